@@ -1,0 +1,56 @@
+# siddhi: complex event processing inside PostgreSQL (PGXS build)
+#
+#   make            build the extension
+#   make install    install it into the PostgreSQL found by pg_config
+#   make demo       install everything, start a cluster, run an example app
+#   make test       install everything and run the whole test suite
+#   make format     reformat the C sources with clang-format
+#
+# demo and test run as root on a fresh Debian 12 machine: they install
+# PostgreSQL 15 and the build dependencies from Debian's archive first.
+
+EXTENSION = siddhi
+MODULE_big = siddhi
+DATA = siddhi--1.0.0.sql
+PGFILEDESC = "siddhi - complex event processing for PostgreSQL"
+
+SRCS = $(sort $(wildcard src/*.c src/*/*.c))
+OBJS = $(SRCS:.c=.o)
+SIDDHI_HEADERS = $(wildcard include/siddhi/*.h)
+
+PG_CPPFLAGS = -I$(srcdir)/include
+PG_CFLAGS = -Werror
+
+PG_CONFIG ?= $(shell command -v pg_config >/dev/null 2>&1 && echo pg_config || echo /usr/lib/postgresql/15/bin/pg_config)
+
+# The build targets below need PGXS, which only exists once
+# postgresql-server-dev-15 is installed; demo and test install it first.
+ifneq ($(filter-out demo test deps format-check,$(MAKECMDGOALS)),)
+USE_PGXS_NOW = 1
+endif
+ifeq ($(MAKECMDGOALS),)
+USE_PGXS_NOW = 1
+endif
+
+ifdef USE_PGXS_NOW
+PGXS := $(shell $(PG_CONFIG) --pgxs)
+include $(PGXS)
+$(OBJS): $(SIDDHI_HEADERS)
+endif
+
+.PHONY: demo test deps format format-check
+
+deps:
+	bash test/install-deps.sh
+
+demo:
+	bash examples/demo.sh
+
+test:
+	bash test/run.sh
+
+format:
+	clang-format -i $(SRCS) $(SIDDHI_HEADERS)
+
+format-check:
+	clang-format --dry-run -Werror $(SRCS) $(SIDDHI_HEADERS)

@@ -1,0 +1,61 @@
+/*-------------------------------------------------------------------------
+ *
+ * parser.h
+ *	  Entry points of the two front ends (src/parser/).
+ *
+ * Both parsers run in an ordinary backend (at deploy time) and in the
+ * engine worker (when it loads apps), so they use palloc and ereport.  A
+ * syntax error is raised with ERRCODE_SIDDHI_SYNTAX_ERROR and an error
+ * position set by siddhi_errposition(); the caller's error context
+ * callback (siddhi_source_context) turns that into line, column and a
+ * caret under the offending text.
+ *
+ *-------------------------------------------------------------------------
+ */
+#ifndef SIDDHI_PARSER_H
+#define SIDDHI_PARSER_H
+
+#include "siddhi/ast.h"
+
+/* Parse an app in whichever dialect it is written in. */
+extern SiddhiApp *siddhi_parse_app(const char *source);
+
+/* Which dialect the text is written in (first significant keyword). */
+extern SiddhiDialect siddhi_detect_dialect(const char *source);
+
+/* The two front ends. */
+extern SiddhiApp *siddhiql_parse(const char *source);
+extern SiddhiApp *sqlstream_parse(const char *source);
+
+/*
+ * For use inside ereport(): set the error position to a byte offset of
+ * the app source.  Returns 0 like the other err* helpers.
+ */
+extern int	siddhi_errposition(const char *source, int location);
+
+/*
+ * Error context for code that works on an app's source: while it is
+ * installed, an error carrying a position gets "line L, column C" and the
+ * offending line with a caret in its context, and the position itself is
+ * cleared (it would otherwise point into the client's query text).
+ */
+typedef struct SiddhiSourceContext
+{
+	const char *source;
+	const char *app_name;
+	ErrorContextCallback callback;
+} SiddhiSourceContext;
+
+extern void siddhi_source_context_push(SiddhiSourceContext *ctx,
+									   const char *source,
+									   const char *app_name);
+extern void siddhi_source_context_pop(SiddhiSourceContext *ctx);
+
+/* The tree as indented text (siddhi.parse()). */
+extern char *siddhi_ast_to_string(const SiddhiApp *app);
+
+/* Line and column (both 1-based) of a byte offset. */
+extern void siddhi_line_column(const char *source, int location,
+							   int *line, int *column);
+
+#endif							/* SIDDHI_PARSER_H */

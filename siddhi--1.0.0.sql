@@ -1,0 +1,151 @@
+-- siddhi 1.0.0: complex event processing and continuous queries
+--
+-- Everything lives in schema siddhi.  Every object is schema-qualified and
+-- functions pin their search_path, so a hostile search_path changes
+-- nothing here.
+
+\echo Use "CREATE EXTENSION siddhi" to load this file. \quit
+
+-- Refuse to install unless the library was preloaded: without the
+-- launcher and the shared memory nothing would ever process an event.
+CREATE FUNCTION siddhi._check_preload()
+RETURNS void
+AS 'MODULE_PATHNAME', 'siddhi_check_preload'
+LANGUAGE C STRICT;
+
+SELECT siddhi._check_preload();
+
+-- Catalog ---------------------------------------------------------------
+
+-- One row per deployed app.  state and error are written by the engine
+-- worker when it starts or fails an app.
+CREATE TABLE siddhi.app (
+    name        text PRIMARY KEY,
+    owner       regrole NOT NULL,
+    dialect     text NOT NULL CHECK (dialect IN ('siddhiql', 'sql')),
+    source      text NOT NULL,
+    state       text NOT NULL DEFAULT 'starting'
+                CHECK (state IN ('starting', 'running', 'failed')),
+    error       text,
+    deployed_at timestamptz NOT NULL DEFAULT now()
+);
+
+-- The relations an app created: its streams (foreign tables of the
+-- siddhi_stream wrapper) and its tables (heap tables).  Names, not OIDs,
+-- so that pg_dump and pg_restore bring an app back.
+CREATE TABLE siddhi.app_relation (
+    app         text NOT NULL REFERENCES siddhi.app (name) ON DELETE CASCADE,
+    kind        text NOT NULL CHECK (kind IN ('stream', 'table')),
+    nspname     name NOT NULL,
+    relname     name NOT NULL,
+    created     boolean NOT NULL,   -- created by deploy (undeploy may drop)
+    PRIMARY KEY (app, kind, nspname, relname)
+);
+
+SELECT pg_catalog.pg_extension_config_dump('siddhi.app', '');
+SELECT pg_catalog.pg_extension_config_dump('siddhi.app_relation', '');
+
+-- Streams: a foreign-data wrapper whose tables accept INSERT and COPY ----
+
+CREATE FUNCTION siddhi.stream_fdw_handler()
+RETURNS fdw_handler
+AS 'MODULE_PATHNAME', 'siddhi_stream_fdw_handler'
+LANGUAGE C STRICT;
+
+CREATE FUNCTION siddhi.stream_fdw_validator(text[], oid)
+RETURNS void
+AS 'MODULE_PATHNAME', 'siddhi_stream_fdw_validator'
+LANGUAGE C STRICT;
+
+CREATE FOREIGN DATA WRAPPER siddhi_stream
+    HANDLER siddhi.stream_fdw_handler
+    VALIDATOR siddhi.stream_fdw_validator;
+
+CREATE SERVER siddhi_streams FOREIGN DATA WRAPPER siddhi_stream;
+GRANT USAGE ON FOREIGN SERVER siddhi_streams TO PUBLIC;
+
+-- Deploying apps ---------------------------------------------------------
+
+CREATE FUNCTION siddhi.deploy(name text, app text, replace boolean DEFAULT false)
+RETURNS void
+AS 'MODULE_PATHNAME', 'siddhi_deploy'
+LANGUAGE C
+SET search_path FROM CURRENT;
+
+CREATE FUNCTION siddhi.undeploy(name text, drop_tables boolean DEFAULT false)
+RETURNS void
+AS 'MODULE_PATHNAME', 'siddhi_undeploy'
+LANGUAGE C STRICT;
+
+-- Parse an app and show its syntax tree (for tests and for debugging).
+CREATE FUNCTION siddhi.parse(app text)
+RETURNS text
+AS 'MODULE_PATHNAME', 'siddhi_parse'
+LANGUAGE C STRICT;
+
+-- Watching streams ---------------------------------------------------------
+
+CREATE FUNCTION siddhi.subscribe(stream text)
+RETURNS void
+AS 'MODULE_PATHNAME', 'siddhi_subscribe'
+LANGUAGE C STRICT;
+
+CREATE FUNCTION siddhi.unsubscribe(stream text)
+RETURNS void
+AS 'MODULE_PATHNAME', 'siddhi_unsubscribe'
+LANGUAGE C STRICT;
+
+CREATE FUNCTION siddhi.poll(stream text, max_events int DEFAULT 100,
+                            timeout_ms int DEFAULT 0)
+RETURNS TABLE (seq bigint, expired boolean, event_time timestamptz, event jsonb)
+AS 'MODULE_PATHNAME', 'siddhi_poll'
+LANGUAGE C STRICT;
+
+CREATE FUNCTION siddhi.subscriptions(
+    OUT stream text, OUT buffered bigint, OUT delivered bigint,
+    OUT overflowed bigint)
+RETURNS SETOF record
+AS 'MODULE_PATHNAME', 'siddhi_subscriptions'
+LANGUAGE C STRICT;
+
+-- Functions SiddhiQL expressions map onto ----------------------------------
+
+-- Milliseconds since the epoch on the app's clock (the playback clock when
+-- an app runs in playback mode, else the wall clock).
+CREATE FUNCTION siddhi.current_time_millis()
+RETURNS bigint
+AS 'MODULE_PATHNAME', 'siddhi_current_time_millis'
+LANGUAGE C VOLATILE;
+
+-- The timestamp, in milliseconds, of the event being processed.
+CREATE FUNCTION siddhi.event_timestamp()
+RETURNS bigint
+AS 'MODULE_PATHNAME', 'siddhi_event_timestamp'
+LANGUAGE C VOLATILE;
+
+-- Monitoring ---------------------------------------------------------------
+
+CREATE FUNCTION siddhi.query_stats(
+    OUT database oid, OUT app text, OUT query text,
+    OUT events_in bigint, OUT events_out bigint, OUT errors bigint,
+    OUT last_error text, OUT last_error_at timestamptz)
+RETURNS SETOF record
+AS 'MODULE_PATHNAME', 'siddhi_query_stats'
+LANGUAGE C STRICT;
+
+CREATE VIEW siddhi.apps AS
+    SELECT a.name, a.owner, a.state, a.error, a.source, a.dialect,
+           a.deployed_at
+      FROM siddhi.app a;
+
+CREATE VIEW siddhi.queries AS
+    SELECT s.app, s.query, s.events_in, s.events_out, s.errors,
+           s.last_error, s.last_error_at
+      FROM siddhi.query_stats() s
+     WHERE s.database = (SELECT oid FROM pg_catalog.pg_database
+                          WHERE datname = pg_catalog.current_database());
+
+GRANT USAGE ON SCHEMA siddhi TO PUBLIC;
+GRANT SELECT ON siddhi.apps, siddhi.queries TO PUBLIC;
+REVOKE ALL ON siddhi.app, siddhi.app_relation FROM PUBLIC;
+GRANT SELECT ON siddhi.app, siddhi.app_relation TO PUBLIC;

@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Install what building, testing and the demo need, from Debian's archive.
+# Idempotent: does nothing when everything is already there.
+set -euo pipefail
+
+PACKAGES="postgresql-15 postgresql-server-dev-15 postgresql-contrib
+  build-essential libipc-run-perl clang-format python3 jq"
+
+missing=""
+for p in $PACKAGES; do
+	dpkg -s "$p" >/dev/null 2>&1 || missing="$missing $p"
+done
+if [ -n "$missing" ]; then
+	if [ "$(id -u)" != 0 ]; then
+		echo "missing packages:$missing (run as root to install them)" >&2
+		exit 1
+	fi
+	echo "installing:$missing"
+	export DEBIAN_FRONTEND=noninteractive
+	apt-get update -q
+	apt-get install -y -q --no-install-recommends $missing
+fi
