@@ -1,7 +1,15 @@
 # Shared by the test and demo scripts.  Sourced, not run.
 
+PG_CONFIG=/usr/lib/postgresql/15/bin/pg_config
 PG_BINDIR=/usr/lib/postgresql/15/bin
-PG_CONFIG=$PG_BINDIR/pg_config
+
+# SIDDHI_PREFIX=/some/dir installs the extension, and a copy of the server,
+# under that directory instead of the system (PostgreSQL finds its share
+# and lib directories relative to its binaries).  Lets several work trees
+# test different builds on one machine at once.
+if [ -n "${SIDDHI_PREFIX:-}" ]; then
+	PG_BINDIR=$SIDDHI_PREFIX/usr/lib/postgresql/15/bin
+fi
 PGXS_DIR=$($PG_CONFIG --pgxs | xargs dirname | xargs dirname)
 PG_REGRESS=$PGXS_DIR/test/regress/pg_regress
 
@@ -17,7 +25,15 @@ fi
 # Build and install the extension.
 build_and_install() {
 	make -s -j2 PG_CONFIG=$PG_CONFIG
-	if [ "$(id -u)" = 0 ]; then
+	if [ -n "${SIDDHI_PREFIX:-}" ]; then
+		if [ ! -x "$PG_BINDIR/postgres" ]; then
+			mkdir -p "$SIDDHI_PREFIX/usr/lib/postgresql" "$SIDDHI_PREFIX/usr/share/postgresql"
+			cp -a /usr/lib/postgresql/15 "$SIDDHI_PREFIX/usr/lib/postgresql/"
+			cp -a /usr/share/postgresql/15 "$SIDDHI_PREFIX/usr/share/postgresql/"
+		fi
+		make -s install PG_CONFIG=$PG_CONFIG DESTDIR="$SIDDHI_PREFIX"
+		chmod -R a+rX "$SIDDHI_PREFIX"
+	elif [ "$(id -u)" = 0 ]; then
 		make -s install PG_CONFIG=$PG_CONFIG
 	else
 		sudo make -s install PG_CONFIG=$PG_CONFIG

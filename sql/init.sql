@@ -1,0 +1,2 @@
+CREATE EXTENSION siddhi;
+SELECT extversion FROM pg_extension WHERE extname = 'siddhi';
