@@ -12,7 +12,6 @@
 	}
 
 STUB(siddhi_stream_fdw_handler)
-STUB(siddhi_stream_fdw_validator)
 STUB(siddhi_deploy)
 STUB(siddhi_undeploy)
 STUB(siddhi_subscribe)
@@ -22,3 +21,10 @@ STUB(siddhi_subscriptions)
 STUB(siddhi_current_time_millis)
 STUB(siddhi_event_timestamp)
 STUB(siddhi_query_stats)
+
+PG_FUNCTION_INFO_V1(siddhi_stream_fdw_validator);
+Datum
+siddhi_stream_fdw_validator(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_VOID();
+}
