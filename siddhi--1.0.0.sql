@@ -102,7 +102,7 @@ AS 'MODULE_PATHNAME', 'siddhi_poll'
 LANGUAGE C STRICT;
 
 CREATE FUNCTION siddhi.subscriptions(
-    OUT stream text, OUT buffered bigint, OUT delivered bigint,
+    OUT stream text, OUT buffered_bytes bigint, OUT delivered bigint,
     OUT overflowed bigint)
 RETURNS SETOF record
 AS 'MODULE_PATHNAME', 'siddhi_subscriptions'

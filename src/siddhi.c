@@ -1,7 +1,14 @@
 /*-------------------------------------------------------------------------
  *
  * siddhi.c
- *	  Module entry: _PG_init wires the subsystems together, nothing more.
+ *	  Module entry: _PG_init defines the GUCs and wires the subsystems
+ *	  together, nothing more.
+ *
+ * Loaded through shared_preload_libraries, the library reserves shared
+ * memory, registers the launcher and the transaction hooks.  Loaded any
+ * other way (CREATE EXTENSION in a server that did not preload it), it
+ * does nothing, and the extension script refuses to install with a hint
+ * saying what to set.
  *
  *-------------------------------------------------------------------------
  */
@@ -9,14 +16,60 @@
 
 #include "fmgr.h"
 #include "miscadmin.h"
+#include "siddhi/catalog.h"
 #include "siddhi/errors.h"
+#include "siddhi/ipc.h"
+#include "siddhi/shmem.h"
+#include "siddhi/worker.h"
+#include "utils/guc.h"
 
 PG_MODULE_MAGIC;
 
-/* true when this library was loaded by shared_preload_libraries */
-static bool siddhi_preloaded = false;
+int siddhi_max_databases = 8;
+int siddhi_ring_size_kb = 8192;
+int siddhi_max_queries = 1024;
+int siddhi_max_subscriptions = 64;
+int siddhi_subscription_buffer_kb = 256;
+int siddhi_naptime_ms = 1000;
+bool siddhi_preloaded = false;
 
-void		_PG_init(void);
+void _PG_init(void);
+
+static void
+define_gucs(void)
+{
+	DefineCustomIntVariable(
+		"siddhi.max_databases", "Databases that can run siddhi apps at once.",
+		"Each has an engine worker and an event ring.", &siddhi_max_databases,
+		8, 1, 1024, PGC_POSTMASTER, 0, NULL, NULL, NULL);
+	DefineCustomIntVariable(
+		"siddhi.ring_size", "Size of each database's event ring.",
+		"Producers wait when it is full; one event must fit in it.",
+		&siddhi_ring_size_kb, 8192, 64, 1024 * 1024, PGC_POSTMASTER,
+		GUC_UNIT_KB, NULL, NULL, NULL);
+	DefineCustomIntVariable("siddhi.max_queries",
+							"Queries whose counters siddhi.queries can show.",
+							NULL, &siddhi_max_queries, 1024, 16, 1000000,
+							PGC_POSTMASTER, 0, NULL, NULL, NULL);
+	DefineCustomIntVariable(
+		"siddhi.max_subscriptions",
+		"Stream subscriptions (siddhi.subscribe) at once, server-wide.", NULL,
+		&siddhi_max_subscriptions, 64, 1, 10000, PGC_POSTMASTER, 0, NULL, NULL,
+		NULL);
+	DefineCustomIntVariable("siddhi.subscription_buffer",
+							"Buffer of each subscription; events beyond it "
+							"are counted as overflowed.",
+							NULL, &siddhi_subscription_buffer_kb, 256, 8,
+							1024 * 1024, PGC_POSTMASTER, GUC_UNIT_KB, NULL,
+							NULL, NULL);
+	DefineCustomIntVariable(
+		"siddhi.naptime", "How long idle workers sleep between checks.",
+		"The launcher rescans databases and workers check their extension "
+		"this often; events wake them at once.",
+		&siddhi_naptime_ms, 1000, 10, 3600 * 1000, PGC_SIGHUP, GUC_UNIT_MS,
+		NULL, NULL, NULL);
+	MarkGUCPrefixReserved("siddhi");
+}
 
 void
 _PG_init(void)
@@ -24,6 +77,11 @@ _PG_init(void)
 	if (!process_shared_preload_libraries_in_progress)
 		return;
 	siddhi_preloaded = true;
+	define_gucs();
+	siddhi_shmem_init_hooks();
+	siddhi_register_launcher();
+	siddhi_stream_xact_init();
+	siddhi_catalog_xact_init();
 }
 
 PG_FUNCTION_INFO_V1(siddhi_check_preload);
@@ -35,6 +93,7 @@ siddhi_check_preload(PG_FUNCTION_ARGS)
 		ereport(ERROR,
 				(errcode(ERRCODE_SIDDHI_NOT_PRELOADED),
 				 errmsg("siddhi must be loaded via shared_preload_libraries"),
-				 errhint("Add 'siddhi' to shared_preload_libraries in postgresql.conf and restart the server.")));
+				 errhint("Add 'siddhi' to shared_preload_libraries in "
+						 "postgresql.conf and restart the server.")));
 	PG_RETURN_VOID();
 }

@@ -38,26 +38,26 @@ typedef enum SiddhiDialect
  */
 typedef struct SiddhiAnnotationElement
 {
-	char	   *key;			/* NULL for a positional element */
-	char	   *value;			/* the string value, quotes removed */
-	int			location;
+	char *key;	 /* NULL for a positional element */
+	char *value; /* the string value, quotes removed */
+	int location;
 } SiddhiAnnotationElement;
 
 typedef struct SiddhiAnnotation
 {
-	char	   *name;
-	List	   *elements;		/* of SiddhiAnnotationElement * */
-	List	   *annotations;	/* nested, of SiddhiAnnotation * */
-	int			location;
+	char *name;
+	List *elements;	   /* of SiddhiAnnotationElement * */
+	List *annotations; /* nested, of SiddhiAnnotation * */
+	int location;
 } SiddhiAnnotation;
 
 /* One attribute of a stream, table or window definition. */
 typedef struct SiddhiAttribute
 {
-	char	   *name;			/* folded to lower case */
-	TypeName   *type;			/* SiddhiQL types map to text, int4, int8,
+	char *name;		/* folded to lower case */
+	TypeName *type; /* SiddhiQL types map to text, int4, int8,
 								 * float4, float8, bool, jsonb */
-	int			location;
+	int location;
 } SiddhiAttribute;
 
 /*
@@ -68,10 +68,10 @@ typedef struct SiddhiAttribute
  */
 typedef struct SiddhiCall
 {
-	char	   *ns;				/* namespace ("unique"), or NULL */
-	char	   *name;			/* "length", "timeBatch", ... case as written */
-	List	   *args;			/* raw expression nodes */
-	int			location;
+	char *ns;	/* namespace ("unique"), or NULL */
+	char *name; /* "length", "timeBatch", ... case as written */
+	List *args; /* raw expression nodes */
+	int location;
 } SiddhiCall;
 
 typedef enum SiddhiDefKind
@@ -86,7 +86,7 @@ typedef enum SiddhiDefKind
 
 typedef enum SiddhiEventType
 {
-	SIDDHI_EVENTS_CURRENT,		/* the default */
+	SIDDHI_EVENTS_CURRENT, /* the default */
 	SIDDHI_EVENTS_EXPIRED,
 	SIDDHI_EVENTS_ALL
 } SiddhiEventType;
@@ -94,57 +94,57 @@ typedef enum SiddhiEventType
 typedef struct SiddhiDefinition
 {
 	SiddhiDefKind kind;
-	char	   *name;			/* folded to lower case */
-	List	   *attributes;		/* of SiddhiAttribute * */
-	List	   *annotations;	/* of SiddhiAnnotation * */
-	int			location;		/* of the name */
+	char *name;		   /* folded to lower case */
+	List *attributes;  /* of SiddhiAttribute * */
+	List *annotations; /* of SiddhiAnnotation * */
+	int location;	   /* of the name */
 
 	/* tables: key columns, from @PrimaryKey or a PRIMARY KEY constraint */
-	List	   *primary_key;	/* of String (column names) */
-	List	   *indexes;		/* of String, from @Index / CREATE INDEX */
+	List *primary_key; /* of String (column names) */
+	List *indexes;	   /* of String, from @Index / CREATE INDEX */
 
 	/* windows: the window and which events it emits */
 	SiddhiCall *window;
 	SiddhiEventType window_output;
 
 	/* triggers: exactly one of these is set */
-	char	   *trigger_at;		/* 'start' or a cron expression */
-	int64		trigger_every_ms;	/* at every <time>, else 0 */
+	char *trigger_at;		/* 'start' or a cron expression */
+	int64 trigger_every_ms; /* at every <time>, else 0 */
 
 	/* aggregations and functions: kept as text until their issue lands */
-	struct SiddhiQuery *aggregation;	/* from .. select .. group by */
-	char	   *aggregate_by;	/* attribute name, or NULL */
-	List	   *granularities;	/* of String: "sec", "min", ... */
-	char	   *function_language;
-	char	   *function_body;
-	TypeName   *function_return;
+	struct SiddhiQuery *aggregation; /* from .. select .. group by */
+	char *aggregate_by;				 /* attribute name, or NULL */
+	List *granularities;			 /* of String: "sec", "min", ... */
+	char *function_language;
+	char *function_body;
+	TypeName *function_return;
 } SiddhiDefinition;
 
 /* One step on a stream input: a filter, a stream function or a window. */
 typedef enum SiddhiHandlerKind
 {
-	SIDDHI_HANDLER_FILTER,		/* S[cond] or WHERE cond */
-	SIDDHI_HANDLER_FUNCTION,	/* S#fn(..) or S#ns:fn(..) */
-	SIDDHI_HANDLER_WINDOW		/* S#window.name(..) or WINDOW ..(..) */
+	SIDDHI_HANDLER_FILTER,	 /* S[cond] or WHERE cond */
+	SIDDHI_HANDLER_FUNCTION, /* S#fn(..) or S#ns:fn(..) */
+	SIDDHI_HANDLER_WINDOW	 /* S#window.name(..) or WINDOW ..(..) */
 } SiddhiHandlerKind;
 
 typedef struct SiddhiStreamHandler
 {
 	SiddhiHandlerKind kind;
-	Node	   *filter;			/* FILTER */
-	SiddhiCall *call;			/* FUNCTION, WINDOW */
-	int			location;
+	Node *filter;	  /* FILTER */
+	SiddhiCall *call; /* FUNCTION, WINDOW */
+	int location;
 } SiddhiStreamHandler;
 
 /* A single stream reference with its handlers. */
 typedef struct SiddhiStreamInput
 {
-	char	   *stream;			/* folded to lower case */
-	char	   *alias;			/* "as a", or e1= in patterns, or NULL */
-	bool		inner;			/* #Inner stream of a partition */
-	bool		fault;			/* !S fault stream */
-	List	   *handlers;		/* of SiddhiStreamHandler *, in order */
-	int			location;
+	char *stream;	/* folded to lower case */
+	char *alias;	/* "as a", or e1= in patterns, or NULL */
+	bool inner;		/* #Inner stream of a partition */
+	bool fault;		/* !S fault stream */
+	List *handlers; /* of SiddhiStreamHandler *, in order */
+	int location;
 } SiddhiStreamInput;
 
 typedef enum SiddhiJoinType
@@ -169,62 +169,62 @@ typedef enum SiddhiInputKind
  */
 typedef enum SiddhiPatternKind
 {
-	SIDDHI_PAT_STREAM,			/* e1=S[cond] with optional count */
-	SIDDHI_PAT_NEXT,			/* left -> right, or left , right */
-	SIDDHI_PAT_EVERY,			/* every <child> */
-	SIDDHI_PAT_AND,				/* left and right */
-	SIDDHI_PAT_OR,				/* left or right */
-	SIDDHI_PAT_NOT				/* not S[cond] [for <time>] */
+	SIDDHI_PAT_STREAM, /* e1=S[cond] with optional count */
+	SIDDHI_PAT_NEXT,   /* left -> right, or left , right */
+	SIDDHI_PAT_EVERY,  /* every <child> */
+	SIDDHI_PAT_AND,	   /* left and right */
+	SIDDHI_PAT_OR,	   /* left or right */
+	SIDDHI_PAT_NOT	   /* not S[cond] [for <time>] */
 } SiddhiPatternKind;
 
 typedef struct SiddhiPatternNode
 {
 	SiddhiPatternKind kind;
-	struct SiddhiPatternNode *left;	/* NEXT/AND/OR; EVERY's child */
+	struct SiddhiPatternNode *left; /* NEXT/AND/OR; EVERY's child */
 	struct SiddhiPatternNode *right;
-	SiddhiStreamInput *stream;	/* STREAM, NOT */
-	int			min_count;		/* <n:m>; 1:1 when absent; -1 = unbounded */
-	int			max_count;
-	int64		for_ms;			/* NOT .. FOR <time>, else -1 */
-	int			location;
+	SiddhiStreamInput *stream; /* STREAM, NOT */
+	int min_count;			   /* <n:m>; 1:1 when absent; -1 = unbounded */
+	int max_count;
+	int64 for_ms; /* NOT .. FOR <time>, else -1 */
+	int location;
 } SiddhiPatternNode;
 
 typedef struct SiddhiInput
 {
 	SiddhiInputKind kind;
-	SiddhiStreamInput *stream;	/* STREAM; JOIN's left side */
+	SiddhiStreamInput *stream; /* STREAM; JOIN's left side */
 	/* JOIN */
 	SiddhiStreamInput *right;
 	SiddhiJoinType join_type;
-	bool		left_unidirectional;
-	bool		right_unidirectional;
-	Node	   *on;
+	bool left_unidirectional;
+	bool right_unidirectional;
+	Node *on;
 	/* PATTERN / SEQUENCE */
 	SiddhiPatternNode *pattern;
 	/* JOIN with an aggregation, PATTERN, SEQUENCE */
-	Node	   *within;			/* time expression, or start/end list */
-	Node	   *per;
-	int			location;
+	Node *within; /* time expression, or start/end list */
+	Node *per;
+	int location;
 } SiddhiInput;
 
 typedef struct SiddhiSelector
 {
-	bool		select_all;		/* select * (or no select clause) */
-	List	   *targets;		/* of ResTarget *: name = alias or NULL */
-	List	   *group_by;		/* raw expressions */
-	Node	   *having;
-	List	   *order_by;		/* of SortBy * */
-	Node	   *limit;
-	Node	   *offset;
-	int			location;
+	bool select_all; /* select * (or no select clause) */
+	List *targets;	 /* of ResTarget *: name = alias or NULL */
+	List *group_by;	 /* raw expressions */
+	Node *having;
+	List *order_by; /* of SortBy * */
+	Node *limit;
+	Node *offset;
+	int location;
 } SiddhiSelector;
 
 typedef enum SiddhiRateKind
 {
 	SIDDHI_RATE_NONE,
-	SIDDHI_RATE_EVENTS,			/* output .. every <n> events */
-	SIDDHI_RATE_TIME,			/* output .. every <time> */
-	SIDDHI_RATE_SNAPSHOT		/* output snapshot every <time> */
+	SIDDHI_RATE_EVENTS,	 /* output .. every <n> events */
+	SIDDHI_RATE_TIME,	 /* output .. every <time> */
+	SIDDHI_RATE_SNAPSHOT /* output snapshot every <time> */
 } SiddhiRateKind;
 
 typedef enum SiddhiRateType
@@ -238,28 +238,28 @@ typedef struct SiddhiOutputRate
 {
 	SiddhiRateKind kind;
 	SiddhiRateType type;
-	int64		value;			/* events, or milliseconds */
-	int			location;
+	int64 value; /* events, or milliseconds */
+	int location;
 } SiddhiOutputRate;
 
 typedef enum SiddhiOutputKind
 {
-	SIDDHI_OUT_INSERT,			/* insert into T / INSERT INTO T SELECT */
-	SIDDHI_OUT_DELETE,			/* delete T on cond */
-	SIDDHI_OUT_UPDATE,			/* update T set .. on cond */
-	SIDDHI_OUT_UPSERT,			/* update or insert into T set .. on cond */
-	SIDDHI_OUT_RETURN			/* return, or a bare SQL SELECT .. EMIT */
+	SIDDHI_OUT_INSERT, /* insert into T / INSERT INTO T SELECT */
+	SIDDHI_OUT_DELETE, /* delete T on cond */
+	SIDDHI_OUT_UPDATE, /* update T set .. on cond */
+	SIDDHI_OUT_UPSERT, /* update or insert into T set .. on cond */
+	SIDDHI_OUT_RETURN  /* return, or a bare SQL SELECT .. EMIT */
 } SiddhiOutputKind;
 
 typedef struct SiddhiOutput
 {
 	SiddhiOutputKind kind;
-	char	   *target;			/* folded to lower case; NULL for RETURN */
-	bool		target_inner;	/* insert into #Inner */
+	char *target;	   /* folded to lower case; NULL for RETURN */
+	bool target_inner; /* insert into #Inner */
 	SiddhiEventType events;
-	Node	   *on;
-	List	   *set;			/* of ResTarget *: name = column, val = expr */
-	int			location;
+	Node *on;
+	List *set; /* of ResTarget *: name = column, val = expr */
+	int location;
 } SiddhiOutput;
 
 /* SQL dialect's EMIT clause; SiddhiQL queries are always EMIT CHANGES. */
@@ -271,49 +271,49 @@ typedef enum SiddhiEmit
 
 typedef struct SiddhiQuery
 {
-	char	   *name;			/* from @info(name=..), else NULL */
-	List	   *annotations;
+	char *name; /* from @info(name=..), else NULL */
+	List *annotations;
 	SiddhiInput *input;
 	SiddhiSelector *selector;
-	SiddhiOutputRate *rate;		/* NULL when absent */
+	SiddhiOutputRate *rate; /* NULL when absent */
 	SiddhiOutput *output;
-	SiddhiEmit	emit;
-	int			location;		/* start of the query */
-	int			end_location;	/* byte offset just past its last token */
+	SiddhiEmit emit;
+	int location;	  /* start of the query */
+	int end_location; /* byte offset just past its last token */
 } SiddhiQuery;
 
 /* partition with (expr of S, ...) begin .. end, or a range partition */
 typedef struct SiddhiPartitionRange
 {
-	Node	   *condition;
-	char	   *label;
+	Node *condition;
+	char *label;
 } SiddhiPartitionRange;
 
 typedef struct SiddhiPartitionKey
 {
-	char	   *stream;
-	Node	   *expr;			/* value partition */
-	List	   *ranges;			/* of SiddhiPartitionRange *, range partition */
-	int			location;
+	char *stream;
+	Node *expr;	  /* value partition */
+	List *ranges; /* of SiddhiPartitionRange *, range partition */
+	int location;
 } SiddhiPartitionKey;
 
 typedef struct SiddhiPartition
 {
-	List	   *annotations;
-	List	   *keys;			/* of SiddhiPartitionKey * */
-	List	   *queries;		/* of SiddhiQuery * */
-	int			location;
+	List *annotations;
+	List *keys;	   /* of SiddhiPartitionKey * */
+	List *queries; /* of SiddhiQuery * */
+	int location;
 } SiddhiPartition;
 
 typedef struct SiddhiApp
 {
 	SiddhiDialect dialect;
-	const char *source;			/* the text every location points into */
-	char	   *name;			/* @app:name, or NULL */
-	List	   *annotations;	/* app-level (@app:...) annotations */
-	List	   *definitions;	/* of SiddhiDefinition *, in source order */
-	List	   *queries;		/* of SiddhiQuery *, outside partitions */
-	List	   *partitions;		/* of SiddhiPartition * */
+	const char *source; /* the text every location points into */
+	char *name;			/* @app:name, or NULL */
+	List *annotations;	/* app-level (@app:...) annotations */
+	List *definitions;	/* of SiddhiDefinition *, in source order */
+	List *queries;		/* of SiddhiQuery *, outside partitions */
+	List *partitions;	/* of SiddhiPartition * */
 } SiddhiApp;
 
-#endif							/* SIDDHI_AST_H */
+#endif /* SIDDHI_AST_H */

@@ -15,18 +15,18 @@
 #include "utils/elog.h"
 
 /* SD000: generic */
-#define ERRCODE_SIDDHI_ERROR			MAKE_SQLSTATE('S','D','0','0','0')
+#define ERRCODE_SIDDHI_ERROR MAKE_SQLSTATE('S', 'D', '0', '0', '0')
 /* SD001: the app text does not parse */
-#define ERRCODE_SIDDHI_SYNTAX_ERROR		MAKE_SQLSTATE('S','D','0','0','1')
+#define ERRCODE_SIDDHI_SYNTAX_ERROR MAKE_SQLSTATE('S', 'D', '0', '0', '1')
 /* SD002: it parses but makes no sense (unknown stream, bad window args) */
-#define ERRCODE_SIDDHI_SEMANTIC_ERROR	MAKE_SQLSTATE('S','D','0','0','2')
+#define ERRCODE_SIDDHI_SEMANTIC_ERROR MAKE_SQLSTATE('S', 'D', '0', '0', '2')
 /* SD003: a query failed while processing an event */
-#define ERRCODE_SIDDHI_RUNTIME_ERROR	MAKE_SQLSTATE('S','D','0','0','3')
+#define ERRCODE_SIDDHI_RUNTIME_ERROR MAKE_SQLSTATE('S', 'D', '0', '0', '3')
 /* SD004: a source or sink failed */
-#define ERRCODE_SIDDHI_CONNECTOR_ERROR	MAKE_SQLSTATE('S','D','0','0','4')
+#define ERRCODE_SIDDHI_CONNECTOR_ERROR MAKE_SQLSTATE('S', 'D', '0', '0', '4')
 /* SD005: the library was not loaded through shared_preload_libraries */
-#define ERRCODE_SIDDHI_NOT_PRELOADED	MAKE_SQLSTATE('S','D','0','0','5')
+#define ERRCODE_SIDDHI_NOT_PRELOADED MAKE_SQLSTATE('S', 'D', '0', '0', '5')
 /* SD006: an app is not in a state that allows the request */
-#define ERRCODE_SIDDHI_APP_STATE		MAKE_SQLSTATE('S','D','0','0','6')
+#define ERRCODE_SIDDHI_APP_STATE MAKE_SQLSTATE('S', 'D', '0', '0', '6')
 
-#endif							/* SIDDHI_ERRORS_H */
+#endif /* SIDDHI_ERRORS_H */

@@ -31,7 +31,7 @@ extern SiddhiApp *sqlstream_parse(const char *source);
  * For use inside ereport(): set the error position to a byte offset of
  * the app source.  Returns 0 like the other err* helpers.
  */
-extern int	siddhi_errposition(const char *source, int location);
+extern int siddhi_errposition(const char *source, int location);
 
 /*
  * Error context for code that works on an app's source: while it is
@@ -55,7 +55,7 @@ extern void siddhi_source_context_pop(SiddhiSourceContext *ctx);
 extern char *siddhi_ast_to_string(const SiddhiApp *app);
 
 /* Line and column (both 1-based) of a byte offset. */
-extern void siddhi_line_column(const char *source, int location,
-							   int *line, int *column);
+extern void siddhi_line_column(const char *source, int location, int *line,
+							   int *column);
 
-#endif							/* SIDDHI_PARSER_H */
+#endif /* SIDDHI_PARSER_H */

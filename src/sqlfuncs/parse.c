@@ -16,9 +16,9 @@ PG_FUNCTION_INFO_V1(siddhi_parse);
 Datum
 siddhi_parse(PG_FUNCTION_ARGS)
 {
-	char	   *source = text_to_cstring(PG_GETARG_TEXT_PP(0));
+	char *source = text_to_cstring(PG_GETARG_TEXT_PP(0));
 	SiddhiSourceContext ctx;
-	SiddhiApp  *app;
+	SiddhiApp *app;
 
 	siddhi_source_context_push(&ctx, source, NULL);
 	app = siddhi_parse_app(source);

@@ -1,0 +1,74 @@
+/*-------------------------------------------------------------------------
+ *
+ * analyzer.h
+ *	  From syntax tree to plan: names and types resolved with PostgreSQL's
+ *	  own analyzer (src/analyzer/).
+ *
+ * The same code runs in siddhi.deploy() (mode DEPLOY: names resolve
+ * through the caller's search_path, missing streams and tables are
+ * created) and in the engine worker (mode LOAD: names resolve through the
+ * relations recorded in siddhi.app_relation, nothing is created).  Both
+ * run as the app's owner, so an app can use only what its owner may.
+ *
+ *-------------------------------------------------------------------------
+ */
+#ifndef SIDDHI_ANALYZER_H
+#define SIDDHI_ANALYZER_H
+
+#include "access/tupdesc.h"
+#include "siddhi/ast.h"
+
+typedef enum SiddhiAnalyzeMode
+{
+	SIDDHI_ANALYZE_DEPLOY,
+	SIDDHI_ANALYZE_LOAD
+} SiddhiAnalyzeMode;
+
+typedef enum SiddhiRelKind
+{
+	SIDDHI_REL_STREAM,
+	SIDDHI_REL_TABLE
+} SiddhiRelKind;
+
+/* A stream or table an app uses. */
+typedef struct SiddhiRelation
+{
+	char *name; /* as the app names it (lower case) */
+	char *nspname;
+	Oid relid;
+	SiddhiRelKind kind;
+	bool created; /* created by this app's deploy */
+} SiddhiRelation;
+
+typedef struct SiddhiQueryPlan
+{
+	char *name; /* @info(name) or "query<n>" */
+	SiddhiQuery *ast;
+	SiddhiRelation *input;
+	List *qual;		  /* of Expr, implicitly ANDed, planned */
+	List *targetlist; /* of TargetEntry, typed as the output */
+	SiddhiRelation *output;
+	SiddhiEventType events;
+} SiddhiQueryPlan;
+
+typedef struct SiddhiAppPlan
+{
+	char *name;
+	SiddhiApp *ast;
+	Oid owner;
+	List *relations; /* of SiddhiRelation * */
+	List *queries;	 /* of SiddhiQueryPlan * */
+} SiddhiAppPlan;
+
+/*
+ * Analyze an app.  known_relations (LOAD mode) lists the relations the
+ * catalog recorded for it.  Errors carry source positions.
+ */
+extern SiddhiAppPlan *siddhi_analyze_app(SiddhiApp *app, const char *name,
+										 SiddhiAnalyzeMode mode,
+										 List *known_relations);
+
+/* TypeName of a SiddhiQL type name (string, int, ...), or NULL. */
+extern TypeName *siddhi_type_name(const char *siddhi_type);
+
+#endif /* SIDDHI_ANALYZER_H */

@@ -1,0 +1,86 @@
+/*-------------------------------------------------------------------------
+ *
+ * ipc.h
+ *	  Moving events between backends and the engine worker (src/ipc/).
+ *
+ * Producers (backends running INSERT/COPY into a stream) append chunks to
+ * the ring of their database; the engine worker is the only consumer.  A
+ * chunk holds rows of one stream relation inserted by one (sub)transaction:
+ *
+ *	 SiddhiChunkHeader | SiddhiRowHeader MinimalTuple | SiddhiRowHeader ...
+ *
+ * each part MAXALIGNed.  The worker decides from the xid, through the
+ * commit log, whether to process a chunk (committed), drop it (aborted) or
+ * hold it (still running), so events of aborted transactions never reach
+ * a query, and nothing waits inside a commit.
+ *
+ *-------------------------------------------------------------------------
+ */
+#ifndef SIDDHI_IPC_H
+#define SIDDHI_IPC_H
+
+#include "access/htup_details.h"
+#include "storage/condition_variable.h"
+#include "storage/lwlock.h"
+
+typedef struct SiddhiChunkHeader
+{
+	uint32 length; /* whole chunk, header included */
+	uint32 nrows;
+	TransactionId xid; /* (sub)transaction that inserted the rows */
+	Oid relid;		   /* stream relation */
+} SiddhiChunkHeader;
+
+typedef struct SiddhiRowHeader
+{
+	int64 timestamp; /* event time, ms since the Unix epoch */
+	uint32 length;	 /* of the MinimalTuple that follows */
+} SiddhiRowHeader;
+
+#define SIDDHI_CHUNK_TARGET (64 * 1024)
+
+typedef struct SiddhiRing
+{
+	LWLock *lock;				/* guards head and tail and the copy */
+	ConditionVariable space_cv; /* producers wait here for room */
+	uint64 size;				/* bytes of data[] */
+	uint64 head;				/* next write position (monotonic) */
+	uint64 tail;				/* next read position (monotonic) */
+	uint64 pushed_chunks;
+	char data[FLEXIBLE_ARRAY_MEMBER];
+} SiddhiRing;
+
+extern Size siddhi_ring_shmem_size(void);
+extern void siddhi_ring_shmem_init(void);
+extern SiddhiRing *siddhi_ring_for_slot(int slot);
+
+/* Append one chunk, waiting for room; errors if it can never fit. */
+extern void siddhi_ring_push(SiddhiRing *ring, const char *chunk, Size len);
+
+/* Copy out up to max bytes of whole chunks; returns bytes copied. */
+extern Size siddhi_ring_pop(SiddhiRing *ring, char *buf, Size max);
+
+/* stream_fdw.c: the per-transaction buffer is flushed by the xact hooks */
+extern void siddhi_stream_xact_init(void);
+
+/* subscription.c */
+extern Size siddhi_subscription_shmem_size(void);
+extern void siddhi_subscription_shmem_init(void);
+/* Does any session watch this stream relation? (cheap, no lock) */
+extern bool siddhi_stream_watched(Oid dboid, Oid relid);
+/* Deliver one event to every session watching the stream. */
+extern void siddhi_subscription_deliver(Oid dboid, Oid relid, bool expired,
+										int64 timestamp, const char *json,
+										Size len);
+
+/* stats.c: per-query counters in shared memory */
+extern Size siddhi_stats_shmem_size(void);
+extern void siddhi_stats_shmem_init(void);
+typedef struct SiddhiQueryStats SiddhiQueryStats;
+extern SiddhiQueryStats *siddhi_stats_alloc(Oid dboid, const char *app,
+											const char *query);
+extern void siddhi_stats_free_app(Oid dboid, const char *app);
+extern void siddhi_stats_count(SiddhiQueryStats *stats, int64 in, int64 out);
+extern void siddhi_stats_error(SiddhiQueryStats *stats, const char *message);
+
+#endif /* SIDDHI_IPC_H */

@@ -1,0 +1,45 @@
+/*-------------------------------------------------------------------------
+ *
+ * runtime.h
+ *	  The engine inside a worker: junctions (one per stream relation),
+ *	  query runtimes, table sinks (src/runtime/).
+ *
+ * Events flow depth-first: a committed chunk from the ring is replayed
+ * row by row into the junction of its stream; a junction hands the event
+ * to every query that reads the stream, to watching sessions, and a
+ * query's output goes to the junction of its output stream or to the
+ * sink of its output table.  Table rows are written at the end of the
+ * batch, in the batch's transaction.
+ *
+ *-------------------------------------------------------------------------
+ */
+#ifndef SIDDHI_RUNTIME_H
+#define SIDDHI_RUNTIME_H
+
+#include "executor/tuptable.h"
+#include "siddhi/analyzer.h"
+
+/* Wall clock, ms since the Unix epoch. */
+extern int64 siddhi_now_ms(void);
+
+/* The timestamp of the event being processed (siddhi.event_timestamp()). */
+extern int64 siddhi_current_event_ts;
+
+typedef struct SiddhiAppRuntime SiddhiAppRuntime;
+
+/* Build the runtime of an analyzed app (worker memory context current). */
+extern SiddhiAppRuntime *siddhi_runtime_start_app(SiddhiAppPlan *plan);
+extern void siddhi_runtime_stop_app(SiddhiAppRuntime *app);
+
+/* Called at the start and end of every batch transaction. */
+extern void siddhi_runtime_begin_batch(void);
+extern void siddhi_runtime_end_batch(void);
+
+/* Feed one event into the junction of a stream relation. */
+extern void siddhi_runtime_feed(Oid relid, TupleDesc tupdesc_hint,
+								MinimalTuple tuple, int64 timestamp);
+
+/* Is any query or session interested in this relation? */
+extern bool siddhi_runtime_knows(Oid relid);
+
+#endif /* SIDDHI_RUNTIME_H */

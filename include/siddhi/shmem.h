@@ -1,0 +1,65 @@
+/*-------------------------------------------------------------------------
+ *
+ * shmem.h
+ *	  Shared state of siddhi: one slot per database that runs an engine
+ *	  worker, the event rings, and the GUCs that size them.
+ *
+ * Locking: SiddhiShared->lock (the first LWLock of our named tranche)
+ * guards the database slots: take it shared to read a slot, exclusive to
+ * claim, release or change one.  Each ring has its own LWLock (see
+ * ipc.h).  A slot's generation is an atomic, bumped without the lock.
+ *
+ *-------------------------------------------------------------------------
+ */
+#ifndef SIDDHI_SHMEM_H
+#define SIDDHI_SHMEM_H
+
+#include "port/atomics.h"
+#include "storage/latch.h"
+#include "storage/lwlock.h"
+
+/* GUCs (src/siddhi.c) */
+extern int siddhi_max_databases;
+extern int siddhi_ring_size_kb;
+extern int siddhi_max_queries;
+extern int siddhi_max_subscriptions;
+extern int siddhi_subscription_buffer_kb;
+extern int siddhi_naptime_ms;
+extern bool siddhi_preloaded;
+
+typedef struct SiddhiDbSlot
+{
+	Oid dboid;					 /* InvalidOid: the slot is free */
+	bool wanted;				 /* the launcher keeps a worker running */
+	pid_t worker_pid;			 /* 0 when no worker runs */
+	Latch *worker_latch;		 /* NULL when no worker runs */
+	pg_atomic_uint32 generation; /* bumped when apps change */
+} SiddhiDbSlot;
+
+typedef struct SiddhiShared
+{
+	LWLock *lock;
+	pid_t launcher_pid;
+	Latch *launcher_latch;
+	bool rescan; /* launcher: look for new databases */
+	int max_databases;
+	SiddhiDbSlot dbs[FLEXIBLE_ARRAY_MEMBER];
+} SiddhiShared;
+
+extern SiddhiShared *siddhi_shared;
+
+extern void siddhi_shmem_init_hooks(void);
+
+/* Slot of a database, creating it when asked; -1 when none (or full). */
+extern int siddhi_db_slot(Oid dboid, bool create);
+
+/* Ask the launcher to run a worker for this database. */
+extern void siddhi_request_worker(Oid dboid);
+
+/* Wake the worker of a database, if it runs. */
+extern void siddhi_wake_worker(int slot);
+
+/* Bump the app generation of a database and wake its worker. */
+extern void siddhi_apps_changed(Oid dboid);
+
+#endif /* SIDDHI_SHMEM_H */

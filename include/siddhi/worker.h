@@ -1,0 +1,18 @@
+/*-------------------------------------------------------------------------
+ *
+ * worker.h
+ *	  The launcher and the per-database engine workers (src/worker/).
+ *
+ *-------------------------------------------------------------------------
+ */
+#ifndef SIDDHI_WORKER_H
+#define SIDDHI_WORKER_H
+
+#include "fmgr.h"
+
+extern void siddhi_register_launcher(void);
+
+extern PGDLLEXPORT void siddhi_launcher_main(Datum arg);
+extern PGDLLEXPORT void siddhi_engine_main(Datum arg);
+
+#endif /* SIDDHI_WORKER_H */

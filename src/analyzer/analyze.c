@@ -1,0 +1,739 @@
+/*-------------------------------------------------------------------------
+ *
+ * analyze.c
+ *	  Resolve an app's names and types through PostgreSQL's analyzer and
+ *	  build its plan.
+ *
+ * Every expression is a raw parse node whose location points into the
+ * app source; transformExpr() runs with the input stream as the only
+ * range-table entry, so an unknown attribute, an unknown function or a
+ * type mismatch is reported exactly as PostgreSQL would, at the right
+ * line and column.  Streams and tables are relations; in DEPLOY mode the
+ * analyzer creates those that are missing (streams as foreign tables of
+ * siddhi_stream, tables as heap tables), in the order the app needs them,
+ * so a stream inferred from a query's output exists before the next query
+ * reads it.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "access/table.h"
+#include "catalog/namespace.h"
+#include "catalog/pg_foreign_table.h"
+#include "catalog/pg_type.h"
+#include "executor/executor.h"
+#include "executor/spi.h"
+#include "foreign/foreign.h"
+#include "lib/stringinfo.h"
+#include "miscadmin.h"
+#include "nodes/makefuncs.h"
+#include "nodes/nodeFuncs.h"
+#include "optimizer/optimizer.h"
+#include "parser/parse_coerce.h"
+#include "parser/parse_collate.h"
+#include "parser/parse_expr.h"
+#include "parser/parse_node.h"
+#include "parser/parse_relation.h"
+#include "parser/parse_target.h"
+#include "parser/parse_type.h"
+#include "siddhi/analyzer.h"
+#include "siddhi/errors.h"
+#include "siddhi/parser.h"
+#include "utils/acl.h"
+#include "utils/builtins.h"
+#include "utils/lsyscache.h"
+#include "utils/rel.h"
+#include "utils/syscache.h"
+
+typedef struct AnalyzeState
+{
+	SiddhiApp *app;
+	SiddhiAnalyzeMode mode;
+	List *known; /* LOAD: relations from the catalog */
+	SiddhiAppPlan *plan;
+} AnalyzeState;
+
+TypeName *
+siddhi_type_name(const char *t)
+{
+	static const char *const map[][2] = {
+		{ "string", "text" },  { "int", "int4" },	   { "long", "int8" },
+		{ "float", "float4" }, { "double", "float8" }, { "bool", "bool" },
+		{ "object", "jsonb" },
+	};
+
+	for (int i = 0; i < lengthof(map); i++)
+		if (pg_strcasecmp(t, map[i][0]) == 0)
+			return SystemTypeName(unconstify(char *, map[i][1]));
+	return NULL;
+}
+
+static SiddhiDefinition *
+find_definition(SiddhiApp *app, const char *name)
+{
+	ListCell *lc;
+
+	foreach (lc, app->definitions)
+	{
+		SiddhiDefinition *d = lfirst(lc);
+
+		if (strcmp(d->name, name) == 0)
+			return d;
+	}
+	return NULL;
+}
+
+static SiddhiRelation *
+find_relation(AnalyzeState *st, const char *name)
+{
+	ListCell *lc;
+
+	foreach (lc, st->plan->relations)
+	{
+		SiddhiRelation *r = lfirst(lc);
+
+		if (strcmp(r->name, name) == 0)
+			return r;
+	}
+	return NULL;
+}
+
+static bool
+is_siddhi_stream(Oid relid)
+{
+	ForeignTable *ft;
+	ForeignServer *server;
+
+	if (get_rel_relkind(relid) != RELKIND_FOREIGN_TABLE)
+		return false;
+	ft = GetForeignTable(relid);
+	server = GetForeignServer(ft->serverid);
+	return strcmp(server->servername, "siddhi_streams") == 0;
+}
+
+/* Column list "name type, ..." of attributes or of a tuple descriptor. */
+static char *
+column_list_sql(List *names, List *typids, List *typmods)
+{
+	StringInfoData buf;
+	ListCell *n, *t, *m;
+
+	initStringInfo(&buf);
+	forthree(n, names, t, typids, m, typmods)
+	{
+		if (buf.len > 0)
+			appendStringInfoString(&buf, ", ");
+		appendStringInfo(
+			&buf, "%s %s", quote_identifier(strVal(lfirst(n))),
+			format_type_with_typemod(lfirst_oid(t), lfirst_int(m)));
+	}
+	return buf.data;
+}
+
+static void
+run_sql(const char *sql)
+{
+	int rc;
+
+	SPI_connect();
+	rc = SPI_execute(sql, false, 0);
+	if (rc < 0)
+		elog(ERROR, "SPI_execute failed: %s", sql);
+	SPI_finish();
+}
+
+/*
+ * Check that an existing relation has the columns a definition asks for
+ * (same names and types, in order).
+ */
+static void
+check_columns(Oid relid, const char *name, List *names, List *typids,
+			  int location)
+{
+	Relation rel = table_open(relid, AccessShareLock);
+	TupleDesc desc = RelationGetDescr(rel);
+	ListCell *n, *t;
+	int i = 0;
+	int live = 0;
+
+	for (int k = 0; k < desc->natts; k++)
+		if (!TupleDescAttr(desc, k)->attisdropped)
+			live++;
+	forboth(n, names, t, typids)
+	{
+		Form_pg_attribute att;
+
+		while (i < desc->natts && TupleDescAttr(desc, i)->attisdropped)
+			i++;
+		if (i >= desc->natts)
+			break;
+		att = TupleDescAttr(desc, i);
+		if (strcmp(NameStr(att->attname), strVal(lfirst(n))) != 0 ||
+			att->atttypid != lfirst_oid(t))
+			ereport(
+				ERROR,
+				(errcode(ERRCODE_DUPLICATE_TABLE),
+				 errmsg(
+					 "relation \"%s\" already exists with different columns",
+					 name),
+				 errdetail(
+					 "Column %d is \"%s\" %s; the app declares \"%s\" %s.",
+					 i + 1, NameStr(att->attname),
+					 format_type_be(att->atttypid), strVal(lfirst(n)),
+					 format_type_be(lfirst_oid(t))),
+				 siddhi_errposition(NULL, -1),
+				 errhint("Declare the columns as the existing relation has "
+						 "them, or use another name.")));
+		i++;
+	}
+	if (list_length(names) != live)
+		ereport(ERROR, (errcode(ERRCODE_DUPLICATE_TABLE),
+						errmsg("relation \"%s\" already exists with %d "
+							   "columns, the app declares %d",
+							   name, live, list_length(names)),
+						errhint("Declare the columns as the existing relation "
+								"has them, or use another name.")));
+	table_close(rel, AccessShareLock);
+	(void) location;
+}
+
+/*
+ * Bind a name to a relation: look it up, and in DEPLOY mode create it
+ * when missing.  names/typids/typmods describe the columns wanted.
+ */
+static SiddhiRelation *
+bind_relation(AnalyzeState *st, const char *name, SiddhiRelKind kind,
+			  List *names, List *typids, List *typmods, SiddhiDefinition *def,
+			  int location)
+{
+	SiddhiRelation *r = palloc0(sizeof(SiddhiRelation));
+	const char *source = st->app->source;
+
+	r->name = pstrdup(name);
+	r->kind = kind;
+
+	if (st->mode == SIDDHI_ANALYZE_LOAD)
+	{
+		ListCell *lc;
+
+		foreach (lc, st->known)
+		{
+			SiddhiRelation *k = lfirst(lc);
+
+			if (strcmp(k->name, name) == 0 && k->kind == kind)
+			{
+				Oid nsp = get_namespace_oid(k->nspname, true);
+
+				r->nspname = pstrdup(k->nspname);
+				r->created = k->created;
+				r->relid = OidIsValid(nsp) ? get_relname_relid(name, nsp)
+										   : InvalidOid;
+				break;
+			}
+		}
+		if (!OidIsValid(r->relid))
+			ereport(
+				ERROR,
+				(errcode(ERRCODE_UNDEFINED_TABLE),
+				 errmsg("relation \"%s\" of %s \"%s\" does not exist",
+						r->nspname ? r->nspname : name,
+						kind == SIDDHI_REL_STREAM ? "stream" : "table", name),
+				 siddhi_errposition(source, location),
+				 errhint("Redeploy the app to create it again.")));
+	}
+	else
+	{
+		Oid nsp;
+		RangeVar *rv = makeRangeVar(NULL, pstrdup(name), location);
+
+		r->relid = RangeVarGetRelid(rv, NoLock, true);
+		if (OidIsValid(r->relid))
+		{
+			bool stream = is_siddhi_stream(r->relid);
+			char relkind = get_rel_relkind(r->relid);
+
+			if (kind == SIDDHI_REL_STREAM && !stream)
+				ereport(
+					ERROR,
+					(errcode(ERRCODE_WRONG_OBJECT_TYPE),
+					 errmsg("\"%s\" already exists and is not a stream", name),
+					 siddhi_errposition(source, location),
+					 errhint("Rename the stream, or drop the existing "
+							 "relation.")));
+			if (kind == SIDDHI_REL_TABLE && relkind != RELKIND_RELATION &&
+				relkind != RELKIND_PARTITIONED_TABLE)
+				ereport(
+					ERROR,
+					(errcode(ERRCODE_WRONG_OBJECT_TYPE),
+					 errmsg("\"%s\" already exists and is not a table", name),
+					 siddhi_errposition(source, location)));
+			if (names != NIL)
+				check_columns(r->relid, name, names, typids, location);
+			r->created = false;
+		}
+		else
+		{
+			StringInfoData sql;
+
+			initStringInfo(&sql);
+			if (kind == SIDDHI_REL_STREAM)
+				appendStringInfo(
+					&sql, "CREATE FOREIGN TABLE %s (%s) SERVER siddhi_streams",
+					quote_identifier(name),
+					column_list_sql(names, typids, typmods));
+			else
+			{
+				appendStringInfo(&sql, "CREATE TABLE %s (%s",
+								 quote_identifier(name),
+								 column_list_sql(names, typids, typmods));
+				if (def && def->primary_key)
+				{
+					ListCell *lc;
+					bool first = true;
+
+					appendStringInfoString(&sql, ", PRIMARY KEY (");
+					foreach (lc, def->primary_key)
+					{
+						appendStringInfo(&sql, "%s%s", first ? "" : ", ",
+										 quote_identifier(strVal(lfirst(lc))));
+						first = false;
+					}
+					appendStringInfoChar(&sql, ')');
+				}
+				appendStringInfoChar(&sql, ')');
+				if (def && def->indexes)
+				{
+					ListCell *lc;
+
+					foreach (lc, def->indexes)
+						appendStringInfo(&sql, "; CREATE INDEX ON %s (%s)",
+										 quote_identifier(name),
+										 quote_identifier(strVal(lfirst(lc))));
+				}
+			}
+			run_sql(sql.data);
+			r->relid = RangeVarGetRelid(rv, NoLock, false);
+			r->created = true;
+		}
+		nsp = get_rel_namespace(r->relid);
+		r->nspname = get_namespace_name(nsp);
+	}
+	st->plan->relations = lappend(st->plan->relations, r);
+	return r;
+}
+
+/* Columns of a definition as three parallel lists. */
+static void
+definition_columns(AnalyzeState *st, SiddhiDefinition *d, List **names,
+				   List **typids, List **typmods)
+{
+	ListCell *lc;
+
+	*names = *typids = *typmods = NIL;
+	foreach (lc, d->attributes)
+	{
+		SiddhiAttribute *a = lfirst(lc);
+		Oid typid;
+		int32 typmod;
+		ListCell *prev;
+
+		foreach (prev, *names)
+			if (strcmp(strVal(lfirst(prev)), a->name) == 0)
+				ereport(ERROR,
+						(errcode(ERRCODE_DUPLICATE_COLUMN),
+						 errmsg("attribute \"%s\" is declared twice in \"%s\"",
+								a->name, d->name),
+						 siddhi_errposition(st->app->source, a->location)));
+		typenameTypeIdAndMod(NULL, a->type, &typid, &typmod);
+		*names = lappend(*names, makeString(a->name));
+		*typids = lappend_oid(*typids, typid);
+		*typmods = lappend_int(*typmods, typmod);
+	}
+}
+
+static void
+analyze_definitions(AnalyzeState *st)
+{
+	ListCell *lc;
+
+	foreach (lc, st->app->definitions)
+	{
+		SiddhiDefinition *d = lfirst(lc);
+		List *names, *typids, *typmods;
+		ListCell *other;
+
+		foreach (other, st->app->definitions)
+		{
+			SiddhiDefinition *o = lfirst(other);
+
+			if (o == d)
+				break;
+			if (strcmp(o->name, d->name) == 0)
+				ereport(ERROR,
+						(errcode(ERRCODE_DUPLICATE_OBJECT),
+						 errmsg("\"%s\" is defined twice", d->name),
+						 siddhi_errposition(st->app->source, d->location)));
+		}
+
+		switch (d->kind)
+		{
+			case SIDDHI_DEF_STREAM:
+			case SIDDHI_DEF_TABLE:
+				definition_columns(st, d, &names, &typids, &typmods);
+				if (names == NIL)
+					ereport(
+						ERROR,
+						(errcode(ERRCODE_SIDDHI_SEMANTIC_ERROR),
+						 errmsg("\"%s\" has no attributes", d->name),
+						 siddhi_errposition(st->app->source, d->location)));
+				bind_relation(st, d->name,
+							  d->kind == SIDDHI_DEF_STREAM ? SIDDHI_REL_STREAM
+														   : SIDDHI_REL_TABLE,
+							  names, typids, typmods, d, d->location);
+				break;
+			case SIDDHI_DEF_WINDOW:
+				ereport(ERROR,
+						(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+						 errmsg("named windows are not supported yet"),
+						 siddhi_errposition(st->app->source, d->location)));
+				break;
+			case SIDDHI_DEF_TRIGGER:
+				ereport(ERROR,
+						(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+						 errmsg("triggers are not supported yet"),
+						 siddhi_errposition(st->app->source, d->location)));
+				break;
+			case SIDDHI_DEF_AGGREGATION:
+				ereport(ERROR,
+						(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+						 errmsg("aggregations are not supported yet"),
+						 siddhi_errposition(st->app->source, d->location)));
+				break;
+			case SIDDHI_DEF_FUNCTION:
+				ereport(ERROR,
+						(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+						 errmsg("script functions are not supported yet"),
+						 errhint("Create the function in SQL (CREATE "
+								 "FUNCTION) and call it from the app."),
+						 siddhi_errposition(st->app->source, d->location)));
+				break;
+		}
+	}
+}
+
+static void
+not_yet(AnalyzeState *st, const char *what, int location)
+{
+	ereport(ERROR, (errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+					errmsg("%s are not supported yet", what),
+					siddhi_errposition(st->app->source, location)));
+}
+
+/* Finish an analyzed expression: collations, then the planner's folding. */
+static Expr *
+finish_expr(ParseState *pstate, Node *e)
+{
+	assign_expr_collations(pstate, e);
+	return expression_planner((Expr *) e);
+}
+
+static SiddhiQueryPlan *
+analyze_query(AnalyzeState *st, SiddhiQuery *q, int index)
+{
+	SiddhiQueryPlan *qp = palloc0(sizeof(SiddhiQueryPlan));
+	const char *source = st->app->source;
+	SiddhiStreamInput *in;
+	SiddhiRelation *input;
+	ParseState *pstate;
+	ParseNamespaceItem *nsitem;
+	Relation rel;
+	ListCell *lc;
+	List *exprs = NIL;
+	List *names = NIL;
+	List *typids = NIL;
+	List *typmods = NIL;
+	List *locations = NIL;
+	SiddhiRelation *output;
+	SiddhiDefinition *outdef;
+	int resno;
+
+	qp->ast = q;
+	qp->name = q->name ? pstrdup(q->name) : psprintf("query%d", index);
+
+	if (q->input == NULL)
+		not_yet(st, "queries without FROM", q->location);
+	if (q->input->kind == SIDDHI_INPUT_JOIN)
+		not_yet(st, "joins", q->input->location);
+	if (q->input->kind == SIDDHI_INPUT_PATTERN)
+		not_yet(st, "patterns", q->input->location);
+	if (q->input->kind == SIDDHI_INPUT_SEQUENCE)
+		not_yet(st, "sequences", q->input->location);
+	in = q->input->stream;
+	if (in->inner)
+		not_yet(st, "inner streams", in->location);
+	if (in->fault)
+		not_yet(st, "fault streams", in->location);
+
+	input = find_relation(st, in->stream);
+	if (input == NULL)
+		ereport(
+			ERROR,
+			(errcode(ERRCODE_UNDEFINED_TABLE),
+			 errmsg("stream \"%s\" is not defined", in->stream),
+			 siddhi_errposition(source, in->location),
+			 errhint(
+				 "Define it with \"define stream %s (...)\" or CREATE STREAM.",
+				 in->stream)));
+	if (input->kind == SIDDHI_REL_TABLE)
+		ereport(
+			ERROR,
+			(errcode(ERRCODE_WRONG_OBJECT_TYPE),
+			 errmsg("\"%s\" is a table, and a query can only read a stream",
+					in->stream),
+			 siddhi_errposition(source, in->location),
+			 errhint("Join the table with a stream instead.")));
+	qp->input = input;
+
+	pstate = make_parsestate(NULL);
+	pstate->p_sourcetext = source;
+	rel = table_open(input->relid, AccessShareLock);
+	nsitem = addRangeTableEntryForRelation(
+		pstate, rel, AccessShareLock,
+		in->alias ? makeAlias(in->alias, NIL) : NULL, false, true);
+	addNSItemToQuery(pstate, nsitem, false, true, true);
+
+	/* the stream's handlers: filters now, functions and windows later */
+	foreach (lc, in->handlers)
+	{
+		SiddhiStreamHandler *h = lfirst(lc);
+		Node *e;
+
+		if (h->kind == SIDDHI_HANDLER_WINDOW)
+			not_yet(st, "windows", h->location);
+		if (h->kind == SIDDHI_HANDLER_FUNCTION)
+			not_yet(st, "stream functions", h->location);
+		e = transformExpr(pstate, h->filter, EXPR_KIND_WHERE);
+		e = coerce_to_boolean(pstate, e, "a filter");
+		qp->qual = lappend(qp->qual, finish_expr(pstate, e));
+	}
+
+	if (q->selector)
+	{
+		SiddhiSelector *s = q->selector;
+
+		if (s->group_by)
+			not_yet(st, "group by clauses",
+					exprLocation(linitial(s->group_by)));
+		if (s->having)
+			not_yet(st, "having clauses", exprLocation(s->having));
+		if (s->order_by)
+			not_yet(st, "order by clauses", s->location);
+		if (s->limit || s->offset)
+			not_yet(st, "limit and offset", s->location);
+	}
+	if (q->rate)
+		not_yet(st, "output rate limits", q->rate->location);
+
+	/* projection */
+	if (q->selector == NULL || q->selector->select_all)
+	{
+		TupleDesc desc = RelationGetDescr(rel);
+
+		for (int i = 0; i < desc->natts; i++)
+		{
+			Form_pg_attribute att = TupleDescAttr(desc, i);
+
+			if (att->attisdropped)
+				continue;
+			exprs =
+				lappend(exprs, makeVar(1, i + 1, att->atttypid, att->atttypmod,
+									   att->attcollation, 0));
+			names = lappend(names, makeString(pstrdup(NameStr(att->attname))));
+			locations = lappend_int(locations, in->location);
+		}
+	}
+	else
+	{
+		foreach (lc, q->selector->targets)
+		{
+			ResTarget *rt = lfirst(lc);
+			Node *e = transformExpr(pstate, rt->val, EXPR_KIND_SELECT_TARGET);
+			char *name = rt->name;
+			ListCell *prev;
+
+			if (pstate->p_hasAggs)
+				not_yet(st, "aggregate functions", exprLocation(rt->val));
+			if (name == NULL)
+			{
+				name = FigureColname(rt->val);
+				if (strcmp(name, "?column?") == 0)
+					ereport(ERROR,
+							(errcode(ERRCODE_SIDDHI_SEMANTIC_ERROR),
+							 errmsg("output attribute needs a name"),
+							 siddhi_errposition(source, exprLocation(rt->val)),
+							 errhint("Name it with AS, for example \"price * "
+									 "2 as doubled\".")));
+			}
+			foreach (prev, names)
+				if (strcmp(strVal(lfirst(prev)), name) == 0)
+					ereport(
+						ERROR,
+						(errcode(ERRCODE_DUPLICATE_COLUMN),
+						 errmsg("output attribute \"%s\" is selected twice",
+								name),
+						 siddhi_errposition(source,
+											rt->location >= 0
+												? rt->location
+												: exprLocation(rt->val)),
+						 errhint("Give one of them another name with AS.")));
+			exprs = lappend(exprs, e);
+			names = lappend(names, makeString(pstrdup(name)));
+			locations = lappend_int(locations, exprLocation(rt->val));
+		}
+	}
+
+	/* output */
+	if (q->output == NULL || q->output->kind == SIDDHI_OUT_RETURN)
+		not_yet(st, "queries without an output (return)", q->location);
+	if (q->output->kind != SIDDHI_OUT_INSERT)
+		not_yet(st, "delete, update and update or insert outputs",
+				q->output->location);
+	if (q->output->target_inner)
+		not_yet(st, "inner streams", q->output->location);
+	qp->events = q->output->events;
+	if (qp->events != SIDDHI_EVENTS_CURRENT)
+		not_yet(st, "expired events (there is no window yet)",
+				q->output->location);
+
+	output = find_relation(st, q->output->target);
+	outdef = find_definition(st->app, q->output->target);
+	if (output == NULL && outdef == NULL)
+	{
+		/* an inferred stream: columns as the query produces them */
+		ListCell *e;
+
+		foreach (e, exprs)
+		{
+			Oid t = exprType(lfirst(e));
+
+			if (t == UNKNOWNOID)
+				t = TEXTOID;
+			typids = lappend_oid(typids, t);
+			typmods = lappend_int(typmods, exprTypmod(lfirst(e)));
+		}
+		output = bind_relation(st, q->output->target, SIDDHI_REL_STREAM, names,
+							   typids, typmods, NULL, q->output->location);
+	}
+	if (output->relid == input->relid)
+		ereport(ERROR, (errcode(ERRCODE_SIDDHI_SEMANTIC_ERROR),
+						errmsg("query \"%s\" inserts into the stream it reads",
+							   qp->name),
+						siddhi_errposition(source, q->output->location)));
+	qp->output = output;
+
+	/* coerce the projection to the output's columns, by position */
+	{
+		Relation orel = table_open(output->relid, AccessShareLock);
+		TupleDesc odesc = RelationGetDescr(orel);
+		ListCell *e, *n, *l;
+		int live = 0;
+
+		for (int i = 0; i < odesc->natts; i++)
+			if (!TupleDescAttr(odesc, i)->attisdropped)
+				live++;
+		if (live != list_length(exprs))
+			ereport(
+				ERROR,
+				(errcode(ERRCODE_DATATYPE_MISMATCH),
+				 errmsg("query \"%s\" selects %d attributes but \"%s\" has %d",
+						qp->name, list_length(exprs), output->name, live),
+				 siddhi_errposition(source, q->output->location),
+				 errhint("Select one expression for each attribute of \"%s\", "
+						 "in order.",
+						 output->name)));
+		resno = 0;
+		forthree(e, exprs, n, names, l, locations)
+		{
+			Form_pg_attribute att;
+			Node *expr = lfirst(e);
+			Node *coerced;
+
+			while (TupleDescAttr(odesc, resno)->attisdropped)
+				resno++;
+			att = TupleDescAttr(odesc, resno);
+			coerced = coerce_to_target_type(
+				pstate, expr, exprType(expr), att->atttypid, att->atttypmod,
+				COERCION_ASSIGNMENT, COERCE_IMPLICIT_CAST, lfirst_int(l));
+			if (coerced == NULL)
+				ereport(ERROR, (errcode(ERRCODE_DATATYPE_MISMATCH),
+								errmsg("attribute \"%s\" of \"%s\" is of type "
+									   "%s but expression is of type %s",
+									   NameStr(att->attname), output->name,
+									   format_type_be(att->atttypid),
+									   format_type_be(exprType(expr))),
+								siddhi_errposition(source, lfirst_int(l)),
+								errhint("Convert the value, for example with "
+										"convert(x, 'string') or a cast.")));
+			resno++;
+			qp->targetlist =
+				lappend(qp->targetlist,
+						makeTargetEntry(finish_expr(pstate, coerced), resno,
+										NameStr(att->attname), false));
+		}
+		table_close(orel, AccessShareLock);
+	}
+
+	/* the owner must be allowed to read the input; writes checked below */
+	ExecCheckRTPerms(pstate->p_rtable, true);
+	if (pg_class_aclcheck(output->relid, GetUserId(), ACL_INSERT) !=
+		ACLCHECK_OK)
+		ereport(ERROR, (errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+						errmsg("permission denied to insert into \"%s\"",
+							   output->name),
+						siddhi_errposition(source, q->output->location)));
+
+	table_close(rel, AccessShareLock);
+	free_parsestate(pstate);
+	return qp;
+}
+
+SiddhiAppPlan *
+siddhi_analyze_app(SiddhiApp *app, const char *name, SiddhiAnalyzeMode mode,
+				   List *known_relations)
+{
+	AnalyzeState st;
+	ListCell *lc;
+	int index = 0;
+
+	st.app = app;
+	st.mode = mode;
+	st.known = known_relations;
+	st.plan = palloc0(sizeof(SiddhiAppPlan));
+	st.plan->name = pstrdup(name);
+	st.plan->ast = app;
+	st.plan->owner = GetUserId();
+
+	if (app->partitions)
+		not_yet(&st, "partitions",
+				((SiddhiPartition *) linitial(app->partitions))->location);
+
+	analyze_definitions(&st);
+	foreach (lc, app->queries)
+	{
+		SiddhiQueryPlan *qp = analyze_query(&st, lfirst(lc), ++index);
+		ListCell *prev;
+
+		foreach (prev, st.plan->queries)
+			if (strcmp(((SiddhiQueryPlan *) lfirst(prev))->name, qp->name) ==
+				0)
+				ereport(ERROR,
+						(errcode(ERRCODE_DUPLICATE_OBJECT),
+						 errmsg("two queries are named \"%s\"", qp->name),
+						 siddhi_errposition(
+							 app->source,
+							 ((SiddhiQuery *) lfirst(lc))->location)));
+		st.plan->queries = lappend(st.plan->queries, qp);
+	}
+	return st.plan;
+}

@@ -1,0 +1,272 @@
+/*-------------------------------------------------------------------------
+ *
+ * deploy.c
+ *	  siddhi.deploy() and siddhi.undeploy().
+ *
+ * deploy is all or nothing because it is one transaction: it parses and
+ * analyzes the app as the calling user (creating the streams and tables
+ * the app needs in the current schema), records the app and its relations
+ * in siddhi.app and siddhi.app_relation, and asks for an engine worker.
+ * Only when the transaction commits does the worker hear of it (the app
+ * generation of the database is bumped in the commit hook), so a deploy
+ * that fails or is rolled back leaves nothing behind.
+ *
+ * The catalog tables are writable only by the extension's owner; the
+ * rows are written under the bootstrap superuser's id, after the checks
+ * that the caller may do what is asked.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "access/xact.h"
+#include "catalog/pg_authid.h"
+#include "catalog/pg_type.h"
+#include "executor/spi.h"
+#include "fmgr.h"
+#include "miscadmin.h"
+#include "siddhi/analyzer.h"
+#include "siddhi/catalog.h"
+#include "siddhi/errors.h"
+#include "siddhi/parser.h"
+#include "siddhi/shmem.h"
+#include "utils/acl.h"
+#include "utils/builtins.h"
+#include "utils/lsyscache.h"
+
+/* set by deploy/undeploy, acted on at commit */
+static bool apps_changed = false;
+
+static void
+catalog_xact_callback(XactEvent event, void *arg)
+{
+	switch (event)
+	{
+		case XACT_EVENT_COMMIT:
+		case XACT_EVENT_PARALLEL_COMMIT:
+			if (apps_changed)
+				siddhi_apps_changed(MyDatabaseId);
+			apps_changed = false;
+			break;
+		case XACT_EVENT_ABORT:
+		case XACT_EVENT_PARALLEL_ABORT:
+			apps_changed = false;
+			break;
+		default:
+			break;
+	}
+}
+
+void
+siddhi_catalog_xact_init(void)
+{
+	RegisterXactCallback(catalog_xact_callback, NULL);
+}
+
+static void
+require_preload(void)
+{
+	if (!siddhi_preloaded)
+		ereport(ERROR,
+				(errcode(ERRCODE_SIDDHI_NOT_PRELOADED),
+				 errmsg("siddhi must be loaded via shared_preload_libraries"),
+				 errhint("Add 'siddhi' to shared_preload_libraries in "
+						 "postgresql.conf and restart the server.")));
+}
+
+/* Run catalog SQL as the bootstrap superuser. */
+static void
+catalog_exec(const char *sql, int nargs, Oid *argtypes, Datum *values,
+			 const char *nulls)
+{
+	Oid save_user;
+	int save_sec;
+
+	GetUserIdAndSecContext(&save_user, &save_sec);
+	SetUserIdAndSecContext(BOOTSTRAP_SUPERUSERID,
+						   save_sec | SECURITY_LOCAL_USERID_CHANGE);
+	if (SPI_execute_with_args(sql, nargs, argtypes, values, nulls, false, 0) <
+		0)
+		elog(ERROR, "siddhi catalog statement failed: %s", sql);
+	SetUserIdAndSecContext(save_user, save_sec);
+}
+
+/* Owner of a deployed app, or InvalidOid. */
+static Oid
+app_owner(const char *name)
+{
+	Oid argtypes[1] = { TEXTOID };
+	Datum values[1] = { CStringGetTextDatum(name) };
+	bool isnull;
+
+	catalog_exec("SELECT owner::oid FROM siddhi.app WHERE name = $1", 1,
+				 argtypes, values, NULL);
+	if (SPI_processed == 0)
+		return InvalidOid;
+	return DatumGetObjectId(SPI_getbinval(SPI_tuptable->vals[0],
+										  SPI_tuptable->tupdesc, 1, &isnull));
+}
+
+static void
+check_app_name(const char *name)
+{
+	if (name[0] == '\0' || strlen(name) >= NAMEDATALEN)
+		ereport(ERROR, (errcode(ERRCODE_INVALID_NAME),
+						errmsg("app name must be 1 to %d characters long",
+							   NAMEDATALEN - 1)));
+}
+
+static void
+check_may_manage(const char *name, Oid owner)
+{
+	if (!has_privs_of_role(GetUserId(), owner))
+		ereport(ERROR, (errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+						errmsg("must be owner of app \"%s\"", name)));
+}
+
+/*
+ * Remove an app's catalog rows and the streams it created (tables too
+ * when drop_tables).  A relation another app still uses stays.
+ */
+static void
+undeploy_internal(const char *name, bool drop_tables)
+{
+	Oid argtypes[1] = { TEXTOID };
+	Datum values[1] = { CStringGetTextDatum(name) };
+	List *drops = NIL;
+	ListCell *lc;
+
+	catalog_exec("SELECT r.kind, r.nspname::text, r.relname::text "
+				 "FROM siddhi.app_relation r "
+				 "WHERE r.app = $1 AND r.created "
+				 "AND NOT EXISTS (SELECT 1 FROM siddhi.app_relation o "
+				 "  WHERE o.app <> r.app AND o.nspname = r.nspname "
+				 "  AND o.relname = r.relname)",
+				 1, argtypes, values, NULL);
+	for (uint64 i = 0; i < SPI_processed; i++)
+	{
+		HeapTuple t = SPI_tuptable->vals[i];
+		TupleDesc d = SPI_tuptable->tupdesc;
+		char *kind = SPI_getvalue(t, d, 1);
+		char *rel = quote_qualified_identifier(SPI_getvalue(t, d, 2),
+											   SPI_getvalue(t, d, 3));
+
+		if (strcmp(kind, "stream") == 0)
+			drops = lappend(drops,
+							psprintf("DROP FOREIGN TABLE IF EXISTS %s", rel));
+		else if (drop_tables)
+			drops = lappend(drops, psprintf("DROP TABLE IF EXISTS %s", rel));
+	}
+	catalog_exec("DELETE FROM siddhi.app WHERE name = $1", 1, argtypes, values,
+				 NULL);
+	/* drops run as the caller: they need to own what they drop */
+	foreach (lc, drops)
+	{
+		if (SPI_execute(lfirst(lc), false, 0) < 0)
+			elog(ERROR, "could not run: %s", (char *) lfirst(lc));
+	}
+	apps_changed = true;
+}
+
+PG_FUNCTION_INFO_V1(siddhi_deploy);
+
+Datum
+siddhi_deploy(PG_FUNCTION_ARGS)
+{
+	char *name;
+	char *source;
+	bool replace;
+	Oid owner;
+	SiddhiSourceContext sctx;
+	SiddhiApp *ast;
+	SiddhiAppPlan *plan;
+	ListCell *lc;
+
+	require_preload();
+	if (PG_ARGISNULL(0) || PG_ARGISNULL(1))
+		ereport(ERROR, (errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+						errmsg("app name and app text must not be null")));
+	name = text_to_cstring(PG_GETARG_TEXT_PP(0));
+	source = text_to_cstring(PG_GETARG_TEXT_PP(1));
+	replace = PG_ARGISNULL(2) ? false : PG_GETARG_BOOL(2);
+	check_app_name(name);
+
+	SPI_connect();
+	owner = app_owner(name);
+	if (OidIsValid(owner))
+	{
+		if (!replace)
+			ereport(ERROR, (errcode(ERRCODE_DUPLICATE_OBJECT),
+							errmsg("app \"%s\" is already deployed", name),
+							errhint("Pass replace => true to replace it, or "
+									"call siddhi.undeploy('%s') first.",
+									name)));
+		check_may_manage(name, owner);
+		undeploy_internal(name, false);
+		CommandCounterIncrement();
+	}
+
+	siddhi_source_context_push(&sctx, source, name);
+	ast = siddhi_parse_app(source);
+	plan = siddhi_analyze_app(ast, name, SIDDHI_ANALYZE_DEPLOY, NIL);
+	siddhi_source_context_pop(&sctx);
+
+	{
+		Oid argtypes[4] = { TEXTOID, OIDOID, TEXTOID, TEXTOID };
+		Datum values[4];
+
+		values[0] = CStringGetTextDatum(name);
+		values[1] = ObjectIdGetDatum(GetUserId());
+		values[2] = CStringGetTextDatum(
+			ast->dialect == SIDDHI_DIALECT_SQL ? "sql" : "siddhiql");
+		values[3] = CStringGetTextDatum(source);
+		catalog_exec("INSERT INTO siddhi.app (name, owner, dialect, source) "
+					 "VALUES ($1, $2::regrole, $3, $4)",
+					 4, argtypes, values, NULL);
+	}
+	foreach (lc, plan->relations)
+	{
+		SiddhiRelation *r = lfirst(lc);
+		Oid argtypes[5] = { TEXTOID, TEXTOID, TEXTOID, TEXTOID, BOOLOID };
+		Datum values[5];
+
+		values[0] = CStringGetTextDatum(name);
+		values[1] = CStringGetTextDatum(
+			r->kind == SIDDHI_REL_STREAM ? "stream" : "table");
+		values[2] = CStringGetTextDatum(r->nspname);
+		values[3] = CStringGetTextDatum(get_rel_name(r->relid));
+		values[4] = BoolGetDatum(r->created);
+		catalog_exec("INSERT INTO siddhi.app_relation "
+					 "(app, kind, nspname, relname, created) "
+					 "VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING",
+					 5, argtypes, values, NULL);
+	}
+	SPI_finish();
+
+	siddhi_request_worker(MyDatabaseId);
+	apps_changed = true;
+	PG_RETURN_VOID();
+}
+
+PG_FUNCTION_INFO_V1(siddhi_undeploy);
+
+Datum
+siddhi_undeploy(PG_FUNCTION_ARGS)
+{
+	char *name = text_to_cstring(PG_GETARG_TEXT_PP(0));
+	bool drop_tables = PG_GETARG_BOOL(1);
+	Oid owner;
+
+	require_preload();
+	SPI_connect();
+	owner = app_owner(name);
+	if (!OidIsValid(owner))
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_OBJECT),
+				 errmsg("app \"%s\" is not deployed", name),
+				 errhint("The deployed apps are listed in siddhi.apps.")));
+	check_may_manage(name, owner);
+	undeploy_internal(name, drop_tables);
+	SPI_finish();
+	PG_RETURN_VOID();
+}

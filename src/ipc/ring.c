@@ -1,0 +1,153 @@
+/*-------------------------------------------------------------------------
+ *
+ * ring.c
+ *	  Byte rings in shared memory carrying event chunks from backends to
+ *	  the engine worker of their database.
+ *
+ * Many producers, one consumer.  head and tail only grow; positions are
+ * taken modulo the size.  Producers copy a whole chunk under the ring's
+ * LWLock (chunks are at most a few tens of kB), so a chunk is either
+ * entirely in the ring or not at all; the consumer copies whole chunks
+ * out under the same lock and wakes producers waiting for room through a
+ * condition variable.  A full ring makes producers wait: nothing is
+ * dropped.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "miscadmin.h"
+#include "pgstat.h"
+#include "siddhi/ipc.h"
+#include "siddhi/shmem.h"
+#include "storage/shmem.h"
+
+static char *rings_base = NULL;
+
+static Size
+ring_bytes(void)
+{
+	return MAXALIGN(offsetof(SiddhiRing, data) +
+					(Size) siddhi_ring_size_kb * 1024);
+}
+
+Size
+siddhi_ring_shmem_size(void)
+{
+	return mul_size(ring_bytes(), siddhi_max_databases);
+}
+
+void
+siddhi_ring_shmem_init(void)
+{
+	bool found;
+	LWLockPadded *locks = GetNamedLWLockTranche("siddhi");
+
+	rings_base =
+		ShmemInitStruct("siddhi rings", siddhi_ring_shmem_size(), &found);
+	if (found)
+		return;
+	for (int i = 0; i < siddhi_max_databases; i++)
+	{
+		SiddhiRing *ring = (SiddhiRing *) (rings_base + i * ring_bytes());
+
+		ring->lock = &locks[1 + i].lock;
+		ConditionVariableInit(&ring->space_cv);
+		ring->size = (uint64) siddhi_ring_size_kb * 1024;
+		ring->head = ring->tail = 0;
+		ring->pushed_chunks = 0;
+	}
+}
+
+SiddhiRing *
+siddhi_ring_for_slot(int slot)
+{
+	Assert(slot >= 0 && slot < siddhi_max_databases);
+	return (SiddhiRing *) (rings_base + slot * ring_bytes());
+}
+
+static void
+ring_copy_in(SiddhiRing *ring, const char *src, Size len)
+{
+	uint64 pos = ring->head % ring->size;
+	Size first = Min(len, ring->size - pos);
+
+	memcpy(ring->data + pos, src, first);
+	if (first < len)
+		memcpy(ring->data, src + first, len - first);
+	ring->head += len;
+}
+
+static void
+ring_copy_out(SiddhiRing *ring, char *dst, Size len)
+{
+	uint64 pos = ring->tail % ring->size;
+	Size first = Min(len, ring->size - pos);
+
+	memcpy(dst, ring->data + pos, first);
+	if (first < len)
+		memcpy(dst + first, ring->data, len - first);
+	ring->tail += len;
+}
+
+void
+siddhi_ring_push(SiddhiRing *ring, const char *chunk, Size len)
+{
+	bool sleeping = false;
+
+	if (len > ring->size)
+		ereport(
+			ERROR,
+			(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+			 errmsg("event of %zu bytes does not fit in the event ring", len),
+			 errhint("Raise siddhi.ring_size (now %d kB).",
+					 siddhi_ring_size_kb)));
+	for (;;)
+	{
+		LWLockAcquire(ring->lock, LW_EXCLUSIVE);
+		if (ring->size - (ring->head - ring->tail) >= len)
+		{
+			ring_copy_in(ring, chunk, len);
+			ring->pushed_chunks++;
+			LWLockRelease(ring->lock);
+			break;
+		}
+		LWLockRelease(ring->lock);
+
+		/* the engine is behind: wait for room, never drop */
+		if (!sleeping)
+		{
+			ConditionVariablePrepareToSleep(&ring->space_cv);
+			sleeping = true;
+		}
+		else
+			(void) ConditionVariableTimedSleep(&ring->space_cv, 1000,
+											   PG_WAIT_EXTENSION);
+	}
+	if (sleeping)
+		ConditionVariableCancelSleep();
+}
+
+Size
+siddhi_ring_pop(SiddhiRing *ring, char *buf, Size max)
+{
+	Size copied = 0;
+
+	LWLockAcquire(ring->lock, LW_EXCLUSIVE);
+	while (ring->head - ring->tail >= sizeof(SiddhiChunkHeader))
+	{
+		SiddhiChunkHeader hdr;
+		uint64 save_tail = ring->tail;
+
+		ring_copy_out(ring, (char *) &hdr, sizeof(hdr));
+		ring->tail = save_tail;
+		if (hdr.length > max - copied)
+			break;
+		ring_copy_out(ring, buf + copied, hdr.length);
+		copied += hdr.length;
+	}
+	LWLockRelease(ring->lock);
+	if (copied > 0)
+		ConditionVariableBroadcast(&ring->space_cv);
+	return copied;
+}

@@ -1,0 +1,212 @@
+/*-------------------------------------------------------------------------
+ *
+ * stats.c
+ *	  Per-query counters in shared memory, shown by siddhi.queries.
+ *
+ * A fixed array of siddhi.max_queries entries.  The engine worker of a
+ * database claims entries when it starts an app and frees them when it
+ * stops it (under the stats lock); counters are atomics written only by
+ * that worker, read by anyone.  When the array is full a query runs
+ * without counters and the worker logs it once.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "fmgr.h"
+#include "funcapi.h"
+#include "miscadmin.h"
+#include "port/atomics.h"
+#include "siddhi/ipc.h"
+#include "siddhi/shmem.h"
+#include "storage/shmem.h"
+#include "utils/builtins.h"
+#include "utils/timestamp.h"
+
+#define STATS_NAME_LEN 64
+#define STATS_ERROR_LEN 256
+
+struct SiddhiQueryStats
+{
+	Oid dboid; /* InvalidOid: entry free */
+	char app[STATS_NAME_LEN];
+	char query[STATS_NAME_LEN];
+	pg_atomic_uint64 events_in;
+	pg_atomic_uint64 events_out;
+	pg_atomic_uint64 errors;
+	slock_t mutex; /* guards last_error */
+	char last_error[STATS_ERROR_LEN];
+	TimestampTz last_error_at;
+};
+
+typedef struct StatsShared
+{
+	LWLock *lock;
+	int n;
+	SiddhiQueryStats entries[FLEXIBLE_ARRAY_MEMBER];
+} StatsShared;
+
+static StatsShared *stats = NULL;
+
+Size
+siddhi_stats_shmem_size(void)
+{
+	return add_size(offsetof(StatsShared, entries),
+					mul_size(sizeof(SiddhiQueryStats), siddhi_max_queries));
+}
+
+void
+siddhi_stats_shmem_init(void)
+{
+	bool found;
+
+	stats = ShmemInitStruct("siddhi query stats", siddhi_stats_shmem_size(),
+							&found);
+	if (found)
+		return;
+	stats->lock =
+		&(GetNamedLWLockTranche("siddhi"))[1 + siddhi_max_databases + 1].lock;
+	stats->n = siddhi_max_queries;
+	for (int i = 0; i < stats->n; i++)
+	{
+		SiddhiQueryStats *e = &stats->entries[i];
+
+		e->dboid = InvalidOid;
+		pg_atomic_init_u64(&e->events_in, 0);
+		pg_atomic_init_u64(&e->events_out, 0);
+		pg_atomic_init_u64(&e->errors, 0);
+		SpinLockInit(&e->mutex);
+	}
+}
+
+SiddhiQueryStats *
+siddhi_stats_alloc(Oid dboid, const char *app, const char *query)
+{
+	SiddhiQueryStats *found = NULL;
+
+	LWLockAcquire(stats->lock, LW_EXCLUSIVE);
+	for (int i = 0; i < stats->n; i++)
+	{
+		SiddhiQueryStats *e = &stats->entries[i];
+
+		if (e->dboid == InvalidOid)
+		{
+			e->dboid = dboid;
+			strlcpy(e->app, app, STATS_NAME_LEN);
+			strlcpy(e->query, query, STATS_NAME_LEN);
+			pg_atomic_write_u64(&e->events_in, 0);
+			pg_atomic_write_u64(&e->events_out, 0);
+			pg_atomic_write_u64(&e->errors, 0);
+			e->last_error[0] = '\0';
+			e->last_error_at = 0;
+			found = e;
+			break;
+		}
+	}
+	LWLockRelease(stats->lock);
+	if (found == NULL)
+		ereport(LOG, (errmsg("siddhi: no room for the counters of query "
+							 "\"%s\" of app \"%s\"",
+							 query, app),
+					  errhint("Raise siddhi.max_queries (now %d).",
+							  siddhi_max_queries)));
+	return found;
+}
+
+void
+siddhi_stats_free_app(Oid dboid, const char *app)
+{
+	LWLockAcquire(stats->lock, LW_EXCLUSIVE);
+	for (int i = 0; i < stats->n; i++)
+	{
+		SiddhiQueryStats *e = &stats->entries[i];
+
+		if (e->dboid == dboid && strncmp(e->app, app, STATS_NAME_LEN - 1) == 0)
+			e->dboid = InvalidOid;
+	}
+	LWLockRelease(stats->lock);
+}
+
+/* Free every entry of a database (its worker starts afresh). */
+void siddhi_stats_free_db(Oid dboid);
+
+void
+siddhi_stats_free_db(Oid dboid)
+{
+	LWLockAcquire(stats->lock, LW_EXCLUSIVE);
+	for (int i = 0; i < stats->n; i++)
+		if (stats->entries[i].dboid == dboid)
+			stats->entries[i].dboid = InvalidOid;
+	LWLockRelease(stats->lock);
+}
+
+void
+siddhi_stats_count(SiddhiQueryStats *e, int64 in, int64 out)
+{
+	if (e == NULL)
+		return;
+	/* single writer: plain read-add-write avoids locked instructions */
+	if (in)
+		pg_atomic_write_u64(&e->events_in,
+							pg_atomic_read_u64(&e->events_in) + in);
+	if (out)
+		pg_atomic_write_u64(&e->events_out,
+							pg_atomic_read_u64(&e->events_out) + out);
+}
+
+void
+siddhi_stats_error(SiddhiQueryStats *e, const char *message)
+{
+	if (e == NULL)
+		return;
+	pg_atomic_fetch_add_u64(&e->errors, 1);
+	SpinLockAcquire(&e->mutex);
+	strlcpy(e->last_error, message, STATS_ERROR_LEN);
+	e->last_error_at = GetCurrentTimestamp();
+	SpinLockRelease(&e->mutex);
+}
+
+PG_FUNCTION_INFO_V1(siddhi_query_stats);
+
+Datum
+siddhi_query_stats(PG_FUNCTION_ARGS)
+{
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+
+	InitMaterializedSRF(fcinfo, 0);
+	if (stats == NULL)
+		PG_RETURN_VOID();
+	for (int i = 0; i < stats->n; i++)
+	{
+		SiddhiQueryStats *e = &stats->entries[i];
+		Datum values[8];
+		bool nulls[8] = { 0 };
+		char err[STATS_ERROR_LEN];
+		TimestampTz at;
+
+		if (e->dboid == InvalidOid)
+			continue;
+		SpinLockAcquire(&e->mutex);
+		strlcpy(err, e->last_error, STATS_ERROR_LEN);
+		at = e->last_error_at;
+		SpinLockRelease(&e->mutex);
+
+		values[0] = ObjectIdGetDatum(e->dboid);
+		values[1] = CStringGetTextDatum(e->app);
+		values[2] = CStringGetTextDatum(e->query);
+		values[3] = Int64GetDatum(pg_atomic_read_u64(&e->events_in));
+		values[4] = Int64GetDatum(pg_atomic_read_u64(&e->events_out));
+		values[5] = Int64GetDatum(pg_atomic_read_u64(&e->errors));
+		if (err[0])
+			values[6] = CStringGetTextDatum(err);
+		else
+			nulls[6] = true;
+		if (at)
+			values[7] = TimestampTzGetDatum(at);
+		else
+			nulls[7] = true;
+		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values,
+							 nulls);
+	}
+	PG_RETURN_VOID();
+}

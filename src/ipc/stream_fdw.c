@@ -1,0 +1,348 @@
+/*-------------------------------------------------------------------------
+ *
+ * stream_fdw.c
+ *	  Streams are foreign tables of the siddhi_stream wrapper: INSERT and
+ *	  COPY FROM append events, nothing is stored.
+ *
+ * Each row becomes a MinimalTuple (external TOAST values detoasted, as the
+ * worker cannot follow pointers into another transaction's data) plus a
+ * timestamp, appended to a chunk in backend-local memory.  A chunk holds
+ * the rows of one stream and one (sub)transaction id; it goes to the ring
+ * of this database when it is full, when the stream or the xid changes,
+ * and at pre-commit.  The engine worker then processes a chunk only once
+ * its xid has committed (see ipc.h), so pushing before commit is safe and
+ * keeps the memory of a large COPY bounded.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "access/detoast.h"
+#include "access/reloptions.h"
+#include "access/xact.h"
+#include "commands/defrem.h"
+#include "executor/executor.h"
+#include "foreign/fdwapi.h"
+#include "foreign/foreign.h"
+#include "miscadmin.h"
+#include "nodes/makefuncs.h"
+#include "optimizer/pathnode.h"
+#include "optimizer/planmain.h"
+#include "siddhi/errors.h"
+#include "siddhi/ipc.h"
+#include "siddhi/runtime.h"
+#include "siddhi/shmem.h"
+#include "utils/lsyscache.h"
+#include "utils/memutils.h"
+#include "utils/rel.h"
+
+/* The chunk being filled in this backend. */
+static char *chunk_buf = NULL;
+static Size chunk_cap = 0;
+static Size chunk_len = 0;
+static int chunk_slot = -1;
+static bool pushed_in_xact = false;
+
+typedef struct StreamModifyState
+{
+	Oid relid;
+	TupleDesc tupdesc;
+	MemoryContext rowcxt;
+	Datum *values;
+	bool *nulls;
+} StreamModifyState;
+
+static void
+chunk_flush(void)
+{
+	SiddhiChunkHeader *hdr = (SiddhiChunkHeader *) chunk_buf;
+
+	if (chunk_len == 0)
+		return;
+	hdr->length = chunk_len;
+	siddhi_ring_push(siddhi_ring_for_slot(chunk_slot), chunk_buf, chunk_len);
+	chunk_len = 0;
+	pushed_in_xact = true;
+}
+
+static void
+chunk_reserve(Size need)
+{
+	if (chunk_cap >= need)
+		return;
+	if (chunk_buf == NULL)
+	{
+		chunk_cap = Max(need, SIDDHI_CHUNK_TARGET + 1024);
+		chunk_buf = MemoryContextAlloc(TopMemoryContext, chunk_cap);
+	}
+	else
+	{
+		chunk_cap = Max(need, chunk_cap * 2);
+		chunk_buf = repalloc(chunk_buf, chunk_cap);
+	}
+}
+
+/* Append one row; starts a new chunk when stream or xid change. */
+static void
+chunk_append(Oid relid, int64 timestamp, MinimalTuple tuple)
+{
+	TransactionId xid = GetCurrentTransactionId();
+	Size rowlen = MAXALIGN(sizeof(SiddhiRowHeader)) + MAXALIGN(tuple->t_len);
+	SiddhiChunkHeader *hdr;
+	SiddhiRowHeader *row;
+
+	if (chunk_len > 0)
+	{
+		hdr = (SiddhiChunkHeader *) chunk_buf;
+		if (hdr->relid != relid || hdr->xid != xid ||
+			chunk_len + rowlen > SIDDHI_CHUNK_TARGET)
+			chunk_flush();
+	}
+	if (chunk_len == 0)
+	{
+		if (chunk_slot < 0)
+			chunk_slot = siddhi_db_slot(MyDatabaseId, true);
+		chunk_reserve(MAXALIGN(sizeof(SiddhiChunkHeader)) + rowlen);
+		hdr = (SiddhiChunkHeader *) chunk_buf;
+		hdr->nrows = 0;
+		hdr->xid = xid;
+		hdr->relid = relid;
+		chunk_len = MAXALIGN(sizeof(SiddhiChunkHeader));
+	}
+	chunk_reserve(chunk_len + rowlen);
+	hdr = (SiddhiChunkHeader *) chunk_buf;
+	row = (SiddhiRowHeader *) (chunk_buf + chunk_len);
+	row->timestamp = timestamp;
+	row->length = tuple->t_len;
+	memcpy((char *) row + MAXALIGN(sizeof(SiddhiRowHeader)), tuple,
+		   tuple->t_len);
+	chunk_len += rowlen;
+	hdr->nrows++;
+}
+
+static void
+stream_xact_callback(XactEvent event, void *arg)
+{
+	switch (event)
+	{
+		case XACT_EVENT_PRE_COMMIT:
+		case XACT_EVENT_PARALLEL_PRE_COMMIT:
+		case XACT_EVENT_PRE_PREPARE:
+			chunk_flush();
+			break;
+		case XACT_EVENT_COMMIT:
+		case XACT_EVENT_PARALLEL_COMMIT:
+		case XACT_EVENT_ABORT:
+		case XACT_EVENT_PARALLEL_ABORT:
+		case XACT_EVENT_PREPARE:
+			/* rows not yet pushed die with the transaction */
+			chunk_len = 0;
+			if (pushed_in_xact && chunk_slot >= 0)
+				siddhi_wake_worker(chunk_slot);
+			pushed_in_xact = false;
+			break;
+	}
+}
+
+void
+siddhi_stream_xact_init(void)
+{
+	RegisterXactCallback(stream_xact_callback, NULL);
+}
+
+/* Planning: streams can be written, never read. */
+
+static void
+reject_read(Oid relid)
+{
+	char *name = get_rel_name(relid);
+
+	ereport(ERROR, (errcode(ERRCODE_WRONG_OBJECT_TYPE),
+					errmsg("cannot read from stream \"%s\"", name),
+					errdetail("A stream holds no rows: its events flow to the "
+							  "queries that read it."),
+					errhint("To watch it, call siddhi.subscribe('%s') and "
+							"then siddhi.poll('%s').",
+							name, name)));
+}
+
+static void
+stream_get_rel_size(PlannerInfo *root, RelOptInfo *baserel, Oid relid)
+{
+	reject_read(relid);
+}
+
+static void
+stream_get_paths(PlannerInfo *root, RelOptInfo *baserel, Oid relid)
+{
+	reject_read(relid);
+}
+
+static ForeignScan *
+stream_get_plan(PlannerInfo *root, RelOptInfo *baserel, Oid relid,
+				ForeignPath *best_path, List *tlist, List *scan_clauses,
+				Plan *outer_plan)
+{
+	reject_read(relid);
+	return NULL;
+}
+
+static void
+stream_begin_scan(ForeignScanState *node, int eflags)
+{
+	reject_read(RelationGetRelid(node->ss.ss_currentRelation));
+}
+
+static TupleTableSlot *
+stream_iterate(ForeignScanState *node)
+{
+	return NULL;
+}
+
+static void
+stream_rescan(ForeignScanState *node)
+{
+}
+
+static void
+stream_end_scan(ForeignScanState *node)
+{
+}
+
+static int
+stream_updatable(Relation rel)
+{
+	return (1 << CMD_INSERT);
+}
+
+static List *
+stream_plan_modify(PlannerInfo *root, ModifyTable *plan, Index resultRelation,
+				   int subplan_index)
+{
+	if (plan->operation != CMD_INSERT)
+		ereport(ERROR, (errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+						errmsg("streams accept only INSERT and COPY FROM")));
+	if (plan->onConflictAction != ONCONFLICT_NONE)
+		ereport(ERROR, (errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+						errmsg("ON CONFLICT is not supported for streams")));
+	return NIL;
+}
+
+static void
+stream_begin(ResultRelInfo *rinfo)
+{
+	Relation rel = rinfo->ri_RelationDesc;
+	StreamModifyState *st = palloc0(sizeof(StreamModifyState));
+	int natts = RelationGetDescr(rel)->natts;
+
+	if (!siddhi_preloaded)
+		ereport(
+			ERROR,
+			(errcode(ERRCODE_SIDDHI_NOT_PRELOADED),
+			 errmsg("siddhi must be loaded via shared_preload_libraries")));
+	st->relid = RelationGetRelid(rel);
+	st->tupdesc = RelationGetDescr(rel);
+	st->rowcxt = AllocSetContextCreate(
+		CurrentMemoryContext, "siddhi stream row", ALLOCSET_SMALL_SIZES);
+	st->values = palloc(sizeof(Datum) * natts);
+	st->nulls = palloc(sizeof(bool) * natts);
+	rinfo->ri_FdwState = st;
+}
+
+static void
+stream_begin_modify(ModifyTableState *mtstate, ResultRelInfo *rinfo,
+					List *fdw_private, int subplan_index, int eflags)
+{
+	if (eflags & EXEC_FLAG_EXPLAIN_ONLY)
+		return;
+	stream_begin(rinfo);
+}
+
+static void
+stream_begin_insert(ModifyTableState *mtstate, ResultRelInfo *rinfo)
+{
+	stream_begin(rinfo);
+}
+
+static TupleTableSlot *
+stream_exec_insert(EState *estate, ResultRelInfo *rinfo, TupleTableSlot *slot,
+				   TupleTableSlot *planSlot)
+{
+	StreamModifyState *st = rinfo->ri_FdwState;
+	MemoryContext old;
+	MinimalTuple tuple;
+	int natts = st->tupdesc->natts;
+
+	old = MemoryContextSwitchTo(st->rowcxt);
+	slot_getallattrs(slot);
+	for (int i = 0; i < natts; i++)
+	{
+		Form_pg_attribute att = TupleDescAttr(st->tupdesc, i);
+		Datum v = slot->tts_values[i];
+
+		st->nulls[i] = slot->tts_isnull[i];
+		if (!st->nulls[i] && att->attlen == -1 &&
+			VARATT_IS_EXTERNAL(DatumGetPointer(v)))
+			v = PointerGetDatum(
+				detoast_external_attr((struct varlena *) DatumGetPointer(v)));
+		st->values[i] = v;
+	}
+	tuple = heap_form_minimal_tuple(st->tupdesc, st->values, st->nulls);
+	chunk_append(st->relid, siddhi_now_ms(), tuple);
+	MemoryContextSwitchTo(old);
+	MemoryContextReset(st->rowcxt);
+	return slot;
+}
+
+static void
+stream_end_modify(EState *estate, ResultRelInfo *rinfo)
+{
+}
+
+PG_FUNCTION_INFO_V1(siddhi_stream_fdw_handler);
+
+Datum
+siddhi_stream_fdw_handler(PG_FUNCTION_ARGS)
+{
+	FdwRoutine *r = makeNode(FdwRoutine);
+
+	r->GetForeignRelSize = stream_get_rel_size;
+	r->GetForeignPaths = stream_get_paths;
+	r->GetForeignPlan = stream_get_plan;
+	r->BeginForeignScan = stream_begin_scan;
+	r->IterateForeignScan = stream_iterate;
+	r->ReScanForeignScan = stream_rescan;
+	r->EndForeignScan = stream_end_scan;
+	r->IsForeignRelUpdatable = stream_updatable;
+	r->PlanForeignModify = stream_plan_modify;
+	r->BeginForeignModify = stream_begin_modify;
+	r->ExecForeignInsert = stream_exec_insert;
+	r->EndForeignModify = stream_end_modify;
+	r->BeginForeignInsert = stream_begin_insert;
+	r->EndForeignInsert = stream_end_modify;
+	PG_RETURN_POINTER(r);
+}
+
+PG_FUNCTION_INFO_V1(siddhi_stream_fdw_validator);
+
+Datum
+siddhi_stream_fdw_validator(PG_FUNCTION_ARGS)
+{
+	List *options = untransformRelOptions(PG_GETARG_DATUM(0));
+	ListCell *lc;
+
+	foreach (lc, options)
+	{
+		DefElem *def = lfirst(lc);
+
+		if (strcmp(def->defname, "app") != 0)
+			ereport(
+				ERROR,
+				(errcode(ERRCODE_FDW_INVALID_OPTION_NAME),
+				 errmsg("invalid option \"%s\" for a siddhi stream",
+						def->defname),
+				 errhint(
+					 "The only option is \"app\", set by siddhi.deploy().")));
+	}
+	PG_RETURN_VOID();
+}

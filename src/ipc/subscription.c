@@ -1,0 +1,464 @@
+/*-------------------------------------------------------------------------
+ *
+ * subscription.c
+ *	  siddhi.subscribe() / siddhi.poll(): sessions watching a stream.
+ *
+ * siddhi.max_subscriptions slots in shared memory, each with a byte ring
+ * of siddhi.subscription_buffer kB owned by one backend and one stream.
+ * The engine worker writes events as JSON text records; the session reads
+ * them with siddhi.poll().  The worker never waits: when a buffer is full
+ * the event is counted in "overflowed" (siddhi.subscriptions()) and
+ * dropped for that session only.  Each slot has a spinlock guarding its
+ * positions and counters; the slot array's lock guards claiming and
+ * releasing slots.  A backend's slots are released when it exits.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "catalog/namespace.h"
+#include "catalog/pg_class.h"
+#include "fmgr.h"
+#include "funcapi.h"
+#include "miscadmin.h"
+#include "nodes/makefuncs.h"
+#include "pgstat.h"
+#include "port/atomics.h"
+#include "siddhi/errors.h"
+#include "siddhi/ipc.h"
+#include "siddhi/shmem.h"
+#include "storage/ipc.h"
+#include "storage/latch.h"
+#include "storage/proc.h"
+#include "storage/shmem.h"
+#include "storage/spin.h"
+#include "utils/acl.h"
+#include "utils/builtins.h"
+#include "utils/jsonb.h"
+#include "utils/lsyscache.h"
+#include "utils/timestamp.h"
+#include "utils/varlena.h"
+
+typedef struct SubRecord
+{
+	int64 seq;
+	int64 timestamp;
+	uint32 length; /* of the JSON text that follows */
+	bool expired;
+} SubRecord;
+
+typedef struct SubSlot
+{
+	slock_t mutex;
+	bool in_use;
+	Oid dboid;
+	Oid relid;
+	int pid;
+	Latch *latch;
+	uint64 head;
+	uint64 tail;
+	int64 next_seq;
+	uint64 delivered;
+	uint64 overflowed;
+} SubSlot;
+
+typedef struct SubShared
+{
+	LWLock *lock;
+	pg_atomic_uint32 active; /* slots in use, for a fast "nobody" */
+	int n;
+	Size bufsize;
+} SubShared;
+
+static SubShared *subs = NULL;
+static bool exit_hook_set = false;
+
+static Size
+slot_stride(void)
+{
+	return MAXALIGN(sizeof(SubSlot)) +
+		   MAXALIGN((Size) siddhi_subscription_buffer_kb * 1024);
+}
+
+static SubSlot *
+sub_slot(int i)
+{
+	return (SubSlot *) ((char *) subs + MAXALIGN(sizeof(SubShared)) +
+						i * slot_stride());
+}
+
+static char *
+sub_data(SubSlot *s)
+{
+	return (char *) s + MAXALIGN(sizeof(SubSlot));
+}
+
+Size
+siddhi_subscription_shmem_size(void)
+{
+	return add_size(MAXALIGN(sizeof(SubShared)),
+					mul_size(slot_stride(), siddhi_max_subscriptions));
+}
+
+void
+siddhi_subscription_shmem_init(void)
+{
+	bool found;
+
+	subs = ShmemInitStruct("siddhi subscriptions",
+						   siddhi_subscription_shmem_size(), &found);
+	if (found)
+		return;
+	subs->lock =
+		&(GetNamedLWLockTranche("siddhi"))[1 + siddhi_max_databases].lock;
+	pg_atomic_init_u32(&subs->active, 0);
+	subs->n = siddhi_max_subscriptions;
+	subs->bufsize = (Size) siddhi_subscription_buffer_kb * 1024;
+	for (int i = 0; i < subs->n; i++)
+	{
+		SubSlot *s = sub_slot(i);
+
+		SpinLockInit(&s->mutex);
+		s->in_use = false;
+	}
+}
+
+bool
+siddhi_stream_watched(Oid dboid, Oid relid)
+{
+	if (subs == NULL || pg_atomic_read_u32(&subs->active) == 0)
+		return false;
+	for (int i = 0; i < subs->n; i++)
+	{
+		SubSlot *s = sub_slot(i);
+
+		if (s->in_use && s->relid == relid && s->dboid == dboid)
+			return true;
+	}
+	return false;
+}
+
+static void
+buf_write(SubSlot *s, const char *src, Size len)
+{
+	Size pos = s->head % subs->bufsize;
+	Size first = Min(len, subs->bufsize - pos);
+
+	memcpy(sub_data(s) + pos, src, first);
+	if (first < len)
+		memcpy(sub_data(s), src + first, len - first);
+	s->head += len;
+}
+
+static void
+buf_read(SubSlot *s, char *dst, Size len)
+{
+	Size pos = s->tail % subs->bufsize;
+	Size first = Min(len, subs->bufsize - pos);
+
+	memcpy(dst, sub_data(s) + pos, first);
+	if (first < len)
+		memcpy(dst + first, sub_data(s), len - first);
+	s->tail += len;
+}
+
+void
+siddhi_subscription_deliver(Oid dboid, Oid relid, bool expired,
+							int64 timestamp, const char *json, Size len)
+{
+	for (int i = 0; i < subs->n; i++)
+	{
+		SubSlot *s = sub_slot(i);
+		Latch *latch = NULL;
+		SubRecord rec;
+
+		if (!s->in_use || s->relid != relid || s->dboid != dboid)
+			continue;
+		SpinLockAcquire(&s->mutex);
+		if (s->in_use && s->relid == relid)
+		{
+			rec.seq = s->next_seq++;
+			rec.timestamp = timestamp;
+			rec.length = len;
+			rec.expired = expired;
+			if (subs->bufsize - (s->head - s->tail) >= sizeof(rec) + len)
+			{
+				buf_write(s, (char *) &rec, sizeof(rec));
+				buf_write(s, json, len);
+				s->delivered++;
+			}
+			else
+				s->overflowed++;
+			latch = s->latch;
+		}
+		SpinLockRelease(&s->mutex);
+		if (latch)
+			SetLatch(latch);
+	}
+}
+
+static void
+release_my_slots(int code, Datum arg)
+{
+	if (subs == NULL)
+		return;
+	LWLockAcquire(subs->lock, LW_EXCLUSIVE);
+	for (int i = 0; i < subs->n; i++)
+	{
+		SubSlot *s = sub_slot(i);
+
+		if (s->in_use && s->pid == MyProcPid)
+		{
+			SpinLockAcquire(&s->mutex);
+			s->in_use = false;
+			SpinLockRelease(&s->mutex);
+			pg_atomic_fetch_sub_u32(&subs->active, 1);
+		}
+	}
+	LWLockRelease(subs->lock);
+}
+
+static Oid
+stream_relid(text *name)
+{
+	List *names = textToQualifiedNameList(name);
+	Oid relid =
+		RangeVarGetRelid(makeRangeVarFromNameList(names), NoLock, false);
+
+	if (get_rel_relkind(relid) != RELKIND_FOREIGN_TABLE)
+		ereport(ERROR,
+				(errcode(ERRCODE_WRONG_OBJECT_TYPE),
+				 errmsg("\"%s\" is not a stream", text_to_cstring(name)),
+				 errhint("Only streams can be watched; tables can be read "
+						 "with SELECT.")));
+	if (pg_class_aclcheck(relid, GetUserId(), ACL_SELECT) != ACLCHECK_OK)
+		ereport(
+			ERROR,
+			(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+			 errmsg("permission denied for stream %s", get_rel_name(relid)),
+			 errhint("Watching a stream needs the SELECT privilege on it.")));
+	return relid;
+}
+
+static SubSlot *
+my_slot(Oid relid)
+{
+	for (int i = 0; i < subs->n; i++)
+	{
+		SubSlot *s = sub_slot(i);
+
+		if (s->in_use && s->pid == MyProcPid && s->relid == relid)
+			return s;
+	}
+	return NULL;
+}
+
+static void
+require_preload(void)
+{
+	if (!siddhi_preloaded || subs == NULL)
+		ereport(
+			ERROR,
+			(errcode(ERRCODE_SIDDHI_NOT_PRELOADED),
+			 errmsg("siddhi must be loaded via shared_preload_libraries")));
+}
+
+PG_FUNCTION_INFO_V1(siddhi_subscribe);
+
+Datum
+siddhi_subscribe(PG_FUNCTION_ARGS)
+{
+	Oid relid;
+	SubSlot *s = NULL;
+
+	require_preload();
+	relid = stream_relid(PG_GETARG_TEXT_PP(0));
+	if (!exit_hook_set)
+	{
+		before_shmem_exit(release_my_slots, 0);
+		exit_hook_set = true;
+	}
+	LWLockAcquire(subs->lock, LW_EXCLUSIVE);
+	if (my_slot(relid) != NULL)
+	{
+		LWLockRelease(subs->lock);
+		PG_RETURN_VOID(); /* already watching: keep the buffer */
+	}
+	for (int i = 0; i < subs->n; i++)
+	{
+		if (!sub_slot(i)->in_use)
+		{
+			s = sub_slot(i);
+			break;
+		}
+	}
+	if (s == NULL)
+	{
+		LWLockRelease(subs->lock);
+		ereport(
+			ERROR,
+			(errcode(ERRCODE_CONFIGURATION_LIMIT_EXCEEDED),
+			 errmsg("too many stream subscriptions"),
+			 errdetail("All %d subscription slots are in use.",
+					   siddhi_max_subscriptions),
+			 errhint(
+				 "Raise siddhi.max_subscriptions, or call "
+				 "siddhi.unsubscribe() in sessions that no longer watch.")));
+	}
+	SpinLockAcquire(&s->mutex);
+	s->dboid = MyDatabaseId;
+	s->relid = relid;
+	s->pid = MyProcPid;
+	s->latch = MyLatch;
+	s->head = s->tail = 0;
+	s->next_seq = 1;
+	s->delivered = s->overflowed = 0;
+	s->in_use = true;
+	SpinLockRelease(&s->mutex);
+	pg_atomic_fetch_add_u32(&subs->active, 1);
+	LWLockRelease(subs->lock);
+	PG_RETURN_VOID();
+}
+
+PG_FUNCTION_INFO_V1(siddhi_unsubscribe);
+
+Datum
+siddhi_unsubscribe(PG_FUNCTION_ARGS)
+{
+	Oid relid;
+	SubSlot *s;
+
+	require_preload();
+	relid = stream_relid(PG_GETARG_TEXT_PP(0));
+	LWLockAcquire(subs->lock, LW_EXCLUSIVE);
+	s = my_slot(relid);
+	if (s)
+	{
+		SpinLockAcquire(&s->mutex);
+		s->in_use = false;
+		SpinLockRelease(&s->mutex);
+		pg_atomic_fetch_sub_u32(&subs->active, 1);
+	}
+	LWLockRelease(subs->lock);
+	PG_RETURN_VOID();
+}
+
+PG_FUNCTION_INFO_V1(siddhi_poll);
+
+Datum
+siddhi_poll(PG_FUNCTION_ARGS)
+{
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	Oid relid;
+	int max_events = PG_GETARG_INT32(1);
+	int timeout_ms = PG_GETARG_INT32(2);
+	TimestampTz deadline;
+	SubSlot *s;
+	int got = 0;
+	char *json = NULL;
+	Size json_cap = 0;
+
+	require_preload();
+	relid = stream_relid(PG_GETARG_TEXT_PP(0));
+	if (max_events <= 0)
+		ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+						errmsg("max_events must be positive")));
+	InitMaterializedSRF(fcinfo, 0);
+
+	s = my_slot(relid);
+	if (s == NULL)
+		ereport(ERROR, (errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+						errmsg("this session does not watch stream \"%s\"",
+							   get_rel_name(relid)),
+						errhint("Call siddhi.subscribe('%s') first.",
+								get_rel_name(relid))));
+
+	deadline =
+		TimestampTzPlusMilliseconds(GetCurrentTimestamp(), Max(timeout_ms, 0));
+	for (;;)
+	{
+		while (got < max_events)
+		{
+			SubRecord rec;
+			Datum values[4];
+			bool nulls[4] = { 0 };
+
+			SpinLockAcquire(&s->mutex);
+			if (s->head == s->tail)
+			{
+				SpinLockRelease(&s->mutex);
+				break;
+			}
+			buf_read(s, (char *) &rec, sizeof(rec));
+			if (json_cap < rec.length + 1)
+			{
+				json_cap = Max(rec.length + 1, 1024);
+				json = json ? repalloc(json, json_cap) : palloc(json_cap);
+			}
+			buf_read(s, json, rec.length);
+			SpinLockRelease(&s->mutex);
+			json[rec.length] = '\0';
+
+			values[0] = Int64GetDatum(rec.seq);
+			values[1] = BoolGetDatum(rec.expired);
+			values[2] = TimestampTzGetDatum(
+				(rec.timestamp -
+				 (int64) (POSTGRES_EPOCH_JDATE - UNIX_EPOCH_JDATE) *
+					 SECS_PER_DAY * 1000) *
+				1000);
+			values[3] = DirectFunctionCall1(jsonb_in, CStringGetDatum(json));
+			tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values,
+								 nulls);
+			got++;
+		}
+		if (got > 0 || GetCurrentTimestamp() >= deadline)
+			break;
+		{
+			long wait = TimestampDifferenceMilliseconds(GetCurrentTimestamp(),
+														deadline);
+
+			(void) WaitLatch(MyLatch,
+							 WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH,
+							 Max(wait, 1), PG_WAIT_EXTENSION);
+			ResetLatch(MyLatch);
+			CHECK_FOR_INTERRUPTS();
+		}
+	}
+	PG_RETURN_VOID();
+}
+
+PG_FUNCTION_INFO_V1(siddhi_subscriptions);
+
+Datum
+siddhi_subscriptions(PG_FUNCTION_ARGS)
+{
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+
+	require_preload();
+	InitMaterializedSRF(fcinfo, 0);
+	for (int i = 0; i < subs->n; i++)
+	{
+		SubSlot *s = sub_slot(i);
+		Datum values[4];
+		bool nulls[4] = { 0 };
+		uint64 buffered, delivered, overflowed;
+		Oid relid;
+
+		if (!s->in_use || s->pid != MyProcPid)
+			continue;
+		SpinLockAcquire(&s->mutex);
+		relid = s->relid;
+		buffered = s->head - s->tail;
+		delivered = s->delivered;
+		overflowed = s->overflowed;
+		SpinLockRelease(&s->mutex);
+		values[0] = CStringGetTextDatum(
+			get_rel_name(relid) ? get_rel_name(relid) : "?");
+		values[1] = Int64GetDatum(buffered);
+		values[2] = Int64GetDatum(delivered);
+		values[3] = Int64GetDatum(overflowed);
+		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values,
+							 nulls);
+	}
+	PG_RETURN_VOID();
+}

@@ -1,0 +1,530 @@
+/*-------------------------------------------------------------------------
+ *
+ * runtime.c
+ *	  Junctions, query runtimes and table sinks of the engine worker.
+ *
+ * Memory: each app owns a context under TopMemoryContext holding its
+ * query runtimes; each query has a standalone ExprContext whose per-tuple
+ * memory is reset after every event; rows bound for tables are copied
+ * into the batch context, which the worker resets after every batch.
+ *
+ * Errors: the worker runs a batch inside a subtransaction.  An error in
+ * one query while processing one event is caught here: the subtransaction
+ * is rolled back (releasing whatever the failed code held), a new one is
+ * started, the error is counted in siddhi.queries and logged, and the
+ * event is skipped for that query only.  Table writes happen at the end
+ * of the batch; a failing row is retried alone and skipped the same way.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "access/table.h"
+#include "access/xact.h"
+#include "commands/trigger.h"
+#include "executor/executor.h"
+#include "funcapi.h"
+#include "miscadmin.h"
+#include "nodes/makefuncs.h"
+#include "parser/parsetree.h"
+#include "siddhi/errors.h"
+#include "siddhi/ipc.h"
+#include "siddhi/runtime.h"
+#include "utils/builtins.h"
+#include "utils/hsearch.h"
+#include "utils/json.h"
+#include "utils/lsyscache.h"
+#include "utils/memutils.h"
+#include "utils/rel.h"
+#include "utils/resowner.h"
+#include "utils/timestamp.h"
+
+/* chains deeper than this are taken for a loop between queries */
+#define MAX_CHAIN_DEPTH 64
+
+typedef struct QueryRuntime QueryRuntime;
+
+typedef struct Junction
+{
+	Oid relid; /* hash key */
+	char *name;
+	TupleDesc desc;		  /* blessed, for JSON output */
+	TupleTableSlot *slot; /* holds events fed from the ring */
+	List *consumers;	  /* of QueryRuntime * */
+} Junction;
+
+typedef struct TableRow
+{
+	QueryRuntime *query;
+	MinimalTuple tuple;
+} TableRow;
+
+typedef struct TableSink
+{
+	Oid relid;	/* hash key */
+	List *rows; /* of TableRow *, in the batch context */
+} TableSink;
+
+struct QueryRuntime
+{
+	SiddhiAppRuntime *app;
+	char *name;
+	Oid owner;
+	SiddhiQueryStats *stats;
+	ExprContext *econtext;
+	ExprState *qual;
+	ProjectionInfo *proj;
+	TupleTableSlot *out_slot;
+	Junction *input;
+	Junction *output; /* output stream, or NULL */
+	Oid table_relid;  /* output table, or InvalidOid */
+};
+
+struct SiddhiAppRuntime
+{
+	char *name;
+	Oid owner;
+	MemoryContext cxt;
+	List *queries;
+};
+
+int64 siddhi_current_event_ts = 0;
+
+static HTAB *junctions = NULL;
+static HTAB *sinks = NULL;
+static List *dirty_sinks = NIL;
+static MemoryContext batch_cxt = NULL;
+static MemoryContext runtime_cxt = NULL;
+
+static void junction_emit(Junction *j, TupleTableSlot *slot, int64 ts,
+						  int depth);
+
+int64
+siddhi_now_ms(void)
+{
+	TimestampTz now = GetCurrentTimestamp();
+
+	return now / 1000 + (int64) (POSTGRES_EPOCH_JDATE - UNIX_EPOCH_JDATE) *
+							SECS_PER_DAY * 1000;
+}
+
+static void
+runtime_init(void)
+{
+	HASHCTL ctl;
+
+	if (junctions)
+		return;
+	runtime_cxt = AllocSetContextCreate(TopMemoryContext, "siddhi runtime",
+										ALLOCSET_DEFAULT_SIZES);
+	batch_cxt = AllocSetContextCreate(TopMemoryContext, "siddhi batch",
+									  ALLOCSET_DEFAULT_SIZES);
+	memset(&ctl, 0, sizeof(ctl));
+	ctl.keysize = sizeof(Oid);
+	ctl.entrysize = sizeof(Junction);
+	ctl.hcxt = runtime_cxt;
+	junctions = hash_create("siddhi junctions", 64, &ctl,
+							HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
+	ctl.entrysize = sizeof(TableSink);
+	sinks = hash_create("siddhi table sinks", 64, &ctl,
+						HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
+}
+
+static Junction *
+junction_get(Oid relid)
+{
+	Junction *j;
+	bool found;
+
+	j = hash_search(junctions, &relid, HASH_ENTER, &found);
+	if (!found)
+	{
+		MemoryContext old = MemoryContextSwitchTo(runtime_cxt);
+		Relation rel = table_open(relid, AccessShareLock);
+
+		j->name = pstrdup(RelationGetRelationName(rel));
+		j->desc = CreateTupleDescCopy(RelationGetDescr(rel));
+		BlessTupleDesc(j->desc);
+		j->slot = MakeSingleTupleTableSlot(j->desc, &TTSOpsMinimalTuple);
+		j->consumers = NIL;
+		table_close(rel, AccessShareLock);
+		MemoryContextSwitchTo(old);
+	}
+	return j;
+}
+
+bool
+siddhi_runtime_knows(Oid relid)
+{
+	return junctions &&
+		   hash_search(junctions, &relid, HASH_FIND, NULL) != NULL;
+}
+
+SiddhiAppRuntime *
+siddhi_runtime_start_app(SiddhiAppPlan *plan)
+{
+	SiddhiAppRuntime *app;
+	MemoryContext cxt;
+	MemoryContext old;
+	ListCell *lc;
+
+	runtime_init();
+	cxt = AllocSetContextCreate(CurrentMemoryContext, "siddhi app runtime",
+								ALLOCSET_DEFAULT_SIZES);
+	old = MemoryContextSwitchTo(cxt);
+	app = palloc0(sizeof(SiddhiAppRuntime));
+	app->name = pstrdup(plan->name);
+	app->owner = plan->owner;
+	app->cxt = cxt;
+
+	foreach (lc, plan->queries)
+	{
+		SiddhiQueryPlan *qp = lfirst(lc);
+		QueryRuntime *q = palloc0(sizeof(QueryRuntime));
+		Relation orel;
+
+		q->app = app;
+		q->name = pstrdup(qp->name);
+		q->owner = plan->owner;
+		q->stats = siddhi_stats_alloc(MyDatabaseId, app->name, q->name);
+		q->input = junction_get(qp->input->relid);
+		q->econtext = CreateStandaloneExprContext();
+		q->qual = ExecInitQual(qp->qual, NULL);
+
+		orel = table_open(qp->output->relid, AccessShareLock);
+		q->out_slot = MakeSingleTupleTableSlot(
+			CreateTupleDescCopy(RelationGetDescr(orel)), &TTSOpsVirtual);
+		table_close(orel, AccessShareLock);
+		q->proj = ExecBuildProjectionInfo(qp->targetlist, q->econtext,
+										  q->out_slot, NULL, q->input->desc);
+		if (qp->output->kind == SIDDHI_REL_TABLE)
+			q->table_relid = qp->output->relid;
+		else
+			q->output = junction_get(qp->output->relid);
+
+		app->queries = lappend(app->queries, q);
+	}
+	/* hook the queries up only once all of them could be built */
+	foreach (lc, app->queries)
+	{
+		QueryRuntime *q = lfirst(lc);
+		MemoryContext o2 = MemoryContextSwitchTo(runtime_cxt);
+
+		q->input->consumers = lappend(q->input->consumers, q);
+		MemoryContextSwitchTo(o2);
+	}
+	MemoryContextSwitchTo(old);
+	return app;
+}
+
+void
+siddhi_runtime_stop_app(SiddhiAppRuntime *app)
+{
+	HASH_SEQ_STATUS seq;
+	Junction *j;
+
+	hash_seq_init(&seq, junctions);
+	while ((j = hash_seq_search(&seq)) != NULL)
+	{
+		ListCell *lc;
+
+		foreach (lc, j->consumers)
+		{
+			QueryRuntime *q = lfirst(lc);
+
+			if (q->app == app)
+				j->consumers = foreach_delete_current(j->consumers, lc);
+		}
+	}
+	siddhi_stats_free_app(MyDatabaseId, app->name);
+	MemoryContextDelete(app->cxt);
+}
+
+void
+siddhi_runtime_begin_batch(void)
+{
+	runtime_init();
+	MemoryContextReset(batch_cxt);
+	dirty_sinks = NIL;
+}
+
+/*
+ * Called in PG_CATCH of a query: swallow the error, roll the batch's
+ * subtransaction back and start a new one, count and log the error.
+ */
+static void
+query_failed(QueryRuntime *q, MemoryContext mcxt, ResourceOwner owner)
+{
+	ErrorData *edata;
+
+	MemoryContextSwitchTo(batch_cxt);
+	edata = CopyErrorData();
+	FlushErrorState();
+
+	RollbackAndReleaseCurrentSubTransaction();
+	BeginInternalSubTransaction(NULL);
+	MemoryContextSwitchTo(mcxt);
+	CurrentResourceOwner = owner;
+
+	if (q)
+	{
+		siddhi_stats_error(q->stats, edata->message);
+		ereport(LOG,
+				(errcode(ERRCODE_SIDDHI_RUNTIME_ERROR),
+				 errmsg("siddhi app \"%s\", query \"%s\": %s (event skipped)",
+						q->app->name, q->name, edata->message)));
+	}
+	FreeErrorData(edata);
+}
+
+/* Like query_failed, for a per-row subtransaction: no new one. */
+static void
+query_failed_inner(QueryRuntime *q, MemoryContext mcxt, ResourceOwner owner)
+{
+	ErrorData *edata;
+
+	MemoryContextSwitchTo(batch_cxt);
+	edata = CopyErrorData();
+	FlushErrorState();
+	RollbackAndReleaseCurrentSubTransaction();
+	MemoryContextSwitchTo(mcxt);
+	CurrentResourceOwner = owner;
+	siddhi_stats_error(q->stats, edata->message);
+	ereport(LOG, (errcode(ERRCODE_SIDDHI_RUNTIME_ERROR),
+				  errmsg("siddhi app \"%s\", query \"%s\": %s (event skipped)",
+						 q->app->name, q->name, edata->message)));
+	FreeErrorData(edata);
+}
+
+static void
+query_process(QueryRuntime *q, TupleTableSlot *slot, int64 ts, int depth)
+{
+	MemoryContext mcxt = CurrentMemoryContext;
+	ResourceOwner owner = CurrentResourceOwner;
+	Oid save_user;
+	int save_sec;
+
+	GetUserIdAndSecContext(&save_user, &save_sec);
+	PG_TRY();
+	{
+		TupleTableSlot *out;
+
+		if (depth > MAX_CHAIN_DEPTH)
+			ereport(ERROR,
+					(errcode(ERRCODE_SIDDHI_RUNTIME_ERROR),
+					 errmsg("event went through more than %d chained queries",
+							MAX_CHAIN_DEPTH),
+					 errhint("Queries that insert into each other's input "
+							 "streams form a loop.")));
+		if (save_user != q->owner)
+			SetUserIdAndSecContext(q->owner,
+								   save_sec | SECURITY_LOCAL_USERID_CHANGE);
+		siddhi_stats_count(q->stats, 1, 0);
+		q->econtext->ecxt_scantuple = slot;
+		if (q->qual == NULL || ExecQual(q->qual, q->econtext))
+		{
+			out = ExecProject(q->proj);
+			siddhi_stats_count(q->stats, 0, 1);
+			if (OidIsValid(q->table_relid))
+			{
+				TableSink *sink;
+				bool found;
+				TableRow *row;
+				MemoryContext old = MemoryContextSwitchTo(batch_cxt);
+
+				sink = hash_search(sinks, &q->table_relid, HASH_ENTER, &found);
+				if (!found || sink->rows == NIL)
+				{
+					sink->rows = NIL;
+					dirty_sinks = lappend_oid(dirty_sinks, q->table_relid);
+				}
+				row = palloc(sizeof(TableRow));
+				row->query = q;
+				row->tuple = ExecCopySlotMinimalTuple(out);
+				sink->rows = lappend(sink->rows, row);
+				MemoryContextSwitchTo(old);
+			}
+			else
+				junction_emit(q->output, out, ts, depth + 1);
+		}
+		ResetExprContext(q->econtext);
+		SetUserIdAndSecContext(save_user, save_sec);
+	}
+	PG_CATCH();
+	{
+		SetUserIdAndSecContext(save_user, save_sec);
+		query_failed(q, mcxt, owner);
+		ResetExprContext(q->econtext);
+	}
+	PG_END_TRY();
+}
+
+static void
+deliver_to_watchers(Junction *j, TupleTableSlot *slot, int64 ts)
+{
+	MemoryContext old = MemoryContextSwitchTo(batch_cxt);
+	HeapTuple tuple = ExecCopySlotHeapTuple(slot);
+	Datum rec = heap_copy_tuple_as_datum(tuple, j->desc);
+	text *json = DatumGetTextPP(DirectFunctionCall1(row_to_json, rec));
+
+	siddhi_subscription_deliver(MyDatabaseId, j->relid, false, ts,
+								VARDATA_ANY(json), VARSIZE_ANY_EXHDR(json));
+	MemoryContextSwitchTo(old);
+}
+
+static void
+junction_emit(Junction *j, TupleTableSlot *slot, int64 ts, int depth)
+{
+	ListCell *lc;
+	int64 save_ts = siddhi_current_event_ts;
+
+	siddhi_current_event_ts = ts;
+	foreach (lc, j->consumers)
+		query_process(lfirst(lc), slot, ts, depth);
+	if (siddhi_stream_watched(MyDatabaseId, j->relid))
+		deliver_to_watchers(j, slot, ts);
+	siddhi_current_event_ts = save_ts;
+}
+
+void
+siddhi_runtime_feed(Oid relid, TupleDesc tupdesc_hint, MinimalTuple tuple,
+					int64 timestamp)
+{
+	Junction *j;
+
+	if (junctions == NULL)
+		return;
+	j = hash_search(junctions, &relid, HASH_FIND, NULL);
+	if (j == NULL)
+		return;
+	ExecStoreMinimalTuple(tuple, j->slot, false);
+	junction_emit(j, j->slot, timestamp, 0);
+	ExecClearTuple(j->slot);
+}
+
+/* Insert rows[from..] into a table; returns the index of a failed row. */
+static int
+sink_insert(Oid relid, List *rows, int from)
+{
+	Relation rel = table_open(relid, RowExclusiveLock);
+	EState *estate = CreateExecutorState();
+	RangeTblEntry *rte = makeNode(RangeTblEntry);
+	ResultRelInfo *rri = makeNode(ResultRelInfo);
+	TupleTableSlot *slot;
+	int i = 0;
+	ListCell *lc;
+	Oid save_user;
+	int save_sec;
+	int failed = -1;
+
+	rte->rtekind = RTE_RELATION;
+	rte->relid = relid;
+	rte->relkind = rel->rd_rel->relkind;
+	rte->rellockmode = RowExclusiveLock;
+	ExecInitRangeTable(estate, list_make1(rte));
+	InitResultRelInfo(rri, rel, 1, NULL, 0);
+	estate->es_output_cid = GetCurrentCommandId(true);
+	ExecOpenIndices(rri, false);
+	AfterTriggerBeginQuery();
+	slot = table_slot_create(rel, &estate->es_tupleTable);
+
+	GetUserIdAndSecContext(&save_user, &save_sec);
+	foreach (lc, rows)
+	{
+		TableRow *row = lfirst(lc);
+
+		if (i++ < from)
+			continue;
+		if (row->query->owner != save_user)
+			SetUserIdAndSecContext(row->query->owner,
+								   save_sec | SECURITY_LOCAL_USERID_CHANGE);
+		ExecStoreMinimalTuple(row->tuple, row->query->out_slot, false);
+		ExecCopySlot(slot, row->query->out_slot);
+		ExecClearTuple(row->query->out_slot);
+		failed = i - 1;
+		ExecSimpleRelationInsert(rri, estate, slot);
+		failed = -1;
+		SetUserIdAndSecContext(save_user, save_sec);
+	}
+	AfterTriggerEndQuery(estate);
+	ExecCloseIndices(rri);
+	ExecResetTupleTable(estate->es_tupleTable, false);
+	FreeExecutorState(estate);
+	table_close(rel, NoLock);
+	return failed;
+}
+
+void
+siddhi_runtime_end_batch(void)
+{
+	ListCell *lc;
+
+	foreach (lc, dirty_sinks)
+	{
+		Oid relid = lfirst_oid(lc);
+		TableSink *sink = hash_search(sinks, &relid, HASH_FIND, NULL);
+		int from = 0;
+
+		while (sink && from < list_length(sink->rows))
+		{
+			MemoryContext mcxt = CurrentMemoryContext;
+			ResourceOwner owner = CurrentResourceOwner;
+			volatile int done = -1;
+
+			PG_TRY();
+			{
+				sink_insert(relid, sink->rows, from);
+				done = list_length(sink->rows);
+			}
+			PG_CATCH();
+			{
+				query_failed(NULL, mcxt, owner);
+				/* find the failing rows: one subtransaction per row */
+				for (int i = from; i < list_length(sink->rows); i++)
+				{
+					TableRow *row = list_nth(sink->rows, i);
+
+					BeginInternalSubTransaction(NULL);
+					MemoryContextSwitchTo(mcxt);
+					PG_TRY();
+					{
+						sink_insert(relid, list_make1(row), 0);
+						ReleaseCurrentSubTransaction();
+						MemoryContextSwitchTo(mcxt);
+						CurrentResourceOwner = owner;
+					}
+					PG_CATCH();
+					{
+						query_failed_inner(row->query, mcxt, owner);
+					}
+					PG_END_TRY();
+				}
+				done = list_length(sink->rows);
+			}
+			PG_END_TRY();
+			from = done;
+		}
+		if (sink)
+			sink->rows = NIL;
+	}
+	dirty_sinks = NIL;
+	MemoryContextReset(batch_cxt);
+}
+
+PG_FUNCTION_INFO_V1(siddhi_current_time_millis);
+
+Datum
+siddhi_current_time_millis(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_INT64(siddhi_now_ms());
+}
+
+PG_FUNCTION_INFO_V1(siddhi_event_timestamp);
+
+Datum
+siddhi_event_timestamp(PG_FUNCTION_ARGS)
+{
+	if (siddhi_current_event_ts == 0)
+		PG_RETURN_INT64(siddhi_now_ms());
+	PG_RETURN_INT64(siddhi_current_event_ts);
+}

@@ -1,0 +1,557 @@
+/*-------------------------------------------------------------------------
+ *
+ * engine.c
+ *	  The engine worker of one database: loads the deployed apps, drains
+ *	  the database's event ring, runs the queries.
+ *
+ * State diagram of the worker:
+ *
+ *	 start -> no extension? -> exit(0)          (the launcher's probe)
+ *	       -> claim the slot -> load apps -> loop:
+ *	            apps generation changed -> reload the apps that changed
+ *	            ring has chunks         -> batch (one transaction)
+ *	            extension dropped       -> release the slot, exit(0)
+ *	            SIGTERM                 -> exit(0); SIGHUP -> reload GUCs
+ *
+ * A batch: chunks whose transaction committed are fed to the runtime in
+ * ring order; chunks of transactions still in progress (by one snapshot
+ * per batch, so all chunks of one transaction agree) wait in a pending
+ * list, ahead of newer chunks, until their transaction ends; chunks of
+ * aborted transactions are dropped.  All table writes of a batch commit
+ * together.
+ *
+ * Each app runs as its owner: analysis and every query step switch to
+ * the owner's user id.  An app that fails to load is marked failed in
+ * siddhi.app with its error; the others keep running.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "access/transam.h"
+#include "access/xact.h"
+#include "catalog/pg_authid.h"
+#include "commands/extension.h"
+#include "executor/spi.h"
+#include "miscadmin.h"
+#include "pgstat.h"
+#include "postmaster/bgworker.h"
+#include "postmaster/interrupt.h"
+#include "siddhi/analyzer.h"
+#include "siddhi/errors.h"
+#include "siddhi/ipc.h"
+#include "siddhi/parser.h"
+#include "siddhi/runtime.h"
+#include "siddhi/shmem.h"
+#include "siddhi/worker.h"
+#include "storage/ipc.h"
+#include "storage/latch.h"
+#include "storage/proc.h"
+#include "tcop/tcopprot.h"
+#include "utils/builtins.h"
+#include "utils/memutils.h"
+#include "utils/snapmgr.h"
+#include "utils/timestamp.h"
+
+typedef struct LoadedApp
+{
+	char *name;
+	TimestampTz deployed_at;
+	MemoryContext cxt;
+	SiddhiAppRuntime *runtime;
+} LoadedApp;
+
+typedef struct PendingChunk
+{
+	SiddhiChunkHeader *chunk; /* a copy, in pending_cxt */
+} PendingChunk;
+
+static int my_slot = -1;
+static List *loaded = NIL;	/* of LoadedApp * */
+static List *pending = NIL; /* of SiddhiChunkHeader *, ring order */
+static MemoryContext pending_cxt = NULL;
+static uint32 seen_generation = 0;
+
+void siddhi_stats_free_db(Oid dboid);
+
+static void
+release_slot(int code, Datum arg)
+{
+	if (my_slot < 0)
+		return;
+	LWLockAcquire(siddhi_shared->lock, LW_EXCLUSIVE);
+	if (siddhi_shared->dbs[my_slot].worker_pid == MyProcPid)
+	{
+		siddhi_shared->dbs[my_slot].worker_pid = 0;
+		siddhi_shared->dbs[my_slot].worker_latch = NULL;
+	}
+	LWLockRelease(siddhi_shared->lock);
+}
+
+static bool
+extension_exists(void)
+{
+	bool exists;
+
+	StartTransactionCommand();
+	exists = OidIsValid(get_extension_oid("siddhi", true));
+	CommitTransactionCommand();
+	return exists;
+}
+
+static void
+set_app_state(const char *name, TimestampTz deployed_at, const char *state,
+			  const char *error)
+{
+	Oid argtypes[4] = { TEXTOID, TEXTOID, TEXTOID, TIMESTAMPTZOID };
+	Datum values[4];
+	char nulls[4] = { ' ', ' ', ' ', ' ' };
+
+	values[0] = CStringGetTextDatum(state);
+	if (error)
+		values[1] = CStringGetTextDatum(error);
+	else
+		nulls[1] = 'n';
+	values[2] = CStringGetTextDatum(name);
+	values[3] = TimestampTzGetDatum(deployed_at);
+	SPI_execute_with_args(
+		"UPDATE siddhi.app SET state = $1, error = $2 "
+		"WHERE name = $3 AND deployed_at = $4 "
+		"AND (state IS DISTINCT FROM $1 OR error IS DISTINCT FROM $2)",
+		4, argtypes, values, nulls, false, 0);
+}
+
+/* Relations recorded for an app, as SiddhiRelation entries. */
+static List *
+app_relations(const char *name)
+{
+	Oid argtypes[1] = { TEXTOID };
+	Datum values[1];
+	List *result = NIL;
+
+	values[0] = CStringGetTextDatum(name);
+	SPI_execute_with_args("SELECT kind, nspname::text, relname::text, created "
+						  "FROM siddhi.app_relation WHERE app = $1",
+						  1, argtypes, values, NULL, true, 0);
+	for (uint64 i = 0; i < SPI_processed; i++)
+	{
+		HeapTuple t = SPI_tuptable->vals[i];
+		TupleDesc d = SPI_tuptable->tupdesc;
+		SiddhiRelation *r = palloc0(sizeof(SiddhiRelation));
+		bool isnull;
+
+		r->kind = strcmp(SPI_getvalue(t, d, 1), "stream") == 0
+					  ? SIDDHI_REL_STREAM
+					  : SIDDHI_REL_TABLE;
+		r->nspname = SPI_getvalue(t, d, 2);
+		r->name = SPI_getvalue(t, d, 3);
+		r->created = DatumGetBool(SPI_getbinval(t, d, 4, &isnull));
+		result = lappend(result, r);
+	}
+	return result;
+}
+
+/*
+ * Load one app.  Runs in a subtransaction so that a failure (a table
+ * dropped behind our back, a function that no longer exists) marks only
+ * this app failed.
+ */
+static void
+load_app(const char *name, Oid owner, const char *source,
+		 TimestampTz deployed_at, List *relations)
+{
+	MemoryContext oldcxt = CurrentMemoryContext;
+	ResourceOwner oldowner = CurrentResourceOwner;
+	MemoryContext cxt;
+	LoadedApp *la;
+	Oid save_user;
+	int save_sec;
+
+	cxt = AllocSetContextCreate(TopMemoryContext, "siddhi app",
+								ALLOCSET_DEFAULT_SIZES);
+	la = MemoryContextAllocZero(TopMemoryContext, sizeof(LoadedApp));
+	la->name = MemoryContextStrdup(TopMemoryContext, name);
+	la->deployed_at = deployed_at;
+	la->cxt = cxt;
+
+	GetUserIdAndSecContext(&save_user, &save_sec);
+	BeginInternalSubTransaction(NULL);
+	PG_TRY();
+	{
+		SiddhiSourceContext sctx;
+		SiddhiApp *ast;
+		SiddhiAppPlan *plan;
+		char *src;
+		List *rels;
+
+		MemoryContextSwitchTo(cxt);
+		src = pstrdup(source);
+		rels = relations;
+		SetUserIdAndSecContext(owner, save_sec | SECURITY_LOCAL_USERID_CHANGE);
+		siddhi_source_context_push(&sctx, src, la->name);
+		ast = siddhi_parse_app(src);
+		plan = siddhi_analyze_app(ast, la->name, SIDDHI_ANALYZE_LOAD, rels);
+		plan->owner = owner;
+		la->runtime = siddhi_runtime_start_app(plan);
+		siddhi_source_context_pop(&sctx);
+		SetUserIdAndSecContext(save_user, save_sec);
+
+		ReleaseCurrentSubTransaction();
+		MemoryContextSwitchTo(oldcxt);
+		CurrentResourceOwner = oldowner;
+		set_app_state(name, deployed_at, "running", NULL);
+		loaded = lappend(loaded, la);
+	}
+	PG_CATCH();
+	{
+		ErrorData *edata;
+		char *msg;
+
+		SetUserIdAndSecContext(save_user, save_sec);
+		MemoryContextSwitchTo(oldcxt);
+		edata = CopyErrorData();
+		FlushErrorState();
+		RollbackAndReleaseCurrentSubTransaction();
+		MemoryContextSwitchTo(oldcxt);
+		CurrentResourceOwner = oldowner;
+
+		msg = edata->context
+				  ? psprintf("%s\n%s", edata->message, edata->context)
+				  : pstrdup(edata->message);
+		ereport(LOG, (errcode(ERRCODE_SIDDHI_ERROR),
+					  errmsg("siddhi: app \"%s\" failed to start: %s", name,
+							 edata->message)));
+		set_app_state(name, deployed_at, "failed", msg);
+		MemoryContextDelete(cxt);
+		pfree(la->name);
+		pfree(la);
+	}
+	PG_END_TRY();
+}
+
+static void
+unload_app(LoadedApp *la)
+{
+	if (la->runtime)
+		siddhi_runtime_stop_app(la->runtime);
+	MemoryContextDelete(la->cxt);
+	pfree(la->name);
+	pfree(la);
+}
+
+/* Bring the loaded apps in line with siddhi.app. */
+static void
+reload_apps(void)
+{
+	List *rows = NIL;
+	ListCell *lc;
+	MemoryContext txn;
+
+	typedef struct AppRow
+	{
+		char *name;
+		Oid owner;
+		char *source;
+		TimestampTz deployed_at;
+		List *relations;
+	} AppRow;
+
+	StartTransactionCommand();
+	PushActiveSnapshot(GetTransactionSnapshot());
+	SPI_connect();
+	txn = CurrentMemoryContext;
+	SPI_execute("SELECT name, owner::oid, source, deployed_at "
+				"FROM siddhi.app ORDER BY deployed_at, name",
+				true, 0);
+	{
+		SPITupleTable *tt = SPI_tuptable;
+		uint64 n = SPI_processed;
+
+		for (uint64 i = 0; i < n; i++)
+		{
+			HeapTuple t = tt->vals[i];
+			TupleDesc d = tt->tupdesc;
+			bool isnull;
+			AppRow *row;
+			MemoryContext old = MemoryContextSwitchTo(TopTransactionContext);
+
+			row = palloc0(sizeof(AppRow));
+			row->name = SPI_getvalue(t, d, 1);
+			row->owner = DatumGetObjectId(SPI_getbinval(t, d, 2, &isnull));
+			row->source = SPI_getvalue(t, d, 3);
+			row->deployed_at =
+				DatumGetTimestampTz(SPI_getbinval(t, d, 4, &isnull));
+			rows = lappend(rows, row);
+			MemoryContextSwitchTo(old);
+		}
+	}
+	(void) txn;
+
+	/* stop apps that are gone or were redeployed */
+	foreach (lc, loaded)
+	{
+		LoadedApp *la = lfirst(lc);
+		bool keep = false;
+		ListCell *r;
+
+		foreach (r, rows)
+		{
+			AppRow *row = lfirst(r);
+
+			if (strcmp(row->name, la->name) == 0 &&
+				row->deployed_at == la->deployed_at)
+				keep = true;
+		}
+		if (!keep)
+		{
+			unload_app(la);
+			loaded = foreach_delete_current(loaded, lc);
+		}
+	}
+
+	/* start the new ones */
+	foreach (lc, rows)
+	{
+		AppRow *row = lfirst(lc);
+		bool have = false;
+		ListCell *l;
+
+		foreach (l, loaded)
+		{
+			LoadedApp *la = lfirst(l);
+
+			if (strcmp(row->name, la->name) == 0)
+				have = true;
+		}
+		if (have)
+			continue;
+		{
+			MemoryContext old = MemoryContextSwitchTo(TopTransactionContext);
+
+			row->relations = app_relations(row->name);
+			MemoryContextSwitchTo(old);
+		}
+		load_app(row->name, row->owner, row->source, row->deployed_at,
+				 row->relations);
+	}
+
+	SPI_finish();
+	PopActiveSnapshot();
+	CommitTransactionCommand();
+	pgstat_report_stat(false);
+}
+
+typedef enum ChunkFate
+{
+	CHUNK_WAIT,
+	CHUNK_FEED,
+	CHUNK_DROP
+} ChunkFate;
+
+static ChunkFate
+xid_status(TransactionId xid, Snapshot snap)
+{
+	if (XidInMVCCSnapshot(xid, snap))
+		return CHUNK_WAIT;
+	if (TransactionIdDidCommit(xid))
+		return CHUNK_FEED;
+	return CHUNK_DROP;
+}
+
+static void
+feed_chunk(SiddhiChunkHeader *hdr)
+{
+	char *p = (char *) hdr + MAXALIGN(sizeof(SiddhiChunkHeader));
+
+	if (!siddhi_runtime_knows(hdr->relid))
+		return;
+	for (uint32 i = 0; i < hdr->nrows; i++)
+	{
+		SiddhiRowHeader *row = (SiddhiRowHeader *) p;
+		MinimalTuple tuple =
+			(MinimalTuple) (p + MAXALIGN(sizeof(SiddhiRowHeader)));
+
+		siddhi_runtime_feed(hdr->relid, NULL, tuple, row->timestamp);
+		p += MAXALIGN(sizeof(SiddhiRowHeader)) + MAXALIGN(row->length);
+	}
+}
+
+/*
+ * One batch: decide the fate of pending chunks and of the chunks in buf,
+ * feed the committed ones, all in one transaction.
+ */
+static void
+run_batch(char *buf, Size len)
+{
+	Snapshot snap;
+	List *still_pending = NIL;
+	ListCell *lc;
+	Size off = 0;
+	MemoryContext old;
+
+	StartTransactionCommand();
+	PushActiveSnapshot(GetTransactionSnapshot());
+	snap = GetLatestSnapshot();
+	siddhi_runtime_begin_batch();
+	BeginInternalSubTransaction(NULL);
+
+	/* chunks that were waiting come first: they are older */
+	foreach (lc, pending)
+	{
+		SiddhiChunkHeader *hdr = lfirst(lc);
+
+		switch (xid_status(hdr->xid, snap))
+		{
+			case CHUNK_WAIT:
+				still_pending = lappend(still_pending, hdr);
+				break;
+			case CHUNK_FEED:
+				feed_chunk(hdr);
+				break;
+			case CHUNK_DROP:
+				break;
+		}
+	}
+
+	while (off < len)
+	{
+		SiddhiChunkHeader *hdr = (SiddhiChunkHeader *) (buf + off);
+		ChunkFate status = xid_status(hdr->xid, snap);
+
+		if (status == CHUNK_WAIT || still_pending != NIL)
+		{
+			/* keep ring order behind anything that still waits */
+			if (status != CHUNK_DROP)
+			{
+				SiddhiChunkHeader *copy;
+
+				old = MemoryContextSwitchTo(pending_cxt);
+				copy = palloc(hdr->length);
+				memcpy(copy, hdr, hdr->length);
+				still_pending = lappend(still_pending, copy);
+				MemoryContextSwitchTo(old);
+			}
+		}
+		else if (status == CHUNK_FEED)
+			feed_chunk(hdr);
+		off += hdr->length;
+	}
+
+	siddhi_runtime_end_batch();
+	ReleaseCurrentSubTransaction();
+	PopActiveSnapshot();
+	CommitTransactionCommand();
+
+	/* free what was fed; keep what still waits */
+	foreach (lc, pending)
+	{
+		if (!list_member_ptr(still_pending, lfirst(lc)))
+			pfree(lfirst(lc));
+	}
+	old = MemoryContextSwitchTo(pending_cxt);
+	list_free(pending);
+	pending = list_copy(still_pending);
+	MemoryContextSwitchTo(old);
+	list_free(still_pending);
+	pgstat_report_stat(false);
+}
+
+void
+siddhi_engine_main(Datum arg)
+{
+	Oid dboid = DatumGetObjectId(arg);
+	SiddhiRing *ring;
+	char *buf;
+	Size bufsize;
+	TimestampTz last_check = 0;
+
+	pqsignal(SIGTERM, SignalHandlerForShutdownRequest);
+	pqsignal(SIGHUP, SignalHandlerForConfigReload);
+	BackgroundWorkerUnblockSignals();
+	BackgroundWorkerInitializeConnectionByOid(dboid, InvalidOid, 0);
+
+	if (!extension_exists())
+		proc_exit(0);
+
+	/* claim the slot; another live worker for this database wins */
+	my_slot = siddhi_db_slot(dboid, true);
+	LWLockAcquire(siddhi_shared->lock, LW_EXCLUSIVE);
+	if (siddhi_shared->dbs[my_slot].worker_pid != 0 &&
+		siddhi_shared->dbs[my_slot].worker_pid != MyProcPid &&
+		kill(siddhi_shared->dbs[my_slot].worker_pid, 0) == 0)
+	{
+		LWLockRelease(siddhi_shared->lock);
+		my_slot = -1;
+		proc_exit(0);
+	}
+	siddhi_shared->dbs[my_slot].worker_pid = MyProcPid;
+	siddhi_shared->dbs[my_slot].worker_latch = MyLatch;
+	siddhi_shared->dbs[my_slot].wanted = true;
+	LWLockRelease(siddhi_shared->lock);
+	before_shmem_exit(release_slot, 0);
+
+	pgstat_report_appname("siddhi engine");
+	siddhi_stats_free_db(dboid);
+	pending_cxt = AllocSetContextCreate(TopMemoryContext, "siddhi pending",
+										ALLOCSET_DEFAULT_SIZES);
+	ring = siddhi_ring_for_slot(my_slot);
+	bufsize = ring->size;
+	buf = MemoryContextAlloc(TopMemoryContext, bufsize);
+
+	seen_generation =
+		pg_atomic_read_u32(&siddhi_shared->dbs[my_slot].generation);
+	reload_apps();
+
+	for (;;)
+	{
+		uint32 gen;
+		Size n;
+		bool busy = false;
+
+		CHECK_FOR_INTERRUPTS();
+		if (ShutdownRequestPending)
+			break;
+		if (ConfigReloadPending)
+		{
+			ConfigReloadPending = false;
+			ProcessConfigFile(PGC_SIGHUP);
+		}
+
+		gen = pg_atomic_read_u32(&siddhi_shared->dbs[my_slot].generation);
+		if (gen != seen_generation)
+		{
+			seen_generation = gen;
+			reload_apps();
+		}
+
+		n = siddhi_ring_pop(ring, buf, bufsize);
+		if (n > 0 || pending != NIL)
+		{
+			run_batch(buf, n);
+			busy = n > 0;
+		}
+
+		if (!busy)
+		{
+			TimestampTz now = GetCurrentTimestamp();
+
+			/* now and then, see whether the extension is still there */
+			if (TimestampDifferenceExceeds(last_check, now, siddhi_naptime_ms))
+			{
+				last_check = now;
+				if (!extension_exists())
+				{
+					LWLockAcquire(siddhi_shared->lock, LW_EXCLUSIVE);
+					siddhi_shared->dbs[my_slot].wanted = false;
+					LWLockRelease(siddhi_shared->lock);
+					break;
+				}
+			}
+			(void) WaitLatch(
+				MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH,
+				pending != NIL ? 10 : siddhi_naptime_ms, PG_WAIT_EXTENSION);
+			ResetLatch(MyLatch);
+		}
+	}
+	proc_exit(0);
+}

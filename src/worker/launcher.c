@@ -1,0 +1,261 @@
+/*-------------------------------------------------------------------------
+ *
+ * launcher.c
+ *	  The static background worker that keeps one engine worker running
+ *	  for every database that uses siddhi.
+ *
+ * The launcher connects to no database; it reads the shared catalog
+ * pg_database.  At start it probes every connectable database once by
+ * starting an engine worker there, which exits at once when the database
+ * has no siddhi extension.  Afterwards it keeps a worker running for each
+ * database slot marked "wanted" (set by the worker itself when it finds
+ * the extension, and by siddhi.deploy()), restarting a worker that died
+ * after a back-off of siddhi.naptime, growing to 30 s while it keeps
+ * failing.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "access/heapam.h"
+#include "access/htup_details.h"
+#include "access/table.h"
+#include "access/tableam.h"
+#include "access/xact.h"
+#include "catalog/pg_database.h"
+#include "miscadmin.h"
+#include "pgstat.h"
+#include "postmaster/bgworker.h"
+#include "postmaster/interrupt.h"
+#include "siddhi/shmem.h"
+#include "siddhi/worker.h"
+#include "storage/ipc.h"
+#include "storage/latch.h"
+#include "storage/proc.h"
+#include "tcop/tcopprot.h"
+#include "utils/memutils.h"
+#include "utils/snapmgr.h"
+#include "utils/timestamp.h"
+
+typedef struct DbState
+{
+	Oid dboid;
+	BackgroundWorkerHandle *handle;
+	bool probed;
+	int failures;
+	TimestampTz next_start;
+	bool seen; /* still in pg_database */
+} DbState;
+
+static List *dbs = NIL;
+
+void
+siddhi_register_launcher(void)
+{
+	BackgroundWorker w;
+
+	memset(&w, 0, sizeof(w));
+	w.bgw_flags = BGWORKER_SHMEM_ACCESS | BGWORKER_BACKEND_DATABASE_CONNECTION;
+	w.bgw_start_time = BgWorkerStart_RecoveryFinished;
+	w.bgw_restart_time = 5;
+	snprintf(w.bgw_library_name, BGW_MAXLEN, "siddhi");
+	snprintf(w.bgw_function_name, BGW_MAXLEN, "siddhi_launcher_main");
+	snprintf(w.bgw_name, BGW_MAXLEN, "siddhi launcher");
+	snprintf(w.bgw_type, BGW_MAXLEN, "siddhi launcher");
+	RegisterBackgroundWorker(&w);
+}
+
+static DbState *
+db_state(Oid dboid)
+{
+	ListCell *lc;
+	DbState *d;
+
+	foreach (lc, dbs)
+	{
+		d = lfirst(lc);
+		if (d->dboid == dboid)
+			return d;
+	}
+	d = MemoryContextAllocZero(TopMemoryContext, sizeof(DbState));
+	d->dboid = dboid;
+	dbs = lappend(dbs, d);
+	return d;
+}
+
+static void
+scan_databases(void)
+{
+	Relation rel;
+	TableScanDesc scan;
+	HeapTuple tup;
+	ListCell *lc;
+	MemoryContext old = CurrentMemoryContext;
+
+	foreach (lc, dbs)
+		((DbState *) lfirst(lc))->seen = false;
+
+	StartTransactionCommand();
+	(void) GetTransactionSnapshot();
+	rel = table_open(DatabaseRelationId, AccessShareLock);
+	scan = table_beginscan_catalog(rel, 0, NULL);
+	while ((tup = heap_getnext(scan, ForwardScanDirection)) != NULL)
+	{
+		Form_pg_database db = (Form_pg_database) GETSTRUCT(tup);
+		MemoryContext txn = MemoryContextSwitchTo(old);
+
+		if (db->datallowconn && !db->datistemplate)
+			db_state(db->oid)->seen = true;
+		MemoryContextSwitchTo(txn);
+	}
+	table_endscan(scan);
+	table_close(rel, AccessShareLock);
+	CommitTransactionCommand();
+	MemoryContextSwitchTo(old);
+}
+
+static bool
+worker_alive(DbState *d)
+{
+	pid_t pid;
+
+	if (d->handle == NULL)
+		return false;
+	if (GetBackgroundWorkerPid(d->handle, &pid) == BGWH_STARTED ||
+		GetBackgroundWorkerPid(d->handle, &pid) == BGWH_NOT_YET_STARTED)
+		return true;
+	pfree(d->handle);
+	d->handle = NULL;
+	return false;
+}
+
+static void
+start_worker(DbState *d)
+{
+	BackgroundWorker w;
+
+	memset(&w, 0, sizeof(w));
+	w.bgw_flags = BGWORKER_SHMEM_ACCESS | BGWORKER_BACKEND_DATABASE_CONNECTION;
+	w.bgw_start_time = BgWorkerStart_RecoveryFinished;
+	w.bgw_restart_time = BGW_NEVER_RESTART;
+	snprintf(w.bgw_library_name, BGW_MAXLEN, "siddhi");
+	snprintf(w.bgw_function_name, BGW_MAXLEN, "siddhi_engine_main");
+	snprintf(w.bgw_name, BGW_MAXLEN, "siddhi engine for database %u",
+			 d->dboid);
+	snprintf(w.bgw_type, BGW_MAXLEN, "siddhi engine");
+	w.bgw_main_arg = ObjectIdGetDatum(d->dboid);
+	w.bgw_notify_pid = MyProcPid;
+
+	if (!RegisterDynamicBackgroundWorker(&w, &d->handle))
+	{
+		d->handle = NULL;
+		ereport(
+			WARNING,
+			(errcode(ERRCODE_CONFIGURATION_LIMIT_EXCEEDED),
+			 errmsg("siddhi: could not start an engine worker for database %u",
+					d->dboid),
+			 errhint("Raise max_worker_processes (each database using siddhi "
+					 "needs one).")));
+		d->next_start =
+			TimestampTzPlusMilliseconds(GetCurrentTimestamp(), 5000);
+	}
+}
+
+static void
+launcher_step(void)
+{
+	ListCell *lc;
+	TimestampTz now = GetCurrentTimestamp();
+
+	scan_databases();
+	foreach (lc, dbs)
+	{
+		DbState *d = lfirst(lc);
+		int slot;
+		bool wanted;
+
+		if (!d->seen)
+			continue;
+		if (worker_alive(d))
+			continue;
+		slot = siddhi_db_slot(d->dboid, false);
+		LWLockAcquire(siddhi_shared->lock, LW_SHARED);
+		wanted = slot >= 0 && siddhi_shared->dbs[slot].wanted;
+		LWLockRelease(siddhi_shared->lock);
+
+		if (!wanted && d->probed)
+			continue;
+		if (now < d->next_start)
+			continue;
+		if (wanted && d->probed)
+		{
+			/* it ran and stopped: back off while it keeps failing */
+			d->failures++;
+			d->next_start = TimestampTzPlusMilliseconds(
+				now,
+				Min(30000, siddhi_naptime_ms * (1 << Min(d->failures, 8))));
+		}
+		d->probed = true;
+		start_worker(d);
+	}
+}
+
+void
+siddhi_launcher_main(Datum arg)
+{
+	pqsignal(SIGTERM, SignalHandlerForShutdownRequest);
+	pqsignal(SIGHUP, SignalHandlerForConfigReload);
+	BackgroundWorkerUnblockSignals();
+	BackgroundWorkerInitializeConnection(NULL, NULL, 0);
+	pgstat_report_appname("siddhi launcher");
+
+	LWLockAcquire(siddhi_shared->lock, LW_EXCLUSIVE);
+	siddhi_shared->launcher_pid = MyProcPid;
+	siddhi_shared->launcher_latch = MyLatch;
+	LWLockRelease(siddhi_shared->lock);
+
+	for (;;)
+	{
+		bool rescan;
+
+		CHECK_FOR_INTERRUPTS();
+		if (ShutdownRequestPending)
+			break;
+		if (ConfigReloadPending)
+		{
+			ConfigReloadPending = false;
+			ProcessConfigFile(PGC_SIGHUP);
+		}
+
+		LWLockAcquire(siddhi_shared->lock, LW_EXCLUSIVE);
+		rescan = siddhi_shared->rescan;
+		siddhi_shared->rescan = false;
+		LWLockRelease(siddhi_shared->lock);
+		if (rescan)
+		{
+			ListCell *lc;
+
+			/* a deploy asked for a worker: start it without delay */
+			foreach (lc, dbs)
+			{
+				DbState *d = lfirst(lc);
+
+				d->next_start = 0;
+				d->failures = 0;
+			}
+		}
+
+		launcher_step();
+
+		(void) WaitLatch(MyLatch,
+						 WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH,
+						 siddhi_naptime_ms, PG_WAIT_EXTENSION);
+		ResetLatch(MyLatch);
+	}
+
+	LWLockAcquire(siddhi_shared->lock, LW_EXCLUSIVE);
+	siddhi_shared->launcher_pid = 0;
+	siddhi_shared->launcher_latch = NULL;
+	LWLockRelease(siddhi_shared->lock);
+	proc_exit(0);
+}
