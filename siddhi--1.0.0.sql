@@ -1,8 +1,9 @@
 -- siddhi 1.0.0: complex event processing and continuous queries
 --
--- Everything lives in schema siddhi.  Every object is schema-qualified and
--- functions pin their search_path, so a hostile search_path changes
--- nothing here.
+-- Everything lives in schema siddhi and every object is schema-qualified,
+-- so a hostile search_path changes nothing here.  siddhi.deploy() creates
+-- an app's streams and tables in the caller's current schema (the first
+-- schema of search_path), like CREATE TABLE would.
 
 \echo Use "CREATE EXTENSION siddhi" to load this file. \quit
 
@@ -69,8 +70,7 @@ GRANT USAGE ON FOREIGN SERVER siddhi_streams TO PUBLIC;
 CREATE FUNCTION siddhi.deploy(name text, app text, replace boolean DEFAULT false)
 RETURNS void
 AS 'MODULE_PATHNAME', 'siddhi_deploy'
-LANGUAGE C
-SET search_path FROM CURRENT;
+LANGUAGE C;
 
 CREATE FUNCTION siddhi.undeploy(name text, drop_tables boolean DEFAULT false)
 RETURNS void

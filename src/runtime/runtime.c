@@ -438,9 +438,7 @@ sink_insert(Oid relid, List *rows, int from)
 		if (row->query->owner != save_user)
 			SetUserIdAndSecContext(row->query->owner,
 								   save_sec | SECURITY_LOCAL_USERID_CHANGE);
-		ExecStoreMinimalTuple(row->tuple, row->query->out_slot, false);
-		ExecCopySlot(slot, row->query->out_slot);
-		ExecClearTuple(row->query->out_slot);
+		ExecForceStoreMinimalTuple(row->tuple, slot, false);
 		failed = i - 1;
 		ExecSimpleRelationInsert(rri, estate, slot);
 		failed = -1;

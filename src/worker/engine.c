@@ -517,14 +517,18 @@ siddhi_engine_main(Datum arg)
 			ProcessConfigFile(PGC_SIGHUP);
 		}
 
+		/*
+		 * Pop first, then look at the generation: a deploy bumps it at
+		 * commit, before any event can be inserted into its new streams, so
+		 * the apps are current for everything popped.
+		 */
+		n = siddhi_ring_pop(ring, buf, bufsize);
 		gen = pg_atomic_read_u32(&siddhi_shared->dbs[my_slot].generation);
 		if (gen != seen_generation)
 		{
 			seen_generation = gen;
 			reload_apps();
 		}
-
-		n = siddhi_ring_pop(ring, buf, bufsize);
 		if (n > 0 || pending != NIL)
 		{
 			run_batch(buf, n);
