@@ -12,7 +12,7 @@ status=0
 $RUN_AS "$PG_REGRESS" --inputdir=. --outputdir=. --bindir="$PG_BINDIR" \
 	--temp-instance=./instance --temp-config=test/siddhi.conf \
 	--port=${SIDDHI_TEST_PORT:-55432} \
-	--schedule=test/schedule --dbname=regression || status=$?
+	--schedule=${SIDDHI_SCHEDULE:-test/schedule} --dbname=regression || status=$?
 if [ $status != 0 ] && [ -f regression.diffs ]; then
 	cat regression.diffs
 fi

@@ -74,7 +74,7 @@ find_definition(SiddhiApp *app, const char *name)
 {
 	ListCell *lc;
 
-	foreach (lc, app->definitions)
+	foreach(lc, app->definitions)
 	{
 		SiddhiDefinition *d = lfirst(lc);
 
@@ -89,7 +89,7 @@ find_relation(AnalyzeState *st, const char *name)
 {
 	ListCell *lc;
 
-	foreach (lc, st->plan->relations)
+	foreach(lc, st->plan->relations)
 	{
 		SiddhiRelation *r = lfirst(lc);
 
@@ -217,7 +217,7 @@ bind_relation(AnalyzeState *st, const char *name, SiddhiRelKind kind,
 	{
 		ListCell *lc;
 
-		foreach (lc, st->known)
+		foreach(lc, st->known)
 		{
 			SiddhiRelation *k = lfirst(lc);
 
@@ -293,7 +293,7 @@ bind_relation(AnalyzeState *st, const char *name, SiddhiRelKind kind,
 					bool first = true;
 
 					appendStringInfoString(&sql, ", PRIMARY KEY (");
-					foreach (lc, def->primary_key)
+					foreach(lc, def->primary_key)
 					{
 						appendStringInfo(&sql, "%s%s", first ? "" : ", ",
 										 quote_identifier(strVal(lfirst(lc))));
@@ -306,7 +306,7 @@ bind_relation(AnalyzeState *st, const char *name, SiddhiRelKind kind,
 				{
 					ListCell *lc;
 
-					foreach (lc, def->indexes)
+					foreach(lc, def->indexes)
 						appendStringInfo(&sql, "; CREATE INDEX ON %s (%s)",
 										 quote_identifier(name),
 										 quote_identifier(strVal(lfirst(lc))));
@@ -331,14 +331,14 @@ definition_columns(AnalyzeState *st, SiddhiDefinition *d, List **names,
 	ListCell *lc;
 
 	*names = *typids = *typmods = NIL;
-	foreach (lc, d->attributes)
+	foreach(lc, d->attributes)
 	{
 		SiddhiAttribute *a = lfirst(lc);
 		Oid typid;
 		int32 typmod;
 		ListCell *prev;
 
-		foreach (prev, *names)
+		foreach(prev, *names)
 			if (strcmp(strVal(lfirst(prev)), a->name) == 0)
 				ereport(ERROR,
 						(errcode(ERRCODE_DUPLICATE_COLUMN),
@@ -357,13 +357,13 @@ analyze_definitions(AnalyzeState *st)
 {
 	ListCell *lc;
 
-	foreach (lc, st->app->definitions)
+	foreach(lc, st->app->definitions)
 	{
 		SiddhiDefinition *d = lfirst(lc);
 		List *names, *typids, *typmods;
 		ListCell *other;
 
-		foreach (other, st->app->definitions)
+		foreach(other, st->app->definitions)
 		{
 			SiddhiDefinition *o = lfirst(other);
 
@@ -504,7 +504,7 @@ analyze_query(AnalyzeState *st, SiddhiQuery *q, int index)
 	addNSItemToQuery(pstate, nsitem, false, true, true);
 
 	/* the stream's handlers: filters now, functions and windows later */
-	foreach (lc, in->handlers)
+	foreach(lc, in->handlers)
 	{
 		SiddhiStreamHandler *h = lfirst(lc);
 		Node *e;
@@ -555,7 +555,7 @@ analyze_query(AnalyzeState *st, SiddhiQuery *q, int index)
 	}
 	else
 	{
-		foreach (lc, q->selector->targets)
+		foreach(lc, q->selector->targets)
 		{
 			ResTarget *rt = lfirst(lc);
 			Node *e = transformExpr(pstate, rt->val, EXPR_KIND_SELECT_TARGET);
@@ -575,7 +575,7 @@ analyze_query(AnalyzeState *st, SiddhiQuery *q, int index)
 							 errhint("Name it with AS, for example \"price * "
 									 "2 as doubled\".")));
 			}
-			foreach (prev, names)
+			foreach(prev, names)
 				if (strcmp(strVal(lfirst(prev)), name) == 0)
 					ereport(
 						ERROR,
@@ -613,7 +613,7 @@ analyze_query(AnalyzeState *st, SiddhiQuery *q, int index)
 		/* an inferred stream: columns as the query produces them */
 		ListCell *e;
 
-		foreach (e, exprs)
+		foreach(e, exprs)
 		{
 			Oid t = exprType(lfirst(e));
 
@@ -719,12 +719,12 @@ siddhi_analyze_app(SiddhiApp *app, const char *name, SiddhiAnalyzeMode mode,
 				((SiddhiPartition *) linitial(app->partitions))->location);
 
 	analyze_definitions(&st);
-	foreach (lc, app->queries)
+	foreach(lc, app->queries)
 	{
 		SiddhiQueryPlan *qp = analyze_query(&st, lfirst(lc), ++index);
 		ListCell *prev;
 
-		foreach (prev, st.plan->queries)
+		foreach(prev, st.plan->queries)
 			if (strcmp(((SiddhiQueryPlan *) lfirst(prev))->name, qp->name) ==
 				0)
 				ereport(ERROR,

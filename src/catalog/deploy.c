@@ -160,7 +160,7 @@ undeploy_internal(const char *name, bool drop_tables)
 	catalog_exec("DELETE FROM siddhi.app WHERE name = $1", 1, argtypes, values,
 				 NULL);
 	/* drops run as the caller: they need to own what they drop */
-	foreach (lc, drops)
+	foreach(lc, drops)
 	{
 		if (SPI_execute(lfirst(lc), false, 0) < 0)
 			elog(ERROR, "could not run: %s", (char *) lfirst(lc));
@@ -224,7 +224,7 @@ siddhi_deploy(PG_FUNCTION_ARGS)
 					 "VALUES ($1, $2::regrole, $3, $4)",
 					 4, argtypes, values, NULL);
 	}
-	foreach (lc, plan->relations)
+	foreach(lc, plan->relations)
 	{
 		SiddhiRelation *r = lfirst(lc);
 		Oid argtypes[5] = { TEXTOID, TEXTOID, TEXTOID, TEXTOID, BOOLOID };

@@ -331,7 +331,7 @@ siddhi_stream_fdw_validator(PG_FUNCTION_ARGS)
 	List *options = untransformRelOptions(PG_GETARG_DATUM(0));
 	ListCell *lc;
 
-	foreach (lc, options)
+	foreach(lc, options)
 	{
 		DefElem *def = lfirst(lc);
 

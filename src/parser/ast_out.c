@@ -36,14 +36,14 @@ out_annotations(StringInfo buf, int level, List *annotations)
 {
 	ListCell *lc;
 
-	foreach (lc, annotations)
+	foreach(lc, annotations)
 	{
 		SiddhiAnnotation *a = lfirst(lc);
 		ListCell *le;
 
 		indent(buf, level);
 		appendStringInfo(buf, "@%s", a->name);
-		foreach (le, a->elements)
+		foreach(le, a->elements)
 		{
 			SiddhiAnnotationElement *e = lfirst(le);
 
@@ -69,7 +69,7 @@ out_call(StringInfo buf, int level, const char *label, SiddhiCall *call)
 	appendStringInfo(buf, "%s: %s%s%s (%d args)\n", label,
 					 call->ns ? call->ns : "", call->ns ? ":" : "", call->name,
 					 list_length(call->args));
-	foreach (lc, call->args)
+	foreach(lc, call->args)
 		out_expr(buf, level + 1, "arg", lfirst(lc));
 }
 
@@ -98,7 +98,7 @@ out_string_list(StringInfo buf, int level, const char *label, List *names)
 		return;
 	indent(buf, level);
 	appendStringInfo(buf, "%s:", label);
-	foreach (lc, names)
+	foreach(lc, names)
 		appendStringInfo(buf, " %s", strVal(lfirst(lc)));
 	appendStringInfoChar(buf, '\n');
 }
@@ -115,7 +115,7 @@ out_stream_input(StringInfo buf, int level, const char *label,
 	appendStringInfo(buf, "%s: %s%s%s%s%s @%d\n", label, in->inner ? "#" : "",
 					 in->fault ? "!" : "", in->stream, in->alias ? " as " : "",
 					 in->alias ? in->alias : "", in->location);
-	foreach (lc, in->handlers)
+	foreach(lc, in->handlers)
 	{
 		SiddhiStreamHandler *h = lfirst(lc);
 
@@ -181,17 +181,17 @@ out_query(StringInfo buf, int level, SiddhiQuery *q)
 
 		indent(buf, level + 1);
 		appendStringInfo(buf, "select%s\n", s->select_all ? " *" : "");
-		foreach (lc, s->targets)
+		foreach(lc, s->targets)
 		{
 			ResTarget *rt = lfirst(lc);
 
 			out_expr(buf, level + 2, rt->name ? rt->name : "(unnamed)",
 					 rt->val);
 		}
-		foreach (lc, s->group_by)
+		foreach(lc, s->group_by)
 			out_expr(buf, level + 2, "group by", lfirst(lc));
 		out_expr(buf, level + 2, "having", s->having);
-		foreach (lc, s->order_by)
+		foreach(lc, s->order_by)
 			out_expr(buf, level + 2, "order by", lfirst(lc));
 		out_expr(buf, level + 2, "limit", s->limit);
 		out_expr(buf, level + 2, "offset", s->offset);
@@ -212,7 +212,7 @@ out_query(StringInfo buf, int level, SiddhiQuery *q)
 						 event_types[o->events], o->target_inner ? "#" : "",
 						 o->target ? o->target : "-");
 		out_expr(buf, level + 2, "on", o->on);
-		foreach (lc, o->set)
+		foreach(lc, o->set)
 		{
 			ResTarget *rt = lfirst(lc);
 
@@ -232,7 +232,7 @@ siddhi_ast_to_string(const SiddhiApp *app)
 					 app->dialect == SIDDHI_DIALECT_SQL ? "sql" : "siddhiql");
 	out_annotations(&buf, 1, app->annotations);
 
-	foreach (lc, app->definitions)
+	foreach(lc, app->definitions)
 	{
 		SiddhiDefinition *d = lfirst(lc);
 		ListCell *la;
@@ -241,7 +241,7 @@ siddhi_ast_to_string(const SiddhiApp *app)
 		appendStringInfo(&buf, "define %s %s @%d\n", def_kinds[d->kind],
 						 d->name, d->location);
 		out_annotations(&buf, 2, d->annotations);
-		foreach (la, d->attributes)
+		foreach(la, d->attributes)
 		{
 			SiddhiAttribute *a = lfirst(la);
 
@@ -272,16 +272,16 @@ siddhi_ast_to_string(const SiddhiApp *app)
 		if (d->aggregation)
 			out_query(&buf, 2, d->aggregation);
 	}
-	foreach (lc, app->queries)
+	foreach(lc, app->queries)
 		out_query(&buf, 1, lfirst(lc));
-	foreach (lc, app->partitions)
+	foreach(lc, app->partitions)
 	{
 		SiddhiPartition *p = lfirst(lc);
 		ListCell *lk;
 
 		indent(&buf, 1);
 		appendStringInfoString(&buf, "partition\n");
-		foreach (lk, p->keys)
+		foreach(lk, p->keys)
 		{
 			SiddhiPartitionKey *k = lfirst(lk);
 
@@ -289,7 +289,7 @@ siddhi_ast_to_string(const SiddhiApp *app)
 			appendStringInfo(&buf, "key of %s\n", k->stream);
 			out_expr(&buf, 3, "value", k->expr);
 		}
-		foreach (lk, p->queries)
+		foreach(lk, p->queries)
 			out_query(&buf, 2, lfirst(lk));
 	}
 	return buf.data;

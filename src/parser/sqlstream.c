@@ -57,7 +57,7 @@ definition_from_create(const char *source, CreateStmt *cs, bool stream)
 	d->kind = stream ? SIDDHI_DEF_STREAM : SIDDHI_DEF_TABLE;
 	d->name = downcase(cs->relation->relname);
 	d->location = cs->relation->location;
-	foreach (lc, cs->tableElts)
+	foreach(lc, cs->tableElts)
 	{
 		Node *n = lfirst(lc);
 
@@ -71,7 +71,7 @@ definition_from_create(const char *source, CreateStmt *cs, bool stream)
 			a->type = cd->typeName;
 			a->location = cd->location;
 			d->attributes = lappend(d->attributes, a);
-			foreach (c, cd->constraints)
+			foreach(c, cd->constraints)
 			{
 				Constraint *con = lfirst(c);
 
@@ -126,7 +126,7 @@ query_from_insert(const char *source, InsertStmt *ins, int location)
 	q->input->location = from->location;
 
 	q->selector = palloc0(sizeof(SiddhiSelector));
-	foreach (lc, sel->targetList)
+	foreach(lc, sel->targetList)
 	{
 		ResTarget *rt = lfirst(lc);
 
@@ -181,7 +181,7 @@ sqlstream_parse(const char *source)
 		}
 	}
 	stmts = raw_parser(text, RAW_PARSE_DEFAULT);
-	foreach (lc, stmts)
+	foreach(lc, stmts)
 	{
 		RawStmt *raw = lfirst(lc);
 		Node *n = raw->stmt;
@@ -192,7 +192,7 @@ sqlstream_parse(const char *source)
 			bool stream = false;
 			ListCell *o;
 
-			foreach (o, streams)
+			foreach(o, streams)
 				if (lfirst_int(o) >= raw->stmt_location &&
 					(raw->stmt_len == 0 ||
 					 lfirst_int(o) < raw->stmt_location + raw->stmt_len))

@@ -177,7 +177,7 @@ siddhi_runtime_start_app(SiddhiAppPlan *plan)
 	app->owner = plan->owner;
 	app->cxt = cxt;
 
-	foreach (lc, plan->queries)
+	foreach(lc, plan->queries)
 	{
 		SiddhiQueryPlan *qp = lfirst(lc);
 		QueryRuntime *q = palloc0(sizeof(QueryRuntime));
@@ -205,7 +205,7 @@ siddhi_runtime_start_app(SiddhiAppPlan *plan)
 		app->queries = lappend(app->queries, q);
 	}
 	/* hook the queries up only once all of them could be built */
-	foreach (lc, app->queries)
+	foreach(lc, app->queries)
 	{
 		QueryRuntime *q = lfirst(lc);
 		MemoryContext o2 = MemoryContextSwitchTo(runtime_cxt);
@@ -228,7 +228,7 @@ siddhi_runtime_stop_app(SiddhiAppRuntime *app)
 	{
 		ListCell *lc;
 
-		foreach (lc, j->consumers)
+		foreach(lc, j->consumers)
 		{
 			QueryRuntime *q = lfirst(lc);
 
@@ -379,7 +379,7 @@ junction_emit(Junction *j, TupleTableSlot *slot, int64 ts, int depth)
 	int64 save_ts = siddhi_current_event_ts;
 
 	siddhi_current_event_ts = ts;
-	foreach (lc, j->consumers)
+	foreach(lc, j->consumers)
 		query_process(lfirst(lc), slot, ts, depth);
 	if (siddhi_stream_watched(MyDatabaseId, j->relid))
 		deliver_to_watchers(j, slot, ts);
@@ -429,7 +429,7 @@ sink_insert(Oid relid, List *rows, int from)
 	slot = table_slot_create(rel, &estate->es_tupleTable);
 
 	GetUserIdAndSecContext(&save_user, &save_sec);
-	foreach (lc, rows)
+	foreach(lc, rows)
 	{
 		TableRow *row = lfirst(lc);
 
@@ -457,7 +457,7 @@ siddhi_runtime_end_batch(void)
 {
 	ListCell *lc;
 
-	foreach (lc, dirty_sinks)
+	foreach(lc, dirty_sinks)
 	{
 		Oid relid = lfirst_oid(lc);
 		TableSink *sink = hash_search(sinks, &relid, HASH_FIND, NULL);

@@ -61,11 +61,6 @@ typedef struct LoadedApp
 	SiddhiAppRuntime *runtime;
 } LoadedApp;
 
-typedef struct PendingChunk
-{
-	SiddhiChunkHeader *chunk; /* a copy, in pending_cxt */
-} PendingChunk;
-
 static int my_slot = -1;
 static List *loaded = NIL;	/* of LoadedApp * */
 static List *pending = NIL; /* of SiddhiChunkHeader *, ring order */
@@ -200,7 +195,12 @@ load_app(const char *name, Oid owner, const char *source,
 		MemoryContextSwitchTo(oldcxt);
 		CurrentResourceOwner = oldowner;
 		set_app_state(name, deployed_at, "running", NULL);
-		loaded = lappend(loaded, la);
+		{
+			MemoryContext top = MemoryContextSwitchTo(TopMemoryContext);
+
+			loaded = lappend(loaded, la);
+			MemoryContextSwitchTo(top);
+		}
 	}
 	PG_CATCH();
 	{
@@ -288,13 +288,13 @@ reload_apps(void)
 	(void) txn;
 
 	/* stop apps that are gone or were redeployed */
-	foreach (lc, loaded)
+	foreach(lc, loaded)
 	{
 		LoadedApp *la = lfirst(lc);
 		bool keep = false;
 		ListCell *r;
 
-		foreach (r, rows)
+		foreach(r, rows)
 		{
 			AppRow *row = lfirst(r);
 
@@ -310,13 +310,13 @@ reload_apps(void)
 	}
 
 	/* start the new ones */
-	foreach (lc, rows)
+	foreach(lc, rows)
 	{
 		AppRow *row = lfirst(lc);
 		bool have = false;
 		ListCell *l;
 
-		foreach (l, loaded)
+		foreach(l, loaded)
 		{
 			LoadedApp *la = lfirst(l);
 
@@ -396,14 +396,16 @@ run_batch(char *buf, Size len)
 	BeginInternalSubTransaction(NULL);
 
 	/* chunks that were waiting come first: they are older */
-	foreach (lc, pending)
+	foreach(lc, pending)
 	{
 		SiddhiChunkHeader *hdr = lfirst(lc);
 
 		switch (xid_status(hdr->xid, snap))
 		{
 			case CHUNK_WAIT:
+				old = MemoryContextSwitchTo(pending_cxt);
 				still_pending = lappend(still_pending, hdr);
+				MemoryContextSwitchTo(old);
 				break;
 			case CHUNK_FEED:
 				feed_chunk(hdr);
@@ -443,16 +445,13 @@ run_batch(char *buf, Size len)
 	CommitTransactionCommand();
 
 	/* free what was fed; keep what still waits */
-	foreach (lc, pending)
+	foreach(lc, pending)
 	{
 		if (!list_member_ptr(still_pending, lfirst(lc)))
 			pfree(lfirst(lc));
 	}
-	old = MemoryContextSwitchTo(pending_cxt);
 	list_free(pending);
-	pending = list_copy(still_pending);
-	MemoryContextSwitchTo(old);
-	list_free(still_pending);
+	pending = still_pending;
 	pgstat_report_stat(false);
 }
 

@@ -70,16 +70,19 @@ db_state(Oid dboid)
 {
 	ListCell *lc;
 	DbState *d;
+	MemoryContext old;
 
-	foreach (lc, dbs)
+	foreach(lc, dbs)
 	{
 		d = lfirst(lc);
 		if (d->dboid == dboid)
 			return d;
 	}
-	d = MemoryContextAllocZero(TopMemoryContext, sizeof(DbState));
+	old = MemoryContextSwitchTo(TopMemoryContext);
+	d = palloc0(sizeof(DbState));
 	d->dboid = dboid;
 	dbs = lappend(dbs, d);
+	MemoryContextSwitchTo(old);
 	return d;
 }
 
@@ -92,7 +95,7 @@ scan_databases(void)
 	ListCell *lc;
 	MemoryContext old = CurrentMemoryContext;
 
-	foreach (lc, dbs)
+	foreach(lc, dbs)
 		((DbState *) lfirst(lc))->seen = false;
 
 	StartTransactionCommand();
@@ -168,7 +171,7 @@ launcher_step(void)
 	TimestampTz now = GetCurrentTimestamp();
 
 	scan_databases();
-	foreach (lc, dbs)
+	foreach(lc, dbs)
 	{
 		DbState *d = lfirst(lc);
 		int slot;
@@ -236,7 +239,7 @@ siddhi_launcher_main(Datum arg)
 			ListCell *lc;
 
 			/* a deploy asked for a worker: start it without delay */
-			foreach (lc, dbs)
+			foreach(lc, dbs)
 			{
 				DbState *d = lfirst(lc);
 
