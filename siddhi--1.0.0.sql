@@ -44,6 +44,17 @@ CREATE TABLE siddhi.app_relation (
 );
 
 SELECT pg_catalog.pg_extension_config_dump('siddhi.app', '');
+
+-- Any change to the apps (deploy, undeploy, pg_restore, a manual edit)
+-- tells the database's engine worker, when the transaction commits.
+CREATE FUNCTION siddhi._apps_changed()
+RETURNS trigger
+AS 'MODULE_PATHNAME', 'siddhi_apps_changed_trigger'
+LANGUAGE C;
+
+CREATE TRIGGER apps_changed
+    AFTER INSERT OR UPDATE OR DELETE ON siddhi.app
+    FOR EACH ROW EXECUTE FUNCTION siddhi._apps_changed();
 SELECT pg_catalog.pg_extension_config_dump('siddhi.app_relation', '');
 
 -- Streams: a foreign-data wrapper whose tables accept INSERT and COPY ----

@@ -32,6 +32,7 @@ int siddhi_max_subscriptions = 64;
 int siddhi_subscription_buffer_kb = 256;
 int siddhi_naptime_ms = 1000;
 bool siddhi_preloaded = false;
+bool siddhi_in_engine = false;
 
 void _PG_init(void);
 

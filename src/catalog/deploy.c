@@ -22,6 +22,7 @@
 #include "access/xact.h"
 #include "catalog/pg_authid.h"
 #include "catalog/pg_type.h"
+#include "commands/trigger.h"
 #include "executor/spi.h"
 #include "fmgr.h"
 #include "miscadmin.h"
@@ -166,6 +167,26 @@ undeploy_internal(const char *name, bool drop_tables)
 			elog(ERROR, "could not run: %s", (char *) lfirst(lc));
 	}
 	apps_changed = true;
+}
+
+PG_FUNCTION_INFO_V1(siddhi_apps_changed_trigger);
+
+/*
+ * Row trigger on siddhi.app: the engine worker must look at the apps
+ * again once this transaction commits.  The worker's own state updates
+ * do not count.
+ */
+Datum
+siddhi_apps_changed_trigger(PG_FUNCTION_ARGS)
+{
+	if (!CALLED_AS_TRIGGER(fcinfo))
+		elog(ERROR, "siddhi._apps_changed() must be called as a trigger");
+	if (siddhi_preloaded && !siddhi_in_engine)
+	{
+		siddhi_request_worker(MyDatabaseId);
+		apps_changed = true;
+	}
+	return PointerGetDatum(NULL);
 }
 
 PG_FUNCTION_INFO_V1(siddhi_deploy);

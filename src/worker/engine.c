@@ -468,6 +468,7 @@ siddhi_engine_main(Datum arg)
 	pqsignal(SIGHUP, SignalHandlerForConfigReload);
 	BackgroundWorkerUnblockSignals();
 	BackgroundWorkerInitializeConnectionByOid(dboid, InvalidOid, 0);
+	siddhi_in_engine = true;
 
 	if (!extension_exists())
 		proc_exit(0);
