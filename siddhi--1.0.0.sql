@@ -94,6 +94,13 @@ RETURNS text
 AS 'MODULE_PATHNAME', 'siddhi_parse'
 LANGUAGE C STRICT;
 
+-- Wait until the engine has processed every event committed in this
+-- database before the call; false if that took longer than timeout_ms.
+CREATE FUNCTION siddhi.flush(timeout_ms int DEFAULT 10000)
+RETURNS boolean
+AS 'MODULE_PATHNAME', 'siddhi_flush'
+LANGUAGE C STRICT;
+
 -- Watching streams ---------------------------------------------------------
 
 CREATE FUNCTION siddhi.subscribe(stream text)

@@ -47,6 +47,8 @@ typedef struct SiddhiRing
 	uint64 head;				/* next write position (monotonic) */
 	uint64 tail;				/* next read position (monotonic) */
 	uint64 pushed_chunks;
+	uint64 done;			   /* everything before this is processed */
+	ConditionVariable done_cv; /* siddhi.flush() waits here */
 	char data[FLEXIBLE_ARRAY_MEMBER];
 } SiddhiRing;
 
@@ -57,8 +59,12 @@ extern SiddhiRing *siddhi_ring_for_slot(int slot);
 /* Append one chunk, waiting for room; errors if it can never fit. */
 extern void siddhi_ring_push(SiddhiRing *ring, const char *chunk, Size len);
 
+/* Record that everything up to position pos has been processed. */
+extern void siddhi_ring_mark_done(SiddhiRing *ring, uint64 pos);
+
 /* Copy out up to max bytes of whole chunks; returns bytes copied. */
-extern Size siddhi_ring_pop(SiddhiRing *ring, char *buf, Size max);
+extern Size siddhi_ring_pop(SiddhiRing *ring, char *buf, Size max,
+							uint64 *upto);
 
 /* stream_fdw.c: the per-transaction buffer is flushed by the xact hooks */
 extern void siddhi_stream_xact_init(void);

@@ -21,6 +21,9 @@
 #include "siddhi/ipc.h"
 #include "siddhi/shmem.h"
 #include "storage/shmem.h"
+#include "fmgr.h"
+#include "siddhi/errors.h"
+#include "utils/timestamp.h"
 
 static char *rings_base = NULL;
 
@@ -56,6 +59,8 @@ siddhi_ring_shmem_init(void)
 		ring->size = (uint64) siddhi_ring_size_kb * 1024;
 		ring->head = ring->tail = 0;
 		ring->pushed_chunks = 0;
+		ring->done = 0;
+		ConditionVariableInit(&ring->done_cv);
 	}
 }
 
@@ -129,7 +134,7 @@ siddhi_ring_push(SiddhiRing *ring, const char *chunk, Size len)
 }
 
 Size
-siddhi_ring_pop(SiddhiRing *ring, char *buf, Size max)
+siddhi_ring_pop(SiddhiRing *ring, char *buf, Size max, uint64 *upto)
 {
 	Size copied = 0;
 
@@ -146,8 +151,65 @@ siddhi_ring_pop(SiddhiRing *ring, char *buf, Size max)
 		ring_copy_out(ring, buf + copied, hdr.length);
 		copied += hdr.length;
 	}
+	*upto = ring->tail;
 	LWLockRelease(ring->lock);
 	if (copied > 0)
 		ConditionVariableBroadcast(&ring->space_cv);
 	return copied;
+}
+
+void
+siddhi_ring_mark_done(SiddhiRing *ring, uint64 pos)
+{
+	LWLockAcquire(ring->lock, LW_EXCLUSIVE);
+	if (pos > ring->done)
+		ring->done = pos;
+	LWLockRelease(ring->lock);
+	ConditionVariableBroadcast(&ring->done_cv);
+}
+
+PG_FUNCTION_INFO_V1(siddhi_flush);
+
+/*
+ * siddhi.flush(timeout_ms): wait until the engine has processed every
+ * event committed in this database before the call (their table writes
+ * are then visible).  Returns false on timeout.
+ */
+Datum
+siddhi_flush(PG_FUNCTION_ARGS)
+{
+	int timeout_ms = PG_GETARG_INT32(0);
+	int slot;
+	SiddhiRing *ring;
+	uint64 target;
+	TimestampTz deadline;
+	bool done = false;
+
+	if (!siddhi_preloaded)
+		ereport(
+			ERROR,
+			(errcode(ERRCODE_SIDDHI_NOT_PRELOADED),
+			 errmsg("siddhi must be loaded via shared_preload_libraries")));
+	slot = siddhi_db_slot(MyDatabaseId, false);
+	if (slot < 0)
+		PG_RETURN_BOOL(true); /* nothing was ever sent */
+	ring = siddhi_ring_for_slot(slot);
+	LWLockAcquire(ring->lock, LW_SHARED);
+	target = ring->head;
+	LWLockRelease(ring->lock);
+
+	deadline = TimestampTzPlusMilliseconds(GetCurrentTimestamp(), timeout_ms);
+	ConditionVariablePrepareToSleep(&ring->done_cv);
+	for (;;)
+	{
+		LWLockAcquire(ring->lock, LW_SHARED);
+		done = ring->done >= target;
+		LWLockRelease(ring->lock);
+		if (done || GetCurrentTimestamp() >= deadline)
+			break;
+		(void) ConditionVariableTimedSleep(&ring->done_cv, 50,
+										   PG_WAIT_EXTENSION);
+	}
+	ConditionVariableCancelSleep();
+	PG_RETURN_BOOL(done);
 }

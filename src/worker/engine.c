@@ -507,6 +507,7 @@ siddhi_engine_main(Datum arg)
 		uint32 gen;
 		Size n;
 		bool busy = false;
+		uint64 upto;
 
 		CHECK_FOR_INTERRUPTS();
 		if (ShutdownRequestPending)
@@ -522,7 +523,7 @@ siddhi_engine_main(Datum arg)
 		 * commit, before any event can be inserted into its new streams, so
 		 * the apps are current for everything popped.
 		 */
-		n = siddhi_ring_pop(ring, buf, bufsize);
+		n = siddhi_ring_pop(ring, buf, bufsize, &upto);
 		gen = pg_atomic_read_u32(&siddhi_shared->dbs[my_slot].generation);
 		if (gen != seen_generation)
 		{
@@ -534,6 +535,9 @@ siddhi_engine_main(Datum arg)
 			run_batch(buf, n);
 			busy = n > 0;
 		}
+		/* chunks still waiting for their transaction are not done */
+		if (pending == NIL)
+			siddhi_ring_mark_done(ring, upto);
 
 		if (!busy)
 		{
