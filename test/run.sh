@@ -25,6 +25,7 @@ suite() {
 
 suite "format" make -s format-check
 suite "regress" bash test/regress.sh
+suite "examples" bash test/examples.sh
 [ -d t ] && ls t/*.pl >/dev/null 2>&1 && suite "tap" bash test/tap.sh
 
 echo "$passed passed, $failed failed"
