@@ -1,9 +1,16 @@
 -- Deploy-time errors: each names line and column, and nothing is created.
 \set VERBOSITY default
+-- a syntax error
+SELECT siddhi.deploy('bad0', $$
+define stream S (a int, b string);
+from S[a > 1] selec a insert into T;
+$$);
+\echo :LAST_ERROR_SQLSTATE
 SELECT siddhi.deploy('bad1', $$
 define stream S (a int, b string);
 from S[c > 1] select a insert into T;
 $$);
+\echo :LAST_ERROR_SQLSTATE
 SELECT siddhi.deploy('bad2', $$
 define stream S (a int, b string);
 from S[a > 'x'] select a insert into T;
@@ -16,6 +23,7 @@ SELECT siddhi.deploy('bad4', $$
 define stream S (a int, b string);
 from Missing select a insert into T;
 $$);
+\echo :LAST_ERROR_SQLSTATE
 SELECT siddhi.deploy('bad5', $$
 define stream S (a int, b string);
 from S[a + 1] select a insert into T;
@@ -34,6 +42,7 @@ SELECT siddhi.deploy('bad8', $$
 define stream S (a int, b string);
 from S select a * 2 insert into T;
 $$);
+\echo :LAST_ERROR_SQLSTATE
 SELECT siddhi.deploy('bad9', $$
 define stream S (a int, a string);
 $$);
@@ -49,6 +58,7 @@ SELECT siddhi.deploy('bad12', $$
 define stream S (a int);
 from S#window.length(5) select a insert into T;
 $$);
+\echo :LAST_ERROR_SQLSTATE
 SELECT siddhi.deploy('bad13', $$
 define stream S (a int);
 from S select a, a insert into T;

@@ -28,12 +28,13 @@ SELECT wait_for('SELECT count(*) FROM aliceout', 2);
 SELECT * FROM aliceout ORDER BY id;
 RESET ROLE;
 -- bob may not feed alice's stream, nor remove her app
+GRANT USAGE ON SCHEMA alice TO siddhi_bob;
 SET ROLE siddhi_bob;
 INSERT INTO alice.alicein VALUES (2, 'bob');
 SELECT siddhi.undeploy('alice_app');
+SELECT siddhi.deploy('alice_app', 'define stream X (a int);', replace => true);
 RESET ROLE;
 -- until she grants it
-GRANT USAGE ON SCHEMA alice TO siddhi_bob;
 SET ROLE siddhi_alice;
 GRANT INSERT ON alice.alicein TO siddhi_bob;
 SET ROLE siddhi_bob;
@@ -41,6 +42,15 @@ INSERT INTO alice.alicein VALUES (3, 'bob, granted');
 RESET ROLE;
 SELECT wait_for('SELECT count(*) FROM alice.aliceout', 3);
 SELECT * FROM alice.aliceout ORDER BY id;
+-- privileges are checked as the app writes: once alice may no longer
+-- insert into her table, neither may her app
+SET ROLE siddhi_alice;
+REVOKE INSERT ON alice.aliceout FROM siddhi_alice;
+INSERT INTO alice.alicein VALUES (4, 'after revoke');
+SELECT siddhi.flush();
+SELECT count(*) FROM alice.aliceout;
+SELECT errors, last_error FROM siddhi.queries WHERE app = 'alice_app';
+RESET ROLE;
 -- the catalog is read-only to users
 SET ROLE siddhi_bob;
 DELETE FROM siddhi.app;

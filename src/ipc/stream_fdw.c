@@ -169,6 +169,16 @@ reject_read(Oid relid)
 static void
 stream_get_rel_size(PlannerInfo *root, RelOptInfo *baserel, Oid relid)
 {
+	CmdType cmd = root->parse->commandType;
+
+	if ((cmd == CMD_UPDATE || cmd == CMD_DELETE || cmd == CMD_MERGE) &&
+		root->parse->resultRelation == baserel->relid)
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("streams accept only INSERT and COPY FROM"),
+				 errdetail("\"%s\" is a stream: its events are not stored, so "
+						   "they cannot be updated or deleted.",
+						   get_rel_name(relid))));
 	reject_read(relid);
 }
 

@@ -30,6 +30,7 @@
 #include "siddhi/errors.h"
 #include "siddhi/ipc.h"
 #include "siddhi/runtime.h"
+#include "utils/acl.h"
 #include "utils/builtins.h"
 #include "utils/hsearch.h"
 #include "utils/json.h"
@@ -402,8 +403,8 @@ siddhi_runtime_feed(Oid relid, TupleDesc tupdesc_hint, MinimalTuple tuple,
 	ExecClearTuple(j->slot);
 }
 
-/* Insert rows[from..] into a table; returns the index of a failed row. */
-static int
+/* Insert rows[from..] into a table, each as its query's owner. */
+static void
 sink_insert(Oid relid, List *rows, int from)
 {
 	Relation rel = table_open(relid, RowExclusiveLock);
@@ -415,7 +416,7 @@ sink_insert(Oid relid, List *rows, int from)
 	ListCell *lc;
 	Oid save_user;
 	int save_sec;
-	int failed = -1;
+	Oid checked_owner = InvalidOid;
 
 	rte->rtekind = RTE_RELATION;
 	rte->relid = relid;
@@ -435,13 +436,24 @@ sink_insert(Oid relid, List *rows, int from)
 
 		if (i++ < from)
 			continue;
+		/* privileges can change after deploy: check them as we write */
+		if (row->query->owner != checked_owner)
+		{
+			if (pg_class_aclcheck(relid, row->query->owner, ACL_INSERT) !=
+				ACLCHECK_OK)
+				ereport(ERROR,
+						(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+						 errmsg("permission denied to insert into \"%s\"",
+								RelationGetRelationName(rel)),
+						 errdetail("The app's owner no longer has the INSERT "
+								   "privilege on it.")));
+			checked_owner = row->query->owner;
+		}
 		if (row->query->owner != save_user)
 			SetUserIdAndSecContext(row->query->owner,
 								   save_sec | SECURITY_LOCAL_USERID_CHANGE);
 		ExecForceStoreMinimalTuple(row->tuple, slot, false);
-		failed = i - 1;
 		ExecSimpleRelationInsert(rri, estate, slot);
-		failed = -1;
 		SetUserIdAndSecContext(save_user, save_sec);
 	}
 	AfterTriggerEndQuery(estate);
@@ -449,7 +461,6 @@ sink_insert(Oid relid, List *rows, int from)
 	ExecResetTupleTable(estate->es_tupleTable, false);
 	FreeExecutorState(estate);
 	table_close(rel, NoLock);
-	return failed;
 }
 
 void
