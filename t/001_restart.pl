@@ -10,7 +10,7 @@ use Test::More;
 my $node = PostgreSQL::Test::Cluster->new('restart');
 $node->init;
 $node->append_conf('postgresql.conf',
-	"shared_preload_libraries = 'siddhi'\nsiddhi.naptime = 100ms\n");
+	"shared_preload_libraries = 'siddhi'\nsiddhi.naptime = 100ms\nrestart_after_crash = on\n");
 $node->start;
 
 $node->safe_psql('postgres', 'CREATE EXTENSION siddhi');
