@@ -26,7 +26,5 @@
 #define ERRCODE_SIDDHI_CONNECTOR_ERROR MAKE_SQLSTATE('S', 'D', '0', '0', '4')
 /* SD005: the library was not loaded through shared_preload_libraries */
 #define ERRCODE_SIDDHI_NOT_PRELOADED MAKE_SQLSTATE('S', 'D', '0', '0', '5')
-/* SD006: an app is not in a state that allows the request */
-#define ERRCODE_SIDDHI_APP_STATE MAKE_SQLSTATE('S', 'D', '0', '0', '6')
 
 #endif /* SIDDHI_ERRORS_H */
