@@ -4,7 +4,7 @@
 set -euo pipefail
 
 PACKAGES="postgresql-15 postgresql-server-dev-15 postgresql-contrib
-  build-essential libipc-run-perl clang-format python3 jq"
+  build-essential libipc-run-perl clang-format python3 jq bc libpq-dev"
 
 missing=""
 for p in $PACKAGES; do
