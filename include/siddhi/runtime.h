@@ -35,11 +35,11 @@ extern void siddhi_runtime_stop_app(SiddhiAppRuntime *app);
 extern void siddhi_runtime_begin_batch(void);
 extern void siddhi_runtime_end_batch(void);
 
-/* Feed one event into the junction of a stream relation. */
-extern void siddhi_runtime_feed(Oid relid, TupleDesc tupdesc_hint,
-								MinimalTuple tuple, int64 timestamp);
-
-/* Is any query or session interested in this relation? */
-extern bool siddhi_runtime_knows(Oid relid);
+/*
+ * Feed the rows of one chunk (the layout of ipc.h) into the junction of
+ * their stream relation.  Rows of a stream no query reads are skipped.
+ */
+extern void siddhi_runtime_feed_chunk(Oid relid, const char *rows,
+									  uint32 nrows);
 
 #endif /* SIDDHI_RUNTIME_H */

@@ -19,7 +19,10 @@
  */
 #include "postgres.h"
 
+#include "access/heapam.h"
 #include "access/table.h"
+#include "access/tableam.h"
+#include "catalog/pg_class.h"
 #include "access/xact.h"
 #include "commands/trigger.h"
 #include "executor/executor.h"
@@ -152,13 +155,6 @@ junction_get(Oid relid)
 		MemoryContextSwitchTo(old);
 	}
 	return j;
-}
-
-bool
-siddhi_runtime_knows(Oid relid)
-{
-	return junctions &&
-		   hash_search(junctions, &relid, HASH_FIND, NULL) != NULL;
 }
 
 SiddhiAppRuntime *
@@ -388,19 +384,59 @@ junction_emit(Junction *j, TupleTableSlot *slot, int64 ts, int depth)
 }
 
 void
-siddhi_runtime_feed(Oid relid, TupleDesc tupdesc_hint, MinimalTuple tuple,
-					int64 timestamp)
+siddhi_runtime_feed_chunk(Oid relid, const char *rows, uint32 nrows)
 {
 	Junction *j;
+	const char *p = rows;
 
 	if (junctions == NULL)
 		return;
 	j = hash_search(junctions, &relid, HASH_FIND, NULL);
 	if (j == NULL)
 		return;
-	ExecStoreMinimalTuple(tuple, j->slot, false);
-	junction_emit(j, j->slot, timestamp, 0);
-	ExecClearTuple(j->slot);
+	for (uint32 i = 0; i < nrows; i++)
+	{
+		const SiddhiRowHeader *row = (const SiddhiRowHeader *) p;
+		MinimalTuple tuple =
+			(MinimalTuple) (p + MAXALIGN(sizeof(SiddhiRowHeader)));
+
+		ExecStoreMinimalTuple(tuple, j->slot, false);
+		junction_emit(j, j->slot, row->timestamp, 0);
+		ExecClearTuple(j->slot);
+		p += MAXALIGN(sizeof(SiddhiRowHeader)) + MAXALIGN(row->length);
+	}
+}
+
+#define SINK_MULTI_INSERT 1000
+
+/*
+ * Can rows go in with table_multi_insert, as COPY does?  Not when BEFORE
+ * ROW triggers or stored generated columns must see each row, nor into a
+ * partitioned table, nor when rows come from apps of different owners.
+ */
+static bool
+sink_can_multi_insert(Relation rel, List *rows, int from)
+{
+	Oid owner = InvalidOid;
+	int i = 0;
+	ListCell *lc;
+
+	if (list_length(rows) - from < 2 ||
+		rel->rd_rel->relkind != RELKIND_RELATION ||
+		(rel->trigdesc && rel->trigdesc->trig_insert_before_row) ||
+		(rel->rd_att->constr && rel->rd_att->constr->has_generated_stored))
+		return false;
+	foreach(lc, rows)
+	{
+		TableRow *row = lfirst(lc);
+
+		if (i++ < from)
+			continue;
+		if (OidIsValid(owner) && row->query->owner != owner)
+			return false;
+		owner = row->query->owner;
+	}
+	return true;
 }
 
 /* Insert rows[from..] into a table, each as its query's owner. */
@@ -411,12 +447,17 @@ sink_insert(Oid relid, List *rows, int from)
 	EState *estate = CreateExecutorState();
 	RangeTblEntry *rte = makeNode(RangeTblEntry);
 	ResultRelInfo *rri = makeNode(ResultRelInfo);
-	TupleTableSlot *slot;
 	int i = 0;
 	ListCell *lc;
 	Oid save_user;
 	int save_sec;
 	Oid checked_owner = InvalidOid;
+	bool multi = sink_can_multi_insert(rel, rows, from);
+	TupleTableSlot *slots[SINK_MULTI_INSERT];
+	int nslots = 0;
+	int filled = 0;
+	BulkInsertState bistate = multi ? GetBulkInsertState() : NULL;
+	CommandId cid;
 
 	rte->rtekind = RTE_RELATION;
 	rte->relid = relid;
@@ -424,15 +465,15 @@ sink_insert(Oid relid, List *rows, int from)
 	rte->rellockmode = RowExclusiveLock;
 	ExecInitRangeTable(estate, list_make1(rte));
 	InitResultRelInfo(rri, rel, 1, NULL, 0);
-	estate->es_output_cid = GetCurrentCommandId(true);
+	estate->es_output_cid = cid = GetCurrentCommandId(true);
 	ExecOpenIndices(rri, false);
 	AfterTriggerBeginQuery();
-	slot = table_slot_create(rel, &estate->es_tupleTable);
 
 	GetUserIdAndSecContext(&save_user, &save_sec);
 	foreach(lc, rows)
 	{
 		TableRow *row = lfirst(lc);
+		TupleTableSlot *slot;
 
 		if (i++ < from)
 			continue;
@@ -452,10 +493,39 @@ sink_insert(Oid relid, List *rows, int from)
 		if (row->query->owner != save_user)
 			SetUserIdAndSecContext(row->query->owner,
 								   save_sec | SECURITY_LOCAL_USERID_CHANGE);
+		if (filled == nslots)
+			slots[nslots++] = table_slot_create(rel, &estate->es_tupleTable);
+		slot = slots[filled++];
 		ExecForceStoreMinimalTuple(row->tuple, slot, false);
-		ExecSimpleRelationInsert(rri, estate, slot);
+		if (!multi)
+		{
+			ExecSimpleRelationInsert(rri, estate, slot);
+			filled = 0;
+		}
+		else
+		{
+			if (rel->rd_att->constr)
+				ExecConstraints(rri, slot, estate);
+			if (filled == SINK_MULTI_INSERT || lnext(rows, lc) == NULL)
+			{
+				table_multi_insert(rel, slots, filled, cid, 0, bistate);
+				for (int k = 0; k < filled; k++)
+				{
+					List *recheck = NIL;
+
+					if (rri->ri_NumIndices > 0)
+						recheck = ExecInsertIndexTuples(
+							rri, slots[k], estate, false, false, NULL, NIL);
+					ExecARInsertTriggers(estate, rri, slots[k], recheck, NULL);
+					list_free(recheck);
+				}
+				filled = 0;
+			}
+		}
 		SetUserIdAndSecContext(save_user, save_sec);
 	}
+	if (bistate)
+		FreeBulkInsertState(bistate);
 	AfterTriggerEndQuery(estate);
 	ExecCloseIndices(rri);
 	ExecResetTupleTable(estate->es_tupleTable, false);

@@ -361,19 +361,9 @@ xid_status(TransactionId xid, Snapshot snap)
 static void
 feed_chunk(SiddhiChunkHeader *hdr)
 {
-	char *p = (char *) hdr + MAXALIGN(sizeof(SiddhiChunkHeader));
-
-	if (!siddhi_runtime_knows(hdr->relid))
-		return;
-	for (uint32 i = 0; i < hdr->nrows; i++)
-	{
-		SiddhiRowHeader *row = (SiddhiRowHeader *) p;
-		MinimalTuple tuple =
-			(MinimalTuple) (p + MAXALIGN(sizeof(SiddhiRowHeader)));
-
-		siddhi_runtime_feed(hdr->relid, NULL, tuple, row->timestamp);
-		p += MAXALIGN(sizeof(SiddhiRowHeader)) + MAXALIGN(row->length);
-	}
+	siddhi_runtime_feed_chunk(
+		hdr->relid, (char *) hdr + MAXALIGN(sizeof(SiddhiChunkHeader)),
+		hdr->nrows);
 }
 
 /*
@@ -409,11 +399,15 @@ run_batch(char *buf, Size len)
 				break;
 			case CHUNK_FEED:
 				feed_chunk(hdr);
+				pfree(hdr);
 				break;
 			case CHUNK_DROP:
+				pfree(hdr);
 				break;
 		}
 	}
+	list_free(pending);
+	pending = NIL;
 
 	while (off < len)
 	{
@@ -444,13 +438,6 @@ run_batch(char *buf, Size len)
 	PopActiveSnapshot();
 	CommitTransactionCommand();
 
-	/* free what was fed; keep what still waits */
-	foreach(lc, pending)
-	{
-		if (!list_member_ptr(still_pending, lfirst(lc)))
-			pfree(lfirst(lc));
-	}
-	list_free(pending);
 	pending = still_pending;
 	pgstat_report_stat(false);
 }
