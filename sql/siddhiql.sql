@@ -24,6 +24,7 @@ CSV3,12.5,999
 \.
 SELECT wait_for('SELECT count(*) FROM bigtrades', 7);
 SELECT * FROM bigtrades ORDER BY symbol;
+SELECT siddhi.flush();
 SELECT query, events_in, events_out, errors FROM siddhi.queries WHERE app = 'trading';
 
 -- a stream holds no rows

@@ -9,5 +9,7 @@ SELECT siddhi.flush();
 SELECT siddhi.subscribe('bulkorders');
 
 INSERT INTO orders VALUES (1, 'bolts', 500), (2, 'lamp', 1), (3, 'nuts', 10);
+-- poll returns what has arrived so far; flush waits until all of it has
+SELECT siddhi.flush();
 SELECT seq, expired, event FROM siddhi.poll('bulkorders', 10, 5000);
 SELECT siddhi.unsubscribe('bulkorders');
