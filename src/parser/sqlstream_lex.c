@@ -470,9 +470,19 @@ sqlstream_piece_parse(SqlPiece *pc)
 			d = palloc0(sizeof(SqlDuration));
 			d->location = p->tokens[i].start;
 			d->minus_location = -1;
-			if (i > pc->first && !pc->dead[i - 1 - pc->first] &&
-				sqlstream_is_char(p, i - 1, '-'))
-				d->minus_location = p->tokens[i - 1].start;
+
+			/*
+			 * The grammar folds a unary minus into the constant and moves
+			 * its location to the '-', even across parentheses: -(5 min).
+			 */
+			for (int j = i - 1; j >= pc->first && !pc->dead[j - pc->first];
+				 j--)
+			{
+				if (sqlstream_is_char(p, j, '-'))
+					d->minus_location = p->tokens[j].start;
+				if (!sqlstream_is_char(p, j, '('))
+					break;
+			}
 			d->ms = ms;
 			durations = lappend(durations, d);
 			/* keep the number, blank the units and the numbers after it */
