@@ -491,10 +491,17 @@ define_relation(SqlParser *p, int pos, int end, SiddhiDefKind kind,
 				 kind == SIDDHI_DEF_WINDOW ? " TUMBLING(1 hour)" : "");
 
 	/* a (qualified) name, then the column list */
-	while (open < end &&
-		   (sqlstream_is_name(p, open) || sqlstream_is_char(p, open, '.')))
+	for (;;)
+	{
+		if (open >= end || !sqlstream_is_name(p, open))
+			sqlstream_syntax_error(p, Min(open, end), hint);
 		open++;
-	if (open >= end || !sqlstream_is_char(p, open, '(') || open == kw + 1)
+		if (open < end && sqlstream_is_char(p, open, '.'))
+			open++;
+		else
+			break;
+	}
+	if (open >= end || !sqlstream_is_char(p, open, '('))
 		sqlstream_syntax_error(p, Min(open, end), hint);
 	close = sqlstream_match_close(p, open, end);
 
@@ -517,12 +524,6 @@ define_relation(SqlParser *p, int pos, int end, SiddhiDefKind kind,
 			psprintf("a %s name cannot be qualified", def_kind_name(kind)),
 			"Apps create their streams and tables in the schema they are "
 			"deployed into.");
-	if (cs->if_not_exists)
-		not_supported(p, p->tokens[kw + 1].start,
-					  "IF NOT EXISTS is not supported", NULL);
-	if (cs->inhRelations || cs->partspec || cs->ofTypename)
-		not_supported(p, def->location,
-					  "INHERITS and PARTITION BY are not supported", NULL);
 	transform_columns(p, cs, def);
 
 	/* what follows the columns is ours */
