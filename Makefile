@@ -16,7 +16,7 @@ PGFILEDESC = "siddhi - complex event processing for PostgreSQL"
 
 SRCS = $(sort $(wildcard src/*.c src/*/*.c))
 OBJS = $(SRCS:.c=.o)
-SIDDHI_HEADERS = $(wildcard include/siddhi/*.h)
+SIDDHI_HEADERS = $(wildcard include/siddhi/*.h src/*/*.h)
 
 PG_CPPFLAGS = -I$(srcdir)/include
 PG_CFLAGS = -Werror

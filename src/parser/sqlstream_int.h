@@ -1,0 +1,79 @@
+/*-------------------------------------------------------------------------
+ *
+ * sqlstream_int.h
+ *	  Internals shared by the files of the streaming SQL front end.
+ *
+ * The front end works on one token array of the whole app, produced by
+ * PostgreSQL's own scanner (sqlstream_lex.c).  Our clauses (WINDOW specs,
+ * EMIT, bracket filters, UNIDIRECTIONAL, CREATE STREAM ...) are recognised
+ * on that array; everything that is plain SQL is handed to raw_parser()
+ * through a "piece": a copy of the source in which everything but the
+ * piece is blanked byte for byte, so that every location in the raw nodes
+ * is a byte offset into the app source.
+ *
+ *-------------------------------------------------------------------------
+ */
+#ifndef SQLSTREAM_INT_H
+#define SQLSTREAM_INT_H
+
+#include "siddhi/ast.h"
+
+/* One token of the app source. */
+typedef struct SqlToken
+{
+	int code;	  /* core_yylex code: a char, IDENT, ..., 0 at end */
+	int start;	  /* byte offset of its first byte */
+	int end;	  /* byte offset just past its last byte */
+	char *str;	  /* identifiers (folded), keywords (lower
+								 * case), literals (value); else NULL */
+	int ival;	  /* ICONST */
+	bool keyword; /* a PostgreSQL keyword, any category */
+	bool quoted;  /* a "quoted" identifier */
+} SqlToken;
+
+typedef struct SqlParser
+{
+	const char *source;
+	int srclen;
+	SqlToken *tokens; /* tokens[ntokens] is the end marker */
+	int ntokens;
+	SiddhiApp *app;
+} SqlParser;
+
+/*
+ * A copy of a stretch of the source to be parsed by raw_parser().
+ * Tokens marked dead are blanked and take no part in duration rewriting.
+ */
+typedef struct SqlPiece
+{
+	SqlParser *parser;
+	char *buf;		/* the copy; bytes before 'first' are blank */
+	int len;		/* bytes of buf handed to raw_parser */
+	int first;		/* token range of the piece */
+	int last;		/* exclusive */
+	bool *dead;		/* per token of the range */
+	bool durations; /* rewrite "5 minutes" into milliseconds */
+} SqlPiece;
+
+/* sqlstream_lex.c */
+extern void sqlstream_tokenize(SqlParser *p);
+extern char *sqlstream_token_text(SqlParser *p, int tok);
+extern bool sqlstream_is_word(SqlParser *p, int tok, const char *word);
+extern bool sqlstream_is_name(SqlParser *p, int tok);
+extern bool sqlstream_is_char(SqlParser *p, int tok, char c);
+extern int sqlstream_match_close(SqlParser *p, int open, int limit);
+extern void sqlstream_syntax_error(SqlParser *p, int tok, const char *hint)
+	pg_attribute_noreturn();
+extern int sqlstream_duration_run(SqlParser *p, int tok, int limit, int64 *ms);
+extern void sqlstream_piece_init(SqlPiece *pc, SqlParser *p, int first,
+								 int last, bool durations);
+extern void sqlstream_piece_kill(SqlPiece *pc, int first, int last);
+extern void sqlstream_piece_put(SqlPiece *pc, int offset, const char *text);
+extern List *sqlstream_piece_parse(SqlPiece *pc);
+extern Node *sqlstream_parse_expr(SqlParser *p, int first, int last);
+
+/* sqlstream_window.c */
+extern SiddhiCall *sqlstream_parse_window(SqlParser *p, int name_tok,
+										  int limit, int *next);
+
+#endif /* SQLSTREAM_INT_H */
