@@ -76,6 +76,19 @@ SELECT wait_for('SELECT count(*) FROM keyed', 3);
 SELECT * FROM keyed ORDER BY id;
 SELECT errors FROM siddhi.queries WHERE app = 'keys';
 
+-- two queries that feed each other loop; the chain is cut and counted
+SELECT siddhi.deploy('loop', $$
+  define stream Ping (n int);
+  define stream Pong (n int);
+  @info(name = 'ping') from Ping select n + 1 as n insert into Pong;
+  @info(name = 'pong') from Pong select n + 1 as n insert into Ping;
+$$);
+INSERT INTO ping VALUES (0);
+SELECT siddhi.flush();
+SELECT query, errors > 0 AS cut, last_error
+  FROM siddhi.queries WHERE app = 'loop' AND errors > 0;
+SELECT siddhi.undeploy('loop');
+
 -- undeploy drops the streams it created; tables only when asked
 SELECT siddhi.undeploy('life');
 SELECT to_regclass('lifein') IS NULL AS stream_dropped,

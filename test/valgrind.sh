@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Run the regression SQL against a server running under valgrind memcheck
+# (every backend and worker).  Slow: not part of make test.  Reports the
+# errors valgrind found outside the suppressions in test/valgrind.supp.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+. test/common.sh
+VG_DIR=${SIDDHI_VG_DIR:-/tmp/siddhi-valgrind}
+PORT=${SIDDHI_VG_PORT:-55700}
+
+dpkg -s valgrind >/dev/null 2>&1 || apt-get install -y -q valgrind
+build_and_install
+rm -rf "$VG_DIR"; mkdir -p "$VG_DIR"
+[ "$(id -u)" = 0 ] && chown "$TEST_USER" "$VG_DIR"
+cp test/valgrind.supp "$VG_DIR/"
+$RUN_AS "$PG_BINDIR/initdb" -D "$VG_DIR/data" -A trust -U postgres >/dev/null
+cat >>"$VG_DIR/data/postgresql.conf" <<CONF
+port = $PORT
+listen_addresses = ''
+unix_socket_directories = '$VG_DIR'
+shared_preload_libraries = 'siddhi'
+siddhi.naptime = 200ms
+CONF
+$RUN_AS bash -c "cd '$VG_DIR' && valgrind --quiet --trace-children=yes \
+	--suppressions='$VG_DIR/valgrind.supp' --num-callers=20 \
+	--log-file='$VG_DIR/vg.%p.log' '$PG_BINDIR/postgres' -D '$VG_DIR/data' \
+	> '$VG_DIR/server.log' 2>&1 &"
+for i in $(seq 1 120); do
+	$RUN_AS "$PG_BINDIR/pg_isready" -q -h "$VG_DIR" -p "$PORT" && break
+	sleep 1
+done
+PSQL="$PG_BINDIR/psql -h $VG_DIR -p $PORT -U postgres -X -q"
+$RUN_AS $PSQL -d postgres -c "CREATE DATABASE vgtest"
+for t in init siddhiql sqldialect deploy_errors lifecycle subscribe privileges; do
+	$RUN_AS timeout 600 $PSQL -d vgtest -f "sql/$t.sql" >"$VG_DIR/out.$t" 2>&1
+	echo "ran $t"
+done
+$RUN_AS "$PG_BINDIR/pg_ctl" -D "$VG_DIR/data" -m fast stop >/dev/null
+sleep 2
+errors=$(cat "$VG_DIR"/vg.*.log | grep -cE '^==[0-9]+== (Invalid|Conditional|Use of uninit|Syscall param|.*definitely lost)')
+echo "valgrind: $errors error reports (logs in $VG_DIR/vg.*.log)"
+[ "$errors" = 0 ]
