@@ -24,9 +24,10 @@ suite() {
 }
 
 suite "format" make -s format-check
+suite "packaging" bash test/packaging.sh
 suite "regress" bash test/regress.sh
 suite "examples" bash test/examples.sh
-[ -d t ] && ls t/*.pl >/dev/null 2>&1 && suite "tap" bash test/tap.sh
+suite "tap" bash test/tap.sh
 
 echo "$passed passed, $failed failed"
 [ "$failed" = 0 ]
