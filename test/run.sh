@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# The README's test command (make test): install, build, check formatting,
-# then run every suite.  Prints "N passed, N failed" last.
+# The README's test command (make test): install, build, check formatting
+# and packaging, then run every suite.  Prints "N passed, N failed" last,
+# counting individual tests (pg_regress tests, TAP test files, checks).
 set -uo pipefail
 cd "$(dirname "$0")/.."
 . test/common.sh
@@ -10,17 +11,33 @@ build_and_install || exit 1
 
 passed=0
 failed=0
+log=$(mktemp /tmp/siddhi-suite.XXXXXX)
+
+count() {
+	# pg_regress: "test name ... ok|FAILED"; prove: "t/x.pl .. ok" or a
+	# failure line; checks: one test each
+	local ok bad
+	ok=$(grep -cE '^(test |     )?[[:alnum:]_/.-]+ +\.\.\.* (ok|ignored)' "$log" || true)
+	bad=$(grep -cE '^(test |     )?[[:alnum:]_/.-]+ +\.\.\.* (FAILED|failed)|^t/[^ ]+ +\.+ *$|Dubious' "$log" || true)
+	echo "$ok $bad"
+}
+
 suite() {
-	local name=$1
+	local name=$1 status ok bad
 	shift
 	echo "=== $name"
-	if "$@"; then
-		passed=$((passed + 1))
-		echo "=== $name: ok"
-	else
-		failed=$((failed + 1))
-		echo "=== $name: FAILED"
+	"$@" 2>&1 | tee "$log"
+	status=${PIPESTATUS[0]}
+	read -r ok bad < <(count)
+	if [ "$ok" = 0 ] && [ "$bad" = 0 ]; then
+		# a check without a per-test report counts as one test
+		if [ "$status" = 0 ]; then ok=1; else bad=1; fi
+	elif [ "$status" != 0 ] && [ "$bad" = 0 ]; then
+		bad=1
 	fi
+	passed=$((passed + ok))
+	failed=$((failed + bad))
+	echo "=== $name: $ok passed, $bad failed (exit $status)"
 }
 
 suite "format" make -s format-check
@@ -28,6 +45,7 @@ suite "packaging" bash test/packaging.sh
 suite "regress" bash test/regress.sh
 suite "examples" bash test/examples.sh
 suite "tap" bash test/tap.sh
+rm -f "$log"
 
 echo "$passed passed, $failed failed"
 [ "$failed" = 0 ]
