@@ -22,7 +22,12 @@ CSV1,11.5,2000
 CSV2,9.5,2000
 CSV3,12.5,999
 \.
-SELECT wait_for('SELECT count(*) FROM bigtrades', 7);
+-- binary COPY too
+\getenv abs_builddir PG_ABS_BUILDDIR
+\set binfile :abs_builddir '/results/ticks.bin'
+COPY (SELECT 'BIN1'::text, 50::real, 5000::bigint) TO :'binfile' (FORMAT binary);
+COPY stockstream FROM :'binfile' (FORMAT binary);
+SELECT wait_for('SELECT count(*) FROM bigtrades', 8);
 SELECT * FROM bigtrades ORDER BY symbol;
 SELECT siddhi.flush();
 SELECT query, events_in, events_out, errors FROM siddhi.queries WHERE app = 'trading';
