@@ -81,3 +81,20 @@ SELECT wait_for('SELECT count(*) FROM out1', 2);
 SELECT * FROM out1 ORDER BY c2;
 
 SELECT name, owner, state, error, dialect FROM siddhi.apps ORDER BY name;
+
+-- time literals, UUID(), the clock and the event's timestamp
+SELECT siddhi.deploy('literals', $$
+  define stream Lit (n int);
+  define table LitOut (n int, ninety long, dur long, uuid_len int,
+                       has_ts bool, not_future bool, f float, l long);
+  from Lit
+  select n, 1 min and 30 sec as ninety, 2 hours as dur,
+         length(UUID()) as uuid_len,
+         eventTimestamp() > 1700000000000L as has_ts,
+         eventTimestamp() <= currentTimeMillis() as not_future,
+         1.5f as f, 3000000000L as l
+  insert into LitOut;
+$$);
+INSERT INTO lit VALUES (1);
+SELECT siddhi.flush();
+SELECT * FROM litout;
