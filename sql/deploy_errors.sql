@@ -73,3 +73,13 @@ SELECT count(*) FROM pg_class WHERE relname IN ('s', 't');
 CREATE TABLE plain (a int);
 SELECT siddhi.deploy('bad14', $$ define stream Plain (a int); $$);
 DROP TABLE plain;
+
+-- an existing stream is reused only with the same columns
+SELECT siddhi.deploy('shape1', $$ define stream Shaped (a int, b string); $$);
+SELECT siddhi.deploy('shape2', $$ define stream Shaped (a int, b long); $$);
+SELECT siddhi.deploy('shape3', $$ define stream Shaped (a int); $$);
+SELECT siddhi.deploy('shape4', $$ define stream Shaped (a int, b string); $$);
+SELECT name FROM siddhi.apps WHERE name LIKE 'shape%' ORDER BY name;
+SELECT siddhi.undeploy('shape1');
+SELECT to_regclass('shaped') IS NOT NULL AS still_used_by_shape4;
+SELECT siddhi.undeploy('shape4');

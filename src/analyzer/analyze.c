@@ -148,8 +148,8 @@ run_sql(const char *sql)
  * (same names and types, in order).
  */
 static void
-check_columns(Oid relid, const char *name, List *names, List *typids,
-			  int location)
+check_columns(const char *source, Oid relid, const char *name, List *names,
+			  List *typids, int location)
 {
 	Relation rel = table_open(relid, AccessShareLock);
 	TupleDesc desc = RelationGetDescr(rel);
@@ -182,7 +182,7 @@ check_columns(Oid relid, const char *name, List *names, List *typids,
 					 i + 1, NameStr(att->attname),
 					 format_type_be(att->atttypid), strVal(lfirst(n)),
 					 format_type_be(lfirst_oid(t))),
-				 siddhi_errposition(NULL, -1),
+				 siddhi_errposition(source, location),
 				 errhint("Declare the columns as the existing relation has "
 						 "them, or use another name.")));
 		i++;
@@ -192,10 +192,10 @@ check_columns(Oid relid, const char *name, List *names, List *typids,
 						errmsg("relation \"%s\" already exists with %d "
 							   "columns, the app declares %d",
 							   name, live, list_length(names)),
+						siddhi_errposition(source, location),
 						errhint("Declare the columns as the existing relation "
 								"has them, or use another name.")));
 	table_close(rel, AccessShareLock);
-	(void) location;
 }
 
 /*
@@ -269,7 +269,7 @@ bind_relation(AnalyzeState *st, const char *name, SiddhiRelKind kind,
 					 errmsg("\"%s\" already exists and is not a table", name),
 					 siddhi_errposition(source, location)));
 			if (names != NIL)
-				check_columns(r->relid, name, names, typids, location);
+				check_columns(source, r->relid, name, names, typids, location);
 			r->created = false;
 		}
 		else

@@ -245,7 +245,6 @@ reload_apps(void)
 {
 	List *rows = NIL;
 	ListCell *lc;
-	MemoryContext txn;
 
 	typedef struct AppRow
 	{
@@ -259,7 +258,6 @@ reload_apps(void)
 	StartTransactionCommand();
 	PushActiveSnapshot(GetTransactionSnapshot());
 	SPI_connect();
-	txn = CurrentMemoryContext;
 	SPI_execute("SELECT name, owner::oid, source, deployed_at "
 				"FROM siddhi.app ORDER BY deployed_at, name",
 				true, 0);
@@ -285,7 +283,6 @@ reload_apps(void)
 			MemoryContextSwitchTo(old);
 		}
 	}
-	(void) txn;
 
 	/* stop apps that are gone or were redeployed */
 	foreach(lc, loaded)
