@@ -37,7 +37,8 @@ typedef struct SiddhiRelation
 	char *nspname;
 	Oid relid;
 	SiddhiRelKind kind;
-	bool created; /* created by this app's deploy */
+	bool created;	  /* created by this app's deploy */
+	char *event_time; /* streams: the attribute giving each event's time */
 } SiddhiRelation;
 
 typedef struct SiddhiQueryPlan
@@ -53,6 +54,7 @@ typedef struct SiddhiQueryPlan
 
 typedef struct SiddhiAppPlan
 {
+	bool playback; /* @app:playback: the clock follows event time */
 	char *name;
 	SiddhiApp *ast;
 	Oid owner;
@@ -67,6 +69,13 @@ typedef struct SiddhiAppPlan
 extern SiddhiAppPlan *siddhi_analyze_app(SiddhiApp *app, const char *name,
 										 SiddhiAnalyzeMode mode,
 										 List *known_relations);
+
+/*
+ * The value of an annotation's element: the element named key, else the
+ * first positional one; NULL when the annotation or element is absent.
+ */
+extern const char *siddhi_annotation_value(List *annotations, const char *name,
+										   const char *key);
 
 /* TypeName of a SiddhiQL type name (string, int, ...), or NULL. */
 extern TypeName *siddhi_type_name(const char *siddhi_type);

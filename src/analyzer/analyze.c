@@ -22,6 +22,7 @@
 #include "catalog/namespace.h"
 #include "catalog/pg_foreign_table.h"
 #include "catalog/pg_type.h"
+#include "commands/defrem.h"
 #include "executor/executor.h"
 #include "executor/spi.h"
 #include "foreign/foreign.h"
@@ -66,6 +67,97 @@ siddhi_type_name(const char *t)
 	for (int i = 0; i < lengthof(map); i++)
 		if (pg_strcasecmp(t, map[i][0]) == 0)
 			return SystemTypeName(unconstify(char *, map[i][1]));
+	return NULL;
+}
+
+const char *
+siddhi_annotation_value(List *annotations, const char *name, const char *key)
+{
+	ListCell *lc;
+
+	foreach(lc, annotations)
+	{
+		SiddhiAnnotation *a = lfirst(lc);
+		ListCell *le;
+		const char *positional = NULL;
+
+		if (pg_strcasecmp(a->name, name) != 0)
+			continue;
+		foreach(le, a->elements)
+		{
+			SiddhiAnnotationElement *e = lfirst(le);
+
+			if (e->key && key && pg_strcasecmp(e->key, key) == 0)
+				return e->value;
+			if (e->key == NULL && positional == NULL)
+				positional = e->value;
+		}
+		if (positional)
+			return positional;
+		return "";
+	}
+	return NULL;
+}
+
+/*
+ * The event-time attribute a stream declares, checked: SiddhiQL
+ * @eventTime('ts') (or attribute = 'ts'), SQL WITH (event_time = 'ts').
+ * It must be a long (epoch milliseconds) or a timestamp.
+ */
+static char *
+definition_event_time(AnalyzeState *st, SiddhiDefinition *d)
+{
+	const char *v =
+		siddhi_annotation_value(d->annotations, "eventTime", "attribute");
+	ListCell *lc;
+
+	if (v == NULL)
+		v = siddhi_annotation_value(d->annotations, "with", "event_time");
+	if (v == NULL)
+		return NULL;
+	foreach(lc, d->attributes)
+	{
+		SiddhiAttribute *a = lfirst(lc);
+		Oid typid;
+		int32 typmod;
+
+		if (pg_strcasecmp(a->name, v) != 0)
+			continue;
+		typenameTypeIdAndMod(NULL, a->type, &typid, &typmod);
+		if (typid != INT8OID && typid != INT4OID && typid != TIMESTAMPTZOID &&
+			typid != TIMESTAMPOID)
+			ereport(
+				ERROR,
+				(errcode(ERRCODE_DATATYPE_MISMATCH),
+				 errmsg("event-time attribute \"%s\" must be a long or a "
+						"timestamp, not %s",
+						a->name, format_type_be(typid)),
+				 siddhi_errposition(st->app->source, a->location),
+				 errhint("A long holds milliseconds since 1970-01-01 UTC.")));
+		return pstrdup(a->name);
+	}
+	ereport(
+		ERROR,
+		(errcode(ERRCODE_UNDEFINED_COLUMN),
+		 errmsg("event-time attribute \"%s\" is not an attribute of \"%s\"", v,
+				d->name),
+		 siddhi_errposition(st->app->source, d->location)));
+	return NULL;
+}
+
+/* The event_time option of a stream relation, or NULL. */
+static char *
+relation_event_time(Oid relid)
+{
+	ListCell *lc;
+
+	foreach(lc, GetForeignTable(relid)->options)
+	{
+		DefElem *def = lfirst(lc);
+
+		if (strcmp(def->defname, "event_time") == 0)
+			return defGetString(def);
+	}
 	return NULL;
 }
 
@@ -200,18 +292,20 @@ check_columns(const char *source, Oid relid, const char *name, List *names,
 
 /*
  * Bind a name to a relation: look it up, and in DEPLOY mode create it
- * when missing.  names/typids/typmods describe the columns wanted.
+ * when missing.  names/typids/typmods describe the columns wanted;
+ * event_time names a stream's event-time attribute (or NULL).
  */
 static SiddhiRelation *
 bind_relation(AnalyzeState *st, const char *name, SiddhiRelKind kind,
 			  List *names, List *typids, List *typmods, SiddhiDefinition *def,
-			  int location)
+			  const char *event_time, int location)
 {
 	SiddhiRelation *r = palloc0(sizeof(SiddhiRelation));
 	const char *source = st->app->source;
 
 	r->name = pstrdup(name);
 	r->kind = kind;
+	r->event_time = event_time ? pstrdup(event_time) : NULL;
 
 	if (st->mode == SIDDHI_ANALYZE_LOAD)
 	{
@@ -270,6 +364,23 @@ bind_relation(AnalyzeState *st, const char *name, SiddhiRelKind kind,
 					 siddhi_errposition(source, location)));
 			if (names != NIL)
 				check_columns(source, r->relid, name, names, typids, location);
+			if (kind == SIDDHI_REL_STREAM)
+			{
+				char *existing = relation_event_time(r->relid);
+
+				if ((existing == NULL) != (event_time == NULL) ||
+					(existing && strcmp(existing, event_time) != 0))
+					ereport(
+						ERROR,
+						(errcode(ERRCODE_DUPLICATE_TABLE),
+						 errmsg("stream \"%s\" already exists with %s", name,
+								existing
+									? psprintf("event time \"%s\"", existing)
+									: "no event-time attribute"),
+						 siddhi_errposition(source, location),
+						 errhint("Declare the event time as the existing "
+								 "stream has it.")));
+			}
 			r->created = false;
 		}
 		else
@@ -278,10 +389,15 @@ bind_relation(AnalyzeState *st, const char *name, SiddhiRelKind kind,
 
 			initStringInfo(&sql);
 			if (kind == SIDDHI_REL_STREAM)
+			{
 				appendStringInfo(
 					&sql, "CREATE FOREIGN TABLE %s (%s) SERVER siddhi_streams",
 					quote_identifier(name),
 					column_list_sql(names, typids, typmods));
+				if (event_time)
+					appendStringInfo(&sql, " OPTIONS (event_time %s)",
+									 quote_literal_cstr(event_time));
+			}
 			else
 			{
 				appendStringInfo(&sql, "CREATE TABLE %s (%s",
@@ -390,7 +506,11 @@ analyze_definitions(AnalyzeState *st)
 				bind_relation(st, d->name,
 							  d->kind == SIDDHI_DEF_STREAM ? SIDDHI_REL_STREAM
 														   : SIDDHI_REL_TABLE,
-							  names, typids, typmods, d, d->location);
+							  names, typids, typmods, d,
+							  d->kind == SIDDHI_DEF_STREAM
+								  ? definition_event_time(st, d)
+								  : NULL,
+							  d->location);
 				break;
 			case SIDDHI_DEF_WINDOW:
 				ereport(ERROR,
@@ -622,8 +742,9 @@ analyze_query(AnalyzeState *st, SiddhiQuery *q, int index)
 			typids = lappend_oid(typids, t);
 			typmods = lappend_int(typmods, exprTypmod(lfirst(e)));
 		}
-		output = bind_relation(st, q->output->target, SIDDHI_REL_STREAM, names,
-							   typids, typmods, NULL, q->output->location);
+		output =
+			bind_relation(st, q->output->target, SIDDHI_REL_STREAM, names,
+						  typids, typmods, NULL, NULL, q->output->location);
 	}
 	if (output->relid == input->relid)
 		ereport(ERROR, (errcode(ERRCODE_SIDDHI_SEMANTIC_ERROR),
@@ -713,6 +834,8 @@ siddhi_analyze_app(SiddhiApp *app, const char *name, SiddhiAnalyzeMode mode,
 	st.plan->name = pstrdup(name);
 	st.plan->ast = app;
 	st.plan->owner = GetUserId();
+	st.plan->playback = siddhi_annotation_value(app->annotations,
+												"app:playback", NULL) != NULL;
 
 	if (app->partitions)
 		not_yet(&st, "partitions",

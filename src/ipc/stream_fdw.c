@@ -32,7 +32,10 @@
 #include "siddhi/ipc.h"
 #include "siddhi/runtime.h"
 #include "siddhi/shmem.h"
+#include "parser/parse_relation.h"
 #include "utils/lsyscache.h"
+#include "utils/timestamp.h"
+#include "catalog/pg_type.h"
 #include "utils/memutils.h"
 #include "utils/rel.h"
 
@@ -46,6 +49,8 @@ static bool pushed_in_xact = false;
 typedef struct StreamModifyState
 {
 	Oid relid;
+	AttrNumber event_time_att; /* 0: events are stamped on arrival */
+	Oid event_time_type;
 	TupleDesc tupdesc;
 	MemoryContext rowcxt;
 	Datum *values;
@@ -100,6 +105,34 @@ event_time_now(void)
 		cached_time_uses = 0;
 	}
 	return cached_time;
+}
+
+/*
+ * An event's time: its event-time attribute when the stream declares one
+ * (a long in ms, or a timestamp), else its arrival time.  An event whose
+ * event-time attribute is null is stamped on arrival.
+ */
+static int64
+event_time_of(StreamModifyState *st, TupleTableSlot *slot)
+{
+	int i = st->event_time_att - 1;
+	int64 us;
+
+	if (st->event_time_att <= 0 || slot->tts_isnull[i])
+		return event_time_now();
+	switch (st->event_time_type)
+	{
+		case INT8OID:
+			return DatumGetInt64(slot->tts_values[i]);
+		case INT4OID:
+			return DatumGetInt32(slot->tts_values[i]);
+		default:
+			/* timestamp and timestamptz: microseconds since 2000-01-01 */
+			us = DatumGetTimestamp(slot->tts_values[i]);
+			return us / 1000 +
+				   (int64) (POSTGRES_EPOCH_JDATE - UNIX_EPOCH_JDATE) *
+					   SECS_PER_DAY * 1000;
+	}
 }
 
 /* Append one row; starts a new chunk when stream or xid change. */
@@ -272,6 +305,29 @@ stream_begin(ResultRelInfo *rinfo)
 			 errmsg("siddhi must be loaded via shared_preload_libraries")));
 	cached_time = 0;
 	st->relid = RelationGetRelid(rel);
+	{
+		ListCell *lc;
+
+		foreach(lc, GetForeignTable(st->relid)->options)
+		{
+			DefElem *def = lfirst(lc);
+
+			if (strcmp(def->defname, "event_time") == 0)
+			{
+				st->event_time_att =
+					attnameAttNum(rel, defGetString(def), false);
+				if (st->event_time_att <= 0)
+					ereport(ERROR, (errcode(ERRCODE_UNDEFINED_COLUMN),
+									errmsg("event-time attribute \"%s\" of "
+										   "stream \"%s\" does not exist",
+										   defGetString(def),
+										   RelationGetRelationName(rel))));
+				st->event_time_type = TupleDescAttr(RelationGetDescr(rel),
+													st->event_time_att - 1)
+										  ->atttypid;
+			}
+		}
+	}
 	st->tupdesc = RelationGetDescr(rel);
 	st->rowcxt = AllocSetContextCreate(
 		CurrentMemoryContext, "siddhi stream row", ALLOCSET_SMALL_SIZES);
@@ -319,7 +375,7 @@ stream_exec_insert(EState *estate, ResultRelInfo *rinfo, TupleTableSlot *slot,
 		st->values[i] = v;
 	}
 	tuple = heap_form_minimal_tuple(st->tupdesc, st->values, st->nulls);
-	chunk_append(st->relid, event_time_now(), tuple);
+	chunk_append(st->relid, event_time_of(st, slot), tuple);
 	MemoryContextSwitchTo(old);
 	MemoryContextReset(st->rowcxt);
 	return slot;
@@ -366,14 +422,13 @@ siddhi_stream_fdw_validator(PG_FUNCTION_ARGS)
 	{
 		DefElem *def = lfirst(lc);
 
-		if (strcmp(def->defname, "app") != 0)
-			ereport(
-				ERROR,
-				(errcode(ERRCODE_FDW_INVALID_OPTION_NAME),
-				 errmsg("invalid option \"%s\" for a siddhi stream",
-						def->defname),
-				 errhint(
-					 "The only option is \"app\", set by siddhi.deploy().")));
+		if (strcmp(def->defname, "event_time") != 0)
+			ereport(ERROR, (errcode(ERRCODE_FDW_INVALID_OPTION_NAME),
+							errmsg("invalid option \"%s\" for a siddhi stream",
+								   def->defname),
+							errhint("The only option is \"event_time\", set "
+									"by siddhi.deploy() from the app's "
+									"event-time declaration.")));
 	}
 	PG_RETURN_VOID();
 }

@@ -88,11 +88,16 @@ struct SiddhiAppRuntime
 {
 	char *name;
 	Oid owner;
+	bool playback; /* the app's clock follows event time */
+	int64 clock;   /* playback: the latest event time seen */
 	MemoryContext cxt;
 	List *queries;
 };
 
 int64 siddhi_current_event_ts = 0;
+
+/* the clock of the app whose query runs, when it is in playback; else 0 */
+static int64 playback_clock = 0;
 
 static HTAB *junctions = NULL;
 static HTAB *sinks = NULL;
@@ -172,6 +177,7 @@ siddhi_runtime_start_app(SiddhiAppPlan *plan)
 	app = palloc0(sizeof(SiddhiAppRuntime));
 	app->name = pstrdup(plan->name);
 	app->owner = plan->owner;
+	app->playback = plan->playback;
 	app->cxt = cxt;
 
 	foreach(lc, plan->queries)
@@ -317,6 +323,14 @@ query_process(QueryRuntime *q, TupleTableSlot *slot, int64 ts, int depth)
 			SetUserIdAndSecContext(q->owner,
 								   save_sec | SECURITY_LOCAL_USERID_CHANGE);
 		siddhi_stats_count(q->stats, 1, 0);
+		if (q->app->playback)
+		{
+			if (ts > q->app->clock)
+				q->app->clock = ts;
+			playback_clock = q->app->clock;
+		}
+		else
+			playback_clock = 0;
 		q->econtext->ecxt_scantuple = slot;
 		if (q->qual == NULL || ExecQual(q->qual, q->econtext))
 		{
@@ -592,9 +606,12 @@ siddhi_runtime_end_batch(void)
 
 PG_FUNCTION_INFO_V1(siddhi_current_time_millis);
 
+/* currentTimeMillis(): the app's clock, which in playback is event time */
 Datum
 siddhi_current_time_millis(PG_FUNCTION_ARGS)
 {
+	if (playback_clock != 0)
+		PG_RETURN_INT64(playback_clock);
 	PG_RETURN_INT64(siddhi_now_ms());
 }
 
