@@ -53,3 +53,13 @@ $$);
 SELECT siddhi.deploy('bad_time3', $$
   define stream Replayed (ts long, symbol string, price double);
 $$);
+
+-- siddhi.event_time stamps what this session inserts (replaying history)
+SET siddhi.event_time = 7000;
+INSERT INTO replayed VALUES (NULL, 'D', 4);
+SET siddhi.event_time = 6000;
+INSERT INTO replayed VALUES (NULL, 'E', 5);
+RESET siddhi.event_time;
+SELECT siddhi.flush();
+SELECT * FROM replayseen WHERE symbol IN ('D', 'E') ORDER BY symbol;
+SET siddhi.event_time = 'yesterday';

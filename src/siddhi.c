@@ -33,8 +33,28 @@ int siddhi_subscription_buffer_kb = 256;
 int siddhi_naptime_ms = 1000;
 bool siddhi_preloaded = false;
 bool siddhi_in_engine = false;
+char *siddhi_event_time_setting = NULL;
 
 void _PG_init(void);
+
+/* siddhi.event_time: empty, or milliseconds since 1970-01-01 UTC */
+static bool
+siddhi_check_event_time(char **newval, void **extra, GucSource source)
+{
+	char *end;
+
+	if (**newval == '\0')
+		return true;
+	errno = 0;
+	(void) strtoll(*newval, &end, 10);
+	if (errno != 0 || *end != '\0')
+	{
+		GUC_check_errdetail("Give milliseconds since 1970-01-01 UTC, or an "
+							"empty string for the arrival time.");
+		return false;
+	}
+	return true;
+}
 
 static void
 define_gucs(void)
@@ -69,6 +89,13 @@ define_gucs(void)
 		"this often; events wake them at once.",
 		&siddhi_naptime_ms, 1000, 10, 3600 * 1000, PGC_SIGHUP, GUC_UNIT_MS,
 		NULL, NULL, NULL);
+	DefineCustomStringVariable(
+		"siddhi.event_time",
+		"Timestamp given to events inserted by this session (replay).",
+		"Milliseconds since 1970-01-01 UTC; empty means the arrival "
+		"time.  A stream's own event-time attribute wins.",
+		&siddhi_event_time_setting, "", PGC_USERSET, 0,
+		siddhi_check_event_time, NULL, NULL);
 	MarkGUCPrefixReserved("siddhi");
 }
 

@@ -26,7 +26,9 @@ extern int siddhi_max_subscriptions;
 extern int siddhi_subscription_buffer_kb;
 extern int siddhi_naptime_ms;
 extern bool siddhi_preloaded;
-extern bool siddhi_in_engine; /* this process is an engine worker */
+extern bool siddhi_in_engine;
+extern char *siddhi_event_time_setting;
+	/* siddhi.event_time */ /* this process is an engine worker */
 
 typedef struct SiddhiDbSlot
 {

@@ -99,6 +99,8 @@ static int cached_time_uses = 0;
 static int64
 event_time_now(void)
 {
+	if (siddhi_event_time_setting && siddhi_event_time_setting[0])
+		return strtoll(siddhi_event_time_setting, NULL, 10);
 	if (cached_time == 0 || ++cached_time_uses >= 64)
 	{
 		cached_time = siddhi_now_ms();
