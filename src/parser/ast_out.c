@@ -34,16 +34,16 @@ out_expr(StringInfo buf, int level, const char *label, Node *expr)
 static void
 out_annotations(StringInfo buf, int level, List *annotations)
 {
-	ListCell *lc;
+	ListCell   *lc;
 
-	foreach (lc, annotations)
+	foreach(lc, annotations)
 	{
 		SiddhiAnnotation *a = lfirst(lc);
-		ListCell *le;
+		ListCell   *le;
 
 		indent(buf, level);
 		appendStringInfo(buf, "@%s", a->name);
-		foreach (le, a->elements)
+		foreach(le, a->elements)
 		{
 			SiddhiAnnotationElement *e = lfirst(le);
 
@@ -61,44 +61,46 @@ out_annotations(StringInfo buf, int level, List *annotations)
 static void
 out_call(StringInfo buf, int level, const char *label, SiddhiCall *call)
 {
-	ListCell *lc;
+	ListCell   *lc;
 
 	if (call == NULL)
 		return;
 	indent(buf, level);
 	appendStringInfo(buf, "%s: %s%s%s (%d args)\n", label,
-					 call->ns ? call->ns : "", call->ns ? ":" : "", call->name,
-					 list_length(call->args));
-	foreach (lc, call->args)
+					 call->ns ? call->ns : "", call->ns ? ":" : "",
+					 call->name, list_length(call->args));
+	foreach(lc, call->args)
 		out_expr(buf, level + 1, "arg", lfirst(lc));
 }
 
 static const char *const def_kinds[] = {
 	"stream", "table", "window", "trigger", "aggregation", "function"
 };
-static const char *const event_types[] = { "current", "expired", "all" };
-static const char *const handler_kinds[] = { "filter", "function", "window" };
-static const char *const join_types[] = { "inner", "left", "right", "full" };
-static const char *const input_kinds[] = { "stream", "join", "pattern",
-										   "sequence" };
-static const char *const pattern_kinds[] = { "stream", "next", "every",
-											 "and",	   "or",   "not" };
-static const char *const rate_kinds[] = { "none", "events", "time",
-										  "snapshot" };
-static const char *const rate_types[] = { "all", "first", "last" };
-static const char *const output_kinds[] = { "insert", "delete", "update",
-											"update or insert", "return" };
+static const char *const event_types[] = {"current", "expired", "all"};
+static const char *const handler_kinds[] = {"filter", "function", "window"};
+static const char *const join_types[] = {"inner", "left", "right", "full"};
+static const char *const input_kinds[] = {
+	"stream", "join", "pattern", "sequence"
+};
+static const char *const pattern_kinds[] = {
+	"stream", "next", "every", "and", "or", "not"
+};
+static const char *const rate_kinds[] = {"none", "events", "time", "snapshot"};
+static const char *const rate_types[] = {"all", "first", "last"};
+static const char *const output_kinds[] = {
+	"insert", "delete", "update", "update or insert", "return"
+};
 
 static void
 out_string_list(StringInfo buf, int level, const char *label, List *names)
 {
-	ListCell *lc;
+	ListCell   *lc;
 
 	if (names == NIL)
 		return;
 	indent(buf, level);
 	appendStringInfo(buf, "%s:", label);
-	foreach (lc, names)
+	foreach(lc, names)
 		appendStringInfo(buf, " %s", strVal(lfirst(lc)));
 	appendStringInfoChar(buf, '\n');
 }
@@ -107,15 +109,16 @@ static void
 out_stream_input(StringInfo buf, int level, const char *label,
 				 SiddhiStreamInput *in)
 {
-	ListCell *lc;
+	ListCell   *lc;
 
 	if (in == NULL)
 		return;
 	indent(buf, level);
-	appendStringInfo(buf, "%s: %s%s%s%s%s @%d\n", label, in->inner ? "#" : "",
-					 in->fault ? "!" : "", in->stream, in->alias ? " as " : "",
-					 in->alias ? in->alias : "", in->location);
-	foreach (lc, in->handlers)
+	appendStringInfo(buf, "%s: %s%s%s%s%s @%d\n", label,
+					 in->inner ? "#" : "", in->fault ? "!" : "", in->stream,
+					 in->alias ? " as " : "", in->alias ? in->alias : "",
+					 in->location);
+	foreach(lc, in->handlers)
 	{
 		SiddhiStreamHandler *h = lfirst(lc);
 
@@ -147,7 +150,7 @@ out_pattern(StringInfo buf, int level, SiddhiPatternNode *p)
 static void
 out_query(StringInfo buf, int level, SiddhiQuery *q)
 {
-	ListCell *lc;
+	ListCell   *lc;
 
 	indent(buf, level);
 	appendStringInfo(buf, "query %s @%d..%d%s\n", q->name ? q->name : "-",
@@ -164,10 +167,9 @@ out_query(StringInfo buf, int level, SiddhiQuery *q)
 		if (in->kind == SIDDHI_INPUT_JOIN)
 		{
 			indent(buf, level + 2);
-			appendStringInfo(
-				buf, "join %s%s%s\n", join_types[in->join_type],
-				in->left_unidirectional ? " left-unidirectional" : "",
-				in->right_unidirectional ? " right-unidirectional" : "");
+			appendStringInfo(buf, "join %s%s%s\n", join_types[in->join_type],
+							 in->left_unidirectional ? " left-unidirectional" : "",
+							 in->right_unidirectional ? " right-unidirectional" : "");
 			out_stream_input(buf, level + 2, "with", in->right);
 			out_expr(buf, level + 2, "on", in->on);
 		}
@@ -181,17 +183,17 @@ out_query(StringInfo buf, int level, SiddhiQuery *q)
 
 		indent(buf, level + 1);
 		appendStringInfo(buf, "select%s\n", s->select_all ? " *" : "");
-		foreach (lc, s->targets)
+		foreach(lc, s->targets)
 		{
-			ResTarget *rt = lfirst(lc);
+			ResTarget  *rt = lfirst(lc);
 
 			out_expr(buf, level + 2, rt->name ? rt->name : "(unnamed)",
 					 rt->val);
 		}
-		foreach (lc, s->group_by)
+		foreach(lc, s->group_by)
 			out_expr(buf, level + 2, "group by", lfirst(lc));
 		out_expr(buf, level + 2, "having", s->having);
-		foreach (lc, s->order_by)
+		foreach(lc, s->order_by)
 			out_expr(buf, level + 2, "order by", lfirst(lc));
 		out_expr(buf, level + 2, "limit", s->limit);
 		out_expr(buf, level + 2, "offset", s->offset);
@@ -212,9 +214,9 @@ out_query(StringInfo buf, int level, SiddhiQuery *q)
 						 event_types[o->events], o->target_inner ? "#" : "",
 						 o->target ? o->target : "-");
 		out_expr(buf, level + 2, "on", o->on);
-		foreach (lc, o->set)
+		foreach(lc, o->set)
 		{
-			ResTarget *rt = lfirst(lc);
+			ResTarget  *rt = lfirst(lc);
 
 			out_expr(buf, level + 2, rt->name, rt->val);
 		}
@@ -225,23 +227,23 @@ char *
 siddhi_ast_to_string(const SiddhiApp *app)
 {
 	StringInfoData buf;
-	ListCell *lc;
+	ListCell   *lc;
 
 	initStringInfo(&buf);
 	appendStringInfo(&buf, "app %s (%s)\n", app->name ? app->name : "-",
 					 app->dialect == SIDDHI_DIALECT_SQL ? "sql" : "siddhiql");
 	out_annotations(&buf, 1, app->annotations);
 
-	foreach (lc, app->definitions)
+	foreach(lc, app->definitions)
 	{
 		SiddhiDefinition *d = lfirst(lc);
-		ListCell *la;
+		ListCell   *la;
 
 		indent(&buf, 1);
 		appendStringInfo(&buf, "define %s %s @%d\n", def_kinds[d->kind],
 						 d->name, d->location);
 		out_annotations(&buf, 2, d->annotations);
-		foreach (la, d->attributes)
+		foreach(la, d->attributes)
 		{
 			SiddhiAttribute *a = lfirst(la);
 
@@ -272,16 +274,16 @@ siddhi_ast_to_string(const SiddhiApp *app)
 		if (d->aggregation)
 			out_query(&buf, 2, d->aggregation);
 	}
-	foreach (lc, app->queries)
+	foreach(lc, app->queries)
 		out_query(&buf, 1, lfirst(lc));
-	foreach (lc, app->partitions)
+	foreach(lc, app->partitions)
 	{
 		SiddhiPartition *p = lfirst(lc);
-		ListCell *lk;
+		ListCell   *lk;
 
 		indent(&buf, 1);
 		appendStringInfoString(&buf, "partition\n");
-		foreach (lk, p->keys)
+		foreach(lk, p->keys)
 		{
 			SiddhiPartitionKey *k = lfirst(lk);
 
@@ -289,7 +291,7 @@ siddhi_ast_to_string(const SiddhiApp *app)
 			appendStringInfo(&buf, "key of %s\n", k->stream);
 			out_expr(&buf, 3, "value", k->expr);
 		}
-		foreach (lk, p->queries)
+		foreach(lk, p->queries)
 			out_query(&buf, 2, lfirst(lk));
 	}
 	return buf.data;

@@ -24,7 +24,8 @@ skip_prelude(const char *p)
 {
 	for (;;)
 	{
-		if (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r' || *p == '\f')
+		if (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r' ||
+			*p == '\f')
 			p++;
 		else if (p[0] == '-' && p[1] == '-')
 		{
@@ -41,7 +42,7 @@ skip_prelude(const char *p)
 		}
 		else if (*p == '@')
 		{
-			int depth = 0;
+			int			depth = 0;
 
 			p++;
 			while (*p && (isalnum((unsigned char) *p) || *p == '_' ||
@@ -59,7 +60,7 @@ skip_prelude(const char *p)
 					depth--;
 				else if (*p == '\'' || *p == '"')
 				{
-					char q = *p++;
+					char		q = *p++;
 
 					while (*p && *p != q)
 						p++;
@@ -79,7 +80,7 @@ siddhi_detect_dialect(const char *source)
 {
 	const char *p = skip_prelude(source);
 	const char *start = p;
-	int len;
+	int			len;
 
 	while (isalpha((unsigned char) *p))
 		p++;
@@ -96,7 +97,7 @@ siddhi_detect_dialect(const char *source)
 SiddhiApp *
 siddhi_parse_app(const char *source)
 {
-	SiddhiApp *app;
+	SiddhiApp  *app;
 
 	if (siddhi_detect_dialect(source) == SIDDHI_DIALECT_SQL)
 		app = sqlstream_parse(source);
@@ -119,7 +120,7 @@ siddhi_line_column(const char *source, int location, int *line, int *column)
 {
 	const char *p = source;
 	const char *line_start = source;
-	int l = 1;
+	int			l = 1;
 
 	while (*p && p - source < location)
 	{
@@ -139,7 +140,7 @@ static int
 char_pos_to_byte(const char *source, int cursorpos)
 {
 	const char *p = source;
-	int chars = 1;
+	int			chars = 1;
 
 	while (*p && chars < cursorpos)
 	{
@@ -153,10 +154,10 @@ static void
 source_context_callback(void *arg)
 {
 	SiddhiSourceContext *ctx = (SiddhiSourceContext *) arg;
-	int pos = geterrposition();
-	int location;
-	int line;
-	int column;
+	int			pos = geterrposition();
+	int			location;
+	int			line;
+	int			column;
 	const char *ls;
 	const char *le;
 	StringInfoData caret;
@@ -189,8 +190,8 @@ source_context_callback(void *arg)
 
 	errposition(0);
 	if (ctx->app_name)
-		errcontext("app \"%s\", line %d, column %d:\n%s", ctx->app_name, line,
-				   column, caret.data);
+		errcontext("app \"%s\", line %d, column %d:\n%s", ctx->app_name,
+				   line, column, caret.data);
 	else
 		errcontext("line %d, column %d:\n%s", line, column, caret.data);
 }
