@@ -21,11 +21,11 @@
 typedef enum SiddhiqlTokKind
 {
 	TOK_EOF,
-	TOK_IDENT,					/* name or keyword; str = text as written */
-	TOK_INT,					/* str = digits; suffix 'L' or 0 */
-	TOK_FLOAT,					/* str = digits; suffix 'f', 'd' or 0 */
-	TOK_STRING,					/* str = value without quotes */
-	TOK_SCRIPT,					/* { ... }: str = text between the braces */
+	TOK_IDENT,	/* name or keyword; str = text as written */
+	TOK_INT,	/* str = digits; suffix 'L' or 0 */
+	TOK_FLOAT,	/* str = digits; suffix 'f', 'd' or 0 */
+	TOK_STRING, /* str = value without quotes */
+	TOK_SCRIPT, /* { ... }: str = text between the braces */
 	TOK_LPAREN,
 	TOK_RPAREN,
 	TOK_LBRACKET,
@@ -33,14 +33,14 @@ typedef enum SiddhiqlTokKind
 	TOK_COMMA,
 	TOK_SEMICOLON,
 	TOK_DOT,
-	TOK_ELLIPSIS,				/* ... */
+	TOK_ELLIPSIS, /* ... */
 	TOK_COLON,
 	TOK_HASH,
 	TOK_AT,
 	TOK_BANG,
-	TOK_ASSIGN,					/* = */
-	TOK_EQ,						/* == */
-	TOK_NE,						/* != */
+	TOK_ASSIGN, /* = */
+	TOK_EQ,		/* == */
+	TOK_NE,		/* != */
 	TOK_LT,
 	TOK_LE,
 	TOK_GT,
@@ -50,18 +50,18 @@ typedef enum SiddhiqlTokKind
 	TOK_STAR,
 	TOK_SLASH,
 	TOK_PERCENT,
-	TOK_ARROW,					/* -> */
+	TOK_ARROW, /* -> */
 	TOK_QUESTION
 } SiddhiqlTokKind;
 
 typedef struct SiddhiqlToken
 {
 	SiddhiqlTokKind kind;
-	int			loc;			/* byte offset of the first character */
-	int			len;			/* bytes in the source, quotes included */
-	char	   *str;			/* see SiddhiqlTokKind; NULL for punctuation */
-	bool		quoted;			/* a `backquoted` identifier: never a keyword */
-	char		suffix;			/* number suffix, lower case, or 0 */
+	int loc;	 /* byte offset of the first character */
+	int len;	 /* bytes in the source, quotes included */
+	char *str;	 /* see SiddhiqlTokKind; NULL for punctuation */
+	bool quoted; /* a `backquoted` identifier: never a keyword */
+	char suffix; /* number suffix, lower case, or 0 */
 } SiddhiqlToken;
 
 /* Tokenize source; *ntokens counts the tokens including the final EOF. */
@@ -72,14 +72,14 @@ typedef struct SiddhiqlParser
 {
 	const char *source;
 	SiddhiqlToken *toks;
-	int			ntoks;
-	int			pos;			/* the current token; never past the EOF */
+	int ntoks;
+	int pos; /* the current token; never past the EOF */
 } SiddhiqlParser;
 
 static inline SiddhiqlToken *
 sq_peek_at(SiddhiqlParser *p, int ahead)
 {
-	int			i = p->pos + ahead;
+	int i = p->pos + ahead;
 
 	return &p->toks[i < p->ntoks ? i : p->ntoks - 1];
 }
@@ -106,15 +106,14 @@ extern bool sq_accept_kw(SiddhiqlParser *p, const char *kw);
 extern bool sq_accept(SiddhiqlParser *p, SiddhiqlTokKind kind);
 extern SiddhiqlToken *sq_expect(SiddhiqlParser *p, SiddhiqlTokKind kind,
 								const char *hint);
-extern void sq_expect_kw(SiddhiqlParser *p, const char *kw,
-						 const char *hint);
+extern void sq_expect_kw(SiddhiqlParser *p, const char *kw, const char *hint);
 extern char *sq_expect_name(SiddhiqlParser *p, int *location);
 extern char *sq_fold(SiddhiqlToken *t);
 extern void sq_syntax_error(SiddhiqlParser *p, SiddhiqlToken *t,
 							const char *hint) pg_attribute_noreturn();
 extern void sq_error_at(SiddhiqlParser *p, int location, const char *hint,
-						const char *fmt,...)
-			pg_attribute_printf(4, 5) pg_attribute_noreturn();
+						const char *fmt, ...) pg_attribute_printf(4, 5)
+	pg_attribute_noreturn();
 
 /* expressions (siddhiql_expr.c) */
 extern Node *siddhiql_parse_expr(SiddhiqlParser *p);
@@ -124,4 +123,4 @@ extern bool siddhiql_time_unit_ms(SiddhiqlToken *t, int64 *ms);
 extern Node *siddhiql_make_int8_const(int64 value, int location);
 extern struct TypeName *siddhiql_type_name(const char *siddhi_type);
 
-#endif							/* SIDDHIQL_LEXER_H */
+#endif /* SIDDHIQL_LEXER_H */
