@@ -28,7 +28,7 @@ extern int siddhi_naptime_ms;
 extern bool siddhi_preloaded;
 extern bool siddhi_in_engine;
 extern char *siddhi_event_time_setting;
-	/* siddhi.event_time */ /* this process is an engine worker */
+/* siddhi.event_time */ /* this process is an engine worker */
 
 typedef struct SiddhiDbSlot
 {

@@ -271,6 +271,22 @@ siddhi_ast_to_string(const SiddhiApp *app)
 		}
 		if (d->aggregation)
 			out_query(&buf, 2, d->aggregation);
+		if (d->aggregate_by)
+		{
+			indent(&buf, 2);
+			appendStringInfo(&buf, "aggregate by %s\n", d->aggregate_by);
+		}
+		out_string_list(&buf, 2, "every", d->granularities);
+		if (d->function_language)
+		{
+			indent(&buf, 2);
+			appendStringInfo(
+				&buf, "language %s returns %s\n", d->function_language,
+				d->function_return ? nodeToString(d->function_return) : "?");
+			indent(&buf, 2);
+			appendStringInfo(&buf, "body {%s}\n",
+							 d->function_body ? d->function_body : "");
+		}
 	}
 	foreach(lc, app->queries)
 		out_query(&buf, 1, lfirst(lc));
@@ -280,14 +296,22 @@ siddhi_ast_to_string(const SiddhiApp *app)
 		ListCell *lk;
 
 		indent(&buf, 1);
-		appendStringInfoString(&buf, "partition\n");
+		appendStringInfo(&buf, "partition @%d\n", p->location);
+		out_annotations(&buf, 2, p->annotations);
 		foreach(lk, p->keys)
 		{
 			SiddhiPartitionKey *k = lfirst(lk);
+			ListCell *lr;
 
 			indent(&buf, 2);
 			appendStringInfo(&buf, "key of %s\n", k->stream);
 			out_expr(&buf, 3, "value", k->expr);
+			foreach(lr, k->ranges)
+			{
+				SiddhiPartitionRange *r = lfirst(lr);
+
+				out_expr(&buf, 3, quote_literal_cstr(r->label), r->condition);
+			}
 		}
 		foreach(lk, p->queries)
 			out_query(&buf, 2, lfirst(lk));

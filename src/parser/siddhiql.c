@@ -546,7 +546,8 @@ parse_definition(SiddhiqlParser *p, List *annotations)
 			break;
 		case SIDDHI_DEF_WINDOW:
 			d->attributes = parse_attributes(p);
-			if (sq_peek(p)->kind != TOK_IDENT)
+			if (sq_peek(p)->kind != TOK_IDENT ||
+				sq_is_kw(sq_peek(p), "output"))
 				sq_syntax_error(
 					p, sq_peek(p),
 					"A window definition names its window, e.g. length(10).");
@@ -1079,6 +1080,7 @@ parse_partition_key(SiddhiqlParser *p)
 {
 	SiddhiPartitionKey *k = palloc0(sizeof(SiddhiPartitionKey));
 	Node *e;
+	int loc;
 
 	k->location = sq_peek(p)->loc;
 	e = siddhiql_parse_expr(p);
@@ -1104,7 +1106,7 @@ parse_partition_key(SiddhiqlParser *p)
 	else
 		k->expr = e;
 	sq_expect_kw(p, "of", "Write partition with (<attribute> of <stream>).");
-	k->stream = sq_expect_name(p, &k->location);
+	k->stream = sq_expect_name(p, &loc);
 	return k;
 }
 

@@ -455,10 +455,11 @@ parse_attribute_ref(SiddhiqlParser *p)
 		A_Indirection *ind = makeNode(A_Indirection);
 		A_Indices *idx = makeNode(A_Indices);
 		SiddhiqlToken *t;
+		SiddhiqlToken *start;
 		int64 index;
 
 		sq_next(p);
-		t = sq_peek(p);
+		t = start = sq_peek(p);
 		if (t->kind == TOK_INT && t->suffix == 0)
 		{
 			sq_next(p);
@@ -482,7 +483,7 @@ parse_attribute_ref(SiddhiqlParser *p)
 			sq_syntax_error(p, t,
 							"An event index is a number, last, or last - n.");
 		sq_expect(p, TOK_RBRACKET, NULL);
-		idx->uidx = make_int_const((int) index, t->loc);
+		idx->uidx = make_int_const((int) index, start->loc);
 		ind->arg = (Node *) cref;
 		ind->indirection = list_make1(idx);
 		if (sq_accept(p, TOK_DOT))
