@@ -286,6 +286,7 @@ make_call(SiddhiqlParser *p, SiddhiqlToken *ns, SiddhiqlToken *name,
 {
 	const char *f = name->str;
 	FuncCall *fc;
+	NullTest *nt;
 
 	if (ns == NULL && !name->quoted)
 	{
@@ -367,13 +368,22 @@ make_call(SiddhiqlParser *p, SiddhiqlToken *ns, SiddhiqlToken *name,
 				if (pg_strcasecmp(f + 10, types[i][0]) != 0)
 					continue;
 				check_nargs(p, f, args, 1, 1, location);
+				/* Siddhi: null is an instance of nothing */
+				nt = makeNode(NullTest);
+				nt->arg = (Expr *) copyObject(linitial(args));
+				nt->nulltesttype = IS_NOT_NULL;
+				nt->location = location;
 				fc = makeFuncCall(SystemFuncName("pg_typeof"), args,
 								  COERCE_EXPLICIT_CALL, location);
-				return (Node *) makeSimpleA_Expr(
-					AEXPR_OP, "=", (Node *) fc,
-					make_typecast(
-						make_string_const(pstrdup(types[i][1]), location),
-						"regtype", location),
+				return (Node *) makeBoolExpr(
+					AND_EXPR,
+					list_make2(nt, makeSimpleA_Expr(
+									   AEXPR_OP, "=", (Node *) fc,
+									   make_typecast(
+										   make_string_const(
+											   pstrdup(types[i][1]), location),
+										   "regtype", location),
+									   location)),
 					location);
 			}
 		}
