@@ -6,18 +6,7 @@ BENCH_PORT=${SIDDHI_BENCH_PORT:-55600}
 PSQL="$PG_BINDIR/psql -h $BENCH_DIR -p $BENCH_PORT -U postgres -X -q -v ON_ERROR_STOP=1"
 
 bench_start() {
-	if [ -f "$BENCH_DIR/data/postmaster.pid" ]; then
-		$RUN_AS "$PG_BINDIR/pg_ctl" -D "$BENCH_DIR/data" -m immediate stop || true
-	fi
-	rm -rf "$BENCH_DIR"
-	mkdir -p "$BENCH_DIR"
-	[ "$(id -u)" = 0 ] && chown "$TEST_USER" "$BENCH_DIR"
-	$RUN_AS "$PG_BINDIR/initdb" -D "$BENCH_DIR/data" -A trust -U postgres >/dev/null
-	cat >>"$BENCH_DIR/data/postgresql.conf" <<CONF
-port = $BENCH_PORT
-listen_addresses = ''
-unix_socket_directories = '$BENCH_DIR'
-shared_preload_libraries = 'siddhi'
+	init_cluster "$BENCH_DIR" "$BENCH_PORT" <<CONF
 shared_buffers = 1GB
 max_wal_size = 8GB
 siddhi.ring_size = 64MB

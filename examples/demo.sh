@@ -11,19 +11,7 @@ DEMO_PORT=${SIDDHI_DEMO_PORT:-5499}
 bash test/install-deps.sh
 build_and_install
 
-if [ -f "$DEMO_DIR/data/postmaster.pid" ]; then
-	$RUN_AS "$PG_BINDIR/pg_ctl" -D "$DEMO_DIR/data" -m fast stop || true
-fi
-rm -rf "$DEMO_DIR"
-mkdir -p "$DEMO_DIR"
-[ "$(id -u)" = 0 ] && chown "$TEST_USER" "$DEMO_DIR"
-$RUN_AS "$PG_BINDIR/initdb" -D "$DEMO_DIR/data" -A trust -U postgres >/dev/null
-cat >>"$DEMO_DIR/data/postgresql.conf" <<CONF
-port = $DEMO_PORT
-listen_addresses = ''
-unix_socket_directories = '$DEMO_DIR'
-shared_preload_libraries = 'siddhi'
-CONF
+init_cluster "$DEMO_DIR" "$DEMO_PORT" </dev/null
 $RUN_AS "$PG_BINDIR/pg_ctl" -D "$DEMO_DIR/data" -l "$DEMO_DIR/server.log" -w start
 
 PSQL="$PG_BINDIR/psql -h $DEMO_DIR -p $DEMO_PORT -U postgres -X"

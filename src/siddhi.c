@@ -112,10 +112,8 @@ _PG_init(void)
 	siddhi_catalog_xact_init();
 }
 
-PG_FUNCTION_INFO_V1(siddhi_check_preload);
-
-Datum
-siddhi_check_preload(PG_FUNCTION_ARGS)
+void
+siddhi_require_preload(void)
 {
 	if (!siddhi_preloaded)
 		ereport(ERROR,
@@ -123,5 +121,13 @@ siddhi_check_preload(PG_FUNCTION_ARGS)
 				 errmsg("siddhi must be loaded via shared_preload_libraries"),
 				 errhint("Add 'siddhi' to shared_preload_libraries in "
 						 "postgresql.conf and restart the server.")));
+}
+
+PG_FUNCTION_INFO_V1(siddhi_check_preload);
+
+Datum
+siddhi_check_preload(PG_FUNCTION_ARGS)
+{
+	siddhi_require_preload();
 	PG_RETURN_VOID();
 }

@@ -48,3 +48,25 @@ make_workdir() {
 	[ "$(id -u)" = 0 ] && chown "$TEST_USER" "$d"
 	echo "$d"
 }
+
+# Create a cluster owned by the cluster user in $1/data, listening only on
+# a Unix socket in $1, port $2, with siddhi preloaded; further
+# postgresql.conf lines may follow on stdin.  An old cluster there is
+# stopped and removed first.
+init_cluster() {
+	local dir=$1 port=$2
+	if [ -f "$dir/data/postmaster.pid" ]; then
+		$RUN_AS "$PG_BINDIR/pg_ctl" -D "$dir/data" -m immediate stop || true
+	fi
+	rm -rf "$dir"
+	mkdir -p "$dir"
+	[ "$(id -u)" = 0 ] && chown "$TEST_USER" "$dir"
+	$RUN_AS "$PG_BINDIR/initdb" -D "$dir/data" -A trust -U postgres >/dev/null
+	{
+		echo "port = $port"
+		echo "listen_addresses = ''"
+		echo "unix_socket_directories = '$dir'"
+		echo "shared_preload_libraries = 'siddhi'"
+		[ -t 0 ] || cat
+	} >>"$dir/data/postgresql.conf"
+}

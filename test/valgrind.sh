@@ -10,17 +10,11 @@ PORT=${SIDDHI_VG_PORT:-55700}
 
 dpkg -s valgrind >/dev/null 2>&1 || apt-get install -y -q valgrind
 build_and_install
-rm -rf "$VG_DIR"; mkdir -p "$VG_DIR"
-[ "$(id -u)" = 0 ] && chown "$TEST_USER" "$VG_DIR"
-cp test/valgrind.supp "$VG_DIR/"
-$RUN_AS "$PG_BINDIR/initdb" -D "$VG_DIR/data" -A trust -U postgres >/dev/null
-cat >>"$VG_DIR/data/postgresql.conf" <<CONF
-port = $PORT
-listen_addresses = ''
-unix_socket_directories = '$VG_DIR'
-shared_preload_libraries = 'siddhi'
+init_cluster "$VG_DIR" "$PORT" <<CONF
 siddhi.naptime = 200ms
 CONF
+cp test/valgrind.supp "$VG_DIR/"
+[ "$(id -u)" = 0 ] && chown "$TEST_USER" "$VG_DIR/valgrind.supp"
 $RUN_AS bash -c "cd '$VG_DIR' && valgrind --quiet --trace-children=yes \
 	--suppressions='$VG_DIR/valgrind.supp' --num-callers=20 \
 	--log-file='$VG_DIR/vg.%p.log' '$PG_BINDIR/postgres' -D '$VG_DIR/data' \

@@ -51,6 +51,9 @@ typedef struct SiddhiShared
 
 extern SiddhiShared *siddhi_shared;
 
+/* ERROR (SD005, with a hint) unless loaded by shared_preload_libraries */
+extern void siddhi_require_preload(void);
+
 extern void siddhi_shmem_init_hooks(void);
 
 /* Slot of a database, creating it when asked; -1 when none (or full). */

@@ -64,17 +64,6 @@ siddhi_catalog_xact_init(void)
 	RegisterXactCallback(catalog_xact_callback, NULL);
 }
 
-static void
-require_preload(void)
-{
-	if (!siddhi_preloaded)
-		ereport(ERROR,
-				(errcode(ERRCODE_SIDDHI_NOT_PRELOADED),
-				 errmsg("siddhi must be loaded via shared_preload_libraries"),
-				 errhint("Add 'siddhi' to shared_preload_libraries in "
-						 "postgresql.conf and restart the server.")));
-}
-
 /* Run catalog SQL as the bootstrap superuser. */
 static void
 catalog_exec(const char *sql, int nargs, Oid *argtypes, Datum *values,
@@ -203,7 +192,7 @@ siddhi_deploy(PG_FUNCTION_ARGS)
 	SiddhiAppPlan *plan;
 	ListCell *lc;
 
-	require_preload();
+	siddhi_require_preload();
 	if (PG_ARGISNULL(0) || PG_ARGISNULL(1))
 		ereport(ERROR, (errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
 						errmsg("app name and app text must not be null")));
@@ -278,7 +267,7 @@ siddhi_undeploy(PG_FUNCTION_ARGS)
 	bool drop_tables = PG_GETARG_BOOL(1);
 	Oid owner;
 
-	require_preload();
+	siddhi_require_preload();
 	SPI_connect();
 	owner = app_owner(name);
 	if (!OidIsValid(owner))

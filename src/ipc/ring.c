@@ -185,11 +185,7 @@ siddhi_flush(PG_FUNCTION_ARGS)
 	TimestampTz deadline;
 	bool done = false;
 
-	if (!siddhi_preloaded)
-		ereport(
-			ERROR,
-			(errcode(ERRCODE_SIDDHI_NOT_PRELOADED),
-			 errmsg("siddhi must be loaded via shared_preload_libraries")));
+	siddhi_require_preload();
 	slot = siddhi_db_slot(MyDatabaseId, false);
 	if (slot < 0)
 		PG_RETURN_BOOL(true); /* nothing was ever sent */

@@ -300,11 +300,7 @@ stream_begin(ResultRelInfo *rinfo)
 	StreamModifyState *st = palloc0(sizeof(StreamModifyState));
 	int natts = RelationGetDescr(rel)->natts;
 
-	if (!siddhi_preloaded)
-		ereport(
-			ERROR,
-			(errcode(ERRCODE_SIDDHI_NOT_PRELOADED),
-			 errmsg("siddhi must be loaded via shared_preload_libraries")));
+	siddhi_require_preload();
 	cached_time = 0;
 	st->relid = RelationGetRelid(rel);
 	{

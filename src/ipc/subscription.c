@@ -253,16 +253,6 @@ my_slot(Oid relid)
 	return NULL;
 }
 
-static void
-require_preload(void)
-{
-	if (!siddhi_preloaded || subs == NULL)
-		ereport(
-			ERROR,
-			(errcode(ERRCODE_SIDDHI_NOT_PRELOADED),
-			 errmsg("siddhi must be loaded via shared_preload_libraries")));
-}
-
 PG_FUNCTION_INFO_V1(siddhi_subscribe);
 
 Datum
@@ -271,7 +261,7 @@ siddhi_subscribe(PG_FUNCTION_ARGS)
 	Oid relid;
 	SubSlot *s = NULL;
 
-	require_preload();
+	siddhi_require_preload();
 	relid = stream_relid(PG_GETARG_TEXT_PP(0));
 	if (!exit_hook_set)
 	{
@@ -328,7 +318,7 @@ siddhi_unsubscribe(PG_FUNCTION_ARGS)
 	Oid relid;
 	SubSlot *s;
 
-	require_preload();
+	siddhi_require_preload();
 	relid = stream_relid(PG_GETARG_TEXT_PP(0));
 	LWLockAcquire(subs->lock, LW_EXCLUSIVE);
 	s = my_slot(relid);
@@ -358,7 +348,7 @@ siddhi_poll(PG_FUNCTION_ARGS)
 	char *json = NULL;
 	Size json_cap = 0;
 
-	require_preload();
+	siddhi_require_preload();
 	relid = stream_relid(PG_GETARG_TEXT_PP(0));
 	if (max_events <= 0)
 		ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
@@ -434,7 +424,7 @@ siddhi_subscriptions(PG_FUNCTION_ARGS)
 {
 	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
 
-	require_preload();
+	siddhi_require_preload();
 	InitMaterializedSRF(fcinfo, 0);
 	for (int i = 0; i < subs->n; i++)
 	{

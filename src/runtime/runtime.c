@@ -252,11 +252,14 @@ siddhi_runtime_begin_batch(void)
 }
 
 /*
- * Called in PG_CATCH of a query: swallow the error, roll the batch's
- * subtransaction back and start a new one, count and log the error.
+ * Called in PG_CATCH: swallow the error, roll the current subtransaction
+ * back (releasing whatever the failed code held) and, when restart, begin
+ * a new one for the rest of the batch; count and log the error against
+ * query q (when known).
  */
 static void
-query_failed(QueryRuntime *q, MemoryContext mcxt, ResourceOwner owner)
+query_failed(QueryRuntime *q, MemoryContext mcxt, ResourceOwner owner,
+			 bool restart)
 {
 	ErrorData *edata;
 
@@ -265,7 +268,8 @@ query_failed(QueryRuntime *q, MemoryContext mcxt, ResourceOwner owner)
 	FlushErrorState();
 
 	RollbackAndReleaseCurrentSubTransaction();
-	BeginInternalSubTransaction(NULL);
+	if (restart)
+		BeginInternalSubTransaction(NULL);
 	MemoryContextSwitchTo(mcxt);
 	CurrentResourceOwner = owner;
 
@@ -277,25 +281,6 @@ query_failed(QueryRuntime *q, MemoryContext mcxt, ResourceOwner owner)
 				 errmsg("siddhi app \"%s\", query \"%s\": %s (event skipped)",
 						q->app->name, q->name, edata->message)));
 	}
-	FreeErrorData(edata);
-}
-
-/* Like query_failed, for a per-row subtransaction: no new one. */
-static void
-query_failed_inner(QueryRuntime *q, MemoryContext mcxt, ResourceOwner owner)
-{
-	ErrorData *edata;
-
-	MemoryContextSwitchTo(batch_cxt);
-	edata = CopyErrorData();
-	FlushErrorState();
-	RollbackAndReleaseCurrentSubTransaction();
-	MemoryContextSwitchTo(mcxt);
-	CurrentResourceOwner = owner;
-	siddhi_stats_error(q->stats, edata->message);
-	ereport(LOG, (errcode(ERRCODE_SIDDHI_RUNTIME_ERROR),
-				  errmsg("siddhi app \"%s\", query \"%s\": %s (event skipped)",
-						 q->app->name, q->name, edata->message)));
 	FreeErrorData(edata);
 }
 
@@ -364,7 +349,7 @@ query_process(QueryRuntime *q, TupleTableSlot *slot, int64 ts, int depth)
 	PG_CATCH();
 	{
 		SetUserIdAndSecContext(save_user, save_sec);
-		query_failed(q, mcxt, owner);
+		query_failed(q, mcxt, owner, true);
 		ResetExprContext(q->econtext);
 	}
 	PG_END_TRY();
@@ -571,7 +556,7 @@ siddhi_runtime_end_batch(void)
 			}
 			PG_CATCH();
 			{
-				query_failed(NULL, mcxt, owner);
+				query_failed(NULL, mcxt, owner, true);
 				/* find the failing rows: one subtransaction per row */
 				for (int i = from; i < list_length(sink->rows); i++)
 				{
@@ -588,7 +573,7 @@ siddhi_runtime_end_batch(void)
 					}
 					PG_CATCH();
 					{
-						query_failed_inner(row->query, mcxt, owner);
+						query_failed(row->query, mcxt, owner, false);
 					}
 					PG_END_TRY();
 				}
