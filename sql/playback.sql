@@ -40,8 +40,8 @@ $$);
 SELECT siddhi.subscribe('doubled2');
 INSERT INTO readings2 VALUES ('2026-01-01 00:00:01+00', 1), ('2026-01-01 00:00:02.5+00', 2);
 SELECT siddhi.flush();
-SELECT seq, event_time AT TIME ZONE 'UTC' AS event_time, event
-  FROM siddhi.poll('doubled2', 10, 1000);
+SELECT event_time AT TIME ZONE 'UTC' AS event_time, event
+  FROM siddhi.poll('doubled2', 10, 1000) ORDER BY seq;
 
 -- errors
 SELECT siddhi.deploy('bad_time1', $$

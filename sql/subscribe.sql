@@ -10,6 +10,8 @@ SELECT siddhi.subscribe('ticks');
 INSERT INTO ticks VALUES ('a', 1.5), ('b', -1), ('c', 10);
 -- poll returns what has arrived; flush makes sure all of it has
 SELECT siddhi.flush();
+-- seq orders events across every stream the session watches: each input
+-- event comes before the output it causes
 SELECT seq, expired, event FROM siddhi.poll('doubled', 10, 5000);
 SELECT seq, expired, event FROM siddhi.poll('ticks', 10, 5000);
 SELECT count(*) FROM siddhi.poll('doubled', 10, 0);

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # The README's test command (make test): install, build, check formatting
 # and packaging, then run every suite.  Prints "N passed, N failed" last,
-# counting individual tests (pg_regress tests, TAP test files, checks).
+# counting individual tests (pg_regress tests, TAP test files, conformance
+# cases, checks); "skipped" are conformance cases marked expected-to-fail
+# until the issue they name is done.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 . test/common.sh
@@ -11,24 +13,26 @@ build_and_install || exit 1
 
 passed=0
 failed=0
+skipped=0
 log=$(mktemp /tmp/siddhi-suite.XXXXXX)
 
 count() {
 	# pg_regress: "test name ... ok|FAILED"; prove: "t/x.pl .. ok" or a
 	# failure line; checks: one test each
 	local ok bad
-	ok=$(grep -cE '^(test |     )?[[:alnum:]_/.-]+ +\.\.\.* (ok|ignored)' "$log" || true)
-	bad=$(grep -cE '^(test |     )?[[:alnum:]_/.-]+ +\.\.\.* (FAILED|failed)|^t/[^ ]+ +\.+ *$|Dubious' "$log" || true)
-	echo "$ok $bad"
+	ok=$(grep -cE '^(test |case |     )?[[:alnum:]_/.-]+ +\.\.\.* (ok|ignored)' "$log" || true)
+	bad=$(grep -cE '^(test |case |     )?[[:alnum:]_/.-]+ +\.\.\.* (FAILED|failed)|^t/[^ ]+ +\.+ *$|Dubious' "$log" || true)
+	skip=$(grep -cE ' \.\.\. xfail ' "$log" || true)
+	echo "$ok $bad $skip"
 }
 
 suite() {
-	local name=$1 status ok bad
+	local name=$1 status ok bad skip
 	shift
 	echo "=== $name"
 	"$@" 2>&1 | tee "$log"
 	status=${PIPESTATUS[0]}
-	read -r ok bad < <(count)
+	read -r ok bad skip < <(count)
 	if [ "$ok" = 0 ] && [ "$bad" = 0 ]; then
 		# a check without a per-test report counts as one test
 		if [ "$status" = 0 ]; then ok=1; else bad=1; fi
@@ -37,7 +41,8 @@ suite() {
 	fi
 	passed=$((passed + ok))
 	failed=$((failed + bad))
-	echo "=== $name: $ok passed, $bad failed (exit $status)"
+	skipped=$((skipped + skip))
+	echo "=== $name: $ok passed, $bad failed, $skip expected failures (exit $status)"
 }
 
 suite "format" make -s format-check
@@ -45,7 +50,8 @@ suite "packaging" bash test/packaging.sh
 suite "regress" bash test/regress.sh
 suite "examples" bash test/examples.sh
 suite "tap" bash test/tap.sh
+suite "conformance" bash test/conformance.sh
 rm -f "$log"
 
-echo "$passed passed, $failed failed"
+echo "$passed passed, $failed failed, $skipped skipped"
 [ "$failed" = 0 ]

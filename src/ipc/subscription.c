@@ -57,7 +57,6 @@ typedef struct SubSlot
 	Latch *latch;
 	uint64 head;
 	uint64 tail;
-	int64 next_seq;
 	uint64 delivered;
 	uint64 overflowed;
 } SubSlot;
@@ -162,10 +161,20 @@ buf_read(SubSlot *s, char *dst, Size len)
 	s->tail += len;
 }
 
+/*
+ * Sequence numbers: one counter per engine worker, so the numbers a
+ * session sees increase in delivery order across all the streams it
+ * watches (polls of several streams merge by seq).  Starts again from 1
+ * when the worker restarts; subscriptions do not survive that anyway.
+ */
+static int64 delivery_seq = 0;
+
 void
 siddhi_subscription_deliver(Oid dboid, Oid relid, bool expired,
 							int64 timestamp, const char *json, Size len)
 {
+	int64 seq = ++delivery_seq;
+
 	for (int i = 0; i < subs->n; i++)
 	{
 		SubSlot *s = sub_slot(i);
@@ -177,7 +186,7 @@ siddhi_subscription_deliver(Oid dboid, Oid relid, bool expired,
 		SpinLockAcquire(&s->mutex);
 		if (s->in_use && s->relid == relid)
 		{
-			rec.seq = s->next_seq++;
+			rec.seq = seq;
 			rec.timestamp = timestamp;
 			rec.length = len;
 			rec.expired = expired;
@@ -301,7 +310,6 @@ siddhi_subscribe(PG_FUNCTION_ARGS)
 	s->pid = MyProcPid;
 	s->latch = MyLatch;
 	s->head = s->tail = 0;
-	s->next_seq = 1;
 	s->delivered = s->overflowed = 0;
 	s->in_use = true;
 	SpinLockRelease(&s->mutex);

@@ -375,10 +375,11 @@ junction_emit(Junction *j, TupleTableSlot *slot, int64 ts, int depth)
 	int64 save_ts = siddhi_current_event_ts;
 
 	siddhi_current_event_ts = ts;
-	foreach(lc, j->consumers)
-		query_process(lfirst(lc), slot, ts, depth);
+	/* watchers first: a query's output is seen before what it causes */
 	if (siddhi_stream_watched(MyDatabaseId, j->relid))
 		deliver_to_watchers(j, slot, ts);
+	foreach(lc, j->consumers)
+		query_process(lfirst(lc), slot, ts, depth);
 	siddhi_current_event_ts = save_ts;
 }
 

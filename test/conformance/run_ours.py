@@ -10,8 +10,9 @@ output event as a JSON line:
 
     {"stream": "outstream", "expired": false, "ts": 1000, "data": [...]}
 
-Output is grouped by stream, each stream in the order the engine emitted
-it (siddhi.poll's seq).  Uses psql only (no driver needed).
+Events come in the order the engine delivered them (siddhi.poll's seq,
+which is ordered across all the streams a session watches).  Uses psql
+only (no driver needed).
 """
 import argparse
 import json
@@ -85,7 +86,7 @@ def main():
     script.append("SELECT siddhi.flush(60000);")
     # every watched stream, with its columns in order
     script.append(
-        "SELECT format($q$SELECT json_build_object('stream', %L, 'expired', p.expired, "
+        "SELECT format($q$SELECT p.seq, json_build_object('stream', %L, 'expired', p.expired, "
         "'ts', (extract(epoch FROM p.event_time) * 1000)::bigint, 'data', "
         "json_build_array(%s))::text FROM siddhi.poll(%L, 1000000, 0) p ORDER BY p.seq$q$, "
         "r.relname, string_agg(format('p.event->%L', a.attname), ', ' ORDER BY a.attnum), "
@@ -98,10 +99,14 @@ def main():
         "GROUP BY r.relname, r.nspname ORDER BY r.relname \\gexec")
     script.append(f"SELECT siddhi.undeploy({sql_literal(name)}, drop_tables => true);")
     out = run_psql(psql, args.conninfo, "\n".join(script) + "\n")
+    # merge the streams by seq: the order the engine delivered them in
+    rows = []
     for line in out.splitlines():
-        line = line.strip()
-        if line.startswith("{"):
-            print(json.dumps(json.loads(line), separators=(", ", ": ")))
+        seq, sep, rest = line.partition("|")
+        if sep and seq.isdigit() and rest.startswith("{"):
+            rows.append((int(seq), json.loads(rest)))
+    for _, event in sorted(rows, key=lambda r: r[0]):
+        print(json.dumps(event, separators=(", ", ": ")))
 
 
 if __name__ == "__main__":
