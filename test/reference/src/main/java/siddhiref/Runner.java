@@ -92,6 +92,9 @@ public final class Runner {
             runtime = manager.createSiddhiAppRuntime(app);
         } catch (RuntimeException e) {
             System.err.println("error: Siddhi rejected the app: " + e.getMessage());
+            for (Throwable c = e.getCause(); c != null && c != c.getCause(); c = c.getCause()) {
+                System.err.println("  caused by: " + c);
+            }
             manager.shutdown();
             return 3;
         }
