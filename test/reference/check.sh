@@ -13,7 +13,8 @@ source "$here/cases.sh"
 pass=0 fail=0
 tmp="$(mktemp)"
 trap 'rm -f "$tmp" "$tmp.err"' EXIT
-for dir in $(list_cases "$conf" "$@"); do
+cases="$(list_cases "$conf" "$@")" || exit 2
+for dir in $cases; do
     name="$(basename "$dir")"
     if [[ ! -f "$dir/expected.jsonl" ]]; then
         echo "FAIL $name: no expected.jsonl (run test/reference/regen.sh $name)"

@@ -13,7 +13,8 @@ source "$here/cases.sh"
 changed=0 same=0 failed=0 new=0
 tmp="$(mktemp)"
 trap 'rm -f "$tmp"' EXIT
-for dir in $(list_cases "$conf" "$@"); do
+cases="$(list_cases "$conf" "$@")" || exit 2
+for dir in $cases; do
     name="$(basename "$dir")"
     if ! "$here/run-reference.sh" "$dir" >"$tmp" 2>"$tmp.err"; then
         echo "FAILED   $name"; sed 's/^/    /' "$tmp.err"
