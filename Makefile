@@ -5,6 +5,7 @@
 #   make demo       install everything, start a cluster, run an example app
 #   make test       install everything and run the whole test suite
 #   make format     reformat the C sources with clang-format
+#   make reference  regenerate conformance expectations with Siddhi Java
 #
 # demo and test run as root on a fresh Debian 12 machine: they install
 # PostgreSQL 15 and the build dependencies from Debian's archive first.
@@ -25,7 +26,7 @@ PG_CONFIG ?= $(shell command -v pg_config >/dev/null 2>&1 && echo pg_config || e
 
 # The build targets below need PGXS, which only exists once
 # postgresql-server-dev-15 is installed; demo and test install it first.
-ifneq ($(filter-out demo test deps format-check,$(MAKECMDGOALS)),)
+ifneq ($(filter-out demo test deps format-check reference reference-check,$(MAKECMDGOALS)),)
 USE_PGXS_NOW = 1
 endif
 ifeq ($(MAKECMDGOALS),)
@@ -38,7 +39,7 @@ include $(PGXS)
 $(OBJS): $(SIDDHI_HEADERS)
 endif
 
-.PHONY: demo test deps format format-check
+.PHONY: demo test deps format format-check reference reference-check
 
 deps:
 	bash test/install-deps.sh
@@ -54,3 +55,11 @@ format:
 
 format-check:
 	clang-format --dry-run -Werror $(SRCS) $(SIDDHI_HEADERS)
+
+# Regenerate the conformance cases' expected outputs with Siddhi Java (needs
+# Java 17 and Maven; not needed by make test), or only check them.
+reference:
+	bash test/reference/regen.sh
+
+reference-check:
+	bash test/reference/check.sh

@@ -141,6 +141,36 @@ RETURNS bigint
 AS 'MODULE_PATHNAME', 'siddhi_event_timestamp'
 LANGUAGE C VOLATILE;
 
+-- convert(x, 'int' | 'long'): Siddhi truncates fractions (a cast rounds)
+CREATE FUNCTION siddhi.to_int(float8) RETURNS int4
+    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS 'SELECT pg_catalog.trunc($1)::int4';
+CREATE FUNCTION siddhi.to_int(float4) RETURNS int4
+    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS 'SELECT pg_catalog.trunc($1::float8)::int4';
+CREATE FUNCTION siddhi.to_int(numeric) RETURNS int4
+    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS 'SELECT pg_catalog.trunc($1)::int4';
+CREATE FUNCTION siddhi.to_int(int8) RETURNS int4
+    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS 'SELECT $1::int4';
+CREATE FUNCTION siddhi.to_int(int4) RETURNS int4
+    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS 'SELECT $1';
+CREATE FUNCTION siddhi.to_int(text) RETURNS int4
+    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS 'SELECT $1::int4';
+CREATE FUNCTION siddhi.to_int(bool) RETURNS int4
+    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS 'SELECT $1::int4';
+CREATE FUNCTION siddhi.to_long(float8) RETURNS int8
+    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS 'SELECT pg_catalog.trunc($1)::int8';
+CREATE FUNCTION siddhi.to_long(float4) RETURNS int8
+    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS 'SELECT pg_catalog.trunc($1::float8)::int8';
+CREATE FUNCTION siddhi.to_long(numeric) RETURNS int8
+    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS 'SELECT pg_catalog.trunc($1)::int8';
+CREATE FUNCTION siddhi.to_long(int8) RETURNS int8
+    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS 'SELECT $1';
+CREATE FUNCTION siddhi.to_long(int4) RETURNS int8
+    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS 'SELECT $1::int8';
+CREATE FUNCTION siddhi.to_long(text) RETURNS int8
+    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS 'SELECT $1::int8';
+CREATE FUNCTION siddhi.to_long(bool) RETURNS int8
+    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS 'SELECT $1::int4::int8';
+
 -- Monitoring ---------------------------------------------------------------
 
 CREATE FUNCTION siddhi.query_stats(

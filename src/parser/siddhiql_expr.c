@@ -338,6 +338,20 @@ make_call(SiddhiqlParser *p, SiddhiqlToken *ns, SiddhiqlToken *name,
 					"The types are string, int, long, float, double and bool.",
 					"cannot %s to unknown type \"%s\"", f, type);
 			tn->location = exprLocation(lsecond(args));
+			/*
+			 * Siddhi truncates a fraction going to int or long where a
+			 * PostgreSQL cast rounds: use siddhi.to_int / siddhi.to_long,
+			 * overloaded per source type.
+			 */
+			if (pg_strcasecmp(type, "int") == 0 ||
+				pg_strcasecmp(type, "long") == 0)
+				return (Node *) makeFuncCall(
+					list_make2(makeString("siddhi"),
+							   makeString(pg_strcasecmp(type, "int") == 0
+											  ? "to_int"
+											  : "to_long")),
+					list_make1(linitial(args)), COERCE_EXPLICIT_CALL,
+					location);
 			tc = makeNode(TypeCast);
 			tc->arg = linitial(args);
 			tc->typeName = tn;
