@@ -181,6 +181,13 @@ RETURNS SETOF record
 AS 'MODULE_PATHNAME', 'siddhi_query_stats'
 LANGUAGE C STRICT;
 
+CREATE FUNCTION siddhi.engine_stats(
+    OUT database oid, OUT pid int, OUT events bigint, OUT busy_us bigint,
+    OUT batches bigint)
+RETURNS SETOF record
+AS 'MODULE_PATHNAME', 'siddhi_engine_stats'
+LANGUAGE C STRICT;
+
 CREATE VIEW siddhi.apps AS
     SELECT a.name, a.owner, a.state, a.error, a.source, a.dialect,
            a.deployed_at

@@ -37,6 +37,9 @@ typedef struct SiddhiDbSlot
 	pid_t worker_pid;			 /* 0 when no worker runs */
 	Latch *worker_latch;		 /* NULL when no worker runs */
 	pg_atomic_uint32 generation; /* bumped when apps change */
+	pg_atomic_uint64 events;	 /* events fed to the engine */
+	pg_atomic_uint64 busy_us;	 /* time spent processing batches */
+	pg_atomic_uint64 batches;
 } SiddhiDbSlot;
 
 typedef struct SiddhiShared

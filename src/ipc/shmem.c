@@ -16,6 +16,9 @@
 #include "siddhi/shmem.h"
 #include "storage/ipc.h"
 #include "storage/shmem.h"
+#include "fmgr.h"
+#include "funcapi.h"
+#include "utils/tuplestore.h"
 
 SiddhiShared *siddhi_shared = NULL;
 
@@ -62,7 +65,12 @@ siddhi_shmem_startup(void)
 		siddhi_shared->lock = &(GetNamedLWLockTranche("siddhi"))[0].lock;
 		siddhi_shared->max_databases = siddhi_max_databases;
 		for (int i = 0; i < siddhi_max_databases; i++)
+		{
 			pg_atomic_init_u32(&siddhi_shared->dbs[i].generation, 0);
+			pg_atomic_init_u64(&siddhi_shared->dbs[i].events, 0);
+			pg_atomic_init_u64(&siddhi_shared->dbs[i].busy_us, 0);
+			pg_atomic_init_u64(&siddhi_shared->dbs[i].batches, 0);
+		}
 	}
 	siddhi_ring_shmem_init();
 	siddhi_subscription_shmem_init();
@@ -151,4 +159,39 @@ siddhi_apps_changed(Oid dboid)
 		return;
 	pg_atomic_fetch_add_u32(&siddhi_shared->dbs[slot].generation, 1);
 	siddhi_wake_worker(slot);
+}
+
+PG_FUNCTION_INFO_V1(siddhi_engine_stats);
+
+/*
+ * siddhi.engine_stats(): per database, what its engine worker processed
+ * and how long it was busy doing it (ring to committed results, without
+ * waiting), since the server started.
+ */
+Datum
+siddhi_engine_stats(PG_FUNCTION_ARGS)
+{
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+
+	siddhi_require_preload();
+	InitMaterializedSRF(fcinfo, 0);
+	for (int i = 0; i < siddhi_shared->max_databases; i++)
+	{
+		SiddhiDbSlot *slot = &siddhi_shared->dbs[i];
+		Datum values[5];
+		bool nulls[5] = { 0 };
+
+		if (slot->dboid == InvalidOid)
+			continue;
+		values[0] = ObjectIdGetDatum(slot->dboid);
+		values[1] = Int32GetDatum(slot->worker_pid);
+		values[2] = Int64GetDatum(pg_atomic_read_u64(&slot->events));
+		values[3] = Int64GetDatum(pg_atomic_read_u64(&slot->busy_us));
+		values[4] = Int64GetDatum(pg_atomic_read_u64(&slot->batches));
+		if (slot->worker_pid == 0)
+			nulls[1] = true;
+		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values,
+							 nulls);
+	}
+	PG_RETURN_VOID();
 }

@@ -35,6 +35,7 @@
 #include "executor/spi.h"
 #include "miscadmin.h"
 #include "pgstat.h"
+#include "portability/instr_time.h"
 #include "postmaster/bgworker.h"
 #include "postmaster/interrupt.h"
 #include "siddhi/analyzer.h"
@@ -355,9 +356,12 @@ xid_status(TransactionId xid, Snapshot snap)
 	return CHUNK_DROP;
 }
 
+static uint64 batch_events = 0;
+
 static void
 feed_chunk(SiddhiChunkHeader *hdr)
 {
+	batch_events += hdr->nrows;
 	siddhi_runtime_feed_chunk(
 		hdr->relid, (char *) hdr + MAXALIGN(sizeof(SiddhiChunkHeader)),
 		hdr->nrows);
@@ -376,6 +380,11 @@ run_batch(char *buf, Size len)
 	Size off = 0;
 	MemoryContext old;
 
+	instr_time start;
+	instr_time elapsed;
+
+	INSTR_TIME_SET_CURRENT(start);
+	batch_events = 0;
 	StartTransactionCommand();
 	PushActiveSnapshot(GetTransactionSnapshot());
 	snap = GetLatestSnapshot();
@@ -436,6 +445,13 @@ run_batch(char *buf, Size len)
 	CommitTransactionCommand();
 
 	pending = still_pending;
+
+	INSTR_TIME_SET_CURRENT(elapsed);
+	INSTR_TIME_SUBTRACT(elapsed, start);
+	pg_atomic_fetch_add_u64(&siddhi_shared->dbs[my_slot].events, batch_events);
+	pg_atomic_fetch_add_u64(&siddhi_shared->dbs[my_slot].busy_us,
+							INSTR_TIME_GET_MICROSEC(elapsed));
+	pg_atomic_fetch_add_u64(&siddhi_shared->dbs[my_slot].batches, 1);
 	pgstat_report_stat(false);
 }
 

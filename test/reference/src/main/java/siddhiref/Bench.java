@@ -1,0 +1,96 @@
+package siddhiref;
+
+import io.siddhi.core.SiddhiAppRuntime;
+import io.siddhi.core.SiddhiManager;
+import io.siddhi.core.event.Event;
+import io.siddhi.core.stream.input.InputHandler;
+import io.siddhi.core.stream.output.StreamCallback;
+import io.siddhi.query.api.definition.Attribute;
+import io.siddhi.query.api.definition.StreamDefinition;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Engine throughput of one app in Siddhi Java, for bench/compare.
+ *
+ * Usage: java -cp siddhi-reference.jar siddhiref.Bench APP_FILE EVENTS WARMUP
+ *
+ * Sends WARMUP events (to let the JIT compile), then EVENTS events, through
+ * InputHandler.send(timestamp, data) in playback mode (1 ms apart), round
+ * robin over the app's input streams, and prints
+ * "events=N seconds=S events_per_second=R outputs=O" for the timed part.
+ * Events are generated exactly as bench/compare generates them for siddhi:
+ * for event i, a string is "S" + (i % 1000), an int is i % 1000, a long is
+ * i, a double is (i % 500) / 3.0, a float the same as a float, a bool i % 2 == 0.
+ */
+public final class Bench {
+
+    private Bench() {
+    }
+
+    static Object value(Attribute.Type type, long i) {
+        switch (type) {
+            case STRING: return "S" + (i % 1000);
+            case INT: return (int) (i % 1000);
+            case LONG: return i;
+            case DOUBLE: return (i % 500) / 3.0;
+            case FLOAT: return (float) ((i % 500) / 3.0);
+            case BOOL: return i % 2 == 0;
+            default: throw new IllegalArgumentException("no generator for " + type);
+        }
+    }
+
+    public static void main(String[] args) throws Exception {
+        String app = new String(Files.readAllBytes(Path.of(args[0])), StandardCharsets.UTF_8);
+        long events = Long.parseLong(args[1]);
+        long warmup = Long.parseLong(args[2]);
+        if (!app.toLowerCase().contains("@app:playback")) {
+            app = "@app:playback\n" + app;
+        }
+        SiddhiManager manager = new SiddhiManager();
+        SiddhiAppRuntime runtime = manager.createSiddhiAppRuntime(app);
+        AtomicLong outputs = new AtomicLong();
+        runtime.addCallback("Out", new StreamCallback() {
+            @Override
+            public void receive(Event[] out) {
+                outputs.addAndGet(out.length);
+            }
+        });
+        /* input streams: those no query inserts into */
+        List<InputHandler> handlers = new ArrayList<>();
+        List<List<Attribute>> schemas = new ArrayList<>();
+        for (StreamDefinition def : runtime.getStreamDefinitionMap().values()) {
+            if (def.getId().equalsIgnoreCase("Out")) {
+                continue;
+            }
+            handlers.add(runtime.getInputHandler(def.getId()));
+            schemas.add(def.getAttributeList());
+        }
+        runtime.start();
+
+        long t0 = 0;
+        for (long i = 0; i < warmup + events; i++) {
+            if (i == warmup) {
+                outputs.set(0);
+                t0 = System.nanoTime();
+            }
+            int s = (int) (i % handlers.size());
+            List<Attribute> schema = schemas.get(s);
+            Object[] data = new Object[schema.size()];
+            for (int a = 0; a < data.length; a++) {
+                data[a] = value(schema.get(a).getType(), i);
+            }
+            handlers.get(s).send(i, data);
+        }
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        System.out.printf("events=%d seconds=%.3f events_per_second=%.0f outputs=%d%n",
+                events, seconds, events / seconds, outputs.get());
+        runtime.shutdown();
+        manager.shutdown();
+    }
+}
