@@ -3,8 +3,8 @@
 # Idempotent: does nothing when everything is already there.
 set -euo pipefail
 
-PACKAGES="postgresql-15 postgresql-server-dev-15 postgresql-contrib
-  build-essential libipc-run-perl clang-format python3 jq bc libpq-dev"
+PACKAGES="postgresql-15 postgresql-server-dev-15
+  build-essential libipc-run-perl clang-format python3 bc libpq-dev"
 
 missing=""
 for p in $PACKAGES; do
