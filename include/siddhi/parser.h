@@ -51,6 +51,13 @@ extern void siddhi_source_context_push(SiddhiSourceContext *ctx,
 									   const char *app_name);
 extern void siddhi_source_context_pop(SiddhiSourceContext *ctx);
 
+/*
+ * The element of an annotation named key (case-insensitive), or with key
+ * NULL its first positional element; NULL when there is none.
+ */
+extern SiddhiAnnotationElement *siddhi_annotation_element(
+	const SiddhiAnnotation *a, const char *key);
+
 /* The tree as indented text (siddhi.parse()). */
 extern char *siddhi_ast_to_string(const SiddhiApp *app);
 

@@ -78,23 +78,14 @@ siddhi_annotation_value(List *annotations, const char *name, const char *key)
 	foreach(lc, annotations)
 	{
 		SiddhiAnnotation *a = lfirst(lc);
-		ListCell *le;
-		const char *positional = NULL;
+		SiddhiAnnotationElement *e;
 
 		if (pg_strcasecmp(a->name, name) != 0)
 			continue;
-		foreach(le, a->elements)
-		{
-			SiddhiAnnotationElement *e = lfirst(le);
-
-			if (e->key && key && pg_strcasecmp(e->key, key) == 0)
-				return e->value;
-			if (e->key == NULL && positional == NULL)
-				positional = e->value;
-		}
-		if (positional)
-			return positional;
-		return "";
+		e = key ? siddhi_annotation_element(a, key) : NULL;
+		if (e == NULL)
+			e = siddhi_annotation_element(a, NULL);
+		return e ? e->value : "";
 	}
 	return NULL;
 }

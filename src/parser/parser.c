@@ -213,3 +213,19 @@ siddhi_source_context_pop(SiddhiSourceContext *ctx)
 	Assert(error_context_stack == &ctx->callback);
 	error_context_stack = ctx->callback.previous;
 }
+
+SiddhiAnnotationElement *
+siddhi_annotation_element(const SiddhiAnnotation *a, const char *key)
+{
+	ListCell *lc;
+
+	foreach(lc, a->elements)
+	{
+		SiddhiAnnotationElement *e = lfirst(lc);
+
+		if (key == NULL ? e->key == NULL
+						: (e->key != NULL && pg_strcasecmp(e->key, key) == 0))
+			return e;
+	}
+	return NULL;
+}

@@ -259,23 +259,6 @@ is_app_annotation(SiddhiAnnotation *a)
 	return pg_strncasecmp(a->name, "app:", 4) == 0;
 }
 
-/* The value of element key (or the first positional one if key is NULL). */
-static SiddhiAnnotationElement *
-annotation_value(SiddhiAnnotation *a, const char *key)
-{
-	ListCell *lc;
-
-	foreach(lc, a->elements)
-	{
-		SiddhiAnnotationElement *e = lfirst(lc);
-
-		if (key == NULL ? e->key == NULL
-						: (e->key != NULL && pg_strcasecmp(e->key, key) == 0))
-			return e;
-	}
-	return NULL;
-}
-
 /*
  * Annotations before a statement: app-level ones go to the app (and
  * @app:name names it), the others are returned for the statement.
@@ -300,10 +283,10 @@ parse_statement_annotations(SiddhiqlParser *p, SiddhiApp *app)
 						"@%s is not allowed inside a partition", a->name);
 		if (pg_strcasecmp(a->name, "app:name") == 0)
 		{
-			SiddhiAnnotationElement *e = annotation_value(a, NULL);
+			SiddhiAnnotationElement *e = siddhi_annotation_element(a, NULL);
 
 			if (e == NULL)
-				e = annotation_value(a, "name");
+				e = siddhi_annotation_element(a, "name");
 			if (e == NULL)
 				sq_error_at(p, a->location, "Write @app:name('name').",
 							"@app:name needs a name");
@@ -1044,7 +1027,7 @@ parse_query(SiddhiqlParser *p, List *annotations, bool aggregation)
 
 		if (pg_strcasecmp(a->name, "info") != 0)
 			continue;
-		e = annotation_value(a, "name");
+		e = siddhi_annotation_element(a, "name");
 		if (e)
 			q->name = e->value;
 	}

@@ -240,17 +240,9 @@ parse_annotation(SqlParser *p, int *pos, int end)
 static char *
 annotation_value(SiddhiAnnotation *a, const char *key)
 {
-	ListCell *lc;
+	SiddhiAnnotationElement *e = siddhi_annotation_element(a, key);
 
-	foreach(lc, a->elements)
-	{
-		SiddhiAnnotationElement *e = lfirst(lc);
-
-		if (key == NULL ? e->key == NULL
-						: (e->key != NULL && pg_strcasecmp(e->key, key) == 0))
-			return e->value;
-	}
-	return NULL;
+	return e ? e->value : NULL;
 }
 
 /* An @app:... annotation belongs to the app, wherever it is written. */

@@ -76,4 +76,6 @@ extern Node *sqlstream_parse_expr(SqlParser *p, int first, int last);
 extern SiddhiCall *sqlstream_parse_window(SqlParser *p, int name_tok,
 										  int limit, int *next);
 
+extern void sqlstream_set_integer_const(A_Const *con, int64 v);
+
 #endif /* SQLSTREAM_INT_H */

@@ -419,16 +419,7 @@ duration_walker(Node *node, List *durations)
 			else
 				continue;
 			ms = negative ? -d->ms : d->ms;
-			if (ms >= PG_INT32_MIN && ms <= PG_INT32_MAX)
-			{
-				con->val.ival.type = T_Integer;
-				con->val.ival.ival = (int) ms;
-			}
-			else
-			{
-				con->val.fval.type = T_Float;
-				con->val.fval.fval = psprintf(INT64_FORMAT, ms);
-			}
+			sqlstream_set_integer_const(con, ms);
 			d->done = true;
 		}
 		return false;
@@ -552,4 +543,23 @@ sqlstream_parse_expr(SqlParser *p, int first, int last)
 	if (!IsA(sel, SelectStmt) || list_length(sel->targetList) != 1)
 		sqlstream_syntax_error(p, first, NULL);
 	return linitial_node(ResTarget, sel->targetList)->val;
+}
+
+/*
+ * Make con the integer constant v, spelled as PostgreSQL's scanner spells
+ * it: an Integer within int4, else a Float holding the digits.
+ */
+void
+sqlstream_set_integer_const(A_Const *con, int64 v)
+{
+	if (v >= PG_INT32_MIN && v <= PG_INT32_MAX)
+	{
+		con->val.ival.type = T_Integer;
+		con->val.ival.ival = (int) v;
+	}
+	else
+	{
+		con->val.fval.type = T_Float;
+		con->val.fval.fval = psprintf(INT64_FORMAT, v);
+	}
 }

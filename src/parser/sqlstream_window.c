@@ -95,17 +95,7 @@ make_ms_const(int64 ms, int location)
 	A_Const *con = makeNode(A_Const);
 	TypeCast *cast = makeNode(TypeCast);
 
-	if (ms >= PG_INT32_MIN && ms <= PG_INT32_MAX)
-	{
-		con->val.ival.type = T_Integer;
-		con->val.ival.ival = (int) ms;
-	}
-	else
-	{
-		/* as PostgreSQL's scanner spells integers too big for int4 */
-		con->val.fval.type = T_Float;
-		con->val.fval.fval = psprintf(INT64_FORMAT, ms);
-	}
+	sqlstream_set_integer_const(con, ms);
 	con->location = location;
 	cast->arg = (Node *) con;
 	cast->typeName = SystemTypeName("int8");
