@@ -41,13 +41,24 @@ typedef struct SiddhiRelation
 	char *event_time; /* streams: the attribute giving each event's time */
 } SiddhiRelation;
 
+/* The window a query keeps over its input (src/runtime/window.c). */
+typedef enum SiddhiWindowKind
+{
+	SIDDHI_WINDOW_NONE,
+	SIDDHI_WINDOW_LENGTH,	   /* length(n): the last n events */
+	SIDDHI_WINDOW_LENGTH_BATCH /* lengthBatch(n): tumbling, n events */
+} SiddhiWindowKind;
+
 typedef struct SiddhiQueryPlan
 {
 	char *name; /* @info(name) or "query<n>" */
 	SiddhiQuery *ast;
 	SiddhiRelation *input;
-	List *qual;		  /* of Expr, implicitly ANDed, planned */
-	List *targetlist; /* of TargetEntry, typed as the output */
+	List *qual; /* of Expr, implicitly ANDed, planned: before the window */
+	SiddhiWindowKind window;
+	int64 window_length;
+	List *window_qual; /* filters written after the window, on its output */
+	List *targetlist;  /* of TargetEntry, typed as the output */
 	SiddhiRelation *output;
 	SiddhiEventType events;
 } SiddhiQueryPlan;

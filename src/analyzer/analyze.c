@@ -549,6 +549,65 @@ finish_expr(ParseState *pstate, Node *e)
 	return expression_planner((Expr *) e);
 }
 
+/*
+ * A window on a query's input.  Only the count windows exist so far; the
+ * time windows need the engine's timers and wait for them.
+ */
+static void
+analyze_window(AnalyzeState *st, ParseState *pstate, SiddhiQueryPlan *qp,
+			   SiddhiStreamHandler *h)
+{
+	SiddhiCall *call = h->call;
+	const char *source = st->app->source;
+	Node *arg;
+	Expr *value;
+
+	if (qp->window != SIDDHI_WINDOW_NONE)
+		ereport(ERROR, (errcode(ERRCODE_SIDDHI_SEMANTIC_ERROR),
+						errmsg("a query can have only one window"),
+						siddhi_errposition(source, h->location)));
+	if (call->ns == NULL && pg_strcasecmp(call->name, "length") == 0)
+		qp->window = SIDDHI_WINDOW_LENGTH;
+	else if (call->ns == NULL && pg_strcasecmp(call->name, "lengthBatch") == 0)
+		qp->window = SIDDHI_WINDOW_LENGTH_BATCH;
+	else
+		ereport(
+			ERROR,
+			(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+			 errmsg("window %s%s%s is not supported yet",
+					call->ns ? call->ns : "", call->ns ? ":" : "", call->name),
+			 errhint("The windows built so far are length and lengthBatch."),
+			 siddhi_errposition(source, call->location)));
+	if (list_length(call->args) != 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_SIDDHI_SEMANTIC_ERROR),
+				 errmsg("window %s takes one argument, the number of events",
+						call->name),
+				 siddhi_errposition(source, call->location)));
+	arg = linitial(call->args);
+	value = finish_expr(pstate,
+						transformExpr(pstate, arg, EXPR_KIND_SELECT_TARGET));
+	if (!IsA(value, Const) ||
+		(((Const *) value)->consttype != INT4OID &&
+		 ((Const *) value)->consttype != INT8OID) ||
+		((Const *) value)->constisnull)
+		ereport(ERROR,
+				(errcode(ERRCODE_SIDDHI_SEMANTIC_ERROR),
+				 errmsg("the length of window %s must be a constant integer",
+						call->name),
+				 siddhi_errposition(source, exprLocation(arg))));
+	qp->window_length = ((Const *) value)->consttype == INT4OID
+							? DatumGetInt32(((Const *) value)->constvalue)
+							: DatumGetInt64(((Const *) value)->constvalue);
+	if (qp->window_length <= 0 || qp->window_length > 100000000)
+		ereport(
+			ERROR,
+			(errcode(ERRCODE_SIDDHI_SEMANTIC_ERROR),
+			 errmsg("the length of window %s must be between 1 and 100000000",
+					call->name),
+			 siddhi_errposition(source, exprLocation(arg))));
+}
+
 static SiddhiQueryPlan *
 analyze_query(AnalyzeState *st, SiddhiQuery *q, int index)
 {
@@ -614,19 +673,25 @@ analyze_query(AnalyzeState *st, SiddhiQuery *q, int index)
 		in->alias ? makeAlias(in->alias, NIL) : NULL, false, true);
 	addNSItemToQuery(pstate, nsitem, false, true, true);
 
-	/* the stream's handlers: filters now, functions and windows later */
+	/* the stream's handlers: filters, then at most one window, then filters */
 	foreach(lc, in->handlers)
 	{
 		SiddhiStreamHandler *h = lfirst(lc);
 		Node *e;
 
 		if (h->kind == SIDDHI_HANDLER_WINDOW)
-			not_yet(st, "windows", h->location);
+		{
+			analyze_window(st, pstate, qp, h);
+			continue;
+		}
 		if (h->kind == SIDDHI_HANDLER_FUNCTION)
 			not_yet(st, "stream functions", h->location);
 		e = transformExpr(pstate, h->filter, EXPR_KIND_WHERE);
 		e = coerce_to_boolean(pstate, e, "a filter");
-		qp->qual = lappend(qp->qual, finish_expr(pstate, e));
+		if (qp->window == SIDDHI_WINDOW_NONE)
+			qp->qual = lappend(qp->qual, finish_expr(pstate, e));
+		else
+			qp->window_qual = lappend(qp->window_qual, finish_expr(pstate, e));
 	}
 
 	if (q->selector)
@@ -713,9 +778,6 @@ analyze_query(AnalyzeState *st, SiddhiQuery *q, int index)
 	if (q->output->target_inner)
 		not_yet(st, "inner streams", q->output->location);
 	qp->events = q->output->events;
-	if (qp->events != SIDDHI_EVENTS_CURRENT)
-		not_yet(st, "expired events (there is no window yet)",
-				q->output->location);
 
 	output = find_relation(st, q->output->target);
 	outdef = find_definition(st->app, q->output->target);

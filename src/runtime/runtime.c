@@ -33,6 +33,7 @@
 #include "siddhi/errors.h"
 #include "siddhi/ipc.h"
 #include "siddhi/runtime.h"
+#include "siddhi/window.h"
 #include "utils/acl.h"
 #include "utils/builtins.h"
 #include "utils/hsearch.h"
@@ -76,7 +77,11 @@ struct QueryRuntime
 	Oid owner;
 	SiddhiQueryStats *stats;
 	ExprContext *econtext;
-	ExprState *qual;
+	ExprState *qual;			 /* filters before the window */
+	SiddhiWindow *window;		 /* or NULL */
+	TupleTableSlot *window_slot; /* holds events the window emits */
+	ExprState *window_qual;		 /* filters after the window */
+	SiddhiEventType events;		 /* current, expired or all events go out */
 	ProjectionInfo *proj;
 	TupleTableSlot *out_slot;
 	Junction *input;
@@ -106,7 +111,7 @@ static MemoryContext batch_cxt = NULL;
 static MemoryContext runtime_cxt = NULL;
 
 static void junction_emit(Junction *j, TupleTableSlot *slot, int64 ts,
-						  int depth);
+						  int depth, bool expired);
 
 int64
 siddhi_now_ms(void)
@@ -193,6 +198,15 @@ siddhi_runtime_start_app(SiddhiAppPlan *plan)
 		q->input = junction_get(qp->input->relid);
 		q->econtext = CreateStandaloneExprContext();
 		q->qual = ExecInitQual(qp->qual, NULL);
+		q->events = qp->events;
+		if (qp->window != SIDDHI_WINDOW_NONE)
+		{
+			q->window =
+				siddhi_window_create(qp->window, qp->window_length, cxt);
+			q->window_slot =
+				MakeSingleTupleTableSlot(q->input->desc, &TTSOpsMinimalTuple);
+			q->window_qual = ExecInitQual(qp->window_qual, NULL);
+		}
 
 		orel = table_open(qp->output->relid, AccessShareLock);
 		q->out_slot = MakeSingleTupleTableSlot(
@@ -284,6 +298,66 @@ query_failed(QueryRuntime *q, MemoryContext mcxt, ResourceOwner owner,
 	FreeErrorData(edata);
 }
 
+/*
+ * One event leaving a query's window (or its input, when it has none):
+ * filters after the window, the projection, then the output, if the query
+ * outputs events of this kind.
+ */
+static void
+query_emit(QueryRuntime *q, TupleTableSlot *slot, int64 ts, int depth,
+		   SiddhiEventKind kind)
+{
+	TupleTableSlot *out;
+
+	if ((kind == SIDDHI_EVENT_EXPIRED && q->events == SIDDHI_EVENTS_CURRENT) ||
+		(kind == SIDDHI_EVENT_CURRENT && q->events == SIDDHI_EVENTS_EXPIRED))
+		return;
+	q->econtext->ecxt_scantuple = slot;
+	if (q->window_qual && !ExecQual(q->window_qual, q->econtext))
+		return;
+	out = ExecProject(q->proj);
+	siddhi_stats_count(q->stats, 0, 1);
+	if (OidIsValid(q->table_relid))
+	{
+		TableSink *sink;
+		bool found;
+		TableRow *row;
+		MemoryContext old = MemoryContextSwitchTo(batch_cxt);
+
+		sink = hash_search(sinks, &q->table_relid, HASH_ENTER, &found);
+		if (!found || sink->rows == NIL)
+		{
+			sink->rows = NIL;
+			dirty_sinks = lappend_oid(dirty_sinks, q->table_relid);
+		}
+		row = palloc(sizeof(TableRow));
+		row->query = q;
+		row->tuple = ExecCopySlotMinimalTuple(out);
+		sink->rows = lappend(sink->rows, row);
+		MemoryContextSwitchTo(old);
+	}
+	else
+		junction_emit(q->output, out, ts, depth + 1,
+					  kind == SIDDHI_EVENT_EXPIRED);
+}
+
+typedef struct WindowEventArg
+{
+	QueryRuntime *q;
+	int depth;
+} WindowEventArg;
+
+/* Callback of siddhi_window_add: an event the window hands out. */
+static void
+window_event(void *arg, SiddhiEventKind kind, MinimalTuple tuple, int64 ts)
+{
+	WindowEventArg *wa = arg;
+
+	ExecStoreMinimalTuple(tuple, wa->q->window_slot, false);
+	query_emit(wa->q, wa->q->window_slot, ts, wa->depth, kind);
+	ExecClearTuple(wa->q->window_slot);
+}
+
 static void
 query_process(QueryRuntime *q, TupleTableSlot *slot, int64 ts, int depth)
 {
@@ -295,8 +369,6 @@ query_process(QueryRuntime *q, TupleTableSlot *slot, int64 ts, int depth)
 	GetUserIdAndSecContext(&save_user, &save_sec);
 	PG_TRY();
 	{
-		TupleTableSlot *out;
-
 		if (depth > MAX_CHAIN_DEPTH)
 			ereport(ERROR,
 					(errcode(ERRCODE_SIDDHI_RUNTIME_ERROR),
@@ -319,29 +391,18 @@ query_process(QueryRuntime *q, TupleTableSlot *slot, int64 ts, int depth)
 		q->econtext->ecxt_scantuple = slot;
 		if (q->qual == NULL || ExecQual(q->qual, q->econtext))
 		{
-			out = ExecProject(q->proj);
-			siddhi_stats_count(q->stats, 0, 1);
-			if (OidIsValid(q->table_relid))
+			if (q->window)
 			{
-				TableSink *sink;
-				bool found;
-				TableRow *row;
-				MemoryContext old = MemoryContextSwitchTo(batch_cxt);
+				bool should_free;
+				MinimalTuple t = ExecFetchSlotMinimalTuple(slot, &should_free);
+				WindowEventArg wa = { q, depth };
 
-				sink = hash_search(sinks, &q->table_relid, HASH_ENTER, &found);
-				if (!found || sink->rows == NIL)
-				{
-					sink->rows = NIL;
-					dirty_sinks = lappend_oid(dirty_sinks, q->table_relid);
-				}
-				row = palloc(sizeof(TableRow));
-				row->query = q;
-				row->tuple = ExecCopySlotMinimalTuple(out);
-				sink->rows = lappend(sink->rows, row);
-				MemoryContextSwitchTo(old);
+				siddhi_window_add(q->window, t, ts, window_event, &wa);
+				if (should_free)
+					pfree(t);
 			}
 			else
-				junction_emit(q->output, out, ts, depth + 1);
+				query_emit(q, slot, ts, depth, SIDDHI_EVENT_CURRENT);
 		}
 		ResetExprContext(q->econtext);
 		SetUserIdAndSecContext(save_user, save_sec);
@@ -356,20 +417,21 @@ query_process(QueryRuntime *q, TupleTableSlot *slot, int64 ts, int depth)
 }
 
 static void
-deliver_to_watchers(Junction *j, TupleTableSlot *slot, int64 ts)
+deliver_to_watchers(Junction *j, TupleTableSlot *slot, int64 ts, bool expired)
 {
 	MemoryContext old = MemoryContextSwitchTo(batch_cxt);
 	HeapTuple tuple = ExecCopySlotHeapTuple(slot);
 	Datum rec = heap_copy_tuple_as_datum(tuple, j->desc);
 	text *json = DatumGetTextPP(DirectFunctionCall1(row_to_json, rec));
 
-	siddhi_subscription_deliver(MyDatabaseId, j->relid, false, ts,
+	siddhi_subscription_deliver(MyDatabaseId, j->relid, expired, ts,
 								VARDATA_ANY(json), VARSIZE_ANY_EXHDR(json));
 	MemoryContextSwitchTo(old);
 }
 
 static void
-junction_emit(Junction *j, TupleTableSlot *slot, int64 ts, int depth)
+junction_emit(Junction *j, TupleTableSlot *slot, int64 ts, int depth,
+			  bool expired)
 {
 	ListCell *lc;
 	int64 save_ts = siddhi_current_event_ts;
@@ -377,7 +439,7 @@ junction_emit(Junction *j, TupleTableSlot *slot, int64 ts, int depth)
 	siddhi_current_event_ts = ts;
 	/* watchers first: a query's output is seen before what it causes */
 	if (siddhi_stream_watched(MyDatabaseId, j->relid))
-		deliver_to_watchers(j, slot, ts);
+		deliver_to_watchers(j, slot, ts, expired);
 	foreach(lc, j->consumers)
 		query_process(lfirst(lc), slot, ts, depth);
 	siddhi_current_event_ts = save_ts;
@@ -401,7 +463,7 @@ siddhi_runtime_feed_chunk(Oid relid, const char *rows, uint32 nrows)
 			(MinimalTuple) (p + MAXALIGN(sizeof(SiddhiRowHeader)));
 
 		ExecStoreMinimalTuple(tuple, j->slot, false);
-		junction_emit(j, j->slot, row->timestamp, 0);
+		junction_emit(j, j->slot, row->timestamp, 0, false);
 		ExecClearTuple(j->slot);
 		p += MAXALIGN(sizeof(SiddhiRowHeader)) + MAXALIGN(row->length);
 	}

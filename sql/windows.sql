@@ -1,0 +1,53 @@
+-- Count windows: length(n) and lengthBatch(n), current and expired events.
+SELECT siddhi.deploy('win', $$
+  define stream WinTrades (sym string, qty int);
+  define table LastThree (sym string, qty int);
+  define table Dropped (sym string, qty int);
+  @info(name = 'recent') from WinTrades#window.length(3)
+  select sym, qty insert all events into RecentTrades;
+  @info(name = 'dropped') from WinTrades#window.length(3)
+  select sym, qty insert expired events into Dropped;
+  @info(name = 'batches') from WinTrades[qty > 0]#window.lengthBatch(2)[qty < 100]
+  select sym, qty insert all events into Batches;
+$$);
+SELECT siddhi.subscribe('recenttrades');
+SELECT siddhi.subscribe('batches');
+INSERT INTO wintrades VALUES ('a', 1), ('b', 2), ('c', 3), ('d', 4), ('e', 500), ('f', 0), ('g', 6);
+SELECT siddhi.flush();
+-- expired events come before the arrival that pushed them out
+SELECT expired, event->>'sym' AS sym FROM siddhi.poll('recenttrades', 100, 0) ORDER BY seq;
+SELECT * FROM dropped ORDER BY sym;
+-- lengthBatch(2) after a filter, then a filter on what the window emits
+SELECT expired, event->>'sym' AS sym FROM siddhi.poll('batches', 100, 0) ORDER BY seq;
+
+-- the SQL dialect names the same windows
+SELECT siddhi.deploy('win_sql', $$
+  CREATE STREAM WinReadings (sensor TEXT, v INT);
+  INSERT INTO LastTwo SELECT sensor, v FROM WinReadings WINDOW length(2);
+$$);
+SELECT siddhi.subscribe('lasttwo');
+INSERT INTO winreadings VALUES ('x', 1), ('y', 2), ('z', 3);
+SELECT siddhi.flush();
+SELECT expired, event FROM siddhi.poll('lasttwo', 100, 0) ORDER BY seq;
+
+-- errors
+SELECT siddhi.deploy('win_bad1', $$
+  define stream W1 (a int);
+  from W1#window.length(2)#window.length(3) select a insert into W1Out;
+$$);
+SELECT siddhi.deploy('win_bad2', $$
+  define stream W2 (a int);
+  from W2#window.length(a) select a insert into W2Out;
+$$);
+SELECT siddhi.deploy('win_bad3', $$
+  define stream W3 (a int);
+  from W3#window.lengthBatch(0) select a insert into W3Out;
+$$);
+SELECT siddhi.deploy('win_bad4', $$
+  define stream W4 (a int);
+  from W4#window.length(1, 2) select a insert into W4Out;
+$$);
+SELECT siddhi.deploy('win_bad5', $$
+  define stream W5 (a int);
+  from W5#window.unique:ever(a) select a insert into W5Out;
+$$);
