@@ -31,6 +31,7 @@ int siddhi_max_queries = 1024;
 int siddhi_max_subscriptions = 64;
 int siddhi_subscription_buffer_kb = 256;
 int siddhi_naptime_ms = 1000;
+int siddhi_max_groups = 1000000;
 bool siddhi_preloaded = false;
 bool siddhi_in_engine = false;
 char *siddhi_event_time_setting = NULL;
@@ -89,6 +90,13 @@ define_gucs(void)
 		"this often; events wake them at once.",
 		&siddhi_naptime_ms, 1000, 10, 3600 * 1000, PGC_SIGHUP, GUC_UNIT_MS,
 		NULL, NULL, NULL);
+	DefineCustomIntVariable(
+		"siddhi.max_groups", "Groups one aggregating query may keep.",
+		"A group is released when its last event leaves the window; an "
+		"event that would make a new group beyond this is skipped and "
+		"counted as an error of the query.",
+		&siddhi_max_groups, 1000000, 1, INT_MAX, PGC_SIGHUP, 0, NULL, NULL,
+		NULL);
 	DefineCustomStringVariable(
 		"siddhi.event_time",
 		"Timestamp given to events inserted by this session (replay).",

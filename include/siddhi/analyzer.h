@@ -49,6 +49,27 @@ typedef enum SiddhiWindowKind
 	SIDDHI_WINDOW_LENGTH_BATCH /* lengthBatch(n): tumbling, n events */
 } SiddhiWindowKind;
 
+/* Siddhi's aggregators that run incrementally (src/runtime/aggregate.c). */
+typedef enum SiddhiAggKind
+{
+	SIDDHI_AGG_SUM,
+	SIDDHI_AGG_COUNT,
+	SIDDHI_AGG_AVG,
+	SIDDHI_AGG_MIN,
+	SIDDHI_AGG_MAX,
+	SIDDHI_AGG_MIN_FOREVER,
+	SIDDHI_AGG_MAX_FOREVER
+} SiddhiAggKind;
+
+/* One aggregator of a query: its value reaches expressions as PARAM_EXEC. */
+typedef struct SiddhiAggPlan
+{
+	SiddhiAggKind kind;
+	Expr *arg; /* NULL for count() */
+	Oid argtype;
+	Oid resulttype; /* Siddhi's: sum of ints is long, avg double, ... */
+} SiddhiAggPlan;
+
 typedef struct SiddhiQueryPlan
 {
 	char *name; /* @info(name) or "query<n>" */
@@ -58,6 +79,9 @@ typedef struct SiddhiQueryPlan
 	SiddhiWindowKind window;
 	int64 window_length;
 	List *window_qual; /* filters written after the window, on its output */
+	List *aggregates;  /* of SiddhiAggPlan *; param k is aggregate k */
+	List *group_by;	   /* of Expr, over the input */
+	List *having;	   /* of Expr, over the output row */
 	List *targetlist;  /* of TargetEntry, typed as the output */
 	SiddhiRelation *output;
 	SiddhiEventType events;

@@ -549,6 +549,234 @@ finish_expr(ParseState *pstate, Node *e)
 	return expression_planner((Expr *) e);
 }
 
+/* State of the aggregate replacement while a query is analyzed. */
+typedef struct AggContext
+{
+	AnalyzeState *st;
+	ParseState *pstate;
+	SiddhiQueryPlan *qp;
+} AggContext;
+
+static AggContext *current_aggs = NULL;
+
+static bool
+agg_kind_of(FuncCall *fc, SiddhiAggKind *kind)
+{
+	static const struct
+	{
+		const char *name;
+		SiddhiAggKind kind;
+	} names[] = {
+		{ "sum", SIDDHI_AGG_SUM },
+		{ "count", SIDDHI_AGG_COUNT },
+		{ "avg", SIDDHI_AGG_AVG },
+		{ "min", SIDDHI_AGG_MIN },
+		{ "max", SIDDHI_AGG_MAX },
+		{ "minforever", SIDDHI_AGG_MIN_FOREVER },
+		{ "maxforever", SIDDHI_AGG_MAX_FOREVER },
+	};
+	const char *name;
+
+	if (list_length(fc->funcname) != 1 || fc->over)
+		return false;
+	name = strVal(linitial(fc->funcname));
+	if (pg_strcasecmp(name, "distinctcount") == 0 ||
+		pg_strcasecmp(name, "stddev") == 0 ||
+		pg_strcasecmp(name, "unionset") == 0 ||
+		((pg_strcasecmp(name, "and") == 0 || pg_strcasecmp(name, "or") == 0) &&
+		 current_aggs &&
+		 current_aggs->st->app->dialect == SIDDHI_DIALECT_SIDDHIQL))
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("the aggregator %s is not supported yet", name),
+				 errhint("The aggregators built so far are sum, count, avg, "
+						 "min, max, minForever and maxForever."),
+				 siddhi_errposition(
+					 current_aggs ? current_aggs->st->app->source : NULL,
+					 fc->location)));
+	for (int i = 0; i < lengthof(names); i++)
+		if (pg_strcasecmp(name, names[i].name) == 0)
+		{
+			*kind = names[i].kind;
+			return true;
+		}
+	return false;
+}
+
+/*
+ * An aggregator call becomes a parameter: analyze its argument, pick
+ * Siddhi's result type, and return a raw ParamRef that the paramref hook
+ * below turns into a PARAM_EXEC Param of that type.
+ */
+static Node *
+make_aggregate(AggContext *ac, FuncCall *fc, SiddhiAggKind kind)
+{
+	SiddhiAggPlan *agg = palloc0(sizeof(SiddhiAggPlan));
+	const char *source = ac->st->app->source;
+	ParamRef *ref = makeNode(ParamRef);
+
+	agg->kind = kind;
+	if (kind == SIDDHI_AGG_COUNT)
+	{
+		if (list_length(fc->args) > 1)
+			ereport(ERROR, (errcode(ERRCODE_SIDDHI_SEMANTIC_ERROR),
+							errmsg("count() takes no argument"),
+							siddhi_errposition(source, fc->location)));
+		agg->resulttype = INT8OID;
+	}
+	else
+	{
+		Oid t;
+
+		if (list_length(fc->args) != 1 || fc->agg_star)
+			ereport(ERROR, (errcode(ERRCODE_SIDDHI_SEMANTIC_ERROR),
+							errmsg("%s() takes one argument",
+								   strVal(linitial(fc->funcname))),
+							siddhi_errposition(source, fc->location)));
+		agg->arg = finish_expr(ac->pstate,
+							   transformExpr(ac->pstate, linitial(fc->args),
+											 EXPR_KIND_SELECT_TARGET));
+		t = agg->argtype = exprType((Node *) agg->arg);
+		if (t != INT2OID && t != INT4OID && t != INT8OID && t != FLOAT4OID &&
+			t != FLOAT8OID)
+			ereport(ERROR,
+					(errcode(ERRCODE_DATATYPE_MISMATCH),
+					 errmsg("%s() needs a number, not %s",
+							strVal(linitial(fc->funcname)), format_type_be(t)),
+					 siddhi_errposition(source,
+										exprLocation(linitial(fc->args)))));
+		switch (kind)
+		{
+			case SIDDHI_AGG_SUM:
+				agg->resulttype =
+					(t == FLOAT4OID || t == FLOAT8OID) ? FLOAT8OID : INT8OID;
+				break;
+			case SIDDHI_AGG_AVG:
+				agg->resulttype = FLOAT8OID;
+				break;
+			default:
+				agg->resulttype = t == INT2OID ? INT4OID : t;
+				break;
+		}
+	}
+	ac->qp->aggregates = lappend(ac->qp->aggregates, agg);
+	ref->number = list_length(ac->qp->aggregates);
+	ref->location = fc->location;
+	return (Node *) ref;
+}
+
+/* Replace aggregator calls in a raw expression (a copy is returned). */
+static Node *
+replace_aggregates(AggContext *ac, Node *n)
+{
+	SiddhiAggKind kind;
+	ListCell *lc;
+
+	if (n == NULL)
+		return NULL;
+	check_stack_depth();
+	switch (nodeTag(n))
+	{
+		case T_FuncCall:
+		{
+			FuncCall *fc = (FuncCall *) n;
+
+			if (agg_kind_of(fc, &kind))
+				return make_aggregate(ac, fc, kind);
+			fc = copyObject(fc);
+			foreach(lc, fc->args)
+				lfirst(lc) = replace_aggregates(ac, lfirst(lc));
+			return (Node *) fc;
+		}
+		case T_A_Expr:
+		{
+			A_Expr *e = copyObject((A_Expr *) n);
+
+			e->lexpr = replace_aggregates(ac, e->lexpr);
+			e->rexpr = replace_aggregates(ac, e->rexpr);
+			return (Node *) e;
+		}
+		case T_BoolExpr:
+		{
+			BoolExpr *b = copyObject((BoolExpr *) n);
+
+			foreach(lc, b->args)
+				lfirst(lc) = replace_aggregates(ac, lfirst(lc));
+			return (Node *) b;
+		}
+		case T_TypeCast:
+		{
+			TypeCast *c = copyObject((TypeCast *) n);
+
+			c->arg = replace_aggregates(ac, c->arg);
+			return (Node *) c;
+		}
+		case T_NullTest:
+		{
+			NullTest *t = copyObject((NullTest *) n);
+
+			t->arg = (Expr *) replace_aggregates(ac, (Node *) t->arg);
+			return (Node *) t;
+		}
+		case T_CoalesceExpr:
+		{
+			CoalesceExpr *c = copyObject((CoalesceExpr *) n);
+
+			foreach(lc, c->args)
+				lfirst(lc) = replace_aggregates(ac, lfirst(lc));
+			return (Node *) c;
+		}
+		case T_MinMaxExpr:
+		{
+			MinMaxExpr *m = copyObject((MinMaxExpr *) n);
+
+			foreach(lc, m->args)
+				lfirst(lc) = replace_aggregates(ac, lfirst(lc));
+			return (Node *) m;
+		}
+		case T_CaseExpr:
+		{
+			CaseExpr *c = copyObject((CaseExpr *) n);
+
+			c->arg = (Expr *) replace_aggregates(ac, (Node *) c->arg);
+			foreach(lc, c->args)
+			{
+				CaseWhen *w = lfirst(lc);
+
+				w->expr = (Expr *) replace_aggregates(ac, (Node *) w->expr);
+				w->result =
+					(Expr *) replace_aggregates(ac, (Node *) w->result);
+			}
+			c->defresult =
+				(Expr *) replace_aggregates(ac, (Node *) c->defresult);
+			return (Node *) c;
+		}
+		default:
+			return n;
+	}
+}
+
+/* p_paramref_hook: $k is the value of aggregate k. */
+static Node *
+aggregate_paramref(ParseState *pstate, ParamRef *ref)
+{
+	SiddhiAggPlan *agg;
+	Param *p;
+
+	if (current_aggs == NULL || ref->number < 1 ||
+		ref->number > list_length(current_aggs->qp->aggregates))
+		return NULL;
+	agg = list_nth(current_aggs->qp->aggregates, ref->number - 1);
+	p = makeNode(Param);
+	p->paramkind = PARAM_EXEC;
+	p->paramid = ref->number - 1;
+	p->paramtype = agg->resulttype;
+	p->paramtypmod = -1;
+	p->paramcollid = InvalidOid;
+	p->location = ref->location;
+	return (Node *) p;
+}
+
 /*
  * A window on a query's input.  Only the count windows exist so far; the
  * time windows need the engine's timers and wait for them.
@@ -627,6 +855,7 @@ analyze_query(AnalyzeState *st, SiddhiQuery *q, int index)
 	SiddhiRelation *output;
 	SiddhiDefinition *outdef;
 	int resno;
+	AggContext ac;
 
 	qp->ast = q;
 	qp->name = q->name ? pstrdup(q->name) : psprintf("query%d", index);
@@ -667,6 +896,11 @@ analyze_query(AnalyzeState *st, SiddhiQuery *q, int index)
 
 	pstate = make_parsestate(NULL);
 	pstate->p_sourcetext = source;
+	pstate->p_paramref_hook = aggregate_paramref;
+	ac.st = st;
+	ac.pstate = pstate;
+	ac.qp = qp;
+	current_aggs = &ac;
 	rel = table_open(input->relid, AccessShareLock);
 	nsitem = addRangeTableEntryForRelation(
 		pstate, rel, AccessShareLock,
@@ -698,11 +932,12 @@ analyze_query(AnalyzeState *st, SiddhiQuery *q, int index)
 	{
 		SiddhiSelector *s = q->selector;
 
-		if (s->group_by)
-			not_yet(st, "group by clauses",
-					exprLocation(linitial(s->group_by)));
-		if (s->having)
-			not_yet(st, "having clauses", exprLocation(s->having));
+		foreach(lc, s->group_by)
+		{
+			Node *e = transformExpr(pstate, lfirst(lc), EXPR_KIND_GROUP_BY);
+
+			qp->group_by = lappend(qp->group_by, finish_expr(pstate, e));
+		}
 		if (s->order_by)
 			not_yet(st, "order by clauses", s->location);
 		if (s->limit || s->offset)
@@ -734,12 +969,20 @@ analyze_query(AnalyzeState *st, SiddhiQuery *q, int index)
 		foreach(lc, q->selector->targets)
 		{
 			ResTarget *rt = lfirst(lc);
-			Node *e = transformExpr(pstate, rt->val, EXPR_KIND_SELECT_TARGET);
+			Node *e;
 			char *name = rt->name;
 			ListCell *prev;
 
+			e = transformExpr(pstate, replace_aggregates(&ac, rt->val),
+							  EXPR_KIND_SELECT_TARGET);
 			if (pstate->p_hasAggs)
-				not_yet(st, "aggregate functions", exprLocation(rt->val));
+				ereport(
+					ERROR,
+					(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+					 errmsg("this aggregate function is not supported yet"),
+					 errhint("The aggregators built so far are sum, count, "
+							 "avg, min, max, minForever and maxForever."),
+					 siddhi_errposition(source, exprLocation(rt->val))));
 			if (name == NULL)
 			{
 				name = FigureColname(rt->val);
@@ -859,6 +1102,35 @@ analyze_query(AnalyzeState *st, SiddhiQuery *q, int index)
 	}
 
 	/* the owner must be allowed to read the input; writes checked below */
+	/* having: over the output row, whose attributes it names */
+	if (q->selector && q->selector->having)
+	{
+		ParseState *opstate = make_parsestate(NULL);
+		Relation orel = table_open(output->relid, AccessShareLock);
+		Node *raw = replace_aggregates(&ac, q->selector->having);
+		Node *e;
+
+		opstate->p_sourcetext = source;
+		opstate->p_paramref_hook = aggregate_paramref;
+		addNSItemToQuery(opstate,
+						 addRangeTableEntryForRelation(opstate, orel,
+													   AccessShareLock, NULL,
+													   false, true),
+						 false, true, true);
+		e = transformExpr(opstate, raw, EXPR_KIND_HAVING);
+		e = coerce_to_boolean(opstate, e, "HAVING");
+		qp->having = list_make1(finish_expr(opstate, e));
+		table_close(orel, AccessShareLock);
+		free_parsestate(opstate);
+	}
+	if (qp->group_by && qp->aggregates == NIL)
+		ereport(ERROR,
+				(errcode(ERRCODE_SIDDHI_SEMANTIC_ERROR),
+				 errmsg("group by needs an aggregate function in the select"),
+				 siddhi_errposition(
+					 source, exprLocation(linitial(q->selector->group_by)))));
+	current_aggs = NULL;
+
 	ExecCheckRTPerms(pstate->p_rtable, true);
 	if (pg_class_aclcheck(output->relid, GetUserId(), ACL_INSERT) !=
 		ACLCHECK_OK)

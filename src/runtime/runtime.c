@@ -29,11 +29,14 @@
 #include "funcapi.h"
 #include "miscadmin.h"
 #include "nodes/makefuncs.h"
+#include "nodes/nodeFuncs.h"
 #include "parser/parsetree.h"
 #include "siddhi/errors.h"
 #include "siddhi/ipc.h"
 #include "siddhi/runtime.h"
 #include "siddhi/window.h"
+#include "siddhi/aggregate.h"
+#include "lib/stringinfo.h"
 #include "utils/acl.h"
 #include "utils/builtins.h"
 #include "utils/hsearch.h"
@@ -82,6 +85,24 @@ struct QueryRuntime
 	TupleTableSlot *window_slot; /* holds events the window emits */
 	ExprState *window_qual;		 /* filters after the window */
 	SiddhiEventType events;		 /* current, expired or all events go out */
+	/* aggregation: one output row per group per chunk of window events */
+	SiddhiAggregates *aggs; /* or NULL */
+	int naggs;
+	ExprState **agg_args; /* argument of each aggregator, NULL for count() */
+	Datum *agg_values;
+	bool *agg_nulls;
+	int ngroup;
+	ExprState **group_exprs;
+	FmgrInfo *group_out; /* output functions: a group key is text */
+	StringInfoData keybuf;
+	ExprState *having;		  /* over the output row */
+	TupleTableSlot *agg_slot; /* holds the event an output row is made from */
+	int npending;			  /* groups to output at the end of this chunk */
+	int pending_cap;
+	SiddhiAggGroup **pending_groups;
+	MinimalTuple *pending_tuples;
+	int64 *pending_ts;
+	List *touched; /* groups that lost events in this chunk */
 	ProjectionInfo *proj;
 	TupleTableSlot *out_slot;
 	Junction *input;
@@ -199,6 +220,46 @@ siddhi_runtime_start_app(SiddhiAppPlan *plan)
 		q->econtext = CreateStandaloneExprContext();
 		q->qual = ExecInitQual(qp->qual, NULL);
 		q->events = qp->events;
+		if (qp->aggregates != NIL)
+		{
+			ListCell *la;
+			int k = 0;
+
+			q->naggs = list_length(qp->aggregates);
+			q->aggs = siddhi_aggs_create(qp->aggregates, cxt);
+			q->agg_args = palloc0(sizeof(ExprState *) * q->naggs);
+			q->agg_values = palloc0(sizeof(Datum) * q->naggs);
+			q->agg_nulls = palloc0(sizeof(bool) * q->naggs);
+			foreach(la, qp->aggregates)
+			{
+				SiddhiAggPlan *ap = lfirst(la);
+
+				if (ap->arg)
+					q->agg_args[k] = ExecInitExpr(ap->arg, NULL);
+				k++;
+			}
+			q->econtext->ecxt_param_exec_vals =
+				palloc0(sizeof(ParamExecData) * q->naggs);
+			q->ngroup = list_length(qp->group_by);
+			q->group_exprs = palloc0(sizeof(ExprState *) * Max(q->ngroup, 1));
+			q->group_out = palloc0(sizeof(FmgrInfo) * Max(q->ngroup, 1));
+			k = 0;
+			foreach(la, qp->group_by)
+			{
+				Oid outfn;
+				bool varlena;
+
+				q->group_exprs[k] = ExecInitExpr(lfirst(la), NULL);
+				getTypeOutputInfo(exprType(lfirst(la)), &outfn, &varlena);
+				fmgr_info_cxt(outfn, &q->group_out[k], cxt);
+				k++;
+			}
+			initStringInfo(&q->keybuf);
+			q->agg_slot =
+				MakeSingleTupleTableSlot(q->input->desc, &TTSOpsMinimalTuple);
+		}
+		if (qp->having)
+			q->having = ExecInitQual(qp->having, NULL);
 		if (qp->window != SIDDHI_WINDOW_NONE)
 		{
 			q->window =
@@ -299,23 +360,23 @@ query_failed(QueryRuntime *q, MemoryContext mcxt, ResourceOwner owner,
 }
 
 /*
- * One event leaving a query's window (or its input, when it has none):
- * filters after the window, the projection, then the output, if the query
- * outputs events of this kind.
+ * Make the output row of an input event (aggregate values already in the
+ * params), check having, and send it on.
  */
 static void
-query_emit(QueryRuntime *q, TupleTableSlot *slot, int64 ts, int depth,
-		   SiddhiEventKind kind)
+query_output(QueryRuntime *q, TupleTableSlot *slot, int64 ts, int depth,
+			 SiddhiEventKind kind)
 {
 	TupleTableSlot *out;
 
-	if ((kind == SIDDHI_EVENT_EXPIRED && q->events == SIDDHI_EVENTS_CURRENT) ||
-		(kind == SIDDHI_EVENT_CURRENT && q->events == SIDDHI_EVENTS_EXPIRED))
-		return;
 	q->econtext->ecxt_scantuple = slot;
-	if (q->window_qual && !ExecQual(q->window_qual, q->econtext))
-		return;
 	out = ExecProject(q->proj);
+	if (q->having)
+	{
+		q->econtext->ecxt_scantuple = out;
+		if (!ExecQual(q->having, q->econtext))
+			return;
+	}
 	siddhi_stats_count(q->stats, 0, 1);
 	if (OidIsValid(q->table_relid))
 	{
@@ -339,6 +400,133 @@ query_emit(QueryRuntime *q, TupleTableSlot *slot, int64 ts, int depth,
 	else
 		junction_emit(q->output, out, ts, depth + 1,
 					  kind == SIDDHI_EVENT_EXPIRED);
+}
+
+/*
+ * An event that reached an aggregating query: update its group, and if it
+ * is current, remember it as the group's latest for the chunk's output.
+ */
+static void
+aggregate_event(QueryRuntime *q, TupleTableSlot *slot, int64 ts,
+				SiddhiEventKind kind)
+{
+	MemoryContext old =
+		MemoryContextSwitchTo(q->econtext->ecxt_per_tuple_memory);
+	SiddhiAggGroup *g;
+	int i;
+
+	resetStringInfo(&q->keybuf);
+	for (int k = 0; k < q->ngroup; k++)
+	{
+		bool isnull;
+		Datum v = ExecEvalExpr(q->group_exprs[k], q->econtext, &isnull);
+
+		if (isnull)
+			appendStringInfoChar(&q->keybuf, '\x01');
+		else
+			appendStringInfoString(&q->keybuf,
+								   OutputFunctionCall(&q->group_out[k], v));
+		appendStringInfoChar(&q->keybuf, '\0');
+	}
+	for (int k = 0; k < q->naggs; k++)
+	{
+		q->agg_nulls[k] = false;
+		if (q->agg_args[k])
+			q->agg_values[k] =
+				ExecEvalExpr(q->agg_args[k], q->econtext, &q->agg_nulls[k]);
+	}
+	MemoryContextSwitchTo(old);
+
+	g = siddhi_aggs_group(q->aggs, q->keybuf.data, q->keybuf.len);
+	siddhi_aggs_update(q->aggs, g, kind == SIDDHI_EVENT_CURRENT, q->agg_values,
+					   q->agg_nulls);
+	if (kind == SIDDHI_EVENT_EXPIRED)
+	{
+		old = MemoryContextSwitchTo(q->econtext->ecxt_per_tuple_memory);
+		q->touched = lappend(q->touched, g);
+		MemoryContextSwitchTo(old);
+		return;
+	}
+	for (i = 0; i < q->npending; i++)
+		if (q->pending_groups[i] == g)
+			break;
+	if (i == q->npending)
+	{
+		if (q->npending == q->pending_cap)
+		{
+			MemoryContext acx = GetMemoryChunkContext(q);
+			int cap = Max(8, q->pending_cap * 2);
+
+			q->pending_groups =
+				q->pending_groups
+					? repalloc(q->pending_groups,
+							   sizeof(SiddhiAggGroup *) * cap)
+					: MemoryContextAlloc(acx, sizeof(SiddhiAggGroup *) * cap);
+			q->pending_tuples =
+				q->pending_tuples
+					? repalloc(q->pending_tuples, sizeof(MinimalTuple) * cap)
+					: MemoryContextAlloc(acx, sizeof(MinimalTuple) * cap);
+			q->pending_ts = q->pending_ts
+								? repalloc(q->pending_ts, sizeof(int64) * cap)
+								: MemoryContextAlloc(acx, sizeof(int64) * cap);
+			q->pending_cap = cap;
+		}
+		q->pending_groups[q->npending++] = g;
+	}
+	old = MemoryContextSwitchTo(q->econtext->ecxt_per_tuple_memory);
+	q->pending_tuples[i] = ExecCopySlotMinimalTuple(slot);
+	MemoryContextSwitchTo(old);
+	q->pending_ts[i] = ts;
+}
+
+/*
+ * End of a chunk (the events one arrival caused): one output row per group
+ * that received a current event, as Siddhi's aggregating selector does,
+ * made from the group's latest event; then release emptied groups.
+ */
+static void
+aggregate_flush(QueryRuntime *q, int depth)
+{
+	ListCell *lc;
+
+	for (int i = 0; i < q->npending; i++)
+	{
+		siddhi_aggs_values(q->aggs, q->pending_groups[i],
+						   q->econtext->ecxt_param_exec_vals);
+		if (q->events == SIDDHI_EVENTS_EXPIRED)
+			continue;
+		ExecStoreMinimalTuple(q->pending_tuples[i], q->agg_slot, false);
+		query_output(q, q->agg_slot, q->pending_ts[i], depth,
+					 SIDDHI_EVENT_CURRENT);
+		ExecClearTuple(q->agg_slot);
+	}
+	q->npending = 0;
+	foreach(lc, q->touched)
+		siddhi_aggs_release_if_empty(q->aggs, lfirst(lc));
+	q->touched = NIL;
+}
+
+/*
+ * One event leaving a query's window (or its input, when it has none):
+ * filters after the window, then aggregation, or the output if the query
+ * outputs events of this kind.
+ */
+static void
+query_emit(QueryRuntime *q, TupleTableSlot *slot, int64 ts, int depth,
+		   SiddhiEventKind kind)
+{
+	q->econtext->ecxt_scantuple = slot;
+	if (q->window_qual && !ExecQual(q->window_qual, q->econtext))
+		return;
+	if (q->aggs)
+	{
+		aggregate_event(q, slot, ts, kind);
+		return;
+	}
+	if ((kind == SIDDHI_EVENT_EXPIRED && q->events == SIDDHI_EVENTS_CURRENT) ||
+		(kind == SIDDHI_EVENT_CURRENT && q->events == SIDDHI_EVENTS_EXPIRED))
+		return;
+	query_output(q, slot, ts, depth, kind);
 }
 
 typedef struct WindowEventArg
@@ -403,6 +591,8 @@ query_process(QueryRuntime *q, TupleTableSlot *slot, int64 ts, int depth)
 			}
 			else
 				query_emit(q, slot, ts, depth, SIDDHI_EVENT_CURRENT);
+			if (q->aggs)
+				aggregate_flush(q, depth);
 		}
 		ResetExprContext(q->econtext);
 		SetUserIdAndSecContext(save_user, save_sec);
@@ -411,6 +601,8 @@ query_process(QueryRuntime *q, TupleTableSlot *slot, int64 ts, int depth)
 	{
 		SetUserIdAndSecContext(save_user, save_sec);
 		query_failed(q, mcxt, owner, true);
+		q->npending = 0;
+		q->touched = NIL;
 		ResetExprContext(q->econtext);
 	}
 	PG_END_TRY();

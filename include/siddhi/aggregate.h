@@ -1,0 +1,44 @@
+/*-------------------------------------------------------------------------
+ *
+ * aggregate.h
+ *	  Incremental aggregators with group by (src/runtime/aggregate.c).
+ *
+ * Each group (the values of the group-by expressions, as text) has one
+ * state per aggregator, updated by adding the events a window lets in and
+ * removing the ones it expires.  min and max keep a monotonic queue, so
+ * removal is amortised O(1); this relies on events being removed in the
+ * order they were added, which holds for every window built so far.  A
+ * group is released when its last event leaves the window.
+ *
+ *-------------------------------------------------------------------------
+ */
+#ifndef SIDDHI_AGGREGATE_H
+#define SIDDHI_AGGREGATE_H
+
+#include "nodes/params.h"
+#include "siddhi/analyzer.h"
+
+typedef struct SiddhiAggregates SiddhiAggregates;
+typedef struct SiddhiAggGroup SiddhiAggGroup;
+
+extern SiddhiAggregates *siddhi_aggs_create(List *plans, MemoryContext parent);
+
+/* The group of a key, created when new. */
+extern SiddhiAggGroup *siddhi_aggs_group(SiddhiAggregates *a, const char *key,
+										 Size keylen);
+
+/* Add (or remove, for an expired event) one event's argument values. */
+extern void siddhi_aggs_update(SiddhiAggregates *a, SiddhiAggGroup *g,
+							   bool add, Datum *values, bool *nulls);
+
+/* The group's aggregate values, into params[0..n-1]. */
+extern void siddhi_aggs_values(SiddhiAggregates *a, SiddhiAggGroup *g,
+							   ParamExecData *params);
+
+/* Release the group if no event of it is left. */
+extern void siddhi_aggs_release_if_empty(SiddhiAggregates *a,
+										 SiddhiAggGroup *g);
+
+extern int64 siddhi_aggs_ngroups(SiddhiAggregates *a);
+
+#endif /* SIDDHI_AGGREGATE_H */

@@ -1,0 +1,74 @@
+-- Aggregators (sum, count, avg, min, max, minForever, maxForever), group by
+-- and having, over windows or running; one output row per group per arrival.
+SELECT siddhi.deploy('aggs', $$
+  define stream AggTrades (sym string, px double, qty int);
+  define table PerSymbol (sym string, total long, n long, mean double);
+  define table Moving (total long, lo double, hi double, everhi double);
+  @info(name = 'per_symbol')
+  from AggTrades select sym, sum(qty) as total, count() as n, avg(px) as mean
+  group by sym insert into PerSymbol;
+  @info(name = 'moving')
+  from AggTrades#window.length(2)
+  select sum(qty) as total, min(px) as lo, max(px) as hi, maxForever(px) as everhi
+  insert into Moving;
+  @info(name = 'heavy')
+  from AggTrades#window.lengthBatch(3)
+  select sym, sum(qty) as total group by sym having total >= 5
+  insert into HeavyBatches;
+$$);
+SELECT siddhi.subscribe('heavybatches');
+INSERT INTO aggtrades VALUES ('a', 10, 1), ('b', 20, 2), ('a', 5, 4),
+  ('b', 40, 8), (NULL, 1, 16), ('a', 30, 1);
+SELECT siddhi.flush();
+SELECT * FROM persymbol ORDER BY sym NULLS LAST, n;
+SELECT * FROM moving ORDER BY total, lo;
+-- lengthBatch(3): [a1 b2 a4] then [b8 null16 a1]; one row per group
+SELECT event FROM siddhi.poll('heavybatches', 100, 0) ORDER BY seq;
+
+-- the same in streaming SQL: GROUP BY, HAVING over the output's names
+SELECT siddhi.deploy('aggs_sql', $$
+  CREATE STREAM Sales (region TEXT, amount DOUBLE PRECISION);
+  CREATE TABLE RegionTotals (region TEXT, total DOUBLE PRECISION, sales BIGINT);
+  INSERT INTO RegionTotals
+  SELECT region, sum(amount) AS total, count(*) AS sales
+  FROM Sales WINDOW length(3)
+  GROUP BY region HAVING sales >= 2;
+$$);
+INSERT INTO sales VALUES ('eu', 10), ('us', 5), ('eu', 2.5), ('eu', 1), ('us', 7);
+SELECT siddhi.flush();
+SELECT * FROM regiontotals ORDER BY region, total;
+
+-- errors
+SELECT siddhi.deploy('aggs_bad1', $$
+  define stream AB1 (s string, v int);
+  from AB1 select sum(s) as total insert into AB1Out;
+$$);
+SELECT siddhi.deploy('aggs_bad2', $$
+  define stream AB2 (s string, v int);
+  from AB2 select distinctCount(v) as d insert into AB2Out;
+$$);
+SELECT siddhi.deploy('aggs_bad3', $$
+  define stream AB3 (s string, v int);
+  from AB3 select s, v group by s insert into AB3Out;
+$$);
+SELECT siddhi.deploy('aggs_bad4', $$
+  define stream AB4 (s string, v int);
+  from AB4 select sum(v, v) as t insert into AB4Out;
+$$);
+
+-- group maps are bounded: siddhi.max_groups per query
+ALTER SYSTEM SET siddhi.max_groups = 2;
+SELECT pg_reload_conf();
+SELECT pg_sleep(0.5);
+SELECT siddhi.deploy('aggs_bounded', $$
+  define stream Bounded (k string, v int);
+  define table BoundedOut (k string, total long);
+  @info(name = 'running') from Bounded select k, sum(v) as total group by k
+  insert into BoundedOut;
+$$);
+INSERT INTO bounded VALUES ('x', 1), ('y', 2), ('z', 3), ('x', 4);
+SELECT siddhi.flush();
+SELECT * FROM boundedout ORDER BY k, total;
+SELECT errors, last_error FROM siddhi.queries WHERE app = 'aggs_bounded';
+ALTER SYSTEM RESET siddhi.max_groups;
+SELECT pg_reload_conf();
