@@ -25,7 +25,7 @@ for i in $(seq 1 120); do
 done
 PSQL="$PG_BINDIR/psql -h $VG_DIR -p $PORT -U postgres -X -q"
 $RUN_AS $PSQL -d postgres -c "CREATE DATABASE vgtest"
-for t in init siddhiql sqldialect deploy_errors lifecycle subscribe privileges; do
+for t in $(sed -n 's/^test: //p' test/schedule); do
 	$RUN_AS timeout 600 $PSQL -d vgtest -f "sql/$t.sql" >"$VG_DIR/out.$t" 2>&1
 	echo "ran $t"
 done
