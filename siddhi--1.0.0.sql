@@ -101,6 +101,13 @@ RETURNS boolean
 AS 'MODULE_PATHNAME', 'siddhi_flush'
 LANGUAGE C STRICT;
 
+-- Move the clock of this database's playback apps to ms (replaying
+-- recorded events: time windows expire and flush what is due).
+CREATE FUNCTION siddhi.advance_clock(ms bigint)
+RETURNS void
+AS 'MODULE_PATHNAME', 'siddhi_advance_clock'
+LANGUAGE C STRICT;
+
 -- Watching streams ---------------------------------------------------------
 
 CREATE FUNCTION siddhi.subscribe(stream text)

@@ -51,3 +51,51 @@ SELECT siddhi.deploy('win_bad5', $$
   define stream W5 (a int);
   from W5#window.unique:ever(a) select a insert into W5Out;
 $$);
+
+-- a group whose events all expire in one chunk is released once
+SELECT siddhi.deploy('win_groups', $$
+  define stream GroupTicks (k string, v int);
+  from GroupTicks#window.lengthBatch(2) select k, count() as n group by k
+  insert into GroupCounts;
+$$);
+SELECT siddhi.subscribe('groupcounts');
+INSERT INTO groupticks VALUES ('p', 1), ('p', 2), ('q', 3), ('q', 4), ('r', 5), ('r', 6);
+SELECT siddhi.flush();
+SELECT event FROM siddhi.poll('groupcounts', 100, 0) ORDER BY seq;
+
+-- time windows in playback: the clock moves with the events and with
+-- siddhi.advance_clock()
+SELECT siddhi.deploy('win_time', $$
+  @app:playback
+  define stream TimedTicks (sym string, v int);
+  @info(name = 'sliding') from TimedTicks#window.time(1 sec)
+  select sym insert all events into LastSecond;
+  @info(name = 'tumbling') from TimedTicks#window.timeBatch(1 sec)
+  select sum(v) as total, count() as n insert into PerSecond;
+$$);
+SELECT siddhi.subscribe('lastsecond');
+SELECT siddhi.subscribe('persecond');
+SET siddhi.event_time = 1000;
+INSERT INTO timedticks VALUES ('a', 1);
+SET siddhi.event_time = 1500;
+INSERT INTO timedticks VALUES ('b', 2);
+SET siddhi.event_time = 2200;
+INSERT INTO timedticks VALUES ('c', 4);
+RESET siddhi.event_time;
+SELECT siddhi.advance_clock(5000);
+SELECT siddhi.flush();
+SELECT expired, (extract(epoch FROM event_time) * 1000)::bigint AS ms, event->>'sym' AS sym
+  FROM siddhi.poll('lastsecond', 100, 0) ORDER BY seq;
+SELECT (extract(epoch FROM event_time) * 1000)::bigint AS ms, event
+  FROM siddhi.poll('persecond', 100, 0) ORDER BY seq;
+
+-- on the wall clock a timer expires events with no new event arriving
+SELECT siddhi.deploy('win_wall', $$
+  define stream WallTicks (sym string);
+  from WallTicks#window.time(2 sec) select sym
+  insert expired events into WallExpired;
+$$);
+SELECT siddhi.subscribe('wallexpired');
+INSERT INTO wallticks VALUES ('w1');
+SELECT count(*) AS before_expiry FROM siddhi.poll('wallexpired', 100, 0);
+SELECT event FROM siddhi.poll('wallexpired', 100, 10000);

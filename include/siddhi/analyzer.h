@@ -45,8 +45,10 @@ typedef struct SiddhiRelation
 typedef enum SiddhiWindowKind
 {
 	SIDDHI_WINDOW_NONE,
-	SIDDHI_WINDOW_LENGTH,	   /* length(n): the last n events */
-	SIDDHI_WINDOW_LENGTH_BATCH /* lengthBatch(n): tumbling, n events */
+	SIDDHI_WINDOW_LENGTH,		/* length(n): the last n events */
+	SIDDHI_WINDOW_LENGTH_BATCH, /* lengthBatch(n): tumbling, n events */
+	SIDDHI_WINDOW_TIME,			/* time(t): events of the last t ms */
+	SIDDHI_WINDOW_TIME_BATCH	/* timeBatch(t): tumbling, every t ms */
 } SiddhiWindowKind;
 
 /* Siddhi's aggregators that run incrementally (src/runtime/aggregate.c). */

@@ -42,4 +42,13 @@ extern void siddhi_runtime_end_batch(void);
 extern void siddhi_runtime_feed_chunk(Oid relid, const char *rows,
 									  uint32 nrows);
 
+/*
+ * Timers.  Apps on the wall clock: when their windows next need time to
+ * pass (-1: never), and let it pass up to now.  Apps in playback: their
+ * clock moves to now (siddhi.advance_clock()).  Call inside a batch.
+ */
+extern int64 siddhi_runtime_next_deadline(void);
+extern void siddhi_runtime_fire_timers(int64 now);
+extern void siddhi_runtime_advance_playback(int64 now);
+
 #endif /* SIDDHI_RUNTIME_H */

@@ -11,7 +11,9 @@
  * the call.
  *
  * Memory is bounded by the window's length: length(n) and lengthBatch(n)
- * keep at most n and 2n events.
+ * keep at most n and 2n events; time(t) and timeBatch(t) keep the events
+ * of the last t (timeBatch: 2t) milliseconds, as many as arrive in that
+ * time.
  *
  *-------------------------------------------------------------------------
  */
@@ -24,7 +26,8 @@
 typedef enum SiddhiEventKind
 {
 	SIDDHI_EVENT_CURRENT,
-	SIDDHI_EVENT_EXPIRED
+	SIDDHI_EVENT_EXPIRED,
+	SIDDHI_EVENT_CHUNK_END /* no tuple: the events of one step are out */
 } SiddhiEventKind;
 
 typedef void (*SiddhiEventFn)(void *arg, SiddhiEventKind kind,
@@ -39,6 +42,17 @@ extern SiddhiWindow *siddhi_window_create(SiddhiWindowKind kind, int64 length,
 /* One arriving event: emit what it causes through fn. */
 extern void siddhi_window_add(SiddhiWindow *w, MinimalTuple tuple,
 							  int64 timestamp, SiddhiEventFn fn, void *arg);
+
+/*
+ * Time passes: the window's clock is now `now` (ms).  Time windows expire
+ * or flush what is due, stamped with `now`, each flush ending with a
+ * SIDDHI_EVENT_CHUNK_END; count windows do nothing.
+ */
+extern void siddhi_window_advance(SiddhiWindow *w, int64 now, SiddhiEventFn fn,
+								  void *arg);
+
+/* When the window next needs siddhi_window_advance, or -1 for never. */
+extern int64 siddhi_window_deadline(SiddhiWindow *w);
 
 /* Events the window holds now. */
 extern int64 siddhi_window_size(SiddhiWindow *w);

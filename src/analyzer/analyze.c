@@ -798,20 +798,26 @@ analyze_window(AnalyzeState *st, ParseState *pstate, SiddhiQueryPlan *qp,
 		qp->window = SIDDHI_WINDOW_LENGTH;
 	else if (call->ns == NULL && pg_strcasecmp(call->name, "lengthBatch") == 0)
 		qp->window = SIDDHI_WINDOW_LENGTH_BATCH;
+	else if (call->ns == NULL && pg_strcasecmp(call->name, "time") == 0)
+		qp->window = SIDDHI_WINDOW_TIME;
+	else if (call->ns == NULL && pg_strcasecmp(call->name, "timeBatch") == 0)
+		qp->window = SIDDHI_WINDOW_TIME_BATCH;
 	else
-		ereport(
-			ERROR,
-			(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-			 errmsg("window %s%s%s is not supported yet",
-					call->ns ? call->ns : "", call->ns ? ":" : "", call->name),
-			 errhint("The windows built so far are length and lengthBatch."),
-			 siddhi_errposition(source, call->location)));
+		ereport(ERROR, (errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+						errmsg("window %s%s%s is not supported yet",
+							   call->ns ? call->ns : "", call->ns ? ":" : "",
+							   call->name),
+						errhint("The windows built so far are length, "
+								"lengthBatch, time and timeBatch."),
+						siddhi_errposition(source, call->location)));
 	if (list_length(call->args) != 1)
-		ereport(ERROR,
-				(errcode(ERRCODE_SIDDHI_SEMANTIC_ERROR),
-				 errmsg("window %s takes one argument, the number of events",
-						call->name),
-				 siddhi_errposition(source, call->location)));
+		ereport(ERROR, (errcode(ERRCODE_SIDDHI_SEMANTIC_ERROR),
+						errmsg("window %s takes one argument, %s", call->name,
+							   qp->window == SIDDHI_WINDOW_TIME ||
+									   qp->window == SIDDHI_WINDOW_TIME_BATCH
+								   ? "a time such as 1 sec"
+								   : "the number of events"),
+						siddhi_errposition(source, call->location)));
 	arg = linitial(call->args);
 	value = finish_expr(pstate,
 						transformExpr(pstate, arg, EXPR_KIND_SELECT_TARGET));
@@ -821,19 +827,26 @@ analyze_window(AnalyzeState *st, ParseState *pstate, SiddhiQueryPlan *qp,
 		((Const *) value)->constisnull)
 		ereport(ERROR,
 				(errcode(ERRCODE_SIDDHI_SEMANTIC_ERROR),
-				 errmsg("the length of window %s must be a constant integer",
+				 errmsg("the argument of window %s must be a constant integer",
 						call->name),
 				 siddhi_errposition(source, exprLocation(arg))));
 	qp->window_length = ((Const *) value)->consttype == INT4OID
 							? DatumGetInt32(((Const *) value)->constvalue)
 							: DatumGetInt64(((Const *) value)->constvalue);
-	if (qp->window_length <= 0 || qp->window_length > 100000000)
-		ereport(
-			ERROR,
-			(errcode(ERRCODE_SIDDHI_SEMANTIC_ERROR),
-			 errmsg("the length of window %s must be between 1 and 100000000",
-					call->name),
-			 siddhi_errposition(source, exprLocation(arg))));
+	{
+		/* counts bound the window's memory; times may span ten years */
+		bool by_time = qp->window == SIDDHI_WINDOW_TIME ||
+					   qp->window == SIDDHI_WINDOW_TIME_BATCH;
+		int64 max = by_time ? INT64CONST(315360000000) : 100000000;
+
+		if (qp->window_length <= 0 || qp->window_length > max)
+			ereport(ERROR,
+					(errcode(ERRCODE_SIDDHI_SEMANTIC_ERROR),
+					 errmsg("the argument of window %s must be between 1 "
+							"and " INT64_FORMAT "%s",
+							call->name, max, by_time ? " milliseconds" : ""),
+					 siddhi_errposition(source, exprLocation(arg))));
+	}
 }
 
 static SiddhiQueryPlan *

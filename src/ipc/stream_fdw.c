@@ -430,3 +430,37 @@ siddhi_stream_fdw_validator(PG_FUNCTION_ARGS)
 	}
 	PG_RETURN_VOID();
 }
+
+PG_FUNCTION_INFO_V1(siddhi_advance_clock);
+
+/*
+ * siddhi.advance_clock(ms): move the clock of every playback app of this
+ * database to ms (never back), as if an event of that time had arrived:
+ * time windows expire and flush what is due.  Travels through the ring
+ * like an event, so it keeps its place among the events around it, and
+ * counts only if the transaction commits.
+ */
+Datum
+siddhi_advance_clock(PG_FUNCTION_ARGS)
+{
+	int64 ms = PG_GETARG_INT64(0);
+	char buf[MAXALIGN(sizeof(SiddhiChunkHeader)) +
+			 MAXALIGN(sizeof(SiddhiRowHeader))];
+	SiddhiChunkHeader *hdr = (SiddhiChunkHeader *) buf;
+	SiddhiRowHeader *row =
+		(SiddhiRowHeader *) (buf + MAXALIGN(sizeof(SiddhiChunkHeader)));
+
+	siddhi_require_preload();
+	chunk_flush();
+	if (chunk_slot < 0)
+		chunk_slot = siddhi_db_slot(MyDatabaseId, true);
+	hdr->length = sizeof(buf);
+	hdr->nrows = 1;
+	hdr->xid = GetCurrentTransactionId();
+	hdr->relid = InvalidOid;
+	row->timestamp = ms;
+	row->length = 0;
+	siddhi_ring_push(siddhi_ring_for_slot(chunk_slot), buf, sizeof(buf));
+	pushed_in_xact = true;
+	PG_RETURN_VOID();
+}

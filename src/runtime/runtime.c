@@ -126,6 +126,7 @@ int64 siddhi_current_event_ts = 0;
 static int64 playback_clock = 0;
 
 static HTAB *junctions = NULL;
+static List *all_apps = NIL; /* of SiddhiAppRuntime *, for timers */
 static HTAB *sinks = NULL;
 static List *dirty_sinks = NIL;
 static MemoryContext batch_cxt = NULL;
@@ -291,6 +292,12 @@ siddhi_runtime_start_app(SiddhiAppPlan *plan)
 		q->input->consumers = lappend(q->input->consumers, q);
 		MemoryContextSwitchTo(o2);
 	}
+	{
+		MemoryContext o3 = MemoryContextSwitchTo(runtime_cxt);
+
+		all_apps = lappend(all_apps, app);
+		MemoryContextSwitchTo(o3);
+	}
 	MemoryContextSwitchTo(old);
 	return app;
 }
@@ -314,6 +321,7 @@ siddhi_runtime_stop_app(SiddhiAppRuntime *app)
 				j->consumers = foreach_delete_current(j->consumers, lc);
 		}
 	}
+	all_apps = list_delete_ptr(all_apps, app);
 	siddhi_stats_free_app(MyDatabaseId, app->name);
 	MemoryContextDelete(app->cxt);
 }
@@ -443,7 +451,7 @@ aggregate_event(QueryRuntime *q, TupleTableSlot *slot, int64 ts,
 	if (kind == SIDDHI_EVENT_EXPIRED)
 	{
 		old = MemoryContextSwitchTo(q->econtext->ecxt_per_tuple_memory);
-		q->touched = lappend(q->touched, g);
+		q->touched = list_append_unique_ptr(q->touched, g);
 		MemoryContextSwitchTo(old);
 		return;
 	}
@@ -541,9 +549,30 @@ window_event(void *arg, SiddhiEventKind kind, MinimalTuple tuple, int64 ts)
 {
 	WindowEventArg *wa = arg;
 
+	if (kind == SIDDHI_EVENT_CHUNK_END)
+	{
+		if (wa->q->aggs)
+			aggregate_flush(wa->q, wa->depth);
+		return;
+	}
 	ExecStoreMinimalTuple(tuple, wa->q->window_slot, false);
 	query_emit(wa->q, wa->q->window_slot, ts, wa->depth, kind);
 	ExecClearTuple(wa->q->window_slot);
+}
+
+/* Let time pass for a query's window, if something is due by now. */
+static void
+window_catch_up(QueryRuntime *q, int64 now, int depth)
+{
+	int64 due;
+	WindowEventArg wa = { q, depth };
+
+	if (q->window == NULL)
+		return;
+	due = siddhi_window_deadline(q->window);
+	if (due < 0 || now < due)
+		return;
+	siddhi_window_advance(q->window, now, window_event, &wa);
 }
 
 static void
@@ -576,6 +605,8 @@ query_process(QueryRuntime *q, TupleTableSlot *slot, int64 ts, int depth)
 		}
 		else
 			playback_clock = 0;
+		/* time passes for the window first: what is due leaves before */
+		window_catch_up(q, q->app->playback ? q->app->clock : ts, depth);
 		q->econtext->ecxt_scantuple = slot;
 		if (q->qual == NULL || ExecQual(q->qual, q->econtext))
 		{
@@ -645,6 +676,18 @@ siddhi_runtime_feed_chunk(Oid relid, const char *rows, uint32 nrows)
 
 	if (junctions == NULL)
 		return;
+	if (!OidIsValid(relid))
+	{
+		/* siddhi.advance_clock(): rows carry only a time */
+		for (uint32 i = 0; i < nrows; i++)
+		{
+			const SiddhiRowHeader *row = (const SiddhiRowHeader *) p;
+
+			siddhi_runtime_advance_playback(row->timestamp);
+			p += MAXALIGN(sizeof(SiddhiRowHeader)) + MAXALIGN(row->length);
+		}
+		return;
+	}
 	j = hash_search(junctions, &relid, HASH_FIND, NULL);
 	if (j == NULL)
 		return;
@@ -842,6 +885,103 @@ siddhi_runtime_end_batch(void)
 	}
 	dirty_sinks = NIL;
 	MemoryContextReset(batch_cxt);
+}
+
+/*
+ * Let time pass for one query's window, inside the batch's error boundary
+ * like query_process.
+ */
+static void
+query_advance(QueryRuntime *q, int64 now)
+{
+	MemoryContext mcxt = CurrentMemoryContext;
+	ResourceOwner owner = CurrentResourceOwner;
+	Oid save_user;
+	int save_sec;
+
+	GetUserIdAndSecContext(&save_user, &save_sec);
+	PG_TRY();
+	{
+		if (save_user != q->owner)
+			SetUserIdAndSecContext(q->owner,
+								   save_sec | SECURITY_LOCAL_USERID_CHANGE);
+		playback_clock = q->app->playback ? q->app->clock : 0;
+		siddhi_current_event_ts = now;
+		window_catch_up(q, now, 0);
+		ResetExprContext(q->econtext);
+		SetUserIdAndSecContext(save_user, save_sec);
+	}
+	PG_CATCH();
+	{
+		SetUserIdAndSecContext(save_user, save_sec);
+		query_failed(q, mcxt, owner, true);
+		q->npending = 0;
+		q->touched = NIL;
+		ResetExprContext(q->econtext);
+	}
+	PG_END_TRY();
+	siddhi_current_event_ts = 0;
+}
+
+int64
+siddhi_runtime_next_deadline(void)
+{
+	ListCell *la;
+	int64 next = -1;
+
+	foreach(la, all_apps)
+	{
+		SiddhiAppRuntime *app = lfirst(la);
+		ListCell *lq;
+
+		if (app->playback)
+			continue; /* its clock moves only with its events */
+		foreach(lq, app->queries)
+		{
+			QueryRuntime *q = lfirst(lq);
+			int64 due = q->window ? siddhi_window_deadline(q->window) : -1;
+
+			if (due >= 0 && (next < 0 || due < next))
+				next = due;
+		}
+	}
+	return next;
+}
+
+void
+siddhi_runtime_fire_timers(int64 now)
+{
+	ListCell *la;
+
+	foreach(la, all_apps)
+	{
+		SiddhiAppRuntime *app = lfirst(la);
+		ListCell *lq;
+
+		if (app->playback)
+			continue;
+		foreach(lq, app->queries)
+			query_advance(lfirst(lq), now);
+	}
+}
+
+void
+siddhi_runtime_advance_playback(int64 now)
+{
+	ListCell *la;
+
+	foreach(la, all_apps)
+	{
+		SiddhiAppRuntime *app = lfirst(la);
+		ListCell *lq;
+
+		if (!app->playback)
+			continue;
+		if (now > app->clock)
+			app->clock = now;
+		foreach(lq, app->queries)
+			query_advance(lfirst(lq), app->clock);
+	}
 }
 
 PG_FUNCTION_INFO_V1(siddhi_current_time_millis);

@@ -455,6 +455,22 @@ run_batch(char *buf, Size len)
 	pgstat_report_stat(false);
 }
 
+/* Let time pass for the windows of wall-clock apps, in one transaction. */
+static void
+run_timers(int64 now)
+{
+	StartTransactionCommand();
+	PushActiveSnapshot(GetTransactionSnapshot());
+	siddhi_runtime_begin_batch();
+	BeginInternalSubTransaction(NULL);
+	siddhi_runtime_fire_timers(now);
+	siddhi_runtime_end_batch();
+	ReleaseCurrentSubTransaction();
+	PopActiveSnapshot();
+	CommitTransactionCommand();
+	pgstat_report_stat(false);
+}
+
 void
 siddhi_engine_main(Datum arg)
 {
@@ -508,6 +524,7 @@ siddhi_engine_main(Datum arg)
 		Size n;
 		bool busy = false;
 		uint64 upto;
+		int64 deadline;
 
 		CHECK_FOR_INTERRUPTS();
 		if (ShutdownRequestPending)
@@ -535,6 +552,10 @@ siddhi_engine_main(Datum arg)
 			run_batch(buf, n);
 			busy = n > 0;
 		}
+		/* windows on the wall clock whose time has come */
+		deadline = siddhi_runtime_next_deadline();
+		if (deadline >= 0 && siddhi_now_ms() >= deadline)
+			run_timers(siddhi_now_ms());
 		/* chunks still waiting for their transaction are not done */
 		if (pending == NIL)
 			siddhi_ring_mark_done(ring, upto);
@@ -555,9 +576,16 @@ siddhi_engine_main(Datum arg)
 					break;
 				}
 			}
-			(void) WaitLatch(
-				MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH,
-				pending != NIL ? 10 : siddhi_naptime_ms, PG_WAIT_EXTENSION);
+			{
+				long timeout = pending != NIL ? 10 : siddhi_naptime_ms;
+
+				deadline = siddhi_runtime_next_deadline();
+				if (deadline >= 0)
+					timeout = Max(0, Min(timeout, deadline - siddhi_now_ms()));
+				(void) WaitLatch(
+					MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH,
+					timeout, PG_WAIT_EXTENSION);
+			}
 			ResetLatch(MyLatch);
 		}
 	}
