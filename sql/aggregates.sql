@@ -38,6 +38,23 @@ INSERT INTO sales VALUES ('eu', 10), ('us', 5), ('eu', 2.5), ('eu', 1), ('us', 7
 SELECT siddhi.flush();
 SELECT * FROM regiontotals ORDER BY region, total;
 
+-- distinctCount, stdDev (population), and, or, over a sliding window
+SELECT siddhi.deploy('aggs_more', $$
+  define stream Doors2 (door string, venue string, px double, locked bool);
+  from Doors2#window.length(3)
+  select distinctCount(venue) as venues, stdDev(px) as spread,
+         and(locked) as all_locked, or(locked) as any_locked
+  insert into DoorStats;
+$$);
+SELECT siddhi.subscribe('doorstats');
+INSERT INTO doors2 VALUES ('n', 'x', 2, true), ('s', 'y', 4, true),
+  ('e', 'x', 4, false), ('w', 'z', 6, false), ('n', 'z', 6, false);
+SELECT siddhi.flush();
+SELECT (event->>'venues')::int AS venues,
+       round((event->>'spread')::numeric, 9) AS spread,
+       event->'all_locked' AS all_locked, event->'any_locked' AS any_locked
+  FROM siddhi.poll('doorstats', 100, 0) ORDER BY seq;
+
 -- errors
 SELECT siddhi.deploy('aggs_bad1', $$
   define stream AB1 (s string, v int);
@@ -45,7 +62,7 @@ SELECT siddhi.deploy('aggs_bad1', $$
 $$);
 SELECT siddhi.deploy('aggs_bad2', $$
   define stream AB2 (s string, v int);
-  from AB2 select distinctCount(v) as d insert into AB2Out;
+  from AB2 select unionSet(v) as d insert into AB2Out;
 $$);
 SELECT siddhi.deploy('aggs_bad3', $$
   define stream AB3 (s string, v int);

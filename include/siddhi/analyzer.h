@@ -60,7 +60,11 @@ typedef enum SiddhiAggKind
 	SIDDHI_AGG_MIN,
 	SIDDHI_AGG_MAX,
 	SIDDHI_AGG_MIN_FOREVER,
-	SIDDHI_AGG_MAX_FOREVER
+	SIDDHI_AGG_MAX_FOREVER,
+	SIDDHI_AGG_DISTINCT_COUNT, /* values arrive as a 64-bit hash of their text */
+	SIDDHI_AGG_STDDEV,		   /* population standard deviation */
+	SIDDHI_AGG_AND,
+	SIDDHI_AGG_OR
 } SiddhiAggKind;
 
 /* One aggregator of a query: its value reaches expressions as PARAM_EXEC. */

@@ -574,23 +574,23 @@ agg_kind_of(FuncCall *fc, SiddhiAggKind *kind)
 		{ "max", SIDDHI_AGG_MAX },
 		{ "minforever", SIDDHI_AGG_MIN_FOREVER },
 		{ "maxforever", SIDDHI_AGG_MAX_FOREVER },
+		{ "distinctcount", SIDDHI_AGG_DISTINCT_COUNT },
+		{ "stddev", SIDDHI_AGG_STDDEV },
+		{ "and", SIDDHI_AGG_AND },
+		{ "or", SIDDHI_AGG_OR },
 	};
 	const char *name;
 
 	if (list_length(fc->funcname) != 1 || fc->over)
 		return false;
 	name = strVal(linitial(fc->funcname));
-	if (pg_strcasecmp(name, "distinctcount") == 0 ||
-		pg_strcasecmp(name, "stddev") == 0 ||
-		pg_strcasecmp(name, "unionset") == 0 ||
-		((pg_strcasecmp(name, "and") == 0 || pg_strcasecmp(name, "or") == 0) &&
-		 current_aggs &&
-		 current_aggs->st->app->dialect == SIDDHI_DIALECT_SIDDHIQL))
+	if (pg_strcasecmp(name, "unionset") == 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
 				 errmsg("the aggregator %s is not supported yet", name),
 				 errhint("The aggregators built so far are sum, count, avg, "
-						 "min, max, minForever and maxForever."),
+						 "min, max, minForever, maxForever, distinctCount, "
+						 "stdDev, and, or."),
 				 siddhi_errposition(
 					 current_aggs ? current_aggs->st->app->source : NULL,
 					 fc->location)));
@@ -637,8 +637,16 @@ make_aggregate(AggContext *ac, FuncCall *fc, SiddhiAggKind kind)
 							   transformExpr(ac->pstate, linitial(fc->args),
 											 EXPR_KIND_SELECT_TARGET));
 		t = agg->argtype = exprType((Node *) agg->arg);
-		if (t != INT2OID && t != INT4OID && t != INT8OID && t != FLOAT4OID &&
-			t != FLOAT8OID)
+		if ((kind == SIDDHI_AGG_AND || kind == SIDDHI_AGG_OR) && t != BOOLOID)
+			ereport(ERROR,
+					(errcode(ERRCODE_DATATYPE_MISMATCH),
+					 errmsg("%s() needs a bool, not %s",
+							strVal(linitial(fc->funcname)), format_type_be(t)),
+					 siddhi_errposition(source,
+										exprLocation(linitial(fc->args)))));
+		if (kind != SIDDHI_AGG_DISTINCT_COUNT && kind != SIDDHI_AGG_AND &&
+			kind != SIDDHI_AGG_OR && t != INT2OID && t != INT4OID &&
+			t != INT8OID && t != FLOAT4OID && t != FLOAT8OID)
 			ereport(ERROR,
 					(errcode(ERRCODE_DATATYPE_MISMATCH),
 					 errmsg("%s() needs a number, not %s",
@@ -652,7 +660,15 @@ make_aggregate(AggContext *ac, FuncCall *fc, SiddhiAggKind kind)
 					(t == FLOAT4OID || t == FLOAT8OID) ? FLOAT8OID : INT8OID;
 				break;
 			case SIDDHI_AGG_AVG:
+			case SIDDHI_AGG_STDDEV:
 				agg->resulttype = FLOAT8OID;
+				break;
+			case SIDDHI_AGG_DISTINCT_COUNT:
+				agg->resulttype = INT8OID;
+				break;
+			case SIDDHI_AGG_AND:
+			case SIDDHI_AGG_OR:
+				agg->resulttype = BOOLOID;
 				break;
 			default:
 				agg->resulttype = t == INT2OID ? INT4OID : t;

@@ -13,6 +13,8 @@
  */
 #include "postgres.h"
 
+#include <math.h>
+
 #include "catalog/pg_type.h"
 #include "common/hashfn.h"
 #include "siddhi/aggregate.h"
@@ -44,7 +46,17 @@ typedef struct AggState
 	/* minForever/maxForever */
 	bool has_forever;
 	AggValue forever;
+	double sumsq; /* stdDev */
+	int64 ntrue;  /* and, or */
+	int64 nfalse;
+	HTAB *distinct; /* distinctCount: value hash -> events */
 } AggState;
+
+typedef struct DistinctEntry
+{
+	int64 hash;
+	int64 events;
+} DistinctEntry;
 
 struct SiddhiAggGroup
 {
@@ -251,9 +263,55 @@ siddhi_aggs_update(SiddhiAggregates *a, SiddhiAggGroup *g, bool add,
 				queue_retire(s, seq);
 			continue;
 		}
+		if (p->kind == SIDDHI_AGG_DISTINCT_COUNT)
+		{
+			int64 h = DatumGetInt64(values[k]);
+			DistinctEntry *e;
+			bool found;
+
+			if (s->distinct == NULL)
+			{
+				HASHCTL ctl;
+
+				memset(&ctl, 0, sizeof(ctl));
+				ctl.keysize = sizeof(int64);
+				ctl.entrysize = sizeof(DistinctEntry);
+				ctl.hcxt = a->cxt;
+				s->distinct =
+					hash_create("siddhi distinctCount", 16, &ctl,
+								HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
+			}
+			e = hash_search(s->distinct, &h, add ? HASH_ENTER : HASH_FIND,
+							&found);
+			if (add)
+				e->events = found ? e->events + 1 : 1;
+			else if (e && --e->events == 0)
+				hash_search(s->distinct, &h, HASH_REMOVE, NULL);
+			continue;
+		}
+		if (p->kind == SIDDHI_AGG_AND || p->kind == SIDDHI_AGG_OR)
+		{
+			int64 *n = DatumGetBool(values[k]) ? &s->ntrue : &s->nfalse;
+
+			*n += add ? 1 : -1;
+			continue;
+		}
 		v = to_value(values[k], p->argtype);
 		switch (p->kind)
 		{
+			case SIDDHI_AGG_STDDEV:
+			{
+				double x = f ? v.d : (double) v.i;
+
+				s->nonnull += add ? 1 : -1;
+				s->sum.d += add ? x : -x;
+				s->sumsq += add ? x * x : -(x * x);
+			}
+			break;
+			case SIDDHI_AGG_DISTINCT_COUNT:
+			case SIDDHI_AGG_AND:
+			case SIDDHI_AGG_OR:
+				break;
 			case SIDDHI_AGG_SUM:
 			case SIDDHI_AGG_AVG:
 				if (f)
@@ -349,6 +407,27 @@ siddhi_aggs_values(SiddhiAggregates *a, SiddhiAggGroup *g,
 				else
 					out->value = from_value(s->forever, f, p->resulttype);
 				break;
+			case SIDDHI_AGG_DISTINCT_COUNT:
+				out->value = Int64GetDatum(
+					s->distinct ? hash_get_num_entries(s->distinct) : 0);
+				break;
+			case SIDDHI_AGG_STDDEV:
+				if (s->nonnull == 0)
+					out->isnull = true;
+				else
+				{
+					double mean = s->sum.d / s->nonnull;
+					double var = s->sumsq / s->nonnull - mean * mean;
+
+					out->value = Float8GetDatum(var > 0 ? sqrt(var) : 0.0);
+				}
+				break;
+			case SIDDHI_AGG_AND:
+				out->value = BoolGetDatum(s->ntrue > 0 && s->nfalse == 0);
+				break;
+			case SIDDHI_AGG_OR:
+				out->value = BoolGetDatum(s->ntrue > 0);
+				break;
 		}
 	}
 }
@@ -369,8 +448,12 @@ siddhi_aggs_release_if_empty(SiddhiAggregates *a, SiddhiAggGroup *g)
 		return;
 	hash_search(a->groups, &g->hash, HASH_REMOVE, NULL);
 	for (int k = 0; k < a->n; k++)
+	{
 		if (g->states[k].queue)
 			pfree(g->states[k].queue);
+		if (g->states[k].distinct)
+			hash_destroy(g->states[k].distinct);
+	}
 	pfree(g->key);
 	pfree(g);
 }

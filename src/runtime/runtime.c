@@ -20,6 +20,7 @@
 #include "postgres.h"
 
 #include "access/heapam.h"
+#include "common/hashfn.h"
 #include "access/table.h"
 #include "access/tableam.h"
 #include "catalog/pg_class.h"
@@ -89,6 +90,7 @@ struct QueryRuntime
 	SiddhiAggregates *aggs; /* or NULL */
 	int naggs;
 	ExprState **agg_args; /* argument of each aggregator, NULL for count() */
+	FmgrInfo *agg_out;	  /* distinctCount: output function of the value */
 	Datum *agg_values;
 	bool *agg_nulls;
 	int ngroup;
@@ -231,12 +233,21 @@ siddhi_runtime_start_app(SiddhiAppPlan *plan)
 			q->agg_args = palloc0(sizeof(ExprState *) * q->naggs);
 			q->agg_values = palloc0(sizeof(Datum) * q->naggs);
 			q->agg_nulls = palloc0(sizeof(bool) * q->naggs);
+			q->agg_out = palloc0(sizeof(FmgrInfo) * q->naggs);
 			foreach(la, qp->aggregates)
 			{
 				SiddhiAggPlan *ap = lfirst(la);
 
 				if (ap->arg)
 					q->agg_args[k] = ExecInitExpr(ap->arg, NULL);
+				if (ap->kind == SIDDHI_AGG_DISTINCT_COUNT)
+				{
+					Oid outfn;
+					bool varlena;
+
+					getTypeOutputInfo(ap->argtype, &outfn, &varlena);
+					fmgr_info_cxt(outfn, &q->agg_out[k], cxt);
+				}
 				k++;
 			}
 			q->econtext->ecxt_param_exec_vals =
@@ -442,6 +453,14 @@ aggregate_event(QueryRuntime *q, TupleTableSlot *slot, int64 ts,
 		if (q->agg_args[k])
 			q->agg_values[k] =
 				ExecEvalExpr(q->agg_args[k], q->econtext, &q->agg_nulls[k]);
+		if (q->agg_out[k].fn_oid != InvalidOid && !q->agg_nulls[k])
+		{
+			/* distinctCount counts values by a 64-bit hash of their text */
+			char *text = OutputFunctionCall(&q->agg_out[k], q->agg_values[k]);
+
+			q->agg_values[k] = Int64GetDatum((int64) hash_bytes_extended(
+				(const unsigned char *) text, strlen(text), 0));
+		}
 	}
 	MemoryContextSwitchTo(old);
 
