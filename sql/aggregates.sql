@@ -55,6 +55,27 @@ SELECT (event->>'venues')::int AS venues,
        event->'all_locked' AS all_locked, event->'any_locked' AS any_locked
   FROM siddhi.poll('doorstats', 100, 0) ORDER BY seq;
 
+-- order by, limit and offset apply to the rows of one arrival (one batch)
+SELECT siddhi.deploy('aggs_top', $$
+  define stream TopTrades (sym string, qty int);
+  from TopTrades#window.lengthBatch(4)
+  select sym, sum(qty) as q group by sym order by q desc, sym limit 2
+  insert into TopTwo;
+$$);
+SELECT siddhi.deploy('aggs_top_sql', $$
+  CREATE STREAM Bids (bidder TEXT, amount INT);
+  INSERT INTO SecondAndThird SELECT bidder, amount FROM Bids WINDOW lengthBatch(4)
+  ORDER BY amount DESC LIMIT 2 OFFSET 1;
+$$);
+SELECT siddhi.subscribe('toptwo');
+SELECT siddhi.subscribe('secondandthird');
+INSERT INTO toptrades VALUES ('a', 1), ('b', 5), ('c', 5), ('a', 2),
+  ('d', 1), ('d', 1), ('e', 9), ('f', 0);
+INSERT INTO bids VALUES ('x', 10), ('y', 40), ('z', 30), ('w', 20);
+SELECT siddhi.flush();
+SELECT event FROM siddhi.poll('toptwo', 100, 0) ORDER BY seq;
+SELECT event FROM siddhi.poll('secondandthird', 100, 0) ORDER BY seq;
+
 -- errors
 SELECT siddhi.deploy('aggs_bad1', $$
   define stream AB1 (s string, v int);

@@ -88,7 +88,12 @@ typedef struct SiddhiQueryPlan
 	List *aggregates;  /* of SiddhiAggPlan *; param k is aggregate k */
 	List *group_by;	   /* of Expr, over the input */
 	List *having;	   /* of Expr, over the output row */
-	List *targetlist;  /* of TargetEntry, typed as the output */
+	List *order_by;	   /* of Expr, over the output row */
+	List *order_ops;   /* of Oid: the ordering operator of each */
+	List *order_nulls_first; /* of int (bool) */
+	int64 limit;			 /* -1: none */
+	int64 offset;
+	List *targetlist; /* of TargetEntry, typed as the output */
 	SiddhiRelation *output;
 	SiddhiEventType events;
 } SiddhiQueryPlan;

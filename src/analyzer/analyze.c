@@ -46,6 +46,7 @@
 #include "utils/lsyscache.h"
 #include "utils/rel.h"
 #include "utils/syscache.h"
+#include "utils/typcache.h"
 
 typedef struct AnalyzeState
 {
@@ -793,6 +794,30 @@ aggregate_paramref(ParseState *pstate, ParamRef *ref)
 	return (Node *) p;
 }
 
+/* A limit or offset: a constant, non-negative integer; -1 when absent. */
+static int64
+constant_count(AnalyzeState *st, ParseState *pstate, Node *raw,
+			   const char *what)
+{
+	Expr *e;
+	Const *c;
+
+	if (raw == NULL)
+		return -1;
+	e = finish_expr(pstate, transformExpr(pstate, raw, EXPR_KIND_LIMIT));
+	c = (Const *) e;
+	if (!IsA(e, Const) || c->constisnull ||
+		(c->consttype != INT4OID && c->consttype != INT8OID) ||
+		(c->consttype == INT4OID ? DatumGetInt32(c->constvalue) < 0
+								 : DatumGetInt64(c->constvalue) < 0))
+		ereport(ERROR,
+				(errcode(ERRCODE_SIDDHI_SEMANTIC_ERROR),
+				 errmsg("%s must be a constant, non-negative integer", what),
+				 siddhi_errposition(st->app->source, exprLocation(raw))));
+	return c->consttype == INT4OID ? DatumGetInt32(c->constvalue)
+								   : DatumGetInt64(c->constvalue);
+}
+
 /*
  * A window on a query's input.  Only the count windows exist so far; the
  * time windows need the engine's timers and wait for them.
@@ -967,11 +992,8 @@ analyze_query(AnalyzeState *st, SiddhiQuery *q, int index)
 
 			qp->group_by = lappend(qp->group_by, finish_expr(pstate, e));
 		}
-		if (s->order_by)
-			not_yet(st, "order by clauses", s->location);
-		if (s->limit || s->offset)
-			not_yet(st, "limit and offset", s->location);
 	}
+	qp->limit = -1;
 	if (q->rate)
 		not_yet(st, "output rate limits", q->rate->location);
 
@@ -1131,13 +1153,13 @@ analyze_query(AnalyzeState *st, SiddhiQuery *q, int index)
 	}
 
 	/* the owner must be allowed to read the input; writes checked below */
-	/* having: over the output row, whose attributes it names */
-	if (q->selector && q->selector->having)
+	/* having, order by: over the output row, whose attributes they name */
+	if (q->selector && (q->selector->having || q->selector->order_by ||
+						q->selector->limit || q->selector->offset))
 	{
 		ParseState *opstate = make_parsestate(NULL);
 		Relation orel = table_open(output->relid, AccessShareLock);
-		Node *raw = replace_aggregates(&ac, q->selector->having);
-		Node *e;
+		SiddhiSelector *sel = q->selector;
 
 		opstate->p_sourcetext = source;
 		opstate->p_paramref_hook = aggregate_paramref;
@@ -1146,9 +1168,43 @@ analyze_query(AnalyzeState *st, SiddhiQuery *q, int index)
 													   AccessShareLock, NULL,
 													   false, true),
 						 false, true, true);
-		e = transformExpr(opstate, raw, EXPR_KIND_HAVING);
-		e = coerce_to_boolean(opstate, e, "HAVING");
-		qp->having = list_make1(finish_expr(opstate, e));
+		if (sel->having)
+		{
+			Node *e =
+				transformExpr(opstate, replace_aggregates(&ac, sel->having),
+							  EXPR_KIND_HAVING);
+
+			e = coerce_to_boolean(opstate, e, "HAVING");
+			qp->having = list_make1(finish_expr(opstate, e));
+		}
+		foreach(lc, sel->order_by)
+		{
+			SortBy *sb = lfirst(lc);
+			Node *e = transformExpr(opstate, replace_aggregates(&ac, sb->node),
+									EXPR_KIND_ORDER_BY);
+			TypeCacheEntry *tc = lookup_type_cache(
+				exprType(e), TYPECACHE_LT_OPR | TYPECACHE_GT_OPR);
+			bool desc = sb->sortby_dir == SORTBY_DESC;
+			Oid op = desc ? tc->gt_opr : tc->lt_opr;
+
+			if (!OidIsValid(op))
+				ereport(ERROR,
+						(errcode(ERRCODE_UNDEFINED_FUNCTION),
+						 errmsg("values of type %s cannot be ordered",
+								format_type_be(exprType(e))),
+						 siddhi_errposition(source, exprLocation(sb->node))));
+			qp->order_by = lappend(qp->order_by, finish_expr(opstate, e));
+			qp->order_ops = lappend_oid(qp->order_ops, op);
+			qp->order_nulls_first =
+				lappend_int(qp->order_nulls_first,
+							sb->sortby_nulls == SORTBY_NULLS_DEFAULT
+								? desc
+								: sb->sortby_nulls == SORTBY_NULLS_FIRST);
+		}
+		qp->limit = constant_count(st, opstate, sel->limit, "limit");
+		qp->offset = constant_count(st, opstate, sel->offset, "offset");
+		if (qp->offset < 0)
+			qp->offset = 0;
 		table_close(orel, AccessShareLock);
 		free_parsestate(opstate);
 	}

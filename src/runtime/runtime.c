@@ -46,6 +46,7 @@
 #include "utils/memutils.h"
 #include "utils/rel.h"
 #include "utils/resowner.h"
+#include "utils/sortsupport.h"
 #include "utils/timestamp.h"
 
 /* chains deeper than this are taken for a loop between queries */
@@ -105,6 +106,19 @@ struct QueryRuntime
 	MinimalTuple *pending_tuples;
 	int64 *pending_ts;
 	List *touched; /* groups that lost events in this chunk */
+	/* order by / limit / offset: the outputs of a chunk wait here */
+	bool buffered;
+	int norder;
+	ExprState **order_exprs; /* over the output row */
+	SortSupportData *order_ssup;
+	int64 limit; /* -1: none */
+	int64 offset;
+	TupleTableSlot *sorted_slot; /* output descriptor, minimal tuples */
+	int nout;
+	int out_cap;
+	MinimalTuple *out_tuples;
+	int64 *out_ts;
+	SiddhiEventKind *out_kind;
 	ProjectionInfo *proj;
 	TupleTableSlot *out_slot;
 	Junction *input;
@@ -272,6 +286,31 @@ siddhi_runtime_start_app(SiddhiAppPlan *plan)
 		}
 		if (qp->having)
 			q->having = ExecInitQual(qp->having, NULL);
+		if (qp->order_by || qp->limit >= 0 || qp->offset > 0)
+		{
+			ListCell *le, *lo, *ln;
+			int k = 0;
+
+			q->buffered = true;
+			q->limit = qp->limit;
+			q->offset = qp->offset;
+			q->norder = list_length(qp->order_by);
+			q->order_exprs = palloc0(sizeof(ExprState *) * Max(q->norder, 1));
+			q->order_ssup =
+				palloc0(sizeof(SortSupportData) * Max(q->norder, 1));
+			forthree(le, qp->order_by, lo, qp->order_ops, ln,
+					 qp->order_nulls_first)
+			{
+				SortSupport ss = &q->order_ssup[k];
+
+				q->order_exprs[k] = ExecInitExpr(lfirst(le), NULL);
+				ss->ssup_cxt = cxt;
+				ss->ssup_collation = exprCollation(lfirst(le));
+				ss->ssup_nulls_first = lfirst_int(ln) != 0;
+				PrepareSortSupportFromOrderingOp(lfirst_oid(lo), ss);
+				k++;
+			}
+		}
 		if (qp->window != SIDDHI_WINDOW_NONE)
 		{
 			q->window =
@@ -284,6 +323,9 @@ siddhi_runtime_start_app(SiddhiAppPlan *plan)
 		orel = table_open(qp->output->relid, AccessShareLock);
 		q->out_slot = MakeSingleTupleTableSlot(
 			CreateTupleDescCopy(RelationGetDescr(orel)), &TTSOpsVirtual);
+		if (q->buffered)
+			q->sorted_slot = MakeSingleTupleTableSlot(
+				q->out_slot->tts_tupleDescriptor, &TTSOpsMinimalTuple);
 		table_close(orel, AccessShareLock);
 		q->proj = ExecBuildProjectionInfo(qp->targetlist, q->econtext,
 										  q->out_slot, NULL, q->input->desc);
@@ -378,9 +420,12 @@ query_failed(QueryRuntime *q, MemoryContext mcxt, ResourceOwner owner,
 	FreeErrorData(edata);
 }
 
+static void query_send(QueryRuntime *q, TupleTableSlot *out, int64 ts,
+					   int depth, SiddhiEventKind kind);
+
 /*
  * Make the output row of an input event (aggregate values already in the
- * params), check having, and send it on.
+ * params), check having, and send it on (or keep it for order by/limit).
  */
 static void
 query_output(QueryRuntime *q, TupleTableSlot *slot, int64 ts, int depth,
@@ -396,6 +441,45 @@ query_output(QueryRuntime *q, TupleTableSlot *slot, int64 ts, int depth,
 		if (!ExecQual(q->having, q->econtext))
 			return;
 	}
+	if (q->buffered)
+	{
+		MemoryContext old =
+			MemoryContextSwitchTo(q->econtext->ecxt_per_tuple_memory);
+
+		if (q->nout == q->out_cap)
+		{
+			/* the arrays live as long as the query; the rows per chunk */
+			MemoryContext qcxt = GetMemoryChunkContext(q);
+			int cap = Max(16, q->out_cap * 2);
+
+			q->out_tuples =
+				q->out_tuples
+					? repalloc(q->out_tuples, sizeof(MinimalTuple) * cap)
+					: MemoryContextAlloc(qcxt, sizeof(MinimalTuple) * cap);
+			q->out_ts = q->out_ts
+							? repalloc(q->out_ts, sizeof(int64) * cap)
+							: MemoryContextAlloc(qcxt, sizeof(int64) * cap);
+			q->out_kind =
+				q->out_kind
+					? repalloc(q->out_kind, sizeof(SiddhiEventKind) * cap)
+					: MemoryContextAlloc(qcxt, sizeof(SiddhiEventKind) * cap);
+			q->out_cap = cap;
+		}
+		q->out_tuples[q->nout] = ExecCopySlotMinimalTuple(out);
+		q->out_ts[q->nout] = ts;
+		q->out_kind[q->nout] = kind;
+		q->nout++;
+		MemoryContextSwitchTo(old);
+		return;
+	}
+	query_send(q, out, ts, depth, kind);
+}
+
+/* Send an output row to the query's table or stream. */
+static void
+query_send(QueryRuntime *q, TupleTableSlot *out, int64 ts, int depth,
+		   SiddhiEventKind kind)
+{
 	siddhi_stats_count(q->stats, 0, 1);
 	if (OidIsValid(q->table_relid))
 	{
@@ -556,6 +640,85 @@ query_emit(QueryRuntime *q, TupleTableSlot *slot, int64 ts, int depth,
 	query_output(q, slot, ts, depth, kind);
 }
 
+/* qsort_arg comparator over the order-by keys of buffered outputs */
+typedef struct OutputSortState
+{
+	QueryRuntime *q;
+	Datum *keys;
+	bool *nulls;
+} OutputSortState;
+
+static int
+compare_outputs(const void *a, const void *b, void *arg)
+{
+	OutputSortState *st = arg;
+	int i = *(const int *) a;
+	int j = *(const int *) b;
+	int n = st->q->norder;
+
+	for (int k = 0; k < n; k++)
+	{
+		int c = ApplySortComparator(st->keys[i * n + k], st->nulls[i * n + k],
+									st->keys[j * n + k], st->nulls[j * n + k],
+									&st->q->order_ssup[k]);
+
+		if (c != 0)
+			return c;
+	}
+	return i - j; /* stable */
+}
+
+/*
+ * End of a chunk: aggregates make their rows, then order by, offset and
+ * limit apply to the chunk's outputs, as Siddhi applies them per chunk.
+ */
+static void
+query_chunk_end(QueryRuntime *q, int depth)
+{
+	OutputSortState st;
+	int *order;
+	int64 first;
+	int64 last;
+	MemoryContext old;
+
+	if (q->aggs)
+		aggregate_flush(q, depth);
+	if (!q->buffered || q->nout == 0)
+		return;
+	old = MemoryContextSwitchTo(q->econtext->ecxt_per_tuple_memory);
+	order = palloc(sizeof(int) * q->nout);
+	st.q = q;
+	st.keys = palloc(sizeof(Datum) * q->nout * Max(q->norder, 1));
+	st.nulls = palloc(sizeof(bool) * q->nout * Max(q->norder, 1));
+	for (int i = 0; i < q->nout; i++)
+	{
+		order[i] = i;
+		if (q->norder == 0)
+			continue;
+		ExecStoreMinimalTuple(q->out_tuples[i], q->sorted_slot, false);
+		q->econtext->ecxt_scantuple = q->sorted_slot;
+		for (int k = 0; k < q->norder; k++)
+			st.keys[i * q->norder + k] = ExecEvalExpr(
+				q->order_exprs[k], q->econtext, &st.nulls[i * q->norder + k]);
+		ExecClearTuple(q->sorted_slot);
+	}
+	if (q->norder > 0)
+		qsort_arg(order, q->nout, sizeof(int), compare_outputs, &st);
+	MemoryContextSwitchTo(old);
+
+	first = q->offset;
+	last = q->limit >= 0 ? Min(q->nout, first + q->limit) : q->nout;
+	q->nout = 0; /* before sending: sending may recurse */
+	for (int64 r = first; r < last; r++)
+	{
+		int i = order[r];
+
+		ExecStoreMinimalTuple(q->out_tuples[i], q->sorted_slot, false);
+		query_send(q, q->sorted_slot, q->out_ts[i], depth, q->out_kind[i]);
+		ExecClearTuple(q->sorted_slot);
+	}
+}
+
 typedef struct WindowEventArg
 {
 	QueryRuntime *q;
@@ -570,8 +733,7 @@ window_event(void *arg, SiddhiEventKind kind, MinimalTuple tuple, int64 ts)
 
 	if (kind == SIDDHI_EVENT_CHUNK_END)
 	{
-		if (wa->q->aggs)
-			aggregate_flush(wa->q, wa->depth);
+		query_chunk_end(wa->q, wa->depth);
 		return;
 	}
 	ExecStoreMinimalTuple(tuple, wa->q->window_slot, false);
@@ -641,8 +803,7 @@ query_process(QueryRuntime *q, TupleTableSlot *slot, int64 ts, int depth)
 			}
 			else
 				query_emit(q, slot, ts, depth, SIDDHI_EVENT_CURRENT);
-			if (q->aggs)
-				aggregate_flush(q, depth);
+			query_chunk_end(q, depth);
 		}
 		ResetExprContext(q->econtext);
 		SetUserIdAndSecContext(save_user, save_sec);
@@ -653,6 +814,7 @@ query_process(QueryRuntime *q, TupleTableSlot *slot, int64 ts, int depth)
 		query_failed(q, mcxt, owner, true);
 		q->npending = 0;
 		q->touched = NIL;
+		q->nout = 0;
 		ResetExprContext(q->econtext);
 	}
 	PG_END_TRY();
@@ -936,6 +1098,7 @@ query_advance(QueryRuntime *q, int64 now)
 		query_failed(q, mcxt, owner, true);
 		q->npending = 0;
 		q->touched = NIL;
+		q->nout = 0;
 		ResetExprContext(q->econtext);
 	}
 	PG_END_TRY();
