@@ -756,6 +756,16 @@ window_catch_up(QueryRuntime *q, int64 now, int depth)
 	siddhi_window_advance(q->window, now, window_event, &wa);
 }
 
+/* After an error: forget the chunk the query was in the middle of. */
+static void
+query_abandon_chunk(QueryRuntime *q)
+{
+	q->npending = 0;
+	q->touched = NIL;
+	q->nout = 0;
+	ResetExprContext(q->econtext);
+}
+
 static void
 query_process(QueryRuntime *q, TupleTableSlot *slot, int64 ts, int depth)
 {
@@ -812,10 +822,7 @@ query_process(QueryRuntime *q, TupleTableSlot *slot, int64 ts, int depth)
 	{
 		SetUserIdAndSecContext(save_user, save_sec);
 		query_failed(q, mcxt, owner, true);
-		q->npending = 0;
-		q->touched = NIL;
-		q->nout = 0;
-		ResetExprContext(q->econtext);
+		query_abandon_chunk(q);
 	}
 	PG_END_TRY();
 }
@@ -1096,10 +1103,7 @@ query_advance(QueryRuntime *q, int64 now)
 	{
 		SetUserIdAndSecContext(save_user, save_sec);
 		query_failed(q, mcxt, owner, true);
-		q->npending = 0;
-		q->touched = NIL;
-		q->nout = 0;
-		ResetExprContext(q->econtext);
+		query_abandon_chunk(q);
 	}
 	PG_END_TRY();
 	siddhi_current_event_ts = 0;
