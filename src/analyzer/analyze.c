@@ -309,12 +309,18 @@ bind_relation(AnalyzeState *st, const char *name, SiddhiRelKind kind,
 
 			if (strcmp(k->name, name) == 0 && k->kind == kind)
 			{
-				Oid nsp = get_namespace_oid(k->nspname, true);
-
 				r->nspname = pstrdup(k->nspname);
 				r->created = k->created;
-				r->relid = OidIsValid(nsp) ? get_relname_relid(name, nsp)
-										   : InvalidOid;
+
+				/*
+				 * Look up and lock the relation the way PostgreSQL does:
+				 * the lock waits for a deploy that replaced it to finish,
+				 * and the lookup is redone once its invalidations are in
+				 * (the worker hears of a deploy before they are sent).
+				 */
+				r->relid = RangeVarGetRelid(
+					makeRangeVar(r->nspname, pstrdup(name), -1),
+					AccessShareLock, true);
 				break;
 			}
 		}
