@@ -25,7 +25,7 @@ now_us(void)
 static PGconn *
 connect_or_die(const char *conninfo)
 {
-	PGconn	   *c = PQconnectdb(conninfo);
+	PGconn *c = PQconnectdb(conninfo);
 
 	if (PQstatus(c) != CONNECTION_OK)
 	{
@@ -38,7 +38,7 @@ connect_or_die(const char *conninfo)
 static void
 exec_or_die(PGconn *c, const char *sql)
 {
-	PGresult   *r = PQexec(c, sql);
+	PGresult *r = PQexec(c, sql);
 
 	if (PQresultStatus(r) != PGRES_COMMAND_OK &&
 		PQresultStatus(r) != PGRES_TUPLES_OK)
@@ -52,8 +52,7 @@ exec_or_die(PGconn *c, const char *sql)
 static int
 cmp(const void *a, const void *b)
 {
-	double		x = *(const double *) a,
-				y = *(const double *) b;
+	double x = *(const double *) a, y = *(const double *) b;
 
 	return x < y ? -1 : x > y;
 }
@@ -69,12 +68,12 @@ report(const char *what, double *lat, int n)
 static void
 pace(double start, int i, int rate)
 {
-	double		due = start + i * 1e6 / rate;
-	double		t;
+	double due = start + i * 1e6 / rate;
+	double t;
 
 	while ((t = now_us()) < due)
 	{
-		struct timespec d = {0, (long) ((due - t) * 1000)};
+		struct timespec d = { 0, (long) ((due - t) * 1000) };
 
 		nanosleep(&d, NULL);
 	}
@@ -84,17 +83,18 @@ int
 main(int argc, char **argv)
 {
 	const char *conninfo = argc > 1 ? argv[1] : "";
-	int			rate = argc > 2 ? atoi(argv[2]) : 1000;
-	int			seconds = argc > 3 ? atoi(argv[3]) : 10;
-	int			n = rate * seconds;
-	PGconn	   *producer = connect_or_die(conninfo);
-	PGconn	   *watcher = connect_or_die(conninfo);
-	double	   *lat = malloc(sizeof(double) * n);
-	double	   *base = malloc(sizeof(double) * n);
-	double		start;
-	char		sql[256];
+	int rate = argc > 2 ? atoi(argv[2]) : 1000;
+	int seconds = argc > 3 ? atoi(argv[3]) : 10;
+	int n = rate * seconds;
+	PGconn *producer = connect_or_die(conninfo);
+	PGconn *watcher = connect_or_die(conninfo);
+	double *lat = malloc(sizeof(double) * n);
+	double *base = malloc(sizeof(double) * n);
+	double start;
+	char sql[256];
 
-	exec_or_die(producer, "SELECT siddhi.deploy('latency', $$"
+	exec_or_die(producer,
+				"SELECT siddhi.deploy('latency', $$"
 				" define stream LatIn (id long, v double);"
 				" from LatIn[v >= 0] select id, v insert into LatOut; $$,"
 				" replace => true)");
@@ -105,8 +105,8 @@ main(int argc, char **argv)
 	start = now_us();
 	for (int i = 0; i < n; i++)
 	{
-		double		t0;
-		PGresult   *r;
+		double t0;
+		PGresult *r;
 
 		pace(start, i, rate);
 		snprintf(sql, sizeof(sql), "INSERT INTO latin VALUES (%d, 1)", i);
@@ -115,7 +115,8 @@ main(int argc, char **argv)
 		r = PQexec(watcher, "SELECT seq FROM siddhi.poll('latout', 1, 5000)");
 		if (PQresultStatus(r) != PGRES_TUPLES_OK || PQntuples(r) != 1)
 		{
-			fprintf(stderr, "event %d not delivered: %s", i, PQerrorMessage(watcher));
+			fprintf(stderr, "event %d not delivered: %s", i,
+					PQerrorMessage(watcher));
 			exit(1);
 		}
 		lat[i] = now_us() - t0;
@@ -127,16 +128,16 @@ main(int argc, char **argv)
 	start = now_us();
 	for (int i = 0; i < n; i++)
 	{
-		double		t0;
-		PGnotify   *note = NULL;
+		double t0;
+		PGnotify *note = NULL;
 
 		pace(start, i, rate);
 		exec_or_die(producer, "NOTIFY latency_baseline");
 		t0 = now_us();
 		while (note == NULL)
 		{
-			int			sock = PQsocket(watcher);
-			fd_set		fds;
+			int sock = PQsocket(watcher);
+			fd_set fds;
 
 			FD_ZERO(&fds);
 			FD_SET(sock, &fds);
