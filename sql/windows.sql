@@ -99,3 +99,29 @@ SELECT siddhi.subscribe('wallexpired');
 INSERT INTO wallticks VALUES ('w1');
 SELECT count(*) AS before_expiry FROM siddhi.poll('wallexpired', 100, 0);
 SELECT event FROM siddhi.poll('wallexpired', 100, 10000);
+
+-- timeLength(t, n) and externalTime(attribute, t)
+SELECT siddhi.deploy('win_more', $$
+  @app:playback
+  define stream Logins (at long, who string);
+  @info(name = 'bounded') from Logins#window.timeLength(2 sec, 2)
+  select who insert all events into BoundedLogins;
+  @info(name = 'external') from Logins#window.externalTime(at, 1 sec)
+  select who, count() as n insert into ActiveLogins;
+$$);
+SELECT siddhi.subscribe('boundedlogins');
+SELECT siddhi.subscribe('activelogins');
+SET siddhi.event_time = 1000;
+INSERT INTO logins VALUES (10000, 'amy');
+SET siddhi.event_time = 1500;
+INSERT INTO logins VALUES (10400, 'ben');
+SET siddhi.event_time = 1800;
+INSERT INTO logins VALUES (11000, 'cal');
+RESET siddhi.event_time;
+SELECT siddhi.flush();
+SELECT expired, event->>'who' AS who FROM siddhi.poll('boundedlogins', 100, 0) ORDER BY seq;
+SELECT event FROM siddhi.poll('activelogins', 100, 0) ORDER BY seq;
+SELECT siddhi.deploy('win_bad6', $$
+  define stream W6 (at string);
+  from W6#window.externalTime(at, 1 sec) select at insert into W6Out;
+$$);

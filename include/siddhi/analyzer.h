@@ -48,7 +48,9 @@ typedef enum SiddhiWindowKind
 	SIDDHI_WINDOW_LENGTH,		/* length(n): the last n events */
 	SIDDHI_WINDOW_LENGTH_BATCH, /* lengthBatch(n): tumbling, n events */
 	SIDDHI_WINDOW_TIME,			/* time(t): events of the last t ms */
-	SIDDHI_WINDOW_TIME_BATCH	/* timeBatch(t): tumbling, every t ms */
+	SIDDHI_WINDOW_TIME_BATCH,	/* timeBatch(t): tumbling, every t ms */
+	SIDDHI_WINDOW_TIME_LENGTH,	/* timeLength(t, n): last t ms, at most n */
+	SIDDHI_WINDOW_EXTERNAL_TIME /* externalTime(attr, t): time from attr */
 } SiddhiWindowKind;
 
 /* Siddhi's aggregators that run incrementally (src/runtime/aggregate.c). */
@@ -83,7 +85,9 @@ typedef struct SiddhiQueryPlan
 	SiddhiRelation *input;
 	List *qual; /* of Expr, implicitly ANDed, planned: before the window */
 	SiddhiWindowKind window;
-	int64 window_length;
+	int64 window_length;	/* events, or milliseconds */
+	int64 window_count;		/* timeLength: the most events kept */
+	Expr *window_time_expr; /* externalTime: the time attribute */
 	List *window_qual; /* filters written after the window, on its output */
 	List *aggregates;  /* of SiddhiAggPlan *; param k is aggregate k */
 	List *group_by;	   /* of Expr, over the input */

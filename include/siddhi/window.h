@@ -37,11 +37,15 @@ typedef struct SiddhiWindow SiddhiWindow;
 
 /* A window of the given kind and length, in a context under parent. */
 extern SiddhiWindow *siddhi_window_create(SiddhiWindowKind kind, int64 length,
-										  MemoryContext parent);
+										  int64 count, MemoryContext parent);
 
-/* One arriving event: emit what it causes through fn. */
+/*
+ * One arriving event (ext: its time attribute, for externalTime): emit
+ * what it causes through fn.
+ */
 extern void siddhi_window_add(SiddhiWindow *w, MinimalTuple tuple,
-							  int64 timestamp, SiddhiEventFn fn, void *arg);
+							  int64 timestamp, int64 ext, SiddhiEventFn fn,
+							  void *arg);
 
 /*
  * Time passes: the window's clock is now `now` (ms).  Time windows expire

@@ -825,74 +825,133 @@ constant_count(AnalyzeState *st, ParseState *pstate, Node *raw,
 }
 
 /*
- * A window on a query's input.  Only the count windows exist so far; the
- * time windows need the engine's timers and wait for them.
+ * A constant argument of a window: a count (at most 1e8, which bounds the
+ * window's memory) or a time in ms (at most ten years).
  */
-static void
-analyze_window(AnalyzeState *st, ParseState *pstate, SiddhiQueryPlan *qp,
-			   SiddhiStreamHandler *h)
+static int64
+window_constant(AnalyzeState *st, ParseState *pstate, SiddhiCall *call,
+				Node *arg, bool by_time)
 {
-	SiddhiCall *call = h->call;
 	const char *source = st->app->source;
-	Node *arg;
-	Expr *value;
+	Expr *value = finish_expr(
+		pstate, transformExpr(pstate, arg, EXPR_KIND_SELECT_TARGET));
+	Const *c = (Const *) value;
+	int64 v;
+	int64 max = by_time ? INT64CONST(315360000000) : 100000000;
 
-	if (qp->window != SIDDHI_WINDOW_NONE)
-		ereport(ERROR, (errcode(ERRCODE_SIDDHI_SEMANTIC_ERROR),
-						errmsg("a query can have only one window"),
-						siddhi_errposition(source, h->location)));
-	if (call->ns == NULL && pg_strcasecmp(call->name, "length") == 0)
-		qp->window = SIDDHI_WINDOW_LENGTH;
-	else if (call->ns == NULL && pg_strcasecmp(call->name, "lengthBatch") == 0)
-		qp->window = SIDDHI_WINDOW_LENGTH_BATCH;
-	else if (call->ns == NULL && pg_strcasecmp(call->name, "time") == 0)
-		qp->window = SIDDHI_WINDOW_TIME;
-	else if (call->ns == NULL && pg_strcasecmp(call->name, "timeBatch") == 0)
-		qp->window = SIDDHI_WINDOW_TIME_BATCH;
-	else
-		ereport(ERROR, (errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-						errmsg("window %s%s%s is not supported yet",
-							   call->ns ? call->ns : "", call->ns ? ":" : "",
-							   call->name),
-						errhint("The windows built so far are length, "
-								"lengthBatch, time and timeBatch."),
-						siddhi_errposition(source, call->location)));
-	if (list_length(call->args) != 1)
-		ereport(ERROR, (errcode(ERRCODE_SIDDHI_SEMANTIC_ERROR),
-						errmsg("window %s takes one argument, %s", call->name,
-							   qp->window == SIDDHI_WINDOW_TIME ||
-									   qp->window == SIDDHI_WINDOW_TIME_BATCH
-								   ? "a time such as 1 sec"
-								   : "the number of events"),
-						siddhi_errposition(source, call->location)));
-	arg = linitial(call->args);
-	value = finish_expr(pstate,
-						transformExpr(pstate, arg, EXPR_KIND_SELECT_TARGET));
-	if (!IsA(value, Const) ||
-		(((Const *) value)->consttype != INT4OID &&
-		 ((Const *) value)->consttype != INT8OID) ||
-		((Const *) value)->constisnull)
+	if (!IsA(value, Const) || c->constisnull ||
+		(c->consttype != INT4OID && c->consttype != INT8OID))
 		ereport(ERROR,
 				(errcode(ERRCODE_SIDDHI_SEMANTIC_ERROR),
 				 errmsg("the argument of window %s must be a constant integer",
 						call->name),
 				 siddhi_errposition(source, exprLocation(arg))));
-	qp->window_length = ((Const *) value)->consttype == INT4OID
-							? DatumGetInt32(((Const *) value)->constvalue)
-							: DatumGetInt64(((Const *) value)->constvalue);
-	{
-		/* counts bound the window's memory; times may span ten years */
-		bool by_time = qp->window == SIDDHI_WINDOW_TIME ||
-					   qp->window == SIDDHI_WINDOW_TIME_BATCH;
-		int64 max = by_time ? INT64CONST(315360000000) : 100000000;
+	v = c->consttype == INT4OID ? DatumGetInt32(c->constvalue)
+								: DatumGetInt64(c->constvalue);
+	if (v <= 0 || v > max)
+		ereport(ERROR,
+				(errcode(ERRCODE_SIDDHI_SEMANTIC_ERROR),
+				 errmsg("the argument of window %s must be between 1 "
+						"and " INT64_FORMAT "%s",
+						call->name, max, by_time ? " milliseconds" : ""),
+				 siddhi_errposition(source, exprLocation(arg))));
+	return v;
+}
 
-		if (qp->window_length <= 0 || qp->window_length > max)
-			ereport(ERROR,
-					(errcode(ERRCODE_SIDDHI_SEMANTIC_ERROR),
-					 errmsg("the argument of window %s must be between 1 "
-							"and " INT64_FORMAT "%s",
-							call->name, max, by_time ? " milliseconds" : ""),
-					 siddhi_errposition(source, exprLocation(arg))));
+/*
+ * A window on a query's input: length(n), lengthBatch(n), time(t),
+ * timeBatch(t), timeLength(t, n), externalTime(attribute, t).
+ */
+static void
+analyze_window(AnalyzeState *st, ParseState *pstate, SiddhiQueryPlan *qp,
+			   SiddhiStreamHandler *h)
+{
+	static const struct
+	{
+		const char *name;
+		SiddhiWindowKind kind;
+		int nargs;
+		const char *args;
+	} windows[] = {
+		{ "length", SIDDHI_WINDOW_LENGTH, 1, "the number of events" },
+		{ "lengthBatch", SIDDHI_WINDOW_LENGTH_BATCH, 1,
+		  "the number of events" },
+		{ "time", SIDDHI_WINDOW_TIME, 1, "a time such as 1 sec" },
+		{ "timeBatch", SIDDHI_WINDOW_TIME_BATCH, 1, "a time such as 1 sec" },
+		{ "timeLength", SIDDHI_WINDOW_TIME_LENGTH, 2,
+		  "a time and the most events to keep" },
+		{ "externalTime", SIDDHI_WINDOW_EXTERNAL_TIME, 2,
+		  "the attribute holding the time (ms) and a time" },
+	};
+	SiddhiCall *call = h->call;
+	const char *source = st->app->source;
+	int w = -1;
+
+	if (qp->window != SIDDHI_WINDOW_NONE)
+		ereport(ERROR, (errcode(ERRCODE_SIDDHI_SEMANTIC_ERROR),
+						errmsg("a query can have only one window"),
+						siddhi_errposition(source, h->location)));
+	for (int i = 0; i < lengthof(windows) && call->ns == NULL; i++)
+		if (pg_strcasecmp(call->name, windows[i].name) == 0)
+			w = i;
+	if (w < 0)
+		ereport(ERROR, (errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+						errmsg("window %s%s%s is not supported yet",
+							   call->ns ? call->ns : "", call->ns ? ":" : "",
+							   call->name),
+						errhint("The windows built so far are length, "
+								"lengthBatch, time, timeBatch, timeLength "
+								"and externalTime."),
+						siddhi_errposition(source, call->location)));
+	qp->window = windows[w].kind;
+	if (list_length(call->args) != windows[w].nargs)
+		ereport(ERROR, (errcode(ERRCODE_SIDDHI_SEMANTIC_ERROR),
+						errmsg("window %s takes %s %s", call->name,
+							   windows[w].nargs == 1 ? "one argument,"
+													 : "two arguments,",
+							   windows[w].args),
+						siddhi_errposition(source, call->location)));
+	switch (qp->window)
+	{
+		case SIDDHI_WINDOW_LENGTH:
+		case SIDDHI_WINDOW_LENGTH_BATCH:
+			qp->window_length =
+				window_constant(st, pstate, call, linitial(call->args), false);
+			break;
+		case SIDDHI_WINDOW_TIME:
+		case SIDDHI_WINDOW_TIME_BATCH:
+			qp->window_length =
+				window_constant(st, pstate, call, linitial(call->args), true);
+			break;
+		case SIDDHI_WINDOW_TIME_LENGTH:
+			qp->window_length =
+				window_constant(st, pstate, call, linitial(call->args), true);
+			qp->window_count =
+				window_constant(st, pstate, call, lsecond(call->args), false);
+			break;
+		case SIDDHI_WINDOW_EXTERNAL_TIME:
+		{
+			Node *e = transformExpr(pstate, linitial(call->args),
+									EXPR_KIND_SELECT_TARGET);
+
+			if (exprType(e) != INT8OID && exprType(e) != INT4OID)
+				ereport(ERROR,
+						(errcode(ERRCODE_DATATYPE_MISMATCH),
+						 errmsg("the time attribute of window externalTime "
+								"must be a long, not %s",
+								format_type_be(exprType(e))),
+						 siddhi_errposition(
+							 source, exprLocation(linitial(call->args)))));
+			qp->window_time_expr = finish_expr(
+				pstate, coerce_to_target_type(pstate, e, exprType(e), INT8OID,
+											  -1, COERCION_IMPLICIT,
+											  COERCE_IMPLICIT_CAST, -1));
+			qp->window_length =
+				window_constant(st, pstate, call, lsecond(call->args), true);
+		}
+		break;
+		case SIDDHI_WINDOW_NONE:
+			break;
 	}
 }
 

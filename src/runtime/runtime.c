@@ -84,6 +84,7 @@ struct QueryRuntime
 	ExprContext *econtext;
 	ExprState *qual;			 /* filters before the window */
 	SiddhiWindow *window;		 /* or NULL */
+	ExprState *window_time;		 /* externalTime: the event's time */
 	TupleTableSlot *window_slot; /* holds events the window emits */
 	ExprState *window_qual;		 /* filters after the window */
 	SiddhiEventType events;		 /* current, expired or all events go out */
@@ -313,8 +314,10 @@ siddhi_runtime_start_app(SiddhiAppPlan *plan)
 		}
 		if (qp->window != SIDDHI_WINDOW_NONE)
 		{
-			q->window =
-				siddhi_window_create(qp->window, qp->window_length, cxt);
+			q->window = siddhi_window_create(qp->window, qp->window_length,
+											 qp->window_count, cxt);
+			if (qp->window_time_expr)
+				q->window_time = ExecInitExpr(qp->window_time_expr, NULL);
 			q->window_slot =
 				MakeSingleTupleTableSlot(q->input->desc, &TTSOpsMinimalTuple);
 			q->window_qual = ExecInitQual(qp->window_qual, NULL);
@@ -807,7 +810,22 @@ query_process(QueryRuntime *q, TupleTableSlot *slot, int64 ts, int depth)
 				MinimalTuple t = ExecFetchSlotMinimalTuple(slot, &should_free);
 				WindowEventArg wa = { q, depth };
 
-				siddhi_window_add(q->window, t, ts, window_event, &wa);
+				int64 ext = 0;
+
+				if (q->window_time)
+				{
+					bool isnull;
+					Datum d =
+						ExecEvalExpr(q->window_time, q->econtext, &isnull);
+
+					if (isnull)
+						ereport(ERROR,
+								(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+								 errmsg("the time attribute of window "
+										"externalTime is null")));
+					ext = DatumGetInt64(d);
+				}
+				siddhi_window_add(q->window, t, ts, ext, window_event, &wa);
 				if (should_free)
 					pfree(t);
 			}

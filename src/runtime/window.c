@@ -30,6 +30,7 @@ typedef struct WindowSlot
 {
 	MinimalTuple tuple;
 	int64 timestamp;
+	int64 ext; /* externalTime: the event's own time */
 } WindowSlot;
 
 struct SiddhiWindow
@@ -37,6 +38,7 @@ struct SiddhiWindow
 	SiddhiWindowKind kind;
 	int64 length;	  /* events, or milliseconds */
 	int64 next_flush; /* timeBatch: the next boundary; -1 before any event */
+	int64 max_count;  /* timeLength: the most events kept */
 	MemoryContext cxt;
 	WindowSlot *slots; /* length, time: a ring; batches: the batch */
 	int64 head;		   /* rings: the oldest slot */
@@ -48,7 +50,8 @@ struct SiddhiWindow
 };
 
 SiddhiWindow *
-siddhi_window_create(SiddhiWindowKind kind, int64 length, MemoryContext parent)
+siddhi_window_create(SiddhiWindowKind kind, int64 length, int64 count,
+					 MemoryContext parent)
 {
 	MemoryContext cxt =
 		AllocSetContextCreate(parent, "siddhi window", ALLOCSET_DEFAULT_SIZES);
@@ -59,6 +62,7 @@ siddhi_window_create(SiddhiWindowKind kind, int64 length, MemoryContext parent)
 	w->length = length;
 	w->cxt = cxt;
 	w->next_flush = -1;
+	w->max_count = count;
 	if (kind == SIDDHI_WINDOW_LENGTH || kind == SIDDHI_WINDOW_LENGTH_BATCH)
 		w->capacity = length;
 	else
@@ -227,10 +231,49 @@ time_batch_advance(SiddhiWindow *w, int64 now, SiddhiEventFn fn, void *arg)
 	}
 }
 
+/* timeLength: a full window first expires its oldest, then as time(t). */
+static void
+time_length_add(SiddhiWindow *w, MinimalTuple tuple, int64 ts,
+				SiddhiEventFn fn, void *arg)
+{
+	if (w->count >= w->max_count)
+	{
+		WindowSlot *oldest = &w->slots[w->head];
+
+		fn(arg, SIDDHI_EVENT_EXPIRED, oldest->tuple, ts);
+		pfree(oldest->tuple);
+		w->head = (w->head + 1) % w->capacity;
+		w->count--;
+	}
+	time_add(w, tuple, ts, fn, arg);
+}
+
+/*
+ * externalTime: the arrival's own time (an attribute) is the clock: older
+ * events whose time + t it reached expire, stamped with the arrival's
+ * timestamp, before it enters.
+ */
+static void
+external_time_add(SiddhiWindow *w, MinimalTuple tuple, int64 ts, int64 ext,
+				  SiddhiEventFn fn, void *arg)
+{
+	while (w->count > 0 && w->slots[w->head].ext + w->length <= ext)
+	{
+		WindowSlot *oldest = &w->slots[w->head];
+
+		fn(arg, SIDDHI_EVENT_EXPIRED, oldest->tuple, ts);
+		pfree(oldest->tuple);
+		w->head = (w->head + 1) % w->capacity;
+		w->count--;
+	}
+	time_add(w, tuple, ts, fn, arg);
+	w->slots[(w->head + w->count - 1) % w->capacity].ext = ext;
+}
+
 void
 siddhi_window_advance(SiddhiWindow *w, int64 now, SiddhiEventFn fn, void *arg)
 {
-	if (w->kind == SIDDHI_WINDOW_TIME)
+	if (w->kind == SIDDHI_WINDOW_TIME || w->kind == SIDDHI_WINDOW_TIME_LENGTH)
 		time_advance(w, now, fn, arg);
 	else if (w->kind == SIDDHI_WINDOW_TIME_BATCH)
 		time_batch_advance(w, now, fn, arg);
@@ -239,7 +282,9 @@ siddhi_window_advance(SiddhiWindow *w, int64 now, SiddhiEventFn fn, void *arg)
 int64
 siddhi_window_deadline(SiddhiWindow *w)
 {
-	if (w->kind == SIDDHI_WINDOW_TIME && w->count > 0)
+	if ((w->kind == SIDDHI_WINDOW_TIME ||
+		 w->kind == SIDDHI_WINDOW_TIME_LENGTH) &&
+		w->count > 0)
 		return w->slots[w->head].timestamp + w->length;
 	if (w->kind == SIDDHI_WINDOW_TIME_BATCH)
 		return w->next_flush;
@@ -248,7 +293,7 @@ siddhi_window_deadline(SiddhiWindow *w)
 
 void
 siddhi_window_add(SiddhiWindow *w, MinimalTuple tuple, int64 timestamp,
-				  SiddhiEventFn fn, void *arg)
+				  int64 ext, SiddhiEventFn fn, void *arg)
 {
 	switch (w->kind)
 	{
@@ -263,6 +308,12 @@ siddhi_window_add(SiddhiWindow *w, MinimalTuple tuple, int64 timestamp,
 			break;
 		case SIDDHI_WINDOW_TIME_BATCH:
 			time_batch_add(w, tuple, timestamp);
+			break;
+		case SIDDHI_WINDOW_TIME_LENGTH:
+			time_length_add(w, tuple, timestamp, fn, arg);
+			break;
+		case SIDDHI_WINDOW_EXTERNAL_TIME:
+			external_time_add(w, tuple, timestamp, ext, fn, arg);
 			break;
 		case SIDDHI_WINDOW_NONE:
 			fn(arg, SIDDHI_EVENT_CURRENT, tuple, timestamp);
