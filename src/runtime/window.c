@@ -84,6 +84,18 @@ keep(SiddhiWindow *w, MinimalTuple tuple)
 	return copy;
 }
 
+/* Emit the oldest event of a ring as expired, stamped ts, and drop it. */
+static void
+expire_oldest(SiddhiWindow *w, int64 ts, SiddhiEventFn fn, void *arg)
+{
+	WindowSlot *oldest = &w->slots[w->head];
+
+	fn(arg, SIDDHI_EVENT_EXPIRED, oldest->tuple, ts);
+	pfree(oldest->tuple);
+	w->head = (w->head + 1) % w->capacity;
+	w->count--;
+}
+
 static void
 length_add(SiddhiWindow *w, MinimalTuple tuple, int64 ts, SiddhiEventFn fn,
 		   void *arg)
@@ -91,15 +103,8 @@ length_add(SiddhiWindow *w, MinimalTuple tuple, int64 ts, SiddhiEventFn fn,
 	WindowSlot *slot;
 
 	if (w->count == w->length)
-	{
-		WindowSlot *oldest = &w->slots[w->head];
-
-		fn(arg, SIDDHI_EVENT_EXPIRED, oldest->tuple, ts);
-		pfree(oldest->tuple);
-		w->head = (w->head + 1) % w->length;
-		w->count--;
-	}
-	slot = &w->slots[(w->head + w->count) % w->length];
+		expire_oldest(w, ts, fn, arg);
+	slot = &w->slots[(w->head + w->count) % w->capacity];
 	slot->tuple = keep(w, tuple);
 	slot->timestamp = ts;
 	w->count++;
@@ -171,12 +176,7 @@ time_advance(SiddhiWindow *w, int64 now, SiddhiEventFn fn, void *arg)
 
 	while (w->count > 0 && w->slots[w->head].timestamp + w->length <= now)
 	{
-		WindowSlot *oldest = &w->slots[w->head];
-
-		fn(arg, SIDDHI_EVENT_EXPIRED, oldest->tuple, now);
-		pfree(oldest->tuple);
-		w->head = (w->head + 1) % w->capacity;
-		w->count--;
+		expire_oldest(w, now, fn, arg);
 		any = true;
 	}
 	if (any)
@@ -237,14 +237,7 @@ time_length_add(SiddhiWindow *w, MinimalTuple tuple, int64 ts,
 				SiddhiEventFn fn, void *arg)
 {
 	if (w->count >= w->max_count)
-	{
-		WindowSlot *oldest = &w->slots[w->head];
-
-		fn(arg, SIDDHI_EVENT_EXPIRED, oldest->tuple, ts);
-		pfree(oldest->tuple);
-		w->head = (w->head + 1) % w->capacity;
-		w->count--;
-	}
+		expire_oldest(w, ts, fn, arg);
 	time_add(w, tuple, ts, fn, arg);
 }
 
@@ -258,14 +251,7 @@ external_time_add(SiddhiWindow *w, MinimalTuple tuple, int64 ts, int64 ext,
 				  SiddhiEventFn fn, void *arg)
 {
 	while (w->count > 0 && w->slots[w->head].ext + w->length <= ext)
-	{
-		WindowSlot *oldest = &w->slots[w->head];
-
-		fn(arg, SIDDHI_EVENT_EXPIRED, oldest->tuple, ts);
-		pfree(oldest->tuple);
-		w->head = (w->head + 1) % w->capacity;
-		w->count--;
-	}
+		expire_oldest(w, ts, fn, arg);
 	time_add(w, tuple, ts, fn, arg);
 	w->slots[(w->head + w->count - 1) % w->capacity].ext = ext;
 }
