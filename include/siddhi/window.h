@@ -8,7 +8,10 @@
  * Siddhi's order: the expired events an arrival pushes out come before
  * the arrival itself.  A window owns copies of the tuples it keeps, in its
  * own memory context; a tuple passed to the callback is valid only during
- * the call.
+ * the call.  An event that leaves the window is emitted as expired with the
+ * same tuple pointer it was emitted with as current (named windows mirror
+ * their contents into a table by that pointer), or with one that was
+ * never emitted as current when the window never emitted it (batches).
  *
  * Each kind of window is a SiddhiWindowOps in one of the window*.c files,
  * registered in window.c.  Every window documents its memory bound there
