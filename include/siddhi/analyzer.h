@@ -27,7 +27,8 @@ typedef enum SiddhiAnalyzeMode
 typedef enum SiddhiRelKind
 {
 	SIDDHI_REL_STREAM,
-	SIDDHI_REL_TABLE
+	SIDDHI_REL_TABLE,
+	SIDDHI_REL_WINDOW /* a named window: its contents mirrored in a table */
 } SiddhiRelKind;
 
 /* A stream or table an app uses. */
@@ -151,6 +152,18 @@ typedef struct SiddhiQueryPlan
 	SiddhiEventType events;
 } SiddhiQueryPlan;
 
+/*
+ * A named window (define window W (..) time(1 min) output all events):
+ * queries insert into it and read from it as from a stream; its contents
+ * are mirrored into an unlogged table of the same name for plain SQL.
+ */
+typedef struct SiddhiNamedWindowPlan
+{
+	SiddhiRelation *relation;
+	SiddhiWindowPlan *window;
+	SiddhiEventType output; /* what the window passes to its readers */
+} SiddhiNamedWindowPlan;
+
 typedef struct SiddhiAppPlan
 {
 	bool playback; /* @app:playback: the clock follows event time */
@@ -159,6 +172,7 @@ typedef struct SiddhiAppPlan
 	Oid owner;
 	List *relations; /* of SiddhiRelation * */
 	List *queries;	 /* of SiddhiQueryPlan * */
+	List *windows;	 /* of SiddhiNamedWindowPlan * */
 } SiddhiAppPlan;
 
 /*

@@ -319,14 +319,16 @@ bind_relation(AnalyzeState *st, const char *name, SiddhiRelKind kind,
 			}
 		}
 		if (!OidIsValid(r->relid))
-			ereport(
-				ERROR,
-				(errcode(ERRCODE_UNDEFINED_TABLE),
-				 errmsg("relation \"%s\" of %s \"%s\" does not exist",
-						r->nspname ? r->nspname : name,
-						kind == SIDDHI_REL_STREAM ? "stream" : "table", name),
-				 siddhi_errposition(source, location),
-				 errhint("Redeploy the app to create it again.")));
+			ereport(ERROR,
+					(errcode(ERRCODE_UNDEFINED_TABLE),
+					 errmsg("relation \"%s\" of %s \"%s\" does not exist",
+							r->nspname ? r->nspname : name,
+							kind == SIDDHI_REL_STREAM  ? "stream"
+							: kind == SIDDHI_REL_TABLE ? "table"
+													   : "window",
+							name),
+					 siddhi_errposition(source, location),
+					 errhint("Redeploy the app to create it again.")));
 	}
 	else
 	{
@@ -347,6 +349,13 @@ bind_relation(AnalyzeState *st, const char *name, SiddhiRelKind kind,
 					 siddhi_errposition(source, location),
 					 errhint("Rename the stream, or drop the existing "
 							 "relation.")));
+			if (kind == SIDDHI_REL_WINDOW)
+				ereport(ERROR,
+						(errcode(ERRCODE_DUPLICATE_TABLE),
+						 errmsg("relation \"%s\" already exists", name),
+						 siddhi_errposition(source, location),
+						 errhint("A named window creates the table that "
+								 "shows its contents: use another name.")));
 			if (kind == SIDDHI_REL_TABLE && relkind != RELKIND_RELATION &&
 				relkind != RELKIND_PARTITIONED_TABLE)
 				ereport(
@@ -390,6 +399,10 @@ bind_relation(AnalyzeState *st, const char *name, SiddhiRelKind kind,
 					appendStringInfo(&sql, " OPTIONS (event_time %s)",
 									 quote_literal_cstr(event_time));
 			}
+			else if (kind == SIDDHI_REL_WINDOW)
+				appendStringInfo(&sql, "CREATE UNLOGGED TABLE %s (%s)",
+								 quote_identifier(name),
+								 column_list_sql(names, typids, typmods));
 			else
 			{
 				appendStringInfo(&sql, "CREATE TABLE %s (%s",
@@ -460,6 +473,39 @@ definition_columns(AnalyzeState *st, SiddhiDefinition *d, List **names,
 	}
 }
 
+/*
+ * define window W (..) <window> [output .. events]: an unlogged table
+ * mirrors its contents; the window's arguments name W's attributes.
+ */
+static void
+analyze_named_window(AnalyzeState *st, SiddhiDefinition *d)
+{
+	SiddhiNamedWindowPlan *nw = palloc0(sizeof(SiddhiNamedWindowPlan));
+	List *names, *typids, *typmods;
+	ParseState *pstate;
+	ParseNamespaceItem *nsitem;
+	Relation rel;
+
+	definition_columns(st, d, &names, &typids, &typmods);
+	if (names == NIL)
+		ereport(ERROR, (errcode(ERRCODE_SIDDHI_SEMANTIC_ERROR),
+						errmsg("\"%s\" has no attributes", d->name),
+						siddhi_errposition(st->app->source, d->location)));
+	nw->relation = bind_relation(st, d->name, SIDDHI_REL_WINDOW, names, typids,
+								 typmods, d, NULL, d->location);
+	nw->output = d->window_output;
+	pstate = make_parsestate(NULL);
+	pstate->p_sourcetext = st->app->source;
+	rel = table_open(nw->relation->relid, AccessShareLock);
+	nsitem = addRangeTableEntryForRelation(pstate, rel, AccessShareLock, NULL,
+										   false, true);
+	addNSItemToQuery(pstate, nsitem, false, true, true);
+	nw->window = siddhi_analyze_window(st, pstate, d->window);
+	table_close(rel, NoLock);
+	free_parsestate(pstate);
+	st->plan->windows = lappend(st->plan->windows, nw);
+}
+
 static void
 analyze_definitions(AnalyzeState *st)
 {
@@ -505,10 +551,7 @@ analyze_definitions(AnalyzeState *st)
 							  d->location);
 				break;
 			case SIDDHI_DEF_WINDOW:
-				ereport(ERROR,
-						(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-						 errmsg("named windows are not supported yet"),
-						 siddhi_errposition(st->app->source, d->location)));
+				analyze_named_window(st, d);
 				break;
 			case SIDDHI_DEF_TRIGGER:
 				ereport(ERROR,
@@ -901,6 +944,13 @@ analyze_query(AnalyzeState *st, SiddhiQuery *q, int index)
 				ereport(ERROR, (errcode(ERRCODE_SIDDHI_SEMANTIC_ERROR),
 								errmsg("a query can have only one window"),
 								siddhi_errposition(source, h->location)));
+			if (input->kind == SIDDHI_REL_WINDOW)
+				ereport(ERROR,
+						(errcode(ERRCODE_SIDDHI_SEMANTIC_ERROR),
+						 errmsg("\"%s\" is a window, and a window cannot "
+								"have another window",
+								in->stream),
+						 siddhi_errposition(source, h->location)));
 			qp->window = siddhi_analyze_window(st, pstate, h->call);
 			continue;
 		}
