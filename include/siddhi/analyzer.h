@@ -41,17 +41,69 @@ typedef struct SiddhiRelation
 	char *event_time; /* streams: the attribute giving each event's time */
 } SiddhiRelation;
 
-/* The window a query keeps over its input (src/runtime/window.c). */
+/* The window a query keeps over its input (src/runtime/window*.c). */
 typedef enum SiddhiWindowKind
 {
 	SIDDHI_WINDOW_NONE,
-	SIDDHI_WINDOW_LENGTH,		/* length(n): the last n events */
-	SIDDHI_WINDOW_LENGTH_BATCH, /* lengthBatch(n): tumbling, n events */
-	SIDDHI_WINDOW_TIME,			/* time(t): events of the last t ms */
-	SIDDHI_WINDOW_TIME_BATCH,	/* timeBatch(t): tumbling, every t ms */
-	SIDDHI_WINDOW_TIME_LENGTH,	/* timeLength(t, n): last t ms, at most n */
-	SIDDHI_WINDOW_EXTERNAL_TIME /* externalTime(attr, t): time from attr */
+	SIDDHI_WINDOW_LENGTH,		 /* length(n): the last n events */
+	SIDDHI_WINDOW_LENGTH_BATCH,	 /* lengthBatch(n): tumbling, n events */
+	SIDDHI_WINDOW_TIME,			 /* time(t): events of the last t ms */
+	SIDDHI_WINDOW_TIME_BATCH,	 /* timeBatch(t): tumbling, every t ms */
+	SIDDHI_WINDOW_TIME_LENGTH,	 /* timeLength(t, n): last t ms, at most n */
+	SIDDHI_WINDOW_EXTERNAL_TIME, /* externalTime(attr, t): time from attr */
+	SIDDHI_WINDOW_EXTERNAL_TIME_BATCH, /* externalTimeBatch(attr, t, ..) */
+	SIDDHI_WINDOW_BATCH,			   /* batch([n]): each arriving chunk */
+	SIDDHI_WINDOW_SORT,				   /* sort(n, attr [, order], ..) */
+	SIDDHI_WINDOW_DELAY,			   /* delay(t) */
+	SIDDHI_WINDOW_CRON,				   /* cron('expr') */
+	SIDDHI_WINDOW_SESSION,			   /* session(gap [, key [, latency]]) */
+	SIDDHI_WINDOW_HOPPING,			   /* hopping(size, advance) */
+	SIDDHI_WINDOW_EXPRESSION,		   /* expression('cond') */
+	SIDDHI_WINDOW_EXPRESSION_BATCH,	   /* expressionBatch('cond', ..) */
+	SIDDHI_WINDOW_FREQUENT,			   /* frequent(n [, attr..]) */
+	SIDDHI_WINDOW_LOSSY_FREQUENT,	   /* lossyFrequent(s [, e [, attr..]]) */
+	SIDDHI_WINDOW_UNIQUE_EVER,		   /* unique:ever(key) */
+	SIDDHI_WINDOW_UNIQUE_FIRST,		   /* unique:first(key) */
+	SIDDHI_WINDOW_UNIQUE_LENGTH,	   /* unique:length(key, n) */
+	SIDDHI_WINDOW_UNIQUE_LENGTH_BATCH, /* unique:lengthBatch(key, n) */
+	SIDDHI_WINDOW_UNIQUE_FIRST_LENGTH_BATCH, /* unique:firstLengthBatch */
+	SIDDHI_WINDOW_UNIQUE_TIME,				 /* unique:time(key, t) */
+	SIDDHI_WINDOW_UNIQUE_TIME_BATCH,		 /* unique:timeBatch(key, t) */
+	SIDDHI_WINDOW_UNIQUE_FIRST_TIME_BATCH,	 /* unique:firstTimeBatch */
+	SIDDHI_WINDOW_UNIQUE_TIME_LENGTH_BATCH,	 /* unique:timeLengthBatch */
+	SIDDHI_WINDOW_UNIQUE_EXTERNAL_TIME_BATCH /* unique:externalTimeBatch */
 } SiddhiWindowKind;
+
+/*
+ * A window with its arguments, as src/analyzer/analyze_window.c reads them from
+ * the call.  Constants are resolved here; per-event values (a key, a time
+ * attribute, sort attributes) are expressions over the input stream that
+ * the runtime evaluates for each arriving event.
+ */
+typedef struct SiddhiWindowPlan
+{
+	SiddhiWindowKind kind;
+	char *name;	   /* as written, for messages ("unique:time") */
+	int64 length;  /* the size: events, or milliseconds */
+	int64 count;   /* a second size: timeLength's events, hopping's advance,
+				   * unique:timeLengthBatch's events, batch's chunk */
+	int64 start;   /* start.time (ms), or -1 */
+	int64 timeout; /* externalTimeBatch timeout, session allowed latency,
+					* or -1 */
+	bool current_event; /* stream.current.event: current events at once */
+	bool replace_time;	/* externalTimeBatch replace.with.batchtime;
+						 * expressionBatch include.triggering.event */
+	double support;		/* lossyFrequent's support threshold */
+	double error;		/* lossyFrequent's error bound */
+	char *text;			/* cron: the cron expression */
+	Expr *time_expr;	/* externalTime*: the event's time (int8) */
+	Expr *start_expr;	/* externalTimeBatch: start.time from an attribute */
+	List *keys;			/* of Expr: the key (unique, session, frequent) or
+						 * the sort attributes, over the input */
+	List *key_types;	/* of Oid */
+	List *sort_ops;		/* sort: of Oid, the ordering operator of each key */
+	Expr *condition;	/* expression windows: the condition, planned */
+} SiddhiWindowPlan;
 
 /* Siddhi's aggregators that run incrementally (src/runtime/aggregate.c). */
 typedef enum SiddhiAggKind
@@ -95,10 +147,7 @@ typedef struct SiddhiQueryPlan
 	SiddhiQuery *ast;
 	SiddhiRelation *input;
 	List *qual; /* of Expr, implicitly ANDed, planned: before the window */
-	SiddhiWindowKind window;
-	int64 window_length;	/* events, or milliseconds */
-	int64 window_count;		/* timeLength: the most events kept */
-	Expr *window_time_expr; /* externalTime: the time attribute */
+	SiddhiWindowPlan *window; /* or NULL */
 	List *window_qual; /* filters written after the window, on its output */
 	List *aggregates;  /* of SiddhiAggPlan *; param k is aggregate k */
 	List *group_by;	   /* of Expr, over the input */

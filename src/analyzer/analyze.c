@@ -18,6 +18,7 @@
  */
 #include "postgres.h"
 
+#include "analyze_int.h"
 #include "access/table.h"
 #include "catalog/namespace.h"
 #include "catalog/pg_foreign_table.h"
@@ -48,13 +49,6 @@
 #include "utils/syscache.h"
 #include "utils/typcache.h"
 
-typedef struct AnalyzeState
-{
-	SiddhiApp *app;
-	SiddhiAnalyzeMode mode;
-	List *known; /* LOAD: relations from the catalog */
-	SiddhiAppPlan *plan;
-} AnalyzeState;
 
 TypeName *
 siddhi_type_name(const char *t)
@@ -548,9 +542,8 @@ not_yet(AnalyzeState *st, const char *what, int location)
 					siddhi_errposition(st->app->source, location)));
 }
 
-/* Finish an analyzed expression: collations, then the planner's folding. */
-static Expr *
-finish_expr(ParseState *pstate, Node *e)
+Expr *
+siddhi_finish_expr(ParseState *pstate, Node *e)
 {
 	assign_expr_collations(pstate, e);
 	return expression_planner((Expr *) e);
@@ -640,9 +633,9 @@ make_aggregate(AggContext *ac, FuncCall *fc, SiddhiAggKind kind)
 							errmsg("%s() takes one argument",
 								   strVal(linitial(fc->funcname))),
 							siddhi_errposition(source, fc->location)));
-		agg->arg = finish_expr(ac->pstate,
-							   transformExpr(ac->pstate, linitial(fc->args),
-											 EXPR_KIND_SELECT_TARGET));
+		agg->arg = siddhi_finish_expr(
+			ac->pstate, transformExpr(ac->pstate, linitial(fc->args),
+									  EXPR_KIND_SELECT_TARGET));
 		t = agg->argtype = exprType((Node *) agg->arg);
 		if ((kind == SIDDHI_AGG_AND || kind == SIDDHI_AGG_OR) && t != BOOLOID)
 			ereport(ERROR,
@@ -810,7 +803,8 @@ constant_count(AnalyzeState *st, ParseState *pstate, Node *raw,
 
 	if (raw == NULL)
 		return -1;
-	e = finish_expr(pstate, transformExpr(pstate, raw, EXPR_KIND_LIMIT));
+	e = siddhi_finish_expr(pstate,
+						   transformExpr(pstate, raw, EXPR_KIND_LIMIT));
 	c = (Const *) e;
 	if (!IsA(e, Const) || c->constisnull ||
 		(c->consttype != INT4OID && c->consttype != INT8OID) ||
@@ -822,137 +816,6 @@ constant_count(AnalyzeState *st, ParseState *pstate, Node *raw,
 				 siddhi_errposition(st->app->source, exprLocation(raw))));
 	return c->consttype == INT4OID ? DatumGetInt32(c->constvalue)
 								   : DatumGetInt64(c->constvalue);
-}
-
-/*
- * A constant argument of a window: a count (at most 1e8, which bounds the
- * window's memory) or a time in ms (at most ten years).
- */
-static int64
-window_constant(AnalyzeState *st, ParseState *pstate, SiddhiCall *call,
-				Node *arg, bool by_time)
-{
-	const char *source = st->app->source;
-	Expr *value = finish_expr(
-		pstate, transformExpr(pstate, arg, EXPR_KIND_SELECT_TARGET));
-	Const *c = (Const *) value;
-	int64 v;
-	int64 max = by_time ? INT64CONST(315360000000) : 100000000;
-
-	if (!IsA(value, Const) || c->constisnull ||
-		(c->consttype != INT4OID && c->consttype != INT8OID))
-		ereport(ERROR,
-				(errcode(ERRCODE_SIDDHI_SEMANTIC_ERROR),
-				 errmsg("the argument of window %s must be a constant integer",
-						call->name),
-				 siddhi_errposition(source, exprLocation(arg))));
-	v = c->consttype == INT4OID ? DatumGetInt32(c->constvalue)
-								: DatumGetInt64(c->constvalue);
-	if (v <= 0 || v > max)
-		ereport(ERROR,
-				(errcode(ERRCODE_SIDDHI_SEMANTIC_ERROR),
-				 errmsg("the argument of window %s must be between 1 "
-						"and " INT64_FORMAT "%s",
-						call->name, max, by_time ? " milliseconds" : ""),
-				 siddhi_errposition(source, exprLocation(arg))));
-	return v;
-}
-
-/*
- * A window on a query's input: length(n), lengthBatch(n), time(t),
- * timeBatch(t), timeLength(t, n), externalTime(attribute, t).
- */
-static void
-analyze_window(AnalyzeState *st, ParseState *pstate, SiddhiQueryPlan *qp,
-			   SiddhiStreamHandler *h)
-{
-	static const struct
-	{
-		const char *name;
-		SiddhiWindowKind kind;
-		int nargs;
-		const char *args;
-	} windows[] = {
-		{ "length", SIDDHI_WINDOW_LENGTH, 1, "the number of events" },
-		{ "lengthBatch", SIDDHI_WINDOW_LENGTH_BATCH, 1,
-		  "the number of events" },
-		{ "time", SIDDHI_WINDOW_TIME, 1, "a time such as 1 sec" },
-		{ "timeBatch", SIDDHI_WINDOW_TIME_BATCH, 1, "a time such as 1 sec" },
-		{ "timeLength", SIDDHI_WINDOW_TIME_LENGTH, 2,
-		  "a time and the most events to keep" },
-		{ "externalTime", SIDDHI_WINDOW_EXTERNAL_TIME, 2,
-		  "the attribute holding the time (ms) and a time" },
-	};
-	SiddhiCall *call = h->call;
-	const char *source = st->app->source;
-	int w = -1;
-
-	if (qp->window != SIDDHI_WINDOW_NONE)
-		ereport(ERROR, (errcode(ERRCODE_SIDDHI_SEMANTIC_ERROR),
-						errmsg("a query can have only one window"),
-						siddhi_errposition(source, h->location)));
-	for (int i = 0; i < lengthof(windows) && call->ns == NULL; i++)
-		if (pg_strcasecmp(call->name, windows[i].name) == 0)
-			w = i;
-	if (w < 0)
-		ereport(ERROR, (errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-						errmsg("window %s%s%s is not supported yet",
-							   call->ns ? call->ns : "", call->ns ? ":" : "",
-							   call->name),
-						errhint("The windows built so far are length, "
-								"lengthBatch, time, timeBatch, timeLength "
-								"and externalTime."),
-						siddhi_errposition(source, call->location)));
-	qp->window = windows[w].kind;
-	if (list_length(call->args) != windows[w].nargs)
-		ereport(ERROR, (errcode(ERRCODE_SIDDHI_SEMANTIC_ERROR),
-						errmsg("window %s takes %s %s", call->name,
-							   windows[w].nargs == 1 ? "one argument,"
-													 : "two arguments,",
-							   windows[w].args),
-						siddhi_errposition(source, call->location)));
-	switch (qp->window)
-	{
-		case SIDDHI_WINDOW_LENGTH:
-		case SIDDHI_WINDOW_LENGTH_BATCH:
-			qp->window_length =
-				window_constant(st, pstate, call, linitial(call->args), false);
-			break;
-		case SIDDHI_WINDOW_TIME:
-		case SIDDHI_WINDOW_TIME_BATCH:
-			qp->window_length =
-				window_constant(st, pstate, call, linitial(call->args), true);
-			break;
-		case SIDDHI_WINDOW_TIME_LENGTH:
-			qp->window_length =
-				window_constant(st, pstate, call, linitial(call->args), true);
-			qp->window_count =
-				window_constant(st, pstate, call, lsecond(call->args), false);
-			break;
-		case SIDDHI_WINDOW_EXTERNAL_TIME:
-		{
-			Node *e = transformExpr(pstate, linitial(call->args),
-									EXPR_KIND_SELECT_TARGET);
-
-			if (exprType(e) != INT8OID && exprType(e) != INT4OID)
-				ereport(ERROR,
-						(errcode(ERRCODE_DATATYPE_MISMATCH),
-						 errmsg("the time attribute of window externalTime "
-								"must be a long, not %s",
-								format_type_be(exprType(e))),
-						 siddhi_errposition(
-							 source, exprLocation(linitial(call->args)))));
-			qp->window_time_expr = finish_expr(
-				pstate, coerce_to_target_type(pstate, e, exprType(e), INT8OID,
-											  -1, COERCION_IMPLICIT,
-											  COERCE_IMPLICIT_CAST, -1));
-			qp->window_length =
-				window_constant(st, pstate, call, lsecond(call->args), true);
-		}
-		break;
-		case SIDDHI_WINDOW_NONE:
-			break;
-	}
 }
 
 /*
@@ -996,7 +859,7 @@ analyze_output_rate(AnalyzeState *st, SiddhiQuery *q, SiddhiQueryPlan *qp)
 			!agg_kind_of((FuncCall *) rt->val, &kind))
 			all_aggregates = false;
 	}
-	if (qp->window == SIDDHI_WINDOW_NONE)
+	if (qp->window == NULL)
 		qp->rate_snapshot = SIDDHI_SNAPSHOT_LAST;
 	else if (qp->aggregates != NIL && qp->group_by != NIL)
 		qp->rate_snapshot = SIDDHI_SNAPSHOT_WINDOW_GROUPS;
@@ -1085,17 +948,22 @@ analyze_query(AnalyzeState *st, SiddhiQuery *q, int index)
 
 		if (h->kind == SIDDHI_HANDLER_WINDOW)
 		{
-			analyze_window(st, pstate, qp, h);
+			if (qp->window)
+				ereport(ERROR, (errcode(ERRCODE_SIDDHI_SEMANTIC_ERROR),
+								errmsg("a query can have only one window"),
+								siddhi_errposition(source, h->location)));
+			qp->window = siddhi_analyze_window(st, pstate, h->call);
 			continue;
 		}
 		if (h->kind == SIDDHI_HANDLER_FUNCTION)
 			not_yet(st, "stream functions", h->location);
 		e = transformExpr(pstate, h->filter, EXPR_KIND_WHERE);
 		e = coerce_to_boolean(pstate, e, "a filter");
-		if (qp->window == SIDDHI_WINDOW_NONE)
-			qp->qual = lappend(qp->qual, finish_expr(pstate, e));
+		if (qp->window == NULL)
+			qp->qual = lappend(qp->qual, siddhi_finish_expr(pstate, e));
 		else
-			qp->window_qual = lappend(qp->window_qual, finish_expr(pstate, e));
+			qp->window_qual =
+				lappend(qp->window_qual, siddhi_finish_expr(pstate, e));
 	}
 
 	if (q->selector)
@@ -1106,7 +974,8 @@ analyze_query(AnalyzeState *st, SiddhiQuery *q, int index)
 		{
 			Node *e = transformExpr(pstate, lfirst(lc), EXPR_KIND_GROUP_BY);
 
-			qp->group_by = lappend(qp->group_by, finish_expr(pstate, e));
+			qp->group_by =
+				lappend(qp->group_by, siddhi_finish_expr(pstate, e));
 		}
 	}
 	qp->limit = -1;
@@ -1260,8 +1129,8 @@ analyze_query(AnalyzeState *st, SiddhiQuery *q, int index)
 			resno++;
 			qp->targetlist =
 				lappend(qp->targetlist,
-						makeTargetEntry(finish_expr(pstate, coerced), resno,
-										NameStr(att->attname), false));
+						makeTargetEntry(siddhi_finish_expr(pstate, coerced),
+										resno, NameStr(att->attname), false));
 		}
 		table_close(orel, AccessShareLock);
 	}
@@ -1289,7 +1158,7 @@ analyze_query(AnalyzeState *st, SiddhiQuery *q, int index)
 							  EXPR_KIND_HAVING);
 
 			e = coerce_to_boolean(opstate, e, "HAVING");
-			qp->having = list_make1(finish_expr(opstate, e));
+			qp->having = list_make1(siddhi_finish_expr(opstate, e));
 		}
 		foreach(lc, sel->order_by)
 		{
@@ -1307,7 +1176,8 @@ analyze_query(AnalyzeState *st, SiddhiQuery *q, int index)
 						 errmsg("values of type %s cannot be ordered",
 								format_type_be(exprType(e))),
 						 siddhi_errposition(source, exprLocation(sb->node))));
-			qp->order_by = lappend(qp->order_by, finish_expr(opstate, e));
+			qp->order_by =
+				lappend(qp->order_by, siddhi_finish_expr(opstate, e));
 			qp->order_ops = lappend_oid(qp->order_ops, op);
 			qp->order_nulls_first =
 				lappend_int(qp->order_nulls_first,

@@ -83,9 +83,16 @@ struct QueryRuntime
 	Oid owner;
 	SiddhiQueryStats *stats;
 	ExprContext *econtext;
-	ExprState *qual;			 /* filters before the window */
-	SiddhiWindow *window;		 /* or NULL */
-	ExprState *window_time;		 /* externalTime: the event's time */
+	ExprState *qual;		 /* filters before the window */
+	SiddhiWindow *window;	 /* or NULL */
+	ExprState *window_time;	 /* externalTime*: the event's time */
+	ExprState *window_start; /* externalTimeBatch: start from an attribute */
+	int nwindow_keys;
+	ExprState **window_keys; /* the window's key or sort attributes */
+	FmgrInfo *window_key_out;
+	Datum *window_values;
+	bool *window_nulls;
+	StringInfoData window_keybuf;
 	TupleTableSlot *window_slot; /* holds events the window emits */
 	ExprState *window_qual;		 /* filters after the window */
 	SiddhiEventType events;		 /* current, expired or all events go out */
@@ -332,12 +339,38 @@ siddhi_runtime_start_app(SiddhiAppPlan *plan)
 				k++;
 			}
 		}
-		if (qp->window != SIDDHI_WINDOW_NONE)
+		if (qp->window)
 		{
-			q->window = siddhi_window_create(qp->window, qp->window_length,
-											 qp->window_count, cxt);
-			if (qp->window_time_expr)
-				q->window_time = ExecInitExpr(qp->window_time_expr, NULL);
+			SiddhiWindowPlan *wp = qp->window;
+
+			q->window = siddhi_window_create(wp, cxt);
+			if (wp->time_expr)
+				q->window_time = ExecInitExpr(wp->time_expr, NULL);
+			if (wp->start_expr)
+				q->window_start = ExecInitExpr(wp->start_expr, NULL);
+			q->nwindow_keys = list_length(wp->keys);
+			if (q->nwindow_keys > 0)
+			{
+				int k = 0;
+				ListCell *lk;
+
+				q->window_keys = palloc(sizeof(ExprState *) * q->nwindow_keys);
+				q->window_key_out =
+					palloc0(sizeof(FmgrInfo) * q->nwindow_keys);
+				q->window_values = palloc(sizeof(Datum) * q->nwindow_keys);
+				q->window_nulls = palloc(sizeof(bool) * q->nwindow_keys);
+				foreach(lk, wp->keys)
+				{
+					Oid outfn;
+					bool varlena;
+
+					q->window_keys[k] = ExecInitExpr(lfirst(lk), NULL);
+					getTypeOutputInfo(exprType(lfirst(lk)), &outfn, &varlena);
+					fmgr_info_cxt(outfn, &q->window_key_out[k], cxt);
+					k++;
+				}
+				initStringInfo(&q->window_keybuf);
+			}
 			q->window_slot =
 				MakeSingleTupleTableSlot(q->input->desc, &TTSOpsMinimalTuple);
 			q->window_qual = ExecInitQual(qp->window_qual, NULL);
@@ -563,6 +596,34 @@ typedef struct RateEmitArg
 } RateEmitArg;
 
 /*
+ * The key of an event for group by or a window: the text of each value,
+ * each ended by a NUL (a null value is \x01).  The values are also left
+ * in values/nulls when those are given.
+ */
+static void
+build_key(ExprContext *econtext, ExprState **exprs, FmgrInfo *out, int n,
+		  Datum *values, bool *nulls, StringInfo buf)
+{
+	resetStringInfo(buf);
+	for (int k = 0; k < n; k++)
+	{
+		bool isnull;
+		Datum v = ExecEvalExpr(exprs[k], econtext, &isnull);
+
+		if (values)
+		{
+			values[k] = v;
+			nulls[k] = isnull;
+		}
+		if (isnull)
+			appendStringInfoChar(buf, '\x01');
+		else
+			appendStringInfoString(buf, OutputFunctionCall(&out[k], v));
+		appendStringInfoChar(buf, '\0');
+	}
+}
+
+/*
  * A snapshot row: project the input event the limiter kept, with the
  * aggregate values its group has now, check having, and send it.
  */
@@ -655,19 +716,8 @@ query_group_key(QueryRuntime *q)
 	MemoryContext old =
 		MemoryContextSwitchTo(q->econtext->ecxt_per_tuple_memory);
 
-	resetStringInfo(&q->keybuf);
-	for (int k = 0; k < q->ngroup; k++)
-	{
-		bool isnull;
-		Datum v = ExecEvalExpr(q->group_exprs[k], q->econtext, &isnull);
-
-		if (isnull)
-			appendStringInfoChar(&q->keybuf, '\x01');
-		else
-			appendStringInfoString(&q->keybuf,
-								   OutputFunctionCall(&q->group_out[k], v));
-		appendStringInfoChar(&q->keybuf, '\0');
-	}
+	build_key(q->econtext, q->group_exprs, q->group_out, q->ngroup, NULL, NULL,
+			  &q->keybuf);
 	MemoryContextSwitchTo(old);
 }
 
@@ -921,6 +971,40 @@ window_event(void *arg, SiddhiEventKind kind, MinimalTuple tuple, int64 ts)
 	ExecClearTuple(wa->q->window_slot);
 }
 
+/* A window's long-valued attribute of the current event; null is an error. */
+static int64
+window_long(QueryRuntime *q, ExprState *e, const char *what)
+{
+	bool isnull;
+	Datum d = ExecEvalExpr(e, q->econtext, &isnull);
+
+	if (isnull)
+		ereport(ERROR, (errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+						errmsg("the %s attribute of window %s is null", what,
+							   q->window->plan->name)));
+	return DatumGetInt64(d);
+}
+
+/* What the window needs of the event in q's scan tuple, besides itself. */
+static void
+window_event_values(QueryRuntime *q, SiddhiWindowEvent *ev)
+{
+	if (q->window_time)
+		ev->ext = window_long(q, q->window_time, "time");
+	if (q->window_start)
+		ev->start = window_long(q, q->window_start, "start time");
+	if (q->nwindow_keys > 0)
+	{
+		build_key(q->econtext, q->window_keys, q->window_key_out,
+				  q->nwindow_keys, q->window_values, q->window_nulls,
+				  &q->window_keybuf);
+		ev->key = q->window_keybuf.data;
+		ev->keylen = q->window_keybuf.len;
+		ev->values = q->window_values;
+		ev->isnull = q->window_nulls;
+	}
+}
+
 /* Let time pass for a query's window, if something is due by now. */
 static void
 window_catch_up(QueryRuntime *q, int64 now, int depth)
@@ -987,27 +1071,15 @@ query_process(QueryRuntime *q, TupleTableSlot *slot, int64 ts, int depth)
 			if (q->window)
 			{
 				bool should_free;
-				MinimalTuple t = ExecFetchSlotMinimalTuple(slot, &should_free);
 				WindowEventArg wa = { q, depth };
+				SiddhiWindowEvent ev = { 0 };
 
-				int64 ext = 0;
-
-				if (q->window_time)
-				{
-					bool isnull;
-					Datum d =
-						ExecEvalExpr(q->window_time, q->econtext, &isnull);
-
-					if (isnull)
-						ereport(ERROR,
-								(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-								 errmsg("the time attribute of window "
-										"externalTime is null")));
-					ext = DatumGetInt64(d);
-				}
-				siddhi_window_add(q->window, t, ts, ext, window_event, &wa);
+				ev.tuple = ExecFetchSlotMinimalTuple(slot, &should_free);
+				ev.timestamp = ts;
+				window_event_values(q, &ev);
+				siddhi_window_add(q->window, &ev, window_event, &wa);
 				if (should_free)
-					pfree(t);
+					pfree(ev.tuple);
 			}
 			else
 				query_emit(q, slot, ts, depth, SIDDHI_EVENT_CURRENT);

@@ -1,0 +1,34 @@
+/*-------------------------------------------------------------------------
+ *
+ * analyze_int.h
+ *	  What the analyzer's files share (src/analyzer/).
+ *
+ *-------------------------------------------------------------------------
+ */
+#ifndef SIDDHI_ANALYZE_INT_H
+#define SIDDHI_ANALYZE_INT_H
+
+#include "parser/parse_node.h"
+#include "siddhi/analyzer.h"
+
+typedef struct AnalyzeState
+{
+	SiddhiApp *app;
+	SiddhiAnalyzeMode mode;
+	List *known; /* LOAD: relations from the catalog */
+	SiddhiAppPlan *plan;
+} AnalyzeState;
+
+/* Finish an analyzed expression: collations, then the planner's folding. */
+extern Expr *siddhi_finish_expr(ParseState *pstate, Node *e);
+
+/*
+ * The window of a stream handler (#window.name(..) or WINDOW ..(..)),
+ * its arguments checked against the window's signatures (analyze_window.c).
+ * pstate has the input stream as its only range-table entry.
+ */
+extern SiddhiWindowPlan *siddhi_analyze_window(AnalyzeState *st,
+											   ParseState *pstate,
+											   SiddhiCall *call);
+
+#endif /* SIDDHI_ANALYZE_INT_H */
