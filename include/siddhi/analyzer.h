@@ -131,6 +131,17 @@ typedef struct SiddhiAggPlan
 	Oid resulttype; /* Siddhi's: sum of ints is long, avg double, ... */
 } SiddhiAggPlan;
 
+/*
+ * What `output snapshot every <t>` keeps, as Siddhi chooses it from the
+ * query's shape (src/runtime/ratelimit.c).
+ */
+typedef enum SiddhiSnapshotKind
+{
+	SIDDHI_SNAPSHOT_LAST,		  /* the latest event (per group) */
+	SIDDHI_SNAPSHOT_WINDOW,		  /* every event in the window */
+	SIDDHI_SNAPSHOT_WINDOW_GROUPS /* the oldest event of each group in it */
+} SiddhiSnapshotKind;
+
 typedef struct SiddhiQueryPlan
 {
 	char *name; /* @info(name) or "query<n>" */
@@ -150,6 +161,11 @@ typedef struct SiddhiQueryPlan
 	List *targetlist; /* of TargetEntry, typed as the output */
 	SiddhiRelation *output;
 	SiddhiEventType events;
+	/* output rate limiting: kind SIDDHI_RATE_NONE when there is none */
+	SiddhiRateKind rate_kind;
+	SiddhiRateType rate_type;
+	int64 rate_value; /* events, or milliseconds */
+	SiddhiSnapshotKind rate_snapshot;
 } SiddhiQueryPlan;
 
 /*

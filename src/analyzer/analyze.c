@@ -861,6 +861,57 @@ constant_count(AnalyzeState *st, ParseState *pstate, Node *raw,
 								   : DatumGetInt64(c->constvalue);
 }
 
+/*
+ * output [all|first|last] every <n> events | <t>, output snapshot every <t>.
+ * A snapshot shows the query's state, kept as Siddhi keeps it for the
+ * query's shape: with a window, its events (one per group with group by);
+ * when every output attribute is an aggregate, the latest row; without a
+ * window, the latest row (per group).
+ */
+static void
+analyze_output_rate(AnalyzeState *st, SiddhiQuery *q, SiddhiQueryPlan *qp)
+{
+	SiddhiOutputRate *r = q->rate;
+	bool all_aggregates =
+		q->selector && !q->selector->select_all && q->selector->targets != NIL;
+	ListCell *lc;
+
+	if (r->value <= 0)
+		ereport(ERROR, (errcode(ERRCODE_SIDDHI_SEMANTIC_ERROR),
+						errmsg("output rate must be positive"),
+						siddhi_errposition(st->app->source, r->location)));
+	qp->rate_kind = r->kind;
+	qp->rate_type = r->type;
+	qp->rate_value = r->value;
+	if (r->kind != SIDDHI_RATE_SNAPSHOT)
+		return;
+	if (qp->events == SIDDHI_EVENTS_EXPIRED)
+		ereport(ERROR,
+				(errcode(ERRCODE_SIDDHI_SEMANTIC_ERROR),
+				 errmsg("a query with output snapshot cannot insert expired "
+						"events"),
+				 siddhi_errposition(st->app->source, q->output->location),
+				 errhint("A snapshot shows the current state: write insert "
+						 "into, or insert all events into.")));
+	foreach(lc, all_aggregates ? q->selector->targets : NIL)
+	{
+		ResTarget *rt = lfirst(lc);
+		SiddhiAggKind kind;
+
+		if (!IsA(rt->val, FuncCall) ||
+			!agg_kind_of((FuncCall *) rt->val, &kind))
+			all_aggregates = false;
+	}
+	if (qp->window == NULL)
+		qp->rate_snapshot = SIDDHI_SNAPSHOT_LAST;
+	else if (qp->aggregates != NIL && qp->group_by != NIL)
+		qp->rate_snapshot = SIDDHI_SNAPSHOT_WINDOW_GROUPS;
+	else if (qp->aggregates != NIL && all_aggregates)
+		qp->rate_snapshot = SIDDHI_SNAPSHOT_LAST;
+	else
+		qp->rate_snapshot = SIDDHI_SNAPSHOT_WINDOW;
+}
+
 static SiddhiQueryPlan *
 analyze_query(AnalyzeState *st, SiddhiQuery *q, int index)
 {
@@ -978,8 +1029,6 @@ analyze_query(AnalyzeState *st, SiddhiQuery *q, int index)
 		}
 	}
 	qp->limit = -1;
-	if (q->rate)
-		not_yet(st, "output rate limits", q->rate->location);
 
 	/* projection */
 	if (q->selector == NULL || q->selector->select_all)
@@ -1200,6 +1249,8 @@ analyze_query(AnalyzeState *st, SiddhiQuery *q, int index)
 				 siddhi_errposition(
 					 source, exprLocation(linitial(q->selector->group_by)))));
 	current_aggs = NULL;
+	if (q->rate)
+		analyze_output_rate(st, q, qp);
 
 	ExecCheckRTPerms(pstate->p_rtable, true);
 	if (pg_class_aclcheck(output->relid, GetUserId(), ACL_INSERT) !=

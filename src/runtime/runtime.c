@@ -34,6 +34,7 @@
 #include "parser/parsetree.h"
 #include "siddhi/errors.h"
 #include "siddhi/ipc.h"
+#include "siddhi/ratelimit.h"
 #include "siddhi/runtime.h"
 #include "siddhi/window.h"
 #include "siddhi/window_mirror.h"
@@ -156,6 +157,11 @@ struct QueryRuntime
 	MinimalTuple *out_tuples;
 	int64 *out_ts;
 	SiddhiEventKind *out_kind;
+	char **out_keys; /* rate limit with group by: each output's group */
+	Size *out_keylens;
+	/* output rate limiting (ratelimit.c), or NULL */
+	SiddhiRateLimiter *rate;
+	TupleTableSlot *rate_slot; /* holds the rows the limiter lets go */
 	ProjectionInfo *proj;
 	TupleTableSlot *out_slot;
 	Junction *input;
@@ -310,6 +316,20 @@ named_window_start(SiddhiAppRuntime *app, SiddhiNamedWindowPlan *wp,
 	return nw;
 }
 
+/*
+ * The query's output rate limiter.  On the wall clock its first period
+ * starts now; in playback, at the app clock's first value.
+ */
+static void
+query_rate_create(QueryRuntime *q, SiddhiQueryPlan *qp)
+{
+	q->rate = siddhi_rate_create(qp->rate_kind, qp->rate_type, qp->rate_value,
+								 qp->rate_snapshot, qp->group_by != NIL,
+								 CurrentMemoryContext);
+	if (!q->app->playback)
+		siddhi_rate_advance(q->rate, siddhi_now_ms(), NULL, NULL);
+}
+
 SiddhiAppRuntime *
 siddhi_runtime_start_app(SiddhiAppPlan *plan)
 {
@@ -430,12 +450,21 @@ siddhi_runtime_start_app(SiddhiAppPlan *plan)
 			q->window_qual = ExecInitQual(qp->window_qual, NULL);
 		}
 
+		if (qp->rate_kind != SIDDHI_RATE_NONE)
+			query_rate_create(q, qp);
+
 		orel = table_open(qp->output->relid, AccessShareLock);
 		q->out_slot = MakeSingleTupleTableSlot(
 			CreateTupleDescCopy(RelationGetDescr(orel)), &TTSOpsVirtual);
 		if (q->buffered)
 			q->sorted_slot = MakeSingleTupleTableSlot(
 				q->out_slot->tts_tupleDescriptor, &TTSOpsMinimalTuple);
+		if (q->rate)
+			q->rate_slot = MakeSingleTupleTableSlot(
+				siddhi_rate_is_snapshot(q->rate)
+					? q->input->desc
+					: q->out_slot->tts_tupleDescriptor,
+				&TTSOpsMinimalTuple);
 		table_close(orel, AccessShareLock);
 		q->proj = ExecBuildProjectionInfo(qp->targetlist, q->econtext,
 										  q->out_slot, NULL, q->input->desc);
@@ -539,7 +568,9 @@ query_failed(QueryRuntime *q, MemoryContext mcxt, ResourceOwner owner,
 }
 
 static void query_send(QueryRuntime *q, TupleTableSlot *out, int64 ts,
-					   int depth, SiddhiEventKind kind);
+					   int depth, SiddhiEventKind kind, const char *key,
+					   Size keylen);
+static void query_group_key(QueryRuntime *q);
 
 /*
  * Make the output row of an input event (aggregate values already in the
@@ -550,9 +581,18 @@ query_output(QueryRuntime *q, TupleTableSlot *slot, int64 ts, int depth,
 			 SiddhiEventKind kind)
 {
 	TupleTableSlot *out;
+	const char *key = NULL;
+	Size keylen = 0;
 
 	q->econtext->ecxt_scantuple = slot;
 	out = ExecProject(q->proj);
+	if (q->rate && q->ngroup > 0)
+	{
+		/* first/last per group: the limiter needs the row's group */
+		query_group_key(q);
+		key = q->keybuf.data;
+		keylen = q->keybuf.len;
+	}
 	if (q->having)
 	{
 		q->econtext->ecxt_scantuple = out;
@@ -581,22 +621,30 @@ query_output(QueryRuntime *q, TupleTableSlot *slot, int64 ts, int depth,
 				q->out_kind
 					? repalloc(q->out_kind, sizeof(SiddhiEventKind) * cap)
 					: MemoryContextAlloc(qcxt, sizeof(SiddhiEventKind) * cap);
+			q->out_keys = q->out_keys
+							  ? repalloc(q->out_keys, sizeof(char *) * cap)
+							  : MemoryContextAlloc(qcxt, sizeof(char *) * cap);
+			q->out_keylens =
+				q->out_keylens ? repalloc(q->out_keylens, sizeof(Size) * cap)
+							   : MemoryContextAlloc(qcxt, sizeof(Size) * cap);
 			q->out_cap = cap;
 		}
 		q->out_tuples[q->nout] = ExecCopySlotMinimalTuple(out);
 		q->out_ts[q->nout] = ts;
 		q->out_kind[q->nout] = kind;
+		q->out_keys[q->nout] = key ? pnstrdup(key, keylen) : NULL;
+		q->out_keylens[q->nout] = keylen;
 		q->nout++;
 		MemoryContextSwitchTo(old);
 		return;
 	}
-	query_send(q, out, ts, depth, kind);
+	query_send(q, out, ts, depth, kind, key, keylen);
 }
 
-/* Send an output row to the query's table or stream. */
+/* Send an output row to the query's table or stream, past any limiter. */
 static void
-query_send(QueryRuntime *q, TupleTableSlot *out, int64 ts, int depth,
-		   SiddhiEventKind kind)
+query_deliver(QueryRuntime *q, TupleTableSlot *out, int64 ts, int depth,
+			  SiddhiEventKind kind)
 {
 	siddhi_stats_count(q->stats, 0, 1);
 	if (OidIsValid(q->table_relid))
@@ -623,10 +671,12 @@ query_send(QueryRuntime *q, TupleTableSlot *out, int64 ts, int depth,
 					  kind == SIDDHI_EVENT_EXPIRED);
 }
 
-/*
- * An event that reached an aggregating query: update its group, and if it
- * is current, remember it as the group's latest for the chunk's output.
- */
+typedef struct RateEmitArg
+{
+	QueryRuntime *q;
+	int depth;
+} RateEmitArg;
+
 /*
  * The key of an event for group by or a window: the text of each value,
  * each ended by a NUL (a null value is \x01).  The values are also left
@@ -655,6 +705,108 @@ build_key(ExprContext *econtext, ExprState **exprs, FmgrInfo *out, int n,
 	}
 }
 
+/*
+ * A snapshot row: project the input event the limiter kept, with the
+ * aggregate values its group has now, check having, and send it.
+ */
+static void
+query_snapshot_row(QueryRuntime *q, int64 ts, int depth, const char *key,
+				   Size keylen)
+{
+	TupleTableSlot *out;
+
+	if (q->aggs)
+		siddhi_aggs_values(q->aggs,
+						   siddhi_aggs_group(q->aggs, key ? key : "", keylen),
+						   q->econtext->ecxt_param_exec_vals);
+	q->econtext->ecxt_scantuple = q->rate_slot;
+	out = ExecProject(q->proj);
+	if (q->having)
+	{
+		q->econtext->ecxt_scantuple = out;
+		if (!ExecQual(q->having, q->econtext))
+			return;
+	}
+	query_deliver(q, out, ts, depth, SIDDHI_EVENT_CURRENT);
+}
+
+/* Callback of the rate limiter: a row it lets go. */
+static void
+rate_emit(void *arg, MinimalTuple tuple, int64 ts, SiddhiEventKind kind,
+		  const char *key, Size keylen)
+{
+	RateEmitArg *ra = arg;
+	QueryRuntime *q = ra->q;
+
+	ExecStoreMinimalTuple(tuple, q->rate_slot, false);
+	if (siddhi_rate_is_snapshot(q->rate))
+		query_snapshot_row(q, ts, ra->depth, key, keylen);
+	else
+		query_deliver(q, q->rate_slot, ts, ra->depth, kind);
+	ExecClearTuple(q->rate_slot);
+}
+
+/*
+ * An output row of the query: through its rate limiter, if it has one (a
+ * snapshot limiter is fed from the window instead: the row is dropped).
+ */
+static void
+query_send(QueryRuntime *q, TupleTableSlot *out, int64 ts, int depth,
+		   SiddhiEventKind kind, const char *key, Size keylen)
+{
+	RateEmitArg ra = { q, depth };
+	MinimalTuple t;
+	bool should_free;
+
+	if (q->rate == NULL)
+	{
+		query_deliver(q, out, ts, depth, kind);
+		return;
+	}
+	if (siddhi_rate_is_snapshot(q->rate))
+		return;
+	t = ExecFetchSlotMinimalTuple(out, &should_free);
+	siddhi_rate_offer(q->rate, t, ts, kind, key, keylen,
+					  q->app->playback ? q->app->clock : siddhi_now_ms(),
+					  rate_emit, &ra);
+	if (should_free)
+		pfree(t);
+}
+
+/* Let time pass for a query's rate limiter, if something is due by now. */
+static void
+rate_catch_up(QueryRuntime *q, int64 now, int depth)
+{
+	RateEmitArg ra = { q, depth };
+	int64 due;
+
+	if (q->rate == NULL)
+		return;
+	due = siddhi_rate_deadline(q->rate);
+	if (due >= 0 && now < due)
+		return;
+	siddhi_rate_advance(q->rate, now, rate_emit, &ra);
+}
+
+/*
+ * The group key of the event in the query's scan tuple, into keybuf: the
+ * text of each group-by value, NUL-terminated (\x01 for null).
+ */
+static void
+query_group_key(QueryRuntime *q)
+{
+	MemoryContext old =
+		MemoryContextSwitchTo(q->econtext->ecxt_per_tuple_memory);
+
+	build_key(q->econtext, q->group_exprs, q->group_out, q->ngroup, NULL, NULL,
+			  &q->keybuf);
+	MemoryContextSwitchTo(old);
+}
+
+/*
+ * An event that reached an aggregating query: update its group, and if it
+ * is current, remember it as the group's latest for the chunk's output.
+ */
 static void
 aggregate_event(QueryRuntime *q, TupleTableSlot *slot, int64 ts,
 				SiddhiEventKind kind)
@@ -664,8 +816,7 @@ aggregate_event(QueryRuntime *q, TupleTableSlot *slot, int64 ts,
 	SiddhiAggGroup *g;
 	int i;
 
-	build_key(q->econtext, q->group_exprs, q->group_out, q->ngroup, NULL, NULL,
-			  &q->keybuf);
+	query_group_key(q);
 	for (int k = 0; k < q->naggs; k++)
 	{
 		q->agg_nulls[k] = false;
@@ -752,6 +903,24 @@ aggregate_flush(QueryRuntime *q, int depth)
 	q->touched = NIL;
 }
 
+/* Snapshots: hand an event leaving the window to the limiter. */
+static void
+query_rate_remember(QueryRuntime *q, TupleTableSlot *slot, int64 ts,
+					SiddhiEventKind kind)
+{
+	bool should_free;
+	MinimalTuple t;
+
+	if (q->ngroup > 0)
+		query_group_key(q);
+	t = ExecFetchSlotMinimalTuple(slot, &should_free);
+	siddhi_rate_remember(q->rate, t, ts, kind,
+						 q->ngroup > 0 ? q->keybuf.data : NULL,
+						 q->ngroup > 0 ? q->keybuf.len : 0);
+	if (should_free)
+		pfree(t);
+}
+
 /*
  * One event leaving a query's window (or its input, when it has none):
  * filters after the window, then aggregation, or the output if the query
@@ -764,6 +933,13 @@ query_emit(QueryRuntime *q, TupleTableSlot *slot, int64 ts, int depth,
 	q->econtext->ecxt_scantuple = slot;
 	if (q->window_qual && !ExecQual(q->window_qual, q->econtext))
 		return;
+	if (q->rate && siddhi_rate_is_snapshot(q->rate))
+	{
+		/* a snapshot shows the state: it keeps what the window holds */
+		query_rate_remember(q, slot, ts, kind);
+		if (q->aggs == NULL)
+			return;
+	}
 	if (q->aggs)
 	{
 		aggregate_event(q, slot, ts, kind);
@@ -849,7 +1025,8 @@ query_chunk_end(QueryRuntime *q, int depth)
 		int i = order[r];
 
 		ExecStoreMinimalTuple(q->out_tuples[i], q->sorted_slot, false);
-		query_send(q, q->sorted_slot, q->out_ts[i], depth, q->out_kind[i]);
+		query_send(q, q->sorted_slot, q->out_ts[i], depth, q->out_kind[i],
+				   q->out_keys[i], q->out_keylens[i]);
 		ExecClearTuple(q->sorted_slot);
 	}
 }
@@ -943,6 +1120,9 @@ query_event(QueryRuntime *q, TupleTableSlot *slot, int64 ts, int depth,
 {
 	/* time passes for the window first: what is due leaves before */
 	window_catch_up(q, q->app->playback ? q->app->clock : ts, depth);
+	if (q->rate)
+		rate_catch_up(q, q->app->playback ? q->app->clock : siddhi_now_ms(),
+					  depth);
 	q->econtext->ecxt_scantuple = slot;
 	if (q->qual && !ExecQual(q->qual, q->econtext))
 		return;
@@ -1021,6 +1201,8 @@ query_step(QueryRuntime *q, QueryStep step, TupleTableSlot *slot, int64 ts,
 			case STEP_ADVANCE:
 				siddhi_current_event_ts = ts;
 				window_catch_up(q, ts, depth);
+				if (q->rate)
+					rate_catch_up(q, ts, depth);
 				break;
 		}
 		ResetExprContext(q->econtext);
@@ -1467,6 +1649,9 @@ siddhi_runtime_next_deadline(void)
 			QueryRuntime *q = lfirst(lq);
 			int64 due = q->window ? siddhi_window_deadline(q->window) : -1;
 
+			if (due >= 0 && (next < 0 || due < next))
+				next = due;
+			due = q->rate ? siddhi_rate_deadline(q->rate) : -1;
 			if (due >= 0 && (next < 0 || due < next))
 				next = due;
 		}
