@@ -1169,6 +1169,7 @@ query_step(QueryRuntime *q, QueryStep step, TupleTableSlot *slot, int64 ts,
 	Oid save_user;
 	int save_sec;
 	int64 save_ts = siddhi_current_event_ts;
+	volatile bool keep_memory = false;
 
 	GetUserIdAndSecContext(&save_user, &save_sec);
 	PG_TRY();
@@ -1194,6 +1195,9 @@ query_step(QueryRuntime *q, QueryStep step, TupleTableSlot *slot, int64 ts,
 		{
 			case STEP_EVENT:
 				query_event(q, slot, ts, depth, kind, end_chunk);
+				/* the rows of a chunk still open live in per-tuple memory */
+				if (!end_chunk)
+					keep_memory = true;
 				break;
 			case STEP_CHUNK_END:
 				query_chunk_end(q, depth);
@@ -1205,7 +1209,8 @@ query_step(QueryRuntime *q, QueryStep step, TupleTableSlot *slot, int64 ts,
 					rate_catch_up(q, ts, depth);
 				break;
 		}
-		ResetExprContext(q->econtext);
+		if (!keep_memory)
+			ResetExprContext(q->econtext);
 		SetUserIdAndSecContext(save_user, save_sec);
 	}
 	PG_CATCH();
@@ -1251,7 +1256,7 @@ named_window_chunk_end(NamedWindow *nw)
 				   SIDDHI_EVENT_CHUNK_END, false);
 }
 
-/* Callback of a named window: what it emits goes to its readers. */
+/* Callback of a named window: what it emits goes to the queries reading it. */
 static void
 named_window_event(void *arg, SiddhiEventKind kind, MinimalTuple tuple,
 				   int64 ts)
@@ -1274,8 +1279,6 @@ named_window_event(void *arg, SiddhiEventKind kind, MinimalTuple tuple,
 		(kind == SIDDHI_EVENT_CURRENT && nw->output == SIDDHI_EVENTS_EXPIRED))
 		return;
 	ExecStoreMinimalTuple(tuple, nw->out_slot, false);
-	if (siddhi_stream_watched(MyDatabaseId, j->relid))
-		deliver_to_watchers(j, nw->out_slot, ts, kind == SIDDHI_EVENT_EXPIRED);
 	foreach(lc, j->consumers)
 		query_step(lfirst(lc), STEP_EVENT, nw->out_slot, ts, nw->depth, kind,
 				   false);
@@ -1307,6 +1310,9 @@ named_window_add(NamedWindow *nw, TupleTableSlot *slot, int64 ts, int depth)
 	if (nw->app->playback && ts > nw->app->clock)
 		nw->app->clock = ts;
 	named_window_catch_up(nw, nw->app->playback ? nw->app->clock : ts, depth);
+	/* watchers see what is inserted into the window, as for a stream */
+	if (siddhi_stream_watched(MyDatabaseId, nw->junction->relid))
+		deliver_to_watchers(nw->junction, slot, ts, false);
 	nw->depth = depth;
 	nw->econtext->ecxt_scantuple = slot;
 	ev.tuple = ExecFetchSlotMinimalTuple(slot, &should_free);
