@@ -131,6 +131,7 @@ struct QueryRuntime
 	TupleTableSlot *out_slot;
 	Junction *input;
 	Junction *output; /* output stream, or NULL */
+	bool sent_out;	  /* sent to output since its input chunk last ended */
 	Oid table_relid;  /* output table, or InvalidOid */
 };
 
@@ -158,6 +159,7 @@ static MemoryContext runtime_cxt = NULL;
 
 static void junction_emit(Junction *j, TupleTableSlot *slot, int64 ts,
 						  int depth, bool expired);
+static void junction_input_end(Junction *j, int64 now, int depth);
 
 int64
 siddhi_now_ms(void)
@@ -537,8 +539,11 @@ query_send(QueryRuntime *q, TupleTableSlot *out, int64 ts, int depth,
 		MemoryContextSwitchTo(old);
 	}
 	else
+	{
+		q->sent_out = true;
 		junction_emit(q->output, out, ts, depth + 1,
 					  kind == SIDDHI_EVENT_EXPIRED);
+	}
 }
 
 /*
@@ -895,6 +900,7 @@ query_process(QueryRuntime *q, TupleTableSlot *slot, int64 ts, int depth)
 				SiddhiWindowEvent ev = { 0 };
 
 				ev.tuple = ExecFetchSlotMinimalTuple(slot, &should_free);
+				ev.desc = slot->tts_tupleDescriptor;
 				ev.timestamp = ts;
 				window_event_values(q, &ev);
 				siddhi_window_add(q->window, &ev, window_event, &wa);
@@ -951,6 +957,7 @@ siddhi_runtime_feed_chunk(Oid relid, const char *rows, uint32 nrows)
 {
 	Junction *j;
 	const char *p = rows;
+	int64 last_ts = 0;
 
 	if (junctions == NULL)
 		return;
@@ -979,7 +986,9 @@ siddhi_runtime_feed_chunk(Oid relid, const char *rows, uint32 nrows)
 		junction_emit(j, j->slot, row->timestamp, 0, false);
 		ExecClearTuple(j->slot);
 		p += MAXALIGN(sizeof(SiddhiRowHeader)) + MAXALIGN(row->length);
+		last_ts = row->timestamp;
 	}
+	junction_input_end(j, last_ts, 0);
 }
 
 #define SINK_MULTI_INSERT 1000
@@ -1166,17 +1175,22 @@ siddhi_runtime_end_batch(void)
 }
 
 /*
- * Let time pass for one query's window, inside the batch's error boundary
- * like query_process.
+ * Let time pass for one query's window (or, with input_end, tell it that
+ * its input chunk ended), inside the batch's error boundary like
+ * query_process.  `now` is the clock for apps not in playback.
  */
 static void
-query_advance(QueryRuntime *q, int64 now)
+query_step(QueryRuntime *q, int64 now, int depth, bool input_end)
 {
 	MemoryContext mcxt = CurrentMemoryContext;
 	ResourceOwner owner = CurrentResourceOwner;
+	int64 save_ts = siddhi_current_event_ts;
+	int64 save_clock = playback_clock;
 	Oid save_user;
 	int save_sec;
 
+	if (q->app->playback)
+		now = q->app->clock;
 	GetUserIdAndSecContext(&save_user, &save_sec);
 	PG_TRY();
 	{
@@ -1185,7 +1199,14 @@ query_advance(QueryRuntime *q, int64 now)
 								   save_sec | SECURITY_LOCAL_USERID_CHANGE);
 		playback_clock = q->app->playback ? q->app->clock : 0;
 		siddhi_current_event_ts = now;
-		window_catch_up(q, now, 0);
+		if (input_end)
+		{
+			WindowEventArg wa = { q, depth };
+
+			siddhi_window_input_end(q->window, now, window_event, &wa);
+		}
+		else
+			window_catch_up(q, now, depth);
 		ResetExprContext(q->econtext);
 		SetUserIdAndSecContext(save_user, save_sec);
 	}
@@ -1196,7 +1217,53 @@ query_advance(QueryRuntime *q, int64 now)
 		query_abandon_chunk(q);
 	}
 	PG_END_TRY();
-	siddhi_current_event_ts = 0;
+	siddhi_current_event_ts = save_ts;
+	playback_clock = save_clock;
+}
+
+/*
+ * What q sent to its output stream since its input chunk last ended forms
+ * one chunk there: end it, so that windows downstream that batch by chunk
+ * (batch()) see the chunks Siddhi would pass them.
+ */
+static void
+query_output_end(QueryRuntime *q, int64 now, int depth)
+{
+	if (!q->sent_out)
+		return;
+	q->sent_out = false;
+	if (q->output)
+		junction_input_end(q->output, now, depth + 1);
+}
+
+/*
+ * The chunk of events j delivered has ended (a chunk from the ring, or
+ * one step of the queries upstream): windows that batch by chunk flush,
+ * and what the queries sent on ends its chunk downstream.
+ */
+static void
+junction_input_end(Junction *j, int64 now, int depth)
+{
+	ListCell *lc;
+
+	if (depth > MAX_CHAIN_DEPTH)
+		return; /* a loop between queries; query_process reports it */
+	foreach(lc, j->consumers)
+	{
+		QueryRuntime *q = lfirst(lc);
+
+		if (q->window && siddhi_window_wants_input_end(q->window))
+			query_step(q, now, depth, true);
+		query_output_end(q, now, depth);
+	}
+}
+
+/* Let time pass for one query's window, and end what that sent on. */
+static void
+query_advance(QueryRuntime *q, int64 now)
+{
+	query_step(q, now, 0, false);
+	query_output_end(q, now, 0);
 }
 
 int64
