@@ -368,7 +368,8 @@ external_batch_args(WindowCall *wc, int i)
 			wp->start_expr = arg_long_attr(wc, i, "start time");
 	}
 	if (wc->nargs > i + 1)
-		wp->timeout = arg_time(wc, i + 1);
+		wp->timeout = arg_int(wc, i + 1, MAX_WINDOW_TIME, true,
+							  "a constant time such as 1 sec (0: none)");
 	if (wc->nargs > i + 2)
 		wp->replace_time = arg_bool(wc, i + 2);
 	if (wp->replace_time && !(IsA(wp->time_expr, Var) &&
