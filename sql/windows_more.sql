@@ -28,205 +28,205 @@ SELECT siddhi.cron_next('0 */0 * * * ?', now());
 -- a batch on the app's clock when no event comes
 SELECT siddhi.deploy('wm_ext', $$
   @app:playback
-  define stream Meter (at long, kw double);
-  @info(name = 'batches') from Meter#window.externalTimeBatch(at, 1 sec, 0, 500)
-  select at, kw insert all events into MeterBatches;
-  @info(name = 'totals') from Meter#window.externalTimeBatch(at, 1 sec)
-  select sum(kw) as kw, count() as n insert into MeterTotals;
-  @info(name = 'stamped') from Meter#window.externalTimeBatch(at, 1 sec, 0, 0, true)
-  select at, kw insert into MeterStamped;
+  define stream WmMeter (at long, kw double);
+  @info(name = 'batches') from WmMeter#window.externalTimeBatch(at, 1 sec, 0, 500)
+  select at, kw insert all events into WmMeterBatches;
+  @info(name = 'totals') from WmMeter#window.externalTimeBatch(at, 1 sec)
+  select sum(kw) as kw, count() as n insert into WmMeterTotals;
+  @info(name = 'stamped') from WmMeter#window.externalTimeBatch(at, 1 sec, 0, 0, true)
+  select at, kw insert into WmMeterStamped;
 $$);
-SELECT siddhi.subscribe('meterbatches');
-SELECT siddhi.subscribe('metertotals');
-SELECT siddhi.subscribe('meterstamped');
+SELECT siddhi.subscribe('wmmeterbatches');
+SELECT siddhi.subscribe('wmmetertotals');
+SELECT siddhi.subscribe('wmmeterstamped');
 SET siddhi.event_time = 1000;
-INSERT INTO meter VALUES (10000, 1.5);
+INSERT INTO wmmeter VALUES (10000, 1.5);
 SET siddhi.event_time = 1100;
-INSERT INTO meter VALUES (10400, 2.5);
+INSERT INTO wmmeter VALUES (10400, 2.5);
 SET siddhi.event_time = 1200;
-INSERT INTO meter VALUES (11100, 3.0);
+INSERT INTO wmmeter VALUES (11100, 3.0);
 RESET siddhi.event_time;
 SELECT siddhi.advance_clock(1800);
 SET siddhi.event_time = 1900;
-INSERT INTO meter VALUES (11500, 4.0);
+INSERT INTO wmmeter VALUES (11500, 4.0);
 RESET siddhi.event_time;
 SELECT siddhi.advance_clock(2600);
 SET siddhi.event_time = 2700;
-INSERT INTO meter VALUES (13200, 6.0);
+INSERT INTO wmmeter VALUES (13200, 6.0);
 RESET siddhi.event_time;
 SELECT siddhi.flush();
 SELECT expired, (extract(epoch FROM event_time) * 1000)::bigint AS ms, event
-  FROM siddhi.poll('meterbatches', 100, 0) ORDER BY seq;
+  FROM siddhi.poll('wmmeterbatches', 100, 0) ORDER BY seq;
 SELECT (extract(epoch FROM event_time) * 1000)::bigint AS ms, event
-  FROM siddhi.poll('metertotals', 100, 0) ORDER BY seq;
+  FROM siddhi.poll('wmmetertotals', 100, 0) ORDER BY seq;
 -- replace.with.batchtime: at becomes the end of the event's batch
-SELECT event FROM siddhi.poll('meterstamped', 100, 0) ORDER BY seq;
+SELECT event FROM siddhi.poll('wmmeterstamped', 100, 0) ORDER BY seq;
 
 -- start.time from an attribute of the first event
 SELECT siddhi.deploy('wm_ext_start', $$
   @app:playback
-  define stream Shifts (at long, opened long, worker string);
-  from Shifts#window.externalTimeBatch(at, 100, opened)
-  select count() as n, max(at) as last insert into ShiftCounts;
+  define stream WmShifts (at long, opened long, worker string);
+  from WmShifts#window.externalTimeBatch(at, 100, opened)
+  select count() as n, max(at) as last insert into WmShiftCounts;
 $$);
-SELECT siddhi.subscribe('shiftcounts');
-INSERT INTO shifts VALUES (1050, 1000, 'a'), (1099, 0, 'b'), (1100, 0, 'c'), (1250, 0, 'd');
+SELECT siddhi.subscribe('wmshiftcounts');
+INSERT INTO wmshifts VALUES (1050, 1000, 'a'), (1099, 0, 'b'), (1100, 0, 'c'), (1250, 0, 'd');
 SELECT siddhi.flush();
-SELECT event FROM siddhi.poll('shiftcounts', 100, 0) ORDER BY seq;
+SELECT event FROM siddhi.poll('wmshiftcounts', 100, 0) ORDER BY seq;
 
 -- batch(): one INSERT is one chunk; batch(n) cuts a chunk into batches of
 -- n; a filter upstream passes its chunk on whole
 SELECT siddhi.deploy('wm_batch', $$
-  define stream Pings (host string, ms int);
-  @info(name = 'whole') from Pings#window.batch()
-  select host, ms insert all events into PingBatches;
-  @info(name = 'pairs') from Pings#window.batch(2)
-  select count() as n, sum(ms) as total insert into PingPairs;
-  @info(name = 'slow') from Pings[ms > 10] select host, ms insert into SlowPings;
-  @info(name = 'slowbatch') from SlowPings#window.batch()
-  select count() as n, max(ms) as worst insert into SlowBatches;
+  define stream WmPings (host string, ms int);
+  @info(name = 'whole') from WmPings#window.batch()
+  select host, ms insert all events into WmPingBatches;
+  @info(name = 'pairs') from WmPings#window.batch(2)
+  select count() as n, sum(ms) as total insert into WmPingPairs;
+  @info(name = 'slow') from WmPings[ms > 10] select host, ms insert into WmSlowPings;
+  @info(name = 'slowbatch') from WmSlowPings#window.batch()
+  select count() as n, max(ms) as worst insert into WmSlowBatches;
 $$);
-SELECT siddhi.subscribe('pingbatches');
-SELECT siddhi.subscribe('pingpairs');
-SELECT siddhi.subscribe('slowbatches');
-INSERT INTO pings VALUES ('h1', 12), ('h2', 5), ('h3', 30);
-INSERT INTO pings VALUES ('h4', 7), ('h5', 11);
+SELECT siddhi.subscribe('wmpingbatches');
+SELECT siddhi.subscribe('wmpingpairs');
+SELECT siddhi.subscribe('wmslowbatches');
+INSERT INTO wmpings VALUES ('h1', 12), ('h2', 5), ('h3', 30);
+INSERT INTO wmpings VALUES ('h4', 7), ('h5', 11);
 SELECT siddhi.flush();
-SELECT expired, event FROM siddhi.poll('pingbatches', 100, 0) ORDER BY seq;
-SELECT event FROM siddhi.poll('pingpairs', 100, 0) ORDER BY seq;
-SELECT event FROM siddhi.poll('slowbatches', 100, 0) ORDER BY seq;
+SELECT expired, event FROM siddhi.poll('wmpingbatches', 100, 0) ORDER BY seq;
+SELECT event FROM siddhi.poll('wmpingpairs', 100, 0) ORDER BY seq;
+SELECT event FROM siddhi.poll('wmslowbatches', 100, 0) ORDER BY seq;
 
 -- sort: the n first in the order; ties keep the earlier; text and nulls
 SELECT siddhi.deploy('wm_sort', $$
-  define stream Bids (bidder string, amount int);
-  @info(name = 'cheap') from Bids#window.sort(2, amount)
-  select bidder, amount insert all events into CheapBids;
-  @info(name = 'names') from Bids#window.sort(2, bidder, 'desc', amount, 'asc')
-  select bidder, amount, sum(amount) as total insert into LateNames;
+  define stream WmBids (bidder string, amount int);
+  @info(name = 'cheap') from WmBids#window.sort(2, amount)
+  select bidder, amount insert all events into WmCheapBids;
+  @info(name = 'names') from WmBids#window.sort(2, bidder, 'desc', amount, 'asc')
+  select bidder, amount, sum(amount) as total insert into WmLateNames;
 $$);
-SELECT siddhi.subscribe('cheapbids');
-SELECT siddhi.subscribe('latenames');
-INSERT INTO bids VALUES ('kim', 20), ('lee', 10), ('max', 20), ('ada', 5), ('zoe', NULL), ('kim', 1);
+SELECT siddhi.subscribe('wmcheapbids');
+SELECT siddhi.subscribe('wmlatenames');
+INSERT INTO wmbids VALUES ('kim', 20), ('lee', 10), ('max', 20), ('ada', 5), ('zoe', NULL), ('kim', 1);
 SELECT siddhi.flush();
-SELECT expired, event FROM siddhi.poll('cheapbids', 100, 0) ORDER BY seq;
-SELECT event FROM siddhi.poll('latenames', 100, 0) ORDER BY seq;
+SELECT expired, event FROM siddhi.poll('wmcheapbids', 100, 0) ORDER BY seq;
+SELECT event FROM siddhi.poll('wmlatenames', 100, 0) ORDER BY seq;
 
 -- delay: events come out as current t after they arrived, stamped with
 -- the clock that let them out
 SELECT siddhi.deploy('wm_delay', $$
   @app:playback
-  define stream Clicks (page string);
-  from Clicks#window.delay(1 sec) select page insert all events into LateClicks;
+  define stream WmClicks (page string);
+  from WmClicks#window.delay(1 sec) select page insert all events into WmLateClicks;
 $$);
-SELECT siddhi.subscribe('lateclicks');
+SELECT siddhi.subscribe('wmlateclicks');
 SET siddhi.event_time = 1000;
-INSERT INTO clicks VALUES ('home');
+INSERT INTO wmclicks VALUES ('home');
 SET siddhi.event_time = 1300;
-INSERT INTO clicks VALUES ('cart');
+INSERT INTO wmclicks VALUES ('cart');
 SET siddhi.event_time = 2100;
-INSERT INTO clicks VALUES ('pay');
+INSERT INTO wmclicks VALUES ('pay');
 RESET siddhi.event_time;
 SELECT siddhi.advance_clock(2300);
 SELECT siddhi.advance_clock(9000);
 SELECT siddhi.flush();
 SELECT expired, (extract(epoch FROM event_time) * 1000)::bigint AS ms, event->>'page' AS page
-  FROM siddhi.poll('lateclicks', 100, 0) ORDER BY seq;
+  FROM siddhi.poll('wmlateclicks', 100, 0) ORDER BY seq;
 
 -- cron: every 10 seconds (on the playback clock), the collected batch
 -- goes out and the one before expires; a fire with nothing collected does
 -- nothing
 SELECT siddhi.deploy('wm_cron', $$
   @app:playback
-  define stream Sales (shop string, amount int);
-  @info(name = 'every10') from Sales#window.cron('*/10 * * * * ?')
-  select shop, amount insert all events into TenSecondSales;
-  @info(name = 'sums') from Sales#window.cron('*/10 * * * * ?')
-  select sum(amount) as total, count() as n insert into TenSecondTotals;
+  define stream WmSales (shop string, amount int);
+  @info(name = 'every10') from WmSales#window.cron('*/10 * * * * ?')
+  select shop, amount insert all events into WmTenSecondSales;
+  @info(name = 'sums') from WmSales#window.cron('*/10 * * * * ?')
+  select sum(amount) as total, count() as n insert into WmTenSecondTotals;
 $$);
-SELECT siddhi.subscribe('tensecondsales');
-SELECT siddhi.subscribe('tensecondtotals');
+SELECT siddhi.subscribe('wmtensecondsales');
+SELECT siddhi.subscribe('wmtensecondtotals');
 SET siddhi.event_time = 1000;
-INSERT INTO sales VALUES ('s1', 10);
+INSERT INTO wmsales VALUES ('s1', 10);
 SET siddhi.event_time = 4000;
-INSERT INTO sales VALUES ('s2', 20);
+INSERT INTO wmsales VALUES ('s2', 20);
 SET siddhi.event_time = 12000;
-INSERT INTO sales VALUES ('s3', 5);
+INSERT INTO wmsales VALUES ('s3', 5);
 RESET siddhi.event_time;
 SELECT siddhi.advance_clock(25000);
 SELECT siddhi.advance_clock(65000);
 SET siddhi.event_time = 66000;
-INSERT INTO sales VALUES ('s4', 1);
+INSERT INTO wmsales VALUES ('s4', 1);
 RESET siddhi.event_time;
 SELECT siddhi.advance_clock(70000);
 SELECT siddhi.flush();
 SELECT expired, (extract(epoch FROM event_time) * 1000)::bigint AS ms, event
-  FROM siddhi.poll('tensecondsales', 100, 0) ORDER BY seq;
+  FROM siddhi.poll('wmtensecondsales', 100, 0) ORDER BY seq;
 SELECT (extract(epoch FROM event_time) * 1000)::bigint AS ms, event
-  FROM siddhi.poll('tensecondtotals', 100, 0) ORDER BY seq;
+  FROM siddhi.poll('wmtensecondtotals', 100, 0) ORDER BY seq;
 
 -- hopping(size, advance): every advance, the events of the last size
 SELECT siddhi.deploy('wm_hop', $$
   @app:playback
-  define stream Temps (room string, c int);
-  @info(name = 'hops') from Temps#window.hopping(3 sec, 1 sec)
-  select room, c insert all events into TempHops;
-  @info(name = 'means') from Temps#window.hopping(3 sec, 1 sec)
-  select avg(c) as mean, count() as n insert into TempMeans;
+  define stream WmTemps (room string, c int);
+  @info(name = 'hops') from WmTemps#window.hopping(3 sec, 1 sec)
+  select room, c insert all events into WmTempHops;
+  @info(name = 'means') from WmTemps#window.hopping(3 sec, 1 sec)
+  select avg(c) as mean, count() as n insert into WmTempMeans;
 $$);
-SELECT siddhi.subscribe('temphops');
-SELECT siddhi.subscribe('tempmeans');
+SELECT siddhi.subscribe('wmtemphops');
+SELECT siddhi.subscribe('wmtempmeans');
 SET siddhi.event_time = 1500;
-INSERT INTO temps VALUES ('a', 20);
+INSERT INTO wmtemps VALUES ('a', 20);
 SET siddhi.event_time = 2200;
-INSERT INTO temps VALUES ('b', 22);
+INSERT INTO wmtemps VALUES ('b', 22);
 RESET siddhi.event_time;
 SELECT siddhi.advance_clock(5000);
 SELECT siddhi.advance_clock(60000);
 SELECT siddhi.flush();
 SELECT expired, (extract(epoch FROM event_time) * 1000)::bigint AS ms, event->>'room' AS room
-  FROM siddhi.poll('temphops', 100, 0) ORDER BY seq;
+  FROM siddhi.poll('wmtemphops', 100, 0) ORDER BY seq;
 SELECT (extract(epoch FROM event_time) * 1000)::bigint AS ms, event
-  FROM siddhi.poll('tempmeans', 100, 0) ORDER BY seq;
+  FROM siddhi.poll('wmtempmeans', 100, 0) ORDER BY seq;
 
 -- the SQL dialect: TUMBLING is timeBatch, SLIDING is time, HOPPING(SIZE,
 -- ADVANCE) is hopping(size, advance), CRON is cron
 SELECT siddhi.deploy('wm_sql', $$
   @app:playback
-  CREATE STREAM Readings (sensor TEXT, v INT);
-  INSERT INTO Tumbled SELECT sum(v) AS total, count(*) AS n FROM Readings WINDOW TUMBLING(5 minutes);
-  INSERT INTO Slid SELECT count(*) AS n, min(v) AS low FROM Readings WINDOW SLIDING(1 minute);
-  INSERT INTO Hopped SELECT count(*) AS n, max(v) AS top FROM Readings WINDOW HOPPING(SIZE 1 hour, ADVANCE 5 minutes);
-  INSERT INTO Crond SELECT sum(v) AS total FROM Readings WINDOW CRON('*/5 * * * *');
+  CREATE STREAM WmReadings (sensor TEXT, v INT);
+  INSERT INTO WmTumbled SELECT sum(v) AS total, count(*) AS n FROM WmReadings WINDOW TUMBLING(5 minutes);
+  INSERT INTO WmSlid SELECT count(*) AS n, min(v) AS low FROM WmReadings WINDOW SLIDING(1 minute);
+  INSERT INTO WmHopped SELECT count(*) AS n, max(v) AS top FROM WmReadings WINDOW HOPPING(SIZE 1 hour, ADVANCE 5 minutes);
+  INSERT INTO WmCrond SELECT sum(v) AS total FROM WmReadings WINDOW CRON('*/5 * * * *');
 $$);
 SELECT line FROM regexp_split_to_table(siddhi.parse($$
-  CREATE STREAM Readings (sensor TEXT, v INT);
-  INSERT INTO T1 SELECT v FROM Readings WINDOW TUMBLING(5 minutes);
-  INSERT INTO T2 SELECT v FROM Readings WINDOW SLIDING(1 minute);
-  INSERT INTO T3 SELECT v FROM Readings WINDOW HOPPING(SIZE 1 hour, ADVANCE 5 minutes);
-  INSERT INTO T4 SELECT v FROM Readings WINDOW HOPPING(ADVANCE 5 minutes, SIZE 1 hour);
-  INSERT INTO T5 SELECT v FROM Readings WINDOW CRON('0 0 * * *');
+  CREATE STREAM WmReadings (sensor TEXT, v INT);
+  INSERT INTO T1 SELECT v FROM WmReadings WINDOW TUMBLING(5 minutes);
+  INSERT INTO T2 SELECT v FROM WmReadings WINDOW SLIDING(1 minute);
+  INSERT INTO T3 SELECT v FROM WmReadings WINDOW HOPPING(SIZE 1 hour, ADVANCE 5 minutes);
+  INSERT INTO T4 SELECT v FROM WmReadings WINDOW HOPPING(ADVANCE 5 minutes, SIZE 1 hour);
+  INSERT INTO T5 SELECT v FROM WmReadings WINDOW CRON('0 0 * * *');
 $$), E'\n') AS line WHERE line ~* 'window';
-SELECT siddhi.subscribe('tumbled');
-SELECT siddhi.subscribe('slid');
-SELECT siddhi.subscribe('hopped');
-SELECT siddhi.subscribe('crond');
+SELECT siddhi.subscribe('wmtumbled');
+SELECT siddhi.subscribe('wmslid');
+SELECT siddhi.subscribe('wmhopped');
+SELECT siddhi.subscribe('wmcrond');
 SET siddhi.event_time = 60000;   -- 00:01
-INSERT INTO readings VALUES ('x', 1);
+INSERT INTO wmreadings VALUES ('x', 1);
 SET siddhi.event_time = 100000;  -- 00:01:40
-INSERT INTO readings VALUES ('y', 2);
+INSERT INTO wmreadings VALUES ('y', 2);
 SET siddhi.event_time = 400000;  -- 00:06:40
-INSERT INTO readings VALUES ('z', 4);
+INSERT INTO wmreadings VALUES ('z', 4);
 RESET siddhi.event_time;
 SELECT siddhi.advance_clock(900000);
 SELECT siddhi.flush();
 SELECT (extract(epoch FROM event_time) * 1000)::bigint AS ms, event
-  FROM siddhi.poll('tumbled', 100, 0) ORDER BY seq;
+  FROM siddhi.poll('wmtumbled', 100, 0) ORDER BY seq;
 SELECT (extract(epoch FROM event_time) * 1000)::bigint AS ms, event
-  FROM siddhi.poll('slid', 100, 0) ORDER BY seq;
+  FROM siddhi.poll('wmslid', 100, 0) ORDER BY seq;
 SELECT (extract(epoch FROM event_time) * 1000)::bigint AS ms, event
-  FROM siddhi.poll('hopped', 100, 0) ORDER BY seq;
+  FROM siddhi.poll('wmhopped', 100, 0) ORDER BY seq;
 SELECT (extract(epoch FROM event_time) * 1000)::bigint AS ms, event
-  FROM siddhi.poll('crond', 100, 0) ORDER BY seq;
+  FROM siddhi.poll('wmcrond', 100, 0) ORDER BY seq;
 
 -- errors, with their position
 SELECT siddhi.deploy('wm_bad1', $$
@@ -262,3 +262,6 @@ SELECT siddhi.deploy('wm_bad8', $$
   from B8#window.delay('soon') select a insert into B8Out;
 $$);
 SELECT name FROM siddhi.apps WHERE name LIKE 'wm_bad%';
+
+-- leave no relations behind for the tests that follow
+SELECT count(siddhi.undeploy(name, drop_tables => true)) FROM siddhi.apps WHERE name LIKE 'wm\_%';
