@@ -142,6 +142,14 @@ RETURNS bigint
 AS 'MODULE_PATHNAME', 'siddhi_current_time_millis'
 LANGUAGE C VOLATILE;
 
+-- When a cron expression (Quartz: second minute hour day-of-month month
+-- day-of-week [year]; or Unix's five fields) next fires strictly after
+-- `after`, read in the session's time zone; NULL when it never does.
+CREATE FUNCTION siddhi.cron_next(expr text, after timestamptz)
+RETURNS timestamptz
+AS 'MODULE_PATHNAME', 'siddhi_cron_next_sql'
+LANGUAGE C STABLE STRICT;
+
 -- The timestamp, in milliseconds, of the event being processed.
 CREATE FUNCTION siddhi.event_timestamp()
 RETURNS bigint

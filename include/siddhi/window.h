@@ -44,6 +44,7 @@ typedef void (*SiddhiEventFn)(void *arg, SiddhiEventKind kind,
 typedef struct SiddhiWindowEvent
 {
 	MinimalTuple tuple;
+	TupleDesc desc; /* the tuple's */
 	int64 timestamp;
 	int64 ext;
 	int64 start;
@@ -77,6 +78,12 @@ typedef struct SiddhiWindowOps
 	void (*scan)(SiddhiWindow *w, SiddhiEventFn fn, void *arg);
 	/* Events the window holds now. */
 	int64 (*size)(SiddhiWindow *w);
+	/*
+	 * The chunk of input the last events came in has ended (batch): emit
+	 * what that causes, ending with SIDDHI_EVENT_CHUNK_END.  The clock is
+	 * now.  NULL: chunks mean nothing to this window.
+	 */
+	void (*input_end)(SiddhiWindow *w, int64 now, SiddhiEventFn fn, void *arg);
 } SiddhiWindowOps;
 
 /* What every window starts with. */
@@ -101,6 +108,9 @@ extern void siddhi_window_advance(SiddhiWindow *w, int64 now, SiddhiEventFn fn,
 extern int64 siddhi_window_deadline(SiddhiWindow *w);
 extern void siddhi_window_scan(SiddhiWindow *w, SiddhiEventFn fn, void *arg);
 extern int64 siddhi_window_size(SiddhiWindow *w);
+extern bool siddhi_window_wants_input_end(SiddhiWindow *w);
+extern void siddhi_window_input_end(SiddhiWindow *w, int64 now,
+									SiddhiEventFn fn, void *arg);
 
 /* A copy of tuple in the window's context. */
 extern MinimalTuple siddhi_window_keep(SiddhiWindow *w, MinimalTuple tuple);
@@ -112,5 +122,14 @@ extern const SiddhiWindowOps siddhi_time_window_ops;
 extern const SiddhiWindowOps siddhi_time_batch_window_ops;
 extern const SiddhiWindowOps siddhi_time_length_window_ops;
 extern const SiddhiWindowOps siddhi_external_time_window_ops;
+/* window_batch.c */
+extern const SiddhiWindowOps siddhi_external_time_batch_window_ops;
+extern const SiddhiWindowOps siddhi_batch_window_ops;
+extern const SiddhiWindowOps siddhi_hopping_window_ops;
+/* window_sort.c */
+extern const SiddhiWindowOps siddhi_sort_window_ops;
+/* window_delay.c */
+extern const SiddhiWindowOps siddhi_delay_window_ops;
+extern const SiddhiWindowOps siddhi_cron_window_ops;
 
 #endif /* SIDDHI_WINDOW_H */

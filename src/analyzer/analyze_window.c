@@ -24,6 +24,7 @@
 #include "parser/parse_coerce.h"
 #include "parser/parse_expr.h"
 #include "parser/parse_oper.h"
+#include "siddhi/cron.h"
 #include "siddhi/errors.h"
 #include "siddhi/parser.h"
 #include "siddhi/window.h"
@@ -350,6 +351,8 @@ sort_args(WindowCall *wc)
 	}
 }
 
+static void check_cron(WindowCall *wc, int i);
+
 /* [start.time [, timeout [, replace.with.batchtime]]] from argument i on */
 static void
 external_batch_args(WindowCall *wc, int i)
@@ -365,9 +368,33 @@ external_batch_args(WindowCall *wc, int i)
 			wp->start_expr = arg_long_attr(wc, i, "start time");
 	}
 	if (wc->nargs > i + 1)
-		wp->timeout = arg_time(wc, i + 1);
+		wp->timeout = arg_int(wc, i + 1, MAX_WINDOW_TIME, true,
+							  "a constant time such as 1 sec (0: none)");
 	if (wc->nargs > i + 2)
 		wp->replace_time = arg_bool(wc, i + 2);
+	if (wp->replace_time && !(IsA(wp->time_expr, Var) &&
+							  exprType((Node *) wp->time_expr) == INT8OID))
+		bad_arg(wc, i - 2,
+				"a long attribute when replace.with.batchtime is true");
+}
+
+/* A cron expression must parse; the error points into the string. */
+static void
+check_cron(WindowCall *wc, int i)
+{
+	char *error;
+	int offset;
+
+	if (siddhi_cron_parse(wc->wp->text, &error, &offset) == NULL)
+		ereport(
+			ERROR,
+			(errcode(ERRCODE_SIDDHI_SYNTAX_ERROR),
+			 errmsg("invalid cron expression \"%s\": %s", wc->wp->text, error),
+			 errhint("Write six or seven Quartz fields (second minute "
+					 "hour day-of-month month day-of-week [year]) or "
+					 "five Unix ones; see docs/reference.md."),
+			 siddhi_errposition(wc->st->app->source,
+								arg_location(wc, i) + 1 + offset)));
 }
 
 static void
@@ -424,6 +451,7 @@ read_args(WindowCall *wc)
 			break;
 		case SIDDHI_WINDOW_CRON:
 			wp->text = arg_string(wc, 0);
+			check_cron(wc, 0);
 			break;
 		case SIDDHI_WINDOW_SESSION:
 			wp->length = arg_time(wc, 0);

@@ -166,6 +166,7 @@ struct QueryRuntime
 	TupleTableSlot *out_slot;
 	Junction *input;
 	Junction *output; /* output stream, or NULL */
+	bool sent_out;	  /* sent to output since its input chunk last ended */
 	Oid table_relid;  /* output table, or InvalidOid */
 };
 
@@ -197,6 +198,7 @@ static void junction_emit(Junction *j, TupleTableSlot *slot, int64 ts,
 static void named_window_add(NamedWindow *nw, TupleTableSlot *slot, int64 ts,
 							 int depth);
 static void named_window_catch_up(NamedWindow *nw, int64 now, int depth);
+static void junction_input_end(Junction *j, int64 now, int depth);
 
 int64
 siddhi_now_ms(void)
@@ -667,8 +669,11 @@ query_deliver(QueryRuntime *q, TupleTableSlot *out, int64 ts, int depth,
 		MemoryContextSwitchTo(old);
 	}
 	else
+	{
+		q->sent_out = true;
 		junction_emit(q->output, out, ts, depth + 1,
 					  kind == SIDDHI_EVENT_EXPIRED);
+	}
 }
 
 typedef struct RateEmitArg
@@ -1134,6 +1139,7 @@ query_event(QueryRuntime *q, TupleTableSlot *slot, int64 ts, int depth,
 
 		Assert(kind == SIDDHI_EVENT_CURRENT);
 		ev.tuple = ExecFetchSlotMinimalTuple(slot, &should_free);
+		ev.desc = slot->tts_tupleDescriptor;
 		ev.timestamp = ts;
 		window_event_values(&q->window_args, q->econtext, &ev);
 		siddhi_window_add(q->window, &ev, window_event, &wa);
@@ -1150,7 +1156,8 @@ typedef enum QueryStep
 {
 	STEP_EVENT,		/* an event arrives */
 	STEP_CHUNK_END, /* a named window's step is over */
-	STEP_ADVANCE	/* time passes for the query's window */
+	STEP_ADVANCE,	/* time passes for the query's window */
+	STEP_INPUT_END	/* the chunk its input came in has ended (batch) */
 } QueryStep;
 
 /*
@@ -1208,6 +1215,14 @@ query_step(QueryRuntime *q, QueryStep step, TupleTableSlot *slot, int64 ts,
 				if (q->rate)
 					rate_catch_up(q, ts, depth);
 				break;
+			case STEP_INPUT_END:
+			{
+				WindowEventArg wa = { q, depth };
+
+				siddhi_current_event_ts = ts;
+				siddhi_window_input_end(q->window, ts, window_event, &wa);
+			}
+			break;
 		}
 		if (!keep_memory)
 			ResetExprContext(q->econtext);
@@ -1316,6 +1331,7 @@ named_window_add(NamedWindow *nw, TupleTableSlot *slot, int64 ts, int depth)
 	nw->depth = depth;
 	nw->econtext->ecxt_scantuple = slot;
 	ev.tuple = ExecFetchSlotMinimalTuple(slot, &should_free);
+	ev.desc = slot->tts_tupleDescriptor;
 	ev.timestamp = ts;
 	window_event_values(&nw->args, nw->econtext, &ev);
 	siddhi_window_add(nw->window, &ev, named_window_event, nw);
@@ -1353,6 +1369,7 @@ siddhi_runtime_feed_chunk(Oid relid, const char *rows, uint32 nrows)
 {
 	Junction *j;
 	const char *p = rows;
+	int64 last_ts = 0;
 
 	if (junctions == NULL)
 		return;
@@ -1381,7 +1398,9 @@ siddhi_runtime_feed_chunk(Oid relid, const char *rows, uint32 nrows)
 		junction_emit(j, j->slot, row->timestamp, 0, false);
 		ExecClearTuple(j->slot);
 		p += MAXALIGN(sizeof(SiddhiRowHeader)) + MAXALIGN(row->length);
+		last_ts = row->timestamp;
 	}
+	junction_input_end(j, last_ts, 0);
 }
 
 #define SINK_MULTI_INSERT 1000
@@ -1611,11 +1630,65 @@ siddhi_runtime_end_batch(void)
 	MemoryContextReset(batch_cxt);
 }
 
-/* Let time pass for one query's window. */
+/*
+ * What q sent to its output stream since its input chunk last ended forms
+ * one chunk there: end it, so that windows downstream that batch by chunk
+ * (batch()) see the chunks Siddhi would pass them.
+ */
+static void
+query_output_end(QueryRuntime *q, int64 now, int depth)
+{
+	if (!q->sent_out)
+		return;
+	q->sent_out = false;
+	if (q->output)
+		junction_input_end(q->output, now, depth + 1);
+}
+
+/*
+ * The chunk of events j delivered has ended (a chunk from the ring, or
+ * one step of the queries upstream): windows that batch by chunk flush
+ * (the clock is now, or the app's clock in playback), and what the
+ * queries sent on ends its chunk downstream.
+ */
+static void
+junction_input_end(Junction *j, int64 now, int depth)
+{
+	ListCell *lc;
+
+	if (depth > MAX_CHAIN_DEPTH)
+		return; /* a loop between queries; query_step reports it */
+	if (j->named && siddhi_window_wants_input_end(j->named->window))
+	{
+		NamedWindow *nw = j->named;
+		int64 save_ts = siddhi_current_event_ts;
+		int64 clock = nw->app->playback ? nw->app->clock : now;
+
+		siddhi_current_event_ts = clock;
+		playback_clock = nw->app->playback ? nw->app->clock : 0;
+		nw->depth = depth;
+		siddhi_window_input_end(nw->window, clock, named_window_event, nw);
+		named_window_chunk_end(nw);
+		siddhi_current_event_ts = save_ts;
+	}
+	foreach(lc, j->consumers)
+	{
+		QueryRuntime *q = lfirst(lc);
+
+		if (q->window && siddhi_window_wants_input_end(q->window))
+			query_step(q, STEP_INPUT_END, NULL,
+					   q->app->playback ? q->app->clock : now, depth,
+					   SIDDHI_EVENT_CHUNK_END, false);
+		query_output_end(q, now, depth);
+	}
+}
+
+/* Let time pass for one query's window, and end what that sent on. */
 static void
 query_advance(QueryRuntime *q, int64 now)
 {
 	query_step(q, STEP_ADVANCE, NULL, now, 0, SIDDHI_EVENT_CURRENT, false);
+	query_output_end(q, now, 0);
 }
 
 /* Let time pass for an app's named windows and queries. */

@@ -68,6 +68,13 @@ static const SiddhiWindowOps *const window_ops[] = {
 	[SIDDHI_WINDOW_TIME_BATCH] = &siddhi_time_batch_window_ops,
 	[SIDDHI_WINDOW_TIME_LENGTH] = &siddhi_time_length_window_ops,
 	[SIDDHI_WINDOW_EXTERNAL_TIME] = &siddhi_external_time_window_ops,
+	[SIDDHI_WINDOW_EXTERNAL_TIME_BATCH] =
+		&siddhi_external_time_batch_window_ops,
+	[SIDDHI_WINDOW_BATCH] = &siddhi_batch_window_ops,
+	[SIDDHI_WINDOW_SORT] = &siddhi_sort_window_ops,
+	[SIDDHI_WINDOW_DELAY] = &siddhi_delay_window_ops,
+	[SIDDHI_WINDOW_CRON] = &siddhi_cron_window_ops,
+	[SIDDHI_WINDOW_HOPPING] = &siddhi_hopping_window_ops,
 	[SIDDHI_WINDOW_UNIQUE_EXTERNAL_TIME_BATCH] = NULL, /* the last kind */
 };
 
@@ -126,6 +133,20 @@ int64
 siddhi_window_size(SiddhiWindow *w)
 {
 	return w->ops->size(w);
+}
+
+bool
+siddhi_window_wants_input_end(SiddhiWindow *w)
+{
+	return w->ops->input_end != NULL;
+}
+
+void
+siddhi_window_input_end(SiddhiWindow *w, int64 now, SiddhiEventFn fn,
+						void *arg)
+{
+	if (w->ops->input_end)
+		w->ops->input_end(w, now, fn, arg);
 }
 
 MinimalTuple
