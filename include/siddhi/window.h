@@ -108,5 +108,9 @@ extern const SiddhiWindowOps siddhi_time_window_ops;
 extern const SiddhiWindowOps siddhi_time_batch_window_ops;
 extern const SiddhiWindowOps siddhi_time_length_window_ops;
 extern const SiddhiWindowOps siddhi_external_time_window_ops;
+extern const SiddhiWindowOps siddhi_session_window_ops; /* window_session.c */
+extern const SiddhiWindowOps
+	siddhi_expression_window_ops; /* window_expression.c */
+extern const SiddhiWindowOps siddhi_expression_batch_window_ops;
 
 #endif /* SIDDHI_WINDOW_H */

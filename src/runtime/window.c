@@ -68,6 +68,9 @@ static const SiddhiWindowOps *const window_ops[] = {
 	[SIDDHI_WINDOW_TIME_BATCH] = &siddhi_time_batch_window_ops,
 	[SIDDHI_WINDOW_TIME_LENGTH] = &siddhi_time_length_window_ops,
 	[SIDDHI_WINDOW_EXTERNAL_TIME] = &siddhi_external_time_window_ops,
+	[SIDDHI_WINDOW_SESSION] = &siddhi_session_window_ops,
+	[SIDDHI_WINDOW_EXPRESSION] = &siddhi_expression_window_ops,
+	[SIDDHI_WINDOW_EXPRESSION_BATCH] = &siddhi_expression_batch_window_ops,
 	[SIDDHI_WINDOW_UNIQUE_EXTERNAL_TIME_BATCH] = NULL, /* the last kind */
 };
 
