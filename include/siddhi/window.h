@@ -17,6 +17,12 @@
  * registered in window.c.  Every window documents its memory bound there
  * and in docs/reference.md.
  *
+ * The runtime evaluates the per-event values below from the plan; a window
+ * that needs more evaluated (expression, expressionBatch: a condition over
+ * the event, the window's first and last events and aggregators) does it
+ * itself, from the plan's condition, cond_aggs and desc, in an ExprContext
+ * of its own (window_expression.c); the ops stay the same.
+ *
  *-------------------------------------------------------------------------
  */
 #ifndef SIDDHI_WINDOW_H
