@@ -39,6 +39,7 @@
 #include "parser/parse_relation.h"
 #include "parser/parse_target.h"
 #include "parser/parse_type.h"
+#include "parser/scansup.h"
 #include "siddhi/analyzer.h"
 #include "siddhi/errors.h"
 #include "siddhi/parser.h"
@@ -990,6 +991,36 @@ analyze_output_rate(AnalyzeState *st, SiddhiQuery *q, SiddhiQueryPlan *qp)
 		qp->rate_snapshot = SIDDHI_SNAPSHOT_WINDOW;
 }
 
+/*
+ * EMIT FINAL: output once when the window closes.  The windows that emit
+ * their current events only when a batch closes do exactly that already.
+ */
+static bool
+window_emits_final(SiddhiWindowPlan *wp)
+{
+	if (wp == NULL)
+		return false;
+	switch (wp->kind)
+	{
+		case SIDDHI_WINDOW_LENGTH_BATCH:
+		case SIDDHI_WINDOW_TIME_BATCH:
+		case SIDDHI_WINDOW_EXPRESSION_BATCH:
+			return !wp->current_event;
+		case SIDDHI_WINDOW_EXTERNAL_TIME_BATCH:
+		case SIDDHI_WINDOW_BATCH:
+		case SIDDHI_WINDOW_HOPPING:
+		case SIDDHI_WINDOW_UNIQUE_LENGTH_BATCH:
+		case SIDDHI_WINDOW_UNIQUE_FIRST_LENGTH_BATCH:
+		case SIDDHI_WINDOW_UNIQUE_TIME_BATCH:
+		case SIDDHI_WINDOW_UNIQUE_FIRST_TIME_BATCH:
+		case SIDDHI_WINDOW_UNIQUE_TIME_LENGTH_BATCH:
+		case SIDDHI_WINDOW_UNIQUE_EXTERNAL_TIME_BATCH:
+			return true;
+		default:
+			return false;
+	}
+}
+
 static SiddhiQueryPlan *
 analyze_query(AnalyzeState *st, SiddhiQuery *q, int index)
 {
@@ -1095,6 +1126,15 @@ analyze_query(AnalyzeState *st, SiddhiQuery *q, int index)
 				lappend(qp->window_qual, siddhi_finish_expr(pstate, e));
 	}
 
+	if (q->emit == SIDDHI_EMIT_FINAL && !window_emits_final(qp->window))
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("EMIT FINAL needs a window that closes, such as "
+						"TUMBLING or HOPPING"),
+				 errhint("Windows that slide output on every change: use "
+						 "EMIT CHANGES."),
+				 siddhi_errposition(source, q->location)));
+
 	if (q->selector)
 	{
 		SiddhiSelector *s = q->selector;
@@ -1176,8 +1216,20 @@ analyze_query(AnalyzeState *st, SiddhiQuery *q, int index)
 	}
 
 	/* output */
-	if (q->output == NULL || q->output->kind == SIDDHI_OUT_RETURN)
-		not_yet(st, "queries without an output (return)", q->location);
+	if (q->output == NULL)
+		not_yet(st, "queries without an output", q->location);
+	if (q->output->kind == SIDDHI_OUT_RETURN)
+	{
+		/*
+		 * return, or a bare SQL SELECT: the events go to a stream named
+		 * after the app and the query, which siddhi.subscribe() watches
+		 */
+		char *target = psprintf("%s_%s", st->plan->name, qp->name);
+
+		target = downcase_truncate_identifier(target, strlen(target), false);
+		q->output->target = target;
+		q->output->kind = SIDDHI_OUT_INSERT;
+	}
 	if (q->output->kind != SIDDHI_OUT_INSERT)
 		not_yet(st, "delete, update and update or insert outputs",
 				q->output->location);
