@@ -56,16 +56,16 @@ SELECT event FROM siddhi.poll('devicebursts', 100, 0) ORDER BY seq;
 -- expression: the last events while the condition holds
 SELECT siddhi.deploy('expr', $$
   @app:playback
-  define stream Orders (item string, qty int);
-  @info(name = 'capped') from Orders#window.expression('sum(qty) <= 10')
+  define stream ExprOrders (item string, qty int);
+  @info(name = 'capped') from ExprOrders#window.expression('sum(qty) <= 10')
   select item, qty insert all events into CappedOrders;
-  @info(name = 'spread') from Orders#window.expression("count() < 4 and last.qty - first.qty < 5")
+  @info(name = 'spread') from ExprOrders#window.expression("count() < 4 and last.qty - first.qty < 5")
   select count() as n, sum(qty) as total insert into SpreadOrders;
 $$);
 SELECT siddhi.subscribe('cappedorders');
 SELECT siddhi.subscribe('spreadorders');
 SET siddhi.event_time = 1000;
-INSERT INTO orders VALUES ('a', 4), ('b', 5), ('c', 3), ('d', 9), ('e', 1), ('f', 20);
+INSERT INTO exprorders VALUES ('a', 4), ('b', 5), ('c', 3), ('d', 9), ('e', 1), ('f', 20);
 RESET siddhi.event_time;
 SELECT siddhi.flush();
 SELECT expired, event->>'item' AS item, event->>'qty' AS qty
