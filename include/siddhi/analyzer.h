@@ -103,7 +103,14 @@ typedef struct SiddhiWindowPlan
 						 * the sort attributes, over the input */
 	List *key_types;	/* of Oid */
 	List *sort_ops;		/* sort: of Oid, the ordering operator of each key */
-	Expr *condition;	/* expression windows: the condition, planned */
+	Expr *condition;	/* expression windows: the condition, planned; its
+						 * Vars read the event (scan), the window's first
+						 * (INNER_VAR) and last (OUTER_VAR) events */
+	List *cond_aggs;	/* of SiddhiAggPlan *: the condition's aggregators,
+						 * PARAM_EXEC param k is aggregator k; PARAM_EXTERN
+						 * params 1..3 are the timestamps of the event, the
+						 * first and the last event */
+	TupleDesc desc;		/* expression windows: the input's row type */
 } SiddhiWindowPlan;
 
 /* Siddhi's aggregators that run incrementally (src/runtime/aggregate.c). */

@@ -17,6 +17,12 @@
  * registered in window.c.  Every window documents its memory bound there
  * and in docs/reference.md.
  *
+ * The runtime evaluates the per-event values below from the plan; a window
+ * that needs more evaluated (expression, expressionBatch: a condition over
+ * the event, the window's first and last events and aggregators) does it
+ * itself, from the plan's condition, cond_aggs and desc, in an ExprContext
+ * of its own (window_expression.c); the ops stay the same.
+ *
  *-------------------------------------------------------------------------
  */
 #ifndef SIDDHI_WINDOW_H
@@ -131,5 +137,9 @@ extern const SiddhiWindowOps siddhi_sort_window_ops;
 /* window_delay.c */
 extern const SiddhiWindowOps siddhi_delay_window_ops;
 extern const SiddhiWindowOps siddhi_cron_window_ops;
+extern const SiddhiWindowOps siddhi_session_window_ops; /* window_session.c */
+extern const SiddhiWindowOps
+	siddhi_expression_window_ops; /* window_expression.c */
+extern const SiddhiWindowOps siddhi_expression_batch_window_ops;
 
 #endif /* SIDDHI_WINDOW_H */

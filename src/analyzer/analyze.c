@@ -598,7 +598,8 @@ typedef struct AggContext
 {
 	AnalyzeState *st;
 	ParseState *pstate;
-	SiddhiQueryPlan *qp;
+	List **aggregates; /* the query's, or an expression window's */
+	bool timestamps;   /* eventTimestamp(first|last) are window params */
 } AggContext;
 
 static AggContext *current_aggs = NULL;
@@ -719,8 +720,39 @@ make_aggregate(AggContext *ac, FuncCall *fc, SiddhiAggKind kind)
 				break;
 		}
 	}
-	ac->qp->aggregates = lappend(ac->qp->aggregates, agg);
-	ref->number = list_length(ac->qp->aggregates);
+	*ac->aggregates = lappend(*ac->aggregates, agg);
+	ref->number = list_length(*ac->aggregates);
+	ref->location = fc->location;
+	return (Node *) ref;
+}
+
+/*
+ * In an expression window's condition, eventTimestamp() is the event's
+ * time, eventTimestamp(first) and eventTimestamp(last) those of the
+ * window's first and last events: the PARAM_EXTERN params 1, 2 and 3.
+ */
+static Node *
+window_timestamp(AggContext *ac, FuncCall *fc)
+{
+	ParamRef *ref = makeNode(ParamRef);
+	ColumnRef *arg = fc->args ? linitial(fc->args) : NULL;
+	const char *name = NULL;
+
+	if (arg && IsA(arg, ColumnRef) && list_length(arg->fields) == 1 &&
+		IsA(linitial(arg->fields), String))
+		name = strVal(linitial(arg->fields));
+	if (arg == NULL)
+		ref->number = SIDDHI_WINDOW_PARAM_BASE + 1;
+	else if (list_length(fc->args) == 1 && name && strcmp(name, "first") == 0)
+		ref->number = SIDDHI_WINDOW_PARAM_BASE + 2;
+	else if (list_length(fc->args) == 1 && name && strcmp(name, "last") == 0)
+		ref->number = SIDDHI_WINDOW_PARAM_BASE + 3;
+	else
+		ereport(ERROR,
+				(errcode(ERRCODE_SIDDHI_SEMANTIC_ERROR),
+				 errmsg("eventTimestamp() in a window's expression takes "
+						"first, last or no argument"),
+				 siddhi_errposition(ac->st->app->source, fc->location)));
 	ref->location = fc->location;
 	return (Node *) ref;
 }
@@ -741,6 +773,10 @@ replace_aggregates(AggContext *ac, Node *n)
 		{
 			FuncCall *fc = (FuncCall *) n;
 
+			if (ac->timestamps && list_length(fc->funcname) == 2 &&
+				strcmp(strVal(linitial(fc->funcname)), "siddhi") == 0 &&
+				strcmp(strVal(lsecond(fc->funcname)), "event_timestamp") == 0)
+				return window_timestamp(ac, fc);
 			if (agg_kind_of(fc, &kind))
 				return make_aggregate(ac, fc, kind);
 			fc = copyObject(fc);
@@ -823,10 +859,23 @@ aggregate_paramref(ParseState *pstate, ParamRef *ref)
 	SiddhiAggPlan *agg;
 	Param *p;
 
+	if (current_aggs && ref->number > SIDDHI_WINDOW_PARAM_BASE &&
+		ref->number <= SIDDHI_WINDOW_PARAM_BASE + SIDDHI_WINDOW_NPARAMS)
+	{
+		/* an expression window's event timestamp */
+		p = makeNode(Param);
+		p->paramkind = PARAM_EXTERN;
+		p->paramid = ref->number - SIDDHI_WINDOW_PARAM_BASE;
+		p->paramtype = INT8OID;
+		p->paramtypmod = -1;
+		p->paramcollid = InvalidOid;
+		p->location = ref->location;
+		return (Node *) p;
+	}
 	if (current_aggs == NULL || ref->number < 1 ||
-		ref->number > list_length(current_aggs->qp->aggregates))
+		ref->number > list_length(*current_aggs->aggregates))
 		return NULL;
-	agg = list_nth(current_aggs->qp->aggregates, ref->number - 1);
+	agg = list_nth(*current_aggs->aggregates, ref->number - 1);
 	p = makeNode(Param);
 	p->paramkind = PARAM_EXEC;
 	p->paramid = ref->number - 1;
@@ -835,6 +884,35 @@ aggregate_paramref(ParseState *pstate, ParamRef *ref)
 	p->paramcollid = InvalidOid;
 	p->location = ref->location;
 	return (Node *) p;
+}
+
+Node *
+siddhi_transform_aggregating(AnalyzeState *st, ParseState *pstate, Node *raw,
+							 ParseExprKind kind, List **aggregates,
+							 bool window_timestamps)
+{
+	AggContext ac;
+	AggContext *save = current_aggs;
+	ParseParamRefHook save_hook = pstate->p_paramref_hook;
+	Node *e;
+
+	ac.st = st;
+	ac.pstate = pstate;
+	ac.aggregates = aggregates;
+	ac.timestamps = window_timestamps;
+	current_aggs = &ac;
+	pstate->p_paramref_hook = aggregate_paramref;
+	PG_TRY();
+	{
+		e = transformExpr(pstate, replace_aggregates(&ac, raw), kind);
+	}
+	PG_FINALLY();
+	{
+		current_aggs = save;
+		pstate->p_paramref_hook = save_hook;
+	}
+	PG_END_TRY();
+	return e;
 }
 
 /* A limit or offset: a constant, non-negative integer; -1 when absent. */
@@ -1006,7 +1084,8 @@ analyze_query(AnalyzeState *st, SiddhiQuery *q, int index)
 	pstate->p_paramref_hook = aggregate_paramref;
 	ac.st = st;
 	ac.pstate = pstate;
-	ac.qp = qp;
+	ac.aggregates = &qp->aggregates;
+	ac.timestamps = false;
 	current_aggs = &ac;
 	rel = table_open(input->relid, AccessShareLock);
 	nsitem = addRangeTableEntryForRelation(

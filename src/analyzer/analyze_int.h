@@ -31,4 +31,20 @@ extern SiddhiWindowPlan *siddhi_analyze_window(AnalyzeState *st,
 											   ParseState *pstate,
 											   SiddhiCall *call);
 
+/*
+ * Analyze a raw expression whose aggregator calls (sum, count, ...) become
+ * PARAM_EXEC params: aggregator k (from 0) is appended to *aggregates as
+ * a SiddhiAggPlan and read as param k.  ParamRefs numbered
+ * SIDDHI_WINDOW_PARAM_BASE + i (1 <= i <= SIDDHI_WINDOW_NPARAMS) become the
+ * int8 PARAM_EXTERN param i; with window_timestamps, eventTimestamp(),
+ * eventTimestamp(first) and eventTimestamp(last) become such ParamRefs
+ * (expression windows' event timestamps: the event's, first's, last's).
+ */
+#define SIDDHI_WINDOW_PARAM_BASE 1000000
+#define SIDDHI_WINDOW_NPARAMS 3
+extern Node *siddhi_transform_aggregating(AnalyzeState *st, ParseState *pstate,
+										  Node *raw, ParseExprKind kind,
+										  List **aggregates,
+										  bool window_timestamps);
+
 #endif /* SIDDHI_ANALYZE_INT_H */

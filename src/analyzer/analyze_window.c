@@ -21,15 +21,20 @@
 #include "catalog/pg_type.h"
 #include "nodes/makefuncs.h"
 #include "nodes/nodeFuncs.h"
+#include "access/table.h"
 #include "parser/parse_coerce.h"
 #include "parser/parse_expr.h"
 #include "parser/parse_oper.h"
 #include "siddhi/cron.h"
+#include "parser/parse_relation.h"
+#include "parser/parsetree.h"
+#include "rewrite/rewriteManip.h"
 #include "siddhi/errors.h"
 #include "siddhi/parser.h"
 #include "siddhi/window.h"
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
+#include "utils/rel.h"
 #include "utils/typcache.h"
 
 #define MAX_WINDOW_COUNT 100000000
@@ -352,6 +357,37 @@ sort_args(WindowCall *wc)
 }
 
 static void check_cron(WindowCall *wc, int i);
+/*
+ * session(gap [, key [, latency]]): with two arguments the second is the
+ * latency when it is a constant number, else the key (as Siddhi reads
+ * it).  The latency may not exceed the gap.
+ */
+static void
+session_args(WindowCall *wc)
+{
+	SiddhiWindowPlan *wp = wc->wp;
+	int latency = -1;
+
+	wp->length = arg_time(wc, 0);
+	if (wc->nargs == 2 && arg_is_int(wc, 1))
+		latency = 1;
+	else if (wc->nargs > 1)
+	{
+		if (arg_const(wc, 1) != NULL)
+			bad_arg(wc, 1,
+					"an attribute (the session key) or a constant time");
+		arg_key(wc, 1);
+		if (wc->nargs > 2)
+			latency = 2;
+	}
+	if (latency > 0)
+	{
+		wp->timeout = arg_int(wc, latency, MAX_WINDOW_TIME, true,
+							  "a constant time such as 1 sec");
+		if (wp->timeout > wp->length)
+			bad_arg(wc, latency, "at most the session gap");
+	}
+}
 
 /* [start.time [, timeout [, replace.with.batchtime]]] from argument i on */
 static void
@@ -395,6 +431,90 @@ check_cron(WindowCall *wc, int i)
 					 "five Unix ones; see docs/reference.md."),
 			 siddhi_errposition(wc->st->app->source,
 								arg_location(wc, i) + 1 + offset)));
+}
+
+/* Vars of the range-table entries of first and last read inner and outer. */
+static bool
+window_vars(Node *n, void *context)
+{
+	if (n == NULL)
+		return false;
+	if (IsA(n, Var))
+	{
+		Var *v = (Var *) n;
+
+		if (v->varno == 2)
+			v->varno = INNER_VAR;
+		else if (v->varno == 3)
+			v->varno = OUTER_VAR;
+		return false;
+	}
+	return expression_tree_walker(n, window_vars, context);
+}
+
+/*
+ * expression('<condition>') and expressionBatch: the condition, a SiddhiQL
+ * expression in a string, over the event at hand (its attributes by
+ * name), the window's first and last events (first.attr, last.attr,
+ * eventTimestamp(first), eventTimestamp(last)) and aggregators over the
+ * window's events (count(), sum(attr), ...).  Errors point into the
+ * string, at its place in the app.
+ */
+static void
+window_condition(WindowCall *wc)
+{
+	SiddhiWindowPlan *wp = wc->wp;
+	const char *source = wc->st->app->source;
+	int loc = arg_location(wc, 0);
+	int offset = loc + 1;
+	RangeTblEntry *input = rt_fetch(1, wc->pstate->p_rtable);
+	ParseState *pstate = make_parsestate(NULL);
+	Relation rel;
+	Node *raw;
+	Node *e;
+	ListCell *lc;
+
+	/* the text starts after the opening quote (or three) */
+	if (strncmp(source + loc, "\"\"\"", 3) == 0)
+		offset = loc + 3;
+	raw = siddhiql_parse_expression(source, wp->text, offset);
+
+	pstate->p_sourcetext = source;
+	rel = table_open(input->relid, AccessShareLock);
+	addNSItemToQuery(pstate,
+					 addRangeTableEntryForRelation(
+						 pstate, rel, AccessShareLock, NULL, false, true),
+					 false, true, true);
+	addNSItemToQuery(
+		pstate,
+		addRangeTableEntryForRelation(pstate, rel, AccessShareLock,
+									  makeAlias("first", NIL), false, true),
+		false, true, false);
+	addNSItemToQuery(
+		pstate,
+		addRangeTableEntryForRelation(pstate, rel, AccessShareLock,
+									  makeAlias("last", NIL), false, true),
+		false, true, false);
+	e = siddhi_transform_aggregating(wc->st, pstate, raw, EXPR_KIND_WHERE,
+									 &wp->cond_aggs, true);
+	if (exprType(e) != BOOLOID)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATATYPE_MISMATCH),
+				 errmsg("the expression of window %s must be a bool, not %s",
+						wp->name, format_type_be(exprType(e))),
+				 errhint("The window keeps events while the expression is "
+						 "true, for example 'count() <= 10'."),
+				 siddhi_errposition(source, exprLocation(raw))));
+	wp->condition = siddhi_finish_expr(pstate, e);
+	window_vars((Node *) wp->condition, NULL);
+	foreach(lc, wp->cond_aggs)
+	{
+		SiddhiAggPlan *agg = lfirst(lc);
+
+		window_vars((Node *) agg->arg, NULL);
+	}
+	wp->desc = CreateTupleDescCopy(RelationGetDescr(rel));
+	table_close(rel, AccessShareLock);
 }
 
 static void
@@ -454,16 +574,7 @@ read_args(WindowCall *wc)
 			check_cron(wc, 0);
 			break;
 		case SIDDHI_WINDOW_SESSION:
-			wp->length = arg_time(wc, 0);
-			if (n > 1)
-				arg_key(wc, 1);
-			if (n > 2)
-			{
-				wp->timeout = arg_int(wc, 2, MAX_WINDOW_TIME, true,
-									  "a constant time such as 1 sec");
-				if (wp->timeout >= wp->length)
-					bad_arg(wc, 2, "less than the session gap");
-			}
+			session_args(wc);
 			break;
 		case SIDDHI_WINDOW_HOPPING:
 			wp->length = arg_time(wc, 0);
@@ -471,9 +582,11 @@ read_args(WindowCall *wc)
 			break;
 		case SIDDHI_WINDOW_EXPRESSION:
 			wp->text = arg_string(wc, 0);
+			window_condition(wc);
 			break;
 		case SIDDHI_WINDOW_EXPRESSION_BATCH:
 			wp->text = arg_string(wc, 0);
+			window_condition(wc);
 			if (n > 1)
 				wp->replace_time = arg_bool(wc, 1);
 			if (n > 2)

@@ -1364,6 +1364,36 @@ junction_emit(Junction *j, TupleTableSlot *slot, int64 ts, int depth,
 	siddhi_current_event_ts = save_ts;
 }
 
+static void app_advance(SiddhiAppRuntime *app, int64 now);
+
+/*
+ * An input event at ts moves the clock of each playback app that reads
+ * the stream, and every timer of the app due by then fires first, in all
+ * its queries and windows, as Siddhi's InputHandler sets the app's clock
+ * before it sends the event.
+ */
+static void
+playback_arrival(Junction *j, int64 ts)
+{
+	ListCell *lc;
+
+	if (j->named && j->named->app->playback && ts > j->named->app->clock)
+	{
+		j->named->app->clock = ts;
+		app_advance(j->named->app, ts);
+	}
+	foreach(lc, j->consumers)
+	{
+		SiddhiAppRuntime *app = ((QueryRuntime *) lfirst(lc))->app;
+
+		if (app->playback && ts > app->clock)
+		{
+			app->clock = ts;
+			app_advance(app, ts);
+		}
+	}
+}
+
 void
 siddhi_runtime_feed_chunk(Oid relid, const char *rows, uint32 nrows)
 {
@@ -1394,6 +1424,7 @@ siddhi_runtime_feed_chunk(Oid relid, const char *rows, uint32 nrows)
 		MinimalTuple tuple =
 			(MinimalTuple) (p + MAXALIGN(sizeof(SiddhiRowHeader)));
 
+		playback_arrival(j, row->timestamp);
 		ExecStoreMinimalTuple(tuple, j->slot, false);
 		junction_emit(j, j->slot, row->timestamp, 0, false);
 		ExecClearTuple(j->slot);

@@ -75,6 +75,9 @@ static const SiddhiWindowOps *const window_ops[] = {
 	[SIDDHI_WINDOW_DELAY] = &siddhi_delay_window_ops,
 	[SIDDHI_WINDOW_CRON] = &siddhi_cron_window_ops,
 	[SIDDHI_WINDOW_HOPPING] = &siddhi_hopping_window_ops,
+	[SIDDHI_WINDOW_SESSION] = &siddhi_session_window_ops,
+	[SIDDHI_WINDOW_EXPRESSION] = &siddhi_expression_window_ops,
+	[SIDDHI_WINDOW_EXPRESSION_BATCH] = &siddhi_expression_batch_window_ops,
 	[SIDDHI_WINDOW_UNIQUE_EXTERNAL_TIME_BATCH] = NULL, /* the last kind */
 };
 
