@@ -31,4 +31,9 @@ extern SiddhiWindowPlan *siddhi_analyze_window(AnalyzeState *st,
 											   ParseState *pstate,
 											   SiddhiCall *call);
 
+/* #unique:deduplicate(key, interval): its key and interval. */
+extern void siddhi_analyze_deduplicate(AnalyzeState *st, ParseState *pstate,
+									   SiddhiCall *call, Expr **key,
+									   int64 *interval);
+
 #endif /* SIDDHI_ANALYZE_INT_H */

@@ -82,7 +82,12 @@ struct QueryRuntime
 	Oid owner;
 	SiddhiQueryStats *stats;
 	ExprContext *econtext;
-	ExprState *qual;		 /* filters before the window */
+	ExprState *qual;	/* filters before the window */
+	SiddhiDedup *dedup; /* #unique:deduplicate, or NULL */
+	ExprState *dedup_key;
+	FmgrInfo dedup_key_out;
+	StringInfoData dedup_keybuf;
+	ExprState *dedup_qual;	 /* filters after deduplicate */
 	SiddhiWindow *window;	 /* or NULL */
 	ExprState *window_time;	 /* externalTime*: the event's time */
 	ExprState *window_start; /* externalTimeBatch: start from an attribute */
@@ -244,6 +249,19 @@ siddhi_runtime_start_app(SiddhiAppPlan *plan)
 		q->input = junction_get(qp->input->relid);
 		q->econtext = CreateStandaloneExprContext();
 		q->qual = ExecInitQual(qp->qual, NULL);
+		if (qp->dedup_key)
+		{
+			Oid outfn;
+			bool varlena;
+
+			q->dedup = siddhi_dedup_create(qp->dedup_interval, cxt);
+			q->dedup_key = ExecInitExpr(qp->dedup_key, NULL);
+			getTypeOutputInfo(exprType((Node *) qp->dedup_key), &outfn,
+							  &varlena);
+			fmgr_info_cxt(outfn, &q->dedup_key_out, cxt);
+			initStringInfo(&q->dedup_keybuf);
+			q->dedup_qual = ExecInitQual(qp->dedup_qual, NULL);
+		}
 		q->events = qp->events;
 		if (qp->aggregates != NIL)
 		{
@@ -853,6 +871,23 @@ query_abandon_chunk(QueryRuntime *q)
 	ResetExprContext(q->econtext);
 }
 
+/*
+ * #unique:deduplicate and the filters after it: whether the event in q's
+ * scan tuple goes on to the window.
+ */
+static bool
+query_dedup_admit(QueryRuntime *q, int64 ts)
+{
+	if (q->dedup == NULL)
+		return true;
+	build_key(q->econtext, &q->dedup_key, &q->dedup_key_out, 1, NULL, NULL,
+			  &q->dedup_keybuf);
+	if (!siddhi_dedup_admit(q->dedup, q->dedup_keybuf.data,
+							q->dedup_keybuf.len, ts))
+		return false;
+	return q->dedup_qual == NULL || ExecQual(q->dedup_qual, q->econtext);
+}
+
 static void
 query_process(QueryRuntime *q, TupleTableSlot *slot, int64 ts, int depth)
 {
@@ -886,7 +921,8 @@ query_process(QueryRuntime *q, TupleTableSlot *slot, int64 ts, int depth)
 		/* time passes for the window first: what is due leaves before */
 		window_catch_up(q, q->app->playback ? q->app->clock : ts, depth);
 		q->econtext->ecxt_scantuple = slot;
-		if (q->qual == NULL || ExecQual(q->qual, q->econtext))
+		if ((q->qual == NULL || ExecQual(q->qual, q->econtext)) &&
+			query_dedup_admit(q, ts))
 		{
 			if (q->window)
 			{
