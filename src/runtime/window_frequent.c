@@ -23,7 +23,8 @@
  * bucket's id minus one as its possible undercount; an arrival goes out as
  * current when its key's count is at least (s - e) * N; at the end of
  * every bucket the keys with count + undercount <= the bucket's id are
- * expired (stamped with the arrival's time, in Siddhi's order).  The
+ * expired (stamped with the arrival's time, in Siddhi's order) after the
+ * arrival's chunk ends, so an aggregate sees the arrival alone first.  The
  * count of a key is never more than e * N under its true count.  e
  * defaults to s / 10.
  *
@@ -195,6 +196,12 @@ lossy_add(FrequentWindow *w, const SiddhiWindowEvent *ev, SiddhiEventFn fn,
 	{
 		FrequentEntry **items = frequent_keys(w);
 		int64 n = w->jtable->size;
+
+		/*
+		 * Siddhi's selector outputs the arrival before it sees the
+		 * expiries that follow it in the chunk: end the chunk here.
+		 */
+		fn(arg, SIDDHI_EVENT_CHUNK_END, NULL, ev->timestamp);
 
 		for (int64 i = 0; i < n; i++)
 			if ((double) (items[i]->count + items[i]->bucket) <=
