@@ -27,7 +27,8 @@ typedef enum SiddhiAnalyzeMode
 typedef enum SiddhiRelKind
 {
 	SIDDHI_REL_STREAM,
-	SIDDHI_REL_TABLE
+	SIDDHI_REL_TABLE,
+	SIDDHI_REL_WINDOW /* a named window: its contents mirrored in a table */
 } SiddhiRelKind;
 
 /* A stream or table an app uses. */
@@ -130,6 +131,17 @@ typedef struct SiddhiAggPlan
 	Oid resulttype; /* Siddhi's: sum of ints is long, avg double, ... */
 } SiddhiAggPlan;
 
+/*
+ * What `output snapshot every <t>` keeps, as Siddhi chooses it from the
+ * query's shape (src/runtime/ratelimit.c).
+ */
+typedef enum SiddhiSnapshotKind
+{
+	SIDDHI_SNAPSHOT_LAST,		  /* the latest event (per group) */
+	SIDDHI_SNAPSHOT_WINDOW,		  /* every event in the window */
+	SIDDHI_SNAPSHOT_WINDOW_GROUPS /* the oldest event of each group in it */
+} SiddhiSnapshotKind;
+
 typedef struct SiddhiQueryPlan
 {
 	char *name; /* @info(name) or "query<n>" */
@@ -152,7 +164,24 @@ typedef struct SiddhiQueryPlan
 	List *targetlist; /* of TargetEntry, typed as the output */
 	SiddhiRelation *output;
 	SiddhiEventType events;
+	/* output rate limiting: kind SIDDHI_RATE_NONE when there is none */
+	SiddhiRateKind rate_kind;
+	SiddhiRateType rate_type;
+	int64 rate_value; /* events, or milliseconds */
+	SiddhiSnapshotKind rate_snapshot;
 } SiddhiQueryPlan;
+
+/*
+ * A named window (define window W (..) time(1 min) output all events):
+ * queries insert into it and read from it as from a stream; its contents
+ * are mirrored into an unlogged table of the same name for plain SQL.
+ */
+typedef struct SiddhiNamedWindowPlan
+{
+	SiddhiRelation *relation;
+	SiddhiWindowPlan *window;
+	SiddhiEventType output; /* what the window passes to its readers */
+} SiddhiNamedWindowPlan;
 
 typedef struct SiddhiAppPlan
 {
@@ -162,6 +191,7 @@ typedef struct SiddhiAppPlan
 	Oid owner;
 	List *relations; /* of SiddhiRelation * */
 	List *queries;	 /* of SiddhiQueryPlan * */
+	List *windows;	 /* of SiddhiNamedWindowPlan * */
 } SiddhiAppPlan;
 
 /*

@@ -69,7 +69,11 @@ typedef struct SiddhiWindowOps
 	void (*advance)(SiddhiWindow *w, int64 now, SiddhiEventFn fn, void *arg);
 	/* When advance is next needed, or -1 for never.  NULL: never. */
 	int64 (*deadline)(SiddhiWindow *w);
-	/* Every event the window holds now, as current events, oldest first. */
+	/*
+	 * The window's contents, as current events, oldest first: the events
+	 * it emitted as current and has not yet expired (a batch window's last
+	 * batch, not the one it is collecting).
+	 */
 	void (*scan)(SiddhiWindow *w, SiddhiEventFn fn, void *arg);
 	/* Events the window holds now. */
 	int64 (*size)(SiddhiWindow *w);

@@ -39,6 +39,7 @@
 #include "parser/parse_relation.h"
 #include "parser/parse_target.h"
 #include "parser/parse_type.h"
+#include "parser/scansup.h"
 #include "siddhi/analyzer.h"
 #include "siddhi/errors.h"
 #include "siddhi/parser.h"
@@ -319,14 +320,16 @@ bind_relation(AnalyzeState *st, const char *name, SiddhiRelKind kind,
 			}
 		}
 		if (!OidIsValid(r->relid))
-			ereport(
-				ERROR,
-				(errcode(ERRCODE_UNDEFINED_TABLE),
-				 errmsg("relation \"%s\" of %s \"%s\" does not exist",
-						r->nspname ? r->nspname : name,
-						kind == SIDDHI_REL_STREAM ? "stream" : "table", name),
-				 siddhi_errposition(source, location),
-				 errhint("Redeploy the app to create it again.")));
+			ereport(ERROR,
+					(errcode(ERRCODE_UNDEFINED_TABLE),
+					 errmsg("relation \"%s\" of %s \"%s\" does not exist",
+							r->nspname ? r->nspname : name,
+							kind == SIDDHI_REL_STREAM  ? "stream"
+							: kind == SIDDHI_REL_TABLE ? "table"
+													   : "window",
+							name),
+					 siddhi_errposition(source, location),
+					 errhint("Redeploy the app to create it again.")));
 	}
 	else
 	{
@@ -347,6 +350,13 @@ bind_relation(AnalyzeState *st, const char *name, SiddhiRelKind kind,
 					 siddhi_errposition(source, location),
 					 errhint("Rename the stream, or drop the existing "
 							 "relation.")));
+			if (kind == SIDDHI_REL_WINDOW)
+				ereport(ERROR,
+						(errcode(ERRCODE_DUPLICATE_TABLE),
+						 errmsg("relation \"%s\" already exists", name),
+						 siddhi_errposition(source, location),
+						 errhint("A named window creates the table that "
+								 "shows its contents: use another name.")));
 			if (kind == SIDDHI_REL_TABLE && relkind != RELKIND_RELATION &&
 				relkind != RELKIND_PARTITIONED_TABLE)
 				ereport(
@@ -390,6 +400,10 @@ bind_relation(AnalyzeState *st, const char *name, SiddhiRelKind kind,
 					appendStringInfo(&sql, " OPTIONS (event_time %s)",
 									 quote_literal_cstr(event_time));
 			}
+			else if (kind == SIDDHI_REL_WINDOW)
+				appendStringInfo(&sql, "CREATE UNLOGGED TABLE %s (%s)",
+								 quote_identifier(name),
+								 column_list_sql(names, typids, typmods));
 			else
 			{
 				appendStringInfo(&sql, "CREATE TABLE %s (%s",
@@ -460,6 +474,39 @@ definition_columns(AnalyzeState *st, SiddhiDefinition *d, List **names,
 	}
 }
 
+/*
+ * define window W (..) <window> [output .. events]: an unlogged table
+ * mirrors its contents; the window's arguments name W's attributes.
+ */
+static void
+analyze_named_window(AnalyzeState *st, SiddhiDefinition *d)
+{
+	SiddhiNamedWindowPlan *nw = palloc0(sizeof(SiddhiNamedWindowPlan));
+	List *names, *typids, *typmods;
+	ParseState *pstate;
+	ParseNamespaceItem *nsitem;
+	Relation rel;
+
+	definition_columns(st, d, &names, &typids, &typmods);
+	if (names == NIL)
+		ereport(ERROR, (errcode(ERRCODE_SIDDHI_SEMANTIC_ERROR),
+						errmsg("\"%s\" has no attributes", d->name),
+						siddhi_errposition(st->app->source, d->location)));
+	nw->relation = bind_relation(st, d->name, SIDDHI_REL_WINDOW, names, typids,
+								 typmods, d, NULL, d->location);
+	nw->output = d->window_output;
+	pstate = make_parsestate(NULL);
+	pstate->p_sourcetext = st->app->source;
+	rel = table_open(nw->relation->relid, AccessShareLock);
+	nsitem = addRangeTableEntryForRelation(pstate, rel, AccessShareLock, NULL,
+										   false, true);
+	addNSItemToQuery(pstate, nsitem, false, true, true);
+	nw->window = siddhi_analyze_window(st, pstate, d->window);
+	table_close(rel, NoLock);
+	free_parsestate(pstate);
+	st->plan->windows = lappend(st->plan->windows, nw);
+}
+
 static void
 analyze_definitions(AnalyzeState *st)
 {
@@ -505,10 +552,7 @@ analyze_definitions(AnalyzeState *st)
 							  d->location);
 				break;
 			case SIDDHI_DEF_WINDOW:
-				ereport(ERROR,
-						(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-						 errmsg("named windows are not supported yet"),
-						 siddhi_errposition(st->app->source, d->location)));
+				analyze_named_window(st, d);
 				break;
 			case SIDDHI_DEF_TRIGGER:
 				ereport(ERROR,
@@ -818,6 +862,87 @@ constant_count(AnalyzeState *st, ParseState *pstate, Node *raw,
 								   : DatumGetInt64(c->constvalue);
 }
 
+/*
+ * output [all|first|last] every <n> events | <t>, output snapshot every <t>.
+ * A snapshot shows the query's state, kept as Siddhi keeps it for the
+ * query's shape: with a window, its events (one per group with group by);
+ * when every output attribute is an aggregate, the latest row; without a
+ * window, the latest row (per group).
+ */
+static void
+analyze_output_rate(AnalyzeState *st, SiddhiQuery *q, SiddhiQueryPlan *qp)
+{
+	SiddhiOutputRate *r = q->rate;
+	bool all_aggregates =
+		q->selector && !q->selector->select_all && q->selector->targets != NIL;
+	ListCell *lc;
+
+	if (r->value <= 0)
+		ereport(ERROR, (errcode(ERRCODE_SIDDHI_SEMANTIC_ERROR),
+						errmsg("output rate must be positive"),
+						siddhi_errposition(st->app->source, r->location)));
+	qp->rate_kind = r->kind;
+	qp->rate_type = r->type;
+	qp->rate_value = r->value;
+	if (r->kind != SIDDHI_RATE_SNAPSHOT)
+		return;
+	if (qp->events == SIDDHI_EVENTS_EXPIRED)
+		ereport(ERROR,
+				(errcode(ERRCODE_SIDDHI_SEMANTIC_ERROR),
+				 errmsg("a query with output snapshot cannot insert expired "
+						"events"),
+				 siddhi_errposition(st->app->source, q->output->location),
+				 errhint("A snapshot shows the current state: write insert "
+						 "into, or insert all events into.")));
+	foreach(lc, all_aggregates ? q->selector->targets : NIL)
+	{
+		ResTarget *rt = lfirst(lc);
+		SiddhiAggKind kind;
+
+		if (!IsA(rt->val, FuncCall) ||
+			!agg_kind_of((FuncCall *) rt->val, &kind))
+			all_aggregates = false;
+	}
+	if (qp->window == NULL)
+		qp->rate_snapshot = SIDDHI_SNAPSHOT_LAST;
+	else if (qp->aggregates != NIL && qp->group_by != NIL)
+		qp->rate_snapshot = SIDDHI_SNAPSHOT_WINDOW_GROUPS;
+	else if (qp->aggregates != NIL && all_aggregates)
+		qp->rate_snapshot = SIDDHI_SNAPSHOT_LAST;
+	else
+		qp->rate_snapshot = SIDDHI_SNAPSHOT_WINDOW;
+}
+
+/*
+ * EMIT FINAL: output once when the window closes.  The windows that emit
+ * their current events only when a batch closes do exactly that already.
+ */
+static bool
+window_emits_final(SiddhiWindowPlan *wp)
+{
+	if (wp == NULL)
+		return false;
+	switch (wp->kind)
+	{
+		case SIDDHI_WINDOW_LENGTH_BATCH:
+		case SIDDHI_WINDOW_TIME_BATCH:
+		case SIDDHI_WINDOW_EXPRESSION_BATCH:
+			return !wp->current_event;
+		case SIDDHI_WINDOW_EXTERNAL_TIME_BATCH:
+		case SIDDHI_WINDOW_BATCH:
+		case SIDDHI_WINDOW_HOPPING:
+		case SIDDHI_WINDOW_UNIQUE_LENGTH_BATCH:
+		case SIDDHI_WINDOW_UNIQUE_FIRST_LENGTH_BATCH:
+		case SIDDHI_WINDOW_UNIQUE_TIME_BATCH:
+		case SIDDHI_WINDOW_UNIQUE_FIRST_TIME_BATCH:
+		case SIDDHI_WINDOW_UNIQUE_TIME_LENGTH_BATCH:
+		case SIDDHI_WINDOW_UNIQUE_EXTERNAL_TIME_BATCH:
+			return true;
+		default:
+			return false;
+	}
+}
+
 static SiddhiQueryPlan *
 analyze_query(AnalyzeState *st, SiddhiQuery *q, int index)
 {
@@ -901,6 +1026,13 @@ analyze_query(AnalyzeState *st, SiddhiQuery *q, int index)
 				ereport(ERROR, (errcode(ERRCODE_SIDDHI_SEMANTIC_ERROR),
 								errmsg("a query can have only one window"),
 								siddhi_errposition(source, h->location)));
+			if (input->kind == SIDDHI_REL_WINDOW)
+				ereport(ERROR,
+						(errcode(ERRCODE_SIDDHI_SEMANTIC_ERROR),
+						 errmsg("\"%s\" is a window, and a window cannot "
+								"have another window",
+								in->stream),
+						 siddhi_errposition(source, h->location)));
 			qp->window = siddhi_analyze_window(st, pstate, h->call);
 			continue;
 		}
@@ -928,6 +1060,15 @@ analyze_query(AnalyzeState *st, SiddhiQuery *q, int index)
 				lappend(qp->window_qual, siddhi_finish_expr(pstate, e));
 	}
 
+	if (q->emit == SIDDHI_EMIT_FINAL && !window_emits_final(qp->window))
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("EMIT FINAL needs a window that closes, such as "
+						"TUMBLING or HOPPING"),
+				 errhint("Windows that slide output on every change: use "
+						 "EMIT CHANGES."),
+				 siddhi_errposition(source, q->location)));
+
 	if (q->selector)
 	{
 		SiddhiSelector *s = q->selector;
@@ -941,8 +1082,6 @@ analyze_query(AnalyzeState *st, SiddhiQuery *q, int index)
 		}
 	}
 	qp->limit = -1;
-	if (q->rate)
-		not_yet(st, "output rate limits", q->rate->location);
 
 	/* projection */
 	if (q->selector == NULL || q->selector->select_all)
@@ -1011,8 +1150,20 @@ analyze_query(AnalyzeState *st, SiddhiQuery *q, int index)
 	}
 
 	/* output */
-	if (q->output == NULL || q->output->kind == SIDDHI_OUT_RETURN)
-		not_yet(st, "queries without an output (return)", q->location);
+	if (q->output == NULL)
+		not_yet(st, "queries without an output", q->location);
+	if (q->output->kind == SIDDHI_OUT_RETURN)
+	{
+		/*
+		 * return, or a bare SQL SELECT: the events go to a stream named
+		 * after the app and the query, which siddhi.subscribe() watches
+		 */
+		char *target = psprintf("%s_%s", st->plan->name, qp->name);
+
+		target = downcase_truncate_identifier(target, strlen(target), false);
+		q->output->target = target;
+		q->output->kind = SIDDHI_OUT_INSERT;
+	}
 	if (q->output->kind != SIDDHI_OUT_INSERT)
 		not_yet(st, "delete, update and update or insert outputs",
 				q->output->location);
@@ -1163,6 +1314,8 @@ analyze_query(AnalyzeState *st, SiddhiQuery *q, int index)
 				 siddhi_errposition(
 					 source, exprLocation(linitial(q->selector->group_by)))));
 	current_aggs = NULL;
+	if (q->rate)
+		analyze_output_rate(st, q, qp);
 
 	ExecCheckRTPerms(pstate->p_rtable, true);
 	if (pg_class_aclcheck(output->relid, GetUserId(), ACL_INSERT) !=

@@ -34,8 +34,10 @@
 #include "parser/parsetree.h"
 #include "siddhi/errors.h"
 #include "siddhi/ipc.h"
+#include "siddhi/ratelimit.h"
 #include "siddhi/runtime.h"
 #include "siddhi/window.h"
+#include "siddhi/window_mirror.h"
 #include "siddhi/aggregate.h"
 #include "lib/stringinfo.h"
 #include "utils/acl.h"
@@ -53,6 +55,21 @@
 #define MAX_CHAIN_DEPTH 64
 
 typedef struct QueryRuntime QueryRuntime;
+typedef struct NamedWindow NamedWindow;
+
+/* What a window needs evaluated for each arriving event, from its plan. */
+typedef struct WindowArgs
+{
+	const char *name; /* the window's, for messages */
+	ExprState *time;  /* externalTime*: the event's time */
+	ExprState *start; /* externalTimeBatch: start from an attribute */
+	int nkeys;
+	ExprState **keys; /* the window's key or sort attributes */
+	FmgrInfo *key_out;
+	Datum *values;
+	bool *nulls;
+	StringInfoData keybuf;
+} WindowArgs;
 
 typedef struct Junction
 {
@@ -61,7 +78,27 @@ typedef struct Junction
 	TupleDesc desc;		  /* blessed, for JSON output */
 	TupleTableSlot *slot; /* holds events fed from the ring */
 	List *consumers;	  /* of QueryRuntime * */
+	NamedWindow *named;	  /* a named window's: events go through it */
 } Junction;
+
+/*
+ * A named window: events sent to its junction enter the window, and what
+ * the window emits goes to the junction's watchers and consumers, marked
+ * current or expired.  Its contents are mirrored into its table.
+ */
+struct NamedWindow
+{
+	SiddhiAppRuntime *app;
+	Junction *junction;
+	SiddhiWindow *window;
+	WindowArgs args;
+	ExprContext *econtext;
+	SiddhiEventType output;	  /* which events readers get */
+	TupleTableSlot *out_slot; /* holds the events the window emits */
+	SiddhiWindowMirror *mirror;
+	int depth;		/* of the event being processed */
+	bool delivered; /* readers got events since their last chunk end */
+};
 
 typedef struct TableRow
 {
@@ -87,16 +124,9 @@ struct QueryRuntime
 	ExprState *dedup_key;
 	FmgrInfo dedup_key_out;
 	StringInfoData dedup_keybuf;
-	ExprState *dedup_qual;	 /* filters after deduplicate */
-	SiddhiWindow *window;	 /* or NULL */
-	ExprState *window_time;	 /* externalTime*: the event's time */
-	ExprState *window_start; /* externalTimeBatch: start from an attribute */
-	int nwindow_keys;
-	ExprState **window_keys; /* the window's key or sort attributes */
-	FmgrInfo *window_key_out;
-	Datum *window_values;
-	bool *window_nulls;
-	StringInfoData window_keybuf;
+	ExprState *dedup_qual;		 /* filters after deduplicate */
+	SiddhiWindow *window;		 /* or NULL */
+	WindowArgs window_args;		 /* what the window needs of each event */
 	TupleTableSlot *window_slot; /* holds events the window emits */
 	ExprState *window_qual;		 /* filters after the window */
 	SiddhiEventType events;		 /* current, expired or all events go out */
@@ -132,6 +162,11 @@ struct QueryRuntime
 	MinimalTuple *out_tuples;
 	int64 *out_ts;
 	SiddhiEventKind *out_kind;
+	char **out_keys; /* rate limit with group by: each output's group */
+	Size *out_keylens;
+	/* output rate limiting (ratelimit.c), or NULL */
+	SiddhiRateLimiter *rate;
+	TupleTableSlot *rate_slot; /* holds the rows the limiter lets go */
 	ProjectionInfo *proj;
 	TupleTableSlot *out_slot;
 	Junction *input;
@@ -147,6 +182,7 @@ struct SiddhiAppRuntime
 	int64 clock;   /* playback: the latest event time seen */
 	MemoryContext cxt;
 	List *queries;
+	List *windows; /* of NamedWindow * */
 };
 
 int64 siddhi_current_event_ts = 0;
@@ -163,6 +199,9 @@ static MemoryContext runtime_cxt = NULL;
 
 static void junction_emit(Junction *j, TupleTableSlot *slot, int64 ts,
 						  int depth, bool expired);
+static void named_window_add(NamedWindow *nw, TupleTableSlot *slot, int64 ts,
+							 int depth);
+static void named_window_catch_up(NamedWindow *nw, int64 now, int depth);
 
 int64
 siddhi_now_ms(void)
@@ -212,10 +251,88 @@ junction_get(Oid relid)
 		BlessTupleDesc(j->desc);
 		j->slot = MakeSingleTupleTableSlot(j->desc, &TTSOpsMinimalTuple);
 		j->consumers = NIL;
+		j->named = NULL;
 		table_close(rel, AccessShareLock);
 		MemoryContextSwitchTo(old);
 	}
 	return j;
+}
+
+/* Set up the per-event values of a window's plan. */
+static void
+window_args_init(WindowArgs *wa, SiddhiWindowPlan *wp, MemoryContext cxt)
+{
+	MemoryContext old = MemoryContextSwitchTo(cxt);
+	int k = 0;
+	ListCell *lk;
+
+	memset(wa, 0, sizeof(WindowArgs));
+	wa->name = wp->name;
+	if (wp->time_expr)
+		wa->time = ExecInitExpr(wp->time_expr, NULL);
+	if (wp->start_expr)
+		wa->start = ExecInitExpr(wp->start_expr, NULL);
+	wa->nkeys = list_length(wp->keys);
+	if (wa->nkeys > 0)
+	{
+		wa->keys = palloc(sizeof(ExprState *) * wa->nkeys);
+		wa->key_out = palloc0(sizeof(FmgrInfo) * wa->nkeys);
+		wa->values = palloc(sizeof(Datum) * wa->nkeys);
+		wa->nulls = palloc(sizeof(bool) * wa->nkeys);
+		foreach(lk, wp->keys)
+		{
+			Oid outfn;
+			bool varlena;
+
+			wa->keys[k] = ExecInitExpr(lfirst(lk), NULL);
+			getTypeOutputInfo(exprType(lfirst(lk)), &outfn, &varlena);
+			fmgr_info_cxt(outfn, &wa->key_out[k], cxt);
+			k++;
+		}
+		initStringInfo(&wa->keybuf);
+	}
+	MemoryContextSwitchTo(old);
+}
+
+static void named_window_event(void *arg, SiddhiEventKind kind,
+							   MinimalTuple tuple, int64 ts);
+
+/* A named window of an app, put in front of its junction. */
+static NamedWindow *
+named_window_start(SiddhiAppRuntime *app, SiddhiNamedWindowPlan *wp,
+				   MemoryContext cxt)
+{
+	NamedWindow *nw = palloc0(sizeof(NamedWindow));
+	Junction *j = junction_get(wp->relation->relid);
+
+	if (j->named)
+		ereport(ERROR,
+				(errcode(ERRCODE_SIDDHI_SEMANTIC_ERROR),
+				 errmsg("window \"%s\" is already running in another app",
+						wp->relation->name)));
+	nw->app = app;
+	nw->junction = j;
+	nw->window = siddhi_window_create(wp->window, cxt);
+	window_args_init(&nw->args, wp->window, cxt);
+	nw->econtext = CreateStandaloneExprContext();
+	nw->output = wp->output;
+	nw->out_slot = MakeSingleTupleTableSlot(j->desc, &TTSOpsMinimalTuple);
+	nw->mirror = siddhi_mirror_create(wp->relation->relid, cxt);
+	return nw;
+}
+
+/*
+ * The query's output rate limiter.  On the wall clock its first period
+ * starts now; in playback, at the app clock's first value.
+ */
+static void
+query_rate_create(QueryRuntime *q, SiddhiQueryPlan *qp)
+{
+	q->rate = siddhi_rate_create(qp->rate_kind, qp->rate_type, qp->rate_value,
+								 qp->rate_snapshot, qp->group_by != NIL,
+								 CurrentMemoryContext);
+	if (!q->app->playback)
+		siddhi_rate_advance(q->rate, siddhi_now_ms(), NULL, NULL);
 }
 
 SiddhiAppRuntime *
@@ -236,6 +353,9 @@ siddhi_runtime_start_app(SiddhiAppPlan *plan)
 	app->playback = plan->playback;
 	app->cxt = cxt;
 
+	foreach(lc, plan->windows)
+		app->windows =
+			lappend(app->windows, named_window_start(app, lfirst(lc), cxt));
 	foreach(lc, plan->queries)
 	{
 		SiddhiQueryPlan *qp = lfirst(lc);
@@ -342,37 +462,14 @@ siddhi_runtime_start_app(SiddhiAppPlan *plan)
 			SiddhiWindowPlan *wp = qp->window;
 
 			q->window = siddhi_window_create(wp, cxt);
-			if (wp->time_expr)
-				q->window_time = ExecInitExpr(wp->time_expr, NULL);
-			if (wp->start_expr)
-				q->window_start = ExecInitExpr(wp->start_expr, NULL);
-			q->nwindow_keys = list_length(wp->keys);
-			if (q->nwindow_keys > 0)
-			{
-				int k = 0;
-				ListCell *lk;
-
-				q->window_keys = palloc(sizeof(ExprState *) * q->nwindow_keys);
-				q->window_key_out =
-					palloc0(sizeof(FmgrInfo) * q->nwindow_keys);
-				q->window_values = palloc(sizeof(Datum) * q->nwindow_keys);
-				q->window_nulls = palloc(sizeof(bool) * q->nwindow_keys);
-				foreach(lk, wp->keys)
-				{
-					Oid outfn;
-					bool varlena;
-
-					q->window_keys[k] = ExecInitExpr(lfirst(lk), NULL);
-					getTypeOutputInfo(exprType(lfirst(lk)), &outfn, &varlena);
-					fmgr_info_cxt(outfn, &q->window_key_out[k], cxt);
-					k++;
-				}
-				initStringInfo(&q->window_keybuf);
-			}
+			window_args_init(&q->window_args, wp, cxt);
 			q->window_slot =
 				MakeSingleTupleTableSlot(q->input->desc, &TTSOpsMinimalTuple);
 			q->window_qual = ExecInitQual(qp->window_qual, NULL);
 		}
+
+		if (qp->rate_kind != SIDDHI_RATE_NONE)
+			query_rate_create(q, qp);
 
 		orel = table_open(qp->output->relid, AccessShareLock);
 		q->out_slot = MakeSingleTupleTableSlot(
@@ -380,6 +477,12 @@ siddhi_runtime_start_app(SiddhiAppPlan *plan)
 		if (q->buffered)
 			q->sorted_slot = MakeSingleTupleTableSlot(
 				q->out_slot->tts_tupleDescriptor, &TTSOpsMinimalTuple);
+		if (q->rate)
+			q->rate_slot = MakeSingleTupleTableSlot(
+				siddhi_rate_is_snapshot(q->rate)
+					? q->input->desc
+					: q->out_slot->tts_tupleDescriptor,
+				&TTSOpsMinimalTuple);
 		table_close(orel, AccessShareLock);
 		q->proj = ExecBuildProjectionInfo(qp->targetlist, q->econtext,
 										  q->out_slot, NULL, q->input->desc);
@@ -390,7 +493,13 @@ siddhi_runtime_start_app(SiddhiAppPlan *plan)
 
 		app->queries = lappend(app->queries, q);
 	}
-	/* hook the queries up only once all of them could be built */
+	/* hook the windows and queries up only once all could be built */
+	foreach(lc, app->windows)
+	{
+		NamedWindow *nw = lfirst(lc);
+
+		nw->junction->named = nw;
+	}
 	foreach(lc, app->queries)
 	{
 		QueryRuntime *q = lfirst(lc);
@@ -420,6 +529,8 @@ siddhi_runtime_stop_app(SiddhiAppRuntime *app)
 	{
 		ListCell *lc;
 
+		if (j->named && j->named->app == app)
+			j->named = NULL;
 		foreach(lc, j->consumers)
 		{
 			QueryRuntime *q = lfirst(lc);
@@ -475,7 +586,9 @@ query_failed(QueryRuntime *q, MemoryContext mcxt, ResourceOwner owner,
 }
 
 static void query_send(QueryRuntime *q, TupleTableSlot *out, int64 ts,
-					   int depth, SiddhiEventKind kind);
+					   int depth, SiddhiEventKind kind, const char *key,
+					   Size keylen);
+static void query_group_key(QueryRuntime *q);
 
 /*
  * Make the output row of an input event (aggregate values already in the
@@ -486,9 +599,18 @@ query_output(QueryRuntime *q, TupleTableSlot *slot, int64 ts, int depth,
 			 SiddhiEventKind kind)
 {
 	TupleTableSlot *out;
+	const char *key = NULL;
+	Size keylen = 0;
 
 	q->econtext->ecxt_scantuple = slot;
 	out = ExecProject(q->proj);
+	if (q->rate && q->ngroup > 0)
+	{
+		/* first/last per group: the limiter needs the row's group */
+		query_group_key(q);
+		key = q->keybuf.data;
+		keylen = q->keybuf.len;
+	}
 	if (q->having)
 	{
 		q->econtext->ecxt_scantuple = out;
@@ -517,22 +639,30 @@ query_output(QueryRuntime *q, TupleTableSlot *slot, int64 ts, int depth,
 				q->out_kind
 					? repalloc(q->out_kind, sizeof(SiddhiEventKind) * cap)
 					: MemoryContextAlloc(qcxt, sizeof(SiddhiEventKind) * cap);
+			q->out_keys = q->out_keys
+							  ? repalloc(q->out_keys, sizeof(char *) * cap)
+							  : MemoryContextAlloc(qcxt, sizeof(char *) * cap);
+			q->out_keylens =
+				q->out_keylens ? repalloc(q->out_keylens, sizeof(Size) * cap)
+							   : MemoryContextAlloc(qcxt, sizeof(Size) * cap);
 			q->out_cap = cap;
 		}
 		q->out_tuples[q->nout] = ExecCopySlotMinimalTuple(out);
 		q->out_ts[q->nout] = ts;
 		q->out_kind[q->nout] = kind;
+		q->out_keys[q->nout] = key ? pnstrdup(key, keylen) : NULL;
+		q->out_keylens[q->nout] = keylen;
 		q->nout++;
 		MemoryContextSwitchTo(old);
 		return;
 	}
-	query_send(q, out, ts, depth, kind);
+	query_send(q, out, ts, depth, kind, key, keylen);
 }
 
-/* Send an output row to the query's table or stream. */
+/* Send an output row to the query's table or stream, past any limiter. */
 static void
-query_send(QueryRuntime *q, TupleTableSlot *out, int64 ts, int depth,
-		   SiddhiEventKind kind)
+query_deliver(QueryRuntime *q, TupleTableSlot *out, int64 ts, int depth,
+			  SiddhiEventKind kind)
 {
 	siddhi_stats_count(q->stats, 0, 1);
 	if (OidIsValid(q->table_relid))
@@ -559,10 +689,12 @@ query_send(QueryRuntime *q, TupleTableSlot *out, int64 ts, int depth,
 					  kind == SIDDHI_EVENT_EXPIRED);
 }
 
-/*
- * An event that reached an aggregating query: update its group, and if it
- * is current, remember it as the group's latest for the chunk's output.
- */
+typedef struct RateEmitArg
+{
+	QueryRuntime *q;
+	int depth;
+} RateEmitArg;
+
 /*
  * The key of an event for group by or a window: the text of each value,
  * each ended by a NUL (a null value is \x01).  The values are also left
@@ -591,6 +723,108 @@ build_key(ExprContext *econtext, ExprState **exprs, FmgrInfo *out, int n,
 	}
 }
 
+/*
+ * A snapshot row: project the input event the limiter kept, with the
+ * aggregate values its group has now, check having, and send it.
+ */
+static void
+query_snapshot_row(QueryRuntime *q, int64 ts, int depth, const char *key,
+				   Size keylen)
+{
+	TupleTableSlot *out;
+
+	if (q->aggs)
+		siddhi_aggs_values(q->aggs,
+						   siddhi_aggs_group(q->aggs, key ? key : "", keylen),
+						   q->econtext->ecxt_param_exec_vals);
+	q->econtext->ecxt_scantuple = q->rate_slot;
+	out = ExecProject(q->proj);
+	if (q->having)
+	{
+		q->econtext->ecxt_scantuple = out;
+		if (!ExecQual(q->having, q->econtext))
+			return;
+	}
+	query_deliver(q, out, ts, depth, SIDDHI_EVENT_CURRENT);
+}
+
+/* Callback of the rate limiter: a row it lets go. */
+static void
+rate_emit(void *arg, MinimalTuple tuple, int64 ts, SiddhiEventKind kind,
+		  const char *key, Size keylen)
+{
+	RateEmitArg *ra = arg;
+	QueryRuntime *q = ra->q;
+
+	ExecStoreMinimalTuple(tuple, q->rate_slot, false);
+	if (siddhi_rate_is_snapshot(q->rate))
+		query_snapshot_row(q, ts, ra->depth, key, keylen);
+	else
+		query_deliver(q, q->rate_slot, ts, ra->depth, kind);
+	ExecClearTuple(q->rate_slot);
+}
+
+/*
+ * An output row of the query: through its rate limiter, if it has one (a
+ * snapshot limiter is fed from the window instead: the row is dropped).
+ */
+static void
+query_send(QueryRuntime *q, TupleTableSlot *out, int64 ts, int depth,
+		   SiddhiEventKind kind, const char *key, Size keylen)
+{
+	RateEmitArg ra = { q, depth };
+	MinimalTuple t;
+	bool should_free;
+
+	if (q->rate == NULL)
+	{
+		query_deliver(q, out, ts, depth, kind);
+		return;
+	}
+	if (siddhi_rate_is_snapshot(q->rate))
+		return;
+	t = ExecFetchSlotMinimalTuple(out, &should_free);
+	siddhi_rate_offer(q->rate, t, ts, kind, key, keylen,
+					  q->app->playback ? q->app->clock : siddhi_now_ms(),
+					  rate_emit, &ra);
+	if (should_free)
+		pfree(t);
+}
+
+/* Let time pass for a query's rate limiter, if something is due by now. */
+static void
+rate_catch_up(QueryRuntime *q, int64 now, int depth)
+{
+	RateEmitArg ra = { q, depth };
+	int64 due;
+
+	if (q->rate == NULL)
+		return;
+	due = siddhi_rate_deadline(q->rate);
+	if (due >= 0 && now < due)
+		return;
+	siddhi_rate_advance(q->rate, now, rate_emit, &ra);
+}
+
+/*
+ * The group key of the event in the query's scan tuple, into keybuf: the
+ * text of each group-by value, NUL-terminated (\x01 for null).
+ */
+static void
+query_group_key(QueryRuntime *q)
+{
+	MemoryContext old =
+		MemoryContextSwitchTo(q->econtext->ecxt_per_tuple_memory);
+
+	build_key(q->econtext, q->group_exprs, q->group_out, q->ngroup, NULL, NULL,
+			  &q->keybuf);
+	MemoryContextSwitchTo(old);
+}
+
+/*
+ * An event that reached an aggregating query: update its group, and if it
+ * is current, remember it as the group's latest for the chunk's output.
+ */
 static void
 aggregate_event(QueryRuntime *q, TupleTableSlot *slot, int64 ts,
 				SiddhiEventKind kind)
@@ -600,8 +834,7 @@ aggregate_event(QueryRuntime *q, TupleTableSlot *slot, int64 ts,
 	SiddhiAggGroup *g;
 	int i;
 
-	build_key(q->econtext, q->group_exprs, q->group_out, q->ngroup, NULL, NULL,
-			  &q->keybuf);
+	query_group_key(q);
 	for (int k = 0; k < q->naggs; k++)
 	{
 		q->agg_nulls[k] = false;
@@ -688,6 +921,24 @@ aggregate_flush(QueryRuntime *q, int depth)
 	q->touched = NIL;
 }
 
+/* Snapshots: hand an event leaving the window to the limiter. */
+static void
+query_rate_remember(QueryRuntime *q, TupleTableSlot *slot, int64 ts,
+					SiddhiEventKind kind)
+{
+	bool should_free;
+	MinimalTuple t;
+
+	if (q->ngroup > 0)
+		query_group_key(q);
+	t = ExecFetchSlotMinimalTuple(slot, &should_free);
+	siddhi_rate_remember(q->rate, t, ts, kind,
+						 q->ngroup > 0 ? q->keybuf.data : NULL,
+						 q->ngroup > 0 ? q->keybuf.len : 0);
+	if (should_free)
+		pfree(t);
+}
+
 /*
  * One event leaving a query's window (or its input, when it has none):
  * filters after the window, then aggregation, or the output if the query
@@ -700,6 +951,13 @@ query_emit(QueryRuntime *q, TupleTableSlot *slot, int64 ts, int depth,
 	q->econtext->ecxt_scantuple = slot;
 	if (q->window_qual && !ExecQual(q->window_qual, q->econtext))
 		return;
+	if (q->rate && siddhi_rate_is_snapshot(q->rate))
+	{
+		/* a snapshot shows the state: it keeps what the window holds */
+		query_rate_remember(q, slot, ts, kind);
+		if (q->aggs == NULL)
+			return;
+	}
 	if (q->aggs)
 	{
 		aggregate_event(q, slot, ts, kind);
@@ -785,7 +1043,8 @@ query_chunk_end(QueryRuntime *q, int depth)
 		int i = order[r];
 
 		ExecStoreMinimalTuple(q->out_tuples[i], q->sorted_slot, false);
-		query_send(q, q->sorted_slot, q->out_ts[i], depth, q->out_kind[i]);
+		query_send(q, q->sorted_slot, q->out_ts[i], depth, q->out_kind[i],
+				   q->out_keys[i], q->out_keylens[i]);
 		ExecClearTuple(q->sorted_slot);
 	}
 }
@@ -812,37 +1071,38 @@ window_event(void *arg, SiddhiEventKind kind, MinimalTuple tuple, int64 ts)
 	ExecClearTuple(wa->q->window_slot);
 }
 
-/* A window's long-valued attribute of the current event; null is an error. */
+/* A window's long-valued attribute of the event; null is an error. */
 static int64
-window_long(QueryRuntime *q, ExprState *e, const char *what)
+window_long(WindowArgs *wa, ExprState *e, ExprContext *econtext,
+			const char *what)
 {
 	bool isnull;
-	Datum d = ExecEvalExpr(e, q->econtext, &isnull);
+	Datum d = ExecEvalExpr(e, econtext, &isnull);
 
 	if (isnull)
 		ereport(ERROR, (errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
 						errmsg("the %s attribute of window %s is null", what,
-							   q->window->plan->name)));
+							   wa->name)));
 	return DatumGetInt64(d);
 }
 
-/* What the window needs of the event in q's scan tuple, besides itself. */
+/* What a window needs of the event in econtext's scan tuple. */
 static void
-window_event_values(QueryRuntime *q, SiddhiWindowEvent *ev)
+window_event_values(WindowArgs *wa, ExprContext *econtext,
+					SiddhiWindowEvent *ev)
 {
-	if (q->window_time)
-		ev->ext = window_long(q, q->window_time, "time");
-	if (q->window_start)
-		ev->start = window_long(q, q->window_start, "start time");
-	if (q->nwindow_keys > 0)
+	if (wa->time)
+		ev->ext = window_long(wa, wa->time, econtext, "time");
+	if (wa->start)
+		ev->start = window_long(wa, wa->start, econtext, "start time");
+	if (wa->nkeys > 0)
 	{
-		build_key(q->econtext, q->window_keys, q->window_key_out,
-				  q->nwindow_keys, q->window_values, q->window_nulls,
-				  &q->window_keybuf);
-		ev->key = q->window_keybuf.data;
-		ev->keylen = q->window_keybuf.len;
-		ev->values = q->window_values;
-		ev->isnull = q->window_nulls;
+		build_key(econtext, wa->keys, wa->key_out, wa->nkeys, wa->values,
+				  wa->nulls, &wa->keybuf);
+		ev->key = wa->keybuf.data;
+		ev->keylen = wa->keybuf.len;
+		ev->values = wa->values;
+		ev->isnull = wa->nulls;
 	}
 }
 
@@ -888,13 +1148,64 @@ query_dedup_admit(QueryRuntime *q, int64 ts)
 	return q->dedup_qual == NULL || ExecQual(q->dedup_qual, q->econtext);
 }
 
+/* An event reaches a query: filters, then its window or what follows. */
 static void
-query_process(QueryRuntime *q, TupleTableSlot *slot, int64 ts, int depth)
+query_event(QueryRuntime *q, TupleTableSlot *slot, int64 ts, int depth,
+			SiddhiEventKind kind, bool end_chunk)
+{
+	/* time passes for the window first: what is due leaves before */
+	window_catch_up(q, q->app->playback ? q->app->clock : ts, depth);
+	if (q->rate)
+		rate_catch_up(q, q->app->playback ? q->app->clock : siddhi_now_ms(),
+					  depth);
+	q->econtext->ecxt_scantuple = slot;
+	if (q->qual && !ExecQual(q->qual, q->econtext))
+		return;
+	if (!query_dedup_admit(q, ts))
+		return;
+	if (q->window)
+	{
+		bool should_free;
+		WindowEventArg wa = { q, depth };
+		SiddhiWindowEvent ev = { 0 };
+
+		Assert(kind == SIDDHI_EVENT_CURRENT);
+		ev.tuple = ExecFetchSlotMinimalTuple(slot, &should_free);
+		ev.timestamp = ts;
+		window_event_values(&q->window_args, q->econtext, &ev);
+		siddhi_window_add(q->window, &ev, window_event, &wa);
+		if (should_free)
+			pfree(ev.tuple);
+	}
+	else
+		query_emit(q, slot, ts, depth, kind);
+	if (end_chunk)
+		query_chunk_end(q, depth);
+}
+
+typedef enum QueryStep
+{
+	STEP_EVENT,		/* an event arrives */
+	STEP_CHUNK_END, /* a named window's step is over */
+	STEP_ADVANCE	/* time passes for the query's window */
+} QueryStep;
+
+/*
+ * One step of a query, as its app's owner, inside the batch's error
+ * boundary: an error rolls the subtransaction back, is counted against
+ * the query, and the query forgets the chunk it was in; the batch goes on.
+ * An event is current, or expired when a named window hands it out;
+ * end_chunk says whether it is a chunk on its own.
+ */
+static void
+query_step(QueryRuntime *q, QueryStep step, TupleTableSlot *slot, int64 ts,
+		   int depth, SiddhiEventKind kind, bool end_chunk)
 {
 	MemoryContext mcxt = CurrentMemoryContext;
 	ResourceOwner owner = CurrentResourceOwner;
 	Oid save_user;
 	int save_sec;
+	int64 save_ts = siddhi_current_event_ts;
 
 	GetUserIdAndSecContext(&save_user, &save_sec);
 	PG_TRY();
@@ -909,37 +1220,27 @@ query_process(QueryRuntime *q, TupleTableSlot *slot, int64 ts, int depth)
 		if (save_user != q->owner)
 			SetUserIdAndSecContext(q->owner,
 								   save_sec | SECURITY_LOCAL_USERID_CHANGE);
-		siddhi_stats_count(q->stats, 1, 0);
-		if (q->app->playback)
+		if (step == STEP_EVENT)
 		{
-			if (ts > q->app->clock)
+			siddhi_stats_count(q->stats, 1, 0);
+			if (q->app->playback && ts > q->app->clock)
 				q->app->clock = ts;
-			playback_clock = q->app->clock;
 		}
-		else
-			playback_clock = 0;
-		/* time passes for the window first: what is due leaves before */
-		window_catch_up(q, q->app->playback ? q->app->clock : ts, depth);
-		q->econtext->ecxt_scantuple = slot;
-		if ((q->qual == NULL || ExecQual(q->qual, q->econtext)) &&
-			query_dedup_admit(q, ts))
+		playback_clock = q->app->playback ? q->app->clock : 0;
+		switch (step)
 		{
-			if (q->window)
-			{
-				bool should_free;
-				WindowEventArg wa = { q, depth };
-				SiddhiWindowEvent ev = { 0 };
-
-				ev.tuple = ExecFetchSlotMinimalTuple(slot, &should_free);
-				ev.timestamp = ts;
-				window_event_values(q, &ev);
-				siddhi_window_add(q->window, &ev, window_event, &wa);
-				if (should_free)
-					pfree(ev.tuple);
-			}
-			else
-				query_emit(q, slot, ts, depth, SIDDHI_EVENT_CURRENT);
-			query_chunk_end(q, depth);
+			case STEP_EVENT:
+				query_event(q, slot, ts, depth, kind, end_chunk);
+				break;
+			case STEP_CHUNK_END:
+				query_chunk_end(q, depth);
+				break;
+			case STEP_ADVANCE:
+				siddhi_current_event_ts = ts;
+				window_catch_up(q, ts, depth);
+				if (q->rate)
+					rate_catch_up(q, ts, depth);
+				break;
 		}
 		ResetExprContext(q->econtext);
 		SetUserIdAndSecContext(save_user, save_sec);
@@ -951,6 +1252,13 @@ query_process(QueryRuntime *q, TupleTableSlot *slot, int64 ts, int depth)
 		query_abandon_chunk(q);
 	}
 	PG_END_TRY();
+	siddhi_current_event_ts = save_ts;
+}
+
+static void
+query_process(QueryRuntime *q, TupleTableSlot *slot, int64 ts, int depth)
+{
+	query_step(q, STEP_EVENT, slot, ts, depth, SIDDHI_EVENT_CURRENT, true);
 }
 
 static void
@@ -966,6 +1274,89 @@ deliver_to_watchers(Junction *j, TupleTableSlot *slot, int64 ts, bool expired)
 	MemoryContextSwitchTo(old);
 }
 
+/* A named window's step is over: its readers end their chunk. */
+static void
+named_window_chunk_end(NamedWindow *nw)
+{
+	ListCell *lc;
+
+	if (!nw->delivered)
+		return;
+	nw->delivered = false;
+	foreach(lc, nw->junction->consumers)
+		query_step(lfirst(lc), STEP_CHUNK_END, NULL, 0, nw->depth,
+				   SIDDHI_EVENT_CHUNK_END, false);
+}
+
+/* Callback of a named window: what it emits goes to its readers. */
+static void
+named_window_event(void *arg, SiddhiEventKind kind, MinimalTuple tuple,
+				   int64 ts)
+{
+	NamedWindow *nw = arg;
+	Junction *j = nw->junction;
+	ListCell *lc;
+
+	if (kind == SIDDHI_EVENT_CHUNK_END)
+	{
+		named_window_chunk_end(nw);
+		return;
+	}
+	if (kind == SIDDHI_EVENT_CURRENT)
+		siddhi_mirror_arrive(nw->mirror, tuple);
+	else
+		siddhi_mirror_leave(nw->mirror, tuple);
+	if ((kind == SIDDHI_EVENT_EXPIRED &&
+		 nw->output == SIDDHI_EVENTS_CURRENT) ||
+		(kind == SIDDHI_EVENT_CURRENT && nw->output == SIDDHI_EVENTS_EXPIRED))
+		return;
+	ExecStoreMinimalTuple(tuple, nw->out_slot, false);
+	if (siddhi_stream_watched(MyDatabaseId, j->relid))
+		deliver_to_watchers(j, nw->out_slot, ts, kind == SIDDHI_EVENT_EXPIRED);
+	foreach(lc, j->consumers)
+		query_step(lfirst(lc), STEP_EVENT, nw->out_slot, ts, nw->depth, kind,
+				   false);
+	ExecClearTuple(nw->out_slot);
+	nw->delivered = true;
+}
+
+/* Let time pass for a named window, if something is due by now. */
+static void
+named_window_catch_up(NamedWindow *nw, int64 now, int depth)
+{
+	int64 due = siddhi_window_deadline(nw->window);
+
+	if (due < 0 || now < due)
+		return;
+	nw->depth = depth;
+	siddhi_window_advance(nw->window, now, named_window_event, nw);
+	named_window_chunk_end(nw);
+}
+
+/* An event sent to a named window: it enters, readers get what follows. */
+static void
+named_window_add(NamedWindow *nw, TupleTableSlot *slot, int64 ts, int depth)
+{
+	SiddhiWindowEvent ev = { 0 };
+	bool should_free;
+	int save_depth = nw->depth;
+
+	if (nw->app->playback && ts > nw->app->clock)
+		nw->app->clock = ts;
+	named_window_catch_up(nw, nw->app->playback ? nw->app->clock : ts, depth);
+	nw->depth = depth;
+	nw->econtext->ecxt_scantuple = slot;
+	ev.tuple = ExecFetchSlotMinimalTuple(slot, &should_free);
+	ev.timestamp = ts;
+	window_event_values(&nw->args, nw->econtext, &ev);
+	siddhi_window_add(nw->window, &ev, named_window_event, nw);
+	if (should_free)
+		pfree(ev.tuple);
+	named_window_chunk_end(nw);
+	ResetExprContext(nw->econtext);
+	nw->depth = save_depth;
+}
+
 static void
 junction_emit(Junction *j, TupleTableSlot *slot, int64 ts, int depth,
 			  bool expired)
@@ -974,6 +1365,12 @@ junction_emit(Junction *j, TupleTableSlot *slot, int64 ts, int depth,
 	int64 save_ts = siddhi_current_event_ts;
 
 	siddhi_current_event_ts = ts;
+	if (j->named)
+	{
+		named_window_add(j->named, slot, ts, depth);
+		siddhi_current_event_ts = save_ts;
+		return;
+	}
 	/* watchers first: a query's output is seen before what it causes */
 	if (siddhi_stream_watched(MyDatabaseId, j->relid))
 		deliver_to_watchers(j, slot, ts, expired);
@@ -1144,6 +1541,49 @@ sink_insert(Oid relid, List *rows, int from)
 	table_close(rel, NoLock);
 }
 
+/* Show what the named windows hold now in their tables. */
+static void
+mirror_windows(void)
+{
+	ListCell *la;
+
+	foreach(la, all_apps)
+	{
+		SiddhiAppRuntime *app = lfirst(la);
+		ListCell *lw;
+
+		foreach(lw, app->windows)
+		{
+			NamedWindow *nw = lfirst(lw);
+			MemoryContext mcxt = CurrentMemoryContext;
+			ResourceOwner owner = CurrentResourceOwner;
+
+			PG_TRY();
+			{
+				siddhi_mirror_flush(nw->mirror, nw->window);
+			}
+			PG_CATCH();
+			{
+				ErrorData *edata;
+
+				/* the mirror rebuilds itself at the next batch */
+				MemoryContextSwitchTo(mcxt);
+				edata = CopyErrorData();
+				query_failed(NULL, mcxt, owner, true);
+				ereport(
+					LOG,
+					(errcode(ERRCODE_SIDDHI_RUNTIME_ERROR),
+					 errmsg("siddhi app \"%s\": could not show window "
+							"\"%s\" in its table: %s",
+							app->name, nw->junction->name, edata->message)));
+				FreeErrorData(edata);
+				siddhi_mirror_invalidate(nw->mirror);
+			}
+			PG_END_TRY();
+		}
+	}
+}
+
 void
 siddhi_runtime_end_batch(void)
 {
@@ -1198,41 +1638,34 @@ siddhi_runtime_end_batch(void)
 			sink->rows = NIL;
 	}
 	dirty_sinks = NIL;
+	mirror_windows();
 	MemoryContextReset(batch_cxt);
 }
 
-/*
- * Let time pass for one query's window, inside the batch's error boundary
- * like query_process.
- */
+/* Let time pass for one query's window. */
 static void
 query_advance(QueryRuntime *q, int64 now)
 {
-	MemoryContext mcxt = CurrentMemoryContext;
-	ResourceOwner owner = CurrentResourceOwner;
-	Oid save_user;
-	int save_sec;
+	query_step(q, STEP_ADVANCE, NULL, now, 0, SIDDHI_EVENT_CURRENT, false);
+}
 
-	GetUserIdAndSecContext(&save_user, &save_sec);
-	PG_TRY();
+/* Let time pass for an app's named windows and queries. */
+static void
+app_advance(SiddhiAppRuntime *app, int64 now)
+{
+	ListCell *lc;
+
+	foreach(lc, app->windows)
 	{
-		if (save_user != q->owner)
-			SetUserIdAndSecContext(q->owner,
-								   save_sec | SECURITY_LOCAL_USERID_CHANGE);
-		playback_clock = q->app->playback ? q->app->clock : 0;
+		int64 save_ts = siddhi_current_event_ts;
+
 		siddhi_current_event_ts = now;
-		window_catch_up(q, now, 0);
-		ResetExprContext(q->econtext);
-		SetUserIdAndSecContext(save_user, save_sec);
+		playback_clock = app->playback ? app->clock : 0;
+		named_window_catch_up(lfirst(lc), now, 0);
+		siddhi_current_event_ts = save_ts;
 	}
-	PG_CATCH();
-	{
-		SetUserIdAndSecContext(save_user, save_sec);
-		query_failed(q, mcxt, owner, true);
-		query_abandon_chunk(q);
-	}
-	PG_END_TRY();
-	siddhi_current_event_ts = 0;
+	foreach(lc, app->queries)
+		query_advance(lfirst(lc), now);
 }
 
 int64
@@ -1255,6 +1688,17 @@ siddhi_runtime_next_deadline(void)
 
 			if (due >= 0 && (next < 0 || due < next))
 				next = due;
+			due = q->rate ? siddhi_rate_deadline(q->rate) : -1;
+			if (due >= 0 && (next < 0 || due < next))
+				next = due;
+		}
+		foreach(lq, app->windows)
+		{
+			NamedWindow *nw = lfirst(lq);
+			int64 due = siddhi_window_deadline(nw->window);
+
+			if (due >= 0 && (next < 0 || due < next))
+				next = due;
 		}
 	}
 	return next;
@@ -1268,12 +1712,10 @@ siddhi_runtime_fire_timers(int64 now)
 	foreach(la, all_apps)
 	{
 		SiddhiAppRuntime *app = lfirst(la);
-		ListCell *lq;
 
 		if (app->playback)
 			continue;
-		foreach(lq, app->queries)
-			query_advance(lfirst(lq), now);
+		app_advance(app, now);
 	}
 }
 
@@ -1285,14 +1727,12 @@ siddhi_runtime_advance_playback(int64 now)
 	foreach(la, all_apps)
 	{
 		SiddhiAppRuntime *app = lfirst(la);
-		ListCell *lq;
 
 		if (!app->playback)
 			continue;
 		if (now > app->clock)
 			app->clock = now;
-		foreach(lq, app->queries)
-			query_advance(lfirst(lq), app->clock);
+		app_advance(app, app->clock);
 	}
 }
 

@@ -493,7 +493,7 @@ ring_add(SiddhiWindow *base, const SiddhiWindowEvent *ev, SiddhiEventFn fn,
 	}
 }
 
-/* The events held: for batches, the batch being collected. */
+/* The events held: for batches, the batch emitted last. */
 static void
 ring_scan(SiddhiWindow *base, SiddhiEventFn fn, void *arg)
 {
@@ -501,9 +501,9 @@ ring_scan(SiddhiWindow *base, SiddhiEventFn fn, void *arg)
 	bool batch = w->kind == SIDDHI_WINDOW_LENGTH_BATCH ||
 				 w->kind == SIDDHI_WINDOW_TIME_BATCH;
 
-	if (batch && w->current_event)
+	if (batch)
 	{
-		/* arrivals went out at once and are kept to expire together */
+		/* what went out as current and has not expired yet */
 		for (int64 i = 0; i < w->previous_count; i++)
 			fn(arg, SIDDHI_EVENT_CURRENT, w->previous[i].tuple,
 			   w->previous[i].timestamp);
@@ -511,7 +511,7 @@ ring_scan(SiddhiWindow *base, SiddhiEventFn fn, void *arg)
 	}
 	for (int64 i = 0; i < w->count; i++)
 	{
-		WindowSlot *slot = &w->slots[batch ? i : (w->head + i) % w->capacity];
+		WindowSlot *slot = &w->slots[(w->head + i) % w->capacity];
 
 		fn(arg, SIDDHI_EVENT_CURRENT, slot->tuple, slot->timestamp);
 	}
