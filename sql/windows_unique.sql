@@ -103,14 +103,14 @@ SELECT * FROM pg_temp.show('ulossy');
 
 -- the SQL dialect: UNIQUE(key) is unique:ever, FREQUENT(n) is frequent
 SELECT siddhi.deploy('uniq_sql', $$
-  CREATE STREAM Orders (userId TEXT, amount INT);
-  INSERT INTO LatestOrders SELECT userId, amount FROM Orders WINDOW UNIQUE(userId);
-  INSERT INTO TopBuyers SELECT userId, count() AS c FROM Orders WINDOW FREQUENT(2, userId)
+  CREATE STREAM BuyerOrders (userId TEXT, amount INT);
+  INSERT INTO LatestOrders SELECT userId, amount FROM BuyerOrders WINDOW UNIQUE(userId);
+  INSERT INTO TopBuyers SELECT userId, count() AS c FROM BuyerOrders WINDOW FREQUENT(2, userId)
     GROUP BY userId;
 $$);
 SELECT siddhi.subscribe('latestorders');
 SELECT siddhi.subscribe('topbuyers');
-INSERT INTO orders VALUES ('u1', 10), ('u2', 20), ('u1', 30), ('u3', 40), ('u1', 50);
+INSERT INTO buyerorders VALUES ('u1', 10), ('u2', 20), ('u1', 30), ('u3', 40), ('u1', 50);
 SELECT siddhi.flush();
 SELECT expired, event FROM siddhi.poll('latestorders', 100, 0) ORDER BY seq;
 SELECT expired, event FROM siddhi.poll('topbuyers', 100, 0) ORDER BY seq;
