@@ -155,6 +155,9 @@ typedef struct SiddhiQueryPlan
 	SiddhiQuery *ast;
 	SiddhiRelation *input;
 	List *qual; /* of Expr, implicitly ANDed, planned: before the window */
+	Expr *dedup_key;	  /* #unique:deduplicate(key, t) after qual, or NULL */
+	int64 dedup_interval; /* its t (ms) */
+	List *dedup_qual;	  /* filters after deduplicate, before the window */
 	SiddhiWindowPlan *window; /* or NULL */
 	List *window_qual; /* filters written after the window, on its output */
 	List *aggregates;  /* of SiddhiAggPlan *; param k is aggregate k */

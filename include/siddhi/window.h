@@ -141,5 +141,30 @@ extern const SiddhiWindowOps siddhi_session_window_ops; /* window_session.c */
 extern const SiddhiWindowOps
 	siddhi_expression_window_ops; /* window_expression.c */
 extern const SiddhiWindowOps siddhi_expression_batch_window_ops;
+/* window_unique.c */
+extern const SiddhiWindowOps siddhi_unique_ever_window_ops;
+extern const SiddhiWindowOps siddhi_unique_first_window_ops;
+extern const SiddhiWindowOps siddhi_unique_length_window_ops;
+extern const SiddhiWindowOps siddhi_unique_length_batch_window_ops;
+extern const SiddhiWindowOps siddhi_unique_first_length_batch_window_ops;
+extern const SiddhiWindowOps siddhi_unique_time_window_ops;
+extern const SiddhiWindowOps siddhi_unique_time_batch_window_ops;
+extern const SiddhiWindowOps siddhi_unique_first_time_batch_window_ops;
+extern const SiddhiWindowOps siddhi_unique_time_length_batch_window_ops;
+extern const SiddhiWindowOps siddhi_unique_external_time_batch_window_ops;
+/* window_frequent.c */
+extern const SiddhiWindowOps siddhi_frequent_window_ops;
+extern const SiddhiWindowOps siddhi_lossy_frequent_window_ops;
+
+/*
+ * #unique:deduplicate(key, interval), a stateful filter before the window
+ * (window_unique.c): whether an event with this key text at time ts
+ * passes, remembering it when it does.  The state is in cxt.
+ */
+typedef struct SiddhiDedup SiddhiDedup;
+
+extern SiddhiDedup *siddhi_dedup_create(int64 interval, MemoryContext cxt);
+extern bool siddhi_dedup_admit(SiddhiDedup *d, const char *key, int keylen,
+							   int64 ts);
 
 #endif /* SIDDHI_WINDOW_H */

@@ -1116,10 +1116,23 @@ analyze_query(AnalyzeState *st, SiddhiQuery *q, int index)
 			continue;
 		}
 		if (h->kind == SIDDHI_HANDLER_FUNCTION)
-			not_yet(st, "stream functions", h->location);
+		{
+			/* only #unique:deduplicate so far, once, before the window */
+			if (h->call->ns == NULL ||
+				pg_strcasecmp(h->call->ns, "unique") != 0 ||
+				pg_strcasecmp(h->call->name, "deduplicate") != 0 ||
+				qp->window || qp->dedup_key)
+				not_yet(st, "stream functions", h->location);
+			siddhi_analyze_deduplicate(st, pstate, h->call, &qp->dedup_key,
+									   &qp->dedup_interval);
+			continue;
+		}
 		e = transformExpr(pstate, h->filter, EXPR_KIND_WHERE);
 		e = coerce_to_boolean(pstate, e, "a filter");
-		if (qp->window == NULL)
+		if (qp->window == NULL && qp->dedup_key)
+			qp->dedup_qual =
+				lappend(qp->dedup_qual, siddhi_finish_expr(pstate, e));
+		else if (qp->window == NULL)
 			qp->qual = lappend(qp->qual, siddhi_finish_expr(pstate, e));
 		else
 			qp->window_qual =

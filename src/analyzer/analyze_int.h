@@ -46,5 +46,9 @@ extern Node *siddhi_transform_aggregating(AnalyzeState *st, ParseState *pstate,
 										  Node *raw, ParseExprKind kind,
 										  List **aggregates,
 										  bool window_timestamps);
+/* #unique:deduplicate(key, interval): its key and interval. */
+extern void siddhi_analyze_deduplicate(AnalyzeState *st, ParseState *pstate,
+									   SiddhiCall *call, Expr **key,
+									   int64 *interval);
 
 #endif /* SIDDHI_ANALYZE_INT_H */

@@ -17,6 +17,7 @@
  */
 #include "postgres.h"
 
+#include "access/relation.h"
 #include "analyze_int.h"
 #include "catalog/pg_type.h"
 #include "nodes/makefuncs.h"
@@ -312,6 +313,31 @@ arg_long_attr(WindowCall *wc, int i, const char *what)
 	return siddhi_finish_expr(wc->pstate, e);
 }
 
+/*
+ * frequent and lossyFrequent without attributes count whole events: every
+ * attribute of the input is part of the key.
+ */
+static void
+all_attributes_key(WindowCall *wc)
+{
+	RangeTblEntry *rte = linitial(wc->pstate->p_rtable);
+	Relation rel = relation_open(rte->relid, NoLock);
+	TupleDesc desc = RelationGetDescr(rel);
+
+	for (int i = 0; i < desc->natts; i++)
+	{
+		Form_pg_attribute att = TupleDescAttr(desc, i);
+
+		if (att->attisdropped)
+			continue;
+		wc->wp->keys = lappend(wc->wp->keys,
+							   makeVar(1, i + 1, att->atttypid, att->atttypmod,
+									   att->attcollation, 0));
+		wc->wp->key_types = lappend_oid(wc->wp->key_types, att->atttypid);
+	}
+	relation_close(rel, NoLock);
+}
+
 /* sort(n, attr [, order], attr [, order] ...) */
 static void
 sort_args(WindowCall *wc)
@@ -596,6 +622,8 @@ read_args(WindowCall *wc)
 			wp->length = arg_count(wc, 0);
 			for (int i = 1; i < n; i++)
 				arg_key(wc, i);
+			if (n == 1)
+				all_attributes_key(wc);
 			break;
 		case SIDDHI_WINDOW_LOSSY_FREQUENT:
 		{
@@ -610,6 +638,8 @@ read_args(WindowCall *wc)
 			}
 			for (int i = first_key; i < n; i++)
 				arg_key(wc, i);
+			if (first_key >= n)
+				all_attributes_key(wc);
 		}
 		break;
 		case SIDDHI_WINDOW_UNIQUE_EVER:
@@ -648,6 +678,17 @@ read_args(WindowCall *wc)
 			wp->time_expr = arg_long_attr(wc, 1, "timestamp");
 			wp->length = arg_time(wc, 2);
 			external_batch_args(wc, 3);
+			/* Siddhi's unique variant takes a constant start only */
+			if (wp->start_expr)
+				bad_arg(wc, 3, "a constant start time (milliseconds)");
+			if (wp->replace_time)
+				ereport(ERROR,
+						(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+						 errmsg("replace.with.batchtime of window %s is not "
+								"supported yet",
+								wp->name),
+						 siddhi_errposition(wc->st->app->source,
+											arg_location(wc, 5))));
 			break;
 	}
 }
@@ -706,4 +747,43 @@ siddhi_analyze_window(AnalyzeState *st, ParseState *pstate, SiddhiCall *call)
 						siddhi_errposition(source, call->location)));
 	read_args(&wc);
 	return wp;
+}
+
+/*
+ * #unique:deduplicate(key, time.interval): a stateful filter, analyzed
+ * here because its arguments are a window's (a per-event key, a constant
+ * time).  Sets *key and *interval.
+ */
+void
+siddhi_analyze_deduplicate(AnalyzeState *st, ParseState *pstate,
+						   SiddhiCall *call, Expr **key, int64 *interval)
+{
+	static const WindowSig def = {
+		"unique",
+		"deduplicate",
+		SIDDHI_WINDOW_NONE,
+		2,
+		2,
+		"unique:deduplicate(attribute, time.interval)"
+	};
+	SiddhiWindowPlan wp = { 0 };
+	WindowCall wc;
+
+	wp.name = "unique:deduplicate";
+	wc.st = st;
+	wc.pstate = pstate;
+	wc.call = call;
+	wc.def = &def;
+	wc.wp = &wp;
+	wc.nargs = list_length(call->args);
+	if (wc.nargs != 2)
+		ereport(ERROR, (errcode(ERRCODE_SIDDHI_SEMANTIC_ERROR),
+						errmsg("stream function %s does not take %d "
+							   "argument%s",
+							   wp.name, wc.nargs, wc.nargs == 1 ? "" : "s"),
+						errhint("The stream function is %s.", def.signature),
+						siddhi_errposition(st->app->source, call->location)));
+	arg_key(&wc, 0);
+	*key = linitial(wp.keys);
+	*interval = arg_time(&wc, 1);
 }

@@ -119,7 +119,12 @@ struct QueryRuntime
 	Oid owner;
 	SiddhiQueryStats *stats;
 	ExprContext *econtext;
-	ExprState *qual;			 /* filters before the window */
+	ExprState *qual;	/* filters before the window */
+	SiddhiDedup *dedup; /* #unique:deduplicate, or NULL */
+	ExprState *dedup_key;
+	FmgrInfo dedup_key_out;
+	StringInfoData dedup_keybuf;
+	ExprState *dedup_qual;		 /* filters after deduplicate */
 	SiddhiWindow *window;		 /* or NULL */
 	WindowArgs window_args;		 /* what the window needs of each event */
 	TupleTableSlot *window_slot; /* holds events the window emits */
@@ -366,6 +371,19 @@ siddhi_runtime_start_app(SiddhiAppPlan *plan)
 		q->input = junction_get(qp->input->relid);
 		q->econtext = CreateStandaloneExprContext();
 		q->qual = ExecInitQual(qp->qual, NULL);
+		if (qp->dedup_key)
+		{
+			Oid outfn;
+			bool varlena;
+
+			q->dedup = siddhi_dedup_create(qp->dedup_interval, cxt);
+			q->dedup_key = ExecInitExpr(qp->dedup_key, NULL);
+			getTypeOutputInfo(exprType((Node *) qp->dedup_key), &outfn,
+							  &varlena);
+			fmgr_info_cxt(outfn, &q->dedup_key_out, cxt);
+			initStringInfo(&q->dedup_keybuf);
+			q->dedup_qual = ExecInitQual(qp->dedup_qual, NULL);
+		}
 		q->events = qp->events;
 		if (qp->aggregates != NIL)
 		{
@@ -1118,6 +1136,23 @@ query_abandon_chunk(QueryRuntime *q)
 	ResetExprContext(q->econtext);
 }
 
+/*
+ * #unique:deduplicate and the filters after it: whether the event in q's
+ * scan tuple goes on to the window.
+ */
+static bool
+query_dedup_admit(QueryRuntime *q, int64 ts)
+{
+	if (q->dedup == NULL)
+		return true;
+	build_key(q->econtext, &q->dedup_key, &q->dedup_key_out, 1, NULL, NULL,
+			  &q->dedup_keybuf);
+	if (!siddhi_dedup_admit(q->dedup, q->dedup_keybuf.data,
+							q->dedup_keybuf.len, ts))
+		return false;
+	return q->dedup_qual == NULL || ExecQual(q->dedup_qual, q->econtext);
+}
+
 /* An event reaches a query: filters, then its window or what follows. */
 static void
 query_event(QueryRuntime *q, TupleTableSlot *slot, int64 ts, int depth,
@@ -1130,6 +1165,8 @@ query_event(QueryRuntime *q, TupleTableSlot *slot, int64 ts, int depth,
 					  depth);
 	q->econtext->ecxt_scantuple = slot;
 	if (q->qual && !ExecQual(q->qual, q->econtext))
+		return;
+	if (!query_dedup_admit(q, ts))
 		return;
 	if (q->window)
 	{

@@ -78,7 +78,23 @@ static const SiddhiWindowOps *const window_ops[] = {
 	[SIDDHI_WINDOW_SESSION] = &siddhi_session_window_ops,
 	[SIDDHI_WINDOW_EXPRESSION] = &siddhi_expression_window_ops,
 	[SIDDHI_WINDOW_EXPRESSION_BATCH] = &siddhi_expression_batch_window_ops,
-	[SIDDHI_WINDOW_UNIQUE_EXTERNAL_TIME_BATCH] = NULL, /* the last kind */
+	[SIDDHI_WINDOW_FREQUENT] = &siddhi_frequent_window_ops,
+	[SIDDHI_WINDOW_LOSSY_FREQUENT] = &siddhi_lossy_frequent_window_ops,
+	[SIDDHI_WINDOW_UNIQUE_EVER] = &siddhi_unique_ever_window_ops,
+	[SIDDHI_WINDOW_UNIQUE_FIRST] = &siddhi_unique_first_window_ops,
+	[SIDDHI_WINDOW_UNIQUE_LENGTH] = &siddhi_unique_length_window_ops,
+	[SIDDHI_WINDOW_UNIQUE_LENGTH_BATCH] =
+		&siddhi_unique_length_batch_window_ops,
+	[SIDDHI_WINDOW_UNIQUE_FIRST_LENGTH_BATCH] =
+		&siddhi_unique_first_length_batch_window_ops,
+	[SIDDHI_WINDOW_UNIQUE_TIME] = &siddhi_unique_time_window_ops,
+	[SIDDHI_WINDOW_UNIQUE_TIME_BATCH] = &siddhi_unique_time_batch_window_ops,
+	[SIDDHI_WINDOW_UNIQUE_FIRST_TIME_BATCH] =
+		&siddhi_unique_first_time_batch_window_ops,
+	[SIDDHI_WINDOW_UNIQUE_TIME_LENGTH_BATCH] =
+		&siddhi_unique_time_length_batch_window_ops,
+	[SIDDHI_WINDOW_UNIQUE_EXTERNAL_TIME_BATCH] =
+		&siddhi_unique_external_time_batch_window_ops, /* the last kind */
 };
 
 bool
