@@ -42,6 +42,7 @@
 #include "lib/stringinfo.h"
 #include "utils/acl.h"
 #include "utils/builtins.h"
+#include "utils/datum.h"
 #include "utils/hsearch.h"
 #include "utils/json.h"
 #include "utils/lsyscache.h"
@@ -148,6 +149,10 @@ struct QueryRuntime
 	SiddhiAggGroup **pending_groups;
 	MinimalTuple *pending_tuples;
 	int64 *pending_ts;
+	SiddhiEventKind *pending_kind;
+	ParamExecData *pending_params; /* naggs per pending group */
+	int16 *agg_typlen;			   /* of each aggregate's result */
+	bool *agg_byval;
 	List *touched; /* groups that lost events in this chunk */
 	/* order by / limit / offset: the outputs of a chunk wait here */
 	bool buffered;
@@ -414,6 +419,17 @@ siddhi_runtime_start_app(SiddhiAppPlan *plan)
 			}
 			q->econtext->ecxt_param_exec_vals =
 				palloc0(sizeof(ParamExecData) * q->naggs);
+			q->agg_typlen = palloc(sizeof(int16) * q->naggs);
+			q->agg_byval = palloc(sizeof(bool) * q->naggs);
+			k = 0;
+			foreach(la, qp->aggregates)
+			{
+				SiddhiAggPlan *ap = lfirst(la);
+
+				get_typlenbyval(ap->resulttype, &q->agg_typlen[k],
+								&q->agg_byval[k]);
+				k++;
+			}
 			q->ngroup = list_length(qp->group_by);
 			q->group_exprs = palloc0(sizeof(ExprState *) * Max(q->ngroup, 1));
 			q->group_out = palloc0(sizeof(FmgrInfo) * Max(q->ngroup, 1));
@@ -865,7 +881,31 @@ aggregate_event(QueryRuntime *q, TupleTableSlot *slot, int64 ts,
 		old = MemoryContextSwitchTo(q->econtext->ecxt_per_tuple_memory);
 		q->touched = list_append_unique_ptr(q->touched, g);
 		MemoryContextSwitchTo(old);
+	}
+
+	/*
+	 * As Siddhi's selector: each event the query outputs (by its kind)
+	 * makes its row with the aggregates as they are now, and the chunk
+	 * outputs, per group in the order groups first got one, the last such
+	 * row that passed having.
+	 */
+	if ((kind == SIDDHI_EVENT_EXPIRED && q->events == SIDDHI_EVENTS_CURRENT) ||
+		(kind == SIDDHI_EVENT_CURRENT && q->events == SIDDHI_EVENTS_EXPIRED))
 		return;
+	siddhi_aggs_values(q->aggs, g, q->econtext->ecxt_param_exec_vals);
+	if (q->having)
+	{
+		TupleTableSlot *out;
+
+		q->econtext->ecxt_scantuple = slot;
+		out = ExecProject(q->proj);
+		q->econtext->ecxt_scantuple = out;
+		if (!ExecQual(q->having, q->econtext))
+		{
+			q->econtext->ecxt_scantuple = slot;
+			return;
+		}
+		q->econtext->ecxt_scantuple = slot;
 	}
 	for (i = 0; i < q->npending; i++)
 		if (q->pending_groups[i] == g)
@@ -877,26 +917,39 @@ aggregate_event(QueryRuntime *q, TupleTableSlot *slot, int64 ts,
 			MemoryContext acx = GetMemoryChunkContext(q);
 			int cap = Max(8, q->pending_cap * 2);
 
-			q->pending_groups =
-				q->pending_groups
-					? repalloc(q->pending_groups,
-							   sizeof(SiddhiAggGroup *) * cap)
-					: MemoryContextAlloc(acx, sizeof(SiddhiAggGroup *) * cap);
-			q->pending_tuples =
-				q->pending_tuples
-					? repalloc(q->pending_tuples, sizeof(MinimalTuple) * cap)
-					: MemoryContextAlloc(acx, sizeof(MinimalTuple) * cap);
-			q->pending_ts = q->pending_ts
-								? repalloc(q->pending_ts, sizeof(int64) * cap)
-								: MemoryContextAlloc(acx, sizeof(int64) * cap);
+#define GROW(arr, type)                          \
+	((arr) ? repalloc((arr), sizeof(type) * cap) \
+		   : MemoryContextAlloc(acx, sizeof(type) * cap))
+			q->pending_groups = GROW(q->pending_groups, SiddhiAggGroup *);
+			q->pending_tuples = GROW(q->pending_tuples, MinimalTuple);
+			q->pending_ts = GROW(q->pending_ts, int64);
+			q->pending_kind = GROW(q->pending_kind, SiddhiEventKind);
+			q->pending_params =
+				q->pending_params
+					? repalloc(q->pending_params,
+							   sizeof(ParamExecData) * q->naggs * cap)
+					: MemoryContextAlloc(acx, sizeof(ParamExecData) *
+												  q->naggs * cap);
+#undef GROW
 			q->pending_cap = cap;
 		}
 		q->pending_groups[q->npending++] = g;
 	}
 	old = MemoryContextSwitchTo(q->econtext->ecxt_per_tuple_memory);
 	q->pending_tuples[i] = ExecCopySlotMinimalTuple(slot);
+	for (int k = 0; k < q->naggs; k++)
+	{
+		ParamExecData *from = &q->econtext->ecxt_param_exec_vals[k];
+		ParamExecData *to = &q->pending_params[i * q->naggs + k];
+
+		*to = *from;
+		if (!from->isnull)
+			to->value =
+				datumCopy(from->value, q->agg_byval[k], q->agg_typlen[k]);
+	}
 	MemoryContextSwitchTo(old);
 	q->pending_ts[i] = ts;
+	q->pending_kind[i] = kind;
 }
 
 /*
@@ -911,13 +964,12 @@ aggregate_flush(QueryRuntime *q, int depth)
 
 	for (int i = 0; i < q->npending; i++)
 	{
-		siddhi_aggs_values(q->aggs, q->pending_groups[i],
-						   q->econtext->ecxt_param_exec_vals);
-		if (q->events == SIDDHI_EVENTS_EXPIRED)
-			continue;
+		memcpy(q->econtext->ecxt_param_exec_vals,
+			   &q->pending_params[i * q->naggs],
+			   sizeof(ParamExecData) * q->naggs);
 		ExecStoreMinimalTuple(q->pending_tuples[i], q->agg_slot, false);
 		query_output(q, q->agg_slot, q->pending_ts[i], depth,
-					 SIDDHI_EVENT_CURRENT);
+					 q->pending_kind[i]);
 		ExecClearTuple(q->agg_slot);
 	}
 	q->npending = 0;
