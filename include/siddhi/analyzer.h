@@ -126,7 +126,8 @@ typedef enum SiddhiAggKind
 	SIDDHI_AGG_DISTINCT_COUNT, /* values arrive as a 64-bit hash of their text */
 	SIDDHI_AGG_STDDEV,		   /* population standard deviation */
 	SIDDHI_AGG_AND,
-	SIDDHI_AGG_OR
+	SIDDHI_AGG_OR,
+	SIDDHI_AGG_UNION_SET /* a set is an array of distinct values */
 } SiddhiAggKind;
 
 /* One aggregator of a query: its value reaches expressions as PARAM_EXEC. */

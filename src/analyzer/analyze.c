@@ -623,22 +623,13 @@ agg_kind_of(FuncCall *fc, SiddhiAggKind *kind)
 		{ "stddev", SIDDHI_AGG_STDDEV },
 		{ "and", SIDDHI_AGG_AND },
 		{ "or", SIDDHI_AGG_OR },
+		{ "unionset", SIDDHI_AGG_UNION_SET },
 	};
 	const char *name;
 
 	if (list_length(fc->funcname) != 1 || fc->over)
 		return false;
 	name = strVal(linitial(fc->funcname));
-	if (pg_strcasecmp(name, "unionset") == 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-				 errmsg("the aggregator %s is not supported yet", name),
-				 errhint("The aggregators built so far are sum, count, avg, "
-						 "min, max, minForever, maxForever, distinctCount, "
-						 "stdDev, and, or."),
-				 siddhi_errposition(
-					 current_aggs ? current_aggs->st->app->source : NULL,
-					 fc->location)));
 	for (int i = 0; i < lengthof(names); i++)
 		if (pg_strcasecmp(name, names[i].name) == 0)
 		{
@@ -689,9 +680,19 @@ make_aggregate(AggContext *ac, FuncCall *fc, SiddhiAggKind kind)
 							strVal(linitial(fc->funcname)), format_type_be(t)),
 					 siddhi_errposition(source,
 										exprLocation(linitial(fc->args)))));
+		if (kind == SIDDHI_AGG_UNION_SET && !OidIsValid(get_element_type(t)))
+			ereport(ERROR,
+					(errcode(ERRCODE_DATATYPE_MISMATCH),
+					 errmsg("unionSet() needs a set (an array), not %s",
+							format_type_be(t)),
+					 errhint("Make a set of one value with createSet(x), or "
+							 "ARRAY[x] in SQL."),
+					 siddhi_errposition(source,
+										exprLocation(linitial(fc->args)))));
 		if (kind != SIDDHI_AGG_DISTINCT_COUNT && kind != SIDDHI_AGG_AND &&
-			kind != SIDDHI_AGG_OR && t != INT2OID && t != INT4OID &&
-			t != INT8OID && t != FLOAT4OID && t != FLOAT8OID)
+			kind != SIDDHI_AGG_UNION_SET && kind != SIDDHI_AGG_OR &&
+			t != INT2OID && t != INT4OID && t != INT8OID && t != FLOAT4OID &&
+			t != FLOAT8OID)
 			ereport(ERROR,
 					(errcode(ERRCODE_DATATYPE_MISMATCH),
 					 errmsg("%s() needs a number, not %s",
@@ -714,6 +715,9 @@ make_aggregate(AggContext *ac, FuncCall *fc, SiddhiAggKind kind)
 			case SIDDHI_AGG_AND:
 			case SIDDHI_AGG_OR:
 				agg->resulttype = BOOLOID;
+				break;
+			case SIDDHI_AGG_UNION_SET:
+				agg->resulttype = t;
 				break;
 			default:
 				agg->resulttype = t == INT2OID ? INT4OID : t;

@@ -892,7 +892,9 @@ aggregate_event(QueryRuntime *q, TupleTableSlot *slot, int64 ts,
 	if ((kind == SIDDHI_EVENT_EXPIRED && q->events == SIDDHI_EVENTS_CURRENT) ||
 		(kind == SIDDHI_EVENT_CURRENT && q->events == SIDDHI_EVENTS_EXPIRED))
 		return;
+	old = MemoryContextSwitchTo(q->econtext->ecxt_per_tuple_memory);
 	siddhi_aggs_values(q->aggs, g, q->econtext->ecxt_param_exec_vals);
+	MemoryContextSwitchTo(old);
 	if (q->having)
 	{
 		TupleTableSlot *out;
