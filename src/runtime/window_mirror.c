@@ -87,21 +87,26 @@ run_sql(const char *sql)
 		PopActiveSnapshot();
 }
 
+/* A fresh table of the rows shown, by the window's tuple pointer. */
+static HTAB *
+new_rows_table(MemoryContext cxt)
+{
+	HASHCTL ctl;
+
+	memset(&ctl, 0, sizeof(ctl));
+	ctl.keysize = sizeof(MinimalTuple);
+	ctl.entrysize = sizeof(MirrorRow);
+	ctl.hcxt = cxt;
+	return hash_create("siddhi window mirror rows", 256, &ctl,
+					   HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
+}
+
 static void
 clear_table(SiddhiWindowMirror *m)
 {
 	run_sql(psprintf("DELETE FROM ONLY %s", m->name));
 	hash_destroy(m->rows);
-	{
-		HASHCTL ctl;
-
-		memset(&ctl, 0, sizeof(ctl));
-		ctl.keysize = sizeof(MinimalTuple);
-		ctl.entrysize = sizeof(MirrorRow);
-		ctl.hcxt = m->cxt;
-		m->rows = hash_create("siddhi window mirror rows", 256, &ctl,
-							  HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
-	}
+	m->rows = new_rows_table(m->cxt);
 }
 
 SiddhiWindowMirror *
@@ -111,7 +116,6 @@ siddhi_mirror_create(Oid relid, MemoryContext parent)
 											  ALLOCSET_DEFAULT_SIZES);
 	SiddhiWindowMirror *m = MemoryContextAllocZero(cxt, sizeof(*m));
 	MemoryContext old = MemoryContextSwitchTo(cxt);
-	HASHCTL ctl;
 
 	m->relid = relid;
 	m->cxt = cxt;
@@ -119,16 +123,8 @@ siddhi_mirror_create(Oid relid, MemoryContext parent)
 									ALLOCSET_DEFAULT_SIZES);
 	m->name = quote_qualified_identifier(
 		get_namespace_name(get_rel_namespace(relid)), get_rel_name(relid));
-	memset(&ctl, 0, sizeof(ctl));
-	ctl.keysize = sizeof(MinimalTuple);
-	ctl.entrysize = sizeof(MirrorRow);
-	ctl.hcxt = cxt;
-	m->rows = hash_create("siddhi window mirror rows", 256, &ctl,
-						  HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
-	ctl.entrysize = sizeof(PendingEntry);
-	ctl.hcxt = m->bcxt;
-	m->pending = hash_create("siddhi window mirror pending", 64, &ctl,
-							 HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
+	m->rows = new_rows_table(cxt);
+	siddhi_mirror_reset_pending(m);
 	MemoryContextSwitchTo(old);
 	clear_table(m);
 	return m;
