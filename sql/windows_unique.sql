@@ -164,3 +164,22 @@ $$);
 \x off
 
 SELECT siddhi.undeploy(n) FROM unnest(ARRAY['uniq', 'uniq_more', 'uniq_sql']) n;
+
+-- unique:ever keeps keys for ever: they are bounded by siddhi.max_groups,
+-- and the event of a key beyond it is skipped and counted as an error
+ALTER SYSTEM SET siddhi.max_groups = 2;
+SELECT pg_reload_conf();
+SELECT pg_sleep(0.5);
+SELECT siddhi.deploy('uniq_bounded', $$
+  define stream UbLogins (who string);
+  define table UbSeen (who string);
+  @info(name = 'seen') from UbLogins#window.unique:ever(who)
+  select who insert into UbSeen;
+$$);
+INSERT INTO ublogins VALUES ('ann'), ('bob'), ('ann'), ('cat');
+SELECT siddhi.flush();
+SELECT who, count(*) FROM ubseen GROUP BY who ORDER BY who;
+SELECT errors, last_error FROM siddhi.queries WHERE app = 'uniq_bounded';
+ALTER SYSTEM RESET siddhi.max_groups;
+SELECT pg_reload_conf();
+SELECT siddhi.undeploy('uniq_bounded', drop_tables => true);

@@ -52,9 +52,9 @@
  * saw, which changes nothing it emits, and we drop a key when its event
  * expires.
  *
- * Memory: ever and first keep one event per distinct key ever seen
- * (bounded only by the key's domain: use length, time or a batch window
- * when keys keep coming); length at most n events; time the events of
+ * Memory: ever and first keep one event per distinct key ever seen, at
+ * most siddhi.max_groups keys (the event of a new key beyond that is
+ * skipped and counted as an error, as for every unique window); length at most n events; time the events of
  * the last t ms, at most one per key; the batch windows at most two
  * batches (the one collecting and the one to expire), each at most one
  * event per key (lengthBatch at most 2n events); deduplicate one key per
@@ -65,6 +65,7 @@
 #include "postgres.h"
 
 #include "lib/ilist.h"
+#include "siddhi/shmem.h"
 #include "utils/memutils.h"
 #include "window_int.h"
 
@@ -188,8 +189,20 @@ entry_drop(UniqueWindow *w, UniqueEntry *e)
 static UniqueEntry *
 entry_add(UniqueWindow *w, const SiddhiWindowEvent *ev)
 {
-	UniqueEntry *e = window_keymap_find(w->map, ev, true, NULL);
+	UniqueEntry *e;
 
+	/* bounded memory, also for ever and first whose keys never leave */
+	if (w->nentries >= siddhi_max_groups)
+		ereport(ERROR,
+				(errcode(ERRCODE_CONFIGURATION_LIMIT_EXCEEDED),
+				 errmsg("window %s already holds %d keys, the most "
+						"siddhi.max_groups allows",
+						w->base.plan->name, siddhi_max_groups),
+				 errdetail("The event of a new key is skipped."),
+				 errhint("Use a window that lets keys go (unique:length, "
+						 "unique:time, a batch), or raise "
+						 "siddhi.max_groups.")));
+	e = window_keymap_find(w->map, ev, true, NULL);
 	e->tuple = keep(w, ev->tuple);
 	e->timestamp = ev->timestamp;
 	dlist_push_tail(&w->order, &e->node);
