@@ -150,6 +150,32 @@ typedef enum SiddhiSnapshotKind
 	SIDDHI_SNAPSHOT_WINDOW_GROUPS /* the oldest event of each group in it */
 } SiddhiSnapshotKind;
 
+/*
+ * A query that changes a table (delete, update, update or insert): Query
+ * trees over the table, planned and run by src/runtime/table_ops.c for
+ * each output event; PARAM_EXTERN $k is the event's output attribute k.
+ */
+typedef struct SiddhiTableOpPlan
+{
+	SiddhiOutputKind kind; /* DELETE, UPDATE or UPSERT */
+	struct Query *modify;  /* DELETE / UPDATE .. WHERE <on> */
+	struct Query *insert;  /* UPSERT: INSERT INTO T VALUES ($1, ..) */
+	List *param_types;	   /* of Oid: the output attributes' */
+	List *param_typmods;   /* of int */
+	List *param_names;	   /* of String */
+} SiddhiTableOpPlan;
+
+/*
+ * <cond> in T, in a filter: EXISTS (SELECT FROM T WHERE cond), whose
+ * PARAM_EXTERN $k is attribute k of the event; the filter reads its result
+ * as the bool PARAM_EXTERN param of the membership's number (from 1).
+ */
+typedef struct SiddhiMembershipPlan
+{
+	struct Query *probe;
+	List *param_types; /* of Oid: the input stream's attributes */
+} SiddhiMembershipPlan;
+
 typedef struct SiddhiQueryPlan
 {
 	char *name; /* @info(name) or "query<n>" */
@@ -171,6 +197,8 @@ typedef struct SiddhiQueryPlan
 	int64 offset;
 	List *targetlist; /* of TargetEntry, typed as the output */
 	SiddhiRelation *output;
+	SiddhiTableOpPlan *table_op; /* delete/update/upsert, or NULL */
+	List *memberships;			 /* of SiddhiMembershipPlan *: `in T` */
 	SiddhiEventType events;
 	/* output rate limiting: kind SIDDHI_RATE_NONE when there is none */
 	SiddhiRateKind rate_kind;

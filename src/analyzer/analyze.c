@@ -1131,7 +1131,9 @@ analyze_query(AnalyzeState *st, SiddhiQuery *q, int index)
 									   &qp->dedup_interval);
 			continue;
 		}
-		e = transformExpr(pstate, h->filter, EXPR_KIND_WHERE);
+		e = siddhi_transform_filter(
+			st, pstate, qp, rel,
+			in->alias ? in->alias : RelationGetRelationName(rel), h->filter);
 		e = coerce_to_boolean(pstate, e, "a filter");
 		if (qp->window == NULL && qp->dedup_key)
 			qp->dedup_qual =
@@ -1248,8 +1250,24 @@ analyze_query(AnalyzeState *st, SiddhiQuery *q, int index)
 		q->output->kind = SIDDHI_OUT_INSERT;
 	}
 	if (q->output->kind != SIDDHI_OUT_INSERT)
-		not_yet(st, "delete, update and update or insert outputs",
-				q->output->location);
+	{
+		/* delete, update, update or insert: analyze_table.c */
+		siddhi_analyze_table_op(st, pstate, q, qp, exprs, names, locations);
+		if (qp->group_by && qp->aggregates == NIL)
+			ereport(ERROR,
+					(errcode(ERRCODE_SIDDHI_SEMANTIC_ERROR),
+					 errmsg("group by needs an aggregate function in the "
+							"select"),
+					 siddhi_errposition(source, exprLocation(linitial(
+													q->selector->group_by)))));
+		current_aggs = NULL;
+		if (q->rate)
+			analyze_output_rate(st, q, qp);
+		ExecCheckRTPerms(pstate->p_rtable, true);
+		table_close(rel, AccessShareLock);
+		free_parsestate(pstate);
+		return qp;
+	}
 	if (q->output->target_inner)
 		not_yet(st, "inner streams", q->output->location);
 	qp->events = q->output->events;

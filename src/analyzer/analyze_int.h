@@ -9,6 +9,7 @@
 #define SIDDHI_ANALYZE_INT_H
 
 #include "parser/parse_node.h"
+#include "utils/relcache.h"
 #include "siddhi/analyzer.h"
 
 typedef struct AnalyzeState
@@ -50,5 +51,23 @@ extern Node *siddhi_transform_aggregating(AnalyzeState *st, ParseState *pstate,
 extern void siddhi_analyze_deduplicate(AnalyzeState *st, ParseState *pstate,
 									   SiddhiCall *call, Expr **key,
 									   int64 *interval);
+
+/*
+ * delete / update / update or insert into T (analyze_table.c): fills
+ * qp->output, qp->events, qp->targetlist and qp->table_op from the
+ * query's projection (exprs, names, locations: parallel lists).
+ */
+extern void siddhi_analyze_table_op(AnalyzeState *st, ParseState *pstate,
+									SiddhiQuery *q, SiddhiQueryPlan *qp,
+									List *exprs, List *names, List *locations);
+
+/*
+ * A filter of the query's input (raw), with each `cond in T` replaced by
+ * a membership (qp->memberships) read as bool PARAM_EXTERN param k.
+ */
+#define SIDDHI_MEMBERSHIP_PARAM_BASE 2000000
+extern Node *siddhi_transform_filter(AnalyzeState *st, ParseState *pstate,
+									 SiddhiQueryPlan *qp, Relation input,
+									 const char *refname, Node *raw);
 
 #endif /* SIDDHI_ANALYZE_INT_H */

@@ -36,6 +36,7 @@
 #include "siddhi/ipc.h"
 #include "siddhi/ratelimit.h"
 #include "siddhi/runtime.h"
+#include "siddhi/table_ops.h"
 #include "siddhi/window.h"
 #include "siddhi/window_mirror.h"
 #include "siddhi/aggregate.h"
@@ -178,6 +179,7 @@ struct QueryRuntime
 	Junction *output; /* output stream, or NULL */
 	bool sent_out;	  /* sent to output since its input chunk last ended */
 	Oid table_relid;  /* output table, or InvalidOid */
+	SiddhiTableOp *table_op; /* delete/update/upsert on it, or NULL */
 };
 
 struct SiddhiAppRuntime
@@ -196,6 +198,10 @@ int64 siddhi_current_event_ts = 0;
 /* the clock of the app whose query runs, when it is in playback; else 0 */
 static int64 playback_clock = 0;
 
+/* the worker's own user, restored after a subtransaction rolls back */
+static Oid engine_user = InvalidOid;
+static int engine_sec = 0;
+
 static HTAB *junctions = NULL;
 static List *all_apps = NIL; /* of SiddhiAppRuntime *, for timers */
 static HTAB *sinks = NULL;
@@ -209,6 +215,8 @@ static void named_window_add(NamedWindow *nw, TupleTableSlot *slot, int64 ts,
 							 int depth);
 static void named_window_catch_up(NamedWindow *nw, int64 now, int depth);
 static void junction_input_end(Junction *j, int64 now, int depth);
+static void sink_flush(Oid relid);
+static void batch_checkpoint(void);
 
 int64
 siddhi_now_ms(void)
@@ -491,7 +499,14 @@ siddhi_runtime_start_app(SiddhiAppPlan *plan)
 
 		orel = table_open(qp->output->relid, AccessShareLock);
 		q->out_slot = MakeSingleTupleTableSlot(
-			CreateTupleDescCopy(RelationGetDescr(orel)), &TTSOpsVirtual);
+			qp->table_op ? ExecTypeFromTL(qp->targetlist)
+						 : CreateTupleDescCopy(RelationGetDescr(orel)),
+			&TTSOpsVirtual);
+		if (qp->table_op)
+			q->table_op = siddhi_table_op_create(qp->table_op, cxt);
+		if (qp->memberships)
+			q->econtext->ecxt_param_list_info =
+				siddhi_memberships_create(qp->memberships, q->econtext, cxt);
 		if (q->buffered)
 			q->sorted_slot = MakeSingleTupleTableSlot(
 				q->out_slot->tts_tupleDescriptor, &TTSOpsMinimalTuple);
@@ -566,6 +581,7 @@ void
 siddhi_runtime_begin_batch(void)
 {
 	runtime_init();
+	GetUserIdAndSecContext(&engine_user, &engine_sec);
 	MemoryContextReset(batch_cxt);
 	dirty_sinks = NIL;
 }
@@ -588,9 +604,10 @@ query_failed(QueryRuntime *q, MemoryContext mcxt, ResourceOwner owner,
 
 	RollbackAndReleaseCurrentSubTransaction();
 	if (restart)
-		BeginInternalSubTransaction(NULL);
+		BeginInternalSubTransaction(NULL); /* its own resource owner */
+	else
+		CurrentResourceOwner = owner;
 	MemoryContextSwitchTo(mcxt);
-	CurrentResourceOwner = owner;
 
 	if (q)
 	{
@@ -683,7 +700,15 @@ query_deliver(QueryRuntime *q, TupleTableSlot *out, int64 ts, int depth,
 			  SiddhiEventKind kind)
 {
 	siddhi_stats_count(q->stats, 0, 1);
-	if (OidIsValid(q->table_relid))
+	if (q->table_op)
+	{
+		/* at once, after the rows buffered for the table (table_ops.c) */
+		sink_flush(q->table_relid);
+		batch_checkpoint();
+		siddhi_table_op_apply(q->table_op, out);
+		batch_checkpoint();
+	}
+	else if (OidIsValid(q->table_relid))
 	{
 		TableSink *sink;
 		bool found;
@@ -1323,6 +1348,8 @@ query_step(QueryRuntime *q, QueryStep step, TupleTableSlot *slot, int64 ts,
 	{
 		SetUserIdAndSecContext(save_user, save_sec);
 		query_failed(q, mcxt, owner, true);
+		/* the rollback restores the user the subtransaction began with */
+		SetUserIdAndSecContext(save_user, save_sec);
 		query_abandon_chunk(q);
 	}
 	PG_END_TRY();
@@ -1694,59 +1721,97 @@ mirror_windows(void)
 	}
 }
 
+/*
+ * Write the rows buffered for one table; a failing insert is retried row
+ * by row, each in its own subtransaction, so only the failing rows are
+ * skipped (and counted against their queries).
+ */
+static void
+sink_flush(Oid relid)
+{
+	TableSink *sink;
+	int from = 0;
+	Oid save_user;
+	int save_sec;
+
+	if (sinks == NULL)
+		return;
+	GetUserIdAndSecContext(&save_user, &save_sec);
+	sink = hash_search(sinks, &relid, HASH_FIND, NULL);
+	while (sink && from < list_length(sink->rows))
+	{
+		MemoryContext mcxt = CurrentMemoryContext;
+		ResourceOwner owner = CurrentResourceOwner;
+		volatile int done = -1;
+
+		PG_TRY();
+		{
+			sink_insert(relid, sink->rows, from);
+			done = list_length(sink->rows);
+		}
+		PG_CATCH();
+		{
+			query_failed(NULL, mcxt, owner, true);
+			SetUserIdAndSecContext(save_user, save_sec);
+			owner = CurrentResourceOwner; /* the new subtransaction's */
+			/* find the failing rows: one subtransaction per row */
+			for (int i = from; i < list_length(sink->rows); i++)
+			{
+				TableRow *row = list_nth(sink->rows, i);
+
+				BeginInternalSubTransaction(NULL);
+				MemoryContextSwitchTo(mcxt);
+				PG_TRY();
+				{
+					sink_insert(relid, list_make1(row), 0);
+					ReleaseCurrentSubTransaction();
+					MemoryContextSwitchTo(mcxt);
+					CurrentResourceOwner = owner;
+				}
+				PG_CATCH();
+				{
+					query_failed(row->query, mcxt, owner, false);
+				}
+				PG_END_TRY();
+				SetUserIdAndSecContext(save_user, save_sec);
+			}
+			done = list_length(sink->rows);
+		}
+		PG_END_TRY();
+		from = done;
+	}
+	if (sink)
+		sink->rows = NIL;
+}
+
+/*
+ * Keep what the batch wrote so far: an error later in the batch rolls
+ * back only the subtransaction it happens in (query_failed), so a table
+ * operation's effects must not share it with what follows.  The new
+ * subtransaction begins as the worker's user, which a rollback restores.
+ */
+static void
+batch_checkpoint(void)
+{
+	MemoryContext mcxt = CurrentMemoryContext;
+	Oid save_user;
+	int save_sec;
+
+	GetUserIdAndSecContext(&save_user, &save_sec);
+	SetUserIdAndSecContext(engine_user, engine_sec);
+	ReleaseCurrentSubTransaction();
+	BeginInternalSubTransaction(NULL);
+	SetUserIdAndSecContext(save_user, save_sec);
+	MemoryContextSwitchTo(mcxt);
+}
+
 void
 siddhi_runtime_end_batch(void)
 {
 	ListCell *lc;
 
 	foreach(lc, dirty_sinks)
-	{
-		Oid relid = lfirst_oid(lc);
-		TableSink *sink = hash_search(sinks, &relid, HASH_FIND, NULL);
-		int from = 0;
-
-		while (sink && from < list_length(sink->rows))
-		{
-			MemoryContext mcxt = CurrentMemoryContext;
-			ResourceOwner owner = CurrentResourceOwner;
-			volatile int done = -1;
-
-			PG_TRY();
-			{
-				sink_insert(relid, sink->rows, from);
-				done = list_length(sink->rows);
-			}
-			PG_CATCH();
-			{
-				query_failed(NULL, mcxt, owner, true);
-				/* find the failing rows: one subtransaction per row */
-				for (int i = from; i < list_length(sink->rows); i++)
-				{
-					TableRow *row = list_nth(sink->rows, i);
-
-					BeginInternalSubTransaction(NULL);
-					MemoryContextSwitchTo(mcxt);
-					PG_TRY();
-					{
-						sink_insert(relid, list_make1(row), 0);
-						ReleaseCurrentSubTransaction();
-						MemoryContextSwitchTo(mcxt);
-						CurrentResourceOwner = owner;
-					}
-					PG_CATCH();
-					{
-						query_failed(row->query, mcxt, owner, false);
-					}
-					PG_END_TRY();
-				}
-				done = list_length(sink->rows);
-			}
-			PG_END_TRY();
-			from = done;
-		}
-		if (sink)
-			sink->rows = NIL;
-	}
+		sink_flush(lfirst_oid(lc));
 	dirty_sinks = NIL;
 	mirror_windows();
 	MemoryContextReset(batch_cxt);
@@ -1873,6 +1938,7 @@ siddhi_runtime_fire_timers(int64 now)
 {
 	ListCell *la;
 
+	GetUserIdAndSecContext(&engine_user, &engine_sec);
 	foreach(la, all_apps)
 	{
 		SiddhiAppRuntime *app = lfirst(la);
