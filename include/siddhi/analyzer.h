@@ -219,6 +219,15 @@ typedef struct SiddhiNamedWindowPlan
 	SiddhiEventType output; /* what the window passes to its readers */
 } SiddhiNamedWindowPlan;
 
+/* define trigger T at 'start' | every <t> | '<cron>': a stream of one long */
+typedef struct SiddhiTriggerPlan
+{
+	SiddhiRelation *relation; /* (triggered_time long) */
+	bool at_start;
+	int64 every_ms; /* at every <t>, else 0 */
+	char *cron;		/* at '<cron>', else NULL */
+} SiddhiTriggerPlan;
+
 typedef struct SiddhiAppPlan
 {
 	bool playback; /* @app:playback: the clock follows event time */
@@ -228,6 +237,7 @@ typedef struct SiddhiAppPlan
 	List *relations; /* of SiddhiRelation * */
 	List *queries;	 /* of SiddhiQueryPlan * */
 	List *windows;	 /* of SiddhiNamedWindowPlan * */
+	List *triggers;	 /* of SiddhiTriggerPlan * */
 } SiddhiAppPlan;
 
 /*

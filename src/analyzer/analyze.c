@@ -41,6 +41,7 @@
 #include "parser/parse_type.h"
 #include "parser/scansup.h"
 #include "siddhi/analyzer.h"
+#include "siddhi/cron.h"
 #include "siddhi/errors.h"
 #include "siddhi/parser.h"
 #include "utils/acl.h"
@@ -507,6 +508,42 @@ analyze_named_window(AnalyzeState *st, SiddhiDefinition *d)
 	st->plan->windows = lappend(st->plan->windows, nw);
 }
 
+/*
+ * define trigger T at ..: a stream T (triggered_time long) that the
+ * runtime feeds at the app's start, every t, or at the cron times.
+ */
+static void
+analyze_trigger(AnalyzeState *st, SiddhiDefinition *d)
+{
+	SiddhiTriggerPlan *tp = palloc0(sizeof(SiddhiTriggerPlan));
+
+	if (d->trigger_every_ms > 0)
+		tp->every_ms = d->trigger_every_ms;
+	else if (d->trigger_at && pg_strcasecmp(d->trigger_at, "start") == 0)
+		tp->at_start = true;
+	else
+	{
+		char *error = NULL;
+		int offset = 0;
+
+		if (d->trigger_at == NULL ||
+			siddhi_cron_parse(d->trigger_at, &error, &offset) == NULL)
+			ereport(ERROR,
+					(errcode(ERRCODE_SIDDHI_SEMANTIC_ERROR),
+					 errmsg("trigger \"%s\": %s", d->name,
+							error ? error : "no time given"),
+					 siddhi_errposition(st->app->source, d->location),
+					 errhint("Write at 'start', at every <time> or at a cron "
+							 "expression such as '*/5 * * * * ?'.")));
+		tp->cron = pstrdup(d->trigger_at);
+	}
+	tp->relation = bind_relation(st, d->name, SIDDHI_REL_STREAM,
+								 list_make1(makeString("triggered_time")),
+								 list_make1_oid(INT8OID), list_make1_int(-1),
+								 NULL, NULL, d->location);
+	st->plan->triggers = lappend(st->plan->triggers, tp);
+}
+
 static void
 analyze_definitions(AnalyzeState *st)
 {
@@ -555,10 +592,7 @@ analyze_definitions(AnalyzeState *st)
 				analyze_named_window(st, d);
 				break;
 			case SIDDHI_DEF_TRIGGER:
-				ereport(ERROR,
-						(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-						 errmsg("triggers are not supported yet"),
-						 siddhi_errposition(st->app->source, d->location)));
+				analyze_trigger(st, d);
 				break;
 			case SIDDHI_DEF_AGGREGATION:
 				ereport(ERROR,

@@ -37,6 +37,8 @@
 #include "siddhi/ratelimit.h"
 #include "siddhi/runtime.h"
 #include "siddhi/table_ops.h"
+#include "siddhi/cron.h"
+#include "pgtime.h"
 #include "siddhi/window.h"
 #include "siddhi/window_mirror.h"
 #include "siddhi/aggregate.h"
@@ -190,8 +192,26 @@ struct SiddhiAppRuntime
 	int64 clock;   /* playback: the latest event time seen */
 	MemoryContext cxt;
 	List *queries;
-	List *windows; /* of NamedWindow * */
+	List *windows;	/* of NamedWindow * */
+	List *triggers; /* of AppTrigger * */
+	bool triggers_started;
 };
+
+/*
+ * define trigger T at ..: events (triggered_time) fed into T's junction
+ * when due: 'start' once, as soon as the app runs (in playback, at the
+ * clock's first value); every t from the start (playback: from the
+ * clock's first value); cron at each of its times.
+ */
+typedef struct AppTrigger
+{
+	Junction *junction;
+	bool at_start;
+	int64 every_ms;
+	SiddhiCron *cron;
+	int64 next; /* due time; -1: none (yet, in playback) */
+	TupleTableSlot *slot;
+} AppTrigger;
 
 int64 siddhi_current_event_ts = 0;
 
@@ -216,6 +236,7 @@ static void named_window_add(NamedWindow *nw, TupleTableSlot *slot, int64 ts,
 static void named_window_catch_up(NamedWindow *nw, int64 now, int depth);
 static void junction_input_end(Junction *j, int64 now, int depth);
 static void sink_flush(Oid relid);
+static void trigger_schedule(AppTrigger *t, int64 now, bool first);
 static void batch_checkpoint(void);
 
 int64
@@ -371,6 +392,27 @@ siddhi_runtime_start_app(SiddhiAppPlan *plan)
 	foreach(lc, plan->windows)
 		app->windows =
 			lappend(app->windows, named_window_start(app, lfirst(lc), cxt));
+	foreach(lc, plan->triggers)
+	{
+		SiddhiTriggerPlan *tp = lfirst(lc);
+		AppTrigger *t = palloc0(sizeof(AppTrigger));
+
+		t->junction = junction_get(tp->relation->relid);
+		t->at_start = tp->at_start;
+		t->every_ms = tp->every_ms;
+		if (tp->cron)
+		{
+			char *error;
+			int offset;
+
+			t->cron = siddhi_cron_parse(tp->cron, &error, &offset);
+		}
+		t->slot = MakeSingleTupleTableSlot(t->junction->desc, &TTSOpsVirtual);
+		t->next = -1;
+		if (!app->playback)
+			trigger_schedule(t, siddhi_now_ms(), true);
+		app->triggers = lappend(app->triggers, t);
+	}
 	foreach(lc, plan->queries)
 	{
 		SiddhiQueryPlan *qp = lfirst(lc);
@@ -1484,6 +1526,60 @@ junction_emit(Junction *j, TupleTableSlot *slot, int64 ts, int depth,
 
 static void app_advance(SiddhiAppRuntime *app, int64 now);
 
+/* The first due time of t, its app having started at now. */
+static void
+trigger_schedule(AppTrigger *t, int64 now, bool first)
+{
+	if (t->at_start)
+		t->next = first ? now : -1;
+	else if (t->every_ms > 0)
+		t->next = now + t->every_ms;
+	else if (t->cron)
+		t->next = siddhi_cron_next(t->cron, now, session_timezone);
+}
+
+/* Feed the app's triggers every event due by now, in time order. */
+static void
+triggers_fire(SiddhiAppRuntime *app, int64 now)
+{
+	ListCell *lc;
+
+	for (;;)
+	{
+		AppTrigger *due = NULL;
+		int64 ts;
+
+		foreach(lc, app->triggers)
+		{
+			AppTrigger *t = lfirst(lc);
+
+			if (app->playback && t->next < 0 && !t->at_start &&
+				t->every_ms == 0 && t->cron == NULL)
+				continue;
+			if (t->next >= 0 && t->next <= now &&
+				(due == NULL || t->next < due->next))
+				due = t;
+		}
+		if (due == NULL)
+			return;
+		ts = due->next;
+		if (due->at_start)
+			due->next = -1;
+		else if (due->every_ms > 0)
+			due->next = ts + due->every_ms;
+		else
+			due->next = siddhi_cron_next(due->cron, ts, session_timezone);
+		ExecClearTuple(due->slot);
+		due->slot->tts_values[0] = Int64GetDatum(ts);
+		due->slot->tts_isnull[0] = false;
+		ExecStoreVirtualTuple(due->slot);
+		if (app->playback)
+			playback_clock = ts;
+		junction_emit(due->junction, due->slot, ts, 0, false);
+		junction_input_end(due->junction, ts, 0);
+	}
+}
+
 /*
  * An input event at ts moves the clock of each playback app that reads
  * the stream, and every timer of the app due by then fires first, in all
@@ -1884,6 +1980,18 @@ app_advance(SiddhiAppRuntime *app, int64 now)
 {
 	ListCell *lc;
 
+	if (app->triggers)
+	{
+		/* playback: triggers start at the clock's first value */
+		if (app->playback && !app->triggers_started)
+		{
+			app->triggers_started = true;
+			foreach(lc, app->triggers)
+				trigger_schedule(lfirst(lc), now, true);
+		}
+		triggers_fire(app, now);
+	}
+
 	foreach(lc, app->windows)
 	{
 		int64 save_ts = siddhi_current_event_ts;
@@ -1925,6 +2033,13 @@ siddhi_runtime_next_deadline(void)
 		{
 			NamedWindow *nw = lfirst(lq);
 			int64 due = siddhi_window_deadline(nw->window);
+
+			if (due >= 0 && (next < 0 || due < next))
+				next = due;
+		}
+		foreach(lq, app->triggers)
+		{
+			int64 due = ((AppTrigger *) lfirst(lq))->next;
 
 			if (due >= 0 && (next < 0 || due < next))
 				next = due;
