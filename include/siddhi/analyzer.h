@@ -176,6 +176,33 @@ typedef struct SiddhiMembershipPlan
 	List *param_types; /* of Oid: the input stream's attributes */
 } SiddhiMembershipPlan;
 
+/*
+ * A join (src/analyzer/analyze_join.c, src/runtime/join.c).  The query's
+ * input, filters and window (SiddhiQueryPlan) are its primary side: the
+ * left one, or the right when the left is a table.  The other side is a
+ * stream or named window with its own filters and window, or a table
+ * read through `probe`.  Everything after the join (on, select, group by,
+ * aggregators) reads one combined row: the primary side's attributes,
+ * then the other side's (Var attno nprimary + k).
+ */
+typedef struct SiddhiJoinPlan
+{
+	SiddhiJoinType type;
+	bool primary_is_left;
+	SiddhiRelation *other;
+	List *other_qual;				/* of Expr, over the other side */
+	SiddhiWindowPlan *other_window; /* or NULL */
+	List *other_window_qual;
+	bool triggers[2]; /* [0] primary, [1] other: arrivals probe the other */
+	bool outer[2];	  /* an arrival that matches nothing goes out alone */
+	Expr *on;		  /* over the combined row, or NULL */
+	int nprimary;	  /* attributes of the primary side */
+	TupleDesc desc;	  /* the combined row */
+	/* other is a table: SELECT its columns WHERE on, primary's attrs $k */
+	struct Query *probe;
+	List *param_types; /* of Oid */
+} SiddhiJoinPlan;
+
 typedef struct SiddhiQueryPlan
 {
 	char *name; /* @info(name) or "query<n>" */
@@ -201,6 +228,7 @@ typedef struct SiddhiQueryPlan
 	List *memberships;			 /* of SiddhiMembershipPlan *: `in T` */
 	SiddhiEventType events;
 	/* output rate limiting: kind SIDDHI_RATE_NONE when there is none */
+	SiddhiJoinPlan *join; /* a join's other side and condition, or NULL */
 	SiddhiRateKind rate_kind;
 	SiddhiRateType rate_type;
 	int64 rate_value; /* events, or milliseconds */

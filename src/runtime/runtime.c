@@ -33,6 +33,7 @@
 #include "nodes/nodeFuncs.h"
 #include "parser/parsetree.h"
 #include "siddhi/errors.h"
+#include "siddhi/join.h"
 #include "siddhi/ipc.h"
 #include "siddhi/ratelimit.h"
 #include "siddhi/runtime.h"
@@ -182,6 +183,11 @@ struct QueryRuntime
 	bool sent_out;	  /* sent to output since its input chunk last ended */
 	Oid table_relid;  /* output table, or InvalidOid */
 	SiddhiTableOp *table_op; /* delete/update/upsert on it, or NULL */
+	/* a join (join.c): the query reads its primary side, join_other the
+	 * other (a runtime of filters and window only, feeding join_main) */
+	SiddhiJoin *join;
+	QueryRuntime *join_other;
+	QueryRuntime *join_main;
 };
 
 struct SiddhiAppRuntime
@@ -371,6 +377,41 @@ query_rate_create(QueryRuntime *q, SiddhiQueryPlan *qp)
 		siddhi_rate_advance(q->rate, siddhi_now_ms(), NULL, NULL);
 }
 
+/*
+ * A join query: its join processor and, for a stream or named window on
+ * the other side, the runtime of that side (filters, window), which feeds
+ * q and runs after it in the app's queries (time passes for both).
+ */
+static void
+query_join_start(QueryRuntime *q, SiddhiJoinPlan *jp, MemoryContext cxt)
+{
+	QueryRuntime *o;
+
+	q->join = siddhi_join_create(jp, q->econtext, cxt);
+	if (jp->other->kind == SIDDHI_REL_TABLE)
+		return;
+	o = palloc0(sizeof(QueryRuntime));
+	o->app = q->app;
+	o->name = q->name;
+	o->owner = q->owner;
+	o->stats = q->stats;
+	o->input = junction_get(jp->other->relid);
+	o->econtext = CreateStandaloneExprContext();
+	o->qual = ExecInitQual(jp->other_qual, NULL);
+	o->events = q->events;
+	if (jp->other_window)
+	{
+		o->window = siddhi_window_create(jp->other_window, cxt);
+		window_args_init(&o->window_args, jp->other_window, cxt);
+		o->window_slot =
+			MakeSingleTupleTableSlot(o->input->desc, &TTSOpsMinimalTuple);
+		o->window_qual = ExecInitQual(jp->other_window_qual, NULL);
+	}
+	o->join_main = q;
+	q->join_other = o;
+	q->app->queries = lappend(q->app->queries, o);
+}
+
 SiddhiAppRuntime *
 siddhi_runtime_start_app(SiddhiAppPlan *plan)
 {
@@ -418,12 +459,14 @@ siddhi_runtime_start_app(SiddhiAppPlan *plan)
 		SiddhiQueryPlan *qp = lfirst(lc);
 		QueryRuntime *q = palloc0(sizeof(QueryRuntime));
 		Relation orel;
+		TupleDesc rowdesc; /* what the projection reads */
 
 		q->app = app;
 		q->name = pstrdup(qp->name);
 		q->owner = plan->owner;
 		q->stats = siddhi_stats_alloc(MyDatabaseId, app->name, q->name);
 		q->input = junction_get(qp->input->relid);
+		rowdesc = qp->join ? qp->join->desc : q->input->desc;
 		q->econtext = CreateStandaloneExprContext();
 		q->qual = ExecInitQual(qp->qual, NULL);
 		if (qp->dedup_key)
@@ -496,7 +539,7 @@ siddhi_runtime_start_app(SiddhiAppPlan *plan)
 			}
 			initStringInfo(&q->keybuf);
 			q->agg_slot =
-				MakeSingleTupleTableSlot(q->input->desc, &TTSOpsMinimalTuple);
+				MakeSingleTupleTableSlot(rowdesc, &TTSOpsMinimalTuple);
 		}
 		if (qp->having)
 			q->having = ExecInitQual(qp->having, NULL);
@@ -555,18 +598,20 @@ siddhi_runtime_start_app(SiddhiAppPlan *plan)
 		if (q->rate)
 			q->rate_slot = MakeSingleTupleTableSlot(
 				siddhi_rate_is_snapshot(q->rate)
-					? q->input->desc
+					? rowdesc
 					: q->out_slot->tts_tupleDescriptor,
 				&TTSOpsMinimalTuple);
 		table_close(orel, AccessShareLock);
 		q->proj = ExecBuildProjectionInfo(qp->targetlist, q->econtext,
-										  q->out_slot, NULL, q->input->desc);
+										  q->out_slot, NULL, rowdesc);
 		if (qp->output->kind == SIDDHI_REL_TABLE)
 			q->table_relid = qp->output->relid;
 		else
 			q->output = junction_get(qp->output->relid);
 
 		app->queries = lappend(app->queries, q);
+		if (qp->join)
+			query_join_start(q, qp->join, cxt);
 	}
 	/* hook the windows and queries up only once all could be built */
 	foreach(lc, app->windows)
@@ -1070,6 +1115,52 @@ query_rate_remember(QueryRuntime *q, TupleTableSlot *slot, int64 ts,
  * filters after the window, then aggregation, or the output if the query
  * outputs events of this kind.
  */
+static void query_emit_row(QueryRuntime *q, TupleTableSlot *slot, int64 ts,
+						   int depth, SiddhiEventKind kind);
+
+typedef struct JoinRowArg
+{
+	QueryRuntime *q;
+	int depth;
+} JoinRowArg;
+
+/* Callback of siddhi_join_arrive: a joined row goes on through q. */
+static void
+join_row(void *arg, TupleTableSlot *row, int64 ts, SiddhiEventKind kind)
+{
+	JoinRowArg *a = arg;
+
+	query_emit_row(a->q, row, ts, a->depth, kind);
+}
+
+/* What a join side holds: its window, its named window's, or nothing. */
+static SiddhiWindow *
+join_side_contents(QueryRuntime *side)
+{
+	if (side == NULL)
+		return NULL;
+	if (side->window)
+		return side->window;
+	return side->input->named ? side->input->named->window : NULL;
+}
+
+/* An event of a join side (q, or the side feeding q) probes the other. */
+static void
+query_join(QueryRuntime *q, TupleTableSlot *slot, int64 ts, int depth,
+		   SiddhiEventKind kind)
+{
+	QueryRuntime *mq = q->join_main ? q->join_main : q;
+	JoinRowArg a = { mq, depth };
+	Oid table = siddhi_join_table(mq->join);
+
+	/* a table lookup sees the rows queries buffered for it */
+	if (OidIsValid(table))
+		sink_flush(table);
+	siddhi_join_arrive(mq->join, q->join_main ? 1 : 0, slot, ts, kind,
+					   join_side_contents(q->join_main ? mq : mq->join_other),
+					   join_row, &a);
+}
+
 static void
 query_emit(QueryRuntime *q, TupleTableSlot *slot, int64 ts, int depth,
 		   SiddhiEventKind kind)
@@ -1077,6 +1168,20 @@ query_emit(QueryRuntime *q, TupleTableSlot *slot, int64 ts, int depth,
 	q->econtext->ecxt_scantuple = slot;
 	if (q->window_qual && !ExecQual(q->window_qual, q->econtext))
 		return;
+	if (q->join || q->join_main)
+	{
+		query_join(q, slot, ts, depth, kind);
+		return;
+	}
+	query_emit_row(q, slot, ts, depth, kind);
+}
+
+/* After the window (and join): aggregation, or the output. */
+static void
+query_emit_row(QueryRuntime *q, TupleTableSlot *slot, int64 ts, int depth,
+			   SiddhiEventKind kind)
+{
+	q->econtext->ecxt_scantuple = slot;
 	if (q->rate && siddhi_rate_is_snapshot(q->rate))
 	{
 		/* a snapshot shows the state: it keeps what the window holds */
@@ -1136,6 +1241,12 @@ query_chunk_end(QueryRuntime *q, int depth)
 	int64 last;
 	MemoryContext old;
 
+	if (q->join_main)
+	{
+		/* a join's other side: the query it feeds ends its chunk */
+		query_chunk_end(q->join_main, depth);
+		return;
+	}
 	if (q->aggs)
 		aggregate_flush(q, depth);
 	if (!q->buffered || q->nout == 0)
@@ -1255,6 +1366,8 @@ query_abandon_chunk(QueryRuntime *q)
 	q->touched = NIL;
 	q->nout = 0;
 	ResetExprContext(q->econtext);
+	if (q->join_main)
+		query_abandon_chunk(q->join_main);
 }
 
 /*
@@ -1383,7 +1496,12 @@ query_step(QueryRuntime *q, QueryStep step, TupleTableSlot *slot, int64 ts,
 			break;
 		}
 		if (!keep_memory)
+		{
 			ResetExprContext(q->econtext);
+			/* a join's other side made q's rows in q's memory */
+			if (q->join_main)
+				ResetExprContext(q->join_main->econtext);
+		}
 		SetUserIdAndSecContext(save_user, save_sec);
 	}
 	PG_CATCH();
@@ -1921,6 +2039,8 @@ siddhi_runtime_end_batch(void)
 static void
 query_output_end(QueryRuntime *q, int64 now, int depth)
 {
+	if (q->join_main)
+		q = q->join_main;
 	if (!q->sent_out)
 		return;
 	q->sent_out = false;
