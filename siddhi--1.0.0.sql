@@ -191,7 +191,8 @@ CREATE FUNCTION siddhi.to_long(bool) RETURNS int8
 CREATE FUNCTION siddhi.query_stats(
     OUT database oid, OUT app text, OUT query text,
     OUT events_in bigint, OUT events_out bigint, OUT errors bigint,
-    OUT last_error text, OUT last_error_at timestamptz)
+    OUT last_error text, OUT last_error_at timestamptz,
+    OUT index_lookups bigint, OUT scan_lookups bigint)
 RETURNS SETOF record
 AS 'MODULE_PATHNAME', 'siddhi_query_stats'
 LANGUAGE C STRICT;
@@ -210,7 +211,7 @@ CREATE VIEW siddhi.apps AS
 
 CREATE VIEW siddhi.queries AS
     SELECT s.app, s.query, s.events_in, s.events_out, s.errors,
-           s.last_error, s.last_error_at
+           s.last_error, s.last_error_at, s.index_lookups, s.scan_lookups
       FROM siddhi.query_stats() s
      WHERE s.database = (SELECT oid FROM pg_catalog.pg_database
                           WHERE datname = pg_catalog.current_database());

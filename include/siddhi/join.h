@@ -48,8 +48,7 @@ extern void siddhi_join_arrive(SiddhiJoin *j, int side, TupleTableSlot *slot,
 							   SiddhiWindow *other_window, SiddhiJoinRowFn fn,
 							   void *arg);
 
-/* Table probes that used an index, and that scanned the whole table. */
-extern void siddhi_join_probe_counts(SiddhiJoin *j, int64 *index_probes,
-									 int64 *seq_probes);
+/* Whether the table lookup's plan reads the table through an index. */
+extern bool siddhi_join_uses_index(SiddhiJoin *j);
 
 #endif /* SIDDHI_JOIN_H */

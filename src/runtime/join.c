@@ -60,8 +60,6 @@ struct SiddhiJoin
 	PlannedStmt *probe;
 	ParamListInfo params;
 	bool probe_uses_index;
-	int64 index_probes;
-	int64 seq_probes;
 };
 
 /* A descriptor of attributes [from, from + n) of desc. */
@@ -148,11 +146,10 @@ siddhi_join_table(SiddhiJoin *j)
 	return j->table;
 }
 
-void
-siddhi_join_probe_counts(SiddhiJoin *j, int64 *index_probes, int64 *seq_probes)
+bool
+siddhi_join_uses_index(SiddhiJoin *j)
 {
-	*index_probes = j->index_probes;
-	*seq_probes = j->seq_probes;
+	return j->probe_uses_index;
 }
 
 /*
@@ -260,10 +257,6 @@ probe_table(SiddhiJoin *j, TupleTableSlot *slot)
 	FreeQueryDesc(qd);
 	PopActiveSnapshot();
 	dest->rDestroy(dest);
-	if (j->probe_uses_index)
-		j->index_probes++;
-	else
-		j->seq_probes++;
 
 	ts = MakeSingleTupleTableSlot(j->side_slot[1]->tts_tupleDescriptor,
 								  &TTSOpsMinimalTuple);

@@ -1155,7 +1155,10 @@ query_join(QueryRuntime *q, TupleTableSlot *slot, int64 ts, int depth,
 
 	/* a table lookup sees the rows queries buffered for it */
 	if (OidIsValid(table))
+	{
 		sink_flush(table);
+		siddhi_stats_lookup(mq->stats, siddhi_join_uses_index(mq->join));
+	}
 	siddhi_join_arrive(mq->join, q->join_main ? 1 : 0, slot, ts, kind,
 					   join_side_contents(q->join_main ? mq : mq->join_other),
 					   join_row, &a);
