@@ -187,6 +187,19 @@ COMMIT;
 SELECT siddhi.flush();
 SELECT event FROM siddhi.poll('jtvalued', 100, 0) ORDER BY seq;
 
+-- streaming SQL: enrichment from the existing table, a windowless side
+SELECT siddhi.deploy('jn_sql_enrich', $$
+  CREATE STREAM JqOrders (cust INT, amount FLOAT8);
+  INSERT INTO JqEnriched SELECT o.cust, c.tier, o.amount
+    FROM JqOrders AS o LEFT JOIN jn_customers AS c ON c.id = o.cust;
+$$);
+SELECT siddhi.subscribe('jqenriched');
+INSERT INTO jqorders VALUES (2, 1.5), (9, 2.5);
+SELECT siddhi.flush();
+SELECT event FROM siddhi.poll('jqenriched', 100, 0) ORDER BY seq;
+SELECT query, index_lookups, scan_lookups
+  FROM siddhi.queries WHERE app = 'jn_sql_enrich';
+
 -- select * in a join: the left side's attributes, then the right's
 SELECT siddhi.deploy('jn_star', $$
   define stream JsaLeft (a int, b string);
@@ -268,4 +281,4 @@ SELECT jn_sqlstate('define table JbT1 (x int); define table JbT2 (x int);
 DROP FUNCTION jn_sqlstate(text);
 
 SELECT siddhi.undeploy(a) FROM unnest(ARRAY['jn_kinds', 'jn_sql', 'jn_expired',
-  'jn_named', 'jn_enrich', 'jn_deftable', 'jn_star']) a;
+  'jn_named', 'jn_enrich', 'jn_sql_enrich', 'jn_deftable', 'jn_star']) a;

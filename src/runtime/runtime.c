@@ -1421,7 +1421,18 @@ query_event(QueryRuntime *q, TupleTableSlot *slot, int64 ts, int depth,
 			pfree(ev.tuple);
 	}
 	else
+	{
 		query_emit(q, slot, ts, depth, kind);
+		/*
+		 * A join side without a window is Siddhi's empty window: when the
+		 * query outputs expired events, each arrival also leaves at once,
+		 * as an expired event stamped with the clock.
+		 */
+		if ((q->join || q->join_main) && q->input->named == NULL &&
+			kind == SIDDHI_EVENT_CURRENT && q->events != SIDDHI_EVENTS_CURRENT)
+			query_emit(q, slot, q->app->playback ? q->app->clock : ts, depth,
+					   SIDDHI_EVENT_EXPIRED);
+	}
 	if (end_chunk)
 		query_chunk_end(q, depth);
 }
