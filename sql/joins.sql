@@ -200,6 +200,38 @@ SELECT event FROM siddhi.poll('jqenriched', 100, 0) ORDER BY seq;
 SELECT query, index_lookups, scan_lookups
   FROM siddhi.queries WHERE app = 'jn_sql_enrich';
 
+-- a stream joined with itself (aliases tell the sides apart); a table
+-- with a dropped column; a table dropped under a running join is an error
+-- of the query, counted, and the engine goes on
+SELECT siddhi.deploy('jn_self', $$
+  define stream JxS (k string, v int);
+  from JxS#window.length(3) as a join JxS#window.length(3) as b
+    on a.k == b.k and a.v < b.v
+  select a.v as av, b.v as bv insert into JxSelf;
+$$);
+SELECT siddhi.subscribe('jxself');
+INSERT INTO jxs VALUES ('a', 1), ('a', 2), ('b', 3), ('a', 4);
+SELECT siddhi.flush();
+SELECT event FROM siddhi.poll('jxself', 100, 0) ORDER BY seq;
+CREATE TABLE jn_dropped (a int, junk text, b text);
+CREATE INDEX ON jn_dropped (b);
+INSERT INTO jn_dropped VALUES (1, 'j', 'one'), (2, 'j', 'two');
+ALTER TABLE jn_dropped DROP COLUMN junk;
+SELECT siddhi.deploy('jn_drop', $$
+  define stream JxD (n int, s string);
+  from JxD as d join jn_dropped as t on t.b == d.s
+  select d.n as n, t.a as a, t.b as b insert into JxDOut;
+$$);
+SELECT siddhi.subscribe('jxdout');
+INSERT INTO jxd VALUES (5, 'two'), (6, 'nope'), (7, 'one');
+SELECT siddhi.flush();
+SELECT event FROM siddhi.poll('jxdout', 100, 0) ORDER BY seq;
+DROP TABLE jn_dropped;
+INSERT INTO jxd VALUES (8, 'two');
+SELECT siddhi.flush();
+SELECT query, index_lookups, scan_lookups, errors
+  FROM siddhi.queries WHERE app = 'jn_drop';
+
 -- select * in a join: the left side's attributes, then the right's
 SELECT siddhi.deploy('jn_star', $$
   define stream JsaLeft (a int, b string);
@@ -281,4 +313,5 @@ SELECT jn_sqlstate('define table JbT1 (x int); define table JbT2 (x int);
 DROP FUNCTION jn_sqlstate(text);
 
 SELECT siddhi.undeploy(a) FROM unnest(ARRAY['jn_kinds', 'jn_sql', 'jn_expired',
-  'jn_named', 'jn_enrich', 'jn_sql_enrich', 'jn_deftable', 'jn_star']) a;
+  'jn_named', 'jn_enrich', 'jn_sql_enrich', 'jn_self', 'jn_drop',
+  'jn_deftable', 'jn_star']) a;
