@@ -188,6 +188,7 @@ struct QueryRuntime
 	SiddhiJoin *join;
 	QueryRuntime *join_other;
 	QueryRuntime *join_main;
+	bool join_reset; /* aggregators start again at the chunk's end */
 };
 
 struct SiddhiAppRuntime
@@ -1252,6 +1253,11 @@ query_chunk_end(QueryRuntime *q, int depth)
 	}
 	if (q->aggs)
 		aggregate_flush(q, depth);
+	if (q->join_reset)
+	{
+		q->join_reset = false;
+		siddhi_aggs_reset(q->aggs);
+	}
 	if (!q->buffered || q->nout == 0)
 		return;
 	old = MemoryContextSwitchTo(q->econtext->ecxt_per_tuple_memory);
@@ -1368,6 +1374,7 @@ query_abandon_chunk(QueryRuntime *q)
 	q->npending = 0;
 	q->touched = NIL;
 	q->nout = 0;
+	q->join_reset = false;
 	ResetExprContext(q->econtext);
 	if (q->join_main)
 		query_abandon_chunk(q->join_main);
@@ -1432,6 +1439,15 @@ query_event(QueryRuntime *q, TupleTableSlot *slot, int64 ts, int depth,
 			kind == SIDDHI_EVENT_CURRENT && q->events != SIDDHI_EVENTS_CURRENT)
 			query_emit(q, slot, q->app->playback ? q->app->clock : ts, depth,
 					   SIDDHI_EVENT_EXPIRED);
+		/* ... and then resets the query's aggregators (Siddhi's RESET) */
+		if ((q->join || q->join_main) && q->input->named == NULL &&
+			kind == SIDDHI_EVENT_CURRENT)
+		{
+			QueryRuntime *mq = q->join_main ? q->join_main : q;
+
+			if (mq->aggs)
+				mq->join_reset = true;
+		}
 	}
 	if (end_chunk)
 		query_chunk_end(q, depth);
