@@ -1111,11 +1111,6 @@ query_rate_remember(QueryRuntime *q, TupleTableSlot *slot, int64 ts,
 		pfree(t);
 }
 
-/*
- * One event leaving a query's window (or its input, when it has none):
- * filters after the window, then aggregation, or the output if the query
- * outputs events of this kind.
- */
 static void query_emit_row(QueryRuntime *q, TupleTableSlot *slot, int64 ts,
 						   int depth, SiddhiEventKind kind);
 
@@ -1165,6 +1160,11 @@ query_join(QueryRuntime *q, TupleTableSlot *slot, int64 ts, int depth,
 					   join_row, &a);
 }
 
+/*
+ * One event leaving a query's window (or its input, when it has none):
+ * filters after the window, then aggregation, or the output if the query
+ * outputs events of this kind.
+ */
 static void
 query_emit(QueryRuntime *q, TupleTableSlot *slot, int64 ts, int depth,
 		   SiddhiEventKind kind)
