@@ -253,6 +253,9 @@ siddhi_analyze_join(AnalyzeState *st, ParseState *pstate, SiddhiQuery *q,
 	bool left_unidir;
 	bool right_unidir;
 
+	if (in->within || in->per)
+		siddhi_not_yet(st, "joins with aggregations (within .. per ..)",
+					   exprLocation(in->within ? in->within : in->per));
 	jp->type = in->join_type;
 	jp->primary_is_left = in->stream == siddhi_join_primary(st, in);
 	other_in = jp->primary_is_left ? in->right : in->stream;
