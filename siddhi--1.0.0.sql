@@ -36,7 +36,8 @@ CREATE TABLE siddhi.app (
 -- so that pg_dump and pg_restore bring an app back.
 CREATE TABLE siddhi.app_relation (
     app         text NOT NULL REFERENCES siddhi.app (name) ON DELETE CASCADE,
-    kind        text NOT NULL CHECK (kind IN ('stream', 'table', 'window')),
+    kind        text NOT NULL CHECK (kind IN ('stream', 'table', 'window',
+                                         'aggregation', 'aggregation view')),
     nspname     name NOT NULL,
     relname     name NOT NULL,
     created     boolean NOT NULL,   -- created by deploy (undeploy may drop)

@@ -70,4 +70,11 @@ extern Node *siddhi_transform_filter(AnalyzeState *st, ParseState *pstate,
 									 SiddhiQueryPlan *qp, Relation input,
 									 const char *refname, Node *raw);
 
+/* A relation the app has bound so far, by its name in the app, or NULL. */
+extern SiddhiRelation *siddhi_find_relation(AnalyzeState *st,
+											const char *name);
+
+/* define aggregation / CREATE AGGREGATION (analyze_aggregation.c). */
+extern void siddhi_analyze_aggregations(AnalyzeState *st);
+
 #endif /* SIDDHI_ANALYZE_INT_H */

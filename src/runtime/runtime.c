@@ -42,6 +42,7 @@
 #include "siddhi/window.h"
 #include "siddhi/window_mirror.h"
 #include "siddhi/aggregate.h"
+#include "siddhi/incremental.h"
 #include "lib/stringinfo.h"
 #include "utils/acl.h"
 #include "utils/builtins.h"
@@ -83,6 +84,7 @@ typedef struct Junction
 	TupleTableSlot *slot; /* holds events fed from the ring */
 	List *consumers;	  /* of QueryRuntime * */
 	NamedWindow *named;	  /* a named window's: events go through it */
+	List *aggregations;	  /* of SiddhiIncremental *: current events */
 } Junction;
 
 /*
@@ -195,7 +197,15 @@ struct SiddhiAppRuntime
 	List *windows;	/* of NamedWindow * */
 	List *triggers; /* of AppTrigger * */
 	bool triggers_started;
+	List *aggregations; /* of AppAggregation * */
 };
+
+/* An incremental aggregation (incremental.c) and the stream it reads. */
+typedef struct AppAggregation
+{
+	Junction *junction;
+	SiddhiIncremental *inc;
+} AppAggregation;
 
 /*
  * define trigger T at ..: events (triggered_time) fed into T's junction
@@ -287,6 +297,7 @@ junction_get(Oid relid)
 		BlessTupleDesc(j->desc);
 		j->slot = MakeSingleTupleTableSlot(j->desc, &TTSOpsMinimalTuple);
 		j->consumers = NIL;
+		j->aggregations = NIL;
 		j->named = NULL;
 		table_close(rel, AccessShareLock);
 		MemoryContextSwitchTo(old);
@@ -583,6 +594,20 @@ siddhi_runtime_start_app(SiddhiAppPlan *plan)
 		q->input->consumers = lappend(q->input->consumers, q);
 		MemoryContextSwitchTo(o2);
 	}
+	foreach(lc, plan->aggregations)
+	{
+		SiddhiAggregationPlan *ap = lfirst(lc);
+		AppAggregation *aa = palloc0(sizeof(AppAggregation));
+		MemoryContext o2;
+
+		aa->junction = junction_get(ap->input->relid);
+		aa->inc = siddhi_incremental_start(ap, app->owner, cxt);
+		app->aggregations = lappend(app->aggregations, aa);
+		o2 = MemoryContextSwitchTo(runtime_cxt);
+		aa->junction->aggregations =
+			lappend(aa->junction->aggregations, aa->inc);
+		MemoryContextSwitchTo(o2);
+	}
 	{
 		MemoryContext o3 = MemoryContextSwitchTo(runtime_cxt);
 
@@ -598,6 +623,7 @@ siddhi_runtime_stop_app(SiddhiAppRuntime *app)
 {
 	HASH_SEQ_STATUS seq;
 	Junction *j;
+	ListCell *lc2;
 
 	hash_seq_init(&seq, junctions);
 	while ((j = hash_seq_search(&seq)) != NULL)
@@ -613,6 +639,14 @@ siddhi_runtime_stop_app(SiddhiAppRuntime *app)
 			if (q->app == app)
 				j->consumers = foreach_delete_current(j->consumers, lc);
 		}
+	}
+	foreach(lc2, app->aggregations)
+	{
+		AppAggregation *aa = lfirst(lc2);
+
+		aa->junction->aggregations =
+			list_delete_ptr(aa->junction->aggregations, aa->inc);
+		siddhi_incremental_stop(aa->inc);
 	}
 	all_apps = list_delete_ptr(all_apps, app);
 	siddhi_stats_free_app(MyDatabaseId, app->name);
@@ -1521,6 +1555,9 @@ junction_emit(Junction *j, TupleTableSlot *slot, int64 ts, int depth,
 		deliver_to_watchers(j, slot, ts, expired);
 	foreach(lc, j->consumers)
 		query_process(lfirst(lc), slot, ts, depth);
+	if (!expired)
+		foreach(lc, j->aggregations)
+			siddhi_incremental_feed(lfirst(lc), slot, ts);
 	siddhi_current_event_ts = save_ts;
 }
 
@@ -1910,6 +1947,7 @@ siddhi_runtime_end_batch(void)
 		sink_flush(lfirst_oid(lc));
 	dirty_sinks = NIL;
 	mirror_windows();
+	siddhi_incremental_flush_all();
 	MemoryContextReset(batch_cxt);
 }
 
