@@ -35,3 +35,122 @@ SELECT agg_granularity, to_timestamp(agg_timestamp / 1000.0) AT TIME ZONE 'UTC' 
 -- flushing again writes nothing twice
 SELECT siddhi.flush();
 SELECT sum(n) FROM tradeagg_year;
+
+-- retrieval: Siddhi's within .. per .., as functions
+SELECT * FROM siddhi.aggregation('TradeAgg', 1496289950000, 1496289952000, 'sec');
+SELECT * FROM siddhi.aggregation('tradeagg', '2017-06-01 00:00+00'::timestamptz,
+                                 '2017-06-02 00:00+00'::timestamptz, 'hour');
+SELECT * FROM siddhi.aggregation('tradeagg', '2017-06-** **:**:**', 'day');
+SELECT * FROM siddhi.aggregation('tradeagg', '2017-**-** **:**:**', 'months');
+SELECT * FROM siddhi.aggregation('tradeagg', '2017-06-01 04:**:**', 'min');
+SELECT * FROM siddhi.aggregation('tradeagg', '2017-06', 'min');
+SELECT * FROM siddhi.aggregation('tradeagg', '2017-06-** **:**:**', 'week');
+SELECT * FROM siddhi.aggregation('nosuchagg', '2017-06-** **:**:**', 'day');
+SELECT * FROM siddhi.aggregations WHERE app = 'agg_trades';
+
+-- the SQL dialect: CREATE AGGREGATION, by a timestamp column, a range of
+-- granularities; WHERE filters the input
+SELECT siddhi.deploy('agg_sql', $$
+  CREATE STREAM AggSales (region text, amount double precision, at timestamptz);
+  CREATE AGGREGATION SalesAgg WITH (by = 'at', granularity = 'minute ... hour') AS
+    SELECT region, SUM(amount) AS total, AVG(amount) AS avg_sale,
+           COUNT(*) AS sales
+      FROM AggSales WHERE amount > 0 GROUP BY region;
+$$);
+SELECT * FROM siddhi.aggregations WHERE app = 'agg_sql';
+INSERT INTO aggsales VALUES
+  ('west', 10, '2024-03-01 10:15:20+00'),
+  ('east', 5, '2024-03-01 10:15:40+00'),
+  ('west', 20, '2024-03-01 10:59:59.999+00'),
+  ('west', -1, '2024-03-01 10:30:00+00'),
+  ('west', 30, '2024-03-01 11:00:00+00');
+SELECT siddhi.flush();
+SELECT * FROM salesagg ORDER BY agg_granularity, agg_timestamp, region;
+-- without by: the event's time; a list of granularities
+SELECT siddhi.deploy('agg_sql2', $$
+  CREATE STREAM AggClicks (page text);
+  CREATE AGGREGATION ClickAgg WITH (granularity = 'day, year') AS
+    SELECT page, count(*) AS clicks FROM AggClicks GROUP BY page;
+$$);
+SELECT * FROM siddhi.aggregations WHERE app = 'agg_sql2';
+INSERT INTO aggclicks VALUES ('home'), ('home'), ('about');
+SELECT siddhi.flush();
+SELECT agg_granularity, page, clicks,
+       agg_timestamp = (extract(epoch FROM date_trunc('day', now() AT TIME ZONE 'UTC')) * 1000)::bigint
+         OR agg_granularity = 'year' AS this_bucket
+  FROM clickagg ORDER BY agg_granularity, page;
+
+-- errors, with SQLSTATE and position
+\set VERBOSITY default
+\set ON_ERROR_STOP 0
+SELECT siddhi.deploy('agg_bad1', $$
+  define stream AggBad (a string, x double, ts string);
+  define aggregation AggBadA from AggBad select a, sum(x) as s group by a
+  aggregate by ts every sec ... min;
+$$);
+\echo :LAST_ERROR_SQLSTATE
+SELECT siddhi.deploy('agg_bad2', $$
+  define stream AggBad (a string, x double, ts long);
+  define aggregation AggBadA from AggBad select a, sum(x) * 2 as s group by a
+  aggregate by ts every sec;
+$$);
+\echo :LAST_ERROR_SQLSTATE
+SELECT siddhi.deploy('agg_bad3', $$
+  define stream AggBad (a string, x double, ts long);
+  define aggregation AggBadA from AggBad select sum(x) as s group by a
+  aggregate by ts every sec;
+$$);
+\echo :LAST_ERROR_SQLSTATE
+SELECT siddhi.deploy('agg_bad4', $$
+  define stream AggBad (a string, x string, ts long);
+  define aggregation AggBadA from AggBad select a, sum(x) as s group by a
+  aggregate by ts every min ... sec;
+$$);
+\echo :LAST_ERROR_SQLSTATE
+SELECT siddhi.deploy('agg_bad5', $$
+  define stream AggBad (a string, x string, ts long);
+  define aggregation AggBadA from AggBad select a, sum(x) as s group by a
+  aggregate by ts every sec;
+$$);
+\echo :LAST_ERROR_SQLSTATE
+SELECT siddhi.deploy('agg_bad6', $$
+  define aggregation AggBadA from NoSuchStream select a, sum(x) as s group by a
+  aggregate every sec;
+$$);
+\echo :LAST_ERROR_SQLSTATE
+SELECT siddhi.deploy('agg_bad7', $$
+  CREATE STREAM AggBad (a text, x float8);
+  CREATE AGGREGATION AggBadA WITH (granularity = 'fortnight') AS
+    SELECT a, sum(x) AS s FROM AggBad GROUP BY a;
+$$);
+\echo :LAST_ERROR_SQLSTATE
+SELECT siddhi.deploy('agg_bad8', $$
+  CREATE STREAM AggBad (a text, x float8);
+  CREATE AGGREGATION AggBadA WITH (granularity = 'second', retention = '90 days') AS
+    SELECT a, sum(x) AS s FROM AggBad GROUP BY a;
+$$);
+\echo :LAST_ERROR_SQLSTATE
+SELECT siddhi.deploy('agg_bad9', $$
+  define stream AggBad (a string, x double, ts long);
+  define aggregation AggBadA from AggBad select a, stdDev(x) as s group by a
+  aggregate by ts every sec;
+$$);
+\echo :LAST_ERROR_SQLSTATE
+SELECT count(*) FROM pg_class WHERE relname LIKE 'aggbad%';
+
+-- undeploy keeps the aggregation's tables and view (their rows are data);
+-- drop_tables removes them
+SELECT siddhi.undeploy('agg_sql2');
+SELECT relname FROM pg_class WHERE relname LIKE 'clickagg%' ORDER BY 1;
+SELECT siddhi.deploy('agg_sql2', $$
+  CREATE STREAM AggClicks (page text);
+  CREATE AGGREGATION ClickAgg WITH (granularity = 'day, year') AS
+    SELECT page, count(*) AS clicks FROM AggClicks GROUP BY page;
+$$);
+INSERT INTO aggclicks VALUES ('home');
+SELECT siddhi.flush();
+SELECT agg_granularity, page, clicks FROM clickagg ORDER BY 1, 2;
+SELECT siddhi.undeploy('agg_sql2', drop_tables => true);
+SELECT relname FROM pg_class WHERE relname LIKE 'clickagg%' ORDER BY 1;
+SELECT siddhi.undeploy('agg_sql');
+SELECT siddhi.undeploy('agg_trades');

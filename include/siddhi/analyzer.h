@@ -29,7 +29,7 @@ typedef enum SiddhiRelKind
 	SIDDHI_REL_STREAM,
 	SIDDHI_REL_TABLE,
 	SIDDHI_REL_WINDOW, /* a named window: its contents mirrored in a table */
-	SIDDHI_REL_AGGREGATION, /* an aggregation's granularity table */
+	SIDDHI_REL_AGGREGATION,		/* an aggregation's granularity table */
 	SIDDHI_REL_AGGREGATION_VIEW /* an aggregation's view of finished values */
 } SiddhiRelKind;
 
@@ -247,8 +247,8 @@ typedef struct SiddhiIncColumn
 {
 	SiddhiIncColumnKind kind;
 	char *name;
-	Oid type;	 /* GROUP, LAST: the expression's; AGG: int8 or float8 */
-	Expr *expr;	 /* GROUP, LAST: over the input; AGG: the argument */
+	Oid type;	/* GROUP, LAST: the expression's; AGG: int8 or float8 */
+	Expr *expr; /* GROUP, LAST: over the input; AGG: the argument */
 	SiddhiAggKind agg;
 	bool is_float; /* AGG: sums, minima and maxima kept as float8 */
 } SiddhiIncColumn;
@@ -259,14 +259,14 @@ typedef struct SiddhiAggregationPlan
 {
 	char *name;
 	SiddhiRelation *input;
-	List *qual;		  /* of Expr: filters on the input */
-	Expr *time_expr;  /* aggregate by: int8 ms or a timestamp; else NULL */
+	List *qual;		 /* of Expr: filters on the input */
+	Expr *time_expr; /* aggregate by: int8 ms or a timestamp; else NULL */
 	Oid time_type;
-	List *columns;	  /* of SiddhiIncColumn * */
-	List *grans;	  /* of int: 0 = sec .. 5 = year, ascending */
-	List *tables;	  /* of SiddhiRelation *, one per granularity */
+	List *columns; /* of SiddhiIncColumn * */
+	List *grans;   /* of int: 0 = sec .. 5 = year, ascending */
+	List *tables;  /* of SiddhiRelation *, one per granularity */
 	SiddhiRelation *view;
-	List *upserts;	  /* of char *: the upsert of each table, $1 the bucket */
+	List *upserts;	   /* of char *: the upsert of each table, $1 the bucket */
 	List *param_types; /* of Oid: $1..$n of the upserts */
 } SiddhiAggregationPlan;
 
@@ -278,10 +278,10 @@ typedef struct SiddhiAppPlan
 	char *name;
 	SiddhiApp *ast;
 	Oid owner;
-	List *relations; /* of SiddhiRelation * */
-	List *queries;	 /* of SiddhiQueryPlan * */
-	List *windows;	 /* of SiddhiNamedWindowPlan * */
-	List *triggers;	 /* of SiddhiTriggerPlan * */
+	List *relations;	/* of SiddhiRelation * */
+	List *queries;		/* of SiddhiQueryPlan * */
+	List *windows;		/* of SiddhiNamedWindowPlan * */
+	List *triggers;		/* of SiddhiTriggerPlan * */
 	List *aggregations; /* of SiddhiAggregationPlan * */
 } SiddhiAppPlan;
 

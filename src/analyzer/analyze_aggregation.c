@@ -50,9 +50,9 @@ static void
 agg_error(AnalyzeState *st, int location, int code, const char *msg,
 		  const char *hint)
 {
-	ereport(ERROR, (errcode(code), errmsg("%s", msg),
-					hint ? errhint("%s", hint) : 0,
-					siddhi_errposition(st->app->source, location)));
+	ereport(ERROR,
+			(errcode(code), errmsg("%s", msg), hint ? errhint("%s", hint) : 0,
+			 siddhi_errposition(st->app->source, location)));
 }
 
 static int
@@ -166,12 +166,12 @@ bind_aggregation_relation(AnalyzeState *st, const char *relname,
 		return r;
 	}
 
-	r->relid =
-		RangeVarGetRelid(makeRangeVar(NULL, pstrdup(relname), -1), NoLock, true);
+	r->relid = RangeVarGetRelid(makeRangeVar(NULL, pstrdup(relname), -1),
+								NoLock, true);
 	if (OidIsValid(r->relid))
 	{
-		char want = kind == SIDDHI_REL_AGGREGATION ? RELKIND_RELATION
-												   : RELKIND_VIEW;
+		char want =
+			kind == SIDDHI_REL_AGGREGATION ? RELKIND_RELATION : RELKIND_VIEW;
 
 		/* kept from an earlier deploy (undeploy keeps them): reuse */
 		if (get_rel_relkind(r->relid) != want)
@@ -222,15 +222,16 @@ build_relations(AnalyzeState *st, SiddhiDefinition *d,
 		SiddhiRelation *r;
 
 		if (strlen(table) >= NAMEDATALEN)
-			agg_error(st, d->location, ERRCODE_NAME_TOO_LONG,
-					  psprintf("aggregation table name \"%s\" is too long",
-							   table),
-					  "Use a shorter aggregation name.");
+			agg_error(
+				st, d->location, ERRCODE_NAME_TOO_LONG,
+				psprintf("aggregation table name \"%s\" is too long", table),
+				"Use a shorter aggregation name.");
 		initStringInfo(&sql);
 		initStringInfo(&key);
 		initStringInfo(&ins);
 		initStringInfo(&set);
-		appendStringInfo(&sql, "CREATE TABLE %s (agg_timestamp bigint NOT NULL",
+		appendStringInfo(&sql,
+						 "CREATE TABLE %s (agg_timestamp bigint NOT NULL",
 						 quote_identifier(table));
 		appendStringInfoString(&key, "agg_timestamp");
 		appendStringInfoString(&ins, "agg_timestamp");
@@ -261,8 +262,10 @@ build_relations(AnalyzeState *st, SiddhiDefinition *d,
 									 q, q, q);
 				else if (col->agg == SIDDHI_AGG_AVG)
 				{
-					const char *s = quote_identifier(psprintf("%s_sum", col->name));
-					const char *k = quote_identifier(psprintf("%s_count", col->name));
+					const char *s =
+						quote_identifier(psprintf("%s_sum", col->name));
+					const char *k =
+						quote_identifier(psprintf("%s_count", col->name));
 
 					appendStringInfo(&set,
 									 "%s = coalesce(t.%s + excluded.%s, t.%s, "
@@ -301,8 +304,9 @@ build_relations(AnalyzeState *st, SiddhiDefinition *d,
 		if (!first_gran)
 			appendStringInfoString(&view, " UNION ALL ");
 		first_gran = false;
-		appendStringInfo(&view, "SELECT %s::text AS agg_granularity, "
-								"agg_timestamp",
+		appendStringInfo(&view,
+						 "SELECT %s::text AS agg_granularity, "
+						 "agg_timestamp",
 						 quote_literal_cstr(siddhi_granularity_names[g]));
 		foreach(c, ap->columns)
 		{
@@ -339,8 +343,7 @@ analyze_aggregation(AnalyzeState *st, SiddhiDefinition *d)
 	bool seen[SIDDHI_INC_NGRAN] = { false };
 
 	ap->name = pstrdup(d->name);
-	if (q == NULL || q->input == NULL ||
-		q->input->kind != SIDDHI_INPUT_STREAM)
+	if (q == NULL || q->input == NULL || q->input->kind != SIDDHI_INPUT_STREAM)
 		agg_error(st, d->location, ERRCODE_SIDDHI_SEMANTIC_ERROR,
 				  "an aggregation reads a single stream", NULL);
 	in = q->input->stream;
@@ -394,19 +397,18 @@ analyze_aggregation(AnalyzeState *st, SiddhiDefinition *d)
 		c->name = pstrdup(target_name(st, rt));
 		if (strcmp(c->name, "agg_timestamp") == 0 ||
 			strcmp(c->name, "agg_granularity") == 0)
-			agg_error(st, rt->location, ERRCODE_DUPLICATE_COLUMN,
-					  psprintf("\"%s\" is a column every aggregation has",
-							   c->name),
-					  "Name the item otherwise.");
+			agg_error(
+				st, rt->location, ERRCODE_DUPLICATE_COLUMN,
+				psprintf("\"%s\" is a column every aggregation has", c->name),
+				"Name the item otherwise.");
 		foreach(o, ap->columns)
 			if (strcmp(((SiddhiIncColumn *) lfirst(o))->name, c->name) == 0)
-				agg_error(st, rt->location, ERRCODE_DUPLICATE_COLUMN,
-						  psprintf("two select items are named \"%s\"",
-								   c->name),
-						  NULL);
-		e = siddhi_transform_aggregating(st, pstate, rt->val,
-										 EXPR_KIND_SELECT_TARGET, &aggs,
-										 false);
+				agg_error(
+					st, rt->location, ERRCODE_DUPLICATE_COLUMN,
+					psprintf("two select items are named \"%s\"", c->name),
+					NULL);
+		e = siddhi_transform_aggregating(
+			st, pstate, rt->val, EXPR_KIND_SELECT_TARGET, &aggs, false);
 		if (list_length(aggs) > before)
 		{
 			SiddhiAggPlan *agg = llast(aggs);
@@ -435,11 +437,11 @@ analyze_aggregation(AnalyzeState *st, SiddhiDefinition *d)
 			c->kind = SIDDHI_INC_AGG;
 			c->agg = agg->kind;
 			c->expr = agg->arg;
-			c->is_float = agg->kind == SIDDHI_AGG_AVG ||
-						  at == FLOAT4OID || at == FLOAT8OID;
+			c->is_float = agg->kind == SIDDHI_AGG_AVG || at == FLOAT4OID ||
+						  at == FLOAT8OID;
 			c->type = agg->kind == SIDDHI_AGG_COUNT ? INT8OID
-					  : c->is_float				 ? FLOAT8OID
-												 : INT8OID;
+					  : c->is_float					? FLOAT8OID
+													: INT8OID;
 		}
 		else
 		{
@@ -502,11 +504,11 @@ analyze_aggregation(AnalyzeState *st, SiddhiDefinition *d)
 		int g = granularity_index(strVal(lfirst(lc)));
 
 		if (g < 0)
-			agg_error(st, d->location, ERRCODE_SIDDHI_SEMANTIC_ERROR,
-					  psprintf("unknown granularity \"%s\"",
-							   strVal(lfirst(lc))),
-					  "Granularities are sec, min, hour, day, month and "
-					  "year.");
+			agg_error(
+				st, d->location, ERRCODE_SIDDHI_SEMANTIC_ERROR,
+				psprintf("unknown granularity \"%s\"", strVal(lfirst(lc))),
+				"Granularities are sec, min, hour, day, month and "
+				"year.");
 		seen[g] = true;
 	}
 	for (int g = 0; g < SIDDHI_INC_NGRAN; g++)
@@ -530,7 +532,7 @@ siddhi_analyze_aggregations(AnalyzeState *st)
 		SiddhiDefinition *d = lfirst(lc);
 
 		if (d->kind == SIDDHI_DEF_AGGREGATION)
-			st->plan->aggregations = lappend(st->plan->aggregations,
-											 analyze_aggregation(st, d));
+			st->plan->aggregations =
+				lappend(st->plan->aggregations, analyze_aggregation(st, d));
 	}
 }

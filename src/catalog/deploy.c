@@ -279,8 +279,7 @@ siddhi_deploy(PG_FUNCTION_ARGS)
 		Datum values[5];
 
 		values[0] = CStringGetTextDatum(name);
-		values[1] =
-			CStringGetTextDatum(siddhi_relation_kind_name(r->kind));
+		values[1] = CStringGetTextDatum(siddhi_relation_kind_name(r->kind));
 		values[2] = CStringGetTextDatum(r->nspname);
 		values[3] = CStringGetTextDatum(get_rel_name(r->relid));
 		values[4] = BoolGetDatum(r->created);

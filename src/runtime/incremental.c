@@ -57,14 +57,14 @@
 #include "utils/memutils.h"
 #include "utils/timestamp.h"
 
-#define UNIX_EPOCH_USECS                                                       \
+#define UNIX_EPOCH_USECS \
 	((int64) (POSTGRES_EPOCH_JDATE - UNIX_EPOCH_JDATE) * USECS_PER_DAY)
 
 /* One (granularity, bucket, group)'s partial states in this batch. */
 typedef struct IncDelta
 {
-	char *key; /* granularity, bucket, group values as text */
-	int gran;  /* index into the plan's grans / plans */
+	char *key;	   /* granularity, bucket, group values as text */
+	int gran;	   /* index into the plan's grans / plans */
 	Datum *values; /* physical columns; 0 is agg_timestamp */
 	bool *nulls;
 } IncDelta;
@@ -120,17 +120,17 @@ siddhi_incremental_bucket(int g, int64 ts)
 	}
 	t = ts * 1000 - UNIX_EPOCH_USECS;
 	if (timestamp2tm(t, NULL, &tm, &fsec, NULL, NULL) != 0)
-		ereport(ERROR, (errcode(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE),
-						errmsg("event time %lld is out of range",
-							   (long long) ts)));
+		ereport(ERROR,
+				(errcode(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE),
+				 errmsg("event time %lld is out of range", (long long) ts)));
 	tm.tm_mday = 1;
 	if (g == 5)
 		tm.tm_mon = 1;
 	tm.tm_hour = tm.tm_min = tm.tm_sec = 0;
 	if (tm2timestamp(&tm, 0, NULL, &t) != 0)
-		ereport(ERROR, (errcode(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE),
-						errmsg("event time %lld is out of range",
-							   (long long) ts)));
+		ereport(ERROR,
+				(errcode(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE),
+				 errmsg("event time %lld is out of range", (long long) ts)));
 	return (t + UNIX_EPOCH_USECS) / 1000;
 }
 
@@ -275,14 +275,14 @@ event_time(SiddhiIncremental *inc, int64 ts, bool *isnull)
 		case INT8OID:
 			return DatumGetInt64(d);
 		default:
-			{
-				int64 us = DatumGetTimestamp(d) + UNIX_EPOCH_USECS;
-				int64 ms = us / 1000;
+		{
+			int64 us = DatumGetTimestamp(d) + UNIX_EPOCH_USECS;
+			int64 ms = us / 1000;
 
-				if (us < 0 && ms * 1000 != us)
-					ms--;
-				return ms;
-			}
+			if (us < 0 && ms * 1000 != us)
+				ms--;
+			return ms;
+		}
 	}
 }
 
@@ -302,9 +302,9 @@ delta_add(SiddhiIncremental *inc, IncDelta *d, int c, Datum v, bool isnull)
 			if (!d->nulls[p] && !inc->typbyval[p])
 				pfree(DatumGetPointer(d->values[p]));
 			d->nulls[p] = isnull;
-			d->values[p] = isnull ? (Datum) 0
-								  : datumCopy(v, inc->typbyval[p],
-											  inc->typlen[p]);
+			d->values[p] =
+				isnull ? (Datum) 0
+					   : datumCopy(v, inc->typbyval[p], inc->typlen[p]);
 			break;
 		case SIDDHI_INC_AGG:
 			if (col->agg == SIDDHI_AGG_COUNT)
@@ -366,8 +366,7 @@ delta_add(SiddhiIncremental *inc, IncDelta *d, int c, Datum v, bool isnull)
 }
 
 void
-siddhi_incremental_feed(SiddhiIncremental *inc, TupleTableSlot *slot,
-						int64 ts)
+siddhi_incremental_feed(SiddhiIncremental *inc, TupleTableSlot *slot, int64 ts)
 {
 	ExprContext *econtext = inc->econtext;
 	MemoryContext old;
@@ -517,8 +516,9 @@ incremental_flush(SiddhiIncremental *inc)
 			plan = SPI_prepare(list_nth(inc->plan->upserts, d->gran),
 							   inc->nphys, types);
 			if (plan == NULL)
-				elog(ERROR, "could not prepare the upsert of aggregation "
-							"\"%s\": %s",
+				elog(ERROR,
+					 "could not prepare the upsert of aggregation "
+					 "\"%s\": %s",
 					 inc->plan->name, SPI_result_code_string(SPI_result));
 			SPI_keepplan(plan);
 			inc->plans[d->gran] = plan;
