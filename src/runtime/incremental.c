@@ -46,7 +46,9 @@
 #include "executor/spi.h"
 #include "nodes/nodeFuncs.h"
 #include "lib/stringinfo.h"
+#include "access/xact.h"
 #include "miscadmin.h"
+#include "utils/resowner.h"
 #include "siddhi/errors.h"
 #include "siddhi/incremental.h"
 #include "utils/builtins.h"
@@ -534,32 +536,58 @@ incremental_flush(SiddhiIncremental *inc)
 	reset_deltas(inc);
 }
 
+/*
+ * Each aggregation's upserts run in a subtransaction of their own: one
+ * that fails (its table dropped, a privilege revoked) loses that batch's
+ * changes of that aggregation, with a warning, and nothing else.
+ */
 void
 siddhi_incremental_flush_all(void)
 {
 	ListCell *lc;
-	bool connected = false;
 
 	foreach(lc, all_incrementals)
 	{
 		SiddhiIncremental *inc = lfirst(lc);
+		MemoryContext mcxt = CurrentMemoryContext;
+		ResourceOwner owner = CurrentResourceOwner;
 		Oid save_user;
 		int save_sec;
 
 		if (inc->order == NIL)
 			continue;
-		if (!connected)
+		GetUserIdAndSecContext(&save_user, &save_sec);
+		BeginInternalSubTransaction(NULL);
+		PG_TRY();
 		{
 			SPI_connect();
-			connected = true;
+			/* the app's owner writes its aggregation, with its rights */
+			SetUserIdAndSecContext(inc->owner,
+								   save_sec | SECURITY_LOCAL_USERID_CHANGE);
+			incremental_flush(inc);
+			SetUserIdAndSecContext(save_user, save_sec);
+			SPI_finish();
+			ReleaseCurrentSubTransaction();
 		}
-		/* the app's owner writes its aggregation, with its rights */
-		GetUserIdAndSecContext(&save_user, &save_sec);
-		SetUserIdAndSecContext(inc->owner,
-							   save_sec | SECURITY_LOCAL_USERID_CHANGE);
-		incremental_flush(inc);
-		SetUserIdAndSecContext(save_user, save_sec);
+		PG_CATCH();
+		{
+			ErrorData *edata;
+
+			MemoryContextSwitchTo(mcxt);
+			edata = CopyErrorData();
+			FlushErrorState();
+			RollbackAndReleaseCurrentSubTransaction();
+			SetUserIdAndSecContext(save_user, save_sec);
+			ereport(WARNING,
+					(errcode(ERRCODE_SIDDHI_RUNTIME_ERROR),
+					 errmsg("aggregation \"%s\" lost the changes of a batch: "
+							"%s",
+							inc->plan->name, edata->message)));
+			FreeErrorData(edata);
+			reset_deltas(inc);
+		}
+		PG_END_TRY();
+		MemoryContextSwitchTo(mcxt);
+		CurrentResourceOwner = owner;
 	}
-	if (connected)
-		SPI_finish();
 }
