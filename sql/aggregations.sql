@@ -2,6 +2,7 @@
 -- end of each batch; explicit times (ms since the epoch, UTC).
 SELECT siddhi.deploy('agg_trades', $$
   define stream IncTrades (symbol string, price double, volume int, ts long);
+  @purge(enable = 'false')
   define aggregation IncTradeAgg
   from IncTrades
   select symbol, sum(volume) as total, avg(price) as avgprice, count() as n,
@@ -52,7 +53,7 @@ SELECT * FROM siddhi.aggregations WHERE app = 'agg_trades';
 -- granularities; WHERE filters the input
 SELECT siddhi.deploy('agg_sql', $$
   CREATE STREAM IncSales (region text, amount double precision, at timestamptz);
-  CREATE AGGREGATION IncSalesAgg WITH (by = 'at', granularity = 'minute ... hour') AS
+  CREATE AGGREGATION IncSalesAgg WITH (by = 'at', granularity = 'minute ... hour', purge = 'false') AS
     SELECT region, SUM(amount) AS total, AVG(amount) AS avg_sale,
            COUNT(*) AS sales
       FROM IncSales WHERE amount > 0 GROUP BY region;
@@ -126,7 +127,7 @@ $$);
 \echo :LAST_ERROR_SQLSTATE
 SELECT siddhi.deploy('agg_bad8', $$
   CREATE STREAM IncBad (a text, x float8);
-  CREATE AGGREGATION IncBadA WITH (granularity = 'second', retention = '90 days') AS
+  CREATE AGGREGATION IncBadA WITH (granularity = 'second', retention = '-90 days') AS
     SELECT a, sum(x) AS s FROM IncBad GROUP BY a;
 $$);
 \echo :LAST_ERROR_SQLSTATE
@@ -154,6 +155,56 @@ SELECT siddhi.undeploy('agg_sql2', drop_tables => true);
 SELECT relname FROM pg_class WHERE relname LIKE 'incclickagg%' ORDER BY 1;
 SELECT siddhi.undeploy('agg_sql');
 SELECT siddhi.undeploy('agg_trades');
+
+-- retention (Siddhi's @purge): in playback, now is the latest event time;
+-- rows older than now - retention go, at most once per interval
+SELECT siddhi.deploy('agg_purge', $$
+  @app:playback
+  @eventTime('ts')
+  define stream IncPurgeS (k string, v long, ts long);
+  @purge(interval = '1 min', @retentionPeriod(sec = '120 sec', min = '1 hour', hour = 'all'))
+  define aggregation IncPurgeA from IncPurgeS select k, sum(v) as s group by k
+  aggregate by ts every sec ... hour;
+$$);
+INSERT INTO incpurges VALUES ('p', 1, 1000000000000);
+SELECT siddhi.flush();
+INSERT INTO incpurges VALUES ('p', 2, 1000000030000);
+SELECT siddhi.flush();
+-- within the interval: nothing purged yet
+SELECT agg_granularity, agg_timestamp, s FROM incpurgea ORDER BY 1, 2;
+-- 3 minutes on: the sec rows are older than 120 s
+INSERT INTO incpurges VALUES ('p', 4, 1000000180000);
+SELECT siddhi.flush();
+SELECT agg_granularity, agg_timestamp, s FROM incpurgea ORDER BY 1, 2;
+-- 2 hours on: the min rows too; hours are kept
+INSERT INTO incpurges VALUES ('p', 8, 1000007200000);
+SELECT siddhi.flush();
+SELECT agg_granularity, agg_timestamp, s FROM incpurgea ORDER BY 1, 2;
+SELECT siddhi.undeploy('agg_purge', drop_tables => true);
+-- the SQL dialect: retention = 'x' for every granularity
+SELECT siddhi.deploy('agg_purge_sql', $$
+  CREATE STREAM IncPurgeSql (k text, v int8, ts int8);
+  CREATE AGGREGATION IncPurgeSqlA WITH (by = 'ts', granularity = 'day', retention = '90 days') AS
+    SELECT k, sum(v) AS s FROM IncPurgeSql GROUP BY k;
+$$);
+-- an old day goes at once (wall clock), the year is older than 90 days too
+INSERT INTO incpurgesql VALUES ('q', 1, 1000000000000);
+SELECT siddhi.flush();
+SELECT count(*) FROM incpurgesqla;
+SELECT siddhi.undeploy('agg_purge_sql', drop_tables => true);
+SELECT siddhi.deploy('agg_bad10', $$
+  define stream IncBad (a string, x double, ts long);
+  @purge(enable = 'maybe')
+  define aggregation IncBadA from IncBad select a, sum(x) as s group by a
+  aggregate by ts every sec;
+$$);
+SELECT siddhi.deploy('agg_bad11', $$
+  define stream IncBad (a string, x double, ts long);
+  @purge(@retentionPeriod(week = '3 days'))
+  define aggregation IncBadA from IncBad select a, sum(x) as s group by a
+  aggregate by ts every sec;
+$$);
+\echo :LAST_ERROR_SQLSTATE
 
 -- a failing upsert (its table dropped behind the app's back) loses that
 -- batch of that aggregation, with a warning in the log; the engine and the

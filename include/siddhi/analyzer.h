@@ -268,6 +268,11 @@ typedef struct SiddhiAggregationPlan
 	SiddhiRelation *view;
 	List *upserts;	   /* of char *: the upsert of each table, $1 the bucket */
 	List *param_types; /* of Oid: $1..$n of the upserts */
+	/* retention (Siddhi's @purge): rows older than now - retention go */
+	bool purge;						   /* purging enabled (the default) */
+	int64 purge_interval;			   /* ms between purges */
+	int64 retention[SIDDHI_INC_NGRAN]; /* ms, or -1 to keep all */
+	bool playback; /* now is the latest event time, not the clock */
 } SiddhiAggregationPlan;
 
 extern const char *const siddhi_granularity_names[SIDDHI_INC_NGRAN];

@@ -41,6 +41,7 @@
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
 #include "utils/rel.h"
+#include "utils/timestamp.h"
 
 const char *const siddhi_granularity_names[SIDDHI_INC_NGRAN] = {
 	"sec", "min", "hour", "day", "month", "year"
@@ -328,6 +329,133 @@ build_relations(AnalyzeState *st, SiddhiDefinition *d,
 	st->plan->relations = lappend(st->plan->relations, ap->view);
 }
 
+/* A duration such as '120 sec' or '1 year' (a PostgreSQL interval), in ms. */
+static int64
+duration_ms(AnalyzeState *st, const char *text, int location)
+{
+	MemoryContext mcxt = CurrentMemoryContext;
+	Interval *iv = NULL;
+
+	PG_TRY();
+	{
+		iv = DatumGetIntervalP(DirectFunctionCall3(
+			interval_in, CStringGetDatum(text), ObjectIdGetDatum(InvalidOid),
+			Int32GetDatum(-1)));
+	}
+	PG_CATCH();
+	{
+		MemoryContextSwitchTo(mcxt);
+		FlushErrorState();
+		iv = NULL;
+	}
+	PG_END_TRY();
+	if (iv == NULL || iv->time < 0 || iv->day < 0 || iv->month < 0)
+		agg_error(st, location, ERRCODE_INVALID_PARAMETER_VALUE,
+				  psprintf("invalid duration \"%s\"", text),
+				  "Write a duration such as '120 sec', '30 days' or "
+				  "'1 year', or 'all'.");
+	/* as extract(epoch from ..): a year is 365.25 days, a month 30 */
+	return iv->time / 1000 + (int64) iv->day * 86400000 +
+		   (int64) (iv->month / 12) * 31557600000 +
+		   (int64) (iv->month % 12) * 30 * 86400000;
+}
+
+/*
+ * Retention, as Siddhi's @purge(enable = 'true', interval = '15 min',
+ * @retentionPeriod(sec = '120 sec', min = '24 hours', hour = '30 days',
+ * day = '1 year', month = 'all', year = 'all')), those being the defaults.
+ * The SQL dialect's WITH options arrive here as such an annotation.
+ */
+static void
+analyze_purge(AnalyzeState *st, SiddhiDefinition *d, SiddhiAggregationPlan *ap)
+{
+	static const int64 defaults[SIDDHI_INC_NGRAN] = {
+		120000, 86400000, 30 * 86400000LL, 31536000000LL, -1, -1
+	};
+	ListCell *lc;
+
+	ap->purge = true;
+	ap->purge_interval = 15 * 60000;
+	memcpy(ap->retention, defaults, sizeof(defaults));
+	ap->playback = st->plan->playback;
+	foreach(lc, d->annotations)
+	{
+		SiddhiAnnotation *a = lfirst(lc);
+		ListCell *e;
+
+		if (pg_strcasecmp(a->name, "purge") != 0)
+			continue;
+		foreach(e, a->elements)
+		{
+			SiddhiAnnotationElement *el = lfirst(e);
+
+			if (el->key && pg_strcasecmp(el->key, "enable") == 0)
+			{
+				if (pg_strcasecmp(el->value, "true") != 0 &&
+					pg_strcasecmp(el->value, "false") != 0)
+					agg_error(st, el->location,
+							  ERRCODE_INVALID_PARAMETER_VALUE,
+							  psprintf("invalid value for enable: \"%s\"",
+									   el->value),
+							  "Write enable = 'true' or 'false'.");
+				ap->purge = pg_strcasecmp(el->value, "true") == 0;
+			}
+			else if (el->key && pg_strcasecmp(el->key, "interval") == 0)
+			{
+				ap->purge_interval = duration_ms(st, el->value, el->location);
+				if (ap->purge_interval <= 0)
+					agg_error(st, el->location,
+							  ERRCODE_INVALID_PARAMETER_VALUE,
+							  "the purge interval must be positive", NULL);
+			}
+			else
+				agg_error(st, el->location, ERRCODE_SIDDHI_SEMANTIC_ERROR,
+						  psprintf("unknown @purge element \"%s\"",
+								   el->key ? el->key : el->value),
+						  "@purge takes enable, interval and "
+						  "@retentionPeriod(sec = .., ..).");
+		}
+		foreach(e, a->annotations)
+		{
+			SiddhiAnnotation *r = lfirst(e);
+			ListCell *x;
+
+			if (pg_strcasecmp(r->name, "retentionPeriod") != 0)
+				agg_error(
+					st, r->location, ERRCODE_SIDDHI_SEMANTIC_ERROR,
+					psprintf("unknown annotation @%s in @purge", r->name),
+					"Write @retentionPeriod(sec = '120 sec', ..).");
+			foreach(x, r->elements)
+			{
+				SiddhiAnnotationElement *el = lfirst(x);
+				int g = el->key ? granularity_index(el->key) : -1;
+
+				if (g < 0 && el->key)
+				{
+					static const char *const longer[] = { "second", "minute",
+														  "hour",	"day",
+														  "month",	"year" };
+
+					for (int k = 0; k < SIDDHI_INC_NGRAN; k++)
+						if (pg_strncasecmp(el->key, longer[k],
+										   strlen(longer[k])) == 0)
+							g = k;
+				}
+				if (g < 0)
+					agg_error(st, el->location, ERRCODE_SIDDHI_SEMANTIC_ERROR,
+							  psprintf("unknown granularity \"%s\"",
+									   el->key ? el->key : el->value),
+							  "Granularities are sec, min, hour, day, "
+							  "month and year.");
+				ap->retention[g] =
+					pg_strcasecmp(el->value, "all") == 0
+						? -1
+						: duration_ms(st, el->value, el->location);
+			}
+		}
+	}
+}
+
 static SiddhiAggregationPlan *
 analyze_aggregation(AnalyzeState *st, SiddhiDefinition *d)
 {
@@ -518,6 +646,7 @@ analyze_aggregation(AnalyzeState *st, SiddhiDefinition *d)
 		agg_error(st, d->location, ERRCODE_SIDDHI_SEMANTIC_ERROR,
 				  "an aggregation needs a granularity", NULL);
 
+	analyze_purge(st, d, ap);
 	build_relations(st, d, ap);
 	return ap;
 }

@@ -674,6 +674,7 @@ create_aggregation(SqlParser *p, int pos, int end, List *annotations)
 	const char *gran = "second";
 	int gran_loc = p->tokens[pos].start;
 	char *ellipsis;
+	SiddhiAnnotation *purge = NULL;
 
 	if (tok >= end || !sqlstream_is_name(p, tok))
 		sqlstream_syntax_error(p, Min(tok, end), hint);
@@ -698,15 +699,53 @@ create_aggregation(SqlParser *p, int pos, int end, List *annotations)
 				gran = e->value;
 				gran_loc = e->location;
 			}
-			else if (strcmp(e->key, "retention") == 0)
-				not_supported(p, e->location, "retention is not supported yet",
-							  "Delete old rows from the granularity tables "
-							  "with SQL.");
+			else if (strcmp(e->key, "retention") == 0 ||
+					 strcmp(e->key, "purge") == 0 ||
+					 strcmp(e->key, "purge_interval") == 0)
+			{
+				/* as SiddhiQL's @purge(enable, interval, @retentionPeriod) */
+				SiddhiAnnotationElement *el =
+					palloc0(sizeof(SiddhiAnnotationElement));
+
+				if (purge == NULL)
+				{
+					purge = palloc0(sizeof(SiddhiAnnotation));
+					purge->name = pstrdup("purge");
+					purge->location = e->location;
+					d->annotations = lappend(d->annotations, purge);
+				}
+				el->value = e->value;
+				el->location = e->location;
+				if (strcmp(e->key, "retention") == 0)
+				{
+					SiddhiAnnotation *r = palloc0(sizeof(SiddhiAnnotation));
+
+					r->name = pstrdup("retentionPeriod");
+					r->location = e->location;
+					for (int i = 0; i < lengthof(order); i++)
+					{
+						SiddhiAnnotationElement *g =
+							palloc0(sizeof(SiddhiAnnotationElement));
+
+						*g = *el;
+						g->key = pstrdup(order[i]);
+						r->elements = lappend(r->elements, g);
+					}
+					purge->annotations = lappend(purge->annotations, r);
+				}
+				else
+				{
+					el->key = pstrdup(
+						strcmp(e->key, "purge") == 0 ? "enable" : "interval");
+					purge->elements = lappend(purge->elements, el);
+				}
+			}
 			else
 				syntax_error_at(
 					p, e->location,
 					psprintf("unknown aggregation option \"%s\"", e->key),
-					"The options are by and granularity.");
+					"The options are by, granularity, retention, purge and "
+					"purge_interval.");
 		}
 	}
 	if (tok >= end || !sqlstream_is_word(p, tok, "as"))

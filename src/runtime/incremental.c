@@ -51,6 +51,7 @@
 #include "utils/resowner.h"
 #include "siddhi/errors.h"
 #include "siddhi/incremental.h"
+#include "siddhi/runtime.h"
 #include "utils/builtins.h"
 #include "utils/datetime.h"
 #include "utils/datum.h"
@@ -96,6 +97,9 @@ struct SiddhiIncremental
 	int ngrans;
 	int *grans;
 	SPIPlanPtr *plans;
+	SPIPlanPtr *purges; /* DELETE .. WHERE agg_timestamp < $1, or NULL */
+	int64 next_purge;	/* when to purge next (ms); 0: at the next flush */
+	int64 latest;		/* playback: the latest event time seen */
 	MemoryContext delta_cxt;
 	HTAB *deltas;
 	List *order; /* of IncDelta *, in creation order */
@@ -207,6 +211,8 @@ siddhi_incremental_start(SiddhiAggregationPlan *ap, Oid owner,
 	inc->ngrans = list_length(ap->grans);
 	inc->grans = palloc0(sizeof(int) * inc->ngrans);
 	inc->plans = palloc0(sizeof(SPIPlanPtr) * inc->ngrans);
+	inc->purges = palloc0(sizeof(SPIPlanPtr) * inc->ngrans);
+	inc->latest = PG_INT64_MIN;
 	i = 0;
 	foreach(lc, ap->grans)
 		inc->grans[i++] = lfirst_int(lc);
@@ -225,8 +231,12 @@ siddhi_incremental_stop(SiddhiIncremental *inc)
 {
 	all_incrementals = list_delete_ptr(all_incrementals, inc);
 	for (int g = 0; g < inc->ngrans; g++)
+	{
 		if (inc->plans[g])
 			SPI_freeplan(inc->plans[g]);
+		if (inc->purges[g])
+			SPI_freeplan(inc->purges[g]);
+	}
 	/* the rest lives in the app's context */
 }
 
@@ -378,6 +388,8 @@ siddhi_incremental_feed(SiddhiIncremental *inc, TupleTableSlot *slot, int64 ts)
 	int64 t;
 	int grouplen;
 
+	if (ts > inc->latest)
+		inc->latest = ts;
 	econtext->ecxt_scantuple = slot;
 	if (inc->qual && !ExecQual(inc->qual, econtext))
 	{
@@ -537,6 +549,49 @@ incremental_flush(SiddhiIncremental *inc)
 }
 
 /*
+ * Retention: delete the rows of each granularity older than now minus its
+ * retention, at most once per purge interval.  now is the wall clock, or
+ * in playback the latest event time (the app's clock).  The caller has
+ * connected to SPI.
+ */
+static void
+incremental_purge(SiddhiIncremental *inc, int64 now)
+{
+	SiddhiAggregationPlan *ap = inc->plan;
+
+	for (int i = 0; i < inc->ngrans; i++)
+	{
+		int g = inc->grans[i];
+		Datum arg[1];
+		int rc;
+
+		if (ap->retention[g] < 0)
+			continue;
+		if (inc->purges[i] == NULL)
+		{
+			SiddhiRelation *r = list_nth(ap->tables, i);
+			Oid type = INT8OID;
+			char *sql =
+				psprintf("DELETE FROM %s WHERE agg_timestamp < $1",
+						 quote_qualified_identifier(r->nspname, r->name));
+			SPIPlanPtr plan = SPI_prepare(sql, 1, &type);
+
+			if (plan == NULL)
+				elog(ERROR, "could not prepare the purge of \"%s\": %s",
+					 r->name, SPI_result_code_string(SPI_result));
+			SPI_keepplan(plan);
+			inc->purges[i] = plan;
+		}
+		arg[0] = Int64GetDatum(now - ap->retention[g]);
+		rc = SPI_execute_plan(inc->purges[i], arg, NULL, false, 0);
+		if (rc != SPI_OK_DELETE)
+			elog(ERROR, "purge of aggregation \"%s\" failed: %s", ap->name,
+				 SPI_result_code_string(rc));
+	}
+	inc->next_purge = now + ap->purge_interval;
+}
+
+/*
  * Each aggregation's upserts run in a subtransaction of their own: one
  * that fails (its table dropped, a privilege revoked) loses that batch's
  * changes of that aggregation, with a warning, and nothing else.
@@ -554,7 +609,11 @@ siddhi_incremental_flush_all(void)
 		Oid save_user;
 		int save_sec;
 
-		if (inc->order == NIL)
+		int64 now = inc->plan->playback ? inc->latest : siddhi_now_ms();
+		bool purge =
+			inc->plan->purge && now >= inc->next_purge && now != PG_INT64_MIN;
+
+		if (inc->order == NIL && !purge)
 			continue;
 		GetUserIdAndSecContext(&save_user, &save_sec);
 		BeginInternalSubTransaction(NULL);
@@ -565,6 +624,8 @@ siddhi_incremental_flush_all(void)
 			SetUserIdAndSecContext(inc->owner,
 								   save_sec | SECURITY_LOCAL_USERID_CHANGE);
 			incremental_flush(inc);
+			if (purge)
+				incremental_purge(inc, now);
 			SetUserIdAndSecContext(save_user, save_sec);
 			SPI_finish();
 			ReleaseCurrentSubTransaction();
@@ -585,6 +646,8 @@ siddhi_incremental_flush_all(void)
 							inc->plan->name, edata->message)));
 			FreeErrorData(edata);
 			reset_deltas(inc);
+			if (purge)
+				inc->next_purge = now + inc->plan->purge_interval;
 		}
 		PG_END_TRY();
 		MemoryContextSwitchTo(mcxt);
