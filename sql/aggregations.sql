@@ -231,3 +231,23 @@ SELECT siddhi.flush();
 SELECT k, m FROM incaftera;
 SELECT siddhi.undeploy('agg_after', drop_tables => true);
 SELECT siddhi.undeploy('agg_drop', drop_tables => true);
+
+-- a kept table that no longer fits the definition: the deploy says so
+SELECT siddhi.deploy('agg_keep', $$
+  define stream IncKeepS (k string, v long);
+  define aggregation IncKeepA from IncKeepS select k, sum(v) as s group by k
+  aggregate every sec;
+$$);
+SELECT siddhi.undeploy('agg_keep');
+SELECT siddhi.deploy('agg_keep', $$
+  define stream IncKeepS (k string, v long);
+  define aggregation IncKeepA from IncKeepS select k, max(v) as m group by k
+  aggregate every sec;
+$$);
+\echo :LAST_ERROR_SQLSTATE
+SELECT siddhi.deploy('agg_keep', $$
+  define stream IncKeepS (k string, v long);
+  define aggregation IncKeepA from IncKeepS select k, sum(v) as s group by k
+  aggregate every sec;
+$$);
+SELECT siddhi.undeploy('agg_keep', drop_tables => true);

@@ -26,6 +26,7 @@
 #include "postgres.h"
 
 #include "access/table.h"
+#include "access/xact.h"
 #include "analyze_int.h"
 #include "catalog/namespace.h"
 #include "catalog/pg_type.h"
@@ -197,6 +198,48 @@ bind_aggregation_relation(AnalyzeState *st, const char *relname,
 	return r;
 }
 
+/*
+ * Prepare an upsert once at deploy: a table kept from an earlier deploy
+ * whose columns no longer fit fails here, not in the engine.
+ */
+static void
+check_upsert(AnalyzeState *st, SiddhiAggregationPlan *ap, const char *table,
+			 const char *sql, int location)
+{
+	MemoryContext mcxt = CurrentMemoryContext;
+	int n = list_length(ap->param_types);
+	Oid *types = palloc(sizeof(Oid) * n);
+	ListCell *lc;
+	int i = 0;
+	bool ok = true;
+
+	foreach(lc, ap->param_types)
+		types[i++] = lfirst_oid(lc);
+	SPI_connect();
+	BeginInternalSubTransaction(NULL);
+	PG_TRY();
+	{
+		ok = SPI_prepare(sql, n, types) != NULL;
+		ReleaseCurrentSubTransaction();
+	}
+	PG_CATCH();
+	{
+		MemoryContextSwitchTo(mcxt);
+		FlushErrorState();
+		RollbackAndReleaseCurrentSubTransaction();
+		ok = false;
+	}
+	PG_END_TRY();
+	MemoryContextSwitchTo(mcxt);
+	SPI_finish();
+	if (!ok)
+		agg_error(
+			st, location, ERRCODE_DUPLICATE_TABLE,
+			psprintf("table \"%s\" already exists with other columns", table),
+			"Drop the aggregation's tables (siddhi.undeploy(.., "
+			"drop_tables => true)) or use another name.");
+}
+
 /* The SQL of each granularity's table, its upsert, and the view. */
 static void
 build_relations(AnalyzeState *st, SiddhiDefinition *d,
@@ -300,6 +343,8 @@ build_relations(AnalyzeState *st, SiddhiDefinition *d,
 		else
 			appendStringInfoString(&sql, "NOTHING");
 		ap->upserts = lappend(ap->upserts, sql.data);
+		if (st->mode == SIDDHI_ANALYZE_DEPLOY)
+			check_upsert(st, ap, table, sql.data, d->location);
 
 		/* the view: finished values of every granularity */
 		if (!first_gran)
