@@ -141,6 +141,7 @@ SELECT count(*) FROM pg_class WHERE relname LIKE 'incbad%';
 
 -- undeploy keeps the aggregation's tables and view (their rows are data);
 -- drop_tables removes them
+SELECT wait_app('agg_sql2');
 SELECT siddhi.undeploy('agg_sql2');
 SELECT relname FROM pg_class WHERE relname LIKE 'incclickagg%' ORDER BY 1;
 SELECT siddhi.deploy('agg_sql2', $$
@@ -238,6 +239,7 @@ SELECT siddhi.deploy('agg_keep', $$
   define aggregation IncKeepA from IncKeepS select k, sum(v) as s group by k
   aggregate every sec;
 $$);
+SELECT wait_app('agg_keep');
 SELECT siddhi.undeploy('agg_keep');
 SELECT siddhi.deploy('agg_keep', $$
   define stream IncKeepS (k string, v long);
@@ -251,3 +253,16 @@ SELECT siddhi.deploy('agg_keep', $$
   aggregate every sec;
 $$);
 SELECT siddhi.undeploy('agg_keep', drop_tables => true);
+
+-- an error while aggregating an event (here a bigint sum overflowing)
+-- skips that event for the aggregation; the next ones count
+SELECT siddhi.deploy('agg_overflow', $$
+  define stream IncOvS (k string, v long);
+  @purge(enable = 'false')
+  define aggregation IncOvA from IncOvS select k, sum(v) as s, count() as n
+  group by k aggregate every year;
+$$);
+INSERT INTO incovs VALUES ('o', 9223372036854775807), ('o', 1), ('p', 5);
+SELECT siddhi.flush();
+SELECT k, s, n FROM incova ORDER BY k;
+SELECT siddhi.undeploy('agg_overflow', drop_tables => true);

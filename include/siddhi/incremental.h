@@ -19,6 +19,9 @@ extern SiddhiIncremental *siddhi_incremental_start(SiddhiAggregationPlan *ap,
 												   MemoryContext cxt);
 extern void siddhi_incremental_stop(SiddhiIncremental *inc);
 
+/* The aggregation's name, for messages. */
+extern const char *siddhi_incremental_name(SiddhiIncremental *inc);
+
 /* Add one current event (the stream's slot, its timestamp in ms). */
 extern void siddhi_incremental_feed(SiddhiIncremental *inc,
 									TupleTableSlot *slot, int64 ts);

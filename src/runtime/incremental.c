@@ -226,6 +226,12 @@ siddhi_incremental_start(SiddhiAggregationPlan *ap, Oid owner,
 	return inc;
 }
 
+const char *
+siddhi_incremental_name(SiddhiIncremental *inc)
+{
+	return inc->plan->name;
+}
+
 void
 siddhi_incremental_stop(SiddhiIncremental *inc)
 {

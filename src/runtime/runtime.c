@@ -1536,6 +1536,35 @@ named_window_add(NamedWindow *nw, TupleTableSlot *slot, int64 ts, int depth)
 	nw->depth = save_depth;
 }
 
+/*
+ * Feed an incremental aggregation (incremental.c); an error (an overflow,
+ * a time out of range, a failing function) skips the event for it only,
+ * as for a query.
+ */
+static void
+aggregation_event(SiddhiIncremental *inc, TupleTableSlot *slot, int64 ts)
+{
+	MemoryContext mcxt = CurrentMemoryContext;
+	ResourceOwner owner = CurrentResourceOwner;
+
+	PG_TRY();
+	{
+		siddhi_incremental_feed(inc, slot, ts);
+	}
+	PG_CATCH();
+	{
+		ErrorData *edata;
+
+		MemoryContextSwitchTo(batch_cxt);
+		edata = CopyErrorData(); /* in batch_cxt, kept by query_failed */
+		query_failed(NULL, mcxt, owner, true);
+		ereport(LOG, (errcode(ERRCODE_SIDDHI_RUNTIME_ERROR),
+					  errmsg("siddhi aggregation \"%s\": %s (event skipped)",
+							 siddhi_incremental_name(inc), edata->message)));
+	}
+	PG_END_TRY();
+}
+
 static void
 junction_emit(Junction *j, TupleTableSlot *slot, int64 ts, int depth,
 			  bool expired)
@@ -1557,7 +1586,7 @@ junction_emit(Junction *j, TupleTableSlot *slot, int64 ts, int depth,
 		query_process(lfirst(lc), slot, ts, depth);
 	if (!expired)
 		foreach(lc, j->aggregations)
-			siddhi_incremental_feed(lfirst(lc), slot, ts);
+			aggregation_event(lfirst(lc), slot, ts);
 	siddhi_current_event_ts = save_ts;
 }
 
