@@ -28,7 +28,9 @@ typedef enum SiddhiRelKind
 {
 	SIDDHI_REL_STREAM,
 	SIDDHI_REL_TABLE,
-	SIDDHI_REL_WINDOW /* a named window: its contents mirrored in a table */
+	SIDDHI_REL_WINDOW, /* a named window: its contents mirrored in a table */
+	SIDDHI_REL_AGGREGATION,		/* an aggregation's granularity table */
+	SIDDHI_REL_AGGREGATION_VIEW /* an aggregation's view of finished values */
 } SiddhiRelKind;
 
 /* A stream or table an app uses. */
@@ -256,16 +258,64 @@ typedef struct SiddhiTriggerPlan
 	char *cron;		/* at '<cron>', else NULL */
 } SiddhiTriggerPlan;
 
+/*
+ * define aggregation / CREATE AGGREGATION (analyze_aggregation.c): what an
+ * event adds to its buckets.  Each select item is one of these; the
+ * granularity tables hold agg_timestamp, then the items' columns in order
+ * (avg as two: <name>_sum, <name>_count).
+ */
+typedef enum SiddhiIncColumnKind
+{
+	SIDDHI_INC_GROUP, /* a group-by expression: part of the key */
+	SIDDHI_INC_LAST,  /* any other expression: the bucket's last value */
+	SIDDHI_INC_AGG	  /* sum, count, avg, min or max */
+} SiddhiIncColumnKind;
+
+typedef struct SiddhiIncColumn
+{
+	SiddhiIncColumnKind kind;
+	char *name;
+	Oid type;	/* GROUP, LAST: the expression's; AGG: int8 or float8 */
+	Expr *expr; /* GROUP, LAST: over the input; AGG: the argument */
+	SiddhiAggKind agg;
+	bool is_float; /* AGG: sums, minima and maxima kept as float8 */
+} SiddhiIncColumn;
+
+#define SIDDHI_INC_NGRAN 6 /* sec, min, hour, day, month, year */
+
+typedef struct SiddhiAggregationPlan
+{
+	char *name;
+	SiddhiRelation *input;
+	List *qual;		 /* of Expr: filters on the input */
+	Expr *time_expr; /* aggregate by: int8 ms or a timestamp; else NULL */
+	Oid time_type;
+	List *columns; /* of SiddhiIncColumn * */
+	List *grans;   /* of int: 0 = sec .. 5 = year, ascending */
+	List *tables;  /* of SiddhiRelation *, one per granularity */
+	SiddhiRelation *view;
+	List *upserts;	   /* of char *: the upsert of each table, $1 the bucket */
+	List *param_types; /* of Oid: $1..$n of the upserts */
+	/* retention (Siddhi's @purge): rows older than now - retention go */
+	bool purge;						   /* purging enabled (the default) */
+	int64 purge_interval;			   /* ms between purges */
+	int64 retention[SIDDHI_INC_NGRAN]; /* ms, or -1 to keep all */
+	bool playback; /* now is the latest event time, not the clock */
+} SiddhiAggregationPlan;
+
+extern const char *const siddhi_granularity_names[SIDDHI_INC_NGRAN];
+
 typedef struct SiddhiAppPlan
 {
 	bool playback; /* @app:playback: the clock follows event time */
 	char *name;
 	SiddhiApp *ast;
 	Oid owner;
-	List *relations; /* of SiddhiRelation * */
-	List *queries;	 /* of SiddhiQueryPlan * */
-	List *windows;	 /* of SiddhiNamedWindowPlan * */
-	List *triggers;	 /* of SiddhiTriggerPlan * */
+	List *relations;	/* of SiddhiRelation * */
+	List *queries;		/* of SiddhiQueryPlan * */
+	List *windows;		/* of SiddhiNamedWindowPlan * */
+	List *triggers;		/* of SiddhiTriggerPlan * */
+	List *aggregations; /* of SiddhiAggregationPlan * */
 } SiddhiAppPlan;
 
 /*
@@ -280,6 +330,10 @@ extern SiddhiAppPlan *siddhi_analyze_app(SiddhiApp *app, const char *name,
  * The value of an annotation's element: the element named key, else the
  * first positional one; NULL when the annotation or element is absent.
  */
+/* siddhi.app_relation's kind column (src/catalog/deploy.c). */
+extern const char *siddhi_relation_kind_name(SiddhiRelKind kind);
+extern SiddhiRelKind siddhi_relation_kind_parse(const char *kind);
+
 extern const char *siddhi_annotation_value(List *annotations, const char *name,
 										   const char *key);
 

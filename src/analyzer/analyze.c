@@ -179,6 +179,12 @@ find_relation(AnalyzeState *st, const char *name)
 	return NULL;
 }
 
+SiddhiRelation *
+siddhi_find_relation(AnalyzeState *st, const char *name)
+{
+	return find_relation(st, name);
+}
+
 static bool
 is_siddhi_stream(Oid relid)
 {
@@ -595,10 +601,7 @@ analyze_definitions(AnalyzeState *st)
 				analyze_trigger(st, d);
 				break;
 			case SIDDHI_DEF_AGGREGATION:
-				ereport(ERROR,
-						(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-						 errmsg("aggregations are not supported yet"),
-						 siddhi_errposition(st->app->source, d->location)));
+				/* after all definitions: siddhi_analyze_aggregations */
 				break;
 			case SIDDHI_DEF_FUNCTION:
 				ereport(ERROR,
@@ -1547,6 +1550,7 @@ siddhi_analyze_app(SiddhiApp *app, const char *name, SiddhiAnalyzeMode mode,
 				((SiddhiPartition *) linitial(app->partitions))->location);
 
 	analyze_definitions(&st);
+	siddhi_analyze_aggregations(&st);
 	foreach(lc, app->queries)
 	{
 		SiddhiQueryPlan *qp = analyze_query(&st, lfirst(lc), ++index);

@@ -88,4 +88,7 @@ extern void siddhi_join_select_all(AnalyzeState *st, ParseState *pstate,
 								   List **locations);
 extern void siddhi_join_finish(SiddhiQueryPlan *qp);
 
+/* define aggregation / CREATE AGGREGATION (analyze_aggregation.c). */
+extern void siddhi_analyze_aggregations(AnalyzeState *st);
+
 #endif /* SIDDHI_ANALYZE_INT_H */

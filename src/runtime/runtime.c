@@ -43,6 +43,7 @@
 #include "siddhi/window.h"
 #include "siddhi/window_mirror.h"
 #include "siddhi/aggregate.h"
+#include "siddhi/incremental.h"
 #include "lib/stringinfo.h"
 #include "utils/acl.h"
 #include "utils/builtins.h"
@@ -84,6 +85,7 @@ typedef struct Junction
 	TupleTableSlot *slot; /* holds events fed from the ring */
 	List *consumers;	  /* of QueryRuntime * */
 	NamedWindow *named;	  /* a named window's: events go through it */
+	List *aggregations;	  /* of SiddhiIncremental *: current events */
 } Junction;
 
 /*
@@ -202,7 +204,15 @@ struct SiddhiAppRuntime
 	List *windows;	/* of NamedWindow * */
 	List *triggers; /* of AppTrigger * */
 	bool triggers_started;
+	List *aggregations; /* of AppAggregation * */
 };
+
+/* An incremental aggregation (incremental.c) and the stream it reads. */
+typedef struct AppAggregation
+{
+	Junction *junction;
+	SiddhiIncremental *inc;
+} AppAggregation;
 
 /*
  * define trigger T at ..: events (triggered_time) fed into T's junction
@@ -294,6 +304,7 @@ junction_get(Oid relid)
 		BlessTupleDesc(j->desc);
 		j->slot = MakeSingleTupleTableSlot(j->desc, &TTSOpsMinimalTuple);
 		j->consumers = NIL;
+		j->aggregations = NIL;
 		j->named = NULL;
 		table_close(rel, AccessShareLock);
 		MemoryContextSwitchTo(old);
@@ -629,6 +640,20 @@ siddhi_runtime_start_app(SiddhiAppPlan *plan)
 		q->input->consumers = lappend(q->input->consumers, q);
 		MemoryContextSwitchTo(o2);
 	}
+	foreach(lc, plan->aggregations)
+	{
+		SiddhiAggregationPlan *ap = lfirst(lc);
+		AppAggregation *aa = palloc0(sizeof(AppAggregation));
+		MemoryContext o2;
+
+		aa->junction = junction_get(ap->input->relid);
+		aa->inc = siddhi_incremental_start(ap, app->owner, cxt);
+		app->aggregations = lappend(app->aggregations, aa);
+		o2 = MemoryContextSwitchTo(runtime_cxt);
+		aa->junction->aggregations =
+			lappend(aa->junction->aggregations, aa->inc);
+		MemoryContextSwitchTo(o2);
+	}
 	{
 		MemoryContext o3 = MemoryContextSwitchTo(runtime_cxt);
 
@@ -644,6 +669,7 @@ siddhi_runtime_stop_app(SiddhiAppRuntime *app)
 {
 	HASH_SEQ_STATUS seq;
 	Junction *j;
+	ListCell *lc2;
 
 	hash_seq_init(&seq, junctions);
 	while ((j = hash_seq_search(&seq)) != NULL)
@@ -659,6 +685,14 @@ siddhi_runtime_stop_app(SiddhiAppRuntime *app)
 			if (q->app == app)
 				j->consumers = foreach_delete_current(j->consumers, lc);
 		}
+	}
+	foreach(lc2, app->aggregations)
+	{
+		AppAggregation *aa = lfirst(lc2);
+
+		aa->junction->aggregations =
+			list_delete_ptr(aa->junction->aggregations, aa->inc);
+		siddhi_incremental_stop(aa->inc);
 	}
 	all_apps = list_delete_ptr(all_apps, app);
 	siddhi_stats_free_app(MyDatabaseId, app->name);
@@ -1650,6 +1684,35 @@ named_window_add(NamedWindow *nw, TupleTableSlot *slot, int64 ts, int depth)
 	nw->depth = save_depth;
 }
 
+/*
+ * Feed an incremental aggregation (incremental.c); an error (an overflow,
+ * a time out of range, a failing function) skips the event for it only,
+ * as for a query.
+ */
+static void
+aggregation_event(SiddhiIncremental *inc, TupleTableSlot *slot, int64 ts)
+{
+	MemoryContext mcxt = CurrentMemoryContext;
+	ResourceOwner owner = CurrentResourceOwner;
+
+	PG_TRY();
+	{
+		siddhi_incremental_feed(inc, slot, ts);
+	}
+	PG_CATCH();
+	{
+		ErrorData *edata;
+
+		MemoryContextSwitchTo(batch_cxt);
+		edata = CopyErrorData(); /* in batch_cxt, kept by query_failed */
+		query_failed(NULL, mcxt, owner, true);
+		ereport(LOG, (errcode(ERRCODE_SIDDHI_RUNTIME_ERROR),
+					  errmsg("siddhi aggregation \"%s\": %s (event skipped)",
+							 siddhi_incremental_name(inc), edata->message)));
+	}
+	PG_END_TRY();
+}
+
 static void
 junction_emit(Junction *j, TupleTableSlot *slot, int64 ts, int depth,
 			  bool expired)
@@ -1669,6 +1732,9 @@ junction_emit(Junction *j, TupleTableSlot *slot, int64 ts, int depth,
 		deliver_to_watchers(j, slot, ts, expired);
 	foreach(lc, j->consumers)
 		query_process(lfirst(lc), slot, ts, depth);
+	if (!expired)
+		foreach(lc, j->aggregations)
+			aggregation_event(lfirst(lc), slot, ts);
 	siddhi_current_event_ts = save_ts;
 }
 
@@ -2058,6 +2124,7 @@ siddhi_runtime_end_batch(void)
 		sink_flush(lfirst_oid(lc));
 	dirty_sinks = NIL;
 	mirror_windows();
+	siddhi_incremental_flush_all();
 	MemoryContextReset(batch_cxt);
 }
 
