@@ -179,12 +179,6 @@ find_relation(AnalyzeState *st, const char *name)
 	return NULL;
 }
 
-SiddhiRelation *
-siddhi_find_relation(AnalyzeState *st, const char *name)
-{
-	return find_relation(st, name);
-}
-
 static bool
 is_siddhi_stream(Oid relid)
 {
@@ -623,7 +617,7 @@ not_yet(AnalyzeState *st, const char *what, int location)
 					siddhi_errposition(st->app->source, location)));
 }
 
-/* For the other files of the analyzer (analyze_join.c). */
+/* For the other files of the analyzer (joins, aggregations). */
 SiddhiRelation *
 siddhi_find_relation(AnalyzeState *st, const char *name)
 {
