@@ -47,7 +47,7 @@ insert_events() {
 		for s in $streams; do
 			cols=$(sql "SELECT string_agg(CASE format_type(atttypid, NULL)
 				WHEN 'text' THEN '''S'' || (i % $keys)' WHEN 'integer' THEN '(i % $keys)::int'
-				WHEN 'bigint' THEN CASE attname WHEN 'ts' THEN 'i * 1000 / $rate' ELSE 'i' END
+				WHEN 'bigint' THEN CASE attname WHEN 'ts' THEN 'i::int8 * 1000 / $rate' ELSE 'i' END
 				WHEN 'double precision' THEN '(i % 500) / 3.0'
 				WHEN 'real' THEN '((i % 500) / 3.0)::real' ELSE 'i % 2 = 0' END, ', ' ORDER BY attnum)
 				FROM pg_attribute WHERE attrelid = '$s'::regclass AND attnum > 0 AND NOT attisdropped")

@@ -21,11 +21,25 @@
 typedef struct SiddhiAggregates SiddhiAggregates;
 typedef struct SiddhiAggGroup SiddhiAggGroup;
 
+/*
+ * Where a group stands in the chunk its query is processing.  The caller
+ * (runtime.c) sets and clears these marks; they live in the group so that
+ * finding a group's place takes O(1), however many groups a chunk touches
+ * (a timeBatch flush touches every group).  Zero in a new group.
+ */
+typedef struct SiddhiAggMarks
+{
+	int pending;  /* 1 + the group's index among the chunk's outputs, or 0 */
+	bool touched; /* the group lost events in this chunk */
+} SiddhiAggMarks;
+
 extern SiddhiAggregates *siddhi_aggs_create(List *plans, MemoryContext parent);
 
 /* The group of a key, created when new. */
 extern SiddhiAggGroup *siddhi_aggs_group(SiddhiAggregates *a, const char *key,
 										 Size keylen);
+
+extern SiddhiAggMarks *siddhi_aggs_marks(SiddhiAggGroup *g);
 
 /* Add (or remove, for an expired event) one event's argument values. */
 extern void siddhi_aggs_update(SiddhiAggregates *a, SiddhiAggGroup *g,

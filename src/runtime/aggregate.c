@@ -66,6 +66,7 @@ struct SiddhiAggGroup
 	int64 events; /* events added and not removed */
 	int64 adds;
 	int64 removes;
+	SiddhiAggMarks marks;
 	AggState states[FLEXIBLE_ARRAY_MEMBER];
 };
 
@@ -155,6 +156,12 @@ siddhi_aggs_group(SiddhiAggregates *a, const char *key, Size keylen)
 	g->keylen = keylen;
 	e->group = g;
 	return g;
+}
+
+SiddhiAggMarks *
+siddhi_aggs_marks(SiddhiAggGroup *g)
+{
+	return &g->marks;
 }
 
 static AggValue

@@ -519,6 +519,7 @@ aggregate_event(QueryRuntime *q, TupleTableSlot *slot, int64 ts,
 	MemoryContext old =
 		MemoryContextSwitchTo(q->econtext->ecxt_per_tuple_memory);
 	SiddhiAggGroup *g;
+	SiddhiAggMarks *marks;
 	int i;
 
 	resetStringInfo(&q->keybuf);
@@ -554,17 +555,25 @@ aggregate_event(QueryRuntime *q, TupleTableSlot *slot, int64 ts,
 	g = siddhi_aggs_group(q->aggs, q->keybuf.data, q->keybuf.len);
 	siddhi_aggs_update(q->aggs, g, kind == SIDDHI_EVENT_CURRENT, q->agg_values,
 					   q->agg_nulls);
+	marks = siddhi_aggs_marks(g);
 	if (kind == SIDDHI_EVENT_EXPIRED)
 	{
-		old = MemoryContextSwitchTo(q->econtext->ecxt_per_tuple_memory);
-		q->touched = list_append_unique_ptr(q->touched, g);
-		MemoryContextSwitchTo(old);
+		if (!marks->touched)
+		{
+			old = MemoryContextSwitchTo(q->econtext->ecxt_per_tuple_memory);
+			q->touched = lappend(q->touched, g);
+			MemoryContextSwitchTo(old);
+			marks->touched = true;
+		}
 		return;
 	}
-	for (i = 0; i < q->npending; i++)
-		if (q->pending_groups[i] == g)
-			break;
-	if (i == q->npending)
+	if (marks->pending > 0)
+	{
+		/* a later event of the group: it replaces the earlier one */
+		i = marks->pending - 1;
+		pfree(q->pending_tuples[i]);
+	}
+	else
 	{
 		if (q->npending == q->pending_cap)
 		{
@@ -585,7 +594,9 @@ aggregate_event(QueryRuntime *q, TupleTableSlot *slot, int64 ts,
 								: MemoryContextAlloc(acx, sizeof(int64) * cap);
 			q->pending_cap = cap;
 		}
-		q->pending_groups[q->npending++] = g;
+		i = q->npending++;
+		q->pending_groups[i] = g;
+		marks->pending = i + 1;
 	}
 	old = MemoryContextSwitchTo(q->econtext->ecxt_per_tuple_memory);
 	q->pending_tuples[i] = ExecCopySlotMinimalTuple(slot);
@@ -601,6 +612,7 @@ aggregate_event(QueryRuntime *q, TupleTableSlot *slot, int64 ts,
 static void
 aggregate_flush(QueryRuntime *q, int depth)
 {
+	List *touched;
 	ListCell *lc;
 
 	for (int i = 0; i < q->npending; i++)
@@ -614,10 +626,16 @@ aggregate_flush(QueryRuntime *q, int depth)
 					 SIDDHI_EVENT_CURRENT);
 		ExecClearTuple(q->agg_slot);
 	}
+	for (int i = 0; i < q->npending; i++)
+		siddhi_aggs_marks(q->pending_groups[i])->pending = 0;
 	q->npending = 0;
-	foreach(lc, q->touched)
-		siddhi_aggs_release_if_empty(q->aggs, lfirst(lc));
+	touched = q->touched;
 	q->touched = NIL;
+	foreach(lc, touched)
+	{
+		siddhi_aggs_marks(lfirst(lc))->touched = false;
+		siddhi_aggs_release_if_empty(q->aggs, lfirst(lc));
+	}
 }
 
 /*
@@ -763,7 +781,13 @@ window_catch_up(QueryRuntime *q, int64 now, int depth)
 static void
 query_abandon_chunk(QueryRuntime *q)
 {
+	ListCell *lc;
+
+	for (int i = 0; i < q->npending; i++)
+		siddhi_aggs_marks(q->pending_groups[i])->pending = 0;
 	q->npending = 0;
+	foreach(lc, q->touched)
+		siddhi_aggs_marks(lfirst(lc))->touched = false;
 	q->touched = NIL;
 	q->nout = 0;
 	ResetExprContext(q->econtext);
