@@ -94,6 +94,21 @@ SELECT siddhi.deploy('aggs_bad4', $$
   from AB4 select sum(v, v) as t insert into AB4Out;
 $$);
 
+-- group keys of several columns and types, nulls grouped together
+SELECT siddhi.deploy('aggs_keys', $$
+  define stream Keyed (s string, i int, d double, b bool, v long);
+  define table KeyedOut (s string, i int, d double, b bool, total long, n long);
+  from Keyed select s, i, d, b, sum(v) as total, count() as n
+  group by s, i, d, b insert into KeyedOut;
+$$);
+INSERT INTO keyed VALUES ('a', 1, 1.5, true, 1), ('a', 1, 1.5, false, 2),
+  ('a', 2, 1.5, true, 4), (NULL, 1, 1.5, true, 8), ('a', 1, 1.5, true, 16),
+  (NULL, 1, 1.5, true, 32), ('a', NULL, NULL, NULL, 64),
+  ('a', NULL, NULL, NULL, 128), ('ab', 1, 1.5, true, 256),
+  ('a', 1, 2.5, true, 512);
+SELECT siddhi.flush();
+SELECT * FROM keyedout ORDER BY s NULLS LAST, i NULLS LAST, d, b, n;
+
 -- group maps are bounded: siddhi.max_groups per query
 ALTER SYSTEM SET siddhi.max_groups = 2;
 SELECT pg_reload_conf();

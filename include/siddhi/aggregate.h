@@ -3,7 +3,7 @@
  * aggregate.h
  *	  Incremental aggregators with group by (src/runtime/aggregate.c).
  *
- * Each group (the values of the group-by expressions, as text) has one
+ * Each group (the values of the group-by expressions) has one
  * state per aggregator, updated by adding the events a window lets in and
  * removing the ones it expires.  min and max keep a monotonic queue, so
  * removal is amortised O(1); this relies on events being removed in the
@@ -33,11 +33,17 @@ typedef struct SiddhiAggMarks
 	bool touched; /* the group lost events in this chunk */
 } SiddhiAggMarks;
 
-extern SiddhiAggregates *siddhi_aggs_create(List *plans, MemoryContext parent);
+/* Aggregators plans (of SiddhiAggPlan) grouped by group_by (of Expr). */
+extern SiddhiAggregates *siddhi_aggs_create(List *plans, List *group_by,
+											MemoryContext parent);
 
-/* The group of a key, created when new. */
-extern SiddhiAggGroup *siddhi_aggs_group(SiddhiAggregates *a, const char *key,
-										 Size keylen);
+/*
+ * The group of the key keys/nulls (one per group-by expression), created
+ * when new.  keys may be overwritten with values allocated in the current
+ * memory context.
+ */
+extern SiddhiAggGroup *siddhi_aggs_group(SiddhiAggregates *a, Datum *keys,
+										 bool *nulls);
 
 extern SiddhiAggMarks *siddhi_aggs_marks(SiddhiAggGroup *g);
 

@@ -97,8 +97,8 @@ struct QueryRuntime
 	bool *agg_nulls;
 	int ngroup;
 	ExprState **group_exprs;
-	FmgrInfo *group_out; /* output functions: a group key is text */
-	StringInfoData keybuf;
+	Datum *group_values; /* the group-by values of the event */
+	bool *group_nulls;
 	ExprState *having;		  /* over the output row */
 	TupleTableSlot *agg_slot; /* holds the event an output row is made from */
 	int npending;			  /* groups to output at the end of this chunk */
@@ -244,7 +244,7 @@ siddhi_runtime_start_app(SiddhiAppPlan *plan)
 			int k = 0;
 
 			q->naggs = list_length(qp->aggregates);
-			q->aggs = siddhi_aggs_create(qp->aggregates, cxt);
+			q->aggs = siddhi_aggs_create(qp->aggregates, qp->group_by, cxt);
 			q->agg_args = palloc0(sizeof(ExprState *) * q->naggs);
 			q->agg_values = palloc0(sizeof(Datum) * q->naggs);
 			q->agg_nulls = palloc0(sizeof(bool) * q->naggs);
@@ -269,19 +269,11 @@ siddhi_runtime_start_app(SiddhiAppPlan *plan)
 				palloc0(sizeof(ParamExecData) * q->naggs);
 			q->ngroup = list_length(qp->group_by);
 			q->group_exprs = palloc0(sizeof(ExprState *) * Max(q->ngroup, 1));
-			q->group_out = palloc0(sizeof(FmgrInfo) * Max(q->ngroup, 1));
+			q->group_values = palloc0(sizeof(Datum) * Max(q->ngroup, 1));
+			q->group_nulls = palloc0(sizeof(bool) * Max(q->ngroup, 1));
 			k = 0;
 			foreach(la, qp->group_by)
-			{
-				Oid outfn;
-				bool varlena;
-
-				q->group_exprs[k] = ExecInitExpr(lfirst(la), NULL);
-				getTypeOutputInfo(exprType(lfirst(la)), &outfn, &varlena);
-				fmgr_info_cxt(outfn, &q->group_out[k], cxt);
-				k++;
-			}
-			initStringInfo(&q->keybuf);
+				q->group_exprs[k++] = ExecInitExpr(lfirst(la), NULL);
 			q->agg_slot =
 				MakeSingleTupleTableSlot(q->input->desc, &TTSOpsMinimalTuple);
 		}
@@ -522,19 +514,9 @@ aggregate_event(QueryRuntime *q, TupleTableSlot *slot, int64 ts,
 	SiddhiAggMarks *marks;
 	int i;
 
-	resetStringInfo(&q->keybuf);
 	for (int k = 0; k < q->ngroup; k++)
-	{
-		bool isnull;
-		Datum v = ExecEvalExpr(q->group_exprs[k], q->econtext, &isnull);
-
-		if (isnull)
-			appendStringInfoChar(&q->keybuf, '\x01');
-		else
-			appendStringInfoString(&q->keybuf,
-								   OutputFunctionCall(&q->group_out[k], v));
-		appendStringInfoChar(&q->keybuf, '\0');
-	}
+		q->group_values[k] =
+			ExecEvalExpr(q->group_exprs[k], q->econtext, &q->group_nulls[k]);
 	for (int k = 0; k < q->naggs; k++)
 	{
 		q->agg_nulls[k] = false;
@@ -550,9 +532,9 @@ aggregate_event(QueryRuntime *q, TupleTableSlot *slot, int64 ts,
 				(const unsigned char *) text, strlen(text), 0));
 		}
 	}
+	g = siddhi_aggs_group(q->aggs, q->group_values, q->group_nulls);
 	MemoryContextSwitchTo(old);
 
-	g = siddhi_aggs_group(q->aggs, q->keybuf.data, q->keybuf.len);
 	siddhi_aggs_update(q->aggs, g, kind == SIDDHI_EVENT_CURRENT, q->agg_values,
 					   q->agg_nulls);
 	marks = siddhi_aggs_marks(g);
