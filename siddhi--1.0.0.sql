@@ -36,7 +36,7 @@ CREATE TABLE siddhi.app (
 -- so that pg_dump and pg_restore bring an app back.
 CREATE TABLE siddhi.app_relation (
     app         text NOT NULL REFERENCES siddhi.app (name) ON DELETE CASCADE,
-    kind        text NOT NULL CHECK (kind IN ('stream', 'table')),
+    kind        text NOT NULL CHECK (kind IN ('stream', 'table', 'window')),
     nspname     name NOT NULL,
     relname     name NOT NULL,
     created     boolean NOT NULL,   -- created by deploy (undeploy may drop)
@@ -141,6 +141,14 @@ CREATE FUNCTION siddhi.current_time_millis()
 RETURNS bigint
 AS 'MODULE_PATHNAME', 'siddhi_current_time_millis'
 LANGUAGE C VOLATILE;
+
+-- When a cron expression (Quartz: second minute hour day-of-month month
+-- day-of-week [year]; or Unix's five fields) next fires strictly after
+-- `after`, read in the session's time zone; NULL when it never does.
+CREATE FUNCTION siddhi.cron_next(expr text, after timestamptz)
+RETURNS timestamptz
+AS 'MODULE_PATHNAME', 'siddhi_cron_next_sql'
+LANGUAGE C STABLE STRICT;
 
 -- The timestamp, in milliseconds, of the event being processed.
 CREATE FUNCTION siddhi.event_timestamp()

@@ -125,3 +125,22 @@ SELECT * FROM boundedout ORDER BY k, total;
 SELECT errors, last_error FROM siddhi.queries WHERE app = 'aggs_bounded';
 ALTER SYSTEM RESET siddhi.max_groups;
 SELECT pg_reload_conf();
+
+-- unionSet: the union of sets (arrays) in the window, a value counted while
+-- any event that brought it is there; createSet(x) makes a set of one
+SELECT siddhi.deploy('agg_sets', $$
+  define stream SetTags (item string, tag string);
+  from SetTags#window.length(2)
+  select sizeOfSet(unionSet(createSet(tag))) as n, unionSet(createSet(tag)) as tags
+  insert into SetUnion;
+$$);
+SELECT siddhi.subscribe('setunion');
+INSERT INTO settags VALUES ('a', 'red'), ('b', 'red'), ('c', 'blue'), ('d', 'green');
+SELECT siddhi.flush();
+SELECT event->'n' AS n, ARRAY(SELECT jsonb_array_elements_text(event->'tags') ORDER BY 1) AS tags
+  FROM siddhi.poll('setunion', 100, 0) ORDER BY seq;
+SELECT siddhi.deploy('agg_sets_bad', $$
+  define stream SetBad (tag string);
+  from SetBad select unionSet(tag) as s insert into SetBadOut;
+$$);
+SELECT siddhi.undeploy('agg_sets');

@@ -56,7 +56,7 @@ from S insert into S;
 $$);
 SELECT siddhi.deploy('bad12', $$
 define stream S (a int);
-from S#window.session(5 sec) select a insert into T;
+from S#window.lossyInfrequent(0.1) select a insert into T;
 $$);
 \echo :LAST_ERROR_SQLSTATE
 SELECT siddhi.deploy('bad13', $$

@@ -27,7 +27,8 @@ typedef enum SiddhiAnalyzeMode
 typedef enum SiddhiRelKind
 {
 	SIDDHI_REL_STREAM,
-	SIDDHI_REL_TABLE
+	SIDDHI_REL_TABLE,
+	SIDDHI_REL_WINDOW /* a named window: its contents mirrored in a table */
 } SiddhiRelKind;
 
 /* A stream or table an app uses. */
@@ -41,17 +42,76 @@ typedef struct SiddhiRelation
 	char *event_time; /* streams: the attribute giving each event's time */
 } SiddhiRelation;
 
-/* The window a query keeps over its input (src/runtime/window.c). */
+/* The window a query keeps over its input (src/runtime/window*.c). */
 typedef enum SiddhiWindowKind
 {
 	SIDDHI_WINDOW_NONE,
-	SIDDHI_WINDOW_LENGTH,		/* length(n): the last n events */
-	SIDDHI_WINDOW_LENGTH_BATCH, /* lengthBatch(n): tumbling, n events */
-	SIDDHI_WINDOW_TIME,			/* time(t): events of the last t ms */
-	SIDDHI_WINDOW_TIME_BATCH,	/* timeBatch(t): tumbling, every t ms */
-	SIDDHI_WINDOW_TIME_LENGTH,	/* timeLength(t, n): last t ms, at most n */
-	SIDDHI_WINDOW_EXTERNAL_TIME /* externalTime(attr, t): time from attr */
+	SIDDHI_WINDOW_LENGTH,		 /* length(n): the last n events */
+	SIDDHI_WINDOW_LENGTH_BATCH,	 /* lengthBatch(n): tumbling, n events */
+	SIDDHI_WINDOW_TIME,			 /* time(t): events of the last t ms */
+	SIDDHI_WINDOW_TIME_BATCH,	 /* timeBatch(t): tumbling, every t ms */
+	SIDDHI_WINDOW_TIME_LENGTH,	 /* timeLength(t, n): last t ms, at most n */
+	SIDDHI_WINDOW_EXTERNAL_TIME, /* externalTime(attr, t): time from attr */
+	SIDDHI_WINDOW_EXTERNAL_TIME_BATCH, /* externalTimeBatch(attr, t, ..) */
+	SIDDHI_WINDOW_BATCH,			   /* batch([n]): each arriving chunk */
+	SIDDHI_WINDOW_SORT,				   /* sort(n, attr [, order], ..) */
+	SIDDHI_WINDOW_DELAY,			   /* delay(t) */
+	SIDDHI_WINDOW_CRON,				   /* cron('expr') */
+	SIDDHI_WINDOW_SESSION,			   /* session(gap [, key [, latency]]) */
+	SIDDHI_WINDOW_HOPPING,			   /* hopping(size, advance) */
+	SIDDHI_WINDOW_EXPRESSION,		   /* expression('cond') */
+	SIDDHI_WINDOW_EXPRESSION_BATCH,	   /* expressionBatch('cond', ..) */
+	SIDDHI_WINDOW_FREQUENT,			   /* frequent(n [, attr..]) */
+	SIDDHI_WINDOW_LOSSY_FREQUENT,	   /* lossyFrequent(s [, e [, attr..]]) */
+	SIDDHI_WINDOW_UNIQUE_EVER,		   /* unique:ever(key) */
+	SIDDHI_WINDOW_UNIQUE_FIRST,		   /* unique:first(key) */
+	SIDDHI_WINDOW_UNIQUE_LENGTH,	   /* unique:length(key, n) */
+	SIDDHI_WINDOW_UNIQUE_LENGTH_BATCH, /* unique:lengthBatch(key, n) */
+	SIDDHI_WINDOW_UNIQUE_FIRST_LENGTH_BATCH, /* unique:firstLengthBatch */
+	SIDDHI_WINDOW_UNIQUE_TIME,				 /* unique:time(key, t) */
+	SIDDHI_WINDOW_UNIQUE_TIME_BATCH,		 /* unique:timeBatch(key, t) */
+	SIDDHI_WINDOW_UNIQUE_FIRST_TIME_BATCH,	 /* unique:firstTimeBatch */
+	SIDDHI_WINDOW_UNIQUE_TIME_LENGTH_BATCH,	 /* unique:timeLengthBatch */
+	SIDDHI_WINDOW_UNIQUE_EXTERNAL_TIME_BATCH /* unique:externalTimeBatch */
 } SiddhiWindowKind;
+
+/*
+ * A window with its arguments, as src/analyzer/analyze_window.c reads them from
+ * the call.  Constants are resolved here; per-event values (a key, a time
+ * attribute, sort attributes) are expressions over the input stream that
+ * the runtime evaluates for each arriving event.
+ */
+typedef struct SiddhiWindowPlan
+{
+	SiddhiWindowKind kind;
+	char *name;	   /* as written, for messages ("unique:time") */
+	int64 length;  /* the size: events, or milliseconds */
+	int64 count;   /* a second size: timeLength's events, hopping's advance,
+				   * unique:timeLengthBatch's events, batch's chunk */
+	int64 start;   /* start.time (ms), or -1 */
+	int64 timeout; /* externalTimeBatch timeout, session allowed latency,
+					* or -1 */
+	bool current_event; /* stream.current.event: current events at once */
+	bool replace_time;	/* externalTimeBatch replace.with.batchtime;
+						 * expressionBatch include.triggering.event */
+	double support;		/* lossyFrequent's support threshold */
+	double error;		/* lossyFrequent's error bound */
+	char *text;			/* cron: the cron expression */
+	Expr *time_expr;	/* externalTime*: the event's time (int8) */
+	Expr *start_expr;	/* externalTimeBatch: start.time from an attribute */
+	List *keys;			/* of Expr: the key (unique, session, frequent) or
+						 * the sort attributes, over the input */
+	List *key_types;	/* of Oid */
+	List *sort_ops;		/* sort: of Oid, the ordering operator of each key */
+	Expr *condition;	/* expression windows: the condition, planned; its
+						 * Vars read the event (scan), the window's first
+						 * (INNER_VAR) and last (OUTER_VAR) events */
+	List *cond_aggs;	/* of SiddhiAggPlan *: the condition's aggregators,
+						 * PARAM_EXEC param k is aggregator k; PARAM_EXTERN
+						 * params 1..3 are the timestamps of the event, the
+						 * first and the last event */
+	TupleDesc desc;		/* expression windows: the input's row type */
+} SiddhiWindowPlan;
 
 /* Siddhi's aggregators that run incrementally (src/runtime/aggregate.c). */
 typedef enum SiddhiAggKind
@@ -66,7 +126,8 @@ typedef enum SiddhiAggKind
 	SIDDHI_AGG_DISTINCT_COUNT, /* values arrive as a 64-bit hash of their text */
 	SIDDHI_AGG_STDDEV,		   /* population standard deviation */
 	SIDDHI_AGG_AND,
-	SIDDHI_AGG_OR
+	SIDDHI_AGG_OR,
+	SIDDHI_AGG_UNION_SET /* a set is an array of distinct values */
 } SiddhiAggKind;
 
 /* One aggregator of a query: its value reaches expressions as PARAM_EXEC. */
@@ -78,16 +139,53 @@ typedef struct SiddhiAggPlan
 	Oid resulttype; /* Siddhi's: sum of ints is long, avg double, ... */
 } SiddhiAggPlan;
 
+/*
+ * What `output snapshot every <t>` keeps, as Siddhi chooses it from the
+ * query's shape (src/runtime/ratelimit.c).
+ */
+typedef enum SiddhiSnapshotKind
+{
+	SIDDHI_SNAPSHOT_LAST,		  /* the latest event (per group) */
+	SIDDHI_SNAPSHOT_WINDOW,		  /* every event in the window */
+	SIDDHI_SNAPSHOT_WINDOW_GROUPS /* the oldest event of each group in it */
+} SiddhiSnapshotKind;
+
+/*
+ * A query that changes a table (delete, update, update or insert): Query
+ * trees over the table, planned and run by src/runtime/table_ops.c for
+ * each output event; PARAM_EXTERN $k is the event's output attribute k.
+ */
+typedef struct SiddhiTableOpPlan
+{
+	SiddhiOutputKind kind; /* DELETE, UPDATE or UPSERT */
+	struct Query *modify;  /* DELETE / UPDATE .. WHERE <on> */
+	struct Query *insert;  /* UPSERT: INSERT INTO T VALUES ($1, ..) */
+	List *param_types;	   /* of Oid: the output attributes' */
+	List *param_typmods;   /* of int */
+	List *param_names;	   /* of String */
+} SiddhiTableOpPlan;
+
+/*
+ * <cond> in T, in a filter: EXISTS (SELECT FROM T WHERE cond), whose
+ * PARAM_EXTERN $k is attribute k of the event; the filter reads its result
+ * as the bool PARAM_EXTERN param of the membership's number (from 1).
+ */
+typedef struct SiddhiMembershipPlan
+{
+	struct Query *probe;
+	List *param_types; /* of Oid: the input stream's attributes */
+} SiddhiMembershipPlan;
+
 typedef struct SiddhiQueryPlan
 {
 	char *name; /* @info(name) or "query<n>" */
 	SiddhiQuery *ast;
 	SiddhiRelation *input;
 	List *qual; /* of Expr, implicitly ANDed, planned: before the window */
-	SiddhiWindowKind window;
-	int64 window_length;	/* events, or milliseconds */
-	int64 window_count;		/* timeLength: the most events kept */
-	Expr *window_time_expr; /* externalTime: the time attribute */
+	Expr *dedup_key;	  /* #unique:deduplicate(key, t) after qual, or NULL */
+	int64 dedup_interval; /* its t (ms) */
+	List *dedup_qual;	  /* filters after deduplicate, before the window */
+	SiddhiWindowPlan *window; /* or NULL */
 	List *window_qual; /* filters written after the window, on its output */
 	List *aggregates;  /* of SiddhiAggPlan *; param k is aggregate k */
 	List *group_by;	   /* of Expr, over the input */
@@ -99,8 +197,36 @@ typedef struct SiddhiQueryPlan
 	int64 offset;
 	List *targetlist; /* of TargetEntry, typed as the output */
 	SiddhiRelation *output;
+	SiddhiTableOpPlan *table_op; /* delete/update/upsert, or NULL */
+	List *memberships;			 /* of SiddhiMembershipPlan *: `in T` */
 	SiddhiEventType events;
+	/* output rate limiting: kind SIDDHI_RATE_NONE when there is none */
+	SiddhiRateKind rate_kind;
+	SiddhiRateType rate_type;
+	int64 rate_value; /* events, or milliseconds */
+	SiddhiSnapshotKind rate_snapshot;
 } SiddhiQueryPlan;
+
+/*
+ * A named window (define window W (..) time(1 min) output all events):
+ * queries insert into it and read from it as from a stream; its contents
+ * are mirrored into an unlogged table of the same name for plain SQL.
+ */
+typedef struct SiddhiNamedWindowPlan
+{
+	SiddhiRelation *relation;
+	SiddhiWindowPlan *window;
+	SiddhiEventType output; /* what the window passes to its readers */
+} SiddhiNamedWindowPlan;
+
+/* define trigger T at 'start' | every <t> | '<cron>': a stream of one long */
+typedef struct SiddhiTriggerPlan
+{
+	SiddhiRelation *relation; /* (triggered_time long) */
+	bool at_start;
+	int64 every_ms; /* at every <t>, else 0 */
+	char *cron;		/* at '<cron>', else NULL */
+} SiddhiTriggerPlan;
 
 typedef struct SiddhiAppPlan
 {
@@ -110,6 +236,8 @@ typedef struct SiddhiAppPlan
 	Oid owner;
 	List *relations; /* of SiddhiRelation * */
 	List *queries;	 /* of SiddhiQueryPlan * */
+	List *windows;	 /* of SiddhiNamedWindowPlan * */
+	List *triggers;	 /* of SiddhiTriggerPlan * */
 } SiddhiAppPlan;
 
 /*

@@ -28,6 +28,15 @@ extern SiddhiApp *siddhiql_parse(const char *source);
 extern SiddhiApp *sqlstream_parse(const char *source);
 
 /*
+ * A lone SiddhiQL expression: text, which stands at byte offset `offset`
+ * of the app source (the string argument of an expression window).  The
+ * nodes' locations, and the positions of syntax errors, are those of the
+ * app source.
+ */
+extern Node *siddhiql_parse_expression(const char *source, const char *text,
+									   int offset);
+
+/*
  * For use inside ereport(): set the error position to a byte offset of
  * the app source.  Returns 0 like the other err* helpers.
  */

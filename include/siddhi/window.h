@@ -1,19 +1,27 @@
 /*-------------------------------------------------------------------------
  *
  * window.h
- *	  Windows over a query's input events (src/runtime/window.c).
+ *	  Windows over a query's input events (src/runtime/window*.c).
  *
  * A window takes events one at a time and hands back, through a callback,
  * the events its query must process, each marked current or expired, in
  * Siddhi's order: the expired events an arrival pushes out come before
  * the arrival itself.  A window owns copies of the tuples it keeps, in its
  * own memory context; a tuple passed to the callback is valid only during
- * the call.
+ * the call.  An event that leaves the window is emitted as expired with the
+ * same tuple pointer it was emitted with as current (named windows mirror
+ * their contents into a table by that pointer), or with one that was
+ * never emitted as current when the window never emitted it (batches).
  *
- * Memory is bounded by the window's length: length(n) and lengthBatch(n)
- * keep at most n and 2n events; time(t) and timeBatch(t) keep the events
- * of the last t (timeBatch: 2t) milliseconds, as many as arrive in that
- * time.
+ * Each kind of window is a SiddhiWindowOps in one of the window*.c files,
+ * registered in window.c.  Every window documents its memory bound there
+ * and in docs/reference.md.
+ *
+ * The runtime evaluates the per-event values below from the plan; a window
+ * that needs more evaluated (expression, expressionBatch: a condition over
+ * the event, the window's first and last events and aggregators) does it
+ * itself, from the plan's condition, cond_aggs and desc, in an ExprContext
+ * of its own (window_expression.c); the ops stay the same.
  *
  *-------------------------------------------------------------------------
  */
@@ -33,32 +41,130 @@ typedef enum SiddhiEventKind
 typedef void (*SiddhiEventFn)(void *arg, SiddhiEventKind kind,
 							  MinimalTuple tuple, int64 timestamp);
 
+/*
+ * One arriving event with the values the runtime computed for its window
+ * from the plan: ext from time_expr (externalTime*), start from
+ * start_expr, key from keys (the keys' text joined, for the windows that
+ * group by a key), values/isnull from keys (sort).
+ */
+typedef struct SiddhiWindowEvent
+{
+	MinimalTuple tuple;
+	TupleDesc desc; /* the tuple's */
+	int64 timestamp;
+	int64 ext;
+	int64 start;
+	const char *key;
+	int keylen;
+	Datum *values;
+	bool *isnull;
+} SiddhiWindowEvent;
+
 typedef struct SiddhiWindow SiddhiWindow;
 
-/* A window of the given kind and length, in a context under parent. */
-extern SiddhiWindow *siddhi_window_create(SiddhiWindowKind kind, int64 length,
-										  int64 count, MemoryContext parent);
+typedef struct SiddhiWindowOps
+{
+	/* Set up a window of this kind: allocate it (at least a SiddhiWindow). */
+	SiddhiWindow *(*create)(const SiddhiWindowPlan *plan, MemoryContext cxt);
+	/* One arriving event: emit what it causes. */
+	void (*add)(SiddhiWindow *w, const SiddhiWindowEvent *ev, SiddhiEventFn fn,
+				void *arg);
+	/*
+	 * Time passes, the clock is now `now` (ms): expire or flush what is
+	 * due, each step ending with SIDDHI_EVENT_CHUNK_END.  NULL: never.
+	 */
+	void (*advance)(SiddhiWindow *w, int64 now, SiddhiEventFn fn, void *arg);
+	/* When advance is next needed, or -1 for never.  NULL: never. */
+	int64 (*deadline)(SiddhiWindow *w);
+	/*
+	 * The window's contents, as current events, oldest first: the events
+	 * it emitted as current and has not yet expired (a batch window's last
+	 * batch, not the one it is collecting).
+	 */
+	void (*scan)(SiddhiWindow *w, SiddhiEventFn fn, void *arg);
+	/* Events the window holds now. */
+	int64 (*size)(SiddhiWindow *w);
+	/*
+	 * The chunk of input the last events came in has ended (batch): emit
+	 * what that causes, ending with SIDDHI_EVENT_CHUNK_END.  The clock is
+	 * now.  NULL: chunks mean nothing to this window.
+	 */
+	void (*input_end)(SiddhiWindow *w, int64 now, SiddhiEventFn fn, void *arg);
+} SiddhiWindowOps;
 
-/*
- * One arriving event (ext: its time attribute, for externalTime): emit
- * what it causes through fn.
- */
-extern void siddhi_window_add(SiddhiWindow *w, MinimalTuple tuple,
-							  int64 timestamp, int64 ext, SiddhiEventFn fn,
-							  void *arg);
+/* What every window starts with. */
+struct SiddhiWindow
+{
+	const SiddhiWindowOps *ops;
+	const SiddhiWindowPlan *plan;
+	MemoryContext cxt; /* the window's own; everything it keeps is here */
+};
 
-/*
- * Time passes: the window's clock is now `now` (ms).  Time windows expire
- * or flush what is due, stamped with `now`, each flush ending with a
- * SIDDHI_EVENT_CHUNK_END; count windows do nothing.
- */
+/* Whether the runtime has this kind of window. */
+extern bool siddhi_window_supported(SiddhiWindowKind kind);
+
+/* A window for the plan, in a context under parent. */
+extern SiddhiWindow *siddhi_window_create(const SiddhiWindowPlan *plan,
+										  MemoryContext parent);
+
+extern void siddhi_window_add(SiddhiWindow *w, const SiddhiWindowEvent *ev,
+							  SiddhiEventFn fn, void *arg);
 extern void siddhi_window_advance(SiddhiWindow *w, int64 now, SiddhiEventFn fn,
 								  void *arg);
-
-/* When the window next needs siddhi_window_advance, or -1 for never. */
 extern int64 siddhi_window_deadline(SiddhiWindow *w);
-
-/* Events the window holds now. */
+extern void siddhi_window_scan(SiddhiWindow *w, SiddhiEventFn fn, void *arg);
 extern int64 siddhi_window_size(SiddhiWindow *w);
+extern bool siddhi_window_wants_input_end(SiddhiWindow *w);
+extern void siddhi_window_input_end(SiddhiWindow *w, int64 now,
+									SiddhiEventFn fn, void *arg);
+
+/* A copy of tuple in the window's context. */
+extern MinimalTuple siddhi_window_keep(SiddhiWindow *w, MinimalTuple tuple);
+
+/* The kinds each window*.c file provides. */
+extern const SiddhiWindowOps siddhi_length_window_ops;
+extern const SiddhiWindowOps siddhi_length_batch_window_ops;
+extern const SiddhiWindowOps siddhi_time_window_ops;
+extern const SiddhiWindowOps siddhi_time_batch_window_ops;
+extern const SiddhiWindowOps siddhi_time_length_window_ops;
+extern const SiddhiWindowOps siddhi_external_time_window_ops;
+/* window_batch.c */
+extern const SiddhiWindowOps siddhi_external_time_batch_window_ops;
+extern const SiddhiWindowOps siddhi_batch_window_ops;
+extern const SiddhiWindowOps siddhi_hopping_window_ops;
+/* window_sort.c */
+extern const SiddhiWindowOps siddhi_sort_window_ops;
+/* window_delay.c */
+extern const SiddhiWindowOps siddhi_delay_window_ops;
+extern const SiddhiWindowOps siddhi_cron_window_ops;
+extern const SiddhiWindowOps siddhi_session_window_ops; /* window_session.c */
+extern const SiddhiWindowOps
+	siddhi_expression_window_ops; /* window_expression.c */
+extern const SiddhiWindowOps siddhi_expression_batch_window_ops;
+/* window_unique.c */
+extern const SiddhiWindowOps siddhi_unique_ever_window_ops;
+extern const SiddhiWindowOps siddhi_unique_first_window_ops;
+extern const SiddhiWindowOps siddhi_unique_length_window_ops;
+extern const SiddhiWindowOps siddhi_unique_length_batch_window_ops;
+extern const SiddhiWindowOps siddhi_unique_first_length_batch_window_ops;
+extern const SiddhiWindowOps siddhi_unique_time_window_ops;
+extern const SiddhiWindowOps siddhi_unique_time_batch_window_ops;
+extern const SiddhiWindowOps siddhi_unique_first_time_batch_window_ops;
+extern const SiddhiWindowOps siddhi_unique_time_length_batch_window_ops;
+extern const SiddhiWindowOps siddhi_unique_external_time_batch_window_ops;
+/* window_frequent.c */
+extern const SiddhiWindowOps siddhi_frequent_window_ops;
+extern const SiddhiWindowOps siddhi_lossy_frequent_window_ops;
+
+/*
+ * #unique:deduplicate(key, interval), a stateful filter before the window
+ * (window_unique.c): whether an event with this key text at time ts
+ * passes, remembering it when it does.  The state is in cxt.
+ */
+typedef struct SiddhiDedup SiddhiDedup;
+
+extern SiddhiDedup *siddhi_dedup_create(int64 interval, MemoryContext cxt);
+extern bool siddhi_dedup_admit(SiddhiDedup *d, const char *key, int keylen,
+							   int64 ts);
 
 #endif /* SIDDHI_WINDOW_H */

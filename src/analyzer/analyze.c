@@ -18,6 +18,7 @@
  */
 #include "postgres.h"
 
+#include "analyze_int.h"
 #include "access/table.h"
 #include "catalog/namespace.h"
 #include "catalog/pg_foreign_table.h"
@@ -38,7 +39,9 @@
 #include "parser/parse_relation.h"
 #include "parser/parse_target.h"
 #include "parser/parse_type.h"
+#include "parser/scansup.h"
 #include "siddhi/analyzer.h"
+#include "siddhi/cron.h"
 #include "siddhi/errors.h"
 #include "siddhi/parser.h"
 #include "utils/acl.h"
@@ -48,13 +51,6 @@
 #include "utils/syscache.h"
 #include "utils/typcache.h"
 
-typedef struct AnalyzeState
-{
-	SiddhiApp *app;
-	SiddhiAnalyzeMode mode;
-	List *known; /* LOAD: relations from the catalog */
-	SiddhiAppPlan *plan;
-} AnalyzeState;
 
 TypeName *
 siddhi_type_name(const char *t)
@@ -325,14 +321,16 @@ bind_relation(AnalyzeState *st, const char *name, SiddhiRelKind kind,
 			}
 		}
 		if (!OidIsValid(r->relid))
-			ereport(
-				ERROR,
-				(errcode(ERRCODE_UNDEFINED_TABLE),
-				 errmsg("relation \"%s\" of %s \"%s\" does not exist",
-						r->nspname ? r->nspname : name,
-						kind == SIDDHI_REL_STREAM ? "stream" : "table", name),
-				 siddhi_errposition(source, location),
-				 errhint("Redeploy the app to create it again.")));
+			ereport(ERROR,
+					(errcode(ERRCODE_UNDEFINED_TABLE),
+					 errmsg("relation \"%s\" of %s \"%s\" does not exist",
+							r->nspname ? r->nspname : name,
+							kind == SIDDHI_REL_STREAM  ? "stream"
+							: kind == SIDDHI_REL_TABLE ? "table"
+													   : "window",
+							name),
+					 siddhi_errposition(source, location),
+					 errhint("Redeploy the app to create it again.")));
 	}
 	else
 	{
@@ -353,6 +351,13 @@ bind_relation(AnalyzeState *st, const char *name, SiddhiRelKind kind,
 					 siddhi_errposition(source, location),
 					 errhint("Rename the stream, or drop the existing "
 							 "relation.")));
+			if (kind == SIDDHI_REL_WINDOW)
+				ereport(ERROR,
+						(errcode(ERRCODE_DUPLICATE_TABLE),
+						 errmsg("relation \"%s\" already exists", name),
+						 siddhi_errposition(source, location),
+						 errhint("A named window creates the table that "
+								 "shows its contents: use another name.")));
 			if (kind == SIDDHI_REL_TABLE && relkind != RELKIND_RELATION &&
 				relkind != RELKIND_PARTITIONED_TABLE)
 				ereport(
@@ -396,6 +401,10 @@ bind_relation(AnalyzeState *st, const char *name, SiddhiRelKind kind,
 					appendStringInfo(&sql, " OPTIONS (event_time %s)",
 									 quote_literal_cstr(event_time));
 			}
+			else if (kind == SIDDHI_REL_WINDOW)
+				appendStringInfo(&sql, "CREATE UNLOGGED TABLE %s (%s)",
+								 quote_identifier(name),
+								 column_list_sql(names, typids, typmods));
 			else
 			{
 				appendStringInfo(&sql, "CREATE TABLE %s (%s",
@@ -466,6 +475,75 @@ definition_columns(AnalyzeState *st, SiddhiDefinition *d, List **names,
 	}
 }
 
+/*
+ * define window W (..) <window> [output .. events]: an unlogged table
+ * mirrors its contents; the window's arguments name W's attributes.
+ */
+static void
+analyze_named_window(AnalyzeState *st, SiddhiDefinition *d)
+{
+	SiddhiNamedWindowPlan *nw = palloc0(sizeof(SiddhiNamedWindowPlan));
+	List *names, *typids, *typmods;
+	ParseState *pstate;
+	ParseNamespaceItem *nsitem;
+	Relation rel;
+
+	definition_columns(st, d, &names, &typids, &typmods);
+	if (names == NIL)
+		ereport(ERROR, (errcode(ERRCODE_SIDDHI_SEMANTIC_ERROR),
+						errmsg("\"%s\" has no attributes", d->name),
+						siddhi_errposition(st->app->source, d->location)));
+	nw->relation = bind_relation(st, d->name, SIDDHI_REL_WINDOW, names, typids,
+								 typmods, d, NULL, d->location);
+	nw->output = d->window_output;
+	pstate = make_parsestate(NULL);
+	pstate->p_sourcetext = st->app->source;
+	rel = table_open(nw->relation->relid, AccessShareLock);
+	nsitem = addRangeTableEntryForRelation(pstate, rel, AccessShareLock, NULL,
+										   false, true);
+	addNSItemToQuery(pstate, nsitem, false, true, true);
+	nw->window = siddhi_analyze_window(st, pstate, d->window);
+	table_close(rel, NoLock);
+	free_parsestate(pstate);
+	st->plan->windows = lappend(st->plan->windows, nw);
+}
+
+/*
+ * define trigger T at ..: a stream T (triggered_time long) that the
+ * runtime feeds at the app's start, every t, or at the cron times.
+ */
+static void
+analyze_trigger(AnalyzeState *st, SiddhiDefinition *d)
+{
+	SiddhiTriggerPlan *tp = palloc0(sizeof(SiddhiTriggerPlan));
+
+	if (d->trigger_every_ms > 0)
+		tp->every_ms = d->trigger_every_ms;
+	else if (d->trigger_at && pg_strcasecmp(d->trigger_at, "start") == 0)
+		tp->at_start = true;
+	else
+	{
+		char *error = NULL;
+		int offset = 0;
+
+		if (d->trigger_at == NULL ||
+			siddhi_cron_parse(d->trigger_at, &error, &offset) == NULL)
+			ereport(ERROR,
+					(errcode(ERRCODE_SIDDHI_SEMANTIC_ERROR),
+					 errmsg("trigger \"%s\": %s", d->name,
+							error ? error : "no time given"),
+					 siddhi_errposition(st->app->source, d->location),
+					 errhint("Write at 'start', at every <time> or at a cron "
+							 "expression such as '*/5 * * * * ?'.")));
+		tp->cron = pstrdup(d->trigger_at);
+	}
+	tp->relation = bind_relation(st, d->name, SIDDHI_REL_STREAM,
+								 list_make1(makeString("triggered_time")),
+								 list_make1_oid(INT8OID), list_make1_int(-1),
+								 NULL, NULL, d->location);
+	st->plan->triggers = lappend(st->plan->triggers, tp);
+}
+
 static void
 analyze_definitions(AnalyzeState *st)
 {
@@ -511,16 +589,10 @@ analyze_definitions(AnalyzeState *st)
 							  d->location);
 				break;
 			case SIDDHI_DEF_WINDOW:
-				ereport(ERROR,
-						(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-						 errmsg("named windows are not supported yet"),
-						 siddhi_errposition(st->app->source, d->location)));
+				analyze_named_window(st, d);
 				break;
 			case SIDDHI_DEF_TRIGGER:
-				ereport(ERROR,
-						(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-						 errmsg("triggers are not supported yet"),
-						 siddhi_errposition(st->app->source, d->location)));
+				analyze_trigger(st, d);
 				break;
 			case SIDDHI_DEF_AGGREGATION:
 				ereport(ERROR,
@@ -548,9 +620,8 @@ not_yet(AnalyzeState *st, const char *what, int location)
 					siddhi_errposition(st->app->source, location)));
 }
 
-/* Finish an analyzed expression: collations, then the planner's folding. */
-static Expr *
-finish_expr(ParseState *pstate, Node *e)
+Expr *
+siddhi_finish_expr(ParseState *pstate, Node *e)
 {
 	assign_expr_collations(pstate, e);
 	return expression_planner((Expr *) e);
@@ -561,7 +632,8 @@ typedef struct AggContext
 {
 	AnalyzeState *st;
 	ParseState *pstate;
-	SiddhiQueryPlan *qp;
+	List **aggregates; /* the query's, or an expression window's */
+	bool timestamps;   /* eventTimestamp(first|last) are window params */
 } AggContext;
 
 static AggContext *current_aggs = NULL;
@@ -585,22 +657,13 @@ agg_kind_of(FuncCall *fc, SiddhiAggKind *kind)
 		{ "stddev", SIDDHI_AGG_STDDEV },
 		{ "and", SIDDHI_AGG_AND },
 		{ "or", SIDDHI_AGG_OR },
+		{ "unionset", SIDDHI_AGG_UNION_SET },
 	};
 	const char *name;
 
 	if (list_length(fc->funcname) != 1 || fc->over)
 		return false;
 	name = strVal(linitial(fc->funcname));
-	if (pg_strcasecmp(name, "unionset") == 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-				 errmsg("the aggregator %s is not supported yet", name),
-				 errhint("The aggregators built so far are sum, count, avg, "
-						 "min, max, minForever, maxForever, distinctCount, "
-						 "stdDev, and, or."),
-				 siddhi_errposition(
-					 current_aggs ? current_aggs->st->app->source : NULL,
-					 fc->location)));
 	for (int i = 0; i < lengthof(names); i++)
 		if (pg_strcasecmp(name, names[i].name) == 0)
 		{
@@ -640,9 +703,9 @@ make_aggregate(AggContext *ac, FuncCall *fc, SiddhiAggKind kind)
 							errmsg("%s() takes one argument",
 								   strVal(linitial(fc->funcname))),
 							siddhi_errposition(source, fc->location)));
-		agg->arg = finish_expr(ac->pstate,
-							   transformExpr(ac->pstate, linitial(fc->args),
-											 EXPR_KIND_SELECT_TARGET));
+		agg->arg = siddhi_finish_expr(
+			ac->pstate, transformExpr(ac->pstate, linitial(fc->args),
+									  EXPR_KIND_SELECT_TARGET));
 		t = agg->argtype = exprType((Node *) agg->arg);
 		if ((kind == SIDDHI_AGG_AND || kind == SIDDHI_AGG_OR) && t != BOOLOID)
 			ereport(ERROR,
@@ -651,9 +714,19 @@ make_aggregate(AggContext *ac, FuncCall *fc, SiddhiAggKind kind)
 							strVal(linitial(fc->funcname)), format_type_be(t)),
 					 siddhi_errposition(source,
 										exprLocation(linitial(fc->args)))));
+		if (kind == SIDDHI_AGG_UNION_SET && !OidIsValid(get_element_type(t)))
+			ereport(ERROR,
+					(errcode(ERRCODE_DATATYPE_MISMATCH),
+					 errmsg("unionSet() needs a set (an array), not %s",
+							format_type_be(t)),
+					 errhint("Make a set of one value with createSet(x), or "
+							 "ARRAY[x] in SQL."),
+					 siddhi_errposition(source,
+										exprLocation(linitial(fc->args)))));
 		if (kind != SIDDHI_AGG_DISTINCT_COUNT && kind != SIDDHI_AGG_AND &&
-			kind != SIDDHI_AGG_OR && t != INT2OID && t != INT4OID &&
-			t != INT8OID && t != FLOAT4OID && t != FLOAT8OID)
+			kind != SIDDHI_AGG_UNION_SET && kind != SIDDHI_AGG_OR &&
+			t != INT2OID && t != INT4OID && t != INT8OID && t != FLOAT4OID &&
+			t != FLOAT8OID)
 			ereport(ERROR,
 					(errcode(ERRCODE_DATATYPE_MISMATCH),
 					 errmsg("%s() needs a number, not %s",
@@ -677,13 +750,47 @@ make_aggregate(AggContext *ac, FuncCall *fc, SiddhiAggKind kind)
 			case SIDDHI_AGG_OR:
 				agg->resulttype = BOOLOID;
 				break;
+			case SIDDHI_AGG_UNION_SET:
+				agg->resulttype = t;
+				break;
 			default:
 				agg->resulttype = t == INT2OID ? INT4OID : t;
 				break;
 		}
 	}
-	ac->qp->aggregates = lappend(ac->qp->aggregates, agg);
-	ref->number = list_length(ac->qp->aggregates);
+	*ac->aggregates = lappend(*ac->aggregates, agg);
+	ref->number = list_length(*ac->aggregates);
+	ref->location = fc->location;
+	return (Node *) ref;
+}
+
+/*
+ * In an expression window's condition, eventTimestamp() is the event's
+ * time, eventTimestamp(first) and eventTimestamp(last) those of the
+ * window's first and last events: the PARAM_EXTERN params 1, 2 and 3.
+ */
+static Node *
+window_timestamp(AggContext *ac, FuncCall *fc)
+{
+	ParamRef *ref = makeNode(ParamRef);
+	ColumnRef *arg = fc->args ? linitial(fc->args) : NULL;
+	const char *name = NULL;
+
+	if (arg && IsA(arg, ColumnRef) && list_length(arg->fields) == 1 &&
+		IsA(linitial(arg->fields), String))
+		name = strVal(linitial(arg->fields));
+	if (arg == NULL)
+		ref->number = SIDDHI_WINDOW_PARAM_BASE + 1;
+	else if (list_length(fc->args) == 1 && name && strcmp(name, "first") == 0)
+		ref->number = SIDDHI_WINDOW_PARAM_BASE + 2;
+	else if (list_length(fc->args) == 1 && name && strcmp(name, "last") == 0)
+		ref->number = SIDDHI_WINDOW_PARAM_BASE + 3;
+	else
+		ereport(ERROR,
+				(errcode(ERRCODE_SIDDHI_SEMANTIC_ERROR),
+				 errmsg("eventTimestamp() in a window's expression takes "
+						"first, last or no argument"),
+				 siddhi_errposition(ac->st->app->source, fc->location)));
 	ref->location = fc->location;
 	return (Node *) ref;
 }
@@ -704,6 +811,10 @@ replace_aggregates(AggContext *ac, Node *n)
 		{
 			FuncCall *fc = (FuncCall *) n;
 
+			if (ac->timestamps && list_length(fc->funcname) == 2 &&
+				strcmp(strVal(linitial(fc->funcname)), "siddhi") == 0 &&
+				strcmp(strVal(lsecond(fc->funcname)), "event_timestamp") == 0)
+				return window_timestamp(ac, fc);
 			if (agg_kind_of(fc, &kind))
 				return make_aggregate(ac, fc, kind);
 			fc = copyObject(fc);
@@ -786,10 +897,23 @@ aggregate_paramref(ParseState *pstate, ParamRef *ref)
 	SiddhiAggPlan *agg;
 	Param *p;
 
+	if (current_aggs && ref->number > SIDDHI_WINDOW_PARAM_BASE &&
+		ref->number <= SIDDHI_WINDOW_PARAM_BASE + SIDDHI_WINDOW_NPARAMS)
+	{
+		/* an expression window's event timestamp */
+		p = makeNode(Param);
+		p->paramkind = PARAM_EXTERN;
+		p->paramid = ref->number - SIDDHI_WINDOW_PARAM_BASE;
+		p->paramtype = INT8OID;
+		p->paramtypmod = -1;
+		p->paramcollid = InvalidOid;
+		p->location = ref->location;
+		return (Node *) p;
+	}
 	if (current_aggs == NULL || ref->number < 1 ||
-		ref->number > list_length(current_aggs->qp->aggregates))
+		ref->number > list_length(*current_aggs->aggregates))
 		return NULL;
-	agg = list_nth(current_aggs->qp->aggregates, ref->number - 1);
+	agg = list_nth(*current_aggs->aggregates, ref->number - 1);
 	p = makeNode(Param);
 	p->paramkind = PARAM_EXEC;
 	p->paramid = ref->number - 1;
@@ -798,6 +922,35 @@ aggregate_paramref(ParseState *pstate, ParamRef *ref)
 	p->paramcollid = InvalidOid;
 	p->location = ref->location;
 	return (Node *) p;
+}
+
+Node *
+siddhi_transform_aggregating(AnalyzeState *st, ParseState *pstate, Node *raw,
+							 ParseExprKind kind, List **aggregates,
+							 bool window_timestamps)
+{
+	AggContext ac;
+	AggContext *save = current_aggs;
+	ParseParamRefHook save_hook = pstate->p_paramref_hook;
+	Node *e;
+
+	ac.st = st;
+	ac.pstate = pstate;
+	ac.aggregates = aggregates;
+	ac.timestamps = window_timestamps;
+	current_aggs = &ac;
+	pstate->p_paramref_hook = aggregate_paramref;
+	PG_TRY();
+	{
+		e = transformExpr(pstate, replace_aggregates(&ac, raw), kind);
+	}
+	PG_FINALLY();
+	{
+		current_aggs = save;
+		pstate->p_paramref_hook = save_hook;
+	}
+	PG_END_TRY();
+	return e;
 }
 
 /* A limit or offset: a constant, non-negative integer; -1 when absent. */
@@ -810,7 +963,8 @@ constant_count(AnalyzeState *st, ParseState *pstate, Node *raw,
 
 	if (raw == NULL)
 		return -1;
-	e = finish_expr(pstate, transformExpr(pstate, raw, EXPR_KIND_LIMIT));
+	e = siddhi_finish_expr(pstate,
+						   transformExpr(pstate, raw, EXPR_KIND_LIMIT));
 	c = (Const *) e;
 	if (!IsA(e, Const) || c->constisnull ||
 		(c->consttype != INT4OID && c->consttype != INT8OID) ||
@@ -825,133 +979,83 @@ constant_count(AnalyzeState *st, ParseState *pstate, Node *raw,
 }
 
 /*
- * A constant argument of a window: a count (at most 1e8, which bounds the
- * window's memory) or a time in ms (at most ten years).
+ * output [all|first|last] every <n> events | <t>, output snapshot every <t>.
+ * A snapshot shows the query's state, kept as Siddhi keeps it for the
+ * query's shape: with a window, its events (one per group with group by);
+ * when every output attribute is an aggregate, the latest row; without a
+ * window, the latest row (per group).
  */
-static int64
-window_constant(AnalyzeState *st, ParseState *pstate, SiddhiCall *call,
-				Node *arg, bool by_time)
+static void
+analyze_output_rate(AnalyzeState *st, SiddhiQuery *q, SiddhiQueryPlan *qp)
 {
-	const char *source = st->app->source;
-	Expr *value = finish_expr(
-		pstate, transformExpr(pstate, arg, EXPR_KIND_SELECT_TARGET));
-	Const *c = (Const *) value;
-	int64 v;
-	int64 max = by_time ? INT64CONST(315360000000) : 100000000;
+	SiddhiOutputRate *r = q->rate;
+	bool all_aggregates =
+		q->selector && !q->selector->select_all && q->selector->targets != NIL;
+	ListCell *lc;
 
-	if (!IsA(value, Const) || c->constisnull ||
-		(c->consttype != INT4OID && c->consttype != INT8OID))
+	if (r->value <= 0)
+		ereport(ERROR, (errcode(ERRCODE_SIDDHI_SEMANTIC_ERROR),
+						errmsg("output rate must be positive"),
+						siddhi_errposition(st->app->source, r->location)));
+	qp->rate_kind = r->kind;
+	qp->rate_type = r->type;
+	qp->rate_value = r->value;
+	if (r->kind != SIDDHI_RATE_SNAPSHOT)
+		return;
+	if (qp->events == SIDDHI_EVENTS_EXPIRED)
 		ereport(ERROR,
 				(errcode(ERRCODE_SIDDHI_SEMANTIC_ERROR),
-				 errmsg("the argument of window %s must be a constant integer",
-						call->name),
-				 siddhi_errposition(source, exprLocation(arg))));
-	v = c->consttype == INT4OID ? DatumGetInt32(c->constvalue)
-								: DatumGetInt64(c->constvalue);
-	if (v <= 0 || v > max)
-		ereport(ERROR,
-				(errcode(ERRCODE_SIDDHI_SEMANTIC_ERROR),
-				 errmsg("the argument of window %s must be between 1 "
-						"and " INT64_FORMAT "%s",
-						call->name, max, by_time ? " milliseconds" : ""),
-				 siddhi_errposition(source, exprLocation(arg))));
-	return v;
+				 errmsg("a query with output snapshot cannot insert expired "
+						"events"),
+				 siddhi_errposition(st->app->source, q->output->location),
+				 errhint("A snapshot shows the current state: write insert "
+						 "into, or insert all events into.")));
+	foreach(lc, all_aggregates ? q->selector->targets : NIL)
+	{
+		ResTarget *rt = lfirst(lc);
+		SiddhiAggKind kind;
+
+		if (!IsA(rt->val, FuncCall) ||
+			!agg_kind_of((FuncCall *) rt->val, &kind))
+			all_aggregates = false;
+	}
+	if (qp->window == NULL)
+		qp->rate_snapshot = SIDDHI_SNAPSHOT_LAST;
+	else if (qp->aggregates != NIL && qp->group_by != NIL)
+		qp->rate_snapshot = SIDDHI_SNAPSHOT_WINDOW_GROUPS;
+	else if (qp->aggregates != NIL && all_aggregates)
+		qp->rate_snapshot = SIDDHI_SNAPSHOT_LAST;
+	else
+		qp->rate_snapshot = SIDDHI_SNAPSHOT_WINDOW;
 }
 
 /*
- * A window on a query's input: length(n), lengthBatch(n), time(t),
- * timeBatch(t), timeLength(t, n), externalTime(attribute, t).
+ * EMIT FINAL: output once when the window closes.  The windows that emit
+ * their current events only when a batch closes do exactly that already.
  */
-static void
-analyze_window(AnalyzeState *st, ParseState *pstate, SiddhiQueryPlan *qp,
-			   SiddhiStreamHandler *h)
+static bool
+window_emits_final(SiddhiWindowPlan *wp)
 {
-	static const struct
+	if (wp == NULL)
+		return false;
+	switch (wp->kind)
 	{
-		const char *name;
-		SiddhiWindowKind kind;
-		int nargs;
-		const char *args;
-	} windows[] = {
-		{ "length", SIDDHI_WINDOW_LENGTH, 1, "the number of events" },
-		{ "lengthBatch", SIDDHI_WINDOW_LENGTH_BATCH, 1,
-		  "the number of events" },
-		{ "time", SIDDHI_WINDOW_TIME, 1, "a time such as 1 sec" },
-		{ "timeBatch", SIDDHI_WINDOW_TIME_BATCH, 1, "a time such as 1 sec" },
-		{ "timeLength", SIDDHI_WINDOW_TIME_LENGTH, 2,
-		  "a time and the most events to keep" },
-		{ "externalTime", SIDDHI_WINDOW_EXTERNAL_TIME, 2,
-		  "the attribute holding the time (ms) and a time" },
-	};
-	SiddhiCall *call = h->call;
-	const char *source = st->app->source;
-	int w = -1;
-
-	if (qp->window != SIDDHI_WINDOW_NONE)
-		ereport(ERROR, (errcode(ERRCODE_SIDDHI_SEMANTIC_ERROR),
-						errmsg("a query can have only one window"),
-						siddhi_errposition(source, h->location)));
-	for (int i = 0; i < lengthof(windows) && call->ns == NULL; i++)
-		if (pg_strcasecmp(call->name, windows[i].name) == 0)
-			w = i;
-	if (w < 0)
-		ereport(ERROR, (errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-						errmsg("window %s%s%s is not supported yet",
-							   call->ns ? call->ns : "", call->ns ? ":" : "",
-							   call->name),
-						errhint("The windows built so far are length, "
-								"lengthBatch, time, timeBatch, timeLength "
-								"and externalTime."),
-						siddhi_errposition(source, call->location)));
-	qp->window = windows[w].kind;
-	if (list_length(call->args) != windows[w].nargs)
-		ereport(ERROR, (errcode(ERRCODE_SIDDHI_SEMANTIC_ERROR),
-						errmsg("window %s takes %s %s", call->name,
-							   windows[w].nargs == 1 ? "one argument,"
-													 : "two arguments,",
-							   windows[w].args),
-						siddhi_errposition(source, call->location)));
-	switch (qp->window)
-	{
-		case SIDDHI_WINDOW_LENGTH:
 		case SIDDHI_WINDOW_LENGTH_BATCH:
-			qp->window_length =
-				window_constant(st, pstate, call, linitial(call->args), false);
-			break;
-		case SIDDHI_WINDOW_TIME:
 		case SIDDHI_WINDOW_TIME_BATCH:
-			qp->window_length =
-				window_constant(st, pstate, call, linitial(call->args), true);
-			break;
-		case SIDDHI_WINDOW_TIME_LENGTH:
-			qp->window_length =
-				window_constant(st, pstate, call, linitial(call->args), true);
-			qp->window_count =
-				window_constant(st, pstate, call, lsecond(call->args), false);
-			break;
-		case SIDDHI_WINDOW_EXTERNAL_TIME:
-		{
-			Node *e = transformExpr(pstate, linitial(call->args),
-									EXPR_KIND_SELECT_TARGET);
-
-			if (exprType(e) != INT8OID && exprType(e) != INT4OID)
-				ereport(ERROR,
-						(errcode(ERRCODE_DATATYPE_MISMATCH),
-						 errmsg("the time attribute of window externalTime "
-								"must be a long, not %s",
-								format_type_be(exprType(e))),
-						 siddhi_errposition(
-							 source, exprLocation(linitial(call->args)))));
-			qp->window_time_expr = finish_expr(
-				pstate, coerce_to_target_type(pstate, e, exprType(e), INT8OID,
-											  -1, COERCION_IMPLICIT,
-											  COERCE_IMPLICIT_CAST, -1));
-			qp->window_length =
-				window_constant(st, pstate, call, lsecond(call->args), true);
-		}
-		break;
-		case SIDDHI_WINDOW_NONE:
-			break;
+		case SIDDHI_WINDOW_EXPRESSION_BATCH:
+			return !wp->current_event;
+		case SIDDHI_WINDOW_EXTERNAL_TIME_BATCH:
+		case SIDDHI_WINDOW_BATCH:
+		case SIDDHI_WINDOW_HOPPING:
+		case SIDDHI_WINDOW_UNIQUE_LENGTH_BATCH:
+		case SIDDHI_WINDOW_UNIQUE_FIRST_LENGTH_BATCH:
+		case SIDDHI_WINDOW_UNIQUE_TIME_BATCH:
+		case SIDDHI_WINDOW_UNIQUE_FIRST_TIME_BATCH:
+		case SIDDHI_WINDOW_UNIQUE_TIME_LENGTH_BATCH:
+		case SIDDHI_WINDOW_UNIQUE_EXTERNAL_TIME_BATCH:
+			return true;
+		default:
+			return false;
 	}
 }
 
@@ -1018,7 +1122,8 @@ analyze_query(AnalyzeState *st, SiddhiQuery *q, int index)
 	pstate->p_paramref_hook = aggregate_paramref;
 	ac.st = st;
 	ac.pstate = pstate;
-	ac.qp = qp;
+	ac.aggregates = &qp->aggregates;
+	ac.timestamps = false;
 	current_aggs = &ac;
 	rel = table_open(input->relid, AccessShareLock);
 	nsitem = addRangeTableEntryForRelation(
@@ -1034,18 +1139,54 @@ analyze_query(AnalyzeState *st, SiddhiQuery *q, int index)
 
 		if (h->kind == SIDDHI_HANDLER_WINDOW)
 		{
-			analyze_window(st, pstate, qp, h);
+			if (qp->window)
+				ereport(ERROR, (errcode(ERRCODE_SIDDHI_SEMANTIC_ERROR),
+								errmsg("a query can have only one window"),
+								siddhi_errposition(source, h->location)));
+			if (input->kind == SIDDHI_REL_WINDOW)
+				ereport(ERROR,
+						(errcode(ERRCODE_SIDDHI_SEMANTIC_ERROR),
+						 errmsg("\"%s\" is a window, and a window cannot "
+								"have another window",
+								in->stream),
+						 siddhi_errposition(source, h->location)));
+			qp->window = siddhi_analyze_window(st, pstate, h->call);
 			continue;
 		}
 		if (h->kind == SIDDHI_HANDLER_FUNCTION)
-			not_yet(st, "stream functions", h->location);
-		e = transformExpr(pstate, h->filter, EXPR_KIND_WHERE);
+		{
+			/* only #unique:deduplicate so far, once, before the window */
+			if (h->call->ns == NULL ||
+				pg_strcasecmp(h->call->ns, "unique") != 0 ||
+				pg_strcasecmp(h->call->name, "deduplicate") != 0 ||
+				qp->window || qp->dedup_key)
+				not_yet(st, "stream functions", h->location);
+			siddhi_analyze_deduplicate(st, pstate, h->call, &qp->dedup_key,
+									   &qp->dedup_interval);
+			continue;
+		}
+		e = siddhi_transform_filter(
+			st, pstate, qp, rel,
+			in->alias ? in->alias : RelationGetRelationName(rel), h->filter);
 		e = coerce_to_boolean(pstate, e, "a filter");
-		if (qp->window == SIDDHI_WINDOW_NONE)
-			qp->qual = lappend(qp->qual, finish_expr(pstate, e));
+		if (qp->window == NULL && qp->dedup_key)
+			qp->dedup_qual =
+				lappend(qp->dedup_qual, siddhi_finish_expr(pstate, e));
+		else if (qp->window == NULL)
+			qp->qual = lappend(qp->qual, siddhi_finish_expr(pstate, e));
 		else
-			qp->window_qual = lappend(qp->window_qual, finish_expr(pstate, e));
+			qp->window_qual =
+				lappend(qp->window_qual, siddhi_finish_expr(pstate, e));
 	}
+
+	if (q->emit == SIDDHI_EMIT_FINAL && !window_emits_final(qp->window))
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("EMIT FINAL needs a window that closes, such as "
+						"TUMBLING or HOPPING"),
+				 errhint("Windows that slide output on every change: use "
+						 "EMIT CHANGES."),
+				 siddhi_errposition(source, q->location)));
 
 	if (q->selector)
 	{
@@ -1055,12 +1196,11 @@ analyze_query(AnalyzeState *st, SiddhiQuery *q, int index)
 		{
 			Node *e = transformExpr(pstate, lfirst(lc), EXPR_KIND_GROUP_BY);
 
-			qp->group_by = lappend(qp->group_by, finish_expr(pstate, e));
+			qp->group_by =
+				lappend(qp->group_by, siddhi_finish_expr(pstate, e));
 		}
 	}
 	qp->limit = -1;
-	if (q->rate)
-		not_yet(st, "output rate limits", q->rate->location);
 
 	/* projection */
 	if (q->selector == NULL || q->selector->select_all)
@@ -1129,11 +1269,39 @@ analyze_query(AnalyzeState *st, SiddhiQuery *q, int index)
 	}
 
 	/* output */
-	if (q->output == NULL || q->output->kind == SIDDHI_OUT_RETURN)
-		not_yet(st, "queries without an output (return)", q->location);
+	if (q->output == NULL)
+		not_yet(st, "queries without an output", q->location);
+	if (q->output->kind == SIDDHI_OUT_RETURN)
+	{
+		/*
+		 * return, or a bare SQL SELECT: the events go to a stream named
+		 * after the app and the query, which siddhi.subscribe() watches
+		 */
+		char *target = psprintf("%s_%s", st->plan->name, qp->name);
+
+		target = downcase_truncate_identifier(target, strlen(target), false);
+		q->output->target = target;
+		q->output->kind = SIDDHI_OUT_INSERT;
+	}
 	if (q->output->kind != SIDDHI_OUT_INSERT)
-		not_yet(st, "delete, update and update or insert outputs",
-				q->output->location);
+	{
+		/* delete, update, update or insert: analyze_table.c */
+		siddhi_analyze_table_op(st, pstate, q, qp, exprs, names, locations);
+		if (qp->group_by && qp->aggregates == NIL)
+			ereport(ERROR,
+					(errcode(ERRCODE_SIDDHI_SEMANTIC_ERROR),
+					 errmsg("group by needs an aggregate function in the "
+							"select"),
+					 siddhi_errposition(source, exprLocation(linitial(
+													q->selector->group_by)))));
+		current_aggs = NULL;
+		if (q->rate)
+			analyze_output_rate(st, q, qp);
+		ExecCheckRTPerms(pstate->p_rtable, true);
+		table_close(rel, AccessShareLock);
+		free_parsestate(pstate);
+		return qp;
+	}
 	if (q->output->target_inner)
 		not_yet(st, "inner streams", q->output->location);
 	qp->events = q->output->events;
@@ -1211,8 +1379,8 @@ analyze_query(AnalyzeState *st, SiddhiQuery *q, int index)
 			resno++;
 			qp->targetlist =
 				lappend(qp->targetlist,
-						makeTargetEntry(finish_expr(pstate, coerced), resno,
-										NameStr(att->attname), false));
+						makeTargetEntry(siddhi_finish_expr(pstate, coerced),
+										resno, NameStr(att->attname), false));
 		}
 		table_close(orel, AccessShareLock);
 	}
@@ -1240,7 +1408,7 @@ analyze_query(AnalyzeState *st, SiddhiQuery *q, int index)
 							  EXPR_KIND_HAVING);
 
 			e = coerce_to_boolean(opstate, e, "HAVING");
-			qp->having = list_make1(finish_expr(opstate, e));
+			qp->having = list_make1(siddhi_finish_expr(opstate, e));
 		}
 		foreach(lc, sel->order_by)
 		{
@@ -1258,7 +1426,8 @@ analyze_query(AnalyzeState *st, SiddhiQuery *q, int index)
 						 errmsg("values of type %s cannot be ordered",
 								format_type_be(exprType(e))),
 						 siddhi_errposition(source, exprLocation(sb->node))));
-			qp->order_by = lappend(qp->order_by, finish_expr(opstate, e));
+			qp->order_by =
+				lappend(qp->order_by, siddhi_finish_expr(opstate, e));
 			qp->order_ops = lappend_oid(qp->order_ops, op);
 			qp->order_nulls_first =
 				lappend_int(qp->order_nulls_first,
@@ -1280,6 +1449,8 @@ analyze_query(AnalyzeState *st, SiddhiQuery *q, int index)
 				 siddhi_errposition(
 					 source, exprLocation(linitial(q->selector->group_by)))));
 	current_aggs = NULL;
+	if (q->rate)
+		analyze_output_rate(st, q, qp);
 
 	ExecCheckRTPerms(pstate->p_rtable, true);
 	if (pg_class_aclcheck(output->relid, GetUserId(), ACL_INSERT) !=

@@ -144,6 +144,8 @@ undeploy_internal(const char *name, bool drop_tables)
 		if (strcmp(kind, "stream") == 0)
 			drops = lappend(drops,
 							psprintf("DROP FOREIGN TABLE IF EXISTS %s", rel));
+		else if (strcmp(kind, "window") == 0)
+			drops = lappend(drops, psprintf("DROP TABLE IF EXISTS %s", rel));
 		else if (drop_tables)
 			drops = lappend(drops, psprintf("DROP TABLE IF EXISTS %s", rel));
 	}
@@ -241,8 +243,10 @@ siddhi_deploy(PG_FUNCTION_ARGS)
 		Datum values[5];
 
 		values[0] = CStringGetTextDatum(name);
-		values[1] = CStringGetTextDatum(
-			r->kind == SIDDHI_REL_STREAM ? "stream" : "table");
+		values[1] =
+			CStringGetTextDatum(r->kind == SIDDHI_REL_STREAM   ? "stream"
+								: r->kind == SIDDHI_REL_WINDOW ? "window"
+															   : "table");
 		values[2] = CStringGetTextDatum(r->nspname);
 		values[3] = CStringGetTextDatum(get_rel_name(r->relid));
 		values[4] = BoolGetDatum(r->created);

@@ -18,6 +18,8 @@
 
 #include "catalog/namespace.h"
 #include "catalog/pg_class.h"
+#include "catalog/pg_type.h"
+#include "executor/spi.h"
 #include "fmgr.h"
 #include "funcapi.h"
 #include "miscadmin.h"
@@ -227,6 +229,28 @@ release_my_slots(int code, Datum arg)
 	LWLockRelease(subs->lock);
 }
 
+/* Is relid the table of an app's named window (siddhi.app_relation)? */
+static bool
+is_named_window(Oid relid)
+{
+	Oid argtypes[2] = { TEXTOID, TEXTOID };
+	Datum values[2];
+	bool found;
+
+	values[0] =
+		CStringGetTextDatum(get_namespace_name(get_rel_namespace(relid)));
+	values[1] = CStringGetTextDatum(get_rel_name(relid));
+	SPI_connect();
+	if (SPI_execute_with_args("SELECT 1 FROM siddhi.app_relation "
+							  "WHERE kind = 'window' AND nspname = $1 "
+							  "AND relname = $2",
+							  2, argtypes, values, NULL, true, 1) < 0)
+		elog(ERROR, "could not read siddhi.app_relation");
+	found = SPI_processed > 0;
+	SPI_finish();
+	return found;
+}
+
 static Oid
 stream_relid(text *name)
 {
@@ -234,12 +258,13 @@ stream_relid(text *name)
 	Oid relid =
 		RangeVarGetRelid(makeRangeVarFromNameList(names), NoLock, false);
 
-	if (get_rel_relkind(relid) != RELKIND_FOREIGN_TABLE)
+	if (get_rel_relkind(relid) != RELKIND_FOREIGN_TABLE &&
+		!is_named_window(relid))
 		ereport(ERROR,
 				(errcode(ERRCODE_WRONG_OBJECT_TYPE),
 				 errmsg("\"%s\" is not a stream", text_to_cstring(name)),
-				 errhint("Only streams can be watched; tables can be read "
-						 "with SELECT.")));
+				 errhint("Only streams and named windows can be watched; "
+						 "tables can be read with SELECT.")));
 	if (pg_class_aclcheck(relid, GetUserId(), ACL_SELECT) != ACLCHECK_OK)
 		ereport(
 			ERROR,

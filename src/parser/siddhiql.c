@@ -1185,3 +1185,73 @@ siddhiql_parse(const char *source)
 	}
 	return app;
 }
+
+/* ---------------------------------------------------------------------
+ * A lone expression (the string argument of expression windows)
+ * ---------------------------------------------------------------------
+ */
+
+typedef struct LoneExprContext
+{
+	const char *padded; /* what the parser saw */
+	const char *source; /* the app */
+} LoneExprContext;
+
+/*
+ * An error position counts characters of the padded text, which has one
+ * byte per character before the expression: turn it into the same byte
+ * offset's position in the app.
+ */
+static void
+lone_expr_error_callback(void *arg)
+{
+	LoneExprContext *ctx = arg;
+	int pos = geterrposition();
+	const char *s = ctx->padded;
+
+	if (pos <= 0)
+		return;
+	for (int i = 1; i < pos && *s; i++)
+		s += pg_mblen(s);
+	errposition(pg_mbstrlen_with_len(ctx->source, s - ctx->padded) + 1);
+}
+
+Node *
+siddhiql_parse_expression(const char *source, const char *text, int offset)
+{
+	SiddhiqlParser parser;
+	SiddhiqlParser *p = &parser;
+	LoneExprContext ctx;
+	ErrorContextCallback cb;
+	size_t len = strlen(text);
+	char *padded = palloc(offset + len + 1);
+	Node *e;
+
+	/*
+	 * Blanks stand for the app before the expression, so that every
+	 * location the parser records is a byte offset into the app.
+	 */
+	for (int i = 0; i < offset; i++)
+		padded[i] = source[i] == '\n' ? '\n' : ' ';
+	memcpy(padded + offset, text, len + 1);
+
+	ctx.padded = padded;
+	ctx.source = source;
+	cb.callback = lone_expr_error_callback;
+	cb.arg = &ctx;
+	cb.previous = error_context_stack;
+	error_context_stack = &cb;
+
+	p->source = padded;
+	p->toks = siddhiql_tokenize(padded, &p->ntoks);
+	p->pos = 0;
+	if (sq_peek(p)->kind == TOK_EOF)
+		sq_syntax_error(p, sq_peek(p), "The expression is empty.");
+	e = siddhiql_parse_expr(p);
+	if (sq_peek(p)->kind != TOK_EOF)
+		sq_syntax_error(p, sq_peek(p),
+						"The string holds one expression and nothing else.");
+
+	error_context_stack = cb.previous;
+	return e;
+}

@@ -401,6 +401,22 @@ make_call(SiddhiqlParser *p, SiddhiqlToken *ns, SiddhiqlToken *name,
 					location);
 			}
 		}
+		if (pg_strcasecmp(f, "createSet") == 0)
+		{
+			/* a set is an array of distinct values: here, of one */
+			A_ArrayExpr *arr = makeNode(A_ArrayExpr);
+
+			check_nargs(p, f, args, 1, 1, location);
+			arr->elements = args;
+			arr->location = location;
+			return (Node *) arr;
+		}
+		if (pg_strcasecmp(f, "sizeOfSet") == 0)
+		{
+			check_nargs(p, f, args, 1, 1, location);
+			return (Node *) makeFuncCall(SystemFuncName("cardinality"), args,
+										 COERCE_EXPLICIT_CALL, location);
+		}
 		if (pg_strcasecmp(f, "UUID") == 0)
 		{
 			check_nargs(p, f, args, 0, 0, location);

@@ -520,6 +520,8 @@ define_relation(SqlParser *p, int pos, int end, SiddhiDefKind kind,
 
 	/* what follows the columns is ours */
 	tok = close + 1;
+	if (kind == SIDDHI_DEF_WINDOW)
+		def->window_output = SIDDHI_EVENTS_ALL; /* Siddhi's default */
 	while (tok < end)
 	{
 		if (sqlstream_is_word(p, tok, "with"))

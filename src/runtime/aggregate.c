@@ -2,7 +2,13 @@
  *
  * aggregate.c
  *	  Siddhi's incremental aggregators: sum, count, avg, min, max,
- *	  minForever, maxForever, per group.
+ *	  minForever, maxForever, distinctCount, stdDev, and, or, unionSet,
+ *	  per group.
+ *
+ * unionSet keeps each element of the sets it was given with the number of
+ * events that brought it (a removal takes it out at zero); its value is an
+ * array of those elements, in no particular order (a Java HashSet has none
+ * either).  Memory: one entry per distinct element in the group's window.
  *
  * Values are kept as int64 for integer arguments and as double for
  * floating ones; results have Siddhi's types (sum of integers is a long,
@@ -27,6 +33,7 @@
 #include "catalog/pg_type.h"
 #include "common/hashfn.h"
 #include "nodes/nodeFuncs.h"
+#include "utils/array.h"
 #include "siddhi/aggregate.h"
 #include "siddhi/shmem.h"
 #include "utils/builtins.h"
@@ -63,14 +70,25 @@ typedef struct AggState
 	double sumsq; /* stdDev */
 	int64 ntrue;  /* and, or */
 	int64 nfalse;
-	HTAB *distinct; /* distinctCount: value hash -> events */
+	HTAB *distinct; /* distinctCount, unionSet: value hash -> events */
 } AggState;
 
 typedef struct DistinctEntry
 {
 	int64 hash;
 	int64 events;
+	Datum value; /* unionSet: the element */
 } DistinctEntry;
+
+/* unionSet: how to take its sets apart and put them together */
+typedef struct SetType
+{
+	Oid elemtype;
+	int16 typlen;
+	bool byval;
+	char align;
+	FmgrInfo out; /* elements are told apart by their text */
+} SetType;
 
 struct SiddhiAggGroup
 {
@@ -121,6 +139,7 @@ struct SiddhiAggregates
 	bool *is_float;
 	int nkeys;
 	GroupKeyColumn *keycols;
+	SetType *sets; /* per aggregator; used by unionSet */
 	MemoryContext cxt;
 	groupmap_hash *groups;
 };
@@ -172,10 +191,23 @@ siddhi_aggs_create(List *plans, List *group_by, MemoryContext parent)
 	a->n = list_length(plans);
 	a->plans = MemoryContextAlloc(cxt, sizeof(SiddhiAggPlan *) * Max(a->n, 1));
 	a->is_float = MemoryContextAlloc(cxt, sizeof(bool) * Max(a->n, 1));
+	a->sets = MemoryContextAllocZero(cxt, sizeof(SetType) * Max(a->n, 1));
 	foreach(lc, plans)
 	{
 		a->plans[i] = lfirst(lc);
 		a->is_float[i] = type_is_float(a->plans[i]->argtype);
+		if (a->plans[i]->kind == SIDDHI_AGG_UNION_SET)
+		{
+			SetType *st = &a->sets[i];
+			Oid outfn;
+			bool varlena;
+
+			st->elemtype = get_element_type(a->plans[i]->argtype);
+			get_typlenbyvalalign(st->elemtype, &st->typlen, &st->byval,
+								 &st->align);
+			getTypeOutputInfo(st->elemtype, &outfn, &varlena);
+			fmgr_info_cxt(outfn, &st->out, cxt);
+		}
 		i++;
 	}
 	a->nkeys = list_length(group_by);
@@ -355,6 +387,82 @@ queue_retire(AggState *s, int64 seq)
 	}
 }
 
+/*
+ * Count one more (or one fewer) event with the value of hash h; a new
+ * value keeps a copy of *value (unionSet), freed when its count is zero.
+ */
+static void
+distinct_count(SiddhiAggregates *a, AggState *s, int64 h, bool add,
+			   const SetType *st)
+{
+	DistinctEntry *e;
+	bool found;
+
+	if (s->distinct == NULL)
+	{
+		HASHCTL ctl;
+
+		memset(&ctl, 0, sizeof(ctl));
+		ctl.keysize = sizeof(int64);
+		ctl.entrysize = sizeof(DistinctEntry);
+		ctl.hcxt = a->cxt;
+		s->distinct = hash_create("siddhi distinct values", 16, &ctl,
+								  HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
+	}
+	e = hash_search(s->distinct, &h, add ? HASH_ENTER : HASH_FIND, &found);
+	if (add)
+	{
+		e->events = found ? e->events + 1 : 1;
+		if (!found)
+			e->value = (Datum) 0;
+	}
+	else if (e && --e->events == 0)
+	{
+		if (e->value != (Datum) 0 && st && !st->byval)
+			pfree(DatumGetPointer(e->value));
+		hash_search(s->distinct, &h, HASH_REMOVE, NULL);
+	}
+}
+
+/* unionSet: each element of the set arrives (or leaves) once. */
+static void
+union_set_update(SiddhiAggregates *a, const SetType *st, AggState *s,
+				 Datum set, bool add)
+{
+	ArrayType *arr = DatumGetArrayTypeP(set);
+	Datum *elems;
+	bool *nulls;
+	int n;
+
+	deconstruct_array(arr, st->elemtype, st->typlen, st->byval, st->align,
+					  &elems, &nulls, &n);
+	for (int i = 0; i < n; i++)
+	{
+		char *text;
+		int64 h;
+
+		if (nulls[i])
+			continue;
+		text = OutputFunctionCall((FmgrInfo *) &st->out, elems[i]);
+		h = (int64) hash_bytes_extended((const unsigned char *) text,
+										strlen(text), 0);
+		pfree(text);
+		distinct_count(a, s, h, add, st);
+		if (add)
+		{
+			DistinctEntry *e = hash_search(s->distinct, &h, HASH_FIND, NULL);
+
+			if (e->events == 1)
+			{
+				MemoryContext old = MemoryContextSwitchTo(a->cxt);
+
+				e->value = datumCopy(elems[i], st->byval, st->typlen);
+				MemoryContextSwitchTo(old);
+			}
+		}
+	}
+}
+
 void
 siddhi_aggs_update(SiddhiAggregates *a, SiddhiAggGroup *g, bool add,
 				   Datum *values, bool *nulls)
@@ -387,28 +495,12 @@ siddhi_aggs_update(SiddhiAggregates *a, SiddhiAggGroup *g, bool add,
 		}
 		if (p->kind == SIDDHI_AGG_DISTINCT_COUNT)
 		{
-			int64 h = DatumGetInt64(values[k]);
-			DistinctEntry *e;
-			bool found;
-
-			if (s->distinct == NULL)
-			{
-				HASHCTL ctl;
-
-				memset(&ctl, 0, sizeof(ctl));
-				ctl.keysize = sizeof(int64);
-				ctl.entrysize = sizeof(DistinctEntry);
-				ctl.hcxt = a->cxt;
-				s->distinct =
-					hash_create("siddhi distinctCount", 16, &ctl,
-								HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
-			}
-			e = hash_search(s->distinct, &h, add ? HASH_ENTER : HASH_FIND,
-							&found);
-			if (add)
-				e->events = found ? e->events + 1 : 1;
-			else if (e && --e->events == 0)
-				hash_search(s->distinct, &h, HASH_REMOVE, NULL);
+			distinct_count(a, s, DatumGetInt64(values[k]), add, NULL);
+			continue;
+		}
+		if (p->kind == SIDDHI_AGG_UNION_SET)
+		{
+			union_set_update(a, &a->sets[k], s, values[k], add);
 			continue;
 		}
 		if (p->kind == SIDDHI_AGG_AND || p->kind == SIDDHI_AGG_OR)
@@ -433,6 +525,7 @@ siddhi_aggs_update(SiddhiAggregates *a, SiddhiAggGroup *g, bool add,
 			case SIDDHI_AGG_DISTINCT_COUNT:
 			case SIDDHI_AGG_AND:
 			case SIDDHI_AGG_OR:
+			case SIDDHI_AGG_UNION_SET:
 				break;
 			case SIDDHI_AGG_SUM:
 			case SIDDHI_AGG_AVG:
@@ -550,6 +643,25 @@ siddhi_aggs_values(SiddhiAggregates *a, SiddhiAggGroup *g,
 			case SIDDHI_AGG_OR:
 				out->value = BoolGetDatum(s->ntrue > 0);
 				break;
+			case SIDDHI_AGG_UNION_SET:
+			{
+				const SetType *st = &a->sets[k];
+				int n = s->distinct ? hash_get_num_entries(s->distinct) : 0;
+				Datum *elems = palloc(sizeof(Datum) * Max(n, 1));
+				HASH_SEQ_STATUS seq;
+				DistinctEntry *e;
+				int i = 0;
+
+				if (s->distinct)
+				{
+					hash_seq_init(&seq, s->distinct);
+					while ((e = hash_seq_search(&seq)) != NULL)
+						elems[i++] = e->value;
+				}
+				out->value = PointerGetDatum(construct_array(
+					elems, i, st->elemtype, st->typlen, st->byval, st->align));
+			}
+			break;
 		}
 	}
 }

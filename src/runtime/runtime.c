@@ -34,12 +34,18 @@
 #include "parser/parsetree.h"
 #include "siddhi/errors.h"
 #include "siddhi/ipc.h"
+#include "siddhi/ratelimit.h"
 #include "siddhi/runtime.h"
+#include "siddhi/table_ops.h"
+#include "siddhi/cron.h"
+#include "pgtime.h"
 #include "siddhi/window.h"
+#include "siddhi/window_mirror.h"
 #include "siddhi/aggregate.h"
 #include "lib/stringinfo.h"
 #include "utils/acl.h"
 #include "utils/builtins.h"
+#include "utils/datum.h"
 #include "utils/hsearch.h"
 #include "utils/json.h"
 #include "utils/lsyscache.h"
@@ -53,6 +59,21 @@
 #define MAX_CHAIN_DEPTH 64
 
 typedef struct QueryRuntime QueryRuntime;
+typedef struct NamedWindow NamedWindow;
+
+/* What a window needs evaluated for each arriving event, from its plan. */
+typedef struct WindowArgs
+{
+	const char *name; /* the window's, for messages */
+	ExprState *time;  /* externalTime*: the event's time */
+	ExprState *start; /* externalTimeBatch: start from an attribute */
+	int nkeys;
+	ExprState **keys; /* the window's key or sort attributes */
+	FmgrInfo *key_out;
+	Datum *values;
+	bool *nulls;
+	StringInfoData keybuf;
+} WindowArgs;
 
 typedef struct Junction
 {
@@ -61,7 +82,27 @@ typedef struct Junction
 	TupleDesc desc;		  /* blessed, for JSON output */
 	TupleTableSlot *slot; /* holds events fed from the ring */
 	List *consumers;	  /* of QueryRuntime * */
+	NamedWindow *named;	  /* a named window's: events go through it */
 } Junction;
+
+/*
+ * A named window: events sent to its junction enter the window, and what
+ * the window emits goes to the junction's watchers and consumers, marked
+ * current or expired.  Its contents are mirrored into its table.
+ */
+struct NamedWindow
+{
+	SiddhiAppRuntime *app;
+	Junction *junction;
+	SiddhiWindow *window;
+	WindowArgs args;
+	ExprContext *econtext;
+	SiddhiEventType output;	  /* which events readers get */
+	TupleTableSlot *out_slot; /* holds the events the window emits */
+	SiddhiWindowMirror *mirror;
+	int depth;		/* of the event being processed */
+	bool delivered; /* readers got events since their last chunk end */
+};
 
 typedef struct TableRow
 {
@@ -82,9 +123,14 @@ struct QueryRuntime
 	Oid owner;
 	SiddhiQueryStats *stats;
 	ExprContext *econtext;
-	ExprState *qual;			 /* filters before the window */
+	ExprState *qual;	/* filters before the window */
+	SiddhiDedup *dedup; /* #unique:deduplicate, or NULL */
+	ExprState *dedup_key;
+	FmgrInfo dedup_key_out;
+	StringInfoData dedup_keybuf;
+	ExprState *dedup_qual;		 /* filters after deduplicate */
 	SiddhiWindow *window;		 /* or NULL */
-	ExprState *window_time;		 /* externalTime: the event's time */
+	WindowArgs window_args;		 /* what the window needs of each event */
 	TupleTableSlot *window_slot; /* holds events the window emits */
 	ExprState *window_qual;		 /* filters after the window */
 	SiddhiEventType events;		 /* current, expired or all events go out */
@@ -97,15 +143,21 @@ struct QueryRuntime
 	bool *agg_nulls;
 	int ngroup;
 	ExprState **group_exprs;
-	Datum *group_values; /* the group-by values of the event */
+	Datum *group_values; /* the group-by values of the event, for groups */
 	bool *group_nulls;
-	ExprState *having;		  /* over the output row */
+	FmgrInfo *group_out;   /* output functions: the rate limiter's group key */
+	StringInfoData keybuf; /* is text */
+	ExprState *having;	   /* over the output row */
 	TupleTableSlot *agg_slot; /* holds the event an output row is made from */
 	int npending;			  /* groups to output at the end of this chunk */
 	int pending_cap;
 	SiddhiAggGroup **pending_groups;
 	MinimalTuple *pending_tuples;
 	int64 *pending_ts;
+	SiddhiEventKind *pending_kind;
+	ParamExecData *pending_params; /* naggs per pending group */
+	int16 *agg_typlen;			   /* of each aggregate's result */
+	bool *agg_byval;
 	List *touched; /* groups that lost events in this chunk */
 	/* order by / limit / offset: the outputs of a chunk wait here */
 	bool buffered;
@@ -120,11 +172,18 @@ struct QueryRuntime
 	MinimalTuple *out_tuples;
 	int64 *out_ts;
 	SiddhiEventKind *out_kind;
+	char **out_keys; /* rate limit with group by: each output's group */
+	Size *out_keylens;
+	/* output rate limiting (ratelimit.c), or NULL */
+	SiddhiRateLimiter *rate;
+	TupleTableSlot *rate_slot; /* holds the rows the limiter lets go */
 	ProjectionInfo *proj;
 	TupleTableSlot *out_slot;
 	Junction *input;
 	Junction *output; /* output stream, or NULL */
+	bool sent_out;	  /* sent to output since its input chunk last ended */
 	Oid table_relid;  /* output table, or InvalidOid */
+	SiddhiTableOp *table_op; /* delete/update/upsert on it, or NULL */
 };
 
 struct SiddhiAppRuntime
@@ -135,12 +194,35 @@ struct SiddhiAppRuntime
 	int64 clock;   /* playback: the latest event time seen */
 	MemoryContext cxt;
 	List *queries;
+	List *windows;	/* of NamedWindow * */
+	List *triggers; /* of AppTrigger * */
+	bool triggers_started;
 };
+
+/*
+ * define trigger T at ..: events (triggered_time) fed into T's junction
+ * when due: 'start' once, as soon as the app runs (in playback, at the
+ * clock's first value); every t from the start (playback: from the
+ * clock's first value); cron at each of its times.
+ */
+typedef struct AppTrigger
+{
+	Junction *junction;
+	bool at_start;
+	int64 every_ms;
+	SiddhiCron *cron;
+	int64 next; /* due time; -1: none (yet, in playback) */
+	TupleTableSlot *slot;
+} AppTrigger;
 
 int64 siddhi_current_event_ts = 0;
 
 /* the clock of the app whose query runs, when it is in playback; else 0 */
 static int64 playback_clock = 0;
+
+/* the worker's own user, restored after a subtransaction rolls back */
+static Oid engine_user = InvalidOid;
+static int engine_sec = 0;
 
 static HTAB *junctions = NULL;
 static List *all_apps = NIL; /* of SiddhiAppRuntime *, for timers */
@@ -151,6 +233,13 @@ static MemoryContext runtime_cxt = NULL;
 
 static void junction_emit(Junction *j, TupleTableSlot *slot, int64 ts,
 						  int depth, bool expired);
+static void named_window_add(NamedWindow *nw, TupleTableSlot *slot, int64 ts,
+							 int depth);
+static void named_window_catch_up(NamedWindow *nw, int64 now, int depth);
+static void junction_input_end(Junction *j, int64 now, int depth);
+static void sink_flush(Oid relid);
+static void trigger_schedule(AppTrigger *t, int64 now, bool first);
+static void batch_checkpoint(void);
 
 int64
 siddhi_now_ms(void)
@@ -200,10 +289,88 @@ junction_get(Oid relid)
 		BlessTupleDesc(j->desc);
 		j->slot = MakeSingleTupleTableSlot(j->desc, &TTSOpsMinimalTuple);
 		j->consumers = NIL;
+		j->named = NULL;
 		table_close(rel, AccessShareLock);
 		MemoryContextSwitchTo(old);
 	}
 	return j;
+}
+
+/* Set up the per-event values of a window's plan. */
+static void
+window_args_init(WindowArgs *wa, SiddhiWindowPlan *wp, MemoryContext cxt)
+{
+	MemoryContext old = MemoryContextSwitchTo(cxt);
+	int k = 0;
+	ListCell *lk;
+
+	memset(wa, 0, sizeof(WindowArgs));
+	wa->name = wp->name;
+	if (wp->time_expr)
+		wa->time = ExecInitExpr(wp->time_expr, NULL);
+	if (wp->start_expr)
+		wa->start = ExecInitExpr(wp->start_expr, NULL);
+	wa->nkeys = list_length(wp->keys);
+	if (wa->nkeys > 0)
+	{
+		wa->keys = palloc(sizeof(ExprState *) * wa->nkeys);
+		wa->key_out = palloc0(sizeof(FmgrInfo) * wa->nkeys);
+		wa->values = palloc(sizeof(Datum) * wa->nkeys);
+		wa->nulls = palloc(sizeof(bool) * wa->nkeys);
+		foreach(lk, wp->keys)
+		{
+			Oid outfn;
+			bool varlena;
+
+			wa->keys[k] = ExecInitExpr(lfirst(lk), NULL);
+			getTypeOutputInfo(exprType(lfirst(lk)), &outfn, &varlena);
+			fmgr_info_cxt(outfn, &wa->key_out[k], cxt);
+			k++;
+		}
+		initStringInfo(&wa->keybuf);
+	}
+	MemoryContextSwitchTo(old);
+}
+
+static void named_window_event(void *arg, SiddhiEventKind kind,
+							   MinimalTuple tuple, int64 ts);
+
+/* A named window of an app, put in front of its junction. */
+static NamedWindow *
+named_window_start(SiddhiAppRuntime *app, SiddhiNamedWindowPlan *wp,
+				   MemoryContext cxt)
+{
+	NamedWindow *nw = palloc0(sizeof(NamedWindow));
+	Junction *j = junction_get(wp->relation->relid);
+
+	if (j->named)
+		ereport(ERROR,
+				(errcode(ERRCODE_SIDDHI_SEMANTIC_ERROR),
+				 errmsg("window \"%s\" is already running in another app",
+						wp->relation->name)));
+	nw->app = app;
+	nw->junction = j;
+	nw->window = siddhi_window_create(wp->window, cxt);
+	window_args_init(&nw->args, wp->window, cxt);
+	nw->econtext = CreateStandaloneExprContext();
+	nw->output = wp->output;
+	nw->out_slot = MakeSingleTupleTableSlot(j->desc, &TTSOpsMinimalTuple);
+	nw->mirror = siddhi_mirror_create(wp->relation->relid, cxt);
+	return nw;
+}
+
+/*
+ * The query's output rate limiter.  On the wall clock its first period
+ * starts now; in playback, at the app clock's first value.
+ */
+static void
+query_rate_create(QueryRuntime *q, SiddhiQueryPlan *qp)
+{
+	q->rate = siddhi_rate_create(qp->rate_kind, qp->rate_type, qp->rate_value,
+								 qp->rate_snapshot, qp->group_by != NIL,
+								 CurrentMemoryContext);
+	if (!q->app->playback)
+		siddhi_rate_advance(q->rate, siddhi_now_ms(), NULL, NULL);
 }
 
 SiddhiAppRuntime *
@@ -224,6 +391,30 @@ siddhi_runtime_start_app(SiddhiAppPlan *plan)
 	app->playback = plan->playback;
 	app->cxt = cxt;
 
+	foreach(lc, plan->windows)
+		app->windows =
+			lappend(app->windows, named_window_start(app, lfirst(lc), cxt));
+	foreach(lc, plan->triggers)
+	{
+		SiddhiTriggerPlan *tp = lfirst(lc);
+		AppTrigger *t = palloc0(sizeof(AppTrigger));
+
+		t->junction = junction_get(tp->relation->relid);
+		t->at_start = tp->at_start;
+		t->every_ms = tp->every_ms;
+		if (tp->cron)
+		{
+			char *error;
+			int offset;
+
+			t->cron = siddhi_cron_parse(tp->cron, &error, &offset);
+		}
+		t->slot = MakeSingleTupleTableSlot(t->junction->desc, &TTSOpsVirtual);
+		t->next = -1;
+		if (!app->playback)
+			trigger_schedule(t, siddhi_now_ms(), true);
+		app->triggers = lappend(app->triggers, t);
+	}
 	foreach(lc, plan->queries)
 	{
 		SiddhiQueryPlan *qp = lfirst(lc);
@@ -237,6 +428,19 @@ siddhi_runtime_start_app(SiddhiAppPlan *plan)
 		q->input = junction_get(qp->input->relid);
 		q->econtext = CreateStandaloneExprContext();
 		q->qual = ExecInitQual(qp->qual, NULL);
+		if (qp->dedup_key)
+		{
+			Oid outfn;
+			bool varlena;
+
+			q->dedup = siddhi_dedup_create(qp->dedup_interval, cxt);
+			q->dedup_key = ExecInitExpr(qp->dedup_key, NULL);
+			getTypeOutputInfo(exprType((Node *) qp->dedup_key), &outfn,
+							  &varlena);
+			fmgr_info_cxt(outfn, &q->dedup_key_out, cxt);
+			initStringInfo(&q->dedup_keybuf);
+			q->dedup_qual = ExecInitQual(qp->dedup_qual, NULL);
+		}
 		q->events = qp->events;
 		if (qp->aggregates != NIL)
 		{
@@ -267,13 +471,34 @@ siddhi_runtime_start_app(SiddhiAppPlan *plan)
 			}
 			q->econtext->ecxt_param_exec_vals =
 				palloc0(sizeof(ParamExecData) * q->naggs);
+			q->agg_typlen = palloc(sizeof(int16) * q->naggs);
+			q->agg_byval = palloc(sizeof(bool) * q->naggs);
+			k = 0;
+			foreach(la, qp->aggregates)
+			{
+				SiddhiAggPlan *ap = lfirst(la);
+
+				get_typlenbyval(ap->resulttype, &q->agg_typlen[k],
+								&q->agg_byval[k]);
+				k++;
+			}
 			q->ngroup = list_length(qp->group_by);
 			q->group_exprs = palloc0(sizeof(ExprState *) * Max(q->ngroup, 1));
 			q->group_values = palloc0(sizeof(Datum) * Max(q->ngroup, 1));
 			q->group_nulls = palloc0(sizeof(bool) * Max(q->ngroup, 1));
+			q->group_out = palloc0(sizeof(FmgrInfo) * Max(q->ngroup, 1));
 			k = 0;
 			foreach(la, qp->group_by)
-				q->group_exprs[k++] = ExecInitExpr(lfirst(la), NULL);
+			{
+				Oid outfn;
+				bool varlena;
+
+				q->group_exprs[k] = ExecInitExpr(lfirst(la), NULL);
+				getTypeOutputInfo(exprType(lfirst(la)), &outfn, &varlena);
+				fmgr_info_cxt(outfn, &q->group_out[k], cxt);
+				k++;
+			}
+			initStringInfo(&q->keybuf);
 			q->agg_slot =
 				MakeSingleTupleTableSlot(q->input->desc, &TTSOpsMinimalTuple);
 		}
@@ -304,23 +529,39 @@ siddhi_runtime_start_app(SiddhiAppPlan *plan)
 				k++;
 			}
 		}
-		if (qp->window != SIDDHI_WINDOW_NONE)
+		if (qp->window)
 		{
-			q->window = siddhi_window_create(qp->window, qp->window_length,
-											 qp->window_count, cxt);
-			if (qp->window_time_expr)
-				q->window_time = ExecInitExpr(qp->window_time_expr, NULL);
+			SiddhiWindowPlan *wp = qp->window;
+
+			q->window = siddhi_window_create(wp, cxt);
+			window_args_init(&q->window_args, wp, cxt);
 			q->window_slot =
 				MakeSingleTupleTableSlot(q->input->desc, &TTSOpsMinimalTuple);
 			q->window_qual = ExecInitQual(qp->window_qual, NULL);
 		}
 
+		if (qp->rate_kind != SIDDHI_RATE_NONE)
+			query_rate_create(q, qp);
+
 		orel = table_open(qp->output->relid, AccessShareLock);
 		q->out_slot = MakeSingleTupleTableSlot(
-			CreateTupleDescCopy(RelationGetDescr(orel)), &TTSOpsVirtual);
+			qp->table_op ? ExecTypeFromTL(qp->targetlist)
+						 : CreateTupleDescCopy(RelationGetDescr(orel)),
+			&TTSOpsVirtual);
+		if (qp->table_op)
+			q->table_op = siddhi_table_op_create(qp->table_op, cxt);
+		if (qp->memberships)
+			q->econtext->ecxt_param_list_info =
+				siddhi_memberships_create(qp->memberships, q->econtext, cxt);
 		if (q->buffered)
 			q->sorted_slot = MakeSingleTupleTableSlot(
 				q->out_slot->tts_tupleDescriptor, &TTSOpsMinimalTuple);
+		if (q->rate)
+			q->rate_slot = MakeSingleTupleTableSlot(
+				siddhi_rate_is_snapshot(q->rate)
+					? q->input->desc
+					: q->out_slot->tts_tupleDescriptor,
+				&TTSOpsMinimalTuple);
 		table_close(orel, AccessShareLock);
 		q->proj = ExecBuildProjectionInfo(qp->targetlist, q->econtext,
 										  q->out_slot, NULL, q->input->desc);
@@ -331,7 +572,13 @@ siddhi_runtime_start_app(SiddhiAppPlan *plan)
 
 		app->queries = lappend(app->queries, q);
 	}
-	/* hook the queries up only once all of them could be built */
+	/* hook the windows and queries up only once all could be built */
+	foreach(lc, app->windows)
+	{
+		NamedWindow *nw = lfirst(lc);
+
+		nw->junction->named = nw;
+	}
 	foreach(lc, app->queries)
 	{
 		QueryRuntime *q = lfirst(lc);
@@ -361,6 +608,8 @@ siddhi_runtime_stop_app(SiddhiAppRuntime *app)
 	{
 		ListCell *lc;
 
+		if (j->named && j->named->app == app)
+			j->named = NULL;
 		foreach(lc, j->consumers)
 		{
 			QueryRuntime *q = lfirst(lc);
@@ -378,6 +627,7 @@ void
 siddhi_runtime_begin_batch(void)
 {
 	runtime_init();
+	GetUserIdAndSecContext(&engine_user, &engine_sec);
 	MemoryContextReset(batch_cxt);
 	dirty_sinks = NIL;
 }
@@ -400,9 +650,10 @@ query_failed(QueryRuntime *q, MemoryContext mcxt, ResourceOwner owner,
 
 	RollbackAndReleaseCurrentSubTransaction();
 	if (restart)
-		BeginInternalSubTransaction(NULL);
+		BeginInternalSubTransaction(NULL); /* its own resource owner */
+	else
+		CurrentResourceOwner = owner;
 	MemoryContextSwitchTo(mcxt);
-	CurrentResourceOwner = owner;
 
 	if (q)
 	{
@@ -416,7 +667,10 @@ query_failed(QueryRuntime *q, MemoryContext mcxt, ResourceOwner owner,
 }
 
 static void query_send(QueryRuntime *q, TupleTableSlot *out, int64 ts,
-					   int depth, SiddhiEventKind kind);
+					   int depth, SiddhiEventKind kind, const char *key,
+					   Size keylen);
+static void query_group_key(QueryRuntime *q);
+static void query_group_values(QueryRuntime *q);
 
 /*
  * Make the output row of an input event (aggregate values already in the
@@ -427,9 +681,18 @@ query_output(QueryRuntime *q, TupleTableSlot *slot, int64 ts, int depth,
 			 SiddhiEventKind kind)
 {
 	TupleTableSlot *out;
+	const char *key = NULL;
+	Size keylen = 0;
 
 	q->econtext->ecxt_scantuple = slot;
 	out = ExecProject(q->proj);
+	if (q->rate && q->ngroup > 0)
+	{
+		/* first/last per group: the limiter needs the row's group */
+		query_group_key(q);
+		key = q->keybuf.data;
+		keylen = q->keybuf.len;
+	}
 	if (q->having)
 	{
 		q->econtext->ecxt_scantuple = out;
@@ -458,25 +721,41 @@ query_output(QueryRuntime *q, TupleTableSlot *slot, int64 ts, int depth,
 				q->out_kind
 					? repalloc(q->out_kind, sizeof(SiddhiEventKind) * cap)
 					: MemoryContextAlloc(qcxt, sizeof(SiddhiEventKind) * cap);
+			q->out_keys = q->out_keys
+							  ? repalloc(q->out_keys, sizeof(char *) * cap)
+							  : MemoryContextAlloc(qcxt, sizeof(char *) * cap);
+			q->out_keylens =
+				q->out_keylens ? repalloc(q->out_keylens, sizeof(Size) * cap)
+							   : MemoryContextAlloc(qcxt, sizeof(Size) * cap);
 			q->out_cap = cap;
 		}
 		q->out_tuples[q->nout] = ExecCopySlotMinimalTuple(out);
 		q->out_ts[q->nout] = ts;
 		q->out_kind[q->nout] = kind;
+		q->out_keys[q->nout] = key ? pnstrdup(key, keylen) : NULL;
+		q->out_keylens[q->nout] = keylen;
 		q->nout++;
 		MemoryContextSwitchTo(old);
 		return;
 	}
-	query_send(q, out, ts, depth, kind);
+	query_send(q, out, ts, depth, kind, key, keylen);
 }
 
-/* Send an output row to the query's table or stream. */
+/* Send an output row to the query's table or stream, past any limiter. */
 static void
-query_send(QueryRuntime *q, TupleTableSlot *out, int64 ts, int depth,
-		   SiddhiEventKind kind)
+query_deliver(QueryRuntime *q, TupleTableSlot *out, int64 ts, int depth,
+			  SiddhiEventKind kind)
 {
 	siddhi_stats_count(q->stats, 0, 1);
-	if (OidIsValid(q->table_relid))
+	if (q->table_op)
+	{
+		/* at once, after the rows buffered for the table (table_ops.c) */
+		sink_flush(q->table_relid);
+		batch_checkpoint();
+		siddhi_table_op_apply(q->table_op, out);
+		batch_checkpoint();
+	}
+	else if (OidIsValid(q->table_relid))
 	{
 		TableSink *sink;
 		bool found;
@@ -496,8 +775,162 @@ query_send(QueryRuntime *q, TupleTableSlot *out, int64 ts, int depth,
 		MemoryContextSwitchTo(old);
 	}
 	else
+	{
+		q->sent_out = true;
 		junction_emit(q->output, out, ts, depth + 1,
 					  kind == SIDDHI_EVENT_EXPIRED);
+	}
+}
+
+typedef struct RateEmitArg
+{
+	QueryRuntime *q;
+	int depth;
+} RateEmitArg;
+
+/*
+ * The key of an event for group by or a window: the text of each value,
+ * each ended by a NUL (a null value is \x01).  The values are also left
+ * in values/nulls when those are given.
+ */
+static void
+build_key(ExprContext *econtext, ExprState **exprs, FmgrInfo *out, int n,
+		  Datum *values, bool *nulls, StringInfo buf)
+{
+	resetStringInfo(buf);
+	for (int k = 0; k < n; k++)
+	{
+		bool isnull;
+		Datum v = ExecEvalExpr(exprs[k], econtext, &isnull);
+
+		if (values)
+		{
+			values[k] = v;
+			nulls[k] = isnull;
+		}
+		if (isnull)
+			appendStringInfoChar(buf, '\x01');
+		else
+			appendStringInfoString(buf, OutputFunctionCall(&out[k], v));
+		appendStringInfoChar(buf, '\0');
+	}
+}
+
+/*
+ * A snapshot row: project the input event the limiter kept, with the
+ * aggregate values its group has now, check having, and send it.
+ */
+static void
+query_snapshot_row(QueryRuntime *q, int64 ts, int depth)
+{
+	TupleTableSlot *out;
+
+	q->econtext->ecxt_scantuple = q->rate_slot;
+	if (q->aggs)
+	{
+		MemoryContext old =
+			MemoryContextSwitchTo(q->econtext->ecxt_per_tuple_memory);
+
+		query_group_values(q);
+		siddhi_aggs_values(
+			q->aggs,
+			siddhi_aggs_group(q->aggs, q->group_values, q->group_nulls),
+			q->econtext->ecxt_param_exec_vals);
+		MemoryContextSwitchTo(old);
+	}
+	out = ExecProject(q->proj);
+	if (q->having)
+	{
+		q->econtext->ecxt_scantuple = out;
+		if (!ExecQual(q->having, q->econtext))
+			return;
+	}
+	query_deliver(q, out, ts, depth, SIDDHI_EVENT_CURRENT);
+}
+
+/* Callback of the rate limiter: a row it lets go. */
+static void
+rate_emit(void *arg, MinimalTuple tuple, int64 ts, SiddhiEventKind kind,
+		  const char *key, Size keylen)
+{
+	RateEmitArg *ra = arg;
+	QueryRuntime *q = ra->q;
+
+	ExecStoreMinimalTuple(tuple, q->rate_slot, false);
+	if (siddhi_rate_is_snapshot(q->rate))
+		query_snapshot_row(q, ts, ra->depth);
+	else
+		query_deliver(q, q->rate_slot, ts, ra->depth, kind);
+	ExecClearTuple(q->rate_slot);
+}
+
+/*
+ * An output row of the query: through its rate limiter, if it has one (a
+ * snapshot limiter is fed from the window instead: the row is dropped).
+ */
+static void
+query_send(QueryRuntime *q, TupleTableSlot *out, int64 ts, int depth,
+		   SiddhiEventKind kind, const char *key, Size keylen)
+{
+	RateEmitArg ra = { q, depth };
+	MinimalTuple t;
+	bool should_free;
+
+	if (q->rate == NULL)
+	{
+		query_deliver(q, out, ts, depth, kind);
+		return;
+	}
+	if (siddhi_rate_is_snapshot(q->rate))
+		return;
+	t = ExecFetchSlotMinimalTuple(out, &should_free);
+	siddhi_rate_offer(q->rate, t, ts, kind, key, keylen,
+					  q->app->playback ? q->app->clock : siddhi_now_ms(),
+					  rate_emit, &ra);
+	if (should_free)
+		pfree(t);
+}
+
+/* Let time pass for a query's rate limiter, if something is due by now. */
+static void
+rate_catch_up(QueryRuntime *q, int64 now, int depth)
+{
+	RateEmitArg ra = { q, depth };
+	int64 due;
+
+	if (q->rate == NULL)
+		return;
+	due = siddhi_rate_deadline(q->rate);
+	if (due >= 0 && now < due)
+		return;
+	siddhi_rate_advance(q->rate, now, rate_emit, &ra);
+}
+
+/*
+ * The group key of the event in the query's scan tuple, into keybuf: the
+ * text of each group-by value, NUL-terminated (\x01 for null).
+ */
+static void
+query_group_key(QueryRuntime *q)
+{
+	MemoryContext old =
+		MemoryContextSwitchTo(q->econtext->ecxt_per_tuple_memory);
+
+	build_key(q->econtext, q->group_exprs, q->group_out, q->ngroup, NULL, NULL,
+			  &q->keybuf);
+	MemoryContextSwitchTo(old);
+}
+
+/*
+ * The group-by values of the event in the query's scan tuple, into
+ * group_values and group_nulls, in the current memory context.
+ */
+static void
+query_group_values(QueryRuntime *q)
+{
+	for (int k = 0; k < q->ngroup; k++)
+		q->group_values[k] =
+			ExecEvalExpr(q->group_exprs[k], q->econtext, &q->group_nulls[k]);
 }
 
 /*
@@ -514,9 +947,7 @@ aggregate_event(QueryRuntime *q, TupleTableSlot *slot, int64 ts,
 	SiddhiAggMarks *marks;
 	int i;
 
-	for (int k = 0; k < q->ngroup; k++)
-		q->group_values[k] =
-			ExecEvalExpr(q->group_exprs[k], q->econtext, &q->group_nulls[k]);
+	query_group_values(q);
 	for (int k = 0; k < q->naggs; k++)
 	{
 		q->agg_nulls[k] = false;
@@ -547,7 +978,33 @@ aggregate_event(QueryRuntime *q, TupleTableSlot *slot, int64 ts,
 			MemoryContextSwitchTo(old);
 			marks->touched = true;
 		}
+	}
+
+	/*
+	 * As Siddhi's selector: each event the query outputs (by its kind)
+	 * makes its row with the aggregates as they are now, and the chunk
+	 * outputs, per group in the order groups first got one, the last such
+	 * row that passed having.
+	 */
+	if ((kind == SIDDHI_EVENT_EXPIRED && q->events == SIDDHI_EVENTS_CURRENT) ||
+		(kind == SIDDHI_EVENT_CURRENT && q->events == SIDDHI_EVENTS_EXPIRED))
 		return;
+	old = MemoryContextSwitchTo(q->econtext->ecxt_per_tuple_memory);
+	siddhi_aggs_values(q->aggs, g, q->econtext->ecxt_param_exec_vals);
+	MemoryContextSwitchTo(old);
+	if (q->having)
+	{
+		TupleTableSlot *out;
+
+		q->econtext->ecxt_scantuple = slot;
+		out = ExecProject(q->proj);
+		q->econtext->ecxt_scantuple = out;
+		if (!ExecQual(q->having, q->econtext))
+		{
+			q->econtext->ecxt_scantuple = slot;
+			return;
+		}
+		q->econtext->ecxt_scantuple = slot;
 	}
 	if (marks->pending > 0)
 	{
@@ -562,18 +1019,20 @@ aggregate_event(QueryRuntime *q, TupleTableSlot *slot, int64 ts,
 			MemoryContext acx = GetMemoryChunkContext(q);
 			int cap = Max(8, q->pending_cap * 2);
 
-			q->pending_groups =
-				q->pending_groups
-					? repalloc(q->pending_groups,
-							   sizeof(SiddhiAggGroup *) * cap)
-					: MemoryContextAlloc(acx, sizeof(SiddhiAggGroup *) * cap);
-			q->pending_tuples =
-				q->pending_tuples
-					? repalloc(q->pending_tuples, sizeof(MinimalTuple) * cap)
-					: MemoryContextAlloc(acx, sizeof(MinimalTuple) * cap);
-			q->pending_ts = q->pending_ts
-								? repalloc(q->pending_ts, sizeof(int64) * cap)
-								: MemoryContextAlloc(acx, sizeof(int64) * cap);
+#define GROW(arr, type)                          \
+	((arr) ? repalloc((arr), sizeof(type) * cap) \
+		   : MemoryContextAlloc(acx, sizeof(type) * cap))
+			q->pending_groups = GROW(q->pending_groups, SiddhiAggGroup *);
+			q->pending_tuples = GROW(q->pending_tuples, MinimalTuple);
+			q->pending_ts = GROW(q->pending_ts, int64);
+			q->pending_kind = GROW(q->pending_kind, SiddhiEventKind);
+			q->pending_params =
+				q->pending_params
+					? repalloc(q->pending_params,
+							   sizeof(ParamExecData) * q->naggs * cap)
+					: MemoryContextAlloc(acx, sizeof(ParamExecData) *
+												  q->naggs * cap);
+#undef GROW
 			q->pending_cap = cap;
 		}
 		i = q->npending++;
@@ -582,8 +1041,19 @@ aggregate_event(QueryRuntime *q, TupleTableSlot *slot, int64 ts,
 	}
 	old = MemoryContextSwitchTo(q->econtext->ecxt_per_tuple_memory);
 	q->pending_tuples[i] = ExecCopySlotMinimalTuple(slot);
+	for (int k = 0; k < q->naggs; k++)
+	{
+		ParamExecData *from = &q->econtext->ecxt_param_exec_vals[k];
+		ParamExecData *to = &q->pending_params[i * q->naggs + k];
+
+		*to = *from;
+		if (!from->isnull)
+			to->value =
+				datumCopy(from->value, q->agg_byval[k], q->agg_typlen[k]);
+	}
 	MemoryContextSwitchTo(old);
 	q->pending_ts[i] = ts;
+	q->pending_kind[i] = kind;
 }
 
 /*
@@ -599,13 +1069,12 @@ aggregate_flush(QueryRuntime *q, int depth)
 
 	for (int i = 0; i < q->npending; i++)
 	{
-		siddhi_aggs_values(q->aggs, q->pending_groups[i],
-						   q->econtext->ecxt_param_exec_vals);
-		if (q->events == SIDDHI_EVENTS_EXPIRED)
-			continue;
+		memcpy(q->econtext->ecxt_param_exec_vals,
+			   &q->pending_params[i * q->naggs],
+			   sizeof(ParamExecData) * q->naggs);
 		ExecStoreMinimalTuple(q->pending_tuples[i], q->agg_slot, false);
 		query_output(q, q->agg_slot, q->pending_ts[i], depth,
-					 SIDDHI_EVENT_CURRENT);
+					 q->pending_kind[i]);
 		ExecClearTuple(q->agg_slot);
 	}
 	for (int i = 0; i < q->npending; i++)
@@ -620,6 +1089,24 @@ aggregate_flush(QueryRuntime *q, int depth)
 	}
 }
 
+/* Snapshots: hand an event leaving the window to the limiter. */
+static void
+query_rate_remember(QueryRuntime *q, TupleTableSlot *slot, int64 ts,
+					SiddhiEventKind kind)
+{
+	bool should_free;
+	MinimalTuple t;
+
+	if (q->ngroup > 0)
+		query_group_key(q);
+	t = ExecFetchSlotMinimalTuple(slot, &should_free);
+	siddhi_rate_remember(q->rate, t, ts, kind,
+						 q->ngroup > 0 ? q->keybuf.data : NULL,
+						 q->ngroup > 0 ? q->keybuf.len : 0);
+	if (should_free)
+		pfree(t);
+}
+
 /*
  * One event leaving a query's window (or its input, when it has none):
  * filters after the window, then aggregation, or the output if the query
@@ -632,6 +1119,13 @@ query_emit(QueryRuntime *q, TupleTableSlot *slot, int64 ts, int depth,
 	q->econtext->ecxt_scantuple = slot;
 	if (q->window_qual && !ExecQual(q->window_qual, q->econtext))
 		return;
+	if (q->rate && siddhi_rate_is_snapshot(q->rate))
+	{
+		/* a snapshot shows the state: it keeps what the window holds */
+		query_rate_remember(q, slot, ts, kind);
+		if (q->aggs == NULL)
+			return;
+	}
 	if (q->aggs)
 	{
 		aggregate_event(q, slot, ts, kind);
@@ -717,7 +1211,8 @@ query_chunk_end(QueryRuntime *q, int depth)
 		int i = order[r];
 
 		ExecStoreMinimalTuple(q->out_tuples[i], q->sorted_slot, false);
-		query_send(q, q->sorted_slot, q->out_ts[i], depth, q->out_kind[i]);
+		query_send(q, q->sorted_slot, q->out_ts[i], depth, q->out_kind[i],
+				   q->out_keys[i], q->out_keylens[i]);
 		ExecClearTuple(q->sorted_slot);
 	}
 }
@@ -742,6 +1237,41 @@ window_event(void *arg, SiddhiEventKind kind, MinimalTuple tuple, int64 ts)
 	ExecStoreMinimalTuple(tuple, wa->q->window_slot, false);
 	query_emit(wa->q, wa->q->window_slot, ts, wa->depth, kind);
 	ExecClearTuple(wa->q->window_slot);
+}
+
+/* A window's long-valued attribute of the event; null is an error. */
+static int64
+window_long(WindowArgs *wa, ExprState *e, ExprContext *econtext,
+			const char *what)
+{
+	bool isnull;
+	Datum d = ExecEvalExpr(e, econtext, &isnull);
+
+	if (isnull)
+		ereport(ERROR, (errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+						errmsg("the %s attribute of window %s is null", what,
+							   wa->name)));
+	return DatumGetInt64(d);
+}
+
+/* What a window needs of the event in econtext's scan tuple. */
+static void
+window_event_values(WindowArgs *wa, ExprContext *econtext,
+					SiddhiWindowEvent *ev)
+{
+	if (wa->time)
+		ev->ext = window_long(wa, wa->time, econtext, "time");
+	if (wa->start)
+		ev->start = window_long(wa, wa->start, econtext, "start time");
+	if (wa->nkeys > 0)
+	{
+		build_key(econtext, wa->keys, wa->key_out, wa->nkeys, wa->values,
+				  wa->nulls, &wa->keybuf);
+		ev->key = wa->keybuf.data;
+		ev->keylen = wa->keybuf.len;
+		ev->values = wa->values;
+		ev->isnull = wa->nulls;
+	}
 }
 
 /* Let time pass for a query's window, if something is due by now. */
@@ -775,13 +1305,84 @@ query_abandon_chunk(QueryRuntime *q)
 	ResetExprContext(q->econtext);
 }
 
+/*
+ * #unique:deduplicate and the filters after it: whether the event in q's
+ * scan tuple goes on to the window.
+ */
+static bool
+query_dedup_admit(QueryRuntime *q, int64 ts)
+{
+	if (q->dedup == NULL)
+		return true;
+	build_key(q->econtext, &q->dedup_key, &q->dedup_key_out, 1, NULL, NULL,
+			  &q->dedup_keybuf);
+	if (!siddhi_dedup_admit(q->dedup, q->dedup_keybuf.data,
+							q->dedup_keybuf.len, ts))
+		return false;
+	return q->dedup_qual == NULL || ExecQual(q->dedup_qual, q->econtext);
+}
+
+/* An event reaches a query: filters, then its window or what follows. */
 static void
-query_process(QueryRuntime *q, TupleTableSlot *slot, int64 ts, int depth)
+query_event(QueryRuntime *q, TupleTableSlot *slot, int64 ts, int depth,
+			SiddhiEventKind kind, bool end_chunk)
+{
+	/* time passes for the window first: what is due leaves before */
+	window_catch_up(q, q->app->playback ? q->app->clock : ts, depth);
+	if (q->rate)
+		rate_catch_up(q, q->app->playback ? q->app->clock : siddhi_now_ms(),
+					  depth);
+	q->econtext->ecxt_scantuple = slot;
+	if (q->qual && !ExecQual(q->qual, q->econtext))
+		return;
+	if (!query_dedup_admit(q, ts))
+		return;
+	if (q->window)
+	{
+		bool should_free;
+		WindowEventArg wa = { q, depth };
+		SiddhiWindowEvent ev = { 0 };
+
+		Assert(kind == SIDDHI_EVENT_CURRENT);
+		ev.tuple = ExecFetchSlotMinimalTuple(slot, &should_free);
+		ev.desc = slot->tts_tupleDescriptor;
+		ev.timestamp = ts;
+		window_event_values(&q->window_args, q->econtext, &ev);
+		siddhi_window_add(q->window, &ev, window_event, &wa);
+		if (should_free)
+			pfree(ev.tuple);
+	}
+	else
+		query_emit(q, slot, ts, depth, kind);
+	if (end_chunk)
+		query_chunk_end(q, depth);
+}
+
+typedef enum QueryStep
+{
+	STEP_EVENT,		/* an event arrives */
+	STEP_CHUNK_END, /* a named window's step is over */
+	STEP_ADVANCE,	/* time passes for the query's window */
+	STEP_INPUT_END	/* the chunk its input came in has ended (batch) */
+} QueryStep;
+
+/*
+ * One step of a query, as its app's owner, inside the batch's error
+ * boundary: an error rolls the subtransaction back, is counted against
+ * the query, and the query forgets the chunk it was in; the batch goes on.
+ * An event is current, or expired when a named window hands it out;
+ * end_chunk says whether it is a chunk on its own.
+ */
+static void
+query_step(QueryRuntime *q, QueryStep step, TupleTableSlot *slot, int64 ts,
+		   int depth, SiddhiEventKind kind, bool end_chunk)
 {
 	MemoryContext mcxt = CurrentMemoryContext;
 	ResourceOwner owner = CurrentResourceOwner;
 	Oid save_user;
 	int save_sec;
+	int64 save_ts = siddhi_current_event_ts;
+	volatile bool keep_memory = false;
 
 	GetUserIdAndSecContext(&save_user, &save_sec);
 	PG_TRY();
@@ -796,59 +1397,59 @@ query_process(QueryRuntime *q, TupleTableSlot *slot, int64 ts, int depth)
 		if (save_user != q->owner)
 			SetUserIdAndSecContext(q->owner,
 								   save_sec | SECURITY_LOCAL_USERID_CHANGE);
-		siddhi_stats_count(q->stats, 1, 0);
-		if (q->app->playback)
+		if (step == STEP_EVENT)
 		{
-			if (ts > q->app->clock)
+			siddhi_stats_count(q->stats, 1, 0);
+			if (q->app->playback && ts > q->app->clock)
 				q->app->clock = ts;
-			playback_clock = q->app->clock;
 		}
-		else
-			playback_clock = 0;
-		/* time passes for the window first: what is due leaves before */
-		window_catch_up(q, q->app->playback ? q->app->clock : ts, depth);
-		q->econtext->ecxt_scantuple = slot;
-		if (q->qual == NULL || ExecQual(q->qual, q->econtext))
+		playback_clock = q->app->playback ? q->app->clock : 0;
+		switch (step)
 		{
-			if (q->window)
+			case STEP_EVENT:
+				query_event(q, slot, ts, depth, kind, end_chunk);
+				/* the rows of a chunk still open live in per-tuple memory */
+				if (!end_chunk)
+					keep_memory = true;
+				break;
+			case STEP_CHUNK_END:
+				query_chunk_end(q, depth);
+				break;
+			case STEP_ADVANCE:
+				siddhi_current_event_ts = ts;
+				window_catch_up(q, ts, depth);
+				if (q->rate)
+					rate_catch_up(q, ts, depth);
+				break;
+			case STEP_INPUT_END:
 			{
-				bool should_free;
-				MinimalTuple t = ExecFetchSlotMinimalTuple(slot, &should_free);
 				WindowEventArg wa = { q, depth };
 
-				int64 ext = 0;
-
-				if (q->window_time)
-				{
-					bool isnull;
-					Datum d =
-						ExecEvalExpr(q->window_time, q->econtext, &isnull);
-
-					if (isnull)
-						ereport(ERROR,
-								(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-								 errmsg("the time attribute of window "
-										"externalTime is null")));
-					ext = DatumGetInt64(d);
-				}
-				siddhi_window_add(q->window, t, ts, ext, window_event, &wa);
-				if (should_free)
-					pfree(t);
+				siddhi_current_event_ts = ts;
+				siddhi_window_input_end(q->window, ts, window_event, &wa);
 			}
-			else
-				query_emit(q, slot, ts, depth, SIDDHI_EVENT_CURRENT);
-			query_chunk_end(q, depth);
+			break;
 		}
-		ResetExprContext(q->econtext);
+		if (!keep_memory)
+			ResetExprContext(q->econtext);
 		SetUserIdAndSecContext(save_user, save_sec);
 	}
 	PG_CATCH();
 	{
 		SetUserIdAndSecContext(save_user, save_sec);
 		query_failed(q, mcxt, owner, true);
+		/* the rollback restores the user the subtransaction began with */
+		SetUserIdAndSecContext(save_user, save_sec);
 		query_abandon_chunk(q);
 	}
 	PG_END_TRY();
+	siddhi_current_event_ts = save_ts;
+}
+
+static void
+query_process(QueryRuntime *q, TupleTableSlot *slot, int64 ts, int depth)
+{
+	query_step(q, STEP_EVENT, slot, ts, depth, SIDDHI_EVENT_CURRENT, true);
 }
 
 static void
@@ -864,6 +1465,91 @@ deliver_to_watchers(Junction *j, TupleTableSlot *slot, int64 ts, bool expired)
 	MemoryContextSwitchTo(old);
 }
 
+/* A named window's step is over: its readers end their chunk. */
+static void
+named_window_chunk_end(NamedWindow *nw)
+{
+	ListCell *lc;
+
+	if (!nw->delivered)
+		return;
+	nw->delivered = false;
+	foreach(lc, nw->junction->consumers)
+		query_step(lfirst(lc), STEP_CHUNK_END, NULL, 0, nw->depth,
+				   SIDDHI_EVENT_CHUNK_END, false);
+}
+
+/* Callback of a named window: what it emits goes to the queries reading it. */
+static void
+named_window_event(void *arg, SiddhiEventKind kind, MinimalTuple tuple,
+				   int64 ts)
+{
+	NamedWindow *nw = arg;
+	Junction *j = nw->junction;
+	ListCell *lc;
+
+	if (kind == SIDDHI_EVENT_CHUNK_END)
+	{
+		named_window_chunk_end(nw);
+		return;
+	}
+	if (kind == SIDDHI_EVENT_CURRENT)
+		siddhi_mirror_arrive(nw->mirror, tuple);
+	else
+		siddhi_mirror_leave(nw->mirror, tuple);
+	if ((kind == SIDDHI_EVENT_EXPIRED &&
+		 nw->output == SIDDHI_EVENTS_CURRENT) ||
+		(kind == SIDDHI_EVENT_CURRENT && nw->output == SIDDHI_EVENTS_EXPIRED))
+		return;
+	ExecStoreMinimalTuple(tuple, nw->out_slot, false);
+	foreach(lc, j->consumers)
+		query_step(lfirst(lc), STEP_EVENT, nw->out_slot, ts, nw->depth, kind,
+				   false);
+	ExecClearTuple(nw->out_slot);
+	nw->delivered = true;
+}
+
+/* Let time pass for a named window, if something is due by now. */
+static void
+named_window_catch_up(NamedWindow *nw, int64 now, int depth)
+{
+	int64 due = siddhi_window_deadline(nw->window);
+
+	if (due < 0 || now < due)
+		return;
+	nw->depth = depth;
+	siddhi_window_advance(nw->window, now, named_window_event, nw);
+	named_window_chunk_end(nw);
+}
+
+/* An event sent to a named window: it enters, readers get what follows. */
+static void
+named_window_add(NamedWindow *nw, TupleTableSlot *slot, int64 ts, int depth)
+{
+	SiddhiWindowEvent ev = { 0 };
+	bool should_free;
+	int save_depth = nw->depth;
+
+	if (nw->app->playback && ts > nw->app->clock)
+		nw->app->clock = ts;
+	named_window_catch_up(nw, nw->app->playback ? nw->app->clock : ts, depth);
+	/* watchers see what is inserted into the window, as for a stream */
+	if (siddhi_stream_watched(MyDatabaseId, nw->junction->relid))
+		deliver_to_watchers(nw->junction, slot, ts, false);
+	nw->depth = depth;
+	nw->econtext->ecxt_scantuple = slot;
+	ev.tuple = ExecFetchSlotMinimalTuple(slot, &should_free);
+	ev.desc = slot->tts_tupleDescriptor;
+	ev.timestamp = ts;
+	window_event_values(&nw->args, nw->econtext, &ev);
+	siddhi_window_add(nw->window, &ev, named_window_event, nw);
+	if (should_free)
+		pfree(ev.tuple);
+	named_window_chunk_end(nw);
+	ResetExprContext(nw->econtext);
+	nw->depth = save_depth;
+}
+
 static void
 junction_emit(Junction *j, TupleTableSlot *slot, int64 ts, int depth,
 			  bool expired)
@@ -872,6 +1558,12 @@ junction_emit(Junction *j, TupleTableSlot *slot, int64 ts, int depth,
 	int64 save_ts = siddhi_current_event_ts;
 
 	siddhi_current_event_ts = ts;
+	if (j->named)
+	{
+		named_window_add(j->named, slot, ts, depth);
+		siddhi_current_event_ts = save_ts;
+		return;
+	}
 	/* watchers first: a query's output is seen before what it causes */
 	if (siddhi_stream_watched(MyDatabaseId, j->relid))
 		deliver_to_watchers(j, slot, ts, expired);
@@ -880,11 +1572,96 @@ junction_emit(Junction *j, TupleTableSlot *slot, int64 ts, int depth,
 	siddhi_current_event_ts = save_ts;
 }
 
+static void app_advance(SiddhiAppRuntime *app, int64 now);
+
+/* The first due time of t, its app having started at now. */
+static void
+trigger_schedule(AppTrigger *t, int64 now, bool first)
+{
+	if (t->at_start)
+		t->next = first ? now : -1;
+	else if (t->every_ms > 0)
+		t->next = now + t->every_ms;
+	else if (t->cron)
+		t->next = siddhi_cron_next(t->cron, now, session_timezone);
+}
+
+/* Feed the app's triggers every event due by now, in time order. */
+static void
+triggers_fire(SiddhiAppRuntime *app, int64 now)
+{
+	ListCell *lc;
+
+	for (;;)
+	{
+		AppTrigger *due = NULL;
+		int64 ts;
+
+		foreach(lc, app->triggers)
+		{
+			AppTrigger *t = lfirst(lc);
+
+			if (app->playback && t->next < 0 && !t->at_start &&
+				t->every_ms == 0 && t->cron == NULL)
+				continue;
+			if (t->next >= 0 && t->next <= now &&
+				(due == NULL || t->next < due->next))
+				due = t;
+		}
+		if (due == NULL)
+			return;
+		ts = due->next;
+		if (due->at_start)
+			due->next = -1;
+		else if (due->every_ms > 0)
+			due->next = ts + due->every_ms;
+		else
+			due->next = siddhi_cron_next(due->cron, ts, session_timezone);
+		ExecClearTuple(due->slot);
+		due->slot->tts_values[0] = Int64GetDatum(ts);
+		due->slot->tts_isnull[0] = false;
+		ExecStoreVirtualTuple(due->slot);
+		if (app->playback)
+			playback_clock = ts;
+		junction_emit(due->junction, due->slot, ts, 0, false);
+		junction_input_end(due->junction, ts, 0);
+	}
+}
+
+/*
+ * An input event at ts moves the clock of each playback app that reads
+ * the stream, and every timer of the app due by then fires first, in all
+ * its queries and windows, as Siddhi's InputHandler sets the app's clock
+ * before it sends the event.
+ */
+static void
+playback_arrival(Junction *j, int64 ts)
+{
+	ListCell *lc;
+
+	if (j->named && j->named->app->playback && ts > j->named->app->clock)
+	{
+		j->named->app->clock = ts;
+		app_advance(j->named->app, ts);
+	}
+	foreach(lc, j->consumers)
+	{
+		SiddhiAppRuntime *app = ((QueryRuntime *) lfirst(lc))->app;
+
+		if (app->playback && ts > app->clock)
+		{
+			app->clock = ts;
+			app_advance(app, ts);
+		}
+	}
+}
+
 void
 siddhi_runtime_feed_chunk(Oid relid, const char *rows, uint32 nrows)
 {
 	Junction *j;
 	const char *p = rows;
+	int64 last_ts = 0;
 
 	if (junctions == NULL)
 		return;
@@ -909,11 +1686,14 @@ siddhi_runtime_feed_chunk(Oid relid, const char *rows, uint32 nrows)
 		MinimalTuple tuple =
 			(MinimalTuple) (p + MAXALIGN(sizeof(SiddhiRowHeader)));
 
+		playback_arrival(j, row->timestamp);
 		ExecStoreMinimalTuple(tuple, j->slot, false);
 		junction_emit(j, j->slot, row->timestamp, 0, false);
 		ExecClearTuple(j->slot);
 		p += MAXALIGN(sizeof(SiddhiRowHeader)) + MAXALIGN(row->length);
+		last_ts = row->timestamp;
 	}
+	junction_input_end(j, last_ts, 0);
 }
 
 #define SINK_MULTI_INSERT 1000
@@ -1042,95 +1822,235 @@ sink_insert(Oid relid, List *rows, int from)
 	table_close(rel, NoLock);
 }
 
+/* Show what the named windows hold now in their tables. */
+static void
+mirror_windows(void)
+{
+	ListCell *la;
+
+	foreach(la, all_apps)
+	{
+		SiddhiAppRuntime *app = lfirst(la);
+		ListCell *lw;
+
+		foreach(lw, app->windows)
+		{
+			NamedWindow *nw = lfirst(lw);
+			MemoryContext mcxt = CurrentMemoryContext;
+			ResourceOwner owner = CurrentResourceOwner;
+
+			PG_TRY();
+			{
+				siddhi_mirror_flush(nw->mirror, nw->window);
+			}
+			PG_CATCH();
+			{
+				ErrorData *edata;
+
+				/* the mirror rebuilds itself at the next batch */
+				MemoryContextSwitchTo(mcxt);
+				edata = CopyErrorData();
+				query_failed(NULL, mcxt, owner, true);
+				ereport(
+					LOG,
+					(errcode(ERRCODE_SIDDHI_RUNTIME_ERROR),
+					 errmsg("siddhi app \"%s\": could not show window "
+							"\"%s\" in its table: %s",
+							app->name, nw->junction->name, edata->message)));
+				FreeErrorData(edata);
+				siddhi_mirror_invalidate(nw->mirror);
+			}
+			PG_END_TRY();
+		}
+	}
+}
+
+/*
+ * Write the rows buffered for one table; a failing insert is retried row
+ * by row, each in its own subtransaction, so only the failing rows are
+ * skipped (and counted against their queries).
+ */
+static void
+sink_flush(Oid relid)
+{
+	TableSink *sink;
+	int from = 0;
+	Oid save_user;
+	int save_sec;
+
+	if (sinks == NULL)
+		return;
+	GetUserIdAndSecContext(&save_user, &save_sec);
+	sink = hash_search(sinks, &relid, HASH_FIND, NULL);
+	while (sink && from < list_length(sink->rows))
+	{
+		MemoryContext mcxt = CurrentMemoryContext;
+		ResourceOwner owner = CurrentResourceOwner;
+		volatile int done = -1;
+
+		PG_TRY();
+		{
+			sink_insert(relid, sink->rows, from);
+			done = list_length(sink->rows);
+		}
+		PG_CATCH();
+		{
+			query_failed(NULL, mcxt, owner, true);
+			SetUserIdAndSecContext(save_user, save_sec);
+			owner = CurrentResourceOwner; /* the new subtransaction's */
+			/* find the failing rows: one subtransaction per row */
+			for (int i = from; i < list_length(sink->rows); i++)
+			{
+				TableRow *row = list_nth(sink->rows, i);
+
+				BeginInternalSubTransaction(NULL);
+				MemoryContextSwitchTo(mcxt);
+				PG_TRY();
+				{
+					sink_insert(relid, list_make1(row), 0);
+					ReleaseCurrentSubTransaction();
+					MemoryContextSwitchTo(mcxt);
+					CurrentResourceOwner = owner;
+				}
+				PG_CATCH();
+				{
+					query_failed(row->query, mcxt, owner, false);
+				}
+				PG_END_TRY();
+				SetUserIdAndSecContext(save_user, save_sec);
+			}
+			done = list_length(sink->rows);
+		}
+		PG_END_TRY();
+		from = done;
+	}
+	if (sink)
+		sink->rows = NIL;
+}
+
+/*
+ * Keep what the batch wrote so far: an error later in the batch rolls
+ * back only the subtransaction it happens in (query_failed), so a table
+ * operation's effects must not share it with what follows.  The new
+ * subtransaction begins as the worker's user, which a rollback restores.
+ */
+static void
+batch_checkpoint(void)
+{
+	MemoryContext mcxt = CurrentMemoryContext;
+	Oid save_user;
+	int save_sec;
+
+	GetUserIdAndSecContext(&save_user, &save_sec);
+	SetUserIdAndSecContext(engine_user, engine_sec);
+	ReleaseCurrentSubTransaction();
+	BeginInternalSubTransaction(NULL);
+	SetUserIdAndSecContext(save_user, save_sec);
+	MemoryContextSwitchTo(mcxt);
+}
+
 void
 siddhi_runtime_end_batch(void)
 {
 	ListCell *lc;
 
 	foreach(lc, dirty_sinks)
-	{
-		Oid relid = lfirst_oid(lc);
-		TableSink *sink = hash_search(sinks, &relid, HASH_FIND, NULL);
-		int from = 0;
-
-		while (sink && from < list_length(sink->rows))
-		{
-			MemoryContext mcxt = CurrentMemoryContext;
-			ResourceOwner owner = CurrentResourceOwner;
-			volatile int done = -1;
-
-			PG_TRY();
-			{
-				sink_insert(relid, sink->rows, from);
-				done = list_length(sink->rows);
-			}
-			PG_CATCH();
-			{
-				query_failed(NULL, mcxt, owner, true);
-				/* find the failing rows: one subtransaction per row */
-				for (int i = from; i < list_length(sink->rows); i++)
-				{
-					TableRow *row = list_nth(sink->rows, i);
-
-					BeginInternalSubTransaction(NULL);
-					MemoryContextSwitchTo(mcxt);
-					PG_TRY();
-					{
-						sink_insert(relid, list_make1(row), 0);
-						ReleaseCurrentSubTransaction();
-						MemoryContextSwitchTo(mcxt);
-						CurrentResourceOwner = owner;
-					}
-					PG_CATCH();
-					{
-						query_failed(row->query, mcxt, owner, false);
-					}
-					PG_END_TRY();
-				}
-				done = list_length(sink->rows);
-			}
-			PG_END_TRY();
-			from = done;
-		}
-		if (sink)
-			sink->rows = NIL;
-	}
+		sink_flush(lfirst_oid(lc));
 	dirty_sinks = NIL;
+	mirror_windows();
 	MemoryContextReset(batch_cxt);
 }
 
 /*
- * Let time pass for one query's window, inside the batch's error boundary
- * like query_process.
+ * What q sent to its output stream since its input chunk last ended forms
+ * one chunk there: end it, so that windows downstream that batch by chunk
+ * (batch()) see the chunks Siddhi would pass them.
  */
+static void
+query_output_end(QueryRuntime *q, int64 now, int depth)
+{
+	if (!q->sent_out)
+		return;
+	q->sent_out = false;
+	if (q->output)
+		junction_input_end(q->output, now, depth + 1);
+}
+
+/*
+ * The chunk of events j delivered has ended (a chunk from the ring, or
+ * one step of the queries upstream): windows that batch by chunk flush
+ * (the clock is now, or the app's clock in playback), and what the
+ * queries sent on ends its chunk downstream.
+ */
+static void
+junction_input_end(Junction *j, int64 now, int depth)
+{
+	ListCell *lc;
+
+	if (depth > MAX_CHAIN_DEPTH)
+		return; /* a loop between queries; query_step reports it */
+	if (j->named && siddhi_window_wants_input_end(j->named->window))
+	{
+		NamedWindow *nw = j->named;
+		int64 save_ts = siddhi_current_event_ts;
+		int64 clock = nw->app->playback ? nw->app->clock : now;
+
+		siddhi_current_event_ts = clock;
+		playback_clock = nw->app->playback ? nw->app->clock : 0;
+		nw->depth = depth;
+		siddhi_window_input_end(nw->window, clock, named_window_event, nw);
+		named_window_chunk_end(nw);
+		siddhi_current_event_ts = save_ts;
+	}
+	foreach(lc, j->consumers)
+	{
+		QueryRuntime *q = lfirst(lc);
+
+		if (q->window && siddhi_window_wants_input_end(q->window))
+			query_step(q, STEP_INPUT_END, NULL,
+					   q->app->playback ? q->app->clock : now, depth,
+					   SIDDHI_EVENT_CHUNK_END, false);
+		query_output_end(q, now, depth);
+	}
+}
+
+/* Let time pass for one query's window, and end what that sent on. */
 static void
 query_advance(QueryRuntime *q, int64 now)
 {
-	MemoryContext mcxt = CurrentMemoryContext;
-	ResourceOwner owner = CurrentResourceOwner;
-	Oid save_user;
-	int save_sec;
+	query_step(q, STEP_ADVANCE, NULL, now, 0, SIDDHI_EVENT_CURRENT, false);
+	query_output_end(q, now, 0);
+}
 
-	GetUserIdAndSecContext(&save_user, &save_sec);
-	PG_TRY();
+/* Let time pass for an app's named windows and queries. */
+static void
+app_advance(SiddhiAppRuntime *app, int64 now)
+{
+	ListCell *lc;
+
+	if (app->triggers)
 	{
-		if (save_user != q->owner)
-			SetUserIdAndSecContext(q->owner,
-								   save_sec | SECURITY_LOCAL_USERID_CHANGE);
-		playback_clock = q->app->playback ? q->app->clock : 0;
+		/* playback: triggers start at the clock's first value */
+		if (app->playback && !app->triggers_started)
+		{
+			app->triggers_started = true;
+			foreach(lc, app->triggers)
+				trigger_schedule(lfirst(lc), now, true);
+		}
+		triggers_fire(app, now);
+	}
+
+	foreach(lc, app->windows)
+	{
+		int64 save_ts = siddhi_current_event_ts;
+
 		siddhi_current_event_ts = now;
-		window_catch_up(q, now, 0);
-		ResetExprContext(q->econtext);
-		SetUserIdAndSecContext(save_user, save_sec);
+		playback_clock = app->playback ? app->clock : 0;
+		named_window_catch_up(lfirst(lc), now, 0);
+		siddhi_current_event_ts = save_ts;
 	}
-	PG_CATCH();
-	{
-		SetUserIdAndSecContext(save_user, save_sec);
-		query_failed(q, mcxt, owner, true);
-		query_abandon_chunk(q);
-	}
-	PG_END_TRY();
-	siddhi_current_event_ts = 0;
+	foreach(lc, app->queries)
+		query_advance(lfirst(lc), now);
 }
 
 int64
@@ -1153,6 +2073,24 @@ siddhi_runtime_next_deadline(void)
 
 			if (due >= 0 && (next < 0 || due < next))
 				next = due;
+			due = q->rate ? siddhi_rate_deadline(q->rate) : -1;
+			if (due >= 0 && (next < 0 || due < next))
+				next = due;
+		}
+		foreach(lq, app->windows)
+		{
+			NamedWindow *nw = lfirst(lq);
+			int64 due = siddhi_window_deadline(nw->window);
+
+			if (due >= 0 && (next < 0 || due < next))
+				next = due;
+		}
+		foreach(lq, app->triggers)
+		{
+			int64 due = ((AppTrigger *) lfirst(lq))->next;
+
+			if (due >= 0 && (next < 0 || due < next))
+				next = due;
 		}
 	}
 	return next;
@@ -1163,15 +2101,14 @@ siddhi_runtime_fire_timers(int64 now)
 {
 	ListCell *la;
 
+	GetUserIdAndSecContext(&engine_user, &engine_sec);
 	foreach(la, all_apps)
 	{
 		SiddhiAppRuntime *app = lfirst(la);
-		ListCell *lq;
 
 		if (app->playback)
 			continue;
-		foreach(lq, app->queries)
-			query_advance(lfirst(lq), now);
+		app_advance(app, now);
 	}
 }
 
@@ -1183,14 +2120,12 @@ siddhi_runtime_advance_playback(int64 now)
 	foreach(la, all_apps)
 	{
 		SiddhiAppRuntime *app = lfirst(la);
-		ListCell *lq;
 
 		if (!app->playback)
 			continue;
 		if (now > app->clock)
 			app->clock = now;
-		foreach(lq, app->queries)
-			query_advance(lfirst(lq), app->clock);
+		app_advance(app, app->clock);
 	}
 }
 

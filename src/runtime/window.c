@@ -1,7 +1,9 @@
 /*-------------------------------------------------------------------------
  *
  * window.c
- *	  The count windows: length(n) and lengthBatch(n).
+ *	  The registry of window kinds, and the sliding and tumbling count and
+ *	  time windows: length, lengthBatch, time, timeBatch, timeLength,
+ *	  externalTime.
  *
  * length(n) is a ring of the last n events: when full, an arrival expires
  * the oldest, which is emitted as expired (stamped with the arrival's time,
@@ -9,15 +11,22 @@
  *
  * lengthBatch(n) collects n events; the n-th arrival flushes them: first
  * the previous batch as expired (stamped with the arrival's time), then
- * the new batch as current (each with its own time).
+ * the new batch as current (each with its own time).  With
+ * stream.current.event each arrival goes out as current at once, and the
+ * (n+1)-th expires the n before it.
  *
  * time(t) keeps events while their time + t is later than the clock; when
  * the clock reaches it they are expired, stamped with the clock.
  *
- * timeBatch(t) starts its first batch at the first event's time and
- * flushes at every multiple of t after it that the clock passes: the
- * previous batch as expired, the collected one as current, even when
- * empty (so a batch expires one period after it was emitted).
+ * timeBatch(t) starts its first batch at the first event's time (with
+ * start.time s: at the first s + k*t after it) and flushes at every
+ * multiple of t after it that the clock passes: the previous batch as
+ * expired, the collected one as current, even when empty (so a batch
+ * expires one period after it was emitted).  With stream.current.event
+ * arrivals go out as current at once and expire together at the flush.
+ *
+ * Memory: length(n) keeps n events, lengthBatch(n) 2n; time windows the
+ * events of the last t (timeBatch 2t); timeLength at most n.
  *
  *-------------------------------------------------------------------------
  */
@@ -33,12 +42,15 @@ typedef struct WindowSlot
 	int64 ext; /* externalTime: the event's own time */
 } WindowSlot;
 
-struct SiddhiWindow
+typedef struct RingWindow
 {
+	SiddhiWindow base;
 	SiddhiWindowKind kind;
-	int64 length;	  /* events, or milliseconds */
-	int64 next_flush; /* timeBatch: the next boundary; -1 before any event */
-	int64 max_count;  /* timeLength: the most events kept */
+	bool current_event; /* stream.current.event */
+	int64 start;		/* timeBatch start.time, or -1 */
+	int64 length;		/* events, or milliseconds */
+	int64 next_flush;	/* timeBatch: the next boundary; -1 before any event */
+	int64 max_count;	/* timeLength: the most events kept */
 	MemoryContext cxt;
 	WindowSlot *slots; /* length, time: a ring; batches: the batch */
 	int64 head;		   /* rings: the oldest slot */
@@ -47,36 +59,117 @@ struct SiddhiWindow
 	WindowSlot *previous; /* batches: the batch emitted last */
 	int64 previous_count;
 	int64 previous_capacity;
+} RingWindow;
+
+static const SiddhiWindowOps *const window_ops[] = {
+	[SIDDHI_WINDOW_LENGTH] = &siddhi_length_window_ops,
+	[SIDDHI_WINDOW_LENGTH_BATCH] = &siddhi_length_batch_window_ops,
+	[SIDDHI_WINDOW_TIME] = &siddhi_time_window_ops,
+	[SIDDHI_WINDOW_TIME_BATCH] = &siddhi_time_batch_window_ops,
+	[SIDDHI_WINDOW_TIME_LENGTH] = &siddhi_time_length_window_ops,
+	[SIDDHI_WINDOW_EXTERNAL_TIME] = &siddhi_external_time_window_ops,
+	[SIDDHI_WINDOW_EXTERNAL_TIME_BATCH] =
+		&siddhi_external_time_batch_window_ops,
+	[SIDDHI_WINDOW_BATCH] = &siddhi_batch_window_ops,
+	[SIDDHI_WINDOW_SORT] = &siddhi_sort_window_ops,
+	[SIDDHI_WINDOW_DELAY] = &siddhi_delay_window_ops,
+	[SIDDHI_WINDOW_CRON] = &siddhi_cron_window_ops,
+	[SIDDHI_WINDOW_HOPPING] = &siddhi_hopping_window_ops,
+	[SIDDHI_WINDOW_SESSION] = &siddhi_session_window_ops,
+	[SIDDHI_WINDOW_EXPRESSION] = &siddhi_expression_window_ops,
+	[SIDDHI_WINDOW_EXPRESSION_BATCH] = &siddhi_expression_batch_window_ops,
+	[SIDDHI_WINDOW_FREQUENT] = &siddhi_frequent_window_ops,
+	[SIDDHI_WINDOW_LOSSY_FREQUENT] = &siddhi_lossy_frequent_window_ops,
+	[SIDDHI_WINDOW_UNIQUE_EVER] = &siddhi_unique_ever_window_ops,
+	[SIDDHI_WINDOW_UNIQUE_FIRST] = &siddhi_unique_first_window_ops,
+	[SIDDHI_WINDOW_UNIQUE_LENGTH] = &siddhi_unique_length_window_ops,
+	[SIDDHI_WINDOW_UNIQUE_LENGTH_BATCH] =
+		&siddhi_unique_length_batch_window_ops,
+	[SIDDHI_WINDOW_UNIQUE_FIRST_LENGTH_BATCH] =
+		&siddhi_unique_first_length_batch_window_ops,
+	[SIDDHI_WINDOW_UNIQUE_TIME] = &siddhi_unique_time_window_ops,
+	[SIDDHI_WINDOW_UNIQUE_TIME_BATCH] = &siddhi_unique_time_batch_window_ops,
+	[SIDDHI_WINDOW_UNIQUE_FIRST_TIME_BATCH] =
+		&siddhi_unique_first_time_batch_window_ops,
+	[SIDDHI_WINDOW_UNIQUE_TIME_LENGTH_BATCH] =
+		&siddhi_unique_time_length_batch_window_ops,
+	[SIDDHI_WINDOW_UNIQUE_EXTERNAL_TIME_BATCH] =
+		&siddhi_unique_external_time_batch_window_ops, /* the last kind */
 };
 
+bool
+siddhi_window_supported(SiddhiWindowKind kind)
+{
+	return kind > SIDDHI_WINDOW_NONE && kind < lengthof(window_ops) &&
+		   window_ops[kind] != NULL;
+}
+
 SiddhiWindow *
-siddhi_window_create(SiddhiWindowKind kind, int64 length, int64 count,
-					 MemoryContext parent)
+siddhi_window_create(const SiddhiWindowPlan *plan, MemoryContext parent)
 {
 	MemoryContext cxt =
 		AllocSetContextCreate(parent, "siddhi window", ALLOCSET_DEFAULT_SIZES);
-	SiddhiWindow *w = MemoryContextAllocZero(cxt, sizeof(SiddhiWindow));
+	const SiddhiWindowOps *ops;
+	SiddhiWindow *w;
 
-	Assert(length > 0);
-	w->kind = kind;
-	w->length = length;
+	if (!siddhi_window_supported(plan->kind))
+		elog(ERROR, "window kind %d is not built", (int) plan->kind);
+	ops = window_ops[plan->kind];
+	w = ops->create(plan, cxt);
+	w->ops = ops;
+	w->plan = plan;
 	w->cxt = cxt;
-	w->next_flush = -1;
-	w->max_count = count;
-	if (kind == SIDDHI_WINDOW_LENGTH || kind == SIDDHI_WINDOW_LENGTH_BATCH)
-		w->capacity = length;
-	else
-		w->capacity = 64; /* time windows grow as events arrive */
-	w->slots = MemoryContextAllocHuge(cxt, sizeof(WindowSlot) * w->capacity);
-	if (kind != SIDDHI_WINDOW_LENGTH)
-		w->previous =
-			MemoryContextAllocHuge(cxt, sizeof(WindowSlot) * w->capacity);
-	w->previous_capacity = w->capacity;
 	return w;
 }
 
-static MinimalTuple
-keep(SiddhiWindow *w, MinimalTuple tuple)
+void
+siddhi_window_add(SiddhiWindow *w, const SiddhiWindowEvent *ev,
+				  SiddhiEventFn fn, void *arg)
+{
+	w->ops->add(w, ev, fn, arg);
+}
+
+void
+siddhi_window_advance(SiddhiWindow *w, int64 now, SiddhiEventFn fn, void *arg)
+{
+	if (w->ops->advance)
+		w->ops->advance(w, now, fn, arg);
+}
+
+int64
+siddhi_window_deadline(SiddhiWindow *w)
+{
+	return w->ops->deadline ? w->ops->deadline(w) : -1;
+}
+
+void
+siddhi_window_scan(SiddhiWindow *w, SiddhiEventFn fn, void *arg)
+{
+	w->ops->scan(w, fn, arg);
+}
+
+int64
+siddhi_window_size(SiddhiWindow *w)
+{
+	return w->ops->size(w);
+}
+
+bool
+siddhi_window_wants_input_end(SiddhiWindow *w)
+{
+	return w->ops->input_end != NULL;
+}
+
+void
+siddhi_window_input_end(SiddhiWindow *w, int64 now, SiddhiEventFn fn,
+						void *arg)
+{
+	if (w->ops->input_end)
+		w->ops->input_end(w, now, fn, arg);
+}
+
+MinimalTuple
+siddhi_window_keep(SiddhiWindow *w, MinimalTuple tuple)
 {
 	MinimalTuple copy = MemoryContextAlloc(w->cxt, tuple->t_len);
 
@@ -84,9 +177,37 @@ keep(SiddhiWindow *w, MinimalTuple tuple)
 	return copy;
 }
 
+static SiddhiWindow *
+ring_create(const SiddhiWindowPlan *plan, MemoryContext cxt)
+{
+	RingWindow *w = MemoryContextAllocZero(cxt, sizeof(RingWindow));
+
+	Assert(plan->length > 0);
+	w->kind = plan->kind;
+	w->length = plan->length;
+	w->current_event = plan->current_event;
+	w->start = plan->start;
+	w->next_flush = -1;
+	w->max_count = plan->count;
+	if (w->kind == SIDDHI_WINDOW_LENGTH ||
+		w->kind == SIDDHI_WINDOW_LENGTH_BATCH)
+		w->capacity = w->length;
+	else
+		w->capacity = 64; /* time windows grow as events arrive */
+	w->slots = MemoryContextAllocHuge(cxt, sizeof(WindowSlot) * w->capacity);
+	if (w->kind != SIDDHI_WINDOW_LENGTH)
+		w->previous =
+			MemoryContextAllocHuge(cxt, sizeof(WindowSlot) * w->capacity);
+	w->previous_capacity = w->capacity;
+	w->base.cxt = cxt;
+	return &w->base;
+}
+
+#define keep(w, tuple) siddhi_window_keep(&(w)->base, (tuple))
+
 /* Emit the oldest event of a ring as expired, stamped ts, and drop it. */
 static void
-expire_oldest(SiddhiWindow *w, int64 ts, SiddhiEventFn fn, void *arg)
+expire_oldest(RingWindow *w, int64 ts, SiddhiEventFn fn, void *arg)
 {
 	WindowSlot *oldest = &w->slots[w->head];
 
@@ -97,7 +218,7 @@ expire_oldest(SiddhiWindow *w, int64 ts, SiddhiEventFn fn, void *arg)
 }
 
 static void
-length_add(SiddhiWindow *w, MinimalTuple tuple, int64 ts, SiddhiEventFn fn,
+length_add(RingWindow *w, MinimalTuple tuple, int64 ts, SiddhiEventFn fn,
 		   void *arg)
 {
 	WindowSlot *slot;
@@ -112,8 +233,8 @@ length_add(SiddhiWindow *w, MinimalTuple tuple, int64 ts, SiddhiEventFn fn,
 }
 
 static void
-length_batch_add(SiddhiWindow *w, MinimalTuple tuple, int64 ts,
-				 SiddhiEventFn fn, void *arg)
+length_batch_add(RingWindow *w, MinimalTuple tuple, int64 ts, SiddhiEventFn fn,
+				 void *arg)
 {
 	WindowSlot *swap;
 
@@ -138,9 +259,60 @@ length_batch_add(SiddhiWindow *w, MinimalTuple tuple, int64 ts,
 	w->count = 0;
 }
 
+/* Room for one more slot in the batch kept to expire later. */
+static void
+grow_previous(RingWindow *w)
+{
+	int64 cap = w->previous_capacity * 2;
+
+	w->previous = repalloc_huge(w->previous, sizeof(WindowSlot) * cap);
+	w->previous_capacity = cap;
+}
+
+/*
+ * Emit the kept batch as expired, stamped ts, and forget it; then CHUNK_END
+ * if asked, so that aggregations output before what follows.
+ */
+static void
+expire_previous(RingWindow *w, int64 ts, SiddhiEventFn fn, void *arg)
+{
+	for (int64 i = 0; i < w->previous_count; i++)
+	{
+		fn(arg, SIDDHI_EVENT_EXPIRED, w->previous[i].tuple, ts);
+		pfree(w->previous[i].tuple);
+	}
+	w->previous_count = 0;
+}
+
+/* Keep a copy of an event in the batch that expires later. */
+static void
+keep_previous(RingWindow *w, MinimalTuple tuple, int64 ts)
+{
+	if (w->previous_count == w->previous_capacity)
+		grow_previous(w);
+	w->previous[w->previous_count].tuple = keep(w, tuple);
+	w->previous[w->previous_count].timestamp = ts;
+	w->previous_count++;
+}
+
+/*
+ * lengthBatch(n, true): each arrival goes out as current; the (n+1)-th
+ * first expires the n before it, stamped with its time.
+ */
+static void
+length_batch_stream_add(RingWindow *w, MinimalTuple tuple, int64 ts,
+						SiddhiEventFn fn, void *arg)
+{
+	if (w->previous_count == w->length)
+		expire_previous(w, ts, fn, arg);
+	keep_previous(w, tuple, ts);
+	fn(arg, SIDDHI_EVENT_CURRENT, w->previous[w->previous_count - 1].tuple,
+	   ts);
+}
+
 /* Room for one more slot in a time window's ring (or batch). */
 static void
-grow(SiddhiWindow *w)
+grow(RingWindow *w)
 {
 	int64 cap = w->capacity * 2;
 	WindowSlot *slots =
@@ -155,7 +327,7 @@ grow(SiddhiWindow *w)
 }
 
 static void
-time_add(SiddhiWindow *w, MinimalTuple tuple, int64 ts, SiddhiEventFn fn,
+time_add(RingWindow *w, MinimalTuple tuple, int64 ts, SiddhiEventFn fn,
 		 void *arg)
 {
 	WindowSlot *slot;
@@ -170,7 +342,7 @@ time_add(SiddhiWindow *w, MinimalTuple tuple, int64 ts, SiddhiEventFn fn,
 }
 
 static void
-time_advance(SiddhiWindow *w, int64 now, SiddhiEventFn fn, void *arg)
+time_advance(RingWindow *w, int64 now, SiddhiEventFn fn, void *arg)
 {
 	bool any = false;
 
@@ -184,10 +356,27 @@ time_advance(SiddhiWindow *w, int64 now, SiddhiEventFn fn, void *arg)
 }
 
 static void
-time_batch_add(SiddhiWindow *w, MinimalTuple tuple, int64 ts)
+time_batch_add(RingWindow *w, MinimalTuple tuple, int64 ts, SiddhiEventFn fn,
+			   void *arg)
 {
-	if (w->next_flush < 0)
+	if (w->next_flush < 0 && w->start >= 0)
+	{
+		/* the first boundary s + k*t after the first event */
+		int64 into = (ts - w->start) % w->length;
+
+		if (into < 0)
+			into += w->length;
+		w->next_flush = ts + (w->length - into);
+	}
+	else if (w->next_flush < 0)
 		w->next_flush = ts + w->length;
+	if (w->current_event)
+	{
+		keep_previous(w, tuple, ts);
+		fn(arg, SIDDHI_EVENT_CURRENT, w->previous[w->previous_count - 1].tuple,
+		   ts);
+		return;
+	}
 	if (w->count == w->capacity)
 		grow(w);
 	w->slots[w->count].tuple = keep(w, tuple);
@@ -196,13 +385,25 @@ time_batch_add(SiddhiWindow *w, MinimalTuple tuple, int64 ts)
 }
 
 static void
-time_batch_advance(SiddhiWindow *w, int64 now, SiddhiEventFn fn, void *arg)
+time_batch_advance(RingWindow *w, int64 now, SiddhiEventFn fn, void *arg)
 {
 	while (w->next_flush >= 0 && now >= w->next_flush)
 	{
 		WindowSlot *swap;
 		int64 swapcap;
 
+		if (w->current_event)
+		{
+			/* the arrivals went out already: now they expire together */
+			if (w->previous_count > 0)
+			{
+				expire_previous(w, now, fn, arg);
+				fn(arg, SIDDHI_EVENT_CHUNK_END, NULL, now);
+			}
+			w->next_flush +=
+				((now - w->next_flush) / w->length + 1) * w->length;
+			break;
+		}
 		if (w->previous_count == 0 && w->count == 0)
 		{
 			/* nothing to emit: skip to the first boundary after now */
@@ -233,8 +434,8 @@ time_batch_advance(SiddhiWindow *w, int64 now, SiddhiEventFn fn, void *arg)
 
 /* timeLength: a full window first expires its oldest, then as time(t). */
 static void
-time_length_add(SiddhiWindow *w, MinimalTuple tuple, int64 ts,
-				SiddhiEventFn fn, void *arg)
+time_length_add(RingWindow *w, MinimalTuple tuple, int64 ts, SiddhiEventFn fn,
+				void *arg)
 {
 	if (w->count >= w->max_count)
 		expire_oldest(w, ts, fn, arg);
@@ -247,7 +448,7 @@ time_length_add(SiddhiWindow *w, MinimalTuple tuple, int64 ts,
  * timestamp, before it enters.
  */
 static void
-external_time_add(SiddhiWindow *w, MinimalTuple tuple, int64 ts, int64 ext,
+external_time_add(RingWindow *w, MinimalTuple tuple, int64 ts, int64 ext,
 				  SiddhiEventFn fn, void *arg)
 {
 	while (w->count > 0 && w->slots[w->head].ext + w->length <= ext)
@@ -256,59 +457,107 @@ external_time_add(SiddhiWindow *w, MinimalTuple tuple, int64 ts, int64 ext,
 	w->slots[(w->head + w->count - 1) % w->capacity].ext = ext;
 }
 
-void
-siddhi_window_advance(SiddhiWindow *w, int64 now, SiddhiEventFn fn, void *arg)
+static void
+ring_advance(SiddhiWindow *base, int64 now, SiddhiEventFn fn, void *arg)
 {
-	if (w->kind == SIDDHI_WINDOW_TIME || w->kind == SIDDHI_WINDOW_TIME_LENGTH)
-		time_advance(w, now, fn, arg);
-	else if (w->kind == SIDDHI_WINDOW_TIME_BATCH)
+	RingWindow *w = (RingWindow *) base;
+
+	if (w->kind == SIDDHI_WINDOW_TIME_BATCH)
 		time_batch_advance(w, now, fn, arg);
+	else if (w->kind == SIDDHI_WINDOW_TIME ||
+			 w->kind == SIDDHI_WINDOW_TIME_LENGTH)
+		time_advance(w, now, fn, arg);
 }
 
-int64
-siddhi_window_deadline(SiddhiWindow *w)
+static int64
+ring_deadline(SiddhiWindow *base)
 {
+	RingWindow *w = (RingWindow *) base;
+
+	if (w->kind == SIDDHI_WINDOW_TIME_BATCH)
+		return w->next_flush;
 	if ((w->kind == SIDDHI_WINDOW_TIME ||
 		 w->kind == SIDDHI_WINDOW_TIME_LENGTH) &&
 		w->count > 0)
 		return w->slots[w->head].timestamp + w->length;
-	if (w->kind == SIDDHI_WINDOW_TIME_BATCH)
-		return w->next_flush;
 	return -1;
 }
 
-void
-siddhi_window_add(SiddhiWindow *w, MinimalTuple tuple, int64 timestamp,
-				  int64 ext, SiddhiEventFn fn, void *arg)
+static void
+ring_add(SiddhiWindow *base, const SiddhiWindowEvent *ev, SiddhiEventFn fn,
+		 void *arg)
 {
+	RingWindow *w = (RingWindow *) base;
+
 	switch (w->kind)
 	{
 		case SIDDHI_WINDOW_LENGTH:
-			length_add(w, tuple, timestamp, fn, arg);
+			length_add(w, ev->tuple, ev->timestamp, fn, arg);
 			break;
 		case SIDDHI_WINDOW_LENGTH_BATCH:
-			length_batch_add(w, tuple, timestamp, fn, arg);
+			if (w->current_event)
+				length_batch_stream_add(w, ev->tuple, ev->timestamp, fn, arg);
+			else
+				length_batch_add(w, ev->tuple, ev->timestamp, fn, arg);
 			break;
 		case SIDDHI_WINDOW_TIME:
-			time_add(w, tuple, timestamp, fn, arg);
+			time_add(w, ev->tuple, ev->timestamp, fn, arg);
 			break;
 		case SIDDHI_WINDOW_TIME_BATCH:
-			time_batch_add(w, tuple, timestamp);
+			time_batch_add(w, ev->tuple, ev->timestamp, fn, arg);
 			break;
 		case SIDDHI_WINDOW_TIME_LENGTH:
-			time_length_add(w, tuple, timestamp, fn, arg);
+			time_length_add(w, ev->tuple, ev->timestamp, fn, arg);
 			break;
 		case SIDDHI_WINDOW_EXTERNAL_TIME:
-			external_time_add(w, tuple, timestamp, ext, fn, arg);
+			external_time_add(w, ev->tuple, ev->timestamp, ev->ext, fn, arg);
 			break;
-		case SIDDHI_WINDOW_NONE:
-			fn(arg, SIDDHI_EVENT_CURRENT, tuple, timestamp);
-			break;
+		default:
+			elog(ERROR, "window kind %d is not a ring window", (int) w->kind);
 	}
 }
 
-int64
-siddhi_window_size(SiddhiWindow *w)
+/* The events held: for batches, the batch emitted last. */
+static void
+ring_scan(SiddhiWindow *base, SiddhiEventFn fn, void *arg)
 {
+	RingWindow *w = (RingWindow *) base;
+	bool batch = w->kind == SIDDHI_WINDOW_LENGTH_BATCH ||
+				 w->kind == SIDDHI_WINDOW_TIME_BATCH;
+
+	if (batch)
+	{
+		/* what went out as current and has not expired yet */
+		for (int64 i = 0; i < w->previous_count; i++)
+			fn(arg, SIDDHI_EVENT_CURRENT, w->previous[i].tuple,
+			   w->previous[i].timestamp);
+		return;
+	}
+	for (int64 i = 0; i < w->count; i++)
+	{
+		WindowSlot *slot = &w->slots[(w->head + i) % w->capacity];
+
+		fn(arg, SIDDHI_EVENT_CURRENT, slot->tuple, slot->timestamp);
+	}
+}
+
+static int64
+ring_size(SiddhiWindow *base)
+{
+	RingWindow *w = (RingWindow *) base;
+
 	return w->count + w->previous_count;
 }
+
+#define RING_OPS                                                       \
+	{                                                                  \
+		ring_create, ring_add, ring_advance, ring_deadline, ring_scan, \
+			ring_size                                                  \
+	}
+
+const SiddhiWindowOps siddhi_length_window_ops = RING_OPS;
+const SiddhiWindowOps siddhi_length_batch_window_ops = RING_OPS;
+const SiddhiWindowOps siddhi_time_window_ops = RING_OPS;
+const SiddhiWindowOps siddhi_time_batch_window_ops = RING_OPS;
+const SiddhiWindowOps siddhi_time_length_window_ops = RING_OPS;
+const SiddhiWindowOps siddhi_external_time_window_ops = RING_OPS;

@@ -138,9 +138,11 @@ app_relations(const char *name)
 		SiddhiRelation *r = palloc0(sizeof(SiddhiRelation));
 		bool isnull;
 
-		r->kind = strcmp(SPI_getvalue(t, d, 1), "stream") == 0
-					  ? SIDDHI_REL_STREAM
-					  : SIDDHI_REL_TABLE;
+		char *kind = SPI_getvalue(t, d, 1);
+
+		r->kind = strcmp(kind, "stream") == 0	? SIDDHI_REL_STREAM
+				  : strcmp(kind, "window") == 0 ? SIDDHI_REL_WINDOW
+												: SIDDHI_REL_TABLE;
 		r->nspname = SPI_getvalue(t, d, 2);
 		r->name = SPI_getvalue(t, d, 3);
 		r->created = DatumGetBool(SPI_getbinval(t, d, 4, &isnull));

@@ -72,7 +72,7 @@ def main():
     in_list = ", ".join(sql_literal(s) for s in inputs) or "''"
     script.append(
         "SELECT format('SELECT siddhi.subscribe(%L)', format('%I.%I', nspname, relname)) "
-        f"FROM siddhi.app_relation WHERE app = {sql_literal(name)} AND kind = 'stream' "
+        f"FROM siddhi.app_relation WHERE app = {sql_literal(name)} AND kind IN ('stream', 'window') "
         f"AND relname NOT IN ({in_list}) ORDER BY relname \\gexec")
     for e in events:
         if "advance_to" in e:
@@ -95,7 +95,7 @@ def main():
         "JOIN pg_class c ON c.relname = r.relname "
         "JOIN pg_namespace n ON n.oid = c.relnamespace AND n.nspname = r.nspname "
         "JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped "
-        f"WHERE r.app = {sql_literal(name)} AND r.kind = 'stream' AND r.relname NOT IN ({in_list}) "
+        f"WHERE r.app = {sql_literal(name)} AND r.kind IN ('stream', 'window') AND r.relname NOT IN ({in_list}) "
         "GROUP BY r.relname, r.nspname ORDER BY r.relname \\gexec")
     script.append(f"SELECT siddhi.undeploy({sql_literal(name)}, drop_tables => true);")
     out = run_psql(psql, args.conninfo, "\n".join(script) + "\n")

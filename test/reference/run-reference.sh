@@ -28,4 +28,9 @@ if [[ "$1" == "--build-only" ]]; then
     exit 0
 fi
 build_jar
+# SIDDHI_REF_EXTRA_CP: more jars or class directories for the runner, such
+# as Siddhi extensions that are not on Maven Central (see the README).
+if [[ -n "${SIDDHI_REF_EXTRA_CP:-}" ]]; then
+    exec java ${SIDDHI_REF_JAVA_OPTS:-} -cp "$jar:$SIDDHI_REF_EXTRA_CP" siddhiref.Runner "$1"
+fi
 exec java ${SIDDHI_REF_JAVA_OPTS:-} -jar "$jar" "$1"

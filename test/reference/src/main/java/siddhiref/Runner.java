@@ -109,12 +109,21 @@ public final class Runner {
             }
             runtime.start();
             int lineNo = 0;
+            boolean anchored = false;
             for (String line : inputLines) {
                 lineNo++;
                 if (line.isBlank()) {
                     continue;
                 }
                 JsonObject obj = JsonParser.parseString(line).getAsJsonObject();
+                if (!anchored) {
+                    anchored = true;
+                    long first = obj.has("advance_to") ? obj.get("advance_to").getAsLong()
+                            : obj.get("ts").getAsLong();
+                    for (QueryRuntime q : runtime.getQueries()) {
+                        anchorRateLimiter((QueryRuntimeImpl) q, first);
+                    }
+                }
                 if (obj.has("advance_to")) {
                     advanceTo(obj.get("advance_to").getAsLong(), lineNo);
                 } else {
@@ -127,6 +136,75 @@ public final class Runner {
             manager.shutdown();
         }
         return 0;
+    }
+
+    /**
+     * Output rate limits per time (all, last, snapshot) start their first
+     * period from the wall clock when the app starts, even in playback, so
+     * with playback timestamps they would never fire. Restart that period at
+     * the first input time instead, as if the app had been started on the
+     * wall clock at that instant (and as our engine does in playback).
+     */
+    private static void anchorRateLimiter(QueryRuntimeImpl q, long start) {
+        try {
+            Object limiter = q.getOutputRateManager();
+            Object inner = field(limiter, "outputRateLimiter");
+            if (inner != null) {
+                limiter = inner; // the snapshot limiter inside its wrapper
+            }
+            Object scheduler = field(limiter, "scheduler");
+            if (scheduler == null) {
+                return; // per events, or first per time: no timer
+            }
+            long value = ((Number) field(limiter, "value")).longValue();
+            Object holder = field(limiter, "stateHolder");
+            Object state = holder.getClass().getMethod("getState").invoke(holder);
+            setField(state, "scheduledTime", start + value);
+            invokeReturnState(holder, state);
+            Object schedHolder = field(scheduler, "stateHolder");
+            Object schedState = schedHolder.getClass().getMethod("getState").invoke(schedHolder);
+            ((java.util.Collection<?>) field(schedState, "toNotifyQueue")).clear();
+            invokeReturnState(schedHolder, schedState);
+            scheduler.getClass().getMethod("notifyAt", long.class).invoke(scheduler, start + value);
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException("cannot restart the rate limiter of " + q.getQueryId(), e);
+        }
+    }
+
+    private static void invokeReturnState(Object holder, Object state) throws ReflectiveOperationException {
+        for (java.lang.reflect.Method m : holder.getClass().getMethods()) {
+            if (m.getName().equals("returnState") && m.getParameterCount() == 1) {
+                m.invoke(holder, state);
+                return;
+            }
+        }
+    }
+
+    private static java.lang.reflect.Field findField(Class<?> c, String name) {
+        for (; c != null; c = c.getSuperclass()) {
+            try {
+                java.lang.reflect.Field f = c.getDeclaredField(name);
+                f.setAccessible(true);
+                return f;
+            } catch (NoSuchFieldException e) {
+                // look in the superclass
+            }
+        }
+        return null;
+    }
+
+    private static Object field(Object o, String name) throws IllegalAccessException {
+        java.lang.reflect.Field f = findField(o.getClass(), name);
+        return f == null ? null : f.get(o);
+    }
+
+    private static void setField(Object o, String name, long v) throws IllegalAccessException {
+        java.lang.reflect.Field f = findField(o.getClass(), name);
+        if (f.getType() == Long.class) {
+            f.set(o, Long.valueOf(v));
+        } else {
+            f.setLong(o, v);
+        }
     }
 
     /** Registers our callback on one query; partition queries are not reachable by name. */

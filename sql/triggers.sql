@@ -1,0 +1,26 @@
+-- define trigger: a stream of one long, triggered_time, fed at the app's
+-- start, every t, or at cron times.  In playback the app clock drives
+-- them (siddhi.advance_clock), so this test needs no sleeps.
+SELECT siddhi.deploy('trg_ticks', $$
+  @app:playback
+  define trigger TrgTick at every 5 sec;
+  define trigger TrgBoot at 'start';
+  define trigger TrgEveryTen at '*/10 * * * * ?';
+  define table TrgTicks (kind string, at long);
+  from TrgTick select 'every' as kind, triggered_time as at insert into TrgTicks;
+  from TrgBoot select 'start' as kind, triggered_time as at insert into TrgTicks;
+  from TrgEveryTen select 'cron' as kind, triggered_time as at
+  insert into TrgTicks;
+$$);
+\d trgtick
+SELECT siddhi.advance_clock(1000000);
+SELECT siddhi.advance_clock(1012000);
+SELECT siddhi.advance_clock(1021000);
+SELECT siddhi.flush();
+SELECT * FROM trgticks ORDER BY at, kind;
+
+-- errors
+SELECT siddhi.deploy('badtrigger', $$
+  define trigger T at 'not a cron';
+$$);
+SELECT siddhi.undeploy('trg_ticks');

@@ -1,0 +1,73 @@
+/*-------------------------------------------------------------------------
+ *
+ * analyze_int.h
+ *	  What the analyzer's files share (src/analyzer/).
+ *
+ *-------------------------------------------------------------------------
+ */
+#ifndef SIDDHI_ANALYZE_INT_H
+#define SIDDHI_ANALYZE_INT_H
+
+#include "parser/parse_node.h"
+#include "utils/relcache.h"
+#include "siddhi/analyzer.h"
+
+typedef struct AnalyzeState
+{
+	SiddhiApp *app;
+	SiddhiAnalyzeMode mode;
+	List *known; /* LOAD: relations from the catalog */
+	SiddhiAppPlan *plan;
+} AnalyzeState;
+
+/* Finish an analyzed expression: collations, then the planner's folding. */
+extern Expr *siddhi_finish_expr(ParseState *pstate, Node *e);
+
+/*
+ * The window of a stream handler (#window.name(..) or WINDOW ..(..)),
+ * its arguments checked against the window's signatures (analyze_window.c).
+ * pstate has the input stream as its only range-table entry.
+ */
+extern SiddhiWindowPlan *siddhi_analyze_window(AnalyzeState *st,
+											   ParseState *pstate,
+											   SiddhiCall *call);
+
+/*
+ * Analyze a raw expression whose aggregator calls (sum, count, ...) become
+ * PARAM_EXEC params: aggregator k (from 0) is appended to *aggregates as
+ * a SiddhiAggPlan and read as param k.  ParamRefs numbered
+ * SIDDHI_WINDOW_PARAM_BASE + i (1 <= i <= SIDDHI_WINDOW_NPARAMS) become the
+ * int8 PARAM_EXTERN param i; with window_timestamps, eventTimestamp(),
+ * eventTimestamp(first) and eventTimestamp(last) become such ParamRefs
+ * (expression windows' event timestamps: the event's, first's, last's).
+ */
+#define SIDDHI_WINDOW_PARAM_BASE 1000000
+#define SIDDHI_WINDOW_NPARAMS 3
+extern Node *siddhi_transform_aggregating(AnalyzeState *st, ParseState *pstate,
+										  Node *raw, ParseExprKind kind,
+										  List **aggregates,
+										  bool window_timestamps);
+/* #unique:deduplicate(key, interval): its key and interval. */
+extern void siddhi_analyze_deduplicate(AnalyzeState *st, ParseState *pstate,
+									   SiddhiCall *call, Expr **key,
+									   int64 *interval);
+
+/*
+ * delete / update / update or insert into T (analyze_table.c): fills
+ * qp->output, qp->events, qp->targetlist and qp->table_op from the
+ * query's projection (exprs, names, locations: parallel lists).
+ */
+extern void siddhi_analyze_table_op(AnalyzeState *st, ParseState *pstate,
+									SiddhiQuery *q, SiddhiQueryPlan *qp,
+									List *exprs, List *names, List *locations);
+
+/*
+ * A filter of the query's input (raw), with each `cond in T` replaced by
+ * a membership (qp->memberships) read as bool PARAM_EXTERN param k.
+ */
+#define SIDDHI_MEMBERSHIP_PARAM_BASE 2000000
+extern Node *siddhi_transform_filter(AnalyzeState *st, ParseState *pstate,
+									 SiddhiQueryPlan *qp, Relation input,
+									 const char *refname, Node *raw);
+
+#endif /* SIDDHI_ANALYZE_INT_H */

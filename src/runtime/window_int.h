@@ -1,0 +1,91 @@
+/*-------------------------------------------------------------------------
+ *
+ * window_int.h
+ *	  Helpers shared by the window files (src/runtime/window*.c), not by
+ *	  the rest of the engine.
+ *
+ * Keyed windows keep their events in a dynahash keyed by the text of the
+ * key attributes (SiddhiWindowEvent.key: NUL-separated, so distinct
+ * values never collide as Siddhi's plain concatenation can).
+ *
+ * Some of Siddhi's windows emit the events of a batch, or expire several
+ * events at once, in the iteration order of a java.util.HashMap or a
+ * java.util.concurrent.ConcurrentHashMap.  JavaTable reproduces that
+ * order: it mirrors the table's buckets, its resizes (HashMap keeps a
+ * bucket's order when it splits one, ConcurrentHashMap reverses the part
+ * before the bucket's last run) and its growth rules, over the Java
+ * hashCode of each key (java_order.c).  Not mirrored: a bucket that grows
+ * to a red-black tree (nine keys in one bucket of a table of 64 or more),
+ * where Java's order may differ.
+ *
+ *-------------------------------------------------------------------------
+ */
+#ifndef SIDDHI_WINDOW_INT_H
+#define SIDDHI_WINDOW_INT_H
+
+#include "lib/stringinfo.h"
+#include "siddhi/window.h"
+#include "utils/hsearch.h"
+
+/* The key of a keyed window's hash table: the event's key text. */
+typedef struct WindowKey
+{
+	const char *data;
+	int len;
+} WindowKey;
+
+/* A hash table of entries (each starting with a WindowKey) in cxt. */
+typedef struct WindowKeyMap
+{
+	HTAB *htab;
+	Size entrysize;
+	MemoryContext cxt;
+} WindowKeyMap;
+
+extern WindowKeyMap *window_keymap_create(MemoryContext cxt, Size entrysize,
+										  const char *name);
+
+/*
+ * The entry of the event's key; with enter, a new zeroed one (owning a
+ * copy of the key) when there is none, and *found says which.
+ */
+extern void *window_keymap_find(WindowKeyMap *map, const SiddhiWindowEvent *ev,
+								bool enter, bool *found);
+
+/* Drop an entry (and its key copy). */
+extern void window_keymap_remove(WindowKeyMap *map, void *entry);
+
+/* One key in a JavaTable. */
+typedef struct JavaNode
+{
+	struct JavaNode *next;
+	uint32 hash; /* Java's spread hash: h ^ (h >>> 16) */
+	void *item;
+} JavaNode;
+
+typedef struct JavaTable
+{
+	bool concurrent; /* ConcurrentHashMap, else HashMap */
+	uint32 capacity; /* buckets; 0 until the first insert */
+	int64 size;
+	int64 threshold; /* HashMap: grow past it; CHM: grow on reaching it */
+	JavaNode **bins;
+	MemoryContext cxt;
+} JavaTable;
+
+extern JavaTable *java_table_create(bool concurrent, MemoryContext cxt);
+/* A new key (the caller knows it is not there) with Java hashCode h. */
+extern JavaNode *java_table_insert(JavaTable *t, int32 h, void *item);
+extern void java_table_remove(JavaTable *t, JavaNode *node);
+/* Remove every key; the capacity stays, as Java's clear() leaves it. */
+extern void java_table_clear(JavaTable *t);
+/* The items in Java's iteration order, into out (room for t->size). */
+extern void java_table_items(JavaTable *t, void **out);
+
+/* Java's hashCode of the key value as its Java object (Integer, String..). */
+extern int32 java_value_hash(Datum value, bool isnull, Oid type);
+/* Java's hashCode of the String Siddhi makes of the values (toString). */
+extern int32 java_concat_hash(const Datum *values, const bool *isnull,
+							  const Oid *types, int n);
+
+#endif /* SIDDHI_WINDOW_INT_H */
