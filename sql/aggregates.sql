@@ -144,3 +144,18 @@ SELECT siddhi.deploy('agg_sets_bad', $$
   from SetBad select unionSet(tag) as s insert into SetBadOut;
 $$);
 SELECT siddhi.undeploy('agg_sets');
+
+-- a time window grows past its first 64 slots (it crashed once); 1,000
+-- events over 10 groups, all in one minute: the last row of each group
+SELECT siddhi.deploy('agg_grow', $$
+  @app:playback
+  @eventTime('ts')
+  define stream Grow (sym string, v long, ts long);
+  define table GrowOut (sym string, total long, n long);
+  from Grow#window.time(1 min) select sym, sum(v) as total, count() as n
+  group by sym insert into GrowOut;
+$$);
+INSERT INTO grow SELECT 's' || (i % 10), i, i FROM generate_series(1, 1000) i;
+SELECT siddhi.flush();
+SELECT sym, max(total) AS total, max(n) AS n FROM growout GROUP BY sym ORDER BY sym;
+SELECT siddhi.undeploy('agg_grow');

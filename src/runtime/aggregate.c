@@ -19,9 +19,10 @@
  * in binary: a 64-bit hash combined from each value's extended hash
  * function (in its type's default hash opclass) indexes an open-addressing
  * table, and the type's equality confirms a hit.  A type without hashing
- * or equality is grouped by its output text instead.  Two keys sharing a
- * 64-bit hash are not expected in practice; should it happen, the event is
- * reported and skipped.
+ * or equality is grouped by its output text instead.  (Siddhi compares
+ * keys as text: it keeps -0.0 and 0.0 apart, which float equality joins.)
+ * Two keys sharing a 64-bit hash are not expected in practice; should it
+ * happen, the event is reported and skipped.
  *
  *-------------------------------------------------------------------------
  */

@@ -51,9 +51,8 @@ typedef struct RingWindow
 	int64 length;		/* events, or milliseconds */
 	int64 next_flush;	/* timeBatch: the next boundary; -1 before any event */
 	int64 max_count;	/* timeLength: the most events kept */
-	MemoryContext cxt;
-	WindowSlot *slots; /* length, time: a ring; batches: the batch */
-	int64 head;		   /* rings: the oldest slot */
+	WindowSlot *slots;	/* length, time: a ring; batches: the batch */
+	int64 head;			/* rings: the oldest slot */
 	int64 count;
 	int64 capacity;		  /* slots allocated */
 	WindowSlot *previous; /* batches: the batch emitted last */
@@ -316,7 +315,7 @@ grow(RingWindow *w)
 {
 	int64 cap = w->capacity * 2;
 	WindowSlot *slots =
-		MemoryContextAllocHuge(w->cxt, sizeof(WindowSlot) * cap);
+		MemoryContextAllocHuge(w->base.cxt, sizeof(WindowSlot) * cap);
 
 	for (int64 i = 0; i < w->count; i++)
 		slots[i] = w->slots[(w->head + i) % w->capacity];
