@@ -5,60 +5,104 @@
 # ring to committed results), in one invocation; plus siddhi's end-to-end
 # rate (INSERT into the stream to results committed).
 #
-#   EVENTS=10000000 WARMUP=1000000 bash bench/compare.sh [query ...]
+#   EVENTS=10000000 WARMUP=1000000 RUNS=1 bash bench/compare.sh [query ...]
+#
+# A query is bench/compare/NAME.siddhi.  A line "-- bench: keys=K rate=R"
+# in it sets the generator: K distinct strings and ints (default 1000), R
+# events per second of event time (default 1000).  Both engines see events
+# 0 .. WARMUP-1 untimed, then WARMUP .. WARMUP+EVENTS-1 timed, so that their
+# windows hold the same events when the timed part starts, and the outputs
+# of the timed part (which both count) must be equal.  With RUNS > 1 every
+# figure is the median of the runs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . bench/common.sh
 EVENTS=${EVENTS:-10000000}
 WARMUP=${WARMUP:-1000000}
+RUNS=${RUNS:-1}
 PARTS=10
-queries=${*:-"filter projection length_avg tumbling_group_by window_join every_pattern"}
+queries=${*:-"filter projection length_avg tumbling_group_by window_join every_pattern length1000_avg time_group_by tumbling_100k"}
 
 jar=test/reference/target/siddhi-reference.jar
 bash test/reference/run-reference.sh --build-only
 bench_start
 
-echo "machine: $(machine); events per query: $EVENTS (Java warm-up $WARMUP)"
-printf '%-18s %14s %14s %8s %14s\n' query "java ev/s" "siddhi ev/s" ratio "siddhi e2e"
-for q in $queries; do
-	app=bench/compare/$q.siddhi
-	java_rate=$(java -cp "$jar" siddhiref.Bench "$app" "$EVENTS" "$WARMUP" 2>/dev/null |
-		sed -n 's/.*events_per_second=\([0-9]*\).*/\1/p')
+sql() { $RUN_AS $PSQL -d postgres -At -c "$1"; }
 
-	# siddhi: deploy; insert the same events in $PARTS transactions
-	if ! $RUN_AS $PSQL -d postgres -c "SELECT siddhi.deploy('cmp_$q', \$app\$$(cat "$app")\$app\$)" >/dev/null 2>"$BENCH_DIR/$q.err"; then
-		printf '%-18s %14s %14s %8s %14s  (%s)\n' "$q" "$java_rate" "-" "-" "-" \
-			"$(sed -n 's/^ERROR: *//p' "$BENCH_DIR/$q.err" | head -1)"
-		continue
-	fi
-	$RUN_AS $PSQL -d postgres -c "SELECT siddhi.flush()" >/dev/null
-	streams=$($RUN_AS $PSQL -d postgres -At -c "SELECT relname FROM siddhi.app_relation WHERE app = 'cmp_$q' AND kind = 'stream' AND relname <> 'out' ORDER BY relname")
+# engine events and busy microseconds so far
+engine_stats() {
+	sql "SELECT events || ' ' || busy_us FROM siddhi.engine_stats() WHERE database = (SELECT oid FROM pg_database WHERE datname = current_database())"
+}
+
+# insert events $2 .. $3-1 into the app's input streams ($1), in $PARTS
+# transactions, generated as Bench.java generates them; wait for the engine
+insert_events() {
+	local streams=$1 from=$2 to=$3 nstreams per p lo hi k s cols ok
 	nstreams=$(echo "$streams" | wc -l)
-	before=$($RUN_AS $PSQL -d postgres -At -c "SELECT events || ' ' || busy_us FROM siddhi.engine_stats() WHERE database = (SELECT oid FROM pg_database WHERE datname = current_database())")
-	t0=$(now)
-	per=$((EVENTS / PARTS))
+	per=$(((to - from + PARTS - 1) / PARTS))
 	for p in $(seq 0 $((PARTS - 1))); do
+		lo=$((from + p * per))
+		hi=$((lo + per < to ? lo + per : to))
 		k=0
 		for s in $streams; do
-			# columns of the stream, generated as Bench.java does
-			cols=$($RUN_AS $PSQL -d postgres -At -c "SELECT string_agg(CASE format_type(atttypid, NULL)
-				WHEN 'text' THEN '''S'' || (i % 1000)' WHEN 'integer' THEN '(i % 1000)::int'
-				WHEN 'bigint' THEN 'i' WHEN 'double precision' THEN '(i % 500) / 3.0'
+			cols=$(sql "SELECT string_agg(CASE format_type(atttypid, NULL)
+				WHEN 'text' THEN '''S'' || (i % $keys)' WHEN 'integer' THEN '(i % $keys)::int'
+				WHEN 'bigint' THEN CASE attname WHEN 'ts' THEN 'i::int8 * 1000 / $rate' ELSE 'i' END
+				WHEN 'double precision' THEN '(i % 500) / 3.0'
 				WHEN 'real' THEN '((i % 500) / 3.0)::real' ELSE 'i % 2 = 0' END, ', ' ORDER BY attnum)
 				FROM pg_attribute WHERE attrelid = '$s'::regclass AND attnum > 0 AND NOT attisdropped")
-			$RUN_AS $PSQL -d postgres -c "INSERT INTO $s SELECT $cols FROM generate_series($((p * per)), $(((p + 1) * per - 1))) i WHERE i % $nstreams = $k" >/dev/null
+			$RUN_AS $PSQL -d postgres -c "INSERT INTO $s SELECT $cols FROM generate_series($lo, $((hi - 1))) i WHERE i % $nstreams = $k" >/dev/null
 			k=$((k + 1))
 		done
 	done
-	ok=$($RUN_AS $PSQL -d postgres -At -c "SELECT siddhi.flush(600000)")
-	t1=$(now)
+	ok=$(sql "SELECT siddhi.flush(600000)")
 	[ "$ok" = t ] || { echo "engine did not finish $q" >&2; exit 1; }
-	after=$($RUN_AS $PSQL -d postgres -At -c "SELECT events || ' ' || busy_us FROM siddhi.engine_stats() WHERE database = (SELECT oid FROM pg_database WHERE datname = current_database())")
-	read -r e0 b0 <<<"$before"
-	read -r e1 b1 <<<"$after"
-	ours=$(echo "($e1 - $e0) * 1000000 / ($b1 - $b0)" | bc)
-	e2e=$(echo "$EVENTS / ($t1 - $t0)" | bc)
-	printf '%-18s %14s %14s %8.2f %14s\n' "$q" "$java_rate" "$ours" "$(echo "$ours / $java_rate" | bc -l)" "$e2e"
-	$RUN_AS $PSQL -d postgres -c "SELECT siddhi.undeploy('cmp_$q')" >/dev/null
+}
+
+median() { printf '%s\n' "$@" | sort -g | awk '{v[NR] = $1} END {print v[int((NR + 1) / 2)]}'; }
+
+echo "machine: $(machine); events per query: $EVENTS (warm-up $WARMUP), median of $RUNS run(s)"
+printf '%-18s %12s %12s %7s %12s %11s %11s\n' query "java ev/s" "siddhi ev/s" ratio "siddhi e2e" "java out" "siddhi out"
+for q in $queries; do
+	app=bench/compare/$q.siddhi
+	keys=$(sed -n 's/^-- bench:.*keys=\([0-9]*\).*/\1/p' "$app")
+	rate=$(sed -n 's/^-- bench:.*rate=\([0-9]*\).*/\1/p' "$app")
+	keys=${keys:-1000}
+	rate=${rate:-1000}
+	javas=() ourss=() ratios=() e2es=()
+	for r in $(seq 1 "$RUNS"); do
+		java_out=$(java -cp "$jar" siddhiref.Bench "$app" "$EVENTS" "$WARMUP" "$keys" "$rate" 2>/dev/null)
+		java_rate=$(echo "$java_out" | sed -n 's/.*events_per_second=\([0-9]*\).*/\1/p')
+		java_outputs=$(echo "$java_out" | sed -n 's/.*outputs=\([0-9]*\).*/\1/p')
+
+		# siddhi: deploy, the warm-up events, then the timed events
+		if ! $RUN_AS $PSQL -d postgres -c "SELECT siddhi.deploy('cmp_$q', \$app\$$(cat "$app")\$app\$)" >/dev/null 2>"$BENCH_DIR/$q.err"; then
+			printf '%-18s %12s %12s %7s %12s %11s %11s  (%s)\n' "$q" "$java_rate" "-" "-" "-" "$java_outputs" "-" \
+				"$(sed -n 's/^ERROR: *//p' "$BENCH_DIR/$q.err" | head -1)"
+			continue 2
+		fi
+		sql "SELECT siddhi.flush()" >/dev/null
+		streams=$(sql "SELECT relname FROM siddhi.app_relation WHERE app = 'cmp_$q' AND kind = 'stream' AND relname <> 'out' ORDER BY relname")
+		[ "$WARMUP" -gt 0 ] && insert_events "$streams" 0 "$WARMUP"
+		out0=$(sql "SELECT sum(events_out) FROM siddhi.queries WHERE app = 'cmp_$q'")
+		read -r e0 b0 <<<"$(engine_stats)"
+		t0=$(now)
+		insert_events "$streams" "$WARMUP" $((WARMUP + EVENTS))
+		t1=$(now)
+		read -r e1 b1 <<<"$(engine_stats)"
+		out1=$(sql "SELECT sum(events_out) FROM siddhi.queries WHERE app = 'cmp_$q'")
+		sql "SELECT siddhi.undeploy('cmp_$q')" >/dev/null
+
+		ours=$(echo "($e1 - $e0) * 1000000 / ($b1 - $b0)" | bc)
+		javas+=("$java_rate")
+		ourss+=("$ours")
+		ratios+=("$(echo "$ours / $java_rate" | bc -l)")
+		e2es+=("$(echo "$EVENTS / ($t1 - $t0)" | bc)")
+		[ "$RUNS" -gt 1 ] && printf '  run %d: java %s, siddhi %s\n' "$r" "$java_rate" "$ours" >&2
+	done
+	ours_outputs=$((out1 - out0))
+	printf '%-18s %12s %12s %7.2f %12s %11s %11s%s\n' "$q" "$(median "${javas[@]}")" \
+		"$(median "${ourss[@]}")" "$(median "${ratios[@]}")" "$(median "${e2es[@]}")" \
+		"$java_outputs" "$ours_outputs" "$([ "$java_outputs" = "$ours_outputs" ] || echo '  OUTPUTS DIFFER')"
 done
 bench_stop

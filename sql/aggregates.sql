@@ -94,6 +94,21 @@ SELECT siddhi.deploy('aggs_bad4', $$
   from AB4 select sum(v, v) as t insert into AB4Out;
 $$);
 
+-- group keys of several columns and types, nulls grouped together
+SELECT siddhi.deploy('aggs_keys', $$
+  define stream Keyed (s string, i int, d double, b bool, v long);
+  define table KeyedOut (s string, i int, d double, b bool, total long, n long);
+  from Keyed select s, i, d, b, sum(v) as total, count() as n
+  group by s, i, d, b insert into KeyedOut;
+$$);
+INSERT INTO keyed VALUES ('a', 1, 1.5, true, 1), ('a', 1, 1.5, false, 2),
+  ('a', 2, 1.5, true, 4), (NULL, 1, 1.5, true, 8), ('a', 1, 1.5, true, 16),
+  (NULL, 1, 1.5, true, 32), ('a', NULL, NULL, NULL, 64),
+  ('a', NULL, NULL, NULL, 128), ('ab', 1, 1.5, true, 256),
+  ('a', 1, 2.5, true, 512);
+SELECT siddhi.flush();
+SELECT * FROM keyedout ORDER BY s NULLS LAST, i NULLS LAST, d, b, n;
+
 -- group maps are bounded: siddhi.max_groups per query
 ALTER SYSTEM SET siddhi.max_groups = 2;
 SELECT pg_reload_conf();
@@ -129,3 +144,18 @@ SELECT siddhi.deploy('agg_sets_bad', $$
   from SetBad select unionSet(tag) as s insert into SetBadOut;
 $$);
 SELECT siddhi.undeploy('agg_sets');
+
+-- a time window grows past its first 64 slots (it crashed once); 1,000
+-- events over 10 groups, all in one minute: the last row of each group
+SELECT siddhi.deploy('agg_grow', $$
+  @app:playback
+  @eventTime('ts')
+  define stream Grow (sym string, v long, ts long);
+  define table GrowOut (sym string, total long, n long);
+  from Grow#window.time(1 min) select sym, sum(v) as total, count() as n
+  group by sym insert into GrowOut;
+$$);
+INSERT INTO grow SELECT 's' || (i % 10), i, i FROM generate_series(1, 1000) i;
+SELECT siddhi.flush();
+SELECT sym, max(total) AS total, max(n) AS n FROM growout GROUP BY sym ORDER BY sym;
+SELECT siddhi.undeploy('agg_grow');

@@ -3,7 +3,7 @@
  * aggregate.h
  *	  Incremental aggregators with group by (src/runtime/aggregate.c).
  *
- * Each group (the values of the group-by expressions, as text) has one
+ * Each group (the values of the group-by expressions) has one
  * state per aggregator, updated by adding the events a window lets in and
  * removing the ones it expires.  min and max keep a monotonic queue, so
  * removal is amortised O(1); this relies on events being removed in the
@@ -21,11 +21,31 @@
 typedef struct SiddhiAggregates SiddhiAggregates;
 typedef struct SiddhiAggGroup SiddhiAggGroup;
 
-extern SiddhiAggregates *siddhi_aggs_create(List *plans, MemoryContext parent);
+/*
+ * Where a group stands in the chunk its query is processing.  The caller
+ * (runtime.c) sets and clears these marks; they live in the group so that
+ * finding a group's place takes O(1), however many groups a chunk touches
+ * (a timeBatch flush touches every group).  Zero in a new group.
+ */
+typedef struct SiddhiAggMarks
+{
+	int pending;  /* 1 + the group's index among the chunk's outputs, or 0 */
+	bool touched; /* the group lost events in this chunk */
+} SiddhiAggMarks;
 
-/* The group of a key, created when new. */
-extern SiddhiAggGroup *siddhi_aggs_group(SiddhiAggregates *a, const char *key,
-										 Size keylen);
+/* Aggregators plans (of SiddhiAggPlan) grouped by group_by (of Expr). */
+extern SiddhiAggregates *siddhi_aggs_create(List *plans, List *group_by,
+											MemoryContext parent);
+
+/*
+ * The group of the key keys/nulls (one per group-by expression), created
+ * when new.  keys may be overwritten with values allocated in the current
+ * memory context.
+ */
+extern SiddhiAggGroup *siddhi_aggs_group(SiddhiAggregates *a, Datum *keys,
+										 bool *nulls);
+
+extern SiddhiAggMarks *siddhi_aggs_marks(SiddhiAggGroup *g);
 
 /* Add (or remove, for an expired event) one event's argument values. */
 extern void siddhi_aggs_update(SiddhiAggregates *a, SiddhiAggGroup *g,

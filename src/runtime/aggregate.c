@@ -15,21 +15,34 @@
  * of floats a double; avg a double; min and max the argument's type).
  * Nulls are ignored, as Siddhi ignores them.
  *
+ * Groups are found by their key, the values of the group-by expressions,
+ * in binary: a 64-bit hash combined from each value's extended hash
+ * function (in its type's default hash opclass) indexes an open-addressing
+ * table, and the type's equality confirms a hit.  A type without hashing
+ * or equality is grouped by its output text instead.  (Siddhi compares
+ * keys as text: it keeps -0.0 and 0.0 apart, which float equality joins.)
+ * Two keys sharing a 64-bit hash are not expected in practice; should it
+ * happen, the event is reported and skipped.
+ *
  *-------------------------------------------------------------------------
  */
 #include "postgres.h"
 
 #include <math.h>
 
+#include "catalog/pg_collation.h"
 #include "catalog/pg_type.h"
 #include "common/hashfn.h"
+#include "nodes/nodeFuncs.h"
 #include "utils/array.h"
-#include "utils/datum.h"
-#include "utils/lsyscache.h"
 #include "siddhi/aggregate.h"
 #include "siddhi/shmem.h"
+#include "utils/builtins.h"
+#include "utils/datum.h"
 #include "utils/hsearch.h"
+#include "utils/lsyscache.h"
 #include "utils/memutils.h"
+#include "utils/typcache.h"
 
 typedef union AggValue
 {
@@ -80,12 +93,13 @@ typedef struct SetType
 
 struct SiddhiAggGroup
 {
-	uint64 hash; /* hash key */
-	char *key;
-	Size keylen;
+	uint64 hash;  /* of the key */
+	Datum *keys;  /* the group-by values, copied into the aggregates' cxt */
+	bool *knulls; /* and their nulls */
 	int64 events; /* events added and not removed */
 	int64 adds;
 	int64 removes;
+	SiddhiAggMarks marks;
 	AggState states[FLEXIBLE_ARRAY_MEMBER];
 };
 
@@ -93,16 +107,42 @@ typedef struct GroupEntry
 {
 	uint64 hash;
 	SiddhiAggGroup *group;
+	char status; /* simplehash's */
 } GroupEntry;
+
+#define SH_PREFIX groupmap
+#define SH_ELEMENT_TYPE GroupEntry
+#define SH_KEY_TYPE uint64
+#define SH_KEY hash
+#define SH_HASH_KEY(tb, key) ((uint32) ((key) ^ ((key) >> 32)))
+#define SH_EQUAL(tb, a, b) ((a) == (b))
+#define SH_SCOPE static inline
+#define SH_DECLARE
+#define SH_DEFINE
+#include "lib/simplehash.h"
+
+/* How one group-by column is hashed and compared. */
+typedef struct GroupKeyColumn
+{
+	FmgrInfo hash; /* extended hash: (value, seed) -> int64 */
+	FmgrInfo eq;   /* equality */
+	Oid collation; /* for both */
+	bool as_text;  /* no hashing or equality: use the output text */
+	FmgrInfo out;  /* the type's output function, when as_text */
+	int16 typlen;  /* of the value kept (text when as_text) */
+	bool typbyval;
+} GroupKeyColumn;
 
 struct SiddhiAggregates
 {
 	int n;
 	SiddhiAggPlan **plans;
 	bool *is_float;
+	int nkeys;
+	GroupKeyColumn *keycols;
 	SetType *sets; /* per aggregator; used by unionSet */
 	MemoryContext cxt;
-	HTAB *groups;
+	groupmap_hash *groups;
 };
 
 static bool
@@ -111,14 +151,40 @@ type_is_float(Oid t)
 	return t == FLOAT4OID || t == FLOAT8OID;
 }
 
+/* Prepare hashing and equality for a group-by column of the given type. */
+static void
+keycol_init(GroupKeyColumn *kc, Oid type, Oid collation, MemoryContext cxt)
+{
+	TypeCacheEntry *tc = lookup_type_cache(type, TYPECACHE_HASH_EXTENDED_PROC |
+													 TYPECACHE_EQ_OPR_FINFO);
+
+	kc->collation = collation;
+	if (!OidIsValid(tc->hash_extended_proc) ||
+		!OidIsValid(tc->eq_opr_finfo.fn_oid))
+	{
+		Oid outfn;
+		bool varlena;
+
+		getTypeOutputInfo(type, &outfn, &varlena);
+		fmgr_info_cxt(outfn, &kc->out, cxt);
+		kc->as_text = true;
+		kc->collation = C_COLLATION_OID;
+		tc = lookup_type_cache(TEXTOID, TYPECACHE_HASH_EXTENDED_PROC |
+											TYPECACHE_EQ_OPR_FINFO);
+	}
+	fmgr_info_cxt(tc->hash_extended_proc, &kc->hash, cxt);
+	fmgr_info_copy(&kc->eq, &tc->eq_opr_finfo, cxt);
+	kc->typlen = tc->typlen;
+	kc->typbyval = tc->typbyval;
+}
+
 SiddhiAggregates *
-siddhi_aggs_create(List *plans, MemoryContext parent)
+siddhi_aggs_create(List *plans, List *group_by, MemoryContext parent)
 {
 	MemoryContext cxt = AllocSetContextCreate(parent, "siddhi aggregates",
 											  ALLOCSET_DEFAULT_SIZES);
 	SiddhiAggregates *a =
 		MemoryContextAllocZero(cxt, sizeof(SiddhiAggregates));
-	HASHCTL ctl;
 	ListCell *lc;
 	int i = 0;
 
@@ -145,34 +211,73 @@ siddhi_aggs_create(List *plans, MemoryContext parent)
 		}
 		i++;
 	}
-	memset(&ctl, 0, sizeof(ctl));
-	ctl.keysize = sizeof(uint64);
-	ctl.entrysize = sizeof(GroupEntry);
-	ctl.hcxt = cxt;
-	a->groups = hash_create("siddhi groups", 64, &ctl,
-							HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
+	a->nkeys = list_length(group_by);
+	a->keycols =
+		MemoryContextAllocZero(cxt, sizeof(GroupKeyColumn) * Max(a->nkeys, 1));
+	i = 0;
+	foreach(lc, group_by)
+	{
+		keycol_init(&a->keycols[i], exprType(lfirst(lc)),
+					exprCollation(lfirst(lc)), cxt);
+		i++;
+	}
+	a->groups = groupmap_create(cxt, 64, NULL);
 	return a;
 }
 
-SiddhiAggGroup *
-siddhi_aggs_group(SiddhiAggregates *a, const char *key, Size keylen)
+/* Do a group's key and the given values match? */
+static bool
+key_equal(SiddhiAggregates *a, SiddhiAggGroup *g, Datum *keys, bool *nulls)
 {
-	uint64 hash = hash_bytes_extended((const unsigned char *) key, keylen, 0);
+	for (int k = 0; k < a->nkeys; k++)
+	{
+		GroupKeyColumn *kc = &a->keycols[k];
+
+		if (g->knulls[k] != nulls[k])
+			return false;
+		if (!nulls[k] && !DatumGetBool(FunctionCall2Coll(
+							 &kc->eq, kc->collation, g->keys[k], keys[k])))
+			return false;
+	}
+	return true;
+}
+
+SiddhiAggGroup *
+siddhi_aggs_group(SiddhiAggregates *a, Datum *keys, bool *nulls)
+{
+	uint64 hash = 0;
 	GroupEntry *e;
 	bool found;
 	SiddhiAggGroup *g;
+	MemoryContext old;
 
-	e = hash_search(a->groups, &hash, HASH_ENTER, &found);
-	if (found)
+	for (int k = 0; k < a->nkeys; k++)
 	{
-		g = e->group;
-		if (g->keylen != keylen || memcmp(g->key, key, keylen) != 0)
-			elog(ERROR, "siddhi: two group-by keys share a 64-bit hash");
-		return g;
+		GroupKeyColumn *kc = &a->keycols[k];
+		uint64 h = 0x9e3779b97f4a7c15; /* a null's */
+
+		if (!nulls[k])
+		{
+			if (kc->as_text)
+				keys[k] = PointerGetDatum(
+					cstring_to_text(OutputFunctionCall(&kc->out, keys[k])));
+			h = DatumGetUInt64(FunctionCall2Coll(&kc->hash, kc->collation,
+												 keys[k], UInt64GetDatum(k)));
+		}
+		hash = hash_combine64(hash, h);
 	}
-	if (hash_get_num_entries(a->groups) > siddhi_max_groups)
+
+	e = groupmap_lookup(a->groups, hash);
+	if (e)
 	{
-		hash_search(a->groups, &hash, HASH_REMOVE, NULL);
+		if (!key_equal(a, e->group, keys, nulls))
+			ereport(ERROR,
+					(errcode(ERRCODE_INTERNAL_ERROR),
+					 errmsg("two group-by keys share a 64-bit hash"),
+					 errdetail("The event of the second key is skipped.")));
+		return e->group;
+	}
+	if (a->groups->members >= siddhi_max_groups)
 		ereport(
 			ERROR,
 			(errcode(ERRCODE_CONFIGURATION_LIMIT_EXCEEDED),
@@ -180,15 +285,31 @@ siddhi_aggs_group(SiddhiAggregates *a, const char *key, Size keylen)
 			 errdetail("The event of a new group is skipped."),
 			 errhint("Put the aggregation over a window, so that groups leave "
 					 "with their events, or raise siddhi.max_groups.")));
-	}
-	g = MemoryContextAllocZero(a->cxt, offsetof(SiddhiAggGroup, states) +
-										   sizeof(AggState) * a->n);
+	/* build the group first: an error leaves no half-made entry */
+	old = MemoryContextSwitchTo(a->cxt);
+	g = palloc0(offsetof(SiddhiAggGroup, states) + sizeof(AggState) * a->n);
 	g->hash = hash;
-	g->key = MemoryContextAlloc(a->cxt, Max(keylen, 1));
-	memcpy(g->key, key, keylen);
-	g->keylen = keylen;
+	g->keys = palloc(sizeof(Datum) * Max(a->nkeys, 1));
+	g->knulls = palloc(sizeof(bool) * Max(a->nkeys, 1));
+	for (int k = 0; k < a->nkeys; k++)
+	{
+		GroupKeyColumn *kc = &a->keycols[k];
+
+		g->knulls[k] = nulls[k];
+		g->keys[k] = nulls[k] ? (Datum) 0
+							  : datumCopy(keys[k], kc->typbyval, kc->typlen);
+	}
+	MemoryContextSwitchTo(old);
+	e = groupmap_insert(a->groups, hash, &found);
+	Assert(!found);
 	e->group = g;
 	return g;
+}
+
+SiddhiAggMarks *
+siddhi_aggs_marks(SiddhiAggGroup *g)
+{
+	return &g->marks;
 }
 
 static AggValue
@@ -560,7 +681,12 @@ siddhi_aggs_release_if_empty(SiddhiAggregates *a, SiddhiAggGroup *g)
 			forever = true;
 	if (forever)
 		return;
-	hash_search(a->groups, &g->hash, HASH_REMOVE, NULL);
+	groupmap_delete(a->groups, g->hash);
+	for (int k = 0; k < a->nkeys; k++)
+		if (!g->knulls[k] && !a->keycols[k].typbyval)
+			pfree(DatumGetPointer(g->keys[k]));
+	pfree(g->keys);
+	pfree(g->knulls);
 	for (int k = 0; k < a->n; k++)
 	{
 		if (g->states[k].queue)
@@ -568,7 +694,6 @@ siddhi_aggs_release_if_empty(SiddhiAggregates *a, SiddhiAggGroup *g)
 		if (g->states[k].distinct)
 			hash_destroy(g->states[k].distinct);
 	}
-	pfree(g->key);
 	pfree(g);
 }
 
@@ -601,5 +726,5 @@ siddhi_aggs_reset(SiddhiAggregates *a)
 int64
 siddhi_aggs_ngroups(SiddhiAggregates *a)
 {
-	return hash_get_num_entries(a->groups);
+	return a->groups->members;
 }

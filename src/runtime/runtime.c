@@ -146,9 +146,11 @@ struct QueryRuntime
 	bool *agg_nulls;
 	int ngroup;
 	ExprState **group_exprs;
-	FmgrInfo *group_out; /* output functions: a group key is text */
-	StringInfoData keybuf;
-	ExprState *having;		  /* over the output row */
+	Datum *group_values; /* the group-by values of the event, for groups */
+	bool *group_nulls;
+	FmgrInfo *group_out;   /* output functions: the rate limiter's group key */
+	StringInfoData keybuf; /* is text */
+	ExprState *having;	   /* over the output row */
 	TupleTableSlot *agg_slot; /* holds the event an output row is made from */
 	int npending;			  /* groups to output at the end of this chunk */
 	int pending_cap;
@@ -501,7 +503,7 @@ siddhi_runtime_start_app(SiddhiAppPlan *plan)
 			int k = 0;
 
 			q->naggs = list_length(qp->aggregates);
-			q->aggs = siddhi_aggs_create(qp->aggregates, cxt);
+			q->aggs = siddhi_aggs_create(qp->aggregates, qp->group_by, cxt);
 			q->agg_args = palloc0(sizeof(ExprState *) * q->naggs);
 			q->agg_values = palloc0(sizeof(Datum) * q->naggs);
 			q->agg_nulls = palloc0(sizeof(bool) * q->naggs);
@@ -537,6 +539,8 @@ siddhi_runtime_start_app(SiddhiAppPlan *plan)
 			}
 			q->ngroup = list_length(qp->group_by);
 			q->group_exprs = palloc0(sizeof(ExprState *) * Max(q->ngroup, 1));
+			q->group_values = palloc0(sizeof(Datum) * Max(q->ngroup, 1));
+			q->group_nulls = palloc0(sizeof(bool) * Max(q->ngroup, 1));
 			q->group_out = palloc0(sizeof(FmgrInfo) * Max(q->ngroup, 1));
 			k = 0;
 			foreach(la, qp->group_by)
@@ -746,6 +750,7 @@ static void query_send(QueryRuntime *q, TupleTableSlot *out, int64 ts,
 					   int depth, SiddhiEventKind kind, const char *key,
 					   Size keylen);
 static void query_group_key(QueryRuntime *q);
+static void query_group_values(QueryRuntime *q);
 
 /*
  * Make the output row of an input event (aggregate values already in the
@@ -896,16 +901,23 @@ build_key(ExprContext *econtext, ExprState **exprs, FmgrInfo *out, int n,
  * aggregate values its group has now, check having, and send it.
  */
 static void
-query_snapshot_row(QueryRuntime *q, int64 ts, int depth, const char *key,
-				   Size keylen)
+query_snapshot_row(QueryRuntime *q, int64 ts, int depth)
 {
 	TupleTableSlot *out;
 
-	if (q->aggs)
-		siddhi_aggs_values(q->aggs,
-						   siddhi_aggs_group(q->aggs, key ? key : "", keylen),
-						   q->econtext->ecxt_param_exec_vals);
 	q->econtext->ecxt_scantuple = q->rate_slot;
+	if (q->aggs)
+	{
+		MemoryContext old =
+			MemoryContextSwitchTo(q->econtext->ecxt_per_tuple_memory);
+
+		query_group_values(q);
+		siddhi_aggs_values(
+			q->aggs,
+			siddhi_aggs_group(q->aggs, q->group_values, q->group_nulls),
+			q->econtext->ecxt_param_exec_vals);
+		MemoryContextSwitchTo(old);
+	}
 	out = ExecProject(q->proj);
 	if (q->having)
 	{
@@ -926,7 +938,7 @@ rate_emit(void *arg, MinimalTuple tuple, int64 ts, SiddhiEventKind kind,
 
 	ExecStoreMinimalTuple(tuple, q->rate_slot, false);
 	if (siddhi_rate_is_snapshot(q->rate))
-		query_snapshot_row(q, ts, ra->depth, key, keylen);
+		query_snapshot_row(q, ts, ra->depth);
 	else
 		query_deliver(q, q->rate_slot, ts, ra->depth, kind);
 	ExecClearTuple(q->rate_slot);
@@ -990,6 +1002,18 @@ query_group_key(QueryRuntime *q)
 }
 
 /*
+ * The group-by values of the event in the query's scan tuple, into
+ * group_values and group_nulls, in the current memory context.
+ */
+static void
+query_group_values(QueryRuntime *q)
+{
+	for (int k = 0; k < q->ngroup; k++)
+		q->group_values[k] =
+			ExecEvalExpr(q->group_exprs[k], q->econtext, &q->group_nulls[k]);
+}
+
+/*
  * An event that reached an aggregating query: update its group, and if it
  * is current, remember it as the group's latest for the chunk's output.
  */
@@ -1000,9 +1024,10 @@ aggregate_event(QueryRuntime *q, TupleTableSlot *slot, int64 ts,
 	MemoryContext old =
 		MemoryContextSwitchTo(q->econtext->ecxt_per_tuple_memory);
 	SiddhiAggGroup *g;
+	SiddhiAggMarks *marks;
 	int i;
 
-	query_group_key(q);
+	query_group_values(q);
 	for (int k = 0; k < q->naggs; k++)
 	{
 		q->agg_nulls[k] = false;
@@ -1018,16 +1043,21 @@ aggregate_event(QueryRuntime *q, TupleTableSlot *slot, int64 ts,
 				(const unsigned char *) text, strlen(text), 0));
 		}
 	}
+	g = siddhi_aggs_group(q->aggs, q->group_values, q->group_nulls);
 	MemoryContextSwitchTo(old);
 
-	g = siddhi_aggs_group(q->aggs, q->keybuf.data, q->keybuf.len);
 	siddhi_aggs_update(q->aggs, g, kind == SIDDHI_EVENT_CURRENT, q->agg_values,
 					   q->agg_nulls);
+	marks = siddhi_aggs_marks(g);
 	if (kind == SIDDHI_EVENT_EXPIRED)
 	{
-		old = MemoryContextSwitchTo(q->econtext->ecxt_per_tuple_memory);
-		q->touched = list_append_unique_ptr(q->touched, g);
-		MemoryContextSwitchTo(old);
+		if (!marks->touched)
+		{
+			old = MemoryContextSwitchTo(q->econtext->ecxt_per_tuple_memory);
+			q->touched = lappend(q->touched, g);
+			MemoryContextSwitchTo(old);
+			marks->touched = true;
+		}
 	}
 
 	/*
@@ -1056,10 +1086,13 @@ aggregate_event(QueryRuntime *q, TupleTableSlot *slot, int64 ts,
 		}
 		q->econtext->ecxt_scantuple = slot;
 	}
-	for (i = 0; i < q->npending; i++)
-		if (q->pending_groups[i] == g)
-			break;
-	if (i == q->npending)
+	if (marks->pending > 0)
+	{
+		/* a later event of the group: it replaces the earlier one */
+		i = marks->pending - 1;
+		pfree(q->pending_tuples[i]);
+	}
+	else
 	{
 		if (q->npending == q->pending_cap)
 		{
@@ -1082,7 +1115,9 @@ aggregate_event(QueryRuntime *q, TupleTableSlot *slot, int64 ts,
 #undef GROW
 			q->pending_cap = cap;
 		}
-		q->pending_groups[q->npending++] = g;
+		i = q->npending++;
+		q->pending_groups[i] = g;
+		marks->pending = i + 1;
 	}
 	old = MemoryContextSwitchTo(q->econtext->ecxt_per_tuple_memory);
 	q->pending_tuples[i] = ExecCopySlotMinimalTuple(slot);
@@ -1109,6 +1144,7 @@ aggregate_event(QueryRuntime *q, TupleTableSlot *slot, int64 ts,
 static void
 aggregate_flush(QueryRuntime *q, int depth)
 {
+	List *touched;
 	ListCell *lc;
 
 	for (int i = 0; i < q->npending; i++)
@@ -1121,10 +1157,16 @@ aggregate_flush(QueryRuntime *q, int depth)
 					 q->pending_kind[i]);
 		ExecClearTuple(q->agg_slot);
 	}
+	for (int i = 0; i < q->npending; i++)
+		siddhi_aggs_marks(q->pending_groups[i])->pending = 0;
 	q->npending = 0;
-	foreach(lc, q->touched)
-		siddhi_aggs_release_if_empty(q->aggs, lfirst(lc));
+	touched = q->touched;
 	q->touched = NIL;
+	foreach(lc, touched)
+	{
+		siddhi_aggs_marks(lfirst(lc))->touched = false;
+		siddhi_aggs_release_if_empty(q->aggs, lfirst(lc));
+	}
 }
 
 /* Snapshots: hand an event leaving the window to the limiter. */
@@ -1405,7 +1447,13 @@ window_catch_up(QueryRuntime *q, int64 now, int depth)
 static void
 query_abandon_chunk(QueryRuntime *q)
 {
+	ListCell *lc;
+
+	for (int i = 0; i < q->npending; i++)
+		siddhi_aggs_marks(q->pending_groups[i])->pending = 0;
 	q->npending = 0;
+	foreach(lc, q->touched)
+		siddhi_aggs_marks(lfirst(lc))->touched = false;
 	q->touched = NIL;
 	q->nout = 0;
 	q->join_reset = false;

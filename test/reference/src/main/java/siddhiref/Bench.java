@@ -19,29 +19,33 @@ import java.util.concurrent.atomic.AtomicLong;
  * Engine throughput of one app in Siddhi Java, for bench/compare.
  *
  * Usage: java -cp siddhi-reference.jar siddhiref.Bench APP_FILE EVENTS WARMUP
+ *            [KEYS [RATE]]
  *
  * Sends WARMUP events (to let the JIT compile), then EVENTS events, through
- * InputHandler.send(timestamp, data) in playback mode (1 ms apart), round
- * robin over the app's input streams, and prints
+ * InputHandler.send(timestamp, data) in playback mode, round robin over the
+ * app's input streams, and prints
  * "events=N seconds=S events_per_second=R outputs=O" for the timed part.
  * Events are generated exactly as bench/compare generates them for siddhi:
- * for event i, a string is "S" + (i % 1000), an int is i % 1000, a long is
- * i, a double is (i % 500) / 3.0, a float the same as a float, a bool i % 2 == 0.
+ * for event i, the timestamp is i * 1000 / RATE (RATE events per second of
+ * event time, default 1000: 1 ms apart), a string is "S" + (i % KEYS)
+ * (KEYS default 1000), an int is i % KEYS, a long named ts is the
+ * timestamp, another long is i, a double is (i % 500) / 3.0, a float the
+ * same as a float, a bool i % 2 == 0.
  */
 public final class Bench {
 
     private Bench() {
     }
 
-    static Object value(Attribute.Type type, long i) {
-        switch (type) {
-            case STRING: return "S" + (i % 1000);
-            case INT: return (int) (i % 1000);
-            case LONG: return i;
+    static Object value(Attribute attr, long i, long keys, long ts) {
+        switch (attr.getType()) {
+            case STRING: return "S" + (i % keys);
+            case INT: return (int) (i % keys);
+            case LONG: return attr.getName().equals("ts") ? ts : i;
             case DOUBLE: return (i % 500) / 3.0;
             case FLOAT: return (float) ((i % 500) / 3.0);
             case BOOL: return i % 2 == 0;
-            default: throw new IllegalArgumentException("no generator for " + type);
+            default: throw new IllegalArgumentException("no generator for " + attr.getType());
         }
     }
 
@@ -49,6 +53,8 @@ public final class Bench {
         String app = new String(Files.readAllBytes(Path.of(args[0])), StandardCharsets.UTF_8);
         long events = Long.parseLong(args[1]);
         long warmup = Long.parseLong(args[2]);
+        long keys = args.length > 3 ? Long.parseLong(args[3]) : 1000;
+        long rate = args.length > 4 ? Long.parseLong(args[4]) : 1000;
         if (!app.toLowerCase().contains("@app:playback")) {
             app = "@app:playback\n" + app;
         }
@@ -81,11 +87,12 @@ public final class Bench {
             }
             int s = (int) (i % handlers.size());
             List<Attribute> schema = schemas.get(s);
+            long ts = i * 1000 / rate;
             Object[] data = new Object[schema.size()];
             for (int a = 0; a < data.length; a++) {
-                data[a] = value(schema.get(a).getType(), i);
+                data[a] = value(schema.get(a), i, keys, ts);
             }
-            handlers.get(s).send(i, data);
+            handlers.get(s).send(ts, data);
         }
         double seconds = (System.nanoTime() - t0) / 1e9;
         System.out.printf("events=%d seconds=%.3f events_per_second=%.0f outputs=%d%n",
