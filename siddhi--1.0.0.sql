@@ -36,7 +36,8 @@ CREATE TABLE siddhi.app (
 -- so that pg_dump and pg_restore bring an app back.
 CREATE TABLE siddhi.app_relation (
     app         text NOT NULL REFERENCES siddhi.app (name) ON DELETE CASCADE,
-    kind        text NOT NULL CHECK (kind IN ('stream', 'table', 'window')),
+    kind        text NOT NULL CHECK (kind IN ('stream', 'table', 'window',
+                                         'aggregation', 'aggregation view')),
     nspname     name NOT NULL,
     relname     name NOT NULL,
     created     boolean NOT NULL,   -- created by deploy (undeploy may drop)
@@ -191,7 +192,8 @@ CREATE FUNCTION siddhi.to_long(bool) RETURNS int8
 CREATE FUNCTION siddhi.query_stats(
     OUT database oid, OUT app text, OUT query text,
     OUT events_in bigint, OUT events_out bigint, OUT errors bigint,
-    OUT last_error text, OUT last_error_at timestamptz)
+    OUT last_error text, OUT last_error_at timestamptz,
+    OUT index_lookups bigint, OUT scan_lookups bigint)
 RETURNS SETOF record
 AS 'MODULE_PATHNAME', 'siddhi_query_stats'
 LANGUAGE C STRICT;
@@ -210,7 +212,7 @@ CREATE VIEW siddhi.apps AS
 
 CREATE VIEW siddhi.queries AS
     SELECT s.app, s.query, s.events_in, s.events_out, s.errors,
-           s.last_error, s.last_error_at
+           s.last_error, s.last_error_at, s.index_lookups, s.scan_lookups
       FROM siddhi.query_stats() s
      WHERE s.database = (SELECT oid FROM pg_catalog.pg_database
                           WHERE datname = pg_catalog.current_database());
@@ -219,3 +221,116 @@ GRANT USAGE ON SCHEMA siddhi TO PUBLIC;
 GRANT SELECT ON siddhi.apps, siddhi.queries TO PUBLIC;
 REVOKE ALL ON siddhi.app, siddhi.app_relation FROM PUBLIC;
 GRANT SELECT ON siddhi.app, siddhi.app_relation TO PUBLIC;
+
+-- Incremental aggregations ------------------------------------------------
+
+-- Each aggregation: its app, schema, view and granularity tables (finest
+-- first).
+CREATE VIEW siddhi.aggregations AS
+    SELECT r.app, r.nspname AS schema, r.relname AS aggregation,
+           ARRAY(SELECT t.relname::text
+                   FROM siddhi.app_relation t
+                  WHERE t.app = r.app AND t.kind = 'aggregation'
+                    AND t.nspname = r.nspname
+                    AND left(t.relname, length(r.relname) + 1) = r.relname || '_'
+                  ORDER BY pg_catalog.array_position(
+                      ARRAY['sec', 'min', 'hour', 'day', 'month', 'year'],
+                      substr(t.relname, length(r.relname) + 2)::text))
+               AS tables
+      FROM siddhi.app_relation r
+     WHERE r.kind = 'aggregation view';
+GRANT SELECT ON siddhi.aggregations TO PUBLIC;
+
+-- Siddhi's `from A within start, end per 'hour'`: the buckets of one
+-- granularity whose start lies in [within_start, within_end) (ms since the
+-- Unix epoch), in time order; `agg` holds the finished values (group-by
+-- columns, aggregates, last values).  Runs with the caller's rights.
+CREATE FUNCTION siddhi.aggregation(name text, within_start bigint,
+                                   within_end bigint, per text)
+RETURNS TABLE (agg_timestamp bigint, agg jsonb)
+LANGUAGE plpgsql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    nsp text;
+    g text := lower(btrim(per));
+BEGIN
+    g := CASE WHEN g IN ('sec', 'second', 'seconds') THEN 'sec'
+              WHEN g IN ('min', 'minute', 'minutes') THEN 'min'
+              WHEN g IN ('hour', 'hours') THEN 'hour'
+              WHEN g IN ('day', 'days') THEN 'day'
+              WHEN g IN ('month', 'months') THEN 'month'
+              WHEN g IN ('year', 'years') THEN 'year' END;
+    IF g IS NULL THEN
+        RAISE EXCEPTION 'unknown granularity "%"', per
+            USING ERRCODE = 'invalid_parameter_value',
+                  HINT = 'Granularities are sec, min, hour, day, month and year.';
+    END IF;
+    SELECT a.schema INTO nsp FROM siddhi.aggregations a
+     WHERE a.aggregation = lower(name)
+     ORDER BY array_position(current_schemas(false), a.schema::name) NULLS LAST
+     LIMIT 1;
+    IF nsp IS NULL THEN
+        RAISE EXCEPTION 'aggregation "%" does not exist', name
+            USING ERRCODE = 'undefined_table',
+                  HINT = 'The deployed aggregations are listed in siddhi.aggregations.';
+    END IF;
+    RETURN QUERY EXECUTE format(
+        'SELECT v.agg_timestamp, to_jsonb(v) - %L - %L FROM %I.%I v '
+        'WHERE v.agg_granularity = $1 AND v.agg_timestamp >= $2 '
+        'AND v.agg_timestamp < $3 ORDER BY 1, 2::text',
+        'agg_timestamp', 'agg_granularity', nsp, lower(name))
+        USING g, within_start, within_end;
+END
+$$;
+
+CREATE FUNCTION siddhi.aggregation(name text, within_start timestamptz,
+                                   within_end timestamptz, per text)
+RETURNS TABLE (agg_timestamp bigint, agg jsonb)
+LANGUAGE sql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT * FROM siddhi.aggregation(name,
+        (extract(epoch FROM within_start) * 1000)::bigint,
+        (extract(epoch FROM within_end) * 1000)::bigint, per)
+$$;
+
+-- Siddhi's pattern form: within '2017-06-** **:**:**' is June 2017 (UTC);
+-- the first * decides the span (year, month, day, hour, minute, second).
+CREATE FUNCTION siddhi.aggregation(name text, within text, per text)
+RETURNS TABLE (agg_timestamp bigint, agg jsonb)
+LANGUAGE plpgsql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    w text := btrim(within);
+    star int := position('*' IN w);
+    span interval;
+    lo timestamp;
+BEGIN
+    IF w !~ '^[0-9*]{4}-[0-9*]{2}-[0-9*]{2} [0-9*]{2}:[0-9*]{2}:[0-9*]{2}$' THEN
+        RAISE EXCEPTION 'invalid within pattern "%"', within
+            USING ERRCODE = 'invalid_parameter_value',
+                  HINT = 'Write yyyy-MM-dd HH:mm:ss with * for the free fields, as in 2017-06-** **:**:**.';
+    END IF;
+    IF star = 0 THEN
+        span := interval '1 second';
+    ELSE
+        span := CASE WHEN star <= 4 THEN NULL
+                     WHEN star <= 7 THEN interval '1 year'
+                     WHEN star <= 10 THEN interval '1 month'
+                     WHEN star <= 13 THEN interval '1 day'
+                     WHEN star <= 16 THEN interval '1 hour'
+                     ELSE interval '1 minute' END;
+        IF span IS NULL THEN
+            RETURN QUERY SELECT * FROM siddhi.aggregation(name,
+                -9223372036854775808, 9223372036854775807, per);
+            RETURN;
+        END IF;
+        w := left(w, star - 1) || substr('0000-01-01 00:00:00', star);
+    END IF;
+    lo := w::timestamp;
+    RETURN QUERY SELECT * FROM siddhi.aggregation(name, lo AT TIME ZONE 'UTC',
+        (lo + span) AT TIME ZONE 'UTC', per);
+END
+$$;

@@ -188,7 +188,7 @@ SELECT siddhi.parse($$SELECT a FROM s WINDOW time(1 sec, a b);$$);
 SELECT siddhi.parse($$SELECT *, a FROM s;$$);
 SELECT siddhi.parse($$SELECT a FROM s WHERE a = interval '1' hour minutes;$$);
 SELECT siddhi.parse($$WITH h AS (SELECT * FROM s) SELECT * FROM h;$$);
-SELECT siddhi.parse($$CREATE AGGREGATION SalesAggregation WITH (by = 'timestamp') AS SELECT 1;$$);
+SELECT siddhi.parse($$CREATE AGGREGATION SalesAggregation WITH (by = 'ts', granularity = 'hour ... day') AS SELECT region, sum(amount) AS total FROM SalesStream WHERE amount > 0 GROUP BY region;$$);
 SELECT siddhi.parse($$INSERT INTO Big (a, b) SELECT a, b FROM s;$$);
 SELECT siddhi.parse($$SELECT a FROM public.s;$$);
 SELECT siddhi.parse($$@app:name('a') @app:name('b') SELECT * FROM s;$$);

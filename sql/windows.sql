@@ -125,3 +125,21 @@ SELECT siddhi.deploy('win_bad6', $$
   define stream W6 (at string);
   from W6#window.externalTime(at, 1 sec) select at insert into W6Out;
 $$);
+
+-- a time window that holds many events grows its ring (more than 64)
+SELECT siddhi.deploy('win_many', $$
+  @app:playback
+  define stream ManyTicks (n int);
+  from ManyTicks#window.time(10 sec) select count() as held, sum(n) as total
+  insert into ManyHeld;
+$$);
+SELECT siddhi.subscribe('manyheld');
+SET siddhi.event_time = 1000;
+INSERT INTO manyticks SELECT g FROM generate_series(1, 500) g;
+RESET siddhi.event_time;
+SELECT siddhi.advance_clock(20000);
+SELECT siddhi.flush();
+SELECT count(*) AS rows, max((event->>'held')::int) AS most_held,
+       max((event->>'total')::int) AS most_total
+  FROM siddhi.poll('manyheld', 1000, 0);
+SELECT siddhi.undeploy('win_many');

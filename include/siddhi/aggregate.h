@@ -60,5 +60,6 @@ extern void siddhi_aggs_release_if_empty(SiddhiAggregates *a,
 										 SiddhiAggGroup *g);
 
 extern int64 siddhi_aggs_ngroups(SiddhiAggregates *a);
+extern void siddhi_aggs_reset(SiddhiAggregates *a);
 
 #endif /* SIDDHI_AGGREGATE_H */

@@ -28,7 +28,9 @@ typedef enum SiddhiRelKind
 {
 	SIDDHI_REL_STREAM,
 	SIDDHI_REL_TABLE,
-	SIDDHI_REL_WINDOW /* a named window: its contents mirrored in a table */
+	SIDDHI_REL_WINDOW, /* a named window: its contents mirrored in a table */
+	SIDDHI_REL_AGGREGATION,		/* an aggregation's granularity table */
+	SIDDHI_REL_AGGREGATION_VIEW /* an aggregation's view of finished values */
 } SiddhiRelKind;
 
 /* A stream or table an app uses. */
@@ -176,6 +178,33 @@ typedef struct SiddhiMembershipPlan
 	List *param_types; /* of Oid: the input stream's attributes */
 } SiddhiMembershipPlan;
 
+/*
+ * A join (src/analyzer/analyze_join.c, src/runtime/join.c).  The query's
+ * input, filters and window (SiddhiQueryPlan) are its primary side: the
+ * left one, or the right when the left is a table.  The other side is a
+ * stream or named window with its own filters and window, or a table
+ * read through `probe`.  Everything after the join (on, select, group by,
+ * aggregators) reads one combined row: the primary side's attributes,
+ * then the other side's (Var attno nprimary + k).
+ */
+typedef struct SiddhiJoinPlan
+{
+	SiddhiJoinType type;
+	bool primary_is_left;
+	SiddhiRelation *other;
+	List *other_qual;				/* of Expr, over the other side */
+	SiddhiWindowPlan *other_window; /* or NULL */
+	List *other_window_qual;
+	bool triggers[2]; /* [0] primary, [1] other: arrivals probe the other */
+	bool outer[2];	  /* an arrival that matches nothing goes out alone */
+	Expr *on;		  /* over the combined row, or NULL */
+	int nprimary;	  /* attributes of the primary side */
+	TupleDesc desc;	  /* the combined row */
+	/* other is a table: SELECT its columns WHERE on, primary's attrs $k */
+	struct Query *probe;
+	List *param_types; /* of Oid */
+} SiddhiJoinPlan;
+
 typedef struct SiddhiQueryPlan
 {
 	char *name; /* @info(name) or "query<n>" */
@@ -201,6 +230,7 @@ typedef struct SiddhiQueryPlan
 	List *memberships;			 /* of SiddhiMembershipPlan *: `in T` */
 	SiddhiEventType events;
 	/* output rate limiting: kind SIDDHI_RATE_NONE when there is none */
+	SiddhiJoinPlan *join; /* a join's other side and condition, or NULL */
 	SiddhiRateKind rate_kind;
 	SiddhiRateType rate_type;
 	int64 rate_value; /* events, or milliseconds */
@@ -228,16 +258,64 @@ typedef struct SiddhiTriggerPlan
 	char *cron;		/* at '<cron>', else NULL */
 } SiddhiTriggerPlan;
 
+/*
+ * define aggregation / CREATE AGGREGATION (analyze_aggregation.c): what an
+ * event adds to its buckets.  Each select item is one of these; the
+ * granularity tables hold agg_timestamp, then the items' columns in order
+ * (avg as two: <name>_sum, <name>_count).
+ */
+typedef enum SiddhiIncColumnKind
+{
+	SIDDHI_INC_GROUP, /* a group-by expression: part of the key */
+	SIDDHI_INC_LAST,  /* any other expression: the bucket's last value */
+	SIDDHI_INC_AGG	  /* sum, count, avg, min or max */
+} SiddhiIncColumnKind;
+
+typedef struct SiddhiIncColumn
+{
+	SiddhiIncColumnKind kind;
+	char *name;
+	Oid type;	/* GROUP, LAST: the expression's; AGG: int8 or float8 */
+	Expr *expr; /* GROUP, LAST: over the input; AGG: the argument */
+	SiddhiAggKind agg;
+	bool is_float; /* AGG: sums, minima and maxima kept as float8 */
+} SiddhiIncColumn;
+
+#define SIDDHI_INC_NGRAN 6 /* sec, min, hour, day, month, year */
+
+typedef struct SiddhiAggregationPlan
+{
+	char *name;
+	SiddhiRelation *input;
+	List *qual;		 /* of Expr: filters on the input */
+	Expr *time_expr; /* aggregate by: int8 ms or a timestamp; else NULL */
+	Oid time_type;
+	List *columns; /* of SiddhiIncColumn * */
+	List *grans;   /* of int: 0 = sec .. 5 = year, ascending */
+	List *tables;  /* of SiddhiRelation *, one per granularity */
+	SiddhiRelation *view;
+	List *upserts;	   /* of char *: the upsert of each table, $1 the bucket */
+	List *param_types; /* of Oid: $1..$n of the upserts */
+	/* retention (Siddhi's @purge): rows older than now - retention go */
+	bool purge;						   /* purging enabled (the default) */
+	int64 purge_interval;			   /* ms between purges */
+	int64 retention[SIDDHI_INC_NGRAN]; /* ms, or -1 to keep all */
+	bool playback; /* now is the latest event time, not the clock */
+} SiddhiAggregationPlan;
+
+extern const char *const siddhi_granularity_names[SIDDHI_INC_NGRAN];
+
 typedef struct SiddhiAppPlan
 {
 	bool playback; /* @app:playback: the clock follows event time */
 	char *name;
 	SiddhiApp *ast;
 	Oid owner;
-	List *relations; /* of SiddhiRelation * */
-	List *queries;	 /* of SiddhiQueryPlan * */
-	List *windows;	 /* of SiddhiNamedWindowPlan * */
-	List *triggers;	 /* of SiddhiTriggerPlan * */
+	List *relations;	/* of SiddhiRelation * */
+	List *queries;		/* of SiddhiQueryPlan * */
+	List *windows;		/* of SiddhiNamedWindowPlan * */
+	List *triggers;		/* of SiddhiTriggerPlan * */
+	List *aggregations; /* of SiddhiAggregationPlan * */
 } SiddhiAppPlan;
 
 /*
@@ -252,6 +330,10 @@ extern SiddhiAppPlan *siddhi_analyze_app(SiddhiApp *app, const char *name,
  * The value of an annotation's element: the element named key, else the
  * first positional one; NULL when the annotation or element is absent.
  */
+/* siddhi.app_relation's kind column (src/catalog/deploy.c). */
+extern const char *siddhi_relation_kind_name(SiddhiRelKind kind);
+extern SiddhiRelKind siddhi_relation_kind_parse(const char *kind);
+
 extern const char *siddhi_annotation_value(List *annotations, const char *name,
 										   const char *key);
 

@@ -88,5 +88,6 @@ extern SiddhiQueryStats *siddhi_stats_alloc(Oid dboid, const char *app,
 extern void siddhi_stats_free_app(Oid dboid, const char *app);
 extern void siddhi_stats_count(SiddhiQueryStats *stats, int64 in, int64 out);
 extern void siddhi_stats_error(SiddhiQueryStats *stats, const char *message);
+extern void siddhi_stats_lookup(SiddhiQueryStats *stats, bool index);
 
 #endif /* SIDDHI_IPC_H */

@@ -595,10 +595,7 @@ analyze_definitions(AnalyzeState *st)
 				analyze_trigger(st, d);
 				break;
 			case SIDDHI_DEF_AGGREGATION:
-				ereport(ERROR,
-						(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-						 errmsg("aggregations are not supported yet"),
-						 siddhi_errposition(st->app->source, d->location)));
+				/* after all definitions: siddhi_analyze_aggregations */
 				break;
 			case SIDDHI_DEF_FUNCTION:
 				ereport(ERROR,
@@ -618,6 +615,59 @@ not_yet(AnalyzeState *st, const char *what, int location)
 	ereport(ERROR, (errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
 					errmsg("%s are not supported yet", what),
 					siddhi_errposition(st->app->source, location)));
+}
+
+/* For the other files of the analyzer (joins, aggregations). */
+SiddhiRelation *
+siddhi_find_relation(AnalyzeState *st, const char *name)
+{
+	return find_relation(st, name);
+}
+
+void
+siddhi_not_yet(AnalyzeState *st, const char *what, int location)
+{
+	not_yet(st, what, location);
+}
+
+/*
+ * A table a join reads that the app does not define: an ordinary table
+ * that exists already (DEPLOY: through the search_path; LOAD: as the
+ * catalog recorded it).  NULL when there is none.
+ */
+SiddhiRelation *
+siddhi_bind_existing_table(AnalyzeState *st, const char *name, int location)
+{
+	if (st->mode == SIDDHI_ANALYZE_DEPLOY)
+	{
+		Oid relid = RangeVarGetRelid(makeRangeVar(NULL, pstrdup(name), -1),
+									 NoLock, true);
+		char relkind;
+
+		if (!OidIsValid(relid))
+			return NULL;
+		relkind = get_rel_relkind(relid);
+		if (relkind != RELKIND_RELATION &&
+			relkind != RELKIND_PARTITIONED_TABLE)
+			return NULL;
+	}
+	else
+	{
+		ListCell *lc;
+		bool known = false;
+
+		foreach(lc, st->known)
+		{
+			SiddhiRelation *k = lfirst(lc);
+
+			if (strcmp(k->name, name) == 0 && k->kind == SIDDHI_REL_TABLE)
+				known = true;
+		}
+		if (!known)
+			return NULL;
+	}
+	return bind_relation(st, name, SIDDHI_REL_TABLE, NIL, NIL, NIL, NULL, NULL,
+						 location);
 }
 
 Expr *
@@ -1085,13 +1135,14 @@ analyze_query(AnalyzeState *st, SiddhiQuery *q, int index)
 
 	if (q->input == NULL)
 		not_yet(st, "queries without FROM", q->location);
-	if (q->input->kind == SIDDHI_INPUT_JOIN)
-		not_yet(st, "joins", q->input->location);
 	if (q->input->kind == SIDDHI_INPUT_PATTERN)
 		not_yet(st, "patterns", q->input->location);
 	if (q->input->kind == SIDDHI_INPUT_SEQUENCE)
 		not_yet(st, "sequences", q->input->location);
-	in = q->input->stream;
+	/* a join: the existing code reads its primary side (analyze_join.c) */
+	in = q->input->kind == SIDDHI_INPUT_JOIN
+			 ? siddhi_join_primary(st, q->input)
+			 : q->input->stream;
 	if (in->inner)
 		not_yet(st, "inner streams", in->location);
 	if (in->fault)
@@ -1179,6 +1230,9 @@ analyze_query(AnalyzeState *st, SiddhiQuery *q, int index)
 				lappend(qp->window_qual, siddhi_finish_expr(pstate, e));
 	}
 
+	if (q->input->kind == SIDDHI_INPUT_JOIN)
+		siddhi_analyze_join(st, pstate, q, qp);
+
 	if (q->emit == SIDDHI_EMIT_FINAL && !window_emits_final(qp->window))
 		ereport(ERROR,
 				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
@@ -1203,7 +1257,9 @@ analyze_query(AnalyzeState *st, SiddhiQuery *q, int index)
 	qp->limit = -1;
 
 	/* projection */
-	if (q->selector == NULL || q->selector->select_all)
+	if ((q->selector == NULL || q->selector->select_all) && qp->join)
+		siddhi_join_select_all(st, pstate, q, &exprs, &names, &locations);
+	else if (q->selector == NULL || q->selector->select_all)
 	{
 		TupleDesc desc = RelationGetDescr(rel);
 
@@ -1488,10 +1544,14 @@ siddhi_analyze_app(SiddhiApp *app, const char *name, SiddhiAnalyzeMode mode,
 				((SiddhiPartition *) linitial(app->partitions))->location);
 
 	analyze_definitions(&st);
+	siddhi_analyze_aggregations(&st);
 	foreach(lc, app->queries)
 	{
 		SiddhiQueryPlan *qp = analyze_query(&st, lfirst(lc), ++index);
 		ListCell *prev;
+
+		if (qp->join)
+			siddhi_join_finish(qp);
 
 		foreach(prev, st.plan->queries)
 			if (strcmp(((SiddhiQueryPlan *) lfirst(prev))->name, qp->name) ==

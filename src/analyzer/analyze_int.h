@@ -70,4 +70,25 @@ extern Node *siddhi_transform_filter(AnalyzeState *st, ParseState *pstate,
 									 SiddhiQueryPlan *qp, Relation input,
 									 const char *refname, Node *raw);
 
+/* analyze.c, for the other files */
+extern SiddhiRelation *siddhi_find_relation(AnalyzeState *st,
+											const char *name);
+extern void siddhi_not_yet(AnalyzeState *st, const char *what, int location);
+extern SiddhiRelation *siddhi_bind_existing_table(AnalyzeState *st,
+												  const char *name,
+												  int location);
+
+/* analyze_join.c */
+extern SiddhiStreamInput *siddhi_join_primary(AnalyzeState *st,
+											  SiddhiInput *in);
+extern void siddhi_analyze_join(AnalyzeState *st, ParseState *pstate,
+								SiddhiQuery *q, SiddhiQueryPlan *qp);
+extern void siddhi_join_select_all(AnalyzeState *st, ParseState *pstate,
+								   SiddhiQuery *q, List **exprs, List **names,
+								   List **locations);
+extern void siddhi_join_finish(SiddhiQueryPlan *qp);
+
+/* define aggregation / CREATE AGGREGATION (analyze_aggregation.c). */
+extern void siddhi_analyze_aggregations(AnalyzeState *st);
+
 #endif /* SIDDHI_ANALYZE_INT_H */

@@ -146,6 +146,12 @@ undeploy_internal(const char *name, bool drop_tables)
 							psprintf("DROP FOREIGN TABLE IF EXISTS %s", rel));
 		else if (strcmp(kind, "window") == 0)
 			drops = lappend(drops, psprintf("DROP TABLE IF EXISTS %s", rel));
+		else if (strcmp(kind, "aggregation view") == 0)
+		{
+			/* the view goes with its tables; kept while they are */
+			if (drop_tables)
+				drops = lcons(psprintf("DROP VIEW IF EXISTS %s", rel), drops);
+		}
 		else if (drop_tables)
 			drops = lappend(drops, psprintf("DROP TABLE IF EXISTS %s", rel));
 	}
@@ -158,6 +164,36 @@ undeploy_internal(const char *name, bool drop_tables)
 			elog(ERROR, "could not run: %s", (char *) lfirst(lc));
 	}
 	apps_changed = true;
+}
+
+/* The kind of a relation as siddhi.app_relation spells it. */
+const char *
+siddhi_relation_kind_name(SiddhiRelKind kind)
+{
+	switch (kind)
+	{
+		case SIDDHI_REL_STREAM:
+			return "stream";
+		case SIDDHI_REL_WINDOW:
+			return "window";
+		case SIDDHI_REL_AGGREGATION:
+			return "aggregation";
+		case SIDDHI_REL_AGGREGATION_VIEW:
+			return "aggregation view";
+		case SIDDHI_REL_TABLE:
+			break;
+	}
+	return "table";
+}
+
+/* The inverse of siddhi_relation_kind_name. */
+SiddhiRelKind
+siddhi_relation_kind_parse(const char *kind)
+{
+	for (int k = SIDDHI_REL_STREAM; k <= SIDDHI_REL_AGGREGATION_VIEW; k++)
+		if (strcmp(kind, siddhi_relation_kind_name(k)) == 0)
+			return k;
+	return SIDDHI_REL_TABLE;
 }
 
 PG_FUNCTION_INFO_V1(siddhi_apps_changed_trigger);
@@ -243,10 +279,7 @@ siddhi_deploy(PG_FUNCTION_ARGS)
 		Datum values[5];
 
 		values[0] = CStringGetTextDatum(name);
-		values[1] =
-			CStringGetTextDatum(r->kind == SIDDHI_REL_STREAM   ? "stream"
-								: r->kind == SIDDHI_REL_WINDOW ? "window"
-															   : "table");
+		values[1] = CStringGetTextDatum(siddhi_relation_kind_name(r->kind));
 		values[2] = CStringGetTextDatum(r->nspname);
 		values[3] = CStringGetTextDatum(get_rel_name(r->relid));
 		values[4] = BoolGetDatum(r->created);

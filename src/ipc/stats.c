@@ -34,7 +34,9 @@ struct SiddhiQueryStats
 	pg_atomic_uint64 events_in;
 	pg_atomic_uint64 events_out;
 	pg_atomic_uint64 errors;
-	slock_t mutex; /* guards last_error */
+	pg_atomic_uint64 index_lookups; /* join lookups of a table by index */
+	pg_atomic_uint64 scan_lookups;	/* ... by reading the whole table */
+	slock_t mutex;					/* guards last_error */
 	char last_error[STATS_ERROR_LEN];
 	TimestampTz last_error_at;
 };
@@ -75,6 +77,8 @@ siddhi_stats_shmem_init(void)
 		pg_atomic_init_u64(&e->events_in, 0);
 		pg_atomic_init_u64(&e->events_out, 0);
 		pg_atomic_init_u64(&e->errors, 0);
+		pg_atomic_init_u64(&e->index_lookups, 0);
+		pg_atomic_init_u64(&e->scan_lookups, 0);
 		SpinLockInit(&e->mutex);
 	}
 }
@@ -97,6 +101,8 @@ siddhi_stats_alloc(Oid dboid, const char *app, const char *query)
 			pg_atomic_write_u64(&e->events_in, 0);
 			pg_atomic_write_u64(&e->events_out, 0);
 			pg_atomic_write_u64(&e->errors, 0);
+			pg_atomic_write_u64(&e->index_lookups, 0);
+			pg_atomic_write_u64(&e->scan_lookups, 0);
 			e->last_error[0] = '\0';
 			e->last_error_at = 0;
 			found = e;
@@ -166,6 +172,18 @@ siddhi_stats_error(SiddhiQueryStats *e, const char *message)
 	SpinLockRelease(&e->mutex);
 }
 
+/* A join looked its table up, through an index or not. */
+void
+siddhi_stats_lookup(SiddhiQueryStats *e, bool index)
+{
+	pg_atomic_uint64 *c;
+
+	if (e == NULL)
+		return;
+	c = index ? &e->index_lookups : &e->scan_lookups;
+	pg_atomic_write_u64(c, pg_atomic_read_u64(c) + 1);
+}
+
 PG_FUNCTION_INFO_V1(siddhi_query_stats);
 
 Datum
@@ -179,8 +197,8 @@ siddhi_query_stats(PG_FUNCTION_ARGS)
 	for (int i = 0; i < stats->n; i++)
 	{
 		SiddhiQueryStats *e = &stats->entries[i];
-		Datum values[8];
-		bool nulls[8] = { 0 };
+		Datum values[10];
+		bool nulls[10] = { 0 };
 		char err[STATS_ERROR_LEN];
 		TimestampTz at;
 
@@ -205,6 +223,8 @@ siddhi_query_stats(PG_FUNCTION_ARGS)
 			values[7] = TimestampTzGetDatum(at);
 		else
 			nulls[7] = true;
+		values[8] = Int64GetDatum(pg_atomic_read_u64(&e->index_lookups));
+		values[9] = Int64GetDatum(pg_atomic_read_u64(&e->scan_lookups));
 		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values,
 							 nulls);
 	}

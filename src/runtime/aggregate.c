@@ -697,6 +697,32 @@ siddhi_aggs_release_if_empty(SiddhiAggregates *a, SiddhiAggGroup *g)
 	pfree(g);
 }
 
+/*
+ * Siddhi's RESET (a join side without a window, after each arrival):
+ * every group starts again; minForever/maxForever keep theirs.  The
+ * caller holds no group pointers (call it after the chunk's output).
+ */
+void
+siddhi_aggs_reset(SiddhiAggregates *a)
+{
+	HASH_SEQ_STATUS seq;
+	GroupEntry *e;
+	List *groups = NIL;
+	ListCell *lc;
+
+	hash_seq_init(&seq, a->groups);
+	while ((e = hash_seq_search(&seq)) != NULL)
+		groups = lappend(groups, e->group);
+	foreach(lc, groups)
+	{
+		SiddhiAggGroup *g = lfirst(lc);
+
+		g->events = 0;
+		siddhi_aggs_release_if_empty(a, g);
+	}
+	list_free(groups);
+}
+
 int64
 siddhi_aggs_ngroups(SiddhiAggregates *a)
 {

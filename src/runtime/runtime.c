@@ -33,6 +33,7 @@
 #include "nodes/nodeFuncs.h"
 #include "parser/parsetree.h"
 #include "siddhi/errors.h"
+#include "siddhi/join.h"
 #include "siddhi/ipc.h"
 #include "siddhi/ratelimit.h"
 #include "siddhi/runtime.h"
@@ -42,6 +43,7 @@
 #include "siddhi/window.h"
 #include "siddhi/window_mirror.h"
 #include "siddhi/aggregate.h"
+#include "siddhi/incremental.h"
 #include "lib/stringinfo.h"
 #include "utils/acl.h"
 #include "utils/builtins.h"
@@ -83,6 +85,7 @@ typedef struct Junction
 	TupleTableSlot *slot; /* holds events fed from the ring */
 	List *consumers;	  /* of QueryRuntime * */
 	NamedWindow *named;	  /* a named window's: events go through it */
+	List *aggregations;	  /* of SiddhiIncremental *: current events */
 } Junction;
 
 /*
@@ -184,6 +187,12 @@ struct QueryRuntime
 	bool sent_out;	  /* sent to output since its input chunk last ended */
 	Oid table_relid;  /* output table, or InvalidOid */
 	SiddhiTableOp *table_op; /* delete/update/upsert on it, or NULL */
+	/* a join (join.c): the query reads its primary side, join_other the
+	 * other (a runtime of filters and window only, feeding join_main) */
+	SiddhiJoin *join;
+	QueryRuntime *join_other;
+	QueryRuntime *join_main;
+	bool join_reset; /* aggregators start again at the chunk's end */
 };
 
 struct SiddhiAppRuntime
@@ -197,7 +206,15 @@ struct SiddhiAppRuntime
 	List *windows;	/* of NamedWindow * */
 	List *triggers; /* of AppTrigger * */
 	bool triggers_started;
+	List *aggregations; /* of AppAggregation * */
 };
+
+/* An incremental aggregation (incremental.c) and the stream it reads. */
+typedef struct AppAggregation
+{
+	Junction *junction;
+	SiddhiIncremental *inc;
+} AppAggregation;
 
 /*
  * define trigger T at ..: events (triggered_time) fed into T's junction
@@ -289,6 +306,7 @@ junction_get(Oid relid)
 		BlessTupleDesc(j->desc);
 		j->slot = MakeSingleTupleTableSlot(j->desc, &TTSOpsMinimalTuple);
 		j->consumers = NIL;
+		j->aggregations = NIL;
 		j->named = NULL;
 		table_close(rel, AccessShareLock);
 		MemoryContextSwitchTo(old);
@@ -373,6 +391,41 @@ query_rate_create(QueryRuntime *q, SiddhiQueryPlan *qp)
 		siddhi_rate_advance(q->rate, siddhi_now_ms(), NULL, NULL);
 }
 
+/*
+ * A join query: its join processor and, for a stream or named window on
+ * the other side, the runtime of that side (filters, window), which feeds
+ * q and runs after it in the app's queries (time passes for both).
+ */
+static void
+query_join_start(QueryRuntime *q, SiddhiJoinPlan *jp, MemoryContext cxt)
+{
+	QueryRuntime *o;
+
+	q->join = siddhi_join_create(jp, q->econtext, cxt);
+	if (jp->other->kind == SIDDHI_REL_TABLE)
+		return;
+	o = palloc0(sizeof(QueryRuntime));
+	o->app = q->app;
+	o->name = q->name;
+	o->owner = q->owner;
+	o->stats = q->stats;
+	o->input = junction_get(jp->other->relid);
+	o->econtext = CreateStandaloneExprContext();
+	o->qual = ExecInitQual(jp->other_qual, NULL);
+	o->events = q->events;
+	if (jp->other_window)
+	{
+		o->window = siddhi_window_create(jp->other_window, cxt);
+		window_args_init(&o->window_args, jp->other_window, cxt);
+		o->window_slot =
+			MakeSingleTupleTableSlot(o->input->desc, &TTSOpsMinimalTuple);
+		o->window_qual = ExecInitQual(jp->other_window_qual, NULL);
+	}
+	o->join_main = q;
+	q->join_other = o;
+	q->app->queries = lappend(q->app->queries, o);
+}
+
 SiddhiAppRuntime *
 siddhi_runtime_start_app(SiddhiAppPlan *plan)
 {
@@ -420,12 +473,14 @@ siddhi_runtime_start_app(SiddhiAppPlan *plan)
 		SiddhiQueryPlan *qp = lfirst(lc);
 		QueryRuntime *q = palloc0(sizeof(QueryRuntime));
 		Relation orel;
+		TupleDesc rowdesc; /* what the projection reads */
 
 		q->app = app;
 		q->name = pstrdup(qp->name);
 		q->owner = plan->owner;
 		q->stats = siddhi_stats_alloc(MyDatabaseId, app->name, q->name);
 		q->input = junction_get(qp->input->relid);
+		rowdesc = qp->join ? qp->join->desc : q->input->desc;
 		q->econtext = CreateStandaloneExprContext();
 		q->qual = ExecInitQual(qp->qual, NULL);
 		if (qp->dedup_key)
@@ -500,7 +555,7 @@ siddhi_runtime_start_app(SiddhiAppPlan *plan)
 			}
 			initStringInfo(&q->keybuf);
 			q->agg_slot =
-				MakeSingleTupleTableSlot(q->input->desc, &TTSOpsMinimalTuple);
+				MakeSingleTupleTableSlot(rowdesc, &TTSOpsMinimalTuple);
 		}
 		if (qp->having)
 			q->having = ExecInitQual(qp->having, NULL);
@@ -559,18 +614,20 @@ siddhi_runtime_start_app(SiddhiAppPlan *plan)
 		if (q->rate)
 			q->rate_slot = MakeSingleTupleTableSlot(
 				siddhi_rate_is_snapshot(q->rate)
-					? q->input->desc
+					? rowdesc
 					: q->out_slot->tts_tupleDescriptor,
 				&TTSOpsMinimalTuple);
 		table_close(orel, AccessShareLock);
 		q->proj = ExecBuildProjectionInfo(qp->targetlist, q->econtext,
-										  q->out_slot, NULL, q->input->desc);
+										  q->out_slot, NULL, rowdesc);
 		if (qp->output->kind == SIDDHI_REL_TABLE)
 			q->table_relid = qp->output->relid;
 		else
 			q->output = junction_get(qp->output->relid);
 
 		app->queries = lappend(app->queries, q);
+		if (qp->join)
+			query_join_start(q, qp->join, cxt);
 	}
 	/* hook the windows and queries up only once all could be built */
 	foreach(lc, app->windows)
@@ -585,6 +642,20 @@ siddhi_runtime_start_app(SiddhiAppPlan *plan)
 		MemoryContext o2 = MemoryContextSwitchTo(runtime_cxt);
 
 		q->input->consumers = lappend(q->input->consumers, q);
+		MemoryContextSwitchTo(o2);
+	}
+	foreach(lc, plan->aggregations)
+	{
+		SiddhiAggregationPlan *ap = lfirst(lc);
+		AppAggregation *aa = palloc0(sizeof(AppAggregation));
+		MemoryContext o2;
+
+		aa->junction = junction_get(ap->input->relid);
+		aa->inc = siddhi_incremental_start(ap, app->owner, cxt);
+		app->aggregations = lappend(app->aggregations, aa);
+		o2 = MemoryContextSwitchTo(runtime_cxt);
+		aa->junction->aggregations =
+			lappend(aa->junction->aggregations, aa->inc);
 		MemoryContextSwitchTo(o2);
 	}
 	{
@@ -602,6 +673,7 @@ siddhi_runtime_stop_app(SiddhiAppRuntime *app)
 {
 	HASH_SEQ_STATUS seq;
 	Junction *j;
+	ListCell *lc2;
 
 	hash_seq_init(&seq, junctions);
 	while ((j = hash_seq_search(&seq)) != NULL)
@@ -617,6 +689,14 @@ siddhi_runtime_stop_app(SiddhiAppRuntime *app)
 			if (q->app == app)
 				j->consumers = foreach_delete_current(j->consumers, lc);
 		}
+	}
+	foreach(lc2, app->aggregations)
+	{
+		AppAggregation *aa = lfirst(lc2);
+
+		aa->junction->aggregations =
+			list_delete_ptr(aa->junction->aggregations, aa->inc);
+		siddhi_incremental_stop(aa->inc);
 	}
 	all_apps = list_delete_ptr(all_apps, app);
 	siddhi_stats_free_app(MyDatabaseId, app->name);
@@ -1107,6 +1187,55 @@ query_rate_remember(QueryRuntime *q, TupleTableSlot *slot, int64 ts,
 		pfree(t);
 }
 
+static void query_emit_row(QueryRuntime *q, TupleTableSlot *slot, int64 ts,
+						   int depth, SiddhiEventKind kind);
+
+typedef struct JoinRowArg
+{
+	QueryRuntime *q;
+	int depth;
+} JoinRowArg;
+
+/* Callback of siddhi_join_arrive: a joined row goes on through q. */
+static void
+join_row(void *arg, TupleTableSlot *row, int64 ts, SiddhiEventKind kind)
+{
+	JoinRowArg *a = arg;
+
+	query_emit_row(a->q, row, ts, a->depth, kind);
+}
+
+/* What a join side holds: its window, its named window's, or nothing. */
+static SiddhiWindow *
+join_side_contents(QueryRuntime *side)
+{
+	if (side == NULL)
+		return NULL;
+	if (side->window)
+		return side->window;
+	return side->input->named ? side->input->named->window : NULL;
+}
+
+/* An event of a join side (q, or the side feeding q) probes the other. */
+static void
+query_join(QueryRuntime *q, TupleTableSlot *slot, int64 ts, int depth,
+		   SiddhiEventKind kind)
+{
+	QueryRuntime *mq = q->join_main ? q->join_main : q;
+	JoinRowArg a = { mq, depth };
+	Oid table = siddhi_join_table(mq->join);
+
+	/* a table lookup sees the rows queries buffered for it */
+	if (OidIsValid(table))
+	{
+		sink_flush(table);
+		siddhi_stats_lookup(mq->stats, siddhi_join_uses_index(mq->join));
+	}
+	siddhi_join_arrive(mq->join, q->join_main ? 1 : 0, slot, ts, kind,
+					   join_side_contents(q->join_main ? mq : mq->join_other),
+					   join_row, &a);
+}
+
 /*
  * One event leaving a query's window (or its input, when it has none):
  * filters after the window, then aggregation, or the output if the query
@@ -1119,6 +1248,20 @@ query_emit(QueryRuntime *q, TupleTableSlot *slot, int64 ts, int depth,
 	q->econtext->ecxt_scantuple = slot;
 	if (q->window_qual && !ExecQual(q->window_qual, q->econtext))
 		return;
+	if (q->join || q->join_main)
+	{
+		query_join(q, slot, ts, depth, kind);
+		return;
+	}
+	query_emit_row(q, slot, ts, depth, kind);
+}
+
+/* After the window (and join): aggregation, or the output. */
+static void
+query_emit_row(QueryRuntime *q, TupleTableSlot *slot, int64 ts, int depth,
+			   SiddhiEventKind kind)
+{
+	q->econtext->ecxt_scantuple = slot;
 	if (q->rate && siddhi_rate_is_snapshot(q->rate))
 	{
 		/* a snapshot shows the state: it keeps what the window holds */
@@ -1178,8 +1321,19 @@ query_chunk_end(QueryRuntime *q, int depth)
 	int64 last;
 	MemoryContext old;
 
+	if (q->join_main)
+	{
+		/* a join's other side: the query it feeds ends its chunk */
+		query_chunk_end(q->join_main, depth);
+		return;
+	}
 	if (q->aggs)
 		aggregate_flush(q, depth);
+	if (q->join_reset)
+	{
+		q->join_reset = false;
+		siddhi_aggs_reset(q->aggs);
+	}
 	if (!q->buffered || q->nout == 0)
 		return;
 	old = MemoryContextSwitchTo(q->econtext->ecxt_per_tuple_memory);
@@ -1302,7 +1456,10 @@ query_abandon_chunk(QueryRuntime *q)
 		siddhi_aggs_marks(lfirst(lc))->touched = false;
 	q->touched = NIL;
 	q->nout = 0;
+	q->join_reset = false;
 	ResetExprContext(q->econtext);
+	if (q->join_main)
+		query_abandon_chunk(q->join_main);
 }
 
 /*
@@ -1353,7 +1510,27 @@ query_event(QueryRuntime *q, TupleTableSlot *slot, int64 ts, int depth,
 			pfree(ev.tuple);
 	}
 	else
+	{
 		query_emit(q, slot, ts, depth, kind);
+		/*
+		 * A join side without a window is Siddhi's empty window: when the
+		 * query outputs expired events, each arrival also leaves at once,
+		 * as an expired event stamped with the clock.
+		 */
+		if ((q->join || q->join_main) && q->input->named == NULL &&
+			kind == SIDDHI_EVENT_CURRENT && q->events != SIDDHI_EVENTS_CURRENT)
+			query_emit(q, slot, q->app->playback ? q->app->clock : ts, depth,
+					   SIDDHI_EVENT_EXPIRED);
+		/* ... and then resets the query's aggregators (Siddhi's RESET) */
+		if ((q->join || q->join_main) && q->input->named == NULL &&
+			kind == SIDDHI_EVENT_CURRENT)
+		{
+			QueryRuntime *mq = q->join_main ? q->join_main : q;
+
+			if (mq->aggs)
+				mq->join_reset = true;
+		}
+	}
 	if (end_chunk)
 		query_chunk_end(q, depth);
 }
@@ -1431,7 +1608,12 @@ query_step(QueryRuntime *q, QueryStep step, TupleTableSlot *slot, int64 ts,
 			break;
 		}
 		if (!keep_memory)
+		{
 			ResetExprContext(q->econtext);
+			/* a join's other side made q's rows in q's memory */
+			if (q->join_main)
+				ResetExprContext(q->join_main->econtext);
+		}
 		SetUserIdAndSecContext(save_user, save_sec);
 	}
 	PG_CATCH();
@@ -1550,6 +1732,35 @@ named_window_add(NamedWindow *nw, TupleTableSlot *slot, int64 ts, int depth)
 	nw->depth = save_depth;
 }
 
+/*
+ * Feed an incremental aggregation (incremental.c); an error (an overflow,
+ * a time out of range, a failing function) skips the event for it only,
+ * as for a query.
+ */
+static void
+aggregation_event(SiddhiIncremental *inc, TupleTableSlot *slot, int64 ts)
+{
+	MemoryContext mcxt = CurrentMemoryContext;
+	ResourceOwner owner = CurrentResourceOwner;
+
+	PG_TRY();
+	{
+		siddhi_incremental_feed(inc, slot, ts);
+	}
+	PG_CATCH();
+	{
+		ErrorData *edata;
+
+		MemoryContextSwitchTo(batch_cxt);
+		edata = CopyErrorData(); /* in batch_cxt, kept by query_failed */
+		query_failed(NULL, mcxt, owner, true);
+		ereport(LOG, (errcode(ERRCODE_SIDDHI_RUNTIME_ERROR),
+					  errmsg("siddhi aggregation \"%s\": %s (event skipped)",
+							 siddhi_incremental_name(inc), edata->message)));
+	}
+	PG_END_TRY();
+}
+
 static void
 junction_emit(Junction *j, TupleTableSlot *slot, int64 ts, int depth,
 			  bool expired)
@@ -1569,6 +1780,9 @@ junction_emit(Junction *j, TupleTableSlot *slot, int64 ts, int depth,
 		deliver_to_watchers(j, slot, ts, expired);
 	foreach(lc, j->consumers)
 		query_process(lfirst(lc), slot, ts, depth);
+	if (!expired)
+		foreach(lc, j->aggregations)
+			aggregation_event(lfirst(lc), slot, ts);
 	siddhi_current_event_ts = save_ts;
 }
 
@@ -1958,6 +2172,7 @@ siddhi_runtime_end_batch(void)
 		sink_flush(lfirst_oid(lc));
 	dirty_sinks = NIL;
 	mirror_windows();
+	siddhi_incremental_flush_all();
 	MemoryContextReset(batch_cxt);
 }
 
@@ -1969,6 +2184,8 @@ siddhi_runtime_end_batch(void)
 static void
 query_output_end(QueryRuntime *q, int64 now, int depth)
 {
+	if (q->join_main)
+		q = q->join_main;
 	if (!q->sent_out)
 		return;
 	q->sent_out = false;

@@ -140,9 +140,7 @@ app_relations(const char *name)
 
 		char *kind = SPI_getvalue(t, d, 1);
 
-		r->kind = strcmp(kind, "stream") == 0	? SIDDHI_REL_STREAM
-				  : strcmp(kind, "window") == 0 ? SIDDHI_REL_WINDOW
-												: SIDDHI_REL_TABLE;
+		r->kind = siddhi_relation_kind_parse(kind);
 		r->nspname = SPI_getvalue(t, d, 2);
 		r->name = SPI_getvalue(t, d, 3);
 		r->created = DatumGetBool(SPI_getbinval(t, d, 4, &isnull));

@@ -1,0 +1,35 @@
+/*-------------------------------------------------------------------------
+ *
+ * incremental.h
+ *	  Incremental aggregations at run time (src/runtime/incremental.c).
+ *
+ *-------------------------------------------------------------------------
+ */
+#ifndef SIDDHI_INCREMENTAL_H
+#define SIDDHI_INCREMENTAL_H
+
+#include "executor/tuptable.h"
+#include "siddhi/analyzer.h"
+
+typedef struct SiddhiIncremental SiddhiIncremental;
+
+/* Build one aggregation's runtime in cxt (the app's); owner runs it. */
+extern SiddhiIncremental *siddhi_incremental_start(SiddhiAggregationPlan *ap,
+												   Oid owner,
+												   MemoryContext cxt);
+extern void siddhi_incremental_stop(SiddhiIncremental *inc);
+
+/* The aggregation's name, for messages. */
+extern const char *siddhi_incremental_name(SiddhiIncremental *inc);
+
+/* Add one current event (the stream's slot, its timestamp in ms). */
+extern void siddhi_incremental_feed(SiddhiIncremental *inc,
+									TupleTableSlot *slot, int64 ts);
+
+/* Upsert every aggregation's buckets changed in this batch; reset them. */
+extern void siddhi_incremental_flush_all(void);
+
+/* The start (ms) of the bucket of granularity g (0 = sec) holding ts. */
+extern int64 siddhi_incremental_bucket(int g, int64 ts);
+
+#endif /* SIDDHI_INCREMENTAL_H */

@@ -1,0 +1,407 @@
+/*-------------------------------------------------------------------------
+ *
+ * analyze_join.c
+ *	  Joins: `from A[..]#window.. as a [left|right|full outer] join B .. on
+ *	  cond` and FROM a WINDOW .. JOIN b WINDOW .. ON cond.
+ *
+ * analyze_query() reads the join's primary side as it reads any input:
+ * its relation, filters and window become the query's own.  The primary
+ * side is the left one, unless the left is a table (a table never
+ * triggers, so the runtime needs a stream on the primary side).  Here we
+ * add the other side: a stream or named window with its own filters and
+ * window, analyzed in a parse state of its own (so a filter of one side
+ * cannot see the other), or a table, defined in the app or already in
+ * the database.  The `on` condition, the projection and the aggregators
+ * are transformed with both sides as range-table entries (the primary is
+ * varno 1, the other varno 2); siddhi_join_finish() then renumbers them
+ * onto one combined row, primary attributes first, which is what the
+ * runtime (src/runtime/join.c) builds for each pair.
+ *
+ * A table side is read with a SELECT of its columns WHERE <on>, the
+ * primary side's attributes as PARAM_EXTERN $k: the planner turns an
+ * equality of an indexed column with a stream expression into an index
+ * scan, and anything else into a sequential scan.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "access/table.h"
+#include "analyze_int.h"
+#include "catalog/pg_type.h"
+#include "executor/executor.h"
+#include "nodes/makefuncs.h"
+#include "nodes/nodeFuncs.h"
+#include "parser/parse_coerce.h"
+#include "parser/parse_collate.h"
+#include "parser/parse_expr.h"
+#include "parser/parse_relation.h"
+#include "siddhi/errors.h"
+#include "siddhi/parser.h"
+#include "utils/rel.h"
+
+/* The relation a join side names: the app's, or an existing table. */
+static SiddhiRelation *
+side_relation(AnalyzeState *st, SiddhiStreamInput *in)
+{
+	SiddhiRelation *r = siddhi_find_relation(st, in->stream);
+
+	if (r == NULL)
+		r = siddhi_bind_existing_table(st, in->stream, in->location);
+	if (r == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_TABLE),
+				 errmsg("stream or table \"%s\" is not defined", in->stream),
+				 siddhi_errposition(st->app->source, in->location),
+				 errhint("Define it with \"define stream %s (...)\", "
+						 "\"define table %s (...)\" or CREATE STREAM.",
+						 in->stream, in->stream)));
+	return r;
+}
+
+SiddhiStreamInput *
+siddhi_join_primary(AnalyzeState *st, SiddhiInput *in)
+{
+	SiddhiRelation *left = side_relation(st, in->stream);
+	SiddhiRelation *right = side_relation(st, in->right);
+
+	if (left->kind == SIDDHI_REL_TABLE && right->kind == SIDDHI_REL_TABLE)
+		ereport(ERROR,
+				(errcode(ERRCODE_SIDDHI_SEMANTIC_ERROR),
+				 errmsg("a join of two tables has no events to trigger it"),
+				 siddhi_errposition(st->app->source, in->location),
+				 errhint("Join a table with a stream or a window; read two "
+						 "tables together with plain SQL.")));
+	if (in->left_unidirectional && in->right_unidirectional)
+		ereport(ERROR,
+				(errcode(ERRCODE_SIDDHI_SEMANTIC_ERROR),
+				 errmsg("only one side of a join can be unidirectional"),
+				 siddhi_errposition(st->app->source, in->location)));
+	if ((left->kind == SIDDHI_REL_TABLE && in->left_unidirectional) ||
+		(right->kind == SIDDHI_REL_TABLE && in->right_unidirectional))
+		ereport(
+			ERROR,
+			(errcode(ERRCODE_SIDDHI_SEMANTIC_ERROR),
+			 errmsg("a table cannot be unidirectional"),
+			 siddhi_errposition(st->app->source, left->kind == SIDDHI_REL_TABLE
+													 ? in->stream->location
+													 : in->right->location),
+			 errhint("Only events trigger a join: mark the stream side "
+					 "unidirectional, or nothing.")));
+	return left->kind == SIDDHI_REL_TABLE ? in->right : in->stream;
+}
+
+/* The other side's filters and window, in a parse state of their own. */
+static void
+analyze_other_side(AnalyzeState *st, SiddhiJoinPlan *jp, Relation rel,
+				   SiddhiStreamInput *in)
+{
+	ParseState *pstate = make_parsestate(NULL);
+	SiddhiQueryPlan tmp = { 0 };
+	ListCell *lc;
+
+	pstate->p_sourcetext = st->app->source;
+	addNSItemToQuery(pstate,
+					 addRangeTableEntryForRelation(
+						 pstate, rel, AccessShareLock,
+						 in->alias ? makeAlias(in->alias, NIL) : NULL, false,
+						 true),
+					 false, true, true);
+	foreach(lc, in->handlers)
+	{
+		SiddhiStreamHandler *h = lfirst(lc);
+		Node *e;
+
+		if (jp->other->kind == SIDDHI_REL_TABLE)
+			ereport(ERROR,
+					(errcode(ERRCODE_SIDDHI_SEMANTIC_ERROR),
+					 errmsg("table \"%s\" in a join cannot have a filter or "
+							"a window",
+							in->stream),
+					 siddhi_errposition(st->app->source, h->location),
+					 errhint("Put the condition on the table in the join's "
+							 "on condition.")));
+		if (h->kind == SIDDHI_HANDLER_WINDOW)
+		{
+			if (jp->other_window)
+				ereport(ERROR,
+						(errcode(ERRCODE_SIDDHI_SEMANTIC_ERROR),
+						 errmsg("a join side can have only one window"),
+						 siddhi_errposition(st->app->source, h->location)));
+			if (jp->other->kind == SIDDHI_REL_WINDOW)
+				ereport(ERROR,
+						(errcode(ERRCODE_SIDDHI_SEMANTIC_ERROR),
+						 errmsg("\"%s\" is a window, and a window cannot "
+								"have another window",
+								in->stream),
+						 siddhi_errposition(st->app->source, h->location)));
+			jp->other_window = siddhi_analyze_window(st, pstate, h->call);
+			continue;
+		}
+		if (h->kind == SIDDHI_HANDLER_FUNCTION)
+			siddhi_not_yet(st, "stream functions on the right side of a join",
+						   h->location);
+		e = siddhi_transform_filter(
+			st, pstate, &tmp, rel,
+			in->alias ? in->alias : RelationGetRelationName(rel), h->filter);
+		if (tmp.memberships)
+			siddhi_not_yet(st,
+						   "in-table conditions on the right side of a "
+						   "join",
+						   h->location);
+		e = coerce_to_boolean(pstate, e, "a filter");
+		if (jp->other_window == NULL)
+			jp->other_qual =
+				lappend(jp->other_qual, siddhi_finish_expr(pstate, e));
+		else
+			jp->other_window_qual =
+				lappend(jp->other_window_qual, siddhi_finish_expr(pstate, e));
+	}
+	free_parsestate(pstate);
+}
+
+/* on, made a probe of the table: primary Vars become $k, table's varno 1 */
+static Node *
+probe_mutator(Node *node, void *context)
+{
+	if (node == NULL)
+		return NULL;
+	if (IsA(node, Var) && ((Var *) node)->varlevelsup == 0)
+	{
+		Var *v = (Var *) node;
+
+		if (v->varno == 1)
+		{
+			Param *p = makeNode(Param);
+
+			p->paramkind = PARAM_EXTERN;
+			p->paramid = v->varattno;
+			p->paramtype = v->vartype;
+			p->paramtypmod = v->vartypmod;
+			p->paramcollid = v->varcollid;
+			p->location = v->location;
+			return (Node *) p;
+		}
+		v = copyObject(v);
+		v->varno = 1;
+		v->varnosyn = 1;
+		return (Node *) v;
+	}
+	return expression_tree_mutator(node, probe_mutator, context);
+}
+
+/* SELECT every column of the table (NULL for dropped ones) WHERE on. */
+static Query *
+table_probe(AnalyzeState *st, ParseState *pstate, Relation table, Expr *on,
+			int location)
+{
+	Query *qry = makeNode(Query);
+	RangeTblEntry *rte = copyObject(list_nth(pstate->p_rtable, 1));
+	TupleDesc desc = RelationGetDescr(table);
+	List *tlist = NIL;
+
+	for (int i = 0; i < desc->natts; i++)
+	{
+		Form_pg_attribute att = TupleDescAttr(desc, i);
+		Expr *e;
+
+		if (att->attisdropped)
+			e = (Expr *) makeNullConst(INT4OID, -1, InvalidOid);
+		else
+		{
+			e = (Expr *) makeVar(1, i + 1, att->atttypid, att->atttypmod,
+								 att->attcollation, 0);
+			rte->selectedCols = bms_add_member(
+				rte->selectedCols, i + 1 - FirstLowInvalidHeapAttributeNumber);
+		}
+		tlist = lappend(
+			tlist,
+			makeTargetEntry(e, i + 1, pstrdup(NameStr(att->attname)), false));
+	}
+	rte->requiredPerms = ACL_SELECT;
+	qry->commandType = CMD_SELECT;
+	qry->querySource = QSRC_ORIGINAL;
+	qry->canSetTag = true;
+	qry->rtable = list_make1(rte);
+	qry->jointree = makeFromExpr(list_make1(makeNode(RangeTblRef)),
+								 on ? probe_mutator((Node *) on, NULL) : NULL);
+	((RangeTblRef *) linitial(qry->jointree->fromlist))->rtindex = 1;
+	qry->targetList = tlist;
+	if (!ExecCheckRTPerms(qry->rtable, false))
+		ereport(ERROR, (errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+						errmsg("permission denied to read \"%s\"",
+							   RelationGetRelationName(table)),
+						siddhi_errposition(st->app->source, location)));
+	return qry;
+}
+
+/*
+ * The other side and the on condition of a join, after analyze_query()
+ * has read the primary side into qp with pstate (varno 1).
+ */
+void
+siddhi_analyze_join(AnalyzeState *st, ParseState *pstate, SiddhiQuery *q,
+					SiddhiQueryPlan *qp)
+{
+	SiddhiInput *in = q->input;
+	SiddhiJoinPlan *jp = palloc0(sizeof(SiddhiJoinPlan));
+	SiddhiStreamInput *other_in;
+	Relation prel = table_open(qp->input->relid, AccessShareLock);
+	Relation orel;
+	TupleDesc pdesc = RelationGetDescr(prel);
+	TupleDesc odesc;
+	bool left_unidir;
+	bool right_unidir;
+
+	if (in->within || in->per)
+		siddhi_not_yet(st, "joins with aggregations (within .. per ..)",
+					   exprLocation(in->within ? in->within : in->per));
+	jp->type = in->join_type;
+	jp->primary_is_left = in->stream == siddhi_join_primary(st, in);
+	other_in = jp->primary_is_left ? in->right : in->stream;
+	jp->other = side_relation(st, other_in);
+	orel = table_open(jp->other->relid, AccessShareLock);
+	odesc = RelationGetDescr(orel);
+	analyze_other_side(st, jp, orel, other_in);
+
+	/* which arrivals trigger, and which go out alone when nothing matches */
+	left_unidir = in->left_unidirectional;
+	right_unidir = in->right_unidirectional;
+	{
+		bool trig_left = !right_unidir;
+		bool trig_right = !left_unidir;
+		bool outer_left =
+			jp->type == SIDDHI_JOIN_LEFT || jp->type == SIDDHI_JOIN_FULL;
+		bool outer_right =
+			jp->type == SIDDHI_JOIN_RIGHT || jp->type == SIDDHI_JOIN_FULL;
+
+		jp->triggers[0] = jp->primary_is_left ? trig_left : trig_right;
+		jp->triggers[1] = jp->primary_is_left ? trig_right : trig_left;
+		jp->outer[0] = jp->primary_is_left ? outer_left : outer_right;
+		jp->outer[1] = jp->primary_is_left ? outer_right : outer_left;
+		if (jp->other->kind == SIDDHI_REL_TABLE)
+			jp->triggers[1] = false;
+	}
+
+	/* both sides visible from here on: on, select, group by */
+	addNSItemToQuery(
+		pstate,
+		addRangeTableEntryForRelation(
+			pstate, orel, AccessShareLock,
+			other_in->alias ? makeAlias(other_in->alias, NIL) : NULL, false,
+			true),
+		false, true, true);
+	if (in->on)
+	{
+		Node *e = transformExpr(pstate, in->on, EXPR_KIND_JOIN_ON);
+
+		e = coerce_to_boolean(pstate, e, "JOIN/ON");
+		jp->on = siddhi_finish_expr(pstate, e);
+	}
+
+	/* the combined row: the primary's attributes, then the other's */
+	jp->nprimary = pdesc->natts;
+	jp->desc = CreateTemplateTupleDesc(pdesc->natts + odesc->natts);
+	for (int i = 0; i < pdesc->natts; i++)
+		TupleDescCopyEntry(jp->desc, i + 1, pdesc, i + 1);
+	for (int i = 0; i < odesc->natts; i++)
+		TupleDescCopyEntry(jp->desc, pdesc->natts + i + 1, odesc, i + 1);
+	for (int i = 0; i < jp->desc->natts; i++)
+		TupleDescAttr(jp->desc, i)->attnotnull = false;
+
+	if (jp->other->kind == SIDDHI_REL_TABLE)
+	{
+		jp->probe = table_probe(st, pstate, orel, jp->on, other_in->location);
+		for (int i = 0; i < pdesc->natts; i++)
+		{
+			Form_pg_attribute att = TupleDescAttr(pdesc, i);
+
+			jp->param_types = lappend_oid(
+				jp->param_types, att->attisdropped ? INT4OID : att->atttypid);
+		}
+	}
+	table_close(orel, AccessShareLock);
+	table_close(prel, AccessShareLock);
+	qp->join = jp;
+}
+
+/* select * in a join: every attribute of the left side, then the right's */
+void
+siddhi_join_select_all(AnalyzeState *st, ParseState *pstate, SiddhiQuery *q,
+					   List **exprs, List **names, List **locations)
+{
+	for (int side = 0; side < 2; side++)
+	{
+		SiddhiStreamInput *in = side == 0 ? q->input->stream : q->input->right;
+		const char *ref = in->alias ? in->alias : in->stream;
+		ParseNamespaceItem *nsi =
+			refnameNamespaceItem(pstate, NULL, ref, in->location, NULL);
+		List *vars;
+		List *colnames;
+		ListCell *v, *n;
+
+		if (nsi == NULL)
+			siddhi_not_yet(st, "select * in this join", in->location);
+		expandRTE(nsi->p_rte, nsi->p_rtindex, 0, in->location, false,
+				  &colnames, &vars);
+		forboth(v, vars, n, colnames)
+		{
+			ListCell *prev;
+
+			foreach(prev, *names)
+				if (strcmp(strVal(lfirst(prev)), strVal(lfirst(n))) == 0)
+					ereport(
+						ERROR,
+						(errcode(ERRCODE_DUPLICATE_COLUMN),
+						 errmsg("output attribute \"%s\" is selected twice",
+								strVal(lfirst(n))),
+						 siddhi_errposition(st->app->source, in->location),
+						 errhint("Select the attributes by name, and "
+								 "rename one with AS.")));
+			*exprs = lappend(*exprs, lfirst(v));
+			*names = lappend(*names, makeString(pstrdup(strVal(lfirst(n)))));
+			*locations = lappend_int(*locations, in->location);
+		}
+	}
+}
+
+/* Vars of the other side (varno 2) onto the combined row. */
+static Node *
+combine_mutator(Node *node, void *context)
+{
+	int nprimary = *(int *) context;
+
+	if (node == NULL)
+		return NULL;
+	if (IsA(node, Var) && ((Var *) node)->varlevelsup == 0 &&
+		((Var *) node)->varno == 2)
+	{
+		Var *v = copyObject((Var *) node);
+
+		v->varno = 1;
+		v->varnosyn = 1;
+		v->varattno += nprimary;
+		v->varattnosyn = v->varattno;
+		return (Node *) v;
+	}
+	return expression_tree_mutator(node, combine_mutator, context);
+}
+
+void
+siddhi_join_finish(SiddhiQueryPlan *qp)
+{
+	SiddhiJoinPlan *jp = qp->join;
+	ListCell *lc;
+
+	qp->targetlist =
+		(List *) combine_mutator((Node *) qp->targetlist, &jp->nprimary);
+	qp->group_by =
+		(List *) combine_mutator((Node *) qp->group_by, &jp->nprimary);
+	jp->on = (Expr *) combine_mutator((Node *) jp->on, &jp->nprimary);
+	foreach(lc, qp->aggregates)
+	{
+		SiddhiAggPlan *ap = lfirst(lc);
+
+		ap->arg = (Expr *) combine_mutator((Node *) ap->arg, &jp->nprimary);
+	}
+}

@@ -1,0 +1,662 @@
+/*-------------------------------------------------------------------------
+ *
+ * incremental.c
+ *	  Incremental aggregations: each event updates its bucket at every
+ *	  granularity, in memory, and the batch's changes are upserted into the
+ *	  granularity tables at the end of the batch.
+ *
+ * Design.  For every event that reaches the aggregation's stream, we
+ * evaluate its select items once and fold them into a *delta* per
+ * (granularity, bucket start, group): partial states only (sum, count,
+ * min, max; avg as sum and count; the last value of other expressions).
+ * Coarser granularities get the same delta as the finest one: a bucket of
+ * any granularity is the merge of the partial states of the events in it,
+ * so this is the roll-up from partial states, done eagerly, and raw
+ * events are never read again.  At the end of the batch
+ * (siddhi_incremental_flush_all, from siddhi_runtime_end_batch) each
+ * delta becomes one INSERT .. ON CONFLICT DO UPDATE that merges it into
+ * the stored bucket (sum + sum, least(min, min), ...), in the batch's
+ * transaction, and the deltas are dropped.  Consequences:
+ *
+ *	- late and out-of-order events land in the bucket they belong to, at
+ *	  every granularity, however old the bucket;
+ *	- a restart never counts an event twice nor loses one: the deltas of a
+ *	  batch are written in the transaction that consumes its events, and
+ *	  are forgotten once written;
+ *	- the last value of a non-aggregated expression is that of the last
+ *	  event processed for the bucket (arrival order, as in Siddhi).
+ *
+ * Buckets are in UTC: sec, min, hour and day are fixed lengths of
+ * milliseconds since the Unix epoch; month and year start on the first
+ * day of the month or year.
+ *
+ * Memory: one delta per (granularity, bucket, group) changed in the
+ * batch, in a context reset after every flush.  The upserts run as the
+ * app's owner, through SPI plans prepared once per app.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "catalog/pg_type.h"
+#include "common/hashfn.h"
+#include "common/int.h"
+#include "datatype/timestamp.h"
+#include "executor/executor.h"
+#include "executor/spi.h"
+#include "nodes/nodeFuncs.h"
+#include "lib/stringinfo.h"
+#include "access/xact.h"
+#include "miscadmin.h"
+#include "utils/resowner.h"
+#include "siddhi/errors.h"
+#include "siddhi/incremental.h"
+#include "siddhi/runtime.h"
+#include "utils/builtins.h"
+#include "utils/datetime.h"
+#include "utils/datum.h"
+#include "utils/hsearch.h"
+#include "utils/lsyscache.h"
+#include "utils/memutils.h"
+#include "utils/timestamp.h"
+
+#define UNIX_EPOCH_USECS \
+	((int64) (POSTGRES_EPOCH_JDATE - UNIX_EPOCH_JDATE) * USECS_PER_DAY)
+
+/* One (granularity, bucket, group)'s partial states in this batch. */
+typedef struct IncDelta
+{
+	char *key;	   /* granularity, bucket, group values as text */
+	int gran;	   /* index into the plan's grans / plans */
+	Datum *values; /* physical columns; 0 is agg_timestamp */
+	bool *nulls;
+} IncDelta;
+
+typedef struct IncBucket
+{
+	uint32 hash; /* hash key: of IncDelta.key */
+	List *deltas;
+} IncBucket;
+
+struct SiddhiIncremental
+{
+	SiddhiAggregationPlan *plan;
+	Oid owner;
+	ExprContext *econtext;
+	ExprState *qual;
+	ExprState *time;
+	int ncols;
+	SiddhiIncColumn **cols;
+	ExprState **states; /* per column; NULL for count() */
+	Oid *argtypes;		/* per AGG column: its argument's type */
+	int *phys;			/* per column: its first physical column */
+	int nphys;			/* including agg_timestamp */
+	int16 *typlen;
+	bool *typbyval;
+	FmgrInfo *out; /* per column: output function (GROUP) */
+	int ngrans;
+	int *grans;
+	SPIPlanPtr *plans;
+	SPIPlanPtr *purges; /* DELETE .. WHERE agg_timestamp < $1, or NULL */
+	int64 next_purge;	/* when to purge next (ms); 0: at the next flush */
+	int64 latest;		/* playback: the latest event time seen */
+	MemoryContext delta_cxt;
+	HTAB *deltas;
+	List *order; /* of IncDelta *, in creation order */
+	StringInfoData keybuf;
+};
+
+static List *all_incrementals = NIL; /* in TopMemoryContext */
+
+int64
+siddhi_incremental_bucket(int g, int64 ts)
+{
+	static const int64 unit[] = { 1000, 60000, 3600000, 86400000 };
+	struct pg_tm tm;
+	fsec_t fsec;
+	Timestamp t;
+
+	if (g < 4)
+	{
+		int64 b = ts / unit[g] * unit[g];
+
+		if (ts < 0 && b != ts)
+			b -= unit[g];
+		return b;
+	}
+	t = ts * 1000 - UNIX_EPOCH_USECS;
+	if (timestamp2tm(t, NULL, &tm, &fsec, NULL, NULL) != 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE),
+				 errmsg("event time %lld is out of range", (long long) ts)));
+	tm.tm_mday = 1;
+	if (g == 5)
+		tm.tm_mon = 1;
+	tm.tm_hour = tm.tm_min = tm.tm_sec = 0;
+	if (tm2timestamp(&tm, 0, NULL, &t) != 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE),
+				 errmsg("event time %lld is out of range", (long long) ts)));
+	return (t + UNIX_EPOCH_USECS) / 1000;
+}
+
+static void
+reset_deltas(SiddhiIncremental *inc)
+{
+	HASHCTL ctl;
+
+	MemoryContextReset(inc->delta_cxt);
+	ctl.keysize = sizeof(uint32);
+	ctl.entrysize = sizeof(IncBucket);
+	ctl.hcxt = inc->delta_cxt;
+	inc->deltas = hash_create("siddhi aggregation deltas", 256, &ctl,
+							  HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
+	inc->order = NIL;
+}
+
+SiddhiIncremental *
+siddhi_incremental_start(SiddhiAggregationPlan *ap, Oid owner,
+						 MemoryContext cxt)
+{
+	MemoryContext old = MemoryContextSwitchTo(cxt);
+	SiddhiIncremental *inc = palloc0(sizeof(SiddhiIncremental));
+	ListCell *lc;
+	int i = 0;
+	int p = 1;
+
+	inc->plan = ap;
+	inc->owner = owner;
+	inc->econtext = CreateStandaloneExprContext();
+	if (ap->qual)
+		inc->qual = ExecInitQual(ap->qual, NULL);
+	if (ap->time_expr)
+		inc->time = ExecInitExpr(ap->time_expr, NULL);
+	inc->ncols = list_length(ap->columns);
+	inc->cols = palloc0(sizeof(SiddhiIncColumn *) * inc->ncols);
+	inc->states = palloc0(sizeof(ExprState *) * inc->ncols);
+	inc->argtypes = palloc0(sizeof(Oid) * inc->ncols);
+	inc->phys = palloc0(sizeof(int) * inc->ncols);
+	inc->out = palloc0(sizeof(FmgrInfo) * inc->ncols);
+	foreach(lc, ap->columns)
+	{
+		SiddhiIncColumn *c = lfirst(lc);
+
+		inc->cols[i] = c;
+		if (c->expr)
+		{
+			inc->states[i] = ExecInitExpr(c->expr, NULL);
+			inc->argtypes[i] = exprType((Node *) c->expr);
+		}
+		if (c->kind == SIDDHI_INC_GROUP)
+		{
+			Oid fn;
+			bool varlena;
+
+			getTypeOutputInfo(c->type, &fn, &varlena);
+			fmgr_info_cxt(fn, &inc->out[i], cxt);
+		}
+		inc->phys[i] = p;
+		p += (c->kind == SIDDHI_INC_AGG && c->agg == SIDDHI_AGG_AVG) ? 2 : 1;
+		i++;
+	}
+	inc->nphys = p;
+	inc->typlen = palloc0(sizeof(int16) * p);
+	inc->typbyval = palloc0(sizeof(bool) * p);
+	i = 0;
+	foreach(lc, ap->param_types)
+	{
+		get_typlenbyval(lfirst_oid(lc), &inc->typlen[i], &inc->typbyval[i]);
+		i++;
+	}
+	inc->ngrans = list_length(ap->grans);
+	inc->grans = palloc0(sizeof(int) * inc->ngrans);
+	inc->plans = palloc0(sizeof(SPIPlanPtr) * inc->ngrans);
+	inc->purges = palloc0(sizeof(SPIPlanPtr) * inc->ngrans);
+	inc->latest = PG_INT64_MIN;
+	i = 0;
+	foreach(lc, ap->grans)
+		inc->grans[i++] = lfirst_int(lc);
+	inc->delta_cxt = AllocSetContextCreate(cxt, "siddhi aggregation deltas",
+										   ALLOCSET_DEFAULT_SIZES);
+	initStringInfo(&inc->keybuf);
+	reset_deltas(inc);
+	MemoryContextSwitchTo(TopMemoryContext);
+	all_incrementals = lappend(all_incrementals, inc);
+	MemoryContextSwitchTo(old);
+	return inc;
+}
+
+const char *
+siddhi_incremental_name(SiddhiIncremental *inc)
+{
+	return inc->plan->name;
+}
+
+void
+siddhi_incremental_stop(SiddhiIncremental *inc)
+{
+	all_incrementals = list_delete_ptr(all_incrementals, inc);
+	for (int g = 0; g < inc->ngrans; g++)
+	{
+		if (inc->plans[g])
+			SPI_freeplan(inc->plans[g]);
+		if (inc->purges[g])
+			SPI_freeplan(inc->purges[g]);
+	}
+	/* the rest lives in the app's context */
+}
+
+static int64
+datum_int64(Datum d, Oid type)
+{
+	switch (type)
+	{
+		case INT2OID:
+			return DatumGetInt16(d);
+		case INT4OID:
+			return DatumGetInt32(d);
+		default:
+			return DatumGetInt64(d);
+	}
+}
+
+static double
+datum_float8(Datum d, Oid type)
+{
+	switch (type)
+	{
+		case FLOAT4OID:
+			return DatumGetFloat4(d);
+		case FLOAT8OID:
+			return DatumGetFloat8(d);
+		default:
+			return (double) datum_int64(d, type);
+	}
+}
+
+/* The event's time in ms: from aggregate by, else the event's. */
+static int64
+event_time(SiddhiIncremental *inc, int64 ts, bool *isnull)
+{
+	Datum d;
+
+	*isnull = false;
+	if (inc->time == NULL)
+		return ts;
+	d = ExecEvalExprSwitchContext(inc->time, inc->econtext, isnull);
+	if (*isnull)
+		return 0;
+	switch (inc->plan->time_type)
+	{
+		case INT4OID:
+			return DatumGetInt32(d);
+		case INT8OID:
+			return DatumGetInt64(d);
+		default:
+		{
+			int64 us = DatumGetTimestamp(d) + UNIX_EPOCH_USECS;
+			int64 ms = us / 1000;
+
+			if (us < 0 && ms * 1000 != us)
+				ms--;
+			return ms;
+		}
+	}
+}
+
+/* Fold column c's value of this event into delta d. */
+static void
+delta_add(SiddhiIncremental *inc, IncDelta *d, int c, Datum v, bool isnull)
+{
+	SiddhiIncColumn *col = inc->cols[c];
+	int p = inc->phys[c];
+	Oid at = inc->argtypes[c];
+
+	switch (col->kind)
+	{
+		case SIDDHI_INC_GROUP:
+			break; /* set when the delta was made */
+		case SIDDHI_INC_LAST:
+			if (!d->nulls[p] && !inc->typbyval[p])
+				pfree(DatumGetPointer(d->values[p]));
+			d->nulls[p] = isnull;
+			d->values[p] =
+				isnull ? (Datum) 0
+					   : datumCopy(v, inc->typbyval[p], inc->typlen[p]);
+			break;
+		case SIDDHI_INC_AGG:
+			if (col->agg == SIDDHI_AGG_COUNT)
+			{
+				if (inc->states[c] == NULL || !isnull)
+					d->values[p] =
+						Int64GetDatum(DatumGetInt64(d->values[p]) + 1);
+				break;
+			}
+			if (isnull)
+				break;
+			if (col->agg == SIDDHI_AGG_AVG)
+			{
+				double x = datum_float8(v, at);
+
+				d->values[p] = Float8GetDatum(
+					d->nulls[p] ? x : DatumGetFloat8(d->values[p]) + x);
+				d->nulls[p] = false;
+				d->values[p + 1] =
+					Int64GetDatum(DatumGetInt64(d->values[p + 1]) + 1);
+			}
+			else if (col->is_float)
+			{
+				double x = datum_float8(v, at);
+				double old = d->nulls[p] ? 0 : DatumGetFloat8(d->values[p]);
+
+				if (!d->nulls[p] && col->agg == SIDDHI_AGG_SUM)
+					x += old;
+				else if (!d->nulls[p] && col->agg == SIDDHI_AGG_MIN)
+					x = Min(x, old);
+				else if (!d->nulls[p] && col->agg == SIDDHI_AGG_MAX)
+					x = Max(x, old);
+				d->values[p] = Float8GetDatum(x);
+				d->nulls[p] = false;
+			}
+			else
+			{
+				int64 x = datum_int64(v, at);
+				int64 old = d->nulls[p] ? 0 : DatumGetInt64(d->values[p]);
+
+				if (!d->nulls[p] && col->agg == SIDDHI_AGG_SUM)
+				{
+					if (pg_add_s64_overflow(old, x, &x))
+						ereport(ERROR,
+								(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+								 errmsg("sum \"%s\" is out of range for "
+										"bigint",
+										col->name)));
+				}
+				else if (!d->nulls[p] && col->agg == SIDDHI_AGG_MIN)
+					x = Min(x, old);
+				else if (!d->nulls[p] && col->agg == SIDDHI_AGG_MAX)
+					x = Max(x, old);
+				d->values[p] = Int64GetDatum(x);
+				d->nulls[p] = false;
+			}
+			break;
+	}
+}
+
+void
+siddhi_incremental_feed(SiddhiIncremental *inc, TupleTableSlot *slot, int64 ts)
+{
+	ExprContext *econtext = inc->econtext;
+	MemoryContext old;
+	Datum *values;
+	bool *nulls;
+	bool isnull;
+	int64 t;
+	int grouplen;
+
+	if (ts > inc->latest)
+		inc->latest = ts;
+	econtext->ecxt_scantuple = slot;
+	if (inc->qual && !ExecQual(inc->qual, econtext))
+	{
+		ResetExprContext(econtext);
+		return;
+	}
+	t = event_time(inc, ts, &isnull);
+	if (isnull)
+	{
+		/* Siddhi cannot place such an event either: skip it */
+		ResetExprContext(econtext);
+		return;
+	}
+
+	values = palloc(sizeof(Datum) * inc->ncols);
+	nulls = palloc(sizeof(bool) * inc->ncols);
+	resetStringInfo(&inc->keybuf);
+	appendStringInfoString(&inc->keybuf, "                    ");
+	for (int c = 0; c < inc->ncols; c++)
+	{
+		if (inc->states[c] == NULL)
+		{
+			values[c] = (Datum) 0;
+			nulls[c] = true;
+			continue;
+		}
+		values[c] =
+			ExecEvalExprSwitchContext(inc->states[c], econtext, &nulls[c]);
+		if (inc->cols[c]->kind == SIDDHI_INC_GROUP)
+		{
+			if (nulls[c])
+				appendStringInfoString(&inc->keybuf, "\x1e");
+			else
+			{
+				char *s = OutputFunctionCall(&inc->out[c], values[c]);
+
+				appendStringInfo(&inc->keybuf, "%s\x1f", s);
+			}
+		}
+	}
+	grouplen = inc->keybuf.len;
+
+	old = MemoryContextSwitchTo(inc->delta_cxt);
+	for (int g = 0; g < inc->ngrans; g++)
+	{
+		int64 bucket = siddhi_incremental_bucket(inc->grans[g], t);
+		char head[21];
+		uint32 h;
+		bool found;
+		IncBucket *b;
+		IncDelta *d = NULL;
+		ListCell *lc;
+
+		/* the key's head is "<g> <bucket>", padded to 20 bytes */
+		snprintf(head, sizeof(head), "%d %-18lld", g, (long long) bucket);
+		memcpy(inc->keybuf.data, head, 20);
+		Assert(inc->keybuf.len == grouplen);
+		h = hash_bytes((unsigned char *) inc->keybuf.data, grouplen);
+		b = hash_search(inc->deltas, &h, HASH_ENTER, &found);
+		if (!found)
+			b->deltas = NIL;
+		foreach(lc, b->deltas)
+		{
+			IncDelta *cand = lfirst(lc);
+
+			if (strcmp(cand->key, inc->keybuf.data) == 0)
+			{
+				d = cand;
+				break;
+			}
+		}
+		if (d == NULL)
+		{
+			d = palloc0(sizeof(IncDelta));
+			d->key = pstrdup(inc->keybuf.data);
+			d->gran = g;
+			d->values = palloc0(sizeof(Datum) * inc->nphys);
+			d->nulls = palloc(sizeof(bool) * inc->nphys);
+			d->values[0] = Int64GetDatum(bucket);
+			d->nulls[0] = false;
+			for (int c = 0; c < inc->ncols; c++)
+			{
+				SiddhiIncColumn *col = inc->cols[c];
+				int p = inc->phys[c];
+
+				d->nulls[p] = true;
+				if (col->kind == SIDDHI_INC_GROUP)
+				{
+					d->nulls[p] = nulls[c];
+					if (!nulls[c])
+						d->values[p] = datumCopy(values[c], inc->typbyval[p],
+												 inc->typlen[p]);
+				}
+				else if (col->kind == SIDDHI_INC_AGG &&
+						 col->agg == SIDDHI_AGG_COUNT)
+				{
+					d->nulls[p] = false;
+					d->values[p] = Int64GetDatum(0);
+				}
+				else if (col->kind == SIDDHI_INC_AGG &&
+						 col->agg == SIDDHI_AGG_AVG)
+				{
+					d->nulls[p + 1] = false;
+					d->values[p + 1] = Int64GetDatum(0);
+				}
+			}
+			b->deltas = lappend(b->deltas, d);
+			inc->order = lappend(inc->order, d);
+		}
+		for (int c = 0; c < inc->ncols; c++)
+			delta_add(inc, d, c, values[c], nulls[c]);
+	}
+	MemoryContextSwitchTo(old);
+	ResetExprContext(econtext);
+}
+
+/* Upsert one aggregation's deltas; the caller has connected to SPI. */
+static void
+incremental_flush(SiddhiIncremental *inc)
+{
+	char *nulls = palloc(inc->nphys);
+	ListCell *lc;
+
+	foreach(lc, inc->order)
+	{
+		IncDelta *d = lfirst(lc);
+		int rc;
+
+		if (inc->plans[d->gran] == NULL)
+		{
+			SPIPlanPtr plan;
+			Oid *types = palloc(sizeof(Oid) * inc->nphys);
+			ListCell *t;
+			int i = 0;
+
+			foreach(t, inc->plan->param_types)
+				types[i++] = lfirst_oid(t);
+			plan = SPI_prepare(list_nth(inc->plan->upserts, d->gran),
+							   inc->nphys, types);
+			if (plan == NULL)
+				elog(ERROR,
+					 "could not prepare the upsert of aggregation "
+					 "\"%s\": %s",
+					 inc->plan->name, SPI_result_code_string(SPI_result));
+			SPI_keepplan(plan);
+			inc->plans[d->gran] = plan;
+		}
+		for (int p = 0; p < inc->nphys; p++)
+			nulls[p] = d->nulls[p] ? 'n' : ' ';
+		rc = SPI_execute_plan(inc->plans[d->gran], d->values, nulls, false, 0);
+		if (rc != SPI_OK_INSERT)
+			elog(ERROR, "upsert into aggregation \"%s\" failed: %s",
+				 inc->plan->name, SPI_result_code_string(rc));
+	}
+	pfree(nulls);
+	reset_deltas(inc);
+}
+
+/*
+ * Retention: delete the rows of each granularity older than now minus its
+ * retention, at most once per purge interval.  now is the wall clock, or
+ * in playback the latest event time (the app's clock).  The caller has
+ * connected to SPI.
+ */
+static void
+incremental_purge(SiddhiIncremental *inc, int64 now)
+{
+	SiddhiAggregationPlan *ap = inc->plan;
+
+	for (int i = 0; i < inc->ngrans; i++)
+	{
+		int g = inc->grans[i];
+		Datum arg[1];
+		int rc;
+
+		if (ap->retention[g] < 0)
+			continue;
+		if (inc->purges[i] == NULL)
+		{
+			SiddhiRelation *r = list_nth(ap->tables, i);
+			Oid type = INT8OID;
+			char *sql =
+				psprintf("DELETE FROM %s WHERE agg_timestamp < $1",
+						 quote_qualified_identifier(r->nspname, r->name));
+			SPIPlanPtr plan = SPI_prepare(sql, 1, &type);
+
+			if (plan == NULL)
+				elog(ERROR, "could not prepare the purge of \"%s\": %s",
+					 r->name, SPI_result_code_string(SPI_result));
+			SPI_keepplan(plan);
+			inc->purges[i] = plan;
+		}
+		arg[0] = Int64GetDatum(now - ap->retention[g]);
+		rc = SPI_execute_plan(inc->purges[i], arg, NULL, false, 0);
+		if (rc != SPI_OK_DELETE)
+			elog(ERROR, "purge of aggregation \"%s\" failed: %s", ap->name,
+				 SPI_result_code_string(rc));
+	}
+	inc->next_purge = now + ap->purge_interval;
+}
+
+/*
+ * Each aggregation's upserts run in a subtransaction of their own: one
+ * that fails (its table dropped, a privilege revoked) loses that batch's
+ * changes of that aggregation, with a warning, and nothing else.
+ */
+void
+siddhi_incremental_flush_all(void)
+{
+	ListCell *lc;
+
+	foreach(lc, all_incrementals)
+	{
+		SiddhiIncremental *inc = lfirst(lc);
+		MemoryContext mcxt = CurrentMemoryContext;
+		ResourceOwner owner = CurrentResourceOwner;
+		Oid save_user;
+		int save_sec;
+
+		int64 now = inc->plan->playback ? inc->latest : siddhi_now_ms();
+		bool purge =
+			inc->plan->purge && now >= inc->next_purge && now != PG_INT64_MIN;
+
+		if (inc->order == NIL && !purge)
+			continue;
+		GetUserIdAndSecContext(&save_user, &save_sec);
+		BeginInternalSubTransaction(NULL);
+		PG_TRY();
+		{
+			SPI_connect();
+			/* the app's owner writes its aggregation, with its rights */
+			SetUserIdAndSecContext(inc->owner,
+								   save_sec | SECURITY_LOCAL_USERID_CHANGE);
+			incremental_flush(inc);
+			if (purge)
+				incremental_purge(inc, now);
+			SetUserIdAndSecContext(save_user, save_sec);
+			SPI_finish();
+			ReleaseCurrentSubTransaction();
+		}
+		PG_CATCH();
+		{
+			ErrorData *edata;
+
+			MemoryContextSwitchTo(mcxt);
+			edata = CopyErrorData();
+			FlushErrorState();
+			RollbackAndReleaseCurrentSubTransaction();
+			SetUserIdAndSecContext(save_user, save_sec);
+			ereport(WARNING,
+					(errcode(ERRCODE_SIDDHI_RUNTIME_ERROR),
+					 errmsg("aggregation \"%s\" lost the changes of a batch: "
+							"%s",
+							inc->plan->name, edata->message)));
+			FreeErrorData(edata);
+			reset_deltas(inc);
+			if (purge)
+				inc->next_purge = now + inc->plan->purge_interval;
+		}
+		PG_END_TRY();
+		MemoryContextSwitchTo(mcxt);
+		CurrentResourceOwner = owner;
+	}
+}
