@@ -705,13 +705,13 @@ siddhi_aggs_release_if_empty(SiddhiAggregates *a, SiddhiAggGroup *g)
 void
 siddhi_aggs_reset(SiddhiAggregates *a)
 {
-	HASH_SEQ_STATUS seq;
+	groupmap_iterator it;
 	GroupEntry *e;
 	List *groups = NIL;
 	ListCell *lc;
 
-	hash_seq_init(&seq, a->groups);
-	while ((e = hash_seq_search(&seq)) != NULL)
+	groupmap_start_iterate(a->groups, &it);
+	while ((e = groupmap_iterate(a->groups, &it)) != NULL)
 		groups = lappend(groups, e->group);
 	foreach(lc, groups)
 	{
