@@ -179,6 +179,35 @@ find_relation(AnalyzeState *st, const char *name)
 	return NULL;
 }
 
+/*
+ * LOAD mode: the relation the catalog recorded for name and kind, into r
+ * (relid stays InvalidOid when there is none).  It is looked up and locked
+ * the way PostgreSQL does: the lock waits for a deploy that replaced it to
+ * finish, and the lookup is redone once its invalidations are in (the
+ * worker hears of a deploy before they are sent).
+ */
+void
+siddhi_lookup_known(AnalyzeState *st, SiddhiRelation *r, const char *name,
+					SiddhiRelKind kind)
+{
+	ListCell *lc;
+
+	foreach(lc, st->known)
+	{
+		SiddhiRelation *k = lfirst(lc);
+
+		if (strcmp(k->name, name) == 0 && k->kind == kind)
+		{
+			r->nspname = pstrdup(k->nspname);
+			r->created = k->created;
+			r->relid =
+				RangeVarGetRelid(makeRangeVar(r->nspname, pstrdup(name), -1),
+								 AccessShareLock, true);
+			return;
+		}
+	}
+}
+
 static bool
 is_siddhi_stream(Oid relid)
 {
@@ -297,29 +326,7 @@ bind_relation(AnalyzeState *st, const char *name, SiddhiRelKind kind,
 
 	if (st->mode == SIDDHI_ANALYZE_LOAD)
 	{
-		ListCell *lc;
-
-		foreach(lc, st->known)
-		{
-			SiddhiRelation *k = lfirst(lc);
-
-			if (strcmp(k->name, name) == 0 && k->kind == kind)
-			{
-				r->nspname = pstrdup(k->nspname);
-				r->created = k->created;
-
-				/*
-				 * Look up and lock the relation the way PostgreSQL does:
-				 * the lock waits for a deploy that replaced it to finish,
-				 * and the lookup is redone once its invalidations are in
-				 * (the worker hears of a deploy before they are sent).
-				 */
-				r->relid = RangeVarGetRelid(
-					makeRangeVar(r->nspname, pstrdup(name), -1),
-					AccessShareLock, true);
-				break;
-			}
-		}
+		siddhi_lookup_known(st, r, name, kind);
 		if (!OidIsValid(r->relid))
 			ereport(ERROR,
 					(errcode(ERRCODE_UNDEFINED_TABLE),

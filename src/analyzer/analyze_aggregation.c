@@ -142,22 +142,7 @@ bind_aggregation_relation(AnalyzeState *st, const char *relname,
 	r->kind = kind;
 	if (st->mode == SIDDHI_ANALYZE_LOAD)
 	{
-		ListCell *lc;
-
-		foreach(lc, st->known)
-		{
-			SiddhiRelation *k = lfirst(lc);
-
-			if (strcmp(k->name, relname) == 0 && k->kind == kind)
-			{
-				r->nspname = pstrdup(k->nspname);
-				r->created = k->created;
-				r->relid = RangeVarGetRelid(
-					makeRangeVar(r->nspname, pstrdup(relname), -1),
-					AccessShareLock, true);
-				break;
-			}
-		}
+		siddhi_lookup_known(st, r, relname, kind);
 		if (!OidIsValid(r->relid))
 			ereport(ERROR,
 					(errcode(ERRCODE_UNDEFINED_TABLE),

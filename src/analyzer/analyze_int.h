@@ -71,6 +71,8 @@ extern Node *siddhi_transform_filter(AnalyzeState *st, ParseState *pstate,
 									 const char *refname, Node *raw);
 
 /* analyze.c, for the other files */
+extern void siddhi_lookup_known(AnalyzeState *st, SiddhiRelation *r,
+								const char *name, SiddhiRelKind kind);
 extern SiddhiRelation *siddhi_find_relation(AnalyzeState *st,
 											const char *name);
 extern void siddhi_not_yet(AnalyzeState *st, const char *what, int location);
