@@ -112,10 +112,18 @@ set_app_state(const char *name, TimestampTz deployed_at, const char *state,
 		nulls[1] = 'n';
 	values[2] = CStringGetTextDatum(name);
 	values[3] = TimestampTzGetDatum(deployed_at);
+	/*
+	 * SKIP LOCKED: a session changing the app right now (an undeploy or a
+	 * redeploy) may be waiting for a lock this worker holds on one of the
+	 * app's relations; waiting for its row would deadlock.  Its commit
+	 * wakes the worker, which loads the app again and records the state.
+	 */
 	SPI_execute_with_args(
-		"UPDATE siddhi.app SET state = $1, error = $2 "
-		"WHERE name = $3 AND deployed_at = $4 "
-		"AND (state IS DISTINCT FROM $1 OR error IS DISTINCT FROM $2)",
+		"WITH mine AS (SELECT name FROM siddhi.app "
+		"  WHERE name = $3 AND deployed_at = $4 FOR UPDATE SKIP LOCKED) "
+		"UPDATE siddhi.app a SET state = $1, error = $2 FROM mine "
+		"WHERE a.name = mine.name "
+		"AND (a.state IS DISTINCT FROM $1 OR a.error IS DISTINCT FROM $2)",
 		4, argtypes, values, nulls, false, 0);
 }
 
