@@ -19,7 +19,25 @@ SELECT siddhi.advance_clock(1021000);
 SELECT siddhi.flush();
 SELECT * FROM trgticks ORDER BY at, kind;
 
+-- the SQL dialect: CREATE TRIGGER name AT START | AT EVERY .. | AT 'cron'
+SELECT siddhi.deploy('trg_sql', $$
+  @app:playback
+  CREATE TRIGGER TrgSqlPulse AT EVERY 2 SECONDS;
+  CREATE TRIGGER TrgSqlCron AT '0 * * * * ?';
+  INSERT INTO TrgSqlSeen SELECT 'pulse' AS kind, triggered_time AS at FROM TrgSqlPulse;
+  INSERT INTO TrgSqlSeen SELECT 'cron' AS kind, triggered_time AS at FROM TrgSqlCron;
+$$);
+SELECT siddhi.subscribe('trgsqlseen');
+SELECT siddhi.advance_clock(59000);
+SELECT siddhi.advance_clock(64500);
+SELECT siddhi.flush();
+SELECT event FROM siddhi.poll('trgsqlseen', 100, 0) ORDER BY seq;
+SELECT siddhi.undeploy('trg_sql');
+
 -- errors
+SELECT siddhi.deploy('badtrigger_sql', $$
+  CREATE TRIGGER TrgBad AT EVERY;
+$$);
 SELECT siddhi.deploy('badtrigger', $$
   define trigger T at 'not a cron';
 $$);

@@ -801,6 +801,55 @@ create_aggregation(SqlParser *p, int pos, int end, List *annotations)
 	p->app->definitions = lappend(p->app->definitions, d);
 }
 
+/*
+ * CREATE TRIGGER name AT START | AT EVERY <duration> | AT 'cron': SiddhiQL's
+ * define trigger, a stream name (triggered_time BIGINT) fed by a timer.
+ */
+static void
+create_trigger(SqlParser *p, int pos, int end, List *annotations)
+{
+	const char *hint = "Write CREATE TRIGGER name AT START, AT EVERY "
+					   "5 SECONDS or AT '<cron expression>'.";
+	SiddhiDefinition *d = palloc0(sizeof(SiddhiDefinition));
+	int tok = pos + 2;
+
+	if (tok >= end || !sqlstream_is_name(p, tok))
+		sqlstream_syntax_error(p, Min(tok, end), hint);
+	d->kind = SIDDHI_DEF_TRIGGER;
+	d->name = pstrdup(p->tokens[tok].str); /* folded as SQL folds names */
+	d->location = p->tokens[tok].start;
+	d->annotations = annotations;
+	tok++;
+	if (tok >= end || !sqlstream_is_word(p, tok, "at"))
+		sqlstream_syntax_error(p, Min(tok, end), hint);
+	tok++;
+	if (tok < end && sqlstream_is_word(p, tok, "start"))
+	{
+		d->trigger_at = pstrdup("start");
+		tok++;
+	}
+	else if (tok < end && sqlstream_is_word(p, tok, "every"))
+	{
+		int64 ms = 0;
+		int next = sqlstream_duration_run(p, tok + 1, end, &ms);
+
+		if (next == tok + 1 || ms <= 0)
+			sqlstream_syntax_error(p, Min(tok + 1, end), hint);
+		d->trigger_every_ms = ms;
+		tok = next;
+	}
+	else if (tok < end && p->tokens[tok].code == SCONST)
+	{
+		d->trigger_at = pstrdup(p->tokens[tok].str);
+		tok++;
+	}
+	else
+		sqlstream_syntax_error(p, Min(tok, end), hint);
+	if (tok < end)
+		sqlstream_syntax_error(p, tok, hint);
+	p->app->definitions = lappend(p->app->definitions, d);
+}
+
 static void
 parse_create(SqlParser *p, int pos, int end, List *annotations)
 {
@@ -808,7 +857,6 @@ parse_create(SqlParser *p, int pos, int end, List *annotations)
 	static const char *const later[][2] = {
 		{ "source", "SOURCE" },
 		{ "sink", "SINK" },
-		{ "trigger", "TRIGGER" },
 		{ "function", "FUNCTION" },
 	};
 
@@ -822,6 +870,8 @@ parse_create(SqlParser *p, int pos, int end, List *annotations)
 		create_index(p, pos, end, annotations);
 	else if (sqlstream_is_word(p, kw, "aggregation"))
 		create_aggregation(p, pos, end, annotations);
+	else if (sqlstream_is_word(p, kw, "trigger"))
+		create_trigger(p, pos, end, annotations);
 	else
 	{
 		for (int i = 0; i < lengthof(later); i++)
