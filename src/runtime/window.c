@@ -231,31 +231,18 @@ length_add(RingWindow *w, MinimalTuple tuple, int64 ts, SiddhiEventFn fn,
 	fn(arg, SIDDHI_EVENT_CURRENT, slot->tuple, ts);
 }
 
+static void flush_batch(RingWindow *w, int64 ts, SiddhiEventFn fn, void *arg);
+
 static void
 length_batch_add(RingWindow *w, MinimalTuple tuple, int64 ts, SiddhiEventFn fn,
 				 void *arg)
 {
-	WindowSlot *swap;
-
 	w->slots[w->count].tuple = keep(w, tuple);
 	w->slots[w->count].timestamp = ts;
 	w->count++;
 	if (w->count < w->length)
 		return;
-
-	for (int64 i = 0; i < w->previous_count; i++)
-	{
-		fn(arg, SIDDHI_EVENT_EXPIRED, w->previous[i].tuple, ts);
-		pfree(w->previous[i].tuple);
-	}
-	for (int64 i = 0; i < w->count; i++)
-		fn(arg, SIDDHI_EVENT_CURRENT, w->slots[i].tuple,
-		   w->slots[i].timestamp);
-	swap = w->previous;
-	w->previous = w->slots;
-	w->previous_count = w->count;
-	w->slots = swap;
-	w->count = 0;
+	flush_batch(w, ts, fn, arg);
 }
 
 /* Room for one more slot in the batch kept to expire later. */
@@ -295,6 +282,39 @@ keep_previous(RingWindow *w, MinimalTuple tuple, int64 ts)
 }
 
 /*
+ * A batch closes: the one emitted before expires (stamped ts), the one
+ * collected goes out as current, each event with its own time, and is
+ * kept to expire at the next close.
+ */
+static void
+flush_batch(RingWindow *w, int64 ts, SiddhiEventFn fn, void *arg)
+{
+	WindowSlot *swap = w->previous;
+	int64 swapcap = w->previous_capacity;
+
+	expire_previous(w, ts, fn, arg);
+	for (int64 i = 0; i < w->count; i++)
+		fn(arg, SIDDHI_EVENT_CURRENT, w->slots[i].tuple,
+		   w->slots[i].timestamp);
+	w->previous = w->slots;
+	w->previous_capacity = w->capacity;
+	w->previous_count = w->count;
+	w->slots = swap;
+	w->capacity = swapcap;
+	w->count = 0;
+}
+
+/* stream.current.event: an arrival goes out at once, kept to expire later. */
+static void
+stream_current(RingWindow *w, MinimalTuple tuple, int64 ts, SiddhiEventFn fn,
+			   void *arg)
+{
+	keep_previous(w, tuple, ts);
+	fn(arg, SIDDHI_EVENT_CURRENT, w->previous[w->previous_count - 1].tuple,
+	   ts);
+}
+
+/*
  * lengthBatch(n, true): each arrival goes out as current; the (n+1)-th
  * first expires the n before it, stamped with its time.
  */
@@ -304,9 +324,7 @@ length_batch_stream_add(RingWindow *w, MinimalTuple tuple, int64 ts,
 {
 	if (w->previous_count == w->length)
 		expire_previous(w, ts, fn, arg);
-	keep_previous(w, tuple, ts);
-	fn(arg, SIDDHI_EVENT_CURRENT, w->previous[w->previous_count - 1].tuple,
-	   ts);
+	stream_current(w, tuple, ts, fn, arg);
 }
 
 /* Room for one more slot in a time window's ring (or batch). */
@@ -371,9 +389,7 @@ time_batch_add(RingWindow *w, MinimalTuple tuple, int64 ts, SiddhiEventFn fn,
 		w->next_flush = ts + w->length;
 	if (w->current_event)
 	{
-		keep_previous(w, tuple, ts);
-		fn(arg, SIDDHI_EVENT_CURRENT, w->previous[w->previous_count - 1].tuple,
-		   ts);
+		stream_current(w, tuple, ts, fn, arg);
 		return;
 	}
 	if (w->count == w->capacity)
@@ -388,9 +404,6 @@ time_batch_advance(RingWindow *w, int64 now, SiddhiEventFn fn, void *arg)
 {
 	while (w->next_flush >= 0 && now >= w->next_flush)
 	{
-		WindowSlot *swap;
-		int64 swapcap;
-
 		if (w->current_event)
 		{
 			/* the arrivals went out already: now they expire together */
@@ -410,23 +423,8 @@ time_batch_advance(RingWindow *w, int64 now, SiddhiEventFn fn, void *arg)
 				((now - w->next_flush) / w->length + 1) * w->length;
 			break;
 		}
-		for (int64 i = 0; i < w->previous_count; i++)
-		{
-			fn(arg, SIDDHI_EVENT_EXPIRED, w->previous[i].tuple, now);
-			pfree(w->previous[i].tuple);
-		}
-		for (int64 i = 0; i < w->count; i++)
-			fn(arg, SIDDHI_EVENT_CURRENT, w->slots[i].tuple,
-			   w->slots[i].timestamp);
+		flush_batch(w, now, fn, arg);
 		fn(arg, SIDDHI_EVENT_CHUNK_END, NULL, now);
-		swap = w->previous;
-		swapcap = w->previous_capacity;
-		w->previous = w->slots;
-		w->previous_capacity = w->capacity;
-		w->previous_count = w->count;
-		w->slots = swap;
-		w->capacity = swapcap;
-		w->count = 0;
 		w->next_flush += w->length;
 	}
 }
