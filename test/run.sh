@@ -15,6 +15,7 @@ passed=0
 failed=0
 skipped=0
 log=$(mktemp /tmp/siddhi-suite.XXXXXX)
+failures=$(mktemp /tmp/siddhi-failures.XXXXXX)
 
 count() {
 	# pg_regress: "test name ... ok|FAILED"; prove: "t/x.pl .. ok" or a
@@ -39,6 +40,12 @@ suite() {
 	elif [ "$status" != 0 ] && [ "$bad" = 0 ]; then
 		bad=1
 	fi
+	if [ "$bad" != 0 ]; then
+		{
+			echo "--- $name (exit $status):"
+			grep -E '(FAILED|failed)$|^t/[^ ]+ +\.+ *$|Dubious|Failed test' "$log" | head -n 20
+		} >>"$failures"
+	fi
 	passed=$((passed + ok))
 	failed=$((failed + bad))
 	skipped=$((skipped + skip))
@@ -53,5 +60,11 @@ suite "tap" bash test/tap.sh
 suite "conformance" bash test/conformance.sh
 rm -f "$log"
 
+# the failures again, last, where a CI log's tail shows them
+if [ -s "$failures" ]; then
+	echo "=== failures"
+	cat "$failures"
+fi
+rm -f "$failures"
 echo "$passed passed, $failed failed, $skipped skipped"
 [ "$failed" = 0 ]
