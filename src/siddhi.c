@@ -19,6 +19,7 @@
 #include "siddhi/catalog.h"
 #include "siddhi/errors.h"
 #include "siddhi/ipc.h"
+#include "siddhi/partition.h"
 #include "siddhi/shmem.h"
 #include "siddhi/worker.h"
 #include "utils/guc.h"
@@ -97,6 +98,13 @@ define_gucs(void)
 		"counted as an error of the query.",
 		&siddhi_max_groups, 1000000, 1, INT_MAX, PGC_SIGHUP, 0, NULL, NULL,
 		NULL);
+	DefineCustomIntVariable(
+		"siddhi.max_partition_keys", "Keys one partition may keep at once.",
+		"Each key holds its own state of every query in the partition; an "
+		"event of a new key beyond this is skipped and counted as an error "
+		"of the query.  @purge releases idle keys.",
+		&siddhi_max_partition_keys, 1000000, 1, INT_MAX, PGC_SIGHUP, 0, NULL,
+		NULL, NULL);
 	DefineCustomStringVariable(
 		"siddhi.event_time",
 		"Timestamp given to events inserted by this session (replay).",

@@ -205,6 +205,32 @@ typedef struct SiddhiJoinPlan
 	List *param_types; /* of Oid */
 } SiddhiJoinPlan;
 
+/*
+ * partition with (..) begin .. end (analyze_partition.c): how each
+ * partitioned stream's events find their key.  A value partition keys an
+ * event by the text of `value`; a range partition by the label of each
+ * range whose condition holds (an event may go to several).  Queries of
+ * the partition keep their state per key (src/runtime/partition.c).
+ */
+typedef struct SiddhiPartitionStreamPlan
+{
+	Oid relid;
+	char *name;
+	Expr *value;  /* value partition, or NULL */
+	List *ranges; /* of Expr (boolean): range partition */
+	List *labels; /* of char *, one per range */
+} SiddhiPartitionStreamPlan;
+
+typedef struct SiddhiPartitionPlan
+{
+	char *name; /* @info(name) or "partition<n>" */
+	int index;	/* from 1, in the app */
+	List *streams; /* of SiddhiPartitionStreamPlan * */
+	bool purge;	   /* @purge(enable = 'true', ..) */
+	int64 purge_interval; /* ms */
+	int64 purge_idle;	  /* ms: keys idle this long are released */
+} SiddhiPartitionPlan;
+
 typedef struct SiddhiQueryPlan
 {
 	char *name; /* @info(name) or "query<n>" */
@@ -235,6 +261,8 @@ typedef struct SiddhiQueryPlan
 	SiddhiRateType rate_type;
 	int64 rate_value; /* events, or milliseconds */
 	SiddhiSnapshotKind rate_snapshot;
+	SiddhiPartitionPlan *partition; /* the query's partition, or NULL */
+	bool inner_input;				/* it reads a #inner stream */
 } SiddhiQueryPlan;
 
 /*
@@ -316,6 +344,7 @@ typedef struct SiddhiAppPlan
 	List *windows;		/* of SiddhiNamedWindowPlan * */
 	List *triggers;		/* of SiddhiTriggerPlan * */
 	List *aggregations; /* of SiddhiAggregationPlan * */
+	List *partitions;	/* of SiddhiPartitionPlan * */
 } SiddhiAppPlan;
 
 /*

@@ -1150,12 +1150,38 @@ analyze_query(AnalyzeState *st, SiddhiQuery *q, int index)
 	in = q->input->kind == SIDDHI_INPUT_JOIN
 			 ? siddhi_join_primary(st, q->input)
 			 : q->input->stream;
-	if (in->inner)
-		not_yet(st, "inner streams", in->location);
 	if (in->fault)
 		not_yet(st, "fault streams", in->location);
+	if (q->input->kind == SIDDHI_INPUT_JOIN &&
+		(q->input->stream->inner || q->input->right->inner))
+		not_yet(st, "joins of inner streams", in->location);
 
-	input = find_relation(st, in->stream);
+	if (in->inner)
+	{
+		if (st->partition == NULL)
+			ereport(ERROR,
+					(errcode(ERRCODE_SIDDHI_SEMANTIC_ERROR),
+					 errmsg("inner stream #%s is read outside a partition",
+							in->stream),
+					 siddhi_errposition(source, in->location),
+					 errhint("Inner streams (#name) live inside "
+							 "partition .. begin .. end.")));
+		input = find_relation(st, siddhi_inner_stream_name(st, in->stream));
+		if (input == NULL)
+			ereport(ERROR,
+					(errcode(ERRCODE_UNDEFINED_TABLE),
+					 errmsg("inner stream #%s is not defined", in->stream),
+					 siddhi_errposition(source, in->location),
+					 errhint("Insert into #%s from an earlier query of the "
+							 "partition.",
+							 in->stream)));
+		/* the query names it as written, not as the stream it is */
+		if (in->alias == NULL)
+			in->alias = in->stream;
+		qp->inner_input = true;
+	}
+	else
+		input = find_relation(st, in->stream);
 	if (input == NULL)
 		ereport(
 			ERROR,
@@ -1173,7 +1199,10 @@ analyze_query(AnalyzeState *st, SiddhiQuery *q, int index)
 					in->stream),
 			 siddhi_errposition(source, in->location),
 			 errhint("Join the table with a stream instead.")));
+	if (input->kind == SIDDHI_REL_WINDOW && st->partition)
+		not_yet(st, "named windows read inside a partition", in->location);
 	qp->input = input;
+	qp->partition = st->partition;
 
 	pstate = make_parsestate(NULL);
 	pstate->p_sourcetext = source;
@@ -1366,7 +1395,19 @@ analyze_query(AnalyzeState *st, SiddhiQuery *q, int index)
 		return qp;
 	}
 	if (q->output->target_inner)
-		not_yet(st, "inner streams", q->output->location);
+	{
+		if (st->partition == NULL)
+			ereport(ERROR,
+					(errcode(ERRCODE_SIDDHI_SEMANTIC_ERROR),
+					 errmsg("inner stream #%s is written outside a partition",
+							q->output->target),
+					 siddhi_errposition(source, q->output->location),
+					 errhint("Inner streams (#name) live inside "
+							 "partition .. begin .. end.")));
+		q->output->target =
+			siddhi_inner_stream_name(st, q->output->target);
+		q->output->target_inner = false;
+	}
 	qp->events = q->output->events;
 
 	output = find_relation(st, q->output->target);
@@ -1528,6 +1569,25 @@ analyze_query(AnalyzeState *st, SiddhiQuery *q, int index)
 	return qp;
 }
 
+/* Analyze a query and add it to the plan; its name must be new. */
+static void
+add_query(AnalyzeState *st, SiddhiQuery *q, int index)
+{
+	SiddhiQueryPlan *qp = analyze_query(st, q, index);
+	ListCell *prev;
+
+	if (qp->join)
+		siddhi_join_finish(qp);
+
+	foreach(prev, st->plan->queries)
+		if (strcmp(((SiddhiQueryPlan *) lfirst(prev))->name, qp->name) == 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_DUPLICATE_OBJECT),
+					 errmsg("two queries are named \"%s\"", qp->name),
+					 siddhi_errposition(st->app->source, q->location)));
+	st->plan->queries = lappend(st->plan->queries, qp);
+}
+
 SiddhiAppPlan *
 siddhi_analyze_app(SiddhiApp *app, const char *name, SiddhiAnalyzeMode mode,
 				   List *known_relations)
@@ -1546,30 +1606,39 @@ siddhi_analyze_app(SiddhiApp *app, const char *name, SiddhiAnalyzeMode mode,
 	st.plan->playback = siddhi_annotation_value(app->annotations,
 												"app:playback", NULL) != NULL;
 
-	if (app->partitions)
-		not_yet(&st, "partitions",
-				((SiddhiPartition *) linitial(app->partitions))->location);
+	st.partition = NULL;
 
 	analyze_definitions(&st);
 	siddhi_analyze_aggregations(&st);
-	foreach(lc, app->queries)
+
+	/*
+	 * Queries and partitions in the order they are written: a query may
+	 * read a stream that an earlier one (inside a partition or not)
+	 * inferred.
+	 */
 	{
-		SiddhiQueryPlan *qp = analyze_query(&st, lfirst(lc), ++index);
-		ListCell *prev;
+		ListCell *lq = list_head(app->queries);
+		ListCell *lp = list_head(app->partitions);
+		int npart = 0;
 
-		if (qp->join)
-			siddhi_join_finish(qp);
+		while (lq || lp)
+		{
+			SiddhiQuery *q = lq ? lfirst(lq) : NULL;
+			SiddhiPartition *part = lp ? lfirst(lp) : NULL;
 
-		foreach(prev, st.plan->queries)
-			if (strcmp(((SiddhiQueryPlan *) lfirst(prev))->name, qp->name) ==
-				0)
-				ereport(ERROR,
-						(errcode(ERRCODE_DUPLICATE_OBJECT),
-						 errmsg("two queries are named \"%s\"", qp->name),
-						 siddhi_errposition(
-							 app->source,
-							 ((SiddhiQuery *) lfirst(lc))->location)));
-		st.plan->queries = lappend(st.plan->queries, qp);
+			if (q && (part == NULL || q->location < part->location))
+			{
+				add_query(&st, q, ++index);
+				lq = lnext(app->queries, lq);
+				continue;
+			}
+			st.partition = siddhi_analyze_partition(&st, part, ++npart);
+			st.plan->partitions = lappend(st.plan->partitions, st.partition);
+			foreach(lc, part->queries)
+				add_query(&st, lfirst(lc), ++index);
+			st.partition = NULL;
+			lp = lnext(app->partitions, lp);
+		}
 	}
 	return st.plan;
 }

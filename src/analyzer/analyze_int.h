@@ -18,6 +18,7 @@ typedef struct AnalyzeState
 	SiddhiAnalyzeMode mode;
 	List *known; /* LOAD: relations from the catalog */
 	SiddhiAppPlan *plan;
+	SiddhiPartitionPlan *partition; /* the partition being analyzed */
 } AnalyzeState;
 
 /* Finish an analyzed expression: collations, then the planner's folding. */
@@ -69,6 +70,14 @@ extern void siddhi_analyze_table_op(AnalyzeState *st, ParseState *pstate,
 extern Node *siddhi_transform_filter(AnalyzeState *st, ParseState *pstate,
 									 SiddhiQueryPlan *qp, Relation input,
 									 const char *refname, Node *raw);
+
+/* partitions (analyze_partition.c) */
+extern SiddhiPartitionPlan *siddhi_analyze_partition(AnalyzeState *st,
+													 SiddhiPartition *part,
+													 int index);
+extern char *siddhi_inner_stream_name(AnalyzeState *st, const char *name);
+extern int64 siddhi_duration_ms(AnalyzeState *st, const char *text,
+								int location, const char *what);
 
 /* analyze.c, for the other files */
 extern void siddhi_lookup_known(AnalyzeState *st, SiddhiRelation *r,

@@ -182,7 +182,7 @@ SiddhiAggregates *
 siddhi_aggs_create(List *plans, List *group_by, MemoryContext parent)
 {
 	MemoryContext cxt = AllocSetContextCreate(parent, "siddhi aggregates",
-											  ALLOCSET_DEFAULT_SIZES);
+											  ALLOCSET_START_SMALL_SIZES);
 	SiddhiAggregates *a =
 		MemoryContextAllocZero(cxt, sizeof(SiddhiAggregates));
 	ListCell *lc;

@@ -34,6 +34,7 @@
 #include "parser/parsetree.h"
 #include "siddhi/errors.h"
 #include "siddhi/join.h"
+#include "siddhi/partition.h"
 #include "siddhi/ipc.h"
 #include "siddhi/ratelimit.h"
 #include "siddhi/runtime.h"
@@ -62,6 +63,7 @@
 
 typedef struct QueryRuntime QueryRuntime;
 typedef struct NamedWindow NamedWindow;
+typedef struct AppPartition AppPartition;
 
 /* What a window needs evaluated for each arriving event, from its plan. */
 typedef struct WindowArgs
@@ -193,6 +195,37 @@ struct QueryRuntime
 	QueryRuntime *join_other;
 	QueryRuntime *join_main;
 	bool join_reset; /* aggregators start again at the chunk's end */
+	/*
+	 * a query of a partition: window, dedup, aggs and rate above belong to
+	 * the key being processed (partition_enter), NULL between keys
+	 */
+	AppPartition *apart;
+	int part_index;				   /* in apart->queries */
+	SiddhiQueryPlan *plan;		   /* to make a key's state; NULL: join side */
+	SiddhiWindowPlan *window_plan; /* likewise */
+	bool inner_input;			   /* reads a #inner stream of apart */
+};
+
+/* The state of one query for one key of its partition. */
+typedef struct QueryKeyState
+{
+	SiddhiWindow *window;
+	SiddhiDedup *dedup;
+	SiddhiAggregates *aggs;
+	SiddhiRateLimiter *rate;
+} QueryKeyState;
+
+/*
+ * A partition (partition.c keeps its keys): its queries, and the key whose
+ * state they hold now, if any.
+ */
+struct AppPartition
+{
+	SiddhiAppRuntime *app;
+	SiddhiPartitionRuntime *rt;
+	List *queries; /* of QueryRuntime *, join sides included */
+	SiddhiPartInstance *current;
+	bool timed; /* some query has a window or a rate limiter */
 };
 
 struct SiddhiAppRuntime
@@ -207,6 +240,7 @@ struct SiddhiAppRuntime
 	List *triggers; /* of AppTrigger * */
 	bool triggers_started;
 	List *aggregations; /* of AppAggregation * */
+	List *partitions;	/* of AppPartition * */
 };
 
 /* An incremental aggregation (incremental.c) and the stream it reads. */
@@ -257,6 +291,11 @@ static void junction_input_end(Junction *j, int64 now, int depth);
 static void sink_flush(Oid relid);
 static void trigger_schedule(AppTrigger *t, int64 now, bool first);
 static void batch_checkpoint(void);
+static void *partition_make_state(void *arg, int k, SiddhiPartInstance *inst);
+static void query_advance(QueryRuntime *q, int64 now);
+static void partition_enter(AppPartition *ap, SiddhiPartInstance *inst);
+static void partition_event(QueryRuntime *q, TupleTableSlot *slot, int64 ts,
+							int depth, SiddhiEventKind kind);
 
 int64
 siddhi_now_ms(void)
@@ -413,9 +452,12 @@ query_join_start(QueryRuntime *q, SiddhiJoinPlan *jp, MemoryContext cxt)
 	o->econtext = CreateStandaloneExprContext();
 	o->qual = ExecInitQual(jp->other_qual, NULL);
 	o->events = q->events;
+	o->apart = q->apart;
 	if (jp->other_window)
 	{
-		o->window = siddhi_window_create(jp->other_window, cxt);
+		o->window_plan = jp->other_window;
+		if (o->apart == NULL)
+			o->window = siddhi_window_create(jp->other_window, cxt);
 		window_args_init(&o->window_args, jp->other_window, cxt);
 		o->window_slot =
 			MakeSingleTupleTableSlot(o->input->desc, &TTSOpsMinimalTuple);
@@ -468,16 +510,37 @@ siddhi_runtime_start_app(SiddhiAppPlan *plan)
 			trigger_schedule(t, siddhi_now_ms(), true);
 		app->triggers = lappend(app->triggers, t);
 	}
+	foreach(lc, plan->partitions)
+	{
+		AppPartition *ap = palloc0(sizeof(AppPartition));
+
+		ap->app = app;
+		ap->rt = siddhi_partition_create(lfirst(lc), 0, partition_make_state,
+										 ap, cxt);
+		app->partitions = lappend(app->partitions, ap);
+	}
 	foreach(lc, plan->queries)
 	{
 		SiddhiQueryPlan *qp = lfirst(lc);
 		QueryRuntime *q = palloc0(sizeof(QueryRuntime));
 		Relation orel;
 		TupleDesc rowdesc; /* what the projection reads */
+		ListCell *lp;
 
 		q->app = app;
 		q->name = pstrdup(qp->name);
 		q->owner = plan->owner;
+		q->plan = qp;
+		q->window_plan = qp->window;
+		q->inner_input = qp->inner_input;
+		if (qp->partition)
+		{
+			foreach(lp, app->partitions)
+				if (siddhi_partition_plan(
+						((AppPartition *) lfirst(lp))->rt) == qp->partition)
+					q->apart = lfirst(lp);
+			Assert(q->apart != NULL);
+		}
 		q->stats = siddhi_stats_alloc(MyDatabaseId, app->name, q->name);
 		q->input = junction_get(qp->input->relid);
 		rowdesc = qp->join ? qp->join->desc : q->input->desc;
@@ -488,7 +551,8 @@ siddhi_runtime_start_app(SiddhiAppPlan *plan)
 			Oid outfn;
 			bool varlena;
 
-			q->dedup = siddhi_dedup_create(qp->dedup_interval, cxt);
+			if (q->apart == NULL)
+				q->dedup = siddhi_dedup_create(qp->dedup_interval, cxt);
 			q->dedup_key = ExecInitExpr(qp->dedup_key, NULL);
 			getTypeOutputInfo(exprType((Node *) qp->dedup_key), &outfn,
 							  &varlena);
@@ -503,7 +567,9 @@ siddhi_runtime_start_app(SiddhiAppPlan *plan)
 			int k = 0;
 
 			q->naggs = list_length(qp->aggregates);
-			q->aggs = siddhi_aggs_create(qp->aggregates, qp->group_by, cxt);
+			if (q->apart == NULL)
+				q->aggs =
+					siddhi_aggs_create(qp->aggregates, qp->group_by, cxt);
 			q->agg_args = palloc0(sizeof(ExprState *) * q->naggs);
 			q->agg_values = palloc0(sizeof(Datum) * q->naggs);
 			q->agg_nulls = palloc0(sizeof(bool) * q->naggs);
@@ -588,14 +654,15 @@ siddhi_runtime_start_app(SiddhiAppPlan *plan)
 		{
 			SiddhiWindowPlan *wp = qp->window;
 
-			q->window = siddhi_window_create(wp, cxt);
+			if (q->apart == NULL)
+				q->window = siddhi_window_create(wp, cxt);
 			window_args_init(&q->window_args, wp, cxt);
 			q->window_slot =
 				MakeSingleTupleTableSlot(q->input->desc, &TTSOpsMinimalTuple);
 			q->window_qual = ExecInitQual(qp->window_qual, NULL);
 		}
 
-		if (qp->rate_kind != SIDDHI_RATE_NONE)
+		if (qp->rate_kind != SIDDHI_RATE_NONE && q->apart == NULL)
 			query_rate_create(q, qp);
 
 		orel = table_open(qp->output->relid, AccessShareLock);
@@ -611,9 +678,9 @@ siddhi_runtime_start_app(SiddhiAppPlan *plan)
 		if (q->buffered)
 			q->sorted_slot = MakeSingleTupleTableSlot(
 				q->out_slot->tts_tupleDescriptor, &TTSOpsMinimalTuple);
-		if (q->rate)
+		if (qp->rate_kind != SIDDHI_RATE_NONE)
 			q->rate_slot = MakeSingleTupleTableSlot(
-				siddhi_rate_is_snapshot(q->rate)
+				qp->rate_kind == SIDDHI_RATE_SNAPSHOT
 					? rowdesc
 					: q->out_slot->tts_tupleDescriptor,
 				&TTSOpsMinimalTuple);
@@ -643,6 +710,20 @@ siddhi_runtime_start_app(SiddhiAppPlan *plan)
 
 		q->input->consumers = lappend(q->input->consumers, q);
 		MemoryContextSwitchTo(o2);
+		if (q->apart)
+		{
+			q->part_index = list_length(q->apart->queries);
+			q->apart->queries = lappend(q->apart->queries, q);
+			if (q->window_plan ||
+				(q->plan && q->plan->rate_kind != SIDDHI_RATE_NONE))
+				q->apart->timed = true;
+		}
+	}
+	foreach(lc, app->partitions)
+	{
+		AppPartition *ap = lfirst(lc);
+
+		siddhi_partition_set_queries(ap->rt, list_length(ap->queries));
 	}
 	foreach(lc, plan->aggregations)
 	{
@@ -1560,6 +1641,7 @@ query_step(QueryRuntime *q, QueryStep step, TupleTableSlot *slot, int64 ts,
 	int save_sec;
 	int64 save_ts = siddhi_current_event_ts;
 	volatile bool keep_memory = false;
+	SiddhiPartInstance *save_key = q->apart ? q->apart->current : NULL;
 
 	GetUserIdAndSecContext(&save_user, &save_sec);
 	PG_TRY();
@@ -1584,7 +1666,10 @@ query_step(QueryRuntime *q, QueryStep step, TupleTableSlot *slot, int64 ts,
 		switch (step)
 		{
 			case STEP_EVENT:
-				query_event(q, slot, ts, depth, kind, end_chunk);
+				if (q->apart)
+					partition_event(q, slot, ts, depth, kind);
+				else
+					query_event(q, slot, ts, depth, kind, end_chunk);
 				/* the rows of a chunk still open live in per-tuple memory */
 				if (!end_chunk)
 					keep_memory = true;
@@ -1623,9 +1708,192 @@ query_step(QueryRuntime *q, QueryStep step, TupleTableSlot *slot, int64 ts,
 		/* the rollback restores the user the subtransaction began with */
 		SetUserIdAndSecContext(save_user, save_sec);
 		query_abandon_chunk(q);
+		if (q->apart)
+			partition_enter(q->apart, save_key);
 	}
 	PG_END_TRY();
 	siddhi_current_event_ts = save_ts;
+}
+
+/*
+ * Partitions.  A query of a partition has one QueryKeyState per key; to
+ * process for a key, the state pointers of all the partition's queries
+ * are set to the key's (a join's two sides, and the queries reading an
+ * inner stream, then work on the same key), and set back afterwards to
+ * those of the key that was being processed before (NULL when none): an
+ * event of one key may cause, through an outer stream, the processing of
+ * another.
+ */
+
+/* partition.c's make callback: query k's state for a new key. */
+static void *
+partition_make_state(void *arg, int k, SiddhiPartInstance *inst)
+{
+	AppPartition *ap = arg;
+	QueryRuntime *q = list_nth(ap->queries, k);
+	QueryKeyState *ks;
+	MemoryContext old = MemoryContextSwitchTo(inst->cxt);
+
+	ks = palloc0(sizeof(QueryKeyState));
+	if (q->window_plan)
+		ks->window = siddhi_window_create(q->window_plan, inst->cxt);
+	if (q->plan && q->plan->dedup_key)
+		ks->dedup = siddhi_dedup_create(q->plan->dedup_interval, inst->cxt);
+	if (q->plan && q->plan->aggregates)
+		ks->aggs = siddhi_aggs_create(q->plan->aggregates, q->plan->group_by,
+									  inst->cxt);
+	if (q->plan && q->plan->rate_kind != SIDDHI_RATE_NONE)
+	{
+		SiddhiRateLimiter *save = q->rate;
+
+		query_rate_create(q, q->plan);
+		ks->rate = q->rate;
+		q->rate = save;
+	}
+	MemoryContextSwitchTo(old);
+	return ks;
+}
+
+static void
+partition_enter(AppPartition *ap, SiddhiPartInstance *inst)
+{
+	ListCell *lc;
+
+	if (ap->current == inst)
+		return;
+	foreach(lc, ap->queries)
+	{
+		QueryRuntime *q = lfirst(lc);
+		QueryKeyState *ks = inst ? inst->states[q->part_index] : NULL;
+
+		q->window = ks ? ks->window : NULL;
+		q->dedup = ks ? ks->dedup : NULL;
+		q->aggs = ks ? ks->aggs : NULL;
+		q->rate = ks ? ks->rate : NULL;
+	}
+	ap->current = inst;
+}
+
+/* After a query of a partition has run for one key, the end of its chunk. */
+static void
+partition_key_done(QueryRuntime *q, int64 now, int depth)
+{
+	if (q->window && siddhi_window_wants_input_end(q->window))
+	{
+		WindowEventArg wa = { q, depth };
+
+		siddhi_window_input_end(q->window, now, window_event, &wa);
+	}
+}
+
+/*
+ * An event reaches a query of a partition: it is processed for each key
+ * it has (partition.c), or, when it comes from a stream the partition
+ * does not divide, for every key there is; from an inner stream, for the
+ * key that sent it.  Each key's processing is a chunk of its own.
+ */
+static void
+partition_event(QueryRuntime *q, TupleTableSlot *slot, int64 ts, int depth,
+				SiddhiEventKind kind)
+{
+	AppPartition *ap = q->apart;
+	SiddhiPartInstance *prev = ap->current;
+	SiddhiPartInstance *keys[SIDDHI_MAX_RANGES];
+	int64 now = q->app->playback ? q->app->clock : ts;
+	int n;
+
+	if (q->inner_input)
+	{
+		/* inserted into the inner stream from outside: it has no key */
+		if (prev == NULL)
+			return;
+		query_event(q, slot, ts, depth, kind, true);
+		partition_key_done(q, now, depth);
+		return;
+	}
+	q->econtext->ecxt_scantuple = slot;
+	n = siddhi_partition_route(ap->rt, q->input->relid, q->econtext, now,
+							   keys);
+	if (n < 0)
+	{
+		dlist_iter it;
+
+		dlist_foreach(it, siddhi_partition_instances(ap->rt))
+		{
+			SiddhiPartInstance *inst =
+				dlist_container(SiddhiPartInstance, node, it.cur);
+
+			partition_enter(ap, inst);
+			query_event(q, slot, ts, depth, kind, true);
+			partition_key_done(q, now, depth);
+		}
+	}
+	for (int i = 0; i < n; i++)
+	{
+		partition_enter(ap, keys[i]);
+		query_event(q, slot, ts, depth, kind, true);
+		partition_key_done(q, now, depth);
+	}
+	partition_enter(ap, prev);
+}
+
+/* Time passes for every key of a partition; idle keys may go. */
+static void
+partition_advance(AppPartition *ap, int64 now)
+{
+	SiddhiPartInstance *prev = ap->current;
+
+	if (ap->timed)
+	{
+		dlist_iter it;
+
+		dlist_foreach(it, siddhi_partition_instances(ap->rt))
+		{
+			SiddhiPartInstance *inst =
+				dlist_container(SiddhiPartInstance, node, it.cur);
+			ListCell *lc;
+
+			foreach(lc, ap->queries)
+			{
+				partition_enter(ap, inst);
+				query_advance(lfirst(lc), now);
+			}
+		}
+		partition_enter(ap, prev);
+	}
+	if (prev == NULL)
+		siddhi_partition_purge(ap->rt, now, NULL, NULL);
+}
+
+/* The earliest due time of a partition's keys' windows and limiters. */
+static int64
+partition_deadline(AppPartition *ap)
+{
+	int64 next = siddhi_partition_purge_deadline(ap->rt);
+	dlist_iter it;
+
+	if (!ap->timed)
+		return next;
+	dlist_foreach(it, siddhi_partition_instances(ap->rt))
+	{
+		SiddhiPartInstance *inst =
+			dlist_container(SiddhiPartInstance, node, it.cur);
+		ListCell *lc;
+
+		foreach(lc, ap->queries)
+		{
+			QueryKeyState *ks =
+				inst->states[((QueryRuntime *) lfirst(lc))->part_index];
+			int64 due = ks->window ? siddhi_window_deadline(ks->window) : -1;
+
+			if (due >= 0 && (next < 0 || due < next))
+				next = due;
+			due = ks->rate ? siddhi_rate_deadline(ks->rate) : -1;
+			if (due >= 0 && (next < 0 || due < next))
+				next = due;
+		}
+	}
+	return next;
 }
 
 static void
@@ -2268,6 +2536,8 @@ app_advance(SiddhiAppRuntime *app, int64 now)
 	}
 	foreach(lc, app->queries)
 		query_advance(lfirst(lc), now);
+	foreach(lc, app->partitions)
+		partition_advance(lfirst(lc), now);
 }
 
 int64
@@ -2291,6 +2561,13 @@ siddhi_runtime_next_deadline(void)
 			if (due >= 0 && (next < 0 || due < next))
 				next = due;
 			due = q->rate ? siddhi_rate_deadline(q->rate) : -1;
+			if (due >= 0 && (next < 0 || due < next))
+				next = due;
+		}
+		foreach(lq, app->partitions)
+		{
+			int64 due = partition_deadline(lfirst(lq));
+
 			if (due >= 0 && (next < 0 || due < next))
 				next = due;
 		}

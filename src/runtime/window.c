@@ -107,7 +107,7 @@ SiddhiWindow *
 siddhi_window_create(const SiddhiWindowPlan *plan, MemoryContext parent)
 {
 	MemoryContext cxt =
-		AllocSetContextCreate(parent, "siddhi window", ALLOCSET_DEFAULT_SIZES);
+		AllocSetContextCreate(parent, "siddhi window", ALLOCSET_START_SMALL_SIZES);
 	const SiddhiWindowOps *ops;
 	SiddhiWindow *w;
 

@@ -70,10 +70,13 @@ def main():
     script.append("SELECT siddhi.flush();")
     # watch every stream the app uses that the case does not feed
     in_list = ", ".join(sql_literal(s) for s in inputs) or "''"
+    # a partition's inner streams (<app>_p<n>_<name>) are internal to it,
+    # as in Siddhi, where no callback can watch them
+    inner = "^" + name + "_p[0-9]+_"
     script.append(
         "SELECT format('SELECT siddhi.subscribe(%L)', format('%I.%I', nspname, relname)) "
         f"FROM siddhi.app_relation WHERE app = {sql_literal(name)} AND kind IN ('stream', 'window') "
-        f"AND relname NOT IN ({in_list}) ORDER BY relname \\gexec")
+        f"AND relname NOT IN ({in_list}) AND relname !~ {sql_literal(inner)} ORDER BY relname \\gexec")
     for e in events:
         if "advance_to" in e:
             # time passes without an event: the playback clock moves on
@@ -96,6 +99,7 @@ def main():
         "JOIN pg_namespace n ON n.oid = c.relnamespace AND n.nspname = r.nspname "
         "JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped "
         f"WHERE r.app = {sql_literal(name)} AND r.kind IN ('stream', 'window') AND r.relname NOT IN ({in_list}) "
+        f"AND r.relname !~ {sql_literal(inner)} "
         "GROUP BY r.relname, r.nspname ORDER BY r.relname \\gexec")
     script.append(f"SELECT siddhi.undeploy({sql_literal(name)}, drop_tables => true);")
     out = run_psql(psql, args.conninfo, "\n".join(script) + "\n")

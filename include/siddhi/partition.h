@@ -1,0 +1,75 @@
+/*-------------------------------------------------------------------------
+ *
+ * partition.h
+ *	  The keys of a partition and the state each keeps
+ *	  (src/runtime/partition.c).
+ *
+ * A partition runtime maps each key to an instance: one memory context
+ * and, for each query of the partition, an opaque pointer to that query's
+ * state for the key (runtime.c makes it, through the make callback, in
+ * the instance's context).  Instances are kept in the order they were
+ * made; releasing one deletes its context.
+ *
+ *-------------------------------------------------------------------------
+ */
+#ifndef SIDDHI_PARTITION_H
+#define SIDDHI_PARTITION_H
+
+#include "nodes/execnodes.h"
+#include "lib/ilist.h"
+#include "siddhi/analyzer.h"
+
+typedef struct SiddhiPartInstance
+{
+	char *key; /* text of the value, or the range's label */
+	int keylen;
+	int64 last_used; /* app time of its last event (purge) */
+	MemoryContext cxt;
+	void **states; /* one per query of the partition */
+	dlist_node node;
+} SiddhiPartInstance;
+
+typedef struct SiddhiPartitionRuntime SiddhiPartitionRuntime;
+
+/* Make query k's state for a new instance, in the instance's context. */
+typedef void *(*SiddhiPartStateFn)(void *arg, int k,
+								   SiddhiPartInstance *inst);
+
+/* siddhi.max_partition_keys */
+extern int siddhi_max_partition_keys;
+
+extern SiddhiPartitionRuntime *siddhi_partition_create(
+	SiddhiPartitionPlan *plan, int nqueries, SiddhiPartStateFn make,
+	void *arg, MemoryContext parent);
+extern SiddhiPartitionPlan *siddhi_partition_plan(SiddhiPartitionRuntime *p);
+/* How many queries the partition has (before its first key). */
+extern void siddhi_partition_set_queries(SiddhiPartitionRuntime *p, int n);
+
+/*
+ * The instances an event of stream relid goes to (made when new, at app
+ * time now), at most SIDDHI_MAX_RANGES: one for a value partition (none
+ * when the value is null), one per range that holds.  The event is the
+ * scan tuple of econtext.  A stream the partition does not divide
+ * returns -1: its events go to every instance.
+ */
+#define SIDDHI_MAX_RANGES 64
+extern int siddhi_partition_route(SiddhiPartitionRuntime *p, Oid relid,
+								  ExprContext *econtext, int64 now,
+								  SiddhiPartInstance **out);
+
+/* The instances, oldest first (dlist of SiddhiPartInstance.node). */
+extern dlist_head *siddhi_partition_instances(SiddhiPartitionRuntime *p);
+extern int64 siddhi_partition_count(SiddhiPartitionRuntime *p);
+
+/*
+ * Purge: when @purge is on, the next time idle keys are looked for (-1:
+ * never), and release those idle since before now - idle.period; done
+ * (may be NULL) hears of each before it goes.
+ */
+extern int64 siddhi_partition_purge_deadline(SiddhiPartitionRuntime *p);
+extern void siddhi_partition_purge(SiddhiPartitionRuntime *p, int64 now,
+								   void (*done)(void *arg,
+												SiddhiPartInstance *inst),
+								   void *arg);
+
+#endif /* SIDDHI_PARTITION_H */
