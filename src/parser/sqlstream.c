@@ -59,6 +59,8 @@ typedef struct QueryScan
 	int emit_tok;
 	SiddhiEmit emit;
 	int setop_tok;
+	Node *partition_by; /* PARTITION BY expr, or NULL */
+	int partition_tok;
 } QueryScan;
 
 static pg_attribute_noreturn() void not_supported(SqlParser *p, int location,
@@ -920,6 +922,7 @@ scan_query(SqlParser *p, int pos, int end, SqlPiece *pc, QueryScan *qs)
 
 	memset(qs, 0, sizeof(QueryScan));
 	qs->select_tok = qs->from_tok = qs->emit_tok = qs->setop_tok = -1;
+	qs->partition_tok = -1;
 	for (int i = 0; i < 3; i++)
 		qs->item_tok[i] = qs->join_tok[i] = qs->unidir_tok[i] = -1;
 
@@ -980,6 +983,40 @@ scan_query(SqlParser *p, int pos, int end, SqlPiece *pc, QueryScan *qs)
 					qs->late_window = h;
 				}
 				i = next - 1;
+				continue;
+			}
+			if (region != BEFORE_FROM && sqlstream_is_word(p, i, "partition") &&
+				sqlstream_is_word(p, i + 1, "by"))
+			{
+				/* PARTITION BY expr: up to the next clause */
+				int last = i + 2;
+				int d = 0;
+
+				if (qs->partition_tok >= 0)
+					syntax_error_at(p, p->tokens[i].start,
+									"PARTITION BY is given twice", NULL);
+				for (; last < end; last++)
+				{
+					int c = p->tokens[last].code;
+
+					if (d == 0 &&
+						(ends_from_clause(p, last) ||
+						 sqlstream_is_word(p, last, "emit") ||
+						 sqlstream_is_word(p, last, "partition")))
+						break;
+					if (c == '(' || c == '[')
+						d++;
+					else if (c == ')' || c == ']')
+						d--;
+				}
+				if (last == i + 2)
+					sqlstream_syntax_error(
+						p, last, "Write PARTITION BY <expression>.");
+				qs->partition_tok = i;
+				qs->partition_by = sqlstream_parse_expr(p, i + 2, last);
+				sqlstream_piece_kill(pc, i, last);
+				region = (region == IN_FROM) ? AFTER_FROM : region;
+				i = last - 1;
 				continue;
 			}
 			if (region != BEFORE_FROM && sqlstream_is_word(p, i, "emit") &&
@@ -1348,6 +1385,41 @@ parse_query(SqlParser *p, int pos, int end, List *annotations)
 		if (pg_strcasecmp(a->name, "info") == 0 &&
 			annotation_value(a, "name") != NULL)
 			q->name = annotation_value(a, "name");
+	}
+	if (qs.partition_by)
+	{
+		/*
+		 * .. PARTITION BY expr: a partition of this one query, keyed by
+		 * expr over its stream; an @purge before the query is the
+		 * partition's
+		 */
+		SiddhiPartition *part = palloc0(sizeof(SiddhiPartition));
+		SiddhiPartitionKey *k = palloc0(sizeof(SiddhiPartitionKey));
+
+		if (q->input->kind != SIDDHI_INPUT_STREAM)
+			not_supported(p, p->tokens[qs.partition_tok].start,
+						  "PARTITION BY is only supported on a query reading "
+						  "one stream",
+						  "Partition a join with the SiddhiQL form: "
+						  "partition with (key of A, key of B) begin .. end.");
+		k->stream = q->input->stream->stream;
+		k->expr = qs.partition_by;
+		k->location = p->tokens[qs.partition_tok].start;
+		part->keys = list_make1(k);
+		part->location = q->location;
+		foreach(lc, q->annotations)
+		{
+			SiddhiAnnotation *a = lfirst(lc);
+
+			if (pg_strcasecmp(a->name, "purge") == 0)
+			{
+				part->annotations = lappend(part->annotations, a);
+				q->annotations = foreach_delete_current(q->annotations, lc);
+			}
+		}
+		part->queries = list_make1(q);
+		p->app->partitions = lappend(p->app->partitions, part);
+		return;
 	}
 	p->app->queries = lappend(p->app->queries, q);
 }
