@@ -43,6 +43,13 @@ extern void siddhi_runtime_feed_chunk(Oid relid, const char *rows,
 									  uint32 nrows);
 
 /*
+ * Insert the rows queries buffered for a table (they are written at the
+ * end of the batch, or before anything reads the table: a join, an
+ * `in T` filter, a table operation).
+ */
+extern void siddhi_runtime_flush_table(Oid relid);
+
+/*
  * Timers.  Apps on the wall clock: when their windows next need time to
  * pass (-1: never), and let it pass up to now.  Apps in playback: their
  * clock moves to now (siddhi.advance_clock()).  Call inside a batch.

@@ -2416,6 +2416,13 @@ sink_flush(Oid relid)
  * operation's effects must not share it with what follows.  The new
  * subtransaction begins as the worker's user, which a rollback restores.
  */
+void
+siddhi_runtime_flush_table(Oid relid)
+{
+	if (OidIsValid(relid) && sinks != NULL)
+		sink_flush(relid);
+}
+
 static void
 batch_checkpoint(void)
 {

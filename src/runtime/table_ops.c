@@ -33,6 +33,7 @@
 #include "optimizer/optimizer.h"
 #include "rewrite/rewriteHandler.h"
 #include "siddhi/errors.h"
+#include "siddhi/runtime.h"
 #include "siddhi/table_ops.h"
 #include "storage/lmgr.h"
 #include "tcop/tcopprot.h"
@@ -49,6 +50,7 @@ struct SiddhiTableOp
 
 typedef struct Membership
 {
+	Oid table; /* the table it reads */
 	PlannedStmt *probe;
 	ParamListInfo params; /* the event's attributes */
 } Membership;
@@ -185,6 +187,8 @@ membership_fetch(ParamListInfo params, int paramid, bool speculative,
 		return workspace;
 	}
 	m = &ms->m[paramid - 1];
+	/* rows queries inserted into the table earlier in the batch count */
+	siddhi_runtime_flush_table(m->table);
 	fill_params(m->params, ms->econtext->ecxt_scantuple);
 	workspace->ptype = BOOLOID;
 	workspace->pflags = 0;
@@ -210,6 +214,14 @@ siddhi_memberships_create(List *plans, ExprContext *econtext,
 		SiddhiMembershipPlan *mp = lfirst(lc);
 		Membership *m = &ms->m[foreach_current_index(lc)];
 
+		ListCell *lr;
+
+		foreach(lr, mp->probe->rtable)
+			if (((RangeTblEntry *) lfirst(lr))->rtekind == RTE_RELATION)
+			{
+				m->table = ((RangeTblEntry *) lfirst(lr))->relid;
+				break;
+			}
 		m->probe = plan_statement(mp->probe);
 		m->params = make_params(mp->param_types);
 	}
