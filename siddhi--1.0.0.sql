@@ -58,6 +58,13 @@ CREATE TRIGGER apps_changed
     FOR EACH ROW EXECUTE FUNCTION siddhi._apps_changed();
 SELECT pg_catalog.pg_extension_config_dump('siddhi.app_relation', '');
 
+-- pg_restore writes an app's relations after the app itself, each in a
+-- transaction of its own: the worker must look again once they are in
+-- (an app it tried to load in between failed for want of them).
+CREATE TRIGGER relations_changed
+    AFTER INSERT OR UPDATE OR DELETE ON siddhi.app_relation
+    FOR EACH STATEMENT EXECUTE FUNCTION siddhi._apps_changed();
+
 -- Streams: a foreign-data wrapper whose tables accept INSERT and COPY ----
 
 CREATE FUNCTION siddhi.stream_fdw_handler()

@@ -43,7 +43,7 @@ suite() {
 	if [ "$bad" != 0 ]; then
 		{
 			echo "--- $name (exit $status):"
-			grep -E '(FAILED|failed)$|^t/[^ ]+ +\.+ *$|Dubious|Failed test' "$log" | head -n 20
+			grep -E -A3 '(FAILED|failed)$|^t/[^ ]+ +\.+ *$|Dubious|Failed test' "$log" | head -n 40
 		} >>"$failures"
 	fi
 	passed=$((passed + ok))
