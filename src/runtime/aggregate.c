@@ -221,7 +221,9 @@ siddhi_aggs_create(List *plans, List *group_by, MemoryContext parent)
 					exprCollation(lfirst(lc)), cxt);
 		i++;
 	}
-	a->groups = groupmap_create(cxt, 64, NULL);
+	/* without group by there is one group: keep the map small (a partition
+	 * has one of these per key) */
+	a->groups = groupmap_create(cxt, a->nkeys > 0 ? 64 : 2, NULL);
 	return a;
 }
 
