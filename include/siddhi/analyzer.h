@@ -223,10 +223,10 @@ typedef struct SiddhiPartitionStreamPlan
 
 typedef struct SiddhiPartitionPlan
 {
-	char *name; /* @info(name) or "partition<n>" */
-	int index;	/* from 1, in the app */
-	List *streams; /* of SiddhiPartitionStreamPlan * */
-	bool purge;	   /* @purge(enable = 'true', ..) */
+	char *name;			  /* @info(name) or "partition<n>" */
+	int index;			  /* from 1, in the app */
+	List *streams;		  /* of SiddhiPartitionStreamPlan * */
+	bool purge;			  /* @purge(enable = 'true', ..) */
 	int64 purge_interval; /* ms */
 	int64 purge_idle;	  /* ms: keys idle this long are released */
 } SiddhiPartitionPlan;

@@ -32,15 +32,14 @@ typedef struct SiddhiPartInstance
 typedef struct SiddhiPartitionRuntime SiddhiPartitionRuntime;
 
 /* Make query k's state for a new instance, in the instance's context. */
-typedef void *(*SiddhiPartStateFn)(void *arg, int k,
-								   SiddhiPartInstance *inst);
+typedef void *(*SiddhiPartStateFn)(void *arg, int k, SiddhiPartInstance *inst);
 
 /* siddhi.max_partition_keys */
 extern int siddhi_max_partition_keys;
 
 extern SiddhiPartitionRuntime *siddhi_partition_create(
-	SiddhiPartitionPlan *plan, int nqueries, SiddhiPartStateFn make,
-	void *arg, MemoryContext parent);
+	SiddhiPartitionPlan *plan, int nqueries, SiddhiPartStateFn make, void *arg,
+	MemoryContext parent);
 extern SiddhiPartitionPlan *siddhi_partition_plan(SiddhiPartitionRuntime *p);
 /* How many queries the partition has (before its first key). */
 extern void siddhi_partition_set_queries(SiddhiPartitionRuntime *p, int n);

@@ -1404,8 +1404,7 @@ analyze_query(AnalyzeState *st, SiddhiQuery *q, int index)
 					 siddhi_errposition(source, q->output->location),
 					 errhint("Inner streams (#name) live inside "
 							 "partition .. begin .. end.")));
-		q->output->target =
-			siddhi_inner_stream_name(st, q->output->target);
+		q->output->target = siddhi_inner_stream_name(st, q->output->target);
 		q->output->target_inner = false;
 	}
 	qp->events = q->output->events;
@@ -1581,10 +1580,9 @@ add_query(AnalyzeState *st, SiddhiQuery *q, int index)
 
 	foreach(prev, st->plan->queries)
 		if (strcmp(((SiddhiQueryPlan *) lfirst(prev))->name, qp->name) == 0)
-			ereport(ERROR,
-					(errcode(ERRCODE_DUPLICATE_OBJECT),
-					 errmsg("two queries are named \"%s\"", qp->name),
-					 siddhi_errposition(st->app->source, q->location)));
+			ereport(ERROR, (errcode(ERRCODE_DUPLICATE_OBJECT),
+							errmsg("two queries are named \"%s\"", qp->name),
+							siddhi_errposition(st->app->source, q->location)));
 	st->plan->queries = lappend(st->plan->queries, qp);
 }
 

@@ -40,9 +40,10 @@
 /* Siddhi's default purge interval: 5 minutes */
 #define DEFAULT_PURGE_INTERVAL_MS 300000
 
-static pg_attribute_noreturn() void
-partition_error(AnalyzeState *st, int location, int code, const char *msg,
-				const char *hint)
+static pg_attribute_noreturn() void partition_error(AnalyzeState *st,
+													int location, int code,
+													const char *msg,
+													const char *hint)
 {
 	ereport(ERROR, (errcode(code), errmsg_internal("%s", msg),
 					hint ? errhint("%s", hint) : 0,
@@ -120,12 +121,12 @@ analyze_annotations(AnalyzeState *st, SiddhiPartition *part,
 			continue;
 		}
 		if (pg_strcasecmp(a->name, "purge") != 0)
-			partition_error(st, a->location, ERRCODE_SIDDHI_SEMANTIC_ERROR,
-							psprintf("unknown annotation @%s on a partition",
-									 a->name),
-							"A partition takes @info(name = '..') and "
-							"@purge(enable = 'true', interval = '1 sec', "
-							"idle.period = '1 min').");
+			partition_error(
+				st, a->location, ERRCODE_SIDDHI_SEMANTIC_ERROR,
+				psprintf("unknown annotation @%s on a partition", a->name),
+				"A partition takes @info(name = '..') and "
+				"@purge(enable = 'true', interval = '1 sec', "
+				"idle.period = '1 min').");
 		foreach(e, a->elements)
 		{
 			SiddhiAnnotationElement *el = lfirst(e);
@@ -149,15 +150,14 @@ analyze_annotations(AnalyzeState *st, SiddhiPartition *part,
 				pp->purge_interval = siddhi_duration_ms(
 					st, el->value, el->location, "purge interval");
 				if (pp->purge_interval <= 0)
-					partition_error(st, el->location,
-									ERRCODE_INVALID_PARAMETER_VALUE,
-									"the purge interval must be positive",
-									NULL);
+					partition_error(
+						st, el->location, ERRCODE_INVALID_PARAMETER_VALUE,
+						"the purge interval must be positive", NULL);
 			}
 			else if (pg_strcasecmp(key, "idle.period") == 0)
 			{
-				pp->purge_idle = siddhi_duration_ms(st, el->value, el->location,
-													"idle period");
+				pp->purge_idle = siddhi_duration_ms(
+					st, el->value, el->location, "idle period");
 				idle_given = true;
 			}
 			else
@@ -196,13 +196,13 @@ analyze_key(AnalyzeState *st, SiddhiPartitionKey *k)
 						psprintf("stream \"%s\" is not defined", k->stream),
 						"A partition divides a stream the app defines.");
 	if (r->kind != SIDDHI_REL_STREAM)
-		partition_error(st, k->location, ERRCODE_WRONG_OBJECT_TYPE,
-						psprintf("\"%s\" is a %s, and only a stream can be "
-								 "partitioned",
-								 k->stream,
-								 r->kind == SIDDHI_REL_TABLE ? "table"
-															 : "window"),
-						NULL);
+		partition_error(
+			st, k->location, ERRCODE_WRONG_OBJECT_TYPE,
+			psprintf("\"%s\" is a %s, and only a stream can be "
+					 "partitioned",
+					 k->stream,
+					 r->kind == SIDDHI_REL_TABLE ? "table" : "window"),
+			NULL);
 	sp->relid = r->relid;
 	sp->name = pstrdup(k->stream);
 
@@ -210,8 +210,8 @@ analyze_key(AnalyzeState *st, SiddhiPartitionKey *k)
 	pstate->p_sourcetext = st->app->source;
 	rel = table_open(r->relid, AccessShareLock);
 	addNSItemToQuery(pstate,
-					 addRangeTableEntryForRelation(pstate, rel, AccessShareLock,
-												   NULL, false, true),
+					 addRangeTableEntryForRelation(
+						 pstate, rel, AccessShareLock, NULL, false, true),
 					 false, true, true);
 	if (k->expr)
 	{
@@ -253,11 +253,11 @@ siddhi_analyze_partition(AnalyzeState *st, SiddhiPartition *part, int index)
 		foreach(prev, pp->streams)
 			if (((SiddhiPartitionStreamPlan *) lfirst(prev))->relid ==
 				sp->relid)
-				partition_error(st, k->location, ERRCODE_SIDDHI_SEMANTIC_ERROR,
-								psprintf("stream \"%s\" is partitioned twice",
-										 k->stream),
-								"Give each stream one key, or one list of "
-								"ranges joined with or.");
+				partition_error(
+					st, k->location, ERRCODE_SIDDHI_SEMANTIC_ERROR,
+					psprintf("stream \"%s\" is partitioned twice", k->stream),
+					"Give each stream one key, or one list of "
+					"ranges joined with or.");
 		pp->streams = lappend(pp->streams, sp);
 	}
 	return pp;

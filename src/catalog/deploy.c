@@ -20,17 +20,20 @@
 #include "postgres.h"
 
 #include "access/xact.h"
+#include "catalog/namespace.h"
 #include "catalog/pg_authid.h"
 #include "catalog/pg_type.h"
 #include "commands/trigger.h"
 #include "executor/spi.h"
 #include "fmgr.h"
 #include "miscadmin.h"
+#include "nodes/makefuncs.h"
 #include "siddhi/analyzer.h"
 #include "siddhi/catalog.h"
 #include "siddhi/errors.h"
 #include "siddhi/parser.h"
 #include "siddhi/shmem.h"
+#include "storage/lmgr.h"
 #include "utils/acl.h"
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
@@ -115,6 +118,43 @@ check_may_manage(const char *name, Oid owner)
 }
 
 /*
+ * Take AccessExclusiveLock on all of relids, or wait and try again: the
+ * engine worker locks an app's relations in its own order (loading the
+ * app, writing a batch), so taking them one DROP at a time could deadlock
+ * with it.  Holding none while waiting for the one it has breaks that.
+ */
+static void
+lock_all_or_wait(List *relids)
+{
+	for (;;)
+	{
+		List *held = NIL;
+		Oid blocked = InvalidOid;
+		ListCell *lc;
+
+		foreach(lc, relids)
+		{
+			Oid r = lfirst_oid(lc);
+
+			if (!ConditionalLockRelationOid(r, AccessExclusiveLock))
+			{
+				blocked = r;
+				break;
+			}
+			held = lappend_oid(held, r);
+		}
+		if (!OidIsValid(blocked))
+			return;
+		foreach(lc, held)
+			UnlockRelationOid(lfirst_oid(lc), AccessExclusiveLock);
+		list_free(held);
+		LockRelationOid(blocked, AccessExclusiveLock);
+		UnlockRelationOid(blocked, AccessExclusiveLock);
+		CHECK_FOR_INTERRUPTS();
+	}
+}
+
+/*
  * Remove an app's catalog rows and the streams it created (tables too
  * when drop_tables).  A relation another app still uses stays.
  */
@@ -124,6 +164,7 @@ undeploy_internal(const char *name, bool drop_tables)
 	Oid argtypes[1] = { TEXTOID };
 	Datum values[1] = { CStringGetTextDatum(name) };
 	List *drops = NIL;
+	List *relids = NIL;
 	ListCell *lc;
 
 	catalog_exec("SELECT r.kind, r.nspname::text, r.relname::text "
@@ -140,6 +181,10 @@ undeploy_internal(const char *name, bool drop_tables)
 		char *kind = SPI_getvalue(t, d, 1);
 		char *rel = quote_qualified_identifier(SPI_getvalue(t, d, 2),
 											   SPI_getvalue(t, d, 3));
+		Oid relid = RangeVarGetRelid(
+			makeRangeVar(SPI_getvalue(t, d, 2), SPI_getvalue(t, d, 3), -1),
+			NoLock, true);
+		bool dropped = true;
 
 		if (strcmp(kind, "stream") == 0)
 			drops = lappend(drops,
@@ -151,10 +196,17 @@ undeploy_internal(const char *name, bool drop_tables)
 			/* the view goes with its tables; kept while they are */
 			if (drop_tables)
 				drops = lcons(psprintf("DROP VIEW IF EXISTS %s", rel), drops);
+			else
+				dropped = false;
 		}
 		else if (drop_tables)
 			drops = lappend(drops, psprintf("DROP TABLE IF EXISTS %s", rel));
+		else
+			dropped = false;
+		if (dropped && OidIsValid(relid))
+			relids = lappend_oid(relids, relid);
 	}
+	lock_all_or_wait(relids);
 	catalog_exec("DELETE FROM siddhi.app WHERE name = $1", 1, argtypes, values,
 				 NULL);
 	/* drops run as the caller: they need to own what they drop */

@@ -985,7 +985,8 @@ scan_query(SqlParser *p, int pos, int end, SqlPiece *pc, QueryScan *qs)
 				i = next - 1;
 				continue;
 			}
-			if (region != BEFORE_FROM && sqlstream_is_word(p, i, "partition") &&
+			if (region != BEFORE_FROM &&
+				sqlstream_is_word(p, i, "partition") &&
 				sqlstream_is_word(p, i + 1, "by"))
 			{
 				/* PARTITION BY expr: up to the next clause */
@@ -999,10 +1000,9 @@ scan_query(SqlParser *p, int pos, int end, SqlPiece *pc, QueryScan *qs)
 				{
 					int c = p->tokens[last].code;
 
-					if (d == 0 &&
-						(ends_from_clause(p, last) ||
-						 sqlstream_is_word(p, last, "emit") ||
-						 sqlstream_is_word(p, last, "partition")))
+					if (d == 0 && (ends_from_clause(p, last) ||
+								   sqlstream_is_word(p, last, "emit") ||
+								   sqlstream_is_word(p, last, "partition")))
 						break;
 					if (c == '(' || c == '[')
 						d++;
@@ -1010,8 +1010,8 @@ scan_query(SqlParser *p, int pos, int end, SqlPiece *pc, QueryScan *qs)
 						d--;
 				}
 				if (last == i + 2)
-					sqlstream_syntax_error(
-						p, last, "Write PARTITION BY <expression>.");
+					sqlstream_syntax_error(p, last,
+										   "Write PARTITION BY <expression>.");
 				qs->partition_tok = i;
 				qs->partition_by = sqlstream_parse_expr(p, i + 2, last);
 				sqlstream_piece_kill(pc, i, last);

@@ -143,9 +143,9 @@ siddhi_partition_create(SiddhiPartitionPlan *plan, int nqueries,
 	ctl.hash = partkey_hash;
 	ctl.match = partkey_match;
 	ctl.hcxt = parent;
-	p->keys = hash_create("siddhi partition keys", 256, &ctl,
-						  HASH_ELEM | HASH_FUNCTION | HASH_COMPARE |
-							  HASH_CONTEXT);
+	p->keys =
+		hash_create("siddhi partition keys", 256, &ctl,
+					HASH_ELEM | HASH_FUNCTION | HASH_COMPARE | HASH_CONTEXT);
 	dlist_init(&p->instances);
 	p->next_purge = -1;
 	MemoryContextSwitchTo(old);
@@ -201,8 +201,8 @@ instance_for(SiddhiPartitionRuntime *p, const char *key, int len, int64 now)
 	inst->key[len] = '\0';
 	inst->keylen = len;
 	inst->last_used = now;
-	inst->states = MemoryContextAllocZero(cxt, sizeof(void *) *
-													Max(p->nqueries, 1));
+	inst->states =
+		MemoryContextAllocZero(cxt, sizeof(void *) * Max(p->nqueries, 1));
 	PG_TRY();
 	{
 		for (int i = 0; i < p->nqueries; i++)
@@ -255,8 +255,8 @@ siddhi_partition_route(SiddhiPartitionRuntime *p, Oid relid,
 	}
 	for (int k = 0; k < ps->nranges && n < SIDDHI_MAX_RANGES; k++)
 		if (ExecQual(ps->ranges[k], econtext))
-			out[n++] = instance_for(p, ps->labels[k], strlen(ps->labels[k]),
-									now);
+			out[n++] =
+				instance_for(p, ps->labels[k], strlen(ps->labels[k]), now);
 	return n;
 }
 

@@ -536,8 +536,8 @@ siddhi_runtime_start_app(SiddhiAppPlan *plan)
 		if (qp->partition)
 		{
 			foreach(lp, app->partitions)
-				if (siddhi_partition_plan(
-						((AppPartition *) lfirst(lp))->rt) == qp->partition)
+				if (siddhi_partition_plan(((AppPartition *) lfirst(lp))->rt) ==
+					qp->partition)
 					q->apart = lfirst(lp);
 			Assert(q->apart != NULL);
 		}

@@ -106,8 +106,8 @@ siddhi_window_supported(SiddhiWindowKind kind)
 SiddhiWindow *
 siddhi_window_create(const SiddhiWindowPlan *plan, MemoryContext parent)
 {
-	MemoryContext cxt =
-		AllocSetContextCreate(parent, "siddhi window", ALLOCSET_START_SMALL_SIZES);
+	MemoryContext cxt = AllocSetContextCreate(parent, "siddhi window",
+											  ALLOCSET_START_SMALL_SIZES);
 	const SiddhiWindowOps *ops;
 	SiddhiWindow *w;
 
