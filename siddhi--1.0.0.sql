@@ -241,6 +241,18 @@ CREATE VIEW siddhi.aggregations AS
      WHERE r.kind = 'aggregation view';
 GRANT SELECT ON siddhi.aggregations TO PUBLIC;
 
+-- distinctCount in aggregations keeps a sketch: the smallest 1024 of the
+-- 64-bit hashes of the distinct values' text, as int8[] (see
+-- src/runtime/distinct_sketch.c).  distinct_union merges two (the upserts
+-- use it); distinct_count reads one: exact below 1024 distinct values,
+-- an estimate (about 3 % standard error) above.
+CREATE FUNCTION siddhi.distinct_union(a int8[], b int8[]) RETURNS int8[]
+AS 'MODULE_PATHNAME', 'siddhi_distinct_union_sql'
+LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION siddhi.distinct_count(sketch int8[]) RETURNS bigint
+AS 'MODULE_PATHNAME', 'siddhi_distinct_count_sql'
+LANGUAGE C IMMUTABLE PARALLEL SAFE;
+
 -- Siddhi's `from A within start, end per 'hour'`: the buckets of one
 -- granularity whose start lies in [within_start, within_end) (ms since the
 -- Unix epoch), in time order; `agg` holds the finished values (group-by

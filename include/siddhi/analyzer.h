@@ -268,7 +268,7 @@ typedef enum SiddhiIncColumnKind
 {
 	SIDDHI_INC_GROUP, /* a group-by expression: part of the key */
 	SIDDHI_INC_LAST,  /* any other expression: the bucket's last value */
-	SIDDHI_INC_AGG	  /* sum, count, avg, min or max */
+	SIDDHI_INC_AGG	  /* sum, count, avg, min, max or distinctCount */
 } SiddhiIncColumnKind;
 
 typedef struct SiddhiIncColumn

@@ -10,7 +10,9 @@
  * schema, holding agg_timestamp (the bucket's start, ms since the Unix
  * epoch, UTC), the group-by columns, the last value of every other plain
  * expression, and the partial states of the aggregators: sum, count, min,
- * max as one column each, avg as <name>_sum and <name>_count.  A unique
+ * max as one column each, avg as <name>_sum and <name>_count,
+ * distinctCount as <name>_set (a bounded sketch of the values' hashes,
+ * src/runtime/distinct_sketch.c).  A unique
  * constraint (NULLS NOT DISTINCT, as a group may be null) on agg_timestamp
  * and the group columns is what the runtime's upsert merges on.  A view
  * <a> shows all granularities with the finished values (avg computed) and
@@ -112,6 +114,12 @@ physical_columns(List *columns, List **names, List **types)
 			*types = lappend_oid(*types, FLOAT8OID);
 			*names = lappend(*names, psprintf("%s_count", c->name));
 			*types = lappend_oid(*types, INT8OID);
+		}
+		else if (c->kind == SIDDHI_INC_AGG &&
+				 c->agg == SIDDHI_AGG_DISTINCT_COUNT)
+		{
+			*names = lappend(*names, psprintf("%s_set", c->name));
+			*types = lappend_oid(*types, INT8ARRAYOID);
 		}
 		else
 		{
@@ -303,6 +311,16 @@ build_relations(AnalyzeState *st, SiddhiDefinition *d,
 				}
 				else if (col->agg == SIDDHI_AGG_COUNT)
 					appendStringInfo(&set, "%s = t.%s + excluded.%s", q, q, q);
+				else if (col->agg == SIDDHI_AGG_DISTINCT_COUNT)
+				{
+					const char *k =
+						quote_identifier(psprintf("%s_set", col->name));
+
+					appendStringInfo(&set,
+									 "%s = siddhi.distinct_union(t.%s, "
+									 "excluded.%s)",
+									 k, k, k);
+				}
 				else
 					appendStringInfo(&set,
 									 "%s = coalesce(t.%s + excluded.%s, t.%s, "
@@ -349,6 +367,11 @@ build_relations(AnalyzeState *st, SiddhiDefinition *d,
 					&view, ", %s / nullif(%s, 0) AS %s",
 					quote_identifier(psprintf("%s_sum", col->name)),
 					quote_identifier(psprintf("%s_count", col->name)), q);
+			else if (col->kind == SIDDHI_INC_AGG &&
+					 col->agg == SIDDHI_AGG_DISTINCT_COUNT)
+				appendStringInfo(
+					&view, ", siddhi.distinct_count(%s) AS %s",
+					quote_identifier(psprintf("%s_set", col->name)), q);
 			else
 				appendStringInfo(&view, ", %s", q);
 		}
@@ -580,12 +603,14 @@ analyze_aggregation(AnalyzeState *st, SiddhiDefinition *d)
 						  "aggregation's view.");
 			if (agg->kind != SIDDHI_AGG_SUM && agg->kind != SIDDHI_AGG_COUNT &&
 				agg->kind != SIDDHI_AGG_AVG && agg->kind != SIDDHI_AGG_MIN &&
-				agg->kind != SIDDHI_AGG_MAX)
+				agg->kind != SIDDHI_AGG_MAX &&
+				agg->kind != SIDDHI_AGG_DISTINCT_COUNT)
 				agg_error(st, rt->location, ERRCODE_FEATURE_NOT_SUPPORTED,
-						  "aggregations support sum, count, avg, min and max "
-						  "only",
+						  "aggregations support sum, count, avg, min, max "
+						  "and distinctCount only",
 						  NULL);
-			if (agg->kind != SIDDHI_AGG_COUNT && at != INT2OID &&
+			if (agg->kind != SIDDHI_AGG_COUNT &&
+				agg->kind != SIDDHI_AGG_DISTINCT_COUNT && at != INT2OID &&
 				at != INT4OID && at != INT8OID && at != FLOAT4OID &&
 				at != FLOAT8OID)
 				agg_error(st, rt->location, ERRCODE_DATATYPE_MISMATCH,
@@ -597,9 +622,11 @@ analyze_aggregation(AnalyzeState *st, SiddhiDefinition *d)
 			c->expr = agg->arg;
 			c->is_float = agg->kind == SIDDHI_AGG_AVG || at == FLOAT4OID ||
 						  at == FLOAT8OID;
-			c->type = agg->kind == SIDDHI_AGG_COUNT ? INT8OID
-					  : c->is_float					? FLOAT8OID
-													: INT8OID;
+			c->type = (agg->kind == SIDDHI_AGG_COUNT ||
+					   agg->kind == SIDDHI_AGG_DISTINCT_COUNT)
+						  ? INT8OID
+					  : c->is_float ? FLOAT8OID
+									: INT8OID;
 		}
 		else
 		{

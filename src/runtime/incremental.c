@@ -8,7 +8,9 @@
  * Design.  For every event that reaches the aggregation's stream, we
  * evaluate its select items once and fold them into a *delta* per
  * (granularity, bucket start, group): partial states only (sum, count,
- * min, max; avg as sum and count; the last value of other expressions).
+ * min, max; avg as sum and count; distinctCount as a sketch of at most
+ * SIDDHI_DISTINCT_K hashes, distinct_sketch.c; the last value of other
+ * expressions).
  * Coarser granularities get the same delta as the finest one: a bucket of
  * any granularity is the merge of the partial states of the events in it,
  * so this is the roll-up from partial states, done eagerly, and raw
@@ -31,7 +33,8 @@
  * day of the month or year.
  *
  * Memory: one delta per (granularity, bucket, group) changed in the
- * batch, in a context reset after every flush.  The upserts run as the
+ * batch (plus up to 8 KB per distinctCount sketch), in a context reset
+ * after every flush.  The upserts run as the
  * app's owner, through SPI plans prepared once per app.
  *
  *-------------------------------------------------------------------------
@@ -49,9 +52,11 @@
 #include "access/xact.h"
 #include "miscadmin.h"
 #include "utils/resowner.h"
+#include "siddhi/distinct_sketch.h"
 #include "siddhi/errors.h"
 #include "siddhi/incremental.h"
 #include "siddhi/runtime.h"
+#include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/datetime.h"
 #include "utils/datum.h"
@@ -93,7 +98,8 @@ struct SiddhiIncremental
 	int nphys;			/* including agg_timestamp */
 	int16 *typlen;
 	bool *typbyval;
-	FmgrInfo *out; /* per column: output function (GROUP) */
+	FmgrInfo *out; /* per column: output function (GROUP; the argument's
+					* for distinctCount) */
 	int ngrans;
 	int *grans;
 	SPIPlanPtr *plans;
@@ -187,12 +193,15 @@ siddhi_incremental_start(SiddhiAggregationPlan *ap, Oid owner,
 			inc->states[i] = ExecInitExpr(c->expr, NULL);
 			inc->argtypes[i] = exprType((Node *) c->expr);
 		}
-		if (c->kind == SIDDHI_INC_GROUP)
+		if (c->kind == SIDDHI_INC_GROUP ||
+			(c->kind == SIDDHI_INC_AGG && c->agg == SIDDHI_AGG_DISTINCT_COUNT))
 		{
 			Oid fn;
 			bool varlena;
 
-			getTypeOutputInfo(c->type, &fn, &varlena);
+			getTypeOutputInfo(c->kind == SIDDHI_INC_GROUP ? c->type
+														  : inc->argtypes[i],
+							  &fn, &varlena);
 			fmgr_info_cxt(fn, &inc->out[i], cxt);
 		}
 		inc->phys[i] = p;
@@ -334,7 +343,18 @@ delta_add(SiddhiIncremental *inc, IncDelta *d, int c, Datum v, bool isnull)
 			}
 			if (isnull)
 				break;
-			if (col->agg == SIDDHI_AGG_AVG)
+			if (col->agg == SIDDHI_AGG_DISTINCT_COUNT)
+			{
+				SiddhiDistinctSketch *s =
+					(SiddhiDistinctSketch *) DatumGetPointer(d->values[p]);
+				char *text = OutputFunctionCall(&inc->out[c], v);
+
+				siddhi_distinct_add(s,
+									siddhi_distinct_hash(text, strlen(text)));
+				pfree(text);
+				d->nulls[p] = false;
+			}
+			else if (col->agg == SIDDHI_AGG_AVG)
 			{
 				double x = datum_float8(v, at);
 
@@ -496,6 +516,10 @@ siddhi_incremental_feed(SiddhiIncremental *inc, TupleTableSlot *slot, int64 ts)
 					d->values[p] = Int64GetDatum(0);
 				}
 				else if (col->kind == SIDDHI_INC_AGG &&
+						 col->agg == SIDDHI_AGG_DISTINCT_COUNT)
+					d->values[p] =
+						PointerGetDatum(palloc0(sizeof(SiddhiDistinctSketch)));
+				else if (col->kind == SIDDHI_INC_AGG &&
 						 col->agg == SIDDHI_AGG_AVG)
 				{
 					d->nulls[p + 1] = false;
@@ -517,6 +541,7 @@ static void
 incremental_flush(SiddhiIncremental *inc)
 {
 	char *nulls = palloc(inc->nphys);
+	Datum *values = palloc(sizeof(Datum) * inc->nphys);
 	ListCell *lc;
 
 	foreach(lc, inc->order)
@@ -544,13 +569,35 @@ incremental_flush(SiddhiIncremental *inc)
 			inc->plans[d->gran] = plan;
 		}
 		for (int p = 0; p < inc->nphys; p++)
+		{
 			nulls[p] = d->nulls[p] ? 'n' : ' ';
-		rc = SPI_execute_plan(inc->plans[d->gran], d->values, nulls, false, 0);
+			values[p] = d->values[p];
+		}
+		/* distinctCount: the sketch goes as an int8[] of stored hashes */
+		for (int c = 0; c < inc->ncols; c++)
+			if (inc->cols[c]->kind == SIDDHI_INC_AGG &&
+				inc->cols[c]->agg == SIDDHI_AGG_DISTINCT_COUNT &&
+				!d->nulls[inc->phys[c]])
+			{
+				SiddhiDistinctSketch *s =
+					(SiddhiDistinctSketch *) DatumGetPointer(
+						d->values[inc->phys[c]]);
+				Datum *elems = palloc(sizeof(Datum) * s->n);
+
+				for (int k = 0; k < s->n; k++)
+					elems[k] =
+						Int64GetDatum(SIDDHI_DISTINCT_TO_STORED(s->h[k]));
+				values[inc->phys[c]] = PointerGetDatum(
+					construct_array(elems, s->n, INT8OID, 8, FLOAT8PASSBYVAL,
+									TYPALIGN_DOUBLE));
+			}
+		rc = SPI_execute_plan(inc->plans[d->gran], values, nulls, false, 0);
 		if (rc != SPI_OK_INSERT)
 			elog(ERROR, "upsert into aggregation \"%s\" failed: %s",
 				 inc->plan->name, SPI_result_code_string(rc));
 	}
 	pfree(nulls);
+	pfree(values);
 	reset_deltas(inc);
 }
 
