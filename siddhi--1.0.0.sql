@@ -307,8 +307,9 @@ AS $$
         (extract(epoch FROM within_end) * 1000)::bigint, per)
 $$;
 
--- Siddhi's pattern form: within '2017-06-** **:**:**' is June 2017 (UTC);
--- the first * decides the span (year, month, day, hour, minute, second).
+-- Siddhi's pattern form: within '2017-06-** **:**:**' is June 2017 (UTC,
+-- or at the offset that may follow: '2017-06-** **:**:** +05:30'); the
+-- first * decides the span (year, month, day, hour, minute, second).
 CREATE FUNCTION siddhi.aggregation(name text, within text, per text)
 RETURNS TABLE (agg_timestamp bigint, agg jsonb)
 LANGUAGE plpgsql STABLE
@@ -316,15 +317,21 @@ SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
     w text := btrim(within);
-    star int := position('*' IN w);
+    off text := '+00:00';
+    star int;
     span interval;
     lo timestamp;
 BEGIN
+    IF w ~ ' [+-][0-9]{2}:?[0-9]{2}$' THEN
+        off := substring(w FROM '[+-][0-9]{2}:?[0-9]{2}$');
+        w := rtrim(left(w, length(w) - length(off)));
+    END IF;
     IF w !~ '^[0-9*]{4}-[0-9*]{2}-[0-9*]{2} [0-9*]{2}:[0-9*]{2}:[0-9*]{2}$' THEN
         RAISE EXCEPTION 'invalid within pattern "%"', within
             USING ERRCODE = 'invalid_parameter_value',
-                  HINT = 'Write yyyy-MM-dd HH:mm:ss with * for the free fields, as in 2017-06-** **:**:**.';
+                  HINT = 'Write yyyy-MM-dd HH:mm:ss with * for the free fields, as in 2017-06-** **:**:**, and an optional offset such as +05:30.';
     END IF;
+    star := position('*' IN w);
     IF star = 0 THEN
         span := interval '1 second';
     ELSE
@@ -342,7 +349,9 @@ BEGIN
         w := left(w, star - 1) || substr('0000-01-01 00:00:00', star);
     END IF;
     lo := w::timestamp;
-    RETURN QUERY SELECT * FROM siddhi.aggregation(name, lo AT TIME ZONE 'UTC',
-        (lo + span) AT TIME ZONE 'UTC', per);
+    -- ISO 8601 offsets (east positive), read by timestamptz input
+    RETURN QUERY SELECT * FROM siddhi.aggregation(name,
+        (lo::text || off)::timestamptz, ((lo + span)::text || off)::timestamptz,
+        per);
 END
 $$;

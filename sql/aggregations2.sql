@@ -57,3 +57,79 @@ SELECT agg_granularity, agg_timestamp, n, d BETWEEN 4500 AND 5500 AS about_5000,
   FROM dcmanyagg ORDER BY 1, 2;
 SELECT max(cardinality(d_set)) FROM dcmanyagg_hour;
 SELECT siddhi.undeploy('agg_dc2', drop_tables => true);
+
+-- time zones: hour, day, month and year buckets start at the zone's local
+-- midnight, hour, first of the month; sec and min stay UTC multiples
+SELECT siddhi.deploy('agg_tz', $$
+  define stream TzS (k string, v long, ts long);
+  @purge(enable = 'false')
+  @aggTimeZone('America/New_York')
+  define aggregation TzAgg from TzS
+  select k, sum(v) as s, count() as n
+  group by k
+  aggregate by ts every min ... year;
+$$);
+-- around the spring-forward day 2024-03-10 (23 hours) and the fall-back
+-- night of 2024-11-03 (01:00-02:00 twice)
+INSERT INTO tzs VALUES
+  ('k', 1, extract(epoch FROM timestamptz '2024-03-10 04:59:59Z') * 1000),
+  ('k', 2, extract(epoch FROM timestamptz '2024-03-10 05:00:00Z') * 1000),
+  ('k', 4, extract(epoch FROM timestamptz '2024-03-11 03:59:59Z') * 1000),
+  ('k', 8, extract(epoch FROM timestamptz '2024-03-11 04:00:00Z') * 1000),
+  ('k', 16, extract(epoch FROM timestamptz '2024-11-03 05:30:00Z') * 1000),
+  ('k', 32, extract(epoch FROM timestamptz '2024-11-03 06:30:00Z') * 1000),
+  ('k', 64, extract(epoch FROM timestamptz '2024-12-31 23:59:59-05') * 1000),
+  ('k', 128, extract(epoch FROM timestamptz '2025-01-01 00:00:00-05') * 1000);
+SELECT siddhi.flush();
+SELECT agg_granularity, to_timestamp(agg_timestamp / 1000) AT TIME ZONE 'UTC' AS utc,
+       to_timestamp(agg_timestamp / 1000) AT TIME ZONE 'America/New_York' AS new_york,
+       s, n
+  FROM tzagg WHERE agg_granularity <> 'min' ORDER BY 1, 2;
+SELECT count(*) AS min_buckets, bool_and(agg_timestamp % 60000 = 0) AS utc_multiples
+  FROM tzagg_min;
+-- the SQL dialect: WITH (timezone = ..); India is +05:30, so its hours
+-- start at half past in UTC
+SELECT siddhi.deploy('agg_tz_sql', $$
+  CREATE STREAM TzSql (k text, v int8, at timestamptz);
+  CREATE AGGREGATION TzSqlAgg WITH (by = 'at', granularity = 'minute ... day',
+                                    timezone = 'Asia/Kolkata', purge = 'false') AS
+    SELECT k, sum(v) AS s, distinctCount(v) AS dv FROM TzSql GROUP BY k;
+$$);
+INSERT INTO tzsql VALUES ('a', 1, '2024-01-01 10:15:00Z'), ('a', 2, '2024-01-01 10:29:59Z'),
+  ('a', 4, '2024-01-01 10:30:00Z'), ('a', 8, '2024-01-01 18:29:59Z'),
+  ('a', 16, '2024-01-01 18:30:00Z');
+SELECT siddhi.flush();
+SELECT agg_granularity, to_timestamp(agg_timestamp / 1000) AT TIME ZONE 'UTC' AS utc, s
+  FROM tzsqlagg WHERE agg_granularity <> 'min' ORDER BY 1, 2;
+-- Siddhi's within pattern with an offset: 2024-01-01 in India
+SELECT * FROM siddhi.aggregation('tzsqlagg', '2024-01-01 **:**:** +05:30', 'hour');
+SELECT * FROM siddhi.aggregation('tzsqlagg', '2024-01-** **:**:** +05:30', 'day');
+SELECT siddhi.undeploy('agg_tz_sql', drop_tables => true);
+SELECT siddhi.undeploy('agg_tz', drop_tables => true);
+-- the app-wide form, and an unknown zone
+SELECT siddhi.deploy('agg_tz_app', $$
+  @app:aggTimeZone('Asia/Tokyo')
+  define stream TzAppS (v long, ts long);
+  @purge(enable = 'false')
+  define aggregation TzAppAgg from TzAppS select sum(v) as s aggregate by ts every day;
+$$);
+INSERT INTO tzapps VALUES (1, extract(epoch FROM timestamptz '2024-01-01 14:59:59Z') * 1000),
+  (2, extract(epoch FROM timestamptz '2024-01-01 15:00:00Z') * 1000);
+SELECT siddhi.flush();
+SELECT to_timestamp(agg_timestamp / 1000) AT TIME ZONE 'Asia/Tokyo' AS tokyo, s
+  FROM tzappagg ORDER BY 1;
+SELECT siddhi.undeploy('agg_tz_app', drop_tables => true);
+\set VERBOSITY default
+\set ON_ERROR_STOP 0
+SELECT siddhi.deploy('agg_tz_bad', $$
+  define stream TzBad (v long, ts long);
+  @aggTimeZone('Mars/Olympus_Mons')
+  define aggregation TzBadAgg from TzBad select sum(v) as s aggregate by ts every day;
+$$);
+\echo :LAST_ERROR_SQLSTATE
+SELECT siddhi.deploy('agg_tz_bad2', $$
+  CREATE STREAM TzBad (v int8);
+  CREATE AGGREGATION TzBadAgg WITH (granularity = 'day', timezone = '') AS
+    SELECT sum(v) AS s FROM TzBad;
+$$);
+\echo :LAST_ERROR_SQLSTATE

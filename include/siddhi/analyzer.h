@@ -301,6 +301,12 @@ typedef struct SiddhiAggregationPlan
 	int64 purge_interval;			   /* ms between purges */
 	int64 retention[SIDDHI_INC_NGRAN]; /* ms, or -1 to keep all */
 	bool playback; /* now is the latest event time, not the clock */
+	/*
+	 * The time zone hour, day, month and year buckets are aligned to (a
+	 * PostgreSQL zone name, as pg_tzset takes it), or NULL for UTC; sec
+	 * and min buckets are always multiples of their length, as in Siddhi.
+	 */
+	char *timezone;
 } SiddhiAggregationPlan;
 
 extern const char *const siddhi_granularity_names[SIDDHI_INC_NGRAN];

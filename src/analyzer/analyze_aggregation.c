@@ -39,6 +39,7 @@
 #include "parser/parse_coerce.h"
 #include "parser/parse_expr.h"
 #include "parser/parse_relation.h"
+#include "pgtime.h"
 #include "siddhi/errors.h"
 #include "siddhi/parser.h"
 #include "utils/builtins.h"
@@ -509,6 +510,42 @@ analyze_purge(AnalyzeState *st, SiddhiDefinition *d, SiddhiAggregationPlan *ap)
 	}
 }
 
+/*
+ * The time zone of the buckets: @aggTimeZone('Asia/Kolkata') on the
+ * aggregation, else @app:aggTimeZone(..) on the app (Siddhi's aggTimeZone
+ * property), else UTC.  The SQL dialect's WITH (timezone = ..) arrives as
+ * the former.
+ */
+static void
+analyze_timezone(AnalyzeState *st, SiddhiDefinition *d,
+				 SiddhiAggregationPlan *ap)
+{
+	const char *tz =
+		siddhi_annotation_value(d->annotations, "aggTimeZone", NULL);
+	int location = d->location;
+	ListCell *lc;
+
+	foreach(lc, d->annotations)
+	{
+		SiddhiAnnotation *a = lfirst(lc);
+
+		if (pg_strcasecmp(a->name, "aggTimeZone") == 0)
+			location = a->location;
+	}
+	if (tz == NULL)
+		tz = siddhi_annotation_value(st->app->annotations, "app:aggTimeZone",
+									 NULL);
+	if (tz == NULL || pg_strcasecmp(tz, "UTC") == 0 ||
+		pg_strcasecmp(tz, "GMT") == 0)
+		return;
+	if (*tz == '\0' || pg_tzset(tz) == NULL)
+		agg_error(st, location, ERRCODE_INVALID_PARAMETER_VALUE,
+				  psprintf("time zone \"%s\" is not recognized", tz),
+				  "Name a zone of pg_timezone_names, such as 'Asia/Kolkata' "
+				  "or 'America/New_York'.");
+	ap->timezone = pstrdup(tz);
+}
+
 static SiddhiAggregationPlan *
 analyze_aggregation(AnalyzeState *st, SiddhiDefinition *d)
 {
@@ -704,6 +741,7 @@ analyze_aggregation(AnalyzeState *st, SiddhiDefinition *d)
 				  "an aggregation needs a granularity", NULL);
 
 	analyze_purge(st, d, ap);
+	analyze_timezone(st, d, ap);
 	build_relations(st, d, ap);
 	return ap;
 }
