@@ -133,3 +133,97 @@ SELECT siddhi.deploy('agg_tz_bad2', $$
     SELECT sum(v) AS s FROM TzBad;
 $$);
 \echo :LAST_ERROR_SQLSTATE
+
+-- a stream joined with an aggregation (Siddhi's `join A within .. per ..`):
+-- each arrival reads the buckets of granularity per whose start lies in
+-- [start, end), in time order, with the query's own on, select, group by
+SELECT siddhi.deploy('agg_join', $$
+  define stream AjStock (symbol string, price double, volume long, ts long);
+  define stream AjReq (symbol string, perv string, lo long, hi long);
+  define stream AjPat (w string);
+  @purge(enable = 'false')
+  define aggregation AjAgg from AjStock
+  select symbol, sum(volume) as total, avg(price) as avgprice,
+         distinctCount(price) as prices, price as lastprice
+  group by symbol
+  aggregate by ts every sec ... year;
+  -- constant per, within as two longs: Siddhi's AggregationTestCase form
+  @info(name = 'days')
+  from AjReq as r join AjAgg as a on r.symbol == a.symbol
+  within 1496200000000L, 1596535449000L per "days"
+  select AGG_TIMESTAMP as bucket, a.symbol, a.total, a.avgprice, a.prices, a.lastprice
+  insert into AjDays;
+  -- per and within from the event's attributes
+  from AjReq as r join AjAgg as a on r.symbol == a.symbol
+  within r.lo, r.hi per r.perv
+  select r.perv, a.agg_timestamp as bucket, a.total
+  insert into AjDyn;
+  -- a within pattern, every symbol; a left outer join keeps a miss
+  from AjPat as p left outer join AjAgg as a
+  within p.w per 'months'
+  select p.w, a.agg_timestamp as bucket, a.symbol, a.total
+  insert into AjPatOut;
+  -- aggregators over the joined rows
+  from AjReq as r join AjAgg as a on r.symbol == a.symbol
+  within '2017-**-** **:**:**' per 'hours'
+  select r.symbol, count() as hours, sum(a.total) as total
+  group by r.symbol
+  insert into AjSum;
+$$);
+SELECT siddhi.subscribe(s)
+  FROM unnest(ARRAY['ajdays', 'ajdyn', 'ajpatout', 'ajsum']) s;
+INSERT INTO ajstock VALUES
+  ('WSO2', 50, 90, 1496289950000), ('WSO2', 70, 40, 1496289950000),
+  ('IBM', 60, 200, 1496289952000), ('WSO2', 100, 200, 1496293676000),
+  ('IBM', 101, 200, 1496383676000), ('WSO2', 61, 10, 1499062076000);
+-- in the same batch as the events it reads: it sees them
+INSERT INTO ajreq VALUES ('WSO2', 'hour', 1496289600000, 1496296800000);
+SELECT siddhi.flush();
+INSERT INTO ajreq VALUES ('IBM', 'DAYS', 0, 1496361600000);
+INSERT INTO ajpat VALUES ('2017-06-** **:**:**'), ('2017-06-** **:**:** -10:00'), ('2018-**-** **:**:**');
+SELECT siddhi.flush();
+SELECT s AS stream, p.event
+  FROM unnest(ARRAY['ajdays', 'ajdyn', 'ajpatout', 'ajsum']) WITH ORDINALITY AS u(s, o),
+       LATERAL siddhi.poll(s, 100, 0) p
+ ORDER BY o, p.seq;
+-- an unknown per in an event fails that event's lookup, logged; the next
+-- one goes on
+INSERT INTO ajreq VALUES ('IBM', 'weeks', 0, 1496361600000);
+INSERT INTO ajreq VALUES ('IBM', 'years', 0, 1596361600000);
+SELECT siddhi.flush();
+SELECT p.event FROM siddhi.poll('ajdyn', 100, 0) p ORDER BY p.seq;
+SELECT siddhi.undeploy('agg_join', drop_tables => true);
+-- errors, with SQLSTATE and position
+SELECT siddhi.deploy('agg_join_bad1', $$
+  define stream AjS (k string, v long);
+  define stream AjR (k string);
+  define aggregation AjA from AjS select k, sum(v) as s group by k aggregate every sec;
+  from AjR as r join AjA as a on r.k == a.k within 0L, 10L
+  select a.s insert into AjOut;
+$$);
+\echo :LAST_ERROR_SQLSTATE
+SELECT siddhi.deploy('agg_join_bad2', $$
+  define stream AjS (k string, v long);
+  define stream AjR (k string);
+  define table AjT (k string);
+  from AjR as r join AjT as t on r.k == t.k within 0L, 10L per 'sec'
+  select t.k insert into AjOut;
+$$);
+\echo :LAST_ERROR_SQLSTATE
+SELECT siddhi.deploy('agg_join_bad3', $$
+  define stream AjS (k string, v long);
+  define stream AjR (k string);
+  define aggregation AjA from AjS select k, sum(v) as s group by k aggregate every sec;
+  from AjR as r join AjA[s > 1] as a on r.k == a.k within 0L, 10L per 'sec'
+  select a.s insert into AjOut;
+$$);
+\echo :LAST_ERROR_SQLSTATE
+SELECT siddhi.deploy('agg_join_bad4', $$
+  define stream AjS (k string, v long);
+  define stream AjR (k string);
+  define aggregation AjA from AjS select k, sum(v) as s group by k aggregate every sec;
+  from AjR as r join AjA as a on r.k == a.nosuch within 0L, 10L per 'sec'
+  select a.s insert into AjOut;
+$$);
+\echo :LAST_ERROR_SQLSTATE
+SELECT count(*) FROM pg_class WHERE relname LIKE 'aja%';
