@@ -392,3 +392,13 @@ AS $$
     SELECT a.* FROM siddhi.within_bounds(within) w,
            siddhi.aggregation(name, w.within_start, w.within_end, per) a
 $$;
+
+-- Siddhi's on-demand queries of an app's tables, named windows and
+-- aggregations (from T on .. select .., select .. insert into T, delete T
+-- on .., update T set .. on .., update or insert into T ..), run as the
+-- caller; each row (selected, or changed) as one jsonb object.
+CREATE FUNCTION siddhi.query(app text, query text)
+RETURNS TABLE (event jsonb)
+AS 'MODULE_PATHNAME', 'siddhi_query_sql'
+LANGUAGE C VOLATILE;
+GRANT EXECUTE ON FUNCTION siddhi.query(text, text) TO PUBLIC;

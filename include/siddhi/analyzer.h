@@ -343,6 +343,21 @@ extern SiddhiRelKind siddhi_relation_kind_parse(const char *kind);
 extern const char *siddhi_annotation_value(List *annotations, const char *name,
 										   const char *key);
 
+/*
+ * An on-demand query of an app (siddhi.query(), analyze_ondemand.c): the
+ * PostgreSQL statements it stands for, raw (RawStmt *), over the app's
+ * relations, whose locations point into text.  upsert: the second (an
+ * INSERT) runs only when the first (an UPDATE) changed no row.
+ */
+typedef struct SiddhiOnDemand
+{
+	List *stmts;
+	bool upsert;
+} SiddhiOnDemand;
+
+extern SiddhiOnDemand *siddhi_ondemand_translate(const char *app,
+												 const char *text);
+
 /* TypeName of a SiddhiQL type name (string, int, ...), or NULL. */
 extern TypeName *siddhi_type_name(const char *siddhi_type);
 

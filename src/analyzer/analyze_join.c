@@ -259,12 +259,12 @@ table_probe(AnalyzeState *st, ParseState *pstate, Relation table, Expr *on,
 }
 
 static Node *
-agg_column(SiddhiStreamInput *in, const char *column, int location)
+agg_column(const char *ref, const char *column, int location)
 {
 	ColumnRef *cr = makeNode(ColumnRef);
 
-	cr->fields = list_make2(makeString(in->alias ? in->alias : in->stream),
-							makeString(pstrdup(column)));
+	cr->fields =
+		list_make2(makeString(pstrdup(ref)), makeString(pstrdup(column)));
 	cr->location = location;
 	return (Node *) cr;
 }
@@ -278,48 +278,49 @@ siddhi_call(const char *fn, Node *arg, int location)
 }
 
 /*
- * A join with an aggregation (Siddhi's `from S join A on .. within a, b
- * per p`) reads A's view: on AND agg_granularity = siddhi.granularity(p)
- * AND agg_timestamp >= siddhi.within_start(a) AND agg_timestamp <
- * siddhi.within_start(b) (or siddhi.within_end(a) for a single pattern
- * such as '2017-06-** **:**:**').  within and per are expressions over the
- * stream, evaluated for each arrival like the rest of on.
+ * Reading an aggregation (Siddhi's `join A on .. within a, b per p`, and
+ * on-demand `from A on .. within .. per ..`) is reading its view, ref:
+ * on AND agg_granularity = siddhi.granularity(p) AND agg_timestamp >=
+ * siddhi.within_start(a) AND agg_timestamp < siddhi.within_start(b) (or
+ * siddhi.within_end(a) for a single pattern such as '2017-06-** **:**:**').
+ * A raw condition, to transform with the rest.
  */
-static Node *
-aggregation_condition(SiddhiInput *in, SiddhiStreamInput *agg)
+Node *
+siddhi_aggregation_condition(Node *on, Node *within, Node *per,
+							 const char *ref)
 {
-	int loc = exprLocation(in->per);
+	int loc = exprLocation(per);
 	List *args = NIL;
 
-	if (in->on)
-		args = lappend(args, in->on);
+	if (on)
+		args = lappend(args, on);
 	args = lappend(
 		args, makeSimpleA_Expr(AEXPR_OP, "=",
-							   agg_column(agg, "agg_granularity", loc),
-							   siddhi_call("granularity", in->per, loc), loc));
-	if (in->within)
+							   agg_column(ref, "agg_granularity", loc),
+							   siddhi_call("granularity", per, loc), loc));
+	if (within)
 	{
 		Node *start, *end;
 
-		if (IsA(in->within, List))
+		if (IsA(within, List))
 		{
-			start = linitial((List *) in->within);
-			end = siddhi_call("within_start", lsecond((List *) in->within),
-							  exprLocation(lsecond((List *) in->within)));
+			start = linitial((List *) within);
+			end = siddhi_call("within_start", lsecond((List *) within),
+							  exprLocation(lsecond((List *) within)));
 		}
 		else
 		{
-			start = in->within;
+			start = within;
 			end = siddhi_call("within_end", start, exprLocation(start));
 		}
 		loc = exprLocation(start);
 		args = lappend(
 			args, makeSimpleA_Expr(
-					  AEXPR_OP, ">=", agg_column(agg, "agg_timestamp", loc),
+					  AEXPR_OP, ">=", agg_column(ref, "agg_timestamp", loc),
 					  siddhi_call("within_start", start, loc), loc));
 		args = lappend(args,
 					   makeSimpleA_Expr(AEXPR_OP, "<",
-										agg_column(agg, "agg_timestamp", loc),
+										agg_column(ref, "agg_timestamp", loc),
 										end, loc));
 	}
 	return (Node *) makeBoolExpr(AND_EXPR, args, loc);
@@ -423,7 +424,9 @@ siddhi_analyze_join(AnalyzeState *st, ParseState *pstate, SiddhiQuery *q,
 			true),
 		false, true, true);
 	if (jp->other->kind == SIDDHI_REL_AGGREGATION_VIEW)
-		in->on = aggregation_condition(in, other_in);
+		in->on = siddhi_aggregation_condition(
+			in->on, in->within, in->per,
+			other_in->alias ? other_in->alias : other_in->stream);
 	if (in->on)
 	{
 		Node *e = transformExpr(pstate, in->on, EXPR_KIND_JOIN_ON);
