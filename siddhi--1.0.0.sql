@@ -364,7 +364,7 @@ BEGIN
     RETURN QUERY EXECUTE format(
         'SELECT v.agg_timestamp, to_jsonb(v) - %L - %L FROM %I.%I v '
         'WHERE v.agg_granularity = $1 AND v.agg_timestamp >= $2 '
-        'AND v.agg_timestamp < $3 ORDER BY 1, 2::text',
+        'AND v.agg_timestamp < $3 ORDER BY 1, 2',
         'agg_timestamp', 'agg_granularity', nsp, lower(name))
         USING g, within_start, within_end;
 END

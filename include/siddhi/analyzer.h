@@ -296,6 +296,13 @@ typedef struct SiddhiAggregationPlan
 	SiddhiRelation *view;
 	List *upserts;	   /* of char *: the upsert of each table, $1 the bucket */
 	List *param_types; /* of Oid: $1..$n of the upserts */
+	/*
+	 * The upsert of many rows at once (INSERT .. SELECT * FROM unnest($1,
+	 * ..) ON CONFLICT ..), each $k an array of column k's values, and
+	 * those array types; NIL when a column cannot be an array element.
+	 */
+	List *bulk_upserts;
+	List *bulk_param_types;
 	/* retention (Siddhi's @purge): rows older than now - retention go */
 	bool purge;						   /* purging enabled (the default) */
 	int64 purge_interval;			   /* ms between purges */

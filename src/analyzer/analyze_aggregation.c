@@ -13,8 +13,8 @@
  * max as one column each, avg as <name>_sum and <name>_count,
  * distinctCount as <name>_set (a bounded sketch of the values' hashes,
  * src/runtime/distinct_sketch.c).  A unique
- * constraint (NULLS NOT DISTINCT, as a group may be null) on agg_timestamp
- * and the group columns is what the runtime's upsert merges on.  A view
+ * constraint (NULLS NOT DISTINCT, as a group may be null) on the group
+ * columns and agg_timestamp is what the runtime's upserts merge on.  A view
  * <a> shows all granularities with the finished values (avg computed) and
  * agg_granularity ('sec', ...).
  *
@@ -246,6 +246,23 @@ build_relations(AnalyzeState *st, SiddhiDefinition *d,
 
 	physical_columns(ap->columns, &names, &types);
 	ap->param_types = lcons_oid(INT8OID, list_copy(types));
+	/*
+	 * Bulk upserts take one array per column: every type needs an array
+	 * type, and a distinctCount sketch (itself an array) cannot be one
+	 * element of an array of rows of different lengths.
+	 */
+	foreach(lc, ap->param_types)
+	{
+		Oid at = get_array_type(lfirst_oid(lc));
+
+		if (!OidIsValid(at) || lfirst_oid(lc) == INT8ARRAYOID)
+		{
+			list_free(ap->bulk_param_types);
+			ap->bulk_param_types = NIL;
+			break;
+		}
+		ap->bulk_param_types = lappend_oid(ap->bulk_param_types, at);
+	}
 
 	initStringInfo(&view);
 	appendStringInfo(&view, "CREATE OR REPLACE VIEW %s AS ",
@@ -271,7 +288,6 @@ build_relations(AnalyzeState *st, SiddhiDefinition *d,
 		appendStringInfo(&sql,
 						 "CREATE TABLE %s (agg_timestamp bigint NOT NULL",
 						 quote_identifier(table));
-		appendStringInfoString(&key, "agg_timestamp");
 		appendStringInfoString(&ins, "agg_timestamp");
 		forboth(n, names, t, types)
 		{
@@ -285,7 +301,7 @@ build_relations(AnalyzeState *st, SiddhiDefinition *d,
 			const char *q = quote_identifier(col->name);
 
 			if (col->kind == SIDDHI_INC_GROUP)
-				appendStringInfo(&key, ", %s", q);
+				appendStringInfo(&key, "%s, ", q);
 			else
 			{
 				if (set.len > 0)
@@ -329,6 +345,8 @@ build_relations(AnalyzeState *st, SiddhiDefinition *d,
 									 q, q, q, q, q);
 			}
 		}
+		/* group first: one group's buckets over time is an index range */
+		appendStringInfoString(&key, "agg_timestamp");
 		appendStringInfo(&sql, ", UNIQUE NULLS NOT DISTINCT (%s))", key.data);
 		r = bind_aggregation_relation(st, table, SIDDHI_REL_AGGREGATION,
 									  sql.data, d->location);
@@ -347,6 +365,25 @@ build_relations(AnalyzeState *st, SiddhiDefinition *d,
 		else
 			appendStringInfoString(&sql, "NOTHING");
 		ap->upserts = lappend(ap->upserts, sql.data);
+
+		/* the same for many rows at once, from one array per column */
+		if (ap->bulk_param_types != NIL)
+		{
+			StringInfoData bulk;
+
+			initStringInfo(&bulk);
+			appendStringInfo(
+				&bulk, "INSERT INTO %s AS t (%s) SELECT * FROM unnest(",
+				quote_qualified_identifier(r->nspname, table), ins.data);
+			for (param = 1; param <= list_length(ap->param_types); param++)
+				appendStringInfo(&bulk, "%s$%d", param > 1 ? ", " : "", param);
+			appendStringInfo(&bulk, ") ON CONFLICT (%s) DO ", key.data);
+			if (set.len > 0)
+				appendStringInfo(&bulk, "UPDATE SET %s", set.data);
+			else
+				appendStringInfoString(&bulk, "NOTHING");
+			ap->bulk_upserts = lappend(ap->bulk_upserts, bulk.data);
+		}
 		if (st->mode == SIDDHI_ANALYZE_DEPLOY)
 			check_upsert(st, ap, table, sql.data, d->location);
 

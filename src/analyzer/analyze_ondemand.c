@@ -31,6 +31,9 @@
  * distinctCount(x) count(DISTINCT x), stdDev stddev_pop, avg of any
  * number a double, minForever/maxForever min/max.
  *
+ * Every statement yields one jsonb per row: to_jsonb(_r) over the select,
+ * RETURNING to_jsonb(T) for changes.
+ *
  * Tables can be changed; named windows (their mirror tables) and
  * aggregations only read.  Streams hold no events to query.
  *
@@ -189,14 +192,40 @@ column_ref(const char *qualifier, Node *last, int location)
 	return cr;
 }
 
+/* to_jsonb(<whole row of name>): each row goes out as one jsonb */
 static List *
-returning_all(OdRelation *r)
+jsonb_row(const char *name)
 {
 	ResTarget *rt = makeNode(ResTarget);
 
-	rt->val = (Node *) column_ref(r->relname, (Node *) makeNode(A_Star), -1);
+	rt->val = (Node *) makeFuncCall(
+		list_make2(makeString("pg_catalog"), makeString("to_jsonb")),
+		list_make1(column_ref(NULL, (Node *) makeString(pstrdup(name)), -1)),
+		COERCE_EXPLICIT_CALL, -1);
+	rt->name = "event";
 	rt->location = -1;
 	return list_make1(rt);
+}
+
+/* RETURNING to_jsonb(T): the changed rows */
+static List *
+returning_all(OdRelation *r)
+{
+	return jsonb_row(r->relname);
+}
+
+/* SELECT to_jsonb(_r) FROM (s) _r */
+static Node *
+select_as_jsonb(Node *s)
+{
+	SelectStmt *outer = makeNode(SelectStmt);
+	RangeSubselect *rs = makeNode(RangeSubselect);
+
+	rs->subquery = s;
+	rs->alias = makeAlias("_r", NIL);
+	outer->targetList = jsonb_row("_r");
+	outer->fromClause = list_make1(rs);
+	return (Node *) outer;
 }
 
 /* A select item's name: its alias, or the attribute it names. */
@@ -470,7 +499,8 @@ siddhi_ondemand_translate(const char *app, const char *text)
 
 	if (o == NULL)
 	{
-		od->stmts = list_make1(raw(translate_from(app, text, q)));
+		od->stmts =
+			list_make1(raw(select_as_jsonb(translate_from(app, text, q))));
 		return od;
 	}
 	r = lookup_relation(app, text, o->target, o->location);

@@ -18,7 +18,11 @@
  * (siddhi_incremental_flush_all, from siddhi_runtime_end_batch) each
  * delta becomes one INSERT .. ON CONFLICT DO UPDATE that merges it into
  * the stored bucket (sum + sum, least(min, min), ...), in the batch's
- * transaction, and the deltas are dropped.  Consequences:
+ * transaction, and the deltas are dropped.  The rows of one granularity go
+ * in one statement (INSERT .. SELECT * FROM unnest(<one array per
+ * column>) ON CONFLICT ..), BULK_ROWS at a time, which costs a fraction
+ * of a statement per row; aggregations with distinctCount (a sketch is an
+ * array itself) run one statement per row.  Consequences:
  *
  *	- late and out-of-order events land in the bucket they belong to, at
  *	  every granularity, however old the bucket;
@@ -36,8 +40,9 @@
  * India); sec and min stay multiples of their length, as in Siddhi.
  *
  * Memory: one delta per (granularity, bucket, group) changed in the
- * batch (plus up to 8 KB per distinctCount sketch), in a context reset
- * after every flush.  The upserts run as the
+ * batch (plus up to 8 KB per distinctCount sketch), at most
+ * SIDDHI_INC_MAX_DELTAS of them (a larger batch writes them as it goes),
+ * in a context reset after every flush.  The upserts run as the
  * app's owner, through SPI plans prepared once per app.
  *
  *-------------------------------------------------------------------------
@@ -102,6 +107,8 @@ struct SiddhiIncremental
 	int nphys;			/* including agg_timestamp */
 	int16 *typlen;
 	bool *typbyval;
+	char *typalign;
+	SPIPlanPtr *bulk_plans; /* per granularity, when bulk upserts apply */
 	FmgrInfo *out; /* per column: output function (GROUP; the argument's
 					* for distinctCount) */
 	int ngrans;
@@ -117,10 +124,21 @@ struct SiddhiIncremental
 	MemoryContext delta_cxt;
 	HTAB *deltas;
 	List *order; /* of IncDelta *, in creation order */
+	int ndeltas; /* length of order */
 	StringInfoData keybuf;
 };
 
 static List *all_incrementals = NIL; /* in TopMemoryContext */
+
+static void flush_one(SiddhiIncremental *inc, bool allow_purge);
+
+/*
+ * Deltas kept before they are written, even within a batch: a COPY of
+ * millions of events is one batch, and its deltas would otherwise all be
+ * in memory at once.  Writing early is as safe as at the end (the same
+ * transaction); only fewer events merge into each delta.
+ */
+#define SIDDHI_INC_MAX_DELTAS 100000
 
 int64
 siddhi_incremental_bucket(int g, int64 ts)
@@ -324,9 +342,10 @@ reset_deltas(SiddhiIncremental *inc)
 	ctl.keysize = sizeof(uint32);
 	ctl.entrysize = sizeof(IncBucket);
 	ctl.hcxt = inc->delta_cxt;
-	inc->deltas = hash_create("siddhi aggregation deltas", 256, &ctl,
+	inc->deltas = hash_create("siddhi aggregation deltas", 4096, &ctl,
 							  HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
 	inc->order = NIL;
+	inc->ndeltas = 0;
 }
 
 SiddhiIncremental *
@@ -380,16 +399,19 @@ siddhi_incremental_start(SiddhiAggregationPlan *ap, Oid owner,
 	inc->nphys = p;
 	inc->typlen = palloc0(sizeof(int16) * p);
 	inc->typbyval = palloc0(sizeof(bool) * p);
+	inc->typalign = palloc0(sizeof(char) * p);
 	i = 0;
 	foreach(lc, ap->param_types)
 	{
-		get_typlenbyval(lfirst_oid(lc), &inc->typlen[i], &inc->typbyval[i]);
+		get_typlenbyvalalign(lfirst_oid(lc), &inc->typlen[i],
+							 &inc->typbyval[i], &inc->typalign[i]);
 		i++;
 	}
 	inc->ngrans = list_length(ap->grans);
 	inc->grans = palloc0(sizeof(int) * inc->ngrans);
 	inc->plans = palloc0(sizeof(SPIPlanPtr) * inc->ngrans);
 	inc->purges = palloc0(sizeof(SPIPlanPtr) * inc->ngrans);
+	inc->bulk_plans = palloc0(sizeof(SPIPlanPtr) * inc->ngrans);
 	inc->latest = PG_INT64_MIN;
 	inc->cache_start = palloc0(sizeof(int64) * inc->ngrans);
 	inc->cache_lo = palloc0(sizeof(int64) * inc->ngrans);
@@ -431,6 +453,8 @@ siddhi_incremental_stop(SiddhiIncremental *inc)
 			SPI_freeplan(inc->plans[g]);
 		if (inc->purges[g])
 			SPI_freeplan(inc->purges[g]);
+		if (inc->bulk_plans[g])
+			SPI_freeplan(inc->bulk_plans[g]);
 	}
 	/* the rest lives in the app's context */
 }
@@ -708,17 +732,113 @@ siddhi_incremental_feed(SiddhiIncremental *inc, TupleTableSlot *slot, int64 ts)
 			}
 			b->deltas = lappend(b->deltas, d);
 			inc->order = lappend(inc->order, d);
+			inc->ndeltas++;
 		}
 		for (int c = 0; c < inc->ncols; c++)
 			delta_add(inc, d, c, values[c], nulls[c]);
 	}
 	MemoryContextSwitchTo(old);
 	ResetExprContext(econtext);
+
+	/* a large batch writes as it goes: memory stays bounded */
+	if (inc->ndeltas >= SIDDHI_INC_MAX_DELTAS)
+		flush_one(inc, false);
 }
 
-/* Upsert one aggregation's deltas; the caller has connected to SPI. */
+/* Deltas per bulk upsert: bounds the arrays built for one statement. */
+#define BULK_ROWS 10000
+
+/*
+ * Upsert the n deltas of granularity g in one statement: one array per
+ * column, unnested into rows.  The caller has connected to SPI.
+ */
 static void
-incremental_flush(SiddhiIncremental *inc)
+bulk_upsert(SiddhiIncremental *inc, int g, IncDelta **deltas, int n)
+{
+	Datum *args = palloc(sizeof(Datum) * inc->nphys);
+	Datum *elems = palloc(sizeof(Datum) * n);
+	bool *enulls = palloc(sizeof(bool) * n);
+	int dims[1] = { n };
+	int lbs[1] = { 1 };
+	int rc;
+
+	if (inc->bulk_plans[g] == NULL)
+	{
+		Oid *types = palloc(sizeof(Oid) * inc->nphys);
+		ListCell *t;
+		int i = 0;
+		SPIPlanPtr plan;
+
+		foreach(t, inc->plan->bulk_param_types)
+			types[i++] = lfirst_oid(t);
+		plan = SPI_prepare(list_nth(inc->plan->bulk_upserts, g), inc->nphys,
+						   types);
+		if (plan == NULL)
+			elog(ERROR,
+				 "could not prepare the upsert of aggregation \"%s\": %s",
+				 inc->plan->name, SPI_result_code_string(SPI_result));
+		SPI_keepplan(plan);
+		inc->bulk_plans[g] = plan;
+	}
+	for (int p = 0; p < inc->nphys; p++)
+	{
+		for (int i = 0; i < n; i++)
+		{
+			elems[i] = deltas[i]->values[p];
+			enulls[i] = deltas[i]->nulls[p];
+		}
+		args[p] = PointerGetDatum(construct_md_array(
+			elems, enulls, 1, dims, lbs,
+			list_nth_oid(inc->plan->param_types, p), inc->typlen[p],
+			inc->typbyval[p], inc->typalign[p]));
+	}
+	rc = SPI_execute_plan(inc->bulk_plans[g], args, NULL, false, 0);
+	if (rc != SPI_OK_INSERT)
+		elog(ERROR, "upsert into aggregation \"%s\" failed: %s",
+			 inc->plan->name, SPI_result_code_string(rc));
+	for (int p = 0; p < inc->nphys; p++)
+		pfree(DatumGetPointer(args[p]));
+	pfree(args);
+	pfree(elems);
+	pfree(enulls);
+}
+
+/* Upsert the deltas granularity by granularity, in bulk statements. */
+static void
+incremental_flush_bulk(SiddhiIncremental *inc)
+{
+	{
+		IncDelta **batch = palloc(sizeof(IncDelta *) * BULK_ROWS);
+
+		for (int g = 0; g < inc->ngrans; g++)
+		{
+			ListCell *lc;
+			int n = 0;
+
+			foreach(lc, inc->order)
+			{
+				IncDelta *d = lfirst(lc);
+
+				if (d->gran != g)
+					continue;
+				batch[n++] = d;
+				if (n == BULK_ROWS)
+				{
+					bulk_upsert(inc, g, batch, n);
+					n = 0;
+				}
+			}
+			if (n > 0)
+				bulk_upsert(inc, g, batch, n);
+		}
+		pfree(batch);
+		reset_deltas(inc);
+	}
+}
+
+/* Upsert the deltas one statement each. */
+static void
+incremental_flush_rows(SiddhiIncremental *inc)
 {
 	char *nulls = palloc(inc->nphys);
 	Datum *values = palloc(sizeof(Datum) * inc->nphys);
@@ -781,6 +901,16 @@ incremental_flush(SiddhiIncremental *inc)
 	reset_deltas(inc);
 }
 
+/* Upsert one aggregation's deltas; the caller has connected to SPI. */
+static void
+incremental_flush(SiddhiIncremental *inc)
+{
+	if (inc->plan->bulk_param_types != NIL)
+		incremental_flush_bulk(inc);
+	else
+		incremental_flush_rows(inc);
+}
+
 /*
  * Retention: delete the rows of each granularity older than now minus its
  * retention, at most once per purge interval.  now is the wall clock, or
@@ -829,61 +959,66 @@ incremental_purge(SiddhiIncremental *inc, int64 now)
  * that fails (its table dropped, a privilege revoked) loses that batch's
  * changes of that aggregation, with a warning, and nothing else.
  */
+/*
+ * Write one aggregation's deltas (and purge when due and allowed), in a
+ * subtransaction of its own, as the app's owner.
+ */
+static void
+flush_one(SiddhiIncremental *inc, bool allow_purge)
+{
+	MemoryContext mcxt = CurrentMemoryContext;
+	ResourceOwner owner = CurrentResourceOwner;
+	Oid save_user;
+	int save_sec;
+	int64 now = inc->plan->playback ? inc->latest : siddhi_now_ms();
+	bool purge = allow_purge && inc->plan->purge && now >= inc->next_purge &&
+				 now != PG_INT64_MIN;
+
+	if (inc->order == NIL && !purge)
+		return;
+	GetUserIdAndSecContext(&save_user, &save_sec);
+	BeginInternalSubTransaction(NULL);
+	PG_TRY();
+	{
+		SPI_connect();
+		/* the app's owner writes its aggregation, with its rights */
+		SetUserIdAndSecContext(inc->owner,
+							   save_sec | SECURITY_LOCAL_USERID_CHANGE);
+		incremental_flush(inc);
+		if (purge)
+			incremental_purge(inc, now);
+		SetUserIdAndSecContext(save_user, save_sec);
+		SPI_finish();
+		ReleaseCurrentSubTransaction();
+	}
+	PG_CATCH();
+	{
+		ErrorData *edata;
+
+		MemoryContextSwitchTo(mcxt);
+		edata = CopyErrorData();
+		FlushErrorState();
+		RollbackAndReleaseCurrentSubTransaction();
+		SetUserIdAndSecContext(save_user, save_sec);
+		ereport(WARNING,
+				(errcode(ERRCODE_SIDDHI_RUNTIME_ERROR),
+				 errmsg("aggregation \"%s\" lost the changes of a batch: %s",
+						inc->plan->name, edata->message)));
+		FreeErrorData(edata);
+		reset_deltas(inc);
+		if (purge)
+			inc->next_purge = now + inc->plan->purge_interval;
+	}
+	PG_END_TRY();
+	MemoryContextSwitchTo(mcxt);
+	CurrentResourceOwner = owner;
+}
+
 void
 siddhi_incremental_flush_all(void)
 {
 	ListCell *lc;
 
 	foreach(lc, all_incrementals)
-	{
-		SiddhiIncremental *inc = lfirst(lc);
-		MemoryContext mcxt = CurrentMemoryContext;
-		ResourceOwner owner = CurrentResourceOwner;
-		Oid save_user;
-		int save_sec;
-
-		int64 now = inc->plan->playback ? inc->latest : siddhi_now_ms();
-		bool purge =
-			inc->plan->purge && now >= inc->next_purge && now != PG_INT64_MIN;
-
-		if (inc->order == NIL && !purge)
-			continue;
-		GetUserIdAndSecContext(&save_user, &save_sec);
-		BeginInternalSubTransaction(NULL);
-		PG_TRY();
-		{
-			SPI_connect();
-			/* the app's owner writes its aggregation, with its rights */
-			SetUserIdAndSecContext(inc->owner,
-								   save_sec | SECURITY_LOCAL_USERID_CHANGE);
-			incremental_flush(inc);
-			if (purge)
-				incremental_purge(inc, now);
-			SetUserIdAndSecContext(save_user, save_sec);
-			SPI_finish();
-			ReleaseCurrentSubTransaction();
-		}
-		PG_CATCH();
-		{
-			ErrorData *edata;
-
-			MemoryContextSwitchTo(mcxt);
-			edata = CopyErrorData();
-			FlushErrorState();
-			RollbackAndReleaseCurrentSubTransaction();
-			SetUserIdAndSecContext(save_user, save_sec);
-			ereport(WARNING,
-					(errcode(ERRCODE_SIDDHI_RUNTIME_ERROR),
-					 errmsg("aggregation \"%s\" lost the changes of a batch: "
-							"%s",
-							inc->plan->name, edata->message)));
-			FreeErrorData(edata);
-			reset_deltas(inc);
-			if (purge)
-				inc->next_purge = now + inc->plan->purge_interval;
-		}
-		PG_END_TRY();
-		MemoryContextSwitchTo(mcxt);
-		CurrentResourceOwner = owner;
-	}
+		flush_one(lfirst(lc), true);
 }

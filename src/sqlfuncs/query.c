@@ -31,7 +31,6 @@
 #include "siddhi/parser.h"
 #include "tcop/tcopprot.h"
 #include "utils/builtins.h"
-#include "utils/json.h"
 #include "utils/jsonb.h"
 #include "utils/snapmgr.h"
 #include "utils/tuplestore.h"
@@ -58,20 +57,17 @@ run_statement(PlannedStmt *ps, const char *qtext, ReturnSetInfo *rsinfo)
 	ExecutorRun(qd, ForwardScanDirection, 0, true);
 	ExecutorFinish(qd);
 	processed = qd->estate->es_processed;
-	if (qd->tupDesc && qd->tupDesc->natts > 0)
+	/* one jsonb per row (analyze_ondemand.c makes every statement so) */
+	if (qd->tupDesc && qd->tupDesc->natts == 1 &&
+		TupleDescAttr(qd->tupDesc, 0)->atttypid == JSONBOID)
 	{
-		TupleDesc desc = CreateTupleDescCopy(qd->tupDesc);
 		TupleTableSlot *slot =
-			MakeSingleTupleTableSlot(desc, &TTSOpsMinimalTuple);
+			MakeSingleTupleTableSlot(qd->tupDesc, &TTSOpsMinimalTuple);
 
-		BlessTupleDesc(desc);
 		while (tuplestore_gettupleslot(store, true, false, slot))
 		{
-			Datum rec = ExecFetchSlotHeapTupleDatum(slot);
-			text *json = DatumGetTextPP(DirectFunctionCall1(row_to_json, rec));
-			Datum value = DirectFunctionCall1(
-				jsonb_in, CStringGetDatum(text_to_cstring(json)));
-			bool isnull = false;
+			bool isnull;
+			Datum value = slot_getattr(slot, 1, &isnull);
 
 			tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, &value,
 								 &isnull);
