@@ -347,7 +347,13 @@ build_relations(AnalyzeState *st, SiddhiDefinition *d,
 		}
 		/* group first: one group's buckets over time is an index range */
 		appendStringInfoString(&key, "agg_timestamp");
-		appendStringInfo(&sql, ", UNIQUE NULLS NOT DISTINCT (%s))", key.data);
+		/*
+		 * A bucket is updated many times: room on its page lets the update
+		 * be HOT, without new index entries.
+		 */
+		appendStringInfo(
+			&sql, ", UNIQUE NULLS NOT DISTINCT (%s)) WITH (fillfactor = 70)",
+			key.data);
 		/*
 		 * Retention deletes by time, and buckets arrive roughly in time
 		 * order: a BRIN index finds old rows for little write cost.
