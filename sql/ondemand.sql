@@ -37,6 +37,13 @@ SELECT * FROM siddhi.query('od_app', $q$
   from OdAgg on symbol == 'WSO2' within 1496289600000L, 1496300000000L per 'hours'$q$);
 SELECT * FROM siddhi.query('od_app', $q$
   from OdAgg within '2017-**-** **:**:**' per 'days' select sum(total) as t, sum(n) as n$q$);
+-- Siddhi's time strings with an offset: 09:35:50 +05:30 is 04:05:50 UTC
+SELECT * FROM siddhi.query('od_app', $q$
+  from OdAgg within "2017-06-01 09:35:50 +05:30", "2017-06-01 09:35:52 +05:30" per "sec"
+  select AGG_TIMESTAMP, symbol, total$q$);
+SELECT * FROM siddhi.query('od_app', $q$
+  from OdAgg within "2017-06-01 04:05:50", "2017-06-01 04:05:53" per "sec"
+  select AGG_TIMESTAMP, symbol, total$q$);
 -- changes, each returning the rows it changed
 SELECT * FROM siddhi.query('od_app', $q$select "IBM" as symbol, 100f as price, 200L as volume insert into OdStock$q$);
 SELECT * FROM siddhi.query('od_app', $q$update OdStock set OdStock.price = 10 on OdStock.symbol == "WSO2"$q$);
