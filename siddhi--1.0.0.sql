@@ -248,18 +248,25 @@ CREATE VIEW siddhi.aggregations AS
      WHERE r.kind = 'aggregation view';
 GRANT SELECT ON siddhi.aggregations TO PUBLIC;
 
--- Siddhi's `from A within start, end per 'hour'`: the buckets of one
--- granularity whose start lies in [within_start, within_end) (ms since the
--- Unix epoch), in time order; `agg` holds the finished values (group-by
--- columns, aggregates, last values).  Runs with the caller's rights.
-CREATE FUNCTION siddhi.aggregation(name text, within_start bigint,
-                                   within_end bigint, per text)
-RETURNS TABLE (agg_timestamp bigint, agg jsonb)
-LANGUAGE plpgsql STABLE
+-- distinctCount in aggregations keeps a sketch: the smallest 1024 of the
+-- 64-bit hashes of the distinct values' text, as int8[] (see
+-- src/runtime/distinct_sketch.c).  distinct_union merges two (the upserts
+-- use it); distinct_count reads one: exact below 1024 distinct values,
+-- an estimate (about 3 % standard error) above.
+CREATE FUNCTION siddhi.distinct_union(a int8[], b int8[]) RETURNS int8[]
+AS 'MODULE_PATHNAME', 'siddhi_distinct_union_sql'
+LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION siddhi.distinct_count(sketch int8[]) RETURNS bigint
+AS 'MODULE_PATHNAME', 'siddhi_distinct_count_sql'
+LANGUAGE C IMMUTABLE PARALLEL SAFE;
+
+-- Siddhi's per: a granularity's name ('sec', 'seconds', 'hours', ..) as
+-- the aggregation views spell it in agg_granularity.
+CREATE FUNCTION siddhi.granularity(per text) RETURNS text
+LANGUAGE plpgsql IMMUTABLE
 SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-    nsp text;
     g text := lower(btrim(per));
 BEGIN
     g := CASE WHEN g IN ('sec', 'second', 'seconds') THEN 'sec'
@@ -273,6 +280,85 @@ BEGIN
             USING ERRCODE = 'invalid_parameter_value',
                   HINT = 'Granularities are sec, min, hour, day, month and year.';
     END IF;
+    RETURN g;
+END
+$$;
+
+-- Siddhi's within values: ms since the epoch as they are; a timestamptz;
+-- or a string, either a time ('2017-06-01 04:05:50', UTC unless an ISO
+-- offset follows: '2017-06-01 04:05:50 +05:30') or a pattern with * for
+-- the free fields ('2017-06-** **:**:**', June 2017), the first * giving
+-- the span (year, month, day, hour, minute; none: one second).
+-- within_bounds gives [within_start, within_end) of a string.
+CREATE FUNCTION siddhi.within_bounds(within text, OUT within_start bigint,
+                                     OUT within_end bigint)
+LANGUAGE plpgsql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    w text := btrim(within);
+    off text := '+00:00';
+    star int;
+    span interval;
+    lo timestamp;
+BEGIN
+    IF w ~ ' [+-][0-9]{2}:?[0-9]{2}$' THEN
+        off := substring(w FROM '[+-][0-9]{2}:?[0-9]{2}$');
+        w := rtrim(left(w, length(w) - length(off)));
+    END IF;
+    IF w !~ '^[0-9*]{4}-[0-9*]{2}-[0-9*]{2} [0-9*]{2}:[0-9*]{2}:[0-9*]{2}$' THEN
+        RAISE EXCEPTION 'invalid within pattern "%"', within
+            USING ERRCODE = 'invalid_parameter_value',
+                  HINT = 'Write yyyy-MM-dd HH:mm:ss with * for the free fields, as in 2017-06-** **:**:**, and an optional offset such as +05:30.';
+    END IF;
+    star := position('*' IN w);
+    IF star BETWEEN 1 AND 4 THEN
+        within_start := -9223372036854775808;
+        within_end := 9223372036854775807;
+        RETURN;
+    END IF;
+    span := CASE WHEN star = 0 THEN interval '1 second'
+                 WHEN star <= 7 THEN interval '1 year'
+                 WHEN star <= 10 THEN interval '1 month'
+                 WHEN star <= 13 THEN interval '1 day'
+                 WHEN star <= 16 THEN interval '1 hour'
+                 ELSE interval '1 minute' END;
+    IF star > 0 THEN
+        w := left(w, star - 1) || substr('0000-01-01 00:00:00', star);
+    END IF;
+    lo := w::timestamp;
+    -- ISO 8601 offsets (east positive), read by timestamptz input
+    within_start := (extract(epoch FROM (lo::text || off)::timestamptz) * 1000)::bigint;
+    within_end := (extract(epoch FROM ((lo + span)::text || off)::timestamptz) * 1000)::bigint;
+END
+$$;
+CREATE FUNCTION siddhi.within_start(within text) RETURNS bigint
+LANGUAGE sql STABLE
+AS 'SELECT (siddhi.within_bounds(within)).within_start';
+CREATE FUNCTION siddhi.within_end(within text) RETURNS bigint
+LANGUAGE sql STABLE
+AS 'SELECT (siddhi.within_bounds(within)).within_end';
+CREATE FUNCTION siddhi.within_start(within bigint) RETURNS bigint
+LANGUAGE sql IMMUTABLE
+AS 'SELECT within';
+CREATE FUNCTION siddhi.within_start(within timestamptz) RETURNS bigint
+LANGUAGE sql IMMUTABLE
+AS 'SELECT (extract(epoch FROM within) * 1000)::bigint';
+
+-- Siddhi's `from A within start, end per 'hour'`: the buckets of one
+-- granularity whose start lies in [within_start, within_end) (ms since the
+-- Unix epoch), in time order; `agg` holds the finished values (group-by
+-- columns, aggregates, last values).  Runs with the caller's rights.
+CREATE FUNCTION siddhi.aggregation(name text, within_start bigint,
+                                   within_end bigint, per text)
+RETURNS TABLE (agg_timestamp bigint, agg jsonb)
+LANGUAGE plpgsql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    nsp text;
+    g text := siddhi.granularity(per);
+BEGIN
     SELECT a.schema INTO nsp FROM siddhi.aggregations a
      WHERE a.aggregation = lower(name)
      ORDER BY array_position(current_schemas(false), a.schema::name) NULLS LAST
@@ -285,7 +371,7 @@ BEGIN
     RETURN QUERY EXECUTE format(
         'SELECT v.agg_timestamp, to_jsonb(v) - %L - %L FROM %I.%I v '
         'WHERE v.agg_granularity = $1 AND v.agg_timestamp >= $2 '
-        'AND v.agg_timestamp < $3 ORDER BY 1, 2::text',
+        'AND v.agg_timestamp < $3 ORDER BY 1, 2',
         'agg_timestamp', 'agg_granularity', nsp, lower(name))
         USING g, within_start, within_end;
 END
@@ -302,42 +388,24 @@ AS $$
         (extract(epoch FROM within_end) * 1000)::bigint, per)
 $$;
 
--- Siddhi's pattern form: within '2017-06-** **:**:**' is June 2017 (UTC);
--- the first * decides the span (year, month, day, hour, minute, second).
+-- Siddhi's pattern form: within '2017-06-** **:**:**' is June 2017 (UTC,
+-- or at the offset that may follow: '2017-06-** **:**:** +05:30'); see
+-- siddhi.within_bounds.
 CREATE FUNCTION siddhi.aggregation(name text, within text, per text)
 RETURNS TABLE (agg_timestamp bigint, agg jsonb)
-LANGUAGE plpgsql STABLE
+LANGUAGE sql STABLE
 SET search_path = pg_catalog, pg_temp
 AS $$
-DECLARE
-    w text := btrim(within);
-    star int := position('*' IN w);
-    span interval;
-    lo timestamp;
-BEGIN
-    IF w !~ '^[0-9*]{4}-[0-9*]{2}-[0-9*]{2} [0-9*]{2}:[0-9*]{2}:[0-9*]{2}$' THEN
-        RAISE EXCEPTION 'invalid within pattern "%"', within
-            USING ERRCODE = 'invalid_parameter_value',
-                  HINT = 'Write yyyy-MM-dd HH:mm:ss with * for the free fields, as in 2017-06-** **:**:**.';
-    END IF;
-    IF star = 0 THEN
-        span := interval '1 second';
-    ELSE
-        span := CASE WHEN star <= 4 THEN NULL
-                     WHEN star <= 7 THEN interval '1 year'
-                     WHEN star <= 10 THEN interval '1 month'
-                     WHEN star <= 13 THEN interval '1 day'
-                     WHEN star <= 16 THEN interval '1 hour'
-                     ELSE interval '1 minute' END;
-        IF span IS NULL THEN
-            RETURN QUERY SELECT * FROM siddhi.aggregation(name,
-                -9223372036854775808, 9223372036854775807, per);
-            RETURN;
-        END IF;
-        w := left(w, star - 1) || substr('0000-01-01 00:00:00', star);
-    END IF;
-    lo := w::timestamp;
-    RETURN QUERY SELECT * FROM siddhi.aggregation(name, lo AT TIME ZONE 'UTC',
-        (lo + span) AT TIME ZONE 'UTC', per);
-END
+    SELECT a.* FROM siddhi.within_bounds(within) w,
+           siddhi.aggregation(name, w.within_start, w.within_end, per) a
 $$;
+
+-- Siddhi's on-demand queries of an app's tables, named windows and
+-- aggregations (from T on .. select .., select .. insert into T, delete T
+-- on .., update T set .. on .., update or insert into T ..), run as the
+-- caller; each row (selected, or changed) as one jsonb object.
+CREATE FUNCTION siddhi.query(app text, query text)
+RETURNS TABLE (event jsonb)
+AS 'MODULE_PATHNAME', 'siddhi_query_sql'
+LANGUAGE C VOLATILE;
+GRANT EXECUTE ON FUNCTION siddhi.query(text, text) TO PUBLIC;

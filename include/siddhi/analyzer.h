@@ -296,7 +296,7 @@ typedef enum SiddhiIncColumnKind
 {
 	SIDDHI_INC_GROUP, /* a group-by expression: part of the key */
 	SIDDHI_INC_LAST,  /* any other expression: the bucket's last value */
-	SIDDHI_INC_AGG	  /* sum, count, avg, min or max */
+	SIDDHI_INC_AGG	  /* sum, count, avg, min, max or distinctCount */
 } SiddhiIncColumnKind;
 
 typedef struct SiddhiIncColumn
@@ -324,11 +324,24 @@ typedef struct SiddhiAggregationPlan
 	SiddhiRelation *view;
 	List *upserts;	   /* of char *: the upsert of each table, $1 the bucket */
 	List *param_types; /* of Oid: $1..$n of the upserts */
+	/*
+	 * The upsert of many rows at once (INSERT .. SELECT * FROM unnest($1,
+	 * ..) ON CONFLICT ..), each $k an array of column k's values, and
+	 * those array types; NIL when a column cannot be an array element.
+	 */
+	List *bulk_upserts;
+	List *bulk_param_types;
 	/* retention (Siddhi's @purge): rows older than now - retention go */
 	bool purge;						   /* purging enabled (the default) */
 	int64 purge_interval;			   /* ms between purges */
 	int64 retention[SIDDHI_INC_NGRAN]; /* ms, or -1 to keep all */
 	bool playback; /* now is the latest event time, not the clock */
+	/*
+	 * The time zone hour, day, month and year buckets are aligned to (a
+	 * PostgreSQL zone name, as pg_tzset takes it), or NULL for UTC; sec
+	 * and min buckets are always multiples of their length, as in Siddhi.
+	 */
+	char *timezone;
 } SiddhiAggregationPlan;
 
 extern const char *const siddhi_granularity_names[SIDDHI_INC_NGRAN];
@@ -365,6 +378,21 @@ extern SiddhiRelKind siddhi_relation_kind_parse(const char *kind);
 
 extern const char *siddhi_annotation_value(List *annotations, const char *name,
 										   const char *key);
+
+/*
+ * An on-demand query of an app (siddhi.query(), analyze_ondemand.c): the
+ * PostgreSQL statements it stands for, raw (RawStmt *), over the app's
+ * relations, whose locations point into text.  upsert: the second (an
+ * INSERT) runs only when the first (an UPDATE) changed no row.
+ */
+typedef struct SiddhiOnDemand
+{
+	List *stmts;
+	bool upsert;
+} SiddhiOnDemand;
+
+extern SiddhiOnDemand *siddhi_ondemand_translate(const char *app,
+												 const char *text);
 
 /* TypeName of a SiddhiQL type name (string, int, ...), or NULL. */
 extern TypeName *siddhi_type_name(const char *siddhi_type);

@@ -51,4 +51,7 @@ extern void siddhi_join_arrive(SiddhiJoin *j, int side, TupleTableSlot *slot,
 /* Whether the table lookup's plan reads the table through an index. */
 extern bool siddhi_join_uses_index(SiddhiJoin *j);
 
+/* Whether the lookup reads an aggregation (its pending buckets first). */
+extern bool siddhi_join_reads_aggregation(SiddhiJoin *j);
+
 #endif /* SIDDHI_JOIN_H */

@@ -37,6 +37,13 @@ extern Node *siddhiql_parse_expression(const char *source, const char *text,
 									   int offset);
 
 /*
+ * A SiddhiQL on-demand (store) query, for siddhi.query(): the input (from
+ * T [on ..] [within .. per ..]) with selector, or a selector (or none)
+ * with an output action (insert into, delete, update, update or insert).
+ */
+extern SiddhiQuery *siddhiql_parse_on_demand(const char *source);
+
+/*
  * For use inside ereport(): set the error position to a byte offset of
  * the app source.  Returns 0 like the other err* helpers.
  */

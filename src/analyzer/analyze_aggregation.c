@@ -10,9 +10,11 @@
  * schema, holding agg_timestamp (the bucket's start, ms since the Unix
  * epoch, UTC), the group-by columns, the last value of every other plain
  * expression, and the partial states of the aggregators: sum, count, min,
- * max as one column each, avg as <name>_sum and <name>_count.  A unique
- * constraint (NULLS NOT DISTINCT, as a group may be null) on agg_timestamp
- * and the group columns is what the runtime's upsert merges on.  A view
+ * max as one column each, avg as <name>_sum and <name>_count,
+ * distinctCount as <name>_set (a bounded sketch of the values' hashes,
+ * src/runtime/distinct_sketch.c).  A unique
+ * constraint (NULLS NOT DISTINCT, as a group may be null) on the group
+ * columns and agg_timestamp is what the runtime's upserts merge on.  A view
  * <a> shows all granularities with the finished values (avg computed) and
  * agg_granularity ('sec', ...).
  *
@@ -37,6 +39,7 @@
 #include "parser/parse_coerce.h"
 #include "parser/parse_expr.h"
 #include "parser/parse_relation.h"
+#include "pgtime.h"
 #include "siddhi/errors.h"
 #include "siddhi/parser.h"
 #include "utils/builtins.h"
@@ -112,6 +115,12 @@ physical_columns(List *columns, List **names, List **types)
 			*types = lappend_oid(*types, FLOAT8OID);
 			*names = lappend(*names, psprintf("%s_count", c->name));
 			*types = lappend_oid(*types, INT8OID);
+		}
+		else if (c->kind == SIDDHI_INC_AGG &&
+				 c->agg == SIDDHI_AGG_DISTINCT_COUNT)
+		{
+			*names = lappend(*names, psprintf("%s_set", c->name));
+			*types = lappend_oid(*types, INT8ARRAYOID);
 		}
 		else
 		{
@@ -237,6 +246,23 @@ build_relations(AnalyzeState *st, SiddhiDefinition *d,
 
 	physical_columns(ap->columns, &names, &types);
 	ap->param_types = lcons_oid(INT8OID, list_copy(types));
+	/*
+	 * Bulk upserts take one array per column: every type needs an array
+	 * type, and a distinctCount sketch (itself an array) cannot be one
+	 * element of an array of rows of different lengths.
+	 */
+	foreach(lc, ap->param_types)
+	{
+		Oid at = get_array_type(lfirst_oid(lc));
+
+		if (!OidIsValid(at) || lfirst_oid(lc) == INT8ARRAYOID)
+		{
+			list_free(ap->bulk_param_types);
+			ap->bulk_param_types = NIL;
+			break;
+		}
+		ap->bulk_param_types = lappend_oid(ap->bulk_param_types, at);
+	}
 
 	initStringInfo(&view);
 	appendStringInfo(&view, "CREATE OR REPLACE VIEW %s AS ",
@@ -262,7 +288,6 @@ build_relations(AnalyzeState *st, SiddhiDefinition *d,
 		appendStringInfo(&sql,
 						 "CREATE TABLE %s (agg_timestamp bigint NOT NULL",
 						 quote_identifier(table));
-		appendStringInfoString(&key, "agg_timestamp");
 		appendStringInfoString(&ins, "agg_timestamp");
 		forboth(n, names, t, types)
 		{
@@ -276,7 +301,7 @@ build_relations(AnalyzeState *st, SiddhiDefinition *d,
 			const char *q = quote_identifier(col->name);
 
 			if (col->kind == SIDDHI_INC_GROUP)
-				appendStringInfo(&key, ", %s", q);
+				appendStringInfo(&key, "%s, ", q);
 			else
 			{
 				if (set.len > 0)
@@ -303,6 +328,16 @@ build_relations(AnalyzeState *st, SiddhiDefinition *d,
 				}
 				else if (col->agg == SIDDHI_AGG_COUNT)
 					appendStringInfo(&set, "%s = t.%s + excluded.%s", q, q, q);
+				else if (col->agg == SIDDHI_AGG_DISTINCT_COUNT)
+				{
+					const char *k =
+						quote_identifier(psprintf("%s_set", col->name));
+
+					appendStringInfo(&set,
+									 "%s = siddhi.distinct_union(t.%s, "
+									 "excluded.%s)",
+									 k, k, k);
+				}
 				else
 					appendStringInfo(&set,
 									 "%s = coalesce(t.%s + excluded.%s, t.%s, "
@@ -310,7 +345,22 @@ build_relations(AnalyzeState *st, SiddhiDefinition *d,
 									 q, q, q, q, q);
 			}
 		}
-		appendStringInfo(&sql, ", UNIQUE NULLS NOT DISTINCT (%s))", key.data);
+		/* group first: one group's buckets over time is an index range */
+		appendStringInfoString(&key, "agg_timestamp");
+		/*
+		 * A bucket is updated many times: room on its page lets the update
+		 * be HOT, without new index entries.
+		 */
+		appendStringInfo(
+			&sql, ", UNIQUE NULLS NOT DISTINCT (%s)) WITH (fillfactor = 70)",
+			key.data);
+		/*
+		 * Retention deletes by time, and buckets arrive roughly in time
+		 * order: a BRIN index finds old rows for little write cost.
+		 */
+		appendStringInfo(&sql,
+						 "; CREATE INDEX ON %s USING brin (agg_timestamp)",
+						 quote_identifier(table));
 		r = bind_aggregation_relation(st, table, SIDDHI_REL_AGGREGATION,
 									  sql.data, d->location);
 		ap->tables = lappend(ap->tables, r);
@@ -328,6 +378,25 @@ build_relations(AnalyzeState *st, SiddhiDefinition *d,
 		else
 			appendStringInfoString(&sql, "NOTHING");
 		ap->upserts = lappend(ap->upserts, sql.data);
+
+		/* the same for many rows at once, from one array per column */
+		if (ap->bulk_param_types != NIL)
+		{
+			StringInfoData bulk;
+
+			initStringInfo(&bulk);
+			appendStringInfo(
+				&bulk, "INSERT INTO %s AS t (%s) SELECT * FROM unnest(",
+				quote_qualified_identifier(r->nspname, table), ins.data);
+			for (param = 1; param <= list_length(ap->param_types); param++)
+				appendStringInfo(&bulk, "%s$%d", param > 1 ? ", " : "", param);
+			appendStringInfo(&bulk, ") ON CONFLICT (%s) DO ", key.data);
+			if (set.len > 0)
+				appendStringInfo(&bulk, "UPDATE SET %s", set.data);
+			else
+				appendStringInfoString(&bulk, "NOTHING");
+			ap->bulk_upserts = lappend(ap->bulk_upserts, bulk.data);
+		}
 		if (st->mode == SIDDHI_ANALYZE_DEPLOY)
 			check_upsert(st, ap, table, sql.data, d->location);
 
@@ -349,6 +418,11 @@ build_relations(AnalyzeState *st, SiddhiDefinition *d,
 					&view, ", %s / nullif(%s, 0) AS %s",
 					quote_identifier(psprintf("%s_sum", col->name)),
 					quote_identifier(psprintf("%s_count", col->name)), q);
+			else if (col->kind == SIDDHI_INC_AGG &&
+					 col->agg == SIDDHI_AGG_DISTINCT_COUNT)
+				appendStringInfo(
+					&view, ", siddhi.distinct_count(%s) AS %s",
+					quote_identifier(psprintf("%s_set", col->name)), q);
 			else
 				appendStringInfo(&view, ", %s", q);
 		}
@@ -486,6 +560,42 @@ analyze_purge(AnalyzeState *st, SiddhiDefinition *d, SiddhiAggregationPlan *ap)
 	}
 }
 
+/*
+ * The time zone of the buckets: @aggTimeZone('Asia/Kolkata') on the
+ * aggregation, else @app:aggTimeZone(..) on the app (Siddhi's aggTimeZone
+ * property), else UTC.  The SQL dialect's WITH (timezone = ..) arrives as
+ * the former.
+ */
+static void
+analyze_timezone(AnalyzeState *st, SiddhiDefinition *d,
+				 SiddhiAggregationPlan *ap)
+{
+	const char *tz =
+		siddhi_annotation_value(d->annotations, "aggTimeZone", NULL);
+	int location = d->location;
+	ListCell *lc;
+
+	foreach(lc, d->annotations)
+	{
+		SiddhiAnnotation *a = lfirst(lc);
+
+		if (pg_strcasecmp(a->name, "aggTimeZone") == 0)
+			location = a->location;
+	}
+	if (tz == NULL)
+		tz = siddhi_annotation_value(st->app->annotations, "app:aggTimeZone",
+									 NULL);
+	if (tz == NULL || pg_strcasecmp(tz, "UTC") == 0 ||
+		pg_strcasecmp(tz, "GMT") == 0)
+		return;
+	if (*tz == '\0' || pg_tzset(tz) == NULL)
+		agg_error(st, location, ERRCODE_INVALID_PARAMETER_VALUE,
+				  psprintf("time zone \"%s\" is not recognized", tz),
+				  "Name a zone of pg_timezone_names, such as 'Asia/Kolkata' "
+				  "or 'America/New_York'.");
+	ap->timezone = pstrdup(tz);
+}
+
 static SiddhiAggregationPlan *
 analyze_aggregation(AnalyzeState *st, SiddhiDefinition *d)
 {
@@ -580,12 +690,14 @@ analyze_aggregation(AnalyzeState *st, SiddhiDefinition *d)
 						  "aggregation's view.");
 			if (agg->kind != SIDDHI_AGG_SUM && agg->kind != SIDDHI_AGG_COUNT &&
 				agg->kind != SIDDHI_AGG_AVG && agg->kind != SIDDHI_AGG_MIN &&
-				agg->kind != SIDDHI_AGG_MAX)
+				agg->kind != SIDDHI_AGG_MAX &&
+				agg->kind != SIDDHI_AGG_DISTINCT_COUNT)
 				agg_error(st, rt->location, ERRCODE_FEATURE_NOT_SUPPORTED,
-						  "aggregations support sum, count, avg, min and max "
-						  "only",
+						  "aggregations support sum, count, avg, min, max "
+						  "and distinctCount only",
 						  NULL);
-			if (agg->kind != SIDDHI_AGG_COUNT && at != INT2OID &&
+			if (agg->kind != SIDDHI_AGG_COUNT &&
+				agg->kind != SIDDHI_AGG_DISTINCT_COUNT && at != INT2OID &&
 				at != INT4OID && at != INT8OID && at != FLOAT4OID &&
 				at != FLOAT8OID)
 				agg_error(st, rt->location, ERRCODE_DATATYPE_MISMATCH,
@@ -597,9 +709,11 @@ analyze_aggregation(AnalyzeState *st, SiddhiDefinition *d)
 			c->expr = agg->arg;
 			c->is_float = agg->kind == SIDDHI_AGG_AVG || at == FLOAT4OID ||
 						  at == FLOAT8OID;
-			c->type = agg->kind == SIDDHI_AGG_COUNT ? INT8OID
-					  : c->is_float					? FLOAT8OID
-													: INT8OID;
+			c->type = (agg->kind == SIDDHI_AGG_COUNT ||
+					   agg->kind == SIDDHI_AGG_DISTINCT_COUNT)
+						  ? INT8OID
+					  : c->is_float ? FLOAT8OID
+									: INT8OID;
 		}
 		else
 		{
@@ -677,6 +791,7 @@ analyze_aggregation(AnalyzeState *st, SiddhiDefinition *d)
 				  "an aggregation needs a granularity", NULL);
 
 	analyze_purge(st, d, ap);
+	analyze_timezone(st, d, ap);
 	build_relations(st, d, ap);
 	return ap;
 }

@@ -99,6 +99,10 @@ extern void siddhi_join_select_all(AnalyzeState *st, ParseState *pstate,
 								   List **locations);
 extern void siddhi_join_finish(SiddhiQueryPlan *qp);
 
+/* on AND per and within over an aggregation's view named ref (raw). */
+extern Node *siddhi_aggregation_condition(Node *on, Node *within, Node *per,
+										  const char *ref);
+
 /* define aggregation / CREATE AGGREGATION (analyze_aggregation.c). */
 extern void siddhi_analyze_aggregations(AnalyzeState *st);
 

@@ -35,10 +35,19 @@
 #include "parser/parse_coerce.h"
 #include "parser/parse_collate.h"
 #include "parser/parse_expr.h"
+#include "parser/parse_oper.h"
 #include "parser/parse_relation.h"
 #include "siddhi/errors.h"
 #include "siddhi/parser.h"
 #include "utils/rel.h"
+
+/* A side read by lookups, not by its events: a table or an aggregation. */
+static bool
+is_lookup(SiddhiRelation *r)
+{
+	return r->kind == SIDDHI_REL_TABLE ||
+		   r->kind == SIDDHI_REL_AGGREGATION_VIEW;
+}
 
 /* The relation a join side names: the app's, or an existing table. */
 static SiddhiRelation *
@@ -65,10 +74,15 @@ siddhi_join_primary(AnalyzeState *st, SiddhiInput *in)
 	SiddhiRelation *left = side_relation(st, in->stream);
 	SiddhiRelation *right = side_relation(st, in->right);
 
-	if (left->kind == SIDDHI_REL_TABLE && right->kind == SIDDHI_REL_TABLE)
+	if (is_lookup(left) && is_lookup(right))
 		ereport(ERROR,
 				(errcode(ERRCODE_SIDDHI_SEMANTIC_ERROR),
-				 errmsg("a join of two tables has no events to trigger it"),
+				 errmsg(left->kind == SIDDHI_REL_TABLE &&
+								right->kind == SIDDHI_REL_TABLE
+							? "a join of two tables has no events to trigger "
+							  "it"
+							: "a join of two tables or aggregations has no "
+							  "events to trigger it"),
 				 siddhi_errposition(st->app->source, in->location),
 				 errhint("Join a table with a stream or a window; read two "
 						 "tables together with plain SQL.")));
@@ -77,18 +91,21 @@ siddhi_join_primary(AnalyzeState *st, SiddhiInput *in)
 				(errcode(ERRCODE_SIDDHI_SEMANTIC_ERROR),
 				 errmsg("only one side of a join can be unidirectional"),
 				 siddhi_errposition(st->app->source, in->location)));
-	if ((left->kind == SIDDHI_REL_TABLE && in->left_unidirectional) ||
-		(right->kind == SIDDHI_REL_TABLE && in->right_unidirectional))
-		ereport(
-			ERROR,
-			(errcode(ERRCODE_SIDDHI_SEMANTIC_ERROR),
-			 errmsg("a table cannot be unidirectional"),
-			 siddhi_errposition(st->app->source, left->kind == SIDDHI_REL_TABLE
-													 ? in->stream->location
-													 : in->right->location),
-			 errhint("Only events trigger a join: mark the stream side "
-					 "unidirectional, or nothing.")));
-	return left->kind == SIDDHI_REL_TABLE ? in->right : in->stream;
+	if ((is_lookup(left) && in->left_unidirectional) ||
+		(is_lookup(right) && in->right_unidirectional))
+		ereport(ERROR,
+				(errcode(ERRCODE_SIDDHI_SEMANTIC_ERROR),
+				 errmsg("a%s cannot be unidirectional",
+						(in->left_unidirectional ? left : right)->kind ==
+								SIDDHI_REL_TABLE
+							? " table"
+							: "n aggregation"),
+				 siddhi_errposition(st->app->source,
+									is_lookup(left) ? in->stream->location
+													: in->right->location),
+				 errhint("Only events trigger a join: mark the stream side "
+						 "unidirectional, or nothing.")));
+	return is_lookup(left) ? in->right : in->stream;
 }
 
 /* The other side's filters and window, in a parse state of their own. */
@@ -112,15 +129,21 @@ analyze_other_side(AnalyzeState *st, SiddhiJoinPlan *jp, Relation rel,
 		SiddhiStreamHandler *h = lfirst(lc);
 		Node *e;
 
-		if (jp->other->kind == SIDDHI_REL_TABLE)
-			ereport(ERROR,
-					(errcode(ERRCODE_SIDDHI_SEMANTIC_ERROR),
-					 errmsg("table \"%s\" in a join cannot have a filter or "
-							"a window",
-							in->stream),
-					 siddhi_errposition(st->app->source, h->location),
-					 errhint("Put the condition on the table in the join's "
-							 "on condition.")));
+		if (is_lookup(jp->other))
+			ereport(
+				ERROR,
+				(errcode(ERRCODE_SIDDHI_SEMANTIC_ERROR),
+				 errmsg("%s \"%s\" in a join cannot have a filter or "
+						"a window",
+						jp->other->kind == SIDDHI_REL_TABLE ? "table"
+															: "aggregation",
+						in->stream),
+				 siddhi_errposition(st->app->source, h->location),
+				 errhint("Put the condition on the %s in the join's "
+						 "on condition.",
+						 jp->other->kind == SIDDHI_REL_TABLE
+							 ? "table"
+							 : "aggregation")));
 		if (h->kind == SIDDHI_HANDLER_WINDOW)
 		{
 			if (jp->other_window)
@@ -235,6 +258,101 @@ table_probe(AnalyzeState *st, ParseState *pstate, Relation table, Expr *on,
 	return qry;
 }
 
+static Node *
+agg_column(const char *ref, const char *column, int location)
+{
+	ColumnRef *cr = makeNode(ColumnRef);
+
+	cr->fields =
+		list_make2(makeString(pstrdup(ref)), makeString(pstrdup(column)));
+	cr->location = location;
+	return (Node *) cr;
+}
+
+static Node *
+siddhi_call(const char *fn, Node *arg, int location)
+{
+	return (Node *) makeFuncCall(
+		list_make2(makeString("siddhi"), makeString(pstrdup(fn))),
+		list_make1(copyObject(arg)), COERCE_EXPLICIT_CALL, location);
+}
+
+/*
+ * Reading an aggregation (Siddhi's `join A on .. within a, b per p`, and
+ * on-demand `from A on .. within .. per ..`) is reading its view, ref:
+ * on AND agg_granularity = siddhi.granularity(p) AND agg_timestamp >=
+ * siddhi.within_start(a) AND agg_timestamp < siddhi.within_start(b) (or
+ * siddhi.within_end(a) for a single pattern such as '2017-06-** **:**:**').
+ * A raw condition, to transform with the rest.
+ */
+Node *
+siddhi_aggregation_condition(Node *on, Node *within, Node *per,
+							 const char *ref)
+{
+	int loc = exprLocation(per);
+	List *args = NIL;
+
+	if (on)
+		args = lappend(args, on);
+	args = lappend(
+		args, makeSimpleA_Expr(AEXPR_OP, "=",
+							   agg_column(ref, "agg_granularity", loc),
+							   siddhi_call("granularity", per, loc), loc));
+	if (within)
+	{
+		Node *start, *end;
+
+		if (IsA(within, List))
+		{
+			start = linitial((List *) within);
+			end = siddhi_call("within_start", lsecond((List *) within),
+							  exprLocation(lsecond((List *) within)));
+		}
+		else
+		{
+			start = within;
+			end = siddhi_call("within_end", start, exprLocation(start));
+		}
+		loc = exprLocation(start);
+		args = lappend(
+			args, makeSimpleA_Expr(
+					  AEXPR_OP, ">=", agg_column(ref, "agg_timestamp", loc),
+					  siddhi_call("within_start", start, loc), loc));
+		args = lappend(args,
+					   makeSimpleA_Expr(AEXPR_OP, "<",
+										agg_column(ref, "agg_timestamp", loc),
+										end, loc));
+	}
+	return (Node *) makeBoolExpr(AND_EXPR, args, loc);
+}
+
+/* An aggregation's rows go out in time order, as Siddhi's do. */
+static void
+sort_by_bucket(Query *qry)
+{
+	ListCell *lc;
+
+	foreach(lc, qry->targetList)
+	{
+		TargetEntry *te = lfirst(lc);
+		SortGroupClause *sgc;
+		Oid lt, eq;
+		bool hashable;
+
+		if (te->resname == NULL || strcmp(te->resname, "agg_timestamp") != 0)
+			continue;
+		get_sort_group_operators(exprType((Node *) te->expr), true, true,
+								 false, &lt, &eq, NULL, &hashable);
+		sgc = makeNode(SortGroupClause);
+		te->ressortgroupref = 1;
+		sgc->tleSortGroupRef = 1;
+		sgc->sortop = lt;
+		sgc->eqop = eq;
+		sgc->hashable = hashable;
+		qry->sortClause = list_make1(sgc);
+	}
+}
+
 /*
  * The other side and the on condition of a join, after analyze_query()
  * has read the primary side into qp with pstate (varno 1).
@@ -253,13 +371,27 @@ siddhi_analyze_join(AnalyzeState *st, ParseState *pstate, SiddhiQuery *q,
 	bool left_unidir;
 	bool right_unidir;
 
-	if (in->within || in->per)
-		siddhi_not_yet(st, "joins with aggregations (within .. per ..)",
-					   exprLocation(in->within ? in->within : in->per));
 	jp->type = in->join_type;
 	jp->primary_is_left = in->stream == siddhi_join_primary(st, in);
 	other_in = jp->primary_is_left ? in->right : in->stream;
 	jp->other = side_relation(st, other_in);
+	if (jp->other->kind == SIDDHI_REL_AGGREGATION_VIEW && in->per == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_SIDDHI_SEMANTIC_ERROR),
+				 errmsg("a join with aggregation \"%s\" needs per",
+						other_in->stream),
+				 siddhi_errposition(st->app->source, in->location),
+				 errhint("Write within <start>, <end> per 'hours' after the "
+						 "on condition.")));
+	if (jp->other->kind != SIDDHI_REL_AGGREGATION_VIEW &&
+		(in->within || in->per))
+		ereport(ERROR,
+				(errcode(ERRCODE_SIDDHI_SEMANTIC_ERROR),
+				 errmsg("within and per apply to a join with an aggregation"),
+				 siddhi_errposition(
+					 st->app->source,
+					 exprLocation(in->within ? in->within : in->per)),
+				 errhint("\"%s\" is not an aggregation.", other_in->stream)));
 	orel = table_open(jp->other->relid, AccessShareLock);
 	odesc = RelationGetDescr(orel);
 	analyze_other_side(st, jp, orel, other_in);
@@ -279,7 +411,7 @@ siddhi_analyze_join(AnalyzeState *st, ParseState *pstate, SiddhiQuery *q,
 		jp->triggers[1] = jp->primary_is_left ? trig_right : trig_left;
 		jp->outer[0] = jp->primary_is_left ? outer_left : outer_right;
 		jp->outer[1] = jp->primary_is_left ? outer_right : outer_left;
-		if (jp->other->kind == SIDDHI_REL_TABLE)
+		if (is_lookup(jp->other))
 			jp->triggers[1] = false;
 	}
 
@@ -291,6 +423,10 @@ siddhi_analyze_join(AnalyzeState *st, ParseState *pstate, SiddhiQuery *q,
 			other_in->alias ? makeAlias(other_in->alias, NIL) : NULL, false,
 			true),
 		false, true, true);
+	if (jp->other->kind == SIDDHI_REL_AGGREGATION_VIEW)
+		in->on = siddhi_aggregation_condition(
+			in->on, in->within, in->per,
+			other_in->alias ? other_in->alias : other_in->stream);
 	if (in->on)
 	{
 		Node *e = transformExpr(pstate, in->on, EXPR_KIND_JOIN_ON);
@@ -309,9 +445,11 @@ siddhi_analyze_join(AnalyzeState *st, ParseState *pstate, SiddhiQuery *q,
 	for (int i = 0; i < jp->desc->natts; i++)
 		TupleDescAttr(jp->desc, i)->attnotnull = false;
 
-	if (jp->other->kind == SIDDHI_REL_TABLE)
+	if (is_lookup(jp->other))
 	{
 		jp->probe = table_probe(st, pstate, orel, jp->on, other_in->location);
+		if (jp->other->kind == SIDDHI_REL_AGGREGATION_VIEW)
+			sort_by_bucket(jp->probe);
 		for (int i = 0; i < pdesc->natts; i++)
 		{
 			Form_pg_attribute att = TupleDescAttr(pdesc, i);

@@ -1255,3 +1255,122 @@ siddhiql_parse_expression(const char *source, const char *text, int offset)
 	error_context_stack = cb.previous;
 	return e;
 }
+
+/* ---------------------------------------------------------------------
+ * On-demand queries (siddhi.query())
+ * ---------------------------------------------------------------------
+ */
+
+#define HINT_ON_DEMAND                                                      \
+	"An on-demand query is from T [on cond] [within .. per ..] select .., " \
+	"select .. insert into T, [select ..] delete T [on cond], "             \
+	"[select ..] update T set .. on cond, or select .. update or "          \
+	"insert into T set .. on cond."
+
+/* The action after an on-demand query's select, or without one. */
+static SiddhiOutput *
+parse_store_output(SiddhiqlParser *p, bool has_select)
+{
+	SiddhiOutput *o = palloc0(sizeof(SiddhiOutput));
+	SiddhiqlToken *t = sq_peek(p);
+	int loc;
+
+	o->location = t->loc;
+	o->events = SIDDHI_EVENTS_CURRENT;
+	if (has_select && sq_accept_kw(p, "insert"))
+	{
+		o->kind = SIDDHI_OUT_INSERT;
+		sq_expect_kw(p, "into", "Write insert into <table>.");
+		o->target = sq_expect_name(p, &loc);
+		return o;
+	}
+	if (sq_accept_kw(p, "delete"))
+	{
+		o->kind = SIDDHI_OUT_DELETE;
+		o->target = sq_expect_name(p, &loc);
+		if (sq_accept_kw(p, "on"))
+			o->on = siddhiql_parse_expr(p);
+		return o;
+	}
+	if (!sq_accept_kw(p, "update"))
+		sq_syntax_error(p, t, HINT_ON_DEMAND);
+	o->kind = SIDDHI_OUT_UPDATE;
+	if (sq_accept_kw(p, "or"))
+	{
+		if (!has_select)
+			sq_error_at(p, t->loc, HINT_ON_DEMAND,
+						"update or insert needs a select");
+		sq_expect_kw(p, "insert", "Write update or insert into <table>.");
+		sq_expect_kw(p, "into", "Write update or insert into <table>.");
+		o->kind = SIDDHI_OUT_UPSERT;
+	}
+	o->target = sq_expect_name(p, &loc);
+	if (sq_accept_kw(p, "set"))
+		o->set = parse_set_clause(p);
+	sq_expect_kw(p, "on",
+				 "Table operations need a condition: on T.key == key.");
+	o->on = siddhiql_parse_expr(p);
+	return o;
+}
+
+SiddhiQuery *
+siddhiql_parse_on_demand(const char *source)
+{
+	SiddhiqlParser parser;
+	SiddhiqlParser *p = &parser;
+	SiddhiQuery *q = palloc0(sizeof(SiddhiQuery));
+	SiddhiqlToken *t;
+
+	p->source = source;
+	p->toks = siddhiql_tokenize(source, &p->ntoks);
+	p->pos = 0;
+	t = sq_peek(p);
+	q->location = t->loc;
+	if (sq_accept_kw(p, "from"))
+	{
+		SiddhiInput *in = palloc0(sizeof(SiddhiInput));
+		SiddhiStreamInput *s = palloc0(sizeof(SiddhiStreamInput));
+
+		in->kind = SIDDHI_INPUT_STREAM;
+		in->location = t->loc;
+		s->location = sq_peek(p)->loc;
+		s->stream = sq_expect_name(p, &s->location);
+		if (sq_accept_kw(p, "as"))
+		{
+			int loc;
+
+			s->alias = sq_expect_name(p, &loc);
+		}
+		in->stream = s;
+		if (sq_accept_kw(p, "on"))
+			in->on = siddhiql_parse_expr(p);
+		if (sq_accept_kw(p, "within"))
+		{
+			Node *start = siddhiql_parse_expr(p);
+
+			if (sq_accept(p, TOK_COMMA))
+				in->within =
+					(Node *) list_make2(start, siddhiql_parse_expr(p));
+			else
+				in->within = start;
+		}
+		if (sq_accept_kw(p, "per"))
+			in->per = siddhiql_parse_expr(p);
+		q->input = in;
+		q->selector = parse_selector(p);
+	}
+	else if (sq_is_kw(t, "select") || sq_is_kw(t, "delete") ||
+			 sq_is_kw(t, "update"))
+	{
+		if (sq_is_kw(t, "select"))
+			q->selector = parse_selector(p);
+		q->output = parse_store_output(p, q->selector != NULL);
+	}
+	else
+		sq_syntax_error(p, t, HINT_ON_DEMAND);
+	sq_accept(p, TOK_SEMICOLON);
+	if (sq_peek(p)->kind != TOK_EOF)
+		sq_syntax_error(p, sq_peek(p), HINT_ON_DEMAND);
+	q->end_location = strlen(source);
+	return q;
+}

@@ -696,6 +696,20 @@ create_aggregation(SqlParser *p, int pos, int end, List *annotations)
 
 			if (strcmp(e->key, "by") == 0)
 				d->aggregate_by = pstrdup(e->value);
+			else if (strcmp(e->key, "timezone") == 0)
+			{
+				/* as SiddhiQL's @aggTimeZone('zone') */
+				SiddhiAnnotation *tz = palloc0(sizeof(SiddhiAnnotation));
+				SiddhiAnnotationElement *el =
+					palloc0(sizeof(SiddhiAnnotationElement));
+
+				el->value = e->value;
+				el->location = e->location;
+				tz->name = pstrdup("aggTimeZone");
+				tz->location = e->location;
+				tz->elements = list_make1(el);
+				d->annotations = lappend(d->annotations, tz);
+			}
 			else if (strcmp(e->key, "granularity") == 0)
 			{
 				gran = e->value;
@@ -746,8 +760,8 @@ create_aggregation(SqlParser *p, int pos, int end, List *annotations)
 				syntax_error_at(
 					p, e->location,
 					psprintf("unknown aggregation option \"%s\"", e->key),
-					"The options are by, granularity, retention, purge and "
-					"purge_interval.");
+					"The options are by, granularity, timezone, retention, "
+					"purge and purge_interval.");
 		}
 	}
 	if (tok >= end || !sqlstream_is_word(p, tok, "as"))

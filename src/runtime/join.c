@@ -15,7 +15,9 @@
  * query's business (insert expired/all events, or aggregators that take
  * them back): runtime.c decides after the join.
  *
- * Tables: the analyzer made `on` a SELECT over the table whose $k are the
+ * Tables (and aggregations, read through their view: src/analyzer/
+ * analyze_join.c adds within and per to on): the analyzer made `on` a
+ * SELECT over the table whose $k are the
  * primary side's attributes; we plan it once, when the app starts, so an
  * equality of an indexed column with a stream expression is an index
  * scan, and run it for each arrival with a fresh snapshot after
@@ -60,6 +62,7 @@ struct SiddhiJoin
 	PlannedStmt *probe;
 	ParamListInfo params;
 	bool probe_uses_index;
+	bool aggregation; /* the table is an aggregation's view */
 };
 
 /* A descriptor of attributes [from, from + n) of desc. */
@@ -124,6 +127,7 @@ siddhi_join_create(SiddhiJoinPlan *plan, ExprContext *econtext,
 							"statements",
 							plan->other->name, list_length(rewritten))));
 		j->table = plan->other->relid;
+		j->aggregation = plan->other->kind == SIDDHI_REL_AGGREGATION_VIEW;
 		j->probe = pg_plan_query(linitial(rewritten), NULL, 0, NULL);
 		j->probe_uses_index = plan_uses_index(j->probe->planTree);
 		j->params = makeParamList(list_length(plan->param_types));
@@ -144,6 +148,12 @@ Oid
 siddhi_join_table(SiddhiJoin *j)
 {
 	return j->table;
+}
+
+bool
+siddhi_join_reads_aggregation(SiddhiJoin *j)
+{
+	return j->aggregation;
 }
 
 bool

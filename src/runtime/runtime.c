@@ -441,7 +441,8 @@ query_join_start(QueryRuntime *q, SiddhiJoinPlan *jp, MemoryContext cxt)
 	QueryRuntime *o;
 
 	q->join = siddhi_join_create(jp, q->econtext, cxt);
-	if (jp->other->kind == SIDDHI_REL_TABLE)
+	if (jp->other->kind == SIDDHI_REL_TABLE ||
+		jp->other->kind == SIDDHI_REL_AGGREGATION_VIEW)
 		return;
 	o = palloc0(sizeof(QueryRuntime));
 	o->app = q->app;
@@ -1310,6 +1311,9 @@ query_join(QueryRuntime *q, TupleTableSlot *slot, int64 ts, int depth,
 	if (OidIsValid(table))
 	{
 		sink_flush(table);
+		/* an aggregation lookup, the buckets of the batch's events so far */
+		if (siddhi_join_reads_aggregation(mq->join))
+			siddhi_incremental_flush_all();
 		siddhi_stats_lookup(mq->stats, siddhi_join_uses_index(mq->join));
 	}
 	siddhi_join_arrive(mq->join, q->join_main ? 1 : 0, slot, ts, kind,
