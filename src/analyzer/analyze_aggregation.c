@@ -433,35 +433,13 @@ build_relations(AnalyzeState *st, SiddhiDefinition *d,
 	st->plan->relations = lappend(st->plan->relations, ap->view);
 }
 
-/* A duration such as '120 sec' or '1 year' (a PostgreSQL interval), in ms. */
+/* A duration such as '120 sec' or '1 year', in ms (analyze_partition.c). */
 static int64
 duration_ms(AnalyzeState *st, const char *text, int location)
 {
-	MemoryContext mcxt = CurrentMemoryContext;
-	Interval *iv = NULL;
-
-	PG_TRY();
-	{
-		iv = DatumGetIntervalP(DirectFunctionCall3(
-			interval_in, CStringGetDatum(text), ObjectIdGetDatum(InvalidOid),
-			Int32GetDatum(-1)));
-	}
-	PG_CATCH();
-	{
-		MemoryContextSwitchTo(mcxt);
-		FlushErrorState();
-		iv = NULL;
-	}
-	PG_END_TRY();
-	if (iv == NULL || iv->time < 0 || iv->day < 0 || iv->month < 0)
-		agg_error(st, location, ERRCODE_INVALID_PARAMETER_VALUE,
-				  psprintf("invalid duration \"%s\"", text),
-				  "Write a duration such as '120 sec', '30 days' or "
-				  "'1 year', or 'all'.");
-	/* as extract(epoch from ..): a year is 365.25 days, a month 30 */
-	return iv->time / 1000 + (int64) iv->day * 86400000 +
-		   (int64) (iv->month / 12) * 31557600000 +
-		   (int64) (iv->month % 12) * 30 * 86400000;
+	return siddhi_duration_ms(st, text, location, "duration",
+							  "Write a duration such as '120 sec', '30 days' "
+							  "or '1 year', or 'all'.");
 }
 
 /*

@@ -77,7 +77,8 @@ extern SiddhiPartitionPlan *siddhi_analyze_partition(AnalyzeState *st,
 													 int index);
 extern char *siddhi_inner_stream_name(AnalyzeState *st, const char *name);
 extern int64 siddhi_duration_ms(AnalyzeState *st, const char *text,
-								int location, const char *what);
+								int location, const char *what,
+								const char *hint);
 
 /* analyze.c, for the other files */
 extern void siddhi_lookup_known(AnalyzeState *st, SiddhiRelation *r,

@@ -37,6 +37,8 @@
 #include "utils/rel.h"
 #include "utils/timestamp.h"
 
+#define DURATION_HINT "Write a duration such as '15 sec', '5 min' or '1 day'."
+
 /* Siddhi's default purge interval: 5 minutes */
 #define DEFAULT_PURGE_INTERVAL_MS 300000
 
@@ -56,7 +58,7 @@ static pg_attribute_noreturn() void partition_error(AnalyzeState *st,
  */
 int64
 siddhi_duration_ms(AnalyzeState *st, const char *text, int location,
-				   const char *what)
+				   const char *what, const char *hint)
 {
 	MemoryContext mcxt = CurrentMemoryContext;
 	Interval *iv = NULL;
@@ -76,9 +78,7 @@ siddhi_duration_ms(AnalyzeState *st, const char *text, int location,
 	PG_END_TRY();
 	if (iv == NULL || iv->time < 0 || iv->day < 0 || iv->month < 0)
 		partition_error(st, location, ERRCODE_INVALID_PARAMETER_VALUE,
-						psprintf("invalid %s \"%s\"", what, text),
-						"Write a duration such as '15 sec', '5 min' or "
-						"'1 day'.");
+						psprintf("invalid %s \"%s\"", what, text), hint);
 	/* as extract(epoch from ..): a year is 365.25 days, a month 30 */
 	return iv->time / 1000 + (int64) iv->day * 86400000 +
 		   (int64) (iv->month / 12) * 31557600000 +
@@ -147,8 +147,9 @@ analyze_annotations(AnalyzeState *st, SiddhiPartition *part,
 			}
 			else if (pg_strcasecmp(key, "interval") == 0)
 			{
-				pp->purge_interval = siddhi_duration_ms(
-					st, el->value, el->location, "purge interval");
+				pp->purge_interval =
+					siddhi_duration_ms(st, el->value, el->location,
+									   "purge interval", DURATION_HINT);
 				if (pp->purge_interval <= 0)
 					partition_error(
 						st, el->location, ERRCODE_INVALID_PARAMETER_VALUE,
@@ -157,7 +158,7 @@ analyze_annotations(AnalyzeState *st, SiddhiPartition *part,
 			else if (pg_strcasecmp(key, "idle.period") == 0)
 			{
 				pp->purge_idle = siddhi_duration_ms(
-					st, el->value, el->location, "idle period");
+					st, el->value, el->location, "idle period", DURATION_HINT);
 				idle_given = true;
 			}
 			else
