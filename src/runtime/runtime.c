@@ -1843,6 +1843,18 @@ triggers_fire(SiddhiAppRuntime *app, int64 now)
 }
 
 /*
+ * Whether an event at ts moves a playback app's time: it is later than
+ * the clock, or it is the app's first and starts its triggers (also at
+ * time 0, where the clock already is).
+ */
+static bool
+playback_moves(SiddhiAppRuntime *app, int64 ts)
+{
+	return app->playback &&
+		   (ts > app->clock || (app->triggers && !app->triggers_started));
+}
+
+/*
  * An input event at ts moves the clock of each playback app that reads
  * the stream, and every timer of the app due by then fires first, in all
  * its queries and windows, as Siddhi's InputHandler sets the app's clock
@@ -1853,19 +1865,19 @@ playback_arrival(Junction *j, int64 ts)
 {
 	ListCell *lc;
 
-	if (j->named && j->named->app->playback && ts > j->named->app->clock)
+	if (j->named && playback_moves(j->named->app, ts))
 	{
-		j->named->app->clock = ts;
-		app_advance(j->named->app, ts);
+		j->named->app->clock = Max(ts, j->named->app->clock);
+		app_advance(j->named->app, j->named->app->clock);
 	}
 	foreach(lc, j->consumers)
 	{
 		SiddhiAppRuntime *app = ((QueryRuntime *) lfirst(lc))->app;
 
-		if (app->playback && ts > app->clock)
+		if (playback_moves(app, ts))
 		{
-			app->clock = ts;
-			app_advance(app, ts);
+			app->clock = Max(ts, app->clock);
+			app_advance(app, app->clock);
 		}
 	}
 }
