@@ -103,10 +103,8 @@ for q in $queries; do
 		t1=$(now)
 		read -r e1 b1 <<<"$(engine_stats)"
 		out1=$(sql "SELECT COALESCE(sum(events_out) FILTER (WHERE query = 'out'), sum(events_out)) FROM siddhi.queries WHERE app = 'cmp_$q'")
-		tables=$(sql "SELECT string_agg(quote_ident(relname), ', ') FROM siddhi.app_relation WHERE app = 'cmp_$q' AND kind = 'table'")
-		sql "SELECT siddhi.undeploy('cmp_$q')" >/dev/null
-		# an app's tables outlive it: drop them for the next run or query
-		[ -z "$tables" ] || sql "DROP TABLE $tables" >/dev/null
+		# an app's tables outlive it unless dropped: the next run loads again
+		sql "SELECT siddhi.undeploy('cmp_$q', drop_tables => true)" >/dev/null
 
 		ours=$(echo "($e1 - $e0) * 1000000 / ($b1 - $b0)" | bc)
 		javas+=("$java_rate")

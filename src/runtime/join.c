@@ -425,6 +425,31 @@ build_row(SiddhiJoin *j, int side, TupleTableSlot *slot, MinimalTuple other)
 	ExecStoreVirtualTuple(row);
 }
 
+/*
+ * Put a tuple of the other side into the combined row, whose arrival part
+ * build_row already made: what a scan does for each candidate.  The
+ * clear keeps a virtual slot's values (nothing materializes the row
+ * during a scan), so the arrival's stay.
+ */
+static void
+set_other(SiddhiJoin *j, int side, MinimalTuple other)
+{
+	TupleTableSlot *row = j->row;
+	TupleTableSlot *os = j->side_slot[1 - side];
+	int obase = side == 0 ? j->nprimary : 0;
+	int on = side == 0 ? j->nother : j->nprimary;
+
+	ExecClearTuple(row);
+	ExecStoreMinimalTuple(other, os, false);
+	slot_getallattrs(os);
+	for (int i = 0; i < on; i++)
+	{
+		row->tts_values[obase + i] = os->tts_values[i];
+		row->tts_isnull[obase + i] = os->tts_isnull[i];
+	}
+	ExecStoreVirtualTuple(row);
+}
+
 /* State of one probe of a window. */
 typedef struct ScanArg
 {
@@ -446,7 +471,7 @@ scan_event(void *arg, SiddhiEventKind kind, MinimalTuple tuple, int64 ts)
 		return;
 	if (j->on)
 	{
-		build_row(j, sa->side, sa->slot, tuple);
+		set_other(j, sa->side, tuple);
 		j->econtext->ecxt_scantuple = j->row;
 		if (!ExecQual(j->on, j->econtext))
 			return;
@@ -528,7 +553,12 @@ siddhi_join_arrive(SiddhiJoin *j, int side, TupleTableSlot *slot, int64 ts,
 		sa.matches = probe_table(j, slot);
 	}
 	else if (other_window)
+	{
+		/* the arrival's part of the row, once; candidates fill the rest */
+		if (j->on)
+			build_row(j, side, slot, NULL);
 		siddhi_window_scan(other_window, scan_event, &sa);
+	}
 	foreach(lc, sa.matches)
 	{
 		build_row(j, side, slot, lfirst(lc));

@@ -1216,6 +1216,20 @@ join_side_contents(QueryRuntime *side)
 	return side->input->named ? side->input->named->window : NULL;
 }
 
+/*
+ * Whether query_emit_row drops every row of this kind: no aggregator or
+ * snapshot needs it and the query does not output it.
+ */
+static bool
+query_drops_kind(QueryRuntime *q, SiddhiEventKind kind)
+{
+	if (q->aggs || (q->rate && siddhi_rate_is_snapshot(q->rate)))
+		return false;
+	return (kind == SIDDHI_EVENT_EXPIRED &&
+			q->events == SIDDHI_EVENTS_CURRENT) ||
+		   (kind == SIDDHI_EVENT_CURRENT && q->events == SIDDHI_EVENTS_EXPIRED);
+}
+
 /* An event of a join side (q, or the side feeding q) probes the other. */
 static void
 query_join(QueryRuntime *q, TupleTableSlot *slot, int64 ts, int depth,
@@ -1224,6 +1238,11 @@ query_join(QueryRuntime *q, TupleTableSlot *slot, int64 ts, int depth,
 	QueryRuntime *mq = q->join_main ? q->join_main : q;
 	JoinRowArg a = { mq, depth };
 	Oid table = siddhi_join_table(mq->join);
+
+	/* the rows it would make go nowhere (an expired event of a query
+	 * that outputs current events only): spare the probe */
+	if (query_drops_kind(mq, kind))
+		return;
 
 	/* a table lookup sees the rows queries buffered for it */
 	if (OidIsValid(table))
