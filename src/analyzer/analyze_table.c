@@ -82,8 +82,7 @@ output_param_hook(ParseState *pstate, ColumnRef *cref)
 		}
 		ereport(ERROR,
 				(errcode(ERRCODE_UNDEFINED_COLUMN),
-				 errmsg("table \"%s\" has no column \"%s\"", op->table,
-						name),
+				 errmsg("table \"%s\" has no column \"%s\"", op->table, name),
 				 parser_errposition(pstate, cref->location)));
 	}
 	if (list_length(cref->fields) != 1 || !IsA(linitial(cref->fields), String))
@@ -409,9 +408,9 @@ siddhi_analyze_table_op(AnalyzeState *st, ParseState *qpstate, SiddhiQuery *q,
 
 		for (int i = 0; i < desc->natts; i++)
 			if (!TupleDescAttr(desc, i)->attisdropped)
-				op.excluded =
-					lappend(op.excluded,
-							makeString(NameStr(TupleDescAttr(desc, i)->attname)));
+				op.excluded = lappend(
+					op.excluded,
+					makeString(NameStr(TupleDescAttr(desc, i)->attname)));
 	}
 
 	pstate = table_pstate(st, rel, table->name, &op, perms);

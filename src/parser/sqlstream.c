@@ -1337,11 +1337,11 @@ input_refs(SiddhiInput *in)
 {
 	List *refs = NIL;
 
-	refs = lappend(refs, in->stream->alias ? in->stream->alias
-										   : in->stream->stream);
+	refs = lappend(refs,
+				   in->stream->alias ? in->stream->alias : in->stream->stream);
 	if (in->right)
-		refs = lappend(refs,
-					   in->right->alias ? in->right->alias : in->right->stream);
+		refs = lappend(refs, in->right->alias ? in->right->alias
+											  : in->right->stream);
 	return refs;
 }
 
@@ -1361,8 +1361,7 @@ membership_table(SqlParser *p, SubLink *sl, const char **alias)
 		sub->havingClause || sub->distinctClause || sub->sortClause ||
 		sub->limitCount || sub->limitOffset || sub->withClause ||
 		sub->windowClause || sub->valuesLists)
-		not_supported(p, sl->location,
-					  "this subquery is not supported",
+		not_supported(p, sl->location, "this subquery is not supported",
 					  "A subquery tests membership in one table: EXISTS "
 					  "(SELECT 1 FROM t WHERE t.k = s.k) or s.k IN (SELECT "
 					  "k FROM t).");
@@ -1446,14 +1445,14 @@ memberships(SqlParser *p, Node *n)
 			rt = linitial(sub->targetList);
 			/* a bare column of the subquery is the table's */
 			col = rt->val;
-			if (IsA(col, ColumnRef) && list_length(((ColumnRef *) col)->fields) == 1)
-				((ColumnRef *) col)->fields =
-					lcons(makeString(pstrdup(table)),
-						  ((ColumnRef *) col)->fields);
+			if (IsA(col, ColumnRef) &&
+				list_length(((ColumnRef *) col)->fields) == 1)
+				((ColumnRef *) col)->fields = lcons(
+					makeString(pstrdup(table)), ((ColumnRef *) col)->fields);
 			col = (Node *) makeSimpleA_Expr(AEXPR_OP, "=", col, sl->testexpr,
 											sl->location);
-			cond = cond ? (Node *) makeBoolExpr(AND_EXPR, list_make2(col, cond),
-												sl->location)
+			cond = cond ? (Node *) makeBoolExpr(
+							  AND_EXPR, list_make2(col, cond), sl->location)
 						: col;
 		}
 		else if (sl->subLinkType != EXISTS_SUBLINK)
@@ -1652,19 +1651,19 @@ upsert_output(SqlParser *p, InsertStmt *ins, SiddhiOutput *out)
 	ListCell *lc;
 
 	if (oc->action != ONCONFLICT_UPDATE)
-		not_supported(p, oc->location, "ON CONFLICT DO NOTHING is not supported",
+		not_supported(p, oc->location,
+					  "ON CONFLICT DO NOTHING is not supported",
 					  "Write ON CONFLICT (key) DO UPDATE SET ...");
 	if (oc->infer && oc->infer->conname)
 		not_supported(p, oc->infer->location,
 					  "ON CONFLICT ON CONSTRAINT is not supported",
 					  "Name the key columns: ON CONFLICT (key, ...).");
 	if (oc->infer == NULL || oc->infer->indexElems == NIL)
-		syntax_error_at(p, oc->location,
-						"ON CONFLICT needs the key columns",
+		syntax_error_at(p, oc->location, "ON CONFLICT needs the key columns",
 						"Write ON CONFLICT (key, ...) DO UPDATE SET ...");
 	if (oc->infer->whereClause || oc->whereClause)
-		not_supported(p, oc->location,
-					  "WHERE in ON CONFLICT is not supported", NULL);
+		not_supported(p, oc->location, "WHERE in ON CONFLICT is not supported",
+					  NULL);
 	foreach(lc, oc->infer->indexElems)
 	{
 		IndexElem *ie = lfirst(lc);
@@ -1676,7 +1675,7 @@ upsert_output(SqlParser *p, InsertStmt *ins, SiddhiOutput *out)
 		eq = (Node *) makeSimpleA_Expr(
 			AEXPR_OP, "=",
 			(Node *) column_ref2(ins->relation->relname, ie->name,
-									oc->infer->location),
+								 oc->infer->location),
 			(Node *) column_ref2("excluded", ie->name, oc->infer->location),
 			oc->infer->location);
 		on = on ? (Node *) makeBoolExpr(AND_EXPR, list_make2(on, eq),

@@ -76,8 +76,8 @@ typedef struct LookupScan
 	Relation index;
 	IndexScanDesc scan;
 	TupleTableSlot *slot;
-	bool busy;	  /* a lookup is running: pins may be held */
-	bool broken;  /* a subtransaction aborted during a lookup */
+	bool busy;	 /* a lookup is running: pins may be held */
+	bool broken; /* a subtransaction aborted during a lookup */
 } LookupScan;
 
 /* The lookups open in this transaction, closed at pre-commit. */
@@ -105,8 +105,8 @@ struct SiddhiJoin
 	int nkeys;
 	IndexRuntimeKeyInfo *runtime_keys;
 	int nruntime_keys;
-	ExprState *lookup_qual;		/* the plan's other quals, or NULL */
-	ExprState *lookup_recheck;	/* its index quals, for a lossy index */
+	ExprState *lookup_qual;		  /* the plan's other quals, or NULL */
+	ExprState *lookup_recheck;	  /* its index quals, for a lossy index */
 	ExprContext *lookup_econtext; /* params are the arrival's attributes */
 	LookupScan *lookup;			  /* open in transaction lookup_lxid */
 	LocalTransactionId lookup_lxid;

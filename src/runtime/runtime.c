@@ -1227,7 +1227,8 @@ query_drops_kind(QueryRuntime *q, SiddhiEventKind kind)
 		return false;
 	return (kind == SIDDHI_EVENT_EXPIRED &&
 			q->events == SIDDHI_EVENTS_CURRENT) ||
-		   (kind == SIDDHI_EVENT_CURRENT && q->events == SIDDHI_EVENTS_EXPIRED);
+		   (kind == SIDDHI_EVENT_CURRENT &&
+			q->events == SIDDHI_EVENTS_EXPIRED);
 }
 
 /* An event of a join side (q, or the side feeding q) probes the other. */
