@@ -280,8 +280,9 @@ index_lookup_open(SiddhiJoin *j)
 	ls->slot = MakeSingleTupleTableSlot(
 		CreateTupleDescCopy(RelationGetDescr(ls->heap)),
 		table_slot_callbacks(ls->heap));
-	ls->scan = index_beginscan(ls->heap, ls->index, GetTransactionSnapshot(),
-							   j->nkeys, 0);
+	/* each lookup sets the scan's snapshot (index_lookup) */
+	ls->scan =
+		index_beginscan(ls->heap, ls->index, InvalidSnapshot, j->nkeys, 0);
 	open_lookups = lappend(open_lookups, ls);
 	CurrentResourceOwner = save;
 	MemoryContextSwitchTo(old);
@@ -302,8 +303,11 @@ index_lookup(SiddhiJoin *j)
 	MemoryContext tuple_cxt = j->econtext->ecxt_per_tuple_memory;
 	List *rows = NIL;
 
+	/* a snapshot of its own, as the executor's probe had: functions in
+	 * the quals see it too */
 	CommandCounterIncrement();
-	ls->scan->xs_snapshot = GetTransactionSnapshot();
+	PushActiveSnapshot(GetTransactionSnapshot());
+	ls->scan->xs_snapshot = GetActiveSnapshot();
 	ResetExprContext(ec);
 	ExecIndexEvalRuntimeKeys(ec, j->runtime_keys, j->nruntime_keys);
 	ls->busy = true;
@@ -326,6 +330,8 @@ index_lookup(SiddhiJoin *j)
 	if (ls->scan->xs_heapfetch)
 		table_index_fetch_reset(ls->scan->xs_heapfetch);
 	ls->busy = false;
+	ls->scan->xs_snapshot = InvalidSnapshot;
+	PopActiveSnapshot();
 	return rows;
 }
 
