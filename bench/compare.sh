@@ -9,11 +9,16 @@
 #
 # A query is bench/compare/NAME.siddhi.  A line "-- bench: keys=K rate=R"
 # in it sets the generator: K distinct strings and ints (default 1000), R
-# events per second of event time (default 1000).  Both engines see events
+# events per second of event time (default 1000).  "load=L rows=N" in it
+# names a stream L that fills a table: events 0 .. N-1 go into L first,
+# untimed, and L is not one of the timed inputs.  Both engines see events
 # 0 .. WARMUP-1 untimed, then WARMUP .. WARMUP+EVENTS-1 timed, so that their
 # windows hold the same events when the timed part starts, and the outputs
-# of the timed part (which both count) must be equal.  With RUNS > 1 every
-# figure is the median of the runs.
+# of the timed part (which both count) must be equal: Java counts the
+# events of stream Out, siddhi those of the query named out
+# (@info(name = 'out')) when there is one, else of all queries.  The
+# input streams are those the app defines, sent round robin.  With
+# RUNS > 1 every figure is the median of the runs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . bench/common.sh
@@ -21,7 +26,7 @@ EVENTS=${EVENTS:-10000000}
 WARMUP=${WARMUP:-1000000}
 RUNS=${RUNS:-1}
 PARTS=10
-queries=${*:-"filter projection length_avg tumbling_group_by window_join every_pattern length1000_avg time_group_by tumbling_100k"}
+queries=${*:-"filter projection length_avg tumbling_group_by window_join every_pattern length1000_avg time_group_by tumbling_100k table_join_1m length100_join partition_100k_sum"}
 
 jar=test/reference/target/siddhi-reference.jar
 bash test/reference/run-reference.sh --build-only
@@ -67,31 +72,39 @@ for q in $queries; do
 	app=bench/compare/$q.siddhi
 	keys=$(sed -n 's/^-- bench:.*keys=\([0-9]*\).*/\1/p' "$app")
 	rate=$(sed -n 's/^-- bench:.*rate=\([0-9]*\).*/\1/p' "$app")
+	load=$(sed -n 's/^-- bench:.*load=\([A-Za-z_0-9]*\).*/\1/p' "$app")
+	rows=$(sed -n 's/^-- bench:.*rows=\([0-9]*\).*/\1/p' "$app")
 	keys=${keys:-1000}
 	rate=${rate:-1000}
+	rows=${rows:-0}
+	loadl=$(echo "$load" | tr '[:upper:]' '[:lower:]')
 	javas=() ourss=() ratios=() e2es=()
 	for r in $(seq 1 "$RUNS"); do
-		java_out=$(java -cp "$jar" siddhiref.Bench "$app" "$EVENTS" "$WARMUP" "$keys" "$rate" 2>/dev/null)
+		java_out=$(java -cp "$jar" siddhiref.Bench "$app" "$EVENTS" "$WARMUP" "$keys" "$rate" $load ${load:+$rows} 2>/dev/null)
 		java_rate=$(echo "$java_out" | sed -n 's/.*events_per_second=\([0-9]*\).*/\1/p')
 		java_outputs=$(echo "$java_out" | sed -n 's/.*outputs=\([0-9]*\).*/\1/p')
 
 		# siddhi: deploy, the warm-up events, then the timed events
 		if ! $RUN_AS $PSQL -d postgres -c "SELECT siddhi.deploy('cmp_$q', \$app\$$(cat "$app")\$app\$)" >/dev/null 2>"$BENCH_DIR/$q.err"; then
-			printf '%-18s %12s %12s %7s %12s %11s %11s  (%s)\n' "$q" "$java_rate" "-" "-" "-" "$java_outputs" "-" \
+			printf '%-18s %12s %12s %7s %12s %11s %11s  (skipped, siddhi refused the app: %s)\n' "$q" "$java_rate" "-" "-" "-" "$java_outputs" "-" \
 				"$(sed -n 's/^ERROR: *//p' "$BENCH_DIR/$q.err" | head -1)"
 			continue 2
 		fi
 		sql "SELECT siddhi.flush()" >/dev/null
-		streams=$(sql "SELECT relname FROM siddhi.app_relation WHERE app = 'cmp_$q' AND kind = 'stream' AND relname <> 'out' ORDER BY relname")
+		[ -n "$load" ] && insert_events "$loadl" 0 "$rows"
+		# the input streams: those the app defines (as Bench.java sends)
+		streams=$(sed -n 's/^[[:space:]]*define stream \([A-Za-z_0-9]*\).*/\1/p' "$app" |
+			tr '[:upper:]' '[:lower:]' | grep -vx -e out -e "$loadl" | sort)
 		[ "$WARMUP" -gt 0 ] && insert_events "$streams" 0 "$WARMUP"
-		out0=$(sql "SELECT sum(events_out) FROM siddhi.queries WHERE app = 'cmp_$q'")
+		out0=$(sql "SELECT COALESCE(sum(events_out) FILTER (WHERE query = 'out'), sum(events_out)) FROM siddhi.queries WHERE app = 'cmp_$q'")
 		read -r e0 b0 <<<"$(engine_stats)"
 		t0=$(now)
 		insert_events "$streams" "$WARMUP" $((WARMUP + EVENTS))
 		t1=$(now)
 		read -r e1 b1 <<<"$(engine_stats)"
-		out1=$(sql "SELECT sum(events_out) FROM siddhi.queries WHERE app = 'cmp_$q'")
-		sql "SELECT siddhi.undeploy('cmp_$q')" >/dev/null
+		out1=$(sql "SELECT COALESCE(sum(events_out) FILTER (WHERE query = 'out'), sum(events_out)) FROM siddhi.queries WHERE app = 'cmp_$q'")
+		# an app's tables outlive it unless dropped: the next run loads again
+		sql "SELECT siddhi.undeploy('cmp_$q', drop_tables => true)" >/dev/null
 
 		ours=$(echo "($e1 - $e0) * 1000000 / ($b1 - $b0)" | bc)
 		javas+=("$java_rate")

@@ -232,6 +232,26 @@ SELECT siddhi.flush();
 SELECT query, index_lookups, scan_lookups, errors
   FROM siddhi.queries WHERE app = 'jn_drop';
 
+-- an error in the middle of an index lookup (the rest of the on
+-- condition divides by zero on one row) fails that event alone: the
+-- lookups after it, in the same batch and in the next, find their rows
+CREATE TABLE jn_div (id int PRIMARY KEY, d int);
+INSERT INTO jn_div VALUES (1, 1), (2, 0), (3, 3);
+SELECT siddhi.deploy('jn_div', $$
+  define stream JzIn (k int);
+  from JzIn as i join jn_div as t on t.id == i.k and 6 / t.d > 0
+  select i.k as k, t.d as d insert into JzOut;
+$$);
+SELECT siddhi.subscribe('jzout');
+INSERT INTO jzin VALUES (1), (2), (3);
+SELECT siddhi.flush();
+UPDATE jn_div SET d = 2 WHERE id = 2;
+INSERT INTO jzin VALUES (2), (3);
+SELECT siddhi.flush();
+SELECT event FROM siddhi.poll('jzout', 100, 0) ORDER BY seq;
+SELECT query, events_in, events_out, index_lookups, errors
+  FROM siddhi.queries WHERE app = 'jn_div';
+
 -- select * in a join: the left side's attributes, then the right's
 SELECT siddhi.deploy('jn_star', $$
   define stream JsaLeft (a int, b string);

@@ -195,3 +195,15 @@ SELECT siddhi.parse($$@app:name('a') @app:name('b') SELECT * FROM s;$$);
 SELECT siddhi.parse($$@info(name = ) SELECT * FROM s;$$);
 SELECT siddhi.parse($$CREATE STREAM s (a int) WITH (k 'v');$$);
 SELECT siddhi.parse($$SELECT * FROM a UNIDIRECTIONAL JOIN b UNIDIRECTIONAL ON a.x = b.x;$$);
+
+-- table operations: DELETE .. USING, UPDATE .. FROM, INSERT .. ON CONFLICT
+-- and EXISTS / IN subqueries become the AST of SiddhiQL's delete, update,
+-- update or insert into and `cond in T`
+SELECT siddhi.parse($$
+CREATE STREAM S (k INT, v TEXT);
+CREATE TABLE T (k INT PRIMARY KEY, v TEXT);
+DELETE FROM T AS t USING S AS s WHERE t.k = s.k;
+UPDATE T SET v = s.v FROM S AS s WINDOW length(2) WHERE T.k = s.k;
+INSERT INTO T SELECT k, v FROM S ON CONFLICT (k) DO UPDATE SET v = v || EXCLUDED.v;
+INSERT INTO O SELECT k FROM S WHERE EXISTS (SELECT 1 FROM T AS x WHERE x.k = S.k) AND k NOT IN (SELECT k FROM T);
+$$);

@@ -34,6 +34,26 @@ SELECT siddhi.flush();
 SELECT event FROM siddhi.poll('trgsqlseen', 100, 0) ORDER BY seq;
 SELECT siddhi.undeploy('trg_sql');
 
+-- a first event at time 0, where the playback clock starts, starts the
+-- triggers too: the start trigger fires at 0, before that event
+SELECT siddhi.deploy('trg_zero', $$
+  @app:playback
+  define trigger TrgZeroBoot at 'start';
+  define stream TrgZeroIn (v int);
+  from TrgZeroBoot select -1 as v, triggered_time as at insert into TrgZeroSeen;
+  from TrgZeroIn select v, v * 10 as at insert into TrgZeroSeen;
+$$);
+SELECT siddhi.subscribe('trgzeroseen');
+SET siddhi.event_time = 0;
+INSERT INTO trgzeroin VALUES (1);
+SET siddhi.event_time = 500;
+INSERT INTO trgzeroin VALUES (2);
+RESET siddhi.event_time;
+SELECT siddhi.flush();
+SELECT (extract(epoch FROM event_time) * 1000)::bigint AS ts, event
+  FROM siddhi.poll('trgzeroseen', 100, 0) ORDER BY seq;
+SELECT siddhi.undeploy('trg_zero');
+
 -- errors
 SELECT siddhi.deploy('badtrigger_sql', $$
   CREATE TRIGGER TrgBad AT EVERY;

@@ -11,7 +11,8 @@
  * Siddhi) and becomes the parameter $k of output attribute k; T.col (or a
  * name T lacks) is T's column.  Upsert's insert is INSERT INTO T VALUES
  * ($1, .., $n): its output must have T's attributes in order, as for
- * insert into.  Permissions (DELETE, UPDATE, INSERT and SELECT on the
+ * insert into; there EXCLUDED.x (the SQL dialect's ON CONFLICT) is the
+ * output attribute that goes into T's column x.  Permissions (DELETE, UPDATE, INSERT and SELECT on the
  * columns read) sit in the range-table entry, so the executor checks them
  * for the app's owner each time it runs the statement.
  *
@@ -42,6 +43,9 @@ typedef struct OutputParams
 	List *types; /* of Oid */
 	List *typmods;
 	const char *table; /* T's name: T.x is the table's column x */
+	List *excluded;	   /* upsert: T's columns, EXCLUDED.x is the event's
+						* value for column x (output attribute at x's
+						* place); else NIL */
 } OutputParams;
 
 static Node *
@@ -52,6 +56,35 @@ output_param_hook(ParseState *pstate, ColumnRef *cref)
 	ListCell *ln, *lt, *lm;
 	int k = 0;
 
+	if (op->excluded != NIL && list_length(cref->fields) == 2 &&
+		IsA(linitial(cref->fields), String) &&
+		IsA(lsecond(cref->fields), String) &&
+		strcmp(strVal(linitial(cref->fields)), "excluded") == 0 &&
+		strcmp(op->table, "excluded") != 0)
+	{
+		/* the SQL dialect's EXCLUDED.x: what the event inserts into x */
+		name = strVal(lsecond(cref->fields));
+		foreach(ln, op->excluded)
+		{
+			if (strcmp(strVal(lfirst(ln)), name) == 0)
+			{
+				int i = foreach_current_index(ln);
+				Param *p = makeNode(Param);
+
+				p->paramkind = PARAM_EXTERN;
+				p->paramid = i + 1;
+				p->paramtype = list_nth_oid(op->types, i);
+				p->paramtypmod = list_nth_int(op->typmods, i);
+				p->paramcollid = get_typcollation(p->paramtype);
+				p->location = cref->location;
+				return (Node *) p;
+			}
+		}
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_COLUMN),
+				 errmsg("table \"%s\" has no column \"%s\"", op->table, name),
+				 parser_errposition(pstate, cref->location)));
+	}
 	if (list_length(cref->fields) != 1 || !IsA(linitial(cref->fields), String))
 		return NULL;
 	name = strVal(linitial(cref->fields));
@@ -369,6 +402,16 @@ siddhi_analyze_table_op(AnalyzeState *st, ParseState *qpstate, SiddhiQuery *q,
 	tp->param_typmods = op.typmods;
 	tp->param_names = op.names;
 	op.table = table->name;
+	if (o->kind == SIDDHI_OUT_UPSERT)
+	{
+		TupleDesc desc = RelationGetDescr(rel);
+
+		for (int i = 0; i < desc->natts; i++)
+			if (!TupleDescAttr(desc, i)->attisdropped)
+				op.excluded = lappend(
+					op.excluded,
+					makeString(NameStr(TupleDescAttr(desc, i)->attname)));
+	}
 
 	pstate = table_pstate(st, rel, table->name, &op, perms);
 	qual = transformExpr(pstate, o->on, EXPR_KIND_WHERE);

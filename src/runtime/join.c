@@ -23,7 +23,20 @@
  * scan, and run it for each arrival with a fresh snapshot after
  * CommandCounterIncrement (runtime.c first writes rows buffered for the
  * table), so the probe sees the table as it is at that moment, including
- * what earlier events of the batch did.
+ * what earlier events of the batch did and what other sessions committed.
+ *
+ * Index lookups skip the executor: starting and ending a plan for every
+ * event cost as much as the index descent itself.  When the plan is a
+ * plain index scan, we keep its scan keys, open the table and index once
+ * per transaction (the first lookup of a batch) and, per arrival, only
+ * evaluate the keys, rescan the index and check the plan's remaining
+ * quals.  Ownership: the relations, their locks and the scan belong to the
+ * top transaction's resource owner and are closed just before commit (a
+ * transaction callback); buffer pins are taken by the current
+ * subtransaction and all dropped before a lookup returns.  An error in
+ * the middle of a lookup aborts the subtransaction, which releases the
+ * pins the scan still points to: the subtransaction callback then marks
+ * the scan unusable, and the next lookup opens a new one.
  *
  * Memory: the rows matched for one arrival are copied into the query's
  * per-tuple memory, reset after each step; the join itself keeps nothing
@@ -33,8 +46,12 @@
  */
 #include "postgres.h"
 
+#include "access/genam.h"
+#include "access/table.h"
+#include "access/tableam.h"
 #include "access/xact.h"
 #include "executor/executor.h"
+#include "executor/nodeIndexscan.h"
 #include "executor/tstoreReceiver.h"
 #include "miscadmin.h"
 #include "nodes/params.h"
@@ -43,9 +60,31 @@
 #include "siddhi/errors.h"
 #include "siddhi/join.h"
 #include "storage/lmgr.h"
+#include "storage/proc.h"
 #include "tcop/tcopprot.h"
+#include "utils/rel.h"
+#include "utils/relcache.h"
+#include "utils/resowner.h"
 #include "utils/snapmgr.h"
 #include "utils/tuplestore.h"
+
+/*
+ * The index scan of one join's table, open for one transaction (see the
+ * banner).  Lives in TopTransactionContext.
+ */
+typedef struct LookupScan
+{
+	Relation heap;
+	Relation index;
+	IndexScanDesc scan;
+	TupleTableSlot *slot;
+	bool busy;	 /* a lookup is running: pins may be held */
+	bool broken; /* a subtransaction aborted during a lookup */
+} LookupScan;
+
+/* The lookups open in this transaction, closed at pre-commit. */
+static List *open_lookups = NIL;
+static bool lookup_callbacks_registered = false;
 
 struct SiddhiJoin
 {
@@ -63,6 +102,17 @@ struct SiddhiJoin
 	ParamListInfo params;
 	bool probe_uses_index;
 	bool aggregation; /* the table is an aggregation's view */
+	/* the probe as a bare index scan (index_lookup), or indexid invalid */
+	Oid indexid;
+	ScanKey keys;
+	int nkeys;
+	IndexRuntimeKeyInfo *runtime_keys;
+	int nruntime_keys;
+	ExprState *lookup_qual;		  /* the plan's other quals, or NULL */
+	ExprState *lookup_recheck;	  /* its index quals, for a lossy index */
+	ExprContext *lookup_econtext; /* params are the arrival's attributes */
+	LookupScan *lookup;			  /* open in transaction lookup_lxid */
+	LocalTransactionId lookup_lxid;
 };
 
 /* A descriptor of attributes [from, from + n) of desc. */
@@ -93,6 +143,199 @@ plan_uses_index(Plan *plan)
 			return plan_uses_index(plan->lefttree) ||
 				   plan_uses_index(plan->righttree);
 	}
+}
+
+/*
+ * Transaction callback: close the lookups of the transaction before it
+ * commits (under the top resource owner, which holds them), forget them
+ * when it aborts (the abort releases them).
+ */
+static void
+lookup_xact_callback(XactEvent event, void *arg)
+{
+	ListCell *lc;
+
+	switch (event)
+	{
+		case XACT_EVENT_PRE_COMMIT:
+		case XACT_EVENT_PARALLEL_PRE_COMMIT:
+		case XACT_EVENT_PRE_PREPARE:
+		{
+			ResourceOwner save = CurrentResourceOwner;
+
+			CurrentResourceOwner = TopTransactionResourceOwner;
+			foreach(lc, open_lookups)
+			{
+				LookupScan *ls = lfirst(lc);
+
+				if (ls->broken)
+				{
+					/*
+					 * The abort released the pins its scan and slot point
+					 * to: leave them to the transaction's memory, and give
+					 * back the index reference index_beginscan took.
+					 */
+					RelationDecrementReferenceCount(ls->index);
+				}
+				else
+				{
+					ExecDropSingleTupleTableSlot(ls->slot);
+					index_endscan(ls->scan);
+				}
+				index_close(ls->index, NoLock);
+				table_close(ls->heap, NoLock);
+			}
+			CurrentResourceOwner = save;
+			open_lookups = NIL;
+		}
+		break;
+		case XACT_EVENT_ABORT:
+		case XACT_EVENT_PARALLEL_ABORT:
+			open_lookups = NIL;
+			break;
+		default:
+			break;
+	}
+}
+
+/* A subtransaction aborted: a lookup it interrupted holds stale pins. */
+static void
+lookup_subxact_callback(SubXactEvent event, SubTransactionId sub,
+						SubTransactionId parent, void *arg)
+{
+	ListCell *lc;
+
+	if (event != SUBXACT_EVENT_ABORT_SUB)
+		return;
+	foreach(lc, open_lookups)
+	{
+		LookupScan *ls = lfirst(lc);
+
+		if (ls->busy)
+		{
+			ls->broken = true;
+			ls->busy = false;
+		}
+	}
+}
+
+/*
+ * When the probe's plan is a plain index scan of the table, keep what a
+ * lookup needs without the executor: the scan keys (their stream-side
+ * values evaluated per arrival), the plan's other quals, and the index
+ * quals themselves for an index whose matches need a recheck.
+ */
+static void
+index_lookup_prepare(SiddhiJoin *j)
+{
+	IndexScan *is;
+	Relation index;
+	IndexArrayKeyInfo *array_keys;
+	int narray_keys;
+
+	if (!IsA(j->probe->planTree, IndexScan) || j->probe->subplans != NIL ||
+		j->probe->planTree->initPlan != NIL)
+		return;
+	is = (IndexScan *) j->probe->planTree;
+	if (is->indexorderby != NIL || is->scan.scanrelid != 1)
+		return;
+	index = index_open(is->indexid, AccessShareLock);
+	ExecIndexBuildScanKeys(NULL, index, is->indexqual, false, &j->keys,
+						   &j->nkeys, &j->runtime_keys, &j->nruntime_keys,
+						   &array_keys, &narray_keys);
+	index_close(index, AccessShareLock);
+	if (narray_keys > 0)
+		return;
+	j->lookup_qual = ExecInitQual(is->scan.plan.qual, NULL);
+	j->lookup_recheck = ExecInitQual(is->indexqualorig, NULL);
+	j->lookup_econtext = CreateStandaloneExprContext();
+	j->lookup_econtext->ecxt_param_list_info = j->params;
+	j->indexid = is->indexid;
+	if (!lookup_callbacks_registered)
+	{
+		RegisterXactCallback(lookup_xact_callback, NULL);
+		RegisterSubXactCallback(lookup_subxact_callback, NULL);
+		lookup_callbacks_registered = true;
+	}
+}
+
+/*
+ * The join's open scan in this transaction: opened on the first lookup,
+ * with the probe's privileges checked as the current user.
+ */
+static LookupScan *
+index_lookup_open(SiddhiJoin *j)
+{
+	MemoryContext old;
+	ResourceOwner save;
+	LookupScan *ls;
+
+	if (j->lookup && j->lookup_lxid == MyProc->lxid && !j->lookup->broken)
+		return j->lookup;
+	ExecCheckRTPerms(j->probe->rtable, true);
+	old = MemoryContextSwitchTo(TopTransactionContext);
+	save = CurrentResourceOwner;
+	CurrentResourceOwner = TopTransactionResourceOwner;
+	ls = palloc0(sizeof(LookupScan));
+	ls->heap = table_open(j->table, AccessShareLock);
+	ls->index = index_open(j->indexid, AccessShareLock);
+	/* a descriptor of its own: no pin for an abort to leave dangling */
+	ls->slot = MakeSingleTupleTableSlot(
+		CreateTupleDescCopy(RelationGetDescr(ls->heap)),
+		table_slot_callbacks(ls->heap));
+	/* each lookup sets the scan's snapshot (index_lookup) */
+	ls->scan =
+		index_beginscan(ls->heap, ls->index, InvalidSnapshot, j->nkeys, 0);
+	open_lookups = lappend(open_lookups, ls);
+	CurrentResourceOwner = save;
+	MemoryContextSwitchTo(old);
+	j->lookup = ls;
+	j->lookup_lxid = MyProc->lxid;
+	return ls;
+}
+
+/*
+ * The table's rows that satisfy on for the arrival (its attributes are in
+ * j->params), through the index; copies in the query's per-tuple memory.
+ */
+static List *
+index_lookup(SiddhiJoin *j)
+{
+	LookupScan *ls = index_lookup_open(j);
+	ExprContext *ec = j->lookup_econtext;
+	MemoryContext tuple_cxt = j->econtext->ecxt_per_tuple_memory;
+	List *rows = NIL;
+
+	/* a snapshot of its own, as the executor's probe had: functions in
+	 * the quals see it too */
+	CommandCounterIncrement();
+	PushActiveSnapshot(GetTransactionSnapshot());
+	ls->scan->xs_snapshot = GetActiveSnapshot();
+	ResetExprContext(ec);
+	ExecIndexEvalRuntimeKeys(ec, j->runtime_keys, j->nruntime_keys);
+	ls->busy = true;
+	index_rescan(ls->scan, j->keys, j->nkeys, NULL, 0);
+	while (index_getnext_slot(ls->scan, ForwardScanDirection, ls->slot))
+	{
+		MemoryContext old;
+
+		ec->ecxt_scantuple = ls->slot;
+		if (ls->scan->xs_recheck && !ExecQual(j->lookup_recheck, ec))
+			continue;
+		if (j->lookup_qual && !ExecQual(j->lookup_qual, ec))
+			continue;
+		old = MemoryContextSwitchTo(tuple_cxt);
+		rows = lappend(rows, ExecCopySlotMinimalTuple(ls->slot));
+		MemoryContextSwitchTo(old);
+	}
+	/* no pin outlives the lookup */
+	ExecClearTuple(ls->slot);
+	if (ls->scan->xs_heapfetch)
+		table_index_fetch_reset(ls->scan->xs_heapfetch);
+	ls->busy = false;
+	ls->scan->xs_snapshot = InvalidSnapshot;
+	PopActiveSnapshot();
+	return rows;
 }
 
 SiddhiJoin *
@@ -139,6 +382,7 @@ siddhi_join_create(SiddhiJoinPlan *plan, ExprContext *econtext,
 			p->pflags = PARAM_FLAG_CONST;
 			p->isnull = true;
 		}
+		index_lookup_prepare(j);
 	}
 	MemoryContextSwitchTo(old);
 	return j;
@@ -197,6 +441,31 @@ build_row(SiddhiJoin *j, int side, TupleTableSlot *slot, MinimalTuple other)
 	ExecStoreVirtualTuple(row);
 }
 
+/*
+ * Put a tuple of the other side into the combined row, whose arrival part
+ * build_row already made: what a scan does for each candidate.  The
+ * clear keeps a virtual slot's values (nothing materializes the row
+ * during a scan), so the arrival's stay.
+ */
+static void
+set_other(SiddhiJoin *j, int side, MinimalTuple other)
+{
+	TupleTableSlot *row = j->row;
+	TupleTableSlot *os = j->side_slot[1 - side];
+	int obase = side == 0 ? j->nprimary : 0;
+	int on = side == 0 ? j->nother : j->nprimary;
+
+	ExecClearTuple(row);
+	ExecStoreMinimalTuple(other, os, false);
+	slot_getallattrs(os);
+	for (int i = 0; i < on; i++)
+	{
+		row->tts_values[obase + i] = os->tts_values[i];
+		row->tts_isnull[obase + i] = os->tts_isnull[i];
+	}
+	ExecStoreVirtualTuple(row);
+}
+
 /* State of one probe of a window. */
 typedef struct ScanArg
 {
@@ -218,7 +487,7 @@ scan_event(void *arg, SiddhiEventKind kind, MinimalTuple tuple, int64 ts)
 		return;
 	if (j->on)
 	{
-		build_row(j, sa->side, sa->slot, tuple);
+		set_other(j, sa->side, tuple);
 		j->econtext->ecxt_scantuple = j->row;
 		if (!ExecQual(j->on, j->econtext))
 			return;
@@ -232,10 +501,9 @@ scan_event(void *arg, SiddhiEventKind kind, MinimalTuple tuple, int64 ts)
 static List *
 probe_table(SiddhiJoin *j, TupleTableSlot *slot)
 {
-	MemoryContext old =
-		MemoryContextSwitchTo(j->econtext->ecxt_per_tuple_memory);
-	Tuplestorestate *store = tuplestore_begin_heap(false, false, work_mem);
-	DestReceiver *dest = CreateDestReceiver(DestTuplestore);
+	MemoryContext old;
+	Tuplestorestate *store;
+	DestReceiver *dest;
 	TupleTableSlot *ts;
 	QueryDesc *qd;
 	List *rows = NIL;
@@ -247,6 +515,13 @@ probe_table(SiddhiJoin *j, TupleTableSlot *slot)
 		j->params->params[i].value = slot->tts_values[i];
 		j->params->params[i].isnull = slot->tts_isnull[i];
 	}
+	if (OidIsValid(j->indexid))
+		return index_lookup(j);
+
+	/* any other plan: through the executor */
+	old = MemoryContextSwitchTo(j->econtext->ecxt_per_tuple_memory);
+	store = tuplestore_begin_heap(false, false, work_mem);
+	dest = CreateDestReceiver(DestTuplestore);
 	SetTuplestoreDestReceiverParams(dest, store, CurrentMemoryContext, false,
 									NULL, NULL);
 	foreach(lc, j->probe->rtable)
@@ -294,7 +569,12 @@ siddhi_join_arrive(SiddhiJoin *j, int side, TupleTableSlot *slot, int64 ts,
 		sa.matches = probe_table(j, slot);
 	}
 	else if (other_window)
+	{
+		/* the arrival's part of the row, once; candidates fill the rest */
+		if (j->on)
+			build_row(j, side, slot, NULL);
 		siddhi_window_scan(other_window, scan_event, &sa);
+	}
 	foreach(lc, sa.matches)
 	{
 		build_row(j, side, slot, lfirst(lc));

@@ -1298,6 +1298,21 @@ join_side_contents(QueryRuntime *side)
 	return side->input->named ? side->input->named->window : NULL;
 }
 
+/*
+ * Whether query_emit_row drops every row of this kind: no aggregator or
+ * snapshot needs it and the query does not output it.
+ */
+static bool
+query_drops_kind(QueryRuntime *q, SiddhiEventKind kind)
+{
+	if (q->aggs || (q->rate && siddhi_rate_is_snapshot(q->rate)))
+		return false;
+	return (kind == SIDDHI_EVENT_EXPIRED &&
+			q->events == SIDDHI_EVENTS_CURRENT) ||
+		   (kind == SIDDHI_EVENT_CURRENT &&
+			q->events == SIDDHI_EVENTS_EXPIRED);
+}
+
 /* An event of a join side (q, or the side feeding q) probes the other. */
 static void
 query_join(QueryRuntime *q, TupleTableSlot *slot, int64 ts, int depth,
@@ -1306,6 +1321,11 @@ query_join(QueryRuntime *q, TupleTableSlot *slot, int64 ts, int depth,
 	QueryRuntime *mq = q->join_main ? q->join_main : q;
 	JoinRowArg a = { mq, depth };
 	Oid table = siddhi_join_table(mq->join);
+
+	/* the rows it would make go nowhere (an expired event of a query
+	 * that outputs current events only): spare the probe */
+	if (query_drops_kind(mq, kind))
+		return;
 
 	/* a table lookup sees the rows queries buffered for it */
 	if (OidIsValid(table))
@@ -2115,6 +2135,18 @@ triggers_fire(SiddhiAppRuntime *app, int64 now)
 }
 
 /*
+ * Whether an event at ts moves a playback app's time: it is later than
+ * the clock, or it is the app's first and starts its triggers (also at
+ * time 0, where the clock already is).
+ */
+static bool
+playback_moves(SiddhiAppRuntime *app, int64 ts)
+{
+	return app->playback &&
+		   (ts > app->clock || (app->triggers && !app->triggers_started));
+}
+
+/*
  * An input event at ts moves the clock of each playback app that reads
  * the stream, and every timer of the app due by then fires first, in all
  * its queries and windows, as Siddhi's InputHandler sets the app's clock
@@ -2125,19 +2157,19 @@ playback_arrival(Junction *j, int64 ts)
 {
 	ListCell *lc;
 
-	if (j->named && j->named->app->playback && ts > j->named->app->clock)
+	if (j->named && playback_moves(j->named->app, ts))
 	{
-		j->named->app->clock = ts;
-		app_advance(j->named->app, ts);
+		j->named->app->clock = Max(ts, j->named->app->clock);
+		app_advance(j->named->app, j->named->app->clock);
 	}
 	foreach(lc, j->consumers)
 	{
 		SiddhiAppRuntime *app = ((QueryRuntime *) lfirst(lc))->app;
 
-		if (app->playback && ts > app->clock)
+		if (playback_moves(app, ts))
 		{
-			app->clock = ts;
-			app_advance(app, ts);
+			app->clock = Max(ts, app->clock);
+			app_advance(app, app->clock);
 		}
 	}
 }

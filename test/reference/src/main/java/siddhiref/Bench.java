@@ -7,6 +7,7 @@ import io.siddhi.core.stream.input.InputHandler;
 import io.siddhi.core.stream.output.StreamCallback;
 import io.siddhi.query.api.definition.Attribute;
 import io.siddhi.query.api.definition.StreamDefinition;
+import io.siddhi.query.compiler.SiddhiCompiler;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -19,11 +20,15 @@ import java.util.concurrent.atomic.AtomicLong;
  * Engine throughput of one app in Siddhi Java, for bench/compare.
  *
  * Usage: java -cp siddhi-reference.jar siddhiref.Bench APP_FILE EVENTS WARMUP
- *            [KEYS [RATE]]
+ *            [KEYS [RATE [LOAD_STREAM LOAD_ROWS]]]
+ *
+ * With LOAD_STREAM, events 0 .. LOAD_ROWS-1 (generated the same way) go
+ * into that stream first, untimed, and it is not an input otherwise: the
+ * app's query from it fills a table the timed queries read.
  *
  * Sends WARMUP events (to let the JIT compile), then EVENTS events, through
  * InputHandler.send(timestamp, data) in playback mode, round robin over the
- * app's input streams, and prints
+ * app's input streams (the streams it defines), and prints
  * "events=N seconds=S events_per_second=R outputs=O" for the timed part.
  * Events are generated exactly as bench/compare generates them for siddhi:
  * for event i, the timestamp is i * 1000 / RATE (RATE events per second of
@@ -55,6 +60,8 @@ public final class Bench {
         long warmup = Long.parseLong(args[2]);
         long keys = args.length > 3 ? Long.parseLong(args[3]) : 1000;
         long rate = args.length > 4 ? Long.parseLong(args[4]) : 1000;
+        String load = args.length > 6 ? args[5] : null;
+        long loadRows = args.length > 6 ? Long.parseLong(args[6]) : 0;
         if (!app.toLowerCase().contains("@app:playback")) {
             app = "@app:playback\n" + app;
         }
@@ -67,17 +74,41 @@ public final class Bench {
                 outputs.addAndGet(out.length);
             }
         });
-        /* input streams: those no query inserts into */
+        /* input streams: those the app defines (queries infer the others) */
+        java.util.Set<String> defined =
+                SiddhiCompiler.parse(app).getStreamDefinitionMap().keySet();
         List<InputHandler> handlers = new ArrayList<>();
         List<List<Attribute>> schemas = new ArrayList<>();
         for (StreamDefinition def : runtime.getStreamDefinitionMap().values()) {
-            if (def.getId().equalsIgnoreCase("Out")) {
+            if (!defined.contains(def.getId()) || def.getId().equalsIgnoreCase("Out")
+                    || (load != null && def.getId().equalsIgnoreCase(load))) {
                 continue;
             }
             handlers.add(runtime.getInputHandler(def.getId()));
             schemas.add(def.getAttributeList());
         }
         runtime.start();
+
+        if (load != null) {
+            StreamDefinition def = null;
+            for (StreamDefinition d : runtime.getStreamDefinitionMap().values()) {
+                if (d.getId().equalsIgnoreCase(load)) {
+                    def = d;
+                }
+            }
+            if (def == null) {
+                throw new IllegalArgumentException("no stream " + load);
+            }
+            InputHandler loader = runtime.getInputHandler(def.getId());
+            List<Attribute> schema = def.getAttributeList();
+            for (long i = 0; i < loadRows; i++) {
+                Object[] data = new Object[schema.size()];
+                for (int a = 0; a < data.length; a++) {
+                    data[a] = value(schema.get(a), i, keys, 0);
+                }
+                loader.send(0, data);
+            }
+        }
 
         long t0 = 0;
         for (long i = 0; i < warmup + events; i++) {
