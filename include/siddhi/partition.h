@@ -27,6 +27,8 @@ typedef struct SiddhiPartInstance
 	MemoryContext cxt;
 	void **states; /* one per query of the partition */
 	dlist_node node;
+	uint64 hash;						  /* of key */
+	struct SiddhiPartInstance *next_same; /* another key of the same hash */
 } SiddhiPartInstance;
 
 typedef struct SiddhiPartitionRuntime SiddhiPartitionRuntime;

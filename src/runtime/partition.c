@@ -35,17 +35,29 @@
 
 int siddhi_max_partition_keys = 1000000;
 
-typedef struct PartKey
-{
-	const char *data;
-	int len;
-} PartKey;
-
+/*
+ * Keys are found by a 64-bit hash of their text, kept in the map's own
+ * array so that a lookup touches one entry, then the instance (whose
+ * state the event needs anyway) to confirm the text.  Instances whose
+ * texts share a hash are chained.
+ */
 typedef struct PartEntry
 {
-	PartKey key; /* points into the instance once made */
-	SiddhiPartInstance *inst;
+	uint64 hash;
+	SiddhiPartInstance *inst; /* the first of those with this hash */
+	char status;			  /* simplehash's */
 } PartEntry;
+
+#define SH_PREFIX partmap
+#define SH_ELEMENT_TYPE PartEntry
+#define SH_KEY_TYPE uint64
+#define SH_KEY hash
+#define SH_HASH_KEY(tb, key) ((uint32) ((key) ^ ((key) >> 32)))
+#define SH_EQUAL(tb, a, b) ((a) == (b))
+#define SH_SCOPE static inline
+#define SH_DECLARE
+#define SH_DEFINE
+#include "lib/simplehash.h"
 
 /* How the events of one divided stream find their keys. */
 typedef struct PartStream
@@ -67,29 +79,16 @@ struct SiddhiPartitionRuntime
 	void *make_arg;
 	int nstreams;
 	PartStream *streams;
-	HTAB *keys;
+	partmap_hash *keys;
 	dlist_head instances; /* oldest first */
 	int64 count;
 	int64 next_purge; /* -1: not yet (no key yet) or no purge */
 };
 
-static uint32
-partkey_hash(const void *key, Size keysize)
+static uint64
+key_hash(const char *key, int len)
 {
-	const PartKey *k = key;
-
-	return hash_bytes((const unsigned char *) k->data, k->len);
-}
-
-static int
-partkey_match(const void *a, const void *b, Size keysize)
-{
-	const PartKey *x = a;
-	const PartKey *y = b;
-
-	if (x->len != y->len)
-		return 1;
-	return memcmp(x->data, y->data, x->len);
+	return hash_bytes_extended((const unsigned char *) key, len, 0);
 }
 
 SiddhiPartitionRuntime *
@@ -99,7 +98,6 @@ siddhi_partition_create(SiddhiPartitionPlan *plan, int nqueries,
 {
 	MemoryContext old = MemoryContextSwitchTo(parent);
 	SiddhiPartitionRuntime *p = palloc0(sizeof(SiddhiPartitionRuntime));
-	HASHCTL ctl;
 	ListCell *lc;
 	int i = 0;
 
@@ -137,15 +135,7 @@ siddhi_partition_create(SiddhiPartitionPlan *plan, int nqueries,
 			k++;
 		}
 	}
-	memset(&ctl, 0, sizeof(ctl));
-	ctl.keysize = sizeof(PartKey);
-	ctl.entrysize = sizeof(PartEntry);
-	ctl.hash = partkey_hash;
-	ctl.match = partkey_match;
-	ctl.hcxt = parent;
-	p->keys =
-		hash_create("siddhi partition keys", 256, &ctl,
-					HASH_ELEM | HASH_FUNCTION | HASH_COMPARE | HASH_CONTEXT);
+	p->keys = partmap_create(parent, 256, NULL);
 	dlist_init(&p->instances);
 	p->next_purge = -1;
 	MemoryContextSwitchTo(old);
@@ -169,18 +159,19 @@ siddhi_partition_set_queries(SiddhiPartitionRuntime *p, int n)
 static SiddhiPartInstance *
 instance_for(SiddhiPartitionRuntime *p, const char *key, int len, int64 now)
 {
-	PartKey k = { key, len };
+	uint64 hash = key_hash(key, len);
 	PartEntry *e;
 	bool found;
 	SiddhiPartInstance *inst;
 	MemoryContext cxt;
 
-	e = hash_search(p->keys, &k, HASH_FIND, NULL);
-	if (e)
-	{
-		e->inst->last_used = now;
-		return e->inst;
-	}
+	e = partmap_lookup(p->keys, hash);
+	for (inst = e ? e->inst : NULL; inst; inst = inst->next_same)
+		if (inst->keylen == len && memcmp(inst->key, key, len) == 0)
+		{
+			inst->last_used = now;
+			return inst;
+		}
 	if (p->count >= siddhi_max_partition_keys)
 		ereport(ERROR,
 				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
@@ -215,10 +206,9 @@ instance_for(SiddhiPartitionRuntime *p, const char *key, int len, int64 now)
 	}
 	PG_END_TRY();
 
-	k.data = inst->key;
-	e = hash_search(p->keys, &k, HASH_ENTER, &found);
-	Assert(!found);
-	e->key = k;
+	inst->hash = hash;
+	e = partmap_insert(p->keys, hash, &found);
+	inst->next_same = found ? e->inst : NULL;
 	e->inst = inst;
 	dlist_push_tail(&p->instances, &inst->node);
 	p->count++;
@@ -293,14 +283,30 @@ siddhi_partition_purge(SiddhiPartitionRuntime *p, int64 now,
 	{
 		SiddhiPartInstance *inst =
 			dlist_container(SiddhiPartInstance, node, it.cur);
-		PartKey k = { inst->key, inst->keylen };
+		PartEntry *e;
 
 		if (inst->last_used + p->plan->purge_idle >= now)
 			continue;
 		if (done)
 			done(arg, inst);
 		dlist_delete(&inst->node);
-		hash_search(p->keys, &k, HASH_REMOVE, NULL);
+		e = partmap_lookup(p->keys, inst->hash);
+		Assert(e != NULL);
+		if (e->inst == inst)
+		{
+			if (inst->next_same)
+				e->inst = inst->next_same;
+			else
+				partmap_delete_item(p->keys, e);
+		}
+		else
+		{
+			SiddhiPartInstance *prev = e->inst;
+
+			while (prev->next_same != inst)
+				prev = prev->next_same;
+			prev->next_same = inst->next_same;
+		}
 		p->count--;
 		MemoryContextDelete(inst->cxt);
 	}
