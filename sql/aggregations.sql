@@ -182,6 +182,24 @@ INSERT INTO incpurges VALUES ('p', 8, 1000007200000);
 SELECT siddhi.flush();
 SELECT agg_granularity, agg_timestamp, s FROM incpurgea ORDER BY 1, 2;
 SELECT siddhi.undeploy('agg_purge', drop_tables => true);
+-- a bucket already past its retention when written is not written at all
+-- (a backfill does not insert sec rows only for the next purge to delete)
+SELECT siddhi.deploy('agg_nowrite', $$
+  @app:playback
+  @eventTime('ts')
+  define stream IncNoWriteS (k string, v long, ts long);
+  @purge(interval = '1 hour', @retentionPeriod(sec = '120 sec', min = '1 hour', hour = 'all'))
+  define aggregation IncNoWriteA from IncNoWriteS select k, sum(v) as s group by k
+  aggregate by ts every sec ... hour;
+$$);
+INSERT INTO incnowrites VALUES ('n', 1, 1000000000000);
+SELECT siddhi.flush();
+-- one batch: 5 s is 295 s older than the clock (300 s) when written
+INSERT INTO incnowrites VALUES ('n', 2, 1000000005000), ('n', 4, 1000000300000);
+SELECT siddhi.flush();
+-- the first sec row stays until the next purge (in an hour)
+SELECT agg_granularity, agg_timestamp, s FROM incnowritea ORDER BY 1, 2;
+SELECT siddhi.undeploy('agg_nowrite', drop_tables => true);
 -- the SQL dialect: retention = 'x' for every granularity
 SELECT siddhi.deploy('agg_purge_sql', $$
   CREATE STREAM IncPurgeSql (k text, v int8, ts int8);

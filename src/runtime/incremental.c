@@ -803,10 +803,35 @@ bulk_upsert(SiddhiIncremental *inc, int g, IncDelta **deltas, int n)
 	pfree(enulls);
 }
 
+/*
+ * Whether retention has already passed for a delta's bucket: the next
+ * purge would delete its row, so it is not written (a backfill of old
+ * events then writes no sec and min rows only to delete them again).
+ * now is the clock purges use.
+ */
+static bool
+delta_expired(SiddhiIncremental *inc, IncDelta *d, int64 now)
+{
+	int64 retention = inc->plan->retention[inc->grans[d->gran]];
+
+	if (!inc->plan->purge || retention < 0 || now == PG_INT64_MIN ||
+		d->nulls[0])
+		return false;
+	return DatumGetInt64(d->values[0]) < now - retention;
+}
+
+static int64
+purge_clock(SiddhiIncremental *inc)
+{
+	return inc->plan->playback ? inc->latest : siddhi_now_ms();
+}
+
 /* Upsert the deltas granularity by granularity, in bulk statements. */
 static void
 incremental_flush_bulk(SiddhiIncremental *inc)
 {
+	int64 now = purge_clock(inc);
+
 	{
 		IncDelta **batch = palloc(sizeof(IncDelta *) * BULK_ROWS);
 
@@ -819,7 +844,7 @@ incremental_flush_bulk(SiddhiIncremental *inc)
 			{
 				IncDelta *d = lfirst(lc);
 
-				if (d->gran != g)
+				if (d->gran != g || delta_expired(inc, d, now))
 					continue;
 				batch[n++] = d;
 				if (n == BULK_ROWS)
@@ -842,12 +867,16 @@ incremental_flush_rows(SiddhiIncremental *inc)
 {
 	char *nulls = palloc(inc->nphys);
 	Datum *values = palloc(sizeof(Datum) * inc->nphys);
+	int64 now = purge_clock(inc);
 	ListCell *lc;
 
 	foreach(lc, inc->order)
 	{
 		IncDelta *d = lfirst(lc);
 		int rc;
+
+		if (delta_expired(inc, d, now))
+			continue;
 
 		if (inc->plans[d->gran] == NULL)
 		{
@@ -970,7 +999,7 @@ flush_one(SiddhiIncremental *inc, bool allow_purge)
 	ResourceOwner owner = CurrentResourceOwner;
 	Oid save_user;
 	int save_sec;
-	int64 now = inc->plan->playback ? inc->latest : siddhi_now_ms();
+	int64 now = purge_clock(inc);
 	bool purge = allow_purge && inc->plan->purge && now >= inc->next_purge &&
 				 now != PG_INT64_MIN;
 
