@@ -90,6 +90,11 @@ extern void siddhi_join_select_all(AnalyzeState *st, ParseState *pstate,
 								   List **locations);
 extern void siddhi_join_finish(SiddhiQueryPlan *qp);
 
+/* patterns and sequences (analyze_pattern.c) */
+extern ParseState *siddhi_analyze_pattern(AnalyzeState *st, SiddhiQuery *q,
+										  SiddhiQueryPlan *qp);
+extern void siddhi_pattern_finish(SiddhiQueryPlan *qp);
+
 /* define aggregation / CREATE AGGREGATION (analyze_aggregation.c). */
 extern void siddhi_analyze_aggregations(AnalyzeState *st);
 

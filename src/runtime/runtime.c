@@ -34,6 +34,7 @@
 #include "parser/parsetree.h"
 #include "siddhi/errors.h"
 #include "siddhi/join.h"
+#include "siddhi/pattern.h"
 #include "siddhi/ipc.h"
 #include "siddhi/ratelimit.h"
 #include "siddhi/runtime.h"
@@ -193,6 +194,17 @@ struct QueryRuntime
 	QueryRuntime *join_other;
 	QueryRuntime *join_main;
 	bool join_reset; /* aggregators start again at the chunk's end */
+	/*
+	 * a pattern or sequence (pattern.c): the compiled program and, behind
+	 * one pointer, all of its mutable state (a partition can keep one per
+	 * key).  The query reads the pattern's first stream; a runtime per
+	 * other stream (pattern_main pointing back, pattern_stream its number)
+	 * feeds it.
+	 */
+	SiddhiPatternProgram *pattern_prog;
+	SiddhiPattern *pattern;
+	QueryRuntime *pattern_main;
+	int pattern_stream;
 };
 
 struct SiddhiAppRuntime
@@ -426,6 +438,38 @@ query_join_start(QueryRuntime *q, SiddhiJoinPlan *jp, MemoryContext cxt)
 	q->app->queries = lappend(q->app->queries, o);
 }
 
+/*
+ * A pattern query: its program and state, and a runtime for each of its
+ * other input streams, which feeds q and is listed after it in the app.
+ */
+static void
+query_pattern_start(QueryRuntime *q, SiddhiPatternPlan *pp, MemoryContext cxt)
+{
+	int i = 0;
+	ListCell *lc;
+
+	q->pattern_prog = siddhi_pattern_compile(pp, q->econtext, cxt);
+	q->pattern = siddhi_pattern_create(q->pattern_prog, cxt);
+	foreach(lc, pp->streams)
+	{
+		QueryRuntime *o;
+
+		if (i++ == 0)
+			continue; /* q itself reads the first */
+		o = palloc0(sizeof(QueryRuntime));
+		o->app = q->app;
+		o->name = q->name;
+		o->owner = q->owner;
+		o->stats = q->stats;
+		o->input = junction_get(((SiddhiRelation *) lfirst(lc))->relid);
+		o->econtext = q->econtext;
+		o->events = q->events;
+		o->pattern_main = q;
+		o->pattern_stream = i - 1;
+		q->app->queries = lappend(q->app->queries, o);
+	}
+}
+
 SiddhiAppRuntime *
 siddhi_runtime_start_app(SiddhiAppPlan *plan)
 {
@@ -480,7 +524,9 @@ siddhi_runtime_start_app(SiddhiAppPlan *plan)
 		q->owner = plan->owner;
 		q->stats = siddhi_stats_alloc(MyDatabaseId, app->name, q->name);
 		q->input = junction_get(qp->input->relid);
-		rowdesc = qp->join ? qp->join->desc : q->input->desc;
+		rowdesc = qp->join		? qp->join->desc
+				  : qp->pattern ? qp->pattern->desc
+								: q->input->desc;
 		q->econtext = CreateStandaloneExprContext();
 		q->qual = ExecInitQual(qp->qual, NULL);
 		if (qp->dedup_key)
@@ -628,6 +674,8 @@ siddhi_runtime_start_app(SiddhiAppPlan *plan)
 		app->queries = lappend(app->queries, q);
 		if (qp->join)
 			query_join_start(q, qp->join, cxt);
+		if (qp->pattern)
+			query_pattern_start(q, qp->pattern, cxt);
 	}
 	/* hook the windows and queries up only once all could be built */
 	foreach(lc, app->windows)
@@ -1321,10 +1369,10 @@ query_chunk_end(QueryRuntime *q, int depth)
 	int64 last;
 	MemoryContext old;
 
-	if (q->join_main)
+	if (q->join_main || q->pattern_main)
 	{
 		/* a join's other side: the query it feeds ends its chunk */
-		query_chunk_end(q->join_main, depth);
+		query_chunk_end(q->join_main ? q->join_main : q->pattern_main, depth);
 		return;
 	}
 	if (q->aggs)
@@ -1460,6 +1508,8 @@ query_abandon_chunk(QueryRuntime *q)
 	ResetExprContext(q->econtext);
 	if (q->join_main)
 		query_abandon_chunk(q->join_main);
+	if (q->pattern_main)
+		query_abandon_chunk(q->pattern_main);
 }
 
 /*
@@ -1479,11 +1529,51 @@ query_dedup_admit(QueryRuntime *q, int64 ts)
 	return q->dedup_qual == NULL || ExecQual(q->dedup_qual, q->econtext);
 }
 
+typedef struct PatternEmitArg
+{
+	QueryRuntime *q;
+	int depth;
+} PatternEmitArg;
+
+/* Callback of the pattern engine: a match goes out through q. */
+static void
+pattern_emit(void *arg, TupleTableSlot *row, int64 ts)
+{
+	PatternEmitArg *a = arg;
+
+	query_emit_row(a->q, row, ts, a->depth, SIDDHI_EVENT_CURRENT);
+}
+
+/* An event of one of a pattern's streams (q, or a runtime feeding it). */
+static void
+query_pattern_event(QueryRuntime *q, TupleTableSlot *slot, int64 ts, int depth)
+{
+	QueryRuntime *mq = q->pattern_main ? q->pattern_main : q;
+	PatternEmitArg a = { mq, depth };
+	int64 now = mq->app->playback ? mq->app->clock : ts;
+
+	siddhi_pattern_advance(mq->pattern, now, pattern_emit, &a);
+	if (mq->rate)
+		rate_catch_up(mq, mq->app->playback ? mq->app->clock : siddhi_now_ms(),
+					  depth);
+	siddhi_pattern_event(mq->pattern, q->pattern_stream, slot, ts,
+						 pattern_emit, &a);
+	siddhi_stats_partial(mq->stats, siddhi_pattern_pending(mq->pattern),
+						 siddhi_pattern_dropped(mq->pattern));
+}
+
 /* An event reaches a query: filters, then its window or what follows. */
 static void
 query_event(QueryRuntime *q, TupleTableSlot *slot, int64 ts, int depth,
 			SiddhiEventKind kind, bool end_chunk)
 {
+	if (q->pattern || q->pattern_main)
+	{
+		query_pattern_event(q, slot, ts, depth);
+		if (end_chunk)
+			query_chunk_end(q, depth);
+		return;
+	}
 	/* time passes for the window first: what is due leaves before */
 	window_catch_up(q, q->app->playback ? q->app->clock : ts, depth);
 	if (q->rate)
@@ -1595,6 +1685,12 @@ query_step(QueryRuntime *q, QueryStep step, TupleTableSlot *slot, int64 ts,
 			case STEP_ADVANCE:
 				siddhi_current_event_ts = ts;
 				window_catch_up(q, ts, depth);
+				if (q->pattern)
+				{
+					PatternEmitArg pa = { q, depth };
+
+					siddhi_pattern_advance(q->pattern, ts, pattern_emit, &pa);
+				}
 				if (q->rate)
 					rate_catch_up(q, ts, depth);
 				break;
@@ -2186,6 +2282,8 @@ query_output_end(QueryRuntime *q, int64 now, int depth)
 {
 	if (q->join_main)
 		q = q->join_main;
+	if (q->pattern_main)
+		q = q->pattern_main;
 	if (!q->sent_out)
 		return;
 	q->sent_out = false;
@@ -2291,6 +2389,9 @@ siddhi_runtime_next_deadline(void)
 			if (due >= 0 && (next < 0 || due < next))
 				next = due;
 			due = q->rate ? siddhi_rate_deadline(q->rate) : -1;
+			if (due >= 0 && (next < 0 || due < next))
+				next = due;
+			due = q->pattern ? siddhi_pattern_deadline(q->pattern) : -1;
 			if (due >= 0 && (next < 0 || due < next))
 				next = due;
 		}

@@ -1,0 +1,1101 @@
+/*-------------------------------------------------------------------------
+ *
+ * pattern.c
+ *	  The pattern and sequence engine: partial matches moving between
+ *	  states as events arrive.
+ *
+ * Semantics are Siddhi 5.1's, whose state processors this interprets (the
+ * plan, analyze_pattern.c, links the states as Siddhi's parser does):
+ *
+ * - A partial match ("match") holds, for each state, the events that
+ *   state took: one, or a list for a count state.  Each state keeps two
+ *   lists of matches: `fresh`, those handed to it since its stream last
+ *   had an event, and `pending`, those it tests events against.
+ * - An event of stream S: first every state drops the matches older than
+ *   `within` (measured from the events of the start states); then each
+ *   state reading S moves its fresh matches to pending (a sequence
+ *   instead resets every state, keeping only the matches the previous
+ *   event handed on: that is strict contiguity); then the states reading S
+ *   run, the last state first, so one event never passes two states.
+ * - A state tests the event against each pending match: the event is put
+ *   into the match and the state's condition evaluated over it.  When it
+ *   holds, the match goes on to the next state (the same object: a count
+ *   state that keeps collecting is seen by the next state as it grows),
+ *   a fresh copy goes back to the start of an `every`, and a match
+ *   completed at the end goes out.  Otherwise a pattern keeps waiting, a
+ *   sequence drops the match.
+ * - and/or: both sides share one match; `and` goes on when both sides
+ *   have an event, `or` when either has.
+ *
+ * Matches are shared between the lists that hold them, so they carry a
+ * reference count, as do the events (one copy per arriving event however
+ * many matches take it).
+ *
+ * Memory: everything mutable lives in the SiddhiPattern's context.  The
+ * matches held are bounded by the plan's max_partial (siddhi.max_partial_
+ * matches, or @info(max.partial.matches)): when a state is handed a match
+ * beyond it, the oldest held matches are dropped, and counted.  `within`
+ * drops matches on time.  Nothing here holds any resource but memory.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "access/htup_details.h"
+#include "executor/executor.h"
+#include "siddhi/errors.h"
+#include "siddhi/pattern.h"
+#include "utils/memutils.h"
+#include "utils/rel.h"
+#include "utils/relcache.h"
+
+/* One arrived event, shared by every match that took it. */
+typedef struct PatEvent
+{
+	int refs;
+	int64 ts;
+	MinimalTuple tuple;
+	Datum *values; /* deformed; pointing into tuple */
+	bool *nulls;
+} PatEvent;
+
+/* The events one state took in a match. */
+typedef struct PatSlot
+{
+	int n;
+	int cap;
+	PatEvent **ev;
+} PatSlot;
+
+typedef struct PatMatch
+{
+	int refs;
+	int64 ts;	  /* of the last event taken; -1 before any */
+	bool expired; /* dropped by within (Siddhi's EXPIRED type) */
+	uint64 seq;	  /* creation order, for dropping the oldest */
+	PatSlot slots[FLEXIBLE_ARRAY_MEMBER];
+} PatMatch;
+
+typedef struct PatList
+{
+	int n;
+	int cap;
+	PatMatch **items;
+} PatList;
+
+/* What each state keeps (Siddhi's StreamPreState). */
+typedef struct PatState
+{
+	PatList pending;
+	PatList fresh;
+	bool changed;	  /* the match under test moved on */
+	bool success;	  /* count: the condition held */
+	bool start_reset; /* count: re-arm at the next update */
+	bool initialized; /* a start state armed once */
+	bool returned;	  /* post: a match went out */
+} PatState;
+
+/* A state as compiled. */
+typedef struct PatStateProg
+{
+	SiddhiPatternStatePlan *plan;
+	ExprState *filter;
+	int nregions;
+	int *regions;
+} PatStateProg;
+
+struct SiddhiPatternProgram
+{
+	SiddhiPatternPlan *plan;
+	int nstates;
+	PatStateProg *states;
+	int nstreams;
+	TupleDesc *stream_desc;
+	int **readers; /* per stream: states reading it, highest id first */
+	int *nreaders;
+	int nregions;
+	SiddhiPatternRegion **regions;
+	int nout;
+	int *out_regions;
+	TupleDesc desc;
+	TupleTableSlot *row; /* the combined row, a virtual slot */
+	ExprContext *econtext;
+};
+
+struct SiddhiPattern
+{
+	MemoryContext cxt;
+	SiddhiPatternProgram *prog;
+	PatState *states;
+	int64 held; /* list entries, all states */
+	int64 dropped;
+	uint64 seq;
+	int iterating; /* state whose pending list is being walked, or -1 */
+	bool busy;
+	PatList out; /* matches completed by the current step */
+	/* the event being processed, made into a PatEvent when first taken */
+	TupleTableSlot *cur_slot;
+	int64 cur_ts;
+	int cur_stream;
+	PatEvent *cur_event;
+};
+
+/* ---------------------------------------------------------------------
+ * Events and matches
+ * ---------------------------------------------------------------------
+ */
+
+static PatEvent *
+event_current(SiddhiPattern *pat)
+{
+	if (pat->cur_event == NULL)
+	{
+		MemoryContext old = MemoryContextSwitchTo(pat->cxt);
+		TupleDesc desc = pat->prog->stream_desc[pat->cur_stream];
+		PatEvent *e = palloc(sizeof(PatEvent));
+		HeapTupleData htup;
+
+		e->refs = 1; /* the step's own, released at its end */
+		e->ts = pat->cur_ts;
+		e->tuple = ExecCopySlotMinimalTuple(pat->cur_slot);
+		e->values = palloc(sizeof(Datum) * Max(desc->natts, 1));
+		e->nulls = palloc(sizeof(bool) * Max(desc->natts, 1));
+		htup.t_len = e->tuple->t_len + MINIMAL_TUPLE_OFFSET;
+		htup.t_data =
+			(HeapTupleHeader) ((char *) e->tuple - MINIMAL_TUPLE_OFFSET);
+		ItemPointerSetInvalid(&htup.t_self);
+		htup.t_tableOid = InvalidOid;
+		heap_deform_tuple(&htup, desc, e->values, e->nulls);
+		pat->cur_event = e;
+		MemoryContextSwitchTo(old);
+	}
+	return pat->cur_event;
+}
+
+static void
+event_release(PatEvent *e)
+{
+	if (--e->refs > 0)
+		return;
+	pfree(e->tuple);
+	pfree(e->values);
+	pfree(e->nulls);
+	pfree(e);
+}
+
+static PatMatch *
+match_new(SiddhiPattern *pat)
+{
+	int n = pat->prog->nstates;
+	PatMatch *m = MemoryContextAllocZero(pat->cxt, offsetof(PatMatch, slots) +
+													   sizeof(PatSlot) * n);
+
+	m->ts = -1;
+	m->seq = pat->seq++;
+	return m;
+}
+
+static void
+slot_clear(PatSlot *s)
+{
+	for (int i = 0; i < s->n; i++)
+		event_release(s->ev[i]);
+	s->n = 0;
+}
+
+static void
+match_release(SiddhiPattern *pat, PatMatch *m)
+{
+	if (--m->refs > 0)
+		return;
+	for (int i = 0; i < pat->prog->nstates; i++)
+	{
+		slot_clear(&m->slots[i]);
+		if (m->slots[i].ev)
+			pfree(m->slots[i].ev);
+	}
+	pfree(m);
+}
+
+/* Siddhi's copyStateEvent: the events of every state, shared. */
+static PatMatch *
+match_clone(SiddhiPattern *pat, PatMatch *src)
+{
+	PatMatch *m = match_new(pat);
+
+	for (int i = 0; i < pat->prog->nstates; i++)
+	{
+		PatSlot *s = &src->slots[i];
+
+		if (s->n == 0)
+			continue;
+		m->slots[i].ev =
+			MemoryContextAlloc(pat->cxt, sizeof(PatEvent *) * s->n);
+		m->slots[i].cap = s->n;
+		m->slots[i].n = s->n;
+		for (int k = 0; k < s->n; k++)
+		{
+			m->slots[i].ev[k] = s->ev[k];
+			s->ev[k]->refs++;
+		}
+	}
+	m->ts = src->ts;
+	m->expired = false;
+	return m;
+}
+
+/* Append e to a state's events in m (setEvent on an empty slot too). */
+static void
+slot_append(SiddhiPattern *pat, PatSlot *s, PatEvent *e)
+{
+	if (s->n == s->cap)
+	{
+		int cap = Max(2, s->cap * 2);
+
+		s->ev = s->ev ? repalloc(s->ev, sizeof(PatEvent *) * cap)
+					  : MemoryContextAlloc(pat->cxt, sizeof(PatEvent *) * cap);
+		s->cap = cap;
+	}
+	s->ev[s->n++] = e;
+	e->refs++;
+}
+
+static void
+slot_set(SiddhiPattern *pat, PatSlot *s, PatEvent *e)
+{
+	slot_clear(s);
+	if (e)
+		slot_append(pat, s, e);
+}
+
+static void
+slot_remove_last(PatSlot *s)
+{
+	if (s->n > 0)
+		event_release(s->ev[--s->n]);
+}
+
+/* ---------------------------------------------------------------------
+ * Lists
+ * ---------------------------------------------------------------------
+ */
+
+static void drop_oldest(SiddhiPattern *pat);
+
+/* Append m to l, taking a reference; not counted against the bound. */
+static void
+list_append(SiddhiPattern *pat, PatList *l, PatMatch *m)
+{
+	if (l->n == l->cap)
+	{
+		int cap = Max(8, l->cap * 2);
+
+		l->items =
+			l->items ? repalloc(l->items, sizeof(PatMatch *) * cap)
+					 : MemoryContextAlloc(pat->cxt, sizeof(PatMatch *) * cap);
+		l->cap = cap;
+	}
+	l->items[l->n++] = m;
+	m->refs++;
+}
+
+/* Hand m to a state's list: counted, and the bound enforced. */
+static void
+list_push(SiddhiPattern *pat, PatList *l, PatMatch *m)
+{
+	list_append(pat, l, m);
+	pat->held++;
+	if (pat->held > pat->prog->plan->max_partial)
+		drop_oldest(pat);
+}
+
+static void
+list_remove_at(SiddhiPattern *pat, PatList *l, int i)
+{
+	PatMatch *m = l->items[i];
+
+	memmove(&l->items[i], &l->items[i + 1],
+			sizeof(PatMatch *) * (l->n - i - 1));
+	l->n--;
+	pat->held--;
+	match_release(pat, m);
+}
+
+static void
+list_clear(SiddhiPattern *pat, PatList *l)
+{
+	int n = l->n;
+
+	l->n = 0;
+	if (l != &pat->out)
+		pat->held -= n;
+	for (int i = 0; i < n; i++)
+		match_release(pat, l->items[i]);
+}
+
+/* Append all of src to dst, in order; src ends empty. */
+static void
+list_move(SiddhiPattern *pat, PatList *dst, PatList *src)
+{
+	for (int i = 0; i < src->n; i++)
+	{
+		/* the reference moves with the entry */
+		list_append(pat, dst, src->items[i]);
+		src->items[i]->refs--;
+	}
+	src->n = 0;
+}
+
+/*
+ * The bound: drop the oldest match of the fullest state, never from the
+ * list being walked.  Fresh lists are younger than pending ones.
+ */
+static void
+drop_oldest(SiddhiPattern *pat)
+{
+	int best = -1;
+	int bestn = 0;
+
+	for (int k = 0; k < pat->prog->nstates; k++)
+	{
+		PatState *s = &pat->states[k];
+		int n = (k == pat->iterating ? 0 : s->pending.n) + s->fresh.n;
+
+		if (n > bestn)
+		{
+			best = k;
+			bestn = n;
+		}
+	}
+	if (best < 0)
+		return;
+	if (best != pat->iterating && pat->states[best].pending.n > 0)
+		list_remove_at(pat, &pat->states[best].pending, 0);
+	else
+		list_remove_at(pat, &pat->states[best].fresh, 0);
+	pat->dropped++;
+}
+
+/* Siddhi sorts a fresh list by time, not-yet-stamped (-1) last; stable. */
+static void
+patlist_sort(PatList *l)
+{
+	bool sorted = true;
+
+	for (int i = 1; i < l->n && sorted; i++)
+	{
+		int64 a =
+			l->items[i - 1]->ts == -1 ? PG_INT64_MAX : l->items[i - 1]->ts;
+		int64 b = l->items[i]->ts == -1 ? PG_INT64_MAX : l->items[i]->ts;
+
+		sorted = a <= b;
+	}
+	if (sorted)
+		return;
+	/*
+	 * Stable by insertion order: seq grows with creation, and a fresh
+	 * list holds each match once, in the order it was handed over, which
+	 * for equal times is the order of creation or a later re-hand-over of
+	 * an older match.  Insertion sort keeps the handed-over order exactly.
+	 */
+	for (int i = 1; i < l->n; i++)
+	{
+		PatMatch *m = l->items[i];
+		int64 t = m->ts == -1 ? PG_INT64_MAX : m->ts;
+		int j = i - 1;
+
+		while (j >= 0 &&
+			   (l->items[j]->ts == -1 ? PG_INT64_MAX : l->items[j]->ts) > t)
+		{
+			l->items[j + 1] = l->items[j];
+			j--;
+		}
+		l->items[j + 1] = m;
+	}
+}
+
+/* ---------------------------------------------------------------------
+ * Conditions and the combined row
+ * ---------------------------------------------------------------------
+ */
+
+/* The event a region reads from m, or NULL. */
+static PatEvent *
+region_event(SiddhiPatternRegion *r, PatMatch *m)
+{
+	PatSlot *s = &m->slots[r->state];
+	int pos;
+
+	if (s->n == 0)
+		return NULL;
+	if (r->index >= 0)
+		pos = r->index;
+	else
+		pos = s->n + r->index - (r->self ? 1 : 0);
+	if (pos < 0 || pos >= s->n)
+		return NULL;
+	return s->ev[pos];
+}
+
+static void
+fill_regions(SiddhiPatternProgram *prog, PatMatch *m, int n,
+			 const int *regions)
+{
+	TupleTableSlot *row = prog->row;
+
+	for (int i = 0; i < n; i++)
+	{
+		SiddhiPatternRegion *r = prog->regions[regions[i]];
+		PatEvent *e = region_event(r, m);
+
+		if (e)
+		{
+			memcpy(&row->tts_values[r->offset], e->values,
+				   sizeof(Datum) * r->natts);
+			memcpy(&row->tts_isnull[r->offset], e->nulls,
+				   sizeof(bool) * r->natts);
+		}
+		else
+			memset(&row->tts_isnull[r->offset], true, sizeof(bool) * r->natts);
+	}
+}
+
+static bool
+condition_holds(SiddhiPattern *pat, int k, PatMatch *m)
+{
+	PatStateProg *sp = &pat->prog->states[k];
+	ExprContext *econtext = pat->prog->econtext;
+	bool isnull;
+	Datum d;
+
+	if (sp->filter == NULL)
+		return true;
+	fill_regions(pat->prog, m, sp->nregions, sp->regions);
+	econtext->ecxt_scantuple = pat->prog->row;
+	d = ExecEvalExprSwitchContext(sp->filter, econtext, &isnull);
+	return !isnull && DatumGetBool(d);
+}
+
+/* ---------------------------------------------------------------------
+ * The state processors
+ * ---------------------------------------------------------------------
+ */
+
+static void add_state(SiddhiPattern *pat, int k, PatMatch *m);
+static void add_every_state(SiddhiPattern *pat, int k, PatMatch *m);
+
+#define PLAN(pat, k) ((pat)->prog->states[(k)].plan)
+
+/* Siddhi's CountPreStateProcessor.startStateReset */
+static void
+start_state_reset(SiddhiPattern *pat, int k)
+{
+	pat->states[k].start_reset = true;
+}
+
+/* Siddhi's StreamPostStateProcessor.process: the match moves on. */
+static void
+post_stream(SiddhiPattern *pat, int k, PatMatch *m)
+{
+	SiddhiPatternStatePlan *s = PLAN(pat, k);
+	PatSlot *slot = &m->slots[k];
+
+	pat->states[k].changed = true;
+	m->ts = slot->ev[slot->n - 1]->ts;
+	if (s->emits)
+		pat->states[k].returned = true;
+	if (s->next >= 0)
+		add_state(pat, s->next, m);
+	if (s->next_every >= 0)
+		add_every_state(pat, s->next_every, m);
+	if (s->callback >= 0)
+		start_state_reset(pat, s->callback);
+}
+
+/* CountPostStateProcessor.processMinCountReached */
+static void
+count_min_reached(SiddhiPattern *pat, int k, PatMatch *m)
+{
+	SiddhiPatternStatePlan *s = PLAN(pat, k);
+
+	if (s->emits)
+	{
+		pat->states[k].changed = true;
+		pat->states[k].returned = true;
+	}
+	if (s->next >= 0)
+		add_state(pat, s->next, m);
+	if (s->next_every >= 0)
+		add_every_state(pat, s->next_every, m);
+}
+
+static void
+post_count(SiddhiPattern *pat, int k, PatMatch *m)
+{
+	SiddhiPatternStatePlan *s = PLAN(pat, k);
+	PatSlot *slot = &m->slots[k];
+	int n = slot->n;
+
+	pat->states[k].success = true;
+	m->ts = slot->ev[n - 1]->ts;
+	if (n >= s->min_count)
+	{
+		if (pat->prog->plan->sequence)
+		{
+			if (s->next >= 0)
+				add_state(pat, s->next, m);
+			if (n != s->max_count)
+				add_state(pat, k, m);
+		}
+		else if (n == s->min_count)
+			count_min_reached(pat, k, m);
+		if (n == s->max_count)
+			pat->states[k].changed = true;
+	}
+}
+
+static void
+post_logical(SiddhiPattern *pat, int k, PatMatch *m)
+{
+	SiddhiPatternStatePlan *s = PLAN(pat, k);
+
+	if (s->logical == SIDDHI_PAT_AND)
+	{
+		if (m->slots[s->partner].n > 0)
+			post_stream(pat, k, m);
+		else
+			pat->states[k].changed = true;
+		return;
+	}
+	post_stream(pat, k, m);
+	/* `from A or B`: the side the loop reads the flag of went out too */
+	if (PLAN(pat, s->partner)->emits && PLAN(pat, k)->last_post == s->partner)
+		pat->states[s->partner].returned = true;
+}
+
+/* The event in m passed state k's condition: on to its post step. */
+static void
+run_state(SiddhiPattern *pat, int k, PatMatch *m)
+{
+	SiddhiPatternStatePlan *s = PLAN(pat, k);
+
+	pat->states[k].changed = false;
+	if (!condition_holds(pat, k, m))
+		return;
+	if (s->count)
+		post_count(pat, k, m);
+	else if (s->logical)
+		post_logical(pat, k, m);
+	else
+		post_stream(pat, k, m);
+}
+
+/* A match went out through state k's loop: keep it for the output. */
+static void
+check_returned(SiddhiPattern *pat, int k, PatMatch *m)
+{
+	PatState *lp = &pat->states[PLAN(pat, k)->last_post];
+
+	if (lp->returned)
+	{
+		lp->returned = false;
+		list_append(pat, &pat->out, m);
+	}
+}
+
+/* StreamPreStateProcessor / LogicalPreStateProcessor.processAndReturn */
+static void
+process_stream(SiddhiPattern *pat, int k, PatEvent *e)
+{
+	SiddhiPatternStatePlan *s = PLAN(pat, k);
+	PatState *st = &pat->states[k];
+	bool sequence = pat->prog->plan->sequence;
+	int i = 0;
+
+	while (i < st->pending.n)
+	{
+		PatMatch *m = st->pending.items[i];
+
+		if (s->logical == SIDDHI_PAT_OR && m->slots[s->partner].n > 0)
+		{
+			list_remove_at(pat, &st->pending, i);
+			continue;
+		}
+		slot_set(pat, &m->slots[k], e);
+		run_state(pat, k, m);
+		check_returned(pat, k, m);
+		if (st->changed)
+		{
+			list_remove_at(pat, &st->pending, i);
+			continue;
+		}
+		slot_set(pat, &m->slots[k], NULL);
+		if (sequence)
+		{
+			if (!s->logical && s->callback >= 0)
+				start_state_reset(pat, s->callback);
+			list_remove_at(pat, &st->pending, i);
+			continue;
+		}
+		i++;
+	}
+}
+
+/* Does m already have an event in state id (a later state took one)? */
+static bool
+taken_at(SiddhiPattern *pat, PatMatch *m, int id)
+{
+	return id < pat->prog->nstates && m->slots[id].n > 0;
+}
+
+/* CountPreStateProcessor.processAndReturn */
+static void
+process_count(SiddhiPattern *pat, int k, PatEvent *e)
+{
+	PatState *st = &pat->states[k];
+	bool sequence = pat->prog->plan->sequence;
+	int i = 0;
+
+	while (i < st->pending.n)
+	{
+		PatMatch *m = st->pending.items[i];
+		bool removed = false;
+
+		if (taken_at(pat, m, k + 1) || taken_at(pat, m, k + 2))
+		{
+			list_remove_at(pat, &st->pending, i);
+			continue;
+		}
+		slot_append(pat, &m->slots[k], e);
+		st->success = false;
+		/* m may leave the list below: hold it while we look at it */
+		m->refs++;
+		run_state(pat, k, m);
+		check_returned(pat, k, m);
+		if (st->changed)
+		{
+			list_remove_at(pat, &st->pending, i);
+			removed = true;
+		}
+		if (!st->success)
+		{
+			slot_remove_last(&m->slots[k]);
+			if (sequence && !removed)
+			{
+				list_remove_at(pat, &st->pending, i);
+				removed = true;
+			}
+		}
+		match_release(pat, m);
+		if (!removed)
+			i++;
+	}
+}
+
+/* ---------------------------------------------------------------------
+ * Handing matches over, arming, updating, resetting
+ * ---------------------------------------------------------------------
+ */
+
+static void
+add_state(SiddhiPattern *pat, int k, PatMatch *m)
+{
+	SiddhiPatternStatePlan *s = PLAN(pat, k);
+	PatState *st = &pat->states[k];
+	bool sequence = pat->prog->plan->sequence;
+
+	if (s->logical)
+	{
+		PatState *partner = &pat->states[s->partner];
+
+		if (s->start || sequence)
+		{
+			if (st->fresh.n == 0)
+			{
+				list_push(pat, &st->fresh, m);
+				if (partner->fresh.n == 0)
+					list_push(pat, &partner->fresh, m);
+			}
+		}
+		else
+		{
+			list_push(pat, &st->fresh, m);
+			list_push(pat, &partner->fresh, m);
+		}
+		return;
+	}
+	if (!sequence || st->fresh.n == 0)
+		list_push(pat, &st->fresh, m);
+	if (s->count && s->min_count == 0 && m->slots[k].n == 0)
+	{
+		/* an optional count: the match may already go on without it */
+		m->refs++;
+		count_min_reached(pat, k, m);
+		match_release(pat, m);
+	}
+}
+
+static void
+add_every_state(SiddhiPattern *pat, int k, PatMatch *m)
+{
+	SiddhiPatternStatePlan *s = PLAN(pat, k);
+	PatMatch *c = match_clone(pat, m);
+
+	c->refs++; /* ours, until the lists hold it */
+	for (int i = k; i < pat->prog->nstates; i++)
+		slot_clear(&c->slots[i]);
+	if (s->logical)
+		slot_clear(&c->slots[s->partner]);
+	list_push(pat, &pat->states[k].fresh, c);
+	if (s->logical)
+		list_push(pat, &pat->states[s->partner].fresh, c);
+	match_release(pat, c);
+}
+
+/* StreamPreStateProcessor.init: a start state arms an empty match. */
+static void
+init_state(SiddhiPattern *pat, int k)
+{
+	SiddhiPatternStatePlan *s = PLAN(pat, k);
+	PatState *st = &pat->states[k];
+
+	if (s->start && (!st->initialized || s->next_every >= 0))
+	{
+		PatMatch *m = match_new(pat);
+
+		m->refs++;
+		add_state(pat, k, m);
+		match_release(pat, m);
+		st->initialized = true;
+	}
+}
+
+static void
+update_state(SiddhiPattern *pat, int k)
+{
+	SiddhiPatternStatePlan *s = PLAN(pat, k);
+	PatState *st = &pat->states[k];
+
+	if (s->count && st->start_reset)
+	{
+		st->start_reset = false;
+		init_state(pat, k);
+	}
+	patlist_sort(&st->fresh);
+	list_move(pat, &st->pending, &st->fresh);
+	if (s->logical)
+	{
+		PatState *partner = &pat->states[s->partner];
+
+		patlist_sort(&partner->fresh);
+		list_move(pat, &partner->pending, &partner->fresh);
+	}
+}
+
+/* Sequences, before each event: Siddhi's resetState */
+static void
+reset_state(SiddhiPattern *pat, int k)
+{
+	SiddhiPatternStatePlan *s = PLAN(pat, k);
+	PatState *st = &pat->states[k];
+
+	if (s->logical)
+	{
+		PatState *partner = &pat->states[s->partner];
+
+		if (s->logical != SIDDHI_PAT_OR && st->pending.n != partner->pending.n)
+			return;
+		list_clear(pat, &st->pending);
+		list_clear(pat, &partner->pending);
+	}
+	else
+		list_clear(pat, &st->pending);
+	if (s->start && st->fresh.n == 0)
+	{
+		if (s->next_every < 0 && s->next >= 0 &&
+			pat->states[s->next].pending.n > 0)
+			return;
+		init_state(pat, k);
+	}
+}
+
+/* within: is m older than the bound, from any start state's event? */
+static bool
+match_expired(SiddhiPattern *pat, PatMatch *m, int64 now)
+{
+	int64 within = pat->prog->plan->within;
+
+	if (within < 0)
+		return false;
+	for (int k = 0; k < pat->prog->nstates; k++)
+	{
+		PatSlot *s = &m->slots[k];
+
+		if (!PLAN(pat, k)->start || s->n == 0)
+			continue;
+		if (Abs(s->ev[0]->ts - now) > within)
+			return true;
+	}
+	return false;
+}
+
+/* StreamPreStateProcessor.expireEvents */
+static void
+expire_state(SiddhiPattern *pat, int k, int64 now)
+{
+	PatState *st = &pat->states[k];
+	PatMatch *last = NULL;
+
+	while (st->pending.n > 0)
+	{
+		PatMatch *m = st->pending.items[0];
+
+		if (!match_expired(pat, m, now))
+			break;
+		if (!m->expired)
+		{
+			m->expired = true;
+			if (last)
+				match_release(pat, last);
+			last = m;
+			m->refs++;
+		}
+		list_remove_at(pat, &st->pending, 0);
+	}
+	for (int i = 0; i < st->fresh.n;)
+	{
+		PatMatch *m = st->fresh.items[i];
+
+		if (!match_expired(pat, m, now))
+		{
+			i++;
+			continue;
+		}
+		if (!m->expired)
+		{
+			m->expired = true;
+			if (last)
+				match_release(pat, last);
+			last = m;
+			m->refs++;
+		}
+		list_remove_at(pat, &st->fresh, i);
+	}
+	if (last)
+	{
+		int w = PLAN(pat, k)->within_every;
+
+		if (w >= 0)
+		{
+			add_every_state(pat, w, last);
+			update_state(pat, w);
+		}
+		match_release(pat, last);
+	}
+}
+
+/* ---------------------------------------------------------------------
+ * The interface
+ * ---------------------------------------------------------------------
+ */
+
+SiddhiPatternProgram *
+siddhi_pattern_compile(SiddhiPatternPlan *plan, ExprContext *econtext,
+					   MemoryContext cxt)
+{
+	MemoryContext old = MemoryContextSwitchTo(cxt);
+	SiddhiPatternProgram *prog = palloc0(sizeof(SiddhiPatternProgram));
+	ListCell *lc;
+	int k;
+
+	prog->plan = plan;
+	prog->econtext = econtext;
+	prog->nstates = list_length(plan->states);
+	prog->states = palloc0(sizeof(PatStateProg) * prog->nstates);
+	prog->nstreams = list_length(plan->streams);
+	prog->stream_desc = palloc0(sizeof(TupleDesc) * prog->nstreams);
+	prog->readers = palloc0(sizeof(int *) * prog->nstreams);
+	prog->nreaders = palloc0(sizeof(int) * prog->nstreams);
+	k = 0;
+	foreach(lc, plan->streams)
+	{
+		SiddhiRelation *r = lfirst(lc);
+		Relation rel = RelationIdGetRelation(r->relid);
+
+		if (!RelationIsValid(rel))
+			elog(ERROR, "could not open relation with OID %u", r->relid);
+		prog->stream_desc[k] = CreateTupleDescCopy(RelationGetDescr(rel));
+		RelationClose(rel);
+		prog->readers[k] = palloc0(sizeof(int) * prog->nstates);
+		k++;
+	}
+	for (int i = prog->nstates - 1; i >= 0; i--)
+	{
+		SiddhiPatternStatePlan *s = list_nth(plan->states, i);
+
+		prog->readers[s->stream][prog->nreaders[s->stream]++] = i;
+	}
+	k = 0;
+	foreach(lc, plan->states)
+	{
+		SiddhiPatternStatePlan *s = lfirst(lc);
+		PatStateProg *sp = &prog->states[k++];
+		ListCell *lr;
+		int j = 0;
+
+		sp->plan = s;
+		sp->filter = s->filter ? ExecInitExpr(s->filter, NULL) : NULL;
+		sp->nregions = list_length(s->regions);
+		sp->regions = palloc0(sizeof(int) * Max(sp->nregions, 1));
+		foreach(lr, s->regions)
+			sp->regions[j++] = lfirst_int(lr);
+	}
+	prog->nregions = list_length(plan->regions);
+	prog->regions =
+		palloc0(sizeof(SiddhiPatternRegion *) * Max(prog->nregions, 1));
+	k = 0;
+	foreach(lc, plan->regions)
+		prog->regions[k++] = lfirst(lc);
+	prog->nout = list_length(plan->out_regions);
+	prog->out_regions = palloc0(sizeof(int) * Max(prog->nout, 1));
+	k = 0;
+	foreach(lc, plan->out_regions)
+		prog->out_regions[k++] = lfirst_int(lc);
+	prog->desc = plan->desc;
+	prog->row = MakeSingleTupleTableSlot(plan->desc, &TTSOpsVirtual);
+	memset(prog->row->tts_isnull, true, sizeof(bool) * plan->desc->natts);
+	ExecStoreVirtualTuple(prog->row);
+	MemoryContextSwitchTo(old);
+	return prog;
+}
+
+TupleDesc
+siddhi_pattern_row_desc(SiddhiPatternProgram *prog)
+{
+	return prog->desc;
+}
+
+SiddhiPattern *
+siddhi_pattern_create(SiddhiPatternProgram *prog, MemoryContext parent)
+{
+	MemoryContext cxt = AllocSetContextCreate(parent, "siddhi pattern",
+											  ALLOCSET_DEFAULT_SIZES);
+	SiddhiPattern *pat = MemoryContextAllocZero(cxt, sizeof(SiddhiPattern));
+	ListCell *lc;
+
+	pat->cxt = cxt;
+	pat->prog = prog;
+	pat->iterating = -1;
+	pat->states =
+		MemoryContextAllocZero(cxt, sizeof(PatState) * Max(prog->nstates, 1));
+	foreach(lc, prog->plan->init_order)
+		init_state(pat, lfirst_int(lc));
+	return pat;
+}
+
+void
+siddhi_pattern_free(SiddhiPattern *pat)
+{
+	MemoryContextDelete(pat->cxt);
+}
+
+/* Send out what the last state's loop completed, in order. */
+static void
+emit_out(SiddhiPattern *pat, SiddhiPatternEmit emit, void *arg)
+{
+	SiddhiPatternProgram *prog = pat->prog;
+
+	for (int i = 0; i < pat->out.n; i++)
+	{
+		PatMatch *m = pat->out.items[i];
+
+		fill_regions(prog, m, prog->nout, prog->out_regions);
+		emit(arg, prog->row, m->ts);
+	}
+	list_clear(pat, &pat->out);
+}
+
+void
+siddhi_pattern_event(SiddhiPattern *pat, int stream, TupleTableSlot *slot,
+					 int64 ts, SiddhiPatternEmit emit, void *arg)
+{
+	SiddhiPatternProgram *prog = pat->prog;
+	ListCell *lc;
+
+	if (pat->busy)
+		ereport(ERROR,
+				(errcode(ERRCODE_SIDDHI_RUNTIME_ERROR),
+				 errmsg("a pattern query's output reached its own input"),
+				 errhint("Queries that insert into each other's input "
+						 "streams form a loop.")));
+	pat->busy = true;
+	PG_TRY();
+	{
+		list_clear(pat, &pat->out); /* left over by an error */
+		pat->cur_slot = slot;
+		pat->cur_ts = ts;
+		pat->cur_stream = stream;
+		pat->cur_event = NULL;
+
+		for (int k = 0; k < prog->nstates; k++)
+			expire_state(pat, k, ts);
+		if (prog->plan->sequence)
+		{
+			foreach(lc, prog->plan->reset_order)
+				reset_state(pat, lfirst_int(lc));
+			foreach(lc, prog->plan->update_order)
+				update_state(pat, lfirst_int(lc));
+		}
+		else
+			for (int i = prog->nreaders[stream] - 1; i >= 0; i--)
+				update_state(pat, prog->readers[stream][i]);
+
+		for (int i = 0; i < prog->nreaders[stream]; i++)
+		{
+			int k = prog->readers[stream][i];
+			PatEvent *e = event_current(pat);
+
+			pat->iterating = k;
+			if (PLAN(pat, k)->count)
+				process_count(pat, k, e);
+			else
+				process_stream(pat, k, e);
+			pat->iterating = -1;
+			emit_out(pat, emit, arg);
+		}
+		if (pat->cur_event)
+			event_release(pat->cur_event);
+		pat->cur_event = NULL;
+		pat->cur_slot = NULL;
+	}
+	PG_FINALLY();
+	{
+		pat->busy = false;
+		pat->iterating = -1;
+	}
+	PG_END_TRY();
+}
+
+int64
+siddhi_pattern_deadline(SiddhiPattern *pat)
+{
+	return -1;
+}
+
+void
+siddhi_pattern_advance(SiddhiPattern *pat, int64 now, SiddhiPatternEmit emit,
+					   void *arg)
+{
+}
+
+int64
+siddhi_pattern_pending(SiddhiPattern *pat)
+{
+	return pat->held;
+}
+
+int64
+siddhi_pattern_dropped(SiddhiPattern *pat)
+{
+	return pat->dropped;
+}
