@@ -42,7 +42,7 @@ extern TupleDesc siddhi_pattern_row_desc(SiddhiPatternProgram *prog);
  * free it with siddhi_pattern_free().  now is the clock (for timers).
  */
 extern SiddhiPattern *siddhi_pattern_create(SiddhiPatternProgram *prog,
-											MemoryContext parent);
+											MemoryContext parent, int64 now);
 extern void siddhi_pattern_free(SiddhiPattern *pat);
 
 /* An event of input stream number `stream` (plan order) at ts. */

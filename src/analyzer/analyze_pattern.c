@@ -135,8 +135,6 @@ new_state(PatternBuild *b, SiddhiPatternNode *n, bool start)
 							 "inside a pattern or sequence."),
 					 siddhi_errposition(b->st->app->source, h->location)));
 	}
-	if (s->absent)
-		siddhi_not_yet(b->st, "absent states (not .. for ..)", n->location);
 	b->plan->states = lappend(b->plan->states, s);
 	b->names = lappend(b->names, n->stream->alias ? n->stream->alias
 												  : n->stream->stream);
@@ -181,7 +179,18 @@ build(PatternBuild *b, SiddhiPatternNode *n, bool start)
 		case SIDDHI_PAT_STREAM:
 		case SIDDHI_PAT_NOT:
 		{
-			SiddhiPatternStatePlan *s = new_state(b, n, start);
+			SiddhiPatternStatePlan *s;
+
+			if (n->kind == SIDDHI_PAT_NOT && n->for_ms < 0)
+				ereport(ERROR,
+						(errcode(ERRCODE_SIDDHI_SEMANTIC_ERROR),
+						 errmsg("not %s needs a waiting time here",
+								n->stream->stream),
+						 errhint("Write not %s for <time>, or combine it "
+								 "with another state: not %s and e=B.",
+								 n->stream->stream, n->stream->stream),
+						 siddhi_errposition(source, n->location)));
+			s = new_state(b, n, start);
 
 			r.first = r.last = s->id;
 			r.ids = r.emits = r.init = r.reset = r.update =

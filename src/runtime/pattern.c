@@ -93,6 +93,12 @@ typedef struct PatState
 	bool start_reset; /* count: re-arm at the next update */
 	bool initialized; /* a start state armed once */
 	bool returned;	  /* post: a match went out */
+	/* absent states (not S for t): Siddhi's scheduler and its state */
+	bool inactive;		  /* a start state without every that fired */
+	int64 last_scheduled; /* when the absence is next due */
+	int nnotify;
+	int notify_cap;
+	int64 *notify; /* due times, ascending (duplicates kept) */
 } PatState;
 
 /* A state as compiled. */
@@ -693,6 +699,181 @@ process_count(SiddhiPattern *pat, int k, PatEvent *e)
 }
 
 /* ---------------------------------------------------------------------
+ * Absent states: not S for t
+ * ---------------------------------------------------------------------
+ */
+
+/* Siddhi's Scheduler.notifyAt: remember a due time of state k. */
+static void
+notify_at(SiddhiPattern *pat, int k, int64 when)
+{
+	PatState *st = &pat->states[k];
+	int i;
+
+	if (st->nnotify == st->notify_cap)
+	{
+		int cap = Max(8, st->notify_cap * 2);
+
+		st->notify = st->notify
+						 ? repalloc(st->notify, sizeof(int64) * cap)
+						 : MemoryContextAlloc(pat->cxt, sizeof(int64) * cap);
+		st->notify_cap = cap;
+	}
+	/* keep ascending; equal times after the ones already there */
+	i = st->nnotify;
+	while (i > 0 && st->notify[i - 1] > when)
+	{
+		st->notify[i] = st->notify[i - 1];
+		i--;
+	}
+	st->notify[i] = when;
+	st->nnotify++;
+}
+
+/* AbsentStreamPostStateProcessor.process: the event that must not come */
+static void
+post_absent(SiddhiPattern *pat, int k, PatMatch *m)
+{
+	SiddhiPatternStatePlan *s = PLAN(pat, k);
+	PatState *st = &pat->states[k];
+	PatSlot *slot = &m->slots[k];
+	int64 ts = slot->ev[slot->n - 1]->ts;
+
+	st->changed = true;
+	m->ts = ts;
+	st->returned = true;
+	if (s->start && s->next_every == k)
+		add_every_state(pat, k, m);
+	st->last_scheduled = ts + s->waiting;
+	notify_at(pat, k, st->last_scheduled);
+}
+
+/*
+ * AbsentStreamPreStateProcessor.processAndReturn: an event of S arrives;
+ * a match it satisfies is dropped (the absence failed), nothing goes out.
+ */
+static void
+process_absent(SiddhiPattern *pat, int k, PatEvent *e)
+{
+	PatState *st = &pat->states[k];
+	int i = 0;
+
+	if (st->inactive)
+		return;
+	while (i < st->pending.n)
+	{
+		PatMatch *m = st->pending.items[i];
+		PatState *lp = &pat->states[PLAN(pat, k)->last_post];
+
+		slot_set(pat, &m->slots[k], e);
+		st->changed = false;
+		if (condition_holds(pat, k, m))
+			post_absent(pat, k, m);
+		if (lp->returned)
+			lp->returned = false;
+		if (st->changed)
+		{
+			list_remove_at(pat, &st->pending, i);
+			continue;
+		}
+		slot_set(pat, &m->slots[k], NULL);
+		i++;
+	}
+}
+
+/* AbsentStreamPreStateProcessor.sendEvent: an absence is complete. */
+static void
+absent_send(SiddhiPattern *pat, int k, PatMatch *m)
+{
+	SiddhiPatternStatePlan *s = PLAN(pat, k);
+
+	if (s->emits)
+		list_append(pat, &pat->out, m);
+	if (s->next >= 0)
+		add_state(pat, s->next, m);
+	if (s->next_every >= 0)
+		add_every_state(pat, s->next_every, m);
+	else if (s->start)
+		pat->states[k].inactive = true;
+	if (s->callback >= 0)
+		start_state_reset(pat, s->callback);
+}
+
+static void reset_state(SiddhiPattern *pat, int k);
+static void update_state(SiddhiPattern *pat, int k);
+static bool match_expired(SiddhiPattern *pat, PatMatch *m, int64 now);
+
+/*
+ * AbsentStreamPreStateProcessor.process: the timer of state k at `at`
+ * (now is the clock): matches that waited long enough without the event
+ * go on, stamped `at`.
+ */
+static void
+absent_timer(SiddhiPattern *pat, int k, int64 at, int64 now)
+{
+	SiddhiPatternStatePlan *s = PLAN(pat, k);
+	PatState *st = &pat->states[k];
+	bool sequence = pat->prog->plan->sequence;
+	bool initialize;
+	PatList ready = { 0 };
+	int i = 0;
+
+	if (st->inactive)
+		return;
+	initialize = s->start && st->fresh.n == 0 && st->pending.n == 0;
+	if (initialize && sequence && s->next_every < 0 && st->last_scheduled > 0)
+		initialize = false;
+	if (initialize)
+	{
+		PatMatch *m = match_new(pat);
+
+		m->refs++;
+		add_state(pat, k, m);
+		match_release(pat, m);
+	}
+	else if (sequence && st->fresh.n > 0)
+		reset_state(pat, k);
+	update_state(pat, k);
+	while (i < st->pending.n)
+	{
+		PatMatch *m = st->pending.items[i];
+
+		if (match_expired(pat, m, at))
+		{
+			if (s->within_every >= 0 && s->next_every >= 0 &&
+				s->next_every != k)
+				add_every_state(pat, s->next_every, m);
+			list_remove_at(pat, &st->pending, i);
+			continue;
+		}
+		if ((m->ts == -1 && at >= st->last_scheduled) ||
+			(m->ts != -1 && at >= m->ts + s->waiting))
+		{
+			m->ts = at;
+			list_append(pat, &ready, m);
+			list_remove_at(pat, &st->pending, i);
+			continue;
+		}
+		i++;
+	}
+	if (s->within_every >= 0)
+		update_state(pat, s->within_every);
+	for (i = 0; i < ready.n; i++)
+		absent_send(pat, k, ready.items[i]);
+	if (now > s->waiting + at)
+		st->last_scheduled = now + s->waiting;
+	if (ready.n == 0 && st->last_scheduled < at)
+	{
+		st->last_scheduled = at + s->waiting;
+		notify_at(pat, k, st->last_scheduled);
+	}
+	for (i = 0; i < ready.n; i++)
+		match_release(pat, ready.items[i]);
+	if (ready.items)
+		pfree(ready.items);
+}
+
+/* ---------------------------------------------------------------------
  * Handing matches over, arming, updating, resetting
  * ---------------------------------------------------------------------
  */
@@ -724,6 +905,20 @@ add_state(SiddhiPattern *pat, int k, PatMatch *m)
 		}
 		return;
 	}
+	if (s->absent)
+	{
+		if (st->inactive)
+			return;
+		if (sequence)
+			list_clear(pat, &st->fresh);
+		list_push(pat, &st->fresh, m);
+		if (!s->start)
+		{
+			st->last_scheduled = m->ts + s->waiting;
+			notify_at(pat, k, st->last_scheduled);
+		}
+		return;
+	}
 	if (!sequence || st->fresh.n == 0)
 		list_push(pat, &st->fresh, m);
 	if (s->count && s->min_count == 0 && m->slots[k].n == 0)
@@ -749,6 +944,11 @@ add_every_state(SiddhiPattern *pat, int k, PatMatch *m)
 	list_push(pat, &pat->states[k].fresh, c);
 	if (s->logical)
 		list_push(pat, &pat->states[s->partner].fresh, c);
+	if (s->absent)
+	{
+		pat->states[k].last_scheduled = m->ts + s->waiting;
+		notify_at(pat, k, pat->states[k].last_scheduled);
+	}
 	match_release(pat, c);
 }
 
@@ -759,7 +959,9 @@ init_state(SiddhiPattern *pat, int k)
 	SiddhiPatternStatePlan *s = PLAN(pat, k);
 	PatState *st = &pat->states[k];
 
-	if (s->start && (!st->initialized || s->next_every >= 0))
+	if (s->start && (!st->initialized || s->next_every >= 0 ||
+					 (pat->prog->plan->sequence && s->next >= 0 &&
+					  PLAN(pat, s->next)->absent)))
 	{
 		PatMatch *m = match_new(pat);
 
@@ -976,7 +1178,8 @@ siddhi_pattern_row_desc(SiddhiPatternProgram *prog)
 }
 
 SiddhiPattern *
-siddhi_pattern_create(SiddhiPatternProgram *prog, MemoryContext parent)
+siddhi_pattern_create(SiddhiPatternProgram *prog, MemoryContext parent,
+					  int64 now)
 {
 	MemoryContext cxt = AllocSetContextCreate(parent, "siddhi pattern",
 											  ALLOCSET_DEFAULT_SIZES);
@@ -990,6 +1193,17 @@ siddhi_pattern_create(SiddhiPatternProgram *prog, MemoryContext parent)
 		MemoryContextAllocZero(cxt, sizeof(PatState) * Max(prog->nstates, 1));
 	foreach(lc, prog->plan->init_order)
 		init_state(pat, lfirst_int(lc));
+	/* an absent start state waits from the start (partitionCreated) */
+	for (int k = 0; k < prog->nstates; k++)
+	{
+		SiddhiPatternStatePlan *s = PLAN(pat, k);
+
+		if (s->absent && s->start && s->waiting >= 0)
+		{
+			pat->states[k].last_scheduled = now + s->waiting;
+			notify_at(pat, k, pat->states[k].last_scheduled);
+		}
+	}
 	return pat;
 }
 
@@ -1058,6 +1272,8 @@ siddhi_pattern_event(SiddhiPattern *pat, int stream, TupleTableSlot *slot,
 			pat->iterating = k;
 			if (PLAN(pat, k)->count)
 				process_count(pat, k, e);
+			else if (PLAN(pat, k)->absent)
+				process_absent(pat, k, e);
 			else
 				process_stream(pat, k, e);
 			pat->iterating = -1;
@@ -1079,13 +1295,84 @@ siddhi_pattern_event(SiddhiPattern *pat, int stream, TupleTableSlot *slot,
 int64
 siddhi_pattern_deadline(SiddhiPattern *pat)
 {
-	return -1;
+	int64 due = -1;
+
+	for (int k = 0; k < pat->prog->nstates; k++)
+	{
+		PatState *st = &pat->states[k];
+
+		if (st->nnotify > 0 && (due < 0 || st->notify[0] < due))
+			due = st->notify[0];
+	}
+	return due;
 }
 
+/*
+ * Time passes to now: the absent states' due times fire, as Siddhi's
+ * schedulers do when the clock moves: the states in the order of their
+ * first due time, each firing everything due by now (including what its
+ * own firing schedules).
+ */
 void
 siddhi_pattern_advance(SiddhiPattern *pat, int64 now, SiddhiPatternEmit emit,
 					   void *arg)
 {
+	int n = pat->prog->nstates;
+	int *order;
+	int64 *heads;
+	int nd = 0;
+
+	if (siddhi_pattern_deadline(pat) < 0 || siddhi_pattern_deadline(pat) > now)
+		return;
+	if (pat->busy)
+		return;
+	order = palloc(sizeof(int) * n);
+	heads = palloc(sizeof(int64) * n);
+	for (int k = 0; k < n; k++)
+	{
+		PatState *st = &pat->states[k];
+		int i;
+
+		if (st->nnotify == 0 || st->notify[0] > now)
+			continue;
+		i = nd++;
+		while (i > 0 && heads[i - 1] > st->notify[0])
+		{
+			heads[i] = heads[i - 1];
+			order[i] = order[i - 1];
+			i--;
+		}
+		heads[i] = st->notify[0];
+		order[i] = k;
+	}
+	pat->busy = true;
+	PG_TRY();
+	{
+		list_clear(pat, &pat->out);
+		for (int j = 0; j < nd; j++)
+		{
+			int k = order[j];
+			PatState *st = &pat->states[k];
+
+			while (st->nnotify > 0 && st->notify[0] <= now)
+			{
+				int64 at = st->notify[0];
+
+				memmove(&st->notify[0], &st->notify[1],
+						sizeof(int64) * (st->nnotify - 1));
+				st->nnotify--;
+				absent_timer(pat, k, at, now);
+				emit_out(pat, emit, arg);
+			}
+		}
+	}
+	PG_FINALLY();
+	{
+		pat->busy = false;
+	}
+	PG_END_TRY();
+	pfree(order);
+	pfree(heads);
 }
 
 int64

@@ -449,7 +449,8 @@ query_pattern_start(QueryRuntime *q, SiddhiPatternPlan *pp, MemoryContext cxt)
 	ListCell *lc;
 
 	q->pattern_prog = siddhi_pattern_compile(pp, q->econtext, cxt);
-	q->pattern = siddhi_pattern_create(q->pattern_prog, cxt);
+	q->pattern = siddhi_pattern_create(q->pattern_prog, cxt,
+									   q->app->playback ? 0 : siddhi_now_ms());
 	foreach(lc, pp->streams)
 	{
 		QueryRuntime *o;
