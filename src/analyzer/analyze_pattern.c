@@ -249,8 +249,17 @@ build(PatternBuild *b, SiddhiPatternNode *n, bool start)
 			/* Siddhi numbers the right side first */
 			s2 = new_state(b, n->right, start);
 			s1 = new_state(b, n->left, start);
-			if (s1->absent || s2->absent)
-				siddhi_not_yet(b->st, "absent states in and/or", n->location);
+			if ((s1->absent && s1->waiting < 0 &&
+				 (s2->absent || n->kind == SIDDHI_PAT_OR)) ||
+				(s2->absent && s2->waiting < 0 &&
+				 (s1->absent || n->kind == SIDDHI_PAT_OR)))
+				ereport(ERROR,
+						(errcode(ERRCODE_SIDDHI_SEMANTIC_ERROR),
+						 errmsg("not without a waiting time needs a present "
+								"state beside it, joined by and"),
+						 errhint("Write not A and e=B, or not A for <time> "
+								 "with or."),
+						 siddhi_errposition(source, n->location)));
 			s1->logical = s2->logical = n->kind;
 			s1->partner = s2->id;
 			s2->partner = s1->id;

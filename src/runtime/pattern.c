@@ -96,6 +96,7 @@ typedef struct PatState
 	/* absent states (not S for t): Siddhi's scheduler and its state */
 	bool inactive;		  /* a start state without every that fired */
 	int64 last_scheduled; /* when the absence is next due */
+	int64 last_arrival;	  /* and/or: when the absent event last came */
 	int nnotify;
 	int notify_cap;
 	int64 *notify; /* due times, ascending (duplicates kept) */
@@ -178,12 +179,32 @@ event_current(SiddhiPattern *pat)
 	return pat->cur_event;
 }
 
+/*
+ * An event with every attribute null: what Siddhi puts into an absent
+ * and/or side whose waiting time passed, marking the absence as seen.
+ */
+static PatEvent *
+event_empty(SiddhiPattern *pat, int stream)
+{
+	int natts = Max(pat->prog->stream_desc[stream]->natts, 1);
+	PatEvent *e = MemoryContextAlloc(pat->cxt, sizeof(PatEvent));
+
+	e->refs = 0;
+	e->ts = -1;
+	e->tuple = NULL;
+	e->values = MemoryContextAllocZero(pat->cxt, sizeof(Datum) * natts);
+	e->nulls = MemoryContextAlloc(pat->cxt, sizeof(bool) * natts);
+	memset(e->nulls, true, sizeof(bool) * natts);
+	return e;
+}
+
 static void
 event_release(PatEvent *e)
 {
 	if (--e->refs > 0)
 		return;
-	pfree(e->tuple);
+	if (e->tuple)
+		pfree(e->tuple);
 	pfree(e->values);
 	pfree(e->nulls);
 	pfree(e);
@@ -560,6 +581,47 @@ post_count(SiddhiPattern *pat, int k, PatMatch *m)
 	}
 }
 
+static void init_state(SiddhiPattern *pat, int k);
+
+/*
+ * AbsentLogicalPreStateProcessor.partnerCanProceed: may the present side
+ * of `not A [for t] and e=B` go on with m?  p is the absent side.
+ */
+static bool
+partner_can_proceed(SiddhiPattern *pat, int p, PatMatch *m)
+{
+	SiddhiPatternStatePlan *s = PLAN(pat, p);
+	PatState *st = &pat->states[p];
+
+	if (pat->prog->plan->sequence && s->next_every < 0 && st->last_arrival > 0)
+		return false;
+	if (s->waiting < 0)
+	{
+		if (s->next_every < 0)
+			return m->slots[p].n == 0;
+		if (st->last_arrival > 0)
+		{
+			st->last_arrival = 0;
+			init_state(pat, p);
+			return false;
+		}
+		return true;
+	}
+	return m->slots[p].n > 0;
+}
+
+/* AbsentLogicalPostStateProcessor.process */
+static void
+post_absent_logical(SiddhiPattern *pat, int k, PatMatch *m)
+{
+	PatState *st = &pat->states[k];
+	PatSlot *slot = &m->slots[k];
+
+	st->changed = true;
+	st->returned = true;
+	st->last_arrival = slot->ev[slot->n - 1]->ts;
+}
+
 static void
 post_logical(SiddhiPattern *pat, int k, PatMatch *m)
 {
@@ -567,7 +629,11 @@ post_logical(SiddhiPattern *pat, int k, PatMatch *m)
 
 	if (s->logical == SIDDHI_PAT_AND)
 	{
-		if (m->slots[s->partner].n > 0)
+		bool go = PLAN(pat, s->partner)->absent
+					  ? partner_can_proceed(pat, s->partner, m)
+					  : m->slots[s->partner].n > 0;
+
+		if (go)
 			post_stream(pat, k, m);
 		else
 			pat->states[k].changed = true;
@@ -590,6 +656,8 @@ run_state(SiddhiPattern *pat, int k, PatMatch *m)
 		return;
 	if (s->count)
 		post_count(pat, k, m);
+	else if (s->logical && s->absent)
+		post_absent_logical(pat, k, m);
 	else if (s->logical)
 		post_logical(pat, k, m);
 	else
@@ -873,6 +941,186 @@ absent_timer(SiddhiPattern *pat, int k, int64 at, int64 now)
 		pfree(ready.items);
 }
 
+/*
+ * AbsentLogicalPreStateProcessor.processAndReturn: an event of the absent
+ * side of and/or arrives.
+ */
+static void
+process_absent_logical(SiddhiPattern *pat, int k, PatEvent *e)
+{
+	SiddhiPatternStatePlan *s = PLAN(pat, k);
+	PatState *st = &pat->states[k];
+	bool sequence = pat->prog->plan->sequence;
+	int i = 0;
+
+	if (st->inactive)
+		return;
+	while (i < st->pending.n)
+	{
+		PatMatch *m = st->pending.items[i];
+		PatState *lp = &pat->states[s->last_post];
+		PatEvent *saved;
+		bool removed = false;
+
+		if (s->logical == SIDDHI_PAT_OR && m->slots[s->partner].n > 0)
+		{
+			list_remove_at(pat, &st->pending, i);
+			continue;
+		}
+		saved = m->slots[k].n > 0 ? m->slots[k].ev[0] : NULL;
+		if (saved)
+			saved->refs++;
+		m->refs++;
+		slot_set(pat, &m->slots[k], e);
+		run_state(pat, k, m);
+		if (s->waiting >= 0 ||
+			(sequence && s->logical == SIDDHI_PAT_AND && s->next_every >= 0))
+			slot_set(pat, &m->slots[k], saved);
+		if (lp->returned)
+		{
+			lp->returned = false;
+			list_remove_at(pat, &st->pending, i);
+			removed = true;
+			if (sequence)
+			{
+				PatList *pl = &pat->states[s->partner].pending;
+
+				for (int j = 0; j < pl->n; j++)
+					if (pl->items[j] == m)
+					{
+						list_remove_at(pat, pl, j);
+						break;
+					}
+			}
+		}
+		if (!st->changed)
+		{
+			slot_set(pat, &m->slots[k], saved);
+			if (sequence && !removed)
+			{
+				list_remove_at(pat, &st->pending, i);
+				removed = true;
+			}
+		}
+		if (saved)
+			event_release(saved);
+		match_release(pat, m);
+		if (!removed)
+			i++;
+	}
+}
+
+/* AbsentLogicalPreStateProcessor.sendEvent */
+static void
+absent_logical_send(SiddhiPattern *pat, int k, PatMatch *m)
+{
+	SiddhiPatternStatePlan *s = PLAN(pat, k);
+
+	if (s->emits)
+		list_append(pat, &pat->out, m);
+	if (s->next >= 0)
+		add_state(pat, s->next, m);
+	if (s->next_every >= 0)
+		add_every_state(pat, s->next_every, m);
+	else if (s->start)
+	{
+		pat->states[k].inactive = true;
+		if (s->logical == SIDDHI_PAT_OR && PLAN(pat, s->partner)->absent)
+			pat->states[s->partner].inactive = true;
+	}
+	if (s->callback >= 0)
+		start_state_reset(pat, s->callback);
+}
+
+/* AbsentLogicalPreStateProcessor.process: its timer at `at`. */
+static void
+absent_logical_timer(SiddhiPattern *pat, int k, int64 at, int64 now)
+{
+	SiddhiPatternStatePlan *s = PLAN(pat, k);
+	PatState *st = &pat->states[k];
+	bool sequence = pat->prog->plan->sequence;
+	bool not_processed = true;
+
+	if (st->inactive)
+		return;
+	if (at >= st->last_arrival + s->waiting)
+	{
+		PatList ready = { 0 };
+		PatMatch *expired = NULL;
+		int i = 0;
+
+		if (s->start && sequence && st->fresh.n == 0 && st->pending.n == 0)
+		{
+			PatMatch *m = match_new(pat);
+
+			m->refs++;
+			add_state(pat, k, m);
+			match_release(pat, m);
+		}
+		else if (sequence && st->fresh.n > 0)
+			reset_state(pat, k);
+		update_state(pat, k);
+		while (i < st->pending.n)
+		{
+			PatMatch *m = st->pending.items[i];
+			PatSlot *own = &m->slots[k];
+			bool passed;
+
+			if (match_expired(pat, m, at))
+			{
+				if (expired)
+					match_release(pat, expired);
+				expired = m;
+				m->refs++;
+				list_remove_at(pat, &st->pending, i);
+				continue;
+			}
+			passed = own->n == 0 ? at >= m->ts + s->waiting
+								 : at >= own->ev[0]->ts + s->waiting;
+			if (!passed)
+			{
+				i++;
+				continue;
+			}
+			m->refs++;
+			list_remove_at(pat, &st->pending, i);
+			if (m->slots[s->partner].n == 0)
+			{
+				slot_append(pat, own, event_empty(pat, s->stream));
+				if (s->logical == SIDDHI_PAT_OR)
+					list_append(pat, &ready, m);
+			}
+			else if (s->logical == SIDDHI_PAT_AND)
+				list_append(pat, &ready, m);
+			match_release(pat, m);
+		}
+		if (expired)
+		{
+			if (s->within_every >= 0)
+			{
+				add_every_state(pat, s->within_every, expired);
+				update_state(pat, s->within_every);
+			}
+			match_release(pat, expired);
+		}
+		not_processed = ready.n == 0;
+		for (i = 0; i < ready.n; i++)
+		{
+			ready.items[i]->ts = at;
+			absent_logical_send(pat, k, ready.items[i]);
+		}
+		for (i = 0; i < ready.n; i++)
+			match_release(pat, ready.items[i]);
+		if (ready.items)
+			pfree(ready.items);
+		st->last_arrival = 0;
+	}
+	if (s->next_every >= 0 || (not_processed && s->start))
+		notify_at(pat, k,
+				  (st->last_arrival == 0 ? now : st->last_arrival) +
+					  s->waiting);
+}
+
 /* ---------------------------------------------------------------------
  * Handing matches over, arming, updating, resetting
  * ---------------------------------------------------------------------
@@ -889,6 +1137,8 @@ add_state(SiddhiPattern *pat, int k, PatMatch *m)
 	{
 		PatState *partner = &pat->states[s->partner];
 
+		if (s->absent && st->inactive)
+			return;
 		if (s->start || sequence)
 		{
 			if (st->fresh.n == 0)
@@ -902,6 +1152,14 @@ add_state(SiddhiPattern *pat, int k, PatMatch *m)
 		{
 			list_push(pat, &st->fresh, m);
 			list_push(pat, &partner->fresh, m);
+		}
+		if (s->absent && !s->start && s->waiting >= 0)
+		{
+			SiddhiPatternStatePlan *ps = PLAN(pat, s->partner);
+
+			notify_at(pat, k, m->ts + s->waiting);
+			if (ps->absent)
+				notify_at(pat, s->partner, m->ts + ps->waiting);
 		}
 		return;
 	}
@@ -935,6 +1193,20 @@ add_every_state(SiddhiPattern *pat, int k, PatMatch *m)
 {
 	SiddhiPatternStatePlan *s = PLAN(pat, k);
 	PatMatch *c = match_clone(pat, m);
+
+	if (s->logical && s->absent)
+	{
+		/* AbsentLogicalPreStateProcessor.addEveryState */
+		c->refs++;
+		if (c->slots[k].n > 0)
+			c->ts = c->slots[k].ev[0]->ts;
+		slot_clear(&c->slots[k]);
+		slot_clear(&c->slots[s->partner]);
+		list_push(pat, &pat->states[k].fresh, c);
+		list_push(pat, &pat->states[s->partner].fresh, c);
+		match_release(pat, c);
+		return;
+	}
 
 	c->refs++; /* ours, until the lists hold it */
 	for (int i = k; i < pat->prog->nstates; i++)
@@ -1200,8 +1472,9 @@ siddhi_pattern_create(SiddhiPatternProgram *prog, MemoryContext parent,
 
 		if (s->absent && s->start && s->waiting >= 0)
 		{
-			pat->states[k].last_scheduled = now + s->waiting;
-			notify_at(pat, k, pat->states[k].last_scheduled);
+			if (!s->logical)
+				pat->states[k].last_scheduled = now + s->waiting;
+			notify_at(pat, k, now + s->waiting);
 		}
 	}
 	return pat;
@@ -1272,6 +1545,8 @@ siddhi_pattern_event(SiddhiPattern *pat, int stream, TupleTableSlot *slot,
 			pat->iterating = k;
 			if (PLAN(pat, k)->count)
 				process_count(pat, k, e);
+			else if (PLAN(pat, k)->absent && PLAN(pat, k)->logical)
+				process_absent_logical(pat, k, e);
 			else if (PLAN(pat, k)->absent)
 				process_absent(pat, k, e);
 			else
@@ -1361,7 +1636,10 @@ siddhi_pattern_advance(SiddhiPattern *pat, int64 now, SiddhiPatternEmit emit,
 				memmove(&st->notify[0], &st->notify[1],
 						sizeof(int64) * (st->nnotify - 1));
 				st->nnotify--;
-				absent_timer(pat, k, at, now);
+				if (PLAN(pat, k)->logical)
+					absent_logical_timer(pat, k, at, now);
+				else
+					absent_timer(pat, k, at, now);
 				emit_out(pat, emit, arg);
 			}
 		}
