@@ -343,6 +343,47 @@ region_refname(PatternBuild *b, int region)
 	return psprintf("%s[last-%d]%s", name, -1 - r->index, r->self ? "*" : "");
 }
 
+/*
+ * The index of e[i]: SiddhiQL's parser hands 0.. for the n-th and -1-k for
+ * last-k as a constant; the SQL dialect's raw parser leaves last and
+ * last - k as expressions.
+ */
+static int
+event_index(PatternBuild *b, A_Indices *idx)
+{
+	Node *u = idx->uidx;
+
+	if (!idx->is_slice && u && IsA(u, A_Const) &&
+		nodeTag(&((A_Const *) u)->val) == T_Integer)
+		return intVal(&((A_Const *) u)->val);
+	if (!idx->is_slice && u && IsA(u, ColumnRef) &&
+		list_length(((ColumnRef *) u)->fields) == 1 &&
+		strcmp(strVal(linitial(((ColumnRef *) u)->fields)), "last") == 0)
+		return -1;
+	if (!idx->is_slice && u && IsA(u, A_Expr) &&
+		((A_Expr *) u)->kind == AEXPR_OP &&
+		strcmp(strVal(llast(((A_Expr *) u)->name)), "-") == 0)
+	{
+		A_Expr *e = (A_Expr *) u;
+		Node *l = e->lexpr;
+		Node *r = e->rexpr;
+
+		if (l && IsA(l, ColumnRef) &&
+			list_length(((ColumnRef *) l)->fields) == 1 &&
+			strcmp(strVal(linitial(((ColumnRef *) l)->fields)), "last") == 0 &&
+			r && IsA(r, A_Const) &&
+			nodeTag(&((A_Const *) r)->val) == T_Integer &&
+			intVal(&((A_Const *) r)->val) >= 0)
+			return -1 - intVal(&((A_Const *) r)->val);
+	}
+	ereport(
+		ERROR,
+		(errcode(ERRCODE_SIDDHI_SEMANTIC_ERROR),
+		 errmsg("an event index is a whole number, last, or last - n"),
+		 siddhi_errposition(b->st->app->source, u ? exprLocation(u) : -1)));
+	return 0;
+}
+
 typedef struct IndexContext
 {
 	PatternBuild *b;
@@ -395,7 +436,7 @@ index_walker(Node *node, IndexContext *cxt)
 					 errhint("Only a counted state (<n:m>, +, *, ?) collects "
 							 "several events."),
 					 siddhi_errposition(source, cref->location)));
-		index = intVal(&((A_Const *) idx->uidx)->val);
+		index = event_index(cxt->b, idx);
 		target = makeNode(ColumnRef);
 		target->fields = list_make2(
 			makeString(region_refname(
@@ -578,6 +619,32 @@ pattern_max_partial(AnalyzeState *st, SiddhiQuery *q)
 }
 
 /*
+ * Siddhi's grammar allows every in a sequence only on its first state:
+ * `every e1=A, e2=B`, not on a group nor further on.
+ */
+static void
+check_sequence_every(AnalyzeState *st, SiddhiPatternNode *n, bool first)
+{
+	if (n == NULL)
+		return;
+	if (n->kind == SIDDHI_PAT_EVERY &&
+		(!first || n->left->kind == SIDDHI_PAT_NEXT))
+		ereport(ERROR,
+				(errcode(ERRCODE_SIDDHI_SEMANTIC_ERROR),
+				 errmsg("every in a sequence applies only to its first state"),
+				 errhint("Write every e1=A, e2=B, ...: each event may start "
+						 "a new match."),
+				 siddhi_errposition(st->app->source, n->location)));
+	if (n->kind == SIDDHI_PAT_NEXT)
+	{
+		check_sequence_every(st, n->left, first);
+		check_sequence_every(st, n->right, false);
+	}
+	else if (n->kind == SIDDHI_PAT_EVERY)
+		check_sequence_every(st, n->left, false);
+}
+
+/*
  * Analyze the pattern or sequence input of q into qp->pattern, and return
  * the parse state the select list is transformed in (every state visible).
  * Call siddhi_pattern_finish() once the query's expressions are made.
@@ -616,6 +683,8 @@ siddhi_analyze_pattern(AnalyzeState *st, SiddhiQuery *q, SiddhiQueryPlan *qp)
 	plan->max_partial = pattern_max_partial(st, q);
 	b.st = st;
 	b.plan = plan;
+	if (plan->sequence)
+		check_sequence_every(st, q->input->pattern, true);
 	top = build(&b, q->input->pattern, true);
 	nstates = list_length(plan->states);
 	foreach(lc, top.emits)

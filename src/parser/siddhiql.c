@@ -881,9 +881,10 @@ pattern_input_kind(SiddhiqlParser *p)
 	{
 		SiddhiqlToken *u = &p->toks[i];
 
-		if (u->kind == TOK_LPAREN || u->kind == TOK_LBRACKET)
+		/* brackets hold conditions; parentheses may group states */
+		if (u->kind == TOK_LBRACKET)
 			depth++;
-		else if (u->kind == TOK_RPAREN || u->kind == TOK_RBRACKET)
+		else if (u->kind == TOK_RBRACKET)
 			depth--;
 		else if (u->kind == TOK_EOF || u->kind == TOK_SEMICOLON ||
 				 (!u->quoted &&

@@ -33,8 +33,9 @@
  *
  * Memory: everything mutable lives in the SiddhiPattern's context.  The
  * matches held are bounded by the plan's max_partial (siddhi.max_partial_
- * matches, or @info(max.partial.matches)): when a state is handed a match
- * beyond it, the oldest held matches are dropped, and counted.  `within`
+ * matches, or @info(max.partial.matches)): after each event or timer step
+ * the oldest matches beyond it are dropped, and counted (within one step
+ * the lists may pass the bound by what that step hands over).  `within`
  * drops matches on time.  Nothing here holds any resource but memory.
  *
  *-------------------------------------------------------------------------
@@ -137,7 +138,6 @@ struct SiddhiPattern
 	int64 held; /* list entries, all states */
 	int64 dropped;
 	uint64 seq;
-	int iterating; /* state whose pending list is being walked, or -1 */
 	bool busy;
 	PatList out; /* matches completed by the current step */
 	/* the event being processed, made into a PatEvent when first taken */
@@ -307,7 +307,6 @@ slot_remove_last(PatSlot *s)
  * ---------------------------------------------------------------------
  */
 
-static void drop_oldest(SiddhiPattern *pat);
 
 /* Append m to l, taking a reference; not counted against the bound. */
 static void
@@ -332,8 +331,6 @@ list_push(SiddhiPattern *pat, PatList *l, PatMatch *m)
 {
 	list_append(pat, l, m);
 	pat->held++;
-	if (pat->held > pat->prog->plan->max_partial)
-		drop_oldest(pat);
 }
 
 static void
@@ -373,34 +370,55 @@ list_move(SiddhiPattern *pat, PatList *dst, PatList *src)
 	src->n = 0;
 }
 
+/* Does m hold any event (else it is a start state's arming)? */
+static bool
+match_started(SiddhiPattern *pat, PatMatch *m)
+{
+	for (int k = 0; k < pat->prog->nstates; k++)
+		if (m->slots[k].n > 0)
+			return true;
+	return false;
+}
+
 /*
- * The bound: drop the oldest match of the fullest state, never from the
- * list being walked.  Fresh lists are younger than pending ones.
+ * The bound, after each step: while more matches are held than allowed,
+ * drop the oldest one that holds events (a start state's empty arming is
+ * never dropped, or the pattern could never match again).  Lists are in
+ * arrival order, so the oldest is at the front of one of them.
  */
 static void
-drop_oldest(SiddhiPattern *pat)
+enforce_bound(SiddhiPattern *pat)
 {
-	int best = -1;
-	int bestn = 0;
-
-	for (int k = 0; k < pat->prog->nstates; k++)
+	while (pat->held > pat->prog->plan->max_partial)
 	{
-		PatState *s = &pat->states[k];
-		int n = (k == pat->iterating ? 0 : s->pending.n) + s->fresh.n;
+		PatList *best = NULL;
+		int besti = -1;
 
-		if (n > bestn)
+		for (int k = 0; k < pat->prog->nstates; k++)
 		{
-			best = k;
-			bestn = n;
+			PatList *lists[2] = { &pat->states[k].pending,
+								  &pat->states[k].fresh };
+
+			for (int l = 0; l < 2; l++)
+				for (int i = 0; i < lists[l]->n; i++)
+				{
+					PatMatch *m = lists[l]->items[i];
+
+					if (!match_started(pat, m))
+						continue;
+					if (best == NULL || m->seq < best->items[besti]->seq)
+					{
+						best = lists[l];
+						besti = i;
+					}
+					break;
+				}
 		}
+		if (best == NULL)
+			return;
+		list_remove_at(pat, best, besti);
+		pat->dropped++;
 	}
-	if (best < 0)
-		return;
-	if (best != pat->iterating && pat->states[best].pending.n > 0)
-		list_remove_at(pat, &pat->states[best].pending, 0);
-	else
-		list_remove_at(pat, &pat->states[best].fresh, 0);
-	pat->dropped++;
 }
 
 /* Siddhi sorts a fresh list by time, not-yet-stamped (-1) last; stable. */
@@ -1460,7 +1478,6 @@ siddhi_pattern_create(SiddhiPatternProgram *prog, MemoryContext parent,
 
 	pat->cxt = cxt;
 	pat->prog = prog;
-	pat->iterating = -1;
 	pat->states =
 		MemoryContextAllocZero(cxt, sizeof(PatState) * Max(prog->nstates, 1));
 	foreach(lc, prog->plan->init_order)
@@ -1542,7 +1559,6 @@ siddhi_pattern_event(SiddhiPattern *pat, int stream, TupleTableSlot *slot,
 			int k = prog->readers[stream][i];
 			PatEvent *e = event_current(pat);
 
-			pat->iterating = k;
 			if (PLAN(pat, k)->count)
 				process_count(pat, k, e);
 			else if (PLAN(pat, k)->absent && PLAN(pat, k)->logical)
@@ -1551,18 +1567,17 @@ siddhi_pattern_event(SiddhiPattern *pat, int stream, TupleTableSlot *slot,
 				process_absent(pat, k, e);
 			else
 				process_stream(pat, k, e);
-			pat->iterating = -1;
 			emit_out(pat, emit, arg);
 		}
 		if (pat->cur_event)
 			event_release(pat->cur_event);
 		pat->cur_event = NULL;
 		pat->cur_slot = NULL;
+		enforce_bound(pat);
 	}
 	PG_FINALLY();
 	{
 		pat->busy = false;
-		pat->iterating = -1;
 	}
 	PG_END_TRY();
 }
@@ -1643,6 +1658,7 @@ siddhi_pattern_advance(SiddhiPattern *pat, int64 now, SiddhiPatternEmit emit,
 				emit_out(pat, emit, arg);
 			}
 		}
+		enforce_bound(pat);
 	}
 	PG_FINALLY();
 	{

@@ -1541,8 +1541,12 @@ static void
 pattern_emit(void *arg, TupleTableSlot *row, int64 ts)
 {
 	PatternEmitArg *a = arg;
+	int64 save_ts = siddhi_current_event_ts;
 
+	/* eventTimestamp() of a match is its own (an absence: when it held) */
+	siddhi_current_event_ts = ts;
 	query_emit_row(a->q, row, ts, a->depth, SIDDHI_EVENT_CURRENT);
+	siddhi_current_event_ts = save_ts;
 }
 
 /* An event of one of a pattern's streams (q, or a runtime feeding it). */
