@@ -863,6 +863,21 @@ parse_pattern_chain(SiddhiqlParser *p, bool sequence)
 	return left;
 }
 
+/* Does the ( at token i open a call's arguments (name(...))? */
+static bool
+is_call_paren(SiddhiqlParser *p, int i)
+{
+	SiddhiqlToken *prev;
+
+	if (i == 0)
+		return false;
+	prev = &p->toks[i - 1];
+	return prev->kind == TOK_IDENT &&
+		   (prev->quoted ||
+			(!sq_is_kw(prev, "every") && !sq_is_kw(prev, "and") &&
+			 !sq_is_kw(prev, "or") && !sq_is_kw(prev, "from")));
+}
+
 /*
  * Is the input starting at the current token a pattern or a sequence?
  * Returns 0 for neither, else SIDDHI_INPUT_PATTERN or _SEQUENCE.
@@ -876,16 +891,30 @@ pattern_input_kind(SiddhiqlParser *p)
 		(sq_is_kw(t, "not") && sq_peek_at(p, 1)->kind == TOK_IDENT) ||
 		(t->kind == TOK_IDENT && sq_peek_at(p, 1)->kind == TOK_ASSIGN);
 	int depth = 0;
+	int calls = 0;
 
 	for (int i = p->pos; i < p->ntoks; i++)
 	{
 		SiddhiqlToken *u = &p->toks[i];
 
-		/* brackets hold conditions; parentheses may group states */
-		if (u->kind == TOK_LBRACKET)
+		/*
+		 * brackets hold conditions and calls their arguments; other
+		 * parentheses group states, whose commas make a sequence
+		 */
+		if (u->kind == TOK_LBRACKET ||
+			(u->kind == TOK_LPAREN && (calls > 0 || is_call_paren(p, i))))
+		{
 			depth++;
-		else if (u->kind == TOK_RBRACKET)
+			if (u->kind == TOK_LPAREN)
+				calls++;
+		}
+		else if (u->kind == TOK_RBRACKET ||
+				 (u->kind == TOK_RPAREN && calls > 0))
+		{
 			depth--;
+			if (u->kind == TOK_RPAREN)
+				calls--;
+		}
 		else if (u->kind == TOK_EOF || u->kind == TOK_SEMICOLON ||
 				 (!u->quoted &&
 				  (sq_is_kw(u, "select") || sq_is_kw(u, "insert") ||
