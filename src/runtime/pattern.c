@@ -55,10 +55,18 @@ typedef struct PatEvent
 {
 	int refs;
 	int64 ts;
-	MinimalTuple tuple;
-	Datum *values; /* deformed; pointing into tuple */
+	MinimalTuple tuple; /* NULL while borrowed, or for an all-null event */
+	Datum *values;		/* deformed; pointing into tuple */
 	bool *nulls;
+	bool borrowed; /* values are the arriving slot's, valid for the step */
 } PatEvent;
+
+/*
+ * Bumped whenever an event is freed: the combined row's cache of which
+ * event fills which region is void once an address may be reused.
+ */
+static uint64 pattern_event_frees = 0;
+static PatEvent pattern_no_event; /* marks a region filled with nulls */
 
 /* The events one state took in a match. */
 typedef struct PatSlot
@@ -123,6 +131,9 @@ struct SiddhiPatternProgram
 	int *nreaders;
 	int nregions;
 	SiddhiPatternRegion **regions;
+	PatEvent **filled; /* the event each region of row holds now */
+	uint64 filled_gen; /* pattern_event_frees when filled was valid */
+	bool has_absent;   /* any not .. state: timers */
 	int nout;
 	int *out_regions;
 	TupleDesc desc;
@@ -152,31 +163,55 @@ struct SiddhiPattern
  * ---------------------------------------------------------------------
  */
 
+/*
+ * The arriving event as a PatEvent.  It borrows the slot's deformed values
+ * at first; event_keep() copies it when a match still holds it once the
+ * step is over, so that events no match takes are never copied.
+ */
 static PatEvent *
 event_current(SiddhiPattern *pat)
 {
 	if (pat->cur_event == NULL)
 	{
-		MemoryContext old = MemoryContextSwitchTo(pat->cxt);
-		TupleDesc desc = pat->prog->stream_desc[pat->cur_stream];
-		PatEvent *e = palloc(sizeof(PatEvent));
-		HeapTupleData htup;
+		PatEvent *e = MemoryContextAlloc(pat->cxt, sizeof(PatEvent));
 
+		slot_getallattrs(pat->cur_slot);
 		e->refs = 1; /* the step's own, released at its end */
 		e->ts = pat->cur_ts;
-		e->tuple = ExecCopySlotMinimalTuple(pat->cur_slot);
-		e->values = palloc(sizeof(Datum) * Max(desc->natts, 1));
-		e->nulls = palloc(sizeof(bool) * Max(desc->natts, 1));
-		htup.t_len = e->tuple->t_len + MINIMAL_TUPLE_OFFSET;
-		htup.t_data =
-			(HeapTupleHeader) ((char *) e->tuple - MINIMAL_TUPLE_OFFSET);
-		ItemPointerSetInvalid(&htup.t_self);
-		htup.t_tableOid = InvalidOid;
-		heap_deform_tuple(&htup, desc, e->values, e->nulls);
+		e->tuple = NULL;
+		e->values = pat->cur_slot->tts_values;
+		e->nulls = pat->cur_slot->tts_isnull;
+		e->borrowed = true;
 		pat->cur_event = e;
-		MemoryContextSwitchTo(old);
 	}
 	return pat->cur_event;
+}
+
+/* End of a step: a borrowed event some match keeps gets its own copy. */
+static void
+event_keep(SiddhiPattern *pat)
+{
+	PatEvent *e = pat->cur_event;
+	MemoryContext old;
+	TupleDesc desc;
+	HeapTupleData htup;
+
+	if (e == NULL || !e->borrowed || e->refs <= 1)
+		return;
+	old = MemoryContextSwitchTo(pat->cxt);
+	desc = pat->prog->stream_desc[pat->cur_stream];
+	e->tuple = ExecCopySlotMinimalTuple(pat->cur_slot);
+	e->values = palloc(sizeof(Datum) * Max(desc->natts, 1));
+	e->nulls = palloc(sizeof(bool) * Max(desc->natts, 1));
+	htup.t_len = e->tuple->t_len + MINIMAL_TUPLE_OFFSET;
+	htup.t_data = (HeapTupleHeader) ((char *) e->tuple - MINIMAL_TUPLE_OFFSET);
+	ItemPointerSetInvalid(&htup.t_self);
+	htup.t_tableOid = InvalidOid;
+	heap_deform_tuple(&htup, desc, e->values, e->nulls);
+	e->borrowed = false;
+	/* rows filled from the borrowed values must be filled again */
+	pattern_event_frees++;
+	MemoryContextSwitchTo(old);
 }
 
 /*
@@ -192,6 +227,7 @@ event_empty(SiddhiPattern *pat, int stream)
 	e->refs = 0;
 	e->ts = -1;
 	e->tuple = NULL;
+	e->borrowed = false;
 	e->values = MemoryContextAllocZero(pat->cxt, sizeof(Datum) * natts);
 	e->nulls = MemoryContextAlloc(pat->cxt, sizeof(bool) * natts);
 	memset(e->nulls, true, sizeof(bool) * natts);
@@ -203,10 +239,14 @@ event_release(PatEvent *e)
 {
 	if (--e->refs > 0)
 		return;
-	if (e->tuple)
-		pfree(e->tuple);
-	pfree(e->values);
-	pfree(e->nulls);
+	pattern_event_frees++;
+	if (!e->borrowed)
+	{
+		if (e->tuple)
+			pfree(e->tuple);
+		pfree(e->values);
+		pfree(e->nulls);
+	}
 	pfree(e);
 }
 
@@ -488,12 +528,23 @@ fill_regions(SiddhiPatternProgram *prog, PatMatch *m, int n,
 {
 	TupleTableSlot *row = prog->row;
 
+	if (prog->filled_gen != pattern_event_frees)
+	{
+		memset(prog->filled, 0, sizeof(PatEvent *) * prog->nregions);
+		prog->filled_gen = pattern_event_frees;
+	}
 	for (int i = 0; i < n; i++)
 	{
-		SiddhiPatternRegion *r = prog->regions[regions[i]];
+		int ri = regions[i];
+		SiddhiPatternRegion *r = prog->regions[ri];
 		PatEvent *e = region_event(r, m);
 
-		if (e)
+		if (e == NULL)
+			e = &pattern_no_event;
+		if (prog->filled[ri] == e)
+			continue; /* the row already holds it */
+		prog->filled[ri] = e;
+		if (e != &pattern_no_event)
 		{
 			memcpy(&row->tts_values[r->offset], e->values,
 				   sizeof(Datum) * r->natts);
@@ -1448,6 +1499,11 @@ siddhi_pattern_compile(SiddhiPatternPlan *plan, ExprContext *econtext,
 	k = 0;
 	foreach(lc, plan->regions)
 		prog->regions[k++] = lfirst(lc);
+	prog->filled = palloc0(sizeof(PatEvent *) * Max(prog->nregions, 1));
+	prog->filled_gen = pattern_event_frees - 1;
+	foreach(lc, plan->states)
+		if (((SiddhiPatternStatePlan *) lfirst(lc))->absent)
+			prog->has_absent = true;
 	prog->nout = list_length(plan->out_regions);
 	prog->out_regions = palloc0(sizeof(int) * Max(prog->nout, 1));
 	k = 0;
@@ -1569,17 +1625,27 @@ siddhi_pattern_event(SiddhiPattern *pat, int stream, TupleTableSlot *slot,
 				process_stream(pat, k, e);
 			emit_out(pat, emit, arg);
 		}
+		event_keep(pat);
 		if (pat->cur_event)
 			event_release(pat->cur_event);
 		pat->cur_event = NULL;
 		pat->cur_slot = NULL;
-		enforce_bound(pat);
+		if (pat->held > prog->plan->max_partial)
+			enforce_bound(pat);
 	}
-	PG_FINALLY();
+	PG_CATCH();
 	{
+		/* matches may still hold the borrowed event */
 		pat->busy = false;
+		event_keep(pat);
+		if (pat->cur_event)
+			event_release(pat->cur_event);
+		pat->cur_event = NULL;
+		pat->cur_slot = NULL;
+		PG_RE_THROW();
 	}
 	PG_END_TRY();
+	pat->busy = false;
 }
 
 int64
@@ -1587,6 +1653,8 @@ siddhi_pattern_deadline(SiddhiPattern *pat)
 {
 	int64 due = -1;
 
+	if (!pat->prog->has_absent)
+		return -1;
 	for (int k = 0; k < pat->prog->nstates; k++)
 	{
 		PatState *st = &pat->states[k];
@@ -1658,7 +1726,8 @@ siddhi_pattern_advance(SiddhiPattern *pat, int64 now, SiddhiPatternEmit emit,
 				emit_out(pat, emit, arg);
 			}
 		}
-		enforce_bound(pat);
+		if (pat->held > pat->prog->plan->max_partial)
+			enforce_bound(pat);
 	}
 	PG_FINALLY();
 	{

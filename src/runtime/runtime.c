@@ -1557,7 +1557,8 @@ query_pattern_event(QueryRuntime *q, TupleTableSlot *slot, int64 ts, int depth)
 	PatternEmitArg a = { mq, depth };
 	int64 now = mq->app->playback ? mq->app->clock : ts;
 
-	siddhi_pattern_advance(mq->pattern, now, pattern_emit, &a);
+	if (siddhi_pattern_deadline(mq->pattern) >= 0)
+		siddhi_pattern_advance(mq->pattern, now, pattern_emit, &a);
 	if (mq->rate)
 		rate_catch_up(mq, mq->app->playback ? mq->app->clock : siddhi_now_ms(),
 					  depth);
