@@ -139,6 +139,19 @@ SELECT event FROM siddhi.poll('bruteforce', 10, 0) ORDER BY seq;
 SELECT extract(epoch FROM event_time) * 1000 AS ms, event
   FROM siddhi.poll('dead', 10, 0) ORDER BY seq;
 
+-- an error in a condition skips that event for that query only
+SELECT siddhi.deploy('pat_err', $$
+  @app:playback
+  @eventTime('ts') define stream RE (ts long, a int);
+  define table REOut (a int, b int);
+  @info(name = 'errs')
+  from every e1=RE -> e2=RE[10 / a > e1.a] select e1.a, e2.a as b insert into REOut;
+$$);
+INSERT INTO re VALUES (1, 1), (2, 0), (3, 5), (4, 2), (5, 1);
+SELECT siddhi.flush();
+SELECT * FROM reout ORDER BY a, b;
+SELECT query, events_in, events_out, errors, last_error FROM siddhi.queries WHERE app = 'pat_err';
+
 -- errors
 SELECT siddhi.deploy('pat_bad1', $$
   define stream X1 (a int);
