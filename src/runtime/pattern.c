@@ -134,6 +134,8 @@ struct SiddhiPatternProgram
 	PatEvent **filled; /* the event each region of row holds now */
 	uint64 filled_gen; /* pattern_event_frees when filled was valid */
 	bool has_absent;   /* any not .. state: timers */
+	int nstarts;
+	int *starts; /* the start states, whose events within counts from */
 	int nout;
 	int *out_regions;
 	TupleDesc desc;
@@ -1366,17 +1368,15 @@ reset_state(SiddhiPattern *pat, int k)
 static bool
 match_expired(SiddhiPattern *pat, PatMatch *m, int64 now)
 {
-	int64 within = pat->prog->plan->within;
+	SiddhiPatternProgram *prog = pat->prog;
 
-	if (within < 0)
+	if (prog->plan->within < 0)
 		return false;
-	for (int k = 0; k < pat->prog->nstates; k++)
+	for (int i = 0; i < prog->nstarts; i++)
 	{
-		PatSlot *s = &m->slots[k];
+		PatSlot *s = &m->slots[prog->starts[i]];
 
-		if (!PLAN(pat, k)->start || s->n == 0)
-			continue;
-		if (Abs(s->ev[0]->ts - now) > within)
+		if (s->n > 0 && Abs(s->ev[0]->ts - now) > prog->plan->within)
 			return true;
 	}
 	return false;
@@ -1389,6 +1389,8 @@ expire_state(SiddhiPattern *pat, int k, int64 now)
 	PatState *st = &pat->states[k];
 	PatMatch *last = NULL;
 
+	if (pat->prog->plan->within < 0)
+		return;
 	while (st->pending.n > 0)
 	{
 		PatMatch *m = st->pending.items[0];
@@ -1501,9 +1503,16 @@ siddhi_pattern_compile(SiddhiPatternPlan *plan, ExprContext *econtext,
 		prog->regions[k++] = lfirst(lc);
 	prog->filled = palloc0(sizeof(PatEvent *) * Max(prog->nregions, 1));
 	prog->filled_gen = pattern_event_frees - 1;
+	prog->starts = palloc0(sizeof(int) * Max(prog->nstates, 1));
 	foreach(lc, plan->states)
-		if (((SiddhiPatternStatePlan *) lfirst(lc))->absent)
+	{
+		SiddhiPatternStatePlan *s = lfirst(lc);
+
+		if (s->absent)
 			prog->has_absent = true;
+		if (s->start)
+			prog->starts[prog->nstarts++] = s->id;
+	}
 	prog->nout = list_length(plan->out_regions);
 	prog->out_regions = palloc0(sizeof(int) * Max(prog->nout, 1));
 	k = 0;

@@ -2339,6 +2339,15 @@ junction_input_end(Junction *j, int64 now, int depth)
 static void
 query_advance(QueryRuntime *q, int64 now)
 {
+	/* a pattern with nothing due has no step to take */
+	if ((q->pattern || q->pattern_main) && q->window == NULL &&
+		q->rate == NULL)
+	{
+		int64 due = q->pattern ? siddhi_pattern_deadline(q->pattern) : -1;
+
+		if (due < 0 || due > now)
+			return;
+	}
 	query_step(q, STEP_ADVANCE, NULL, now, 0, SIDDHI_EVENT_CURRENT, false);
 	query_output_end(q, now, 0);
 }
