@@ -200,7 +200,8 @@ CREATE FUNCTION siddhi.query_stats(
     OUT database oid, OUT app text, OUT query text,
     OUT events_in bigint, OUT events_out bigint, OUT errors bigint,
     OUT last_error text, OUT last_error_at timestamptz,
-    OUT index_lookups bigint, OUT scan_lookups bigint)
+    OUT index_lookups bigint, OUT scan_lookups bigint,
+    OUT partial_matches bigint, OUT partial_matches_dropped bigint)
 RETURNS SETOF record
 AS 'MODULE_PATHNAME', 'siddhi_query_stats'
 LANGUAGE C STRICT;
@@ -219,7 +220,8 @@ CREATE VIEW siddhi.apps AS
 
 CREATE VIEW siddhi.queries AS
     SELECT s.app, s.query, s.events_in, s.events_out, s.errors,
-           s.last_error, s.last_error_at, s.index_lookups, s.scan_lookups
+           s.last_error, s.last_error_at, s.index_lookups, s.scan_lookups,
+           s.partial_matches, s.partial_matches_dropped
       FROM siddhi.query_stats() s
      WHERE s.database = (SELECT oid FROM pg_catalog.pg_database
                           WHERE datname = pg_catalog.current_database());

@@ -172,10 +172,20 @@ SELECT siddhi.parse($$from S select convert(a, 'date') as d insert into O;$$);
 SELECT siddhi.parse($$from S select cast(a, b) as d insert into O;$$);
 -- wrong number of arguments for a mapped function
 SELECT siddhi.parse($$from S select ifThenElse(a, 1) insert into O;$$);
--- patterns and sequences are not parsed yet
+-- patterns and sequences
 SELECT siddhi.parse($$from every e1=A -> e2=B select * insert into O;$$);
 SELECT siddhi.parse($$from e1=A[x > 1] -> e2=B select * insert into O;$$);
 SELECT siddhi.parse($$from A, B select * insert into O;$$);
+SELECT siddhi.parse($$from e1=A<2:5> -> e2=B<3:> -> e3=C<:4> -> e4=D<2> select * insert into O;$$);
+SELECT siddhi.parse($$from e1=A and e2=B -> not C for 2 sec or e3=D within 1 min select * insert into O;$$);
+SELECT siddhi.parse($$from every (e1=A -> every e2=B) -> e3=C select * insert into O;$$);
+SELECT siddhi.parse($$from e1=A+, e2=B*, e3=C?, e4=D<1:2> select * insert into O;$$);
+-- errors
+SELECT siddhi.parse($$from e1=A -> e2=B, e3=C select * insert into O;$$);
+SELECT siddhi.parse($$from e1=A<3:2> -> e2=B select * insert into O;$$);
+SELECT siddhi.parse($$from (e1=A -> e2=B within 1 sec) -> e3=C select * insert into O;$$);
+SELECT siddhi.parse($$from e1=A and e2=B and e3=C select * insert into O;$$);
+SELECT siddhi.parse($$from e1=A<2:3> and e2=B select * insert into O;$$);
 -- unknown definition kind
 SELECT siddhi.parse($$define foo S (a int);$$);
 -- an annotation with nothing after it

@@ -148,6 +148,20 @@ CREATE WINDOW Recent (symbol text) WINDOW length(10) OUTPUT ALL EVENTS;
 CREATE WINDOW Gone (symbol text) unique:length(symbol, 5) OUTPUT EXPIRED EVENTS;
 $$);
 
+-- patterns and sequences
+SELECT siddhi.parse($$SELECT userId
+FROM PATTERN (
+    failedLogin<3:5> -> successLogin
+    WITHIN 10 minutes
+);$$);
+SELECT siddhi.parse($$SELECT * FROM SEQUENCE (a, b);$$);
+SELECT siddhi.parse($$SELECT a.x, b[last].y FROM PATTERN (
+    every (a=s1 -> b=s2<1:5>[b.k == a.k]) -> NOT s3[k = a.k] FOR 5 minutes
+    WITHIN 1 hour);$$);
+SELECT siddhi.parse($$SELECT a.x FROM SEQUENCE (every a=s1, b=s2+, c=s3?, d=s4*);$$);
+SELECT siddhi.parse($$SELECT a.x FROM PATTERN (login AS a -> purchase<1:5> AS b[b.u = a.u]);$$);
+SELECT siddhi.parse($$SELECT a.x FROM PATTERN (a=s1 -> b=s2<3:1>);$$);
+
 -- errors: message, line, column and a caret
 SELECT siddhi.parse($$CREATE STREAM s (a int, b text);
 SELECT a FROM s WINDOW tumbler(5 minutes);$$);
@@ -156,12 +170,6 @@ SELECT siddhi.parse($$CREATE STREAM s (a int,
 SELECT siddhi.parse($$SELECT a +
 FROM s;$$);
 SELECT siddhi.parse($$SELECT a FROM s WHERE b = 'x$$);
-SELECT siddhi.parse($$SELECT userId
-FROM PATTERN (
-    failedLogin<3:5> -> successLogin
-    WITHIN 10 minutes
-);$$);
-SELECT siddhi.parse($$SELECT * FROM SEQUENCE (a, b);$$);
 SELECT siddhi.parse($$CREATE STREAM s (a int PRIMARY KEY);$$);
 SELECT siddhi.parse($$CREATE TABLE t (a int NOT NULL);$$);
 SELECT siddhi.parse($$CREATE TABLE t (a int, PRIMARY KEY (b));$$);

@@ -33,6 +33,7 @@ int siddhi_max_subscriptions = 64;
 int siddhi_subscription_buffer_kb = 256;
 int siddhi_naptime_ms = 1000;
 int siddhi_max_groups = 1000000;
+int siddhi_max_partial_matches = 100000;
 bool siddhi_preloaded = false;
 bool siddhi_in_engine = false;
 char *siddhi_event_time_setting = NULL;
@@ -104,6 +105,14 @@ define_gucs(void)
 		"event of a new key beyond this is skipped and counted as an error "
 		"of the query.  @purge releases idle keys.",
 		&siddhi_max_partition_keys, 1000000, 1, INT_MAX, PGC_SIGHUP, 0, NULL,
+		NULL, NULL);
+	DefineCustomIntVariable(
+		"siddhi.max_partial_matches",
+		"Partial matches one pattern or sequence query may keep.",
+		"When a new partial match would pass this, the oldest are dropped "
+		"and counted in siddhi.queries; @info(max.partial.matches='n') "
+		"sets it for one query.",
+		&siddhi_max_partial_matches, 100000, 1, INT_MAX, PGC_SIGHUP, 0, NULL,
 		NULL, NULL);
 	DefineCustomStringVariable(
 		"siddhi.event_time",

@@ -231,6 +231,68 @@ typedef struct SiddhiPartitionPlan
 	int64 purge_idle;	  /* ms: keys idle this long are released */
 } SiddhiPartitionPlan;
 
+/*
+ * A pattern or sequence (analyze_pattern.c, src/runtime/pattern.c).  Each
+ * stream state (e=S[..], a side of and/or, not S) is one state with an id
+ * numbered as Siddhi numbers them: left to right, except that the right
+ * side of and/or comes before its left.  A partial match holds, per state
+ * id, the events that state took (several for a count).  The links
+ * between states (next, every, ...) are those of Siddhi's pre- and
+ * post-state processors, so that the runtime is a plain interpreter.
+ */
+typedef struct SiddhiPatternStatePlan
+{
+	int id;
+	int stream; /* index into SiddhiPatternPlan.streams */
+	bool count; /* a count state: <n:m>, +, *, ? */
+	int min_count;
+	int max_count;	  /* PG_INT32_MAX: unbounded */
+	int logical;	  /* 0, or SIDDHI_PAT_AND / SIDDHI_PAT_OR */
+	int partner;	  /* and/or: the other side's state id */
+	bool absent;	  /* not S [for t] */
+	int64 waiting;	  /* not S for t: t in ms, else -1 */
+	bool start;		  /* a start state: a match can begin here */
+	int next;		  /* state a match goes to next, or -1 */
+	int next_every;	  /* every: where a fresh copy starts again, or -1 */
+	int within_every; /* every around it: where an expired match restarts */
+	int callback;	  /* sequences: the start count state (min 0) to reset */
+	bool emits;		  /* a match completed here goes out */
+	int last_post;	  /* whose "went out" flag this state's loop reads */
+	Expr *filter;	  /* over the combined row, or NULL */
+	List *regions;	  /* of int: the regions the filter reads */
+} SiddhiPatternStatePlan;
+
+/*
+ * One block of the combined row: the attributes of the event a state took
+ * at an index.  index -1 is the last event (a plain e.a), n >= 0 the n-th,
+ * -1-k is e[last-k]; self marks e[last..] inside e's own condition, where
+ * Siddhi counts from the event before the one being tested.
+ */
+typedef struct SiddhiPatternRegion
+{
+	int state;
+	int index;
+	bool self;
+	int offset; /* of its first attribute in the combined row (0-based) */
+	int natts;
+} SiddhiPatternRegion;
+
+typedef struct SiddhiPatternPlan
+{
+	bool sequence;
+	int64 within;		/* ms, or -1 */
+	List *streams;		/* of SiddhiRelation *: each distinct input */
+	List *states;		/* of SiddhiPatternStatePlan *, by id */
+	List *regions;		/* of SiddhiPatternRegion * */
+	TupleDesc desc;		/* the combined row */
+	List *out_regions;	/* of int: the regions the output reads */
+	List *init_order;	/* of int: states armed when the query starts */
+	List *reset_order;	/* sequences: states reset before each event */
+	List *update_order; /* sequences: states updated after the reset */
+	int64 max_partial;	/* bound on pending partial matches */
+	List *rt_regions;	/* analysis only: region of each select RTE */
+} SiddhiPatternPlan;
+
 typedef struct SiddhiQueryPlan
 {
 	char *name; /* @info(name) or "query<n>" */
@@ -257,6 +319,7 @@ typedef struct SiddhiQueryPlan
 	SiddhiEventType events;
 	/* output rate limiting: kind SIDDHI_RATE_NONE when there is none */
 	SiddhiJoinPlan *join; /* a join's other side and condition, or NULL */
+	SiddhiPatternPlan *pattern; /* a pattern or sequence, or NULL */
 	SiddhiRateKind rate_kind;
 	SiddhiRateType rate_type;
 	int64 rate_value; /* events, or milliseconds */

@@ -164,8 +164,10 @@ typedef enum SiddhiInputKind
 } SiddhiInputKind;
 
 /*
- * Pattern and sequence state elements (issue 6 fills these in; the parsers
- * may reject patterns until then with ERRCODE_FEATURE_NOT_SUPPORTED).
+ * Pattern and sequence state elements.  A pattern chains its states with
+ * NEXT (->), a sequence with NEXT too (,); SiddhiInput.kind tells which.
+ * AND and OR combine two STREAM or NOT states; EVERY wraps one state or a
+ * parenthesized chain.
  */
 typedef enum SiddhiPatternKind
 {
@@ -183,9 +185,10 @@ typedef struct SiddhiPatternNode
 	struct SiddhiPatternNode *left; /* NEXT/AND/OR; EVERY's child */
 	struct SiddhiPatternNode *right;
 	SiddhiStreamInput *stream; /* STREAM, NOT */
-	int min_count;			   /* <n:m>; 1:1 when absent; -1 = unbounded */
-	int max_count;
-	int64 for_ms; /* NOT .. FOR <time>, else -1 */
+	int min_count;			   /* <n:m>; 1:1 when absent */
+	int max_count;			   /* -1 = unbounded (<n:>, +, *) */
+	bool counted;			   /* a count was written (<..>, +, *, ?) */
+	int64 for_ms;			   /* NOT .. FOR <time>, else -1 */
 	int location;
 } SiddhiPatternNode;
 
@@ -202,7 +205,8 @@ typedef struct SiddhiInput
 	/* PATTERN / SEQUENCE */
 	SiddhiPatternNode *pattern;
 	/* JOIN with an aggregation, PATTERN, SEQUENCE */
-	Node *within; /* time expression, or start/end list */
+	Node *within; /* time expression (patterns: an int8 constant in ms),
+				   * or start/end list */
 	Node *per;
 	int location;
 } SiddhiInput;

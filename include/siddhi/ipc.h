@@ -89,5 +89,7 @@ extern void siddhi_stats_free_app(Oid dboid, const char *app);
 extern void siddhi_stats_count(SiddhiQueryStats *stats, int64 in, int64 out);
 extern void siddhi_stats_error(SiddhiQueryStats *stats, const char *message);
 extern void siddhi_stats_lookup(SiddhiQueryStats *stats, bool index);
+extern void siddhi_stats_partial(SiddhiQueryStats *stats, int64 held,
+								 int64 dropped);
 
 #endif /* SIDDHI_IPC_H */

@@ -1121,11 +1121,11 @@ analyze_query(AnalyzeState *st, SiddhiQuery *q, int index)
 {
 	SiddhiQueryPlan *qp = palloc0(sizeof(SiddhiQueryPlan));
 	const char *source = st->app->source;
-	SiddhiStreamInput *in;
+	SiddhiStreamInput *in = NULL;
 	SiddhiRelation *input;
 	ParseState *pstate;
 	ParseNamespaceItem *nsitem;
-	Relation rel;
+	Relation rel = NULL;
 	ListCell *lc;
 	List *exprs = NIL;
 	List *names = NIL;
@@ -1142,10 +1142,21 @@ analyze_query(AnalyzeState *st, SiddhiQuery *q, int index)
 
 	if (q->input == NULL)
 		not_yet(st, "queries without FROM", q->location);
-	if (q->input->kind == SIDDHI_INPUT_PATTERN)
-		not_yet(st, "patterns", q->input->location);
-	if (q->input->kind == SIDDHI_INPUT_SEQUENCE)
-		not_yet(st, "sequences", q->input->location);
+	if (q->input->kind == SIDDHI_INPUT_PATTERN ||
+		q->input->kind == SIDDHI_INPUT_SEQUENCE)
+	{
+		/* several streams read as one row of them (analyze_pattern.c) */
+		pstate = siddhi_analyze_pattern(st, q, qp);
+		pstate->p_paramref_hook = aggregate_paramref;
+		ac.st = st;
+		ac.pstate = pstate;
+		ac.aggregates = &qp->aggregates;
+		ac.timestamps = false;
+		current_aggs = &ac;
+		input = qp->input;
+		qp->partition = st->partition;
+		goto input_done;
+	}
 	/* a join: the existing code reads its primary side (analyze_join.c) */
 	in = q->input->kind == SIDDHI_INPUT_JOIN
 			 ? siddhi_join_primary(st, q->input)
@@ -1266,6 +1277,7 @@ analyze_query(AnalyzeState *st, SiddhiQuery *q, int index)
 				lappend(qp->window_qual, siddhi_finish_expr(pstate, e));
 	}
 
+input_done:
 	if (q->input->kind == SIDDHI_INPUT_JOIN)
 		siddhi_analyze_join(st, pstate, q, qp);
 
@@ -1390,7 +1402,8 @@ analyze_query(AnalyzeState *st, SiddhiQuery *q, int index)
 		if (q->rate)
 			analyze_output_rate(st, q, qp);
 		ExecCheckRTPerms(pstate->p_rtable, true);
-		table_close(rel, AccessShareLock);
+		if (rel)
+			table_close(rel, AccessShareLock);
 		free_parsestate(pstate);
 		return qp;
 	}
@@ -1563,7 +1576,8 @@ analyze_query(AnalyzeState *st, SiddhiQuery *q, int index)
 							   output->name),
 						siddhi_errposition(source, q->output->location)));
 
-	table_close(rel, AccessShareLock);
+	if (rel)
+		table_close(rel, AccessShareLock);
 	free_parsestate(pstate);
 	return qp;
 }
@@ -1577,6 +1591,8 @@ add_query(AnalyzeState *st, SiddhiQuery *q, int index)
 
 	if (qp->join)
 		siddhi_join_finish(qp);
+	if (qp->pattern)
+		siddhi_pattern_finish(qp);
 
 	foreach(prev, st->plan->queries)
 		if (strcmp(((SiddhiQueryPlan *) lfirst(prev))->name, qp->name) == 0)

@@ -103,6 +103,10 @@ extern void siddhi_join_finish(SiddhiQueryPlan *qp);
 /* on AND per and within over an aggregation's view named ref (raw). */
 extern Node *siddhi_aggregation_condition(Node *on, Node *within, Node *per,
 										  const char *ref);
+/* patterns and sequences (analyze_pattern.c) */
+extern ParseState *siddhi_analyze_pattern(AnalyzeState *st, SiddhiQuery *q,
+										  SiddhiQueryPlan *qp);
+extern void siddhi_pattern_finish(SiddhiQueryPlan *qp);
 
 /* define aggregation / CREATE AGGREGATION (analyze_aggregation.c). */
 extern void siddhi_analyze_aggregations(AnalyzeState *st);

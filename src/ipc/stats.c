@@ -34,9 +34,11 @@ struct SiddhiQueryStats
 	pg_atomic_uint64 events_in;
 	pg_atomic_uint64 events_out;
 	pg_atomic_uint64 errors;
-	pg_atomic_uint64 index_lookups; /* join lookups of a table by index */
-	pg_atomic_uint64 scan_lookups;	/* ... by reading the whole table */
-	slock_t mutex;					/* guards last_error */
+	pg_atomic_uint64 index_lookups;	  /* join lookups of a table by index */
+	pg_atomic_uint64 scan_lookups;	  /* ... by reading the whole table */
+	pg_atomic_uint64 partial_matches; /* patterns: partial matches held */
+	pg_atomic_uint64 partial_dropped; /* ... dropped by the bound */
+	slock_t mutex;					  /* guards last_error */
 	char last_error[STATS_ERROR_LEN];
 	TimestampTz last_error_at;
 };
@@ -79,6 +81,8 @@ siddhi_stats_shmem_init(void)
 		pg_atomic_init_u64(&e->errors, 0);
 		pg_atomic_init_u64(&e->index_lookups, 0);
 		pg_atomic_init_u64(&e->scan_lookups, 0);
+		pg_atomic_init_u64(&e->partial_matches, 0);
+		pg_atomic_init_u64(&e->partial_dropped, 0);
 		SpinLockInit(&e->mutex);
 	}
 }
@@ -103,6 +107,8 @@ siddhi_stats_alloc(Oid dboid, const char *app, const char *query)
 			pg_atomic_write_u64(&e->errors, 0);
 			pg_atomic_write_u64(&e->index_lookups, 0);
 			pg_atomic_write_u64(&e->scan_lookups, 0);
+			pg_atomic_write_u64(&e->partial_matches, 0);
+			pg_atomic_write_u64(&e->partial_dropped, 0);
 			e->last_error[0] = '\0';
 			e->last_error_at = 0;
 			found = e;
@@ -184,6 +190,16 @@ siddhi_stats_lookup(SiddhiQueryStats *e, bool index)
 	pg_atomic_write_u64(c, pg_atomic_read_u64(c) + 1);
 }
 
+/* A pattern query's partial matches: held now, dropped so far. */
+void
+siddhi_stats_partial(SiddhiQueryStats *e, int64 held, int64 dropped)
+{
+	if (e == NULL)
+		return;
+	pg_atomic_write_u64(&e->partial_matches, held);
+	pg_atomic_write_u64(&e->partial_dropped, dropped);
+}
+
 PG_FUNCTION_INFO_V1(siddhi_query_stats);
 
 Datum
@@ -197,8 +213,8 @@ siddhi_query_stats(PG_FUNCTION_ARGS)
 	for (int i = 0; i < stats->n; i++)
 	{
 		SiddhiQueryStats *e = &stats->entries[i];
-		Datum values[10];
-		bool nulls[10] = { 0 };
+		Datum values[12];
+		bool nulls[12] = { 0 };
 		char err[STATS_ERROR_LEN];
 		TimestampTz at;
 
@@ -225,6 +241,8 @@ siddhi_query_stats(PG_FUNCTION_ARGS)
 			nulls[7] = true;
 		values[8] = Int64GetDatum(pg_atomic_read_u64(&e->index_lookups));
 		values[9] = Int64GetDatum(pg_atomic_read_u64(&e->scan_lookups));
+		values[10] = Int64GetDatum(pg_atomic_read_u64(&e->partial_matches));
+		values[11] = Int64GetDatum(pg_atomic_read_u64(&e->partial_dropped));
 		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values,
 							 nulls);
 	}

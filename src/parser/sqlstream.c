@@ -64,6 +64,7 @@ typedef struct QueryScan
 	int setop_tok;
 	Node *partition_by; /* PARTITION BY expr, or NULL */
 	int partition_tok;
+	SiddhiInput *pattern; /* FROM PATTERN ( .. ) / SEQUENCE ( .. ) */
 } QueryScan;
 
 static pg_attribute_noreturn() void not_supported(SqlParser *p, int location,
@@ -961,11 +962,19 @@ scan_query(SqlParser *p, int pos, int end, SqlPiece *pc, QueryScan *qs)
 				if ((sqlstream_is_word(p, i + 1, "pattern") ||
 					 sqlstream_is_word(p, i + 1, "sequence")) &&
 					sqlstream_is_char(p, i + 2, '('))
-					not_supported(p, p->tokens[i + 1].start,
-								  sqlstream_is_word(p, i + 1, "pattern")
-									  ? "patterns are not supported yet"
-									  : "sequences are not supported yet",
-								  NULL);
+				{
+					/* ours entirely: raw_parser sees a placeholder name */
+					int close = sqlstream_match_close(p, i + 2, end);
+
+					qs->pattern = palloc0(sizeof(SiddhiInput));
+					sqlstream_parse_pattern(
+						p, i + 2, close,
+						sqlstream_is_word(p, i + 1, "sequence"), qs->pattern);
+					sqlstream_piece_kill(pc, i + 1, close + 1);
+					sqlstream_piece_put(pc, p->tokens[i + 1].start, "pattern");
+					i = close;
+					region = AFTER_FROM;
+				}
 				continue;
 			}
 			if (sqlstream_is_word(p, i, "window") &&
@@ -1156,6 +1165,21 @@ transform_input(SqlParser *p, SelectStmt *sel, QueryScan *qs, int end)
 		sqlstream_syntax_error(
 			p, end, "A query reads a stream: SELECT ... FROM stream.");
 	in->location = p->tokens[qs->from_tok >= 0 ? qs->from_tok : end].start;
+	if (qs->pattern)
+	{
+		if (nitems != 1)
+			not_supported(p, p->tokens[Max(qs->join_tok[1], 0)].start,
+						  "a pattern cannot be joined", NULL);
+		if (sel->whereClause)
+			not_supported(p, exprLocation(sel->whereClause),
+						  "WHERE is not supported with a pattern",
+						  "Put each condition on its state: "
+						  "PATTERN (a = s[cond] -> ...).");
+		if (qs->late_window)
+			not_supported(p, qs->late_window->location,
+						  "a pattern cannot have a window", NULL);
+		return qs->pattern;
+	}
 	first = linitial(sel->fromClause);
 	if (nitems > 2 || (nitems == 2 && !IsA(first, RangeVar)) ||
 		(IsA(first, JoinExpr) && (!IsA(((JoinExpr *) first)->larg, RangeVar) ||

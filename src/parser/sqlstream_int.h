@@ -78,4 +78,8 @@ extern SiddhiCall *sqlstream_parse_window(SqlParser *p, int name_tok,
 
 extern void sqlstream_set_integer_const(A_Const *con, int64 v);
 
+/* sqlstream_pattern.c: the body of PATTERN ( .. ) / SEQUENCE ( .. ) */
+extern void sqlstream_parse_pattern(SqlParser *p, int open, int close,
+									bool sequence, SiddhiInput *in);
+
 #endif /* SQLSTREAM_INT_H */

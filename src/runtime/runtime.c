@@ -35,6 +35,7 @@
 #include "siddhi/errors.h"
 #include "siddhi/join.h"
 #include "siddhi/partition.h"
+#include "siddhi/pattern.h"
 #include "siddhi/ipc.h"
 #include "siddhi/ratelimit.h"
 #include "siddhi/runtime.h"
@@ -196,8 +197,20 @@ struct QueryRuntime
 	QueryRuntime *join_main;
 	bool join_reset; /* aggregators start again at the chunk's end */
 	/*
-	 * a query of a partition: window, dedup, aggs and rate above belong to
-	 * the key being processed (partition_enter), NULL between keys
+	 * a pattern or sequence (pattern.c): the compiled program and, behind
+	 * one pointer, all of its mutable state (a partition keeps one per
+	 * key).  The query reads the pattern's first stream; a runtime per
+	 * other stream (pattern_main pointing back, pattern_stream its number)
+	 * feeds it.
+	 */
+	SiddhiPatternProgram *pattern_prog;
+	SiddhiPattern *pattern;
+	QueryRuntime *pattern_main;
+	int pattern_stream;
+	/*
+	 * a query of a partition: window, dedup, aggs, rate and pattern above
+	 * belong to the key being processed (partition_enter), NULL between
+	 * keys
 	 */
 	AppPartition *apart;
 	int part_index;				   /* in apart->queries */
@@ -213,6 +226,7 @@ typedef struct QueryKeyState
 	SiddhiDedup *dedup;
 	SiddhiAggregates *aggs;
 	SiddhiRateLimiter *rate;
+	SiddhiPattern *pattern;
 } QueryKeyState;
 
 /*
@@ -223,9 +237,9 @@ struct AppPartition
 {
 	SiddhiAppRuntime *app;
 	SiddhiPartitionRuntime *rt;
-	List *queries; /* of QueryRuntime *, join sides included */
+	List *queries; /* of QueryRuntime *, join and pattern sides included */
 	SiddhiPartInstance *current;
-	bool timed; /* some query has a window or a rate limiter */
+	bool timed; /* some query has a window, a rate limiter or a pattern */
 };
 
 struct SiddhiAppRuntime
@@ -469,6 +483,42 @@ query_join_start(QueryRuntime *q, SiddhiJoinPlan *jp, MemoryContext cxt)
 	q->app->queries = lappend(q->app->queries, o);
 }
 
+/*
+ * A pattern query: its program and state, and a runtime for each of its
+ * other input streams, which feeds q and is listed after it in the app.
+ */
+static void
+query_pattern_start(QueryRuntime *q, SiddhiPatternPlan *pp, MemoryContext cxt)
+{
+	int i = 0;
+	ListCell *lc;
+
+	q->pattern_prog = siddhi_pattern_compile(pp, q->econtext, cxt);
+	/* in a partition each key makes its own, when it first appears */
+	if (q->apart == NULL)
+		q->pattern = siddhi_pattern_create(
+			q->pattern_prog, cxt, q->app->playback ? 0 : siddhi_now_ms());
+	foreach(lc, pp->streams)
+	{
+		QueryRuntime *o;
+
+		if (i++ == 0)
+			continue; /* q itself reads the first */
+		o = palloc0(sizeof(QueryRuntime));
+		o->app = q->app;
+		o->name = q->name;
+		o->owner = q->owner;
+		o->stats = q->stats;
+		o->input = junction_get(((SiddhiRelation *) lfirst(lc))->relid);
+		o->econtext = q->econtext;
+		o->events = q->events;
+		o->pattern_main = q;
+		o->pattern_stream = i - 1;
+		o->apart = q->apart;
+		q->app->queries = lappend(q->app->queries, o);
+	}
+}
+
 SiddhiAppRuntime *
 siddhi_runtime_start_app(SiddhiAppPlan *plan)
 {
@@ -544,7 +594,9 @@ siddhi_runtime_start_app(SiddhiAppPlan *plan)
 		}
 		q->stats = siddhi_stats_alloc(MyDatabaseId, app->name, q->name);
 		q->input = junction_get(qp->input->relid);
-		rowdesc = qp->join ? qp->join->desc : q->input->desc;
+		rowdesc = qp->join		? qp->join->desc
+				  : qp->pattern ? qp->pattern->desc
+								: q->input->desc;
 		q->econtext = CreateStandaloneExprContext();
 		q->qual = ExecInitQual(qp->qual, NULL);
 		if (qp->dedup_key)
@@ -696,6 +748,8 @@ siddhi_runtime_start_app(SiddhiAppPlan *plan)
 		app->queries = lappend(app->queries, q);
 		if (qp->join)
 			query_join_start(q, qp->join, cxt);
+		if (qp->pattern)
+			query_pattern_start(q, qp->pattern, cxt);
 	}
 	/* hook the windows and queries up only once all could be built */
 	foreach(lc, app->windows)
@@ -715,7 +769,7 @@ siddhi_runtime_start_app(SiddhiAppPlan *plan)
 		{
 			q->part_index = list_length(q->apart->queries);
 			q->apart->queries = lappend(q->apart->queries, q);
-			if (q->window_plan ||
+			if (q->window_plan || q->pattern_prog ||
 				(q->plan && q->plan->rate_kind != SIDDHI_RATE_NONE))
 				q->apart->timed = true;
 		}
@@ -1426,10 +1480,10 @@ query_chunk_end(QueryRuntime *q, int depth)
 	int64 last;
 	MemoryContext old;
 
-	if (q->join_main)
+	if (q->join_main || q->pattern_main)
 	{
 		/* a join's other side: the query it feeds ends its chunk */
-		query_chunk_end(q->join_main, depth);
+		query_chunk_end(q->join_main ? q->join_main : q->pattern_main, depth);
 		return;
 	}
 	if (q->aggs)
@@ -1565,6 +1619,8 @@ query_abandon_chunk(QueryRuntime *q)
 	ResetExprContext(q->econtext);
 	if (q->join_main)
 		query_abandon_chunk(q->join_main);
+	if (q->pattern_main)
+		query_abandon_chunk(q->pattern_main);
 }
 
 /*
@@ -1584,11 +1640,56 @@ query_dedup_admit(QueryRuntime *q, int64 ts)
 	return q->dedup_qual == NULL || ExecQual(q->dedup_qual, q->econtext);
 }
 
+typedef struct PatternEmitArg
+{
+	QueryRuntime *q;
+	int depth;
+} PatternEmitArg;
+
+/* Callback of the pattern engine: a match goes out through q. */
+static void
+pattern_emit(void *arg, TupleTableSlot *row, int64 ts)
+{
+	PatternEmitArg *a = arg;
+	int64 save_ts = siddhi_current_event_ts;
+
+	/* eventTimestamp() of a match is its own (an absence: when it held) */
+	siddhi_current_event_ts = ts;
+	query_emit_row(a->q, row, ts, a->depth, SIDDHI_EVENT_CURRENT);
+	siddhi_current_event_ts = save_ts;
+}
+
+/* An event of one of a pattern's streams (q, or a runtime feeding it). */
+static void
+query_pattern_event(QueryRuntime *q, TupleTableSlot *slot, int64 ts, int depth)
+{
+	QueryRuntime *mq = q->pattern_main ? q->pattern_main : q;
+	PatternEmitArg a = { mq, depth };
+	int64 now = mq->app->playback ? mq->app->clock : ts;
+
+	if (siddhi_pattern_deadline(mq->pattern) >= 0)
+		siddhi_pattern_advance(mq->pattern, now, pattern_emit, &a);
+	if (mq->rate)
+		rate_catch_up(mq, mq->app->playback ? mq->app->clock : siddhi_now_ms(),
+					  depth);
+	siddhi_pattern_event(mq->pattern, q->pattern_stream, slot, ts,
+						 pattern_emit, &a);
+	siddhi_stats_partial(mq->stats, siddhi_pattern_pending(mq->pattern),
+						 siddhi_pattern_dropped(mq->pattern));
+}
+
 /* An event reaches a query: filters, then its window or what follows. */
 static void
 query_event(QueryRuntime *q, TupleTableSlot *slot, int64 ts, int depth,
 			SiddhiEventKind kind, bool end_chunk)
 {
+	if (q->pattern || q->pattern_main)
+	{
+		query_pattern_event(q, slot, ts, depth);
+		if (end_chunk)
+			query_chunk_end(q, depth);
+		return;
+	}
 	/* time passes for the window first: what is due leaves before */
 	window_catch_up(q, q->app->playback ? q->app->clock : ts, depth);
 	if (q->rate)
@@ -1704,6 +1805,12 @@ query_step(QueryRuntime *q, QueryStep step, TupleTableSlot *slot, int64 ts,
 			case STEP_ADVANCE:
 				siddhi_current_event_ts = ts;
 				window_catch_up(q, ts, depth);
+				if (q->pattern)
+				{
+					PatternEmitArg pa = { q, depth };
+
+					siddhi_pattern_advance(q->pattern, ts, pattern_emit, &pa);
+				}
 				if (q->rate)
 					rate_catch_up(q, ts, depth);
 				break;
@@ -1766,6 +1873,10 @@ partition_make_state(void *arg, int k, SiddhiPartInstance *inst)
 	if (q->plan && q->plan->aggregates)
 		ks->aggs = siddhi_aggs_create(q->plan->aggregates, q->plan->group_by,
 									  inst->cxt);
+	if (q->pattern_prog)
+		ks->pattern = siddhi_pattern_create(
+			q->pattern_prog, inst->cxt,
+			q->app->playback ? q->app->clock : siddhi_now_ms());
 	if (q->plan && q->plan->rate_kind != SIDDHI_RATE_NONE)
 	{
 		SiddhiRateLimiter *save = q->rate;
@@ -1794,6 +1905,7 @@ partition_enter(AppPartition *ap, SiddhiPartInstance *inst)
 		q->dedup = ks ? ks->dedup : NULL;
 		q->aggs = ks ? ks->aggs : NULL;
 		q->rate = ks ? ks->rate : NULL;
+		q->pattern = ks ? ks->pattern : NULL;
 	}
 	ap->current = inst;
 }
@@ -1913,6 +2025,9 @@ partition_deadline(AppPartition *ap)
 			if (due >= 0 && (next < 0 || due < next))
 				next = due;
 			due = ks->rate ? siddhi_rate_deadline(ks->rate) : -1;
+			if (due >= 0 && (next < 0 || due < next))
+				next = due;
+			due = ks->pattern ? siddhi_pattern_deadline(ks->pattern) : -1;
 			if (due >= 0 && (next < 0 || due < next))
 				next = due;
 		}
@@ -2497,6 +2612,8 @@ query_output_end(QueryRuntime *q, int64 now, int depth)
 {
 	if (q->join_main)
 		q = q->join_main;
+	if (q->pattern_main)
+		q = q->pattern_main;
 	if (!q->sent_out)
 		return;
 	q->sent_out = false;
@@ -2546,6 +2663,15 @@ junction_input_end(Junction *j, int64 now, int depth)
 static void
 query_advance(QueryRuntime *q, int64 now)
 {
+	/* a pattern with nothing due has no step to take */
+	if ((q->pattern || q->pattern_main) && q->window == NULL &&
+		q->rate == NULL)
+	{
+		int64 due = q->pattern ? siddhi_pattern_deadline(q->pattern) : -1;
+
+		if (due < 0 || due > now)
+			return;
+	}
 	query_step(q, STEP_ADVANCE, NULL, now, 0, SIDDHI_EVENT_CURRENT, false);
 	query_output_end(q, now, 0);
 }
@@ -2604,6 +2730,9 @@ siddhi_runtime_next_deadline(void)
 			if (due >= 0 && (next < 0 || due < next))
 				next = due;
 			due = q->rate ? siddhi_rate_deadline(q->rate) : -1;
+			if (due >= 0 && (next < 0 || due < next))
+				next = due;
+			due = q->pattern ? siddhi_pattern_deadline(q->pattern) : -1;
 			if (due >= 0 && (next < 0 || due < next))
 				next = due;
 		}
