@@ -175,6 +175,27 @@ RESET siddhi.event_time;
 SELECT siddhi.flush();
 SELECT event FROM siddhi.poll('pqout', 100, 0) ORDER BY seq;
 
+-- a pattern per key: each key's partial matches are its own (r2's 34
+-- never pairs with r1's 31), and within ends them per key
+SELECT siddhi.deploy('part_pattern', $$
+  @app:playback
+  define stream PpatTemps (room string, deg double);
+  partition with (room of PpatTemps)
+  begin
+    from every e1=PpatTemps[deg > 30.0] -> e2=PpatTemps[deg > e1.deg] within 10 sec
+    select e1.room, e1.deg as first, e2.deg as second insert into PpatRising;
+  end;
+$$);
+SELECT siddhi.subscribe('ppatrising');
+SET siddhi.event_time = 1000;
+INSERT INTO ppattemps VALUES ('r1', 31), ('r2', 35), ('r1', 33), ('r2', 34);
+SET siddhi.event_time = 20000;
+-- r2's 35 and 34 are more than 10 s old: within drops them
+INSERT INTO ppattemps VALUES ('r2', 36), ('r1', 40);
+RESET siddhi.event_time;
+SELECT siddhi.flush();
+SELECT event FROM siddhi.poll('ppatrising', 100, 0) ORDER BY seq;
+
 -- the SQL dialect: PARTITION BY on a query
 SELECT siddhi.deploy('part_sql', $$
   CREATE STREAM PsClicks (user_id TEXT, page TEXT);
