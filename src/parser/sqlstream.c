@@ -1587,7 +1587,7 @@ table_change_input(SqlParser *p, List *from, QueryScan *qs, int end,
 
 /* Finish a query built from a statement (as parse_query does). */
 static void
-add_query(SqlParser *p, SiddhiQuery *q, int pos, int end, List *annotations)
+finish_query(SqlParser *p, SiddhiQuery *q, int pos, int end, List *annotations)
 {
 	ListCell *lc;
 
@@ -1602,6 +1602,13 @@ add_query(SqlParser *p, SiddhiQuery *q, int pos, int end, List *annotations)
 			annotation_value(a, "name") != NULL)
 			q->name = annotation_value(a, "name");
 	}
+}
+
+/* ... and add it to the app's queries. */
+static void
+add_query(SqlParser *p, SiddhiQuery *q, int pos, int end, List *annotations)
+{
+	finish_query(p, q, pos, end, annotations);
 	p->app->queries = lappend(p->app->queries, q);
 }
 
@@ -1848,17 +1855,7 @@ parse_query(SqlParser *p, int pos, int end, List *annotations)
 	q->selector = transform_selector(p, sel, &qs, pos);
 	q->output = out;
 	q->emit = qs.emit;
-	q->annotations = annotations;
-	q->location = p->tokens[pos].start;
-	q->end_location = p->tokens[end - 1].end;
-	foreach(lc, annotations)
-	{
-		SiddhiAnnotation *a = lfirst(lc);
-
-		if (pg_strcasecmp(a->name, "info") == 0 &&
-			annotation_value(a, "name") != NULL)
-			q->name = annotation_value(a, "name");
-	}
+	finish_query(p, q, pos, end, annotations);
 	if (qs.partition_by)
 	{
 		/*
