@@ -215,6 +215,39 @@ SELECT siddhi.flush();
 SELECT event FROM siddhi.poll('pslastpages', 100, 0) ORDER BY seq;
 SELECT event FROM siddhi.poll('psranges', 100, 0) ORDER BY seq;
 
+-- PARTITION BY keys every stream the query reads: a pattern's streams,
+-- a join's two streams; a table joined is read whole
+SELECT siddhi.deploy('part_sql2', $$
+  @app:playback
+  CREATE STREAM PsLogin (user_id TEXT, ok BOOLEAN);
+  CREATE STREAM PsBuy (user_id TEXT, amount DOUBLE);
+  CREATE TABLE PsLimits (user_id TEXT PRIMARY KEY, cap DOUBLE);
+  INSERT INTO PsLoginThenBuy
+  SELECT a.user_id, b.amount
+  FROM PATTERN (every a=PsLogin[ok] -> b=PsBuy[amount > 10])
+  PARTITION BY user_id;
+  INSERT INTO PsOverCap
+  SELECT b.user_id, b.amount, l.cap
+  FROM PsBuy AS b JOIN PsLimits AS l ON b.amount > l.cap
+  PARTITION BY user_id;
+$$);
+INSERT INTO pslimits VALUES ('x', 100);
+SELECT siddhi.subscribe('psloginthenbuy');
+SELECT siddhi.subscribe('psovercap');
+SET siddhi.event_time = 1000;
+INSERT INTO pslogin VALUES ('u1', true), ('u2', true);
+INSERT INTO psbuy VALUES ('u2', 50), ('u1', 500), ('u3', 20);
+RESET siddhi.event_time;
+SELECT siddhi.flush();
+-- each user's purchase follows that user's own login; u3 never logged in
+SELECT event FROM siddhi.poll('psloginthenbuy', 100, 0) ORDER BY seq;
+SELECT event FROM siddhi.poll('psovercap', 100, 0) ORDER BY seq;
+SELECT siddhi.deploy('part_sql3', $$
+  CREATE STREAM PsA (k TEXT);
+  CREATE STREAM PsB (other TEXT);
+  INSERT INTO PsAB SELECT a.k FROM PATTERN (a=PsA -> b=PsB) PARTITION BY k;
+$$);
+
 -- errors
 SELECT siddhi.deploy('part_bad1', $$
   define stream Pb1 (k string);

@@ -296,8 +296,10 @@ typedef struct SiddhiPartitionRange
 typedef struct SiddhiPartitionKey
 {
 	char *stream;
-	Node *expr;	  /* value partition */
-	List *ranges; /* of SiddhiPartitionRange *, range partition */
+	Node *expr;		   /* value partition */
+	List *ranges;	   /* of SiddhiPartitionRange *, range partition */
+	bool streams_only; /* SQL PARTITION BY: a table or window it names is
+						* read whole, not keyed */
 	int location;
 } SiddhiPartitionKey;
 

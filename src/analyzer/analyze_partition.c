@@ -248,8 +248,17 @@ siddhi_analyze_partition(AnalyzeState *st, SiddhiPartition *part, int index)
 	foreach(lc, part->keys)
 	{
 		SiddhiPartitionKey *k = lfirst(lc);
-		SiddhiPartitionStreamPlan *sp = analyze_key(st, k);
+		SiddhiPartitionStreamPlan *sp;
+		SiddhiRelation *r = siddhi_find_relation(st, k->stream);
 		ListCell *prev;
+
+		/* PARTITION BY over a join with a table: only the stream is keyed */
+		if (k->streams_only && r && r->kind != SIDDHI_REL_STREAM)
+			continue;
+		if (k->streams_only && r == NULL &&
+			siddhi_bind_existing_table(st, k->stream, k->location) != NULL)
+			continue;
+		sp = analyze_key(st, k);
 
 		foreach(prev, pp->streams)
 			if (((SiddhiPartitionStreamPlan *) lfirst(prev))->relid ==

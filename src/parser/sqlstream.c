@@ -1585,6 +1585,25 @@ table_change_input(SqlParser *p, List *from, QueryScan *qs, int end,
 	return q->input;
 }
 
+/* The streams of a pattern's states, each once, in order. */
+static List *
+pattern_streams(SiddhiPatternNode *n, List *acc)
+{
+	ListCell *lc;
+
+	if (n == NULL)
+		return acc;
+	if (n->stream)
+	{
+		foreach(lc, acc)
+			if (strcmp(lfirst(lc), n->stream->stream) == 0)
+				return acc;
+		return lappend(acc, n->stream->stream);
+	}
+	acc = pattern_streams(n->left, acc);
+	return pattern_streams(n->right, acc);
+}
+
 /* Finish a query built from a statement (as parse_query does). */
 static void
 finish_query(SqlParser *p, SiddhiQuery *q, int pos, int end, List *annotations)
@@ -1864,18 +1883,29 @@ parse_query(SqlParser *p, int pos, int end, List *annotations)
 		 * partition's
 		 */
 		SiddhiPartition *part = palloc0(sizeof(SiddhiPartition));
-		SiddhiPartitionKey *k = palloc0(sizeof(SiddhiPartitionKey));
+		List *streams = NIL;
 
-		if (q->input->kind != SIDDHI_INPUT_STREAM)
-			not_supported(p, p->tokens[qs.partition_tok].start,
-						  "PARTITION BY is only supported on a query reading "
-						  "one stream",
-						  "Partition a join with the SiddhiQL form: "
-						  "partition with (key of A, key of B) begin .. end.");
-		k->stream = q->input->stream->stream;
-		k->expr = qs.partition_by;
-		k->location = p->tokens[qs.partition_tok].start;
-		part->keys = list_make1(k);
+		/* the expression keys each stream the query reads */
+		if (q->input->kind == SIDDHI_INPUT_JOIN)
+		{
+			streams = list_make1(q->input->stream->stream);
+			if (strcmp(q->input->stream->stream, q->input->right->stream) != 0)
+				streams = lappend(streams, q->input->right->stream);
+		}
+		else if (q->input->kind == SIDDHI_INPUT_STREAM)
+			streams = list_make1(q->input->stream->stream);
+		else
+			streams = pattern_streams(q->input->pattern, NIL);
+		foreach(lc, streams)
+		{
+			SiddhiPartitionKey *k = palloc0(sizeof(SiddhiPartitionKey));
+
+			k->stream = lfirst(lc);
+			k->expr = copyObject(qs.partition_by);
+			k->location = p->tokens[qs.partition_tok].start;
+			k->streams_only = true;
+			part->keys = lappend(part->keys, k);
+		}
 		part->location = q->location;
 		foreach(lc, q->annotations)
 		{
