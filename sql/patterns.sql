@@ -190,4 +190,26 @@ SELECT siddhi.deploy('pat_bad9', $$
   define stream X9 (a int);
   from not X9 or e2=X9 select e2.a insert into O9;
 $$);
+-- SQL: WHERE after the pattern filters whole matches, over their events
+SELECT siddhi.deploy('pat_where', $$
+  @app:playback
+  CREATE STREAM WLogin (userid TEXT, location TEXT);
+  CREATE STREAM WBuy (userid TEXT, amount DOUBLE, location TEXT);
+  INSERT INTO WBigAway
+  SELECT a.userid, b.amount
+  FROM PATTERN (every a=WLogin -> b=WBuy[userid == a.userid])
+  WHERE b.amount > 1000 AND a.location <> b.location;
+$$);
+SELECT siddhi.subscribe('wbigaway');
+SET siddhi.event_time = 1000;
+INSERT INTO wlogin VALUES ('u1', 'paris'), ('u2', 'rome');
+-- u2's first purchase completes its match, which WHERE then rejects
+INSERT INTO wbuy VALUES ('u1', 5000, 'tokyo'), ('u2', 10, 'oslo'), ('u2', 2000, 'lima');
+RESET siddhi.event_time;
+SELECT siddhi.flush();
+SELECT event FROM siddhi.poll('wbigaway', 100, 0) ORDER BY seq;
+SELECT siddhi.deploy('pat_where_bad', $$
+  CREATE STREAM WLogin2 (userid TEXT);
+  INSERT INTO WOut2 SELECT a.userid FROM PATTERN (a=WLogin2 -> b=WLogin2) WHERE c.userid = 'x';
+$$);
 SELECT siddhi.undeploy(name) FROM siddhi.apps WHERE name LIKE 'pat%' ORDER BY name;

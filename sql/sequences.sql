@@ -67,10 +67,16 @@ SELECT siddhi.deploy('seq_bad2', $$
   CREATE STREAM Y2 (a INT);
   INSERT INTO P2 SELECT e1.a FROM SEQUENCE (e1=Y2 -> e2=Y2);
 $$);
-SELECT siddhi.deploy('seq_bad3', $$
+-- WHERE filters a sequence's matches too (here: pairs that rise)
+SELECT siddhi.deploy('seq_where', $$
   CREATE STREAM Y3 (a INT);
-  INSERT INTO P3 SELECT e1.a FROM SEQUENCE (e1=Y3, e2=Y3) WHERE e1.a > 1;
+  INSERT INTO P3 SELECT e1.a AS a1, e2.a AS a2
+  FROM SEQUENCE (every e1=Y3, e2=Y3) WHERE e2.a > e1.a;
 $$);
+SELECT siddhi.subscribe('p3');
+INSERT INTO y3 VALUES (1), (5), (2), (7);
+SELECT siddhi.flush();
+SELECT event FROM siddhi.poll('p3', 100, 0) ORDER BY seq;
 SELECT siddhi.deploy('seq_bad4', $$
   define stream Y4 (a int);
   from every (e1=Y4, e2=Y4) select e1.a insert into P4;

@@ -1155,6 +1155,14 @@ analyze_query(AnalyzeState *st, SiddhiQuery *q, int index)
 		current_aggs = &ac;
 		input = qp->input;
 		qp->partition = st->partition;
+		/* SQL's WHERE after FROM PATTERN (..): a filter on each match */
+		if (q->input->on)
+		{
+			Node *e = transformExpr(pstate, q->input->on, EXPR_KIND_WHERE);
+
+			e = coerce_to_boolean(pstate, e, "WHERE");
+			qp->window_qual = list_make1(siddhi_finish_expr(pstate, e));
+		}
 		goto input_done;
 	}
 	/* a join: the existing code reads its primary side (analyze_join.c) */

@@ -772,6 +772,7 @@ siddhi_pattern_finish(SiddhiQueryPlan *qp)
 	ListCell *lc;
 
 	qp->targetlist = (List *) combine_mutator((Node *) qp->targetlist, &cc);
+	qp->window_qual = (List *) combine_mutator((Node *) qp->window_qual, &cc);
 	qp->group_by = (List *) combine_mutator((Node *) qp->group_by, &cc);
 	foreach(lc, qp->aggregates)
 	{

@@ -1170,11 +1170,8 @@ transform_input(SqlParser *p, SelectStmt *sel, QueryScan *qs, int end)
 		if (nitems != 1)
 			not_supported(p, p->tokens[Max(qs->join_tok[1], 0)].start,
 						  "a pattern cannot be joined", NULL);
-		if (sel->whereClause)
-			not_supported(p, exprLocation(sel->whereClause),
-						  "WHERE is not supported with a pattern",
-						  "Put each condition on its state: "
-						  "PATTERN (a = s[cond] -> ...).");
+		/* WHERE filters the matches, over the events they name */
+		qs->pattern->on = sel->whereClause;
 		if (qs->late_window)
 			not_supported(p, qs->late_window->location,
 						  "a pattern cannot have a window", NULL);

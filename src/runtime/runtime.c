@@ -494,6 +494,7 @@ query_pattern_start(QueryRuntime *q, SiddhiPatternPlan *pp, MemoryContext cxt)
 	ListCell *lc;
 
 	q->pattern_prog = siddhi_pattern_compile(pp, q->econtext, cxt);
+	q->window_qual = ExecInitQual(q->plan->window_qual, NULL);
 	/* in a partition each key makes its own, when it first appears */
 	if (q->apart == NULL)
 		q->pattern = siddhi_pattern_create(
@@ -1655,7 +1656,11 @@ pattern_emit(void *arg, TupleTableSlot *row, int64 ts)
 
 	/* eventTimestamp() of a match is its own (an absence: when it held) */
 	siddhi_current_event_ts = ts;
-	query_emit_row(a->q, row, ts, a->depth, SIDDHI_EVENT_CURRENT);
+	/* SQL's WHERE on the pattern: matches it rejects go nowhere */
+	a->q->econtext->ecxt_scantuple = row;
+	if (a->q->window_qual == NULL ||
+		ExecQual(a->q->window_qual, a->q->econtext))
+		query_emit_row(a->q, row, ts, a->depth, SIDDHI_EVENT_CURRENT);
 	siddhi_current_event_ts = save_ts;
 }
 
