@@ -29,7 +29,6 @@
 #include "nodes/nodeFuncs.h"
 #include "siddhi/errors.h"
 #include "siddhi/partition.h"
-#include "utils/hsearch.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
 

@@ -2575,7 +2575,7 @@ sink_flush(Oid relid)
 void
 siddhi_runtime_flush_table(Oid relid)
 {
-	if (OidIsValid(relid) && sinks != NULL)
+	if (OidIsValid(relid))
 		sink_flush(relid);
 }
 
