@@ -1666,5 +1666,7 @@ siddhi_analyze_app(SiddhiApp *app, const char *name, SiddhiAnalyzeMode mode,
 			lp = lnext(app->partitions, lp);
 		}
 	}
+	/* deploy: the deploying user; load: the owner (analyze_privileges.c) */
+	siddhi_check_app_privileges(&st);
 	return st.plan;
 }

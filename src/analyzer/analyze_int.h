@@ -111,4 +111,10 @@ extern void siddhi_pattern_finish(SiddhiQueryPlan *qp);
 /* define aggregation / CREATE AGGREGATION (analyze_aggregation.c). */
 extern void siddhi_analyze_aggregations(AnalyzeState *st);
 
+/*
+ * Check that the current user may read and write everything the analyzed
+ * plan reads and writes (analyze_privileges.c); ERROR 42501 otherwise.
+ */
+extern void siddhi_check_app_privileges(AnalyzeState *st);
+
 #endif /* SIDDHI_ANALYZE_INT_H */

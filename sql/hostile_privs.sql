@@ -1,0 +1,192 @@
+-- Hostile: an app may read only what its owner may SELECT and change only
+-- what its owner may INSERT, UPDATE or DELETE, in every kind of query, at
+-- deploy (as the deploying user) and at every load (as the owner).
+CREATE ROLE hp_alice LOGIN;
+CREATE ROLE hp_bob LOGIN;
+CREATE ROLE hp_carol LOGIN;
+CREATE SCHEMA hp_a AUTHORIZATION hp_alice;
+CREATE SCHEMA hp_b AUTHORIZATION hp_bob;
+GRANT USAGE ON SCHEMA hp_a TO hp_bob, hp_carol;
+GRANT USAGE ON SCHEMA hp_b TO hp_carol;
+
+-- alice's private stream and table, fed by her app
+SET ROLE hp_alice;
+SET search_path = hp_a;
+SELECT siddhi.deploy('hp_alice_app', $$
+  define stream HpIn (k string, v int);
+  define table HpSecret (k string, v int);
+  from HpIn select k, v insert into HpSecret;
+$$);
+RESET ROLE;
+SELECT public.wait_app('hp_alice_app');
+
+-- bob, on alice's relations he holds no privilege on
+SET ROLE hp_bob;
+SET search_path = hp_b, hp_a;
+-- the issue's case: an aggregation over her stream
+SELECT siddhi.deploy('hp_agg', $$
+  define stream HpIn (k string, v int);
+  define aggregation HpAgg from HpIn select k, sum(v) as total
+    group by k aggregate every sec ... min;
+$$);
+-- the same in the SQL dialect
+SELECT siddhi.deploy('hp_agg_sql', $$
+  CREATE STREAM HpIn (k text, v int);
+  CREATE AGGREGATION HpAggSql AS SELECT k, sum(v) AS total FROM HpIn GROUP BY k;
+$$);
+-- a pattern, a sequence, a partition over her stream
+SELECT siddhi.deploy('hp_pattern', $$
+  define stream HpIn (k string, v int);
+  define stream HpMine (k string);
+  from e1=HpMine -> e2=HpIn[k == e1.k] select e2.v as v insert into HpOut1;
+$$);
+SELECT siddhi.deploy('hp_sequence', $$
+  define stream HpIn (k string, v int);
+  define stream HpMine (k string);
+  from e1=HpMine, e2=HpIn select e2.v as v insert into HpOut2;
+$$);
+SELECT siddhi.deploy('hp_partition', $$
+  define stream HpIn (k string, v int);
+  partition with (k of HpIn) begin
+    from HpIn select k, v insert into HpOut3;
+  end;
+$$);
+-- a join's other side: her stream, her table
+SELECT siddhi.deploy('hp_join_stream', $$
+  define stream HpIn (k string, v int);
+  define stream HpMine (k string);
+  from HpMine#window.length(1) as m join HpIn#window.length(1) as i
+    on m.k == i.k select i.v as v insert into HpOut4;
+$$);
+SELECT siddhi.deploy('hp_join_table', $$
+  define stream HpMine (k string);
+  from HpMine as m join HpSecret as s on m.k == s.k
+    select s.v as v insert into HpOut5;
+$$);
+-- `in T` over her table, in both dialects
+SELECT siddhi.deploy('hp_in', $$
+  define stream HpMine (k string);
+  define table HpSecret (k string, v int);
+  from HpMine[k == HpSecret.k in HpSecret] select k insert into HpOut6;
+$$);
+SELECT siddhi.deploy('hp_exists_sql', $$
+  CREATE STREAM HpMine2 (k text);
+  CREATE TABLE HpSecret (k text, v int);
+  INSERT INTO HpOut7 SELECT k FROM HpMine2
+   WHERE EXISTS (SELECT 1 FROM HpSecret AS s WHERE s.k = HpMine2.k);
+$$);
+-- writing: into her stream, her table
+SELECT siddhi.deploy('hp_write_stream', $$
+  define stream HpMine (k string);
+  define stream HpIn (k string, v int);
+  from HpMine select k, 1 as v insert into HpIn;
+$$);
+SELECT siddhi.deploy('hp_write_table', $$
+  define stream HpMine (k string);
+  define table HpSecret (k string, v int);
+  from HpMine select k, 1 as v insert into HpSecret;
+$$);
+RESET ROLE;
+
+-- with SELECT on her table only, bob may read it but not change it
+GRANT SELECT ON hp_a.hpsecret TO hp_bob;
+SET ROLE hp_bob;
+SET search_path = hp_b, hp_a;
+SELECT siddhi.deploy('hp_delete', $$
+  define stream HpMine (k string);
+  define table HpSecret (k string, v int);
+  from HpMine delete HpSecret on HpSecret.k == k;
+$$);
+SELECT siddhi.deploy('hp_update', $$
+  define stream HpMine (k string);
+  define table HpSecret (k string, v int);
+  from HpMine select k, 2 as v update HpSecret set HpSecret.v = v on HpSecret.k == k;
+$$);
+SELECT siddhi.deploy('hp_upsert', $$
+  define stream HpMine (k string);
+  define table HpSecret (k string, v int);
+  from HpMine select k, 3 as v update or insert into HpSecret on HpSecret.k == k;
+$$);
+RESET ROLE;
+-- UPDATE without INSERT is not enough for update or insert
+GRANT UPDATE ON hp_a.hpsecret TO hp_bob;
+SET ROLE hp_bob;
+SET search_path = hp_b, hp_a;
+SELECT siddhi.deploy('hp_upsert', $$
+  define stream HpMine (k string);
+  define table HpSecret (k string, v int);
+  from HpMine select k, 3 as v update or insert into HpSecret on HpSecret.k == k;
+$$);
+RESET ROLE;
+REVOKE SELECT, UPDATE ON hp_a.hpsecret FROM hp_bob;
+
+-- column privileges count: SELECT (k) does not let a filter read v
+GRANT SELECT (k) ON hp_a.hpsecret TO hp_bob;
+SET ROLE hp_bob;
+SET search_path = hp_b, hp_a;
+SELECT siddhi.deploy('hp_in_cols', $$
+  define stream HpMine (k string);
+  define table HpSecret (k string, v int);
+  from HpMine[k == HpSecret.k and HpSecret.v > 0 in HpSecret] select k insert into HpOut8;
+$$);
+SELECT siddhi.deploy('hp_in_cols', $$
+  define stream HpMine (k string);
+  define table HpSecret (k string, v int);
+  from HpMine[k == HpSecret.k in HpSecret] select k insert into HpOut8;
+$$);
+RESET ROLE;
+SELECT public.wait_app('hp_in_cols');
+SET ROLE hp_bob;
+SELECT siddhi.undeploy('hp_in_cols', drop_tables => true);
+RESET ROLE;
+REVOKE SELECT (k) ON hp_a.hpsecret FROM hp_bob;
+
+-- at load: granted at deploy, revoked since, the app fails when the engine
+-- loads it again (here after a restart of the engine), as its owner
+SET ROLE hp_alice;
+GRANT SELECT ON hp_a.hpin TO hp_bob;
+SET ROLE hp_bob;
+SET search_path = hp_b, hp_a;
+SELECT siddhi.deploy('hp_agg', $$
+  define stream HpIn (k string, v int);
+  define aggregation HpAgg from HpIn select k, sum(v) as total
+    group by k aggregate every sec ... min;
+$$);
+RESET ROLE;
+SELECT public.wait_app('hp_agg');
+INSERT INTO hp_a.hpin VALUES ('x', 1);
+SELECT siddhi.flush();
+SET ROLE hp_bob;
+SELECT agg->>'k' AS k, agg->>'total' AS total
+  FROM siddhi.aggregation('hpagg', 0, 9223372036854775807, 'sec');
+-- carol may not read bob's aggregation through siddhi.aggregation()
+SET ROLE hp_carol;
+SET search_path = hp_b;
+SELECT * FROM siddhi.aggregation('hpagg', 0, 9223372036854775807, 'sec');
+SET ROLE hp_alice;
+REVOKE SELECT ON hp_a.hpin FROM hp_bob;
+RESET ROLE;
+SELECT pg_terminate_backend(pid) FROM siddhi.engine_stats()
+ WHERE database = (SELECT oid FROM pg_database WHERE datname = current_database());
+SELECT public.wait_for($$SELECT count(*) FROM siddhi.apps
+                   WHERE name = 'hp_agg' AND state = 'failed'$$, 1);
+SELECT state, error FROM siddhi.apps WHERE name = 'hp_agg';
+-- her events no longer reach his aggregation
+INSERT INTO hp_a.hpin VALUES ('x', 2);
+SELECT siddhi.flush();
+SELECT k, total FROM hp_b.hpagg_sec;
+
+-- none of bob's refused apps exists
+SELECT name FROM siddhi.app WHERE name LIKE 'hp\_%' ORDER BY name;
+
+SET ROLE hp_bob;
+SELECT siddhi.undeploy('hp_agg', drop_tables => true);
+SET ROLE hp_alice;
+SELECT siddhi.undeploy('hp_alice_app', drop_tables => true);
+RESET ROLE;
+RESET search_path;
+DROP SCHEMA hp_a CASCADE;
+DROP SCHEMA hp_b CASCADE;
+DROP ROLE hp_alice;
+DROP ROLE hp_bob;
+DROP ROLE hp_carol;
