@@ -110,11 +110,13 @@ AS 'MODULE_PATHNAME', 'siddhi_flush'
 LANGUAGE C STRICT;
 
 -- Move the clock of this database's playback apps to ms (replaying
--- recorded events: time windows expire and flush what is due).
-CREATE FUNCTION siddhi.advance_clock(ms bigint)
+-- recorded events: time windows expire and flush what is due): of the
+-- apps the caller may manage (members of the owner role), or of the one
+-- named app, which the caller must be able to manage.
+CREATE FUNCTION siddhi.advance_clock(ms bigint, app text DEFAULT NULL)
 RETURNS void
 AS 'MODULE_PATHNAME', 'siddhi_advance_clock'
-LANGUAGE C STRICT;
+LANGUAGE C;
 
 -- Watching streams ---------------------------------------------------------
 
@@ -213,23 +215,40 @@ RETURNS SETOF record
 AS 'MODULE_PATHNAME', 'siddhi_engine_stats'
 LANGUAGE C STRICT;
 
-CREATE VIEW siddhi.apps AS
+-- Who sees what (as pg_stat_statements): an app's row, source, error and
+-- counters (an error can quote an event's values) only to the members of
+-- its owner's role and of pg_read_all_stats (pg_monitor is one), and only
+-- in its own database.  The views are security barriers, so that no
+-- function in a caller's WHERE sees the rows it may not.  siddhi.app
+-- itself shows everyone only the names and owners of the apps, as
+-- pg_class does for relations.
+CREATE VIEW siddhi.apps WITH (security_barrier) AS
     SELECT a.name, a.owner, a.state, a.error, a.source, a.dialect,
            a.deployed_at
-      FROM siddhi.app a;
+      FROM siddhi.app a
+     WHERE pg_catalog.pg_has_role(a.owner::pg_catalog.oid, 'USAGE')
+        OR pg_catalog.pg_has_role('pg_read_all_stats', 'USAGE');
 
-CREATE VIEW siddhi.queries AS
+-- siddhi.query_stats() itself leaves out what the caller may not see.
+CREATE VIEW siddhi.queries WITH (security_barrier) AS
     SELECT s.app, s.query, s.events_in, s.events_out, s.errors,
            s.last_error, s.last_error_at, s.index_lookups, s.scan_lookups,
            s.partial_matches, s.partial_matches_dropped
       FROM siddhi.query_stats() s
-     WHERE s.database = (SELECT oid FROM pg_catalog.pg_database
-                          WHERE datname = pg_catalog.current_database());
+     WHERE s.database OPERATOR(pg_catalog.=)
+           (SELECT oid FROM pg_catalog.pg_database
+             WHERE datname OPERATOR(pg_catalog.=)
+                   pg_catalog.current_database());
 
 GRANT USAGE ON SCHEMA siddhi TO PUBLIC;
-GRANT SELECT ON siddhi.apps, siddhi.queries TO PUBLIC;
+GRANT SELECT ON siddhi.apps, siddhi.queries TO PUBLIC, pg_monitor;
 REVOKE ALL ON siddhi.app, siddhi.app_relation FROM PUBLIC;
-GRANT SELECT ON siddhi.app, siddhi.app_relation TO PUBLIC;
+GRANT SELECT (name, owner) ON siddhi.app TO PUBLIC;
+GRANT SELECT ON siddhi.app_relation TO PUBLIC;
+
+-- Internal: the trigger of siddhi.app and the install-time check.
+REVOKE EXECUTE ON FUNCTION siddhi._apps_changed(), siddhi._check_preload()
+    FROM PUBLIC;
 
 -- Incremental aggregations ------------------------------------------------
 

@@ -11,4 +11,12 @@
 /* Register the transaction hook that tells the worker about changes. */
 extern void siddhi_catalog_xact_init(void);
 
+/*
+ * app_acl.c: the owner of a deployed app (InvalidOid when there is none),
+ * read as the caller; and ERROR unless the current user may manage the
+ * app (a member of its owner role, or a superuser).
+ */
+extern Oid siddhi_app_owner_of(const char *name);
+extern void siddhi_check_may_manage_app(const char *name);
+
 #endif /* SIDDHI_CATALOG_H */

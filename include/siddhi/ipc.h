@@ -37,6 +37,18 @@ typedef struct SiddhiRowHeader
 	uint32 length;	 /* of the MinimalTuple that follows */
 } SiddhiRowHeader;
 
+/*
+ * siddhi.advance_clock(): a chunk of relid InvalidOid whose one row (its
+ * timestamp the new time) carries this instead of a tuple.  The worker
+ * moves only the playback apps userid may manage (of that name, when app
+ * is not empty).
+ */
+typedef struct SiddhiClockRequest
+{
+	Oid userid;
+	char app[NAMEDATALEN]; /* "": every app userid may manage */
+} SiddhiClockRequest;
+
 #define SIDDHI_CHUNK_TARGET (64 * 1024)
 
 typedef struct SiddhiRing
@@ -83,8 +95,9 @@ extern void siddhi_subscription_deliver(Oid dboid, Oid relid, bool expired,
 extern Size siddhi_stats_shmem_size(void);
 extern void siddhi_stats_shmem_init(void);
 typedef struct SiddhiQueryStats SiddhiQueryStats;
+/* owner: the app's; members of its role may see the counters */
 extern SiddhiQueryStats *siddhi_stats_alloc(Oid dboid, const char *app,
-											const char *query);
+											const char *query, Oid owner);
 extern void siddhi_stats_free_app(Oid dboid, const char *app);
 extern void siddhi_stats_count(SiddhiQueryStats *stats, int64 in, int64 out);
 extern void siddhi_stats_error(SiddhiQueryStats *stats, const char *message);

@@ -52,10 +52,13 @@ extern void siddhi_runtime_flush_table(Oid relid);
 /*
  * Timers.  Apps on the wall clock: when their windows next need time to
  * pass (-1: never), and let it pass up to now.  Apps in playback: their
- * clock moves to now (siddhi.advance_clock()).  Call inside a batch.
+ * clock moves to now (siddhi.advance_clock()): only the apps userid may
+ * manage (owner-role members, superusers), only the one named app unless
+ * app is "".  Call inside a batch.
  */
 extern int64 siddhi_runtime_next_deadline(void);
 extern void siddhi_runtime_fire_timers(int64 now);
-extern void siddhi_runtime_advance_playback(int64 now);
+extern void siddhi_runtime_advance_playback(int64 now, Oid userid,
+											const char *app);
 
 #endif /* SIDDHI_RUNTIME_H */

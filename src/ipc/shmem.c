@@ -10,6 +10,7 @@
  *-------------------------------------------------------------------------
  */
 #include "postgres.h"
+#include "catalog/pg_authid.h"
 
 #include "miscadmin.h"
 #include "siddhi/ipc.h"
@@ -18,6 +19,7 @@
 #include "storage/shmem.h"
 #include "fmgr.h"
 #include "funcapi.h"
+#include "utils/acl.h"
 #include "utils/tuplestore.h"
 
 SiddhiShared *siddhi_shared = NULL;
@@ -166,12 +168,15 @@ PG_FUNCTION_INFO_V1(siddhi_engine_stats);
 /*
  * siddhi.engine_stats(): per database, what its engine worker processed
  * and how long it was busy doing it (ring to committed results, without
- * waiting), since the server started.
+ * waiting), since the server started.  Only this database's engine,
+ * unless the caller may read all statistics (pg_read_all_stats).
  */
 Datum
 siddhi_engine_stats(PG_FUNCTION_ARGS)
 {
 	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+
+	bool read_all = has_privs_of_role(GetUserId(), ROLE_PG_READ_ALL_STATS);
 
 	siddhi_require_preload();
 	InitMaterializedSRF(fcinfo, 0);
@@ -182,6 +187,9 @@ siddhi_engine_stats(PG_FUNCTION_ARGS)
 		bool nulls[5] = { 0 };
 
 		if (slot->dboid == InvalidOid)
+			continue;
+		/* other databases' engines: for pg_read_all_stats only */
+		if (slot->dboid != MyDatabaseId && !read_all)
 			continue;
 		values[0] = ObjectIdGetDatum(slot->dboid);
 		values[1] = Int32GetDatum(slot->worker_pid);

@@ -13,6 +13,7 @@
  */
 #include "postgres.h"
 
+#include "catalog/pg_authid.h"
 #include "fmgr.h"
 #include "funcapi.h"
 #include "miscadmin.h"
@@ -20,6 +21,7 @@
 #include "siddhi/ipc.h"
 #include "siddhi/shmem.h"
 #include "storage/shmem.h"
+#include "utils/acl.h"
 #include "utils/builtins.h"
 #include "utils/timestamp.h"
 
@@ -29,6 +31,7 @@
 struct SiddhiQueryStats
 {
 	Oid dboid; /* InvalidOid: entry free */
+	Oid owner; /* the app's: who may see the entry */
 	char app[STATS_NAME_LEN];
 	char query[STATS_NAME_LEN];
 	pg_atomic_uint64 events_in;
@@ -88,7 +91,7 @@ siddhi_stats_shmem_init(void)
 }
 
 SiddhiQueryStats *
-siddhi_stats_alloc(Oid dboid, const char *app, const char *query)
+siddhi_stats_alloc(Oid dboid, const char *app, const char *query, Oid owner)
 {
 	SiddhiQueryStats *found = NULL;
 
@@ -100,6 +103,7 @@ siddhi_stats_alloc(Oid dboid, const char *app, const char *query)
 		if (e->dboid == InvalidOid)
 		{
 			e->dboid = dboid;
+			e->owner = owner;
 			strlcpy(e->app, app, STATS_NAME_LEN);
 			strlcpy(e->query, query, STATS_NAME_LEN);
 			pg_atomic_write_u64(&e->events_in, 0);
@@ -200,12 +204,27 @@ siddhi_stats_partial(SiddhiQueryStats *e, int64 held, int64 dropped)
 	pg_atomic_write_u64(&e->partial_dropped, dropped);
 }
 
+/*
+ * May the current user see an entry?  Counters, and above all last_error
+ * (which can quote an event's values), are the app's owner's: members of
+ * the owner role see them, in their own database; members of
+ * pg_read_all_stats see every entry, as in pg_stat_statements.
+ */
+static bool
+stats_visible(Oid dboid, Oid owner, bool read_all)
+{
+	if (read_all)
+		return true;
+	return dboid == MyDatabaseId && has_privs_of_role(GetUserId(), owner);
+}
+
 PG_FUNCTION_INFO_V1(siddhi_query_stats);
 
 Datum
 siddhi_query_stats(PG_FUNCTION_ARGS)
 {
 	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	bool read_all = has_privs_of_role(GetUserId(), ROLE_PG_READ_ALL_STATS);
 
 	InitMaterializedSRF(fcinfo, 0);
 	if (stats == NULL)
@@ -218,7 +237,8 @@ siddhi_query_stats(PG_FUNCTION_ARGS)
 		char err[STATS_ERROR_LEN];
 		TimestampTz at;
 
-		if (e->dboid == InvalidOid)
+		if (e->dboid == InvalidOid ||
+			!stats_visible(e->dboid, e->owner, read_all))
 			continue;
 		SpinLockAcquire(&e->mutex);
 		strlcpy(err, e->last_error, STATS_ERROR_LEN);

@@ -28,11 +28,13 @@
 #include "nodes/makefuncs.h"
 #include "optimizer/pathnode.h"
 #include "optimizer/planmain.h"
+#include "siddhi/catalog.h"
 #include "siddhi/errors.h"
 #include "siddhi/ipc.h"
 #include "siddhi/runtime.h"
 #include "siddhi/shmem.h"
 #include "parser/parse_relation.h"
+#include "utils/builtins.h"
 #include "utils/lsyscache.h"
 #include "utils/timestamp.h"
 #include "catalog/pg_type.h"
@@ -434,23 +436,42 @@ siddhi_stream_fdw_validator(PG_FUNCTION_ARGS)
 PG_FUNCTION_INFO_V1(siddhi_advance_clock);
 
 /*
- * siddhi.advance_clock(ms): move the clock of every playback app of this
- * database to ms (never back), as if an event of that time had arrived:
- * time windows expire and flush what is due.  Travels through the ring
- * like an event, so it keeps its place among the events around it, and
- * counts only if the transaction commits.
+ * siddhi.advance_clock(ms [, app]): move the clock of the playback apps of
+ * this database that the caller may manage (of the one named app, which
+ * the caller must be able to manage) to ms (never back), as if an event
+ * of that time had arrived: time windows expire and flush what is due.
+ * Travels through the ring like an event, so it keeps its place among the
+ * events around it, and counts only if the transaction commits; the
+ * worker moves only the apps the caller's role may manage.
  */
 Datum
 siddhi_advance_clock(PG_FUNCTION_ARGS)
 {
-	int64 ms = PG_GETARG_INT64(0);
+	int64 ms;
 	char buf[MAXALIGN(sizeof(SiddhiChunkHeader)) +
-			 MAXALIGN(sizeof(SiddhiRowHeader))];
+			 MAXALIGN(sizeof(SiddhiRowHeader)) +
+			 MAXALIGN(sizeof(SiddhiClockRequest))];
 	SiddhiChunkHeader *hdr = (SiddhiChunkHeader *) buf;
 	SiddhiRowHeader *row =
 		(SiddhiRowHeader *) (buf + MAXALIGN(sizeof(SiddhiChunkHeader)));
+	SiddhiClockRequest *req =
+		(SiddhiClockRequest *) ((char *) row +
+								MAXALIGN(sizeof(SiddhiRowHeader)));
 
 	siddhi_require_preload();
+	if (PG_ARGISNULL(0))
+		ereport(ERROR, (errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+						errmsg("the new time must not be null")));
+	ms = PG_GETARG_INT64(0);
+	memset(req, 0, sizeof(*req));
+	req->userid = GetUserId();
+	if (PG_NARGS() > 1 && !PG_ARGISNULL(1))
+	{
+		char *app = text_to_cstring(PG_GETARG_TEXT_PP(1));
+
+		siddhi_check_may_manage_app(app);
+		strlcpy(req->app, app, NAMEDATALEN);
+	}
 	chunk_flush();
 	if (chunk_slot < 0)
 		chunk_slot = siddhi_db_slot(MyDatabaseId, true);
@@ -459,7 +480,7 @@ siddhi_advance_clock(PG_FUNCTION_ARGS)
 	hdr->xid = GetCurrentTransactionId();
 	hdr->relid = InvalidOid;
 	row->timestamp = ms;
-	row->length = 0;
+	row->length = sizeof(SiddhiClockRequest);
 	siddhi_ring_push(siddhi_ring_for_slot(chunk_slot), buf, sizeof(buf));
 	pushed_in_xact = true;
 	PG_RETURN_VOID();

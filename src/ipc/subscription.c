@@ -251,8 +251,13 @@ is_named_window(Oid relid)
 	return found;
 }
 
+/*
+ * The stream (or named window) name names.  Watching it and reading what
+ * it delivers needs SELECT on it (need_select), checked at every call so
+ * that a revoked privilege stops the next poll; ending a watch does not.
+ */
 static Oid
-stream_relid(text *name)
+stream_relid(text *name, bool need_select)
 {
 	List *names = textToQualifiedNameList(name);
 	Oid relid =
@@ -265,7 +270,8 @@ stream_relid(text *name)
 				 errmsg("\"%s\" is not a stream", text_to_cstring(name)),
 				 errhint("Only streams and named windows can be watched; "
 						 "tables can be read with SELECT.")));
-	if (pg_class_aclcheck(relid, GetUserId(), ACL_SELECT) != ACLCHECK_OK)
+	if (need_select &&
+		pg_class_aclcheck(relid, GetUserId(), ACL_SELECT) != ACLCHECK_OK)
 		ereport(
 			ERROR,
 			(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
@@ -296,7 +302,7 @@ siddhi_subscribe(PG_FUNCTION_ARGS)
 	SubSlot *s = NULL;
 
 	siddhi_require_preload();
-	relid = stream_relid(PG_GETARG_TEXT_PP(0));
+	relid = stream_relid(PG_GETARG_TEXT_PP(0), true);
 	if (!exit_hook_set)
 	{
 		before_shmem_exit(release_my_slots, 0);
@@ -352,7 +358,7 @@ siddhi_unsubscribe(PG_FUNCTION_ARGS)
 	SubSlot *s;
 
 	siddhi_require_preload();
-	relid = stream_relid(PG_GETARG_TEXT_PP(0));
+	relid = stream_relid(PG_GETARG_TEXT_PP(0), false);
 	LWLockAcquire(subs->lock, LW_EXCLUSIVE);
 	s = my_slot(relid);
 	if (s)
@@ -382,7 +388,7 @@ siddhi_poll(PG_FUNCTION_ARGS)
 	Size json_cap = 0;
 
 	siddhi_require_preload();
-	relid = stream_relid(PG_GETARG_TEXT_PP(0));
+	relid = stream_relid(PG_GETARG_TEXT_PP(0), true);
 	if (max_events <= 0)
 		ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 						errmsg("max_events must be positive")));

@@ -593,7 +593,8 @@ siddhi_runtime_start_app(SiddhiAppPlan *plan)
 					q->apart = lfirst(lp);
 			Assert(q->apart != NULL);
 		}
-		q->stats = siddhi_stats_alloc(MyDatabaseId, app->name, q->name);
+		q->stats =
+			siddhi_stats_alloc(MyDatabaseId, app->name, q->name, app->owner);
 		q->input = junction_get(qp->input->relid);
 		rowdesc = qp->join		? qp->join->desc
 				  : qp->pattern ? qp->pattern->desc
@@ -2309,8 +2310,13 @@ siddhi_runtime_feed_chunk(Oid relid, const char *rows, uint32 nrows)
 		for (uint32 i = 0; i < nrows; i++)
 		{
 			const SiddhiRowHeader *row = (const SiddhiRowHeader *) p;
+			const SiddhiClockRequest *req =
+				(const SiddhiClockRequest *) (p + MAXALIGN(sizeof(
+													  SiddhiRowHeader)));
 
-			siddhi_runtime_advance_playback(row->timestamp);
+			if (row->length == sizeof(SiddhiClockRequest))
+				siddhi_runtime_advance_playback(row->timestamp, req->userid,
+												req->app);
 			p += MAXALIGN(sizeof(SiddhiRowHeader)) + MAXALIGN(row->length);
 		}
 		return;
@@ -2784,7 +2790,7 @@ siddhi_runtime_fire_timers(int64 now)
 }
 
 void
-siddhi_runtime_advance_playback(int64 now)
+siddhi_runtime_advance_playback(int64 now, Oid userid, const char *name)
 {
 	ListCell *la;
 
@@ -2793,6 +2799,11 @@ siddhi_runtime_advance_playback(int64 now)
 		SiddhiAppRuntime *app = lfirst(la);
 
 		if (!app->playback)
+			continue;
+		if (name[0] != '\0' && strcmp(app->name, name) != 0)
+			continue;
+		/* only the caller's apps: it must be able to manage them */
+		if (!has_privs_of_role(userid, app->owner))
 			continue;
 		if (now > app->clock)
 			app->clock = now;
