@@ -141,6 +141,51 @@ SELECT siddhi.undeploy('hp_in_cols', drop_tables => true);
 RESET ROLE;
 REVOKE SELECT (k) ON hp_a.hpsecret FROM hp_bob;
 
+-- functions too: EXECUTE is checked at deploy, not only when events come
+SET ROLE hp_alice;
+CREATE FUNCTION hp_a.hp_secret_fn(int) RETURNS int LANGUAGE sql AS 'SELECT $1';
+REVOKE EXECUTE ON FUNCTION hp_a.hp_secret_fn(int) FROM PUBLIC;
+SET ROLE hp_bob;
+SET search_path = hp_b, hp_a;
+SELECT siddhi.deploy('hp_fn', $$
+  define stream HpMine (k string);
+  from HpMine select k, hp_secret_fn(1) as x insert into HpOut9;
+$$);
+SELECT siddhi.deploy('hp_fn_filter', $$
+  define stream HpMine (k string);
+  from HpMine[hp_secret_fn(1) > 0] select k insert into HpOut9;
+$$);
+RESET ROLE;
+
+-- while the app runs: a privilege revoked stops its reads at the next
+-- batch, in queries and aggregations alike (reported once a batch)
+SET ROLE hp_alice;
+GRANT SELECT ON hp_a.hpin TO hp_bob;
+SET ROLE hp_bob;
+SET search_path = hp_b, hp_a;
+SELECT siddhi.deploy('hp_run', $$
+  define stream HpIn (k string, v int);
+  define table HpSeen (k string, v int);
+  from HpIn select k, v insert into HpSeen;
+  define aggregation HpRunAgg from HpIn select k, sum(v) as total
+    group by k aggregate every sec ... min;
+$$);
+RESET ROLE;
+SELECT public.wait_app('hp_run');
+INSERT INTO hp_a.hpin VALUES ('r', 1);
+SELECT siddhi.flush();
+SET ROLE hp_alice;
+REVOKE SELECT ON hp_a.hpin FROM hp_bob;
+INSERT INTO hp_a.hpin VALUES ('r', 2), ('r', 3);
+RESET ROLE;
+SELECT siddhi.flush();
+SELECT * FROM hp_b.hpseen;
+SELECT k, total FROM hp_b.hprunagg_sec;
+SELECT events_in, errors, last_error FROM siddhi.queries WHERE app = 'hp_run';
+SET ROLE hp_bob;
+SELECT siddhi.undeploy('hp_run', drop_tables => true);
+RESET ROLE;
+
 -- at load: granted at deploy, revoked since, the app fails when the engine
 -- loads it again (here after a restart of the engine), as its owner
 SET ROLE hp_alice;

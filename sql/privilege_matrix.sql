@@ -125,7 +125,8 @@ SELECT r, pm_try(r, $$SELECT count(*) FROM siddhi.query_stats()
 -- the catalog shows names and owners to all, the source to none
 SELECT r, pm_try(r, $$SELECT owner::text FROM siddhi.app
                        WHERE name = 'pm_app'$$) AS owner,
-       pm_try(r, $$SELECT count(source) FROM siddhi.app$$) AS source
+       pm_try(r, $$SELECT count(source) FROM siddhi.app
+                     WHERE name LIKE 'pm\_%'$$) AS source
   FROM pm_readers ORDER BY o;
 -- a leaky function in a caller's WHERE sees no other user's row
 CREATE FUNCTION public.pm_leak(t text) RETURNS bool LANGUAGE plpgsql COST 0.0000001

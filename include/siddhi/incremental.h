@@ -21,6 +21,9 @@ extern void siddhi_incremental_stop(SiddhiIncremental *inc);
 
 /* The aggregation's name, for messages. */
 extern const char *siddhi_incremental_name(SiddhiIncremental *inc);
+/* The owner of its app, and the stream it reads (a privilege check). */
+extern Oid siddhi_incremental_owner(SiddhiIncremental *inc);
+extern Oid siddhi_incremental_input(SiddhiIncremental *inc);
 
 /* Add one current event (the stream's slot, its timestamp in ms). */
 extern void siddhi_incremental_feed(SiddhiIncremental *inc,

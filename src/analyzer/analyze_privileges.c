@@ -11,7 +11,9 @@
  * check, siddhi_check_app_privileges walks the whole plan once analysis
  * is over and checks every relation it finds, together with the range
  * tables of every Query the plan holds (a join's or membership's lookup,
- * a table operation, a subquery inside any expression).  A new kind of
+ * a table operation, a subquery inside any expression), and EXECUTE on
+ * every function and operator its expressions call (the executor would
+ * refuse them only when the app runs).  A new kind of
  * query that adds a relation to the plan is checked by adding it to the
  * walk below; nothing else.
  *
@@ -40,6 +42,7 @@
 #include "utils/acl.h"
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
+#include "utils/regproc.h"
 
 /* What the walk is checking for, for the error's detail and position. */
 typedef struct PrivCheck
@@ -130,12 +133,45 @@ require_rte(PrivCheck *pc, RangeTblEntry *rte)
 	}
 }
 
-/* Every Query below node (sublinks, lookups): its range table checked. */
+/* EXECUTE on a function an expression calls, as the executor will check. */
+static void
+require_execute(PrivCheck *pc, Oid funcid, int location)
+{
+	if (!OidIsValid(funcid) ||
+		pg_proc_aclcheck(funcid, GetUserId(), ACL_EXECUTE) == ACLCHECK_OK)
+		return;
+	ereport(ERROR, (errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+					errmsg("permission denied for function %s",
+						   format_procedure(funcid)),
+					errdetail("The app's %s calls it, which needs the EXECUTE "
+							  "privilege, which role \"%s\" does not have.",
+							  pc->what, GetUserNameFromId(GetUserId(), false)),
+					siddhi_errposition(pc->st->app->source, pc->location)));
+}
+
+/*
+ * Every Query below node (sublinks, lookups): its range table checked;
+ * every function and operator: EXECUTE on it.
+ */
 static bool
 check_walker(Node *node, PrivCheck *pc)
 {
 	if (node == NULL)
 		return false;
+	if (IsA(node, FuncExpr))
+		require_execute(pc, ((FuncExpr *) node)->funcid, exprLocation(node));
+	else if (IsA(node, OpExpr) || IsA(node, DistinctExpr) ||
+			 IsA(node, NullIfExpr))
+	{
+		set_opfuncid((OpExpr *) node);
+		require_execute(pc, ((OpExpr *) node)->opfuncid, exprLocation(node));
+	}
+	else if (IsA(node, ScalarArrayOpExpr))
+	{
+		set_sa_opfuncid((ScalarArrayOpExpr *) node);
+		require_execute(pc, ((ScalarArrayOpExpr *) node)->opfuncid,
+						exprLocation(node));
+	}
 	if (IsA(node, RangeTblEntry))
 	{
 		require_rte(pc, (RangeTblEntry *) node);
@@ -151,6 +187,22 @@ static void
 check_node(PrivCheck *pc, void *node)
 {
 	(void) check_walker((Node *) node, pc);
+}
+
+/* The expressions of a window: its keys, times and condition. */
+static void
+check_window(PrivCheck *pc, SiddhiWindowPlan *wp)
+{
+	ListCell *lc;
+
+	if (wp == NULL)
+		return;
+	check_node(pc, wp->time_expr);
+	check_node(pc, wp->start_expr);
+	check_node(pc, wp->keys);
+	check_node(pc, wp->condition);
+	foreach(lc, wp->cond_aggs)
+		check_node(pc, ((SiddhiAggPlan *) lfirst(lc))->arg);
 }
 
 static void
@@ -178,11 +230,18 @@ check_query(PrivCheck *pc, SiddhiQueryPlan *qp)
 	foreach(lc, qp->memberships)
 		check_node(pc, ((SiddhiMembershipPlan *) lfirst(lc))->probe);
 	check_node(pc, qp->qual);
+	check_node(pc, qp->dedup_key);
 	check_node(pc, qp->dedup_qual);
+	check_window(pc, qp->window);
 	check_node(pc, qp->window_qual);
+	foreach(lc, qp->aggregates)
+		check_node(pc, ((SiddhiAggPlan *) lfirst(lc))->arg);
 	check_node(pc, qp->group_by);
 	check_node(pc, qp->having);
+	check_node(pc, qp->order_by);
 	check_node(pc, qp->targetlist);
+	if (qp->join)
+		check_window(pc, qp->join->other_window);
 
 	/* what it writes */
 	if (qp->table_op)
@@ -251,6 +310,14 @@ siddhi_check_app_privileges(AnalyzeState *st)
 			check_node(&pc, ps->value);
 			check_node(&pc, ps->ranges);
 		}
+	}
+	foreach(lc, plan->windows)
+	{
+		SiddhiNamedWindowPlan *nw = lfirst(lc);
+
+		pc.what = psprintf("window \"%s\"", nw->relation->name);
+		pc.location = -1;
+		check_window(&pc, nw->window);
 	}
 	foreach(lc, plan->queries)
 	{

@@ -443,6 +443,18 @@ siddhi_incremental_name(SiddhiIncremental *inc)
 	return inc->plan->name;
 }
 
+Oid
+siddhi_incremental_owner(SiddhiIncremental *inc)
+{
+	return inc->owner;
+}
+
+Oid
+siddhi_incremental_input(SiddhiIncremental *inc)
+{
+	return inc->plan->input->relid;
+}
+
 void
 siddhi_incremental_stop(SiddhiIncremental *inc)
 {

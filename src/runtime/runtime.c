@@ -217,6 +217,8 @@ struct QueryRuntime
 	SiddhiQueryPlan *plan;		   /* to make a key's state; NULL: join side */
 	SiddhiWindowPlan *window_plan; /* likewise */
 	bool inner_input;			   /* reads a #inner stream of apart */
+	uint64 read_checked; /* batch whose SELECT check on input was made */
+	bool read_denied;	 /* and it failed: the batch's events are skipped */
 };
 
 /* The state of one query for one key of its partition. */
@@ -841,10 +843,36 @@ siddhi_runtime_stop_app(SiddhiAppRuntime *app)
 	MemoryContextDelete(app->cxt);
 }
 
+/* Batches since the worker started: privilege checks are made once each. */
+static uint64 batch_seq = 0;
+
+/*
+ * May owner still read the stream relid?  SELECT is checked at deploy and
+ * at every load (analyze_privileges.c); a privilege revoked while the app
+ * runs stops its reads at the next batch.  ERROR when it may not.
+ */
+static void
+check_may_read(Oid relid, Oid owner)
+{
+	if (pg_class_aclcheck(relid, owner, ACL_SELECT) != ACLCHECK_OK)
+		ereport(
+			ERROR,
+			(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+			 errmsg("permission denied to read \"%s\"", get_rel_name(relid)),
+			 errdetail("The app's owner no longer has the SELECT "
+					   "privilege on it; its events are skipped.")));
+}
+
+/* Aggregations whose owner may not read their input, this batch. */
+static List *agg_read_denied = NIL;
+static List *agg_read_checked = NIL;
+
 void
 siddhi_runtime_begin_batch(void)
 {
 	runtime_init();
+	batch_seq++;
+	agg_read_denied = agg_read_checked = NIL; /* were in batch_cxt */
 	GetUserIdAndSecContext(&engine_user, &engine_sec);
 	MemoryContextReset(batch_cxt);
 	dirty_sinks = NIL;
@@ -1774,6 +1802,9 @@ query_step(QueryRuntime *q, QueryStep step, TupleTableSlot *slot, int64 ts,
 	volatile bool keep_memory = false;
 	SiddhiPartInstance *save_key = q->apart ? q->apart->current : NULL;
 
+	/* the owner may not read the input: reported once, at the first event */
+	if (step == STEP_EVENT && q->read_denied && q->read_checked == batch_seq)
+		return;
 	GetUserIdAndSecContext(&save_user, &save_sec);
 	PG_TRY();
 	{
@@ -1787,6 +1818,15 @@ query_step(QueryRuntime *q, QueryStep step, TupleTableSlot *slot, int64 ts,
 		if (save_user != q->owner)
 			SetUserIdAndSecContext(q->owner,
 								   save_sec | SECURITY_LOCAL_USERID_CHANGE);
+		/* once a batch: may the owner still read the input? */
+		if (step == STEP_EVENT && q->input && !q->input->named &&
+			q->read_checked != batch_seq)
+		{
+			q->read_checked = batch_seq;
+			q->read_denied = true;
+			check_may_read(q->input->relid, q->owner);
+			q->read_denied = false;
+		}
 		if (step == STEP_EVENT)
 		{
 			siddhi_stats_count(q->stats, 1, 0);
@@ -2156,8 +2196,22 @@ aggregation_event(SiddhiIncremental *inc, TupleTableSlot *slot, int64 ts)
 	MemoryContext mcxt = CurrentMemoryContext;
 	ResourceOwner owner = CurrentResourceOwner;
 
+	if (list_member_ptr(agg_read_denied, inc))
+		return;
 	PG_TRY();
 	{
+		/* once a batch: may the owner still read the stream? */
+		if (!list_member_ptr(agg_read_checked, inc))
+		{
+			MemoryContext old = MemoryContextSwitchTo(batch_cxt);
+
+			agg_read_checked = lappend(agg_read_checked, inc);
+			agg_read_denied = lappend(agg_read_denied, inc);
+			MemoryContextSwitchTo(old);
+			check_may_read(siddhi_incremental_input(inc),
+						   siddhi_incremental_owner(inc));
+			agg_read_denied = list_delete_ptr(agg_read_denied, inc);
+		}
 		siddhi_incremental_feed(inc, slot, ts);
 	}
 	PG_CATCH();
@@ -2611,6 +2665,7 @@ siddhi_runtime_end_batch(void)
 	mirror_windows();
 	siddhi_incremental_flush_all();
 	MemoryContextReset(batch_cxt);
+	agg_read_denied = agg_read_checked = NIL;
 }
 
 /*
