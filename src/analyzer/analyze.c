@@ -680,6 +680,7 @@ siddhi_bind_existing_table(AnalyzeState *st, const char *name, int location)
 Expr *
 siddhi_finish_expr(ParseState *pstate, Node *e)
 {
+	siddhi_refuse_unrunnable(pstate, e);
 	assign_expr_collations(pstate, e);
 	return expression_planner((Expr *) e);
 }
@@ -742,6 +743,7 @@ make_aggregate(AggContext *ac, FuncCall *fc, SiddhiAggKind kind)
 	const char *source = ac->st->app->source;
 	ParamRef *ref = makeNode(ParamRef);
 
+	siddhi_refuse_aggregate_modifiers(source, fc);
 	agg->kind = kind;
 	if (kind == SIDDHI_AGG_COUNT)
 	{
@@ -1634,6 +1636,7 @@ siddhi_analyze_app(SiddhiApp *app, const char *name, SiddhiAnalyzeMode mode,
 
 	st.partition = NULL;
 
+	siddhi_check_annotations(&st);
 	analyze_definitions(&st);
 	siddhi_analyze_aggregations(&st);
 
