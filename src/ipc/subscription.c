@@ -259,6 +259,24 @@ event_time_datum(int64 ms, Datum *result)
 	return true;
 }
 
+void
+siddhi_subscriptions_move(Oid dboid, Oid from, Oid to)
+{
+	if (subs == NULL || pg_atomic_read_u32(&subs->active) == 0)
+		return;
+	LWLockAcquire(subs->lock, LW_EXCLUSIVE);
+	for (int i = 0; i < subs->n; i++)
+	{
+		SubSlot *s = sub_slot(i);
+
+		LWLockAcquire(&s->lock, LW_EXCLUSIVE);
+		if (s->in_use && s->dboid == dboid && s->relid == from)
+			s->relid = to;
+		LWLockRelease(&s->lock);
+	}
+	LWLockRelease(subs->lock);
+}
+
 static void
 release_my_slots(int code, Datum arg)
 {
