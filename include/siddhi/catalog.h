@@ -11,4 +11,14 @@
 /* Register the transaction hook that tells the worker about changes. */
 extern void siddhi_catalog_xact_init(void);
 
+/*
+ * Named-window and aggregation tables are read-only to everyone but the
+ * engine (readonly.c): deploy protects them, the engine brackets its own
+ * writes with begin/end (reset on error).
+ */
+extern void siddhi_protect_relation(Oid relid);
+extern void siddhi_engine_writes_begin(void);
+extern void siddhi_engine_writes_end(void);
+extern void siddhi_engine_writes_reset(void);
+
 #endif /* SIDDHI_CATALOG_H */

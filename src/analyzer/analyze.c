@@ -41,6 +41,7 @@
 #include "parser/parse_type.h"
 #include "parser/scansup.h"
 #include "siddhi/analyzer.h"
+#include "siddhi/catalog.h"
 #include "siddhi/cron.h"
 #include "siddhi/errors.h"
 #include "siddhi/parser.h"
@@ -518,6 +519,8 @@ bind_relation(AnalyzeState *st, const char *name, SiddhiRelKind kind,
 			run_sql(sql.data);
 			r->relid = RangeVarGetRelid(rv, NoLock, false);
 			r->created = true;
+			if (kind == SIDDHI_REL_WINDOW)
+				siddhi_protect_relation(r->relid);
 		}
 		nsp = get_rel_namespace(r->relid);
 		r->nspname = get_namespace_name(nsp);
