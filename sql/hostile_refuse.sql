@@ -201,6 +201,22 @@ SELECT siddhi.flush();
 SET ROLE siddhi_rf_owner;
 SET search_path = rf, public;
 SELECT event FROM siddhi.poll('rwout', 10, 5000) ORDER BY seq;
+-- a replace rolled back to a savepoint moves no watcher
+BEGIN;
+SAVEPOINT before_replace;
+SELECT siddhi.deploy('rf_watch', $$
+  define stream RwIn (a int);
+  from RwIn select a, a * 10 as b, a * 100 as c insert into RwOut;
+$$, replace => true);
+ROLLBACK TO before_replace;
+COMMIT;
+SELECT stream FROM siddhi.subscriptions();
+INSERT INTO rwin VALUES (5);
+RESET ROLE;
+SELECT siddhi.flush();
+SET ROLE siddhi_rf_owner;
+SET search_path = rf, public;
+SELECT event FROM siddhi.poll('rwout', 10, 5000) ORDER BY seq;
 -- a stream the new app no longer uses is dropped
 SELECT siddhi.deploy('rf_watch', $$
   define stream RwIn2 (a int);

@@ -57,6 +57,35 @@ catalog_xact_callback(XactEvent event, void *arg)
 {
 	switch (event)
 	{
+		case XACT_EVENT_PRE_COMMIT:
+		{
+			/*
+			 * Only the moves that still hold (a rolled-back subtransaction
+			 * may have undone one): the new stream exists, the old is gone.
+			 */
+			List *from = NIL, *to = NIL;
+			ListCell *f, *t;
+			MemoryContext old;
+
+			if (moved_from == NIL)
+				break;
+			old = MemoryContextSwitchTo(TopTransactionContext);
+			forboth(f, moved_from, t, moved_to)
+			{
+				if (SearchSysCacheExists1(RELOID,
+										  ObjectIdGetDatum(lfirst_oid(t))) &&
+					!SearchSysCacheExists1(RELOID,
+										   ObjectIdGetDatum(lfirst_oid(f))))
+				{
+					from = lappend_oid(from, lfirst_oid(f));
+					to = lappend_oid(to, lfirst_oid(t));
+				}
+			}
+			MemoryContextSwitchTo(old);
+			moved_from = from;
+			moved_to = to;
+		}
+		break;
 		case XACT_EVENT_COMMIT:
 		case XACT_EVENT_PARALLEL_COMMIT:
 		{
