@@ -58,6 +58,16 @@ CREATE TRIGGER apps_changed
     FOR EACH ROW EXECUTE FUNCTION siddhi._apps_changed();
 SELECT pg_catalog.pg_extension_config_dump('siddhi.app_relation', '');
 
+-- Named-window and aggregation tables are written by the engine only:
+-- deploy gives each an internal statement trigger calling this function,
+-- which refuses any other INSERT, UPDATE, DELETE or TRUNCATE
+-- (src/catalog/readonly.c).
+CREATE FUNCTION siddhi._engine_writes_only()
+RETURNS trigger
+AS 'MODULE_PATHNAME', 'siddhi_engine_writes_only'
+LANGUAGE C;
+REVOKE ALL ON FUNCTION siddhi._engine_writes_only() FROM PUBLIC;
+
 -- pg_restore writes an app's relations after the app itself, each in a
 -- transaction of its own: the worker must look again once they are in
 -- (an app it tried to load in between failed for want of them).

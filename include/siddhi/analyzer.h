@@ -425,7 +425,9 @@ typedef struct SiddhiAppPlan
 
 /*
  * Analyze an app.  known_relations (LOAD mode) lists the relations the
- * catalog recorded for it.  Errors carry source positions.
+ * catalog recorded for it; in DEPLOY mode with replace, the streams the
+ * replaced version created (kept when declared alike, else recreated).
+ * Errors carry source positions.
  */
 extern SiddhiAppPlan *siddhi_analyze_app(SiddhiApp *app, const char *name,
 										 SiddhiAnalyzeMode mode,

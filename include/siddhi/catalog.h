@@ -19,4 +19,14 @@ extern void siddhi_catalog_xact_init(void);
 extern Oid siddhi_app_owner_of(const char *name);
 extern void siddhi_check_may_manage_app(const char *name);
 
+/*
+ * Named-window and aggregation tables are read-only to everyone but the
+ * engine (readonly.c): deploy protects them, the engine brackets its own
+ * writes with begin/end (reset on error).
+ */
+extern void siddhi_protect_relation(Oid relid);
+extern void siddhi_engine_writes_begin(void);
+extern void siddhi_engine_writes_end(void);
+extern void siddhi_engine_writes_reset(void);
+
 #endif /* SIDDHI_CATALOG_H */

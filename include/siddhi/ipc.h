@@ -82,6 +82,8 @@ extern Size siddhi_ring_pop(SiddhiRing *ring, char *buf, Size max,
 extern void siddhi_stream_xact_init(void);
 
 /* subscription.c */
+/* A replace recreated stream from as to: its watchers follow (at commit). */
+extern void siddhi_subscriptions_move(Oid dboid, Oid from, Oid to);
 extern Size siddhi_subscription_shmem_size(void);
 extern void siddhi_subscription_shmem_init(void);
 /* Does any session watch this stream relation? (cheap, no lock) */

@@ -41,6 +41,7 @@
 #include "parser/parse_type.h"
 #include "parser/scansup.h"
 #include "siddhi/analyzer.h"
+#include "siddhi/catalog.h"
 #include "siddhi/cron.h"
 #include "siddhi/errors.h"
 #include "siddhi/parser.h"
@@ -307,6 +308,55 @@ check_columns(const char *source, Oid relid, const char *name, List *names,
 	table_close(rel, AccessShareLock);
 }
 
+/* DEPLOY with replace: is relid a stream the replaced app created? */
+static bool
+replaced_stream(AnalyzeState *st, Oid relid)
+{
+	ListCell *lc;
+
+	foreach(lc, st->known)
+		if (((SiddhiRelation *) lfirst(lc))->relid == relid)
+			return true;
+	return false;
+}
+
+/*
+ * Has stream relid exactly the columns (names, types, typmods) and the
+ * event time a definition asks for?
+ */
+static bool
+stream_is_alike(Oid relid, List *names, List *typids, List *typmods,
+				const char *event_time)
+{
+	Relation rel = table_open(relid, AccessShareLock);
+	TupleDesc desc = RelationGetDescr(rel);
+	ListCell *n = list_head(names), *t = list_head(typids),
+			 *m = list_head(typmods);
+	char *existing = relation_event_time(relid);
+	bool alike = (existing == NULL) == (event_time == NULL) &&
+				 (existing == NULL || strcmp(existing, event_time) == 0);
+
+	for (int i = 0; alike && i < desc->natts; i++)
+	{
+		Form_pg_attribute att = TupleDescAttr(desc, i);
+
+		if (att->attisdropped)
+			continue;
+		if (n == NULL ||
+			strcmp(NameStr(att->attname), strVal(lfirst(n))) != 0 ||
+			att->atttypid != lfirst_oid(t) || att->atttypmod != lfirst_int(m))
+			alike = false;
+		else
+		{
+			n = lnext(names, n);
+			t = lnext(typids, t);
+			m = lnext(typmods, m);
+		}
+	}
+	table_close(rel, AccessShareLock);
+	return alike && n == NULL;
+}
+
 /*
  * Bind a name to a relation: look it up, and in DEPLOY mode create it
  * when missing.  names/typids/typmods describe the columns wanted;
@@ -345,6 +395,30 @@ bind_relation(AnalyzeState *st, const char *name, SiddhiRelKind kind,
 		RangeVar *rv = makeRangeVar(NULL, pstrdup(name), location);
 
 		r->relid = RangeVarGetRelid(rv, NoLock, true);
+		if (OidIsValid(r->relid) && replaced_stream(st, r->relid))
+		{
+			/*
+			 * A stream the app being replaced created: kept as it is when
+			 * the new app declares it alike, so that sessions watching it
+			 * and events already queued for it carry over; else dropped
+			 * and created anew.
+			 */
+			if (kind == SIDDHI_REL_STREAM &&
+				stream_is_alike(r->relid, names, typids, typmods, event_time))
+			{
+				r->created = true;
+				r->nspname = get_namespace_name(get_rel_namespace(r->relid));
+				st->plan->relations = lappend(st->plan->relations, r);
+				return r;
+			}
+			run_sql(
+				psprintf("DROP FOREIGN TABLE %s",
+						 quote_qualified_identifier(
+							 get_namespace_name(get_rel_namespace(r->relid)),
+							 get_rel_name(r->relid))));
+			CommandCounterIncrement();
+			r->relid = InvalidOid;
+		}
 		if (OidIsValid(r->relid))
 		{
 			bool stream = is_siddhi_stream(r->relid);
@@ -445,6 +519,8 @@ bind_relation(AnalyzeState *st, const char *name, SiddhiRelKind kind,
 			run_sql(sql.data);
 			r->relid = RangeVarGetRelid(rv, NoLock, false);
 			r->created = true;
+			if (kind == SIDDHI_REL_WINDOW)
+				siddhi_protect_relation(r->relid);
 		}
 		nsp = get_rel_namespace(r->relid);
 		r->nspname = get_namespace_name(nsp);
@@ -680,6 +756,7 @@ siddhi_bind_existing_table(AnalyzeState *st, const char *name, int location)
 Expr *
 siddhi_finish_expr(ParseState *pstate, Node *e)
 {
+	siddhi_refuse_unrunnable(pstate, e);
 	assign_expr_collations(pstate, e);
 	return expression_planner((Expr *) e);
 }
@@ -742,6 +819,7 @@ make_aggregate(AggContext *ac, FuncCall *fc, SiddhiAggKind kind)
 	const char *source = ac->st->app->source;
 	ParamRef *ref = makeNode(ParamRef);
 
+	siddhi_refuse_aggregate_modifiers(source, fc);
 	agg->kind = kind;
 	if (kind == SIDDHI_AGG_COUNT)
 	{
@@ -1634,6 +1712,7 @@ siddhi_analyze_app(SiddhiApp *app, const char *name, SiddhiAnalyzeMode mode,
 
 	st.partition = NULL;
 
+	siddhi_check_annotations(&st);
 	analyze_definitions(&st);
 	siddhi_analyze_aggregations(&st);
 

@@ -40,6 +40,7 @@
 #include "parser/parse_expr.h"
 #include "parser/parse_relation.h"
 #include "pgtime.h"
+#include "siddhi/catalog.h"
 #include "siddhi/errors.h"
 #include "siddhi/parser.h"
 #include "utils/builtins.h"
@@ -188,6 +189,8 @@ bind_aggregation_relation(AnalyzeState *st, const char *relname,
 									NoLock, false);
 		r->created = true;
 	}
+	if (kind == SIDDHI_REL_AGGREGATION)
+		siddhi_protect_relation(r->relid);
 	r->nspname = get_namespace_name(get_rel_namespace(r->relid));
 	return r;
 }

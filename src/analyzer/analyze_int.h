@@ -108,6 +108,14 @@ extern ParseState *siddhi_analyze_pattern(AnalyzeState *st, SiddhiQuery *q,
 										  SiddhiQueryPlan *qp);
 extern void siddhi_pattern_finish(SiddhiQueryPlan *qp);
 
+/* annotations and WITH options the engine reads (analyze_annotations.c) */
+extern void siddhi_check_annotations(AnalyzeState *st);
+
+/* what the engine cannot evaluate (analyze_unsupported.c) */
+extern void siddhi_refuse_unrunnable(ParseState *pstate, Node *e);
+extern void siddhi_refuse_aggregate_modifiers(const char *source,
+											  FuncCall *fc);
+
 /* define aggregation / CREATE AGGREGATION (analyze_aggregation.c). */
 extern void siddhi_analyze_aggregations(AnalyzeState *st);
 

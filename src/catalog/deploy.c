@@ -31,29 +31,79 @@
 #include "siddhi/analyzer.h"
 #include "siddhi/catalog.h"
 #include "siddhi/errors.h"
+#include "siddhi/ipc.h"
 #include "siddhi/parser.h"
 #include "siddhi/shmem.h"
 #include "storage/lmgr.h"
 #include "utils/acl.h"
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
+#include "utils/memutils.h"
+#include "utils/syscache.h"
 
 /* set by deploy/undeploy, acted on at commit */
 static bool apps_changed = false;
+
+/*
+ * Streams a replace dropped and created anew (other columns): pairs of
+ * old and new relid, in TopTransactionContext; their watchers move over
+ * at commit.
+ */
+static List *moved_from = NIL;
+static List *moved_to = NIL;
 
 static void
 catalog_xact_callback(XactEvent event, void *arg)
 {
 	switch (event)
 	{
+		case XACT_EVENT_PRE_COMMIT:
+		{
+			/*
+			 * Only the moves that still hold (a rolled-back subtransaction
+			 * may have undone one): the new stream exists, the old is gone.
+			 */
+			List *from = NIL, *to = NIL;
+			ListCell *f, *t;
+			MemoryContext old;
+
+			if (moved_from == NIL)
+				break;
+			old = MemoryContextSwitchTo(TopTransactionContext);
+			forboth(f, moved_from, t, moved_to)
+			{
+				if (SearchSysCacheExists1(RELOID,
+										  ObjectIdGetDatum(lfirst_oid(t))) &&
+					!SearchSysCacheExists1(RELOID,
+										   ObjectIdGetDatum(lfirst_oid(f))))
+				{
+					from = lappend_oid(from, lfirst_oid(f));
+					to = lappend_oid(to, lfirst_oid(t));
+				}
+			}
+			MemoryContextSwitchTo(old);
+			moved_from = from;
+			moved_to = to;
+		}
+		break;
 		case XACT_EVENT_COMMIT:
 		case XACT_EVENT_PARALLEL_COMMIT:
+		{
+			ListCell *f, *t;
+
+			/* before the worker hears of the new app */
+			forboth(f, moved_from, t, moved_to)
+				siddhi_subscriptions_move(MyDatabaseId, lfirst_oid(f),
+										  lfirst_oid(t));
+		}
+			moved_from = moved_to = NIL;
 			if (apps_changed)
 				siddhi_apps_changed(MyDatabaseId);
 			apps_changed = false;
 			break;
 		case XACT_EVENT_ABORT:
 		case XACT_EVENT_PARALLEL_ABORT:
+			moved_from = moved_to = NIL;
 			apps_changed = false;
 			break;
 		default:
@@ -156,10 +206,14 @@ lock_all_or_wait(List *relids)
 
 /*
  * Remove an app's catalog rows and the streams it created (tables too
- * when drop_tables).  A relation another app still uses stays.
+ * when drop_tables).  A relation another app still uses stays.  With
+ * kept (a replace), the streams are locked but not dropped: they are
+ * returned in *kept, for the new app to keep those it declares alike
+ * (sessions watching them, and events queued for them, carry over) and
+ * for siddhi_deploy to drop the others.
  */
 static void
-undeploy_internal(const char *name, bool drop_tables)
+undeploy_internal(const char *name, bool drop_tables, List **kept)
 {
 	Oid argtypes[1] = { TEXTOID };
 	Datum values[1] = { CStringGetTextDatum(name) };
@@ -186,7 +240,18 @@ undeploy_internal(const char *name, bool drop_tables)
 			NoLock, true);
 		bool dropped = true;
 
-		if (strcmp(kind, "stream") == 0)
+		if (strcmp(kind, "stream") == 0 && kept && OidIsValid(relid))
+		{
+			SiddhiRelation *k = palloc0(sizeof(SiddhiRelation));
+
+			k->name = SPI_getvalue(t, d, 3);
+			k->nspname = SPI_getvalue(t, d, 2);
+			k->relid = relid;
+			k->kind = SIDDHI_REL_STREAM;
+			k->created = true;
+			*kept = lappend(*kept, k);
+		}
+		else if (strcmp(kind, "stream") == 0)
 			drops = lappend(drops,
 							psprintf("DROP FOREIGN TABLE IF EXISTS %s", rel));
 		else if (strcmp(kind, "window") == 0)
@@ -216,6 +281,51 @@ undeploy_internal(const char *name, bool drop_tables)
 			elog(ERROR, "could not run: %s", (char *) lfirst(lc));
 	}
 	apps_changed = true;
+}
+
+/*
+ * After a replace: drop the streams of the replaced app that the new app
+ * neither kept nor created anew (as the caller, who must own them).
+ */
+static void
+drop_unused_streams(List *kept, SiddhiAppPlan *plan)
+{
+	ListCell *lc;
+
+	foreach(lc, kept)
+	{
+		SiddhiRelation *k = lfirst(lc);
+		bool used = false;
+		ListCell *r;
+		char *sql;
+
+		foreach(r, plan->relations)
+		{
+			SiddhiRelation *n = lfirst(r);
+
+			if (n->relid == k->relid)
+				used = true;
+			else if (n->kind == SIDDHI_REL_STREAM &&
+					 strcmp(n->name, k->name) == 0 &&
+					 strcmp(n->nspname, k->nspname) == 0)
+			{
+				/* created anew by the new app: its watchers follow */
+				MemoryContext old =
+					MemoryContextSwitchTo(TopTransactionContext);
+
+				moved_from = lappend_oid(moved_from, k->relid);
+				moved_to = lappend_oid(moved_to, n->relid);
+				MemoryContextSwitchTo(old);
+				used = true;
+			}
+		}
+		if (used || !SearchSysCacheExists1(RELOID, ObjectIdGetDatum(k->relid)))
+			continue;
+		sql = psprintf("DROP FOREIGN TABLE IF EXISTS %s",
+					   quote_qualified_identifier(k->nspname, k->name));
+		if (SPI_execute(sql, false, 0) < 0)
+			elog(ERROR, "could not run: %s", sql);
+	}
 }
 
 /* The kind of a relation as siddhi.app_relation spells it. */
@@ -281,6 +391,7 @@ siddhi_deploy(PG_FUNCTION_ARGS)
 	SiddhiApp *ast;
 	SiddhiAppPlan *plan;
 	ListCell *lc;
+	List *kept = NIL;
 
 	siddhi_require_preload();
 	if (PG_ARGISNULL(0) || PG_ARGISNULL(1))
@@ -302,14 +413,15 @@ siddhi_deploy(PG_FUNCTION_ARGS)
 									"call siddhi.undeploy('%s') first.",
 									name)));
 		check_may_manage(name, owner);
-		undeploy_internal(name, false);
+		undeploy_internal(name, false, &kept);
 		CommandCounterIncrement();
 	}
 
 	siddhi_source_context_push(&sctx, source, name);
 	ast = siddhi_parse_app(source);
-	plan = siddhi_analyze_app(ast, name, SIDDHI_ANALYZE_DEPLOY, NIL);
+	plan = siddhi_analyze_app(ast, name, SIDDHI_ANALYZE_DEPLOY, kept);
 	siddhi_source_context_pop(&sctx);
+	drop_unused_streams(kept, plan);
 
 	{
 		Oid argtypes[4] = { TEXTOID, OIDOID, TEXTOID, TEXTOID };
@@ -365,7 +477,7 @@ siddhi_undeploy(PG_FUNCTION_ARGS)
 				 errmsg("app \"%s\" is not deployed", name),
 				 errhint("The deployed apps are listed in siddhi.apps.")));
 	check_may_manage(name, owner);
-	undeploy_internal(name, drop_tables);
+	undeploy_internal(name, drop_tables, NULL);
 	SPI_finish();
 	PG_RETURN_VOID();
 }

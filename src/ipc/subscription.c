@@ -8,9 +8,12 @@
  * The engine worker writes events as JSON text records; the session reads
  * them with siddhi.poll().  The worker never waits: when a buffer is full
  * the event is counted in "overflowed" (siddhi.subscriptions()) and
- * dropped for that session only.  Each slot has a spinlock guarding its
- * positions and counters; the slot array's lock guards claiming and
- * releasing slots.  A backend's slots are released when it exits.
+ * dropped for that session only.  Each slot has an LWLock of its own
+ * guarding its positions, counters and buffer: the worker holds it while
+ * it copies one record in, the session while it copies one record out
+ * (never while allocating), so neither spins on the other's copy.  The
+ * slot array's lock guards claiming and releasing slots.  A backend's
+ * slots are released when it exits.
  *
  *-------------------------------------------------------------------------
  */
@@ -19,6 +22,7 @@
 #include "catalog/namespace.h"
 #include "catalog/pg_class.h"
 #include "catalog/pg_type.h"
+#include "common/int.h"
 #include "executor/spi.h"
 #include "fmgr.h"
 #include "funcapi.h"
@@ -33,7 +37,6 @@
 #include "storage/latch.h"
 #include "storage/proc.h"
 #include "storage/shmem.h"
-#include "storage/spin.h"
 #include "utils/acl.h"
 #include "utils/builtins.h"
 #include "utils/jsonb.h"
@@ -51,7 +54,7 @@ typedef struct SubRecord
 
 typedef struct SubSlot
 {
-	slock_t mutex;
+	LWLock lock; /* positions, counters, buffer; in_use when set */
 	bool in_use;
 	Oid dboid;
 	Oid relid;
@@ -66,6 +69,7 @@ typedef struct SubSlot
 typedef struct SubShared
 {
 	LWLock *lock;
+	int tranche;			 /* of the slots' own locks */
 	pg_atomic_uint32 active; /* slots in use, for a fast "nobody" */
 	int n;
 	Size bufsize;
@@ -73,6 +77,18 @@ typedef struct SubShared
 
 static SubShared *subs = NULL;
 static bool exit_hook_set = false;
+static bool tranche_named = false;
+
+/* Name the slots' tranche in this process (for pg_stat_activity). */
+static void
+name_tranche(void)
+{
+	if (!tranche_named)
+	{
+		LWLockRegisterTranche(subs->tranche, "siddhi subscription");
+		tranche_named = true;
+	}
+}
 
 static Size
 slot_stride(void)
@@ -115,11 +131,12 @@ siddhi_subscription_shmem_init(void)
 	pg_atomic_init_u32(&subs->active, 0);
 	subs->n = siddhi_max_subscriptions;
 	subs->bufsize = (Size) siddhi_subscription_buffer_kb * 1024;
+	subs->tranche = LWLockNewTrancheId();
 	for (int i = 0; i < subs->n; i++)
 	{
 		SubSlot *s = sub_slot(i);
 
-		SpinLockInit(&s->mutex);
+		LWLockInitialize(&s->lock, subs->tranche);
 		s->in_use = false;
 	}
 }
@@ -151,6 +168,18 @@ buf_write(SubSlot *s, const char *src, Size len)
 	s->head += len;
 }
 
+/* Copy len bytes from the read position without consuming them. */
+static void
+buf_peek(SubSlot *s, char *dst, Size len)
+{
+	Size pos = s->tail % subs->bufsize;
+	Size first = Min(len, subs->bufsize - pos);
+
+	memcpy(dst, sub_data(s) + pos, first);
+	if (first < len)
+		memcpy(dst + first, sub_data(s), len - first);
+}
+
 static void
 buf_read(SubSlot *s, char *dst, Size len)
 {
@@ -177,6 +206,7 @@ siddhi_subscription_deliver(Oid dboid, Oid relid, bool expired,
 {
 	int64 seq = ++delivery_seq;
 
+	name_tranche();
 	for (int i = 0; i < subs->n; i++)
 	{
 		SubSlot *s = sub_slot(i);
@@ -185,8 +215,8 @@ siddhi_subscription_deliver(Oid dboid, Oid relid, bool expired,
 
 		if (!s->in_use || s->relid != relid || s->dboid != dboid)
 			continue;
-		SpinLockAcquire(&s->mutex);
-		if (s->in_use && s->relid == relid)
+		LWLockAcquire(&s->lock, LW_EXCLUSIVE);
+		if (s->in_use && s->relid == relid && s->dboid == dboid)
 		{
 			rec.seq = seq;
 			rec.timestamp = timestamp;
@@ -202,10 +232,49 @@ siddhi_subscription_deliver(Oid dboid, Oid relid, bool expired,
 				s->overflowed++;
 			latch = s->latch;
 		}
-		SpinLockRelease(&s->mutex);
+		LWLockRelease(&s->lock);
 		if (latch)
 			SetLatch(latch);
 	}
+}
+
+/*
+ * An event's time (ms since 1970) as a timestamptz; false when it has
+ * none that timestamptz can show: a time outside its range, such as the
+ * int8 extremes an event-time attribute may hold (which wrapped around
+ * to 1969 before), or 'infinity' given as a timestamp event time.
+ */
+static bool
+event_time_datum(int64 ms, Datum *result)
+{
+	int64 us;
+
+	if (pg_sub_s64_overflow(ms,
+							(int64) (POSTGRES_EPOCH_JDATE - UNIX_EPOCH_JDATE) *
+								SECS_PER_DAY * 1000,
+							&us) ||
+		pg_mul_s64_overflow(us, 1000, &us) || !IS_VALID_TIMESTAMP(us))
+		return false;
+	*result = TimestampTzGetDatum(us);
+	return true;
+}
+
+void
+siddhi_subscriptions_move(Oid dboid, Oid from, Oid to)
+{
+	if (subs == NULL || pg_atomic_read_u32(&subs->active) == 0)
+		return;
+	LWLockAcquire(subs->lock, LW_EXCLUSIVE);
+	for (int i = 0; i < subs->n; i++)
+	{
+		SubSlot *s = sub_slot(i);
+
+		LWLockAcquire(&s->lock, LW_EXCLUSIVE);
+		if (s->in_use && s->dboid == dboid && s->relid == from)
+			s->relid = to;
+		LWLockRelease(&s->lock);
+	}
+	LWLockRelease(subs->lock);
 }
 
 static void
@@ -220,9 +289,9 @@ release_my_slots(int code, Datum arg)
 
 		if (s->in_use && s->pid == MyProcPid)
 		{
-			SpinLockAcquire(&s->mutex);
+			LWLockAcquire(&s->lock, LW_EXCLUSIVE);
 			s->in_use = false;
-			SpinLockRelease(&s->mutex);
+			LWLockRelease(&s->lock);
 			pg_atomic_fetch_sub_u32(&subs->active, 1);
 		}
 	}
@@ -303,6 +372,7 @@ siddhi_subscribe(PG_FUNCTION_ARGS)
 
 	siddhi_require_preload();
 	relid = stream_relid(PG_GETARG_TEXT_PP(0), true);
+	name_tranche();
 	if (!exit_hook_set)
 	{
 		before_shmem_exit(release_my_slots, 0);
@@ -335,7 +405,7 @@ siddhi_subscribe(PG_FUNCTION_ARGS)
 				 "Raise siddhi.max_subscriptions, or call "
 				 "siddhi.unsubscribe() in sessions that no longer watch.")));
 	}
-	SpinLockAcquire(&s->mutex);
+	LWLockAcquire(&s->lock, LW_EXCLUSIVE);
 	s->dboid = MyDatabaseId;
 	s->relid = relid;
 	s->pid = MyProcPid;
@@ -343,7 +413,7 @@ siddhi_subscribe(PG_FUNCTION_ARGS)
 	s->head = s->tail = 0;
 	s->delivered = s->overflowed = 0;
 	s->in_use = true;
-	SpinLockRelease(&s->mutex);
+	LWLockRelease(&s->lock);
 	pg_atomic_fetch_add_u32(&subs->active, 1);
 	LWLockRelease(subs->lock);
 	PG_RETURN_VOID();
@@ -363,9 +433,9 @@ siddhi_unsubscribe(PG_FUNCTION_ARGS)
 	s = my_slot(relid);
 	if (s)
 	{
-		SpinLockAcquire(&s->mutex);
+		LWLockAcquire(&s->lock, LW_EXCLUSIVE);
 		s->in_use = false;
-		SpinLockRelease(&s->mutex);
+		LWLockRelease(&s->lock);
 		pg_atomic_fetch_sub_u32(&subs->active, 1);
 	}
 	LWLockRelease(subs->lock);
@@ -393,6 +463,7 @@ siddhi_poll(PG_FUNCTION_ARGS)
 		ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 						errmsg("max_events must be positive")));
 	InitMaterializedSRF(fcinfo, 0);
+	name_tranche();
 
 	s = my_slot(relid);
 	if (s == NULL)
@@ -412,29 +483,31 @@ siddhi_poll(PG_FUNCTION_ARGS)
 			Datum values[4];
 			bool nulls[4] = { 0 };
 
-			SpinLockAcquire(&s->mutex);
+			/* the header first; the buffer for the text outside the lock */
+			LWLockAcquire(&s->lock, LW_EXCLUSIVE);
 			if (s->head == s->tail)
 			{
-				SpinLockRelease(&s->mutex);
+				LWLockRelease(&s->lock);
 				break;
 			}
-			buf_read(s, (char *) &rec, sizeof(rec));
+			buf_peek(s, (char *) &rec, sizeof(rec));
+			LWLockRelease(&s->lock);
 			if (json_cap < rec.length + 1)
 			{
 				json_cap = Max(rec.length + 1, 1024);
 				json = json ? repalloc(json, json_cap) : palloc(json_cap);
 			}
+			/* only this backend consumes: the record is still there */
+			LWLockAcquire(&s->lock, LW_EXCLUSIVE);
+			s->tail += sizeof(rec);
 			buf_read(s, json, rec.length);
-			SpinLockRelease(&s->mutex);
+			LWLockRelease(&s->lock);
 			json[rec.length] = '\0';
 
 			values[0] = Int64GetDatum(rec.seq);
 			values[1] = BoolGetDatum(rec.expired);
-			values[2] = TimestampTzGetDatum(
-				(rec.timestamp -
-				 (int64) (POSTGRES_EPOCH_JDATE - UNIX_EPOCH_JDATE) *
-					 SECS_PER_DAY * 1000) *
-				1000);
+			if (!event_time_datum(rec.timestamp, &values[2]))
+				nulls[2] = true;
 			values[3] = DirectFunctionCall1(jsonb_in, CStringGetDatum(json));
 			tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values,
 								 nulls);
@@ -475,12 +548,12 @@ siddhi_subscriptions(PG_FUNCTION_ARGS)
 
 		if (!s->in_use || s->pid != MyProcPid)
 			continue;
-		SpinLockAcquire(&s->mutex);
+		LWLockAcquire(&s->lock, LW_EXCLUSIVE);
 		relid = s->relid;
 		buffered = s->head - s->tail;
 		delivered = s->delivered;
 		overflowed = s->overflowed;
-		SpinLockRelease(&s->mutex);
+		LWLockRelease(&s->lock);
 		values[0] = CStringGetTextDatum(
 			get_rel_name(relid) ? get_rel_name(relid) : "?");
 		values[1] = Int64GetDatum(buffered);

@@ -60,6 +60,7 @@
 #include "access/xact.h"
 #include "miscadmin.h"
 #include "utils/resowner.h"
+#include "siddhi/catalog.h"
 #include "siddhi/distinct_sketch.h"
 #include "siddhi/errors.h"
 #include "siddhi/incremental.h"
@@ -1025,9 +1026,12 @@ flush_one(SiddhiIncremental *inc, bool allow_purge)
 		/* the app's owner writes its aggregation, with its rights */
 		SetUserIdAndSecContext(inc->owner,
 							   save_sec | SECURITY_LOCAL_USERID_CHANGE);
+		/* the engine's own writes of protected tables (readonly.c) */
+		siddhi_engine_writes_begin();
 		incremental_flush(inc);
 		if (purge)
 			incremental_purge(inc, now);
+		siddhi_engine_writes_end();
 		SetUserIdAndSecContext(save_user, save_sec);
 		SPI_finish();
 		ReleaseCurrentSubTransaction();
@@ -1039,6 +1043,7 @@ flush_one(SiddhiIncremental *inc, bool allow_purge)
 		MemoryContextSwitchTo(mcxt);
 		edata = CopyErrorData();
 		FlushErrorState();
+		siddhi_engine_writes_reset();
 		RollbackAndReleaseCurrentSubTransaction();
 		SetUserIdAndSecContext(save_user, save_sec);
 		ereport(WARNING,
