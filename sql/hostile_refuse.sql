@@ -26,12 +26,17 @@ SELECT siddhi.deploy('rf_conn', $$CREATE STREAM s (a int) WITH (type = 'http');$
 SELECT siddhi.deploy('rf_conn', $$CREATE SOURCE src (a int) WITH (type = 'http');$$);
 
 -- unknown annotations, unknown elements of known ones
-SELECT siddhi.deploy('rf_ann', $$@app:statistics('true') define stream S (a int);$$);
+SELECT siddhi.deploy('rf_ann', $$@app:stats('true') define stream S (a int);$$);
 SELECT siddhi.deploy('rf_ann', $$@app:playback(idle.time = '1 sec') define stream S (a int);$$);
 SELECT siddhi.deploy('rf_ann', $$define stream S (a int);
 @info(nmae = 'q') from S select a insert into O;$$);
 SELECT siddhi.deploy('rf_ann', $$define stream S (a int);
-@async(buffer.size = '1024') from S select a insert into O;$$);
+@asink(buffer.size = '1024') from S select a insert into O;$$);
+-- Siddhi's tuning annotations change nothing here, and are accepted
+SELECT siddhi.deploy('rf_tune', $$@app:statistics(reporter = 'console', interval = '60')
+@Async(buffer.size = '256', workers = '2') define stream S (a int);
+@async(buffer.size = '1024') @info(name = 'q') from S select a insert into O;$$);
+SELECT siddhi.undeploy('rf_tune');
 SELECT siddhi.deploy('rf_ann', $$@OnError(action = 'STREAM') define stream S (a int);$$);
 SELECT siddhi.deploy('rf_ann', $$@eventTime(attr = 'ts') define stream S (ts long, a int);$$);
 SELECT siddhi.deploy('rf_ann', $$@PrimaryKey('a') define stream S (a int);$$);

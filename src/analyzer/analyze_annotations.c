@@ -10,12 +10,18 @@
  * unnamed.  So every annotation of an app is checked against what the
  * analyzer and runtime read, by where it is written:
  *
- *	 app		 @app:name, @app:playback, @app:aggTimeZone, @app:description
- *	 stream		 @eventTime, WITH (event_time)
+ *	 app		 @app:name, @app:playback, @app:aggTimeZone, @app:description,
+ *				 @app:statistics
+ *	 stream		 @eventTime, WITH (event_time), @Async
  *	 table		 @PrimaryKey, @Index
  *	 aggregation @purge, @aggTimeZone (their contents: analyze_aggregation.c)
- *	 query		 @info(name, max.partial.matches)
+ *	 query		 @info(name, max.partial.matches), @Async
  *	 partition	 @info, @purge (their contents: analyze_partition.c)
+ *
+ * @app:statistics and @Async are accepted with any content: they tune how
+ * Siddhi Java reports and threads, not what an app computes; here every
+ * query's counters are always in siddhi.queries and a database's apps
+ * run in one engine worker, so they change nothing (docs/reference.md).
  *
  * Connectors (@source, @sink, @map, @store, and WITH (connector | type =
  * ..) in SQL) are refused as not supported yet (0A000); any other
@@ -50,10 +56,12 @@ static const AnnotationRule app_rules[] = {
 	{ "app:playback", no_keys, false, false },
 	{ "app:aggTimeZone", no_keys, true, false },
 	{ "app:description", no_keys, true, false },
+	{ "app:statistics", NULL, false, true },
 	{ NULL },
 };
 static const AnnotationRule stream_rules[] = {
 	{ "eventTime", event_time_keys, true, false },
+	{ "Async", NULL, false, true },
 	{ NULL },
 };
 static const AnnotationRule table_rules[] = {
@@ -68,6 +76,7 @@ static const AnnotationRule aggregation_rules[] = {
 };
 static const AnnotationRule query_rules[] = {
 	{ "info", info_keys, false, false },
+	{ "Async", NULL, false, true },
 	{ NULL },
 };
 static const AnnotationRule partition_rules[] = {
