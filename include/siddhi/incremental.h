@@ -22,6 +22,14 @@ extern void siddhi_incremental_stop(SiddhiIncremental *inc);
 /* The aggregation's name, for messages. */
 extern const char *siddhi_incremental_name(SiddhiIncremental *inc);
 
+/*
+ * An error of the aggregation (already rolled back): log it, at most once
+ * per siddhi.error_log_interval for the aggregation, saying what it cost
+ * ("event skipped").  Frees edata.
+ */
+extern void siddhi_incremental_error(SiddhiIncremental *inc, ErrorData *edata,
+									 const char *cost);
+
 /* Add one current event (the stream's slot, its timestamp in ms). */
 extern void siddhi_incremental_feed(SiddhiIncremental *inc,
 									TupleTableSlot *slot, int64 ts);
