@@ -28,11 +28,15 @@ extern int siddhi_error_log_interval_ms;
  */
 extern void siddhi_batch_start(void);
 
+/* The batch's units are done (before its transaction commits). */
+extern void siddhi_batch_end(void);
+
 /*
  * Keep what the batch wrote so far beyond the reach of the next unit's
  * rollback: when the ambient subtransaction wrote anything (it has a
  * transaction id), release it and begin a new one.  Costs nothing when it
- * wrote nothing.  Only acts on the ambient subtransaction itself.
+ * wrote nothing.  Only acts on the ambient subtransaction itself, inside
+ * a batch.
  */
 extern void siddhi_batch_isolate(void);
 

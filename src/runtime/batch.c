@@ -54,6 +54,9 @@ int siddhi_error_log_interval_ms = 10000;
 static Oid engine_user = InvalidOid;
 static int engine_sec = 0;
 
+/* between siddhi_batch_start and siddhi_batch_end */
+static bool batch_active = false;
+
 /* the ambient subtransaction's nesting level (the batch's is 1) */
 #define AMBIENT_NEST_LEVEL 2
 
@@ -61,6 +64,13 @@ void
 siddhi_batch_start(void)
 {
 	GetUserIdAndSecContext(&engine_user, &engine_sec);
+	batch_active = true;
+}
+
+void
+siddhi_batch_end(void)
+{
+	batch_active = false;
 }
 
 void
@@ -70,7 +80,8 @@ siddhi_batch_isolate(void)
 	Oid save_user;
 	int save_sec;
 
-	if (GetCurrentTransactionNestLevel() != AMBIENT_NEST_LEVEL ||
+	if (!batch_active ||
+		GetCurrentTransactionNestLevel() != AMBIENT_NEST_LEVEL ||
 		!TransactionIdIsValid(GetCurrentTransactionIdIfAny()))
 		return;
 	GetUserIdAndSecContext(&save_user, &save_sec);

@@ -860,9 +860,13 @@ static void
 query_error(QueryRuntime *q, ErrorData *edata)
 {
 	int64 unlogged;
+	/* a join's or pattern's other side logs as its query */
+	QueryRuntime *logq = q->join_main	   ? q->join_main
+						 : q->pattern_main ? q->pattern_main
+										   : q;
 
 	siddhi_stats_error(q->stats, edata->message);
-	if (siddhi_error_log_due(&q->errlog, &unlogged))
+	if (siddhi_error_log_due(&logq->errlog, &unlogged))
 		ereport(LOG,
 				(errcode(ERRCODE_SIDDHI_RUNTIME_ERROR),
 				 errmsg("siddhi app \"%s\", query \"%s\": %s (event skipped)",
@@ -2690,6 +2694,7 @@ siddhi_runtime_end_batch(void)
 	dirty_sinks = NIL;
 	mirror_windows();
 	siddhi_incremental_flush_all();
+	siddhi_batch_end();
 	MemoryContextReset(batch_cxt);
 }
 
