@@ -92,8 +92,13 @@ RESET search_path;
 -- another app of another owner reading the same stream, writing its own
 -- tables; its join writes HbKeepAll's rows as it goes (a lookup sees them)
 GRANT SELECT ON hb.hbin TO hb_bob;
+-- a function with a side effect: each call writes a note
+CREATE TABLE hb.hb_notes (id int);
+ALTER TABLE hb.hb_notes OWNER TO hb_bob;
+CREATE FUNCTION public.hb_note(i int) RETURNS int LANGUAGE sql AS
+  'INSERT INTO hb.hb_notes VALUES (i) RETURNING i';
 SET ROLE hb_bob;
-SET search_path = hb;
+SET search_path = hb, public;
 SELECT siddhi.deploy('hb_keep', $$
   define stream HbIn (id int, v int, w int, b long, t long);
   define table HbKeepAll (id int, v int);
@@ -105,6 +110,9 @@ SELECT siddhi.deploy('hb_keep', $$
   @purge(enable = 'false')
   define aggregation HbKeepAgg from HbIn select count() as n
   aggregate by t every sec;
+  -- what the function wrote stays, whatever fails later in the batch
+  @info(name = 'noted') from HbIn select id, hb_note(id) as n
+  insert into HbNoted;
   -- v = 13 reads the aggregations, which writes their buckets as it goes
   @info(name = 'look') from HbIn[v == 13] as r join HbKeepAgg as a
   within 0L, 100000L per "seconds"
@@ -133,7 +141,7 @@ BEGIN
       WHEN 'trig' THEN 'hb_trig' WHEN 'disk' THEN 'hb_disk'
       WHEN 'rev' THEN 'hb_rev' WHEN 'expr' THEN 'hbexpr'
       WHEN 'all' THEN 'hbkeepall' WHEN 'joined' THEN 'hbkeepjoined'
-      WHEN 'look' THEN 'hbkeeplook'
+      WHEN 'look' THEN 'hbkeeplook' WHEN 'noted' THEN 'hb_notes'
       ELSE NULL END;
     app := r.app; query := r.query; events_in := r.events_in;
     events_out := r.events_out; errors := r.errors; table_rows := NULL;
@@ -271,6 +279,7 @@ SET ROLE hb_bob;
 SELECT siddhi.undeploy('hb_keep');
 RESET ROLE;
 DROP FUNCTION hb_report();
+DROP FUNCTION public.hb_note(int);
 DROP VIEW hb_errors;
 DROP SCHEMA hb CASCADE;
 DROP ROLE hb_alice;
