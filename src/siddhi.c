@@ -16,6 +16,7 @@
 
 #include "fmgr.h"
 #include "miscadmin.h"
+#include "siddhi/batch.h"
 #include "siddhi/catalog.h"
 #include "siddhi/errors.h"
 #include "siddhi/ipc.h"
@@ -106,6 +107,14 @@ define_gucs(void)
 		"of the query.  @purge releases idle keys.",
 		&siddhi_max_partition_keys, 1000000, 1, INT_MAX, PGC_SIGHUP, 0, NULL,
 		NULL, NULL);
+	DefineCustomIntVariable(
+		"siddhi.error_log_interval",
+		"Least time between two log lines about errors of one query.",
+		"Every error of a query is counted in siddhi.queries; the server "
+		"log gets its first error, then at most one line per interval, "
+		"saying how many errors went unlogged since.  0 logs every error.",
+		&siddhi_error_log_interval_ms, 10000, 0, INT_MAX, PGC_SIGHUP,
+		GUC_UNIT_MS, NULL, NULL, NULL);
 	DefineCustomIntVariable(
 		"siddhi.max_partial_matches",
 		"Partial matches one pattern or sequence query may keep.",

@@ -39,11 +39,12 @@ extern SiddhiAggregates *siddhi_aggs_create(List *plans, List *group_by,
 
 /*
  * The group of the key keys/nulls (one per group-by expression), created
- * when new.  keys may be overwritten with values allocated in the current
+ * when new and create (past siddhi.max_groups: an error), else NULL when
+ * new.  keys may be overwritten with values allocated in the current
  * memory context.
  */
 extern SiddhiAggGroup *siddhi_aggs_group(SiddhiAggregates *a, Datum *keys,
-										 bool *nulls);
+										 bool *nulls, bool create);
 
 extern SiddhiAggMarks *siddhi_aggs_marks(SiddhiAggGroup *g);
 

@@ -25,6 +25,14 @@ extern const char *siddhi_incremental_name(SiddhiIncremental *inc);
 extern Oid siddhi_incremental_owner(SiddhiIncremental *inc);
 extern Oid siddhi_incremental_input(SiddhiIncremental *inc);
 
+/*
+ * An error of the aggregation (already rolled back): log it, at most once
+ * per siddhi.error_log_interval for the aggregation, saying what it cost
+ * ("event skipped").  Frees edata.
+ */
+extern void siddhi_incremental_error(SiddhiIncremental *inc, ErrorData *edata,
+									 const char *cost);
+
 /* Add one current event (the stream's slot, its timestamp in ms). */
 extern void siddhi_incremental_feed(SiddhiIncremental *inc,
 									TupleTableSlot *slot, int64 ts);

@@ -245,7 +245,7 @@ key_equal(SiddhiAggregates *a, SiddhiAggGroup *g, Datum *keys, bool *nulls)
 }
 
 SiddhiAggGroup *
-siddhi_aggs_group(SiddhiAggregates *a, Datum *keys, bool *nulls)
+siddhi_aggs_group(SiddhiAggregates *a, Datum *keys, bool *nulls, bool create)
 {
 	uint64 hash = 0;
 	GroupEntry *e;
@@ -279,6 +279,8 @@ siddhi_aggs_group(SiddhiAggregates *a, Datum *keys, bool *nulls)
 					 errdetail("The event of the second key is skipped.")));
 		return e->group;
 	}
+	if (!create)
+		return NULL;
 	if (a->groups->members >= siddhi_max_groups)
 		ereport(
 			ERROR,

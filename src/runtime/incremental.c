@@ -58,6 +58,7 @@
 #include "nodes/nodeFuncs.h"
 #include "lib/stringinfo.h"
 #include "access/xact.h"
+#include "siddhi/batch.h"
 #include "miscadmin.h"
 #include "utils/resowner.h"
 #include "siddhi/catalog.h"
@@ -115,13 +116,14 @@ struct SiddhiIncremental
 	int ngrans;
 	int *grans;
 	SPIPlanPtr *plans;
-	SPIPlanPtr *purges; /* DELETE .. WHERE agg_timestamp < $1, or NULL */
-	int64 next_purge;	/* when to purge next (ms); 0: at the next flush */
-	int64 latest;		/* playback: the latest event time seen */
-	pg_tz *tz;			/* hour .. year buckets' zone; NULL: UTC */
-	int64 *cache_start; /* per granularity: the last bucket found, */
-	int64 *cache_lo;	/* and a span [lo, hi) of times all in it */
-	int64 *cache_hi;	/* (empty at first) */
+	SPIPlanPtr *purges;	   /* DELETE .. WHERE agg_timestamp < $1, or NULL */
+	int64 next_purge;	   /* when to purge next (ms); 0: at the next flush */
+	int64 latest;		   /* playback: the latest event time seen */
+	pg_tz *tz;			   /* hour .. year buckets' zone; NULL: UTC */
+	int64 *cache_start;	   /* per granularity: the last bucket found, */
+	int64 *cache_lo;	   /* and a span [lo, hi) of times all in it */
+	int64 *cache_hi;	   /* (empty at first) */
+	SiddhiErrorLog errlog; /* its errors' log lines, rate limited */
 	MemoryContext delta_cxt;
 	HTAB *deltas;
 	List *order; /* of IncDelta *, in creation order */
@@ -454,6 +456,20 @@ Oid
 siddhi_incremental_input(SiddhiIncremental *inc)
 {
 	return inc->plan->input->relid;
+}
+
+void
+siddhi_incremental_error(SiddhiIncremental *inc, ErrorData *edata,
+						 const char *cost)
+{
+	int64 unlogged;
+
+	if (siddhi_error_log_due(&inc->errlog, &unlogged))
+		ereport(LOG, (errcode(ERRCODE_SIDDHI_RUNTIME_ERROR),
+					  errmsg("siddhi aggregation \"%s\": %s (%s)",
+							 inc->plan->name, edata->message, cost),
+					  siddhi_errdetail_unlogged(unlogged)));
+	FreeErrorData(edata);
 }
 
 void
@@ -997,13 +1013,11 @@ incremental_purge(SiddhiIncremental *inc, int64 now)
 }
 
 /*
- * Each aggregation's upserts run in a subtransaction of their own: one
- * that fails (its table dropped, a privilege revoked) loses that batch's
- * changes of that aggregation, with a warning, and nothing else.
- */
-/*
  * Write one aggregation's deltas (and purge when due and allowed), in a
- * subtransaction of its own, as the app's owner.
+ * subtransaction of its own, as the app's owner.  One that fails (its
+ * table dropped, a privilege revoked, a sum out of range) loses that
+ * batch's changes of that aggregation, logged, and nothing else; one that
+ * succeeds is kept whatever fails after it in the batch (batch.c).
  */
 static void
 flush_one(SiddhiIncremental *inc, bool allow_purge)
@@ -1035,6 +1049,9 @@ flush_one(SiddhiIncremental *inc, bool allow_purge)
 		SetUserIdAndSecContext(save_user, save_sec);
 		SPI_finish();
 		ReleaseCurrentSubTransaction();
+		MemoryContextSwitchTo(mcxt);
+		CurrentResourceOwner = owner;
+		siddhi_batch_isolate();
 	}
 	PG_CATCH();
 	{
@@ -1046,11 +1063,10 @@ flush_one(SiddhiIncremental *inc, bool allow_purge)
 		siddhi_engine_writes_reset();
 		RollbackAndReleaseCurrentSubTransaction();
 		SetUserIdAndSecContext(save_user, save_sec);
-		ereport(WARNING,
-				(errcode(ERRCODE_SIDDHI_RUNTIME_ERROR),
-				 errmsg("aggregation \"%s\" lost the changes of a batch: %s",
-						inc->plan->name, edata->message)));
-		FreeErrorData(edata);
+		MemoryContextSwitchTo(mcxt);
+		CurrentResourceOwner = owner;
+		siddhi_incremental_error(inc, edata,
+								 "the changes of a batch were lost");
 		reset_deltas(inc);
 		if (purge)
 			inc->next_purge = now + inc->plan->purge_interval;

@@ -8,12 +8,16 @@
  * memory is reset after every event; rows bound for tables are copied
  * into the batch context, which the worker resets after every batch.
  *
- * Errors: the worker runs a batch inside a subtransaction.  An error in
- * one query while processing one event is caught here: the subtransaction
- * is rolled back (releasing whatever the failed code held), a new one is
- * started, the error is counted in siddhi.queries and logged, and the
- * event is skipped for that query only.  Table writes happen at the end
- * of the batch; a failing row is retried alone and skipped the same way.
+ * Errors: the worker runs a batch inside a subtransaction, and each unit
+ * of work that can fail (a query's step, an event leaving a window, a
+ * table's flush, a table operation, a mirror write) keeps it free of what
+ * came before (batch.c), so that an error, caught here, rolls back that
+ * unit's work only; a new subtransaction is started, the error is counted
+ * in siddhi.queries and logged (rate limited), and the event is skipped
+ * for that query only.  Table writes happen at the end of the batch (or
+ * before the table is read); a failing flush is retried row by row and
+ * only the failing rows are skipped.  A row counts in events_out once it
+ * is written.
  *
  *-------------------------------------------------------------------------
  */
@@ -32,6 +36,7 @@
 #include "nodes/makefuncs.h"
 #include "nodes/nodeFuncs.h"
 #include "parser/parsetree.h"
+#include "siddhi/batch.h"
 #include "siddhi/errors.h"
 #include "siddhi/join.h"
 #include "siddhi/partition.h"
@@ -106,8 +111,9 @@ struct NamedWindow
 	SiddhiEventType output;	  /* which events readers get */
 	TupleTableSlot *out_slot; /* holds the events the window emits */
 	SiddhiWindowMirror *mirror;
-	int depth;		/* of the event being processed */
-	bool delivered; /* readers got events since their last chunk end */
+	int depth;			   /* of the event being processed */
+	bool delivered;		   /* readers got events since their last chunk end */
+	SiddhiErrorLog errlog; /* its mirror's failures, rate limited */
 };
 
 typedef struct TableRow
@@ -128,6 +134,7 @@ struct QueryRuntime
 	char *name;
 	Oid owner;
 	SiddhiQueryStats *stats;
+	SiddhiErrorLog errlog; /* its errors' LOG lines, rate limited */
 	ExprContext *econtext;
 	ExprState *qual;	/* filters before the window */
 	SiddhiDedup *dedup; /* #unique:deduplicate, or NULL */
@@ -287,10 +294,6 @@ int64 siddhi_current_event_ts = 0;
 /* the clock of the app whose query runs, when it is in playback; else 0 */
 static int64 playback_clock = 0;
 
-/* the worker's own user, restored after a subtransaction rolls back */
-static Oid engine_user = InvalidOid;
-static int engine_sec = 0;
-
 static HTAB *junctions = NULL;
 static List *all_apps = NIL; /* of SiddhiAppRuntime *, for timers */
 static HTAB *sinks = NULL;
@@ -306,7 +309,6 @@ static void named_window_catch_up(NamedWindow *nw, int64 now, int depth);
 static void junction_input_end(Junction *j, int64 now, int depth);
 static void sink_flush(Oid relid);
 static void trigger_schedule(AppTrigger *t, int64 now, bool first);
-static void batch_checkpoint(void);
 static void *partition_make_state(void *arg, int k, SiddhiPartInstance *inst);
 static void query_advance(QueryRuntime *q, int64 now);
 static void partition_enter(AppPartition *ap, SiddhiPartInstance *inst);
@@ -873,43 +875,48 @@ siddhi_runtime_begin_batch(void)
 	runtime_init();
 	batch_seq++;
 	agg_read_denied = agg_read_checked = NIL; /* were in batch_cxt */
-	GetUserIdAndSecContext(&engine_user, &engine_sec);
+	siddhi_batch_start();
 	MemoryContextReset(batch_cxt);
 	dirty_sinks = NIL;
 }
 
 /*
- * Called in PG_CATCH: swallow the error, roll the current subtransaction
- * back (releasing whatever the failed code held) and, when restart, begin
- * a new one for the rest of the batch; count and log the error against
- * query q (when known).
+ * An error of query q (already rolled back): count it, with its message
+ * as the query's last error, and log it, at most once per
+ * siddhi.error_log_interval for the query.  Frees edata.
  */
 static void
-query_failed(QueryRuntime *q, MemoryContext mcxt, ResourceOwner owner,
-			 bool restart)
+query_error(QueryRuntime *q, ErrorData *edata)
 {
-	ErrorData *edata;
+	int64 unlogged;
+	/* a join's or pattern's other side logs as its query */
+	QueryRuntime *logq = q->join_main	   ? q->join_main
+						 : q->pattern_main ? q->pattern_main
+										   : q;
 
-	MemoryContextSwitchTo(batch_cxt);
-	edata = CopyErrorData();
-	FlushErrorState();
-
-	RollbackAndReleaseCurrentSubTransaction();
-	if (restart)
-		BeginInternalSubTransaction(NULL); /* its own resource owner */
-	else
-		CurrentResourceOwner = owner;
-	MemoryContextSwitchTo(mcxt);
-
-	if (q)
-	{
-		siddhi_stats_error(q->stats, edata->message);
+	siddhi_stats_error(q->stats, edata->message);
+	if (siddhi_error_log_due(&logq->errlog, &unlogged))
 		ereport(LOG,
 				(errcode(ERRCODE_SIDDHI_RUNTIME_ERROR),
 				 errmsg("siddhi app \"%s\", query \"%s\": %s (event skipped)",
-						q->app->name, q->name, edata->message)));
-	}
+						q->app->name, q->name, edata->message),
+				 siddhi_errdetail_unlogged(unlogged)));
 	FreeErrorData(edata);
+}
+
+/*
+ * Called in PG_CATCH of a unit of work of query q: roll its work back
+ * (siddhi_batch_unit_failed), count and log the error, and go on as
+ * save_user.
+ */
+static void
+query_failed(QueryRuntime *q, MemoryContext mcxt, Oid save_user, int save_sec)
+{
+	ErrorData *edata = siddhi_batch_unit_failed(batch_cxt);
+
+	SetUserIdAndSecContext(save_user, save_sec);
+	MemoryContextSwitchTo(mcxt);
+	query_error(q, edata);
 }
 
 static void query_send(QueryRuntime *q, TupleTableSlot *out, int64 ts,
@@ -987,19 +994,49 @@ query_output(QueryRuntime *q, TupleTableSlot *slot, int64 ts, int depth,
 	query_send(q, out, ts, depth, kind, key, keylen);
 }
 
-/* Send an output row to the query's table or stream, past any limiter. */
+/*
+ * A table operation is a unit of work of its own: when it fails, only its
+ * effects are rolled back and the output row is not counted as out; the
+ * query goes on with its next row.
+ */
+static void
+query_table_op(QueryRuntime *q, TupleTableSlot *out)
+{
+	MemoryContext mcxt = CurrentMemoryContext;
+	Oid save_user;
+	int save_sec;
+	volatile bool done = true;
+
+	GetUserIdAndSecContext(&save_user, &save_sec);
+	siddhi_batch_isolate();
+	PG_TRY();
+	{
+		siddhi_table_op_apply(q->table_op, out);
+		siddhi_batch_isolate();
+	}
+	PG_CATCH();
+	{
+		query_failed(q, mcxt, save_user, save_sec);
+		done = false;
+	}
+	PG_END_TRY();
+	if (done)
+		siddhi_stats_count(q->stats, 0, 1);
+}
+
+/*
+ * Send an output row to the query's table or stream, past any limiter.
+ * It counts as out when it reaches the stream, or once it is written.
+ */
 static void
 query_deliver(QueryRuntime *q, TupleTableSlot *out, int64 ts, int depth,
 			  SiddhiEventKind kind)
 {
-	siddhi_stats_count(q->stats, 0, 1);
 	if (q->table_op)
 	{
 		/* at once, after the rows buffered for the table (table_ops.c) */
 		sink_flush(q->table_relid);
-		batch_checkpoint();
-		siddhi_table_op_apply(q->table_op, out);
-		batch_checkpoint();
+		query_table_op(q, out);
 	}
 	else if (OidIsValid(q->table_relid))
 	{
@@ -1022,6 +1059,7 @@ query_deliver(QueryRuntime *q, TupleTableSlot *out, int64 ts, int depth,
 	}
 	else
 	{
+		siddhi_stats_count(q->stats, 0, 1);
 		q->sent_out = true;
 		junction_emit(q->output, out, ts, depth + 1,
 					  kind == SIDDHI_EVENT_EXPIRED);
@@ -1080,7 +1118,7 @@ query_snapshot_row(QueryRuntime *q, int64 ts, int depth)
 		query_group_values(q);
 		siddhi_aggs_values(
 			q->aggs,
-			siddhi_aggs_group(q->aggs, q->group_values, q->group_nulls),
+			siddhi_aggs_group(q->aggs, q->group_values, q->group_nulls, true),
 			q->econtext->ecxt_param_exec_vals);
 		MemoryContextSwitchTo(old);
 	}
@@ -1209,8 +1247,16 @@ aggregate_event(QueryRuntime *q, TupleTableSlot *slot, int64 ts,
 				(const unsigned char *) text, strlen(text), 0));
 		}
 	}
-	g = siddhi_aggs_group(q->aggs, q->group_values, q->group_nulls);
+	/*
+	 * An expired event whose group is gone never counted in one: its
+	 * current event was skipped (past siddhi.max_groups).  It leaves
+	 * nothing, rather than making a group (or failing) as it goes.
+	 */
+	g = siddhi_aggs_group(q->aggs, q->group_values, q->group_nulls,
+						  kind != SIDDHI_EVENT_EXPIRED);
 	MemoryContextSwitchTo(old);
+	if (g == NULL)
+		return;
 
 	siddhi_aggs_update(q->aggs, g, kind == SIDDHI_EVENT_CURRENT, q->agg_values,
 					   q->agg_nulls);
@@ -1571,14 +1617,34 @@ static void
 window_event(void *arg, SiddhiEventKind kind, MinimalTuple tuple, int64 ts)
 {
 	WindowEventArg *wa = arg;
+	MemoryContext mcxt = CurrentMemoryContext;
+	Oid save_user;
+	int save_sec;
 
 	if (kind == SIDDHI_EVENT_CHUNK_END)
 	{
 		query_chunk_end(wa->q, wa->depth);
 		return;
 	}
-	ExecStoreMinimalTuple(tuple, wa->q->window_slot, false);
-	query_emit(wa->q, wa->q->window_slot, ts, wa->depth, kind);
+
+	/*
+	 * An error skips this event for the query and the window goes on: it
+	 * has handed the event out, and an expiry that failed must still
+	 * happen, or the window's deadline never moves and its timer fires
+	 * again and again.
+	 */
+	siddhi_batch_isolate();
+	GetUserIdAndSecContext(&save_user, &save_sec);
+	PG_TRY();
+	{
+		ExecStoreMinimalTuple(tuple, wa->q->window_slot, false);
+		query_emit(wa->q, wa->q->window_slot, ts, wa->depth, kind);
+	}
+	PG_CATCH();
+	{
+		query_failed(wa->q, mcxt, save_user, save_sec);
+	}
+	PG_END_TRY();
 	ExecClearTuple(wa->q->window_slot);
 }
 
@@ -1795,7 +1861,6 @@ query_step(QueryRuntime *q, QueryStep step, TupleTableSlot *slot, int64 ts,
 		   int depth, SiddhiEventKind kind, bool end_chunk)
 {
 	MemoryContext mcxt = CurrentMemoryContext;
-	ResourceOwner owner = CurrentResourceOwner;
 	Oid save_user;
 	int save_sec;
 	int64 save_ts = siddhi_current_event_ts;
@@ -1805,6 +1870,8 @@ query_step(QueryRuntime *q, QueryStep step, TupleTableSlot *slot, int64 ts,
 	/* the owner may not read the input: reported once, at the first event */
 	if (step == STEP_EVENT && q->read_denied && q->read_checked == batch_seq)
 		return;
+	/* what came before is kept, whatever happens to this step */
+	siddhi_batch_isolate();
 	GetUserIdAndSecContext(&save_user, &save_sec);
 	PG_TRY();
 	{
@@ -1877,13 +1944,12 @@ query_step(QueryRuntime *q, QueryStep step, TupleTableSlot *slot, int64 ts,
 				ResetExprContext(q->join_main->econtext);
 		}
 		SetUserIdAndSecContext(save_user, save_sec);
+		/* and what it did is kept, whatever happens to an outer step */
+		siddhi_batch_isolate();
 	}
 	PG_CATCH();
 	{
-		SetUserIdAndSecContext(save_user, save_sec);
-		query_failed(q, mcxt, owner, true);
-		/* the rollback restores the user the subtransaction began with */
-		SetUserIdAndSecContext(save_user, save_sec);
+		query_failed(q, mcxt, save_user, save_sec);
 		query_abandon_chunk(q);
 		if (q->apart)
 			partition_enter(q->apart, save_key);
@@ -2194,10 +2260,13 @@ static void
 aggregation_event(SiddhiIncremental *inc, TupleTableSlot *slot, int64 ts)
 {
 	MemoryContext mcxt = CurrentMemoryContext;
-	ResourceOwner owner = CurrentResourceOwner;
+	Oid save_user;
+	int save_sec;
 
 	if (list_member_ptr(agg_read_denied, inc))
 		return;
+	siddhi_batch_isolate();
+	GetUserIdAndSecContext(&save_user, &save_sec);
 	PG_TRY();
 	{
 		/* once a batch: may the owner still read the stream? */
@@ -2213,17 +2282,15 @@ aggregation_event(SiddhiIncremental *inc, TupleTableSlot *slot, int64 ts)
 			agg_read_denied = list_delete_ptr(agg_read_denied, inc);
 		}
 		siddhi_incremental_feed(inc, slot, ts);
+		siddhi_batch_isolate();
 	}
 	PG_CATCH();
 	{
-		ErrorData *edata;
+		ErrorData *edata = siddhi_batch_unit_failed(batch_cxt);
 
-		MemoryContextSwitchTo(batch_cxt);
-		edata = CopyErrorData(); /* in batch_cxt, kept by query_failed */
-		query_failed(NULL, mcxt, owner, true);
-		ereport(LOG, (errcode(ERRCODE_SIDDHI_RUNTIME_ERROR),
-					  errmsg("siddhi aggregation \"%s\": %s (event skipped)",
-							 siddhi_incremental_name(inc), edata->message)));
+		SetUserIdAndSecContext(save_user, save_sec);
+		MemoryContextSwitchTo(mcxt);
+		siddhi_incremental_error(inc, edata, "event skipped");
 	}
 	PG_END_TRY();
 }
@@ -2535,27 +2602,34 @@ mirror_windows(void)
 		{
 			NamedWindow *nw = lfirst(lw);
 			MemoryContext mcxt = CurrentMemoryContext;
-			ResourceOwner owner = CurrentResourceOwner;
+			Oid save_user;
+			int save_sec;
 
+			/* a unit of its own: a failure loses this mirror's writes */
+			siddhi_batch_isolate();
+			GetUserIdAndSecContext(&save_user, &save_sec);
 			PG_TRY();
 			{
 				siddhi_mirror_flush(nw->mirror, nw->window);
+				siddhi_batch_isolate();
 			}
 			PG_CATCH();
 			{
-				ErrorData *edata;
+				ErrorData *edata = siddhi_batch_unit_failed(batch_cxt);
+				int64 unlogged;
 
-				/* the mirror rebuilds itself at the next batch */
+				SetUserIdAndSecContext(save_user, save_sec);
 				MemoryContextSwitchTo(mcxt);
-				edata = CopyErrorData();
-				query_failed(NULL, mcxt, owner, true);
-				ereport(
-					LOG,
-					(errcode(ERRCODE_SIDDHI_RUNTIME_ERROR),
-					 errmsg("siddhi app \"%s\": could not show window "
-							"\"%s\" in its table: %s",
-							app->name, nw->junction->name, edata->message)));
+				if (siddhi_error_log_due(&nw->errlog, &unlogged))
+					ereport(
+						LOG,
+						(errcode(ERRCODE_SIDDHI_RUNTIME_ERROR),
+						 errmsg("siddhi app \"%s\": could not show window "
+								"\"%s\" in its table: %s",
+								app->name, nw->junction->name, edata->message),
+						 siddhi_errdetail_unlogged(unlogged)));
 				FreeErrorData(edata);
+				/* the mirror rebuilds itself at the next batch */
 				siddhi_mirror_invalidate(nw->mirror);
 			}
 			PG_END_TRY();
@@ -2563,95 +2637,111 @@ mirror_windows(void)
 	}
 }
 
+/* Rows of a table's flush are written: count each as its query's out. */
+static void
+sink_count_out(List *rows)
+{
+	QueryRuntime *q = NULL;
+	int64 n = 0;
+	ListCell *lc;
+
+	foreach(lc, rows)
+	{
+		TableRow *row = lfirst(lc);
+
+		if (row->query != q)
+		{
+			if (q)
+				siddhi_stats_count(q->stats, 0, n);
+			q = row->query;
+			n = 0;
+		}
+		n++;
+	}
+	if (q)
+		siddhi_stats_count(q->stats, 0, n);
+}
+
 /*
- * Write the rows buffered for one table; a failing insert is retried row
- * by row, each in its own subtransaction, so only the failing rows are
- * skipped (and counted against their queries).
+ * Write the rows buffered for one table, as a unit of work of its own
+ * (batch.c): a failure rolls back this table's rows only.  The rows are
+ * then retried one by one, each its own unit, so only the failing rows are
+ * skipped (and counted as errors of their queries).  A row counts as its
+ * query's out once written.
  */
 static void
 sink_flush(Oid relid)
 {
 	TableSink *sink;
-	int from = 0;
+	List *rows;
+	MemoryContext mcxt = CurrentMemoryContext;
 	Oid save_user;
 	int save_sec;
+	volatile bool done = false;
+	ListCell *lc;
 
 	if (sinks == NULL)
 		return;
-	GetUserIdAndSecContext(&save_user, &save_sec);
 	sink = hash_search(sinks, &relid, HASH_FIND, NULL);
-	while (sink && from < list_length(sink->rows))
+	if (sink == NULL || sink->rows == NIL)
+		return;
+	rows = sink->rows;
+	sink->rows = NIL;
+
+	GetUserIdAndSecContext(&save_user, &save_sec);
+	siddhi_batch_isolate();
+	PG_TRY();
 	{
-		MemoryContext mcxt = CurrentMemoryContext;
-		ResourceOwner owner = CurrentResourceOwner;
-		volatile int done = -1;
+		sink_insert(relid, rows, 0);
+		siddhi_batch_isolate();
+		done = true;
+	}
+	PG_CATCH();
+	{
+		ErrorData *edata = siddhi_batch_unit_failed(batch_cxt);
+
+		SetUserIdAndSecContext(save_user, save_sec);
+		MemoryContextSwitchTo(mcxt);
+		FreeErrorData(edata); /* the rows' own errors are counted below */
+	}
+	PG_END_TRY();
+	if (done)
+	{
+		sink_count_out(rows);
+		return;
+	}
+
+	/* find the failing rows: one unit per row */
+	foreach(lc, rows)
+	{
+		TableRow *row = lfirst(lc);
+		volatile bool written = false;
 
 		PG_TRY();
 		{
-			sink_insert(relid, sink->rows, from);
-			done = list_length(sink->rows);
+			sink_insert(relid, list_make1(row), 0);
+			siddhi_batch_isolate();
+			written = true;
 		}
 		PG_CATCH();
 		{
-			query_failed(NULL, mcxt, owner, true);
-			SetUserIdAndSecContext(save_user, save_sec);
-			owner = CurrentResourceOwner; /* the new subtransaction's */
-			/* find the failing rows: one subtransaction per row */
-			for (int i = from; i < list_length(sink->rows); i++)
-			{
-				TableRow *row = list_nth(sink->rows, i);
-
-				BeginInternalSubTransaction(NULL);
-				MemoryContextSwitchTo(mcxt);
-				PG_TRY();
-				{
-					sink_insert(relid, list_make1(row), 0);
-					ReleaseCurrentSubTransaction();
-					MemoryContextSwitchTo(mcxt);
-					CurrentResourceOwner = owner;
-				}
-				PG_CATCH();
-				{
-					query_failed(row->query, mcxt, owner, false);
-				}
-				PG_END_TRY();
-				SetUserIdAndSecContext(save_user, save_sec);
-			}
-			done = list_length(sink->rows);
+			query_failed(row->query, mcxt, save_user, save_sec);
 		}
 		PG_END_TRY();
-		from = done;
+		if (written)
+			siddhi_stats_count(row->query->stats, 0, 1);
 	}
-	if (sink)
-		sink->rows = NIL;
 }
 
 /*
- * Keep what the batch wrote so far: an error later in the batch rolls
- * back only the subtransaction it happens in (query_failed), so a table
- * operation's effects must not share it with what follows.  The new
- * subtransaction begins as the worker's user, which a rollback restores.
+ * Write the rows queries buffered for a table before something reads it
+ * (a join's lookup, an `in T` filter).
  */
 void
 siddhi_runtime_flush_table(Oid relid)
 {
 	if (OidIsValid(relid))
 		sink_flush(relid);
-}
-
-static void
-batch_checkpoint(void)
-{
-	MemoryContext mcxt = CurrentMemoryContext;
-	Oid save_user;
-	int save_sec;
-
-	GetUserIdAndSecContext(&save_user, &save_sec);
-	SetUserIdAndSecContext(engine_user, engine_sec);
-	ReleaseCurrentSubTransaction();
-	BeginInternalSubTransaction(NULL);
-	SetUserIdAndSecContext(save_user, save_sec);
-	MemoryContextSwitchTo(mcxt);
 }
 
 void
@@ -2664,6 +2754,7 @@ siddhi_runtime_end_batch(void)
 	dirty_sinks = NIL;
 	mirror_windows();
 	siddhi_incremental_flush_all();
+	siddhi_batch_end();
 	MemoryContextReset(batch_cxt);
 	agg_read_denied = agg_read_checked = NIL;
 }
@@ -2833,7 +2924,7 @@ siddhi_runtime_fire_timers(int64 now)
 {
 	ListCell *la;
 
-	GetUserIdAndSecContext(&engine_user, &engine_sec);
+	siddhi_batch_start();
 	foreach(la, all_apps)
 	{
 		SiddhiAppRuntime *app = lfirst(la);

@@ -120,7 +120,7 @@ expression_reset_aggs(ExprWindow *w)
 {
 	MemoryContextReset(w->agg_cxt);
 	w->aggs = siddhi_aggs_create(w->agg_plans, NIL, w->agg_cxt);
-	w->group = siddhi_aggs_group(w->aggs, NULL, NULL); /* no group by */
+	w->group = siddhi_aggs_group(w->aggs, NULL, NULL, true); /* no group by */
 }
 
 /* Set up the condition's evaluation, at the first event. */
