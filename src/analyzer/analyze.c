@@ -916,8 +916,8 @@ replace_aggregates(AggContext *ac, Node *n)
 
 			e->lexpr = replace_aggregates(ac, e->lexpr);
 			if (e->rexpr && IsA(e->rexpr, List))
-				e->rexpr = (Node *) replace_aggregates_list(
-					ac, (List *) e->rexpr);
+				e->rexpr =
+					(Node *) replace_aggregates_list(ac, (List *) e->rexpr);
 			else
 				e->rexpr = replace_aggregates(ac, e->rexpr);
 			return (Node *) e;

@@ -825,8 +825,7 @@ create_aggregation(SqlParser *p, int pos, int end, List *annotations)
 	if (list_length(p->app->partitions) != npartitions)
 	{
 		SiddhiPartition *part = llast(p->app->partitions);
-		SiddhiPartitionKey *k =
-			part->keys ? linitial(part->keys) : NULL;
+		SiddhiPartitionKey *k = part->keys ? linitial(part->keys) : NULL;
 
 		not_supported(p, k ? k->location : p->tokens[tok].start,
 					  "PARTITION BY is not supported in an aggregation",
