@@ -55,7 +55,7 @@ test:
 # a cluster of its own (FUZZ_COUNT, FUZZ_SEED, FUZZ_JOBS, FUZZ_PORT); not
 # part of make test.  See test/fuzz/run.sh.
 fuzz:
-	bash test/fuzz/run.sh
+	nice -n 10 bash test/fuzz/run.sh
 
 format:
 	clang-format -i $(SRCS) $(SIDDHI_HEADERS)

@@ -8,7 +8,8 @@
 #
 # Installs the build dependencies when run as root on a fresh machine (as
 # make test does), builds and installs the extension, starts a cluster as
-# an unprivileged user, and runs test/fuzz/drive.py under nice.  Exits
+# an unprivileged user, and runs test/fuzz/drive.py (make fuzz runs all
+# of it under nice -n 10).  Exits
 # non-zero on a crash, a restart, a hang over 10 s or non-linear growth.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -36,7 +37,7 @@ cleanup() {
 	$RUN_AS "$PG_BINDIR/pg_ctl" -D "$work/data" -m immediate stop >/dev/null 2>&1 || true
 }
 trap cleanup EXIT
-$RUN_AS nice -n 10 "$PG_BINDIR/pg_ctl" -D "$work/data" -l "$work/server.log" -w start >/dev/null
+$RUN_AS "$PG_BINDIR/pg_ctl" -D "$work/data" -l "$work/server.log" -w start >/dev/null
 export PG_BINDIR
 PSQL="$PG_BINDIR/psql"
 [ -x "$PSQL" ] || PSQL=psql
@@ -44,7 +45,7 @@ export PSQL
 $PSQL -X -q -h "$work" -p "$PORT" -U postgres -d postgres -v ON_ERROR_STOP=1 \
 	-f test/fuzz/fuzz.sql >/dev/null
 status=0
-$RUN_AS env PSQL="$PSQL" PG_BINDIR="$PG_BINDIR" nice -n 10 python3 test/fuzz/drive.py \
+$RUN_AS env PSQL="$PSQL" PG_BINDIR="$PG_BINDIR" python3 test/fuzz/drive.py \
 	"$work" "$PORT" "$COUNT" "$SEED" "$JOBS" "$work/server.log" "$PWD" || status=$?
 echo "server log and data kept in $work"
 exit $status
