@@ -2005,6 +2005,7 @@ sqlstream_parse(const char *source)
 	{
 		if (i == p.ntokens || p.tokens[i].code == ';')
 		{
+			CHECK_FOR_INTERRUPTS();
 			if (i > start)
 				parse_statement(&p, start, i);
 			start = i + 1;

@@ -30,6 +30,7 @@
 #include "common/int.h"
 #include "common/keywords.h"
 #include "mb/pg_wchar.h"
+#include "miscadmin.h"
 #include "nodes/makefuncs.h"
 #include "nodes/nodeFuncs.h"
 #include "parser/parser.h"
@@ -100,8 +101,11 @@ sqlstream_tokenize(SqlParser *p)
 	{
 		core_YYSTYPE lval;
 		YYLTYPE loc;
-		int code = core_yylex(&lval, &loc, scanner);
+		int code;
 		SqlToken *t;
+
+		CHECK_FOR_INTERRUPTS();
+		code = core_yylex(&lval, &loc, scanner);
 
 		if (p->ntokens >= cap)
 		{
