@@ -407,6 +407,7 @@ index_walker(Node *node, IndexContext *cxt)
 {
 	if (node == NULL)
 		return false;
+	CHECK_FOR_INTERRUPTS();
 	if (IsA(node, A_Indirection))
 	{
 		A_Indirection *ind = (A_Indirection *) node;
@@ -615,6 +616,7 @@ combine_mutator(Node *node, CombineContext *cxt)
 {
 	if (node == NULL)
 		return NULL;
+	CHECK_FOR_INTERRUPTS();
 	if (IsA(node, Var) && ((Var *) node)->varlevelsup == 0)
 	{
 		Var *v = copyObject((Var *) node);

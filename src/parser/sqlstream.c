@@ -1386,6 +1386,7 @@ requalify_walker(Node *node, void *context)
 
 	if (node == NULL)
 		return false;
+	CHECK_FOR_INTERRUPTS();
 	if (IsA(node, ColumnRef))
 	{
 		ColumnRef *cr = (ColumnRef *) node;

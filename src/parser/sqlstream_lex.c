@@ -404,6 +404,7 @@ duration_walker(Node *node, List *durations)
 {
 	if (node == NULL)
 		return false;
+	CHECK_FOR_INTERRUPTS();
 	if (IsA(node, A_Const))
 	{
 		A_Const *con = (A_Const *) node;
