@@ -24,6 +24,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 PSQL = os.environ.get("PSQL", "psql")
 USER = os.environ.get("FUZZ_DBUSER", "postgres")
 CHUNK = 2000
+BATCH = int(os.environ.get("FUZZ_BATCH", "10"))
 
 
 def psql(args, stdin=None, check=True):
@@ -64,15 +65,20 @@ def log_crashes():
 
 # ---- phase 1: load -------------------------------------------------------
 t_start = time.time()
-gen = subprocess.Popen([sys.executable, os.path.join(HERE, "gen.py"),
-                        str(COUNT), str(SEED), ROOT], stdout=subprocess.PIPE)
-load = subprocess.run(
-    [PSQL, "-X", "-q", "-h", HOST, "-p", PORT, "-U", USER, "-d", "postgres",
-     "-c", "\\copy fuzz.input FROM STDIN"], stdin=gen.stdout,
-    capture_output=True, text=True)
-gen.wait()
-if load.returncode != 0 or gen.returncode != 0:
-    sys.exit("loading the inputs failed: %s" % load.stderr)
+if int(scalar("SELECT count(*) FROM fuzz.input")) != COUNT:
+    psql(["-c", "TRUNCATE fuzz.input, fuzz.result"])
+    gen = subprocess.Popen([sys.executable, os.path.join(HERE, "gen.py"),
+                            str(COUNT), str(SEED), ROOT],
+                           stdout=subprocess.PIPE)
+    load = subprocess.run(
+        [PSQL, "-X", "-q", "-h", HOST, "-p", PORT, "-U", USER, "-d",
+         "postgres", "-c", "\\copy fuzz.input FROM STDIN"],
+        stdin=gen.stdout, capture_output=True, text=True)
+    gen.wait()
+    if load.returncode != 0 or gen.returncode != 0:
+        sys.exit("loading the inputs failed: %s" % load.stderr)
+else:
+    print("resuming: the inputs are loaded, answered ones are skipped")
 t_loaded = time.time()
 start_time = scalar("SELECT pg_postmaster_start_time()")
 
@@ -83,47 +89,70 @@ hangs = []       # (id, stderr line)
 next_chunk = [1]
 
 
-def run_chunk(worker, lo, hi):
-    ids = list(range(lo, hi))
-    while ids:
+def run_ids(worker, ids, batch):
+    """Feed ids, batch inputs per statement; a batch that is cancelled or
+    loses its connection is fed again one input per statement, which names
+    the input that hung or crashed."""
+    groups = [ids[i:i + batch] for i in range(0, len(ids), batch)]
+    while groups:
         script = ["SET search_path = fz%d, public;" % worker,
                   "SET statement_timeout = '10s';",
                   "SET client_min_messages = error;"]
-        script += ["SELECT fuzz.one(%d);" % i for i in ids]
+        script += ["SELECT fuzz.one(i) FROM unnest('{%s}'::int[]) i;" %
+                   ",".join(str(i) for i in g) for g in groups]
         p = psql(["-v", "ON_ERROR_STOP=0", "-o", "/dev/null", "-f", "-"],
                  stdin="\n".join(script) + "\n", check=False)
         lost = None
+        retry = []
         for line in p.stderr.splitlines():
             m = re.match(r"psql:<stdin>:(\d+): (.*)", line)
             if not m:
                 continue
-            n = int(m.group(1)) - 4   # the script's line -> index in ids
-            if 0 <= n < len(ids):
-                if "statement timeout" in m.group(2) or \
-                        "canceling statement" in m.group(2):
+            n = int(m.group(1)) - 4   # the script's line -> its group
+            if not 0 <= n < len(groups):
+                continue
+            if "statement timeout" in m.group(2) or \
+                    "canceling statement" in m.group(2):
+                if len(groups[n]) == 1:
                     with lock:
-                        hangs.append((ids[n], m.group(2)))
-                elif "connection" in m.group(2) or \
-                        "terminated" in m.group(2) or \
-                        "closed the connection" in m.group(2):
-                    lost = n
-                    break
-        if p.returncode == 2 or lost is not None:
-            if lost is None:
-                # the connection died: the first input without a result
-                wait_ready()
-                got = set(int(x) for x in scalar(
-                    "SELECT string_agg(id::text, ' ') FROM fuzz.result "
-                    "WHERE id BETWEEN %d AND %d" % (ids[0], ids[-1])
-                ).split())
-                missing = [i for i in ids if i not in got]
-                lost = ids.index(missing[0]) if missing else len(ids) - 1
-            with lock:
-                crashes.append((ids[lost], p.stderr.strip()[-300:]))
+                        hangs.append((groups[n][0], m.group(2)))
+                else:
+                    retry += groups[n]
+            elif "connection" in m.group(2) or \
+                    "terminated" in m.group(2) or \
+                    "closed the connection" in m.group(2):
+                lost = n
+                break
+        if p.returncode == 2 and lost is None:
+            # the connection died: the first group without all its results
             wait_ready()
-            ids = ids[lost + 1:]
-            continue
-        ids = []
+            got = set(int(x) for x in scalar(
+                "SELECT string_agg(id::text, ' ') FROM fuzz.result "
+                "WHERE id BETWEEN %d AND %d" % (groups[0][0], groups[-1][-1])
+            ).split())
+            lost = next((k for k, g in enumerate(groups)
+                         if any(i not in got for i in g)), len(groups) - 1)
+        if retry:
+            run_ids(worker, retry, 1)
+        if lost is None:
+            return
+        wait_ready()
+        if len(groups[lost]) == 1:
+            with lock:
+                crashes.append((groups[lost][0], p.stderr.strip()[-300:]))
+        else:
+            run_ids(worker, groups[lost], 1)
+        groups = groups[lost + 1:]
+
+
+def run_chunk(worker, lo, hi):
+    # inputs already answered (a resumed run) are not fed again
+    done = set(int(x) for x in scalar(
+        "SELECT string_agg(DISTINCT id::text, ' ') FROM fuzz.result "
+        "WHERE id BETWEEN %d AND %d" % (lo, hi - 1)).split())
+    ids = [i for i in range(lo, hi) if i not in done]
+    if ids:
+        run_ids(worker, ids, BATCH)
 
 
 def worker(w):

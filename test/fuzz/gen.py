@@ -5,7 +5,7 @@
 
 Writes COUNT lines in COPY text format: id, dialect (siddhiql | sql),
 origin (gen | mut), deploy (t | f: also deployed, in a rolled-back
-subtransaction, to reach the analyser) and the app text.  About half are
+subtransaction, to reach the analyser: 3 in 100) and the app text.  About half are
 built from a grammar of both dialects' constructs (streams, tables,
 windows, triggers, aggregations, functions, filters, windows, joins,
 patterns with -> every within not/for and counts, sequences, partitions,
@@ -725,7 +725,7 @@ def main():
             text = mutate(rnd, base)
             sql = looks_sql(text)
         text = text.replace("\x00", "")
-        deploy = "t" if rnd.random() < 0.1 else "f"
+        deploy = "t" if rnd.random() < 0.03 else "f"
         w("%d\t%s\t%s\t%s\t%s\n" % (i, "sql" if sql else "siddhiql", origin,
                                     deploy, escape(text)))
 
