@@ -4,9 +4,9 @@
     gen.py COUNT SEED ROOT > inputs.tsv
 
 Writes COUNT lines in COPY text format: id, dialect (siddhiql | sql),
-origin (gen | mut), deploy (t | f: also deployed, in a rolled-back
-subtransaction, to reach the analyser: 3 in 100) and the app text.  About half are
-built from a grammar of both dialects' constructs (streams, tables,
+origin (gen | mut | big), deploy (t | f: also deployed, in a rolled-back
+subtransaction, to reach the analyser: 3 in 100) and the app text.  About
+half are built from a grammar of both dialects' constructs (streams, tables,
 windows, triggers, aggregations, functions, filters, windows, joins,
 patterns with -> every within not/for and counts, sequences, partitions,
 table changes, rate limits; the SQL dialect's CREATE STREAM/TABLE/WINDOW/
