@@ -4,6 +4,7 @@
 #   make install    install it into the PostgreSQL found by pg_config
 #   make demo       install everything, start a cluster, run an example app
 #   make test       install everything and run the whole test suite
+#   make fuzz       fuzz the parsers and analyser (1,000,000 inputs)
 #   make format     reformat the C sources with clang-format
 #   make reference  regenerate conformance expectations with Siddhi Java
 #
@@ -26,7 +27,7 @@ PG_CONFIG ?= $(shell command -v pg_config >/dev/null 2>&1 && echo pg_config || e
 
 # The build targets below need PGXS, which only exists once
 # postgresql-server-dev-15 is installed; demo and test install it first.
-ifneq ($(filter-out demo test deps format-check reference reference-check,$(MAKECMDGOALS)),)
+ifneq ($(filter-out demo test deps fuzz format-check reference reference-check,$(MAKECMDGOALS)),)
 USE_PGXS_NOW = 1
 endif
 ifeq ($(MAKECMDGOALS),)
@@ -39,7 +40,7 @@ include $(PGXS)
 $(OBJS): $(SIDDHI_HEADERS)
 endif
 
-.PHONY: demo test deps format format-check reference reference-check
+.PHONY: demo test deps fuzz format format-check reference reference-check
 
 deps:
 	bash test/install-deps.sh
@@ -49,6 +50,12 @@ demo:
 
 test:
 	bash test/run.sh
+
+# Feed 1,000,000 generated and mutated apps to the parsers and analyser on
+# a cluster of its own (FUZZ_COUNT, FUZZ_SEED, FUZZ_JOBS, FUZZ_PORT); not
+# part of make test.  See test/fuzz/run.sh.
+fuzz:
+	nice -n 10 bash test/fuzz/run.sh
 
 format:
 	clang-format -i $(SRCS) $(SIDDHI_HEADERS)

@@ -52,7 +52,6 @@
 #include "utils/syscache.h"
 #include "utils/typcache.h"
 
-
 TypeName *
 siddhi_type_name(const char *t)
 {
@@ -827,6 +826,13 @@ make_aggregate(AggContext *ac, FuncCall *fc, SiddhiAggKind kind)
 			ereport(ERROR, (errcode(ERRCODE_SIDDHI_SEMANTIC_ERROR),
 							errmsg("count() takes no argument"),
 							siddhi_errposition(source, fc->location)));
+		/*
+		 * count(x) counts events whatever x is, but x must still name
+		 * something: resolve it (and drop it)
+		 */
+		if (fc->args != NIL)
+			(void) transformExpr(ac->pstate, linitial(fc->args),
+								 EXPR_KIND_SELECT_TARGET);
 		agg->resulttype = INT8OID;
 	}
 	else
@@ -930,16 +936,41 @@ window_timestamp(AggContext *ac, FuncCall *fc)
 	return (Node *) ref;
 }
 
-/* Replace aggregator calls in a raw expression (a copy is returned). */
+static Node *replace_aggregates(AggContext *ac, Node *n);
+
+/*
+ * A shallow copy of a raw node: the fields are copied, not the subtrees,
+ * so that rebuilding an expression level by level stays linear in its size.
+ */
+#define SHALLOW_COPY(type, n) \
+	((type *) memcpy(palloc(sizeof(type)), (n), sizeof(type)))
+
+/* Replace the aggregator calls of each element of a list (a new list). */
+static List *
+replace_aggregates_list(AggContext *ac, List *l)
+{
+	ListCell *lc;
+
+	l = list_copy(l);
+	foreach(lc, l)
+		lfirst(lc) = replace_aggregates(ac, lfirst(lc));
+	return l;
+}
+
+/*
+ * Replace aggregator calls in a raw expression.  The nodes on the way down
+ * are copied shallowly (the raw tree is left as it was), so the work is
+ * linear in the size of the expression however deep it is.
+ */
 static Node *
 replace_aggregates(AggContext *ac, Node *n)
 {
 	SiddhiAggKind kind;
-	ListCell *lc;
 
 	if (n == NULL)
 		return NULL;
 	check_stack_depth();
+	CHECK_FOR_INTERRUPTS();
 	switch (nodeTag(n))
 	{
 		case T_FuncCall:
@@ -952,69 +983,72 @@ replace_aggregates(AggContext *ac, Node *n)
 				return window_timestamp(ac, fc);
 			if (agg_kind_of(fc, &kind))
 				return make_aggregate(ac, fc, kind);
-			fc = copyObject(fc);
-			foreach(lc, fc->args)
-				lfirst(lc) = replace_aggregates(ac, lfirst(lc));
+			fc = SHALLOW_COPY(FuncCall, fc);
+			fc->args = replace_aggregates_list(ac, fc->args);
 			return (Node *) fc;
 		}
 		case T_A_Expr:
 		{
-			A_Expr *e = copyObject((A_Expr *) n);
+			A_Expr *e = SHALLOW_COPY(A_Expr, n);
 
 			e->lexpr = replace_aggregates(ac, e->lexpr);
-			e->rexpr = replace_aggregates(ac, e->rexpr);
+			if (e->rexpr && IsA(e->rexpr, List))
+				e->rexpr =
+					(Node *) replace_aggregates_list(ac, (List *) e->rexpr);
+			else
+				e->rexpr = replace_aggregates(ac, e->rexpr);
 			return (Node *) e;
 		}
 		case T_BoolExpr:
 		{
-			BoolExpr *b = copyObject((BoolExpr *) n);
+			BoolExpr *b = SHALLOW_COPY(BoolExpr, n);
 
-			foreach(lc, b->args)
-				lfirst(lc) = replace_aggregates(ac, lfirst(lc));
+			b->args = replace_aggregates_list(ac, b->args);
 			return (Node *) b;
 		}
 		case T_TypeCast:
 		{
-			TypeCast *c = copyObject((TypeCast *) n);
+			TypeCast *c = SHALLOW_COPY(TypeCast, n);
 
 			c->arg = replace_aggregates(ac, c->arg);
 			return (Node *) c;
 		}
 		case T_NullTest:
 		{
-			NullTest *t = copyObject((NullTest *) n);
+			NullTest *t = SHALLOW_COPY(NullTest, n);
 
 			t->arg = (Expr *) replace_aggregates(ac, (Node *) t->arg);
 			return (Node *) t;
 		}
 		case T_CoalesceExpr:
 		{
-			CoalesceExpr *c = copyObject((CoalesceExpr *) n);
+			CoalesceExpr *c = SHALLOW_COPY(CoalesceExpr, n);
 
-			foreach(lc, c->args)
-				lfirst(lc) = replace_aggregates(ac, lfirst(lc));
+			c->args = replace_aggregates_list(ac, c->args);
 			return (Node *) c;
 		}
 		case T_MinMaxExpr:
 		{
-			MinMaxExpr *m = copyObject((MinMaxExpr *) n);
+			MinMaxExpr *m = SHALLOW_COPY(MinMaxExpr, n);
 
-			foreach(lc, m->args)
-				lfirst(lc) = replace_aggregates(ac, lfirst(lc));
+			m->args = replace_aggregates_list(ac, m->args);
 			return (Node *) m;
 		}
 		case T_CaseExpr:
 		{
-			CaseExpr *c = copyObject((CaseExpr *) n);
+			CaseExpr *c = SHALLOW_COPY(CaseExpr, n);
+			ListCell *lc;
 
 			c->arg = (Expr *) replace_aggregates(ac, (Node *) c->arg);
+			c->args = list_copy(c->args);
 			foreach(lc, c->args)
 			{
-				CaseWhen *w = lfirst(lc);
+				CaseWhen *w = SHALLOW_COPY(CaseWhen, lfirst(lc));
 
 				w->expr = (Expr *) replace_aggregates(ac, (Node *) w->expr);
 				w->result =
 					(Expr *) replace_aggregates(ac, (Node *) w->result);
+				lfirst(lc) = w;
 			}
 			c->defresult =
 				(Expr *) replace_aggregates(ac, (Node *) c->defresult);
@@ -1712,7 +1746,21 @@ siddhi_analyze_app(SiddhiApp *app, const char *name, SiddhiAnalyzeMode mode,
 
 	st.partition = NULL;
 
+	/*
+	 * An app with nothing in it (empty, blanks, comments, @app:
+	 * annotations only) would never do anything: refuse it
+	 */
+	if (app->definitions == NIL && app->queries == NIL &&
+		app->partitions == NIL)
+		ereport(ERROR,
+				(errcode(ERRCODE_SIDDHI_SEMANTIC_ERROR),
+				 errmsg("app \"%s\" defines no stream, table, window, "
+						"trigger, function, aggregation or query",
+						name),
+				 errhint("An app needs at least one definition or query.")));
+
 	siddhi_check_annotations(&st);
+
 	analyze_definitions(&st);
 	siddhi_analyze_aggregations(&st);
 

@@ -30,6 +30,7 @@
 #include "analyze_int.h"
 #include "catalog/pg_type.h"
 #include "executor/executor.h"
+#include "miscadmin.h"
 #include "nodes/makefuncs.h"
 #include "nodes/nodeFuncs.h"
 #include "parser/parse_coerce.h"
@@ -189,6 +190,7 @@ probe_mutator(Node *node, void *context)
 {
 	if (node == NULL)
 		return NULL;
+	CHECK_FOR_INTERRUPTS();
 	if (IsA(node, Var) && ((Var *) node)->varlevelsup == 0)
 	{
 		Var *v = (Var *) node;
@@ -511,6 +513,7 @@ combine_mutator(Node *node, void *context)
 
 	if (node == NULL)
 		return NULL;
+	CHECK_FOR_INTERRUPTS();
 	if (IsA(node, Var) && ((Var *) node)->varlevelsup == 0 &&
 		((Var *) node)->varno == 2)
 	{

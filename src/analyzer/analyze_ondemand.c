@@ -45,6 +45,7 @@
 #include "analyze_int.h"
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
+#include "miscadmin.h"
 #include "nodes/makefuncs.h"
 #include "nodes/nodeFuncs.h"
 #include "siddhi/errors.h"
@@ -144,6 +145,7 @@ map_aggregators(Node *node, void *context)
 {
 	if (node == NULL)
 		return false;
+	CHECK_FOR_INTERRUPTS();
 	if (IsA(node, FuncCall))
 	{
 		FuncCall *fc = (FuncCall *) node;
@@ -456,6 +458,7 @@ qualify_event_names(Node *node, void *context)
 
 	if (node == NULL)
 		return false;
+	CHECK_FOR_INTERRUPTS();
 	if (IsA(node, ColumnRef))
 	{
 		ColumnRef *cr = (ColumnRef *) node;

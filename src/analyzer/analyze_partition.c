@@ -53,6 +53,39 @@ static pg_attribute_noreturn() void partition_error(AnalyzeState *st,
 }
 
 /*
+ * Parse a PostgreSQL interval without throwing (PostgreSQL 15 has no soft
+ * input errors): the same steps as interval_in, whose error codes become a
+ * false result.
+ */
+static bool
+interval_parse(const char *text, Interval *result)
+{
+	char workbuf[256];
+	char *field[MAXDATEFIELDS];
+	int ftype[MAXDATEFIELDS];
+	int nf;
+	int dtype = 0;
+	struct pg_itm_in itm;
+	int dterr;
+
+	memset(&itm, 0, sizeof(itm));
+	dterr = ParseDateTime(text, workbuf, sizeof(workbuf), field, ftype,
+						  MAXDATEFIELDS, &nf);
+	if (dterr == 0)
+		dterr = DecodeInterval(field, ftype, nf, INTERVAL_FULL_RANGE, &dtype,
+							   &itm);
+	if (dterr == DTERR_BAD_FORMAT)
+	{
+		/* ISO 8601: P1DT2H */
+		memset(&itm, 0, sizeof(itm));
+		dterr = DecodeISO8601Interval(pstrdup(text), &dtype, &itm);
+	}
+	if (dterr != 0 || dtype != DTK_DELTA)
+		return false;
+	return itmin2interval(&itm, result) == 0;
+}
+
+/*
  * A duration such as '15 sec' or '1 min' (a PostgreSQL interval), in ms;
  * `what` names it in the error.
  */
@@ -60,22 +93,9 @@ int64
 siddhi_duration_ms(AnalyzeState *st, const char *text, int location,
 				   const char *what, const char *hint)
 {
-	MemoryContext mcxt = CurrentMemoryContext;
-	Interval *iv = NULL;
+	Interval ivbuf;
+	Interval *iv = interval_parse(text, &ivbuf) ? &ivbuf : NULL;
 
-	PG_TRY();
-	{
-		iv = DatumGetIntervalP(DirectFunctionCall3(
-			interval_in, CStringGetDatum(text), ObjectIdGetDatum(InvalidOid),
-			Int32GetDatum(-1)));
-	}
-	PG_CATCH();
-	{
-		MemoryContextSwitchTo(mcxt);
-		FlushErrorState();
-		iv = NULL;
-	}
-	PG_END_TRY();
 	if (iv == NULL || iv->time < 0 || iv->day < 0 || iv->month < 0)
 		partition_error(st, location, ERRCODE_INVALID_PARAMETER_VALUE,
 						psprintf("invalid %s \"%s\"", what, text), hint);

@@ -40,6 +40,7 @@
 #include "siddhi/parser.h"
 #include "siddhi/shmem.h"
 #include "utils/builtins.h"
+#include "utils/hsearch.h"
 #include "utils/rel.h"
 
 /* What the tree walk keeps while it numbers and links the states. */
@@ -47,21 +48,28 @@ typedef struct PatternBuild
 {
 	AnalyzeState *st;
 	SiddhiPatternPlan *plan;
-	List *names;  /* of char *: each state's reference (alias or stream) */
-	List *inputs; /* of SiddhiStreamInput *, by state id */
-	List *nodes;  /* of SiddhiPatternNode *, by state id */
+	List *names;	 /* of char *: each state's reference (alias or stream) */
+	List *inputs;	 /* of SiddhiStreamInput *, by state id */
+	List *nodes;	 /* of SiddhiPatternNode *, by state id */
+	List *update;	 /* of int: updateState() order, built as the walk goes */
+	char **refnames; /* each region's hidden reference name */
+	HTAB *regions;	 /* refname -> the first region of that name */
 } PatternBuild;
 
-/* The ids of the first and last state of a subtree, and what it arms. */
+/*
+ * The ids of the first and last state of a subtree, and what it arms.
+ * The states of a subtree are the ones made while it is built, so they
+ * are numbered consecutively; Siddhi's init() order is that numbering,
+ * its updateState() order is PatternBuild.update (one entry per stream
+ * state, and/or pair or every, left to right) and its resetState() order
+ * the reverse of that.  Nothing is copied per level: linear in the size
+ * of the pattern.
+ */
 typedef struct SubPattern
 {
 	int first;
 	int last;
-	List *ids;	  /* of int: every state in it */
-	List *emits;  /* of int: states whose completion goes out */
-	List *init;	  /* of int: Siddhi's init() order */
-	List *reset;  /* of int: resetState() order */
-	List *update; /* of int: updateState() order */
+	List *emits; /* of int: states whose completion goes out */
 } SubPattern;
 
 static SiddhiPatternStatePlan *
@@ -172,8 +180,11 @@ build(PatternBuild *b, SiddhiPatternNode *n, bool start)
 {
 	SubPattern r = { 0 };
 	const char *source = b->st->app->source;
+	int first_state = list_length(b->plan->states);
+	int first_update = list_length(b->update);
 
 	check_stack_depth();
+	CHECK_FOR_INTERRUPTS();
 	switch (n->kind)
 	{
 		case SIDDHI_PAT_STREAM:
@@ -193,12 +204,8 @@ build(PatternBuild *b, SiddhiPatternNode *n, bool start)
 			s = new_state(b, n, start);
 
 			r.first = r.last = s->id;
-			r.ids = r.emits = r.init = r.reset = r.update =
-				list_make1_int(s->id);
 			r.emits = list_make1_int(s->id);
-			r.init = list_make1_int(s->id);
-			r.reset = list_make1_int(s->id);
-			r.update = list_make1_int(s->id);
+			b->update = lappend_int(b->update, s->id);
 			break;
 		}
 		case SIDDHI_PAT_NEXT:
@@ -209,30 +216,26 @@ build(PatternBuild *b, SiddhiPatternNode *n, bool start)
 			link_next(b, l.last, rt.first);
 			r.first = l.first;
 			r.last = rt.last;
-			r.ids = list_concat(l.ids, rt.ids);
 			r.emits = rt.emits;
-			r.init = list_concat(l.init, rt.init);
-			r.reset = list_concat(rt.reset, l.reset);
-			r.update = list_concat(l.update, rt.update);
 			break;
 		}
 		case SIDDHI_PAT_EVERY:
 		{
 			SubPattern c = build(b, n->left, start);
-			ListCell *lc;
 
 			link_every(b, c.last, c.first);
-			foreach(lc, c.ids)
+			for (int id = first_state; id < list_length(b->plan->states); id++)
 			{
-				SiddhiPatternStatePlan *s = state_of(b, lfirst_int(lc));
+				SiddhiPatternStatePlan *s = state_of(b, id);
 
 				/* the innermost every wins, as Siddhi sets it last */
 				if (s->within_every < 0)
 					s->within_every = c.first;
 			}
 			r = c;
-			r.reset = list_make1_int(c.first);
-			r.update = list_make1_int(c.first);
+			/* the subtree updates (and resets) as one, from its first */
+			b->update = list_truncate(b->update, first_update);
+			b->update = lappend_int(b->update, c.first);
 			break;
 		}
 		case SIDDHI_PAT_AND:
@@ -265,11 +268,8 @@ build(PatternBuild *b, SiddhiPatternNode *n, bool start)
 			s2->partner = s1->id;
 			r.first = s1->id;
 			r.last = s2->id;
-			r.ids = list_make2_int(s2->id, s1->id);
 			r.emits = list_make2_int(s2->id, s1->id);
-			r.init = list_make2_int(s2->id, s1->id);
-			r.reset = list_make1_int(s2->id);
-			r.update = list_make1_int(s2->id);
+			b->update = lappend_int(b->update, s2->id);
 			break;
 		}
 	}
@@ -314,6 +314,13 @@ region_for(PatternBuild *b, int state, int index, bool self)
 	int i = 0;
 	SiddhiPatternRegion *r;
 
+	/* the plain regions are made first, one per state, in state order */
+	if (index == -1 && !self && state < list_length(b->plan->regions))
+	{
+		r = list_nth(b->plan->regions, state);
+		if (r->state == state && r->index == -1 && !r->self)
+			return state;
+	}
 	foreach(lc, b->plan->regions)
 	{
 		r = lfirst(lc);
@@ -400,6 +407,7 @@ index_walker(Node *node, IndexContext *cxt)
 {
 	if (node == NULL)
 		return false;
+	CHECK_FOR_INTERRUPTS();
 	if (IsA(node, A_Indirection))
 	{
 		A_Indirection *ind = (A_Indirection *) node;
@@ -451,53 +459,146 @@ index_walker(Node *node, IndexContext *cxt)
 	return raw_expression_tree_walker(node, index_walker, cxt);
 }
 
+/* A region's name in PatternBuild.regions (truncated to the key size). */
+typedef struct RegionName
+{
+	char name[2 * NAMEDATALEN];
+	int region;
+} RegionName;
+
 /*
- * A parse state with every region as a range-table entry; own's plain
- * region (or, for the select, every state's) has its columns visible
- * unqualified.  *rt_regions gets the region of each entry.
+ * After the regions are all made: each one's reference name, and a hash
+ * from a name to the first region of that name, so that a condition's
+ * parse state is made from the names it uses, not from every region.
+ */
+static void
+index_region_names(PatternBuild *b)
+{
+	int n = list_length(b->plan->regions);
+	HASHCTL ctl;
+
+	b->refnames = palloc(sizeof(char *) * Max(n, 1));
+	memset(&ctl, 0, sizeof(ctl));
+	ctl.keysize = 2 * NAMEDATALEN;
+	ctl.entrysize = sizeof(RegionName);
+	ctl.hcxt = CurrentMemoryContext;
+	b->regions = hash_create("siddhi pattern regions", Max(n, 16), &ctl,
+							 HASH_ELEM | HASH_STRINGS | HASH_CONTEXT);
+	for (int i = 0; i < n; i++)
+	{
+		RegionName *e;
+		bool found;
+
+		b->refnames[i] = region_refname(b, i);
+		e = hash_search(b->regions, b->refnames[i], HASH_ENTER, &found);
+		if (!found)
+			e->region = i;
+	}
+}
+
+/* The first region named name, or -1. */
+static int
+region_named(PatternBuild *b, const char *name)
+{
+	RegionName *e;
+
+	if (strlen(name) < 2 * NAMEDATALEN)
+	{
+		e = hash_search(b->regions, name, HASH_FIND, NULL);
+		return e ? e->region : -1;
+	}
+	/* a name longer than the key: look it up the long way */
+	for (int i = 0; i < list_length(b->plan->regions); i++)
+		if (strcmp(b->refnames[i], name) == 0)
+			return i;
+	return -1;
+}
+
+/* The qualifiers (x of x.a) of the column references of a raw expression */
+static bool
+qualifier_walker(Node *node, List **names)
+{
+	if (node == NULL)
+		return false;
+	CHECK_FOR_INTERRUPTS();
+	if (IsA(node, ColumnRef))
+	{
+		ColumnRef *c = (ColumnRef *) node;
+
+		if (list_length(c->fields) >= 2 && IsA(linitial(c->fields), String))
+			*names = lappend(*names, strVal(linitial(c->fields)));
+		return false;
+	}
+	return raw_expression_tree_walker(node, qualifier_walker, names);
+}
+
+static void
+add_region_entry(PatternBuild *b, ParseState *pstate, int region,
+				 bool unqualified, List **rt_regions)
+{
+	SiddhiPatternRegion *r = list_nth(b->plan->regions, region);
+	SiddhiPatternStatePlan *s = state_of(b, r->state);
+	SiddhiRelation *rel = list_nth(b->plan->streams, s->stream);
+	Relation relation = table_open(rel->relid, AccessShareLock);
+	ParseNamespaceItem *nsi;
+
+	nsi = addRangeTableEntryForRelation(pstate, relation, AccessShareLock,
+										makeAlias(b->refnames[region], NIL),
+										false, true);
+	addNSItemToQuery(pstate, nsi, false, true, unqualified);
+	table_close(relation, AccessShareLock);
+	*rt_regions = lappend_int(*rt_regions, region);
+}
+
+/*
+ * A parse state for a state's condition (own >= 0): own's plain region,
+ * its columns visible unqualified, and the regions the condition names
+ * (exprs: its raw filters); for the select (own < 0), every region, the
+ * plain ones visible unqualified.  A repeated bare stream name means the
+ * first region of that name (own's, for own).  *rt_regions gets the
+ * region of each entry.
  */
 static ParseState *
-region_pstate(PatternBuild *b, int own, List **rt_regions)
+region_pstate(PatternBuild *b, int own, List *exprs, List **rt_regions)
 {
 	ParseState *pstate = make_parsestate(NULL);
-	List *used = NIL;
 	int nregions = list_length(b->plan->regions);
 
 	pstate->p_sourcetext = b->st->app->source;
 	*rt_regions = NIL;
-	/* own's plain region first, so that it keeps a repeated stream name */
-	for (int pass = 0; pass < 2; pass++)
+	if (own >= 0)
 	{
-		for (int i = 0; i < nregions; i++)
-		{
-			SiddhiPatternRegion *r = list_nth(b->plan->regions, i);
-			SiddhiPatternStatePlan *s = state_of(b, r->state);
-			SiddhiRelation *rel = list_nth(b->plan->streams, s->stream);
-			char *name = region_refname(b, i);
-			bool plain = r->index == -1 && !r->self;
-			bool is_own = plain && own == r->state;
-			Relation relation;
-			ParseNamespaceItem *nsi;
-			ListCell *u;
-			bool dup = false;
+		int own_region = region_for(b, own, -1, false);
+		List *names = NIL;
+		Bitmapset *added = NULL;
+		ListCell *lc;
 
-			if ((pass == 0) != is_own)
+		add_region_entry(b, pstate, own_region, true, rt_regions);
+		foreach(lc, exprs)
+			qualifier_walker(lfirst(lc), &names);
+		foreach(lc, names)
+		{
+			const char *name = lfirst(lc);
+			int region;
+
+			if (strcmp(name, b->refnames[own_region]) == 0)
 				continue;
-			foreach(u, used)
-				if (strcmp(lfirst(u), name) == 0)
-					dup = true;
-			if (dup)
-				continue; /* a repeated bare stream name: the first wins */
-			used = lappend(used, name);
-			relation = table_open(rel->relid, AccessShareLock);
-			nsi = addRangeTableEntryForRelation(
-				pstate, relation, AccessShareLock, makeAlias(name, NIL), false,
-				true);
-			addNSItemToQuery(pstate, nsi, false, true,
-							 is_own || (plain && own < 0));
-			table_close(relation, AccessShareLock);
-			*rt_regions = lappend_int(*rt_regions, i);
+			region = region_named(b, name);
+			if (region < 0 || bms_is_member(region, added))
+				continue; /* not a region: transformExpr says so */
+			added = bms_add_member(added, region);
+			add_region_entry(b, pstate, region, false, rt_regions);
 		}
+		return pstate;
+	}
+	for (int i = 0; i < nregions; i++)
+	{
+		SiddhiPatternRegion *r = list_nth(b->plan->regions, i);
+
+		CHECK_FOR_INTERRUPTS();
+		if (region_named(b, b->refnames[i]) != i)
+			continue; /* a repeated bare stream name: the first wins */
+		add_region_entry(b, pstate, i, r->index == -1 && !r->self, rt_regions);
 	}
 	return pstate;
 }
@@ -515,6 +616,7 @@ combine_mutator(Node *node, CombineContext *cxt)
 {
 	if (node == NULL)
 		return NULL;
+	CHECK_FOR_INTERRUPTS();
 	if (IsA(node, Var) && ((Var *) node)->varlevelsup == 0)
 	{
 		Var *v = copyObject((Var *) node);
@@ -690,9 +792,14 @@ siddhi_analyze_pattern(AnalyzeState *st, SiddhiQuery *q, SiddhiQueryPlan *qp)
 	foreach(lc, top.emits)
 		state_of(&b, lfirst_int(lc))->emits = true;
 	state_of(&b, top.first)->last_post = top.last;
-	plan->init_order = top.init;
-	plan->reset_order = top.reset;
-	plan->update_order = top.update;
+	plan->init_order = NIL;
+	for (int i = 0; i < nstates; i++)
+		plan->init_order = lappend_int(plan->init_order, i);
+	plan->update_order = b.update;
+	plan->reset_order = NIL;
+	for (int i = list_length(b.update) - 1; i >= 0; i--)
+		plan->reset_order =
+			lappend_int(plan->reset_order, list_nth_int(b.update, i));
 
 	if (nstates == 1 && !state_of(&b, 0)->count &&
 		q->input->pattern->kind == SIDDHI_PAT_STREAM && plan->sequence)
@@ -722,6 +829,7 @@ siddhi_analyze_pattern(AnalyzeState *st, SiddhiQuery *q, SiddhiQueryPlan *qp)
 			index_walker(lfirst(lc), &ic);
 	}
 	lay_out_regions(&b);
+	index_region_names(&b);
 
 	/* each state's condition, seeing its own attributes unqualified */
 	for (int i = 0; i < nstates; i++)
@@ -730,11 +838,15 @@ siddhi_analyze_pattern(AnalyzeState *st, SiddhiQuery *q, SiddhiQueryPlan *qp)
 		SiddhiPatternStatePlan *s = state_of(&b, i);
 		List *rt_regions;
 		List *quals = NIL;
+		List *filters = NIL;
 		ParseState *ps;
 
 		if (in->handlers == NIL)
 			continue;
-		ps = region_pstate(&b, i, &rt_regions);
+		foreach(lc, in->handlers)
+			filters =
+				lappend(filters, ((SiddhiStreamHandler *) lfirst(lc))->filter);
+		ps = region_pstate(&b, i, filters, &rt_regions);
 		foreach(lc, in->handlers)
 		{
 			SiddhiStreamHandler *h = lfirst(lc);
@@ -757,7 +869,7 @@ siddhi_analyze_pattern(AnalyzeState *st, SiddhiQuery *q, SiddhiQueryPlan *qp)
 
 	if (q->selector == NULL || q->selector->select_all)
 		siddhi_not_yet(st, "select * in patterns", q->input->location);
-	pstate = region_pstate(&b, -1, &plan->rt_regions);
+	pstate = region_pstate(&b, -1, NIL, &plan->rt_regions);
 	qp->pattern = plan;
 	qp->input = linitial(plan->streams);
 	return pstate;

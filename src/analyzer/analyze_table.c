@@ -24,6 +24,7 @@
 #include "analyze_int.h"
 #include "catalog/pg_type.h"
 #include "executor/executor.h"
+#include "miscadmin.h"
 #include "nodes/makefuncs.h"
 #include "nodes/nodeFuncs.h"
 #include "parser/parse_coerce.h"
@@ -555,7 +556,10 @@ is_in_table(Node *n)
 		   list_length(fc->args) == 2 && IsA(lsecond(fc->args), TypeCast);
 }
 
-/* Replace `cond in T` in a raw filter (the boolean structure above it). */
+/*
+ * Replace `cond in T` in a raw filter (the boolean structure above it).
+ * The nodes on the way are copied shallowly: linear however deep.
+ */
 static Node *
 replace_in_table(InTableContext *ic, Node *n)
 {
@@ -563,20 +567,25 @@ replace_in_table(InTableContext *ic, Node *n)
 
 	if (n == NULL)
 		return NULL;
+	check_stack_depth();
+	CHECK_FOR_INTERRUPTS();
 	if (is_in_table(n))
 		return make_membership(ic, (FuncCall *) n);
 	if (IsA(n, BoolExpr))
 	{
-		BoolExpr *b = copyObject((BoolExpr *) n);
+		BoolExpr *b = palloc(sizeof(BoolExpr));
 
+		*b = *(BoolExpr *) n;
+		b->args = list_copy(b->args);
 		foreach(lc, b->args)
 			lfirst(lc) = replace_in_table(ic, lfirst(lc));
 		return (Node *) b;
 	}
 	if (IsA(n, A_Expr))
 	{
-		A_Expr *e = copyObject((A_Expr *) n);
+		A_Expr *e = palloc(sizeof(A_Expr));
 
+		*e = *(A_Expr *) n;
 		e->lexpr = replace_in_table(ic, e->lexpr);
 		e->rexpr = replace_in_table(ic, e->rexpr);
 		return (Node *) e;

@@ -20,6 +20,7 @@
 #include "access/relation.h"
 #include "analyze_int.h"
 #include "catalog/pg_type.h"
+#include "miscadmin.h"
 #include "nodes/makefuncs.h"
 #include "nodes/nodeFuncs.h"
 #include "access/table.h"
@@ -465,6 +466,7 @@ window_vars(Node *n, void *context)
 {
 	if (n == NULL)
 		return false;
+	CHECK_FOR_INTERRUPTS();
 	if (IsA(n, Var))
 	{
 		Var *v = (Var *) n;

@@ -369,7 +369,10 @@ Datum
 siddhi_apps_changed_trigger(PG_FUNCTION_ARGS)
 {
 	if (!CALLED_AS_TRIGGER(fcinfo))
-		elog(ERROR, "siddhi._apps_changed() must be called as a trigger");
+		ereport(
+			ERROR,
+			(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+			 errmsg("siddhi._apps_changed() must be called as a trigger")));
 	if (siddhi_preloaded && !siddhi_in_engine)
 	{
 		siddhi_request_worker(MyDatabaseId);

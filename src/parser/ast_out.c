@@ -12,14 +12,24 @@
 #include "postgres.h"
 
 #include "lib/stringinfo.h"
+#include "miscadmin.h"
 #include "nodes/nodes.h"
 #include "siddhi/parser.h"
 #include "utils/builtins.h"
 
+/*
+ * Indentation is capped, so that the output of a deep tree (a pattern of
+ * thousands of states) stays linear in its size; past the cap, a line
+ * says its depth instead.
+ */
+#define MAX_INDENT_LEVEL 32
+
 static void
 indent(StringInfo buf, int level)
 {
-	appendStringInfoSpaces(buf, level * 2);
+	appendStringInfoSpaces(buf, Min(level, MAX_INDENT_LEVEL) * 2);
+	if (level > MAX_INDENT_LEVEL)
+		appendStringInfo(buf, "[%d] ", level);
 }
 
 static void
@@ -35,6 +45,8 @@ static void
 out_annotations(StringInfo buf, int level, List *annotations)
 {
 	ListCell *lc;
+
+	check_stack_depth();
 
 	foreach(lc, annotations)
 	{
@@ -131,6 +143,8 @@ out_pattern(StringInfo buf, int level, SiddhiPatternNode *p)
 {
 	if (p == NULL)
 		return;
+	check_stack_depth();
+	CHECK_FOR_INTERRUPTS();
 	indent(buf, level);
 	appendStringInfo(buf, "%s", pattern_kinds[p->kind]);
 	if (p->kind == SIDDHI_PAT_STREAM &&

@@ -1390,6 +1390,7 @@ parse_partition(SiddhiqlParser *p, List *annotations)
 	{
 		List *anns;
 
+		CHECK_FOR_INTERRUPTS();
 		while (sq_accept(p, TOK_SEMICOLON))
 			;
 		if (sq_is_kw(sq_peek(p), "end"))
@@ -1432,6 +1433,7 @@ siddhiql_parse(const char *source)
 		List *anns;
 		SiddhiqlToken *t;
 
+		CHECK_FOR_INTERRUPTS();
 		while (sq_accept(p, TOK_SEMICOLON))
 			;
 		anns = parse_statement_annotations(p, app);

@@ -18,6 +18,7 @@
 #include "postgres.h"
 
 #include "mb/pg_wchar.h"
+#include "miscadmin.h"
 #include "siddhi/errors.h"
 #include "siddhi/parser.h"
 #include "siddhiql_lexer.h"
@@ -80,6 +81,7 @@ siddhiql_tokenize(const char *source, int *ntokens)
 		const char *start;
 		char c;
 
+		CHECK_FOR_INTERRUPTS();
 		/* white space and comments */
 		for (;;)
 		{

@@ -682,6 +682,8 @@ create_aggregation(SqlParser *p, int pos, int end, List *annotations)
 	int gran_loc = p->tokens[pos].start;
 	char *ellipsis;
 	SiddhiAnnotation *purge = NULL;
+	int nqueries;
+	int npartitions;
 
 	if (tok >= end || !sqlstream_is_name(p, tok))
 		sqlstream_syntax_error(p, Min(tok, end), hint);
@@ -813,8 +815,25 @@ create_aggregation(SqlParser *p, int pos, int end, List *annotations)
 		}
 	}
 
-	/* the query, parsed as any other, then taken out of the app's queries */
+	/*
+	 * the query, parsed as any other, then taken out of the app's queries;
+	 * with PARTITION BY it went to the app's partitions instead
+	 */
+	nqueries = list_length(p->app->queries);
+	npartitions = list_length(p->app->partitions);
 	parse_query(p, tok, end, NIL);
+	if (list_length(p->app->partitions) != npartitions)
+	{
+		SiddhiPartition *part = llast(p->app->partitions);
+		SiddhiPartitionKey *k = part->keys ? linitial(part->keys) : NULL;
+
+		not_supported(p, k ? k->location : p->tokens[tok].start,
+					  "PARTITION BY is not supported in an aggregation",
+					  "Group the aggregation by the key instead: "
+					  "GROUP BY key.");
+	}
+	if (list_length(p->app->queries) != nqueries + 1)
+		sqlstream_syntax_error(p, tok, hint);
 	d->aggregation = llast(p->app->queries);
 	p->app->queries = list_delete_last(p->app->queries);
 	if (d->aggregation->output->kind != SIDDHI_OUT_RETURN)
@@ -1367,6 +1386,7 @@ requalify_walker(Node *node, void *context)
 
 	if (node == NULL)
 		return false;
+	CHECK_FOR_INTERRUPTS();
 	if (IsA(node, ColumnRef))
 	{
 		ColumnRef *cr = (ColumnRef *) node;
@@ -1986,6 +2006,7 @@ sqlstream_parse(const char *source)
 	{
 		if (i == p.ntokens || p.tokens[i].code == ';')
 		{
+			CHECK_FOR_INTERRUPTS();
 			if (i > start)
 				parse_statement(&p, start, i);
 			start = i + 1;

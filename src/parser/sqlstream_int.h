@@ -47,7 +47,9 @@ typedef struct SqlParser
 typedef struct SqlPiece
 {
 	SqlParser *parser;
-	char *buf;		/* the copy; bytes before 'first' are blank */
+	char *buf;		/* the copy of source bytes [base, ..); bytes before
+				 * 'first' are blank */
+	int base;		/* source offset of buf[0]: just before the piece */
 	int len;		/* bytes of buf handed to raw_parser */
 	int first;		/* token range of the piece */
 	int last;		/* exclusive */
@@ -71,6 +73,9 @@ extern void sqlstream_piece_kill(SqlPiece *pc, int first, int last);
 extern void sqlstream_piece_put(SqlPiece *pc, int offset, const char *text);
 extern List *sqlstream_piece_parse(SqlPiece *pc);
 extern Node *sqlstream_parse_expr(SqlParser *p, int first, int last);
+
+/* sqlstream_locations.c */
+extern void sqlstream_shift_locations(Node *node, int delta);
 
 /* sqlstream_window.c */
 extern SiddhiCall *sqlstream_parse_window(SqlParser *p, int name_tok,

@@ -30,6 +30,7 @@
 #include "common/int.h"
 #include "common/keywords.h"
 #include "mb/pg_wchar.h"
+#include "miscadmin.h"
 #include "nodes/makefuncs.h"
 #include "nodes/nodeFuncs.h"
 #include "parser/parser.h"
@@ -100,8 +101,11 @@ sqlstream_tokenize(SqlParser *p)
 	{
 		core_YYSTYPE lval;
 		YYLTYPE loc;
-		int code = core_yylex(&lval, &loc, scanner);
+		int code;
 		SqlToken *t;
+
+		CHECK_FOR_INTERRUPTS();
+		code = core_yylex(&lval, &loc, scanner);
 
 		if (p->ntokens >= cap)
 		{
@@ -323,10 +327,13 @@ sqlstream_piece_init(SqlPiece *pc, SqlParser *p, int first, int last,
 	int to = (last > first) ? p->tokens[last - 1].end : from;
 
 	pc->parser = p;
-	pc->buf = palloc(p->srclen + 16);
-	memset(pc->buf, ' ', p->srclen + 15);
-	memcpy(pc->buf + from, p->source + from, to - from);
-	pc->len = to;
+	/* room for a "SELECT (" before the piece; what is before that is not
+	 * copied (sqlstream_locations.c puts the locations right) */
+	pc->base = Max(from - 16, 0);
+	pc->buf = palloc(p->srclen - pc->base + 16);
+	memset(pc->buf, ' ', p->srclen - pc->base + 15);
+	memcpy(pc->buf + from - pc->base, p->source + from, to - from);
+	pc->len = to - pc->base;
 	pc->first = first;
 	pc->last = last;
 	pc->dead = palloc0(sizeof(bool) * (last - first + 1));
@@ -342,7 +349,7 @@ sqlstream_piece_kill(SqlPiece *pc, int first, int last)
 	Assert(first >= pc->first && last <= pc->last);
 	if (last <= first)
 		return;
-	memset(pc->buf + p->tokens[first].start, ' ',
+	memset(pc->buf + p->tokens[first].start - pc->base, ' ',
 		   p->tokens[last - 1].end - p->tokens[first].start);
 	for (int i = first; i < last; i++)
 		pc->dead[i - pc->first] = true;
@@ -357,7 +364,8 @@ sqlstream_piece_put(SqlPiece *pc, int offset, const char *text)
 {
 	int n = strlen(text);
 
-	if (offset < 0 || offset + n > pc->parser->srclen + 15)
+	offset -= pc->base;
+	if (offset < 0 || offset + n > pc->parser->srclen - pc->base + 15)
 		elog(ERROR, "no room for \"%s\" in a statement piece", text);
 	memcpy(pc->buf + offset, text, n);
 	if (offset + n > pc->len)
@@ -387,7 +395,7 @@ piece_error_callback(void *arg)
 		c += pg_mblen(c);
 		chars++;
 	}
-	byte = Min(c - pc->buf, p->srclen);
+	byte = Min(c - pc->buf + pc->base, p->srclen);
 	errposition(pg_mbstrlen_with_len(p->source, byte) + 1);
 }
 
@@ -396,6 +404,7 @@ duration_walker(Node *node, List *durations)
 {
 	if (node == NULL)
 		return false;
+	CHECK_FOR_INTERRUPTS();
 	if (IsA(node, A_Const))
 	{
 		A_Const *con = (A_Const *) node;
@@ -477,7 +486,7 @@ sqlstream_piece_parse(SqlPiece *pc)
 			d->ms = ms;
 			durations = lappend(durations, d);
 			/* keep the number, blank the units and the numbers after it */
-			memset(pc->buf + p->tokens[i + 1].start, ' ',
+			memset(pc->buf + p->tokens[i + 1].start - pc->base, ' ',
 				   p->tokens[next - 1].end - p->tokens[i + 1].start);
 			i = next - 1;
 		}
@@ -491,6 +500,10 @@ sqlstream_piece_parse(SqlPiece *pc)
 	error_context_stack = &cb;
 	stmts = raw_parser(pc->buf, RAW_PARSE_DEFAULT);
 	error_context_stack = cb.previous;
+	pfree(pc->buf);
+	pc->buf = NULL;
+	foreach(lc, stmts)
+		sqlstream_shift_locations(lfirst_node(RawStmt, lc)->stmt, pc->base);
 
 	if (durations == NIL)
 		return stmts;

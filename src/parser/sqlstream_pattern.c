@@ -104,6 +104,7 @@ equals_walker(Node *node, void *context)
 {
 	if (node == NULL)
 		return false;
+	CHECK_FOR_INTERRUPTS();
 	if (IsA(node, A_Expr) && ((A_Expr *) node)->kind == AEXPR_OP &&
 		list_length(((A_Expr *) node)->name) == 1 &&
 		strcmp(strVal(linitial(((A_Expr *) node)->name)), "==") == 0)

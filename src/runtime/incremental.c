@@ -803,9 +803,11 @@ bulk_upsert(SiddhiIncremental *inc, int g, IncDelta **deltas, int n)
 		plan = SPI_prepare(list_nth(inc->plan->bulk_upserts, g), inc->nphys,
 						   types);
 		if (plan == NULL)
-			elog(ERROR,
-				 "could not prepare the upsert of aggregation \"%s\": %s",
-				 inc->plan->name, SPI_result_code_string(SPI_result));
+			ereport(
+				ERROR, errcode(ERRCODE_SIDDHI_RUNTIME_ERROR),
+				errmsg(
+					"could not prepare the upsert of aggregation \"%s\": %s",
+					inc->plan->name, SPI_result_code_string(SPI_result)));
 		SPI_keepplan(plan);
 		inc->bulk_plans[g] = plan;
 	}
@@ -823,8 +825,9 @@ bulk_upsert(SiddhiIncremental *inc, int g, IncDelta **deltas, int n)
 	}
 	rc = SPI_execute_plan(inc->bulk_plans[g], args, NULL, false, 0);
 	if (rc != SPI_OK_INSERT)
-		elog(ERROR, "upsert into aggregation \"%s\" failed: %s",
-			 inc->plan->name, SPI_result_code_string(rc));
+		ereport(ERROR, errcode(ERRCODE_SIDDHI_RUNTIME_ERROR),
+				errmsg("upsert into aggregation \"%s\" failed: %s",
+					   inc->plan->name, SPI_result_code_string(rc)));
 	for (int p = 0; p < inc->nphys; p++)
 		pfree(DatumGetPointer(args[p]));
 	pfree(args);
@@ -919,10 +922,11 @@ incremental_flush_rows(SiddhiIncremental *inc)
 			plan = SPI_prepare(list_nth(inc->plan->upserts, d->gran),
 							   inc->nphys, types);
 			if (plan == NULL)
-				elog(ERROR,
-					 "could not prepare the upsert of aggregation "
-					 "\"%s\": %s",
-					 inc->plan->name, SPI_result_code_string(SPI_result));
+				ereport(ERROR, errcode(ERRCODE_SIDDHI_RUNTIME_ERROR),
+						errmsg("could not prepare the upsert of aggregation "
+							   "\"%s\": %s",
+							   inc->plan->name,
+							   SPI_result_code_string(SPI_result)));
 			SPI_keepplan(plan);
 			inc->plans[d->gran] = plan;
 		}
@@ -951,8 +955,9 @@ incremental_flush_rows(SiddhiIncremental *inc)
 			}
 		rc = SPI_execute_plan(inc->plans[d->gran], values, nulls, false, 0);
 		if (rc != SPI_OK_INSERT)
-			elog(ERROR, "upsert into aggregation \"%s\" failed: %s",
-				 inc->plan->name, SPI_result_code_string(rc));
+			ereport(ERROR, errcode(ERRCODE_SIDDHI_RUNTIME_ERROR),
+					errmsg("upsert into aggregation \"%s\" failed: %s",
+						   inc->plan->name, SPI_result_code_string(rc)));
 	}
 	pfree(nulls);
 	pfree(values);
@@ -998,16 +1003,18 @@ incremental_purge(SiddhiIncremental *inc, int64 now)
 			SPIPlanPtr plan = SPI_prepare(sql, 1, &type);
 
 			if (plan == NULL)
-				elog(ERROR, "could not prepare the purge of \"%s\": %s",
-					 r->name, SPI_result_code_string(SPI_result));
+				ereport(ERROR, errcode(ERRCODE_SIDDHI_RUNTIME_ERROR),
+						errmsg("could not prepare the purge of \"%s\": %s",
+							   r->name, SPI_result_code_string(SPI_result)));
 			SPI_keepplan(plan);
 			inc->purges[i] = plan;
 		}
 		arg[0] = Int64GetDatum(now - ap->retention[g]);
 		rc = SPI_execute_plan(inc->purges[i], arg, NULL, false, 0);
 		if (rc != SPI_OK_DELETE)
-			elog(ERROR, "purge of aggregation \"%s\" failed: %s", ap->name,
-				 SPI_result_code_string(rc));
+			ereport(ERROR, errcode(ERRCODE_SIDDHI_RUNTIME_ERROR),
+					errmsg("purge of aggregation \"%s\" failed: %s", ap->name,
+						   SPI_result_code_string(rc)));
 	}
 	inc->next_purge = now + ap->purge_interval;
 }

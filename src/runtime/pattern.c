@@ -1468,7 +1468,8 @@ siddhi_pattern_compile(SiddhiPatternPlan *plan, ExprContext *econtext,
 		Relation rel = RelationIdGetRelation(r->relid);
 
 		if (!RelationIsValid(rel))
-			elog(ERROR, "could not open relation with OID %u", r->relid);
+			ereport(ERROR, errcode(ERRCODE_UNDEFINED_TABLE),
+					errmsg("could not open relation with OID %u", r->relid));
 		prog->stream_desc[k] = CreateTupleDescCopy(RelationGetDescr(rel));
 		RelationClose(rel);
 		prog->readers[k] = palloc0(sizeof(int) * prog->nstates);

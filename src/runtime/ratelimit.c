@@ -172,7 +172,8 @@ group_get(SiddhiRateLimiter *r, const char *key, Size keylen, bool create)
 	{
 		g = e->group;
 		if (g->keylen != keylen || memcmp(g->key, key, keylen) != 0)
-			elog(ERROR, "siddhi: two group-by keys share a 64-bit hash");
+			ereport(ERROR, errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+					errmsg("siddhi: two group-by keys share a 64-bit hash"));
 		return g;
 	}
 	if (hash_get_num_entries(r->groups) > siddhi_max_groups)

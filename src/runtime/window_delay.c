@@ -145,7 +145,9 @@ cron_create(const SiddhiWindowPlan *plan, MemoryContext cxt)
 	w->cron = siddhi_cron_parse(plan->text, &error, &offset);
 	MemoryContextSwitchTo(old);
 	if (w->cron == NULL) /* the analyzer checked it */
-		elog(ERROR, "invalid cron expression \"%s\": %s", plan->text, error);
+		ereport(
+			ERROR, errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+			errmsg("invalid cron expression \"%s\": %s", plan->text, error));
 	w->next_fire = -1;
 	return &w->base;
 }

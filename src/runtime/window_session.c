@@ -288,7 +288,8 @@ session_key(SessionWindow *w, const char *key, int keylen)
 	if (k)
 	{
 		if (k->keylen != keylen || memcmp(k->key, key, keylen) != 0)
-			elog(ERROR, "siddhi: two session keys share a 64-bit hash");
+			ereport(ERROR, errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+					errmsg("siddhi: two session keys share a 64-bit hash"));
 		return k;
 	}
 	if (hash_get_num_entries(w->keys) >= siddhi_max_groups)
