@@ -21,6 +21,7 @@
 #include "siddhi/ipc.h"
 #include "siddhi/partition.h"
 #include "siddhi/shmem.h"
+#include "siddhi/usercode.h"
 #include "siddhi/worker.h"
 #include "utils/guc.h"
 
@@ -135,6 +136,7 @@ _PG_init(void)
 	siddhi_register_launcher();
 	siddhi_stream_xact_init();
 	siddhi_catalog_xact_init();
+	siddhi_usercode_init();
 }
 
 void

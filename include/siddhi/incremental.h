@@ -21,6 +21,8 @@ extern void siddhi_incremental_stop(SiddhiIncremental *inc);
 
 /* The aggregation's name, for messages. */
 extern const char *siddhi_incremental_name(SiddhiIncremental *inc);
+/* The role the aggregation runs as: its app's owner. */
+extern Oid siddhi_incremental_owner(SiddhiIncremental *inc);
 
 /* Add one current event (the stream's slot, its timestamp in ms). */
 extern void siddhi_incremental_feed(SiddhiIncremental *inc,

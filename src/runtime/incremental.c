@@ -60,10 +60,12 @@
 #include "access/xact.h"
 #include "miscadmin.h"
 #include "utils/resowner.h"
+#include "siddhi/catalog.h"
 #include "siddhi/distinct_sketch.h"
 #include "siddhi/errors.h"
 #include "siddhi/incremental.h"
 #include "siddhi/runtime.h"
+#include "siddhi/usercode.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/datetime.h"
@@ -999,6 +1001,7 @@ flush_one(SiddhiIncremental *inc, bool allow_purge)
 	ResourceOwner owner = CurrentResourceOwner;
 	Oid save_user;
 	int save_sec;
+	int frame;
 	int64 now = purge_clock(inc);
 	bool purge = allow_purge && inc->plan->purge && now >= inc->next_purge &&
 				 now != PG_INT64_MIN;
@@ -1007,23 +1010,27 @@ flush_one(SiddhiIncremental *inc, bool allow_purge)
 		return;
 	GetUserIdAndSecContext(&save_user, &save_sec);
 	BeginInternalSubTransaction(NULL);
+	/* the app's owner writes its aggregation, with its rights (usercode.c) */
+	frame = siddhi_usercode_enter(inc->owner);
 	PG_TRY();
 	{
+		/* our own statements: pg_catalog's operators, whatever ran before */
+		int pin = siddhi_pin_begin();
+
 		SPI_connect();
-		/* the app's owner writes its aggregation, with its rights */
-		SetUserIdAndSecContext(inc->owner,
-							   save_sec | SECURITY_LOCAL_USERID_CHANGE);
 		incremental_flush(inc);
 		if (purge)
 			incremental_purge(inc, now);
-		SetUserIdAndSecContext(save_user, save_sec);
 		SPI_finish();
+		siddhi_pin_end(pin, true);
+		siddhi_usercode_leave(frame, true);
 		ReleaseCurrentSubTransaction();
 	}
 	PG_CATCH();
 	{
 		ErrorData *edata;
 
+		siddhi_usercode_leave(frame, false);
 		MemoryContextSwitchTo(mcxt);
 		edata = CopyErrorData();
 		FlushErrorState();
@@ -1041,6 +1048,12 @@ flush_one(SiddhiIncremental *inc, bool allow_purge)
 	PG_END_TRY();
 	MemoryContextSwitchTo(mcxt);
 	CurrentResourceOwner = owner;
+}
+
+Oid
+siddhi_incremental_owner(SiddhiIncremental *inc)
+{
+	return inc->owner;
 }
 
 void

@@ -40,6 +40,7 @@
 #include "siddhi/ratelimit.h"
 #include "siddhi/runtime.h"
 #include "siddhi/table_ops.h"
+#include "siddhi/usercode.h"
 #include "siddhi/cron.h"
 #include "pgtime.h"
 #include "siddhi/window.h"
@@ -1769,11 +1770,13 @@ query_step(QueryRuntime *q, QueryStep step, TupleTableSlot *slot, int64 ts,
 	ResourceOwner owner = CurrentResourceOwner;
 	Oid save_user;
 	int save_sec;
+	int frame;
 	int64 save_ts = siddhi_current_event_ts;
 	volatile bool keep_memory = false;
 	SiddhiPartInstance *save_key = q->apart ? q->apart->current : NULL;
 
 	GetUserIdAndSecContext(&save_user, &save_sec);
+	frame = siddhi_usercode_enter(q->owner);
 	PG_TRY();
 	{
 		if (depth > MAX_CHAIN_DEPTH)
@@ -1783,9 +1786,6 @@ query_step(QueryRuntime *q, QueryStep step, TupleTableSlot *slot, int64 ts,
 							MAX_CHAIN_DEPTH),
 					 errhint("Queries that insert into each other's input "
 							 "streams form a loop.")));
-		if (save_user != q->owner)
-			SetUserIdAndSecContext(q->owner,
-								   save_sec | SECURITY_LOCAL_USERID_CHANGE);
 		if (step == STEP_EVENT)
 		{
 			siddhi_stats_count(q->stats, 1, 0);
@@ -1835,11 +1835,11 @@ query_step(QueryRuntime *q, QueryStep step, TupleTableSlot *slot, int64 ts,
 			if (q->join_main)
 				ResetExprContext(q->join_main->econtext);
 		}
-		SetUserIdAndSecContext(save_user, save_sec);
+		siddhi_usercode_leave(frame, true);
 	}
 	PG_CATCH();
 	{
-		SetUserIdAndSecContext(save_user, save_sec);
+		siddhi_usercode_leave(frame, false);
 		query_failed(q, mcxt, owner, true);
 		/* the rollback restores the user the subtransaction began with */
 		SetUserIdAndSecContext(save_user, save_sec);
@@ -2108,12 +2108,15 @@ static void
 named_window_catch_up(NamedWindow *nw, int64 now, int depth)
 {
 	int64 due = siddhi_window_deadline(nw->window);
+	int frame;
 
 	if (due < 0 || now < due)
 		return;
+	frame = siddhi_usercode_enter(nw->app->owner);
 	nw->depth = depth;
 	siddhi_window_advance(nw->window, now, named_window_event, nw);
 	named_window_chunk_end(nw);
+	siddhi_usercode_leave(frame, true);
 }
 
 /* An event sent to a named window: it enters, readers get what follows. */
@@ -2123,6 +2126,7 @@ named_window_add(NamedWindow *nw, TupleTableSlot *slot, int64 ts, int depth)
 	SiddhiWindowEvent ev = { 0 };
 	bool should_free;
 	int save_depth = nw->depth;
+	int frame = siddhi_usercode_enter(nw->app->owner);
 
 	if (nw->app->playback && ts > nw->app->clock)
 		nw->app->clock = ts;
@@ -2142,6 +2146,7 @@ named_window_add(NamedWindow *nw, TupleTableSlot *slot, int64 ts, int depth)
 	named_window_chunk_end(nw);
 	ResetExprContext(nw->econtext);
 	nw->depth = save_depth;
+	siddhi_usercode_leave(frame, true);
 }
 
 /*
@@ -2154,15 +2159,18 @@ aggregation_event(SiddhiIncremental *inc, TupleTableSlot *slot, int64 ts)
 {
 	MemoryContext mcxt = CurrentMemoryContext;
 	ResourceOwner owner = CurrentResourceOwner;
+	int frame = siddhi_usercode_enter(siddhi_incremental_owner(inc));
 
 	PG_TRY();
 	{
 		siddhi_incremental_feed(inc, slot, ts);
+		siddhi_usercode_leave(frame, true);
 	}
 	PG_CATCH();
 	{
 		ErrorData *edata;
 
+		siddhi_usercode_leave(frame, false);
 		MemoryContextSwitchTo(batch_cxt);
 		edata = CopyErrorData(); /* in batch_cxt, kept by query_failed */
 		query_failed(NULL, mcxt, owner, true);
@@ -2366,7 +2374,11 @@ sink_can_multi_insert(Relation rel, List *rows, int from)
 	return true;
 }
 
-/* Insert rows[from..] into a table, each as its query's owner. */
+/*
+ * Insert rows[from..] into a table, each as its query's owner: the rows
+ * of one owner in a row form one trigger query, run in a frame of that
+ * owner (usercode.c), so the triggers they fire run as the owner too.
+ */
 static void
 sink_insert(Oid relid, List *rows, int from)
 {
@@ -2376,8 +2388,7 @@ sink_insert(Oid relid, List *rows, int from)
 	ResultRelInfo *rri = makeNode(ResultRelInfo);
 	int i = 0;
 	ListCell *lc;
-	Oid save_user;
-	int save_sec;
+	int frame = -1;
 	Oid checked_owner = InvalidOid;
 	bool multi = sink_can_multi_insert(rel, rows, from);
 	TupleTableSlot *slots[SINK_MULTI_INSERT];
@@ -2394,9 +2405,7 @@ sink_insert(Oid relid, List *rows, int from)
 	InitResultRelInfo(rri, rel, 1, NULL, 0);
 	estate->es_output_cid = cid = GetCurrentCommandId(true);
 	ExecOpenIndices(rri, false);
-	AfterTriggerBeginQuery();
 
-	GetUserIdAndSecContext(&save_user, &save_sec);
 	foreach(lc, rows)
 	{
 		TableRow *row = lfirst(lc);
@@ -2416,10 +2425,14 @@ sink_insert(Oid relid, List *rows, int from)
 						 errdetail("The app's owner no longer has the INSERT "
 								   "privilege on it.")));
 			checked_owner = row->query->owner;
+			if (frame >= 0)
+			{
+				AfterTriggerEndQuery(estate);
+				siddhi_usercode_leave(frame, true);
+			}
+			frame = siddhi_usercode_enter(checked_owner);
+			AfterTriggerBeginQuery();
 		}
-		if (row->query->owner != save_user)
-			SetUserIdAndSecContext(row->query->owner,
-								   save_sec | SECURITY_LOCAL_USERID_CHANGE);
 		if (filled == nslots)
 			slots[nslots++] = table_slot_create(rel, &estate->es_tupleTable);
 		slot = slots[filled++];
@@ -2449,11 +2462,14 @@ sink_insert(Oid relid, List *rows, int from)
 				filled = 0;
 			}
 		}
-		SetUserIdAndSecContext(save_user, save_sec);
 	}
 	if (bistate)
 		FreeBulkInsertState(bistate);
-	AfterTriggerEndQuery(estate);
+	if (frame >= 0)
+	{
+		AfterTriggerEndQuery(estate);
+		siddhi_usercode_leave(frame, true);
+	}
 	ExecCloseIndices(rri);
 	ExecResetTupleTable(estate->es_tupleTable, false);
 	FreeExecutorState(estate);
@@ -2476,16 +2492,19 @@ mirror_windows(void)
 			NamedWindow *nw = lfirst(lw);
 			MemoryContext mcxt = CurrentMemoryContext;
 			ResourceOwner owner = CurrentResourceOwner;
+			int frame = siddhi_usercode_enter(app->owner);
 
 			PG_TRY();
 			{
 				siddhi_mirror_flush(nw->mirror, nw->window);
+				siddhi_usercode_leave(frame, true);
 			}
 			PG_CATCH();
 			{
 				ErrorData *edata;
 
 				/* the mirror rebuilds itself at the next batch */
+				siddhi_usercode_leave(frame, false);
 				MemoryContextSwitchTo(mcxt);
 				edata = CopyErrorData();
 				query_failed(NULL, mcxt, owner, true);
@@ -2515,6 +2534,7 @@ sink_flush(Oid relid)
 	int from = 0;
 	Oid save_user;
 	int save_sec;
+	int mark = siddhi_usercode_depth();
 
 	if (sinks == NULL)
 		return;
@@ -2533,6 +2553,7 @@ sink_flush(Oid relid)
 		}
 		PG_CATCH();
 		{
+			siddhi_usercode_unwind(mark);
 			query_failed(NULL, mcxt, owner, true);
 			SetUserIdAndSecContext(save_user, save_sec);
 			owner = CurrentResourceOwner; /* the new subtransaction's */
@@ -2552,6 +2573,7 @@ sink_flush(Oid relid)
 				}
 				PG_CATCH();
 				{
+					siddhi_usercode_unwind(mark);
 					query_failed(row->query, mcxt, owner, false);
 				}
 				PG_END_TRY();
