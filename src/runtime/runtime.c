@@ -2471,6 +2471,7 @@ sink_insert(Oid relid, List *rows, int from)
 		siddhi_usercode_leave(frame, true);
 	}
 	ExecCloseIndices(rri);
+	ExecCloseResultRelations(estate); /* those the triggers opened */
 	ExecResetTupleTable(estate->es_tupleTable, false);
 	FreeExecutorState(estate);
 	table_close(rel, NoLock);
