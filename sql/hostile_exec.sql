@@ -64,9 +64,10 @@ BEGIN
 END $$;
 RESET ROLE;
 
--- 1. every siddhi function she can call, with her operators first on the path
+-- 1. every siddhi function she can call, with her operators first on the
+-- path (ahead of pg_catalog, which otherwise comes first)
 SET ROLE siddhi_mallory;
-SET search_path = mallory, public;
+SET search_path = mallory, pg_catalog, public;
 SELECT siddhi.deploy('mal_app', $$
   define stream MalIn (x int);
   define table MalOut (x int);
@@ -111,16 +112,16 @@ AS $$ SELECT pg_catalog.current_setting('search_path') || ' / ' ||
 SELECT siddhi.deploy('victim_app', $$
   CREATE STREAM VicIn (x INT);
   CREATE TABLE VicOut (x INT, seen TEXT);
-  INSERT INTO VicOut SELECT x, show_path(x) AS seen FROM VicIn;
+  INSERT INTO VicOut SELECT x, victim.show_path(x) AS seen FROM VicIn;
 $$);
 RESET search_path;
 RESET ROLE;
 SET ROLE siddhi_mallory;
-SET search_path = mallory, public;
+SET search_path = mallory, pg_catalog, public;
 SELECT siddhi.deploy('evil_app', $$
   CREATE STREAM EvilIn (x INT);
   CREATE TABLE EvilOut (x INT);
-  INSERT INTO EvilOut SELECT evil(x) AS x FROM EvilIn;
+  INSERT INTO EvilOut SELECT mallory.evil(x) AS x FROM EvilIn;
 $$);
 RESET search_path;
 RESET ROLE;
@@ -151,7 +152,7 @@ SELECT rolsuper FROM pg_roles WHERE rolname = 'siddhi_mallory';
 
 -- 3. triggers on every table the engine writes run as the app's owner
 SET ROLE siddhi_mallory;
-SET search_path = mallory, public;
+SET search_path = mallory, pg_catalog, public;
 SELECT siddhi.deploy('trig_app', $$
   define stream TrIn (k string, x int, ts long);
   define window TrWin (k string, x int) length(2);
@@ -210,11 +211,11 @@ BEGIN
     CREATE TEMP TABLE mallory_tmp (a int);
     RETURN x;
 END $$;
-SET search_path = mallory, public;
+SET search_path = mallory, pg_catalog, public;
 SELECT siddhi.deploy('esc_app', $$
   CREATE STREAM EscIn (x INT);
   CREATE TABLE EscOut (x INT);
-  INSERT INTO EscOut SELECT escape(x) AS x FROM EscIn;
+  INSERT INTO EscOut SELECT mallory.escape(x) AS x FROM EscIn;
 $$);
 RESET search_path;
 RESET ROLE;
