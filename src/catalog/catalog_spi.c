@@ -37,8 +37,13 @@ siddhi_pin_begin(void)
 {
 	int level = NewGUCNestLevel();
 
-	(void) set_config_option("search_path", SIDDHI_PINNED_PATH, PGC_USERSET,
-							 PGC_S_SESSION, GUC_ACTION_SAVE, true, 0, false);
+	if (set_config_option("search_path", SIDDHI_PINNED_PATH, PGC_USERSET,
+						  PGC_S_SESSION, GUC_ACTION_SAVE, true, 0, false) <= 0)
+	{
+		AtEOXact_GUC(false, level);
+		ereport(ERROR, (errcode(ERRCODE_INTERNAL_ERROR),
+						errmsg("could not pin search_path")));
+	}
 	return level;
 }
 
