@@ -123,14 +123,27 @@ SELECT siddhi.deploy('evil_app', $$
   CREATE TABLE EvilOut (x INT);
   INSERT INTO EvilOut SELECT mallory.evil(x) AS x FROM EvilIn;
 $$);
+-- the same in a step that writes a table at once: the engine commits a
+-- subtransaction in the middle of the step, which must not keep it either
+SELECT siddhi.deploy('evil_upsert', $$
+  CREATE STREAM EvilIn2 (x INT);
+  CREATE TABLE EvilT (x INT PRIMARY KEY);
+  INSERT INTO EvilT SELECT mallory.evil(x) AS x FROM EvilIn2
+    ON CONFLICT (x) DO UPDATE SET x = EXCLUDED.x;
+$$);
 RESET search_path;
 RESET ROLE;
-SELECT wait_app('victim_app'), wait_app('evil_app');
+SELECT wait_app('victim_app'), wait_app('evil_app'), wait_app('evil_upsert');
 INSERT INTO mallory.evilin VALUES (1);
 SELECT siddhi.flush();
 INSERT INTO victim.vicin VALUES (1);
 SELECT siddhi.flush();
+INSERT INTO mallory.evilin2 VALUES (1);
+SELECT siddhi.flush();
+INSERT INTO victim.vicin VALUES (3);
+SELECT siddhi.flush();
 SELECT * FROM victim.vicout ORDER BY x;
+SELECT * FROM mallory.evilt;
 -- the worker's next catalog statements (a deploy, a state change)
 SET ROLE siddhi_victim;
 SET search_path = victim;
@@ -143,6 +156,7 @@ SELECT siddhi.undeploy('victim_app2');
 RESET ROLE;
 SET ROLE siddhi_mallory;
 SELECT siddhi.undeploy('evil_app', drop_tables => true);
+SELECT siddhi.undeploy('evil_upsert', drop_tables => true);
 RESET ROLE;
 INSERT INTO victim.vicin VALUES (2);
 SELECT siddhi.flush();
