@@ -28,7 +28,10 @@ CREATE TABLE siddhi.app (
     state       text NOT NULL DEFAULT 'starting'
                 CHECK (state IN ('starting', 'running', 'failed')),
     error       text,
-    deployed_at timestamptz NOT NULL DEFAULT now()
+    deployed_at timestamptz NOT NULL DEFAULT now(),
+    -- the deployer's search_path: the engine analyses the app under it
+    -- at every load, so its names resolve as they did at deploy
+    search_path text
 );
 
 -- The relations an app created: its streams (foreign tables of the

@@ -22,6 +22,7 @@
 #include "siddhi/ipc.h"
 #include "siddhi/partition.h"
 #include "siddhi/shmem.h"
+#include "siddhi/usercode.h"
 #include "siddhi/worker.h"
 #include "utils/guc.h"
 
@@ -144,6 +145,7 @@ _PG_init(void)
 	siddhi_register_launcher();
 	siddhi_stream_xact_init();
 	siddhi_catalog_xact_init();
+	siddhi_usercode_init();
 }
 
 void

@@ -48,6 +48,7 @@
 #include "miscadmin.h"
 #include "nodes/makefuncs.h"
 #include "nodes/nodeFuncs.h"
+#include "siddhi/catalog.h"
 #include "siddhi/errors.h"
 #include "siddhi/parser.h"
 #include "utils/builtins.h"
@@ -74,16 +75,19 @@ lookup_relation(const char *app, const char *text, const char *name,
 	args[0] = CStringGetTextDatum(app);
 	args[1] = CStringGetTextDatum(name);
 	SPI_connect();
-	if (SPI_execute_with_args("SELECT 1 FROM siddhi.app WHERE name = $1", 1,
-							  types, args, NULL, true, 1) != SPI_OK_SELECT)
-		elog(ERROR, "could not read siddhi.app");
+	/* our own statements: pinned, qualified (catalog_spi.c) */
+	siddhi_catalog_spi("SELECT 1 FROM siddhi.app "
+					   "WHERE name OPERATOR(pg_catalog.=) $1",
+					   1, types, args, NULL, true, false);
 	app_exists = SPI_processed > 0;
 	if (app_exists &&
-		SPI_execute_with_args(
-			"SELECT nspname::text, kind FROM siddhi.app_relation "
-			"WHERE app = $1 AND relname = $2 AND kind <> 'aggregation' "
-			"ORDER BY kind = 'stream'",
-			2, types, args, NULL, true, 1) == SPI_OK_SELECT &&
+		siddhi_catalog_spi(
+			"SELECT nspname::pg_catalog.text, kind FROM siddhi.app_relation "
+			"WHERE app OPERATOR(pg_catalog.=) $1 "
+			"AND relname OPERATOR(pg_catalog.=) $2::pg_catalog.name "
+			"AND kind OPERATOR(pg_catalog.<>) 'aggregation' "
+			"ORDER BY kind OPERATOR(pg_catalog.=) 'stream' LIMIT 1",
+			2, types, args, NULL, true, false) == SPI_OK_SELECT &&
 		SPI_processed > 0)
 	{
 		MemoryContext old = MemoryContextSwitchTo(cxt);

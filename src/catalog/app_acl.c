@@ -34,10 +34,10 @@ siddhi_app_owner_of(const char *name)
 	Oid owner = InvalidOid;
 
 	SPI_connect();
-	if (SPI_execute_with_args("SELECT owner::pg_catalog.oid FROM siddhi.app "
-							  "WHERE name OPERATOR(pg_catalog.=) $1",
-							  1, argtypes, values, NULL, true, 1) < 0)
-		elog(ERROR, "could not read siddhi.app");
+	/* as the caller, with search_path pinned (catalog_spi.c) */
+	siddhi_catalog_spi("SELECT owner::pg_catalog.oid FROM siddhi.app "
+					   "WHERE name OPERATOR(pg_catalog.=) $1",
+					   1, argtypes, values, NULL, true, false);
 	if (SPI_processed > 0)
 	{
 		bool isnull;

@@ -13,7 +13,10 @@
  *
  * The catalog tables are writable only by the extension's owner; the
  * rows are written under the bootstrap superuser's id, after the checks
- * that the caller may do what is asked.
+ * that the caller may do what is asked, with search_path pinned to
+ * pg_catalog, pg_temp and every operator schema-qualified (catalog_spi.c),
+ * so nothing of the caller's runs in them.  The caller's search_path is
+ * recorded with the app: the engine analyses the app under it at load.
  *
  *-------------------------------------------------------------------------
  */
@@ -117,21 +120,16 @@ siddhi_catalog_xact_init(void)
 	RegisterXactCallback(catalog_xact_callback, NULL);
 }
 
-/* Run catalog SQL as the bootstrap superuser. */
+/*
+ * Run catalog SQL as the bootstrap superuser, with search_path pinned and
+ * restricted (catalog_spi.c): no operator or function of the caller's
+ * search_path can run in it.
+ */
 static void
 catalog_exec(const char *sql, int nargs, Oid *argtypes, Datum *values,
 			 const char *nulls)
 {
-	Oid save_user;
-	int save_sec;
-
-	GetUserIdAndSecContext(&save_user, &save_sec);
-	SetUserIdAndSecContext(BOOTSTRAP_SUPERUSERID,
-						   save_sec | SECURITY_LOCAL_USERID_CHANGE);
-	if (SPI_execute_with_args(sql, nargs, argtypes, values, nulls, false, 0) <
-		0)
-		elog(ERROR, "siddhi catalog statement failed: %s", sql);
-	SetUserIdAndSecContext(save_user, save_sec);
+	siddhi_catalog_spi(sql, nargs, argtypes, values, nulls, false, true);
 }
 
 /* Owner of a deployed app, or InvalidOid. */
@@ -142,8 +140,9 @@ app_owner(const char *name)
 	Datum values[1] = { CStringGetTextDatum(name) };
 	bool isnull;
 
-	catalog_exec("SELECT owner::oid FROM siddhi.app WHERE name = $1", 1,
-				 argtypes, values, NULL);
+	catalog_exec("SELECT owner::pg_catalog.oid FROM siddhi.app "
+				 "WHERE name OPERATOR(pg_catalog.=) $1",
+				 1, argtypes, values, NULL);
 	if (SPI_processed == 0)
 		return InvalidOid;
 	return DatumGetObjectId(SPI_getbinval(SPI_tuptable->vals[0],
@@ -221,12 +220,14 @@ undeploy_internal(const char *name, bool drop_tables, List **kept)
 	List *relids = NIL;
 	ListCell *lc;
 
-	catalog_exec("SELECT r.kind, r.nspname::text, r.relname::text "
+	catalog_exec("SELECT r.kind, r.nspname::pg_catalog.text, "
+				 "r.relname::pg_catalog.text "
 				 "FROM siddhi.app_relation r "
-				 "WHERE r.app = $1 AND r.created "
+				 "WHERE r.app OPERATOR(pg_catalog.=) $1 AND r.created "
 				 "AND NOT EXISTS (SELECT 1 FROM siddhi.app_relation o "
-				 "  WHERE o.app <> r.app AND o.nspname = r.nspname "
-				 "  AND o.relname = r.relname)",
+				 "  WHERE o.app OPERATOR(pg_catalog.<>) r.app "
+				 "  AND o.nspname OPERATOR(pg_catalog.=) r.nspname "
+				 "  AND o.relname OPERATOR(pg_catalog.=) r.relname)",
 				 1, argtypes, values, NULL);
 	for (uint64 i = 0; i < SPI_processed; i++)
 	{
@@ -272,14 +273,11 @@ undeploy_internal(const char *name, bool drop_tables, List **kept)
 			relids = lappend_oid(relids, relid);
 	}
 	lock_all_or_wait(relids);
-	catalog_exec("DELETE FROM siddhi.app WHERE name = $1", 1, argtypes, values,
-				 NULL);
+	catalog_exec("DELETE FROM siddhi.app WHERE name OPERATOR(pg_catalog.=) $1",
+				 1, argtypes, values, NULL);
 	/* drops run as the caller: they need to own what they drop */
 	foreach(lc, drops)
-	{
-		if (SPI_execute(lfirst(lc), false, 0) < 0)
-			elog(ERROR, "could not run: %s", (char *) lfirst(lc));
-	}
+		siddhi_catalog_spi(lfirst(lc), 0, NULL, NULL, NULL, false, false);
 	apps_changed = true;
 }
 
@@ -323,8 +321,8 @@ drop_unused_streams(List *kept, SiddhiAppPlan *plan)
 			continue;
 		sql = psprintf("DROP FOREIGN TABLE IF EXISTS %s",
 					   quote_qualified_identifier(k->nspname, k->name));
-		if (SPI_execute(sql, false, 0) < 0)
-			elog(ERROR, "could not run: %s", sql);
+		/* as the caller, pinned (catalog_spi.c) */
+		siddhi_catalog_spi(sql, 0, NULL, NULL, NULL, false, false);
 	}
 }
 
@@ -427,17 +425,20 @@ siddhi_deploy(PG_FUNCTION_ARGS)
 	drop_unused_streams(kept, plan);
 
 	{
-		Oid argtypes[4] = { TEXTOID, OIDOID, TEXTOID, TEXTOID };
-		Datum values[4];
+		Oid argtypes[5] = { TEXTOID, OIDOID, TEXTOID, TEXTOID, TEXTOID };
+		Datum values[5];
 
 		values[0] = CStringGetTextDatum(name);
 		values[1] = ObjectIdGetDatum(GetUserId());
 		values[2] = CStringGetTextDatum(
 			ast->dialect == SIDDHI_DIALECT_SQL ? "sql" : "siddhiql");
 		values[3] = CStringGetTextDatum(source);
-		catalog_exec("INSERT INTO siddhi.app (name, owner, dialect, source) "
-					 "VALUES ($1, $2::regrole, $3, $4)",
-					 4, argtypes, values, NULL);
+		/* the engine analyses the app under it again at every load */
+		values[4] = CStringGetTextDatum(namespace_search_path);
+		catalog_exec("INSERT INTO siddhi.app "
+					 "(name, owner, dialect, source, search_path) "
+					 "VALUES ($1, $2::pg_catalog.regrole, $3, $4, $5)",
+					 5, argtypes, values, NULL);
 	}
 	foreach(lc, plan->relations)
 	{

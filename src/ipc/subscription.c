@@ -30,6 +30,7 @@
 #include "nodes/makefuncs.h"
 #include "pgstat.h"
 #include "port/atomics.h"
+#include "siddhi/catalog.h"
 #include "siddhi/errors.h"
 #include "siddhi/ipc.h"
 #include "siddhi/shmem.h"
@@ -310,11 +311,13 @@ is_named_window(Oid relid)
 		CStringGetTextDatum(get_namespace_name(get_rel_namespace(relid)));
 	values[1] = CStringGetTextDatum(get_rel_name(relid));
 	SPI_connect();
-	if (SPI_execute_with_args("SELECT 1 FROM siddhi.app_relation "
-							  "WHERE kind = 'window' AND nspname = $1 "
-							  "AND relname = $2",
-							  2, argtypes, values, NULL, true, 1) < 0)
-		elog(ERROR, "could not read siddhi.app_relation");
+	siddhi_catalog_spi(
+		"SELECT 1 FROM siddhi.app_relation "
+		"WHERE kind OPERATOR(pg_catalog.=) 'window' "
+		"AND nspname OPERATOR(pg_catalog.=) $1::pg_catalog.name "
+		"AND relname OPERATOR(pg_catalog.=) $2::pg_catalog.name "
+		"LIMIT 1",
+		2, argtypes, values, NULL, true, false);
 	found = SPI_processed > 0;
 	SPI_finish();
 	return found;

@@ -66,6 +66,7 @@
 #include "siddhi/errors.h"
 #include "siddhi/incremental.h"
 #include "siddhi/runtime.h"
+#include "siddhi/usercode.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/datetime.h"
@@ -1033,6 +1034,7 @@ flush_one(SiddhiIncremental *inc, bool allow_purge)
 	ResourceOwner owner = CurrentResourceOwner;
 	Oid save_user;
 	int save_sec;
+	int frame;
 	int64 now = purge_clock(inc);
 	bool purge = allow_purge && inc->plan->purge && now >= inc->next_purge &&
 				 now != PG_INT64_MIN;
@@ -1041,20 +1043,23 @@ flush_one(SiddhiIncremental *inc, bool allow_purge)
 		return;
 	GetUserIdAndSecContext(&save_user, &save_sec);
 	BeginInternalSubTransaction(NULL);
+	/* the app's owner writes its aggregation, with its rights (usercode.c) */
+	frame = siddhi_usercode_enter(inc->owner);
 	PG_TRY();
 	{
+		/* our own statements: pg_catalog's operators, whatever ran before */
+		int pin = siddhi_pin_begin();
+
 		SPI_connect();
-		/* the app's owner writes its aggregation, with its rights */
-		SetUserIdAndSecContext(inc->owner,
-							   save_sec | SECURITY_LOCAL_USERID_CHANGE);
 		/* the engine's own writes of protected tables (readonly.c) */
 		siddhi_engine_writes_begin();
 		incremental_flush(inc);
 		if (purge)
 			incremental_purge(inc, now);
 		siddhi_engine_writes_end();
-		SetUserIdAndSecContext(save_user, save_sec);
 		SPI_finish();
+		siddhi_pin_end(pin, true);
+		siddhi_usercode_leave(frame, true);
 		ReleaseCurrentSubTransaction();
 		MemoryContextSwitchTo(mcxt);
 		CurrentResourceOwner = owner;
@@ -1064,6 +1069,7 @@ flush_one(SiddhiIncremental *inc, bool allow_purge)
 	{
 		ErrorData *edata;
 
+		siddhi_usercode_leave(frame, false);
 		MemoryContextSwitchTo(mcxt);
 		edata = CopyErrorData();
 		FlushErrorState();

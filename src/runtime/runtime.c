@@ -45,6 +45,7 @@
 #include "siddhi/ratelimit.h"
 #include "siddhi/runtime.h"
 #include "siddhi/table_ops.h"
+#include "siddhi/usercode.h"
 #include "siddhi/cron.h"
 #include "pgtime.h"
 #include "siddhi/window.h"
@@ -1863,6 +1864,7 @@ query_step(QueryRuntime *q, QueryStep step, TupleTableSlot *slot, int64 ts,
 	MemoryContext mcxt = CurrentMemoryContext;
 	Oid save_user;
 	int save_sec;
+	int frame;
 	int64 save_ts = siddhi_current_event_ts;
 	volatile bool keep_memory = false;
 	SiddhiPartInstance *save_key = q->apart ? q->apart->current : NULL;
@@ -1873,6 +1875,7 @@ query_step(QueryRuntime *q, QueryStep step, TupleTableSlot *slot, int64 ts,
 	/* what came before is kept, whatever happens to this step */
 	siddhi_batch_isolate();
 	GetUserIdAndSecContext(&save_user, &save_sec);
+	frame = siddhi_usercode_enter(q->owner);
 	PG_TRY();
 	{
 		if (depth > MAX_CHAIN_DEPTH)
@@ -1882,9 +1885,6 @@ query_step(QueryRuntime *q, QueryStep step, TupleTableSlot *slot, int64 ts,
 							MAX_CHAIN_DEPTH),
 					 errhint("Queries that insert into each other's input "
 							 "streams form a loop.")));
-		if (save_user != q->owner)
-			SetUserIdAndSecContext(q->owner,
-								   save_sec | SECURITY_LOCAL_USERID_CHANGE);
 		/* once a batch: may the owner still read the input? */
 		if (step == STEP_EVENT && q->input && !q->input->named &&
 			q->read_checked != batch_seq)
@@ -1943,12 +1943,13 @@ query_step(QueryRuntime *q, QueryStep step, TupleTableSlot *slot, int64 ts,
 			if (q->join_main)
 				ResetExprContext(q->join_main->econtext);
 		}
-		SetUserIdAndSecContext(save_user, save_sec);
+		siddhi_usercode_leave(frame, true);
 		/* and what it did is kept, whatever happens to an outer step */
 		siddhi_batch_isolate();
 	}
 	PG_CATCH();
 	{
+		siddhi_usercode_leave(frame, false);
 		query_failed(q, mcxt, save_user, save_sec);
 		query_abandon_chunk(q);
 		if (q->apart)
@@ -2215,12 +2216,15 @@ static void
 named_window_catch_up(NamedWindow *nw, int64 now, int depth)
 {
 	int64 due = siddhi_window_deadline(nw->window);
+	int frame;
 
 	if (due < 0 || now < due)
 		return;
+	frame = siddhi_usercode_enter(nw->app->owner);
 	nw->depth = depth;
 	siddhi_window_advance(nw->window, now, named_window_event, nw);
 	named_window_chunk_end(nw);
+	siddhi_usercode_leave(frame, true);
 }
 
 /* An event sent to a named window: it enters, readers get what follows. */
@@ -2230,6 +2234,7 @@ named_window_add(NamedWindow *nw, TupleTableSlot *slot, int64 ts, int depth)
 	SiddhiWindowEvent ev = { 0 };
 	bool should_free;
 	int save_depth = nw->depth;
+	int frame = siddhi_usercode_enter(nw->app->owner);
 
 	if (nw->app->playback && ts > nw->app->clock)
 		nw->app->clock = ts;
@@ -2249,6 +2254,7 @@ named_window_add(NamedWindow *nw, TupleTableSlot *slot, int64 ts, int depth)
 	named_window_chunk_end(nw);
 	ResetExprContext(nw->econtext);
 	nw->depth = save_depth;
+	siddhi_usercode_leave(frame, true);
 }
 
 /*
@@ -2262,11 +2268,13 @@ aggregation_event(SiddhiIncremental *inc, TupleTableSlot *slot, int64 ts)
 	MemoryContext mcxt = CurrentMemoryContext;
 	Oid save_user;
 	int save_sec;
+	int frame;
 
 	if (list_member_ptr(agg_read_denied, inc))
 		return;
 	siddhi_batch_isolate();
 	GetUserIdAndSecContext(&save_user, &save_sec);
+	frame = siddhi_usercode_enter(siddhi_incremental_owner(inc));
 	PG_TRY();
 	{
 		/* once a batch: may the owner still read the stream? */
@@ -2282,12 +2290,15 @@ aggregation_event(SiddhiIncremental *inc, TupleTableSlot *slot, int64 ts)
 			agg_read_denied = list_delete_ptr(agg_read_denied, inc);
 		}
 		siddhi_incremental_feed(inc, slot, ts);
+		siddhi_usercode_leave(frame, true);
 		siddhi_batch_isolate();
 	}
 	PG_CATCH();
 	{
-		ErrorData *edata = siddhi_batch_unit_failed(batch_cxt);
+		ErrorData *edata;
 
+		siddhi_usercode_leave(frame, false);
+		edata = siddhi_batch_unit_failed(batch_cxt);
 		SetUserIdAndSecContext(save_user, save_sec);
 		MemoryContextSwitchTo(mcxt);
 		siddhi_incremental_error(inc, edata, "event skipped");
@@ -2493,7 +2504,11 @@ sink_can_multi_insert(Relation rel, List *rows, int from)
 	return true;
 }
 
-/* Insert rows[from..] into a table, each as its query's owner. */
+/*
+ * Insert rows[from..] into a table, each as its query's owner: the rows
+ * of one owner in a row form one trigger query, run in a frame of that
+ * owner (usercode.c), so the triggers they fire run as the owner too.
+ */
 static void
 sink_insert(Oid relid, List *rows, int from)
 {
@@ -2503,8 +2518,7 @@ sink_insert(Oid relid, List *rows, int from)
 	ResultRelInfo *rri = makeNode(ResultRelInfo);
 	int i = 0;
 	ListCell *lc;
-	Oid save_user;
-	int save_sec;
+	int frame = -1;
 	Oid checked_owner = InvalidOid;
 	bool multi = sink_can_multi_insert(rel, rows, from);
 	TupleTableSlot *slots[SINK_MULTI_INSERT];
@@ -2521,9 +2535,7 @@ sink_insert(Oid relid, List *rows, int from)
 	InitResultRelInfo(rri, rel, 1, NULL, 0);
 	estate->es_output_cid = cid = GetCurrentCommandId(true);
 	ExecOpenIndices(rri, false);
-	AfterTriggerBeginQuery();
 
-	GetUserIdAndSecContext(&save_user, &save_sec);
 	foreach(lc, rows)
 	{
 		TableRow *row = lfirst(lc);
@@ -2543,10 +2555,14 @@ sink_insert(Oid relid, List *rows, int from)
 						 errdetail("The app's owner no longer has the INSERT "
 								   "privilege on it.")));
 			checked_owner = row->query->owner;
+			if (frame >= 0)
+			{
+				AfterTriggerEndQuery(estate);
+				siddhi_usercode_leave(frame, true);
+			}
+			frame = siddhi_usercode_enter(checked_owner);
+			AfterTriggerBeginQuery();
 		}
-		if (row->query->owner != save_user)
-			SetUserIdAndSecContext(row->query->owner,
-								   save_sec | SECURITY_LOCAL_USERID_CHANGE);
 		if (filled == nslots)
 			slots[nslots++] = table_slot_create(rel, &estate->es_tupleTable);
 		slot = slots[filled++];
@@ -2576,12 +2592,16 @@ sink_insert(Oid relid, List *rows, int from)
 				filled = 0;
 			}
 		}
-		SetUserIdAndSecContext(save_user, save_sec);
 	}
 	if (bistate)
 		FreeBulkInsertState(bistate);
-	AfterTriggerEndQuery(estate);
+	if (frame >= 0)
+	{
+		AfterTriggerEndQuery(estate);
+		siddhi_usercode_leave(frame, true);
+	}
 	ExecCloseIndices(rri);
+	ExecCloseResultRelations(estate); /* those the triggers opened */
 	ExecResetTupleTable(estate->es_tupleTable, false);
 	FreeExecutorState(estate);
 	table_close(rel, NoLock);
@@ -2604,20 +2624,25 @@ mirror_windows(void)
 			MemoryContext mcxt = CurrentMemoryContext;
 			Oid save_user;
 			int save_sec;
+			int frame;
 
 			/* a unit of its own: a failure loses this mirror's writes */
 			siddhi_batch_isolate();
 			GetUserIdAndSecContext(&save_user, &save_sec);
+			frame = siddhi_usercode_enter(app->owner);
 			PG_TRY();
 			{
 				siddhi_mirror_flush(nw->mirror, nw->window);
+				siddhi_usercode_leave(frame, true);
 				siddhi_batch_isolate();
 			}
 			PG_CATCH();
 			{
-				ErrorData *edata = siddhi_batch_unit_failed(batch_cxt);
+				ErrorData *edata;
 				int64 unlogged;
 
+				siddhi_usercode_leave(frame, false);
+				edata = siddhi_batch_unit_failed(batch_cxt);
 				SetUserIdAndSecContext(save_user, save_sec);
 				MemoryContextSwitchTo(mcxt);
 				if (siddhi_error_log_due(&nw->errlog, &unlogged))
@@ -2679,6 +2704,7 @@ sink_flush(Oid relid)
 	int save_sec;
 	volatile bool done = false;
 	ListCell *lc;
+	int mark = siddhi_usercode_depth();
 
 	if (sinks == NULL)
 		return;
@@ -2698,8 +2724,10 @@ sink_flush(Oid relid)
 	}
 	PG_CATCH();
 	{
-		ErrorData *edata = siddhi_batch_unit_failed(batch_cxt);
+		ErrorData *edata;
 
+		siddhi_usercode_unwind(mark);
+		edata = siddhi_batch_unit_failed(batch_cxt);
 		SetUserIdAndSecContext(save_user, save_sec);
 		MemoryContextSwitchTo(mcxt);
 		FreeErrorData(edata); /* the rows' own errors are counted below */
@@ -2725,6 +2753,7 @@ sink_flush(Oid relid)
 		}
 		PG_CATCH();
 		{
+			siddhi_usercode_unwind(mark);
 			query_failed(row->query, mcxt, save_user, save_sec);
 		}
 		PG_END_TRY();

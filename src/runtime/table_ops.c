@@ -20,7 +20,9 @@
  *
  * Privileges: the executor checks those recorded in the range table
  * (DELETE / UPDATE / INSERT, SELECT on the columns read) as the current
- * user, which runtime.c sets to the app's owner.
+ * user: the app's owner, in the frame of user code the query's step runs
+ * in (usercode.c: restricted, settings rolled back after the step), so the
+ * table's triggers run as the owner too.
  *
  *-------------------------------------------------------------------------
  */

@@ -12,6 +12,10 @@
  * most siddhi.naptime behind when events keep arriving.  An event that
  * arrives and leaves within one batch never touches the table.
  *
+ * Every write runs as the app's owner, restricted, in the frame the
+ * caller opened (usercode.c): a trigger the owner put on the table runs
+ * as the owner, never as the worker's superuser.
+ *
  * The table is emptied when the app starts, since a window starts empty.
  * Rows are deleted by their TID, so the table must not be written by
  * anyone else: a row someone else changed is skipped (and the mirror is
@@ -80,9 +84,9 @@ run_sql(const char *sql)
 		PushActiveSnapshot(GetTransactionSnapshot());
 		pushed = true;
 	}
+	/* as the window's owner (the caller's frame), pinned (catalog_spi.c) */
 	SPI_connect();
-	if (SPI_execute(sql, false, 0) < 0)
-		elog(ERROR, "SPI_execute failed: %s", sql);
+	siddhi_catalog_spi(sql, 0, NULL, NULL, NULL, false, false);
 	SPI_finish();
 	if (pushed)
 		PopActiveSnapshot();

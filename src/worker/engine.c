@@ -20,9 +20,14 @@
  * aborted transactions are dropped.  All table writes of a batch commit
  * together.
  *
- * Each app runs as its owner: analysis and every query step switch to
- * the owner's user id.  An app that fails to load is marked failed in
- * siddhi.app with its error; the others keep running.
+ * Each app runs as its owner: analysis and every query step run in a
+ * frame of user code (src/runtime/usercode.c: the owner's user id,
+ * SECURITY_RESTRICTED_OPERATION, a GUC nest level rolled back after the
+ * step).  The worker itself runs with search_path = pg_catalog, pg_temp,
+ * set at session level when it starts, and its own statements on
+ * siddhi.app go through siddhi_catalog_spi (pinned as well, with
+ * schema-qualified operators).  An app that fails to load is marked
+ * failed in siddhi.app with its error; the others keep running.
  *
  *-------------------------------------------------------------------------
  */
@@ -41,17 +46,20 @@
 #include "postmaster/bgworker.h"
 #include "postmaster/interrupt.h"
 #include "siddhi/analyzer.h"
+#include "siddhi/catalog.h"
 #include "siddhi/errors.h"
 #include "siddhi/ipc.h"
 #include "siddhi/parser.h"
 #include "siddhi/runtime.h"
 #include "siddhi/shmem.h"
+#include "siddhi/usercode.h"
 #include "siddhi/worker.h"
 #include "storage/ipc.h"
 #include "storage/latch.h"
 #include "storage/proc.h"
 #include "tcop/tcopprot.h"
 #include "utils/builtins.h"
+#include "utils/guc.h"
 #include "utils/memutils.h"
 #include "utils/snapmgr.h"
 #include "utils/timestamp.h"
@@ -118,13 +126,15 @@ set_app_state(const char *name, TimestampTz deployed_at, const char *state,
 	 * app's relations; waiting for its row would deadlock.  Its commit
 	 * wakes the worker, which loads the app again and records the state.
 	 */
-	SPI_execute_with_args(
+	siddhi_catalog_spi(
 		"WITH mine AS (SELECT name FROM siddhi.app "
-		"  WHERE name = $3 AND deployed_at = $4 FOR UPDATE SKIP LOCKED) "
+		"  WHERE name OPERATOR(pg_catalog.=) $3 "
+		"  AND deployed_at OPERATOR(pg_catalog.=) $4 "
+		"  FOR UPDATE SKIP LOCKED) "
 		"UPDATE siddhi.app a SET state = $1, error = $2 FROM mine "
-		"WHERE a.name = mine.name "
+		"WHERE a.name OPERATOR(pg_catalog.=) mine.name "
 		"AND (a.state IS DISTINCT FROM $1 OR a.error IS DISTINCT FROM $2)",
-		4, argtypes, values, nulls, false, 0);
+		4, argtypes, values, nulls, false, false);
 }
 
 /* Relations recorded for an app, as SiddhiRelation entries. */
@@ -136,9 +146,11 @@ app_relations(const char *name)
 	List *result = NIL;
 
 	values[0] = CStringGetTextDatum(name);
-	SPI_execute_with_args("SELECT kind, nspname::text, relname::text, created "
-						  "FROM siddhi.app_relation WHERE app = $1",
-						  1, argtypes, values, NULL, true, 0);
+	siddhi_catalog_spi("SELECT kind, nspname::pg_catalog.text, "
+					   "relname::pg_catalog.text, created "
+					   "FROM siddhi.app_relation "
+					   "WHERE app OPERATOR(pg_catalog.=) $1",
+					   1, argtypes, values, NULL, true, false);
 	for (uint64 i = 0; i < SPI_processed; i++)
 	{
 		HeapTuple t = SPI_tuptable->vals[i];
@@ -160,18 +172,21 @@ app_relations(const char *name)
 /*
  * Load one app.  Runs in a subtransaction so that a failure (a table
  * dropped behind our back, a function that no longer exists) marks only
- * this app failed.
+ * this app failed.  The app is analysed and started as its owner, in a
+ * frame of user code (usercode.c), under the search_path it was deployed
+ * with (search_path; NULL: PostgreSQL's default), so its names resolve
+ * as they did at deploy; the frame's rollback then puts the worker's
+ * pinned search_path back.
  */
 static void
 load_app(const char *name, Oid owner, const char *source,
-		 TimestampTz deployed_at, List *relations)
+		 const char *search_path, TimestampTz deployed_at, List *relations)
 {
 	MemoryContext oldcxt = CurrentMemoryContext;
 	ResourceOwner oldowner = CurrentResourceOwner;
 	MemoryContext cxt;
 	LoadedApp *la;
-	Oid save_user;
-	int save_sec;
+	int frame;
 
 	cxt = AllocSetContextCreate(TopMemoryContext, "siddhi app",
 								ALLOCSET_DEFAULT_SIZES);
@@ -180,8 +195,8 @@ load_app(const char *name, Oid owner, const char *source,
 	la->deployed_at = deployed_at;
 	la->cxt = cxt;
 
-	GetUserIdAndSecContext(&save_user, &save_sec);
 	BeginInternalSubTransaction(NULL);
+	frame = siddhi_usercode_enter(owner);
 	PG_TRY();
 	{
 		SiddhiSourceContext sctx;
@@ -193,14 +208,16 @@ load_app(const char *name, Oid owner, const char *source,
 		MemoryContextSwitchTo(cxt);
 		src = pstrdup(source);
 		rels = relations;
-		SetUserIdAndSecContext(owner, save_sec | SECURITY_LOCAL_USERID_CHANGE);
+		(void) set_config_option(
+			"search_path", search_path ? search_path : "\"$user\", public",
+			PGC_USERSET, PGC_S_SESSION, GUC_ACTION_SAVE, true, 0, false);
 		siddhi_source_context_push(&sctx, src, la->name);
 		ast = siddhi_parse_app(src);
 		plan = siddhi_analyze_app(ast, la->name, SIDDHI_ANALYZE_LOAD, rels);
 		plan->owner = owner;
 		la->runtime = siddhi_runtime_start_app(plan);
 		siddhi_source_context_pop(&sctx);
-		SetUserIdAndSecContext(save_user, save_sec);
+		siddhi_usercode_leave(frame, true);
 
 		ReleaseCurrentSubTransaction();
 		MemoryContextSwitchTo(oldcxt);
@@ -218,7 +235,7 @@ load_app(const char *name, Oid owner, const char *source,
 		ErrorData *edata;
 		char *msg;
 
-		SetUserIdAndSecContext(save_user, save_sec);
+		siddhi_usercode_leave(frame, false);
 		MemoryContextSwitchTo(oldcxt);
 		edata = CopyErrorData();
 		FlushErrorState();
@@ -263,15 +280,17 @@ reload_apps(void)
 		Oid owner;
 		char *source;
 		TimestampTz deployed_at;
+		char *search_path; /* the deployer's; NULL: not recorded */
 		List *relations;
 	} AppRow;
 
 	StartTransactionCommand();
 	PushActiveSnapshot(GetTransactionSnapshot());
 	SPI_connect();
-	SPI_execute("SELECT name, owner::oid, source, deployed_at "
-				"FROM siddhi.app ORDER BY deployed_at, name",
-				true, 0);
+	siddhi_catalog_spi("SELECT name, owner::pg_catalog.oid, source, "
+					   "deployed_at, search_path "
+					   "FROM siddhi.app ORDER BY deployed_at, name",
+					   0, NULL, NULL, NULL, true, false);
 	{
 		SPITupleTable *tt = SPI_tuptable;
 		uint64 n = SPI_processed;
@@ -290,6 +309,7 @@ reload_apps(void)
 			row->source = SPI_getvalue(t, d, 3);
 			row->deployed_at =
 				DatumGetTimestampTz(SPI_getbinval(t, d, 4, &isnull));
+			row->search_path = SPI_getvalue(t, d, 5);
 			rows = lappend(rows, row);
 			MemoryContextSwitchTo(old);
 		}
@@ -339,8 +359,8 @@ reload_apps(void)
 			row->relations = app_relations(row->name);
 			MemoryContextSwitchTo(old);
 		}
-		load_app(row->name, row->owner, row->source, row->deployed_at,
-				 row->relations);
+		load_app(row->name, row->owner, row->source, row->search_path,
+				 row->deployed_at, row->relations);
 	}
 
 	SPI_finish();
@@ -495,6 +515,15 @@ siddhi_engine_main(Datum arg)
 	BackgroundWorkerUnblockSignals();
 	BackgroundWorkerInitializeConnectionByOid(dboid, InvalidOid, 0);
 	siddhi_in_engine = true;
+
+	/*
+	 * The worker's own search_path, for its catalog statements and for the
+	 * user code it runs (usercode.c): set at session level, so that no GUC
+	 * stack entry stays open across a batch and each step's nest level
+	 * stays cheap to roll back.
+	 */
+	SetConfigOption("search_path", "pg_catalog, pg_temp", PGC_USERSET,
+					PGC_S_SESSION);
 
 	if (!extension_exists())
 		proc_exit(0);
