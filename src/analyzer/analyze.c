@@ -42,6 +42,7 @@
 #include "parser/scansup.h"
 #include "siddhi/analyzer.h"
 #include "siddhi/cron.h"
+#include "siddhi/depend.h"
 #include "siddhi/errors.h"
 #include "siddhi/parser.h"
 #include "utils/acl.h"
@@ -681,6 +682,7 @@ Expr *
 siddhi_finish_expr(ParseState *pstate, Node *e)
 {
 	assign_expr_collations(pstate, e);
+	siddhi_depend_note(e); /* before the planner inlines SQL functions */
 	return expression_planner((Expr *) e);
 }
 
@@ -1633,6 +1635,7 @@ siddhi_analyze_app(SiddhiApp *app, const char *name, SiddhiAnalyzeMode mode,
 												"app:playback", NULL) != NULL;
 
 	st.partition = NULL;
+	siddhi_depend_begin();
 
 	analyze_definitions(&st);
 	siddhi_analyze_aggregations(&st);
