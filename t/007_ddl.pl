@@ -113,20 +113,24 @@ ok($node->poll_query_until('postgres',
 });
 is($ret, 0, 'stream altered between its events') or diag($err);
 is($node->safe_psql('postgres', 'SELECT siddhi.flush()'), 't', 'flushed');
-# the app was reloaded on the new row type; the chunk written under the
-# old one was dropped, not read with the new one
+# the app was reloaded on the new row type; each chunk was read with the
+# row type it was written under or dropped (which ones depends on when the
+# worker saw the commit and its invalidations), never misread
 ok($node->poll_query_until('postgres',
 	"SELECT state = 'running' FROM siddhi.apps WHERE name = 'ddl_tap2'"),
 	'the app of the altered stream runs on its new row type');
-is($node->safe_psql('postgres',
-	"SELECT count(*) || ' ' || count(*) FILTER (WHERE b = (a * 1000)::text) FROM ddl_user.ddlout2 WHERE a > 1"),
-	'50 50', 'events written under the new row type processed, with the right values');
-like(slurp_file($node->logfile),
-	qr/49 events of stream "ddls2" written under another definition of it were dropped/,
-	'events written under the old row type dropped, and said so');
+my ($seen, $right) = split / /, $node->safe_psql('postgres', q{
+	SELECT count(*) || ' ' || count(*) FILTER (WHERE b = CASE WHEN a <= 50
+		THEN repeat('x', a) ELSE (a * 1000)::text END)
+	FROM ddl_user.ddlout2 WHERE a > 1});
+is($right, $seen, "the $seen events processed have their right values");
+my ($dropped) = slurp_file($node->logfile) =~
+	/(\d+) events of stream "ddls2" written under another definition of it were dropped/;
+ok(defined $dropped, 'events written under the other row type were dropped, and said so');
+is($seen + ($dropped // 0), 99, 'each event processed or dropped');
 as_user("INSERT INTO ddls2 VALUES (101, 101)");
 ok($node->poll_query_until('postgres',
-	'SELECT count(*) = 52 FROM ddl_user.ddlout2'), 'and events after');
+	'SELECT count(*) > 0 FROM ddl_user.ddlout2 WHERE a = 101'), 'and events after');
 
 # nothing crashed: same engine, no restart in the log
 is($node->safe_psql('postgres',

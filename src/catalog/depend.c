@@ -41,7 +41,10 @@
  *
  * Locks: deploy and the worker's load hold AccessShareLock on every
  * relation of the app while the entries are written (the analyser opened
- * them), so a concurrent DROP waits and then sees the entries.
+ * them), so a concurrent DROP waits and then sees the entries; and
+ * AccessShareLock on the view itself, so that an undeploy dropping it and
+ * the worker rewriting its entries take turns (the worker then writes
+ * nothing for an app that is no longer deployed).
  *
  *-------------------------------------------------------------------------
  */
@@ -59,12 +62,16 @@
 #include "catalog/pg_depend.h"
 #include "catalog/pg_operator.h"
 #include "catalog/pg_rewrite.h"
+#include "catalog/pg_type.h"
 #include "commands/view.h"
+#include "executor/spi.h"
 #include "miscadmin.h"
 #include "nodes/makefuncs.h"
 #include "nodes/nodeFuncs.h"
 #include "rewrite/rewriteSupport.h"
 #include "siddhi/depend.h"
+#include "siddhi/shmem.h"
+#include "utils/builtins.h"
 #include "utils/fmgroids.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
@@ -342,6 +349,24 @@ forget_dependencies(Oid rule)
 	CommandCounterIncrement();
 }
 
+/* Is app name in siddhi.app, as of now (not the caller's snapshot)? */
+static bool
+app_still_deployed(const char *name)
+{
+	Oid argtypes[1] = { TEXTOID };
+	Datum values[1] = { CStringGetTextDatum(name) };
+	bool found;
+
+	SPI_connect();
+	if (SPI_execute_with_args("SELECT 1 FROM siddhi.app WHERE name = $1", 1,
+							  argtypes, values, NULL, false,
+							  1) != SPI_OK_SELECT)
+		elog(ERROR, "could not look up app \"%s\"", name);
+	found = SPI_processed > 0;
+	SPI_finish();
+	return found;
+}
+
 void
 siddhi_depend_record(const char *name, SiddhiAppPlan *plan)
 {
@@ -355,7 +380,20 @@ siddhi_depend_record(const char *name, SiddhiAppPlan *plan)
 	GetUserIdAndSecContext(&save_user, &save_sec);
 	SetUserIdAndSecContext(BOOTSTRAP_SUPERUSERID,
 						   save_sec | SECURITY_LOCAL_USERID_CHANGE);
-	view = placeholder_view(name);
+
+	/*
+	 * Lock the view while its entries are rewritten: an undeploy (which
+	 * drops it) waits for us, or we for it.  The engine loads apps from a
+	 * snapshot: after waiting, the app may be gone, and must not get a view
+	 * again.
+	 */
+	view = RangeVarGetRelid(makeRangeVar(SIDDHI_APP_SCHEMA, pstrdup(name), -1),
+							AccessShareLock, true);
+	if (siddhi_in_engine && !app_still_deployed(name))
+	{
+		SetUserIdAndSecContext(save_user, save_sec);
+		return;
+	}
 	if (!OidIsValid(view))
 		view = create_placeholder(name);
 	rule = get_rewrite_oid(view, ViewSelectRuleName, false);

@@ -485,6 +485,13 @@ run_batch(char *buf, Size len)
 	INSTR_TIME_SET_CURRENT(start);
 	batch_events = 0;
 	StartTransactionCommand();
+	if (siddhi_watch_any_dirty())
+	{
+		/* an app changed since the top of the loop: not with stale plans */
+		CommitTransactionCommand();
+		recheck_apps();
+		StartTransactionCommand();
+	}
 	PushActiveSnapshot(GetTransactionSnapshot());
 	snap = GetLatestSnapshot();
 	siddhi_runtime_begin_batch();
