@@ -358,8 +358,9 @@ app_still_deployed(const char *name)
 	bool found;
 
 	SPI_connect();
-	if (SPI_execute_with_args("SELECT 1 FROM siddhi.app WHERE name = $1", 1,
-							  argtypes, values, NULL, false,
+	if (SPI_execute_with_args("SELECT 1 FROM siddhi.app "
+							  "WHERE name OPERATOR(pg_catalog.=) $1",
+							  1, argtypes, values, NULL, false,
 							  1) != SPI_OK_SELECT)
 		elog(ERROR, "could not look up app \"%s\"", name);
 	found = SPI_processed > 0;

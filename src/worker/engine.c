@@ -414,9 +414,10 @@ recheck_apps(void)
 		List *rels;
 		MemoryContext old = MemoryContextSwitchTo(TopTransactionContext);
 
-		SPI_execute_with_args("SELECT name, owner::oid, source, deployed_at "
-							  "FROM siddhi.app WHERE name = $1",
-							  1, argtypes, values, NULL, true, 0);
+		SPI_execute_with_args(
+			"SELECT name, owner::oid, source, deployed_at "
+			"FROM siddhi.app WHERE name OPERATOR(pg_catalog.=) $1",
+			1, argtypes, values, NULL, true, 0);
 		if (SPI_processed != 1)
 		{
 			MemoryContextSwitchTo(old);
