@@ -443,3 +443,15 @@ RETURNS TABLE (event jsonb)
 AS 'MODULE_PATHNAME', 'siddhi_query_sql'
 LANGUAGE C VOLATILE;
 GRANT EXECUTE ON FUNCTION siddhi.query(text, text) TO PUBLIC;
+
+-- Dependencies ------------------------------------------------------------
+
+-- Each deployed app has a view here, named after it, whose pg_depend
+-- entries tell PostgreSQL what the app uses: DROP TABLE, ALTER .. TYPE,
+-- DROP FUNCTION and the like then need CASCADE, as for any view, and say
+-- which app stands in the way ("view siddhi_app.myapp depends on table
+-- t").  The views are empty (SELECT of nothing) and owned by the
+-- bootstrap superuser; siddhi.deploy() and the engine write them.
+CREATE SCHEMA siddhi_app;
+COMMENT ON SCHEMA siddhi_app IS
+    'one empty view per deployed siddhi app, carrying its dependencies';

@@ -225,9 +225,8 @@ SELECT siddhi.deploy('agg_bad11', $$
 $$);
 \echo :LAST_ERROR_SQLSTATE
 
--- a failing upsert (its table dropped behind the app's back) loses that
--- batch of that aggregation, with a warning in the log; the engine and the
--- other apps go on
+-- a granularity table dropped (with CASCADE: the app depends on it) stops
+-- the app with the reason; the engine and the other apps go on
 SELECT siddhi.deploy('agg_drop', $$
   define stream IncDropS (k string, v long);
   define aggregation IncDropA from IncDropS select k, sum(v) as s group by k
@@ -240,6 +239,7 @@ DROP TABLE incdropa_sec CASCADE;
 INSERT INTO incdrops VALUES ('x', 2);
 SELECT siddhi.flush();
 SELECT k, s FROM incdropa_min;
+SELECT state, error FROM siddhi.apps WHERE name = 'agg_drop';
 SELECT siddhi.deploy('agg_after', $$
   define stream IncAfterS (k string, v long);
   define aggregation IncAfterA from IncAfterS select k, max(v) as m group by k

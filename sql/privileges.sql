@@ -49,7 +49,11 @@ REVOKE INSERT ON alice.aliceout FROM siddhi_alice;
 INSERT INTO alice.alicein VALUES (4, 'after revoke');
 SELECT siddhi.flush();
 SELECT count(*) FROM alice.aliceout;
-SELECT errors, last_error FROM siddhi.queries WHERE app = 'alice_app';
+-- (the engine sees the REVOKE and reloads the app, whose analysis now
+-- fails: it stops with the reason)
+SELECT wait_for($$SELECT count(*) FROM siddhi.apps
+                  WHERE name = 'alice_app' AND state = 'failed'$$, 1);
+SELECT state, error FROM siddhi.apps WHERE name = 'alice_app';
 RESET ROLE;
 -- the catalog is read-only to users
 SET ROLE siddhi_bob;

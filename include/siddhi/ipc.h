@@ -29,6 +29,7 @@ typedef struct SiddhiChunkHeader
 	uint32 nrows;
 	TransactionId xid; /* (sub)transaction that inserted the rows */
 	Oid relid;		   /* stream relation */
+	uint32 desc_sig;   /* siddhi_desc_signature() of its row type */
 } SiddhiChunkHeader;
 
 typedef struct SiddhiRowHeader

@@ -37,10 +37,12 @@ extern void siddhi_runtime_end_batch(void);
 
 /*
  * Feed the rows of one chunk (the layout of ipc.h) into the junction of
- * their stream relation.  Rows of a stream no query reads are skipped.
+ * their stream relation.  Rows of a stream no query reads are skipped, and
+ * so are rows written under another row type than the junction's
+ * (desc_sig, see src/runtime/desc_guard.c).
  */
-extern void siddhi_runtime_feed_chunk(Oid relid, const char *rows,
-									  uint32 nrows);
+extern void siddhi_runtime_feed_chunk(Oid relid, uint32 desc_sig,
+									  const char *rows, uint32 nrows);
 
 /*
  * Insert the rows queries buffered for a table (they are written at the

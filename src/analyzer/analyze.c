@@ -43,6 +43,7 @@
 #include "siddhi/analyzer.h"
 #include "siddhi/catalog.h"
 #include "siddhi/cron.h"
+#include "siddhi/depend.h"
 #include "siddhi/errors.h"
 #include "siddhi/parser.h"
 #include "utils/acl.h"
@@ -757,6 +758,7 @@ siddhi_finish_expr(ParseState *pstate, Node *e)
 {
 	siddhi_refuse_unrunnable(pstate, e);
 	assign_expr_collations(pstate, e);
+	siddhi_depend_note(e); /* before the planner inlines SQL functions */
 	return expression_planner((Expr *) e);
 }
 
@@ -1745,6 +1747,7 @@ siddhi_analyze_app(SiddhiApp *app, const char *name, SiddhiAnalyzeMode mode,
 												"app:playback", NULL) != NULL;
 
 	st.partition = NULL;
+	siddhi_depend_begin();
 
 	/*
 	 * An app with nothing in it (empty, blanks, comments, @app:

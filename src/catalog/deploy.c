@@ -33,6 +33,7 @@
 #include "nodes/makefuncs.h"
 #include "siddhi/analyzer.h"
 #include "siddhi/catalog.h"
+#include "siddhi/depend.h"
 #include "siddhi/errors.h"
 #include "siddhi/ipc.h"
 #include "siddhi/parser.h"
@@ -275,6 +276,8 @@ undeploy_internal(const char *name, bool drop_tables, List **kept)
 	lock_all_or_wait(relids);
 	catalog_exec("DELETE FROM siddhi.app WHERE name OPERATOR(pg_catalog.=) $1",
 				 1, argtypes, values, NULL);
+	/* its pg_depend entries go with its placeholder view, before the drops */
+	siddhi_depend_drop(name);
 	/* drops run as the caller: they need to own what they drop */
 	foreach(lc, drops)
 		siddhi_catalog_spi(lfirst(lc), 0, NULL, NULL, NULL, false, false);
@@ -456,6 +459,8 @@ siddhi_deploy(PG_FUNCTION_ARGS)
 					 "VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING",
 					 5, argtypes, values, NULL);
 	}
+	/* before SPI_finish: the plan lives in the SPI procedure's memory */
+	siddhi_depend_record(name, plan);
 	SPI_finish();
 
 	siddhi_request_worker(MyDatabaseId);

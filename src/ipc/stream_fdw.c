@@ -29,6 +29,7 @@
 #include "optimizer/pathnode.h"
 #include "optimizer/planmain.h"
 #include "siddhi/catalog.h"
+#include "siddhi/depend.h"
 #include "siddhi/errors.h"
 #include "siddhi/ipc.h"
 #include "siddhi/runtime.h"
@@ -54,6 +55,7 @@ typedef struct StreamModifyState
 	AttrNumber event_time_att; /* 0: events are stamped on arrival */
 	Oid event_time_type;
 	TupleDesc tupdesc;
+	uint32 desc_sig; /* stamped on its chunks */
 	MemoryContext rowcxt;
 	Datum *values;
 	bool *nulls;
@@ -141,7 +143,7 @@ event_time_of(StreamModifyState *st, TupleTableSlot *slot)
 
 /* Append one row; starts a new chunk when stream or xid change. */
 static void
-chunk_append(Oid relid, int64 timestamp, MinimalTuple tuple)
+chunk_append(Oid relid, uint32 desc_sig, int64 timestamp, MinimalTuple tuple)
 {
 	TransactionId xid = GetCurrentTransactionId();
 	Size rowlen = MAXALIGN(sizeof(SiddhiRowHeader)) + MAXALIGN(tuple->t_len);
@@ -152,6 +154,7 @@ chunk_append(Oid relid, int64 timestamp, MinimalTuple tuple)
 	{
 		hdr = (SiddhiChunkHeader *) chunk_buf;
 		if (hdr->relid != relid || hdr->xid != xid ||
+			hdr->desc_sig != desc_sig ||
 			chunk_len + rowlen > SIDDHI_CHUNK_TARGET)
 			chunk_flush();
 	}
@@ -164,6 +167,7 @@ chunk_append(Oid relid, int64 timestamp, MinimalTuple tuple)
 		hdr->nrows = 0;
 		hdr->xid = xid;
 		hdr->relid = relid;
+		hdr->desc_sig = desc_sig;
 		chunk_len = MAXALIGN(sizeof(SiddhiChunkHeader));
 	}
 	chunk_reserve(chunk_len + rowlen);
@@ -329,6 +333,7 @@ stream_begin(ResultRelInfo *rinfo)
 		}
 	}
 	st->tupdesc = RelationGetDescr(rel);
+	st->desc_sig = siddhi_desc_signature(st->tupdesc);
 	st->rowcxt = AllocSetContextCreate(
 		CurrentMemoryContext, "siddhi stream row", ALLOCSET_SMALL_SIZES);
 	st->values = palloc(sizeof(Datum) * natts);
@@ -375,7 +380,7 @@ stream_exec_insert(EState *estate, ResultRelInfo *rinfo, TupleTableSlot *slot,
 		st->values[i] = v;
 	}
 	tuple = heap_form_minimal_tuple(st->tupdesc, st->values, st->nulls);
-	chunk_append(st->relid, event_time_of(st, slot), tuple);
+	chunk_append(st->relid, st->desc_sig, event_time_of(st, slot), tuple);
 	MemoryContextSwitchTo(old);
 	MemoryContextReset(st->rowcxt);
 	return slot;
@@ -479,6 +484,7 @@ siddhi_advance_clock(PG_FUNCTION_ARGS)
 	hdr->nrows = 1;
 	hdr->xid = GetCurrentTransactionId();
 	hdr->relid = InvalidOid;
+	hdr->desc_sig = 0;
 	row->timestamp = ms;
 	row->length = sizeof(SiddhiClockRequest);
 	siddhi_ring_push(siddhi_ring_for_slot(chunk_slot), buf, sizeof(buf));

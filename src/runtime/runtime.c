@@ -37,6 +37,7 @@
 #include "nodes/nodeFuncs.h"
 #include "parser/parsetree.h"
 #include "siddhi/batch.h"
+#include "siddhi/depend.h"
 #include "siddhi/errors.h"
 #include "siddhi/join.h"
 #include "siddhi/partition.h"
@@ -91,6 +92,7 @@ typedef struct Junction
 	Oid relid; /* hash key */
 	char *name;
 	TupleDesc desc;		  /* blessed, for JSON output */
+	uint32 desc_sig;	  /* siddhi_desc_signature(desc) */
 	TupleTableSlot *slot; /* holds events fed from the ring */
 	List *consumers;	  /* of QueryRuntime * */
 	NamedWindow *named;	  /* a named window's: events go through it */
@@ -356,16 +358,31 @@ junction_get(Oid relid)
 	j = hash_search(junctions, &relid, HASH_ENTER, &found);
 	if (!found)
 	{
-		MemoryContext old = MemoryContextSwitchTo(runtime_cxt);
-		Relation rel = table_open(relid, AccessShareLock);
-
-		j->name = pstrdup(RelationGetRelationName(rel));
-		j->desc = CreateTupleDescCopy(RelationGetDescr(rel));
-		BlessTupleDesc(j->desc);
-		j->slot = MakeSingleTupleTableSlot(j->desc, &TTSOpsMinimalTuple);
 		j->consumers = NIL;
 		j->aggregations = NIL;
 		j->named = NULL;
+		j->desc_sig = 0;
+	}
+	{
+		/*
+		 * Junctions outlive the apps that use them: take the relation's row
+		 * type as it is now (an app loaded after an ALTER must not read
+		 * events with the old one).  Apps still loaded with the old one are
+		 * reloaded before the next batch (src/worker/invalidate.c); the old
+		 * descriptor stays allocated, as their slots point at it.
+		 */
+		MemoryContext old = MemoryContextSwitchTo(runtime_cxt);
+		Relation rel = table_open(relid, AccessShareLock);
+		uint32 sig = siddhi_desc_signature(RelationGetDescr(rel));
+
+		if (sig != j->desc_sig)
+		{
+			j->name = pstrdup(RelationGetRelationName(rel));
+			j->desc = CreateTupleDescCopy(RelationGetDescr(rel));
+			BlessTupleDesc(j->desc);
+			j->slot = MakeSingleTupleTableSlot(j->desc, &TTSOpsMinimalTuple);
+			j->desc_sig = sig;
+		}
 		table_close(rel, AccessShareLock);
 		MemoryContextSwitchTo(old);
 	}
@@ -2428,7 +2445,8 @@ playback_arrival(Junction *j, int64 ts)
 }
 
 void
-siddhi_runtime_feed_chunk(Oid relid, const char *rows, uint32 nrows)
+siddhi_runtime_feed_chunk(Oid relid, uint32 desc_sig, const char *rows,
+						  uint32 nrows)
 {
 	Junction *j;
 	const char *p = rows;
@@ -2456,6 +2474,14 @@ siddhi_runtime_feed_chunk(Oid relid, const char *rows, uint32 nrows)
 	j = hash_search(junctions, &relid, HASH_FIND, NULL);
 	if (j == NULL)
 		return;
+	if (desc_sig != j->desc_sig)
+	{
+		ereport(LOG, (errcode(ERRCODE_SIDDHI_RUNTIME_ERROR),
+					  errmsg("siddhi: %u events of stream \"%s\" written "
+							 "under another definition of it were dropped",
+							 nrows, j->name)));
+		return;
+	}
 	for (uint32 i = 0; i < nrows; i++)
 	{
 		const SiddhiRowHeader *row = (const SiddhiRowHeader *) p;
@@ -2520,6 +2546,7 @@ sink_insert(Oid relid, List *rows, int from)
 	ListCell *lc;
 	int frame = -1;
 	Oid checked_owner = InvalidOid;
+	QueryRuntime *checked_query = NULL;
 	bool multi = sink_can_multi_insert(rel, rows, from);
 	TupleTableSlot *slots[SINK_MULTI_INSERT];
 	int nslots = 0;
@@ -2562,6 +2589,13 @@ sink_insert(Oid relid, List *rows, int from)
 			}
 			frame = siddhi_usercode_enter(checked_owner);
 			AfterTriggerBeginQuery();
+		}
+		/* rows of the table's row type as the query was built for it */
+		if (row->query != checked_query)
+		{
+			siddhi_check_sink_desc(rel,
+								   row->query->out_slot->tts_tupleDescriptor);
+			checked_query = row->query;
 		}
 		if (filled == nslots)
 			slots[nslots++] = table_slot_create(rel, &estate->es_tupleTable);

@@ -47,6 +47,7 @@
 #include "postmaster/interrupt.h"
 #include "siddhi/analyzer.h"
 #include "siddhi/catalog.h"
+#include "siddhi/depend.h"
 #include "siddhi/errors.h"
 #include "siddhi/ipc.h"
 #include "siddhi/parser.h"
@@ -70,6 +71,7 @@ typedef struct LoadedApp
 	TimestampTz deployed_at;
 	MemoryContext cxt;
 	SiddhiAppRuntime *runtime;
+	SiddhiAppWatch *watch; /* what it uses (invalidate.c) */
 } LoadedApp;
 
 static int my_slot = -1;
@@ -215,9 +217,12 @@ load_app(const char *name, Oid owner, const char *source,
 		ast = siddhi_parse_app(src);
 		plan = siddhi_analyze_app(ast, la->name, SIDDHI_ANALYZE_LOAD, rels);
 		plan->owner = owner;
+		/* pg_depend as of this analysis (a restored database has none) */
+		siddhi_depend_record(la->name, plan);
 		la->runtime = siddhi_runtime_start_app(plan);
 		siddhi_source_context_pop(&sctx);
 		siddhi_usercode_leave(frame, true);
+		la->watch = siddhi_watch_build(la->name, owner);
 
 		ReleaseCurrentSubTransaction();
 		MemoryContextSwitchTo(oldcxt);
@@ -260,6 +265,7 @@ load_app(const char *name, Oid owner, const char *source,
 static void
 unload_app(LoadedApp *la)
 {
+	siddhi_watch_free(la->watch);
 	if (la->runtime)
 		siddhi_runtime_stop_app(la->runtime);
 	MemoryContextDelete(la->cxt);
@@ -369,6 +375,93 @@ reload_apps(void)
 	pgstat_report_stat(false);
 }
 
+/*
+ * Between batches: look at the apps whose watch an invalidation marked
+ * (src/worker/invalidate.c).  An app whose relations, functions or
+ * privileges changed is reloaded from its source, so that nothing stale
+ * is used (a new analysis sees the change, or fails the app with its
+ * error); one that uses something that is gone is stopped and marked
+ * failed with the reason.  Starting the transaction is what makes the
+ * worker take in the invalidations sent since the last one.
+ */
+static void
+recheck_apps(void)
+{
+	List *again = NIL;
+	ListCell *lc;
+
+	StartTransactionCommand();
+	if (!siddhi_watch_any_dirty())
+	{
+		CommitTransactionCommand();
+		return;
+	}
+	PushActiveSnapshot(GetTransactionSnapshot());
+	SPI_connect();
+	foreach(lc, loaded)
+	{
+		LoadedApp *la = lfirst(lc);
+		bool gone;
+		char *why;
+		char *name;
+		TimestampTz deployed_at = la->deployed_at;
+
+		if (!siddhi_watch_dirty(la->watch))
+			continue;
+		why = siddhi_watch_check(la->watch, &gone);
+		if (why == NULL)
+			continue;
+		name = MemoryContextStrdup(TopTransactionContext, la->name);
+		ereport(LOG, (errcode(ERRCODE_SIDDHI_ERROR),
+					  errmsg("siddhi: app \"%s\" %s: %s", name,
+							 gone ? "stopped" : "reloaded", why)));
+		unload_app(la);
+		loaded = foreach_delete_current(loaded, lc);
+		if (gone)
+			set_app_state(name, deployed_at, "failed", why);
+		else
+			again = lappend(again, name);
+	}
+	foreach(lc, again)
+	{
+		Oid argtypes[1] = { TEXTOID };
+		Datum values[1] = { CStringGetTextDatum(lfirst(lc)) };
+		bool isnull;
+		char *name;
+		Oid owner;
+		char *source;
+		char *search_path;
+		TimestampTz deployed_at;
+		List *rels;
+		MemoryContext old = MemoryContextSwitchTo(TopTransactionContext);
+
+		siddhi_catalog_spi("SELECT name, owner::pg_catalog.oid, source, "
+						   "deployed_at, search_path FROM siddhi.app "
+						   "WHERE name OPERATOR(pg_catalog.=) $1",
+						   1, argtypes, values, NULL, true, false);
+		if (SPI_processed != 1)
+		{
+			MemoryContextSwitchTo(old);
+			continue; /* undeployed meanwhile */
+		}
+		name = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
+		owner = DatumGetObjectId(SPI_getbinval(
+			SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2, &isnull));
+		source = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 3);
+		deployed_at = DatumGetTimestampTz(SPI_getbinval(
+			SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 4, &isnull));
+		search_path =
+			SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 5);
+		rels = app_relations(name);
+		MemoryContextSwitchTo(old);
+		load_app(name, owner, source, search_path, deployed_at, rels);
+	}
+	SPI_finish();
+	PopActiveSnapshot();
+	CommitTransactionCommand();
+	pgstat_report_stat(false);
+}
+
 typedef enum ChunkFate
 {
 	CHUNK_WAIT,
@@ -393,8 +486,8 @@ feed_chunk(SiddhiChunkHeader *hdr)
 {
 	batch_events += hdr->nrows;
 	siddhi_runtime_feed_chunk(
-		hdr->relid, (char *) hdr + MAXALIGN(sizeof(SiddhiChunkHeader)),
-		hdr->nrows);
+		hdr->relid, hdr->desc_sig,
+		(char *) hdr + MAXALIGN(sizeof(SiddhiChunkHeader)), hdr->nrows);
 }
 
 /*
@@ -416,6 +509,13 @@ run_batch(char *buf, Size len)
 	INSTR_TIME_SET_CURRENT(start);
 	batch_events = 0;
 	StartTransactionCommand();
+	if (siddhi_watch_any_dirty())
+	{
+		/* an app changed since the top of the loop: not with stale plans */
+		CommitTransactionCommand();
+		recheck_apps();
+		StartTransactionCommand();
+	}
 	PushActiveSnapshot(GetTransactionSnapshot());
 	snap = GetLatestSnapshot();
 	siddhi_runtime_begin_batch();
@@ -569,6 +669,7 @@ siddhi_engine_main(Datum arg)
 
 	seen_generation =
 		pg_atomic_read_u32(&siddhi_shared->dbs[my_slot].generation);
+	siddhi_watch_init();
 	reload_apps();
 
 	for (;;)
@@ -600,6 +701,7 @@ siddhi_engine_main(Datum arg)
 			seen_generation = gen;
 			reload_apps();
 		}
+		recheck_apps();
 		if (n > 0 || pending != NIL)
 		{
 			run_batch(buf, n);
