@@ -158,7 +158,7 @@ $$);
 RESET ROLE;
 
 -- while the app runs: a privilege revoked stops its reads at the next
--- batch, in queries and aggregations alike (reported once a batch)
+-- batch, in queries and aggregations alike
 SET ROLE hp_alice;
 GRANT SELECT ON hp_a.hpin TO hp_bob;
 SET ROLE hp_bob;
@@ -182,6 +182,9 @@ SELECT siddhi.flush();
 SELECT * FROM hp_b.hpseen;
 SELECT k, total FROM hp_b.hprunagg_sec;
 SELECT events_in, errors, last_error FROM siddhi.queries WHERE app = 'hp_run';
+-- the revoke is an invalidation: the engine analyses the app again as its
+-- owner, who may not read the stream any more, and stops it (failed)
+SELECT state, error FROM siddhi.apps WHERE name = 'hp_run';
 SET ROLE hp_bob;
 SELECT siddhi.undeploy('hp_run', drop_tables => true);
 RESET ROLE;
