@@ -473,6 +473,13 @@ siddhi_pending_keep(void)
 			SiddhiChunkHeader *hdr = lfirst(c);
 			SiddhiChunkHeader *copy;
 
+			/* a transaction that spilled goes on to its file: one copy */
+			if (x->file != NULL && x->owned == NIL)
+			{
+				BufFileWrite(x->file, hdr, hdr->length);
+				x->nspilled++;
+				continue;
+			}
 			/* make room: the largest holder goes to disk first */
 			while (mem_total + hdr->length > budget())
 			{
