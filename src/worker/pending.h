@@ -25,8 +25,9 @@ extern void siddhi_pending_absorb(char *buf, Size len, uint64 base);
 /*
  * Ask the commit log about transactions no marker will settle (prepared
  * ones, and open ones that aborted without room for their marker).
- * upto: the ring position read so far.  force: do it now, else at most
- * every 200 ms (prepared transactions: whenever something was popped).
+ * upto: the ring position read so far.  Runs at most every 200 ms, and
+ * whenever something was popped while a prepared transaction waits (so
+ * that siddhi.flush() sees a COMMIT PREPARED that returned before it).
  */
 extern void siddhi_pending_poll(uint64 upto, bool popped);
 
