@@ -65,6 +65,7 @@ typedef struct SiddhiRowHeader
 typedef struct SiddhiRing
 {
 	LWLock *lock;				/* guards head and tail and the copy */
+	int slot;					/* database slot, to wake its worker */
 	ConditionVariable space_cv; /* producers wait here for room */
 	uint64 size;				/* bytes of data[] */
 	uint64 head;				/* next write position (monotonic) */

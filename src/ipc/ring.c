@@ -59,6 +59,7 @@ siddhi_ring_shmem_init(void)
 		SiddhiRing *ring = (SiddhiRing *) (rings_base + i * ring_bytes());
 
 		ring->lock = &locks[1 + i].lock;
+		ring->slot = i;
 		ConditionVariableInit(&ring->space_cv);
 		ring->size = (uint64) siddhi_ring_size_kb * 1024;
 		ring->head = ring->tail = 0;
@@ -111,6 +112,7 @@ siddhi_ring_push_reserve(SiddhiRing *ring, const char *chunk, Size len,
 						 Size reserve)
 {
 	bool sleeping = false;
+	bool wake = false;
 
 	if (len + reserve > ring->size)
 		ereport(
@@ -125,6 +127,13 @@ siddhi_ring_push_reserve(SiddhiRing *ring, const char *chunk, Size len,
 		if (ring->size - (ring->head - ring->tail) - ring->reserved >=
 			len + reserve)
 		{
+			/*
+			 * Crossing half full wakes the engine: rows of an open
+			 * transaction wake no one else, and it should drain the ring
+			 * before producers have to wait.
+			 */
+			wake = ring->head - ring->tail < ring->size / 2 &&
+				   ring->head - ring->tail + len >= ring->size / 2;
 			ring_copy_in(ring, chunk, len);
 			ring->reserved += reserve;
 			ring->pushed_chunks++;
@@ -134,6 +143,7 @@ siddhi_ring_push_reserve(SiddhiRing *ring, const char *chunk, Size len,
 		LWLockRelease(ring->lock);
 
 		/* the engine is behind: wait for room, never drop */
+		siddhi_wake_worker(ring->slot);
 		if (!sleeping)
 		{
 			ConditionVariablePrepareToSleep(&ring->space_cv);
@@ -145,6 +155,8 @@ siddhi_ring_push_reserve(SiddhiRing *ring, const char *chunk, Size len,
 	}
 	if (sleeping)
 		ConditionVariableCancelSleep();
+	if (wake)
+		siddhi_wake_worker(ring->slot);
 }
 
 /*
