@@ -36,6 +36,7 @@ int siddhi_subscription_buffer_kb = 256;
 int siddhi_naptime_ms = 1000;
 int siddhi_max_groups = 1000000;
 int siddhi_max_partial_matches = 100000;
+int siddhi_pending_memory_kb = 65536;
 bool siddhi_preloaded = false;
 bool siddhi_in_engine = false;
 char *siddhi_event_time_setting = NULL;
@@ -94,6 +95,14 @@ define_gucs(void)
 		"this often; events wake them at once.",
 		&siddhi_naptime_ms, 1000, 10, 3600 * 1000, PGC_SIGHUP, GUC_UNIT_MS,
 		NULL, NULL, NULL);
+	DefineCustomIntVariable(
+		"siddhi.pending_memory",
+		"Engine memory for events of transactions not yet fed.",
+		"Events reach the engine before their transaction commits and wait "
+		"for it; beyond this much, those of the largest transactions go to "
+		"temporary files.",
+		&siddhi_pending_memory_kb, 65536, 1024, MAX_KILOBYTES, PGC_SIGHUP,
+		GUC_UNIT_KB, NULL, NULL, NULL);
 	DefineCustomIntVariable(
 		"siddhi.max_groups", "Groups one aggregating query may keep.",
 		"A group is released when its last event leaves the window; an "

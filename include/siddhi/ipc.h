@@ -5,14 +5,21 @@
  *
  * Producers (backends running INSERT/COPY into a stream) append chunks to
  * the ring of their database; the engine worker is the only consumer.  A
- * chunk holds rows of one stream relation inserted by one (sub)transaction:
+ * rows chunk holds rows of one stream relation inserted by one
+ * (sub)transaction:
  *
  *	 SiddhiChunkHeader | SiddhiRowHeader MinimalTuple | SiddhiRowHeader ...
  *
- * each part MAXALIGNed.  The worker decides from the xid, through the
- * commit log, whether to process a chunk (committed), drop it (aborted) or
- * hold it (still running), so events of aborted transactions never reach
- * a query, and nothing waits inside a commit.
+ * each part MAXALIGNed.  Rows go to the ring before their transaction
+ * commits (a large COPY never waits in backend memory).  A transaction
+ * that pushed rows then pushes header-only markers: PRECOMMIT with its
+ * last chunk at pre-commit (reserving ring space for the next marker),
+ * then COMMIT (with the end LSN of its commit record), ABORT or PREPARED
+ * into that reserved space, which never waits and cannot fail.  The
+ * engine feeds a transaction's rows when it has seen its COMMIT, in the
+ * order of the commit records (src/worker/pending.c explains why the ring
+ * gives it that order), drops them on ABORT, and asks the commit log
+ * about prepared transactions.
  *
  *-------------------------------------------------------------------------
  */
@@ -20,17 +27,33 @@
 #define SIDDHI_IPC_H
 
 #include "access/htup_details.h"
+#include "access/xlogdefs.h"
 #include "storage/condition_variable.h"
 #include "storage/lwlock.h"
+
+typedef enum SiddhiChunkKind
+{
+	SIDDHI_CHUNK_ROWS = 0,	/* rows of one stream (or an advance_clock) */
+	SIDDHI_CHUNK_PRECOMMIT, /* the transaction is about to commit */
+	SIDDHI_CHUNK_COMMIT,	/* it committed; commit_lsn is set */
+	SIDDHI_CHUNK_ABORT,		/* it aborted */
+	SIDDHI_CHUNK_PREPARED,	/* it was prepared (two-phase commit) */
+	SIDDHI_CHUNK_NOP		/* siddhi.flush(): a position to wait for */
+} SiddhiChunkKind;
 
 typedef struct SiddhiChunkHeader
 {
 	uint32 length; /* whole chunk, header included */
 	uint32 nrows;
-	TransactionId xid; /* (sub)transaction that inserted the rows */
-	Oid relid;		   /* stream relation */
-	uint32 desc_sig;   /* siddhi_desc_signature() of its row type */
+	TransactionId xid;	  /* (sub)transaction that inserted the rows */
+	TransactionId topxid; /* its top-level transaction */
+	Oid relid;			  /* stream relation */
+	uint32 kind;		  /* SiddhiChunkKind */
+	uint32 desc_sig;	  /* siddhi_desc_signature() of its row type */
+	XLogRecPtr commit_lsn;
 } SiddhiChunkHeader;
+
+#define SIDDHI_MARKER_SIZE MAXALIGN(sizeof(SiddhiChunkHeader))
 
 typedef struct SiddhiRowHeader
 {
@@ -55,11 +78,13 @@ typedef struct SiddhiClockRequest
 typedef struct SiddhiRing
 {
 	LWLock *lock;				/* guards head and tail and the copy */
+	int slot;					/* database slot, to wake its worker */
 	ConditionVariable space_cv; /* producers wait here for room */
 	uint64 size;				/* bytes of data[] */
 	uint64 head;				/* next write position (monotonic) */
 	uint64 tail;				/* next read position (monotonic) */
 	uint64 pushed_chunks;
+	uint64 reserved;		   /* bytes kept free for COMMIT/ABORT markers */
 	uint64 done;			   /* everything before this is processed */
 	ConditionVariable done_cv; /* siddhi.flush() waits here */
 	char data[FLEXIBLE_ARRAY_MEMBER];
@@ -71,6 +96,19 @@ extern SiddhiRing *siddhi_ring_for_slot(int slot);
 
 /* Append one chunk, waiting for room; errors if it can never fit. */
 extern void siddhi_ring_push(SiddhiRing *ring, const char *chunk, Size len);
+
+/*
+ * Append len bytes of chunks and keep reserve more bytes free for one
+ * later siddhi_ring_push_reserved (waits for room for both).
+ */
+extern void siddhi_ring_push_reserve(SiddhiRing *ring, const char *chunk,
+									 Size len, Size reserve);
+/* Append into space reserved before: never waits, never fails. */
+extern void siddhi_ring_push_reserved(SiddhiRing *ring, const char *chunk,
+									  Size len);
+/* Append if there is room now; false if not (never waits). */
+extern bool siddhi_ring_try_push(SiddhiRing *ring, const char *chunk,
+								 Size len);
 
 /* Record that everything up to position pos has been processed. */
 extern void siddhi_ring_mark_done(SiddhiRing *ring, uint64 pos);

@@ -27,6 +27,7 @@ extern int siddhi_subscription_buffer_kb;
 extern int siddhi_naptime_ms;
 extern int siddhi_max_groups;
 extern int siddhi_max_partial_matches;
+extern int siddhi_pending_memory_kb; /* siddhi.pending_memory */
 extern bool siddhi_preloaded;
 extern bool siddhi_in_engine;
 extern char *siddhi_event_time_setting;

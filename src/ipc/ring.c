@@ -12,6 +12,10 @@
  * condition variable.  A full ring makes producers wait: nothing is
  * dropped.
  *
+ * A committing transaction reserves room for its last marker (COMMIT or
+ * ABORT) when it pushes PRECOMMIT, because after its commit record it may
+ * neither wait nor fail: reserved bytes count as used for everyone else.
+ *
  *-------------------------------------------------------------------------
  */
 #include "postgres.h"
@@ -55,10 +59,12 @@ siddhi_ring_shmem_init(void)
 		SiddhiRing *ring = (SiddhiRing *) (rings_base + i * ring_bytes());
 
 		ring->lock = &locks[1 + i].lock;
+		ring->slot = i;
 		ConditionVariableInit(&ring->space_cv);
 		ring->size = (uint64) siddhi_ring_size_kb * 1024;
 		ring->head = ring->tail = 0;
 		ring->pushed_chunks = 0;
+		ring->reserved = 0;
 		ring->done = 0;
 		ConditionVariableInit(&ring->done_cv);
 	}
@@ -98,9 +104,17 @@ ring_copy_out(SiddhiRing *ring, char *dst, Size len)
 void
 siddhi_ring_push(SiddhiRing *ring, const char *chunk, Size len)
 {
-	bool sleeping = false;
+	siddhi_ring_push_reserve(ring, chunk, len, 0);
+}
 
-	if (len > ring->size)
+void
+siddhi_ring_push_reserve(SiddhiRing *ring, const char *chunk, Size len,
+						 Size reserve)
+{
+	bool sleeping = false;
+	bool wake = false;
+
+	if (len + reserve > ring->size)
 		ereport(
 			ERROR,
 			(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
@@ -110,9 +124,18 @@ siddhi_ring_push(SiddhiRing *ring, const char *chunk, Size len)
 	for (;;)
 	{
 		LWLockAcquire(ring->lock, LW_EXCLUSIVE);
-		if (ring->size - (ring->head - ring->tail) >= len)
+		if (ring->size - (ring->head - ring->tail) - ring->reserved >=
+			len + reserve)
 		{
+			/*
+			 * Crossing half full wakes the engine: rows of an open
+			 * transaction wake no one else, and it should drain the ring
+			 * before producers have to wait.
+			 */
+			wake = ring->head - ring->tail < ring->size / 2 &&
+				   ring->head - ring->tail + len >= ring->size / 2;
 			ring_copy_in(ring, chunk, len);
+			ring->reserved += reserve;
 			ring->pushed_chunks++;
 			LWLockRelease(ring->lock);
 			break;
@@ -120,6 +143,7 @@ siddhi_ring_push(SiddhiRing *ring, const char *chunk, Size len)
 		LWLockRelease(ring->lock);
 
 		/* the engine is behind: wait for room, never drop */
+		siddhi_wake_worker(ring->slot);
 		if (!sleeping)
 		{
 			ConditionVariablePrepareToSleep(&ring->space_cv);
@@ -131,6 +155,39 @@ siddhi_ring_push(SiddhiRing *ring, const char *chunk, Size len)
 	}
 	if (sleeping)
 		ConditionVariableCancelSleep();
+	if (wake)
+		siddhi_wake_worker(ring->slot);
+}
+
+/*
+ * Called after the transaction's commit record (or on its abort): no
+ * waiting, no error.  The room was set aside by siddhi_ring_push_reserve.
+ */
+void
+siddhi_ring_push_reserved(SiddhiRing *ring, const char *chunk, Size len)
+{
+	LWLockAcquire(ring->lock, LW_EXCLUSIVE);
+	Assert(ring->reserved >= len);
+	ring->reserved -= Min(ring->reserved, len);
+	ring_copy_in(ring, chunk, len);
+	ring->pushed_chunks++;
+	LWLockRelease(ring->lock);
+}
+
+bool
+siddhi_ring_try_push(SiddhiRing *ring, const char *chunk, Size len)
+{
+	bool pushed = false;
+
+	LWLockAcquire(ring->lock, LW_EXCLUSIVE);
+	if (ring->size - (ring->head - ring->tail) - ring->reserved >= len)
+	{
+		ring_copy_in(ring, chunk, len);
+		ring->pushed_chunks++;
+		pushed = true;
+	}
+	LWLockRelease(ring->lock);
+	return pushed;
 }
 
 Size
@@ -173,7 +230,8 @@ PG_FUNCTION_INFO_V1(siddhi_flush);
 /*
  * siddhi.flush(timeout_ms): wait until the engine has processed every
  * event committed in this database before the call (their table writes
- * are then visible).  Returns false on timeout.
+ * are then visible).  Events of transactions still open are not waited
+ * for.  Returns false on timeout.
  */
 Datum
 siddhi_flush(PG_FUNCTION_ARGS)
@@ -184,15 +242,31 @@ siddhi_flush(PG_FUNCTION_ARGS)
 	uint64 target;
 	TimestampTz deadline;
 	bool done = false;
+	char nop[SIDDHI_MARKER_SIZE];
 
 	siddhi_require_preload();
 	slot = siddhi_db_slot(MyDatabaseId, false);
 	if (slot < 0)
 		PG_RETURN_BOOL(true); /* nothing was ever sent */
 	ring = siddhi_ring_for_slot(slot);
+
+	/*
+	 * Every transaction that committed before this call pushed its COMMIT
+	 * marker before this NOP (the marker is pushed before the commit
+	 * returns), so the engine is done with them once it is done with the
+	 * NOP.  Transactions still open, or committing concurrently, are not
+	 * waited for: their rows wait in the engine without holding done back.
+	 * Popping the NOP also makes the engine look at prepared transactions
+	 * again, so a COMMIT PREPARED before the call is seen.
+	 */
+	memset(nop, 0, sizeof(nop));
+	((SiddhiChunkHeader *) nop)->length = SIDDHI_MARKER_SIZE;
+	((SiddhiChunkHeader *) nop)->kind = SIDDHI_CHUNK_NOP;
+	siddhi_ring_push(ring, nop, SIDDHI_MARKER_SIZE);
 	LWLockAcquire(ring->lock, LW_SHARED);
 	target = ring->head;
 	LWLockRelease(ring->lock);
+	siddhi_wake_worker(slot);
 
 	deadline = TimestampTzPlusMilliseconds(GetCurrentTimestamp(), timeout_ms);
 	ConditionVariablePrepareToSleep(&ring->done_cv);

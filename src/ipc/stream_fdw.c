@@ -10,8 +10,15 @@
  * the rows of one stream and one (sub)transaction id; it goes to the ring
  * of this database when it is full, when the stream or the xid changes,
  * and at pre-commit.  The engine worker then processes a chunk only once
- * its xid has committed (see ipc.h), so pushing before commit is safe and
- * keeps the memory of a large COPY bounded.
+ * its transaction has committed (see ipc.h), so pushing before commit is
+ * safe and keeps the memory of a large COPY bounded.
+ *
+ * A transaction that pushed anything ends with markers: PRECOMMIT (with
+ * its last chunk, in one push, reserving room for one more marker), then
+ * COMMIT carrying the end of its commit record, ABORT or PREPARED, pushed
+ * from the xact callback into the reserved room: after the commit record
+ * nothing may wait or fail.  src/worker/pending.c explains how the engine
+ * turns these into commit order.
  *
  *-------------------------------------------------------------------------
  */
@@ -20,6 +27,7 @@
 #include "access/detoast.h"
 #include "access/reloptions.h"
 #include "access/xact.h"
+#include "access/xlog.h"
 #include "commands/defrem.h"
 #include "executor/executor.h"
 #include "foreign/fdwapi.h"
@@ -48,6 +56,8 @@ static Size chunk_cap = 0;
 static Size chunk_len = 0;
 static int chunk_slot = -1;
 static bool pushed_in_xact = false;
+static bool marker_reserved = false; /* PRECOMMIT pushed, room kept */
+static TransactionId xact_topxid = InvalidTransactionId;
 
 typedef struct StreamModifyState
 {
@@ -164,8 +174,11 @@ chunk_append(Oid relid, uint32 desc_sig, int64 timestamp, MinimalTuple tuple)
 			chunk_slot = siddhi_db_slot(MyDatabaseId, true);
 		chunk_reserve(MAXALIGN(sizeof(SiddhiChunkHeader)) + rowlen);
 		hdr = (SiddhiChunkHeader *) chunk_buf;
+		memset(hdr, 0, sizeof(SiddhiChunkHeader));
+		hdr->kind = SIDDHI_CHUNK_ROWS;
 		hdr->nrows = 0;
 		hdr->xid = xid;
+		hdr->topxid = xact_topxid = GetTopTransactionId();
 		hdr->relid = relid;
 		hdr->desc_sig = desc_sig;
 		chunk_len = MAXALIGN(sizeof(SiddhiChunkHeader));
@@ -182,6 +195,78 @@ chunk_append(Oid relid, uint32 desc_sig, int64 timestamp, MinimalTuple tuple)
 }
 
 static void
+fill_marker(SiddhiChunkHeader *m, SiddhiChunkKind kind)
+{
+	memset(m, 0, SIDDHI_MARKER_SIZE);
+	m->length = SIDDHI_MARKER_SIZE;
+	m->kind = kind;
+	m->xid = m->topxid = xact_topxid;
+	m->relid = InvalidOid;
+}
+
+/*
+ * Pre-commit (or pre-prepare): the last chunk and the PRECOMMIT marker in
+ * one push, keeping room for the marker that ends the transaction.
+ */
+static void
+push_precommit(void)
+{
+	SiddhiChunkHeader *hdr;
+
+	if (!pushed_in_xact && chunk_len == 0)
+		return; /* no event in this transaction: nothing to say */
+	if (chunk_len > 0)
+	{
+		hdr = (SiddhiChunkHeader *) chunk_buf;
+		hdr->length = chunk_len;
+	}
+	chunk_reserve(chunk_len + SIDDHI_MARKER_SIZE);
+	fill_marker((SiddhiChunkHeader *) (chunk_buf + chunk_len),
+				SIDDHI_CHUNK_PRECOMMIT);
+	siddhi_ring_push_reserve(siddhi_ring_for_slot(chunk_slot), chunk_buf,
+							 chunk_len + SIDDHI_MARKER_SIZE,
+							 SIDDHI_MARKER_SIZE);
+	chunk_len = 0;
+	pushed_in_xact = true;
+	marker_reserved = true;
+}
+
+/*
+ * The transaction ended.  Runs after the commit record: must not wait or
+ * fail, hence the reserved room.  An abort before PRECOMMIT has no room
+ * kept: its marker is pushed if there is room now, else the engine learns
+ * of the abort from the commit log.
+ */
+static void
+push_end(SiddhiChunkKind kind)
+{
+	union
+	{
+		SiddhiChunkHeader hdr;
+		char bytes[SIDDHI_MARKER_SIZE];
+	} m;
+
+	if (chunk_slot >= 0 && (marker_reserved || pushed_in_xact))
+	{
+		fill_marker(&m.hdr, kind);
+		if (kind == SIDDHI_CHUNK_COMMIT)
+			m.hdr.commit_lsn = XactLastCommitEnd;
+		if (marker_reserved)
+			siddhi_ring_push_reserved(siddhi_ring_for_slot(chunk_slot),
+									  m.bytes, SIDDHI_MARKER_SIZE);
+		else
+			(void) siddhi_ring_try_push(siddhi_ring_for_slot(chunk_slot),
+										m.bytes, SIDDHI_MARKER_SIZE);
+		siddhi_wake_worker(chunk_slot);
+	}
+	/* rows not yet pushed die with the transaction */
+	chunk_len = 0;
+	pushed_in_xact = false;
+	marker_reserved = false;
+	xact_topxid = InvalidTransactionId;
+}
+
+static void
 stream_xact_callback(XactEvent event, void *arg)
 {
 	switch (event)
@@ -189,18 +274,18 @@ stream_xact_callback(XactEvent event, void *arg)
 		case XACT_EVENT_PRE_COMMIT:
 		case XACT_EVENT_PARALLEL_PRE_COMMIT:
 		case XACT_EVENT_PRE_PREPARE:
-			chunk_flush();
+			push_precommit();
 			break;
 		case XACT_EVENT_COMMIT:
 		case XACT_EVENT_PARALLEL_COMMIT:
+			push_end(SIDDHI_CHUNK_COMMIT);
+			break;
+		case XACT_EVENT_PREPARE:
+			push_end(SIDDHI_CHUNK_PREPARED);
+			break;
 		case XACT_EVENT_ABORT:
 		case XACT_EVENT_PARALLEL_ABORT:
-		case XACT_EVENT_PREPARE:
-			/* rows not yet pushed die with the transaction */
-			chunk_len = 0;
-			if (pushed_in_xact && chunk_slot >= 0)
-				siddhi_wake_worker(chunk_slot);
-			pushed_in_xact = false;
+			push_end(SIDDHI_CHUNK_ABORT);
 			break;
 	}
 }
@@ -480,9 +565,12 @@ siddhi_advance_clock(PG_FUNCTION_ARGS)
 	chunk_flush();
 	if (chunk_slot < 0)
 		chunk_slot = siddhi_db_slot(MyDatabaseId, true);
+	memset(buf, 0, sizeof(buf));
 	hdr->length = sizeof(buf);
+	hdr->kind = SIDDHI_CHUNK_ROWS;
 	hdr->nrows = 1;
 	hdr->xid = GetCurrentTransactionId();
+	hdr->topxid = xact_topxid = GetTopTransactionId();
 	hdr->relid = InvalidOid;
 	hdr->desc_sig = 0;
 	row->timestamp = ms;

@@ -13,10 +13,10 @@
  *	            extension dropped       -> release the slot, exit(0)
  *	            SIGTERM                 -> exit(0); SIGHUP -> reload GUCs
  *
- * A batch: chunks whose transaction committed are fed to the runtime in
- * ring order; chunks of transactions still in progress (by one snapshot
- * per batch, so all chunks of one transaction agree) wait in a pending
- * list, ahead of newer chunks, until their transaction ends; chunks of
+ * A batch: the transactions whose COMMIT marker has arrived are fed to
+ * the runtime in commit order, each whole and in insert order; rows of
+ * transactions still open wait in pending.c (spilling to temporary files
+ * beyond siddhi.pending_memory) and never hold back others; rows of
  * aborted transactions are dropped.  All table writes of a batch commit
  * together.
  *
@@ -55,6 +55,7 @@
 #include "siddhi/shmem.h"
 #include "siddhi/usercode.h"
 #include "siddhi/worker.h"
+#include "pending.h"
 #include "storage/ipc.h"
 #include "storage/latch.h"
 #include "storage/proc.h"
@@ -75,9 +76,7 @@ typedef struct LoadedApp
 } LoadedApp;
 
 static int my_slot = -1;
-static List *loaded = NIL;	/* of LoadedApp * */
-static List *pending = NIL; /* of SiddhiChunkHeader *, ring order */
-static MemoryContext pending_cxt = NULL;
+static List *loaded = NIL; /* of LoadedApp * */
 static uint32 seen_generation = 0;
 
 void siddhi_stats_free_db(Oid dboid);
@@ -462,23 +461,6 @@ recheck_apps(void)
 	pgstat_report_stat(false);
 }
 
-typedef enum ChunkFate
-{
-	CHUNK_WAIT,
-	CHUNK_FEED,
-	CHUNK_DROP
-} ChunkFate;
-
-static ChunkFate
-xid_status(TransactionId xid, Snapshot snap)
-{
-	if (XidInMVCCSnapshot(xid, snap))
-		return CHUNK_WAIT;
-	if (TransactionIdDidCommit(xid))
-		return CHUNK_FEED;
-	return CHUNK_DROP;
-}
-
 static uint64 batch_events = 0;
 
 static void
@@ -490,19 +472,10 @@ feed_chunk(SiddhiChunkHeader *hdr)
 		(char *) hdr + MAXALIGN(sizeof(SiddhiChunkHeader)), hdr->nrows);
 }
 
-/*
- * One batch: decide the fate of pending chunks and of the chunks in buf,
- * feed the committed ones, all in one transaction.
- */
+/* One batch: feed the transactions that committed, in one transaction. */
 static void
-run_batch(char *buf, Size len)
+run_batch(void)
 {
-	Snapshot snap;
-	List *still_pending = NIL;
-	ListCell *lc;
-	Size off = 0;
-	MemoryContext old;
-
 	instr_time start;
 	instr_time elapsed;
 
@@ -517,64 +490,15 @@ run_batch(char *buf, Size len)
 		StartTransactionCommand();
 	}
 	PushActiveSnapshot(GetTransactionSnapshot());
-	snap = GetLatestSnapshot();
 	siddhi_runtime_begin_batch();
 	BeginInternalSubTransaction(NULL);
 
-	/* chunks that were waiting come first: they are older */
-	foreach(lc, pending)
-	{
-		SiddhiChunkHeader *hdr = lfirst(lc);
-
-		switch (xid_status(hdr->xid, snap))
-		{
-			case CHUNK_WAIT:
-				old = MemoryContextSwitchTo(pending_cxt);
-				still_pending = lappend(still_pending, hdr);
-				MemoryContextSwitchTo(old);
-				break;
-			case CHUNK_FEED:
-				feed_chunk(hdr);
-				pfree(hdr);
-				break;
-			case CHUNK_DROP:
-				pfree(hdr);
-				break;
-		}
-	}
-	list_free(pending);
-	pending = NIL;
-
-	while (off < len)
-	{
-		SiddhiChunkHeader *hdr = (SiddhiChunkHeader *) (buf + off);
-		ChunkFate status = xid_status(hdr->xid, snap);
-
-		if (status == CHUNK_WAIT || still_pending != NIL)
-		{
-			/* keep ring order behind anything that still waits */
-			if (status != CHUNK_DROP)
-			{
-				SiddhiChunkHeader *copy;
-
-				old = MemoryContextSwitchTo(pending_cxt);
-				copy = palloc(hdr->length);
-				memcpy(copy, hdr, hdr->length);
-				still_pending = lappend(still_pending, copy);
-				MemoryContextSwitchTo(old);
-			}
-		}
-		else if (status == CHUNK_FEED)
-			feed_chunk(hdr);
-		off += hdr->length;
-	}
+	siddhi_pending_release(feed_chunk);
 
 	siddhi_runtime_end_batch();
 	ReleaseCurrentSubTransaction();
 	PopActiveSnapshot();
 	CommitTransactionCommand();
-
-	pending = still_pending;
 
 	INSTR_TIME_SET_CURRENT(elapsed);
 	INSTR_TIME_SUBTRACT(elapsed, start);
@@ -647,12 +571,11 @@ siddhi_engine_main(Datum arg)
 
 	pgstat_report_appname("siddhi engine");
 	siddhi_stats_free_db(dboid);
-	pending_cxt = AllocSetContextCreate(TopMemoryContext, "siddhi pending",
-										ALLOCSET_DEFAULT_SIZES);
+	siddhi_pending_init();
 
 	/*
-	 * The chunks of a large transaction wait in pending_cxt (64 kB each)
-	 * and are all freed when it commits.  By default malloc gives the freed
+	 * The chunks of a large transaction wait in pending.c (64 kB each, up
+	 * to siddhi.pending_memory) and are all freed when it commits.  By default malloc gives the freed
 	 * heap back to the kernel at once, and the next large transaction
 	 * faults every page in again: on bench/compare's length1000_avg (1
 	 * million events a transaction) that cost a quarter of the engine's
@@ -702,18 +625,20 @@ siddhi_engine_main(Datum arg)
 			reload_apps();
 		}
 		recheck_apps();
-		if (n > 0 || pending != NIL)
-		{
-			run_batch(buf, n);
-			busy = n > 0;
-		}
+		if (n > 0)
+			siddhi_pending_absorb(buf, n, upto - n);
+		siddhi_pending_poll(upto, n > 0);
+		if (siddhi_pending_releasable())
+			run_batch();
+		/* before the next pop reuses buf */
+		siddhi_pending_keep();
+		busy = n > 0;
 		/* windows on the wall clock whose time has come */
 		deadline = siddhi_runtime_next_deadline();
 		if (deadline >= 0 && siddhi_now_ms() >= deadline)
 			run_timers(siddhi_now_ms());
-		/* chunks still waiting for their transaction are not done */
-		if (pending == NIL)
-			siddhi_ring_mark_done(ring, upto);
+		/* open transactions do not hold flush() back, committed ones do */
+		siddhi_ring_mark_done(ring, siddhi_pending_done(upto));
 
 		if (!busy)
 		{
@@ -732,7 +657,10 @@ siddhi_engine_main(Datum arg)
 				}
 			}
 			{
-				long timeout = pending != NIL ? 10 : siddhi_naptime_ms;
+				/* markers wake us; prepared transactions are polled */
+				long timeout = siddhi_pending_wants_poll()
+								   ? Min(100, siddhi_naptime_ms)
+								   : siddhi_naptime_ms;
 
 				deadline = siddhi_runtime_next_deadline();
 				if (deadline >= 0)
