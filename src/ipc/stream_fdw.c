@@ -553,7 +553,8 @@ siddhi_advance_clock(PG_FUNCTION_ARGS)
 		ereport(ERROR, (errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
 						errmsg("the new time must not be null")));
 	ms = PG_GETARG_INT64(0);
-	memset(req, 0, sizeof(*req));
+	/* the header's padding too: the chunk is copied whole into the ring */
+	memset(buf, 0, sizeof(buf));
 	req->userid = GetUserId();
 	if (PG_NARGS() > 1 && !PG_ARGISNULL(1))
 	{
@@ -565,7 +566,6 @@ siddhi_advance_clock(PG_FUNCTION_ARGS)
 	chunk_flush();
 	if (chunk_slot < 0)
 		chunk_slot = siddhi_db_slot(MyDatabaseId, true);
-	memset(buf, 0, sizeof(buf));
 	hdr->length = sizeof(buf);
 	hdr->kind = SIDDHI_CHUNK_ROWS;
 	hdr->nrows = 1;
