@@ -64,13 +64,13 @@ my $list = $node->basedir . '/list';
 my $partial = $node->basedir . '/partial';
 $node->command_ok([ 'pg_restore', '-l', '-f', $list, $dump ], 'pg_restore -l');
 open(my $in, '<', $list) or die;
-open(my $out, '>', $partial) or die;
+open(my $part_fh, '>', $partial) or die;
 while (<$in>)
 {
-	print $out $_ unless /TABLE DATA siddhi app_relation/;
+	print $part_fh $_ unless /TABLE DATA siddhi app_relation/;
 }
 close $in;
-close $out;
+close $part_fh;
 $node->command_ok(
 	[ 'pg_restore', '-L', $partial, '-d', $node->connstr('target2'), $dump ],
 	'pg_restore without the app\'s relations');
