@@ -4,6 +4,7 @@
 #    CREATE EXTENSION, deploy, events, DROP DATABASE (plain, then WITH
 #    (FORCE), in turn); afterwards a new database still gets an engine;
 #  - ALTER DATABASE .. RENAME stops the engine and starts it again;
+#    a non-owner's DROP/RENAME does not stop it;
 #  - DROP EXTENSION stops the engine at once (not at the next naptime)
 #    and frees the slot; CREATE EXTENSION again works.
 use strict;
@@ -104,6 +105,24 @@ $node->safe_psql('renamed', 'DROP TABLE pongs');
 ok(use_database('renamed'), 'CREATE EXTENSION again: deploy and events work');
 is($node->safe_psql('renamed', 'SELECT count(*) FROM siddhi.engine_stats()'),
 	'1', 'one slot again');
+
+# only the owner's command stops the engine: nobody stops another's
+# engine by trying to drop or rename the database
+$node->safe_psql('postgres', 'CREATE ROLE mallory LOGIN');
+my $before = $node->safe_psql('postgres',
+	"SELECT pid FROM pg_stat_activity WHERE backend_type = 'siddhi engine'");
+for my $sql ('DROP DATABASE renamed', 'ALTER DATABASE renamed RENAME TO x')
+{
+	my ($rc, $out, $err) =
+	  $node->psql('postgres', $sql, extra_params => [ '-U', 'mallory' ]);
+	like($err, qr/must be owner/, "$sql refused to a non-owner");
+}
+is( $node->safe_psql(
+		'postgres',
+		"SELECT pid FROM pg_stat_activity WHERE backend_type = 'siddhi engine'"),
+	$before,
+	'the engine kept running');
+$node->safe_psql('postgres', 'DROP ROLE mallory');
 
 # a plain DROP DATABASE of a database whose engine runs
 my ($rc, $out, $err) = $node->psql('postgres', 'DROP DATABASE renamed');

@@ -80,5 +80,41 @@ is( $node->safe_psql(
 is($node->safe_psql('postgres', 'SELECT state FROM siddhi.apps'),
 	'running', 'the app is running');
 
+# With a lock_timeout for the database (the engine has no setting of its
+# own), a lock wait fails like any run-time error of the query: logged,
+# counted, that event skipped; the engine goes on.
+$node->safe_psql('postgres', "ALTER DATABASE postgres SET lock_timeout = '300ms'");
+$pid = $node->safe_psql('postgres', $engine_pid);
+$node->safe_psql('postgres', "SELECT pg_terminate_backend($pid)");
+ok( $node->poll_query_until(
+		'postgres',
+		"SELECT count(*) = 1 FROM pg_stat_activity WHERE backend_type = 'siddhi engine' AND pid <> $pid"
+	),
+	'a new engine with the lock_timeout');
+$locker = $node->background_psql('postgres');
+$locker->query_safe('BEGIN');
+$locker->query_safe('LOCK TABLE pongs IN ACCESS EXCLUSIVE MODE');
+$node->safe_psql('postgres',
+	'INSERT INTO pings SELECT g FROM generate_series(202, 211) g');
+ok( $node->poll_query_until(
+		'postgres', 'SELECT errors > 0 FROM siddhi.queries'),
+	'the lock timeout is counted as an error of the query');
+like(
+	$node->safe_psql('postgres', 'SELECT last_error FROM siddhi.queries'),
+	qr/lock timeout/,
+	'and shown as its last error');
+$locker->query_safe('COMMIT');
+$locker->quit;
+$node->safe_psql('postgres', 'INSERT INTO pings VALUES (212)');
+ok($node->poll_query_until('postgres', 'SELECT max(n) = 212 FROM pongs'),
+	'the engine goes on after the lock is released');
+# each event waits up to lock_timeout; one that times out is skipped and
+# counted, the others are written: none vanishes unaccounted
+is( $node->safe_psql(
+		'postgres',
+		'SELECT count(*) + (SELECT errors FROM siddhi.queries) FROM pongs'),
+	'212',
+	'every event is either written or counted as an error');
+
 $node->stop;
 done_testing();
