@@ -5,6 +5,8 @@
 #   make demo       install everything, start a cluster, run an example app
 #   make test       install everything and run the whole test suite
 #   make format     reformat the C sources with clang-format
+#   make asan       run the regress suite on PostgreSQL 15 built from Debian's
+#                   source package with assertions and ASan/UBSan (slow)
 #   make reference  regenerate conformance expectations with Siddhi Java
 #
 # demo and test run as root on a fresh Debian 12 machine: they install
@@ -26,7 +28,7 @@ PG_CONFIG ?= $(shell command -v pg_config >/dev/null 2>&1 && echo pg_config || e
 
 # The build targets below need PGXS, which only exists once
 # postgresql-server-dev-15 is installed; demo and test install it first.
-ifneq ($(filter-out demo test deps format-check reference reference-check,$(MAKECMDGOALS)),)
+ifneq ($(filter-out demo test deps asan format-check reference reference-check,$(MAKECMDGOALS)),)
 USE_PGXS_NOW = 1
 endif
 ifeq ($(MAKECMDGOALS),)
@@ -39,7 +41,7 @@ include $(PGXS)
 $(OBJS): $(SIDDHI_HEADERS)
 endif
 
-.PHONY: demo test deps format format-check reference reference-check
+.PHONY: demo test deps asan format format-check reference reference-check
 
 deps:
 	bash test/install-deps.sh
@@ -49,6 +51,10 @@ demo:
 
 test:
 	bash test/run.sh
+
+# Not part of make test: builds PostgreSQL with sanitizers first.
+asan:
+	bash test/asan.sh
 
 format:
 	clang-format -i $(SRCS) $(SIDDHI_HEADERS)
