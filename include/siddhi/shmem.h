@@ -67,9 +67,10 @@ extern int siddhi_db_slot(Oid dboid, bool create);
 
 /*
  * Free the slot of a database: its engine stopped for good (extension
- * dropped, database dropped).  Does nothing while a live worker holds it.
+ * dropped, database dropped).  Does nothing while a live worker holds it,
+ * nor, when if_unwanted, once a deploy has asked for a worker again.
  */
-extern void siddhi_db_slot_free(Oid dboid);
+extern void siddhi_db_slot_free(Oid dboid, bool if_unwanted);
 
 /*
  * DROP/ALTER DATABASE: no worker may run for this database until resumed.

@@ -140,7 +140,7 @@ siddhi_db_slot(Oid dboid, bool create)
 void siddhi_stats_free_db(Oid dboid);
 
 void
-siddhi_db_slot_free(Oid dboid)
+siddhi_db_slot_free(Oid dboid, bool if_unwanted)
 {
 	bool freed = false;
 
@@ -154,6 +154,8 @@ siddhi_db_slot_free(Oid dboid)
 		/* a worker that is still alive keeps it (it frees it at exit) */
 		if (slot->worker_pid != 0 && slot->worker_pid != MyProcPid &&
 			kill(slot->worker_pid, 0) == 0)
+			break;
+		if (if_unwanted && slot->wanted)
 			break;
 		slot->dboid = InvalidOid;
 		slot->wanted = false;
@@ -226,7 +228,7 @@ siddhi_db_slot_resume(Oid dboid, bool free_it)
 	launcher = siddhi_shared->launcher_latch;
 	LWLockRelease(siddhi_shared->lock);
 	if (free_it)
-		siddhi_db_slot_free(dboid);
+		siddhi_db_slot_free(dboid, false);
 	if (launcher)
 		SetLatch(launcher);
 }

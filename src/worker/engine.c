@@ -103,7 +103,7 @@ release_slot(int code, Datum arg)
 	}
 	LWLockRelease(siddhi_shared->lock);
 	if (for_good)
-		siddhi_db_slot_free(MyDatabaseId);
+		siddhi_db_slot_free(MyDatabaseId, true);
 }
 
 /* The extension is gone: no worker is wanted here any more. */
@@ -528,7 +528,7 @@ siddhi_engine_main(Datum arg)
 	if (!extension_exists())
 	{
 		/* a slot left from before the extension was dropped goes back */
-		siddhi_db_slot_free(dboid);
+		siddhi_db_slot_free(dboid, true);
 		proc_exit(0);
 	}
 

@@ -174,7 +174,7 @@ forget_dropped_databases(List *with_slot, List *all)
 	foreach(lc, with_slot)
 	{
 		if (!list_member_oid(all, lfirst_oid(lc)))
-			siddhi_db_slot_free(lfirst_oid(lc));
+			siddhi_db_slot_free(lfirst_oid(lc), false);
 	}
 	foreach(lc, dbs)
 	{
