@@ -179,6 +179,13 @@ if [ -n "$work" ] && [ -f "$work/log/postmaster.log" ]; then
 	crashes=$(grep -c 'terminated by signal' "$work/log/postmaster.log" || true)
 	cp "$work/log/postmaster.log" "$LOGS/"
 fi
+if [ "$asan" != 0 ] || [ "$ubsan" != 0 ]; then
+	# what and where: the first frames of each report
+	grep -h -A6 -E 'ERROR: AddressSanitizer|: runtime error: ' "$LOGS"/asan.* "$LOGS"/ubsan.* 2>/dev/null |
+		head -n 80 || true
+	in_siddhi=$(grep -l 'siddhi' "$LOGS"/asan.* "$LOGS"/ubsan.* 2>/dev/null | wc -l)
+	say "$in_siddhi report files have siddhi code on the stack"
+fi
 say "PostgreSQL $version, $CFLAGS_ASAN, --enable-cassert"
 say "regress exit status $regress_status (output in $ASAN_DIR/regress.out)"
 say "$asan AddressSanitizer reports, $ubsan UndefinedBehaviorSanitizer reports, $crashes processes killed by a signal (logs in $LOGS)"
