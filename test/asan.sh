@@ -48,6 +48,11 @@ started=$(date +%s)
 
 say() { echo "asan: $*"; }
 
+# Every program of that build is instrumented, pg_config included: leak
+# reports at exit (LeakSanitizer) would also lose their buffered output.
+# PostgreSQL frees memory contexts wholesale, so leaks are not checked.
+export ASAN_OPTIONS="detect_leaks=0"
+
 if [ "$(id -u)" != 0 ]; then
 	echo "asan: run as root (it installs build tools and runs the server as postgres)" >&2
 	exit 1
@@ -116,7 +121,11 @@ PARTS="src/port src/common src/fe_utils src/timezone src/backend
 	src/include src/interfaces/libpq src/bin/initdb src/bin/pg_ctl
 	src/bin/psql src/bin/pg_config src/pl/plpgsql src/test/regress
 	src/makefiles"
-stamp="$version $CFLAGS_ASAN"
+# Debian's 50-per-version-dirs patch puts the modules in
+# /usr/lib/postgresql/15/lib unless libdir names postgres: name it, or
+# make install would write into the system's PostgreSQL.
+LIBDIR=$PREFIX/lib/postgresql
+stamp="$version $CFLAGS_ASAN libdir=$LIBDIR"
 if [ ! -x "$PREFIX/bin/postgres" ] || [ "$(cat "$PREFIX/.siddhi-asan" 2>/dev/null)" != "$stamp" ]; then
 	say "building PostgreSQL (log in $ASAN_DIR/build.log)"
 	rm -rf "$PREFIX"
@@ -126,11 +135,20 @@ if [ ! -x "$PREFIX/bin/postgres" ] || [ "$(cat "$PREFIX/.siddhi-asan" 2>/dev/nul
 		cd "$srcdir"
 		if [ "$(cat .siddhi-asan 2>/dev/null)" != "$stamp" ]; then
 			[ ! -f GNUmakefile ] || make -s distclean
-			./configure --prefix="$PREFIX" --enable-cassert --enable-debug \
+			./configure --prefix="$PREFIX" --libdir="$LIBDIR" \
+				--enable-cassert --enable-debug \
 				--without-icu --without-readline --without-zlib --without-llvm \
 				CFLAGS="$CFLAGS_ASAN" LDFLAGS="$SANITIZE"
 			echo "$stamp" >.siddhi-asan
 		fi
+		case "$(printf 'top_builddir = .\ninclude src/Makefile.global\np:\n\t@echo $(pkglibdir)\n' |
+			make -s -f - p)" in
+		"$PREFIX"/*) ;;
+		*)
+			echo "asan: the modules would not go under $PREFIX" >&2
+			exit 1
+			;;
+		esac
 		nice make -s -j"$JOBS" -C src/backend generated-headers
 		for d in $PARTS; do
 			nice make -s -j"$JOBS" -C "$d"
@@ -155,6 +173,13 @@ mkdir -p "$ASAN_DIR/ext"
 tar -C "$TREE" --exclude=.git --exclude='*.o' --exclude='*.so' --exclude='*.bc' -cf - . |
 	tar -C "$ASAN_DIR/ext" -xf -
 export PG_CONFIG=$PREFIX/bin/pg_config
+case "$($PG_CONFIG --pkglibdir)" in
+"$PREFIX"/*) ;;
+*)
+	echo "asan: $PG_CONFIG installs outside $PREFIX; not building" >&2
+	exit 1
+	;;
+esac
 (cd "$ASAN_DIR/ext" && nice make -s -j"$JOBS" PG_CONFIG="$PG_CONFIG" && make -s install PG_CONFIG="$PG_CONFIG")
 
 rm -rf "$LOGS"
