@@ -6,6 +6,8 @@
 #   make test       install everything and run the whole test suite
 #   make fuzz       fuzz the parsers and analyser (1,000,000 inputs)
 #   make format     reformat the C sources with clang-format
+#   make asan       run the regress suite on PostgreSQL 15 built from Debian's
+#                   source package with assertions and ASan/UBSan (slow)
 #   make reference  regenerate conformance expectations with Siddhi Java
 #
 # demo and test run as root on a fresh Debian 12 machine: they install
@@ -27,7 +29,7 @@ PG_CONFIG ?= $(shell command -v pg_config >/dev/null 2>&1 && echo pg_config || e
 
 # The build targets below need PGXS, which only exists once
 # postgresql-server-dev-15 is installed; demo and test install it first.
-ifneq ($(filter-out demo test deps fuzz format-check reference reference-check,$(MAKECMDGOALS)),)
+ifneq ($(filter-out demo test deps fuzz asan format-check reference reference-check,$(MAKECMDGOALS)),)
 USE_PGXS_NOW = 1
 endif
 ifeq ($(MAKECMDGOALS),)
@@ -40,7 +42,7 @@ include $(PGXS)
 $(OBJS): $(SIDDHI_HEADERS)
 endif
 
-.PHONY: demo test deps fuzz format format-check reference reference-check
+.PHONY: demo test deps fuzz asan format format-check reference reference-check
 
 deps:
 	bash test/install-deps.sh
@@ -56,6 +58,10 @@ test:
 # part of make test.  See test/fuzz/run.sh.
 fuzz:
 	nice -n 10 bash test/fuzz/run.sh
+
+# Not part of make test: builds PostgreSQL with sanitizers first.
+asan:
+	bash test/asan.sh
 
 format:
 	clang-format -i $(SRCS) $(SIDDHI_HEADERS)

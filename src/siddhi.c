@@ -152,6 +152,7 @@ _PG_init(void)
 	define_gucs();
 	siddhi_shmem_init_hooks();
 	siddhi_register_launcher();
+	siddhi_utility_init();
 	siddhi_stream_xact_init();
 	siddhi_catalog_xact_init();
 	siddhi_usercode_init();

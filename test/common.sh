@@ -1,7 +1,8 @@
 # Shared by the test and demo scripts.  Sourced, not run.
 
-PG_CONFIG=/usr/lib/postgresql/15/bin/pg_config
-PG_BINDIR=/usr/lib/postgresql/15/bin
+# PG_CONFIG may name another PostgreSQL 15 build (test/asan.sh does).
+PG_CONFIG=${PG_CONFIG:-/usr/lib/postgresql/15/bin/pg_config}
+PG_BINDIR=$($PG_CONFIG --bindir 2>/dev/null || echo /usr/lib/postgresql/15/bin)
 
 # SIDDHI_PREFIX=/some/dir installs the extension, and a copy of the server,
 # under that directory instead of the system (PostgreSQL finds its share

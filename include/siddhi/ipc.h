@@ -83,6 +83,9 @@ typedef struct SiddhiRing
 	uint64 size;				/* bytes of data[] */
 	uint64 head;				/* next write position (monotonic) */
 	uint64 tail;				/* next read position (monotonic) */
+	uint64 consumed;			/* the engine committed all before this */
+	uint64 replay_from;			/* last position the engine rewound to */
+	int replays;				/* how often it rewound there */
 	uint64 pushed_chunks;
 	uint64 reserved;		   /* bytes kept free for COMMIT/ABORT markers */
 	uint64 done;			   /* everything before this is processed */
@@ -113,9 +116,26 @@ extern bool siddhi_ring_try_push(SiddhiRing *ring, const char *chunk,
 /* Record that everything up to position pos has been processed. */
 extern void siddhi_ring_mark_done(SiddhiRing *ring, uint64 pos);
 
-/* Copy out up to max bytes of whole chunks; returns bytes copied. */
+/*
+ * Copy out whole chunks, up to max bytes but at least one chunk (buf must
+ * hold ring->size bytes); returns bytes copied.  The space stays taken
+ * until siddhi_ring_consume().
+ */
 extern Size siddhi_ring_pop(SiddhiRing *ring, char *buf, Size max,
 							uint64 *upto);
+
+/* The engine committed everything popped up to pos: producers may reuse it. */
+extern void siddhi_ring_consume(SiddhiRing *ring, uint64 pos);
+
+/*
+ * At engine start: read again what the previous engine popped but did not
+ * commit (it was terminated in the middle of a batch).  Returns the bytes
+ * to read again.
+ */
+extern Size siddhi_ring_rewind(SiddhiRing *ring);
+
+/* Drop everything in the ring (a slot given to another database). */
+extern void siddhi_ring_discard(SiddhiRing *ring);
 
 /* stream_fdw.c: the per-transaction buffer is flushed by the xact hooks */
 extern void siddhi_stream_xact_init(void);

@@ -37,6 +37,7 @@ typedef struct SiddhiDbSlot
 {
 	Oid dboid;					 /* InvalidOid: the slot is free */
 	bool wanted;				 /* the launcher keeps a worker running */
+	bool paused;				 /* DROP/ALTER DATABASE: no worker may run */
 	pid_t worker_pid;			 /* 0 when no worker runs */
 	Latch *worker_latch;		 /* NULL when no worker runs */
 	pg_atomic_uint32 generation; /* bumped when apps change */
@@ -64,6 +65,26 @@ extern void siddhi_shmem_init_hooks(void);
 
 /* Slot of a database, creating it when asked; -1 when none (or full). */
 extern int siddhi_db_slot(Oid dboid, bool create);
+
+/*
+ * Free the slot of a database: its engine stopped for good (extension
+ * dropped, database dropped).  Does nothing while a live worker holds it,
+ * nor, when if_unwanted, once a deploy has asked for a worker again.
+ */
+extern void siddhi_db_slot_free(Oid dboid, bool if_unwanted);
+
+/*
+ * DROP/ALTER DATABASE: no worker may run for this database until resumed.
+ * Claims a slot when there is none (created says so; none when all are
+ * taken).  Returns the pid of the worker running now, or 0.
+ */
+extern pid_t siddhi_db_slot_pause(Oid dboid, bool *created);
+
+/* Does a worker hold the slot of this database? */
+extern bool siddhi_db_slot_has_worker(Oid dboid);
+
+/* End the pause; free_it: free the slot too (database dropped). */
+extern void siddhi_db_slot_resume(Oid dboid, bool free_it);
 
 /* Ask the launcher to run a worker for this database. */
 extern void siddhi_request_worker(Oid dboid);

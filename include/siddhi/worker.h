@@ -12,6 +12,9 @@
 
 extern void siddhi_register_launcher(void);
 
+/* utility.c: stop a database's engine before DROP/ALTER DATABASE */
+extern void siddhi_utility_init(void);
+
 extern PGDLLEXPORT void siddhi_launcher_main(Datum arg);
 extern PGDLLEXPORT void siddhi_engine_main(Datum arg);
 

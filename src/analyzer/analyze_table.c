@@ -333,7 +333,8 @@ siddhi_analyze_table_op(AnalyzeState *st, ParseState *qpstate, SiddhiQuery *q,
 	qp->output = table;
 	qp->events = o->events;
 	qp->table_op = tp;
-	rel = table_open(table->relid, AccessShareLock);
+	/* the lock the range table entries below say the statements take */
+	rel = table_open(table->relid, RowExclusiveLock);
 
 	/* the output row: the selected values as they are (upsert: T's row) */
 	if (o->kind == SIDDHI_OUT_UPSERT)
@@ -437,7 +438,7 @@ siddhi_analyze_table_op(AnalyzeState *st, ParseState *qpstate, SiddhiQuery *q,
 							   table->name),
 						siddhi_errposition(st->app->source, o->location)));
 	free_parsestate(pstate);
-	table_close(rel, AccessShareLock);
+	table_close(rel, RowExclusiveLock);
 }
 
 /* State of the `in T` replacement in one filter. */

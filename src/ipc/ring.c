@@ -8,13 +8,21 @@
  * taken modulo the size.  Producers copy a whole chunk under the ring's
  * LWLock (chunks are at most a few tens of kB), so a chunk is either
  * entirely in the ring or not at all; the consumer copies whole chunks
- * out under the same lock and wakes producers waiting for room through a
- * condition variable.  A full ring makes producers wait: nothing is
+ * out under the same lock.  A full ring makes producers wait: nothing is
  * dropped.
  *
  * A committing transaction reserves room for its last marker (COMMIT or
  * ABORT) when it pushes PRECOMMIT, because after its commit record it may
  * neither wait nor fail: reserved bytes count as used for everyone else.
+ *
+ * What the engine popped keeps its room until the batch it went into has
+ * committed (consumed): an engine terminated in the middle of a batch
+ * (pg_terminate_backend while it waits for a lock, DROP DATABASE) loses
+ * nothing, the next one reads the batch again (siddhi_ring_rewind).
+ * Rows it had taken into its pending store (src/worker/pending.c:
+ * transactions still open) are in its memory or temporary files only and
+ * are lost with it.  The engine then wakes the
+ * producers waiting for room through a condition variable.
  *
  *-------------------------------------------------------------------------
  */
@@ -62,7 +70,9 @@ siddhi_ring_shmem_init(void)
 		ring->slot = i;
 		ConditionVariableInit(&ring->space_cv);
 		ring->size = (uint64) siddhi_ring_size_kb * 1024;
-		ring->head = ring->tail = 0;
+		ring->head = ring->tail = ring->consumed = 0;
+		ring->replay_from = 0;
+		ring->replays = 0;
 		ring->pushed_chunks = 0;
 		ring->reserved = 0;
 		ring->done = 0;
@@ -75,6 +85,18 @@ siddhi_ring_for_slot(int slot)
 {
 	Assert(slot >= 0 && slot < siddhi_max_databases);
 	return (SiddhiRing *) (rings_base + slot * ring_bytes());
+}
+
+/*
+ * Room for a producer: what the engine has not consumed (popped and
+ * committed, or taken into its pending store) and what committing
+ * transactions reserved for their last marker are both in use.  Caller
+ * holds the ring's lock.
+ */
+static inline uint64
+ring_free(SiddhiRing *ring)
+{
+	return ring->size - (ring->head - ring->consumed) - ring->reserved;
 }
 
 static void
@@ -124,8 +146,17 @@ siddhi_ring_push_reserve(SiddhiRing *ring, const char *chunk, Size len,
 	for (;;)
 	{
 		LWLockAcquire(ring->lock, LW_EXCLUSIVE);
-		if (ring->size - (ring->head - ring->tail) - ring->reserved >=
-			len + reserve)
+
+		/*
+		 * The engine itself (a user's trigger or function inserting into a
+		 * stream) cannot wait for its own batch to commit: it gives up
+		 * reading the batch again after a termination instead.
+		 */
+		if (siddhi_in_engine && ring_free(ring) < len + reserve &&
+			ring->size - (ring->head - ring->tail) - ring->reserved >=
+				len + reserve)
+			ring->consumed = ring->tail;
+		if (ring_free(ring) >= len + reserve)
 		{
 			/*
 			 * Crossing half full wakes the engine: rows of an open
@@ -180,7 +211,7 @@ siddhi_ring_try_push(SiddhiRing *ring, const char *chunk, Size len)
 	bool pushed = false;
 
 	LWLockAcquire(ring->lock, LW_EXCLUSIVE);
-	if (ring->size - (ring->head - ring->tail) - ring->reserved >= len)
+	if (ring_free(ring) >= len)
 	{
 		ring_copy_in(ring, chunk, len);
 		ring->pushed_chunks++;
@@ -203,16 +234,87 @@ siddhi_ring_pop(SiddhiRing *ring, char *buf, Size max, uint64 *upto)
 
 		ring_copy_out(ring, (char *) &hdr, sizeof(hdr));
 		ring->tail = save_tail;
-		if (hdr.length > max - copied)
+		Assert(hdr.length <= ring->size);
+		if (copied > 0 && hdr.length > max - copied)
 			break;
 		ring_copy_out(ring, buf + copied, hdr.length);
 		copied += hdr.length;
 	}
 	*upto = ring->tail;
 	LWLockRelease(ring->lock);
-	if (copied > 0)
-		ConditionVariableBroadcast(&ring->space_cv);
 	return copied;
+}
+
+void
+siddhi_ring_consume(SiddhiRing *ring, uint64 pos)
+{
+	bool moved = false;
+
+	LWLockAcquire(ring->lock, LW_EXCLUSIVE);
+	if (pos > ring->consumed)
+	{
+		Assert(pos <= ring->tail);
+		ring->consumed = pos;
+		moved = true;
+	}
+	LWLockRelease(ring->lock);
+	if (moved)
+		ConditionVariableBroadcast(&ring->space_cv);
+}
+
+/* An engine that died this often in the same batch does not read it again */
+#define RING_MAX_REPLAYS 3
+
+Size
+siddhi_ring_rewind(SiddhiRing *ring)
+{
+	Size again;
+	uint64 from;
+	bool give_up = false;
+
+	LWLockAcquire(ring->lock, LW_EXCLUSIVE);
+	again = ring->tail - ring->consumed;
+	from = ring->consumed;
+	if (again > 0)
+	{
+		if (ring->replay_from == from)
+			ring->replays++;
+		else
+		{
+			ring->replay_from = from;
+			ring->replays = 1;
+		}
+		give_up = ring->replays > RING_MAX_REPLAYS;
+		if (give_up)
+			ring->consumed = ring->tail;
+		else
+			ring->tail = from;
+	}
+	LWLockRelease(ring->lock);
+	if (give_up)
+	{
+		ConditionVariableBroadcast(&ring->space_cv);
+		ereport(WARNING,
+				(errcode(ERRCODE_SIDDHI_RUNTIME_ERROR),
+				 errmsg("siddhi: dropped %zu bytes of events that the engine "
+						"did not get through %d times",
+						again, RING_MAX_REPLAYS),
+				 errdetail("The engine stopped in the middle of the same "
+						   "batch every time (see the earlier messages).")));
+		return 0;
+	}
+	return again;
+}
+
+void
+siddhi_ring_discard(SiddhiRing *ring)
+{
+	LWLockAcquire(ring->lock, LW_EXCLUSIVE);
+	ring->tail = ring->consumed = ring->done = ring->head;
+	ring->replays = 0;
+	LWLockRelease(ring->lock);
+	ConditionVariableBroadcast(&ring->space_cv);
+	ConditionVariableBroadcast(&ring->done_cv);
 }
 
 void

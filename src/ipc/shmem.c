@@ -12,6 +12,8 @@
 #include "postgres.h"
 #include "catalog/pg_authid.h"
 
+#include <signal.h>
+
 #include "miscadmin.h"
 #include "siddhi/ipc.h"
 #include "siddhi/shmem.h"
@@ -89,6 +91,24 @@ siddhi_shmem_init_hooks(void)
 	shmem_startup_hook = siddhi_shmem_startup;
 }
 
+/* Give free slot i to a database.  Caller holds siddhi_shared->lock. */
+static void
+claim_slot(int i, Oid dboid)
+{
+	SiddhiDbSlot *slot = &siddhi_shared->dbs[i];
+
+	slot->dboid = dboid;
+	slot->wanted = false;
+	slot->paused = false;
+	slot->worker_pid = 0;
+	slot->worker_latch = NULL;
+	pg_atomic_write_u64(&slot->events, 0);
+	pg_atomic_write_u64(&slot->busy_us, 0);
+	pg_atomic_write_u64(&slot->batches, 0);
+	/* whatever a database that had the slot before left is not ours */
+	siddhi_ring_discard(siddhi_ring_for_slot(i));
+}
+
 int
 siddhi_db_slot(Oid dboid, bool create)
 {
@@ -106,14 +126,7 @@ siddhi_db_slot(Oid dboid, bool create)
 			free_slot = i;
 	}
 	if (create && free_slot >= 0)
-	{
-		SiddhiDbSlot *slot = &siddhi_shared->dbs[free_slot];
-
-		slot->dboid = dboid;
-		slot->wanted = false;
-		slot->worker_pid = 0;
-		slot->worker_latch = NULL;
-	}
+		claim_slot(free_slot, dboid);
 	LWLockRelease(siddhi_shared->lock);
 	if (create && free_slot < 0)
 		ereport(
@@ -124,6 +137,102 @@ siddhi_db_slot(Oid dboid, bool create)
 					   siddhi_max_databases),
 			 errhint("Raise siddhi.max_databases and restart the server.")));
 	return create ? free_slot : -1;
+}
+
+void siddhi_stats_free_db(Oid dboid);
+
+void
+siddhi_db_slot_free(Oid dboid, bool if_unwanted)
+{
+	bool freed = false;
+
+	LWLockAcquire(siddhi_shared->lock, LW_EXCLUSIVE);
+	for (int i = 0; i < siddhi_shared->max_databases; i++)
+	{
+		SiddhiDbSlot *slot = &siddhi_shared->dbs[i];
+
+		if (slot->dboid != dboid)
+			continue;
+		/* a worker that is still alive keeps it (it frees it at exit) */
+		if (slot->worker_pid != 0 && slot->worker_pid != MyProcPid &&
+			kill(slot->worker_pid, 0) == 0)
+			break;
+		if (if_unwanted && slot->wanted)
+			break;
+		slot->dboid = InvalidOid;
+		slot->wanted = false;
+		slot->paused = false;
+		slot->worker_pid = 0;
+		slot->worker_latch = NULL;
+		freed = true;
+		break;
+	}
+	LWLockRelease(siddhi_shared->lock);
+	if (freed)
+		siddhi_stats_free_db(dboid);
+}
+
+pid_t
+siddhi_db_slot_pause(Oid dboid, bool *created)
+{
+	int free_slot = -1;
+	pid_t pid = 0;
+	int i;
+
+	*created = false;
+	LWLockAcquire(siddhi_shared->lock, LW_EXCLUSIVE);
+	for (i = 0; i < siddhi_shared->max_databases; i++)
+	{
+		if (siddhi_shared->dbs[i].dboid == dboid)
+			break;
+		if (free_slot < 0 && siddhi_shared->dbs[i].dboid == InvalidOid)
+			free_slot = i;
+	}
+	if (i == siddhi_shared->max_databases && free_slot >= 0)
+	{
+		/* none yet: a worker starting now must still see the pause */
+		claim_slot(free_slot, dboid);
+		*created = true;
+		i = free_slot;
+	}
+	if (i < siddhi_shared->max_databases)
+	{
+		siddhi_shared->dbs[i].paused = true;
+		pid = siddhi_shared->dbs[i].worker_pid;
+	}
+	LWLockRelease(siddhi_shared->lock);
+	return pid;
+}
+
+bool
+siddhi_db_slot_has_worker(Oid dboid)
+{
+	bool result = false;
+
+	LWLockAcquire(siddhi_shared->lock, LW_SHARED);
+	for (int i = 0; i < siddhi_shared->max_databases; i++)
+		if (siddhi_shared->dbs[i].dboid == dboid)
+			result = siddhi_shared->dbs[i].worker_pid != 0;
+	LWLockRelease(siddhi_shared->lock);
+	return result;
+}
+
+void
+siddhi_db_slot_resume(Oid dboid, bool free_it)
+{
+	Latch *launcher;
+
+	LWLockAcquire(siddhi_shared->lock, LW_EXCLUSIVE);
+	for (int i = 0; i < siddhi_shared->max_databases; i++)
+		if (siddhi_shared->dbs[i].dboid == dboid)
+			siddhi_shared->dbs[i].paused = false;
+	siddhi_shared->rescan = true;
+	launcher = siddhi_shared->launcher_latch;
+	LWLockRelease(siddhi_shared->lock);
+	if (free_it)
+		siddhi_db_slot_free(dboid, false);
+	if (launcher)
+		SetLatch(launcher);
 }
 
 void

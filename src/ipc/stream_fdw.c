@@ -71,6 +71,19 @@ typedef struct StreamModifyState
 	bool *nulls;
 } StreamModifyState;
 
+/*
+ * The database slot of this backend's database.  Cached, but checked: a
+ * slot is freed when the extension is dropped and may then go to another
+ * database.
+ */
+static int
+stream_slot(void)
+{
+	if (chunk_slot < 0 || siddhi_shared->dbs[chunk_slot].dboid != MyDatabaseId)
+		chunk_slot = siddhi_db_slot(MyDatabaseId, true);
+	return chunk_slot;
+}
+
 static void
 chunk_flush(void)
 {
@@ -170,8 +183,7 @@ chunk_append(Oid relid, uint32 desc_sig, int64 timestamp, MinimalTuple tuple)
 	}
 	if (chunk_len == 0)
 	{
-		if (chunk_slot < 0)
-			chunk_slot = siddhi_db_slot(MyDatabaseId, true);
+		chunk_slot = stream_slot();
 		chunk_reserve(MAXALIGN(sizeof(SiddhiChunkHeader)) + rowlen);
 		hdr = (SiddhiChunkHeader *) chunk_buf;
 		memset(hdr, 0, sizeof(SiddhiChunkHeader));
@@ -564,8 +576,7 @@ siddhi_advance_clock(PG_FUNCTION_ARGS)
 		strlcpy(req->app, app, NAMEDATALEN);
 	}
 	chunk_flush();
-	if (chunk_slot < 0)
-		chunk_slot = siddhi_db_slot(MyDatabaseId, true);
+	chunk_slot = stream_slot();
 	hdr->length = sizeof(buf);
 	hdr->kind = SIDDHI_CHUNK_ROWS;
 	hdr->nrows = 1;

@@ -11,7 +11,15 @@
  *	            apps generation changed -> reload the apps that changed
  *	            ring has chunks         -> batch (one transaction)
  *	            extension dropped       -> release the slot, exit(0)
- *	            SIGTERM                 -> exit(0); SIGHUP -> reload GUCs
+ *	            SIGTERM                 -> FATAL (die), even in a lock wait
+ *	            SIGHUP                  -> reload GUCs
+ *
+ * SIGTERM is the standard die(): CHECK_FOR_INTERRUPTS, called in every
+ * lock wait and latch wait, ends the worker with FATAL through proc_exit,
+ * which aborts the transaction and runs release_slot.  The launcher starts
+ * a new worker unless the slot is no longer wanted (extension dropped) or
+ * paused (DROP/ALTER DATABASE, see utility.c); the new worker reads again
+ * the batch the old one had not committed (siddhi_ring_rewind).
  *
  * A batch: the transactions whose COMMIT marker has arrived are fed to
  * the runtime in commit order, each whole and in insert order; rows of
@@ -81,17 +89,38 @@ static uint32 seen_generation = 0;
 
 void siddhi_stats_free_db(Oid dboid);
 
+/*
+ * At exit, however it comes (FATAL, proc_exit): the slot no longer has a
+ * worker; when no new one is wanted (the extension was dropped), the slot
+ * is freed for another database.
+ */
 static void
 release_slot(int code, Datum arg)
 {
+	SiddhiDbSlot *slot;
+	bool for_good = false;
+
 	if (my_slot < 0)
 		return;
+	slot = &siddhi_shared->dbs[my_slot];
 	LWLockAcquire(siddhi_shared->lock, LW_EXCLUSIVE);
-	if (siddhi_shared->dbs[my_slot].worker_pid == MyProcPid)
+	if (slot->worker_pid == MyProcPid)
 	{
-		siddhi_shared->dbs[my_slot].worker_pid = 0;
-		siddhi_shared->dbs[my_slot].worker_latch = NULL;
+		slot->worker_pid = 0;
+		slot->worker_latch = NULL;
+		for_good = !slot->wanted && !slot->paused;
 	}
+	LWLockRelease(siddhi_shared->lock);
+	if (for_good)
+		siddhi_db_slot_free(MyDatabaseId, true);
+}
+
+/* The extension is gone: no worker is wanted here any more. */
+static void
+stop_for_good(void)
+{
+	LWLockAcquire(siddhi_shared->lock, LW_EXCLUSIVE);
+	siddhi_shared->dbs[my_slot].wanted = false;
 	LWLockRelease(siddhi_shared->lock);
 }
 
@@ -534,7 +563,7 @@ siddhi_engine_main(Datum arg)
 	Size bufsize;
 	TimestampTz last_check = 0;
 
-	pqsignal(SIGTERM, SignalHandlerForShutdownRequest);
+	pqsignal(SIGTERM, die);
 	pqsignal(SIGHUP, SignalHandlerForConfigReload);
 	BackgroundWorkerUnblockSignals();
 	BackgroundWorkerInitializeConnectionByOid(dboid, InvalidOid, 0);
@@ -550,14 +579,22 @@ siddhi_engine_main(Datum arg)
 					PGC_S_SESSION);
 
 	if (!extension_exists())
+	{
+		/* a slot left from before the extension was dropped goes back */
+		siddhi_db_slot_free(dboid, true);
 		proc_exit(0);
+	}
 
-	/* claim the slot; another live worker for this database wins */
+	/*
+	 * Claim the slot; another live worker for this database wins, and none
+	 * runs while a DROP or ALTER DATABASE has paused the slot.
+	 */
 	my_slot = siddhi_db_slot(dboid, true);
 	LWLockAcquire(siddhi_shared->lock, LW_EXCLUSIVE);
-	if (siddhi_shared->dbs[my_slot].worker_pid != 0 &&
-		siddhi_shared->dbs[my_slot].worker_pid != MyProcPid &&
-		kill(siddhi_shared->dbs[my_slot].worker_pid, 0) == 0)
+	if (siddhi_shared->dbs[my_slot].paused ||
+		(siddhi_shared->dbs[my_slot].worker_pid != 0 &&
+		 siddhi_shared->dbs[my_slot].worker_pid != MyProcPid &&
+		 kill(siddhi_shared->dbs[my_slot].worker_pid, 0) == 0))
 	{
 		LWLockRelease(siddhi_shared->lock);
 		my_slot = -1;
@@ -589,6 +626,11 @@ siddhi_engine_main(Datum arg)
 	ring = siddhi_ring_for_slot(my_slot);
 	bufsize = ring->size;
 	buf = MemoryContextAlloc(TopMemoryContext, bufsize);
+	/* what a terminated worker popped and did not commit comes first */
+	if (siddhi_ring_rewind(ring) > 0)
+		ereport(LOG,
+				(errmsg("siddhi: engine reads again the events of a batch "
+						"its previous worker did not finish")));
 
 	seen_generation =
 		pg_atomic_read_u32(&siddhi_shared->dbs[my_slot].generation);
@@ -604,8 +646,6 @@ siddhi_engine_main(Datum arg)
 		int64 deadline;
 
 		CHECK_FOR_INTERRUPTS();
-		if (ShutdownRequestPending)
-			break;
 		if (ConfigReloadPending)
 		{
 			ConfigReloadPending = false;
@@ -617,11 +657,18 @@ siddhi_engine_main(Datum arg)
 		 * commit, before any event can be inserted into its new streams, so
 		 * the apps are current for everything popped.
 		 */
-		n = siddhi_ring_pop(ring, buf, bufsize, &upto);
+		/* half the ring at most: producers fill the rest meanwhile */
+		n = siddhi_ring_pop(ring, buf, bufsize / 2, &upto);
 		gen = pg_atomic_read_u32(&siddhi_shared->dbs[my_slot].generation);
 		if (gen != seen_generation)
 		{
 			seen_generation = gen;
+			/* DROP EXTENSION wakes us through the generation */
+			if (!extension_exists())
+			{
+				stop_for_good();
+				break;
+			}
 			reload_apps();
 		}
 		recheck_apps();
@@ -633,6 +680,13 @@ siddhi_engine_main(Datum arg)
 		/* before the next pop reuses buf */
 		siddhi_pending_keep();
 		busy = n > 0;
+		/*
+		 * What was popped is fed and committed, or copied into pending.c
+		 * (an open transaction's rows: lost with the worker if it dies,
+		 * see src/worker/README.md): its room in the ring may be reused.
+		 */
+		if (n > 0)
+			siddhi_ring_consume(ring, upto);
 		/* windows on the wall clock whose time has come */
 		deadline = siddhi_runtime_next_deadline();
 		if (deadline >= 0 && siddhi_now_ms() >= deadline)
@@ -650,9 +704,7 @@ siddhi_engine_main(Datum arg)
 				last_check = now;
 				if (!extension_exists())
 				{
-					LWLockAcquire(siddhi_shared->lock, LW_EXCLUSIVE);
-					siddhi_shared->dbs[my_slot].wanted = false;
-					LWLockRelease(siddhi_shared->lock);
+					stop_for_good();
 					break;
 				}
 			}

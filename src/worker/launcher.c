@@ -11,7 +11,13 @@
  * database slot marked "wanted" (set by the worker itself when it finds
  * the extension, and by siddhi.deploy()), restarting a worker that died
  * after a back-off of siddhi.naptime, growing to 30 s while it keeps
- * failing.
+ * failing.  It starts none for a slot that a DROP or ALTER DATABASE has
+ * paused (utility.c), and frees the slots of databases that no longer
+ * exist (a worker frees its own slot when the extension is dropped).
+ *
+ * SIGTERM is the standard die(): the launcher ends with FATAL even in a
+ * lock wait, and the postmaster starts it again after bgw_restart_time
+ * unless it is shutting down.
  *
  *-------------------------------------------------------------------------
  */
@@ -86,7 +92,11 @@ db_state(Oid dboid)
 	return d;
 }
 
-static void
+/*
+ * Mark the connectable databases seen; returns the OIDs of all databases,
+ * to free the slots of those that were dropped.
+ */
+static List *
 scan_databases(void)
 {
 	Relation rel;
@@ -94,6 +104,7 @@ scan_databases(void)
 	HeapTuple tup;
 	ListCell *lc;
 	MemoryContext old = CurrentMemoryContext;
+	List *all = NIL;
 
 	foreach(lc, dbs)
 		((DbState *) lfirst(lc))->seen = false;
@@ -109,13 +120,16 @@ scan_databases(void)
 
 		if (db->datallowconn && !db->datistemplate)
 			db_state(db->oid)->seen = true;
+		all = lappend_oid(all, db->oid);
 		MemoryContextSwitchTo(txn);
 	}
 	table_endscan(scan);
 	table_close(rel, AccessShareLock);
 	CommitTransactionCommand();
 	MemoryContextSwitchTo(old);
+	return all;
 }
+
 
 static bool
 worker_alive(DbState *d)
@@ -130,6 +144,47 @@ worker_alive(DbState *d)
 	pfree(d->handle);
 	d->handle = NULL;
 	return false;
+}
+
+/* The databases that have a slot now. */
+static List *
+slot_databases(void)
+{
+	List *result = NIL;
+
+	LWLockAcquire(siddhi_shared->lock, LW_SHARED);
+	for (int i = 0; i < siddhi_shared->max_databases; i++)
+		if (OidIsValid(siddhi_shared->dbs[i].dboid))
+			result = lappend_oid(result, siddhi_shared->dbs[i].dboid);
+	LWLockRelease(siddhi_shared->lock);
+	return result;
+}
+
+/*
+ * Free the slots of databases that no longer exist (dropped however: the
+ * DROP DATABASE hook frees them at commit; this catches the rest), and
+ * forget them.  with_slot was read before the scan that made all: a slot
+ * claimed since then may belong to a database created after the scan.
+ */
+static void
+forget_dropped_databases(List *with_slot, List *all)
+{
+	ListCell *lc;
+
+	foreach(lc, with_slot)
+	{
+		if (!list_member_oid(all, lfirst_oid(lc)))
+			siddhi_db_slot_free(lfirst_oid(lc), false);
+	}
+	foreach(lc, dbs)
+	{
+		DbState *d = lfirst(lc);
+
+		if (d->seen || list_member_oid(all, d->dboid) || worker_alive(d))
+			continue;
+		pfree(d);
+		dbs = foreach_delete_current(dbs, lc);
+	}
 }
 
 static void
@@ -169,13 +224,20 @@ launcher_step(void)
 {
 	ListCell *lc;
 	TimestampTz now = GetCurrentTimestamp();
+	List *with_slot;
+	List *all;
 
-	scan_databases();
+	with_slot = slot_databases();
+	all = scan_databases();
+	forget_dropped_databases(with_slot, all);
+	list_free(with_slot);
+	list_free(all);
 	foreach(lc, dbs)
 	{
 		DbState *d = lfirst(lc);
 		int slot;
 		bool wanted;
+		bool paused;
 
 		if (!d->seen)
 			continue;
@@ -184,8 +246,11 @@ launcher_step(void)
 		slot = siddhi_db_slot(d->dboid, false);
 		LWLockAcquire(siddhi_shared->lock, LW_SHARED);
 		wanted = slot >= 0 && siddhi_shared->dbs[slot].wanted;
+		paused = slot >= 0 && siddhi_shared->dbs[slot].paused;
 		LWLockRelease(siddhi_shared->lock);
 
+		if (paused)
+			continue;
 		if (!wanted && d->probed)
 			continue;
 		if (now < d->next_start)
@@ -203,10 +268,23 @@ launcher_step(void)
 	}
 }
 
+/* Whatever way the launcher exits, deploys must not set a stale latch. */
+static void
+launcher_exit(int code, Datum arg)
+{
+	LWLockAcquire(siddhi_shared->lock, LW_EXCLUSIVE);
+	if (siddhi_shared->launcher_pid == MyProcPid)
+	{
+		siddhi_shared->launcher_pid = 0;
+		siddhi_shared->launcher_latch = NULL;
+	}
+	LWLockRelease(siddhi_shared->lock);
+}
+
 void
 siddhi_launcher_main(Datum arg)
 {
-	pqsignal(SIGTERM, SignalHandlerForShutdownRequest);
+	pqsignal(SIGTERM, die);
 	pqsignal(SIGHUP, SignalHandlerForConfigReload);
 	BackgroundWorkerUnblockSignals();
 	BackgroundWorkerInitializeConnection(NULL, NULL, 0);
@@ -216,14 +294,13 @@ siddhi_launcher_main(Datum arg)
 	siddhi_shared->launcher_pid = MyProcPid;
 	siddhi_shared->launcher_latch = MyLatch;
 	LWLockRelease(siddhi_shared->lock);
+	before_shmem_exit(launcher_exit, 0);
 
 	for (;;)
 	{
 		bool rescan;
 
 		CHECK_FOR_INTERRUPTS();
-		if (ShutdownRequestPending)
-			break;
 		if (ConfigReloadPending)
 		{
 			ConfigReloadPending = false;
@@ -255,10 +332,4 @@ siddhi_launcher_main(Datum arg)
 						 siddhi_naptime_ms, PG_WAIT_EXTENSION);
 		ResetLatch(MyLatch);
 	}
-
-	LWLockAcquire(siddhi_shared->lock, LW_EXCLUSIVE);
-	siddhi_shared->launcher_pid = 0;
-	siddhi_shared->launcher_latch = NULL;
-	LWLockRelease(siddhi_shared->lock);
-	proc_exit(0);
 }
