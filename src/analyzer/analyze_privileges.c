@@ -43,6 +43,7 @@
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
 #include "utils/regproc.h"
+#include "utils/rls.h"
 
 /* What the walk is checking for, for the error's detail and position. */
 typedef struct PrivCheck
@@ -92,6 +93,35 @@ privilege_error(PrivCheck *pc, Oid relid, AclMode mode)
 		 siddhi_errposition(pc->st->app->source, pc->location)));
 }
 
+/*
+ * Row-level security that applies to the current user: refused.  The
+ * engine writes rows with ExecSimpleRelationInsert and probes tables by
+ * index without the rewriter, so no policy would filter what the app
+ * reads or check what it writes: the app would see and change rows its
+ * owner may not.  A table whose owner (or a role with BYPASSRLS) owns the
+ * app is not affected, as in PostgreSQL.
+ */
+static void
+refuse_row_security(PrivCheck *pc, Oid relid)
+{
+	if (check_enable_rls(relid, InvalidOid, true) != RLS_ENABLED)
+		return;
+	ereport(ERROR,
+			(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+			 errmsg("row-level security applies to \"%s\" for role \"%s\"",
+					quote_qualified_identifier(
+						get_namespace_name(get_rel_namespace(relid)),
+						get_rel_name(relid)),
+					GetUserNameFromId(GetUserId(), false)),
+			 errdetail("The app's %s would read or write it without its "
+					   "policies: the engine applies none.",
+					   pc->what),
+			 errhint("Use a table without row-level security for the app, "
+					 "or deploy the app as a role that bypasses it (the "
+					 "table's owner, or a role with BYPASSRLS)."),
+			 siddhi_errposition(pc->st->app->source, pc->location)));
+}
+
 /* mode (one privilege) on a whole relation, as the current user. */
 static void
 require_relation(PrivCheck *pc, Oid relid, AclMode mode)
@@ -100,6 +130,7 @@ require_relation(PrivCheck *pc, Oid relid, AclMode mode)
 		return;
 	if (pg_class_aclcheck(relid, GetUserId(), mode) != ACLCHECK_OK)
 		privilege_error(pc, relid, mode);
+	refuse_row_security(pc, relid);
 }
 
 /* A relation of the plan the app reads (named windows excepted). */
@@ -131,6 +162,7 @@ require_rte(PrivCheck *pc, RangeTblEntry *rte)
 		if (!ExecCheckRTPerms(list_make1(&one), false))
 			privilege_error(pc, rte->relid, privilege_names[i].mode);
 	}
+	refuse_row_security(pc, rte->relid);
 }
 
 /* EXECUTE on a function an expression calls, as the executor will check. */

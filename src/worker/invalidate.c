@@ -51,6 +51,7 @@
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
 #include "utils/rel.h"
+#include "utils/rls.h"
 #include "utils/syscache.h"
 
 #define WATCHED_REL_PRIVS (ACL_SELECT | ACL_INSERT | ACL_UPDATE | ACL_DELETE)
@@ -62,6 +63,7 @@ typedef struct WatchedRel
 	char *relname;
 	TupleDesc desc;
 	AclMode privs; /* the owner's, of WATCHED_REL_PRIVS */
+	bool rls;	   /* row-level security applies to the owner */
 } WatchedRel;
 
 typedef struct WatchedObj
@@ -210,6 +212,7 @@ watch_relation(SiddhiAppWatch *w, Oid relid)
 	r->desc = CreateTupleDescCopy(RelationGetDescr(rel));
 	r->privs =
 		pg_class_aclmask(relid, w->owner, WATCHED_REL_PRIVS, ACLMASK_ALL);
+	r->rls = check_enable_rls(relid, w->owner, true) == RLS_ENABLED;
 	relation_close(rel, AccessShareLock);
 	w->rels = lappend(w->rels, r);
 }
@@ -375,6 +378,11 @@ check_relation(SiddhiAppWatch *w, WatchedRel *r, bool *gone)
 										   WATCHED_REL_PRIVS, ACLMASK_ALL)) !=
 			 0)
 		why = psprintf("the app's owner lost a privilege on relation \"%s\"",
+					   qualified);
+	else if (!r->rls &&
+			 check_enable_rls(r->relid, w->owner, true) == RLS_ENABLED)
+		why = psprintf("row-level security now applies to the app's owner "
+					   "on relation \"%s\"",
 					   qualified);
 	relation_close(rel, AccessShareLock);
 	return why;
