@@ -66,6 +66,7 @@
 #include "pending.h"
 #include "storage/ipc.h"
 #include "storage/latch.h"
+#include "storage/lock.h"
 #include "storage/proc.h"
 #include "tcop/tcopprot.h"
 #include "utils/builtins.h"
@@ -501,6 +502,18 @@ feed_chunk(SiddhiChunkHeader *hdr)
 		(char *) hdr + MAXALIGN(sizeof(SiddhiChunkHeader)), hdr->nrows);
 }
 
+/*
+ * Session-level advisory locks that app code took (pg_advisory_lock in a
+ * user's function) would outlive its step and the batch, held by the
+ * engine until it exits and blocking whoever waits for them: the engine
+ * takes none of its own, so it lets go of every one after each batch.
+ */
+static void
+release_app_session_locks(void)
+{
+	LockReleaseSession(USER_LOCKMETHOD);
+}
+
 /* One batch: feed the transactions that committed, in one transaction. */
 static void
 run_batch(void)
@@ -528,6 +541,7 @@ run_batch(void)
 	ReleaseCurrentSubTransaction();
 	PopActiveSnapshot();
 	CommitTransactionCommand();
+	release_app_session_locks();
 
 	INSTR_TIME_SET_CURRENT(elapsed);
 	INSTR_TIME_SUBTRACT(elapsed, start);
@@ -551,6 +565,7 @@ run_timers(int64 now)
 	ReleaseCurrentSubTransaction();
 	PopActiveSnapshot();
 	CommitTransactionCommand();
+	release_app_session_locks();
 	pgstat_report_stat(false);
 }
 
