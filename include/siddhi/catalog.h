@@ -18,6 +18,8 @@ extern void siddhi_catalog_xact_init(void);
  */
 extern Oid siddhi_app_owner_of(const char *name);
 extern void siddhi_check_may_manage_app(const char *name);
+/* The same, for an owner already read. */
+extern void siddhi_check_may_manage_owner(const char *name, Oid owner);
 
 /*
  * Named-window and aggregation tables are read-only to everyone but the

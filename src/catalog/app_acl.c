@@ -50,6 +50,17 @@ siddhi_app_owner_of(const char *name)
 }
 
 void
+siddhi_check_may_manage_owner(const char *name, Oid owner)
+{
+	if (!has_privs_of_role(GetUserId(), owner))
+		ereport(ERROR,
+				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+				 errmsg("must be owner of app \"%s\"", name),
+				 errdetail("Only members of the app's owner role may do "
+						   "this.")));
+}
+
+void
 siddhi_check_may_manage_app(const char *name)
 {
 	Oid owner = siddhi_app_owner_of(name);
@@ -59,10 +70,5 @@ siddhi_check_may_manage_app(const char *name)
 				(errcode(ERRCODE_UNDEFINED_OBJECT),
 				 errmsg("app \"%s\" is not deployed", name),
 				 errhint("The deployed apps are listed in siddhi.apps.")));
-	if (!has_privs_of_role(GetUserId(), owner))
-		ereport(ERROR,
-				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
-				 errmsg("must be owner of app \"%s\"", name),
-				 errdetail("Only members of the app's owner role may do "
-						   "this.")));
+	siddhi_check_may_manage_owner(name, owner);
 }

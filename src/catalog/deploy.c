@@ -133,23 +133,6 @@ catalog_exec(const char *sql, int nargs, Oid *argtypes, Datum *values,
 	siddhi_catalog_spi(sql, nargs, argtypes, values, nulls, false, true);
 }
 
-/* Owner of a deployed app, or InvalidOid. */
-static Oid
-app_owner(const char *name)
-{
-	Oid argtypes[1] = { TEXTOID };
-	Datum values[1] = { CStringGetTextDatum(name) };
-	bool isnull;
-
-	catalog_exec("SELECT owner::pg_catalog.oid FROM siddhi.app "
-				 "WHERE name OPERATOR(pg_catalog.=) $1",
-				 1, argtypes, values, NULL);
-	if (SPI_processed == 0)
-		return InvalidOid;
-	return DatumGetObjectId(SPI_getbinval(SPI_tuptable->vals[0],
-										  SPI_tuptable->tupdesc, 1, &isnull));
-}
-
 static void
 check_app_name(const char *name)
 {
@@ -157,14 +140,6 @@ check_app_name(const char *name)
 		ereport(ERROR, (errcode(ERRCODE_INVALID_NAME),
 						errmsg("app name must be 1 to %d characters long",
 							   NAMEDATALEN - 1)));
-}
-
-static void
-check_may_manage(const char *name, Oid owner)
-{
-	if (!has_privs_of_role(GetUserId(), owner))
-		ereport(ERROR, (errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
-						errmsg("must be owner of app \"%s\"", name)));
 }
 
 /*
@@ -407,7 +382,7 @@ siddhi_deploy(PG_FUNCTION_ARGS)
 	check_app_name(name);
 
 	SPI_connect();
-	owner = app_owner(name);
+	owner = siddhi_app_owner_of(name);
 	if (OidIsValid(owner))
 	{
 		if (!replace)
@@ -416,7 +391,7 @@ siddhi_deploy(PG_FUNCTION_ARGS)
 							errhint("Pass replace => true to replace it, or "
 									"call siddhi.undeploy('%s') first.",
 									name)));
-		check_may_manage(name, owner);
+		siddhi_check_may_manage_owner(name, owner);
 		undeploy_internal(name, false, &kept);
 		CommandCounterIncrement();
 	}
@@ -475,17 +450,10 @@ siddhi_undeploy(PG_FUNCTION_ARGS)
 {
 	char *name = text_to_cstring(PG_GETARG_TEXT_PP(0));
 	bool drop_tables = PG_GETARG_BOOL(1);
-	Oid owner;
 
 	siddhi_require_preload();
 	SPI_connect();
-	owner = app_owner(name);
-	if (!OidIsValid(owner))
-		ereport(ERROR,
-				(errcode(ERRCODE_UNDEFINED_OBJECT),
-				 errmsg("app \"%s\" is not deployed", name),
-				 errhint("The deployed apps are listed in siddhi.apps.")));
-	check_may_manage(name, owner);
+	siddhi_check_may_manage_app(name);
 	undeploy_internal(name, drop_tables, NULL);
 	SPI_finish();
 	PG_RETURN_VOID();
