@@ -455,3 +455,28 @@ GRANT EXECUTE ON FUNCTION siddhi.query(text, text) TO PUBLIC;
 CREATE SCHEMA siddhi_app;
 COMMENT ON SCHEMA siddhi_app IS
     'one empty view per deployed siddhi app, carrying its dependencies';
+
+-- Connectors --------------------------------------------------------------
+
+-- Sources and sinks other than inMemory open connections from the server
+-- (docs/connectors.md): only members of this role (and superusers) may
+-- deploy apps that use them.  Roles belong to the cluster, so a second
+-- database's CREATE EXTENSION finds it there already.
+DO $$
+BEGIN
+    IF NOT EXISTS (SELECT FROM pg_catalog.pg_roles
+                   WHERE rolname OPERATOR(pg_catalog.=) 'siddhi_connector') THEN
+        CREATE ROLE siddhi_connector NOLOGIN;
+    END IF;
+END
+$$;
+
+-- Values of ${NAME} in connector options (passwords, tokens): set by
+-- superusers, read by the engine only.  App text never holds them.
+CREATE TABLE siddhi.secrets (
+    name text PRIMARY KEY,
+    value text NOT NULL
+);
+REVOKE ALL ON siddhi.secrets FROM PUBLIC;
+COMMENT ON TABLE siddhi.secrets IS
+    'values of ${NAME} references in connector options; superusers only';

@@ -421,6 +421,8 @@ typedef struct SiddhiAppPlan
 	List *triggers;		/* of SiddhiTriggerPlan * */
 	List *aggregations; /* of SiddhiAggregationPlan * */
 	List *partitions;	/* of SiddhiPartitionPlan * */
+	List *sources;		/* of SiddhiSourcePlan * (connector.h) */
+	List *sinks;		/* of SiddhiSinkPlan * */
 } SiddhiAppPlan;
 
 /*
@@ -458,6 +460,15 @@ typedef struct SiddhiOnDemand
 
 extern SiddhiOnDemand *siddhi_ondemand_translate(const char *app,
 												 const char *text);
+
+/*
+ * The @map(..) nested in a @source or @sink annotation (passThrough when
+ * there is none), its elements split into type, options, @attributes and
+ * @payload; errors point into source (analyze_connector.c).
+ */
+struct SiddhiMapPlan;
+extern struct SiddhiMapPlan *siddhi_map_plan(SiddhiAnnotation *conn,
+											 const char *source);
 
 /* TypeName of a SiddhiQL type name (string, int, ...), or NULL. */
 extern TypeName *siddhi_type_name(const char *siddhi_type);

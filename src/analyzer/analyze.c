@@ -692,6 +692,14 @@ analyze_definitions(AnalyzeState *st)
 	}
 }
 
+SiddhiRelation *
+siddhi_bind_stream(AnalyzeState *st, const char *name, List *names,
+				   List *typids, List *typmods, int location)
+{
+	return bind_relation(st, name, SIDDHI_REL_STREAM, names, typids, typmods,
+						 NULL, NULL, location);
+}
+
 static void
 not_yet(AnalyzeState *st, const char *what, int location)
 {
@@ -1765,6 +1773,7 @@ siddhi_analyze_app(SiddhiApp *app, const char *name, SiddhiAnalyzeMode mode,
 	siddhi_check_annotations(&st);
 
 	analyze_definitions(&st);
+	siddhi_analyze_sources(&st);
 	siddhi_analyze_aggregations(&st);
 
 	/*
@@ -1796,6 +1805,7 @@ siddhi_analyze_app(SiddhiApp *app, const char *name, SiddhiAnalyzeMode mode,
 			lp = lnext(app->partitions, lp);
 		}
 	}
+	siddhi_analyze_sinks(&st);
 	/* deploy: the deploying user; load: the owner (analyze_privileges.c) */
 	siddhi_check_app_privileges(&st);
 	return st.plan;

@@ -5,14 +5,14 @@
  *	  not implement.
  *
  * An annotation the engine does not read would deploy as "running" and do
- * nothing: @source(type = 'kafka') would never receive an event, @sink
- * never send one, a misspelt @info(nmae = 'q') would leave the query
- * unnamed.  So every annotation of an app is checked against what the
+ * nothing: a misspelt @info(nmae = 'q') would leave the query unnamed,
+ * @store(type = 'rdbms') would keep a table somewhere it is not.  So every annotation of an app is checked against what the
  * analyzer and runtime read, by where it is written:
  *
  *	 app		 @app:name, @app:playback, @app:aggTimeZone, @app:description,
  *				 @app:statistics
- *	 stream		 @eventTime, WITH (event_time), @Async
+ *	 stream		 @eventTime, WITH (event_time), @Async, @source, @sink,
+ *				 @OnError (their contents: analyze_connector.c)
  *	 table		 @PrimaryKey, @Index
  *	 aggregation @purge, @aggTimeZone (their contents: analyze_aggregation.c)
  *	 query		 @info(name, max.partial.matches), @Async
@@ -23,10 +23,10 @@
  * query's counters are always in siddhi.queries and a database's apps
  * run in one engine worker, so they change nothing (docs/reference.md).
  *
- * Connectors (@source, @sink, @map, @store, and WITH (connector | type =
- * ..) in SQL) are refused as not supported yet (0A000); any other
- * unknown annotation, element or option is named in the error, at its
- * position.
+ * @store (a table kept outside PostgreSQL) is refused as not supported
+ * (0A000), and so is a WITH (connector | type = ..) the SQL parser did
+ * not turn into a @source; any other unknown annotation, element or
+ * option is named in the error, at its position.
  *
  *-------------------------------------------------------------------------
  */
@@ -62,6 +62,9 @@ static const AnnotationRule app_rules[] = {
 static const AnnotationRule stream_rules[] = {
 	{ "eventTime", event_time_keys, true, false },
 	{ "Async", NULL, false, true },
+	{ "source", NULL, false, true },
+	{ "sink", NULL, false, true },
+	{ "OnError", NULL, false, true },
 	{ NULL },
 };
 static const AnnotationRule table_rules[] = {
@@ -94,25 +97,20 @@ static const char *const stream_options[] = { "event_time", NULL };
 static bool
 is_connector(const char *name)
 {
-	return pg_strcasecmp(name, "source") == 0 ||
-		   pg_strcasecmp(name, "sink") == 0 ||
-		   pg_strcasecmp(name, "map") == 0 ||
-		   pg_strcasecmp(name, "store") == 0;
+	return pg_strcasecmp(name, "store") == 0;
 }
 
 static pg_attribute_noreturn() void connector_error(AnalyzeState *st,
 													const char *what,
 													int location)
 {
-	ereport(ERROR,
-			(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-			 errmsg("%s is not supported yet", what),
-			 errdetail("Connectors (@source, @sink, @map, @store) are not "
-					   "built yet: the app would deploy and never receive "
-					   "or send an event through them."),
-			 errhint("Feed streams with INSERT or COPY, and watch them "
-					 "with siddhi.subscribe() and siddhi.poll()."),
-			 siddhi_errposition(st->app->source, location)));
+	ereport(ERROR, (errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+					errmsg("%s is not supported", what),
+					errdetail("An app's tables are PostgreSQL tables; @store "
+							  "would keep one elsewhere."),
+					errhint("Define the table without @store, or read another "
+							"database through a foreign table."),
+					siddhi_errposition(st->app->source, location)));
 	pg_unreachable();
 }
 
@@ -163,7 +161,13 @@ check_with(AnalyzeState *st, SiddhiDefinition *d, SiddhiAnnotation *a,
 			continue;
 		if (pg_strcasecmp(key, "connector") == 0 ||
 			pg_strcasecmp(key, "type") == 0)
-			connector_error(st, psprintf("WITH (%s = ..)", key), e->location);
+			ereport(
+				ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("WITH (%s = ..) is not supported on a %s", key, kind),
+				 errhint("Sources are streams: CREATE STREAM .. WITH "
+						 "(connector = ..) or CREATE SOURCE."),
+				 siddhi_errposition(st->app->source, e->location)));
 		ereport(
 			ERROR,
 			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),

@@ -108,6 +108,14 @@ extern ParseState *siddhi_analyze_pattern(AnalyzeState *st, SiddhiQuery *q,
 										  SiddhiQueryPlan *qp);
 extern void siddhi_pattern_finish(SiddhiQueryPlan *qp);
 
+/* @source, @sink, @map, @OnError (analyze_connector.c) */
+extern void siddhi_analyze_sources(AnalyzeState *st);
+extern void siddhi_analyze_sinks(AnalyzeState *st);
+/* Bind (deploy: create) a stream the app itself makes (analyze.c). */
+extern SiddhiRelation *siddhi_bind_stream(AnalyzeState *st, const char *name,
+										  List *names, List *typids,
+										  List *typmods, int location);
+
 /* annotations and WITH options the engine reads (analyze_annotations.c) */
 extern void siddhi_check_annotations(AnalyzeState *st);
 

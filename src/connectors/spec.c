@@ -1,0 +1,153 @@
+/*-------------------------------------------------------------------------
+ *
+ * spec.c
+ *	  The connector types there are and the options each takes.
+ *
+ * Pure data and string checks: the analyzer reads these at deploy (an
+ * unknown option is an error at its position, a missing required one an
+ * error at the @source or @sink), and the runtime reads option values by
+ * the same keys.  Option names are Siddhi's own (siddhi-io-kafka 5.x),
+ * so an app written for Siddhi deploys here unchanged.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "lib/stringinfo.h"
+#include "siddhi/connector.h"
+
+/* Siddhi's generic sink option: what to do when a sink cannot send */
+#define SINK_COMMON              \
+	{                            \
+		"on.error", false, false \
+	}
+
+static const SiddhiOptionSpec kafka_source_options[] = {
+	{ "topic.list", true, false },
+	{ "group.id", true, false },
+	{ "bootstrap.servers", true, false },
+	{ "threading.option", false, false },
+	{ "partition.no.list", false, false },
+	{ "seq.enabled", false, false },
+	{ "is.binary.message", false, false },
+	{ "topic.offsets.map", false, false },
+	{ "enable.offsets.commit", false, false },
+	{ "enable.async.commit", false, false },
+	{ "enable.auto.commit", false, false },
+	{ "optional.configuration", false, false },
+	{ NULL }
+};
+
+static const SiddhiOptionSpec kafka_sink_options[] = {
+	{ "topic", true, false },
+	{ "bootstrap.servers", true, false },
+	{ "partition.no", false, false },
+	{ "key", false, false },
+	{ "is.binary.message", false, false },
+	{ "sequence.id", false, false },
+	{ "is.synchronous", false, false },
+	{ "optional.configuration", false, false },
+	{ "outbox.max.events", false, false },
+	SINK_COMMON,
+	{ NULL }
+};
+
+static const SiddhiOptionSpec inmemory_options[] = { { "topic", true, false },
+													 { NULL } };
+
+static const SiddhiOptionSpec inmemory_sink_options[] = {
+	{ "topic", true, false }, SINK_COMMON, { NULL }
+};
+
+static const SiddhiConnectorSpec specs[] = {
+	{ "kafka", true, true, true, kafka_source_options },
+	{ "kafka", false, true, true, kafka_sink_options },
+	{ "inmemory", true, false, false, inmemory_options },
+	{ "inmemory", false, false, false, inmemory_sink_options },
+	{ NULL }
+};
+
+const SiddhiConnectorSpec *
+siddhi_connector_spec(const char *type, bool source)
+{
+	for (int i = 0; specs[i].type; i++)
+		if (specs[i].source == source &&
+			pg_strcasecmp(specs[i].type, type) == 0)
+			return &specs[i];
+	return NULL;
+}
+
+char *
+siddhi_connector_types(bool source)
+{
+	StringInfoData buf;
+
+	initStringInfo(&buf);
+	for (int i = 0; specs[i].type; i++)
+		if (specs[i].source == source)
+			appendStringInfo(&buf, "%s'%s'", buf.len ? ", " : "",
+							 strcmp(specs[i].type, "inmemory") == 0
+								 ? "inMemory"
+								 : specs[i].type);
+	return buf.data;
+}
+
+const SiddhiOptionSpec *
+siddhi_option_spec(const SiddhiConnectorSpec *spec, const char *key)
+{
+	for (int i = 0; spec->options[i].key; i++)
+		if (pg_strcasecmp(spec->options[i].key, key) == 0)
+			return &spec->options[i];
+	return NULL;
+}
+
+/*
+ * A secret's value must be one ${NAME} reference and nothing else:
+ * anything more would keep (part of) the secret in the app's text, which
+ * siddhi.apps shows to every member of the owner's role.
+ */
+bool
+siddhi_option_value_secret_in_clear(const char *value)
+{
+	size_t len = strlen(value);
+
+	if (len < 4 || value[0] != '$' || value[1] != '{' || value[len - 1] != '}')
+		return true;
+	for (size_t i = 2; i < len - 1; i++)
+		if (!(isalnum((unsigned char) value[i]) || value[i] == '_' ||
+			  value[i] == '.'))
+			return true;
+	return false;
+}
+
+const char *
+siddhi_conn_option(List *options, const char *key, const char *def)
+{
+	ListCell *lc;
+
+	foreach(lc, options)
+	{
+		SiddhiConnOption *o = lfirst(lc);
+
+		if (o->key && pg_strcasecmp(o->key, key) == 0)
+			return o->value;
+	}
+	return def;
+}
+
+const char *
+siddhi_on_error_name(SiddhiOnErrorAction action)
+{
+	switch (action)
+	{
+		case SIDDHI_ON_ERROR_LOG:
+			return "LOG";
+		case SIDDHI_ON_ERROR_STREAM:
+			return "STREAM";
+		case SIDDHI_ON_ERROR_STORE:
+			return "STORE";
+		case SIDDHI_ON_ERROR_DROP:
+			return "DROP";
+	}
+	return "LOG";
+}
