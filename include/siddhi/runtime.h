@@ -31,6 +31,18 @@ typedef struct SiddhiAppRuntime SiddhiAppRuntime;
 extern SiddhiAppRuntime *siddhi_runtime_start_app(SiddhiAppPlan *plan);
 extern void siddhi_runtime_stop_app(SiddhiAppRuntime *app);
 
+/*
+ * A sink's view of a stream: fn gets every event sent to stream relid (by
+ * the ring, a source or a query), after watching sessions and before the
+ * queries that read it, in the batch's transaction, as long as the app
+ * runs.  fn runs in the caller's error boundary and memory context (the
+ * step that sent the event): it copies what it keeps.
+ */
+typedef void (*SiddhiStreamHookFn)(void *arg, TupleTableSlot *slot, int64 ts,
+								   bool expired);
+extern void siddhi_runtime_add_stream_hook(SiddhiAppRuntime *app, Oid relid,
+										   SiddhiStreamHookFn fn, void *arg);
+
 /* Called at the start and end of every batch transaction. */
 extern void siddhi_runtime_begin_batch(void);
 extern void siddhi_runtime_end_batch(void);

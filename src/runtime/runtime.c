@@ -97,7 +97,16 @@ typedef struct Junction
 	List *consumers;	  /* of QueryRuntime * */
 	NamedWindow *named;	  /* a named window's: events go through it */
 	List *aggregations;	  /* of SiddhiIncremental *: current events */
+	List *hooks;		  /* of StreamHook *: sinks of the stream */
 } Junction;
+
+/* siddhi_runtime_add_stream_hook(): a sink watching a stream. */
+typedef struct StreamHook
+{
+	SiddhiAppRuntime *app;
+	SiddhiStreamHookFn fn;
+	void *arg;
+} StreamHook;
 
 /*
  * A named window: events sent to its junction enter the window, and what
@@ -360,6 +369,7 @@ junction_get(Oid relid)
 	{
 		j->consumers = NIL;
 		j->aggregations = NIL;
+		j->hooks = NIL;
 		j->named = NULL;
 		j->desc_sig = 0;
 	}
@@ -849,6 +859,13 @@ siddhi_runtime_stop_app(SiddhiAppRuntime *app)
 			if (q->app == app)
 				j->consumers = foreach_delete_current(j->consumers, lc);
 		}
+		foreach(lc, j->hooks)
+		{
+			StreamHook *h = lfirst(lc);
+
+			if (h->app == app)
+				j->hooks = foreach_delete_current(j->hooks, lc);
+		}
 	}
 	foreach(lc2, app->aggregations)
 	{
@@ -861,6 +878,21 @@ siddhi_runtime_stop_app(SiddhiAppRuntime *app)
 	all_apps = list_delete_ptr(all_apps, app);
 	siddhi_stats_free_app(MyDatabaseId, app->name);
 	MemoryContextDelete(app->cxt);
+}
+
+void
+siddhi_runtime_add_stream_hook(SiddhiAppRuntime *app, Oid relid,
+							   SiddhiStreamHookFn fn, void *arg)
+{
+	Junction *j = junction_get(relid);
+	StreamHook *h = MemoryContextAlloc(app->cxt, sizeof(StreamHook));
+	MemoryContext old = MemoryContextSwitchTo(runtime_cxt);
+
+	h->app = app;
+	h->fn = fn;
+	h->arg = arg;
+	j->hooks = lappend(j->hooks, h);
+	MemoryContextSwitchTo(old);
 }
 
 /* Batches since the worker started: privilege checks are made once each. */
@@ -2340,6 +2372,12 @@ junction_emit(Junction *j, TupleTableSlot *slot, int64 ts, int depth,
 	/* watchers first: a query's output is seen before what it causes */
 	if (siddhi_stream_watched(MyDatabaseId, j->relid))
 		deliver_to_watchers(j, slot, ts, expired);
+	foreach(lc, j->hooks)
+	{
+		StreamHook *h = lfirst(lc);
+
+		h->fn(h->arg, slot, ts, expired);
+	}
 	foreach(lc, j->consumers)
 		query_process(lfirst(lc), slot, ts, depth);
 	if (!expired)
