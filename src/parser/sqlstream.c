@@ -7,10 +7,12 @@
  * preceded by SiddhiQL-style annotations:
  *
  *	CREATE STREAM name (col type, ...) [WITH (key = 'value', ...)]
+ *	CREATE SOURCE | SINK name (col type, ...) WITH (type = '..', ..) [MAP (..)]
  *	CREATE TABLE name (col type [PRIMARY KEY], ..., [PRIMARY KEY (a, b)])
  *	CREATE WINDOW name (col type, ...) <window> [OUTPUT ... EVENTS]
  *	CREATE INDEX ON table (col)
  *	[INSERT INTO target] SELECT ... FROM <input> ... [EMIT CHANGES|FINAL]
+ *		[SINK (type = '..', ..) [MAP (..)]]
  *	INSERT INTO table SELECT ... ON CONFLICT (key) DO UPDATE SET ...
  *	DELETE FROM table USING <input> WHERE cond
  *	UPDATE table SET col = expr, ... FROM <input> WHERE cond
@@ -25,6 +27,7 @@
  *	sqlstream_query.c		[INSERT INTO ..] SELECT (with sqlstream_scan.c)
  *	sqlstream_table.c		DELETE, UPDATE, ON CONFLICT, table subqueries
  *	sqlstream_options.c		annotations and WITH (...) options
+ *	sqlstream_connector.c	sources and sinks: WITH (connector ..), MAP, SINK
  *
  *-------------------------------------------------------------------------
  */
@@ -68,17 +71,24 @@ parse_create(SqlParser *p, int pos, int end, List *annotations)
 {
 	int kw = pos + 1;
 	static const char *const later[][2] = {
-		{ "source", "SOURCE" },
-		{ "sink", "SINK" },
 		{ "function", "FUNCTION" },
 	};
 
 	if (sqlstream_is_word(p, kw, "stream"))
-		sqlstream_define_relation(p, pos, end, SIDDHI_DEF_STREAM, annotations);
+		sqlstream_define_relation(p, pos, end, SIDDHI_DEF_STREAM,
+								  SQL_CONNECTOR_NONE, annotations);
+	else if (sqlstream_is_word(p, kw, "source"))
+		sqlstream_define_relation(p, pos, end, SIDDHI_DEF_STREAM,
+								  SQL_CONNECTOR_SOURCE, annotations);
+	else if (sqlstream_is_word(p, kw, "sink"))
+		sqlstream_define_relation(p, pos, end, SIDDHI_DEF_STREAM,
+								  SQL_CONNECTOR_SINK, annotations);
 	else if (sqlstream_is_word(p, kw, "table"))
-		sqlstream_define_relation(p, pos, end, SIDDHI_DEF_TABLE, annotations);
+		sqlstream_define_relation(p, pos, end, SIDDHI_DEF_TABLE,
+								  SQL_CONNECTOR_NONE, annotations);
 	else if (sqlstream_is_word(p, kw, "window"))
-		sqlstream_define_relation(p, pos, end, SIDDHI_DEF_WINDOW, annotations);
+		sqlstream_define_relation(p, pos, end, SIDDHI_DEF_WINDOW,
+								  SQL_CONNECTOR_NONE, annotations);
 	else if (sqlstream_is_word(p, kw, "index"))
 		sqlstream_create_index(p, pos, end, annotations);
 	else if (sqlstream_is_word(p, kw, "aggregation"))
@@ -168,5 +178,6 @@ sqlstream_parse(const char *source)
 			start = i + 1;
 		}
 	}
+	sqlstream_attach_sinks(&p);
 	return p.app;
 }

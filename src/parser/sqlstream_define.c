@@ -178,12 +178,14 @@ transform_columns(SqlParser *p, CreateStmt *cs, SiddhiDefinition *def)
 }
 
 /*
- * CREATE STREAM | TABLE | WINDOW name (columns) ...; tokens [pos, end),
- * 'kw' is the STREAM/TABLE/WINDOW token.
+ * CREATE STREAM | TABLE | WINDOW | SOURCE | SINK name (columns) ...;
+ * tokens [pos, end), 'kw' is the STREAM/TABLE/... token.  A source or a
+ * sink is a stream ('role' says which); its connector, and that of a
+ * stream whose WITH names one, is made by sqlstream_connector.c.
  */
 void
 sqlstream_define_relation(SqlParser *p, int pos, int end, SiddhiDefKind kind,
-						  List *annotations)
+						  SqlConnectorRole role, List *annotations)
 {
 	SiddhiDefinition *def = palloc0(sizeof(SiddhiDefinition));
 	int kw = pos + 1;
@@ -193,12 +195,20 @@ sqlstream_define_relation(SqlParser *p, int pos, int end, SiddhiDefKind kind,
 	List *stmts;
 	CreateStmt *cs;
 	int tok;
+	SiddhiAnnotation *map = NULL;
 	const char *hint =
-		psprintf("Write CREATE %s name (column type, ...)%s.",
-				 kind == SIDDHI_DEF_STREAM	? "STREAM"
-				 : kind == SIDDHI_DEF_TABLE ? "TABLE"
-											: "WINDOW",
-				 kind == SIDDHI_DEF_WINDOW ? " TUMBLING(1 hour)" : "");
+		role != SQL_CONNECTOR_NONE
+			? psprintf("Write CREATE %s name (column type, ...) WITH (type = "
+					   "'kafka', key = 'value', ...) [MAP (type = 'json', "
+					   "...)].",
+					   role == SQL_CONNECTOR_SOURCE ? "SOURCE" : "SINK")
+			: psprintf("Write CREATE %s name (column type, ...)%s.",
+					   kind == SIDDHI_DEF_STREAM  ? "STREAM"
+					   : kind == SIDDHI_DEF_TABLE ? "TABLE"
+												  : "WINDOW",
+					   kind == SIDDHI_DEF_WINDOW ? " TUMBLING(1 hour)" : "");
+
+	Assert(role == SQL_CONNECTOR_NONE || kind == SIDDHI_DEF_STREAM);
 
 	/* a (qualified) name, then the column list */
 	for (;;)
@@ -216,7 +226,13 @@ sqlstream_define_relation(SqlParser *p, int pos, int end, SiddhiDefKind kind,
 	close = sqlstream_match_close(p, open, end);
 
 	sqlstream_piece_init(&pc, p, pos, close + 1, false);
-	if (kind != SIDDHI_DEF_TABLE)
+	if (role != SQL_CONNECTOR_NONE)
+	{
+		/* SINK is shorter than TABLE: write over CREATE SOURCE | SINK */
+		sqlstream_piece_kill(&pc, pos, kw + 1);
+		sqlstream_piece_put(&pc, p->tokens[kw].end - 12, "CREATE TABLE");
+	}
+	else if (kind != SIDDHI_DEF_TABLE)
 		sqlstream_piece_put(&pc, p->tokens[kw].start, "TABLE ");
 	stmts = sqlstream_piece_parse(&pc);
 	if (list_length(stmts) != 1 ||
@@ -245,6 +261,10 @@ sqlstream_define_relation(SqlParser *p, int pos, int end, SiddhiDefKind kind,
 		if (sqlstream_is_word(p, tok, "with"))
 			def->annotations =
 				lappend(def->annotations, sqlstream_parse_with(p, &tok, end));
+		else if (kind == SIDDHI_DEF_STREAM && map == NULL &&
+				 sqlstream_is_word(p, tok, "map") &&
+				 sqlstream_is_char(p, tok + 1, '(') && tok + 1 < end)
+			map = sqlstream_parse_map(p, &tok, end);
 		else if (kind == SIDDHI_DEF_WINDOW && def->window == NULL &&
 				 !sqlstream_is_word(p, tok, "output"))
 		{
@@ -274,14 +294,20 @@ sqlstream_define_relation(SqlParser *p, int pos, int end, SiddhiDefKind kind,
 			tok += 3;
 		}
 		else
-			sqlstream_syntax_error(p, tok,
-								   kind == SIDDHI_DEF_WINDOW
-									   ? hint
-									   : "Only WITH (key = 'value', ...) may "
-										 "follow the columns.");
+			sqlstream_syntax_error(
+				p, tok,
+				kind == SIDDHI_DEF_WINDOW || role != SQL_CONNECTOR_NONE ? hint
+				: kind == SIDDHI_DEF_STREAM
+					? "Only WITH (key = 'value', ...) and, with a connector, "
+					  "MAP (type = '...', ...) may follow the columns."
+					: "Only WITH (key = 'value', ...) may follow the "
+					  "columns.");
 	}
 	if (kind == SIDDHI_DEF_WINDOW && def->window == NULL)
 		sqlstream_syntax_error(p, end, hint);
+	if (kind == SIDDHI_DEF_STREAM)
+		sqlstream_define_connector(p, def, role, p->tokens[kw].start, map,
+								   hint);
 
 	p->app->definitions = lappend(p->app->definitions, def);
 }

@@ -38,6 +38,9 @@ typedef struct SqlParser
 	SqlToken *tokens; /* tokens[ntokens] is the end marker */
 	int ntokens;
 	SiddhiApp *app;
+	List *pending_sinks; /* SINK (..) clauses of queries, attached to their
+						  * streams once the app is read
+						  * (sqlstream_connector.c) */
 } SqlParser;
 
 /*
@@ -82,7 +85,17 @@ typedef struct QueryScan
 	Node *partition_by; /* PARTITION BY expr, or NULL */
 	int partition_tok;
 	SiddhiInput *pattern; /* FROM PATTERN ( .. ) / SEQUENCE ( .. ) */
+	List *sinks;		  /* SINK (..): @sink and @OnError annotations */
+	int sink_tok;		  /* the first SINK, or -1 */
 } QueryScan;
+
+/* What a CREATE statement makes of a stream's connector. */
+typedef enum SqlConnectorRole
+{
+	SQL_CONNECTOR_NONE,	  /* CREATE STREAM: a source if WITH names one */
+	SQL_CONNECTOR_SOURCE, /* CREATE SOURCE */
+	SQL_CONNECTOR_SINK	  /* CREATE SINK */
+} SqlConnectorRole;
 
 /* sqlstream.c: errors at a byte offset of the source */
 extern void sqlstream_not_supported(SqlParser *p, int location,
@@ -96,7 +109,7 @@ extern void sqlstream_syntax_error_at(SqlParser *p, int location,
 extern bool sqlstream_is_at_sign(SqlParser *p, int tok);
 extern char *sqlstream_option_value(SqlParser *p, int *pos, int end);
 extern char *sqlstream_option_key(SqlParser *p, int *pos, int end,
-								  bool as_written);
+								  bool as_written, const char *hint);
 extern SiddhiAnnotation *sqlstream_parse_annotation(SqlParser *p, int *pos,
 													int end);
 extern char *sqlstream_annotation_value(SiddhiAnnotation *a, const char *key);
@@ -105,11 +118,26 @@ extern SiddhiAnnotation *sqlstream_parse_with(SqlParser *p, int *pos, int end);
 
 /* sqlstream_define.c: CREATE STREAM / TABLE / WINDOW / INDEX / TRIGGER */
 extern void sqlstream_define_relation(SqlParser *p, int pos, int end,
-									  SiddhiDefKind kind, List *annotations);
+									  SiddhiDefKind kind,
+									  SqlConnectorRole role,
+									  List *annotations);
 extern void sqlstream_create_index(SqlParser *p, int pos, int end,
 								   List *annotations);
 extern void sqlstream_create_trigger(SqlParser *p, int pos, int end,
 									 List *annotations);
+
+/* sqlstream_connector.c: sources and sinks as @source / @sink */
+extern SiddhiAnnotation *sqlstream_parse_map(SqlParser *p, int *pos, int end);
+extern void sqlstream_define_connector(SqlParser *p, SiddhiDefinition *def,
+									   SqlConnectorRole role, int kw_location,
+									   SiddhiAnnotation *map,
+									   const char *hint);
+extern bool sqlstream_is_sink_clause(SqlParser *p, int tok, int end);
+extern List *sqlstream_parse_sink_clause(SqlParser *p, int tok, int end,
+										 int *next);
+extern void sqlstream_add_sinks(SqlParser *p, const char *target, int location,
+								List *annotations);
+extern void sqlstream_attach_sinks(SqlParser *p);
 
 /* sqlstream_aggregation.c */
 extern void sqlstream_create_aggregation(SqlParser *p, int pos, int end,

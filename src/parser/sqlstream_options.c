@@ -66,18 +66,23 @@ sqlstream_option_value(SqlParser *p, int *pos, int end)
 
 /*
  * A key: name(.name)*, as written when 'as_written' (annotations keep
- * their case), else folded like SQL identifiers.
+ * their case), else folded like SQL identifiers; or a 'string' (kept as
+ * written), for keys no identifier can spell.  'hint' goes with a syntax
+ * error.
  */
 char *
-sqlstream_option_key(SqlParser *p, int *pos, int end, bool as_written)
+sqlstream_option_key(SqlParser *p, int *pos, int end, bool as_written,
+					 const char *hint)
 {
 	StringInfoData key;
 
+	if (*pos < end && p->tokens[*pos].code == SCONST)
+		return pstrdup(p->tokens[(*pos)++].str);
 	initStringInfo(&key);
 	for (;;)
 	{
 		if (*pos >= end || !sqlstream_is_name(p, *pos))
-			sqlstream_syntax_error(p, Min(*pos, end), NULL);
+			sqlstream_syntax_error(p, Min(*pos, end), hint);
 		if (as_written && !p->tokens[*pos].quoted)
 			appendStringInfoString(&key, sqlstream_token_text(p, *pos));
 		else
@@ -149,7 +154,8 @@ sqlstream_parse_annotation(SqlParser *p, int *pos, int end)
 						(sqlstream_is_char(p, tok + 1, '=') ||
 						 sqlstream_is_char(p, tok + 1, '.')))
 					{
-						e->key = sqlstream_option_key(p, &tok, end, true);
+						e->key =
+							sqlstream_option_key(p, &tok, end, true, NULL);
 						if (tok >= end || !sqlstream_is_char(p, tok, '='))
 							sqlstream_syntax_error(p, Min(tok, end), NULL);
 						tok++;
@@ -226,7 +232,9 @@ sqlstream_parse_with(SqlParser *p, int *pos, int end)
 		SiddhiAnnotationElement *e = palloc0(sizeof(SiddhiAnnotationElement));
 
 		e->location = p->tokens[Min(tok, end)].start;
-		e->key = sqlstream_option_key(p, &tok, end, false);
+		e->key = sqlstream_option_key(
+			p, &tok, end, false,
+			"Write options as WITH (key = 'value', ...).");
 		if (tok >= end || !sqlstream_is_char(p, tok, '='))
 			sqlstream_syntax_error(
 				p, Min(tok, end),

@@ -362,6 +362,16 @@ sqlstream_parse_query(SqlParser *p, int pos, int end, List *annotations)
 	else
 		sqlstream_syntax_error(p, pos, SQLSTREAM_STATEMENT_HINT);
 	out->events = SIDDHI_EVENTS_CURRENT;
+	if (qs.sinks != NIL)
+	{
+		if (out->kind != SIDDHI_OUT_INSERT)
+			sqlstream_syntax_error_at(
+				p, p->tokens[qs.sink_tok].start,
+				"SINK needs INSERT INTO a stream",
+				"Write INSERT INTO stream SELECT ... SINK (type = '...', "
+				"...): the stream's events go to the sink.");
+		sqlstream_add_sinks(p, out->target, out->location, qs.sinks);
+	}
 
 	if (sel->op != SETOP_NONE)
 		sqlstream_not_supported(

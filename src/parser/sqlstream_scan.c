@@ -5,8 +5,8 @@
  *
  * Before a query goes to raw_parser(), its tokens are scanned once for
  * the clauses that are not SQL: WINDOW specs, S[cond] bracket filters,
- * UNIDIRECTIONAL, EMIT CHANGES|FINAL, PARTITION BY and FROM PATTERN|
- * SEQUENCE ( .. ).  Each is parsed here into a QueryScan and blanked out of
+ * UNIDIRECTIONAL, EMIT CHANGES|FINAL, PARTITION BY, SINK (..) and FROM
+ * PATTERN|SEQUENCE ( .. ).  Each is parsed here into a QueryScan and blanked out of
  * the piece, so that what raw_parser() sees is plain SQL.
  *
  *-------------------------------------------------------------------------
@@ -58,6 +58,7 @@ sqlstream_scan_query(SqlParser *p, int pos, int end, SqlPiece *pc,
 	memset(qs, 0, sizeof(QueryScan));
 	qs->select_tok = qs->from_tok = qs->emit_tok = qs->setop_tok = -1;
 	qs->partition_tok = -1;
+	qs->sink_tok = -1;
 	for (int i = 0; i < 3; i++)
 		qs->item_tok[i] = qs->join_tok[i] = qs->unidir_tok[i] = -1;
 
@@ -146,7 +147,8 @@ sqlstream_scan_query(SqlParser *p, int pos, int end, SqlPiece *pc,
 
 					if (d == 0 && (ends_from_clause(p, last) ||
 								   sqlstream_is_word(p, last, "emit") ||
-								   sqlstream_is_word(p, last, "partition")))
+								   sqlstream_is_word(p, last, "partition") ||
+								   sqlstream_is_sink_clause(p, last, end)))
 						break;
 					if (c == '(' || c == '[')
 						d++;
@@ -177,6 +179,20 @@ sqlstream_scan_query(SqlParser *p, int pos, int end, SqlPiece *pc,
 				sqlstream_piece_kill(pc, i, i + 2);
 				region = (region == IN_FROM) ? AFTER_FROM : region;
 				i++;
+				continue;
+			}
+			if (region != BEFORE_FROM && sqlstream_is_sink_clause(p, i, end))
+			{
+				/* SINK (..) [MAP (..)]: the target stream's connector */
+				int next;
+
+				if (qs->sink_tok < 0)
+					qs->sink_tok = i;
+				qs->sinks = list_concat(
+					qs->sinks, sqlstream_parse_sink_clause(p, i, end, &next));
+				sqlstream_piece_kill(pc, i, next);
+				region = (region == IN_FROM) ? AFTER_FROM : region;
+				i = next - 1;
 				continue;
 			}
 			if (region == IN_FROM)

@@ -343,6 +343,11 @@ sqlstream_parse_table_change(SqlParser *p, int pos, int end, List *annotations)
 	table_target(p, out, rel);
 	table_change_input(p, from, &qs, end, q,
 					   out->kind == SIDDHI_OUT_DELETE ? "USING" : "FROM");
+	if (qs.sink_tok >= 0)
+		sqlstream_syntax_error_at(
+			p, p->tokens[qs.sink_tok].start, "SINK needs INSERT INTO a stream",
+			"Write INSERT INTO stream SELECT ... SINK (type = '...', ...): "
+			"the stream's events go to the sink.");
 	if (qs.emit_tok >= 0)
 		sqlstream_not_supported(
 			p, p->tokens[qs.emit_tok].start,
