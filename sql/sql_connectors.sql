@@ -165,6 +165,22 @@ define stream HighVolumeStocks (symbol string, price double, volume long);
 from StockStream[volume > 1000000]
 select symbol, price, volume insert into HighVolumeStocks;
 $$);
+-- a stream the app defines (before the query) gets the @sink on its
+-- definition
+SELECT pg_temp.same($$
+CREATE STREAM S (a INT);
+CREATE STREAM Out (a INT, b TEXT);
+INSERT INTO Out SELECT a, 'x' AS b FROM S
+SINK (type = 'http', publisher.url = 'http://h/p', on_error = 'LOG')
+MAP (type = 'json', PAYLOAD '{"a":{{a}}}');
+$$, $$
+define stream S (a int);
+@sink(type = 'http', publisher.url = 'http://h/p',
+      @map(type = 'json', @payload('{"a":{{a}}}')))
+@OnError(action = 'LOG')
+define stream Out (a int, b string);
+from S select a, 'x' as b insert into Out;
+$$);
 -- after WINDOW, GROUP BY, EMIT, PARTITION BY; with MAP; several sinks on
 -- one stream, declared before or after the queries; the query's own
 -- clauses are unchanged
