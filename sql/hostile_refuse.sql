@@ -22,7 +22,7 @@ SELECT siddhi.deploy('rf_conn', $$define stream S (a int);
 SELECT siddhi.deploy('rf_conn', $$@source(type = 'http') CREATE STREAM s (a int);$$);
 SELECT siddhi.deploy('rf_conn', $$CREATE STREAM s (a int) WITH (connector = 'kafka', topic = 'x');$$);
 SELECT siddhi.deploy('rf_conn', $$CREATE STREAM s (a int) WITH (type = 'http');$$);
--- the parser's own refusal of CREATE SOURCE / SINK stands
+-- CREATE SOURCE is a stream with a @source (sql_connectors), refused as one
 SELECT siddhi.deploy('rf_conn', $$CREATE SOURCE src (a int) WITH (type = 'http');$$);
 
 -- unknown annotations, unknown elements of known ones

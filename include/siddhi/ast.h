@@ -99,6 +99,13 @@ typedef struct SiddhiDefinition
 	List *annotations; /* of SiddhiAnnotation * */
 	int location;	   /* of the name */
 
+	/*
+	 * A stream no statement defines, made by streaming SQL's INSERT INTO s
+	 * .. SINK (..) to carry its @sink: no attributes; its columns are
+	 * those of the query's output, as for any stream inferred from one.
+	 */
+	bool inferred;
+
 	/* tables: key columns, from @PrimaryKey or a PRIMARY KEY constraint */
 	List *primary_key; /* of String (column names) */
 	List *indexes;	   /* of String, from @Index / CREATE INDEX */

@@ -159,7 +159,8 @@ find_definition(SiddhiApp *app, const char *name)
 	{
 		SiddhiDefinition *d = lfirst(lc);
 
-		if (strcmp(d->name, name) == 0)
+		/* a SQL sink's target is inferred from its query all the same */
+		if (strcmp(d->name, name) == 0 && !d->inferred)
 			return d;
 	}
 	return NULL;
@@ -638,6 +639,8 @@ analyze_definitions(AnalyzeState *st)
 		List *names, *typids, *typmods;
 		ListCell *other;
 
+		if (d->inferred)
+			continue; /* its query makes it (analyze_query) */
 		foreach(other, st->app->definitions)
 		{
 			SiddhiDefinition *o = lfirst(other);

@@ -304,6 +304,23 @@ relation_desc(Oid relid)
 	return desc;
 }
 
+/* The relation of a stream definition, and its row type. */
+static SiddhiRelation *
+stream_of(AnalyzeState *st, SiddhiDefinition *d, TupleDesc *desc)
+{
+	SiddhiRelation *rel = siddhi_find_relation(st, d->name);
+
+	if (rel == NULL || !OidIsValid(rel->relid))
+		ereport(ERROR,
+				(errcode(ERRCODE_SIDDHI_SEMANTIC_ERROR),
+				 errmsg("stream \"%s\" of a connector is neither defined "
+						"nor written by a query",
+						d->name),
+				 siddhi_errposition(st->app->source, d->location)));
+	*desc = relation_desc(rel->relid);
+	return rel;
+}
+
 /* The common part of a @source or @sink. */
 static void
 connector_common(AnalyzeState *st, SiddhiAnnotation *a, bool source,
@@ -422,14 +439,10 @@ siddhi_analyze_sources(AnalyzeState *st)
 		{
 			SiddhiAnnotation *a = lfirst(la);
 
-			if (!is_annotation(a, "source") && !is_annotation(a, "sink"))
+			if (!is_annotation(a, "source"))
 				continue;
 			if (rel == NULL)
-			{
-				rel = siddhi_find_relation(st, d->name);
-				desc = relation_desc(rel->relid);
-			}
-			if (is_annotation(a, "source"))
+				rel = stream_of(st, d, &desc);
 			{
 				SiddhiSourcePlan *sp = palloc0(sizeof(SiddhiSourcePlan));
 				const SiddhiConnectorSpec *spec;
@@ -476,10 +489,7 @@ siddhi_analyze_sinks(AnalyzeState *st)
 			if (!is_annotation(a, "sink"))
 				continue;
 			if (rel == NULL)
-			{
-				rel = siddhi_find_relation(st, d->name);
-				desc = relation_desc(rel->relid);
-			}
+				rel = stream_of(st, d, &desc);
 			sp = palloc0(sizeof(SiddhiSinkPlan));
 			connector_common(st, a, false, &sp->type, &sp->options, &sp->map,
 							 &spec);

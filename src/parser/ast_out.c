@@ -252,8 +252,9 @@ siddhi_ast_to_string(const SiddhiApp *app)
 		ListCell *la;
 
 		indent(&buf, 1);
-		appendStringInfo(&buf, "define %s %s @%d\n", def_kinds[d->kind],
-						 d->name, d->location);
+		appendStringInfo(&buf, "define %s %s @%d%s\n", def_kinds[d->kind],
+						 d->name, d->location,
+						 d->inferred ? " (columns inferred)" : "");
 		out_annotations(&buf, 2, d->annotations);
 		foreach(la, d->attributes)
 		{

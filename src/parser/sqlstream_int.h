@@ -38,6 +38,9 @@ typedef struct SqlParser
 	SqlToken *tokens; /* tokens[ntokens] is the end marker */
 	int ntokens;
 	SiddhiApp *app;
+	List *pending_sinks; /* SINK (..) clauses of queries, attached to their
+						  * streams once the app is read
+						  * (sqlstream_connector.c) */
 } SqlParser;
 
 /*
@@ -56,6 +59,108 @@ typedef struct SqlPiece
 	bool *dead;		/* per token of the range */
 	bool durations; /* rewrite "5 minutes" into milliseconds */
 } SqlPiece;
+
+#define SQLSTREAM_STATEMENT_HINT                                           \
+	"A statement starts with CREATE STREAM, CREATE TABLE, CREATE WINDOW, " \
+	"CREATE INDEX, INSERT INTO, SELECT, DELETE FROM or UPDATE."
+
+/*
+ * What the token scan of a query found.  Arrays are indexed by the FROM
+ * item a clause belongs to: 0 is the first stream, 1 the one after JOIN
+ * (or a comma), 2 anything further (which is an error later).
+ */
+typedef struct QueryScan
+{
+	int select_tok;
+	int from_tok;
+	int item_tok[3];  /* first token of each FROM item */
+	int join_tok[3];  /* JOIN (or comma) before items 1 and 2 */
+	List *filters[3]; /* of SiddhiStreamHandler * */
+	SiddhiStreamHandler *window[3];
+	SiddhiStreamHandler *late_window; /* WINDOW after the FROM clause */
+	int unidir_tok[3];
+	int emit_tok;
+	SiddhiEmit emit;
+	int setop_tok;
+	Node *partition_by; /* PARTITION BY expr, or NULL */
+	int partition_tok;
+	SiddhiInput *pattern; /* FROM PATTERN ( .. ) / SEQUENCE ( .. ) */
+	List *sinks;		  /* SINK (..): @sink and @OnError annotations */
+	int sink_tok;		  /* the first SINK, or -1 */
+} QueryScan;
+
+/* What a CREATE statement makes of a stream's connector. */
+typedef enum SqlConnectorRole
+{
+	SQL_CONNECTOR_NONE,	  /* CREATE STREAM: a source if WITH names one */
+	SQL_CONNECTOR_SOURCE, /* CREATE SOURCE */
+	SQL_CONNECTOR_SINK	  /* CREATE SINK */
+} SqlConnectorRole;
+
+/* sqlstream.c: errors at a byte offset of the source */
+extern void sqlstream_not_supported(SqlParser *p, int location,
+									const char *what, const char *hint)
+	pg_attribute_noreturn();
+extern void sqlstream_syntax_error_at(SqlParser *p, int location,
+									  const char *msg, const char *hint)
+	pg_attribute_noreturn();
+
+/* sqlstream_options.c: annotations and WITH (...) */
+extern bool sqlstream_is_at_sign(SqlParser *p, int tok);
+extern char *sqlstream_option_value(SqlParser *p, int *pos, int end);
+extern char *sqlstream_option_key(SqlParser *p, int *pos, int end,
+								  bool as_written, const char *hint);
+extern SiddhiAnnotation *sqlstream_parse_annotation(SqlParser *p, int *pos,
+													int end);
+extern char *sqlstream_annotation_value(SiddhiAnnotation *a, const char *key);
+extern void sqlstream_add_app_annotation(SqlParser *p, SiddhiAnnotation *a);
+extern SiddhiAnnotation *sqlstream_parse_with(SqlParser *p, int *pos, int end);
+
+/* sqlstream_define.c: CREATE STREAM / TABLE / WINDOW / INDEX / TRIGGER */
+extern void sqlstream_define_relation(SqlParser *p, int pos, int end,
+									  SiddhiDefKind kind,
+									  SqlConnectorRole role,
+									  List *annotations);
+extern void sqlstream_create_index(SqlParser *p, int pos, int end,
+								   List *annotations);
+extern void sqlstream_create_trigger(SqlParser *p, int pos, int end,
+									 List *annotations);
+
+/* sqlstream_connector.c: sources and sinks as @source / @sink */
+extern SiddhiAnnotation *sqlstream_parse_map(SqlParser *p, int *pos, int end);
+extern void sqlstream_define_connector(SqlParser *p, SiddhiDefinition *def,
+									   SqlConnectorRole role, int kw_location,
+									   SiddhiAnnotation *map,
+									   const char *hint);
+extern bool sqlstream_is_sink_clause(SqlParser *p, int tok, int end);
+extern List *sqlstream_parse_sink_clause(SqlParser *p, int tok, int end,
+										 int *next);
+extern void sqlstream_add_sinks(SqlParser *p, const char *target, int location,
+								List *annotations);
+extern void sqlstream_attach_sinks(SqlParser *p);
+
+/* sqlstream_aggregation.c */
+extern void sqlstream_create_aggregation(SqlParser *p, int pos, int end,
+										 List *annotations);
+
+/* sqlstream_scan.c: our clauses of a query, blanked out of the piece */
+extern void sqlstream_scan_query(SqlParser *p, int pos, int end, SqlPiece *pc,
+								 QueryScan *qs);
+
+/* sqlstream_query.c */
+extern void sqlstream_parse_query(SqlParser *p, int pos, int end,
+								  List *annotations);
+extern SiddhiInput *sqlstream_transform_input(SqlParser *p, SelectStmt *sel,
+											  QueryScan *qs, int end);
+extern void sqlstream_add_query(SqlParser *p, SiddhiQuery *q, int pos, int end,
+								List *annotations);
+
+/* sqlstream_table.c */
+extern Node *sqlstream_memberships(SqlParser *p, Node *n);
+extern void sqlstream_parse_table_change(SqlParser *p, int pos, int end,
+										 List *annotations);
+extern void sqlstream_upsert_output(SqlParser *p, InsertStmt *ins,
+									SiddhiOutput *out);
 
 /* sqlstream_lex.c */
 extern void sqlstream_tokenize(SqlParser *p);

@@ -327,9 +327,12 @@ sqlstream_piece_init(SqlPiece *pc, SqlParser *p, int first, int last,
 	int to = (last > first) ? p->tokens[last - 1].end : from;
 
 	pc->parser = p;
-	/* room for a "SELECT (" before the piece; what is before that is not
-	 * copied (sqlstream_locations.c puts the locations right) */
-	pc->base = Max(from - 16, 0);
+	/*
+	 * room for a "SELECT (" or a "CREATE TABLE" before the piece, even at
+	 * the start of the source (base may be negative); what is before that
+	 * is not copied (sqlstream_locations.c puts the locations right)
+	 */
+	pc->base = from - 16;
 	pc->buf = palloc(p->srclen - pc->base + 16);
 	memset(pc->buf, ' ', p->srclen - pc->base + 15);
 	memcpy(pc->buf + from - pc->base, p->source + from, to - from);
@@ -395,7 +398,7 @@ piece_error_callback(void *arg)
 		c += pg_mblen(c);
 		chars++;
 	}
-	byte = Min(c - pc->buf + pc->base, p->srclen);
+	byte = Max(Min(c - pc->buf + pc->base, p->srclen), 0);
 	errposition(pg_mbstrlen_with_len(p->source, byte) + 1);
 }
 

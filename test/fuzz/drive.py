@@ -196,6 +196,23 @@ def construct(kind, n, sql):
                     "FROM %s (every %s);" % (kind.upper(), pat))
         return ("define stream S (a int); from every %s select e0.a "
                 "insert into O;" % pat)
+    elif kind == "options":
+        # one connector clause of n options (the duplicate check sorts them)
+        opts = ", ".join("o%d.k = 'v%d'" % (i, i) for i in range(n))
+        if sql:
+            return ("CREATE STREAM S (a INT); INSERT INTO O SELECT a FROM S "
+                    "SINK (type = 'log', %s);" % opts)
+        return ("define stream S (a int); @sink(type = 'log', %s) define "
+                "stream O (a int); from S select a insert into O;" % opts)
+    elif kind == "sinks":
+        # n queries with a sink each, on as many streams
+        if sql:
+            return "CREATE STREAM S (a INT); " + " ".join(
+                "INSERT INTO O%d SELECT a FROM S SINK (type = 'log');" % i
+                for i in range(n))
+        return "define stream S (a int); " + " ".join(
+            "@sink(type = 'log') define stream O%d (a int); "
+            "from S select a insert into O%d;" % (i, i) for i in range(n))
     elif kind == "queries":
         if sql:
             return "CREATE STREAM S (a INT); " + " ".join(
@@ -240,7 +257,8 @@ SIZES = {"plus": [500, 1000, 2000, 4000], "not": [500, 1000, 2000, 4000],
          "parens": [250, 500, 1000, 2000], "and": [500, 1000, 2000, 4000],
          "pattern": [500, 1000, 2000, 4000],
          "sequence": [500, 1000, 2000, 4000],
-         "queries": [50, 100, 200, 400]}
+         "queries": [50, 100, 200, 400],
+         "options": [500, 1000, 2000, 4000], "sinks": [50, 100, 200, 400]}
 for kind, sizes in SIZES.items():
     for sql in (False, True):
         for deploy in (False, True):

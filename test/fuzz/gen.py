@@ -10,8 +10,9 @@ half are built from a grammar of both dialects' constructs (streams, tables,
 windows, triggers, aggregations, functions, filters, windows, joins,
 patterns with -> every within not/for and counts, sequences, partitions,
 table changes, rate limits; the SQL dialect's CREATE STREAM/TABLE/WINDOW/
-TRIGGER/AGGREGATION/INDEX, INSERT .. SELECT with WINDOW, JOIN, FROM
-PATTERN/SEQUENCE, EMIT, PARTITION BY, ON CONFLICT, DELETE/UPDATE), mostly
+TRIGGER/AGGREGATION/INDEX/SOURCE/SINK, WITH (connector ..), MAP (..),
+INSERT .. SELECT with WINDOW, JOIN, FROM PATTERN/SEQUENCE, EMIT, PARTITION
+BY, SINK (..), ON CONFLICT, DELETE/UPDATE), mostly
 well formed so that the analyser has work to do; the other half are
 mutations (deletions, duplications, token swaps, inserted tokens and random
 characters, truncations) of those and of the app texts found under ROOT
@@ -184,15 +185,46 @@ class Gen:
         self.streams[name] = attrs
         if self.sql:
             w = ""
+            kw = "STREAM"
             if self.chance(0.1):
                 w = " WITH (%s)" % self.pick(["event_time = 'v0'",
                                                "foo = 'bar'"])
-            return "CREATE STREAM %s (%s)%s;" % (name, self.def_cols(attrs), w)
+            elif self.chance(0.1):
+                kw, w = self.connector_s()
+            return "CREATE %s %s (%s)%s;" % (kw, name, self.def_cols(attrs), w)
         ann = ""
         if self.chance(0.1):
             ann = self.pick(["@source(type='kafka') ", "@sink(type='log') ",
                              "@async(buffer.size='64') "])
         return "%sdefine stream %s (%s);" % (ann, name, self.def_cols(attrs))
+
+    def connector_opts(self):
+        opts = [self.pick(["type = 'kafka'", "connector = 'kafka'",
+                           "type = 'log'", "TYPE = 'http'"])]
+        for _ in range(self.r.randint(0, 4)):
+            opts.append(self.pick([
+                "topic = 'orders'", "bootstrap.servers = '127.0.0.1:9092'",
+                "group.id = 'g1'", "format = 'json'", "on_error = 'STORE'",
+                "'optional.configuration' = 'a:b'", "\"Partition.No\" = 0",
+                "seq.enabled = false", "event_time = 'v0'", "key = -1.5"]))
+        return ", ".join(opts)
+
+    def map_s(self):
+        items = ["type = '%s'" % self.pick(["json", "csv", "text", "avro"])]
+        if self.chance(0.4):
+            items.append(self.pick(["ATTRIBUTES (v0 = '$.a')",
+                                    "ATTRIBUTES ('$.a', '$.b')",
+                                    "PAYLOAD '{\"a\":\"{{v0}}\"}'",
+                                    "PAYLOAD (k = 'v0')"]))
+        return " MAP (%s)" % ", ".join(items)
+
+    def connector_s(self):
+        """A stream's connector in SQL: (keyword, clauses)."""
+        kw = self.pick(["STREAM", "SOURCE", "SINK"])
+        w = " WITH (%s)" % self.connector_opts()
+        if kw != "STREAM" and self.chance(0.5):
+            w += self.map_s()
+        return kw, w
 
     def define_table(self):
         name = self.name("T")
@@ -476,6 +508,12 @@ class Gen:
                 q += " EMIT %s" % self.pick(["CHANGES", "FINAL"])
             if self.chance(0.1):
                 q += " PARTITION BY k"
+            sink = ""
+            if self.chance(0.1):
+                sink = " SINK (%s)%s" % (self.connector_opts(),
+                                         self.map_s() if self.chance(0.3)
+                                         else "")
+            q += sink
             if self.chance(0.8):
                 if self.tables and self.chance(0.3):
                     t = self.pick(self.tables)
@@ -640,7 +678,11 @@ VOCAB = ["define", "stream", "table", "window", "from", "select", "insert",
          "str:concat(", "math:", "#log()", "@PrimaryKey('k')", "%", "!",
          "1 sec", "5 minutes", "ALL EVENTS", "EXPIRED EVENTS", "IN", "LIKE",
          "CASE WHEN", "THEN", "ELSE", "END", "OVER ()", "LIMIT", "OFFSET",
-         "ORDER BY", "DISTINCT", "EXISTS", "ARRAY[", "]", "{", "}", "::int"]
+         "ORDER BY", "DISTINCT", "EXISTS", "ARRAY[", "]", "{", "}", "::int",
+         "SINK (", "MAP (", "ATTRIBUTES (", "PAYLOAD", "CREATE SOURCE",
+         "CREATE SINK", "connector = 'kafka'", "type = 'kafka'",
+         "format = 'json'", "topic = 'x'", "on_error = 'LOG'",
+         "bootstrap.servers", "sink("]
 ODD = ["\u00e9", "\u00a0", "\u2192", "\U0001F600", "\t", "\r", "\x01",
        "\x7f", "\ufeff", "\u200b"]
 
@@ -694,7 +736,7 @@ def escape(s):
 
 def looks_sql(text):
     return re.search(r"(?i)\bcreate\s+(stream|table|window|trigger|"
-                     r"aggregation|index)\b|\binsert\s+into\b.*\bselect\b",
+                     r"aggregation|index|source|sink)\b|\binsert\s+into\b.*\bselect\b",
                      text, re.S) is not None
 
 
