@@ -33,4 +33,12 @@ chmod -R a+rX "$tmp"
 rm -rf "$lib"
 mv "$tmp" "$lib"
 trap - EXIT
+# a class-data archive of the broker's classes: each broker and tool JVM
+# then starts about a quarter quicker (optional: without it they work)
+adir=$(mktemp -d /tmp/kafka-archive.XXXXXX)
+if KAFKA_LIB="$lib" bash "$here/broker.sh" archive "$adir"; then
+	rm -rf "$adir"
+else
+	echo "fetch.sh: no class archive (the brokers will start without it; log in $adir)" >&2
+fi
 echo "Kafka jars ready: $(ls "$lib" | wc -l) files, $(du -sh "$lib" | cut -f1)"
