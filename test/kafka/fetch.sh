@@ -21,12 +21,17 @@ done
 echo "fetching the Kafka jars into $lib (Maven, once)"
 tmp="$lib.tmp.$$"
 rm -rf "$tmp"
-trap 'rm -rf "$tmp"' EXIT
-if ! mvn -q -B -Dstyle.color=never -f "$here/pom.xml" dependency:copy-dependencies \
-	-DincludeScope=runtime -DoutputDirectory="$tmp" ${KAFKA_MVN_FLAGS:-}; then
-	echo "fetch.sh: Maven could not fetch the Kafka jars (see above)" >&2
+trap 'rm -rf "$tmp" "$tmp.log"' EXIT
+mkdir -p "$tmp"
+if ! mvn -q -B -f "$here/pom.xml" dependency:copy-dependencies \
+	-DincludeScope=runtime -DoutputDirectory="$tmp" ${KAFKA_MVN_FLAGS:-} \
+	>"$tmp.log" 2>&1; then
+	cat "$tmp.log" >&2
+	echo "fetch.sh: Maven could not fetch the Kafka jars (above)" >&2
+	rm -f "$tmp.log"
 	exit 1
 fi
+rm -f "$tmp.log"
 ls "$tmp"/kafka_2.13-*.jar >/dev/null
 echo "$want" >"$tmp/.stamp"
 chmod -R a+rX "$tmp"
