@@ -14,7 +14,7 @@
 #
 # A second start of the same <dir> keeps its data, port and cluster id.
 # Environment: KAFKA_HEAP (default 384m), KAFKA_START_TIMEOUT (seconds,
-# default 90), KAFKA_LOG (its log file, default <dir>/kafka.log),
+# default 120), KAFKA_LOG (its log file, default <dir>/kafka.log),
 # KAFKA_OWNER_PID (stop the broker when this process is gone: the TAP
 # module passes its own pid, so a killed test leaves no broker behind),
 # KAFKA_LIB (the jars, default test/kafka/lib).  See test/kafka/README.md.
@@ -148,9 +148,12 @@ cmd_start() {
 	echo "$log" >"$dir/log.path"
 	mkdir -p "$dir/tmp"
 	if [ ! -f "$dir/meta/meta.properties" ]; then
-		# a Kafka cluster id: 16 random bytes, base64url without padding
-		local id
-		id=$(head -c 16 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=')
+		# a Kafka cluster id: 16 random bytes, base64url without padding,
+		# not starting with "-" (as Kafka's own: it would read as an option)
+		local id=-
+		while [ "${id#-}" != "$id" ]; do
+			id=$(head -c 16 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=')
+		done
 		java $(cds) -Xlog:all=off -Xmx128m -XX:TieredStopAtLevel=1 -XX:-UsePerfData \
 			-Dlog4j2.configurationFile="$dir/log4j2.properties" \
 			-cp "$(java_cp)" kafka.tools.StorageTool format \
@@ -183,7 +186,7 @@ cmd_start() {
 				kill -KILL "$2" 2>/dev/null
 			fi' watchdog "$KAFKA_OWNER_PID" "$pid" </dev/null >/dev/null 2>&1 &
 	fi
-	timeout=${KAFKA_START_TIMEOUT:-90}
+	timeout=${KAFKA_START_TIMEOUT:-120}
 	t0=$SECONDS
 	until serving; do
 		if ! kill -0 "$pid" 2>/dev/null; then
