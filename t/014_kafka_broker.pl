@@ -49,9 +49,14 @@ my @p2 = $kafka->consume('infra', partition => 2, offset => -2, meta => 1);
 is_deeply([ map { [ $_->{value}, $_->{key} ] } @p2 ], [ [ 'a', undef ], [ 'b', undef ] ],
 	'messages without key land where asked');
 $kafka->produce('bytes', [ "\x00\x01\x1e\x1f\n\xff" ], raw => 1, key => 'bin');
+ok($kafka->wait_count('bytes', 1, timeout => 30), 'wait_count sees it');
 my @raw = $kafka->consume('bytes', count => 1, timeout => 30, meta => 1);
 ok(@raw == 1 && $raw[0]{value} eq "\x00\x01\x1e\x1f\n\xff" && $raw[0]{key} eq 'bin',
 	'a binary message goes through unchanged (topic created automatically)');
+
+# waiting for more than there is ends at the timeout with what came
+my @short = $kafka->consume('infra', count => 2000, timeout => 5);
+is(scalar @short, 1002, 'a count wait returns what there is after its timeout');
 
 $kafka->stop;
 ok(!$kafka->is_running, 'broker stopped');

@@ -13,6 +13,7 @@
 #   $kafka->produce('orders', \@lines, key => 'k', partition => 2);
 #   my @values = $kafka->consume('orders');
 #   my @msgs = $kafka->consume('orders', meta => 1, partition => 0);
+#   $kafka->wait_count('alerts', 100, timeout => 30) or die;
 #   $kafka->kill9;  $kafka->restart;  $kafka->stop;
 #
 # See test/kafka/README.md.
@@ -57,12 +58,12 @@ sub _broker_ok
 {
 	my ($self, @args) = @_;
 	my ($ok, $out, $err) = $self->_broker(@args);
-	BAIL_OUT("broker.sh @args failed:\n$err") unless $ok;
+	die "broker.sh @args failed:\n$err" unless $ok;
 	return $out;
 }
 
 # Start this test file's broker (once; later calls return the same one).
-# Fails the whole test file loudly when Kafka cannot be started.
+# Dies (the test file fails, loudly) when Kafka cannot be started.
 sub start_broker
 {
 	my ($class) = @_;
@@ -170,9 +171,13 @@ sub consume
 	push @cmd, '-p', $opt{partition} if defined $opt{partition};
 	push @cmd, '-X', "isolation.level=$opt{isolation}" if $opt{isolation};
 	push @cmd, '-X', "$_=$opt{props}{$_}" for sort keys %{ $opt{props} // {} };
+	my $wait = $opt{timeout} // 60;
 	if (defined $opt{count})
 	{
+		# at the timeout kcat gets SIGINT, and exits writing out what it
+		# has (a killed kcat would lose its buffered output)
 		push @cmd, '-c', $opt{count};
+		unshift @cmd, 'timeout', '-s', 'INT', $wait;
 	}
 	else
 	{
@@ -180,17 +185,17 @@ sub consume
 	}
 	my ($out, $err) = ('', '');
 	my $h = IPC::Run::start(\@cmd, '<', \undef, '>', \$out, '2>', \$err,
-		IPC::Run::timeout($opt{timeout} // 60));
+		IPC::Run::timeout($wait + 30));
 	eval { $h->finish; };
 	if ($@)
 	{
 		$h->kill_kill;
-		croak "kcat -C of $topic failed: $@" unless defined $opt{count};
+		croak "kcat -C of $topic did not end: $@";
 	}
-	elsif ($h->result != 0)
-	{
-		croak "kcat -C of $topic failed: $err";
-	}
+	# 124: timeout's status when it stopped kcat
+	my $status = $h->result;
+	croak "kcat -C of $topic failed: $err"
+	  unless $status == 0 || (defined $opt{count} && $status == 124);
 	my @msgs;
 	my $pos = 0;
 	while ($pos < length $out)
@@ -198,6 +203,8 @@ sub consume
 		my $nl = index($out, "\n", $pos);
 		last if $nl < 0;
 		my ($p, $o, $ts, $klen, $vlen) = split / /, substr($out, $pos, $nl - $pos);
+		# a message cut short by the timeout is not one
+		last if $nl + 1 + ($klen > 0 ? $klen : 0) + ($vlen > 0 ? $vlen : 0) >= length $out;
 		$pos = $nl + 1;
 		my $key = $klen >= 0 ? substr($out, $pos, $klen) : undef;
 		$pos += $klen if $klen > 0;
@@ -238,6 +245,21 @@ sub count
 	my $n = 0;
 	$n += $_ for values %$end;
 	return $n;
+}
+
+# Wait until a topic holds at least $n messages (timeout => seconds,
+# default 60); true when it does.
+sub wait_count
+{
+	my ($self, $topic, $n, %opt) = @_;
+	my $deadline = time + ($opt{timeout} // 60);
+	while (1)
+	{
+		my $got = eval { $self->count($topic, $opt{partitions}) } // 0;
+		return 1 if $got >= $n;
+		return 0 if time > $deadline;
+		select(undef, undef, undef, 0.2);
+	}
 }
 
 sub stop
