@@ -270,14 +270,14 @@ cmd_offsets() {
 		--topic "$name" --time latest | awk -F: '{print $(NF-1), $NF}' | sort -n
 }
 
-# Run a broker in <dir> once, through a start, a topic, messages in and
-# out, and a stop, writing the classes it loaded to $lib/kafka.jsa
+# Run a broker in <dir> once, through a start, messages in and out of a
+# new topic, and a stop, writing the classes it loaded to $lib/kafka.jsa
 # (fetch.sh does this right after fetching).
 cmd_archive() {
 	local tmp="$lib/kafka.jsa.tmp.$$" b
 	rm -f "$tmp"
 	b=$(KAFKA_JAVA_OPTS="-XX:ArchiveClassesAtExit=$tmp" cmd_start)
-	cmd_topic archive 4
+	# (the topic is created on first use)
 	seq 1 1000 | kcat -P -b "$b" -t archive -q
 	kcat -C -b "$b" -t archive -o beginning -e -q >/dev/null
 	cmd_stop
