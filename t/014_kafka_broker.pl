@@ -54,6 +54,16 @@ my @raw = $kafka->consume('bytes', count => 1, timeout => 30, meta => 1);
 ok(@raw == 1 && $raw[0]{value} eq "\x00\x01\x1e\x1f\n\xff" && $raw[0]{key} eq 'bin',
 	'a binary message goes through unchanged (topic created automatically)');
 
+# a paused broker answers nothing until it is resumed
+$kafka->pause;
+my $t0 = time;
+my @none = $kafka->consume('infra', count => 1, timeout => 3);
+is(scalar @none, 0, 'nothing comes from a paused broker');
+ok(time - $t0 < 20, 'and the wait for it ends at its timeout');
+$kafka->resume;
+# (its partitions may be briefly leaderless: wait_count retries)
+ok($kafka->wait_count('infra', 1002, timeout => 60), 'the resumed broker serves again');
+
 # waiting for more than there is ends at the timeout with what came
 my @short = $kafka->consume('infra', count => 2000, timeout => 5);
 is(scalar @short, 1002, 'a count wait returns what there is after its timeout');

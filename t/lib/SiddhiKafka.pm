@@ -15,6 +15,7 @@
 #   my @msgs = $kafka->consume('orders', meta => 1, partition => 0);
 #   $kafka->wait_count('alerts', 100, timeout => 30) or die;
 #   $kafka->kill9;  $kafka->restart;  $kafka->stop;
+#   $kafka->pause;  $kafka->resume;     # SIGSTOP/SIGCONT: a hung broker
 #
 # See test/kafka/README.md.
 package SiddhiKafka;
@@ -274,6 +275,22 @@ sub kill9
 {
 	my ($self) = @_;
 	$self->_broker_ok('kill9', $self->{dir});
+	return;
+}
+
+# SIGSTOP the broker: it hangs with its connections open, as a network
+# cut looks to a client; resume() lets it go on
+sub pause
+{
+	my ($self) = @_;
+	$self->_broker_ok('pause', $self->{dir});
+	return;
+}
+
+sub resume
+{
+	my ($self) = @_;
+	$self->_broker_ok('resume', $self->{dir});
 	return;
 }
 

@@ -7,6 +7,7 @@
 #                                    until it serves, print host:port
 #   broker.sh stop <dir>             stop it (SIGTERM, SIGKILL after 30 s)
 #   broker.sh kill9 <dir>            SIGKILL it (broker-down tests)
+#   broker.sh pause|resume <dir>     SIGSTOP / SIGCONT it (a hung broker)
 #   broker.sh topic <dir> <name> <partitions>   create a topic
 #   broker.sh offsets <dir> <topic>  "partition end-offset" lines
 #   broker.sh bootstrap <dir>        print host:port
@@ -210,6 +211,7 @@ cmd_stop() {
 	pid=$(broker_pid)
 	if [ -n "$pid" ]; then
 		kill -TERM "$pid" 2>/dev/null || true
+		kill -CONT "$pid" 2>/dev/null || true # if paused
 		for i in $(seq 1 300); do
 			kill -0 "$pid" 2>/dev/null || break
 			sleep 0.1
@@ -230,6 +232,15 @@ cmd_kill9() {
 	kill -KILL "$pid"
 	while kill -0 "$pid" 2>/dev/null; do sleep 0.05; done
 	rm -f "$dir/broker.pid"
+}
+
+# SIGSTOP / SIGCONT: a broker that hangs with its connections open (what a
+# network cut looks like to a client)
+cmd_signal() {
+	local pid
+	pid=$(broker_pid)
+	[ -n "$pid" ] || die "no broker runs for $dir"
+	kill "-$1" "$pid"
 }
 
 # a Kafka command-line tool, quickly started (it is short-lived)
@@ -286,7 +297,7 @@ cmd_archive() {
 	mv "$tmp" "$lib/kafka.jsa"
 }
 
-[ $# -ge 2 ] || die "usage: broker.sh start|stop|kill9|topic|offsets|bootstrap|status <dir> ..."
+[ $# -ge 2 ] || die "usage: broker.sh start|stop|kill9|pause|resume|topic|offsets|bootstrap|status <dir> ..."
 cmd=$1
 dir=$2
 shift 2
@@ -296,6 +307,8 @@ start) cmd_start "$@" ;;
 stop) [ ! -d "$dir" ] || cmd_stop ;;
 kill9) cmd_kill9 ;;
 archive) cmd_archive ;;
+pause) cmd_signal STOP ;;
+resume) cmd_signal CONT ;;
 topic) cmd_topic "$@" ;;
 offsets) cmd_offsets "$@" ;;
 bootstrap) bootstrap ;;
