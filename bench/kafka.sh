@@ -57,10 +57,12 @@ topic_count() { # topic: the sum of its partitions' end offsets
 		awk '/offset/ {s += $NF} END {print s + 0}'
 }
 
+# the broker and the records go (KEEP=1 keeps the broker's directory)
 cleanup() {
 	"$BROKER" stop "$KAFKA_DIR" || true
 	[ -f "$BENCH_DIR/data/postmaster.pid" ] && bench_stop || true
 	rm -f "$BENCH_DIR"/orders.json.* "$BENCH_DIR"/sink.json.*
+	[ "${KEEP:-0}" = 1 ] || rm -rf "$KAFKA_DIR"
 }
 trap cleanup EXIT
 
