@@ -169,6 +169,7 @@ cmd_start() {
 	# broker goes with "stop" or with its owner (below)
 	setsid java $(cds) ${KAFKA_JAVA_OPTS:-} -Xms${KAFKA_HEAP:-384m} -Xmx${KAFKA_HEAP:-384m} -XX:+UseG1GC \
 		-XX:MaxGCPauseMillis=20 -XX:+ExitOnOutOfMemoryError -XX:-UsePerfData \
+		-XX:ErrorFile="$dir/hs_err_%p.log" \
 		-Djava.awt.headless=true -Djava.io.tmpdir="$dir/tmp" \
 		-Dlog4j2.configurationFile="$dir/log4j2.properties" \
 		-cp "$(java_cp)" kafka.Kafka "$dir/server.properties" \
