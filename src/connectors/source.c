@@ -582,7 +582,12 @@ siddhi_sources_feed(void)
 			any = true;
 		}
 	}
-	siddhi_source_replay_feed();
+	{
+		MemoryContext old = MemoryContextSwitchTo(feed_cxt);
+
+		siddhi_source_replay_feed();
+		MemoryContextSwitchTo(old);
+	}
 	return any;
 }
 
