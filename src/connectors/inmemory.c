@@ -163,7 +163,9 @@ inmem_status(void *state, SiddhiSourceStatus *status)
 
 	status->connected = true;
 	status->lag = s->count;
-	snprintf(status->detail, sizeof(status->detail), "topic %s", s->topic);
+	/* no topic: it may come from a secret, and the view is no place for one */
+	snprintf(status->detail, sizeof(status->detail), "consumed: %lld",
+			 (long long) s->next);
 	if (s->dropped > 0)
 		snprintf(status->last_error, sizeof(status->last_error),
 				 "%lld records dropped: the queue was full "

@@ -631,6 +631,7 @@ siddhi_sources_committed(void)
 			found->next = p->next;
 		}
 		s->batch_positions = NIL;
+		source_status(s, siddhi_now_ms(), true);
 		if (s->state == NULL || s->ops->committed == NULL)
 			continue;
 		PG_TRY();
