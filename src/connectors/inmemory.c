@@ -9,7 +9,7 @@
  * topic (any app of the same database: one engine worker runs them all)
  * gets a copy at its next poll.  Each subscriber has its own queue, bounded
  * by siddhi.inmemory_queue_events: beyond it the oldest record is dropped
- * and counted (shown as errors of the source in siddhi.sources).  Memory:
+ * and counted (siddhi.sources.last_error says how many).  Memory:
  * at most that many records per subscriber, each its payload's size.
  *
  * Not durable and not transactional, as in Siddhi: a record is queued
