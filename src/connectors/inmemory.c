@@ -100,9 +100,9 @@ inmem_start(const SiddhiSourcePlan *plan, const char *app, List *positions)
 	s->cap = Max(siddhi_inmemory_queue_events, 1);
 	s->queue = MemoryContextAllocZero(TopMemoryContext,
 									  sizeof(InMemRecord *) * s->cap);
-	s->taken = MemoryContextAllocZero(
-		TopMemoryContext,
-		sizeof(InMemRecord *) * Max(siddhi_source_batch_events, 1));
+	s->taken = MemoryContextAllocZero(TopMemoryContext,
+									  sizeof(InMemRecord *) *
+										  Max(siddhi_source_batch_events, 1));
 	foreach(lc, positions)
 	{
 		SiddhiSourcePosition *p = lfirst(lc);
