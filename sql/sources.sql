@@ -92,6 +92,28 @@ SELECT wait_app('im_nosecret');
 SELECT siddhi.undeploy('im_nosecret', drop_tables => true);
 SELECT siddhi.undeploy('im_secret', drop_tables => true);
 
+-- a source that fails to start fails alone: it shows the error and is
+-- started again after a backoff; the app and its other source go on
+INSERT INTO siddhi.secrets VALUES ('EMPTY_TOPIC', '');
+SELECT siddhi.deploy('im_half', $$
+  @source(type = 'inMemory', topic = '${EMPTY_TOPIC}')
+  define stream Broken (sym string, price double);
+  @source(type = 'inMemory', topic = 'prices')
+  define stream Working (sym string, price double);
+  define table GotWorking (sym string, price double);
+  from Working select sym, price insert into GotWorking;
+$$);
+SELECT wait_app('im_half');
+SELECT wait_for($$SELECT count(*) FROM siddhi.sources
+                  WHERE app = 'im_half' AND state = 'failed'$$, 1);
+INSERT INTO raw VALUES ('f', 6);
+SELECT wait_for('SELECT count(*) FROM gotworking', 1);
+SELECT * FROM gotworking;
+SELECT source, state, connected, last_error FROM siddhi.sources
+ WHERE app = 'im_half' ORDER BY source;
+SELECT state FROM siddhi.apps WHERE name = 'im_half';
+SELECT siddhi.undeploy('im_half', drop_tables => true);
+
 -- the siddhi_connector rule; who sees siddhi.sources
 CREATE ROLE siddhi_src_carol LOGIN;
 CREATE ROLE siddhi_src_dave LOGIN;

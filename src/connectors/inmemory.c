@@ -91,9 +91,16 @@ siddhi_inmemory_publish(const char *topic, const char *data, int len,
 static void *
 inmem_start(const SiddhiSourcePlan *plan, const char *app, List *positions)
 {
-	InMemSub *s = MemoryContextAllocZero(TopMemoryContext, sizeof(InMemSub));
 	const char *topic = siddhi_conn_option(plan->options, "topic", "");
+	InMemSub *s;
 	ListCell *lc;
+
+	/* a ${NAME} may resolve to nothing, which only shows here */
+	if (topic[0] == '\0')
+		ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+						errmsg("the topic of inMemory source \"%s\" is empty",
+							   plan->name)));
+	s = MemoryContextAllocZero(TopMemoryContext, sizeof(InMemSub));
 
 	s->topic = MemoryContextStrdup(TopMemoryContext, topic);
 	s->part = s->topic;
