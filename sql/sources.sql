@@ -54,7 +54,9 @@ SELECT app, stream, source, type, state, connected, records_in, events_out,
 
 -- undeploying stops the sources; the positions stay
 SELECT siddhi.undeploy('im_other', drop_tables => true);
-SELECT count(*) FROM siddhi.sources WHERE app = 'im_other';
+-- (the engine stops them when it sees the undeploy)
+SELECT wait_for($$SELECT (count(*) = 0)::int FROM siddhi.sources
+                  WHERE app = 'im_other'$$, 1) AS stopped;
 SELECT app, source, next FROM siddhi.source_offsets WHERE app = 'im_other';
 
 -- Secrets: ${NAME} resolves from siddhi.secrets (superusers only)
@@ -169,5 +171,5 @@ DROP ROLE siddhi_src_carol;
 DROP ROLE siddhi_src_dave;
 
 SELECT siddhi.undeploy('im_chain', drop_tables => true);
-SELECT count(*) FROM siddhi.sources;
+SELECT wait_for('SELECT (count(*) = 0)::int FROM siddhi.sources', 1) AS none_left;
 DELETE FROM siddhi.secrets;
