@@ -40,7 +40,8 @@ extern void siddhi_sources_start_app(const char *app, Oid owner,
 									 SiddhiAppRuntime *runtime);
 extern void siddhi_sources_stop_app(const char *app);
 extern int siddhi_sources_poll(void);
-extern bool siddhi_sources_feed(void);
+/* the events fed */
+extern uint64 siddhi_sources_feed(void);
 extern void siddhi_sources_committed(void);
 /*
  * Between turns: fills fds (up to max) with the descriptors to wait on;

@@ -207,7 +207,13 @@ source_halt(SourceRt *s)
 	s->nrecords = 0;
 	s->fed = false;
 	if (s->state == NULL)
+	{
+		/* a start that failed leaves its context behind */
+		if (s->runcxt)
+			MemoryContextDelete(s->runcxt);
+		s->runcxt = NULL;
 		return;
+	}
 	PG_TRY();
 	{
 		s->ops->stop(s->state);
@@ -485,7 +491,7 @@ write_positions(SourceRt *s)
  * the error boundary (src/runtime/batch.c): decoding writes nothing, so a
  * rollback loses only that unit's decoding.
  */
-static void
+static int
 feed_source(SourceRt *s)
 {
 	MemoryContext mcxt = CurrentMemoryContext;
@@ -556,13 +562,14 @@ feed_source(SourceRt *s)
 	s->fed = true;
 	s->nrecords = 0;
 	pfree(rows.data);
+	return ea.nrows;
 }
 
-bool
+uint64
 siddhi_sources_feed(void)
 {
 	ListCell *lc;
-	bool any = false;
+	uint64 events = 0;
 
 	if (feed_cxt == NULL)
 		feed_cxt = AllocSetContextCreate(
@@ -575,9 +582,8 @@ siddhi_sources_feed(void)
 		{
 			MemoryContext old = MemoryContextSwitchTo(feed_cxt);
 
-			feed_source(s);
+			events += feed_source(s);
 			MemoryContextSwitchTo(old);
-			any = true;
 		}
 	}
 	{
@@ -586,7 +592,7 @@ siddhi_sources_feed(void)
 		siddhi_source_replay_feed();
 		MemoryContextSwitchTo(old);
 	}
-	return any;
+	return events;
 }
 
 /* After the batch's commit: positions kept, sources told. */

@@ -545,7 +545,7 @@ run_batch(void)
 
 	siddhi_pending_release(feed_chunk);
 	/* the sources' records and positions, in the same transaction */
-	siddhi_sources_feed();
+	batch_events += siddhi_sources_feed();
 
 	siddhi_runtime_end_batch();
 	ReleaseCurrentSubTransaction();
