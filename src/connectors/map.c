@@ -178,6 +178,18 @@ siddhi_mapper_decode(SiddhiMapper *m, const char *data, int len,
 						  : 0));
 	}
 	PG_END_TRY();
+
+	/* a huge record leaves huge scratch buffers: give them back */
+	if (m->buf.maxlen > 65536 || m->buf2.maxlen > 65536)
+	{
+		MemoryContext old = MemoryContextSwitchTo(m->cxt);
+
+		pfree(m->buf.data);
+		pfree(m->buf2.data);
+		initStringInfo(&m->buf);
+		initStringInfo(&m->buf2);
+		MemoryContextSwitchTo(old);
+	}
 	return n;
 }
 

@@ -745,12 +745,6 @@ json_decode(SiddhiMapper *m, const char *data, int len, SiddhiMapEmit emit,
 		ereport(ERROR, (errcode(ERRCODE_SQL_JSON_OBJECT_NOT_FOUND),
 						errmsg("json record has no enclosing element '%s'",
 							   p.js->enclosing)));
-	/* a huge string leaves a huge buffer: give it back */
-	if (m->buf2.maxlen > 65536)
-	{
-		pfree(m->buf2.data);
-		initStringInfo(&m->buf2);
-	}
 	return map_stash_emit(m, emit, arg);
 }
 

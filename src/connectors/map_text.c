@@ -462,6 +462,12 @@ text_decode(SiddhiMapper *m, const char *data, int len, SiddhiMapEmit emit,
 			p = next + (next < end ? dlen : 0);
 		}
 	}
+	if (ts->wide_cap > 65536)
+	{
+		pfree(ts->wide);
+		ts->wide = NULL;
+		ts->wide_cap = 0;
+	}
 	return map_stash_emit(m, emit, arg);
 }
 
