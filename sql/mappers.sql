@@ -148,6 +148,8 @@ SELECT m_try('m_stock', '@map(type=''csv'')', '"IBM,1.5,1');
 SELECT m_try('m_stock', '@map(type=''csv'')', '"IBM"x,1.5,1');
 SELECT m_try('m_stock', '@map(type=''csv'')', 'IBM,1.5,lots');
 SELECT m_try('m_stock', '@map(type=''csv'', @attributes(symbol=''0'', price=''1'', volume=''5''))', 'IBM,1.5,1');
+SELECT siddhi.map_decode('m_stock', '@map(type=''csv'', event.grouping.enabled=''true'')',
+  E'A,1,1\nB,2,2');
 SELECT * FROM siddhi.map_decode('m_stock', '@map(type=''csv'', delimiter='';;'')', '');
 SELECT * FROM siddhi.map_decode('m_stock', '@map(type=''csv'', @attributes(symbol=''first'', price=''1'', volume=''2''))', '');
 SELECT convert_from(siddhi.map_encode('m_all', '@map(type=''csv'')',
@@ -192,7 +194,7 @@ SELECT convert_from(siddhi.map_encode('m_all', '@map(type=''text'')',
   '{"i": 1, "l": 2, "f": 1.5, "d": null, "b": true, "s": "a \"q\" \\", "o": {"k": 1}}'), 'UTF8');
 SELECT convert_from(siddhi.map_encode('m_stock', '@map(type=''text'', new.line.character='' '')',
   '{"symbol": "IBM", "price": 1, "volume": 2}'), 'UTF8');
-SELECT convert_from(siddhi.map_encode('m_stock', '@map(type=''text'', @payload(''Stock {{symbol}} at {{price}} ({{volume}})''))',
+SELECT convert_from(siddhi.map_encode('m_stock', '@map(type=''text'', mustache.enabled=''false'', @payload(''Stock {{symbol}} at {{price}} ({{volume}})''))',
   '{"symbol": "IBM", "price": 1}'), 'UTF8');
 SELECT m_round('m_all', '@map(type=''text'')',
   '{"i": -5, "l": 1, "f": 0.25, "d": 1.5e10, "b": false, "s": "a,\"b\"\n\tc\\", "o": [1, "x"]}');
@@ -247,6 +249,22 @@ SELECT m_try_bytes('m_all', :'avro', '\xfeffffff1f030000c03f0001000649424d02107b
 -- a length past the end
 SELECT m_try_bytes('m_all', :'avro', '\x02030000c03f0001007f49424d02107b226b223a20317d00'::bytea);
 SELECT siddhi.map_encode('m_all', :'avro', '{"i": 1}');
+-- schema.file: a server file, for members of pg_read_server_files
+SELECT current_setting('data_directory') || '/m_schema.avsc' AS schemafile \gset
+DO $$ BEGIN
+  EXECUTE format('COPY (SELECT %L) TO %L', '{"type": "record", "name": "r", "fields": [{"name": "symbol", "type": "string"}, {"name": "price", "type": "double"}, {"name": "volume", "type": ["null", "long"]}]}', current_setting('data_directory') || '/m_schema.avsc');
+END $$;
+SELECT format('@map(type=''avro'', schema.file=%L)', :'schemafile') AS avrofile \gset
+SELECT siddhi.map_decode('m_stock', :'avrofile',
+  siddhi.map_encode('m_stock', :'avrofile', '{"symbol": "IBM", "price": 2.5}'));
+SELECT * FROM siddhi.map_decode('m_stock', '@map(type=''avro'', schema.file=''/nonexistent/s.avsc'')', '');
+CREATE ROLE m_filer;
+SET ROLE m_filer;
+\set SHOW_CONTEXT never
+SELECT * FROM siddhi.map_decode('m_stock', :'avrofile', '');
+\set SHOW_CONTEXT errors
+RESET ROLE;
+DROP ROLE m_filer;
 SELECT * FROM siddhi.map_decode('m_stock', '@map(type=''avro'', schema.def=''{"type": "record"'')', '');
 SELECT * FROM siddhi.map_decode('m_stock', '@map(type=''avro'', schema.def=''"int"'')', '');
 SELECT * FROM siddhi.map_decode('m_stock', '@map(type=''avro'', schema.def=''{"type": "record", "name": "r", "fields": [{"name": "symbol", "type": "string"}, {"name": "price", "type": "int"}, {"name": "volume", "type": "long"}]}'')', '');
