@@ -248,6 +248,8 @@ SELECT m_try_bytes('m_all', :'avro', '\xffffffffffffffffffff01030000c03f00010006
 SELECT m_try_bytes('m_all', :'avro', '\xfeffffff1f030000c03f0001000649424d02107b226b223a20317d00'::bytea);
 -- a length past the end
 SELECT m_try_bytes('m_all', :'avro', '\x02030000c03f0001007f49424d02107b226b223a20317d00'::bytea);
+-- an array claiming two million items in a few bytes
+SELECT m_try_bytes('m_all', :'avro', '\x02030000c03f0001000649424d02107b226b223a20317d028092f40100'::bytea);
 SELECT siddhi.map_encode('m_all', :'avro', '{"i": 1}');
 -- schema.file: a server file, for members of pg_read_server_files
 SELECT current_setting('data_directory') || '/m_schema.avsc' AS schemafile \gset

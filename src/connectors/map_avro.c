@@ -71,7 +71,15 @@ typedef struct AvroReader
 	const char *data;
 	const char *p;
 	const char *end;
+	int64 items; /* array and map items skipped so far */
 } AvroReader;
+
+/*
+ * Items of arrays and maps a record may hold beyond one per byte: only
+ * items of no bytes (null, empty records) can be more, and a record of
+ * a few bytes claiming billions of them must not keep the decoder busy.
+ */
+#define AVRO_MAX_EMPTY_ITEMS 1000000
 
 /* Schema ------------------------------------------------------------- */
 
@@ -415,11 +423,14 @@ skip_blocks(AvroReader *r, avro_schema_t items, bool map)
 			count = -count;
 			(void) read_long(r); /* the block's size in bytes */
 		}
-		if (count > r->end - r->p && count > 1000000)
-			avro_bad(r, "a block has more items than the record has bytes");
+		if (count > (r->end - r->data) + AVRO_MAX_EMPTY_ITEMS - r->items)
+			avro_bad(r, "arrays and maps hold more items than the record "
+						"can");
+		r->items += count;
 		for (int64 i = 0; i < count; i++)
 		{
-			CHECK_FOR_INTERRUPTS();
+			if ((i & 0xffff) == 0)
+				CHECK_FOR_INTERRUPTS();
 			if (map)
 				(void) read_bytes(r, read_long(r));
 			skip_value(r, items);
@@ -582,7 +593,7 @@ avro_decode(SiddhiMapper *m, const char *data, int len, SiddhiMapEmit emit,
 			void *arg)
 {
 	AvroState *as = m->state;
-	AvroReader r = { data, data, data + len };
+	AvroReader r = { data, data, data + len, 0 };
 
 	map_stash_reset(m);
 	map_begin_event(m);
