@@ -205,6 +205,13 @@ siddhi_mapper_free(SiddhiMapper *m)
 {
 	if (m == NULL)
 		return;
+	if (m->ops->release)
+		m->ops->release(m);
+	if (m->stash_cap)
+	{
+		pfree(m->stash_values);
+		pfree(m->stash_nulls);
+	}
 	pfree(m->buf.data);
 	pfree(m->buf2.data);
 	pfree(m->values);

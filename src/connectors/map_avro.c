@@ -777,5 +777,11 @@ avro_encode(SiddhiMapper *m, Datum *values, bool *nulls, StringInfo out)
 	}
 }
 
+static void
+avro_free(SiddhiMapper *m)
+{
+	avro_release(m->state);
+}
+
 const MapperOps siddhi_map_avro_ops = { "avro", avro_create, avro_decode,
-										avro_encode };
+										avro_encode, avro_free };

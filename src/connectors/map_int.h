@@ -11,8 +11,9 @@
  * Memory: a mapper lives in the context current at create (its own
  * scratch buffers too, reused record after record); decode allocates only
  * the values it emits, in the caller's current context, which the caller
- * resets.  A foreign resource (none yet: libavro is used for schemas at
- * create only) would be released by a reset callback on that context.
+ * resets.  Foreign resources (the libavro schema of an avro mapper) are
+ * released by a reset callback on the mapper's context, so resetting or
+ * deleting it without siddhi_mapper_free() leaks nothing.
  *
  *-------------------------------------------------------------------------
  */
@@ -61,6 +62,7 @@ typedef struct MapperOps
 				  SiddhiMapEmit emit, void *arg);
 	void (*encode)(SiddhiMapper *m, Datum *values, bool *nulls,
 				   StringInfo out);
+	void (*release)(SiddhiMapper *m); /* foreign resources, or NULL */
 } MapperOps;
 
 struct SiddhiMapper
