@@ -54,6 +54,8 @@ typedef struct MapCache
 	bool sink;
 	SiddhiMapper *mapper;
 	char *type;
+	int *order;		 /* attributes in jsonb's key order */
+	TupleDesc desc; /* of the result: one jsonb column */
 } MapCache;
 
 /*
@@ -83,6 +85,34 @@ parse_map(const char *map, TupleDesc desc, bool sink)
 	siddhi_mapper_validate(plan, desc, sink, wrapped);
 	siddhi_source_context_pop(&ctx);
 	return plan;
+}
+
+/*
+ * jsonb keeps an object's keys sorted by length, then bytes: pushing them
+ * in that order makes its sort trivial.
+ */
+static int
+key_cmp(const void *a, const void *b, void *arg)
+{
+	SiddhiMapper *m = arg;
+	const char *x = m->atts[*(const int *) a].name;
+	const char *y = m->atts[*(const int *) b].name;
+	size_t lx = strlen(x), ly = strlen(y);
+
+	if (lx != ly)
+		return lx < ly ? -1 : 1;
+	return strcmp(x, y);
+}
+
+static int *
+key_order(SiddhiMapper *m)
+{
+	int *order = palloc(sizeof(int) * Max(m->natts, 1));
+
+	for (int i = 0; i < m->natts; i++)
+		order[i] = i;
+	qsort_arg(order, m->natts, sizeof(int), key_cmp, m);
+	return order;
 }
 
 static MapCache *
@@ -119,6 +149,9 @@ get_mapper(FunctionCallInfo fcinfo, Oid relid, text *maptext, bool sink)
 	c->sink = sink;
 	c->type = pstrdup(plan->type);
 	c->mapper = siddhi_mapper_create(plan, desc, sink);
+	c->order = key_order(c->mapper);
+	c->desc = CreateTemplateTupleDesc(1);
+	TupleDescInitEntry(c->desc, (AttrNumber) 1, "event", JSONBOID, -1, 0);
 	MemoryContextSwitchTo(old);
 	fcinfo->flinfo->fn_extra = c;
 	return c;
@@ -127,6 +160,7 @@ get_mapper(FunctionCallInfo fcinfo, Oid relid, text *maptext, bool sink)
 typedef struct DecodeOut
 {
 	SiddhiMapper *m;
+	const int *order;
 	Tuplestorestate *store;
 	TupleDesc desc;
 } DecodeOut;
@@ -137,14 +171,15 @@ typedef struct DecodeOut
  * jsonb as nested values, everything else as its text.
  */
 static Datum
-event_jsonb(SiddhiMapper *m, Datum *values, bool *nulls)
+event_jsonb(SiddhiMapper *m, const int *order, Datum *values, bool *nulls)
 {
 	JsonbParseState *state = NULL;
 	JsonbValue *res;
 
 	(void) pushJsonbValue(&state, WJB_BEGIN_OBJECT, NULL);
-	for (int i = 0; i < m->natts; i++)
+	for (int k = 0; k < m->natts; k++)
 	{
+		int i = order[k];
 		MapAttr *a = &m->atts[i];
 		JsonbValue k, v;
 
@@ -178,10 +213,15 @@ event_jsonb(SiddhiMapper *m, Datum *values, bool *nulls)
 				 !isnan(a->typid == FLOAT8OID ? DatumGetFloat8(values[i])
 											  : DatumGetFloat4(values[i])))
 		{
+			int len;
+			const char *s = map_output(m, i, values[i], &len);
+
+			/* the shortest exact text (Ryu), not float8_numeric's printf */
 			v.type = jbvNumeric;
-			v.val.numeric = DatumGetNumeric(DirectFunctionCall1(
-				a->typid == FLOAT8OID ? float8_numeric : float4_numeric,
-				values[i]));
+			v.val.numeric = DatumGetNumeric(
+				DirectFunctionCall3(numeric_in, CStringGetDatum(s),
+									ObjectIdGetDatum(InvalidOid),
+									Int32GetDatum(-1)));
 		}
 		else if (a->typid == NUMERICOID)
 		{
@@ -223,7 +263,7 @@ decode_emit(void *arg, Datum *values, bool *nulls)
 	Datum d;
 	bool isnull = false;
 
-	d = event_jsonb(o->m, values, nulls);
+	d = event_jsonb(o->m, o->order, values, nulls);
 	tuplestore_putvalues(o->store, o->desc, &d, &isnull);
 }
 
@@ -250,14 +290,15 @@ siddhi_map_decode(PG_FUNCTION_ARGS)
 							   "cannot accept a set")));
 	c = get_mapper(fcinfo, relid, map, false);
 	old = MemoryContextSwitchTo(rsinfo->econtext->ecxt_per_query_memory);
-	o.desc = CreateTemplateTupleDesc(1);
-	TupleDescInitEntry(o.desc, (AttrNumber) 1, "event", JSONBOID, -1, 0);
+	/* a copy: the executor frees it */
+	o.desc = CreateTupleDescCopy(c->desc);
 	o.store = tuplestore_begin_heap(true, false, work_mem);
 	rsinfo->returnMode = SFRM_Materialize;
 	rsinfo->setResult = o.store;
 	rsinfo->setDesc = o.desc;
 	MemoryContextSwitchTo(old);
 	o.m = c->mapper;
+	o.order = c->order;
 	siddhi_mapper_decode(c->mapper, VARDATA_ANY(payload),
 						 VARSIZE_ANY_EXHDR(payload), decode_emit, &o);
 	return (Datum) 0;
