@@ -54,7 +54,7 @@ typedef struct MapCache
 	bool sink;
 	SiddhiMapper *mapper;
 	char *type;
-	int *order;		 /* attributes in jsonb's key order */
+	int *order;		/* attributes in jsonb's key order */
 	TupleDesc desc; /* of the result: one jsonb column */
 } MapCache;
 
@@ -218,10 +218,9 @@ event_jsonb(SiddhiMapper *m, const int *order, Datum *values, bool *nulls)
 
 			/* the shortest exact text (Ryu), not float8_numeric's printf */
 			v.type = jbvNumeric;
-			v.val.numeric = DatumGetNumeric(
-				DirectFunctionCall3(numeric_in, CStringGetDatum(s),
-									ObjectIdGetDatum(InvalidOid),
-									Int32GetDatum(-1)));
+			v.val.numeric = DatumGetNumeric(DirectFunctionCall3(
+				numeric_in, CStringGetDatum(s), ObjectIdGetDatum(InvalidOid),
+				Int32GetDatum(-1)));
 		}
 		else if (a->typid == NUMERICOID)
 		{
