@@ -3,6 +3,7 @@
 # output, so that none of them can rot.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+top=$(pwd)
 . test/common.sh
 
 work=$(make_workdir examples)
@@ -11,6 +12,17 @@ cp -r examples/sql examples/expected test "$work/"
 cd "$work"
 tests=$(ls sql/*.sql | xargs -n1 basename | sed 's/\.sql$//')
 status=0
+
+# The Kafka examples talk to a real broker (test/kafka), started here and
+# stopped whatever happens; they read its address from the environment.
+kafka_dir=""
+if grep -lq SIDDHI_KAFKA_BOOTSTRAP sql/*.sql; then
+	kafka_dir="$work/kafka"
+	bash "$top/test/kafka/fetch.sh" >/dev/null
+	SIDDHI_KAFKA_BOOTSTRAP=$(KAFKA_OWNER_PID=$$ bash "$top/test/kafka/broker.sh" start "$kafka_dir")
+	export SIDDHI_KAFKA_BOOTSTRAP
+	trap 'bash "$top/test/kafka/broker.sh" stop "$kafka_dir" >/dev/null 2>&1 || true' EXIT
+fi
 $RUN_AS "$PG_REGRESS" --inputdir=. --outputdir=. --bindir="$PG_BINDIR" \
 	--temp-instance=./instance --temp-config=test/siddhi.conf \
 	--port=${SIDDHI_TEST_PORT:-55433} --dbname=examples $tests || status=$?
