@@ -61,6 +61,7 @@
 #include "siddhi/parser.h"
 #include "siddhi/runtime.h"
 #include "siddhi/shmem.h"
+#include "siddhi/sink.h"
 #include "siddhi/usercode.h"
 #include "siddhi/worker.h"
 #include "pending.h"
@@ -89,6 +90,7 @@ static List *loaded = NIL; /* of LoadedApp * */
 static uint32 seen_generation = 0;
 
 void siddhi_stats_free_db(Oid dboid);
+void siddhi_sink_stats_free_db(Oid dboid);
 
 /*
  * At exit, however it comes (FATAL, proc_exit): the slot no longer has a
@@ -209,6 +211,9 @@ app_relations(const char *name)
  * as they did at deploy; the frame's rollback then puts the worker's
  * pinned search_path back.
  */
+/* the runtime load_app started, for its PG_CATCH */
+static SiddhiAppRuntime *volatile started = NULL;
+
 static void
 load_app(const char *name, Oid owner, const char *source,
 		 const char *search_path, TimestampTz deployed_at, List *relations)
@@ -228,6 +233,7 @@ load_app(const char *name, Oid owner, const char *source,
 
 	BeginInternalSubTransaction(NULL);
 	frame = siddhi_usercode_enter(owner);
+	started = NULL;
 	PG_TRY();
 	{
 		SiddhiSourceContext sctx;
@@ -249,6 +255,8 @@ load_app(const char *name, Oid owner, const char *source,
 		/* pg_depend as of this analysis (a restored database has none) */
 		siddhi_depend_record(la->name, plan);
 		la->runtime = siddhi_runtime_start_app(plan);
+		started = la->runtime;
+		siddhi_sinks_start(la->runtime, plan, la->name);
 		siddhi_source_context_pop(&sctx);
 		siddhi_usercode_leave(frame, true);
 		la->watch = siddhi_watch_build(la->name, owner);
@@ -284,6 +292,12 @@ load_app(const char *name, Oid owner, const char *source,
 					  errmsg("siddhi: app \"%s\" failed to start: %s", name,
 							 edata->message)));
 		set_app_state(name, deployed_at, "failed", msg);
+		/* a runtime started before the failure (its sinks' start) goes */
+		if (started)
+		{
+			siddhi_sinks_stop(started);
+			siddhi_runtime_stop_app(started);
+		}
 		MemoryContextDelete(cxt);
 		pfree(la->name);
 		pfree(la);
@@ -296,7 +310,10 @@ unload_app(LoadedApp *la)
 {
 	siddhi_watch_free(la->watch);
 	if (la->runtime)
+	{
+		siddhi_sinks_stop(la->runtime);
 		siddhi_runtime_stop_app(la->runtime);
+	}
 	MemoryContextDelete(la->cxt);
 	pfree(la->name);
 	pfree(la);
@@ -623,6 +640,7 @@ siddhi_engine_main(Datum arg)
 
 	pgstat_report_appname("siddhi engine");
 	siddhi_stats_free_db(dboid);
+	siddhi_sink_stats_free_db(dboid);
 	siddhi_pending_init();
 
 	/*
@@ -657,8 +675,10 @@ siddhi_engine_main(Datum arg)
 		uint32 gen;
 		Size n;
 		bool busy = false;
-		uint64 upto;
+		uint64 upto = 0;
 		int64 deadline;
+		bool blocked;
+		long sink_timeout;
 
 		CHECK_FOR_INTERRUPTS();
 		if (ConfigReloadPending)
@@ -672,8 +692,14 @@ siddhi_engine_main(Datum arg)
 		 * commit, before any event can be inserted into its new streams, so
 		 * the apps are current for everything popped.
 		 */
-		/* half the ring at most: producers fill the rest meanwhile */
-		n = siddhi_ring_pop(ring, buf, bufsize / 2, &upto);
+		/*
+		 * Half the ring at most: producers fill the rest meanwhile.  None
+		 * while a sink with on.error = 'WAIT' has a full outbox: events
+		 * wait in the ring (and producers, once it is full) until
+		 * deliveries free room.
+		 */
+		blocked = siddhi_sinks_blocked();
+		n = blocked ? 0 : siddhi_ring_pop(ring, buf, bufsize / 2, &upto);
 		gen = pg_atomic_read_u32(&siddhi_shared->dbs[my_slot].generation);
 		if (gen != seen_generation)
 		{
@@ -689,9 +715,12 @@ siddhi_engine_main(Datum arg)
 		recheck_apps();
 		if (n > 0)
 			siddhi_pending_absorb(buf, n, upto - n);
-		siddhi_pending_poll(upto, n > 0);
-		if (siddhi_pending_releasable())
-			run_batch();
+		if (!blocked)
+		{
+			siddhi_pending_poll(upto, n > 0);
+			if (siddhi_pending_releasable())
+				run_batch();
+		}
 		/* before the next pop reuses buf */
 		siddhi_pending_keep();
 		busy = n > 0;
@@ -704,10 +733,15 @@ siddhi_engine_main(Datum arg)
 			siddhi_ring_consume(ring, upto);
 		/* windows on the wall clock whose time has come */
 		deadline = siddhi_runtime_next_deadline();
-		if (deadline >= 0 && siddhi_now_ms() >= deadline)
+		if (!blocked && deadline >= 0 && siddhi_now_ms() >= deadline)
 			run_timers(siddhi_now_ms());
 		/* open transactions do not hold flush() back, committed ones do */
-		siddhi_ring_mark_done(ring, siddhi_pending_done(upto));
+		if (!blocked)
+			siddhi_ring_mark_done(ring, siddhi_pending_done(upto));
+		/* sinks: acknowledgements in, outbox rows out (sink.c) */
+		sink_timeout = siddhi_naptime_ms;
+		if (siddhi_sinks_deliver(&sink_timeout))
+			busy = true;
 
 		if (!busy)
 		{
@@ -729,12 +763,18 @@ siddhi_engine_main(Datum arg)
 								   ? Min(100, siddhi_naptime_ms)
 								   : siddhi_naptime_ms;
 
+				int fd = siddhi_sinks_wait_fd();
+
 				deadline = siddhi_runtime_next_deadline();
-				if (deadline >= 0)
+				if (deadline >= 0 && !blocked)
 					timeout = Max(0, Min(timeout, deadline - siddhi_now_ms()));
-				(void) WaitLatch(
-					MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH,
-					timeout, PG_WAIT_EXTENSION);
+				timeout = Min(timeout, sink_timeout);
+				/* a delivery report wakes us through the sinks' pipe */
+				(void) WaitLatchOrSocket(
+					MyLatch,
+					WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH |
+						(fd >= 0 ? WL_SOCKET_READABLE : 0),
+					fd, timeout, PG_WAIT_EXTENSION);
 			}
 			ResetLatch(MyLatch);
 		}

@@ -1,0 +1,167 @@
+-- Sinks (docs/connectors.md, "Sinks"): the outbox each sink but inMemory
+-- writes in the batch's transaction, its bound and on.error, siddhi.sinks,
+-- and who may do what.  The broker here is unreachable (127.0.0.1:1): the
+-- events wait in the outbox, which is what this file looks at; delivery to
+-- a real broker is t/019_kafka_sink.pl.
+CREATE ROLE siddhi_sk_owner LOGIN;
+CREATE ROLE siddhi_sk_plain LOGIN;
+CREATE ROLE siddhi_sk_other LOGIN;
+GRANT siddhi_connector TO siddhi_sk_owner;
+CREATE SCHEMA sk AUTHORIZATION siddhi_sk_owner;
+GRANT USAGE, CREATE ON SCHEMA sk TO siddhi_sk_plain;
+SET ROLE siddhi_sk_owner;
+SET search_path = sk, public;
+\set VERBOSITY default
+
+-- refused at deploy, at their positions
+SELECT siddhi.deploy('sk_bad', $$define stream S (sym string);
+@sink(type = 'kafka', topic = 't', bootstrap.servers = '127.0.0.1:1',
+      on.error = 'RETRY', @map(type = 'json'))
+define stream O (sym string);
+from S select sym insert into O;$$);
+SELECT siddhi.deploy('sk_bad', $$define stream S (sym string);
+@sink(type = 'kafka', topic = 't', bootstrap.servers = '127.0.0.1:1',
+      on.error = 'STREAM', @map(type = 'json'))
+define stream O (sym string);
+from S select sym insert into O;$$);
+SELECT siddhi.deploy('sk_bad', $$define stream S (sym string);
+@sink(type = 'kafka', topic = 't', bootstrap.servers = '127.0.0.1:1',
+      key = '{{symbol}}', @map(type = 'json'))
+define stream O (sym string);
+from S select sym insert into O;$$);
+SELECT siddhi.deploy('sk_bad', $$define stream S (sym string);
+@sink(type = 'kafka', topic = 't', bootstrap.servers = '127.0.0.1:1',
+      outbox.max.events = '0', @map(type = 'json'))
+define stream O (sym string);
+from S select sym insert into O;$$);
+SELECT siddhi.deploy('sk_bad', $$define stream S (sym string);
+@sink(type = 'kafka', topic = 't', bootstrap.servers = '127.0.0.1:1',
+      partition.no = 'first', @map(type = 'json'))
+define stream O (sym string);
+from S select sym insert into O;$$);
+\set VERBOSITY terse
+
+-- a kafka sink whose broker is down: the events wait in its outbox, with
+-- their key (key template), partition and dynamic topic; bound 5, LOG
+SELECT siddhi.deploy('sk_app', $$
+  define stream Trades (sym string, px double);
+  @sink(type = 'kafka', topic = 'alerts-{{sym}}',
+        bootstrap.servers = '127.0.0.1:1', key = 'k-{{sym}}',
+        partition.no = '3', outbox.max.events = '5',
+        @map(type = 'json'))
+  define stream Alerts (sym string, px double);
+  from Trades[px > 10] select sym, px insert into Alerts;
+$$);
+RESET ROLE;
+-- deploy made the outbox (the app's and sink's names), owned by no user
+SELECT app, sink, relname FROM siddhi.outbox ORDER BY app, sink;
+SELECT c.relname, pg_get_userbyid(c.relowner) = current_user AS by_superuser,
+       c.relacl IS NULL AS no_grants
+  FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+ WHERE n.nspname = 'siddhi_outbox' AND c.relkind = 'r' ORDER BY 1;
+SET ROLE siddhi_sk_owner;
+SET search_path = sk, public;
+SELECT * FROM wait_for($$SELECT count(*) FROM siddhi.sinks
+                         WHERE app = 'sk_app' AND state <> 'starting'$$, 1);
+INSERT INTO trades VALUES ('a', 11), ('b', 5), ('c', 12), (NULL, 13);
+INSERT INTO trades VALUES ('d', 14), ('e', 15), ('f', 16), ('g', 17);
+SELECT siddhi.flush();
+-- the owner sees its sink: 5 queued (the bound), 2 dropped by on.error LOG
+SELECT app, stream, sink, type, state, queued, in_flight, sent, dropped,
+       last_error IS NOT NULL AS has_error
+  FROM siddhi.sinks;
+-- ... but not the outbox itself
+SELECT count(*) FROM siddhi_outbox."sk_app.alerts.sink1";
+SELECT * FROM siddhi.outbox;
+RESET ROLE;
+SELECT seq, convert_from(key, 'UTF8') AS key, convert_from(payload, 'UTF8') AS payload,
+       partition, topic
+  FROM siddhi_outbox."sk_app.alerts.sink1" ORDER BY seq;
+-- another role sees nothing of it
+SET ROLE siddhi_sk_other;
+SELECT count(*) FROM siddhi.sinks;
+RESET ROLE;
+-- pg_monitor sees it
+GRANT pg_monitor TO siddhi_sk_other;
+SET ROLE siddhi_sk_other;
+SELECT app, sink, queued FROM siddhi.sinks;
+RESET ROLE;
+REVOKE pg_monitor FROM siddhi_sk_other;
+
+-- on.error STREAM: the events beyond the bound go to the fault stream !S
+-- with _error (watched here; queries reading !S come with @OnError)
+SET ROLE siddhi_sk_owner;
+SET search_path = sk, public;
+SELECT siddhi.deploy('sk_fault', $$
+  define stream Orders (id int);
+  @OnError(action = 'STREAM')
+  @sink(type = 'kafka', topic = 'orders', bootstrap.servers = '127.0.0.1:1',
+        outbox.max.events = '2', on.error = 'STREAM', @map(type = 'json'))
+  define stream Out (id int);
+  from Orders select id insert into Out;
+$$);
+SELECT siddhi.subscribe('"!out"');
+INSERT INTO orders SELECT g FROM generate_series(1, 4) g;
+SELECT siddhi.flush();
+SELECT event FROM siddhi.poll('"!out"', 100, 0) ORDER BY seq;
+SELECT sink, queued, dropped FROM siddhi.sinks WHERE app = 'sk_fault';
+
+-- on.error WAIT: beyond the bound the engine takes no new input until
+-- deliveries free room (here: until the app goes); nothing is dropped
+SELECT siddhi.deploy('sk_wait', $$
+  define stream W (id int);
+  @sink(type = 'kafka', topic = 'w', bootstrap.servers = '127.0.0.1:1',
+        outbox.max.events = '2', on.error = 'WAIT', @map(type = 'json'))
+  define stream WOut (id int);
+  from W select id insert into WOut;
+$$);
+SELECT siddhi.deploy('sk_other', $$
+  define stream P (id int);
+  define table PT (id int);
+  from P select id insert into PT;
+$$);
+INSERT INTO w SELECT g FROM generate_series(1, 3) g;
+SELECT siddhi.flush();
+SELECT sink, state, queued, dropped FROM siddhi.sinks WHERE app = 'sk_wait';
+-- the engine holds this event while the outbox is full
+INSERT INTO p VALUES (1);
+SELECT pg_sleep(0.5);
+SELECT count(*) FROM pt;
+-- the app goes (its outbox with it): the engine goes on, nothing was lost
+SELECT siddhi.undeploy('sk_wait');
+SELECT siddhi.flush();
+SELECT count(*) FROM pt;
+
+-- undeploy drops the outboxes; a replace keeps those of the sinks it keeps
+SELECT siddhi.deploy('sk_fault', $$
+  define stream Orders (id int);
+  @sink(type = 'kafka', topic = 'orders', bootstrap.servers = '127.0.0.1:1',
+        @map(type = 'json'))
+  define stream Out (id int);
+  from Orders select id insert into Out;
+$$, replace => true);
+RESET ROLE;
+SELECT app, sink, relname FROM siddhi.outbox ORDER BY app, sink;
+SELECT count(*) FROM siddhi_outbox."sk_fault.out.sink1";
+SET ROLE siddhi_sk_owner;
+SELECT siddhi.undeploy('sk_app');
+SELECT siddhi.undeploy('sk_fault');
+SELECT siddhi.undeploy('sk_other', drop_tables => true);
+RESET ROLE;
+SELECT count(*) FROM siddhi.outbox;
+SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+ WHERE n.nspname = 'siddhi_outbox';
+
+-- only members of siddhi_connector deploy kafka sinks
+SET ROLE siddhi_sk_plain;
+SET search_path = sk, public;
+\set VERBOSITY default
+SELECT siddhi.deploy('sk_plain', $$define stream S (a int);
+@sink(type = 'kafka', topic = 't', bootstrap.servers = '127.0.0.1:1', @map(type = 'json'))
+define stream O (a int);
+from S select a insert into O;$$);
+\set VERBOSITY terse
+RESET ROLE;
+RESET search_path;
+DROP SCHEMA sk CASCADE;
+DROP ROLE siddhi_sk_owner, siddhi_sk_plain, siddhi_sk_other;
