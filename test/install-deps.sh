@@ -5,7 +5,7 @@ set -euo pipefail
 
 PACKAGES="postgresql-15 postgresql-server-dev-15
   build-essential libipc-run-perl clang-format python3 bc libpq-dev
-  librdkafka-dev kcat"
+  librdkafka-dev kcat libavro-dev"
 
 missing=""
 for p in $PACKAGES; do
