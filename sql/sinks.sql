@@ -67,9 +67,11 @@ INSERT INTO trades VALUES ('a', 11), ('b', 5), ('c', 12), (NULL, 13);
 INSERT INTO trades VALUES ('d', 14), ('e', 15), ('f', 16), ('g', 17);
 SELECT siddhi.flush();
 -- the owner sees its sink: 5 queued (the bound), 2 dropped by on.error LOG
-SELECT app, stream, sink, type, state, queued, in_flight, sent, dropped,
-       last_error IS NOT NULL AS has_error
-  FROM siddhi.sinks;
+SELECT app, stream, sink, type, queued, sent, dropped FROM siddhi.sinks;
+-- the client's error shows (connection refused), and the state
+SELECT * FROM wait_for($$SELECT count(*) FROM siddhi.sinks
+                         WHERE last_error LIKE '%127.0.0.1:1%'
+                           AND state = 'full'$$, 1);
 -- ... but not the outbox itself
 SELECT count(*) FROM siddhi_outbox."sk_app.alerts.sink1";
 SELECT * FROM siddhi.outbox;
@@ -122,6 +124,8 @@ SELECT siddhi.deploy('sk_other', $$
 $$);
 INSERT INTO w SELECT g FROM generate_series(1, 3) g;
 SELECT siddhi.flush();
+SELECT * FROM wait_for($$SELECT count(*) FROM siddhi.sinks
+                         WHERE app = 'sk_wait' AND state = 'full'$$, 1);
 SELECT sink, state, queued, dropped FROM siddhi.sinks WHERE app = 'sk_wait';
 -- the engine holds this event while the outbox is full
 INSERT INTO p VALUES (1);

@@ -129,8 +129,8 @@ extern void siddhi_sink_stats_free(SiddhiSinkStats *e);
 extern void siddhi_sink_stats_state(SiddhiSinkStats *e, const char *state);
 extern void siddhi_sink_stats_set(SiddhiSinkStats *e, int64 queued,
 								  int64 in_flight);
-extern void siddhi_sink_stats_add(SiddhiSinkStats *e, int64 sent,
-								  int64 failed, int64 dropped);
+extern void siddhi_sink_stats_add(SiddhiSinkStats *e, int64 sent, int64 failed,
+								  int64 dropped);
 extern void siddhi_sink_stats_error(SiddhiSinkStats *e, const char *error);
 extern void siddhi_sink_guc_init(void);
 

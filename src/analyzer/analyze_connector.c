@@ -499,12 +499,11 @@ check_template_option(AnalyzeState *st, SiddhiSinkPlan *sp, const char *key)
 	if (o == NULL)
 		return;
 	if (siddhi_template_parse(o->value, sp->desc, &bad) == NULL)
-		ereport(ERROR,
-				(errcode(ERRCODE_UNDEFINED_COLUMN),
-				 errmsg("option \"%s\" names \"%s\", which is not an "
-						"attribute of stream \"%s\"",
-						key, bad, sp->stream->name),
-				 siddhi_errposition(st->app->source, o->location)));
+		ereport(ERROR, (errcode(ERRCODE_UNDEFINED_COLUMN),
+						errmsg("option \"%s\" names \"%s\", which is not an "
+							   "attribute of stream \"%s\"",
+							   key, bad, sp->stream->name),
+						siddhi_errposition(st->app->source, o->location)));
 }
 
 static void

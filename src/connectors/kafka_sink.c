@@ -91,15 +91,13 @@ kafka_error_cb(rd_kafka_t *rk, int err, const char *reason, void *opaque)
 
 		ks->fatal = true;
 		if (rd_kafka_fatal_error(rk, buf, sizeof(buf)))
-			snprintf(ks->last_error, sizeof(ks->last_error), "fatal: %s",
-					 buf);
+			snprintf(ks->last_error, sizeof(ks->last_error), "fatal: %s", buf);
 	}
 }
 
 /* librdkafka logs through PostgreSQL's log?  Never: its threads log. */
 static void
-kafka_log_cb(const rd_kafka_t *rk, int level, const char *fac,
-			 const char *buf)
+kafka_log_cb(const rd_kafka_t *rk, int level, const char *fac, const char *buf)
 {
 }
 
@@ -213,8 +211,8 @@ kafka_send(void *state, const SiddhiOutboxRow *row, char **error)
 }
 
 static void
-kafka_poll(void *state, int64 *acked, int *nacked, int64 *failed,
-		   int *nfailed, int max)
+kafka_poll(void *state, int64 *acked, int *nacked, int64 *failed, int *nfailed,
+		   int max)
 {
 	KafkaSink *ks = state;
 

@@ -91,6 +91,7 @@ siddhi_outbox_sync(const char *app, SiddhiAppPlan *plan)
 	Datum values[3];
 	List *keep = NIL;
 	ListCell *lc;
+	Oid nsp;
 
 	values[0] = CStringGetTextDatum(app);
 	if (plan)
@@ -104,17 +105,20 @@ siddhi_outbox_sync(const char *app, SiddhiAppPlan *plan)
 				continue;
 			keep = lappend(keep, sp->name);
 			relname = outbox_relname(app, sp->name);
-			exec_super(
-				psprintf("CREATE TABLE IF NOT EXISTS %s ("
-						 "seq pg_catalog.int8 PRIMARY KEY, "
-						 "key pg_catalog.bytea, "
-						 "payload pg_catalog.bytea NOT NULL, "
-						 "partition pg_catalog.int4, "
-						 "topic pg_catalog.text, "
-						 "created_at pg_catalog.timestamptz NOT NULL "
-						 "DEFAULT pg_catalog.now())",
-						 quote_qualified_identifier("siddhi_outbox", relname)),
-				0, NULL, NULL);
+			nsp = get_namespace_oid("siddhi_outbox", false);
+			if (!OidIsValid(get_relname_relid(relname, nsp)))
+				exec_super(
+					psprintf(
+						"CREATE TABLE %s ("
+						"seq pg_catalog.int8 PRIMARY KEY, "
+						"key pg_catalog.bytea, "
+						"payload pg_catalog.bytea NOT NULL, "
+						"partition pg_catalog.int4, "
+						"topic pg_catalog.text, "
+						"created_at pg_catalog.timestamptz NOT NULL "
+						"DEFAULT pg_catalog.now())",
+						quote_qualified_identifier("siddhi_outbox", relname)),
+					0, NULL, NULL);
 			values[1] = CStringGetTextDatum(sp->name);
 			values[2] = CStringGetTextDatum(relname);
 			exec_super("INSERT INTO siddhi.outbox (app, sink, relname) "
@@ -145,10 +149,10 @@ siddhi_outbox_sync(const char *app, SiddhiAppPlan *plan)
 					   "WHERE app OPERATOR(pg_catalog.=) $1 "
 					   "AND sink OPERATOR(pg_catalog.=) $2",
 					   2, argtypes, values);
-			exec_super(psprintf("DROP TABLE IF EXISTS %s",
-								quote_qualified_identifier("siddhi_outbox",
-														   relname)),
-					   0, NULL, NULL);
+			exec_super(
+				psprintf("DROP TABLE IF EXISTS %s",
+						 quote_qualified_identifier("siddhi_outbox", relname)),
+				0, NULL, NULL);
 		}
 	}
 }
@@ -208,11 +212,10 @@ siddhi_outbox_count(const char *qname, int64 *count, int64 *maxseq)
 	bool isnull;
 	MemoryContext cxt = CurrentMemoryContext;
 
-	siddhi_catalog_spi(
-		psprintf("SELECT pg_catalog.count(*), "
-				 "COALESCE(pg_catalog.max(seq), 0) FROM %s",
-				 qname),
-		0, NULL, NULL, NULL, true, true);
+	siddhi_catalog_spi(psprintf("SELECT pg_catalog.count(*), "
+								"COALESCE(pg_catalog.max(seq), 0) FROM %s",
+								qname),
+					   0, NULL, NULL, NULL, true, true);
 	*count = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0],
 										 SPI_tuptable->tupdesc, 1, &isnull));
 	*maxseq = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0],

@@ -274,9 +274,9 @@ sink_hook(void *arg, TupleTableSlot *slot, int64 ts, bool expired)
 	if (s->nevents == s->cap)
 	{
 		s->cap = s->cap ? s->cap * 2 : 64;
-		s->events = s->events ? repalloc_huge(s->events,
-											  sizeof(MinimalTuple) * s->cap)
-							  : palloc(sizeof(MinimalTuple) * s->cap);
+		s->events =
+			s->events ? repalloc_huge(s->events, sizeof(MinimalTuple) * s->cap)
+					  : palloc(sizeof(MinimalTuple) * s->cap);
 	}
 	s->events[s->nevents++] = ExecCopySlotMinimalTuple(slot);
 	s->dirty = true;
@@ -490,11 +490,10 @@ option_template(Sink *s, const char *key, bool only_dynamic)
 		return NULL;
 	t = siddhi_template_parse(v, s->plan->desc, &bad);
 	if (t == NULL)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("option \"%s\" names \"%s\", which is not an "
-						"attribute of the stream",
-						key, bad)));
+		ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+						errmsg("option \"%s\" names \"%s\", which is not an "
+							   "attribute of the stream",
+							   key, bad)));
 	if (only_dynamic && !siddhi_template_dynamic(t))
 		return NULL;
 	siddhi_template_prepare(t, s->plan->desc);
@@ -522,8 +521,7 @@ client_start(Sink *s)
  * started, in the app's frame of user code and memory context.
  */
 void
-siddhi_sinks_start(SiddhiAppRuntime *rt, SiddhiAppPlan *plan,
-				   const char *app)
+siddhi_sinks_start(SiddhiAppRuntime *rt, SiddhiAppPlan *plan, const char *app)
 {
 	ListCell *lc;
 
@@ -564,11 +562,10 @@ siddhi_sinks_start(SiddhiAppRuntime *rt, SiddhiAppPlan *plan,
 		s->ops = &siddhi_kafka_sink_ops;
 		s->qname = siddhi_outbox_table(app, sp->name);
 		if (s->qname == NULL)
-			ereport(ERROR,
-					(errcode(ERRCODE_UNDEFINED_TABLE),
-					 errmsg("sink \"%s\" has no outbox", sp->name),
-					 errhint("Deploy the app again: siddhi.deploy(.., "
-							 "replace => true).")));
+			ereport(ERROR, (errcode(ERRCODE_UNDEFINED_TABLE),
+							errmsg("sink \"%s\" has no outbox", sp->name),
+							errhint("Deploy the app again: siddhi.deploy(.., "
+									"replace => true).")));
 		s->qname = pstrdup(s->qname);
 		s->mapper = siddhi_mapper_create(sp->map, sp->desc, true);
 		s->key = option_template(s, "key", false);
@@ -726,10 +723,9 @@ sink_deliver(Sink *s, TimestampTz now, long *timeout_ms)
 	s->ops->status(s->client, error, sizeof(error), &connected, &broken);
 	if (error[0])
 		siddhi_sink_stats_error(s->stats, error);
-	siddhi_sink_stats_state(s->stats,
-							s->queued >= s->max_events ? "full"
-							: connected				   ? "running"
-													   : "connecting");
+	siddhi_sink_stats_state(s->stats, s->queued >= s->max_events ? "full"
+									  : connected				 ? "running"
+												  : "connecting");
 
 	/* failed deliveries: once all reports are in, read again from there */
 	if ((s->rewind_to > 0 || broken) && s->in_flight == 0 && s->nacked == 0)
@@ -749,8 +745,8 @@ sink_deliver(Sink *s, TimestampTz now, long *timeout_ms)
 				s->read_upto < s->committed_seq &&
 				s->in_flight < SINK_MAX_IN_FLIGHT && now >= s->retry_at;
 	if (!need_read && s->read_upto < s->committed_seq && now < s->retry_at)
-		*timeout_ms = Min(*timeout_ms,
-						  (long) ((s->retry_at - now) / 1000) + 1);
+		*timeout_ms =
+			Min(*timeout_ms, (long) ((s->retry_at - now) / 1000) + 1);
 	if (s->nacked == 0 && !need_read)
 	{
 		siddhi_sink_stats_set(s->stats, s->queued, s->in_flight);

@@ -102,8 +102,7 @@ siddhi_sink_stats_shmem_init(void)
 }
 
 SiddhiSinkStats *
-siddhi_sink_stats_alloc(const char *app, const SiddhiSinkPlan *plan,
-						Oid owner)
+siddhi_sink_stats_alloc(const char *app, const SiddhiSinkPlan *plan, Oid owner)
 {
 	SiddhiSinkStats *found = NULL;
 
@@ -247,8 +246,8 @@ siddhi_sink_stats(PG_FUNCTION_ARGS)
 
 		if (e->dboid == InvalidOid)
 			continue;
-		if (!read_all &&
-			(e->dboid != MyDatabaseId || !has_privs_of_role(GetUserId(), e->owner)))
+		if (!read_all && (e->dboid != MyDatabaseId ||
+						  !has_privs_of_role(GetUserId(), e->owner)))
 			continue;
 		SpinLockAcquire(&e->mutex);
 		strlcpy(err, e->last_error, SINK_ERROR_LEN);
