@@ -107,10 +107,6 @@ extern int siddhi_sinks_wait_fd(void);
  */
 extern bool siddhi_sinks_blocked(void);
 
-/* inMemory sinks (inmemory.c): hook the stream, publish at once. */
-extern void siddhi_inmemory_sink_start(SiddhiAppRuntime *rt,
-									   SiddhiSinkPlan *plan);
-
 /* Outboxes (outbox.c), at deploy and undeploy. */
 extern bool siddhi_sink_uses_outbox(const SiddhiSinkPlan *plan);
 extern void siddhi_outbox_sync(const char *app, SiddhiAppPlan *plan);

@@ -49,6 +49,7 @@
 #include "siddhi/errors.h"
 #include "siddhi/ipc.h"
 #include "siddhi/sink.h"
+#include "siddhi/source_runtime.h"
 #include "siddhi/usercode.h"
 #include "utils/builtins.h"
 #include "utils/memutils.h"
@@ -541,12 +542,8 @@ siddhi_sinks_start(SiddhiAppRuntime *rt, SiddhiAppPlan *plan, const char *app)
 
 		if (!siddhi_sink_uses_outbox(sp))
 		{
-			/*
-			 * inMemory: the in-memory broker's sink (inmemory.c, h-source's
-			 * part of issue 13) hooks the stream itself.  Lead: enable
-			 * this call once h-source is merged.
-			 */
-			/* siddhi_inmemory_sink_start(rt, sp); */
+			/* inMemory: the in-memory broker's sink hooks the stream */
+			siddhi_inmemory_sink_start(rt, sp);
 			continue;
 		}
 		/* the sink's own context, for as long as it runs */
@@ -554,6 +551,8 @@ siddhi_sinks_start(SiddhiAppRuntime *rt, SiddhiAppPlan *plan, const char *app)
 									ALLOCSET_DEFAULT_SIZES);
 		old = MemoryContextSwitchTo(cxt);
 		s = palloc0(sizeof(Sink));
+		/* ${NAME} in options, from siddhi.secrets (a missing one fails) */
+		sp->options = siddhi_secrets_resolve(sp->options, app);
 		s->plan = sp;
 		s->rt = rt;
 		s->app = pstrdup(app);

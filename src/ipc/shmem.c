@@ -18,6 +18,7 @@
 #include "siddhi/ipc.h"
 #include "siddhi/shmem.h"
 #include "siddhi/sink.h"
+#include "siddhi/source_runtime.h"
 #include "storage/ipc.h"
 #include "storage/shmem.h"
 #include "fmgr.h"
@@ -50,6 +51,7 @@ siddhi_shmem_request(void)
 	size = add_size(size, siddhi_subscription_shmem_size());
 	size = add_size(size, siddhi_stats_shmem_size());
 	size = add_size(size, siddhi_sink_stats_shmem_size());
+	size = add_size(size, siddhi_source_stats_shmem_size());
 	RequestAddinShmemSpace(size);
 	/* one lock for the slots, one per ring, one for subscriptions, stats */
 	RequestNamedLWLockTranche("siddhi", 3 + siddhi_max_databases);
@@ -82,6 +84,7 @@ siddhi_shmem_startup(void)
 	siddhi_subscription_shmem_init();
 	siddhi_stats_shmem_init();
 	siddhi_sink_stats_shmem_init();
+	siddhi_source_stats_shmem_init();
 	LWLockRelease(AddinShmemInitLock);
 }
 

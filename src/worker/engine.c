@@ -62,6 +62,7 @@
 #include "siddhi/runtime.h"
 #include "siddhi/shmem.h"
 #include "siddhi/sink.h"
+#include "siddhi/source_runtime.h"
 #include "siddhi/usercode.h"
 #include "siddhi/worker.h"
 #include "pending.h"
@@ -211,9 +212,6 @@ app_relations(const char *name)
  * as they did at deploy; the frame's rollback then puts the worker's
  * pinned search_path back.
  */
-/* the runtime load_app started, for its PG_CATCH */
-static SiddhiAppRuntime *volatile started = NULL;
-
 static void
 load_app(const char *name, Oid owner, const char *source,
 		 const char *search_path, TimestampTz deployed_at, List *relations)
@@ -233,7 +231,6 @@ load_app(const char *name, Oid owner, const char *source,
 
 	BeginInternalSubTransaction(NULL);
 	frame = siddhi_usercode_enter(owner);
-	started = NULL;
 	PG_TRY();
 	{
 		SiddhiSourceContext sctx;
@@ -255,11 +252,13 @@ load_app(const char *name, Oid owner, const char *source,
 		/* pg_depend as of this analysis (a restored database has none) */
 		siddhi_depend_record(la->name, plan);
 		la->runtime = siddhi_runtime_start_app(plan);
-		started = la->runtime;
 		siddhi_sinks_start(la->runtime, plan, la->name);
 		siddhi_source_context_pop(&sctx);
 		siddhi_usercode_leave(frame, true);
 		la->watch = siddhi_watch_build(la->name, owner);
+		/* its sources (connectors): a missing secret fails the app */
+		MemoryContextSwitchTo(cxt);
+		siddhi_sources_start_app(la->name, owner, plan, la->runtime);
 
 		ReleaseCurrentSubTransaction();
 		MemoryContextSwitchTo(oldcxt);
@@ -282,6 +281,12 @@ load_app(const char *name, Oid owner, const char *source,
 		edata = CopyErrorData();
 		FlushErrorState();
 		RollbackAndReleaseCurrentSubTransaction();
+		/* started before what failed: unhook it (and its sinks) */
+		if (la->runtime)
+		{
+			siddhi_sinks_stop(la->runtime);
+			siddhi_runtime_stop_app(la->runtime);
+		}
 		MemoryContextSwitchTo(oldcxt);
 		CurrentResourceOwner = oldowner;
 
@@ -292,12 +297,6 @@ load_app(const char *name, Oid owner, const char *source,
 					  errmsg("siddhi: app \"%s\" failed to start: %s", name,
 							 edata->message)));
 		set_app_state(name, deployed_at, "failed", msg);
-		/* a runtime started before the failure (its sinks' start) goes */
-		if (started)
-		{
-			siddhi_sinks_stop(started);
-			siddhi_runtime_stop_app(started);
-		}
 		MemoryContextDelete(cxt);
 		pfree(la->name);
 		pfree(la);
@@ -309,6 +308,7 @@ static void
 unload_app(LoadedApp *la)
 {
 	siddhi_watch_free(la->watch);
+	siddhi_sources_stop_app(la->name);
 	if (la->runtime)
 	{
 		siddhi_sinks_stop(la->runtime);
@@ -553,11 +553,14 @@ run_batch(void)
 	BeginInternalSubTransaction(NULL);
 
 	siddhi_pending_release(feed_chunk);
+	/* the sources' records and positions, in the same transaction */
+	siddhi_sources_feed();
 
 	siddhi_runtime_end_batch();
 	ReleaseCurrentSubTransaction();
 	PopActiveSnapshot();
 	CommitTransactionCommand();
+	siddhi_sources_committed();
 	release_app_session_locks();
 
 	INSTR_TIME_SET_CURRENT(elapsed);
@@ -584,6 +587,21 @@ run_timers(int64 now)
 	CommitTransactionCommand();
 	release_app_session_locks();
 	pgstat_report_stat(false);
+}
+
+/* Wait for the latch or a source's descriptor, up to timeout ms. */
+static void
+wait_with_sources(int *fds, int nfds, long timeout)
+{
+	WaitEventSet *set = CreateWaitEventSet(CurrentMemoryContext, nfds + 2);
+	WaitEvent event;
+
+	AddWaitEventToSet(set, WL_LATCH_SET, PGINVALID_SOCKET, MyLatch, NULL);
+	AddWaitEventToSet(set, WL_EXIT_ON_PM_DEATH, PGINVALID_SOCKET, NULL, NULL);
+	for (int i = 0; i < nfds; i++)
+		AddWaitEventToSet(set, WL_SOCKET_READABLE, fds[i], NULL, NULL);
+	(void) WaitEventSetWait(set, timeout, &event, 1, PG_WAIT_EXTENSION);
+	FreeWaitEventSet(set);
 }
 
 void
@@ -641,6 +659,7 @@ siddhi_engine_main(Datum arg)
 	pgstat_report_appname("siddhi engine");
 	siddhi_stats_free_db(dboid);
 	siddhi_sink_stats_free_db(dboid);
+	siddhi_source_stats_free_db(dboid);
 	siddhi_pending_init();
 
 	/*
@@ -679,6 +698,7 @@ siddhi_engine_main(Datum arg)
 		int64 deadline;
 		bool blocked;
 		long sink_timeout;
+		int polled;
 
 		CHECK_FOR_INTERRUPTS();
 		if (ConfigReloadPending)
@@ -716,14 +736,17 @@ siddhi_engine_main(Datum arg)
 		if (n > 0)
 			siddhi_pending_absorb(buf, n, upto - n);
 		if (!blocked)
-		{
 			siddhi_pending_poll(upto, n > 0);
-			if (siddhi_pending_releasable())
-				run_batch();
-		}
+		/*
+		 * What the sources have now (src/connectors/source.c); nothing
+		 * while a WAIT sink is full.
+		 */
+		polled = blocked ? 0 : siddhi_sources_poll();
+		if (!blocked && (siddhi_pending_releasable() || polled > 0))
+			run_batch();
 		/* before the next pop reuses buf */
 		siddhi_pending_keep();
-		busy = n > 0;
+		busy = n > 0 || polled > 0;
 		/*
 		 * What was popped is fed and committed, or copied into pending.c
 		 * (an open transaction's rows: lost with the worker if it dies,
@@ -763,18 +786,26 @@ siddhi_engine_main(Datum arg)
 								   ? Min(100, siddhi_naptime_ms)
 								   : siddhi_naptime_ms;
 
-				int fd = siddhi_sinks_wait_fd();
+				int fds[65];
+				int nfds;
+				int sink_fd = siddhi_sinks_wait_fd();
 
 				deadline = siddhi_runtime_next_deadline();
 				if (deadline >= 0 && !blocked)
 					timeout = Max(0, Min(timeout, deadline - siddhi_now_ms()));
 				timeout = Min(timeout, sink_timeout);
+				/* sources: their descriptors, or a short poll timeout */
+				nfds = siddhi_sources_wait(fds, lengthof(fds) - 1, &timeout);
 				/* a delivery report wakes us through the sinks' pipe */
-				(void) WaitLatchOrSocket(
-					MyLatch,
-					WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH |
-						(fd >= 0 ? WL_SOCKET_READABLE : 0),
-					fd, timeout, PG_WAIT_EXTENSION);
+				if (sink_fd >= 0)
+					fds[nfds++] = sink_fd;
+				if (nfds == 0)
+					(void) WaitLatch(MyLatch,
+									 WL_LATCH_SET | WL_TIMEOUT |
+										 WL_EXIT_ON_PM_DEATH,
+									 timeout, PG_WAIT_EXTENSION);
+				else
+					wait_with_sources(fds, nfds, timeout);
 			}
 			ResetLatch(MyLatch);
 		}
