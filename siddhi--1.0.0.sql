@@ -519,6 +519,12 @@ CREATE VIEW siddhi.sinks WITH (security_barrier) AS
     SELECT s.app, s.stream, s.sink, s.type, s.state, s.queued, s.in_flight,
            s.sent, s.failed, s.dropped, s.last_error, s.last_error_at
       FROM siddhi.sink_stats() s
+     WHERE s.database OPERATOR(pg_catalog.=)
+           (SELECT oid FROM pg_catalog.pg_database
+             WHERE datname OPERATOR(pg_catalog.=)
+                   pg_catalog.current_database());
+GRANT SELECT ON siddhi.sinks TO PUBLIC, pg_monitor;
+
 -- Where each source goes on (docs/connectors.md "Sources"): the position
 -- after the last record of each part (a Kafka topic partition, an inMemory
 -- topic) whose results have committed, written by the engine in the same
@@ -593,7 +599,18 @@ CREATE VIEW siddhi.sources WITH (security_barrier) AS
            (SELECT oid FROM pg_catalog.pg_database
              WHERE datname OPERATOR(pg_catalog.=)
                    pg_catalog.current_database());
-GRANT SELECT ON siddhi.sinks TO PUBLIC, pg_monitor;
+
+-- The committed positions, to the same readers as the app's row.
+CREATE VIEW siddhi.source_positions WITH (security_barrier) AS
+    SELECT o.app, o.source, o.part, o.next
+      FROM siddhi.source_offsets o
+     WHERE EXISTS (SELECT FROM siddhi.app a
+                    WHERE a.name OPERATOR(pg_catalog.=) o.app
+                      AND (pg_catalog.pg_has_role(a.owner::pg_catalog.oid,
+                                                  'USAGE')
+                           OR pg_catalog.pg_has_role('pg_read_all_stats',
+                                                     'USAGE')));
+GRANT SELECT ON siddhi.sources, siddhi.source_positions TO PUBLIC, pg_monitor;
 
 -- Mappers -----------------------------------------------------------------
 
@@ -628,15 +645,3 @@ LANGUAGE C STRICT STABLE;
 COMMENT ON FUNCTION siddhi.map_encode(regclass, text, jsonb) IS
     'the payload a sink @map makes of an event given as a JSON object';
 GRANT EXECUTE ON FUNCTION siddhi.map_encode(regclass, text, jsonb) TO PUBLIC;
-
--- The committed positions, to the same readers as the app's row.
-CREATE VIEW siddhi.source_positions WITH (security_barrier) AS
-    SELECT o.app, o.source, o.part, o.next
-      FROM siddhi.source_offsets o
-     WHERE EXISTS (SELECT FROM siddhi.app a
-                    WHERE a.name OPERATOR(pg_catalog.=) o.app
-                      AND (pg_catalog.pg_has_role(a.owner::pg_catalog.oid,
-                                                  'USAGE')
-                           OR pg_catalog.pg_has_role('pg_read_all_stats',
-                                                     'USAGE')));
-GRANT SELECT ON siddhi.sources, siddhi.source_positions TO PUBLIC, pg_monitor;

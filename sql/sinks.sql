@@ -14,43 +14,43 @@ SET search_path = sk, public;
 \set VERBOSITY default
 
 -- refused at deploy, at their positions
-SELECT siddhi.deploy('sk_bad', $$define stream S (sym string);
+SELECT siddhi.deploy('sk_bad', $$define stream SkS (sym string);
 @sink(type = 'kafka', topic = 't', bootstrap.servers = '127.0.0.1:1',
       on.error = 'RETRY', @map(type = 'json'))
-define stream O (sym string);
-from S select sym insert into O;$$);
-SELECT siddhi.deploy('sk_bad', $$define stream S (sym string);
+define stream SkO (sym string);
+from SkS select sym insert into SkO;$$);
+SELECT siddhi.deploy('sk_bad', $$define stream SkS (sym string);
 @sink(type = 'kafka', topic = 't', bootstrap.servers = '127.0.0.1:1',
       on.error = 'STREAM', @map(type = 'json'))
-define stream O (sym string);
-from S select sym insert into O;$$);
-SELECT siddhi.deploy('sk_bad', $$define stream S (sym string);
+define stream SkO (sym string);
+from SkS select sym insert into SkO;$$);
+SELECT siddhi.deploy('sk_bad', $$define stream SkS (sym string);
 @sink(type = 'kafka', topic = 't', bootstrap.servers = '127.0.0.1:1',
       key = '{{symbol}}', @map(type = 'json'))
-define stream O (sym string);
-from S select sym insert into O;$$);
-SELECT siddhi.deploy('sk_bad', $$define stream S (sym string);
+define stream SkO (sym string);
+from SkS select sym insert into SkO;$$);
+SELECT siddhi.deploy('sk_bad', $$define stream SkS (sym string);
 @sink(type = 'kafka', topic = 't', bootstrap.servers = '127.0.0.1:1',
       outbox.max.events = '0', @map(type = 'json'))
-define stream O (sym string);
-from S select sym insert into O;$$);
-SELECT siddhi.deploy('sk_bad', $$define stream S (sym string);
+define stream SkO (sym string);
+from SkS select sym insert into SkO;$$);
+SELECT siddhi.deploy('sk_bad', $$define stream SkS (sym string);
 @sink(type = 'kafka', topic = 't', bootstrap.servers = '127.0.0.1:1',
       partition.no = 'first', @map(type = 'json'))
-define stream O (sym string);
-from S select sym insert into O;$$);
+define stream SkO (sym string);
+from SkS select sym insert into SkO;$$);
 \set VERBOSITY terse
 
 -- a kafka sink whose broker is down: the events wait in its outbox, with
 -- their key (key template), partition and dynamic topic; bound 5, LOG
 SELECT siddhi.deploy('sk_app', $$
-  define stream Trades (sym string, px double);
+  define stream SkTrades (sym string, px double);
   @sink(type = 'kafka', topic = 'alerts-{{sym}}',
         bootstrap.servers = '127.0.0.1:1', key = 'k-{{sym}}',
         partition.no = '3', outbox.max.events = '5',
         @map(type = 'json'))
-  define stream Alerts (sym string, px double);
-  from Trades[px > 10] select sym, px insert into Alerts;
+  define stream SkAlerts (sym string, px double);
+  from SkTrades[px > 10] select sym, px insert into SkAlerts;
 $$);
 RESET ROLE;
 -- deploy made the outbox (the app's and sink's names), owned by no user
@@ -63,8 +63,8 @@ SET ROLE siddhi_sk_owner;
 SET search_path = sk, public;
 SELECT * FROM wait_for($$SELECT count(*) FROM siddhi.sinks
                          WHERE app = 'sk_app' AND state <> 'starting'$$, 1);
-INSERT INTO trades VALUES ('a', 11), ('b', 5), ('c', 12), (NULL, 13);
-INSERT INTO trades VALUES ('d', 14), ('e', 15), ('f', 16), ('g', 17);
+INSERT INTO sktrades VALUES ('a', 11), ('b', 5), ('c', 12), (NULL, 13);
+INSERT INTO sktrades VALUES ('d', 14), ('e', 15), ('f', 16), ('g', 17);
 SELECT siddhi.flush();
 -- the owner sees its sink: 5 queued (the bound), 2 dropped by on.error LOG
 SELECT app, stream, sink, type, queued, sent, dropped FROM siddhi.sinks;
@@ -73,12 +73,12 @@ SELECT * FROM wait_for($$SELECT count(*) FROM siddhi.sinks
                          WHERE last_error LIKE '%127.0.0.1:1%'
                            AND state = 'full'$$, 1);
 -- ... but not the outbox itself
-SELECT count(*) FROM siddhi_outbox."sk_app.alerts.sink1";
+SELECT count(*) FROM siddhi_outbox."sk_app.skalerts.sink1";
 SELECT * FROM siddhi.outbox;
 RESET ROLE;
 SELECT seq, convert_from(key, 'UTF8') AS key, convert_from(payload, 'UTF8') AS payload,
        partition, topic
-  FROM siddhi_outbox."sk_app.alerts.sink1" ORDER BY seq;
+  FROM siddhi_outbox."sk_app.skalerts.sink1" ORDER BY seq;
 -- another role sees nothing of it
 SET ROLE siddhi_sk_other;
 SELECT count(*) FROM siddhi.sinks;
@@ -95,58 +95,58 @@ REVOKE pg_monitor FROM siddhi_sk_other;
 SET ROLE siddhi_sk_owner;
 SET search_path = sk, public;
 SELECT siddhi.deploy('sk_fault', $$
-  define stream Orders (id int);
+  define stream SkOrders (id int);
   @OnError(action = 'STREAM')
   @sink(type = 'kafka', topic = 'orders', bootstrap.servers = '127.0.0.1:1',
         outbox.max.events = '2', on.error = 'STREAM', @map(type = 'json'))
-  define stream Out (id int);
-  from Orders select id insert into Out;
+  define stream SkOut (id int);
+  from SkOrders select id insert into SkOut;
 $$);
-SELECT siddhi.subscribe('"!out"');
-INSERT INTO orders SELECT g FROM generate_series(1, 4) g;
+SELECT siddhi.subscribe('"!skout"');
+INSERT INTO skorders SELECT g FROM generate_series(1, 4) g;
 SELECT siddhi.flush();
-SELECT event FROM siddhi.poll('"!out"', 100, 0) ORDER BY seq;
+SELECT event FROM siddhi.poll('"!skout"', 100, 0) ORDER BY seq;
 SELECT sink, queued, dropped FROM siddhi.sinks WHERE app = 'sk_fault';
 
 -- on.error WAIT: beyond the bound the engine takes no new input until
 -- deliveries free room (here: until the app goes); nothing is dropped
 SELECT siddhi.deploy('sk_wait', $$
-  define stream W (id int);
+  define stream SkW (id int);
   @sink(type = 'kafka', topic = 'w', bootstrap.servers = '127.0.0.1:1',
         outbox.max.events = '2', on.error = 'WAIT', @map(type = 'json'))
-  define stream WOut (id int);
-  from W select id insert into WOut;
+  define stream SkWOut (id int);
+  from SkW select id insert into SkWOut;
 $$);
 SELECT siddhi.deploy('sk_other', $$
-  define stream P (id int);
-  define table PT (id int);
-  from P select id insert into PT;
+  define stream SkP (id int);
+  define table SkPT (id int);
+  from SkP select id insert into SkPT;
 $$);
-INSERT INTO w SELECT g FROM generate_series(1, 3) g;
+INSERT INTO skw SELECT g FROM generate_series(1, 3) g;
 SELECT siddhi.flush();
 SELECT * FROM wait_for($$SELECT count(*) FROM siddhi.sinks
                          WHERE app = 'sk_wait' AND state = 'full'$$, 1);
 SELECT sink, state, queued, dropped FROM siddhi.sinks WHERE app = 'sk_wait';
 -- the engine holds this event while the outbox is full
-INSERT INTO p VALUES (1);
+INSERT INTO skp VALUES (1);
 SELECT pg_sleep(0.5);
-SELECT count(*) FROM pt;
+SELECT count(*) FROM skpt;
 -- the app goes (its outbox with it): the engine goes on, nothing was lost
 SELECT siddhi.undeploy('sk_wait');
 SELECT siddhi.flush();
-SELECT count(*) FROM pt;
+SELECT count(*) FROM skpt;
 
 -- undeploy drops the outboxes; a replace keeps those of the sinks it keeps
 SELECT siddhi.deploy('sk_fault', $$
-  define stream Orders (id int);
+  define stream SkOrders (id int);
   @sink(type = 'kafka', topic = 'orders', bootstrap.servers = '127.0.0.1:1',
         @map(type = 'json'))
-  define stream Out (id int);
-  from Orders select id insert into Out;
+  define stream SkOut (id int);
+  from SkOrders select id insert into SkOut;
 $$, replace => true);
 RESET ROLE;
 SELECT app, sink, relname FROM siddhi.outbox ORDER BY app, sink;
-SELECT count(*) FROM siddhi_outbox."sk_fault.out.sink1";
+SELECT count(*) FROM siddhi_outbox."sk_fault.skout.sink1";
 SET ROLE siddhi_sk_owner;
 SELECT siddhi.undeploy('sk_app');
 SELECT siddhi.undeploy('sk_fault');
@@ -160,10 +160,10 @@ SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
 SET ROLE siddhi_sk_plain;
 SET search_path = sk, public;
 \set VERBOSITY default
-SELECT siddhi.deploy('sk_plain', $$define stream S (a int);
+SELECT siddhi.deploy('sk_plain', $$define stream SkS (a int);
 @sink(type = 'kafka', topic = 't', bootstrap.servers = '127.0.0.1:1', @map(type = 'json'))
-define stream O (a int);
-from S select a insert into O;$$);
+define stream SkO (a int);
+from SkS select a insert into SkO;$$);
 \set VERBOSITY terse
 RESET ROLE;
 RESET search_path;

@@ -62,6 +62,7 @@
 /* messages in flight per sink, and rows read per delivery transaction */
 #define SINK_MAX_IN_FLIGHT 10000
 #define SINK_READ_ROWS 5000
+#define SINK_DELETE_ROWS 1000
 #define SINK_BACKOFF_MIN_MS 100
 #define SINK_BACKOFF_MAX_MS 30000
 #define SINK_DEFAULT_MAX_EVENTS 1000000
@@ -704,8 +705,9 @@ sink_deliver(Sink *s, TimestampTz now, long *timeout_ms)
 	}
 	if (s->in_flight > 0)
 	{
+		/* room for every report: in_flight + nacked <= the bound */
 		s->ops->poll(s->client, s->reports, &nreports, s->fails, &nfails,
-					 SINK_MAX_IN_FLIGHT);
+					 SINK_MAX_IN_FLIGHT - s->nacked);
 		for (int i = 0; i < nreports; i++)
 			s->acked[s->nacked++] = s->reports[i];
 		for (int i = 0; i < nfails; i++)
@@ -742,11 +744,14 @@ sink_deliver(Sink *s, TimestampTz now, long *timeout_ms)
 	}
 	need_read = s->client != NULL && s->rewind_to == 0 && !broken &&
 				s->read_upto < s->committed_seq &&
-				s->in_flight < SINK_MAX_IN_FLIGHT && now >= s->retry_at;
+				s->in_flight + s->nacked < SINK_MAX_IN_FLIGHT &&
+				now >= s->retry_at;
 	if (!need_read && s->read_upto < s->committed_seq && now < s->retry_at)
 		*timeout_ms =
 			Min(*timeout_ms, (long) ((s->retry_at - now) / 1000) + 1);
-	if (s->nacked == 0 && !need_read)
+	/* deletes wait for a read, a thousand of them, or the last report */
+	if (!need_read &&
+		(s->nacked == 0 || (s->nacked < SINK_DELETE_ROWS && s->in_flight > 0)))
 	{
 		siddhi_sink_stats_set(s->stats, s->queued, s->in_flight);
 		return did;
@@ -765,7 +770,8 @@ sink_deliver(Sink *s, TimestampTz now, long *timeout_ms)
 		if (need_read)
 			(void) siddhi_outbox_read(
 				s->qname, s->read_upto,
-				Min(SINK_READ_ROWS, SINK_MAX_IN_FLIGHT - s->in_flight),
+				Min(SINK_READ_ROWS,
+					SINK_MAX_IN_FLIGHT - s->in_flight - deleted),
 				send_row, &st);
 		SPI_finish();
 		PopActiveSnapshot();
