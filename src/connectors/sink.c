@@ -89,6 +89,7 @@ typedef struct Sink
 	SiddhiTemplate *topic;	   /* dynamic topics only, else NULL */
 	SiddhiTemplate *partition; /* or NULL */
 	TupleTableSlot *slot;
+	StringInfoData encbuf; /* one event's bytes, reused */
 
 	SinkOnError on_error;
 	int64 max_events;
@@ -298,12 +299,13 @@ static void
 encode_one(Sink *s, int i, Encoded *e)
 {
 	TupleTableSlot *slot = s->slot;
-	StringInfoData buf;
+	StringInfo bufp = &s->encbuf;
 	int k = e->n;
+#define buf (*bufp)
 
 	ExecStoreMinimalTuple(s->events[i], slot, false);
 	slot_getallattrs(slot);
-	initStringInfo(&buf);
+	resetStringInfo(&buf);
 	siddhi_mapper_encode(s->mapper, slot->tts_values, slot->tts_isnull, &buf);
 	e->payloads[k] =
 		PointerGetDatum(cstring_to_text_with_len(buf.data, buf.len));
@@ -335,6 +337,7 @@ encode_one(Sink *s, int i, Encoded *e)
 	}
 	ExecClearTuple(slot);
 	e->n++;
+#undef buf
 }
 
 /* Encode events from..to-1 as the owner, in one unit; false on error. */
@@ -572,6 +575,7 @@ siddhi_sinks_start(SiddhiAppRuntime *rt, SiddhiAppPlan *plan, const char *app)
 		s->topic = option_template(s, "topic", true);
 		s->partition = option_template(s, "partition.no", false);
 		s->slot = MakeSingleTupleTableSlot(sp->desc, &TTSOpsMinimalTuple);
+		initStringInfo(&s->encbuf);
 		s->on_error = on_error_of(sp);
 		s->max_events =
 			option_int(s, "outbox.max.events", SINK_DEFAULT_MAX_EVENTS);
