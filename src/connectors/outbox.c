@@ -35,6 +35,15 @@
 #include "postgres.h"
 
 #include "catalog/namespace.h"
+#include "utils/rel.h"
+#include "utils/timestamp.h"
+#include "utils/regproc.h"
+#include "nodes/makefuncs.h"
+#include "executor/executor.h"
+#include "access/xact.h"
+#include "access/heapam.h"
+#include "access/tableam.h"
+#include "access/table.h"
 #include "catalog/pg_type.h"
 #include "common/hashfn.h"
 #include "executor/spi.h"
@@ -237,31 +246,79 @@ array_of(Datum *d, bool *nulls, int n, Oid typid)
 							  typalign);
 }
 
-/* Write n rows with one statement.  In SPI, in the batch's transaction. */
+/*
+ * Write n rows, in the batch's transaction: straight into the heap with
+ * multi-inserts of up to 1,000 rows and their primary-key entries (the
+ * outbox has no trigger, constraint or policy; only the engine writes it).
+ * An INSERT .. SELECT FROM unnest(..) through SPI took twice as long,
+ * most of it materialising the arrays.
+ */
+#define OUTBOX_MULTI_INSERT 1000
+
 void
 siddhi_outbox_insert(const char *qname, int n, Datum *seqs, Datum *keys,
 					 bool *key_nulls, Datum *payloads, Datum *partitions,
 					 bool *partition_nulls, Datum *topics, bool *topic_nulls)
 {
-	Oid argtypes[5] = { INT8ARRAYOID, BYTEAARRAYOID, BYTEAARRAYOID,
-						INT4ARRAYOID, TEXTARRAYOID };
-	Datum values[5];
-	MemoryContext cxt = CurrentMemoryContext;
+	Oid relid = RangeVarGetRelid(
+		makeRangeVarFromNameList(stringToQualifiedNameList(qname)),
+		RowExclusiveLock, false);
+	Relation rel = table_open(relid, NoLock);
+	EState *estate = CreateExecutorState();
+	RangeTblEntry *rte = makeNode(RangeTblEntry);
+	ResultRelInfo *rri = makeNode(ResultRelInfo);
+	BulkInsertState bistate = GetBulkInsertState();
+	TupleTableSlot *slots[OUTBOX_MULTI_INSERT];
+	int nslots = 0;
+	int filled = 0;
+	CommandId cid;
+	Datum now = TimestampTzGetDatum(GetCurrentTransactionStartTimestamp());
 
-	values[0] = PointerGetDatum(array_of(seqs, NULL, n, INT8OID));
-	values[1] = PointerGetDatum(array_of(keys, key_nulls, n, BYTEAOID));
-	values[2] = PointerGetDatum(array_of(payloads, NULL, n, BYTEAOID));
-	values[3] =
-		PointerGetDatum(array_of(partitions, partition_nulls, n, INT4OID));
-	values[4] = PointerGetDatum(array_of(topics, topic_nulls, n, TEXTOID));
-	siddhi_catalog_spi(
-		psprintf("INSERT INTO %s (seq, key, payload, partition, topic) "
-				 "SELECT * FROM ROWS FROM (pg_catalog.unnest($1), "
-				 "pg_catalog.unnest($2), pg_catalog.unnest($3), "
-				 "pg_catalog.unnest($4), pg_catalog.unnest($5))",
-				 qname),
-		5, argtypes, values, NULL, false, true);
-	MemoryContextSwitchTo(cxt);
+	rte->rtekind = RTE_RELATION;
+	rte->relid = relid;
+	rte->relkind = rel->rd_rel->relkind;
+	rte->rellockmode = RowExclusiveLock;
+	ExecInitRangeTable(estate, list_make1(rte));
+	InitResultRelInfo(rri, rel, 1, NULL, 0);
+	ExecOpenIndices(rri, false);
+	cid = GetCurrentCommandId(true);
+	for (int i = 0; i < n; i++)
+	{
+		TupleTableSlot *slot;
+
+		if (filled == nslots)
+			slots[nslots++] = table_slot_create(rel, &estate->es_tupleTable);
+		slot = slots[filled++];
+		ExecClearTuple(slot);
+		/* seq, key, payload, partition, topic, created_at */
+		slot->tts_values[0] = seqs[i];
+		slot->tts_isnull[0] = false;
+		slot->tts_values[1] = keys[i];
+		slot->tts_isnull[1] = key_nulls[i];
+		slot->tts_values[2] = payloads[i];
+		slot->tts_isnull[2] = false;
+		slot->tts_values[3] = partitions[i];
+		slot->tts_isnull[3] = partition_nulls[i];
+		slot->tts_values[4] = topics[i];
+		slot->tts_isnull[4] = topic_nulls[i];
+		slot->tts_values[5] = now;
+		slot->tts_isnull[5] = false;
+		ExecStoreVirtualTuple(slot);
+		if (filled == OUTBOX_MULTI_INSERT || i == n - 1)
+		{
+			table_multi_insert(rel, slots, filled, cid, 0, bistate);
+			for (int k = 0; k < filled; k++)
+				if (rri->ri_NumIndices > 0)
+					list_free(ExecInsertIndexTuples(rri, slots[k], estate,
+													false, false, NULL, NIL));
+			filled = 0;
+		}
+	}
+	FreeBulkInsertState(bistate);
+	ExecCloseIndices(rri);
+	ExecResetTupleTable(estate->es_tupleTable, false);
+	FreeExecutorState(estate);
+	table_close(rel, NoLock);
 }
 
 /*
