@@ -23,12 +23,12 @@
  * The name is "<app>.<sink>" (a sink is "<stream>.sink<k>"), clipped with
  * a hash when longer than a name may be; siddhi.outbox maps app and sink
  * to it.  The tables are created, dropped, written and read only by the
- * extension's own statements (catalog_spi.c: pinned search_path, as the
- * bootstrap superuser), and neither the schema nor the tables are granted
+ * extension's own code (DDL, reads and deletes through catalog_spi.c:
+ * pinned search_path, as the bootstrap superuser; the batch's rows with
+ * heap multi-inserts), and neither the schema nor the tables are granted
  * to anyone: an outbox holds encoded events that the app's owner reads
  * through the far side only.  seq is assigned by the engine worker, the
- * one writer (from the table's max at start), so the rows of a batch are
- * written with one INSERT .. SELECT FROM unnest(..) per sink.
+ * one writer (from the table's max at start), so rows need no sequence.
  *
  *-------------------------------------------------------------------------
  */

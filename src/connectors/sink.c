@@ -426,11 +426,9 @@ sink_flush(Sink *s)
 			 * The worker's own statement: an error here (the disk is full)
 			 * fails the batch, which the next worker reads again.
 			 */
-			SPI_connect();
 			siddhi_outbox_insert(s->qname, e.n, e.seqs, e.keys, e.key_nulls,
 								 e.payloads, e.partitions, e.partition_nulls,
 								 e.topics, e.topic_nulls);
-			SPI_finish();
 			/* no later unit's rollback may take the rows back */
 			siddhi_batch_isolate();
 			s->batch_rows += e.n;
