@@ -90,6 +90,23 @@ SELECT app, sink, queued FROM siddhi.sinks;
 RESET ROLE;
 REVOKE pg_monitor FROM siddhi_sk_other;
 
+-- expired events are not sent (Siddhi's sinks get current events): a
+-- length(1) window emits 3 current and 2 expired events; 3 rows go out
+SET ROLE siddhi_sk_owner;
+SET search_path = sk, public;
+SELECT siddhi.deploy('sk_expired', $$
+  define stream SkE (id int);
+  @sink(type = 'kafka', topic = 'e', bootstrap.servers = '127.0.0.1:1',
+        @map(type = 'json'))
+  define stream SkEOut (id int);
+  from SkE#window.length(1) select id insert all events into SkEOut;
+$$);
+INSERT INTO ske VALUES (1), (2), (3);
+SELECT siddhi.flush();
+SELECT sink, queued FROM siddhi.sinks WHERE app = 'sk_expired';
+SELECT siddhi.undeploy('sk_expired');
+RESET ROLE;
+
 -- on.error STREAM: the events beyond the bound go to the fault stream !S
 -- with _error (watched here; queries reading !S come with @OnError)
 SET ROLE siddhi_sk_owner;
