@@ -24,6 +24,8 @@ SIDDHI_HEADERS = $(wildcard include/siddhi/*.h src/*/*.h)
 
 PG_CPPFLAGS = -I$(srcdir)/include
 PG_CFLAGS = -Werror
+# librdkafka: the Kafka sink's producer (src/connectors/kafka_sink.c)
+SHLIB_LINK += -lrdkafka
 SHLIB_LINK += -lavro
 
 PG_CONFIG ?= $(shell command -v pg_config >/dev/null 2>&1 && echo pg_config || echo /usr/lib/postgresql/15/bin/pg_config)

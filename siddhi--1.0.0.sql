@@ -481,6 +481,50 @@ REVOKE ALL ON siddhi.secrets FROM PUBLIC;
 COMMENT ON TABLE siddhi.secrets IS
     'values of ${NAME} references in connector options; superusers only';
 
+-- Sinks -------------------------------------------------------------------
+
+-- Each sink but inMemory writes its stream's events, encoded, to an outbox
+-- table of its own here, in the batch's transaction; the engine sends them
+-- and deletes them once acknowledged (docs/connectors.md, "Delivery
+-- guarantees").  Written and read by the extension's own statements only:
+-- nobody is granted the schema or its tables.
+CREATE SCHEMA siddhi_outbox;
+REVOKE ALL ON SCHEMA siddhi_outbox FROM PUBLIC;
+COMMENT ON SCHEMA siddhi_outbox IS
+    'one outbox table per siddhi sink: events waiting to be delivered';
+
+-- Which outbox table is whose (src/connectors/outbox.c).
+CREATE TABLE siddhi.outbox (
+    app text NOT NULL,
+    sink text NOT NULL,
+    relname name NOT NULL UNIQUE,
+    PRIMARY KEY (app, sink)
+);
+REVOKE ALL ON siddhi.outbox FROM PUBLIC;
+SELECT pg_catalog.pg_extension_config_dump('siddhi.outbox', '');
+
+CREATE FUNCTION siddhi.sink_stats(
+    OUT database oid, OUT app text, OUT stream text, OUT sink text,
+    OUT type text, OUT state text, OUT queued bigint, OUT in_flight bigint,
+    OUT sent bigint, OUT failed bigint, OUT dropped bigint,
+    OUT last_error text, OUT last_error_at timestamptz)
+RETURNS SETOF record
+AS 'MODULE_PATHNAME', 'siddhi_sink_stats'
+LANGUAGE C VOLATILE;
+
+-- siddhi.sink_stats() itself leaves out what the caller may not see: the
+-- sinks of apps whose owner role the caller is not a member of (all are
+-- shown to pg_read_all_stats, hence pg_monitor).
+CREATE VIEW siddhi.sinks WITH (security_barrier) AS
+    SELECT s.app, s.stream, s.sink, s.type, s.state, s.queued, s.in_flight,
+           s.sent, s.failed, s.dropped, s.last_error, s.last_error_at
+      FROM siddhi.sink_stats() s
+     WHERE s.database OPERATOR(pg_catalog.=)
+           (SELECT oid FROM pg_catalog.pg_database
+             WHERE datname OPERATOR(pg_catalog.=)
+                   pg_catalog.current_database());
+GRANT SELECT ON siddhi.sinks TO PUBLIC, pg_monitor;
+
 -- Where each source goes on (docs/connectors.md "Sources"): the position
 -- after the last record of each part (a Kafka topic partition, an inMemory
 -- topic) whose results have committed, written by the engine in the same
@@ -567,7 +611,9 @@ CREATE VIEW siddhi.source_positions WITH (security_barrier) AS
                            OR pg_catalog.pg_has_role('pg_read_all_stats',
                                                      'USAGE')));
 GRANT SELECT ON siddhi.sources, siddhi.source_positions TO PUBLIC, pg_monitor;
+
 -- Mappers -----------------------------------------------------------------
+
 -- What a @map does with a payload (docs/connectors.md, "Mappers"): the
 -- events it makes of it, each a JSON object of the relation's attributes.
 -- map is the annotation as written in an app, e.g.
@@ -580,6 +626,7 @@ LANGUAGE C STRICT STABLE;
 COMMENT ON FUNCTION siddhi.map_decode(regclass, text, bytea) IS
     'the events a source @map makes of a payload, as JSON objects';
 GRANT EXECUTE ON FUNCTION siddhi.map_decode(regclass, text, bytea) TO PUBLIC;
+
 -- The same for a payload given as text (text and bytea share a layout).
 CREATE FUNCTION siddhi.map_decode(stream regclass, map text, payload text)
 RETURNS SETOF jsonb
@@ -588,6 +635,7 @@ LANGUAGE C STRICT STABLE;
 COMMENT ON FUNCTION siddhi.map_decode(regclass, text, text) IS
     'the events a source @map makes of a text payload, as JSON objects';
 GRANT EXECUTE ON FUNCTION siddhi.map_decode(regclass, text, text) TO PUBLIC;
+
 -- What a sink @map makes of an event given as a JSON object of attribute
 -- values (missing keys are null).
 CREATE FUNCTION siddhi.map_encode(stream regclass, map text, event jsonb)

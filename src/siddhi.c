@@ -22,6 +22,7 @@
 #include "siddhi/ipc.h"
 #include "siddhi/partition.h"
 #include "siddhi/shmem.h"
+#include "siddhi/sink.h"
 #include "siddhi/source_runtime.h"
 #include "siddhi/usercode.h"
 #include "siddhi/worker.h"
@@ -152,6 +153,7 @@ _PG_init(void)
 		return;
 	siddhi_preloaded = true;
 	define_gucs();
+	siddhi_sink_guc_init();
 	siddhi_shmem_init_hooks();
 	siddhi_register_launcher();
 	siddhi_utility_init();

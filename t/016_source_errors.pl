@@ -55,7 +55,7 @@ my @lines = ($log =~ /could not map a record/g);
 is(scalar(@lines), 1, 'one log line within siddhi.error_log_interval');
 like(
 	$log,
-	qr/source "inlog\.source1" of app "logged" could not map a record: passThrough record of another row type/,
+	qr/source "inlog\.source1" of app "logged" could not map a record: passThrough event is of another row type/,
 	'the line names the source, the app and the error');
 like($log, qr/DETAIL:  Payload: .*start-x+\.\.\. \(\d+ bytes\)/,
 	'the payload is in the log, cut at 1 kB');

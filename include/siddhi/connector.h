@@ -97,6 +97,7 @@ typedef struct SiddhiSinkPlan
 	SiddhiMapPlan *map;
 	struct SiddhiRelation *stream; /* whose events it sends */
 	TupleDesc desc;
+	struct SiddhiRelation *fault; /* on.error = 'STREAM': the stream's !S */
 	int location;
 } SiddhiSinkPlan;
 
@@ -162,5 +163,18 @@ extern int siddhi_mapper_decode(SiddhiMapper *m, const char *data, int len,
 extern void siddhi_mapper_encode(SiddhiMapper *m, Datum *values, bool *nulls,
 								 StringInfo out);
 extern void siddhi_mapper_free(SiddhiMapper *m);
+
+/*
+ * '{{attr}}' templates of dynamic options (sink_template.c).  parse is
+ * pure: NULL with *bad the unknown name.  render runs output functions
+ * (user code).
+ */
+typedef struct SiddhiTemplate SiddhiTemplate;
+extern SiddhiTemplate *siddhi_template_parse(const char *s, TupleDesc desc,
+											 char **bad);
+extern bool siddhi_template_dynamic(const SiddhiTemplate *t);
+extern void siddhi_template_prepare(SiddhiTemplate *t, TupleDesc desc);
+extern void siddhi_template_render(SiddhiTemplate *t, Datum *values,
+								   bool *nulls, StringInfo out);
 
 #endif /* SIDDHI_CONNECTOR_H */

@@ -43,6 +43,12 @@ typedef void (*SiddhiStreamHookFn)(void *arg, TupleTableSlot *slot, int64 ts,
 extern void siddhi_runtime_add_stream_hook(SiddhiAppRuntime *app, Oid relid,
 										   SiddhiStreamHookFn fn, void *arg);
 
+/*
+ * fn runs first thing in siddhi_runtime_end_batch, in the batch's
+ * ambient subtransaction (sinks write their outboxes there); one only.
+ */
+extern void siddhi_runtime_set_batch_end_hook(void (*fn)(void));
+
 /* Called at the start and end of every batch transaction. */
 extern void siddhi_runtime_begin_batch(void);
 extern void siddhi_runtime_end_batch(void);

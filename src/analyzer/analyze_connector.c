@@ -42,6 +42,8 @@
 
 #include "analyze_int.h"
 
+static bool sink_on_error_stream(SiddhiAnnotation *a);
+
 static bool
 is_annotation(SiddhiAnnotation *a, const char *name)
 {
@@ -439,10 +441,14 @@ siddhi_analyze_sources(AnalyzeState *st)
 		{
 			SiddhiAnnotation *a = lfirst(la);
 
-			if (!is_annotation(a, "source"))
+			if (!is_annotation(a, "source") && !is_annotation(a, "sink"))
+				continue;
+			/* a SQL sink's inferred target: its query makes the stream */
+			if (d->inferred)
 				continue;
 			if (rel == NULL)
 				rel = stream_of(st, d, &desc);
+			if (is_annotation(a, "source"))
 			{
 				SiddhiSourcePlan *sp = palloc0(sizeof(SiddhiSourcePlan));
 				const SiddhiConnectorSpec *spec;
@@ -461,8 +467,123 @@ siddhi_analyze_sources(AnalyzeState *st)
 				sp->fault = fault;
 				st->plan->sources = lappend(st->plan->sources, sp);
 			}
+			else if (on_error == SIDDHI_ON_ERROR_STREAM && fault == NULL &&
+					 sink_on_error_stream(a))
+				/* a sink's on.error = 'STREAM' sends to !S too */
+				fault = fault_stream(st, d, desc, on_error_location);
 		}
 	}
+}
+
+/* Does a @sink say on.error = 'STREAM'? */
+static bool
+sink_on_error_stream(SiddhiAnnotation *a)
+{
+	ListCell *lc;
+
+	foreach(lc, a->elements)
+	{
+		SiddhiAnnotationElement *e = lfirst(lc);
+
+		if (e->key && pg_strcasecmp(e->key, "on.error") == 0 && e->value &&
+			pg_strcasecmp(e->value, "stream") == 0)
+			return true;
+	}
+	return false;
+}
+
+static SiddhiConnOption *
+find_option(List *options, const char *key)
+{
+	ListCell *lc;
+
+	foreach(lc, options)
+	{
+		SiddhiConnOption *o = lfirst(lc);
+
+		if (o->key && pg_strcasecmp(o->key, key) == 0)
+			return o;
+	}
+	return NULL;
+}
+
+static void
+check_template_option(AnalyzeState *st, SiddhiSinkPlan *sp, const char *key)
+{
+	SiddhiConnOption *o = find_option(sp->options, key);
+	char *bad;
+
+	if (o == NULL)
+		return;
+	if (siddhi_template_parse(o->value, sp->desc, &bad) == NULL)
+		ereport(ERROR, (errcode(ERRCODE_UNDEFINED_COLUMN),
+						errmsg("option \"%s\" names \"%s\", which is not an "
+							   "attribute of stream \"%s\"",
+							   key, bad, sp->stream->name),
+						siddhi_errposition(st->app->source, o->location)));
+}
+
+static void
+check_sink_options(AnalyzeState *st, SiddhiSinkPlan *sp,
+				   SiddhiOnErrorAction stream_on_error)
+{
+	SiddhiConnOption *o;
+
+	o = find_option(sp->options, "on.error");
+	if (o && pg_strcasecmp(o->value, "log") != 0 &&
+		pg_strcasecmp(o->value, "wait") != 0 &&
+		pg_strcasecmp(o->value, "stream") != 0)
+		ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+						errmsg("unknown on.error action \"%s\"", o->value),
+						errhint("A sink's on.error takes 'LOG', 'WAIT' or "
+								"'STREAM'."),
+						siddhi_errposition(st->app->source, o->location)));
+	if (o && pg_strcasecmp(o->value, "stream") == 0)
+	{
+		if (stream_on_error != SIDDHI_ON_ERROR_STREAM)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("on.error = 'STREAM' needs a fault stream"),
+					 errhint("Add @OnError(action = 'STREAM') to stream "
+							 "\"%s\".",
+							 sp->stream->name),
+					 siddhi_errposition(st->app->source, o->location)));
+		sp->fault =
+			siddhi_find_relation(st, psprintf("!%s", sp->stream->name));
+	}
+	o = find_option(sp->options, "outbox.max.events");
+	if (o)
+	{
+		int64 v = 0;
+		char *end = NULL;
+
+		errno = 0;
+		v = strtoll(o->value, &end, 10);
+		if (errno != 0 || end == o->value || *end != '\0' || v < 1)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("outbox.max.events must be a positive integer"),
+					 siddhi_errposition(st->app->source, o->location)));
+	}
+	o = find_option(sp->options, "partition.no");
+	if (o && strstr(o->value, "{{") == NULL)
+	{
+		char *end = NULL;
+		long v;
+
+		errno = 0;
+		v = strtol(o->value, &end, 10);
+		if (errno != 0 || end == o->value || *end != '\0' || v < 0 ||
+			v > PG_INT32_MAX)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("partition.no must be a partition number or a "
+							"'{{attribute}}' template"),
+					 siddhi_errposition(st->app->source, o->location)));
+	}
+	check_template_option(st, sp, "key");
+	check_template_option(st, sp, "topic");
+	check_template_option(st, sp, "partition.no");
 }
 
 void
@@ -477,9 +598,12 @@ siddhi_analyze_sinks(AnalyzeState *st)
 		TupleDesc desc = NULL;
 		int k = 0;
 		ListCell *la;
+		SiddhiOnErrorAction on_error;
+		int on_error_location;
 
 		if (d->kind != SIDDHI_DEF_STREAM)
 			continue;
+		on_error = on_error_of(st, d, &on_error_location);
 		foreach(la, d->annotations)
 		{
 			SiddhiAnnotation *a = lfirst(la);
@@ -499,6 +623,7 @@ siddhi_analyze_sinks(AnalyzeState *st)
 			sp->stream = rel;
 			sp->desc = desc;
 			sp->location = a->location;
+			check_sink_options(st, sp, on_error);
 			st->plan->sinks = lappend(st->plan->sinks, sp);
 		}
 	}

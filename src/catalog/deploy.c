@@ -38,6 +38,7 @@
 #include "siddhi/ipc.h"
 #include "siddhi/parser.h"
 #include "siddhi/shmem.h"
+#include "siddhi/sink.h"
 #include "storage/lmgr.h"
 #include "utils/acl.h"
 #include "utils/builtins.h"
@@ -248,6 +249,9 @@ undeploy_internal(const char *name, bool drop_tables, List **kept)
 		if (dropped && OidIsValid(relid))
 			relids = lappend_oid(relids, relid);
 	}
+	/* sinks' outboxes: a replace keeps those of its sinks (outbox.c) */
+	if (kept == NULL)
+		relids = list_concat(relids, siddhi_outbox_relids(name));
 	lock_all_or_wait(relids);
 	catalog_exec("DELETE FROM siddhi.app WHERE name OPERATOR(pg_catalog.=) $1",
 				 1, argtypes, values, NULL);
@@ -256,6 +260,8 @@ undeploy_internal(const char *name, bool drop_tables, List **kept)
 	/* drops run as the caller: they need to own what they drop */
 	foreach(lc, drops)
 		siddhi_catalog_spi(lfirst(lc), 0, NULL, NULL, NULL, false, false);
+	if (kept == NULL)
+		siddhi_outbox_sync(name, NULL);
 	apps_changed = true;
 }
 
@@ -434,6 +440,8 @@ siddhi_deploy(PG_FUNCTION_ARGS)
 					 "VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING",
 					 5, argtypes, values, NULL);
 	}
+	/* the outboxes of its sinks (and none of sinks it no longer has) */
+	siddhi_outbox_sync(name, plan);
 	/* before SPI_finish: the plan lives in the SPI procedure's memory */
 	siddhi_depend_record(name, plan);
 	SPI_finish();

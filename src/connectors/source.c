@@ -174,18 +174,6 @@ siddhi_sources_start_app(const char *app, Oid owner, SiddhiAppPlan *plan,
 		made = lappend(made, s);
 	}
 
-	/*
-	 * inMemory sinks: the sink framework (sink*.c) calls this for its
-	 * inMemory type once it is merged; until then the sources do.
-	 */
-	foreach(lc, plan->sinks)
-	{
-		SiddhiSinkPlan *kp = lfirst(lc);
-
-		if (pg_strcasecmp(kp->type, "inmemory") == 0)
-			siddhi_inmemory_sink_start(runtime, kp);
-	}
-
 	/* nothing fails from here on */
 	foreach(lc, made)
 	{

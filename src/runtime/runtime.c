@@ -2845,11 +2845,21 @@ siddhi_runtime_flush_table(Oid relid)
 		sink_flush(relid);
 }
 
+static void (*batch_end_hook)(void) = NULL;
+
+void
+siddhi_runtime_set_batch_end_hook(void (*fn)(void))
+{
+	batch_end_hook = fn;
+}
+
 void
 siddhi_runtime_end_batch(void)
 {
 	ListCell *lc;
 
+	if (batch_end_hook)
+		batch_end_hook();
 	foreach(lc, dirty_sinks)
 		sink_flush(lfirst_oid(lc));
 	dirty_sinks = NIL;

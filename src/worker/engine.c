@@ -61,6 +61,7 @@
 #include "siddhi/parser.h"
 #include "siddhi/runtime.h"
 #include "siddhi/shmem.h"
+#include "siddhi/sink.h"
 #include "siddhi/source_runtime.h"
 #include "siddhi/usercode.h"
 #include "siddhi/worker.h"
@@ -90,6 +91,7 @@ static List *loaded = NIL; /* of LoadedApp * */
 static uint32 seen_generation = 0;
 
 void siddhi_stats_free_db(Oid dboid);
+void siddhi_sink_stats_free_db(Oid dboid);
 
 /*
  * At exit, however it comes (FATAL, proc_exit): the slot no longer has a
@@ -250,6 +252,7 @@ load_app(const char *name, Oid owner, const char *source,
 		/* pg_depend as of this analysis (a restored database has none) */
 		siddhi_depend_record(la->name, plan);
 		la->runtime = siddhi_runtime_start_app(plan);
+		siddhi_sinks_start(la->runtime, plan, la->name);
 		siddhi_source_context_pop(&sctx);
 		siddhi_usercode_leave(frame, true);
 		la->watch = siddhi_watch_build(la->name, owner);
@@ -278,9 +281,12 @@ load_app(const char *name, Oid owner, const char *source,
 		edata = CopyErrorData();
 		FlushErrorState();
 		RollbackAndReleaseCurrentSubTransaction();
-		/* started before what failed: unhook it from the junctions */
+		/* started before what failed: unhook it (and its sinks) */
 		if (la->runtime)
+		{
+			siddhi_sinks_stop(la->runtime);
 			siddhi_runtime_stop_app(la->runtime);
+		}
 		MemoryContextSwitchTo(oldcxt);
 		CurrentResourceOwner = oldowner;
 
@@ -304,7 +310,10 @@ unload_app(LoadedApp *la)
 	siddhi_watch_free(la->watch);
 	siddhi_sources_stop_app(la->name);
 	if (la->runtime)
+	{
+		siddhi_sinks_stop(la->runtime);
 		siddhi_runtime_stop_app(la->runtime);
+	}
 	MemoryContextDelete(la->cxt);
 	pfree(la->name);
 	pfree(la);
@@ -649,6 +658,7 @@ siddhi_engine_main(Datum arg)
 
 	pgstat_report_appname("siddhi engine");
 	siddhi_stats_free_db(dboid);
+	siddhi_sink_stats_free_db(dboid);
 	siddhi_source_stats_free_db(dboid);
 	siddhi_pending_init();
 
@@ -684,8 +694,10 @@ siddhi_engine_main(Datum arg)
 		uint32 gen;
 		Size n;
 		bool busy = false;
-		uint64 upto;
+		uint64 upto = 0;
 		int64 deadline;
+		bool blocked;
+		long sink_timeout;
 		int polled;
 
 		CHECK_FOR_INTERRUPTS();
@@ -700,8 +712,14 @@ siddhi_engine_main(Datum arg)
 		 * commit, before any event can be inserted into its new streams, so
 		 * the apps are current for everything popped.
 		 */
-		/* half the ring at most: producers fill the rest meanwhile */
-		n = siddhi_ring_pop(ring, buf, bufsize / 2, &upto);
+		/*
+		 * Half the ring at most: producers fill the rest meanwhile.  None
+		 * while a sink with on.error = 'WAIT' has a full outbox: events
+		 * wait in the ring (and producers, once it is full) until
+		 * deliveries free room.
+		 */
+		blocked = siddhi_sinks_blocked();
+		n = blocked ? 0 : siddhi_ring_pop(ring, buf, bufsize / 2, &upto);
 		gen = pg_atomic_read_u32(&siddhi_shared->dbs[my_slot].generation);
 		if (gen != seen_generation)
 		{
@@ -717,10 +735,14 @@ siddhi_engine_main(Datum arg)
 		recheck_apps();
 		if (n > 0)
 			siddhi_pending_absorb(buf, n, upto - n);
-		siddhi_pending_poll(upto, n > 0);
-		/* what the sources have now (src/connectors/source.c) */
-		polled = siddhi_sources_poll();
-		if (siddhi_pending_releasable() || polled > 0)
+		if (!blocked)
+			siddhi_pending_poll(upto, n > 0);
+		/*
+		 * What the sources have now (src/connectors/source.c); nothing
+		 * while a WAIT sink is full.
+		 */
+		polled = blocked ? 0 : siddhi_sources_poll();
+		if (!blocked && (siddhi_pending_releasable() || polled > 0))
 			run_batch();
 		/* before the next pop reuses buf */
 		siddhi_pending_keep();
@@ -734,10 +756,15 @@ siddhi_engine_main(Datum arg)
 			siddhi_ring_consume(ring, upto);
 		/* windows on the wall clock whose time has come */
 		deadline = siddhi_runtime_next_deadline();
-		if (deadline >= 0 && siddhi_now_ms() >= deadline)
+		if (!blocked && deadline >= 0 && siddhi_now_ms() >= deadline)
 			run_timers(siddhi_now_ms());
 		/* open transactions do not hold flush() back, committed ones do */
-		siddhi_ring_mark_done(ring, siddhi_pending_done(upto));
+		if (!blocked)
+			siddhi_ring_mark_done(ring, siddhi_pending_done(upto));
+		/* sinks: acknowledgements in, outbox rows out (sink.c) */
+		sink_timeout = siddhi_naptime_ms;
+		if (siddhi_sinks_deliver(&sink_timeout))
+			busy = true;
 
 		if (!busy)
 		{
@@ -759,14 +786,19 @@ siddhi_engine_main(Datum arg)
 								   ? Min(100, siddhi_naptime_ms)
 								   : siddhi_naptime_ms;
 
-				int fds[64];
+				int fds[65];
 				int nfds;
+				int sink_fd = siddhi_sinks_wait_fd();
 
 				deadline = siddhi_runtime_next_deadline();
-				if (deadline >= 0)
+				if (deadline >= 0 && !blocked)
 					timeout = Max(0, Min(timeout, deadline - siddhi_now_ms()));
+				timeout = Min(timeout, sink_timeout);
 				/* sources: their descriptors, or a short poll timeout */
-				nfds = siddhi_sources_wait(fds, lengthof(fds), &timeout);
+				nfds = siddhi_sources_wait(fds, lengthof(fds) - 1, &timeout);
+				/* a delivery report wakes us through the sinks' pipe */
+				if (sink_fd >= 0)
+					fds[nfds++] = sink_fd;
 				if (nfds == 0)
 					(void) WaitLatch(MyLatch,
 									 WL_LATCH_SET | WL_TIMEOUT |
