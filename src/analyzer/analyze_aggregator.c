@@ -14,7 +14,7 @@
  * eventTimestamp(first|last) becomes a PARAM_EXTERN instead.
  *
  * The transformation state lives in current_aggs while a query is
- * analyzed (siddhi_aggs_begin/end): the hook has no other way to reach it.
+ * analyzed (siddhi_aggregators_begin/end): the hook has no other way to reach it.
  *
  *-------------------------------------------------------------------------
  */
@@ -388,11 +388,11 @@ siddhi_transform_aggregating(AnalyzeState *st, ParseState *pstate, Node *raw,
 /*
  * Begin the analysis of a query's aggregators: ac is filled in, becomes
  * the replacement under way, and pstate's ParamRefs resolve through it.
- * siddhi_aggs_end() ends it.
+ * siddhi_aggregators_end() ends it.
  */
 void
-siddhi_aggs_begin(AggContext *ac, AnalyzeState *st, ParseState *pstate,
-				  List **aggregates)
+siddhi_aggregators_begin(AggContext *ac, AnalyzeState *st, ParseState *pstate,
+						 List **aggregates)
 {
 	pstate->p_paramref_hook = siddhi_aggregate_paramref;
 	ac->st = st;
@@ -403,7 +403,7 @@ siddhi_aggs_begin(AggContext *ac, AnalyzeState *st, ParseState *pstate,
 }
 
 void
-siddhi_aggs_end(void)
+siddhi_aggregators_end(void)
 {
 	current_aggs = NULL;
 }

@@ -117,9 +117,9 @@ typedef struct AggContext
 extern bool siddhi_agg_kind_of(FuncCall *fc, SiddhiAggKind *kind);
 extern Node *siddhi_replace_aggregates(AggContext *ac, Node *n);
 extern Node *siddhi_aggregate_paramref(ParseState *pstate, ParamRef *ref);
-extern void siddhi_aggs_begin(AggContext *ac, AnalyzeState *st,
-							  ParseState *pstate, List **aggregates);
-extern void siddhi_aggs_end(void);
+extern void siddhi_aggregators_begin(AggContext *ac, AnalyzeState *st,
+									 ParseState *pstate, List **aggregates);
+extern void siddhi_aggregators_end(void);
 extern void siddhi_not_yet(AnalyzeState *st, const char *what, int location);
 extern SiddhiRelation *siddhi_bind_existing_table(AnalyzeState *st,
 												  const char *name,

@@ -125,7 +125,7 @@ siddhi_analyze_query(AnalyzeState *st, SiddhiQuery *q, int index)
 	{
 		/* several streams read as one row of them (analyze_pattern.c) */
 		pstate = siddhi_analyze_pattern(st, q, qp);
-		siddhi_aggs_begin(&ac, st, pstate, &qp->aggregates);
+		siddhi_aggregators_begin(&ac, st, pstate, &qp->aggregates);
 		input = qp->input;
 		qp->partition = st->partition;
 		/* SQL's WHERE after FROM PATTERN (..): a filter on each match */
@@ -200,7 +200,7 @@ siddhi_analyze_query(AnalyzeState *st, SiddhiQuery *q, int index)
 
 	pstate = make_parsestate(NULL);
 	pstate->p_sourcetext = source;
-	siddhi_aggs_begin(&ac, st, pstate, &qp->aggregates);
+	siddhi_aggregators_begin(&ac, st, pstate, &qp->aggregates);
 	rel = table_open(input->relid, AccessShareLock);
 	nsitem = addRangeTableEntryForRelation(
 		pstate, rel, AccessShareLock,
@@ -376,7 +376,7 @@ input_done:
 							"select"),
 					 siddhi_errposition(source, exprLocation(linitial(
 													q->selector->group_by)))));
-		siddhi_aggs_end();
+		siddhi_aggregators_end();
 		if (q->rate)
 			siddhi_analyze_output_rate(st, q, qp);
 		ExecCheckRTPerms(pstate->p_rtable, true);
@@ -543,7 +543,7 @@ input_done:
 				 errmsg("group by needs an aggregate function in the select"),
 				 siddhi_errposition(
 					 source, exprLocation(linitial(q->selector->group_by)))));
-	siddhi_aggs_end();
+	siddhi_aggregators_end();
 	if (q->rate)
 		siddhi_analyze_output_rate(st, q, qp);
 

@@ -2,7 +2,7 @@
  *
  * analyze_ratelimit.c
  *	  A query's output rate: output [all|first|last] every <n> events |
- *	  <t>, and output snapshot every <t> (run by src/runtime/ratelimit.c).
+ *	  <t>, and output snapshot every <t> (run by src/runtime/select/ratelimit.c).
  *
  *-------------------------------------------------------------------------
  */
