@@ -232,7 +232,7 @@ typedef struct SiddhiPartitionPlan
 } SiddhiPartitionPlan;
 
 /*
- * A pattern or sequence (analyze_pattern.c, src/runtime/pattern/pattern.c).  Each
+ * A pattern or sequence (analyze_pattern.c, src/runtime/pattern/).  Each
  * stream state (e=S[..], a side of and/or, not S) is one state with an id
  * numbered as Siddhi numbers them: left to right, except that the right
  * side of and/or comes before its left.  A partial match holds, per state
