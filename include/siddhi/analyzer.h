@@ -437,7 +437,7 @@ extern SiddhiAppPlan *siddhi_analyze_app(SiddhiApp *app, const char *name,
  * The value of an annotation's element: the element named key, else the
  * first positional one; NULL when the annotation or element is absent.
  */
-/* siddhi.app_relation's kind column (src/catalog/deploy.c). */
+/* siddhi.app_relation's kind column (src/analyzer/analyze.c). */
 extern const char *siddhi_relation_kind_name(SiddhiRelKind kind);
 extern SiddhiRelKind siddhi_relation_kind_parse(const char *kind);
 

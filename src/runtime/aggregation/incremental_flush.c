@@ -20,7 +20,7 @@
 #include "siddhi/catalog.h"
 #include "siddhi/distinct_sketch.h"
 #include "siddhi/errors.h"
-#include "siddhi/runtime.h"
+#include "siddhi/clock.h"
 #include "siddhi/usercode.h"
 #include "utils/builtins.h"
 
