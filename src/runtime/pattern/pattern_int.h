@@ -128,16 +128,12 @@ struct SiddhiPattern
 extern PatEvent *pat_event_current(SiddhiPattern *pat);
 extern void pat_event_keep(SiddhiPattern *pat);
 extern PatEvent *pat_event_empty(SiddhiPattern *pat, int stream);
-extern void pat_event_release(PatEvent *e);
+extern void pat_event_free(PatEvent *e);
 extern PatMatch *pat_match_new(SiddhiPattern *pat);
-extern void pat_slot_clear(PatSlot *s);
-extern void pat_match_release(SiddhiPattern *pat, PatMatch *m);
+extern void pat_match_free(SiddhiPattern *pat, PatMatch *m);
 extern PatMatch *pat_match_clone(SiddhiPattern *pat, PatMatch *src);
 extern void pat_slot_append(SiddhiPattern *pat, PatSlot *s, PatEvent *e);
-extern void pat_slot_set(SiddhiPattern *pat, PatSlot *s, PatEvent *e);
-extern void pat_slot_remove_last(PatSlot *s);
 extern void pat_list_append(SiddhiPattern *pat, PatList *l, PatMatch *m);
-extern void pat_list_push(SiddhiPattern *pat, PatList *l, PatMatch *m);
 extern void pat_list_remove_at(SiddhiPattern *pat, PatList *l, int i);
 extern void pat_list_clear(SiddhiPattern *pat, PatList *l);
 extern void pat_list_move(SiddhiPattern *pat, PatList *dst, PatList *src);
@@ -167,5 +163,56 @@ extern void pat_absent_timer(SiddhiPattern *pat, int k, int64 at, int64 now);
 extern void pat_process_absent_logical(SiddhiPattern *pat, int k, PatEvent *e);
 extern void pat_absent_logical_timer(SiddhiPattern *pat, int k, int64 at,
 									 int64 now);
+
+/*
+ * The small helpers every step calls, inline as they were when the engine
+ * was one file: dropping a reference, and the slot and list shorthands.
+ */
+static inline void
+pat_event_release(PatEvent *e)
+{
+	if (--e->refs > 0)
+		return;
+	pat_event_free(e);
+}
+
+static inline void
+pat_match_release(SiddhiPattern *pat, PatMatch *m)
+{
+	if (--m->refs > 0)
+		return;
+	pat_match_free(pat, m);
+}
+
+static inline void
+pat_slot_clear(PatSlot *s)
+{
+	for (int i = 0; i < s->n; i++)
+		pat_event_release(s->ev[i]);
+	s->n = 0;
+}
+
+static inline void
+pat_slot_set(SiddhiPattern *pat, PatSlot *s, PatEvent *e)
+{
+	pat_slot_clear(s);
+	if (e)
+		pat_slot_append(pat, s, e);
+}
+
+static inline void
+pat_slot_remove_last(PatSlot *s)
+{
+	if (s->n > 0)
+		pat_event_release(s->ev[--s->n]);
+}
+
+/* Hand m to a state's list: counted, and the bound enforced. */
+static inline void
+pat_list_push(SiddhiPattern *pat, PatList *l, PatMatch *m)
+{
+	pat_list_append(pat, l, m);
+	pat->held++;
+}
 
 #endif /* SIDDHI_PATTERN_INT_H */

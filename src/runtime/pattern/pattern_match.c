@@ -98,11 +98,10 @@ pat_event_empty(SiddhiPattern *pat, int stream)
 	return e;
 }
 
+/* The last reference to e is gone (pat_event_release). */
 void
-pat_event_release(PatEvent *e)
+pat_event_free(PatEvent *e)
 {
-	if (--e->refs > 0)
-		return;
 	pat_event_frees++;
 	if (!e->borrowed)
 	{
@@ -126,19 +125,10 @@ pat_match_new(SiddhiPattern *pat)
 	return m;
 }
 
+/* The last reference to m is gone (pat_match_release). */
 void
-pat_slot_clear(PatSlot *s)
+pat_match_free(SiddhiPattern *pat, PatMatch *m)
 {
-	for (int i = 0; i < s->n; i++)
-		pat_event_release(s->ev[i]);
-	s->n = 0;
-}
-
-void
-pat_match_release(SiddhiPattern *pat, PatMatch *m)
-{
-	if (--m->refs > 0)
-		return;
 	for (int i = 0; i < pat->prog->nstates; i++)
 	{
 		pat_slot_clear(&m->slots[i]);
@@ -191,26 +181,10 @@ pat_slot_append(SiddhiPattern *pat, PatSlot *s, PatEvent *e)
 	e->refs++;
 }
 
-void
-pat_slot_set(SiddhiPattern *pat, PatSlot *s, PatEvent *e)
-{
-	pat_slot_clear(s);
-	if (e)
-		pat_slot_append(pat, s, e);
-}
-
-void
-pat_slot_remove_last(PatSlot *s)
-{
-	if (s->n > 0)
-		pat_event_release(s->ev[--s->n]);
-}
-
 /* ---------------------------------------------------------------------
  * Lists
  * ---------------------------------------------------------------------
  */
-
 
 /* Append m to l, taking a reference; not counted against the bound. */
 void
@@ -227,14 +201,6 @@ pat_list_append(SiddhiPattern *pat, PatList *l, PatMatch *m)
 	}
 	l->items[l->n++] = m;
 	m->refs++;
-}
-
-/* Hand m to a state's list: counted, and the bound enforced. */
-void
-pat_list_push(SiddhiPattern *pat, PatList *l, PatMatch *m)
-{
-	pat_list_append(pat, l, m);
-	pat->held++;
 }
 
 void
