@@ -18,9 +18,10 @@ MODULE_big = siddhi
 DATA = siddhi--1.0.0.sql
 PGFILEDESC = "siddhi - complex event processing for PostgreSQL"
 
-SRCS = $(sort $(wildcard src/*.c src/*/*.c))
+# src/runtime/ keeps its operators in subfolders (window/, pattern/, ...)
+SRCS = $(sort $(wildcard src/*.c src/*/*.c src/runtime/*/*.c))
 OBJS = $(SRCS:.c=.o)
-SIDDHI_HEADERS = $(wildcard include/siddhi/*.h src/*/*.h)
+SIDDHI_HEADERS = $(wildcard include/siddhi/*.h src/*/*.h src/runtime/*/*.h)
 
 PG_CPPFLAGS = -I$(srcdir)/include
 PG_CFLAGS = -Werror

@@ -284,7 +284,7 @@ GRANT SELECT ON siddhi.aggregations TO PUBLIC;
 
 -- distinctCount in aggregations keeps a sketch: the smallest 1024 of the
 -- 64-bit hashes of the distinct values' text, as int8[] (see
--- src/runtime/distinct_sketch.c).  distinct_union merges two (the upserts
+-- src/runtime/aggregation/distinct_sketch.c).  distinct_union merges two (the upserts
 -- use it); distinct_count reads one: exact below 1024 distinct values,
 -- an estimate (about 3 % standard error) above.
 CREATE FUNCTION siddhi.distinct_union(a int8[], b int8[]) RETURNS int8[]

@@ -53,6 +53,7 @@ suite() {
 }
 
 suite "format" make -s format-check
+suite "layering" bash test/layering.sh
 suite "packaging" bash test/packaging.sh
 suite "regress" bash test/regress.sh
 suite "examples" bash test/examples.sh

@@ -1,7 +1,7 @@
 /*-------------------------------------------------------------------------
  *
  * aggregate.h
- *	  Incremental aggregators with group by (src/runtime/aggregate.c).
+ *	  Incremental aggregators with group by (src/runtime/select/aggregate.c).
  *
  * Each group (the values of the group-by expressions) has one
  * state per aggregator, updated by adding the events a window lets in and

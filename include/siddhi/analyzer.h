@@ -44,7 +44,7 @@ typedef struct SiddhiRelation
 	char *event_time; /* streams: the attribute giving each event's time */
 } SiddhiRelation;
 
-/* The window a query keeps over its input (src/runtime/window*.c). */
+/* The window a query keeps over its input (src/runtime/window/). */
 typedef enum SiddhiWindowKind
 {
 	SIDDHI_WINDOW_NONE,
@@ -115,7 +115,7 @@ typedef struct SiddhiWindowPlan
 	TupleDesc desc;		/* expression windows: the input's row type */
 } SiddhiWindowPlan;
 
-/* Siddhi's aggregators that run incrementally (src/runtime/aggregate.c). */
+/* Siddhi's aggregators that run incrementally (src/runtime/select/aggregate.c). */
 typedef enum SiddhiAggKind
 {
 	SIDDHI_AGG_SUM,
@@ -143,7 +143,7 @@ typedef struct SiddhiAggPlan
 
 /*
  * What `output snapshot every <t>` keeps, as Siddhi chooses it from the
- * query's shape (src/runtime/ratelimit.c).
+ * query's shape (src/runtime/select/ratelimit.c).
  */
 typedef enum SiddhiSnapshotKind
 {
@@ -154,7 +154,7 @@ typedef enum SiddhiSnapshotKind
 
 /*
  * A query that changes a table (delete, update, update or insert): Query
- * trees over the table, planned and run by src/runtime/table_ops.c for
+ * trees over the table, planned and run by src/runtime/output/table_ops.c for
  * each output event; PARAM_EXTERN $k is the event's output attribute k.
  */
 typedef struct SiddhiTableOpPlan
@@ -179,7 +179,7 @@ typedef struct SiddhiMembershipPlan
 } SiddhiMembershipPlan;
 
 /*
- * A join (src/analyzer/analyze_join.c, src/runtime/join.c).  The query's
+ * A join (src/analyzer/analyze_join.c, src/runtime/join/join.c).  The query's
  * input, filters and window (SiddhiQueryPlan) are its primary side: the
  * left one, or the right when the left is a table.  The other side is a
  * stream or named window with its own filters and window, or a table
@@ -232,7 +232,7 @@ typedef struct SiddhiPartitionPlan
 } SiddhiPartitionPlan;
 
 /*
- * A pattern or sequence (analyze_pattern.c, src/runtime/pattern.c).  Each
+ * A pattern or sequence (analyze_pattern.c, src/runtime/pattern/).  Each
  * stream state (e=S[..], a side of and/or, not S) is one state with an id
  * numbered as Siddhi numbers them: left to right, except that the right
  * side of and/or comes before its left.  A partial match holds, per state
@@ -439,7 +439,7 @@ extern SiddhiAppPlan *siddhi_analyze_app(SiddhiApp *app, const char *name,
  * The value of an annotation's element: the element named key, else the
  * first positional one; NULL when the annotation or element is absent.
  */
-/* siddhi.app_relation's kind column (src/catalog/deploy.c). */
+/* siddhi.app_relation's kind column (src/analyzer/analyze.c). */
 extern const char *siddhi_relation_kind_name(SiddhiRelKind kind);
 extern SiddhiRelKind siddhi_relation_kind_parse(const char *kind);
 

@@ -2,7 +2,7 @@
  *
  * cron.h
  *	  Cron expressions: parse once, then ask for the next fire time
- *	  (src/runtime/cron.c).  Used by the cron window, later by triggers.
+ *	  (src/common/cron.c).  Used by the cron window, later by triggers.
  *
  * Two spellings are accepted: Quartz's six or seven fields (second,
  * minute, hour, day of month, month, day of week [, year]), as Siddhi

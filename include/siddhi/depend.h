@@ -69,9 +69,10 @@ extern bool siddhi_watch_dirty(SiddhiAppWatch *w);
 extern char *siddhi_watch_check(SiddhiAppWatch *w, bool *gone);
 
 /*
- * Descriptor guards (belt and braces): a cheap signature of a row type,
- * stamped on the chunks of a stream, and whether rows formed for `built`
- * can be stored as they are into a relation whose row type is now `now`.
+ * Descriptor guards (belt and braces, src/common/desc_guard.c): a cheap
+ * signature of a row type, stamped on the chunks of a stream, and whether
+ * rows formed for `built` can be stored as they are into a relation whose
+ * row type is now `now`.
  */
 extern uint32 siddhi_desc_signature(TupleDesc desc);
 extern bool siddhi_desc_compatible(TupleDesc built, TupleDesc now);

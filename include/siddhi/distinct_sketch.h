@@ -2,7 +2,7 @@
  *
  * distinct_sketch.h
  *	  distinctCount in incremental aggregations: a bounded, mergeable set
- *	  of value hashes (src/runtime/distinct_sketch.c).
+ *	  of value hashes (src/runtime/aggregation/distinct_sketch.c).
  *
  *-------------------------------------------------------------------------
  */

@@ -1,7 +1,7 @@
 /*-------------------------------------------------------------------------
  *
  * incremental.h
- *	  Incremental aggregations at run time (src/runtime/incremental.c).
+ *	  Incremental aggregations at run time (src/runtime/aggregation/incremental.c).
  *
  *-------------------------------------------------------------------------
  */

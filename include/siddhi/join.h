@@ -2,7 +2,7 @@
  *
  * join.h
  *	  Joins of a stream with a stream, a named window or a table
- *	  (src/runtime/join.c).
+ *	  (src/runtime/join/join.c).
  *
  * runtime.c runs each side of a join as it runs any query input (filters,
  * window); every event a side's window hands out, current or expired,

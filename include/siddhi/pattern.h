@@ -1,7 +1,7 @@
 /*-------------------------------------------------------------------------
  *
  * pattern.h
- *	  The pattern and sequence engine (src/runtime/pattern.c).
+ *	  The pattern and sequence engine (src/runtime/pattern/).
  *
  * A SiddhiPatternProgram is what a query's plan compiles to: the states,
  * their conditions as ExprStates and the combined row they read; it never

@@ -1,7 +1,7 @@
 /*-------------------------------------------------------------------------
  *
  * ratelimit.h
- *	  Output rate limiting of a query (src/runtime/ratelimit.c).
+ *	  Output rate limiting of a query (src/runtime/select/ratelimit.c).
  *
  * A rate limiter sits between a query's selector and its output: the rows
  * the query would send go to siddhi_rate_offer(), and the limiter hands

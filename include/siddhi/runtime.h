@@ -18,9 +18,7 @@
 
 #include "executor/tuptable.h"
 #include "siddhi/analyzer.h"
-
-/* Wall clock, ms since the Unix epoch. */
-extern int64 siddhi_now_ms(void);
+#include "siddhi/clock.h" /* siddhi_now_ms() */
 
 /* The timestamp of the event being processed (siddhi.event_timestamp()). */
 extern int64 siddhi_current_event_ts;
@@ -57,7 +55,7 @@ extern void siddhi_runtime_end_batch(void);
  * Feed the rows of one chunk (the layout of ipc.h) into the junction of
  * their stream relation.  Rows of a stream no query reads are skipped, and
  * so are rows written under another row type than the junction's
- * (desc_sig, see src/runtime/desc_guard.c).
+ * (desc_sig, see src/common/desc_guard.c).
  */
 extern void siddhi_runtime_feed_chunk(Oid relid, uint32 desc_sig,
 									  const char *rows, uint32 nrows);

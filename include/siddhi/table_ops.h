@@ -2,7 +2,7 @@
  *
  * table_ops.h
  *	  Queries that change tables, and `cond in T` filters
- *	  (src/runtime/table_ops.c).
+ *	  (src/runtime/output/table_ops.c).
  *
  *-------------------------------------------------------------------------
  */

@@ -1,7 +1,7 @@
 /*-------------------------------------------------------------------------
  *
  * window.h
- *	  Windows over a query's input events (src/runtime/window*.c).
+ *	  Windows over a query's input events (src/runtime/window/).
  *
  * A window takes events one at a time and hands back, through a callback,
  * the events its query must process, each marked current or expired, in

@@ -12,7 +12,7 @@
  * expression, and the partial states of the aggregators: sum, count, min,
  * max as one column each, avg as <name>_sum and <name>_count,
  * distinctCount as <name>_set (a bounded sketch of the values' hashes,
- * src/runtime/distinct_sketch.c).  A unique
+ * src/runtime/aggregation/distinct_sketch.c).  A unique
  * constraint (NULLS NOT DISTINCT, as a group may be null) on the group
  * columns and agg_timestamp is what the runtime's upserts merge on.  A view
  * <a> shows all granularities with the finished values (avg computed) and
@@ -21,7 +21,7 @@
  * Here we resolve the select list against the input stream through
  * PostgreSQL's transformExpr (aggregators become PARAM_EXEC params, as in
  * queries), create or look up the relations, and write the upsert of each
- * table; src/runtime/incremental.c runs them.
+ * table; src/runtime/aggregation/incremental.c runs them.
  *
  *-------------------------------------------------------------------------
  */

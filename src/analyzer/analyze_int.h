@@ -85,6 +85,41 @@ extern void siddhi_lookup_known(AnalyzeState *st, SiddhiRelation *r,
 								const char *name, SiddhiRelKind kind);
 extern SiddhiRelation *siddhi_find_relation(AnalyzeState *st,
 											const char *name);
+extern SiddhiDefinition *siddhi_find_definition(SiddhiApp *app,
+												const char *name);
+extern SiddhiRelation *siddhi_bind_relation(AnalyzeState *st, const char *name,
+											SiddhiRelKind kind, List *names,
+											List *typids, List *typmods,
+											SiddhiDefinition *def,
+											const char *event_time,
+											int location);
+
+/* one query (analyze_query.c) */
+extern SiddhiQueryPlan *siddhi_analyze_query(AnalyzeState *st, SiddhiQuery *q,
+											 int index);
+
+/* output rate limits (analyze_ratelimit.c) */
+extern void siddhi_analyze_output_rate(AnalyzeState *st, SiddhiQuery *q,
+									   SiddhiQueryPlan *qp);
+
+/*
+ * Aggregator calls (analyze_aggregator.c): the state of their replacement
+ * while a query (or an expression window) is transformed.
+ */
+typedef struct AggContext
+{
+	AnalyzeState *st;
+	ParseState *pstate;
+	List **aggregates; /* the query's, or an expression window's */
+	bool timestamps;   /* eventTimestamp(first|last) are window params */
+} AggContext;
+
+extern bool siddhi_agg_kind_of(FuncCall *fc, SiddhiAggKind *kind);
+extern Node *siddhi_replace_aggregates(AggContext *ac, Node *n);
+extern Node *siddhi_aggregate_paramref(ParseState *pstate, ParamRef *ref);
+extern void siddhi_aggregators_begin(AggContext *ac, AnalyzeState *st,
+									 ParseState *pstate, List **aggregates);
+extern void siddhi_aggregators_end(void);
 extern void siddhi_not_yet(AnalyzeState *st, const char *what, int location);
 extern SiddhiRelation *siddhi_bind_existing_table(AnalyzeState *st,
 												  const char *name,

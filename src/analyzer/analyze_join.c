@@ -15,7 +15,7 @@
  * are transformed with both sides as range-table entries (the primary is
  * varno 1, the other varno 2); siddhi_join_finish() then renumbers them
  * onto one combined row, primary attributes first, which is what the
- * runtime (src/runtime/join.c) builds for each pair.
+ * runtime (src/runtime/join/join.c) builds for each pair.
  *
  * A table side is read with a SELECT of its columns WHERE <on>, the
  * primary side's attributes as PARAM_EXTERN $k: the planner turns an

@@ -2,7 +2,7 @@
  *
  * analyze_pattern.c
  *	  Patterns (e1=A -> e2=B[..]) and sequences (e1=A, e2=B+): from the
- *	  state tree of the AST to the plan src/runtime/pattern.c runs.
+ *	  state tree of the AST to the plan src/runtime/pattern/ runs.
  *
  * States.  Every stream state (e=S[..], each side of and/or, not S) gets
  * an id in the order Siddhi gives them, which is also the order its

@@ -5,7 +5,7 @@
  *	  update or insert into T set .. on ..
  *
  * Each becomes a PostgreSQL Query tree over T, built here and planned by
- * the runtime (src/runtime/table_ops.c) once per app: the `on` condition
+ * the runtime (src/runtime/output/table_ops.c) once per app: the `on` condition
  * is its WHERE clause, so T's indexes serve it.  In `on` and `set`, a
  * name written alone is an attribute of the query's output event (as in
  * Siddhi) and becomes the parameter $k of output attribute k; T.col (or a

@@ -33,7 +33,6 @@
 #include "rewrite/rewriteManip.h"
 #include "siddhi/errors.h"
 #include "siddhi/parser.h"
-#include "siddhi/window.h"
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
 #include "utils/rel.h"
@@ -729,10 +728,6 @@ siddhi_analyze_window(AnalyzeState *st, ParseState *pstate, SiddhiCall *call)
 		def->ns ? psprintf("%s:%s", def->ns, def->name) : pstrdup(def->name);
 	wp->start = -1;
 	wp->timeout = -1;
-	if (!siddhi_window_supported(def->kind))
-		ereport(ERROR, (errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-						errmsg("window %s is not supported yet", wp->name),
-						siddhi_errposition(source, call->location)));
 
 	wc.st = st;
 	wc.pstate = pstate;

@@ -310,36 +310,6 @@ drop_unused_streams(List *kept, SiddhiAppPlan *plan)
 	}
 }
 
-/* The kind of a relation as siddhi.app_relation spells it. */
-const char *
-siddhi_relation_kind_name(SiddhiRelKind kind)
-{
-	switch (kind)
-	{
-		case SIDDHI_REL_STREAM:
-			return "stream";
-		case SIDDHI_REL_WINDOW:
-			return "window";
-		case SIDDHI_REL_AGGREGATION:
-			return "aggregation";
-		case SIDDHI_REL_AGGREGATION_VIEW:
-			return "aggregation view";
-		case SIDDHI_REL_TABLE:
-			break;
-	}
-	return "table";
-}
-
-/* The inverse of siddhi_relation_kind_name. */
-SiddhiRelKind
-siddhi_relation_kind_parse(const char *kind)
-{
-	for (int k = SIDDHI_REL_STREAM; k <= SIDDHI_REL_AGGREGATION_VIEW; k++)
-		if (strcmp(kind, siddhi_relation_kind_name(k)) == 0)
-			return k;
-	return SIDDHI_REL_TABLE;
-}
-
 PG_FUNCTION_INFO_V1(siddhi_apps_changed_trigger);
 
 /*

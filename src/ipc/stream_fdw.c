@@ -40,7 +40,7 @@
 #include "siddhi/depend.h"
 #include "siddhi/errors.h"
 #include "siddhi/ipc.h"
-#include "siddhi/runtime.h"
+#include "siddhi/clock.h"
 #include "siddhi/shmem.h"
 #include "parser/parse_relation.h"
 #include "utils/builtins.h"

@@ -17,6 +17,7 @@
 #define SIDDHIQL_LEXER_H
 
 #include "nodes/pg_list.h"
+#include "siddhi/ast.h"
 
 typedef enum SiddhiqlTokKind
 {
@@ -114,6 +115,30 @@ extern void sq_syntax_error(SiddhiqlParser *p, SiddhiqlToken *t,
 extern void sq_error_at(SiddhiqlParser *p, int location, const char *hint,
 						const char *fmt, ...) pg_attribute_printf(4, 5)
 	pg_attribute_noreturn();
+
+/* the statements (siddhiql.c, siddhiql_define.c, siddhiql_query.c) */
+#define HINT_SEMICOLON "Statements end with a semicolon."
+#define HINT_OUTPUT                                                          \
+	"A query ends with insert into, delete, update, update or insert into, " \
+	"or return."
+extern int sq_prev_end(SiddhiqlParser *p);
+extern List *sq_parse_statement_annotations(SiddhiqlParser *p, SiddhiApp *app);
+extern SiddhiCall *sq_parse_call(SiddhiqlParser *p);
+extern bool sq_parse_event_type(SiddhiqlParser *p, SiddhiEventType *type);
+extern SiddhiDefinition *sq_parse_definition(SiddhiqlParser *p,
+											 List *annotations);
+extern SiddhiQuery *sq_parse_query(SiddhiqlParser *p, List *annotations,
+								   bool aggregation);
+extern SiddhiPartition *sq_parse_partition(SiddhiqlParser *p,
+										   List *annotations);
+extern SiddhiStreamInput *sq_parse_stream_input(SiddhiqlParser *p);
+extern SiddhiSelector *sq_parse_selector(SiddhiqlParser *p);
+extern List *sq_parse_set_clause(SiddhiqlParser *p);
+
+/* pattern and sequence inputs (siddhiql_pattern.c) */
+extern int sq_pattern_input_kind(SiddhiqlParser *p);
+extern void sq_parse_pattern_input(SiddhiqlParser *p, SiddhiInput *in,
+								   int kind);
 
 /* expressions (siddhiql_expr.c) */
 extern Node *siddhiql_parse_expr(SiddhiqlParser *p);

@@ -327,15 +327,6 @@ static void partition_enter(AppPartition *ap, SiddhiPartInstance *inst);
 static void partition_event(QueryRuntime *q, TupleTableSlot *slot, int64 ts,
 							int depth, SiddhiEventKind kind);
 
-int64
-siddhi_now_ms(void)
-{
-	TimestampTz now = GetCurrentTimestamp();
-
-	return now / 1000 + (int64) (POSTGRES_EPOCH_JDATE - UNIX_EPOCH_JDATE) *
-							SECS_PER_DAY * 1000;
-}
-
 static void
 runtime_init(void)
 {

@@ -3,7 +3,7 @@
  * cron_next.c
  *	  siddhi.cron_next(expr text, after timestamptz): when a cron
  *	  expression next fires, read in the session's time zone.  The
- *	  evaluator itself is src/runtime/cron.c; this is its SQL face, and
+ *	  evaluator itself is src/common/cron.c; this is its SQL face, and
  *	  the way its regression tests reach it.
  *
  *-------------------------------------------------------------------------

@@ -1,7 +1,7 @@
 /*-------------------------------------------------------------------------
  *
  * distinct_funcs.c
- *	  The SQL face of distinctCount's sketches (src/runtime/distinct_sketch.c):
+ *	  The SQL face of distinctCount's sketches (src/runtime/aggregation/distinct_sketch.c):
  *	  siddhi.distinct_union(a int8[], b int8[]), which the aggregation
  *	  upserts merge buckets with, and siddhi.distinct_count(s int8[]),
  *	  which the aggregation views read counts with.

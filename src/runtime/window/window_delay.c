@@ -9,7 +9,7 @@
  * is ever expired.
  *
  * cron('expression') collects arrivals; at each fire time of the
- * expression (src/runtime/cron.c, in the worker's time zone) that finds
+ * expression (src/common/cron.c, in the worker's time zone) that finds
  * the collected batch non-empty, it emits the previous batch as expired,
  * stamped with the clock, then the collected batch as current, each event
  * with its own time.  A fire that finds nothing collected does nothing

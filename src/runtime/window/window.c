@@ -96,6 +96,15 @@ static const SiddhiWindowOps *const window_ops[] = {
 		&siddhi_unique_external_time_batch_window_ops, /* the last kind */
 };
 
+/*
+ * Every kind the analyzer can plan has its ops: the analyzer does not ask
+ * (it never calls the runtime), so a kind added to SiddhiWindowKind must
+ * be added here too.
+ */
+StaticAssertDecl(lengthof(window_ops) ==
+					 SIDDHI_WINDOW_UNIQUE_EXTERNAL_TIME_BATCH + 1,
+				 "window_ops must have an entry for every SiddhiWindowKind");
+
 bool
 siddhi_window_supported(SiddhiWindowKind kind)
 {

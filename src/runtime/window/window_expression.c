@@ -13,7 +13,7 @@
  * for an arriving event adds the event to the aggregators and evaluating
  * it for a leaving event removes it; the window evaluates it itself: its
  * Vars read the event (scan tuple), first (inner) and last (outer), its
- * aggregators are PARAM_EXEC params from src/runtime/aggregate.c, and the
+ * aggregators are PARAM_EXEC params from src/runtime/select/aggregate.c, and the
  * three timestamps PARAM_EXTERN params.  Unlike Siddhi, every aggregator
  * of the condition sees every event (Siddhi skips those in the operand of
  * an and/or it short-circuits).  A null condition counts as false.

@@ -1,7 +1,7 @@
 /*-------------------------------------------------------------------------
  *
  * window_int.h
- *	  Helpers shared by the window files (src/runtime/window*.c), not by
+ *	  Helpers shared by the window files (src/runtime/window/), not by
  *	  the rest of the engine.
  *
  * Keyed windows keep their events in a dynahash keyed by the text of the

@@ -1,0 +1,574 @@
+/*-------------------------------------------------------------------------
+ *
+ * analyze_query.c
+ *	  One query: its input (a stream, a join's primary side or a pattern),
+ *	  filters, window, projection, group by, having, order by and limit,
+ *	  and its output (a stream, inferred when the app does not define it,
+ *	  a table, or a table operation).
+ *
+ * The input relation is the only range-table entry of the query's parse
+ * state (a join adds its other side, analyze_join.c; a pattern builds its
+ * own, analyze_pattern.c), so transformExpr reports every name and type
+ * error at the app's line and column.  Aggregator calls are replaced as
+ * the select list is transformed (analyze_aggregator.c); having and order
+ * by are transformed over the output row, whose attributes they name.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "analyze_int.h"
+#include "access/table.h"
+#include "executor/executor.h"
+#include "executor/spi.h"
+#include "miscadmin.h"
+#include "nodes/makefuncs.h"
+#include "nodes/nodeFuncs.h"
+#include "parser/parse_coerce.h"
+#include "parser/parse_expr.h"
+#include "parser/parse_relation.h"
+#include "parser/parse_target.h"
+#include "parser/scansup.h"
+#include "siddhi/errors.h"
+#include "siddhi/parser.h"
+#include "utils/acl.h"
+#include "utils/builtins.h"
+#include "utils/typcache.h"
+
+/* A limit or offset: a constant, non-negative integer; -1 when absent. */
+static int64
+constant_count(AnalyzeState *st, ParseState *pstate, Node *raw,
+			   const char *what)
+{
+	Expr *e;
+	Const *c;
+
+	if (raw == NULL)
+		return -1;
+	e = siddhi_finish_expr(pstate,
+						   transformExpr(pstate, raw, EXPR_KIND_LIMIT));
+	c = (Const *) e;
+	if (!IsA(e, Const) || c->constisnull ||
+		(c->consttype != INT4OID && c->consttype != INT8OID) ||
+		(c->consttype == INT4OID ? DatumGetInt32(c->constvalue) < 0
+								 : DatumGetInt64(c->constvalue) < 0))
+		ereport(ERROR,
+				(errcode(ERRCODE_SIDDHI_SEMANTIC_ERROR),
+				 errmsg("%s must be a constant, non-negative integer", what),
+				 siddhi_errposition(st->app->source, exprLocation(raw))));
+	return c->consttype == INT4OID ? DatumGetInt32(c->constvalue)
+								   : DatumGetInt64(c->constvalue);
+}
+
+/*
+ * EMIT FINAL: output once when the window closes.  The windows that emit
+ * their current events only when a batch closes do exactly that already.
+ */
+static bool
+window_emits_final(SiddhiWindowPlan *wp)
+{
+	if (wp == NULL)
+		return false;
+	switch (wp->kind)
+	{
+		case SIDDHI_WINDOW_LENGTH_BATCH:
+		case SIDDHI_WINDOW_TIME_BATCH:
+		case SIDDHI_WINDOW_EXPRESSION_BATCH:
+			return !wp->current_event;
+		case SIDDHI_WINDOW_EXTERNAL_TIME_BATCH:
+		case SIDDHI_WINDOW_BATCH:
+		case SIDDHI_WINDOW_HOPPING:
+		case SIDDHI_WINDOW_UNIQUE_LENGTH_BATCH:
+		case SIDDHI_WINDOW_UNIQUE_FIRST_LENGTH_BATCH:
+		case SIDDHI_WINDOW_UNIQUE_TIME_BATCH:
+		case SIDDHI_WINDOW_UNIQUE_FIRST_TIME_BATCH:
+		case SIDDHI_WINDOW_UNIQUE_TIME_LENGTH_BATCH:
+		case SIDDHI_WINDOW_UNIQUE_EXTERNAL_TIME_BATCH:
+			return true;
+		default:
+			return false;
+	}
+}
+
+/*
+ * Analyze query q, the index-th of the app (its default name is
+ * query<index>), into its plan.
+ */
+SiddhiQueryPlan *
+siddhi_analyze_query(AnalyzeState *st, SiddhiQuery *q, int index)
+{
+	SiddhiQueryPlan *qp = palloc0(sizeof(SiddhiQueryPlan));
+	const char *source = st->app->source;
+	SiddhiStreamInput *in = NULL;
+	SiddhiRelation *input;
+	ParseState *pstate;
+	ParseNamespaceItem *nsitem;
+	Relation rel = NULL;
+	ListCell *lc;
+	List *exprs = NIL;
+	List *names = NIL;
+	List *typids = NIL;
+	List *typmods = NIL;
+	List *locations = NIL;
+	SiddhiRelation *output;
+	SiddhiDefinition *outdef;
+	int resno;
+	AggContext ac;
+
+	qp->ast = q;
+	qp->name = q->name ? pstrdup(q->name) : psprintf("query%d", index);
+
+	if (q->input == NULL)
+		siddhi_not_yet(st, "queries without FROM", q->location);
+	if (q->input->kind == SIDDHI_INPUT_PATTERN ||
+		q->input->kind == SIDDHI_INPUT_SEQUENCE)
+	{
+		/* several streams read as one row of them (analyze_pattern.c) */
+		pstate = siddhi_analyze_pattern(st, q, qp);
+		siddhi_aggregators_begin(&ac, st, pstate, &qp->aggregates);
+		input = qp->input;
+		qp->partition = st->partition;
+		/* SQL's WHERE after FROM PATTERN (..): a filter on each match */
+		if (q->input->on)
+		{
+			Node *e = transformExpr(pstate, q->input->on, EXPR_KIND_WHERE);
+
+			e = coerce_to_boolean(pstate, e, "WHERE");
+			qp->window_qual = list_make1(siddhi_finish_expr(pstate, e));
+		}
+		goto input_done;
+	}
+	/* a join: the existing code reads its primary side (analyze_join.c) */
+	in = q->input->kind == SIDDHI_INPUT_JOIN
+			 ? siddhi_join_primary(st, q->input)
+			 : q->input->stream;
+	if (q->input->kind == SIDDHI_INPUT_JOIN &&
+		(q->input->stream->inner || q->input->right->inner))
+		siddhi_not_yet(st, "joins of inner streams", in->location);
+
+	if (in->inner)
+	{
+		if (st->partition == NULL)
+			ereport(ERROR,
+					(errcode(ERRCODE_SIDDHI_SEMANTIC_ERROR),
+					 errmsg("inner stream #%s is read outside a partition",
+							in->stream),
+					 siddhi_errposition(source, in->location),
+					 errhint("Inner streams (#name) live inside "
+							 "partition .. begin .. end.")));
+		input =
+			siddhi_find_relation(st, siddhi_inner_stream_name(st, in->stream));
+		if (input == NULL)
+			ereport(ERROR,
+					(errcode(ERRCODE_UNDEFINED_TABLE),
+					 errmsg("inner stream #%s is not defined", in->stream),
+					 siddhi_errposition(source, in->location),
+					 errhint("Insert into #%s from an earlier query of the "
+							 "partition.",
+							 in->stream)));
+		/* the query names it as written, not as the stream it is */
+		if (in->alias == NULL)
+			in->alias = in->stream;
+		qp->inner_input = true;
+	}
+	else if (in->fault)
+	{
+		/* !S: made by @OnError(action = 'STREAM') on S (analyze_connector.c) */
+		input = siddhi_find_relation(st, psprintf("!%s", in->stream));
+		if (input == NULL)
+			ereport(
+				ERROR,
+				(errcode(ERRCODE_UNDEFINED_TABLE),
+				 errmsg("fault stream !%s is not defined", in->stream),
+				 siddhi_errposition(source, in->location),
+				 errhint("Give %s @OnError(action = 'STREAM').", in->stream)));
+		if (in->alias == NULL)
+			in->alias = in->stream;
+	}
+	else
+		input = siddhi_find_relation(st, in->stream);
+	if (input == NULL)
+		ereport(
+			ERROR,
+			(errcode(ERRCODE_UNDEFINED_TABLE),
+			 errmsg("stream \"%s\" is not defined", in->stream),
+			 siddhi_errposition(source, in->location),
+			 errhint(
+				 "Define it with \"define stream %s (...)\" or CREATE STREAM.",
+				 in->stream)));
+	if (input->kind == SIDDHI_REL_TABLE)
+		ereport(
+			ERROR,
+			(errcode(ERRCODE_WRONG_OBJECT_TYPE),
+			 errmsg("\"%s\" is a table, and a query can only read a stream",
+					in->stream),
+			 siddhi_errposition(source, in->location),
+			 errhint("Join the table with a stream instead.")));
+	if (input->kind == SIDDHI_REL_WINDOW && st->partition)
+		siddhi_not_yet(st, "named windows read inside a partition",
+					   in->location);
+	qp->input = input;
+	qp->partition = st->partition;
+
+	pstate = make_parsestate(NULL);
+	pstate->p_sourcetext = source;
+	siddhi_aggregators_begin(&ac, st, pstate, &qp->aggregates);
+	rel = table_open(input->relid, AccessShareLock);
+	nsitem = addRangeTableEntryForRelation(
+		pstate, rel, AccessShareLock,
+		in->alias ? makeAlias(in->alias, NIL) : NULL, false, true);
+	addNSItemToQuery(pstate, nsitem, false, true, true);
+
+	/* the stream's handlers: filters, then at most one window, then filters */
+	foreach(lc, in->handlers)
+	{
+		SiddhiStreamHandler *h = lfirst(lc);
+		Node *e;
+
+		if (h->kind == SIDDHI_HANDLER_WINDOW)
+		{
+			if (qp->window)
+				ereport(ERROR, (errcode(ERRCODE_SIDDHI_SEMANTIC_ERROR),
+								errmsg("a query can have only one window"),
+								siddhi_errposition(source, h->location)));
+			if (input->kind == SIDDHI_REL_WINDOW)
+				ereport(ERROR,
+						(errcode(ERRCODE_SIDDHI_SEMANTIC_ERROR),
+						 errmsg("\"%s\" is a window, and a window cannot "
+								"have another window",
+								in->stream),
+						 siddhi_errposition(source, h->location)));
+			qp->window = siddhi_analyze_window(st, pstate, h->call);
+			continue;
+		}
+		if (h->kind == SIDDHI_HANDLER_FUNCTION)
+		{
+			/* only #unique:deduplicate so far, once, before the window */
+			if (h->call->ns == NULL ||
+				pg_strcasecmp(h->call->ns, "unique") != 0 ||
+				pg_strcasecmp(h->call->name, "deduplicate") != 0 ||
+				qp->window || qp->dedup_key)
+				siddhi_not_yet(st, "stream functions", h->location);
+			siddhi_analyze_deduplicate(st, pstate, h->call, &qp->dedup_key,
+									   &qp->dedup_interval);
+			continue;
+		}
+		e = siddhi_transform_filter(
+			st, pstate, qp, rel,
+			in->alias ? in->alias : RelationGetRelationName(rel), h->filter);
+		e = coerce_to_boolean(pstate, e, "a filter");
+		if (qp->window == NULL && qp->dedup_key)
+			qp->dedup_qual =
+				lappend(qp->dedup_qual, siddhi_finish_expr(pstate, e));
+		else if (qp->window == NULL)
+			qp->qual = lappend(qp->qual, siddhi_finish_expr(pstate, e));
+		else
+			qp->window_qual =
+				lappend(qp->window_qual, siddhi_finish_expr(pstate, e));
+	}
+
+input_done:
+	if (q->input->kind == SIDDHI_INPUT_JOIN)
+		siddhi_analyze_join(st, pstate, q, qp);
+
+	if (q->emit == SIDDHI_EMIT_FINAL && !window_emits_final(qp->window))
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("EMIT FINAL needs a window that closes, such as "
+						"TUMBLING or HOPPING"),
+				 errhint("Windows that slide output on every change: use "
+						 "EMIT CHANGES."),
+				 siddhi_errposition(source, q->location)));
+
+	if (q->selector)
+	{
+		SiddhiSelector *s = q->selector;
+
+		foreach(lc, s->group_by)
+		{
+			Node *e = transformExpr(pstate, lfirst(lc), EXPR_KIND_GROUP_BY);
+
+			qp->group_by =
+				lappend(qp->group_by, siddhi_finish_expr(pstate, e));
+		}
+	}
+	qp->limit = -1;
+
+	/* projection */
+	if ((q->selector == NULL || q->selector->select_all) && qp->join)
+		siddhi_join_select_all(st, pstate, q, &exprs, &names, &locations);
+	else if (q->selector == NULL || q->selector->select_all)
+	{
+		TupleDesc desc = RelationGetDescr(rel);
+
+		for (int i = 0; i < desc->natts; i++)
+		{
+			Form_pg_attribute att = TupleDescAttr(desc, i);
+
+			if (att->attisdropped)
+				continue;
+			exprs =
+				lappend(exprs, makeVar(1, i + 1, att->atttypid, att->atttypmod,
+									   att->attcollation, 0));
+			names = lappend(names, makeString(pstrdup(NameStr(att->attname))));
+			locations = lappend_int(locations, in->location);
+		}
+	}
+	else
+	{
+		foreach(lc, q->selector->targets)
+		{
+			ResTarget *rt = lfirst(lc);
+			Node *e;
+			char *name = rt->name;
+			ListCell *prev;
+
+			e = transformExpr(pstate, siddhi_replace_aggregates(&ac, rt->val),
+							  EXPR_KIND_SELECT_TARGET);
+			if (pstate->p_hasAggs)
+				ereport(
+					ERROR,
+					(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+					 errmsg("this aggregate function is not supported yet"),
+					 errhint("The aggregators built so far are sum, count, "
+							 "avg, min, max, minForever and maxForever."),
+					 siddhi_errposition(source, exprLocation(rt->val))));
+			if (name == NULL)
+			{
+				name = FigureColname(rt->val);
+				if (strcmp(name, "?column?") == 0)
+					ereport(ERROR,
+							(errcode(ERRCODE_SIDDHI_SEMANTIC_ERROR),
+							 errmsg("output attribute needs a name"),
+							 siddhi_errposition(source, exprLocation(rt->val)),
+							 errhint("Name it with AS, for example \"price * "
+									 "2 as doubled\".")));
+			}
+			foreach(prev, names)
+				if (strcmp(strVal(lfirst(prev)), name) == 0)
+					ereport(
+						ERROR,
+						(errcode(ERRCODE_DUPLICATE_COLUMN),
+						 errmsg("output attribute \"%s\" is selected twice",
+								name),
+						 siddhi_errposition(source,
+											rt->location >= 0
+												? rt->location
+												: exprLocation(rt->val)),
+						 errhint("Give one of them another name with AS.")));
+			exprs = lappend(exprs, e);
+			names = lappend(names, makeString(pstrdup(name)));
+			locations = lappend_int(locations, exprLocation(rt->val));
+		}
+	}
+
+	/* output */
+	if (q->output == NULL)
+		siddhi_not_yet(st, "queries without an output", q->location);
+	if (q->output->kind == SIDDHI_OUT_RETURN)
+	{
+		/*
+		 * return, or a bare SQL SELECT: the events go to a stream named
+		 * after the app and the query, which siddhi.subscribe() watches
+		 */
+		char *target = psprintf("%s_%s", st->plan->name, qp->name);
+
+		target = downcase_truncate_identifier(target, strlen(target), false);
+		q->output->target = target;
+		q->output->kind = SIDDHI_OUT_INSERT;
+	}
+	if (q->output->kind != SIDDHI_OUT_INSERT)
+	{
+		/* delete, update, update or insert: analyze_table.c */
+		siddhi_analyze_table_op(st, pstate, q, qp, exprs, names, locations);
+		if (qp->group_by && qp->aggregates == NIL)
+			ereport(ERROR,
+					(errcode(ERRCODE_SIDDHI_SEMANTIC_ERROR),
+					 errmsg("group by needs an aggregate function in the "
+							"select"),
+					 siddhi_errposition(source, exprLocation(linitial(
+													q->selector->group_by)))));
+		siddhi_aggregators_end();
+		if (q->rate)
+			siddhi_analyze_output_rate(st, q, qp);
+		ExecCheckRTPerms(pstate->p_rtable, true);
+		if (rel)
+			table_close(rel, AccessShareLock);
+		free_parsestate(pstate);
+		return qp;
+	}
+	if (q->output->target_inner)
+	{
+		if (st->partition == NULL)
+			ereport(ERROR,
+					(errcode(ERRCODE_SIDDHI_SEMANTIC_ERROR),
+					 errmsg("inner stream #%s is written outside a partition",
+							q->output->target),
+					 siddhi_errposition(source, q->output->location),
+					 errhint("Inner streams (#name) live inside "
+							 "partition .. begin .. end.")));
+		q->output->target = siddhi_inner_stream_name(st, q->output->target);
+		q->output->target_inner = false;
+	}
+	qp->events = q->output->events;
+
+	output = siddhi_find_relation(st, q->output->target);
+	outdef = siddhi_find_definition(st->app, q->output->target);
+	if (output == NULL && outdef == NULL)
+	{
+		/* an inferred stream: columns as the query produces them */
+		ListCell *e;
+
+		foreach(e, exprs)
+		{
+			Oid t = exprType(lfirst(e));
+
+			if (t == UNKNOWNOID)
+				t = TEXTOID;
+			typids = lappend_oid(typids, t);
+			typmods = lappend_int(typmods, exprTypmod(lfirst(e)));
+		}
+		output = siddhi_bind_relation(st, q->output->target, SIDDHI_REL_STREAM,
+									  names, typids, typmods, NULL, NULL,
+									  q->output->location);
+	}
+	if (output->relid == input->relid)
+		ereport(ERROR, (errcode(ERRCODE_SIDDHI_SEMANTIC_ERROR),
+						errmsg("query \"%s\" inserts into the stream it reads",
+							   qp->name),
+						siddhi_errposition(source, q->output->location)));
+	qp->output = output;
+
+	/* coerce the projection to the output's columns, by position */
+	{
+		Relation orel = table_open(output->relid, AccessShareLock);
+		TupleDesc odesc = RelationGetDescr(orel);
+		ListCell *e, *n, *l;
+		int live = 0;
+
+		for (int i = 0; i < odesc->natts; i++)
+			if (!TupleDescAttr(odesc, i)->attisdropped)
+				live++;
+		if (live != list_length(exprs))
+			ereport(
+				ERROR,
+				(errcode(ERRCODE_DATATYPE_MISMATCH),
+				 errmsg("query \"%s\" selects %d attributes but \"%s\" has %d",
+						qp->name, list_length(exprs), output->name, live),
+				 siddhi_errposition(source, q->output->location),
+				 errhint("Select one expression for each attribute of \"%s\", "
+						 "in order.",
+						 output->name)));
+		resno = 0;
+		forthree(e, exprs, n, names, l, locations)
+		{
+			Form_pg_attribute att;
+			Node *expr = lfirst(e);
+			Node *coerced;
+
+			while (TupleDescAttr(odesc, resno)->attisdropped)
+				resno++;
+			att = TupleDescAttr(odesc, resno);
+			coerced = coerce_to_target_type(
+				pstate, expr, exprType(expr), att->atttypid, att->atttypmod,
+				COERCION_ASSIGNMENT, COERCE_IMPLICIT_CAST, lfirst_int(l));
+			if (coerced == NULL)
+				ereport(ERROR, (errcode(ERRCODE_DATATYPE_MISMATCH),
+								errmsg("attribute \"%s\" of \"%s\" is of type "
+									   "%s but expression is of type %s",
+									   NameStr(att->attname), output->name,
+									   format_type_be(att->atttypid),
+									   format_type_be(exprType(expr))),
+								siddhi_errposition(source, lfirst_int(l)),
+								errhint("Convert the value, for example with "
+										"convert(x, 'string') or a cast.")));
+			resno++;
+			qp->targetlist =
+				lappend(qp->targetlist,
+						makeTargetEntry(siddhi_finish_expr(pstate, coerced),
+										resno, NameStr(att->attname), false));
+		}
+		table_close(orel, AccessShareLock);
+	}
+
+	/* the owner must be allowed to read the input; writes checked below */
+	/* having, order by: over the output row, whose attributes they name */
+	if (q->selector && (q->selector->having || q->selector->order_by ||
+						q->selector->limit || q->selector->offset))
+	{
+		ParseState *opstate = make_parsestate(NULL);
+		Relation orel = table_open(output->relid, AccessShareLock);
+		SiddhiSelector *sel = q->selector;
+
+		opstate->p_sourcetext = source;
+		opstate->p_paramref_hook = siddhi_aggregate_paramref;
+		addNSItemToQuery(opstate,
+						 addRangeTableEntryForRelation(opstate, orel,
+													   AccessShareLock, NULL,
+													   false, true),
+						 false, true, true);
+		if (sel->having)
+		{
+			Node *e = transformExpr(
+				opstate, siddhi_replace_aggregates(&ac, sel->having),
+				EXPR_KIND_HAVING);
+
+			e = coerce_to_boolean(opstate, e, "HAVING");
+			qp->having = list_make1(siddhi_finish_expr(opstate, e));
+		}
+		foreach(lc, sel->order_by)
+		{
+			SortBy *sb = lfirst(lc);
+			Node *e = transformExpr(opstate,
+									siddhi_replace_aggregates(&ac, sb->node),
+									EXPR_KIND_ORDER_BY);
+			TypeCacheEntry *tc = lookup_type_cache(
+				exprType(e), TYPECACHE_LT_OPR | TYPECACHE_GT_OPR);
+			bool desc = sb->sortby_dir == SORTBY_DESC;
+			Oid op = desc ? tc->gt_opr : tc->lt_opr;
+
+			if (!OidIsValid(op))
+				ereport(ERROR,
+						(errcode(ERRCODE_UNDEFINED_FUNCTION),
+						 errmsg("values of type %s cannot be ordered",
+								format_type_be(exprType(e))),
+						 siddhi_errposition(source, exprLocation(sb->node))));
+			qp->order_by =
+				lappend(qp->order_by, siddhi_finish_expr(opstate, e));
+			qp->order_ops = lappend_oid(qp->order_ops, op);
+			qp->order_nulls_first =
+				lappend_int(qp->order_nulls_first,
+							sb->sortby_nulls == SORTBY_NULLS_DEFAULT
+								? desc
+								: sb->sortby_nulls == SORTBY_NULLS_FIRST);
+		}
+		qp->limit = constant_count(st, opstate, sel->limit, "limit");
+		qp->offset = constant_count(st, opstate, sel->offset, "offset");
+		if (qp->offset < 0)
+			qp->offset = 0;
+		table_close(orel, AccessShareLock);
+		free_parsestate(opstate);
+	}
+	if (qp->group_by && qp->aggregates == NIL)
+		ereport(ERROR,
+				(errcode(ERRCODE_SIDDHI_SEMANTIC_ERROR),
+				 errmsg("group by needs an aggregate function in the select"),
+				 siddhi_errposition(
+					 source, exprLocation(linitial(q->selector->group_by)))));
+	siddhi_aggregators_end();
+	if (q->rate)
+		siddhi_analyze_output_rate(st, q, qp);
+
+	ExecCheckRTPerms(pstate->p_rtable, true);
+	if (pg_class_aclcheck(output->relid, GetUserId(), ACL_INSERT) !=
+		ACLCHECK_OK)
+		ereport(ERROR, (errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+						errmsg("permission denied to insert into \"%s\"",
+							   output->name),
+						siddhi_errposition(source, q->output->location)));
+
+	if (rel)
+		table_close(rel, AccessShareLock);
+	free_parsestate(pstate);
+	return qp;
+}

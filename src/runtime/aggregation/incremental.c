@@ -1,0 +1,501 @@
+/*-------------------------------------------------------------------------
+ *
+ * incremental.c
+ *	  Incremental aggregations: each event updates its bucket at every
+ *	  granularity, in memory, and the batch's changes are upserted into the
+ *	  granularity tables at the end of the batch.
+ *
+ * Design.  For every event that reaches the aggregation's stream, we
+ * evaluate its select items once and fold them into a *delta* per
+ * (granularity, bucket start, group): partial states only (sum, count,
+ * min, max; avg as sum and count; distinctCount as a sketch of at most
+ * SIDDHI_DISTINCT_K hashes, distinct_sketch.c; the last value of other
+ * expressions).
+ * Coarser granularities get the same delta as the finest one: a bucket of
+ * any granularity is the merge of the partial states of the events in it,
+ * so this is the roll-up from partial states, done eagerly, and raw
+ * events are never read again.  At the end of the batch
+ * (siddhi_incremental_flush_all, from siddhi_runtime_end_batch) each
+ * delta becomes one INSERT .. ON CONFLICT DO UPDATE that merges it into
+ * the stored bucket (sum + sum, least(min, min), ...), in the batch's
+ * transaction, and the deltas are dropped.  The rows of one granularity go
+ * in one statement (INSERT .. SELECT * FROM unnest(<one array per
+ * column>) ON CONFLICT ..), BULK_ROWS at a time, which costs a fraction
+ * of a statement per row; aggregations with distinctCount (a sketch is an
+ * array itself) run one statement per row.  Consequences:
+ *
+ *	- late and out-of-order events land in the bucket they belong to, at
+ *	  every granularity, however old the bucket;
+ *	- a restart never counts an event twice nor loses one: the deltas of a
+ *	  batch are written in the transaction that consumes its events, and
+ *	  are forgotten once written;
+ *	- the last value of a non-aggregated expression is that of the last
+ *	  event processed for the bucket (arrival order, as in Siddhi).
+ *
+ * Buckets are in UTC by default: sec, min, hour and day are fixed lengths
+ * of milliseconds since the Unix epoch; month and year start on the first
+ * day of the month or year.  With a time zone (plan->timezone), hour,
+ * day, month and year buckets start at the zone's local wall time
+ * truncated (a day may then last 23 or 25 hours, an hour start at :30 in
+ * India); sec and min stay multiples of their length, as in Siddhi.
+ *
+ * Memory: one delta per (granularity, bucket, group) changed in the
+ * batch (plus up to 8 KB per distinctCount sketch), at most
+ * SIDDHI_INC_MAX_DELTAS of them (a larger batch writes them as it goes),
+ * in a context reset after every flush.  The upserts run as the
+ * app's owner, through SPI plans prepared once per app.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "incremental_int.h"
+#include "common/hashfn.h"
+#include "executor/executor.h"
+#include "nodes/nodeFuncs.h"
+#include "siddhi/distinct_sketch.h"
+#include "siddhi/errors.h"
+#include "utils/datetime.h"
+#include "utils/datum.h"
+#include "utils/lsyscache.h"
+
+
+List *inc_all_incrementals = NIL;
+
+void
+inc_reset_deltas(SiddhiIncremental *inc)
+{
+	HASHCTL ctl;
+
+	MemoryContextReset(inc->delta_cxt);
+	ctl.keysize = sizeof(uint32);
+	ctl.entrysize = sizeof(IncBucket);
+	ctl.hcxt = inc->delta_cxt;
+	inc->deltas = hash_create("siddhi aggregation deltas", 4096, &ctl,
+							  HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
+	inc->order = NIL;
+	inc->ndeltas = 0;
+}
+
+SiddhiIncremental *
+siddhi_incremental_start(SiddhiAggregationPlan *ap, Oid owner,
+						 MemoryContext cxt)
+{
+	MemoryContext old = MemoryContextSwitchTo(cxt);
+	SiddhiIncremental *inc = palloc0(sizeof(SiddhiIncremental));
+	ListCell *lc;
+	int i = 0;
+	int p = 1;
+
+	inc->plan = ap;
+	inc->owner = owner;
+	inc->econtext = CreateStandaloneExprContext();
+	if (ap->qual)
+		inc->qual = ExecInitQual(ap->qual, NULL);
+	if (ap->time_expr)
+		inc->time = ExecInitExpr(ap->time_expr, NULL);
+	inc->ncols = list_length(ap->columns);
+	inc->cols = palloc0(sizeof(SiddhiIncColumn *) * inc->ncols);
+	inc->states = palloc0(sizeof(ExprState *) * inc->ncols);
+	inc->argtypes = palloc0(sizeof(Oid) * inc->ncols);
+	inc->phys = palloc0(sizeof(int) * inc->ncols);
+	inc->out = palloc0(sizeof(FmgrInfo) * inc->ncols);
+	foreach(lc, ap->columns)
+	{
+		SiddhiIncColumn *c = lfirst(lc);
+
+		inc->cols[i] = c;
+		if (c->expr)
+		{
+			inc->states[i] = ExecInitExpr(c->expr, NULL);
+			inc->argtypes[i] = exprType((Node *) c->expr);
+		}
+		if (c->kind == SIDDHI_INC_GROUP ||
+			(c->kind == SIDDHI_INC_AGG && c->agg == SIDDHI_AGG_DISTINCT_COUNT))
+		{
+			Oid fn;
+			bool varlena;
+
+			getTypeOutputInfo(c->kind == SIDDHI_INC_GROUP ? c->type
+														  : inc->argtypes[i],
+							  &fn, &varlena);
+			fmgr_info_cxt(fn, &inc->out[i], cxt);
+		}
+		inc->phys[i] = p;
+		p += (c->kind == SIDDHI_INC_AGG && c->agg == SIDDHI_AGG_AVG) ? 2 : 1;
+		i++;
+	}
+	inc->nphys = p;
+	inc->typlen = palloc0(sizeof(int16) * p);
+	inc->typbyval = palloc0(sizeof(bool) * p);
+	inc->typalign = palloc0(sizeof(char) * p);
+	i = 0;
+	foreach(lc, ap->param_types)
+	{
+		get_typlenbyvalalign(lfirst_oid(lc), &inc->typlen[i],
+							 &inc->typbyval[i], &inc->typalign[i]);
+		i++;
+	}
+	inc->ngrans = list_length(ap->grans);
+	inc->grans = palloc0(sizeof(int) * inc->ngrans);
+	inc->plans = palloc0(sizeof(SPIPlanPtr) * inc->ngrans);
+	inc->purges = palloc0(sizeof(SPIPlanPtr) * inc->ngrans);
+	inc->bulk_plans = palloc0(sizeof(SPIPlanPtr) * inc->ngrans);
+	inc->latest = PG_INT64_MIN;
+	inc->cache_start = palloc0(sizeof(int64) * inc->ngrans);
+	inc->cache_lo = palloc0(sizeof(int64) * inc->ngrans);
+	inc->cache_hi = palloc0(sizeof(int64) * inc->ngrans);
+	if (ap->timezone)
+	{
+		inc->tz = pg_tzset(ap->timezone);
+		if (inc->tz == NULL)
+			ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+							errmsg("time zone \"%s\" is not recognized",
+								   ap->timezone)));
+	}
+	i = 0;
+	foreach(lc, ap->grans)
+		inc->grans[i++] = lfirst_int(lc);
+	inc->delta_cxt = AllocSetContextCreate(cxt, "siddhi aggregation deltas",
+										   ALLOCSET_DEFAULT_SIZES);
+	initStringInfo(&inc->keybuf);
+	inc_reset_deltas(inc);
+	MemoryContextSwitchTo(TopMemoryContext);
+	inc_all_incrementals = lappend(inc_all_incrementals, inc);
+	MemoryContextSwitchTo(old);
+	return inc;
+}
+
+const char *
+siddhi_incremental_name(SiddhiIncremental *inc)
+{
+	return inc->plan->name;
+}
+
+Oid
+siddhi_incremental_owner(SiddhiIncremental *inc)
+{
+	return inc->owner;
+}
+
+Oid
+siddhi_incremental_input(SiddhiIncremental *inc)
+{
+	return inc->plan->input->relid;
+}
+
+void
+siddhi_incremental_error(SiddhiIncremental *inc, ErrorData *edata,
+						 const char *cost)
+{
+	int64 unlogged;
+
+	if (siddhi_error_log_due(&inc->errlog, &unlogged))
+		ereport(LOG, (errcode(ERRCODE_SIDDHI_RUNTIME_ERROR),
+					  errmsg("siddhi aggregation \"%s\": %s (%s)",
+							 inc->plan->name, edata->message, cost),
+					  siddhi_errdetail_unlogged(unlogged)));
+	FreeErrorData(edata);
+}
+
+void
+siddhi_incremental_stop(SiddhiIncremental *inc)
+{
+	inc_all_incrementals = list_delete_ptr(inc_all_incrementals, inc);
+	for (int g = 0; g < inc->ngrans; g++)
+	{
+		if (inc->plans[g])
+			SPI_freeplan(inc->plans[g]);
+		if (inc->purges[g])
+			SPI_freeplan(inc->purges[g]);
+		if (inc->bulk_plans[g])
+			SPI_freeplan(inc->bulk_plans[g]);
+	}
+	/* the rest lives in the app's context */
+}
+
+static int64
+datum_int64(Datum d, Oid type)
+{
+	switch (type)
+	{
+		case INT2OID:
+			return DatumGetInt16(d);
+		case INT4OID:
+			return DatumGetInt32(d);
+		default:
+			return DatumGetInt64(d);
+	}
+}
+
+static double
+datum_float8(Datum d, Oid type)
+{
+	switch (type)
+	{
+		case FLOAT4OID:
+			return DatumGetFloat4(d);
+		case FLOAT8OID:
+			return DatumGetFloat8(d);
+		default:
+			return (double) datum_int64(d, type);
+	}
+}
+
+/* The event's time in ms: from aggregate by, else the event's. */
+static int64
+event_time(SiddhiIncremental *inc, int64 ts, bool *isnull)
+{
+	Datum d;
+
+	*isnull = false;
+	if (inc->time == NULL)
+		return ts;
+	d = ExecEvalExprSwitchContext(inc->time, inc->econtext, isnull);
+	if (*isnull)
+		return 0;
+	switch (inc->plan->time_type)
+	{
+		case INT4OID:
+			return DatumGetInt32(d);
+		case INT8OID:
+			return DatumGetInt64(d);
+		default:
+		{
+			int64 us = DatumGetTimestamp(d) + UNIX_EPOCH_USECS;
+			int64 ms = us / 1000;
+
+			if (us < 0 && ms * 1000 != us)
+				ms--;
+			return ms;
+		}
+	}
+}
+
+/* Fold column c's value of this event into delta d. */
+static void
+delta_add(SiddhiIncremental *inc, IncDelta *d, int c, Datum v, bool isnull)
+{
+	SiddhiIncColumn *col = inc->cols[c];
+	int p = inc->phys[c];
+	Oid at = inc->argtypes[c];
+
+	switch (col->kind)
+	{
+		case SIDDHI_INC_GROUP:
+			break; /* set when the delta was made */
+		case SIDDHI_INC_LAST:
+			if (!d->nulls[p] && !inc->typbyval[p])
+				pfree(DatumGetPointer(d->values[p]));
+			d->nulls[p] = isnull;
+			d->values[p] =
+				isnull ? (Datum) 0
+					   : datumCopy(v, inc->typbyval[p], inc->typlen[p]);
+			break;
+		case SIDDHI_INC_AGG:
+			if (col->agg == SIDDHI_AGG_COUNT)
+			{
+				if (inc->states[c] == NULL || !isnull)
+					d->values[p] =
+						Int64GetDatum(DatumGetInt64(d->values[p]) + 1);
+				break;
+			}
+			if (isnull)
+				break;
+			if (col->agg == SIDDHI_AGG_DISTINCT_COUNT)
+			{
+				SiddhiDistinctSketch *s =
+					(SiddhiDistinctSketch *) DatumGetPointer(d->values[p]);
+				char *text = OutputFunctionCall(&inc->out[c], v);
+
+				siddhi_distinct_add(s,
+									siddhi_distinct_hash(text, strlen(text)));
+				pfree(text);
+				d->nulls[p] = false;
+			}
+			else if (col->agg == SIDDHI_AGG_AVG)
+			{
+				double x = datum_float8(v, at);
+
+				d->values[p] = Float8GetDatum(
+					d->nulls[p] ? x : DatumGetFloat8(d->values[p]) + x);
+				d->nulls[p] = false;
+				d->values[p + 1] =
+					Int64GetDatum(DatumGetInt64(d->values[p + 1]) + 1);
+			}
+			else if (col->is_float)
+			{
+				double x = datum_float8(v, at);
+				double old = d->nulls[p] ? 0 : DatumGetFloat8(d->values[p]);
+
+				if (!d->nulls[p] && col->agg == SIDDHI_AGG_SUM)
+					x += old;
+				else if (!d->nulls[p] && col->agg == SIDDHI_AGG_MIN)
+					x = Min(x, old);
+				else if (!d->nulls[p] && col->agg == SIDDHI_AGG_MAX)
+					x = Max(x, old);
+				d->values[p] = Float8GetDatum(x);
+				d->nulls[p] = false;
+			}
+			else
+			{
+				int64 x = datum_int64(v, at);
+				int64 old = d->nulls[p] ? 0 : DatumGetInt64(d->values[p]);
+
+				if (!d->nulls[p] && col->agg == SIDDHI_AGG_SUM)
+				{
+					if (pg_add_s64_overflow(old, x, &x))
+						ereport(ERROR,
+								(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+								 errmsg("sum \"%s\" is out of range for "
+										"bigint",
+										col->name)));
+				}
+				else if (!d->nulls[p] && col->agg == SIDDHI_AGG_MIN)
+					x = Min(x, old);
+				else if (!d->nulls[p] && col->agg == SIDDHI_AGG_MAX)
+					x = Max(x, old);
+				d->values[p] = Int64GetDatum(x);
+				d->nulls[p] = false;
+			}
+			break;
+	}
+}
+
+void
+siddhi_incremental_feed(SiddhiIncremental *inc, TupleTableSlot *slot, int64 ts)
+{
+	ExprContext *econtext = inc->econtext;
+	MemoryContext old;
+	Datum *values;
+	bool *nulls;
+	bool isnull;
+	int64 t;
+	int grouplen;
+
+	if (ts > inc->latest)
+		inc->latest = ts;
+	econtext->ecxt_scantuple = slot;
+	if (inc->qual && !ExecQual(inc->qual, econtext))
+	{
+		ResetExprContext(econtext);
+		return;
+	}
+	t = event_time(inc, ts, &isnull);
+	if (isnull)
+	{
+		/* Siddhi cannot place such an event either: skip it */
+		ResetExprContext(econtext);
+		return;
+	}
+
+	values = palloc(sizeof(Datum) * inc->ncols);
+	nulls = palloc(sizeof(bool) * inc->ncols);
+	resetStringInfo(&inc->keybuf);
+	appendStringInfoString(&inc->keybuf, "                    ");
+	for (int c = 0; c < inc->ncols; c++)
+	{
+		if (inc->states[c] == NULL)
+		{
+			values[c] = (Datum) 0;
+			nulls[c] = true;
+			continue;
+		}
+		values[c] =
+			ExecEvalExprSwitchContext(inc->states[c], econtext, &nulls[c]);
+		if (inc->cols[c]->kind == SIDDHI_INC_GROUP)
+		{
+			if (nulls[c])
+				appendStringInfoString(&inc->keybuf, "\x1e");
+			else
+			{
+				char *s = OutputFunctionCall(&inc->out[c], values[c]);
+
+				appendStringInfo(&inc->keybuf, "%s\x1f", s);
+			}
+		}
+	}
+	grouplen = inc->keybuf.len;
+
+	old = MemoryContextSwitchTo(inc->delta_cxt);
+	for (int g = 0; g < inc->ngrans; g++)
+	{
+		int64 bucket = inc_bucket(inc, g, t);
+		char head[21];
+		uint32 h;
+		bool found;
+		IncBucket *b;
+		IncDelta *d = NULL;
+		ListCell *lc;
+
+		/* the key's head is "<g> <bucket>", padded to 20 bytes */
+		snprintf(head, sizeof(head), "%d %-18lld", g, (long long) bucket);
+		memcpy(inc->keybuf.data, head, 20);
+		Assert(inc->keybuf.len == grouplen);
+		h = hash_bytes((unsigned char *) inc->keybuf.data, grouplen);
+		b = hash_search(inc->deltas, &h, HASH_ENTER, &found);
+		if (!found)
+			b->deltas = NIL;
+		foreach(lc, b->deltas)
+		{
+			IncDelta *cand = lfirst(lc);
+
+			if (strcmp(cand->key, inc->keybuf.data) == 0)
+			{
+				d = cand;
+				break;
+			}
+		}
+		if (d == NULL)
+		{
+			d = palloc0(sizeof(IncDelta));
+			d->key = pstrdup(inc->keybuf.data);
+			d->gran = g;
+			d->values = palloc0(sizeof(Datum) * inc->nphys);
+			d->nulls = palloc(sizeof(bool) * inc->nphys);
+			d->values[0] = Int64GetDatum(bucket);
+			d->nulls[0] = false;
+			for (int c = 0; c < inc->ncols; c++)
+			{
+				SiddhiIncColumn *col = inc->cols[c];
+				int p = inc->phys[c];
+
+				d->nulls[p] = true;
+				if (col->kind == SIDDHI_INC_GROUP)
+				{
+					d->nulls[p] = nulls[c];
+					if (!nulls[c])
+						d->values[p] = datumCopy(values[c], inc->typbyval[p],
+												 inc->typlen[p]);
+				}
+				else if (col->kind == SIDDHI_INC_AGG &&
+						 col->agg == SIDDHI_AGG_COUNT)
+				{
+					d->nulls[p] = false;
+					d->values[p] = Int64GetDatum(0);
+				}
+				else if (col->kind == SIDDHI_INC_AGG &&
+						 col->agg == SIDDHI_AGG_DISTINCT_COUNT)
+					d->values[p] =
+						PointerGetDatum(palloc0(sizeof(SiddhiDistinctSketch)));
+				else if (col->kind == SIDDHI_INC_AGG &&
+						 col->agg == SIDDHI_AGG_AVG)
+				{
+					d->nulls[p + 1] = false;
+					d->values[p + 1] = Int64GetDatum(0);
+				}
+			}
+			b->deltas = lappend(b->deltas, d);
+			inc->order = lappend(inc->order, d);
+			inc->ndeltas++;
+		}
+		for (int c = 0; c < inc->ncols; c++)
+			delta_add(inc, d, c, values[c], nulls[c]);
+	}
+	MemoryContextSwitchTo(old);
+	ResetExprContext(econtext);
+
+	/* a large batch writes as it goes: memory stays bounded */
+	if (inc->ndeltas >= SIDDHI_INC_MAX_DELTAS)
+		inc_flush_one(inc, false);
+}
