@@ -4,7 +4,8 @@
 set -euo pipefail
 
 PACKAGES="postgresql-15 postgresql-server-dev-15
-  build-essential libipc-run-perl clang-format python3 bc libpq-dev"
+  build-essential libipc-run-perl clang-format python3 bc libpq-dev
+  librdkafka-dev kcat"
 
 missing=""
 for p in $PACKAGES; do
