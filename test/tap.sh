@@ -3,6 +3,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . test/common.sh
+# the Kafka jars the tests' broker runs from (nothing to do once fetched)
+bash test/kafka/fetch.sh
+kafka_dir=$PWD/test/kafka
 
 work=$(make_workdir tap)
 cp -r t "$work/"
@@ -10,8 +13,8 @@ cp -r t "$work/"
 cd "$work"
 status=0
 $RUN_AS env PATH="$PG_BINDIR:$PATH" TESTDIR="$work" \
-	PG_REGRESS="$PG_REGRESS" \
-	prove -I "$PGXS_DIR/test/perl" ${SIDDHI_PROVE_FLAGS:-} t/*.pl || status=$?
+	PG_REGRESS="$PG_REGRESS" SIDDHI_KAFKA_DIR="$kafka_dir" \
+	prove -I "$PGXS_DIR/test/perl" -I t/lib ${SIDDHI_PROVE_FLAGS:-} t/*.pl || status=$?
 if [ $status != 0 ]; then
 	for f in tmp_check/log/*; do
 		echo "=== $f"
