@@ -60,11 +60,11 @@ int siddhi_kafka_source_memory_kb = 32768;
 /* One topic partition the source has seen, assigned or known. */
 typedef struct KafkaPart
 {
-	char *topic;	/* palloc'd */
+	char *topic; /* palloc'd */
 	int32 partition;
-	char *part;		/* "topic/partition" */
-	int64 next;		/* offset to read next; -1: not known */
-	int64 broker;	/* last offset committed to the broker, or -1 */
+	char *part;	  /* "topic/partition" */
+	int64 next;	  /* offset to read next; -1: not known */
+	int64 broker; /* last offset committed to the broker, or -1 */
 	bool assigned;
 } KafkaPart;
 
@@ -176,9 +176,9 @@ kafka_part(KafkaSource *ks, const char *topic, int32 partition, bool create)
 	if (ks->nparts == ks->maxparts)
 	{
 		ks->maxparts = Max(8, ks->maxparts * 2);
-		ks->parts = ks->parts ? repalloc(ks->parts,
-										 sizeof(KafkaPart) * ks->maxparts)
-							  : palloc(sizeof(KafkaPart) * ks->maxparts);
+		ks->parts = ks->parts
+						? repalloc(ks->parts, sizeof(KafkaPart) * ks->maxparts)
+						: palloc(sizeof(KafkaPart) * ks->maxparts);
 	}
 	p = &ks->parts[ks->nparts];
 	p->topic = pstrdup(topic);
@@ -222,8 +222,8 @@ kafka_rebalance_cb(rd_kafka_t *rk, rd_kafka_resp_err_t err,
 				   rd_kafka_topic_partition_list_t *list, void *opaque)
 {
 	KafkaSource *ks = opaque;
-	bool cooperative = strcmp(rd_kafka_rebalance_protocol(rk), "COOPERATIVE") ==
-					   0;
+	bool cooperative =
+		strcmp(rd_kafka_rebalance_protocol(rk), "COOPERATIVE") == 0;
 
 	if (err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS)
 	{
@@ -393,34 +393,33 @@ kafka_assign_explicit(KafkaSource *ks, List *partitions)
 	ListCell *lt;
 	ListCell *lp;
 
-	list = rd_kafka_topic_partition_list_new(
-		list_length(ks->topics) * list_length(partitions));
+	list = rd_kafka_topic_partition_list_new(list_length(ks->topics) *
+											 list_length(partitions));
 	foreach(lt, ks->topics)
 		foreach(lp, partitions)
-	{
-		char *end;
-		long n = strtol(lfirst(lp), &end, 10);
-
-		if (*end != '\0' || n < 0 || n > INT_MAX)
 		{
-			rd_kafka_topic_partition_list_destroy(list);
-			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("source %s: partition.no.list entry \"%s\" is "
-							"not a partition number",
-							ks->name, (char *) lfirst(lp))));
+			char *end;
+			long n = strtol(lfirst(lp), &end, 10);
+
+			if (*end != '\0' || n < 0 || n > INT_MAX)
+			{
+				rd_kafka_topic_partition_list_destroy(list);
+				ereport(ERROR,
+						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+						 errmsg("source %s: partition.no.list entry \"%s\" is "
+								"not a partition number",
+								ks->name, (char *) lfirst(lp))));
+			}
+			rd_kafka_topic_partition_list_add(list, lfirst(lt), (int32) n)
+				->offset = kafka_start_offset(ks, lfirst(lt), (int32) n);
+			kafka_part(ks, lfirst(lt), (int32) n, true)->assigned = true;
 		}
-		rd_kafka_topic_partition_list_add(list, lfirst(lt), (int32) n)
-			->offset = kafka_start_offset(ks, lfirst(lt), (int32) n);
-		kafka_part(ks, lfirst(lt), (int32) n, true)->assigned = true;
-	}
 	err = rd_kafka_assign(ks->rk, list);
 	rd_kafka_topic_partition_list_destroy(list);
 	if (err)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("source %s: cannot assign partitions: %s", ks->name,
-						rd_kafka_err2str(err))));
+		ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+						errmsg("source %s: cannot assign partitions: %s",
+							   ks->name, rd_kafka_err2str(err))));
 }
 
 static void *
@@ -442,8 +441,8 @@ kafka_start(const SiddhiSourcePlan *plan, const char *app, List *positions)
 	ks->cxt = CurrentMemoryContext;
 	ks->name = pstrdup(plan->name);
 	ks->pipe_rd = ks->pipe_wr = -1;
-	ks->topics = kafka_split(
-		siddhi_conn_option(plan->options, "topic.list", ""));
+	ks->topics =
+		kafka_split(siddhi_conn_option(plan->options, "topic.list", ""));
 	if (ks->topics == NIL)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
@@ -482,8 +481,9 @@ kafka_start(const SiddhiSourcePlan *plan, const char *app, List *positions)
 	(void) kafka_bool_option(plan, "seq.enabled", false);
 	(void) kafka_bool_option(plan, "is.binary.message", false);
 	(void) kafka_bool_option(plan, "enable.async.commit", true);
-	ks->broker_commit = kafka_bool_option(plan, "enable.offsets.commit", true) ||
-						kafka_bool_option(plan, "enable.auto.commit", false);
+	ks->broker_commit =
+		kafka_bool_option(plan, "enable.offsets.commit", true) ||
+		kafka_bool_option(plan, "enable.auto.commit", false);
 
 	conf = rd_kafka_conf_new();
 	kafka_conf_set(conf, "bootstrap.servers",
@@ -507,10 +507,10 @@ kafka_start(const SiddhiSourcePlan *plan, const char *app, List *positions)
 	snprintf(buf, sizeof(buf), "%d", fetch_bytes + 65536);
 	kafka_conf_set(conf, "receive.message.max.bytes", buf, plan->name);
 
-	kafka_optional_conf(ks, conf,
-						siddhi_conn_option(plan->options,
-										   "optional.configuration", ""),
-						&auto_commit, &reset);
+	kafka_optional_conf(
+		ks, conf,
+		siddhi_conn_option(plan->options, "optional.configuration", ""),
+		&auto_commit, &reset);
 	ks->broker_commit = ks->broker_commit || auto_commit;
 	ks->default_offset = kafka_reset_offset(reset);
 
@@ -530,11 +530,10 @@ kafka_start(const SiddhiSourcePlan *plan, const char *app, List *positions)
 	if (ks->rk == NULL)
 	{
 		rd_kafka_conf_destroy(conf);
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("source %s: cannot create a Kafka consumer",
-						plan->name),
-				 errdetail("librdkafka: %s", errstr)));
+		ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+						errmsg("source %s: cannot create a Kafka consumer",
+							   plan->name),
+						errdetail("librdkafka: %s", errstr)));
 	}
 	cb = palloc0(sizeof(MemoryContextCallback));
 	cb->func = kafka_reset_cb;
@@ -571,10 +570,9 @@ kafka_start(const SiddhiSourcePlan *plan, const char *app, List *positions)
 		err = rd_kafka_subscribe(ks->rk, subs);
 		rd_kafka_topic_partition_list_destroy(subs);
 		if (err)
-			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("source %s: cannot subscribe: %s", plan->name,
-							rd_kafka_err2str(err))));
+			ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+							errmsg("source %s: cannot subscribe: %s",
+								   plan->name, rd_kafka_err2str(err))));
 		ks->subscribed = true;
 	}
 	return ks;
@@ -617,8 +615,9 @@ kafka_poll(void *state, SiddhiSourceRecord *records, int max)
 	kafka_release_held(ks);
 	if (max > ks->maxheld)
 	{
-		ks->held = ks->held ? repalloc(ks->held, sizeof(void *) * max)
-							: MemoryContextAlloc(ks->cxt, sizeof(void *) * max);
+		ks->held = ks->held
+					   ? repalloc(ks->held, sizeof(void *) * max)
+					   : MemoryContextAlloc(ks->cxt, sizeof(void *) * max);
 		ks->maxheld = max;
 	}
 	/* the io event fires on empty -> non-empty; read it before consuming */
@@ -661,9 +660,8 @@ kafka_poll(void *state, SiddhiSourceRecord *records, int max)
 		r->next = p->next;
 	}
 	/* records left behind: keep the descriptor readable */
-	if (rd_kafka_queue_length(ks->queue) > 0 &&
-		write(ks->pipe_wr, "1", 1) < 0)
-		;					/* full: readable anyway */
+	if (rd_kafka_queue_length(ks->queue) > 0 && write(ks->pipe_wr, "1", 1) < 0)
+		; /* full: readable anyway */
 	return n;
 }
 
@@ -725,11 +723,15 @@ kafka_status(void *state, SiddhiSourceStatus *status)
 		if (!p->assigned)
 			continue;
 		assigned++;
-		if (rd_kafka_get_watermark_offsets(ks->rk, p->topic, p->partition,
-										   &lo, &hi) == RD_KAFKA_RESP_ERR_NO_ERROR &&
+		/* nothing read yet: where it is depends on auto.offset.reset */
+		if (p->next < 0)
+			continue;
+		if (rd_kafka_get_watermark_offsets(ks->rk, p->topic, p->partition, &lo,
+										   &hi) ==
+				RD_KAFKA_RESP_ERR_NO_ERROR &&
 			hi >= 0)
 		{
-			lag += Max(hi - Max(p->next, lo), 0);
+			lag += Max(hi - p->next, 0);
 			lag_known = true;
 		}
 	}
