@@ -480,3 +480,90 @@ CREATE TABLE siddhi.secrets (
 REVOKE ALL ON siddhi.secrets FROM PUBLIC;
 COMMENT ON TABLE siddhi.secrets IS
     'values of ${NAME} references in connector options; superusers only';
+
+-- Where each source goes on (docs/connectors.md "Sources"): the position
+-- after the last record of each part (a Kafka topic partition, an inMemory
+-- topic) whose results have committed, written by the engine in the same
+-- transaction as those results.  A source starts from here.  The engine's
+-- only: read it through siddhi.source_positions.
+CREATE TABLE siddhi.source_offsets (
+    app name NOT NULL,
+    source text NOT NULL,
+    part text NOT NULL,
+    next bigint NOT NULL,
+    PRIMARY KEY (app, source, part)
+);
+REVOKE ALL ON siddhi.source_offsets FROM PUBLIC;
+SELECT pg_catalog.pg_extension_config_dump('siddhi.source_offsets', '');
+COMMENT ON TABLE siddhi.source_offsets IS
+    'committed positions of the sources of siddhi apps; written by the engine';
+
+-- Records a source could not map, kept by @OnError(action = 'STORE') on
+-- their stream; siddhi.replay_errors() feeds them again.  Members of the
+-- app owner's role see and may delete the rows of its apps.
+CREATE TABLE siddhi.errors (
+    id bigserial PRIMARY KEY,
+    app name NOT NULL,
+    stream text NOT NULL,
+    source text NOT NULL,
+    payload bytea,
+    error text NOT NULL,
+    occurred_at timestamptz NOT NULL DEFAULT pg_catalog.now(),
+    replay boolean NOT NULL DEFAULT false
+);
+REVOKE ALL ON siddhi.errors FROM PUBLIC;
+GRANT SELECT, DELETE ON siddhi.errors TO PUBLIC;
+ALTER TABLE siddhi.errors ENABLE ROW LEVEL SECURITY;
+CREATE POLICY errors_of_my_apps ON siddhi.errors
+    USING (EXISTS (SELECT FROM siddhi.app a
+                    WHERE a.name OPERATOR(pg_catalog.=) errors.app
+                      AND pg_catalog.pg_has_role(a.owner::pg_catalog.oid,
+                                                 'USAGE')));
+SELECT pg_catalog.pg_extension_config_dump('siddhi.errors', '');
+SELECT pg_catalog.pg_extension_config_dump('siddhi.errors_id_seq', '');
+COMMENT ON TABLE siddhi.errors IS
+    'records siddhi sources could not map, kept by @OnError(action = ''STORE'')';
+
+-- Feed stored records of app again (those of ids, or all of them) through
+-- their source's mapper, in the engine's next batch: those that map now
+-- go to their stream and leave siddhi.errors, the others stay with their
+-- new error.  Returns how many were marked.  Only who may manage the app.
+CREATE FUNCTION siddhi.replay_errors(app text, ids bigint[] DEFAULT NULL)
+RETURNS bigint
+AS 'MODULE_PATHNAME', 'siddhi_replay_errors'
+LANGUAGE C VOLATILE;
+GRANT EXECUTE ON FUNCTION siddhi.replay_errors(text, bigint[]) TO PUBLIC;
+
+CREATE FUNCTION siddhi.source_stats(
+    OUT database oid, OUT app text, OUT stream text, OUT source text,
+    OUT type text, OUT state text, OUT connected boolean,
+    OUT records_in bigint, OUT events_out bigint, OUT errors bigint,
+    OUT on_error text, OUT last_error text, OUT last_error_at timestamptz,
+    OUT lag bigint, OUT detail text)
+RETURNS SETOF record
+AS 'MODULE_PATHNAME', 'siddhi_source_stats'
+LANGUAGE C STRICT;
+
+-- One row per source of a loaded app, to the members of its owner's role
+-- and of pg_read_all_stats, as siddhi.queries.
+CREATE VIEW siddhi.sources WITH (security_barrier) AS
+    SELECT s.app, s.stream, s.source, s.type, s.state, s.connected,
+           s.records_in, s.events_out, s.errors, s.on_error, s.last_error,
+           s.last_error_at, s.lag, s.detail
+      FROM siddhi.source_stats() s
+     WHERE s.database OPERATOR(pg_catalog.=)
+           (SELECT oid FROM pg_catalog.pg_database
+             WHERE datname OPERATOR(pg_catalog.=)
+                   pg_catalog.current_database());
+
+-- The committed positions, to the same readers as the app's row.
+CREATE VIEW siddhi.source_positions WITH (security_barrier) AS
+    SELECT o.app, o.source, o.part, o.next
+      FROM siddhi.source_offsets o
+     WHERE EXISTS (SELECT FROM siddhi.app a
+                    WHERE a.name OPERATOR(pg_catalog.=) o.app
+                      AND (pg_catalog.pg_has_role(a.owner::pg_catalog.oid,
+                                                  'USAGE')
+                           OR pg_catalog.pg_has_role('pg_read_all_stats',
+                                                     'USAGE')));
+GRANT SELECT ON siddhi.sources, siddhi.source_positions TO PUBLIC, pg_monitor;

@@ -23,6 +23,7 @@
 #include "siddhi/kafka_source.h"
 #include "siddhi/partition.h"
 #include "siddhi/shmem.h"
+#include "siddhi/source_runtime.h"
 #include "siddhi/usercode.h"
 #include "siddhi/worker.h"
 #include "utils/guc.h"
@@ -148,6 +149,7 @@ define_gucs(void)
 		"time.  A stream's own event-time attribute wins.",
 		&siddhi_event_time_setting, "", PGC_USERSET, 0,
 		siddhi_check_event_time, NULL, NULL);
+	siddhi_sources_define_gucs();
 	MarkGUCPrefixReserved("siddhi");
 }
 

@@ -1291,8 +1291,6 @@ analyze_query(AnalyzeState *st, SiddhiQuery *q, int index)
 	in = q->input->kind == SIDDHI_INPUT_JOIN
 			 ? siddhi_join_primary(st, q->input)
 			 : q->input->stream;
-	if (in->fault)
-		not_yet(st, "fault streams", in->location);
 	if (q->input->kind == SIDDHI_INPUT_JOIN &&
 		(q->input->stream->inner || q->input->right->inner))
 		not_yet(st, "joins of inner streams", in->location);
@@ -1320,6 +1318,20 @@ analyze_query(AnalyzeState *st, SiddhiQuery *q, int index)
 		if (in->alias == NULL)
 			in->alias = in->stream;
 		qp->inner_input = true;
+	}
+	else if (in->fault)
+	{
+		/* !S: made by @OnError(action = 'STREAM') on S (analyze_connector.c) */
+		input = find_relation(st, psprintf("!%s", in->stream));
+		if (input == NULL)
+			ereport(ERROR,
+					(errcode(ERRCODE_UNDEFINED_TABLE),
+					 errmsg("fault stream !%s is not defined", in->stream),
+					 siddhi_errposition(source, in->location),
+					 errhint("Give %s @OnError(action = 'STREAM').",
+							 in->stream)));
+		if (in->alias == NULL)
+			in->alias = in->stream;
 	}
 	else
 		input = find_relation(st, in->stream);

@@ -17,6 +17,7 @@
 #include "miscadmin.h"
 #include "siddhi/ipc.h"
 #include "siddhi/shmem.h"
+#include "siddhi/source_runtime.h"
 #include "storage/ipc.h"
 #include "storage/shmem.h"
 #include "fmgr.h"
@@ -48,6 +49,7 @@ siddhi_shmem_request(void)
 	size = add_size(size, siddhi_ring_shmem_size());
 	size = add_size(size, siddhi_subscription_shmem_size());
 	size = add_size(size, siddhi_stats_shmem_size());
+	size = add_size(size, siddhi_source_stats_shmem_size());
 	RequestAddinShmemSpace(size);
 	/* one lock for the slots, one per ring, one for subscriptions, stats */
 	RequestNamedLWLockTranche("siddhi", 3 + siddhi_max_databases);
@@ -79,6 +81,7 @@ siddhi_shmem_startup(void)
 	siddhi_ring_shmem_init();
 	siddhi_subscription_shmem_init();
 	siddhi_stats_shmem_init();
+	siddhi_source_stats_shmem_init();
 	LWLockRelease(AddinShmemInitLock);
 }
 

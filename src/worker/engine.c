@@ -61,6 +61,7 @@
 #include "siddhi/parser.h"
 #include "siddhi/runtime.h"
 #include "siddhi/shmem.h"
+#include "siddhi/source_runtime.h"
 #include "siddhi/usercode.h"
 #include "siddhi/worker.h"
 #include "pending.h"
@@ -252,6 +253,9 @@ load_app(const char *name, Oid owner, const char *source,
 		siddhi_source_context_pop(&sctx);
 		siddhi_usercode_leave(frame, true);
 		la->watch = siddhi_watch_build(la->name, owner);
+		/* its sources (connectors): a missing secret fails the app */
+		MemoryContextSwitchTo(cxt);
+		siddhi_sources_start_app(la->name, owner, plan, la->runtime);
 
 		ReleaseCurrentSubTransaction();
 		MemoryContextSwitchTo(oldcxt);
@@ -274,6 +278,9 @@ load_app(const char *name, Oid owner, const char *source,
 		edata = CopyErrorData();
 		FlushErrorState();
 		RollbackAndReleaseCurrentSubTransaction();
+		/* started before what failed: unhook it from the junctions */
+		if (la->runtime)
+			siddhi_runtime_stop_app(la->runtime);
 		MemoryContextSwitchTo(oldcxt);
 		CurrentResourceOwner = oldowner;
 
@@ -295,6 +302,7 @@ static void
 unload_app(LoadedApp *la)
 {
 	siddhi_watch_free(la->watch);
+	siddhi_sources_stop_app(la->name);
 	if (la->runtime)
 		siddhi_runtime_stop_app(la->runtime);
 	MemoryContextDelete(la->cxt);
@@ -536,11 +544,14 @@ run_batch(void)
 	BeginInternalSubTransaction(NULL);
 
 	siddhi_pending_release(feed_chunk);
+	/* the sources' records and positions, in the same transaction */
+	siddhi_sources_feed();
 
 	siddhi_runtime_end_batch();
 	ReleaseCurrentSubTransaction();
 	PopActiveSnapshot();
 	CommitTransactionCommand();
+	siddhi_sources_committed();
 	release_app_session_locks();
 
 	INSTR_TIME_SET_CURRENT(elapsed);
@@ -567,6 +578,21 @@ run_timers(int64 now)
 	CommitTransactionCommand();
 	release_app_session_locks();
 	pgstat_report_stat(false);
+}
+
+/* Wait for the latch or a source's descriptor, up to timeout ms. */
+static void
+wait_with_sources(int *fds, int nfds, long timeout)
+{
+	WaitEventSet *set = CreateWaitEventSet(CurrentMemoryContext, nfds + 2);
+	WaitEvent event;
+
+	AddWaitEventToSet(set, WL_LATCH_SET, PGINVALID_SOCKET, MyLatch, NULL);
+	AddWaitEventToSet(set, WL_EXIT_ON_PM_DEATH, PGINVALID_SOCKET, NULL, NULL);
+	for (int i = 0; i < nfds; i++)
+		AddWaitEventToSet(set, WL_SOCKET_READABLE, fds[i], NULL, NULL);
+	(void) WaitEventSetWait(set, timeout, &event, 1, PG_WAIT_EXTENSION);
+	FreeWaitEventSet(set);
 }
 
 void
@@ -623,6 +649,7 @@ siddhi_engine_main(Datum arg)
 
 	pgstat_report_appname("siddhi engine");
 	siddhi_stats_free_db(dboid);
+	siddhi_source_stats_free_db(dboid);
 	siddhi_pending_init();
 
 	/*
@@ -659,6 +686,7 @@ siddhi_engine_main(Datum arg)
 		bool busy = false;
 		uint64 upto;
 		int64 deadline;
+		int polled;
 
 		CHECK_FOR_INTERRUPTS();
 		if (ConfigReloadPending)
@@ -690,11 +718,13 @@ siddhi_engine_main(Datum arg)
 		if (n > 0)
 			siddhi_pending_absorb(buf, n, upto - n);
 		siddhi_pending_poll(upto, n > 0);
-		if (siddhi_pending_releasable())
+		/* what the sources have now (src/connectors/source.c) */
+		polled = siddhi_sources_poll();
+		if (siddhi_pending_releasable() || polled > 0)
 			run_batch();
 		/* before the next pop reuses buf */
 		siddhi_pending_keep();
-		busy = n > 0;
+		busy = n > 0 || polled > 0;
 		/*
 		 * What was popped is fed and committed, or copied into pending.c
 		 * (an open transaction's rows: lost with the worker if it dies,
@@ -729,12 +759,21 @@ siddhi_engine_main(Datum arg)
 								   ? Min(100, siddhi_naptime_ms)
 								   : siddhi_naptime_ms;
 
+				int fds[64];
+				int nfds;
+
 				deadline = siddhi_runtime_next_deadline();
 				if (deadline >= 0)
 					timeout = Max(0, Min(timeout, deadline - siddhi_now_ms()));
-				(void) WaitLatch(
-					MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH,
-					timeout, PG_WAIT_EXTENSION);
+				/* sources: their descriptors, or a short poll timeout */
+				nfds = siddhi_sources_wait(fds, lengthof(fds), &timeout);
+				if (nfds == 0)
+					(void) WaitLatch(MyLatch,
+									 WL_LATCH_SET | WL_TIMEOUT |
+										 WL_EXIT_ON_PM_DEATH,
+									 timeout, PG_WAIT_EXTENSION);
+				else
+					wait_with_sources(fds, nfds, timeout);
 			}
 			ResetLatch(MyLatch);
 		}
