@@ -29,19 +29,19 @@ $kafka->create_topic('feed', 4);
 
 # explicit partitions (no group to rejoin after each kill) for one app,
 # the group for the other: both must come out exact
-for my $app ([ 'once_a', 'partition.no.list = \'0,1,2,3\',', 'OutA' ],
-	[ 'once_b', '', 'OutB' ])
+for my $app ([ 'once_a', 'partition.no.list = \'0,1,2,3\',', 'A' ],
+	[ 'once_b', '', 'B' ])
 {
-	my ($name, $parts, $table) = @$app;
+	my ($name, $parts, $x) = @$app;
 	$node->safe_psql('postgres', qq{
 		SELECT siddhi.deploy('$name', \$\$
 			\@source(type = 'kafka', topic.list = 'feed', group.id = '$name',
 				bootstrap.servers = '$bs', $parts
 				optional.configuration = 'auto.offset.reset:earliest',
 				\@map(type = 'json', \@attributes(id = '\$.id', pad = '\$.pad')))
-			define stream Feed (id long, pad string);
-			define table $table (id long);
-			from Feed[id > 0] select id insert into $table;
+			define stream Feed$x (id long, pad string);
+			define table Out$x (id long);
+			from Feed$x\[id > 0] select id insert into Out$x;
 		\$\$)});
 }
 ok($node->poll_query_until('postgres',
@@ -91,6 +91,10 @@ sub wait_progress
 	ok($node->poll_query_until('postgres',
 		"SELECT count(*) > $before FROM outa"), "$what: results grow");
 }
+
+ok($node->poll_query_until('postgres',
+	"SELECT count(*) = 2 FROM siddhi.sources WHERE records_in > 0"),
+	'both sources read');
 
 my $worker_kills = 0;
 my $postmaster_kills = 0;
@@ -143,8 +147,10 @@ for my $table ('outa', 'outb')
 		"$total|$total|1|$total", "$table: every id exactly once");
 }
 is($node->safe_psql('postgres',
-	"SELECT app, sum(next) FROM siddhi.source_offsets GROUP BY app ORDER BY app"),
-	"once_a|$total\nonce_b|$total", 'the committed positions cover the feed');
+	"SELECT app || ':' || source || ':' || sum(next) FROM siddhi.source_offsets "
+	  . "GROUP BY app, source ORDER BY app"),
+	"once_a:feeda.source1:$total\nonce_b:feedb.source1:$total",
+	'the committed positions cover the feed');
 
 $node->stop;
 $kafka->stop;
