@@ -5,7 +5,11 @@ set -euo pipefail
 
 PACKAGES="postgresql-15 postgresql-server-dev-15
   build-essential libipc-run-perl clang-format python3 bc libpq-dev
-  librdkafka-dev kcat"
+  kcat librdkafka-dev libavro-dev"
+# the tests' Kafka broker (test/kafka) runs on Java 17 from Maven's jars:
+# taken from Debian only when the machine has none
+command -v java >/dev/null || PACKAGES="$PACKAGES openjdk-17-jre-headless"
+command -v mvn >/dev/null || PACKAGES="$PACKAGES maven"
 
 missing=""
 for p in $PACKAGES; do
@@ -21,3 +25,7 @@ if [ -n "$missing" ]; then
 	apt-get update -q
 	apt-get install -y -q --no-install-recommends $missing
 fi
+
+# The Kafka jars, once (about 45 s from an empty Maven cache): the tests
+# never download.
+bash "$(dirname "$0")/kafka/fetch.sh"

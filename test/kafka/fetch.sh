@@ -22,7 +22,7 @@ echo "fetching the Kafka jars into $lib (Maven, once)"
 tmp="$lib.tmp.$$"
 rm -rf "$tmp"
 trap 'rm -rf "$tmp"' EXIT
-if ! mvn -q -B -f "$here/pom.xml" dependency:copy-dependencies \
+if ! mvn -q -B -Dstyle.color=never -f "$here/pom.xml" dependency:copy-dependencies \
 	-DincludeScope=runtime -DoutputDirectory="$tmp" ${KAFKA_MVN_FLAGS:-}; then
 	echo "fetch.sh: Maven could not fetch the Kafka jars (see above)" >&2
 	exit 1
