@@ -67,8 +67,7 @@ typedef enum SiddhiSourceState
 typedef struct SiddhiSourceStats SiddhiSourceStats;
 extern Size siddhi_source_stats_shmem_size(void);
 extern void siddhi_source_stats_shmem_init(void);
-extern SiddhiSourceStats *siddhi_source_stats_alloc(const char *app,
-													Oid owner,
+extern SiddhiSourceStats *siddhi_source_stats_alloc(const char *app, Oid owner,
 													const SiddhiSourcePlan *p);
 extern void siddhi_source_stats_free(SiddhiSourceStats *e);
 extern void siddhi_source_stats_free_db(Oid dboid);

@@ -1324,12 +1324,12 @@ analyze_query(AnalyzeState *st, SiddhiQuery *q, int index)
 		/* !S: made by @OnError(action = 'STREAM') on S (analyze_connector.c) */
 		input = find_relation(st, psprintf("!%s", in->stream));
 		if (input == NULL)
-			ereport(ERROR,
-					(errcode(ERRCODE_UNDEFINED_TABLE),
-					 errmsg("fault stream !%s is not defined", in->stream),
-					 siddhi_errposition(source, in->location),
-					 errhint("Give %s @OnError(action = 'STREAM').",
-							 in->stream)));
+			ereport(
+				ERROR,
+				(errcode(ERRCODE_UNDEFINED_TABLE),
+				 errmsg("fault stream !%s is not defined", in->stream),
+				 siddhi_errposition(source, in->location),
+				 errhint("Give %s @OnError(action = 'STREAM').", in->stream)));
 		if (in->alias == NULL)
 			in->alias = in->stream;
 	}

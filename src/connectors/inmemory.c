@@ -9,7 +9,7 @@
  * topic (any app of the same database: one engine worker runs them all)
  * gets a copy at its next poll.  Each subscriber has its own queue, bounded
  * by siddhi.inmemory_queue_events: beyond it the oldest record is dropped
- * and counted (shown as errors of the source in siddhi.sources).  Memory:
+ * and counted (siddhi.sources.last_error says how many).  Memory:
  * at most that many records per subscriber, each its payload's size.
  *
  * Not durable and not transactional, as in Siddhi: a record is queued
@@ -91,18 +91,25 @@ siddhi_inmemory_publish(const char *topic, const char *data, int len,
 static void *
 inmem_start(const SiddhiSourcePlan *plan, const char *app, List *positions)
 {
-	InMemSub *s = MemoryContextAllocZero(TopMemoryContext, sizeof(InMemSub));
 	const char *topic = siddhi_conn_option(plan->options, "topic", "");
+	InMemSub *s;
 	ListCell *lc;
+
+	/* a ${NAME} may resolve to nothing, which only shows here */
+	if (topic[0] == '\0')
+		ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+						errmsg("the topic of inMemory source \"%s\" is empty",
+							   plan->name)));
+	s = MemoryContextAllocZero(TopMemoryContext, sizeof(InMemSub));
 
 	s->topic = MemoryContextStrdup(TopMemoryContext, topic);
 	s->part = s->topic;
 	s->cap = Max(siddhi_inmemory_queue_events, 1);
 	s->queue = MemoryContextAllocZero(TopMemoryContext,
 									  sizeof(InMemRecord *) * s->cap);
-	s->taken = MemoryContextAllocZero(
-		TopMemoryContext,
-		sizeof(InMemRecord *) * Max(siddhi_source_batch_events, 1));
+	s->taken = MemoryContextAllocZero(TopMemoryContext,
+									  sizeof(InMemRecord *) *
+										  Max(siddhi_source_batch_events, 1));
 	foreach(lc, positions)
 	{
 		SiddhiSourcePosition *p = lfirst(lc);
@@ -163,7 +170,9 @@ inmem_status(void *state, SiddhiSourceStatus *status)
 
 	status->connected = true;
 	status->lag = s->count;
-	snprintf(status->detail, sizeof(status->detail), "topic %s", s->topic);
+	/* no topic: it may come from a secret, and the view is no place for one */
+	snprintf(status->detail, sizeof(status->detail), "consumed: %lld",
+			 (long long) s->next);
 	if (s->dropped > 0)
 		snprintf(status->last_error, sizeof(status->last_error),
 				 "%lld records dropped: the queue was full "

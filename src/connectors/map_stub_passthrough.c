@@ -53,9 +53,9 @@ siddhi_mapper_decode(SiddhiMapper *m, const char *data, int len,
 	HeapTupleData htup;
 
 	if (len < (int) (sizeof(uint32) + SizeofMinimalTupleHeader))
-		ereport(ERROR, (errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
-						errmsg("passThrough record of %d bytes is too short",
-							   len)));
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
+				 errmsg("passThrough record of %d bytes is too short", len)));
 	memcpy(&sig, data, sizeof(uint32));
 	if (sig != m->sig)
 		ereport(ERROR,

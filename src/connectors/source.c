@@ -286,10 +286,9 @@ source_status(SourceRt *s, int64 now, bool force)
 	memset(&st, 0, sizeof(st));
 	st.lag = -1;
 	s->ops->status(s->state, &st);
-	siddhi_source_stats_state(s->stats,
-							  st.connected ? SIDDHI_SOURCE_RUNNING
-										   : SIDDHI_SOURCE_CONNECTING,
-							  &st);
+	siddhi_source_stats_state(
+		s->stats,
+		st.connected ? SIDDHI_SOURCE_RUNNING : SIDDHI_SOURCE_CONNECTING, &st);
 }
 
 int
@@ -388,8 +387,7 @@ siddhi_source_append_row(StringInfo buf, TupleDesc desc, Datum *values,
 	hdr.timestamp = ts;
 	hdr.length = mt->t_len;
 	appendBinaryStringInfo(buf, (const char *) &hdr, sizeof(hdr));
-	appendBinaryStringInfo(buf, zeros,
-						   MAXALIGN(sizeof(hdr)) - sizeof(hdr));
+	appendBinaryStringInfo(buf, zeros, MAXALIGN(sizeof(hdr)) - sizeof(hdr));
 	appendBinaryStringInfo(buf, (const char *) mt, mt->t_len);
 	appendBinaryStringInfo(buf, zeros, MAXALIGN(mt->t_len) - mt->t_len);
 	pfree(mt);
@@ -567,8 +565,8 @@ siddhi_sources_feed(void)
 	bool any = false;
 
 	if (feed_cxt == NULL)
-		feed_cxt = AllocSetContextCreate(TopMemoryContext, "siddhi source feed",
-										 ALLOCSET_DEFAULT_SIZES);
+		feed_cxt = AllocSetContextCreate(
+			TopMemoryContext, "siddhi source feed", ALLOCSET_DEFAULT_SIZES);
 	foreach(lc, sources)
 	{
 		SourceRt *s = lfirst(lc);
@@ -582,7 +580,12 @@ siddhi_sources_feed(void)
 			any = true;
 		}
 	}
-	siddhi_source_replay_feed();
+	{
+		MemoryContext old = MemoryContextSwitchTo(feed_cxt);
+
+		siddhi_source_replay_feed();
+		MemoryContextSwitchTo(old);
+	}
 	return any;
 }
 
@@ -626,6 +629,7 @@ siddhi_sources_committed(void)
 			found->next = p->next;
 		}
 		s->batch_positions = NIL;
+		source_status(s, siddhi_now_ms(), true);
 		if (s->state == NULL || s->ops->committed == NULL)
 			continue;
 		PG_TRY();

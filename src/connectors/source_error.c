@@ -93,18 +93,19 @@ siddhi_source_on_error(SiddhiSourceErrors *e, const SiddhiSourceRecord *r,
 	{
 		case SIDDHI_ON_ERROR_LOG:
 			if (siddhi_error_log_due(&s->errlog, &unlogged))
-				ereport(LOG,
-						(errcode(edata->sqlerrcode),
-						 errmsg("siddhi: source \"%s\" of app \"%s\" could not "
-								"map a record: %s",
-								s->plan->name, s->app, edata->message),
-						 errdetail_internal("Payload: %s",
-											payload_for_log(r->data, r->len)),
-						 unlogged > 0
-							 ? errhint("%lld earlier errors of the same "
-									   "source were counted but not logged.",
-									   (long long) unlogged)
-							 : 0));
+				ereport(
+					LOG,
+					(errcode(edata->sqlerrcode),
+					 errmsg("siddhi: source \"%s\" of app \"%s\" could not "
+							"map a record: %s",
+							s->plan->name, s->app, edata->message),
+					 errdetail_internal("Payload: %s",
+										payload_for_log(r->data, r->len)),
+					 unlogged > 0
+						 ? errhint("%lld earlier errors of the same "
+								   "source were counted but not logged.",
+								   (long long) unlogged)
+						 : 0));
 			break;
 		case SIDDHI_ON_ERROR_STREAM:
 			if (OidIsValid(s->fault_relid))
@@ -123,16 +124,16 @@ siddhi_source_on_error(SiddhiSourceErrors *e, const SiddhiSourceRecord *r,
 			}
 			break;
 		case SIDDHI_ON_ERROR_STORE:
-			{
-				StoredError *se = palloc(sizeof(StoredError));
+		{
+			StoredError *se = palloc(sizeof(StoredError));
 
-				se->payload = palloc(VARHDRSZ + r->len);
-				SET_VARSIZE(se->payload, VARHDRSZ + r->len);
-				memcpy(VARDATA(se->payload), r->data, r->len);
-				se->message = pstrdup(edata->message);
-				e->stored = lappend(e->stored, se);
-			}
-			break;
+			se->payload = palloc(VARHDRSZ + r->len);
+			SET_VARSIZE(se->payload, VARHDRSZ + r->len);
+			memcpy(VARDATA(se->payload), r->data, r->len);
+			se->message = pstrdup(edata->message);
+			e->stored = lappend(e->stored, se);
+		}
+		break;
 		case SIDDHI_ON_ERROR_DROP:
 			break;
 	}
@@ -280,9 +281,8 @@ siddhi_source_replay_feed(void)
 		siddhi_batch_isolate();
 		PG_TRY();
 		{
-			nrows = siddhi_source_decode_one(s, VARDATA(r->payload),
-											 VARSIZE(r->payload) - VARHDRSZ,
-											 &buf);
+			nrows = siddhi_source_decode_one(
+				s, VARDATA(r->payload), VARSIZE(r->payload) - VARHDRSZ, &buf);
 		}
 		PG_CATCH();
 		{

@@ -91,8 +91,8 @@ siddhi_sources_define_gucs(void)
 		"Events each inMemory source may have waiting in its topic's queue.",
 		"Beyond it the oldest are dropped and counted as errors of the "
 		"source.",
-		&siddhi_inmemory_queue_events, 100000, 1, INT_MAX, PGC_SIGHUP, 0,
-		NULL, NULL, NULL);
+		&siddhi_inmemory_queue_events, 100000, 1, INT_MAX, PGC_SIGHUP, 0, NULL,
+		NULL, NULL);
 	DefineCustomIntVariable("siddhi.max_sources",
 							"Sources whose counters siddhi.sources can show.",
 							NULL, &siddhi_max_sources, 256, 8, 100000,
@@ -158,7 +158,8 @@ siddhi_source_stats_alloc(const char *app, Oid owner,
 		strlcpy(e->app, app, NAME_LEN);
 		strlcpy(e->stream, p->stream->name, NAME_LEN);
 		strlcpy(e->name, p->name, NAME_LEN);
-		strlcpy(e->type, strcmp(p->type, "inmemory") == 0 ? "inMemory" : p->type,
+		strlcpy(e->type,
+				strcmp(p->type, "inmemory") == 0 ? "inMemory" : p->type,
 				NAME_LEN);
 		strlcpy(e->on_error, siddhi_on_error_name(p->on_error), 8);
 		pg_atomic_write_u32(&e->state, SIDDHI_SOURCE_CONNECTING);
@@ -304,7 +305,11 @@ siddhi_source_replay_ask(void)
 uint32
 siddhi_source_replay_generation(void)
 {
-	int slot = siddhi_db_slot(MyDatabaseId, false);
+	/* the engine asks every turn: its slot does not change */
+	static int slot = -1;
+
+	if (slot < 0)
+		slot = siddhi_db_slot(MyDatabaseId, false);
 
 	if (slot < 0 || sst == NULL || slot >= sst->ndbs)
 		return 0;

@@ -1,0 +1,175 @@
+-- Sources (src/connectors/source.c): the in-memory broker, positions,
+-- secrets, the siddhi_connector rule, siddhi.sources.
+
+-- an inMemory chain: Raw -> query -> Prices (sink) -> topic 'prices' ->
+-- two sources of the same app (each gets every event) -> tables
+SELECT siddhi.deploy('im_chain', $$
+  define stream Raw (sym string, price double);
+  @sink(type = 'inMemory', topic = 'prices')
+  define stream Prices (sym string, price double);
+  @source(type = 'inMemory', topic = 'prices')
+  define stream PricesIn (sym string, price double);
+  @source(type = 'inMemory', topic = 'prices')
+  define stream PricesTwice (sym string, price double);
+  define table Got (sym string, price double);
+  define table GotTwice (sym string, price double);
+  from Raw[price > 0] select sym, price insert into Prices;
+  from PricesIn select sym, price insert into Got;
+  from PricesTwice select sym, price * 2 as price insert into GotTwice;
+$$);
+SELECT wait_app('im_chain');
+INSERT INTO raw VALUES ('a', 1), ('b', -1), ('c', 3);
+SELECT wait_for('SELECT count(*) FROM got', 2);
+SELECT wait_for('SELECT count(*) FROM gottwice', 2);
+SELECT * FROM got ORDER BY sym;
+SELECT * FROM gottwice ORDER BY sym;
+
+-- another app of the database subscribes to the same topic
+SELECT siddhi.deploy('im_other', $$
+  @source(type = 'inMemory', topic = 'prices')
+  define stream Elsewhere (sym string, price double);
+  define table GotElsewhere (sym string, price double);
+  from Elsewhere select sym, price insert into GotElsewhere;
+$$);
+SELECT wait_app('im_other');
+INSERT INTO raw VALUES ('d', 4);
+SELECT wait_for('SELECT count(*) FROM gotelsewhere', 1);
+SELECT wait_for('SELECT count(*) FROM got', 3);
+SELECT wait_for('SELECT count(*) FROM gottwice', 3);
+SELECT * FROM gotelsewhere;
+SELECT * FROM got ORDER BY sym;
+
+-- each source's position (records consumed, for inMemory) commits with
+-- the results: a count of what it fed
+SELECT * FROM siddhi.source_positions ORDER BY app, source;
+-- the catalog table itself is the engine's
+SET ROLE pg_monitor;
+SELECT count(*) FROM siddhi.source_offsets;
+RESET ROLE;
+
+-- siddhi.sources
+SELECT app, stream, source, type, state, connected, records_in, events_out,
+       errors, on_error, last_error
+  FROM siddhi.sources ORDER BY app, source;
+
+-- undeploying stops the sources; the positions stay
+SELECT siddhi.undeploy('im_other', drop_tables => true);
+-- (the engine stops them when it sees the undeploy)
+SELECT wait_for($$SELECT (count(*) = 0)::int FROM siddhi.sources
+                  WHERE app = 'im_other'$$, 1) AS stopped;
+SELECT app, source, next FROM siddhi.source_offsets WHERE app = 'im_other';
+
+-- Secrets: ${NAME} resolves from siddhi.secrets (superusers only)
+INSERT INTO siddhi.secrets VALUES ('PRICE_TOPIC', 'prices');
+SELECT siddhi.deploy('im_secret', $$
+  @source(type = 'inMemory', topic = '${PRICE_TOPIC}')
+  define stream Secretly (sym string, price double);
+  define table GotSecretly (sym string, price double);
+  from Secretly select sym, price insert into GotSecretly;
+$$);
+SELECT wait_app('im_secret');
+INSERT INTO raw VALUES ('e', 5);
+SELECT wait_for('SELECT count(*) FROM gotsecretly', 1);
+SELECT * FROM gotsecretly;
+-- the app's text keeps the reference, siddhi.sources shows no value
+SELECT source LIKE '%${PRICE_TOPIC}%' AS reference_kept
+  FROM siddhi.apps WHERE name = 'im_secret';
+SELECT detail LIKE '%prices%' AS shows_value FROM siddhi.sources
+ WHERE app = 'im_secret';
+-- a missing secret fails the app's load, naming it
+SELECT siddhi.deploy('im_nosecret', $$
+  @source(type = 'inMemory', topic = '${NO_SUCH_SECRET}')
+  define stream Nothing (sym string, price double);
+$$);
+SELECT wait_app('im_nosecret');
+SELECT state, error FROM siddhi.apps WHERE name = 'im_nosecret';
+SELECT siddhi.undeploy('im_nosecret', drop_tables => true);
+-- stored now, a redeploy loads
+INSERT INTO siddhi.secrets VALUES ('NO_SUCH_SECRET', 'elsewhere');
+SELECT siddhi.deploy('im_nosecret', $$
+  @source(type = 'inMemory', topic = '${NO_SUCH_SECRET}')
+  define stream Nothing (sym string, price double);
+$$);
+SELECT wait_app('im_nosecret');
+SELECT siddhi.undeploy('im_nosecret', drop_tables => true);
+SELECT siddhi.undeploy('im_secret', drop_tables => true);
+
+-- a source that fails to start fails alone: it shows the error and is
+-- started again after a backoff; the app and its other source go on
+INSERT INTO siddhi.secrets VALUES ('EMPTY_TOPIC', '');
+SELECT siddhi.deploy('im_half', $$
+  @source(type = 'inMemory', topic = '${EMPTY_TOPIC}')
+  define stream Broken (sym string, price double);
+  @source(type = 'inMemory', topic = 'prices')
+  define stream Working (sym string, price double);
+  define table GotWorking (sym string, price double);
+  from Working select sym, price insert into GotWorking;
+$$);
+SELECT wait_app('im_half');
+SELECT wait_for($$SELECT count(*) FROM siddhi.sources
+                  WHERE app = 'im_half' AND state = 'failed'$$, 1);
+INSERT INTO raw VALUES ('f', 6);
+SELECT wait_for('SELECT count(*) FROM gotworking', 1);
+SELECT * FROM gotworking;
+SELECT source, state, connected, last_error FROM siddhi.sources
+ WHERE app = 'im_half' ORDER BY source;
+SELECT state FROM siddhi.apps WHERE name = 'im_half';
+SELECT siddhi.undeploy('im_half', drop_tables => true);
+
+-- the siddhi_connector rule; who sees siddhi.sources
+CREATE ROLE siddhi_src_carol LOGIN;
+CREATE ROLE siddhi_src_dave LOGIN;
+CREATE SCHEMA carol AUTHORIZATION siddhi_src_carol;
+SET ROLE siddhi_src_carol;
+SET search_path = carol, public;
+-- secrets are not for her
+SELECT * FROM siddhi.secrets;
+-- inMemory stays inside the database: anyone may deploy it
+SELECT siddhi.deploy('carol_chain', $$
+  @sink(type = 'inMemory', topic = 'carol')
+  define stream CarolOut (n int);
+  @source(type = 'inMemory', topic = 'carol')
+  define stream CarolIn (n int);
+  define table CarolGot (n int);
+  from CarolIn select n insert into CarolGot;
+$$);
+SELECT wait_app('carol_chain');
+INSERT INTO carolout VALUES (1), (2);
+SELECT wait_for('SELECT count(*) FROM carolgot', 2);
+-- kafka reaches the network: members of siddhi_connector only
+SELECT siddhi.deploy('carol_kafka', $$
+  @source(type = 'kafka', topic.list = 'orders', group.id = 'g',
+          bootstrap.servers = '127.0.0.1:9', @map(type = 'json'))
+  define stream CarolKafka (n int);
+$$);
+-- she sees her sources, only hers
+SELECT app, source, records_in FROM siddhi.sources ORDER BY app, source;
+SELECT app, source, next FROM siddhi.source_positions ORDER BY app, source;
+RESET ROLE;
+SET ROLE siddhi_src_dave;
+SELECT count(*) FROM siddhi.sources WHERE app = 'carol_chain';
+SELECT count(*) FROM siddhi.source_positions WHERE app = 'carol_chain';
+RESET ROLE;
+-- pg_monitor sees every source
+GRANT pg_monitor TO siddhi_src_dave;
+SET ROLE siddhi_src_dave;
+SELECT count(*) FROM siddhi.sources WHERE app = 'carol_chain';
+RESET ROLE;
+-- granted siddhi_connector, she passes the rule
+GRANT siddhi_connector TO siddhi_src_carol;
+SET ROLE siddhi_src_carol;
+SELECT siddhi.deploy('carol_kafka', $$
+  @source(type = 'kafka', topic.list = 'orders', group.id = 'g',
+          bootstrap.servers = '127.0.0.1:9', @map(type = 'json'))
+  define stream CarolKafka (n int);
+$$);
+SELECT siddhi.undeploy('carol_kafka', drop_tables => true);
+SELECT siddhi.undeploy('carol_chain', drop_tables => true);
+RESET ROLE;
+DROP SCHEMA carol;
+DROP ROLE siddhi_src_carol;
+DROP ROLE siddhi_src_dave;
+
+SELECT siddhi.undeploy('im_chain', drop_tables => true);
+SELECT wait_for('SELECT (count(*) = 0)::int FROM siddhi.sources', 1) AS none_left;
+DELETE FROM siddhi.secrets;
