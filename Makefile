@@ -27,6 +27,7 @@ PG_CFLAGS = -Werror
 # librdkafka (Debian's librdkafka-dev): the Kafka source and sink
 SHLIB_LINK += -lrdkafka
 PG_CPPFLAGS += -DSIDDHI_HAVE_KAFKA_SOURCE
+SHLIB_LINK += -lavro
 
 PG_CONFIG ?= $(shell command -v pg_config >/dev/null 2>&1 && echo pg_config || echo /usr/lib/postgresql/15/bin/pg_config)
 

@@ -567,3 +567,37 @@ CREATE VIEW siddhi.source_positions WITH (security_barrier) AS
                            OR pg_catalog.pg_has_role('pg_read_all_stats',
                                                      'USAGE')));
 GRANT SELECT ON siddhi.sources, siddhi.source_positions TO PUBLIC, pg_monitor;
+
+-- Mappers -----------------------------------------------------------------
+
+-- What a @map does with a payload (docs/connectors.md, "Mappers"): the
+-- events it makes of it, each a JSON object of the relation's attributes.
+-- map is the annotation as written in an app, e.g.
+-- '@map(type=''json'', @attributes(id=''$.order.id''))'.  Runs as the
+-- caller, touches nothing.
+CREATE FUNCTION siddhi.map_decode(stream regclass, map text, payload bytea)
+RETURNS SETOF jsonb
+AS 'MODULE_PATHNAME', 'siddhi_map_decode'
+LANGUAGE C STRICT STABLE;
+COMMENT ON FUNCTION siddhi.map_decode(regclass, text, bytea) IS
+    'the events a source @map makes of a payload, as JSON objects';
+GRANT EXECUTE ON FUNCTION siddhi.map_decode(regclass, text, bytea) TO PUBLIC;
+
+-- The same for a payload given as text (text and bytea share a layout).
+CREATE FUNCTION siddhi.map_decode(stream regclass, map text, payload text)
+RETURNS SETOF jsonb
+AS 'MODULE_PATHNAME', 'siddhi_map_decode'
+LANGUAGE C STRICT STABLE;
+COMMENT ON FUNCTION siddhi.map_decode(regclass, text, text) IS
+    'the events a source @map makes of a text payload, as JSON objects';
+GRANT EXECUTE ON FUNCTION siddhi.map_decode(regclass, text, text) TO PUBLIC;
+
+-- What a sink @map makes of an event given as a JSON object of attribute
+-- values (missing keys are null).
+CREATE FUNCTION siddhi.map_encode(stream regclass, map text, event jsonb)
+RETURNS bytea
+AS 'MODULE_PATHNAME', 'siddhi_map_encode'
+LANGUAGE C STRICT STABLE;
+COMMENT ON FUNCTION siddhi.map_encode(regclass, text, jsonb) IS
+    'the payload a sink @map makes of an event given as a JSON object';
+GRANT EXECUTE ON FUNCTION siddhi.map_encode(regclass, text, jsonb) TO PUBLIC;

@@ -17,6 +17,9 @@
 #include "lib/stringinfo.h"
 #include "siddhi/connector.h"
 #include "siddhi/parser.h"
+#include "utils/builtins.h"
+
+#include "map_int.h"
 
 typedef struct MapperSpec
 {
@@ -196,4 +199,59 @@ siddhi_mapper_validate(const SiddhiMapPlan *map, TupleDesc desc, bool sink,
 						errmsg("@payload is not taken by the %s %s mapper",
 							   map->type, sink ? "sink" : "source"),
 						siddhi_errposition(source, map->payload_location)));
+
+	/* each format's own checks: paths, positions, patterns, schemas */
+	if (strcmp(spec->type, "json") == 0)
+		map_json_validate(map, desc, sink, source);
+	else if (strcmp(spec->type, "csv") == 0)
+		map_csv_validate(map, desc, sink, source);
+	else if (strcmp(spec->type, "text") == 0)
+		map_text_validate(map, desc, sink, source);
+	else if (strcmp(spec->type, "avro") == 0)
+		map_avro_validate(map, desc, sink, source);
+	else if (strcmp(spec->type, "keyvalue") == 0)
+	{
+		foreach(lc, map->options)
+			map_bool_option_validate(
+				map, ((SiddhiConnOption *) lfirst(lc))->key, source);
+		if (sink && map->payload)
+			(void) map_template_compile(map->payload, desc, false, source,
+										map->payload_location);
+	}
+}
+
+/*
+ * An option that takes 'true' or 'false' must hold one of them (the
+ * other options are left alone here).
+ */
+void
+map_bool_option_validate(const SiddhiMapPlan *map, const char *key,
+						 const char *source)
+{
+	static const char *const booleans[] = { "fail.on.missing.attribute",
+											"fail.on.unknown.attribute",
+											"header.present",
+											"header",
+											"event.grouping.enabled",
+											"validate.json",
+											"mustache.enabled",
+											NULL };
+	ListCell *lc;
+	bool b;
+
+	if (!listed(booleans, key))
+		return;
+	foreach(lc, map->options)
+	{
+		SiddhiConnOption *o = lfirst(lc);
+
+		if (o->key && pg_strcasecmp(o->key, key) == 0 &&
+			!parse_bool(o->value, &b))
+			ereport(
+				ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("option \"%s\" must be 'true' or 'false', not '%s'",
+						o->key, o->value),
+				 siddhi_errposition(source, o->location)));
+	}
 }
