@@ -6,7 +6,8 @@
 # every record (one of them from two topics); a broker stopped under the
 # running app shows in siddhi.sources, and what is produced after it came
 # back arrives once; a malformed record goes to @OnError's store and the
-# good ones around it arrive.  No skipping: without Kafka this file fails.
+# good ones around it arrive; a topic that does not exist yet is a status
+# until it does.  No skipping: without Kafka this file fails.
 use strict;
 use warnings;
 use PostgreSQL::Test::Cluster;
@@ -32,8 +33,20 @@ sub orders
 		  $from .. $to ];
 }
 
+# ids spread over the 4 partitions by id % 4 (unkeyed records would
+# stick to one partition for a while)
+sub produce_spread
+{
+	my ($from, $to) = @_;
+	for my $p (0 .. 3)
+	{
+		$kafka->produce('orders', [ grep { /"id":(\d+)/ && $1 % 4 == $p } @{ orders($from, $to) } ],
+			partition => $p);
+	}
+}
+
 $kafka->create_topic('orders', 4);
-$kafka->produce('orders', orders(1, 1000));
+produce_spread(1, 1000);
 
 # app 1: filter into a table, the group g1, malformed records stored
 $node->safe_psql('postgres', qq{
@@ -79,7 +92,7 @@ ok($node->poll_query_until('postgres',
 ok($node->poll_query_until('postgres',
 	"SELECT detail = '4 partitions assigned by the group' FROM siddhi.sources WHERE app = 'k1'"),
 	'partitions assigned again after the restart');
-$kafka->produce('orders', orders(1001, 1100));
+produce_spread(1001, 1100);
 ok($node->poll_query_until('postgres', 'SELECT count(*) = 601 FROM big'),
 	'records produced after the restart arrive');
 sleep 2;
@@ -128,7 +141,7 @@ sleep 3;
 is($node->safe_psql('postgres', $engines_sql),
 	$engines, 'the engine workers of both databases have not restarted');
 $kafka->restart;
-$kafka->produce('orders', orders(1101, 1300));
+produce_spread(1101, 1300);
 ok($node->poll_query_until('postgres', 'SELECT count(*) = 801 FROM big', 't'),
 	'records produced after the broker came back arrive');
 ok($node->poll_query_until('db2', 'SELECT count(*) = 1310 FROM allorders'),
@@ -157,6 +170,29 @@ is($node->safe_psql('postgres',
 	'the position moved past it');
 ok($node->poll_query_until('db2', 'SELECT count(*) = 1330 FROM allorders'),
 	'the other app (LOG by default) takes the good ones too');
+
+# a topic that does not exist yet: a status, not an error; its records
+# arrive once it is there
+$node->safe_psql('postgres', qq{
+	SELECT siddhi.deploy('k3', \$\$
+		\@source(type = 'kafka', topic.list = 'late', group.id = 'g3',
+			bootstrap.servers = '$bs',
+			optional.configuration = 'auto.offset.reset:earliest,topic.metadata.refresh.interval.ms:1000',
+			\@map(type = 'json', \@attributes(id = '\$.id',
+				amount = '\$.amount', sym = '\$.sym')))
+		define stream Late (id long, amount double, sym string);
+		define table LateRows (id long);
+		from Late select id insert into LateRows;
+	\$\$)});
+ok($node->poll_query_until('postgres',
+	"SELECT last_error LIKE '%late%' FROM siddhi.sources WHERE app = 'k3'"),
+	'a missing topic shows in siddhi.sources');
+is($node->safe_psql('postgres', "SELECT state FROM siddhi.apps WHERE name = 'k3'"),
+	'running', 'the app with a missing topic runs');
+$kafka->create_topic('late', 2);
+$kafka->produce('late', orders(1, 5));
+ok($node->poll_query_until('postgres', 'SELECT count(*) = 5 FROM laterows'),
+	'its records arrive once the topic exists');
 
 $node->stop;
 $kafka->stop;
