@@ -25,7 +25,7 @@ SIDDHI_HEADERS = $(wildcard include/siddhi/*.h src/*/*.h src/runtime/*/*.h)
 
 PG_CPPFLAGS = -I$(srcdir)/include
 PG_CFLAGS = -Werror
-# librdkafka: the Kafka sink's producer (src/connectors/kafka_sink.c)
+# librdkafka (Debian's librdkafka-dev): the Kafka source and sink
 SHLIB_LINK += -lrdkafka
 SHLIB_LINK += -lavro
 

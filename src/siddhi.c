@@ -20,6 +20,7 @@
 #include "siddhi/catalog.h"
 #include "siddhi/errors.h"
 #include "siddhi/ipc.h"
+#include "siddhi/kafka_source.h"
 #include "siddhi/partition.h"
 #include "siddhi/shmem.h"
 #include "siddhi/sink.h"
@@ -135,6 +136,13 @@ define_gucs(void)
 		"sets it for one query.",
 		&siddhi_max_partial_matches, 100000, 1, INT_MAX, PGC_SIGHUP, 0, NULL,
 		NULL, NULL);
+	DefineCustomIntVariable(
+		"siddhi.kafka_source_memory",
+		"Memory for records each Kafka source fetches ahead.",
+		"Half of it bounds librdkafka's queue of pre-fetched records, a "
+		"quarter one fetch response; a topic's backlog waits at the broker.",
+		&siddhi_kafka_source_memory_kb, 32768, 4096, 1024 * 1024, PGC_SIGHUP,
+		GUC_UNIT_KB, NULL, NULL, NULL);
 	DefineCustomStringVariable(
 		"siddhi.event_time",
 		"Timestamp given to events inserted by this session (replay).",

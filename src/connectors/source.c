@@ -63,10 +63,8 @@ siddhi_source_ops(const char *type)
 {
 	if (pg_strcasecmp(type, "inmemory") == 0)
 		return &siddhi_inmemory_source_ops;
-#ifdef SIDDHI_HAVE_KAFKA_SOURCE
 	if (pg_strcasecmp(type, "kafka") == 0)
 		return &siddhi_kafka_source_ops;
-#endif
 	return NULL;
 }
 
