@@ -27,8 +27,10 @@ SELECT siddhi.deploy('kafka_fraud', format($app$
   insert into FraudAlerts;
 $app$, :'kafka'));
 
--- orders, as an application would publish them
-\! printf '%s\n' '{"order":{"id":1,"card":"4111-01"},"amount":1.00}' '{"order":{"id":2,"card":"5500-02"},"amount":42.50}' '{"order":{"id":3,"card":"4111-01"},"amount":950.00}' '{"order":{"id":4,"card":"3700-03"},"amount":0.99}' '{"order":{"id":5,"card":"5500-02"},"amount":700.00}' '{"order":{"id":6,"card":"3700-03"},"amount":1200.00}' | kcat -P -b "$SIDDHI_KAFKA_BOOTSTRAP" -t orders
+-- orders, as an application would publish them: keyed by card, so that
+-- one card's orders stay in one partition, in order (Kafka orders records
+-- within a partition only)
+\! printf '%s\n' '4111-01|{"order":{"id":1,"card":"4111-01"},"amount":1.00}' '5500-02|{"order":{"id":2,"card":"5500-02"},"amount":42.50}' '4111-01|{"order":{"id":3,"card":"4111-01"},"amount":950.00}' '3700-03|{"order":{"id":4,"card":"3700-03"},"amount":0.99}' '5500-02|{"order":{"id":5,"card":"5500-02"},"amount":700.00}' '3700-03|{"order":{"id":6,"card":"3700-03"},"amount":1200.00}' | kcat -P -K '|' -b "$SIDDHI_KAFKA_BOOTSTRAP" -t orders
 
 -- wait until the sink has delivered two alerts
 DO $$
