@@ -104,6 +104,64 @@ for my $f (@fmts)
 	is($extra, '', "$f: nothing came back that was not sent");
 }
 
+# options other than the defaults on both sides, and object (jsonb) and
+# float (real) attributes: JSON inside an enclosing element, csv with ';'
+# and a header line, csv with tabs, text with a space for the line break
+my %maps2 = (
+	json_encl => [ "\@map(type = 'json', enclosing.element = '\$.portfolio.stock')",
+		"\@map(type = 'json', enclosing.element = '\$.portfolio.stock')" ],
+	csv_semi => [ "\@map(type = 'csv', delimiter = ';', header = 'true')",
+		"\@map(type = 'csv', delimiter = ';', header.present = 'true')" ],
+	csv_tab => [ "\@map(type = 'csv', delimiter = '\\t')", "\@map(type = 'csv', delimiter = '\\t')" ],
+	text_sp => [ "\@map(type = 'text', new.line.character = ' ')", "\@map(type = 'text')" ],
+);
+my @fmts2  = sort keys %maps2;
+my $attrs2 = 'id long, f float, o object, s string';
+my $app2   = "define stream Feed2 ($attrs2);\n";
+for my $f (@fmts2)
+{
+	$kafka->create_topic("rt_$f", 1);
+	$app2 .= qq{
+		\@sink(type = 'kafka', topic = 'rt_$f', bootstrap.servers = '$bs', $maps2{$f}[0])
+		define stream Out_$f ($attrs2);
+		\@source(type = 'kafka', topic.list = 'rt_$f', group.id = 'rt_$f',
+			bootstrap.servers = '$bs',
+			optional.configuration = 'auto.offset.reset:earliest', $maps2{$f}[1])
+		define stream Back_$f ($attrs2);
+		define table Got_$f ($attrs2);
+		from Feed2 select id, f, o, s insert into Out_$f;
+		from Back_$f select id, f, o, s insert into Got_$f;
+	};
+}
+$node->safe_psql('postgres', "SELECT siddhi.deploy('rt2', \$app\$ $app2 \$app\$)");
+my @rows2 = (
+	q{(1, 0.1, '{"a": [1, "x,y\\n\\"z\\""], "b": null, "c": {"d": true}}', E'a;b\tc')},
+	q{(2, NULL, NULL, NULL)},
+	q{(3, 3.4028235e38, '12.5', 'id;f;o;s')},
+	q{(4, -1.17549435e-38, '[1, 2, "three"]', '')},
+	q{(5, 'NaN', '"a json string"', E'tab\there; "quoted"')},
+	q{(6, '-Infinity', '{}', 'é日本')},
+);
+my $nrows2 = scalar @rows2;
+$node->safe_psql('postgres', 'CREATE TABLE expected2 (id bigint, f real, o jsonb, s text)');
+$node->safe_psql('postgres', 'INSERT INTO expected2 VALUES ' . join(",\n", @rows2));
+$node->safe_psql('postgres', 'INSERT INTO feed2 SELECT * FROM expected2');
+for my $f (@fmts2)
+{
+	ok($node->poll_query_until('postgres', "SELECT count(*) >= $nrows2 FROM got_$f"),
+		"$f: $nrows2 events read back");
+	is($node->safe_psql('postgres',
+		"SELECT (SELECT count(*) FROM got_$f), "
+		  . "(SELECT count(*) FROM (SELECT * FROM expected2 EXCEPT ALL SELECT * FROM got_$f) e), "
+		  . "(SELECT count(*) FROM (SELECT * FROM got_$f EXCEPT ALL SELECT * FROM expected2) g)"),
+		"$nrows2|0|0", "$f: the table equals what was inserted (count, missing, extra)");
+}
+my ($semi) = $kafka->consume('rt_csv_semi', count => 1, timeout => 30);
+like($semi, qr/^id;f;o;s\n\d+;/, 'csv: the header line, then the values');
+my ($encl) = grep { /"id":3,/ } $kafka->consume('rt_json_encl', count => $nrows2, timeout => 30);
+is($encl, '{"portfolio":{"stock":{"event":{"id":3,"f":3.4028235e+38,"o":12.5,"s":"id;f;o;s"}}}}',
+	'json: the event inside its enclosing element');
+
 # the raw JSON of row 1: Siddhi's default event object
 my @json = $kafka->consume('rt_json', count => $nrows, timeout => 30);
 my ($one) = grep { /"id":1,/ } @json;
@@ -113,8 +171,8 @@ my ($nulls) = grep { /"id":2,/ } @json;
 is($nulls, '{"event":{"id":2,"n":null,"x":null,"s":null,"b":null}}',
 	'json: nulls as null');
 
-is($node->safe_psql('postgres', "SELECT state FROM siddhi.apps WHERE name = 'rt'"),
-	'running', 'the app is still running');
+is($node->safe_psql('postgres', "SELECT string_agg(state, ',' ORDER BY name) FROM siddhi.apps"),
+	'running,running', 'the apps are still running');
 
 $node->stop;
 done_testing();
