@@ -106,7 +106,8 @@ for my $f (@fmts)
 
 # options other than the defaults on both sides, and object (jsonb) and
 # float (real) attributes: JSON inside an enclosing element, csv with ';'
-# and a header line, csv with tabs, text with a space for the line break
+# and a header line, csv with tabs, text with a space or CRLF (spelled
+# '\r\n') for the line break
 my %maps2 = (
 	json_encl => [ "\@map(type = 'json', enclosing.element = '\$.portfolio.stock')",
 		"\@map(type = 'json', enclosing.element = '\$.portfolio.stock')" ],
@@ -114,6 +115,7 @@ my %maps2 = (
 		"\@map(type = 'csv', delimiter = ';', header.present = 'true')" ],
 	csv_tab => [ "\@map(type = 'csv', delimiter = '\\t')", "\@map(type = 'csv', delimiter = '\\t')" ],
 	text_sp => [ "\@map(type = 'text', new.line.character = ' ')", "\@map(type = 'text')" ],
+	text_crlf => [ "\@map(type = 'text', new.line.character = '\\r\\n')", "\@map(type = 'text')" ],
 );
 my @fmts2  = sort keys %maps2;
 my $attrs2 = 'id long, f float, o object, s string';
@@ -158,6 +160,8 @@ for my $f (@fmts2)
 }
 my ($semi) = $kafka->consume('rt_csv_semi', count => 1, timeout => 30);
 like($semi, qr/^id;f;o;s\n\d+;/, 'csv: the header line, then the values');
+my ($crlf) = $kafka->consume('rt_text_crlf', count => 1, timeout => 30);
+like($crlf, qr/^id:\d+,\r\nf:/, "text: new.line.character = '\\r\\n' writes CRLF");
 my ($encl) = grep { /"id":3,/ } $kafka->consume('rt_json_encl', count => $nrows2, timeout => 30);
 is($encl, '{"portfolio":{"stock":{"event":{"id":3,"f":3.4028235e+38,"o":12.5,"s":"id;f;o;s"}}}}',
 	'json: the event inside its enclosing element');
