@@ -194,6 +194,15 @@ SELECT convert_from(siddhi.map_encode('m_all', '@map(type=''text'')',
   '{"i": 1, "l": 2, "f": 1.5, "d": null, "b": true, "s": "a \"q\" \\", "o": {"k": 1}}'), 'UTF8');
 SELECT convert_from(siddhi.map_encode('m_stock', '@map(type=''text'', new.line.character='' '')',
   '{"symbol": "IBM", "price": 1, "volume": 2}'), 'UTF8');
+-- the line break spelled with escapes, as SiddhiQL strings cannot hold one;
+-- what it writes reads back
+SELECT replace(replace(convert_from(siddhi.map_encode('m_stock', '@map(type=''text'', new.line.character=''\r\n'')',
+  '{"symbol": "IBM", "price": 1, "volume": 2}'), 'UTF8'), E'\r', '<CR>'), E'\n', '<LF>');
+SELECT * FROM siddhi.map_decode('m_stock', '@map(type=''text'')',
+  siddhi.map_encode('m_stock', '@map(type=''text'', new.line.character=''\t\n'')',
+    '{"symbol": "IBM", "price": 1, "volume": 2}'));
+SELECT convert_from(siddhi.map_encode('m_stock', '@map(type=''text'', new.line.character=''\\x'')',
+  '{"symbol": "IBM", "price": 1, "volume": 2}'), 'UTF8');
 SELECT convert_from(siddhi.map_encode('m_stock', '@map(type=''text'', mustache.enabled=''false'', @payload(''Stock {{symbol}} at {{price}} ({{volume}})''))',
   '{"symbol": "IBM", "price": 1}'), 'UTF8');
 SELECT m_round('m_all', '@map(type=''text'')',

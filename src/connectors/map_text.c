@@ -196,6 +196,35 @@ map_text_validate(const SiddhiMapPlan *map, TupleDesc desc, bool sink,
 									map->payload_location);
 }
 
+/*
+ * new.line.character as written in the app: SiddhiQL strings have no
+ * escapes and stay on one line, so '\n', '\r\n', '\r' and '\t' are
+ * spelled with a backslash (as csv's delimiter '\t' is) and mean the
+ * characters; '\\' is a backslash, any other text is taken as it is.
+ */
+static const char *
+unescape_newline(const char *v)
+{
+	StringInfoData buf;
+
+	if (strchr(v, '\\') == NULL)
+		return v;
+	initStringInfo(&buf);
+	for (; *v; v++)
+	{
+		char c = *v;
+
+		if (c == '\\' &&
+			(v[1] == 'n' || v[1] == 'r' || v[1] == 't' || v[1] == '\\'))
+		{
+			v++;
+			c = *v == 'n' ? '\n' : *v == 'r' ? '\r' : *v == 't' ? '\t' : '\\';
+		}
+		appendStringInfoChar(&buf, c);
+	}
+	return buf.data;
+}
+
 static void
 text_create(SiddhiMapper *m, const SiddhiMapPlan *plan)
 {
@@ -208,8 +237,8 @@ text_create(SiddhiMapper *m, const SiddhiMapPlan *plan)
 	ts->grouping = map_option_bool(plan, "event.grouping.enabled", false);
 	ts->delimiter = siddhi_conn_option(plan->options, "delimiter",
 									   DEFAULT_GROUP_DELIMITER);
-	ts->newline =
-		siddhi_conn_option(plan->options, "new.line.character", "\n");
+	ts->newline = unescape_newline(
+		siddhi_conn_option(plan->options, "new.line.character", "\n"));
 	if (plan->attributes == NIL)
 		return;
 	ts->regex = palloc0(sizeof(TextRegex) * list_length(plan->options));
