@@ -160,7 +160,7 @@ for r in $(seq 1 "$RUNS"); do
 SELECT siddhi.deploy('kbench', \$app\$
   @source(type='kafka', topic.list='$TOPIC', group.id='$group',
           bootstrap.servers='$bootstrap', threading.option='single.thread',
-          optional.configuration='auto.offset.reset:earliest',
+          optional.configuration='${SOURCE_CONF:-auto.offset.reset:earliest}',
           $SOURCE_MAP)
   define stream Orders (id long, symbol string, price double, volume long, ts long, note string);
   define table bench_out (id long, symbol string, price double);
