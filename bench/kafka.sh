@@ -14,6 +14,7 @@
 #
 # JSON_EVENT=1 wraps each record as {"event":{..}} (Siddhi's default JSON
 # mapping); SOURCE_MAP / SINK_MAP replace the @map(..) of the apps;
+# SOURCE_CONF the source's optional.configuration (librdkafka settings);
 # TIMEOUT (s, default 1800) bounds each wait for the engine.
 set -euo pipefail
 cd "$(dirname "$0")/.."
