@@ -38,6 +38,8 @@ extern void siddhi_runtime_stop_app(SiddhiAppRuntime *app);
  */
 typedef void (*SiddhiStreamHookFn)(void *arg, TupleTableSlot *slot, int64 ts,
 								   bool expired);
+/* The role an app runs as (its owner). */
+extern Oid siddhi_runtime_app_owner(SiddhiAppRuntime *app);
 extern void siddhi_runtime_add_stream_hook(SiddhiAppRuntime *app, Oid relid,
 										   SiddhiStreamHookFn fn, void *arg);
 

@@ -29,7 +29,9 @@
 #include "postgres.h"
 
 #include "executor/tuptable.h"
+#include "siddhi/runtime.h"
 #include "siddhi/source_runtime.h"
+#include "siddhi/usercode.h"
 #include "utils/memutils.h"
 
 #include "source_int.h"
@@ -229,6 +231,7 @@ siddhi_inmemory_pending(void)
  */
 typedef struct InMemSink
 {
+	Oid owner; /* output functions are user code: run as the app's owner */
 	char *topic;
 	SiddhiMapper *mapper;
 	StringInfoData buf;
@@ -238,13 +241,25 @@ static void
 inmem_sink_event(void *arg, TupleTableSlot *slot, int64 ts, bool expired)
 {
 	InMemSink *k = arg;
+	int frame;
 
 	if (expired)
 		return; /* Siddhi's sinks get current events */
 	slot_getallattrs(slot);
 	resetStringInfo(&k->buf);
-	siddhi_mapper_encode(k->mapper, slot->tts_values, slot->tts_isnull,
-						 &k->buf);
+	frame = siddhi_usercode_enter(k->owner);
+	PG_TRY();
+	{
+		siddhi_mapper_encode(k->mapper, slot->tts_values, slot->tts_isnull,
+							 &k->buf);
+		siddhi_usercode_leave(frame, true);
+	}
+	PG_CATCH();
+	{
+		siddhi_usercode_leave(frame, false);
+		PG_RE_THROW();
+	}
+	PG_END_TRY();
 	siddhi_inmemory_publish(k->topic, k->buf.data, k->buf.len, ts);
 }
 
@@ -257,6 +272,7 @@ siddhi_inmemory_sink_start(SiddhiAppRuntime *app, SiddhiSinkPlan *plan)
 {
 	InMemSink *k = palloc0(sizeof(InMemSink));
 
+	k->owner = siddhi_runtime_app_owner(app);
 	k->topic = pstrdup(siddhi_conn_option(plan->options, "topic", ""));
 	k->mapper = siddhi_mapper_create(plan->map, plan->desc, true);
 	initStringInfo(&k->buf);

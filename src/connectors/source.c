@@ -42,6 +42,7 @@
 #include "siddhi/errors.h"
 #include "siddhi/ipc.h"
 #include "siddhi/source_runtime.h"
+#include "siddhi/usercode.h"
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
@@ -403,18 +404,34 @@ emit_row(void *arg, Datum *values, bool *nulls)
 	ea->nrows++;
 }
 
-/* Decode records [from, to) into ea; ERROR on the first bad one. */
+/*
+ * Decode records [from, to) into ea; ERROR on the first bad one.  As the
+ * app's owner, restricted: type input functions are user code (a domain's
+ * CHECK calls any function its owner wrote).
+ */
 static void
 decode_records(SourceRt *s, int from, int to, EmitArg *ea)
 {
-	for (int i = from; i < to; i++)
-	{
-		SiddhiSourceRecord *r = &s->records[i];
+	int frame = siddhi_usercode_enter(s->owner);
 
-		if (r->data == NULL)
-			continue;
-		siddhi_mapper_decode(s->mapper, r->data, r->len, emit_row, ea);
+	PG_TRY();
+	{
+		for (int i = from; i < to; i++)
+		{
+			SiddhiSourceRecord *r = &s->records[i];
+
+			if (r->data == NULL)
+				continue;
+			siddhi_mapper_decode(s->mapper, r->data, r->len, emit_row, ea);
+		}
+		siddhi_usercode_leave(frame, true);
 	}
+	PG_CATCH();
+	{
+		siddhi_usercode_leave(frame, false);
+		PG_RE_THROW();
+	}
+	PG_END_TRY();
 }
 
 /* Upsert the position after the last record of each part. */
@@ -699,11 +716,23 @@ siddhi_source_decode_one(SourceRt *s, const char *data, int len,
 						 StringInfo rows)
 {
 	EmitArg ea;
+	int frame;
 
 	ea.s = s;
 	ea.rows = rows;
 	ea.nrows = 0;
 	ea.now = siddhi_now_ms();
-	siddhi_mapper_decode(s->mapper, data, len, emit_row, &ea);
+	frame = siddhi_usercode_enter(s->owner); /* as decode_records */
+	PG_TRY();
+	{
+		siddhi_mapper_decode(s->mapper, data, len, emit_row, &ea);
+		siddhi_usercode_leave(frame, true);
+	}
+	PG_CATCH();
+	{
+		siddhi_usercode_leave(frame, false);
+		PG_RE_THROW();
+	}
+	PG_END_TRY();
 	return ea.nrows;
 }

@@ -871,6 +871,12 @@ siddhi_runtime_stop_app(SiddhiAppRuntime *app)
 	MemoryContextDelete(app->cxt);
 }
 
+Oid
+siddhi_runtime_app_owner(SiddhiAppRuntime *app)
+{
+	return app->owner;
+}
+
 void
 siddhi_runtime_add_stream_hook(SiddhiAppRuntime *app, Oid relid,
 							   SiddhiStreamHookFn fn, void *arg)
