@@ -121,6 +121,7 @@ typedef struct SiddhiConnectorSpec
 	bool network;	  /* reaches outside the database */
 	bool bytes;		  /* carries bytes: passThrough is refused */
 	const SiddhiOptionSpec *options; /* terminated by a NULL key */
+	const char *default_map; /* the mapper without @map, else passThrough */
 } SiddhiConnectorSpec;
 
 /* The spec of a type (case-insensitive), or NULL. */
@@ -132,6 +133,11 @@ extern const SiddhiOptionSpec *siddhi_option_spec(
 	const SiddhiConnectorSpec *spec, const char *key);
 /* Is an option's value a secret written in clear (not only ${NAME})? */
 extern bool siddhi_option_value_secret_in_clear(const char *value);
+/*
+ * A log sink's priority (TRACE DEBUG INFO WARN ERROR FATAL OFF, any case)
+ * as the server log level it writes at (0: OFF); false if unknown.
+ */
+extern bool siddhi_log_priority_level(const char *priority, int *elevel);
 /* The value of option key, or def. */
 extern const char *siddhi_conn_option(List *options, const char *key,
 									  const char *def);

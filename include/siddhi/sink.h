@@ -40,7 +40,7 @@ typedef struct SiddhiOutboxRow
 	const char *topic; /* NULL: the sink's static topic */
 } SiddhiOutboxRow;
 
-/* A sink type's client (kafka_sink.c). */
+/* A sink type's client (kafka_sink.c, sink_local.c). */
 typedef struct SiddhiSinkOps
 {
 	const char *type;
@@ -78,9 +78,19 @@ typedef struct SiddhiSinkOps
 				   bool *broken);
 
 	void (*stop)(void *state);
+
+	/*
+	 * Optional: how many of the rows the last poll acknowledged were not
+	 * delivered but dropped for good (a payload the far side can never
+	 * take); they count as dropped in siddhi.sinks, not as sent.
+	 */
+	int (*dropped)(void *state);
 } SiddhiSinkOps;
 
 extern const SiddhiSinkOps siddhi_kafka_sink_ops;
+
+/* The client of a sink type: kafka_sink.c, or sink_local.c's log/notify. */
+extern const SiddhiSinkOps *siddhi_sink_ops_of(const char *type);
 
 /*
  * Start the sinks of an app that has just started (engine worker, as the

@@ -359,12 +359,15 @@ connector_common(AnalyzeState *st, SiddhiAnnotation *a, bool source,
 	*type = pstrdup((*spec)->type);
 	check_options(st, *spec, *options, what, a->location);
 	*map = siddhi_map_plan(a, st->app->source);
+	/* log and notify carry text: without @map, Siddhi's default JSON */
+	if ((*spec)->default_map && a->annotations == NIL)
+		(*map)->type = pstrdup((*spec)->default_map);
 	if ((*spec)->bytes && strcmp((*map)->type, "passThrough") == 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("a %s %s needs a mapper", (*spec)->type, what),
 				 errdetail("passThrough carries events as they are; a %s "
-						   "%s carries bytes.",
+						   "%s carries bytes or text.",
 						   (*spec)->type, what),
 				 errhint("Add @map(type = 'json'), or 'csv', 'text', "
 						 "'keyvalue', 'avro'."),
@@ -528,6 +531,7 @@ check_sink_options(AnalyzeState *st, SiddhiSinkPlan *sp,
 				   SiddhiOnErrorAction stream_on_error)
 {
 	SiddhiConnOption *o;
+	int level;
 
 	o = find_option(sp->options, "on.error");
 	if (o && pg_strcasecmp(o->value, "log") != 0 &&
@@ -581,6 +585,19 @@ check_sink_options(AnalyzeState *st, SiddhiSinkPlan *sp,
 							"'{{attribute}}' template"),
 					 siddhi_errposition(st->app->source, o->location)));
 	}
+	o = find_option(sp->options, "priority");
+	if (o && !siddhi_log_priority_level(o->value, &level))
+		ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+						errmsg("unknown log priority \"%s\"", o->value),
+						errhint("A log sink's priority is 'TRACE', 'DEBUG', "
+								"'INFO', 'WARN', 'ERROR', 'FATAL' or 'OFF'."),
+						siddhi_errposition(st->app->source, o->location)));
+	o = find_option(sp->options, "channel");
+	if (o && (o->value[0] == '\0' || strlen(o->value) >= NAMEDATALEN))
+		ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+						errmsg("a notify channel must be 1 to %d bytes long",
+							   NAMEDATALEN - 1),
+						siddhi_errposition(st->app->source, o->location)));
 	check_template_option(st, sp, "key");
 	check_template_option(st, sp, "topic");
 	check_template_option(st, sp, "partition.no");

@@ -560,7 +560,7 @@ siddhi_sinks_start(SiddhiAppRuntime *rt, SiddhiAppPlan *plan, const char *app)
 		s->app = pstrdup(app);
 		s->owner = plan->owner;
 		s->cxt = cxt;
-		s->ops = &siddhi_kafka_sink_ops;
+		s->ops = siddhi_sink_ops_of(sp->type);
 		s->qname = siddhi_outbox_table(app, sp->name);
 		if (s->qname == NULL)
 			ereport(ERROR, (errcode(ERRCODE_UNDEFINED_TABLE),
@@ -707,16 +707,20 @@ sink_deliver(Sink *s, TimestampTz now, long *timeout_ms)
 	}
 	if (s->in_flight > 0)
 	{
+		int dropped;
+
 		/* room for every report: in_flight + nacked <= the bound */
 		s->ops->poll(s->client, s->reports, &nreports, s->fails, &nfails,
 					 SINK_MAX_IN_FLIGHT - s->nacked);
+		dropped = s->ops->dropped ? s->ops->dropped(s->client) : 0;
+
 		for (int i = 0; i < nreports; i++)
 			s->acked[s->nacked++] = s->reports[i];
 		for (int i = 0; i < nfails; i++)
 			if (s->rewind_to == 0 || s->fails[i] < s->rewind_to)
 				s->rewind_to = s->fails[i];
 		s->in_flight -= nreports + nfails;
-		siddhi_sink_stats_add(s->stats, nreports, nfails, 0);
+		siddhi_sink_stats_add(s->stats, nreports - dropped, nfails, dropped);
 		if (nreports > 0)
 			s->backoff_ms = 0;
 		if (nfails > 0)

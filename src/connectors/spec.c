@@ -59,11 +59,30 @@ static const SiddhiOptionSpec inmemory_sink_options[] = {
 	{ "topic", true, false }, SINK_COMMON, { NULL }
 };
 
+/* the server log, as Siddhi's log sink */
+static const SiddhiOptionSpec log_sink_options[] = {
+	{ "priority", false, false },
+	{ "prefix", false, false },
+	{ "outbox.max.events", false, false },
+	SINK_COMMON,
+	{ NULL }
+};
+
+/* pg_notify(channel, payload) once the delivery commits */
+static const SiddhiOptionSpec notify_sink_options[] = {
+	{ "channel", true, false },
+	{ "outbox.max.events", false, false },
+	SINK_COMMON,
+	{ NULL }
+};
+
 static const SiddhiConnectorSpec specs[] = {
 	{ "kafka", true, true, true, kafka_source_options },
 	{ "kafka", false, true, true, kafka_sink_options },
 	{ "inmemory", true, false, false, inmemory_options },
 	{ "inmemory", false, false, false, inmemory_sink_options },
+	{ "log", false, false, true, log_sink_options, "json" },
+	{ "notify", false, false, true, notify_sink_options, "json" },
 	{ NULL }
 };
 
@@ -99,6 +118,28 @@ siddhi_option_spec(const SiddhiConnectorSpec *spec, const char *key)
 		if (pg_strcasecmp(spec->options[i].key, key) == 0)
 			return &spec->options[i];
 	return NULL;
+}
+
+bool
+siddhi_log_priority_level(const char *priority, int *elevel)
+{
+	/* Siddhi's priorities; the server log has no ERROR that does not abort */
+	static const struct
+	{
+		const char *name;
+		int elevel;
+	} levels[] = { { "TRACE", DEBUG2 },	 { "DEBUG", DEBUG1 },
+				   { "INFO", LOG },		 { "WARN", WARNING },
+				   { "ERROR", WARNING }, { "FATAL", WARNING },
+				   { "OFF", 0 },		 { NULL, 0 } };
+
+	for (int i = 0; levels[i].name; i++)
+		if (pg_strcasecmp(levels[i].name, priority) == 0)
+		{
+			*elevel = levels[i].elevel;
+			return true;
+		}
+	return false;
 }
 
 /*

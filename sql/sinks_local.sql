@@ -1,0 +1,61 @@
+-- The log and notify sinks: deploy-time checks (delivery is in
+-- t/022_local_sinks.pl, which listens for the notifications)
+\set VERBOSITY default
+
+-- notify needs a channel
+SELECT siddhi.deploy('sl1', $$
+define stream S (sym string, px double);
+@sink(type = 'notify') define stream N (sym string, px double);
+from S select * insert into N;
+$$);
+
+-- a channel is a name: at most 63 bytes
+SELECT siddhi.deploy('sl1', $$
+define stream S (sym string, px double);
+@sink(type = 'notify', channel = 'a_channel_name_that_is_much_longer_than_postgres_allows_for_names')
+define stream N (sym string, px double);
+from S select * insert into N;
+$$);
+
+-- an unknown priority, with the ones there are
+SELECT siddhi.deploy('sl1', $$
+define stream S (sym string, px double);
+@sink(type = 'log', priority = 'LOUD') define stream L (sym string, px double);
+from S select * insert into L;
+$$);
+
+-- log and notify carry text: passThrough is refused when written
+SELECT siddhi.deploy('sl1', $$
+define stream S (sym string, px double);
+@sink(type = 'log', @map(type = 'passThrough')) define stream L (sym string, px double);
+from S select * insert into L;
+$$);
+
+-- unknown option
+SELECT siddhi.deploy('sl1', $$
+define stream S (sym string, px double);
+@sink(type = 'log', topic = 'x') define stream L (sym string, px double);
+from S select * insert into L;
+$$);
+
+-- neither needs siddhi_connector: an ordinary role deploys them
+CREATE ROLE sl_user LOGIN;
+GRANT USAGE ON SCHEMA siddhi TO sl_user;
+GRANT CREATE ON SCHEMA public TO sl_user;
+SET ROLE sl_user;
+SELECT siddhi.deploy('sl2', $$
+define stream S (sym string, px double);
+@sink(type = 'log', priority = 'warn', prefix = 'alert')
+define stream L (sym string, px double);
+@sink(type = 'notify', channel = 'alerts', @map(type = 'text', @payload('{{sym}} {{px}}')))
+define stream N (sym string, px double);
+from S select * insert into L;
+from S select * insert into N;
+$$);
+SELECT siddhi.flush();
+SELECT app, stream, sink, type FROM siddhi.sinks WHERE app = 'sl2' ORDER BY sink;
+SELECT siddhi.undeploy('sl2');
+RESET ROLE;
+REVOKE CREATE ON SCHEMA public FROM sl_user;
+REVOKE USAGE ON SCHEMA siddhi FROM sl_user;
+DROP ROLE sl_user;
