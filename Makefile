@@ -28,6 +28,8 @@ PG_CFLAGS = -Werror
 # librdkafka (Debian's librdkafka-dev): the Kafka source and sink
 SHLIB_LINK += -lrdkafka
 SHLIB_LINK += -lavro
+# libcurl (Debian's libcurl4-openssl-dev): the HTTP sink
+SHLIB_LINK += -lcurl
 
 PG_CONFIG ?= $(shell command -v pg_config >/dev/null 2>&1 && echo pg_config || echo /usr/lib/postgresql/15/bin/pg_config)
 

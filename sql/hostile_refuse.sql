@@ -14,7 +14,7 @@ SET search_path = rf, public;
 SELECT siddhi.deploy('rf_conn', $$@source(type = 'kafka', topic.list = 't', group.id = 'g',
   bootstrap.servers = '127.0.0.1:1', @map(type = 'json')) define stream K (a int);$$);
 SELECT siddhi.deploy('rf_conn', $$define stream S (a int);
-@sink(type = 'http') define stream O (a int);
+@sink(type = 'mongodb') define stream O (a int);
 from S select a insert into O;$$);
 SELECT siddhi.deploy('rf_conn', $$@store(type = 'rdbms') define table T (a int);$$);
 SELECT siddhi.deploy('rf_conn', $$define stream S (a int);

@@ -59,3 +59,31 @@ RESET ROLE;
 REVOKE CREATE ON SCHEMA public FROM sl_user;
 REVOKE USAGE ON SCHEMA siddhi FROM sl_user;
 DROP ROLE sl_user;
+
+-- The http sink's deploy-time checks (delivery: t/023_http_sink.pl)
+SELECT siddhi.deploy('sl3', $$
+define stream S (a int);
+@sink(type = 'http', publisher.url = 'ftp://example.org/x') define stream O (a int);
+from S select a insert into O;
+$$);
+SELECT siddhi.deploy('sl3', $$
+define stream S (a int);
+@sink(type = 'http', publisher.url = 'http://example.org/x', method = 'FETCH') define stream O (a int);
+from S select a insert into O;
+$$);
+SELECT siddhi.deploy('sl3', $$
+define stream S (a int);
+@sink(type = 'http', publisher.url = 'http://example.org/x', max.connections = '0') define stream O (a int);
+from S select a insert into O;
+$$);
+-- a password is a secret: only ${NAME} may stand for it
+SELECT siddhi.deploy('sl3', $$
+define stream S (a int);
+@sink(type = 'http', publisher.url = 'http://example.org/x',
+      basic.auth.username = 'u', basic.auth.password = 'hunter2') define stream O (a int);
+from S select a insert into O;
+$$);
+-- the allow-list is checked when it is set
+ALTER SYSTEM SET siddhi.http_allowed_hosts = '*, 10.0.0.0/33';
+ALTER SYSTEM SET siddhi.http_allowed_hosts = 'example.org';
+SHOW siddhi.http_allowed_hosts;

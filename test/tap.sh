@@ -6,6 +6,7 @@ cd "$(dirname "$0")/.."
 # the Kafka jars the tests' broker runs from (nothing to do once fetched)
 bash test/kafka/fetch.sh
 kafka_dir=$PWD/test/kafka
+http_server=$PWD/test/http/server.py
 
 work=$(make_workdir tap)
 cp -r t "$work/"
@@ -14,6 +15,7 @@ cd "$work"
 status=0
 $RUN_AS env PATH="$PG_BINDIR:$PATH" TESTDIR="$work" \
 	PG_REGRESS="$PG_REGRESS" SIDDHI_KAFKA_DIR="$kafka_dir" \
+	SIDDHI_HTTP_SERVER="$http_server" \
 	prove -I "$PGXS_DIR/test/perl" -I t/lib ${SIDDHI_PROVE_FLAGS:-} t/*.pl || status=$?
 if [ $status != 0 ]; then
 	for f in tmp_check/log/*; do

@@ -40,7 +40,7 @@ typedef struct SiddhiOutboxRow
 	const char *topic; /* NULL: the sink's static topic */
 } SiddhiOutboxRow;
 
-/* A sink type's client (kafka_sink.c, sink_local.c). */
+/* A sink type's client (kafka_sink.c, http_sink.c, sink_local.c). */
 typedef struct SiddhiSinkOps
 {
 	const char *type;
@@ -88,6 +88,11 @@ typedef struct SiddhiSinkOps
 } SiddhiSinkOps;
 
 extern const SiddhiSinkOps siddhi_kafka_sink_ops;
+extern const SiddhiSinkOps siddhi_http_sink_ops;
+
+/* siddhi.http_allowed_hosts (http_sink.c) */
+extern char *siddhi_http_allowed_hosts;
+extern void siddhi_http_guc_init(void);
 
 /* The client of a sink type: kafka_sink.c, or sink_local.c's log/notify. */
 extern const SiddhiSinkOps *siddhi_sink_ops_of(const char *type);

@@ -527,6 +527,25 @@ check_template_option(AnalyzeState *st, SiddhiSinkPlan *sp, const char *key)
 }
 
 static void
+check_int_option(AnalyzeState *st, SiddhiSinkPlan *sp, const char *key,
+				 long min, long max)
+{
+	SiddhiConnOption *o = find_option(sp->options, key);
+	char *end = NULL;
+	long v;
+
+	if (o == NULL)
+		return;
+	errno = 0;
+	v = strtol(o->value, &end, 10);
+	if (errno != 0 || end == o->value || *end != '\0' || v < min || v > max)
+		ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+						errmsg("%s must be an integer from %ld to %ld", key,
+							   min, max),
+						siddhi_errposition(st->app->source, o->location)));
+}
+
+static void
 check_sink_options(AnalyzeState *st, SiddhiSinkPlan *sp,
 				   SiddhiOnErrorAction stream_on_error)
 {
@@ -592,6 +611,27 @@ check_sink_options(AnalyzeState *st, SiddhiSinkPlan *sp,
 						errhint("A log sink's priority is 'TRACE', 'DEBUG', "
 								"'INFO', 'WARN', 'ERROR', 'FATAL' or 'OFF'."),
 						siddhi_errposition(st->app->source, o->location)));
+	o = find_option(sp->options, "publisher.url");
+	if (o && pg_strncasecmp(o->value, "http://", 7) != 0 &&
+		pg_strncasecmp(o->value, "https://", 8) != 0)
+		ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+						errmsg("publisher.url must start with http:// or "
+							   "https://"),
+						siddhi_errposition(st->app->source, o->location)));
+	o = find_option(sp->options, "method");
+	if (o && pg_strcasecmp(o->value, "POST") != 0 &&
+		pg_strcasecmp(o->value, "PUT") != 0 &&
+		pg_strcasecmp(o->value, "PATCH") != 0 &&
+		pg_strcasecmp(o->value, "GET") != 0 &&
+		pg_strcasecmp(o->value, "DELETE") != 0)
+		ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+						errmsg("unknown http method \"%s\"", o->value),
+						errhint("An http sink's method is 'POST' (the "
+								"default), 'PUT', 'PATCH', 'GET' or "
+								"'DELETE'."),
+						siddhi_errposition(st->app->source, o->location)));
+	check_int_option(st, sp, "max.connections", 1, 64);
+	check_int_option(st, sp, "socket.idle.timeout", 1, 3600 * 1000);
 	o = find_option(sp->options, "channel");
 	if (o && (o->value[0] == '\0' || strlen(o->value) >= NAMEDATALEN))
 		ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),

@@ -227,5 +227,7 @@ siddhi_sink_ops_of(const char *type)
 		return &log_sink_ops;
 	if (pg_strcasecmp(type, "notify") == 0)
 		return &notify_sink_ops;
+	if (pg_strcasecmp(type, "http") == 0)
+		return &siddhi_http_sink_ops;
 	return &siddhi_kafka_sink_ops;
 }

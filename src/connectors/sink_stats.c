@@ -67,6 +67,7 @@ siddhi_sink_guc_init(void)
 		"Sinks whose state siddhi.sinks can show, in all databases.", NULL,
 		&siddhi_max_sinks, 256, 16, 65536, PGC_POSTMASTER, 0, NULL, NULL,
 		NULL);
+	siddhi_http_guc_init();
 }
 
 Size

@@ -76,11 +76,26 @@ static const SiddhiOptionSpec notify_sink_options[] = {
 	{ NULL }
 };
 
+/* siddhi-io-http's sink options that mean something here */
+static const SiddhiOptionSpec http_sink_options[] = {
+	{ "publisher.url", true, false },
+	{ "method", false, false },
+	{ "headers", false, false },
+	{ "basic.auth.username", false, false },
+	{ "basic.auth.password", false, true },
+	{ "socket.idle.timeout", false, false },
+	{ "max.connections", false, false },
+	{ "outbox.max.events", false, false },
+	SINK_COMMON,
+	{ NULL }
+};
+
 static const SiddhiConnectorSpec specs[] = {
 	{ "kafka", true, true, true, kafka_source_options },
 	{ "kafka", false, true, true, kafka_sink_options },
 	{ "inmemory", true, false, false, inmemory_options },
 	{ "inmemory", false, false, false, inmemory_sink_options },
+	{ "http", false, true, true, http_sink_options, "json" },
 	{ "log", false, false, true, log_sink_options, "json" },
 	{ "notify", false, false, true, notify_sink_options, "json" },
 	{ NULL }

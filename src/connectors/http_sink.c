@@ -1,0 +1,553 @@
+/*-------------------------------------------------------------------------
+ *
+ * http_sink.c
+ *	  The HTTP sink's client: libcurl's multi interface.
+ *
+ * The delivery loop (sink.c) hands it outbox rows; each becomes one request
+ * (method, publisher.url, headers, the row's payload as the body) added to a
+ * curl multi handle, which keeps connections to the server open and reuses
+ * them.  poll() drives the transfers without blocking (curl_multi_perform;
+ * when requests are in flight and none finished, it waits at most 2 ms for
+ * one) and sorts finished requests:
+ *
+ *	 2xx					   acknowledged (the row leaves the outbox)
+ *	 400, 413, 415, 422		   the request itself is bad and never will be
+ *							   good: dropped, logged, counted in dropped
+ *	 anything else (5xx, 408,  failed: the delivery loop sends the rows
+ *	 429, 401, 403, 404, a	   again from the lowest failed one, after a
+ *	 connection or timeout	   backoff doubling from 100 ms to 30 s
+ *	 error)
+ *
+ * Where it may connect: siddhi.http_allowed_hosts, checked on the address
+ * curl is about to connect to (after name resolution, so a name that
+ * resolves to a forbidden address is caught too).  Its default, '*', is any
+ * address but the loopback, link-local (169.254.0.0/16, which holds cloud
+ * metadata services, and fe80::/10) and unspecified ones; those must be
+ * listed explicitly.  Redirects are not followed and proxies from the
+ * environment are not used.
+ *
+ * No curl callback calls a PostgreSQL function that can raise an error:
+ * they copy bytes into preallocated memory.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+
+#include <curl/curl.h>
+
+#include "lib/ilist.h"
+#include "siddhi/sink.h"
+#include "utils/guc.h"
+#include "utils/memutils.h"
+#include "utils/varlena.h"
+
+/* at most this many requests in flight per sink */
+#define HTTP_MAX_IN_FLIGHT 1000
+
+char *siddhi_http_allowed_hosts = NULL;
+
+typedef struct HttpSink HttpSink;
+
+typedef struct HttpReq
+{
+	dlist_node node; /* in HttpSink.reqs */
+	CURL *easy;
+	HttpSink *hs;
+	int64 seq;
+	bool denied; /* the address was not allowed */
+	char errbuf[CURL_ERROR_SIZE];
+} HttpReq;
+
+struct HttpSink
+{
+	CURLM *multi;
+	char *url;
+	char *method;
+	char *userpwd; /* or NULL */
+	struct curl_slist *headers;
+	long timeout_ms;
+	int active;
+	dlist_head reqs; /* of HttpReq, in flight */
+	int64 *acked;
+	int nacked;
+	int64 *failed;
+	int nfailed;
+	int dropped_last;
+	bool connected;
+	char last_error[256];
+};
+
+/* Allow-list -------------------------------------------------------------- */
+
+typedef struct AllowEntry
+{
+	int family; /* AF_INET, AF_INET6, or 0 for '*' */
+	unsigned char addr[16];
+	int bits;
+} AllowEntry;
+
+static bool curl_ready = false;
+
+/* Parse "a.b.c.d[/n]", "x::y[/n]" or "*"; false if malformed. */
+static bool
+parse_allow_entry(const char *s, AllowEntry *e)
+{
+	char buf[128];
+	char *slash;
+	int maxbits;
+
+	if (strcmp(s, "*") == 0)
+	{
+		e->family = 0;
+		return true;
+	}
+	if (strlen(s) >= sizeof(buf))
+		return false;
+	strcpy(buf, s);
+	slash = strchr(buf, '/');
+	if (slash)
+		*slash = '\0';
+	if (inet_pton(AF_INET, buf, e->addr) == 1)
+	{
+		e->family = AF_INET;
+		maxbits = 32;
+	}
+	else if (inet_pton(AF_INET6, buf, e->addr) == 1)
+	{
+		e->family = AF_INET6;
+		maxbits = 128;
+	}
+	else
+		return false;
+	e->bits = maxbits;
+	if (slash)
+	{
+		char *end;
+		long b = strtol(slash + 1, &end, 10);
+
+		if (end == slash + 1 || *end != '\0' || b < 0 || b > maxbits)
+			return false;
+		e->bits = (int) b;
+	}
+	return true;
+}
+
+static bool
+prefix_match(const unsigned char *a, const unsigned char *b, int bits)
+{
+	int full = bits / 8, rest = bits % 8;
+
+	if (memcmp(a, b, full) != 0)
+		return false;
+	if (rest == 0)
+		return true;
+	return ((a[full] ^ b[full]) & (0xFF << (8 - rest))) == 0;
+}
+
+/* Loopback, link-local, unspecified (and their v4-mapped forms). */
+static bool
+address_special(int family, const unsigned char *a)
+{
+	static const unsigned char zero16[16] = { 0 };
+
+	if (family == AF_INET)
+		return a[0] == 127 || (a[0] == 169 && a[1] == 254) || (a[0] == 0);
+	if (memcmp(a, zero16, 15) == 0 && (a[15] == 1 || a[15] == 0))
+		return true; /* ::1, :: */
+	if (a[0] == 0xFE && (a[1] & 0xC0) == 0x80)
+		return true; /* fe80::/10 */
+	if (memcmp(a, zero16, 10) == 0 && a[10] == 0xFF && a[11] == 0xFF)
+		return address_special(AF_INET, a + 12);
+	return false;
+}
+
+/*
+ * Is the address allowed by the list?  Runs inside a curl callback: no
+ * palloc, no ereport (the list was checked when it was set).
+ */
+static bool
+address_allowed(const char *list, int family, const unsigned char *a)
+{
+	char item[128];
+	const char *p = list;
+
+	while (p && *p)
+	{
+		const char *comma = strchr(p, ',');
+		size_t len = comma ? (size_t) (comma - p) : strlen(p);
+		AllowEntry e;
+
+		while (len > 0 && (*p == ' ' || *p == '\t'))
+			p++, len--;
+		while (len > 0 && (p[len - 1] == ' ' || p[len - 1] == '\t'))
+			len--;
+		if (len > 0 && len < sizeof(item))
+		{
+			memcpy(item, p, len);
+			item[len] = '\0';
+			if (parse_allow_entry(item, &e))
+			{
+				if (e.family == 0 && !address_special(family, a))
+					return true;
+				if (e.family == family && prefix_match(a, e.addr, e.bits))
+					return true;
+			}
+		}
+		p = comma ? comma + 1 : NULL;
+	}
+	return false;
+}
+
+static bool
+check_allowed_hosts(char **newval, void **extra, GucSource source)
+{
+	char *copy = pstrdup(*newval);
+	char *save = NULL;
+
+	for (char *t = strtok_r(copy, ",", &save); t;
+		 t = strtok_r(NULL, ",", &save))
+	{
+		AllowEntry e;
+
+		while (*t == ' ' || *t == '\t')
+			t++;
+		for (char *q = t + strlen(t);
+			 q > t && (q[-1] == ' ' || q[-1] == '\t');)
+			*--q = '\0';
+		if (*t == '\0')
+			continue;
+		if (!parse_allow_entry(t, &e))
+		{
+			GUC_check_errdetail("\"%s\" is not '*', an IP address or an "
+								"address/prefix length.",
+								t);
+			return false;
+		}
+	}
+	pfree(copy);
+	return true;
+}
+
+void
+siddhi_http_guc_init(void)
+{
+	DefineCustomStringVariable(
+		"siddhi.http_allowed_hosts",
+		"Addresses HTTP sinks may connect to: '*', IP addresses, "
+		"address/prefix.",
+		"'*' is any address but the loopback, link-local and unspecified "
+		"ones, which must be listed to be reached.",
+		&siddhi_http_allowed_hosts, "*", PGC_SIGHUP, 0, check_allowed_hosts,
+		NULL, NULL);
+}
+
+/* curl's opensocket callback: refuse addresses the list does not allow */
+static curl_socket_t
+open_socket(void *clientp, curlsocktype purpose, struct curl_sockaddr *address)
+{
+	HttpReq *r = clientp;
+	const unsigned char *a = NULL;
+	int family = address->family;
+
+	if (family == AF_INET)
+		a = (const unsigned char *) &((struct sockaddr_in *) &address->addr)
+				->sin_addr;
+	else if (family == AF_INET6)
+		a = (const unsigned char *) &((struct sockaddr_in6 *) &address->addr)
+				->sin6_addr;
+	if (a == NULL ||
+		!address_allowed(siddhi_http_allowed_hosts ? siddhi_http_allowed_hosts
+												   : "*",
+						 family, a))
+	{
+		r->denied = true;
+		return CURL_SOCKET_BAD;
+	}
+	return socket(address->family, address->socktype, address->protocol);
+}
+
+static size_t
+discard_body(char *ptr, size_t size, size_t nmemb, void *userdata)
+{
+	return size * nmemb;
+}
+
+/* The client ---------------------------------------------------------------- */
+
+/* 'Name: value','Name2: value2' (Siddhi's headers option) into a list */
+static struct curl_slist *
+parse_headers(const char *spec, char **error)
+{
+	struct curl_slist *list = NULL;
+	const char *p = spec;
+
+	while (*p)
+	{
+		const char *end;
+		char *h;
+
+		while (*p == ' ' || *p == ',')
+			p++;
+		if (*p == '\0')
+			break;
+		if (*p != '\'' && *p != '"')
+		{
+			*error = psprintf("headers must be written 'Name:value','Name2:"
+							  "value2', at \"%s\"",
+							  p);
+			curl_slist_free_all(list);
+			return NULL;
+		}
+		end = strchr(p + 1, *p);
+		if (end == NULL || memchr(p + 1, ':', end - p - 1) == NULL)
+		{
+			*error = psprintf("header %s has no closing quote or no ':'", p);
+			curl_slist_free_all(list);
+			return NULL;
+		}
+		h = pnstrdup(p + 1, end - p - 1);
+		list = curl_slist_append(list, h);
+		pfree(h);
+		p = end + 1;
+	}
+	return list;
+}
+
+static void *
+http_start(const SiddhiSinkPlan *plan, const char *app, int wake_fd,
+		   char **error)
+{
+	HttpSink *hs = palloc0(sizeof(HttpSink));
+	const char *user, *pass, *hdrs, *timeout;
+
+	*error = NULL;
+	if (!curl_ready)
+	{
+		if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
+		{
+			*error = pstrdup("could not initialize libcurl");
+			return NULL;
+		}
+		curl_ready = true;
+	}
+	hs->url = pstrdup(siddhi_conn_option(plan->options, "publisher.url", ""));
+	hs->method = pstrdup(siddhi_conn_option(plan->options, "method", "POST"));
+	user = siddhi_conn_option(plan->options, "basic.auth.username", NULL);
+	pass = siddhi_conn_option(plan->options, "basic.auth.password", "");
+	if (user)
+		hs->userpwd = psprintf("%s:%s", user, pass);
+	hdrs = siddhi_conn_option(plan->options, "headers", NULL);
+	hs->headers = curl_slist_append(
+		NULL, plan->map && pg_strcasecmp(plan->map->type, "json") == 0
+				  ? "Content-Type: application/json"
+				  : "Content-Type: text/plain");
+	if (hdrs)
+	{
+		struct curl_slist *more = parse_headers(hdrs, error);
+
+		if (*error)
+		{
+			curl_slist_free_all(hs->headers);
+			return NULL;
+		}
+		for (struct curl_slist *h = more; h; h = h->next)
+			hs->headers = curl_slist_append(hs->headers, h->data);
+		curl_slist_free_all(more);
+	}
+	hs->headers = curl_slist_append(hs->headers, "Expect:");
+	timeout =
+		siddhi_conn_option(plan->options, "socket.idle.timeout", "30000");
+	hs->timeout_ms = strtol(timeout, NULL, 10);
+	if (hs->timeout_ms <= 0)
+		hs->timeout_ms = 30000;
+	hs->multi = curl_multi_init();
+	if (hs->multi == NULL)
+	{
+		curl_slist_free_all(hs->headers);
+		*error = pstrdup("could not create a curl multi handle");
+		return NULL;
+	}
+	curl_multi_setopt(
+		hs->multi, CURLMOPT_MAX_HOST_CONNECTIONS,
+		strtol(siddhi_conn_option(plan->options, "max.connections", "4"), NULL,
+			   10));
+	hs->acked = palloc(sizeof(int64) * HTTP_MAX_IN_FLIGHT);
+	hs->failed = palloc(sizeof(int64) * HTTP_MAX_IN_FLIGHT);
+	dlist_init(&hs->reqs);
+	return hs;
+}
+
+static bool
+http_send(void *state, const SiddhiOutboxRow *row, char **error)
+{
+	HttpSink *hs = state;
+	CURL *easy;
+	HttpReq *r;
+
+	*error = NULL;
+	if (hs->active + hs->nacked + hs->nfailed >= HTTP_MAX_IN_FLIGHT)
+		return false;
+	easy = curl_easy_init();
+	if (easy == NULL)
+		return false;
+	r = MemoryContextAllocZero(GetMemoryChunkContext(hs), sizeof(HttpReq));
+	r->hs = hs;
+	r->easy = easy;
+	r->seq = row->seq;
+	curl_easy_setopt(easy, CURLOPT_URL, hs->url);
+	curl_easy_setopt(easy, CURLOPT_PRIVATE, r);
+	curl_easy_setopt(easy, CURLOPT_ERRORBUFFER, r->errbuf);
+	curl_easy_setopt(easy, CURLOPT_HTTPHEADER, hs->headers);
+	curl_easy_setopt(easy, CURLOPT_CUSTOMREQUEST, hs->method);
+	curl_easy_setopt(easy, CURLOPT_POSTFIELDSIZE, (long) row->len);
+	curl_easy_setopt(easy, CURLOPT_COPYPOSTFIELDS, row->payload);
+	curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION, discard_body);
+	curl_easy_setopt(easy, CURLOPT_OPENSOCKETFUNCTION, open_socket);
+	curl_easy_setopt(easy, CURLOPT_OPENSOCKETDATA, r);
+	curl_easy_setopt(easy, CURLOPT_FOLLOWLOCATION, 0L);
+	curl_easy_setopt(easy, CURLOPT_PROXY, "");
+	curl_easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(easy, CURLOPT_PROTOCOLS_STR, "http,https");
+	curl_easy_setopt(easy, CURLOPT_TIMEOUT_MS, hs->timeout_ms);
+	curl_easy_setopt(easy, CURLOPT_CONNECTTIMEOUT_MS,
+					 Min(hs->timeout_ms, 10000L));
+	if (hs->userpwd)
+	{
+		curl_easy_setopt(easy, CURLOPT_HTTPAUTH, CURLAUTH_BASIC);
+		curl_easy_setopt(easy, CURLOPT_USERPWD, hs->userpwd);
+	}
+	if (curl_multi_add_handle(hs->multi, easy) != CURLM_OK)
+	{
+		curl_easy_cleanup(easy);
+		pfree(r);
+		return false;
+	}
+	dlist_push_tail(&hs->reqs, &r->node);
+	hs->active++;
+	return true;
+}
+
+/* Sort one finished request. */
+static void
+http_done(HttpSink *hs, CURL *easy, CURLcode result)
+{
+	HttpReq *r = NULL;
+	long code = 0;
+
+	curl_easy_getinfo(easy, CURLINFO_PRIVATE, (char **) &r);
+	curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &code);
+	if (result == CURLE_OK && code >= 200 && code < 300)
+	{
+		hs->acked[hs->nacked++] = r->seq;
+		hs->connected = true;
+	}
+	else if (result == CURLE_OK &&
+			 (code == 400 || code == 413 || code == 415 || code == 422))
+	{
+		ereport(LOG, (errmsg("http sink to \"%s\" dropped an event: the "
+							 "server answered %ld",
+							 hs->url, code),
+					  errdetail("The server refused the request itself; "
+								"sending it again cannot help.")));
+		snprintf(hs->last_error, sizeof(hs->last_error),
+				 "dropped an event: the server answered %ld", code);
+		hs->acked[hs->nacked++] = r->seq;
+		hs->dropped_last++;
+		hs->connected = true;
+	}
+	else
+	{
+		hs->failed[hs->nfailed++] = r->seq;
+		if (r->denied)
+			snprintf(hs->last_error, sizeof(hs->last_error),
+					 "the address of %s is not allowed by "
+					 "siddhi.http_allowed_hosts",
+					 hs->url);
+		else if (result != CURLE_OK)
+			snprintf(hs->last_error, sizeof(hs->last_error), "%s",
+					 r->errbuf[0] ? r->errbuf : curl_easy_strerror(result));
+		else
+			snprintf(hs->last_error, sizeof(hs->last_error),
+					 "the server answered %ld", code);
+		hs->connected = result == CURLE_OK;
+	}
+	curl_multi_remove_handle(hs->multi, easy);
+	curl_easy_cleanup(easy);
+	dlist_delete(&r->node);
+	pfree(r);
+	hs->active--;
+}
+
+static void
+http_poll(void *state, int64 *acked, int *nacked, int64 *failed, int *nfailed,
+		  int max)
+{
+	HttpSink *hs = state;
+	int running = 0;
+	int left;
+	CURLMsg *msg;
+
+	hs->nacked = hs->nfailed = hs->dropped_last = 0;
+	curl_multi_perform(hs->multi, &running);
+	if (hs->active > 0 && running == hs->active)
+	{
+		/* nothing finished yet: give the transfers a moment */
+		curl_multi_poll(hs->multi, NULL, 0, 2, NULL);
+		curl_multi_perform(hs->multi, &running);
+	}
+	while (hs->nacked + hs->nfailed < max &&
+		   (msg = curl_multi_info_read(hs->multi, &left)) != NULL)
+		if (msg->msg == CURLMSG_DONE)
+			http_done(hs, msg->easy_handle, msg->data.result);
+	memcpy(acked, hs->acked, sizeof(int64) * hs->nacked);
+	memcpy(failed, hs->failed, sizeof(int64) * hs->nfailed);
+	*nacked = hs->nacked;
+	*nfailed = hs->nfailed;
+}
+
+static int
+http_dropped(void *state)
+{
+	return ((HttpSink *) state)->dropped_last;
+}
+
+static void
+http_status(void *state, char *error, int errlen, bool *connected,
+			bool *broken)
+{
+	HttpSink *hs = state;
+
+	strlcpy(error, hs->last_error, errlen);
+	hs->last_error[0] = '\0';
+	*connected = hs->connected;
+	*broken = false;
+}
+
+static void
+http_stop(void *state)
+{
+	HttpSink *hs = state;
+	dlist_mutable_iter it;
+
+	/* what is in flight stays in the outbox and is sent by the next start */
+	dlist_foreach_modify(it, &hs->reqs)
+	{
+		HttpReq *r = dlist_container(HttpReq, node, it.cur);
+
+		curl_multi_remove_handle(hs->multi, r->easy);
+		curl_easy_cleanup(r->easy);
+		dlist_delete(&r->node);
+		pfree(r);
+	}
+	curl_multi_cleanup(hs->multi);
+	curl_slist_free_all(hs->headers);
+}
+
+const SiddhiSinkOps siddhi_http_sink_ops = { "http",	  http_start,
+											 http_send,	  http_poll,
+											 http_status, http_stop,
+											 http_dropped };
