@@ -30,6 +30,8 @@ SHLIB_LINK += -lrdkafka
 SHLIB_LINK += -lavro
 # libcurl (Debian's libcurl4-openssl-dev): the HTTP sink
 SHLIB_LINK += -lcurl
+# hiredis (Debian's libhiredis-dev): the Redis sink
+SHLIB_LINK += -lhiredis
 
 PG_CONFIG ?= $(shell command -v pg_config >/dev/null 2>&1 && echo pg_config || echo /usr/lib/postgresql/15/bin/pg_config)
 

@@ -87,3 +87,30 @@ $$);
 ALTER SYSTEM SET siddhi.http_allowed_hosts = '*, 10.0.0.0/33';
 ALTER SYSTEM SET siddhi.http_allowed_hosts = 'example.org';
 SHOW siddhi.http_allowed_hosts;
+
+-- The redis sink's deploy-time checks (delivery: t/024_redis_sink.pl)
+SELECT siddhi.deploy('sl4', $$
+define stream S (a int);
+@sink(type = 'redis', mode = 'zadd', key = 'k') define stream O (a int);
+from S select a insert into O;
+$$);
+SELECT siddhi.deploy('sl4', $$
+define stream S (a int);
+@sink(type = 'redis', mode = 'set') define stream O (a int);
+from S select a insert into O;
+$$);
+SELECT siddhi.deploy('sl4', $$
+define stream S (a int);
+@sink(type = 'redis') define stream O (a int);
+from S select a insert into O;
+$$);
+SELECT siddhi.deploy('sl4', $$
+define stream S (a int);
+@sink(type = 'redis', mode = 'set', key = 'k:{{b}}') define stream O (a int);
+from S select a insert into O;
+$$);
+SELECT siddhi.deploy('sl4', $$
+define stream S (a int);
+@sink(type = 'redis', channel = 'c', port = '70000') define stream O (a int);
+from S select a insert into O;
+$$);

@@ -138,6 +138,8 @@ extern bool siddhi_option_value_secret_in_clear(const char *value);
  * as the server log level it writes at (0: OFF); false if unknown.
  */
 extern bool siddhi_log_priority_level(const char *priority, int *elevel);
+/* Is mode one of the Redis sink's (publish set hset xadd lpush rpush)? */
+extern bool siddhi_redis_mode_ok(const char *mode);
 /* The value of option key, or def. */
 extern const char *siddhi_conn_option(List *options, const char *key,
 									  const char *def);

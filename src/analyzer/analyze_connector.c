@@ -545,6 +545,28 @@ check_int_option(AnalyzeState *st, SiddhiSinkPlan *sp, const char *key,
 						siddhi_errposition(st->app->source, o->location)));
 }
 
+/* A Redis sink's mode, and the key or channel it needs. */
+static void
+check_redis_options(AnalyzeState *st, SiddhiSinkPlan *sp)
+{
+	SiddhiConnOption *o = find_option(sp->options, "mode");
+	const char *mode = o ? o->value : "publish";
+	bool publish = pg_strcasecmp(mode, "publish") == 0;
+
+	if (!siddhi_redis_mode_ok(mode))
+		ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+						errmsg("unknown redis mode \"%s\"", mode),
+						errhint("A redis sink's mode is 'publish' (the "
+								"default), 'set', 'hset', 'xadd', 'lpush' or "
+								"'rpush'."),
+						siddhi_errposition(st->app->source, o->location)));
+	if (find_option(sp->options, publish ? "channel" : "key") == NULL)
+		ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+						errmsg("a redis sink in mode '%s' needs option \"%s\"",
+							   mode, publish ? "channel" : "key"),
+						siddhi_errposition(st->app->source, sp->location)));
+}
+
 static void
 check_sink_options(AnalyzeState *st, SiddhiSinkPlan *sp,
 				   SiddhiOnErrorAction stream_on_error)
@@ -631,6 +653,12 @@ check_sink_options(AnalyzeState *st, SiddhiSinkPlan *sp,
 								"'DELETE'."),
 						siddhi_errposition(st->app->source, o->location)));
 	check_int_option(st, sp, "max.connections", 1, 64);
+	check_int_option(st, sp, "port", 1, 65535);
+	check_int_option(st, sp, "db", 0, 1000000);
+	check_int_option(st, sp, "ttl", 1, PG_INT32_MAX);
+	check_int_option(st, sp, "maxlen", 1, PG_INT32_MAX);
+	if (pg_strcasecmp(sp->type, "redis") == 0)
+		check_redis_options(st, sp);
 	check_int_option(st, sp, "socket.idle.timeout", 1, 3600 * 1000);
 	o = find_option(sp->options, "channel");
 	if (o && (o->value[0] == '\0' || strlen(o->value) >= NAMEDATALEN))

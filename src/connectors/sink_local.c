@@ -229,5 +229,7 @@ siddhi_sink_ops_of(const char *type)
 		return &notify_sink_ops;
 	if (pg_strcasecmp(type, "http") == 0)
 		return &siddhi_http_sink_ops;
+	if (pg_strcasecmp(type, "redis") == 0)
+		return &siddhi_redis_sink_ops;
 	return &siddhi_kafka_sink_ops;
 }

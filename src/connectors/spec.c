@@ -90,6 +90,23 @@ static const SiddhiOptionSpec http_sink_options[] = {
 	{ NULL }
 };
 
+/* Redis: one command per event (redis_sink.c) */
+static const SiddhiOptionSpec redis_sink_options[] = {
+	{ "host", false, false },
+	{ "port", false, false },
+	{ "password", false, true },
+	{ "db", false, false },
+	{ "mode", false, false },
+	{ "channel", false, false },
+	{ "key", false, false },
+	{ "field", false, false },
+	{ "ttl", false, false },
+	{ "maxlen", false, false },
+	{ "outbox.max.events", false, false },
+	SINK_COMMON,
+	{ NULL }
+};
+
 static const SiddhiConnectorSpec specs[] = {
 	{ "kafka", true, true, true, kafka_source_options },
 	{ "kafka", false, true, true, kafka_sink_options },
@@ -97,6 +114,7 @@ static const SiddhiConnectorSpec specs[] = {
 	{ "inmemory", false, false, false, inmemory_sink_options },
 	{ "http", false, true, true, http_sink_options, "json" },
 	{ "log", false, false, true, log_sink_options, "json" },
+	{ "redis", false, true, true, redis_sink_options, "json" },
 	{ "notify", false, false, true, notify_sink_options, "json" },
 	{ NULL }
 };
@@ -133,6 +151,18 @@ siddhi_option_spec(const SiddhiConnectorSpec *spec, const char *key)
 		if (pg_strcasecmp(spec->options[i].key, key) == 0)
 			return &spec->options[i];
 	return NULL;
+}
+
+bool
+siddhi_redis_mode_ok(const char *mode)
+{
+	static const char *const modes[] = { "publish", "set",	 "hset", "xadd",
+										 "lpush",	"rpush", NULL };
+
+	for (int i = 0; modes[i]; i++)
+		if (pg_strcasecmp(modes[i], mode) == 0)
+			return true;
+	return false;
 }
 
 bool
