@@ -32,6 +32,8 @@ SHLIB_LINK += -lavro
 SHLIB_LINK += -lcurl
 # hiredis (Debian's libhiredis-dev): the Redis sink
 SHLIB_LINK += -lhiredis
+# zlib (Debian's zlib1g-dev): the file sink's rotated files
+SHLIB_LINK += -lz
 
 PG_CONFIG ?= $(shell command -v pg_config >/dev/null 2>&1 && echo pg_config || echo /usr/lib/postgresql/15/bin/pg_config)
 

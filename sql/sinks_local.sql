@@ -114,3 +114,30 @@ define stream S (a int);
 @sink(type = 'redis', channel = 'c', port = '70000') define stream O (a int);
 from S select a insert into O;
 $$);
+
+-- The file sink's deploy-time checks (writing: t/025_file_sink.pl)
+-- siddhi.file_directory is not set here: file connectors are off
+SELECT siddhi.deploy('sl5', $$
+define stream S (a int);
+@sink(type = 'file', file.uri = 'file:///tmp/out.csv', @map(type = 'csv')) define stream O (a int);
+from S select a insert into O;
+$$);
+SELECT siddhi.deploy('sl5', $$
+define stream S (a int);
+@sink(type = 'file', file.uri = 'out.csv', append = 'false') define stream O (a int);
+from S select a insert into O;
+$$);
+-- writing server files takes pg_write_server_files, as COPY TO a file does
+CREATE ROLE sl_file LOGIN;
+GRANT USAGE ON SCHEMA siddhi TO sl_file;
+GRANT CREATE ON SCHEMA public TO sl_file;
+SET ROLE sl_file;
+SELECT siddhi.deploy('sl5', $$
+define stream S (a int);
+@sink(type = 'file', file.uri = 'out.csv') define stream O (a int);
+from S select a insert into O;
+$$);
+RESET ROLE;
+REVOKE CREATE ON SCHEMA public FROM sl_file;
+REVOKE USAGE ON SCHEMA siddhi FROM sl_file;
+DROP ROLE sl_file;

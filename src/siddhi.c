@@ -151,6 +151,8 @@ define_gucs(void)
 		&siddhi_event_time_setting, "", PGC_USERSET, 0,
 		siddhi_check_event_time, NULL, NULL);
 	siddhi_sources_define_gucs();
+	siddhi_sink_guc_init();
+	/* every siddhi.* setting is defined above: the rest are typos */
 	MarkGUCPrefixReserved("siddhi");
 }
 
@@ -161,7 +163,6 @@ _PG_init(void)
 		return;
 	siddhi_preloaded = true;
 	define_gucs();
-	siddhi_sink_guc_init();
 	siddhi_shmem_init_hooks();
 	siddhi_register_launcher();
 	siddhi_utility_init();

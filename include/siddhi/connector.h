@@ -138,6 +138,13 @@ extern bool siddhi_option_value_secret_in_clear(const char *value);
  * as the server log level it writes at (0: OFF); false if unknown.
  */
 extern bool siddhi_log_priority_level(const char *priority, int *elevel);
+/*
+ * siddhi.file_directory, and the absolute path a file.uri names under it
+ * (NULL with *why when outside it, or file connectors are off).
+ */
+extern char *siddhi_file_directory;
+extern void siddhi_file_guc_init(void);
+extern char *siddhi_file_path(const char *uri, char **why);
 /* Is mode one of the Redis sink's (publish set hset xadd lpush rpush)? */
 extern bool siddhi_redis_mode_ok(const char *mode);
 /* The value of option key, or def. */

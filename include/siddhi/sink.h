@@ -40,7 +40,8 @@ typedef struct SiddhiOutboxRow
 	const char *topic; /* NULL: the sink's static topic */
 } SiddhiOutboxRow;
 
-/* A sink type's client (kafka_sink.c, http_sink.c, redis_sink.c, sink_local.c). */
+/* A sink type's client (kafka_sink.c, http_sink.c, redis_sink.c,
+ * file_sink.c, sink_local.c). */
 typedef struct SiddhiSinkOps
 {
 	const char *type;
@@ -90,6 +91,7 @@ typedef struct SiddhiSinkOps
 extern const SiddhiSinkOps siddhi_kafka_sink_ops;
 extern const SiddhiSinkOps siddhi_http_sink_ops;
 extern const SiddhiSinkOps siddhi_redis_sink_ops;
+extern const SiddhiSinkOps siddhi_file_sink_ops;
 
 /* siddhi.http_allowed_hosts (http_sink.c) */
 extern char *siddhi_http_allowed_hosts;

@@ -31,6 +31,7 @@
 #include "access/relation.h"
 #include "miscadmin.h"
 #include "nodes/value.h"
+#include "catalog/pg_authid.h"
 #include "catalog/pg_type.h"
 #include "utils/acl.h"
 #include "utils/builtins.h"
@@ -567,6 +568,53 @@ check_redis_options(AnalyzeState *st, SiddhiSinkPlan *sp)
 						siddhi_errposition(st->app->source, sp->location)));
 }
 
+/*
+ * A file sink: the owner may write server files (the rule COPY TO a file
+ * follows), and file.uri is under siddhi.file_directory.
+ */
+static void
+check_file_options(AnalyzeState *st, SiddhiSinkPlan *sp)
+{
+	SiddhiConnOption *o = find_option(sp->options, "file.uri");
+	char *why = NULL;
+
+	if (!has_privs_of_role(GetUserId(), ROLE_PG_WRITE_SERVER_FILES))
+		ereport(ERROR,
+				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+				 errmsg("permission denied to deploy a file sink"),
+				 errdetail("A file sink writes files on the database server."),
+				 errhint("Members of pg_write_server_files may, as for COPY "
+						 "TO a file."),
+				 siddhi_errposition(st->app->source, sp->location)));
+	if (o && siddhi_file_path(o->value, &why) == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE), errmsg("%s", why),
+				 errhint("A superuser sets siddhi.file_directory in "
+						 "postgresql.conf; file.uri names a file "
+						 "under it."),
+				 siddhi_errposition(st->app->source, o->location)));
+	o = find_option(sp->options, "compress");
+	if (o && pg_strcasecmp(o->value, "gzip") != 0 &&
+		pg_strcasecmp(o->value, "none") != 0)
+		ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+						errmsg("compress must be 'gzip' or 'none'"),
+						siddhi_errposition(st->app->source, o->location)));
+	o = find_option(sp->options, "fsync");
+	if (o && pg_strcasecmp(o->value, "batch") != 0 &&
+		pg_strcasecmp(o->value, "none") != 0)
+		ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+						errmsg("fsync must be 'batch' or 'none'"),
+						siddhi_errposition(st->app->source, o->location)));
+	o = find_option(sp->options, "append");
+	if (o && pg_strcasecmp(o->value, "true") != 0)
+		ereport(ERROR, (errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+						errmsg("a file sink only appends"),
+						errhint("Remove append, or rotate the file with "
+								"rotate.size or rotate.interval."),
+						siddhi_errposition(st->app->source, o->location)));
+	check_int_option(st, sp, "rotate.interval", 1000, PG_INT32_MAX);
+}
+
 static void
 check_sink_options(AnalyzeState *st, SiddhiSinkPlan *sp,
 				   SiddhiOnErrorAction stream_on_error)
@@ -659,6 +707,8 @@ check_sink_options(AnalyzeState *st, SiddhiSinkPlan *sp,
 	check_int_option(st, sp, "maxlen", 1, PG_INT32_MAX);
 	if (pg_strcasecmp(sp->type, "redis") == 0)
 		check_redis_options(st, sp);
+	if (pg_strcasecmp(sp->type, "file") == 0)
+		check_file_options(st, sp);
 	check_int_option(st, sp, "socket.idle.timeout", 1, 3600 * 1000);
 	o = find_option(sp->options, "channel");
 	if (o && (o->value[0] == '\0' || strlen(o->value) >= NAMEDATALEN))

@@ -231,5 +231,7 @@ siddhi_sink_ops_of(const char *type)
 		return &siddhi_http_sink_ops;
 	if (pg_strcasecmp(type, "redis") == 0)
 		return &siddhi_redis_sink_ops;
+	if (pg_strcasecmp(type, "file") == 0)
+		return &siddhi_file_sink_ops;
 	return &siddhi_kafka_sink_ops;
 }

@@ -68,6 +68,7 @@ siddhi_sink_guc_init(void)
 		&siddhi_max_sinks, 256, 16, 65536, PGC_POSTMASTER, 0, NULL, NULL,
 		NULL);
 	siddhi_http_guc_init();
+	siddhi_file_guc_init();
 }
 
 Size

@@ -15,6 +15,7 @@
 
 #include "lib/stringinfo.h"
 #include "siddhi/connector.h"
+#include "utils/guc.h"
 
 /* Siddhi's generic sink option: what to do when a sink cannot send */
 #define SINK_COMMON              \
@@ -107,12 +108,26 @@ static const SiddhiOptionSpec redis_sink_options[] = {
 	{ NULL }
 };
 
+/* lines appended to a file under siddhi.file_directory (file_sink.c) */
+static const SiddhiOptionSpec file_sink_options[] = {
+	{ "file.uri", true, false },
+	{ "append", false, false },
+	{ "rotate.size", false, false },
+	{ "rotate.interval", false, false },
+	{ "compress", false, false },
+	{ "fsync", false, false },
+	{ "outbox.max.events", false, false },
+	SINK_COMMON,
+	{ NULL }
+};
+
 static const SiddhiConnectorSpec specs[] = {
 	{ "kafka", true, true, true, kafka_source_options },
 	{ "kafka", false, true, true, kafka_sink_options },
 	{ "inmemory", true, false, false, inmemory_options },
 	{ "inmemory", false, false, false, inmemory_sink_options },
 	{ "http", false, true, true, http_sink_options, "json" },
+	{ "file", false, false, true, file_sink_options, "json" },
 	{ "log", false, false, true, log_sink_options, "json" },
 	{ "redis", false, true, true, redis_sink_options, "json" },
 	{ "notify", false, false, true, notify_sink_options, "json" },
@@ -236,4 +251,65 @@ siddhi_on_error_name(SiddhiOnErrorAction action)
 			return "DROP";
 	}
 	return "LOG";
+}
+
+/* File connectors ----------------------------------------------------------- */
+
+char *siddhi_file_directory = NULL;
+
+void
+siddhi_file_guc_init(void)
+{
+	DefineCustomStringVariable(
+		"siddhi.file_directory",
+		"The directory file sources and sinks may use; empty: none.",
+		"An absolute path; file.uri must name a file under it.",
+		&siddhi_file_directory, "", PGC_SIGHUP, 0, NULL, NULL, NULL);
+}
+
+/*
+ * The absolute path a file.uri ('file:///dir/f.csv', '/dir/f.csv', or
+ * 'f.csv' relative to siddhi.file_directory) names, or NULL with *why set
+ * when file connectors are off or the path is outside the directory.
+ */
+char *
+siddhi_file_path(const char *uri, char **why)
+{
+	const char *dir = siddhi_file_directory ? siddhi_file_directory : "";
+	char *d, *path;
+	size_t dlen;
+
+	*why = NULL;
+	if (dir[0] != '/')
+	{
+		*why = pstrdup("file connectors are off: siddhi.file_directory is "
+					   "not set to an absolute path");
+		return NULL;
+	}
+	if (pg_strncasecmp(uri, "file://", 7) == 0)
+		uri += 7;
+	if (uri[0] == '\0')
+	{
+		*why = pstrdup("file.uri names no file");
+		return NULL;
+	}
+	path = uri[0] == '/' ? pstrdup(uri) : psprintf("%s/%s", dir, uri);
+	if (path_contains_parent_reference(path))
+	{
+		*why = psprintf("file.uri \"%s\" contains \"..\"", uri);
+		return NULL;
+	}
+	canonicalize_path(path);
+	d = pstrdup(dir);
+	canonicalize_path(d);
+	dlen = strlen(d);
+	if (strncmp(path, d, dlen) != 0 || path[dlen] != '/' ||
+		path[dlen + 1] == '\0')
+	{
+		*why = psprintf("file.uri \"%s\" is not under siddhi.file_directory "
+						"(\"%s\")",
+						uri, d);
+		return NULL;
+	}
+	return path;
 }
