@@ -86,9 +86,11 @@ BEGIN
 END
 $$;
 SELECT * FROM highvolumelog ORDER BY symbol;
--- the records on the topic, Avro binary: a zigzag length and the bytes of
--- symbol, the 8 bytes of price (little endian), volume as a zigzag varint
-\! kcat -C -b "$SIDDHI_KAFKA_BOOTSTRAP" -t high-volume-alerts -o beginning -e -q -f '%s' | od -An -tx1 -v
+-- the records on the topic are plain Avro binary datums (no header): a
+-- length and the bytes of symbol, the 8 bytes of price, volume as a
+-- varint; so AMD's is 1 + 3 + 8 + 3 bytes and TSLA's 1 + 4 + 8 + 4 (their
+-- order on the topic's four partitions varies: sizes sorted)
+\! kcat -C -b "$SIDDHI_KAFKA_BOOTSTRAP" -t high-volume-alerts -o beginning -e -q -f '%S bytes\n' | sort -n
 SELECT sink, type, sent, failed, dropped FROM siddhi.sinks WHERE app = 'high_volume_kafka';
 SELECT siddhi.undeploy('high_volume_reader');
 SELECT siddhi.undeploy('high_volume_kafka');
