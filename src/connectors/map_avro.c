@@ -129,9 +129,8 @@ generated_schema(TupleDesc desc, const char *source, int location)
 	bool first = true;
 
 	initStringInfo(&buf);
-	appendStringInfoString(&buf,
-						   "{\"type\": \"record\", \"name\": \"event\", "
-						   "\"fields\": [");
+	appendStringInfoString(&buf, "{\"type\": \"record\", \"name\": \"event\", "
+								 "\"fields\": [");
 	for (int a = 0; a < desc->natts; a++)
 	{
 		Form_pg_attribute att = TupleDescAttr(desc, a);
