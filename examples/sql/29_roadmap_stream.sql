@@ -6,10 +6,12 @@
 -- INSERT INTO: its rows go to the stream <app>_query1, which
 -- siddhi.subscribe() and siddhi.poll() read.  (Example 03 runs the
 -- roadmap's stream definition with a filter, not this aggregation.)
--- The app lives in a schema of its own: example 01 has a StockStream too.
+-- The app lives in a schema of its own, alone on search_path: example 01
+-- has a public.stockstream of other column types, which a search_path
+-- naming public would find (and the deploy refuse).
 CREATE EXTENSION IF NOT EXISTS siddhi;
 CREATE SCHEMA roadmap1;
-SET search_path = roadmap1, public;
+SET search_path = roadmap1;
 
 SELECT siddhi.deploy('roadmap_aggregation', $$
 @app:playback

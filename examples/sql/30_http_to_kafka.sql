@@ -12,11 +12,12 @@
 -- the avro mapper makes the record schema from the stream's attributes,
 -- as Siddhi does (symbol string, price double, volume long).  A second
 -- app reads the topic back through a Kafka source with the same mapper.
--- The apps live in a schema of their own: example 01 has a StockStream too.
+-- The apps live in a schema of their own, alone on search_path: example
+-- 01 has a public.stockstream of other column types.
 CREATE EXTENSION IF NOT EXISTS siddhi;
 \getenv kafka SIDDHI_KAFKA_BOOTSTRAP
 CREATE SCHEMA roadmap2;
-SET search_path = roadmap2, public;
+SET search_path = roadmap2;
 
 -- as the roadmap writes it: no HTTP source yet
 SELECT siddhi.deploy('stock_ticker', $$

@@ -5,10 +5,12 @@
 -- 1-minute tumbling windows close on the event times given here instead
 -- of after real minutes.  WHERE after WINDOW filters the events before
 -- they enter the window, as Siddhi's [volume > 100000] filter would.
--- The app lives in a schema of its own: example 01 has a StockStream too.
+-- The app lives in a schema of its own, alone on search_path: example 01
+-- has a public.stockstream of other column types, which a search_path
+-- naming public would find (and the deploy refuse).
 CREATE EXTENSION IF NOT EXISTS siddhi;
 CREATE SCHEMA roadmap3;
-SET search_path = roadmap3, public;
+SET search_path = roadmap3;
 
 -- as the roadmap writes it
 SELECT siddhi.deploy('explain_plan', $$

@@ -18,7 +18,7 @@
 --    siddhi.poll() (example 07).
 CREATE EXTENSION IF NOT EXISTS siddhi;
 CREATE SCHEMA roadmap18;
-SET search_path = roadmap18, public;
+SET search_path = roadmap18;
 
 SELECT siddhi.deploy('customer_profiles', $$
 -- Create queryable table
