@@ -282,7 +282,8 @@ SELECT * FROM siddhi.map_decode('m_stock', '@map(type=''avro'', schema.def=''{"t
 SELECT * FROM siddhi.map_decode('m_stock', '@map(type=''avro'', schema.def=''{"type": "record", "name": "r", "fields": [{"name": "symbol", "type": "string"}, {"name": "price", "type": "double"}]}'')', '');
 SELECT siddhi.map_encode('m_stock', '@map(type=''avro'', schema.def=''{"type": "record", "name": "r", "fields": [{"name": "symbol", "type": "string"}, {"name": "price", "type": "double"}, {"name": "volume", "type": "long"}, {"name": "x", "type": "int"}]}'')', '{}');
 SELECT * FROM siddhi.map_decode('m_stock', '@map(type=''avro'', schema.registry=''http://x'')', '');
-SELECT * FROM siddhi.map_decode('m_stock', '@map(type=''avro'')', '');
+-- one schema, not two (none: made from the attributes, sql/avro_schema.sql)
+SELECT * FROM siddhi.map_decode('m_stock', '@map(type=''avro'', schema.def=''"int"'', schema.file=''/x.avsc'')', '');
 
 -- passThrough: the event itself, for the in-memory broker ---------------
 SELECT m_round('m_all', '', '{"i": 1, "l": 2, "f": 1.5, "b": true, "s": "IBM", "o": {"k": [1]}}');

@@ -98,6 +98,9 @@ extern SiddhiRelation *siddhi_bind_relation(AnalyzeState *st, const char *name,
 extern SiddhiQueryPlan *siddhi_analyze_query(AnalyzeState *st, SiddhiQuery *q,
 											 int index);
 
+/* the name of an unnamed query, never one the app uses (analyze_names.c) */
+extern char *siddhi_default_query_name(AnalyzeState *st, int index);
+
 /* output rate limits (analyze_ratelimit.c) */
 extern void siddhi_analyze_output_rate(AnalyzeState *st, SiddhiQuery *q,
 									   SiddhiQueryPlan *qp);

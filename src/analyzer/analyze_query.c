@@ -92,7 +92,7 @@ window_emits_final(SiddhiWindowPlan *wp)
 
 /*
  * Analyze query q, the index-th of the app (its default name is
- * query<index>), into its plan.
+ * query<index>, see analyze_names.c), into its plan.
  */
 SiddhiQueryPlan *
 siddhi_analyze_query(AnalyzeState *st, SiddhiQuery *q, int index)
@@ -116,7 +116,9 @@ siddhi_analyze_query(AnalyzeState *st, SiddhiQuery *q, int index)
 	AggContext ac;
 
 	qp->ast = q;
-	qp->name = q->name ? pstrdup(q->name) : psprintf("query%d", index);
+	qp->name =
+		q->name ? pstrdup(q->name)
+				: siddhi_default_query_name(st, index); /* analyze_names.c */
 
 	if (q->input == NULL)
 		siddhi_not_yet(st, "queries without FROM", q->location);

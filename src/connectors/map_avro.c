@@ -7,7 +7,8 @@
  * The schema is given inline (schema.def = '{"type": "record", ..}') or
  * in a server file (schema.file, readable only by deployers with the
  * privileges of pg_read_server_files); libavro parses it, at deploy (where
- * it must fit the stream) and at create.  A record is one datum in Avro's
+ * it must fit the stream) and at create.  Without either, the schema is
+ * made from the stream's attributes, as Siddhi does (generated_schema).  A record is one datum in Avro's
  * binary encoding (no container file, no Confluent header): the schema's
  * record, fields in order.  Fields match attributes by name (without
  * regard to case); a field may be a union of null and one type.  Types:
@@ -111,9 +112,89 @@ read_schema_file(const char *path)
 	return buf.data;
 }
 
-/* The schema of a plan, parsed by libavro (the caller decrefs it). */
+/*
+ * The record schema Siddhi's avro mapper makes when it is given none: one
+ * field per attribute, named as the attribute, in the stream's order, of
+ * the plain (not nullable) Avro type of the attribute's type: int (int,
+ * smallint), long, float, double, boolean, bytes (bytea), and string for
+ * every other type (Siddhi refuses object; our fields of type string
+ * carry any type through its input and output functions).  The record is
+ * named "event": the binary encoding does not carry the name.  An
+ * attribute whose name Avro does not allow refuses it, with a hint.
+ */
+static char *
+generated_schema(TupleDesc desc, const char *source, int location)
+{
+	StringInfoData buf;
+	bool first = true;
+
+	initStringInfo(&buf);
+	appendStringInfoString(&buf, "{\"type\": \"record\", \"name\": \"event\", "
+								 "\"fields\": [");
+	for (int a = 0; a < desc->natts; a++)
+	{
+		Form_pg_attribute att = TupleDescAttr(desc, a);
+		const char *name = NameStr(att->attname);
+		const char *type;
+
+		if (att->attisdropped)
+			continue;
+		for (const char *c = name; *c; c++)
+			if (!((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') ||
+				  *c == '_' || (c > name && *c >= '0' && *c <= '9')))
+				ereport(ERROR,
+						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+						 errmsg("attribute \"%s\" is not a valid avro field "
+								"name",
+								name),
+						 errdetail("Without schema.def the avro mapper makes "
+								   "the schema from the attributes; avro "
+								   "names are letters, digits and "
+								   "underscores, not starting with a "
+								   "digit."),
+						 errhint("Give the record schema inline: schema.def "
+								 "= '{\"type\": \"record\", ..}'."),
+						 source ? siddhi_errposition(source, location) : 0));
+		switch (att->atttypid)
+		{
+			case INT2OID:
+			case INT4OID:
+				type = "int";
+				break;
+			case INT8OID:
+				type = "long";
+				break;
+			case FLOAT4OID:
+				type = "float";
+				break;
+			case FLOAT8OID:
+				type = "double";
+				break;
+			case BOOLOID:
+				type = "boolean";
+				break;
+			case BYTEAOID:
+				type = "bytes";
+				break;
+			default:
+				type = "string";
+				break;
+		}
+		appendStringInfo(&buf, "%s{\"name\": \"%s\", \"type\": \"%s\"}",
+						 first ? "" : ", ", name, type);
+		first = false;
+	}
+	appendStringInfoString(&buf, "]}");
+	return buf.data;
+}
+
+/*
+ * The schema of a plan for a stream of row type desc, parsed by libavro
+ * (the caller decrefs it).
+ */
 static avro_schema_t
-plan_schema(const SiddhiMapPlan *map, const char *source, int *location)
+plan_schema(const SiddhiMapPlan *map, TupleDesc desc, const char *source,
+			int *location)
 {
 	const char *def = siddhi_conn_option(map->options, "schema.def", NULL);
 	const char *file = siddhi_conn_option(map->options, "schema.file", NULL);
@@ -129,15 +210,17 @@ plan_schema(const SiddhiMapPlan *map, const char *source, int *location)
 			pg_strcasecmp(o->key, "schema.file") == 0)
 			*location = o->location;
 	}
-	if ((def == NULL) == (file == NULL))
+	if (def != NULL && file != NULL)
 		ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-						errmsg("the avro mapper needs one of schema.def and "
-							   "schema.file"),
+						errmsg("the avro mapper takes one of schema.def and "
+							   "schema.file, not both"),
 						errhint("Give the record schema inline: schema.def = "
 								"'{\"type\": \"record\", ..}'."),
 						source ? siddhi_errposition(source, *location) : 0));
 	if (file)
 		def = read_schema_file(file);
+	else if (def == NULL)
+		def = generated_schema(desc, source, *location);
 	if (avro_schema_from_json_length(def, strlen(def), &schema) != 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
@@ -322,7 +405,7 @@ map_avro_validate(const SiddhiMapPlan *map, TupleDesc desc, bool sink,
 		if (pg_strcasecmp(o->key, "fail.on.missing.attribute") == 0)
 			map_bool_option_validate(map, o->key, source);
 	}
-	schema = plan_schema(map, source, &location);
+	schema = plan_schema(map, desc, source, &location);
 	PG_TRY();
 	{
 		(void) plan_fields(schema, desc, sink, &n, source, location);
@@ -352,7 +435,7 @@ avro_create(SiddhiMapper *m, const SiddhiMapPlan *plan)
 
 	m->state = as;
 	as->fail = map_option_bool(plan, "fail.on.missing.attribute", true);
-	as->schema = plan_schema(plan, NULL, &location);
+	as->schema = plan_schema(plan, m->desc, NULL, &location);
 	as->cb.func = avro_release;
 	as->cb.arg = as;
 	MemoryContextRegisterResetCallback(m->cxt, &as->cb);
