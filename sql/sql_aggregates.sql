@@ -112,6 +112,16 @@ INSERT INTO readings VALUES ('k', 1.5), ('j', 0), ('j', '-0'),
 SELECT siddhi.flush();
 SELECT event FROM siddhi.poll('readingstats', 100, 0) ORDER BY seq;
 
+-- COUNT(DISTINCT x) uses the type's equality: 1.0 and 1.00 are one number
+SELECT siddhi.deploy('sqlagg_distinct_numeric', $$
+  CREATE STREAM Prices (p NUMERIC);
+  INSERT INTO PriceStats SELECT COUNT(DISTINCT p) AS c FROM Prices WINDOW length(3);
+$$);
+SELECT siddhi.subscribe('pricestats');
+INSERT INTO prices VALUES (1.0), (1.00), (2), (NULL);
+SELECT siddhi.flush();
+SELECT event FROM siddhi.poll('pricestats', 100, 0) ORDER BY seq;
+
 -- intersectSet: the elements every set in the window holds (unionSet's
 -- counterpart); NULL sets are skipped
 SELECT siddhi.deploy('sqlagg_sets', $$
@@ -153,6 +163,16 @@ SELECT siddhi.deploy('sqlagg_bad', $$
   CREATE AGGREGATION PayAgg2 WITH (by = 'ts')
   AS SELECT k, STDDEV(amount) AS sd FROM Pay2 GROUP BY k;
 $$);
+
+-- on-demand queries (SiddhiQL) read variance as PostgreSQL's var_pop
+SELECT siddhi.deploy('sqlagg_od', $$
+  define stream OdIn (x double);
+  define table OdVals (x double);
+  from OdIn insert into OdVals;
+$$);
+INSERT INTO odin VALUES (10), (20), (30);
+SELECT siddhi.flush();
+SELECT * FROM siddhi.query('sqlagg_od', 'from OdVals select stdDev(x) as sd, variance(x) as v');
 
 -- errors, at their positions
 SELECT siddhi.deploy('sqlagg_bad', $$
