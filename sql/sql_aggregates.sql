@@ -72,6 +72,7 @@ SELECT siddhi.deploy('sqlagg_filter', $$
   INSERT INTO OrderStats
   SELECT COUNT(*) AS n,
          COUNT(*) FILTER (WHERE amount > 100) AS big,
+         count() FILTER (WHERE amount <= 100) AS small,
          SUM(amount) FILTER (WHERE region = 'eu') AS eu_total,
          AVG(amount) FILTER (WHERE region <> 'eu') AS other_avg,
          MAX(amount) FILTER (WHERE amount < 100) AS small_max

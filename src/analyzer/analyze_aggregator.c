@@ -93,9 +93,10 @@ make_aggregate(AggContext *ac, FuncCall *fc, SiddhiAggKind kind)
 	fc = siddhi_agg_sql_form(ac->st, fc, &kind, &filter);
 	siddhi_refuse_aggregate_modifiers(source, fc);
 	agg->kind = kind;
-	if (kind == SIDDHI_AGG_COUNT_VALUES && fc->agg_star)
+	if (kind == SIDDHI_AGG_COUNT_VALUES && fc->args == NIL)
 	{
-		/* COUNT(*) FILTER (WHERE c): the 1s of siddhi_agg_filter_arg */
+		/* COUNT(*) (or count()) FILTER (WHERE c): the 1s of
+		 * siddhi_agg_filter_arg */
 		agg->argtype = INT4OID;
 		agg->resulttype = INT8OID;
 	}
