@@ -688,8 +688,8 @@ analyze_aggregation(AnalyzeState *st, SiddhiDefinition *d)
 						  "and distinctCount only",
 						  "Compute standard deviations, variances, "
 						  "SUM(DISTINCT ..) and the set aggregators in a "
-						  "query over a window, such as WINDOW TUMBLING(1 "
-						  "hour).");
+						  "query over a window: WINDOW TUMBLING(1 hour) in "
+						  "SQL, #window.timeBatch(1 hour) in SiddhiQL.");
 			if (agg->kind != SIDDHI_AGG_COUNT &&
 				agg->kind != SIDDHI_AGG_DISTINCT_COUNT && at != INT2OID &&
 				at != INT4OID && at != INT8OID && at != FLOAT4OID &&

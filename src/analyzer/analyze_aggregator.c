@@ -141,7 +141,9 @@ make_aggregate(AggContext *ac, FuncCall *fc, SiddhiAggKind kind)
 			ereport(ERROR,
 					(errcode(ERRCODE_DATATYPE_MISMATCH),
 					 errmsg("%s() needs a set (an array), not %s",
-							strVal(linitial(fc->funcname)), format_type_be(t)),
+							kind == SIDDHI_AGG_UNION_SET ? "unionSet"
+														 : "intersectSet",
+							format_type_be(t)),
 					 errhint("Make a set of one value with createSet(x), or "
 							 "ARRAY[x] in SQL."),
 					 siddhi_errposition(source,
