@@ -14,7 +14,9 @@
 --   'postgresql', mode = 'CDC', ..)) is left out: change data capture
 --   belongs to issue 14;
 -- - PurchaseStream, which the roadmap reads without defining, is defined;
---   playback time makes the hour close deterministically.
+--   playback time makes the hour close deterministically;
+-- - block 13's StockStream is StockStream15: example 01 already defines a
+--   StockStream with other column types in the same database.
 -- STDDEV is the sample standard deviation, as in PostgreSQL: a region with
 -- one purchase in the hour gets NULL.
 CREATE EXTENSION IF NOT EXISTS siddhi;
@@ -82,23 +84,23 @@ SELECT region, avgpurchase, round(stddevpurchase::numeric, 6) AS stddevpurchase
 -- times at 200 (too few trades).
 SELECT siddhi.deploy('stock_having', $$
   @app:playback
-  CREATE STREAM StockStream (symbol STRING, price DOUBLE, volume LONG);
+  CREATE STREAM StockStream15 (symbol STRING, price DOUBLE, volume LONG);
 
   SELECT
       symbol,
       AVG(price) as avg_price,
       COUNT(*) as trade_count
-  FROM StockStream
+  FROM StockStream15
   WINDOW TUMBLING(5 minutes)
   GROUP BY symbol
   HAVING AVG(price) > 100 AND COUNT(*) > 50;
 $$);
 SELECT siddhi.subscribe('stock_having_query1');
 SET siddhi.event_time = 0;
-INSERT INTO stockstream
+INSERT INTO stockstream15
   SELECT 'IBM', 100 + i % 11, 10 FROM generate_series(1, 60) AS i;
-INSERT INTO stockstream SELECT 'WSO2', 50, 10 FROM generate_series(1, 60);
-INSERT INTO stockstream SELECT 'ACME', 200, 10 FROM generate_series(1, 10);
+INSERT INTO stockstream15 SELECT 'WSO2', 50, 10 FROM generate_series(1, 60);
+INSERT INTO stockstream15 SELECT 'ACME', 200, 10 FROM generate_series(1, 10);
 RESET siddhi.event_time;
 SELECT siddhi.advance_clock(300000);
 SELECT siddhi.flush();
