@@ -68,11 +68,11 @@ SELECT siddhi.deploy('rf_expr', $$CREATE STREAM s (a int, b text);
 INSERT INTO o SELECT generate_series(1, a) AS n FROM s;$$);
 SELECT siddhi.deploy('rf_expr', $$define stream S (a int, b string);
 from S select generate_series(1, a) as n insert into O;$$);
--- and modifiers an aggregator would ignore
+-- and modifiers an aggregator would ignore or cannot take
 SELECT siddhi.deploy('rf_expr', $$CREATE STREAM s (a int, b text);
-INSERT INTO o SELECT sum(a) FILTER (WHERE a > 1) AS t FROM s WINDOW TUMBLING(1 sec);$$);
+INSERT INTO o SELECT sum(a) FILTER (WHERE b) AS t FROM s WINDOW TUMBLING(1 sec);$$);
 SELECT siddhi.deploy('rf_expr', $$CREATE STREAM s (a int, b text);
-INSERT INTO o SELECT count(DISTINCT a) AS t FROM s WINDOW TUMBLING(1 sec);$$);
+INSERT INTO o SELECT stddev(DISTINCT a) AS t FROM s WINDOW TUMBLING(1 sec);$$);
 SELECT siddhi.deploy('rf_expr', $$CREATE STREAM s (a int, b text);
 INSERT INTO o SELECT sum(a ORDER BY b) AS t FROM s WINDOW TUMBLING(1 sec);$$);
 -- nothing of the refused apps is left behind

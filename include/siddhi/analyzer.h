@@ -129,7 +129,18 @@ typedef enum SiddhiAggKind
 	SIDDHI_AGG_STDDEV,		   /* population standard deviation */
 	SIDDHI_AGG_AND,
 	SIDDHI_AGG_OR,
-	SIDDHI_AGG_UNION_SET /* a set is an array of distinct values */
+	SIDDHI_AGG_UNION_SET, /* a set is an array of distinct values */
+	/* SQL's statistics, SQL's COUNT(x), DISTINCT and intersectSet
+	 * (src/runtime/select/aggregate_sql.c) */
+	SIDDHI_AGG_STDDEV_SAMP, /* n - 1 denominator, NULL below two values */
+	SIDDHI_AGG_STDDEV_POP,	/* SQL's STDDEV_POP (Siddhi's is STDDEV) */
+	SIDDHI_AGG_VAR_SAMP,
+	SIDDHI_AGG_VAR_POP,
+	SIDDHI_AGG_COUNT_VALUES,   /* non-null values (SQL's COUNT(x)) */
+	SIDDHI_AGG_COUNT_DISTINCT, /* COUNT(DISTINCT x): the type's equality */
+	SIDDHI_AGG_SUM_DISTINCT,   /* SUM(DISTINCT x) */
+	SIDDHI_AGG_AVG_DISTINCT,   /* AVG(DISTINCT x) */
+	SIDDHI_AGG_INTERSECT_SET   /* elements every set in the group holds */
 } SiddhiAggKind;
 
 /* One aggregator of a query: its value reaches expressions as PARAM_EXEC. */

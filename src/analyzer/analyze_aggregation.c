@@ -671,6 +671,14 @@ analyze_aggregation(AnalyzeState *st, SiddhiDefinition *d)
 						  "aggregations",
 						  "Select the aggregator alone, and compute over the "
 						  "aggregation's view.");
+			if (agg->kind == SIDDHI_AGG_COUNT_VALUES)
+			{
+				/* SQL's COUNT(x) (or FILTER): the buckets count non-nulls */
+				agg->kind = SIDDHI_AGG_COUNT;
+				at = INT8OID;
+			}
+			else if (agg->kind == SIDDHI_AGG_COUNT_DISTINCT)
+				agg->kind = SIDDHI_AGG_DISTINCT_COUNT; /* its sketch */
 			if (agg->kind != SIDDHI_AGG_SUM && agg->kind != SIDDHI_AGG_COUNT &&
 				agg->kind != SIDDHI_AGG_AVG && agg->kind != SIDDHI_AGG_MIN &&
 				agg->kind != SIDDHI_AGG_MAX &&
@@ -678,7 +686,10 @@ analyze_aggregation(AnalyzeState *st, SiddhiDefinition *d)
 				agg_error(st, rt->location, ERRCODE_FEATURE_NOT_SUPPORTED,
 						  "aggregations support sum, count, avg, min, max "
 						  "and distinctCount only",
-						  NULL);
+						  "Compute standard deviations, variances, "
+						  "SUM(DISTINCT ..) and the set aggregators in a "
+						  "query over a window: WINDOW TUMBLING(1 hour) in "
+						  "SQL, #window.timeBatch(1 hour) in SiddhiQL.");
 			if (agg->kind != SIDDHI_AGG_COUNT &&
 				agg->kind != SIDDHI_AGG_DISTINCT_COUNT && at != INT2OID &&
 				at != INT4OID && at != INT8OID && at != FLOAT4OID &&

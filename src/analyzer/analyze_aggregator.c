@@ -54,6 +54,14 @@ siddhi_agg_kind_of(FuncCall *fc, SiddhiAggKind *kind)
 		{ "and", SIDDHI_AGG_AND },
 		{ "or", SIDDHI_AGG_OR },
 		{ "unionset", SIDDHI_AGG_UNION_SET },
+		/* analyze_aggregator_sql.c gives stddev and variance their
+		 * meaning in each dialect */
+		{ "variance", SIDDHI_AGG_VAR_POP },
+		{ "stddev_samp", SIDDHI_AGG_STDDEV_SAMP },
+		{ "stddev_pop", SIDDHI_AGG_STDDEV_POP },
+		{ "var_samp", SIDDHI_AGG_VAR_SAMP },
+		{ "var_pop", SIDDHI_AGG_VAR_POP },
+		{ "intersectset", SIDDHI_AGG_INTERSECT_SET },
 	};
 	const char *name;
 
@@ -80,10 +88,19 @@ make_aggregate(AggContext *ac, FuncCall *fc, SiddhiAggKind kind)
 	SiddhiAggPlan *agg = palloc0(sizeof(SiddhiAggPlan));
 	const char *source = ac->st->app->source;
 	ParamRef *ref = makeNode(ParamRef);
+	Node *filter;
 
+	fc = siddhi_agg_sql_form(ac->st, fc, &kind, &filter);
 	siddhi_refuse_aggregate_modifiers(source, fc);
 	agg->kind = kind;
-	if (kind == SIDDHI_AGG_COUNT)
+	if (kind == SIDDHI_AGG_COUNT_VALUES && fc->args == NIL)
+	{
+		/* COUNT(*) (or count()) FILTER (WHERE c): the 1s of
+		 * siddhi_agg_filter_arg */
+		agg->argtype = INT4OID;
+		agg->resulttype = INT8OID;
+	}
+	else if (kind == SIDDHI_AGG_COUNT)
 	{
 		if (list_length(fc->args) > 1)
 			ereport(ERROR, (errcode(ERRCODE_SIDDHI_SEMANTIC_ERROR),
@@ -118,10 +135,14 @@ make_aggregate(AggContext *ac, FuncCall *fc, SiddhiAggKind kind)
 							strVal(linitial(fc->funcname)), format_type_be(t)),
 					 siddhi_errposition(source,
 										exprLocation(linitial(fc->args)))));
-		if (kind == SIDDHI_AGG_UNION_SET && !OidIsValid(get_element_type(t)))
+		if ((kind == SIDDHI_AGG_UNION_SET ||
+			 kind == SIDDHI_AGG_INTERSECT_SET) &&
+			!OidIsValid(get_element_type(t)))
 			ereport(ERROR,
 					(errcode(ERRCODE_DATATYPE_MISMATCH),
-					 errmsg("unionSet() needs a set (an array), not %s",
+					 errmsg("%s() needs a set (an array), not %s",
+							kind == SIDDHI_AGG_UNION_SET ? "unionSet"
+														 : "intersectSet",
 							format_type_be(t)),
 					 errhint("Make a set of one value with createSet(x), or "
 							 "ARRAY[x] in SQL."),
@@ -129,8 +150,10 @@ make_aggregate(AggContext *ac, FuncCall *fc, SiddhiAggKind kind)
 										exprLocation(linitial(fc->args)))));
 		if (kind != SIDDHI_AGG_DISTINCT_COUNT && kind != SIDDHI_AGG_AND &&
 			kind != SIDDHI_AGG_UNION_SET && kind != SIDDHI_AGG_OR &&
-			t != INT2OID && t != INT4OID && t != INT8OID && t != FLOAT4OID &&
-			t != FLOAT8OID)
+			kind != SIDDHI_AGG_COUNT_VALUES &&
+			kind != SIDDHI_AGG_COUNT_DISTINCT &&
+			kind != SIDDHI_AGG_INTERSECT_SET && t != INT2OID && t != INT4OID &&
+			t != INT8OID && t != FLOAT4OID && t != FLOAT8OID)
 			ereport(ERROR,
 					(errcode(ERRCODE_DATATYPE_MISMATCH),
 					 errmsg("%s() needs a number, not %s",
@@ -140,14 +163,22 @@ make_aggregate(AggContext *ac, FuncCall *fc, SiddhiAggKind kind)
 		switch (kind)
 		{
 			case SIDDHI_AGG_SUM:
+			case SIDDHI_AGG_SUM_DISTINCT:
 				agg->resulttype =
 					(t == FLOAT4OID || t == FLOAT8OID) ? FLOAT8OID : INT8OID;
 				break;
 			case SIDDHI_AGG_AVG:
 			case SIDDHI_AGG_STDDEV:
+			case SIDDHI_AGG_STDDEV_SAMP:
+			case SIDDHI_AGG_STDDEV_POP:
+			case SIDDHI_AGG_VAR_SAMP:
+			case SIDDHI_AGG_VAR_POP:
+			case SIDDHI_AGG_AVG_DISTINCT:
 				agg->resulttype = FLOAT8OID;
 				break;
 			case SIDDHI_AGG_DISTINCT_COUNT:
+			case SIDDHI_AGG_COUNT_VALUES:
+			case SIDDHI_AGG_COUNT_DISTINCT:
 				agg->resulttype = INT8OID;
 				break;
 			case SIDDHI_AGG_AND:
@@ -155,6 +186,7 @@ make_aggregate(AggContext *ac, FuncCall *fc, SiddhiAggKind kind)
 				agg->resulttype = BOOLOID;
 				break;
 			case SIDDHI_AGG_UNION_SET:
+			case SIDDHI_AGG_INTERSECT_SET:
 				agg->resulttype = t;
 				break;
 			default:
@@ -162,6 +194,8 @@ make_aggregate(AggContext *ac, FuncCall *fc, SiddhiAggKind kind)
 				break;
 		}
 	}
+	if (filter)
+		agg->arg = siddhi_agg_filter_arg(ac->pstate, filter, agg->arg);
 	*ac->aggregates = lappend(*ac->aggregates, agg);
 	ref->number = list_length(*ac->aggregates);
 	ref->location = fc->location;

@@ -118,6 +118,18 @@ typedef struct AggContext
 } AggContext;
 
 extern bool siddhi_agg_kind_of(FuncCall *fc, SiddhiAggKind *kind);
+
+/*
+ * SQL's forms of an aggregator call (analyze_aggregator_sql.c): the
+ * dialect's meaning of its name, COUNT(x), DISTINCT and FILTER.  Returns
+ * fc without DISTINCT and FILTER, *kind refined, *filter the FILTER's raw
+ * condition or NULL; siddhi_agg_filter_arg then wraps the analyzed
+ * argument (NULL for COUNT(*)) in CASE WHEN filter THEN arg END.
+ */
+extern FuncCall *siddhi_agg_sql_form(AnalyzeState *st, FuncCall *fc,
+									 SiddhiAggKind *kind, Node **filter);
+extern Expr *siddhi_agg_filter_arg(ParseState *pstate, Node *filter,
+								   Expr *arg);
 extern Node *siddhi_replace_aggregates(AggContext *ac, Node *n);
 extern Node *siddhi_aggregate_paramref(ParseState *pstate, ParamRef *ref);
 extern void siddhi_aggregators_begin(AggContext *ac, AnalyzeState *st,

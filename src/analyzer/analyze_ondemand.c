@@ -28,7 +28,8 @@
  * without set sets every column the select names.
  *
  * Siddhi's aggregator names become PostgreSQL's: count() is count(*),
- * distinctCount(x) count(DISTINCT x), stdDev stddev_pop, avg of any
+ * distinctCount(x) count(DISTINCT x), stdDev stddev_pop, variance
+ * var_pop, avg of any
  * number a double, minForever/maxForever min/max.
  *
  * Every statement yields one jsonb per row: to_jsonb(_r) over the select,
@@ -154,8 +155,8 @@ map_aggregators(Node *node, void *context)
 	{
 		FuncCall *fc = (FuncCall *) node;
 		static const char *const aggs[] = {
-			"sum",			 "count",  "avg",		 "min",		  "max",
-			"distinctcount", "stddev", "minforever", "maxforever"
+			"sum",			 "count",  "avg",		 "min",		   "max",
+			"distinctcount", "stddev", "minforever", "maxforever", "variance"
 		};
 
 		for (int i = 0; i < lengthof(aggs); i++)
@@ -170,6 +171,8 @@ map_aggregators(Node *node, void *context)
 		}
 		else if (name_is(fc, "stdDev"))
 			fc->funcname = list_make1(makeString("stddev_pop"));
+		else if (name_is(fc, "variance"))
+			fc->funcname = list_make1(makeString("var_pop"));
 		else if (name_is(fc, "minForever"))
 			fc->funcname = list_make1(makeString("min"));
 		else if (name_is(fc, "maxForever"))

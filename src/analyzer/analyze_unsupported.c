@@ -13,9 +13,10 @@
  * siddhi_finish_expr), which names the construct at its position.
  *
  * The Siddhi aggregators (sum, count, ...) are replaced before
- * transformExpr and take one plain argument: DISTINCT, ORDER BY, FILTER
- * and WITHIN GROUP on them would be ignored, so they are refused too
- * (siddhi_refuse_aggregate_modifiers).
+ * transformExpr and take one plain argument: ORDER BY, WITHIN GROUP and
+ * VARIADIC on them would be ignored, so they are refused too
+ * (siddhi_refuse_aggregate_modifiers).  DISTINCT and FILTER have their
+ * SQL meaning (analyze_aggregator_sql.c) and are gone by then.
  *
  *-------------------------------------------------------------------------
  */
@@ -62,8 +63,9 @@ refuse_walker(Node *node, RefuseContext *cx)
 		case T_Aggref:
 			refuse(cx, "aggregate functions of PostgreSQL",
 				   "The aggregators are sum, count, avg, min, max, "
-				   "minForever, maxForever, distinctCount, stdDev, and, or "
-				   "and unionSet.",
+				   "minForever, maxForever, distinctCount, stdDev, "
+				   "variance, stddev_samp, stddev_pop, var_samp, var_pop, "
+				   "and, or, unionSet and intersectSet.",
 				   ((Aggref *) node)->location);
 		case T_GroupingFunc:
 			refuse(cx, "GROUPING() calls", NULL,

@@ -3,7 +3,8 @@
  * aggregate.c
  *	  Siddhi's incremental aggregators: sum, count, avg, min, max,
  *	  minForever, maxForever, distinctCount, stdDev, and, or, unionSet,
- *	  per group.
+ *	  per group (and, through aggregate_sql.c, SQL's statistics, COUNT(x),
+ *	  SUM/AVG(DISTINCT x) and intersectSet).
  *
  * unionSet keeps each element of the sets it was given with the number of
  * events that brought it (a removal takes it out at zero); its value is an
@@ -44,6 +45,8 @@
 #include "utils/memutils.h"
 #include "utils/typcache.h"
 
+#include "aggregate_sql.h"
+
 typedef union AggValue
 {
 	int64 i;
@@ -71,7 +74,8 @@ typedef struct AggState
 	double sumsq; /* stdDev */
 	int64 ntrue;  /* and, or */
 	int64 nfalse;
-	HTAB *distinct; /* distinctCount, unionSet: value hash -> events */
+	HTAB *distinct;		   /* distinctCount, unionSet: value hash -> events */
+	SiddhiAggExtra *extra; /* the kinds of aggregate_sql.c */
 } AggState;
 
 typedef struct DistinctEntry
@@ -82,14 +86,7 @@ typedef struct DistinctEntry
 } DistinctEntry;
 
 /* unionSet: how to take its sets apart and put them together */
-typedef struct SetType
-{
-	Oid elemtype;
-	int16 typlen;
-	bool byval;
-	char align;
-	FmgrInfo out; /* elements are told apart by their text */
-} SetType;
+typedef SiddhiSetType SetType;
 
 struct SiddhiAggGroup
 {
@@ -197,7 +194,9 @@ siddhi_aggs_create(List *plans, List *group_by, MemoryContext parent)
 	{
 		a->plans[i] = lfirst(lc);
 		a->is_float[i] = type_is_float(a->plans[i]->argtype);
-		if (a->plans[i]->kind == SIDDHI_AGG_UNION_SET)
+		if (siddhi_aggx_handles(a->plans[i]->kind))
+			siddhi_aggx_prepare(&a->sets[i], a->plans[i], cxt);
+		else if (a->plans[i]->kind == SIDDHI_AGG_UNION_SET)
 		{
 			SetType *st = &a->sets[i];
 			Oid outfn;
@@ -515,6 +514,12 @@ siddhi_aggs_update(SiddhiAggregates *a, SiddhiAggGroup *g, bool add,
 			*n += add ? 1 : -1;
 			continue;
 		}
+		if (siddhi_aggx_handles(p->kind))
+		{
+			siddhi_aggx_update(&s->extra, p, &a->sets[k], values[k], add,
+							   a->cxt);
+			continue;
+		}
 		v = to_value(values[k], p->argtype);
 		switch (p->kind)
 		{
@@ -560,6 +565,7 @@ siddhi_aggs_update(SiddhiAggregates *a, SiddhiAggGroup *g, bool add,
 				}
 				break;
 			case SIDDHI_AGG_COUNT:
+			default:
 				break;
 		}
 	}
@@ -594,6 +600,11 @@ siddhi_aggs_values(SiddhiAggregates *a, SiddhiAggGroup *g,
 
 		out->execPlan = NULL;
 		out->isnull = false;
+		if (siddhi_aggx_handles(p->kind))
+		{
+			siddhi_aggx_value(s->extra, p, &a->sets[k], out);
+			continue;
+		}
 		switch (p->kind)
 		{
 			case SIDDHI_AGG_COUNT:
@@ -667,6 +678,8 @@ siddhi_aggs_values(SiddhiAggregates *a, SiddhiAggGroup *g,
 					elems, i, st->elemtype, st->typlen, st->byval, st->align));
 			}
 			break;
+			default:
+				break;
 		}
 	}
 }
@@ -697,6 +710,7 @@ siddhi_aggs_release_if_empty(SiddhiAggregates *a, SiddhiAggGroup *g)
 			pfree(g->states[k].queue);
 		if (g->states[k].distinct)
 			hash_destroy(g->states[k].distinct);
+		siddhi_aggx_free(g->states[k].extra, &a->sets[k]);
 	}
 	pfree(g);
 }
