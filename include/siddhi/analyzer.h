@@ -129,8 +129,15 @@ typedef enum SiddhiAggKind
 	SIDDHI_AGG_STDDEV,		   /* population standard deviation */
 	SIDDHI_AGG_AND,
 	SIDDHI_AGG_OR,
-	SIDDHI_AGG_UNION_SET /* a set is an array of distinct values */
+	SIDDHI_AGG_UNION_SET, /* a set is an array of distinct values */
+	/* percentiles (src/runtime/select/percentile.c) */
+	SIDDHI_AGG_PERCENTILE_CONT, /* also the roadmap's percentile(x, pct) */
+	SIDDHI_AGG_PERCENTILE_DISC
 } SiddhiAggKind;
+
+#define SIDDHI_AGG_IS_PERCENTILE(kind) \
+	((kind) == SIDDHI_AGG_PERCENTILE_CONT || \
+	 (kind) == SIDDHI_AGG_PERCENTILE_DISC)
 
 /* One aggregator of a query: its value reaches expressions as PARAM_EXEC. */
 typedef struct SiddhiAggPlan
@@ -139,6 +146,11 @@ typedef struct SiddhiAggPlan
 	Expr *arg; /* NULL for count() */
 	Oid argtype;
 	Oid resulttype; /* Siddhi's: sum of ints is long, avg double, ... */
+	/* percentiles: the fraction 0..1, with ORDER BY x DESC already applied
+	 * for percentile_cont (p becomes 1 - p) */
+	double fraction;
+	bool descending;  /* percentile_disc with ORDER BY x DESC */
+	bool approximate; /* a sketch (no window: nothing ever leaves) */
 } SiddhiAggPlan;
 
 /*
@@ -370,6 +382,7 @@ typedef struct SiddhiIncColumn
 	Expr *expr; /* GROUP, LAST: over the input; AGG: the argument */
 	SiddhiAggKind agg;
 	bool is_float; /* AGG: sums, minima and maxima kept as float8 */
+	double fraction; /* AGG percentiles: read from the sketch at it */
 } SiddhiIncColumn;
 
 #define SIDDHI_INC_NGRAN 6 /* sec, min, hour, day, month, year */

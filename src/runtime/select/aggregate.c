@@ -36,6 +36,7 @@
 #include "nodes/nodeFuncs.h"
 #include "utils/array.h"
 #include "siddhi/aggregate.h"
+#include "siddhi/percentile.h"
 #include "siddhi/shmem.h"
 #include "utils/builtins.h"
 #include "utils/datum.h"
@@ -72,6 +73,7 @@ typedef struct AggState
 	int64 ntrue;  /* and, or */
 	int64 nfalse;
 	HTAB *distinct; /* distinctCount, unionSet: value hash -> events */
+	void *percentile; /* percentile.c's state */
 } AggState;
 
 typedef struct DistinctEntry
@@ -515,6 +517,12 @@ siddhi_aggs_update(SiddhiAggregates *a, SiddhiAggGroup *g, bool add,
 			*n += add ? 1 : -1;
 			continue;
 		}
+		if (SIDDHI_AGG_IS_PERCENTILE(p->kind))
+		{
+			siddhi_percentile_update(a->cxt, &s->percentile, p, values[k],
+									 add);
+			continue;
+		}
 		v = to_value(values[k], p->argtype);
 		switch (p->kind)
 		{
@@ -531,6 +539,8 @@ siddhi_aggs_update(SiddhiAggregates *a, SiddhiAggGroup *g, bool add,
 			case SIDDHI_AGG_AND:
 			case SIDDHI_AGG_OR:
 			case SIDDHI_AGG_UNION_SET:
+			case SIDDHI_AGG_PERCENTILE_CONT:
+			case SIDDHI_AGG_PERCENTILE_DISC:
 				break;
 			case SIDDHI_AGG_SUM:
 			case SIDDHI_AGG_AVG:
@@ -667,6 +677,11 @@ siddhi_aggs_values(SiddhiAggregates *a, SiddhiAggGroup *g,
 					elems, i, st->elemtype, st->typlen, st->byval, st->align));
 			}
 			break;
+			case SIDDHI_AGG_PERCENTILE_CONT:
+			case SIDDHI_AGG_PERCENTILE_DISC:
+				out->isnull =
+					!siddhi_percentile_value(s->percentile, p, &out->value);
+				break;
 		}
 	}
 }
@@ -697,6 +712,8 @@ siddhi_aggs_release_if_empty(SiddhiAggregates *a, SiddhiAggGroup *g)
 			pfree(g->states[k].queue);
 		if (g->states[k].distinct)
 			hash_destroy(g->states[k].distinct);
+		if (g->states[k].percentile)
+			siddhi_percentile_free(g->states[k].percentile, a->plans[k]);
 	}
 	pfree(g);
 }
