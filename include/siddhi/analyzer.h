@@ -135,7 +135,7 @@ typedef enum SiddhiAggKind
 	SIDDHI_AGG_PERCENTILE_DISC
 } SiddhiAggKind;
 
-#define SIDDHI_AGG_IS_PERCENTILE(kind) \
+#define SIDDHI_AGG_IS_PERCENTILE(kind)       \
 	((kind) == SIDDHI_AGG_PERCENTILE_CONT || \
 	 (kind) == SIDDHI_AGG_PERCENTILE_DISC)
 
@@ -381,7 +381,7 @@ typedef struct SiddhiIncColumn
 	Oid type;	/* GROUP, LAST: the expression's; AGG: int8 or float8 */
 	Expr *expr; /* GROUP, LAST: over the input; AGG: the argument */
 	SiddhiAggKind agg;
-	bool is_float; /* AGG: sums, minima and maxima kept as float8 */
+	bool is_float;	 /* AGG: sums, minima and maxima kept as float8 */
 	double fraction; /* AGG percentiles: read from the sketch at it */
 } SiddhiIncColumn;
 

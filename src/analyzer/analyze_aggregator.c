@@ -246,7 +246,8 @@ siddhi_replace_aggregates(AggContext *ac, Node *n)
 				strcmp(strVal(linitial(fc->funcname)), "siddhi") == 0 &&
 				strcmp(strVal(lsecond(fc->funcname)), "event_timestamp") == 0)
 				return window_timestamp(ac, fc);
-			if (siddhi_agg_kind_of(fc, &kind) && SIDDHI_AGG_IS_PERCENTILE(kind))
+			if (siddhi_agg_kind_of(fc, &kind) &&
+				SIDDHI_AGG_IS_PERCENTILE(kind))
 				return siddhi_make_percentile(ac, fc, kind);
 			if (siddhi_agg_kind_of(fc, &kind))
 				return make_aggregate(ac, fc, kind);

@@ -108,13 +108,14 @@ siddhi_make_percentile(AggContext *ac, FuncCall *fc, SiddhiAggKind kind)
 	{
 		if (fc->agg_within_group || fc->agg_order != NIL ||
 			list_length(fc->args) != 2 || fc->agg_star)
-			ereport(ERROR,
-					(errcode(ERRCODE_SIDDHI_SEMANTIC_ERROR),
-					 errmsg("percentile() takes two arguments: a value and a "
-							"percent"),
-					 errhint("Write percentile(x, 95), or "
-							 "percentile_cont(0.95) WITHIN GROUP (ORDER BY x)."),
-					 siddhi_errposition(source, fc->location)));
+			ereport(
+				ERROR,
+				(errcode(ERRCODE_SIDDHI_SEMANTIC_ERROR),
+				 errmsg("percentile() takes two arguments: a value and a "
+						"percent"),
+				 errhint("Write percentile(x, 95), or "
+						 "percentile_cont(0.95) WITHIN GROUP (ORDER BY x)."),
+				 siddhi_errposition(source, fc->location)));
 		xraw = linitial(fc->args);
 		praw = lsecond(fc->args);
 	}
@@ -135,12 +136,12 @@ siddhi_make_percentile(AggContext *ac, FuncCall *fc, SiddhiAggKind kind)
 					 siddhi_errposition(source, fc->location)));
 		sb = linitial(fc->agg_order);
 		if (sb->sortby_dir == SORTBY_USING)
-			ereport(ERROR,
-					(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-					 errmsg("ORDER BY .. USING is not supported in %s()",
-							fname),
-					 errhint("Write ORDER BY x or ORDER BY x DESC."),
-					 siddhi_errposition(source, sb->location)));
+			ereport(
+				ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("ORDER BY .. USING is not supported in %s()", fname),
+				 errhint("Write ORDER BY x or ORDER BY x DESC."),
+				 siddhi_errposition(source, sb->location)));
 		desc = sb->sortby_dir == SORTBY_DESC;
 		xraw = sb->node;
 		praw = linitial(fc->args);
@@ -153,16 +154,15 @@ siddhi_make_percentile(AggContext *ac, FuncCall *fc, SiddhiAggKind kind)
 	t = exprType(x);
 	if (!is_kept_number(t))
 	{
-		Node *c = coerce_to_target_type(ac->pstate, x, t, FLOAT8OID, -1,
-										COERCION_IMPLICIT,
-										COERCE_IMPLICIT_CAST, -1);
+		Node *c =
+			coerce_to_target_type(ac->pstate, x, t, FLOAT8OID, -1,
+								  COERCION_IMPLICIT, COERCE_IMPLICIT_CAST, -1);
 
 		if (c == NULL)
-			ereport(ERROR,
-					(errcode(ERRCODE_DATATYPE_MISMATCH),
-					 errmsg("%s() needs a number, not %s", fname,
-							format_type_be(t)),
-					 siddhi_errposition(source, exprLocation(xraw))));
+			ereport(ERROR, (errcode(ERRCODE_DATATYPE_MISMATCH),
+							errmsg("%s() needs a number, not %s", fname,
+								   format_type_be(t)),
+							siddhi_errposition(source, exprLocation(xraw))));
 		x = c;
 		t = FLOAT8OID;
 	}

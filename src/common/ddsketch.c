@@ -433,9 +433,9 @@ typedef struct Reader
 
 static pg_attribute_noreturn() void bad_sketch(const char *why)
 {
-	ereport(ERROR, (errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
-					errmsg("invalid percentile sketch"),
-					errdetail("%s", why)));
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
+			 errmsg("invalid percentile sketch"), errdetail("%s", why)));
 	pg_unreachable();
 }
 

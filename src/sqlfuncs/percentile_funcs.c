@@ -74,9 +74,9 @@ siddhi_percentile_value_sql(PG_FUNCTION_ARGS)
 	SiddhiDDSketch *s;
 
 	if (!(p >= 0 && p <= 1))
-		ereport(ERROR, (errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
-						errmsg("percentile value %g is not between 0 and 1",
-							   p)));
+		ereport(ERROR,
+				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+				 errmsg("percentile value %g is not between 0 and 1", p)));
 	s = sketch_of(PG_GETARG_BYTEA_PP(0));
 	if (s->count == 0)
 		PG_RETURN_NULL();
@@ -108,6 +108,5 @@ siddhi_percentile_sketch_final_sql(PG_FUNCTION_ARGS)
 {
 	if (PG_ARGISNULL(0))
 		PG_RETURN_NULL();
-	PG_RETURN_BYTEA_P(
-		sketch_bytea((SiddhiDDSketch *) PG_GETARG_POINTER(0)));
+	PG_RETURN_BYTEA_P(sketch_bytea((SiddhiDDSketch *) PG_GETARG_POINTER(0)));
 }

@@ -213,7 +213,8 @@ incremental_flush_rows(SiddhiIncremental *inc)
 			{
 				int len;
 				char *buf = siddhi_ddsketch_serialize(
-					(SiddhiDDSketch *) DatumGetPointer(d->values[inc->phys[c]]),
+					(SiddhiDDSketch *) DatumGetPointer(
+						d->values[inc->phys[c]]),
 					&len);
 				bytea *b = palloc(VARHDRSZ + len);
 

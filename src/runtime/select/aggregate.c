@@ -72,7 +72,7 @@ typedef struct AggState
 	double sumsq; /* stdDev */
 	int64 ntrue;  /* and, or */
 	int64 nfalse;
-	HTAB *distinct; /* distinctCount, unionSet: value hash -> events */
+	HTAB *distinct;	  /* distinctCount, unionSet: value hash -> events */
 	void *percentile; /* percentile.c's state */
 } AggState;
 

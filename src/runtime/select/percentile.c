@@ -39,7 +39,7 @@
 typedef struct OsBlock
 {
 	int n;
-	int cap;						/* grows by doubling up to BLOCK_CAP */
+	int cap;						 /* grows by doubling up to BLOCK_CAP */
 	double v[FLEXIBLE_ARRAY_MEMBER]; /* ascending */
 } OsBlock;
 
@@ -111,10 +111,10 @@ os_insert_block(OrderStat *o, int i, OsBlock *nb)
 	if (o->nblocks == o->capblocks)
 	{
 		o->capblocks = Max(8, o->capblocks * 2);
-		o->blocks = o->blocks
-						? repalloc(o->blocks, sizeof(OsBlock *) * o->capblocks)
-						: MemoryContextAlloc(o->cxt,
-											 sizeof(OsBlock *) * o->capblocks);
+		o->blocks =
+			o->blocks
+				? repalloc(o->blocks, sizeof(OsBlock *) * o->capblocks)
+				: MemoryContextAlloc(o->cxt, sizeof(OsBlock *) * o->capblocks);
 	}
 	memmove(&o->blocks[i + 1], &o->blocks[i],
 			sizeof(OsBlock *) * (o->nblocks - i));
