@@ -6,20 +6,20 @@
 -- 1. The sketch alone: its error bound on 100,000 values of known
 -- distributions, against PostgreSQL's exact percentile_cont.
 CREATE TABLE pct_dist AS
-SELECT d, x FROM (
+SELECT d, x::float8 AS x FROM (
   -- log-uniform over about 8.7 decades (1 to 5e8)
-  SELECT 'loguniform' AS d, exp(((i * 7919) % 100000) / 5000.0) AS x
+  SELECT 'loguniform' AS d, exp(((i * 7919) % 100000) / 5000.0::float8) AS x
     FROM generate_series(1, 100000) i
   UNION ALL
   -- uniform integers 1 .. 10,000
   SELECT 'uniform', 1 + (i * 7919) % 10000 FROM generate_series(1, 100000) i
   UNION ALL
   -- exponential (a latency-like long tail), in milliseconds
-  SELECT 'exponential', -20 * ln(((i * 7919) % 100000 + 0.5) / 100000.0)
+  SELECT 'exponential', -20 * ln(((i * 7919) % 100000 + 0.5::float8) / 100000)
     FROM generate_series(1, 100000) i
   UNION ALL
   -- negative values, zeros and positive values
-  SELECT 'signed', ((i * 7919) % 20001 - 10000) / 100.0 FROM generate_series(1, 100000) i
+  SELECT 'signed', ((i * 7919) % 20001 - 10000) / 100.0::float8 FROM generate_series(1, 100000) i
 ) s;
 CREATE TABLE pct_sketch AS
 SELECT d, siddhi.percentile_sketch(x) AS sk FROM pct_dist GROUP BY d;
@@ -27,10 +27,11 @@ SELECT d, siddhi.percentile_sketch(x) AS sk FROM pct_dist GROUP BY d;
 SELECT e.d, count(*) AS fractions,
        max(abs(siddhi.percentile_value(s.sk, e.p) - e.exact) / abs(e.exact))
          <= 0.01 AS within_1_percent
-  FROM (SELECT d, p, percentile_cont(p) WITHIN GROUP (ORDER BY x) AS exact
+  FROM (SELECT d, unnest(f) AS p,
+               unnest(percentile_cont(f) WITHIN GROUP (ORDER BY x)) AS exact
           FROM pct_dist,
-               unnest('{0,0.001,0.01,0.1,0.25,0.5,0.75,0.9,0.95,0.99,1}'::float8[]) p
-         GROUP BY d, p) e
+               (SELECT '{0,0.001,0.01,0.1,0.25,0.5,0.75,0.9,0.95,0.99,1}'::float8[]) f(f)
+         GROUP BY d, f) e
   JOIN pct_sketch s USING (d)
  WHERE e.exact <> 0
  GROUP BY e.d ORDER BY e.d;
@@ -45,7 +46,7 @@ SELECT d, siddhi.percentile_union(
        = sk AS merge_is_exact,
        (SELECT siddhi.percentile_merge(b) FROM (
           SELECT siddhi.percentile_sketch(x) AS b FROM pct_dist p WHERE p.d = s.d
-           GROUP BY floor(x / 7)) m) = sk AS merge_agg_is_exact
+           GROUP BY floor(x * 1000)::bigint % 37) m) = sk AS merge_agg_is_exact
   FROM pct_sketch s ORDER BY d;
 -- compact: bytes of the stored form, and percentile_disc / empty sketches
 SELECT d, length(sk) AS bytes FROM pct_sketch ORDER BY d;
@@ -134,6 +135,7 @@ SELECT count(*) AS rows,
 -- order-statistics blocks (split, merged, emptied); every output checked.
 CREATE TABLE pct_long AS
 SELECT i AS seq, ((i * 7919) % 1543) / 4 AS v FROM generate_series(1, 3000) i;
+CREATE INDEX ON pct_long (seq);
 SELECT siddhi.deploy('pct_long', $$
   CREATE STREAM PctLong (v INT);
   INSERT INTO PctLongOut
@@ -180,6 +182,7 @@ CREATE TABLE pct_unb AS
 SELECT i AS seq, CASE WHEN i % 2 = 0 THEN 'x' ELSE 'y' END AS ep,
        -20 * ln(((i * 7919) % 3001 + 0.5) / 3001.0) AS ms
   FROM generate_series(1, 3000) i;
+CREATE INDEX ON pct_unb (ep, seq);
 CREATE TABLE pct_unb_out (ep text, p95 float8, n bigint);
 SELECT siddhi.deploy('pct_unbounded', $$
   CREATE STREAM PctAll (ep TEXT, ms DOUBLE PRECISION);

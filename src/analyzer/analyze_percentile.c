@@ -58,6 +58,8 @@ constant_fraction(AggContext *ac, const char *fname, Node *raw, double limit)
 				(errcode(ERRCODE_DATATYPE_MISMATCH),
 				 errmsg("the percentile of %s() must be a number, not %s",
 						fname, format_type_be(t)),
+				 errhint("Write one number, such as 0.95; for several "
+						 "percentiles, one call each."),
 				 siddhi_errposition(source, location)));
 	e = eval_const_expressions(NULL, e);
 	if (!IsA(e, Const) || ((Const *) e)->constisnull)

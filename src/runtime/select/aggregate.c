@@ -10,6 +10,9 @@
  * array of those elements, in no particular order (a Java HashSet has none
  * either).  Memory: one entry per distinct element in the group's window.
  *
+ * percentile_cont and percentile_disc keep their state in percentile.c
+ * (exact values over a window, a sketch without one).
+ *
  * Values are kept as int64 for integer arguments and as double for
  * floating ones; results have Siddhi's types (sum of integers is a long,
  * of floats a double; avg a double; min and max the argument's type).
