@@ -54,6 +54,21 @@ SELECT siddhi.percentile_value(siddhi.percentile_sketch(x), 0.5, true)
   FROM (VALUES (1.0), (2.0), (3.0), (4.0)) v(x);
 SELECT siddhi.percentile_value(siddhi.percentile_sketch(x), 0.5) IS NULL AS empty
   FROM (VALUES (NULL::float8)) v(x);
+-- infinities and NaN where PostgreSQL puts them (NaN above everything)
+SELECT p, siddhi.percentile_value(siddhi.percentile_sketch(x), p) AS sketch,
+       (SELECT percentile_cont(p) WITHIN GROUP (ORDER BY x)
+          FROM unnest('{-Infinity,1,0,-2,NaN,Infinity}'::float8[]) x) AS exact
+  FROM unnest('{-Infinity,1,0,-2,NaN,Infinity}'::float8[]) x,
+       unnest('{0,0.2,0.4,0.6,0.8,1}'::float8[]) p
+ GROUP BY p ORDER BY p;
+-- values over 600 decades: the smallest magnitudes fold into one bucket
+-- (the memory bound), the upper percentiles keep the 1 % bound
+SELECT length(sk) < 5 * 2048 AS bounded,
+       abs(siddhi.percentile_value(sk, 0.99) - exact) <= 0.01 * exact AS p99_within_1_percent
+  FROM (SELECT siddhi.percentile_sketch(x) AS sk,
+               percentile_cont(0.99) WITHIN GROUP (ORDER BY x) AS exact
+          FROM (SELECT power(10::float8, i / 100.0 - 300) AS x
+                  FROM generate_series(0, 60000) i) v) s;
 SELECT siddhi.percentile_value('\x01'::bytea, 0.5);
 SELECT siddhi.percentile_value(sk, 1.5) FROM pct_sketch WHERE d = 'uniform';
 
@@ -260,6 +275,17 @@ SELECT event->>'endpoint' AS endpoint, (event->>'n')::int AS n,
   FROM siddhi.query('pct_agg', $q$
   from PctAgg within '2024-03-01 00:00:00 +00:00', '2024-03-02 00:00:00 +00:00'
   per 'hours' select endpoint, n, p95$q$) ORDER BY 1, 2;
+
+-- on demand over a table, percentile(x, pct) is PostgreSQL's exact one
+SELECT siddhi.deploy('pct_od', $$
+  define stream PctOdIn (k string, v double);
+  define table PctOdT (k string, v double);
+  from PctOdIn insert into PctOdT;
+$$);
+INSERT INTO pctodin VALUES ('a', 1), ('a', 2), ('a', 4), ('b', 10);
+SELECT siddhi.flush();
+SELECT event FROM siddhi.query('pct_od',
+  'from PctOdT select k, percentile(v, 50) as med group by k order by k');
 
 -- SiddhiQL: define aggregation with percentile(x, pct)
 SELECT siddhi.deploy('pct_agg_ql', $$
