@@ -294,6 +294,35 @@ CREATE FUNCTION siddhi.distinct_count(sketch int8[]) RETURNS bigint
 AS 'MODULE_PATHNAME', 'siddhi_distinct_count_sql'
 LANGUAGE C IMMUTABLE PARALLEL SAFE;
 
+-- Percentiles in aggregations keep a DDSketch (src/common/ddsketch.c) as
+-- bytea: relative error at most 1 %, mergeable.  percentile_union merges
+-- two (the upserts use it); percentile_value reads one as percentile_cont
+-- (or percentile_disc when disc).  The aggregates build a sketch from
+-- values, and merge the sketches of several buckets.
+CREATE FUNCTION siddhi.percentile_union(a bytea, b bytea) RETURNS bytea
+AS 'MODULE_PATHNAME', 'siddhi_percentile_union_sql'
+LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION siddhi.percentile_value(sketch bytea, fraction float8,
+                                        disc boolean DEFAULT false)
+RETURNS float8
+AS 'MODULE_PATHNAME', 'siddhi_percentile_value_sql'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION siddhi.percentile_sketch_add(internal, float8) RETURNS internal
+AS 'MODULE_PATHNAME', 'siddhi_percentile_sketch_add_sql'
+LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION siddhi.percentile_sketch_final(internal) RETURNS bytea
+AS 'MODULE_PATHNAME', 'siddhi_percentile_sketch_final_sql'
+LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE AGGREGATE siddhi.percentile_sketch(float8) (
+    SFUNC = siddhi.percentile_sketch_add,
+    STYPE = internal,
+    FINALFUNC = siddhi.percentile_sketch_final
+);
+CREATE AGGREGATE siddhi.percentile_merge(bytea) (
+    SFUNC = siddhi.percentile_union,
+    STYPE = bytea
+);
+
 -- Siddhi's per: a granularity's name ('sec', 'seconds', 'hours', ..) as
 -- the aggregation views spell it in agg_granularity.
 CREATE FUNCTION siddhi.granularity(per text) RETURNS text

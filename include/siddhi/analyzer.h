@@ -140,8 +140,15 @@ typedef enum SiddhiAggKind
 	SIDDHI_AGG_COUNT_DISTINCT, /* COUNT(DISTINCT x): the type's equality */
 	SIDDHI_AGG_SUM_DISTINCT,   /* SUM(DISTINCT x) */
 	SIDDHI_AGG_AVG_DISTINCT,   /* AVG(DISTINCT x) */
-	SIDDHI_AGG_INTERSECT_SET   /* elements every set in the group holds */
+	SIDDHI_AGG_INTERSECT_SET,  /* elements every set in the group holds */
+	/* percentiles (src/runtime/select/percentile.c) */
+	SIDDHI_AGG_PERCENTILE_CONT, /* also the roadmap's percentile(x, pct) */
+	SIDDHI_AGG_PERCENTILE_DISC
 } SiddhiAggKind;
+
+#define SIDDHI_AGG_IS_PERCENTILE(kind)       \
+	((kind) == SIDDHI_AGG_PERCENTILE_CONT || \
+	 (kind) == SIDDHI_AGG_PERCENTILE_DISC)
 
 /* One aggregator of a query: its value reaches expressions as PARAM_EXEC. */
 typedef struct SiddhiAggPlan
@@ -150,6 +157,11 @@ typedef struct SiddhiAggPlan
 	Expr *arg; /* NULL for count() */
 	Oid argtype;
 	Oid resulttype; /* Siddhi's: sum of ints is long, avg double, ... */
+	/* percentiles: the fraction 0..1, with ORDER BY x DESC already applied
+	 * for percentile_cont (p becomes 1 - p) */
+	double fraction;
+	bool descending;  /* percentile_disc with ORDER BY x DESC */
+	bool approximate; /* a sketch (no window: nothing ever leaves) */
 } SiddhiAggPlan;
 
 /*
@@ -380,7 +392,8 @@ typedef struct SiddhiIncColumn
 	Oid type;	/* GROUP, LAST: the expression's; AGG: int8 or float8 */
 	Expr *expr; /* GROUP, LAST: over the input; AGG: the argument */
 	SiddhiAggKind agg;
-	bool is_float; /* AGG: sums, minima and maxima kept as float8 */
+	bool is_float;	 /* AGG: sums, minima and maxima kept as float8 */
+	double fraction; /* AGG percentiles: read from the sketch at it */
 } SiddhiIncColumn;
 
 #define SIDDHI_INC_NGRAN 6 /* sec, min, hour, day, month, year */

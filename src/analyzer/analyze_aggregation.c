@@ -125,6 +125,11 @@ physical_columns(List *columns, List **names, List **types)
 			*names = lappend(*names, psprintf("%s_set", c->name));
 			*types = lappend_oid(*types, INT8ARRAYOID);
 		}
+		else if (c->kind == SIDDHI_INC_AGG && SIDDHI_AGG_IS_PERCENTILE(c->agg))
+		{
+			*names = lappend(*names, psprintf("%s_sketch", c->name));
+			*types = lappend_oid(*types, BYTEAOID);
+		}
 		else
 		{
 			*names = lappend(*names, c->name);
@@ -256,6 +261,14 @@ build_relations(AnalyzeState *st, SiddhiDefinition *d,
 	 * type, and a distinctCount sketch (itself an array) cannot be one
 	 * element of an array of rows of different lengths.
 	 */
+	foreach(lc, ap->columns)
+	{
+		SiddhiIncColumn *c = lfirst(lc);
+
+		/* a percentile's sketch is built at flush time, row by row */
+		if (c->kind == SIDDHI_INC_AGG && SIDDHI_AGG_IS_PERCENTILE(c->agg))
+			goto no_bulk;
+	}
 	foreach(lc, ap->param_types)
 	{
 		Oid at = get_array_type(lfirst_oid(lc));
@@ -268,6 +281,7 @@ build_relations(AnalyzeState *st, SiddhiDefinition *d,
 		}
 		ap->bulk_param_types = lappend_oid(ap->bulk_param_types, at);
 	}
+no_bulk:
 
 	initStringInfo(&view);
 	appendStringInfo(&view, "CREATE OR REPLACE VIEW %s AS ",
@@ -340,6 +354,16 @@ build_relations(AnalyzeState *st, SiddhiDefinition *d,
 
 					appendStringInfo(&set,
 									 "%s = siddhi.distinct_union(t.%s, "
+									 "excluded.%s)",
+									 k, k, k);
+				}
+				else if (SIDDHI_AGG_IS_PERCENTILE(col->agg))
+				{
+					const char *k =
+						quote_identifier(psprintf("%s_sketch", col->name));
+
+					appendStringInfo(&set,
+									 "%s = siddhi.percentile_union(t.%s, "
 									 "excluded.%s)",
 									 k, k, k);
 				}
@@ -428,6 +452,14 @@ build_relations(AnalyzeState *st, SiddhiDefinition *d,
 				appendStringInfo(
 					&view, ", siddhi.distinct_count(%s) AS %s",
 					quote_identifier(psprintf("%s_set", col->name)), q);
+			else if (col->kind == SIDDHI_INC_AGG &&
+					 SIDDHI_AGG_IS_PERCENTILE(col->agg))
+				appendStringInfo(
+					&view, ", siddhi.percentile_value(%s, %.17g, %s) AS %s",
+					quote_identifier(psprintf("%s_sketch", col->name)),
+					col->fraction,
+					col->agg == SIDDHI_AGG_PERCENTILE_DISC ? "true" : "false",
+					q);
 			else
 				appendStringInfo(&view, ", %s", q);
 		}
@@ -682,10 +714,11 @@ analyze_aggregation(AnalyzeState *st, SiddhiDefinition *d)
 			if (agg->kind != SIDDHI_AGG_SUM && agg->kind != SIDDHI_AGG_COUNT &&
 				agg->kind != SIDDHI_AGG_AVG && agg->kind != SIDDHI_AGG_MIN &&
 				agg->kind != SIDDHI_AGG_MAX &&
-				agg->kind != SIDDHI_AGG_DISTINCT_COUNT)
+				agg->kind != SIDDHI_AGG_DISTINCT_COUNT &&
+				!SIDDHI_AGG_IS_PERCENTILE(agg->kind))
 				agg_error(st, rt->location, ERRCODE_FEATURE_NOT_SUPPORTED,
-						  "aggregations support sum, count, avg, min, max "
-						  "and distinctCount only",
+						  "aggregations support sum, count, avg, min, max, "
+						  "distinctCount and percentiles only",
 						  "Compute standard deviations, variances, "
 						  "SUM(DISTINCT ..) and the set aggregators in a "
 						  "query over a window: WINDOW TUMBLING(1 hour) in "
@@ -708,6 +741,13 @@ analyze_aggregation(AnalyzeState *st, SiddhiDefinition *d)
 						  ? INT8OID
 					  : c->is_float ? FLOAT8OID
 									: INT8OID;
+			if (SIDDHI_AGG_IS_PERCENTILE(agg->kind))
+			{
+				/* a sketch (src/common/ddsketch.c); the view reads it */
+				c->type = BYTEAOID;
+				c->fraction =
+					agg->descending ? 1 - agg->fraction : agg->fraction;
+			}
 		}
 		else
 		{

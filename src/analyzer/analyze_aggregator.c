@@ -62,6 +62,9 @@ siddhi_agg_kind_of(FuncCall *fc, SiddhiAggKind *kind)
 		{ "var_samp", SIDDHI_AGG_VAR_SAMP },
 		{ "var_pop", SIDDHI_AGG_VAR_POP },
 		{ "intersectset", SIDDHI_AGG_INTERSECT_SET },
+		{ "percentile", SIDDHI_AGG_PERCENTILE_CONT },
+		{ "percentile_cont", SIDDHI_AGG_PERCENTILE_CONT },
+		{ "percentile_disc", SIDDHI_AGG_PERCENTILE_DISC },
 	};
 	const char *name;
 
@@ -277,6 +280,9 @@ siddhi_replace_aggregates(AggContext *ac, Node *n)
 				strcmp(strVal(linitial(fc->funcname)), "siddhi") == 0 &&
 				strcmp(strVal(lsecond(fc->funcname)), "event_timestamp") == 0)
 				return window_timestamp(ac, fc);
+			if (siddhi_agg_kind_of(fc, &kind) &&
+				SIDDHI_AGG_IS_PERCENTILE(kind))
+				return siddhi_make_percentile(ac, fc, kind);
 			if (siddhi_agg_kind_of(fc, &kind))
 				return make_aggregate(ac, fc, kind);
 			fc = SHALLOW_COPY(FuncCall, fc);

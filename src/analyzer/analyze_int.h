@@ -135,6 +135,11 @@ extern Node *siddhi_aggregate_paramref(ParseState *pstate, ParamRef *ref);
 extern void siddhi_aggregators_begin(AggContext *ac, AnalyzeState *st,
 									 ParseState *pstate, List **aggregates);
 extern void siddhi_aggregators_end(void);
+
+/* percentiles (analyze_percentile.c) */
+extern Node *siddhi_make_percentile(AggContext *ac, FuncCall *fc,
+									SiddhiAggKind kind);
+extern void siddhi_percentile_mark_approximate(SiddhiQueryPlan *qp);
 extern void siddhi_not_yet(AnalyzeState *st, const char *what, int location);
 extern SiddhiRelation *siddhi_bind_existing_table(AnalyzeState *st,
 												  const char *name,

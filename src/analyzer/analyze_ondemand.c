@@ -29,8 +29,9 @@
  *
  * Siddhi's aggregator names become PostgreSQL's: count() is count(*),
  * distinctCount(x) count(DISTINCT x), stdDev stddev_pop, variance
- * var_pop, avg of any
- * number a double, minForever/maxForever min/max.
+ * var_pop, avg of any number a double, minForever/maxForever min/max,
+ * percentile(x, pct) percentile_cont(pct / 100.0) WITHIN GROUP (ORDER BY
+ * x) (exact).
  *
  * Every statement yields one jsonb per row: to_jsonb(_r) over the select,
  * RETURNING to_jsonb(T) for changes.
@@ -156,7 +157,8 @@ map_aggregators(Node *node, void *context)
 		FuncCall *fc = (FuncCall *) node;
 		static const char *const aggs[] = {
 			"sum",			 "count",  "avg",		 "min",		   "max",
-			"distinctcount", "stddev", "minforever", "maxforever", "variance"
+			"distinctcount", "stddev", "minforever", "maxforever", "variance",
+			"percentile"
 		};
 
 		for (int i = 0; i < lengthof(aggs); i++)
@@ -185,6 +187,24 @@ map_aggregators(Node *node, void *context)
 			tc->typeName = SystemTypeName("float8");
 			tc->location = -1;
 			linitial(fc->args) = tc;
+		}
+		else if (name_is(fc, "percentile") && list_length(fc->args) == 2)
+		{
+			/* percentile(x, pct): PostgreSQL's exact percentile_cont */
+			SortBy *sb = makeNode(SortBy);
+			A_Const *hundred = makeNode(A_Const);
+
+			sb->node = linitial(fc->args);
+			sb->sortby_dir = SORTBY_DEFAULT;
+			sb->sortby_nulls = SORTBY_NULLS_DEFAULT;
+			sb->location = -1;
+			hundred->val.fval = *makeFloat(pstrdup("100.0"));
+			hundred->location = -1;
+			fc->funcname = list_make1(makeString("percentile_cont"));
+			fc->args = list_make1(makeSimpleA_Expr(
+				AEXPR_OP, "/", lsecond(fc->args), (Node *) hundred, -1));
+			fc->agg_order = list_make1(sb);
+			fc->agg_within_group = true;
 		}
 	}
 	return raw_expression_tree_walker(node, map_aggregators, context);

@@ -390,6 +390,7 @@ input_done:
 							"select"),
 					 siddhi_errposition(source, exprLocation(linitial(
 													q->selector->group_by)))));
+		siddhi_percentile_mark_approximate(qp);
 		siddhi_aggregators_end();
 		if (q->rate)
 			siddhi_analyze_output_rate(st, q, qp);
@@ -557,6 +558,7 @@ input_done:
 				 errmsg("group by needs an aggregate function in the select"),
 				 siddhi_errposition(
 					 source, exprLocation(linitial(q->selector->group_by)))));
+	siddhi_percentile_mark_approximate(qp);
 	siddhi_aggregators_end();
 	if (q->rate)
 		siddhi_analyze_output_rate(st, q, qp);

@@ -53,6 +53,7 @@
 #include "common/hashfn.h"
 #include "executor/executor.h"
 #include "nodes/nodeFuncs.h"
+#include "siddhi/ddsketch.h"
 #include "siddhi/distinct_sketch.h"
 #include "siddhi/errors.h"
 #include "utils/datetime.h"
@@ -313,6 +314,14 @@ delta_add(SiddhiIncremental *inc, IncDelta *d, int c, Datum v, bool isnull)
 				pfree(text);
 				d->nulls[p] = false;
 			}
+			else if (SIDDHI_AGG_IS_PERCENTILE(col->agg))
+			{
+				/* a DDSketch of the bucket's values (src/common/ddsketch.c) */
+				siddhi_ddsketch_add(
+					(SiddhiDDSketch *) DatumGetPointer(d->values[p]),
+					datum_float8(v, at));
+				d->nulls[p] = false;
+			}
 			else if (col->agg == SIDDHI_AGG_AVG)
 			{
 				double x = datum_float8(v, at);
@@ -478,6 +487,9 @@ siddhi_incremental_feed(SiddhiIncremental *inc, TupleTableSlot *slot, int64 ts)
 						 col->agg == SIDDHI_AGG_DISTINCT_COUNT)
 					d->values[p] =
 						PointerGetDatum(palloc0(sizeof(SiddhiDistinctSketch)));
+				else if (col->kind == SIDDHI_INC_AGG &&
+						 SIDDHI_AGG_IS_PERCENTILE(col->agg))
+					d->values[p] = PointerGetDatum(siddhi_ddsketch_create());
 				else if (col->kind == SIDDHI_INC_AGG &&
 						 col->agg == SIDDHI_AGG_AVG)
 				{

@@ -18,6 +18,7 @@
 #include "incremental_int.h"
 #include "miscadmin.h"
 #include "siddhi/catalog.h"
+#include "siddhi/ddsketch.h"
 #include "siddhi/distinct_sketch.h"
 #include "siddhi/errors.h"
 #include "siddhi/clock.h"
@@ -203,6 +204,24 @@ incremental_flush_rows(SiddhiIncremental *inc)
 				values[inc->phys[c]] = PointerGetDatum(
 					construct_array(elems, s->n, INT8OID, 8, FLOAT8PASSBYVAL,
 									TYPALIGN_DOUBLE));
+			}
+		/* percentiles: the sketch goes in its compact form, as a bytea */
+		for (int c = 0; c < inc->ncols; c++)
+			if (inc->cols[c]->kind == SIDDHI_INC_AGG &&
+				SIDDHI_AGG_IS_PERCENTILE(inc->cols[c]->agg) &&
+				!d->nulls[inc->phys[c]])
+			{
+				int len;
+				char *buf = siddhi_ddsketch_serialize(
+					(SiddhiDDSketch *) DatumGetPointer(
+						d->values[inc->phys[c]]),
+					&len);
+				bytea *b = palloc(VARHDRSZ + len);
+
+				SET_VARSIZE(b, VARHDRSZ + len);
+				memcpy(VARDATA(b), buf, len);
+				pfree(buf);
+				values[inc->phys[c]] = PointerGetDatum(b);
 			}
 		rc = SPI_execute_plan(inc->plans[d->gran], values, nulls, false, 0);
 		if (rc != SPI_OK_INSERT)

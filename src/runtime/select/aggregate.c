@@ -11,6 +11,9 @@
  * array of those elements, in no particular order (a Java HashSet has none
  * either).  Memory: one entry per distinct element in the group's window.
  *
+ * percentile_cont and percentile_disc keep their state in percentile.c
+ * (exact values over a window, a sketch without one).
+ *
  * Values are kept as int64 for integer arguments and as double for
  * floating ones; results have Siddhi's types (sum of integers is a long,
  * of floats a double; avg a double; min and max the argument's type).
@@ -37,6 +40,7 @@
 #include "nodes/nodeFuncs.h"
 #include "utils/array.h"
 #include "siddhi/aggregate.h"
+#include "siddhi/percentile.h"
 #include "siddhi/shmem.h"
 #include "utils/builtins.h"
 #include "utils/datum.h"
@@ -76,6 +80,7 @@ typedef struct AggState
 	int64 nfalse;
 	HTAB *distinct;		   /* distinctCount, unionSet: value hash -> events */
 	SiddhiAggExtra *extra; /* the kinds of aggregate_sql.c */
+	void *percentile;	   /* percentile.c's state */
 } AggState;
 
 typedef struct DistinctEntry
@@ -520,6 +525,12 @@ siddhi_aggs_update(SiddhiAggregates *a, SiddhiAggGroup *g, bool add,
 							   a->cxt);
 			continue;
 		}
+		if (SIDDHI_AGG_IS_PERCENTILE(p->kind))
+		{
+			siddhi_percentile_update(a->cxt, &s->percentile, p, values[k],
+									 add);
+			continue;
+		}
 		v = to_value(values[k], p->argtype);
 		switch (p->kind)
 		{
@@ -536,6 +547,8 @@ siddhi_aggs_update(SiddhiAggregates *a, SiddhiAggGroup *g, bool add,
 			case SIDDHI_AGG_AND:
 			case SIDDHI_AGG_OR:
 			case SIDDHI_AGG_UNION_SET:
+			case SIDDHI_AGG_PERCENTILE_CONT:
+			case SIDDHI_AGG_PERCENTILE_DISC:
 				break;
 			case SIDDHI_AGG_SUM:
 			case SIDDHI_AGG_AVG:
@@ -678,6 +691,11 @@ siddhi_aggs_values(SiddhiAggregates *a, SiddhiAggGroup *g,
 					elems, i, st->elemtype, st->typlen, st->byval, st->align));
 			}
 			break;
+			case SIDDHI_AGG_PERCENTILE_CONT:
+			case SIDDHI_AGG_PERCENTILE_DISC:
+				out->isnull =
+					!siddhi_percentile_value(s->percentile, p, &out->value);
+				break;
 			default:
 				break;
 		}
@@ -711,6 +729,8 @@ siddhi_aggs_release_if_empty(SiddhiAggregates *a, SiddhiAggGroup *g)
 		if (g->states[k].distinct)
 			hash_destroy(g->states[k].distinct);
 		siddhi_aggx_free(g->states[k].extra, &a->sets[k]);
+		if (g->states[k].percentile)
+			siddhi_percentile_free(g->states[k].percentile, a->plans[k]);
 	}
 	pfree(g);
 }
