@@ -98,6 +98,10 @@ extern SiddhiRelation *siddhi_bind_relation(AnalyzeState *st, const char *name,
 extern SiddhiQueryPlan *siddhi_analyze_query(AnalyzeState *st, SiddhiQuery *q,
 											 int index);
 
+/* SQL's ORDER BY / LIMIT and DISTINCT over the contents (analyze_topn.c) */
+extern void siddhi_analyze_contents(AnalyzeState *st, SiddhiQuery *q,
+									SiddhiQueryPlan *qp);
+
 /* output rate limits (analyze_ratelimit.c) */
 extern void siddhi_analyze_output_rate(AnalyzeState *st, SiddhiQuery *q,
 									   SiddhiQueryPlan *qp);
