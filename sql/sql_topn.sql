@@ -3,53 +3,53 @@
 -- Playback: the clock follows siddhi.event_time and siddhi.advance_clock().
 SELECT siddhi.deploy('topn', $$
   @app:playback
-  CREATE STREAM Ticks (symbol TEXT, price DOUBLE);
+  CREATE STREAM TnTicks (symbol TEXT, price DOUBLE);
   -- roadmap block 14: the top 3 over the whole stream so far
   @info(name = 'top') INSERT INTO TopEver
-  SELECT symbol, price FROM Ticks ORDER BY price DESC LIMIT 3;
+  SELECT symbol, price FROM TnTicks ORDER BY price DESC LIMIT 3;
   -- the top 2 of the last 4 events, after the best one
   @info(name = 'slide') INSERT INTO TopSlide
-  SELECT symbol, price FROM Ticks WINDOW length(4)
+  SELECT symbol, price FROM TnTicks WINDOW length(4)
   ORDER BY price DESC LIMIT 2 OFFSET 1;
   -- the cheapest 2 of each batch of 5
   @info(name = 'batch') INSERT INTO LowBatch
-  SELECT symbol, price FROM Ticks WINDOW lengthBatch(5) ORDER BY price LIMIT 2;
+  SELECT symbol, price FROM TnTicks WINDOW lengthBatch(5) ORDER BY price LIMIT 2;
   -- the first two rows ever, in arrival order
   @info(name = 'first') INSERT INTO FirstTwo
-  SELECT symbol, price FROM Ticks LIMIT 2;
+  SELECT symbol, price FROM TnTicks LIMIT 2;
 $$);
 SELECT siddhi.subscribe(s) FROM unnest(ARRAY['topever', 'topslide',
   'lowbatch', 'firsttwo']) s;
 SET siddhi.event_time = 1000;
-INSERT INTO ticks VALUES ('A', 10);
+INSERT INTO tnticks VALUES ('A', 10);
 SET siddhi.event_time = 1100;
-INSERT INTO ticks VALUES ('B', 12);
+INSERT INTO tnticks VALUES ('B', 12);
 SET siddhi.event_time = 1200;
-INSERT INTO ticks VALUES ('C', 9);
+INSERT INTO tnticks VALUES ('C', 9);
 SET siddhi.event_time = 1300;
-INSERT INTO ticks VALUES ('D', 15);
+INSERT INTO tnticks VALUES ('D', 15);
 SET siddhi.event_time = 1400;
-INSERT INTO ticks VALUES ('E', 11);
+INSERT INTO tnticks VALUES ('E', 11);
 SET siddhi.event_time = 1500;
-INSERT INTO ticks VALUES ('F', 8);
+INSERT INTO tnticks VALUES ('F', 8);
 SET siddhi.event_time = 1600;
-INSERT INTO ticks VALUES ('G', 20);
+INSERT INTO tnticks VALUES ('G', 20);
 SET siddhi.event_time = 1700;
-INSERT INTO ticks VALUES ('H', 7);
+INSERT INTO tnticks VALUES ('H', 7);
 SET siddhi.event_time = 1800;
-INSERT INTO ticks VALUES ('I', 13);
+INSERT INTO tnticks VALUES ('I', 13);
 SET siddhi.event_time = 1900;
-INSERT INTO ticks VALUES ('J', 14);
+INSERT INTO tnticks VALUES ('J', 14);
 SET siddhi.event_time = 2000;
-INSERT INTO ticks VALUES ('K', 6);
+INSERT INTO tnticks VALUES ('K', 6);
 SET siddhi.event_time = 2100;
-INSERT INTO ticks VALUES ('L', 21);
+INSERT INTO tnticks VALUES ('L', 21);
 SET siddhi.event_time = 2200;
-INSERT INTO ticks VALUES ('M', 5);
+INSERT INTO tnticks VALUES ('M', 5);
 SET siddhi.event_time = 2300;
-INSERT INTO ticks VALUES ('N', 16);
+INSERT INTO tnticks VALUES ('N', 16);
 SET siddhi.event_time = 2400;
-INSERT INTO ticks VALUES ('O', 12.5);
+INSERT INTO tnticks VALUES ('O', 12.5);
 RESET siddhi.event_time;
 SELECT siddhi.advance_clock(5000);
 SELECT siddhi.flush();
@@ -76,21 +76,21 @@ SELECT siddhi.undeploy('topn');
 -- a time window: an expiry is a step of its own, and changes the top rows
 SELECT siddhi.deploy('topn_time', $$
   @app:playback
-  CREATE STREAM Ticks (symbol TEXT, price DOUBLE);
+  CREATE STREAM TnTicks (symbol TEXT, price DOUBLE);
   @info(name = 'time') INSERT INTO TimeSorted
-  SELECT symbol, price FROM Ticks WINDOW SLIDING(1 sec) ORDER BY price DESC;
+  SELECT symbol, price FROM TnTicks WINDOW SLIDING(1 sec) ORDER BY price DESC;
 $$);
 SELECT siddhi.subscribe('timesorted');
 SET siddhi.event_time = 1000;
-INSERT INTO ticks VALUES ('A', 10);
+INSERT INTO tnticks VALUES ('A', 10);
 SET siddhi.event_time = 1500;
-INSERT INTO ticks VALUES ('B', 12);
+INSERT INTO tnticks VALUES ('B', 12);
 SET siddhi.event_time = 1800;
-INSERT INTO ticks VALUES ('C', 9);
+INSERT INTO tnticks VALUES ('C', 9);
 RESET siddhi.event_time;
 SELECT siddhi.advance_clock(2200);
 SET siddhi.event_time = 2300;
-INSERT INTO ticks VALUES ('D', 15);
+INSERT INTO tnticks VALUES ('D', 15);
 RESET siddhi.event_time;
 SELECT siddhi.advance_clock(2600);
 SELECT siddhi.advance_clock(5000);
@@ -103,28 +103,28 @@ SELECT siddhi.undeploy('topn_time');
 -- leaves when its last event does, or when its row fails HAVING
 SELECT siddhi.deploy('topn_groups', $$
   @app:playback
-  CREATE STREAM Trades (symbol TEXT, price DOUBLE);
+  CREATE STREAM TnTrades (symbol TEXT, price DOUBLE);
   @info(name = 'groups') INSERT INTO TopTotals
-  SELECT symbol, SUM(price) AS total FROM Trades WINDOW length(4)
+  SELECT symbol, SUM(price) AS total FROM TnTrades WINDOW length(4)
   GROUP BY symbol HAVING SUM(price) < 100 ORDER BY total DESC LIMIT 2;
 $$);
 SELECT siddhi.subscribe('toptotals');
 SET siddhi.event_time = 1000;
-INSERT INTO trades VALUES ('A', 10);
+INSERT INTO tntrades VALUES ('A', 10);
 SET siddhi.event_time = 1100;
-INSERT INTO trades VALUES ('B', 30);
+INSERT INTO tntrades VALUES ('B', 30);
 SET siddhi.event_time = 1200;
-INSERT INTO trades VALUES ('A', 25);
+INSERT INTO tntrades VALUES ('A', 25);
 SET siddhi.event_time = 1300;
-INSERT INTO trades VALUES ('B', 75);
+INSERT INTO tntrades VALUES ('B', 75);
 SET siddhi.event_time = 1400;
-INSERT INTO trades VALUES ('C', 1);
+INSERT INTO tntrades VALUES ('C', 1);
 SET siddhi.event_time = 1500;
-INSERT INTO trades VALUES ('B', 90);
+INSERT INTO tntrades VALUES ('B', 90);
 SET siddhi.event_time = 1600;
-INSERT INTO trades VALUES ('D', 2);
+INSERT INTO tntrades VALUES ('D', 2);
 SET siddhi.event_time = 1700;
-INSERT INTO trades VALUES ('D', 3);
+INSERT INTO tntrades VALUES ('D', 3);
 RESET siddhi.event_time;
 SELECT siddhi.flush();
 -- B leaves at 1300 (105 fails HAVING) and comes back at 1700, when its
@@ -135,47 +135,47 @@ SELECT siddhi.undeploy('topn_groups');
 -- SELECT DISTINCT: a row goes out when no equal row is in the window
 SELECT siddhi.deploy('distinct', $$
   @app:playback
-  CREATE STREAM Ticks (symbol TEXT, price DOUBLE);
-  CREATE STREAM UserActivityStream (userId TEXT, action TEXT);
+  CREATE STREAM TnTicks (symbol TEXT, price DOUBLE);
+  CREATE STREAM TnActivity (userId TEXT, action TEXT);
   @info(name = 'dlen') INSERT INTO DistinctSyms
-  SELECT DISTINCT symbol FROM Ticks WINDOW length(3);
+  SELECT DISTINCT symbol FROM TnTicks WINDOW length(3);
   @info(name = 'dtime') INSERT INTO DistinctRecent
-  SELECT DISTINCT symbol FROM Ticks WINDOW SLIDING(1 sec);
-  -- roadmap block 4: a user's action goes out when it changes
+  SELECT DISTINCT symbol FROM TnTicks WINDOW SLIDING(1 sec);
+  -- roadmap block 4 (its UserActivityStream): a user's action goes out when it changes
   @info(name = 'dunique') INSERT INTO UserActions
-  SELECT DISTINCT userId, action FROM UserActivityStream WINDOW UNIQUE(userId);
+  SELECT DISTINCT userId, action FROM TnActivity WINDOW UNIQUE(userId);
   -- DISTINCT with ORDER BY / LIMIT: each distinct row counted once
   @info(name = 'dtop') INSERT INTO TopDistinct
-  SELECT DISTINCT symbol, price FROM Ticks ORDER BY price DESC LIMIT 2;
+  SELECT DISTINCT symbol, price FROM TnTicks ORDER BY price DESC LIMIT 2;
 $$);
 SELECT siddhi.subscribe(s) FROM unnest(ARRAY['distinctsyms',
   'distinctrecent', 'useractions', 'topdistinct']) s;
 SET siddhi.event_time = 1000;
-INSERT INTO ticks VALUES ('A', 1);
+INSERT INTO tnticks VALUES ('A', 1);
 SET siddhi.event_time = 1100;
-INSERT INTO ticks VALUES ('A', 2);
+INSERT INTO tnticks VALUES ('A', 2);
 SET siddhi.event_time = 1200;
-INSERT INTO ticks VALUES ('B', 2);
+INSERT INTO tnticks VALUES ('B', 2);
 SET siddhi.event_time = 1300;
-INSERT INTO ticks VALUES ('A', 2);
+INSERT INTO tnticks VALUES ('A', 2);
 SET siddhi.event_time = 1400;
-INSERT INTO ticks VALUES ('C', 3);
+INSERT INTO tnticks VALUES ('C', 3);
 SET siddhi.event_time = 1500;
-INSERT INTO ticks VALUES ('C', 3);
+INSERT INTO tnticks VALUES ('C', 3);
 SET siddhi.event_time = 1600;
-INSERT INTO ticks VALUES ('D', 1);
+INSERT INTO tnticks VALUES ('D', 1);
 SET siddhi.event_time = 3000;
-INSERT INTO ticks VALUES ('A', 3);
+INSERT INTO tnticks VALUES ('A', 3);
 SET siddhi.event_time = 3100;
-INSERT INTO useractivitystream VALUES ('u1', 'login'), ('u2', 'login');
+INSERT INTO tnactivity VALUES ('u1', 'login'), ('u2', 'login');
 SET siddhi.event_time = 3200;
-INSERT INTO useractivitystream VALUES ('u1', 'login');
+INSERT INTO tnactivity VALUES ('u1', 'login');
 SET siddhi.event_time = 3300;
-INSERT INTO useractivitystream VALUES ('u1', 'buy');
+INSERT INTO tnactivity VALUES ('u1', 'buy');
 SET siddhi.event_time = 3400;
-INSERT INTO useractivitystream VALUES ('u2', 'login');
+INSERT INTO tnactivity VALUES ('u2', 'login');
 SET siddhi.event_time = 3500;
-INSERT INTO useractivitystream VALUES ('u1', 'login');
+INSERT INTO tnactivity VALUES ('u1', 'login');
 RESET siddhi.event_time;
 SELECT siddhi.flush();
 -- A at 1300 is not new (the window of 3 still holds one), A at 3000 is
@@ -189,30 +189,30 @@ SELECT siddhi.undeploy('distinct');
 
 -- refused, with the position and what to write instead
 SELECT siddhi.deploy('topn_bad1', $$
-  CREATE STREAM S (a INT);
-  INSERT INTO O SELECT DISTINCT a FROM S;
+  CREATE STREAM TnS (a INT);
+  INSERT INTO TnO SELECT DISTINCT a FROM TnS;
 $$);
 SELECT siddhi.deploy('topn_bad2', $$
-  CREATE STREAM S (a INT);
-  INSERT INTO O SELECT a FROM S ORDER BY a;
+  CREATE STREAM TnS (a INT);
+  INSERT INTO TnO SELECT a FROM TnS ORDER BY a;
 $$);
 SELECT siddhi.deploy('topn_bad3', $$
-  CREATE STREAM S (a INT, b INT);
-  INSERT INTO O SELECT DISTINCT a, SUM(b) AS s FROM S WINDOW length(3) GROUP BY a;
+  CREATE STREAM TnS (a INT, b INT);
+  INSERT INTO TnO SELECT DISTINCT a, SUM(b) AS s FROM TnS WINDOW length(3) GROUP BY a;
 $$);
 SELECT siddhi.deploy('topn_bad4', $$
-  CREATE STREAM S (a INT);
-  INSERT INTO O SELECT DISTINCT ON (a) a FROM S WINDOW length(3);
+  CREATE STREAM TnS (a INT);
+  INSERT INTO TnO SELECT DISTINCT ON (a) a FROM TnS WINDOW length(3);
 $$);
 SELECT siddhi.deploy('topn_bad5', $$
-  CREATE STREAM S (a INT);
-  CREATE STREAM T (a INT);
-  INSERT INTO O SELECT s.a FROM S AS s WINDOW length(2) JOIN T AS t WINDOW length(2)
+  CREATE STREAM TnS (a INT);
+  CREATE STREAM TnT (a INT);
+  INSERT INTO TnO SELECT s.a FROM TnS AS s WINDOW length(2) JOIN TnT AS t WINDOW length(2)
     ON s.a = t.a ORDER BY a LIMIT 1;
 $$);
 SELECT siddhi.deploy('topn_bad6', $$
-  CREATE STREAM S (k TEXT, a INT);
-  INSERT INTO O SELECT k, a FROM S WINDOW length(3) PARTITION BY k
+  CREATE STREAM TnS (k TEXT, a INT);
+  INSERT INTO TnO SELECT k, a FROM TnS WINDOW length(3) PARTITION BY k
     ORDER BY a LIMIT 1;
 $$);
 SELECT name FROM siddhi.apps WHERE name LIKE 'topn%' OR name = 'distinct';
