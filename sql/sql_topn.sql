@@ -187,6 +187,39 @@ SELECT (extract(epoch FROM event_time) * 1000)::bigint AS ms, event
 SELECT * FROM pg_temp.chunks('topdistinct');
 SELECT siddhi.undeploy('distinct');
 
+-- a named window: the query's contents are what the window holds
+SELECT siddhi.deploy('topn_named', $$
+  @app:playback
+  CREATE STREAM TnQuotes (symbol TEXT, price DOUBLE);
+  CREATE WINDOW TnLast3 (symbol TEXT, price DOUBLE) WINDOW length(3);
+  INSERT INTO TnLast3 SELECT symbol, price FROM TnQuotes;
+  @info(name = 'named') INSERT INTO NamedDistinct
+  SELECT DISTINCT symbol FROM TnLast3;
+  @info(name = 'namedtop') INSERT INTO NamedTop
+  SELECT symbol, price FROM TnLast3 ORDER BY price LIMIT 1;
+$$);
+SELECT siddhi.subscribe(s) FROM unnest(ARRAY['nameddistinct', 'namedtop']) s;
+SET siddhi.event_time = 1000;
+INSERT INTO tnquotes VALUES ('A', 5);
+SET siddhi.event_time = 1100;
+INSERT INTO tnquotes VALUES ('B', 6);
+SET siddhi.event_time = 1200;
+INSERT INTO tnquotes VALUES ('A', 7);
+SET siddhi.event_time = 1300;
+INSERT INTO tnquotes VALUES ('C', 8);
+SET siddhi.event_time = 1400;
+INSERT INTO tnquotes VALUES ('B', 9);
+SET siddhi.event_time = 1500;
+INSERT INTO tnquotes VALUES ('A', 4);
+RESET siddhi.event_time;
+SELECT siddhi.flush();
+-- B at 1400 and A at 1500 are not new: each replaces an equal row
+SELECT * FROM pg_temp.chunks('nameddistinct');
+-- the cheapest of the last 3: A=5 until it leaves at 1300, then B=6 ...
+-- (LIMIT over a named window: its contents, not the first rows kept)
+SELECT * FROM pg_temp.chunks('namedtop');
+SELECT siddhi.undeploy('topn_named');
+
 -- refused, with the position and what to write instead
 SELECT siddhi.deploy('topn_bad1', $$
   CREATE STREAM TnS (a INT);

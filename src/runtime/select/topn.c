@@ -139,7 +139,9 @@ siddhi_topn_create(SiddhiQueryPlan *qp, TupleDesc desc, bool grouped,
 	t->snapshot = qp->order_by != NIL || qp->limit >= 0 || qp->offset > 0;
 	t->limit = qp->limit;
 	t->offset = Max(qp->offset, 0);
-	t->bound = (qp->window == NULL && !grouped && t->snapshot && t->limit >= 0)
+	/* no window of its own, and not reading a named one: the whole stream */
+	t->bound = (qp->window == NULL && qp->input->kind != SIDDHI_REL_WINDOW &&
+				!grouped && t->snapshot && t->limit >= 0)
 				   ? t->offset + t->limit
 				   : -1;
 	memset(&ctl, 0, sizeof(ctl));
