@@ -356,10 +356,9 @@ topn_worst(SiddhiTopN *t)
 	return worst;
 }
 
-void
-siddhi_topn_offer(SiddhiTopN *t, ExprContext *econtext, TupleTableSlot *row,
-				  int64 ts, SiddhiEventKind kind, const char *key, Size keylen,
-				  bool gone)
+static void
+topn_offer(SiddhiTopN *t, ExprContext *econtext, TupleTableSlot *row, int64 ts,
+		   SiddhiEventKind kind, const char *key, Size keylen, bool gone)
 {
 	TopNEntry *e = NULL;
 
@@ -442,6 +441,21 @@ siddhi_topn_offer(SiddhiTopN *t, ExprContext *econtext, TupleTableSlot *row,
 	e->ts = ts;
 	if (e->row == NULL)
 		topn_set_row(t, e, row);
+}
+
+/*
+ * The text and sort keys of a row are made in the step's context, which
+ * the step's end resets: what a step offers costs memory until then only.
+ */
+void
+siddhi_topn_offer(SiddhiTopN *t, ExprContext *econtext, TupleTableSlot *row,
+				  int64 ts, SiddhiEventKind kind, const char *key, Size keylen,
+				  bool gone)
+{
+	MemoryContext old = MemoryContextSwitchTo(t->stepcxt);
+
+	topn_offer(t, econtext, row, ts, kind, key, keylen, gone);
+	MemoryContextSwitchTo(old);
 }
 
 static int
