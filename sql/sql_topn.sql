@@ -141,6 +141,9 @@ SELECT siddhi.deploy('distinct', $$
   SELECT DISTINCT symbol FROM TnTicks WINDOW length(3);
   @info(name = 'dtime') INSERT INTO DistinctRecent
   SELECT DISTINCT symbol FROM TnTicks WINDOW SLIDING(1 sec);
+  -- a batch window: each batch's distinct rows
+  @info(name = 'dbatch') INSERT INTO DistinctBatch
+  SELECT DISTINCT symbol FROM TnTicks WINDOW lengthBatch(3);
   -- roadmap block 4 (its UserActivityStream): a user's action goes out when it changes
   @info(name = 'dunique') INSERT INTO UserActions
   SELECT DISTINCT userId, action FROM TnActivity WINDOW UNIQUE(userId);
@@ -149,7 +152,7 @@ SELECT siddhi.deploy('distinct', $$
   SELECT DISTINCT symbol, price FROM TnTicks ORDER BY price DESC LIMIT 2;
 $$);
 SELECT siddhi.subscribe(s) FROM unnest(ARRAY['distinctsyms',
-  'distinctrecent', 'useractions', 'topdistinct']) s;
+  'distinctrecent', 'distinctbatch', 'useractions', 'topdistinct']) s;
 SET siddhi.event_time = 1000;
 INSERT INTO tnticks VALUES ('A', 1);
 SET siddhi.event_time = 1100;
@@ -182,6 +185,8 @@ SELECT siddhi.flush();
 SELECT * FROM pg_temp.chunks('distinctsyms');
 -- within a second each symbol once; A again at 3000, after its expiry
 SELECT * FROM pg_temp.chunks('distinctrecent');
+-- batches A A B | A C C: A and B, then A and C (A is in both batches)
+SELECT * FROM pg_temp.chunks('distinctbatch');
 SELECT (extract(epoch FROM event_time) * 1000)::bigint AS ms, event
   FROM siddhi.poll('useractions', 100, 0) ORDER BY seq;
 SELECT * FROM pg_temp.chunks('topdistinct');

@@ -20,7 +20,9 @@
  *          time, unless they are the same rows, in the same order, as the
  *          last time;
  *   DISTINCT alone  each row that is in the contents now and was not at
- *          the step's start goes out, once, in the order it came.
+ *          the step's start goes out, once, in the order it came (a batch
+ *          window: each distinct row of the new batch, the old batch
+ *          having left first).
  * With DISTINCT and ORDER BY / LIMIT, each distinct row counts once.
  *
  * Memory: the contents hold what the window holds (one key per distinct
@@ -62,6 +64,7 @@ typedef struct TopNEntry
 	int64 count;	  /* copies held (grouped: 1) */
 	int64 prev_count; /* count at the step's start, when touched */
 	bool touched;	  /* changed in this step */
+	bool added;		  /* a batch window: a copy came in this step */
 	uint64 seq;		  /* when it (or its group) first came */
 	int64 ts;
 } TopNEntry;
@@ -75,6 +78,7 @@ struct SiddhiTopN
 	bool grouped;
 	bool distinct;
 	bool snapshot; /* ORDER BY, LIMIT or OFFSET: emit the top rows */
+	bool batch;	   /* the window replaces its contents at each step */
 	int64 limit;   /* -1: none */
 	int64 offset;
 	int64 bound; /* no window: rows kept (offset + limit), else -1 */
@@ -119,6 +123,37 @@ topn_match(const void *a, const void *b, Size keysize)
 	return memcmp(ka->data, kb->data, ka->len);
 }
 
+/*
+ * Whether window wp hands out a whole new contents at each step (its old
+ * batch expired first, then the new one): DISTINCT then compares a row
+ * with the rest of its batch only.
+ */
+static bool
+topn_window_is_batch(SiddhiWindowPlan *wp)
+{
+	if (wp == NULL)
+		return false;
+	switch (wp->kind)
+	{
+		case SIDDHI_WINDOW_LENGTH_BATCH:
+		case SIDDHI_WINDOW_TIME_BATCH:
+		case SIDDHI_WINDOW_EXTERNAL_TIME_BATCH:
+		case SIDDHI_WINDOW_BATCH:
+		case SIDDHI_WINDOW_CRON:
+		case SIDDHI_WINDOW_HOPPING:
+		case SIDDHI_WINDOW_EXPRESSION_BATCH:
+		case SIDDHI_WINDOW_UNIQUE_LENGTH_BATCH:
+		case SIDDHI_WINDOW_UNIQUE_FIRST_LENGTH_BATCH:
+		case SIDDHI_WINDOW_UNIQUE_TIME_BATCH:
+		case SIDDHI_WINDOW_UNIQUE_FIRST_TIME_BATCH:
+		case SIDDHI_WINDOW_UNIQUE_TIME_LENGTH_BATCH:
+		case SIDDHI_WINDOW_UNIQUE_EXTERNAL_TIME_BATCH:
+			return true;
+		default:
+			return false;
+	}
+}
+
 SiddhiTopN *
 siddhi_topn_create(SiddhiQueryPlan *qp, TupleDesc desc, bool grouped,
 				   MemoryContext parent)
@@ -137,6 +172,7 @@ siddhi_topn_create(SiddhiQueryPlan *qp, TupleDesc desc, bool grouped,
 	t->grouped = grouped;
 	t->distinct = qp->distinct;
 	t->snapshot = qp->order_by != NIL || qp->limit >= 0 || qp->offset > 0;
+	t->batch = topn_window_is_batch(qp->window);
 	t->limit = qp->limit;
 	t->offset = Max(qp->offset, 0);
 	/* no window of its own, and not reading a named one: the whole stream */
@@ -307,6 +343,7 @@ topn_entry(SiddhiTopN *t, const char *data, Size len)
 		e->count = 0;
 		e->prev_count = 0;
 		e->touched = false;
+		e->added = false;
 		e->seq = t->next_seq++;
 		e->ts = 0;
 	}
@@ -435,10 +472,17 @@ topn_offer(SiddhiTopN *t, ExprContext *econtext, TupleTableSlot *row, int64 ts,
 	}
 	e = topn_entry(t, t->buf.data, t->buf.len);
 	topn_touch(t, e);
+	if (t->batch && !e->added)
+	{
+		/* DISTINCT per batch: the old batch (expired first) counts not */
+		e->prev_count = e->count;
+		e->added = true;
+	}
 	if (!t->distinct || e->count == 0)
 		t->total++;
+	if (e->count == 0)
+		e->ts = ts; /* DISTINCT stamps a row with its first copy's time */
 	e->count++;
-	e->ts = ts;
 	if (e->row == NULL)
 		topn_set_row(t, e, row);
 }
@@ -582,6 +626,7 @@ siddhi_topn_chunk_end(SiddhiTopN *t, SiddhiTopNEmit emit, void *arg)
 			TopNEntry *e = t->touched[i];
 
 			e->touched = false;
+			e->added = false;
 			if (e->count <= 0)
 				topn_remove(t, e);
 		}
