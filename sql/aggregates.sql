@@ -85,10 +85,12 @@ SELECT siddhi.deploy('aggs_bad2', $$
   define stream AB2 (s string, v int);
   from AB2 select unionSet(v) as d insert into AB2Out;
 $$);
-SELECT siddhi.deploy('aggs_bad3', $$
+-- group by without an aggregate deploys, as in Siddhi (issue 17)
+SELECT siddhi.deploy('aggs_noagg3', $$
   define stream AB3 (s string, v int);
   from AB3 select s, v group by s insert into AB3Out;
 $$);
+SELECT siddhi.undeploy('aggs_noagg3');
 SELECT siddhi.deploy('aggs_bad4', $$
   define stream AB4 (s string, v int);
   from AB4 select sum(v, v) as t insert into AB4Out;

@@ -56,6 +56,9 @@ extern void siddhi_aggs_update(SiddhiAggregates *a, SiddhiAggGroup *g,
 extern void siddhi_aggs_values(SiddhiAggregates *a, SiddhiAggGroup *g,
 							   ParamExecData *params);
 
+/* Whether no event of the group is left (it is released at chunk end). */
+extern bool siddhi_aggs_group_empty(SiddhiAggGroup *g);
+
 /* Release the group if no event of it is left. */
 extern void siddhi_aggs_release_if_empty(SiddhiAggregates *a,
 										 SiddhiAggGroup *g);

@@ -335,6 +335,9 @@ typedef struct SiddhiQueryPlan
 	List *order_nulls_first; /* of int (bool) */
 	int64 limit;			 /* -1: none */
 	int64 offset;
+	/* streaming SQL: order by/limit over the contents, DISTINCT (topn.c) */
+	bool contents;
+	bool distinct;
 	List *targetlist; /* of TargetEntry, typed as the output */
 	SiddhiRelation *output;
 	SiddhiTableOpPlan *table_op; /* delete/update/upsert, or NULL */

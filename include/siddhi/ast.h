@@ -227,6 +227,8 @@ typedef struct SiddhiSelector
 	List *order_by; /* of SortBy * */
 	Node *limit;
 	Node *offset;
+	bool distinct;		   /* SQL SELECT DISTINCT */
+	int distinct_location; /* its position */
 	int location;
 } SiddhiSelector;
 

@@ -100,6 +100,9 @@ extern SiddhiQueryPlan *siddhi_analyze_query(AnalyzeState *st, SiddhiQuery *q,
 
 /* the name of an unnamed query, never one the app uses (analyze_names.c) */
 extern char *siddhi_default_query_name(AnalyzeState *st, int index);
+/* SQL's ORDER BY / LIMIT and DISTINCT over the contents (analyze_topn.c) */
+extern void siddhi_analyze_contents(AnalyzeState *st, SiddhiQuery *q,
+									SiddhiQueryPlan *qp);
 
 /* output rate limits (analyze_ratelimit.c) */
 extern void siddhi_analyze_output_rate(AnalyzeState *st, SiddhiQuery *q,

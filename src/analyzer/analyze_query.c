@@ -383,17 +383,11 @@ input_done:
 	{
 		/* delete, update, update or insert: analyze_table.c */
 		siddhi_analyze_table_op(st, pstate, q, qp, exprs, names, locations);
-		if (qp->group_by && qp->aggregates == NIL)
-			ereport(ERROR,
-					(errcode(ERRCODE_SIDDHI_SEMANTIC_ERROR),
-					 errmsg("group by needs an aggregate function in the "
-							"select"),
-					 siddhi_errposition(source, exprLocation(linitial(
-													q->selector->group_by)))));
 		siddhi_percentile_mark_approximate(qp);
 		siddhi_aggregators_end();
 		if (q->rate)
 			siddhi_analyze_output_rate(st, q, qp);
+		siddhi_analyze_contents(st, q, qp);
 		ExecCheckRTPerms(pstate->p_rtable, true);
 		if (rel)
 			table_close(rel, AccessShareLock);
@@ -552,16 +546,11 @@ input_done:
 		table_close(orel, AccessShareLock);
 		free_parsestate(opstate);
 	}
-	if (qp->group_by && qp->aggregates == NIL)
-		ereport(ERROR,
-				(errcode(ERRCODE_SIDDHI_SEMANTIC_ERROR),
-				 errmsg("group by needs an aggregate function in the select"),
-				 siddhi_errposition(
-					 source, exprLocation(linitial(q->selector->group_by)))));
 	siddhi_percentile_mark_approximate(qp);
 	siddhi_aggregators_end();
 	if (q->rate)
 		siddhi_analyze_output_rate(st, q, qp);
+	siddhi_analyze_contents(st, q, qp);
 
 	ExecCheckRTPerms(pstate->p_rtable, true);
 	if (pg_class_aclcheck(output->relid, GetUserId(), ACL_INSERT) !=

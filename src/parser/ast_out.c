@@ -194,7 +194,8 @@ out_query(StringInfo buf, int level, SiddhiQuery *q)
 		SiddhiSelector *s = q->selector;
 
 		indent(buf, level + 1);
-		appendStringInfo(buf, "select%s\n", s->select_all ? " *" : "");
+		appendStringInfo(buf, "select%s%s\n", s->distinct ? " distinct" : "",
+						 s->select_all ? " *" : "");
 		foreach(lc, s->targets)
 		{
 			ResTarget *rt = lfirst(lc);

@@ -204,9 +204,16 @@ transform_selector(SqlParser *p, SelectStmt *sel, QueryScan *qs, int pos)
 	ListCell *lc;
 
 	if (sel->distinctClause)
-		sqlstream_not_supported(p, p->tokens[qs->select_tok + 1].start,
-								"SELECT DISTINCT is not supported",
-								"Use a unique window: WINDOW UNIQUE(column).");
+	{
+		/* DISTINCT ON (..) lists expressions; DISTINCT a list of one NIL */
+		if (linitial(sel->distinctClause) != NULL)
+			sqlstream_not_supported(
+				p, p->tokens[qs->select_tok + 1].start,
+				"SELECT DISTINCT ON is not supported",
+				"Write SELECT DISTINCT, or GROUP BY the columns.");
+		s->distinct = true;
+		s->distinct_location = p->tokens[qs->select_tok + 1].start;
+	}
 	if (sel->windowClause)
 		sqlstream_not_supported(
 			p, ((WindowDef *) linitial(sel->windowClause))->location,

@@ -44,6 +44,7 @@
 #include "siddhi/pattern.h"
 #include "siddhi/ipc.h"
 #include "siddhi/ratelimit.h"
+#include "siddhi/topn.h"
 #include "siddhi/runtime.h"
 #include "siddhi/table_ops.h"
 #include "siddhi/usercode.h"
@@ -184,6 +185,9 @@ struct QueryRuntime
 	int16 *agg_typlen;			   /* of each aggregate's result */
 	bool *agg_byval;
 	List *touched; /* groups that lost events in this chunk */
+	/* SQL's order by / limit / DISTINCT over the contents, or NULL */
+	SiddhiTopN *topn;
+	SiddhiAggGroup *flush_group; /* the group aggregate_flush outputs */
 	/* order by / limit / offset: the outputs of a chunk wait here */
 	bool buffered;
 	int norder;
@@ -639,7 +643,8 @@ siddhi_runtime_start_app(SiddhiAppPlan *plan)
 			q->dedup_qual = ExecInitQual(qp->dedup_qual, NULL);
 		}
 		q->events = qp->events;
-		if (qp->aggregates != NIL)
+		/* group by without an aggregate: groups of no aggregator, as Siddhi */
+		if (qp->aggregates != NIL || qp->group_by != NIL)
 		{
 			ListCell *la;
 			int k = 0;
@@ -703,7 +708,9 @@ siddhi_runtime_start_app(SiddhiAppPlan *plan)
 		}
 		if (qp->having)
 			q->having = ExecInitQual(qp->having, NULL);
-		if (qp->order_by || qp->limit >= 0 || qp->offset > 0)
+		if (qp->contents)
+			q->events = SIDDHI_EVENTS_ALL; /* expiries leave the contents */
+		else if (qp->order_by || qp->limit >= 0 || qp->offset > 0)
 		{
 			ListCell *le, *lo, *ln;
 			int k = 0;
@@ -753,6 +760,9 @@ siddhi_runtime_start_app(SiddhiAppPlan *plan)
 		if (qp->memberships)
 			q->econtext->ecxt_param_list_info =
 				siddhi_memberships_create(qp->memberships, q->econtext, cxt);
+		if (qp->contents)
+			q->topn = siddhi_topn_create(qp, q->out_slot->tts_tupleDescriptor,
+										 q->aggs != NULL, cxt);
 		if (q->buffered)
 			q->sorted_slot = MakeSingleTupleTableSlot(
 				q->out_slot->tts_tupleDescriptor, &TTSOpsMinimalTuple);
@@ -986,7 +996,7 @@ query_output(QueryRuntime *q, TupleTableSlot *slot, int64 ts, int depth,
 
 	q->econtext->ecxt_scantuple = slot;
 	out = ExecProject(q->proj);
-	if (q->rate && q->ngroup > 0)
+	if ((q->rate || q->topn) && q->ngroup > 0)
 	{
 		/* first/last per group: the limiter needs the row's group */
 		query_group_key(q);
@@ -997,7 +1007,19 @@ query_output(QueryRuntime *q, TupleTableSlot *slot, int64 ts, int depth,
 	{
 		q->econtext->ecxt_scantuple = out;
 		if (!ExecQual(q->having, q->econtext))
+		{
+			if (q->topn && q->aggs) /* the group leaves the contents */
+				siddhi_topn_offer(q->topn, q->econtext, NULL, ts, kind,
+								  key ? key : "", keylen, true);
 			return;
+		}
+	}
+	if (q->topn)
+	{
+		siddhi_topn_offer(
+			q->topn, q->econtext, out, ts, kind, key ? key : "", keylen,
+			q->flush_group && siddhi_aggs_group_empty(q->flush_group));
+		return;
 	}
 	if (q->buffered)
 	{
@@ -1331,7 +1353,8 @@ aggregate_event(QueryRuntime *q, TupleTableSlot *slot, int64 ts,
 	old = MemoryContextSwitchTo(q->econtext->ecxt_per_tuple_memory);
 	siddhi_aggs_values(q->aggs, g, q->econtext->ecxt_param_exec_vals);
 	MemoryContextSwitchTo(old);
-	if (q->having)
+	/* the contents judge a group by its last row of the chunk */
+	if (q->having && q->topn == NULL)
 	{
 		TupleTableSlot *out;
 
@@ -1412,8 +1435,10 @@ aggregate_flush(QueryRuntime *q, int depth)
 			   &q->pending_params[i * q->naggs],
 			   sizeof(ParamExecData) * q->naggs);
 		ExecStoreMinimalTuple(q->pending_tuples[i], q->agg_slot, false);
+		q->flush_group = q->pending_groups[i];
 		query_output(q, q->agg_slot, q->pending_ts[i], depth,
 					 q->pending_kind[i]);
+		q->flush_group = NULL;
 		ExecClearTuple(q->agg_slot);
 	}
 	for (int i = 0; i < q->npending; i++)
@@ -1590,9 +1615,19 @@ compare_outputs(const void *a, const void *b, void *arg)
 	return i - j; /* stable */
 }
 
+/* Callback of siddhi_topn_chunk_end: a row of the contents goes out. */
+static void
+topn_emit(void *arg, TupleTableSlot *row, int64 ts)
+{
+	RateEmitArg *ta = arg;
+
+	query_send(ta->q, row, ts, ta->depth, SIDDHI_EVENT_CURRENT, NULL, 0);
+}
+
 /*
  * End of a chunk: aggregates make their rows, then order by, offset and
- * limit apply to the chunk's outputs, as Siddhi applies them per chunk.
+ * limit apply to the chunk's outputs, as Siddhi applies them per chunk
+ * (SQL's over the contents instead: topn.c).
  */
 static void
 query_chunk_end(QueryRuntime *q, int depth)
@@ -1615,6 +1650,13 @@ query_chunk_end(QueryRuntime *q, int depth)
 	{
 		q->join_reset = false;
 		siddhi_aggs_reset(q->aggs);
+	}
+	if (q->topn)
+	{
+		RateEmitArg ta = { q, depth };
+
+		siddhi_topn_chunk_end(q->topn, topn_emit, &ta);
+		return;
 	}
 	if (!q->buffered || q->nout == 0)
 		return;
@@ -1759,6 +1801,7 @@ query_abandon_chunk(QueryRuntime *q)
 	q->touched = NIL;
 	q->nout = 0;
 	q->join_reset = false;
+	q->flush_group = NULL;
 	ResetExprContext(q->econtext);
 	if (q->join_main)
 		query_abandon_chunk(q->join_main);

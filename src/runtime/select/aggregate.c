@@ -702,6 +702,12 @@ siddhi_aggs_values(SiddhiAggregates *a, SiddhiAggGroup *g,
 	}
 }
 
+bool
+siddhi_aggs_group_empty(SiddhiAggGroup *g)
+{
+	return g->events <= 0;
+}
+
 void
 siddhi_aggs_release_if_empty(SiddhiAggregates *a, SiddhiAggGroup *g)
 {
