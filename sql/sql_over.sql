@@ -115,6 +115,67 @@ INSERT INTO osticks VALUES ('A', 10, 1000), ('B', 20, 1000), ('A', 12, 2000),
 SELECT wait_for('SELECT count(*) FROM osout', 8);
 SELECT * FROM osout ORDER BY sym, ts, price;
 
+-- 3b. The stream meaning checked against PostgreSQL: each row over its
+-- partition's rows so far (ts increases with id; rows 7 and 8 share a ts).
+SELECT siddhi.deploy('over_stream_pg', $$
+  CREATE STREAM OpTicks (id INT, sym TEXT, price INT, ts BIGINT)
+    WITH (event_time = 'ts');
+  CREATE TABLE OpOut (id INT, n BIGINT, rk BIGINT, drk BIGINT, prev INT,
+                      prev3 INT, fv INT, lv INT, total BIGINT,
+                      mean DOUBLE PRECISION, lo INT, hi INT, by_price BIGINT,
+                      rk_price BIGINT, fv_price INT, run_price BIGINT);
+  INSERT INTO OpOut
+  SELECT id,
+         row_number() OVER (PARTITION BY sym ORDER BY ts) AS n,
+         rank() OVER (PARTITION BY sym ORDER BY ts) AS rk,
+         dense_rank() OVER (PARTITION BY sym ORDER BY ts) AS drk,
+         lag(price) OVER (PARTITION BY sym ORDER BY ts) AS prev,
+         lag(price, 3, 0) OVER (PARTITION BY sym ORDER BY ts) AS prev3,
+         first_value(price) OVER (PARTITION BY sym ORDER BY ts) AS fv,
+         last_value(price) OVER (PARTITION BY sym ORDER BY ts) AS lv,
+         sum(price) OVER (PARTITION BY sym ORDER BY ts) AS total,
+         avg(price) OVER (PARTITION BY sym ORDER BY ts) AS mean,
+         min(price) OVER (PARTITION BY sym ORDER BY ts) AS lo,
+         max(price) OVER (PARTITION BY sym ORDER BY ts) AS hi,
+         row_number() OVER (PARTITION BY sym ORDER BY price DESC, id) AS by_price,
+         rank() OVER (PARTITION BY sym ORDER BY price) AS rk_price,
+         first_value(price) OVER (PARTITION BY sym ORDER BY price) AS fv_price,
+         sum(price) OVER (ORDER BY price) AS run_price
+  FROM OpTicks;
+$$);
+SELECT wait_app('over_stream_pg');
+CREATE TABLE op_src (id int, sym text, price int, ts bigint);
+INSERT INTO op_src VALUES (1, 'A', 10, 1000), (2, 'B', 7, 2000),
+  (3, 'A', 12, 3000), (4, 'C', 3, 4000), (5, 'A', 8, 5000), (6, 'B', 7, 6000),
+  (7, 'A', 12, 7000), (8, 'A', 15, 7000), (9, 'B', 1, 9000),
+  (10, 'C', 9, 10000), (11, 'A', 11, 11000), (12, 'B', 20, 12000);
+INSERT INTO opticks SELECT * FROM op_src ORDER BY id;
+SELECT wait_for('SELECT count(*) FROM opout', 12);
+SELECT * FROM opout ORDER BY id;
+CREATE VIEW op_pg AS
+SELECT x.* FROM op_src i, LATERAL (
+  SELECT id,
+         row_number() OVER (PARTITION BY sym ORDER BY ts, id) AS n,
+         rank() OVER (PARTITION BY sym ORDER BY ts) AS rk,
+         dense_rank() OVER (PARTITION BY sym ORDER BY ts) AS drk,
+         lag(price) OVER (PARTITION BY sym ORDER BY ts, id) AS prev,
+         lag(price, 3, 0) OVER (PARTITION BY sym ORDER BY ts, id) AS prev3,
+         first_value(price) OVER (PARTITION BY sym ORDER BY ts) AS fv,
+         last_value(price) OVER (PARTITION BY sym ORDER BY ts) AS lv,
+         sum(price) OVER (PARTITION BY sym ORDER BY ts) AS total,
+         avg(price) OVER (PARTITION BY sym ORDER BY ts)::float8 AS mean,
+         min(price) OVER (PARTITION BY sym ORDER BY ts) AS lo,
+         max(price) OVER (PARTITION BY sym ORDER BY ts) AS hi,
+         row_number() OVER (PARTITION BY sym ORDER BY price DESC, id) AS by_price,
+         rank() OVER (PARTITION BY sym ORDER BY price) AS rk_price,
+         first_value(price) OVER (PARTITION BY sym ORDER BY price) AS fv_price,
+         sum(price) OVER (ORDER BY price) AS run_price
+  FROM op_src w WHERE w.id <= i.id) x
+WHERE x.id = i.id;
+SELECT 'only in siddhi' AS side, * FROM (SELECT * FROM opout EXCEPT SELECT * FROM op_pg) d
+UNION ALL
+SELECT 'only in postgres', * FROM (SELECT * FROM op_pg EXCEPT SELECT * FROM opout) d;
+
 -- 4. The bounds: at most siddhi.over_history_rows rows per partition for an
 -- ORDER BY that is not the arrival order, at most
 -- siddhi.over_max_partitions partitions (the least recently used forgotten).
@@ -124,10 +185,13 @@ SELECT pg_reload_conf();
 SELECT pg_sleep(0.5);
 SELECT siddhi.deploy('over_bounded', $$
   CREATE STREAM OxTicks (id INT, sym TEXT, price INT);
-  CREATE TABLE OxOut (id INT, sym TEXT, n BIGINT, by_price BIGINT);
+  CREATE TABLE OxOut (id INT, sym TEXT, n BIGINT, by_price BIGINT, p2 INT,
+                      mx TEXT);
   INSERT INTO OxOut
   SELECT id, sym, count(*) OVER (PARTITION BY sym) AS n,
-         row_number() OVER (PARTITION BY sym ORDER BY price DESC) AS by_price
+         row_number() OVER (PARTITION BY sym ORDER BY price DESC) AS by_price,
+         lag(price, 2, -1) OVER (PARTITION BY sym) AS p2,
+         max(sym || price) OVER (PARTITION BY sym) AS mx
   FROM OxTicks;
 $$);
 SELECT wait_app('over_bounded');
@@ -140,6 +204,31 @@ SELECT * FROM oxout ORDER BY id;
 ALTER SYSTEM RESET siddhi.over_history_rows;
 ALTER SYSTEM RESET siddhi.over_max_partitions;
 SELECT pg_reload_conf();
+
+-- 4b. A time window on the app's clock: rows leave as time passes, and
+-- the functions of each arrival see only what is left.
+SELECT siddhi.deploy('over_time', $$
+  @app:playback
+  CREATE STREAM OtTicks (id INT, price INT);
+  SELECT id, count(*) OVER () AS n, rank() OVER (ORDER BY price) AS r,
+         first_value(id) OVER (ORDER BY id) AS oldest
+  FROM OtTicks WINDOW SLIDING(2 seconds);
+$$);
+SELECT siddhi.subscribe('over_time_query1');
+SET siddhi.event_time = 0;
+INSERT INTO otticks VALUES (1, 30);
+SET siddhi.event_time = 1000;
+INSERT INTO otticks VALUES (2, 10);
+SET siddhi.event_time = 2500;
+INSERT INTO otticks VALUES (3, 20);
+SET siddhi.event_time = 5000;
+INSERT INTO otticks VALUES (4, 40), (5, 5);
+RESET siddhi.event_time;
+SELECT siddhi.flush();
+SELECT (extract(epoch FROM event_time) * 1000)::bigint AS ms, event
+  FROM siddhi.poll('over_time_query1', 100, 0) ORDER BY seq;
+SELECT siddhi.unsubscribe('over_time_query1');
+SELECT siddhi.undeploy('over_time');
 
 -- 5. Refused at deploy, with the position and what to write instead.
 -- lead over a stream: the next rows have not arrived
@@ -178,4 +267,5 @@ SELECT count(*) FROM siddhi.apps WHERE name = 'over_bad';
 SELECT siddhi.undeploy('over_win');
 SELECT siddhi.undeploy('over_batch');
 SELECT siddhi.undeploy('over_stream');
+SELECT siddhi.undeploy('over_stream_pg');
 SELECT siddhi.undeploy('over_bounded');
