@@ -121,8 +121,8 @@ define_gucs(void)
 		"Over a stream without a window, a window function ordered by "
 		"something other than the arrival order is computed over the last "
 		"this many rows of the row's partition.",
-		&siddhi_over_history_rows, 1000, 1, 1000000, PGC_SIGHUP, 0, NULL,
-		NULL, NULL);
+		&siddhi_over_history_rows, 1000, 1, 1000000, PGC_SIGHUP, 0, NULL, NULL,
+		NULL);
 	DefineCustomIntVariable(
 		"siddhi.over_max_partitions",
 		"Partitions a window function over a stream keeps.",

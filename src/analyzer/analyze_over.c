@@ -38,9 +38,9 @@ typedef struct OverContext
 	SiddhiQueryPlan *qp;
 } OverContext;
 
-#define OVER_FUNCTIONS_HINT                                               \
+#define OVER_FUNCTIONS_HINT                                             \
 	"The window functions supported are row_number, rank, dense_rank, " \
-	"lag, lead, first_value, last_value, and sum, avg, count, min and "  \
+	"lag, lead, first_value, last_value, and sum, avg, count, min and " \
 	"max with OVER."
 
 static void
@@ -90,14 +90,15 @@ over_arrival_order(OverContext *oc, SiddhiOverFunc *f, WindowDef *wd)
 	if (f->norder != 1 || et == NULL)
 		return false;
 	sb = linitial(wd->orderClause);
-	if (sb->sortby_dir == SORTBY_DESC || sb->sortby_nulls != SORTBY_NULLS_DEFAULT)
+	if (sb->sortby_dir == SORTBY_DESC ||
+		sb->sortby_nulls != SORTBY_NULLS_DEFAULT)
 		return false;
 	e = list_nth(oc->qp->over->exprs, f->order_first);
 	if (!IsA(e, Var))
 		return false;
-	return strcmp(get_attname(oc->qp->input->relid, ((Var *) e)->varattno,
-							  false),
-				  et) == 0;
+	return strcmp(
+			   get_attname(oc->qp->input->relid, ((Var *) e)->varattno, false),
+			   et) == 0;
 }
 
 /* LAG/LEAD's offset: a constant, non-negative integer. */
@@ -192,8 +193,8 @@ over_make(OverContext *oc, WindowFunc *wf)
 	f->part_first = list_length(oc->qp->over->exprs);
 	foreach(lc, wd->partitionClause)
 	{
-		Node *e = transformExpr(oc->pstate, lfirst(lc),
-								EXPR_KIND_WINDOW_PARTITION);
+		Node *e =
+			transformExpr(oc->pstate, lfirst(lc), EXPR_KIND_WINDOW_PARTITION);
 
 		f->part_ops =
 			lappend_oid(f->part_ops, over_less_op(oc, exprType(e), false,
@@ -205,8 +206,7 @@ over_make(OverContext *oc, WindowFunc *wf)
 	foreach(lc, wd->orderClause)
 	{
 		SortBy *sb = lfirst(lc);
-		Node *e =
-			transformExpr(oc->pstate, sb->node, EXPR_KIND_WINDOW_ORDER);
+		Node *e = transformExpr(oc->pstate, sb->node, EXPR_KIND_WINDOW_ORDER);
 		bool desc = sb->sortby_dir == SORTBY_DESC;
 
 		if (sb->useOp)
@@ -268,16 +268,16 @@ over_make(OverContext *oc, WindowFunc *wf)
 
 			if (t != INT2OID && t != INT4OID && t != INT8OID &&
 				t != FLOAT4OID && t != FLOAT8OID)
-				ereport(ERROR,
-						(errcode(ERRCODE_DATATYPE_MISMATCH),
-						 errmsg("%s() OVER needs an integer or floating-point "
-								"number, not %s",
-								name, format_type_be(t)),
-						 errhint("Cast it: %s(x::double precision) OVER (..).",
-								 name),
-						 siddhi_errposition(
-							 oc->st->app->source,
-							 exprLocation(linitial(wf->args)))));
+				ereport(
+					ERROR,
+					(errcode(ERRCODE_DATATYPE_MISMATCH),
+					 errmsg("%s() OVER needs an integer or floating-point "
+							"number, not %s",
+							name, format_type_be(t)),
+					 errhint("Cast it: %s(x::double precision) OVER (..).",
+							 name),
+					 siddhi_errposition(oc->st->app->source,
+										exprLocation(linitial(wf->args)))));
 			f->integer_arg = t == INT2OID || t == INT4OID || t == INT8OID;
 			f->arg = over_add_expr(oc, linitial(wf->args));
 			/* as the dialect's aggregators: bigint or double precision */

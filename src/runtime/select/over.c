@@ -138,7 +138,9 @@ struct SiddhiOver
 	int pcap;
 	int history; /* siddhi.over_history_rows at start */
 	int max_parts;
-	TupleTableSlot *slot; /* a kept row, at a flush */
+	TupleTableSlot *slot;  /* a kept row, at a flush */
+	bool flushing;		   /* emitting a window's step */
+	MemoryContext out_cxt; /* stream: where the params' values go */
 };
 
 static void
@@ -339,16 +341,15 @@ over_acc_add(OverFn *fn, OverAcc *acc, OverRow *r)
 		case SIDDHI_OVER_SUM:
 		case SIDDHI_OVER_AVG:
 			if (!f->integer_arg)
-				acc->fsum += fn->arglen == 4 ? DatumGetFloat4(v)
-											 : DatumGetFloat8(v);
+				acc->fsum +=
+					fn->arglen == 4 ? DatumGetFloat4(v) : DatumGetFloat8(v);
 			else if (pg_add_s64_overflow(acc->isum,
 										 fn->arglen == 2   ? DatumGetInt16(v)
 										 : fn->arglen == 4 ? DatumGetInt32(v)
 														   : DatumGetInt64(v),
 										 &acc->isum))
-				ereport(ERROR,
-						(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
-						 errmsg("bigint out of range in sum() OVER")));
+				ereport(ERROR, (errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+								errmsg("bigint out of range in sum() OVER")));
 			break;
 		case SIDDHI_OVER_MIN:
 		case SIDDHI_OVER_MAX:
@@ -441,9 +442,8 @@ over_compute_all(OverFn *fn, OverRow **rows, int n, Datum *res, bool *resnull)
 		{
 			int ge = gs + 1;
 
-			while (ge < pe &&
-				   over_cmp_keys(s[gs], s[ge], f->order_first, f->norder,
-								 fn->order_ssup) == 0)
+			while (ge < pe && over_cmp_keys(s[gs], s[ge], f->order_first,
+											f->norder, fn->order_ssup) == 0)
 				ge++;
 			group++;
 			for (int j = gs; j < ge; j++)
@@ -480,8 +480,9 @@ over_compute_all(OverFn *fn, OverRow **rows, int n, Datum *res, bool *resnull)
 						res[p] = over_arg_of(s[ps], f->arg, &resnull[p]);
 						break;
 					case SIDDHI_OVER_LAST_VALUE:
-						res[p] = over_arg_of(s[f->norder > 0 ? ge - 1 : pe - 1],
-											 f->arg, &resnull[p]);
+						res[p] =
+							over_arg_of(s[f->norder > 0 ? ge - 1 : pe - 1],
+										f->arg, &resnull[p]);
 						break;
 					default:
 						break;
@@ -518,12 +519,16 @@ over_compute_all(OverFn *fn, OverRow **rows, int n, Datum *res, bool *resnull)
 	pfree(s);
 }
 
-/* Param k := value (copied into o->tmp). */
+/*
+ * Param k := value, copied into o->out_cxt (the query's per-tuple memory:
+ * the row projected from it may be sent on after another row of the same
+ * query went through here, in a chain of queries that loops).
+ */
 static void
 over_set_param(SiddhiOver *o, int k, Datum value, bool isnull)
 {
 	OverFn *fn = &o->fns[k];
-	MemoryContext old = MemoryContextSwitchTo(o->tmp);
+	MemoryContext old = MemoryContextSwitchTo(o->out_cxt);
 
 	o->params[k].execPlan = NULL;
 	o->params[k].isnull = isnull;
@@ -560,7 +565,8 @@ over_partition(SiddhiOver *o, OverFn *fn, OverRow *r)
 	if (!found)
 		he->parts = NULL;
 	for (part = he->parts; part; part = part->next)
-		if (part->keylen == key.len && memcmp(part->key, key.data, key.len) == 0)
+		if (part->keylen == key.len &&
+			memcmp(part->key, key.data, key.len) == 0)
 		{
 			dlist_move_tail(&fn->lru, &part->lru);
 			return part;
@@ -686,9 +692,9 @@ over_stream_value(SiddhiOver *o, int k, OverRow *r)
 
 	/* arrival order: r is the last row of its partition's history */
 	part->n++;
-	if (part->n == 1 || (f->norder > 0 &&
-						 over_cmp_keys(part->last, r, f->order_first,
-									   f->norder, fn->order_ssup) != 0))
+	if (part->n == 1 ||
+		(f->norder > 0 && over_cmp_keys(part->last, r, f->order_first,
+										f->norder, fn->order_ssup) != 0))
 	{
 		part->rank = part->n;
 		part->dense++;
@@ -750,8 +756,8 @@ over_stream_value(SiddhiOver *o, int k, OverRow *r)
 			over_acc_add(fn, &part->acc, r);
 			if (part->acc.has_mm && (!had || part->acc.mm != before))
 			{
-				part->acc.mm = datumCopy(part->acc.mm, fn->argbyval,
-										 fn->arglen);
+				part->acc.mm =
+					datumCopy(part->acc.mm, fn->argbyval, fn->arglen);
 				if (had && !fn->argbyval)
 					pfree(DatumGetPointer(before));
 			}
@@ -774,7 +780,9 @@ siddhi_over_row(SiddhiOver *o, ExprContext *econtext, TupleTableSlot *slot,
 	{
 		if (!current)
 			return false;
+		/* the temporaries of an earlier row are not needed any more */
 		MemoryContextReset(o->tmp);
+		o->out_cxt = econtext->ecxt_per_tuple_memory;
 		old = MemoryContextSwitchTo(o->tmp);
 		r = over_make_row(o, econtext);
 		MemoryContextSwitchTo(old);
@@ -784,6 +792,12 @@ siddhi_over_row(SiddhiOver *o, ExprContext *econtext, TupleTableSlot *slot,
 		econtext->ecxt_param_exec_vals = o->params;
 		return true;
 	}
+	if (o->flushing)
+		ereport(ERROR,
+				(errcode(ERRCODE_SIDDHI_RUNTIME_ERROR),
+				 errmsg("a query with window functions over a window reads "
+						"a row it output itself"),
+				 errhint("Break the loop between the queries.")));
 	old = MemoryContextSwitchTo(o->tmp);
 	r = over_make_row(o, econtext);
 	MemoryContextSwitchTo(old);
@@ -810,13 +824,14 @@ siddhi_over_row(SiddhiOver *o, ExprContext *econtext, TupleTableSlot *slot,
 		return false;
 	}
 	if (o->nrows >= siddhi_max_groups)
-		ereport(ERROR,
-				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-				 errmsg("the window of a query with window functions holds "
-						"more than %d rows",
-						siddhi_max_groups),
-				 errdetail("The row is skipped."),
-				 errhint("Use a smaller window, or raise siddhi.max_groups.")));
+		ereport(
+			ERROR,
+			(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+			 errmsg("the window of a query with window functions holds "
+					"more than %d rows",
+					siddhi_max_groups),
+			 errdetail("The row is skipped."),
+			 errhint("Use a smaller window, or raise siddhi.max_groups.")));
 	old = MemoryContextSwitchTo(o->cxt);
 	if (o->nrows == o->cap)
 	{
@@ -889,6 +904,7 @@ siddhi_over_flush(SiddhiOver *o, ExprContext *econtext, SiddhiOverEmit emit,
 	if (npending == 0)
 	{
 		over_compact(o);
+		MemoryContextReset(o->tmp);
 		return;
 	}
 	MemoryContextReset(o->tmp);
@@ -912,6 +928,7 @@ siddhi_over_flush(SiddhiOver *o, ExprContext *econtext, SiddhiOverEmit emit,
 
 	/* nothing pending while emitting: an error abandons what is left */
 	o->npending = 0;
+	o->flushing = true;
 	PG_TRY();
 	{
 		for (int i = 0; i < npending; i++)
@@ -932,6 +949,7 @@ siddhi_over_flush(SiddhiOver *o, ExprContext *econtext, SiddhiOverEmit emit,
 	}
 	PG_FINALLY();
 	{
+		o->flushing = false;
 		for (int i = 0; i < npending; i++)
 			pfree(o->ptup[i]);
 		over_compact(o);
