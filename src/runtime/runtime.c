@@ -1570,17 +1570,17 @@ query_emit_row(QueryRuntime *q, TupleTableSlot *slot, int64 ts, int depth,
 	query_output(q, slot, ts, depth, kind);
 }
 
-typedef struct WindowEventArg
+typedef struct OverEmitArg
 {
 	QueryRuntime *q;
 	int depth;
-} WindowEventArg;
+} OverEmitArg;
 
 /* siddhi_over_flush's callback: a row with its window functions' values. */
 static void
 over_emit(void *arg, TupleTableSlot *slot, int64 ts)
 {
-	WindowEventArg *wa = arg;
+	OverEmitArg *wa = arg;
 
 	query_output(wa->q, slot, ts, wa->depth, SIDDHI_EVENT_CURRENT);
 }
@@ -1636,9 +1636,9 @@ query_chunk_end(QueryRuntime *q, int depth)
 		aggregate_flush(q, depth);
 	if (q->over)
 	{
-		WindowEventArg wa = { q, depth };
+		OverEmitArg oa = { q, depth };
 
-		siddhi_over_flush(q->over, q->econtext, over_emit, &wa);
+		siddhi_over_flush(q->over, q->econtext, over_emit, &oa);
 	}
 	if (q->join_reset)
 	{
@@ -1682,6 +1682,11 @@ query_chunk_end(QueryRuntime *q, int depth)
 	}
 }
 
+typedef struct WindowEventArg
+{
+	QueryRuntime *q;
+	int depth;
+} WindowEventArg;
 
 /* Callback of siddhi_window_add: an event the window hands out. */
 static void
