@@ -9,11 +9,12 @@
 -- names it the stream's event time (WITH (event_time = 'timestamp')), so
 -- ORDER BY timestamp is the order the rows arrive in and LAG keeps one
 -- price per symbol.  The stream lives in its own schema because example 01
--- has a StockStream of other columns.  A window's contents instead: see
+-- has a StockStream of other columns (search_path names only that schema,
+-- so the other is not found).  A window's contents instead: see
 -- the second query.
 CREATE EXTENSION IF NOT EXISTS siddhi;
 CREATE SCHEMA window_functions;
-SET search_path = window_functions, public;
+SET search_path = window_functions;
 
 SELECT siddhi.deploy('window_functions', $$
   CREATE STREAM StockStream (symbol TEXT, price DOUBLE PRECISION, timestamp BIGINT)
