@@ -230,6 +230,25 @@ SELECT (extract(epoch FROM event_time) * 1000)::bigint AS ms, event
 SELECT siddhi.unsubscribe('over_time_query1');
 SELECT siddhi.undeploy('over_time');
 
+-- 4c. A loop of queries that brings a row back into a query with window
+-- functions over a window while that query emits its step: an error of
+-- that query, counted; the rest goes on.
+SELECT siddhi.deploy('over_cycle', $$
+  CREATE STREAM CyA (id INT, v INT);
+  CREATE STREAM CyB (id INT, v INT);
+  INSERT INTO CyB SELECT id, rank() OVER (ORDER BY v)::int AS v FROM CyA WINDOW length(3);
+  INSERT INTO CyA SELECT id + 1 AS id, v FROM CyB WHERE id < 5;
+  CREATE TABLE CyOut (id INT, v INT);
+  INSERT INTO CyOut SELECT id, v FROM CyB;
+$$);
+SELECT wait_app('over_cycle');
+INSERT INTO cya VALUES (1, 10);
+SELECT siddhi.flush();
+SELECT * FROM cyout ORDER BY id;
+SELECT query, events_in, events_out, errors, last_error FROM siddhi.queries
+  WHERE app = 'over_cycle' ORDER BY query;
+SELECT siddhi.undeploy('over_cycle');
+
 -- 5. Refused at deploy, with the position and what to write instead.
 -- lead over a stream: the next rows have not arrived
 SELECT siddhi.deploy('over_bad', $$CREATE STREAM s (a int, b text, ts bigint);
