@@ -38,6 +38,8 @@ int siddhi_max_subscriptions = 64;
 int siddhi_subscription_buffer_kb = 256;
 int siddhi_naptime_ms = 1000;
 int siddhi_max_groups = 1000000;
+int siddhi_over_history_rows = 1000;
+int siddhi_over_max_partitions = 100000;
 int siddhi_max_partial_matches = 100000;
 int siddhi_pending_memory_kb = 65536;
 bool siddhi_preloaded = false;
@@ -113,6 +115,21 @@ define_gucs(void)
 		"counted as an error of the query.",
 		&siddhi_max_groups, 1000000, 1, INT_MAX, PGC_SIGHUP, 0, NULL, NULL,
 		NULL);
+	DefineCustomIntVariable(
+		"siddhi.over_history_rows",
+		"Rows of a partition a window function over a stream keeps.",
+		"Over a stream without a window, a window function ordered by "
+		"something other than the arrival order is computed over the last "
+		"this many rows of the row's partition.",
+		&siddhi_over_history_rows, 1000, 1, 1000000, PGC_SIGHUP, 0, NULL, NULL,
+		NULL);
+	DefineCustomIntVariable(
+		"siddhi.over_max_partitions",
+		"Partitions a window function over a stream keeps.",
+		"Beyond this, the partition used least recently is forgotten: its "
+		"next row starts it afresh.",
+		&siddhi_over_max_partitions, 100000, 1, INT_MAX, PGC_SIGHUP, 0, NULL,
+		NULL, NULL);
 	DefineCustomIntVariable(
 		"siddhi.max_partition_keys", "Keys one partition may keep at once.",
 		"Each key holds its own state of every query in the partition; an "

@@ -352,6 +352,7 @@ typedef struct SiddhiQueryPlan
 	SiddhiSnapshotKind rate_snapshot;
 	SiddhiPartitionPlan *partition; /* the query's partition, or NULL */
 	bool inner_input;				/* it reads a #inner stream */
+	struct SiddhiOverPlan *over;	/* window functions (over.h), or NULL */
 } SiddhiQueryPlan;
 
 /*

@@ -144,6 +144,12 @@ extern Node *siddhi_make_percentile(AggContext *ac, FuncCall *fc,
 									SiddhiAggKind kind);
 extern void siddhi_percentile_mark_approximate(SiddhiQueryPlan *qp);
 extern void siddhi_not_yet(AnalyzeState *st, const char *what, int location);
+
+/* window functions (analyze_over.c): a select item's, then the checks */
+extern Node *siddhi_over_transform(AnalyzeState *st, ParseState *pstate,
+								   SiddhiQueryPlan *qp, Node *e);
+extern void siddhi_over_check(AnalyzeState *st, SiddhiQuery *q,
+							  SiddhiQueryPlan *qp);
 extern SiddhiRelation *siddhi_bind_existing_table(AnalyzeState *st,
 												  const char *name,
 												  int location);

@@ -327,6 +327,7 @@ input_done:
 
 			e = transformExpr(pstate, siddhi_replace_aggregates(&ac, rt->val),
 							  EXPR_KIND_SELECT_TARGET);
+			e = siddhi_over_transform(st, pstate, qp, e);
 			if (pstate->p_hasAggs)
 				ereport(
 					ERROR,
@@ -367,6 +368,7 @@ input_done:
 	/* output */
 	if (q->output == NULL)
 		siddhi_not_yet(st, "queries without an output", q->location);
+	siddhi_over_check(st, q, qp);
 	if (q->output->kind == SIDDHI_OUT_RETURN)
 	{
 		/*

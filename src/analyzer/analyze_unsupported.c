@@ -8,7 +8,9 @@
  * subqueries and set-returning functions.  The engine evaluates each
  * expression alone with ExecEvalExpr on one event, where none of those
  * can run: the app deployed as "running" and then failed with a message
- * of the executor ("WindowFunc found in non-WindowAgg plan node").  Every
+ * of the executor ("WindowFunc found in non-WindowAgg plan node").  (A
+ * query's select list hands its window functions to analyze_over.c before
+ * this check, which then sees only those written elsewhere.)  Every
  * analyzed expression passes siddhi_refuse_unrunnable() (from
  * siddhi_finish_expr), which names the construct at its position.
  *
@@ -56,9 +58,9 @@ refuse_walker(Node *node, RefuseContext *cx)
 	{
 		case T_WindowFunc:
 			refuse(cx, "window functions (OVER)",
-				   "Aggregate over a window of the stream instead: WINDOW "
-				   "SLIDING(..) in SQL, #window.length(..) in SiddhiQL, with "
-				   "sum, count, avg, min or max.",
+				   "Window functions are computed only in the select list "
+				   "of a query that reads a stream or a window; here, "
+				   "aggregate with sum, count, avg, min or max.",
 				   ((WindowFunc *) node)->location);
 		case T_Aggref:
 			refuse(cx, "aggregate functions of PostgreSQL",

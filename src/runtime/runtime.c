@@ -53,6 +53,7 @@
 #include "siddhi/window.h"
 #include "siddhi/window_mirror.h"
 #include "siddhi/aggregate.h"
+#include "siddhi/over.h"
 #include "siddhi/incremental.h"
 #include "lib/stringinfo.h"
 #include "utils/acl.h"
@@ -162,6 +163,7 @@ struct QueryRuntime
 	SiddhiEventType events;		 /* current, expired or all events go out */
 	/* aggregation: one output row per group per chunk of window events */
 	SiddhiAggregates *aggs; /* or NULL */
+	SiddhiOver *over;		/* window functions (over.c), or NULL */
 	int naggs;
 	ExprState **agg_args; /* argument of each aggregator, NULL for count() */
 	FmgrInfo *agg_out;	  /* distinctCount: output function of the value */
@@ -706,6 +708,8 @@ siddhi_runtime_start_app(SiddhiAppPlan *plan)
 			q->agg_slot =
 				MakeSingleTupleTableSlot(rowdesc, &TTSOpsMinimalTuple);
 		}
+		if (qp->over)
+			q->over = siddhi_over_create(qp->over, rowdesc, cxt);
 		if (qp->having)
 			q->having = ExecInitQual(qp->having, NULL);
 		if (qp->contents)
@@ -1581,10 +1585,29 @@ query_emit_row(QueryRuntime *q, TupleTableSlot *slot, int64 ts, int depth,
 		aggregate_event(q, slot, ts, kind);
 		return;
 	}
+	/* window functions: now over a stream, at the step's end over a window */
+	if (q->over && !siddhi_over_row(q->over, q->econtext, slot, ts,
+									kind == SIDDHI_EVENT_CURRENT))
+		return;
 	if ((kind == SIDDHI_EVENT_EXPIRED && q->events == SIDDHI_EVENTS_CURRENT) ||
 		(kind == SIDDHI_EVENT_CURRENT && q->events == SIDDHI_EVENTS_EXPIRED))
 		return;
 	query_output(q, slot, ts, depth, kind);
+}
+
+typedef struct OverEmitArg
+{
+	QueryRuntime *q;
+	int depth;
+} OverEmitArg;
+
+/* siddhi_over_flush's callback: a row with its window functions' values. */
+static void
+over_emit(void *arg, TupleTableSlot *slot, int64 ts)
+{
+	OverEmitArg *wa = arg;
+
+	query_output(wa->q, slot, ts, wa->depth, SIDDHI_EVENT_CURRENT);
 }
 
 /* qsort_arg comparator over the order-by keys of buffered outputs */
@@ -1646,6 +1669,12 @@ query_chunk_end(QueryRuntime *q, int depth)
 	}
 	if (q->aggs)
 		aggregate_flush(q, depth);
+	if (q->over)
+	{
+		OverEmitArg oa = { q, depth };
+
+		siddhi_over_flush(q->over, q->econtext, over_emit, &oa);
+	}
 	if (q->join_reset)
 	{
 		q->join_reset = false;
@@ -1802,6 +1831,8 @@ query_abandon_chunk(QueryRuntime *q)
 	q->nout = 0;
 	q->join_reset = false;
 	q->flush_group = NULL;
+	if (q->over)
+		siddhi_over_abandon(q->over);
 	ResetExprContext(q->econtext);
 	if (q->join_main)
 		query_abandon_chunk(q->join_main);
