@@ -17,6 +17,7 @@
 #define SQLSTREAM_INT_H
 
 #include "siddhi/ast.h"
+#include "siddhi/parser.h"
 
 /* One token of the app source. */
 typedef struct SqlToken
@@ -84,9 +85,10 @@ typedef struct QueryScan
 	int setop_tok;
 	Node *partition_by; /* PARTITION BY expr, or NULL */
 	int partition_tok;
-	SiddhiInput *pattern; /* FROM PATTERN ( .. ) / SEQUENCE ( .. ) */
-	List *sinks;		  /* SINK (..): @sink and @OnError annotations */
-	int sink_tok;		  /* the first SINK, or -1 */
+	SiddhiInput *pattern;  /* FROM PATTERN ( .. ) / SEQUENCE ( .. ) */
+	List *sinks;		   /* SINK (..): @sink and @OnError annotations */
+	int sink_tok;		   /* the first SINK, or -1 */
+	SiddhiTimeClause time; /* WITHIN / PER after an aggregation */
 } QueryScan;
 
 /* What a CREATE statement makes of a stream's connector. */
@@ -161,6 +163,10 @@ extern void sqlstream_parse_table_change(SqlParser *p, int pos, int end,
 										 List *annotations);
 extern void sqlstream_upsert_output(SqlParser *p, InsertStmt *ins,
 									SiddhiOutput *out);
+
+/* sqlstream_ondemand.c: WITHIN / PER, blanked out of the piece */
+extern int sqlstream_scan_time_clause(SqlParser *p, int tok, int end,
+									  SqlPiece *pc, SiddhiTimeClause *tc);
 
 /* sqlstream_lex.c */
 extern void sqlstream_tokenize(SqlParser *p);
