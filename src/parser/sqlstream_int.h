@@ -42,6 +42,8 @@ typedef struct SqlParser
 	List *pending_sinks; /* SINK (..) clauses of queries, attached to their
 						  * streams once the app is read
 						  * (sqlstream_connector.c) */
+	List *columnless_windows; /* CREATE WINDOW w TUMBLING(..) without
+							   * columns (sqlstream_ondemand.c) */
 } SqlParser;
 
 /*
@@ -167,6 +169,11 @@ extern void sqlstream_upsert_output(SqlParser *p, InsertStmt *ins,
 /* sqlstream_ondemand.c: WITHIN / PER, blanked out of the piece */
 extern int sqlstream_scan_time_clause(SqlParser *p, int tok, int end,
 									  SqlPiece *pc, SiddhiTimeClause *tc);
+
+extern void sqlstream_columnless_window(SqlParser *p, int name_tok,
+										SiddhiDefinition *def);
+extern void sqlstream_window_columns(SqlParser *p);
+extern void sqlstream_window_queryable(SqlParser *p, SiddhiDefinition *def);
 
 /* sqlstream_lex.c */
 extern void sqlstream_tokenize(SqlParser *p);

@@ -538,3 +538,100 @@ siddhi_ondemand_is_sql(const char *text)
 	}
 	return false;
 }
+
+/*
+ * CREATE WINDOW w TUMBLING(1 hour) (the roadmap's block 19): a window
+ * written without columns takes those of the stream that
+ * `INSERT INTO w SELECT * FROM s` fills it from, once the app is read
+ * (sqlstream_window_columns).  name_tok is w.
+ */
+void
+sqlstream_columnless_window(SqlParser *p, int name_tok, SiddhiDefinition *def)
+{
+	def->name = p->tokens[name_tok].str;
+	def->location = p->tokens[name_tok].start;
+	p->columnless_windows = lappend(p->columnless_windows, def);
+}
+
+/* The columns of the windows written without them (see above). */
+void
+sqlstream_window_columns(SqlParser *p)
+{
+	ListCell *lc;
+
+	foreach(lc, p->columnless_windows)
+	{
+		SiddhiDefinition *w = lfirst(lc);
+		SiddhiDefinition *from = NULL;
+		ListCell *q;
+
+		foreach(q, p->app->queries)
+		{
+			SiddhiQuery *query = lfirst(q);
+			ListCell *d;
+
+			if (query->output == NULL || query->output->target == NULL ||
+				strcmp(query->output->target, w->name) != 0 ||
+				!query->selector->select_all ||
+				query->input->kind != SIDDHI_INPUT_STREAM)
+				continue;
+			foreach(d, p->app->definitions)
+			{
+				SiddhiDefinition *s = lfirst(d);
+
+				if (s->kind == SIDDHI_DEF_STREAM && s->attributes != NIL &&
+					strcmp(s->name, query->input->stream->stream) == 0)
+					from = s;
+			}
+			if (from)
+				break;
+		}
+		if (from == NULL)
+			sqlstream_syntax_error_at(
+				p, w->location,
+				psprintf("window \"%s\" needs its columns", w->name),
+				psprintf(
+					"Write CREATE WINDOW %s (column type, ...) "
+					"TUMBLING(1 hour), or fill it with INSERT INTO %s "
+					"SELECT * FROM <stream>, whose columns it then takes.",
+					w->name, w->name));
+		w->attributes = list_copy(from->attributes);
+	}
+}
+
+/*
+ * WITH (queryable = true) on a window (the roadmap's "findable window"):
+ * every named window is queryable (siddhi.query(), and its mirror table),
+ * so the option is taken out; false is refused.
+ */
+void
+sqlstream_window_queryable(SqlParser *p, SiddhiDefinition *def)
+{
+	ListCell *lc;
+
+	foreach(lc, def->annotations)
+	{
+		SiddhiAnnotation *a = lfirst(lc);
+		ListCell *e;
+
+		if (strcmp(a->name, "with") != 0)
+			continue;
+		foreach(e, a->elements)
+		{
+			SiddhiAnnotationElement *el = lfirst(e);
+
+			if (el->key == NULL || pg_strcasecmp(el->key, "queryable") != 0)
+				continue;
+			if (pg_strcasecmp(el->value, "true") != 0)
+				sqlstream_syntax_error_at(
+					p, el->location,
+					psprintf("a window is always queryable: queryable = %s "
+							 "cannot be had",
+							 el->value),
+					"Leave queryable out, or write queryable = true.");
+			a->elements = foreach_delete_current(a->elements, e);
+		}
+		if (a->elements == NIL)
+			def->annotations = foreach_delete_current(def->annotations, lc);
+	}
+}
