@@ -64,6 +64,8 @@ ends_time_clause(SqlParser *p, int tok)
 	if (p->tokens[tok].code == 0 || sqlstream_is_char(p, tok, ';') ||
 		sqlstream_is_char(p, tok, ','))
 		return true;
+	if (sqlstream_is_char(p, tok - 1, '.'))
+		return false; /* r.per: a column */
 	for (int i = 0; i < lengthof(words); i++)
 		if (sqlstream_is_word(p, tok, words[i]))
 			return true;
@@ -167,6 +169,27 @@ string_duration(SqlParser *p, int tok)
 	return ms;
 }
 
+/* A constant PER names a granularity (siddhi.granularity() reads it). */
+static void
+check_granularity(SqlParser *p, Node *per)
+{
+	static const char *const names[] = {
+		"sec",	 "second", "seconds", "min",   "minute", "minutes", "hour",
+		"hours", "day",	   "days",	  "month", "months", "year",	"years"
+	};
+	Node *n = IsA(per, TypeCast) ? ((TypeCast *) per)->arg : per;
+	if (!IsA(n, A_Const) || !IsA(&((A_Const *) n)->val, String))
+		return;
+	for (int i = 0; i < lengthof(names); i++)
+		if (pg_strcasecmp(strVal(&((A_Const *) n)->val), names[i]) == 0)
+			return;
+	ereport(
+		ERROR, errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+		errmsg("unknown granularity \"%s\"", strVal(&((A_Const *) n)->val)),
+		errhint("Granularities are sec, min, hour, day, month and year."),
+		siddhi_errposition(p->source, exprLocation(per)));
+}
+
 /*
  * WITHIN .. / PER .. at token tok (the keyword), before end: parsed into
  * *within / *per and blanked out of pc.  Returns the token after the
@@ -179,6 +202,8 @@ sqlstream_scan_time_clause(SqlParser *p, int tok, int end, SqlPiece *pc,
 	int stop;
 	int loc = p->tokens[tok].start;
 
+	if (sqlstream_is_char(p, tok - 1, '.'))
+		return tok; /* r.per: a column */
 	if (sqlstream_is_word(p, tok, "per"))
 	{
 		if (tc->per)
@@ -188,6 +213,7 @@ sqlstream_scan_time_clause(SqlParser *p, int tok, int end, SqlPiece *pc,
 			sqlstream_syntax_error(p, stop, "Write PER 'hour'.");
 		tc->per = sqlstream_parse_expr(p, tok + 1, stop);
 		tc->per_location = loc;
+		check_granularity(p, tc->per);
 		sqlstream_piece_kill(pc, tok, stop);
 		return stop;
 	}
