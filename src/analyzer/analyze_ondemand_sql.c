@@ -23,7 +23,8 @@
  *											  parser does it)
  *
  * A select of an aggregation with neither ORDER BY nor GROUP BY nor an
- * aggregate gives its buckets in time order, as Siddhi's does.  A SELECT
+ * aggregate gives its buckets in time order, as Siddhi's does (ties in
+ * the order of the group-by columns: the output is repeatable).  A SELECT
  * returns each row as one jsonb (to_jsonb(_r)); INSERT, UPDATE and DELETE,
  * allowed on tables only, return the rows they changed (RETURNING
  * to_jsonb(T)).  src/sqlfuncs/query.c runs the statements as the caller.
@@ -54,6 +55,7 @@ typedef struct OdSqlContext
 	bool time_used;	  /* WITHIN / PER went to an aggregation */
 	bool aggregation; /* a FROM item of the top select is an aggregation */
 	char *agg_alias;  /* ... under this name */
+	List *agg_cols;	  /* ... its key: agg_timestamp, group columns */
 } OdSqlContext;
 
 static bool rewrite_walker(Node *node, OdSqlContext *cx);
@@ -182,8 +184,7 @@ aggregation_item(OdSqlContext *cx, RangeVar *rv, OdRelation *r)
 				 siddhi_errposition(cx->text, rv->location),
 				 errhint("Read each aggregation in a query of its own.")));
 	cx->time_used = true;
-	if (form && (od->form == SIDDHI_OD_CURRENT || per == NULL))
-		finest = aggregation_groups(cx, r, &groups);
+	finest = aggregation_groups(cx, r, &groups);
 	if (per == NULL)
 	{
 		if (!form)
@@ -258,6 +259,7 @@ aggregation_item(OdSqlContext *cx, RangeVar *rv, OdRelation *r)
 	rs->alias = rv->alias ? rv->alias : makeAlias(pstrdup(rv->relname), NIL);
 	cx->aggregation = true;
 	cx->agg_alias = rs->alias->aliasname;
+	cx->agg_cols = lcons(pstrdup("agg_timestamp"), groups);
 	return (Node *) rs;
 }
 
@@ -478,11 +480,17 @@ siddhi_ondemand_translate_sql(const char *app, const char *text)
 			s->distinctClause == NIL && s->op == SETOP_NONE &&
 			!has_aggregate((Node *) s->targetList, NULL))
 		{
-			SortBy *sb = makeNode(SortBy);
+			ListCell *lc;
 
-			sb->node = (Node *) colref(cx.agg_alias, "agg_timestamp", -1);
-			sb->location = -1;
-			s->sortClause = list_make1(sb);
+			/* then by the groups: one row per key, in a repeatable order */
+			foreach(lc, cx.agg_cols)
+			{
+				SortBy *sb = makeNode(SortBy);
+
+				sb->node = (Node *) colref(cx.agg_alias, lfirst(lc), -1);
+				sb->location = -1;
+				s->sortClause = lappend(s->sortClause, sb);
+			}
 		}
 		stmt = siddhi_od_select_as_jsonb(stmt);
 	}

@@ -267,13 +267,40 @@ sqlstream_scan_time_clause(SqlParser *p, int tok, int end, SqlPiece *pc,
 	return stop;
 }
 
-/* `==` as `=`, in place (the roadmap writes it). */
+/* Is n now(), CURRENT_TIMESTAMP or LOCALTIMESTAMP? */
+static bool
+is_now(Node *n)
+{
+	if (IsA(n, FuncCall))
+	{
+		FuncCall *fc = (FuncCall *) n;
+
+		return fc->args == NIL &&
+			   strcmp(strVal(llast(fc->funcname)), "now") == 0 &&
+			   (list_length(fc->funcname) == 1 ||
+				strcmp(strVal(linitial(fc->funcname)), "pg_catalog") == 0);
+	}
+	return IsA(n, SQLValueFunction) &&
+		   (((SQLValueFunction *) n)->op == SVFOP_CURRENT_TIMESTAMP ||
+			((SQLValueFunction *) n)->op == SVFOP_LOCALTIMESTAMP);
+}
+
+/*
+ * `==` as `=`, in place (the roadmap writes it); and `now() - 30 minutes`
+ * (durations are ms here, and SQL has no timestamp minus a number) as
+ * siddhi.within_start(now()) - 1800000: ms since the epoch, to compare
+ * with a BIGINT time column (the roadmap's `timestamp > now() - 30
+ * minutes`).
+ */
 static bool
 equals_walker(Node *node, void *context)
 {
 	if (node == NULL)
 		return false;
 	CHECK_FOR_INTERRUPTS();
+	if (IsA(node, A_Expr) && ((A_Expr *) node)->kind == AEXPR_OP &&
+		((A_Expr *) node)->lexpr && is_now(((A_Expr *) node)->lexpr))
+		time_value(node);
 	if (IsA(node, A_Expr) && ((A_Expr *) node)->kind == AEXPR_OP &&
 		list_length(((A_Expr *) node)->name) == 1 &&
 		strcmp(strVal(linitial(((A_Expr *) node)->name)), "==") == 0)
