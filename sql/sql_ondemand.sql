@@ -83,6 +83,9 @@ SELECT * FROM siddhi.query('sqod', $q$UPDATE Stock SET price = price * 2 WHERE s
 SELECT * FROM siddhi.query('sqod', $q$
   UPDATE Stock AS s SET volume = s.volume + w.volume FROM LastTrades w WHERE w.symbol = s.symbol AND w.symbol = 'IBM'$q$);
 SELECT * FROM siddhi.query('sqod', $q$DELETE FROM Stock WHERE symbol IN ('ORCL', 'IBM2')$q$);
+-- outside FROM, per and within are names (here aliases)
+SELECT * FROM siddhi.query('sqod', $q$
+  SELECT per FROM (SELECT symbol AS per FROM Stock) AS x WHERE per = 'WSO2' ORDER BY per$q$);
 SELECT * FROM siddhi.query('sqod', 'SELECT * FROM Stock ORDER BY symbol');
 -- SiddhiQL text is still SiddhiQL (both may start with select, update,
 -- delete: told apart by what follows)
@@ -131,8 +134,10 @@ INSERT INTO Recent
 SELECT r.region, a.sale_count
 FROM Report AS r, SalesAgg AS a
 WITHIN last '30 days' PER 'hour' WHERE a.region = r.region;
+-- outside the FROM clause, per and within are names
+INSERT INTO PerEcho SELECT region, per FROM Report WHERE per = 'hour' OR per = 'within';
 $$);
-SELECT siddhi.subscribe(s) FROM unnest(ARRAY['hourly', 'daily', 'recent']) s;
+SELECT siddhi.subscribe(s) FROM unnest(ARRAY['hourly', 'daily', 'recent', 'perecho']) s;
 INSERT INTO sales VALUES ('US-WEST', 10, 1496289950000), ('US-WEST', 20, 1496293676000),
   ('EU', 5, 1496289950000), ('US-WEST', 7, 1496383676000),
   ('US-WEST', 1, (extract(epoch FROM now()) * 1000)::bigint),
@@ -143,7 +148,7 @@ SELECT siddhi.flush();
 INSERT INTO report VALUES ('EU', 0, 1596300000000, 'days');
 SELECT siddhi.flush();
 SELECT s AS stream, p.event
-  FROM unnest(ARRAY['hourly', 'daily', 'recent']) WITH ORDINALITY AS u(s, o),
+  FROM unnest(ARRAY['hourly', 'daily', 'recent', 'perecho']) WITH ORDINALITY AS u(s, o),
        LATERAL siddhi.poll(s, 100, 0) p
  ORDER BY o, p.seq;
 SELECT siddhi.undeploy('sqjoin', drop_tables => true);

@@ -267,6 +267,22 @@ sqlstream_scan_time_clause(SqlParser *p, int tok, int end, SqlPiece *pc,
 	return stop;
 }
 
+/* Words after which a FROM clause is over (at depth 0). */
+static bool
+ends_from(SqlParser *p, int tok)
+{
+	static const char *const words[] = { "where",	  "group",	"having",
+										 "order",	  "limit",	"offset",
+										 "fetch",	  "window", "union",
+										 "intersect", "except", "returning",
+										 "set",		  "emit",	"partition" };
+
+	for (int i = 0; i < lengthof(words); i++)
+		if (sqlstream_is_word(p, tok, words[i]))
+			return true;
+	return false;
+}
+
 /* Is n now(), CURRENT_TIMESTAMP or LOCALTIMESTAMP? */
 static bool
 is_now(Node *n)
@@ -432,10 +448,12 @@ sqlstream_parse_on_demand(const char *text)
 		{
 			int next;
 
+			/* the forms and WITHIN / PER belong to a FROM clause */
 			if (sqlstream_is_word(&p, i, "from") ||
-				sqlstream_is_word(&p, i, "using") ||
-				sqlstream_is_word(&p, i, "update"))
+				sqlstream_is_word(&p, i, "using"))
 				after_from = true;
+			else if (ends_from(&p, i))
+				after_from = false;
 			if (after_from && (next = scan_form(&p, i, end, &pc, od)) != i)
 			{
 				i = next - 1;

@@ -196,7 +196,7 @@ sqlstream_scan_query(SqlParser *p, int pos, int end, SqlPiece *pc,
 				i = next - 1;
 				continue;
 			}
-			if (region != BEFORE_FROM)
+			if (region == IN_FROM)
 			{
 				/* WITHIN .. PER .. of a join with an aggregation */
 				int next =
