@@ -182,7 +182,9 @@ INSERT INTO incpurges VALUES ('p', 8, 1000007200000);
 SELECT siddhi.flush();
 SELECT agg_granularity, agg_timestamp, s FROM incpurgea ORDER BY 1, 2;
 SELECT siddhi.undeploy('agg_purge', drop_tables => true);
--- a bucket already past its retention when written is not written at all
+-- the first purge runs one purge interval after the start (Siddhi's
+-- timing; in playback, after the first event); once a purge has run, a
+-- bucket already past its retention when written is not written at all
 -- (a backfill does not insert sec rows only for the next purge to delete)
 SELECT siddhi.deploy('agg_nowrite', $$
   @app:playback
@@ -197,7 +199,14 @@ SELECT siddhi.flush();
 -- one batch: 5 s is 295 s older than the clock (300 s) when written
 INSERT INTO incnowrites VALUES ('n', 2, 1000000005000), ('n', 4, 1000000300000);
 SELECT siddhi.flush();
--- the first sec row stays until the next purge (in an hour)
+-- no purge yet (the first is an hour after the first event): all written
+SELECT agg_granularity, agg_timestamp, s FROM incnowritea ORDER BY 1, 2;
+-- an hour on: the first purge (sec rows older than 120 s go); then a
+-- 700 s old event writes its min and hour rows, not its sec row
+INSERT INTO incnowrites VALUES ('n', 8, 1000003700000);
+SELECT siddhi.flush();
+INSERT INTO incnowrites VALUES ('n', 16, 1000003000000);
+SELECT siddhi.flush();
 SELECT agg_granularity, agg_timestamp, s FROM incnowritea ORDER BY 1, 2;
 SELECT siddhi.undeploy('agg_nowrite', drop_tables => true);
 -- the SQL dialect: retention = 'x' for every granularity
@@ -206,7 +215,8 @@ SELECT siddhi.deploy('agg_purge_sql', $$
   CREATE AGGREGATION IncPurgeSqlA WITH (by = 'ts', granularity = 'day', retention = '90 days') AS
     SELECT k, sum(v) AS s FROM IncPurgeSql GROUP BY k;
 $$);
--- an old day goes at once (wall clock), the year is older than 90 days too
+-- an old day (and month and year) stays until the first purge, one purge
+-- interval (15 minutes) after the start on the wall clock, as in Siddhi
 INSERT INTO incpurgesql VALUES ('q', 1, 1000000000000);
 SELECT siddhi.flush();
 SELECT count(*) FROM incpurgesqla;

@@ -46,7 +46,7 @@ SELECT siddhi.deploy('rf_ann', $$@info(name = 'x') CREATE STREAM s (a int);$$);
 SELECT siddhi.deploy('rf_with', $$CREATE STREAM s (a int) WITH (foo = 'bar');$$);
 SELECT siddhi.deploy('rf_with', $$CREATE STREAM s (ts bigint, a int) WITH (event_time = 'ts', basic.auth = 'x');$$);
 SELECT siddhi.deploy('rf_with', $$CREATE TABLE t (a int) WITH (queryable = true);$$);
-SELECT siddhi.deploy('rf_with', $$CREATE WINDOW w (a int) TUMBLING(1 hour) WITH (queryable = true);$$);
+SELECT siddhi.deploy('rf_with', $$CREATE WINDOW w (a int) TUMBLING(1 hour) WITH (persist = true);$$);
 SELECT siddhi.deploy('rf_with', $$CREATE STREAM s (a int);
 CREATE AGGREGATION ag WITH (by = 'a', bucket = 'x') AS SELECT sum(a) AS t FROM s GROUP BY a;$$);
 

@@ -44,6 +44,49 @@ extern Node *siddhiql_parse_expression(const char *source, const char *text,
 extern SiddhiQuery *siddhiql_parse_on_demand(const char *source);
 
 /*
+ * Streaming SQL's WITHIN / PER after an aggregation (sqlstream_ondemand.c):
+ * within is one time expression or a two-element List (start, end), as
+ * SiddhiInput.within; per the granularity expression; NULL when absent.
+ */
+typedef struct SiddhiTimeClause
+{
+	Node *within;
+	Node *per;
+	int within_location;
+	int per_location;
+} SiddhiTimeClause;
+
+/* The roadmap's forms on a FROM item of an on-demand SQL query. */
+typedef enum SiddhiOdForm
+{
+	SIDDHI_OD_PLAIN,   /* FROM R */
+	SIDDHI_OD_FIND,	   /* FROM W.find(cond): cond ANDed into WHERE */
+	SIDDHI_OD_CURRENT, /* FROM A.current(): A's latest bucket per group */
+	SIDDHI_OD_RANGE	   /* FROM A.range(from: a, to: b): WITHIN a, b */
+} SiddhiOdForm;
+
+/*
+ * An on-demand query in streaming SQL: stmt is the raw SelectStmt,
+ * InsertStmt, UpdateStmt or DeleteStmt (locations into the text), time
+ * the WITHIN / PER written after its aggregation, form the roadmap form
+ * used on form_relation (at form_location), if any.
+ */
+typedef struct SiddhiSqlOnDemand
+{
+	Node *stmt;
+	SiddhiTimeClause time;
+	SiddhiOdForm form;
+	char *form_relation;
+	int form_location;
+	Node *find; /* find's condition (already in stmt's WHERE) */
+} SiddhiSqlOnDemand;
+
+extern SiddhiSqlOnDemand *sqlstream_parse_on_demand(const char *text);
+
+/* Is an on-demand query written in streaming SQL (else SiddhiQL)? */
+extern bool siddhi_ondemand_is_sql(const char *text);
+
+/*
  * For use inside ereport(): set the error position to a byte offset of
  * the app source.  Returns 0 like the other err* helpers.
  */

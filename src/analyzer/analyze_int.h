@@ -165,6 +165,22 @@ extern void siddhi_join_select_all(AnalyzeState *st, ParseState *pstate,
 extern void siddhi_join_finish(SiddhiQueryPlan *qp);
 
 /* on AND per and within over an aggregation's view named ref (raw). */
+/* analyze_ondemand.c, for analyze_ondemand_sql.c */
+typedef struct OdRelation
+{
+	char *nspname;
+	char *relname;
+	SiddhiRelKind kind;
+} OdRelation;
+extern OdRelation *siddhi_od_lookup_relation(const char *app, const char *text,
+											 const char *name, int location);
+extern Node *siddhi_od_select_as_jsonb(Node *s);
+extern List *siddhi_od_jsonb_row(const char *name);
+extern RawStmt *siddhi_od_raw(Node *stmt);
+/* analyze_ondemand_sql.c: an on-demand query in streaming SQL */
+extern SiddhiOnDemand *siddhi_ondemand_translate_sql(const char *app,
+													 const char *text);
+
 extern Node *siddhi_aggregation_condition(Node *on, Node *within, Node *per,
 										  const char *ref);
 /* patterns and sequences (analyze_pattern.c) */

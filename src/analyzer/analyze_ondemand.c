@@ -39,6 +39,8 @@
  * Tables can be changed; named windows (their mirror tables) and
  * aggregations only read.  Streams hold no events to query.
  *
+ * Text in streaming SQL goes to analyze_ondemand_sql.c instead.
+ *
  *-------------------------------------------------------------------------
  */
 #include "postgres.h"
@@ -56,17 +58,10 @@
 #include "utils/builtins.h"
 #include "utils/rel.h"
 
-typedef struct OdRelation
-{
-	char *nspname;
-	char *relname;
-	SiddhiRelKind kind;
-} OdRelation;
-
 /* A relation of the app by the name the query uses. */
-static OdRelation *
-lookup_relation(const char *app, const char *text, const char *name,
-				int location)
+OdRelation *
+siddhi_od_lookup_relation(const char *app, const char *text, const char *name,
+						  int location)
 {
 	Oid types[2] = { TEXTOID, TEXTOID };
 	Datum args[2];
@@ -222,8 +217,8 @@ column_ref(const char *qualifier, Node *last, int location)
 }
 
 /* to_jsonb(<whole row of name>): each row goes out as one jsonb */
-static List *
-jsonb_row(const char *name)
+List *
+siddhi_od_jsonb_row(const char *name)
 {
 	ResTarget *rt = makeNode(ResTarget);
 
@@ -240,19 +235,19 @@ jsonb_row(const char *name)
 static List *
 returning_all(OdRelation *r)
 {
-	return jsonb_row(r->relname);
+	return siddhi_od_jsonb_row(r->relname);
 }
 
 /* SELECT to_jsonb(_r) FROM (s) _r */
-static Node *
-select_as_jsonb(Node *s)
+Node *
+siddhi_od_select_as_jsonb(Node *s)
 {
 	SelectStmt *outer = makeNode(SelectStmt);
 	RangeSubselect *rs = makeNode(RangeSubselect);
 
 	rs->subquery = s;
 	rs->alias = makeAlias("_r", NIL);
-	outer->targetList = jsonb_row("_r");
+	outer->targetList = siddhi_od_jsonb_row("_r");
 	outer->fromClause = list_make1(rs);
 	return (Node *) outer;
 }
@@ -312,8 +307,8 @@ event_subselect(SelectStmt *s)
 	return rs;
 }
 
-static RawStmt *
-raw(Node *stmt)
+RawStmt *
+siddhi_od_raw(Node *stmt)
 {
 	RawStmt *r = makeNode(RawStmt);
 
@@ -330,7 +325,8 @@ translate_from(const char *app, const char *text, SiddhiQuery *q)
 	SiddhiInput *in = q->input;
 	SiddhiStreamInput *si = in->stream;
 	SiddhiSelector *sel = q->selector;
-	OdRelation *r = lookup_relation(app, text, si->stream, si->location);
+	OdRelation *r =
+		siddhi_od_lookup_relation(app, text, si->stream, si->location);
 	const char *ref = si->alias ? si->alias : si->stream;
 	SelectStmt *s = makeNode(SelectStmt);
 	bool aggregates = false;
@@ -521,19 +517,26 @@ qualify_event_refs(const char *text, SiddhiQuery *q)
 SiddhiOnDemand *
 siddhi_ondemand_translate(const char *app, const char *text)
 {
-	SiddhiOnDemand *od = palloc0(sizeof(SiddhiOnDemand));
-	SiddhiQuery *q = siddhiql_parse_on_demand(text);
-	SiddhiOutput *o = q->output;
+	SiddhiOnDemand *od;
+	SiddhiQuery *q;
+	SiddhiOutput *o;
 	OdRelation *r;
 	RangeVar *rv;
 
+	/* streaming SQL: analyze_ondemand_sql.c */
+	if (siddhi_ondemand_is_sql(text))
+		return siddhi_ondemand_translate_sql(app, text);
+	od = palloc0(sizeof(SiddhiOnDemand));
+	q = siddhiql_parse_on_demand(text);
+	o = q->output;
+
 	if (o == NULL)
 	{
-		od->stmts =
-			list_make1(raw(select_as_jsonb(translate_from(app, text, q))));
+		od->stmts = list_make1(siddhi_od_raw(
+			siddhi_od_select_as_jsonb(translate_from(app, text, q))));
 		return od;
 	}
-	r = lookup_relation(app, text, o->target, o->location);
+	r = siddhi_od_lookup_relation(app, text, o->target, o->location);
 	if (r->kind != SIDDHI_REL_TABLE)
 		ereport(
 			ERROR,
@@ -554,7 +557,7 @@ siddhi_ondemand_translate(const char *app, const char *text)
 			ins->relation = rv;
 			ins->selectStmt = (Node *) event_select(text, q->selector);
 			ins->returningList = returning_all(r);
-			od->stmts = list_make1(raw((Node *) ins));
+			od->stmts = list_make1(siddhi_od_raw((Node *) ins));
 			break;
 		}
 		case SIDDHI_OUT_DELETE:
@@ -567,7 +570,7 @@ siddhi_ondemand_translate(const char *app, const char *text)
 					event_subselect(event_select(text, q->selector)));
 			del->whereClause = o->on;
 			del->returningList = returning_all(r);
-			od->stmts = list_make1(raw((Node *) del));
+			od->stmts = list_make1(siddhi_od_raw((Node *) del));
 			break;
 		}
 		case SIDDHI_OUT_UPDATE:
@@ -582,7 +585,7 @@ siddhi_ondemand_translate(const char *app, const char *text)
 					event_subselect(event_select(text, q->selector)));
 			upd->whereClause = o->on;
 			upd->returningList = returning_all(r);
-			od->stmts = list_make1(raw((Node *) upd));
+			od->stmts = list_make1(siddhi_od_raw((Node *) upd));
 			if (o->kind == SIDDHI_OUT_UPSERT)
 			{
 				InsertStmt *ins = makeNode(InsertStmt);
@@ -590,7 +593,7 @@ siddhi_ondemand_translate(const char *app, const char *text)
 				ins->relation = od_rangevar(r, NULL, o->location);
 				ins->selectStmt = (Node *) event_select(text, q->selector);
 				ins->returningList = returning_all(r);
-				od->stmts = lappend(od->stmts, raw((Node *) ins));
+				od->stmts = lappend(od->stmts, siddhi_od_raw((Node *) ins));
 				od->upsert = true;
 			}
 			break;

@@ -179,5 +179,6 @@ sqlstream_parse(const char *source)
 		}
 	}
 	sqlstream_attach_sinks(&p);
+	sqlstream_window_columns(&p);
 	return p.app;
 }

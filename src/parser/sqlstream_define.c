@@ -221,39 +221,50 @@ sqlstream_define_relation(SqlParser *p, int pos, int end, SiddhiDefKind kind,
 		else
 			break;
 	}
-	if (open >= end || !sqlstream_is_char(p, open, '('))
-		sqlstream_syntax_error(p, Min(open, end), hint);
-	close = sqlstream_match_close(p, open, end);
-
-	sqlstream_piece_init(&pc, p, pos, close + 1, false);
-	if (role != SQL_CONNECTOR_NONE)
+	if (kind == SIDDHI_DEF_WINDOW && open == kw + 2 && open < end &&
+		!sqlstream_is_char(p, open, '('))
 	{
-		/* SINK is shorter than TABLE: write over CREATE SOURCE | SINK */
-		sqlstream_piece_kill(&pc, pos, kw + 1);
-		sqlstream_piece_put(&pc, p->tokens[kw].end - 12, "CREATE TABLE");
+		/* CREATE WINDOW w TUMBLING(..): columns from the query filling it */
+		sqlstream_columnless_window(p, kw + 1, def);
+		def->kind = kind;
+		def->annotations = annotations;
+		tok = open;
 	}
-	else if (kind != SIDDHI_DEF_TABLE)
-		sqlstream_piece_put(&pc, p->tokens[kw].start, "TABLE ");
-	stmts = sqlstream_piece_parse(&pc);
-	if (list_length(stmts) != 1 ||
-		!IsA(linitial_node(RawStmt, stmts)->stmt, CreateStmt))
-		sqlstream_syntax_error(p, pos, hint);
-	cs = (CreateStmt *) linitial_node(RawStmt, stmts)->stmt;
+	else
+	{
+		if (open >= end || !sqlstream_is_char(p, open, '('))
+			sqlstream_syntax_error(p, Min(open, end), hint);
+		close = sqlstream_match_close(p, open, end);
 
-	def->kind = kind;
-	def->name = cs->relation->relname;
-	def->location = cs->relation->location;
-	def->annotations = annotations;
-	if (cs->relation->schemaname || cs->relation->catalogname)
-		sqlstream_not_supported(
-			p, def->location,
-			psprintf("a %s name cannot be qualified", def_kind_name(kind)),
-			"Apps create their streams and tables in the schema they are "
-			"deployed into.");
-	transform_columns(p, cs, def);
+		sqlstream_piece_init(&pc, p, pos, close + 1, false);
+		if (role != SQL_CONNECTOR_NONE)
+		{
+			/* SINK is shorter than TABLE: write over CREATE SOURCE | SINK */
+			sqlstream_piece_kill(&pc, pos, kw + 1);
+			sqlstream_piece_put(&pc, p->tokens[kw].end - 12, "CREATE TABLE");
+		}
+		else if (kind != SIDDHI_DEF_TABLE)
+			sqlstream_piece_put(&pc, p->tokens[kw].start, "TABLE ");
+		stmts = sqlstream_piece_parse(&pc);
+		if (list_length(stmts) != 1 ||
+			!IsA(linitial_node(RawStmt, stmts)->stmt, CreateStmt))
+			sqlstream_syntax_error(p, pos, hint);
+		cs = (CreateStmt *) linitial_node(RawStmt, stmts)->stmt;
 
-	/* what follows the columns is ours */
-	tok = close + 1;
+		def->kind = kind;
+		def->name = cs->relation->relname;
+		def->location = cs->relation->location;
+		def->annotations = annotations;
+		if (cs->relation->schemaname || cs->relation->catalogname)
+			sqlstream_not_supported(
+				p, def->location,
+				psprintf("a %s name cannot be qualified", def_kind_name(kind)),
+				"Apps create their streams and tables in the schema they are "
+				"deployed into.");
+		transform_columns(p, cs, def);
+		/* what follows the columns is ours */
+		tok = close + 1;
+	}
 	if (kind == SIDDHI_DEF_WINDOW)
 		def->window_output = SIDDHI_EVENTS_ALL; /* Siddhi's default */
 	while (tok < end)
@@ -305,6 +316,8 @@ sqlstream_define_relation(SqlParser *p, int pos, int end, SiddhiDefKind kind,
 	}
 	if (kind == SIDDHI_DEF_WINDOW && def->window == NULL)
 		sqlstream_syntax_error(p, end, hint);
+	if (kind == SIDDHI_DEF_WINDOW)
+		sqlstream_window_queryable(p, def);
 	if (kind == SIDDHI_DEF_STREAM)
 		sqlstream_define_connector(p, def, role, p->tokens[kw].start, map,
 								   hint);

@@ -17,6 +17,7 @@
 #define SQLSTREAM_INT_H
 
 #include "siddhi/ast.h"
+#include "siddhi/parser.h"
 
 /* One token of the app source. */
 typedef struct SqlToken
@@ -41,6 +42,8 @@ typedef struct SqlParser
 	List *pending_sinks; /* SINK (..) clauses of queries, attached to their
 						  * streams once the app is read
 						  * (sqlstream_connector.c) */
+	List *columnless_windows; /* CREATE WINDOW w TUMBLING(..) without
+							   * columns (sqlstream_ondemand.c) */
 } SqlParser;
 
 /*
@@ -84,9 +87,10 @@ typedef struct QueryScan
 	int setop_tok;
 	Node *partition_by; /* PARTITION BY expr, or NULL */
 	int partition_tok;
-	SiddhiInput *pattern; /* FROM PATTERN ( .. ) / SEQUENCE ( .. ) */
-	List *sinks;		  /* SINK (..): @sink and @OnError annotations */
-	int sink_tok;		  /* the first SINK, or -1 */
+	SiddhiInput *pattern;  /* FROM PATTERN ( .. ) / SEQUENCE ( .. ) */
+	List *sinks;		   /* SINK (..): @sink and @OnError annotations */
+	int sink_tok;		   /* the first SINK, or -1 */
+	SiddhiTimeClause time; /* WITHIN / PER after an aggregation */
 } QueryScan;
 
 /* What a CREATE statement makes of a stream's connector. */
@@ -161,6 +165,15 @@ extern void sqlstream_parse_table_change(SqlParser *p, int pos, int end,
 										 List *annotations);
 extern void sqlstream_upsert_output(SqlParser *p, InsertStmt *ins,
 									SiddhiOutput *out);
+
+/* sqlstream_ondemand.c: WITHIN / PER, blanked out of the piece */
+extern int sqlstream_scan_time_clause(SqlParser *p, int tok, int end,
+									  SqlPiece *pc, SiddhiTimeClause *tc);
+
+extern void sqlstream_columnless_window(SqlParser *p, int name_tok,
+										SiddhiDefinition *def);
+extern void sqlstream_window_columns(SqlParser *p);
+extern void sqlstream_window_queryable(SqlParser *p, SiddhiDefinition *def);
 
 /* sqlstream_lex.c */
 extern void sqlstream_tokenize(SqlParser *p);

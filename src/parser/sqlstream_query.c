@@ -91,6 +91,20 @@ sqlstream_transform_input(SqlParser *p, SelectStmt *sel, QueryScan *qs,
 			"Join two streams in one query and the result with a "
 			"third in another.");
 
+	if (qs->time.within || qs->time.per)
+	{
+		/* SiddhiQL's join A within .. per ..: the analyzer checks A */
+		in->within = qs->time.within;
+		in->per = qs->time.per;
+		if (nitems == 1 && !IsA(first, JoinExpr))
+			sqlstream_not_supported(
+				p,
+				qs->time.per ? qs->time.per_location
+							 : qs->time.within_location,
+				"an app's query reads an aggregation in a join",
+				"Join a stream with it (FROM s JOIN agg ON .. WITHIN .. PER "
+				"..), or run the SELECT with siddhi.query(app, text).");
+	}
 	if (nitems == 1 && !IsA(first, JoinExpr))
 	{
 		in->kind = SIDDHI_INPUT_STREAM;

@@ -5,7 +5,8 @@
  *
  * Before a query goes to raw_parser(), its tokens are scanned once for
  * the clauses that are not SQL: WINDOW specs, S[cond] bracket filters,
- * UNIDIRECTIONAL, EMIT CHANGES|FINAL, PARTITION BY, SINK (..) and FROM
+ * UNIDIRECTIONAL, EMIT CHANGES|FINAL, PARTITION BY, SINK (..), WITHIN and
+ * PER (sqlstream_ondemand.c) and FROM
  * PATTERN|SEQUENCE ( .. ).  Each is parsed here into a QueryScan and blanked out of
  * the piece, so that what raw_parser() sees is plain SQL.
  *
@@ -194,6 +195,18 @@ sqlstream_scan_query(SqlParser *p, int pos, int end, SqlPiece *pc,
 				region = (region == IN_FROM) ? AFTER_FROM : region;
 				i = next - 1;
 				continue;
+			}
+			if (region == IN_FROM)
+			{
+				/* WITHIN .. PER .. of a join with an aggregation */
+				int next =
+					sqlstream_scan_time_clause(p, i, end, pc, &qs->time);
+
+				if (next != i)
+				{
+					i = next - 1;
+					continue;
+				}
 			}
 			if (region == IN_FROM)
 			{

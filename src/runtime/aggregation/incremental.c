@@ -53,6 +53,7 @@
 #include "common/hashfn.h"
 #include "executor/executor.h"
 #include "nodes/nodeFuncs.h"
+#include "siddhi/clock.h"
 #include "siddhi/ddsketch.h"
 #include "siddhi/distinct_sketch.h"
 #include "siddhi/errors.h"
@@ -143,6 +144,12 @@ siddhi_incremental_start(SiddhiAggregationPlan *ap, Oid owner,
 	inc->purges = palloc0(sizeof(SPIPlanPtr) * inc->ngrans);
 	inc->bulk_plans = palloc0(sizeof(SPIPlanPtr) * inc->ngrans);
 	inc->latest = PG_INT64_MIN;
+	/*
+	 * Siddhi's first purge runs one purge interval after the app starts
+	 * (on the wall clock; in playback, from the first event time: see
+	 * inc_flush_one)
+	 */
+	inc->next_purge = ap->playback ? 0 : siddhi_now_ms() + ap->purge_interval;
 	inc->cache_start = palloc0(sizeof(int64) * inc->ngrans);
 	inc->cache_lo = palloc0(sizeof(int64) * inc->ngrans);
 	inc->cache_hi = palloc0(sizeof(int64) * inc->ngrans);

@@ -91,6 +91,8 @@ bulk_upsert(SiddhiIncremental *inc, int g, IncDelta **deltas, int n)
  * Whether retention has already passed for a delta's bucket: the next
  * purge would delete its row, so it is not written (a backfill of old
  * events then writes no sec and min rows only to delete them again).
+ * Only once a purge has run: before the first one (one purge interval
+ * after the start, as in Siddhi) every bucket is written and readable.
  * now is the clock purges use.
  */
 static bool
@@ -98,8 +100,8 @@ delta_expired(SiddhiIncremental *inc, IncDelta *d, int64 now)
 {
 	int64 retention = inc->plan->retention[inc->grans[d->gran]];
 
-	if (!inc->plan->purge || retention < 0 || now == PG_INT64_MIN ||
-		d->nulls[0])
+	if (!inc->plan->purge || !inc->purged || retention < 0 ||
+		now == PG_INT64_MIN || d->nulls[0])
 		return false;
 	return DatumGetInt64(d->values[0]) < now - retention;
 }
@@ -287,6 +289,7 @@ incremental_purge(SiddhiIncremental *inc, int64 now)
 						   SPI_result_code_string(rc)));
 	}
 	inc->next_purge = now + ap->purge_interval;
+	inc->purged = true;
 }
 
 /*
@@ -305,8 +308,13 @@ inc_flush_one(SiddhiIncremental *inc, bool allow_purge)
 	int save_sec;
 	int frame;
 	int64 now = purge_clock(inc);
-	bool purge = allow_purge && inc->plan->purge && now >= inc->next_purge &&
-				 now != PG_INT64_MIN;
+	bool purge;
+
+	/* playback: the first purge one interval after the first event */
+	if (inc->next_purge == 0 && now != PG_INT64_MIN)
+		inc->next_purge = now + inc->plan->purge_interval;
+	purge = allow_purge && inc->plan->purge && inc->next_purge != 0 &&
+			now >= inc->next_purge && now != PG_INT64_MIN;
 
 	if (inc->order == NIL && !purge)
 		return;

@@ -58,7 +58,9 @@ struct SiddhiIncremental
 	int *grans;
 	SPIPlanPtr *plans;
 	SPIPlanPtr *purges;	   /* DELETE .. WHERE agg_timestamp < $1, or NULL */
-	int64 next_purge;	   /* when to purge next (ms); 0: at the next flush */
+	int64 next_purge;	   /* when to purge next (ms); 0: playback, no
+							* event seen yet */
+	bool purged;		   /* a purge has run */
 	int64 latest;		   /* playback: the latest event time seen */
 	pg_tz *tz;			   /* hour .. year buckets' zone; NULL: UTC */
 	int64 *cache_start;	   /* per granularity: the last bucket found, */
