@@ -41,6 +41,9 @@ typedef struct SqlParser
 	List *pending_sinks; /* SINK (..) clauses of queries, attached to their
 						  * streams once the app is read
 						  * (sqlstream_connector.c) */
+	/* (P1) OR (P2) in FROM PATTERN: one query per alternative */
+	int pattern_alt;   /* the alternative this parse takes */
+	int pattern_nalts; /* how many the pattern has (1: no OR) */
 } SqlParser;
 
 /*
