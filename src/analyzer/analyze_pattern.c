@@ -20,7 +20,10 @@
  * the hidden reference "e2[0]".  A state's own condition sees its stream's
  * attributes unqualified; the others only qualified.  Afterwards every
  * Var is renumbered onto one combined row, the regions side by side,
- * which the runtime fills from a partial match before evaluating.
+ * which the runtime fills from a partial match before evaluating.  In a
+ * query made for one alternative of SQL's (P1) OR (P2), the select also
+ * sees the other alternatives' states (qualified only), whose Vars become
+ * NULL constants of their type.
  *
  *-------------------------------------------------------------------------
  */
