@@ -81,6 +81,7 @@ SELECT siddhi.deploy('pat2_either', $$
       WITHIN 1 minute
   );
 $$);
+SELECT siddhi.flush(); -- the worker has started the app
 SELECT query, events_in, events_out FROM siddhi.queries WHERE app = 'pat2_either' ORDER BY query;
 SELECT siddhi.subscribe('alerts');
 INSERT INTO suspiciousip VALUES (1000, 5);

@@ -44,6 +44,7 @@ SELECT siddhi.deploy('spikes_either', $$
   );
 $$);
 -- block 8 is two queries, either and either_2
+SELECT siddhi.flush(); -- the worker has started the app
 SELECT query FROM siddhi.queries WHERE app = 'spikes_either' ORDER BY query;
 
 INSERT INTO normalprice VALUES (1000, 'ACME', 100);
