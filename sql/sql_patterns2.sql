@@ -101,6 +101,12 @@ SELECT siddhi.parse($$SELECT a.x FROM PATTERN ((a=s1 -> b=s2) OR c=s3 -> d=s4);$
 SELECT siddhi.parse($$SELECT a.x FROM PATTERN (x=s0 -> (a=s1 -> b=s2) OR (c=s3 -> d=s4));$$);
 SELECT siddhi.parse($$SELECT a.x FROM PATTERN (every ((a=s1 -> b=s2) OR (c=s3 -> d=s4)));$$);
 SELECT siddhi.parse($$SELECT a.x FROM SEQUENCE ((a=s1, b=s2) OR (c=s3, d=s4));$$);
+-- SiddhiQL stays Siddhi's: and/or join two single states only
+SELECT siddhi.parse($$define stream A (x int); define stream B (x int);
+from (e1=A -> e2=B) or (e3=B -> e4=A) select e1.x insert into O;$$);
+SELECT siddhi.parse($$define stream A (x int); define stream B (x int);
+from every (e1=A -> e2=B and e3=B or e4=A) select e1.x insert into O;$$);
+
 -- a condition cannot read another alternative's state
 SELECT siddhi.deploy('pat2_bad', $$
   CREATE STREAM S1 (x INT); CREATE STREAM S2 (x INT);
