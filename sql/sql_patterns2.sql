@@ -101,6 +101,9 @@ SELECT siddhi.parse($$SELECT a.x FROM PATTERN ((a=s1 -> b=s2) OR c=s3 -> d=s4);$
 SELECT siddhi.parse($$SELECT a.x FROM PATTERN (x=s0 -> (a=s1 -> b=s2) OR (c=s3 -> d=s4));$$);
 SELECT siddhi.parse($$SELECT a.x FROM PATTERN (every ((a=s1 -> b=s2) OR (c=s3 -> d=s4)));$$);
 SELECT siddhi.parse($$SELECT a.x FROM SEQUENCE ((a=s1, b=s2) OR (c=s3, d=s4));$$);
+-- only a query is read once per alternative
+SELECT siddhi.parse($$UPDATE T SET x = a.x FROM PATTERN ((a=A -> b=B) OR (c=A -> d=B)) WHERE T.k = 1;$$);
+
 -- SiddhiQL stays Siddhi's: and/or join two single states only
 SELECT siddhi.parse($$define stream A (x int); define stream B (x int);
 from (e1=A -> e2=B) or (e3=B -> e4=A) select e1.x insert into O;$$);

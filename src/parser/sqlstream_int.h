@@ -42,8 +42,9 @@ typedef struct SqlParser
 						  * streams once the app is read
 						  * (sqlstream_connector.c) */
 	/* (P1) OR (P2) in FROM PATTERN: one query per alternative */
-	int pattern_alt;   /* the alternative this parse takes */
-	int pattern_nalts; /* how many the pattern has (1: no OR) */
+	int pattern_alt;	  /* the alternative this parse takes */
+	int pattern_nalts;	  /* how many the pattern has (1: no OR) */
+	bool pattern_alts_ok; /* this statement can be read once per one */
 } SqlParser;
 
 /*

@@ -49,7 +49,6 @@ typedef struct PatParser
 	int pos;
 	int end; /* exclusive */
 	bool sequence;
-	bool top; /* the body itself, not inside parentheses */
 } PatParser;
 
 static SiddhiPatternNode *parse_chain(PatParser *pp);
@@ -306,7 +305,6 @@ parse_group(PatParser *pp)
 
 	inner.pos = pp->pos + 1;
 	inner.end = close;
-	inner.top = false;
 	n = parse_chain(&inner);
 	if (inner.pos < close && (at_word(&inner, "or") || at_word(&inner, "and")))
 		ereport(ERROR,
@@ -475,6 +473,11 @@ parse_alternatives(PatParser *pp, SiddhiPatternNode *first, int start)
 
 	if (!at_word(pp, "or"))
 		and_between_groups(pp);
+	if (!pp->p->pattern_alts_ok)
+		sqlstream_not_supported(
+			pp->p, pp->p->tokens[pp->pos].start,
+			"OR between sub-patterns is only supported in a query",
+			"Write one statement per pattern.");
 	if (pp->sequence)
 		sqlstream_not_supported(
 			pp->p, pp->p->tokens[pp->pos].start,
@@ -506,7 +509,7 @@ void
 sqlstream_parse_pattern(SqlParser *p, int open, int close, bool sequence,
 						SiddhiInput *in)
 {
-	PatParser pp = { p, open + 1, close, sequence, true };
+	PatParser pp = { p, open + 1, close, sequence };
 	List *alts = NIL;
 
 	in->kind = sequence ? SIDDHI_INPUT_SEQUENCE : SIDDHI_INPUT_PATTERN;

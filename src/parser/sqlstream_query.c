@@ -318,6 +318,7 @@ sqlstream_parse_query(SqlParser *p, int pos, int end, List *annotations)
 {
 	p->pattern_alt = 0;
 	p->pattern_nalts = 1;
+	p->pattern_alts_ok = true;
 	parse_query_one(p, pos, end, annotations);
 	for (int alt = 1; alt < p->pattern_nalts; alt++)
 	{
@@ -326,6 +327,7 @@ sqlstream_parse_query(SqlParser *p, int pos, int end, List *annotations)
 	}
 	p->pattern_alt = 0;
 	p->pattern_nalts = 1;
+	p->pattern_alts_ok = false;
 }
 
 static void
