@@ -211,6 +211,9 @@ typedef struct SiddhiInput
 	Node *on;
 	/* PATTERN / SEQUENCE */
 	SiddhiPatternNode *pattern;
+	List *other_states; /* of SiddhiStreamInput *: SQL's (P1) OR (P2), the
+						 * states of the other alternatives, which read
+						 * NULL in this one's select */
 	/* JOIN with an aggregation, PATTERN, SEQUENCE */
 	Node *within; /* time expression (patterns: an int8 constant in ms),
 				   * or start/end list */

@@ -20,7 +20,10 @@
  * the hidden reference "e2[0]".  A state's own condition sees its stream's
  * attributes unqualified; the others only qualified.  Afterwards every
  * Var is renumbered onto one combined row, the regions side by side,
- * which the runtime fills from a partial match before evaluating.
+ * which the runtime fills from a partial match before evaluating.  In a
+ * query made for one alternative of SQL's (P1) OR (P2), the select also
+ * sees the other alternatives' states (qualified only), whose Vars become
+ * NULL constants of their type.
  *
  *-------------------------------------------------------------------------
  */
@@ -54,6 +57,8 @@ typedef struct PatternBuild
 	List *update;	 /* of int: updateState() order, built as the walk goes */
 	char **refnames; /* each region's hidden reference name */
 	HTAB *regions;	 /* refname -> the first region of that name */
+	List *others;	 /* of SiddhiStreamInput *: states of the other
+					  * alternatives of SQL's (P1) OR (P2), NULL here */
 } PatternBuild;
 
 /*
@@ -391,6 +396,22 @@ event_index(PatternBuild *b, A_Indices *idx)
 	return 0;
 }
 
+/* Is name a state of another alternative of (P1) OR (P2)? */
+static bool
+other_state(PatternBuild *b, const char *name)
+{
+	ListCell *lc;
+
+	foreach(lc, b->others)
+	{
+		SiddhiStreamInput *in = lfirst(lc);
+
+		if (strcmp(in->alias ? in->alias : in->stream, name) == 0)
+			return true;
+	}
+	return false;
+}
+
 typedef struct IndexContext
 {
 	PatternBuild *b;
@@ -424,6 +445,20 @@ index_walker(Node *node, IndexContext *cxt)
 			return raw_expression_tree_walker(node, index_walker, cxt);
 		idx = linitial(ind->indirection);
 		state = state_named(cxt->b, strVal(linitial(cref->fields)));
+		if (state < 0 && cxt->own < 0 &&
+			other_state(cxt->b, strVal(linitial(cref->fields))) &&
+			list_length(ind->indirection) == 2 &&
+			IsA(lsecond(ind->indirection), String))
+		{
+			/* f[0].a of another alternative: NULL as f.a is */
+			target = makeNode(ColumnRef);
+			target->fields =
+				list_make2(linitial(cref->fields), lsecond(ind->indirection));
+			target->location = cref->location;
+			ind->arg = (Node *) target;
+			ind->indirection = NIL;
+			return false;
+		}
 		if (state < 0)
 			ereport(ERROR, (errcode(ERRCODE_UNDEFINED_TABLE),
 							errmsg("no state of the pattern is named \"%s\"",
@@ -563,6 +598,7 @@ region_pstate(PatternBuild *b, int own, List *exprs, List **rt_regions)
 {
 	ParseState *pstate = make_parsestate(NULL);
 	int nregions = list_length(b->plan->regions);
+	ListCell *lc;
 
 	pstate->p_sourcetext = b->st->app->source;
 	*rt_regions = NIL;
@@ -571,7 +607,6 @@ region_pstate(PatternBuild *b, int own, List *exprs, List **rt_regions)
 		int own_region = region_for(b, own, -1, false);
 		List *names = NIL;
 		Bitmapset *added = NULL;
-		ListCell *lc;
 
 		add_region_entry(b, pstate, own_region, true, rt_regions);
 		foreach(lc, exprs)
@@ -600,6 +635,27 @@ region_pstate(PatternBuild *b, int own, List *exprs, List **rt_regions)
 			continue; /* a repeated bare stream name: the first wins */
 		add_region_entry(b, pstate, i, r->index == -1 && !r->self, rt_regions);
 	}
+	foreach(lc, b->others)
+	{
+		/* another alternative's state: qualified only, NULL (region -1) */
+		SiddhiStreamInput *in = lfirst(lc);
+		SiddhiRelation *rel = siddhi_find_relation(b->st, in->stream);
+		Relation relation;
+		ParseNamespaceItem *nsi;
+
+		if (rel == NULL || rel->kind != SIDDHI_REL_STREAM)
+		{
+			pattern_stream(b, in); /* its error */
+			continue;
+		}
+		relation = table_open(rel->relid, AccessShareLock);
+		nsi = addRangeTableEntryForRelation(
+			pstate, relation, AccessShareLock,
+			makeAlias(in->alias ? in->alias : in->stream, NIL), false, true);
+		addNSItemToQuery(pstate, nsi, false, true, false);
+		table_close(relation, AccessShareLock);
+		*rt_regions = lappend_int(*rt_regions, -1);
+	}
 	return pstate;
 }
 
@@ -621,8 +677,12 @@ combine_mutator(Node *node, CombineContext *cxt)
 	{
 		Var *v = copyObject((Var *) node);
 		int region = list_nth_int(cxt->rt_regions, v->varno - 1);
-		SiddhiPatternRegion *r = list_nth(cxt->plan->regions, region);
+		SiddhiPatternRegion *r;
 
+		if (region < 0) /* another alternative's state */
+			return (Node *) makeNullConst(v->vartype, v->vartypmod,
+										  v->varcollid);
+		r = list_nth(cxt->plan->regions, region);
 		v->varno = 1;
 		v->varnosyn = 1;
 		v->varattno += r->offset;
@@ -785,6 +845,7 @@ siddhi_analyze_pattern(AnalyzeState *st, SiddhiQuery *q, SiddhiQueryPlan *qp)
 	plan->max_partial = pattern_max_partial(st, q);
 	b.st = st;
 	b.plan = plan;
+	b.others = q->input->other_states;
 	if (plan->sequence)
 		check_sequence_every(st, q->input->pattern, true);
 	top = build(&b, q->input->pattern, true);

@@ -186,6 +186,9 @@ out_query(StringInfo buf, int level, SiddhiQuery *q)
 			out_expr(buf, level + 2, "on", in->on);
 		}
 		out_pattern(buf, level + 2, in->pattern);
+		foreach(lc, in->other_states)
+			out_stream_input(buf, level + 2, "null (other alternative)",
+							 lfirst(lc));
 		out_expr(buf, level + 2, "within", in->within);
 		out_expr(buf, level + 2, "per", in->per);
 	}

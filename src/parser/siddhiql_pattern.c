@@ -178,6 +178,24 @@ parse_pattern_source(SiddhiqlParser *p, bool sequence)
 	return n;
 }
 
+/*
+ * Siddhi's and/or join two single states; after a group of states they
+ * are an error of their own, with the rewrite.
+ */
+static void
+reject_logical_groups(SiddhiqlParser *p)
+{
+	SiddhiqlToken *t = sq_peek(p);
+
+	if (!t->quoted && (sq_is_kw(t, "and") || sq_is_kw(t, "or")))
+		sq_error_at(p, t->loc,
+					"Write one query per pattern, inserting into the same "
+					"stream (the SQL dialect's FROM PATTERN ((A -> B) OR "
+					"(C -> D)) does that for or).",
+					"%s joins two single states, not groups of states",
+					sq_is_kw(t, "and") ? "and" : "or");
+}
+
 static SiddhiPatternNode *
 parse_pattern_unit(SiddhiqlParser *p, bool sequence)
 {
@@ -194,7 +212,9 @@ parse_pattern_unit(SiddhiqlParser *p, bool sequence)
 			sq_next(p);
 			n->left = parse_pattern_chain(p, sequence);
 			reject_inner_within(p);
+			reject_logical_groups(p);
 			sq_expect(p, TOK_RPAREN, NULL);
+			reject_logical_groups(p);
 		}
 		else
 			n->left = parse_pattern_source(p, sequence);
@@ -205,7 +225,9 @@ parse_pattern_unit(SiddhiqlParser *p, bool sequence)
 		sq_next(p);
 		n = parse_pattern_chain(p, sequence);
 		reject_inner_within(p);
+		reject_logical_groups(p);
 		sq_expect(p, TOK_RPAREN, NULL);
+		reject_logical_groups(p);
 		return n;
 	}
 	return parse_pattern_source(p, sequence);

@@ -44,6 +44,10 @@ typedef struct SqlParser
 						  * (sqlstream_connector.c) */
 	List *columnless_windows; /* CREATE WINDOW w TUMBLING(..) without
 							   * columns (sqlstream_ondemand.c) */
+	/* (P1) OR (P2) in FROM PATTERN: one query per alternative */
+	int pattern_alt;	  /* the alternative this parse takes */
+	int pattern_nalts;	  /* how many the pattern has (1: no OR) */
+	bool pattern_alts_ok; /* this statement can be read once per one */
 } SqlParser;
 
 /*

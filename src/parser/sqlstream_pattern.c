@@ -4,8 +4,12 @@
  *	  FROM PATTERN ( .. ) and FROM SEQUENCE ( .. ) of the streaming SQL
  *	  dialect: the same state tree SiddhiQL's patterns build (ast.h).
  *
- *		body   := chain [WITHIN duration]
- *		chain  := unit ( -> unit )*			(, in a SEQUENCE)
+ *		body   := alts [AFTER chain] [WITHIN duration]
+ *		alts   := chain | group ( OR group )+		(a PATTERN only)
+ *		group  := [EVERY] '(' chain ')'
+ *		chain  := step ( -> step )*			(, in a SEQUENCE)
+ *		step   := NOT stream ['[' cond ']'] -> state	(= not S and state)
+ *				| unit
  *		unit   := EVERY ( '(' chain ')' | source ) | '(' chain ')' | source
  *		source := state [ (AND | OR) state ]
  *		state  := NOT stream ['[' cond ']'] [FOR duration]
@@ -16,6 +20,14 @@
  * Keywords are case-insensitive; conditions are SQL expressions, where
  * `==` is accepted for `=` (the roadmap's examples use it) and e[0].col,
  * e[last].col index the events a counted state collected.
+ *
+ * Three forms are SQL's own, each compiled into what SiddhiQL writes:
+ * `NOT A -> e=B` (an absence without FOR) is Siddhi's `not A and e=B`,
+ * B with no A before it; `X AFTER Y` is `Y -> X`; and `(P1) OR (P2)`,
+ * either pattern, is one query per alternative inserting into the same
+ * target (sqlstream_parse_query reads the query once per alternative;
+ * SiddhiInput.other_states names the states of the others, which read
+ * NULL there: analyze_pattern.c).
  *
  *-------------------------------------------------------------------------
  */
@@ -294,6 +306,16 @@ parse_group(PatParser *pp)
 	inner.pos = pp->pos + 1;
 	inner.end = close;
 	n = parse_chain(&inner);
+	if (inner.pos < close && (at_word(&inner, "or") || at_word(&inner, "and")))
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("%s between sub-patterns is only supported at the top "
+						"of the pattern",
+						at_word(&inner, "or") ? "OR" : "AND"),
+				 errhint("Write FROM PATTERN ((A -> B) OR (C -> D)); inside "
+						 "parentheses, AND and OR join two single states."),
+				 siddhi_errposition(pp->p->source,
+									pp->p->tokens[inner.pos].start)));
 	if (inner.pos < close)
 		pat_error(&inner, inner.pos,
 				  at_word(&inner, "within")
@@ -321,10 +343,42 @@ parse_unit(PatParser *pp)
 	return parse_source(pp);
 }
 
+/*
+ * A unit, or `NOT A -> state`: an absence without FOR followed by one
+ * state is Siddhi's `not A and state`, the state's event with no A
+ * before it (since the previous state, or the start).
+ */
+static SiddhiPatternNode *
+parse_step(PatParser *pp)
+{
+	SiddhiPatternNode *u = parse_unit(pp);
+	SiddhiPatternNode *n;
+	int loc;
+
+	if (u->kind != SIDDHI_PAT_NOT || u->for_ms >= 0 || pp->sequence ||
+		!at_op(pp, "->"))
+		return u;
+	loc = pp->p->tokens[pp->pos].start;
+	pp->pos++;
+	n = new_node(SIDDHI_PAT_AND, loc);
+	n->left = u;
+	n->right = parse_unit(pp);
+	if (n->right->kind != SIDDHI_PAT_STREAM || n->right->counted)
+		ereport(ERROR,
+				(errcode(ERRCODE_SIDDHI_SYNTAX_ERROR),
+				 errmsg("NOT without FOR must be followed by a single state"),
+				 errdetail("NOT A -> e=B means B with no A before it, as "
+						   "SiddhiQL's not A and e=B."),
+				 errhint("Write NOT A -> e=B, or give the absence a time: "
+						 "NOT A FOR 5 minutes -> ..."),
+				 siddhi_errposition(pp->p->source, n->right->location)));
+	return n;
+}
+
 static SiddhiPatternNode *
 parse_chain(PatParser *pp)
 {
-	SiddhiPatternNode *left = parse_unit(pp);
+	SiddhiPatternNode *left = parse_step(pp);
 
 	for (;;)
 	{
@@ -350,10 +404,101 @@ parse_chain(PatParser *pp)
 			break;
 		n = new_node(SIDDHI_PAT_NEXT, loc);
 		n->left = left;
-		n->right = parse_unit(pp);
+		n->right = parse_step(pp);
 		left = n;
 	}
 	return left;
+}
+
+/*
+ * The states of a subtree, into acc: their names (alias, else stream), or
+ * their inputs when inputs.
+ */
+static List *
+state_names(SiddhiPatternNode *n, List *acc, bool inputs)
+{
+	if (n == NULL)
+		return acc;
+	check_stack_depth();
+	if (n->stream && inputs)
+		acc = lappend(acc, n->stream);
+	else if (n->stream)
+		acc = lappend(acc,
+					  n->stream->alias ? n->stream->alias : n->stream->stream);
+	acc = state_names(n->left, acc, inputs);
+	return state_names(n->right, acc, inputs);
+}
+
+static bool
+name_in(List *names, const char *name)
+{
+	ListCell *lc;
+
+	foreach(lc, names)
+		if (strcmp(lfirst(lc), name) == 0)
+			return true;
+	return false;
+}
+
+/* Were the tokens [start, pp->pos) one group, [EVERY] ( .. )? */
+static bool
+one_group(PatParser *pp, int start)
+{
+	int open = start;
+
+	if (sqlstream_is_word(pp->p, open, "every"))
+		open++;
+	return open < pp->pos && sqlstream_is_char(pp->p, open, '(') &&
+		   sqlstream_match_close(pp->p, open, pp->end) == pp->pos - 1;
+}
+
+static pg_attribute_noreturn() void and_between_groups(PatParser *pp)
+{
+	sqlstream_not_supported(
+		pp->p, pp->p->tokens[pp->pos].start,
+		"AND between sub-patterns is not supported",
+		"Write one chain (A -> B -> C), or AND between two single states "
+		"(e1=A and e2=B); for both sub-patterns in any order, insert each "
+		"into a stream of its own and match e1=S1 and e2=S2 over those.");
+}
+
+/*
+ * (P1) OR (P2) ..: the alternatives after the first (already read from
+ * start), each a group of its own.
+ */
+static List *
+parse_alternatives(PatParser *pp, SiddhiPatternNode *first, int start)
+{
+	List *alts = list_make1(first);
+
+	if (!at_word(pp, "or"))
+		and_between_groups(pp);
+	if (!pp->p->pattern_alts_ok)
+		sqlstream_not_supported(
+			pp->p, pp->p->tokens[pp->pos].start,
+			"OR between sub-patterns is only supported in a query",
+			"Write one statement per pattern.");
+	if (pp->sequence)
+		sqlstream_not_supported(
+			pp->p, pp->p->tokens[pp->pos].start,
+			"OR between sub-sequences is not supported",
+			"Write one query per sequence, inserting into the same stream.");
+	for (;;)
+	{
+		if (!one_group(pp, start))
+			sqlstream_syntax_error_at(
+				pp->p, pp->p->tokens[start].start,
+				"each side of OR between sub-patterns needs parentheses",
+				"Write FROM PATTERN ((A -> B) OR (C -> D)).");
+		if (at_word(pp, "and"))
+			and_between_groups(pp);
+		if (!at_word(pp, "or"))
+			break;
+		pp->pos++;
+		start = pp->pos;
+		alts = lappend(alts, parse_chain(pp));
+	}
+	return alts;
 }
 
 /*
@@ -365,12 +510,31 @@ sqlstream_parse_pattern(SqlParser *p, int open, int close, bool sequence,
 						SiddhiInput *in)
 {
 	PatParser pp = { p, open + 1, close, sequence };
+	List *alts = NIL;
 
 	in->kind = sequence ? SIDDHI_INPUT_SEQUENCE : SIDDHI_INPUT_PATTERN;
 	in->location = p->tokens[open].start;
 	if (close == open + 1)
 		pat_error(&pp, close, "Write the states of the pattern inside.");
 	in->pattern = parse_chain(&pp);
+	if (at_word(&pp, "or") || at_word(&pp, "and"))
+		alts = parse_alternatives(&pp, in->pattern, open + 1);
+	if (at_word(&pp, "after"))
+	{
+		/* X AFTER Y: Y -> X */
+		SiddhiPatternNode *n =
+			new_node(SIDDHI_PAT_NEXT, p->tokens[pp.pos].start);
+
+		if (alts != NIL)
+			sqlstream_syntax_error_at(
+				p, p->tokens[pp.pos].start,
+				"AFTER cannot follow alternatives joined by OR",
+				"Write the common start in each: (Y -> P1) OR (Y -> P2).");
+		pp.pos++;
+		n->right = in->pattern;
+		n->left = parse_chain(&pp);
+		in->pattern = n;
+	}
 	if (at_word(&pp, "within"))
 	{
 		int loc = p->tokens[pp.pos].start;
@@ -394,4 +558,31 @@ sqlstream_parse_pattern(SqlParser *p, int open, int close, bool sequence,
 		pat_error(&pp, pp.pos,
 				  sequence ? "Separate the states of a SEQUENCE with ,."
 						   : "Separate the states of a PATTERN with ->.");
+	if (alts != NIL)
+	{
+		List *mine;
+		List *seen = NIL;
+		ListCell *lc;
+
+		p->pattern_nalts = list_length(alts);
+		in->pattern =
+			list_nth(alts, Min(p->pattern_alt, p->pattern_nalts - 1));
+		mine = state_names(in->pattern, NIL, false);
+		foreach(lc, alts)
+		{
+			List *theirs = state_names(lfirst(lc), NIL, true);
+			ListCell *ln;
+
+			foreach(ln, theirs)
+			{
+				SiddhiStreamInput *st = lfirst(ln);
+				char *name = st->alias ? st->alias : st->stream;
+
+				if (name_in(mine, name) || name_in(seen, name))
+					continue;
+				seen = lappend(seen, name);
+				in->other_states = lappend(in->other_states, st);
+			}
+		}
+	}
 }

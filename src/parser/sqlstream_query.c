@@ -22,6 +22,8 @@
 #include "siddhi/parser.h"
 #include "sqlstream_int.h"
 
+static void parse_query_one(SqlParser *p, int pos, int end, List *annotations);
+
 /* One FROM item into a stream input with its handlers. */
 static SiddhiStreamInput *
 stream_input(SqlParser *p, Node *item, int side, QueryScan *qs)
@@ -327,9 +329,30 @@ sqlstream_add_query(SqlParser *p, SiddhiQuery *q, int pos, int end,
 	p->app->queries = lappend(p->app->queries, q);
 }
 
-/* [INSERT INTO target] SELECT ...: tokens [pos, end). */
+/*
+ * [INSERT INTO target] SELECT ...: tokens [pos, end).  A FROM PATTERN of
+ * alternatives, (P1) OR (P2), is read once per alternative: one query
+ * each, into the same target (sqlstream_pattern.c).
+ */
 void
 sqlstream_parse_query(SqlParser *p, int pos, int end, List *annotations)
+{
+	p->pattern_alt = 0;
+	p->pattern_nalts = 1;
+	p->pattern_alts_ok = true;
+	parse_query_one(p, pos, end, annotations);
+	for (int alt = 1; alt < p->pattern_nalts; alt++)
+	{
+		p->pattern_alt = alt;
+		parse_query_one(p, pos, end, annotations);
+	}
+	p->pattern_alt = 0;
+	p->pattern_nalts = 1;
+	p->pattern_alts_ok = false;
+}
+
+static void
+parse_query_one(SqlParser *p, int pos, int end, List *annotations)
 {
 	SiddhiQuery *q = palloc0(sizeof(SiddhiQuery));
 	SiddhiOutput *out = palloc0(sizeof(SiddhiOutput));
@@ -383,7 +406,7 @@ sqlstream_parse_query(SqlParser *p, int pos, int end, List *annotations)
 	else
 		sqlstream_syntax_error(p, pos, SQLSTREAM_STATEMENT_HINT);
 	out->events = SIDDHI_EVENTS_CURRENT;
-	if (qs.sinks != NIL)
+	if (qs.sinks != NIL && p->pattern_alt == 0)
 	{
 		if (out->kind != SIDDHI_OUT_INSERT)
 			sqlstream_syntax_error_at(
@@ -415,6 +438,8 @@ sqlstream_parse_query(SqlParser *p, int pos, int end, List *annotations)
 	q->output = out;
 	q->emit = qs.emit;
 	finish_query(p, q, pos, end, annotations);
+	if (p->pattern_alt > 0 && q->name)
+		q->name = psprintf("%s_%d", q->name, p->pattern_alt + 1);
 	if (qs.partition_by)
 	{
 		/*
