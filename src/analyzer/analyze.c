@@ -871,7 +871,7 @@ siddhi_analyze_app(SiddhiApp *app, const char *name, SiddhiAnalyzeMode mode,
 
 			if (q && (part == NULL || q->location < part->location))
 			{
-				add_query(&st, q, ++index);
+				add_query(&st, q, q->generated ? 0 : ++index);
 				lq = lnext(app->queries, lq);
 				continue;
 			}

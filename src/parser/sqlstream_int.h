@@ -41,6 +41,8 @@ typedef struct SqlParser
 	List *pending_sinks; /* SINK (..) clauses of queries, attached to their
 						  * streams once the app is read
 						  * (sqlstream_connector.c) */
+	List *ctes;		 /* WITH names in scope (sqlstream_cte.c) */
+	List *generated; /* of char *: stream names made for them */
 } SqlParser;
 
 /*
@@ -87,6 +89,7 @@ typedef struct QueryScan
 	SiddhiInput *pattern; /* FROM PATTERN ( .. ) / SEQUENCE ( .. ) */
 	List *sinks;		  /* SINK (..): @sink and @OnError annotations */
 	int sink_tok;		  /* the first SINK, or -1 */
+	Node *as_of[3];		  /* FOR SYSTEM_TIME AS OF expr */
 } QueryScan;
 
 /* What a CREATE statement makes of a stream's connector. */
@@ -154,6 +157,15 @@ extern SiddhiInput *sqlstream_transform_input(SqlParser *p, SelectStmt *sel,
 											  QueryScan *qs, int end);
 extern void sqlstream_add_query(SqlParser *p, SiddhiQuery *q, int pos, int end,
 								List *annotations);
+
+/* sqlstream_cte.c: WITH, subqueries in FROM, FOR SYSTEM_TIME AS OF */
+extern void sqlstream_parse_with_query(SqlParser *p, int pos, int end,
+								 List *annotations);
+extern void sqlstream_resolve_cte(SqlParser *p, SiddhiStreamInput *in);
+extern int sqlstream_from_subquery(SqlParser *p, int open, int end,
+								   SqlPiece *pc);
+extern int sqlstream_scan_as_of(SqlParser *p, int tok, int end, SqlPiece *pc,
+								Node **as_of);
 
 /* sqlstream_table.c */
 extern Node *sqlstream_memberships(SqlParser *p, Node *n);
