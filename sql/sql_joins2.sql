@@ -196,4 +196,49 @@ SELECT siddhi.deploy('j2_bad', $$
   CREATE STREAM J2S (k TEXT, v INT);
   WITH h AS (SELECT k FROM J2S) SELECT * FROM h WHERE v > 1;
 $$);
+
+-- 3b. Scalar subqueries over a table in WHERE: the table's one matching
+-- value per event (null without a row; two rows fail the event)
+SELECT siddhi.deploy('j2_scalar', $$
+  CREATE STREAM J2Px (symbol TEXT, price FLOAT8);
+  CREATE TABLE J2Limits (sym TEXT, lim FLOAT8);
+  INSERT INTO J2Over SELECT symbol, price FROM J2Px s
+    WHERE price > (SELECT lim FROM J2Limits WHERE J2Limits.sym = s.symbol);
+  INSERT INTO J2Over2 SELECT symbol, price FROM J2Px
+    WHERE price > (SELECT l.lim * 2 FROM J2Limits l WHERE l.sym = symbol)
+       OR symbol = 'Z';
+$$);
+INSERT INTO j2limits VALUES ('A', 10), ('B', 100), ('D', 1), ('D', 2);
+SELECT siddhi.subscribe('j2over');
+SELECT siddhi.subscribe('j2over2');
+INSERT INTO j2px VALUES ('A', 5), ('A', 15), ('A', 25), ('B', 50), ('C', 1),
+  ('Z', 0);
+SELECT siddhi.flush();
+SELECT event FROM siddhi.poll('j2over', 100, 0);
+SELECT event FROM siddhi.poll('j2over2', 100, 0);
+INSERT INTO j2px VALUES ('D', 5);
+SELECT siddhi.flush();
+SELECT query, errors, last_error FROM siddhi.queries
+ WHERE app = 'j2_scalar' ORDER BY query;
+SELECT siddhi.deploy('j2_scalar_bad', $$
+  CREATE STREAM J2Py (symbol TEXT, price FLOAT8);
+  SELECT symbol FROM J2Py WHERE price > (SELECT max(price) FROM J2Py);
+$$);
+SELECT siddhi.deploy('j2_scalar_bad', $$
+  CREATE STREAM J2Py (symbol TEXT, price FLOAT8);
+  CREATE TABLE J2Lim (sym TEXT, lim FLOAT8);
+  SELECT symbol FROM J2Py WHERE price > (SELECT max(lim) FROM J2Lim);
+$$);
+SELECT siddhi.deploy('j2_scalar_bad', $$
+  CREATE STREAM J2Py (symbol TEXT, price FLOAT8);
+  CREATE TABLE J2Lim (sym TEXT, lim FLOAT8);
+  SELECT symbol FROM J2Py WHERE price > (SELECT lim, sym FROM J2Lim);
+$$);
+-- in the select list: refused, a LEFT JOIN of the table says the same
+SELECT siddhi.deploy('j2_scalar_bad', $$
+  CREATE STREAM J2Py (symbol TEXT, price FLOAT8);
+  CREATE TABLE J2Lim (sym TEXT, lim FLOAT8);
+  SELECT symbol, (SELECT lim FROM J2Lim WHERE J2Lim.sym = symbol) AS lim
+  FROM J2Py;
+$$);
 SELECT siddhi.undeploy(name) FROM siddhi.apps WHERE name LIKE 'j2%' ORDER BY name;
