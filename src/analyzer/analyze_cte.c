@@ -73,13 +73,14 @@ siddhi_name_generated_streams(AnalyzeState *st, const char *app_name)
 		from = g->output->target;
 		to = psprintf("%s_%s", app_name, from);
 		if (strlen(to) >= NAMEDATALEN)
-			ereport(ERROR,
-					(errcode(ERRCODE_NAME_TOO_LONG),
-					 errmsg("the stream of query \"%s\" would be named \"%s\", "
-							"longer than %d bytes",
-							g->name, to, NAMEDATALEN - 1),
-					 siddhi_errposition(st->app->source, g->location),
-					 errhint("Give the app or the WITH query a shorter name.")));
+			ereport(
+				ERROR,
+				(errcode(ERRCODE_NAME_TOO_LONG),
+				 errmsg("the stream of query \"%s\" would be named \"%s\", "
+						"longer than %d bytes",
+						g->name, to, NAMEDATALEN - 1),
+				 siddhi_errposition(st->app->source, g->location),
+				 errhint("Give the app or the WITH query a shorter name.")));
 		foreach(lr, all)
 			rename_in_query(lfirst(lr), from, to);
 		foreach(lp, st->app->partitions)

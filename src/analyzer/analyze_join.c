@@ -97,7 +97,8 @@ column_ref_qualifier(Node *n)
 	ColumnRef *cr = (ColumnRef *) n;
 
 	if (n == NULL || !IsA(n, ColumnRef) || list_length(cr->fields) != 2 ||
-		!IsA(linitial(cr->fields), String) || !IsA(lsecond(cr->fields), String))
+		!IsA(linitial(cr->fields), String) ||
+		!IsA(lsecond(cr->fields), String))
 		return NULL;
 	return strVal(linitial(cr->fields));
 }
@@ -115,8 +116,8 @@ constant_ms(Node *n)
 	if (IsA(&((A_Const *) n)->val, Float))
 	{
 		char *end;
-		int64 v = strtoi64(castNode(Float, &((A_Const *) n)->val)->fval, &end,
-						   10);
+		int64 v =
+			strtoi64(castNode(Float, &((A_Const *) n)->val)->fval, &end, 10);
 
 		return *end == '\0' ? v : -1;
 	}
@@ -180,8 +181,8 @@ derive_temporal_window(AnalyzeState *st, SiddhiInput *in, Node *n)
 		return;
 	}
 	if (!IsA(n, A_Expr) || b->kind != AEXPR_BETWEEN ||
-		(x = column_ref_qualifier(b->lexpr)) == NULL ||
-		!IsA(b->rexpr, List) || list_length((List *) b->rexpr) != 2)
+		(x = column_ref_qualifier(b->lexpr)) == NULL || !IsA(b->rexpr, List) ||
+		list_length((List *) b->rexpr) != 2)
 		return;
 	lower = linitial((List *) b->rexpr);
 	if (!IsA(lower, A_Expr) || lower->kind != AEXPR_OP ||
@@ -202,7 +203,8 @@ derive_temporal_window(AnalyzeState *st, SiddhiInput *in, Node *n)
 		return;
 	call = palloc0(sizeof(SiddhiCall));
 	call->name = "externalTime";
-	call->args = list_make2(copyObject(b->lexpr), int8_const(ms + 1, b->location));
+	call->args =
+		list_make2(copyObject(b->lexpr), int8_const(ms + 1, b->location));
 	call->location = b->location;
 	h = palloc0(sizeof(SiddhiStreamHandler));
 	h->kind = SIDDHI_HANDLER_WINDOW;
@@ -259,31 +261,31 @@ check_as_of(AnalyzeState *st, SiddhiStreamInput *side, SiddhiRelation *r,
 	if (side->as_of == NULL)
 		return;
 	if (r->kind != SIDDHI_REL_TABLE)
-		ereport(ERROR,
-				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-				 errmsg("FOR SYSTEM_TIME AS OF is only supported on a table"),
-				 errdetail("\"%s\" is not a table: it keeps no versions to "
-						   "read as of a time.",
-						   side->stream),
-				 siddhi_errposition(st->app->source,
-									exprLocation(side->as_of)),
-				 errhint("Keep the latest event per key in a table (INSERT "
-						 "INTO t SELECT ... FROM %s ON CONFLICT (key) DO "
-						 "UPDATE SET ...) and join t FOR SYSTEM_TIME AS OF, "
-						 "or join the stream on a time range: ON ... AND "
-						 "%s.ts BETWEEN %s.ts - 5 minutes AND %s.ts.",
-						 side->stream, side_refname(side),
-						 side_refname(other), side_refname(other))));
+		ereport(
+			ERROR,
+			(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+			 errmsg("FOR SYSTEM_TIME AS OF is only supported on a table"),
+			 errdetail("\"%s\" is not a table: it keeps no versions to "
+					   "read as of a time.",
+					   side->stream),
+			 siddhi_errposition(st->app->source, exprLocation(side->as_of)),
+			 errhint("Keep the latest event per key in a table (INSERT "
+					 "INTO t SELECT ... FROM %s ON CONFLICT (key) DO "
+					 "UPDATE SET ...) and join t FOR SYSTEM_TIME AS OF, "
+					 "or join the stream on a time range: ON ... AND "
+					 "%s.ts BETWEEN %s.ts - 5 minutes AND %s.ts.",
+					 side->stream, side_refname(side), side_refname(other),
+					 side_refname(other))));
 	q = column_ref_qualifier(side->as_of);
 	if (q == NULL || strcmp(q, side_refname(other)) != 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_SIDDHI_SEMANTIC_ERROR),
-				 errmsg("FOR SYSTEM_TIME AS OF takes a column of the other "
-						"side of the join"),
-				 siddhi_errposition(st->app->source,
-									exprLocation(side->as_of)),
-				 errhint("Write FOR SYSTEM_TIME AS OF %s.<time column>.",
-						 side_refname(other))));
+		ereport(
+			ERROR,
+			(errcode(ERRCODE_SIDDHI_SEMANTIC_ERROR),
+			 errmsg("FOR SYSTEM_TIME AS OF takes a column of the other "
+					"side of the join"),
+			 siddhi_errposition(st->app->source, exprLocation(side->as_of)),
+			 errhint("Write FOR SYSTEM_TIME AS OF %s.<time column>.",
+					 side_refname(other))));
 }
 
 SiddhiStreamInput *

@@ -127,17 +127,16 @@ siddhi_scalar_subquery(AnalyzeState *st, SiddhiQueryPlan *qp, Relation input,
 	pstate->p_sourcetext = st->app->source;
 	pstate->p_post_columnref_hook = scalar_event_hook;
 	pstate->p_ref_hook_state = &sc;
-	addNSItemToQuery(pstate,
-					 addRangeTableEntryForRelation(
-						 pstate, rel, AccessShareLock,
-						 makeAlias(rv->alias ? rv->alias->aliasname
-											 : table->name,
-								   NIL),
-						 false, true),
-					 true, true, true);
-	value = transformExpr(pstate,
-						  ((ResTarget *) linitial(sub->targetList))->val,
-						  EXPR_KIND_SELECT_TARGET);
+	addNSItemToQuery(
+		pstate,
+		addRangeTableEntryForRelation(
+			pstate, rel, AccessShareLock,
+			makeAlias(rv->alias ? rv->alias->aliasname : table->name, NIL),
+			false, true),
+		true, true, true);
+	value =
+		transformExpr(pstate, ((ResTarget *) linitial(sub->targetList))->val,
+					  EXPR_KIND_SELECT_TARGET);
 	if (sub->whereClause)
 	{
 		qual = transformExpr(pstate, sub->whereClause, EXPR_KIND_WHERE);
@@ -182,8 +181,7 @@ siddhi_scalar_subquery(AnalyzeState *st, SiddhiQueryPlan *qp, Relation input,
 		mp->param_types =
 			lappend_oid(mp->param_types, TupleDescAttr(idesc, i)->atttypid);
 	qp->memberships = lappend(qp->memberships, mp);
-	ref->number =
-		SIDDHI_MEMBERSHIP_PARAM_BASE + list_length(qp->memberships);
+	ref->number = SIDDHI_MEMBERSHIP_PARAM_BASE + list_length(qp->memberships);
 	ref->location = sl->location;
 	return (Node *) ref;
 }

@@ -83,8 +83,7 @@ generated_query(SqlParser *p, int first, int last, const char *base,
 
 	if (!sqlstream_is_word(p, first, "select"))
 		sqlstream_syntax_error(
-			p, first,
-			psprintf("%s is a SELECT ... FROM stream ...", what));
+			p, first, psprintf("%s is a SELECT ... FROM stream ...", what));
 	sqlstream_parse_query(p, first, last, NIL);
 	if (list_length(p->app->partitions) != npartitions)
 		sqlstream_not_supported(
@@ -129,8 +128,9 @@ sqlstream_parse_with_query(SqlParser *p, int pos, int end, List *annotations)
 
 		if (!sqlstream_is_name(p, i) || sqlstream_is_word(p, i, "select"))
 			sqlstream_syntax_error(
-				p, i, "Write WITH name AS (SELECT ... FROM stream) SELECT ... "
-					  "FROM name.");
+				p, i,
+				"Write WITH name AS (SELECT ... FROM stream) SELECT ... "
+				"FROM name.");
 		i++;
 		if (sqlstream_is_char(p, i, '('))
 			sqlstream_not_supported(
@@ -163,9 +163,9 @@ sqlstream_parse_with_query(SqlParser *p, int pos, int end, List *annotations)
 		c = palloc0(sizeof(SqlCte));
 		c->name = p->tokens[name_tok].str;
 		/* the body sees the WITH queries before it, not itself */
-		c->stream = generated_query(p, open + 1, close,
-									psprintf("cte_%.40s", c->name),
-									"A WITH query");
+		c->stream =
+			generated_query(p, open + 1, close, psprintf("cte_%.40s", c->name),
+							"A WITH query");
 		mine = lappend(mine, c);
 		p->ctes = lcons(c, p->ctes);
 		i = close + 1;
@@ -218,11 +218,11 @@ sqlstream_from_subquery(SqlParser *p, int open, int end, SqlPiece *pc)
 
 	if (!sqlstream_is_word(p, close + 1, "as") &&
 		!(close + 1 < end && p->tokens[close + 1].code == IDENT))
-		sqlstream_syntax_error_at(
-			p, p->tokens[open].start, "a subquery in FROM must have an alias",
-			"Write FROM (SELECT ...) AS name.");
-	stream = generated_query(p, open + 1, close, "subquery",
-							 "A subquery in FROM");
+		sqlstream_syntax_error_at(p, p->tokens[open].start,
+								  "a subquery in FROM must have an alias",
+								  "Write FROM (SELECT ...) AS name.");
+	stream =
+		generated_query(p, open + 1, close, "subquery", "A subquery in FROM");
 	if ((int) strlen(stream) > p->tokens[close].end - p->tokens[open].start)
 		elog(ERROR, "no room for the name of subquery \"%s\"", stream);
 	sqlstream_piece_kill(pc, open, close + 1);
@@ -235,8 +235,8 @@ static bool
 ends_as_of(SqlParser *p, int tok)
 {
 	static const char *const words[] = {
-		"as",	 "on",	  "join",  "inner",	 "left",  "right",	   "full",
-		"cross", "where", "group", "having", "order", "limit",	   "window",
+		"as",	 "on",	  "join",  "inner",	  "left",	"right",	 "full",
+		"cross", "where", "group", "having",  "order",	"limit",	 "window",
 		"emit",	 "union", "using", "natural", "offset", "partition",
 	};
 	int code = p->tokens[tok].code;
@@ -248,9 +248,8 @@ ends_as_of(SqlParser *p, int tok)
 		if (sqlstream_is_word(p, tok, words[i]))
 			return true;
 	/* an alias without AS: a name right after an operand */
-	return code == IDENT &&
-		   (prev == IDENT || prev == ')' || prev == ICONST || prev == FCONST ||
-			prev == SCONST);
+	return code == IDENT && (prev == IDENT || prev == ')' || prev == ICONST ||
+							 prev == FCONST || prev == SCONST);
 }
 
 /*

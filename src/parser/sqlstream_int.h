@@ -41,8 +41,8 @@ typedef struct SqlParser
 	List *pending_sinks; /* SINK (..) clauses of queries, attached to their
 						  * streams once the app is read
 						  * (sqlstream_connector.c) */
-	List *ctes;		 /* WITH names in scope (sqlstream_cte.c) */
-	List *generated; /* of char *: stream names made for them */
+	List *ctes;			 /* WITH names in scope (sqlstream_cte.c) */
+	List *generated;	 /* of char *: stream names made for them */
 } SqlParser;
 
 /*
@@ -160,7 +160,7 @@ extern void sqlstream_add_query(SqlParser *p, SiddhiQuery *q, int pos, int end,
 
 /* sqlstream_cte.c: WITH, subqueries in FROM, FOR SYSTEM_TIME AS OF */
 extern void sqlstream_parse_with_query(SqlParser *p, int pos, int end,
-								 List *annotations);
+									   List *annotations);
 extern void sqlstream_resolve_cte(SqlParser *p, SiddhiStreamInput *in);
 extern int sqlstream_from_subquery(SqlParser *p, int open, int end,
 								   SqlPiece *pc);

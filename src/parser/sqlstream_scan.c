@@ -240,8 +240,8 @@ sqlstream_scan_query(SqlParser *p, int pos, int end, SqlPiece *pc,
 				else if (sqlstream_is_word(p, i, "for") && !in_on &&
 						 sqlstream_is_word(p, i + 1, "system_time"))
 				{
-					i = sqlstream_scan_as_of(p, i, end, pc,
-											 &qs->as_of[side]) - 1;
+					i = sqlstream_scan_as_of(p, i, end, pc, &qs->as_of[side]) -
+						1;
 					continue;
 				}
 				else if (sqlstream_is_word(p, i, "unidirectional") && !in_on)

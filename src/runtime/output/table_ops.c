@@ -194,8 +194,7 @@ scalar_fetch(SiddhiMemberships *ms, Membership *m, ParamExternData *workspace)
 	QueryDesc *qd;
 	ListCell *lc;
 
-	SetTuplestoreDestReceiverParams(dest, store, tuple_cxt, false, NULL,
-									NULL);
+	SetTuplestoreDestReceiverParams(dest, store, tuple_cxt, false, NULL, NULL);
 	foreach(lc, m->probe->rtable)
 	{
 		RangeTblEntry *rte = lfirst(lc);
@@ -206,8 +205,8 @@ scalar_fetch(SiddhiMemberships *ms, Membership *m, ParamExternData *workspace)
 	CommandCounterIncrement();
 	PushActiveSnapshot(GetTransactionSnapshot());
 	qd = CreateQueryDesc(m->probe, "siddhi scalar subquery",
-						 GetActiveSnapshot(), InvalidSnapshot, dest,
-						 m->params, NULL, 0);
+						 GetActiveSnapshot(), InvalidSnapshot, dest, m->params,
+						 NULL, 0);
 	ExecutorStart(qd, 0);
 	slot = MakeSingleTupleTableSlot(qd->tupDesc, &TTSOpsMinimalTuple);
 	ExecutorRun(qd, ForwardScanDirection, 0, true);
@@ -230,8 +229,7 @@ scalar_fetch(SiddhiMemberships *ms, Membership *m, ParamExternData *workspace)
 		Datum v = slot_getattr(slot, 1, &workspace->isnull);
 
 		if (!workspace->isnull)
-			workspace->value =
-				datumCopy(v, m->result_byval, m->result_typlen);
+			workspace->value = datumCopy(v, m->result_byval, m->result_typlen);
 	}
 	ExecDropSingleTupleTableSlot(slot);
 	tuplestore_end(store);
