@@ -30,6 +30,7 @@
 #include "postgres.h"
 
 #include "miscadmin.h"
+#include "utils/hsearch.h"
 #include "parser/parser.h"
 #include "parser/scanner.h"
 #include "parser/gram.h"
@@ -44,26 +45,38 @@ typedef struct SqlCte
 	char *stream;
 } SqlCte;
 
-/* base, or base_2, base_3 ..: a name nobody wrote in the app. */
+/*
+ * base, or base_2, base_3 ..: a name nobody wrote in the app.  The names
+ * in use (every identifier or string of the app short enough to be a
+ * name, and the names generated so far) are a hash set built once, so
+ * many subqueries cost linear time.
+ */
 static char *
 generated_name(SqlParser *p, const char *base)
 {
+	if (p->names_used == NULL)
+	{
+		HASHCTL ctl;
+
+		ctl.keysize = NAMEDATALEN;
+		ctl.entrysize = NAMEDATALEN;
+		ctl.hcxt = CurrentMemoryContext;
+		p->names_used = hash_create("siddhi sql names", 256, &ctl,
+									HASH_ELEM | HASH_STRINGS | HASH_CONTEXT);
+		for (int i = 0; i < p->ntokens; i++)
+			if (p->tokens[i].str && strlen(p->tokens[i].str) < NAMEDATALEN)
+				hash_search(p->names_used, p->tokens[i].str, HASH_ENTER, NULL);
+	}
 	for (int k = 1;; k++)
 	{
 		char *name = k == 1 ? pstrdup(base) : psprintf("%s_%d", base, k);
-		bool used = false;
-		ListCell *lc;
+		bool found;
 
 		CHECK_FOR_INTERRUPTS();
-		for (int i = 0; i < p->ntokens && !used; i++)
-			used = p->tokens[i].str && strcmp(p->tokens[i].str, name) == 0;
-		foreach(lc, p->generated)
-			used = used || strcmp(lfirst(lc), name) == 0;
-		if (!used)
-		{
-			p->generated = lappend(p->generated, name);
+		Assert(strlen(name) < NAMEDATALEN);
+		hash_search(p->names_used, name, HASH_ENTER, &found);
+		if (!found)
 			return name;
-		}
 		pfree(name);
 	}
 }
@@ -84,7 +97,19 @@ generated_query(SqlParser *p, int first, int last, const char *base,
 	if (!sqlstream_is_word(p, first, "select"))
 		sqlstream_syntax_error(
 			p, first, psprintf("%s is a SELECT ... FROM stream ...", what));
+	/* each level parses its own text again: keep nesting shallow */
+	check_stack_depth();
+	if (p->subquery_depth >= SQLSTREAM_MAX_SUBQUERY_DEPTH)
+		sqlstream_not_supported(
+			p, p->tokens[first].start,
+			psprintf("WITH queries and subqueries nested more than %d deep "
+					 "are not supported",
+					 SQLSTREAM_MAX_SUBQUERY_DEPTH),
+			"Write the inner steps as WITH queries side by side, each "
+			"reading the one before.");
+	p->subquery_depth++;
 	sqlstream_parse_query(p, first, last, NIL);
+	p->subquery_depth--;
 	if (list_length(p->app->partitions) != npartitions)
 		sqlstream_not_supported(
 			p, p->tokens[first].start,

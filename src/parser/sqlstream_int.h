@@ -41,9 +41,14 @@ typedef struct SqlParser
 	List *pending_sinks; /* SINK (..) clauses of queries, attached to their
 						  * streams once the app is read
 						  * (sqlstream_connector.c) */
-	List *ctes;			 /* WITH names in scope (sqlstream_cte.c) */
-	List *generated;	 /* of char *: stream names made for them */
+	/* sqlstream_cte.c */
+	List *ctes;				 /* WITH names in scope */
+	struct HTAB *names_used; /* names in the app, and generated ones */
+	int subquery_depth;		 /* WITH queries / subqueries being parsed */
 } SqlParser;
+
+/* how deep WITH queries and subqueries in FROM may nest */
+#define SQLSTREAM_MAX_SUBQUERY_DEPTH 16
 
 /*
  * A copy of a stretch of the source to be parsed by raw_parser().
