@@ -8,10 +8,11 @@
 -- last minute of trades (WINDOW SLIDING(1 minute)), so each high-volume
 -- trade is paired with the trades of its symbol in the minute before it.
 -- The roadmap shows no stream definition: one is added, in a schema of
--- the example's own.
+-- the example's own (examples share a database: example 01 has its own
+-- StockStream in public).
 CREATE EXTENSION IF NOT EXISTS siddhi;
 CREATE SCHEMA ex21;
-SET search_path = ex21, public;
+SET search_path = ex21;
 
 SELECT siddhi.deploy('cte_high_volume', $$
   CREATE STREAM StockStream (symbol TEXT, price DOUBLE, volume LONG);

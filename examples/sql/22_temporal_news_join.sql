@@ -10,7 +10,7 @@
 -- A second app shows the versioned-table form: FOR SYSTEM_TIME AS OF.
 CREATE EXTENSION IF NOT EXISTS siddhi;
 CREATE SCHEMA ex22;
-SET search_path = ex22, public;
+SET search_path = ex22;
 
 SELECT siddhi.deploy('temporal_news', $$
   CREATE STREAM StockStream (symbol TEXT, price DOUBLE, timestamp BIGINT);
