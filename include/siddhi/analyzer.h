@@ -199,6 +199,11 @@ typedef struct SiddhiMembershipPlan
 {
 	struct Query *probe;
 	List *param_types; /* of Oid: the input stream's attributes */
+	/* a scalar subquery (analyze_scalar.c): the param is the probe's
+	 * first column (null without a row), of this type; else bool */
+	Oid result_type;
+	int32 result_typmod;
+	Oid result_collation;
 } SiddhiMembershipPlan;
 
 /*

@@ -151,6 +151,7 @@ typedef struct SiddhiStreamInput
 	bool inner;		/* #Inner stream of a partition */
 	bool fault;		/* !S fault stream */
 	List *handlers; /* of SiddhiStreamHandler *, in order */
+	Node *as_of;	/* SQL join side: FOR SYSTEM_TIME AS OF expr, or NULL */
 	int location;
 } SiddhiStreamInput;
 
@@ -296,6 +297,8 @@ typedef struct SiddhiQuery
 	SiddhiEmit emit;
 	int location;	  /* start of the query */
 	int end_location; /* byte offset just past its last token */
+	bool generated;	  /* made of a SQL WITH query or subquery in FROM:
+					   * named, and not counted in query1, query2 .. */
 } SiddhiQuery;
 
 /* partition with (expr of S, ...) begin .. end, or a range partition */

@@ -849,6 +849,7 @@ siddhi_analyze_app(SiddhiApp *app, const char *name, SiddhiAnalyzeMode mode,
 				 errhint("An app needs at least one definition or query.")));
 
 	siddhi_check_annotations(&st);
+	siddhi_name_generated_streams(&st, name);
 
 	analyze_definitions(&st);
 	siddhi_analyze_sources(&st);
@@ -871,7 +872,7 @@ siddhi_analyze_app(SiddhiApp *app, const char *name, SiddhiAnalyzeMode mode,
 
 			if (q && (part == NULL || q->location < part->location))
 			{
-				add_query(&st, q, ++index);
+				add_query(&st, q, q->generated ? 0 : ++index);
 				lq = lnext(app->queries, lq);
 				continue;
 			}

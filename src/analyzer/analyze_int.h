@@ -155,6 +155,15 @@ extern SiddhiRelation *siddhi_bind_existing_table(AnalyzeState *st,
 												  int location);
 
 /* analyze_join.c */
+/* analyze_scalar.c */
+extern Node *siddhi_scalar_subquery(AnalyzeState *st, SiddhiQueryPlan *qp,
+									Relation input, const char *refname,
+									SubLink *sl);
+
+/* analyze_cte.c */
+extern void siddhi_name_generated_streams(AnalyzeState *st,
+										  const char *app_name);
+
 extern SiddhiStreamInput *siddhi_join_primary(AnalyzeState *st,
 											  SiddhiInput *in);
 extern void siddhi_analyze_join(AnalyzeState *st, ParseState *pstate,

@@ -38,6 +38,7 @@
 #include "parser/parse_expr.h"
 #include "parser/parse_oper.h"
 #include "parser/parse_relation.h"
+#include "parser/parser.h"
 #include "siddhi/errors.h"
 #include "siddhi/parser.h"
 #include "utils/rel.h"
@@ -69,11 +70,233 @@ side_relation(AnalyzeState *st, SiddhiStreamInput *in)
 	return r;
 }
 
+/* Whether a join side has a window of its own. */
+static bool
+has_window(SiddhiStreamInput *in)
+{
+	ListCell *lc;
+
+	foreach(lc, in->handlers)
+		if (((SiddhiStreamHandler *) lfirst(lc))->kind ==
+			SIDDHI_HANDLER_WINDOW)
+			return true;
+	return false;
+}
+
+/* The name a side's columns are qualified with in the query. */
+static const char *
+side_refname(SiddhiStreamInput *in)
+{
+	return in->alias ? in->alias : in->stream;
+}
+
+/* ref.col, as a ColumnRef; its ref or NULL. */
+static const char *
+column_ref_qualifier(Node *n)
+{
+	ColumnRef *cr = (ColumnRef *) n;
+
+	if (n == NULL || !IsA(n, ColumnRef) || list_length(cr->fields) != 2 ||
+		!IsA(linitial(cr->fields), String) ||
+		!IsA(lsecond(cr->fields), String))
+		return NULL;
+	return strVal(linitial(cr->fields));
+}
+
+/* An integer constant (a duration is one, in ms), or -1. */
+static int64
+constant_ms(Node *n)
+{
+	if (n && IsA(n, TypeCast))
+		n = ((TypeCast *) n)->arg;
+	if (n == NULL || !IsA(n, A_Const) || ((A_Const *) n)->isnull)
+		return -1;
+	if (IsA(&((A_Const *) n)->val, Integer))
+		return intVal(&((A_Const *) n)->val);
+	if (IsA(&((A_Const *) n)->val, Float))
+	{
+		char *end;
+		int64 v =
+			strtoi64(castNode(Float, &((A_Const *) n)->val)->fval, &end, 10);
+
+		return *end == '\0' ? v : -1;
+	}
+	return -1;
+}
+
+/* A raw int8 constant. */
+static Node *
+int8_const(int64 v, int location)
+{
+	A_Const *c = makeNode(A_Const);
+	TypeCast *tc = makeNode(TypeCast);
+
+	if (v <= PG_INT32_MAX)
+	{
+		c->val.ival.type = T_Integer;
+		c->val.ival.ival = (int) v;
+	}
+	else
+	{
+		c->val.fval.type = T_Float;
+		c->val.fval.fval = psprintf(INT64_FORMAT, v);
+	}
+	c->location = location;
+	tc->arg = (Node *) c;
+	tc->typeName = SystemTypeName("int8");
+	tc->location = location;
+	return (Node *) tc;
+}
+
+/*
+ * A temporal join in SQL: a conjunct of on (ANDs at its top) of the form
+ * x.t BETWEEN y.u - <duration> AND <expr>, where x and y are the two
+ * sides and x is a stream without a window, makes x keep the events of
+ * that duration: #window.externalTime(t, duration + 1 ms), so that an
+ * event of y finds every event of x whose t is within the duration of the
+ * latest t seen (BETWEEN includes its bounds; externalTime keeps what is
+ * strictly newer than the latest t minus its length).
+ */
+static void
+derive_temporal_window(AnalyzeState *st, SiddhiInput *in, Node *n)
+{
+	A_Expr *b = (A_Expr *) n;
+	A_Expr *lower;
+	const char *x;
+	const char *y;
+	SiddhiStreamInput *side;
+	SiddhiStreamHandler *h;
+	SiddhiCall *call;
+	int64 ms;
+
+	if (n == NULL)
+		return;
+	check_stack_depth();
+	if (IsA(n, BoolExpr) && ((BoolExpr *) n)->boolop == AND_EXPR)
+	{
+		ListCell *lc;
+
+		foreach(lc, ((BoolExpr *) n)->args)
+			derive_temporal_window(st, in, lfirst(lc));
+		return;
+	}
+	if (!IsA(n, A_Expr) || b->kind != AEXPR_BETWEEN ||
+		(x = column_ref_qualifier(b->lexpr)) == NULL || !IsA(b->rexpr, List) ||
+		list_length((List *) b->rexpr) != 2)
+		return;
+	lower = linitial((List *) b->rexpr);
+	if (!IsA(lower, A_Expr) || lower->kind != AEXPR_OP ||
+		list_length(lower->name) != 1 ||
+		strcmp(strVal(linitial(lower->name)), "-") != 0 ||
+		(y = column_ref_qualifier(lower->lexpr)) == NULL ||
+		(ms = constant_ms(lower->rexpr)) < 0 || ms >= PG_INT64_MAX)
+		return;
+	if (strcmp(x, side_refname(in->stream)) == 0 &&
+		strcmp(y, side_refname(in->right)) == 0)
+		side = in->stream;
+	else if (strcmp(x, side_refname(in->right)) == 0 &&
+			 strcmp(y, side_refname(in->stream)) == 0)
+		side = in->right;
+	else
+		return;
+	if (has_window(side) || side_relation(st, side)->kind != SIDDHI_REL_STREAM)
+		return;
+	call = palloc0(sizeof(SiddhiCall));
+	call->name = "externalTime";
+	call->args =
+		list_make2(copyObject(b->lexpr), int8_const(ms + 1, b->location));
+	call->location = b->location;
+	h = palloc0(sizeof(SiddhiStreamHandler));
+	h->kind = SIDDHI_HANDLER_WINDOW;
+	h->call = call;
+	h->location = b->location;
+	side->handlers = lappend(side->handlers, h);
+}
+
+/*
+ * In streaming SQL, a join of two streams neither of which has a window
+ * would never match (a stream without a window holds nothing in a join,
+ * as in Siddhi): give a side the window a time range in on implies, or
+ * refuse with the window to write.  SiddhiQL keeps Siddhi's meaning.
+ */
+static void
+sql_join_windows(AnalyzeState *st, SiddhiInput *in, SiddhiRelation *left,
+				 SiddhiRelation *right)
+{
+	if (st->app->dialect != SIDDHI_DIALECT_SQL ||
+		left->kind != SIDDHI_REL_STREAM || right->kind != SIDDHI_REL_STREAM ||
+		has_window(in->stream) || has_window(in->right))
+		return;
+	derive_temporal_window(st, in, in->on);
+	if (has_window(in->stream) || has_window(in->right))
+		return;
+	ereport(ERROR,
+			(errcode(ERRCODE_SIDDHI_SEMANTIC_ERROR),
+			 errmsg("neither stream of this join has a window"),
+			 errdetail("A stream without a window holds no events in a join: "
+					   "an event of one stream would never find one of the "
+					   "other."),
+			 siddhi_errposition(st->app->source, in->right->location),
+			 errhint("Give the stream to remember a window, e.g. JOIN %s "
+					 "WINDOW LENGTH(1) (its latest event) or WINDOW "
+					 "SLIDING(5 minutes), or bound the join in time: ON "
+					 "... AND %s.ts BETWEEN %s.ts - 5 minutes AND %s.ts.",
+					 in->right->stream, side_refname(in->right),
+					 side_refname(in->stream), side_refname(in->stream))));
+}
+
+/*
+ * FOR SYSTEM_TIME AS OF other.t on a join side: a table lookup reads the
+ * table as it is when the event is processed, which is its latest version
+ * at or before the event when events come in time order; a table keeps no
+ * older versions.  A stream keeps none at all: refused, with the forms
+ * that work.
+ */
+static void
+check_as_of(AnalyzeState *st, SiddhiStreamInput *side, SiddhiRelation *r,
+			SiddhiStreamInput *other)
+{
+	const char *q;
+
+	if (side->as_of == NULL)
+		return;
+	if (r->kind != SIDDHI_REL_TABLE)
+		ereport(
+			ERROR,
+			(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+			 errmsg("FOR SYSTEM_TIME AS OF is only supported on a table"),
+			 errdetail("\"%s\" is not a table: it keeps no versions to "
+					   "read as of a time.",
+					   side->stream),
+			 siddhi_errposition(st->app->source, exprLocation(side->as_of)),
+			 errhint("Keep the latest event per key in a table (INSERT "
+					 "INTO t SELECT ... FROM %s ON CONFLICT (key) DO "
+					 "UPDATE SET ...) and join t FOR SYSTEM_TIME AS OF, "
+					 "or join the stream on a time range: ON ... AND "
+					 "%s.ts BETWEEN %s.ts - 5 minutes AND %s.ts.",
+					 side->stream, side_refname(side), side_refname(other),
+					 side_refname(other))));
+	q = column_ref_qualifier(side->as_of);
+	if (q == NULL || strcmp(q, side_refname(other)) != 0)
+		ereport(
+			ERROR,
+			(errcode(ERRCODE_SIDDHI_SEMANTIC_ERROR),
+			 errmsg("FOR SYSTEM_TIME AS OF takes a column of the other "
+					"side of the join"),
+			 siddhi_errposition(st->app->source, exprLocation(side->as_of)),
+			 errhint("Write FOR SYSTEM_TIME AS OF %s.<time column>.",
+					 side_refname(other))));
+}
+
 SiddhiStreamInput *
 siddhi_join_primary(AnalyzeState *st, SiddhiInput *in)
 {
 	SiddhiRelation *left = side_relation(st, in->stream);
 	SiddhiRelation *right = side_relation(st, in->right);
+
+	check_as_of(st, in->stream, left, in->right);
+	check_as_of(st, in->right, right, in->stream);
+	sql_join_windows(st, in, left, right);
 
 	if (is_lookup(left) && is_lookup(right))
 		ereport(ERROR,

@@ -572,6 +572,9 @@ replace_in_table(InTableContext *ic, Node *n)
 	CHECK_FOR_INTERRUPTS();
 	if (is_in_table(n))
 		return make_membership(ic, (FuncCall *) n);
+	if (IsA(n, SubLink) && ((SubLink *) n)->subLinkType == EXPR_SUBLINK)
+		return siddhi_scalar_subquery(ic->st, ic->qp, ic->input, ic->refname,
+									  (SubLink *) n);
 	if (IsA(n, BoolExpr))
 	{
 		BoolExpr *b = palloc(sizeof(BoolExpr));
@@ -594,20 +597,26 @@ replace_in_table(InTableContext *ic, Node *n)
 	return n;
 }
 
+/* the query whose filter is being transformed, for membership_paramref */
+static SiddhiQueryPlan *membership_qp = NULL;
+
 /* p_paramref_hook while a filter with `in T` is transformed */
 static Node *
 membership_paramref(ParseState *pstate, ParamRef *ref)
 {
+	SiddhiMembershipPlan *mp;
 	Param *p;
 
 	if (ref->number <= SIDDHI_MEMBERSHIP_PARAM_BASE)
 		return NULL;
+	mp = list_nth(membership_qp->memberships,
+				  ref->number - SIDDHI_MEMBERSHIP_PARAM_BASE - 1);
 	p = makeNode(Param);
 	p->paramkind = PARAM_EXTERN;
 	p->paramid = ref->number - SIDDHI_MEMBERSHIP_PARAM_BASE;
-	p->paramtype = BOOLOID;
-	p->paramtypmod = -1;
-	p->paramcollid = InvalidOid;
+	p->paramtype = OidIsValid(mp->result_type) ? mp->result_type : BOOLOID;
+	p->paramtypmod = OidIsValid(mp->result_type) ? mp->result_typmod : -1;
+	p->paramcollid = mp->result_collation;
 	p->location = ref->location;
 	return (Node *) p;
 }
@@ -619,12 +628,14 @@ siddhi_transform_filter(AnalyzeState *st, ParseState *pstate,
 {
 	InTableContext ic = { st, qp, input, refname };
 	ParseParamRefHook save = pstate->p_paramref_hook;
+	SiddhiQueryPlan *save_qp = membership_qp;
 	Node *e;
 
 	raw = replace_in_table(&ic, raw);
 	if (qp->memberships == NIL)
 		return transformExpr(pstate, raw, EXPR_KIND_WHERE);
 	pstate->p_paramref_hook = membership_paramref;
+	membership_qp = qp;
 	PG_TRY();
 	{
 		e = transformExpr(pstate, raw, EXPR_KIND_WHERE);
@@ -632,6 +643,7 @@ siddhi_transform_filter(AnalyzeState *st, ParseState *pstate,
 	PG_FINALLY();
 	{
 		pstate->p_paramref_hook = save;
+		membership_qp = save_qp;
 	}
 	PG_END_TRY();
 	return e;

@@ -136,16 +136,12 @@ parse_statement(SqlParser *p, int first, int end)
 	if (sqlstream_is_word(p, pos, "create"))
 		parse_create(p, pos, end, annotations);
 	else if (sqlstream_is_word(p, pos, "insert") ||
-			 sqlstream_is_word(p, pos, "select"))
+			 sqlstream_is_word(p, pos, "select") ||
+			 sqlstream_is_word(p, pos, "with"))
 		sqlstream_parse_query(p, pos, end, annotations);
 	else if (sqlstream_is_word(p, pos, "delete") ||
 			 sqlstream_is_word(p, pos, "update"))
 		sqlstream_parse_table_change(p, pos, end, annotations);
-	else if (sqlstream_is_word(p, pos, "with"))
-		sqlstream_not_supported(p, p->tokens[pos].start,
-								"WITH queries are not supported",
-								"Write one query per step, inserting into an "
-								"intermediate stream.");
 	else
 		sqlstream_syntax_error(p, pos, SQLSTREAM_STATEMENT_HINT);
 }

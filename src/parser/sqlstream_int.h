@@ -48,7 +48,14 @@ typedef struct SqlParser
 	int pattern_alt;	  /* the alternative this parse takes */
 	int pattern_nalts;	  /* how many the pattern has (1: no OR) */
 	bool pattern_alts_ok; /* this statement can be read once per one */
+	/* sqlstream_cte.c */
+	List *ctes;				 /* WITH names in scope */
+	struct HTAB *names_used; /* names in the app, and generated ones */
+	int subquery_depth;		 /* WITH queries / subqueries being parsed */
 } SqlParser;
+
+/* how deep WITH queries and subqueries in FROM may nest */
+#define SQLSTREAM_MAX_SUBQUERY_DEPTH 16
 
 /*
  * A copy of a stretch of the source to be parsed by raw_parser().
@@ -95,6 +102,7 @@ typedef struct QueryScan
 	List *sinks;		   /* SINK (..): @sink and @OnError annotations */
 	int sink_tok;		   /* the first SINK, or -1 */
 	SiddhiTimeClause time; /* WITHIN / PER after an aggregation */
+	Node *as_of[3];		   /* FOR SYSTEM_TIME AS OF expr */
 } QueryScan;
 
 /* What a CREATE statement makes of a stream's connector. */
@@ -162,6 +170,15 @@ extern SiddhiInput *sqlstream_transform_input(SqlParser *p, SelectStmt *sel,
 											  QueryScan *qs, int end);
 extern void sqlstream_add_query(SqlParser *p, SiddhiQuery *q, int pos, int end,
 								List *annotations);
+
+/* sqlstream_cte.c: WITH, subqueries in FROM, FOR SYSTEM_TIME AS OF */
+extern void sqlstream_parse_with_query(SqlParser *p, int pos, int end,
+									   List *annotations);
+extern void sqlstream_resolve_cte(SqlParser *p, SiddhiStreamInput *in);
+extern int sqlstream_from_subquery(SqlParser *p, int open, int end,
+								   SqlPiece *pc);
+extern int sqlstream_scan_as_of(SqlParser *p, int tok, int end, SqlPiece *pc,
+								Node **as_of);
 
 /* sqlstream_table.c */
 extern Node *sqlstream_memberships(SqlParser *p, Node *n);

@@ -47,6 +47,8 @@ stream_input(SqlParser *p, Node *item, int side, QueryScan *qs)
 	in->alias = rv->alias ? rv->alias->aliasname : NULL;
 	in->location = rv->location;
 	in->handlers = list_copy(qs->filters[side]);
+	in->as_of = qs->as_of[side];
+	sqlstream_resolve_cte(p, in);
 	return in;
 }
 
@@ -111,6 +113,11 @@ sqlstream_transform_input(SqlParser *p, SelectStmt *sel, QueryScan *qs,
 	{
 		in->kind = SIDDHI_INPUT_STREAM;
 		in->stream = stream_input(p, first, 0, qs);
+		if (in->stream->as_of)
+			sqlstream_not_supported(
+				p, exprLocation(in->stream->as_of),
+				"FOR SYSTEM_TIME AS OF is only allowed on a joined table",
+				"Write FROM s JOIN t FOR SYSTEM_TIME AS OF s.ts ON ...");
 		if (sel->whereClause)
 		{
 			SiddhiStreamHandler *h = palloc0(sizeof(SiddhiStreamHandler));
@@ -363,6 +370,12 @@ parse_query_one(SqlParser *p, int pos, int end, List *annotations)
 	SelectStmt *sel;
 	ListCell *lc;
 
+	if (sqlstream_is_word(p, pos, "with"))
+	{
+		/* WITH h AS (..) <query>: h's query first, then this one */
+		sqlstream_parse_with_query(p, pos, end, annotations);
+		return;
+	}
 	sqlstream_piece_init(&pc, p, pos, end, true);
 	sqlstream_scan_query(p, pos, end, &pc, &qs);
 	stmts = sqlstream_piece_parse(&pc);
@@ -430,8 +443,11 @@ parse_query_one(SqlParser *p, int pos, int end, List *annotations)
 								"SELECT INTO is not supported",
 								"Write INSERT INTO target SELECT ...");
 	if (sel->withClause)
-		sqlstream_not_supported(p, sel->withClause->location,
-								"WITH queries are not supported", NULL);
+		sqlstream_not_supported(
+			p, sel->withClause->location,
+			"WITH is only supported at the start of a query",
+			"Write WITH h AS (SELECT ...) INSERT INTO target SELECT ... "
+			"FROM h.");
 
 	q->input = sqlstream_transform_input(p, sel, &qs, end);
 	q->selector = transform_selector(p, sel, &qs, pos);

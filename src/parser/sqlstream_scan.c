@@ -243,6 +243,20 @@ sqlstream_scan_query(SqlParser *p, int pos, int end, SqlPiece *pc,
 					i = close;
 					continue;
 				}
+				else if (code == '(' && i == item_start && !in_on &&
+						 sqlstream_is_word(p, i + 1, "select"))
+				{
+					/* FROM (SELECT ..) AS h: a query of its own */
+					i = sqlstream_from_subquery(p, i, end, pc);
+					continue;
+				}
+				else if (sqlstream_is_word(p, i, "for") && !in_on &&
+						 sqlstream_is_word(p, i + 1, "system_time"))
+				{
+					i = sqlstream_scan_as_of(p, i, end, pc, &qs->as_of[side]) -
+						1;
+					continue;
+				}
 				else if (sqlstream_is_word(p, i, "unidirectional") && !in_on)
 				{
 					if (qs->unidir_tok[side] >= 0)

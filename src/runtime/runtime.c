@@ -1942,12 +1942,16 @@ query_event(QueryRuntime *q, TupleTableSlot *slot, int64 ts, int depth,
 		/*
 		 * A join side without a window is Siddhi's empty window: when the
 		 * query outputs expired events, each arrival also leaves at once,
-		 * as an expired event stamped with the clock.
+		 * as an expired event stamped with the clock, in a chunk of its
+		 * own (an aggregate emits the current row, then the expired one).
 		 */
 		if ((q->join || q->join_main) && q->input->named == NULL &&
 			kind == SIDDHI_EVENT_CURRENT && q->events != SIDDHI_EVENTS_CURRENT)
+		{
+			query_chunk_end(q, depth);
 			query_emit(q, slot, q->app->playback ? q->app->clock : ts, depth,
 					   SIDDHI_EVENT_EXPIRED);
+		}
 		/* ... and then resets the query's aggregators (Siddhi's RESET) */
 		if ((q->join || q->join_main) && q->input->named == NULL &&
 			kind == SIDDHI_EVENT_CURRENT)

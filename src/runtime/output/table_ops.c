@@ -31,6 +31,8 @@
 #include "access/xact.h"
 #include "catalog/pg_type.h"
 #include "executor/executor.h"
+#include "executor/tstoreReceiver.h"
+#include "miscadmin.h"
 #include "nodes/params.h"
 #include "optimizer/optimizer.h"
 #include "rewrite/rewriteHandler.h"
@@ -39,8 +41,10 @@
 #include "siddhi/table_ops.h"
 #include "storage/lmgr.h"
 #include "tcop/tcopprot.h"
+#include "utils/datum.h"
 #include "utils/lsyscache.h"
 #include "utils/snapmgr.h"
+#include "utils/tuplestore.h"
 
 struct SiddhiTableOp
 {
@@ -55,6 +59,9 @@ typedef struct Membership
 	Oid table; /* the table it reads */
 	PlannedStmt *probe;
 	ParamListInfo params; /* the event's attributes */
+	Oid result_type;	  /* a scalar subquery's, or invalid: bool */
+	int16 result_typlen;
+	bool result_byval;
 } Membership;
 
 struct SiddhiMemberships
@@ -172,6 +179,65 @@ siddhi_table_op_apply(SiddhiTableOp *op, TupleTableSlot *out)
 }
 
 /*
+ * A scalar subquery's value for the event: its probe's only row's value,
+ * null without a row, an error with two (as SQL says), copied into the
+ * query's per-tuple memory.
+ */
+static ParamExternData *
+scalar_fetch(SiddhiMemberships *ms, Membership *m, ParamExternData *workspace)
+{
+	MemoryContext tuple_cxt = ms->econtext->ecxt_per_tuple_memory;
+	MemoryContext old = MemoryContextSwitchTo(tuple_cxt);
+	Tuplestorestate *store = tuplestore_begin_heap(false, false, work_mem);
+	DestReceiver *dest = CreateDestReceiver(DestTuplestore);
+	TupleTableSlot *slot;
+	QueryDesc *qd;
+	ListCell *lc;
+
+	SetTuplestoreDestReceiverParams(dest, store, tuple_cxt, false, NULL, NULL);
+	foreach(lc, m->probe->rtable)
+	{
+		RangeTblEntry *rte = lfirst(lc);
+
+		if (rte->rtekind == RTE_RELATION)
+			LockRelationOid(rte->relid, rte->rellockmode);
+	}
+	CommandCounterIncrement();
+	PushActiveSnapshot(GetTransactionSnapshot());
+	qd = CreateQueryDesc(m->probe, "siddhi scalar subquery",
+						 GetActiveSnapshot(), InvalidSnapshot, dest, m->params,
+						 NULL, 0);
+	ExecutorStart(qd, 0);
+	slot = MakeSingleTupleTableSlot(qd->tupDesc, &TTSOpsMinimalTuple);
+	ExecutorRun(qd, ForwardScanDirection, 0, true);
+	ExecutorFinish(qd);
+	ExecutorEnd(qd);
+	FreeQueryDesc(qd);
+	PopActiveSnapshot();
+	dest->rDestroy(dest);
+	if (tuplestore_tuple_count(store) > 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_CARDINALITY_VIOLATION),
+				 errmsg("more than one row returned by a subquery used as an "
+						"expression")));
+	workspace->ptype = m->result_type;
+	workspace->pflags = 0;
+	workspace->isnull = true;
+	workspace->value = (Datum) 0;
+	if (tuplestore_gettupleslot(store, true, false, slot))
+	{
+		Datum v = slot_getattr(slot, 1, &workspace->isnull);
+
+		if (!workspace->isnull)
+			workspace->value = datumCopy(v, m->result_byval, m->result_typlen);
+	}
+	ExecDropSingleTupleTableSlot(slot);
+	tuplestore_end(store);
+	MemoryContextSwitchTo(old);
+	return workspace;
+}
+
+/*
  * paramFetch hook of a query's membership params: param k is whether the
  * event (the scan tuple) has a row of its table matching membership k.
  */
@@ -192,6 +258,8 @@ membership_fetch(ParamListInfo params, int paramid, bool speculative,
 	/* rows queries inserted into the table earlier in the batch count */
 	siddhi_runtime_flush_table(m->table);
 	fill_params(m->params, ms->econtext->ecxt_scantuple);
+	if (OidIsValid(m->result_type))
+		return scalar_fetch(ms, m, workspace);
 	workspace->ptype = BOOLOID;
 	workspace->pflags = 0;
 	workspace->isnull = false;
@@ -226,6 +294,10 @@ siddhi_memberships_create(List *plans, ExprContext *econtext,
 			}
 		m->probe = plan_statement(mp->probe);
 		m->params = make_params(mp->param_types);
+		m->result_type = mp->result_type;
+		if (OidIsValid(m->result_type))
+			get_typlenbyval(m->result_type, &m->result_typlen,
+							&m->result_byval);
 	}
 	params = makeParamList(ms->n);
 	params->paramFetch = membership_fetch;
