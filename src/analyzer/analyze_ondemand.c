@@ -151,9 +151,9 @@ map_aggregators(Node *node, void *context)
 	{
 		FuncCall *fc = (FuncCall *) node;
 		static const char *const aggs[] = {
-			"sum",			 "count",  "avg",		 "min",		   "max",
-			"distinctcount", "stddev", "minforever", "maxforever", "variance",
-			"percentile"
+			"sum",		  "count",		   "avg",		"min",
+			"max",		  "distinctcount", "stddev",	"minforever",
+			"maxforever", "variance",	   "percentile"
 		};
 
 		for (int i = 0; i < lengthof(aggs); i++)
