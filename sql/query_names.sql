@@ -27,6 +27,7 @@ SELECT siddhi.deploy('qn_clash', $$
   @info(name = 'query1')
   from QnIn select v insert into QnAll;
 $$);
+SELECT siddhi.flush();
 SELECT query FROM siddhi.queries WHERE app = 'qn_clash' ORDER BY query;
 SELECT siddhi.undeploy('qn_clash');
 
