@@ -234,11 +234,28 @@ SELECT siddhi.deploy('j2_scalar_bad', $$
   CREATE TABLE J2Lim (sym TEXT, lim FLOAT8);
   SELECT symbol FROM J2Py WHERE price > (SELECT lim, sym FROM J2Lim);
 $$);
--- in the select list: refused, a LEFT JOIN of the table says the same
+-- in the select list of a query reading one stream: the table's value for
+-- each event (null without a row), also inside an expression and over a
+-- window (the rows the window hands out are the stream's)
+SELECT siddhi.deploy('j2_scalar_sel', $$
+  CREATE STREAM J2Pz (symbol TEXT, price FLOAT8);
+  CREATE TABLE J2Lz (sym TEXT, lim FLOAT8);
+  INSERT INTO J2Sel SELECT symbol, price,
+         (SELECT lim FROM J2Lz WHERE J2Lz.sym = symbol) AS lim,
+         price - (SELECT z.lim FROM J2Lz z WHERE z.sym = symbol) AS over_by
+    FROM J2Pz WINDOW LENGTH(2);
+$$);
+INSERT INTO j2lz VALUES ('A', 10), ('B', 100);
+SELECT siddhi.subscribe('j2sel');
+INSERT INTO j2pz VALUES ('A', 15), ('B', 50), ('C', 1);
+SELECT siddhi.flush();
+SELECT event FROM siddhi.poll('j2sel', 100, 0);
+-- in a join's select list: refused, the joined table gives the value
 SELECT siddhi.deploy('j2_scalar_bad', $$
   CREATE STREAM J2Py (symbol TEXT, price FLOAT8);
+  CREATE STREAM J2Pq (symbol TEXT, qty INT);
   CREATE TABLE J2Lim (sym TEXT, lim FLOAT8);
-  SELECT symbol, (SELECT lim FROM J2Lim WHERE J2Lim.sym = symbol) AS lim
-  FROM J2Py;
+  SELECT y.symbol, (SELECT lim FROM J2Lim WHERE J2Lim.sym = y.symbol) AS lim
+  FROM J2Py y WINDOW LENGTH(1) JOIN J2Pq q ON y.symbol = q.symbol;
 $$);
 SELECT siddhi.undeploy(name) FROM siddhi.apps WHERE name LIKE 'j2%' ORDER BY name;

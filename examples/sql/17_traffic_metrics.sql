@@ -4,12 +4,13 @@
 -- carries the request's time in `timestamp` (ms since the epoch), which
 -- the aggregation's `by` names.
 --
--- Adapted: the block's two queries read the aggregation with
--- `FROM TrafficMetrics WITHIN last '7 days' PER 'hour'`.  Until that SQL
--- form lands, the first runs as Siddhi's on-demand query (siddhi.query,
--- `from TrafficMetrics within <start>, <end> per 'hours'`) and the second
--- as plain SQL over the aggregation's view (one row per bucket, with
--- agg_granularity and agg_timestamp).  The events are placed three to
+-- The block's first query runs as an on-demand query in streaming SQL
+-- (siddhi.query), `FROM TrafficMetrics WITHIN last '7 days' PER 'hour'`
+-- as written, with `GROUP BY endpoint` added: the roadmap selects
+-- endpoint beside SUM(..), which SQL allows only with it.  The second
+-- reads `DATE(timestamp)`, a column the aggregation does not have: it
+-- runs as plain SQL over the aggregation's view (one row per bucket, with
+-- agg_granularity and agg_timestamp, the bucket's start).  The events are placed three to
 -- five days ago, so that '7 days' and the 90-day retention both hold them
 -- whenever the example runs; times are printed relative to that start.
 --
@@ -53,19 +54,19 @@ SELECT (ARRAY['/login', '/search', '/cart'])[1 + i % 3] AS endpoint,
 INSERT INTO apirequeststream SELECT * FROM traffic_requests ORDER BY timestamp;
 SELECT siddhi.flush();
 
--- Query hourly metrics for last week (the roadmap's first query), with
--- Siddhi's within .. per over the hour buckets; the roadmap selects
--- endpoint beside its sums, which SQL reads as GROUP BY endpoint
+-- Query hourly metrics for last week (the roadmap's first query)
 SELECT event->>'endpoint' AS endpoint,
        (event->>'total_requests')::int AS total_requests,
        round((event->>'avg_latency')::numeric, 2) AS avg_latency
-  FROM siddhi.query('traffic_metrics', format($q$
-    from TrafficMetrics within %sL, %sL per 'hours'
-    select endpoint, sum(request_count) as total_requests,
-           avg(avg_response_time) as avg_latency
-    group by endpoint$q$,
-    (extract(epoch FROM now() - interval '7 days') * 1000)::bigint,
-    (extract(epoch FROM now()) * 1000)::bigint))
+  FROM siddhi.query('traffic_metrics', $q$
+    SELECT
+        endpoint,
+        SUM(request_count) as total_requests,
+        AVG(avg_response_time) as avg_latency
+    FROM TrafficMetrics
+    WITHIN last '7 days'
+    PER 'hour'
+    GROUP BY endpoint$q$)
  ORDER BY endpoint;
 
 -- Query daily rollup for last quarter (the roadmap's second query), over

@@ -11,6 +11,9 @@
 -- (SiddhiQL's `order by .. limit` keeps Siddhi's meaning: per output
 -- chunk.  See docs/sql-dialect.md.)
 CREATE EXTENSION IF NOT EXISTS siddhi;
+-- a schema of its own: earlier examples made other StockStreams and Alerts
+CREATE SCHEMA ex18;
+SET search_path = ex18;
 
 SELECT siddhi.deploy('top_prices', $$
   @app:playback

@@ -11,6 +11,9 @@
 --     Alerts, and in each the other alternative's states read NULL; a bare
 --     userId would be ambiguous within each alternative.
 CREATE EXTENSION IF NOT EXISTS siddhi;
+-- a schema of its own: earlier examples made other StockStreams and Alerts
+CREATE SCHEMA ex24;
+SET search_path = ex24;
 
 SELECT siddhi.deploy('spikes_either', $$
   @app:playback

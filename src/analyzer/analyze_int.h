@@ -70,6 +70,10 @@ extern void siddhi_analyze_table_op(AnalyzeState *st, ParseState *pstate,
 extern Node *siddhi_transform_filter(AnalyzeState *st, ParseState *pstate,
 									 SiddhiQueryPlan *qp, Relation input,
 									 const char *refname, Node *raw);
+extern Node *siddhi_transform_with_tables(AnalyzeState *st, ParseState *pstate,
+										  SiddhiQueryPlan *qp, Relation input,
+										  const char *refname, Node *raw,
+										  ParseExprKind kind);
 
 /* partitions (analyze_partition.c) */
 extern SiddhiPartitionPlan *siddhi_analyze_partition(AnalyzeState *st,

@@ -325,8 +325,17 @@ input_done:
 			char *name = rt->name;
 			ListCell *prev;
 
-			e = transformExpr(pstate, siddhi_replace_aggregates(&ac, rt->val),
-							  EXPR_KIND_SELECT_TARGET);
+			if (q->input->kind == SIDDHI_INPUT_STREAM)
+				/* scalar subqueries over a table read the event's row */
+				e = siddhi_transform_with_tables(
+					st, pstate, qp, rel,
+					in->alias ? in->alias : RelationGetRelationName(rel),
+					siddhi_replace_aggregates(&ac, rt->val),
+					EXPR_KIND_SELECT_TARGET);
+			else
+				e = transformExpr(pstate,
+								  siddhi_replace_aggregates(&ac, rt->val),
+								  EXPR_KIND_SELECT_TARGET);
 			e = siddhi_over_transform(st, pstate, qp, e);
 			if (pstate->p_hasAggs)
 				ereport(

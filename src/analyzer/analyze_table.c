@@ -626,6 +626,22 @@ siddhi_transform_filter(AnalyzeState *st, ParseState *pstate,
 						SiddhiQueryPlan *qp, Relation input,
 						const char *refname, Node *raw)
 {
+	return siddhi_transform_with_tables(st, pstate, qp, input, refname, raw,
+										EXPR_KIND_WHERE);
+}
+
+/*
+ * An expression over one stream's event whose `x in T` and scalar
+ * subqueries over a table become membership probes: a filter, or an
+ * output attribute of a query reading one stream (its projection runs on
+ * the event's row, in the stream's layout, as the filter does).
+ */
+Node *
+siddhi_transform_with_tables(AnalyzeState *st, ParseState *pstate,
+							 SiddhiQueryPlan *qp, Relation input,
+							 const char *refname, Node *raw,
+							 ParseExprKind kind)
+{
 	InTableContext ic = { st, qp, input, refname };
 	ParseParamRefHook save = pstate->p_paramref_hook;
 	SiddhiQueryPlan *save_qp = membership_qp;
@@ -633,12 +649,12 @@ siddhi_transform_filter(AnalyzeState *st, ParseState *pstate,
 
 	raw = replace_in_table(&ic, raw);
 	if (qp->memberships == NIL)
-		return transformExpr(pstate, raw, EXPR_KIND_WHERE);
+		return transformExpr(pstate, raw, kind);
 	pstate->p_paramref_hook = membership_paramref;
 	membership_qp = qp;
 	PG_TRY();
 	{
-		e = transformExpr(pstate, raw, EXPR_KIND_WHERE);
+		e = transformExpr(pstate, raw, kind);
 	}
 	PG_FINALLY();
 	{
