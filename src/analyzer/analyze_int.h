@@ -70,6 +70,8 @@ extern void siddhi_analyze_table_op(AnalyzeState *st, ParseState *pstate,
 extern Node *siddhi_transform_filter(AnalyzeState *st, ParseState *pstate,
 									 SiddhiQueryPlan *qp, Relation input,
 									 const char *refname, Node *raw);
+extern Node *siddhi_event_attr_param(Relation input, const char *refname,
+									 ColumnRef *cref);
 extern Node *siddhi_transform_with_tables(AnalyzeState *st, ParseState *pstate,
 										  SiddhiQueryPlan *qp, Relation input,
 										  const char *refname, Node *raw,

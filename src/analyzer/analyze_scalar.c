@@ -42,38 +42,10 @@ static Node *
 scalar_event_hook(ParseState *pstate, ColumnRef *cref, Node *var)
 {
 	ScalarContext *sc = pstate->p_ref_hook_state;
-	TupleDesc desc = RelationGetDescr(sc->input);
-	const char *name;
 
 	if (var != NULL)
 		return NULL;
-	if (list_length(cref->fields) == 2 &&
-		IsA(linitial(cref->fields), String) &&
-		strcmp(strVal(linitial(cref->fields)), sc->refname) == 0)
-		name = strVal(lsecond(cref->fields));
-	else if (list_length(cref->fields) == 1 &&
-			 IsA(linitial(cref->fields), String))
-		name = strVal(linitial(cref->fields));
-	else
-		return NULL;
-	for (int i = 0; i < desc->natts; i++)
-	{
-		Form_pg_attribute att = TupleDescAttr(desc, i);
-
-		if (!att->attisdropped && strcmp(NameStr(att->attname), name) == 0)
-		{
-			Param *p = makeNode(Param);
-
-			p->paramkind = PARAM_EXTERN;
-			p->paramid = i + 1;
-			p->paramtype = att->atttypid;
-			p->paramtypmod = att->atttypmod;
-			p->paramcollid = att->attcollation;
-			p->location = cref->location;
-			return (Node *) p;
-		}
-	}
-	return NULL;
+	return siddhi_event_attr_param(sc->input, sc->refname, cref);
 }
 
 /*

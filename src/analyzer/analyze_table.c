@@ -450,17 +450,20 @@ typedef struct InTableContext
 	const char *refname; /* its name or alias in the query */
 } InTableContext;
 
-/* The event's attributes as $1..$n, for a probe of T. */
-static Node *
-event_param_hook(ParseState *pstate, ColumnRef *cref)
+/*
+ * The event's attribute a name means, as PARAM_EXTERN $k (k its number),
+ * or NULL: `name`, or `refname.name` where refname is the stream's name or
+ * alias in the query.  Probes of `in T` and scalar subqueries share it.
+ */
+Node *
+siddhi_event_attr_param(Relation input, const char *refname, ColumnRef *cref)
 {
-	InTableContext *ic = pstate->p_ref_hook_state;
-	TupleDesc desc = RelationGetDescr(ic->input);
+	TupleDesc desc = RelationGetDescr(input);
 	const char *name;
 
 	if (list_length(cref->fields) == 2 &&
 		IsA(linitial(cref->fields), String) &&
-		strcmp(strVal(linitial(cref->fields)), ic->refname) == 0)
+		strcmp(strVal(linitial(cref->fields)), refname) == 0)
 		name = strVal(lsecond(cref->fields));
 	else if (list_length(cref->fields) == 1 &&
 			 IsA(linitial(cref->fields), String))
@@ -485,6 +488,15 @@ event_param_hook(ParseState *pstate, ColumnRef *cref)
 		}
 	}
 	return NULL;
+}
+
+/* The event's attributes as $1..$n, for a probe of T. */
+static Node *
+event_param_hook(ParseState *pstate, ColumnRef *cref)
+{
+	InTableContext *ic = pstate->p_ref_hook_state;
+
+	return siddhi_event_attr_param(ic->input, ic->refname, cref);
 }
 
 /* cond in T: a probe SELECT FROM T WHERE cond LIMIT 1, and its param */
