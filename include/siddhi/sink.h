@@ -92,12 +92,14 @@ extern const SiddhiSinkOps siddhi_kafka_sink_ops;
 extern const SiddhiSinkOps siddhi_http_sink_ops;
 extern const SiddhiSinkOps siddhi_redis_sink_ops;
 extern const SiddhiSinkOps siddhi_file_sink_ops;
+extern const SiddhiSinkOps siddhi_log_sink_ops;
+extern const SiddhiSinkOps siddhi_notify_sink_ops;
 
 /* siddhi.http_allowed_hosts (http_sink.c) */
 extern char *siddhi_http_allowed_hosts;
 extern void siddhi_http_guc_init(void);
 
-/* The client of a sink type: kafka_sink.c, or sink_local.c's log/notify. */
+/* The client of a sink type (sink.c). */
 extern const SiddhiSinkOps *siddhi_sink_ops_of(const char *type);
 
 /*

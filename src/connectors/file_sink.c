@@ -334,6 +334,11 @@ file_stop(void *state)
 	fs->fd = -1;
 }
 
-const SiddhiSinkOps siddhi_file_sink_ops = { "file",	file_start,	 file_send,
-											 file_poll, file_status, file_stop,
-											 NULL };
+const SiddhiSinkOps siddhi_file_sink_ops = {
+	.type = "file",
+	.start = file_start,
+	.send = file_send,
+	.poll = file_poll,
+	.status = file_status,
+	.stop = file_stop,
+};

@@ -547,7 +547,12 @@ http_stop(void *state)
 	curl_slist_free_all(hs->headers);
 }
 
-const SiddhiSinkOps siddhi_http_sink_ops = { "http",	  http_start,
-											 http_send,	  http_poll,
-											 http_status, http_stop,
-											 http_dropped };
+const SiddhiSinkOps siddhi_http_sink_ops = {
+	.type = "http",
+	.start = http_start,
+	.send = http_send,
+	.poll = http_poll,
+	.status = http_status,
+	.stop = http_stop,
+	.dropped = http_dropped,
+};

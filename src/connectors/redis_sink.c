@@ -298,7 +298,11 @@ redis_stop(void *state)
 	rs->c = NULL;
 }
 
-const SiddhiSinkOps siddhi_redis_sink_ops = { "redis",		redis_start,
-											  redis_send,	redis_poll,
-											  redis_status, redis_stop,
-											  NULL };
+const SiddhiSinkOps siddhi_redis_sink_ops = {
+	.type = "redis",
+	.start = redis_start,
+	.send = redis_send,
+	.poll = redis_poll,
+	.status = redis_status,
+	.stop = redis_stop,
+};

@@ -482,6 +482,22 @@ on_error_of(const SiddhiSinkPlan *plan)
 	return SINK_ON_ERROR_LOG;
 }
 
+/* The client of a sink type (the analyzer admitted only these). */
+const SiddhiSinkOps *
+siddhi_sink_ops_of(const char *type)
+{
+	static const SiddhiSinkOps *const all[] = {
+		&siddhi_kafka_sink_ops, &siddhi_http_sink_ops, &siddhi_redis_sink_ops,
+		&siddhi_file_sink_ops,	&siddhi_log_sink_ops,  &siddhi_notify_sink_ops
+	};
+
+	for (int i = 0; i < lengthof(all); i++)
+		if (pg_strcasecmp(all[i]->type, type) == 0)
+			return all[i];
+	elog(ERROR, "no client for sink type \"%s\"", type);
+	return NULL; /* keep the compiler quiet */
+}
+
 static SiddhiTemplate *
 option_template(Sink *s, const char *key, bool only_dynamic)
 {

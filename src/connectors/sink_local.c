@@ -210,28 +210,22 @@ local_dropped(void *state)
 	return ((LocalSink *) state)->dropped_last;
 }
 
-static const SiddhiSinkOps log_sink_ops = { "log",		  local_start,
-											local_send,	  local_poll,
-											local_status, local_stop,
-											local_dropped };
+const SiddhiSinkOps siddhi_log_sink_ops = {
+	.type = "log",
+	.start = local_start,
+	.send = local_send,
+	.poll = local_poll,
+	.status = local_status,
+	.stop = local_stop,
+	.dropped = local_dropped,
+};
 
-static const SiddhiSinkOps notify_sink_ops = { "notify",	 local_start,
-											   local_send,	 local_poll,
-											   local_status, local_stop,
-											   local_dropped };
-
-const SiddhiSinkOps *
-siddhi_sink_ops_of(const char *type)
-{
-	if (pg_strcasecmp(type, "log") == 0)
-		return &log_sink_ops;
-	if (pg_strcasecmp(type, "notify") == 0)
-		return &notify_sink_ops;
-	if (pg_strcasecmp(type, "http") == 0)
-		return &siddhi_http_sink_ops;
-	if (pg_strcasecmp(type, "redis") == 0)
-		return &siddhi_redis_sink_ops;
-	if (pg_strcasecmp(type, "file") == 0)
-		return &siddhi_file_sink_ops;
-	return &siddhi_kafka_sink_ops;
-}
+const SiddhiSinkOps siddhi_notify_sink_ops = {
+	.type = "notify",
+	.start = local_start,
+	.send = local_send,
+	.poll = local_poll,
+	.status = local_status,
+	.stop = local_stop,
+	.dropped = local_dropped,
+};
