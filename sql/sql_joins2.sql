@@ -92,11 +92,28 @@ INSERT INTO j2trade VALUES ('x', 3000);
 SELECT siddhi.flush();
 SELECT event FROM siddhi.poll('j2recent', 100, 0);
 SELECT event FROM siddhi.poll('j2asof', 100, 0);
--- AS OF on a stream, on a single stream, or over its own side: refused
+-- AS OF on a stream without a window (a versioned stream): its latest
+-- event for each key ON equates, as of the other side's event
+SELECT siddhi.deploy('j2_asof_stream', $$
+  CREATE STREAM J2Rate (cur TEXT, rate FLOAT8, ts BIGINT);
+  CREATE STREAM J2Order (id INT, cur TEXT, amount FLOAT8, ts BIGINT);
+  INSERT INTO J2Conv SELECT o.id, o.cur, o.amount * r.rate AS converted
+  FROM J2Order o LEFT JOIN J2Rate FOR SYSTEM_TIME AS OF o.ts AS r
+      ON r.cur = o.cur;
+$$);
+SELECT siddhi.subscribe('j2conv');
+INSERT INTO j2rate VALUES ('EUR', 1.5, 1000), ('GBP', 2.5, 1000);
+INSERT INTO j2order VALUES (1, 'EUR', 100, 1500), (2, 'JPY', 100, 1600);
+INSERT INTO j2rate VALUES ('EUR', 1.25, 2000);
+INSERT INTO j2order VALUES (3, 'EUR', 100, 2500), (4, 'GBP', 10, 2600);
+SELECT siddhi.flush();
+SELECT event FROM siddhi.poll('j2conv', 100, 0);
+-- AS OF on a stream without its key in ON, on a single stream, or over
+-- its own side: refused
 SELECT siddhi.deploy('j2_asof_bad', $$
   CREATE STREAM J2Q (k TEXT, ts BIGINT);
   CREATE STREAM J2O (k TEXT, ts BIGINT);
-  SELECT o.k FROM J2O o JOIN J2Q FOR SYSTEM_TIME AS OF o.ts AS q ON q.k = o.k;
+  SELECT o.k FROM J2O o JOIN J2Q FOR SYSTEM_TIME AS OF o.ts AS q ON q.ts < o.ts;
 $$);
 SELECT siddhi.deploy('j2_asof_bad', $$
   CREATE STREAM J2O (k TEXT, ts BIGINT);

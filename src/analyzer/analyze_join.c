@@ -246,36 +246,59 @@ sql_join_windows(AnalyzeState *st, SiddhiInput *in, SiddhiRelation *left,
 }
 
 /*
- * FOR SYSTEM_TIME AS OF other.t on a join side: a table lookup reads the
- * table as it is when the event is processed, which is its latest version
- * at or before the event when events come in time order; a table keeps no
- * older versions.  A stream keeps none at all: refused, with the forms
- * that work.
+ * The columns of side that on (its ANDs at the top) equates with
+ * something, as raw ColumnRefs: the key a versioned stream is read by.
+ */
+static List *
+equated_columns(SiddhiStreamInput *side, Node *n, List *keys)
+{
+	A_Expr *e = (A_Expr *) n;
+
+	if (n == NULL)
+		return keys;
+	check_stack_depth();
+	if (IsA(n, BoolExpr) && ((BoolExpr *) n)->boolop == AND_EXPR)
+	{
+		ListCell *lc;
+
+		foreach(lc, ((BoolExpr *) n)->args)
+			keys = equated_columns(side, lfirst(lc), keys);
+		return keys;
+	}
+	if (!IsA(n, A_Expr) || e->kind != AEXPR_OP || list_length(e->name) != 1 ||
+		strcmp(strVal(linitial(e->name)), "=") != 0)
+		return keys;
+	for (int k = 0; k < 2; k++)
+	{
+		Node *operand = k == 0 ? e->lexpr : e->rexpr;
+		const char *q = column_ref_qualifier(operand);
+
+		if (q && strcmp(q, side_refname(side)) == 0)
+			keys = lappend(keys, copyObject(operand));
+	}
+	return keys;
+}
+
+/*
+ * FOR SYSTEM_TIME AS OF other.t on a join side reads the side's latest
+ * version at or before the event of the other side, as events come in
+ * time order:
+ *  - a table: the lookup reads the table as it is when the event is
+ *	  processed (a table keeps no older versions);
+ *  - a stream without a window (a versioned stream): its latest event per
+ *	  key, the key being the columns of the stream that ON equates with
+ *	  the other side; the stream gets #window.unique:ever(key), which keeps
+ *	  exactly that (one event per key, bounded by siddhi.max_groups).
  */
 static void
-check_as_of(AnalyzeState *st, SiddhiStreamInput *side, SiddhiRelation *r,
-			SiddhiStreamInput *other)
+check_as_of(AnalyzeState *st, SiddhiInput *in, SiddhiStreamInput *side,
+			SiddhiRelation *r, SiddhiStreamInput *other)
 {
 	const char *q;
+	ListCell *lc;
 
 	if (side->as_of == NULL)
 		return;
-	if (r->kind != SIDDHI_REL_TABLE)
-		ereport(
-			ERROR,
-			(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-			 errmsg("FOR SYSTEM_TIME AS OF is only supported on a table"),
-			 errdetail("\"%s\" is not a table: it keeps no versions to "
-					   "read as of a time.",
-					   side->stream),
-			 siddhi_errposition(st->app->source, exprLocation(side->as_of)),
-			 errhint("Keep the latest event per key in a table (INSERT "
-					 "INTO t SELECT ... FROM %s ON CONFLICT (key) DO "
-					 "UPDATE SET ...) and join t FOR SYSTEM_TIME AS OF, "
-					 "or join the stream on a time range: ON ... AND "
-					 "%s.ts BETWEEN %s.ts - 5 minutes AND %s.ts.",
-					 side->stream, side_refname(side), side_refname(other),
-					 side_refname(other))));
 	q = column_ref_qualifier(side->as_of);
 	if (q == NULL || strcmp(q, side_refname(other)) != 0)
 		ereport(
@@ -286,6 +309,60 @@ check_as_of(AnalyzeState *st, SiddhiStreamInput *side, SiddhiRelation *r,
 			 siddhi_errposition(st->app->source, exprLocation(side->as_of)),
 			 errhint("Write FOR SYSTEM_TIME AS OF %s.<time column>.",
 					 side_refname(other))));
+	if (r->kind == SIDDHI_REL_TABLE)
+		return;
+	/* the join is analyzed more than once: the window may be ours */
+	foreach(lc, side->handlers)
+	{
+		SiddhiStreamHandler *h = lfirst(lc);
+
+		if (h->kind == SIDDHI_HANDLER_WINDOW && h->call->ns &&
+			strcmp(h->call->ns, "unique") == 0 &&
+			h->location == exprLocation(side->as_of))
+			return;
+	}
+	if (r->kind != SIDDHI_REL_STREAM || has_window(side))
+		ereport(
+			ERROR,
+			(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+			 errmsg("FOR SYSTEM_TIME AS OF is supported on a table or a "
+					"stream without a window"),
+			 errdetail("\"%s\" %s.", side->stream,
+					   r->kind == SIDDHI_REL_STREAM
+						   ? "has a window, which already says which of its "
+							 "events the join sees"
+						   : "is a named window or an aggregation"),
+			 siddhi_errposition(st->app->source, exprLocation(side->as_of)),
+			 errhint("Drop the window, or drop FOR SYSTEM_TIME AS OF.")));
+	{
+		List *keys = equated_columns(side, in->on, NIL);
+		SiddhiStreamHandler *h;
+		SiddhiCall *call;
+
+		if (keys == NIL)
+			ereport(
+				ERROR,
+				(errcode(ERRCODE_SIDDHI_SEMANTIC_ERROR),
+				 errmsg("a versioned stream needs its key in the join's ON"),
+				 errdetail("FOR SYSTEM_TIME AS OF reads the latest event of "
+						   "\"%s\" for each key; the key is what ON "
+						   "equates.",
+						   side->stream),
+				 siddhi_errposition(st->app->source,
+									exprLocation(side->as_of)),
+				 errhint("Write ON %s.<key> = %s.<key>.", side_refname(side),
+						 side_refname(other))));
+		call = palloc0(sizeof(SiddhiCall));
+		call->ns = "unique";
+		call->name = "ever";
+		call->args = keys;
+		call->location = exprLocation(side->as_of);
+		h = palloc0(sizeof(SiddhiStreamHandler));
+		h->kind = SIDDHI_HANDLER_WINDOW;
+		h->call = call;
+		h->location = call->location;
+		side->handlers = lappend(side->handlers, h);
+	}
 }
 
 SiddhiStreamInput *
@@ -294,8 +371,8 @@ siddhi_join_primary(AnalyzeState *st, SiddhiInput *in)
 	SiddhiRelation *left = side_relation(st, in->stream);
 	SiddhiRelation *right = side_relation(st, in->right);
 
-	check_as_of(st, in->stream, left, in->right);
-	check_as_of(st, in->right, right, in->stream);
+	check_as_of(st, in, in->stream, left, in->right);
+	check_as_of(st, in, in->right, right, in->stream);
 	sql_join_windows(st, in, left, right);
 
 	if (is_lookup(left) && is_lookup(right))
