@@ -611,6 +611,8 @@ replace_in_table(InTableContext *ic, Node *n)
 
 /* the query whose filter is being transformed, for membership_paramref */
 static SiddhiQueryPlan *membership_qp = NULL;
+/* the hook it stands in front of (the aggregators' parameters) */
+static ParseParamRefHook membership_next_hook = NULL;
 
 /* p_paramref_hook while a filter with `in T` is transformed */
 static Node *
@@ -620,7 +622,7 @@ membership_paramref(ParseState *pstate, ParamRef *ref)
 	Param *p;
 
 	if (ref->number <= SIDDHI_MEMBERSHIP_PARAM_BASE)
-		return NULL;
+		return membership_next_hook ? membership_next_hook(pstate, ref) : NULL;
 	mp = list_nth(membership_qp->memberships,
 				  ref->number - SIDDHI_MEMBERSHIP_PARAM_BASE - 1);
 	p = makeNode(Param);
@@ -656,12 +658,14 @@ siddhi_transform_with_tables(AnalyzeState *st, ParseState *pstate,
 {
 	InTableContext ic = { st, qp, input, refname };
 	ParseParamRefHook save = pstate->p_paramref_hook;
+	ParseParamRefHook save_next = membership_next_hook;
 	SiddhiQueryPlan *save_qp = membership_qp;
 	Node *e;
 
 	raw = replace_in_table(&ic, raw);
 	if (qp->memberships == NIL)
 		return transformExpr(pstate, raw, kind);
+	membership_next_hook = save == membership_paramref ? save_next : save;
 	pstate->p_paramref_hook = membership_paramref;
 	membership_qp = qp;
 	PG_TRY();
@@ -671,6 +675,7 @@ siddhi_transform_with_tables(AnalyzeState *st, ParseState *pstate,
 	PG_FINALLY();
 	{
 		pstate->p_paramref_hook = save;
+		membership_next_hook = save_next;
 		membership_qp = save_qp;
 	}
 	PG_END_TRY();
