@@ -7,7 +7,8 @@
 -- out once with a null headline (LEFT JOIN).
 -- Adapted: the roadmap shows no stream definitions; timestamps are
 -- milliseconds since the epoch (BIGINT), as `5 minutes` is 300000 ms.
--- A second app shows the versioned-table form: FOR SYSTEM_TIME AS OF.
+-- A second app shows FOR SYSTEM_TIME AS OF a table, a third AS OF a
+-- stream without a window (its latest event per key).
 CREATE EXTENSION IF NOT EXISTS siddhi;
 CREATE SCHEMA ex22;
 SET search_path = ex22;
@@ -65,13 +66,23 @@ INSERT INTO trades VALUES ('ACME', 11.0, 4000);
 SELECT siddhi.flush();
 SELECT event FROM siddhi.poll('enriched', 100, 5000);
 
--- a stream keeps no versions: AS OF on one is refused with the forms that work
+-- AS OF on a stream without a window (a versioned stream): each order
+-- meets the latest quote of its symbol (the key is what ON equates)
 SELECT siddhi.deploy('temporal_stream', $$
   CREATE STREAM Quotes (symbol TEXT, price DOUBLE, ts BIGINT);
   CREATE STREAM Orders (symbol TEXT, qty INT, ts BIGINT);
-  SELECT o.symbol, q.price
+  SELECT o.symbol, o.qty, q.price
   FROM Orders o JOIN Quotes FOR SYSTEM_TIME AS OF o.ts AS q
       ON q.symbol = o.symbol;
 $$);
+SELECT siddhi.flush();
+SELECT siddhi.subscribe('temporal_stream_query1');
+INSERT INTO quotes VALUES ('ACME', 10.0, 1000), ('IBM', 140.0, 1000);
+INSERT INTO orders VALUES ('ACME', 5, 1500);
+INSERT INTO quotes VALUES ('ACME', 12.0, 2000);
+INSERT INTO orders VALUES ('ACME', 7, 2500), ('IBM', 1, 2600), ('XYZ', 3, 2700);
+SELECT siddhi.flush();
+SELECT event FROM siddhi.poll('temporal_stream_query1', 100, 5000);
+SELECT siddhi.undeploy('temporal_stream');
 SELECT siddhi.undeploy('temporal_news');
 SELECT siddhi.undeploy('temporal_table');
