@@ -54,6 +54,7 @@
 #include "executor/executor.h"
 #include "nodes/nodeFuncs.h"
 #include "siddhi/clock.h"
+#include "siddhi/datum_num.h"
 #include "siddhi/ddsketch.h"
 #include "siddhi/distinct_sketch.h"
 #include "siddhi/errors.h"
@@ -222,34 +223,6 @@ siddhi_incremental_stop(SiddhiIncremental *inc)
 	/* the rest lives in the app's context */
 }
 
-static int64
-datum_int64(Datum d, Oid type)
-{
-	switch (type)
-	{
-		case INT2OID:
-			return DatumGetInt16(d);
-		case INT4OID:
-			return DatumGetInt32(d);
-		default:
-			return DatumGetInt64(d);
-	}
-}
-
-static double
-datum_float8(Datum d, Oid type)
-{
-	switch (type)
-	{
-		case FLOAT4OID:
-			return DatumGetFloat4(d);
-		case FLOAT8OID:
-			return DatumGetFloat8(d);
-		default:
-			return (double) datum_int64(d, type);
-	}
-}
-
 /* The event's time in ms: from aggregate by, else the event's. */
 static int64
 event_time(SiddhiIncremental *inc, int64 ts, bool *isnull)
@@ -326,12 +299,12 @@ delta_add(SiddhiIncremental *inc, IncDelta *d, int c, Datum v, bool isnull)
 				/* a DDSketch of the bucket's values (src/common/ddsketch.c) */
 				siddhi_ddsketch_add(
 					(SiddhiDDSketch *) DatumGetPointer(d->values[p]),
-					datum_float8(v, at));
+					siddhi_datum_double(v, at));
 				d->nulls[p] = false;
 			}
 			else if (col->agg == SIDDHI_AGG_AVG)
 			{
-				double x = datum_float8(v, at);
+				double x = siddhi_datum_double(v, at);
 
 				d->values[p] = Float8GetDatum(
 					d->nulls[p] ? x : DatumGetFloat8(d->values[p]) + x);
@@ -341,7 +314,7 @@ delta_add(SiddhiIncremental *inc, IncDelta *d, int c, Datum v, bool isnull)
 			}
 			else if (col->is_float)
 			{
-				double x = datum_float8(v, at);
+				double x = siddhi_datum_double(v, at);
 				double old = d->nulls[p] ? 0 : DatumGetFloat8(d->values[p]);
 
 				if (!d->nulls[p] && col->agg == SIDDHI_AGG_SUM)
@@ -355,7 +328,7 @@ delta_add(SiddhiIncremental *inc, IncDelta *d, int c, Datum v, bool isnull)
 			}
 			else
 			{
-				int64 x = datum_int64(v, at);
+				int64 x = siddhi_datum_int64(v, at);
 				int64 old = d->nulls[p] ? 0 : DatumGetInt64(d->values[p]);
 
 				if (!d->nulls[p] && col->agg == SIDDHI_AGG_SUM)

@@ -44,6 +44,7 @@
 #include "catalog/pg_type.h"
 #include "common/hashfn.h"
 #include "nodes/nodeFuncs.h"
+#include "siddhi/datum_num.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/datum.h"
@@ -167,38 +168,6 @@ is_float(Oid t)
 	return t == FLOAT4OID || t == FLOAT8OID;
 }
 
-static double
-as_double(Datum d, Oid t)
-{
-	switch (t)
-	{
-		case INT2OID:
-			return DatumGetInt16(d);
-		case INT4OID:
-			return DatumGetInt32(d);
-		case INT8OID:
-			return (double) DatumGetInt64(d);
-		case FLOAT4OID:
-			return DatumGetFloat4(d);
-		default:
-			return DatumGetFloat8(d);
-	}
-}
-
-static int64
-as_int64(Datum d, Oid t)
-{
-	switch (t)
-	{
-		case INT2OID:
-			return DatumGetInt16(d);
-		case INT4OID:
-			return DatumGetInt32(d);
-		default:
-			return DatumGetInt64(d);
-	}
-}
-
 /* The key of a float: equal floats (-0 and 0, NaN and NaN) share it. */
 static int64
 float_key(double x)
@@ -272,8 +241,8 @@ distinct_update(SiddhiAggExtra *x, const SiddhiAggPlan *p, Datum value,
 				bool add, MemoryContext cxt)
 {
 	bool f = is_float(p->argtype);
-	double d = f ? as_double(value, p->argtype) : 0;
-	int64 i = f ? 0 : as_int64(value, p->argtype);
+	double d = f ? siddhi_datum_double(value, p->argtype) : 0;
+	int64 i = f ? 0 : siddhi_datum_int64(value, p->argtype);
 	int64 key = f ? float_key(d) : i;
 	HTAB *h = values_table(x, cxt);
 	bool found;
@@ -441,7 +410,7 @@ siddhi_aggx_update(SiddhiAggExtra **xp, const SiddhiAggPlan *p,
 		case SIDDHI_AGG_STDDEV_POP:
 		case SIDDHI_AGG_VAR_SAMP:
 		case SIDDHI_AGG_VAR_POP:
-			moments_update(x, as_double(value, p->argtype), add);
+			moments_update(x, siddhi_datum_double(value, p->argtype), add);
 			break;
 		case SIDDHI_AGG_COUNT_VALUES:
 			x->n += add ? 1 : -1;

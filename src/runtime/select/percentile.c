@@ -29,6 +29,7 @@
 #include <math.h>
 
 #include "catalog/pg_type.h"
+#include "siddhi/datum_num.h"
 #include "siddhi/ddsketch.h"
 #include "siddhi/percentile.h"
 #include "utils/memutils.h"
@@ -242,24 +243,6 @@ os_kth(OrderStat *o, int64 k)
 	return 0;
 }
 
-static double
-datum_double(Datum d, Oid type)
-{
-	switch (type)
-	{
-		case INT2OID:
-			return DatumGetInt16(d);
-		case INT4OID:
-			return DatumGetInt32(d);
-		case INT8OID:
-			return (double) DatumGetInt64(d);
-		case FLOAT4OID:
-			return DatumGetFloat4(d);
-		default:
-			return DatumGetFloat8(d);
-	}
-}
-
 /* percentile_disc's value: back in the argument's type. */
 static Datum
 double_datum(double v, Oid type)
@@ -283,7 +266,7 @@ void
 siddhi_percentile_update(MemoryContext cxt, void **state,
 						 const SiddhiAggPlan *p, Datum value, bool add)
 {
-	double x = datum_double(value, p->argtype);
+	double x = siddhi_datum_double(value, p->argtype);
 
 	if (p->approximate)
 	{
