@@ -682,7 +682,16 @@ VOCAB = ["define", "stream", "table", "window", "from", "select", "insert",
          "SINK (", "MAP (", "ATTRIBUTES (", "PAYLOAD", "CREATE SOURCE",
          "CREATE SINK", "connector = 'kafka'", "type = 'kafka'",
          "format = 'json'", "topic = 'x'", "on_error = 'LOG'",
-         "bootstrap.servers", "sink("]
+         "bootstrap.servers", "sink(", "WITH h AS (", "(SELECT v0 FROM t0)",
+         "FOR SYSTEM_TIME AS OF a.v0", "WITHIN last '7 days'", "PER 'hour'",
+         "WITHIN '2024-01-01 00:00:00', '2024-02-01 00:00:00'",
+         "PERCENTILE_CONT(0.5) WITHIN GROUP (ORDER BY v0)",
+         "percentile(v0, 95)", "FILTER (WHERE v0 > 0)", "COUNT(DISTINCT v0)",
+         "STDDEV(v0)", "ROW_NUMBER() OVER (PARTITION BY v0 ORDER BY v1)",
+         "LAG(v0, 1) OVER (ORDER BY v1)", ") OR (", ") AND (", "AFTER",
+         "NOT a ->", ".find(v0 == 1)", ".current()", "type = 'http'",
+         "type = 'redis'", "type = 'notify'", "type = 'file'",
+         "type = 'log'", "BETWEEN a.v0 - 5 minutes AND b.v0"]
 ODD = ["\u00e9", "\u00a0", "\u2192", "\U0001F600", "\t", "\r", "\x01",
        "\x7f", "\ufeff", "\u200b"]
 
