@@ -295,7 +295,6 @@ check_as_of(AnalyzeState *st, SiddhiInput *in, SiddhiStreamInput *side,
 			SiddhiRelation *r, SiddhiStreamInput *other)
 {
 	const char *q;
-	ListCell *lc;
 
 	if (side->as_of == NULL)
 		return;
@@ -311,16 +310,6 @@ check_as_of(AnalyzeState *st, SiddhiInput *in, SiddhiStreamInput *side,
 					 side_refname(other))));
 	if (r->kind == SIDDHI_REL_TABLE)
 		return;
-	/* the join is analyzed more than once: the window may be ours */
-	foreach(lc, side->handlers)
-	{
-		SiddhiStreamHandler *h = lfirst(lc);
-
-		if (h->kind == SIDDHI_HANDLER_WINDOW && h->call->ns &&
-			strcmp(h->call->ns, "unique") == 0 &&
-			h->location == exprLocation(side->as_of))
-			return;
-	}
 	if (r->kind != SIDDHI_REL_STREAM || has_window(side))
 		ereport(
 			ERROR,
@@ -362,6 +351,8 @@ check_as_of(AnalyzeState *st, SiddhiInput *in, SiddhiStreamInput *side,
 		h->call = call;
 		h->location = call->location;
 		side->handlers = lappend(side->handlers, h);
+		/* said by the window now (the join is analyzed more than once) */
+		side->as_of = NULL;
 	}
 }
 
