@@ -61,7 +61,7 @@ typedef struct FileSink
 	char *gz_src;
 	int gz_fd;
 	gzFile gz_out;
-	char *gz_tmp;
+	char gz_tmp[MAXPGPATH];
 	char *buf;
 } FileSink;
 
@@ -144,7 +144,8 @@ file_rotate(FileSink *fs)
 	char stamp[32];
 	time_t now = time(NULL);
 	struct tm tm;
-	char *target;
+	char target[MAXPGPATH];
+	char gz[MAXPGPATH];
 
 	if (fs->gz_src != NULL)
 		return; /* the previous one is still being compressed */
@@ -154,21 +155,24 @@ file_rotate(FileSink *fs)
 	fs->fd = -1;
 	gmtime_r(&now, &tm);
 	strftime(stamp, sizeof(stamp), "%Y%m%d%H%M%S", &tm);
-	target = psprintf("%s.%s", fs->path, stamp);
-	for (int n = 1; access(target, F_OK) == 0 ||
-					(fs->gzip && access(psprintf("%s.gz", target), F_OK) == 0);
-		 n++)
-		target = psprintf("%s.%s.%d", fs->path, stamp, n);
+	snprintf(target, sizeof(target), "%s.%s", fs->path, stamp);
+	for (int n = 1;; n++)
+	{
+		snprintf(gz, sizeof(gz), "%s.gz", target);
+		if (access(target, F_OK) != 0 && (!fs->gzip || access(gz, F_OK) != 0))
+			break;
+		snprintf(target, sizeof(target), "%s.%s.%d", fs->path, stamp, n);
+	}
 	if (rename(fs->path, target) != 0)
 		snprintf(fs->last_error, sizeof(fs->last_error),
 				 "could not rotate \"%s\": %m", fs->path);
 	else if (fs->gzip)
-		fs->gz_src = target;
+		fs->gz_src = pstrdup(target);
 	if (!file_open(fs))
 		fs->broken = true;
 }
 
-/* Compress a megabyte of the rotated file; true when there is more. */
+/* Compress a megabyte of the rotated file (once done: <file>.gz). */
 static void
 gzip_step(FileSink *fs)
 {
@@ -179,7 +183,7 @@ gzip_step(FileSink *fs)
 	if (fs->gz_fd < 0)
 	{
 		fs->gz_fd = open(fs->gz_src, O_RDONLY | O_CLOEXEC);
-		fs->gz_tmp = psprintf("%s.gz.tmp", fs->gz_src);
+		snprintf(fs->gz_tmp, sizeof(fs->gz_tmp), "%s.gz.tmp", fs->gz_src);
 		fs->gz_out = gzopen(fs->gz_tmp, "wb");
 		if (fs->buf == NULL)
 			fs->buf = palloc(GZIP_CHUNK);
@@ -200,8 +204,13 @@ gzip_step(FileSink *fs)
 	fs->gz_out = NULL;
 	close(fs->gz_fd);
 	fs->gz_fd = -1;
-	if (rename(fs->gz_tmp, psprintf("%s.gz", fs->gz_src)) == 0)
-		unlink(fs->gz_src);
+	{
+		char gz[MAXPGPATH];
+
+		snprintf(gz, sizeof(gz), "%s.gz", fs->gz_src);
+		if (rename(fs->gz_tmp, gz) == 0)
+			unlink(fs->gz_src);
+	}
 	pfree(fs->gz_src);
 	fs->gz_src = NULL;
 	return;
@@ -216,6 +225,7 @@ fail:
 		close(fs->gz_fd);
 	fs->gz_fd = -1;
 	unlink(fs->gz_tmp);
+	pfree(fs->gz_src);
 	fs->gz_src = NULL;
 }
 
@@ -323,12 +333,14 @@ file_stop(void *state)
 {
 	FileSink *fs = state;
 
+	/* an unfinished .gz goes; the plain rotated file stays */
 	if (fs->gz_out)
+	{
 		gzclose(fs->gz_out);
+		unlink(fs->gz_tmp);
+	}
 	if (fs->gz_fd >= 0)
 		close(fs->gz_fd);
-	if (fs->gz_tmp && fs->gz_src)
-		unlink(fs->gz_tmp);
 	if (fs->fd >= 0)
 		close(fs->fd);
 	fs->fd = -1;
