@@ -674,3 +674,128 @@ LANGUAGE C STRICT STABLE;
 COMMENT ON FUNCTION siddhi.map_encode(regclass, text, jsonb) IS
     'the payload a sink @map makes of an event given as a JSON object';
 GRANT EXECUTE ON FUNCTION siddhi.map_encode(regclass, text, jsonb) TO PUBLIC;
+
+-- What each object is, so that \df+ siddhi.*, \dv+ siddhi.* and \dt+ siddhi.*
+-- explain themselves (sql/comments.sql checks that none is left without).
+
+COMMENT ON FUNCTION siddhi._check_preload() IS
+    'internal: refuses CREATE EXTENSION unless siddhi is in shared_preload_libraries';
+COMMENT ON FUNCTION siddhi._apps_changed() IS
+    'internal: trigger telling the engine worker that the apps changed, at commit';
+COMMENT ON FUNCTION siddhi._engine_writes_only() IS
+    'internal: trigger refusing writes to named-window and aggregation tables but the engine''s';
+COMMENT ON FUNCTION siddhi.stream_fdw_handler() IS
+    'internal: handler of the siddhi_stream foreign-data wrapper (streams accept INSERT and COPY)';
+COMMENT ON FUNCTION siddhi.stream_fdw_validator(text[], oid) IS
+    'internal: options validator of the siddhi_stream foreign-data wrapper';
+COMMENT ON FOREIGN DATA WRAPPER siddhi_stream IS
+    'streams of siddhi apps: INSERT and COPY hand events to the engine';
+COMMENT ON SERVER siddhi_streams IS
+    'the server every siddhi stream belongs to';
+
+COMMENT ON TABLE siddhi.app IS
+    'deployed siddhi apps: owner, dialect, source text, state and error';
+COMMENT ON TABLE siddhi.app_relation IS
+    'the streams, tables, windows and aggregations each siddhi app uses or created';
+COMMENT ON TABLE siddhi.outbox IS
+    'which outbox table in schema siddhi_outbox belongs to which sink';
+
+COMMENT ON FUNCTION siddhi.deploy(text, text, boolean) IS
+    'deploy an app (SiddhiQL or streaming SQL) under a name: creates its streams and tables, the engine runs its queries';
+COMMENT ON FUNCTION siddhi.undeploy(text, boolean) IS
+    'stop and remove an app; drop_tables also drops the relations it created';
+COMMENT ON FUNCTION siddhi.parse(text) IS
+    'the syntax tree of an app''s text, or the error with its position; deploys nothing';
+COMMENT ON FUNCTION siddhi.flush(integer) IS
+    'wait until the engine has processed every event committed before the call; false on timeout';
+COMMENT ON FUNCTION siddhi.advance_clock(bigint, text) IS
+    'move the clock of playback apps to ms since the epoch; due time windows expire';
+COMMENT ON FUNCTION siddhi.subscribe(text) IS
+    'start buffering a stream''s events for this session, read with siddhi.poll';
+COMMENT ON FUNCTION siddhi.unsubscribe(text) IS
+    'stop buffering a stream''s events for this session';
+COMMENT ON FUNCTION siddhi.poll(text, integer, integer) IS
+    'the buffered events of a subscribed stream, waiting up to timeout_ms for the first';
+COMMENT ON FUNCTION siddhi.subscriptions() IS
+    'this session''s stream subscriptions with their buffered, delivered and overflowed counts';
+COMMENT ON FUNCTION siddhi.current_time_millis() IS
+    'milliseconds since the epoch on the app''s clock (playback clock in playback mode)';
+COMMENT ON FUNCTION siddhi.cron_next(text, timestamptz) IS
+    'when a cron expression (Quartz or Unix) next fires strictly after a time';
+COMMENT ON FUNCTION siddhi.event_timestamp() IS
+    'the timestamp in ms of the event being processed (Siddhi''s eventTimestamp())';
+COMMENT ON FUNCTION siddhi.to_int(float8) IS 'Siddhi''s convert(x, ''int''): truncates fractions';
+COMMENT ON FUNCTION siddhi.to_int(float4) IS 'Siddhi''s convert(x, ''int''): truncates fractions';
+COMMENT ON FUNCTION siddhi.to_int(numeric) IS 'Siddhi''s convert(x, ''int''): truncates fractions';
+COMMENT ON FUNCTION siddhi.to_int(int8) IS 'Siddhi''s convert(x, ''int'')';
+COMMENT ON FUNCTION siddhi.to_int(int4) IS 'Siddhi''s convert(x, ''int'')';
+COMMENT ON FUNCTION siddhi.to_int(text) IS 'Siddhi''s convert(x, ''int'')';
+COMMENT ON FUNCTION siddhi.to_int(bool) IS 'Siddhi''s convert(x, ''int''): true is 1';
+COMMENT ON FUNCTION siddhi.to_long(float8) IS 'Siddhi''s convert(x, ''long''): truncates fractions';
+COMMENT ON FUNCTION siddhi.to_long(float4) IS 'Siddhi''s convert(x, ''long''): truncates fractions';
+COMMENT ON FUNCTION siddhi.to_long(numeric) IS 'Siddhi''s convert(x, ''long''): truncates fractions';
+COMMENT ON FUNCTION siddhi.to_long(int8) IS 'Siddhi''s convert(x, ''long'')';
+COMMENT ON FUNCTION siddhi.to_long(int4) IS 'Siddhi''s convert(x, ''long'')';
+COMMENT ON FUNCTION siddhi.to_long(text) IS 'Siddhi''s convert(x, ''long'')';
+COMMENT ON FUNCTION siddhi.to_long(bool) IS 'Siddhi''s convert(x, ''long''): true is 1';
+
+COMMENT ON FUNCTION siddhi.query_stats() IS
+    'per-query counters of the loaded apps the caller may see (behind siddhi.queries)';
+COMMENT ON FUNCTION siddhi.engine_stats() IS
+    'per-database engine worker counters: events, busy time, batches';
+COMMENT ON VIEW siddhi.apps IS
+    'the deployed apps with state, error and source, to members of the owner role and pg_read_all_stats';
+COMMENT ON VIEW siddhi.queries IS
+    'one row per query of each loaded app in this database: events in and out, errors, lookups, partial matches';
+COMMENT ON VIEW siddhi.aggregations IS
+    'each incremental aggregation: its app, schema, view and granularity tables (finest first)';
+
+COMMENT ON FUNCTION siddhi.distinct_union(int8[], int8[]) IS
+    'merge two distinctCount sketches of an aggregation';
+COMMENT ON FUNCTION siddhi.distinct_count(int8[]) IS
+    'the distinct count a sketch holds: exact below 1024 values, about 3 % error above';
+COMMENT ON FUNCTION siddhi.percentile_union(bytea, bytea) IS
+    'merge two percentile sketches (DDSketch, relative error at most 1 %)';
+COMMENT ON FUNCTION siddhi.percentile_value(bytea, float8, boolean) IS
+    'the percentile a sketch gives for a fraction, as percentile_cont (percentile_disc when disc)';
+COMMENT ON FUNCTION siddhi.percentile_sketch_add(internal, float8) IS
+    'internal: transition function of siddhi.percentile_sketch';
+COMMENT ON FUNCTION siddhi.percentile_sketch_final(internal) IS
+    'internal: final function of siddhi.percentile_sketch';
+COMMENT ON AGGREGATE siddhi.percentile_sketch(float8) IS
+    'a percentile sketch of the values';
+COMMENT ON AGGREGATE siddhi.percentile_merge(bytea) IS
+    'the merge of percentile sketches';
+COMMENT ON FUNCTION siddhi.granularity(text) IS
+    'a granularity''s name (sec, min, hour, day, month, year) for any of Siddhi''s spellings';
+COMMENT ON FUNCTION siddhi.within_bounds(text) IS
+    '[within_start, within_end) in ms of Siddhi''s within string (a time, or a pattern with * fields)';
+COMMENT ON FUNCTION siddhi.within_start(text) IS
+    'the start in ms of Siddhi''s within string';
+COMMENT ON FUNCTION siddhi.within_end(text) IS
+    'the end in ms (exclusive) of Siddhi''s within string';
+COMMENT ON FUNCTION siddhi.within_start(bigint) IS
+    'a within bound given in ms, as it is';
+COMMENT ON FUNCTION siddhi.within_start(timestamptz) IS
+    'a within bound given as a time, in ms since the epoch';
+COMMENT ON FUNCTION siddhi.aggregation(text, bigint, bigint, text) IS
+    'the buckets of one granularity of an aggregation whose start lies in [within_start, within_end)';
+COMMENT ON FUNCTION siddhi.aggregation(text, timestamptz, timestamptz, text) IS
+    'the buckets of one granularity of an aggregation whose start lies between two times';
+COMMENT ON FUNCTION siddhi.aggregation(text, text, text) IS
+    'the buckets of one granularity of an aggregation within Siddhi''s within string';
+COMMENT ON FUNCTION siddhi.query(text, text) IS
+    'an on-demand query (SiddhiQL or SQL) of an app''s tables, windows and aggregations, each row as jsonb';
+
+COMMENT ON FUNCTION siddhi.sink_stats() IS
+    'per-sink counters of the loaded apps the caller may see (behind siddhi.sinks)';
+COMMENT ON VIEW siddhi.sinks IS
+    'one row per sink of each loaded app in this database: state, queued, in flight, sent, failed, dropped';
+COMMENT ON FUNCTION siddhi.replay_errors(text, bigint[]) IS
+    'feed records stored in siddhi.errors through their source''s mapper again in the next batch';
+COMMENT ON FUNCTION siddhi.source_stats() IS
+    'per-source counters of the loaded apps the caller may see (behind siddhi.sources)';
+COMMENT ON VIEW siddhi.sources IS
+    'one row per source of each loaded app in this database: state, records in, events out, errors, lag';
+COMMENT ON VIEW siddhi.source_positions IS
+    'the committed position of each part of each source, to who may see the app';
