@@ -703,6 +703,7 @@ check_sink_options(AnalyzeState *st, SiddhiSinkPlan *sp,
 								"'DELETE'."),
 						siddhi_errposition(st->app->source, o->location)));
 	check_int_option(st, sp, "max.connections", 1, 64);
+	check_int_option(st, sp, "batch.size", 1, 1000);
 	check_int_option(st, sp, "port", 1, 65535);
 	check_int_option(st, sp, "db", 0, 1000000);
 	check_int_option(st, sp, "ttl", 1, PG_INT32_MAX);

@@ -57,7 +57,9 @@ typedef struct HttpReq
 	dlist_node node; /* in HttpSink.reqs */
 	CURL *easy;
 	HttpSink *hs;
-	int64 seq;
+	int64 seq;	 /* batch.size 1: the row's */
+	int64 *seqs; /* batch.size > 1: the rows' of the array, or NULL */
+	int nseqs;
 	bool denied; /* the address was not allowed */
 	char errbuf[CURL_ERROR_SIZE];
 } HttpReq;
@@ -70,7 +72,11 @@ struct HttpSink
 	char *userpwd; /* or NULL */
 	struct curl_slist *headers;
 	long timeout_ms;
-	int active;
+	int batch_size;		  /* rows per request (one JSON array when > 1) */
+	StringInfoData batch; /* the array being filled */
+	int64 *batch_seqs;	  /* its rows' seqs */
+	int nbatch;
+	int active;		 /* rows in flight */
 	dlist_head reqs; /* of HttpReq, in flight */
 	int64 *acked;
 	int nacked;
@@ -188,36 +194,59 @@ http_start(const SiddhiSinkPlan *plan, const char *app, int wake_fd,
 		hs->multi, CURLMOPT_MAX_HOST_CONNECTIONS,
 		strtol(siddhi_conn_option(plan->options, "max.connections", "4"), NULL,
 			   10));
+	hs->batch_size =
+		strtol(siddhi_conn_option(plan->options, "batch.size", "1"), NULL, 10);
+	if (hs->batch_size < 1)
+		hs->batch_size = 1;
+	if (hs->batch_size > 1 &&
+		(plan->map == NULL || pg_strcasecmp(plan->map->type, "json") != 0))
+	{
+		curl_multi_cleanup(hs->multi);
+		curl_slist_free_all(hs->headers);
+		*error = pstrdup("batch.size needs @map(type = 'json'): a batch is "
+						 "one JSON array");
+		return NULL;
+	}
+	if (hs->batch_size > 1)
+	{
+		initStringInfo(&hs->batch);
+		hs->batch_seqs = palloc(sizeof(int64) * hs->batch_size);
+	}
 	hs->acked = palloc(sizeof(int64) * HTTP_MAX_IN_FLIGHT);
 	hs->failed = palloc(sizeof(int64) * HTTP_MAX_IN_FLIGHT);
 	dlist_init(&hs->reqs);
 	return hs;
 }
 
+/* One request with body payload for the rows seqs (or seq). */
 static bool
-http_send(void *state, const SiddhiOutboxRow *row, char **error)
+submit(HttpSink *hs, const char *payload, int len, int64 seq,
+	   const int64 *seqs, int nseqs)
 {
-	HttpSink *hs = state;
 	CURL *easy;
 	HttpReq *r;
 
-	*error = NULL;
-	if (hs->active + hs->nacked + hs->nfailed >= HTTP_MAX_IN_FLIGHT)
-		return false;
 	easy = curl_easy_init();
 	if (easy == NULL)
 		return false;
 	r = MemoryContextAllocZero(GetMemoryChunkContext(hs), sizeof(HttpReq));
 	r->hs = hs;
 	r->easy = easy;
-	r->seq = row->seq;
+	r->seq = seq;
+	if (seqs)
+	{
+		r->seqs = MemoryContextAlloc(GetMemoryChunkContext(hs),
+									 sizeof(int64) * nseqs);
+		memcpy(r->seqs, seqs, sizeof(int64) * nseqs);
+		r->nseqs = nseqs;
+	}
 	curl_easy_setopt(easy, CURLOPT_URL, hs->url);
 	curl_easy_setopt(easy, CURLOPT_PRIVATE, r);
 	curl_easy_setopt(easy, CURLOPT_ERRORBUFFER, r->errbuf);
 	curl_easy_setopt(easy, CURLOPT_HTTPHEADER, hs->headers);
 	curl_easy_setopt(easy, CURLOPT_CUSTOMREQUEST, hs->method);
-	curl_easy_setopt(easy, CURLOPT_POSTFIELDSIZE, (long) row->len);
-	curl_easy_setopt(easy, CURLOPT_COPYPOSTFIELDS, row->payload);
+	curl_easy_setopt(easy, CURLOPT_POSTFIELDSIZE, (long) len);
+	curl_easy_setopt(easy, CURLOPT_COPYPOSTFIELDS, payload);
 	curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION, discard_body);
 	curl_easy_setopt(easy, CURLOPT_OPENSOCKETFUNCTION,
 					 siddhi_http_open_socket);
@@ -237,11 +266,55 @@ http_send(void *state, const SiddhiOutboxRow *row, char **error)
 	if (curl_multi_add_handle(hs->multi, easy) != CURLM_OK)
 	{
 		curl_easy_cleanup(easy);
+		if (r->seqs)
+			pfree(r->seqs);
 		pfree(r);
 		return false;
 	}
 	dlist_push_tail(&hs->reqs, &r->node);
-	hs->active++;
+	hs->active += seqs ? nseqs : 1;
+	return true;
+}
+
+/* Send the array being filled, if any ("[" + payloads joined by ","). */
+static void
+flush_batch(HttpSink *hs)
+{
+	if (hs->nbatch == 0)
+		return;
+	appendStringInfoChar(&hs->batch, ']');
+	if (submit(hs, hs->batch.data, hs->batch.len, 0, hs->batch_seqs,
+			   hs->nbatch))
+	{
+		resetStringInfo(&hs->batch);
+		hs->nbatch = 0;
+	}
+	else
+		hs->batch.data[--hs->batch.len] = '\0'; /* again at the next poll */
+}
+
+static bool
+http_send(void *state, const SiddhiOutboxRow *row, char **error)
+{
+	HttpSink *hs = state;
+
+	*error = NULL;
+	if (hs->active + hs->nbatch + hs->nacked + hs->nfailed >=
+		HTTP_MAX_IN_FLIGHT)
+		return false;
+	if (hs->batch_size == 1)
+		return submit(hs, row->payload, row->len, row->seq, NULL, 0);
+	if (hs->nbatch == hs->batch_size)
+	{
+		flush_batch(hs);
+		if (hs->nbatch > 0)
+			return false;
+	}
+	appendStringInfoChar(&hs->batch, hs->nbatch == 0 ? '[' : ',');
+	appendBinaryStringInfo(&hs->batch, row->payload, row->len);
+	hs->batch_seqs[hs->nbatch++] = row->seq;
+	if (hs->nbatch == hs->batch_size)
+		flush_batch(hs);
 	return true;
 }
 
@@ -252,30 +325,38 @@ http_done(HttpSink *hs, CURL *easy, CURLcode result)
 	HttpReq *r = NULL;
 	long code = 0;
 
+	int nrows;
+	const int64 *seqs;
+
 	curl_easy_getinfo(easy, CURLINFO_PRIVATE, (char **) &r);
 	curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &code);
+	nrows = r->seqs ? r->nseqs : 1;
+	seqs = r->seqs ? r->seqs : &r->seq;
 	if (result == CURLE_OK && code >= 200 && code < 300)
 	{
-		hs->acked[hs->nacked++] = r->seq;
+		for (int i = 0; i < nrows; i++)
+			hs->acked[hs->nacked++] = seqs[i];
 		hs->connected = true;
 	}
 	else if (result == CURLE_OK &&
 			 (code == 400 || code == 413 || code == 415 || code == 422))
 	{
-		ereport(LOG, (errmsg("http sink to \"%s\" dropped an event: the "
+		ereport(LOG, (errmsg("http sink to \"%s\" dropped %d event(s): the "
 							 "server answered %ld",
-							 hs->url, code),
+							 hs->url, nrows, code),
 					  errdetail("The server refused the request itself; "
 								"sending it again cannot help.")));
 		snprintf(hs->last_error, sizeof(hs->last_error),
 				 "dropped an event: the server answered %ld", code);
-		hs->acked[hs->nacked++] = r->seq;
-		hs->dropped_last++;
+		for (int i = 0; i < nrows; i++)
+			hs->acked[hs->nacked++] = seqs[i];
+		hs->dropped_last += nrows;
 		hs->connected = true;
 	}
 	else
 	{
-		hs->failed[hs->nfailed++] = r->seq;
+		for (int i = 0; i < nrows; i++)
+			hs->failed[hs->nfailed++] = seqs[i];
 		if (r->denied)
 			snprintf(hs->last_error, sizeof(hs->last_error),
 					 "the address of %s is not allowed by "
@@ -292,8 +373,10 @@ http_done(HttpSink *hs, CURL *easy, CURLcode result)
 	curl_multi_remove_handle(hs->multi, easy);
 	curl_easy_cleanup(easy);
 	dlist_delete(&r->node);
+	if (r->seqs)
+		pfree(r->seqs);
 	pfree(r);
-	hs->active--;
+	hs->active -= nrows;
 }
 
 static void
@@ -306,6 +389,9 @@ http_poll(void *state, int64 *acked, int *nacked, int64 *failed, int *nfailed,
 	CURLMsg *msg;
 
 	hs->nacked = hs->nfailed = hs->dropped_last = 0;
+	/* a partial array: what the delivery loop had is all there is now */
+	if (hs->batch_size > 1)
+		flush_batch(hs);
 	curl_multi_perform(hs->multi, &running);
 	if (hs->active > 0 && running == hs->active)
 	{
@@ -355,8 +441,12 @@ http_stop(void *state)
 		curl_multi_remove_handle(hs->multi, r->easy);
 		curl_easy_cleanup(r->easy);
 		dlist_delete(&r->node);
+		if (r->seqs)
+			pfree(r->seqs);
 		pfree(r);
 	}
+	/* rows of an array not sent stay in the outbox as well */
+	hs->nbatch = 0;
 	curl_multi_cleanup(hs->multi);
 	curl_slist_free_all(hs->headers);
 }

@@ -86,6 +86,7 @@ static const SiddhiOptionSpec http_sink_options[] = {
 	{ "basic.auth.password", false, true },
 	{ "socket.idle.timeout", false, false },
 	{ "max.connections", false, false },
+	{ "batch.size", false, false },
 	{ "outbox.max.events", false, false },
 	SINK_COMMON,
 	{ NULL }
