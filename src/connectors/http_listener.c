@@ -23,6 +23,9 @@
  *		  free (siddhi.http_max_requests), or the engine did not take the
  *		  request within siddhi.http_queue_timeout
  *
+ * Memory: at most 1,024 connections per port, each with a body buffer
+ * grown as the body comes, up to siddhi.http_max_body.
+ *
  * libmicrohttpd runs in this process's one thread (external epoll mode):
  * its callbacks run inside MHD_run, called by this loop, and use malloc,
  * never palloc or ereport.  A port that cannot be bound is retried every
@@ -53,6 +56,8 @@
 
 #define BIND_RETRY_MS 5000
 #define MAX_DAEMONS HTTP_MAX_ROUTES
+/* per port; each holds at most siddhi.http_max_body of body */
+#define MAX_CONNECTIONS 1024
 
 PGDLLEXPORT void siddhi_http_listener_main(Datum arg);
 
@@ -75,6 +80,7 @@ typedef struct Conn
 	int status; /* an answer made here, or 0 */
 	char answer[HTTP_ANSWER_LEN];
 	size_t len;
+	size_t cap;
 	char *buf;
 } Conn;
 
@@ -264,15 +270,26 @@ handle(void *cls, struct MHD_Connection *con, const char *url,
 						   "the body is larger than siddhi.http_max_body");
 			else
 			{
-				if (c->buf == NULL)
-					c->buf = malloc(siddhi_http_max_body);
-				if (c->buf == NULL)
-					set_answer(c, 503, "out of memory; retry later");
-				else
+				/* grown as the body comes, up to siddhi.http_max_body */
+				size_t need = c->len + *upload_data_size;
+
+				if (need > c->cap)
 				{
-					memcpy(c->buf + c->len, upload_data, *upload_data_size);
-					c->len += *upload_data_size;
+					size_t cap = Min(Max(need, c->cap * 2),
+									 (size_t) siddhi_http_max_body);
+					char *b = realloc(c->buf, cap);
+
+					if (b == NULL)
+					{
+						set_answer(c, 503, "out of memory; retry later");
+						*upload_data_size = 0;
+						return MHD_YES;
+					}
+					c->buf = b;
+					c->cap = cap;
 				}
+				memcpy(c->buf + c->len, upload_data, *upload_data_size);
+				c->len = need;
 			}
 		}
 		*upload_data_size = 0;
@@ -425,15 +442,17 @@ bind_daemon(Daemon *dm)
 			flags, dm->port, NULL, NULL, handle, dm, MHD_OPTION_SOCK_ADDR, sa,
 			MHD_OPTION_NOTIFY_COMPLETED, completed, NULL,
 			MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int) 60,
+			MHD_OPTION_CONNECTION_LIMIT, (unsigned int) MAX_CONNECTIONS,
 			MHD_OPTION_LISTENING_ADDRESS_REUSE, (unsigned int) 1,
 			MHD_OPTION_END);
 	else
-		dm->d =
-			MHD_start_daemon(flags, dm->port, NULL, NULL, handle, dm,
-							 MHD_OPTION_NOTIFY_COMPLETED, completed, NULL,
-							 MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int) 60,
-							 MHD_OPTION_LISTENING_ADDRESS_REUSE,
-							 (unsigned int) 1, MHD_OPTION_END);
+		dm->d = MHD_start_daemon(
+			flags, dm->port, NULL, NULL, handle, dm,
+			MHD_OPTION_NOTIFY_COMPLETED, completed, NULL,
+			MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int) 60,
+			MHD_OPTION_CONNECTION_LIMIT, (unsigned int) MAX_CONNECTIONS,
+			MHD_OPTION_LISTENING_ADDRESS_REUSE, (unsigned int) 1,
+			MHD_OPTION_END);
 	if (dm->d == NULL)
 	{
 		char msg[HTTP_ERROR_LEN];
