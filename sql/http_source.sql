@@ -13,13 +13,13 @@ SELECT siddhi.deploy('h1', $$
 @source(type = 'http', receiver.url = 'http://127.0.0.1:8280/a', url = 'http://x/', @map(type = 'json'))
 define stream S (id long);
 $$);
--- receiver.url without a port, with https, with a query
+-- receiver.url without a port, of another scheme, with a query
 SELECT siddhi.deploy('h1', $$
 @source(type = 'http', receiver.url = 'http://127.0.0.1/orders', @map(type = 'json'))
 define stream S (id long);
 $$);
 SELECT siddhi.deploy('h1', $$
-@source(type = 'http', receiver.url = 'https://127.0.0.1:8443/orders', @map(type = 'json'))
+@source(type = 'http', receiver.url = 'ftp://127.0.0.1:8443/orders', @map(type = 'json'))
 define stream S (id long);
 $$);
 SELECT siddhi.deploy('h1', $$

@@ -5,10 +5,12 @@
 # and goes to @OnError (STORE); wrong credentials 401; a body over
 # siddhi.http_max_body 413; an unknown path 404; an HMAC signature checked;
 # an engine that does not take requests (stopped) 503 with Retry-After,
-# and again 200 once it goes on; after a server restart it listens again.
+# and again 200 once it goes on; after a server restart it listens again;
+# an https:// receiver.url with the listener's certificate.
 use strict;
 use warnings;
 use IO::Socket::INET;
+use IPC::Run;
 use Digest::SHA qw(hmac_sha256_hex);
 use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
@@ -180,6 +182,47 @@ for (1 .. 200)
 ok($back, 'after a restart the webhook answers 200 again');
 is($node->safe_psql('postgres', 'SELECT count(*) FROM orderrows'), '6',
 	'rows 1, 2, 3, 9, 10, 11');
+
+# TLS: an https:// receiver.url listens with siddhi.http_tls_*_file
+my $tport = free_port();
+system('openssl', 'req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '2',
+	'-subj', '/CN=127.0.0.1', '-keyout', "$dir/hook.key", '-out', "$dir/hook.crt") == 0
+  or die 'openssl req failed';
+chmod 0600, "$dir/hook.key";
+$node->safe_psql('postgres', qq{
+	SELECT siddhi.deploy('tlshook', \$\$
+		\@source(type = 'http', receiver.url = 'https://127.0.0.1:$tport/secure',
+		        \@map(type = 'json'))
+		define stream Secure (id long);
+		define table SecureRows (id long);
+		from Secure select id insert into SecureRows;
+	\$\$)});
+ok($node->poll_query_until('postgres', q{
+	SELECT last_error LIKE '%no certificate%' FROM siddhi.sources WHERE app = 'tlshook'}),
+	'https without a certificate: the source fails, saying so');
+$node->safe_psql('postgres', "ALTER SYSTEM SET siddhi.http_tls_cert_file = '$dir/hook.crt'");
+$node->safe_psql('postgres', "ALTER SYSTEM SET siddhi.http_tls_key_file = '$dir/hook.key'");
+$node->reload;
+my $tls_ok = 0;
+for (1 .. 300)
+{
+	my ($o, $e) = ('', '');
+	IPC::Run::run(
+		[ 'curl', '-s', '-k', '--max-time', '10', '-o', '/dev/null', '-w', '%{http_code}',
+		  '-d', '{"event":{"id":77}}', "https://127.0.0.1:$tport/secure" ],
+		'>', \$o, '2>', \$e);
+	if ($o eq '200') { $tls_ok = 1; last; }
+	select(undef, undef, undef, 0.1);
+}
+ok($tls_ok, 'with the certificate: an https POST is answered 200');
+is($node->safe_psql('postgres', 'SELECT id FROM securerows'), '77',
+	'and its row is there');
+my ($plain, $perr) = ('', '');
+IPC::Run::run(
+	[ 'curl', '-s', '--max-time', '10', '-o', '/dev/null', '-w', '%{http_code}',
+	  '-d', '{"event":{"id":78}}', "http://127.0.0.1:$tport/secure" ],
+	'>', \$plain, '2>', \$perr);
+isnt($plain, '200', 'plain http to the https port is not taken');
 
 # undeployed: the port closes or the path is unknown
 $node->safe_psql('postgres', q{SELECT siddhi.undeploy('hook')});

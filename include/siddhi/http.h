@@ -15,14 +15,19 @@ extern char *siddhi_http_listen_address;
 extern int siddhi_http_max_body;
 extern int siddhi_http_max_requests;
 extern int siddhi_http_queue_timeout_ms;
+extern char *siddhi_http_tls_cert_file;
+extern char *siddhi_http_tls_key_file;
 
 /* _PG_init: the settings above, and the listener's registration */
 extern void siddhi_http_source_gucs(void);
 extern void siddhi_register_http_listener(void);
 
-/* receiver.url: http://host:port/path into port and path; false if not */
+/*
+ * receiver.url: http[s]://host:port/path into port, path and whether it is
+ * https; false if not
+ */
 extern bool siddhi_http_receiver_url(const char *url, int *port, char *path,
-									 int pathlen);
+									 int pathlen, bool *tls);
 
 /* shared memory: routes and request slots */
 extern Size siddhi_http_shmem_size(void);

@@ -18,9 +18,10 @@
 
 #include "analyze_int.h"
 
-/* Parse http://host:port/path: the port and the path; false if not. */
+/* Parse http[s]://host:port/path: port, path, https; false if not. */
 bool
-siddhi_http_receiver_url(const char *url, int *port, char *path, int pathlen)
+siddhi_http_receiver_url(const char *url, int *port, char *path, int pathlen,
+						 bool *tls)
 {
 	const char *p;
 	const char *slash;
@@ -28,9 +29,18 @@ siddhi_http_receiver_url(const char *url, int *port, char *path, int pathlen)
 	long n;
 	char *end;
 
-	if (pg_strncasecmp(url, "http://", 7) != 0)
+	if (pg_strncasecmp(url, "http://", 7) == 0)
+	{
+		*tls = false;
+		p = url + 7;
+	}
+	else if (pg_strncasecmp(url, "https://", 8) == 0)
+	{
+		*tls = true;
+		p = url + 8;
+	}
+	else
 		return false;
-	p = url + 7;
 	slash = strchr(p, '/');
 	if (slash == NULL)
 		slash = p + strlen(p);
@@ -123,19 +133,21 @@ siddhi_analyze_http_source(AnalyzeState *st, SiddhiSourcePlan *sp)
 	{
 		int port;
 		char path[128];
+		bool tls;
 		const char *hint = "Options of a polling source (url = ..) are "
 						   "method, interval, timeout, auth.type, "
 						   "auth.token, headers, body, max.body.bytes.";
 
-		if (!siddhi_http_receiver_url(recv->value, &port, path, sizeof(path)))
+		if (!siddhi_http_receiver_url(recv->value, &port, path, sizeof(path),
+									  &tls))
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 					 errmsg("receiver.url \"%s\" is not "
-							"http://host:port/path",
+							"http[s]://host:port/path",
 							recv->value),
 					 errhint("Write e.g. 'http://127.0.0.1:8280/orders': a "
 							 "port, and a path of at most 127 bytes without "
-							 "'?' or '#'.  https:// is not available."),
+							 "'?' or '#'."),
 					 siddhi_errposition(st->app->source, recv->location)));
 		x = option(o, "basic.auth.enabled");
 		if (x && pg_strcasecmp(x->value, "true") != 0 &&

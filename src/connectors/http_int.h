@@ -47,6 +47,7 @@ typedef struct HttpRoute
 {
 	bool used;
 	bool active; /* false: its engine is gone for now (503) */
+	bool tls;	 /* https: the port listens with TLS */
 	uint32 id;	 /* unique while shared memory lives */
 	Oid dboid;
 	int port;

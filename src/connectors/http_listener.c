@@ -68,6 +68,9 @@ typedef struct Daemon
 	int nconns;			  /* connections with a Conn */
 	TimestampTz retry_at;
 	bool wanted; /* a route uses the port */
+	bool tls;	 /* its routes are https */
+	char *key;	 /* TLS: the PEM files' contents, malloc'd */
+	char *cert;
 } Daemon;
 
 typedef struct Conn
@@ -402,6 +405,70 @@ note_bind_error(int port, const char *msg)
 	SpinLockRelease(&siddhi_http_shared->mutex);
 }
 
+/* A whole file into malloc'd memory (NUL-terminated), or NULL. */
+static char *
+read_file(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	char *buf;
+	long len;
+
+	if (f == NULL)
+		return NULL;
+	if (fseek(f, 0, SEEK_END) != 0 || (len = ftell(f)) < 0 ||
+		len > 1024 * 1024 || fseek(f, 0, SEEK_SET) != 0 ||
+		(buf = malloc(len + 1)) == NULL)
+	{
+		fclose(f);
+		return NULL;
+	}
+	if (fread(buf, 1, len, f) != (size_t) len)
+	{
+		free(buf);
+		fclose(f);
+		return NULL;
+	}
+	buf[len] = '\0';
+	fclose(f);
+	return buf;
+}
+
+static void
+free_tls(Daemon *dm)
+{
+	free(dm->key);
+	free(dm->cert);
+	dm->key = dm->cert = NULL;
+}
+
+/* siddhi.http_tls_key_file and _cert_file, read for an https port. */
+static bool
+load_tls(Daemon *dm)
+{
+	char msg[HTTP_ERROR_LEN];
+
+	free_tls(dm);
+	if (!MHD_is_feature_supported(MHD_FEATURE_TLS))
+		snprintf(msg, sizeof(msg), "this libmicrohttpd has no TLS");
+	else if ((dm->cert = read_file(siddhi_http_tls_cert_file)) == NULL)
+		snprintf(msg, sizeof(msg),
+				 "cannot read siddhi.http_tls_cert_file "
+				 "\"%s\": %m",
+				 siddhi_http_tls_cert_file);
+	else if ((dm->key = read_file(siddhi_http_tls_key_file)) == NULL)
+		snprintf(msg, sizeof(msg),
+				 "cannot read siddhi.http_tls_key_file "
+				 "\"%s\": %m",
+				 siddhi_http_tls_key_file);
+	else
+		return true;
+	free_tls(dm);
+	note_bind_error(dm->port, msg);
+	ereport(LOG, (errmsg("siddhi http listener: %s", msg)));
+	dm->retry_at = GetCurrentTimestamp() + BIND_RETRY_MS * 1000L;
+	return false;
+}
+
 static void
 bind_daemon(Daemon *dm)
 {
@@ -437,26 +504,41 @@ bind_daemon(Daemon *dm)
 		dm->retry_at = GetCurrentTimestamp() + BIND_RETRY_MS * 1000L;
 		return;
 	}
-	if (sa)
-		dm->d = MHD_start_daemon(
-			flags, dm->port, NULL, NULL, handle, dm, MHD_OPTION_SOCK_ADDR, sa,
-			MHD_OPTION_NOTIFY_COMPLETED, completed, NULL,
-			MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int) 60,
-			MHD_OPTION_CONNECTION_LIMIT, (unsigned int) MAX_CONNECTIONS,
-			MHD_OPTION_LISTENING_ADDRESS_REUSE, (unsigned int) 1,
-			MHD_OPTION_END);
-	else
-		dm->d = MHD_start_daemon(
-			flags, dm->port, NULL, NULL, handle, dm,
-			MHD_OPTION_NOTIFY_COMPLETED, completed, NULL,
-			MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int) 60,
-			MHD_OPTION_CONNECTION_LIMIT, (unsigned int) MAX_CONNECTIONS,
-			MHD_OPTION_LISTENING_ADDRESS_REUSE, (unsigned int) 1,
-			MHD_OPTION_END);
+	{
+		struct MHD_OptionItem opts[8];
+		int n = 0;
+
+		opts[n++] = (struct MHD_OptionItem){ MHD_OPTION_NOTIFY_COMPLETED,
+											 (intptr_t) completed, NULL };
+		opts[n++] =
+			(struct MHD_OptionItem){ MHD_OPTION_CONNECTION_TIMEOUT, 60, NULL };
+		opts[n++] = (struct MHD_OptionItem){ MHD_OPTION_CONNECTION_LIMIT,
+											 MAX_CONNECTIONS, NULL };
+		opts[n++] =
+			(struct MHD_OptionItem){ MHD_OPTION_LISTENING_ADDRESS_REUSE, 1,
+									 NULL };
+		if (sa)
+			opts[n++] = (struct MHD_OptionItem){ MHD_OPTION_SOCK_ADDR, 0,
+												 (void *) sa };
+		if (dm->tls)
+		{
+			if (!load_tls(dm))
+				return;
+			flags |= MHD_USE_TLS;
+			opts[n++] = (struct MHD_OptionItem){ MHD_OPTION_HTTPS_MEM_KEY, 0,
+												 dm->key };
+			opts[n++] = (struct MHD_OptionItem){ MHD_OPTION_HTTPS_MEM_CERT, 0,
+												 dm->cert };
+		}
+		opts[n++] = (struct MHD_OptionItem){ MHD_OPTION_END, 0, NULL };
+		dm->d = MHD_start_daemon(flags, dm->port, NULL, NULL, handle, dm,
+								 MHD_OPTION_ARRAY, opts, MHD_OPTION_END);
+	}
 	if (dm->d == NULL)
 	{
 		char msg[HTTP_ERROR_LEN];
 
+		free_tls(dm);
 		snprintf(msg, sizeof(msg), "cannot listen on %s port %d: %m", addr,
 				 dm->port);
 		note_bind_error(dm->port, msg);
@@ -475,6 +557,7 @@ static void
 sync_daemons(void)
 {
 	int ports[HTTP_MAX_ROUTES];
+	bool tls[HTTP_MAX_ROUTES];
 	int nports = 0;
 
 	SpinLockAcquire(&siddhi_http_shared->mutex);
@@ -488,7 +571,10 @@ sync_daemons(void)
 		for (int j = 0; j < nports; j++)
 			seen |= ports[j] == r->port;
 		if (!seen)
+		{
+			tls[nports] = r->tls;
 			ports[nports++] = r->port;
+		}
 	}
 	SpinLockRelease(&siddhi_http_shared->mutex);
 
@@ -514,6 +600,18 @@ sync_daemons(void)
 				continue;
 			memset(dm, 0, sizeof(Daemon));
 			dm->port = ports[j];
+			dm->tls = tls[j];
+		}
+		/* the scheme changed (all routes went, others came): reopen */
+		if (dm->tls != tls[j] && dm->nconns == 0)
+		{
+			if (dm->d)
+				MHD_stop_daemon(dm->d);
+			dm->d = NULL;
+			free_tls(dm);
+			dm->tls = tls[j];
+			dm->retry_at = 0;
+			sets_changed = true;
 		}
 		dm->wanted = true;
 	}
@@ -531,6 +629,7 @@ sync_daemons(void)
 				ereport(DEBUG1, (errmsg("siddhi http listener: closed port %d",
 										dm->port)));
 			}
+			free_tls(dm);
 			dm->d = NULL;
 			dm->port = 0;
 			sets_changed = true;

@@ -26,6 +26,8 @@ char *siddhi_http_listen_address = NULL;
 int siddhi_http_max_body = 65536;
 int siddhi_http_max_requests = 128;
 int siddhi_http_queue_timeout_ms = 5000;
+char *siddhi_http_tls_cert_file = NULL;
+char *siddhi_http_tls_key_file = NULL;
 
 HttpShared *siddhi_http_shared = NULL;
 
@@ -60,6 +62,19 @@ siddhi_http_source_gucs(void)
 		"after its batch commits.",
 		&siddhi_http_queue_timeout_ms, 5000, 10, 3600 * 1000, PGC_SIGHUP,
 		GUC_UNIT_MS, NULL, NULL, NULL);
+	DefineCustomStringVariable(
+		"siddhi.http_tls_cert_file",
+		"Certificate (PEM) of the webhook listener's https ports.",
+		"Read when a port of an https:// receiver.url opens; relative to "
+		"the data directory.",
+		&siddhi_http_tls_cert_file, "", PGC_SIGHUP, 0, NULL, NULL, NULL);
+	DefineCustomStringVariable(
+		"siddhi.http_tls_key_file",
+		"Private key (PEM, unencrypted) of the webhook listener's https "
+		"ports.",
+		"Read when a port of an https:// receiver.url opens; relative to "
+		"the data directory.",
+		&siddhi_http_tls_key_file, "", PGC_SIGHUP, 0, NULL, NULL, NULL);
 }
 
 static Size

@@ -49,6 +49,7 @@ typedef struct Webhook
 	bool is_poll; /* false (HttpPoll's first field is true) */
 	uint32 route_id;
 	int port;
+	bool tls;
 	char path[HTTP_PATH_LEN];
 	char *basic;	   /* "user:password", or NULL: no basic auth */
 	char *hmac_secret; /* or NULL */
@@ -118,6 +119,7 @@ register_route(Webhook *w, const char *app, const char *source)
 	int free_at = -1;
 	int mine = -1;
 	bool conflict = false;
+	bool scheme_conflict = false;
 	int listener;
 
 	SpinLockAcquire(&siddhi_http_shared->mutex);
@@ -135,6 +137,8 @@ register_route(Webhook *w, const char *app, const char *source)
 				free_at = r;
 			continue;
 		}
+		if (rt->port == w->port && rt->tls != w->tls)
+			scheme_conflict = true;
 		if (rt->port != w->port || strcmp(rt->path, w->path) != 0)
 			continue;
 		if (rt->dboid == MyDatabaseId && !rt->active)
@@ -142,6 +146,8 @@ register_route(Webhook *w, const char *app, const char *source)
 		else
 			conflict = true;
 	}
+	if (scheme_conflict)
+		conflict = true;
 	if (!conflict && mine < 0 && free_at >= 0)
 	{
 		HttpRoute *rt = &siddhi_http_shared->routes[free_at];
@@ -151,6 +157,7 @@ register_route(Webhook *w, const char *app, const char *source)
 		rt->id = siddhi_http_shared->next_route_id++;
 		rt->dboid = MyDatabaseId;
 		rt->port = w->port;
+		rt->tls = w->tls;
 		strlcpy(rt->path, w->path, sizeof(rt->path));
 		mine = free_at;
 	}
@@ -165,6 +172,14 @@ register_route(Webhook *w, const char *app, const char *source)
 	listener = siddhi_http_shared->listener_procno;
 	SpinLockRelease(&siddhi_http_shared->mutex);
 	first_start = false;
+	if (scheme_conflict)
+		ereport(ERROR,
+				(errcode(ERRCODE_DUPLICATE_OBJECT),
+				 errmsg("port %d listens with %s already", w->port,
+						w->tls ? "http" : "https"),
+				 errhint("Give source \"%s\" of app \"%s\" another port, "
+						 "or the same scheme as the others on it.",
+						 source, app)));
 	if (conflict)
 		ereport(ERROR,
 				(errcode(ERRCODE_DUPLICATE_OBJECT),
@@ -199,8 +214,21 @@ webhook_start(const SiddhiSourcePlan *plan, const char *app, List *positions)
 
 	if (siddhi_http_shared == NULL)
 		elog(ERROR, "the http listener's shared memory is not there");
-	if (!siddhi_http_receiver_url(url, &w->port, w->path, sizeof(w->path)))
-		elog(ERROR, "receiver.url \"%s\" is not http://host:port/path", url);
+	if (!siddhi_http_receiver_url(url, &w->port, w->path, sizeof(w->path),
+								  &w->tls))
+		elog(ERROR, "receiver.url \"%s\" is not http[s]://host:port/path",
+			 url);
+	if (w->tls && (siddhi_http_tls_cert_file == NULL ||
+				   siddhi_http_tls_cert_file[0] == '\0' ||
+				   siddhi_http_tls_key_file == NULL ||
+				   siddhi_http_tls_key_file[0] == '\0'))
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("receiver.url is https:// but the listener has no "
+						"certificate"),
+				 errhint("A superuser sets siddhi.http_tls_cert_file and "
+						 "siddhi.http_tls_key_file, or the URL says "
+						 "http://.")));
 	if (pg_strcasecmp(basic, "true") == 0)
 		w->basic = psprintf(
 			"%s:%s",
