@@ -39,6 +39,7 @@
 #include "storage/ipc.h"
 #include "storage/proc.h"
 #include "utils/builtins.h"
+#include "utils/memutils.h"
 #include "utils/resowner.h"
 
 #include "http_int.h"
@@ -390,7 +391,8 @@ static void
 webhook_rejected(Webhook *w, int index, const char *message)
 {
 	if (index >= 0 && index < w->nrecords)
-		w->rejected[index] = pstrdup(message);
+		w->rejected[index] = MemoryContextStrdup(GetMemoryChunkContext(w),
+												 message ? message : "");
 }
 
 /* Answer every record of the batch; 503 when failing is true. */
