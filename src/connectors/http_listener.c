@@ -262,6 +262,9 @@ handle(void *cls, struct MHD_Connection *con, const char *url,
 					 NULL &&
 				 strtoll(cl, NULL, 10) > siddhi_http_max_body)
 			set_answer(c, 413, "the body is larger than siddhi.http_max_body");
+		/* answered before the body: it is not read at all */
+		if (c->status != 0)
+			return send_answer(con, c->status, c->answer);
 		return MHD_YES;
 	}
 	if (*upload_data_size > 0)
