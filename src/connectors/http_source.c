@@ -56,6 +56,7 @@ typedef struct Webhook
 	char *hmac_secret; /* or NULL */
 	int *rec_slot;	   /* the slot of each record of this batch */
 	char **rejected;   /* per record: @OnError's message, or NULL */
+	int *taken;		   /* poll's scratch: one per slot */
 	int nrecords;
 	int max;
 	int64 answered;
@@ -240,6 +241,7 @@ webhook_start(const SiddhiSourcePlan *plan, const char *app, List *positions)
 	w->max = Max(siddhi_source_batch_events, 1);
 	w->rec_slot = palloc(sizeof(int) * w->max);
 	w->rejected = palloc0(sizeof(char *) * w->max);
+	w->taken = palloc(sizeof(int) * siddhi_http_shared->nslots);
 	if (!exit_hook_set)
 	{
 		before_shmem_exit(engine_exit, 0);
@@ -327,14 +329,14 @@ cmp_seq(const void *a, const void *b)
 static int
 webhook_poll(Webhook *w, SiddhiSourceRecord *records, int max)
 {
-	int taken[1024];
+	int *taken = w->taken;
 	int ntaken = 0;
 	int n = 0;
 	int listener;
 	char body[HTTP_ANSWER_LEN];
 	bool any_answer = false;
 
-	max = Min(Min(max, w->max), (int) lengthof(taken));
+	max = Min(max, w->max);
 	w->nrecords = 0;
 	SpinLockAcquire(&siddhi_http_shared->mutex);
 	for (int i = 0; i < siddhi_http_shared->nslots; i++)
@@ -343,15 +345,29 @@ webhook_poll(Webhook *w, SiddhiSourceRecord *records, int max)
 
 		if (s->state == HTTP_SLOT_QUEUED && s->route_id == w->route_id)
 			taken[ntaken++] = i;
-		if (ntaken == (int) lengthof(taken))
-			break;
 	}
+	SpinLockRelease(&siddhi_http_shared->mutex);
+	/* in arrival order, sorted outside the spinlock */
 	if (ntaken > 1)
 		qsort(taken, ntaken, sizeof(int), cmp_seq);
-	ntaken = Min(ntaken, max);
-	for (int k = 0; k < ntaken; k++)
-		http_slot(taken[k])->state = HTTP_SLOT_TAKEN;
-	SpinLockRelease(&siddhi_http_shared->mutex);
+	{
+		int kept = 0;
+
+		SpinLockAcquire(&siddhi_http_shared->mutex);
+		for (int k = 0; k < ntaken && kept < max; k++)
+		{
+			HttpSlot *s = http_slot(taken[k]);
+
+			/* still ours: the listener may have timed it out meanwhile */
+			if (s->state == HTTP_SLOT_QUEUED && s->route_id == w->route_id)
+			{
+				s->state = HTTP_SLOT_TAKEN;
+				taken[kept++] = taken[k];
+			}
+		}
+		SpinLockRelease(&siddhi_http_shared->mutex);
+		ntaken = kept;
+	}
 
 	siddhi_http_error_json(body, sizeof(body),
 						   "the credentials or the signature are not right");
