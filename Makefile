@@ -30,6 +30,8 @@ SHLIB_LINK += -lrdkafka
 SHLIB_LINK += -lavro
 # libcurl (Debian's libcurl4-openssl-dev): the HTTP sink
 SHLIB_LINK += -lcurl
+# libmicrohttpd (Debian's libmicrohttpd-dev): the http source's webhook listener
+SHLIB_LINK += -lmicrohttpd
 # hiredis (Debian's libhiredis-dev): the Redis sink
 SHLIB_LINK += -lhiredis
 # zlib (Debian's zlib1g-dev): the file sink's rotated files

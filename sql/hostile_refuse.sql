@@ -19,11 +19,11 @@ from S select a insert into O;$$);
 SELECT siddhi.deploy('rf_conn', $$@store(type = 'rdbms') define table T (a int);$$);
 SELECT siddhi.deploy('rf_conn', $$define stream S (a int);
 @info(name = 'q', @map(type = 'json')) from S select a insert into O;$$);
-SELECT siddhi.deploy('rf_conn', $$@source(type = 'http') CREATE STREAM s (a int);$$);
+SELECT siddhi.deploy('rf_conn', $$@source(type = 'mqtt') CREATE STREAM s (a int);$$);
 SELECT siddhi.deploy('rf_conn', $$CREATE STREAM s (a int) WITH (connector = 'kafka', topic = 'x');$$);
-SELECT siddhi.deploy('rf_conn', $$CREATE STREAM s (a int) WITH (type = 'http');$$);
+SELECT siddhi.deploy('rf_conn', $$CREATE STREAM s (a int) WITH (type = 'mqtt');$$);
 -- CREATE SOURCE is a stream with a @source (sql_connectors), refused as one
-SELECT siddhi.deploy('rf_conn', $$CREATE SOURCE src (a int) WITH (type = 'http');$$);
+SELECT siddhi.deploy('rf_conn', $$CREATE SOURCE src (a int) WITH (type = 'mqtt');$$);
 
 -- unknown annotations, unknown elements of known ones
 SELECT siddhi.deploy('rf_ann', $$@app:stats('true') define stream S (a int);$$);

@@ -240,7 +240,7 @@ SELECT siddhi.parse($$CREATE AGGREGATION agg AS SELECT a, sum(b) AS t FROM s GRO
 -- deploying: the analyzer checks each form's annotations and reports at
 -- the position of the annotation the form made
 SELECT siddhi.deploy('conn_a', $$CREATE STREAM s (a int) WITH (event_time = 'a', connector = 'kafka');$$);
-SELECT siddhi.deploy('conn_b', $$CREATE SOURCE src (a int) WITH (type = 'http');$$);
+SELECT siddhi.deploy('conn_b', $$CREATE SOURCE src (a int) WITH (type = 'mqtt');$$);
 SELECT siddhi.deploy('conn_c', $$CREATE SINK snk (a int) WITH (type = 'mongodb');$$);
 SELECT siddhi.deploy('conn_d', $$CREATE STREAM s (a int);
 INSERT INTO o SELECT a FROM s SINK (type = 'mongodb');$$);

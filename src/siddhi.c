@@ -22,6 +22,7 @@
 #include "siddhi/ipc.h"
 #include "siddhi/kafka_source.h"
 #include "siddhi/partition.h"
+#include "siddhi/http.h"
 #include "siddhi/shmem.h"
 #include "siddhi/sink.h"
 #include "siddhi/source_runtime.h"
@@ -169,6 +170,7 @@ define_gucs(void)
 		siddhi_check_event_time, NULL, NULL);
 	siddhi_sources_define_gucs();
 	siddhi_sink_guc_init();
+	siddhi_http_source_gucs();
 	/* every siddhi.* setting is defined above: the rest are typos */
 	MarkGUCPrefixReserved("siddhi");
 }
@@ -182,6 +184,7 @@ _PG_init(void)
 	define_gucs();
 	siddhi_shmem_init_hooks();
 	siddhi_register_launcher();
+	siddhi_register_http_listener();
 	siddhi_utility_init();
 	siddhi_stream_xact_init();
 	siddhi_catalog_xact_init();

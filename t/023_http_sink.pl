@@ -3,7 +3,8 @@
 # siddhi.http_allowed_hosts lists it (events wait in the outbox meanwhile);
 # 503s and a server that is down are retried until every event is
 # delivered, once each as far as the server saw, with basic auth from a
-# secret and the headers asked for; a 400 drops that one event, counted.
+# secret and the headers asked for; a 400 drops that one event, counted;
+# batch.size sends JSON arrays.
 use strict;
 use warnings;
 use IPC::Run;
@@ -101,6 +102,27 @@ ok($node->poll_query_until('postgres',
 my %late = map { decode_json($_->{body})->{event}{id} => 1 }
 	grep { $_->{status} == 200 } @{ requests() };
 is(scalar(grep { $late{$_} } 201 .. 250), 50, 'every one of them');
+
+# batch.size: one JSON array of up to that many events per request
+$node->safe_psql('postgres', qq{
+	SELECT siddhi.deploy('batched', \$\$
+		define stream B (id long);
+		\@sink(type = 'http', publisher.url = 'http://127.0.0.1:$port/batch',
+		      batch.size = '10', basic.auth.username = 'ann',
+		      basic.auth.password = '\${HOOK_PW}', \@map(type = 'json'))
+		define stream BOut (id long);
+		from B select id insert into BOut;
+	\$\$)});
+$node->safe_psql('postgres', "INSERT INTO b SELECT i FROM generate_series(1, 35) i");
+ok($node->poll_query_until('postgres',
+	q{SELECT sent = 35 AND queued = 0 FROM siddhi.sinks WHERE app = 'batched'}),
+	'batch.size: all 35 delivered');
+my @batches = map { decode_json($_->{body}) }
+	grep { $_->{path} eq '/batch' && $_->{status} == 200 } @{ requests() };
+my @bids = sort { $a <=> $b } map { map { $_->{event}{id} } @$_ } @batches;
+is(join(',', @bids), join(',', 1 .. 35), 'each event once, in JSON arrays');
+ok(!grep({ ref($_) ne 'ARRAY' || @$_ > 10 } @batches), 'of at most 10 events each');
+ok(scalar(@batches) < 35, 'in fewer requests than events');
 
 $server->kill_kill;
 $node->stop;

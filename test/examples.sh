@@ -23,6 +23,11 @@ if grep -lq SIDDHI_KAFKA_BOOTSTRAP sql/*.sql; then
 	export SIDDHI_KAFKA_BOOTSTRAP
 	trap 'bash "$top/test/kafka/broker.sh" stop "$kafka_dir" >/dev/null 2>&1 || true' EXIT
 fi
+# The HTTP example's webhook listens on a free port of the loopback.
+if [ -z "${SIDDHI_HTTP_PORT:-}" ]; then
+	SIDDHI_HTTP_PORT=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+fi
+export SIDDHI_HTTP_PORT
 $RUN_AS "$PG_REGRESS" --inputdir=. --outputdir=. --bindir="$PG_BINDIR" \
 	--temp-instance=./instance --temp-config=test/siddhi.conf \
 	--port=${SIDDHI_TEST_PORT:-55433} --dbname=examples $tests || status=$?

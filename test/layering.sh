@@ -48,7 +48,8 @@ sideways = {('op:window', 'op:select'), ('op:join', 'op:window'),
 exceptions = {('op:output', 'driver', 'siddhi_runtime_flush_table')}
 # the shared memory hooks add up every subsystem's share, as _PG_init does
 for sym in ('siddhi_sink_stats_shmem_size', 'siddhi_sink_stats_shmem_init',
-            'siddhi_source_stats_shmem_size', 'siddhi_source_stats_shmem_init'):
+            'siddhi_source_stats_shmem_size', 'siddhi_source_stats_shmem_init',
+            'siddhi_http_shmem_size', 'siddhi_http_shmem_init'):
     exceptions.add(('ipc', 'connectors', sym))
 
 objs = sorted(glob.glob('src/*.o') + glob.glob('src/*/*.o') +

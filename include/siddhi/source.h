@@ -82,6 +82,12 @@ typedef struct SiddhiSourceOps
 
 	/* Disconnect and free what is not in the memory context. */
 	void (*stop)(void *state);
+
+	/*
+	 * Record index of the last poll did not map and went to @OnError with
+	 * message (may be NULL; called in the batch, before committed).
+	 */
+	void (*rejected)(void *state, int index, const char *message);
 } SiddhiSourceOps;
 
 /* The ops of a source type (source.c keeps the list), or NULL. */
@@ -89,6 +95,7 @@ extern const SiddhiSourceOps *siddhi_source_ops(const char *type);
 
 extern const SiddhiSourceOps siddhi_kafka_source_ops;	 /* kafka_source.c */
 extern const SiddhiSourceOps siddhi_inmemory_source_ops; /* inmemory.c */
+extern const SiddhiSourceOps siddhi_http_source_ops;	 /* http_source.c */
 
 /*
  * The in-memory broker (inmemory.c), per engine worker: an inMemory sink

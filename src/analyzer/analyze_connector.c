@@ -466,6 +466,8 @@ siddhi_analyze_sources(AnalyzeState *st)
 				sp->desc = desc;
 				sp->on_error = on_error;
 				sp->location = a->location;
+				if (pg_strcasecmp(sp->type, "http") == 0)
+					siddhi_analyze_http_source(st, sp);
 				if (on_error == SIDDHI_ON_ERROR_STREAM && fault == NULL)
 					fault = fault_stream(st, d, desc, on_error_location);
 				sp->fault = fault;
@@ -701,6 +703,7 @@ check_sink_options(AnalyzeState *st, SiddhiSinkPlan *sp,
 								"'DELETE'."),
 						siddhi_errposition(st->app->source, o->location)));
 	check_int_option(st, sp, "max.connections", 1, 64);
+	check_int_option(st, sp, "batch.size", 1, 1000);
 	check_int_option(st, sp, "port", 1, 65535);
 	check_int_option(st, sp, "db", 0, 1000000);
 	check_int_option(st, sp, "ttl", 1, PG_INT32_MAX);

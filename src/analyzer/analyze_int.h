@@ -205,6 +205,10 @@ extern void siddhi_pattern_finish(SiddhiQueryPlan *qp);
 
 /* @source, @sink, @map, @OnError (analyze_connector.c) */
 extern void siddhi_analyze_sources(AnalyzeState *st);
+/* analyze_http.c: an http source's options */
+struct SiddhiSourcePlan;
+extern void siddhi_analyze_http_source(AnalyzeState *st,
+									   struct SiddhiSourcePlan *sp);
 extern void siddhi_analyze_sinks(AnalyzeState *st);
 /* Bind (deploy: create) a stream the app itself makes (analyze.c). */
 extern SiddhiRelation *siddhi_bind_stream(AnalyzeState *st, const char *name,

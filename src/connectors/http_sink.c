@@ -45,10 +45,10 @@
 #include "utils/memutils.h"
 #include "utils/varlena.h"
 
+#include "http_int.h"
+
 /* at most this many requests in flight per sink */
 #define HTTP_MAX_IN_FLIGHT 1000
-
-char *siddhi_http_allowed_hosts = NULL;
 
 typedef struct HttpSink HttpSink;
 
@@ -57,7 +57,9 @@ typedef struct HttpReq
 	dlist_node node; /* in HttpSink.reqs */
 	CURL *easy;
 	HttpSink *hs;
-	int64 seq;
+	int64 seq;	 /* batch.size 1: the row's */
+	int64 *seqs; /* batch.size > 1: the rows' of the array, or NULL */
+	int nseqs;
 	bool denied; /* the address was not allowed */
 	char errbuf[CURL_ERROR_SIZE];
 } HttpReq;
@@ -70,7 +72,11 @@ struct HttpSink
 	char *userpwd; /* or NULL */
 	struct curl_slist *headers;
 	long timeout_ms;
-	int active;
+	int batch_size;		  /* rows per request (one JSON array when > 1) */
+	StringInfoData batch; /* the array being filled */
+	int64 *batch_seqs;	  /* its rows' seqs */
+	int nbatch;
+	int active;		 /* rows in flight */
 	dlist_head reqs; /* of HttpReq, in flight */
 	int64 *acked;
 	int nacked;
@@ -81,194 +87,7 @@ struct HttpSink
 	char last_error[256];
 };
 
-/* Allow-list -------------------------------------------------------------- */
-
-typedef struct AllowEntry
-{
-	int family; /* AF_INET, AF_INET6, or 0 for '*' */
-	unsigned char addr[16];
-	int bits;
-} AllowEntry;
-
 static bool curl_ready = false;
-
-/* Parse "a.b.c.d[/n]", "x::y[/n]" or "*"; false if malformed. */
-static bool
-parse_allow_entry(const char *s, AllowEntry *e)
-{
-	char buf[128];
-	char *slash;
-	int maxbits;
-
-	if (strcmp(s, "*") == 0)
-	{
-		e->family = 0;
-		return true;
-	}
-	if (strlen(s) >= sizeof(buf))
-		return false;
-	strcpy(buf, s);
-	slash = strchr(buf, '/');
-	if (slash)
-		*slash = '\0';
-	if (inet_pton(AF_INET, buf, e->addr) == 1)
-	{
-		e->family = AF_INET;
-		maxbits = 32;
-	}
-	else if (inet_pton(AF_INET6, buf, e->addr) == 1)
-	{
-		e->family = AF_INET6;
-		maxbits = 128;
-	}
-	else
-		return false;
-	e->bits = maxbits;
-	if (slash)
-	{
-		char *end;
-		long b = strtol(slash + 1, &end, 10);
-
-		if (end == slash + 1 || *end != '\0' || b < 0 || b > maxbits)
-			return false;
-		e->bits = (int) b;
-	}
-	return true;
-}
-
-static bool
-prefix_match(const unsigned char *a, const unsigned char *b, int bits)
-{
-	int full = bits / 8, rest = bits % 8;
-
-	if (memcmp(a, b, full) != 0)
-		return false;
-	if (rest == 0)
-		return true;
-	return ((a[full] ^ b[full]) & (0xFF << (8 - rest))) == 0;
-}
-
-/* Loopback, link-local, unspecified (and their v4-mapped forms). */
-static bool
-address_special(int family, const unsigned char *a)
-{
-	static const unsigned char zero16[16] = { 0 };
-
-	if (family == AF_INET)
-		return a[0] == 127 || (a[0] == 169 && a[1] == 254) || (a[0] == 0);
-	if (memcmp(a, zero16, 15) == 0 && (a[15] == 1 || a[15] == 0))
-		return true; /* ::1, :: */
-	if (a[0] == 0xFE && (a[1] & 0xC0) == 0x80)
-		return true; /* fe80::/10 */
-	if (memcmp(a, zero16, 10) == 0 && a[10] == 0xFF && a[11] == 0xFF)
-		return address_special(AF_INET, a + 12);
-	return false;
-}
-
-/*
- * Is the address allowed by the list?  Runs inside a curl callback: no
- * palloc, no ereport (the list was checked when it was set).
- */
-static bool
-address_allowed(const char *list, int family, const unsigned char *a)
-{
-	char item[128];
-	const char *p = list;
-
-	while (p && *p)
-	{
-		const char *comma = strchr(p, ',');
-		size_t len = comma ? (size_t) (comma - p) : strlen(p);
-		AllowEntry e;
-
-		while (len > 0 && (*p == ' ' || *p == '\t'))
-			p++, len--;
-		while (len > 0 && (p[len - 1] == ' ' || p[len - 1] == '\t'))
-			len--;
-		if (len > 0 && len < sizeof(item))
-		{
-			memcpy(item, p, len);
-			item[len] = '\0';
-			if (parse_allow_entry(item, &e))
-			{
-				if (e.family == 0 && !address_special(family, a))
-					return true;
-				if (e.family == family && prefix_match(a, e.addr, e.bits))
-					return true;
-			}
-		}
-		p = comma ? comma + 1 : NULL;
-	}
-	return false;
-}
-
-static bool
-check_allowed_hosts(char **newval, void **extra, GucSource source)
-{
-	char *copy = pstrdup(*newval);
-	char *save = NULL;
-
-	for (char *t = strtok_r(copy, ",", &save); t;
-		 t = strtok_r(NULL, ",", &save))
-	{
-		AllowEntry e;
-
-		while (*t == ' ' || *t == '\t')
-			t++;
-		for (char *q = t + strlen(t);
-			 q > t && (q[-1] == ' ' || q[-1] == '\t');)
-			*--q = '\0';
-		if (*t == '\0')
-			continue;
-		if (!parse_allow_entry(t, &e))
-		{
-			GUC_check_errdetail("\"%s\" is not '*', an IP address or an "
-								"address/prefix length.",
-								t);
-			return false;
-		}
-	}
-	pfree(copy);
-	return true;
-}
-
-void
-siddhi_http_guc_init(void)
-{
-	DefineCustomStringVariable(
-		"siddhi.http_allowed_hosts",
-		"Addresses HTTP sinks may connect to: '*', IP addresses, "
-		"address/prefix.",
-		"'*' is any address but the loopback, link-local and unspecified "
-		"ones, which must be listed to be reached.",
-		&siddhi_http_allowed_hosts, "*", PGC_SIGHUP, 0, check_allowed_hosts,
-		NULL, NULL);
-}
-
-/* curl's opensocket callback: refuse addresses the list does not allow */
-static curl_socket_t
-open_socket(void *clientp, curlsocktype purpose, struct curl_sockaddr *address)
-{
-	HttpReq *r = clientp;
-	const unsigned char *a = NULL;
-	int family = address->family;
-
-	if (family == AF_INET)
-		a = (const unsigned char *) &((struct sockaddr_in *) &address->addr)
-				->sin_addr;
-	else if (family == AF_INET6)
-		a = (const unsigned char *) &((struct sockaddr_in6 *) &address->addr)
-				->sin6_addr;
-	if (a == NULL ||
-		!address_allowed(siddhi_http_allowed_hosts ? siddhi_http_allowed_hosts
-												   : "*",
-						 family, a))
-	{
-		r->denied = true;
-		return CURL_SOCKET_BAD;
-	}
-	return socket(address->family, address->socktype, address->protocol);
-}
 
 static size_t
 discard_body(char *ptr, size_t size, size_t nmemb, void *userdata)
@@ -375,39 +194,63 @@ http_start(const SiddhiSinkPlan *plan, const char *app, int wake_fd,
 		hs->multi, CURLMOPT_MAX_HOST_CONNECTIONS,
 		strtol(siddhi_conn_option(plan->options, "max.connections", "4"), NULL,
 			   10));
+	hs->batch_size =
+		strtol(siddhi_conn_option(plan->options, "batch.size", "1"), NULL, 10);
+	if (hs->batch_size < 1)
+		hs->batch_size = 1;
+	if (hs->batch_size > 1 &&
+		(plan->map == NULL || pg_strcasecmp(plan->map->type, "json") != 0))
+	{
+		curl_multi_cleanup(hs->multi);
+		curl_slist_free_all(hs->headers);
+		*error = pstrdup("batch.size needs @map(type = 'json'): a batch is "
+						 "one JSON array");
+		return NULL;
+	}
+	if (hs->batch_size > 1)
+	{
+		initStringInfo(&hs->batch);
+		hs->batch_seqs = palloc(sizeof(int64) * hs->batch_size);
+	}
 	hs->acked = palloc(sizeof(int64) * HTTP_MAX_IN_FLIGHT);
 	hs->failed = palloc(sizeof(int64) * HTTP_MAX_IN_FLIGHT);
 	dlist_init(&hs->reqs);
 	return hs;
 }
 
+/* One request with body payload for the rows seqs (or seq). */
 static bool
-http_send(void *state, const SiddhiOutboxRow *row, char **error)
+submit(HttpSink *hs, const char *payload, int len, int64 seq,
+	   const int64 *seqs, int nseqs)
 {
-	HttpSink *hs = state;
 	CURL *easy;
 	HttpReq *r;
 
-	*error = NULL;
-	if (hs->active + hs->nacked + hs->nfailed >= HTTP_MAX_IN_FLIGHT)
-		return false;
 	easy = curl_easy_init();
 	if (easy == NULL)
 		return false;
 	r = MemoryContextAllocZero(GetMemoryChunkContext(hs), sizeof(HttpReq));
 	r->hs = hs;
 	r->easy = easy;
-	r->seq = row->seq;
+	r->seq = seq;
+	if (seqs)
+	{
+		r->seqs = MemoryContextAlloc(GetMemoryChunkContext(hs),
+									 sizeof(int64) * nseqs);
+		memcpy(r->seqs, seqs, sizeof(int64) * nseqs);
+		r->nseqs = nseqs;
+	}
 	curl_easy_setopt(easy, CURLOPT_URL, hs->url);
 	curl_easy_setopt(easy, CURLOPT_PRIVATE, r);
 	curl_easy_setopt(easy, CURLOPT_ERRORBUFFER, r->errbuf);
 	curl_easy_setopt(easy, CURLOPT_HTTPHEADER, hs->headers);
 	curl_easy_setopt(easy, CURLOPT_CUSTOMREQUEST, hs->method);
-	curl_easy_setopt(easy, CURLOPT_POSTFIELDSIZE, (long) row->len);
-	curl_easy_setopt(easy, CURLOPT_COPYPOSTFIELDS, row->payload);
+	curl_easy_setopt(easy, CURLOPT_POSTFIELDSIZE, (long) len);
+	curl_easy_setopt(easy, CURLOPT_COPYPOSTFIELDS, payload);
 	curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION, discard_body);
-	curl_easy_setopt(easy, CURLOPT_OPENSOCKETFUNCTION, open_socket);
-	curl_easy_setopt(easy, CURLOPT_OPENSOCKETDATA, r);
+	curl_easy_setopt(easy, CURLOPT_OPENSOCKETFUNCTION,
+					 siddhi_http_open_socket);
+	curl_easy_setopt(easy, CURLOPT_OPENSOCKETDATA, &r->denied);
 	curl_easy_setopt(easy, CURLOPT_FOLLOWLOCATION, 0L);
 	curl_easy_setopt(easy, CURLOPT_PROXY, "");
 	curl_easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);
@@ -423,11 +266,55 @@ http_send(void *state, const SiddhiOutboxRow *row, char **error)
 	if (curl_multi_add_handle(hs->multi, easy) != CURLM_OK)
 	{
 		curl_easy_cleanup(easy);
+		if (r->seqs)
+			pfree(r->seqs);
 		pfree(r);
 		return false;
 	}
 	dlist_push_tail(&hs->reqs, &r->node);
-	hs->active++;
+	hs->active += seqs ? nseqs : 1;
+	return true;
+}
+
+/* Send the array being filled, if any ("[" + payloads joined by ","). */
+static void
+flush_batch(HttpSink *hs)
+{
+	if (hs->nbatch == 0)
+		return;
+	appendStringInfoChar(&hs->batch, ']');
+	if (submit(hs, hs->batch.data, hs->batch.len, 0, hs->batch_seqs,
+			   hs->nbatch))
+	{
+		resetStringInfo(&hs->batch);
+		hs->nbatch = 0;
+	}
+	else
+		hs->batch.data[--hs->batch.len] = '\0'; /* again at the next poll */
+}
+
+static bool
+http_send(void *state, const SiddhiOutboxRow *row, char **error)
+{
+	HttpSink *hs = state;
+
+	*error = NULL;
+	if (hs->active + hs->nbatch + hs->nacked + hs->nfailed >=
+		HTTP_MAX_IN_FLIGHT)
+		return false;
+	if (hs->batch_size == 1)
+		return submit(hs, row->payload, row->len, row->seq, NULL, 0);
+	if (hs->nbatch == hs->batch_size)
+	{
+		flush_batch(hs);
+		if (hs->nbatch > 0)
+			return false;
+	}
+	appendStringInfoChar(&hs->batch, hs->nbatch == 0 ? '[' : ',');
+	appendBinaryStringInfo(&hs->batch, row->payload, row->len);
+	hs->batch_seqs[hs->nbatch++] = row->seq;
+	if (hs->nbatch == hs->batch_size)
+		flush_batch(hs);
 	return true;
 }
 
@@ -438,30 +325,38 @@ http_done(HttpSink *hs, CURL *easy, CURLcode result)
 	HttpReq *r = NULL;
 	long code = 0;
 
+	int nrows;
+	const int64 *seqs;
+
 	curl_easy_getinfo(easy, CURLINFO_PRIVATE, (char **) &r);
 	curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &code);
+	nrows = r->seqs ? r->nseqs : 1;
+	seqs = r->seqs ? r->seqs : &r->seq;
 	if (result == CURLE_OK && code >= 200 && code < 300)
 	{
-		hs->acked[hs->nacked++] = r->seq;
+		for (int i = 0; i < nrows; i++)
+			hs->acked[hs->nacked++] = seqs[i];
 		hs->connected = true;
 	}
 	else if (result == CURLE_OK &&
 			 (code == 400 || code == 413 || code == 415 || code == 422))
 	{
-		ereport(LOG, (errmsg("http sink to \"%s\" dropped an event: the "
+		ereport(LOG, (errmsg("http sink to \"%s\" dropped %d event(s): the "
 							 "server answered %ld",
-							 hs->url, code),
+							 hs->url, nrows, code),
 					  errdetail("The server refused the request itself; "
 								"sending it again cannot help.")));
 		snprintf(hs->last_error, sizeof(hs->last_error),
 				 "dropped an event: the server answered %ld", code);
-		hs->acked[hs->nacked++] = r->seq;
-		hs->dropped_last++;
+		for (int i = 0; i < nrows; i++)
+			hs->acked[hs->nacked++] = seqs[i];
+		hs->dropped_last += nrows;
 		hs->connected = true;
 	}
 	else
 	{
-		hs->failed[hs->nfailed++] = r->seq;
+		for (int i = 0; i < nrows; i++)
+			hs->failed[hs->nfailed++] = seqs[i];
 		if (r->denied)
 			snprintf(hs->last_error, sizeof(hs->last_error),
 					 "the address of %s is not allowed by "
@@ -478,8 +373,10 @@ http_done(HttpSink *hs, CURL *easy, CURLcode result)
 	curl_multi_remove_handle(hs->multi, easy);
 	curl_easy_cleanup(easy);
 	dlist_delete(&r->node);
+	if (r->seqs)
+		pfree(r->seqs);
 	pfree(r);
-	hs->active--;
+	hs->active -= nrows;
 }
 
 static void
@@ -492,6 +389,9 @@ http_poll(void *state, int64 *acked, int *nacked, int64 *failed, int *nfailed,
 	CURLMsg *msg;
 
 	hs->nacked = hs->nfailed = hs->dropped_last = 0;
+	/* a partial array: what the delivery loop had is all there is now */
+	if (hs->batch_size > 1)
+		flush_batch(hs);
 	curl_multi_perform(hs->multi, &running);
 	if (hs->active > 0 && running == hs->active)
 	{
@@ -541,8 +441,12 @@ http_stop(void *state)
 		curl_multi_remove_handle(hs->multi, r->easy);
 		curl_easy_cleanup(r->easy);
 		dlist_delete(&r->node);
+		if (r->seqs)
+			pfree(r->seqs);
 		pfree(r);
 	}
+	/* rows of an array not sent stay in the outbox as well */
+	hs->nbatch = 0;
 	curl_multi_cleanup(hs->multi);
 	curl_slist_free_all(hs->headers);
 }

@@ -44,6 +44,7 @@
 #include "executor/spi.h"
 #include "executor/tuptable.h"
 #include "miscadmin.h"
+#include "common/pg_prng.h"
 #include "siddhi/batch.h"
 #include "siddhi/depend.h"
 #include "siddhi/errors.h"
@@ -153,8 +154,11 @@ sink_backoff(Sink *s)
 	s->backoff_ms = s->backoff_ms == 0
 						? SINK_BACKOFF_MIN_MS
 						: Min(s->backoff_ms * 2, SINK_BACKOFF_MAX_MS);
-	s->retry_at =
-		TimestampTzPlusMilliseconds(GetCurrentTimestamp(), s->backoff_ms);
+	/* full jitter over the upper half: sinks that failed together spread */
+	s->retry_at = TimestampTzPlusMilliseconds(
+		GetCurrentTimestamp(),
+		s->backoff_ms / 2 + (int) pg_prng_uint64_range(&pg_global_prng_state,
+													   0, s->backoff_ms / 2));
 }
 
 static void

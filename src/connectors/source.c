@@ -66,6 +66,8 @@ siddhi_source_ops(const char *type)
 		return &siddhi_inmemory_source_ops;
 	if (pg_strcasecmp(type, "kafka") == 0)
 		return &siddhi_kafka_source_ops;
+	if (pg_strcasecmp(type, "http") == 0)
+		return &siddhi_http_source_ops;
 	return NULL;
 }
 
@@ -547,6 +549,8 @@ feed_source(SourceRt *s)
 				rows.data[len] = '\0';
 				ea.nrows = nrows;
 				siddhi_source_on_error(&errs, &s->records[i], edata);
+				if (s->ops->rejected)
+					s->ops->rejected(s->state, i, edata->message);
 				FreeErrorData(edata);
 				nerrors++;
 			}

@@ -86,8 +86,34 @@ static const SiddhiOptionSpec http_sink_options[] = {
 	{ "basic.auth.password", false, true },
 	{ "socket.idle.timeout", false, false },
 	{ "max.connections", false, false },
+	{ "batch.size", false, false },
 	{ "outbox.max.events", false, false },
 	SINK_COMMON,
+	{ NULL }
+};
+
+/*
+ * siddhi-io-http's source options (receiver.url, basic.auth.enabled,
+ * worker.count, socket.idle.timeout), ours for credentials and HMAC, and
+ * the polling source's (url = ..): analyze_http.c checks which go together
+ */
+static const SiddhiOptionSpec http_source_options[] = {
+	{ "receiver.url", false, false },
+	{ "basic.auth.enabled", false, false },
+	{ "basic.auth.username", false, false },
+	{ "basic.auth.password", false, true },
+	{ "hmac.secret", false, true },
+	{ "worker.count", false, false },
+	{ "socket.idle.timeout", false, false },
+	{ "url", false, false },
+	{ "method", false, false },
+	{ "interval", false, false },
+	{ "timeout", false, false },
+	{ "auth.type", false, false },
+	{ "auth.token", false, true },
+	{ "headers", false, false },
+	{ "body", false, false },
+	{ "max.body.bytes", false, false },
 	{ NULL }
 };
 
@@ -127,6 +153,7 @@ static const SiddhiConnectorSpec specs[] = {
 	{ "inmemory", true, false, false, inmemory_options },
 	{ "inmemory", false, false, false, inmemory_sink_options },
 	{ "http", false, true, true, http_sink_options, "json" },
+	{ "http", true, true, true, http_source_options, "json" },
 	{ "file", false, false, true, file_sink_options, "json" },
 	{ "log", false, false, true, log_sink_options, "json" },
 	{ "redis", false, true, true, redis_sink_options, "json" },

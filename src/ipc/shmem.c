@@ -15,6 +15,7 @@
 #include <signal.h>
 
 #include "miscadmin.h"
+#include "siddhi/http.h"
 #include "siddhi/ipc.h"
 #include "siddhi/shmem.h"
 #include "siddhi/sink.h"
@@ -52,6 +53,7 @@ siddhi_shmem_request(void)
 	size = add_size(size, siddhi_stats_shmem_size());
 	size = add_size(size, siddhi_sink_stats_shmem_size());
 	size = add_size(size, siddhi_source_stats_shmem_size());
+	size = add_size(size, siddhi_http_shmem_size());
 	RequestAddinShmemSpace(size);
 	/* one lock for the slots, one per ring, one for subscriptions, stats */
 	RequestNamedLWLockTranche("siddhi", 3 + siddhi_max_databases);
@@ -85,6 +87,7 @@ siddhi_shmem_startup(void)
 	siddhi_stats_shmem_init();
 	siddhi_sink_stats_shmem_init();
 	siddhi_source_stats_shmem_init();
+	siddhi_http_shmem_init();
 	LWLockRelease(AddinShmemInitLock);
 }
 
