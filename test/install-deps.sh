@@ -6,7 +6,8 @@ set -euo pipefail
 PACKAGES="postgresql-15 postgresql-server-dev-15
   build-essential libipc-run-perl clang-format python3 bc libpq-dev
   kcat librdkafka-dev libavro-dev libcurl4-openssl-dev
-  libhiredis-dev redis-server zlib1g-dev libmicrohttpd-dev"
+  libhiredis-dev redis-server zlib1g-dev libmicrohttpd-dev
+  curl openssl"
 # the tests' Kafka broker (test/kafka) runs on Java 17 from Maven's jars:
 # taken from Debian only when the machine has none
 command -v java >/dev/null || PACKAGES="$PACKAGES openjdk-17-jre-headless"
