@@ -179,6 +179,13 @@ RETURNS bigint
 AS 'MODULE_PATHNAME', 'siddhi_event_timestamp'
 LANGUAGE C VOLATILE;
 
+-- In a pattern query's select: the timestamp (ms) of the first event of
+-- the match being emitted; NULL elsewhere.
+CREATE FUNCTION siddhi.pattern_match_start()
+RETURNS bigint
+AS 'MODULE_PATHNAME', 'siddhi_pattern_match_start'
+LANGUAGE C VOLATILE;
+
 -- convert(x, 'int' | 'long'): Siddhi truncates fractions (a cast rounds)
 CREATE FUNCTION siddhi.to_int(float8) RETURNS int4
     LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS 'SELECT pg_catalog.trunc($1)::int4';
