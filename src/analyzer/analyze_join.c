@@ -830,6 +830,7 @@ siddhi_join_finish(SiddhiQueryPlan *qp)
 	qp->group_by =
 		(List *) combine_mutator((Node *) qp->group_by, &jp->nprimary);
 	jp->on = (Expr *) combine_mutator((Node *) jp->on, &jp->nprimary);
+	siddhi_scalar_args_finish(qp, combine_mutator, &jp->nprimary);
 	foreach(lc, qp->aggregates)
 	{
 		SiddhiAggPlan *ap = lfirst(lc);
