@@ -100,6 +100,10 @@ SELECT siddhi.parse($$SELECT x FROM PATTERN ((a=s1 -> b=s2) AND (c=s3 -> d=s4));
 SELECT siddhi.parse($$SELECT a.x FROM PATTERN ((a=s1 -> b=s2) AND (a=s3 -> d=s4));$$);
 SELECT siddhi.parse($$SELECT a.x FROM PATTERN ((a=s1 -> b=s2) AND (c=s3 -> d=s4)) PARTITION BY x;$$);
 SELECT siddhi.parse($$UPDATE T SET x = a.x FROM PATTERN ((a=A -> b=B) AND (c=A -> d=B)) WHERE T.k = 1;$$);
+-- several queries cannot stand for one WITH query or subquery (nor can
+-- the alternatives of OR)
+SELECT siddhi.parse($$WITH h AS (SELECT a.x FROM PATTERN ((a=s1) AND (b=s2))) SELECT x FROM h;$$);
+SELECT siddhi.parse($$SELECT h.x FROM (SELECT a.x FROM PATTERN ((a=s1) OR (b=s2))) AS h;$$);
 -- a side's condition cannot read the other side's states
 SELECT siddhi.deploy('pat3_bad', $$
   CREATE STREAM S1 (x INT); CREATE STREAM S2 (x INT);

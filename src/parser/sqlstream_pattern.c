@@ -495,6 +495,14 @@ parse_and_sides(PatParser *pp, SiddhiPatternNode *first, int start)
 			p, loc, "AND between sub-patterns is only supported in a query",
 			"Write INSERT INTO target SELECT ... FROM PATTERN ((A -> B) AND "
 			"(C -> D)), and change the table from that stream.");
+	/* it makes several queries; a WITH query or subquery must be one */
+	if (p->subquery_depth > 0)
+		sqlstream_not_supported(
+			p, loc,
+			"AND between sub-patterns is not supported in a WITH query or "
+			"a subquery",
+			"Write INSERT INTO s SELECT ... FROM PATTERN ((A -> B) AND "
+			"(C -> D)) as a query of its own, and read s.");
 	pp->pos++;
 	start = pp->pos;
 	second = parse_chain(pp);
@@ -529,6 +537,14 @@ parse_alternatives(PatParser *pp, SiddhiPatternNode *first, int start)
 			pp->p, pp->p->tokens[pp->pos].start,
 			"OR between sub-patterns is only supported in a query",
 			"Write one statement per pattern.");
+	/* one query per alternative; a WITH query or subquery must be one */
+	if (pp->p->subquery_depth > 0)
+		sqlstream_not_supported(
+			pp->p, pp->p->tokens[pp->pos].start,
+			"OR between sub-patterns is not supported in a WITH query or a "
+			"subquery",
+			"Write INSERT INTO s SELECT ... FROM PATTERN ((A -> B) OR "
+			"(C -> D)) as a query of its own, and read s.");
 	if (pp->sequence)
 		sqlstream_not_supported(
 			pp->p, pp->p->tokens[pp->pos].start,
