@@ -23,7 +23,8 @@
  *   so exactly one of the two goes out, once (a pattern without every
  *   matches once).  Siddhi's own `x1=G1 and x2=G2` would not do: at the
  *   start of a pattern it never matches when G2 comes first (Siddhi 5.1
- *   and we both; see the conformance case pattern_and_subpatterns).
+ *   and we both: conformance cases pattern_and_first_alone and
+ *   pattern_and_first_alone_every).
  *   Every reference to a side's state in the select list, WHERE, GROUP
  *   BY, HAVING and ORDER BY (a.x, f[0].x, f[last].x) is rewritten to the
  *   generated column (x1.a_x), each distinct reference one column.
