@@ -179,6 +179,13 @@ RETURNS bigint
 AS 'MODULE_PATHNAME', 'siddhi_event_timestamp'
 LANGUAGE C VOLATILE;
 
+-- In a pattern query's select: the timestamp (ms) of the first event of
+-- the match being emitted; NULL elsewhere.
+CREATE FUNCTION siddhi.pattern_match_start()
+RETURNS bigint
+AS 'MODULE_PATHNAME', 'siddhi_pattern_match_start'
+LANGUAGE C VOLATILE;
+
 -- convert(x, 'int' | 'long'): Siddhi truncates fractions (a cast rounds)
 CREATE FUNCTION siddhi.to_int(float8) RETURNS int4
     LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS 'SELECT pg_catalog.trunc($1)::int4';
@@ -799,3 +806,5 @@ COMMENT ON VIEW siddhi.sources IS
     'one row per source of each loaded app in this database: state, records in, events out, errors, lag';
 COMMENT ON VIEW siddhi.source_positions IS
     'the committed position of each part of each source, to who may see the app';
+COMMENT ON FUNCTION siddhi.pattern_match_start() IS
+    'the time in ms of the first event of the pattern match being output (bounds WITHIN of (P1) AND (P2))';

@@ -267,7 +267,7 @@ SELECT siddhi.subscribe('j2sel');
 INSERT INTO j2pz VALUES ('A', 15), ('B', 50), ('C', 1);
 SELECT siddhi.flush();
 SELECT event FROM siddhi.poll('j2sel', 100, 0);
--- in a join's select list: refused, the joined table gives the value
+-- in a join's select list too (sql_scalar2 has more)
 SELECT siddhi.deploy('j2_scalar_bad', $$
   CREATE STREAM J2Py (symbol TEXT, price FLOAT8);
   CREATE STREAM J2Pq (symbol TEXT, qty INT);

@@ -95,7 +95,8 @@ SELECT siddhi.flush();
 SELECT extract(epoch FROM event_time) * 1000 AS ms, event
   FROM siddhi.poll('alerts', 10, 0) ORDER BY seq;
 
--- errors: AND between sub-patterns, OR without parentheses, nested OR
+-- AND between sub-patterns compiles into queries (see sql_patterns3); errors:
+-- OR without parentheses, nested OR
 SELECT siddhi.parse($$SELECT a.x FROM PATTERN ((a=s1 -> b=s2) AND (c=s3 -> d=s4));$$);
 SELECT siddhi.parse($$SELECT a.x FROM PATTERN ((a=s1 -> b=s2) OR c=s3 -> d=s4);$$);
 SELECT siddhi.parse($$SELECT a.x FROM PATTERN (x=s0 -> (a=s1 -> b=s2) OR (c=s3 -> d=s4));$$);

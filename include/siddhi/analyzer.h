@@ -198,7 +198,11 @@ typedef struct SiddhiTableOpPlan
 typedef struct SiddhiMembershipPlan
 {
 	struct Query *probe;
-	List *param_types; /* of Oid: the input stream's attributes */
+	List *param_types; /* of Oid: the input stream's attributes, or args' */
+	/* a scalar subquery in the select list of a join or a pattern: the
+	 * expressions over its combined row that are the probe's $1..$n;
+	 * NIL: $k is the event's k-th attribute */
+	List *args;
 	/* a scalar subquery (analyze_scalar.c): the param is the probe's
 	 * first column (null without a row), of this type; else bool */
 	Oid result_type;

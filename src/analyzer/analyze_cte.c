@@ -18,6 +18,8 @@
  */
 #include "postgres.h"
 
+#include "miscadmin.h"
+
 #include "analyze_int.h"
 #include "siddhi/parser.h"
 
@@ -27,6 +29,18 @@ rename_input(SiddhiStreamInput *in, const char *from, char *to)
 {
 	if (in && strcmp(in->stream, from) == 0)
 		in->stream = to;
+}
+
+/* ... and of every state of a pattern (SQL's (P1) AND (P2) reads two) */
+static void
+rename_in_pattern(SiddhiPatternNode *n, const char *from, char *to)
+{
+	if (n == NULL)
+		return;
+	check_stack_depth();
+	rename_input(n->stream, from, to);
+	rename_in_pattern(n->left, from, to);
+	rename_in_pattern(n->right, from, to);
 }
 
 static void
@@ -40,6 +54,8 @@ rename_in_query(SiddhiQuery *q, const char *from, char *to)
 		rename_input(q->input->stream, from, to);
 		rename_input(q->input->right, from, to);
 	}
+	else
+		rename_in_pattern(q->input->pattern, from, to);
 }
 
 /*

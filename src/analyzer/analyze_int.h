@@ -76,6 +76,10 @@ extern Node *siddhi_transform_with_tables(AnalyzeState *st, ParseState *pstate,
 										  SiddhiQueryPlan *qp, Relation input,
 										  const char *refname, Node *raw,
 										  ParseExprKind kind);
+extern Node *siddhi_transform_with_outer_tables(AnalyzeState *st,
+												ParseState *pstate,
+												SiddhiQueryPlan *qp, Node *raw,
+												ParseExprKind kind);
 
 /* partitions (analyze_partition.c) */
 extern SiddhiPartitionPlan *siddhi_analyze_partition(AnalyzeState *st,
@@ -164,7 +168,10 @@ extern SiddhiRelation *siddhi_bind_existing_table(AnalyzeState *st,
 /* analyze_scalar.c */
 extern Node *siddhi_scalar_subquery(AnalyzeState *st, SiddhiQueryPlan *qp,
 									Relation input, const char *refname,
-									SubLink *sl);
+									ParseState *outer, SubLink *sl);
+extern void siddhi_scalar_args_finish(SiddhiQueryPlan *qp,
+									  Node *(*mutator)(Node *, void *),
+									  void *context);
 
 /* analyze_cte.c */
 extern void siddhi_name_generated_streams(AnalyzeState *st,

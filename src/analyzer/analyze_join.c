@@ -668,6 +668,25 @@ siddhi_analyze_join(AnalyzeState *st, ParseState *pstate, SiddhiQuery *q,
 	jp->primary_is_left = in->stream == siddhi_join_primary(st, in);
 	other_in = jp->primary_is_left ? in->right : in->stream;
 	jp->other = side_relation(st, other_in);
+	/*
+	 * Siddhi 5.1 deploys `from Agg join S`, then fails on every event of S
+	 * (its lookup reads S's attributes from the aggregation's side) and
+	 * outputs nothing: refuse it rather than give it another meaning
+	 */
+	if (jp->other->kind == SIDDHI_REL_AGGREGATION_VIEW && !jp->primary_is_left)
+		ereport(ERROR,
+				(errcode(ERRCODE_SIDDHI_SEMANTIC_ERROR),
+				 errmsg("aggregation \"%s\" cannot be the left side of a "
+						"join",
+						other_in->stream),
+				 errdetail("Siddhi reads an aggregation only from a stream "
+						   "on the left: with the aggregation on the left it "
+						   "fails on every event and outputs nothing."),
+				 siddhi_errposition(st->app->source, other_in->location),
+				 errhint("Put the stream on the left: from S join %s on .. "
+						 "within .. per .. (SQL: FROM s JOIN %s ON .. WITHIN "
+						 ".. PER ..).",
+						 other_in->stream, other_in->stream)));
 	if (jp->other->kind == SIDDHI_REL_AGGREGATION_VIEW && in->per == NULL)
 		ereport(ERROR,
 				(errcode(ERRCODE_SIDDHI_SEMANTIC_ERROR),
@@ -830,6 +849,7 @@ siddhi_join_finish(SiddhiQueryPlan *qp)
 	qp->group_by =
 		(List *) combine_mutator((Node *) qp->group_by, &jp->nprimary);
 	jp->on = (Expr *) combine_mutator((Node *) jp->on, &jp->nprimary);
+	siddhi_scalar_args_finish(qp, combine_mutator, &jp->nprimary);
 	foreach(lc, qp->aggregates)
 	{
 		SiddhiAggPlan *ap = lfirst(lc);

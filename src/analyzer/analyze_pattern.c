@@ -947,6 +947,8 @@ siddhi_pattern_finish(SiddhiQueryPlan *qp)
 	qp->targetlist = (List *) combine_mutator((Node *) qp->targetlist, &cc);
 	qp->window_qual = (List *) combine_mutator((Node *) qp->window_qual, &cc);
 	qp->group_by = (List *) combine_mutator((Node *) qp->group_by, &cc);
+	siddhi_scalar_args_finish(
+		qp, (Node * (*) (Node *, void *) ) combine_mutator, &cc);
 	foreach(lc, qp->aggregates)
 	{
 		SiddhiAggPlan *ap = lfirst(lc);

@@ -332,6 +332,11 @@ input_done:
 					in->alias ? in->alias : RelationGetRelationName(rel),
 					siddhi_replace_aggregates(&ac, rt->val),
 					EXPR_KIND_SELECT_TARGET);
+			else if (qp->join || qp->pattern)
+				/* ... or the join's or pattern's combined row */
+				e = siddhi_transform_with_outer_tables(
+					st, pstate, qp, siddhi_replace_aggregates(&ac, rt->val),
+					EXPR_KIND_SELECT_TARGET);
 			else
 				e = transformExpr(pstate,
 								  siddhi_replace_aggregates(&ac, rt->val),

@@ -13,6 +13,15 @@
  * Inside the subquery a name is the table's when the table has it, else
  * the event's (s.symbol, or symbol alone).
  *
+ * In the select list of a join or a pattern the projection runs on a
+ * combined row (both sides, or the pattern's regions), not on one
+ * stream's event: there a name the table does not have is transformed in
+ * the query's own parse state (y.symbol, a.userId, as the select list
+ * reads them), each such Var becomes the probe's $k, and the Vars are
+ * kept as the membership's args, which the join's and pattern's finish
+ * step renumber onto the combined row with the select list (so the
+ * pattern fills their regions) and the runtime evaluates for each row.
+ *
  *-------------------------------------------------------------------------
  */
 #include "postgres.h"
@@ -35,17 +44,47 @@ typedef struct ScalarContext
 {
 	Relation input;		 /* the stream the filter reads */
 	const char *refname; /* its name or alias in the query */
+	ParseState *outer;	 /* or the select list's of a join or pattern */
+	List *args;			 /* then: the outer Vars, the probe's $1..$n */
 } ScalarContext;
 
-/* A name the table does not have: the event's attribute, as $k. */
+/*
+ * A name the table does not have: the event's attribute, as $k; or in a
+ * join or pattern, the query's own (a Var of its parse state) as the
+ * next $k.
+ */
 static Node *
 scalar_event_hook(ParseState *pstate, ColumnRef *cref, Node *var)
 {
 	ScalarContext *sc = pstate->p_ref_hook_state;
+	Node *outer;
+	Param *p;
+	ListCell *lc;
 
 	if (var != NULL)
 		return NULL;
-	return siddhi_event_attr_param(sc->input, sc->refname, cref);
+	if (sc->outer == NULL)
+		return siddhi_event_attr_param(sc->input, sc->refname, cref);
+	outer = transformExpr(sc->outer, copyObject((Node *) cref),
+						  EXPR_KIND_SELECT_TARGET);
+	if (!IsA(outer, Var) || ((Var *) outer)->varlevelsup != 0)
+		return NULL;
+	p = makeNode(Param);
+	p->paramkind = PARAM_EXTERN;
+	p->paramid = 0;
+	foreach(lc, sc->args)
+		if (equal(lfirst(lc), outer))
+			p->paramid = foreach_current_index(lc) + 1;
+	if (p->paramid == 0)
+	{
+		sc->args = lappend(sc->args, outer);
+		p->paramid = list_length(sc->args);
+	}
+	p->paramtype = exprType(outer);
+	p->paramtypmod = exprTypmod(outer);
+	p->paramcollid = exprCollation(outer);
+	p->location = cref->location;
+	return (Node *) p;
 }
 
 /*
@@ -54,10 +93,10 @@ scalar_event_hook(ParseState *pstate, ColumnRef *cref, Node *var)
  */
 Node *
 siddhi_scalar_subquery(AnalyzeState *st, SiddhiQueryPlan *qp, Relation input,
-					   const char *refname, SubLink *sl)
+					   const char *refname, ParseState *outer, SubLink *sl)
 {
 	SelectStmt *sub = (SelectStmt *) sl->subselect;
-	ScalarContext sc = { input, refname };
+	ScalarContext sc = { input, refname, outer, NIL };
 	SiddhiMembershipPlan *mp = palloc0(sizeof(SiddhiMembershipPlan));
 	ParseState *pstate;
 	RangeVar *rv;
@@ -66,7 +105,6 @@ siddhi_scalar_subquery(AnalyzeState *st, SiddhiQueryPlan *qp, Relation input,
 	Query *qry;
 	Node *value;
 	Node *qual = NULL;
-	TupleDesc idesc = RelationGetDescr(input);
 	ParamRef *ref = makeNode(ParamRef);
 
 	if (!IsA(sub, SelectStmt) || sub->op != SETOP_NONE ||
@@ -149,11 +187,43 @@ siddhi_scalar_subquery(AnalyzeState *st, SiddhiQueryPlan *qp, Relation input,
 	mp->result_type = exprType(value);
 	mp->result_typmod = exprTypmod(value);
 	mp->result_collation = exprCollation(value);
-	for (int i = 0; i < idesc->natts; i++)
-		mp->param_types =
-			lappend_oid(mp->param_types, TupleDescAttr(idesc, i)->atttypid);
+	if (outer == NULL)
+	{
+		TupleDesc idesc = RelationGetDescr(input);
+
+		for (int i = 0; i < idesc->natts; i++)
+			mp->param_types = lappend_oid(mp->param_types,
+										  TupleDescAttr(idesc, i)->atttypid);
+	}
+	else
+	{
+		ListCell *lc;
+
+		mp->args = sc.args;
+		foreach(lc, sc.args)
+			mp->param_types =
+				lappend_oid(mp->param_types, exprType(lfirst(lc)));
+	}
 	qp->memberships = lappend(qp->memberships, mp);
 	ref->number = SIDDHI_MEMBERSHIP_PARAM_BASE + list_length(qp->memberships);
 	ref->location = sl->location;
 	return (Node *) ref;
+}
+
+/*
+ * The args of a join's or pattern's scalar subqueries onto its combined
+ * row, with the mutator that renumbers its select list.
+ */
+void
+siddhi_scalar_args_finish(SiddhiQueryPlan *qp,
+						  Node *(*mutator)(Node *, void *), void *context)
+{
+	ListCell *lc;
+
+	foreach(lc, qp->memberships)
+	{
+		SiddhiMembershipPlan *mp = lfirst(lc);
+
+		mp->args = (List *) mutator((Node *) mp->args, context);
+	}
 }

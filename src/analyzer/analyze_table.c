@@ -448,6 +448,8 @@ typedef struct InTableContext
 	SiddhiQueryPlan *qp;
 	Relation input;		 /* the stream the filter reads */
 	const char *refname; /* its name or alias in the query */
+	ParseState *outer;	 /* or, instead of input, the select list's parse
+						  * state of a join or pattern */
 } InTableContext;
 
 /*
@@ -582,11 +584,11 @@ replace_in_table(InTableContext *ic, Node *n)
 		return NULL;
 	check_stack_depth();
 	CHECK_FOR_INTERRUPTS();
-	if (is_in_table(n))
+	if (is_in_table(n) && ic->input != NULL)
 		return make_membership(ic, (FuncCall *) n);
 	if (IsA(n, SubLink) && ((SubLink *) n)->subLinkType == EXPR_SUBLINK)
 		return siddhi_scalar_subquery(ic->st, ic->qp, ic->input, ic->refname,
-									  (SubLink *) n);
+									  ic->outer, (SubLink *) n);
 	if (IsA(n, BoolExpr))
 	{
 		BoolExpr *b = palloc(sizeof(BoolExpr));
@@ -656,7 +658,7 @@ siddhi_transform_with_tables(AnalyzeState *st, ParseState *pstate,
 							 const char *refname, Node *raw,
 							 ParseExprKind kind)
 {
-	InTableContext ic = { st, qp, input, refname };
+	InTableContext ic = { st, qp, input, refname, input ? NULL : pstate };
 	ParseParamRefHook save = pstate->p_paramref_hook;
 	ParseParamRefHook save_next = membership_next_hook;
 	SiddhiQueryPlan *save_qp = membership_qp;
@@ -680,4 +682,17 @@ siddhi_transform_with_tables(AnalyzeState *st, ParseState *pstate,
 	}
 	PG_END_TRY();
 	return e;
+}
+
+/*
+ * An output attribute of a join or a pattern: its scalar subqueries over
+ * a table read the query's combined row (the names the table does not
+ * have are the join's sides or the pattern's states, as in the select).
+ */
+Node *
+siddhi_transform_with_outer_tables(AnalyzeState *st, ParseState *pstate,
+								   SiddhiQueryPlan *qp, Node *raw,
+								   ParseExprKind kind)
+{
+	return siddhi_transform_with_tables(st, pstate, qp, NULL, NULL, raw, kind);
 }

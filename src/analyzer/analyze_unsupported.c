@@ -77,7 +77,11 @@ refuse_walker(Node *node, RefuseContext *cx)
 			refuse(cx, "subqueries in expressions",
 				   "Test membership in a table of the app with "
 				   "\"x in T\" (SiddhiQL) or EXISTS / IN over one table in "
-				   "WHERE (SQL); join a table for its values.",
+				   "WHERE (SQL); join a table for its values. A scalar "
+				   "subquery over a table (SQL) is read in a stream's "
+				   "WHERE and in the select list, alone or as an operand "
+				   "of an operator: (SELECT coalesce(col, 0) FROM t WHERE "
+				   "..), not coalesce((SELECT ..), 0).",
 				   exprLocation(node));
 		case T_FuncExpr:
 			if (((FuncExpr *) node)->funcretset)

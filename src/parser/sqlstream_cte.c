@@ -51,8 +51,8 @@ typedef struct SqlCte
  * name, and the names generated so far) are a hash set built once, so
  * many subqueries cost linear time.
  */
-static char *
-generated_name(SqlParser *p, const char *base)
+char *
+sqlstream_generated_name(SqlParser *p, const char *base)
 {
 	if (p->names_used == NULL)
 	{
@@ -118,7 +118,7 @@ generated_query(SqlParser *p, int first, int last, const char *base,
 	Assert(list_length(p->app->queries) == nqueries + 1);
 	q = llast(p->app->queries);
 	Assert(q->output->kind == SIDDHI_OUT_RETURN);
-	stream = generated_name(p, base);
+	stream = sqlstream_generated_name(p, base);
 	q->output->kind = SIDDHI_OUT_INSERT;
 	q->output->target = stream;
 	q->name = stream;

@@ -48,6 +48,9 @@ typedef struct SqlParser
 	int pattern_alt;	  /* the alternative this parse takes */
 	int pattern_nalts;	  /* how many the pattern has (1: no OR) */
 	bool pattern_alts_ok; /* this statement can be read once per one */
+	/* (P1) AND (P2) in FROM PATTERN: its sides (sqlstream_pattern_and.c) */
+	SiddhiPatternNode *pattern_and[2];
+	int pattern_and_location; /* the AND */
 	/* sqlstream_cte.c */
 	List *ctes;				 /* WITH names in scope */
 	struct HTAB *names_used; /* names in the app, and generated ones */
@@ -177,6 +180,7 @@ extern void sqlstream_parse_with_query(SqlParser *p, int pos, int end,
 extern void sqlstream_resolve_cte(SqlParser *p, SiddhiStreamInput *in);
 extern int sqlstream_from_subquery(SqlParser *p, int open, int end,
 								   SqlPiece *pc);
+extern char *sqlstream_generated_name(SqlParser *p, const char *base);
 extern int sqlstream_scan_as_of(SqlParser *p, int tok, int end, SqlPiece *pc,
 								Node **as_of);
 
@@ -225,5 +229,8 @@ extern void sqlstream_set_integer_const(A_Const *con, int64 v);
 /* sqlstream_pattern.c: the body of PATTERN ( .. ) / SEQUENCE ( .. ) */
 extern void sqlstream_parse_pattern(SqlParser *p, int open, int close,
 									bool sequence, SiddhiInput *in);
+
+/* sqlstream_pattern_and.c: (P1) AND (P2), as generated queries */
+extern SiddhiQuery *sqlstream_pattern_and_split(SqlParser *p, SiddhiQuery *q);
 
 #endif /* SQLSTREAM_INT_H */

@@ -6,6 +6,7 @@
  *
  *		body   := alts [AFTER chain] [WITHIN duration]
  *		alts   := chain | group ( OR group )+		(a PATTERN only)
+ *				| group AND group				(a PATTERN only)
  *		group  := [EVERY] '(' chain ')'
  *		chain  := step ( -> step )*			(, in a SEQUENCE)
  *		step   := NOT stream ['[' cond ']'] -> state	(= not S and state)
@@ -27,7 +28,8 @@
  * either pattern, is one query per alternative inserting into the same
  * target (sqlstream_parse_query reads the query once per alternative;
  * SiddhiInput.other_states names the states of the others, which read
- * NULL there: analyze_pattern.c).
+ * NULL there: analyze_pattern.c).  `(P1) AND (P2)`, both, is parsed here
+ * into SqlParser.pattern_and and compiled by sqlstream_pattern_and.c.
  *
  *-------------------------------------------------------------------------
  */
@@ -312,8 +314,13 @@ parse_group(PatParser *pp)
 				 errmsg("%s between sub-patterns is only supported at the top "
 						"of the pattern",
 						at_word(&inner, "or") ? "OR" : "AND"),
-				 errhint("Write FROM PATTERN ((A -> B) OR (C -> D)); inside "
-						 "parentheses, AND and OR join two single states."),
+				 at_word(&inner, "or")
+					 ? errhint("Write FROM PATTERN ((A -> B) OR (C -> D)); "
+							   "inside parentheses, AND and OR join two "
+							   "single states.")
+					 : errhint("Write FROM PATTERN ((A -> B) AND (C -> D)): "
+							   "the two match together once; every may "
+							   "stand inside each pair of parentheses."),
 				 siddhi_errposition(pp->p->source,
 									pp->p->tokens[inner.pos].start)));
 	if (inner.pos < close)
@@ -456,10 +463,64 @@ static pg_attribute_noreturn() void and_between_groups(PatParser *pp)
 {
 	sqlstream_not_supported(
 		pp->p, pp->p->tokens[pp->pos].start,
-		"AND between sub-patterns is not supported",
-		"Write one chain (A -> B -> C), or AND between two single states "
-		"(e1=A and e2=B); for both sub-patterns in any order, insert each "
-		"into a stream of its own and match e1=S1 and e2=S2 over those.");
+		"AND and OR cannot be mixed between sub-patterns",
+		"Write one query per alternative, inserting into the same stream: "
+		"FROM PATTERN ((A -> B) AND (C -> D)) in one, (E -> F) in another.");
+}
+
+/*
+ * (P1) AND (P2): the second side (the first already read from start),
+ * both kept in the parser for sqlstream_pattern_and_split.
+ */
+static void
+parse_and_sides(PatParser *pp, SiddhiPatternNode *first, int start)
+{
+	SqlParser *p = pp->p;
+	int loc = p->tokens[pp->pos].start;
+	SiddhiPatternNode *second;
+
+	if (!one_group(pp, start))
+		sqlstream_syntax_error_at(
+			p, p->tokens[start].start,
+			"each side of AND between sub-patterns needs parentheses",
+			"Write FROM PATTERN ((A -> B) AND (C -> D)); AND without "
+			"parentheses joins two single states (e1=A and e2=B).");
+	if (pp->sequence)
+		sqlstream_not_supported(
+			p, loc, "AND between sub-sequences is not supported",
+			"Write each sequence as a query inserting into a stream of its "
+			"own, and match FROM PATTERN (e1=S1 and e2=S2) over those.");
+	if (!p->pattern_alts_ok)
+		sqlstream_not_supported(
+			p, loc, "AND between sub-patterns is only supported in a query",
+			"Write INSERT INTO target SELECT ... FROM PATTERN ((A -> B) AND "
+			"(C -> D)), and change the table from that stream.");
+	/* it makes several queries; a WITH query or subquery must be one */
+	if (p->subquery_depth > 0)
+		sqlstream_not_supported(
+			p, loc,
+			"AND between sub-patterns is not supported in a WITH query or "
+			"a subquery",
+			"Write INSERT INTO s SELECT ... FROM PATTERN ((A -> B) AND "
+			"(C -> D)) as a query of its own, and read s.");
+	pp->pos++;
+	start = pp->pos;
+	second = parse_chain(pp);
+	if (!one_group(pp, start))
+		sqlstream_syntax_error_at(
+			p, p->tokens[start].start,
+			"each side of AND between sub-patterns needs parentheses",
+			"Write FROM PATTERN ((A -> B) AND (C -> D)).");
+	if (at_word(pp, "or"))
+		and_between_groups(pp);
+	if (at_word(pp, "and"))
+		sqlstream_not_supported(
+			p, p->tokens[pp->pos].start, "AND joins only two sub-patterns",
+			"Insert the matches of (P1) AND (P2) into a stream, and match "
+			"FROM PATTERN ((e=Both) AND (P3)) in another query.");
+	p->pattern_and[0] = first;
+	p->pattern_and[1] = second;
+	p->pattern_and_location = loc;
 }
 
 /*
@@ -471,13 +532,19 @@ parse_alternatives(PatParser *pp, SiddhiPatternNode *first, int start)
 {
 	List *alts = list_make1(first);
 
-	if (!at_word(pp, "or"))
-		and_between_groups(pp);
 	if (!pp->p->pattern_alts_ok)
 		sqlstream_not_supported(
 			pp->p, pp->p->tokens[pp->pos].start,
 			"OR between sub-patterns is only supported in a query",
 			"Write one statement per pattern.");
+	/* one query per alternative; a WITH query or subquery must be one */
+	if (pp->p->subquery_depth > 0)
+		sqlstream_not_supported(
+			pp->p, pp->p->tokens[pp->pos].start,
+			"OR between sub-patterns is not supported in a WITH query or a "
+			"subquery",
+			"Write INSERT INTO s SELECT ... FROM PATTERN ((A -> B) OR "
+			"(C -> D)) as a query of its own, and read s.");
 	if (pp->sequence)
 		sqlstream_not_supported(
 			pp->p, pp->p->tokens[pp->pos].start,
@@ -517,7 +584,10 @@ sqlstream_parse_pattern(SqlParser *p, int open, int close, bool sequence,
 	if (close == open + 1)
 		pat_error(&pp, close, "Write the states of the pattern inside.");
 	in->pattern = parse_chain(&pp);
-	if (at_word(&pp, "or") || at_word(&pp, "and"))
+	p->pattern_and[0] = p->pattern_and[1] = NULL;
+	if (at_word(&pp, "and"))
+		parse_and_sides(&pp, in->pattern, open + 1);
+	else if (at_word(&pp, "or"))
 		alts = parse_alternatives(&pp, in->pattern, open + 1);
 	if (at_word(&pp, "after"))
 	{
@@ -525,11 +595,15 @@ sqlstream_parse_pattern(SqlParser *p, int open, int close, bool sequence,
 		SiddhiPatternNode *n =
 			new_node(SIDDHI_PAT_NEXT, p->tokens[pp.pos].start);
 
-		if (alts != NIL)
+		if (alts != NIL || p->pattern_and[0] != NULL)
 			sqlstream_syntax_error_at(
 				p, p->tokens[pp.pos].start,
-				"AFTER cannot follow alternatives joined by OR",
-				"Write the common start in each: (Y -> P1) OR (Y -> P2).");
+				psprintf("AFTER cannot follow sub-patterns joined by %s",
+						 alts != NIL ? "OR" : "AND"),
+				alts != NIL ? "Write the common start in each: (Y -> P1) "
+							  "OR (Y -> P2)."
+							: "Write the common start in each: (Y -> P1) "
+							  "AND (Y -> P2).");
 		pp.pos++;
 		n->right = in->pattern;
 		n->left = parse_chain(&pp);

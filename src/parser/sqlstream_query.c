@@ -362,6 +362,7 @@ static void
 parse_query_one(SqlParser *p, int pos, int end, List *annotations)
 {
 	SiddhiQuery *q = palloc0(sizeof(SiddhiQuery));
+	SiddhiQuery *twin = NULL;
 	SiddhiOutput *out = palloc0(sizeof(SiddhiOutput));
 	QueryScan qs;
 	SqlPiece pc;
@@ -454,6 +455,19 @@ parse_query_one(SqlParser *p, int pos, int end, List *annotations)
 	q->output = out;
 	q->emit = qs.emit;
 	finish_query(p, q, pos, end, annotations);
+	if (qs.pattern && p->pattern_and[0] != NULL)
+	{
+		/* (P1) AND (P2): a generated query per side, q reading both */
+		if (qs.partition_by)
+			sqlstream_not_supported(
+				p, p->tokens[qs.partition_tok].start,
+				"PARTITION BY is not supported with AND between "
+				"sub-patterns",
+				"Match each side in a query of its own, inserting into a "
+				"stream, and partition the query that matches e1=S1 and "
+				"e2=S2 over those streams.");
+		twin = sqlstream_pattern_and_split(p, q);
+	}
 	if (p->pattern_alt > 0 && q->name)
 		q->name = psprintf("%s_%d", q->name, p->pattern_alt + 1);
 	if (qs.partition_by)
@@ -503,4 +517,6 @@ parse_query_one(SqlParser *p, int pos, int end, List *annotations)
 		return;
 	}
 	p->app->queries = lappend(p->app->queries, q);
+	if (twin)
+		p->app->queries = lappend(p->app->queries, twin);
 }

@@ -58,7 +58,9 @@ typedef struct Membership
 {
 	Oid table; /* the table it reads */
 	PlannedStmt *probe;
-	ParamListInfo params; /* the event's attributes */
+	ParamListInfo params; /* the event's attributes, or args' values */
+	List *args;			  /* of ExprState *: over the combined row of a
+						   * join or pattern (SiddhiMembershipPlan.args) */
 	Oid result_type;	  /* a scalar subquery's, or invalid: bool */
 	int16 result_typlen;
 	bool result_byval;
@@ -257,7 +259,21 @@ membership_fetch(ParamListInfo params, int paramid, bool speculative,
 	m = &ms->m[paramid - 1];
 	/* rows queries inserted into the table earlier in the batch count */
 	siddhi_runtime_flush_table(m->table);
-	fill_params(m->params, ms->econtext->ecxt_scantuple);
+	if (m->args != NIL)
+	{
+		ListCell *la;
+
+		/* in the query's per-tuple memory, as the projection is */
+		foreach(la, m->args)
+		{
+			ParamExternData *p = &m->params->params[foreach_current_index(la)];
+
+			p->value = ExecEvalExprSwitchContext(lfirst(la), ms->econtext,
+												 &p->isnull);
+		}
+	}
+	else
+		fill_params(m->params, ms->econtext->ecxt_scantuple);
 	if (OidIsValid(m->result_type))
 		return scalar_fetch(ms, m, workspace);
 	workspace->ptype = BOOLOID;
@@ -294,6 +310,7 @@ siddhi_memberships_create(List *plans, ExprContext *econtext,
 			}
 		m->probe = plan_statement(mp->probe);
 		m->params = make_params(mp->param_types);
+		m->args = ExecInitExprList(mp->args, NULL);
 		m->result_type = mp->result_type;
 		if (OidIsValid(m->result_type))
 			get_typlenbyval(m->result_type, &m->result_typlen,

@@ -181,20 +181,58 @@ siddhi_pattern_free(SiddhiPattern *pat)
 	MemoryContextDelete(pat->cxt);
 }
 
+/*
+ * The time of the first event of the match being emitted, for
+ * siddhi.pattern_match_start(); -1 outside an emit.  Set around each call
+ * of emit (which runs the query's select), restored after it, as emits
+ * nest when a pattern's output feeds another pattern.
+ */
+static int64 match_start = -1;
+
 /* Send out what the last state's loop completed, in order. */
 static void
 emit_out(SiddhiPattern *pat, SiddhiPatternEmit emit, void *arg)
 {
 	SiddhiPatternProgram *prog = pat->prog;
+	int64 save = match_start;
 
-	for (int i = 0; i < pat->out.n; i++)
+	PG_TRY();
 	{
-		PatMatch *m = pat->out.items[i];
+		for (int i = 0; i < pat->out.n; i++)
+		{
+			PatMatch *m = pat->out.items[i];
+			int64 start = m->ts;
 
-		pat_fill_regions(prog, m, prog->nout, prog->out_regions);
-		emit(arg, prog->row, m->ts);
+			for (int k = 0; k < prog->nstates; k++)
+				if (m->slots[k].n > 0 && m->slots[k].ev[0]->ts < start)
+					start = m->slots[k].ev[0]->ts;
+			match_start = start;
+			pat_fill_regions(prog, m, prog->nout, prog->out_regions);
+			emit(arg, prog->row, m->ts);
+		}
 	}
+	PG_FINALLY();
+	{
+		match_start = save;
+	}
+	PG_END_TRY();
 	pat_list_clear(pat, &pat->out);
+}
+
+PG_FUNCTION_INFO_V1(siddhi_pattern_match_start);
+
+/*
+ * siddhi.pattern_match_start(): in a pattern query's select, the time of
+ * the first event its match took (ms); NULL elsewhere.  SQL's (P1) AND
+ * (P2) reads it to bound the whole match by WITHIN
+ * (src/parser/sqlstream_pattern_and.c).
+ */
+Datum
+siddhi_pattern_match_start(PG_FUNCTION_ARGS)
+{
+	if (match_start < 0)
+		PG_RETURN_NULL();
+	PG_RETURN_INT64(match_start);
 }
 
 void
