@@ -98,7 +98,7 @@ main(int argc, char **argv)
 	double *lat = malloc(sizeof(double) * n);
 	double *base = malloc(sizeof(double) * n);
 	double start;
-	char buf[256];
+	char buf[1024];
 	int fd;
 
 	if (PQstatus(c) != CONNECTION_OK || PQstatus(w) != CONNECTION_OK)

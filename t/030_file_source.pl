@@ -163,6 +163,7 @@ is(query('SELECT count(*), count(DISTINCT id), min(id), max(id) FROM outb'),
 # --- read once, then move or delete ---------------------------------------------
 append('batch/a.csv', csv(1 .. 10));
 append('batch/b.csv', csv(11 .. 15) . '16,s16,16.5');   # no newline at the end
+append('top.csv', csv(17 .. 18));    # right in siddhi.file_directory
 $node->safe_psql('postgres', q{
 	SELECT siddhi.deploy('once', $$
 		@source(type = 'file', file.uri = 'batch/a.csv', tailing = 'false',
@@ -170,16 +171,19 @@ $node->safe_psql('postgres', q{
 		        @map(type = 'csv'))
 		@source(type = 'file', file.uri = 'batch/b.csv', tailing = 'false',
 		        @map(type = 'csv'))
+		@source(type = 'file', file.uri = 'top.csv', tailing = 'false',
+		        action.after.process = 'none', @map(type = 'csv'))
 		define stream Batch (id long, sym string, px double);
 		define table OutO (id long);
 		from Batch select id insert into OutO;
 	$$)});
-ok($node->poll_query_until('postgres', 'SELECT count(*) = 16 FROM outo'),
+ok($node->poll_query_until('postgres', 'SELECT count(*) = 18 FROM outo'),
 	'read once: every line, the last without its newline too');
 ok($node->poll_query_until('postgres', 'SELECT true', 't') && wait_gone("$files/batch/a.csv"),
 	'moved after reading');
 ok(-f "$files/out/a.csv", 'into move.after.process');
 ok(wait_gone("$files/batch/b.csv"), 'deleted after reading (the default without tailing)');
+ok(-f "$files/top.csv", "action 'none' leaves the file");
 
 sub wait_gone
 {

@@ -142,7 +142,7 @@ file_src_path(FileSrc *f, const char *key, const char *uri)
  * siddhi.file_directory?  (siddhi_file_path checks the text only.)
  */
 static void
-file_src_check_real(FileSrc *f, const char *path)
+file_src_check_real(FileSrc *f, const char *path, bool is_dir)
 {
 	char *real = realpath(path, NULL);
 	char *rdir =
@@ -154,8 +154,9 @@ file_src_check_real(FileSrc *f, const char *path)
 		free(rdir);
 		return; /* gone meanwhile: the open fails or finds nothing */
 	}
+	/* the directory itself may be watched (a file.uri right in it) */
 	ok = rdir != NULL && strncmp(real, rdir, strlen(rdir)) == 0 &&
-		 real[strlen(rdir)] == '/';
+		 (real[strlen(rdir)] == '/' || (is_dir && real[strlen(rdir)] == 0));
 	if (!ok)
 	{
 		char *r = pstrdup(real);
@@ -229,7 +230,7 @@ file_src_start(const SiddhiSourcePlan *plan, const char *app, List *positions)
 		f->dir = pstrdup(f->file);
 		get_parent_directory(f->dir);
 	}
-	file_src_check_real(f, f->dir);
+	file_src_check_real(f, f->dir, true);
 	f->bufcap = f->max_line + FILE_READ_CHUNK + 1;
 	f->buf = palloc(f->bufcap);
 	f->skip_prefix = palloc(FILE_ERROR_PREFIX);
@@ -298,7 +299,7 @@ file_src_open(FileSrc *f, const char *path, const char *name, int64 offset)
 	struct stat st;
 	int fd;
 
-	file_src_check_real(f, path);
+	file_src_check_real(f, path, false);
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 	{
