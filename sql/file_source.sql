@@ -15,7 +15,13 @@ SELECT siddhi.deploy('fsrc', $$
 $$);
 -- modes
 SELECT siddhi.deploy('fsrc', $$
-@source(type = 'file', file.uri = 'a.csv', mode = 'regex', begin.regex = '<e>', @map(type = 'text')) define stream S (a string);
+@source(type = 'file', file.uri = 'a.csv', mode = 'binary.full', tailing = 'false', @map(type = 'text')) define stream S (a string);
+$$);
+SELECT siddhi.deploy('fsrc', $$
+@source(type = 'file', file.uri = 'a.log', mode = 'regex', begin.regex = '<e>(', @map(type = 'text')) define stream S (a string);
+$$);
+SELECT siddhi.deploy('fsrc', $$
+@source(type = 'file', file.uri = 'a.log', end.regex = '</e>', @map(type = 'text')) define stream S (a string);
 $$);
 SELECT siddhi.deploy('fsrc', $$
 @source(type = 'file', file.uri = 'a.csv', mode = 'lines', @map(type = 'text')) define stream S (a string);
@@ -51,6 +57,10 @@ SELECT siddhi.deploy('fsrc', $$
 $$);
 SELECT siddhi.deploy('fsrc', $$
 @source(type = 'file', dir.uri = 'in', tailing = 'false', action.after.process = 'none', @map(type = 'csv')) define stream S (a int);
+$$);
+-- the SQL dialect's spelling reaches the same checks
+SELECT siddhi.deploy('fsrc', $$
+CREATE SOURCE Orders (id BIGINT, sym STRING) WITH (type = 'file', file.uri = 'in/orders.csv', format = 'csv');
 $$);
 -- reading server files takes pg_read_server_files, as COPY FROM a file
 -- does; moving or deleting them pg_write_server_files too

@@ -1,7 +1,8 @@
 # The file source (src/connectors/file_source.c): a tailed CSV file that
 # grows line by line (a partial line waits for its newline), a malformed
 # line and an over-long one to @OnError, a rotation by rename + new file
-# (the old file finished first), a copytruncate, a restart by SIGKILL of
+# (the old file finished first), a copytruncate, records cut by
+# begin.regex and end.regex, a restart by SIGKILL of
 # the engine three times in the middle of 600,000 appended lines (every
 # line once), files read once then moved or deleted, a directory read in name order, and
 # paths outside siddhi.file_directory refused.
@@ -17,7 +18,7 @@ my $node = PostgreSQL::Test::Cluster->new('file_source');
 $node->init;
 my $files = File::Spec->rel2abs($node->basedir . '/files');
 mkdir $files or die;
-mkdir "$files/$_" or die for qw(tail big batch dir out);
+mkdir "$files/$_" or die for qw(tail big batch dir out rx);
 $node->append_conf('postgresql.conf',
 	"shared_preload_libraries = 'siddhi'\nsiddhi.naptime = 100ms\n"
 	  . "siddhi.file_directory = '$files'\nrestart_after_crash = on\n"
@@ -101,6 +102,26 @@ like($node->safe_psql('postgres',
 is($node->safe_psql('postgres',
 	"SELECT string_agg(part, ',' ORDER BY part) FROM siddhi.source_positions WHERE app = 'tl'"),
 	'file,offset', 'positions: the file and the offset');
+
+# --- mode regex: records between begin.regex and end.regex ------------------
+append('rx/events.log', "junk\n<e>\nid:1,\nsym:\"a\"\n</e>\n<e>id:2, sym:\"b\"</e> noise\n<e>id:3,");
+$node->safe_psql('postgres', q{
+	SELECT siddhi.deploy('rx', $$
+		@source(type = 'file', file.uri = 'rx/events.log', mode = 'regex',
+		        begin.regex = '<e>', end.regex = '</e>',
+		        @map(type = 'text', regex.A = 'id:(\d+)', regex.B = 'sym:"(\w+)"',
+		             @attributes(id = 'A[1]', sym = 'B[1]')))
+		define stream R (id long, sym string);
+		define table OutR (id long, sym string);
+		from R select id, sym insert into OutR;
+	$$)});
+ok($node->poll_query_until('postgres', 'SELECT count(*) = 2 FROM outr'),
+	'regex: the complete records are read, across lines');
+append('rx/events.log', "\nsym:\"c\"\n</e>\n");
+ok($node->poll_query_until('postgres', 'SELECT count(*) = 3 FROM outr'),
+	'regex: a record completed by an append');
+is($node->safe_psql('postgres', "SELECT string_agg(id || sym, ',' ORDER BY id) FROM outr"),
+	'1a,2b,3c', 'regex: each record once, text between them skipped');
 
 # --- restart in the middle ---------------------------------------------------
 # Each round appends 200,000 lines while the engine reads (100 lines a

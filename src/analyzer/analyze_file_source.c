@@ -24,6 +24,7 @@
 #include "utils/builtins.h"
 
 #include "analyze_int.h"
+#include "siddhi/file_regex.h"
 
 static SiddhiConnOption *
 file_opt(SiddhiSourcePlan *sp, const char *key)
@@ -104,17 +105,34 @@ siddhi_check_file_source(AnalyzeState *st, SiddhiSourcePlan *sp)
 					"Write file.uri = 'file:///dir/f.csv' for one file, or "
 					"dir.uri = 'file:///dir/in' for the files of a "
 					"directory.");
-	if (mode && pg_strcasecmp(mode->value, "line") != 0 && !full)
+	if (mode && pg_strcasecmp(mode->value, "line") != 0 && !full &&
+		pg_strcasecmp(mode->value, "regex") != 0)
 		file_refuse(
 			st, mode->location,
 			psprintf("file source mode \"%s\" is not supported", mode->value),
-			pg_strcasecmp(mode->value, "regex") == 0 ||
-					pg_strcasecmp(mode->value, "binary.full") == 0
-				? "Only 'line' (the default) and 'text.full' are "
-				  "built; read lines and join them with a query, or "
-				  "a whole file with 'text.full'."
-				: "A file source's mode is 'line' (the default) or "
-				  "'text.full'.");
+			pg_strcasecmp(mode->value, "binary.full") == 0
+				? "'binary.full' is not built; 'text.full' reads a "
+				  "whole file as text."
+				: "A file source's mode is 'line' (the default), "
+				  "'regex' or 'text.full'.");
+	for (int i = 0; i < 2; i++)
+	{
+		SiddhiConnOption *re = file_opt(sp, i ? "end.regex" : "begin.regex");
+		char *why = NULL;
+
+		if (re == NULL)
+			continue;
+		if (mode == NULL || pg_strcasecmp(mode->value, "regex") != 0)
+			file_refuse(st, re->location,
+						psprintf("%s needs mode = 'regex'", re->key),
+						"Add mode = 'regex', or remove it.");
+		if (siddhi_file_regex_create(i ? NULL : re->value,
+									 i ? re->value : NULL, &why) == NULL)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_REGULAR_EXPRESSION),
+					 errmsg("%s", why),
+					 siddhi_errposition(st->app->source, re->location)));
+	}
 	if (full && tailing)
 		file_refuse(st, file_opt(sp, "tailing")->location,
 					"a file source cannot tail in mode 'text.full'",

@@ -5,8 +5,9 @@
  *	  siddhi.file_directory into a stream, as siddhi-io-file's source.
  *
  * One file (file.uri) or a directory's files in name order (dir.uri).
- * mode = 'line' (default): each line is a record; 'text.full': each file
- * is one record.  tailing = 'true' (default for line) follows a file as it
+ * mode = 'line' (default): each line is a record; 'regex': records cut by
+ * begin.regex and end.regex (file_regex.c); 'text.full': each file is one
+ * record.  tailing = 'true' (default for line) follows a file as it
  * grows: a partial last line (no newline yet) waits for its newline; a
  * rotation (another inode at file.uri) is followed once the old file is
  * read to its end (its partial last line, if any, is then a line too); a
@@ -55,6 +56,8 @@
 #include "utils/builtins.h"
 #include "utils/memutils.h"
 
+#include "siddhi/file_regex.h"
+
 #define FILE_READ_CHUNK (1024 * 1024)
 #define FILE_ERROR_PREFIX 1024
 #define FILE_DEFAULT_MAX_LINE (1024 * 1024)
@@ -75,6 +78,7 @@ typedef struct FileSrc
 	char *file; /* file.uri's path; NULL in directory mode */
 	bool tailing;
 	bool text_full;
+	FileRegex *regex; /* mode = 'regex', else NULL */
 	FileAction action;
 	char *move_to;
 	int64 max_line;
@@ -219,6 +223,18 @@ file_src_start(const SiddhiSourcePlan *plan, const char *app, List *positions)
 	if (f->action == FILE_ACTION_MOVE)
 		f->move_to = file_src_path(f, "move.after.process",
 								   opt(plan, "move.after.process", ""));
+	if (pg_strcasecmp(mode, "regex") == 0 &&
+		(opt(plan, "begin.regex", NULL) || opt(plan, "end.regex", NULL)))
+	{
+		char *why = NULL;
+
+		f->regex =
+			siddhi_file_regex_create(opt(plan, "begin.regex", NULL),
+									 opt(plan, "end.regex", NULL), &why);
+		if (f->regex == NULL)
+			ereport(ERROR, (errcode(ERRCODE_INVALID_REGULAR_EXPRESSION),
+							errmsg("source %s: %s", f->name, why)));
+	}
 	f->max_line = strtoll(opt(plan, "max.line.length", "0"), NULL, 10);
 	if (f->max_line <= 0)
 		f->max_line = FILE_DEFAULT_MAX_LINE;
@@ -606,9 +622,10 @@ file_src_long_line(FileSrc *f, SiddhiSourceRecord *records, int *n, int64 next)
 	if (f->error)
 		pfree(f->error);
 	f->error = MemoryContextStrdup(
-		f->cxt, psprintf("a line of %lld bytes is longer than "
+		f->cxt, psprintf("a %s of %lld bytes is longer than "
 						 "max.line.length (%lld)",
-						 (long long) f->skip_len, (long long) f->max_line));
+						 f->regex ? "record" : "line", (long long) f->skip_len,
+						 (long long) f->max_line));
 	rec(&records[*n], f->skip_prefix, f->skip_prefix_len, "offset", next);
 	records[*n].error = f->error;
 	(*n)++;
@@ -752,6 +769,58 @@ file_src_parse(FileSrc *f, SiddhiSourceRecord *records, int *n, int max,
 	return true;
 }
 
+/*
+ * mode = 'regex': the records of the buffer from *pos on (file_regex.c),
+ * blanks around each trimmed, as siddhi-io-file does.  Returns false
+ * when a record that ends the poll (an error) was handed out.
+ */
+static bool
+file_src_parse_regex(FileSrc *f, SiddhiSourceRecord *records, int *n, int max,
+					 int64 *pos, bool at_end)
+{
+	int64 so, eo, next;
+	int64 base = *pos;
+
+	siddhi_file_regex_load(f->regex, f->buf + base, f->buflen - base);
+	while (*n < max &&
+		   siddhi_file_regex_next(f->regex, at_end, &so, &eo, &next))
+	{
+		const char *d = f->buf + base + so;
+		int64 len = eo - so;
+
+		while (len > 0 && isspace((unsigned char) *d))
+			d++, len--;
+		while (len > 0 && isspace((unsigned char) d[len - 1]))
+			len--;
+		*pos = base + next;
+		if (len > f->max_line)
+		{
+			f->skip_len = len;
+			f->skip_prefix_len = Min(FILE_ERROR_PREFIX, len);
+			memcpy(f->skip_prefix, d, f->skip_prefix_len);
+			file_src_long_line(f, records, n, f->offset + *pos);
+			return false;
+		}
+		if (len > 0)
+		{
+			rec(&records[(*n)++], d, (int) len, "offset", f->offset + *pos);
+			f->lines++;
+		}
+	}
+	*pos = base + siddhi_file_regex_pos(f->regex);
+	if (*n < max && f->buflen - *pos > f->max_line)
+	{
+		/* no record within max.line.length: skip what is there */
+		f->skip_len = f->buflen - *pos;
+		f->skip_prefix_len = Min(FILE_ERROR_PREFIX, f->skip_len);
+		memcpy(f->skip_prefix, f->buf + *pos, f->skip_prefix_len);
+		*pos = f->buflen;
+		file_src_long_line(f, records, n, f->offset + *pos);
+		return false;
+	}
+	return true;
+}
+
 static int
 file_src_poll(void *state, SiddhiSourceRecord *records, int max)
 {
@@ -827,7 +896,9 @@ file_src_poll(void *state, SiddhiSourceRecord *records, int max)
 			bool at_end;
 
 			file_src_read(f);
-			if (!file_src_parse(f, records, &n, max, &pos))
+			if (!(f->regex
+					  ? file_src_parse_regex(f, records, &n, max, &pos, false)
+					  : file_src_parse(f, records, &n, max, &pos)))
 				break;
 			if (n == max || !f->eof)
 				break;
@@ -844,7 +915,16 @@ file_src_poll(void *state, SiddhiSourceRecord *records, int max)
 			if (at_end)
 			{
 				/* the last line without a newline is a line too */
-				if (f->skipping)
+				if (f->regex)
+				{
+					/* a begin.regex record runs to the end; the rest goes */
+					if (!file_src_parse_regex(f, records, &n, max, &pos,
+											  true) ||
+						n == max)
+						break;
+					pos = f->buflen;
+				}
+				else if (f->skipping)
 				{
 					pos = f->buflen;
 					file_src_long_line(f, records, &n, f->offset + pos);
