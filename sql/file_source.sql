@@ -60,7 +60,7 @@ SELECT siddhi.deploy('fsrc', $$
 $$);
 -- the SQL dialect's spelling reaches the same checks
 SELECT siddhi.deploy('fsrc', $$
-CREATE SOURCE Orders (id BIGINT, sym STRING) WITH (type = 'file', file.uri = 'in/orders.csv', format = 'csv');
+CREATE SOURCE FsrcOrders (id BIGINT, sym STRING) WITH (type = 'file', file.uri = 'in/orders.csv', format = 'csv');
 $$);
 -- reading server files takes pg_read_server_files, as COPY FROM a file
 -- does; moving or deleting them pg_write_server_files too
