@@ -58,66 +58,8 @@
 
 #include "siddhi/file_regex.h"
 
-#define FILE_READ_CHUNK (1024 * 1024)
-#define FILE_ERROR_PREFIX 1024
-#define FILE_DEFAULT_MAX_LINE (1024 * 1024)
-#define FILE_SETTLE_MS 500
+#include "file_source_int.h"
 
-typedef enum FileAction
-{
-	FILE_ACTION_NONE,
-	FILE_ACTION_DELETE,
-	FILE_ACTION_MOVE
-} FileAction;
-
-typedef struct FileSrc
-{
-	MemoryContext cxt;
-	char *name; /* the plan's, for messages */
-	char *dir;	/* watched: dir.uri, or file.uri's directory */
-	char *file; /* file.uri's path; NULL in directory mode */
-	bool tailing;
-	bool text_full;
-	FileRegex *regex; /* mode = 'regex', else NULL */
-	FileAction action;
-	char *move_to;
-	int64 max_line;
-	int ifd; /* inotify, or -1 */
-	bool dir_changed;
-
-	/* the file being read */
-	int fd;
-	dev_t dev;
-	ino_t ino;
-	char *path;		/* its path */
-	char *cur_name; /* its name (directory mode), for name order */
-	int64 identity; /* what part "file" holds for it */
-	int64 offset;	/* file position of buf[0] */
-	char *buf;
-	int64 buflen;
-	int64 bufcap;
-	int64 consumed; /* bytes of buf handed out by the last poll */
-	bool eof;
-	bool marker_due; /* part "file" not written for this file yet */
-	bool finished;	 /* read to its end, action due (not tailing) */
-	bool done_valid; /* file.uri, no tailing: the inode done last */
-	dev_t done_dev;
-	ino_t done_ino;
-	bool skipping;	  /* inside a line longer than max.line.length */
-	int64 skip_start; /* its file position */
-	int64 skip_len;
-	char *skip_prefix;
-	int skip_prefix_len;
-	char *error; /* the message of the error record handed out */
-
-	/* committed position, used by the first open after start */
-	bool have_pos;
-	int64 want_identity;
-	int64 want_offset;
-
-	int64 lines;
-	char last_error[256];
-} FileSrc;
 
 static void file_src_stop(void *state);
 static bool file_src_settled(FileSrc *f);
@@ -209,6 +151,8 @@ file_src_start(const SiddhiSourcePlan *plan, const char *app, List *positions)
 	ListCell *lc;
 
 	f->cxt = CurrentMemoryContext;
+	f->tmpcxt = AllocSetContextCreate(f->cxt, "siddhi file source poll",
+									  ALLOCSET_SMALL_SIZES);
 	f->name = pstrdup(plan->name);
 	f->fd = f->ifd = -1;
 	f->dir_changed = true;
@@ -590,47 +534,6 @@ file_src_read(FileSrc *f)
 	return got;
 }
 
-static void
-rec(SiddhiSourceRecord *r, const char *data, int len, const char *part,
-	int64 next)
-{
-	memset(r, 0, sizeof(*r));
-	r->data = data;
-	r->len = len;
-	r->timestamp = -1;
-	r->part = part;
-	r->next = next;
-}
-
-/* A line of len bytes at buf + pos ends at file position next. */
-static void
-file_src_line(FileSrc *f, SiddhiSourceRecord *records, int *n, int64 pos,
-			  int64 len, int64 next)
-{
-	if (len > 0 && f->buf[pos + len - 1] == '\r')
-		len--;
-	if (len == 0)
-		return; /* an empty line: no record (as Siddhi) */
-	rec(&records[(*n)++], f->buf + pos, (int) len, "offset", next);
-	f->lines++;
-}
-
-/* The error record of a line longer than max.line.length. */
-static void
-file_src_long_line(FileSrc *f, SiddhiSourceRecord *records, int *n, int64 next)
-{
-	if (f->error)
-		pfree(f->error);
-	f->error = MemoryContextStrdup(
-		f->cxt, psprintf("a %s of %lld bytes is longer than "
-						 "max.line.length (%lld)",
-						 f->regex ? "record" : "line", (long long) f->skip_len,
-						 (long long) f->max_line));
-	rec(&records[*n], f->skip_prefix, f->skip_prefix_len, "offset", next);
-	records[*n].error = f->error;
-	(*n)++;
-	f->skipping = false;
-}
 
 /* text.full: the whole file as one record, once it is read to its end. */
 static int
@@ -640,7 +543,7 @@ file_src_poll_full(FileSrc *f, SiddhiSourceRecord *records, int n)
 	{
 		/* still written: wait (a new file's marker goes with offset 0) */
 		if (n == 1)
-			rec(&records[n++], NULL, 0, "offset", 0);
+			siddhi_file_rec(&records[n++], NULL, 0, "offset", 0);
 		return n;
 	}
 	do
@@ -654,14 +557,15 @@ file_src_poll_full(FileSrc *f, SiddhiSourceRecord *records, int n)
 		f->skip_len = fstat(f->fd, &st) == 0 ? st.st_size : f->buflen;
 		f->skip_prefix_len = Min(FILE_ERROR_PREFIX, f->buflen);
 		memcpy(f->skip_prefix, f->buf, f->skip_prefix_len);
-		file_src_long_line(f, records, &n, f->skip_len);
+		siddhi_file_long_line(f, records, &n, f->skip_len);
 		return n;
 	}
 	if (f->buflen == 0)
-		rec(&records[n++], NULL, 0, "offset", 0);
+		siddhi_file_rec(&records[n++], NULL, 0, "offset", 0);
 	else
 	{
-		rec(&records[n++], f->buf, (int) f->buflen, "offset", f->buflen);
+		siddhi_file_rec(&records[n++], f->buf, (int) f->buflen, "offset",
+						f->buflen);
 		f->lines++;
 	}
 	f->consumed = f->buflen;
@@ -717,114 +621,27 @@ file_src_later_file(FileSrc *f)
 	return later;
 }
 
-/*
- * Lines of the buffer from *pos on into records; returns false when a
- * record that must end the poll (a long line's error) was handed out.
- */
-static bool
-file_src_parse(FileSrc *f, SiddhiSourceRecord *records, int *n, int max,
-			   int64 *pos)
-{
-	while (*n < max)
-	{
-		char *nl = memchr(f->buf + *pos, '\n', f->buflen - *pos);
 
-		if (nl == NULL)
-			break;
-		if (f->skipping)
-		{
-			f->skip_len += nl - (f->buf + *pos);
-			*pos = nl - f->buf + 1;
-			file_src_long_line(f, records, n, f->offset + *pos);
-			return false; /* skip_prefix is this record's payload */
-		}
-		if (nl - (f->buf + *pos) > f->max_line)
-		{
-			/* a whole line, but too long */
-			f->skip_len = nl - (f->buf + *pos);
-			f->skip_prefix_len = Min(FILE_ERROR_PREFIX, f->skip_len);
-			memcpy(f->skip_prefix, f->buf + *pos, f->skip_prefix_len);
-			*pos = nl - f->buf + 1;
-			file_src_long_line(f, records, n, f->offset + *pos);
-			return false;
-		}
-		file_src_line(f, records, n, *pos, nl - (f->buf + *pos),
-					  f->offset + (nl - f->buf) + 1);
-		*pos = nl - f->buf + 1;
-	}
-	if (*n < max && f->buflen - *pos > f->max_line)
-	{
-		/* no newline within max.line.length: skip to the next one */
-		if (!f->skipping)
-		{
-			f->skipping = true;
-			f->skip_start = f->offset + *pos;
-			f->skip_len = 0;
-			f->skip_prefix_len = Min(FILE_ERROR_PREFIX, f->buflen - *pos);
-			memcpy(f->skip_prefix, f->buf + *pos, f->skip_prefix_len);
-		}
-		f->skip_len += f->buflen - *pos;
-		*pos = f->buflen; /* dropped; the position moves with the error */
-	}
-	return true;
-}
+static int file_src_poll_in(FileSrc *f, SiddhiSourceRecord *records, int max);
 
-/*
- * mode = 'regex': the records of the buffer from *pos on (file_regex.c),
- * blanks around each trimmed, as siddhi-io-file does.  Returns false
- * when a record that ends the poll (an error) was handed out.
- */
-static bool
-file_src_parse_regex(FileSrc *f, SiddhiSourceRecord *records, int *n, int max,
-					 int64 *pos, bool at_end)
-{
-	int64 so, eo, next;
-	int64 base = *pos;
-
-	siddhi_file_regex_load(f->regex, f->buf + base, f->buflen - base);
-	while (*n < max &&
-		   siddhi_file_regex_next(f->regex, at_end, &so, &eo, &next))
-	{
-		const char *d = f->buf + base + so;
-		int64 len = eo - so;
-
-		while (len > 0 && isspace((unsigned char) *d))
-			d++, len--;
-		while (len > 0 && isspace((unsigned char) d[len - 1]))
-			len--;
-		*pos = base + next;
-		if (len > f->max_line)
-		{
-			f->skip_len = len;
-			f->skip_prefix_len = Min(FILE_ERROR_PREFIX, len);
-			memcpy(f->skip_prefix, d, f->skip_prefix_len);
-			file_src_long_line(f, records, n, f->offset + *pos);
-			return false;
-		}
-		if (len > 0)
-		{
-			rec(&records[(*n)++], d, (int) len, "offset", f->offset + *pos);
-			f->lines++;
-		}
-	}
-	*pos = base + siddhi_file_regex_pos(f->regex);
-	if (*n < max && f->buflen - *pos > f->max_line)
-	{
-		/* no record within max.line.length: skip what is there */
-		f->skip_len = f->buflen - *pos;
-		f->skip_prefix_len = Min(FILE_ERROR_PREFIX, f->skip_len);
-		memcpy(f->skip_prefix, f->buf + *pos, f->skip_prefix_len);
-		*pos = f->buflen;
-		file_src_long_line(f, records, n, f->offset + *pos);
-		return false;
-	}
-	return true;
-}
-
+/* A poll's own allocations (listings, paths) go with the next poll. */
 static int
 file_src_poll(void *state, SiddhiSourceRecord *records, int max)
 {
 	FileSrc *f = state;
+	MemoryContext old;
+	int n;
+
+	MemoryContextReset(f->tmpcxt);
+	old = MemoryContextSwitchTo(f->tmpcxt);
+	n = file_src_poll_in(f, records, max);
+	MemoryContextSwitchTo(old);
+	return n;
+}
+
+static int
+file_src_poll_in(FileSrc *f, SiddhiSourceRecord *records, int max)
+{
 	int n = 0;
 	int64 pos = 0;
 
@@ -874,7 +691,7 @@ file_src_poll(void *state, SiddhiSourceRecord *records, int max)
 		}
 		if (f->marker_due)
 		{
-			rec(&records[n++], NULL, 0, "file", f->identity);
+			siddhi_file_rec(&records[n++], NULL, 0, "file", f->identity);
 			f->marker_due = false;
 		}
 		if (f->finished)
@@ -882,7 +699,7 @@ file_src_poll(void *state, SiddhiSourceRecord *records, int max)
 			/* read before the restart: only its action is due */
 			if (n > 0)
 			{
-				rec(&records[n++], NULL, 0, "offset", f->offset);
+				siddhi_file_rec(&records[n++], NULL, 0, "offset", f->offset);
 				break;
 			}
 			continue;
@@ -896,9 +713,9 @@ file_src_poll(void *state, SiddhiSourceRecord *records, int max)
 			bool at_end;
 
 			file_src_read(f);
-			if (!(f->regex
-					  ? file_src_parse_regex(f, records, &n, max, &pos, false)
-					  : file_src_parse(f, records, &n, max, &pos)))
+			if (!(f->regex ? siddhi_file_parse_regex(f, records, &n, max, &pos,
+													 false)
+						   : siddhi_file_parse(f, records, &n, max, &pos)))
 				break;
 			if (n == max || !f->eof)
 				break;
@@ -918,8 +735,8 @@ file_src_poll(void *state, SiddhiSourceRecord *records, int max)
 				if (f->regex)
 				{
 					/* a begin.regex record runs to the end; the rest goes */
-					if (!file_src_parse_regex(f, records, &n, max, &pos,
-											  true) ||
+					if (!siddhi_file_parse_regex(f, records, &n, max, &pos,
+												 true) ||
 						n == max)
 						break;
 					pos = f->buflen;
@@ -927,25 +744,26 @@ file_src_poll(void *state, SiddhiSourceRecord *records, int max)
 				else if (f->skipping)
 				{
 					pos = f->buflen;
-					file_src_long_line(f, records, &n, f->offset + pos);
+					siddhi_file_long_line(f, records, &n, f->offset + pos);
 				}
 				else if (pos < f->buflen)
 				{
-					file_src_line(f, records, &n, pos, f->buflen - pos,
-								  f->offset + f->buflen);
+					siddhi_file_line(f, records, &n, pos, f->buflen - pos,
+									 f->offset + f->buflen);
 					pos = f->buflen;
 				}
 				f->finished = true;
 				if (n > 0 && records[n - 1].part[0] != 'o')
-					rec(&records[n++], NULL, 0, "offset", f->offset + pos);
+					siddhi_file_rec(&records[n++], NULL, 0, "offset",
+									f->offset + pos);
 			}
 			break;
 		}
 		f->consumed = pos;
 		/* a new file or a truncation, no line yet: its offset too */
 		if (n == 1 && records[0].part[0] == 'f')
-			rec(&records[n++], NULL, 0, "offset",
-				f->skipping ? f->skip_start : f->offset + pos);
+			siddhi_file_rec(&records[n++], NULL, 0, "offset",
+							f->skipping ? f->skip_start : f->offset + pos);
 		if (n > 0 || !f->finished)
 			break; /* else: on to the next file in this poll */
 	}
