@@ -2,10 +2,11 @@
 # grows line by line (a partial line waits for its newline), a malformed
 # line and an over-long one to @OnError, a rotation by rename + new file
 # (the old file finished first), a copytruncate, records cut by
-# begin.regex and end.regex, a restart by SIGKILL of
-# the engine three times in the middle of 600,000 appended lines (every
-# line once), files read once then moved or deleted, a directory read in name order, and
-# paths outside siddhi.file_directory refused.
+# begin.regex and end.regex, three SIGKILLs of the engine in the middle of
+# 600,000 appended lines (every line once), files read once then moved,
+# deleted or left, a directory read in name order, and paths outside
+# siddhi.file_directory (also through a symbolic link) refused.  Without
+# the file source every deploy here fails (unknown source type "file").
 use strict;
 use warnings;
 use File::Spec;
