@@ -19,7 +19,7 @@ my $node = PostgreSQL::Test::Cluster->new('file_source');
 $node->init;
 my $files = File::Spec->rel2abs($node->basedir . '/files');
 mkdir $files or die;
-mkdir "$files/$_" or die for qw(tail big batch dir out rx);
+mkdir "$files/$_" or die for qw(tail big batch dir out rx dirt);
 $node->append_conf('postgresql.conf',
 	"shared_preload_libraries = 'siddhi'\nsiddhi.naptime = 100ms\n"
 	  . "siddhi.file_directory = '$files'\nrestart_after_crash = on\n"
@@ -238,6 +238,27 @@ ok($node->poll_query_until('postgres',
 	"SELECT sent = 32 FROM siddhi.sinks WHERE app = 'dirm'"),
 	'directory: a new file is read');
 ok(-f "$files/dir/a.csv", "action 'none' leaves the files");
+
+# a tailed directory: each file is read to its end once a later one is
+# there, the last one is followed
+append('dirt/x1.csv', csv(1 .. 3));
+append('dirt/x2.csv', csv(4 .. 5));
+$node->safe_psql('postgres', q{
+	SELECT siddhi.deploy('dirt', $$
+		@source(type = 'file', dir.uri = 'dirt', @map(type = 'csv'))
+		define stream DT (id long, sym string, px double);
+		define table OutDT (id long);
+		from DT select id insert into OutDT;
+	$$)});
+ok($node->poll_query_until('postgres', 'SELECT count(*) = 5 FROM outdt'),
+	'tailed directory: the files there are read in order');
+append('dirt/x2.csv', csv(6));
+ok($node->poll_query_until('postgres', 'SELECT count(*) = 6 FROM outdt'),
+	'tailed directory: the last file is followed');
+append('dirt/x2.csv', csv(7));
+append('dirt/x3.csv', csv(8));
+ok($node->poll_query_until('postgres', 'SELECT count(*) = 8 FROM outdt'),
+	'tailed directory: a later file comes after the end of the current one');
 
 # --- refused -------------------------------------------------------------------
 my ($rc, $out, $err) = $node->psql('postgres', q{

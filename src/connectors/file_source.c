@@ -290,6 +290,8 @@ file_src_open(FileSrc *f, const char *path, const char *name, int64 offset)
 		f->cur_name = MemoryContextStrdup(f->cxt, name);
 	}
 	f->identity = name ? dir_identity(name, st.st_ino) : (int64) st.st_ino;
+	if (name)
+		f->dir_changed = true; /* tailing: is a later file there already? */
 	if (offset > st.st_size)
 		offset = 0; /* truncated while we were away */
 	f->offset = offset;
