@@ -42,10 +42,10 @@ typedef struct SiddhiSourceRecord
 	int len;
 	const char *key; /* or NULL */
 	int keylen;
-	int64 timestamp;   /* ms since the epoch from the broker, or -1 */
-	const char *part;  /* which part it came from ("orders/3") */
-	int64 next;		   /* the position after this record */
-	const char *error; /* not NULL: the record fails with this (@OnError) */
+	int64 timestamp;  /* ms since the epoch from the broker, or -1 */
+	const char *part; /* which part it came from ("orders/3") */
+	int64 next;		  /* the position after this record */
+	const char *fail; /* not NULL: the record fails with this (@OnError) */
 } SiddhiSourceRecord;
 
 /* What siddhi.sources shows of a source, besides the framework's counts. */

@@ -58,7 +58,7 @@ siddhi_file_long_line(FileSrc *f, SiddhiSourceRecord *records, int *n,
 						 (long long) f->max_line));
 	siddhi_file_rec(&records[*n], f->skip_prefix, f->skip_prefix_len, "offset",
 					next);
-	records[*n].error = f->error;
+	records[*n].fail = f->error;
 	(*n)++;
 	f->skipping = false;
 }

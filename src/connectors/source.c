@@ -422,9 +422,9 @@ decode_records(SourceRt *s, int from, int to, EmitArg *ea)
 		{
 			SiddhiSourceRecord *r = &s->records[i];
 
-			if (r->error)
+			if (r->fail)
 				ereport(ERROR, (errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-								errmsg("%s", r->error)));
+								errmsg("%s", r->fail)));
 			if (r->data == NULL)
 				continue;
 			siddhi_mapper_decode(s->mapper, r->data, r->len, emit_row, ea);
