@@ -22,7 +22,7 @@ def layer(o):
         return 'entry'
     if d == 'connectors':
         # option specs, mappers and templates: pure, the analyzer's too
-        if f in ('spec', 'sink_template') or f.startswith('map'):
+        if f in ('spec', 'sink_template', 'file_regex') or f.startswith('map'):
             return 'connspec'
         return 'connectors'
     return d

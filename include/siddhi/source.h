@@ -45,6 +45,7 @@ typedef struct SiddhiSourceRecord
 	int64 timestamp;  /* ms since the epoch from the broker, or -1 */
 	const char *part; /* which part it came from ("orders/3") */
 	int64 next;		  /* the position after this record */
+	const char *fail; /* not NULL: the record fails with this (@OnError) */
 } SiddhiSourceRecord;
 
 /* What siddhi.sources shows of a source, besides the framework's counts. */
@@ -96,6 +97,7 @@ extern const SiddhiSourceOps *siddhi_source_ops(const char *type);
 extern const SiddhiSourceOps siddhi_kafka_source_ops;	 /* kafka_source.c */
 extern const SiddhiSourceOps siddhi_inmemory_source_ops; /* inmemory.c */
 extern const SiddhiSourceOps siddhi_http_source_ops;	 /* http_source.c */
+extern const SiddhiSourceOps siddhi_file_source_ops;	 /* file_source.c */
 
 /*
  * The in-memory broker (inmemory.c), per engine worker: an inMemory sink

@@ -468,6 +468,8 @@ siddhi_analyze_sources(AnalyzeState *st)
 				sp->location = a->location;
 				if (pg_strcasecmp(sp->type, "http") == 0)
 					siddhi_analyze_http_source(st, sp);
+				if (strcmp(sp->type, "file") == 0)
+					siddhi_check_file_source(st, sp);
 				if (on_error == SIDDHI_ON_ERROR_STREAM && fault == NULL)
 					fault = fault_stream(st, d, desc, on_error_location);
 				sp->fault = fault;

@@ -154,6 +154,10 @@ extern Node *siddhi_make_percentile(AggContext *ac, FuncCall *fc,
 									SiddhiAggKind kind);
 extern void siddhi_percentile_mark_approximate(SiddhiQueryPlan *qp);
 extern void siddhi_not_yet(AnalyzeState *st, const char *what, int location);
+/* analyze_file_source.c */
+struct SiddhiSourcePlan;
+extern void siddhi_check_file_source(AnalyzeState *st,
+									 struct SiddhiSourcePlan *sp);
 
 /* window functions (analyze_over.c): a select item's, then the checks */
 extern Node *siddhi_over_transform(AnalyzeState *st, ParseState *pstate,

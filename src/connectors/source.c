@@ -68,6 +68,8 @@ siddhi_source_ops(const char *type)
 		return &siddhi_kafka_source_ops;
 	if (pg_strcasecmp(type, "http") == 0)
 		return &siddhi_http_source_ops;
+	if (pg_strcasecmp(type, "file") == 0)
+		return &siddhi_file_source_ops;
 	return NULL;
 }
 
@@ -167,8 +169,8 @@ siddhi_sources_start_app(const char *app, Oid owner, SiddhiAppPlan *plan,
 		}
 		s->positions = read_positions(app, sp->name);
 		s->mapper = siddhi_mapper_create(sp->map, sp->desc, false);
-		s->records = palloc(sizeof(SiddhiSourceRecord) *
-							Max(siddhi_source_batch_events, 1));
+		s->records = palloc0(sizeof(SiddhiSourceRecord) *
+							 Max(siddhi_source_batch_events, 1));
 		s->max_records = Max(siddhi_source_batch_events, 1);
 		s->backoff_ms = BACKOFF_MIN_MS;
 		MemoryContextSwitchTo(old);
@@ -422,6 +424,9 @@ decode_records(SourceRt *s, int from, int to, EmitArg *ea)
 		{
 			SiddhiSourceRecord *r = &s->records[i];
 
+			if (r->fail)
+				ereport(ERROR, (errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+								errmsg("%s", r->fail)));
 			if (r->data == NULL)
 				continue;
 			siddhi_mapper_decode(s->mapper, r->data, r->len, emit_row, ea);

@@ -147,10 +147,30 @@ static const SiddhiOptionSpec file_sink_options[] = {
 	{ NULL }
 };
 
+/* siddhi-io-file's source options (file_source.c), and max.line.length */
+static const SiddhiOptionSpec file_source_options[] = {
+	{ "file.uri", false, false },
+	{ "dir.uri", false, false },
+	{ "mode", false, false },
+	{ "tailing", false, false },
+	{ "action.after.process", false, false },
+	{ "move.after.process", false, false },
+	{ "action.after.failure", false, false },
+	{ "move.after.failure", false, false },
+	{ "begin.regex", false, false },
+	{ "end.regex", false, false },
+	{ "file.polling.interval", false, false },
+	{ "dir.polling.interval", false, false },
+	{ "timeout", false, false },
+	{ "max.line.length", false, false },
+	{ NULL }
+};
+
 static const SiddhiConnectorSpec specs[] = {
 	{ "kafka", true, true, true, kafka_source_options },
 	{ "kafka", false, true, true, kafka_sink_options },
 	{ "inmemory", true, false, false, inmemory_options },
+	{ "file", true, false, true, file_source_options },
 	{ "inmemory", false, false, false, inmemory_sink_options },
 	{ "http", false, true, true, http_sink_options, "json" },
 	{ "http", true, true, true, http_source_options, "json" },
