@@ -82,6 +82,9 @@ typedef struct SiddhiSourceOps
 
 	/* Disconnect and free what is not in the memory context. */
 	void (*stop)(void *state);
+
+	/* events take their record's timestamp as time (cdc: commit time) */
+	bool record_time;
 } SiddhiSourceOps;
 
 /* The ops of a source type (source.c keeps the list), or NULL. */
@@ -89,6 +92,7 @@ extern const SiddhiSourceOps *siddhi_source_ops(const char *type);
 
 extern const SiddhiSourceOps siddhi_kafka_source_ops;	 /* kafka_source.c */
 extern const SiddhiSourceOps siddhi_inmemory_source_ops; /* inmemory.c */
+extern const SiddhiSourceOps siddhi_cdc_source_ops;		 /* cdc_source.c */
 
 /*
  * The in-memory broker (inmemory.c), per engine worker: an inMemory sink

@@ -466,6 +466,8 @@ siddhi_analyze_sources(AnalyzeState *st)
 				sp->desc = desc;
 				sp->on_error = on_error;
 				sp->location = a->location;
+				if (strcmp(sp->type, "cdc") == 0)
+					siddhi_analyze_cdc_source(st, sp, d->location);
 				if (on_error == SIDDHI_ON_ERROR_STREAM && fault == NULL)
 					fault = fault_stream(st, d, desc, on_error_location);
 				sp->fault = fault;

@@ -205,6 +205,10 @@ extern void siddhi_pattern_finish(SiddhiQueryPlan *qp);
 
 /* @source, @sink, @map, @OnError (analyze_connector.c) */
 extern void siddhi_analyze_sources(AnalyzeState *st);
+struct SiddhiSourcePlan;
+/* analyze_cdc.c: a cdc source's deploy checks; its map becomes passThrough */
+extern void siddhi_analyze_cdc_source(AnalyzeState *st, struct SiddhiSourcePlan *sp,
+									  int deflocation);
 extern void siddhi_analyze_sinks(AnalyzeState *st);
 /* Bind (deploy: create) a stream the app itself makes (analyze.c). */
 extern SiddhiRelation *siddhi_bind_stream(AnalyzeState *st, const char *name,

@@ -66,6 +66,8 @@ siddhi_source_ops(const char *type)
 		return &siddhi_inmemory_source_ops;
 	if (pg_strcasecmp(type, "kafka") == 0)
 		return &siddhi_kafka_source_ops;
+	if (pg_strcasecmp(type, "cdc") == 0)
+		return &siddhi_cdc_source_ops;
 	return NULL;
 }
 
@@ -392,6 +394,7 @@ typedef struct EmitArg
 	StringInfo rows;
 	int nrows;
 	int64 now;
+	int64 rec_ts; /* the record's time (ops->record_time), or -1 */
 } EmitArg;
 
 static void
@@ -400,7 +403,8 @@ emit_row(void *arg, Datum *values, bool *nulls)
 	EmitArg *ea = arg;
 
 	siddhi_source_append_row(ea->rows, ea->s->desc, values, nulls,
-							 event_time(ea->s, values, nulls, ea->now));
+							 event_time(ea->s, values, nulls,
+										ea->rec_ts >= 0 ? ea->rec_ts : ea->now));
 	ea->nrows++;
 }
 
@@ -422,6 +426,7 @@ decode_records(SourceRt *s, int from, int to, EmitArg *ea)
 
 			if (r->data == NULL)
 				continue;
+			ea->rec_ts = s->ops->record_time ? r->timestamp : -1;
 			siddhi_mapper_decode(s->mapper, r->data, r->len, emit_row, ea);
 		}
 		siddhi_usercode_leave(frame, true);
@@ -509,6 +514,7 @@ feed_source(SourceRt *s)
 	ea.rows = &rows;
 	ea.nrows = 0;
 	ea.now = siddhi_now_ms();
+	ea.rec_ts = -1;
 	siddhi_source_errors_init(&errs, s);
 
 	siddhi_batch_isolate();
@@ -722,6 +728,7 @@ siddhi_source_decode_one(SourceRt *s, const char *data, int len,
 	ea.rows = rows;
 	ea.nrows = 0;
 	ea.now = siddhi_now_ms();
+	ea.rec_ts = -1;
 	frame = siddhi_usercode_enter(s->owner); /* as decode_records */
 	PG_TRY();
 	{

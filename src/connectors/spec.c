@@ -121,10 +121,19 @@ static const SiddhiOptionSpec file_sink_options[] = {
 	{ NULL }
 };
 
+/* Postgres CDC: changes of a table of this database (cdc_source.c) */
+static const SiddhiOptionSpec cdc_source_options[] = {
+	{ "table.name", true, false },
+	{ "operation", false, false },
+	{ "include.engine.writes", false, false },
+	{ NULL }
+};
+
 static const SiddhiConnectorSpec specs[] = {
 	{ "kafka", true, true, true, kafka_source_options },
 	{ "kafka", false, true, true, kafka_sink_options },
 	{ "inmemory", true, false, false, inmemory_options },
+	{ "cdc", true, false, false, cdc_source_options },
 	{ "inmemory", false, false, false, inmemory_sink_options },
 	{ "http", false, true, true, http_sink_options, "json" },
 	{ "file", false, false, true, file_sink_options, "json" },
