@@ -414,14 +414,15 @@ slot_unregister(CdcState *st)
 	st->slotp = NULL;
 }
 
+static void start_catalog(CdcState *st, const SiddhiSourcePlan *plan);
+static void start_slot(CdcState *st);
+
 static void *
 cdc_start(const SiddhiSourcePlan *plan, const char *app, List *positions)
 {
 	CdcState *st = palloc0(sizeof(CdcState));
 	ListCell *lc;
 	bool ok;
-	RangeVar *rv;
-	Relation rel;
 
 	st->cxt = CurrentMemoryContext;
 	st->tmpcxt = AllocSetContextCreate(st->cxt, "siddhi cdc change",
@@ -454,10 +455,62 @@ cdc_start(const SiddhiSourcePlan *plan, const char *app, List *positions)
 	st->skipping = st->skip > 0;
 
 	StartTransactionCommand();
+	PG_TRY();
+	{
+		start_catalog(st, plan);
+	}
+	PG_CATCH();
+	{
+		AbortCurrentTransaction();
+		PG_RE_THROW();
+	}
+	PG_END_TRY();
+	CommitTransactionCommand();
+	MemoryContextSwitchTo(st->cxt);
+	own_origin_setup();
+	CheckLogicalDecodingRequirements();
+	allow_own_plugin();
+
+	MyReplicationSlot = NULL;
+	siddhi_cdc_active = st;
+	PG_TRY();
+	{
+		start_slot(st);
+	}
+	PG_CATCH();
+	{
+		siddhi_cdc_active = NULL;
+		if (st->slotp)
+		{
+			MyReplicationSlot = st->slotp;
+			slot_unregister(st);
+			ReplicationSlotRelease();
+		}
+		MyReplicationSlot = NULL;
+		PG_RE_THROW();
+	}
+	PG_END_TRY();
+	siddhi_cdc_active = NULL;
+	MyReplicationSlot = NULL;
+	return st;
+}
+
+/* In a transaction: the table's columns for the stream's attributes. */
+static void
+start_catalog(CdcState *st, const SiddhiSourcePlan *plan)
+{
+	Relation rel;
+
 	PushActiveSnapshot(GetTransactionSnapshot());
-	rv = makeRangeVarFromNameList(stringToQualifiedNameList(st->table));
-	st->relid = RangeVarGetRelid(rv, AccessShareLock, false);
-	rel = relation_open(st->relid, NoLock);
+	st->relid = plan->table_relid;
+	if (!OidIsValid(st->relid))
+	{
+		RangeVar *rv =
+			makeRangeVarFromNameList(stringToQualifiedNameList(st->table));
+
+		st->relid = RangeVarGetRelid(rv, AccessShareLock, false);
+	}
+	rel = relation_open(st->relid, AccessShareLock);
 	for (int i = 0; i < st->desc->natts; i++)
 	{
 		const char *name = NameStr(TupleDescAttr(st->desc, i)->attname);
@@ -479,54 +532,32 @@ cdc_start(const SiddhiSourcePlan *plan, const char *app, List *positions)
 		else
 			st->colnames[i] = MemoryContextStrdup(st->cxt, name);
 	}
-	relation_close(rel, NoLock);
+	relation_close(rel, AccessShareLock);
 	own_origin_create();
 	PopActiveSnapshot();
-	CommitTransactionCommand();
-	MemoryContextSwitchTo(st->cxt);
-	own_origin_setup();
+}
 
-	CheckLogicalDecodingRequirements();
-	allow_own_plugin();
-	MyReplicationSlot = NULL;
+/* Acquire the slot, or create it (ephemeral until consistent). */
+static void
+start_slot(CdcState *st)
+{
 	if (SearchNamedReplicationSlot(st->slot, true) != NULL)
 	{
 		ReplicationSlotAcquire(st->slot, true);
 		slot_register(st);
-		siddhi_cdc_active = st;
-		PG_TRY();
-		{
-			open_decoding(st);
-		}
-		PG_FINALLY();
-		{
-			siddhi_cdc_active = NULL;
-		}
-		PG_END_TRY();
+		open_decoding(st);
 	}
 	else
 	{
-		/* ephemeral until consistent: a crash meanwhile drops it */
+		/* a crash before it is consistent drops it */
 		ReplicationSlotCreate(st->slot, true, RS_EPHEMERAL, false);
 		slot_register(st);
 		st->created = true;
-		siddhi_cdc_active = st;
-		PG_TRY();
-		{
-			st->ctx = CreateInitDecodingContext("siddhi", NIL, false,
-												InvalidXLogRecPtr, routine(),
-												NULL, NULL, NULL);
-			XLogBeginRead(st->ctx->reader,
-						  MyReplicationSlot->data.restart_lsn);
-		}
-		PG_FINALLY();
-		{
-			siddhi_cdc_active = NULL;
-		}
-		PG_END_TRY();
+		st->ctx = CreateInitDecodingContext("siddhi", NIL, false,
+											InvalidXLogRecPtr, routine(),
+											NULL, NULL, NULL);
+		XLogBeginRead(st->ctx->reader, MyReplicationSlot->data.restart_lsn);
 	}
-	MyReplicationSlot = NULL;
-	return st;
 }
 
 static int
