@@ -49,7 +49,7 @@
 #include "siddhi/catalog.h"
 #include "storage/ipc.h"
 #include "siddhi/depend.h"
-#include "siddhi/source.h"
+#include "siddhi/source_runtime.h"
 #include "utils/builtins.h"
 #include "common/hashfn.h"
 #include "utils/regproc.h"
@@ -63,8 +63,9 @@
 
 #include "cdc_int.h"
 
-/* queue bytes kept in memory; beyond, a temporary file */
-#define CDC_MEM_BYTES (8 * 1024 * 1024)
+/* siddhi.cdc_memory: queue kB kept in memory; beyond, a temporary file */
+static int cdc_memory_kb = 8192;
+#define CDC_MEM_BYTES ((Size) cdc_memory_kb * 1024)
 /* decoding per poll: at most this long */
 #define CDC_DECODE_MS 50
 
@@ -83,6 +84,18 @@ siddhi_cdc_slot_name(const char *app, const char *source, char *out)
 
 	snprintf(out, NAMEDATALEN, "siddhi_cdc_%u_%08x", MyDatabaseId, h);
 	pfree(key);
+}
+
+void
+siddhi_cdc_define_gucs(void)
+{
+	DefineCustomIntVariable(
+		"siddhi.cdc_memory",
+		"Memory each cdc source may hold of decoded changes not yet fed.",
+		"A transaction's changes arrive at its commit, all at once; beyond "
+		"this they wait in a temporary file.",
+		&cdc_memory_kb, 8192, 64, MAX_KILOBYTES, PGC_SIGHUP, GUC_UNIT_KB,
+		NULL, NULL, NULL);
 }
 
 /* Queue ------------------------------------------------------------------ */
