@@ -75,6 +75,8 @@ typedef struct CdcState
 	bool uncommitted;		/* records out that are not committed */
 	XLogRecPtr confirmed;	/* what we told the slot */
 	int64 changes;			/* counted, for status */
+	int timerfd;			/* wakes the worker (cdc_wait_fd), or -1 */
+	XLogRecPtr seen_flush;	/* the flush pointer at the last wait */
 	char error[256];
 } CdcState;
 

@@ -35,6 +35,9 @@
  */
 #include "postgres.h"
 
+#include <sys/timerfd.h>
+#include <unistd.h>
+
 #include "access/relation.h"
 #include "access/xact.h"
 #include "access/xlog.h"
@@ -438,6 +441,7 @@ cdc_start(const SiddhiSourcePlan *plan, const char *app, List *positions)
 	bool ok;
 
 	st->cxt = CurrentMemoryContext;
+	st->timerfd = -1;
 	st->tmpcxt = AllocSetContextCreate(st->cxt, "siddhi cdc change",
 									   ALLOCSET_DEFAULT_SIZES);
 	st->decodecxt = AllocSetContextCreate(st->cxt, "siddhi cdc decode",
@@ -665,10 +669,35 @@ cdc_committed(void *state)
 	}
 }
 
+/*
+ * Nothing wakes the worker when WAL is flushed: a timer descriptor does,
+ * soon (CDC_BUSY_MS) while WAL moved since the last look, else after
+ * CDC_IDLE_MS.  Armed anew before each wait (re-arming clears it).
+ */
+#define CDC_BUSY_MS 5
+#define CDC_IDLE_MS 100
+
 static int
 cdc_wait_fd(void *state)
 {
-	return -1; /* in-process: polled on a short timeout */
+	CdcState *st = state;
+	struct itimerspec its;
+	XLogRecPtr flush = GetFlushRecPtr(NULL);
+	int ms;
+
+	if (st->timerfd < 0)
+		st->timerfd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+	if (st->timerfd < 0)
+		return -1; /* the framework's short timeout then */
+	ms = (flush != st->seen_flush || st->queued > 0) ? CDC_BUSY_MS
+												   : CDC_IDLE_MS;
+	st->seen_flush = flush;
+	memset(&its, 0, sizeof(its));
+	its.it_value.tv_sec = ms / 1000;
+	its.it_value.tv_nsec = (long) (ms % 1000) * 1000000L;
+	if (timerfd_settime(st->timerfd, 0, &its, NULL) != 0)
+		return -1;
+	return st->timerfd;
 }
 
 static void
@@ -736,6 +765,9 @@ cdc_stop(void *state)
 	if (st->spill)
 		BufFileClose(st->spill);
 	st->spill = NULL;
+	if (st->timerfd >= 0)
+		close(st->timerfd);
+	st->timerfd = -1;
 	if (st->slotp == NULL)
 		return;
 	/* an app that was dropped: its slot goes with it */
