@@ -116,6 +116,25 @@ SELECT op, id, qty, before_qty, note FROM changes ORDER BY ctid;
 SELECT part FROM siddhi.source_positions WHERE app = 'cdc_app' ORDER BY part;
 SELECT count(*) FROM pg_replication_slots WHERE plugin = 'siddhi';
 
+-- the SQL dialect: the roadmap's CREATE SOURCE .. type = 'postgresql'
+SELECT siddhi.deploy('cdc_sql', $$
+CREATE SOURCE SqlChanges (op TEXT, id INT, qty INT, note VARCHAR(20))
+  WITH (type = 'postgresql', mode = 'CDC', table = 'cdc_orders',
+        operations = 'insert');
+CREATE TABLE SqlGot (op TEXT, id INT, qty INT, note VARCHAR(20));
+INSERT INTO SqlGot SELECT op, id, qty, note FROM SqlChanges;
+$$);
+SELECT wait_for($$SELECT count(*) FROM siddhi.sources
+                  WHERE app = 'cdc_sql' AND state = 'running'$$, 1);
+INSERT INTO cdc_orders VALUES (2, 'cake', 1, 2.00, 'lemon');
+SELECT wait_for('SELECT count(*) FROM sqlgot', 1);
+SELECT * FROM sqlgot;
+SELECT siddhi.undeploy('cdc_sql', drop_tables => true);
+SELECT siddhi.deploy('cdc_bad', $$
+CREATE SOURCE SqlChanges (id INT)
+  WITH (type = 'postgresql', mode = 'polling', table = 'cdc_orders');
+$$);
+
 -- the columns it reads are held, as a view's are
 DROP VIEW cdc_view;
 ALTER TABLE cdc_orders ALTER COLUMN qty TYPE bigint;
