@@ -135,6 +135,29 @@ CREATE SOURCE SqlChanges (id INT)
   WITH (type = 'postgresql', mode = 'polling', table = 'cdc_orders');
 $$);
 
+-- CREATE STREAM .. FROM TABLE: op, the table's columns, before_<column>
+SELECT siddhi.deploy('cdc_from', $$
+CREATE STREAM OrderFeed FROM TABLE cdc_orders
+  WITH (operations = 'insert,update');
+CREATE TABLE FeedGot (op TEXT, id INT, qty INT, before_qty INT,
+                      price NUMERIC(10,2));
+INSERT INTO FeedGot SELECT op, id, qty, before_qty, price FROM OrderFeed;
+$$);
+SELECT attname, format_type(atttypid, atttypmod) FROM pg_attribute
+ WHERE attrelid = 'orderfeed'::regclass AND attnum > 0 ORDER BY attnum;
+SELECT wait_for($$SELECT count(*) FROM siddhi.sources
+                  WHERE app = 'cdc_from' AND state = 'running'$$, 1);
+UPDATE cdc_orders SET qty = 3, price = 2.25 WHERE id = 2;
+SELECT wait_for('SELECT count(*) FROM feedgot', 1);
+SELECT * FROM feedgot;
+SELECT siddhi.undeploy('cdc_from', drop_tables => true);
+SELECT siddhi.deploy('cdc_bad', $$
+CREATE STREAM OrderFeed FROM TABLE no_such_table;
+$$);
+SELECT siddhi.deploy('cdc_bad', $$
+CREATE STREAM OrderFeed FROM TABLE cdc_orders WITH (connector = 'kafka');
+$$);
+
 -- the columns it reads are held, as a view's are
 DROP VIEW cdc_view;
 ALTER TABLE cdc_orders ALTER COLUMN qty TYPE bigint;

@@ -18,6 +18,7 @@
 #include "catalog/pg_class.h"
 #include "catalog/pg_type.h"
 #include "miscadmin.h"
+#include "nodes/makefuncs.h"
 #include "parser/parse_coerce.h"
 #include "replication/slot.h"
 #include "siddhi/cdc.h"
@@ -194,6 +195,98 @@ check_attributes(AnalyzeState *st, SiddhiSourcePlan *sp, Relation rel,
 				*toasted = true;
 		}
 	}
+}
+
+/*
+ * SQL's CREATE STREAM s FROM TABLE t [WITH (operations = ..)]: the
+ * stream's attributes from the table: op, every column, and before_X for
+ * each column when updates or deletes are read.  Nothing for a stream
+ * without a cdc @source (its "no attributes" error follows).
+ */
+void
+siddhi_cdc_stream_columns(AnalyzeState *st, SiddhiDefinition *d)
+{
+	SiddhiAnnotationElement *table = NULL;
+	const char *operation = "all";
+	ListCell *lc;
+	Oid relid;
+	Relation rel;
+	TupleDesc tdesc;
+	bool ok;
+	int ops;
+
+	foreach(lc, d->annotations)
+	{
+		SiddhiAnnotation *a = lfirst(lc);
+		bool cdc = false;
+		SiddhiAnnotationElement *t = NULL;
+		ListCell *le;
+
+		if (pg_strcasecmp(a->name, "source") != 0)
+			continue;
+		foreach(le, a->elements)
+		{
+			SiddhiAnnotationElement *e = lfirst(le);
+
+			if (e->key == NULL)
+				continue;
+			if (pg_strcasecmp(e->key, "type") == 0 &&
+				pg_strcasecmp(e->value, "cdc") == 0)
+				cdc = true;
+			else if (pg_strcasecmp(e->key, "table.name") == 0)
+				t = e;
+			else if (pg_strcasecmp(e->key, "operation") == 0)
+				operation = e->value;
+		}
+		if (cdc && t)
+			table = t;
+	}
+	if (table == NULL)
+		return;
+	ops = siddhi_cdc_ops_mask(operation, &ok);
+	relid = RangeVarGetRelid(
+		makeRangeVarFromNameList(stringToQualifiedNameList(table->value)),
+		AccessShareLock, true);
+	if (!OidIsValid(relid))
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_TABLE),
+				 errmsg("table \"%s\" of a cdc source does not exist",
+						table->value),
+				 errhint("Name a table of this database, as schema.table "
+						 "or a name on the search_path."),
+				 siddhi_errposition(st->app->source, table->location)));
+	rel = relation_open(relid, NoLock);
+	tdesc = RelationGetDescr(rel);
+	for (int pass = 0; pass < 3; pass++)
+	{
+		if (pass == 0)
+		{
+			SiddhiAttribute *a = palloc0(sizeof(SiddhiAttribute));
+
+			a->name = pstrdup("op");
+			a->type = makeTypeNameFromOid(TEXTOID, -1);
+			a->location = d->location;
+			d->attributes = lappend(d->attributes, a);
+			continue;
+		}
+		if (pass == 2 && !(ok && (ops & (CDC_OP_UPDATE | CDC_OP_DELETE))))
+			break;
+		for (int i = 0; i < tdesc->natts; i++)
+		{
+			Form_pg_attribute c = TupleDescAttr(tdesc, i);
+			SiddhiAttribute *a;
+
+			if (c->attisdropped)
+				continue;
+			a = palloc0(sizeof(SiddhiAttribute));
+			a->name = pass == 1 ? pstrdup(NameStr(c->attname))
+								: psprintf("before_%s", NameStr(c->attname));
+			a->type = makeTypeNameFromOid(c->atttypid, c->atttypmod);
+			a->location = d->location;
+			d->attributes = lappend(d->attributes, a);
+		}
+	}
+	relation_close(rel, NoLock);
 }
 
 void

@@ -206,6 +206,8 @@ extern void siddhi_pattern_finish(SiddhiQueryPlan *qp);
 /* @source, @sink, @map, @OnError (analyze_connector.c) */
 extern void siddhi_analyze_sources(AnalyzeState *st);
 struct SiddhiSourcePlan;
+/* a stream with no attributes and a cdc @source: its table's columns */
+extern void siddhi_cdc_stream_columns(AnalyzeState *st, SiddhiDefinition *d);
 /* analyze_cdc.c: a cdc source's deploy checks; its map becomes passThrough */
 extern void siddhi_analyze_cdc_source(AnalyzeState *st, struct SiddhiSourcePlan *sp,
 									  int deflocation);
