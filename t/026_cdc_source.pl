@@ -106,6 +106,32 @@ is($node->safe_psql('postgres', 'SELECT count(*) FROM ins WHERE id = 20'),
 
 my ($ret, $out, $err);
 
+# TRUNCATE: an event (op 'truncate', other attributes null) when the
+# operation lists it; other sources skip it
+$node->safe_psql('postgres', q{
+	CREATE TABLE scratch (id int, tag text);
+	SELECT siddhi.deploy('trunc', $$
+		@source(type = 'cdc', table.name = 'scratch',
+		        operation = 'insert,truncate')
+		define stream ScratchChanges (op string, id int);
+		define table Tr (op string, id int);
+		from ScratchChanges select op, id insert into Tr;
+	$$)});
+ok( $node->poll_query_until('postgres',
+		q{SELECT state = 'running' FROM siddhi.sources WHERE app = 'trunc'}),
+	'a source with truncate runs');
+$node->safe_psql('postgres', q{
+	INSERT INTO scratch VALUES (1, 'a');
+	TRUNCATE scratch;
+	INSERT INTO scratch VALUES (2, 'b');
+});
+ok($node->poll_query_until('postgres', 'SELECT count(*) = 3 FROM tr'),
+	'truncate arrives between the inserts');
+is($node->safe_psql('postgres',
+		q{SELECT string_agg(concat_ws(':', op, id), ' ' ORDER BY ctid) FROM tr}),
+	'insert:1 truncate insert:2', 'as an event of its own');
+$node->safe_psql('postgres', q{SELECT siddhi.undeploy('trunc')});
+
 # a restart resumes after what was committed: nothing again, nothing lost
 $node->restart;
 $node->safe_psql('postgres', q{INSERT INTO orders VALUES (30, 'kiwi', 7, NULL)});

@@ -69,6 +69,8 @@
 /* siddhi.cdc_memory: queue kB kept in memory; beyond, a temporary file */
 static int cdc_memory_kb = 8192;
 #define CDC_MEM_BYTES ((Size) cdc_memory_kb * 1024)
+/* siddhi.sources warns past this much WAL kept for a slot */
+#define CDC_RETAINED_WARN ((uint64) 1024 * 1024 * 1024)
 /* decoding per poll: at most this long */
 #define CDC_DECODE_MS 50
 
@@ -705,6 +707,7 @@ cdc_status(void *state, SiddhiSourceStatus *status)
 {
 	CdcState *st = state;
 	XLogRecPtr restart = InvalidXLogRecPtr;
+	uint64 retained;
 
 	status->connected = st->ready;
 	status->lag = st->queued;
@@ -714,13 +717,16 @@ cdc_status(void *state, SiddhiSourceStatus *status)
 		restart = st->slotp->data.restart_lsn;
 		SpinLockRelease(&st->slotp->mutex);
 	}
+	retained = XLogRecPtrIsInvalid(restart) ? 0
+											: GetXLogWriteRecPtr() - restart;
+	/* a source that falls behind keeps WAL: say so past 1 GB */
 	snprintf(status->detail, sizeof(status->detail),
-			 "%sslot %s, %lld bytes of WAL retained", st->ready ? "" :
-			 "waiting for a consistent snapshot, ",
-			 st->slot,
-			 (long long) (XLogRecPtrIsInvalid(restart)
-							  ? 0
-							  : GetXLogWriteRecPtr() - restart));
+			 "%sslot %s, %lld bytes of WAL retained%s",
+			 st->ready ? "" : "waiting for a consistent snapshot, ", st->slot,
+			 (long long) retained,
+			 retained > CDC_RETAINED_WARN
+				 ? " (warning: over 1 GB; bound it with max_slot_wal_keep_size)"
+				 : "");
 }
 
 /* Is app still deployed?  (a transaction is open) */
