@@ -44,7 +44,8 @@ siddhi_cdc_ops_mask(const char *operation, bool *ok)
 	char *save = NULL;
 
 	*ok = true;
-	for (tok = strtok_r(s, ", ", &save); tok; tok = strtok_r(NULL, ", ", &save))
+	for (tok = strtok_r(s, ", ", &save); tok;
+		 tok = strtok_r(NULL, ", ", &save))
 	{
 		if (pg_strcasecmp(tok, "insert") == 0)
 			mask |= CDC_OP_INSERT;
@@ -141,7 +142,8 @@ check_attributes(AnalyzeState *st, SiddhiSourcePlan *sp, Relation rel,
 	{
 		Form_pg_attribute sa = TupleDescAttr(sp->desc, i);
 		int col;
-		int kind = siddhi_cdc_attribute_kind(tdesc, NameStr(sa->attname), &col);
+		int kind =
+			siddhi_cdc_attribute_kind(tdesc, NameStr(sa->attname), &col);
 
 		if (kind < 0)
 			ereport(ERROR,
@@ -178,17 +180,17 @@ check_attributes(AnalyzeState *st, SiddhiSourcePlan *sp, Relation rel,
 
 			if (ca->atttypid != sa->atttypid &&
 				!IsBinaryCoercible(ca->atttypid, sa->atttypid))
-				ereport(ERROR,
-						(errcode(ERRCODE_DATATYPE_MISMATCH),
-						 errmsg("attribute \"%s\" of stream \"%s\" is of type "
-								"%s, column \"%s\" of table %s is %s",
-								NameStr(sa->attname), sp->stream->name,
-								format_type_be(sa->atttypid),
-								NameStr(ca->attname), tname,
-								format_type_be(ca->atttypid)),
-						 errhint("Declare the attribute with the column's "
-								 "type; convert in a query."),
-						 siddhi_errposition(src, deflocation)));
+				ereport(
+					ERROR,
+					(errcode(ERRCODE_DATATYPE_MISMATCH),
+					 errmsg("attribute \"%s\" of stream \"%s\" is of type "
+							"%s, column \"%s\" of table %s is %s",
+							NameStr(sa->attname), sp->stream->name,
+							format_type_be(sa->atttypid), NameStr(ca->attname),
+							tname, format_type_be(ca->atttypid)),
+					 errhint("Declare the attribute with the column's "
+							 "type; convert in a query."),
+					 siddhi_errposition(src, deflocation)));
 			if (kind == CDC_ATT_OLD)
 				*old = true;
 			else if (ca->attlen == -1 && ca->attstorage != TYPSTORAGE_PLAIN)
@@ -359,13 +361,13 @@ siddhi_analyze_cdc_source(AnalyzeState *st, SiddhiSourcePlan *sp,
 	relid = RangeVarGetRelid(makeRangeVarFromNameList(names), AccessShareLock,
 							 true);
 	if (!OidIsValid(relid))
-		ereport(ERROR,
-				(errcode(ERRCODE_UNDEFINED_TABLE),
-				 errmsg("table \"%s\" of a cdc source does not exist",
-						t->value),
-				 errhint("table.name names a table of this database, as "
-						 "'schema.table' or a name on the search_path."),
-				 siddhi_errposition(src, t->location)));
+		ereport(
+			ERROR,
+			(errcode(ERRCODE_UNDEFINED_TABLE),
+			 errmsg("table \"%s\" of a cdc source does not exist", t->value),
+			 errhint("table.name names a table of this database, as "
+					 "'schema.table' or a name on the search_path."),
+			 siddhi_errposition(src, t->location)));
 	rel = relation_open(relid, NoLock);
 	tname = quote_qualified_identifier(
 		get_namespace_name(RelationGetNamespace(rel)),
@@ -379,26 +381,26 @@ siddhi_analyze_cdc_source(AnalyzeState *st, SiddhiSourcePlan *sp,
 						 "table is one)."),
 				 siddhi_errposition(src, t->location)));
 	if (pg_class_aclcheck(relid, GetUserId(), ACL_SELECT) != ACLCHECK_OK)
-		ereport(ERROR,
-				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
-				 errmsg("permission denied for table %s", tname),
-				 errdetail("A cdc source reads every change of the table, "
-						   "as the app's owner."),
-				 errhint("GRANT SELECT ON %s TO %s;", tname,
-						 quote_identifier(
-							 GetUserNameFromId(GetUserId(), false))),
-				 siddhi_errposition(src, t->location)));
+		ereport(
+			ERROR,
+			(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+			 errmsg("permission denied for table %s", tname),
+			 errdetail("A cdc source reads every change of the table, "
+					   "as the app's owner."),
+			 errhint("GRANT SELECT ON %s TO %s;", tname,
+					 quote_identifier(GetUserNameFromId(GetUserId(), false))),
+			 siddhi_errposition(src, t->location)));
 	check_attributes(st, sp, rel, deflocation, &old, &toasted);
 	if (old && (ops & (CDC_OP_UPDATE | CDC_OP_DELETE)) &&
 		rel->rd_rel->relreplident != REPLICA_IDENTITY_FULL)
-		ereport(ERROR,
-				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
-				 errmsg("before_ attributes need the old rows of table %s",
-						tname),
-				 errdetail("PostgreSQL logs the whole old row of an update or "
-						   "delete only with REPLICA IDENTITY FULL."),
-				 errhint("Run ALTER TABLE %s REPLICA IDENTITY FULL;", tname),
-				 siddhi_errposition(src, deflocation)));
+		ereport(
+			ERROR,
+			(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+			 errmsg("before_ attributes need the old rows of table %s", tname),
+			 errdetail("PostgreSQL logs the whole old row of an update or "
+					   "delete only with REPLICA IDENTITY FULL."),
+			 errhint("Run ALTER TABLE %s REPLICA IDENTITY FULL;", tname),
+			 siddhi_errposition(src, deflocation)));
 	if (toasted && (ops & CDC_OP_UPDATE) &&
 		rel->rd_rel->relreplident != REPLICA_IDENTITY_FULL &&
 		st->mode != SIDDHI_ANALYZE_LOAD)

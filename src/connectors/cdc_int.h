@@ -36,25 +36,25 @@ typedef struct CdcEntryHeader
 
 typedef struct CdcState
 {
-	MemoryContext cxt;	  /* the source runtime's */
-	MemoryContext tmpcxt; /* reset per change */
+	MemoryContext cxt;		 /* the source runtime's */
+	MemoryContext tmpcxt;	 /* reset per change */
 	MemoryContext decodecxt; /* reset per poll */
 	char *app;
 	char *source;
 	char slot[NAMEDATALEN];
 	char *table; /* as written in table.name */
 	Oid relid;
-	int ops;			 /* CDC_OP_* mask */
+	int ops;				/* CDC_OP_* mask */
 	ReplicationSlot *slotp; /* ours, acquired (MyReplicationSlot when used) */
-	bool own_writes;	 /* include.engine.writes */
-	TupleDesc desc;		 /* the stream's */
-	uint32 sig;			 /* its signature (passThrough) */
-	CdcAttKind *kinds;	 /* per stream attribute */
-	char **colnames;	 /* per stream attribute: its column, or NULL */
-	bool needs_old;		 /* some before_ attribute */
+	bool own_writes;		/* include.engine.writes */
+	TupleDesc desc;			/* the stream's */
+	uint32 sig;				/* its signature (passThrough) */
+	CdcAttKind *kinds;		/* per stream attribute */
+	char **colnames;		/* per stream attribute: its column, or NULL */
+	bool needs_old;			/* some before_ attribute */
 	LogicalDecodingContext *ctx;
-	bool ready;		 /* the slot is persistent and consistent */
-	bool created;	 /* we created the slot this run */
+	bool ready;		   /* the slot is persistent and consistent */
+	bool created;	   /* we created the slot this run */
 	XLogRecPtr resume; /* committed end LSN ("lsn") */
 	int64 skip;		   /* changes of the first transaction committed */
 	bool skipping;	   /* still in that first transaction */
@@ -71,12 +71,12 @@ typedef struct CdcState
 	int64 queued_bytes;
 	/* handed out, not committed yet */
 	StringInfoData out;
-	XLogRecPtr polled_lsn;	/* end LSN of the last whole transaction out */
-	bool uncommitted;		/* records out that are not committed */
-	XLogRecPtr confirmed;	/* what we told the slot */
-	int64 changes;			/* counted, for status */
-	int timerfd;			/* wakes the worker (cdc_wait_fd), or -1 */
-	XLogRecPtr seen_flush;	/* the flush pointer at the last wait */
+	XLogRecPtr polled_lsn; /* end LSN of the last whole transaction out */
+	bool uncommitted;	   /* records out that are not committed */
+	XLogRecPtr confirmed;  /* what we told the slot */
+	int64 changes;		   /* counted, for status */
+	int timerfd;		   /* wakes the worker (cdc_wait_fd), or -1 */
+	XLogRecPtr seen_flush; /* the flush pointer at the last wait */
 	char error[256];
 } CdcState;
 

@@ -185,17 +185,18 @@ emit_change(CdcState *st, ReorderBufferTXN *txn, Relation rel, int op,
 		{
 			case CDC_ATT_OP:
 				nulls[i] = false;
-				values[i] = CStringGetTextDatum(
-					op == CDC_OP_INSERT	  ? "insert"
-					: op == CDC_OP_UPDATE ? "update"
-					: op == CDC_OP_DELETE ? "delete"
-										  : "truncate");
+				values[i] =
+					CStringGetTextDatum(op == CDC_OP_INSERT	  ? "insert"
+										: op == CDC_OP_UPDATE ? "update"
+										: op == CDC_OP_DELETE ? "delete"
+															  : "truncate");
 				continue;
 			case CDC_ATT_COMMIT:
 				nulls[i] = false;
-				values[i] = sa->atttypid == INT8OID
-								? Int64GetDatum(commit_ms(txn))
-								: TimestampTzGetDatum(txn->xact_time.commit_time);
+				values[i] =
+					sa->atttypid == INT8OID
+						? Int64GetDatum(commit_ms(txn))
+						: TimestampTzGetDatum(txn->xact_time.commit_time);
 				continue;
 			case CDC_ATT_NEW:
 				tup = newtup, tv = nv, tn = nn;
@@ -212,15 +213,15 @@ emit_change(CdcState *st, ReorderBufferTXN *txn, Relation rel, int op,
 		if (TupleDescAttr(rdesc, c)->atttypid != sa->atttypid &&
 			!IsBinaryCoercible(TupleDescAttr(rdesc, c)->atttypid,
 							   sa->atttypid))
-			ereport(ERROR,
-					(errcode(ERRCODE_DATATYPE_MISMATCH),
-					 errmsg("column \"%s\" of table \"%s\" is now of type %s, "
-							"attribute \"%s\" of the stream is %s",
-							st->colnames[i], st->table,
-							format_type_be(TupleDescAttr(rdesc, c)->atttypid),
-							NameStr(sa->attname),
-							format_type_be(sa->atttypid)),
-					 errhint("Redeploy the app with the new type.")));
+			ereport(
+				ERROR,
+				(errcode(ERRCODE_DATATYPE_MISMATCH),
+				 errmsg("column \"%s\" of table \"%s\" is now of type %s, "
+						"attribute \"%s\" of the stream is %s",
+						st->colnames[i], st->table,
+						format_type_be(TupleDescAttr(rdesc, c)->atttypid),
+						NameStr(sa->attname), format_type_be(sa->atttypid)),
+				 errhint("Redeploy the app with the new type.")));
 		values[i] = whole_value(TupleDescAttr(rdesc, c), tv[c], &unchanged);
 		if (unchanged && st->kinds[i] == CDC_ATT_NEW && oldtup && !on[c])
 			values[i] =
@@ -294,8 +295,7 @@ cdc_change(LogicalDecodingContext *ctx, ReorderBufferTXN *txn, Relation rel,
 
 static void
 cdc_truncate(LogicalDecodingContext *ctx, ReorderBufferTXN *txn,
-			 int nrelations, Relation relations[],
-			 ReorderBufferChange *change)
+			 int nrelations, Relation relations[], ReorderBufferChange *change)
 {
 	CdcState *st = active();
 	MemoryContext old;

@@ -99,8 +99,8 @@ siddhi_cdc_define_gucs(void)
 		"Memory each cdc source may hold of decoded changes not yet fed.",
 		"A transaction's changes arrive at its commit, all at once; beyond "
 		"this they wait in a temporary file.",
-		&cdc_memory_kb, 8192, 64, MAX_KILOBYTES, PGC_SIGHUP, GUC_UNIT_KB,
-		NULL, NULL, NULL);
+		&cdc_memory_kb, 8192, 64, MAX_KILOBYTES, PGC_SIGHUP, GUC_UNIT_KB, NULL,
+		NULL, NULL);
 }
 
 /* Queue ------------------------------------------------------------------ */
@@ -225,8 +225,8 @@ open_decoding(CdcState *st)
 
 	if (start < MyReplicationSlot->data.confirmed_flush)
 		start = MyReplicationSlot->data.confirmed_flush;
-	st->ctx = CreateDecodingContext(start, NIL, false, routine(), NULL, NULL,
-									NULL);
+	st->ctx =
+		CreateDecodingContext(start, NIL, false, routine(), NULL, NULL, NULL);
 	XLogBeginRead(st->ctx->reader, MyReplicationSlot->data.restart_lsn);
 	st->confirmed = MyReplicationSlot->data.confirmed_flush;
 	st->ready = true;
@@ -452,8 +452,7 @@ cdc_start(const SiddhiSourcePlan *plan, const char *app, List *positions)
 	st->source = pstrdup(plan->name);
 	st->table = pstrdup(opt(plan, "table.name", ""));
 	st->ops = siddhi_cdc_ops_mask(opt(plan, "operation", "all"), &ok);
-	st->own_writes = pg_strcasecmp(opt(plan, "include.engine.writes",
-									   "false"),
+	st->own_writes = pg_strcasecmp(opt(plan, "include.engine.writes", "false"),
 								   "true") == 0;
 	st->desc = CreateTupleDescCopy(plan->desc);
 	st->sig = siddhi_desc_signature(plan->desc);
@@ -534,7 +533,8 @@ start_catalog(CdcState *st, const SiddhiSourcePlan *plan)
 	{
 		const char *name = NameStr(TupleDescAttr(st->desc, i)->attname);
 		int col;
-		int kind = siddhi_cdc_attribute_kind(RelationGetDescr(rel), name, &col);
+		int kind =
+			siddhi_cdc_attribute_kind(RelationGetDescr(rel), name, &col);
 
 		if (kind < 0)
 			ereport(ERROR,
@@ -572,9 +572,9 @@ start_slot(CdcState *st)
 		ReplicationSlotCreate(st->slot, true, RS_EPHEMERAL, false);
 		slot_register(st);
 		st->created = true;
-		st->ctx = CreateInitDecodingContext("siddhi", NIL, false,
-											InvalidXLogRecPtr, routine(),
-											NULL, NULL, NULL);
+		st->ctx =
+			CreateInitDecodingContext("siddhi", NIL, false, InvalidXLogRecPtr,
+									  routine(), NULL, NULL, NULL);
 		XLogBeginRead(st->ctx->reader, MyReplicationSlot->data.restart_lsn);
 	}
 }
@@ -688,11 +688,12 @@ cdc_wait_fd(void *state)
 	int ms;
 
 	if (st->timerfd < 0)
-		st->timerfd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+		st->timerfd =
+			timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
 	if (st->timerfd < 0)
 		return -1; /* the framework's short timeout then */
 	ms = (flush != st->seen_flush || st->queued > 0) ? CDC_BUSY_MS
-												   : CDC_IDLE_MS;
+													 : CDC_IDLE_MS;
 	st->seen_flush = flush;
 	memset(&its, 0, sizeof(its));
 	its.it_value.tv_sec = ms / 1000;
@@ -717,16 +718,17 @@ cdc_status(void *state, SiddhiSourceStatus *status)
 		restart = st->slotp->data.restart_lsn;
 		SpinLockRelease(&st->slotp->mutex);
 	}
-	retained = XLogRecPtrIsInvalid(restart) ? 0
-											: GetXLogWriteRecPtr() - restart;
+	retained =
+		XLogRecPtrIsInvalid(restart) ? 0 : GetXLogWriteRecPtr() - restart;
 	/* a source that falls behind keeps WAL: say so past 1 GB */
-	snprintf(status->detail, sizeof(status->detail),
-			 "%sslot %s, %lld bytes of WAL retained%s",
-			 st->ready ? "" : "waiting for a consistent snapshot, ", st->slot,
-			 (long long) retained,
-			 retained > CDC_RETAINED_WARN
-				 ? " (warning: over 1 GB; bound it with max_slot_wal_keep_size)"
-				 : "");
+	snprintf(
+		status->detail, sizeof(status->detail),
+		"%sslot %s, %lld bytes of WAL retained%s",
+		st->ready ? "" : "waiting for a consistent snapshot, ", st->slot,
+		(long long) retained,
+		retained > CDC_RETAINED_WARN
+			? " (warning: over 1 GB; bound it with max_slot_wal_keep_size)"
+			: "");
 }
 
 /* Is app still deployed?  (a transaction is open) */

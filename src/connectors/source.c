@@ -402,9 +402,10 @@ emit_row(void *arg, Datum *values, bool *nulls)
 {
 	EmitArg *ea = arg;
 
-	siddhi_source_append_row(ea->rows, ea->s->desc, values, nulls,
-							 event_time(ea->s, values, nulls,
-										ea->rec_ts >= 0 ? ea->rec_ts : ea->now));
+	siddhi_source_append_row(
+		ea->rows, ea->s->desc, values, nulls,
+		event_time(ea->s, values, nulls,
+				   ea->rec_ts >= 0 ? ea->rec_ts : ea->now));
 	ea->nrows++;
 }
 

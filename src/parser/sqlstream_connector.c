@@ -366,13 +366,13 @@ connector_annotations(SqlParser *p, List *options, bool sink, int location,
 					"a postgresql source reads changes (mode = 'CDC')",
 					"Write mode = 'CDC', or leave mode out.");
 			/* table: cdc's table.name; operations: its operation */
-			sets[i] = pg_strcasecmp(key, "table") == 0		 ? "table.name"
+			sets[i] = pg_strcasecmp(key, "table") == 0		  ? "table.name"
 					  : pg_strcasecmp(key, "operations") == 0 ? "operation"
 															  : "the mode";
 			if (pg_strcasecmp(key, "mode") != 0)
-				conn->elements = lappend(
-					conn->elements,
-					new_element(sets[i], e->value, e->location));
+				conn->elements =
+					lappend(conn->elements,
+							new_element(sets[i], e->value, e->location));
 		}
 		else if (pg_strcasecmp(key, "format") == 0)
 		{

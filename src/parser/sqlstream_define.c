@@ -392,8 +392,9 @@ sqlstream_stream_from_table(SqlParser *p, int kw, int end, List *annotations)
 	}
 	with->elements =
 		lcons(element("table", table.data, table_loc), with->elements);
-	with->elements = lcons(
-		element("connector", "postgresql", p->tokens[kw].start), with->elements);
+	with->elements =
+		lcons(element("connector", "postgresql", p->tokens[kw].start),
+			  with->elements);
 	def->annotations = lappend(annotations, with);
 	sqlstream_define_connector(p, def, SQL_CONNECTOR_NONE, p->tokens[kw].start,
 							   NULL, hint);
