@@ -568,6 +568,14 @@ start_slot(CdcState *st)
 	}
 	else
 	{
+		/*
+		 * A new slot starts from now: positions committed for an older
+		 * one (an app dropped and deployed again under its name, a slot
+		 * dropped by hand) do not apply to it.
+		 */
+		st->resume = InvalidXLogRecPtr;
+		st->skip = 0;
+		st->skipping = false;
 		/* a crash before it is consistent drops it */
 		ReplicationSlotCreate(st->slot, true, RS_EPHEMERAL, false);
 		slot_register(st);
