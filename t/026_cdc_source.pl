@@ -175,6 +175,32 @@ $node->safe_psql('postgres', q{
 like($err, qr/permission denied for table public\.secret/,
 	'a table the owner cannot read is refused');
 
+# an app that failed (its output table dropped under it) and is then
+# dropped is not loaded: the next cdc source to start drops its slot,
+# which no deployed app uses
+$node->safe_psql('postgres', q{
+	CREATE TABLE t2 (id int);
+	SELECT siddhi.deploy('fromt', $$
+		CREATE STREAM F FROM TABLE t2 WITH (operations = 'insert');
+		CREATE TABLE G (op TEXT, id INT);
+		INSERT INTO G SELECT op, id FROM F;
+	$$)});
+ok( $node->poll_query_until('postgres',
+		q{SELECT state = 'running' FROM siddhi.sources WHERE app = 'fromt'}),
+	'a FROM TABLE stream runs');
+my $slots = 'SELECT count(*) FROM pg_replication_slots';
+is($node->safe_psql('postgres', $slots), '3', 'three slots');
+$node->safe_psql('postgres', 'DROP TABLE g CASCADE');
+ok( $node->poll_query_until('postgres',
+		q{SELECT state = 'failed' FROM siddhi.apps WHERE name = 'fromt'}),
+	'the app fails');
+$node->safe_psql('postgres', q{SELECT siddhi.undeploy('fromt')});
+is($node->safe_psql('postgres', $slots), '3', 'its slot stays for now');
+$node->restart;
+ok($node->poll_query_until('postgres',
+		'SELECT count(*) = 2 FROM pg_replication_slots'),
+	'the next start drops it');
+
 # dropping an app drops its slot
 $node->safe_psql('postgres', q{SELECT siddhi.undeploy('cdc')});
 ok( $node->poll_query_until(
@@ -194,8 +220,8 @@ $node->start;
 	SELECT siddhi.deploy('again', $$
 		@source(type = 'cdc', table.name = 'orders')
 		define stream S (id int);
-		define table T2 (id int);
-		from S select id insert into T2;
+		define table T3 (id int);
+		from S select id insert into T3;
 	$$)});
 like($err, qr/a cdc source needs wal_level = logical/,
 	'wal_level = replica: refused, naming the setting');

@@ -50,7 +50,9 @@
 #include "replication/origin.h"
 #include "replication/slot.h"
 #include "siddhi/catalog.h"
+#include "siddhi/parser.h"
 #include "storage/ipc.h"
+#include "storage/lwlock.h"
 #include "siddhi/depend.h"
 #include "siddhi/source_runtime.h"
 #include "utils/builtins.h"
@@ -434,6 +436,7 @@ slot_unregister(CdcState *st)
 
 static void start_catalog(CdcState *st, const SiddhiSourcePlan *plan);
 static void start_slot(CdcState *st);
+static void sweep_slots(void);
 
 static void *
 cdc_start(const SiddhiSourcePlan *plan, const char *app, List *positions)
@@ -553,6 +556,7 @@ start_catalog(CdcState *st, const SiddhiSourcePlan *plan)
 	}
 	relation_close(rel, AccessShareLock);
 	own_origin_create();
+	sweep_slots();
 	PopActiveSnapshot();
 }
 
@@ -739,6 +743,118 @@ cdc_status(void *state, SiddhiSourceStatus *status)
 			: "");
 }
 
+/*
+ * Slots of this database's cdc sources that no deployed app has (an app
+ * dropped while it was not loaded, a failed one): dropped, so that they
+ * keep no WAL.  The source names of each app come from its text (the
+ * analyzer's "<stream>.source<k>").  In a transaction; any doubt (an app
+ * that does not parse) keeps every slot.
+ */
+static void
+sweep_slots(void)
+{
+	List *keep = NIL;
+	List *gone = NIL;
+	char prefix[NAMEDATALEN];
+	MemoryContext cxt = CurrentMemoryContext;
+	bool doubt = false;
+	ListCell *lc;
+
+	SPI_connect();
+	siddhi_catalog_spi("SELECT name::pg_catalog.text, source FROM siddhi.app",
+					   0, NULL, NULL, NULL, true, false);
+	for (uint64 i = 0; i < SPI_processed && !doubt; i++)
+	{
+		char *app =
+			SPI_getvalue(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 1);
+		char *text =
+			SPI_getvalue(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 2);
+		MemoryContext spicxt = CurrentMemoryContext;
+
+		PG_TRY();
+		{
+			SiddhiApp *parsed = siddhi_parse_app(text);
+			ListCell *ld;
+
+			foreach(ld, parsed->definitions)
+			{
+				SiddhiDefinition *d = lfirst(ld);
+				int k = 0;
+				ListCell *la;
+
+				if (d->kind != SIDDHI_DEF_STREAM || d->inferred)
+					continue;
+				foreach(la, d->annotations)
+				{
+					SiddhiAnnotation *a = lfirst(la);
+					char slot[NAMEDATALEN];
+					char *source;
+					MemoryContext old;
+
+					if (pg_strcasecmp(a->name, "source") != 0)
+						continue;
+					source = psprintf("%s.source%d", d->name, ++k);
+					siddhi_cdc_slot_name(app, source, slot);
+					old = MemoryContextSwitchTo(cxt);
+					keep = lappend(keep, pstrdup(slot));
+					MemoryContextSwitchTo(old);
+				}
+			}
+		}
+		PG_CATCH();
+		{
+			MemoryContextSwitchTo(spicxt);
+			FlushErrorState();
+			doubt = true;
+		}
+		PG_END_TRY();
+	}
+	SPI_finish();
+	if (doubt)
+		return;
+
+	snprintf(prefix, sizeof(prefix), "siddhi_cdc_%u_", MyDatabaseId);
+	LWLockAcquire(ReplicationSlotControlLock, LW_SHARED);
+	for (int i = 0; i < max_replication_slots; i++)
+	{
+		ReplicationSlot *s = &ReplicationSlotCtl->replication_slots[i];
+		bool kept = false;
+
+		if (!s->in_use || s->active_pid != 0 ||
+			s->data.database != MyDatabaseId ||
+			strncmp(NameStr(s->data.name), prefix, strlen(prefix)) != 0)
+			continue;
+		foreach(lc, keep)
+			if (strcmp(lfirst(lc), NameStr(s->data.name)) == 0)
+				kept = true;
+		if (!kept)
+			gone = lappend(gone, pstrdup(NameStr(s->data.name)));
+	}
+	LWLockRelease(ReplicationSlotControlLock);
+
+	foreach(lc, gone)
+	{
+		const char *name = lfirst(lc);
+
+		MyReplicationSlot = NULL;
+		PG_TRY();
+		{
+			ReplicationSlotDrop(name, true);
+			ereport(LOG, (errmsg("siddhi: dropped replication slot \"%s\", "
+								 "which no deployed app uses",
+								 name)));
+		}
+		PG_CATCH();
+		{
+			/* in use again meanwhile: it stays */
+			MemoryContextSwitchTo(cxt);
+			FlushErrorState();
+		}
+		PG_END_TRY();
+	}
+	MyReplicationSlot = NULL;
+}
+
 /* Is app still deployed?  (a transaction is open) */
 static bool
 app_exists(const char *app)
@@ -797,6 +913,7 @@ cdc_stop(void *state)
 		ereport(LOG, (errmsg("siddhi: dropped replication slot \"%s\" of "
 							 "app \"%s\"",
 							 st->slot, st->app)));
+		sweep_slots();
 	}
 }
 
