@@ -61,6 +61,7 @@ typedef struct CdcState
 	/* the transaction being replayed */
 	int64 txn_idx;
 	bool txn_any;
+	bool replayed; /* this decoding turn replayed a transaction */
 	/* the queue: entries in mem from mem_read; then the spill file */
 	StringInfoData mem;
 	int mem_read;

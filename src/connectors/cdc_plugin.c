@@ -32,6 +32,7 @@
 #include "replication/origin.h"
 #include "replication/output_plugin.h"
 #include "utils/builtins.h"
+#include "utils/inval.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
 #include "utils/rel.h"
@@ -77,6 +78,17 @@ cdc_begin(LogicalDecodingContext *ctx, ReorderBufferTXN *txn)
 {
 	CdcState *st = active();
 
+	/*
+	 * The first replay of a decoding turn: nothing cached under the normal
+	 * snapshot may serve the historic one (the reorder buffer looks up
+	 * catalogs only after this callback).  Turns that replay nothing
+	 * (WAL of no transaction with changes) leave the caches alone.
+	 */
+	if (!st->replayed)
+	{
+		InvalidateSystemCaches();
+		st->replayed = true;
+	}
 	st->txn_idx = 0;
 	st->txn_any = false;
 }

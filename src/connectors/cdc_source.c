@@ -247,7 +247,6 @@ decode_some(CdcState *st, int want)
 	XLogRecPtr end = GetFlushRecPtr(NULL);
 	TimestampTz until =
 		TimestampTzPlusMilliseconds(GetCurrentTimestamp(), CDC_DECODE_MS);
-	bool any = false;
 	int n = 0;
 
 	if (st->ctx->reader->EndRecPtr >= end)
@@ -255,9 +254,9 @@ decode_some(CdcState *st, int want)
 	StartTransactionCommand();
 	owner = CurrentResourceOwner;
 	siddhi_cdc_active = st;
+	st->replayed = false;
 	PG_TRY();
 	{
-		InvalidateSystemCaches();
 		while (st->ctx->reader->EndRecPtr < end && st->queued < want)
 		{
 			char *errm = NULL;
@@ -275,7 +274,6 @@ decode_some(CdcState *st, int want)
 			if (record != NULL)
 				LogicalDecodingProcessRecord(st->ctx, st->ctx->reader);
 			MemoryContextSwitchTo(old);
-			any = true;
 			if (!st->ready && DecodingContextReady(st->ctx))
 				break;
 			if (++n % 64 == 0 && GetCurrentTimestamp() > until)
@@ -296,7 +294,8 @@ decode_some(CdcState *st, int want)
 	MemoryContextReset(st->decodecxt);
 	/* decoding may leave another resource owner current (logicalfuncs.c) */
 	CurrentResourceOwner = owner;
-	if (any)
+	/* what a replay cached under historic snapshots goes (logicalfuncs.c) */
+	if (st->replayed)
 		InvalidateSystemCaches();
 	CommitTransactionCommand();
 
