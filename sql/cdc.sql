@@ -163,6 +163,13 @@ DROP VIEW cdc_view;
 ALTER TABLE cdc_orders ALTER COLUMN qty TYPE bigint;
 ALTER TABLE cdc_orders DROP COLUMN note;
 
+-- REPLICA IDENTITY FULL taken off after the deploy: before_ values go
+-- null, and siddhi.sources says why
+ALTER TABLE cdc_orders REPLICA IDENTITY DEFAULT;
+UPDATE cdc_orders SET qty = 4 WHERE id = 2;
+SELECT wait_for('SELECT count(*) FROM changes', 6);
+SELECT op, id, qty, before_qty FROM changes ORDER BY ctid DESC LIMIT 1;
+SELECT state, last_error FROM siddhi.sources WHERE app = 'cdc_app';
 SELECT siddhi.undeploy('cdc_app', drop_tables => true);
 -- its slot goes with it
 SELECT wait_for($$SELECT (count(*) = 0)::int FROM pg_replication_slots

@@ -25,6 +25,7 @@
 
 #include "access/detoast.h"
 #include "access/htup_details.h"
+#include "catalog/pg_class.h"
 #include "catalog/pg_type.h"
 #include "fmgr.h"
 #include "parser/parse_coerce.h"
@@ -179,6 +180,23 @@ emit_change(CdcState *st, ReorderBufferTXN *txn, Relation rel, int op,
 	CdcEntryHeader h;
 	StringInfoData buf;
 
+	/*
+	 * REPLICA IDENTITY FULL taken off the table after the deploy: old rows
+	 * are no longer whole; before_ values go null, said once per source
+	 * (siddhi.sources.last_error and the server log).
+	 */
+	if (st->needs_old && (op == CDC_OP_UPDATE || op == CDC_OP_DELETE) &&
+		rel->rd_rel->relreplident != REPLICA_IDENTITY_FULL &&
+		st->error[0] == '\0')
+	{
+		snprintf(st->error, sizeof(st->error),
+				 "table %s is no longer REPLICA IDENTITY FULL: before_ "
+				 "attributes are null; run ALTER TABLE %s REPLICA IDENTITY "
+				 "FULL;",
+				 st->table, st->table);
+		ereport(WARNING, (errmsg("siddhi: cdc source \"%s\" of app \"%s\": %s",
+								 st->source, st->app, st->error)));
+	}
 	if (newtup)
 		heap_deform_tuple(newtup, rdesc, nv, nn);
 	if (oldtup)

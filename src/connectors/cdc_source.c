@@ -723,6 +723,7 @@ cdc_status(void *state, SiddhiSourceStatus *status)
 
 	status->connected = st->ready;
 	status->lag = st->queued;
+	strlcpy(status->last_error, st->error, sizeof(status->last_error));
 	if (st->slotp)
 	{
 		SpinLockAcquire(&st->slotp->mutex);
@@ -759,6 +760,7 @@ sweep_slots(void)
 	bool doubt = false;
 	ListCell *lc;
 
+	PushActiveSnapshot(GetLatestSnapshot());
 	SPI_connect();
 	siddhi_catalog_spi("SELECT name::pg_catalog.text, source FROM siddhi.app",
 					   0, NULL, NULL, NULL, true, false);
@@ -809,6 +811,7 @@ sweep_slots(void)
 		PG_END_TRY();
 	}
 	SPI_finish();
+	PopActiveSnapshot();
 	if (doubt)
 		return;
 
@@ -863,12 +866,15 @@ app_exists(const char *app)
 	bool found;
 
 	values[0] = CStringGetTextDatum(app);
+	/* the latest state: an undeploy may have committed after our snapshot */
+	PushActiveSnapshot(GetLatestSnapshot());
 	SPI_connect();
 	siddhi_catalog_spi("SELECT 1 FROM siddhi.app WHERE name "
 					   "OPERATOR(pg_catalog.=) $1::pg_catalog.name",
 					   1, argtypes, values, NULL, true, false);
 	found = SPI_processed > 0;
 	SPI_finish();
+	PopActiveSnapshot();
 	return found;
 }
 
