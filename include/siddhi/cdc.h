@@ -36,8 +36,4 @@ extern int siddhi_cdc_attribute_kind(TupleDesc tdesc, const char *name,
 /* 'insert', 'update,delete', 'all', .. as CDC_OP_* (*ok false: bad) */
 extern int siddhi_cdc_ops_mask(const char *operation, bool *ok);
 
-struct AnalyzeState;
-struct SiddhiSourcePlan;
-struct SiddhiDefinition;
-
 #endif /* SIDDHI_CDC_H */
