@@ -86,6 +86,7 @@ typedef struct SiddhiSourcePlan
 	SiddhiOnErrorAction on_error;  /* the stream's @OnError */
 	struct SiddhiRelation *fault;  /* STREAM: the fault stream !S */
 	int location;				   /* of the @source */
+	Oid table_relid;			   /* cdc: the table whose changes it reads */
 } SiddhiSourcePlan;
 
 /* One @sink of a stream. */

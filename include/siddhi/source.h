@@ -89,6 +89,8 @@ typedef struct SiddhiSourceOps
 	 * message (may be NULL; called in the batch, before committed).
 	 */
 	void (*rejected)(void *state, int index, const char *message);
+	/* events take their record's timestamp as time (cdc: commit time) */
+	bool record_time;
 } SiddhiSourceOps;
 
 /* The ops of a source type (source.c keeps the list), or NULL. */
@@ -98,6 +100,7 @@ extern const SiddhiSourceOps siddhi_kafka_source_ops;	 /* kafka_source.c */
 extern const SiddhiSourceOps siddhi_inmemory_source_ops; /* inmemory.c */
 extern const SiddhiSourceOps siddhi_http_source_ops;	 /* http_source.c */
 extern const SiddhiSourceOps siddhi_file_source_ops;	 /* file_source.c */
+extern const SiddhiSourceOps siddhi_cdc_source_ops;		 /* cdc_source.c */
 
 /*
  * The in-memory broker (inmemory.c), per engine worker: an inMemory sink

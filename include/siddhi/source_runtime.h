@@ -33,6 +33,8 @@ extern int siddhi_max_sources;
 
 /* _PG_init: the settings above */
 extern void siddhi_sources_define_gucs(void);
+/* siddhi.cdc_memory (cdc_source.c) */
+extern void siddhi_cdc_define_gucs(void);
 
 /* source.c */
 extern void siddhi_sources_start_app(const char *app, Oid owner,

@@ -675,6 +675,9 @@ analyze_definitions(AnalyzeState *st)
 		{
 			case SIDDHI_DEF_STREAM:
 			case SIDDHI_DEF_TABLE:
+				/* SQL's CREATE STREAM s FROM TABLE t: t's columns */
+				if (d->kind == SIDDHI_DEF_STREAM && d->attributes == NIL)
+					siddhi_cdc_stream_columns(st, d);
 				definition_columns(st, d, &names, &typids, &typmods);
 				if (names == NIL)
 					ereport(

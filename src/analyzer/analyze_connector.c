@@ -470,6 +470,8 @@ siddhi_analyze_sources(AnalyzeState *st)
 					siddhi_analyze_http_source(st, sp);
 				if (strcmp(sp->type, "file") == 0)
 					siddhi_check_file_source(st, sp);
+				if (strcmp(sp->type, "cdc") == 0)
+					siddhi_analyze_cdc_source(st, sp, d->location);
 				if (on_error == SIDDHI_ON_ERROR_STREAM && fault == NULL)
 					fault = fault_stream(st, d, desc, on_error_location);
 				sp->fault = fault;

@@ -220,6 +220,13 @@ extern void siddhi_analyze_sources(AnalyzeState *st);
 struct SiddhiSourcePlan;
 extern void siddhi_analyze_http_source(AnalyzeState *st,
 									   struct SiddhiSourcePlan *sp);
+struct SiddhiSourcePlan;
+/* a stream with no attributes and a cdc @source: its table's columns */
+extern void siddhi_cdc_stream_columns(AnalyzeState *st, SiddhiDefinition *d);
+/* analyze_cdc.c: a cdc source's deploy checks; its map becomes passThrough */
+extern void siddhi_analyze_cdc_source(AnalyzeState *st,
+									  struct SiddhiSourcePlan *sp,
+									  int deflocation);
 extern void siddhi_analyze_sinks(AnalyzeState *st);
 /* Bind (deploy: create) a stream the app itself makes (analyze.c). */
 extern SiddhiRelation *siddhi_bind_stream(AnalyzeState *st, const char *name,

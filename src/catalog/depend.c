@@ -70,6 +70,7 @@
 #include "nodes/nodeFuncs.h"
 #include "rewrite/rewriteSupport.h"
 #include "siddhi/catalog.h"
+#include "siddhi/connector.h"
 #include "siddhi/depend.h"
 #include "siddhi/shmem.h"
 #include "utils/builtins.h"
@@ -215,6 +216,9 @@ collect_plan(DependCollect *dc, SiddhiAppPlan *plan)
 
 	foreach(lc, plan->relations)
 		collect_relation(dc, ((SiddhiRelation *) lfirst(lc))->relid);
+	/* a cdc source's table: ALTER TABLE reloads the app */
+	foreach(lc, plan->sources)
+		collect_relation(dc, ((SiddhiSourcePlan *) lfirst(lc))->table_relid);
 	foreach(lc, plan->queries)
 	{
 		SiddhiQueryPlan *qp = lfirst(lc);

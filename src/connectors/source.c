@@ -70,6 +70,8 @@ siddhi_source_ops(const char *type)
 		return &siddhi_http_source_ops;
 	if (pg_strcasecmp(type, "file") == 0)
 		return &siddhi_file_source_ops;
+	if (pg_strcasecmp(type, "cdc") == 0)
+		return &siddhi_cdc_source_ops;
 	return NULL;
 }
 
@@ -396,6 +398,7 @@ typedef struct EmitArg
 	StringInfo rows;
 	int nrows;
 	int64 now;
+	int64 rec_ts; /* the record's time (ops->record_time), or -1 */
 } EmitArg;
 
 static void
@@ -403,8 +406,10 @@ emit_row(void *arg, Datum *values, bool *nulls)
 {
 	EmitArg *ea = arg;
 
-	siddhi_source_append_row(ea->rows, ea->s->desc, values, nulls,
-							 event_time(ea->s, values, nulls, ea->now));
+	siddhi_source_append_row(
+		ea->rows, ea->s->desc, values, nulls,
+		event_time(ea->s, values, nulls,
+				   ea->rec_ts >= 0 ? ea->rec_ts : ea->now));
 	ea->nrows++;
 }
 
@@ -429,6 +434,7 @@ decode_records(SourceRt *s, int from, int to, EmitArg *ea)
 								errmsg("%s", r->fail)));
 			if (r->data == NULL)
 				continue;
+			ea->rec_ts = s->ops->record_time ? r->timestamp : -1;
 			siddhi_mapper_decode(s->mapper, r->data, r->len, emit_row, ea);
 		}
 		siddhi_usercode_leave(frame, true);
@@ -516,6 +522,7 @@ feed_source(SourceRt *s)
 	ea.rows = &rows;
 	ea.nrows = 0;
 	ea.now = siddhi_now_ms();
+	ea.rec_ts = -1;
 	siddhi_source_errors_init(&errs, s);
 
 	siddhi_batch_isolate();
@@ -731,6 +738,7 @@ siddhi_source_decode_one(SourceRt *s, const char *data, int len,
 	ea.rows = rows;
 	ea.nrows = 0;
 	ea.now = siddhi_now_ms();
+	ea.rec_ts = -1;
 	frame = siddhi_usercode_enter(s->owner); /* as decode_records */
 	PG_TRY();
 	{

@@ -97,6 +97,7 @@ siddhi_sources_define_gucs(void)
 							"Sources whose counters siddhi.sources can show.",
 							NULL, &siddhi_max_sources, 256, 8, 100000,
 							PGC_POSTMASTER, 0, NULL, NULL, NULL);
+	siddhi_cdc_define_gucs();
 }
 
 Size

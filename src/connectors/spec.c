@@ -166,11 +166,20 @@ static const SiddhiOptionSpec file_source_options[] = {
 	{ NULL }
 };
 
+/* Postgres CDC: changes of a table of this database (cdc_source.c) */
+static const SiddhiOptionSpec cdc_source_options[] = {
+	{ "table.name", true, false },
+	{ "operation", false, false },
+	{ "include.engine.writes", false, false },
+	{ NULL }
+};
+
 static const SiddhiConnectorSpec specs[] = {
 	{ "kafka", true, true, true, kafka_source_options },
 	{ "kafka", false, true, true, kafka_sink_options },
 	{ "inmemory", true, false, false, inmemory_options },
 	{ "file", true, false, true, file_source_options },
+	{ "cdc", true, false, false, cdc_source_options },
 	{ "inmemory", false, false, false, inmemory_sink_options },
 	{ "http", false, true, true, http_sink_options, "json" },
 	{ "http", true, true, true, http_source_options, "json" },

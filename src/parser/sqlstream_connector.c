@@ -345,8 +345,34 @@ connector_annotations(SqlParser *p, List *options, bool sink, int location,
 		if (is_type_key(key))
 		{
 			sets[i] = "the connector type";
+			/* the roadmap's type = 'postgresql', mode = 'CDC': Siddhi's cdc */
 			conn->elements = lappend(
-				conn->elements, new_element("type", e->value, e->location));
+				conn->elements,
+				new_element("type",
+							!sink && pg_strcasecmp(type, "postgresql") == 0
+								? "cdc"
+								: e->value,
+							e->location));
+		}
+		else if (!sink && pg_strcasecmp(type, "postgresql") == 0 &&
+				 (pg_strcasecmp(key, "mode") == 0 ||
+				  pg_strcasecmp(key, "table") == 0 ||
+				  pg_strcasecmp(key, "operations") == 0))
+		{
+			if (pg_strcasecmp(key, "mode") == 0 &&
+				pg_strcasecmp(e->value, "cdc") != 0)
+				sqlstream_syntax_error_at(
+					p, e->location,
+					"a postgresql source reads changes (mode = 'CDC')",
+					"Write mode = 'CDC', or leave mode out.");
+			/* table: cdc's table.name; operations: its operation */
+			sets[i] = pg_strcasecmp(key, "table") == 0		  ? "table.name"
+					  : pg_strcasecmp(key, "operations") == 0 ? "operation"
+															  : "the mode";
+			if (pg_strcasecmp(key, "mode") != 0)
+				conn->elements =
+					lappend(conn->elements,
+							new_element(sets[i], e->value, e->location));
 		}
 		else if (pg_strcasecmp(key, "format") == 0)
 		{

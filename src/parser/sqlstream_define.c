@@ -221,6 +221,13 @@ sqlstream_define_relation(SqlParser *p, int pos, int end, SiddhiDefKind kind,
 		else
 			break;
 	}
+	if (kind == SIDDHI_DEF_STREAM && role == SQL_CONNECTOR_NONE &&
+		open == kw + 2 && sqlstream_is_word(p, open, "from") &&
+		sqlstream_is_word(p, open + 1, "table"))
+	{
+		sqlstream_stream_from_table(p, kw, end, annotations);
+		return;
+	}
 	if (kind == SIDDHI_DEF_WINDOW && open == kw + 2 && open < end &&
 		!sqlstream_is_char(p, open, '('))
 	{
@@ -322,6 +329,75 @@ sqlstream_define_relation(SqlParser *p, int pos, int end, SiddhiDefKind kind,
 		sqlstream_define_connector(p, def, role, p->tokens[kw].start, map,
 								   hint);
 
+	p->app->definitions = lappend(p->app->definitions, def);
+}
+
+static SiddhiAnnotationElement *
+element(const char *key, const char *value, int location)
+{
+	SiddhiAnnotationElement *e = palloc0(sizeof(SiddhiAnnotationElement));
+
+	e->key = pstrdup(key);
+	e->value = pstrdup(value);
+	e->location = location;
+	return e;
+}
+
+/*
+ * CREATE STREAM s FROM TABLE t [WITH (operations = '..', ..)]: a stream
+ * fed by the changes of table t (a cdc source, as CREATE SOURCE s (..)
+ * WITH (type = 'postgresql', table = 't', ..) writes it); no columns: the
+ * analyzer takes them from the table (op, its columns, before_<column>).
+ */
+void
+sqlstream_stream_from_table(SqlParser *p, int kw, int end, List *annotations)
+{
+	SiddhiDefinition *def = palloc0(sizeof(SiddhiDefinition));
+	SiddhiAnnotation *with = NULL;
+	StringInfoData table;
+	int tok = kw + 4; /* STREAM s FROM TABLE ^ */
+	int table_loc;
+	const char *hint = "Write CREATE STREAM name FROM TABLE table [WITH "
+					   "(operations = 'insert,update,delete')].";
+
+	def->kind = SIDDHI_DEF_STREAM;
+	def->name = pstrdup(p->tokens[kw + 1].str);
+	def->location = p->tokens[kw + 1].start;
+	initStringInfo(&table);
+	if (tok >= end || !sqlstream_is_name(p, tok))
+		sqlstream_syntax_error(p, Min(tok, end), hint);
+	table_loc = p->tokens[tok].start;
+	for (;;)
+	{
+		appendStringInfoString(&table, sqlstream_token_text(p, tok));
+		tok++;
+		if (tok + 1 < end && sqlstream_is_char(p, tok, '.') &&
+			sqlstream_is_name(p, tok + 1))
+		{
+			appendStringInfoChar(&table, '.');
+			tok++;
+		}
+		else
+			break;
+	}
+	if (tok < end && sqlstream_is_word(p, tok, "with"))
+		with = sqlstream_parse_with(p, &tok, end);
+	if (tok < end)
+		sqlstream_syntax_error(p, tok, hint);
+	if (with == NULL)
+	{
+		with = palloc0(sizeof(SiddhiAnnotation));
+		with->name = pstrdup("with");
+		with->location = table_loc;
+	}
+	with->elements =
+		lcons(element("table", table.data, table_loc), with->elements);
+	with->elements =
+		lcons(element("connector", "postgresql", p->tokens[kw].start),
+			  with->elements);
+	def->annotations = lappend(annotations, with);
+	sqlstream_define_connector(p, def, SQL_CONNECTOR_NONE, p->tokens[kw].start,
+							   NULL, hint);
 	p->app->definitions = lappend(p->app->definitions, def);
 }
 

@@ -147,6 +147,8 @@ extern void sqlstream_create_trigger(SqlParser *p, int pos, int end,
 
 /* sqlstream_connector.c: sources and sinks as @source / @sink */
 extern SiddhiAnnotation *sqlstream_parse_map(SqlParser *p, int *pos, int end);
+extern void sqlstream_stream_from_table(SqlParser *p, int kw, int end,
+										List *annotations);
 extern void sqlstream_define_connector(SqlParser *p, SiddhiDefinition *def,
 									   SqlConnectorRole role, int kw_location,
 									   SiddhiAnnotation *map,
