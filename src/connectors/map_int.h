@@ -33,7 +33,9 @@ typedef struct MapAttr
 	bool is_text;  /* text or varchar: no input function needed */
 	bool is_json;  /* json or jsonb: raw JSON text is its input */
 	char category; /* TYPCATEGORY_*: N numeric, B bool, S string .. */
-	FmgrInfo in;   /* input function (source) */
+	int small_int_digits; /* int2/4/8 by their own input function: the
+						   * digits (4, 9, 18) any value of which fits */
+	FmgrInfo in;		  /* input function (source) */
 	Oid ioparam;
 	FmgrInfo out; /* output function (sink) */
 } MapAttr;

@@ -88,6 +88,7 @@ typedef struct JsonParser
 	SiddhiMapper *m;
 	JsonState *js;
 	int nevents;
+	bool plain; /* the current token is a string without a backslash */
 } JsonParser;
 
 /* Paths ------------------------------------------------------------ */
@@ -408,11 +409,168 @@ pg_attribute_noreturn() json_fail(JsonParser *p, JsonParseErrorType e)
 			 errdetail("%s", json_errdetail(e, &p->lex))));
 }
 
+/* What PostgreSQL's lexer reads as part of a word or number. */
+#define JSON_WORD_CHAR(c) \
+	(((c) >= 'a' && (c) <= 'z') || ((c) >= 'A' && (c) <= 'Z') || \
+	 ((c) >= '0' && (c) <= '9') || (c) == '_' || IS_HIGHBIT_SET(c))
+
+/*
+ * The end of the JSON number starting at s (before end), or NULL when it
+ * is not one by PostgreSQL's grammar: -?(0|[1-9][0-9]*)(.[0-9]+)?
+ * ([eE][+-]?[0-9]+)? not followed by a word character.
+ */
+static inline const char *
+json_scan_number(const char *s, const char *end)
+{
+	if (*s == '-')
+		s++;
+	if (s < end && *s == '0')
+		s++;
+	else if (s < end && *s >= '1' && *s <= '9')
+		do
+			s++;
+		while (s < end && *s >= '0' && *s <= '9');
+	else
+		return NULL;
+	if (s < end && *s == '.')
+	{
+		s++;
+		if (s == end || *s < '0' || *s > '9')
+			return NULL;
+		do
+			s++;
+		while (s < end && *s >= '0' && *s <= '9');
+	}
+	if (s < end && (*s == 'e' || *s == 'E'))
+	{
+		s++;
+		if (s < end && (*s == '+' || *s == '-'))
+			s++;
+		if (s == end || *s < '0' || *s > '9')
+			return NULL;
+		do
+			s++;
+		while (s < end && *s >= '0' && *s <= '9');
+	}
+	if (s < end && JSON_WORD_CHAR(*s))
+		return NULL;
+	return s;
+}
+
+/* Is the word w (n bytes) at s, not followed by a word character? */
+static inline bool
+json_word_at(const char *s, const char *end, const char *w, int n)
+{
+	return end - s >= n && memcmp(s, w, n) == 0 &&
+		   (end - s == n || !JSON_WORD_CHAR(s[n]));
+}
+
+/*
+ * The next token.  The tokens of ordinary records are read here, leaving
+ * the lexer's state exactly as json_lex() would: punctuation, strings
+ * without a backslash or control character, numbers, true, false and
+ * null after blanks other than newlines.  Everything else (the end,
+ * escapes, newlines, anything malformed) goes to json_lex() itself, from
+ * the same state, so errors and their positions are PostgreSQL's.  Its
+ * per-token checks were the largest part of decoding a record.
+ */
 static inline void
 json_next(JsonParser *p)
 {
-	JsonParseErrorType e = json_lex(&p->lex);
+	JsonLexContext *lex = &p->lex;
+	const char *s = lex->token_terminator;
+	const char *end = lex->input + lex->input_length;
+	const char *q;
+	JsonTokenType t;
+	JsonParseErrorType e;
 
+	while (s < end && (*s == ' ' || *s == '\t' || *s == '\r'))
+		s++;
+	if (s == end)
+		goto slow;
+	switch (*s)
+	{
+		case '{':
+			t = JSON_TOKEN_OBJECT_START;
+			q = s + 1;
+			break;
+		case '}':
+			t = JSON_TOKEN_OBJECT_END;
+			q = s + 1;
+			break;
+		case '[':
+			t = JSON_TOKEN_ARRAY_START;
+			q = s + 1;
+			break;
+		case ']':
+			t = JSON_TOKEN_ARRAY_END;
+			q = s + 1;
+			break;
+		case ',':
+			t = JSON_TOKEN_COMMA;
+			q = s + 1;
+			break;
+		case ':':
+			t = JSON_TOKEN_COLON;
+			q = s + 1;
+			break;
+		case '"':
+			q = s + 1;
+			while (q < end && (unsigned char) *q >= 0x20 && *q != '"' &&
+				   *q != '\\')
+				q++;
+			if (q == end || *q != '"')
+				goto slow;
+			q++;
+			t = JSON_TOKEN_STRING;
+			break;
+		case '-':
+		case '0':
+		case '1':
+		case '2':
+		case '3':
+		case '4':
+		case '5':
+		case '6':
+		case '7':
+		case '8':
+		case '9':
+			q = json_scan_number(s, end);
+			if (q == NULL)
+				goto slow;
+			t = JSON_TOKEN_NUMBER;
+			break;
+		case 't':
+			if (!json_word_at(s, end, "true", 4))
+				goto slow;
+			q = s + 4;
+			t = JSON_TOKEN_TRUE;
+			break;
+		case 'f':
+			if (!json_word_at(s, end, "false", 5))
+				goto slow;
+			q = s + 5;
+			t = JSON_TOKEN_FALSE;
+			break;
+		case 'n':
+			if (!json_word_at(s, end, "null", 4))
+				goto slow;
+			q = s + 4;
+			t = JSON_TOKEN_NULL;
+			break;
+		default:
+			goto slow;
+	}
+	lex->token_start = (char *) s;
+	lex->prev_token_terminator = lex->token_terminator;
+	lex->token_terminator = (char *) q;
+	lex->token_type = t;
+	p->plain = true;
+	return;
+
+slow:
+	p->plain = false;
+	e = json_lex(lex);
 	if (e != JSON_SUCCESS)
 		json_fail(p, e);
 }
@@ -433,7 +591,7 @@ string_value(JsonParser *p, int *len)
 	JsonLexContext sub;
 	JsonParseErrorType e;
 
-	if (memchr(s, '\\', n) == NULL)
+	if (p->plain || memchr(s, '\\', n) == NULL)
 	{
 		*len = n;
 		return s;
@@ -450,6 +608,48 @@ string_value(JsonParser *p, int *len)
 		json_fail(p, e);
 	*len = p->m->buf2.len;
 	return p->m->buf2.data;
+}
+
+/*
+ * A JSON number of at most max_digits digits and no fraction or exponent
+ * into an integer Datum of the attribute's size, without the type's input
+ * function: what int2in, int4in or int8in make of it (it cannot overflow
+ * them).  false: anything else, left to the input function.
+ */
+static inline bool
+json_small_int(const char *s, int len, int max_digits, Datum *out)
+{
+	bool neg = false;
+	int64 v = 0;
+
+	if (*s == '-')
+	{
+		neg = true;
+		s++;
+		len--;
+	}
+	if (len > max_digits)
+		return false;
+	for (int i = 0; i < len; i++)
+	{
+		if (s[i] < '0' || s[i] > '9')
+			return false;
+		v = v * 10 + (s[i] - '0');
+	}
+	if (neg)
+		v = -v;
+	switch (max_digits)
+	{
+		case 18:
+			*out = Int64GetDatum(v);
+			break;
+		case 9:
+			*out = Int32GetDatum((int32) v);
+			break;
+		default:
+			*out = Int16GetDatum((int16) v);
+	}
+	return true;
 }
 
 /* A scalar (the current token) into the attributes of node. */
@@ -474,6 +674,9 @@ capture_scalar(JsonParser *p, PathNode *node)
 			continue;
 		}
 		m->nulls[att] = false;
+		if (tok == JSON_TOKEN_NUMBER && a->small_int_digits > 0 &&
+			json_small_int(raw, rawlen, a->small_int_digits, &m->values[att]))
+			continue;
 		if (a->is_json)
 			m->values[att] = map_input(m, att, raw, rawlen, pos);
 		else if (tok == JSON_TOKEN_STRING)
