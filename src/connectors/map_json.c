@@ -59,6 +59,8 @@ typedef struct PathNode
 	int keylen;
 	int index;
 	bool icase;	 /* match key without regard to case */
+	int hint;	 /* child to try first: the one after the last match */
+	bool ambiguous; /* two children match one key: search from the first */
 	bool events; /* the events are here (enclosing element, or root) */
 	int nchildren;
 	struct PathNode **children;
@@ -224,6 +226,10 @@ node_child(PathNode *n, JsonStep *st, bool icase)
 					: (c->key == NULL && c->index == st->index))
 			return c;
 	}
+	for (int i = 0; i < n->nchildren && st->key; i++)
+		if (n->children[i]->key && (icase || n->children[i]->icase) &&
+			pg_strcasecmp(n->children[i]->key, st->key) == 0)
+			n->ambiguous = true;
 	c = node_new();
 	c->key = st->key;
 	c->keylen = st->key ? strlen(st->key) : 0;
@@ -369,6 +375,7 @@ json_create(SiddhiMapper *m, const SiddhiMapPlan *plan)
 			evnode = node_child(js->event, &ev, true);
 			evnode->children = js->event->children;
 			evnode->nchildren = n;
+			evnode->ambiguous = js->event->ambiguous;
 		}
 		return;
 	}
@@ -457,6 +464,23 @@ json_scan_number(const char *s, const char *end)
 	return s;
 }
 
+/*
+ * Does any of the eight bytes in x end a plain string: a quote, a
+ * backslash or a byte under 0x20?  (The classic "has a zero byte" test on
+ * x xor the byte, and "has a byte less than n".)
+ */
+static inline bool
+json_special_byte(uint64 x)
+{
+	const uint64 ones = UINT64CONST(0x0101010101010101);
+	const uint64 highs = UINT64CONST(0x8080808080808080);
+	uint64 q = x ^ (ones * '"');
+	uint64 b = x ^ (ones * '\\');
+
+	return (((q - ones) & ~q) | ((b - ones) & ~b) | ((x - ones * 0x20) & ~x)) &
+		   highs;
+}
+
 /* Is the word w (n bytes) at s, not followed by a word character? */
 static inline bool
 json_word_at(const char *s, const char *end, const char *w, int n)
@@ -516,6 +540,16 @@ json_next(JsonParser *p)
 			break;
 		case '"':
 			q = s + 1;
+			/* eight bytes at a time while none is special */
+			while (end - q >= 8)
+			{
+				uint64 x;
+
+				memcpy(&x, q, 8);
+				if (json_special_byte(x))
+					break;
+				q += 8;
+			}
 			while (q < end && (unsigned char) *q >= 0x20 && *q != '"' &&
 				   *q != '\\')
 				q++;
@@ -721,12 +755,21 @@ capture_raw(JsonParser *p, PathNode *node, const char *start, bool object)
 	}
 }
 
+/*
+ * The child of node named key: the first that matches.  When only one
+ * can match any key (not ambiguous), the search starts after the last
+ * match, where records that keep their members in one order have the
+ * next.
+ */
 static PathNode *
 find_member(PathNode *node, const char *key, int len)
 {
+	int n;
+
 	if (node == NULL)
 		return NULL;
-	for (int i = 0; i < node->nchildren; i++)
+	n = node->nchildren;
+	for (int k = 0, i = node->ambiguous ? 0 : node->hint; k < n; k++, i = (i + 1 == n ? 0 : i + 1))
 	{
 		PathNode *c = node->children[i];
 
@@ -734,7 +777,10 @@ find_member(PathNode *node, const char *key, int len)
 			continue;
 		if (c->icase ? pg_strncasecmp(c->key, key, len) == 0
 					 : memcmp(c->key, key, len) == 0)
+		{
+			node->hint = i + 1 == n ? 0 : i + 1;
 			return c;
+		}
 	}
 	return NULL;
 }
