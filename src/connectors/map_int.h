@@ -29,10 +29,10 @@ typedef struct MapAttr
 	const char *name; /* lower case, as in the stream */
 	Oid typid;
 	int32 typmod;
-	bool dropped;  /* a dropped column: always NULL */
-	bool is_text;  /* text or varchar: no input function needed */
-	bool is_json;  /* json or jsonb: raw JSON text is its input */
-	char category; /* TYPCATEGORY_*: N numeric, B bool, S string .. */
+	bool dropped;		  /* a dropped column: always NULL */
+	bool is_text;		  /* text or varchar: no input function needed */
+	bool is_json;		  /* json or jsonb: raw JSON text is its input */
+	char category;		  /* TYPCATEGORY_*: N numeric, B bool, S string .. */
 	int small_int_digits; /* int2/4/8 by their own input function: the
 						   * digits (4, 9, 18) any value of which fits */
 	FmgrInfo in;		  /* input function (source) */

@@ -58,10 +58,10 @@ typedef struct PathNode
 	char *key; /* member name, or NULL: array element `index` */
 	int keylen;
 	int index;
-	bool icase;	 /* match key without regard to case */
-	int hint;	 /* child to try first: the one after the last match */
+	bool icase;		/* match key without regard to case */
+	int hint;		/* child to try first: the one after the last match */
 	bool ambiguous; /* two children match one key: search from the first */
-	bool events; /* the events are here (enclosing element, or root) */
+	bool events;	/* the events are here (enclosing element, or root) */
 	int nchildren;
 	struct PathNode **children;
 	int natts;
@@ -417,7 +417,7 @@ pg_attribute_noreturn() json_fail(JsonParser *p, JsonParseErrorType e)
 }
 
 /* What PostgreSQL's lexer reads as part of a word or number. */
-#define JSON_WORD_CHAR(c) \
+#define JSON_WORD_CHAR(c)                                        \
 	(((c) >= 'a' && (c) <= 'z') || ((c) >= 'A' && (c) <= 'Z') || \
 	 ((c) >= '0' && (c) <= '9') || (c) == '_' || IS_HIGHBIT_SET(c))
 
@@ -769,7 +769,8 @@ find_member(PathNode *node, const char *key, int len)
 	if (node == NULL)
 		return NULL;
 	n = node->nchildren;
-	for (int k = 0, i = node->ambiguous ? 0 : node->hint; k < n; k++, i = (i + 1 == n ? 0 : i + 1))
+	for (int k = 0, i = node->ambiguous ? 0 : node->hint; k < n;
+		 k++, i = (i + 1 == n ? 0 : i + 1))
 	{
 		PathNode *c = node->children[i];
 

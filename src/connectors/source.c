@@ -485,11 +485,10 @@ write_positions(SourceRt *s)
 	}
 	values[0] = CStringGetTextDatum(s->app);
 	values[1] = CStringGetTextDatum(s->plan->name);
-	values[2] = PointerGetDatum(construct_array(parts, n, TEXTOID, -1, false,
-												TYPALIGN_INT));
-	values[3] = PointerGetDatum(construct_array(nexts, n, INT8OID, 8,
-												FLOAT8PASSBYVAL,
-												TYPALIGN_DOUBLE));
+	values[2] = PointerGetDatum(
+		construct_array(parts, n, TEXTOID, -1, false, TYPALIGN_INT));
+	values[3] = PointerGetDatum(construct_array(
+		nexts, n, INT8OID, 8, FLOAT8PASSBYVAL, TYPALIGN_DOUBLE));
 	SPI_connect();
 	siddhi_catalog_spi(
 		"INSERT INTO siddhi.source_offsets AS o (app, source, part, next) "
