@@ -16,13 +16,16 @@
  * (true by default) makes an attribute the record lacks an error; false
  * makes it null.
  *
- * The paths are compiled at create into a trie; one pass of PostgreSQL's
- * JSON lexer (common/jsonapi.h json_lex, the lexer of the json type,
- * driven here by a small recursive-descent parser with the same grammar)
- * walks the record, descending only into members some path names and
- * skipping (but still checking) the rest.  Values are converted where they
- * are met, by the attribute's input function looked up at create (raw
- * JSON text for json/jsonb attributes, the string itself for text): no
+ * The paths are compiled at create into a trie; one pass of a small
+ * recursive-descent parser with the json type's grammar walks the record,
+ * descending only into members some path names and skipping (but still
+ * checking) the rest.  Its tokens come from json_next(): the common ones
+ * (punctuation, plain strings, numbers, true/false/null) scanned here,
+ * everything else by PostgreSQL's lexer (common/jsonapi.h json_lex, the
+ * json type's) from the same state, so that errors are exactly its.
+ * Values are converted where they are met, by the attribute's input
+ * function looked up at create (raw JSON text for json/jsonb attributes,
+ * the string itself for text, short integers into int2/4/8 directly): no
  * jsonb is built, nothing is allocated but the values, and the events of
  * a record are emitted only once the whole record has parsed.
  *
