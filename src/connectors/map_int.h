@@ -153,6 +153,10 @@ extern void map_avro_validate(const SiddhiMapPlan *map, TupleDesc desc,
 extern void map_bool_option_validate(const SiddhiMapPlan *map, const char *key,
 									 const char *source);
 
+/* The json mapper's scanner for common tokens (map_json_scan.c). */
+struct JsonLexContext;
+extern bool map_json_scan(struct JsonLexContext *lex);
+
 /* passThrough (map.c). */
 extern void map_passthrough_encode(TupleDesc desc, Datum *values, bool *nulls,
 								   StringInfo out);

@@ -419,195 +419,22 @@ pg_attribute_noreturn() json_fail(JsonParser *p, JsonParseErrorType e)
 			 errdetail("%s", json_errdetail(e, &p->lex))));
 }
 
-/* What PostgreSQL's lexer reads as part of a word or number. */
-#define JSON_WORD_CHAR(c)                                        \
-	(((c) >= 'a' && (c) <= 'z') || ((c) >= 'A' && (c) <= 'Z') || \
-	 ((c) >= '0' && (c) <= '9') || (c) == '_' || IS_HIGHBIT_SET(c))
-
 /*
- * The end of the JSON number starting at s (before end), or NULL when it
- * is not one by PostgreSQL's grammar: -?(0|[1-9][0-9]*)(.[0-9]+)?
- * ([eE][+-]?[0-9]+)? not followed by a word character.
- */
-static inline const char *
-json_scan_number(const char *s, const char *end)
-{
-	if (*s == '-')
-		s++;
-	if (s < end && *s == '0')
-		s++;
-	else if (s < end && *s >= '1' && *s <= '9')
-		do
-			s++;
-		while (s < end && *s >= '0' && *s <= '9');
-	else
-		return NULL;
-	if (s < end && *s == '.')
-	{
-		s++;
-		if (s == end || *s < '0' || *s > '9')
-			return NULL;
-		do
-			s++;
-		while (s < end && *s >= '0' && *s <= '9');
-	}
-	if (s < end && (*s == 'e' || *s == 'E'))
-	{
-		s++;
-		if (s < end && (*s == '+' || *s == '-'))
-			s++;
-		if (s == end || *s < '0' || *s > '9')
-			return NULL;
-		do
-			s++;
-		while (s < end && *s >= '0' && *s <= '9');
-	}
-	if (s < end && JSON_WORD_CHAR(*s))
-		return NULL;
-	return s;
-}
-
-/*
- * Does any of the eight bytes in x end a plain string: a quote, a
- * backslash or a byte under 0x20?  (The classic "has a zero byte" test on
- * x xor the byte, and "has a byte less than n".)
- */
-static inline bool
-json_special_byte(uint64 x)
-{
-	const uint64 ones = UINT64CONST(0x0101010101010101);
-	const uint64 highs = UINT64CONST(0x8080808080808080);
-	uint64 q = x ^ (ones * '"');
-	uint64 b = x ^ (ones * '\\');
-
-	return (((q - ones) & ~q) | ((b - ones) & ~b) | ((x - ones * 0x20) & ~x)) &
-		   highs;
-}
-
-/* Is the word w (n bytes) at s, not followed by a word character? */
-static inline bool
-json_word_at(const char *s, const char *end, const char *w, int n)
-{
-	return end - s >= n && memcmp(s, w, n) == 0 &&
-		   (end - s == n || !JSON_WORD_CHAR(s[n]));
-}
-
-/*
- * The next token.  The tokens of ordinary records are read here, leaving
- * the lexer's state exactly as json_lex() would: punctuation, strings
- * without a backslash or control character, numbers, true, false and
- * null after blanks other than newlines.  Everything else (the end,
- * escapes, newlines, anything malformed) goes to json_lex() itself, from
- * the same state, so errors and their positions are PostgreSQL's.  Its
- * per-token checks were the largest part of decoding a record.
+ * The next token: the common ones by map_json_scan (map_json_scan.c), the
+ * rest by PostgreSQL's json_lex from the same state.
  */
 static inline void
 json_next(JsonParser *p)
 {
-	JsonLexContext *lex = &p->lex;
-	const char *s = lex->token_terminator;
-	const char *end = lex->input + lex->input_length;
-	const char *q;
-	JsonTokenType t;
 	JsonParseErrorType e;
 
-	while (s < end && (*s == ' ' || *s == '\t' || *s == '\r'))
-		s++;
-	if (s == end)
-		goto slow;
-	switch (*s)
+	if (map_json_scan(&p->lex))
 	{
-		case '{':
-			t = JSON_TOKEN_OBJECT_START;
-			q = s + 1;
-			break;
-		case '}':
-			t = JSON_TOKEN_OBJECT_END;
-			q = s + 1;
-			break;
-		case '[':
-			t = JSON_TOKEN_ARRAY_START;
-			q = s + 1;
-			break;
-		case ']':
-			t = JSON_TOKEN_ARRAY_END;
-			q = s + 1;
-			break;
-		case ',':
-			t = JSON_TOKEN_COMMA;
-			q = s + 1;
-			break;
-		case ':':
-			t = JSON_TOKEN_COLON;
-			q = s + 1;
-			break;
-		case '"':
-			q = s + 1;
-			/* eight bytes at a time while none is special */
-			while (end - q >= 8)
-			{
-				uint64 x;
-
-				memcpy(&x, q, 8);
-				if (json_special_byte(x))
-					break;
-				q += 8;
-			}
-			while (q < end && (unsigned char) *q >= 0x20 && *q != '"' &&
-				   *q != '\\')
-				q++;
-			if (q == end || *q != '"')
-				goto slow;
-			q++;
-			t = JSON_TOKEN_STRING;
-			break;
-		case '-':
-		case '0':
-		case '1':
-		case '2':
-		case '3':
-		case '4':
-		case '5':
-		case '6':
-		case '7':
-		case '8':
-		case '9':
-			q = json_scan_number(s, end);
-			if (q == NULL)
-				goto slow;
-			t = JSON_TOKEN_NUMBER;
-			break;
-		case 't':
-			if (!json_word_at(s, end, "true", 4))
-				goto slow;
-			q = s + 4;
-			t = JSON_TOKEN_TRUE;
-			break;
-		case 'f':
-			if (!json_word_at(s, end, "false", 5))
-				goto slow;
-			q = s + 5;
-			t = JSON_TOKEN_FALSE;
-			break;
-		case 'n':
-			if (!json_word_at(s, end, "null", 4))
-				goto slow;
-			q = s + 4;
-			t = JSON_TOKEN_NULL;
-			break;
-		default:
-			goto slow;
+		p->plain = true;
+		return;
 	}
-	lex->token_start = (char *) s;
-	lex->prev_token_terminator = lex->token_terminator;
-	lex->token_terminator = (char *) q;
-	lex->token_type = t;
-	p->plain = true;
-	return;
-
-slow:
 	p->plain = false;
-	e = json_lex(lex);
+	e = json_lex(&p->lex);
 	if (e != JSON_SUCCESS)
 		json_fail(p, e);
 }
