@@ -155,6 +155,8 @@ src_times=()
 for r in $(seq 1 "$RUNS"); do
 	psql_pg -c "SELECT siddhi.undeploy('kbench')" >/dev/null 2>&1 || true
 	psql_pg -c "DROP TABLE IF EXISTS bench_out"
+	# positions outlive an undeploy: each run reads the topic from the start
+	psql_pg -c "DELETE FROM siddhi.source_offsets WHERE app = 'kbench'" >/dev/null
 	group="bench-$r-$$"
 	t0=$(now)
 	psql_pg <<SQL || deploy_failed source

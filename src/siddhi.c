@@ -157,9 +157,10 @@ define_gucs(void)
 	DefineCustomIntVariable(
 		"siddhi.kafka_source_memory",
 		"Memory for records each Kafka source fetches ahead.",
-		"Half of it bounds librdkafka's queue of pre-fetched records, a "
-		"quarter one fetch response; a topic's backlog waits at the broker.",
-		&siddhi_kafka_source_memory_kb, 32768, 4096, 1024 * 1024, PGC_SIGHUP,
+		"7/16 bound the payloads of librdkafka's queue of pre-fetched "
+		"records, as much their overhead, an eighth one fetch response; a "
+		"topic's backlog waits at the broker.",
+		&siddhi_kafka_source_memory_kb, 131072, 4096, 1024 * 1024, PGC_SIGHUP,
 		GUC_UNIT_KB, NULL, NULL, NULL);
 	DefineCustomStringVariable(
 		"siddhi.event_time",

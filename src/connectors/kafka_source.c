@@ -30,8 +30,10 @@
  * engine waits on.
  *
  * Memory: librdkafka's pre-fetch queue is bounded by
- * siddhi.kafka_source_memory (half for queued records, a quarter for one
- * fetch response); the records of one poll stay alive until the next poll.
+ * siddhi.kafka_source_memory (7/16 for queued payloads, as much for
+ * librdkafka's overhead of as many records as that allows, an eighth for
+ * one fetch response); the records of one poll stay alive until the next
+ * poll.
  *
  *-------------------------------------------------------------------------
  */
@@ -52,7 +54,14 @@
 #include "utils/timestamp.h"
 
 /* siddhi.kafka_source_memory: kB of pre-fetched records per Kafka source */
-int siddhi_kafka_source_memory_kb = 32768;
+int siddhi_kafka_source_memory_kb = 131072;
+
+/*
+ * What a queued record costs librdkafka besides its payload, about (its
+ * rd_kafka_op_t): the queue holds at most one record per this many bytes
+ * of its share of siddhi.kafka_source_memory.
+ */
+#define KAFKA_RECORD_COST 256
 
 /* Broker commits (enable.offsets.commit) at most this often. */
 #define KAFKA_BROKER_COMMIT_MS 1000
@@ -434,6 +443,7 @@ kafka_start(const SiddhiSourcePlan *plan, const char *app, List *positions)
 	const char *plist;
 	int mem_kb = siddhi_kafka_source_memory_kb;
 	int fetch_bytes;
+	int queue_kb;
 	int fds[2];
 	ListCell *lc;
 	MemoryContextCallback *cb;
@@ -498,10 +508,25 @@ kafka_start(const SiddhiSourcePlan *plan, const char *app, List *positions)
 	kafka_conf_set(conf, "session.timeout.ms", "10000", plan->name);
 	kafka_conf_set(conf, "statistics.interval.ms", "1000", plan->name);
 	kafka_conf_set(conf, "log.connection.close", "false", plan->name);
-	/* the memory bound: queued records, one fetch response */
-	snprintf(buf, sizeof(buf), "%d", Max(mem_kb / 2, 1024));
+	/*
+	 * The memory bound: queued records, one fetch response.  The queue's
+	 * payloads get 7/16 of siddhi.kafka_source_memory, and it holds at most
+	 * one record per KAFKA_RECORD_COST bytes of that, so that librdkafka's
+	 * overhead per record (its op, about that size) fits in another 7/16;
+	 * one fetch response gets the last eighth.  Once the queue is full,
+	 * librdkafka 2.0 looks at it again only when its broker thread next
+	 * wakes, up to a second later: a queue that holds over a second of
+	 * the engine's intake keeps the engine fed meanwhile.  librdkafka's
+	 * default count, 100,000 records (15 MB of bench/kafka.sh's), was the
+	 * limit before: the engine then waited for records a tenth of the time.
+	 */
+	queue_kb = Max(mem_kb / 16 * 7, 1024);
+	snprintf(buf, sizeof(buf), "%d", queue_kb);
 	kafka_conf_set(conf, "queued.max.messages.kbytes", buf, plan->name);
-	fetch_bytes = Max(mem_kb / 4, 1024) * 1024;
+	snprintf(buf, sizeof(buf), "%d",
+			 (int) Min((int64) queue_kb * 1024 / KAFKA_RECORD_COST, 10000000));
+	kafka_conf_set(conf, "queued.min.messages", buf, plan->name);
+	fetch_bytes = Max(mem_kb / 8, 1024) * 1024;
 	snprintf(buf, sizeof(buf), "%d", fetch_bytes);
 	kafka_conf_set(conf, "fetch.max.bytes", buf, plan->name);
 	snprintf(buf, sizeof(buf), "%d", fetch_bytes + 65536);

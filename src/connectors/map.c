@@ -31,6 +31,7 @@
 #include "siddhi/depend.h"
 #include "siddhi/parser.h"
 #include "utils/builtins.h"
+#include "utils/fmgroids.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
 
@@ -103,6 +104,12 @@ siddhi_mapper_create(const SiddhiMapPlan *map, TupleDesc desc, bool sink)
 									&preferred);
 		getTypeInputInfo(a->atttypid, &fn, &ma->ioparam);
 		fmgr_info_cxt(fn, &ma->in, m->cxt);
+		if (fn == F_INT8IN)
+			ma->small_int_digits = 18;
+		else if (fn == F_INT4IN)
+			ma->small_int_digits = 9;
+		else if (fn == F_INT2IN)
+			ma->small_int_digits = 4;
 		getTypeOutputInfo(a->atttypid, &fn, &varlena);
 		fmgr_info_cxt(fn, &ma->out, m->cxt);
 	}

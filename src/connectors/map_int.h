@@ -29,11 +29,13 @@ typedef struct MapAttr
 	const char *name; /* lower case, as in the stream */
 	Oid typid;
 	int32 typmod;
-	bool dropped;  /* a dropped column: always NULL */
-	bool is_text;  /* text or varchar: no input function needed */
-	bool is_json;  /* json or jsonb: raw JSON text is its input */
-	char category; /* TYPCATEGORY_*: N numeric, B bool, S string .. */
-	FmgrInfo in;   /* input function (source) */
+	bool dropped;		  /* a dropped column: always NULL */
+	bool is_text;		  /* text or varchar: no input function needed */
+	bool is_json;		  /* json or jsonb: raw JSON text is its input */
+	char category;		  /* TYPCATEGORY_*: N numeric, B bool, S string .. */
+	int small_int_digits; /* int2/4/8 by their own input function: the
+						   * digits (4, 9, 18) any value of which fits */
+	FmgrInfo in;		  /* input function (source) */
 	Oid ioparam;
 	FmgrInfo out; /* output function (sink) */
 } MapAttr;
@@ -150,6 +152,10 @@ extern void map_avro_validate(const SiddhiMapPlan *map, TupleDesc desc,
 							  bool sink, const char *source);
 extern void map_bool_option_validate(const SiddhiMapPlan *map, const char *key,
 									 const char *source);
+
+/* The json mapper's scanner for common tokens (map_json_scan.c). */
+struct JsonLexContext;
+extern bool map_json_scan(struct JsonLexContext *lex);
 
 /* passThrough (map.c). */
 extern void map_passthrough_encode(TupleDesc desc, Datum *values, bool *nulls,

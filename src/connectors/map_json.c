@@ -16,13 +16,16 @@
  * (true by default) makes an attribute the record lacks an error; false
  * makes it null.
  *
- * The paths are compiled at create into a trie; one pass of PostgreSQL's
- * JSON lexer (common/jsonapi.h json_lex, the lexer of the json type,
- * driven here by a small recursive-descent parser with the same grammar)
- * walks the record, descending only into members some path names and
- * skipping (but still checking) the rest.  Values are converted where they
- * are met, by the attribute's input function looked up at create (raw
- * JSON text for json/jsonb attributes, the string itself for text): no
+ * The paths are compiled at create into a trie; one pass of a small
+ * recursive-descent parser with the json type's grammar walks the record,
+ * descending only into members some path names and skipping (but still
+ * checking) the rest.  Its tokens come from json_next(): the common ones
+ * (punctuation, plain strings, numbers, true/false/null) scanned here,
+ * everything else by PostgreSQL's lexer (common/jsonapi.h json_lex, the
+ * json type's) from the same state, so that errors are exactly its.
+ * Values are converted where they are met, by the attribute's input
+ * function looked up at create (raw JSON text for json/jsonb attributes,
+ * the string itself for text, short integers into int2/4/8 directly): no
  * jsonb is built, nothing is allocated but the values, and the events of
  * a record are emitted only once the whole record has parsed.
  *
@@ -58,8 +61,10 @@ typedef struct PathNode
 	char *key; /* member name, or NULL: array element `index` */
 	int keylen;
 	int index;
-	bool icase;	 /* match key without regard to case */
-	bool events; /* the events are here (enclosing element, or root) */
+	bool icase;		/* match key without regard to case */
+	int hint;		/* child to try first: the one after the last match */
+	bool ambiguous; /* two children match one key: search from the first */
+	bool events;	/* the events are here (enclosing element, or root) */
 	int nchildren;
 	struct PathNode **children;
 	int natts;
@@ -88,6 +93,7 @@ typedef struct JsonParser
 	SiddhiMapper *m;
 	JsonState *js;
 	int nevents;
+	bool plain; /* the current token is a string without a backslash */
 } JsonParser;
 
 /* Paths ------------------------------------------------------------ */
@@ -223,6 +229,10 @@ node_child(PathNode *n, JsonStep *st, bool icase)
 					: (c->key == NULL && c->index == st->index))
 			return c;
 	}
+	for (int i = 0; i < n->nchildren && st->key; i++)
+		if (n->children[i]->key && (icase || n->children[i]->icase) &&
+			pg_strcasecmp(n->children[i]->key, st->key) == 0)
+			n->ambiguous = true;
 	c = node_new();
 	c->key = st->key;
 	c->keylen = st->key ? strlen(st->key) : 0;
@@ -368,6 +378,7 @@ json_create(SiddhiMapper *m, const SiddhiMapPlan *plan)
 			evnode = node_child(js->event, &ev, true);
 			evnode->children = js->event->children;
 			evnode->nchildren = n;
+			evnode->ambiguous = js->event->ambiguous;
 		}
 		return;
 	}
@@ -408,11 +419,22 @@ pg_attribute_noreturn() json_fail(JsonParser *p, JsonParseErrorType e)
 			 errdetail("%s", json_errdetail(e, &p->lex))));
 }
 
+/*
+ * The next token: the common ones by map_json_scan (map_json_scan.c), the
+ * rest by PostgreSQL's json_lex from the same state.
+ */
 static inline void
 json_next(JsonParser *p)
 {
-	JsonParseErrorType e = json_lex(&p->lex);
+	JsonParseErrorType e;
 
+	if (map_json_scan(&p->lex))
+	{
+		p->plain = true;
+		return;
+	}
+	p->plain = false;
+	e = json_lex(&p->lex);
 	if (e != JSON_SUCCESS)
 		json_fail(p, e);
 }
@@ -433,7 +455,7 @@ string_value(JsonParser *p, int *len)
 	JsonLexContext sub;
 	JsonParseErrorType e;
 
-	if (memchr(s, '\\', n) == NULL)
+	if (p->plain || memchr(s, '\\', n) == NULL)
 	{
 		*len = n;
 		return s;
@@ -450,6 +472,48 @@ string_value(JsonParser *p, int *len)
 		json_fail(p, e);
 	*len = p->m->buf2.len;
 	return p->m->buf2.data;
+}
+
+/*
+ * A JSON number of at most max_digits digits and no fraction or exponent
+ * into an integer Datum of the attribute's size, without the type's input
+ * function: what int2in, int4in or int8in make of it (it cannot overflow
+ * them).  false: anything else, left to the input function.
+ */
+static inline bool
+json_small_int(const char *s, int len, int max_digits, Datum *out)
+{
+	bool neg = false;
+	int64 v = 0;
+
+	if (*s == '-')
+	{
+		neg = true;
+		s++;
+		len--;
+	}
+	if (len > max_digits)
+		return false;
+	for (int i = 0; i < len; i++)
+	{
+		if (s[i] < '0' || s[i] > '9')
+			return false;
+		v = v * 10 + (s[i] - '0');
+	}
+	if (neg)
+		v = -v;
+	switch (max_digits)
+	{
+		case 18:
+			*out = Int64GetDatum(v);
+			break;
+		case 9:
+			*out = Int32GetDatum((int32) v);
+			break;
+		default:
+			*out = Int16GetDatum((int16) v);
+	}
+	return true;
 }
 
 /* A scalar (the current token) into the attributes of node. */
@@ -474,6 +538,9 @@ capture_scalar(JsonParser *p, PathNode *node)
 			continue;
 		}
 		m->nulls[att] = false;
+		if (tok == JSON_TOKEN_NUMBER && a->small_int_digits > 0 &&
+			json_small_int(raw, rawlen, a->small_int_digits, &m->values[att]))
+			continue;
 		if (a->is_json)
 			m->values[att] = map_input(m, att, raw, rawlen, pos);
 		else if (tok == JSON_TOKEN_STRING)
@@ -518,12 +585,22 @@ capture_raw(JsonParser *p, PathNode *node, const char *start, bool object)
 	}
 }
 
+/*
+ * The child of node named key: the first that matches.  When only one
+ * can match any key (not ambiguous), the search starts after the last
+ * match, where records that keep their members in one order have the
+ * next.
+ */
 static PathNode *
 find_member(PathNode *node, const char *key, int len)
 {
+	int n;
+
 	if (node == NULL)
 		return NULL;
-	for (int i = 0; i < node->nchildren; i++)
+	n = node->nchildren;
+	for (int k = 0, i = node->ambiguous ? 0 : node->hint; k < n;
+		 k++, i = (i + 1 == n ? 0 : i + 1))
 	{
 		PathNode *c = node->children[i];
 
@@ -531,7 +608,10 @@ find_member(PathNode *node, const char *key, int len)
 			continue;
 		if (c->icase ? pg_strncasecmp(c->key, key, len) == 0
 					 : memcmp(c->key, key, len) == 0)
+		{
+			node->hint = i + 1 == n ? 0 : i + 1;
 			return c;
+		}
 	}
 	return NULL;
 }

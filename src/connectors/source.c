@@ -43,6 +43,7 @@
 #include "siddhi/ipc.h"
 #include "siddhi/source_runtime.h"
 #include "siddhi/usercode.h"
+#include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
@@ -447,13 +448,20 @@ decode_records(SourceRt *s, int from, int to, EmitArg *ea)
 	PG_END_TRY();
 }
 
-/* Upsert the position after the last record of each part. */
+/*
+ * Upsert the position after the last record of each part: one statement
+ * for all of them (a statement per part was parsed and planned each batch).
+ */
 static void
 write_positions(SourceRt *s)
 {
-	Oid argtypes[4] = { TEXTOID, TEXTOID, TEXTOID, INT8OID };
+	Oid argtypes[4] = { TEXTOID, TEXTOID, TEXTARRAYOID, INT8ARRAYOID };
 	List *batch = NIL;
 	ListCell *lc;
+	Datum values[4];
+	Datum *parts;
+	Datum *nexts;
+	int n = 0;
 
 	for (int i = 0; i < s->nrecords; i++)
 	{
@@ -479,23 +487,30 @@ write_positions(SourceRt *s)
 	}
 	if (batch == NIL)
 		return;
-	SPI_connect();
+	parts = palloc(sizeof(Datum) * list_length(batch));
+	nexts = palloc(sizeof(Datum) * list_length(batch));
 	foreach(lc, batch)
 	{
 		SiddhiSourcePosition *p = lfirst(lc);
-		Datum values[4];
 
-		values[0] = CStringGetTextDatum(s->app);
-		values[1] = CStringGetTextDatum(s->plan->name);
-		values[2] = CStringGetTextDatum(p->part);
-		values[3] = Int64GetDatum(p->next);
-		siddhi_catalog_spi(
-			"INSERT INTO siddhi.source_offsets AS o (app, source, part, next) "
-			"VALUES ($1::pg_catalog.name, $2, $3, $4) "
-			"ON CONFLICT (app, source, part) DO UPDATE SET next = "
-			"excluded.next",
-			4, argtypes, values, NULL, false, true);
+		parts[n] = CStringGetTextDatum(p->part);
+		nexts[n++] = Int64GetDatum(p->next);
 	}
+	values[0] = CStringGetTextDatum(s->app);
+	values[1] = CStringGetTextDatum(s->plan->name);
+	values[2] = PointerGetDatum(
+		construct_array(parts, n, TEXTOID, -1, false, TYPALIGN_INT));
+	values[3] = PointerGetDatum(construct_array(
+		nexts, n, INT8OID, 8, FLOAT8PASSBYVAL, TYPALIGN_DOUBLE));
+	SPI_connect();
+	siddhi_catalog_spi(
+		"INSERT INTO siddhi.source_offsets AS o (app, source, part, next) "
+		"SELECT $1::pg_catalog.name, $2, u.part, u.next "
+		"FROM ROWS FROM (pg_catalog.unnest($3), pg_catalog.unnest($4)) "
+		"AS u(part, next) "
+		"ON CONFLICT (app, source, part) DO UPDATE SET next = "
+		"excluded.next",
+		4, argtypes, values, NULL, false, true);
 	SPI_finish();
 	s->batch_positions = batch;
 }

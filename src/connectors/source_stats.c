@@ -41,7 +41,7 @@
 #define NAME_LEN 64
 #define TEXT_LEN 256
 
-int siddhi_source_batch_events = 10000;
+int siddhi_source_batch_events = 50000;
 int siddhi_inmemory_queue_events = 100000;
 int siddhi_max_sources = 256;
 
@@ -84,7 +84,7 @@ siddhi_sources_define_gucs(void)
 		"Records the engine takes from each source per batch.",
 		"Bounds the engine's memory for source records: at most this many "
 		"records of each source (and their events) are held at once.",
-		&siddhi_source_batch_events, 10000, 1, 1000000, PGC_SIGHUP, 0, NULL,
+		&siddhi_source_batch_events, 50000, 1, 1000000, PGC_SIGHUP, 0, NULL,
 		NULL, NULL);
 	DefineCustomIntVariable(
 		"siddhi.inmemory_queue_events",
