@@ -16,6 +16,8 @@
 # mapping); SOURCE_MAP / SINK_MAP replace the @map(..) of the apps;
 # SOURCE_CONF the source's optional.configuration (librdkafka settings);
 # TIMEOUT (s, default 1800) bounds each wait for the engine.
+# OUT_UNLOGGED=1 makes the results table UNLOGGED beforehand (the app uses
+# it as it is): like for like with baseline (b), whose table is unlogged.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . bench/common.sh
@@ -155,6 +157,11 @@ src_times=()
 for r in $(seq 1 "$RUNS"); do
 	psql_pg -c "SELECT siddhi.undeploy('kbench')" >/dev/null 2>&1 || true
 	psql_pg -c "DROP TABLE IF EXISTS bench_out"
+	# OUT_UNLOGGED=1: the results go to an UNLOGGED table made beforehand
+	# (the app uses it as it is), like for like with baseline (b)
+	if [ "${OUT_UNLOGGED:-0}" = 1 ]; then
+		psql_pg -c "CREATE UNLOGGED TABLE bench_out (id bigint, symbol text, price float8)" >/dev/null
+	fi
 	# positions outlive an undeploy: each run reads the topic from the start
 	psql_pg -c "DELETE FROM siddhi.source_offsets WHERE app = 'kbench'" >/dev/null
 	group="bench-$r-$$"
