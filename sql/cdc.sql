@@ -95,6 +95,44 @@ $$);
 RESET ROLE;
 RESET search_path;
 
+-- reading is not enough: a cdc source holds a replication slot, so its
+-- owner needs what PostgreSQL asks for one (REPLICATION), or siddhi_connector
+GRANT SELECT ON cdc_orders TO cdc_bob;
+SET ROLE cdc_bob;
+SET search_path = cdc_bobs, public;
+SELECT siddhi.deploy('cdc_peek', $$
+  @source(type = 'cdc', table.name = 'public.cdc_orders')
+  define stream C (id int);
+  define table T (id int);
+  from C select id insert into T;
+$$);
+RESET ROLE;
+GRANT siddhi_connector TO cdc_bob;
+SET ROLE cdc_bob;
+BEGIN;
+SELECT siddhi.deploy('cdc_peek', $$
+  @source(type = 'cdc', table.name = 'public.cdc_orders')
+  define stream C (id int);
+  define table T (id int);
+  from C select id insert into T;
+$$);
+ROLLBACK;
+-- row-level security cannot apply to changes decoded from the WAL
+RESET ROLE;
+ALTER TABLE cdc_orders ENABLE ROW LEVEL SECURITY;
+SET ROLE cdc_bob;
+SELECT siddhi.deploy('cdc_peek', $$
+  @source(type = 'cdc', table.name = 'public.cdc_orders')
+  define stream C (id int);
+  define table T (id int);
+  from C select id insert into T;
+$$);
+RESET ROLE;
+ALTER TABLE cdc_orders DISABLE ROW LEVEL SECURITY;
+REVOKE siddhi_connector FROM cdc_bob;
+REVOKE SELECT ON cdc_orders FROM cdc_bob;
+RESET search_path;
+
 -- a change flows: op, new and old columns, binary-coercible types
 ALTER TABLE cdc_orders REPLICA IDENTITY FULL;
 SELECT siddhi.deploy('cdc_app', $$

@@ -31,6 +31,7 @@
 #include "utils/rel.h"
 #include "utils/guc.h"
 #include "utils/regproc.h"
+#include "utils/rls.h"
 #include "utils/varlena.h"
 
 #include "analyze_int.h"
@@ -390,6 +391,34 @@ siddhi_analyze_cdc_source(AnalyzeState *st, SiddhiSourcePlan *sp,
 			 errhint("GRANT SELECT ON %s TO %s;", tname,
 					 quote_identifier(GetUserNameFromId(GetUserId(), false))),
 			 siddhi_errposition(src, t->location)));
+	/* decoding sees every row: no policy of the table could apply */
+	if (check_enable_rls(relid, InvalidOid, true) == RLS_ENABLED)
+		ereport(
+			ERROR,
+			(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+			 errmsg("table %s has row-level security for %s", tname,
+					GetUserNameFromId(GetUserId(), false)),
+			 errdetail("A cdc source decodes every change of the table from "
+					   "the WAL, where no policy applies."),
+			 errhint("Deploy the app as a role that bypasses the table's "
+					 "policies (its owner, or a role with BYPASSRLS)."),
+			 siddhi_errposition(src, t->location)));
+	/* a replication slot keeps WAL: PostgreSQL's rule for making one */
+	if (!superuser() && !has_rolreplication(GetUserId()) &&
+		!has_privs_of_role(GetUserId(),
+						   get_role_oid("siddhi_connector", true)))
+		ereport(
+			ERROR,
+			(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+			 errmsg("permission denied to deploy a cdc source"),
+			 errdetail("A cdc source holds a replication slot, which keeps "
+					   "WAL on the server until the app has processed it; "
+					   "making one needs the REPLICATION attribute."),
+			 errhint("A superuser can ALTER ROLE %s REPLICATION, or GRANT "
+					 "siddhi_connector TO %s.",
+					 quote_identifier(GetUserNameFromId(GetUserId(), false)),
+					 quote_identifier(GetUserNameFromId(GetUserId(), false))),
+			 siddhi_errposition(src, sp->location)));
 	check_attributes(st, sp, rel, deflocation, &old, &toasted);
 	if (old && (ops & (CDC_OP_UPDATE | CDC_OP_DELETE)) &&
 		rel->rd_rel->relreplident != REPLICA_IDENTITY_FULL)
