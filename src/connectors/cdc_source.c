@@ -566,6 +566,24 @@ start_slot(CdcState *st)
 	if (SearchNamedReplicationSlot(st->slot, true) != NULL)
 	{
 		ReplicationSlotAcquire(st->slot, true);
+		/* a slot of that name made by someone else is not ours to read */
+		if (strcmp(NameStr(MyReplicationSlot->data.plugin), "siddhi") != 0 ||
+			MyReplicationSlot->data.database != MyDatabaseId)
+		{
+			char *plugin = pstrdup(NameStr(MyReplicationSlot->data.plugin));
+			Oid db = MyReplicationSlot->data.database;
+
+			ReplicationSlotRelease();
+			ereport(ERROR,
+					(errcode(ERRCODE_DUPLICATE_OBJECT),
+					 errmsg("replication slot \"%s\" is not this source's",
+							st->slot),
+					 errdetail("It decodes with plugin \"%s\" in the "
+							   "database of OID %u.",
+							   plugin, db),
+					 errhint("Drop it (pg_drop_replication_slot) if nothing "
+							 "else uses it; the source makes its own.")));
+		}
 		slot_register(st);
 		open_decoding(st);
 	}
