@@ -211,6 +211,45 @@ ok( $node->poll_query_until(
 		'postgres', 'SELECT count(*) = 0 FROM pg_replication_slots'),
 	'and the other one\'s');
 
+# a slot of the source's name made by someone else, with another plugin,
+# is not read: the source fails, saying so, and the slot stays theirs
+$node->safe_psql('postgres', q{
+	SELECT siddhi.deploy('mine', $$
+		@source(type = 'cdc', table.name = 'orders', operation = 'insert')
+		define stream M (id int);
+		define table MT (id int);
+		from M select id insert into MT;
+	$$)});
+ok( $node->poll_query_until(
+		'postgres', 'SELECT count(*) = 1 FROM pg_replication_slots'),
+	'the app\'s slot is made');
+my $slot = $node->safe_psql('postgres',
+	'SELECT slot_name FROM pg_replication_slots');
+$node->safe_psql('postgres', q{SELECT siddhi.undeploy('mine')});
+ok( $node->poll_query_until(
+		'postgres', 'SELECT count(*) = 0 FROM pg_replication_slots'),
+	'and dropped with it');
+$node->safe_psql('postgres',
+	"SELECT pg_create_logical_replication_slot('$slot', 'test_decoding')");
+$node->safe_psql('postgres', q{
+	SELECT siddhi.deploy('mine', $$
+		@source(type = 'cdc', table.name = 'orders', operation = 'insert')
+		define stream M (id int);
+		define table MT (id int);
+		from M select id insert into MT;
+	$$)});
+ok( $node->poll_query_until(
+		'postgres',
+		q{SELECT last_error LIKE '%is not this source''s%' FROM siddhi.sources
+		   WHERE app = 'mine'}),
+	'a foreign slot of its name fails the source');
+is( $node->safe_psql(
+		'postgres', 'SELECT plugin FROM pg_replication_slots'),
+	'test_decoding',
+	'and is left as it was');
+$node->safe_psql('postgres', q{SELECT siddhi.undeploy('mine')});
+$node->safe_psql('postgres', "SELECT pg_drop_replication_slot('$slot')");
+
 $node->stop;
 
 # wal_level below logical: a clear error at deploy
