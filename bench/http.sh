@@ -79,7 +79,7 @@ psql_pg -c "TRUNCATE kept"
 # (curl costs about as much CPU as the server: install wrk for real numbers)
 if [ "${HTTP_CLIENT:-wrk}" = wrk ] && command -v wrk >/dev/null; then
 	client="wrk (${DURATION:-10} s, 2 threads)"
-	out=$(BODY_FILE="$BENCH_DIR/body.json" wrk -t 2 -c "$CLIENTS" -d "${DURATION:-10}s" \
+	out=$(BODY_FILE="$BENCH_DIR/body.json" wrk -t "$((CLIENTS < 2 ? 1 : 2))" -c "$CLIENTS" -d "${DURATION:-10}s" \
 		--timeout 10s -s bench/http_wrk.lua "http://127.0.0.1:$HPORT/orders")
 	read -r _ done_n hook_s bad econn eread ewrite etime p50 p99 <<<"$(grep '^WRK ' <<<"$out")"
 	REQUESTS=$((done_n - bad))
