@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# The webhook http source: REQUESTS (20,000) POSTs of one JSON event each,
-# sent by curl --parallel with CLIENTS (16) connections at once to a siddhi
+# The webhook http source: POSTs of one JSON event each, sent by wrk (Debian's
+# wrk; for DURATION seconds) or, without it, REQUESTS (20,000) by curl
+# --parallel, with CLIENTS (16) connections at once to a siddhi
 # app (@source http -> filter -> heap table), each answered 200 after its
 # batch committed; against the same events sent as INSERTs into a stream in
 # autocommit by pgbench with CLIENTS connections, in the same run.
