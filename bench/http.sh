@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# The webhook http source: REQUESTS (20,000) POSTs of one JSON event each,
-# sent by curl --parallel with CLIENTS (16) connections at once to a siddhi
+# The webhook http source: POSTs of one JSON event each, sent by wrk (Debian's
+# wrk; for DURATION seconds) or, without it, REQUESTS (20,000) by curl
+# --parallel, with CLIENTS (16) connections at once to a siddhi
 # app (@source http -> filter -> heap table), each answered 200 after its
 # batch committed; against the same events sent as INSERTs into a stream in
 # autocommit by pgbench with CLIENTS connections, in the same run.
@@ -12,6 +13,9 @@
 #
 #   REQUESTS=20000 CLIENTS=16 bash bench/http.sh
 #   ARRAY=100 bash bench/http.sh   # each request a JSON array of 100 events
+#
+#   HTTP_CLIENT=curl bash bench/http.sh   # curl even when wrk is there
+#   DURATION=10: seconds of wrk (REQUESTS is then what wrk got answered)
 #
 # SIDDHI_BENCH_DIR / SIDDHI_BENCH_PORT place the cluster; the webhook takes
 # a free port of the loopback.
@@ -71,36 +75,53 @@ done
 [ "$code" = 200 ] || { echo "the webhook did not answer 200: $code" >&2; exit 1; }
 psql_pg -c "TRUNCATE kept"
 
-# the webhook: REQUESTS POSTs, CLIENTS at once
-t0=$(now)
-codes=$(curl -s --no-progress-meter --parallel --parallel-immediate --parallel-max "$CLIENTS" \
-	-u bench:pw -H 'Content-Type: application/json' -d @"$BENCH_DIR/body.json" \
-	-o /dev/null -w '%{http_code}\n' "http://127.0.0.1:$HPORT/orders?[1-$REQUESTS]" |
-	sort | uniq -c | tr '\n' ' ')
-t1=$(now)
-hook_s=$(echo "$t1 - $t0" | bc -l)
+# the webhook: wrk (Debian's wrk) when installed, for DURATION seconds with
+# CLIENTS connections; else REQUESTS POSTs by curl --parallel, CLIENTS at once
+# (curl costs about as much CPU as the server: install wrk for real numbers)
+if [ "${HTTP_CLIENT:-wrk}" = wrk ] && command -v wrk >/dev/null; then
+	client="wrk (${DURATION:-10} s, 2 threads)"
+	out=$(BODY_FILE="$BENCH_DIR/body.json" wrk -t "$((CLIENTS < 2 ? 1 : 2))" -c "$CLIENTS" -d "${DURATION:-10}s" \
+		--timeout 10s -s bench/http_wrk.lua "http://127.0.0.1:$HPORT/orders")
+	read -r _ done_n hook_s bad econn eread ewrite etime p50 p99 <<<"$(grep '^WRK ' <<<"$out")"
+	REQUESTS=$((done_n - bad))
+	codes="$REQUESTS x 200, $bad other, socket errors $econn/$eread/$ewrite/$etime"
+	codes="$codes (connect/read/write/timeout), latency p50 ${p50} us p99 ${p99} us"
+else
+	[ "${HTTP_CLIENT:-wrk}" = wrk ] &&
+		echo "wrk not found (apt-get install wrk): falling back to curl --parallel" >&2
+	client="curl --parallel"
+	t0=$(now)
+	codes=$(curl -s --no-progress-meter --parallel --parallel-immediate --parallel-max "$CLIENTS" \
+		-u bench:pw -H 'Content-Type: application/json' -d @"$BENCH_DIR/body.json" \
+		-o /dev/null -w '%{http_code}\n' "http://127.0.0.1:$HPORT/orders?[1-$REQUESTS]" |
+		sort | uniq -c | tr '\n' ' ')
+	t1=$(now)
+	hook_s=$(echo "$t1 - $t0" | bc -l)
+fi
 rows=$(psql_pg -Atc "SELECT count(*) FROM kept")
 events=$((REQUESTS * ARRAY))
 
 # the same events as INSERTs in autocommit, CLIENTS sessions
 echo "INSERT INTO direct VALUES (1, 'SYM1', 12.5, 100);" > "$BENCH_DIR/insert.sql"
 chmod 644 "$BENCH_DIR/insert.sql"
-per_client=$((events / CLIENTS))
+# (at most 64 sessions: max_connections is 100)
+ins_clients=$((CLIENTS < 64 ? CLIENTS : 64))
+per_client=$((events / ins_clients))
 t0=$(now)
 $RUN_AS "$PG_BINDIR/pgbench" -h "$BENCH_DIR" -p "$BENCH_PORT" -U postgres -n \
-	-c "$CLIENTS" -j 2 -t "$per_client" -f "$BENCH_DIR/insert.sql" postgres >/dev/null
+	-c "$ins_clients" -j 2 -t "$per_client" -f "$BENCH_DIR/insert.sql" postgres >/dev/null
 psql_pg -Atc "SELECT siddhi.flush(600000)" >/dev/null
 t1=$(now)
 ins_s=$(echo "$t1 - $t0" | bc -l)
 ins_rows=$(psql_pg -Atc "SELECT count(*) FROM keptdirect")
 
 hook_rate=$(rate "$events" "$hook_s")
-ins_rate=$(rate "$((per_client * CLIENTS))" "$ins_s")
+ins_rate=$(rate "$((per_client * ins_clients))" "$ins_s")
 echo "machine: $(machine)"
-echo "webhook: $REQUESTS requests x $ARRAY event(s), $CLIENTS clients: answers $codes"
+echo "webhook: $client, $REQUESTS requests x $ARRAY event(s), $CLIENTS clients: answers $codes"
 echo "webhook: $events events in $(printf '%.2f' "$hook_s") s = $hook_rate events/s," \
 	"$(rate "$REQUESTS" "$hook_s") requests/s; rows kept: $rows"
-echo "INSERT:  $((per_client * CLIENTS)) events in $(printf '%.2f' "$ins_s") s = $ins_rate events/s; rows kept: $ins_rows"
+echo "INSERT:  $ins_clients sessions, $((per_client * ins_clients)) events in $(printf '%.2f' "$ins_s") s = $ins_rate events/s; rows kept: $ins_rows"
 echo "ratio webhook / INSERT: $(echo "scale=2; $hook_rate / $ins_rate" | bc -l)"
 
 # the sink against the local server's own ceiling

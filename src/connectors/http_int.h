@@ -79,6 +79,7 @@ typedef struct HttpShared
 	uint64 next_seq;
 	pg_atomic_uint32 routes_gen; /* bumped when routes change */
 	int nslots;
+	int used_hi; /* slots from here on were never filled (FREE) */
 	Size slot_size;
 	HttpRoute routes[HTTP_MAX_ROUTES];
 	/* nslots HttpSlot follow, each slot_size bytes */

@@ -188,6 +188,8 @@ enqueue(Conn *c, const char *url)
 			found = i;
 			http_slot(i)->state = HTTP_SLOT_FILLING;
 			http_slot(i)->abandoned = false;
+			if (i >= siddhi_http_shared->used_hi)
+				siddhi_http_shared->used_hi = i + 1;
 			break;
 		}
 	SpinLockRelease(&siddhi_http_shared->mutex);

@@ -105,7 +105,7 @@ engine_exit(int code, Datum arg)
 			continue;
 		rt->active = false;
 		rt->engine_procno = -1;
-		for (int i = 0; i < siddhi_http_shared->nslots; i++)
+		for (int i = 0; i < siddhi_http_shared->used_hi; i++)
 			if (http_slot(i)->state == HTTP_SLOT_TAKEN &&
 				http_slot(i)->route_id == rt->id)
 				answer_locked(i, 503, body);
@@ -339,7 +339,7 @@ webhook_poll(Webhook *w, SiddhiSourceRecord *records, int max)
 	max = Min(max, w->max);
 	w->nrecords = 0;
 	SpinLockAcquire(&siddhi_http_shared->mutex);
-	for (int i = 0; i < siddhi_http_shared->nslots; i++)
+	for (int i = 0; i < siddhi_http_shared->used_hi; i++)
 	{
 		HttpSlot *s = http_slot(i);
 
@@ -466,7 +466,7 @@ webhook_stop(Webhook *w)
 		if (rt->used && rt->id == w->route_id)
 			rt->used = false;
 	}
-	for (int i = 0; i < siddhi_http_shared->nslots; i++)
+	for (int i = 0; i < siddhi_http_shared->used_hi; i++)
 		if (http_slot(i)->state == HTTP_SLOT_QUEUED &&
 			http_slot(i)->route_id == w->route_id)
 			answer_locked(i, 404, body);
