@@ -82,6 +82,20 @@ sub source_runs
 		"$what: the cdc source runs again");
 }
 
+# is pid still running?  (an orphan that exited stays a zombie until
+# whoever adopted it reaps it, which may take a while)
+sub alive
+{
+	my ($pid) = @_;
+	return 0 unless kill(0, $pid);
+	if (open(my $fh, '<', "/proc/$pid/stat"))
+	{
+		my $stat = <$fh>;
+		return 0 if defined $stat && $stat =~ /^\d+ \(.*\) [ZX] /;
+	}
+	return 1;
+}
+
 my ($worker_kills, $postmaster_kills) = (0, 0);
 for my $cycle (1 .. 13)
 {
@@ -98,16 +112,28 @@ for my $cycle (1 .. 13)
 			'-f', $file
 		],
 		'>', \$out, '2>', \$err);
-	# let changes flow, then kill in the middle of them
-	usleep(300_000 + int(rand(700_000)));
 	if ($cycle % 4 == 0)
 	{
-		# the postmaster (cycles 4, 8, 12)
+		# the postmaster (cycles 4, 8, 12), once the clients' changes are
+		# all in: the engine has a backlog of them to decode, and the
+		# orphan must not stay for all of it (a busy engine checks for
+		# the postmaster each turn), which would keep a new postmaster
+		# from starting for as long
+		$h->finish;
+		my $pm = PostgreSQL::Test::Utils::slurp_file(
+			$node->data_dir . '/postmaster.pid');
+		$pm =~ s/\n.*//s;
 		$node->kill9;
-		$h->finish;    # its backend goes when it sees the postmaster gone
-		# the engine worker exits at its next wait (WL_EXIT_ON_PM_DEATH)
-		usleep(100_000) while kill(0, $pid);
-		# a start fails while an orphan still holds the shared memory
+		my $t0 = [Time::HiRes::gettimeofday()];
+		usleep(10_000) while alive($pid);
+		my $orphan = Time::HiRes::tv_interval($t0);
+		note sprintf('cycle %d: the orphaned engine went after %.3f s',
+			$cycle, $orphan);
+		cmp_ok($orphan, '<', 1, "cycle $cycle: the orphaned engine goes soon");
+		# the old postmaster's pid file stops a start until that pid is
+		# gone (reaped), and a start fails while an orphan still holds
+		# the shared memory
+		usleep(10_000) while kill(0, $pm);
 		my $started = 0;
 		for (1 .. 60)
 		{
@@ -119,6 +145,8 @@ for my $cycle (1 .. 13)
 	}
 	else
 	{
+		# let changes flow, then kill the worker in the middle of them
+		usleep(300_000 + int(rand(700_000)));
 		kill 'KILL', $pid;
 		$h->finish;    # its session dies in the restart
 		ok( $node->poll_query_until(
