@@ -69,6 +69,7 @@
 #include "storage/ipc.h"
 #include "storage/latch.h"
 #include "storage/lock.h"
+#include "storage/pmsignal.h"
 #include "storage/proc.h"
 #include "tcop/tcopprot.h"
 #include "utils/builtins.h"
@@ -821,6 +822,18 @@ siddhi_engine_main(Datum arg)
 					wait_with_sources(fds, nfds, timeout);
 			}
 			ResetLatch(MyLatch);
+		}
+		else if (!PostmasterIsAlive())
+		{
+			/*
+			 * A busy turn does not wait, so WL_EXIT_ON_PM_DEATH would not
+			 * see the postmaster gone until the sources run dry: a backlog
+			 * (a cdc source behind on WAL) would keep this orphan attached
+			 * to shared memory, and a new postmaster from starting, for
+			 * as long.  Here everything fed is committed: exit as the
+			 * wait would.
+			 */
+			proc_exit(1);
 		}
 	}
 	proc_exit(0);
