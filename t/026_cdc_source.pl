@@ -10,7 +10,7 @@ use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
 use Test::More;
 
-my $node = PostgreSQL::Test::Cluster->new('cdc', port => 56112);
+my $node = PostgreSQL::Test::Cluster->new('cdc');
 $node->init;
 $node->append_conf('postgresql.conf',
 	"shared_preload_libraries = 'siddhi'\nsiddhi.naptime = 100ms\n"

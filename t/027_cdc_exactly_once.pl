@@ -27,7 +27,7 @@ use PostgreSQL::Test::Utils;
 use Test::More;
 use Time::HiRes qw(usleep);
 
-my $node = PostgreSQL::Test::Cluster->new('cdc_eo', port => 56114);
+my $node = PostgreSQL::Test::Cluster->new('cdc_eo');
 $node->init;
 $node->append_conf('postgresql.conf',
 	"shared_preload_libraries = 'siddhi'\nsiddhi.naptime = 100ms\n"
