@@ -15,6 +15,7 @@ ROWS=${ROWS:-200000}
 CLIENTS=${CLIENTS:-4}
 RATE=${RATE:-2000}
 LAG_SECONDS=${LAG_SECONDS:-10}
+LAG_CLIENTS=${LAG_CLIENTS:-2}
 TIMEOUT=${TIMEOUT:-900}
 # clients commit without waiting for the WAL flush (both arms): the
 # clients, not fsync, set the pace
@@ -122,7 +123,7 @@ chmod 644 "$BENCH_DIR/lag.pgb"
 # synchronous commits here: decoding reads up to the flushed WAL, and an
 # asynchronous commit is flushed by the WAL writer up to 3 x
 # wal_writer_delay later
-PGOPTIONS= $RUN_AS $PGBENCH -c 2 -j 2 -R "$RATE" -T "$LAG_SECONDS" -f "$BENCH_DIR/lag.pgb" postgres >/dev/null
+PGOPTIONS= $RUN_AS $PGBENCH -c "$LAG_CLIENTS" -j "$LAG_CLIENTS" -R "$RATE" -T "$LAG_SECONDS" -f "$BENCH_DIR/lag.pgb" postgres >/dev/null
 sleep 1
 psql_pg -Atc "SELECT format('lag over %s changes: p50 %s ms, p99 %s ms, max %s ms',
 	count(*), percentile_cont(0.5) WITHIN GROUP (ORDER BY lag_ms),
