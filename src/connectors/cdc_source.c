@@ -285,7 +285,7 @@ decode_some(CdcState *st, int want)
 	{
 		siddhi_cdc_active = NULL;
 		CurrentResourceOwner = owner;
-		InvalidateSystemCaches();
+		siddhi_local_cache_flush();
 		AbortCurrentTransaction();
 		PG_RE_THROW();
 	}
@@ -296,7 +296,7 @@ decode_some(CdcState *st, int want)
 	CurrentResourceOwner = owner;
 	/* what a replay cached under historic snapshots goes (logicalfuncs.c) */
 	if (st->replayed)
-		InvalidateSystemCaches();
+		siddhi_local_cache_flush();
 	CommitTransactionCommand();
 
 	/* a new slot that became consistent: persistent, then decode */
