@@ -15,6 +15,7 @@ ROWS=${ROWS:-200000}
 CLIENTS=${CLIENTS:-4}
 RATE=${RATE:-2000}
 LAG_SECONDS=${LAG_SECONDS:-10}
+LAG_CLIENTS=${LAG_CLIENTS:-2}
 TIMEOUT=${TIMEOUT:-900}
 # clients commit without waiting for the WAL flush (both arms): the
 # clients, not fsync, set the pace
@@ -122,10 +123,24 @@ chmod 644 "$BENCH_DIR/lag.pgb"
 # synchronous commits here: decoding reads up to the flushed WAL, and an
 # asynchronous commit is flushed by the WAL writer up to 3 x
 # wal_writer_delay later
-PGOPTIONS= $RUN_AS $PGBENCH -c 2 -j 2 -R "$RATE" -T "$LAG_SECONDS" -f "$BENCH_DIR/lag.pgb" postgres >/dev/null
+PGOPTIONS= $RUN_AS $PGBENCH -c "$LAG_CLIENTS" -j "$LAG_CLIENTS" -R "$RATE" -T "$LAG_SECONDS" -f "$BENCH_DIR/lag.pgb" postgres >/dev/null
 sleep 1
 psql_pg -Atc "SELECT format('lag over %s changes: p50 %s ms, p99 %s ms, max %s ms',
 	count(*), percentile_cont(0.5) WITHIN GROUP (ORDER BY lag_ms),
 	percentile_cont(0.99) WITHIN GROUP (ORDER BY lag_ms), max(lag_ms))
 	FROM lags"
+# the distribution: where the tail sits (a timer period shows as a bump)
+psql_pg -Atc "SELECT 'lag histogram (ms bucket: changes): ' || string_agg(format('%s-%s: %s', b * 10, b * 10 + 9, n), ', ' ORDER BY b)
+	FROM (SELECT least(lag_ms / 10, 15) AS b, count(*) AS n FROM lags GROUP BY 1) h"
+psql_pg -Atc "SELECT format('reached %s changes/s', round(count(*) / greatest($LAG_SECONDS, 1)::numeric)) FROM lags"
+# the engine's CPU while the source is idle (its wake-ups' cost)
+IDLE_SECONDS=${IDLE_SECONDS:-10}
+epid=$(psql_pg -Atc "SELECT pid FROM pg_stat_activity WHERE backend_type = 'siddhi engine' LIMIT 1")
+ticks() { awk '{print $14 + $15}' "/proc/$epid/stat"; }
+sleep 3
+c0=$(ticks)
+sleep "$IDLE_SECONDS"
+c1=$(ticks)
+printf 'engine CPU while idle: %.2f %% of a core over %ss\n' \
+	"$(echo "($c1 - $c0) * 100 / $(getconf CLK_TCK) / $IDLE_SECONDS" | bc -l)" "$IDLE_SECONDS"
 echo "machine: $(machine)"

@@ -74,6 +74,15 @@ extern char *siddhi_watch_check(SiddhiAppWatch *w, bool *gone);
  * rows formed for `built` can be stored as they are into a relation whose
  * row type is now `now`.
  */
+/*
+ * Drop this backend's catalog caches without a catalog change (logical
+ * decoding's historic lookups, src/connectors/cdc_*.c): the worker's
+ * watches are not marked dirty by it (real changes still arrive through
+ * the shared invalidation queue, one by one).
+ */
+extern void siddhi_local_cache_flush(void);
+extern bool siddhi_local_cache_flushing(void);
+
 extern uint32 siddhi_desc_signature(TupleDesc desc);
 extern bool siddhi_desc_compatible(TupleDesc built, TupleDesc now);
 

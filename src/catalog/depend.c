@@ -78,6 +78,7 @@
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
 #include "utils/rel.h"
+#include "utils/inval.h"
 
 /* Where the plan's expressions and statements are gathered. */
 typedef struct DependCollect
@@ -434,4 +435,29 @@ siddhi_depend_drop(const char *name)
 	ObjectAddressSet(addr, RelationRelationId, view);
 	performDeletion(&addr, DROP_RESTRICT, PERFORM_DELETION_INTERNAL);
 	CommandCounterIncrement();
+}
+
+/* Local cache flush ------------------------------------------------------ */
+
+static bool local_flush = false;
+
+void
+siddhi_local_cache_flush(void)
+{
+	local_flush = true;
+	PG_TRY();
+	{
+		InvalidateSystemCaches();
+	}
+	PG_FINALLY();
+	{
+		local_flush = false;
+	}
+	PG_END_TRY();
+}
+
+bool
+siddhi_local_cache_flushing(void)
+{
+	return local_flush;
 }

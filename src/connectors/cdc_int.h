@@ -78,6 +78,7 @@ typedef struct CdcState
 	int64 changes;		   /* counted, for status */
 	int timerfd;		   /* wakes the worker (cdc_wait_fd), or -1 */
 	XLogRecPtr seen_flush; /* the flush pointer at the last wait */
+	TimestampTz moved_at;  /* when a wait last saw WAL move */
 	char error[256];
 } CdcState;
 

@@ -39,6 +39,7 @@
 #include "utils/rel.h"
 #include "utils/timestamp.h"
 
+#include "siddhi/depend.h"
 #include "cdc_int.h"
 
 CdcState *siddhi_cdc_active = NULL;
@@ -87,7 +88,7 @@ cdc_begin(LogicalDecodingContext *ctx, ReorderBufferTXN *txn)
 	 */
 	if (!st->replayed)
 	{
-		InvalidateSystemCaches();
+		siddhi_local_cache_flush();
 		st->replayed = true;
 	}
 	st->txn_idx = 0;

@@ -102,6 +102,10 @@ relcache_callback(Datum arg, Oid relid)
 {
 	ListCell *lc;
 
+	/* a decoding turn's flush changed no catalog */
+	if (siddhi_local_cache_flushing())
+		return;
+
 	foreach(lc, watches)
 	{
 		SiddhiAppWatch *w = lfirst(lc);
@@ -127,6 +131,9 @@ static void
 syscache_callback(Datum arg, int cacheid, uint32 hashvalue)
 {
 	ListCell *lc;
+
+	if (siddhi_local_cache_flushing())
+		return;
 
 	foreach(lc, watches)
 	{
