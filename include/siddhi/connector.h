@@ -151,6 +151,9 @@ extern bool siddhi_redis_mode_ok(const char *mode);
 /* The value of option key, or def. */
 extern const char *siddhi_conn_option(List *options, const char *key,
 									  const char *def);
+/* The option of key (case-insensitive), or NULL. */
+extern SiddhiConnOption *siddhi_conn_option_find(List *options,
+												 const char *key);
 
 /*
  * Mappers (src/connectors/map*.c).  Validation is pure (the analyzer

@@ -99,21 +99,6 @@ siddhi_cdc_attribute_kind(TupleDesc tdesc, const char *name, int *col)
 	return -1;
 }
 
-static SiddhiConnOption *
-option(List *options, const char *key)
-{
-	ListCell *lc;
-
-	foreach(lc, options)
-	{
-		SiddhiConnOption *o = lfirst(lc);
-
-		if (o->key && pg_strcasecmp(o->key, key) == 0)
-			return o;
-	}
-	return NULL;
-}
-
 static char *
 column_list(TupleDesc tdesc)
 {
@@ -297,9 +282,10 @@ siddhi_analyze_cdc_source(AnalyzeState *st, SiddhiSourcePlan *sp,
 						  int deflocation)
 {
 	const char *src = st->app->source;
-	SiddhiConnOption *t = option(sp->options, "table.name");
-	SiddhiConnOption *o = option(sp->options, "operation");
-	SiddhiConnOption *w = option(sp->options, "include.engine.writes");
+	SiddhiConnOption *t = siddhi_conn_option_find(sp->options, "table.name");
+	SiddhiConnOption *o = siddhi_conn_option_find(sp->options, "operation");
+	SiddhiConnOption *w =
+		siddhi_conn_option_find(sp->options, "include.engine.writes");
 	List *names;
 	Oid relid;
 	Relation rel;

@@ -502,25 +502,10 @@ sink_on_error_stream(SiddhiAnnotation *a)
 	return false;
 }
 
-static SiddhiConnOption *
-find_option(List *options, const char *key)
-{
-	ListCell *lc;
-
-	foreach(lc, options)
-	{
-		SiddhiConnOption *o = lfirst(lc);
-
-		if (o->key && pg_strcasecmp(o->key, key) == 0)
-			return o;
-	}
-	return NULL;
-}
-
 static void
 check_template_option(AnalyzeState *st, SiddhiSinkPlan *sp, const char *key)
 {
-	SiddhiConnOption *o = find_option(sp->options, key);
+	SiddhiConnOption *o = siddhi_conn_option_find(sp->options, key);
 	char *bad;
 
 	if (o == NULL)
@@ -537,7 +522,7 @@ static void
 check_int_option(AnalyzeState *st, SiddhiSinkPlan *sp, const char *key,
 				 long min, long max)
 {
-	SiddhiConnOption *o = find_option(sp->options, key);
+	SiddhiConnOption *o = siddhi_conn_option_find(sp->options, key);
 	char *end = NULL;
 	long v;
 
@@ -556,7 +541,7 @@ check_int_option(AnalyzeState *st, SiddhiSinkPlan *sp, const char *key,
 static void
 check_redis_options(AnalyzeState *st, SiddhiSinkPlan *sp)
 {
-	SiddhiConnOption *o = find_option(sp->options, "mode");
+	SiddhiConnOption *o = siddhi_conn_option_find(sp->options, "mode");
 	const char *mode = o ? o->value : "publish";
 	bool publish = pg_strcasecmp(mode, "publish") == 0;
 
@@ -567,7 +552,8 @@ check_redis_options(AnalyzeState *st, SiddhiSinkPlan *sp)
 								"default), 'set', 'hset', 'xadd', 'lpush' or "
 								"'rpush'."),
 						siddhi_errposition(st->app->source, o->location)));
-	if (find_option(sp->options, publish ? "channel" : "key") == NULL)
+	if (siddhi_conn_option_find(sp->options, publish ? "channel" : "key") ==
+		NULL)
 		ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 						errmsg("a redis sink in mode '%s' needs option \"%s\"",
 							   mode, publish ? "channel" : "key"),
@@ -581,7 +567,7 @@ check_redis_options(AnalyzeState *st, SiddhiSinkPlan *sp)
 static void
 check_file_options(AnalyzeState *st, SiddhiSinkPlan *sp)
 {
-	SiddhiConnOption *o = find_option(sp->options, "file.uri");
+	SiddhiConnOption *o = siddhi_conn_option_find(sp->options, "file.uri");
 	char *why = NULL;
 
 	if (!has_privs_of_role(GetUserId(), ROLE_PG_WRITE_SERVER_FILES))
@@ -599,19 +585,19 @@ check_file_options(AnalyzeState *st, SiddhiSinkPlan *sp)
 						 "postgresql.conf; file.uri names a file "
 						 "under it."),
 				 siddhi_errposition(st->app->source, o->location)));
-	o = find_option(sp->options, "compress");
+	o = siddhi_conn_option_find(sp->options, "compress");
 	if (o && pg_strcasecmp(o->value, "gzip") != 0 &&
 		pg_strcasecmp(o->value, "none") != 0)
 		ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 						errmsg("compress must be 'gzip' or 'none'"),
 						siddhi_errposition(st->app->source, o->location)));
-	o = find_option(sp->options, "fsync");
+	o = siddhi_conn_option_find(sp->options, "fsync");
 	if (o && pg_strcasecmp(o->value, "batch") != 0 &&
 		pg_strcasecmp(o->value, "none") != 0)
 		ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 						errmsg("fsync must be 'batch' or 'none'"),
 						siddhi_errposition(st->app->source, o->location)));
-	o = find_option(sp->options, "append");
+	o = siddhi_conn_option_find(sp->options, "append");
 	if (o && pg_strcasecmp(o->value, "true") != 0)
 		ereport(ERROR, (errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
 						errmsg("a file sink only appends"),
@@ -628,7 +614,7 @@ check_sink_options(AnalyzeState *st, SiddhiSinkPlan *sp,
 	SiddhiConnOption *o;
 	int level;
 
-	o = find_option(sp->options, "on.error");
+	o = siddhi_conn_option_find(sp->options, "on.error");
 	if (o && pg_strcasecmp(o->value, "log") != 0 &&
 		pg_strcasecmp(o->value, "wait") != 0 &&
 		pg_strcasecmp(o->value, "stream") != 0)
@@ -650,7 +636,7 @@ check_sink_options(AnalyzeState *st, SiddhiSinkPlan *sp,
 		sp->fault =
 			siddhi_find_relation(st, psprintf("!%s", sp->stream->name));
 	}
-	o = find_option(sp->options, "outbox.max.events");
+	o = siddhi_conn_option_find(sp->options, "outbox.max.events");
 	if (o)
 	{
 		int64 v = 0;
@@ -664,7 +650,7 @@ check_sink_options(AnalyzeState *st, SiddhiSinkPlan *sp,
 					 errmsg("outbox.max.events must be a positive integer"),
 					 siddhi_errposition(st->app->source, o->location)));
 	}
-	o = find_option(sp->options, "partition.no");
+	o = siddhi_conn_option_find(sp->options, "partition.no");
 	if (o && strstr(o->value, "{{") == NULL)
 	{
 		char *end = NULL;
@@ -680,21 +666,21 @@ check_sink_options(AnalyzeState *st, SiddhiSinkPlan *sp,
 							"'{{attribute}}' template"),
 					 siddhi_errposition(st->app->source, o->location)));
 	}
-	o = find_option(sp->options, "priority");
+	o = siddhi_conn_option_find(sp->options, "priority");
 	if (o && !siddhi_log_priority_level(o->value, &level))
 		ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 						errmsg("unknown log priority \"%s\"", o->value),
 						errhint("A log sink's priority is 'TRACE', 'DEBUG', "
 								"'INFO', 'WARN', 'ERROR', 'FATAL' or 'OFF'."),
 						siddhi_errposition(st->app->source, o->location)));
-	o = find_option(sp->options, "publisher.url");
+	o = siddhi_conn_option_find(sp->options, "publisher.url");
 	if (o && pg_strncasecmp(o->value, "http://", 7) != 0 &&
 		pg_strncasecmp(o->value, "https://", 8) != 0)
 		ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 						errmsg("publisher.url must start with http:// or "
 							   "https://"),
 						siddhi_errposition(st->app->source, o->location)));
-	o = find_option(sp->options, "method");
+	o = siddhi_conn_option_find(sp->options, "method");
 	if (o && pg_strcasecmp(o->value, "POST") != 0 &&
 		pg_strcasecmp(o->value, "PUT") != 0 &&
 		pg_strcasecmp(o->value, "PATCH") != 0 &&
@@ -717,7 +703,7 @@ check_sink_options(AnalyzeState *st, SiddhiSinkPlan *sp,
 	if (pg_strcasecmp(sp->type, "file") == 0)
 		check_file_options(st, sp);
 	check_int_option(st, sp, "socket.idle.timeout", 1, 3600 * 1000);
-	o = find_option(sp->options, "channel");
+	o = siddhi_conn_option_find(sp->options, "channel");
 	if (o && (o->value[0] == '\0' || strlen(o->value) >= NAMEDATALEN))
 		ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 						errmsg("a notify channel must be 1 to %d bytes long",

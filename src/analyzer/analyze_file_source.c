@@ -26,21 +26,6 @@
 #include "analyze_int.h"
 #include "siddhi/file_regex.h"
 
-static SiddhiConnOption *
-file_opt(SiddhiSourcePlan *sp, const char *key)
-{
-	ListCell *lc;
-
-	foreach(lc, sp->options)
-	{
-		SiddhiConnOption *o = lfirst(lc);
-
-		if (o->key && pg_strcasecmp(o->key, key) == 0)
-			return o;
-	}
-	return NULL;
-}
-
 static void
 file_refuse(AnalyzeState *st, int location, const char *msg, const char *hint)
 {
@@ -79,14 +64,17 @@ file_bool(AnalyzeState *st, SiddhiConnOption *o, bool def)
 void
 siddhi_check_file_source(AnalyzeState *st, SiddhiSourcePlan *sp)
 {
-	SiddhiConnOption *file = file_opt(sp, "file.uri");
-	SiddhiConnOption *dir = file_opt(sp, "dir.uri");
-	SiddhiConnOption *mode = file_opt(sp, "mode");
-	SiddhiConnOption *action = file_opt(sp, "action.after.process");
-	SiddhiConnOption *move = file_opt(sp, "move.after.process");
+	SiddhiConnOption *file = siddhi_conn_option_find(sp->options, "file.uri");
+	SiddhiConnOption *dir = siddhi_conn_option_find(sp->options, "dir.uri");
+	SiddhiConnOption *mode = siddhi_conn_option_find(sp->options, "mode");
+	SiddhiConnOption *action =
+		siddhi_conn_option_find(sp->options, "action.after.process");
+	SiddhiConnOption *move =
+		siddhi_conn_option_find(sp->options, "move.after.process");
 	SiddhiConnOption *o;
 	bool full = mode && pg_strcasecmp(mode->value, "text.full") == 0;
-	bool tailing = file_bool(st, file_opt(sp, "tailing"), !full);
+	bool tailing =
+		file_bool(st, siddhi_conn_option_find(sp->options, "tailing"), !full);
 	const char *act = action ? action->value : (tailing ? "none" : "delete");
 	bool writes = pg_strcasecmp(act, "none") != 0;
 
@@ -117,7 +105,8 @@ siddhi_check_file_source(AnalyzeState *st, SiddhiSourcePlan *sp)
 				  "'regex' or 'text.full'.");
 	for (int i = 0; i < 2; i++)
 	{
-		SiddhiConnOption *re = file_opt(sp, i ? "end.regex" : "begin.regex");
+		SiddhiConnOption *re = siddhi_conn_option_find(
+			sp->options, i ? "end.regex" : "begin.regex");
 		char *why = NULL;
 
 		if (re == NULL)
@@ -134,7 +123,8 @@ siddhi_check_file_source(AnalyzeState *st, SiddhiSourcePlan *sp)
 					 siddhi_errposition(st->app->source, re->location)));
 	}
 	if (full && tailing)
-		file_refuse(st, file_opt(sp, "tailing")->location,
+		file_refuse(st,
+					siddhi_conn_option_find(sp->options, "tailing")->location,
 					"a file source cannot tail in mode 'text.full'",
 					"Remove tailing, or write tailing = 'false'.");
 	if (pg_strcasecmp(act, "none") != 0 && pg_strcasecmp(act, "delete") != 0 &&
@@ -169,7 +159,7 @@ siddhi_check_file_source(AnalyzeState *st, SiddhiSourcePlan *sp)
 					 "action.after.process = 'none'."),
 			 siddhi_errposition(st->app->source,
 								action ? action->location : sp->location)));
-	o = file_opt(sp, "max.line.length");
+	o = siddhi_conn_option_find(sp->options, "max.line.length");
 	if (o)
 	{
 		char *end = NULL;

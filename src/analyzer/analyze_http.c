@@ -60,27 +60,12 @@ siddhi_http_receiver_url(const char *url, int *port, char *path, int pathlen,
 	return true;
 }
 
-static SiddhiConnOption *
-option(List *options, const char *key)
-{
-	ListCell *lc;
-
-	foreach(lc, options)
-	{
-		SiddhiConnOption *o = lfirst(lc);
-
-		if (o->key && pg_strcasecmp(o->key, key) == 0)
-			return o;
-	}
-	return NULL;
-}
-
 /* An option that only one kind takes, given to the other. */
 static void
 not_for(AnalyzeState *st, List *options, const char *key, const char *kind,
 		const char *hint)
 {
-	SiddhiConnOption *o = option(options, key);
+	SiddhiConnOption *o = siddhi_conn_option_find(options, key);
 
 	if (o)
 		ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
@@ -92,7 +77,7 @@ not_for(AnalyzeState *st, List *options, const char *key, const char *kind,
 static void
 int_option(AnalyzeState *st, List *options, const char *key, int min, int max)
 {
-	SiddhiConnOption *o = option(options, key);
+	SiddhiConnOption *o = siddhi_conn_option_find(options, key);
 	char *end;
 	long v;
 
@@ -111,8 +96,8 @@ void
 siddhi_analyze_http_source(AnalyzeState *st, SiddhiSourcePlan *sp)
 {
 	List *o = sp->options;
-	SiddhiConnOption *recv = option(o, "receiver.url");
-	SiddhiConnOption *url = option(o, "url");
+	SiddhiConnOption *recv = siddhi_conn_option_find(o, "receiver.url");
+	SiddhiConnOption *url = siddhi_conn_option_find(o, "url");
 	SiddhiConnOption *x;
 
 	if (recv == NULL && url == NULL)
@@ -149,7 +134,7 @@ siddhi_analyze_http_source(AnalyzeState *st, SiddhiSourcePlan *sp)
 							 "port, and a path of at most 127 bytes without "
 							 "'?' or '#'."),
 					 siddhi_errposition(st->app->source, recv->location)));
-		x = option(o, "basic.auth.enabled");
+		x = siddhi_conn_option_find(o, "basic.auth.enabled");
 		if (x && pg_strcasecmp(x->value, "true") != 0 &&
 			pg_strcasecmp(x->value, "false") != 0)
 			ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
@@ -157,8 +142,8 @@ siddhi_analyze_http_source(AnalyzeState *st, SiddhiSourcePlan *sp)
 								   "'false'"),
 							siddhi_errposition(st->app->source, x->location)));
 		if (x && pg_strcasecmp(x->value, "true") == 0 &&
-			(option(o, "basic.auth.username") == NULL ||
-			 option(o, "basic.auth.password") == NULL))
+			(siddhi_conn_option_find(o, "basic.auth.username") == NULL ||
+			 siddhi_conn_option_find(o, "basic.auth.password") == NULL))
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 					 errmsg("basic.auth.enabled needs basic.auth.username "
@@ -192,7 +177,7 @@ siddhi_analyze_http_source(AnalyzeState *st, SiddhiSourcePlan *sp)
 		ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 						errmsg("url must start with http:// or https://"),
 						siddhi_errposition(st->app->source, url->location)));
-	x = option(o, "method");
+	x = siddhi_conn_option_find(o, "method");
 	if (x && pg_strcasecmp(x->value, "GET") != 0 &&
 		pg_strcasecmp(x->value, "POST") != 0)
 		ereport(ERROR,
@@ -201,7 +186,7 @@ siddhi_analyze_http_source(AnalyzeState *st, SiddhiSourcePlan *sp)
 				 errhint("Write method = 'GET' (the default) or "
 						 "'POST' with body = '..'."),
 				 siddhi_errposition(st->app->source, x->location)));
-	x = option(o, "auth.type");
+	x = siddhi_conn_option_find(o, "auth.type");
 	if (x && pg_strcasecmp(x->value, "bearer") != 0 &&
 		pg_strcasecmp(x->value, "basic") != 0 &&
 		pg_strcasecmp(x->value, "none") != 0)
@@ -213,7 +198,7 @@ siddhi_analyze_http_source(AnalyzeState *st, SiddhiSourcePlan *sp)
 								"basic.auth.password."),
 						siddhi_errposition(st->app->source, x->location)));
 	if (x && pg_strcasecmp(x->value, "bearer") == 0 &&
-		option(o, "auth.token") == NULL)
+		siddhi_conn_option_find(o, "auth.token") == NULL)
 		ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 						errmsg("auth.type 'bearer' needs auth.token"),
 						errhint("Add auth.token = '${NAME}', the token in "

@@ -277,8 +277,8 @@ siddhi_option_value_secret_in_clear(const char *value)
 	return false;
 }
 
-const char *
-siddhi_conn_option(List *options, const char *key, const char *def)
+SiddhiConnOption *
+siddhi_conn_option_find(List *options, const char *key)
 {
 	ListCell *lc;
 
@@ -287,9 +287,17 @@ siddhi_conn_option(List *options, const char *key, const char *def)
 		SiddhiConnOption *o = lfirst(lc);
 
 		if (o->key && pg_strcasecmp(o->key, key) == 0)
-			return o->value;
+			return o;
 	}
-	return def;
+	return NULL;
+}
+
+const char *
+siddhi_conn_option(List *options, const char *key, const char *def)
+{
+	SiddhiConnOption *o = siddhi_conn_option_find(options, key);
+
+	return o ? o->value : def;
 }
 
 const char *
