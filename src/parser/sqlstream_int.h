@@ -126,6 +126,8 @@ extern void sqlstream_syntax_error_at(SqlParser *p, int location,
 
 /* sqlstream_options.c: annotations and WITH (...) */
 extern bool sqlstream_is_at_sign(SqlParser *p, int tok);
+/* is name in a list of strings (sqlstream_pattern.c) */
+extern bool sqlstream_name_in(List *names, const char *name);
 extern char *sqlstream_option_value(SqlParser *p, int *pos, int end);
 extern char *sqlstream_option_key(SqlParser *p, int *pos, int end,
 								  bool as_written, const char *hint);

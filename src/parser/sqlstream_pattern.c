@@ -436,8 +436,9 @@ state_names(SiddhiPatternNode *n, List *acc, bool inputs)
 	return state_names(n->right, acc, inputs);
 }
 
-static bool
-name_in(List *names, const char *name)
+/* Is name (a string) in the list of strings names? */
+bool
+sqlstream_name_in(List *names, const char *name)
 {
 	ListCell *lc;
 
@@ -652,7 +653,8 @@ sqlstream_parse_pattern(SqlParser *p, int open, int close, bool sequence,
 				SiddhiStreamInput *st = lfirst(ln);
 				char *name = st->alias ? st->alias : st->stream;
 
-				if (name_in(mine, name) || name_in(seen, name))
+				if (sqlstream_name_in(mine, name) ||
+					sqlstream_name_in(seen, name))
 					continue;
 				seen = lappend(seen, name);
 				in->other_states = lappend(in->other_states, st);

@@ -84,22 +84,11 @@ state_names(SiddhiPatternNode *n, List *acc)
 	return state_names(n->right, acc);
 }
 
-static bool
-name_in(List *names, const char *name)
-{
-	ListCell *lc;
-
-	foreach(lc, names)
-		if (strcmp(lfirst(lc), name) == 0)
-			return true;
-	return false;
-}
-
 static int
 side_of(AndSplit *s, const char *name)
 {
 	for (int i = 0; i < 2; i++)
-		if (name_in(s->side[i].states, name))
+		if (sqlstream_name_in(s->side[i].states, name))
 			return i;
 	return -1;
 }
@@ -147,7 +136,7 @@ column_name(AndSide *side, Node *ref)
 	if (buf.len > NAMEDATALEN - 8)
 		buf.data[NAMEDATALEN - 8] = '\0';
 	name = buf.data;
-	for (int k = 2; name_in(side->cols, name); k++)
+	for (int k = 2; sqlstream_name_in(side->cols, name); k++)
 		name = psprintf("%s_%d", buf.data, k);
 	return name;
 }
@@ -158,7 +147,7 @@ column_ref_name_free(AndSide *side, const char *base)
 {
 	char *name = pstrdup(base);
 
-	for (int k = 2; name_in(side->cols, name); k++)
+	for (int k = 2; sqlstream_name_in(side->cols, name); k++)
 		name = psprintf("%s_%d", base, k);
 	return name;
 }
@@ -445,7 +434,7 @@ sqlstream_pattern_and_split(SqlParser *p, SiddhiQuery *q)
 	}
 	p->pattern_and[0] = p->pattern_and[1] = NULL;
 	foreach(lc, s.side[0].states)
-		if (name_in(s.side[1].states, lfirst(lc)))
+		if (sqlstream_name_in(s.side[1].states, lfirst(lc)))
 			sqlstream_syntax_error_at(
 				p, loc,
 				psprintf("state \"%s\" is named on both sides of AND",
