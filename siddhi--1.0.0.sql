@@ -578,6 +578,37 @@ SELECT pg_catalog.pg_extension_config_dump('siddhi.source_offsets', '');
 COMMENT ON TABLE siddhi.source_offsets IS
     'committed positions of the sources of siddhi apps; written by the engine';
 
+-- Durable streams (src/ipc/durable_stage.c, src/worker/durable.c): each
+-- chunk of events inserted into a durable stream, cut into pieces of at
+-- most 8000 bytes (stored uncompressed in the heap, no TOAST), numbered
+-- n within its top-level transaction xid.  Written by the inserting
+-- transaction through the heap access method (no privilege needed), deleted
+-- by the engine in the batch that processes it: what is here is committed
+-- and not yet processed (or not yet committed).  Nobody else reads it.
+CREATE TABLE siddhi.stream_staging (
+    xid bigint NOT NULL,
+    n integer NOT NULL,
+    chunk bytea NOT NULL
+);
+ALTER TABLE siddhi.stream_staging ALTER chunk SET STORAGE PLAIN;
+CREATE INDEX stream_staging_xid ON siddhi.stream_staging (xid, n);
+REVOKE ALL ON siddhi.stream_staging FROM PUBLIC;
+COMMENT ON TABLE siddhi.stream_staging IS
+    'events of durable streams not yet processed by the engine; written by inserting transactions, deleted by the engine';
+
+-- What the staging table holds: grows while the engine is not running.
+CREATE VIEW siddhi.durable_backlog AS
+    SELECT pg_catalog.count(DISTINCT xid) AS transactions,
+           pg_catalog.count(*) AS pieces,
+           COALESCE(pg_catalog.sum(pg_catalog.octet_length(chunk)),
+                    0)::bigint AS bytes,
+           pg_catalog.pg_total_relation_size('siddhi.stream_staging')
+               AS table_bytes
+      FROM siddhi.stream_staging;
+GRANT SELECT ON siddhi.durable_backlog TO PUBLIC, pg_monitor;
+COMMENT ON VIEW siddhi.durable_backlog IS
+    'events of durable streams committed (or in progress) and not yet processed by the engine: transactions, staged pieces, their bytes, and the staging table''s size on disk';
+
 -- Records a source could not map, kept by @OnError(action = 'STORE') on
 -- their stream; siddhi.replay_errors() feeds them again.  Members of the
 -- app owner's role see and may delete the rows of its apps.

@@ -43,6 +43,9 @@ int siddhi_over_history_rows = 1000;
 int siddhi_over_max_partitions = 100000;
 int siddhi_max_partial_matches = 100000;
 int siddhi_pending_memory_kb = 65536;
+bool siddhi_durable_streams = false;
+bool siddhi_synchronous_commit = false;
+int siddhi_sync_commit_timeout_ms = 10000;
 bool siddhi_preloaded = false;
 bool siddhi_in_engine = false;
 char *siddhi_event_time_setting = NULL;
@@ -101,6 +104,31 @@ define_gucs(void)
 		"this often; events wake them at once.",
 		&siddhi_naptime_ms, 1000, 10, 3600 * 1000, PGC_SIGHUP, GUC_UNIT_MS,
 		NULL, NULL, NULL);
+	DefineCustomBoolVariable(
+		"siddhi.durable_streams",
+		"Whether a stream without a durable option is durable.",
+		"A durable stream's events are also written to "
+		"siddhi.stream_staging in the inserting transaction, so that a "
+		"crash loses none; a stream's own WITH (durable = ..) or @durable "
+		"wins.  Read by the inserting session: ALTER DATABASE .. SET makes "
+		"it the database's default.",
+		&siddhi_durable_streams, false, PGC_USERSET, 0, NULL, NULL, NULL);
+	DefineCustomBoolVariable(
+		"siddhi.synchronous_commit",
+		"Whether COMMIT waits for the engine to process the transaction's "
+		"events.",
+		"On: a SELECT after COMMIT sees the results of the events the "
+		"transaction inserted, as after siddhi.flush().  A stream's WITH "
+		"(synchronous_commit = on) makes it so for the transactions that "
+		"insert into it.",
+		&siddhi_synchronous_commit, false, PGC_USERSET, 0, NULL, NULL, NULL);
+	DefineCustomIntVariable(
+		"siddhi.synchronous_commit_timeout",
+		"How long a synchronous COMMIT waits for the engine at most.",
+		"After it, COMMIT returns with a warning (the transaction has "
+		"committed; its results follow).",
+		&siddhi_sync_commit_timeout_ms, 10000, 0, INT_MAX, PGC_USERSET,
+		GUC_UNIT_MS, NULL, NULL, NULL);
 	DefineCustomIntVariable(
 		"siddhi.pending_memory",
 		"Engine memory for events of transactions not yet fed.",

@@ -50,8 +50,17 @@ typedef struct SiddhiChunkHeader
 	Oid relid;			  /* stream relation */
 	uint32 kind;		  /* SiddhiChunkKind */
 	uint32 desc_sig;	  /* siddhi_desc_signature() of its row type */
+	uint32 flags;		  /* SIDDHI_CHUNK_DURABLE (in the header's padding) */
 	XLogRecPtr commit_lsn;
 } SiddhiChunkHeader;
+
+/*
+ * A rows chunk of a durable stream: it was also written to
+ * siddhi.stream_staging in its transaction (src/ipc/durable_stage.c), and
+ * the engine deletes it there in the batch that feeds it
+ * (src/worker/durable.c).
+ */
+#define SIDDHI_CHUNK_DURABLE 0x0001
 
 #define SIDDHI_MARKER_SIZE MAXALIGN(sizeof(SiddhiChunkHeader))
 
@@ -107,8 +116,8 @@ extern void siddhi_ring_push(SiddhiRing *ring, const char *chunk, Size len);
 extern void siddhi_ring_push_reserve(SiddhiRing *ring, const char *chunk,
 									 Size len, Size reserve);
 /* Append into space reserved before: never waits, never fails. */
-extern void siddhi_ring_push_reserved(SiddhiRing *ring, const char *chunk,
-									  Size len);
+extern uint64 siddhi_ring_push_reserved(SiddhiRing *ring, const char *chunk,
+										Size len);
 /* Append if there is room now; false if not (never waits). */
 extern bool siddhi_ring_try_push(SiddhiRing *ring, const char *chunk,
 								 Size len);
@@ -139,6 +148,13 @@ extern void siddhi_ring_discard(SiddhiRing *ring);
 
 /* stream_fdw.c: the per-transaction buffer is flushed by the xact hooks */
 extern void siddhi_stream_xact_init(void);
+
+/*
+ * durable_stage.c: a durable stream's chunk into siddhi.stream_staging, in
+ * the inserting transaction; and the wait of synchronous commit.
+ */
+extern void siddhi_stage_chunk(const char *chunk, Size len);
+extern void siddhi_sync_commit_wait(int slot, uint64 marker_pos);
 
 /* subscription.c */
 /* A replace recreated stream from as to: its watchers follow (at commit). */

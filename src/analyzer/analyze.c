@@ -116,7 +116,19 @@ definition_event_time(AnalyzeState *st, SiddhiDefinition *d)
 	ListCell *lc;
 
 	if (v == NULL)
-		v = siddhi_annotation_value(d->annotations, "with", "event_time");
+	{
+		/* WITH (event_time = ..): a WITH without it declares none */
+		foreach(lc, d->annotations)
+		{
+			SiddhiAnnotation *a = lfirst(lc);
+			SiddhiAnnotationElement *e;
+
+			if (pg_strcasecmp(a->name, "with") == 0 &&
+				(e = siddhi_annotation_element(a, "event_time")) != NULL &&
+				e->key != NULL)
+				v = e->value;
+		}
+	}
 	if (v == NULL)
 		return NULL;
 	foreach(lc, d->attributes)
@@ -685,14 +697,21 @@ analyze_definitions(AnalyzeState *st)
 						(errcode(ERRCODE_SIDDHI_SEMANTIC_ERROR),
 						 errmsg("\"%s\" has no attributes", d->name),
 						 siddhi_errposition(st->app->source, d->location)));
-				siddhi_bind_relation(
-					st, d->name,
-					d->kind == SIDDHI_DEF_STREAM ? SIDDHI_REL_STREAM
-												 : SIDDHI_REL_TABLE,
-					names, typids, typmods, d,
-					d->kind == SIDDHI_DEF_STREAM ? definition_event_time(st, d)
-												 : NULL,
-					d->location);
+				{
+					SiddhiRelation *r = siddhi_bind_relation(
+						st, d->name,
+						d->kind == SIDDHI_DEF_STREAM ? SIDDHI_REL_STREAM
+													 : SIDDHI_REL_TABLE,
+						names, typids, typmods, d,
+						d->kind == SIDDHI_DEF_STREAM
+							? definition_event_time(st, d)
+							: NULL,
+						d->location);
+
+					/* durable, synchronous_commit (analyze_durable.c) */
+					if (d->kind == SIDDHI_DEF_STREAM)
+						siddhi_analyze_durability(st, d, r);
+				}
 				break;
 			case SIDDHI_DEF_WINDOW:
 				analyze_named_window(st, d);

@@ -11,8 +11,9 @@
  *
  *	 app		 @app:name, @app:playback, @app:aggTimeZone, @app:description,
  *				 @app:statistics
- *	 stream		 @eventTime, WITH (event_time), @Async, @source, @sink,
- *				 @OnError (their contents: analyze_connector.c)
+ *	 stream		 @eventTime, WITH (event_time, durable, synchronous_commit),
+ *				 @durable, @Async, @source, @sink, @OnError (their
+ *				 contents: analyze_connector.c, analyze_durable.c)
  *	 table		 @PrimaryKey, @Index
  *	 aggregation @purge, @aggTimeZone (their contents: analyze_aggregation.c)
  *	 query		 @info(name, max.partial.matches), @Async
@@ -50,6 +51,7 @@ static const char *const no_keys[] = { NULL };
 static const char *const name_keys[] = { "name", NULL };
 static const char *const event_time_keys[] = { "attribute", NULL };
 static const char *const info_keys[] = { "name", "max.partial.matches", NULL };
+static const char *const durable_keys[] = { "synchronous.commit", NULL };
 
 static const AnnotationRule app_rules[] = {
 	{ "app:name", name_keys, true, false },
@@ -65,6 +67,7 @@ static const AnnotationRule stream_rules[] = {
 	{ "source", NULL, false, true },
 	{ "sink", NULL, false, true },
 	{ "OnError", NULL, false, true },
+	{ "durable", durable_keys, true, false },
 	{ NULL },
 };
 static const AnnotationRule table_rules[] = {
@@ -92,7 +95,8 @@ static const AnnotationRule no_rules[] = {
 };
 
 /* WITH (..) options of the SQL dialect, by kind of definition */
-static const char *const stream_options[] = { "event_time", NULL };
+static const char *const stream_options[] = { "event_time", "durable",
+												"synchronous_commit", NULL };
 
 static bool
 is_connector(const char *name)

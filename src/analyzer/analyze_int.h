@@ -250,4 +250,8 @@ extern void siddhi_analyze_aggregations(AnalyzeState *st);
  */
 extern void siddhi_check_app_privileges(AnalyzeState *st);
 
+/* A stream's durable and synchronous_commit options (analyze_durable.c). */
+extern void siddhi_analyze_durability(AnalyzeState *st, SiddhiDefinition *d,
+									  SiddhiRelation *r);
+
 #endif /* SIDDHI_ANALYZE_INT_H */

@@ -194,15 +194,19 @@ siddhi_ring_push_reserve(SiddhiRing *ring, const char *chunk, Size len,
  * Called after the transaction's commit record (or on its abort): no
  * waiting, no error.  The room was set aside by siddhi_ring_push_reserve.
  */
-void
+uint64
 siddhi_ring_push_reserved(SiddhiRing *ring, const char *chunk, Size len)
 {
+	uint64 pos;
+
 	LWLockAcquire(ring->lock, LW_EXCLUSIVE);
 	Assert(ring->reserved >= len);
 	ring->reserved -= Min(ring->reserved, len);
+	pos = ring->head;
 	ring_copy_in(ring, chunk, len);
 	ring->pushed_chunks++;
 	LWLockRelease(ring->lock);
+	return pos;
 }
 
 bool

@@ -57,6 +57,7 @@ static Size chunk_len = 0;
 static int chunk_slot = -1;
 static bool pushed_in_xact = false;
 static bool marker_reserved = false; /* PRECOMMIT pushed, room kept */
+static bool sync_in_xact = false;	 /* a synchronous_commit stream written */
 static TransactionId xact_topxid = InvalidTransactionId;
 
 typedef struct StreamModifyState
@@ -66,6 +67,8 @@ typedef struct StreamModifyState
 	Oid event_time_type;
 	TupleDesc tupdesc;
 	uint32 desc_sig; /* stamped on its chunks */
+	uint32 flags;	 /* SIDDHI_CHUNK_DURABLE */
+	bool sync;		 /* WITH (synchronous_commit = on) */
 	MemoryContext rowcxt;
 	Datum *values;
 	bool *nulls;
@@ -92,6 +95,8 @@ chunk_flush(void)
 	if (chunk_len == 0)
 		return;
 	hdr->length = chunk_len;
+	if (hdr->flags & SIDDHI_CHUNK_DURABLE)
+		siddhi_stage_chunk(chunk_buf, chunk_len);
 	siddhi_ring_push(siddhi_ring_for_slot(chunk_slot), chunk_buf, chunk_len);
 	chunk_len = 0;
 	pushed_in_xact = true;
@@ -166,7 +171,8 @@ event_time_of(StreamModifyState *st, TupleTableSlot *slot)
 
 /* Append one row; starts a new chunk when stream or xid change. */
 static void
-chunk_append(Oid relid, uint32 desc_sig, int64 timestamp, MinimalTuple tuple)
+chunk_append(Oid relid, uint32 desc_sig, uint32 flags, int64 timestamp,
+			 MinimalTuple tuple)
 {
 	TransactionId xid = GetCurrentTransactionId();
 	Size rowlen = MAXALIGN(sizeof(SiddhiRowHeader)) + MAXALIGN(tuple->t_len);
@@ -177,7 +183,7 @@ chunk_append(Oid relid, uint32 desc_sig, int64 timestamp, MinimalTuple tuple)
 	{
 		hdr = (SiddhiChunkHeader *) chunk_buf;
 		if (hdr->relid != relid || hdr->xid != xid ||
-			hdr->desc_sig != desc_sig ||
+			hdr->desc_sig != desc_sig || hdr->flags != flags ||
 			chunk_len + rowlen > SIDDHI_CHUNK_TARGET)
 			chunk_flush();
 	}
@@ -193,6 +199,7 @@ chunk_append(Oid relid, uint32 desc_sig, int64 timestamp, MinimalTuple tuple)
 		hdr->topxid = xact_topxid = GetTopTransactionId();
 		hdr->relid = relid;
 		hdr->desc_sig = desc_sig;
+		hdr->flags = flags;
 		chunk_len = MAXALIGN(sizeof(SiddhiChunkHeader));
 	}
 	chunk_reserve(chunk_len + rowlen);
@@ -231,6 +238,8 @@ push_precommit(void)
 	{
 		hdr = (SiddhiChunkHeader *) chunk_buf;
 		hdr->length = chunk_len;
+		if (hdr->flags & SIDDHI_CHUNK_DURABLE)
+			siddhi_stage_chunk(chunk_buf, chunk_len);
 	}
 	chunk_reserve(chunk_len + SIDDHI_MARKER_SIZE);
 	fill_marker((SiddhiChunkHeader *) (chunk_buf + chunk_len),
@@ -260,17 +269,24 @@ push_end(SiddhiChunkKind kind)
 
 	if (chunk_slot >= 0 && (marker_reserved || pushed_in_xact))
 	{
+		uint64 pos = 0;
+
 		fill_marker(&m.hdr, kind);
 		if (kind == SIDDHI_CHUNK_COMMIT)
 			m.hdr.commit_lsn = XactLastCommitEnd;
 		if (marker_reserved)
-			siddhi_ring_push_reserved(siddhi_ring_for_slot(chunk_slot),
-									  m.bytes, SIDDHI_MARKER_SIZE);
+			pos = siddhi_ring_push_reserved(siddhi_ring_for_slot(chunk_slot),
+											m.bytes, SIDDHI_MARKER_SIZE);
 		else
 			(void) siddhi_ring_try_push(siddhi_ring_for_slot(chunk_slot),
 										m.bytes, SIDDHI_MARKER_SIZE);
 		siddhi_wake_worker(chunk_slot);
+		/* synchronous commit: until the engine has committed our results */
+		if (kind == SIDDHI_CHUNK_COMMIT && marker_reserved &&
+			(sync_in_xact || siddhi_synchronous_commit))
+			siddhi_sync_commit_wait(chunk_slot, pos);
 	}
+	sync_in_xact = false;
 	/* rows not yet pushed die with the transaction */
 	chunk_len = 0;
 	pushed_in_xact = false;
@@ -396,6 +412,29 @@ stream_plan_modify(PlannerInfo *root, ModifyTable *plan, Index resultRelation,
 	return NIL;
 }
 
+/*
+ * A stream's own durable and synchronous_commit options (set by deploy
+ * from WITH (..) or @durable), else the session's settings.
+ */
+static void
+stream_durability(StreamModifyState *st, List *options)
+{
+	bool durable = siddhi_durable_streams;
+	ListCell *lc;
+
+	st->sync = false;
+	foreach(lc, options)
+	{
+		DefElem *def = lfirst(lc);
+
+		if (strcmp(def->defname, "durable") == 0)
+			durable = defGetBoolean(def);
+		else if (strcmp(def->defname, "synchronous_commit") == 0)
+			st->sync = defGetBoolean(def);
+	}
+	st->flags = durable ? SIDDHI_CHUNK_DURABLE : 0;
+}
+
 static void
 stream_begin(ResultRelInfo *rinfo)
 {
@@ -429,6 +468,7 @@ stream_begin(ResultRelInfo *rinfo)
 			}
 		}
 	}
+	stream_durability(st, GetForeignTable(st->relid)->options);
 	st->tupdesc = RelationGetDescr(rel);
 	st->desc_sig = siddhi_desc_signature(st->tupdesc);
 	st->rowcxt = AllocSetContextCreate(
@@ -477,7 +517,10 @@ stream_exec_insert(EState *estate, ResultRelInfo *rinfo, TupleTableSlot *slot,
 		st->values[i] = v;
 	}
 	tuple = heap_form_minimal_tuple(st->tupdesc, st->values, st->nulls);
-	chunk_append(st->relid, st->desc_sig, event_time_of(st, slot), tuple);
+	chunk_append(st->relid, st->desc_sig, st->flags, event_time_of(st, slot),
+				 tuple);
+	if (st->sync)
+		sync_in_xact = true;
 	MemoryContextSwitchTo(old);
 	MemoryContextReset(st->rowcxt);
 	return slot;
@@ -524,13 +567,17 @@ siddhi_stream_fdw_validator(PG_FUNCTION_ARGS)
 	{
 		DefElem *def = lfirst(lc);
 
-		if (strcmp(def->defname, "event_time") != 0)
-			ereport(ERROR, (errcode(ERRCODE_FDW_INVALID_OPTION_NAME),
-							errmsg("invalid option \"%s\" for a siddhi stream",
-								   def->defname),
-							errhint("The only option is \"event_time\", set "
-									"by siddhi.deploy() from the app's "
-									"event-time declaration.")));
+		if (strcmp(def->defname, "durable") == 0 ||
+			strcmp(def->defname, "synchronous_commit") == 0)
+			(void) defGetBoolean(def); /* errors on a value not boolean */
+		else if (strcmp(def->defname, "event_time") != 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_FDW_INVALID_OPTION_NAME),
+					 errmsg("invalid option \"%s\" for a siddhi stream",
+							def->defname),
+					 errhint("The options are \"event_time\", \"durable\" "
+							 "and \"synchronous_commit\", set by "
+							 "siddhi.deploy() from the app's declarations.")));
 	}
 	PG_RETURN_VOID();
 }

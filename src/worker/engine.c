@@ -66,6 +66,7 @@
 #include "siddhi/usercode.h"
 #include "siddhi/worker.h"
 #include "pending.h"
+#include "durable.h"
 #include "storage/ipc.h"
 #include "storage/latch.h"
 #include "storage/lock.h"
@@ -512,12 +513,22 @@ recheck_apps(void)
 static uint64 batch_events = 0;
 
 static void
-feed_chunk(SiddhiChunkHeader *hdr)
+feed_rows(SiddhiChunkHeader *hdr)
 {
 	batch_events += hdr->nrows;
 	siddhi_runtime_feed_chunk(
 		hdr->relid, hdr->desc_sig,
 		(char *) hdr + MAXALIGN(sizeof(SiddhiChunkHeader)), hdr->nrows);
+}
+
+/* A durable stream's chunk may be fed from elsewhere (durable.c). */
+static void
+feed_chunk(SiddhiChunkHeader *hdr)
+{
+	if (hdr->flags & SIDDHI_CHUNK_DURABLE)
+		siddhi_durable_feed(hdr, feed_rows);
+	else
+		feed_rows(hdr);
 }
 
 /*
@@ -553,9 +564,12 @@ run_batch(void)
 	siddhi_runtime_begin_batch();
 	BeginInternalSubTransaction(NULL);
 
+	siddhi_durable_begin_batch(feed_rows);
 	siddhi_pending_release(feed_chunk);
 	/* the sources' records and positions, in the same transaction */
 	batch_events += siddhi_sources_feed();
+	/* durable streams' position: their fed chunks leave the staging table */
+	siddhi_durable_end_batch();
 
 	siddhi_runtime_end_batch();
 	ReleaseCurrentSubTransaction();
@@ -701,7 +715,10 @@ siddhi_engine_main(Datum arg)
 	seen_generation =
 		pg_atomic_read_u32(&siddhi_shared->dbs[my_slot].generation);
 	siddhi_watch_init();
+	siddhi_durable_start();
 	reload_apps();
+	/* committed events of durable streams not processed before (durable.c) */
+	run_batch();
 
 	for (;;)
 	{

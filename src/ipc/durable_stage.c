@@ -1,0 +1,196 @@
+/*-------------------------------------------------------------------------
+ *
+ * durable_stage.c
+ *	  The producer's half of durable streams and of synchronous commit.
+ *
+ * A chunk of a durable stream goes to the ring as every chunk does (the
+ * fast path) and, in the same transaction, into siddhi.stream_staging: the
+ * chunk's bytes cut into pieces of at most STAGE_PIECE bytes, numbered
+ * within the top-level transaction.  The pieces are stored uncompressed in
+ * the heap (column storage PLAIN, so no TOAST: a piece fits a page), with
+ * one index entry each on (xid, n).  They become visible when the
+ * transaction commits and vanish with it when it aborts, so after a crash
+ * the rows left in the table are exactly the committed chunks the engine
+ * has not yet processed: the engine deletes a transaction's rows in the
+ * batch that feeds it (src/worker/durable.c), so that delete is the
+ * stream's position, committed with the batch's results.
+ *
+ * The pieces are written with the heap and index access methods directly,
+ * not through SQL: the inserting role needs no privilege on the table
+ * (which holds every role's events and is readable by no one but its
+ * owner), and no trigger, rule or policy can be attached to it.
+ *
+ * Synchronous commit: after its COMMIT marker, the committing backend
+ * waits until the engine's done position passes the marker (as
+ * siddhi.flush() does), bounded by siddhi.synchronous_commit_timeout.
+ * It runs after the commit record, so it may not fail: a timeout, a
+ * cancel or an engine that is not running end the wait with a WARNING.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "access/genam.h"
+#include "access/heapam.h"
+#include "access/table.h"
+#include "access/xact.h"
+#include "catalog/index.h"
+#include "catalog/namespace.h"
+#include "miscadmin.h"
+#include "pgstat.h"
+#include "siddhi/ipc.h"
+#include "siddhi/shmem.h"
+#include "storage/condition_variable.h"
+#include "storage/lmgr.h"
+#include "utils/builtins.h"
+#include "utils/lsyscache.h"
+#include "utils/rel.h"
+#include "utils/timestamp.h"
+
+/* bytes of chunk per staging row: a row then fits one 8 kB page */
+#define STAGE_PIECE 8000
+
+/* pieces staged by this top-level transaction so far (their n) */
+static int32 stage_n = 0;
+static TransactionId stage_xid = InvalidTransactionId;
+
+static Oid
+staging_relid(void)
+{
+	Oid nsp = get_namespace_oid("siddhi", false);
+	Oid relid = get_relname_relid("stream_staging", nsp);
+
+	if (!OidIsValid(relid))
+		ereport(ERROR, (errcode(ERRCODE_UNDEFINED_TABLE),
+						errmsg("siddhi.stream_staging does not exist"),
+						errhint("Reinstall the extension (DROP EXTENSION "
+								"siddhi; CREATE EXTENSION siddhi).")));
+	return relid;
+}
+
+void
+siddhi_stage_chunk(const char *chunk, Size len)
+{
+	TransactionId top = GetTopTransactionId();
+	Relation rel;
+	List *indexes;
+	Relation *irels;
+	IndexInfo **iinfos;
+	int nidx;
+	int i;
+	bytea *piece;
+	Size off;
+
+	if (top != stage_xid)
+	{
+		stage_xid = top;
+		stage_n = 0;
+	}
+	rel = table_open(staging_relid(), RowExclusiveLock);
+	indexes = RelationGetIndexList(rel);
+	nidx = list_length(indexes);
+	irels = palloc(sizeof(Relation) * Max(nidx, 1));
+	iinfos = palloc(sizeof(IndexInfo *) * Max(nidx, 1));
+	i = 0;
+	{
+		ListCell *lc;
+
+		foreach(lc, indexes)
+		{
+			irels[i] = index_open(lfirst_oid(lc), RowExclusiveLock);
+			iinfos[i] = BuildIndexInfo(irels[i]);
+			i++;
+		}
+	}
+	piece = palloc(VARHDRSZ + STAGE_PIECE);
+	for (off = 0; off < len; off += STAGE_PIECE)
+	{
+		Size n = Min(STAGE_PIECE, len - off);
+		Datum values[3];
+		bool nulls[3] = { false, false, false };
+		HeapTuple tup;
+
+		SET_VARSIZE(piece, VARHDRSZ + n);
+		memcpy(VARDATA(piece), chunk + off, n);
+		values[0] = Int64GetDatum((int64) top);
+		values[1] = Int32GetDatum(stage_n++);
+		values[2] = PointerGetDatum(piece);
+		tup = heap_form_tuple(RelationGetDescr(rel), values, nulls);
+		simple_heap_insert(rel, tup);
+		for (i = 0; i < nidx; i++)
+		{
+			Datum ivalues[INDEX_MAX_KEYS];
+			bool inulls[INDEX_MAX_KEYS];
+			TupleTableSlot *slot = MakeSingleTupleTableSlot(
+				RelationGetDescr(rel), &TTSOpsHeapTuple);
+
+			ExecStoreHeapTuple(tup, slot, false);
+			FormIndexDatum(iinfos[i], slot, NULL, ivalues, inulls);
+			index_insert(irels[i], ivalues, inulls, &tup->t_self, rel,
+						 UNIQUE_CHECK_NO, false, iinfos[i]);
+			ExecDropSingleTupleTableSlot(slot);
+		}
+		heap_freetuple(tup);
+	}
+	pfree(piece);
+	for (i = 0; i < nidx; i++)
+		index_close(irels[i], RowExclusiveLock);
+	table_close(rel, RowExclusiveLock);
+}
+
+void
+siddhi_sync_commit_wait(int slot, uint64 marker_pos)
+{
+	SiddhiRing *ring = siddhi_ring_for_slot(slot);
+	TimestampTz deadline;
+	bool done = false;
+
+	if (siddhi_shared->dbs[slot].worker_pid == 0)
+	{
+		ereport(WARNING,
+				(errmsg("siddhi: the engine is not running: this "
+						"transaction's events are committed but not yet "
+						"processed"),
+				 errdetail("With siddhi.synchronous_commit on, COMMIT waits "
+						   "for the engine's results; no engine worker runs "
+						   "for this database."),
+				 errhint("See siddhi.apps and the server log; "
+						 "siddhi.flush() waits for them later.")));
+		return;
+	}
+	deadline = TimestampTzPlusMilliseconds(GetCurrentTimestamp(),
+										   siddhi_sync_commit_timeout_ms);
+	ConditionVariablePrepareToSleep(&ring->done_cv);
+	for (;;)
+	{
+		LWLockAcquire(ring->lock, LW_SHARED);
+		done = ring->done > marker_pos;
+		LWLockRelease(ring->lock);
+		if (done || GetCurrentTimestamp() >= deadline)
+			break;
+		/* after the commit record: interrupts are held, handle them here */
+		if (ProcDiePending)
+			break;
+		if (QueryCancelPending)
+		{
+			QueryCancelPending = false;
+			ereport(WARNING,
+					(errmsg("siddhi: canceling the wait for the engine's "
+							"results of this transaction"),
+					 errdetail("The transaction has already committed; its "
+							   "events will be processed.")));
+			break;
+		}
+		(void) ConditionVariableTimedSleep(&ring->done_cv, 50,
+										   PG_WAIT_EXTENSION);
+	}
+	ConditionVariableCancelSleep();
+	if (!done && !ProcDiePending && GetCurrentTimestamp() >= deadline)
+		ereport(WARNING,
+				(errmsg("siddhi: the engine did not process this "
+						"transaction's events within "
+						"siddhi.synchronous_commit_timeout (%d ms)",
+						siddhi_sync_commit_timeout_ms),
+				 errdetail("The transaction has committed; its results may "
+						   "not be visible yet.")));
+}
