@@ -590,7 +590,9 @@ CREATE TABLE siddhi.stream_staging (
     n integer NOT NULL,
     chunk bytea NOT NULL
 );
-ALTER TABLE siddhi.stream_staging ALTER chunk SET STORAGE PLAIN;
+-- compressed in place (lz4), never moved out of line: no TOAST table
+ALTER TABLE siddhi.stream_staging ALTER chunk SET STORAGE MAIN,
+    ALTER chunk SET COMPRESSION lz4;
 CREATE INDEX stream_staging_xid ON siddhi.stream_staging (xid, n);
 REVOKE ALL ON siddhi.stream_staging FROM PUBLIC;
 COMMENT ON TABLE siddhi.stream_staging IS

@@ -2,6 +2,8 @@
 # Latency: one-row autocommit INSERTs at a steady rate; time from the
 # INSERT's commit to the output event delivered by siddhi.poll() in another
 # session.  Baseline in the same run: NOTIFY commit to LISTEN delivery.
+# Then read-your-writes: an autocommit INSERT alone, with siddhi.flush()
+# after it, and under siddhi.synchronous_commit = on (issue 15).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . bench/common.sh

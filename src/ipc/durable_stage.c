@@ -6,9 +6,13 @@
  * A chunk of a durable stream goes to the ring as every chunk does (the
  * fast path) and, in the same transaction, into siddhi.stream_staging: the
  * chunk's bytes cut into pieces of at most STAGE_PIECE bytes, numbered
- * within the top-level transaction.  The pieces are stored uncompressed in
- * the heap (column storage PLAIN, so no TOAST: a piece fits a page), with
- * one index entry each on (xid, n).  They become visible when the
+ * within the top-level transaction, all written by one heap_multi_insert
+ * (a WAL record per page), with one index entry each on (xid, n).  The
+ * column is compressed in place with lz4 (storage MAIN: a piece, even one
+ * that does not compress, fits a page, so nothing goes to TOAST): a
+ * chunk's row headers and padding compress well, and what is not written
+ * is neither WAL-logged nor written back (half the bytes on
+ * bench/durability.sh's rows, 0.55x to 0.72x of a logged COPY).  They become visible when the
  * transaction commits and vanish with it when it aborts, so after a crash
  * the rows left in the table are exactly the committed chunks the engine
  * has not yet processed: the engine deletes a transaction's rows in the
@@ -79,7 +83,8 @@ siddhi_stage_chunk(const char *chunk, Size len)
 	int nidx;
 	int i;
 	bytea *piece;
-	Size off;
+	int npieces;
+	TupleTableSlot **slots;
 
 	if (top != stage_xid)
 	{
@@ -102,36 +107,43 @@ siddhi_stage_chunk(const char *chunk, Size len)
 			i++;
 		}
 	}
+	/* all pieces of the chunk in one heap_multi_insert: one WAL record a page */
+	npieces = (len + STAGE_PIECE - 1) / STAGE_PIECE;
+	slots = palloc(sizeof(TupleTableSlot *) * npieces);
 	piece = palloc(VARHDRSZ + STAGE_PIECE);
-	for (off = 0; off < len; off += STAGE_PIECE)
+	for (int p = 0; p < npieces; p++)
 	{
+		Size off = (Size) p * STAGE_PIECE;
 		Size n = Min(STAGE_PIECE, len - off);
 		Datum values[3];
 		bool nulls[3] = { false, false, false };
-		HeapTuple tup;
 
 		SET_VARSIZE(piece, VARHDRSZ + n);
 		memcpy(VARDATA(piece), chunk + off, n);
 		values[0] = Int64GetDatum((int64) top);
 		values[1] = Int32GetDatum(stage_n++);
 		values[2] = PointerGetDatum(piece);
-		tup = heap_form_tuple(RelationGetDescr(rel), values, nulls);
-		simple_heap_insert(rel, tup);
+		slots[p] = MakeSingleTupleTableSlot(RelationGetDescr(rel),
+											&TTSOpsHeapTuple);
+		ExecStoreHeapTuple(heap_form_tuple(RelationGetDescr(rel), values,
+										   nulls),
+						   slots[p], true);
+	}
+	heap_multi_insert(rel, slots, npieces, GetCurrentCommandId(true), 0, NULL);
+	for (int p = 0; p < npieces; p++)
+	{
 		for (i = 0; i < nidx; i++)
 		{
 			Datum ivalues[INDEX_MAX_KEYS];
 			bool inulls[INDEX_MAX_KEYS];
-			TupleTableSlot *slot = MakeSingleTupleTableSlot(
-				RelationGetDescr(rel), &TTSOpsHeapTuple);
 
-			ExecStoreHeapTuple(tup, slot, false);
-			FormIndexDatum(iinfos[i], slot, NULL, ivalues, inulls);
-			index_insert(irels[i], ivalues, inulls, &tup->t_self, rel,
+			FormIndexDatum(iinfos[i], slots[p], NULL, ivalues, inulls);
+			index_insert(irels[i], ivalues, inulls, &slots[p]->tts_tid, rel,
 						 UNIQUE_CHECK_NO, false, iinfos[i]);
-			ExecDropSingleTupleTableSlot(slot);
 		}
-		heap_freetuple(tup);
+		ExecDropSingleTupleTableSlot(slots[p]);
 	}
+	pfree(slots);
 	pfree(piece);
 	for (i = 0; i < nidx; i++)
 		index_close(irels[i], RowExclusiveLock);
