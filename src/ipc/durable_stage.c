@@ -28,7 +28,9 @@
  * waits until the engine's done position passes the marker (as
  * siddhi.flush() does), bounded by siddhi.synchronous_commit_timeout.
  * It runs after the commit record, so it may not fail: a timeout, a
- * cancel or an engine that is not running end the wait with a WARNING.
+ * cancel, or no engine running nor expected (the database's slot paused
+ * or not wanted) end the wait with a WARNING; an engine that is starting
+ * is waited for.
  *
  *-------------------------------------------------------------------------
  */
@@ -157,7 +159,13 @@ siddhi_sync_commit_wait(int slot, uint64 marker_pos)
 	TimestampTz deadline;
 	bool done = false;
 
-	if (siddhi_shared->dbs[slot].worker_pid == 0)
+	/*
+	 * No engine now and none to come (the slot is paused by DROP/ALTER
+	 * DATABASE, or not wanted): do not wait.  An engine that is starting
+	 * (just after a deploy, after a crash) is waited for.
+	 */
+	if (siddhi_shared->dbs[slot].worker_pid == 0 &&
+		(siddhi_shared->dbs[slot].paused || !siddhi_shared->dbs[slot].wanted))
 	{
 		ereport(WARNING,
 				(errmsg("siddhi: the engine is not running: this "
@@ -203,6 +211,9 @@ siddhi_sync_commit_wait(int slot, uint64 marker_pos)
 						"transaction's events within "
 						"siddhi.synchronous_commit_timeout (%d ms)",
 						siddhi_sync_commit_timeout_ms),
-				 errdetail("The transaction has committed; its results may "
-						   "not be visible yet.")));
+				 siddhi_shared->dbs[slot].worker_pid == 0
+					 ? errdetail("The transaction has committed; no engine "
+								 "worker runs for this database yet.")
+					 : errdetail("The transaction has committed; its results "
+								 "may not be visible yet.")));
 }
