@@ -27,9 +27,9 @@ extern int siddhi_subscription_buffer_kb;
 extern int siddhi_naptime_ms;
 extern int siddhi_max_groups;
 extern int siddhi_max_partial_matches;
-extern int siddhi_pending_memory_kb; /* siddhi.pending_memory */
-extern bool siddhi_durable_streams;	 /* siddhi.durable_streams */
-extern bool siddhi_synchronous_commit; /* siddhi.synchronous_commit */
+extern int siddhi_pending_memory_kb;	  /* siddhi.pending_memory */
+extern bool siddhi_durable_streams;		  /* siddhi.durable_streams */
+extern bool siddhi_synchronous_commit;	  /* siddhi.synchronous_commit */
 extern int siddhi_sync_commit_timeout_ms; /* its bound */
 extern bool siddhi_preloaded;
 extern bool siddhi_in_engine;

@@ -96,7 +96,7 @@ static const AnnotationRule no_rules[] = {
 
 /* WITH (..) options of the SQL dialect, by kind of definition */
 static const char *const stream_options[] = { "event_time", "durable",
-												"synchronous_commit", NULL };
+											  "synchronous_commit", NULL };
 
 static bool
 is_connector(const char *name)

@@ -30,24 +30,22 @@
 
 typedef struct DurOption
 {
-	const char *name;  /* the foreign table option */
-	int declared;	   /* -1 not declared, else 0/1 */
-	int existing;	   /* -1 not set, else 0/1 */
-	const char *what;  /* as written, for messages */
+	const char *name; /* the foreign table option */
+	int declared;	  /* -1 not declared, else 0/1 */
+	int existing;	  /* -1 not set, else 0/1 */
+	const char *what; /* as written, for messages */
 } DurOption;
 
 static int
-bool_value(AnalyzeState *st, const char *what, const char *value,
-		   int location)
+bool_value(AnalyzeState *st, const char *what, const char *value, int location)
 {
 	bool b;
 
 	if (!parse_bool(value, &b))
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("invalid value \"%s\" for %s", value, what),
-				 errhint("Write true or false (on or off)."),
-				 siddhi_errposition(st->app->source, location)));
+		ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+						errmsg("invalid value \"%s\" for %s", value, what),
+						errhint("Write true or false (on or off)."),
+						siddhi_errposition(st->app->source, location)));
 	return b ? 1 : 0;
 }
 
@@ -151,8 +149,7 @@ siddhi_analyze_durability(AnalyzeState *st, SiddhiDefinition *d,
 			verb = "DROP";
 		if (verb == NULL)
 			continue;
-		appendStringInfo(&sql, "%s%s %s", any ? ", " : "", verb,
-						 opts[i].name);
+		appendStringInfo(&sql, "%s%s %s", any ? ", " : "", verb, opts[i].name);
 		if (opts[i].declared != -1)
 			appendStringInfo(&sql, " '%s'",
 							 opts[i].declared ? "true" : "false");

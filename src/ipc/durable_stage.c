@@ -125,11 +125,11 @@ siddhi_stage_chunk(const char *chunk, Size len)
 		values[0] = Int64GetDatum((int64) top);
 		values[1] = Int32GetDatum(stage_n++);
 		values[2] = PointerGetDatum(piece);
-		slots[p] = MakeSingleTupleTableSlot(RelationGetDescr(rel),
-											&TTSOpsHeapTuple);
-		ExecStoreHeapTuple(heap_form_tuple(RelationGetDescr(rel), values,
-										   nulls),
-						   slots[p], true);
+		slots[p] =
+			MakeSingleTupleTableSlot(RelationGetDescr(rel), &TTSOpsHeapTuple);
+		ExecStoreHeapTuple(
+			heap_form_tuple(RelationGetDescr(rel), values, nulls), slots[p],
+			true);
 	}
 	heap_multi_insert(rel, slots, npieces, GetCurrentCommandId(true), 0, NULL);
 	for (int p = 0; p < npieces; p++)

@@ -126,8 +126,8 @@ feed_staged(TransactionId only, SiddhiFeedChunk feed)
 		List *pieces = NIL; /* piece, xid, piece, xid, .. */
 		ListCell *lc;
 
-		vals[0] = Int64GetDatum(TransactionIdIsValid(only) ? (int64) only
-														   : -1);
+		vals[0] =
+			Int64GetDatum(TransactionIdIsValid(only) ? (int64) only : -1);
 		vals[1] = Int64GetDatum(last_xid);
 		vals[2] = Int32GetDatum(last_n);
 		SPI_connect();
@@ -182,8 +182,8 @@ feed_staged(TransactionId only, SiddhiFeedChunk feed)
 				if (chunk_cap < h.length)
 				{
 					chunk_cap = h.length;
-					chunk = chunk ? repalloc(chunk, chunk_cap)
-								  : palloc(chunk_cap);
+					chunk =
+						chunk ? repalloc(chunk, chunk_cap) : palloc(chunk_cap);
 				}
 				memcpy(chunk, acc.data, h.length);
 				feed_staged_chunk((SiddhiChunkHeader *) chunk, feed);
