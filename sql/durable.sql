@@ -76,6 +76,33 @@ SELECT siddhi.flush();
 SELECT count(*), min(id), max(id) FROM dur_out WHERE id >= 100;
 SELECT id FROM dur_out WHERE id >= 200 ORDER BY id;
 SELECT transactions, pieces, bytes FROM siddhi.durable_backlog;
+-- the engine stops while a transaction is open: the new one reads that
+-- transaction back from the staging table (its old chunks may have gone
+-- with the old engine), where the savepoint's rollback took only 301
+BEGIN;
+INSERT INTO dur_in VALUES (300, 1);
+SAVEPOINT s;
+INSERT INTO dur_in VALUES (301, 1);
+ROLLBACK TO s;
+INSERT INTO dur_in SELECT g, 1 FROM generate_series(302, 303) g;
+SELECT pg_terminate_backend(pid, 10000) FROM pg_stat_activity
+ WHERE backend_type = 'siddhi engine' AND datname = current_database();
+COMMIT;
+SELECT siddhi.flush();
+SELECT id FROM dur_out WHERE id BETWEEN 300 AND 399 ORDER BY id;
+SELECT transactions, pieces, bytes FROM siddhi.durable_backlog;
+-- a statement inserting into a durable stream while a function it calls
+-- inserts in a subtransaction of its own: refused
+CREATE FUNCTION dur_nested(i bigint) RETURNS int LANGUAGE plpgsql AS $f$
+BEGIN
+  BEGIN
+    INSERT INTO dur_plain VALUES (i, 1);
+  EXCEPTION WHEN division_by_zero THEN NULL;
+  END;
+  RETURN 1;
+END $f$;
+INSERT INTO dur_in SELECT g, dur_nested(g) FROM generate_series(400, 401) g;
+DROP FUNCTION dur_nested(bigint);
 
 -- synchronous commit: what COMMIT returned is in the table, no flush()
 CREATE TABLE sync_seen (i int, seen bigint);

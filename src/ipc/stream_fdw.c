@@ -58,6 +58,7 @@ static int chunk_slot = -1;
 static bool pushed_in_xact = false;
 static bool marker_reserved = false; /* PRECOMMIT pushed, room kept */
 static bool sync_in_xact = false;	 /* a synchronous_commit stream written */
+static int chunk_nest = 0;			 /* transaction nest level of its rows */
 static TransactionId xact_topxid = InvalidTransactionId;
 
 typedef struct StreamModifyState
@@ -96,7 +97,28 @@ chunk_flush(void)
 		return;
 	hdr->length = chunk_len;
 	if (hdr->flags & SIDDHI_CHUNK_DURABLE)
+	{
+		/*
+		 * Staged rows belong to the subtransaction that writes them: rows
+		 * of an enclosing level (a statement still running while a
+		 * function it calls inserts in a subtransaction of its own) would
+		 * vanish if that subtransaction rolled back.  Every statement
+		 * stages its durable rows when it ends, so only that nesting is
+		 * left, and it is refused.
+		 */
+		if (GetCurrentTransactionNestLevel() > chunk_nest)
+			ereport(ERROR,
+					(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+					 errmsg("cannot insert into a stream in a "
+							"subtransaction while a statement of the "
+							"enclosing transaction inserts into durable "
+							"stream \"%s\"",
+							get_rel_name(hdr->relid)),
+					 errhint("Insert into the streams in separate "
+							 "statements, or without an exception block in "
+							 "between.")));
 		siddhi_stage_chunk(chunk_buf, chunk_len);
+	}
 	siddhi_ring_push(siddhi_ring_for_slot(chunk_slot), chunk_buf, chunk_len);
 	chunk_len = 0;
 	pushed_in_xact = true;
@@ -200,6 +222,7 @@ chunk_append(Oid relid, uint32 desc_sig, uint32 flags, int64 timestamp,
 		hdr->relid = relid;
 		hdr->desc_sig = desc_sig;
 		hdr->flags = flags;
+		chunk_nest = GetCurrentTransactionNestLevel();
 		chunk_len = MAXALIGN(sizeof(SiddhiChunkHeader));
 	}
 	chunk_reserve(chunk_len + rowlen);
@@ -529,6 +552,14 @@ stream_exec_insert(EState *estate, ResultRelInfo *rinfo, TupleTableSlot *slot,
 static void
 stream_end_modify(EState *estate, ResultRelInfo *rinfo)
 {
+	/*
+	 * A durable stream's rows are staged when the statement that inserted
+	 * them ends, in its (sub)transaction: a SAVEPOINT or an exception
+	 * block after it must not be where they are written.
+	 */
+	if (chunk_len > 0 &&
+		(((SiddhiChunkHeader *) chunk_buf)->flags & SIDDHI_CHUNK_DURABLE))
+		chunk_flush();
 }
 
 PG_FUNCTION_INFO_V1(siddhi_stream_fdw_handler);
