@@ -17,7 +17,8 @@ SELECT siddhi.deploy('payments40', $$
    WHERE amount >= 1000;
 $$);
 SELECT c.relname, f.ftoptions FROM pg_foreign_table f
-  JOIN pg_class c ON c.oid = f.ftrelid WHERE c.relname = 'payments';
+  JOIN pg_class c ON c.oid = f.ftrelid
+ WHERE c.relname = 'payments' AND c.relnamespace = 'durable40'::regnamespace;
 
 SET siddhi.synchronous_commit = on;
 INSERT INTO payments VALUES (1, 'acme', 250), (2, 'acme', 4000);
