@@ -99,8 +99,13 @@ GRANT USAGE ON FOREIGN SERVER siddhi_streams TO PUBLIC;
 
 -- Deploying apps ---------------------------------------------------------
 
+-- An object of a deployed app, as siddhi.deploy() lists them: kind is
+-- stream, table, window, trigger, aggregation (relation: its view),
+-- source, sink or query (relation: what it writes).
+CREATE TYPE siddhi.app_object AS (kind text, name text, relation regclass);
+
 CREATE FUNCTION siddhi.deploy(name text, app text, replace boolean DEFAULT false)
-RETURNS void
+RETURNS SETOF siddhi.app_object
 AS 'MODULE_PATHNAME', 'siddhi_deploy'
 LANGUAGE C;
 
@@ -708,7 +713,9 @@ COMMENT ON TABLE siddhi.outbox IS
     'which outbox table in schema siddhi_outbox belongs to which sink';
 
 COMMENT ON FUNCTION siddhi.deploy(text, text, boolean) IS
-    'deploy an app (SiddhiQL or streaming SQL) under a name: creates its streams and tables, the engine runs its queries';
+    'deploy an app (SiddhiQL or streaming SQL) under a name: creates its streams and tables, the engine runs its queries; returns its relations, sources, sinks and queries';
+COMMENT ON TYPE siddhi.app_object IS
+    'an object of a deployed app (siddhi.deploy''s rows): kind, name, and its relation or null';
 COMMENT ON FUNCTION siddhi.undeploy(text, boolean) IS
     'stop and remove an app; drop_tables also drops the relations it created';
 COMMENT ON FUNCTION siddhi.parse(text) IS
