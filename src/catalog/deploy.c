@@ -400,6 +400,37 @@ deploy_result(ReturnSetInfo *rsinfo, SiddhiAppPlan *plan)
 	}
 }
 
+/*
+ * Streaming SQL's EXPLAIN <query> shows a plan: siddhi.explain_text()
+ * takes such a text; deploying it would run a query its author only
+ * meant to look at.
+ */
+static void
+refuse_explain(SiddhiApp *ast)
+{
+	List *queries = list_copy(ast->queries);
+	ListCell *lc;
+
+	foreach(lc, ast->partitions)
+		queries =
+			list_concat(queries, ((SiddhiPartition *) lfirst(lc))->queries);
+	foreach(lc, queries)
+	{
+		SiddhiQuery *q = lfirst(lc);
+
+		if (q->explain)
+			ereport(ERROR,
+					(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+					 errmsg("EXPLAIN cannot be deployed"),
+					 errdetail("EXPLAIN shows the plan of a query and runs "
+							   "nothing."),
+					 errhint("Call siddhi.explain_text(app) to see the plan "
+							 "of the app's text, or remove EXPLAIN to deploy "
+							 "the query."),
+					 siddhi_errposition(ast->source, q->location)));
+	}
+}
+
 PG_FUNCTION_INFO_V1(siddhi_deploy);
 
 Datum
@@ -442,6 +473,7 @@ siddhi_deploy(PG_FUNCTION_ARGS)
 
 	siddhi_source_context_push(&sctx, source, name);
 	ast = siddhi_parse_app(source);
+	refuse_explain(ast);
 	plan = siddhi_analyze_app(ast, name, SIDDHI_ANALYZE_DEPLOY, kept);
 	siddhi_source_context_pop(&sctx);
 	drop_unused_streams(kept, plan);
