@@ -33,32 +33,11 @@
 #include "rewrite/rewriteHandler.h"
 #include "siddhi/connector.h"
 #include "siddhi/explain.h"
+#include "explain_int.h"
 #include "siddhi/over.h"
 #include "siddhi/shmem.h"
 #include "tcop/tcopprot.h"
 #include "utils/lsyscache.h"
-
-/* A duration in the largest unit that divides it: "1 min", "250 ms". */
-static char *
-ms_text(int64 ms)
-{
-	static const struct
-	{
-		int64 ms;
-		const char *unit;
-	} units[] = {
-		{ 86400000, "day" },
-		{ 3600000, "hour" },
-		{ 60000, "min" },
-		{ 1000, "sec" },
-	};
-
-	for (int i = 0; i < lengthof(units); i++)
-		if (ms != 0 && ms % units[i].ms == 0)
-			return psprintf(INT64_FORMAT " %s", ms / units[i].ms,
-							units[i].unit);
-	return psprintf(INT64_FORMAT " ms", ms);
-}
 
 static char *
 and_text(SiddhiExplainCols *c, List *quals)
@@ -147,241 +126,6 @@ events_name(SiddhiEventType e)
 	return "current";
 }
 
-static const char *
-agg_name(SiddhiAggKind k)
-{
-	static const char *const names[] = {
-		[SIDDHI_AGG_SUM] = "sum",
-		[SIDDHI_AGG_COUNT] = "count",
-		[SIDDHI_AGG_AVG] = "avg",
-		[SIDDHI_AGG_MIN] = "min",
-		[SIDDHI_AGG_MAX] = "max",
-		[SIDDHI_AGG_MIN_FOREVER] = "minForever",
-		[SIDDHI_AGG_MAX_FOREVER] = "maxForever",
-		[SIDDHI_AGG_DISTINCT_COUNT] = "distinctCount",
-		[SIDDHI_AGG_STDDEV] = "stdDev",
-		[SIDDHI_AGG_AND] = "and",
-		[SIDDHI_AGG_OR] = "or",
-		[SIDDHI_AGG_UNION_SET] = "unionSet",
-		[SIDDHI_AGG_STDDEV_SAMP] = "stddev_samp",
-		[SIDDHI_AGG_STDDEV_POP] = "stddev_pop",
-		[SIDDHI_AGG_VAR_SAMP] = "var_samp",
-		[SIDDHI_AGG_VAR_POP] = "var_pop",
-		[SIDDHI_AGG_COUNT_VALUES] = "count",
-		[SIDDHI_AGG_COUNT_DISTINCT] = "count distinct",
-		[SIDDHI_AGG_SUM_DISTINCT] = "sum distinct",
-		[SIDDHI_AGG_AVG_DISTINCT] = "avg distinct",
-		[SIDDHI_AGG_INTERSECT_SET] = "intersectSet",
-		[SIDDHI_AGG_PERCENTILE_CONT] = "percentile_cont",
-		[SIDDHI_AGG_PERCENTILE_DISC] = "percentile_disc",
-	};
-
-	if (k >= 0 && k < lengthof(names) && names[k])
-		return names[k];
-	return "aggregate";
-}
-
-/* "$1 = avg(price)": the aggregators of a query, numbered as they print */
-static List *
-agg_items(SiddhiExplainCols *c, List *aggs)
-{
-	List *items = NIL;
-	ListCell *lc;
-
-	foreach(lc, aggs)
-	{
-		SiddhiAggPlan *a = lfirst(lc);
-		char *arg = a->arg ? siddhi_explain_expr(c, (Node *) a->arg) : "";
-		char *item = psprintf("$%d = %s(%s)", foreach_current_index(lc) + 1,
-							  agg_name(a->kind), arg);
-
-		if (SIDDHI_AGG_IS_PERCENTILE(a->kind))
-			item = psprintf("%s at %g%s", item, a->fraction,
-							a->approximate ? " (approximate: a sketch)" : "");
-		items = lappend(items, item);
-	}
-	return items;
-}
-
-/*
- * What a window holds at most, in words: the bound on its memory.  The
- * time kinds hold every event of their span, whatever the rate.
- */
-static char *
-window_bound(SiddhiWindowPlan *w)
-{
-	switch (w->kind)
-	{
-		case SIDDHI_WINDOW_LENGTH:
-		case SIDDHI_WINDOW_LENGTH_BATCH:
-		case SIDDHI_WINDOW_SORT:
-		case SIDDHI_WINDOW_UNIQUE_LENGTH:
-		case SIDDHI_WINDOW_UNIQUE_LENGTH_BATCH:
-		case SIDDHI_WINDOW_UNIQUE_FIRST_LENGTH_BATCH:
-			return psprintf(INT64_FORMAT " events", w->length);
-		case SIDDHI_WINDOW_TIME_LENGTH:
-			return psprintf(INT64_FORMAT " events", w->count);
-		case SIDDHI_WINDOW_FREQUENT:
-			return psprintf(INT64_FORMAT " keys", w->length);
-		case SIDDHI_WINDOW_LOSSY_FREQUENT:
-			return psprintf("about %.0f keys (1 / error)",
-							w->error > 0 ? 1 / w->error : 0);
-		case SIDDHI_WINDOW_BATCH:
-			return w->count > 0 ? psprintf(INT64_FORMAT " events", w->count)
-								: pstrdup("the events of one arriving chunk");
-		case SIDDHI_WINDOW_TIME:
-		case SIDDHI_WINDOW_DELAY:
-		case SIDDHI_WINDOW_HOPPING:
-			return psprintf("every event of the last %s, no count limit",
-							ms_text(w->length));
-		case SIDDHI_WINDOW_TIME_BATCH:
-		case SIDDHI_WINDOW_EXTERNAL_TIME_BATCH:
-			return psprintf("every event of one %s batch, no count limit",
-							ms_text(w->length));
-		case SIDDHI_WINDOW_EXTERNAL_TIME:
-			return psprintf("every event within %s of the latest event "
-							"time, no count limit",
-							ms_text(w->length));
-		case SIDDHI_WINDOW_CRON:
-			return pstrdup("every event between two firings, no count limit");
-		case SIDDHI_WINDOW_EXPRESSION:
-		case SIDDHI_WINDOW_EXPRESSION_BATCH:
-			return pstrdup("every event while the condition holds, no count "
-						   "limit");
-		case SIDDHI_WINDOW_SESSION:
-			return psprintf("the open sessions, at most siddhi.max_groups "
-							"(%d) keys",
-							siddhi_max_groups);
-		case SIDDHI_WINDOW_UNIQUE_EVER:
-		case SIDDHI_WINDOW_UNIQUE_FIRST:
-			return psprintf("one event per key, never released, at most "
-							"siddhi.max_groups (%d) keys",
-							siddhi_max_groups);
-		case SIDDHI_WINDOW_UNIQUE_TIME:
-		case SIDDHI_WINDOW_UNIQUE_TIME_BATCH:
-		case SIDDHI_WINDOW_UNIQUE_FIRST_TIME_BATCH:
-		case SIDDHI_WINDOW_UNIQUE_TIME_LENGTH_BATCH:
-		case SIDDHI_WINDOW_UNIQUE_EXTERNAL_TIME_BATCH:
-			return psprintf("one event per key of the last %s, at most "
-							"siddhi.max_groups (%d) keys",
-							ms_text(w->length), siddhi_max_groups);
-		case SIDDHI_WINDOW_NONE:
-			break;
-	}
-	return NULL;
-}
-
-static bool
-window_is_timed(SiddhiWindowKind k)
-{
-	switch (k)
-	{
-		case SIDDHI_WINDOW_TIME:
-		case SIDDHI_WINDOW_TIME_BATCH:
-		case SIDDHI_WINDOW_TIME_LENGTH:
-		case SIDDHI_WINDOW_EXTERNAL_TIME:
-		case SIDDHI_WINDOW_EXTERNAL_TIME_BATCH:
-		case SIDDHI_WINDOW_DELAY:
-		case SIDDHI_WINDOW_SESSION:
-		case SIDDHI_WINDOW_HOPPING:
-		case SIDDHI_WINDOW_UNIQUE_TIME:
-		case SIDDHI_WINDOW_UNIQUE_TIME_BATCH:
-		case SIDDHI_WINDOW_UNIQUE_FIRST_TIME_BATCH:
-		case SIDDHI_WINDOW_UNIQUE_TIME_LENGTH_BATCH:
-		case SIDDHI_WINDOW_UNIQUE_EXTERNAL_TIME_BATCH:
-			return true;
-		default:
-			return false;
-	}
-}
-
-/* "price DESC, symbol": keys with the ordering operator of each */
-static char *
-sort_keys_text(SiddhiExplainCols *c, List *keys, List *ops)
-{
-	StringInfoData buf;
-	ListCell *e, *op;
-
-	initStringInfo(&buf);
-	forboth(e, keys, op, ops)
-	{
-		char *cmp = get_opname(lfirst_oid(op));
-
-		if (buf.len > 0)
-			appendStringInfoString(&buf, ", ");
-		appendStringInfoString(&buf, siddhi_explain_expr(c, lfirst(e)));
-		if (cmp && strcmp(cmp, ">") == 0)
-			appendStringInfoString(&buf, " DESC");
-	}
-	return buf.data;
-}
-
-/* A window over rows of input (c: deparses expressions over them). */
-static SiddhiExplainNode *
-window_node(SiddhiWindowPlan *w, SiddhiExplainCols *c, const char *input)
-{
-	SiddhiExplainNode *n =
-		siddhi_explain_node("Window", NULL, "Window", w->name);
-
-	if (window_is_timed(w->kind))
-		siddhi_explain_prop(
-			n, w->kind == SIDDHI_WINDOW_SESSION ? "Gap" : "Duration",
-			ms_text(w->length));
-	else if (w->kind != SIDDHI_WINDOW_CRON &&
-			 w->kind != SIDDHI_WINDOW_EXPRESSION &&
-			 w->kind != SIDDHI_WINDOW_EXPRESSION_BATCH &&
-			 w->kind != SIDDHI_WINDOW_LOSSY_FREQUENT &&
-			 w->kind != SIDDHI_WINDOW_UNIQUE_EVER &&
-			 w->kind != SIDDHI_WINDOW_UNIQUE_FIRST &&
-			 w->kind != SIDDHI_WINDOW_BATCH)
-		siddhi_explain_prop_int(n, "Length", w->length);
-	if (w->kind == SIDDHI_WINDOW_HOPPING)
-		siddhi_explain_prop(n, "Advance", ms_text(w->count));
-	else if (w->kind == SIDDHI_WINDOW_TIME_LENGTH ||
-			 w->kind == SIDDHI_WINDOW_UNIQUE_TIME_LENGTH_BATCH)
-		siddhi_explain_prop_int(n, "Length", w->count);
-	if (w->kind == SIDDHI_WINDOW_LOSSY_FREQUENT)
-	{
-		siddhi_explain_prop(n, "Support", psprintf("%g", w->support));
-		siddhi_explain_prop(n, "Error", psprintf("%g", w->error));
-	}
-	if (w->text)
-		siddhi_explain_prop(
-			n, w->kind == SIDDHI_WINDOW_CRON ? "Cron" : "Expression", w->text);
-	if (w->time_expr)
-		siddhi_explain_prop(n, "Time",
-							siddhi_explain_expr(c, (Node *) w->time_expr));
-	if (w->start >= 0 && w->kind != SIDDHI_WINDOW_NONE &&
-		(w->kind == SIDDHI_WINDOW_TIME_BATCH ||
-		 w->kind == SIDDHI_WINDOW_EXTERNAL_TIME_BATCH))
-		siddhi_explain_prop_int(n, "Start Time", w->start);
-	if (w->timeout >= 0 && (w->kind == SIDDHI_WINDOW_SESSION ||
-							w->kind == SIDDHI_WINDOW_EXTERNAL_TIME_BATCH))
-		siddhi_explain_prop(
-			n,
-			w->kind == SIDDHI_WINDOW_SESSION ? "Allowed Latency" : "Timeout",
-			ms_text(w->timeout));
-	if (w->keys && w->kind == SIDDHI_WINDOW_SORT)
-		siddhi_explain_prop(n, "Sort Key",
-							sort_keys_text(c, w->keys, w->sort_ops));
-	else if (w->keys)
-		siddhi_explain_prop(n, "Key", siddhi_explain_exprs(c, w->keys, ", "));
-	if (w->condition)
-	{
-		SiddhiExplainCols *wc = siddhi_explain_cols_desc(input, w->desc);
-
-		siddhi_explain_cols_add(wc, INNER_VAR, "first", w->desc, 0,
-								w->desc->natts);
-		siddhi_explain_cols_add(wc, OUTER_VAR, "last", w->desc, 0,
-								w->desc->natts);
-		siddhi_explain_prop(n, "Condition",
-							siddhi_explain_expr(wc, (Node *) w->condition));
-		siddhi_explain_prop_list(n, "Aggregator", agg_items(c, w->cond_aggs));
-	}
-	siddhi_explain_prop(n, "Bound", window_bound(w));
-	return n;
-}
-
 static SiddhiExplainNode *
 filter_node(SiddhiExplainCols *c, List *quals, SiddhiExplainNode *child)
 {
@@ -451,11 +195,12 @@ input_node(SiddhiAppPlan *app, SiddhiRelation *r, const char *alias)
 		if (t->relation->relid != r->relid)
 			continue;
 		n->type = pstrdup("Trigger Input");
-		siddhi_explain_prop(n, "Fires",
-							t->cron ? psprintf("at '%s'", t->cron)
-							: t->every_ms
-								? psprintf("every %s", ms_text(t->every_ms))
-								: pstrdup("at start"));
+		siddhi_explain_prop(
+			n, "Fires",
+			t->cron ? psprintf("at '%s'", t->cron)
+			: t->every_ms
+				? psprintf("every %s", siddhi_explain_ms(t->every_ms))
+				: pstrdup("at start"));
 	}
 	if (alias && strcmp(alias, r->name) != 0)
 		siddhi_explain_prop(n, "Alias", alias);
@@ -506,7 +251,7 @@ side_node(SiddhiAppPlan *app, SiddhiRelation *r, const char *alias, List *qual,
 
 	n = filter_node(c, qual, n);
 	if (w)
-		n = stack(window_node(w, c, alias ? alias : r->name), n);
+		n = stack(siddhi_explain_window(w, c, alias ? alias : r->name), n);
 	return filter_node(c, window_qual, n);
 }
 
@@ -613,7 +358,7 @@ pattern_node(SiddhiAppPlan *app, SiddhiQueryPlan *q, SiddhiExplainCols *c,
 	ListCell *lc;
 
 	if (pp->within >= 0)
-		siddhi_explain_prop(n, "Within", ms_text(pp->within));
+		siddhi_explain_prop(n, "Within", siddhi_explain_ms(pp->within));
 	siddhi_explain_prop_int(n, "Max Partial Matches", pp->max_partial);
 	siddhi_explain_prop_int(n, "States", list_length(pp->states));
 	if (pp->within < 0)
@@ -646,7 +391,7 @@ pattern_node(SiddhiAppPlan *app, SiddhiQueryPlan *q, SiddhiExplainCols *c,
 								s->logical == SIDDHI_PAT_AND ? "And" : "Or",
 								state_link(pp, s->partner));
 		if (s->absent && s->waiting >= 0)
-			siddhi_explain_prop(sn, "For", ms_text(s->waiting));
+			siddhi_explain_prop(sn, "For", siddhi_explain_ms(s->waiting));
 		if (s->start)
 			siddhi_explain_prop(sn, "Start", "true");
 		siddhi_explain_prop(sn, "Next", state_link(pp, s->next));
@@ -783,13 +528,13 @@ over_node(SiddhiQueryPlan *q, SiddhiExplainCols *c)
 												f->npart),
 								 ", "));
 		if (f->norder > 0)
-			appendStringInfo(
-				&buf, "%sorder by %s", f->npart > 0 ? " " : "",
-				sort_keys_text(c,
-							   list_copy_head(list_copy_tail(q->over->exprs,
-															 f->order_first),
-											  f->norder),
-							   f->order_ops));
+			appendStringInfo(&buf, "%sorder by %s", f->npart > 0 ? " " : "",
+							 siddhi_explain_sort_keys(
+								 c,
+								 list_copy_head(list_copy_tail(q->over->exprs,
+															   f->order_first),
+												f->norder),
+								 f->order_ops));
 		appendStringInfoChar(&buf, ')');
 		siddhi_explain_prop_append(n, "Function", buf.data);
 	}
@@ -810,7 +555,8 @@ aggregate_node(SiddhiQueryPlan *q, SiddhiExplainCols *c, List **hints)
 							NULL, NULL, NULL);
 	siddhi_explain_prop(n, "Group Key",
 						siddhi_explain_exprs(c, q->group_by, ", "));
-	siddhi_explain_prop_list(n, "Aggregator", agg_items(c, q->aggregates));
+	siddhi_explain_prop_list(n, "Aggregator",
+							 siddhi_explain_agg_items(c, q->aggregates));
 	if (q->group_by)
 	{
 		bool released =
@@ -843,8 +589,9 @@ topn_node(SiddhiQueryPlan *q, SiddhiExplainCols *oc)
 		return NULL;
 	n = siddhi_explain_node(q->order_by ? "Sort" : "Limit", NULL, NULL, NULL);
 	if (q->order_by)
-		siddhi_explain_prop(n, "Sort Key",
-							sort_keys_text(oc, q->order_by, q->order_ops));
+		siddhi_explain_prop(
+			n, "Sort Key",
+			siddhi_explain_sort_keys(oc, q->order_by, q->order_ops));
 	if (q->distinct)
 		siddhi_explain_prop(n, "Distinct", "true");
 	if (q->limit >= 0)
@@ -869,7 +616,8 @@ rate_node(SiddhiQueryPlan *q)
 	if (q->rate_kind == SIDDHI_RATE_SNAPSHOT)
 		siddhi_explain_prop(
 			n, "Rate",
-			psprintf("snapshot every %s (%s)", ms_text(q->rate_value),
+			psprintf("snapshot every %s (%s)",
+					 siddhi_explain_ms(q->rate_value),
 					 q->rate_snapshot == SIDDHI_SNAPSHOT_LAST ? "the latest "
 																"event"
 					 : q->rate_snapshot == SIDDHI_SNAPSHOT_WINDOW
@@ -882,7 +630,7 @@ rate_node(SiddhiQueryPlan *q)
 	else
 		siddhi_explain_prop(n, "Rate",
 							psprintf("%s every %s", types[q->rate_type],
-									 ms_text(q->rate_value)));
+									 siddhi_explain_ms(q->rate_value)));
 	return n;
 }
 
@@ -979,8 +727,8 @@ partition_node(SiddhiAppPlan *app, SiddhiPartitionPlan *pp, List **hints)
 	if (pp->purge)
 		siddhi_explain_prop(n, "Purge",
 							psprintf("keys idle %s, checked every %s",
-									 ms_text(pp->purge_idle),
-									 ms_text(pp->purge_interval)));
+									 siddhi_explain_ms(pp->purge_idle),
+									 siddhi_explain_ms(pp->purge_interval)));
 	else
 		*hints = lappend(
 			*hints,
@@ -1027,12 +775,13 @@ siddhi_explain_query(SiddhiAppPlan *app, SiddhiQueryPlan *q)
 			f = siddhi_explain_node("Deduplicate", NULL, NULL, NULL);
 			siddhi_explain_prop(
 				f, "Key", siddhi_explain_expr(ic, (Node *) q->dedup_key));
-			siddhi_explain_prop(f, "Interval", ms_text(q->dedup_interval));
+			siddhi_explain_prop(f, "Interval",
+								siddhi_explain_ms(q->dedup_interval));
 			n = filter_node(ic, q->dedup_qual, stack(f, n));
 		}
 		if (q->window)
-			n = stack(window_node(q->window, ic,
-								  p->alias ? p->alias : q->input->name),
+			n = stack(siddhi_explain_window(
+						  q->window, ic, p->alias ? p->alias : q->input->name),
 					  n);
 		n = filter_node(ic, q->window_qual, n);
 		if (q->join)
@@ -1092,7 +841,8 @@ siddhi_explain_aggregation(SiddhiAppPlan *app, SiddhiAggregationPlan *ap)
 		else if (col->kind == SIDDHI_INC_AGG)
 			siddhi_explain_prop_append(
 				n, "Aggregator",
-				psprintf("%s = %s(%s)", col->name, agg_name(col->agg), e));
+				psprintf("%s = %s(%s)", col->name,
+						 siddhi_explain_agg_name(col->agg), e));
 		else
 			siddhi_explain_prop_append(n, "Last Value",
 									   psprintf("%s = %s", col->name, e));
@@ -1110,7 +860,7 @@ siddhi_explain_aggregation(SiddhiAppPlan *app, SiddhiAggregationPlan *ap)
 		appendStringInfo(&grans, "%s%s%s", grans.len ? ", " : "",
 						 siddhi_granularity_names[g],
 						 ap->purge && keep >= 0
-							 ? psprintf(" (kept %s)", ms_text(keep))
+							 ? psprintf(" (kept %s)", siddhi_explain_ms(keep))
 							 : "");
 	}
 	siddhi_explain_prop(n, "Granularities", grans.data);
