@@ -26,6 +26,7 @@
  */
 #include "postgres.h"
 
+#include "access/relation.h"
 #include "executor/executor.h"
 #include "nodes/makefuncs.h"
 #include "nodes/plannodes.h"
@@ -38,6 +39,7 @@
 #include "siddhi/shmem.h"
 #include "tcop/tcopprot.h"
 #include "utils/lsyscache.h"
+#include "utils/rel.h"
 
 static char *
 and_text(SiddhiExplainCols *c, List *quals)
@@ -109,6 +111,36 @@ table_access(Query *query, bool *seq)
 		return pstrdup("rules make it several statements");
 	ps = pg_plan_query(linitial(rewritten), NULL, 0, NULL);
 	return scan_text(ps->planTree, ps->rtable, seq);
+}
+
+/*
+ * The hint for a lookup or change (what) that reads table relid whole for
+ * each event: index it, or, when it has indexes already, why the planner
+ * may still scan it.
+ */
+static void
+scan_hint(List **hints, const char *what, Oid relid)
+{
+	Relation rel = relation_open(relid, AccessShareLock);
+	bool indexed = rel->rd_rel->relhasindex;
+	char *name = pstrdup(RelationGetRelationName(rel));
+
+	relation_close(rel, AccessShareLock);
+	if (indexed)
+		*hints = lappend(
+			*hints,
+			psprintf("%s reads the whole table %s for each event although "
+					 "it has indexes: none fits the condition, or the table "
+					 "is small enough for a scan to cost less (ANALYZE it "
+					 "once it grows)",
+					 what, name));
+	else
+		*hints = lappend(
+			*hints,
+			psprintf("%s reads the whole table %s for each event: index the "
+					 "columns its condition compares (@PrimaryKey, @Index "
+					 "or CREATE INDEX)",
+					 what, name));
 }
 
 static const char *
@@ -231,12 +263,11 @@ membership_props(SiddhiExplainNode *n, SiddhiQueryPlan *q, List **hints)
 								   psprintf("$%d: %s on %s",
 											foreach_current_index(lc) + 1, how,
 											rel));
-		if (seq)
-			*hints = lappend(
-				*hints, psprintf("the probe of table %s reads the whole table "
-								 "for each event: index the columns its "
-								 "condition compares (@Index or CREATE INDEX)",
-								 rel));
+		if (seq && rte)
+			scan_hint(hints,
+					  psprintf("the probe $%d of an `in` condition",
+							   foreach_current_index(lc) + 1),
+					  rte->relid);
 	}
 }
 
@@ -301,12 +332,7 @@ join_node(SiddhiAppPlan *app, SiddhiQueryPlan *q, SiddhiExplainCols *c,
 			siddhi_explain_prop(other, "Alias", alias);
 		siddhi_explain_prop(other, "Access", how);
 		if (seq && jp->other->kind == SIDDHI_REL_TABLE)
-			*hints = lappend(
-				*hints,
-				psprintf("the join reads the whole table %s for each event: "
-						 "index the columns its condition compares "
-						 "(@Index or CREATE INDEX)",
-						 jp->other->name));
+			scan_hint(hints, "the join", jp->other->relid);
 	}
 	else
 		other = side_node(app, jp->other, alias, jp->other_qual,
@@ -682,13 +708,9 @@ output_node(SiddhiAppPlan *app, SiddhiQueryPlan *q, SiddhiExplainCols *c,
 
 		siddhi_explain_prop(n, "Access", how);
 		if (seq && r)
-			*hints = lappend(
-				*hints,
-				psprintf("each %s of table %s reads the whole table: "
-						 "index the columns its condition compares "
-						 "(@PrimaryKey, @Index or CREATE INDEX)",
-						 kind == SIDDHI_OUT_DELETE ? "delete" : "update",
-						 r->name));
+			scan_hint(hints,
+					  kind == SIDDHI_OUT_DELETE ? "the delete" : "the update",
+					  r->relid);
 	}
 	if (r)
 		connector_props(n, app, r->relid);
