@@ -40,6 +40,7 @@
 #include "tcop/tcopprot.h"
 #include "utils/lsyscache.h"
 #include "utils/rel.h"
+#include "utils/ruleutils.h"
 
 static char *
 and_text(SiddhiExplainCols *c, List *quals)
@@ -141,6 +142,24 @@ scan_hint(List **hints, const char *what, Oid relid)
 					 "columns its condition compares (@PrimaryKey, @Index "
 					 "or CREATE INDEX)",
 					 what, name));
+}
+
+/* ruleutils' statement text on one line: each run of blanks one space */
+static char *
+one_line(const char *s)
+{
+	StringInfoData buf;
+
+	initStringInfo(&buf);
+	for (; *s; s++)
+	{
+		bool blank = *s == ' ' || *s == '\n' || *s == '\t';
+
+		if (blank && (buf.len == 0 || buf.data[buf.len - 1] == ' '))
+			continue;
+		appendStringInfoChar(&buf, blank ? ' ' : *s);
+	}
+	return buf.data;
 }
 
 static const char *
@@ -331,6 +350,10 @@ join_node(SiddhiAppPlan *app, SiddhiQueryPlan *q, SiddhiExplainCols *c,
 		if (strcmp(alias, jp->other->name) != 0)
 			siddhi_explain_prop(other, "Alias", alias);
 		siddhi_explain_prop(other, "Access", how);
+		/* the condition pushed into the lookup, $k the primary's attrs */
+		siddhi_explain_prop(
+			other, "Lookup",
+			one_line(pg_get_querydef(copyObject(jp->probe), false)));
 		if (seq && jp->other->kind == SIDDHI_REL_TABLE)
 			scan_hint(hints, "the join", jp->other->relid);
 	}
