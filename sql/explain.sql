@@ -192,6 +192,12 @@ SELECT * FROM siddhi.deploy('ex_sql', $$
   INSERT INTO ExTop3
   SELECT symbol, price FROM ExStock WINDOW length(10) ORDER BY price DESC LIMIT 3;
   SELECT symbol FROM ExStock WHERE price > 1000;
+  CREATE STREAM ExGone (symbol TEXT);
+  @info(name = 'gone')
+  DELETE FROM ExCompany USING ExGone AS g WHERE ExCompany.symbol = g.symbol;
+  @info(name = 'rename')
+  INSERT INTO ExCompany SELECT symbol, 'renamed' AS name FROM ExStock WHERE volume = 0
+    ON CONFLICT (symbol) DO UPDATE SET name = EXCLUDED.name;
 $$);
 SELECT * FROM siddhi.explain('ex_sql');
 
@@ -222,6 +228,13 @@ SELECT * FROM siddhi.explain_text($$
   @info(name = 'one') from ExS[a > 1] select a insert into ExO1;
   @info(name = 'two') from ExS#window.lengthBatch(4) select sum(a) as s insert into ExO2;
 $$, 'two');
+-- EXPLAIN of a table change: the change's plan only
+SELECT * FROM siddhi.explain_text($$
+CREATE STREAM ExGone2 (symbol TEXT);
+CREATE TABLE ExKeep (symbol TEXT PRIMARY KEY);
+INSERT INTO ExKeep SELECT symbol FROM ExGone2;
+EXPLAIN DELETE FROM ExKeep USING ExGone2 AS g WHERE ExKeep.symbol = g.symbol;
+$$);
 SELECT json_array_length(siddhi.explain_text(
   'define stream ExS (a int); from ExS select a insert into ExO1; from ExS select a insert into ExO2;',
   format => 'json')::json) AS queries;
