@@ -15,7 +15,8 @@
  * expressions (explain_expr.c).  A table a query looks up or changes is
  * planned here exactly as the runtime plans it (QueryRewrite, then
  * pg_plan_query with the event's values as parameters: a generic plan),
- * so the index shown is the one the engine uses.
+ * so the index shown is the one the engine takes when it plans the
+ * statement under the same statistics (it does so when it loads the app).
  *
  * Hints are computed from the plan alone: state that only a global limit
  * bounds (a pattern without within, groups without a window, partition
@@ -398,8 +399,7 @@ state_link(SiddhiPatternPlan *pp, int id)
 }
 
 static SiddhiExplainNode *
-pattern_node(SiddhiAppPlan *app, SiddhiQueryPlan *q, SiddhiExplainCols *c,
-			 List **hints)
+pattern_node(SiddhiQueryPlan *q, SiddhiExplainCols *c, List **hints)
 {
 	SiddhiPatternPlan *pp = q->pattern;
 	SiddhiExplainNode *n = siddhi_explain_node(
@@ -449,7 +449,6 @@ pattern_node(SiddhiAppPlan *app, SiddhiQueryPlan *q, SiddhiExplainCols *c,
 			siddhi_explain_prop(sn, "Emits", "true");
 		n->children = lappend(n->children, sn);
 	}
-	(void) app;
 	return n;
 }
 
@@ -741,7 +740,7 @@ output_node(SiddhiAppPlan *app, SiddhiQueryPlan *q, SiddhiExplainCols *c,
 }
 
 static SiddhiExplainNode *
-partition_node(SiddhiAppPlan *app, SiddhiPartitionPlan *pp, List **hints)
+partition_node(SiddhiPartitionPlan *pp, List **hints)
 {
 	SiddhiExplainNode *n =
 		siddhi_explain_node("Partition", NULL, "Partition Name", pp->name);
@@ -781,7 +780,6 @@ partition_node(SiddhiAppPlan *app, SiddhiPartitionPlan *pp, List **hints)
 					 "siddhi.max_partition_keys: add @purge(enable = 'true', "
 					 "interval = '..', idle.period = '..')",
 					 pp->name));
-	(void) app;
 	return n;
 }
 
@@ -797,7 +795,7 @@ siddhi_explain_query(SiddhiAppPlan *app, SiddhiQueryPlan *q)
 
 	/* the input side up to the window: a pattern, or the (primary) input */
 	if (q->pattern)
-		n = pattern_node(app, q, c, &hints);
+		n = pattern_node(q, c, &hints);
 	else
 	{
 		SiddhiInput *in = q->ast->input;
@@ -853,7 +851,7 @@ siddhi_explain_query(SiddhiAppPlan *app, SiddhiQueryPlan *q)
 		n = stack(f, n);
 	n = stack(output_node(app, q, c, &hints), n);
 	if (q->partition)
-		n = stack(partition_node(app, q->partition, &hints), n);
+		n = stack(partition_node(q->partition, &hints), n);
 	root->children = list_make1(n);
 	siddhi_explain_prop_list(root, "Hint", hints);
 	return root;

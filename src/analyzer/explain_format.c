@@ -6,10 +6,12 @@
  *
  * Text follows PostgreSQL's EXPLAIN: a node on its line, its properties
  * under it, its children after them, each child's line starting with
- * "->  " indented six past its parent's properties.  A list property has
- * one line per item.  JSON is an array with one object per query; a node
- * is an object with "Node Type", its properties (numbers as numbers, a
- * list as an array) and "Plans", the array of its children, as
+ * "->  " indented six past its parent's properties; a query's own
+ * properties (counters, hints) come after its tree, as PostgreSQL's
+ * execution time does.  A list property has one line per item.  JSON is
+ * an array with one object per query (its name, properties and "Plan"); a
+ * node is an object with "Node Type", its properties (numbers as numbers,
+ * a list as an array) and "Plans", the array of its children, as
  * PostgreSQL's FORMAT JSON writes them.
  *
  *-------------------------------------------------------------------------
