@@ -826,6 +826,14 @@ siddhi_explain_query(SiddhiAppPlan *app, SiddhiQueryPlan *q)
 			n = stack(siddhi_explain_window(
 						  q->window, ic, p->alias ? p->alias : q->input->name),
 					  n);
+		if (q->window && (q->window->kind == SIDDHI_WINDOW_UNIQUE_EVER ||
+						  q->window->kind == SIDDHI_WINDOW_UNIQUE_FIRST))
+			hints = lappend(
+				hints,
+				psprintf("window %s keeps a key for ever, up to "
+						 "siddhi.max_groups (%d): unique:time(key, t) or "
+						 "unique:length(key, n) release old keys",
+						 q->window->name, siddhi_max_groups));
 		n = filter_node(ic, q->window_qual, n);
 		if (q->join)
 			n = join_node(app, q, c, n, &hints);
