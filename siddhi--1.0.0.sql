@@ -99,8 +99,13 @@ GRANT USAGE ON FOREIGN SERVER siddhi_streams TO PUBLIC;
 
 -- Deploying apps ---------------------------------------------------------
 
+-- An object of a deployed app, as siddhi.deploy() lists them: kind is
+-- stream, table, window, trigger, aggregation (relation: its view),
+-- source, sink or query (relation: what it writes).
+CREATE TYPE siddhi.app_object AS (kind text, name text, relation regclass);
+
 CREATE FUNCTION siddhi.deploy(name text, app text, replace boolean DEFAULT false)
-RETURNS void
+RETURNS SETOF siddhi.app_object
 AS 'MODULE_PATHNAME', 'siddhi_deploy'
 LANGUAGE C;
 
@@ -108,6 +113,25 @@ CREATE FUNCTION siddhi.undeploy(name text, drop_tables boolean DEFAULT false)
 RETURNS void
 AS 'MODULE_PATHNAME', 'siddhi_undeploy'
 LANGUAGE C STRICT;
+
+-- The plan of each query of a deployed app (or the one named query) as
+-- a tree of operators, PostgreSQL's EXPLAIN style: one line per row in
+-- text, one row in json.  live adds the live counters (EXPLAIN ANALYZE;
+-- ANALYZE is a reserved word, which named notation could not pass).
+CREATE FUNCTION siddhi.explain(app text, query text DEFAULT NULL,
+                               live boolean DEFAULT false,
+                               format text DEFAULT 'text')
+RETURNS TABLE ("QUERY PLAN" text)
+AS 'MODULE_PATHNAME', 'siddhi_explain'
+LANGUAGE C;
+
+-- The same for an app's text, deploying nothing: its queries marked
+-- EXPLAIN (streaming SQL), else all of them.
+CREATE FUNCTION siddhi.explain_text(app text, query text DEFAULT NULL,
+                                    format text DEFAULT 'text')
+RETURNS TABLE ("QUERY PLAN" text)
+AS 'MODULE_PATHNAME', 'siddhi_explain_text'
+LANGUAGE C;
 
 -- Parse an app and show its syntax tree (for tests and for debugging).
 CREATE FUNCTION siddhi.parse(app text)
@@ -741,9 +765,15 @@ COMMENT ON TABLE siddhi.outbox IS
     'which outbox table in schema siddhi_outbox belongs to which sink';
 
 COMMENT ON FUNCTION siddhi.deploy(text, text, boolean) IS
-    'deploy an app (SiddhiQL or streaming SQL) under a name: creates its streams and tables, the engine runs its queries';
+    'deploy an app (SiddhiQL or streaming SQL) under a name: creates its streams and tables, the engine runs its queries; returns its relations, sources, sinks and queries';
+COMMENT ON TYPE siddhi.app_object IS
+    'an object of a deployed app (siddhi.deploy''s rows): kind, name, and its relation or null';
 COMMENT ON FUNCTION siddhi.undeploy(text, boolean) IS
     'stop and remove an app; drop_tables also drops the relations it created';
+COMMENT ON FUNCTION siddhi.explain(text, text, boolean, text) IS
+    'the plan of each query of a deployed app as a tree of operators (format text or json); live adds the counters of siddhi.queries and hints on them';
+COMMENT ON FUNCTION siddhi.explain_text(text, text, text) IS
+    'the plan of the queries of an app''s text (those marked EXPLAIN, else all) without deploying it';
 COMMENT ON FUNCTION siddhi.parse(text) IS
     'the syntax tree of an app''s text, or the error with its position; deploys nothing';
 COMMENT ON FUNCTION siddhi.flush(integer) IS

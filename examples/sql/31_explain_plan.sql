@@ -1,6 +1,7 @@
--- Roadmap block 3 ("Query plan visualization").  EXPLAIN of a streaming
--- query is issue 16 and not built: deployed as written it is refused, as
--- shown first.  The query itself runs as written (a bare SELECT, its rows
+-- Roadmap block 3 ("Query plan visualization").  EXPLAIN shows a plan
+-- and runs nothing, so deployed as written the block is refused, as shown
+-- first (siddhi.explain_text() shows its plan: example 39).  The query
+-- itself runs as written (a bare SELECT, its rows
 -- on the stream <app>_query1), with @app:playback added so that the
 -- 1-minute tumbling windows close on the event times given here instead
 -- of after real minutes.  WHERE after WINDOW filters the events before

@@ -275,6 +275,7 @@ typedef struct SiddhiPartitionPlan
 typedef struct SiddhiPatternStatePlan
 {
 	int id;
+	char *ref;	/* its reference name (e1), else its stream's: EXPLAIN */
 	int stream; /* index into SiddhiPatternPlan.streams */
 	bool count; /* a count state: <n:m>, +, *, ? */
 	int min_count;

@@ -299,6 +299,8 @@ typedef struct SiddhiQuery
 	int end_location; /* byte offset just past its last token */
 	bool generated;	  /* made of a SQL WITH query or subquery in FROM:
 					   * named, and not counted in query1, query2 .. */
+	bool explain;	  /* SQL's EXPLAIN <query>: shown by
+					   * siddhi.explain_text(), refused by deploy */
 } SiddhiQuery;
 
 /* partition with (expr of S, ...) begin .. end, or a range partition */

@@ -151,6 +151,7 @@ new_state(PatternBuild *b, SiddhiPatternNode *n, bool start)
 	b->plan->states = lappend(b->plan->states, s);
 	b->names = lappend(b->names, n->stream->alias ? n->stream->alias
 												  : n->stream->stream);
+	s->ref = llast(b->names);
 	b->inputs = lappend(b->inputs, n->stream);
 	b->nodes = lappend(b->nodes, n);
 	return s;

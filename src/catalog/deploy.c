@@ -29,10 +29,12 @@
 #include "commands/trigger.h"
 #include "executor/spi.h"
 #include "fmgr.h"
+#include "funcapi.h"
 #include "miscadmin.h"
 #include "nodes/makefuncs.h"
 #include "siddhi/analyzer.h"
 #include "siddhi/catalog.h"
+#include "siddhi/connector.h"
 #include "siddhi/depend.h"
 #include "siddhi/errors.h"
 #include "siddhi/ipc.h"
@@ -333,6 +335,102 @@ siddhi_apps_changed_trigger(PG_FUNCTION_ARGS)
 	return PointerGetDatum(NULL);
 }
 
+/* One row of siddhi.deploy()'s result; relid InvalidOid shows as NULL. */
+static void
+deploy_result_row(ReturnSetInfo *rsinfo, const char *kind, const char *name,
+				  Oid relid)
+{
+	Datum values[3];
+	bool nulls[3] = { false, false, !OidIsValid(relid) };
+
+	values[0] = CStringGetTextDatum(kind);
+	values[1] = CStringGetTextDatum(name);
+	values[2] = ObjectIdGetDatum(relid);
+	tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+}
+
+/*
+ * What siddhi.deploy() returns: the app's objects, so that a psql user
+ * sees at once the names to INSERT into and SELECT from.  First every
+ * relation it uses, in the order the analyzer bound them (streams, tables,
+ * named windows, triggers, inferred and inner streams; an aggregation once,
+ * as its view: its granularity tables are listed in siddhi.aggregations),
+ * created now or already there; then its sources and sinks under the
+ * names siddhi.sources and siddhi.sinks show; then its queries, each with
+ * the relation it writes.
+ */
+static void
+deploy_result(ReturnSetInfo *rsinfo, SiddhiAppPlan *plan)
+{
+	ListCell *lc;
+
+	foreach(lc, plan->relations)
+	{
+		SiddhiRelation *r = lfirst(lc);
+		const char *kind = siddhi_relation_kind_name(r->kind);
+		ListCell *t;
+
+		if (r->kind == SIDDHI_REL_AGGREGATION)
+			continue;
+		if (r->kind == SIDDHI_REL_AGGREGATION_VIEW)
+			kind = "aggregation";
+		foreach(t, plan->triggers)
+			if (((SiddhiTriggerPlan *) lfirst(t))->relation == r)
+				kind = "trigger";
+		deploy_result_row(rsinfo, kind, r->name, r->relid);
+	}
+	foreach(lc, plan->sources)
+	{
+		SiddhiSourcePlan *s = lfirst(lc);
+
+		deploy_result_row(rsinfo, "source", s->name, s->stream->relid);
+	}
+	foreach(lc, plan->sinks)
+	{
+		SiddhiSinkPlan *s = lfirst(lc);
+
+		deploy_result_row(rsinfo, "sink", s->name, s->stream->relid);
+	}
+	foreach(lc, plan->queries)
+	{
+		SiddhiQueryPlan *q = lfirst(lc);
+
+		deploy_result_row(rsinfo, "query", q->name,
+						  q->output ? q->output->relid : InvalidOid);
+	}
+}
+
+/*
+ * Streaming SQL's EXPLAIN <query> shows a plan: siddhi.explain_text()
+ * takes such a text; deploying it would run a query its author only
+ * meant to look at.
+ */
+static void
+refuse_explain(SiddhiApp *ast)
+{
+	List *queries = list_copy(ast->queries);
+	ListCell *lc;
+
+	foreach(lc, ast->partitions)
+		queries =
+			list_concat(queries, ((SiddhiPartition *) lfirst(lc))->queries);
+	foreach(lc, queries)
+	{
+		SiddhiQuery *q = lfirst(lc);
+
+		if (q->explain)
+			ereport(ERROR,
+					(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+					 errmsg("EXPLAIN cannot be deployed"),
+					 errdetail("EXPLAIN shows the plan of a query and runs "
+							   "nothing."),
+					 errhint("Call siddhi.explain_text(app) to see the plan "
+							 "of the app's text, or remove EXPLAIN to deploy "
+							 "the query."),
+					 siddhi_errposition(ast->source, q->location)));
+	}
+}
+
 PG_FUNCTION_INFO_V1(siddhi_deploy);
 
 Datum
@@ -356,6 +454,7 @@ siddhi_deploy(PG_FUNCTION_ARGS)
 	source = text_to_cstring(PG_GETARG_TEXT_PP(1));
 	replace = PG_ARGISNULL(2) ? false : PG_GETARG_BOOL(2);
 	check_app_name(name);
+	InitMaterializedSRF(fcinfo, 0);
 
 	SPI_connect();
 	owner = siddhi_app_owner_of(name);
@@ -374,6 +473,7 @@ siddhi_deploy(PG_FUNCTION_ARGS)
 
 	siddhi_source_context_push(&sctx, source, name);
 	ast = siddhi_parse_app(source);
+	refuse_explain(ast);
 	plan = siddhi_analyze_app(ast, name, SIDDHI_ANALYZE_DEPLOY, kept);
 	siddhi_source_context_pop(&sctx);
 	drop_unused_streams(kept, plan);
@@ -414,11 +514,12 @@ siddhi_deploy(PG_FUNCTION_ARGS)
 	siddhi_outbox_sync(name, plan);
 	/* before SPI_finish: the plan lives in the SPI procedure's memory */
 	siddhi_depend_record(name, plan);
+	deploy_result((ReturnSetInfo *) fcinfo->resultinfo, plan);
 	SPI_finish();
 
 	siddhi_request_worker(MyDatabaseId);
 	apps_changed = true;
-	PG_RETURN_VOID();
+	return (Datum) 0;
 }
 
 PG_FUNCTION_INFO_V1(siddhi_undeploy);

@@ -164,9 +164,10 @@ out_query(StringInfo buf, int level, SiddhiQuery *q)
 	ListCell *lc;
 
 	indent(buf, level);
-	appendStringInfo(buf, "query %s @%d..%d%s\n", q->name ? q->name : "-",
+	appendStringInfo(buf, "query %s @%d..%d%s%s\n", q->name ? q->name : "-",
 					 q->location, q->end_location,
-					 q->emit == SIDDHI_EMIT_FINAL ? " emit final" : "");
+					 q->emit == SIDDHI_EMIT_FINAL ? " emit final" : "",
+					 q->explain ? " explain" : "");
 	out_annotations(buf, level + 1, q->annotations);
 	if (q->input)
 	{

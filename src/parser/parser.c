@@ -90,7 +90,8 @@ siddhi_detect_dialect(const char *source)
 		(len == 6 && pg_strncasecmp(start, "select", 6) == 0) ||
 		(len == 4 && pg_strncasecmp(start, "with", 4) == 0) ||
 		(len == 6 && pg_strncasecmp(start, "delete", 6) == 0) ||
-		(len == 6 && pg_strncasecmp(start, "update", 6) == 0))
+		(len == 6 && pg_strncasecmp(start, "update", 6) == 0) ||
+		(len == 7 && pg_strncasecmp(start, "explain", 7) == 0))
 		return SIDDHI_DIALECT_SQL;
 	return SIDDHI_DIALECT_SIDDHIQL;
 }

@@ -107,6 +107,43 @@ parse_create(SqlParser *p, int pos, int end, List *annotations)
 	}
 }
 
+/*
+ * EXPLAIN <query statement>: the statement parses as without it, and the
+ * queries it adds (a WITH adds one per subquery, a PARTITION BY its
+ * partition's) are marked; the analyzer and deploy decide what that means.
+ */
+static void
+parse_explain(SqlParser *p, int pos, int end, List *annotations)
+{
+	int nqueries = list_length(p->app->queries);
+	int npartitions = list_length(p->app->partitions);
+	ListCell *lc;
+
+	if (pos == end || !(sqlstream_is_word(p, pos, "insert") ||
+						sqlstream_is_word(p, pos, "select") ||
+						sqlstream_is_word(p, pos, "with") ||
+						sqlstream_is_word(p, pos, "delete") ||
+						sqlstream_is_word(p, pos, "update")))
+		sqlstream_syntax_error_at(
+			p, p->tokens[pos].start, "EXPLAIN must be followed by a query",
+			"Write EXPLAIN before INSERT INTO, SELECT, WITH, DELETE FROM or "
+			"UPDATE.");
+	if (sqlstream_is_word(p, pos, "delete") ||
+		sqlstream_is_word(p, pos, "update"))
+		sqlstream_parse_table_change(p, pos, end, annotations);
+	else
+		sqlstream_parse_query(p, pos, end, annotations);
+	for_each_from(lc, p->app->queries, nqueries)((SiddhiQuery *) lfirst(lc))
+		->explain = true;
+	for_each_from(lc, p->app->partitions, npartitions)
+	{
+		ListCell *q;
+
+		foreach(q, ((SiddhiPartition *) lfirst(lc))->queries)
+			((SiddhiQuery *) lfirst(q))->explain = true;
+	}
+}
+
 /* One statement, tokens [first, end); end is a ';' or the end marker. */
 static void
 parse_statement(SqlParser *p, int first, int end)
@@ -135,6 +172,8 @@ parse_statement(SqlParser *p, int first, int end)
 
 	if (sqlstream_is_word(p, pos, "create"))
 		parse_create(p, pos, end, annotations);
+	else if (sqlstream_is_word(p, pos, "explain"))
+		parse_explain(p, pos + 1, end, annotations);
 	else if (sqlstream_is_word(p, pos, "insert") ||
 			 sqlstream_is_word(p, pos, "select") ||
 			 sqlstream_is_word(p, pos, "with"))

@@ -691,7 +691,8 @@ VOCAB = ["define", "stream", "table", "window", "from", "select", "insert",
          "LAG(v0, 1) OVER (ORDER BY v1)", ") OR (", ") AND (", "AFTER",
          "NOT a ->", ".find(v0 == 1)", ".current()", "type = 'http'",
          "type = 'redis'", "type = 'notify'", "type = 'file'",
-         "type = 'log'", "BETWEEN a.v0 - 5 minutes AND b.v0"]
+         "type = 'log'", "BETWEEN a.v0 - 5 minutes AND b.v0", "EXPLAIN",
+         "EXPLAIN SELECT"]
 ODD = ["\u00e9", "\u00a0", "\u2192", "\U0001F600", "\t", "\r", "\x01",
        "\x7f", "\ufeff", "\u200b"]
 
