@@ -116,10 +116,10 @@ LANGUAGE C STRICT;
 
 -- The plan of each query of a deployed app (or the one named query) as
 -- a tree of operators, PostgreSQL's EXPLAIN style: one line per row in
--- text, one row in json.  live adds the live counters (EXPLAIN ANALYZE;
--- ANALYZE is a reserved word, which named notation could not pass).
+-- text, one row in json.  analyze adds the live counters (EXPLAIN ANALYZE;
+-- ANALYZE is a reserved word: by name it is passed as "analyze" => true).
 CREATE FUNCTION siddhi.explain(app text, query text DEFAULT NULL,
-                               live boolean DEFAULT false,
+                               "analyze" boolean DEFAULT false,
                                format text DEFAULT 'text')
 RETURNS TABLE ("QUERY PLAN" text)
 AS 'MODULE_PATHNAME', 'siddhi_explain'
@@ -771,7 +771,7 @@ COMMENT ON TYPE siddhi.app_object IS
 COMMENT ON FUNCTION siddhi.undeploy(text, boolean) IS
     'stop and remove an app; drop_tables also drops the relations it created';
 COMMENT ON FUNCTION siddhi.explain(text, text, boolean, text) IS
-    'the plan of each query of a deployed app as a tree of operators (format text or json); live adds the counters of siddhi.queries and hints on them';
+    'the plan of each query of a deployed app as a tree of operators (format text or json); analyze adds the counters of siddhi.queries and hints on them';
 COMMENT ON FUNCTION siddhi.explain_text(text, text, text) IS
     'the plan of the queries of an app''s text (those marked EXPLAIN, else all) without deploying it';
 COMMENT ON FUNCTION siddhi.parse(text) IS

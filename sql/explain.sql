@@ -42,7 +42,7 @@ SELECT p->>'Query Name' AS query, p->'Plan'->>'Node Type' AS top,
 INSERT INTO extrades VALUES ('A', 6, 200), ('A', 7, 300), ('B', 1, 50),
   ('A', -1, 500);
 SELECT siddhi.flush();
-SELECT * FROM siddhi.explain('ex_basic', 'big', live => true);
+SELECT * FROM siddhi.explain('ex_basic', 'big', "analyze" => true);
 SELECT * FROM siddhi.explain('ex_basic', 'forget', true);
 
 -- windows: their parameters and what bounds their memory
@@ -93,7 +93,7 @@ INSERT INTO excust VALUES (1, 'ann');
 INSERT INTO exnotes VALUES (1, 'vip');
 INSERT INTO exorders VALUES (1, 10), (2, 20);
 SELECT siddhi.flush();
-SELECT * FROM siddhi.explain('ex_joins', 'by_scan', live => true);
+SELECT * FROM siddhi.explain('ex_joins', 'by_scan', "analyze" => true);
 
 -- patterns and sequences: states, links, every, within, counts, and/or,
 -- absence; a pattern without within and its partial matches
@@ -120,7 +120,7 @@ SET siddhi.event_time = 1000;
 INSERT INTO exdoor VALUES (1, true), (2, true), (3, true);
 RESET siddhi.event_time;
 SELECT siddhi.flush();
-SELECT * FROM siddhi.explain('ex_patterns', 'unbounded', live => true);
+SELECT * FROM siddhi.explain('ex_patterns', 'unbounded', "analyze" => true);
 
 -- partitions: a value key and ranges, with and without @purge
 SELECT * FROM siddhi.deploy('ex_parts', $$

@@ -65,8 +65,8 @@ SET siddhi.event_time = 2000;
 INSERT INTO trades VALUES ('ACME', 115, 4000);
 RESET siddhi.event_time;
 SELECT siddhi.flush();
-SELECT * FROM siddhi.explain('trade_watch', 'spike', live => true);
-SELECT * FROM siddhi.explain('trade_watch', 'watched', live => true);
+SELECT * FROM siddhi.explain('trade_watch', 'spike', "analyze" => true);
+SELECT * FROM siddhi.explain('trade_watch', 'watched', "analyze" => true);
 
 -- acting on a hint: an index on the join's key; once the table is big
 -- enough for the planner to prefer it (and analysed), the lookup takes it
