@@ -122,6 +122,27 @@ junction_emit(Junction *j, TupleTableSlot *slot, int64 ts, int depth,
 	siddhi_current_event_ts = save_ts;
 }
 
+/*
+ * Whether a chunk of j goes to one query and nothing else, so that it can
+ * take the chunk in one step (query_step_chunk): no named window, hook,
+ * aggregation or watcher; no partition; no table operation (its
+ * deferred triggers fire after each event's step).
+ */
+static bool
+junction_one_reader(Junction *j)
+{
+	QueryRuntime *q;
+
+	if (j->named || j->hooks != NIL || j->aggregations != NIL ||
+		list_length(j->consumers) != 1)
+		return false;
+	q = linitial(j->consumers);
+	if (q->apart || q->table_op || (q->join_main && q->join_main->table_op) ||
+		(q->pattern_main && q->pattern_main->table_op))
+		return false;
+	return !siddhi_stream_watched(MyDatabaseId, j->relid);
+}
+
 void
 siddhi_runtime_feed_chunk(Oid relid, uint32 desc_sig, const char *rows,
 						  uint32 nrows)
@@ -158,6 +179,20 @@ siddhi_runtime_feed_chunk(Oid relid, uint32 desc_sig, const char *rows,
 					  errmsg("siddhi: %u events of stream \"%s\" written "
 							 "under another definition of it were dropped",
 							 nrows, j->name)));
+		return;
+	}
+	if (junction_one_reader(j))
+	{
+		/* its only reader takes the chunk in one step, read in place */
+		for (uint32 i = 0; i < nrows; i++)
+		{
+			const SiddhiRowHeader *row = (const SiddhiRowHeader *) p;
+
+			last_ts = row->timestamp;
+			p += MAXALIGN(sizeof(SiddhiRowHeader)) + MAXALIGN(row->length);
+		}
+		query_step_chunk(linitial(j->consumers), j, rows, nrows);
+		junction_input_end(j, last_ts, 0);
 		return;
 	}
 	for (uint32 i = 0; i < nrows; i++)

@@ -374,4 +374,7 @@ extern void query_advance(QueryRuntime *q, int64 now);
 
 extern void sink_flush(Oid relid);
 
+extern void query_step_chunk(QueryRuntime *q, Junction *j, const char *rows,
+							 uint32 nrows);
+
 #endif /* SIDDHI_RUNTIME_INT_H */
