@@ -23,7 +23,7 @@ typedef struct SiddhiAggGroup SiddhiAggGroup;
 
 /*
  * Where a group stands in the chunk its query is processing.  The caller
- * (runtime.c) sets and clears these marks; they live in the group so that
+ * (select/selector.c) sets and clears these marks; they live in the group so that
  * finding a group's place takes O(1), however many groups a chunk touches
  * (a timeBatch flush touches every group).  Zero in a new group.
  */

@@ -4,7 +4,7 @@
  *	  Joins of a stream with a stream, a named window or a table
  *	  (src/runtime/join/join.c).
  *
- * runtime.c runs each side of a join as it runs any query input (filters,
+ * The driver (query.c) runs each side of a join as it runs any query input (filters,
  * window); every event a side's window hands out, current or expired,
  * arrives here and probes the other side: the other window's contents, or
  * the table.  Each pair that satisfies `on` (and, for an outer side, the

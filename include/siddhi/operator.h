@@ -10,7 +10,7 @@
  * at a time (src/runtime/README.md, "The operator interface").
  *
  * A query is a chain of operators built from the analyzer's plan.  The
- * driver (src/runtime/runtime.c) hands the chain's first operator a chunk
+ * driver (src/runtime/query.c) hands the chain's first operator a chunk
  * of events; each operator processes the whole chunk and appends what it
  * emits to its output chunk, which the driver hands to the next operator;
  * the last operator's output goes to the junction of the query's output
@@ -34,7 +34,7 @@
  *	  the events before pos stays (today every event is its own unit, and
  *	  in-memory state is not rolled back either).  Operators with effects in
  *	  the database (output/) run each event in a unit of their own.
- *	- No function may call into runtime.c; an operator that needs the
+ *	- No function may call into the driver; an operator that needs the
  *	  driver to do something first (write the rows buffered for a table
  *	  before a probe) declares it (needs_flush) and the driver does it.
  *	- Tuples in an input chunk are valid until the call returns (they may

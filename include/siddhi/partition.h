@@ -6,7 +6,7 @@
  *
  * A partition runtime maps each key to an instance: one memory context
  * and, for each query of the partition, an opaque pointer to that query's
- * state for the key (runtime.c makes it, through the make callback, in
+ * state for the key (query_partition.c makes it, through the make callback, in
  * the instance's context).  Instances are kept in the order they were
  * made; releasing one deletes its context.
  *

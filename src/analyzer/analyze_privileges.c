@@ -24,7 +24,7 @@
  * fail with the same error.  While the app runs, PostgreSQL's executor
  * checks again each statement the runtime plans (table operations, join
  * and membership lookups, the aggregations' upserts) and the table sink
- * checks INSERT as it writes (src/runtime/runtime.c).
+ * checks INSERT as it writes (src/runtime/table_sink.c).
  *
  * Named windows are the app's own memory: writing to one or reading it
  * needs no privilege (its mirror table belongs to the engine).

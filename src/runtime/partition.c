@@ -11,7 +11,7 @@
  * written.  A stream the partition does not divide reaches every
  * instance there is, and never makes one.  Each instance holds, for each
  * query of the partition, that query's state for the key (its window,
- * aggregators, rate limiter), which runtime.c makes on demand.
+ * aggregators, rate limiter), which query_partition.c makes on demand.
  *
  * Memory: at most siddhi.max_partition_keys instances per partition; an
  * event of a new key beyond that fails (the query counts the error and

@@ -13,7 +13,7 @@
  * A side is not triggering when the other side is unidirectional, nor
  * when it is a table.  Whether expired rows reach the output is the
  * query's business (insert expired/all events, or aggregators that take
- * them back): runtime.c decides after the join.
+ * them back): the driver (query.c) decides after the join.
  *
  * Tables (and aggregations, read through their view: src/analyzer/
  * analyze_join.c adds within and per to on): the analyzer made `on` a
@@ -21,7 +21,7 @@
  * primary side's attributes; we plan it once, when the app starts, so an
  * equality of an indexed column with a stream expression is an index
  * scan, and run it for each arrival with a fresh snapshot after
- * CommandCounterIncrement (runtime.c first writes rows buffered for the
+ * CommandCounterIncrement (the driver first writes rows buffered for the
  * table), so the probe sees the table as it is at that moment, including
  * what earlier events of the batch did and what other sessions committed.
  *

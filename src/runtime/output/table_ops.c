@@ -14,7 +14,7 @@
  * Order and visibility: an operation runs at once, with a fresh snapshot
  * after CommandCounterIncrement, so a later event of the same batch (and a
  * later `in T` probe) sees what an earlier one did, in Siddhi's order.
- * The caller (runtime.c) first writes the rows buffered for the table, so
+ * The caller (query.c) first writes the rows buffered for the table, so
  * an earlier insert into T is seen too.  Everything stays in the batch's
  * transaction: readers see all of a batch's effects or none.
  *

@@ -1,0 +1,85 @@
+/*-------------------------------------------------------------------------
+ *
+ * selector.h
+ *	  The selector of a query (src/runtime/select/selector.c): projection,
+ *	  group by and aggregates, having, order by / limit / offset, window
+ *	  functions and SQL's contents.  The driver hands it each row that
+ *	  leaves the query's window (or join, or pattern) and the end of each
+ *	  chunk; what it outputs goes back through the callback the driver
+ *	  gives (the query's rate limiter or output), never by a call into the
+ *	  driver.
+ *
+ *-------------------------------------------------------------------------
+ */
+#ifndef SIDDHI_SELECTOR_H
+#define SIDDHI_SELECTOR_H
+
+#include "executor/executor.h"
+#include "lib/stringinfo.h"
+#include "siddhi/aggregate.h"
+#include "siddhi/analyzer.h"
+#include "siddhi/window.h"
+
+typedef struct SiddhiSelect SiddhiSelect;
+
+/*
+ * Where an output row goes: the query's rate limiter or output.  key is
+ * the row's group key (rate limits and contents per group), or NULL.
+ */
+typedef void (*SiddhiSelectEmit)(void *arg, TupleTableSlot *row, int64 ts,
+								 SiddhiEventKind kind, const char *key,
+								 Size keylen);
+
+/*
+ * The selector of query plan qp over rows of rowdesc, projecting into
+ * out_slot with econtext (the query's; its per-tuple memory holds a
+ * chunk's pending rows until the chunk ends).  keyed_state: the
+ * aggregators belong to a partition's keys (siddhi_selector_set_aggs);
+ * rate: the query has an output rate limiter (its rows need their group).
+ */
+extern SiddhiSelect *siddhi_selector_create(
+	SiddhiQueryPlan *qp, TupleDesc rowdesc, TupleTableSlot *out_slot,
+	ExprContext *econtext, bool keyed_state, bool rate, MemoryContext cxt);
+
+/* A row of kind leaving the query's window (the filters after it held). */
+extern void siddhi_selector_row(SiddhiSelect *s, TupleTableSlot *slot,
+								int64 ts, SiddhiEventKind kind,
+								SiddhiSelectEmit emit, void *arg);
+
+/* The chunk has ended: aggregates, order by and limit make their rows. */
+extern void siddhi_selector_chunk_end(SiddhiSelect *s, SiddhiSelectEmit emit,
+									  void *arg);
+
+/* After an error: forget the chunk it was in the middle of. */
+extern void siddhi_selector_abandon(SiddhiSelect *s);
+
+/*
+ * A snapshot limiter's row: the input event in slot projected with the
+ * aggregates its group has now; having applies.  emit gets it as current.
+ */
+extern void siddhi_selector_snapshot(SiddhiSelect *s, TupleTableSlot *slot,
+									 int64 ts, SiddhiSelectEmit emit,
+									 void *arg);
+
+/* The group key of the event in the scan tuple; NULL without group by. */
+extern const char *siddhi_selector_group_key(SiddhiSelect *s, Size *keylen);
+
+/* Whether the query aggregates (its selector keeps groups). */
+extern bool siddhi_selector_aggregates(SiddhiSelect *s);
+
+/* The aggregators start again at the chunk's end (Siddhi's RESET). */
+extern void siddhi_selector_reset_at_end(SiddhiSelect *s);
+
+/* The partition wrapper: the aggregators of the key being processed. */
+extern void siddhi_selector_set_aggs(SiddhiSelect *s, SiddhiAggregates *aggs);
+
+/*
+ * The key of an event for group by or a window: the text of each value,
+ * each ended by a NUL (a null value is \x01).  The values are also left
+ * in values/nulls when those are given.
+ */
+extern void siddhi_build_key(ExprContext *econtext, ExprState **exprs,
+							 FmgrInfo *out, int n, Datum *values, bool *nulls,
+							 StringInfo buf);
+
+#endif /* SIDDHI_SELECTOR_H */

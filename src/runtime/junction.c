@@ -1,0 +1,269 @@
+/*-------------------------------------------------------------------------
+ *
+ * junction.c
+ *	  Junctions: events from the ring (or a query) handed to the
+ *	  watchers, stream hooks, queries and incremental aggregations of a
+ *	  stream, and the end of each chunk passed downstream.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "runtime_int.h"
+
+static void aggregation_event(SiddhiIncremental *inc, TupleTableSlot *slot,
+							  int64 ts);
+
+/*
+ * May owner still read the stream relid?  SELECT is checked at deploy and
+ * at every load (analyze_privileges.c); a privilege revoked while the app
+ * runs stops its reads at the next batch.  ERROR when it may not.
+ */
+void
+check_may_read(Oid relid, Oid owner)
+{
+	if (pg_class_aclcheck(relid, owner, ACL_SELECT) != ACLCHECK_OK)
+		ereport(
+			ERROR,
+			(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+			 errmsg("permission denied to read \"%s\"", get_rel_name(relid)),
+			 errdetail("The app's owner no longer has the SELECT "
+					   "privilege on it; its events are skipped.")));
+}
+
+void
+deliver_to_watchers(Junction *j, TupleTableSlot *slot, int64 ts, bool expired)
+{
+	MemoryContext old = MemoryContextSwitchTo(batch_cxt);
+	HeapTuple tuple = ExecCopySlotHeapTuple(slot);
+	Datum rec = heap_copy_tuple_as_datum(tuple, j->desc);
+	text *json = DatumGetTextPP(DirectFunctionCall1(row_to_json, rec));
+
+	siddhi_subscription_deliver(MyDatabaseId, j->relid, expired, ts,
+								VARDATA_ANY(json), VARSIZE_ANY_EXHDR(json));
+	MemoryContextSwitchTo(old);
+}
+
+/*
+ * Feed an incremental aggregation (incremental.c); an error (an overflow,
+ * a time out of range, a failing function) skips the event for it only,
+ * as for a query.
+ */
+static void
+aggregation_event(SiddhiIncremental *inc, TupleTableSlot *slot, int64 ts)
+{
+	MemoryContext mcxt = CurrentMemoryContext;
+	Oid save_user;
+	int save_sec;
+	int frame;
+
+	if (list_member_ptr(agg_read_denied, inc))
+		return;
+	siddhi_batch_isolate();
+	GetUserIdAndSecContext(&save_user, &save_sec);
+	frame = siddhi_usercode_enter(siddhi_incremental_owner(inc));
+	PG_TRY();
+	{
+		/* once a batch: may the owner still read the stream? */
+		if (!list_member_ptr(agg_read_checked, inc))
+		{
+			MemoryContext old = MemoryContextSwitchTo(batch_cxt);
+
+			agg_read_checked = lappend(agg_read_checked, inc);
+			agg_read_denied = lappend(agg_read_denied, inc);
+			MemoryContextSwitchTo(old);
+			check_may_read(siddhi_incremental_input(inc),
+						   siddhi_incremental_owner(inc));
+			agg_read_denied = list_delete_ptr(agg_read_denied, inc);
+		}
+		siddhi_incremental_feed(inc, slot, ts);
+		siddhi_usercode_leave(frame, true);
+		siddhi_batch_isolate();
+	}
+	PG_CATCH();
+	{
+		ErrorData *edata;
+
+		siddhi_usercode_leave(frame, false);
+		edata = siddhi_batch_unit_failed(batch_cxt);
+		SetUserIdAndSecContext(save_user, save_sec);
+		MemoryContextSwitchTo(mcxt);
+		siddhi_incremental_error(inc, edata, "event skipped");
+	}
+	PG_END_TRY();
+}
+
+void
+junction_emit(Junction *j, TupleTableSlot *slot, int64 ts, int depth,
+			  bool expired)
+{
+	ListCell *lc;
+	int64 save_ts = siddhi_current_event_ts;
+
+	siddhi_current_event_ts = ts;
+	if (j->named)
+	{
+		named_window_add(j->named, slot, ts, depth);
+		siddhi_current_event_ts = save_ts;
+		return;
+	}
+	/* watchers first: a query's output is seen before what it causes */
+	if (siddhi_stream_watched(MyDatabaseId, j->relid))
+		deliver_to_watchers(j, slot, ts, expired);
+	foreach(lc, j->hooks)
+	{
+		StreamHook *h = lfirst(lc);
+
+		h->fn(h->arg, slot, ts, expired);
+	}
+	foreach(lc, j->consumers)
+		query_process(lfirst(lc), slot, ts, depth);
+	if (!expired)
+		foreach(lc, j->aggregations)
+			aggregation_event(lfirst(lc), slot, ts);
+	siddhi_current_event_ts = save_ts;
+}
+
+/*
+ * Whether a chunk of j goes to one query and nothing else, so that it can
+ * take the chunk in one step (query_step_chunk): no named window, hook,
+ * aggregation or watcher; no partition; no table operation (its
+ * deferred triggers fire after each event's step).
+ */
+static bool
+junction_one_reader(Junction *j)
+{
+	QueryRuntime *q;
+
+	if (j->named || j->hooks != NIL || j->aggregations != NIL ||
+		list_length(j->consumers) != 1)
+		return false;
+	q = linitial(j->consumers);
+	if (q->apart || q->table_op || (q->join_main && q->join_main->table_op) ||
+		(q->pattern_main && q->pattern_main->table_op))
+		return false;
+	return !siddhi_stream_watched(MyDatabaseId, j->relid);
+}
+
+void
+siddhi_runtime_feed_chunk(Oid relid, uint32 desc_sig, const char *rows,
+						  uint32 nrows)
+{
+	Junction *j;
+	const char *p = rows;
+	int64 last_ts = 0;
+
+	if (junctions == NULL)
+		return;
+	if (!OidIsValid(relid))
+	{
+		/* siddhi.advance_clock(): rows carry only a time */
+		for (uint32 i = 0; i < nrows; i++)
+		{
+			const SiddhiRowHeader *row = (const SiddhiRowHeader *) p;
+			const SiddhiClockRequest *req =
+				(const SiddhiClockRequest *) (p + MAXALIGN(sizeof(
+													  SiddhiRowHeader)));
+
+			if (row->length == sizeof(SiddhiClockRequest))
+				siddhi_runtime_advance_playback(row->timestamp, req->userid,
+												req->app);
+			p += MAXALIGN(sizeof(SiddhiRowHeader)) + MAXALIGN(row->length);
+		}
+		return;
+	}
+	j = hash_search(junctions, &relid, HASH_FIND, NULL);
+	if (j == NULL)
+		return;
+	if (desc_sig != j->desc_sig)
+	{
+		ereport(LOG, (errcode(ERRCODE_SIDDHI_RUNTIME_ERROR),
+					  errmsg("siddhi: %u events of stream \"%s\" written "
+							 "under another definition of it were dropped",
+							 nrows, j->name)));
+		return;
+	}
+	if (junction_one_reader(j))
+	{
+		/* its only reader takes the chunk in one step, read in place */
+		for (uint32 i = 0; i < nrows; i++)
+		{
+			const SiddhiRowHeader *row = (const SiddhiRowHeader *) p;
+
+			last_ts = row->timestamp;
+			p += MAXALIGN(sizeof(SiddhiRowHeader)) + MAXALIGN(row->length);
+		}
+		query_step_chunk(linitial(j->consumers), j, rows, nrows);
+		junction_input_end(j, last_ts, 0);
+		return;
+	}
+	for (uint32 i = 0; i < nrows; i++)
+	{
+		const SiddhiRowHeader *row = (const SiddhiRowHeader *) p;
+		MinimalTuple tuple =
+			(MinimalTuple) (p + MAXALIGN(sizeof(SiddhiRowHeader)));
+
+		playback_arrival(j, row->timestamp);
+		ExecStoreMinimalTuple(tuple, j->slot, false);
+		junction_emit(j, j->slot, row->timestamp, 0, false);
+		ExecClearTuple(j->slot);
+		p += MAXALIGN(sizeof(SiddhiRowHeader)) + MAXALIGN(row->length);
+		last_ts = row->timestamp;
+	}
+	junction_input_end(j, last_ts, 0);
+}
+
+/*
+ * What q sent to its output stream since its input chunk last ended forms
+ * one chunk there: end it, so that windows downstream that batch by chunk
+ * (batch()) see the chunks Siddhi would pass them.
+ */
+void
+query_output_end(QueryRuntime *q, int64 now, int depth)
+{
+	if (q->join_main)
+		q = q->join_main;
+	if (q->pattern_main)
+		q = q->pattern_main;
+	if (!q->sent_out)
+		return;
+	q->sent_out = false;
+	if (q->output)
+		junction_input_end(q->output, now, depth + 1);
+}
+
+/*
+ * The chunk of events j delivered has ended (a chunk from the ring, or
+ * one step of the queries upstream): windows that batch by chunk flush
+ * (the clock is now, or the app's clock in playback), and what the
+ * queries sent on ends its chunk downstream.
+ */
+void
+junction_input_end(Junction *j, int64 now, int depth)
+{
+	ListCell *lc;
+
+	if (depth > MAX_CHAIN_DEPTH)
+		return; /* a loop between queries; query_step reports it */
+	if (j->named && siddhi_window_wants_input_end(j->named->window))
+	{
+		NamedWindow *nw = j->named;
+		int64 save_ts = siddhi_current_event_ts;
+		int64 clock = nw->app->playback ? nw->app->clock : now;
+
+		siddhi_current_event_ts = clock;
+		playback_clock = nw->app->playback ? nw->app->clock : 0;
+		nw->depth = depth;
+		siddhi_window_input_end(nw->window, clock, named_window_event, nw);
+		named_window_chunk_end(nw);
+		siddhi_current_event_ts = save_ts;
+	}
+	foreach(lc, j->consumers)
+	{
+		QueryRuntime *q = lfirst(lc);
+
+		if (q->window && siddhi_window_wants_input_end(q->window))
+			query_step(q, STEP_INPUT_END, NULL,
+					   q->app->playback ? q->app->clock : now, depth,
+					   SIDDHI_EVENT_CHUNK_END, false);
+		query_output_end(q, now, depth);
+	}
+}

@@ -1,0 +1,100 @@
+/*-------------------------------------------------------------------------
+ *
+ * named_window.c
+ *	  Named windows in front of their junctions: what enters, what the
+ *	  window emits to its readers, its timers.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "runtime_int.h"
+
+
+/* A named window's step is over: its readers end their chunk. */
+void
+named_window_chunk_end(NamedWindow *nw)
+{
+	ListCell *lc;
+
+	if (!nw->delivered)
+		return;
+	nw->delivered = false;
+	foreach(lc, nw->junction->consumers)
+		query_step(lfirst(lc), STEP_CHUNK_END, NULL, 0, nw->depth,
+				   SIDDHI_EVENT_CHUNK_END, false);
+}
+
+/* Callback of a named window: what it emits goes to the queries reading it. */
+void
+named_window_event(void *arg, SiddhiEventKind kind, MinimalTuple tuple,
+				   int64 ts)
+{
+	NamedWindow *nw = arg;
+	Junction *j = nw->junction;
+	ListCell *lc;
+
+	if (kind == SIDDHI_EVENT_CHUNK_END)
+	{
+		named_window_chunk_end(nw);
+		return;
+	}
+	if (kind == SIDDHI_EVENT_CURRENT)
+		siddhi_mirror_arrive(nw->mirror, tuple);
+	else
+		siddhi_mirror_leave(nw->mirror, tuple);
+	if ((kind == SIDDHI_EVENT_EXPIRED &&
+		 nw->output == SIDDHI_EVENTS_CURRENT) ||
+		(kind == SIDDHI_EVENT_CURRENT && nw->output == SIDDHI_EVENTS_EXPIRED))
+		return;
+	ExecStoreMinimalTuple(tuple, nw->out_slot, false);
+	foreach(lc, j->consumers)
+		query_step(lfirst(lc), STEP_EVENT, nw->out_slot, ts, nw->depth, kind,
+				   false);
+	ExecClearTuple(nw->out_slot);
+	nw->delivered = true;
+}
+
+/* Let time pass for a named window, if something is due by now. */
+void
+named_window_catch_up(NamedWindow *nw, int64 now, int depth)
+{
+	int64 due = siddhi_window_deadline(nw->window);
+	int frame;
+
+	if (due < 0 || now < due)
+		return;
+	frame = siddhi_usercode_enter(nw->app->owner);
+	nw->depth = depth;
+	siddhi_window_advance(nw->window, now, named_window_event, nw);
+	named_window_chunk_end(nw);
+	siddhi_usercode_leave(frame, true);
+}
+
+/* An event sent to a named window: it enters, readers get what follows. */
+void
+named_window_add(NamedWindow *nw, TupleTableSlot *slot, int64 ts, int depth)
+{
+	SiddhiWindowEvent ev = { 0 };
+	bool should_free;
+	int save_depth = nw->depth;
+	int frame = siddhi_usercode_enter(nw->app->owner);
+
+	if (nw->app->playback && ts > nw->app->clock)
+		nw->app->clock = ts;
+	named_window_catch_up(nw, nw->app->playback ? nw->app->clock : ts, depth);
+	/* watchers see what is inserted into the window, as for a stream */
+	if (siddhi_stream_watched(MyDatabaseId, nw->junction->relid))
+		deliver_to_watchers(nw->junction, slot, ts, false);
+	nw->depth = depth;
+	nw->econtext->ecxt_scantuple = slot;
+	ev.tuple = ExecFetchSlotMinimalTuple(slot, &should_free);
+	ev.desc = slot->tts_tupleDescriptor;
+	ev.timestamp = ts;
+	window_event_values(&nw->args, nw->econtext, &ev);
+	siddhi_window_add(nw->window, &ev, named_window_event, nw);
+	if (should_free)
+		pfree(ev.tuple);
+	named_window_chunk_end(nw);
+	ResetExprContext(nw->econtext);
+	nw->depth = save_depth;
+	siddhi_usercode_leave(frame, true);
+}

@@ -1,0 +1,795 @@
+/*-------------------------------------------------------------------------
+ *
+ * query.c
+ *	  The query chain: one step of a query (its error boundary and user
+ *	  frame), filters, deduplicate, window, join and pattern, and the
+ *	  hand-over of its rows to the rate limiter and the output.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "runtime_int.h"
+
+int64 siddhi_current_event_ts = 0;
+
+/* the clock of the app whose query runs, when it is in playback; else 0 */
+int64 playback_clock = 0;
+
+static void query_error(QueryRuntime *q, ErrorData *edata);
+static void query_table_op(QueryRuntime *q, TupleTableSlot *out);
+static void query_deliver(QueryRuntime *q, TupleTableSlot *out, int64 ts,
+						  int depth, SiddhiEventKind kind);
+static void rate_emit(void *arg, MinimalTuple tuple, int64 ts,
+					  SiddhiEventKind kind, const char *key, Size keylen);
+static void rate_catch_up(QueryRuntime *q, int64 now, int depth);
+static void query_snapshot_row(QueryRuntime *q, int64 ts, int depth);
+static void query_rate_remember(QueryRuntime *q, TupleTableSlot *slot,
+								int64 ts, SiddhiEventKind kind);
+static void join_row(void *arg, TupleTableSlot *row, int64 ts,
+					 SiddhiEventKind kind);
+static SiddhiWindow *join_side_contents(QueryRuntime *side);
+static bool query_drops_kind(QueryRuntime *q, SiddhiEventKind kind);
+static void query_join(QueryRuntime *q, TupleTableSlot *slot, int64 ts,
+					   int depth, SiddhiEventKind kind);
+static void query_emit(QueryRuntime *q, TupleTableSlot *slot, int64 ts,
+					   int depth, SiddhiEventKind kind);
+static void query_emit_row(QueryRuntime *q, TupleTableSlot *slot, int64 ts,
+						   int depth, SiddhiEventKind kind);
+static int64 window_long(WindowArgs *wa, ExprState *e, ExprContext *econtext,
+						 const char *what);
+static void window_catch_up(QueryRuntime *q, int64 now, int depth);
+static void query_abandon_chunk(QueryRuntime *q);
+static bool query_dedup_admit(QueryRuntime *q, int64 ts);
+static void pattern_emit(void *arg, TupleTableSlot *row, int64 ts);
+static void query_pattern_event(QueryRuntime *q, TupleTableSlot *slot,
+								int64 ts, int depth);
+
+/*
+ * An error of query q (already rolled back): count it, with its message
+ * as the query's last error, and log it, at most once per
+ * siddhi.error_log_interval for the query.  Frees edata.
+ */
+static void
+query_error(QueryRuntime *q, ErrorData *edata)
+{
+	int64 unlogged;
+	/* a join's or pattern's other side logs as its query */
+	QueryRuntime *logq = q->join_main	   ? q->join_main
+						 : q->pattern_main ? q->pattern_main
+										   : q;
+
+	siddhi_stats_error(q->stats, edata->message);
+	if (siddhi_error_log_due(&logq->errlog, &unlogged))
+		ereport(LOG,
+				(errcode(ERRCODE_SIDDHI_RUNTIME_ERROR),
+				 errmsg("siddhi app \"%s\", query \"%s\": %s (event skipped)",
+						q->app->name, q->name, edata->message),
+				 siddhi_errdetail_unlogged(unlogged)));
+	FreeErrorData(edata);
+}
+
+/*
+ * Called in PG_CATCH of a unit of work of query q: roll its work back
+ * (siddhi_batch_unit_failed), count and log the error, and go on as
+ * save_user.
+ */
+void
+query_failed(QueryRuntime *q, MemoryContext mcxt, Oid save_user, int save_sec)
+{
+	ErrorData *edata = siddhi_batch_unit_failed(batch_cxt);
+
+	SetUserIdAndSecContext(save_user, save_sec);
+	MemoryContextSwitchTo(mcxt);
+	query_error(q, edata);
+}
+
+/*
+ * A table operation is a unit of work of its own: when it fails, only its
+ * effects are rolled back and the output row is not counted as out; the
+ * query goes on with its next row.
+ */
+static void
+query_table_op(QueryRuntime *q, TupleTableSlot *out)
+{
+	MemoryContext mcxt = CurrentMemoryContext;
+	Oid save_user;
+	int save_sec;
+	volatile bool done = true;
+
+	GetUserIdAndSecContext(&save_user, &save_sec);
+	siddhi_batch_isolate();
+	PG_TRY();
+	{
+		siddhi_table_op_apply(q->table_op, out);
+		siddhi_batch_isolate();
+	}
+	PG_CATCH();
+	{
+		query_failed(q, mcxt, save_user, save_sec);
+		done = false;
+	}
+	PG_END_TRY();
+	if (done)
+		siddhi_stats_count(q->stats, 0, 1);
+}
+
+/*
+ * Send an output row to the query's table or stream, past any limiter.
+ * It counts as out when it reaches the stream, or once it is written.
+ */
+static void
+query_deliver(QueryRuntime *q, TupleTableSlot *out, int64 ts, int depth,
+			  SiddhiEventKind kind)
+{
+	if (q->table_op)
+	{
+		/* at once, after the rows buffered for the table (table_ops.c) */
+		sink_flush(q->table_relid);
+		query_table_op(q, out);
+	}
+	else if (OidIsValid(q->table_relid))
+		sink_buffer(q, out);
+	else
+	{
+		siddhi_stats_count(q->stats, 0, 1);
+		q->sent_out = true;
+		junction_emit(q->output, out, ts, depth + 1,
+					  kind == SIDDHI_EVENT_EXPIRED);
+	}
+}
+
+/* Callback of the rate limiter: a row it lets go. */
+static void
+rate_emit(void *arg, MinimalTuple tuple, int64 ts, SiddhiEventKind kind,
+		  const char *key, Size keylen)
+{
+	RateEmitArg *ra = arg;
+	QueryRuntime *q = ra->q;
+
+	ExecStoreMinimalTuple(tuple, q->rate_slot, false);
+	if (siddhi_rate_is_snapshot(q->rate))
+		query_snapshot_row(q, ts, ra->depth);
+	else
+		query_deliver(q, q->rate_slot, ts, ra->depth, kind);
+	ExecClearTuple(q->rate_slot);
+}
+
+/*
+ * An output row of the query: through its rate limiter, if it has one (a
+ * snapshot limiter is fed from the window instead: the row is dropped).
+ */
+void
+query_send(QueryRuntime *q, TupleTableSlot *out, int64 ts, int depth,
+		   SiddhiEventKind kind, const char *key, Size keylen)
+{
+	RateEmitArg ra = { q, depth };
+	MinimalTuple t;
+	bool should_free;
+
+	if (q->rate == NULL)
+	{
+		query_deliver(q, out, ts, depth, kind);
+		return;
+	}
+	if (siddhi_rate_is_snapshot(q->rate))
+		return;
+	t = ExecFetchSlotMinimalTuple(out, &should_free);
+	siddhi_rate_offer(q->rate, t, ts, kind, key, keylen,
+					  q->app->playback ? q->app->clock : siddhi_now_ms(),
+					  rate_emit, &ra);
+	if (should_free)
+		pfree(t);
+}
+
+/* Let time pass for a query's rate limiter, if something is due by now. */
+static void
+rate_catch_up(QueryRuntime *q, int64 now, int depth)
+{
+	RateEmitArg ra = { q, depth };
+	int64 due;
+
+	if (q->rate == NULL)
+		return;
+	due = siddhi_rate_deadline(q->rate);
+	if (due >= 0 && now < due)
+		return;
+	siddhi_rate_advance(q->rate, now, rate_emit, &ra);
+}
+
+/* The selector's snapshot row: to the output, past the limiter. */
+static void
+snapshot_deliver(void *arg, TupleTableSlot *row, int64 ts,
+				 SiddhiEventKind kind, const char *key, Size keylen)
+{
+	RateEmitArg *ra = arg;
+
+	query_deliver(ra->q, row, ts, ra->depth, kind);
+}
+
+/*
+ * A snapshot row: project the input event the limiter kept, with the
+ * aggregate values its group has now, check having, and send it.
+ */
+static void
+query_snapshot_row(QueryRuntime *q, int64 ts, int depth)
+{
+	RateEmitArg ra = { q, depth };
+
+	siddhi_selector_snapshot(q->sel, q->rate_slot, ts, snapshot_deliver, &ra);
+}
+
+/* Snapshots: hand an event leaving the window to the limiter. */
+static void
+query_rate_remember(QueryRuntime *q, TupleTableSlot *slot, int64 ts,
+					SiddhiEventKind kind)
+{
+	bool should_free;
+	MinimalTuple t;
+	Size keylen;
+	const char *key = siddhi_selector_group_key(q->sel, &keylen);
+
+	t = ExecFetchSlotMinimalTuple(slot, &should_free);
+	siddhi_rate_remember(q->rate, t, ts, kind, key, keylen);
+	if (should_free)
+		pfree(t);
+}
+
+/* Callback of siddhi_join_arrive: a joined row goes on through q. */
+static void
+join_row(void *arg, TupleTableSlot *row, int64 ts, SiddhiEventKind kind)
+{
+	JoinRowArg *a = arg;
+
+	query_emit_row(a->q, row, ts, a->depth, kind);
+}
+
+/* What a join side holds: its window, its named window's, or nothing. */
+static SiddhiWindow *
+join_side_contents(QueryRuntime *side)
+{
+	if (side == NULL)
+		return NULL;
+	if (side->window)
+		return side->window;
+	return side->input->named ? side->input->named->window : NULL;
+}
+
+/*
+ * Whether query_emit_row drops every row of this kind: no aggregator or
+ * snapshot needs it and the query does not output it.
+ */
+static bool
+query_drops_kind(QueryRuntime *q, SiddhiEventKind kind)
+{
+	if (siddhi_selector_aggregates(q->sel) ||
+		(q->rate && siddhi_rate_is_snapshot(q->rate)))
+		return false;
+	return (kind == SIDDHI_EVENT_EXPIRED &&
+			q->events == SIDDHI_EVENTS_CURRENT) ||
+		   (kind == SIDDHI_EVENT_CURRENT &&
+			q->events == SIDDHI_EVENTS_EXPIRED);
+}
+
+/* An event of a join side (q, or the side feeding q) probes the other. */
+static void
+query_join(QueryRuntime *q, TupleTableSlot *slot, int64 ts, int depth,
+		   SiddhiEventKind kind)
+{
+	QueryRuntime *mq = q->join_main ? q->join_main : q;
+	JoinRowArg a = { mq, depth };
+	Oid table = siddhi_join_table(mq->join);
+
+	/* the rows it would make go nowhere (an expired event of a query
+	 * that outputs current events only): spare the probe */
+	if (query_drops_kind(mq, kind))
+		return;
+
+	/* a table lookup sees the rows queries buffered for it */
+	if (OidIsValid(table))
+	{
+		sink_flush(table);
+		/* an aggregation lookup, the buckets of the batch's events so far */
+		if (siddhi_join_reads_aggregation(mq->join))
+			siddhi_incremental_flush_all();
+		siddhi_stats_lookup(mq->stats, siddhi_join_uses_index(mq->join));
+	}
+	siddhi_join_arrive(mq->join, q->join_main ? 1 : 0, slot, ts, kind,
+					   join_side_contents(q->join_main ? mq : mq->join_other),
+					   join_row, &a);
+}
+
+/*
+ * One event leaving a query's window (or its input, when it has none):
+ * filters after the window, then aggregation, or the output if the query
+ * outputs events of this kind.
+ */
+static void
+query_emit(QueryRuntime *q, TupleTableSlot *slot, int64 ts, int depth,
+		   SiddhiEventKind kind)
+{
+	q->econtext->ecxt_scantuple = slot;
+	if (q->window_qual && !ExecQual(q->window_qual, q->econtext))
+		return;
+	if (q->join || q->join_main)
+	{
+		query_join(q, slot, ts, depth, kind);
+		return;
+	}
+	query_emit_row(q, slot, ts, depth, kind);
+}
+
+/* The selector's callback: an output row goes on (query_send). */
+static void
+selector_emit(void *arg, TupleTableSlot *row, int64 ts, SiddhiEventKind kind,
+			  const char *key, Size keylen)
+{
+	RateEmitArg *ra = arg;
+
+	query_send(ra->q, row, ts, ra->depth, kind, key, keylen);
+}
+
+/* After the window (and join): aggregation, or the output. */
+static void
+query_emit_row(QueryRuntime *q, TupleTableSlot *slot, int64 ts, int depth,
+			   SiddhiEventKind kind)
+{
+	q->econtext->ecxt_scantuple = slot;
+	if (q->rate && siddhi_rate_is_snapshot(q->rate))
+	{
+		/* a snapshot shows the state: it keeps what the window holds */
+		query_rate_remember(q, slot, ts, kind);
+		if (!siddhi_selector_aggregates(q->sel))
+			return;
+	}
+	{
+		RateEmitArg ra = { q, depth };
+
+		siddhi_selector_row(q->sel, slot, ts, kind, selector_emit, &ra);
+	}
+}
+
+/*
+ * End of a chunk: the selector makes the rows that wait for it
+ * (aggregates, order by and limit, window functions, the contents).  A
+ * join's or pattern's other side ends the chunk of the query it feeds.
+ */
+void
+query_chunk_end(QueryRuntime *q, int depth)
+{
+	RateEmitArg ra = { q, depth };
+
+	if (q->join_main || q->pattern_main)
+	{
+		query_chunk_end(q->join_main ? q->join_main : q->pattern_main, depth);
+		return;
+	}
+	siddhi_selector_chunk_end(q->sel, selector_emit, &ra);
+}
+
+/* Callback of siddhi_window_add: an event the window hands out. */
+void
+window_event(void *arg, SiddhiEventKind kind, MinimalTuple tuple, int64 ts)
+{
+	WindowEventArg *wa = arg;
+	MemoryContext mcxt = CurrentMemoryContext;
+	Oid save_user;
+	int save_sec;
+
+	if (kind == SIDDHI_EVENT_CHUNK_END)
+	{
+		query_chunk_end(wa->q, wa->depth);
+		return;
+	}
+
+	/*
+	 * An error skips this event for the query and the window goes on: it
+	 * has handed the event out, and an expiry that failed must still
+	 * happen, or the window's deadline never moves and its timer fires
+	 * again and again.
+	 */
+	siddhi_batch_isolate();
+	GetUserIdAndSecContext(&save_user, &save_sec);
+	PG_TRY();
+	{
+		ExecStoreMinimalTuple(tuple, wa->q->window_slot, false);
+		query_emit(wa->q, wa->q->window_slot, ts, wa->depth, kind);
+	}
+	PG_CATCH();
+	{
+		query_failed(wa->q, mcxt, save_user, save_sec);
+	}
+	PG_END_TRY();
+	ExecClearTuple(wa->q->window_slot);
+}
+
+/* A window's long-valued attribute of the event; null is an error. */
+static int64
+window_long(WindowArgs *wa, ExprState *e, ExprContext *econtext,
+			const char *what)
+{
+	bool isnull;
+	Datum d = ExecEvalExpr(e, econtext, &isnull);
+
+	if (isnull)
+		ereport(ERROR, (errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+						errmsg("the %s attribute of window %s is null", what,
+							   wa->name)));
+	return DatumGetInt64(d);
+}
+
+/* What a window needs of the event in econtext's scan tuple. */
+void
+window_event_values(WindowArgs *wa, ExprContext *econtext,
+					SiddhiWindowEvent *ev)
+{
+	if (wa->time)
+		ev->ext = window_long(wa, wa->time, econtext, "time");
+	if (wa->start)
+		ev->start = window_long(wa, wa->start, econtext, "start time");
+	if (wa->nkeys > 0)
+	{
+		siddhi_build_key(econtext, wa->keys, wa->key_out, wa->nkeys,
+						 wa->values, wa->nulls, &wa->keybuf);
+		ev->key = wa->keybuf.data;
+		ev->keylen = wa->keybuf.len;
+		ev->values = wa->values;
+		ev->isnull = wa->nulls;
+	}
+}
+
+/* Let time pass for a query's window, if something is due by now. */
+static void
+window_catch_up(QueryRuntime *q, int64 now, int depth)
+{
+	int64 due;
+	WindowEventArg wa = { q, depth };
+
+	if (q->window == NULL)
+		return;
+	due = siddhi_window_deadline(q->window);
+	if (due < 0 || now < due)
+		return;
+	siddhi_window_advance(q->window, now, window_event, &wa);
+}
+
+/* After an error: forget the chunk the query was in the middle of. */
+static void
+query_abandon_chunk(QueryRuntime *q)
+{
+	if (q->sel)
+		siddhi_selector_abandon(q->sel);
+	ResetExprContext(q->econtext);
+	if (q->join_main)
+		query_abandon_chunk(q->join_main);
+	if (q->pattern_main)
+		query_abandon_chunk(q->pattern_main);
+}
+
+/*
+ * #unique:deduplicate and the filters after it: whether the event in q's
+ * scan tuple goes on to the window.
+ */
+static bool
+query_dedup_admit(QueryRuntime *q, int64 ts)
+{
+	if (q->dedup == NULL)
+		return true;
+	siddhi_build_key(q->econtext, &q->dedup_key, &q->dedup_key_out, 1, NULL,
+					 NULL, &q->dedup_keybuf);
+	if (!siddhi_dedup_admit(q->dedup, q->dedup_keybuf.data,
+							q->dedup_keybuf.len, ts))
+		return false;
+	return q->dedup_qual == NULL || ExecQual(q->dedup_qual, q->econtext);
+}
+
+/* Callback of the pattern engine: a match goes out through q. */
+static void
+pattern_emit(void *arg, TupleTableSlot *row, int64 ts)
+{
+	PatternEmitArg *a = arg;
+	int64 save_ts = siddhi_current_event_ts;
+
+	/* eventTimestamp() of a match is its own (an absence: when it held) */
+	siddhi_current_event_ts = ts;
+	/* SQL's WHERE on the pattern: matches it rejects go nowhere */
+	a->q->econtext->ecxt_scantuple = row;
+	if (a->q->window_qual == NULL ||
+		ExecQual(a->q->window_qual, a->q->econtext))
+		query_emit_row(a->q, row, ts, a->depth, SIDDHI_EVENT_CURRENT);
+	siddhi_current_event_ts = save_ts;
+}
+
+/* An event of one of a pattern's streams (q, or a runtime feeding it). */
+static void
+query_pattern_event(QueryRuntime *q, TupleTableSlot *slot, int64 ts, int depth)
+{
+	QueryRuntime *mq = q->pattern_main ? q->pattern_main : q;
+	PatternEmitArg a = { mq, depth };
+	int64 now = mq->app->playback ? mq->app->clock : ts;
+
+	if (siddhi_pattern_deadline(mq->pattern) >= 0)
+		siddhi_pattern_advance(mq->pattern, now, pattern_emit, &a);
+	if (mq->rate)
+		rate_catch_up(mq, mq->app->playback ? mq->app->clock : siddhi_now_ms(),
+					  depth);
+	siddhi_pattern_event(mq->pattern, q->pattern_stream, slot, ts,
+						 pattern_emit, &a);
+	siddhi_stats_partial(mq->stats, siddhi_pattern_pending(mq->pattern),
+						 siddhi_pattern_dropped(mq->pattern));
+}
+
+/* An event reaches a query: filters, then its window or what follows. */
+void
+query_event(QueryRuntime *q, TupleTableSlot *slot, int64 ts, int depth,
+			SiddhiEventKind kind, bool end_chunk)
+{
+	if (q->pattern || q->pattern_main)
+	{
+		query_pattern_event(q, slot, ts, depth);
+		if (end_chunk)
+			query_chunk_end(q, depth);
+		return;
+	}
+	/* time passes for the window first: what is due leaves before */
+	window_catch_up(q, q->app->playback ? q->app->clock : ts, depth);
+	if (q->rate)
+		rate_catch_up(q, q->app->playback ? q->app->clock : siddhi_now_ms(),
+					  depth);
+	q->econtext->ecxt_scantuple = slot;
+	if (q->qual && !ExecQual(q->qual, q->econtext))
+		return;
+	if (!query_dedup_admit(q, ts))
+		return;
+	if (q->window)
+	{
+		bool should_free;
+		WindowEventArg wa = { q, depth };
+		SiddhiWindowEvent ev = { 0 };
+
+		Assert(kind == SIDDHI_EVENT_CURRENT);
+		ev.tuple = ExecFetchSlotMinimalTuple(slot, &should_free);
+		ev.desc = slot->tts_tupleDescriptor;
+		ev.timestamp = ts;
+		window_event_values(&q->window_args, q->econtext, &ev);
+		siddhi_window_add(q->window, &ev, window_event, &wa);
+		if (should_free)
+			pfree(ev.tuple);
+	}
+	else
+	{
+		query_emit(q, slot, ts, depth, kind);
+		/*
+		 * A join side without a window is Siddhi's empty window: when the
+		 * query outputs expired events, each arrival also leaves at once,
+		 * as an expired event stamped with the clock, in a chunk of its
+		 * own (an aggregate emits the current row, then the expired one).
+		 */
+		if ((q->join || q->join_main) && q->input->named == NULL &&
+			kind == SIDDHI_EVENT_CURRENT && q->events != SIDDHI_EVENTS_CURRENT)
+		{
+			query_chunk_end(q, depth);
+			query_emit(q, slot, q->app->playback ? q->app->clock : ts, depth,
+					   SIDDHI_EVENT_EXPIRED);
+		}
+		/* ... and then resets the query's aggregators (Siddhi's RESET) */
+		if ((q->join || q->join_main) && q->input->named == NULL &&
+			kind == SIDDHI_EVENT_CURRENT)
+		{
+			QueryRuntime *mq = q->join_main ? q->join_main : q;
+
+			siddhi_selector_reset_at_end(mq->sel);
+		}
+	}
+	if (end_chunk)
+		query_chunk_end(q, depth);
+}
+
+/*
+ * One step of a query, as its app's owner, inside the batch's error
+ * boundary: an error rolls the subtransaction back, is counted against
+ * the query, and the query forgets the chunk it was in; the batch goes on.
+ * An event is current, or expired when a named window hands it out;
+ * end_chunk says whether it is a chunk on its own.
+ */
+void
+query_step(QueryRuntime *q, QueryStep step, TupleTableSlot *slot, int64 ts,
+		   int depth, SiddhiEventKind kind, bool end_chunk)
+{
+	MemoryContext mcxt = CurrentMemoryContext;
+	Oid save_user;
+	int save_sec;
+	int frame;
+	int64 save_ts = siddhi_current_event_ts;
+	volatile bool keep_memory = false;
+	SiddhiPartInstance *save_key = q->apart ? q->apart->current : NULL;
+
+	/* the owner may not read the input: reported once, at the first event */
+	if (step == STEP_EVENT && q->read_denied && q->read_checked == batch_seq)
+		return;
+	/* what came before is kept, whatever happens to this step */
+	siddhi_batch_isolate();
+	GetUserIdAndSecContext(&save_user, &save_sec);
+	frame = siddhi_usercode_enter(q->owner);
+	PG_TRY();
+	{
+		if (depth > MAX_CHAIN_DEPTH)
+			ereport(ERROR,
+					(errcode(ERRCODE_SIDDHI_RUNTIME_ERROR),
+					 errmsg("event went through more than %d chained queries",
+							MAX_CHAIN_DEPTH),
+					 errhint("Queries that insert into each other's input "
+							 "streams form a loop.")));
+		/* once a batch: may the owner still read the input? */
+		if (step == STEP_EVENT && q->input && !q->input->named &&
+			q->read_checked != batch_seq)
+		{
+			q->read_checked = batch_seq;
+			q->read_denied = true;
+			check_may_read(q->input->relid, q->owner);
+			q->read_denied = false;
+		}
+		if (step == STEP_EVENT)
+		{
+			siddhi_stats_count(q->stats, 1, 0);
+			if (q->app->playback && ts > q->app->clock)
+				q->app->clock = ts;
+		}
+		playback_clock = q->app->playback ? q->app->clock : 0;
+		switch (step)
+		{
+			case STEP_EVENT:
+				if (q->apart)
+					partition_event(q, slot, ts, depth, kind);
+				else
+					query_event(q, slot, ts, depth, kind, end_chunk);
+				/* the rows of a chunk still open live in per-tuple memory */
+				if (!end_chunk)
+					keep_memory = true;
+				break;
+			case STEP_CHUNK_END:
+				query_chunk_end(q, depth);
+				break;
+			case STEP_ADVANCE:
+				siddhi_current_event_ts = ts;
+				window_catch_up(q, ts, depth);
+				if (q->pattern)
+				{
+					PatternEmitArg pa = { q, depth };
+
+					siddhi_pattern_advance(q->pattern, ts, pattern_emit, &pa);
+				}
+				if (q->rate)
+					rate_catch_up(q, ts, depth);
+				break;
+			case STEP_INPUT_END:
+			{
+				WindowEventArg wa = { q, depth };
+
+				siddhi_current_event_ts = ts;
+				siddhi_window_input_end(q->window, ts, window_event, &wa);
+			}
+			break;
+		}
+		if (!keep_memory)
+		{
+			ResetExprContext(q->econtext);
+			/* a join's other side made q's rows in q's memory */
+			if (q->join_main)
+				ResetExprContext(q->join_main->econtext);
+		}
+		siddhi_usercode_leave(frame, true);
+		/* and what it did is kept, whatever happens to an outer step */
+		siddhi_batch_isolate();
+	}
+	PG_CATCH();
+	{
+		siddhi_usercode_leave(frame, false);
+		query_failed(q, mcxt, save_user, save_sec);
+		query_abandon_chunk(q);
+		if (q->apart)
+			partition_enter(q->apart, save_key);
+	}
+	PG_END_TRY();
+	siddhi_current_event_ts = save_ts;
+}
+
+
+/*
+ * A chunk from the ring for a query that is its stream's only reader (no
+ * watcher, hook, aggregation or named window; not in a partition, no
+ * table operation): the whole chunk in one step, one error
+ * boundary and one user frame instead of one per event.  An error skips
+ * the event it happened at, as query_step does: the unit is rolled back
+ * (the events before it have done their work in the database in units of
+ * their own, the queries downstream and table flushes; their effects in
+ * memory stay, as they would one step each), the error is counted, and the
+ * rest of the chunk goes on in a new step.  In playback each event first
+ * moves the app's clock (playback_arrival), as it does one step each.
+ */
+void
+query_step_chunk(QueryRuntime *q, Junction *j, const char *rows, uint32 nrows)
+{
+	TupleTableSlot *slot = j->slot;
+	const char *volatile p = rows;
+	volatile uint32 i = 0;
+	int64 save_ts = siddhi_current_event_ts;
+
+	while (i < nrows)
+	{
+		MemoryContext mcxt = CurrentMemoryContext;
+		Oid save_user;
+		int save_sec;
+		int frame;
+
+		/* the owner may not read the input: reported once, at the first */
+		if (q->read_denied && q->read_checked == batch_seq)
+		{
+			/* the events still move a playback app's clock */
+			for (; i < nrows && q->app->playback; i++)
+			{
+				const SiddhiRowHeader *row = (const SiddhiRowHeader *) p;
+
+				p += MAXALIGN(sizeof(SiddhiRowHeader)) + MAXALIGN(row->length);
+				playback_arrival(j, row->timestamp);
+			}
+			break;
+		}
+		siddhi_batch_isolate();
+		GetUserIdAndSecContext(&save_user, &save_sec);
+		frame = siddhi_usercode_enter(q->owner);
+		PG_TRY();
+		{
+			/* once a batch: may the owner still read the input? */
+			if (q->read_checked != batch_seq)
+			{
+				q->read_checked = batch_seq;
+				q->read_denied = true;
+				check_may_read(q->input->relid, q->owner);
+				q->read_denied = false;
+			}
+			for (; i < nrows; i++)
+			{
+				const SiddhiRowHeader *row = (const SiddhiRowHeader *) p;
+				MinimalTuple tuple =
+					(MinimalTuple) (p + MAXALIGN(sizeof(SiddhiRowHeader)));
+
+				p += MAXALIGN(sizeof(SiddhiRowHeader)) + MAXALIGN(row->length);
+				if (q->app->playback)
+				{
+					playback_arrival(j, row->timestamp);
+					if (row->timestamp > q->app->clock)
+						q->app->clock = row->timestamp;
+					playback_clock = q->app->clock;
+				}
+				else
+					playback_clock = 0;
+				ExecStoreMinimalTuple(tuple, slot, false);
+				siddhi_current_event_ts = row->timestamp;
+				siddhi_stats_count(q->stats, 1, 0);
+				query_event(q, slot, row->timestamp, 0, SIDDHI_EVENT_CURRENT,
+							true);
+				ResetExprContext(q->econtext);
+				if (q->join_main)
+					ResetExprContext(q->join_main->econtext);
+				ExecClearTuple(slot);
+			}
+			siddhi_usercode_leave(frame, true);
+			siddhi_batch_isolate();
+		}
+		PG_CATCH();
+		{
+			siddhi_usercode_leave(frame, false);
+			query_failed(q, mcxt, save_user, save_sec);
+			query_abandon_chunk(q);
+			ExecClearTuple(slot);
+			i++; /* p already points past the failing event */
+		}
+		PG_END_TRY();
+	}
+	siddhi_current_event_ts = save_ts;
+}
+
+void
+query_process(QueryRuntime *q, TupleTableSlot *slot, int64 ts, int depth)
+{
+	query_step(q, STEP_EVENT, slot, ts, depth, SIDDHI_EVENT_CURRENT, true);
+}

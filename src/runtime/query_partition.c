@@ -1,0 +1,202 @@
+/*-------------------------------------------------------------------------
+ *
+ * query_partition.c
+ *	  The partition wrapper: the per-key state of a partition's
+ *	  queries, swapped in before each key's step; time and deadlines for
+ *	  every key.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "runtime_int.h"
+
+static void partition_key_done(QueryRuntime *q, int64 now, int depth);
+
+/*
+ * Partitions.  A query of a partition has one QueryKeyState per key; to
+ * process for a key, the state pointers of all the partition's queries
+ * are set to the key's (a join's two sides, and the queries reading an
+ * inner stream, then work on the same key), and set back afterwards to
+ * those of the key that was being processed before (NULL when none): an
+ * event of one key may cause, through an outer stream, the processing of
+ * another.
+ */
+
+/* partition.c's make callback: query k's state for a new key. */
+void *
+partition_make_state(void *arg, int k, SiddhiPartInstance *inst)
+{
+	AppPartition *ap = arg;
+	QueryRuntime *q = list_nth(ap->queries, k);
+	QueryKeyState *ks;
+	MemoryContext old = MemoryContextSwitchTo(inst->cxt);
+
+	ks = palloc0(sizeof(QueryKeyState));
+	if (q->window_plan)
+		ks->window = siddhi_window_create(q->window_plan, inst->cxt);
+	if (q->plan && q->plan->dedup_key)
+		ks->dedup = siddhi_dedup_create(q->plan->dedup_interval, inst->cxt);
+	if (q->plan && q->plan->aggregates)
+		ks->aggs = siddhi_aggs_create(q->plan->aggregates, q->plan->group_by,
+									  inst->cxt);
+	if (q->pattern_prog)
+		ks->pattern = siddhi_pattern_create(
+			q->pattern_prog, inst->cxt,
+			q->app->playback ? q->app->clock : siddhi_now_ms());
+	if (q->plan && q->plan->rate_kind != SIDDHI_RATE_NONE)
+	{
+		SiddhiRateLimiter *save = q->rate;
+
+		query_rate_create(q, q->plan);
+		ks->rate = q->rate;
+		q->rate = save;
+	}
+	MemoryContextSwitchTo(old);
+	return ks;
+}
+
+void
+partition_enter(AppPartition *ap, SiddhiPartInstance *inst)
+{
+	ListCell *lc;
+
+	if (ap->current == inst)
+		return;
+	foreach(lc, ap->queries)
+	{
+		QueryRuntime *q = lfirst(lc);
+		QueryKeyState *ks = inst ? inst->states[q->part_index] : NULL;
+
+		q->window = ks ? ks->window : NULL;
+		q->dedup = ks ? ks->dedup : NULL;
+		if (q->sel)
+			siddhi_selector_set_aggs(q->sel, ks ? ks->aggs : NULL);
+		q->rate = ks ? ks->rate : NULL;
+		q->pattern = ks ? ks->pattern : NULL;
+	}
+	ap->current = inst;
+}
+
+/* After a query of a partition has run for one key, the end of its chunk. */
+static void
+partition_key_done(QueryRuntime *q, int64 now, int depth)
+{
+	if (q->window && siddhi_window_wants_input_end(q->window))
+	{
+		WindowEventArg wa = { q, depth };
+
+		siddhi_window_input_end(q->window, now, window_event, &wa);
+	}
+}
+
+/*
+ * An event reaches a query of a partition: it is processed for each key
+ * it has (partition.c), or, when it comes from a stream the partition
+ * does not divide, for every key there is; from an inner stream, for the
+ * key that sent it.  Each key's processing is a chunk of its own.
+ */
+void
+partition_event(QueryRuntime *q, TupleTableSlot *slot, int64 ts, int depth,
+				SiddhiEventKind kind)
+{
+	AppPartition *ap = q->apart;
+	SiddhiPartInstance *prev = ap->current;
+	SiddhiPartInstance *keys[SIDDHI_MAX_RANGES];
+	int64 now = q->app->playback ? q->app->clock : ts;
+	int n;
+
+	if (q->inner_input)
+	{
+		/* inserted into the inner stream from outside: it has no key */
+		if (prev == NULL)
+			return;
+		query_event(q, slot, ts, depth, kind, true);
+		partition_key_done(q, now, depth);
+		return;
+	}
+	q->econtext->ecxt_scantuple = slot;
+	n = siddhi_partition_route(ap->rt, q->input->relid, q->econtext, now,
+							   keys);
+	if (n < 0)
+	{
+		dlist_iter it;
+
+		dlist_foreach(it, siddhi_partition_instances(ap->rt))
+		{
+			SiddhiPartInstance *inst =
+				dlist_container(SiddhiPartInstance, node, it.cur);
+
+			partition_enter(ap, inst);
+			query_event(q, slot, ts, depth, kind, true);
+			partition_key_done(q, now, depth);
+		}
+	}
+	for (int i = 0; i < n; i++)
+	{
+		partition_enter(ap, keys[i]);
+		query_event(q, slot, ts, depth, kind, true);
+		partition_key_done(q, now, depth);
+	}
+	partition_enter(ap, prev);
+}
+
+/* Time passes for every key of a partition; idle keys may go. */
+void
+partition_advance(AppPartition *ap, int64 now)
+{
+	SiddhiPartInstance *prev = ap->current;
+
+	if (ap->timed)
+	{
+		dlist_iter it;
+
+		dlist_foreach(it, siddhi_partition_instances(ap->rt))
+		{
+			SiddhiPartInstance *inst =
+				dlist_container(SiddhiPartInstance, node, it.cur);
+			ListCell *lc;
+
+			foreach(lc, ap->queries)
+			{
+				partition_enter(ap, inst);
+				query_advance(lfirst(lc), now);
+			}
+		}
+		partition_enter(ap, prev);
+	}
+	if (prev == NULL)
+		siddhi_partition_purge(ap->rt, now, NULL, NULL);
+}
+
+/* The earliest due time of a partition's keys' windows and limiters. */
+int64
+partition_deadline(AppPartition *ap)
+{
+	int64 next = siddhi_partition_purge_deadline(ap->rt);
+	dlist_iter it;
+
+	if (!ap->timed)
+		return next;
+	dlist_foreach(it, siddhi_partition_instances(ap->rt))
+	{
+		SiddhiPartInstance *inst =
+			dlist_container(SiddhiPartInstance, node, it.cur);
+		ListCell *lc;
+
+		foreach(lc, ap->queries)
+		{
+			QueryKeyState *ks =
+				inst->states[((QueryRuntime *) lfirst(lc))->part_index];
+			int64 due = ks->window ? siddhi_window_deadline(ks->window) : -1;
+
+			if (due >= 0 && (next < 0 || due < next))
+				next = due;
+			due = ks->rate ? siddhi_rate_deadline(ks->rate) : -1;
+			if (due >= 0 && (next < 0 || due < next))
+				next = due;
+			due = ks->pattern ? siddhi_pattern_deadline(ks->pattern) : -1;
+			if (due >= 0 && (next < 0 || due < next))
+				next = due;
+		}
+	}
+	return next;
+}

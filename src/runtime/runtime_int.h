@@ -1,0 +1,380 @@
+/*-------------------------------------------------------------------------
+ *
+ * runtime_int.h
+ *	  What the files of the runtime's driver share (the .c files of src/runtime/):
+ *	  junctions, named windows, query runtimes, apps, partitions and
+ *	  triggers, and the functions one file calls in another.
+ *
+ *-------------------------------------------------------------------------
+ */
+#ifndef SIDDHI_RUNTIME_INT_H
+#define SIDDHI_RUNTIME_INT_H
+
+#include "postgres.h"
+
+#include "access/heapam.h"
+#include "common/hashfn.h"
+#include "access/table.h"
+#include "access/tableam.h"
+#include "catalog/pg_class.h"
+#include "access/xact.h"
+#include "commands/trigger.h"
+#include "executor/executor.h"
+#include "funcapi.h"
+#include "miscadmin.h"
+#include "nodes/makefuncs.h"
+#include "nodes/nodeFuncs.h"
+#include "parser/parsetree.h"
+#include "siddhi/batch.h"
+#include "siddhi/depend.h"
+#include "siddhi/errors.h"
+#include "siddhi/join.h"
+#include "siddhi/partition.h"
+#include "siddhi/pattern.h"
+#include "siddhi/ipc.h"
+#include "siddhi/ratelimit.h"
+#include "siddhi/selector.h"
+#include "siddhi/topn.h"
+#include "siddhi/runtime.h"
+#include "siddhi/table_ops.h"
+#include "siddhi/usercode.h"
+#include "siddhi/cron.h"
+#include "pgtime.h"
+#include "siddhi/window.h"
+#include "siddhi/window_mirror.h"
+#include "siddhi/aggregate.h"
+#include "siddhi/over.h"
+#include "siddhi/incremental.h"
+#include "lib/stringinfo.h"
+#include "utils/acl.h"
+#include "utils/builtins.h"
+#include "utils/datum.h"
+#include "utils/hsearch.h"
+#include "utils/json.h"
+#include "utils/lsyscache.h"
+#include "utils/memutils.h"
+#include "utils/rel.h"
+#include "utils/resowner.h"
+#include "utils/sortsupport.h"
+#include "utils/timestamp.h"
+
+/* chains deeper than this are taken for a loop between queries */
+#define MAX_CHAIN_DEPTH 64
+
+typedef struct QueryRuntime QueryRuntime;
+typedef struct NamedWindow NamedWindow;
+typedef struct AppPartition AppPartition;
+
+/* What a window needs evaluated for each arriving event, from its plan. */
+typedef struct WindowArgs
+{
+	const char *name; /* the window's, for messages */
+	ExprState *time;  /* externalTime*: the event's time */
+	ExprState *start; /* externalTimeBatch: start from an attribute */
+	int nkeys;
+	ExprState **keys; /* the window's key or sort attributes */
+	FmgrInfo *key_out;
+	Datum *values;
+	bool *nulls;
+	StringInfoData keybuf;
+} WindowArgs;
+
+typedef struct Junction
+{
+	Oid relid; /* hash key */
+	char *name;
+	TupleDesc desc;		  /* blessed, for JSON output */
+	uint32 desc_sig;	  /* siddhi_desc_signature(desc) */
+	TupleTableSlot *slot; /* holds events fed from the ring */
+	List *consumers;	  /* of QueryRuntime * */
+	NamedWindow *named;	  /* a named window's: events go through it */
+	List *aggregations;	  /* of SiddhiIncremental *: current events */
+	List *hooks;		  /* of StreamHook *: sinks of the stream */
+} Junction;
+
+/* siddhi_runtime_add_stream_hook(): a sink watching a stream. */
+typedef struct StreamHook
+{
+	SiddhiAppRuntime *app;
+	SiddhiStreamHookFn fn;
+	void *arg;
+} StreamHook;
+
+/*
+ * A named window: events sent to its junction enter the window, and what
+ * the window emits goes to the junction's watchers and consumers, marked
+ * current or expired.  Its contents are mirrored into its table.
+ */
+struct NamedWindow
+{
+	SiddhiAppRuntime *app;
+	Junction *junction;
+	SiddhiWindow *window;
+	WindowArgs args;
+	ExprContext *econtext;
+	SiddhiEventType output;	  /* which events readers get */
+	TupleTableSlot *out_slot; /* holds the events the window emits */
+	SiddhiWindowMirror *mirror;
+	int depth;			   /* of the event being processed */
+	bool delivered;		   /* readers got events since their last chunk end */
+	SiddhiErrorLog errlog; /* its mirror's failures, rate limited */
+};
+
+typedef struct TableRow
+{
+	QueryRuntime *query;
+	MinimalTuple tuple;
+} TableRow;
+
+typedef struct TableSink
+{
+	Oid relid;	/* hash key */
+	List *rows; /* of TableRow *, in the batch context */
+} TableSink;
+
+struct QueryRuntime
+{
+	SiddhiAppRuntime *app;
+	char *name;
+	Oid owner;
+	SiddhiQueryStats *stats;
+	SiddhiErrorLog errlog; /* its errors' LOG lines, rate limited */
+	ExprContext *econtext;
+	ExprState *qual;	/* filters before the window */
+	SiddhiDedup *dedup; /* #unique:deduplicate, or NULL */
+	ExprState *dedup_key;
+	FmgrInfo dedup_key_out;
+	StringInfoData dedup_keybuf;
+	ExprState *dedup_qual;		 /* filters after deduplicate */
+	SiddhiWindow *window;		 /* or NULL */
+	WindowArgs window_args;		 /* what the window needs of each event */
+	TupleTableSlot *window_slot; /* holds events the window emits */
+	ExprState *window_qual;		 /* filters after the window */
+	SiddhiEventType events;		 /* current, expired or all events go out */
+	/* projection, group by, having, order by, limit (select/selector.c) */
+	SiddhiSelect *sel; /* NULL: a join's or pattern's other side */
+	/* output rate limiting (ratelimit.c), or NULL */
+	SiddhiRateLimiter *rate;
+	TupleTableSlot *rate_slot; /* holds the rows the limiter lets go */
+	TupleTableSlot *out_slot;
+	Junction *input;
+	Junction *output; /* output stream, or NULL */
+	bool sent_out;	  /* sent to output since its input chunk last ended */
+	Oid table_relid;  /* output table, or InvalidOid */
+	SiddhiTableOp *table_op; /* delete/update/upsert on it, or NULL */
+	/* a join (join.c): the query reads its primary side, join_other the
+	 * other (a runtime of filters and window only, feeding join_main) */
+	SiddhiJoin *join;
+	QueryRuntime *join_other;
+	QueryRuntime *join_main;
+	/*
+	 * a pattern or sequence (pattern.c): the compiled program and, behind
+	 * one pointer, all of its mutable state (a partition keeps one per
+	 * key).  The query reads the pattern's first stream; a runtime per
+	 * other stream (pattern_main pointing back, pattern_stream its number)
+	 * feeds it.
+	 */
+	SiddhiPatternProgram *pattern_prog;
+	SiddhiPattern *pattern;
+	QueryRuntime *pattern_main;
+	int pattern_stream;
+	/*
+	 * a query of a partition: window, dedup, aggs, rate and pattern above
+	 * belong to the key being processed (partition_enter), NULL between
+	 * keys
+	 */
+	AppPartition *apart;
+	int part_index;				   /* in apart->queries */
+	SiddhiQueryPlan *plan;		   /* to make a key's state; NULL: join side */
+	SiddhiWindowPlan *window_plan; /* likewise */
+	bool inner_input;			   /* reads a #inner stream of apart */
+	uint64 read_checked; /* batch whose SELECT check on input was made */
+	bool read_denied;	 /* and it failed: the batch's events are skipped */
+};
+
+/* The state of one query for one key of its partition. */
+typedef struct QueryKeyState
+{
+	SiddhiWindow *window;
+	SiddhiDedup *dedup;
+	SiddhiAggregates *aggs;
+	SiddhiRateLimiter *rate;
+	SiddhiPattern *pattern;
+} QueryKeyState;
+
+/*
+ * A partition (partition.c keeps its keys): its queries, and the key whose
+ * state they hold now, if any.
+ */
+struct AppPartition
+{
+	SiddhiAppRuntime *app;
+	SiddhiPartitionRuntime *rt;
+	List *queries; /* of QueryRuntime *, join and pattern sides included */
+	SiddhiPartInstance *current;
+	bool timed; /* some query has a window, a rate limiter or a pattern */
+};
+
+struct SiddhiAppRuntime
+{
+	char *name;
+	Oid owner;
+	bool playback; /* the app's clock follows event time */
+	int64 clock;   /* playback: the latest event time seen */
+	MemoryContext cxt;
+	List *queries;
+	List *windows;	/* of NamedWindow * */
+	List *triggers; /* of AppTrigger * */
+	bool triggers_started;
+	List *aggregations; /* of AppAggregation * */
+	List *partitions;	/* of AppPartition * */
+};
+
+/* An incremental aggregation (incremental.c) and the stream it reads. */
+typedef struct AppAggregation
+{
+	Junction *junction;
+	SiddhiIncremental *inc;
+} AppAggregation;
+
+/*
+ * define trigger T at ..: events (triggered_time) fed into T's junction
+ * when due: 'start' once, as soon as the app runs (in playback, at the
+ * clock's first value); every t from the start (playback: from the
+ * clock's first value); cron at each of its times.
+ */
+typedef struct AppTrigger
+{
+	Junction *junction;
+	bool at_start;
+	int64 every_ms;
+	SiddhiCron *cron;
+	int64 next; /* due time; -1: none (yet, in playback) */
+	TupleTableSlot *slot;
+} AppTrigger;
+
+
+typedef struct RateEmitArg
+{
+	QueryRuntime *q;
+	int depth;
+} RateEmitArg;
+
+
+typedef struct JoinRowArg
+{
+	QueryRuntime *q;
+	int depth;
+} JoinRowArg;
+
+
+typedef struct WindowEventArg
+{
+	QueryRuntime *q;
+	int depth;
+} WindowEventArg;
+
+
+typedef struct PatternEmitArg
+{
+	QueryRuntime *q;
+	int depth;
+} PatternEmitArg;
+
+
+typedef enum QueryStep
+{
+	STEP_EVENT,		/* an event arrives */
+	STEP_CHUNK_END, /* a named window's step is over */
+	STEP_ADVANCE,	/* time passes for the query's window */
+	STEP_INPUT_END	/* the chunk its input came in has ended (batch) */
+} QueryStep;
+
+
+/* the driver's state (app.c, query.c, table_sink.c) */
+extern HTAB *junctions;
+extern List *all_apps;
+extern MemoryContext batch_cxt;
+extern MemoryContext runtime_cxt;
+extern int64 playback_clock;
+extern uint64 batch_seq;
+extern List *agg_read_denied;
+extern List *agg_read_checked;
+extern HTAB *sinks;
+
+extern void sink_buffer(QueryRuntime *q, TupleTableSlot *out);
+
+extern void runtime_init(void);
+
+extern void query_rate_create(QueryRuntime *q, SiddhiQueryPlan *qp);
+
+extern void query_failed(QueryRuntime *q, MemoryContext mcxt, Oid save_user,
+						 int save_sec);
+
+extern void query_send(QueryRuntime *q, TupleTableSlot *out, int64 ts,
+					   int depth, SiddhiEventKind kind, const char *key,
+					   Size keylen);
+
+extern void window_event(void *arg, SiddhiEventKind kind, MinimalTuple tuple,
+						 int64 ts);
+
+extern void window_event_values(WindowArgs *wa, ExprContext *econtext,
+								SiddhiWindowEvent *ev);
+
+extern void query_event(QueryRuntime *q, TupleTableSlot *slot, int64 ts,
+						int depth, SiddhiEventKind kind, bool end_chunk);
+
+extern void query_step(QueryRuntime *q, QueryStep step, TupleTableSlot *slot,
+					   int64 ts, int depth, SiddhiEventKind kind,
+					   bool end_chunk);
+
+extern void query_process(QueryRuntime *q, TupleTableSlot *slot, int64 ts,
+						  int depth);
+
+extern void query_chunk_end(QueryRuntime *q, int depth);
+
+extern void *partition_make_state(void *arg, int k, SiddhiPartInstance *inst);
+
+extern void partition_enter(AppPartition *ap, SiddhiPartInstance *inst);
+
+extern void partition_event(QueryRuntime *q, TupleTableSlot *slot, int64 ts,
+							int depth, SiddhiEventKind kind);
+
+extern void partition_advance(AppPartition *ap, int64 now);
+
+extern int64 partition_deadline(AppPartition *ap);
+
+extern void check_may_read(Oid relid, Oid owner);
+
+extern void deliver_to_watchers(Junction *j, TupleTableSlot *slot, int64 ts,
+								bool expired);
+
+extern void junction_emit(Junction *j, TupleTableSlot *slot, int64 ts,
+						  int depth, bool expired);
+
+extern void query_output_end(QueryRuntime *q, int64 now, int depth);
+
+extern void junction_input_end(Junction *j, int64 now, int depth);
+
+extern void named_window_chunk_end(NamedWindow *nw);
+
+extern void named_window_event(void *arg, SiddhiEventKind kind,
+							   MinimalTuple tuple, int64 ts);
+
+extern void named_window_catch_up(NamedWindow *nw, int64 now, int depth);
+
+extern void named_window_add(NamedWindow *nw, TupleTableSlot *slot, int64 ts,
+							 int depth);
+
+extern void trigger_schedule(AppTrigger *t, int64 now, bool first);
+
+extern void playback_arrival(Junction *j, int64 ts);
+
+extern void query_advance(QueryRuntime *q, int64 now);
+
+extern void sink_flush(Oid relid);
+
+extern void query_step_chunk(QueryRuntime *q, Junction *j, const char *rows,
+							 uint32 nrows);
+
+#endif /* SIDDHI_RUNTIME_INT_H */

@@ -1,0 +1,689 @@
+/*-------------------------------------------------------------------------
+ *
+ * selector.c
+ *	  The selector of a query: projection, group by and aggregates,
+ *	  having, order by / limit / offset, window functions (over.c) and
+ *	  SQL's contents (topn.c).
+ *
+ * A row that leaves the query's window (or join, or pattern) comes in
+ * through siddhi_selector_row; at the end of the chunk
+ * (siddhi_selector_chunk_end) an aggregating query outputs one row per
+ * group that got one, order by / offset / limit apply to the chunk's rows,
+ * and window functions and the contents make theirs.  Rows go out through
+ * the caller's callback (the query's rate limiter or output).
+ *
+ * Aggregate arguments and group-by values are evaluated once per event;
+ * the pending rows of a chunk live in the query's per-tuple memory, which
+ * the driver resets once the chunk has ended.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "common/hashfn.h"
+#include "nodes/nodeFuncs.h"
+#include "siddhi/over.h"
+#include "siddhi/selector.h"
+#include "siddhi/topn.h"
+#include "utils/datum.h"
+#include "utils/lsyscache.h"
+#include "utils/memutils.h"
+#include "utils/sortsupport.h"
+
+struct SiddhiSelect
+{
+	ExprContext *econtext;	/* the query's */
+	ProjectionInfo *proj;	/* into the query's output slot */
+	SiddhiEventType events; /* current, expired or all events go out */
+	bool want_key;			/* output rows carry their group key */
+	/* aggregation: one output row per group per chunk of window events */
+	SiddhiAggregates *aggs; /* or NULL (between a partition's keys too) */
+	SiddhiOver *over;		/* window functions (over.c), or NULL */
+	int naggs;
+	ExprState **agg_args; /* argument of each aggregator, NULL for count() */
+	FmgrInfo *agg_out;	  /* distinctCount: output function of the value */
+	Datum *agg_values;
+	bool *agg_nulls;
+	int ngroup;
+	ExprState **group_exprs;
+	Datum *group_values; /* the group-by values of the event, for groups */
+	bool *group_nulls;
+	FmgrInfo *group_out;	  /* output functions: the group key's text */
+	StringInfoData keybuf;	  /* is text */
+	ExprState *having;		  /* over the output row */
+	TupleTableSlot *agg_slot; /* holds the event an output row is made from */
+	int npending;			  /* groups to output at the end of this chunk */
+	int pending_cap;
+	SiddhiAggGroup **pending_groups;
+	MinimalTuple *pending_tuples;
+	int64 *pending_ts;
+	SiddhiEventKind *pending_kind;
+	ParamExecData *pending_params; /* naggs per pending group */
+	int16 *agg_typlen;			   /* of each aggregate's result */
+	bool *agg_byval;
+	List *touched;	  /* groups that lost events in this chunk */
+	bool reset;		  /* aggregators start again at the chunk's end */
+	SiddhiTopN *topn; /* SQL's order by / limit / DISTINCT over contents */
+	SiddhiAggGroup *flush_group; /* the group aggregate_flush outputs */
+	/* order by / limit / offset: the outputs of a chunk wait here */
+	bool buffered;
+	int norder;
+	ExprState **order_exprs; /* over the output row */
+	SortSupportData *order_ssup;
+	int64 limit; /* -1: none */
+	int64 offset;
+	TupleTableSlot *sorted_slot; /* output descriptor, minimal tuples */
+	int nout;
+	int out_cap;
+	MinimalTuple *out_tuples;
+	int64 *out_ts;
+	SiddhiEventKind *out_kind;
+	char **out_keys; /* rate limit with group by: each output's group */
+	Size *out_keylens;
+};
+
+/* Whether a row of kind goes out of a query that outputs events. */
+static inline bool
+kind_goes_out(SiddhiEventType events, SiddhiEventKind kind)
+{
+	return !(
+		(kind == SIDDHI_EVENT_EXPIRED && events == SIDDHI_EVENTS_CURRENT) ||
+		(kind == SIDDHI_EVENT_CURRENT && events == SIDDHI_EVENTS_EXPIRED));
+}
+
+SiddhiSelect *
+siddhi_selector_create(SiddhiQueryPlan *qp, TupleDesc rowdesc,
+					   TupleTableSlot *out_slot, ExprContext *econtext,
+					   bool keyed_state, bool rate, MemoryContext cxt)
+{
+	MemoryContext old = MemoryContextSwitchTo(cxt);
+	SiddhiSelect *s = palloc0(sizeof(SiddhiSelect));
+
+	s->econtext = econtext;
+	s->events = qp->events;
+	/* group by without an aggregate: groups of no aggregator, as Siddhi */
+	if (qp->aggregates != NIL || qp->group_by != NIL)
+	{
+		ListCell *la;
+		int k = 0;
+
+		s->naggs = list_length(qp->aggregates);
+		if (!keyed_state)
+			s->aggs = siddhi_aggs_create(qp->aggregates, qp->group_by, cxt);
+		s->agg_args = palloc0(sizeof(ExprState *) * s->naggs);
+		s->agg_values = palloc0(sizeof(Datum) * s->naggs);
+		s->agg_nulls = palloc0(sizeof(bool) * s->naggs);
+		s->agg_out = palloc0(sizeof(FmgrInfo) * s->naggs);
+		s->agg_typlen = palloc(sizeof(int16) * s->naggs);
+		s->agg_byval = palloc(sizeof(bool) * s->naggs);
+		foreach(la, qp->aggregates)
+		{
+			SiddhiAggPlan *ap = lfirst(la);
+
+			if (ap->arg)
+				s->agg_args[k] = ExecInitExpr(ap->arg, NULL);
+			if (ap->kind == SIDDHI_AGG_DISTINCT_COUNT)
+			{
+				Oid outfn;
+				bool varlena;
+
+				getTypeOutputInfo(ap->argtype, &outfn, &varlena);
+				fmgr_info_cxt(outfn, &s->agg_out[k], cxt);
+			}
+			get_typlenbyval(ap->resulttype, &s->agg_typlen[k],
+							&s->agg_byval[k]);
+			k++;
+		}
+		econtext->ecxt_param_exec_vals =
+			palloc0(sizeof(ParamExecData) * s->naggs);
+		s->ngroup = list_length(qp->group_by);
+		s->group_exprs = palloc0(sizeof(ExprState *) * Max(s->ngroup, 1));
+		s->group_values = palloc0(sizeof(Datum) * Max(s->ngroup, 1));
+		s->group_nulls = palloc0(sizeof(bool) * Max(s->ngroup, 1));
+		s->group_out = palloc0(sizeof(FmgrInfo) * Max(s->ngroup, 1));
+		k = 0;
+		foreach(la, qp->group_by)
+		{
+			Oid outfn;
+			bool varlena;
+
+			s->group_exprs[k] = ExecInitExpr(lfirst(la), NULL);
+			getTypeOutputInfo(exprType(lfirst(la)), &outfn, &varlena);
+			fmgr_info_cxt(outfn, &s->group_out[k], cxt);
+			k++;
+		}
+		initStringInfo(&s->keybuf);
+		s->agg_slot = MakeSingleTupleTableSlot(rowdesc, &TTSOpsMinimalTuple);
+	}
+	if (qp->over)
+		s->over = siddhi_over_create(qp->over, rowdesc, cxt);
+	if (qp->having)
+		s->having = ExecInitQual(qp->having, NULL);
+	if (qp->contents)
+		s->events = SIDDHI_EVENTS_ALL; /* expiries leave the contents */
+	else if (qp->order_by || qp->limit >= 0 || qp->offset > 0)
+	{
+		ListCell *le, *lo, *ln;
+		int k = 0;
+
+		s->buffered = true;
+		s->limit = qp->limit;
+		s->offset = qp->offset;
+		s->norder = list_length(qp->order_by);
+		s->order_exprs = palloc0(sizeof(ExprState *) * Max(s->norder, 1));
+		s->order_ssup = palloc0(sizeof(SortSupportData) * Max(s->norder, 1));
+		forthree(le, qp->order_by, lo, qp->order_ops, ln,
+				 qp->order_nulls_first)
+		{
+			SortSupport ss = &s->order_ssup[k];
+
+			s->order_exprs[k] = ExecInitExpr(lfirst(le), NULL);
+			ss->ssup_cxt = cxt;
+			ss->ssup_collation = exprCollation(lfirst(le));
+			ss->ssup_nulls_first = lfirst_int(ln) != 0;
+			PrepareSortSupportFromOrderingOp(lfirst_oid(lo), ss);
+			k++;
+		}
+		s->sorted_slot = MakeSingleTupleTableSlot(
+			out_slot->tts_tupleDescriptor, &TTSOpsMinimalTuple);
+	}
+	if (qp->contents)
+		s->topn = siddhi_topn_create(qp, out_slot->tts_tupleDescriptor,
+									 s->aggs != NULL, cxt);
+	s->want_key = (rate || s->topn) && s->ngroup > 0;
+	s->proj = ExecBuildProjectionInfo(qp->targetlist, econtext, out_slot, NULL,
+									  rowdesc);
+	MemoryContextSwitchTo(old);
+	return s;
+}
+
+void
+siddhi_build_key(ExprContext *econtext, ExprState **exprs, FmgrInfo *out,
+				 int n, Datum *values, bool *nulls, StringInfo buf)
+{
+	resetStringInfo(buf);
+	for (int k = 0; k < n; k++)
+	{
+		bool isnull;
+		Datum v = ExecEvalExpr(exprs[k], econtext, &isnull);
+
+		if (values)
+		{
+			values[k] = v;
+			nulls[k] = isnull;
+		}
+		if (isnull)
+			appendStringInfoChar(buf, '\x01');
+		else
+			appendStringInfoString(buf, OutputFunctionCall(&out[k], v));
+		appendStringInfoChar(buf, '\0');
+	}
+}
+
+const char *
+siddhi_selector_group_key(SiddhiSelect *s, Size *keylen)
+{
+	MemoryContext old;
+
+	if (s->ngroup == 0)
+	{
+		*keylen = 0;
+		return NULL;
+	}
+	old = MemoryContextSwitchTo(s->econtext->ecxt_per_tuple_memory);
+	siddhi_build_key(s->econtext, s->group_exprs, s->group_out, s->ngroup,
+					 NULL, NULL, &s->keybuf);
+	MemoryContextSwitchTo(old);
+	*keylen = s->keybuf.len;
+	return s->keybuf.data;
+}
+
+/*
+ * The group-by values of the event in the scan tuple, into group_values
+ * and group_nulls, in the current memory context.
+ */
+static void
+group_values(SiddhiSelect *s)
+{
+	for (int k = 0; k < s->ngroup; k++)
+		s->group_values[k] =
+			ExecEvalExpr(s->group_exprs[k], s->econtext, &s->group_nulls[k]);
+}
+
+/*
+ * Make the output row of an input event (aggregate values already in the
+ * params), check having, and send it on (or keep it for order by/limit).
+ */
+static void
+selector_output(SiddhiSelect *s, TupleTableSlot *slot, int64 ts,
+				SiddhiEventKind kind, SiddhiSelectEmit emit, void *arg)
+{
+	ExprContext *econtext = s->econtext;
+	TupleTableSlot *out;
+	const char *key = NULL;
+	Size keylen = 0;
+
+	econtext->ecxt_scantuple = slot;
+	out = ExecProject(s->proj);
+	/* first/last per group: the limiter needs the row's group */
+	if (s->want_key)
+		key = siddhi_selector_group_key(s, &keylen);
+	if (s->having)
+	{
+		econtext->ecxt_scantuple = out;
+		if (!ExecQual(s->having, econtext))
+		{
+			if (s->topn && s->aggs) /* the group leaves the contents */
+				siddhi_topn_offer(s->topn, econtext, NULL, ts, kind,
+								  key ? key : "", keylen, true);
+			return;
+		}
+	}
+	if (s->topn)
+	{
+		siddhi_topn_offer(
+			s->topn, econtext, out, ts, kind, key ? key : "", keylen,
+			s->flush_group && siddhi_aggs_group_empty(s->flush_group));
+		return;
+	}
+	if (s->buffered)
+	{
+		MemoryContext old =
+			MemoryContextSwitchTo(econtext->ecxt_per_tuple_memory);
+
+		if (s->nout == s->out_cap)
+		{
+			/* the arrays live as long as the query; the rows per chunk */
+			MemoryContext qcxt = GetMemoryChunkContext(s);
+			int cap = Max(16, s->out_cap * 2);
+
+#define GROW(arr, type)                          \
+	((arr) ? repalloc((arr), sizeof(type) * cap) \
+		   : MemoryContextAlloc(qcxt, sizeof(type) * cap))
+			s->out_tuples = GROW(s->out_tuples, MinimalTuple);
+			s->out_ts = GROW(s->out_ts, int64);
+			s->out_kind = GROW(s->out_kind, SiddhiEventKind);
+			s->out_keys = GROW(s->out_keys, char *);
+			s->out_keylens = GROW(s->out_keylens, Size);
+#undef GROW
+			s->out_cap = cap;
+		}
+		s->out_tuples[s->nout] = ExecCopySlotMinimalTuple(out);
+		s->out_ts[s->nout] = ts;
+		s->out_kind[s->nout] = kind;
+		s->out_keys[s->nout] = key ? pnstrdup(key, keylen) : NULL;
+		s->out_keylens[s->nout] = keylen;
+		s->nout++;
+		MemoryContextSwitchTo(old);
+		return;
+	}
+	emit(arg, out, ts, kind, key, keylen);
+}
+
+/*
+ * An event that reached an aggregating query: update its group, and if it
+ * is current, remember it as the group's latest for the chunk's output.
+ */
+static void
+aggregate_event(SiddhiSelect *s, TupleTableSlot *slot, int64 ts,
+				SiddhiEventKind kind)
+{
+	ExprContext *econtext = s->econtext;
+	MemoryContext old = MemoryContextSwitchTo(econtext->ecxt_per_tuple_memory);
+	SiddhiAggGroup *g;
+	SiddhiAggMarks *marks;
+	int i;
+
+	group_values(s);
+	for (int k = 0; k < s->naggs; k++)
+	{
+		s->agg_nulls[k] = false;
+		if (s->agg_args[k])
+			s->agg_values[k] =
+				ExecEvalExpr(s->agg_args[k], econtext, &s->agg_nulls[k]);
+		if (s->agg_out[k].fn_oid != InvalidOid && !s->agg_nulls[k])
+		{
+			/* distinctCount counts values by a 64-bit hash of their text */
+			char *text = OutputFunctionCall(&s->agg_out[k], s->agg_values[k]);
+
+			s->agg_values[k] = Int64GetDatum((int64) hash_bytes_extended(
+				(const unsigned char *) text, strlen(text), 0));
+		}
+	}
+
+	/*
+	 * An expired event whose group is gone never counted in one: its
+	 * current event was skipped (past siddhi.max_groups).  It leaves
+	 * nothing, rather than making a group (or failing) as it goes.
+	 */
+	g = siddhi_aggs_group(s->aggs, s->group_values, s->group_nulls,
+						  kind != SIDDHI_EVENT_EXPIRED);
+	MemoryContextSwitchTo(old);
+	if (g == NULL)
+		return;
+
+	siddhi_aggs_update(s->aggs, g, kind == SIDDHI_EVENT_CURRENT, s->agg_values,
+					   s->agg_nulls);
+	marks = siddhi_aggs_marks(g);
+	if (kind == SIDDHI_EVENT_EXPIRED && !marks->touched)
+	{
+		old = MemoryContextSwitchTo(econtext->ecxt_per_tuple_memory);
+		s->touched = lappend(s->touched, g);
+		MemoryContextSwitchTo(old);
+		marks->touched = true;
+	}
+
+	/*
+	 * As Siddhi's selector: each event the query outputs (by its kind)
+	 * makes its row with the aggregates as they are now, and the chunk
+	 * outputs, per group in the order groups first got one, the last such
+	 * row that passed having.
+	 */
+	if (!kind_goes_out(s->events, kind))
+		return;
+	old = MemoryContextSwitchTo(econtext->ecxt_per_tuple_memory);
+	siddhi_aggs_values(s->aggs, g, econtext->ecxt_param_exec_vals);
+	MemoryContextSwitchTo(old);
+	/* the contents judge a group by its last row of the chunk */
+	if (s->having && s->topn == NULL)
+	{
+		TupleTableSlot *out;
+		bool pass;
+
+		econtext->ecxt_scantuple = slot;
+		out = ExecProject(s->proj);
+		econtext->ecxt_scantuple = out;
+		pass = ExecQual(s->having, econtext);
+		econtext->ecxt_scantuple = slot;
+		if (!pass)
+			return;
+	}
+	if (marks->pending > 0)
+	{
+		/* a later event of the group: it replaces the earlier one */
+		i = marks->pending - 1;
+		pfree(s->pending_tuples[i]);
+	}
+	else
+	{
+		if (s->npending == s->pending_cap)
+		{
+			MemoryContext acx = GetMemoryChunkContext(s);
+			int cap = Max(8, s->pending_cap * 2);
+
+#define GROW(arr, type)                          \
+	((arr) ? repalloc((arr), sizeof(type) * cap) \
+		   : MemoryContextAlloc(acx, sizeof(type) * cap))
+			s->pending_groups = GROW(s->pending_groups, SiddhiAggGroup *);
+			s->pending_tuples = GROW(s->pending_tuples, MinimalTuple);
+			s->pending_ts = GROW(s->pending_ts, int64);
+			s->pending_kind = GROW(s->pending_kind, SiddhiEventKind);
+			s->pending_params =
+				s->pending_params
+					? repalloc(s->pending_params,
+							   sizeof(ParamExecData) * s->naggs * cap)
+					: MemoryContextAlloc(acx, sizeof(ParamExecData) *
+												  s->naggs * cap);
+#undef GROW
+			s->pending_cap = cap;
+		}
+		i = s->npending++;
+		s->pending_groups[i] = g;
+		marks->pending = i + 1;
+	}
+	old = MemoryContextSwitchTo(econtext->ecxt_per_tuple_memory);
+	s->pending_tuples[i] = ExecCopySlotMinimalTuple(slot);
+	for (int k = 0; k < s->naggs; k++)
+	{
+		ParamExecData *from = &econtext->ecxt_param_exec_vals[k];
+		ParamExecData *to = &s->pending_params[i * s->naggs + k];
+
+		*to = *from;
+		if (!from->isnull)
+			to->value =
+				datumCopy(from->value, s->agg_byval[k], s->agg_typlen[k]);
+	}
+	MemoryContextSwitchTo(old);
+	s->pending_ts[i] = ts;
+	s->pending_kind[i] = kind;
+}
+
+void
+siddhi_selector_row(SiddhiSelect *s, TupleTableSlot *slot, int64 ts,
+					SiddhiEventKind kind, SiddhiSelectEmit emit, void *arg)
+{
+	if (s->aggs)
+	{
+		aggregate_event(s, slot, ts, kind);
+		return;
+	}
+	/* window functions: now over a stream, at the step's end over a window */
+	if (s->over && !siddhi_over_row(s->over, s->econtext, slot, ts,
+									kind == SIDDHI_EVENT_CURRENT))
+		return;
+	if (!kind_goes_out(s->events, kind))
+		return;
+	selector_output(s, slot, ts, kind, emit, arg);
+}
+
+void
+siddhi_selector_snapshot(SiddhiSelect *s, TupleTableSlot *slot, int64 ts,
+						 SiddhiSelectEmit emit, void *arg)
+{
+	ExprContext *econtext = s->econtext;
+	TupleTableSlot *out;
+
+	econtext->ecxt_scantuple = slot;
+	if (s->aggs)
+	{
+		MemoryContext old =
+			MemoryContextSwitchTo(econtext->ecxt_per_tuple_memory);
+
+		group_values(s);
+		siddhi_aggs_values(
+			s->aggs,
+			siddhi_aggs_group(s->aggs, s->group_values, s->group_nulls, true),
+			econtext->ecxt_param_exec_vals);
+		MemoryContextSwitchTo(old);
+	}
+	out = ExecProject(s->proj);
+	if (s->having)
+	{
+		econtext->ecxt_scantuple = out;
+		if (!ExecQual(s->having, econtext))
+			return;
+	}
+	emit(arg, out, ts, SIDDHI_EVENT_CURRENT, NULL, 0);
+}
+
+/*
+ * End of a chunk (the events one arrival caused): one output row per group
+ * that received a current event, as Siddhi's aggregating selector does,
+ * made from the group's latest event; then release emptied groups.
+ */
+static void
+aggregate_flush(SiddhiSelect *s, SiddhiSelectEmit emit, void *arg)
+{
+	List *touched;
+	ListCell *lc;
+
+	for (int i = 0; i < s->npending; i++)
+	{
+		memcpy(s->econtext->ecxt_param_exec_vals,
+			   &s->pending_params[i * s->naggs],
+			   sizeof(ParamExecData) * s->naggs);
+		ExecStoreMinimalTuple(s->pending_tuples[i], s->agg_slot, false);
+		s->flush_group = s->pending_groups[i];
+		selector_output(s, s->agg_slot, s->pending_ts[i], s->pending_kind[i],
+						emit, arg);
+		s->flush_group = NULL;
+		ExecClearTuple(s->agg_slot);
+	}
+	for (int i = 0; i < s->npending; i++)
+		siddhi_aggs_marks(s->pending_groups[i])->pending = 0;
+	s->npending = 0;
+	touched = s->touched;
+	s->touched = NIL;
+	foreach(lc, touched)
+	{
+		siddhi_aggs_marks(lfirst(lc))->touched = false;
+		siddhi_aggs_release_if_empty(s->aggs, lfirst(lc));
+	}
+}
+
+typedef struct OverEmitArg
+{
+	SiddhiSelect *s;
+	SiddhiSelectEmit emit;
+	void *arg;
+} OverEmitArg;
+
+/* siddhi_over_flush's callback: a row with its window functions' values. */
+static void
+over_emit(void *arg, TupleTableSlot *slot, int64 ts)
+{
+	OverEmitArg *oa = arg;
+
+	selector_output(oa->s, slot, ts, SIDDHI_EVENT_CURRENT, oa->emit, oa->arg);
+}
+
+/* Callback of siddhi_topn_chunk_end: a row of the contents goes out. */
+static void
+topn_emit(void *arg, TupleTableSlot *row, int64 ts)
+{
+	OverEmitArg *oa = arg;
+
+	oa->emit(oa->arg, row, ts, SIDDHI_EVENT_CURRENT, NULL, 0);
+}
+
+/* qsort_arg comparator over the order-by keys of buffered outputs */
+typedef struct OutputSortState
+{
+	SiddhiSelect *s;
+	Datum *keys;
+	bool *nulls;
+} OutputSortState;
+
+static int
+compare_outputs(const void *a, const void *b, void *arg)
+{
+	OutputSortState *st = arg;
+	int i = *(const int *) a;
+	int j = *(const int *) b;
+	int n = st->s->norder;
+
+	for (int k = 0; k < n; k++)
+	{
+		int c = ApplySortComparator(st->keys[i * n + k], st->nulls[i * n + k],
+									st->keys[j * n + k], st->nulls[j * n + k],
+									&st->s->order_ssup[k]);
+
+		if (c != 0)
+			return c;
+	}
+	return i - j; /* stable */
+}
+
+/*
+ * End of a chunk: aggregates make their rows, then order by, offset and
+ * limit apply to the chunk's outputs, as Siddhi applies them per chunk
+ * (SQL's over the contents instead: topn.c).
+ */
+void
+siddhi_selector_chunk_end(SiddhiSelect *s, SiddhiSelectEmit emit, void *arg)
+{
+	OverEmitArg oa = { s, emit, arg };
+	ExprContext *econtext = s->econtext;
+	OutputSortState st;
+	int *order;
+	int64 first;
+	int64 last;
+	MemoryContext old;
+
+	if (s->aggs)
+		aggregate_flush(s, emit, arg);
+	if (s->over)
+		siddhi_over_flush(s->over, econtext, over_emit, &oa);
+	if (s->reset)
+	{
+		s->reset = false;
+		siddhi_aggs_reset(s->aggs);
+	}
+	if (s->topn)
+	{
+		siddhi_topn_chunk_end(s->topn, topn_emit, &oa);
+		return;
+	}
+	if (!s->buffered || s->nout == 0)
+		return;
+	old = MemoryContextSwitchTo(econtext->ecxt_per_tuple_memory);
+	order = palloc(sizeof(int) * s->nout);
+	st.s = s;
+	st.keys = palloc(sizeof(Datum) * s->nout * Max(s->norder, 1));
+	st.nulls = palloc(sizeof(bool) * s->nout * Max(s->norder, 1));
+	for (int i = 0; i < s->nout; i++)
+	{
+		order[i] = i;
+		if (s->norder == 0)
+			continue;
+		ExecStoreMinimalTuple(s->out_tuples[i], s->sorted_slot, false);
+		econtext->ecxt_scantuple = s->sorted_slot;
+		for (int k = 0; k < s->norder; k++)
+			st.keys[i * s->norder + k] = ExecEvalExpr(
+				s->order_exprs[k], econtext, &st.nulls[i * s->norder + k]);
+		ExecClearTuple(s->sorted_slot);
+	}
+	if (s->norder > 0)
+		qsort_arg(order, s->nout, sizeof(int), compare_outputs, &st);
+	MemoryContextSwitchTo(old);
+
+	first = s->offset;
+	last = s->limit >= 0 ? Min(s->nout, first + s->limit) : s->nout;
+	s->nout = 0; /* before sending: sending may recurse */
+	for (int64 r = first; r < last; r++)
+	{
+		int i = order[r];
+
+		ExecStoreMinimalTuple(s->out_tuples[i], s->sorted_slot, false);
+		emit(arg, s->sorted_slot, s->out_ts[i], s->out_kind[i], s->out_keys[i],
+			 s->out_keylens[i]);
+		ExecClearTuple(s->sorted_slot);
+	}
+}
+
+void
+siddhi_selector_abandon(SiddhiSelect *s)
+{
+	ListCell *lc;
+
+	for (int i = 0; i < s->npending; i++)
+		siddhi_aggs_marks(s->pending_groups[i])->pending = 0;
+	s->npending = 0;
+	foreach(lc, s->touched)
+		siddhi_aggs_marks(lfirst(lc))->touched = false;
+	s->touched = NIL;
+	s->nout = 0;
+	s->reset = false;
+	s->flush_group = NULL;
+	if (s->over)
+		siddhi_over_abandon(s->over);
+}
+
+bool
+siddhi_selector_aggregates(SiddhiSelect *s)
+{
+	return s->aggs != NULL;
+}
+
+void
+siddhi_selector_reset_at_end(SiddhiSelect *s)
+{
+	if (s->aggs)
+		s->reset = true;
+}
+
+void
+siddhi_selector_set_aggs(SiddhiSelect *s, SiddhiAggregates *aggs)
+{
+	s->aggs = aggs;
+}

@@ -1,0 +1,270 @@
+/*-------------------------------------------------------------------------
+ *
+ * timers.c
+ *	  The clock: triggers, playback, time passing for every app's
+ *	  named windows, queries and partitions; the next deadline;
+ *	  currentTimeMillis() and eventTimestamp().
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "runtime_int.h"
+
+static void triggers_fire(SiddhiAppRuntime *app, int64 now);
+static bool playback_moves(SiddhiAppRuntime *app, int64 ts);
+static void app_advance(SiddhiAppRuntime *app, int64 now);
+
+/* The first due time of t, its app having started at now. */
+void
+trigger_schedule(AppTrigger *t, int64 now, bool first)
+{
+	if (t->at_start)
+		t->next = first ? now : -1;
+	else if (t->every_ms > 0)
+		t->next = now + t->every_ms;
+	else if (t->cron)
+		t->next = siddhi_cron_next(t->cron, now, session_timezone);
+}
+
+/* Feed the app's triggers every event due by now, in time order. */
+static void
+triggers_fire(SiddhiAppRuntime *app, int64 now)
+{
+	ListCell *lc;
+
+	for (;;)
+	{
+		AppTrigger *due = NULL;
+		int64 ts;
+
+		foreach(lc, app->triggers)
+		{
+			AppTrigger *t = lfirst(lc);
+
+			if (app->playback && t->next < 0 && !t->at_start &&
+				t->every_ms == 0 && t->cron == NULL)
+				continue;
+			if (t->next >= 0 && t->next <= now &&
+				(due == NULL || t->next < due->next))
+				due = t;
+		}
+		if (due == NULL)
+			return;
+		ts = due->next;
+		if (due->at_start)
+			due->next = -1;
+		else if (due->every_ms > 0)
+			due->next = ts + due->every_ms;
+		else
+			due->next = siddhi_cron_next(due->cron, ts, session_timezone);
+		ExecClearTuple(due->slot);
+		due->slot->tts_values[0] = Int64GetDatum(ts);
+		due->slot->tts_isnull[0] = false;
+		ExecStoreVirtualTuple(due->slot);
+		if (app->playback)
+			playback_clock = ts;
+		junction_emit(due->junction, due->slot, ts, 0, false);
+		junction_input_end(due->junction, ts, 0);
+	}
+}
+
+/*
+ * Whether an event at ts moves a playback app's time: it is later than
+ * the clock, or it is the app's first and starts its triggers (also at
+ * time 0, where the clock already is).
+ */
+static bool
+playback_moves(SiddhiAppRuntime *app, int64 ts)
+{
+	return app->playback &&
+		   (ts > app->clock || (app->triggers && !app->triggers_started));
+}
+
+/*
+ * An input event at ts moves the clock of each playback app that reads
+ * the stream, and every timer of the app due by then fires first, in all
+ * its queries and windows, as Siddhi's InputHandler sets the app's clock
+ * before it sends the event.
+ */
+void
+playback_arrival(Junction *j, int64 ts)
+{
+	ListCell *lc;
+
+	if (j->named && playback_moves(j->named->app, ts))
+	{
+		j->named->app->clock = Max(ts, j->named->app->clock);
+		app_advance(j->named->app, j->named->app->clock);
+	}
+	foreach(lc, j->consumers)
+	{
+		SiddhiAppRuntime *app = ((QueryRuntime *) lfirst(lc))->app;
+
+		if (playback_moves(app, ts))
+		{
+			app->clock = Max(ts, app->clock);
+			app_advance(app, app->clock);
+		}
+	}
+}
+
+/* Let time pass for one query's window, and end what that sent on. */
+void
+query_advance(QueryRuntime *q, int64 now)
+{
+	/* a pattern with nothing due has no step to take */
+	if ((q->pattern || q->pattern_main) && q->window == NULL &&
+		q->rate == NULL)
+	{
+		int64 due = q->pattern ? siddhi_pattern_deadline(q->pattern) : -1;
+
+		if (due < 0 || due > now)
+			return;
+	}
+	query_step(q, STEP_ADVANCE, NULL, now, 0, SIDDHI_EVENT_CURRENT, false);
+	query_output_end(q, now, 0);
+}
+
+/* Let time pass for an app's named windows and queries. */
+static void
+app_advance(SiddhiAppRuntime *app, int64 now)
+{
+	ListCell *lc;
+
+	if (app->triggers)
+	{
+		/* playback: triggers start at the clock's first value */
+		if (app->playback && !app->triggers_started)
+		{
+			app->triggers_started = true;
+			foreach(lc, app->triggers)
+				trigger_schedule(lfirst(lc), now, true);
+		}
+		triggers_fire(app, now);
+	}
+
+	foreach(lc, app->windows)
+	{
+		int64 save_ts = siddhi_current_event_ts;
+
+		siddhi_current_event_ts = now;
+		playback_clock = app->playback ? app->clock : 0;
+		named_window_catch_up(lfirst(lc), now, 0);
+		siddhi_current_event_ts = save_ts;
+	}
+	foreach(lc, app->queries)
+		query_advance(lfirst(lc), now);
+	foreach(lc, app->partitions)
+		partition_advance(lfirst(lc), now);
+}
+
+int64
+siddhi_runtime_next_deadline(void)
+{
+	ListCell *la;
+	int64 next = -1;
+
+	foreach(la, all_apps)
+	{
+		SiddhiAppRuntime *app = lfirst(la);
+		ListCell *lq;
+
+		if (app->playback)
+			continue; /* its clock moves only with its events */
+		foreach(lq, app->queries)
+		{
+			QueryRuntime *q = lfirst(lq);
+			int64 due = q->window ? siddhi_window_deadline(q->window) : -1;
+
+			if (due >= 0 && (next < 0 || due < next))
+				next = due;
+			due = q->rate ? siddhi_rate_deadline(q->rate) : -1;
+			if (due >= 0 && (next < 0 || due < next))
+				next = due;
+			due = q->pattern ? siddhi_pattern_deadline(q->pattern) : -1;
+			if (due >= 0 && (next < 0 || due < next))
+				next = due;
+		}
+		foreach(lq, app->partitions)
+		{
+			int64 due = partition_deadline(lfirst(lq));
+
+			if (due >= 0 && (next < 0 || due < next))
+				next = due;
+		}
+		foreach(lq, app->windows)
+		{
+			NamedWindow *nw = lfirst(lq);
+			int64 due = siddhi_window_deadline(nw->window);
+
+			if (due >= 0 && (next < 0 || due < next))
+				next = due;
+		}
+		foreach(lq, app->triggers)
+		{
+			int64 due = ((AppTrigger *) lfirst(lq))->next;
+
+			if (due >= 0 && (next < 0 || due < next))
+				next = due;
+		}
+	}
+	return next;
+}
+
+void
+siddhi_runtime_fire_timers(int64 now)
+{
+	ListCell *la;
+
+	siddhi_batch_start();
+	foreach(la, all_apps)
+	{
+		SiddhiAppRuntime *app = lfirst(la);
+
+		if (app->playback)
+			continue;
+		app_advance(app, now);
+	}
+}
+
+void
+siddhi_runtime_advance_playback(int64 now, Oid userid, const char *name)
+{
+	ListCell *la;
+
+	foreach(la, all_apps)
+	{
+		SiddhiAppRuntime *app = lfirst(la);
+
+		if (!app->playback)
+			continue;
+		if (name[0] != '\0' && strcmp(app->name, name) != 0)
+			continue;
+		/* only the caller's apps: it must be able to manage them */
+		if (!has_privs_of_role(userid, app->owner))
+			continue;
+		if (now > app->clock)
+			app->clock = now;
+		app_advance(app, app->clock);
+	}
+}
+
+PG_FUNCTION_INFO_V1(siddhi_current_time_millis);
+
+/* currentTimeMillis(): the app's clock, which in playback is event time */
+Datum
+siddhi_current_time_millis(PG_FUNCTION_ARGS)
+{
+	if (playback_clock != 0)
+		PG_RETURN_INT64(playback_clock);
+	PG_RETURN_INT64(siddhi_now_ms());
+}
+
+PG_FUNCTION_INFO_V1(siddhi_event_timestamp);
+
+Datum
+siddhi_event_timestamp(PG_FUNCTION_ARGS)
+{
+	if (siddhi_current_event_ts == 0)
+		PG_RETURN_INT64(siddhi_now_ms());
+	PG_RETURN_INT64(siddhi_current_event_ts);
+}
