@@ -2611,6 +2611,39 @@ siddhi_runtime_feed_chunk(Oid relid, uint32 desc_sig, const char *rows,
 	junction_input_end(j, last_ts, 0);
 }
 
+void
+siddhi_runtime_feed_values(Oid relid, uint32 desc_sig, int natts,
+						   const Datum *values, const bool *nulls,
+						   const int64 *ts, uint32 nrows)
+{
+	Junction *j =
+		junctions ? hash_search(junctions, &relid, HASH_FIND, NULL) : NULL;
+
+	if (j == NULL || nrows == 0)
+		return;
+	if (desc_sig != j->desc_sig || natts != j->desc->natts)
+	{
+		ereport(LOG, (errcode(ERRCODE_SIDDHI_RUNTIME_ERROR),
+					  errmsg("siddhi: %u events of stream \"%s\" written "
+							 "under another definition of it were dropped",
+							 nrows, j->name)));
+		return;
+	}
+	for (uint32 i = 0; i < nrows; i++)
+	{
+		ExecClearTuple(j->slot);
+		memcpy(j->slot->tts_values, values + (Size) i * natts,
+			   sizeof(Datum) * natts);
+		memcpy(j->slot->tts_isnull, nulls + (Size) i * natts,
+			   sizeof(bool) * natts);
+		ExecStoreVirtualTuple(j->slot);
+		playback_arrival(j, ts[i]);
+		junction_emit(j, j->slot, ts[i], 0, false);
+		ExecClearTuple(j->slot);
+	}
+	junction_input_end(j, ts[nrows - 1], 0);
+}
+
 #define SINK_MULTI_INSERT 1000
 
 /*
