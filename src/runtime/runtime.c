@@ -2557,6 +2557,19 @@ playback_arrival(Junction *j, int64 ts)
 	}
 }
 
+/* Rows written under another row type than j's are dropped, with a LOG. */
+static bool
+feed_sig_ok(Junction *j, uint32 desc_sig, int natts, uint32 nrows)
+{
+	if (desc_sig == j->desc_sig && natts == j->desc->natts)
+		return true;
+	ereport(LOG, (errcode(ERRCODE_SIDDHI_RUNTIME_ERROR),
+				  errmsg("siddhi: %u events of stream \"%s\" written "
+						 "under another definition of it were dropped",
+						 nrows, j->name)));
+	return false;
+}
+
 void
 siddhi_runtime_feed_chunk(Oid relid, uint32 desc_sig, const char *rows,
 						  uint32 nrows)
@@ -2585,16 +2598,8 @@ siddhi_runtime_feed_chunk(Oid relid, uint32 desc_sig, const char *rows,
 		return;
 	}
 	j = hash_search(junctions, &relid, HASH_FIND, NULL);
-	if (j == NULL)
+	if (j == NULL || !feed_sig_ok(j, desc_sig, j->desc->natts, nrows))
 		return;
-	if (desc_sig != j->desc_sig)
-	{
-		ereport(LOG, (errcode(ERRCODE_SIDDHI_RUNTIME_ERROR),
-					  errmsg("siddhi: %u events of stream \"%s\" written "
-							 "under another definition of it were dropped",
-							 nrows, j->name)));
-		return;
-	}
 	for (uint32 i = 0; i < nrows; i++)
 	{
 		const SiddhiRowHeader *row = (const SiddhiRowHeader *) p;
@@ -2619,16 +2624,8 @@ siddhi_runtime_feed_values(Oid relid, uint32 desc_sig, int natts,
 	Junction *j =
 		junctions ? hash_search(junctions, &relid, HASH_FIND, NULL) : NULL;
 
-	if (j == NULL || nrows == 0)
+	if (j == NULL || nrows == 0 || !feed_sig_ok(j, desc_sig, natts, nrows))
 		return;
-	if (desc_sig != j->desc_sig || natts != j->desc->natts)
-	{
-		ereport(LOG, (errcode(ERRCODE_SIDDHI_RUNTIME_ERROR),
-					  errmsg("siddhi: %u events of stream \"%s\" written "
-							 "under another definition of it were dropped",
-							 nrows, j->name)));
-		return;
-	}
 	for (uint32 i = 0; i < nrows; i++)
 	{
 		ExecClearTuple(j->slot);
