@@ -63,6 +63,15 @@ extern void siddhi_runtime_feed_chunk(Oid relid, uint32 desc_sig,
 									  const char *rows, uint32 nrows);
 
 /*
+ * The same from values: row i is values/nulls [i * natts, (i + 1) * natts)
+ * at time ts[i], stored in the junction's slot as they are (no tuple is
+ * formed).  By-reference values need to live only for the call.
+ */
+extern void siddhi_runtime_feed_values(Oid relid, uint32 desc_sig, int natts,
+									   const Datum *values, const bool *nulls,
+									   const int64 *ts, uint32 nrows);
+
+/*
  * Insert the rows queries buffered for a table (they are written at the
  * end of the batch, or before anything reads the table: a join, an
  * `in T` filter, a table operation).

@@ -606,8 +606,9 @@ find_member(PathNode *node, const char *key, int len)
 
 		if (c->key == NULL || c->keylen != len)
 			continue;
-		if (c->icase ? pg_strncasecmp(c->key, key, len) == 0
-					 : memcmp(c->key, key, len) == 0)
+		/* the exact spelling first: the common case, and cheaper */
+		if (memcmp(c->key, key, len) == 0 ||
+			(c->icase && pg_strncasecmp(c->key, key, len) == 0))
 		{
 			node->hint = i + 1 == n ? 0 : i + 1;
 			return c;

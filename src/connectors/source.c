@@ -375,24 +375,65 @@ event_time(SourceRt *s, Datum *values, bool *nulls, int64 now)
 	}
 }
 
-/* Append one row (SiddhiRowHeader + MinimalTuple, ipc.h) to a chunk. */
+/*
+ * Append one row (SiddhiRowHeader + MinimalTuple, ipc.h) to a chunk.  The
+ * tuple is formed in place, in the chunk's buffer (heap_fill_tuple), not
+ * formed apart and copied in: rows start MAXALIGNed there as everywhere.
+ */
 void
 siddhi_source_append_row(StringInfo buf, TupleDesc desc, Datum *values,
 						 bool *nulls, int64 ts)
 {
-	MinimalTuple mt = heap_form_minimal_tuple(desc, values, nulls);
-	SiddhiRowHeader hdr;
-	static const char zeros[MAXIMUM_ALIGNOF] = { 0 };
+	int natts = desc->natts;
+	bool hasnull = false;
+	Size hoff;
+	Size data_len;
+	Size len;
+	Size total;
+	SiddhiRowHeader *hdr;
+	MinimalTuple mt;
 
-	hdr.timestamp = ts;
-	hdr.length = mt->t_len;
-	appendBinaryStringInfo(buf, (const char *) &hdr, sizeof(hdr));
-	appendBinaryStringInfo(buf, zeros, MAXALIGN(sizeof(hdr)) - sizeof(hdr));
-	appendBinaryStringInfo(buf, (const char *) mt, mt->t_len);
-	appendBinaryStringInfo(buf, zeros, MAXALIGN(mt->t_len) - mt->t_len);
-	pfree(mt);
+	if (natts > MaxTupleAttributeNumber)
+		ereport(ERROR, (errcode(ERRCODE_TOO_MANY_COLUMNS),
+						errmsg("number of columns (%d) exceeds limit (%d)",
+							   natts, MaxTupleAttributeNumber)));
+	for (int i = 0; i < natts; i++)
+		if (nulls[i])
+		{
+			hasnull = true;
+			break;
+		}
+	hoff = SizeofMinimalTupleHeader;
+	if (hasnull)
+		hoff += BITMAPLEN(natts);
+	hoff = MAXALIGN(hoff);
+	data_len = heap_compute_data_size(desc, values, nulls);
+	len = hoff + data_len;
+	if (!AllocSizeIsValid(len))
+		ereport(ERROR, (errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+						errmsg("an event of %zu bytes is too large", len)));
+	total = MAXALIGN(sizeof(SiddhiRowHeader)) + MAXALIGN(len);
+	enlargeStringInfo(buf, (int) total);
+	Assert(buf->len == MAXALIGN(buf->len));
+	hdr = (SiddhiRowHeader *) (buf->data + buf->len);
+	memset(hdr, 0, total);
+	hdr->timestamp = ts;
+	hdr->length = (uint32) len;
+	mt = (MinimalTuple) ((char *) hdr + MAXALIGN(sizeof(SiddhiRowHeader)));
+	mt->t_len = (uint32) len;
+	HeapTupleHeaderSetNatts(mt, natts);
+	mt->t_hoff = hoff + MINIMAL_TUPLE_OFFSET;
+	heap_fill_tuple(desc, values, nulls, (char *) mt + hoff, data_len,
+					&mt->t_infomask, hasnull ? mt->t_bits : NULL);
+	buf->len += (int) total;
+	buf->data[buf->len] = '\0';
 }
 
+/*
+ * Where decoded events go: rows of a chunk (replays), or, when rows is
+ * NULL, the mapper's values kept as they are (by-reference ones are
+ * allocated in the feed's context), fed without forming a tuple.
+ */
 typedef struct EmitArg
 {
 	SourceRt *s;
@@ -400,18 +441,39 @@ typedef struct EmitArg
 	int nrows;
 	int64 now;
 	int64 rec_ts; /* the record's time (ops->record_time), or -1 */
+	int cap;	  /* events values, nulls and ts have room for */
+	Datum *values;
+	bool *nulls;
+	int64 *ts;
 } EmitArg;
 
 static void
 emit_row(void *arg, Datum *values, bool *nulls)
 {
 	EmitArg *ea = arg;
+	int natts = ea->s->desc->natts;
+	int64 ts = event_time(ea->s, values, nulls,
+						  ea->rec_ts >= 0 ? ea->rec_ts : ea->now);
 
-	siddhi_source_append_row(
-		ea->rows, ea->s->desc, values, nulls,
-		event_time(ea->s, values, nulls,
-				   ea->rec_ts >= 0 ? ea->rec_ts : ea->now));
-	ea->nrows++;
+	if (ea->rows)
+	{
+		siddhi_source_append_row(ea->rows, ea->s->desc, values, nulls, ts);
+		ea->nrows++;
+		return;
+	}
+	if (ea->nrows == ea->cap)
+	{
+		ea->cap = Max(ea->cap * 2, 1024);
+		ea->values =
+			repalloc_huge(ea->values, sizeof(Datum) * Max(natts, 1) * ea->cap);
+		ea->nulls =
+			repalloc_huge(ea->nulls, sizeof(bool) * Max(natts, 1) * ea->cap);
+		ea->ts = repalloc_huge(ea->ts, sizeof(int64) * ea->cap);
+	}
+	memcpy(ea->values + (Size) ea->nrows * natts, values,
+		   sizeof(Datum) * natts);
+	memcpy(ea->nulls + (Size) ea->nrows * natts, nulls, sizeof(bool) * natts);
+	ea->ts[ea->nrows++] = ts;
 }
 
 /*
@@ -526,16 +588,18 @@ static int
 feed_source(SourceRt *s)
 {
 	MemoryContext mcxt = CurrentMemoryContext;
-	StringInfoData rows;
 	EmitArg ea;
 	bool failed = false;
 	int nerrors = 0;
 	SiddhiSourceErrors errs;
 
-	initStringInfo(&rows);
 	ea.s = s;
-	ea.rows = &rows;
+	ea.rows = NULL;
 	ea.nrows = 0;
+	ea.cap = 1024;
+	ea.values = palloc(sizeof(Datum) * Max(s->desc->natts, 1) * ea.cap);
+	ea.nulls = palloc(sizeof(bool) * Max(s->desc->natts, 1) * ea.cap);
+	ea.ts = palloc(sizeof(int64) * ea.cap);
 	ea.now = siddhi_now_ms();
 	ea.rec_ts = -1;
 	siddhi_source_errors_init(&errs, s);
@@ -556,11 +620,9 @@ feed_source(SourceRt *s)
 
 	if (failed)
 	{
-		resetStringInfo(&rows);
 		ea.nrows = 0;
 		for (int i = 0; i < s->nrecords; i++)
 		{
-			int len = rows.len;
 			int nrows = ea.nrows;
 
 			siddhi_batch_isolate();
@@ -572,8 +634,6 @@ feed_source(SourceRt *s)
 			{
 				ErrorData *edata = siddhi_batch_unit_failed(mcxt);
 
-				rows.len = len;
-				rows.data[len] = '\0';
 				ea.nrows = nrows;
 				siddhi_source_on_error(&errs, &s->records[i], edata);
 				if (s->ops->rejected)
@@ -586,7 +646,8 @@ feed_source(SourceRt *s)
 	}
 
 	if (ea.nrows > 0)
-		siddhi_runtime_feed_chunk(s->relid, s->desc_sig, rows.data, ea.nrows);
+		siddhi_runtime_feed_values(s->relid, s->desc_sig, s->desc->natts,
+								   ea.values, ea.nulls, ea.ts, ea.nrows);
 	siddhi_source_errors_finish(&errs);
 
 	/* positions and stored errors: kept from the next unit's rollback */
@@ -595,7 +656,9 @@ feed_source(SourceRt *s)
 	siddhi_source_stats_count(s->stats, s->nrecords, ea.nrows, nerrors);
 	s->fed = true;
 	s->nrecords = 0;
-	pfree(rows.data);
+	pfree(ea.values);
+	pfree(ea.nulls);
+	pfree(ea.ts);
 	return ea.nrows;
 }
 
@@ -749,9 +812,9 @@ siddhi_source_decode_one(SourceRt *s, const char *data, int len,
 	EmitArg ea;
 	int frame;
 
+	memset(&ea, 0, sizeof(ea));
 	ea.s = s;
 	ea.rows = rows;
-	ea.nrows = 0;
 	ea.now = siddhi_now_ms();
 	ea.rec_ts = -1;
 	frame = siddhi_usercode_enter(s->owner); /* as decode_records */

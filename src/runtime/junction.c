@@ -143,6 +143,19 @@ junction_one_reader(Junction *j)
 	return !siddhi_stream_watched(MyDatabaseId, j->relid);
 }
 
+/* Rows written under another row type than j's are dropped, with a LOG. */
+static bool
+feed_sig_ok(Junction *j, uint32 desc_sig, int natts, uint32 nrows)
+{
+	if (desc_sig == j->desc_sig && natts == j->desc->natts)
+		return true;
+	ereport(LOG, (errcode(ERRCODE_SIDDHI_RUNTIME_ERROR),
+				  errmsg("siddhi: %u events of stream \"%s\" written "
+						 "under another definition of it were dropped",
+						 nrows, j->name)));
+	return false;
+}
+
 void
 siddhi_runtime_feed_chunk(Oid relid, uint32 desc_sig, const char *rows,
 						  uint32 nrows)
@@ -171,16 +184,8 @@ siddhi_runtime_feed_chunk(Oid relid, uint32 desc_sig, const char *rows,
 		return;
 	}
 	j = hash_search(junctions, &relid, HASH_FIND, NULL);
-	if (j == NULL)
+	if (j == NULL || !feed_sig_ok(j, desc_sig, j->desc->natts, nrows))
 		return;
-	if (desc_sig != j->desc_sig)
-	{
-		ereport(LOG, (errcode(ERRCODE_SIDDHI_RUNTIME_ERROR),
-					  errmsg("siddhi: %u events of stream \"%s\" written "
-							 "under another definition of it were dropped",
-							 nrows, j->name)));
-		return;
-	}
 	if (junction_one_reader(j))
 	{
 		/* its only reader takes the chunk in one step, read in place */
@@ -209,6 +214,36 @@ siddhi_runtime_feed_chunk(Oid relid, uint32 desc_sig, const char *rows,
 		last_ts = row->timestamp;
 	}
 	junction_input_end(j, last_ts, 0);
+}
+
+/*
+ * A source's mapped events, as values (natts per row, row after row):
+ * each is stored in the junction's slot as a virtual tuple, so no tuple
+ * is formed per event only to be deformed by the first query.
+ */
+void
+siddhi_runtime_feed_values(Oid relid, uint32 desc_sig, int natts,
+						   const Datum *values, const bool *nulls,
+						   const int64 *ts, uint32 nrows)
+{
+	Junction *j =
+		junctions ? hash_search(junctions, &relid, HASH_FIND, NULL) : NULL;
+
+	if (j == NULL || nrows == 0 || !feed_sig_ok(j, desc_sig, natts, nrows))
+		return;
+	for (uint32 i = 0; i < nrows; i++)
+	{
+		ExecClearTuple(j->slot);
+		memcpy(j->slot->tts_values, values + (Size) i * natts,
+			   sizeof(Datum) * natts);
+		memcpy(j->slot->tts_isnull, nulls + (Size) i * natts,
+			   sizeof(bool) * natts);
+		ExecStoreVirtualTuple(j->slot);
+		playback_arrival(j, ts[i]);
+		junction_emit(j, j->slot, ts[i], 0, false);
+		ExecClearTuple(j->slot);
+	}
+	junction_input_end(j, ts[nrows - 1], 0);
 }
 
 /*
