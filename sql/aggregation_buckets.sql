@@ -11,6 +11,12 @@ SELECT siddhi.deploy('agg_bk', $$
          max(price) as hi, avg(price) as ap, price as lastprice
   group by symbol
   aggregate by ts every sec ... hour;
+  -- the upserts one row at a time (a sketch per bucket)
+  @purge(enable = 'false')
+  define aggregation BkDc from BkTrades
+  select symbol, distinctCount(price) as dp, count() as n
+  group by symbol
+  aggregate by ts every sec ... min;
 $$);
 -- a bucket across batches: second 10 of minute 0 gets events in three
 -- batches; the stored row merges them
@@ -30,6 +36,14 @@ INSERT INTO bktrades VALUES ('C', 1, 1, 3600000), ('C', 2, 2, 3660000),
 SELECT siddhi.flush();
 SELECT agg_granularity, agg_timestamp, total, n, lo, hi, lastprice
   FROM bkagg WHERE symbol = 'C' ORDER BY 1, 2;
+-- siddhi.aggregation with on_values: one group's buckets (Siddhi's
+-- on symbol == 'A'); a JSON null matches no text group here; an unknown
+-- column and a value that is not an object are refused
+SELECT * FROM siddhi.aggregation('bkagg', 0, 4000000, 'sec', '{"symbol": "A"}');
+SELECT * FROM siddhi.aggregation('BkAgg', 0, 4000000, 'min', '{"symbol": "C", "n": 4}');
+SELECT count(*) FROM siddhi.aggregation('bkagg', 0, 4000000, 'sec', '{"symbol": null}');
+SELECT * FROM siddhi.aggregation('bkagg', 0, 4000000, 'sec', '{"sym": "A"}');
+SELECT * FROM siddhi.aggregation('bkagg', 0, 4000000, 'sec', '["A"]');
 -- a batch larger than the limit: 3 groups, one event a second for 500
 -- seconds, then events of the first seconds again (late, of buckets the
 -- batch already wrote); every bucket holds each event once
@@ -50,6 +64,18 @@ SELECT agg_timestamp, symbol, total, n, hi FROM bkagg
  ORDER BY 1;
 SELECT agg_granularity, agg_timestamp, symbol, total, n, lo, hi FROM bkagg
  WHERE agg_granularity IN ('min', 'hour') AND symbol = 'G0' ORDER BY 1, 2;
+-- the sketches too: each min bucket's distinct prices, as computed here
+SELECT count(*) AS differing FROM (
+  SELECT agg_timestamp, symbol, dp, n FROM bkdc
+   WHERE agg_granularity = 'min' AND symbol LIKE 'G%'
+  EXCEPT
+  SELECT ts / 60000 * 60000, symbol, count(DISTINCT price), count(*)
+    FROM (SELECT 'G' || (i % 3) AS symbol, (i % 7)::float8 AS price, 7200000 + i * 1000 AS ts
+            FROM generate_series(0, 1499) i
+          UNION ALL
+          SELECT 'G' || (i % 3), 100, 7200000 + i * 1000 FROM generate_series(0, 5) i) e
+   GROUP BY 1, 2) d;
+SELECT count(*) FROM bkdc WHERE agg_granularity = 'min' AND symbol LIKE 'G%';
 -- the same events in one batch under the default limit give the same rows
 SELECT siddhi.deploy('agg_bk2', $$
   define stream BkTrades2 (symbol string, price double, volume long, ts long);
