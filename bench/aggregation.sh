@@ -6,7 +6,8 @@
 #     siddhi.flush() says all are in the tables, against COPY of the same
 #     rows into an UNLOGGED table;
 #  2. retrieval: on-demand `from A on symbol == 'Gk' within <30 days> per
-#     'hours'` through siddhi.query() (and the view in plain SQL), p50 and
+#     'hours'` through siddhi.query() (and the view in plain SQL, and
+#     siddhi.aggregation() with on_values {"symbol": "Gk"}), p50 and
 #     p99 over QUERIES runs with a random group each, against computing
 #     the same hourly sums from the raw rows (UNLOGGED table with an index
 #     on (symbol, ts));
@@ -121,6 +122,10 @@ SELECT count(*) FROM (SELECT agg_timestamp, total, avgprice, n, lo, hi FROM trad
   WHERE agg_granularity = 'hour' AND symbol = 'G' || :g
     AND agg_timestamp >= $start AND agg_timestamp < $end ORDER BY agg_timestamp) s;
 SQL
+cat >"$BENCH_DIR/q_agg.sql" <<SQL
+\set g random(0, 999)
+SELECT count(*) FROM siddhi.aggregation('tradeagg', $start, $end, 'hours', jsonb_build_object('symbol', 'G' || :g));
+SQL
 cat >"$BENCH_DIR/q_raw.sql" <<SQL
 \set g random(0, 999)
 SELECT count(*) FROM (SELECT ts / 3600000 AS h, sum(volume), avg(price), count(*), min(price), max(price)
@@ -139,6 +144,7 @@ lat() {
 }
 l_od=$(lat "$BENCH_DIR/q_ondemand.sql")
 l_view=$(lat "$BENCH_DIR/q_view.sql")
+l_agg=$(lat "$BENCH_DIR/q_agg.sql")
 l_raw=$(lat "$BENCH_DIR/q_raw.sql")
 
 # the denser feed: event i at BASE_TS + i ms, group i mod 1000
@@ -189,6 +195,7 @@ printf 'ratio aggregation/unlogged (rows/s): %8.3f\n' "$(echo "$b / $a" | bc -l)
 printf 'retrieval, 1 group per hour over %d days, ms (p50 p99) over %d queries:\n' "$DAYS" "$QUERIES"
 printf '  siddhi.query(from A on .. within .. per "hours"): %s\n' "$l_od"
 printf '  plain SQL on the view:                           %s\n' "$l_view"
+printf '  siddhi.aggregation(.., on_values => one group):  %s\n' "$l_agg"
 printf '  baseline, GROUP BY hour over the raw rows:       %s\n' "$l_raw"
 printf '  ratio p99 on-demand/raw: %.3f   view/raw: %.3f\n' \
 	"$(echo "${l_od#* } / ${l_raw#* }" | bc -l)" "$(echo "${l_view#* } / ${l_raw#* }" | bc -l)"
