@@ -40,10 +40,14 @@
  * India); sec and min stay multiples of their length, as in Siddhi.
  *
  * Memory: one delta per (granularity, bucket, group) changed in the
- * batch (plus up to 8 KB per distinctCount sketch), at most
- * SIDDHI_INC_MAX_DELTAS of them (a larger batch writes them as it goes),
- * in a context reset after every flush.  The upserts run as the
- * app's owner, through SPI plans prepared once per app.
+ * batch (about 200 bytes with a few aggregates, plus up to 8 KB per
+ * distinctCount sketch), at most siddhi.aggregation_max_buckets of them
+ * (at the limit a batch writes its closed buckets as it goes, see
+ * incremental_flush.c), in a context reset after every full flush.  An
+ * event finds its group once (IncGroup, by the group values' text), and
+ * in it the latest bucket of each granularity; a bucket older than that
+ * is in inc->older.  The upserts run as the app's owner, through SPI
+ * plans prepared once per app.
  *
  *-------------------------------------------------------------------------
  */
