@@ -442,9 +442,13 @@ AS 'SELECT (extract(epoch FROM within) * 1000)::bigint';
 -- Siddhi's `from A within start, end per 'hour'`: the buckets of one
 -- granularity whose start lies in [within_start, within_end) (ms since the
 -- Unix epoch), in time order; `agg` holds the finished values (group-by
--- columns, aggregates, last values).  Runs with the caller's rights.
+-- columns, aggregates, last values).  on_values, a JSON object of column
+-- values ({"symbol": "IBM"}), keeps the buckets whose columns equal them
+-- (Siddhi's `on symbol == 'IBM'`), through the tables' index on the
+-- group-by columns.  Runs with the caller's rights.
 CREATE FUNCTION siddhi.aggregation(name text, within_start bigint,
-                                   within_end bigint, per text)
+                                   within_end bigint, per text,
+                                   on_values jsonb DEFAULT NULL)
 RETURNS TABLE (agg_timestamp bigint, agg jsonb)
 LANGUAGE plpgsql STABLE
 SET search_path = pg_catalog, pg_temp
@@ -452,6 +456,9 @@ AS $$
 DECLARE
     nsp text;
     g text := siddhi.granularity(per);
+    cond text := '';
+    k text;
+    typ text;
 BEGIN
     SELECT a.schema INTO nsp FROM siddhi.aggregations a
      WHERE a.aggregation = lower(name)
@@ -462,12 +469,34 @@ BEGIN
             USING ERRCODE = 'undefined_table',
                   HINT = 'The deployed aggregations are listed in siddhi.aggregations.';
     END IF;
+    IF on_values IS NOT NULL AND jsonb_typeof(on_values) <> 'object' THEN
+        RAISE EXCEPTION 'on_values must be a JSON object'
+            USING ERRCODE = 'invalid_parameter_value',
+                  HINT = 'Write the columns to match and their values, as in ''{"symbol": "IBM"}''.';
+    END IF;
+    FOR k IN SELECT jsonb_object_keys(on_values) LOOP
+        SELECT format_type(a.atttypid, a.atttypmod) INTO typ
+          FROM pg_attribute a
+         WHERE a.attrelid = format('%I.%I', nsp, lower(name))::regclass
+           AND a.attname = k AND a.attnum > 0 AND NOT a.attisdropped
+           AND k NOT IN ('agg_timestamp', 'agg_granularity');
+        IF typ IS NULL THEN
+            RAISE EXCEPTION 'aggregation "%" has no column "%"', name, k
+                USING ERRCODE = 'undefined_column',
+                      HINT = 'on_values names the aggregation''s select columns.';
+        END IF;
+        IF jsonb_typeof(on_values -> k) = 'null' THEN
+            cond := cond || format(' AND v.%I IS NULL', k);
+        ELSE
+            cond := cond || format(' AND v.%I = ($4 ->> %L)::%s', k, k, typ);
+        END IF;
+    END LOOP;
     RETURN QUERY EXECUTE format(
         'SELECT v.agg_timestamp, to_jsonb(v) - %L - %L FROM %I.%I v '
         'WHERE v.agg_granularity = $1 AND v.agg_timestamp >= $2 '
-        'AND v.agg_timestamp < $3 ORDER BY 1, 2',
-        'agg_timestamp', 'agg_granularity', nsp, lower(name))
-        USING g, within_start, within_end;
+        'AND v.agg_timestamp < $3%s ORDER BY 1, 2',
+        'agg_timestamp', 'agg_granularity', nsp, lower(name), cond)
+        USING g, within_start, within_end, on_values;
 END
 $$;
 
@@ -848,8 +877,8 @@ COMMENT ON FUNCTION siddhi.within_start(bigint) IS
     'a within bound given in ms, as it is';
 COMMENT ON FUNCTION siddhi.within_start(timestamptz) IS
     'a within bound given as a time, in ms since the epoch';
-COMMENT ON FUNCTION siddhi.aggregation(text, bigint, bigint, text) IS
-    'the buckets of one granularity of an aggregation whose start lies in [within_start, within_end)';
+COMMENT ON FUNCTION siddhi.aggregation(text, bigint, bigint, text, jsonb) IS
+    'the buckets of one granularity of an aggregation whose start lies in [within_start, within_end), those whose columns equal on_values when given';
 COMMENT ON FUNCTION siddhi.aggregation(text, timestamptz, timestamptz, text) IS
     'the buckets of one granularity of an aggregation whose start lies between two times';
 COMMENT ON FUNCTION siddhi.aggregation(text, text, text) IS

@@ -6,12 +6,16 @@
 #     siddhi.flush() says all are in the tables, against COPY of the same
 #     rows into an UNLOGGED table;
 #  2. retrieval: on-demand `from A on symbol == 'Gk' within <30 days> per
-#     'hours'` through siddhi.query() (and the view in plain SQL), p50 and
+#     'hours'` through siddhi.query() (and the view in plain SQL, and
+#     siddhi.aggregation() with on_values {"symbol": "Gk"}), p50 and
 #     p99 over QUERIES runs with a random group each, against computing
 #     the same hourly sums from the raw rows (UNLOGGED table with an index
 #     on (symbol, ts));
 #  3. storage: all granularity tables (with Siddhi's default retention,
-#     the app clock following event time) against the raw rows' table.
+#     the app clock following event time) against the raw rows' table;
+#  4. ingest of a denser feed (DENSE_ROWS events, 1,000 groups, 1,000
+#     events a second of event time, so a min bucket holds 60 events of a
+#     group), against COPY of the same rows into an UNLOGGED table.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . bench/common.sh
@@ -19,6 +23,7 @@ ROWS=${ROWS:-10000000}
 DAYS=${DAYS:-30}
 RUNS=${RUNS:-1}
 QUERIES=${QUERIES:-500}
+DENSE_ROWS=${DENSE_ROWS:-$ROWS}
 BASE_TS=1700000000000 # 2023-11-14 22:13:20 UTC
 SPAN=$((DAYS * 86400000))
 
@@ -117,6 +122,10 @@ SELECT count(*) FROM (SELECT agg_timestamp, total, avgprice, n, lo, hi FROM trad
   WHERE agg_granularity = 'hour' AND symbol = 'G' || :g
     AND agg_timestamp >= $start AND agg_timestamp < $end ORDER BY agg_timestamp) s;
 SQL
+cat >"$BENCH_DIR/q_agg.sql" <<SQL
+\set g random(0, 999)
+SELECT count(*) FROM siddhi.aggregation('tradeagg', $start, $end, 'hours', jsonb_build_object('symbol', 'G' || :g));
+SQL
 cat >"$BENCH_DIR/q_raw.sql" <<SQL
 \set g random(0, 999)
 SELECT count(*) FROM (SELECT ts / 3600000 AS h, sum(volume), avg(price), count(*), min(price), max(price)
@@ -135,7 +144,48 @@ lat() {
 }
 l_od=$(lat "$BENCH_DIR/q_ondemand.sql")
 l_view=$(lat "$BENCH_DIR/q_view.sql")
+l_agg=$(lat "$BENCH_DIR/q_agg.sql")
 l_raw=$(lat "$BENCH_DIR/q_raw.sql")
+
+# the denser feed: event i at BASE_TS + i ms, group i mod 1000
+dcsv=$BENCH_DIR/agg_dense.csv
+$RUN_AS $PSQL -d postgres -c "COPY (SELECT 'G' || (i % 1000), 10 + (i % 97)::float8 / 7, 1 + i % 50,
+	$BASE_TS + i FROM generate_series(0, $DENSE_ROWS - 1) i) TO '$dcsv' (FORMAT csv)"
+dbase_times=()
+dagg_times=()
+for r in $(seq 1 "$RUNS"); do
+	$RUN_AS $PSQL -d postgres -c "TRUNCATE raw_trades" -c "DROP INDEX IF EXISTS raw_trades_symbol_ts_idx" -c "CHECKPOINT"
+	t0=$(now)
+	$RUN_AS $PSQL -d postgres -c "COPY raw_trades FROM '$dcsv' (FORMAT csv)"
+	t1=$(now)
+	dbase_times+=("$(echo "$t1 - $t0" | bc -l)")
+	$RUN_AS $PSQL -d postgres -c "SELECT siddhi.undeploy('aggbench', drop_tables => true)" >/dev/null
+	$RUN_AS $PSQL -d postgres <<SQL
+SELECT siddhi.deploy('aggbench', \$\$
+  @app:playback
+  @eventTime('ts')
+  define stream Trades (symbol string, price double, volume long, ts long);
+  ${PURGE_ANNOTATION:-}
+  define aggregation TradeAgg from Trades
+  select symbol, sum(volume) as total, avg(price) as avgprice, count() as n,
+         min(price) as lo, max(price) as hi
+  group by symbol
+  aggregate by ts every sec ... year;
+\$\$);
+SELECT siddhi.flush();
+CHECKPOINT;
+SQL
+	t0=$(now)
+	$RUN_AS $PSQL -d postgres -c "COPY trades FROM '$dcsv' (FORMAT csv)"
+	ok=$($RUN_AS $PSQL -d postgres -At -c "SELECT siddhi.flush(3600000)")
+	t1=$(now)
+	[ "$ok" = t ] || { echo "engine did not finish (dense feed)" >&2; exit 1; }
+	dagg_times+=("$(echo "$t1 - $t0" | bc -l)")
+done
+got=$($RUN_AS $PSQL -d postgres -At -c "SELECT sum(n) FROM tradeagg_year")
+[ "$got" = "$DENSE_ROWS" ] || { echo "dense: year buckets count $got events, not $DENSE_ROWS" >&2; exit 1; }
+db=$(median "${dbase_times[@]}")
+da=$(median "${dagg_times[@]}")
 bench_stop
 
 printf 'events: %d over %d days, 1000 groups, every sec ... year (x%d runs, median)   machine: %s\n' "$ROWS" "$DAYS" "$RUNS" "$(machine)"
@@ -145,10 +195,15 @@ printf 'ratio aggregation/unlogged (rows/s): %8.3f\n' "$(echo "$b / $a" | bc -l)
 printf 'retrieval, 1 group per hour over %d days, ms (p50 p99) over %d queries:\n' "$DAYS" "$QUERIES"
 printf '  siddhi.query(from A on .. within .. per "hours"): %s\n' "$l_od"
 printf '  plain SQL on the view:                           %s\n' "$l_view"
+printf '  siddhi.aggregation(.., on_values => one group):  %s\n' "$l_agg"
 printf '  baseline, GROUP BY hour over the raw rows:       %s\n' "$l_raw"
 printf '  ratio p99 on-demand/raw: %.3f   view/raw: %.3f\n' \
 	"$(echo "${l_od#* } / ${l_raw#* }" | bc -l)" "$(echo "${l_view#* } / ${l_raw#* }" | bc -l)"
 printf 'storage: granularity tables %d bytes (%s) vs raw rows %d bytes: %.1f %% smaller\n' \
 	"$agg_bytes" "$rows_per_table" "$raw_bytes" "$(echo "100 * (1 - $agg_bytes / $raw_bytes)" | bc -l)"
+printf 'dense feed: %d events, 1000 groups, 1000 events/s of event time\n' "$DENSE_ROWS"
+printf '  COPY into UNLOGGED table:            %8.2f s  %10.0f rows/s\n' "$db" "$(echo "$DENSE_ROWS / $db" | bc -l)"
+printf '  COPY into aggregated stream, done:   %8.2f s  %10.0f rows/s\n' "$da" "$(echo "$DENSE_ROWS / $da" | bc -l)"
+printf '  ratio aggregation/unlogged (rows/s): %8.3f\n' "$(echo "$db / $da" | bc -l)"
 printf 'storage after VACUUM FULL: granularity tables %d bytes vs raw rows %d bytes: %.1f %% smaller\n' \
 	"$agg_live" "$raw_bytes" "$(echo "100 * (1 - $agg_live / $raw_bytes)" | bc -l)"

@@ -23,6 +23,7 @@
 #include "siddhi/kafka_source.h"
 #include "siddhi/partition.h"
 #include "siddhi/http.h"
+#include "siddhi/incremental.h"
 #include "siddhi/shmem.h"
 #include "siddhi/sink.h"
 #include "siddhi/source_runtime.h"
@@ -98,6 +99,13 @@ define_gucs(void)
 							NULL, &siddhi_subscription_buffer_kb, 256, 8,
 							1024 * 1024, PGC_POSTMASTER, GUC_UNIT_KB, NULL,
 							NULL, NULL);
+	DefineCustomIntVariable(
+		"siddhi.aggregation_max_buckets",
+		"Buckets one incremental aggregation holds in memory at once.",
+		"Beyond it, closed buckets are written (or dropped when past "
+		"retention) before the end of the batch.",
+		&siddhi_aggregation_max_buckets, 400000, 100, 100000000, PGC_SIGHUP, 0,
+		NULL, NULL, NULL);
 	DefineCustomIntVariable(
 		"siddhi.naptime", "How long idle workers sleep between checks.",
 		"The launcher rescans databases and workers check their extension "

@@ -13,6 +13,9 @@
 
 typedef struct SiddhiIncremental SiddhiIncremental;
 
+/* siddhi.aggregation_max_buckets: deltas one aggregation holds */
+extern int siddhi_aggregation_max_buckets;
+
 /* Build one aggregation's runtime in cxt (the app's); owner runs it. */
 extern SiddhiIncremental *siddhi_incremental_start(SiddhiAggregationPlan *ap,
 												   Oid owner,

@@ -40,10 +40,14 @@
  * India); sec and min stay multiples of their length, as in Siddhi.
  *
  * Memory: one delta per (granularity, bucket, group) changed in the
- * batch (plus up to 8 KB per distinctCount sketch), at most
- * SIDDHI_INC_MAX_DELTAS of them (a larger batch writes them as it goes),
- * in a context reset after every flush.  The upserts run as the
- * app's owner, through SPI plans prepared once per app.
+ * batch (about 200 bytes with a few aggregates, plus up to 8 KB per
+ * distinctCount sketch), at most siddhi.aggregation_max_buckets of them
+ * (at the limit a batch writes its closed buckets as it goes, see
+ * incremental_flush.c), in a context reset after every full flush.  An
+ * event finds its group once (IncGroup, by the group values' text), and
+ * in it the latest bucket of each granularity; a bucket older than that
+ * is in inc->older.  The upserts run as the app's owner, through SPI
+ * plans prepared once per app.
  *
  *-------------------------------------------------------------------------
  */
@@ -61,9 +65,11 @@
 #include "utils/datetime.h"
 #include "utils/datum.h"
 #include "utils/lsyscache.h"
+#include "utils/memutils.h"
 
 
 List *inc_all_incrementals = NIL;
+int siddhi_aggregation_max_buckets = 400000;
 
 void
 inc_reset_deltas(SiddhiIncremental *inc)
@@ -71,13 +77,110 @@ inc_reset_deltas(SiddhiIncremental *inc)
 	HASHCTL ctl;
 
 	MemoryContextReset(inc->delta_cxt);
+	/* a delta, its values and nulls in one chunk of a fixed size */
+	inc->slab = SlabContextCreate(inc->delta_cxt, "siddhi aggregation buckets",
+								  SLAB_DEFAULT_BLOCK_SIZE * 8,
+								  MAXALIGN(sizeof(IncDelta)) +
+									  sizeof(Datum) * inc->nphys + inc->nphys);
 	ctl.keysize = sizeof(uint32);
-	ctl.entrysize = sizeof(IncBucket);
+	ctl.entrysize = sizeof(IncSlot);
 	ctl.hcxt = inc->delta_cxt;
-	inc->deltas = hash_create("siddhi aggregation deltas", 4096, &ctl,
+	inc->groups = hash_create("siddhi aggregation groups", 1024, &ctl,
 							  HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
+	ctl.keysize = sizeof(IncOlderKey);
+	ctl.entrysize = sizeof(IncOlder);
+	inc->older = hash_create("siddhi aggregation older buckets", 256, &ctl,
+							 HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
 	inc->order = NIL;
 	inc->ndeltas = 0;
+}
+
+static void
+older_key(IncOlderKey *k, IncGroup *grp, int gran, int64 bucket)
+{
+	memset(k, 0, sizeof(*k));
+	k->group = grp;
+	k->gran = gran;
+	k->bucket = bucket;
+}
+
+/* Free one delta and what it owns (all in delta_cxt), and its group with
+ * its last delta. */
+static void
+delta_free(SiddhiIncremental *inc, IncDelta *d)
+{
+	IncGroup *grp = d->group;
+
+	if (d->older)
+	{
+		IncOlderKey k;
+
+		older_key(&k, grp, d->gran, d->bucket);
+		hash_search(inc->older, &k, HASH_REMOVE, NULL);
+	}
+	else if (grp->latest[d->gran] == d)
+		grp->latest[d->gran] = NULL;
+	for (int c = 0; c < inc->ncols; c++)
+	{
+		SiddhiIncColumn *col = inc->cols[c];
+		int p = inc->phys[c];
+
+		if (col->kind == SIDDHI_INC_AGG && SIDDHI_AGG_IS_PERCENTILE(col->agg))
+			siddhi_ddsketch_free(
+				(SiddhiDDSketch *) DatumGetPointer(d->values[p]));
+		else if (col->kind == SIDDHI_INC_AGG &&
+				 col->agg == SIDDHI_AGG_DISTINCT_COUNT)
+			pfree(DatumGetPointer(d->values[p]));
+		else if (col->kind == SIDDHI_INC_LAST && !d->nulls[p] &&
+				 !inc->typbyval[p])
+			pfree(DatumGetPointer(d->values[p]));
+	}
+	pfree(d);
+	if (--grp->nheld == 0)
+	{
+		IncSlot *slot = hash_search(inc->groups, &grp->hash, HASH_FIND, NULL);
+		IncGroup **pp = &slot->first;
+
+		while (*pp != grp)
+			pp = &(*pp)->next;
+		*pp = grp->next;
+		if (slot->first == NULL)
+			hash_search(inc->groups, &grp->hash, HASH_REMOVE, NULL);
+		for (int c = 0; c < inc->ncols; c++)
+			if (inc->cols[c]->kind == SIDDHI_INC_GROUP && !grp->nulls[c] &&
+				!inc->typbyval[inc->phys[c]])
+				pfree(DatumGetPointer(grp->values[c]));
+		pfree(grp->values);
+		pfree(grp->nulls);
+		pfree(grp->latest);
+		pfree(grp);
+	}
+}
+
+/*
+ * Drop the deltas a flush wrote or found past retention; keep the others
+ * (INC_KEEP) in their order.
+ */
+void
+inc_drop_done(SiddhiIncremental *inc)
+{
+	MemoryContext old = MemoryContextSwitchTo(inc->delta_cxt);
+	List *keep = NIL;
+	ListCell *lc;
+
+	foreach(lc, inc->order)
+	{
+		IncDelta *d = lfirst(lc);
+
+		if (d->fate == INC_KEEP)
+			keep = lappend(keep, d);
+		else
+			delta_free(inc, d);
+	}
+	list_free(inc->order);
+	inc->order = keep;
+	inc->ndeltas = list_length(keep);
+	MemoryContextSwitchTo(old);
 }
 
 SiddhiIncremental *
@@ -145,6 +248,7 @@ siddhi_incremental_start(SiddhiAggregationPlan *ap, Oid owner,
 	inc->purges = palloc0(sizeof(SPIPlanPtr) * inc->ngrans);
 	inc->bulk_plans = palloc0(sizeof(SPIPlanPtr) * inc->ngrans);
 	inc->latest = PG_INT64_MIN;
+	inc->max_time = PG_INT64_MIN;
 	/*
 	 * Siddhi's first purge runs one purge interval after the app starts
 	 * (on the wall clock; in playback, from the first event time: see
@@ -351,6 +455,100 @@ delta_add(SiddhiIncremental *inc, IncDelta *d, int c, Datum v, bool isnull)
 	}
 }
 
+/*
+ * The group of this key (of len bytes), made if new with this event's
+ * values; in delta_cxt.
+ */
+static IncGroup *
+find_group(SiddhiIncremental *inc, const char *key, int len, Datum *values,
+		   bool *nulls)
+{
+	uint32 h = hash_bytes((const unsigned char *) key, len);
+	bool found;
+	IncSlot *slot = hash_search(inc->groups, &h, HASH_ENTER, &found);
+	IncGroup *grp;
+
+	if (!found)
+		slot->first = NULL;
+	for (grp = slot->first; grp != NULL; grp = grp->next)
+		if (strcmp(grp->key, key) == 0)
+			return grp;
+	grp = palloc(offsetof(IncGroup, key) + len + 1);
+	memcpy(grp->key, key, len + 1);
+	grp->hash = h;
+	grp->nheld = 0;
+	grp->latest = palloc0(sizeof(IncDelta *) * inc->ngrans);
+	grp->values = palloc0(sizeof(Datum) * inc->ncols);
+	grp->nulls = palloc0(sizeof(bool) * inc->ncols);
+	for (int c = 0; c < inc->ncols; c++)
+		if (inc->cols[c]->kind == SIDDHI_INC_GROUP)
+		{
+			int p = inc->phys[c];
+
+			grp->nulls[c] = nulls[c];
+			if (!nulls[c])
+				grp->values[c] =
+					datumCopy(values[c], inc->typbyval[p], inc->typlen[p]);
+		}
+	grp->next = slot->first;
+	slot->first = grp;
+	return grp;
+}
+
+/* A new, empty delta of bucket in granularity g for this event's group. */
+static IncDelta *
+delta_new(SiddhiIncremental *inc, IncGroup *grp, int g, int64 bucket)
+{
+	IncDelta *d = MemoryContextAlloc(
+		inc->slab,
+		MAXALIGN(sizeof(IncDelta)) + sizeof(Datum) * inc->nphys + inc->nphys);
+
+	d->group = grp;
+	d->gran = g;
+	d->older = false;
+	d->fate = INC_KEEP;
+	d->bucket = bucket;
+	d->values = (Datum *) ((char *) d + MAXALIGN(sizeof(IncDelta)));
+	d->nulls = (bool *) (d->values + inc->nphys);
+	memset(d->values, 0, sizeof(Datum) * inc->nphys);
+	d->values[0] = Int64GetDatum(bucket);
+	d->nulls[0] = false;
+	for (int c = 0; c < inc->ncols; c++)
+	{
+		SiddhiIncColumn *col = inc->cols[c];
+		int p = inc->phys[c];
+
+		d->nulls[p] = true;
+		if (col->kind == SIDDHI_INC_GROUP)
+		{
+			/* the group's copy: the same for all its deltas */
+			d->nulls[p] = grp->nulls[c];
+			d->values[p] = grp->values[c];
+		}
+		else if (col->kind == SIDDHI_INC_AGG && col->agg == SIDDHI_AGG_COUNT)
+		{
+			d->nulls[p] = false;
+			d->values[p] = Int64GetDatum(0);
+		}
+		else if (col->kind == SIDDHI_INC_AGG &&
+				 col->agg == SIDDHI_AGG_DISTINCT_COUNT)
+			d->values[p] =
+				PointerGetDatum(palloc0(sizeof(SiddhiDistinctSketch)));
+		else if (col->kind == SIDDHI_INC_AGG &&
+				 SIDDHI_AGG_IS_PERCENTILE(col->agg))
+			d->values[p] = PointerGetDatum(siddhi_ddsketch_create());
+		else if (col->kind == SIDDHI_INC_AGG && col->agg == SIDDHI_AGG_AVG)
+		{
+			d->nulls[p + 1] = false;
+			d->values[p + 1] = Int64GetDatum(0);
+		}
+	}
+	grp->nheld++;
+	inc->order = lappend(inc->order, d);
+	inc->ndeltas++;
+	return d;
+}
+
 void
 siddhi_incremental_feed(SiddhiIncremental *inc, TupleTableSlot *slot, int64 ts)
 {
@@ -360,7 +558,7 @@ siddhi_incremental_feed(SiddhiIncremental *inc, TupleTableSlot *slot, int64 ts)
 	bool *nulls;
 	bool isnull;
 	int64 t;
-	int grouplen;
+	IncGroup *grp;
 
 	if (ts > inc->latest)
 		inc->latest = ts;
@@ -377,11 +575,12 @@ siddhi_incremental_feed(SiddhiIncremental *inc, TupleTableSlot *slot, int64 ts)
 		ResetExprContext(econtext);
 		return;
 	}
+	if (t > inc->max_time)
+		inc->max_time = t;
 
 	values = palloc(sizeof(Datum) * inc->ncols);
 	nulls = palloc(sizeof(bool) * inc->ncols);
 	resetStringInfo(&inc->keybuf);
-	appendStringInfoString(&inc->keybuf, "                    ");
 	for (int c = 0; c < inc->ncols; c++)
 	{
 		if (inc->states[c] == NULL)
@@ -404,82 +603,44 @@ siddhi_incremental_feed(SiddhiIncremental *inc, TupleTableSlot *slot, int64 ts)
 			}
 		}
 	}
-	grouplen = inc->keybuf.len;
-
 	old = MemoryContextSwitchTo(inc->delta_cxt);
+	grp = find_group(inc, inc->keybuf.data, inc->keybuf.len, values, nulls);
 	for (int g = 0; g < inc->ngrans; g++)
 	{
 		int64 bucket = inc_bucket(inc, g, t);
-		char head[21];
-		uint32 h;
-		bool found;
-		IncBucket *b;
-		IncDelta *d = NULL;
-		ListCell *lc;
+		IncDelta *d = grp->latest[g];
 
-		/* the key's head is "<g> <bucket>", padded to 20 bytes */
-		snprintf(head, sizeof(head), "%d %-18lld", g, (long long) bucket);
-		memcpy(inc->keybuf.data, head, 20);
-		Assert(inc->keybuf.len == grouplen);
-		h = hash_bytes((unsigned char *) inc->keybuf.data, grouplen);
-		b = hash_search(inc->deltas, &h, HASH_ENTER, &found);
-		if (!found)
-			b->deltas = NIL;
-		foreach(lc, b->deltas)
+		if (d == NULL || d->bucket < bucket)
 		{
-			IncDelta *cand = lfirst(lc);
-
-			if (strcmp(cand->key, inc->keybuf.data) == 0)
+			/* a later bucket: the one before goes with the older ones */
+			if (d != NULL)
 			{
-				d = cand;
-				break;
+				IncOlderKey k;
+				IncOlder *o;
+
+				older_key(&k, grp, g, d->bucket);
+				o = hash_search(inc->older, &k, HASH_ENTER, NULL);
+				o->delta = d;
+				d->older = true;
 			}
+			d = delta_new(inc, grp, g, bucket);
+			grp->latest[g] = d;
 		}
-		if (d == NULL)
+		else if (d->bucket > bucket)
 		{
-			d = palloc0(sizeof(IncDelta));
-			d->key = pstrdup(inc->keybuf.data);
-			d->gran = g;
-			d->values = palloc0(sizeof(Datum) * inc->nphys);
-			d->nulls = palloc(sizeof(bool) * inc->nphys);
-			d->values[0] = Int64GetDatum(bucket);
-			d->nulls[0] = false;
-			for (int c = 0; c < inc->ncols; c++)
-			{
-				SiddhiIncColumn *col = inc->cols[c];
-				int p = inc->phys[c];
+			/* an out-of-order event, of an older bucket */
+			IncOlderKey k;
+			IncOlder *o;
+			bool found;
 
-				d->nulls[p] = true;
-				if (col->kind == SIDDHI_INC_GROUP)
-				{
-					d->nulls[p] = nulls[c];
-					if (!nulls[c])
-						d->values[p] = datumCopy(values[c], inc->typbyval[p],
-												 inc->typlen[p]);
-				}
-				else if (col->kind == SIDDHI_INC_AGG &&
-						 col->agg == SIDDHI_AGG_COUNT)
-				{
-					d->nulls[p] = false;
-					d->values[p] = Int64GetDatum(0);
-				}
-				else if (col->kind == SIDDHI_INC_AGG &&
-						 col->agg == SIDDHI_AGG_DISTINCT_COUNT)
-					d->values[p] =
-						PointerGetDatum(palloc0(sizeof(SiddhiDistinctSketch)));
-				else if (col->kind == SIDDHI_INC_AGG &&
-						 SIDDHI_AGG_IS_PERCENTILE(col->agg))
-					d->values[p] = PointerGetDatum(siddhi_ddsketch_create());
-				else if (col->kind == SIDDHI_INC_AGG &&
-						 col->agg == SIDDHI_AGG_AVG)
-				{
-					d->nulls[p + 1] = false;
-					d->values[p + 1] = Int64GetDatum(0);
-				}
+			older_key(&k, grp, g, bucket);
+			o = hash_search(inc->older, &k, HASH_ENTER, &found);
+			if (!found)
+			{
+				o->delta = delta_new(inc, grp, g, bucket);
+				o->delta->older = true;
 			}
-			b->deltas = lappend(b->deltas, d);
-			inc->order = lappend(inc->order, d);
-			inc->ndeltas++;
+			d = o->delta;
 		}
 		for (int c = 0; c < inc->ncols; c++)
 			delta_add(inc, d, c, values[c], nulls[c]);
@@ -487,7 +648,8 @@ siddhi_incremental_feed(SiddhiIncremental *inc, TupleTableSlot *slot, int64 ts)
 	MemoryContextSwitchTo(old);
 	ResetExprContext(econtext);
 
-	/* a large batch writes as it goes: memory stays bounded */
+	/* a large batch writes its closed buckets as it goes: memory stays
+	 * bounded, and an open bucket is written once */
 	if (inc->ndeltas >= SIDDHI_INC_MAX_DELTAS)
-		inc_flush_one(inc, false);
+		inc_flush_one(inc, false, true);
 }

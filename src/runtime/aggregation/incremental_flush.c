@@ -88,22 +88,34 @@ bulk_upsert(SiddhiIncremental *inc, int g, IncDelta **deltas, int n)
 }
 
 /*
+ * Whether a purge is due at now (ms, the clock purges use): the next one
+ * at the end of the batch will run.
+ */
+static bool
+purge_due(SiddhiIncremental *inc, int64 now)
+{
+	return inc->plan->purge && inc->next_purge != 0 && now != PG_INT64_MIN &&
+		   now >= inc->next_purge;
+}
+
+/*
  * Whether retention has already passed for a delta's bucket: the next
  * purge would delete its row, so it is not written (a backfill of old
  * events then writes no sec and min rows only to delete them again).
- * Only once a purge has run: before the first one (one purge interval
- * after the start, as in Siddhi) every bucket is written and readable.
- * now is the clock purges use.
+ * Only once a purge has run or is due (it then runs at the end of this
+ * batch, which a flush within the batch leaves to it): before the first
+ * one (one purge interval after the start, as in Siddhi) every bucket is
+ * written and readable.  now is the clock purges use.
  */
 static bool
 delta_expired(SiddhiIncremental *inc, IncDelta *d, int64 now)
 {
 	int64 retention = inc->plan->retention[inc->grans[d->gran]];
 
-	if (!inc->plan->purge || !inc->purged || retention < 0 ||
-		now == PG_INT64_MIN || d->nulls[0])
+	if (!inc->plan->purge || retention < 0 || now == PG_INT64_MIN ||
+		!(inc->purged || purge_due(inc, now)))
 		return false;
-	return DatumGetInt64(d->values[0]) < now - retention;
+	return d->bucket < now - retention;
 }
 
 static int64
@@ -112,39 +124,95 @@ purge_clock(SiddhiIncremental *inc)
 	return inc->plan->playback ? inc->latest : siddhi_now_ms();
 }
 
+/*
+ * Decide each delta's fate.  Everything (open == NULL): each is written,
+ * unless past retention.  To make room (open: the start of each
+ * granularity's open bucket): the closed buckets past retention are
+ * dropped; then closed ones are written, coarsest granularity first (a
+ * fine bucket kept may yet expire unwritten: sec and min rows are most of
+ * the rows, and most expire within a long backfill), until at most half
+ * the limit is left; if the open buckets alone are more, all are written.
+ * Returns whether some delta is kept.
+ */
+static bool
+plan_fates(SiddhiIncremental *inc, const int64 *open, int64 now)
+{
+	ListCell *lc;
+	int left = inc->ndeltas;
+
+	foreach(lc, inc->order)
+	{
+		IncDelta *d = lfirst(lc);
+
+		if (open != NULL && d->bucket >= open[d->gran])
+			d->fate = INC_KEEP;
+		else if (delta_expired(inc, d, now))
+		{
+			d->fate = INC_DROP;
+			left--;
+		}
+		else if (open == NULL)
+			d->fate = INC_WRITE;
+		else
+			d->fate = INC_KEEP;
+	}
+	if (open == NULL)
+		return false;
+	for (int g = inc->ngrans - 1; g >= 0 && left > SIDDHI_INC_MAX_DELTAS / 2;
+		 g--)
+		foreach(lc, inc->order)
+		{
+			IncDelta *d = lfirst(lc);
+
+			if (d->gran == g && d->fate == INC_KEEP && d->bucket < open[g])
+			{
+				d->fate = INC_WRITE;
+				if (--left <= SIDDHI_INC_MAX_DELTAS / 2)
+					break;
+			}
+		}
+	if (left > SIDDHI_INC_MAX_DELTAS / 2)
+	{
+		foreach(lc, inc->order)
+		{
+			IncDelta *d = lfirst(lc);
+
+			if (d->fate == INC_KEEP)
+				d->fate = INC_WRITE;
+		}
+		return false;
+	}
+	return true;
+}
+
 /* Upsert the deltas granularity by granularity, in bulk statements. */
 static void
 incremental_flush_bulk(SiddhiIncremental *inc)
 {
-	int64 now = purge_clock(inc);
+	IncDelta **batch = palloc(sizeof(IncDelta *) * BULK_ROWS);
 
+	for (int g = 0; g < inc->ngrans; g++)
 	{
-		IncDelta **batch = palloc(sizeof(IncDelta *) * BULK_ROWS);
+		ListCell *lc;
+		int n = 0;
 
-		for (int g = 0; g < inc->ngrans; g++)
+		foreach(lc, inc->order)
 		{
-			ListCell *lc;
-			int n = 0;
+			IncDelta *d = lfirst(lc);
 
-			foreach(lc, inc->order)
+			if (d->gran != g || d->fate != INC_WRITE)
+				continue;
+			batch[n++] = d;
+			if (n == BULK_ROWS)
 			{
-				IncDelta *d = lfirst(lc);
-
-				if (d->gran != g || delta_expired(inc, d, now))
-					continue;
-				batch[n++] = d;
-				if (n == BULK_ROWS)
-				{
-					bulk_upsert(inc, g, batch, n);
-					n = 0;
-				}
-			}
-			if (n > 0)
 				bulk_upsert(inc, g, batch, n);
+				n = 0;
+			}
 		}
-		pfree(batch);
-		inc_reset_deltas(inc);
+		if (n > 0)
+			bulk_upsert(inc, g, batch, n);
 	}
+	pfree(batch);
 }
 
 /* Upsert the deltas one statement each. */
@@ -153,7 +221,6 @@ incremental_flush_rows(SiddhiIncremental *inc)
 {
 	char *nulls = palloc(inc->nphys);
 	Datum *values = palloc(sizeof(Datum) * inc->nphys);
-	int64 now = purge_clock(inc);
 	ListCell *lc;
 
 	foreach(lc, inc->order)
@@ -161,7 +228,7 @@ incremental_flush_rows(SiddhiIncremental *inc)
 		IncDelta *d = lfirst(lc);
 		int rc;
 
-		if (delta_expired(inc, d, now))
+		if (d->fate != INC_WRITE)
 			continue;
 
 		if (inc->plans[d->gran] == NULL)
@@ -233,17 +300,26 @@ incremental_flush_rows(SiddhiIncremental *inc)
 	}
 	pfree(nulls);
 	pfree(values);
-	inc_reset_deltas(inc);
 }
 
-/* Upsert one aggregation's deltas; the caller has connected to SPI. */
+/*
+ * Upsert one aggregation's deltas (only those of closed buckets when open
+ * is given: the start of each granularity's open bucket) and drop them.
+ * The caller has connected to SPI.
+ */
 static void
-incremental_flush(SiddhiIncremental *inc)
+incremental_flush(SiddhiIncremental *inc, const int64 *open)
 {
+	bool some_kept = plan_fates(inc, open, purge_clock(inc));
+
 	if (inc->plan->bulk_param_types != NIL)
 		incremental_flush_bulk(inc);
 	else
 		incremental_flush_rows(inc);
+	if (some_kept)
+		inc_drop_done(inc);
+	else
+		inc_reset_deltas(inc);
 }
 
 /*
@@ -300,7 +376,7 @@ incremental_purge(SiddhiIncremental *inc, int64 now)
  * succeeds is kept whatever fails after it in the batch (batch.c).
  */
 void
-inc_flush_one(SiddhiIncremental *inc, bool allow_purge)
+inc_flush_one(SiddhiIncremental *inc, bool allow_purge, bool closed_only)
 {
 	MemoryContext mcxt = CurrentMemoryContext;
 	ResourceOwner owner = CurrentResourceOwner;
@@ -309,15 +385,21 @@ inc_flush_one(SiddhiIncremental *inc, bool allow_purge)
 	int frame;
 	int64 now = purge_clock(inc);
 	bool purge;
+	int64 *open = NULL;
 
 	/* playback: the first purge one interval after the first event */
 	if (inc->next_purge == 0 && now != PG_INT64_MIN)
 		inc->next_purge = now + inc->plan->purge_interval;
-	purge = allow_purge && inc->plan->purge && inc->next_purge != 0 &&
-			now >= inc->next_purge && now != PG_INT64_MIN;
+	purge = allow_purge && purge_due(inc, now);
 
 	if (inc->order == NIL && !purge)
 		return;
+	if (closed_only && inc->max_time != PG_INT64_MIN)
+	{
+		open = palloc(sizeof(int64) * inc->ngrans);
+		for (int g = 0; g < inc->ngrans; g++)
+			open[g] = inc_bucket(inc, g, inc->max_time);
+	}
 	GetUserIdAndSecContext(&save_user, &save_sec);
 	BeginInternalSubTransaction(NULL);
 	/* the app's owner writes its aggregation, with its rights (usercode.c) */
@@ -330,9 +412,10 @@ inc_flush_one(SiddhiIncremental *inc, bool allow_purge)
 		SPI_connect();
 		/* the engine's own writes of protected tables (readonly.c) */
 		siddhi_engine_writes_begin();
-		incremental_flush(inc);
+		/* purge first: the deltas past retention are then not written */
 		if (purge)
 			incremental_purge(inc, now);
+		incremental_flush(inc, open);
 		siddhi_engine_writes_end();
 		SPI_finish();
 		siddhi_pin_end(pin, true);
@@ -364,6 +447,8 @@ inc_flush_one(SiddhiIncremental *inc, bool allow_purge)
 	PG_END_TRY();
 	MemoryContextSwitchTo(mcxt);
 	CurrentResourceOwner = owner;
+	if (open)
+		pfree(open);
 }
 
 void
@@ -372,5 +457,5 @@ siddhi_incremental_flush_all(void)
 	ListCell *lc;
 
 	foreach(lc, inc_all_incrementals)
-		inc_flush_one(lfirst(lc), true);
+		inc_flush_one(lfirst(lc), true, false);
 }

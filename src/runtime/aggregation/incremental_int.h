@@ -20,20 +20,60 @@
 #define UNIX_EPOCH_USECS \
 	((int64) (POSTGRES_EPOCH_JDATE - UNIX_EPOCH_JDATE) * USECS_PER_DAY)
 
-/* One (granularity, bucket, group)'s partial states in this batch. */
+#define INC_KEEP 0	/* stays in memory (its bucket is open) */
+#define INC_WRITE 1 /* written, then dropped */
+#define INC_DROP 2	/* past retention: dropped unwritten */
+
+typedef struct IncGroup IncGroup;
+
+/* One (granularity, bucket, group)'s partial states held. */
 typedef struct IncDelta
 {
-	char *key;	   /* granularity, bucket, group values as text */
-	int gran;	   /* index into the plan's grans / plans */
-	Datum *values; /* physical columns; 0 is agg_timestamp */
+	IncGroup *group; /* its group */
+	int gran;		 /* index into the plan's grans / plans */
+	bool older;		 /* in the group's older buckets (inc->older) */
+	char fate;		 /* at a flush: INC_KEEP, INC_WRITE or INC_DROP */
+	int64 bucket;	 /* the bucket's start (ms), as values[0] */
+	Datum *values;	 /* physical columns; 0 is agg_timestamp */
 	bool *nulls;
 } IncDelta;
 
-typedef struct IncBucket
+/*
+ * One group's deltas: the latest bucket of each granularity (where nearly
+ * every event goes: one lookup of the group per event, not one per
+ * granularity), the others in inc->older.  Freed with its last delta.
+ */
+struct IncGroup
 {
-	uint32 hash; /* hash key: of IncDelta.key */
-	List *deltas;
-} IncBucket;
+	IncGroup *next;	   /* in its IncSlot's chain */
+	uint32 hash;	   /* of key */
+	int nheld;		   /* its deltas held */
+	IncDelta **latest; /* per granularity, or NULL */
+	Datum *values;	   /* per column: the group-by values (others unset), */
+	bool *nulls;	   /* which its deltas point to */
+	char key[FLEXIBLE_ARRAY_MEMBER]; /* group values as text */
+};
+
+/* inc->groups: the groups of one hash of their key */
+typedef struct IncSlot
+{
+	uint32 hash;
+	IncGroup *first;
+} IncSlot;
+
+/* inc->older: a delta of a bucket older than its group's latest one */
+typedef struct IncOlderKey
+{
+	IncGroup *group;
+	int64 bucket;
+	int64 gran;
+} IncOlderKey;
+
+typedef struct IncOlder
+{
+	IncOlderKey key;
+	IncDelta *delta;
+} IncOlder;
 
 struct SiddhiIncremental
 {
@@ -62,15 +102,19 @@ struct SiddhiIncremental
 							* event seen yet */
 	bool purged;		   /* a purge has run */
 	int64 latest;		   /* playback: the latest event time seen */
+	int64 max_time;		   /* the latest aggregate-by time seen: the
+							* buckets before its own are closed */
 	pg_tz *tz;			   /* hour .. year buckets' zone; NULL: UTC */
 	int64 *cache_start;	   /* per granularity: the last bucket found, */
 	int64 *cache_lo;	   /* and a span [lo, hi) of times all in it */
 	int64 *cache_hi;	   /* (empty at first) */
 	SiddhiErrorLog errlog; /* its errors' log lines, rate limited */
 	MemoryContext delta_cxt;
-	HTAB *deltas;
-	List *order; /* of IncDelta *, in creation order */
-	int ndeltas; /* length of order */
+	MemoryContext slab; /* the deltas, one chunk each, in delta_cxt */
+	HTAB *groups;		/* IncSlot by the hash of the group's key */
+	HTAB *older;		/* IncOlder */
+	List *order;		/* of IncDelta *, in creation order */
+	int ndeltas;		/* length of order */
 	StringInfoData keybuf;
 };
 
@@ -79,20 +123,33 @@ extern List *inc_all_incrementals;
 
 /* incremental.c */
 extern void inc_reset_deltas(SiddhiIncremental *inc);
+extern void inc_drop_done(SiddhiIncremental *inc);
 
 /* incremental_bucket.c: the bucket of the i-th granularity holding ts */
 extern int64 inc_bucket(SiddhiIncremental *inc, int i, int64 ts);
 
-/* incremental_flush.c: write one aggregation's deltas (and purge) */
-extern void inc_flush_one(SiddhiIncremental *inc, bool allow_purge);
+/*
+ * incremental_flush.c: write one aggregation's deltas (and purge when due
+ * and allowed).  closed_only: make room (below half the limit) rather
+ * than write everything: drop the deltas of closed buckets past
+ * retention, write closed ones coarsest granularity first, and only if
+ * that is not enough the open ones too (the open bucket of each
+ * granularity is the one holding max_time).
+ */
+extern void inc_flush_one(SiddhiIncremental *inc, bool allow_purge,
+						  bool closed_only);
 
 /*
- * Deltas kept before they are written, even within a batch: a COPY of
+ * Deltas kept before they are written, even within a batch
+ * (siddhi.aggregation_max_buckets, 400,000 by default): a COPY of
  * millions of events is one batch, and its deltas would otherwise all be
- * in memory at once.  Writing early is as safe as at the end (the same
- * transaction); only fewer events merge into each delta.
+ * in memory at once.  When an aggregation holds this many, the deltas of
+ * closed buckets are written and dropped (and due purges run); the open
+ * ones stay, so that a bucket is written once per batch however many
+ * events of the batch it gets.  Writing early is as safe as at the end
+ * (the same transaction).
  */
-#define SIDDHI_INC_MAX_DELTAS 100000
+#define SIDDHI_INC_MAX_DELTAS siddhi_aggregation_max_buckets
 
 
 #endif /* SIDDHI_INCREMENTAL_INT_H */
