@@ -43,6 +43,7 @@
 #include "siddhi/partition.h"
 #include "siddhi/pattern.h"
 #include "siddhi/ipc.h"
+#include "siddhi/metrics.h"
 #include "siddhi/ratelimit.h"
 #include "siddhi/topn.h"
 #include "siddhi/runtime.h"
@@ -624,6 +625,8 @@ siddhi_runtime_start_app(SiddhiAppPlan *plan)
 		}
 		q->stats =
 			siddhi_stats_alloc(MyDatabaseId, app->name, q->name, app->owner);
+		siddhi_metrics_probe_add(app, q->stats, &q->window, &q->aggs,
+								 &q->pattern, q->apart ? q->apart->rt : NULL);
 		q->input = junction_get(qp->input->relid);
 		rowdesc = qp->join		? qp->join->desc
 				  : qp->pattern ? qp->pattern->desc
@@ -882,6 +885,7 @@ siddhi_runtime_stop_app(SiddhiAppRuntime *app)
 	}
 	all_apps = list_delete_ptr(all_apps, app);
 	siddhi_stats_free_app(MyDatabaseId, app->name);
+	siddhi_metrics_probe_drop(app);
 	MemoryContextDelete(app->cxt);
 }
 
@@ -1992,6 +1996,7 @@ query_step(QueryRuntime *q, QueryStep step, TupleTableSlot *slot, int64 ts,
 	int64 save_ts = siddhi_current_event_ts;
 	volatile bool keep_memory = false;
 	SiddhiPartInstance *save_key = q->apart ? q->apart->current : NULL;
+	uint64 timed = 0; /* a sampled event's start (metrics.h) */
 
 	/* the owner may not read the input: reported once, at the first event */
 	if (step == STEP_EVENT && q->read_denied && q->read_checked == batch_seq)
@@ -2020,7 +2025,7 @@ query_step(QueryRuntime *q, QueryStep step, TupleTableSlot *slot, int64 ts,
 		}
 		if (step == STEP_EVENT)
 		{
-			siddhi_stats_count(q->stats, 1, 0);
+			timed = siddhi_stats_event(q->stats, ts);
 			if (q->app->playback && ts > q->app->clock)
 				q->app->clock = ts;
 		}
@@ -2060,6 +2065,8 @@ query_step(QueryRuntime *q, QueryStep step, TupleTableSlot *slot, int64 ts,
 			}
 			break;
 		}
+		if (timed)
+			siddhi_stats_event_done(q->stats, timed);
 		if (!keep_memory)
 		{
 			ResetExprContext(q->econtext);

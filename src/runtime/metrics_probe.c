@@ -1,0 +1,129 @@
+/*-------------------------------------------------------------------------
+ *
+ * metrics_probe.c
+ *	  The state each query holds, sampled at the end of every batch into
+ *	  its counters (siddhi.query_metrics, siddhi_query_* metrics).
+ *
+ * runtime.c registers, for each query with counters, the addresses of
+ * its window, aggregates and pattern pointers (they stay in place for the
+ * query's life; a partition swaps what they point to per key) and its
+ * partition; the engine calls siddhi_metrics_probe_sample() after each
+ * batch.  Reading a size is O(1) per operator (a window's count, the
+ * groups of the aggregates, the pattern's partial matches); the bytes are
+ * those of the operators' memory contexts, which hold everything they
+ * keep.  A partition's query reports its keys and the bytes of nothing
+ * else: its per-key windows and groups are not summed (they are not
+ * reachable between keys without walking every key).
+ *
+ * Memory: one small struct per query, in TopMemoryContext, freed when
+ * its app stops (siddhi_metrics_probe_drop).
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "nodes/pg_list.h"
+#include "siddhi/aggregate.h"
+#include "siddhi/metrics.h"
+#include "siddhi/partition.h"
+#include "siddhi/pattern.h"
+#include "siddhi/window.h"
+#include "utils/memutils.h"
+
+typedef struct StateProbe
+{
+	void *app; /* the SiddhiAppRuntime, as a key */
+	SiddhiQueryStats *stats;
+	SiddhiWindow **window;
+	SiddhiAggregates **aggs;
+	SiddhiPattern **pattern;
+	SiddhiPartitionRuntime *part;
+} StateProbe;
+
+static List *probes = NIL;
+
+void
+siddhi_metrics_probe_add(void *app, SiddhiQueryStats *stats,
+						 SiddhiWindow **window, SiddhiAggregates **aggs,
+						 SiddhiPattern **pattern, SiddhiPartitionRuntime *part)
+{
+	MemoryContext old;
+	StateProbe *p;
+
+	if (stats == NULL)
+		return;
+	old = MemoryContextSwitchTo(TopMemoryContext);
+	p = palloc(sizeof(StateProbe));
+	p->app = app;
+	p->stats = stats;
+	p->window = window;
+	p->aggs = aggs;
+	p->pattern = pattern;
+	p->part = part;
+	probes = lappend(probes, p);
+	MemoryContextSwitchTo(old);
+}
+
+void
+siddhi_metrics_probe_drop(void *app)
+{
+	ListCell *lc;
+
+	foreach(lc, probes)
+	{
+		StateProbe *p = lfirst(lc);
+
+		if (p->app == app)
+		{
+			probes = foreach_delete_current(probes, lc);
+			pfree(p);
+		}
+	}
+}
+
+/* Bytes of the memory context a palloc'd operator lives in. */
+static int64
+context_bytes(void *op)
+{
+	return (int64) MemoryContextMemAllocated(GetMemoryChunkContext(op), true);
+}
+
+void
+siddhi_metrics_probe_sample(void)
+{
+	ListCell *lc;
+
+	foreach(lc, probes)
+	{
+		StateProbe *p = lfirst(lc);
+		SiddhiWindow *w = *p->window;
+		SiddhiAggregates *a = *p->aggs;
+		SiddhiPattern *pat = *p->pattern;
+		int64 events = -1;
+		int64 groups = -1;
+		int64 keys = -1;
+		int64 bytes = -1;
+
+		if (p->part)
+		{
+			keys = siddhi_partition_count(p->part);
+			siddhi_stats_state(p->stats, -1, -1, keys, -1);
+			continue;
+		}
+		if (w || a || pat)
+			bytes = 0;
+		if (w)
+		{
+			events = siddhi_window_size(w);
+			bytes += (int64) MemoryContextMemAllocated(w->cxt, true);
+		}
+		if (a)
+		{
+			groups = siddhi_aggs_ngroups(a);
+			bytes += context_bytes(a);
+		}
+		if (pat)
+			bytes += context_bytes(pat);
+		siddhi_stats_state(p->stats, events, groups, keys, bytes);
+	}
+}
