@@ -75,6 +75,11 @@ extern void siddhi_metrics_ring_wait(int slot, Oid relid, uint64 ns);
  */
 extern void siddhi_metrics_batch_end(int slot, uint64 ns, int64 now_ms,
 									 int64 pending);
+/*
+ * An app stopped: free the entries of streams dropped since (in a
+ * transaction).
+ */
+extern void siddhi_metrics_prune_streams(void);
 /* The engine of dboid starts afresh: free its streams' entries. */
 extern void siddhi_metrics_free_db(Oid dboid);
 

@@ -27,7 +27,10 @@
 
 #include <time.h>
 
+#include "access/genam.h"
 #include "access/htup_details.h"
+#include "access/stratnum.h"
+#include "access/table.h"
 #include "catalog/pg_authid.h"
 #include "catalog/pg_class.h"
 #include "fmgr.h"
@@ -41,6 +44,8 @@
 #include "utils/float.h"
 #include "utils/hsearch.h"
 #include "utils/lsyscache.h"
+#include "utils/fmgroids.h"
+#include "utils/snapmgr.h"
 #include "utils/syscache.h"
 
 #include "stats_int.h"
@@ -259,6 +264,84 @@ siddhi_metrics_free_db(Oid dboid)
 }
 
 /*
+ * Does relid exist, as of now?  Read from pg_class with a new catalog
+ * snapshot, not the syscache: an app stops as soon as its undeploy is
+ * seen committed, which can be before the invalidations of the drops it
+ * made reach this process.
+ */
+static bool
+relation_exists_now(Oid relid)
+{
+	Relation rel;
+	SysScanDesc scan;
+	ScanKeyData key;
+	bool found;
+
+	InvalidateCatalogSnapshot();
+	rel = table_open(RelationRelationId, AccessShareLock);
+	ScanKeyInit(&key, Anum_pg_class_oid, BTEqualStrategyNumber, F_OIDEQ,
+				ObjectIdGetDatum(relid));
+	scan = systable_beginscan(rel, ClassOidIndexId, true, NULL, 1, &key);
+	found = HeapTupleIsValid(systable_getnext(scan));
+	systable_endscan(scan);
+	table_close(rel, AccessShareLock);
+	return found;
+}
+
+/*
+ * Free this database's entries of dropped relations.  Only this
+ * database's engine claims and frees them (the caller is it), so an entry
+ * read unlocked stays what it was until freed here under the lock.
+ */
+void
+siddhi_metrics_prune_streams(void)
+{
+	if (ms == NULL)
+		return;
+	for (int i = 0; i < ms->nstreams; i++)
+	{
+		StreamMetrics *s = &ms->streams[i];
+
+		if (s->dboid != MyDatabaseId || relation_exists_now(s->relid))
+			continue;
+		LWLockAcquire(siddhi_stats_lock(), LW_EXCLUSIVE);
+		s->dboid = InvalidOid;
+		LWLockRelease(siddhi_stats_lock());
+	}
+	/* the engine's cache may name a freed entry */
+	if (stream_cache)
+		hash_destroy(stream_cache);
+	stream_cache = NULL;
+}
+
+/* A free stream entry claimed for relid, or -1. */
+static int
+stream_claim_free(Oid relid, Oid owner, const char *name)
+{
+	int found = -1;
+
+	LWLockAcquire(siddhi_stats_lock(), LW_EXCLUSIVE);
+	for (int i = 0; i < ms->nstreams && found < 0; i++)
+	{
+		StreamMetrics *s = &ms->streams[i];
+
+		if (s->dboid != InvalidOid)
+			continue;
+		s->owner = owner;
+		s->relid = relid;
+		strlcpy(s->name, name, sizeof(s->name));
+		pg_atomic_write_u64(&s->events, 0);
+		pg_atomic_write_u64(&s->bytes, 0);
+		pg_atomic_write_u64(&s->wait_ns, 0);
+		pg_write_barrier();
+		s->dboid = MyDatabaseId;
+		found = i;
+	}
+	LWLockRelease(siddhi_stats_lock());
+	return found;
+}
+
+/*
  * Claim a stream entry for relid (the caller's database); when all are
  * taken, free first those of relations dropped since.  -1: none free.
  */
@@ -268,7 +351,7 @@ stream_claim(Oid relid)
 	HeapTuple tup = SearchSysCache1(RELOID, ObjectIdGetDatum(relid));
 	Oid owner;
 	char name[2 * NAMEDATALEN];
-	int found = -1;
+	int found;
 
 	if (!HeapTupleIsValid(tup))
 		return -1;
@@ -282,37 +365,12 @@ stream_claim(Oid relid)
 				 NameStr(((Form_pg_class) GETSTRUCT(tup))->relname));
 	}
 	ReleaseSysCache(tup);
-
-	LWLockAcquire(siddhi_stats_lock(), LW_EXCLUSIVE);
-	for (int pass = 0; pass < 2 && found < 0; pass++)
+	found = stream_claim_free(relid, owner, name);
+	if (found < 0)
 	{
-		for (int i = 0; i < ms->nstreams && found < 0; i++)
-		{
-			StreamMetrics *s = &ms->streams[i];
-
-			if (pass == 1 && s->dboid == MyDatabaseId &&
-				!SearchSysCacheExists1(RELOID, ObjectIdGetDatum(s->relid)))
-			{
-				s->dboid = InvalidOid;
-				/* the engine's cache may name it: forget the cache */
-				if (stream_cache)
-					hash_destroy(stream_cache);
-				stream_cache = NULL;
-			}
-			if (s->dboid != InvalidOid)
-				continue;
-			s->owner = owner;
-			s->relid = relid;
-			strlcpy(s->name, name, sizeof(s->name));
-			pg_atomic_write_u64(&s->events, 0);
-			pg_atomic_write_u64(&s->bytes, 0);
-			pg_atomic_write_u64(&s->wait_ns, 0);
-			pg_write_barrier();
-			s->dboid = MyDatabaseId;
-			found = i;
-		}
+		siddhi_metrics_prune_streams();
+		found = stream_claim_free(relid, owner, name);
 	}
-	LWLockRelease(siddhi_stats_lock());
 	return found;
 }
 

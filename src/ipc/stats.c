@@ -19,6 +19,7 @@
  */
 #include "postgres.h"
 
+#include "access/xact.h"
 #include "catalog/pg_authid.h"
 #include "fmgr.h"
 #include "funcapi.h"
@@ -182,6 +183,9 @@ siddhi_stats_free_app(Oid dboid, const char *app)
 	}
 	siddhi_metrics_app_release(dboid, app);
 	LWLockRelease(stats->lock);
+	/* streams dropped with the app leave the metrics (needs the catalog) */
+	if (IsTransactionState())
+		siddhi_metrics_prune_streams();
 }
 
 /* Free every entry of a database (its worker starts afresh). */

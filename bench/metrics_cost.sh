@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# bench/metrics_cost: what the metrics of issue 16 cost per event.  The
+# filter of bench/compare (Ticks[price > 150.0] into Out) runs on this
+# build (SIDDHI_PREFIX) and on a build without the metrics (BASE_PREFIX,
+# e.g. the commit before them built with build_and_install into another
+# prefix), in one invocation, the runs alternating between the two; the
+# figure is the engine's busy time per event (siddhi.engine_stats: ring
+# to committed results), the median of RUNS runs of each.
+#
+#   BASE_PREFIX=/tmp/base EVENTS=2000000 RUNS=3 bash bench/metrics_cost.sh
+set -euo pipefail
+cd "$(dirname "$0")/.."
+. bench/common.sh
+: "${BASE_PREFIX:?set BASE_PREFIX to a prefix holding the build to compare with}"
+: "${SIDDHI_PREFIX:?set SIDDHI_PREFIX to the prefix holding this build}"
+EVENTS=${EVENTS:-2000000}
+WARMUP=${WARMUP:-200000}
+RUNS=${RUNS:-3}
+PARTS=10
+
+use_build() {
+	PG_BINDIR=$1/usr/lib/postgresql/15/bin
+	PSQL="$PG_BINDIR/psql -h $BENCH_DIR -p $BENCH_PORT -U postgres -X -q -v ON_ERROR_STOP=1"
+}
+sql() { $RUN_AS $PSQL -d postgres -At -c "$1"; }
+busy() {
+	sql "SELECT events || ' ' || busy_us FROM siddhi.engine_stats()
+	      WHERE database = (SELECT oid FROM pg_database WHERE datname = current_database())"
+}
+insert() { # events $1 .. $2-1 in $PARTS transactions, then wait
+	local per=$((($2 - $1 + PARTS - 1) / PARTS)) lo hi
+	for p in $(seq 0 $((PARTS - 1))); do
+		lo=$(($1 + p * per))
+		hi=$((lo + per < $2 ? lo + per : $2))
+		sql "INSERT INTO ticks SELECT 'S' || (i % 1000), (i % 500) / 3.0, i
+		       FROM generate_series($lo, $((hi - 1))) i" >/dev/null
+	done
+	sql "SELECT siddhi.flush()" >/dev/null
+}
+# ns of engine busy time per event, one run of build $1
+one_run() {
+	use_build "$1"
+	bench_start >/dev/null
+	sql "SELECT siddhi.deploy('filter', \$\$
+	  define stream Ticks (symbol string, price double, volume long);
+	  @info(name = 'out') from Ticks[price > 150.0] select symbol, price, volume insert into Out;
+	\$\$)" >/dev/null
+	insert 0 "$WARMUP"
+	read -r e0 b0 <<<"$(busy)"
+	insert "$WARMUP" $((WARMUP + EVENTS))
+	read -r e1 b1 <<<"$(busy)"
+	bench_stop
+	echo "scale=1; ($b1 - $b0) * 1000 / ($e1 - $e0)" | bc
+}
+median() { printf '%s\n' "$@" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+
+base=()
+this=()
+for r in $(seq 1 "$RUNS"); do
+	base+=("$(one_run "$BASE_PREFIX")")
+	this+=("$(one_run "$SIDDHI_PREFIX")")
+	echo "run $r: without metrics ${base[-1]} ns/event, with ${this[-1]} ns/event" >&2
+done
+mb=$(median "${base[@]}")
+mt=$(median "${this[@]}")
+echo "machine: $(machine)"
+echo "filter, $EVENTS events, median of $RUNS: without metrics $mb ns/event, with $mt ns/event"
+echo "cost: $(echo "scale=2; ($mt - $mb) * 100 / $mb" | bc) %"
