@@ -5,7 +5,9 @@
 # e.g. the commit before them built with build_and_install into another
 # prefix), in one invocation, the runs alternating between the two; the
 # figure is the engine's busy time per event (siddhi.engine_stats: ring
-# to committed results), the median of RUNS runs of each.
+# to committed results) and, less disturbed by other processes on a
+# shared machine, its CPU time per event (utime + stime of the engine
+# worker, /proc/PID/stat); each the median of RUNS runs.
 #
 #   BASE_PREFIX=/tmp/base EVENTS=2000000 RUNS=3 bash bench/metrics_cost.sh
 set -euo pipefail
@@ -23,9 +25,13 @@ use_build() {
 	PSQL="$PG_BINDIR/psql -h $BENCH_DIR -p $BENCH_PORT -U postgres -X -q -v ON_ERROR_STOP=1"
 }
 sql() { $RUN_AS $PSQL -d postgres -At -c "$1"; }
+HZ=$(getconf CLK_TCK)
+# events, busy us, CPU ticks of the engine
 busy() {
-	sql "SELECT events || ' ' || busy_us FROM siddhi.engine_stats()
-	      WHERE database = (SELECT oid FROM pg_database WHERE datname = current_database())"
+	local e b pid
+	read -r e b pid <<<"$(sql "SELECT events || ' ' || busy_us || ' ' || pid FROM siddhi.engine_stats()
+	      WHERE database = (SELECT oid FROM pg_database WHERE datname = current_database())")"
+	echo "$e $b $(awk '{print $14 + $15}' "/proc/$pid/stat")"
 }
 insert() { # events $1 .. $2-1 in $PARTS transactions, then wait
 	local per=$((($2 - $1 + PARTS - 1) / PARTS)) lo hi
@@ -46,23 +52,37 @@ one_run() {
 	  @info(name = 'out') from Ticks[price > 150.0] select symbol, price, volume insert into Out;
 	\$\$)" >/dev/null
 	insert 0 "$WARMUP"
-	read -r e0 b0 <<<"$(busy)"
+	read -r e0 b0 c0 <<<"$(busy)"
 	insert "$WARMUP" $((WARMUP + EVENTS))
-	read -r e1 b1 <<<"$(busy)"
+	read -r e1 b1 c1 <<<"$(busy)"
 	bench_stop
-	echo "scale=1; ($b1 - $b0) * 1000 / ($e1 - $e0)" | bc
+	echo "$(echo "scale=1; ($b1 - $b0) * 1000 / ($e1 - $e0)" | bc)" \
+		"$(echo "scale=1; ($c1 - $c0) * 1000000000 / $HZ / ($e1 - $e0)" | bc)"
 }
 median() { printf '%s\n' "$@" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 
 base=()
 this=()
+basecpu=()
+thiscpu=()
 for r in $(seq 1 "$RUNS"); do
-	base+=("$(one_run "$BASE_PREFIX")")
-	this+=("$(one_run "$SIDDHI_PREFIX")")
-	echo "run $r: without metrics ${base[-1]} ns/event, with ${this[-1]} ns/event" >&2
+	read -r b c <<<"$(one_run "$BASE_PREFIX")"
+	base+=("$b")
+	basecpu+=("$c")
+	read -r b c <<<"$(one_run "$SIDDHI_PREFIX")"
+	this+=("$b")
+	thiscpu+=("$c")
+	echo "run $r: without metrics ${base[-1]} ns/event busy, ${basecpu[-1]} CPU;" \
+		"with ${this[-1]} busy, ${thiscpu[-1]} CPU" >&2
 done
-mb=$(median "${base[@]}")
-mt=$(median "${this[@]}")
 echo "machine: $(machine)"
-echo "filter, $EVENTS events, median of $RUNS: without metrics $mb ns/event, with $mt ns/event"
-echo "cost: $(echo "scale=2; ($mt - $mb) * 100 / $mb" | bc) %"
+for what in busy CPU; do
+	if [ $what = busy ]; then
+		mb=$(median "${base[@]}") mt=$(median "${this[@]}")
+	else
+		mb=$(median "${basecpu[@]}") mt=$(median "${thiscpu[@]}")
+	fi
+	echo "filter, $EVENTS events, engine $what time, median of $RUNS:" \
+		"without metrics $mb ns/event, with $mt ns/event," \
+		"cost $(echo "scale=2; ($mt - $mb) * 100 / $mb" | bc) %"
+done
