@@ -160,8 +160,8 @@ siddhi_metrics_shmem_init(void)
 	bool found;
 	char *p;
 
-	ms = ShmemInitStruct("siddhi metrics", siddhi_metrics_shmem_size(),
-						 &found);
+	ms =
+		ShmemInitStruct("siddhi metrics", siddhi_metrics_shmem_size(), &found);
 	if (found)
 		return;
 	p = (char *) ms + MAXALIGN(sizeof(MetricsShared));
@@ -724,8 +724,8 @@ siddhi_histogram_buckets(PG_FUNCTION_ARGS)
 	InitMaterializedSRF(fcinfo, 0);
 	for (int i = 0; siddhi_stats_snap_query(i, &used, &q); i++)
 		if (used && siddhi_metrics_visible_to_caller(q.dboid, q.owner))
-			put_buckets(rsinfo, q.dboid, "query_event_seconds", q.app,
-						q.query, q.hist);
+			put_buckets(rsinfo, q.dboid, "query_event_seconds", q.app, q.query,
+						q.hist);
 	for (int i = 0; siddhi_metrics_snap_app(i, &used, &a); i++)
 		if (used && siddhi_metrics_visible_to_caller(a.dboid, a.owner))
 			put_buckets(rsinfo, a.dboid, "app_batch_commit_seconds", a.name,

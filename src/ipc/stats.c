@@ -61,10 +61,10 @@ struct SiddhiQueryStats
 	pg_atomic_uint64 state_bytes;
 	SiddhiHistogram time; /* sampled events' processing time */
 	/* the engine's own, not read by others */
-	int app_index;		 /* in metrics.c's apps; -1: none */
-	int sample_left;	 /* events before the next timed one */
-	uint64 in_at_batch;	 /* events_in at the end of the last batch */
-	int64 batch_max_ts;	 /* latest event time since the last batch end */
+	int app_index;		/* in metrics.c's apps; -1: none */
+	int sample_left;	/* events before the next timed one */
+	uint64 in_at_batch; /* events_in at the end of the last batch */
+	int64 batch_max_ts; /* latest event time since the last batch end */
 };
 
 typedef struct StatsShared
@@ -274,8 +274,8 @@ siddhi_stats_event_done(SiddhiQueryStats *e, uint64 start)
 }
 
 void
-siddhi_stats_state(SiddhiQueryStats *e, int64 events, int64 groups,
-				   int64 keys, int64 bytes)
+siddhi_stats_state(SiddhiQueryStats *e, int64 events, int64 groups, int64 keys,
+				   int64 bytes)
 {
 	if (e == NULL)
 		return;

@@ -13,9 +13,8 @@
 
 /* stats.c: the lock of the query entries, which also guards the apps' */
 extern LWLock *siddhi_stats_lock(void);
-extern void siddhi_stats_batch_end(Oid dboid,
-								   void (*app_fn)(int app_index,
-												  int64 max_ts));
+extern void siddhi_stats_batch_end(Oid dboid, void (*app_fn)(int app_index,
+															 int64 max_ts));
 
 /*
  * metrics.c: the app entry of a query being claimed (index, or -1 when

@@ -159,9 +159,8 @@ static enum MHD_Result
 answer(struct MHD_Connection *con, int status, const char *type,
 	   const char *body, size_t len)
 {
-	struct MHD_Response *r =
-		MHD_create_response_from_buffer(len, (void *) body,
-										MHD_RESPMEM_MUST_COPY);
+	struct MHD_Response *r = MHD_create_response_from_buffer(
+		len, (void *) body, MHD_RESPMEM_MUST_COPY);
 	enum MHD_Result ret;
 
 	if (r == NULL)
@@ -245,9 +244,8 @@ siddhi_metrics_http_main(Datum arg)
 	pqsignal(SIGHUP, SignalHandlerForConfigReload);
 	BackgroundWorkerUnblockSignals();
 	pgstat_report_appname("siddhi metrics endpoint");
-	request_cxt = AllocSetContextCreate(TopMemoryContext,
-										"siddhi metrics request",
-										ALLOCSET_DEFAULT_SIZES);
+	request_cxt = AllocSetContextCreate(
+		TopMemoryContext, "siddhi metrics request", ALLOCSET_DEFAULT_SIZES);
 
 	if (!parse_address(siddhi_metrics_address, host, sizeof(host), &port))
 		proc_exit(0); /* the GUC's check refused it already */
@@ -272,18 +270,16 @@ siddhi_metrics_http_main(Datum arg)
 	while (d == NULL && !ShutdownRequestPending)
 	{
 		if (sa)
-			d = MHD_start_daemon(flags, port, NULL, NULL, handle, NULL,
-								 MHD_OPTION_SOCK_ADDR, sa,
-								 MHD_OPTION_CONNECTION_TIMEOUT, 10,
-								 MHD_OPTION_CONNECTION_LIMIT, 64,
-								 MHD_OPTION_LISTENING_ADDRESS_REUSE, 1,
-								 MHD_OPTION_END);
+			d = MHD_start_daemon(
+				flags, port, NULL, NULL, handle, NULL, MHD_OPTION_SOCK_ADDR,
+				sa, MHD_OPTION_CONNECTION_TIMEOUT, 10,
+				MHD_OPTION_CONNECTION_LIMIT, 64,
+				MHD_OPTION_LISTENING_ADDRESS_REUSE, 1, MHD_OPTION_END);
 		else
-			d = MHD_start_daemon(flags, port, NULL, NULL, handle, NULL,
-								 MHD_OPTION_CONNECTION_TIMEOUT, 10,
-								 MHD_OPTION_CONNECTION_LIMIT, 64,
-								 MHD_OPTION_LISTENING_ADDRESS_REUSE, 1,
-								 MHD_OPTION_END);
+			d = MHD_start_daemon(
+				flags, port, NULL, NULL, handle, NULL,
+				MHD_OPTION_CONNECTION_TIMEOUT, 10, MHD_OPTION_CONNECTION_LIMIT,
+				64, MHD_OPTION_LISTENING_ADDRESS_REUSE, 1, MHD_OPTION_END);
 		if (d == NULL)
 		{
 			/* a port taken by someone else: say so, try again later */
@@ -306,9 +302,10 @@ siddhi_metrics_http_main(Datum arg)
 	set = CreateWaitEventSet(TopMemoryContext, 3);
 	AddWaitEventToSet(set, WL_LATCH_SET, PGINVALID_SOCKET, MyLatch, NULL);
 	AddWaitEventToSet(set, WL_EXIT_ON_PM_DEATH, PGINVALID_SOCKET, NULL, NULL);
-	AddWaitEventToSet(set, WL_SOCKET_READABLE,
-					  MHD_get_daemon_info(d, MHD_DAEMON_INFO_EPOLL_FD)->epoll_fd,
-					  NULL, NULL);
+	AddWaitEventToSet(
+		set, WL_SOCKET_READABLE,
+		MHD_get_daemon_info(d, MHD_DAEMON_INFO_EPOLL_FD)->epoll_fd, NULL,
+		NULL);
 	while (!ShutdownRequestPending)
 	{
 		long timeout = 1000;

@@ -139,22 +139,22 @@ dbname(Snap *s, Oid dboid)
 }
 
 /* Copy what visible lets through, entry by entry. */
-#define TAKE(fn, arr, cnt, type, cond)                                      \
-	do                                                                      \
-	{                                                                       \
-		type one;                                                           \
-		bool used;                                                          \
-		int cap = 16;                                                       \
-		(arr) = palloc(sizeof(type) * cap);                                 \
-		(cnt) = 0;                                                          \
-		for (int i_ = 0; fn(i_, &used, &one); i_++)                         \
-		{                                                                   \
-			if (!used || !(cond))                                           \
-				continue;                                                   \
-			if ((cnt) == cap)                                               \
-				(arr) = repalloc((arr), sizeof(type) * (cap *= 2));         \
-			(arr)[(cnt)++] = one;                                           \
-		}                                                                   \
+#define TAKE(fn, arr, cnt, type, cond)                              \
+	do                                                              \
+	{                                                               \
+		type one;                                                   \
+		bool used;                                                  \
+		int cap = 16;                                               \
+		(arr) = palloc(sizeof(type) * cap);                         \
+		(cnt) = 0;                                                  \
+		for (int i_ = 0; fn(i_, &used, &one); i_++)                 \
+		{                                                           \
+			if (!used || !(cond))                                   \
+				continue;                                           \
+			if ((cnt) == cap)                                       \
+				(arr) = repalloc((arr), sizeof(type) * (cap *= 2)); \
+			(arr)[(cnt)++] = one;                                   \
+		}                                                           \
 	} while (0)
 
 static bool
@@ -186,16 +186,16 @@ siddhi_metrics_text(StringInfo buf, SiddhiMetricsVisible visible)
 #undef VIS
 
 	/* databases */
-#define EACH_DB(mname_, mtype_, mhelp_, sample_)                                    \
-	do                                                                       \
-	{                                                                        \
-		family(buf, mname_, mtype_, mhelp_);                                       \
-		for (int i = 0; i < s.ndb; i++)                                      \
-		{                                                                    \
-			SiddhiDbSnap *d = &s.db[i];                                      \
-			const char *kv[] = { "db", dbname(&s, d->dboid) };               \
-			sample_;                                                        \
-		}                                                                    \
+#define EACH_DB(mname_, mtype_, mhelp_, sample_)               \
+	do                                                         \
+	{                                                          \
+		family(buf, mname_, mtype_, mhelp_);                   \
+		for (int i = 0; i < s.ndb; i++)                        \
+		{                                                      \
+			SiddhiDbSnap *d = &s.db[i];                        \
+			const char *kv[] = { "db", dbname(&s, d->dboid) }; \
+			sample_;                                           \
+		}                                                      \
 	} while (0)
 	EACH_DB("siddhi_engine_up", "gauge",
 			"Whether the engine worker of the database runs (1) or not (0).",
@@ -205,8 +205,7 @@ siddhi_metrics_text(StringInfo buf, SiddhiMetricsVisible visible)
 			sample_int(buf, "siddhi_engine_events_total", kv, 1, d->events));
 	EACH_DB("siddhi_engine_batches_total", "counter",
 			"Batches the engine committed.",
-			sample_int(buf, "siddhi_engine_batches_total", kv, 1,
-					   d->batches));
+			sample_int(buf, "siddhi_engine_batches_total", kv, 1, d->batches));
 	EACH_DB("siddhi_engine_busy_seconds_total", "counter",
 			"Time the engine spent in batches, in seconds.",
 			sample_float(buf, "siddhi_engine_busy_seconds_total", kv, 1,
@@ -227,17 +226,17 @@ siddhi_metrics_text(StringInfo buf, SiddhiMetricsVisible visible)
 #undef EACH_DB
 
 	/* streams */
-#define EACH_ST(mname_, mtype_, mhelp_, sample_)                                    \
-	do                                                                       \
-	{                                                                        \
-		family(buf, mname_, mtype_, mhelp_);                                       \
-		for (int i = 0; i < s.nst; i++)                                      \
-		{                                                                    \
-			SiddhiStreamSnap *t = &s.st[i];                                  \
-			const char *kv[] = { "db", dbname(&s, t->dboid), "stream",       \
-								 t->name };                                  \
-			sample_;                                                        \
-		}                                                                    \
+#define EACH_ST(mname_, mtype_, mhelp_, sample_)                       \
+	do                                                                 \
+	{                                                                  \
+		family(buf, mname_, mtype_, mhelp_);                           \
+		for (int i = 0; i < s.nst; i++)                                \
+		{                                                              \
+			SiddhiStreamSnap *t = &s.st[i];                            \
+			const char *kv[] = { "db", dbname(&s, t->dboid), "stream", \
+								 t->name };                            \
+			sample_;                                                   \
+		}                                                              \
 	} while (0)
 	EACH_ST("siddhi_stream_events_total", "counter",
 			"Events of the stream the engine read from the ring.",
@@ -252,17 +251,17 @@ siddhi_metrics_text(StringInfo buf, SiddhiMetricsVisible visible)
 #undef EACH_ST
 
 	/* apps */
-#define EACH_APP(mname_, mtype_, mhelp_, sample_)                                   \
-	do                                                                       \
-	{                                                                        \
-		family(buf, mname_, mtype_, mhelp_);                                       \
-		for (int i = 0; i < s.napp; i++)                                     \
-		{                                                                    \
-			SiddhiAppSnap *a = &s.app[i];                                    \
-			const char *kv[] = { "db", dbname(&s, a->dboid), "app",          \
-								 a->name };                                  \
-			sample_;                                                        \
-		}                                                                    \
+#define EACH_APP(mname_, mtype_, mhelp_, sample_)                   \
+	do                                                              \
+	{                                                               \
+		family(buf, mname_, mtype_, mhelp_);                        \
+		for (int i = 0; i < s.napp; i++)                            \
+		{                                                           \
+			SiddhiAppSnap *a = &s.app[i];                           \
+			const char *kv[] = { "db", dbname(&s, a->dboid), "app", \
+								 a->name };                         \
+			sample_;                                                \
+		}                                                           \
 	} while (0)
 	EACH_APP("siddhi_app_batches_total", "counter",
 			 "Batches that fed the app events.",
@@ -281,22 +280,24 @@ siddhi_metrics_text(StringInfo buf, SiddhiMetricsVisible visible)
 #undef EACH_APP
 
 	/* queries */
-#define EACH_Q(mname_, mtype_, mhelp_, sample_)                                     \
-	do                                                                       \
-	{                                                                        \
-		family(buf, mname_, mtype_, mhelp_);                                       \
-		for (int i = 0; i < s.nq; i++)                                       \
-		{                                                                    \
-			SiddhiQuerySnap *q = &s.q[i];                                    \
-			const char *kv[] = { "db", dbname(&s, q->dboid), "app", q->app,  \
-								 "query", q->query, "kind", "index" };       \
-			sample_;                                                        \
-		}                                                                    \
+#define EACH_Q(mname_, mtype_, mhelp_, sample_)                 \
+	do                                                          \
+	{                                                           \
+		family(buf, mname_, mtype_, mhelp_);                    \
+		for (int i = 0; i < s.nq; i++)                          \
+		{                                                       \
+			SiddhiQuerySnap *q = &s.q[i];                       \
+			const char *kv[] = { "db",	  dbname(&s, q->dboid), \
+								 "app",	  q->app,               \
+								 "query", q->query,             \
+								 "kind",  "index" };            \
+			sample_;                                            \
+		}                                                       \
 	} while (0)
-	EACH_Q("siddhi_query_events_in_total", "counter",
-		   "Events that reached the query.",
-		   sample_int(buf, "siddhi_query_events_in_total", kv, 3,
-					  q->events_in));
+	EACH_Q(
+		"siddhi_query_events_in_total", "counter",
+		"Events that reached the query.",
+		sample_int(buf, "siddhi_query_events_in_total", kv, 3, q->events_in));
 	EACH_Q("siddhi_query_events_out_total", "counter",
 		   "Events the query sent on or wrote.",
 		   sample_int(buf, "siddhi_query_events_out_total", kv, 3,
@@ -311,9 +312,8 @@ siddhi_metrics_text(StringInfo buf, SiddhiMetricsVisible visible)
 					   q->hist_sum_ns));
 	EACH_Q("siddhi_query_events_held", "gauge",
 		   "Events the query's window holds, at the end of the last batch.",
-		   if (q->events_held >= 0)
-			   sample_int(buf, "siddhi_query_events_held", kv, 3,
-						  q->events_held));
+		   if (q->events_held >= 0) sample_int(buf, "siddhi_query_events_held",
+											   kv, 3, q->events_held));
 	EACH_Q("siddhi_query_groups", "gauge",
 		   "Groups the query's aggregation holds, at the end of the last "
 		   "batch.",
@@ -326,17 +326,16 @@ siddhi_metrics_text(StringInfo buf, SiddhiMetricsVisible visible)
 			   sample_int(buf, "siddhi_query_keys", kv, 3, q->keys));
 	EACH_Q("siddhi_query_state_bytes", "gauge",
 		   "Memory of the query's window, aggregation and pattern, in bytes.",
-		   if (q->state_bytes >= 0)
-			   sample_int(buf, "siddhi_query_state_bytes", kv, 3,
-						  q->state_bytes));
+		   if (q->state_bytes >= 0) sample_int(buf, "siddhi_query_state_bytes",
+											   kv, 3, q->state_bytes));
 	EACH_Q("siddhi_query_partial_matches", "gauge",
 		   "Partial matches the pattern query holds.",
 		   sample_int(buf, "siddhi_query_partial_matches", kv, 3,
 					  q->partial_matches));
 	EACH_Q("siddhi_query_partial_matches_dropped_total", "counter",
 		   "Partial matches dropped by siddhi.max_partial_matches.",
-		   sample_int(buf, "siddhi_query_partial_matches_dropped_total", kv,
-					  3, q->partial_dropped));
+		   sample_int(buf, "siddhi_query_partial_matches_dropped_total", kv, 3,
+					  q->partial_dropped));
 	EACH_Q("siddhi_query_table_lookups_total", "counter",
 		   "Table lookups of the query's join, by index or by scan.", {
 			   sample_int(buf, "siddhi_query_table_lookups_total", kv, 4,
@@ -348,29 +347,28 @@ siddhi_metrics_text(StringInfo buf, SiddhiMetricsVisible visible)
 #undef EACH_Q
 
 	/* sources and sinks */
-#define EACH_SRC(mname_, mtype_, mhelp_, sample_)                                   \
-	do                                                                       \
-	{                                                                        \
-		family(buf, mname_, mtype_, mhelp_);                                       \
-		for (int i = 0; i < s.nsrc; i++)                                     \
-		{                                                                    \
-			SiddhiSourceSnap *c = &s.src[i];                                 \
-			const char *kv[] = { "db",	   dbname(&s, c->dboid),             \
-								 "app",	   c->app,                           \
-								 "stream", c->stream,                        \
-								 "source", c->name,                          \
-								 "type",   c->type };                        \
-			sample_;                                                        \
-		}                                                                    \
+#define EACH_SRC(mname_, mtype_, mhelp_, sample_)                \
+	do                                                           \
+	{                                                            \
+		family(buf, mname_, mtype_, mhelp_);                     \
+		for (int i = 0; i < s.nsrc; i++)                         \
+		{                                                        \
+			SiddhiSourceSnap *c = &s.src[i];                     \
+			const char *kv[] = { "db",	   dbname(&s, c->dboid), \
+								 "app",	   c->app,               \
+								 "stream", c->stream,            \
+								 "source", c->name,              \
+								 "type",   c->type };            \
+			sample_;                                             \
+		}                                                        \
 	} while (0)
-	EACH_SRC("siddhi_source_records_total", "counter",
-			 "Records the source read.",
-			 sample_int(buf, "siddhi_source_records_total", kv, 5,
-						c->records_in));
-	EACH_SRC("siddhi_source_events_total", "counter",
-			 "Events the source's records mapped to.",
-			 sample_int(buf, "siddhi_source_events_total", kv, 5,
-						c->events_out));
+	EACH_SRC(
+		"siddhi_source_records_total", "counter", "Records the source read.",
+		sample_int(buf, "siddhi_source_records_total", kv, 5, c->records_in));
+	EACH_SRC(
+		"siddhi_source_events_total", "counter",
+		"Events the source's records mapped to.",
+		sample_int(buf, "siddhi_source_events_total", kv, 5, c->events_out));
 	EACH_SRC("siddhi_source_errors_total", "counter",
 			 "Records the source could not map or read.",
 			 sample_int(buf, "siddhi_source_errors_total", kv, 5, c->errors));
@@ -385,20 +383,20 @@ siddhi_metrics_text(StringInfo buf, SiddhiMetricsVisible visible)
 				 sample_int(buf, "siddhi_source_lag", kv, 5, c->lag));
 #undef EACH_SRC
 
-#define EACH_SINK(mname_, mtype_, mhelp_, sample_)                                  \
-	do                                                                       \
-	{                                                                        \
-		family(buf, mname_, mtype_, mhelp_);                                       \
-		for (int i = 0; i < s.nsink; i++)                                    \
-		{                                                                    \
-			SiddhiSinkSnap *c = &s.sink[i];                                  \
-			const char *kv[] = { "db",	   dbname(&s, c->dboid),             \
-								 "app",	   c->app,                           \
-								 "stream", c->stream,                        \
-								 "sink",   c->name,                          \
-								 "type",   c->type };                        \
-			sample_;                                                        \
-		}                                                                    \
+#define EACH_SINK(mname_, mtype_, mhelp_, sample_)               \
+	do                                                           \
+	{                                                            \
+		family(buf, mname_, mtype_, mhelp_);                     \
+		for (int i = 0; i < s.nsink; i++)                        \
+		{                                                        \
+			SiddhiSinkSnap *c = &s.sink[i];                      \
+			const char *kv[] = { "db",	   dbname(&s, c->dboid), \
+								 "app",	   c->app,               \
+								 "stream", c->stream,            \
+								 "sink",   c->name,              \
+								 "type",   c->type };            \
+			sample_;                                             \
+		}                                                        \
 	} while (0)
 	EACH_SINK("siddhi_sink_sent_total", "counter",
 			  "Events the sink delivered.",
@@ -409,8 +407,7 @@ siddhi_metrics_text(StringInfo buf, SiddhiMetricsVisible visible)
 			  sample_int(buf, "siddhi_sink_failed_total", kv, 5, c->failed));
 	EACH_SINK("siddhi_sink_dropped_total", "counter",
 			  "Events the sink dropped.",
-			  sample_int(buf, "siddhi_sink_dropped_total", kv, 5,
-						 c->dropped));
+			  sample_int(buf, "siddhi_sink_dropped_total", kv, 5, c->dropped));
 	EACH_SINK("siddhi_sink_queued", "gauge",
 			  "Events waiting in the sink's outbox.",
 			  sample_int(buf, "siddhi_sink_queued", kv, 5, c->queued));
