@@ -7,7 +7,9 @@
 # figure is the engine's busy time per event (siddhi.engine_stats: ring
 # to committed results) and, less disturbed by other processes on a
 # shared machine, its CPU time per event (utime + stime of the engine
-# worker, /proc/PID/stat); each the median of RUNS runs.
+# worker, /proc/PID/stat), and, when perf is installed, the instructions
+# the engine ran per event (perf stat: what contention for the cores does
+# not change); each the median of RUNS runs.
 #
 #   BASE_PREFIX=/tmp/base EVENTS=2000000 RUNS=3 bash bench/metrics_cost.sh
 set -euo pipefail
@@ -53,11 +55,26 @@ one_run() {
 	\$\$)" >/dev/null
 	insert 0 "$WARMUP"
 	read -r e0 b0 c0 <<<"$(busy)"
+	local pid perfpid="" ins=0
+	pid=$(sql "SELECT pid FROM siddhi.engine_stats()
+	            WHERE database = (SELECT oid FROM pg_database WHERE datname = current_database())")
+	if command -v perf >/dev/null; then
+		perf stat -x, -e instructions -p "$pid" -o "$BENCH_DIR.perf" &
+		perfpid=$!
+		sleep 0.5
+	fi
 	insert "$WARMUP" $((WARMUP + EVENTS))
 	read -r e1 b1 c1 <<<"$(busy)"
+	if [ -n "$perfpid" ]; then
+		kill -INT "$perfpid"
+		wait "$perfpid" || true
+		ins=$(awk -F, '/instructions/ {print $1}' "$BENCH_DIR.perf")
+		case $ins in '' | *[!0-9]*) ins=0 ;; esac # a VM without the counter
+	fi
 	bench_stop
 	echo "$(echo "scale=1; ($b1 - $b0) * 1000 / ($e1 - $e0)" | bc)" \
-		"$(echo "scale=1; ($c1 - $c0) * 1000000000 / $HZ / ($e1 - $e0)" | bc)"
+		"$(echo "scale=1; ($c1 - $c0) * 1000000000 / $HZ / ($e1 - $e0)" | bc)" \
+		"$(echo "scale=1; ${ins:-0} / ($e1 - $e0)" | bc)"
 }
 median() { printf '%s\n' "$@" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 
@@ -65,24 +82,32 @@ base=()
 this=()
 basecpu=()
 thiscpu=()
+baseins=()
+thisins=()
 for r in $(seq 1 "$RUNS"); do
-	read -r b c <<<"$(one_run "$BASE_PREFIX")"
+	read -r b c i <<<"$(one_run "$BASE_PREFIX")"
 	base+=("$b")
 	basecpu+=("$c")
-	read -r b c <<<"$(one_run "$SIDDHI_PREFIX")"
+	baseins+=("$i")
+	read -r b c i <<<"$(one_run "$SIDDHI_PREFIX")"
 	this+=("$b")
 	thiscpu+=("$c")
-	echo "run $r: without metrics ${base[-1]} ns/event busy, ${basecpu[-1]} CPU;" \
-		"with ${this[-1]} busy, ${thiscpu[-1]} CPU" >&2
+	thisins+=("$i")
+	echo "run $r: without metrics ${base[-1]} ns/event busy, ${basecpu[-1]} CPU," \
+		"${baseins[-1]} instructions; with ${this[-1]} busy, ${thiscpu[-1]} CPU," \
+		"${thisins[-1]} instructions" >&2
 done
 echo "machine: $(machine)"
-for what in busy CPU; do
+for what in busy CPU instructions; do
 	if [ $what = busy ]; then
 		mb=$(median "${base[@]}") mt=$(median "${this[@]}")
-	else
+	elif [ $what = CPU ]; then
 		mb=$(median "${basecpu[@]}") mt=$(median "${thiscpu[@]}")
+	else
+		mb=$(median "${baseins[@]}") mt=$(median "${thisins[@]}")
+		[ "$mb" = 0 ] && continue
 	fi
-	echo "filter, $EVENTS events, engine $what time, median of $RUNS:" \
-		"without metrics $mb ns/event, with $mt ns/event," \
+	echo "filter, $EVENTS events, engine $what per event (busy, CPU: ns), median of $RUNS:" \
+		"without metrics $mb, with $mt," \
 		"cost $(echo "scale=2; ($mt - $mb) * 100 / $mb" | bc) %"
 done
