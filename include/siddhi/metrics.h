@@ -176,6 +176,9 @@ extern void siddhi_metrics_probe_add(void *app, SiddhiQueryStats *stats,
 									 struct SiddhiPattern **pattern,
 									 struct SiddhiPartitionRuntime *part);
 extern void siddhi_metrics_probe_drop(void *app);
+/* the engine: the app being started did start, or failed */
+extern void siddhi_metrics_probe_commit(void);
+extern void siddhi_metrics_probe_abort(void);
 extern void siddhi_metrics_probe_sample(void);
 
 /* worker/metrics_text.c: every metric, Prometheus text format 0.0.4 */

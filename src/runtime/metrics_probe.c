@@ -16,7 +16,11 @@
  * reachable between keys without walking every key).
  *
  * Memory: one small struct per query, in TopMemoryContext, freed when
- * its app stops (siddhi_metrics_probe_drop).
+ * its app stops (siddhi_metrics_probe_drop).  An app whose start fails
+ * has no runtime to stop, and its memory is gone: the probes of an app
+ * being started are pending until the engine says it started
+ * (siddhi_metrics_probe_commit), and dropped if it did not
+ * (siddhi_metrics_probe_abort).
  *
  *-------------------------------------------------------------------------
  */
@@ -38,6 +42,7 @@ typedef struct StateProbe
 	SiddhiAggregates **aggs;
 	SiddhiPattern **pattern;
 	SiddhiPartitionRuntime *part;
+	bool live; /* its app started */
 } StateProbe;
 
 static List *probes = NIL;
@@ -60,6 +65,7 @@ siddhi_metrics_probe_add(void *app, SiddhiQueryStats *stats,
 	p->aggs = aggs;
 	p->pattern = pattern;
 	p->part = part;
+	p->live = false;
 	probes = lappend(probes, p);
 	MemoryContextSwitchTo(old);
 }
@@ -74,6 +80,34 @@ siddhi_metrics_probe_drop(void *app)
 		StateProbe *p = lfirst(lc);
 
 		if (p->app == app)
+		{
+			probes = foreach_delete_current(probes, lc);
+			pfree(p);
+		}
+	}
+}
+
+/* The app being started started: its probes are sampled from now on. */
+void
+siddhi_metrics_probe_commit(void)
+{
+	ListCell *lc;
+
+	foreach(lc, probes)
+		((StateProbe *) lfirst(lc))->live = true;
+}
+
+/* The app being started failed: its queries are gone, and their probes. */
+void
+siddhi_metrics_probe_abort(void)
+{
+	ListCell *lc;
+
+	foreach(lc, probes)
+	{
+		StateProbe *p = lfirst(lc);
+
+		if (!p->live)
 		{
 			probes = foreach_delete_current(probes, lc);
 			pfree(p);
@@ -96,13 +130,19 @@ siddhi_metrics_probe_sample(void)
 	foreach(lc, probes)
 	{
 		StateProbe *p = lfirst(lc);
-		SiddhiWindow *w = *p->window;
-		SiddhiAggregates *a = *p->aggs;
-		SiddhiPattern *pat = *p->pattern;
+		SiddhiWindow *w;
+		SiddhiAggregates *a;
+		SiddhiPattern *pat;
 		int64 events = -1;
 		int64 groups = -1;
 		int64 keys = -1;
 		int64 bytes = -1;
+
+		if (!p->live)
+			continue;
+		w = *p->window;
+		a = *p->aggs;
+		pat = *p->pattern;
 
 		if (p->part)
 		{

@@ -255,6 +255,7 @@ load_app(const char *name, Oid owner, const char *source,
 		/* pg_depend as of this analysis (a restored database has none) */
 		siddhi_depend_record(la->name, plan);
 		la->runtime = siddhi_runtime_start_app(plan);
+		siddhi_metrics_probe_commit();
 		siddhi_sinks_start(la->runtime, plan, la->name);
 		siddhi_source_context_pop(&sctx);
 		siddhi_usercode_leave(frame, true);
@@ -284,6 +285,8 @@ load_app(const char *name, Oid owner, const char *source,
 		edata = CopyErrorData();
 		FlushErrorState();
 		RollbackAndReleaseCurrentSubTransaction();
+		/* a start that failed half way left probes into freed memory */
+		siddhi_metrics_probe_abort();
 		/* started before what failed: unhook it (and its sinks) */
 		if (la->runtime)
 		{
