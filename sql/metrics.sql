@@ -31,7 +31,7 @@ SELECT siddhi.flush();
 -- per query: events in and out, the state at the end of the batch (the
 -- length window holds 5 events in 3 groups; the pattern 51 partial
 -- matches, one per price over 50; the partition 3 keys), and the events
--- timed: the first, then one in 64 (events 1 and 65)
+-- timed: the first, then one in 256 (event 1 only: 257 is past the 100)
 SELECT query, events_in, events_out, errors, events_held, groups,
        partial_matches, keys, state_bytes > 0 AS has_bytes, timed_events,
        timed_seconds > 0 AS timed

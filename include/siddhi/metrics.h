@@ -43,7 +43,7 @@ extern void siddhi_hist_observe(SiddhiHistogram *h, uint64 ns);
 extern uint64 siddhi_metrics_clock_ns(void);
 
 /* One query event in every SIDDHI_SAMPLE_EVERY is timed. */
-#define SIDDHI_SAMPLE_EVERY 64
+#define SIDDHI_SAMPLE_EVERY 256
 
 /*
  * The hot path (runtime.c's query_step): an event reaches a query.  It is

@@ -307,7 +307,7 @@ siddhi_metrics_text(StringInfo buf, SiddhiMetricsVisible visible)
 		   sample_int(buf, "siddhi_query_errors_total", kv, 3, q->errors));
 	EACH_Q("siddhi_query_event_seconds", "histogram",
 		   "Processing time of one event in the query, in seconds, sampled "
-		   "(one event in 64 is timed).",
+		   "(one event in 256 is timed).",
 		   sample_hist(buf, "siddhi_query_event_seconds", kv, 3, q->hist,
 					   q->hist_sum_ns));
 	EACH_Q("siddhi_query_events_held", "gauge",
