@@ -900,3 +900,131 @@ COMMENT ON VIEW siddhi.source_positions IS
     'the committed position of each part of each source, to who may see the app';
 COMMENT ON FUNCTION siddhi.pattern_match_start() IS
     'the time in ms of the first event of the pattern match being output (bounds WITHIN of (P1) AND (P2))';
+
+-- Metrics (issue 16; docs/reference.md "Metrics") ------------------------
+
+-- Each function leaves out what the caller may not see, by the rule of
+-- siddhi.queries: the entries of apps (streams: relations) whose owner
+-- role the caller is a member of, in the caller's database; all of them
+-- to pg_read_all_stats (pg_monitor is one).
+CREATE FUNCTION siddhi.query_metrics_data(
+    OUT database oid, OUT app text, OUT query text, OUT events_in bigint,
+    OUT events_out bigint, OUT errors bigint, OUT events_held bigint,
+    OUT groups bigint, OUT partial_matches bigint, OUT keys bigint,
+    OUT state_bytes bigint, OUT timed_events bigint,
+    OUT timed_seconds float8, OUT partial_matches_dropped bigint)
+RETURNS SETOF record
+AS 'MODULE_PATHNAME', 'siddhi_query_metrics'
+LANGUAGE C STRICT VOLATILE;
+
+CREATE FUNCTION siddhi.stream_metrics_data(
+    OUT database oid, OUT stream text, OUT relid oid, OUT events bigint,
+    OUT bytes bigint, OUT ring_wait_seconds float8)
+RETURNS SETOF record
+AS 'MODULE_PATHNAME', 'siddhi_stream_metrics'
+LANGUAGE C STRICT VOLATILE;
+
+CREATE FUNCTION siddhi.app_metrics_data(
+    OUT database oid, OUT app text, OUT batches bigint,
+    OUT batch_commit_seconds float8, OUT event_time_lag_seconds float8)
+RETURNS SETOF record
+AS 'MODULE_PATHNAME', 'siddhi_app_metrics'
+LANGUAGE C STRICT VOLATILE;
+
+CREATE FUNCTION siddhi.database_metrics_data(
+    OUT database oid, OUT running boolean, OUT events bigint,
+    OUT batches bigint, OUT busy_seconds float8, OUT ring_size_bytes bigint,
+    OUT ring_used_bytes bigint, OUT pending_bytes bigint,
+    OUT ring_wait_seconds float8, OUT ring_fill float8)
+RETURNS SETOF record
+AS 'MODULE_PATHNAME', 'siddhi_database_metrics'
+LANGUAGE C STRICT VOLATILE;
+
+CREATE FUNCTION siddhi.histogram_buckets_data(
+    OUT database oid, OUT metric text, OUT app text, OUT query text,
+    OUT le float8, OUT count bigint)
+RETURNS SETOF record
+AS 'MODULE_PATHNAME', 'siddhi_histogram_buckets'
+LANGUAGE C STRICT VOLATILE;
+
+CREATE FUNCTION siddhi.metrics()
+RETURNS text
+AS 'MODULE_PATHNAME', 'siddhi_metrics'
+LANGUAGE C STRICT VOLATILE;
+
+CREATE VIEW siddhi.query_metrics WITH (security_barrier) AS
+    SELECT m.app, m.query, m.events_in, m.events_out, m.errors,
+           m.events_held, m.groups, m.partial_matches,
+           m.partial_matches_dropped, m.keys, m.state_bytes, m.timed_events,
+           m.timed_seconds
+      FROM siddhi.query_metrics_data() m
+     WHERE m.database OPERATOR(pg_catalog.=)
+           (SELECT oid FROM pg_catalog.pg_database
+             WHERE datname OPERATOR(pg_catalog.=)
+                   pg_catalog.current_database());
+
+CREATE VIEW siddhi.stream_metrics WITH (security_barrier) AS
+    SELECT m.stream, m.relid::pg_catalog.regclass AS relation, m.events,
+           m.bytes, m.ring_wait_seconds
+      FROM siddhi.stream_metrics_data() m
+     WHERE m.database OPERATOR(pg_catalog.=)
+           (SELECT oid FROM pg_catalog.pg_database
+             WHERE datname OPERATOR(pg_catalog.=)
+                   pg_catalog.current_database());
+
+CREATE VIEW siddhi.app_metrics WITH (security_barrier) AS
+    SELECT m.app, m.batches, m.batch_commit_seconds,
+           m.event_time_lag_seconds
+      FROM siddhi.app_metrics_data() m
+     WHERE m.database OPERATOR(pg_catalog.=)
+           (SELECT oid FROM pg_catalog.pg_database
+             WHERE datname OPERATOR(pg_catalog.=)
+                   pg_catalog.current_database());
+
+-- Every database with an engine slot: the caller's own to anyone, all to
+-- pg_read_all_stats (they hold no event data).
+CREATE VIEW siddhi.database_metrics WITH (security_barrier) AS
+    SELECT d.datname AS database, m.running, m.events, m.batches,
+           m.busy_seconds, m.ring_size_bytes, m.ring_used_bytes,
+           m.ring_fill, m.pending_bytes, m.ring_wait_seconds
+      FROM siddhi.database_metrics_data() m
+      LEFT JOIN pg_catalog.pg_database d
+             ON d.oid OPERATOR(pg_catalog.=) m.database;
+
+-- Cumulative (le, count) rows of each histogram, as Prometheus has them,
+-- so SQL can compute percentiles.
+CREATE VIEW siddhi.histogram_buckets WITH (security_barrier) AS
+    SELECT m.metric, m.app, m.query, m.le, m.count
+      FROM siddhi.histogram_buckets_data() m
+     WHERE m.database OPERATOR(pg_catalog.=)
+           (SELECT oid FROM pg_catalog.pg_database
+             WHERE datname OPERATOR(pg_catalog.=)
+                   pg_catalog.current_database());
+
+GRANT SELECT ON siddhi.query_metrics, siddhi.stream_metrics,
+    siddhi.app_metrics, siddhi.database_metrics, siddhi.histogram_buckets
+    TO PUBLIC, pg_monitor;
+GRANT EXECUTE ON FUNCTION siddhi.metrics() TO PUBLIC, pg_monitor;
+
+COMMENT ON FUNCTION siddhi.query_metrics_data() IS
+    'per-query metrics the caller may see, every database (behind siddhi.query_metrics)';
+COMMENT ON FUNCTION siddhi.stream_metrics_data() IS
+    'per-stream metrics the caller may see, every database (behind siddhi.stream_metrics)';
+COMMENT ON FUNCTION siddhi.app_metrics_data() IS
+    'per-app metrics the caller may see, every database (behind siddhi.app_metrics)';
+COMMENT ON FUNCTION siddhi.database_metrics_data() IS
+    'per-database engine metrics: own database, or all to pg_read_all_stats (behind siddhi.database_metrics)';
+COMMENT ON FUNCTION siddhi.histogram_buckets_data() IS
+    'cumulative buckets of the histograms the caller may see (behind siddhi.histogram_buckets)';
+COMMENT ON FUNCTION siddhi.metrics() IS
+    'every metric the caller may see, as text in the Prometheus exposition format (what /metrics serves)';
+COMMENT ON VIEW siddhi.query_metrics IS
+    'one row per query in this database: events in and out, errors, state held (events, groups, partial matches, keys, bytes), sampled time';
+COMMENT ON VIEW siddhi.stream_metrics IS
+    'one row per stream the engine read in this database: events, bytes, time writers waited for ring room';
+COMMENT ON VIEW siddhi.app_metrics IS
+    'one row per app in this database: batches that fed it, their commit time, event time lag';
+COMMENT ON VIEW siddhi.database_metrics IS
+    'the engine of each database: events, batches, busy time, ring size and fill, open transactions'' bytes';
+COMMENT ON VIEW siddhi.histogram_buckets IS
+    'cumulative (le, count) buckets of the query time and app commit histograms in this database, for percentiles';

@@ -20,6 +20,7 @@
 #include "siddhi/catalog.h"
 #include "siddhi/errors.h"
 #include "siddhi/ipc.h"
+#include "siddhi/metrics.h"
 #include "siddhi/kafka_source.h"
 #include "siddhi/partition.h"
 #include "siddhi/http.h"
@@ -205,6 +206,15 @@ define_gucs(void)
 		"time.  A stream's own event-time attribute wins.",
 		&siddhi_event_time_setting, "", PGC_USERSET, 0,
 		siddhi_check_event_time, NULL, NULL);
+	DefineCustomStringVariable(
+		"siddhi.metrics_address",
+		"Address and port of the Prometheus endpoint (/metrics, /health, "
+		"/ready).",
+		"Empty (the default) runs no endpoint; '127.0.0.1:9464' serves "
+		"the text of siddhi.metrics() there, every database's, to anyone "
+		"who can connect.",
+		&siddhi_metrics_address, "", PGC_POSTMASTER, 0,
+		siddhi_metrics_check_address, NULL, NULL);
 	siddhi_sources_define_gucs();
 	siddhi_sink_guc_init();
 	siddhi_http_source_gucs();
@@ -222,6 +232,7 @@ _PG_init(void)
 	siddhi_shmem_init_hooks();
 	siddhi_register_launcher();
 	siddhi_register_http_listener();
+	siddhi_metrics_register_worker();
 	siddhi_utility_init();
 	siddhi_stream_xact_init();
 	siddhi_catalog_xact_init();

@@ -28,6 +28,31 @@ if [ -n "$missing" ]; then
 	apt-get install -y -q --no-install-recommends $missing
 fi
 
+# promtool (t/032_metrics.pl checks the /metrics text with it) comes in
+# Debian's prometheus package, whose install would start a Prometheus
+# server on port 9090: a policy-rc.d that refuses every start is put in
+# place for the install (when the machine has none), and on a systemd
+# machine the unit is stopped and disabled after it.
+if ! command -v promtool >/dev/null; then
+	if [ "$(id -u)" != 0 ]; then
+		echo "missing package: prometheus (run as root to install it)" >&2
+		exit 1
+	fi
+	policy=""
+	if [ ! -e /usr/sbin/policy-rc.d ]; then
+		printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d
+		chmod 755 /usr/sbin/policy-rc.d
+		policy=ours
+	fi
+	apt-get update -q
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -q \
+		--no-install-recommends prometheus
+	[ "$policy" = ours ] && rm -f /usr/sbin/policy-rc.d
+	if command -v systemctl >/dev/null && [ -d /run/systemd/system ]; then
+		systemctl disable --now prometheus.service || true
+	fi
+fi
+
 # The Kafka jars, once (about 45 s from an empty Maven cache): the tests
 # never download.
 bash "$(dirname "$0")/kafka/fetch.sh"

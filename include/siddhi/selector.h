@@ -73,6 +73,9 @@ extern void siddhi_selector_reset_at_end(SiddhiSelect *s);
 /* The partition wrapper: the aggregators of the key being processed. */
 extern void siddhi_selector_set_aggs(SiddhiSelect *s, SiddhiAggregates *aggs);
 
+/* The aggregators the selector holds now (metrics), or NULL. */
+extern SiddhiAggregates *siddhi_selector_current_aggs(SiddhiSelect *s);
+
 /*
  * The key of an event for group by or a window: the text of each value,
  * each ended by a NUL (a null value is \x01).  The values are also left

@@ -18,6 +18,7 @@
 #include "funcapi.h"
 #include "miscadmin.h"
 #include "port/atomics.h"
+#include "siddhi/metrics.h"
 #include "siddhi/sink.h"
 #include "storage/shmem.h"
 #include "storage/spin.h"
@@ -280,4 +281,30 @@ siddhi_sink_stats(PG_FUNCTION_ARGS)
 							 nulls);
 	}
 	PG_RETURN_VOID();
+}
+
+/* A copy of entry i, for the metrics' text (siddhi/metrics.h). */
+bool
+siddhi_sink_stats_snap(int i, bool *used, SiddhiSinkSnap *s)
+{
+	SiddhiSinkStats *e;
+
+	if (sstats == NULL || i >= sstats->n)
+		return false;
+	e = &sstats->entries[i];
+	s->dboid = e->dboid;
+	*used = OidIsValid(s->dboid);
+	if (!*used)
+		return true;
+	s->owner = e->owner;
+	strlcpy(s->app, e->app, sizeof(s->app));
+	strlcpy(s->stream, e->stream, sizeof(s->stream));
+	strlcpy(s->name, e->sink, sizeof(s->name));
+	strlcpy(s->type, e->type, sizeof(s->type));
+	s->queued = (int64) pg_atomic_read_u64(&e->queued);
+	s->in_flight = (int64) pg_atomic_read_u64(&e->in_flight);
+	s->sent = (int64) pg_atomic_read_u64(&e->sent);
+	s->failed = (int64) pg_atomic_read_u64(&e->failed);
+	s->dropped = (int64) pg_atomic_read_u64(&e->dropped);
+	return true;
 }

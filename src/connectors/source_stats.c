@@ -28,6 +28,7 @@
 #include "miscadmin.h"
 #include "port/atomics.h"
 #include "siddhi/shmem.h"
+#include "siddhi/metrics.h"
 #include "siddhi/source_runtime.h"
 #include "storage/shmem.h"
 #include "storage/spin.h"
@@ -387,4 +388,30 @@ siddhi_source_stats(PG_FUNCTION_ARGS)
 							 nulls);
 	}
 	PG_RETURN_VOID();
+}
+
+/* A copy of entry i, for the metrics' text (siddhi/metrics.h). */
+bool
+siddhi_source_stats_snap(int i, bool *used, SiddhiSourceSnap *s)
+{
+	SiddhiSourceStats *e;
+
+	if (sst == NULL || i >= sst->n)
+		return false;
+	e = &sst->entries[i];
+	s->dboid = e->dboid;
+	*used = OidIsValid(s->dboid);
+	if (!*used)
+		return true;
+	s->owner = e->owner;
+	strlcpy(s->app, e->app, sizeof(s->app));
+	strlcpy(s->stream, e->stream, sizeof(s->stream));
+	strlcpy(s->name, e->name, sizeof(s->name));
+	strlcpy(s->type, e->type, sizeof(s->type));
+	s->connected = pg_atomic_read_u32(&e->connected) != 0;
+	s->records_in = (int64) pg_atomic_read_u64(&e->records_in);
+	s->events_out = (int64) pg_atomic_read_u64(&e->events_out);
+	s->errors = (int64) pg_atomic_read_u64(&e->errors);
+	s->lag = (int64) pg_atomic_read_u64(&e->lag);
+	return true;
 }

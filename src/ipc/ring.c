@@ -31,6 +31,7 @@
 #include "miscadmin.h"
 #include "pgstat.h"
 #include "siddhi/ipc.h"
+#include "siddhi/metrics.h"
 #include "siddhi/shmem.h"
 #include "storage/shmem.h"
 #include "fmgr.h"
@@ -135,6 +136,7 @@ siddhi_ring_push_reserve(SiddhiRing *ring, const char *chunk, Size len,
 {
 	bool sleeping = false;
 	bool wake = false;
+	uint64 wait_start = 0;
 
 	if (len + reserve > ring->size)
 		ereport(
@@ -179,13 +181,20 @@ siddhi_ring_push_reserve(SiddhiRing *ring, const char *chunk, Size len,
 		{
 			ConditionVariablePrepareToSleep(&ring->space_cv);
 			sleeping = true;
+			wait_start = siddhi_metrics_clock_ns();
 		}
 		else
 			(void) ConditionVariableTimedSleep(&ring->space_cv, 1000,
 											   PG_WAIT_EXTENSION);
 	}
 	if (sleeping)
+	{
 		ConditionVariableCancelSleep();
+		/* the wait, for siddhi_stream_ring_wait_seconds_total */
+		siddhi_metrics_ring_wait(ring->slot,
+								 ((const SiddhiChunkHeader *) chunk)->relid,
+								 siddhi_metrics_clock_ns() - wait_start);
+	}
 	if (wake)
 		siddhi_wake_worker(ring->slot);
 }

@@ -17,6 +17,7 @@
 #include "miscadmin.h"
 #include "siddhi/http.h"
 #include "siddhi/ipc.h"
+#include "siddhi/metrics.h"
 #include "siddhi/shmem.h"
 #include "siddhi/sink.h"
 #include "siddhi/source_runtime.h"
@@ -51,6 +52,7 @@ siddhi_shmem_request(void)
 	size = add_size(size, siddhi_ring_shmem_size());
 	size = add_size(size, siddhi_subscription_shmem_size());
 	size = add_size(size, siddhi_stats_shmem_size());
+	size = add_size(size, siddhi_metrics_shmem_size());
 	size = add_size(size, siddhi_sink_stats_shmem_size());
 	size = add_size(size, siddhi_source_stats_shmem_size());
 	size = add_size(size, siddhi_http_shmem_size());
@@ -85,6 +87,7 @@ siddhi_shmem_startup(void)
 	siddhi_ring_shmem_init();
 	siddhi_subscription_shmem_init();
 	siddhi_stats_shmem_init();
+	siddhi_metrics_shmem_init();
 	siddhi_sink_stats_shmem_init();
 	siddhi_source_stats_shmem_init();
 	siddhi_http_shmem_init();

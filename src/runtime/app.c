@@ -313,6 +313,8 @@ siddhi_runtime_start_app(SiddhiAppPlan *plan)
 		}
 		q->stats =
 			siddhi_stats_alloc(MyDatabaseId, app->name, q->name, app->owner);
+		siddhi_metrics_probe_add(app, q->stats, &q->window, &q->sel,
+								 &q->pattern, q->apart ? q->apart->rt : NULL);
 		q->input = junction_get(qp->input->relid);
 		rowdesc = qp->join		? qp->join->desc
 				  : qp->pattern ? qp->pattern->desc
@@ -474,6 +476,7 @@ siddhi_runtime_stop_app(SiddhiAppRuntime *app)
 	}
 	all_apps = list_delete_ptr(all_apps, app);
 	siddhi_stats_free_app(MyDatabaseId, app->name);
+	siddhi_metrics_probe_drop(app);
 	MemoryContextDelete(app->cxt);
 }
 

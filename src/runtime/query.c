@@ -601,6 +601,7 @@ query_step(QueryRuntime *q, QueryStep step, TupleTableSlot *slot, int64 ts,
 	int64 save_ts = siddhi_current_event_ts;
 	volatile bool keep_memory = false;
 	SiddhiPartInstance *save_key = q->apart ? q->apart->current : NULL;
+	uint64 timed = 0; /* a sampled event's start (metrics.h) */
 
 	/* the owner may not read the input: reported once, at the first event */
 	if (step == STEP_EVENT && q->read_denied && q->read_checked == batch_seq)
@@ -629,7 +630,7 @@ query_step(QueryRuntime *q, QueryStep step, TupleTableSlot *slot, int64 ts,
 		}
 		if (step == STEP_EVENT)
 		{
-			siddhi_stats_count(q->stats, 1, 0);
+			timed = siddhi_stats_event(q->stats, ts);
 			if (q->app->playback && ts > q->app->clock)
 				q->app->clock = ts;
 		}
@@ -669,6 +670,8 @@ query_step(QueryRuntime *q, QueryStep step, TupleTableSlot *slot, int64 ts,
 			}
 			break;
 		}
+		if (timed)
+			siddhi_stats_event_done(q->stats, timed);
 		if (!keep_memory)
 		{
 			ResetExprContext(q->econtext);
@@ -719,6 +722,7 @@ query_step_chunk(QueryRuntime *q, Junction *j, const char *rows, uint32 nrows)
 		Oid save_user;
 		int save_sec;
 		int frame;
+		uint64 timed;
 
 		/* the owner may not read the input: reported once, at the first */
 		if (q->read_denied && q->read_checked == batch_seq)
@@ -764,9 +768,11 @@ query_step_chunk(QueryRuntime *q, Junction *j, const char *rows, uint32 nrows)
 					playback_clock = 0;
 				ExecStoreMinimalTuple(tuple, slot, false);
 				siddhi_current_event_ts = row->timestamp;
-				siddhi_stats_count(q->stats, 1, 0);
+				timed = siddhi_stats_event(q->stats, row->timestamp);
 				query_event(q, slot, row->timestamp, 0, SIDDHI_EVENT_CURRENT,
 							true);
+				if (timed)
+					siddhi_stats_event_done(q->stats, timed);
 				ResetExprContext(q->econtext);
 				if (q->join_main)
 					ResetExprContext(q->join_main->econtext);

@@ -32,6 +32,7 @@
 #include "siddhi/partition.h"
 #include "siddhi/pattern.h"
 #include "siddhi/ipc.h"
+#include "siddhi/metrics.h"
 #include "siddhi/ratelimit.h"
 #include "siddhi/selector.h"
 #include "siddhi/topn.h"

@@ -46,6 +46,7 @@
 #include "access/transam.h"
 #include "access/xact.h"
 #include "catalog/pg_authid.h"
+#include "commands/dbcommands.h"
 #include "commands/extension.h"
 #include "executor/spi.h"
 #include "miscadmin.h"
@@ -58,6 +59,7 @@
 #include "siddhi/depend.h"
 #include "siddhi/errors.h"
 #include "siddhi/ipc.h"
+#include "siddhi/metrics.h"
 #include "siddhi/parser.h"
 #include "siddhi/runtime.h"
 #include "siddhi/shmem.h"
@@ -254,6 +256,7 @@ load_app(const char *name, Oid owner, const char *source,
 		/* pg_depend as of this analysis (a restored database has none) */
 		siddhi_depend_record(la->name, plan);
 		la->runtime = siddhi_runtime_start_app(plan);
+		siddhi_metrics_probe_commit();
 		siddhi_sinks_start(la->runtime, plan, la->name);
 		siddhi_source_context_pop(&sctx);
 		siddhi_usercode_leave(frame, true);
@@ -283,6 +286,8 @@ load_app(const char *name, Oid owner, const char *source,
 		edata = CopyErrorData();
 		FlushErrorState();
 		RollbackAndReleaseCurrentSubTransaction();
+		/* a start that failed half way left probes into freed memory */
+		siddhi_metrics_probe_abort();
 		/* started before what failed: unhook it (and its sinks) */
 		if (la->runtime)
 		{
@@ -516,6 +521,7 @@ static void
 feed_rows(SiddhiChunkHeader *hdr)
 {
 	batch_events += hdr->nrows;
+	siddhi_metrics_stream_fed(hdr->relid, hdr->nrows, hdr->length);
 	siddhi_runtime_feed_chunk(
 		hdr->relid, hdr->desc_sig,
 		(char *) hdr + MAXALIGN(sizeof(SiddhiChunkHeader)), hdr->nrows);
@@ -580,6 +586,11 @@ run_batch(void)
 
 	INSTR_TIME_SET_CURRENT(elapsed);
 	INSTR_TIME_SUBTRACT(elapsed, start);
+	/* what the queries hold now, and each app's commit latency and lag */
+	siddhi_metrics_probe_sample();
+	siddhi_metrics_batch_end(my_slot,
+							 (uint64) INSTR_TIME_GET_MICROSEC(elapsed) * 1000,
+							 siddhi_now_ms(), (int64) siddhi_pending_memory());
 	pg_atomic_fetch_add_u64(&siddhi_shared->dbs[my_slot].events, batch_events);
 	pg_atomic_fetch_add_u64(&siddhi_shared->dbs[my_slot].busy_us,
 							INSTR_TIME_GET_MICROSEC(elapsed));
@@ -601,6 +612,7 @@ run_timers(int64 now)
 	PopActiveSnapshot();
 	CommitTransactionCommand();
 	release_app_session_locks();
+	siddhi_metrics_probe_sample(); /* windows emptied as time passed */
 	pgstat_report_stat(false);
 }
 
@@ -673,6 +685,10 @@ siddhi_engine_main(Datum arg)
 
 	pgstat_report_appname("siddhi engine");
 	siddhi_stats_free_db(dboid);
+	siddhi_metrics_free_db(dboid);
+	StartTransactionCommand();
+	siddhi_metrics_engine_start(my_slot, get_database_name(dboid));
+	CommitTransactionCommand();
 	siddhi_sink_stats_free_db(dboid);
 	siddhi_source_stats_free_db(dboid);
 	siddhi_pending_init();

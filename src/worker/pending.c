@@ -531,3 +531,9 @@ siddhi_pending_wants_poll(void)
 {
 	return n_prepared > 0 || ready != NIL;
 }
+
+Size
+siddhi_pending_memory(void)
+{
+	return mem_total;
+}

@@ -46,4 +46,7 @@ extern uint64 siddhi_pending_done(uint64 upto);
 /* Should the engine look again soon without being woken? */
 extern bool siddhi_pending_wants_poll(void);
 
+/* Bytes of open transactions' rows held now (siddhi_pending_bytes). */
+extern Size siddhi_pending_memory(void);
+
 #endif /* SIDDHI_PENDING_H */

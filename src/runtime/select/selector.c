@@ -687,3 +687,9 @@ siddhi_selector_set_aggs(SiddhiSelect *s, SiddhiAggregates *aggs)
 {
 	s->aggs = aggs;
 }
+
+SiddhiAggregates *
+siddhi_selector_current_aggs(SiddhiSelect *s)
+{
+	return s->aggs;
+}
