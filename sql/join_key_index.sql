@@ -141,3 +141,28 @@ SELECT siddhi.flush();
 SELECT event FROM siddhi.poll('jkcout', 100, 0) ORDER BY seq;
 SELECT siddhi.undeploy('jki_coll');
 DROP COLLATION jki_ci;
+
+-- EXPLAIN names the attributes the windows are kept hashed by: both
+-- windows of an inner join, only the probed one of a unidirectional join,
+-- none for a sort window, a non-equality or a non-deterministic collation
+SELECT * FROM siddhi.explain_text($$
+  define stream JkeA (k string, v int);
+  define stream JkeB (k string, w int);
+  from JkeA#window.length(3) as a join JkeB#window.time(1 sec) as b
+    on a.k == b.k and b.w > a.v
+  select a.k as k, b.w as w insert into JkeOut;
+$$);
+SELECT p FROM siddhi.explain_text($$
+  define stream JkeA (k string, v int);
+  define stream JkeB (k string, w int);
+  from JkeA#window.length(3) as a unidirectional join JkeB#window.length(3) as b
+    on a.k == b.k
+  select a.k as k, b.w as w insert into JkeOut1;
+  from JkeA#window.sort(3, v) as a join JkeB#window.length(3) as b
+    on b.k == a.k
+  select a.k as k, b.w as w insert into JkeOut2;
+  from JkeA#window.length(3) as a join JkeB#window.length(3) as b
+    on a.v < b.w
+  select a.k as k, b.w as w insert into JkeOut3;
+$$) AS e(p) WHERE p LIKE '%Window Key%' OR p LIKE '%Join Condition%'
+   OR p LIKE 'Query %';
