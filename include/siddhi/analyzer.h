@@ -247,8 +247,8 @@ typedef struct SiddhiJoinPlan
 	AttrNumber key_attno[2];
 	Oid key_hash[2];
 	Oid key_collation;
-	int nprimary;	  /* attributes of the primary side */
-	TupleDesc desc;	  /* the combined row */
+	int nprimary;	/* attributes of the primary side */
+	TupleDesc desc; /* the combined row */
 	/* other is a table: SELECT its columns WHERE on, primary's attrs $k */
 	struct Query *probe;
 	List *param_types; /* of Oid */

@@ -125,8 +125,8 @@ extern void siddhi_window_input_end(SiddhiWindow *w, int64 now,
  * those whose key equals the probe's.  False, having called nothing,
  * when the window keeps no usable index: scan it instead.
  */
-extern bool siddhi_window_probe(SiddhiWindow *w, uint32 hash,
-								SiddhiEventFn fn, void *arg);
+extern bool siddhi_window_probe(SiddhiWindow *w, uint32 hash, SiddhiEventFn fn,
+								void *arg);
 
 /* A copy of tuple in the window's context. */
 extern MinimalTuple siddhi_window_keep(SiddhiWindow *w, MinimalTuple tuple);

@@ -858,10 +858,10 @@ key_var(Node *n)
 static bool
 window_indexable(SiddhiWindowPlan *w)
 {
-	return w && (w->kind == SIDDHI_WINDOW_LENGTH ||
-				 w->kind == SIDDHI_WINDOW_TIME ||
-				 w->kind == SIDDHI_WINDOW_TIME_LENGTH ||
-				 w->kind == SIDDHI_WINDOW_EXTERNAL_TIME);
+	return w &&
+		   (w->kind == SIDDHI_WINDOW_LENGTH || w->kind == SIDDHI_WINDOW_TIME ||
+			w->kind == SIDDHI_WINDOW_TIME_LENGTH ||
+			w->kind == SIDDHI_WINDOW_EXTERNAL_TIME);
 }
 
 /*

@@ -371,7 +371,8 @@ join_node(SiddhiAppPlan *app, SiddhiQueryPlan *q, SiddhiExplainCols *c,
 		if (q->window && q->window->index_attno > 0)
 			appendStringInfo(
 				&keys, "%s.%s", palias,
-				NameStr(TupleDescAttr(jp->desc, jp->key_attno[0] - 1)->attname));
+				NameStr(
+					TupleDescAttr(jp->desc, jp->key_attno[0] - 1)->attname));
 		if (jp->other_window && jp->other_window->index_attno > 0)
 			appendStringInfo(
 				&keys, "%s%s.%s", keys.len ? ", " : "", alias,

@@ -38,9 +38,16 @@
  * pins the scan still points to: the subtransaction callback then marks
  * the scan unusable, and the next lookup opens a new one.
  *
+ * Windows probed by an equality key: when the analyzer found a conjunct
+ * a.x == b.y it could hash (plan->key_attno), an arrival hashes its key
+ * and reads only the other window's events of that hash, oldest first
+ * (siddhi_window_probe, window_index.c), checking all of on on each as a
+ * scan would; a window that keeps no usable index is scanned.
+ *
  * Memory: the rows matched for one arrival are copied into the query's
  * per-tuple memory, reset after each step; the join itself keeps nothing
- * but its slots.  A join holds what its two windows hold (their bounds).
+ * but its slots.  A join holds what its two windows hold (their bounds;
+ * a window's key index is bounded by the events it holds).
  *
  *-------------------------------------------------------------------------
  */

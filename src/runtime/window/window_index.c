@@ -31,9 +31,11 @@
  * good and the join scans as before.
  *
  * Memory: one node (48 bytes) per held event, recycled through a free
- * list, and buckets at most twice the events held plus 16: bounded by the
- * window's own bound (length n: n nodes; time t: the events of the last
- * t).  All in the window's context.
+ * list, and a 16-byte bucket head per one to two events at the most held
+ * so far (16 at least; they double while more than two events share a
+ * bucket on average, and do not shrink): bounded by the window's own
+ * bound (length n: n events; time t: the events of the last t).  All in
+ * the window's context, freed with it.
  *
  *-------------------------------------------------------------------------
  */
@@ -93,6 +95,13 @@ buckets_for(int64 n)
 	return nb;
 }
 
+static IndexBucket *
+bucket_array(SiddhiWindow *w, uint32 n)
+{
+	return MemoryContextAllocExtended(w->cxt, sizeof(IndexBucket) * (Size) n,
+									  MCXT_ALLOC_HUGE | MCXT_ALLOC_ZERO);
+}
+
 /* Whether this kind of window can keep an index (see the banner). */
 static bool
 kind_indexable(SiddhiWindowKind kind)
@@ -114,11 +123,10 @@ window_index_create(SiddhiWindow *w, const SiddhiWindowPlan *plan)
 	ix->attno = plan->index_attno;
 	fmgr_info_cxt(plan->index_hash, &ix->hash, w->cxt);
 	ix->collation = plan->index_collation;
-	ix->nbuckets = buckets_for(plan->kind == SIDDHI_WINDOW_LENGTH
-								   ? plan->length
-								   : 64);
-	ix->buckets =
-		MemoryContextAllocZero(w->cxt, sizeof(IndexBucket) * ix->nbuckets);
+	/* a large length(n) starts smaller and grows as it fills */
+	ix->nbuckets = buckets_for(
+		plan->kind == SIDDHI_WINDOW_LENGTH ? Min(plan->length, 4096) : 64);
+	ix->buckets = bucket_array(w, ix->nbuckets);
 	w->index = ix;
 }
 
@@ -144,8 +152,7 @@ index_grow(SiddhiWindow *w, WindowIndex *ix)
 		return;
 	pfree(ix->buckets);
 	ix->nbuckets <<= 1;
-	ix->buckets =
-		MemoryContextAllocZero(w->cxt, sizeof(IndexBucket) * ix->nbuckets);
+	ix->buckets = bucket_array(w, ix->nbuckets);
 	for (IndexNode *n = ix->oldest; n; n = n->newer)
 		if (!n->isnull)
 			bucket_append(ix, n);
@@ -173,9 +180,10 @@ index_insert(SiddhiWindow *w, WindowIndex *ix, MinimalTuple tuple, int64 ts)
 	node->timestamp = ts;
 	ExecStoreMinimalTuple(tuple, ix->slot, false);
 	key = slot_getattr(ix->slot, ix->attno, &node->isnull);
-	node->hash = node->isnull ? 0
-							  : DatumGetUInt32(FunctionCall1Coll(
-									&ix->hash, ix->collation, key));
+	node->hash =
+		node->isnull
+			? 0
+			: DatumGetUInt32(FunctionCall1Coll(&ix->hash, ix->collation, key));
 	ExecClearTuple(ix->slot);
 	node->newer = NULL;
 	if (ix->newest)
@@ -259,8 +267,7 @@ window_index_advance(SiddhiWindow *w, int64 now, SiddhiEventFn fn, void *arg)
 }
 
 void
-window_index_input_end(SiddhiWindow *w, int64 now, SiddhiEventFn fn,
-					   void *arg)
+window_index_input_end(SiddhiWindow *w, int64 now, SiddhiEventFn fn, void *arg)
 {
 	IndexEmit ie = { w, fn, arg };
 
