@@ -113,6 +113,15 @@ typedef struct SiddhiWindowPlan
 						 * params 1..3 are the timestamps of the event, the
 						 * first and the last event */
 	TupleDesc desc;		/* expression windows: the input's row type */
+	/*
+	 * A join probes this window by an equality key (analyze_join.c): the
+	 * window keeps its events hashed by attribute index_attno (0: none)
+	 * with hash function index_hash under index_collation
+	 * (src/runtime/window/window_index.c)
+	 */
+	AttrNumber index_attno;
+	Oid index_hash;
+	Oid index_collation;
 } SiddhiWindowPlan;
 
 /* Siddhi's aggregators that run incrementally (src/runtime/select/aggregate.c). */
@@ -230,8 +239,16 @@ typedef struct SiddhiJoinPlan
 	bool triggers[2]; /* [0] primary, [1] other: arrivals probe the other */
 	bool outer[2];	  /* an arrival that matches nothing goes out alone */
 	Expr *on;		  /* over the combined row, or NULL */
-	int nprimary;	  /* attributes of the primary side */
-	TupleDesc desc;	  /* the combined row */
+	/*
+	 * A conjunct of on, side0.a == side1.b with a hash opfamily's operator:
+	 * an arrival of side s hashes its key_attno[s] (side-local) with
+	 * key_hash[s] and probes the other side's window index; 0: scan
+	 */
+	AttrNumber key_attno[2];
+	Oid key_hash[2];
+	Oid key_collation;
+	int nprimary;	/* attributes of the primary side */
+	TupleDesc desc; /* the combined row */
 	/* other is a table: SELECT its columns WHERE on, primary's attrs $k */
 	struct Query *probe;
 	List *param_types; /* of Oid */

@@ -98,6 +98,7 @@ struct SiddhiWindow
 	const SiddhiWindowOps *ops;
 	const SiddhiWindowPlan *plan;
 	MemoryContext cxt; /* the window's own; everything it keeps is here */
+	struct WindowIndex *index; /* by plan->index_attno, or NULL */
 };
 
 /* Whether the runtime has this kind of window. */
@@ -117,6 +118,15 @@ extern int64 siddhi_window_size(SiddhiWindow *w);
 extern bool siddhi_window_wants_input_end(SiddhiWindow *w);
 extern void siddhi_window_input_end(SiddhiWindow *w, int64 now,
 									SiddhiEventFn fn, void *arg);
+
+/*
+ * The events held whose index key hashes to hash (plan->index_attno,
+ * window_index.c), oldest first, as scan hands them out; a superset of
+ * those whose key equals the probe's.  False, having called nothing,
+ * when the window keeps no usable index: scan it instead.
+ */
+extern bool siddhi_window_probe(SiddhiWindow *w, uint32 hash, SiddhiEventFn fn,
+								void *arg);
 
 /* A copy of tuple in the window's context. */
 extern MinimalTuple siddhi_window_keep(SiddhiWindow *w, MinimalTuple tuple);

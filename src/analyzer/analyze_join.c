@@ -41,6 +41,7 @@
 #include "parser/parser.h"
 #include "siddhi/errors.h"
 #include "siddhi/parser.h"
+#include "utils/lsyscache.h"
 #include "utils/rel.h"
 
 /* A side read by lookups, not by its events: a table or an aggregation. */
@@ -838,6 +839,99 @@ combine_mutator(Node *node, void *context)
 	return expression_tree_mutator(node, combine_mutator, context);
 }
 
+/* A plain attribute of the combined row, under binary-compatible casts. */
+static Var *
+key_var(Node *n)
+{
+	while (n && IsA(n, RelabelType))
+		n = (Node *) ((RelabelType *) n)->arg;
+	if (n && IsA(n, Var) && ((Var *) n)->varlevelsup == 0 &&
+		((Var *) n)->varno == 1 && ((Var *) n)->varattno > 0)
+		return (Var *) n;
+	return NULL;
+}
+
+/*
+ * Whether a window can keep its events hashed by a key: those whose
+ * contents are first in, first out (window_index.c, which checks too).
+ */
+static bool
+window_indexable(SiddhiWindowPlan *w)
+{
+	return w &&
+		   (w->kind == SIDDHI_WINDOW_LENGTH || w->kind == SIDDHI_WINDOW_TIME ||
+			w->kind == SIDDHI_WINDOW_TIME_LENGTH ||
+			w->kind == SIDDHI_WINDOW_EXTERNAL_TIME);
+}
+
+/*
+ * The join key (src/runtime/join/README.md): the first conjunct of on
+ * that is `a.x == b.y` with one attribute of each side and an operator
+ * of a hash opfamily, strict, under a deterministic collation (so equal
+ * keys hash alike).  Each window an arrival of the other side probes
+ * keeps its events hashed by its side's attribute; the runtime still
+ * checks all of on on each candidate.  Nothing when there is no such
+ * conjunct: arrivals scan the other window, as any other join does.
+ */
+static void
+find_join_key(SiddhiJoinPlan *jp, SiddhiWindowPlan *primary_window)
+{
+	ListCell *lc;
+
+	if (jp->on == NULL || jp->probe != NULL)
+		return;
+	foreach(lc, make_ands_implicit(jp->on))
+	{
+		OpExpr *op = lfirst(lc);
+		Var *l, *r;
+		Oid lhash, rhash;
+
+		if (!IsA(op, OpExpr) || list_length(op->args) != 2)
+			continue;
+		l = key_var(linitial(op->args));
+		r = key_var(lsecond(op->args));
+		if (l == NULL || r == NULL ||
+			(l->varattno <= jp->nprimary) == (r->varattno <= jp->nprimary))
+			continue;
+		if (!op_strict(op->opno) ||
+			!get_op_hash_functions(op->opno, &lhash, &rhash) ||
+			!OidIsValid(lhash) || !OidIsValid(rhash))
+			continue;
+		if (OidIsValid(op->inputcollid) &&
+			!get_collation_isdeterministic(op->inputcollid))
+			continue;
+		if (l->varattno > jp->nprimary)
+		{
+			Var *tv = l;
+			Oid th = lhash;
+
+			l = r;
+			r = tv;
+			lhash = rhash;
+			rhash = th;
+		}
+		jp->key_attno[0] = l->varattno;
+		jp->key_hash[0] = lhash;
+		jp->key_attno[1] = r->varattno - jp->nprimary;
+		jp->key_hash[1] = rhash;
+		jp->key_collation = op->inputcollid;
+		/* the window each triggering side probes keeps the index */
+		if (jp->triggers[0] && window_indexable(jp->other_window))
+		{
+			jp->other_window->index_attno = jp->key_attno[1];
+			jp->other_window->index_hash = jp->key_hash[1];
+			jp->other_window->index_collation = jp->key_collation;
+		}
+		if (jp->triggers[1] && window_indexable(primary_window))
+		{
+			primary_window->index_attno = jp->key_attno[0];
+			primary_window->index_hash = jp->key_hash[0];
+			primary_window->index_collation = jp->key_collation;
+		}
+		return;
+	}
+}
+
 void
 siddhi_join_finish(SiddhiQueryPlan *qp)
 {
@@ -856,4 +950,5 @@ siddhi_join_finish(SiddhiQueryPlan *qp)
 
 		ap->arg = (Expr *) combine_mutator((Node *) ap->arg, &jp->nprimary);
 	}
+	find_join_key(jp, qp->window);
 }

@@ -361,6 +361,27 @@ join_node(SiddhiAppPlan *app, SiddhiQueryPlan *q, SiddhiExplainCols *c,
 	else
 		other = side_node(app, jp->other, alias, jp->other_qual,
 						  jp->other_window, jp->other_window_qual);
+	/* the windows kept hashed by the join key (analyze_join.c) */
+	{
+		SiddhiStreamInput *p_in = jp->primary_is_left ? in->stream : in->right;
+		const char *palias = p_in->alias ? p_in->alias : p_in->stream;
+		StringInfoData keys;
+
+		initStringInfo(&keys);
+		if (q->window && q->window->index_attno > 0)
+			appendStringInfo(
+				&keys, "%s.%s", palias,
+				NameStr(
+					TupleDescAttr(jp->desc, jp->key_attno[0] - 1)->attname));
+		if (jp->other_window && jp->other_window->index_attno > 0)
+			appendStringInfo(
+				&keys, "%s%s.%s", keys.len ? ", " : "", alias,
+				NameStr(TupleDescAttr(jp->desc,
+									  jp->nprimary + jp->key_attno[1] - 1)
+							->attname));
+		if (keys.len)
+			siddhi_explain_prop(n, "Window Key", keys.data);
+	}
 	if (jp->triggers[0] != jp->triggers[1])
 		siddhi_explain_prop(n, "Triggered By",
 							jp->triggers[0] ? "the primary side only"

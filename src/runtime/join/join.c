@@ -38,9 +38,16 @@
  * pins the scan still points to: the subtransaction callback then marks
  * the scan unusable, and the next lookup opens a new one.
  *
+ * Windows probed by an equality key: when the analyzer found a conjunct
+ * a.x == b.y it could hash (plan->key_attno), an arrival hashes its key
+ * and reads only the other window's events of that hash, oldest first
+ * (siddhi_window_probe, window_index.c), checking all of on on each as a
+ * scan would; a window that keeps no usable index is scanned.
+ *
  * Memory: the rows matched for one arrival are copied into the query's
  * per-tuple memory, reset after each step; the join itself keeps nothing
- * but its slots.  A join holds what its two windows hold (their bounds).
+ * but its slots.  A join holds what its two windows hold (their bounds;
+ * a window's key index is bounded by the events it holds).
  *
  *-------------------------------------------------------------------------
  */
@@ -96,6 +103,11 @@ struct SiddhiJoin
 	ExprContext *econtext;
 	bool triggers[2];
 	bool outer[2];
+	/* the join key (plan->key_attno): an arrival probes the other window's
+	 * index by it; key_attno[side] 0 when that side scans */
+	AttrNumber key_attno[2];
+	FmgrInfo key_hash[2];
+	Oid key_collation;
 	/* other side a table */
 	Oid table;
 	PlannedStmt *probe;
@@ -357,6 +369,14 @@ siddhi_join_create(SiddhiJoinPlan *plan, ExprContext *econtext,
 		j->on = ExecInitQual(list_make1(plan->on), NULL);
 	memcpy(j->triggers, plan->triggers, sizeof(j->triggers));
 	memcpy(j->outer, plan->outer, sizeof(j->outer));
+	for (int side = 0; side < 2; side++)
+		if (j->on && plan->key_attno[side] > 0 &&
+			OidIsValid(plan->key_hash[side]))
+		{
+			j->key_attno[side] = plan->key_attno[side];
+			fmgr_info_cxt(plan->key_hash[side], &j->key_hash[side], cxt);
+		}
+	j->key_collation = plan->key_collation;
 	if (plan->probe)
 	{
 		List *rewritten = QueryRewrite(copyObject(plan->probe));
@@ -497,6 +517,27 @@ scan_event(void *arg, SiddhiEventKind kind, MinimalTuple tuple, int64 ts)
 	MemoryContextSwitchTo(old);
 }
 
+/*
+ * Probe the other side's window by the arrival's join key: only the
+ * events of its hash are candidates for on.  A NULL key matches nothing
+ * (the key's operator is strict and on is a conjunction).  False when the
+ * window keeps no usable index: the caller scans it.
+ */
+static bool
+probe_by_key(SiddhiJoin *j, int side, TupleTableSlot *slot,
+			 SiddhiWindow *other_window, ScanArg *sa)
+{
+	bool isnull;
+	Datum key = slot_getattr(slot, j->key_attno[side], &isnull);
+	uint32 hash;
+
+	if (isnull)
+		return true;
+	hash = DatumGetUInt32(
+		FunctionCall1Coll(&j->key_hash[side], j->key_collation, key));
+	return siddhi_window_probe(other_window, hash, scan_event, sa);
+}
+
 /* The table's rows that satisfy on for the arrival in slot. */
 static List *
 probe_table(SiddhiJoin *j, TupleTableSlot *slot)
@@ -573,7 +614,9 @@ siddhi_join_arrive(SiddhiJoin *j, int side, TupleTableSlot *slot, int64 ts,
 		/* the arrival's part of the row, once; candidates fill the rest */
 		if (j->on)
 			build_row(j, side, slot, NULL);
-		siddhi_window_scan(other_window, scan_event, &sa);
+		if (j->key_attno[side] == 0 ||
+			!probe_by_key(j, side, slot, other_window, &sa))
+			siddhi_window_scan(other_window, scan_event, &sa);
 	}
 	foreach(lc, sa.matches)
 	{

@@ -34,6 +34,7 @@
 
 #include "siddhi/window.h"
 #include "utils/memutils.h"
+#include "window_int.h"
 
 typedef struct WindowSlot
 {
@@ -127,6 +128,8 @@ siddhi_window_create(const SiddhiWindowPlan *plan, MemoryContext parent)
 	w->ops = ops;
 	w->plan = plan;
 	w->cxt = cxt;
+	w->index = NULL;
+	window_index_create(w, plan);
 	return w;
 }
 
@@ -134,13 +137,18 @@ void
 siddhi_window_add(SiddhiWindow *w, const SiddhiWindowEvent *ev,
 				  SiddhiEventFn fn, void *arg)
 {
-	w->ops->add(w, ev, fn, arg);
+	if (w->index)
+		window_index_add(w, ev, fn, arg);
+	else
+		w->ops->add(w, ev, fn, arg);
 }
 
 void
 siddhi_window_advance(SiddhiWindow *w, int64 now, SiddhiEventFn fn, void *arg)
 {
-	if (w->ops->advance)
+	if (w->ops->advance && w->index)
+		window_index_advance(w, now, fn, arg);
+	else if (w->ops->advance)
 		w->ops->advance(w, now, fn, arg);
 }
 
@@ -172,7 +180,9 @@ void
 siddhi_window_input_end(SiddhiWindow *w, int64 now, SiddhiEventFn fn,
 						void *arg)
 {
-	if (w->ops->input_end)
+	if (w->ops->input_end && w->index)
+		window_index_input_end(w, now, fn, arg);
+	else if (w->ops->input_end)
 		w->ops->input_end(w, now, fn, arg);
 }
 

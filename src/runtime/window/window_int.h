@@ -88,4 +88,19 @@ extern int32 java_value_hash(Datum value, bool isnull, Oid type);
 extern int32 java_concat_hash(const Datum *values, const bool *isnull,
 							  const Oid *types, int n);
 
+/*
+ * window_index.c: a window's events hashed by a join key.  window.c
+ * creates one when the plan asks for it and routes the window's callback
+ * through it.
+ */
+typedef struct WindowIndex WindowIndex;
+
+extern void window_index_create(SiddhiWindow *w, const SiddhiWindowPlan *plan);
+extern void window_index_add(SiddhiWindow *w, const SiddhiWindowEvent *ev,
+							 SiddhiEventFn fn, void *arg);
+extern void window_index_advance(SiddhiWindow *w, int64 now, SiddhiEventFn fn,
+								 void *arg);
+extern void window_index_input_end(SiddhiWindow *w, int64 now,
+								   SiddhiEventFn fn, void *arg);
+
 #endif /* SIDDHI_WINDOW_INT_H */
