@@ -497,6 +497,12 @@ extern SiddhiAppPlan *siddhi_analyze_app(SiddhiApp *app, const char *name,
 /* siddhi.app_relation's kind column (src/analyzer/analyze.c). */
 extern const char *siddhi_relation_kind_name(SiddhiRelKind kind);
 extern SiddhiRelKind siddhi_relation_kind_parse(const char *kind);
+/*
+ * The relations siddhi.app_relation records for app, as SiddhiRelation
+ * entries (the list analysis at load takes); the caller is connected to
+ * SPI and the list is in its current memory context.
+ */
+extern List *siddhi_app_relations(const char *app);
 
 extern const char *siddhi_annotation_value(List *annotations, const char *name,
 										   const char *key);

@@ -68,6 +68,35 @@ siddhi_relation_kind_parse(const char *kind)
 	return SIDDHI_REL_TABLE;
 }
 
+List *
+siddhi_app_relations(const char *app)
+{
+	Oid argtypes[1] = { TEXTOID };
+	Datum values[1];
+	List *result = NIL;
+
+	values[0] = CStringGetTextDatum(app);
+	siddhi_catalog_spi("SELECT kind, nspname::pg_catalog.text, "
+					   "relname::pg_catalog.text, created "
+					   "FROM siddhi.app_relation "
+					   "WHERE app OPERATOR(pg_catalog.=) $1",
+					   1, argtypes, values, NULL, true, false);
+	for (uint64 i = 0; i < SPI_processed; i++)
+	{
+		HeapTuple t = SPI_tuptable->vals[i];
+		TupleDesc d = SPI_tuptable->tupdesc;
+		SiddhiRelation *r = palloc0(sizeof(SiddhiRelation));
+		bool isnull;
+
+		r->kind = siddhi_relation_kind_parse(SPI_getvalue(t, d, 1));
+		r->nspname = SPI_getvalue(t, d, 2);
+		r->name = SPI_getvalue(t, d, 3);
+		r->created = DatumGetBool(SPI_getbinval(t, d, 4, &isnull));
+		result = lappend(result, r);
+	}
+	return result;
+}
+
 TypeName *
 siddhi_type_name(const char *t)
 {

@@ -400,23 +400,7 @@ siddhi_explain(PG_FUNCTION_ARGS)
 						errmsg("permission denied to explain app \"%s\"", app),
 						errdetail("Only members of the app's owner role and "
 								  "of pg_read_all_stats may see its plan.")));
-	siddhi_catalog_spi("SELECT kind, nspname::pg_catalog.text, "
-					   "relname::pg_catalog.text, created "
-					   "FROM siddhi.app_relation "
-					   "WHERE app OPERATOR(pg_catalog.=) $1",
-					   1, argtypes, values, NULL, true, false);
-	for (uint64 i = 0; i < SPI_processed; i++)
-	{
-		HeapTuple t = SPI_tuptable->vals[i];
-		TupleDesc d = SPI_tuptable->tupdesc;
-		SiddhiRelation *r = palloc0(sizeof(SiddhiRelation));
-
-		r->kind = siddhi_relation_kind_parse(SPI_getvalue(t, d, 1));
-		r->nspname = SPI_getvalue(t, d, 2);
-		r->name = SPI_getvalue(t, d, 3);
-		r->created = DatumGetBool(SPI_getbinval(t, d, 4, &isnull));
-		rels = lappend(rels, r);
-	}
+	rels = siddhi_app_relations(app);
 
 	/* analysed as the engine loads it: as the owner, under its path */
 	frame = siddhi_usercode_enter(owner);

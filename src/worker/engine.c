@@ -175,38 +175,6 @@ set_app_state(const char *name, TimestampTz deployed_at, const char *state,
 		4, argtypes, values, nulls, false, false);
 }
 
-/* Relations recorded for an app, as SiddhiRelation entries. */
-static List *
-app_relations(const char *name)
-{
-	Oid argtypes[1] = { TEXTOID };
-	Datum values[1];
-	List *result = NIL;
-
-	values[0] = CStringGetTextDatum(name);
-	siddhi_catalog_spi("SELECT kind, nspname::pg_catalog.text, "
-					   "relname::pg_catalog.text, created "
-					   "FROM siddhi.app_relation "
-					   "WHERE app OPERATOR(pg_catalog.=) $1",
-					   1, argtypes, values, NULL, true, false);
-	for (uint64 i = 0; i < SPI_processed; i++)
-	{
-		HeapTuple t = SPI_tuptable->vals[i];
-		TupleDesc d = SPI_tuptable->tupdesc;
-		SiddhiRelation *r = palloc0(sizeof(SiddhiRelation));
-		bool isnull;
-
-		char *kind = SPI_getvalue(t, d, 1);
-
-		r->kind = siddhi_relation_kind_parse(kind);
-		r->nspname = SPI_getvalue(t, d, 2);
-		r->name = SPI_getvalue(t, d, 3);
-		r->created = DatumGetBool(SPI_getbinval(t, d, 4, &isnull));
-		result = lappend(result, r);
-	}
-	return result;
-}
-
 /*
  * Load one app.  Runs in a subtransaction so that a failure (a table
  * dropped behind our back, a function that no longer exists) marks only
@@ -415,7 +383,7 @@ reload_apps(void)
 		{
 			MemoryContext old = MemoryContextSwitchTo(TopTransactionContext);
 
-			row->relations = app_relations(row->name);
+			row->relations = siddhi_app_relations(row->name);
 			MemoryContextSwitchTo(old);
 		}
 		load_app(row->name, row->owner, row->source, row->search_path,
@@ -505,7 +473,7 @@ recheck_apps(void)
 			SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 4, &isnull));
 		search_path =
 			SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 5);
-		rels = app_relations(name);
+		rels = siddhi_app_relations(name);
 		MemoryContextSwitchTo(old);
 		load_app(name, owner, source, search_path, deployed_at, rels);
 	}
