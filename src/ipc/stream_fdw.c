@@ -228,10 +228,18 @@ chunk_append(Oid relid, uint32 desc_sig, uint32 flags, int64 timestamp,
 	chunk_reserve(chunk_len + rowlen);
 	hdr = (SiddhiChunkHeader *) chunk_buf;
 	row = (SiddhiRowHeader *) (chunk_buf + chunk_len);
+	/*
+	 * the alignment padding is zeroed: a durable stream's chunk is written
+	 * to disk as it is (durable_stage.c), and no byte of it may be left
+	 * over from whatever the buffer held before
+	 */
+	memset(row, 0, MAXALIGN(sizeof(SiddhiRowHeader)));
 	row->timestamp = timestamp;
 	row->length = tuple->t_len;
 	memcpy((char *) row + MAXALIGN(sizeof(SiddhiRowHeader)), tuple,
 		   tuple->t_len);
+	memset((char *) row + MAXALIGN(sizeof(SiddhiRowHeader)) + tuple->t_len, 0,
+		   MAXALIGN(tuple->t_len) - tuple->t_len);
 	chunk_len += rowlen;
 	hdr->nrows++;
 }
