@@ -162,12 +162,11 @@ main(int argc, char **argv)
 	 * INSERT under siddhi.synchronous_commit = on (COMMIT returns once
 	 * the engine has committed the result).
 	 */
-	exec_or_die(producer,
-				"SELECT siddhi.deploy('latency_sync', $$"
-				" CREATE STREAM latsync (id bigint, v float8);"
-				" CREATE TABLE latsync_out (id bigint, v float8);"
-				" INSERT INTO latsync_out SELECT id, v FROM latsync"
-				" WHERE v >= 0; $$, replace => true)");
+	exec_or_die(producer, "SELECT siddhi.deploy('latency_sync', $$"
+						  " CREATE STREAM latsync (id bigint, v float8);"
+						  " CREATE TABLE latsync_out (id bigint, v float8);"
+						  " INSERT INTO latsync_out SELECT id, v FROM latsync"
+						  " WHERE v >= 0; $$, replace => true)");
 	exec_or_die(producer, "SELECT siddhi.flush()");
 	{
 		static const char *const modes[3] = {
