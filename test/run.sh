@@ -43,7 +43,11 @@ suite() {
 	if [ "$bad" != 0 ]; then
 		{
 			echo "--- $name (exit $status):"
-			grep -E -A3 '(FAILED|failed)$|^t/[^ ]+ +\.+ *$|Dubious|Failed test' "$log" | head -n 40
+			# pg_regress ends a failed test's line with its time in ms
+			grep -E -A3 '(FAILED|failed)( +[0-9]+ ms)?$|^t/[^ ]+ +\.+ *$|Dubious|Failed test' "$log" | head -n 40
+			# and the start of the diffs, which a CI log's tail may be all
+			# there is of
+			awk '/^diff /{p=1} p' "$log" | head -n 80
 		} >>"$failures"
 	fi
 	passed=$((passed + ok))
