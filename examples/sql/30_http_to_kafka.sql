@@ -91,11 +91,15 @@ INSERT INTO stocktickerapi VALUES ('AAPL', 189.5, 1735689600000);
 INSERT INTO stockstream VALUES ('TSLA', 250, 2500000), ('IBM', 140, 300000),
   ('AMD', 160, 1000001);
 
--- wait until the reader has the two high-volume trades
+-- wait until the reader has the two high-volume trades and the sink has
+-- counted their acknowledgements (the reader can see a record on the
+-- topic before the producer hears that the broker took it)
 DO $$
 BEGIN
   FOR i IN 1..1200 LOOP
-    EXIT WHEN (SELECT count(*) FROM highvolumelog) >= 2;
+    EXIT WHEN (SELECT count(*) FROM highvolumelog) >= 2
+          AND (SELECT coalesce(sum(sent), 0) FROM siddhi.sinks
+               WHERE app = 'high_volume_kafka') >= 2;
     PERFORM pg_sleep(0.1);
   END LOOP;
 END
