@@ -1,4 +1,6 @@
 # Shared by the benchmarks: a throw-away cluster with siddhi preloaded.
+# BENCH_CONF: more postgresql.conf lines (for example
+# BENCH_CONF='siddhi.kafka_source_memory = 256MB').
 . "$(dirname "${BASH_SOURCE[0]}")/../test/common.sh"
 
 BENCH_DIR=${SIDDHI_BENCH_DIR:-/tmp/siddhi-bench}
@@ -10,6 +12,7 @@ bench_start() {
 shared_buffers = 1GB
 max_wal_size = 8GB
 siddhi.ring_size = 64MB
+${BENCH_CONF:-}
 CONF
 	$RUN_AS "$PG_BINDIR/pg_ctl" -D "$BENCH_DIR/data" -l "$BENCH_DIR/server.log" -w start >/dev/null
 	$RUN_AS $PSQL -d postgres -c "CREATE EXTENSION siddhi"

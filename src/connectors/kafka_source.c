@@ -66,6 +66,13 @@ int siddhi_kafka_source_memory_kb = 131072;
 /* Broker commits (enable.offsets.commit) at most this often. */
 #define KAFKA_BROKER_COMMIT_MS 1000
 
+/*
+ * A fetcher nudge (kafka_nudge) at most this often, and how long it may
+ * wait for the leader's answer.
+ */
+#define KAFKA_NUDGE_MS 20
+#define KAFKA_NUDGE_WAIT_MS 100
+
 /* One topic partition the source has seen, assigned or known. */
 typedef struct KafkaPart
 {
@@ -96,6 +103,12 @@ typedef struct KafkaSource
 	int nparts;
 	int maxparts;
 	int last_hit; /* index of the part of the previous record */
+
+	/* librdkafka 2.0's fetcher, kept awake (kafka_nudge) */
+	bool nudge;		/* no fetch.queue.backoff.ms in this librdkafka */
+	int queued_min; /* the queue's record count bound */
+	int nudge_next; /* the part to nudge through next */
+	TimestampTz last_nudge;
 
 	rd_kafka_message_t **held; /* records of the last poll */
 	int nheld;
@@ -523,9 +536,17 @@ kafka_start(const SiddhiSourcePlan *plan, const char *app, List *positions)
 	queue_kb = Max(mem_kb / 16 * 7, 1024);
 	snprintf(buf, sizeof(buf), "%d", queue_kb);
 	kafka_conf_set(conf, "queued.max.messages.kbytes", buf, plan->name);
-	snprintf(buf, sizeof(buf), "%d",
-			 (int) Min((int64) queue_kb * 1024 / KAFKA_RECORD_COST, 10000000));
+	ks->queued_min =
+		(int) Min((int64) queue_kb * 1024 / KAFKA_RECORD_COST, 10000000);
+	snprintf(buf, sizeof(buf), "%d", ks->queued_min);
 	kafka_conf_set(conf, "queued.min.messages", buf, plan->name);
+	/*
+	 * Once the queue is over those bounds, the fetcher looks at it again
+	 * after fetch.queue.backoff.ms (librdkafka 2.1 and later), else when
+	 * its broker thread next wakes, up to a second later: kafka_nudge.
+	 */
+	ks->nudge = rd_kafka_conf_set(conf, "fetch.queue.backoff.ms", "10", errstr,
+								  sizeof(errstr)) != RD_KAFKA_CONF_OK;
 	fetch_bytes = Max(mem_kb / 8, 1024) * 1024;
 	snprintf(buf, sizeof(buf), "%d", fetch_bytes);
 	kafka_conf_set(conf, "fetch.max.bytes", buf, plan->name);
@@ -629,6 +650,56 @@ kafka_release_held(KafkaSource *ks)
 	ks->nheld = 0;
 }
 
+/*
+ * librdkafka 2.0 stops fetching a partition while the consumer queue is
+ * over queued.min.messages or queued.max.messages.kbytes, and decides
+ * again only when the partition's broker thread wakes: a response, an op,
+ * or its one-second tick.  A consumer slower than the broker, which is
+ * what a backlog makes of every consumer, then drains the queue and waits
+ * for the rest of that second: the engine sat idle half the time in
+ * bench/kafka.sh.  When the queue is below a quarter of its bound, a
+ * request for one assigned partition's watermarks (round robin, at most
+ * every KAFKA_NUDGE_MS) wakes the broker thread that leads it, which
+ * fetches again at once.  The answer is waited for (a round trip to the
+ * leader, at most KAFKA_NUDGE_WAIT_MS) and its watermarks are the lag's.
+ * With fetch.queue.backoff.ms (librdkafka 2.1 and later) nothing of this
+ * runs.
+ */
+static void
+kafka_nudge(KafkaSource *ks)
+{
+	TimestampTz now;
+	int64 lo;
+	int64 hi;
+
+	if (!ks->nudge || ks->nparts == 0 ||
+		rd_kafka_queue_length(ks->queue) >= (size_t) ks->queued_min / 4)
+		return;
+	now = GetCurrentTimestamp();
+	if (!TimestampDifferenceExceeds(ks->last_nudge, now, KAFKA_NUDGE_MS))
+		return;
+	for (int i = 0; i < ks->nparts; i++)
+	{
+		KafkaPart *p = &ks->parts[(ks->nudge_next + i) % ks->nparts];
+
+		/*
+		 * only a partition the broker has more of, by the watermark of the
+		 * last fetch: a caught-up source sends nothing
+		 */
+		if (!p->assigned || p->next < 0 ||
+			rd_kafka_get_watermark_offsets(ks->rk, p->topic, p->partition, &lo,
+										   &hi) !=
+				RD_KAFKA_RESP_ERR_NO_ERROR ||
+			hi <= p->next)
+			continue;
+		ks->nudge_next = (ks->nudge_next + i + 1) % ks->nparts;
+		ks->last_nudge = now;
+		(void) rd_kafka_query_watermark_offsets(ks->rk, p->topic, p->partition,
+												&lo, &hi, KAFKA_NUDGE_WAIT_MS);
+		return;
+	}
+}
+
 static int
 kafka_poll(void *state, SiddhiSourceRecord *records, int max)
 {
@@ -687,6 +758,7 @@ kafka_poll(void *state, SiddhiSourceRecord *records, int max)
 	/* records left behind: keep the descriptor readable */
 	if (rd_kafka_queue_length(ks->queue) > 0 && write(ks->pipe_wr, "1", 1) < 0)
 		; /* full: readable anyway */
+	kafka_nudge(ks);
 	return n;
 }
 
