@@ -72,6 +72,8 @@ int siddhi_kafka_source_memory_kb = 131072;
  */
 #define KAFKA_NUDGE_MS 20
 #define KAFKA_NUDGE_WAIT_MS 100
+/* ... and after one that failed (a leader down, a timeout) */
+#define KAFKA_NUDGE_FAILED_MS 2000
 
 /* One topic partition the source has seen, assigned or known. */
 typedef struct KafkaPart
@@ -105,10 +107,10 @@ typedef struct KafkaSource
 	int last_hit; /* index of the part of the previous record */
 
 	/* librdkafka 2.0's fetcher, kept awake (kafka_nudge) */
-	bool nudge;		/* no fetch.queue.backoff.ms in this librdkafka */
-	int queued_min; /* the queue's record count bound */
-	int nudge_next; /* the part to nudge through next */
-	TimestampTz last_nudge;
+	bool nudge;				/* no fetch.queue.backoff.ms in this librdkafka */
+	int queued_min;			/* the queue's record count bound */
+	int nudge_next;			/* the part to nudge through next */
+	TimestampTz next_nudge; /* not before */
 
 	rd_kafka_message_t **held; /* records of the last poll */
 	int nheld;
@@ -661,7 +663,9 @@ kafka_release_held(KafkaSource *ks)
  * request for one assigned partition's watermarks (round robin, at most
  * every KAFKA_NUDGE_MS) wakes the broker thread that leads it, which
  * fetches again at once.  The answer is waited for (a round trip to the
- * leader, at most KAFKA_NUDGE_WAIT_MS) and its watermarks are the lag's.
+ * leader, at most KAFKA_NUDGE_WAIT_MS; after a failure the next waits
+ * KAFKA_NUDGE_FAILED_MS, so a leader that is down does not hold the
+ * engine), and only while the source is connected.
  * With fetch.queue.backoff.ms (librdkafka 2.1 and later) nothing of this
  * runs.
  */
@@ -672,11 +676,11 @@ kafka_nudge(KafkaSource *ks)
 	int64 lo;
 	int64 hi;
 
-	if (!ks->nudge || ks->nparts == 0 ||
+	if (!ks->nudge || !ks->connected || ks->nparts == 0 ||
 		rd_kafka_queue_length(ks->queue) >= (size_t) ks->queued_min / 4)
 		return;
 	now = GetCurrentTimestamp();
-	if (!TimestampDifferenceExceeds(ks->last_nudge, now, KAFKA_NUDGE_MS))
+	if (now < ks->next_nudge)
 		return;
 	for (int i = 0; i < ks->nparts; i++)
 	{
@@ -693,9 +697,13 @@ kafka_nudge(KafkaSource *ks)
 			hi <= p->next)
 			continue;
 		ks->nudge_next = (ks->nudge_next + i + 1) % ks->nparts;
-		ks->last_nudge = now;
-		(void) rd_kafka_query_watermark_offsets(ks->rk, p->topic, p->partition,
-												&lo, &hi, KAFKA_NUDGE_WAIT_MS);
+		if (rd_kafka_query_watermark_offsets(ks->rk, p->topic, p->partition,
+											 &lo, &hi, KAFKA_NUDGE_WAIT_MS) ==
+			RD_KAFKA_RESP_ERR_NO_ERROR)
+			ks->next_nudge = TimestampTzPlusMilliseconds(now, KAFKA_NUDGE_MS);
+		else
+			ks->next_nudge =
+				TimestampTzPlusMilliseconds(now, KAFKA_NUDGE_FAILED_MS);
 		return;
 	}
 }
