@@ -11,12 +11,26 @@
 # the engine ran per event (perf stat: what contention for the cores does
 # not change); each the median of RUNS runs.
 #
-#   BASE_PREFIX=/tmp/base EVENTS=2000000 RUNS=3 bash bench/metrics_cost.sh
+#   EVENTS=2000000 RUNS=3 bash bench/metrics_cost.sh
+#
+# Without BASE_PREFIX, the baseline is this commit (HEAD: commit first)
+# built with -DSIDDHI_NO_METRICS, which leaves of the metrics only the
+# per-query event count that was there before them (src/ipc/stats.c,
+# metrics.c, src/runtime/metrics_probe.c): the same code otherwise, so
+# the difference is the metrics' and nothing else's.  BASE_PREFIX names
+# another build to compare with instead.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . bench/common.sh
-: "${BASE_PREFIX:?set BASE_PREFIX to a prefix holding the build to compare with}"
 : "${SIDDHI_PREFIX:?set SIDDHI_PREFIX to the prefix holding this build}"
+if [ -z "${BASE_PREFIX:-}" ]; then
+	BASE_PREFIX=$BENCH_DIR-nometrics
+	src=$(mktemp -d /tmp/siddhi-nometrics.XXXXXX)
+	git archive HEAD | tar -x -C "$src"
+	(cd "$src" && SIDDHI_PREFIX=$BASE_PREFIX COPT=-DSIDDHI_NO_METRICS \
+		bash -c '. test/common.sh && build_and_install') >/dev/null
+	rm -rf "$src"
+fi
 EVENTS=${EVENTS:-2000000}
 WARMUP=${WARMUP:-200000}
 RUNS=${RUNS:-3}
