@@ -46,12 +46,16 @@ SELECT siddhi.deploy('orders_files', $$
   from LargeOrders select id, sym, notional insert into LargeOrderLog;
 $$);
 
--- wait (at most 10 s) for n rows of LargeOrderLog and n lines sent
+-- wait (at most 10 s) for n rows of LargeOrderLog and n lines sent, and
+-- the sink settled (an event leaves its queue once its outbox row's
+-- delete commits, a moment after it counts as sent)
 CREATE FUNCTION wait_for(n int) RETURNS boolean LANGUAGE plpgsql AS $$
 BEGIN
   FOR i IN 1..100 LOOP
     IF (SELECT count(*) FROM largeorderlog) >= n
-       AND (SELECT sent FROM siddhi.sinks WHERE app = 'orders_files') >= n THEN
+       AND (SELECT sent FROM siddhi.sinks WHERE app = 'orders_files') >= n
+       AND (SELECT queued + in_flight FROM siddhi.sinks
+             WHERE app = 'orders_files') = 0 THEN
       RETURN true;
     END IF;
     PERFORM pg_sleep(0.1);

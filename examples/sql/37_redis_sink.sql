@@ -32,14 +32,18 @@ INSERT INTO trades VALUES ('IBM', 150.5, 100), ('ORCL', 40.25, 2000),
                           ('IBM', 151.0, 5000), ('MSFT', 300.0, 10);
 SELECT siddhi.flush();
 
--- wait (at most 10 s) until the sinks have sent n and m events
+-- wait (at most 10 s) until the sinks have sent n and m events and
+-- settled: a sink counts an event sent when Redis answers, and takes it
+-- out of its queue once its outbox row's delete commits, a moment later
 CREATE FUNCTION wait_sent(n int, m int) RETURNS boolean LANGUAGE plpgsql AS $$
 BEGIN
   FOR i IN 1..100 LOOP
     IF (SELECT sent FROM siddhi.sinks WHERE app = 'redis_prices'
          AND sink = 'lastprice.sink1') >= n
        AND (SELECT sent FROM siddhi.sinks WHERE app = 'redis_prices'
-         AND sink = 'largetrades.sink1') >= m THEN
+         AND sink = 'largetrades.sink1') >= m
+       AND (SELECT bool_and(queued = 0 AND in_flight = 0) FROM siddhi.sinks
+             WHERE app = 'redis_prices') THEN
       RETURN true;
     END IF;
     PERFORM pg_sleep(0.1);
