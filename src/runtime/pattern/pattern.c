@@ -308,6 +308,19 @@ siddhi_pattern_event(SiddhiPattern *pat, int stream, TupleTableSlot *slot,
 	pat->busy = false;
 }
 
+void
+siddhi_pattern_expire(SiddhiPattern *pat, int64 ts)
+{
+	/* inside its own step (its output reached its input): that step errs */
+	if (pat->busy || pat->prog->plan->within < 0)
+		return;
+	for (int k = 0; k < pat->prog->nstates; k++)
+	{
+		Assert(PLAN(pat, k)->within_every < 0);
+		pat_expire_state(pat, k, ts);
+	}
+}
+
 int64
 siddhi_pattern_deadline(SiddhiPattern *pat)
 {
