@@ -78,8 +78,10 @@ typedef struct DispatchIndex
 	int *unkeyed_pos;
 	int nbuckets; /* a power of two */
 	DispatchValue **buckets;
-	uint64 events;	 /* events handed out through the index */
-	uint64 credited; /* events at the last dispatch_credit */
+	int napps;
+	SiddhiAppRuntime **apps; /* of the readers, in order of the first */
+	uint64 events;			 /* events handed out through the index */
+	uint64 credited;		 /* events at the last dispatch_credit */
 	/* event time */
 	bool any_ts;
 	int64 max_ts;	  /* the latest of j's events so far */
@@ -165,6 +167,21 @@ dispatch_build(Junction *j, DispatchIndex *idx)
 	idx->buckets = NULL;
 	idx->events = idx->credited = 0;
 
+	/* the readers' apps, each once (playback_arrival) */
+	idx->apps =
+		MemoryContextAlloc(idx->cxt, sizeof(SiddhiAppRuntime *) * Max(n, 1));
+	idx->napps = 0;
+	foreach(lc, j->consumers)
+	{
+		SiddhiAppRuntime *app = ((QueryRuntime *) lfirst(lc))->app;
+		int i;
+
+		for (i = idx->napps - 1; i >= 0 && idx->apps[i] != app; i--)
+			;
+		if (i < 0)
+			idx->apps[idx->napps++] = app;
+	}
+
 	/* the attribute most readers are keyed on */
 	foreach(lc, j->consumers)
 	{
@@ -247,6 +264,17 @@ dispatch_build(Junction *j, DispatchIndex *idx)
 		pos++;
 	}
 	MemoryContextSwitchTo(old);
+}
+
+int
+dispatch_apps(Junction *j, SiddhiAppRuntime ***apps)
+{
+	DispatchIndex *idx = index_of(j);
+
+	if (!idx->built)
+		dispatch_build(j, idx);
+	*apps = idx->apps;
+	return idx->napps;
 }
 
 void

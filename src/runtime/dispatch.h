@@ -30,6 +30,13 @@ extern void dispatch_invalidate(Junction *j);
 /* End of a chunk of j: the keyed readers' events_in brought up to date. */
 extern void dispatch_credit(Junction *j);
 
+/*
+ * The apps of j's readers, each once, in the order of its first reader
+ * (what playback_arrival moves): the number, and *apps, valid until the
+ * readers change.
+ */
+extern int dispatch_apps(Junction *j, SiddhiAppRuntime ***apps);
+
 /* j's events went to its only reader without the index (one_reader). */
 extern void dispatch_note_time(Junction *j, int64 ts);
 
