@@ -54,7 +54,8 @@ extern void siddhi_pattern_event(SiddhiPattern *pat, int stream,
  * What an event at ts would do to the pattern's partial matches besides
  * offering itself to its states: expire those older than within
  * (src/runtime/dispatch.c, for an event the pattern was not handed).  Only
- * for patterns whose expiry restarts nothing (no within_every).
+ * for patterns whose expiry restarts nothing (no within_every but on a
+ * first state alone, analyze_dispatch.c).
  */
 extern void siddhi_pattern_expire(SiddhiPattern *pat, int64 ts);
 
