@@ -61,15 +61,35 @@ BEGIN
   $$);
 END
 $f$;
-CREATE FUNCTION dix_feed() RETURNS void LANGUAGE plpgsql AS $f$
+-- a second app reading the stream joins its index half way
+CREATE FUNCTION dix2_deploy() RETURNS void LANGUAGE plpgsql AS $f$
+BEGIN
+  PERFORM siddhi.deploy('dix2', $$
+  @app:playback
+  @eventTime('ts') define stream DTicks (ts long, symbol string, price double);
+  define table D2Out (q string, symbol string, price double, at long);
+  @info(name = 'g_c') from DTicks[symbol == 'C']
+  select 'g_c' as q, symbol, price, ts as at insert into D2Out;
+  @info(name = 'g_low') from DTicks[price < 3.0]
+  select 'g_low' as q, symbol, price, ts as at insert into D2Out;
+  @info(name = 'g_b')
+  from every e1=DTicks[symbol == 'B'] -> e2=DTicks[symbol == e1.symbol] within 1 sec
+  select 'g_b' as q, e1.symbol, e2.price as price, e2.ts as at insert into D2Out;
+  $$);
+END
+$f$;
+CREATE FUNCTION dix_feed(part int) RETURNS void LANGUAGE plpgsql AS $f$
 BEGIN
   -- in order, then an event 4 sec back (to every query; the keyed
   -- patterns first expire what the skipped events at 5000 would have
   -- expired: A at 1000 must not pair with A at 1500), then on
+  IF part = 1 THEN
   INSERT INTO dticks VALUES (1000, 'A', 10), (1100, 'B', 5), (1200, 'X', 30),
     (1300, 'A', 9), (1400, 'B', 4), (1500, 'A', 11), (1600, 'C', 1);
   INSERT INTO dticks VALUES (1700, 'B', 3), (1800, 'Y', 25), (2100, 'A', 12),
     (2200, 'B', 6), (2300, 'A', 13), (4000, 'Z', 1), (4100, 'A', 12.5);
+  RETURN;
+  END IF;
   INSERT INTO dticks VALUES (5000, 'X', 1), (1500, 'A', 14), (1600, 'B', 2),
     (5100, 'A', 15), (5200, 'A', 16), (5300, 'B', 7), (5400, 'B', 6.5),
     (5500, 'Q', 40), (5600, NULL, 3), (5700, 'A', 17), (5800, 'C', 2);
@@ -77,11 +97,15 @@ END
 $f$;
 
 SELECT dix_deploy();
-SELECT dix_feed();
+SELECT dix_feed(1);
+SELECT siddhi.flush();
+SELECT dix2_deploy();
+SELECT dix_feed(2);
 SELECT siddhi.flush();
 CREATE TEMP TABLE dix_on AS SELECT * FROM dout;
+CREATE TEMP TABLE dix2_on AS SELECT * FROM d2out;
 CREATE TEMP TABLE dix_on_in AS
-  SELECT query, events_in FROM siddhi.queries WHERE app = 'dix';
+  SELECT query, events_in FROM siddhi.queries WHERE app IN ('dix', 'dix2');
 
 -- EXPLAIN: the keys, and the index they share
 SELECT line FROM siddhi.explain('dix') AS e(line)
@@ -93,12 +117,16 @@ SELECT p->>'Query Name' AS query, k->>'Dispatch Key' AS key,
        LATERAL jsonb_path_query(p::jsonb, 'strict $.**') k
  WHERE jsonb_typeof(k) = 'object' AND k ? 'Dispatch Key';
 
+SELECT siddhi.undeploy('dix2', drop_tables => true);
 SELECT siddhi.undeploy('dix', drop_tables => true);
 ALTER SYSTEM SET siddhi.dispatch_index = off;
 SELECT pg_reload_conf();
 SELECT pg_sleep(0.5);
 SELECT dix_deploy();
-SELECT dix_feed();
+SELECT dix_feed(1);
+SELECT siddhi.flush();
+SELECT dix2_deploy();
+SELECT dix_feed(2);
 SELECT siddhi.flush();
 -- off: EXPLAIN says so
 SELECT line FROM siddhi.explain('dix', 'f_a') AS e(line) WHERE line ~ 'Dispatch Index';
@@ -107,15 +135,22 @@ SELECT line FROM siddhi.explain('dix', 'f_a') AS e(line) WHERE line ~ 'Dispatch 
 SELECT 'only on' AS run, * FROM (SELECT * FROM dix_on EXCEPT ALL SELECT * FROM dout) d
 UNION ALL
 SELECT 'only off', * FROM (SELECT * FROM dout EXCEPT ALL SELECT * FROM dix_on) d;
+SELECT 'only on' AS run, * FROM (SELECT * FROM dix2_on EXCEPT ALL SELECT * FROM d2out) d
+UNION ALL
+SELECT 'only off', * FROM (SELECT * FROM d2out EXCEPT ALL SELECT * FROM dix2_on) d;
 SELECT q.query, q.events_in, o.events_in AS events_in_on
   FROM siddhi.queries q JOIN dix_on_in o USING (query)
- WHERE q.app = 'dix' AND q.events_in IS DISTINCT FROM o.events_in;
-SELECT count(*) AS queries, min(events_in), max(events_in) FROM dix_on_in;
+ WHERE q.app IN ('dix', 'dix2') AND q.events_in IS DISTINCT FROM o.events_in;
+SELECT query ~ '^g_' AS dix2, count(*) AS queries, min(events_in), max(events_in)
+  FROM dix_on_in GROUP BY 1 ORDER BY 1;
 -- what they found
 SELECT * FROM dout ORDER BY q, at, symbol, p1, p2;
+SELECT * FROM d2out ORDER BY q, at, symbol, price;
 
+SELECT siddhi.undeploy('dix2', drop_tables => true);
 SELECT siddhi.undeploy('dix', drop_tables => true);
 ALTER SYSTEM RESET siddhi.dispatch_index;
 SELECT pg_reload_conf();
 DROP FUNCTION dix_deploy();
-DROP FUNCTION dix_feed();
+DROP FUNCTION dix2_deploy();
+DROP FUNCTION dix_feed(int);
