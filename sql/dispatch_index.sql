@@ -117,6 +117,19 @@ SELECT p->>'Query Name' AS query, k->>'Dispatch Key' AS key,
        LATERAL jsonb_path_query(p::jsonb, 'strict $.**') k
  WHERE jsonb_typeof(k) = 'object' AND k ? 'Dispatch Key';
 
+-- the SQL dialect: WHERE symbol = 'A' first is a key (not under a
+-- nondeterministic collation, nor a function of the attribute)
+CREATE COLLATION dx_ci (provider = icu, locale = 'und-u-ks-level2',
+                        deterministic = false);
+SELECT line FROM siddhi.explain_text($$
+CREATE STREAM DxSql (symbol TEXT, price DOUBLE PRECISION);
+INSERT INTO DxOne SELECT symbol, price FROM DxSql WHERE symbol = 'A' AND price > 1;
+INSERT INTO DxTwo SELECT symbol, price FROM DxSql WHERE price > 1 AND symbol = 'A';
+INSERT INTO DxThree SELECT symbol, price FROM DxSql WHERE upper(symbol) = 'A';
+INSERT INTO DxFour SELECT symbol, price FROM DxSql WHERE symbol = 'A' COLLATE public.dx_ci;
+INSERT INTO DxFive SELECT symbol, price FROM DxSql WHERE symbol = 'A' COLLATE "C";
+$$) AS e(line) WHERE line ~ '^Query |Dispatch';
+
 SELECT siddhi.undeploy('dix2', drop_tables => true);
 SELECT siddhi.undeploy('dix', drop_tables => true);
 ALTER SYSTEM SET siddhi.dispatch_index = off;
@@ -153,4 +166,5 @@ ALTER SYSTEM RESET siddhi.dispatch_index;
 SELECT pg_reload_conf();
 DROP FUNCTION dix_deploy();
 DROP FUNCTION dix2_deploy();
+DROP COLLATION dx_ci;
 DROP FUNCTION dix_feed(int);
