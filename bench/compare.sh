@@ -64,9 +64,17 @@ insert_events() {
 	[ "$ok" = t ] || { echo "engine did not finish $q" >&2; exit 1; }
 }
 
+# SETTINGS='name=value ..': server settings for this invocation, e.g.
+# SETTINGS=siddhi.dispatch_index=off for the engine without its dispatch
+# index (issue 16)
+for setting in ${SETTINGS:-}; do
+	sql "ALTER SYSTEM SET ${setting%%=*} = '${setting#*=}'" >/dev/null
+done
+[ -z "${SETTINGS:-}" ] || sql "SELECT pg_reload_conf()" >/dev/null
+
 median() { printf '%s\n' "$@" | sort -g | awk '{v[NR] = $1} END {print v[int((NR + 1) / 2)]}'; }
 
-echo "machine: $(machine); events per query: $EVENTS (warm-up $WARMUP), median of $RUNS run(s)"
+echo "machine: $(machine); load: $(cut -d' ' -f1-3 /proc/loadavg); events per query: $EVENTS (warm-up $WARMUP), median of $RUNS run(s)${SETTINGS:+; $SETTINGS}"
 printf '%-18s %12s %12s %7s %12s %11s %11s\n' query "java ev/s" "siddhi ev/s" ratio "siddhi e2e" "java out" "siddhi out"
 for q in $queries; do
 	app=bench/compare/$q.siddhi

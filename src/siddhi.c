@@ -44,6 +44,7 @@ int siddhi_max_groups = 1000000;
 int siddhi_over_history_rows = 1000;
 int siddhi_over_max_partitions = 100000;
 int siddhi_max_partial_matches = 100000;
+bool siddhi_dispatch_index = true;
 int siddhi_pending_memory_kb = 65536;
 bool siddhi_durable_streams = false;
 bool siddhi_synchronous_commit = false;
@@ -191,6 +192,13 @@ define_gucs(void)
 		"sets it for one query.",
 		&siddhi_max_partial_matches, 100000, 1, INT_MAX, PGC_SIGHUP, 0, NULL,
 		NULL, NULL);
+	DefineCustomBoolVariable(
+		"siddhi.dispatch_index",
+		"Hands a stream's events only to the queries that want their value.",
+		"Queries whose filter or pattern pins one attribute to a constant "
+		"(EXPLAIN shows their Dispatch Key) are indexed by that value in "
+		"their stream; off hands every event to every query, as before.",
+		&siddhi_dispatch_index, true, PGC_SIGHUP, 0, NULL, NULL, NULL);
 	DefineCustomIntVariable(
 		"siddhi.kafka_source_memory",
 		"Memory for records each Kafka source fetches ahead.",

@@ -343,6 +343,23 @@ typedef struct SiddhiPatternPlan
 	List *rt_regions;	/* analysis only: region of each select RTE */
 } SiddhiPatternPlan;
 
+/*
+ * A query's dispatch key (analyze_dispatch.c): the query can only ever be
+ * affected by events of its input stream whose attribute attnum equals
+ * value under eqop (the equality of the type's default hash operator
+ * class, a deterministic collation), so the stream's junction may skip
+ * it for the others (src/runtime/dispatch.c).
+ */
+typedef struct SiddhiDispatchKey
+{
+	AttrNumber attnum; /* of the input stream */
+	char *attname;
+	Oid type;
+	Oid eqop;
+	Oid collation; /* the comparison's, or InvalidOid */
+	Const *value;  /* not null */
+} SiddhiDispatchKey;
+
 typedef struct SiddhiQueryPlan
 {
 	char *name; /* @info(name) or "query<n>" */
@@ -380,6 +397,7 @@ typedef struct SiddhiQueryPlan
 	SiddhiPartitionPlan *partition; /* the query's partition, or NULL */
 	bool inner_input;				/* it reads a #inner stream */
 	struct SiddhiOverPlan *over;	/* window functions (over.h), or NULL */
+	SiddhiDispatchKey *dispatch;	/* analyze_dispatch.c, or NULL */
 } SiddhiQueryPlan;
 
 /*
@@ -496,6 +514,12 @@ extern SiddhiAppPlan *siddhi_analyze_app(SiddhiApp *app, const char *name,
  */
 /* siddhi.app_relation's kind column (src/analyzer/analyze.c). */
 extern const char *siddhi_relation_kind_name(SiddhiRelKind kind);
+/*
+ * analyze_dispatch.c: each query's dispatch key, if it has one (at the
+ * end of analysis); how many queries of the app share q's attribute.
+ */
+extern void siddhi_derive_dispatch_keys(SiddhiAppPlan *plan);
+extern int siddhi_dispatch_sharing(SiddhiAppPlan *plan, SiddhiQueryPlan *q);
 extern SiddhiRelKind siddhi_relation_kind_parse(const char *kind);
 /*
  * The relations siddhi.app_relation records for app, as SiddhiRelation

@@ -50,6 +50,15 @@ extern void siddhi_pattern_event(SiddhiPattern *pat, int stream,
 								 TupleTableSlot *slot, int64 ts,
 								 SiddhiPatternEmit emit, void *arg);
 
+/*
+ * What an event at ts would do to the pattern's partial matches besides
+ * offering itself to its states: expire those older than within
+ * (src/runtime/dispatch.c, for an event the pattern was not handed).  Only
+ * for patterns whose expiry restarts nothing (no within_every but on a
+ * first state alone, analyze_dispatch.c).
+ */
+extern void siddhi_pattern_expire(SiddhiPattern *pat, int64 ts);
+
 /* When the pattern next needs time to pass (-1: never), and let it pass. */
 extern int64 siddhi_pattern_deadline(SiddhiPattern *pat);
 extern void siddhi_pattern_advance(SiddhiPattern *pat, int64 now,

@@ -39,6 +39,7 @@
 #include "siddhi/over.h"
 #include "siddhi/shmem.h"
 #include "tcop/tcopprot.h"
+#include "utils/builtins.h"
 #include "utils/lsyscache.h"
 #include "utils/rel.h"
 #include "utils/ruleutils.h"
@@ -804,6 +805,30 @@ partition_node(SiddhiPartitionPlan *pp, List **hints)
 	return n;
 }
 
+/*
+ * The query's dispatch key (analyze_dispatch.c), on the node whose
+ * condition it comes from: the attribute and its value, and how many
+ * queries of the app the stream's index holds on that attribute.
+ */
+static void
+dispatch_props(SiddhiAppPlan *app, SiddhiQueryPlan *q, SiddhiExplainNode *n)
+{
+	SiddhiDispatchKey *k = q->dispatch;
+
+	if (k == NULL || n == NULL)
+		return;
+	siddhi_explain_prop(n, "Dispatch Key",
+						psprintf("%s = %s", quote_identifier(k->attname),
+								 siddhi_explain_expr(siddhi_explain_cols_new(),
+													 (Node *) k->value)));
+	siddhi_explain_prop(
+		n, "Dispatch Index",
+		psprintf("%s.%s, %d %s of the app%s", q->input->name,
+				 quote_identifier(k->attname), siddhi_dispatch_sharing(app, q),
+				 siddhi_dispatch_sharing(app, q) == 1 ? "query" : "queries",
+				 siddhi_dispatch_index ? "" : " (siddhi.dispatch_index off)"));
+}
+
 SiddhiExplainNode *
 siddhi_explain_query(SiddhiAppPlan *app, SiddhiQueryPlan *q)
 {
@@ -816,7 +841,10 @@ siddhi_explain_query(SiddhiAppPlan *app, SiddhiQueryPlan *q)
 
 	/* the input side up to the window: a pattern, or the (primary) input */
 	if (q->pattern)
+	{
 		n = pattern_node(q, c, &hints);
+		dispatch_props(app, q, n);
+	}
 	else
 	{
 		SiddhiInput *in = q->ast->input;
@@ -827,6 +855,7 @@ siddhi_explain_query(SiddhiAppPlan *app, SiddhiQueryPlan *q)
 
 		n = input_node(app, q->input, p->alias);
 		n = filter_node(ic, q->qual, n);
+		dispatch_props(app, q, n);
 		if (q->memberships)
 		{
 			/* the probes belong to the filter that reads them */

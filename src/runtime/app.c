@@ -8,6 +8,7 @@
  *-------------------------------------------------------------------------
  */
 #include "runtime_int.h"
+#include "dispatch.h"
 
 HTAB *junctions = NULL;
 List *all_apps = NIL; /* of SiddhiAppRuntime *, for timers */
@@ -61,6 +62,7 @@ junction_get(Oid relid)
 		j->hooks = NIL;
 		j->named = NULL;
 		j->desc_sig = 0;
+		j->dispatch = NULL;
 	}
 	{
 		/*
@@ -397,6 +399,7 @@ siddhi_runtime_start_app(SiddhiAppPlan *plan)
 		MemoryContext o2 = MemoryContextSwitchTo(runtime_cxt);
 
 		q->input->consumers = lappend(q->input->consumers, q);
+		dispatch_invalidate(q->input);
 		MemoryContextSwitchTo(o2);
 		if (q->apart)
 		{
@@ -451,6 +454,7 @@ siddhi_runtime_stop_app(SiddhiAppRuntime *app)
 
 		if (j->named && j->named->app == app)
 			j->named = NULL;
+		dispatch_invalidate(j);
 		foreach(lc, j->consumers)
 		{
 			QueryRuntime *q = lfirst(lc);

@@ -8,6 +8,7 @@
  *-------------------------------------------------------------------------
  */
 #include "runtime_int.h"
+#include "dispatch.h"
 
 static void aggregation_event(SiddhiIncremental *inc, TupleTableSlot *slot,
 							  int64 ts);
@@ -114,8 +115,8 @@ junction_emit(Junction *j, TupleTableSlot *slot, int64 ts, int depth,
 
 		h->fn(h->arg, slot, ts, expired);
 	}
-	foreach(lc, j->consumers)
-		query_process(lfirst(lc), slot, ts, depth);
+	if (j->consumers != NIL)
+		dispatch_emit(j, slot, ts, depth);
 	if (!expired)
 		foreach(lc, j->aggregations)
 			aggregation_event(lfirst(lc), slot, ts);
@@ -194,6 +195,7 @@ siddhi_runtime_feed_chunk(Oid relid, uint32 desc_sig, const char *rows,
 			const SiddhiRowHeader *row = (const SiddhiRowHeader *) p;
 
 			last_ts = row->timestamp;
+			dispatch_note_time(j, row->timestamp);
 			p += MAXALIGN(sizeof(SiddhiRowHeader)) + MAXALIGN(row->length);
 		}
 		query_step_chunk(linitial(j->consumers), j, rows, nrows);
@@ -278,6 +280,7 @@ junction_input_end(Junction *j, int64 now, int depth)
 
 	if (depth > MAX_CHAIN_DEPTH)
 		return; /* a loop between queries; query_step reports it */
+	dispatch_credit(j);
 	if (j->named && siddhi_window_wants_input_end(j->named->window))
 	{
 		NamedWindow *nw = j->named;

@@ -91,6 +91,7 @@ typedef struct Junction
 	NamedWindow *named;	  /* a named window's: events go through it */
 	List *aggregations;	  /* of SiddhiIncremental *: current events */
 	List *hooks;		  /* of StreamHook *: sinks of the stream */
+	struct DispatchIndex *dispatch; /* dispatch.c: consumers by value */
 } Junction;
 
 /* siddhi_runtime_add_stream_hook(): a sink watching a stream. */

@@ -8,6 +8,7 @@
  *-------------------------------------------------------------------------
  */
 #include "runtime_int.h"
+#include "dispatch.h"
 
 static void triggers_fire(SiddhiAppRuntime *app, int64 now);
 static bool playback_moves(SiddhiAppRuntime *app, int64 ts);
@@ -88,16 +89,21 @@ playback_moves(SiddhiAppRuntime *app, int64 ts)
 void
 playback_arrival(Junction *j, int64 ts)
 {
-	ListCell *lc;
+	SiddhiAppRuntime **apps;
+	int napps;
 
 	if (j->named && playback_moves(j->named->app, ts))
 	{
 		j->named->app->clock = Max(ts, j->named->app->clock);
 		app_advance(j->named->app, j->named->app->clock);
 	}
-	foreach(lc, j->consumers)
+	if (j->consumers == NIL)
+		return;
+	/* each app once (many queries of one app read a stream) */
+	napps = dispatch_apps(j, &apps);
+	for (int i = 0; i < napps; i++)
 	{
-		SiddhiAppRuntime *app = ((QueryRuntime *) lfirst(lc))->app;
+		SiddhiAppRuntime *app = apps[i];
 
 		if (playback_moves(app, ts))
 		{

@@ -308,6 +308,18 @@ siddhi_pattern_event(SiddhiPattern *pat, int stream, TupleTableSlot *slot,
 	pat->busy = false;
 }
 
+void
+siddhi_pattern_expire(SiddhiPattern *pat, int64 ts)
+{
+	/* inside its own step (its output reached its input): that step errs */
+	if (pat->busy || pat->prog->plan->within < 0)
+		return;
+	/* (an every around the first state alone restarts nothing: its
+	 * matches hold no event, so they never expire) */
+	for (int k = 0; k < pat->prog->nstates; k++)
+		pat_expire_state(pat, k, ts);
+}
+
 int64
 siddhi_pattern_deadline(SiddhiPattern *pat)
 {

@@ -1,0 +1,389 @@
+/*-------------------------------------------------------------------------
+ *
+ * dispatch.c
+ *	  A stream junction's dispatch index: the readers that can only be
+ *	  affected by events whose attribute equals their constant (their
+ *	  dispatch key, src/analyzer/analyze_dispatch.c), by that value, so
+ *	  that an event visits only the readers that want its value and the
+ *	  readers without a key.
+ *
+ * Built at the first event after the junction's readers changed, in the
+ * runtime's memory, from the readers keyed on one attribute (the one
+ * most of them are keyed on, with one equality operator and collation;
+ * readers keyed otherwise count as unkeyed).  A hash table from value to
+ * the keyed readers that want it, each list in the order of
+ * j->consumers; per event the value is looked up once and that list is
+ * merged with the unkeyed readers by position, so the readers an event
+ * visits run in the order they always did.  Memory: one entry per keyed
+ * reader, rebuilt only when readers come or go.  siddhi.dispatch_index =
+ * off visits every reader.
+ *
+ * events_in.  A reader an event skips has still been offered it: each
+ * keyed reader's count catches up at its next visit and at the end of
+ * each chunk of the stream (dispatch_credit).
+ *
+ * Event time.  Skipping an event is exact for a filter; for a pattern the
+ * event would also have expired partial matches by within, at its time
+ * (|start - ts| > within, src/runtime/pattern/pattern_state.c).  When
+ * event times never go back, a later event's expiry drops everything the
+ * skipped ones would have, and nothing else (every match started no later
+ * than the skipped events, and expiry restarts nothing: within_every is
+ * refused a key), so skipping is exact.  An event earlier than one the
+ * junction already had is not: it goes to every reader, and before it
+ * each keyed pattern expires its matches at the latest time it may have
+ * been spared (siddhi_pattern_expire), which is what the skipped events
+ * would have done.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "dispatch.h"
+
+#include "access/hash.h"
+#include "catalog/pg_am.h"
+#include "commands/defrem.h"
+#include "siddhi/shmem.h"
+
+typedef struct DispatchValue
+{
+	uint32 hash;
+	Datum value;
+	int n;
+	int *readers; /* indexes into keyed, ascending */
+	struct DispatchValue *next;
+} DispatchValue;
+
+typedef struct DispatchReader
+{
+	QueryRuntime *q;
+	int pos;	 /* in j->consumers */
+	uint64 seen; /* events of the index counted in its events_in */
+} DispatchReader;
+
+typedef struct DispatchIndex
+{
+	bool built;
+	MemoryContext cxt; /* what a build makes */
+	/* the attribute */
+	AttrNumber attnum;
+	Oid collation;
+	int16 typlen;
+	bool typbyval;
+	FmgrInfo eq;
+	FmgrInfo hash;
+	/* the readers */
+	int nkeyed;
+	DispatchReader *keyed;
+	int nunkeyed;
+	QueryRuntime **unkeyed;
+	int *unkeyed_pos;
+	int nbuckets; /* a power of two */
+	DispatchValue **buckets;
+	int napps;
+	SiddhiAppRuntime **apps; /* of the readers, in order of the first */
+	uint64 events;			 /* events handed out through the index */
+	uint64 credited;		 /* events at the last dispatch_credit */
+	/* event time */
+	bool any_ts;
+	int64 max_ts;	  /* the latest of j's events so far */
+	bool spared;	  /* a keyed reader may have skipped an event ... */
+	int64 spared_max; /* ... until this time, since the last catch-up */
+} DispatchIndex;
+
+static DispatchIndex *
+index_of(Junction *j)
+{
+	if (j->dispatch == NULL)
+	{
+		DispatchIndex *idx =
+			MemoryContextAllocZero(runtime_cxt, sizeof(DispatchIndex));
+
+		idx->cxt = AllocSetContextCreate(runtime_cxt, "siddhi dispatch index",
+										 ALLOCSET_SMALL_SIZES);
+		j->dispatch = idx;
+	}
+	return j->dispatch;
+}
+
+void
+dispatch_note_time(Junction *j, int64 ts)
+{
+	DispatchIndex *idx = index_of(j);
+
+	if (!idx->any_ts || ts > idx->max_ts)
+		idx->max_ts = ts;
+	idx->any_ts = true;
+}
+
+static bool
+same_attribute(SiddhiDispatchKey *a, SiddhiDispatchKey *b)
+{
+	return a->attnum == b->attnum && a->eqop == b->eqop &&
+		   a->collation == b->collation;
+}
+
+/* Whether reader q is keyed (on the junction's stream, out of a partition). */
+static SiddhiDispatchKey *
+reader_key(Junction *j, QueryRuntime *q)
+{
+	if (q->plan == NULL || q->plan->dispatch == NULL || q->apart ||
+		q->join_main || q->pattern_main || q->input != j)
+		return NULL;
+	return q->plan->dispatch;
+}
+
+static uint32
+value_hash(DispatchIndex *idx, Datum v)
+{
+	return DatumGetUInt32(FunctionCall1Coll(&idx->hash, idx->collation, v));
+}
+
+static DispatchValue *
+value_find(DispatchIndex *idx, Datum v, uint32 h)
+{
+	DispatchValue *e = idx->buckets[h & (idx->nbuckets - 1)];
+
+	for (; e; e = e->next)
+		if (e->hash == h && DatumGetBool(FunctionCall2Coll(
+								&idx->eq, idx->collation, e->value, v)))
+			return e;
+	return NULL;
+}
+
+/* The index over j's readers as they are now. */
+static void
+dispatch_build(Junction *j, DispatchIndex *idx)
+{
+	SiddhiDispatchKey *best = NULL;
+	int nbest = 0;
+	int n = list_length(j->consumers);
+	int pos;
+	ListCell *lc;
+	MemoryContext old;
+
+	MemoryContextReset(idx->cxt);
+	idx->built = true;
+	idx->nkeyed = idx->nunkeyed = 0;
+	idx->keyed = NULL;
+	idx->buckets = NULL;
+	idx->events = idx->credited = 0;
+
+	/* the readers' apps, each once (playback_arrival) */
+	idx->apps =
+		MemoryContextAlloc(idx->cxt, sizeof(SiddhiAppRuntime *) * Max(n, 1));
+	idx->napps = 0;
+	foreach(lc, j->consumers)
+	{
+		SiddhiAppRuntime *app = ((QueryRuntime *) lfirst(lc))->app;
+		int i;
+
+		for (i = idx->napps - 1; i >= 0 && idx->apps[i] != app; i--)
+			;
+		if (i < 0)
+			idx->apps[idx->napps++] = app;
+	}
+
+	/* the attribute most readers are keyed on */
+	foreach(lc, j->consumers)
+	{
+		SiddhiDispatchKey *k = reader_key(j, lfirst(lc));
+		int c = 0;
+		ListCell *lc2;
+
+		if (k == NULL || (best && same_attribute(best, k)))
+			continue;
+		foreach(lc2, j->consumers)
+		{
+			SiddhiDispatchKey *k2 = reader_key(j, lfirst(lc2));
+
+			if (k2 && same_attribute(k, k2))
+				c++;
+		}
+		if (c > nbest)
+		{
+			best = k;
+			nbest = c;
+		}
+	}
+	/* one reader takes the whole chunk, or none skips anything */
+	if (best == NULL || n < 2)
+		return;
+
+	old = MemoryContextSwitchTo(idx->cxt);
+	{
+		Oid opclass = GetDefaultOpClass(best->type, HASH_AM_OID);
+		Oid family = get_opclass_family(opclass);
+
+		fmgr_info_cxt(get_opcode(best->eqop), &idx->eq, idx->cxt);
+		fmgr_info_cxt(get_opfamily_proc(family, best->type, best->type,
+										HASHSTANDARD_PROC),
+					  &idx->hash, idx->cxt);
+		get_typlenbyval(best->type, &idx->typlen, &idx->typbyval);
+	}
+	idx->attnum = best->attnum;
+	idx->collation = best->collation;
+	idx->keyed = palloc0(sizeof(DispatchReader) * nbest);
+	idx->unkeyed = palloc(sizeof(QueryRuntime *) * n);
+	idx->unkeyed_pos = palloc(sizeof(int) * n);
+	idx->nbuckets = 16;
+	while (idx->nbuckets < nbest)
+		idx->nbuckets *= 2;
+	idx->buckets = palloc0(sizeof(DispatchValue *) * idx->nbuckets);
+	pos = 0;
+	foreach(lc, j->consumers)
+	{
+		QueryRuntime *q = lfirst(lc);
+		SiddhiDispatchKey *k = reader_key(j, q);
+
+		if (k && same_attribute(k, best))
+		{
+			Datum v =
+				datumCopy(k->value->constvalue, idx->typbyval, idx->typlen);
+			uint32 h = value_hash(idx, v);
+			DispatchValue *e = value_find(idx, v, h);
+
+			if (e == NULL)
+			{
+				e = palloc0(sizeof(DispatchValue));
+				e->hash = h;
+				e->value = v;
+				e->readers = palloc(sizeof(int) * nbest);
+				e->next = idx->buckets[h & (idx->nbuckets - 1)];
+				idx->buckets[h & (idx->nbuckets - 1)] = e;
+			}
+			e->readers[e->n++] = idx->nkeyed;
+			idx->keyed[idx->nkeyed].q = q;
+			idx->keyed[idx->nkeyed].pos = pos;
+			idx->nkeyed++;
+		}
+		else
+		{
+			idx->unkeyed[idx->nunkeyed] = q;
+			idx->unkeyed_pos[idx->nunkeyed] = pos;
+			idx->nunkeyed++;
+		}
+		pos++;
+	}
+	MemoryContextSwitchTo(old);
+}
+
+int
+dispatch_apps(Junction *j, SiddhiAppRuntime ***apps)
+{
+	DispatchIndex *idx = index_of(j);
+
+	if (!idx->built)
+		dispatch_build(j, idx);
+	*apps = idx->apps;
+	return idx->napps;
+}
+
+void
+dispatch_credit(Junction *j)
+{
+	DispatchIndex *idx = j->dispatch;
+
+	if (idx == NULL || !idx->built || idx->credited == idx->events)
+		return;
+	for (int i = 0; i < idx->nkeyed; i++)
+	{
+		DispatchReader *r = &idx->keyed[i];
+
+		siddhi_stats_count(r->q->stats, (int64) (idx->events - r->seen), 0);
+		r->seen = idx->events;
+	}
+	idx->credited = idx->events;
+}
+
+void
+dispatch_invalidate(Junction *j)
+{
+	if (j->dispatch == NULL)
+		return;
+	dispatch_credit(j);
+	j->dispatch->built = false;
+}
+
+/*
+ * An event earlier than the latest: the keyed patterns expire what the
+ * events they were spared would have expired (see the header).
+ */
+static void
+catch_up(DispatchIndex *idx)
+{
+	for (int i = 0; i < idx->nkeyed; i++)
+	{
+		QueryRuntime *q = idx->keyed[i].q;
+
+		if (q->pattern)
+			siddhi_pattern_expire(q->pattern, idx->spared_max);
+	}
+	idx->spared = false;
+}
+
+void
+dispatch_emit(Junction *j, TupleTableSlot *slot, int64 ts, int depth)
+{
+	DispatchIndex *idx = index_of(j);
+	bool in_order = !idx->any_ts || ts >= idx->max_ts;
+	DispatchValue *e = NULL;
+	int ui = 0;
+	int ki = 0;
+	int nk = 0;
+
+	if (!idx->built)
+		dispatch_build(j, idx);
+	dispatch_note_time(j, ts);
+	if (idx->nkeyed == 0)
+	{
+		ListCell *lc;
+
+		foreach(lc, j->consumers)
+			query_process(lfirst(lc), slot, ts, depth);
+		return;
+	}
+	if (!in_order || !siddhi_dispatch_index)
+	{
+		/* every reader, each keyed one counted at its visit */
+		if (idx->spared)
+			catch_up(idx);
+		e = NULL;
+		nk = idx->nkeyed;
+	}
+	else
+	{
+		bool isnull;
+		Datum v = slot_getattr(slot, idx->attnum, &isnull);
+
+		if (!isnull)
+			e = value_find(idx, v, value_hash(idx, v));
+		nk = e ? e->n : 0;
+		if (nk < idx->nkeyed)
+		{
+			/* some keyed reader skips it */
+			if (!idx->spared || ts > idx->spared_max)
+				idx->spared_max = ts;
+			idx->spared = true;
+		}
+	}
+	idx->events++;
+	/* the keyed readers it visits and the unkeyed ones, by position */
+	while (ui < idx->nunkeyed || ki < nk)
+	{
+		DispatchReader *r = NULL;
+
+		if (ki < nk)
+			r = &idx->keyed[e ? e->readers[ki] : ki];
+		if (r && (ui >= idx->nunkeyed || r->pos < idx->unkeyed_pos[ui]))
+		{
+			/* the events it skipped since its last visit were offered */
+			if (idx->events - 1 > r->seen)
+				siddhi_stats_count(r->q->stats,
+								   (int64) (idx->events - 1 - r->seen), 0);
+			r->seen = idx->events;
+			ki++;
+			query_process(r->q, slot, ts, depth);
+		}
+		else
+			query_process(idx->unkeyed[ui++], slot, ts, depth);
+	}
+}

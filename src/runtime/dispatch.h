@@ -1,0 +1,43 @@
+/*-------------------------------------------------------------------------
+ *
+ * dispatch.h
+ *	  A stream junction's dispatch index (dispatch.c): the readers with a
+ *	  dispatch key on one attribute, by value, so that an event visits
+ *	  only the readers that want its value and those without a key.
+ *
+ *-------------------------------------------------------------------------
+ */
+#ifndef SIDDHI_RUNTIME_DISPATCH_H
+#define SIDDHI_RUNTIME_DISPATCH_H
+
+#include "runtime_int.h"
+
+/*
+ * Hand the event in slot to j's readers, through the index when there is
+ * one (built at the first event after the readers changed).  In the order
+ * of j->consumers, as junction_emit does without it.
+ */
+extern void dispatch_emit(Junction *j, TupleTableSlot *slot, int64 ts,
+						  int depth);
+
+/*
+ * The readers of j change (an app starts or stops): count the events the
+ * keyed ones were spared as theirs (events_in) and build anew at the next
+ * event.
+ */
+extern void dispatch_invalidate(Junction *j);
+
+/* End of a chunk of j: the keyed readers' events_in brought up to date. */
+extern void dispatch_credit(Junction *j);
+
+/*
+ * The apps of j's readers, each once, in the order of its first reader
+ * (what playback_arrival moves): the number, and *apps, valid until the
+ * readers change.
+ */
+extern int dispatch_apps(Junction *j, SiddhiAppRuntime ***apps);
+
+/* j's events went to its only reader without the index (one_reader). */
+extern void dispatch_note_time(Junction *j, int64 ts);
+
+#endif /* SIDDHI_RUNTIME_DISPATCH_H */
