@@ -386,6 +386,20 @@ siddhi_runtime_start_app(SiddhiAppPlan *plan)
 		if (qp->pattern)
 			query_pattern_start(q, qp->pattern, cxt);
 	}
+	/*
+	 * The incremental aggregations are built here too (their start reads
+	 * the catalog and may fail): an error after a query was hooked onto
+	 * its stream would leave it there with the app's memory gone.
+	 */
+	foreach(lc, plan->aggregations)
+	{
+		SiddhiAggregationPlan *ap = lfirst(lc);
+		AppAggregation *aa = palloc0(sizeof(AppAggregation));
+
+		aa->junction = junction_get(ap->input->relid);
+		aa->inc = siddhi_incremental_start(ap, app->owner, cxt);
+		app->aggregations = lappend(app->aggregations, aa);
+	}
 	/* hook the windows and queries up only once all could be built */
 	foreach(lc, app->windows)
 	{
@@ -416,16 +430,11 @@ siddhi_runtime_start_app(SiddhiAppPlan *plan)
 
 		siddhi_partition_set_queries(ap->rt, list_length(ap->queries));
 	}
-	foreach(lc, plan->aggregations)
+	foreach(lc, app->aggregations)
 	{
-		SiddhiAggregationPlan *ap = lfirst(lc);
-		AppAggregation *aa = palloc0(sizeof(AppAggregation));
-		MemoryContext o2;
+		AppAggregation *aa = lfirst(lc);
+		MemoryContext o2 = MemoryContextSwitchTo(runtime_cxt);
 
-		aa->junction = junction_get(ap->input->relid);
-		aa->inc = siddhi_incremental_start(ap, app->owner, cxt);
-		app->aggregations = lappend(app->aggregations, aa);
-		o2 = MemoryContextSwitchTo(runtime_cxt);
 		aa->junction->aggregations =
 			lappend(aa->junction->aggregations, aa->inc);
 		MemoryContextSwitchTo(o2);
