@@ -239,6 +239,18 @@ CREATE FUNCTION siddhi.to_long(text) RETURNS int8
     AS 'MODULE_PATHNAME', 'siddhi_to_long_text' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 CREATE FUNCTION siddhi.to_long(bool) RETURNS int8
     LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS 'SELECT $1::int4::int8';
+-- SiddhiQL's a % b, as Java computes it: for floats and doubles too, the
+-- remainder keeping the dividend's sign
+CREATE FUNCTION siddhi.mod(int4, int4) RETURNS int4
+    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS 'SELECT $1 OPERATOR(pg_catalog.%) $2';
+CREATE FUNCTION siddhi.mod(int8, int8) RETURNS int8
+    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS 'SELECT $1 OPERATOR(pg_catalog.%) $2';
+CREATE FUNCTION siddhi.mod(numeric, numeric) RETURNS numeric
+    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS 'SELECT $1 OPERATOR(pg_catalog.%) $2';
+CREATE FUNCTION siddhi.mod(float4, float4) RETURNS float4
+    AS 'MODULE_PATHNAME', 'siddhi_mod_float4' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION siddhi.mod(float8, float8) RETURNS float8
+    AS 'MODULE_PATHNAME', 'siddhi_mod_float8' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 -- convert(x, 'double' | 'float' | 'bool' | 'string') the way Java does:
 -- unparsable text is null, only 'true' (any case) is true, a number is
 -- true only when it is 1, a null becomes false, and a double or float is
@@ -897,6 +909,11 @@ COMMENT ON FUNCTION siddhi.to_long(int8) IS 'Siddhi''s convert(x, ''long'')';
 COMMENT ON FUNCTION siddhi.to_long(int4) IS 'Siddhi''s convert(x, ''long'')';
 COMMENT ON FUNCTION siddhi.to_long(text) IS 'Siddhi''s convert(x, ''long''): unparsable text is null';
 COMMENT ON FUNCTION siddhi.to_long(bool) IS 'Siddhi''s convert(x, ''long''): true is 1';
+COMMENT ON FUNCTION siddhi.mod(int4, int4) IS 'SiddhiQL''s a % b';
+COMMENT ON FUNCTION siddhi.mod(int8, int8) IS 'SiddhiQL''s a % b';
+COMMENT ON FUNCTION siddhi.mod(numeric, numeric) IS 'SiddhiQL''s a % b';
+COMMENT ON FUNCTION siddhi.mod(float4, float4) IS 'SiddhiQL''s a % b: Java''s float remainder, the sign of a';
+COMMENT ON FUNCTION siddhi.mod(float8, float8) IS 'SiddhiQL''s a % b: Java''s double remainder, the sign of a';
 COMMENT ON FUNCTION siddhi.to_double(text) IS 'Siddhi''s convert(x, ''double''): unparsable text is null';
 COMMENT ON FUNCTION siddhi.to_double(float8) IS 'Siddhi''s convert(x, ''double'')';
 COMMENT ON FUNCTION siddhi.to_double(float4) IS 'Siddhi''s convert(x, ''double'')';

@@ -349,13 +349,13 @@ make_call(SiddhiqlParser *p, SiddhiqlToken *ns, SiddhiqlToken *name,
 				pg_strcasecmp(type, "long") == 0 ||
 				pg_strcasecmp(f, "convert") == 0)
 			{
-				const char *fn = pg_strcasecmp(type, "int") == 0	? "to_int"
-								 : pg_strcasecmp(type, "long") == 0 ? "to_long"
-								 : pg_strcasecmp(type, "double") == 0
-									 ? "to_double"
-								 : pg_strcasecmp(type, "float") == 0 ? "to_float"
-								 : pg_strcasecmp(type, "bool") == 0	 ? "to_bool"
-																	 : "to_text";
+				const char *fn =
+					pg_strcasecmp(type, "int") == 0		 ? "to_int"
+					: pg_strcasecmp(type, "long") == 0	 ? "to_long"
+					: pg_strcasecmp(type, "double") == 0 ? "to_double"
+					: pg_strcasecmp(type, "float") == 0	 ? "to_float"
+					: pg_strcasecmp(type, "bool") == 0	 ? "to_bool"
+														 : "to_text";
 
 				return (Node *) makeFuncCall(
 					list_make2(makeString("siddhi"), makeString(pstrdup(fn))),
@@ -810,8 +810,17 @@ parse_binary_level(SiddhiqlParser *p, int level)
 		}
 		sq_next(p);
 		right = level == 0 ? parse_unary(p) : parse_binary_level(p, level - 1);
-		left = (Node *) makeSimpleA_Expr(AEXPR_OP, (char *) op, left, right,
-										 t->loc);
+		if (t->kind == TOK_PERCENT)
+			/*
+			 * Java's % also takes floats and doubles (the remainder keeps
+			 * the dividend's sign); PostgreSQL has no % for them.
+			 */
+			left = (Node *) makeFuncCall(
+				list_make2(makeString("siddhi"), makeString("mod")),
+				list_make2(left, right), COERCE_EXPLICIT_CALL, t->loc);
+		else
+			left = (Node *) makeSimpleA_Expr(AEXPR_OP, (char *) op, left,
+											 right, t->loc);
 	}
 }
 

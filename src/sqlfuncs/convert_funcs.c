@@ -11,7 +11,9 @@
  *	  siddhi.to_int(text), siddhi.to_long(text), siddhi.to_double(text),
  *	  siddhi.to_float(text), siddhi.to_bool(text), siddhi.to_text(float8)
  *	  and siddhi.to_text(float4); the parser (src/parser/siddhiql_expr.c,
- *	  make_call) turns convert() into them and their SQL overloads.
+ *	  make_call) turns convert() into them and their SQL overloads.  Also
+ *	  siddhi.mod(float8|float4, ...), SiddhiQL's % of doubles and floats,
+ *	  which PostgreSQL's % does not take.
  *
  *-------------------------------------------------------------------------
  */
@@ -278,4 +280,23 @@ siddhi_to_text_float4(PG_FUNCTION_ARGS)
 		PG_RETURN_TEXT_P(t);
 	float_to_shortest_decimal_buf(v, buf);
 	PG_RETURN_TEXT_P(java_float_string(buf, signbit(v), v == 0));
+}
+
+/*
+ * SiddhiQL's % of floats and doubles: Java's remainder, which is C's fmod
+ * (the sign of the dividend; NaN for a zero divisor).
+ */
+PG_FUNCTION_INFO_V1(siddhi_mod_float8);
+PG_FUNCTION_INFO_V1(siddhi_mod_float4);
+
+Datum
+siddhi_mod_float8(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_FLOAT8(fmod(PG_GETARG_FLOAT8(0), PG_GETARG_FLOAT8(1)));
+}
+
+Datum
+siddhi_mod_float4(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_FLOAT4(fmodf(PG_GETARG_FLOAT4(0), PG_GETARG_FLOAT4(1)));
 }
