@@ -239,6 +239,48 @@ CREATE FUNCTION siddhi.to_long(text) RETURNS int8
     AS 'MODULE_PATHNAME', 'siddhi_to_long_text' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 CREATE FUNCTION siddhi.to_long(bool) RETURNS int8
     LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS 'SELECT $1::int4::int8';
+-- SiddhiQL's a + b, a - b, a * b and a / b, with Java's promotion: one
+-- overload per type, so that a float with an int or a long stays a float
+CREATE FUNCTION siddhi.add(int4, int4) RETURNS int4
+    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS 'SELECT $1 OPERATOR(pg_catalog.+) $2';
+CREATE FUNCTION siddhi.add(int8, int8) RETURNS int8
+    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS 'SELECT $1 OPERATOR(pg_catalog.+) $2';
+CREATE FUNCTION siddhi.add(numeric, numeric) RETURNS numeric
+    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS 'SELECT $1 OPERATOR(pg_catalog.+) $2';
+CREATE FUNCTION siddhi.add(float4, float4) RETURNS float4
+    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS 'SELECT $1 OPERATOR(pg_catalog.+) $2';
+CREATE FUNCTION siddhi.add(float8, float8) RETURNS float8
+    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS 'SELECT $1 OPERATOR(pg_catalog.+) $2';
+CREATE FUNCTION siddhi.sub(int4, int4) RETURNS int4
+    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS 'SELECT $1 OPERATOR(pg_catalog.-) $2';
+CREATE FUNCTION siddhi.sub(int8, int8) RETURNS int8
+    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS 'SELECT $1 OPERATOR(pg_catalog.-) $2';
+CREATE FUNCTION siddhi.sub(numeric, numeric) RETURNS numeric
+    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS 'SELECT $1 OPERATOR(pg_catalog.-) $2';
+CREATE FUNCTION siddhi.sub(float4, float4) RETURNS float4
+    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS 'SELECT $1 OPERATOR(pg_catalog.-) $2';
+CREATE FUNCTION siddhi.sub(float8, float8) RETURNS float8
+    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS 'SELECT $1 OPERATOR(pg_catalog.-) $2';
+CREATE FUNCTION siddhi.mul(int4, int4) RETURNS int4
+    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS 'SELECT $1 OPERATOR(pg_catalog.*) $2';
+CREATE FUNCTION siddhi.mul(int8, int8) RETURNS int8
+    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS 'SELECT $1 OPERATOR(pg_catalog.*) $2';
+CREATE FUNCTION siddhi.mul(numeric, numeric) RETURNS numeric
+    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS 'SELECT $1 OPERATOR(pg_catalog.*) $2';
+CREATE FUNCTION siddhi.mul(float4, float4) RETURNS float4
+    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS 'SELECT $1 OPERATOR(pg_catalog.*) $2';
+CREATE FUNCTION siddhi.mul(float8, float8) RETURNS float8
+    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS 'SELECT $1 OPERATOR(pg_catalog.*) $2';
+CREATE FUNCTION siddhi.div(int4, int4) RETURNS int4
+    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS 'SELECT $1 OPERATOR(pg_catalog./) $2';
+CREATE FUNCTION siddhi.div(int8, int8) RETURNS int8
+    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS 'SELECT $1 OPERATOR(pg_catalog./) $2';
+CREATE FUNCTION siddhi.div(numeric, numeric) RETURNS numeric
+    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS 'SELECT $1 OPERATOR(pg_catalog./) $2';
+CREATE FUNCTION siddhi.div(float4, float4) RETURNS float4
+    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS 'SELECT $1 OPERATOR(pg_catalog./) $2';
+CREATE FUNCTION siddhi.div(float8, float8) RETURNS float8
+    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS 'SELECT $1 OPERATOR(pg_catalog./) $2';
 -- SiddhiQL's a % b, as Java computes it: for floats and doubles too, the
 -- remainder keeping the dividend's sign
 CREATE FUNCTION siddhi.mod(int4, int4) RETURNS int4
@@ -909,6 +951,26 @@ COMMENT ON FUNCTION siddhi.to_long(int8) IS 'Siddhi''s convert(x, ''long'')';
 COMMENT ON FUNCTION siddhi.to_long(int4) IS 'Siddhi''s convert(x, ''long'')';
 COMMENT ON FUNCTION siddhi.to_long(text) IS 'Siddhi''s convert(x, ''long''): unparsable text is null';
 COMMENT ON FUNCTION siddhi.to_long(bool) IS 'Siddhi''s convert(x, ''long''): true is 1';
+COMMENT ON FUNCTION siddhi.add(int4, int4) IS 'SiddhiQL''s a + b';
+COMMENT ON FUNCTION siddhi.add(int8, int8) IS 'SiddhiQL''s a + b';
+COMMENT ON FUNCTION siddhi.add(numeric, numeric) IS 'SiddhiQL''s a + b';
+COMMENT ON FUNCTION siddhi.add(float4, float4) IS 'SiddhiQL''s a + b';
+COMMENT ON FUNCTION siddhi.add(float8, float8) IS 'SiddhiQL''s a + b';
+COMMENT ON FUNCTION siddhi.sub(int4, int4) IS 'SiddhiQL''s a - b';
+COMMENT ON FUNCTION siddhi.sub(int8, int8) IS 'SiddhiQL''s a - b';
+COMMENT ON FUNCTION siddhi.sub(numeric, numeric) IS 'SiddhiQL''s a - b';
+COMMENT ON FUNCTION siddhi.sub(float4, float4) IS 'SiddhiQL''s a - b';
+COMMENT ON FUNCTION siddhi.sub(float8, float8) IS 'SiddhiQL''s a - b';
+COMMENT ON FUNCTION siddhi.mul(int4, int4) IS 'SiddhiQL''s a * b';
+COMMENT ON FUNCTION siddhi.mul(int8, int8) IS 'SiddhiQL''s a * b';
+COMMENT ON FUNCTION siddhi.mul(numeric, numeric) IS 'SiddhiQL''s a * b';
+COMMENT ON FUNCTION siddhi.mul(float4, float4) IS 'SiddhiQL''s a * b';
+COMMENT ON FUNCTION siddhi.mul(float8, float8) IS 'SiddhiQL''s a * b';
+COMMENT ON FUNCTION siddhi.div(int4, int4) IS 'SiddhiQL''s a / b';
+COMMENT ON FUNCTION siddhi.div(int8, int8) IS 'SiddhiQL''s a / b';
+COMMENT ON FUNCTION siddhi.div(numeric, numeric) IS 'SiddhiQL''s a / b';
+COMMENT ON FUNCTION siddhi.div(float4, float4) IS 'SiddhiQL''s a / b';
+COMMENT ON FUNCTION siddhi.div(float8, float8) IS 'SiddhiQL''s a / b';
 COMMENT ON FUNCTION siddhi.mod(int4, int4) IS 'SiddhiQL''s a % b';
 COMMENT ON FUNCTION siddhi.mod(int8, int8) IS 'SiddhiQL''s a % b';
 COMMENT ON FUNCTION siddhi.mod(numeric, numeric) IS 'SiddhiQL''s a % b';

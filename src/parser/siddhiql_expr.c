@@ -810,13 +810,22 @@ parse_binary_level(SiddhiqlParser *p, int level)
 		}
 		sq_next(p);
 		right = level == 0 ? parse_unary(p) : parse_binary_level(p, level - 1);
-		if (t->kind == TOK_PERCENT)
+		if (level == 0 || level == 1)
 			/*
-			 * Java's % also takes floats and doubles (the remainder keeps
-			 * the dividend's sign); PostgreSQL has no % for them.
+			 * Arithmetic as Java does it: siddhi.add/sub/mul/div/mod,
+			 * overloaded per type, promote as Java does (a float with an
+			 * int or long stays a float, where PostgreSQL makes a double)
+			 * and % also takes floats and doubles (the remainder keeps the
+			 * dividend's sign).  They are SQL functions the planner
+			 * inlines back into PostgreSQL's operators.
 			 */
 			left = (Node *) makeFuncCall(
-				list_make2(makeString("siddhi"), makeString("mod")),
+				list_make2(makeString("siddhi"),
+						   makeString(t->kind == TOK_PLUS	 ? "add"
+									  : t->kind == TOK_MINUS ? "sub"
+									  : t->kind == TOK_STAR	 ? "mul"
+									  : t->kind == TOK_SLASH ? "div"
+															 : "mod")),
 				list_make2(left, right), COERCE_EXPLICIT_CALL, t->loc);
 		else
 			left = (Node *) makeSimpleA_Expr(AEXPR_OP, (char *) op, left,
