@@ -468,7 +468,7 @@ CREATE AGGREGATE siddhi.percentile_merge(bytea) (
     STYPE = bytea
 );
 
--- Siddhi's per: a granularity's name ('sec', 'seconds', 'hours', ..) as
+-- Siddhi's per: a granularity's name ('sec', 'seconds', 'h', 'hours', ..) as
 -- the aggregation views spell it in agg_granularity.
 CREATE FUNCTION siddhi.granularity(per text) RETURNS text
 LANGUAGE plpgsql IMMUTABLE
@@ -479,7 +479,7 @@ DECLARE
 BEGIN
     g := CASE WHEN g IN ('sec', 'second', 'seconds') THEN 'sec'
               WHEN g IN ('min', 'minute', 'minutes') THEN 'min'
-              WHEN g IN ('hour', 'hours') THEN 'hour'
+              WHEN g IN ('h', 'hour', 'hours') THEN 'hour'
               WHEN g IN ('day', 'days') THEN 'day'
               WHEN g IN ('month', 'months') THEN 'month'
               WHEN g IN ('year', 'years') THEN 'year' END;
