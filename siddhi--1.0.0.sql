@@ -222,7 +222,7 @@ CREATE FUNCTION siddhi.to_int(int8) RETURNS int4
 CREATE FUNCTION siddhi.to_int(int4) RETURNS int4
     LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS 'SELECT $1';
 CREATE FUNCTION siddhi.to_int(text) RETURNS int4
-    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS 'SELECT $1::int4';
+    AS 'MODULE_PATHNAME', 'siddhi_to_int_text' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 CREATE FUNCTION siddhi.to_int(bool) RETURNS int4
     LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS 'SELECT $1::int4';
 CREATE FUNCTION siddhi.to_long(float8) RETURNS int8
@@ -236,9 +236,123 @@ CREATE FUNCTION siddhi.to_long(int8) RETURNS int8
 CREATE FUNCTION siddhi.to_long(int4) RETURNS int8
     LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS 'SELECT $1::int8';
 CREATE FUNCTION siddhi.to_long(text) RETURNS int8
-    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS 'SELECT $1::int8';
+    AS 'MODULE_PATHNAME', 'siddhi_to_long_text' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 CREATE FUNCTION siddhi.to_long(bool) RETURNS int8
     LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS 'SELECT $1::int4::int8';
+-- SiddhiQL's a + b, a - b, a * b and a / b, with Java's promotion: one
+-- overload per type, so that a float with an int or a long stays a float
+CREATE FUNCTION siddhi.add(int4, int4) RETURNS int4
+    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS 'SELECT $1 OPERATOR(pg_catalog.+) $2';
+CREATE FUNCTION siddhi.add(int8, int8) RETURNS int8
+    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS 'SELECT $1 OPERATOR(pg_catalog.+) $2';
+CREATE FUNCTION siddhi.add(numeric, numeric) RETURNS numeric
+    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS 'SELECT $1 OPERATOR(pg_catalog.+) $2';
+CREATE FUNCTION siddhi.add(float4, float4) RETURNS float4
+    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS 'SELECT $1 OPERATOR(pg_catalog.+) $2';
+CREATE FUNCTION siddhi.add(float8, float8) RETURNS float8
+    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS 'SELECT $1 OPERATOR(pg_catalog.+) $2';
+CREATE FUNCTION siddhi.sub(int4, int4) RETURNS int4
+    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS 'SELECT $1 OPERATOR(pg_catalog.-) $2';
+CREATE FUNCTION siddhi.sub(int8, int8) RETURNS int8
+    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS 'SELECT $1 OPERATOR(pg_catalog.-) $2';
+CREATE FUNCTION siddhi.sub(numeric, numeric) RETURNS numeric
+    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS 'SELECT $1 OPERATOR(pg_catalog.-) $2';
+CREATE FUNCTION siddhi.sub(float4, float4) RETURNS float4
+    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS 'SELECT $1 OPERATOR(pg_catalog.-) $2';
+CREATE FUNCTION siddhi.sub(float8, float8) RETURNS float8
+    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS 'SELECT $1 OPERATOR(pg_catalog.-) $2';
+CREATE FUNCTION siddhi.mul(int4, int4) RETURNS int4
+    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS 'SELECT $1 OPERATOR(pg_catalog.*) $2';
+CREATE FUNCTION siddhi.mul(int8, int8) RETURNS int8
+    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS 'SELECT $1 OPERATOR(pg_catalog.*) $2';
+CREATE FUNCTION siddhi.mul(numeric, numeric) RETURNS numeric
+    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS 'SELECT $1 OPERATOR(pg_catalog.*) $2';
+CREATE FUNCTION siddhi.mul(float4, float4) RETURNS float4
+    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS 'SELECT $1 OPERATOR(pg_catalog.*) $2';
+CREATE FUNCTION siddhi.mul(float8, float8) RETURNS float8
+    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS 'SELECT $1 OPERATOR(pg_catalog.*) $2';
+CREATE FUNCTION siddhi.div(int4, int4) RETURNS int4
+    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS 'SELECT $1 OPERATOR(pg_catalog./) $2';
+CREATE FUNCTION siddhi.div(int8, int8) RETURNS int8
+    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS 'SELECT $1 OPERATOR(pg_catalog./) $2';
+CREATE FUNCTION siddhi.div(numeric, numeric) RETURNS numeric
+    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS 'SELECT $1 OPERATOR(pg_catalog./) $2';
+CREATE FUNCTION siddhi.div(float4, float4) RETURNS float4
+    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS 'SELECT $1 OPERATOR(pg_catalog./) $2';
+CREATE FUNCTION siddhi.div(float8, float8) RETURNS float8
+    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS 'SELECT $1 OPERATOR(pg_catalog./) $2';
+-- SiddhiQL's a % b, as Java computes it: for floats and doubles too, the
+-- remainder keeping the dividend's sign
+CREATE FUNCTION siddhi.mod(int4, int4) RETURNS int4
+    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS 'SELECT $1 OPERATOR(pg_catalog.%) $2';
+CREATE FUNCTION siddhi.mod(int8, int8) RETURNS int8
+    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS 'SELECT $1 OPERATOR(pg_catalog.%) $2';
+CREATE FUNCTION siddhi.mod(numeric, numeric) RETURNS numeric
+    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS 'SELECT $1 OPERATOR(pg_catalog.%) $2';
+CREATE FUNCTION siddhi.mod(float4, float4) RETURNS float4
+    AS 'MODULE_PATHNAME', 'siddhi_mod_float4' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION siddhi.mod(float8, float8) RETURNS float8
+    AS 'MODULE_PATHNAME', 'siddhi_mod_float8' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+-- convert(x, 'double' | 'float' | 'bool' | 'string') the way Java does:
+-- unparsable text is null, only 'true' (any case) is true, a number is
+-- true only when it is 1, a null becomes false, and a double or float is
+-- written as Double.toString / Float.toString writes it
+CREATE FUNCTION siddhi.to_double(text) RETURNS float8
+    AS 'MODULE_PATHNAME', 'siddhi_to_double_text' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION siddhi.to_double(float8) RETURNS float8
+    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS 'SELECT $1';
+CREATE FUNCTION siddhi.to_double(float4) RETURNS float8
+    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS 'SELECT $1::float8';
+CREATE FUNCTION siddhi.to_double(numeric) RETURNS float8
+    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS 'SELECT $1::float8';
+CREATE FUNCTION siddhi.to_double(int8) RETURNS float8
+    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS 'SELECT $1::float8';
+CREATE FUNCTION siddhi.to_double(int4) RETURNS float8
+    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS 'SELECT $1::float8';
+CREATE FUNCTION siddhi.to_double(bool) RETURNS float8
+    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS 'SELECT CASE WHEN $1 THEN 1.0::float8 ELSE 0.0::float8 END';
+CREATE FUNCTION siddhi.to_float(text) RETURNS float4
+    AS 'MODULE_PATHNAME', 'siddhi_to_float_text' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION siddhi.to_float(float8) RETURNS float4
+    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS 'SELECT $1::float4';
+CREATE FUNCTION siddhi.to_float(float4) RETURNS float4
+    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS 'SELECT $1';
+CREATE FUNCTION siddhi.to_float(numeric) RETURNS float4
+    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS 'SELECT $1::float4';
+CREATE FUNCTION siddhi.to_float(int8) RETURNS float4
+    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS 'SELECT $1::float4';
+CREATE FUNCTION siddhi.to_float(int4) RETURNS float4
+    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS 'SELECT $1::float4';
+CREATE FUNCTION siddhi.to_float(bool) RETURNS float4
+    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS 'SELECT CASE WHEN $1 THEN 1.0::float4 ELSE 0.0::float4 END';
+CREATE FUNCTION siddhi.to_bool(text) RETURNS bool
+    AS 'MODULE_PATHNAME', 'siddhi_to_bool_text' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION siddhi.to_bool(bool) RETURNS bool
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE AS 'SELECT COALESCE($1, false)';
+CREATE FUNCTION siddhi.to_bool(float8) RETURNS bool
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE AS 'SELECT COALESCE($1 OPERATOR(pg_catalog.=) 1::float8, false)';
+CREATE FUNCTION siddhi.to_bool(float4) RETURNS bool
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE AS 'SELECT COALESCE($1 OPERATOR(pg_catalog.=) 1::float4, false)';
+CREATE FUNCTION siddhi.to_bool(numeric) RETURNS bool
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE AS 'SELECT COALESCE($1 OPERATOR(pg_catalog.=) 1::numeric, false)';
+CREATE FUNCTION siddhi.to_bool(int8) RETURNS bool
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE AS 'SELECT COALESCE($1 OPERATOR(pg_catalog.=) 1::int8, false)';
+CREATE FUNCTION siddhi.to_bool(int4) RETURNS bool
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE AS 'SELECT COALESCE($1 OPERATOR(pg_catalog.=) 1::int4, false)';
+CREATE FUNCTION siddhi.to_text(float8) RETURNS text
+    AS 'MODULE_PATHNAME', 'siddhi_to_text_float8' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION siddhi.to_text(float4) RETURNS text
+    AS 'MODULE_PATHNAME', 'siddhi_to_text_float4' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION siddhi.to_text(numeric) RETURNS text
+    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS 'SELECT siddhi.to_text($1::float8)';
+CREATE FUNCTION siddhi.to_text(text) RETURNS text
+    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS 'SELECT $1';
+CREATE FUNCTION siddhi.to_text(int8) RETURNS text
+    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS 'SELECT $1::text';
+CREATE FUNCTION siddhi.to_text(int4) RETURNS text
+    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS 'SELECT $1::text';
+CREATE FUNCTION siddhi.to_text(bool) RETURNS text
+    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS 'SELECT $1::text';
 
 -- Monitoring ---------------------------------------------------------------
 
@@ -354,7 +468,7 @@ CREATE AGGREGATE siddhi.percentile_merge(bytea) (
     STYPE = bytea
 );
 
--- Siddhi's per: a granularity's name ('sec', 'seconds', 'hours', ..) as
+-- Siddhi's per: a granularity's name ('sec', 'seconds', 'h', 'hours', ..) as
 -- the aggregation views spell it in agg_granularity.
 CREATE FUNCTION siddhi.granularity(per text) RETURNS text
 LANGUAGE plpgsql IMMUTABLE
@@ -365,7 +479,7 @@ DECLARE
 BEGIN
     g := CASE WHEN g IN ('sec', 'second', 'seconds') THEN 'sec'
               WHEN g IN ('min', 'minute', 'minutes') THEN 'min'
-              WHEN g IN ('hour', 'hours') THEN 'hour'
+              WHEN g IN ('h', 'hour', 'hours') THEN 'hour'
               WHEN g IN ('day', 'days') THEN 'day'
               WHEN g IN ('month', 'months') THEN 'month'
               WHEN g IN ('year', 'years') THEN 'year' END;
@@ -828,15 +942,68 @@ COMMENT ON FUNCTION siddhi.to_int(float4) IS 'Siddhi''s convert(x, ''int''): tru
 COMMENT ON FUNCTION siddhi.to_int(numeric) IS 'Siddhi''s convert(x, ''int''): truncates fractions';
 COMMENT ON FUNCTION siddhi.to_int(int8) IS 'Siddhi''s convert(x, ''int'')';
 COMMENT ON FUNCTION siddhi.to_int(int4) IS 'Siddhi''s convert(x, ''int'')';
-COMMENT ON FUNCTION siddhi.to_int(text) IS 'Siddhi''s convert(x, ''int'')';
+COMMENT ON FUNCTION siddhi.to_int(text) IS 'Siddhi''s convert(x, ''int''): unparsable text is null';
 COMMENT ON FUNCTION siddhi.to_int(bool) IS 'Siddhi''s convert(x, ''int''): true is 1';
 COMMENT ON FUNCTION siddhi.to_long(float8) IS 'Siddhi''s convert(x, ''long''): truncates fractions';
 COMMENT ON FUNCTION siddhi.to_long(float4) IS 'Siddhi''s convert(x, ''long''): truncates fractions';
 COMMENT ON FUNCTION siddhi.to_long(numeric) IS 'Siddhi''s convert(x, ''long''): truncates fractions';
 COMMENT ON FUNCTION siddhi.to_long(int8) IS 'Siddhi''s convert(x, ''long'')';
 COMMENT ON FUNCTION siddhi.to_long(int4) IS 'Siddhi''s convert(x, ''long'')';
-COMMENT ON FUNCTION siddhi.to_long(text) IS 'Siddhi''s convert(x, ''long'')';
+COMMENT ON FUNCTION siddhi.to_long(text) IS 'Siddhi''s convert(x, ''long''): unparsable text is null';
 COMMENT ON FUNCTION siddhi.to_long(bool) IS 'Siddhi''s convert(x, ''long''): true is 1';
+COMMENT ON FUNCTION siddhi.add(int4, int4) IS 'SiddhiQL''s a + b';
+COMMENT ON FUNCTION siddhi.add(int8, int8) IS 'SiddhiQL''s a + b';
+COMMENT ON FUNCTION siddhi.add(numeric, numeric) IS 'SiddhiQL''s a + b';
+COMMENT ON FUNCTION siddhi.add(float4, float4) IS 'SiddhiQL''s a + b';
+COMMENT ON FUNCTION siddhi.add(float8, float8) IS 'SiddhiQL''s a + b';
+COMMENT ON FUNCTION siddhi.sub(int4, int4) IS 'SiddhiQL''s a - b';
+COMMENT ON FUNCTION siddhi.sub(int8, int8) IS 'SiddhiQL''s a - b';
+COMMENT ON FUNCTION siddhi.sub(numeric, numeric) IS 'SiddhiQL''s a - b';
+COMMENT ON FUNCTION siddhi.sub(float4, float4) IS 'SiddhiQL''s a - b';
+COMMENT ON FUNCTION siddhi.sub(float8, float8) IS 'SiddhiQL''s a - b';
+COMMENT ON FUNCTION siddhi.mul(int4, int4) IS 'SiddhiQL''s a * b';
+COMMENT ON FUNCTION siddhi.mul(int8, int8) IS 'SiddhiQL''s a * b';
+COMMENT ON FUNCTION siddhi.mul(numeric, numeric) IS 'SiddhiQL''s a * b';
+COMMENT ON FUNCTION siddhi.mul(float4, float4) IS 'SiddhiQL''s a * b';
+COMMENT ON FUNCTION siddhi.mul(float8, float8) IS 'SiddhiQL''s a * b';
+COMMENT ON FUNCTION siddhi.div(int4, int4) IS 'SiddhiQL''s a / b';
+COMMENT ON FUNCTION siddhi.div(int8, int8) IS 'SiddhiQL''s a / b';
+COMMENT ON FUNCTION siddhi.div(numeric, numeric) IS 'SiddhiQL''s a / b';
+COMMENT ON FUNCTION siddhi.div(float4, float4) IS 'SiddhiQL''s a / b';
+COMMENT ON FUNCTION siddhi.div(float8, float8) IS 'SiddhiQL''s a / b';
+COMMENT ON FUNCTION siddhi.mod(int4, int4) IS 'SiddhiQL''s a % b';
+COMMENT ON FUNCTION siddhi.mod(int8, int8) IS 'SiddhiQL''s a % b';
+COMMENT ON FUNCTION siddhi.mod(numeric, numeric) IS 'SiddhiQL''s a % b';
+COMMENT ON FUNCTION siddhi.mod(float4, float4) IS 'SiddhiQL''s a % b: Java''s float remainder, the sign of a';
+COMMENT ON FUNCTION siddhi.mod(float8, float8) IS 'SiddhiQL''s a % b: Java''s double remainder, the sign of a';
+COMMENT ON FUNCTION siddhi.to_double(text) IS 'Siddhi''s convert(x, ''double''): unparsable text is null';
+COMMENT ON FUNCTION siddhi.to_double(float8) IS 'Siddhi''s convert(x, ''double'')';
+COMMENT ON FUNCTION siddhi.to_double(float4) IS 'Siddhi''s convert(x, ''double'')';
+COMMENT ON FUNCTION siddhi.to_double(numeric) IS 'Siddhi''s convert(x, ''double'')';
+COMMENT ON FUNCTION siddhi.to_double(int8) IS 'Siddhi''s convert(x, ''double'')';
+COMMENT ON FUNCTION siddhi.to_double(int4) IS 'Siddhi''s convert(x, ''double'')';
+COMMENT ON FUNCTION siddhi.to_double(bool) IS 'Siddhi''s convert(x, ''double'')';
+COMMENT ON FUNCTION siddhi.to_float(text) IS 'Siddhi''s convert(x, ''float''): unparsable text is null';
+COMMENT ON FUNCTION siddhi.to_float(float8) IS 'Siddhi''s convert(x, ''float'')';
+COMMENT ON FUNCTION siddhi.to_float(float4) IS 'Siddhi''s convert(x, ''float'')';
+COMMENT ON FUNCTION siddhi.to_float(numeric) IS 'Siddhi''s convert(x, ''float'')';
+COMMENT ON FUNCTION siddhi.to_float(int8) IS 'Siddhi''s convert(x, ''float'')';
+COMMENT ON FUNCTION siddhi.to_float(int4) IS 'Siddhi''s convert(x, ''float'')';
+COMMENT ON FUNCTION siddhi.to_float(bool) IS 'Siddhi''s convert(x, ''float'')';
+COMMENT ON FUNCTION siddhi.to_bool(text) IS 'Siddhi''s convert(x, ''bool''): only ''true'' in any case is true, null is false';
+COMMENT ON FUNCTION siddhi.to_bool(bool) IS 'Siddhi''s convert(x, ''bool''): null is false';
+COMMENT ON FUNCTION siddhi.to_bool(float8) IS 'Siddhi''s convert(x, ''bool''): true only for 1, null is false';
+COMMENT ON FUNCTION siddhi.to_bool(float4) IS 'Siddhi''s convert(x, ''bool''): true only for 1, null is false';
+COMMENT ON FUNCTION siddhi.to_bool(numeric) IS 'Siddhi''s convert(x, ''bool''): true only for 1, null is false';
+COMMENT ON FUNCTION siddhi.to_bool(int8) IS 'Siddhi''s convert(x, ''bool''): true only for 1, null is false';
+COMMENT ON FUNCTION siddhi.to_bool(int4) IS 'Siddhi''s convert(x, ''bool''): true only for 1, null is false';
+COMMENT ON FUNCTION siddhi.to_text(float8) IS 'Siddhi''s convert(x, ''string''): written as Java writes it (1.0, 1.0E10)';
+COMMENT ON FUNCTION siddhi.to_text(float4) IS 'Siddhi''s convert(x, ''string''): written as Java writes it (1.0, 1.0E10)';
+COMMENT ON FUNCTION siddhi.to_text(numeric) IS 'Siddhi''s convert(x, ''string''): written as Java writes it (1.0, 1.0E10)';
+COMMENT ON FUNCTION siddhi.to_text(text) IS 'Siddhi''s convert(x, ''string'')';
+COMMENT ON FUNCTION siddhi.to_text(int8) IS 'Siddhi''s convert(x, ''string'')';
+COMMENT ON FUNCTION siddhi.to_text(int4) IS 'Siddhi''s convert(x, ''string'')';
+COMMENT ON FUNCTION siddhi.to_text(bool) IS 'Siddhi''s convert(x, ''string'')';
 
 COMMENT ON FUNCTION siddhi.query_stats() IS
     'per-query counters of the loaded apps the caller may see (behind siddhi.queries)';

@@ -85,7 +85,7 @@ SELECT agg_granularity, page, clicks,
 \set VERBOSITY default
 \set ON_ERROR_STOP 0
 SELECT siddhi.deploy('agg_bad1', $$
-  define stream IncBad (a string, x double, ts string);
+  define stream IncBad (a string, x double, ts bool);
   define aggregation IncBadA from IncBad select a, sum(x) as s group by a
   aggregate by ts every sec ... min;
 $$);

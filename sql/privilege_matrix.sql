@@ -48,7 +48,7 @@ SELECT siddhi.deploy('pm_app', $$
   from PmIn select k, v insert into PmEcho;
   from PmIn#window.timeBatch(1 sec) select count() as n insert into PmBatch;
   @info(name = 'parse')
-  from PmIn[v < 0] select convert(k, 'int') as n insert into PmNum;
+  from PmIn[v < 0] select cast(k, 'double') as n insert into PmNum;
   define aggregation PmAgg from PmIn select k, sum(v) as total
     group by k aggregate by ts every sec;
 $$);

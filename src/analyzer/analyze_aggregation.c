@@ -792,15 +792,33 @@ analyze_aggregation(AnalyzeState *st, SiddhiDefinition *d)
 
 		cr->fields = list_make1(makeString(d->aggregate_by));
 		cr->location = d->location;
-		e = transformExpr(pstate, (Node *) cr, EXPR_KIND_SELECT_TARGET);
+		e = transformExpr(pstate, copyObject((Node *) cr),
+						  EXPR_KIND_SELECT_TARGET);
 		ap->time_type = exprType(e);
+		if (ap->time_type == TEXTOID)
+		{
+			/*
+			 * Siddhi also takes a string time, 'yyyy-MM-dd HH:mm:ss' with
+			 * an optional offset (UTC without one): read it as a within
+			 * string without stars, whose start is that instant.
+			 */
+			e = transformExpr(
+				pstate,
+				(Node *) makeFuncCall(list_make2(makeString("siddhi"),
+												 makeString("within_start")),
+									  list_make1(cr), COERCE_EXPLICIT_CALL,
+									  d->location),
+				EXPR_KIND_SELECT_TARGET);
+			ap->time_type = exprType(e);
+		}
 		if (ap->time_type != INT8OID && ap->time_type != INT4OID &&
 			ap->time_type != TIMESTAMPOID && ap->time_type != TIMESTAMPTZOID)
-			agg_error(st, d->location, ERRCODE_DATATYPE_MISMATCH,
-					  psprintf("aggregate by \"%s\" must be a long (epoch "
-							   "milliseconds) or a timestamp, not %s",
-							   d->aggregate_by, format_type_be(ap->time_type)),
-					  NULL);
+			agg_error(
+				st, d->location, ERRCODE_DATATYPE_MISMATCH,
+				psprintf("aggregate by \"%s\" must be a long (epoch "
+						 "milliseconds), a timestamp or a string, not %s",
+						 d->aggregate_by, format_type_be(ap->time_type)),
+				NULL);
 		ap->time_expr = siddhi_finish_expr(pstate, e);
 	}
 	table_close(rel, AccessShareLock);

@@ -35,6 +35,27 @@
 #include "utils/builtins.h"
 #include "utils/typcache.h"
 
+
+/*
+ * Is n the parser's call for a SiddhiQL arithmetic operator
+ * (siddhi.add/sub/mul/div/mod, made in parse_binary_level)? Such
+ * an output has no name of its own.
+ */
+static bool
+siddhi_is_arithmetic_call(Node *n)
+{
+	FuncCall *fc = (FuncCall *) n;
+	const char *f;
+
+	if (!IsA(n, FuncCall) || list_length(fc->funcname) != 2 ||
+		strcmp(strVal(linitial(fc->funcname)), "siddhi") != 0)
+		return false;
+	f = strVal(lsecond(fc->funcname));
+	return strcmp(f, "add") == 0 || strcmp(f, "sub") == 0 ||
+		   strcmp(f, "mul") == 0 || strcmp(f, "div") == 0 ||
+		   strcmp(f, "mod") == 0;
+}
+
 /* A limit or offset: a constant, non-negative integer; -1 when absent. */
 static int64
 constant_count(AnalyzeState *st, ParseState *pstate, Node *raw,
@@ -353,7 +374,8 @@ input_done:
 			if (name == NULL)
 			{
 				name = FigureColname(rt->val);
-				if (strcmp(name, "?column?") == 0)
+				if (strcmp(name, "?column?") == 0 ||
+					siddhi_is_arithmetic_call(rt->val))
 					ereport(ERROR,
 							(errcode(ERRCODE_SIDDHI_SEMANTIC_ERROR),
 							 errmsg("output attribute needs a name"),

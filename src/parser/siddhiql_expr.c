@@ -340,18 +340,28 @@ make_call(SiddhiqlParser *p, SiddhiqlToken *ns, SiddhiqlToken *name,
 			tn->location = exprLocation(lsecond(args));
 			/*
 			 * Siddhi truncates a fraction going to int or long where a
-			 * PostgreSQL cast rounds: use siddhi.to_int / siddhi.to_long,
-			 * overloaded per source type.
+			 * PostgreSQL cast rounds, and convert() parses and prints the
+			 * way Java does (unparsable text is null, a null bool false,
+			 * 1.0 is "1.0"): use siddhi.to_<type>, overloaded per source
+			 * type.  cast() keeps a plain cast but for int and long.
 			 */
 			if (pg_strcasecmp(type, "int") == 0 ||
-				pg_strcasecmp(type, "long") == 0)
+				pg_strcasecmp(type, "long") == 0 ||
+				pg_strcasecmp(f, "convert") == 0)
+			{
+				const char *fn =
+					pg_strcasecmp(type, "int") == 0		 ? "to_int"
+					: pg_strcasecmp(type, "long") == 0	 ? "to_long"
+					: pg_strcasecmp(type, "double") == 0 ? "to_double"
+					: pg_strcasecmp(type, "float") == 0	 ? "to_float"
+					: pg_strcasecmp(type, "bool") == 0	 ? "to_bool"
+														 : "to_text";
+
 				return (Node *) makeFuncCall(
-					list_make2(makeString("siddhi"),
-							   makeString(pg_strcasecmp(type, "int") == 0
-											  ? "to_int"
-											  : "to_long")),
+					list_make2(makeString("siddhi"), makeString(pstrdup(fn))),
 					list_make1(linitial(args)), COERCE_EXPLICIT_CALL,
 					location);
+			}
 			tc = makeNode(TypeCast);
 			tc->arg = linitial(args);
 			tc->typeName = tn;
@@ -800,8 +810,26 @@ parse_binary_level(SiddhiqlParser *p, int level)
 		}
 		sq_next(p);
 		right = level == 0 ? parse_unary(p) : parse_binary_level(p, level - 1);
-		left = (Node *) makeSimpleA_Expr(AEXPR_OP, (char *) op, left, right,
-										 t->loc);
+		if (level == 0 || level == 1)
+			/*
+			 * Arithmetic as Java does it: siddhi.add/sub/mul/div/mod,
+			 * overloaded per type, promote as Java does (a float with an
+			 * int or long stays a float, where PostgreSQL makes a double)
+			 * and % also takes floats and doubles (the remainder keeps the
+			 * dividend's sign).  They are SQL functions the planner
+			 * inlines back into PostgreSQL's operators.
+			 */
+			left = (Node *) makeFuncCall(
+				list_make2(makeString("siddhi"),
+						   makeString(t->kind == TOK_PLUS	 ? "add"
+									  : t->kind == TOK_MINUS ? "sub"
+									  : t->kind == TOK_STAR	 ? "mul"
+									  : t->kind == TOK_SLASH ? "div"
+															 : "mod")),
+				list_make2(left, right), COERCE_EXPLICIT_CALL, t->loc);
+		else
+			left = (Node *) makeSimpleA_Expr(AEXPR_OP, (char *) op, left,
+											 right, t->loc);
 	}
 }
 
