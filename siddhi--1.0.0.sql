@@ -293,6 +293,35 @@ CREATE FUNCTION siddhi.mod(float4, float4) RETURNS float4
     AS 'MODULE_PATHNAME', 'siddhi_mod_float4' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 CREATE FUNCTION siddhi.mod(float8, float8) RETURNS float8
     AS 'MODULE_PATHNAME', 'siddhi_mod_float8' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+-- ... and as operators of schema siddhi over them, which the SiddhiQL
+-- parser writes (OPERATOR(siddhi.+)): a type error then reads as the
+-- operator's ("operator does not exist: integer siddhi.+ text"), not as
+-- a function's.
+CREATE OPERATOR siddhi.+ (LEFTARG = int4, RIGHTARG = int4, FUNCTION = siddhi.add);
+CREATE OPERATOR siddhi.+ (LEFTARG = int8, RIGHTARG = int8, FUNCTION = siddhi.add);
+CREATE OPERATOR siddhi.+ (LEFTARG = numeric, RIGHTARG = numeric, FUNCTION = siddhi.add);
+CREATE OPERATOR siddhi.+ (LEFTARG = float4, RIGHTARG = float4, FUNCTION = siddhi.add);
+CREATE OPERATOR siddhi.+ (LEFTARG = float8, RIGHTARG = float8, FUNCTION = siddhi.add);
+CREATE OPERATOR siddhi.- (LEFTARG = int4, RIGHTARG = int4, FUNCTION = siddhi.sub);
+CREATE OPERATOR siddhi.- (LEFTARG = int8, RIGHTARG = int8, FUNCTION = siddhi.sub);
+CREATE OPERATOR siddhi.- (LEFTARG = numeric, RIGHTARG = numeric, FUNCTION = siddhi.sub);
+CREATE OPERATOR siddhi.- (LEFTARG = float4, RIGHTARG = float4, FUNCTION = siddhi.sub);
+CREATE OPERATOR siddhi.- (LEFTARG = float8, RIGHTARG = float8, FUNCTION = siddhi.sub);
+CREATE OPERATOR siddhi.* (LEFTARG = int4, RIGHTARG = int4, FUNCTION = siddhi.mul);
+CREATE OPERATOR siddhi.* (LEFTARG = int8, RIGHTARG = int8, FUNCTION = siddhi.mul);
+CREATE OPERATOR siddhi.* (LEFTARG = numeric, RIGHTARG = numeric, FUNCTION = siddhi.mul);
+CREATE OPERATOR siddhi.* (LEFTARG = float4, RIGHTARG = float4, FUNCTION = siddhi.mul);
+CREATE OPERATOR siddhi.* (LEFTARG = float8, RIGHTARG = float8, FUNCTION = siddhi.mul);
+CREATE OPERATOR siddhi./ (LEFTARG = int4, RIGHTARG = int4, FUNCTION = siddhi.div);
+CREATE OPERATOR siddhi./ (LEFTARG = int8, RIGHTARG = int8, FUNCTION = siddhi.div);
+CREATE OPERATOR siddhi./ (LEFTARG = numeric, RIGHTARG = numeric, FUNCTION = siddhi.div);
+CREATE OPERATOR siddhi./ (LEFTARG = float4, RIGHTARG = float4, FUNCTION = siddhi.div);
+CREATE OPERATOR siddhi./ (LEFTARG = float8, RIGHTARG = float8, FUNCTION = siddhi.div);
+CREATE OPERATOR siddhi.% (LEFTARG = int4, RIGHTARG = int4, FUNCTION = siddhi.mod);
+CREATE OPERATOR siddhi.% (LEFTARG = int8, RIGHTARG = int8, FUNCTION = siddhi.mod);
+CREATE OPERATOR siddhi.% (LEFTARG = numeric, RIGHTARG = numeric, FUNCTION = siddhi.mod);
+CREATE OPERATOR siddhi.% (LEFTARG = float4, RIGHTARG = float4, FUNCTION = siddhi.mod);
+CREATE OPERATOR siddhi.% (LEFTARG = float8, RIGHTARG = float8, FUNCTION = siddhi.mod);
 -- convert(x, 'double' | 'float' | 'bool' | 'string') the way Java does:
 -- unparsable text is null, only 'true' (any case) is true, a number is
 -- true only when it is 1, a null becomes false, and a double or float is

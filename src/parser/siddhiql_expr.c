@@ -812,21 +812,18 @@ parse_binary_level(SiddhiqlParser *p, int level)
 		right = level == 0 ? parse_unary(p) : parse_binary_level(p, level - 1);
 		if (level == 0 || level == 1)
 			/*
-			 * Arithmetic as Java does it: siddhi.add/sub/mul/div/mod,
-			 * overloaded per type, promote as Java does (a float with an
-			 * int or long stays a float, where PostgreSQL makes a double)
-			 * and % also takes floats and doubles (the remainder keeps the
-			 * dividend's sign).  They are SQL functions the planner
-			 * inlines back into PostgreSQL's operators.
+			 * Arithmetic as Java does it: the operators of schema siddhi
+			 * (over siddhi.add/sub/mul/div/mod), overloaded per type,
+			 * promote as Java does (a float with an int or long stays a
+			 * float, where PostgreSQL makes a double) and % also takes
+			 * floats and doubles (the remainder keeps the dividend's
+			 * sign).  Their functions are SQL functions the analyser's
+			 * expression_planner inlines back into PostgreSQL's operators.
 			 */
-			left = (Node *) makeFuncCall(
-				list_make2(makeString("siddhi"),
-						   makeString(t->kind == TOK_PLUS	 ? "add"
-									  : t->kind == TOK_MINUS ? "sub"
-									  : t->kind == TOK_STAR	 ? "mul"
-									  : t->kind == TOK_SLASH ? "div"
-															 : "mod")),
-				list_make2(left, right), COERCE_EXPLICIT_CALL, t->loc);
+			left = (Node *) makeA_Expr(
+				AEXPR_OP,
+				list_make2(makeString("siddhi"), makeString((char *) op)),
+				left, right, t->loc);
 		else
 			left = (Node *) makeSimpleA_Expr(AEXPR_OP, (char *) op, left,
 											 right, t->loc);
