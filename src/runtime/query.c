@@ -40,19 +40,25 @@ static void window_catch_up(QueryRuntime *q, int64 now, int depth);
 static void query_abandon_chunk(QueryRuntime *q);
 static bool query_dedup_admit(QueryRuntime *q, int64 ts);
 static void pattern_emit(void *arg, TupleTableSlot *row, int64 ts);
+static void query_pattern_event(QueryRuntime *q, TupleTableSlot *slot,
+								int64 ts, int depth);
 
 /*
  * EXPLAIN ANALYZE's counters of an operator of q (metrics.h): one more
  * event in, or out as kind.  A join's other side counts no filter or
- * window of its own: its slots are the main side's.
+ * window of its own: its slots are the main side's.  bench/metrics_cost's
+ * baseline (SIDDHI_NO_METRICS) counts nothing.
  */
+#ifdef SIDDHI_NO_METRICS
+#define OP_IN(q, op) ((void) 0)
+#define OP_OUT(q, op, kind) ((void) 0)
+#else
 #define OP_IN(q, op) siddhi_stats_op((q)->stats, (op), SIDDHI_OP_IN)
 #define OP_OUT(q, op, kind)                                                \
 	siddhi_stats_op((q)->stats, (op),                                      \
 					(kind) == SIDDHI_EVENT_EXPIRED ? SIDDHI_OP_OUT_EXPIRED \
 												   : SIDDHI_OP_OUT)
-static void query_pattern_event(QueryRuntime *q, TupleTableSlot *slot,
-								int64 ts, int depth);
+#endif
 
 /*
  * An error of query q (already rolled back): count it, with its message
