@@ -42,8 +42,10 @@ SELECT p->>'Query Name' AS query, p->'Plan'->>'Node Type' AS top,
 INSERT INTO extrades VALUES ('A', 6, 200), ('A', 7, 300), ('B', 1, 50),
   ('A', -1, 500);
 SELECT siddhi.flush();
-SELECT * FROM siddhi.explain('ex_basic', 'big', "analyze" => true);
-SELECT * FROM siddhi.explain('ex_basic', 'forget', true);
+SELECT regexp_replace(p, '(Time per Event|State Bytes): .*', '\1: (varies)')
+    AS "QUERY PLAN" FROM siddhi.explain('ex_basic', 'big', "analyze" => true) p;
+SELECT regexp_replace(p, '(Time per Event|State Bytes): .*', '\1: (varies)')
+    AS "QUERY PLAN" FROM siddhi.explain('ex_basic', 'forget', true) p;
 
 -- windows: their parameters and what bounds their memory
 SELECT * FROM siddhi.deploy('ex_windows', $$
@@ -93,7 +95,8 @@ INSERT INTO excust VALUES (1, 'ann');
 INSERT INTO exnotes VALUES (1, 'vip');
 INSERT INTO exorders VALUES (1, 10), (2, 20);
 SELECT siddhi.flush();
-SELECT * FROM siddhi.explain('ex_joins', 'by_scan', "analyze" => true);
+SELECT regexp_replace(p, '(Time per Event|State Bytes): .*', '\1: (varies)')
+    AS "QUERY PLAN" FROM siddhi.explain('ex_joins', 'by_scan', "analyze" => true) p;
 
 -- patterns and sequences: states, links, every, within, counts, and/or,
 -- absence; a pattern without within and its partial matches
@@ -120,7 +123,8 @@ SET siddhi.event_time = 1000;
 INSERT INTO exdoor VALUES (1, true), (2, true), (3, true);
 RESET siddhi.event_time;
 SELECT siddhi.flush();
-SELECT * FROM siddhi.explain('ex_patterns', 'unbounded', "analyze" => true);
+SELECT regexp_replace(p, '(Time per Event|State Bytes): .*', '\1: (varies)')
+    AS "QUERY PLAN" FROM siddhi.explain('ex_patterns', 'unbounded', "analyze" => true) p;
 
 -- partitions: a value key and ranges, with and without @purge
 SELECT * FROM siddhi.deploy('ex_parts', $$

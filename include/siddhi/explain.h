@@ -47,6 +47,7 @@ typedef struct SiddhiExplainNode
 	char *line;		/* text: this line instead ("Left Outer Join") */
 	List *props;	/* of SiddhiExplainProp * */
 	List *children; /* of SiddhiExplainNode * */
+	int op;			/* ANALYZE: 1 + its SiddhiOp (metrics.h); 0: none */
 } SiddhiExplainNode;
 
 /* Building (explain_format.c). */

@@ -53,6 +53,37 @@ extern uint64 siddhi_metrics_clock_ns(void);
 extern uint64 siddhi_stats_event(SiddhiQueryStats *e, int64 ts);
 extern void siddhi_stats_event_done(SiddhiQueryStats *e, uint64 start);
 
+/*
+ * Per-operator counters (EXPLAIN ANALYZE): each stage of a query's chain
+ * has a slot, in the order the chain runs them; the engine counts the
+ * events that enter it (SIDDHI_OP_IN) and leave it, current or expired.
+ * The selector's slot counts rows into the selector and the rows it makes
+ * after having, order by and limit (they run inside it).
+ */
+typedef enum SiddhiOp
+{
+	SIDDHI_OP_FILTER,		 /* the filters before the window */
+	SIDDHI_OP_WINDOW,		 /* the window */
+	SIDDHI_OP_WINDOW_FILTER, /* the filters after it */
+	SIDDHI_OP_JOIN,			 /* a join: arrivals of both sides, rows */
+	SIDDHI_OP_PATTERN,		 /* a pattern or sequence: events, matches */
+	SIDDHI_OP_SELECT,		 /* aggregation, having, order by, limit */
+	SIDDHI_OP_RATE,			 /* the output rate limiter */
+	SIDDHI_OP_OUTPUT,		 /* the output: rows to it, rows delivered */
+	SIDDHI_OPS
+} SiddhiOp;
+
+typedef enum SiddhiOpCount
+{
+	SIDDHI_OP_IN,
+	SIDDHI_OP_OUT,
+	SIDDHI_OP_OUT_EXPIRED
+} SiddhiOpCount;
+
+/* one more of what at op (single writer, no locked instruction) */
+extern void siddhi_stats_op(SiddhiQueryStats *e, SiddhiOp op,
+							SiddhiOpCount what);
+
 /* State sampled at the end of a batch; -1: not known */
 extern void siddhi_stats_state(SiddhiQueryStats *e, int64 events, int64 groups,
 							   int64 keys, int64 bytes);
@@ -106,6 +137,7 @@ typedef struct SiddhiQuerySnap
 	int64 events_held, groups, keys, state_bytes; /* -1: unknown */
 	uint64 hist[SIDDHI_HIST_BOUNDS + 1];
 	uint64 hist_sum_ns;
+	int64 op_in[SIDDHI_OPS], op_out[SIDDHI_OPS], op_expired[SIDDHI_OPS];
 } SiddhiQuerySnap;
 extern bool siddhi_stats_snap_query(int i, bool *used, SiddhiQuerySnap *s);
 

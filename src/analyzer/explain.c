@@ -35,6 +35,7 @@
 #include "rewrite/rewriteHandler.h"
 #include "siddhi/connector.h"
 #include "siddhi/explain.h"
+#include "siddhi/metrics.h"
 #include "explain_int.h"
 #include "siddhi/over.h"
 #include "siddhi/shmem.h"
@@ -842,7 +843,7 @@ siddhi_explain_query(SiddhiAppPlan *app, SiddhiQueryPlan *q)
 	/* the input side up to the window: a pattern, or the (primary) input */
 	if (q->pattern)
 	{
-		n = pattern_node(q, c, &hints);
+		(n = pattern_node(q, c, &hints))->op = 1 + SIDDHI_OP_PATTERN;
 		dispatch_props(app, q, n);
 	}
 	else
@@ -855,6 +856,8 @@ siddhi_explain_query(SiddhiAppPlan *app, SiddhiQueryPlan *q)
 
 		n = input_node(app, q->input, p->alias);
 		n = filter_node(ic, q->qual, n);
+		if (q->qual)
+			n->op = 1 + SIDDHI_OP_FILTER;
 		dispatch_props(app, q, n);
 		if (q->memberships)
 		{
@@ -873,9 +876,11 @@ siddhi_explain_query(SiddhiAppPlan *app, SiddhiQueryPlan *q)
 			n = filter_node(ic, q->dedup_qual, stack(f, n));
 		}
 		if (q->window)
-			n = stack(siddhi_explain_window(
-						  q->window, ic, p->alias ? p->alias : q->input->name),
-					  n);
+			(n = stack(
+				 siddhi_explain_window(q->window, ic,
+									   p->alias ? p->alias : q->input->name),
+				 n))
+				->op = 1 + SIDDHI_OP_WINDOW;
 		if (q->window && (q->window->kind == SIDDHI_WINDOW_UNIQUE_EVER ||
 						  q->window->kind == SIDDHI_WINDOW_UNIQUE_FIRST))
 			hints = lappend(
@@ -884,14 +889,17 @@ siddhi_explain_query(SiddhiAppPlan *app, SiddhiQueryPlan *q)
 						 "siddhi.max_groups (%d): unique:time(key, t) or "
 						 "unique:length(key, n) release old keys",
 						 q->window->name, siddhi_max_groups));
-		n = filter_node(ic, q->window_qual, n);
+		if (q->window_qual)
+			(n = filter_node(ic, q->window_qual, n))->op =
+				1 + SIDDHI_OP_WINDOW_FILTER;
 		if (q->join)
-			n = join_node(app, q, c, n, &hints);
+			(n = join_node(app, q, c, n, &hints))->op = 1 + SIDDHI_OP_JOIN;
 	}
+	/* the selector's nodes share its counters (explain_analyze.c) */
 	if (q->over)
-		n = stack(over_node(q, c), n);
+		(n = stack(over_node(q, c), n))->op = 1 + SIDDHI_OP_SELECT;
 	if ((f = aggregate_node(q, c, &hints)) != NULL)
-		n = stack(f, n);
+		(n = stack(f, n))->op = 1 + SIDDHI_OP_SELECT;
 	if (q->having || q->order_by || q->limit >= 0 || q->distinct)
 	{
 		SiddhiExplainCols *oc = output_cols(q);
@@ -900,14 +908,14 @@ siddhi_explain_query(SiddhiAppPlan *app, SiddhiQueryPlan *q)
 		{
 			f = siddhi_explain_node("Having", NULL, NULL, NULL);
 			siddhi_explain_prop(f, "Condition", and_text(oc, q->having));
-			n = stack(f, n);
+			(n = stack(f, n))->op = 1 + SIDDHI_OP_SELECT;
 		}
 		if ((f = topn_node(q, oc)) != NULL)
-			n = stack(f, n);
+			(n = stack(f, n))->op = 1 + SIDDHI_OP_SELECT;
 	}
 	if ((f = rate_node(q)) != NULL)
-		n = stack(f, n);
-	n = stack(output_node(app, q, c, &hints), n);
+		(n = stack(f, n))->op = 1 + SIDDHI_OP_RATE;
+	(n = stack(output_node(app, q, c, &hints), n))->op = 1 + SIDDHI_OP_OUTPUT;
 	if (q->partition)
 		n = stack(partition_node(q->partition, &hints), n);
 	root->children = list_make1(n);

@@ -60,6 +60,8 @@ struct SiddhiQueryStats
 	pg_atomic_uint64 keys;
 	pg_atomic_uint64 state_bytes;
 	SiddhiHistogram time; /* sampled events' processing time */
+	/* per operator of the chain (metrics.h, SiddhiOp) */
+	pg_atomic_uint64 ops[SIDDHI_OPS][SIDDHI_OP_OUT_EXPIRED + 1];
 	/* the engine's own, not read by others */
 	int app_index;		/* in metrics.c's apps; -1: none */
 	int sample_left;	/* events before the next timed one */
@@ -112,6 +114,9 @@ siddhi_stats_shmem_init(void)
 		pg_atomic_init_u64(&e->keys, (uint64) -1);
 		pg_atomic_init_u64(&e->state_bytes, (uint64) -1);
 		siddhi_hist_init(&e->time);
+		for (int o = 0; o < SIDDHI_OPS; o++)
+			for (int w = 0; w <= SIDDHI_OP_OUT_EXPIRED; w++)
+				pg_atomic_init_u64(&e->ops[o][w], 0);
 		SpinLockInit(&e->mutex);
 	}
 }
@@ -152,6 +157,9 @@ siddhi_stats_alloc(Oid dboid, const char *app, const char *query, Oid owner)
 			pg_atomic_write_u64(&e->keys, (uint64) -1);
 			pg_atomic_write_u64(&e->state_bytes, (uint64) -1);
 			siddhi_hist_init(&e->time);
+			for (int o = 0; o < SIDDHI_OPS; o++)
+				for (int w = 0; w <= SIDDHI_OP_OUT_EXPIRED; w++)
+					pg_atomic_write_u64(&e->ops[o][w], 0);
 			e->sample_left = 1; /* the first event is timed */
 			e->in_at_batch = 0;
 			e->batch_max_ts = 0;
@@ -214,6 +222,15 @@ siddhi_stats_count(SiddhiQueryStats *e, int64 in, int64 out)
 	if (out)
 		pg_atomic_write_u64(&e->events_out,
 							pg_atomic_read_u64(&e->events_out) + out);
+}
+
+void
+siddhi_stats_op(SiddhiQueryStats *e, SiddhiOp op, SiddhiOpCount what)
+{
+	if (e == NULL)
+		return;
+	pg_atomic_write_u64(&e->ops[op][what],
+						pg_atomic_read_u64(&e->ops[op][what]) + 1);
 }
 
 void
@@ -349,6 +366,12 @@ siddhi_stats_snap_query(int i, bool *used, SiddhiQuerySnap *s)
 	for (int b = 0; b <= SIDDHI_HIST_BOUNDS; b++)
 		s->hist[b] = pg_atomic_read_u64(&e->time.count[b]);
 	s->hist_sum_ns = pg_atomic_read_u64(&e->time.sum_ns);
+	for (int o = 0; o < SIDDHI_OPS; o++)
+	{
+		s->op_in[o] = read_signed(&e->ops[o][SIDDHI_OP_IN]);
+		s->op_out[o] = read_signed(&e->ops[o][SIDDHI_OP_OUT]);
+		s->op_expired[o] = read_signed(&e->ops[o][SIDDHI_OP_OUT_EXPIRED]);
+	}
 	return true;
 }
 

@@ -44,6 +44,23 @@ static void query_pattern_event(QueryRuntime *q, TupleTableSlot *slot,
 								int64 ts, int depth);
 
 /*
+ * EXPLAIN ANALYZE's counters of an operator of q (metrics.h): one more
+ * event in, or out as kind.  A join's other side counts no filter or
+ * window of its own: its slots are the main side's.  bench/metrics_cost's
+ * baseline (SIDDHI_NO_METRICS) counts nothing.
+ */
+#ifdef SIDDHI_NO_METRICS
+#define OP_IN(q, op) ((void) 0)
+#define OP_OUT(q, op, kind) ((void) 0)
+#else
+#define OP_IN(q, op) siddhi_stats_op((q)->stats, (op), SIDDHI_OP_IN)
+#define OP_OUT(q, op, kind)                                                \
+	siddhi_stats_op((q)->stats, (op),                                      \
+					(kind) == SIDDHI_EVENT_EXPIRED ? SIDDHI_OP_OUT_EXPIRED \
+												   : SIDDHI_OP_OUT)
+#endif
+
+/*
  * An error of query q (already rolled back): count it, with its message
  * as the query's last error, and log it, at most once per
  * siddhi.error_log_interval for the query.  Frees edata.
@@ -120,6 +137,7 @@ static void
 query_deliver(QueryRuntime *q, TupleTableSlot *out, int64 ts, int depth,
 			  SiddhiEventKind kind)
 {
+	OP_IN(q, SIDDHI_OP_OUTPUT);
 	if (q->table_op)
 	{
 		/* at once, after the rows buffered for the table (table_ops.c) */
@@ -145,6 +163,7 @@ rate_emit(void *arg, MinimalTuple tuple, int64 ts, SiddhiEventKind kind,
 	RateEmitArg *ra = arg;
 	QueryRuntime *q = ra->q;
 
+	OP_OUT(q, SIDDHI_OP_RATE, kind);
 	ExecStoreMinimalTuple(tuple, q->rate_slot, false);
 	if (siddhi_rate_is_snapshot(q->rate))
 		query_snapshot_row(q, ts, ra->depth);
@@ -172,6 +191,7 @@ query_send(QueryRuntime *q, TupleTableSlot *out, int64 ts, int depth,
 	}
 	if (siddhi_rate_is_snapshot(q->rate))
 		return;
+	OP_IN(q, SIDDHI_OP_RATE);
 	t = ExecFetchSlotMinimalTuple(out, &should_free);
 	siddhi_rate_offer(q->rate, t, ts, kind, key, keylen,
 					  q->app->playback ? q->app->clock : siddhi_now_ms(),
@@ -227,6 +247,7 @@ query_rate_remember(QueryRuntime *q, TupleTableSlot *slot, int64 ts,
 	Size keylen;
 	const char *key = siddhi_selector_group_key(q->sel, &keylen);
 
+	OP_IN(q, SIDDHI_OP_RATE);
 	t = ExecFetchSlotMinimalTuple(slot, &should_free);
 	siddhi_rate_remember(q->rate, t, ts, kind, key, keylen);
 	if (should_free)
@@ -239,6 +260,7 @@ join_row(void *arg, TupleTableSlot *row, int64 ts, SiddhiEventKind kind)
 {
 	JoinRowArg *a = arg;
 
+	OP_OUT(a->q, SIDDHI_OP_JOIN, kind);
 	query_emit_row(a->q, row, ts, a->depth, kind);
 }
 
@@ -282,6 +304,7 @@ query_join(QueryRuntime *q, TupleTableSlot *slot, int64 ts, int depth,
 	 * that outputs current events only): spare the probe */
 	if (query_drops_kind(mq, kind))
 		return;
+	OP_IN(mq, SIDDHI_OP_JOIN);
 
 	/* a table lookup sees the rows queries buffered for it */
 	if (OidIsValid(table))
@@ -307,8 +330,15 @@ query_emit(QueryRuntime *q, TupleTableSlot *slot, int64 ts, int depth,
 		   SiddhiEventKind kind)
 {
 	q->econtext->ecxt_scantuple = slot;
-	if (q->window_qual && !ExecQual(q->window_qual, q->econtext))
-		return;
+	if (q->window_qual)
+	{
+		if (q->join_main == NULL)
+			OP_IN(q, SIDDHI_OP_WINDOW_FILTER);
+		if (!ExecQual(q->window_qual, q->econtext))
+			return;
+		if (q->join_main == NULL)
+			OP_OUT(q, SIDDHI_OP_WINDOW_FILTER, kind);
+	}
 	if (q->join || q->join_main)
 	{
 		query_join(q, slot, ts, depth, kind);
@@ -324,6 +354,7 @@ selector_emit(void *arg, TupleTableSlot *row, int64 ts, SiddhiEventKind kind,
 {
 	RateEmitArg *ra = arg;
 
+	OP_OUT(ra->q, SIDDHI_OP_SELECT, kind);
 	query_send(ra->q, row, ts, ra->depth, kind, key, keylen);
 }
 
@@ -343,6 +374,7 @@ query_emit_row(QueryRuntime *q, TupleTableSlot *slot, int64 ts, int depth,
 	{
 		RateEmitArg ra = { q, depth };
 
+		OP_IN(q, SIDDHI_OP_SELECT);
 		siddhi_selector_row(q->sel, slot, ts, kind, selector_emit, &ra);
 	}
 }
@@ -379,6 +411,8 @@ window_event(void *arg, SiddhiEventKind kind, MinimalTuple tuple, int64 ts)
 		query_chunk_end(wa->q, wa->depth);
 		return;
 	}
+	if (wa->q->join_main == NULL)
+		OP_OUT(wa->q, SIDDHI_OP_WINDOW, kind);
 
 	/*
 	 * An error skips this event for the query and the window goes on: it
@@ -490,6 +524,7 @@ pattern_emit(void *arg, TupleTableSlot *row, int64 ts)
 
 	/* eventTimestamp() of a match is its own (an absence: when it held) */
 	siddhi_current_event_ts = ts;
+	OP_OUT(a->q, SIDDHI_OP_PATTERN, SIDDHI_EVENT_CURRENT);
 	/* SQL's WHERE on the pattern: matches it rejects go nowhere */
 	a->q->econtext->ecxt_scantuple = row;
 	if (a->q->window_qual == NULL ||
@@ -506,6 +541,7 @@ query_pattern_event(QueryRuntime *q, TupleTableSlot *slot, int64 ts, int depth)
 	PatternEmitArg a = { mq, depth };
 	int64 now = mq->app->playback ? mq->app->clock : ts;
 
+	OP_IN(mq, SIDDHI_OP_PATTERN);
 	if (siddhi_pattern_deadline(mq->pattern) >= 0)
 		siddhi_pattern_advance(mq->pattern, now, pattern_emit, &a);
 	if (mq->rate)
@@ -535,8 +571,15 @@ query_event(QueryRuntime *q, TupleTableSlot *slot, int64 ts, int depth,
 		rate_catch_up(q, q->app->playback ? q->app->clock : siddhi_now_ms(),
 					  depth);
 	q->econtext->ecxt_scantuple = slot;
-	if (q->qual && !ExecQual(q->qual, q->econtext))
-		return;
+	if (q->qual)
+	{
+		if (q->join_main == NULL)
+			OP_IN(q, SIDDHI_OP_FILTER);
+		if (!ExecQual(q->qual, q->econtext))
+			return;
+		if (q->join_main == NULL)
+			OP_OUT(q, SIDDHI_OP_FILTER, kind);
+	}
 	if (!query_dedup_admit(q, ts))
 		return;
 	if (q->window)
@@ -546,6 +589,8 @@ query_event(QueryRuntime *q, TupleTableSlot *slot, int64 ts, int depth,
 		SiddhiWindowEvent ev = { 0 };
 
 		Assert(kind == SIDDHI_EVENT_CURRENT);
+		if (q->join_main == NULL)
+			OP_IN(q, SIDDHI_OP_WINDOW);
 		ev.tuple = ExecFetchSlotMinimalTuple(slot, &should_free);
 		ev.desc = slot->tts_tupleDescriptor;
 		ev.timestamp = ts;

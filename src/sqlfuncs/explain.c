@@ -50,6 +50,8 @@
 #include "utils/memutils.h"
 #include "utils/resowner.h"
 
+#include "explain_analyze.h"
+
 /* Every line of text (or the JSON) as rows of the function's result. */
 static void
 put_rows(ReturnSetInfo *rsinfo, const char *plan, SiddhiExplainFormat format)
@@ -327,6 +329,7 @@ analyze_trees(List *roots, const char *app)
 			if (q && strcmp(q, root->detail) == 0)
 			{
 				add_counters(root, t, d);
+				siddhi_explain_analyze_ops(root, app, q);
 				found = true;
 			}
 		}
