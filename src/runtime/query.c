@@ -61,6 +61,26 @@ static void query_pattern_event(QueryRuntime *q, TupleTableSlot *slot,
 #endif
 
 /*
+ * Does the event in q's scan slot pass filter qual (operator op)?  Counted
+ * for EXPLAIN ANALYZE, but on a join's other side, whose slots are the
+ * main side's.
+ */
+static inline bool
+qual_passes(QueryRuntime *q, ExprState *qual, SiddhiOp op,
+			SiddhiEventKind kind)
+{
+	bool counted = q->join_main == NULL;
+
+	if (counted)
+		OP_IN(q, op);
+	if (!ExecQual(qual, q->econtext))
+		return false;
+	if (counted)
+		OP_OUT(q, op, kind);
+	return true;
+}
+
+/*
  * An error of query q (already rolled back): count it, with its message
  * as the query's last error, and log it, at most once per
  * siddhi.error_log_interval for the query.  Frees edata.
@@ -330,15 +350,9 @@ query_emit(QueryRuntime *q, TupleTableSlot *slot, int64 ts, int depth,
 		   SiddhiEventKind kind)
 {
 	q->econtext->ecxt_scantuple = slot;
-	if (q->window_qual)
-	{
-		if (q->join_main == NULL)
-			OP_IN(q, SIDDHI_OP_WINDOW_FILTER);
-		if (!ExecQual(q->window_qual, q->econtext))
-			return;
-		if (q->join_main == NULL)
-			OP_OUT(q, SIDDHI_OP_WINDOW_FILTER, kind);
-	}
+	if (q->window_qual &&
+		!qual_passes(q, q->window_qual, SIDDHI_OP_WINDOW_FILTER, kind))
+		return;
 	if (q->join || q->join_main)
 	{
 		query_join(q, slot, ts, depth, kind);
@@ -571,15 +585,8 @@ query_event(QueryRuntime *q, TupleTableSlot *slot, int64 ts, int depth,
 		rate_catch_up(q, q->app->playback ? q->app->clock : siddhi_now_ms(),
 					  depth);
 	q->econtext->ecxt_scantuple = slot;
-	if (q->qual)
-	{
-		if (q->join_main == NULL)
-			OP_IN(q, SIDDHI_OP_FILTER);
-		if (!ExecQual(q->qual, q->econtext))
-			return;
-		if (q->join_main == NULL)
-			OP_OUT(q, SIDDHI_OP_FILTER, kind);
-	}
+	if (q->qual && !qual_passes(q, q->qual, SIDDHI_OP_FILTER, kind))
+		return;
 	if (!query_dedup_admit(q, ts))
 		return;
 	if (q->window)
