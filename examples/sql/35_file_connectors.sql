@@ -11,11 +11,14 @@
 CREATE EXTENSION IF NOT EXISTS siddhi;
 SELECT current_setting('data_directory') || '/example_files' AS dir \gset
 -- run(cmd): a shell command on the server (the example's stand-in for the
--- application writing the file, and for the DBA's mkdir)
+-- application writing the file, and for the DBA's mkdir).  It reads the
+-- COPY's one line first: a command that exits before COPY has written
+-- and closed its pipe makes COPY fail with "Broken pipe"
 CREATE FUNCTION pg_temp.run(cmd text) RETURNS void LANGUAGE plpgsql AS $$
 BEGIN
   EXECUTE format('COPY (SELECT) TO PROGRAM %L',
-                 'cd ' || current_setting('data_directory') || ' && ' || cmd);
+                 'cat >/dev/null; cd ' || current_setting('data_directory')
+                 || ' && ' || cmd);
 END $$;
 SELECT pg_temp.run('mkdir -p example_files/in example_files/out');
 ALTER SYSTEM SET siddhi.file_directory = :'dir';
