@@ -27,6 +27,7 @@
 #include "siddhi/incremental.h"
 #include "siddhi/shmem.h"
 #include "siddhi/sink.h"
+#include "siddhi/state.h"
 #include "siddhi/source_runtime.h"
 #include "siddhi/usercode.h"
 #include "siddhi/worker.h"
@@ -48,6 +49,8 @@ bool siddhi_dispatch_index = true;
 int siddhi_pending_memory_kb = 65536;
 bool siddhi_durable_streams = false;
 bool siddhi_synchronous_commit = false;
+bool siddhi_save_state = true;
+bool siddhi_state_roundtrip = false;
 int siddhi_sync_commit_timeout_ms = 10000;
 bool siddhi_preloaded = false;
 bool siddhi_in_engine = false;
@@ -123,6 +126,23 @@ define_gucs(void)
 		"wins.  Read by the inserting session: ALTER DATABASE .. SET makes "
 		"it the database's default.",
 		&siddhi_durable_streams, false, PGC_USERSET, 0, NULL, NULL, NULL);
+	DefineCustomBoolVariable(
+		"siddhi.save_state", "Whether the engine saves the state of queries.",
+		"On: at the end of each batch the engine writes the state of every "
+		"query that changed (windows, groups, ...) into siddhi.query_state, "
+		"in the batch's transaction, and an app restores it when it starts "
+		"again (after a restart, a crash or a redeploy that left the "
+		"query alone).  Off: queries start empty.",
+		&siddhi_save_state, true, PGC_SIGHUP, 0, NULL, NULL, NULL);
+	DefineCustomBoolVariable(
+		"siddhi.state_roundtrip",
+		"Developer option: round-trip every query's state at each batch's "
+		"end.",
+		"Each query's state is saved to bytes and restored into new "
+		"operators at the end of every batch; the test suites run so show "
+		"that the saved state is all that matters.",
+		&siddhi_state_roundtrip, false, PGC_SIGHUP, GUC_NOT_IN_SAMPLE, NULL,
+		NULL, NULL);
 	DefineCustomBoolVariable(
 		"siddhi.synchronous_commit",
 		"Whether COMMIT waits for the engine to process the transaction's "

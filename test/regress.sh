@@ -6,6 +6,8 @@ cd "$(dirname "$0")/.."
 
 work=$(make_workdir regress)
 cp -r sql expected test "$work/"
+# SIDDHI_EXTRA_CONF: more server settings (e.g. siddhi.state_roundtrip = on)
+[ -n "${SIDDHI_EXTRA_CONF:-}" ] && printf '%s\n' "$SIDDHI_EXTRA_CONF" >>"$work/test/siddhi.conf"
 [ "$(id -u)" = 0 ] && chown -R "$TEST_USER" "$work"
 cd "$work"
 status=0

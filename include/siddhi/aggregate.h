@@ -15,6 +15,8 @@
 #ifndef SIDDHI_AGGREGATE_H
 #define SIDDHI_AGGREGATE_H
 
+#include "lib/stringinfo.h"
+#include "siddhi/state.h"
 #include "nodes/params.h"
 #include "siddhi/analyzer.h"
 
@@ -65,5 +67,14 @@ extern void siddhi_aggs_release_if_empty(SiddhiAggregates *a,
 
 extern int64 siddhi_aggs_ngroups(SiddhiAggregates *a);
 extern void siddhi_aggs_reset(SiddhiAggregates *a);
+
+/*
+ * Epochs (include/siddhi/state.h): whether the aggregators of every group can be saved, its state
+ * appended to buf, and read back into one just created (restore emits
+ * nothing).
+ */
+extern bool siddhi_aggs_can_save(SiddhiAggregates *x);
+extern void siddhi_aggs_serialize(SiddhiAggregates *x, StringInfo buf);
+extern void siddhi_aggs_restore(SiddhiAggregates *x, SiddhiStateReader *r);
 
 #endif /* SIDDHI_AGGREGATE_H */

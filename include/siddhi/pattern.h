@@ -15,6 +15,8 @@
 #ifndef SIDDHI_PATTERN_H
 #define SIDDHI_PATTERN_H
 
+#include "lib/stringinfo.h"
+#include "siddhi/state.h"
 #include "executor/execdesc.h"
 #include "executor/tuptable.h"
 #include "nodes/execnodes.h"
@@ -67,5 +69,14 @@ extern void siddhi_pattern_advance(SiddhiPattern *pat, int64 now,
 /* Partial matches held now, and dropped so far by the bound. */
 extern int64 siddhi_pattern_pending(SiddhiPattern *pat);
 extern int64 siddhi_pattern_dropped(SiddhiPattern *pat);
+
+/*
+ * Epochs (include/siddhi/state.h): whether a pattern (partial matches, absences, its sequence numbers) can be saved, its state
+ * appended to buf, and read back into one just created (restore emits
+ * nothing).
+ */
+extern bool siddhi_pattern_can_save(SiddhiPattern *x);
+extern void siddhi_pattern_serialize(SiddhiPattern *x, StringInfo buf);
+extern void siddhi_pattern_restore(SiddhiPattern *x, SiddhiStateReader *r);
 
 #endif /* SIDDHI_PATTERN_H */

@@ -22,6 +22,8 @@
 #ifndef SIDDHI_RATELIMIT_H
 #define SIDDHI_RATELIMIT_H
 
+#include "lib/stringinfo.h"
+#include "siddhi/state.h"
 #include "access/htup_details.h"
 #include "siddhi/analyzer.h"
 #include "siddhi/window.h"
@@ -71,5 +73,17 @@ extern void siddhi_rate_advance(SiddhiRateLimiter *r, int64 now,
 
 /* When the limiter next needs siddhi_rate_advance, or -1 for never. */
 extern int64 siddhi_rate_deadline(SiddhiRateLimiter *r);
+
+/*
+ * Epochs (include/siddhi/state.h): whether a rate limiter (held rows, counters, its period) can be saved, its state
+ * appended to buf, and read back into one just created (restore emits
+ * nothing).
+ */
+extern bool siddhi_rate_can_save(SiddhiRateLimiter *x);
+extern void siddhi_rate_serialize(SiddhiRateLimiter *x, StringInfo buf);
+extern void siddhi_rate_restore(SiddhiRateLimiter *x, SiddhiStateReader *r);
+
+/* Free a rate limiter and everything it holds. */
+extern void siddhi_rate_free(SiddhiRateLimiter *r);
 
 #endif /* SIDDHI_RATELIMIT_H */

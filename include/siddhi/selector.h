@@ -16,6 +16,7 @@
 
 #include "executor/executor.h"
 #include "lib/stringinfo.h"
+#include "siddhi/state.h"
 #include "siddhi/aggregate.h"
 #include "siddhi/analyzer.h"
 #include "siddhi/window.h"
@@ -84,5 +85,17 @@ extern SiddhiAggregates *siddhi_selector_current_aggs(SiddhiSelect *s);
 extern void siddhi_build_key(ExprContext *econtext, ExprState **exprs,
 							 FmgrInfo *out, int n, Datum *values, bool *nulls,
 							 StringInfo buf);
+
+/*
+ * Epochs (include/siddhi/state.h): whether a selector (its groups; window functions and contents not yet) can be saved, its state
+ * appended to buf, and read back into one just created (restore emits
+ * nothing).
+ */
+extern bool siddhi_selector_can_save(SiddhiSelect *x);
+extern void siddhi_selector_serialize(SiddhiSelect *x, StringInfo buf);
+extern void siddhi_selector_restore(SiddhiSelect *x, SiddhiStateReader *r);
+
+/* Epochs: forget every group (a selector about to be restored). */
+extern void siddhi_selector_clear(SiddhiSelect *s);
 
 #endif /* SIDDHI_SELECTOR_H */

@@ -29,6 +29,8 @@
 #define SIDDHI_WINDOW_H
 
 #include "access/htup_details.h"
+#include "lib/stringinfo.h"
+#include "siddhi/state.h"
 #include "siddhi/analyzer.h"
 
 typedef enum SiddhiEventKind
@@ -90,6 +92,15 @@ typedef struct SiddhiWindowOps
 	 * now.  NULL: chunks mean nothing to this window.
 	 */
 	void (*input_end)(SiddhiWindow *w, int64 now, SiddhiEventFn fn, void *arg);
+
+	/*
+	 * Epochs (include/siddhi/state.h): append everything the window holds
+	 * (events, times, its place in a batch) to buf; and read that back into
+	 * a window just created from the same plan, emitting nothing.  NULL:
+	 * this kind cannot be saved yet (its query is not saved).
+	 */
+	void (*serialize)(SiddhiWindow *w, StringInfo buf);
+	void (*restore)(SiddhiWindow *w, SiddhiStateReader *r);
 } SiddhiWindowOps;
 
 /* What every window starts with. */
@@ -118,6 +129,17 @@ extern int64 siddhi_window_size(SiddhiWindow *w);
 extern bool siddhi_window_wants_input_end(SiddhiWindow *w);
 extern void siddhi_window_input_end(SiddhiWindow *w, int64 now,
 									SiddhiEventFn fn, void *arg);
+
+/* Whether this kind of window can be saved (serialize and restore). */
+extern bool siddhi_window_can_save(SiddhiWindow *w);
+extern void siddhi_window_serialize(SiddhiWindow *w, StringInfo buf);
+
+/*
+ * Restore a window just created: its contents, and its join index (which
+ * reads the key of each event: desc is the row type of its events).
+ */
+extern void siddhi_window_restore(SiddhiWindow *w, SiddhiStateReader *r,
+								  TupleDesc desc);
 
 /*
  * The events held whose index key hashes to hash (plan->index_attno,
@@ -176,5 +198,14 @@ typedef struct SiddhiDedup SiddhiDedup;
 extern SiddhiDedup *siddhi_dedup_create(int64 interval, MemoryContext cxt);
 extern bool siddhi_dedup_admit(SiddhiDedup *d, const char *key, int keylen,
 							   int64 ts);
+
+/*
+ * Epochs (include/siddhi/state.h): whether a deduplicate (its keys and their times) can be saved, its state
+ * appended to buf, and read back into one just created (restore emits
+ * nothing).
+ */
+extern bool siddhi_dedup_can_save(SiddhiDedup *x);
+extern void siddhi_dedup_serialize(SiddhiDedup *x, StringInfo buf);
+extern void siddhi_dedup_restore(SiddhiDedup *x, SiddhiStateReader *r);
 
 #endif /* SIDDHI_WINDOW_H */

@@ -254,6 +254,8 @@ siddhi_runtime_start_app(SiddhiAppPlan *plan)
 	old = MemoryContextSwitchTo(cxt);
 	app = palloc0(sizeof(SiddhiAppRuntime));
 	app->name = pstrdup(plan->name);
+	app->source =
+		plan->ast && plan->ast->source ? pstrdup(plan->ast->source) : NULL;
 	app->owner = plan->owner;
 	app->playback = plan->playback;
 	app->cxt = cxt;

@@ -35,6 +35,7 @@
 #include "siddhi/metrics.h"
 #include "siddhi/ratelimit.h"
 #include "siddhi/selector.h"
+#include "siddhi/state.h"
 #include "siddhi/topn.h"
 #include "siddhi/runtime.h"
 #include "siddhi/table_ops.h"
@@ -190,6 +191,7 @@ struct QueryRuntime
 	SiddhiQueryPlan *plan;		   /* to make a key's state; NULL: join side */
 	SiddhiWindowPlan *window_plan; /* likewise */
 	bool inner_input;			   /* reads a #inner stream of apart */
+	bool state_dirty;			   /* stepped since its state was last saved */
 	uint64 read_checked; /* batch whose SELECT check on input was made */
 	bool read_denied;	 /* and it failed: the batch's events are skipped */
 };
@@ -220,6 +222,7 @@ struct AppPartition
 struct SiddhiAppRuntime
 {
 	char *name;
+	char *source; /* the app's text (query fingerprints, query_state.c) */
 	Oid owner;
 	bool playback; /* the app's clock follows event time */
 	int64 clock;   /* playback: the latest event time seen */
@@ -292,6 +295,15 @@ typedef enum QueryStep
 	STEP_INPUT_END	/* the chunk its input came in has ended (batch) */
 } QueryStep;
 
+
+/* query_state.c: epochs */
+extern char *query_state_key(QueryRuntime *q);
+extern char *query_state_fingerprint(QueryRuntime *q);
+extern bool query_state_holds(QueryRuntime *q);
+extern bool query_state_can_save(QueryRuntime *q, const char **why);
+extern void query_state_serialize(QueryRuntime *q, StringInfo buf);
+extern void query_state_restore(QueryRuntime *q, SiddhiStateReader *r);
+extern void query_state_roundtrip_all(void);
 
 /* the driver's state (app.c, query.c, table_sink.c) */
 extern HTAB *junctions;

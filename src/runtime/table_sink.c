@@ -396,6 +396,8 @@ siddhi_runtime_end_batch(void)
 	dirty_sinks = NIL;
 	mirror_windows();
 	siddhi_incremental_flush_all();
+	if (siddhi_state_roundtrip)
+		query_state_roundtrip_all();
 	siddhi_batch_end();
 	MemoryContextReset(batch_cxt);
 	agg_read_denied = agg_read_checked = NIL;

@@ -51,6 +51,7 @@
 #include "pattern_int.h"
 #include "siddhi/errors.h"
 #include "utils/rel.h"
+#include "siddhi/state.h"
 /* ---------------------------------------------------------------------
  * The interface
  * ---------------------------------------------------------------------
@@ -420,4 +421,26 @@ int64
 siddhi_pattern_dropped(SiddhiPattern *pat)
 {
 	return pat->dropped;
+}
+
+/*
+ * Epochs: a pattern cannot be saved yet (a query holding one is not saved;
+ * siddhi.query_state says so).
+ */
+bool
+siddhi_pattern_can_save(SiddhiPattern *x)
+{
+	return false;
+}
+
+void
+siddhi_pattern_serialize(SiddhiPattern *x, StringInfo buf)
+{
+	elog(ERROR, "a pattern cannot be saved yet");
+}
+
+void
+siddhi_pattern_restore(SiddhiPattern *x, SiddhiStateReader *r)
+{
+	elog(ERROR, "a pattern cannot be restored yet");
 }

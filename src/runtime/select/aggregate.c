@@ -50,6 +50,7 @@
 #include "utils/typcache.h"
 
 #include "aggregate_sql.h"
+#include "siddhi/state.h"
 
 typedef union AggValue
 {
@@ -771,4 +772,26 @@ int64
 siddhi_aggs_ngroups(SiddhiAggregates *a)
 {
 	return a->groups->members;
+}
+
+/*
+ * Epochs: an aggregator cannot be saved yet (a query holding one is not saved;
+ * siddhi.query_state says so).
+ */
+bool
+siddhi_aggs_can_save(SiddhiAggregates *x)
+{
+	return false;
+}
+
+void
+siddhi_aggs_serialize(SiddhiAggregates *x, StringInfo buf)
+{
+	elog(ERROR, "an aggregator cannot be saved yet");
+}
+
+void
+siddhi_aggs_restore(SiddhiAggregates *x, SiddhiStateReader *r)
+{
+	elog(ERROR, "an aggregator cannot be restored yet");
 }

@@ -44,6 +44,7 @@
 #include "siddhi/shmem.h"
 #include "utils/hsearch.h"
 #include "utils/memutils.h"
+#include "siddhi/state.h"
 
 /* a clock jumping over more periods than this repeats a snapshot no more */
 #define MAX_SNAPSHOT_REPEATS 1000
@@ -544,4 +545,32 @@ siddhi_rate_deadline(SiddhiRateLimiter *r)
 		(r->kind == SIDDHI_RATE_TIME && r->type == SIDDHI_RATE_FIRST))
 		return -1;
 	return r->next;
+}
+
+void
+siddhi_rate_free(SiddhiRateLimiter *r)
+{
+	MemoryContextDelete(r->cxt);
+}
+
+/*
+ * Epochs: a rate limiter cannot be saved yet (a query holding one is not saved;
+ * siddhi.query_state says so).
+ */
+bool
+siddhi_rate_can_save(SiddhiRateLimiter *x)
+{
+	return false;
+}
+
+void
+siddhi_rate_serialize(SiddhiRateLimiter *x, StringInfo buf)
+{
+	elog(ERROR, "a rate limiter cannot be saved yet");
+}
+
+void
+siddhi_rate_restore(SiddhiRateLimiter *x, SiddhiStateReader *r)
+{
+	elog(ERROR, "a rate limiter cannot be restored yet");
 }

@@ -29,6 +29,7 @@
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
 #include "utils/sortsupport.h"
+#include "siddhi/state.h"
 
 struct SiddhiSelect
 {
@@ -692,4 +693,32 @@ SiddhiAggregates *
 siddhi_selector_current_aggs(SiddhiSelect *s)
 {
 	return s->aggs;
+}
+
+void
+siddhi_selector_clear(SiddhiSelect *s)
+{
+	elog(ERROR, "a selector cannot be cleared yet");
+}
+
+/*
+ * Epochs: a selector cannot be saved yet (a query holding one is not saved;
+ * siddhi.query_state says so).
+ */
+bool
+siddhi_selector_can_save(SiddhiSelect *x)
+{
+	return false;
+}
+
+void
+siddhi_selector_serialize(SiddhiSelect *x, StringInfo buf)
+{
+	elog(ERROR, "a selector cannot be saved yet");
+}
+
+void
+siddhi_selector_restore(SiddhiSelect *x, SiddhiStateReader *r)
+{
+	elog(ERROR, "a selector cannot be restored yet");
 }

@@ -32,6 +32,7 @@
  */
 #include "postgres.h"
 
+#include "siddhi/state.h"
 #include "siddhi/window.h"
 #include "utils/memutils.h"
 #include "window_int.h"
@@ -184,6 +185,28 @@ siddhi_window_input_end(SiddhiWindow *w, int64 now, SiddhiEventFn fn,
 		window_index_input_end(w, now, fn, arg);
 	else if (w->ops->input_end)
 		w->ops->input_end(w, now, fn, arg);
+}
+
+bool
+siddhi_window_can_save(SiddhiWindow *w)
+{
+	return w->ops->serialize != NULL && w->ops->restore != NULL;
+}
+
+void
+siddhi_window_serialize(SiddhiWindow *w, StringInfo buf)
+{
+	Assert(siddhi_window_can_save(w));
+	w->ops->serialize(w, buf);
+}
+
+void
+siddhi_window_restore(SiddhiWindow *w, SiddhiStateReader *r, TupleDesc desc)
+{
+	Assert(siddhi_window_can_save(w));
+	w->ops->restore(w, r);
+	if (w->index)
+		window_index_restore(w, desc);
 }
 
 MinimalTuple
@@ -565,10 +588,83 @@ ring_size(SiddhiWindow *base)
 	return w->count + w->previous_count;
 }
 
-#define RING_OPS                                                       \
-	{                                                                  \
-		ring_create, ring_add, ring_advance, ring_deadline, ring_scan, \
-			ring_size                                                  \
+/*
+ * Saved: the timeBatch boundary, then the ring (or the batch being
+ * collected) oldest first, then the batch emitted last; each event as its
+ * time, its external time and its tuple.
+ */
+static void
+put_slots(StringInfo buf, const WindowSlot *slots, int64 first, int64 n,
+		  int64 capacity)
+{
+	siddhi_state_put_int64(buf, n);
+	for (int64 i = 0; i < n; i++)
+	{
+		const WindowSlot *s = &slots[(first + i) % capacity];
+
+		siddhi_state_put_int64(buf, s->timestamp);
+		siddhi_state_put_int64(buf, s->ext);
+		siddhi_state_put_tuple(buf, s->tuple);
+	}
+}
+
+static void
+ring_serialize(SiddhiWindow *base, StringInfo buf)
+{
+	RingWindow *w = (RingWindow *) base;
+
+	siddhi_state_put_int64(buf, w->next_flush);
+	put_slots(buf, w->slots, w->head, w->count, w->capacity);
+	put_slots(buf, w->previous, 0, w->previous_count, w->previous_capacity);
+}
+
+/* An event is at least its two times and a tuple header's length. */
+#define SAVED_SLOT_MIN (2 * (int) sizeof(int64) + (int) sizeof(int32))
+
+static void
+get_slot(RingWindow *w, SiddhiStateReader *r, WindowSlot *s)
+{
+	s->timestamp = siddhi_state_get_int64(r);
+	s->ext = siddhi_state_get_int64(r);
+	s->tuple = siddhi_state_get_tuple(r, w->base.cxt);
+}
+
+static void
+ring_restore(SiddhiWindow *base, SiddhiStateReader *r)
+{
+	RingWindow *w = (RingWindow *) base;
+	int64 n;
+
+	Assert(w->count == 0 && w->previous_count == 0);
+	w->next_flush = siddhi_state_get_int64(r);
+	n = siddhi_state_get_count(r, SAVED_SLOT_MIN);
+	if (((w->kind == SIDDHI_WINDOW_LENGTH ||
+		  w->kind == SIDDHI_WINDOW_LENGTH_BATCH) &&
+		 n > w->length) ||
+		(w->kind == SIDDHI_WINDOW_TIME_LENGTH && n > w->max_count))
+		siddhi_state_corrupt(r, "A window holds more events than its length");
+	while (w->capacity < n)
+		grow(w);
+	for (int64 i = 0; i < n; i++)
+	{
+		get_slot(w, r, &w->slots[i]);
+		w->count++;
+	}
+	n = siddhi_state_get_count(r, SAVED_SLOT_MIN);
+	while (w->previous_capacity < n)
+		grow_previous(w);
+	for (int64 i = 0; i < n; i++)
+	{
+		get_slot(w, r, &w->previous[i]);
+		w->previous_count++;
+	}
+}
+
+#define RING_OPS                                                         \
+	{                                                                    \
+		.create = ring_create, .add = ring_add, .advance = ring_advance, \
+		.deadline = ring_deadline, .scan = ring_scan, .size = ring_size, \
+		.serialize = ring_serialize, .restore = ring_restore             \
 	}
 
 const SiddhiWindowOps siddhi_length_window_ops = RING_OPS;

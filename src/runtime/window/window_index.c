@@ -274,6 +274,32 @@ window_index_input_end(SiddhiWindow *w, int64 now, SiddhiEventFn fn, void *arg)
 	w->ops->input_end(w, now, index_emit, &ie);
 }
 
+/* Enter each event a restored window holds, oldest first. */
+static void
+index_restored(void *arg, SiddhiEventKind kind, MinimalTuple tuple, int64 ts)
+{
+	SiddhiWindow *w = arg;
+
+	if (!w->index->broken)
+		index_insert(w, w->index, tuple, ts);
+}
+
+void
+window_index_restore(SiddhiWindow *w, TupleDesc desc)
+{
+	WindowIndex *ix = w->index;
+
+	if (ix->slot == NULL)
+	{
+		MemoryContext old = MemoryContextSwitchTo(w->cxt);
+
+		ix->slot = MakeSingleTupleTableSlot(CreateTupleDescCopy(desc),
+											&TTSOpsMinimalTuple);
+		MemoryContextSwitchTo(old);
+	}
+	w->ops->scan(w, index_restored, w);
+}
+
 bool
 siddhi_window_probe(SiddhiWindow *w, uint32 hash, SiddhiEventFn fn, void *arg)
 {

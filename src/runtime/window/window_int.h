@@ -100,6 +100,8 @@ extern void window_index_add(SiddhiWindow *w, const SiddhiWindowEvent *ev,
 							 SiddhiEventFn fn, void *arg);
 extern void window_index_advance(SiddhiWindow *w, int64 now, SiddhiEventFn fn,
 								 void *arg);
+/* A restored window's events entered in its index (desc: their row type). */
+extern void window_index_restore(SiddhiWindow *w, TupleDesc desc);
 extern void window_index_input_end(SiddhiWindow *w, int64 now,
 								   SiddhiEventFn fn, void *arg);
 

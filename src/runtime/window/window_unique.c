@@ -68,6 +68,7 @@
 #include "siddhi/shmem.h"
 #include "utils/memutils.h"
 #include "window_int.h"
+#include "siddhi/state.h"
 
 typedef struct UniqueEntry
 {
@@ -723,4 +724,26 @@ siddhi_dedup_admit(SiddhiDedup *d, const char *key, int keylen, int64 ts)
 	e->timestamp = ts;
 	dlist_push_tail(&d->order, &e->node);
 	return true;
+}
+
+/*
+ * Epochs: a deduplicate cannot be saved yet (a query holding one is not saved;
+ * siddhi.query_state says so).
+ */
+bool
+siddhi_dedup_can_save(SiddhiDedup *x)
+{
+	return false;
+}
+
+void
+siddhi_dedup_serialize(SiddhiDedup *x, StringInfo buf)
+{
+	elog(ERROR, "a deduplicate cannot be saved yet");
+}
+
+void
+siddhi_dedup_restore(SiddhiDedup *x, SiddhiStateReader *r)
+{
+	elog(ERROR, "a deduplicate cannot be restored yet");
 }

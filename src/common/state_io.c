@@ -1,0 +1,232 @@
+/*-------------------------------------------------------------------------
+ *
+ * state_io.c
+ *	  Writing an operator's state into bytes and reading it back
+ *	  (include/siddhi/state.h).
+ *
+ * Each value is written as its bytes; a run of bytes, a tuple and a value
+ * of a type passed by reference are preceded by their length (an int32,
+ * -1 for a null).  The reader checks every length against what is left.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "fmgr.h"
+#include "siddhi/state.h"
+#include "utils/datum.h"
+#include "utils/memutils.h"
+
+void
+siddhi_state_reader_init(SiddhiStateReader *r, const char *data, int len,
+						 const char *what)
+{
+	r->data = data;
+	r->len = len;
+	r->pos = 0;
+	r->what = what;
+}
+
+void
+siddhi_state_corrupt(SiddhiStateReader *r, const char *detail)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_DATA_CORRUPTED),
+			 errmsg("the saved state of %s is damaged", r->what),
+			 errdetail("%s (at byte %d of %d).", detail, r->pos, r->len)));
+}
+
+static const char *
+take(SiddhiStateReader *r, int n)
+{
+	const char *p;
+
+	if (n < 0 || n > r->len - r->pos)
+		siddhi_state_corrupt(r, "It ends too early");
+	p = r->data + r->pos;
+	r->pos += n;
+	return p;
+}
+
+void
+siddhi_state_put_int64(StringInfo buf, int64 v)
+{
+	appendBinaryStringInfo(buf, (const char *) &v, sizeof(v));
+}
+
+void
+siddhi_state_put_int32(StringInfo buf, int32 v)
+{
+	appendBinaryStringInfo(buf, (const char *) &v, sizeof(v));
+}
+
+void
+siddhi_state_put_bool(StringInfo buf, bool v)
+{
+	char c = v ? 1 : 0;
+
+	appendBinaryStringInfo(buf, &c, 1);
+}
+
+void
+siddhi_state_put_double(StringInfo buf, double v)
+{
+	appendBinaryStringInfo(buf, (const char *) &v, sizeof(v));
+}
+
+void
+siddhi_state_put_bytes(StringInfo buf, const void *data, int len)
+{
+	siddhi_state_put_int32(buf, len);
+	if (len > 0)
+		appendBinaryStringInfo(buf, (const char *) data, len);
+}
+
+void
+siddhi_state_put_tuple(StringInfo buf, MinimalTuple tuple)
+{
+	siddhi_state_put_bytes(buf, tuple, tuple->t_len);
+}
+
+void
+siddhi_state_put_datum(StringInfo buf, Datum value, bool isnull, int16 typlen,
+					   bool typbyval)
+{
+	if (isnull)
+	{
+		siddhi_state_put_int32(buf, -1);
+		return;
+	}
+	if (typbyval)
+	{
+		siddhi_state_put_int32(buf, sizeof(Datum));
+		appendBinaryStringInfo(buf, (const char *) &value, sizeof(Datum));
+		return;
+	}
+	/* a flat copy: expanded objects and toast pointers are flattened */
+	if (typlen == -1)
+	{
+		struct varlena *v = PG_DETOAST_DATUM_PACKED(value);
+
+		siddhi_state_put_bytes(buf, v, VARSIZE_ANY(v));
+	}
+	else
+		siddhi_state_put_bytes(buf, DatumGetPointer(value),
+							   datumGetSize(value, false, typlen));
+}
+
+int64
+siddhi_state_get_int64(SiddhiStateReader *r)
+{
+	int64 v;
+
+	memcpy(&v, take(r, sizeof(v)), sizeof(v));
+	return v;
+}
+
+int32
+siddhi_state_get_int32(SiddhiStateReader *r)
+{
+	int32 v;
+
+	memcpy(&v, take(r, sizeof(v)), sizeof(v));
+	return v;
+}
+
+bool
+siddhi_state_get_bool(SiddhiStateReader *r)
+{
+	char c = *take(r, 1);
+
+	if (c != 0 && c != 1)
+		siddhi_state_corrupt(r, "A flag is neither true nor false");
+	return c == 1;
+}
+
+double
+siddhi_state_get_double(SiddhiStateReader *r)
+{
+	double v;
+
+	memcpy(&v, take(r, sizeof(v)), sizeof(v));
+	return v;
+}
+
+const char *
+siddhi_state_get_bytes(SiddhiStateReader *r, int *len)
+{
+	int32 n = siddhi_state_get_int32(r);
+
+	if (n < 0)
+		siddhi_state_corrupt(r, "A length is negative");
+	*len = n;
+	return take(r, n);
+}
+
+MinimalTuple
+siddhi_state_get_tuple(SiddhiStateReader *r, MemoryContext cxt)
+{
+	int len;
+	const char *p = siddhi_state_get_bytes(r, &len);
+	MinimalTuple t;
+
+	if (len < (int) SizeofMinimalTupleHeader)
+		siddhi_state_corrupt(r, "A tuple is shorter than its header");
+	t = MemoryContextAlloc(cxt, len);
+	memcpy(t, p, len);
+	if (t->t_len != (uint32) len)
+		siddhi_state_corrupt(r, "A tuple's length is not its own");
+	return t;
+}
+
+Datum
+siddhi_state_get_datum(SiddhiStateReader *r, bool *isnull, int16 typlen,
+					   bool typbyval, MemoryContext cxt)
+{
+	int32 n;
+	const char *p;
+	char *copy;
+
+	n = siddhi_state_get_int32(r);
+	*isnull = (n == -1);
+	if (*isnull)
+		return (Datum) 0;
+	if (n < 0)
+		siddhi_state_corrupt(r, "A length is negative");
+	p = take(r, n);
+	if (typbyval)
+	{
+		Datum d;
+
+		if (n != sizeof(Datum))
+			siddhi_state_corrupt(r, "A value has the wrong size");
+		memcpy(&d, p, sizeof(Datum));
+		return d;
+	}
+	if (typlen == -1 && (n < VARHDRSZ_SHORT || VARSIZE_ANY(p) != (Size) n))
+		siddhi_state_corrupt(r, "A value's length is not its own");
+	if (typlen == -2 && (n < 1 || p[n - 1] != '\0'))
+		siddhi_state_corrupt(r, "A string is not terminated");
+	if (typlen > 0 && n != typlen)
+		siddhi_state_corrupt(r, "A value has the wrong size");
+	copy = MemoryContextAlloc(cxt, Max(n, 1));
+	memcpy(copy, p, n);
+	return PointerGetDatum(copy);
+}
+
+int64
+siddhi_state_get_count(SiddhiStateReader *r, int min_bytes)
+{
+	int64 n = siddhi_state_get_int64(r);
+
+	if (n < 0 || (min_bytes > 0 && n > (r->len - r->pos) / min_bytes))
+		siddhi_state_corrupt(r, "A count is out of range");
+	return n;
+}
+
+void
+siddhi_state_expect_end(SiddhiStateReader *r)
+{
+	if (r->pos != r->len)
+		siddhi_state_corrupt(r, "It has bytes left over");
+}
