@@ -11,8 +11,10 @@ PORT=${SIDDHI_CONF_PORT:-55800}
 # SIDDHI_CASES='window_* rate_*' runs only the cases matching those globs
 CASES=${SIDDHI_CASES:-*}
 
+# SIDDHI_EXTRA_CONF: more server settings (e.g. siddhi.state_roundtrip = on)
 init_cluster "$DIR" "$PORT" <<CONF
 siddhi.naptime = 100ms
+${SIDDHI_EXTRA_CONF:-}
 CONF
 $RUN_AS "$PG_BINDIR/pg_ctl" -D "$DIR/data" -l "$DIR/server.log" -w start >/dev/null || exit 1
 trap '$RUN_AS "$PG_BINDIR/pg_ctl" -D "$DIR/data" -m fast stop >/dev/null' EXIT
