@@ -104,7 +104,8 @@ GRANT USAGE ON FOREIGN SERVER siddhi_streams TO PUBLIC;
 -- source, sink or query (relation: what it writes).
 CREATE TYPE siddhi.app_object AS (kind text, name text, relation regclass);
 
-CREATE FUNCTION siddhi.deploy(name text, app text, replace boolean DEFAULT false)
+CREATE FUNCTION siddhi.deploy(name text, app text, replace boolean DEFAULT false,
+                              keep_state boolean DEFAULT true)
 RETURNS SETOF siddhi.app_object
 AS 'MODULE_PATHNAME', 'siddhi_deploy'
 LANGUAGE C;
@@ -807,6 +808,48 @@ GRANT SELECT ON siddhi.durable_backlog TO PUBLIC, pg_monitor;
 COMMENT ON VIEW siddhi.durable_backlog IS
     'events of durable streams committed (or in progress) and not yet processed by the engine: transactions, staged pieces, their bytes, and the staging table''s size on disk';
 
+-- Epochs (src/worker/state.c, src/runtime/query_state.c): the state of
+-- each query of each app (its window, groups, partial matches, ...) as
+-- the engine last committed it, written in the same transaction as the
+-- results and the sources' positions of the batch that changed it.  An app
+-- restores it when it starts (after a restart, a crash, or a redeploy
+-- that left the query's text and inputs alone: the fingerprint).  A query
+-- that cannot be saved yet has no state and says why.  The engine's only:
+-- it holds events; read siddhi.query_states.
+CREATE TABLE siddhi.query_state (
+    app         text NOT NULL,
+    query       text NOT NULL,
+    fingerprint text NOT NULL,
+    state       bytea,          -- null: not saved (reason)
+    reason      text,
+    saved_at    timestamptz NOT NULL,
+    save_ms     double precision NOT NULL,  -- time to serialize it
+    -- siddhi.app.deployed_at of the app that saved it (a replace that
+    -- keeps the state moves it on): a state is restored only into the
+    -- app it belongs to, never into a later deploy of the same name
+    deployed_at timestamptz NOT NULL,
+    PRIMARY KEY (app, query)
+);
+ALTER TABLE siddhi.query_state ALTER state SET STORAGE EXTERNAL;
+REVOKE ALL ON siddhi.query_state FROM PUBLIC;
+SELECT pg_catalog.pg_extension_config_dump('siddhi.query_state', '');
+COMMENT ON TABLE siddhi.query_state IS
+    'the saved state of each query of the siddhi apps (epochs); written by the engine';
+
+-- What each query's saved state is: its size and when it was saved, not
+-- its contents; for the apps the caller may see (as siddhi.apps).
+CREATE VIEW siddhi.query_states WITH (security_barrier) AS
+    SELECT s.app, s.query, s.state IS NOT NULL AS saved,
+           COALESCE(pg_catalog.octet_length(s.state), 0)::bigint AS bytes,
+           s.saved_at, s.save_ms, s.reason
+      FROM siddhi.query_state s
+      JOIN siddhi.app a ON a.name OPERATOR(pg_catalog.=) s.app
+     WHERE pg_catalog.pg_has_role(a.owner::pg_catalog.oid, 'USAGE')
+        OR pg_catalog.pg_has_role('pg_read_all_stats', 'USAGE');
+GRANT SELECT ON siddhi.query_states TO PUBLIC, pg_monitor;
+COMMENT ON VIEW siddhi.query_states IS
+    'the saved state of each query (epochs): whether it is saved, its bytes, when it was saved and how long serializing took, or why it is not saved';
+
 -- Records a source could not map, kept by @OnError(action = 'STORE') on
 -- their stream; siddhi.replay_errors() feeds them again.  Members of the
 -- app owner's role see and may delete the rows of its apps.
@@ -936,8 +979,8 @@ COMMENT ON TABLE siddhi.app_relation IS
 COMMENT ON TABLE siddhi.outbox IS
     'which outbox table in schema siddhi_outbox belongs to which sink';
 
-COMMENT ON FUNCTION siddhi.deploy(text, text, boolean) IS
-    'deploy an app (SiddhiQL or streaming SQL) under a name: creates its streams and tables, the engine runs its queries; returns its relations, sources, sinks and queries';
+COMMENT ON FUNCTION siddhi.deploy(text, text, boolean, boolean) IS
+    'deploy an app (SiddhiQL or streaming SQL) under a name: creates its streams and tables, the engine runs its queries; returns its relations, sources, sinks and queries; a replace keeps the saved state of the queries whose text and inputs did not change unless keep_state is false';
 COMMENT ON TYPE siddhi.app_object IS
     'an object of a deployed app (siddhi.deploy''s rows): kind, name, and its relation or null';
 COMMENT ON FUNCTION siddhi.undeploy(text, boolean) IS

@@ -16,4 +16,4 @@ ORDER BY 1;
 -- and psql shows it
 SELECT p.proname, obj_description(p.oid, 'pg_proc')
   FROM pg_proc p
- WHERE p.oid = 'siddhi.deploy(text, text, boolean)'::regprocedure;
+ WHERE p.oid = 'siddhi.deploy(text, text, boolean, boolean)'::regprocedure;

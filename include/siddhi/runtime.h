@@ -90,4 +90,22 @@ extern void siddhi_runtime_fire_timers(int64 now);
 extern void siddhi_runtime_advance_playback(int64 now, Oid userid,
 											const char *app);
 
+/*
+ * Epochs (src/runtime/query_state.c): the state of each query of an app
+ * that changed, for the worker to save in the batch's transaction (data
+ * NULL with a reason when it cannot be saved yet); marking them saved
+ * once that committed; and restoring a saved one into an app just
+ * started (false: no such query, or its fingerprint differs).
+ */
+typedef void (*SiddhiStateFn)(void *arg, const char *key,
+							  const char *fingerprint, const char *data,
+							  int len, const char *reason, double save_ms);
+extern void siddhi_runtime_collect_state(SiddhiAppRuntime *app,
+										 SiddhiStateFn fn, void *arg);
+extern void siddhi_runtime_state_saved(SiddhiAppRuntime *app);
+extern bool siddhi_runtime_restore_state(SiddhiAppRuntime *app,
+										 const char *key,
+										 const char *fingerprint,
+										 const char *data, int len);
+
 #endif /* SIDDHI_RUNTIME_H */

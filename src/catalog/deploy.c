@@ -257,6 +257,11 @@ undeploy_internal(const char *name, bool drop_tables, List **kept)
 	lock_all_or_wait(relids);
 	catalog_exec("DELETE FROM siddhi.app WHERE name OPERATOR(pg_catalog.=) $1",
 				 1, argtypes, values, NULL);
+	/* its saved state: a replace keeps it (siddhi_deploy decides) */
+	if (kept == NULL)
+		catalog_exec("DELETE FROM siddhi.query_state "
+					 "WHERE app OPERATOR(pg_catalog.=) $1",
+					 1, argtypes, values, NULL);
 	/* its pg_depend entries go with its placeholder view, before the drops */
 	siddhi_depend_drop(name);
 	/* drops run as the caller: they need to own what they drop */
@@ -439,6 +444,7 @@ siddhi_deploy(PG_FUNCTION_ARGS)
 	char *name;
 	char *source;
 	bool replace;
+	bool keep_state;
 	Oid owner;
 	SiddhiSourceContext sctx;
 	SiddhiApp *ast;
@@ -453,6 +459,7 @@ siddhi_deploy(PG_FUNCTION_ARGS)
 	name = text_to_cstring(PG_GETARG_TEXT_PP(0));
 	source = text_to_cstring(PG_GETARG_TEXT_PP(1));
 	replace = PG_ARGISNULL(2) ? false : PG_GETARG_BOOL(2);
+	keep_state = PG_NARGS() < 4 || PG_ARGISNULL(3) ? true : PG_GETARG_BOOL(3);
 	check_app_name(name);
 	InitMaterializedSRF(fcinfo, 0);
 
@@ -468,6 +475,24 @@ siddhi_deploy(PG_FUNCTION_ARGS)
 									name)));
 		siddhi_check_may_manage_owner(name, owner);
 		undeploy_internal(name, false, &kept);
+		{
+			Oid argtypes[1] = { TEXTOID };
+			Datum values[1] = { CStringGetTextDatum(name) };
+
+			/*
+			 * The saved state goes on to the new app (now() is its
+			 * deployed_at: the INSERT below) unless keep_state is off;
+			 * each query takes back its own only if its fingerprint (text
+			 * and inputs) is the same.
+			 */
+			catalog_exec(keep_state
+							 ? "UPDATE siddhi.query_state SET deployed_at = "
+							   "pg_catalog.now() "
+							   "WHERE app OPERATOR(pg_catalog.=) $1"
+							 : "DELETE FROM siddhi.query_state "
+							   "WHERE app OPERATOR(pg_catalog.=) $1",
+						 1, argtypes, values, NULL);
+		}
 		CommandCounterIncrement();
 	}
 

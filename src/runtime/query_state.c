@@ -28,6 +28,7 @@
 #include "runtime_int.h"
 
 #include "common/hashfn.h"
+#include "portability/instr_time.h"
 #include "siddhi/state.h"
 
 /* The part of the key after the query's name, for a query's side runtimes. */
@@ -252,4 +253,104 @@ query_state_roundtrip_all(void)
 				roundtrip_one(q);
 		}
 	}
+}
+
+/*
+ * The worker's side (src/worker/state.c): the state of each query of app
+ * that changed since it was last saved, handed to fn one query at a time
+ * (data NULL and reason set when the query cannot be saved yet; such a
+ * query is handed once, when it first changes).
+ */
+void
+siddhi_runtime_collect_state(SiddhiAppRuntime *app, SiddhiStateFn fn,
+							 void *arg)
+{
+	ListCell *lq;
+	StringInfoData buf;
+
+	initStringInfo(&buf);
+	foreach(lq, app->queries)
+	{
+		QueryRuntime *q = lfirst(lq);
+		const char *why;
+		char *key;
+		char *fp;
+		instr_time start;
+		instr_time took;
+
+		if (!q->state_dirty || !query_state_holds(q))
+			continue;
+		key = query_state_key(q);
+		fp = query_state_fingerprint(q);
+		if (!query_state_can_save(q, &why))
+		{
+			if (!q->state_unsaveable_told)
+				fn(arg, key, fp, NULL, 0, why, 0);
+			q->state_unsaveable_told = true;
+			pfree(key);
+			pfree(fp);
+			continue;
+		}
+		INSTR_TIME_SET_CURRENT(start);
+		resetStringInfo(&buf);
+		query_state_serialize(q, &buf);
+		INSTR_TIME_SET_CURRENT(took);
+		INSTR_TIME_SUBTRACT(took, start);
+		fn(arg, key, fp, buf.data, buf.len, NULL,
+		   INSTR_TIME_GET_MILLISEC(took));
+		pfree(key);
+		pfree(fp);
+	}
+	pfree(buf.data);
+}
+
+/* The batch that saved the states committed: nothing is dirty any more. */
+void
+siddhi_runtime_state_saved(SiddhiAppRuntime *app)
+{
+	ListCell *lq;
+
+	foreach(lq, app->queries)
+		((QueryRuntime *) lfirst(lq))->state_dirty = false;
+}
+
+/*
+ * Restore the saved state of the query key of an app just started, when
+ * the fingerprint is the query's.  Returns false (and restores nothing)
+ * when there is no such query, or it changed, or cannot be saved now; a
+ * damaged state is an ERROR, after which the caller must not run the app
+ * (its query may be half restored).
+ */
+bool
+siddhi_runtime_restore_state(SiddhiAppRuntime *app, const char *key,
+							 const char *fingerprint, const char *data,
+							 int len)
+{
+	ListCell *lq;
+
+	foreach(lq, app->queries)
+	{
+		QueryRuntime *q = lfirst(lq);
+		char *qkey = query_state_key(q);
+		bool same = strcmp(qkey, key) == 0;
+		const char *why;
+
+		pfree(qkey);
+		if (!same)
+			continue;
+		if (strcmp(query_state_fingerprint(q), fingerprint) != 0 ||
+			!query_state_holds(q) || !query_state_can_save(q, &why))
+			return false;
+		{
+			SiddhiStateReader r;
+			char *what =
+				psprintf("query \"%s\" of app \"%s\"", key, app->name);
+
+			siddhi_state_reader_init(&r, data, len, what);
+			query_state_restore(q, &r);
+		}
+		/* restored, not changed: saved again only when it changes */
+		return true;
+	}
+	return false;
 }

@@ -192,6 +192,7 @@ struct QueryRuntime
 	SiddhiWindowPlan *window_plan; /* likewise */
 	bool inner_input;			   /* reads a #inner stream of apart */
 	bool state_dirty;			   /* stepped since its state was last saved */
+	bool state_unsaveable_told;	   /* why it is not saved was handed out */
 	uint64 read_checked; /* batch whose SELECT check on input was made */
 	bool read_denied;	 /* and it failed: the batch's events are skipped */
 };

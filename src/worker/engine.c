@@ -65,10 +65,12 @@
 #include "siddhi/shmem.h"
 #include "siddhi/sink.h"
 #include "siddhi/source_runtime.h"
+#include "siddhi/state.h"
 #include "siddhi/usercode.h"
 #include "siddhi/worker.h"
 #include "pending.h"
 #include "durable.h"
+#include "state.h"
 #include "storage/ipc.h"
 #include "storage/latch.h"
 #include "storage/lock.h"
@@ -224,6 +226,9 @@ load_app(const char *name, Oid owner, const char *source,
 		/* pg_depend as of this analysis (a restored database has none) */
 		siddhi_depend_record(la->name, plan);
 		la->runtime = siddhi_runtime_start_app(plan);
+		/* its queries' saved state, before any event (epochs) */
+		if (siddhi_save_state)
+			siddhi_state_restore_app(la->name, deployed_at, la->runtime);
 		siddhi_metrics_probe_commit();
 		siddhi_sinks_start(la->runtime, plan, la->name);
 		siddhi_source_context_pop(&sctx);
@@ -484,6 +489,7 @@ recheck_apps(void)
 }
 
 static uint64 batch_events = 0;
+static bool states_pending = false; /* save_states wrote, not committed yet */
 
 static void
 feed_rows(SiddhiChunkHeader *hdr)
@@ -517,6 +523,75 @@ release_app_session_locks(void)
 	LockReleaseSession(USER_LOCKMETHOD);
 }
 
+/*
+ * Epochs (state.c): the state of the queries that changed in this batch,
+ * written in its transaction.  In a subtransaction of its own: a failure
+ * (a bug) is a WARNING and leaves the queries marked changed, so the
+ * next batch tries again; the batch's results commit.
+ */
+static void
+save_states(void)
+{
+	MemoryContext cxt = CurrentMemoryContext;
+	ResourceOwner owner = CurrentResourceOwner;
+	ListCell *lc;
+
+	if (!siddhi_save_state || loaded == NIL)
+		return;
+	BeginInternalSubTransaction(NULL);
+	PG_TRY();
+	{
+		SPI_connect();
+		foreach(lc, loaded)
+		{
+			LoadedApp *la = lfirst(lc);
+
+			if (la->runtime)
+				siddhi_state_save_app(la->name, la->deployed_at, la->runtime);
+		}
+		SPI_finish();
+		ReleaseCurrentSubTransaction();
+		MemoryContextSwitchTo(cxt);
+		CurrentResourceOwner = owner;
+		states_pending = true;
+	}
+	PG_CATCH();
+	{
+		ErrorData *edata;
+
+		MemoryContextSwitchTo(cxt);
+		edata = CopyErrorData();
+		FlushErrorState();
+		RollbackAndReleaseCurrentSubTransaction();
+		MemoryContextSwitchTo(cxt);
+		CurrentResourceOwner = owner;
+		ereport(WARNING,
+				(errcode(ERRCODE_SIDDHI_ERROR),
+				 errmsg("siddhi: could not save the state of the queries: %s",
+						edata->message)));
+		FreeErrorData(edata);
+	}
+	PG_END_TRY();
+}
+
+/* The batch committed: what it saved is the queries' state now. */
+static void
+states_committed(void)
+{
+	ListCell *lc;
+
+	if (!states_pending)
+		return;
+	states_pending = false;
+	foreach(lc, loaded)
+	{
+		LoadedApp *la = lfirst(lc);
+
+		if (la->runtime)
+			siddhi_runtime_state_saved(la->runtime);
+	}
+}
+
 /* One batch: feed the transactions that committed, in one transaction. */
 static void
 run_batch(void)
@@ -546,9 +621,11 @@ run_batch(void)
 	siddhi_durable_end_batch();
 
 	siddhi_runtime_end_batch();
+	save_states();
 	ReleaseCurrentSubTransaction();
 	PopActiveSnapshot();
 	CommitTransactionCommand();
+	states_committed();
 	siddhi_sources_committed();
 	release_app_session_locks();
 
@@ -576,9 +653,11 @@ run_timers(int64 now)
 	BeginInternalSubTransaction(NULL);
 	siddhi_runtime_fire_timers(now);
 	siddhi_runtime_end_batch();
+	save_states();
 	ReleaseCurrentSubTransaction();
 	PopActiveSnapshot();
 	CommitTransactionCommand();
+	states_committed();
 	release_app_session_locks();
 	siddhi_metrics_probe_sample(); /* windows emptied as time passed */
 	pgstat_report_stat(false);

@@ -1,0 +1,158 @@
+/*-------------------------------------------------------------------------
+ *
+ * state.c
+ *	  Epochs: the engine saves the state of the queries that changed in
+ *	  the transaction of the batch that changed them, and an app restores
+ *	  it when it starts.
+ *
+ * Each batch (run_batch, run_timers in engine.c) ends by writing one row of
+ * siddhi.query_state per query whose state changed in it: the state as
+ * bytes (src/runtime/query_state.c), its fingerprint, and the app's
+ * deployed_at.  The row commits with the batch's results, the staging rows
+ * of durable streams it consumed and its sources' positions, so after any
+ * crash the three agree: an app restores the state of its last committed
+ * batch, and its inputs go on from the same point.
+ *
+ * At start (load_app) an app reads the rows saved for its deployed_at and
+ * restores each into the query of the same key whose fingerprint (text,
+ * row types of its inputs and output, clock) is the same; the rows it does
+ * not restore (a query changed or gone) are deleted.  A damaged state is
+ * an ERROR: the app fails to start and says so (redeploying it with
+ * keep_state => false starts it empty).
+ *
+ * The statements are the engine's own: search_path pinned, run as the
+ * bootstrap superuser (siddhi_catalog_spi), schema-qualified operators.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "catalog/pg_type.h"
+#include "executor/spi.h"
+#include "siddhi/catalog.h"
+#include "siddhi/errors.h"
+#include "state.h"
+#include "utils/builtins.h"
+
+typedef struct SaveArg
+{
+	const char *app;
+	TimestampTz deployed_at;
+} SaveArg;
+
+static void
+save_one(void *arg, const char *key, const char *fingerprint, const char *data,
+		 int len, const char *reason, double save_ms)
+{
+	SaveArg *sa = arg;
+	Oid argtypes[7] = { TEXTOID, TEXTOID,	TEXTOID,	   BYTEAOID,
+						TEXTOID, FLOAT8OID, TIMESTAMPTZOID };
+	Datum values[7];
+	char nulls[7] = { ' ', ' ', ' ', ' ', ' ', ' ', ' ' };
+	bytea *b = NULL;
+
+	values[0] = CStringGetTextDatum(sa->app);
+	values[1] = CStringGetTextDatum(key);
+	values[2] = CStringGetTextDatum(fingerprint);
+	if (data)
+	{
+		b = palloc(VARHDRSZ + len);
+		SET_VARSIZE(b, VARHDRSZ + len);
+		memcpy(VARDATA(b), data, len);
+		values[3] = PointerGetDatum(b);
+	}
+	else
+		nulls[3] = 'n';
+	if (reason)
+		values[4] = CStringGetTextDatum(reason);
+	else
+		nulls[4] = 'n';
+	values[5] = Float8GetDatum(save_ms);
+	values[6] = TimestampTzGetDatum(sa->deployed_at);
+	siddhi_catalog_spi(
+		"INSERT INTO siddhi.query_state AS s (app, query, fingerprint, "
+		"state, reason, saved_at, save_ms, deployed_at) "
+		"VALUES ($1, $2, $3, $4, $5, pg_catalog.now(), $6, $7) "
+		"ON CONFLICT (app, query) DO UPDATE SET "
+		"fingerprint = excluded.fingerprint, state = excluded.state, "
+		"reason = excluded.reason, saved_at = excluded.saved_at, "
+		"save_ms = excluded.save_ms, deployed_at = excluded.deployed_at",
+		7, argtypes, values, nulls, false, true);
+	if (b)
+		pfree(b);
+}
+
+void
+siddhi_state_save_app(const char *app, TimestampTz deployed_at,
+					  SiddhiAppRuntime *rt)
+{
+	SaveArg sa = { app, deployed_at };
+
+	siddhi_runtime_collect_state(rt, save_one, &sa);
+}
+
+void
+siddhi_state_restore_app(const char *app, TimestampTz deployed_at,
+						 SiddhiAppRuntime *rt)
+{
+	MemoryContext cxt = CurrentMemoryContext;
+	Oid argtypes[2] = { TEXTOID, TIMESTAMPTZOID };
+	Datum values[2];
+	List *stale = NIL;
+	int restored = 0;
+	SPITupleTable *tuptable;
+	uint64 n;
+	ListCell *lc;
+
+	values[0] = CStringGetTextDatum(app);
+	values[1] = TimestampTzGetDatum(deployed_at);
+	siddhi_catalog_spi("SELECT query, fingerprint, state "
+					   "FROM siddhi.query_state "
+					   "WHERE app OPERATOR(pg_catalog.=) $1 "
+					   "AND deployed_at OPERATOR(pg_catalog.=) $2 "
+					   "AND state IS NOT NULL",
+					   2, argtypes, values, NULL, true, true);
+	/* SPI leaves its procedure's memory current: the app's is ours */
+	MemoryContextSwitchTo(cxt);
+	tuptable = SPI_tuptable;
+	n = SPI_processed;
+	for (uint64 i = 0; i < n; i++)
+	{
+		HeapTuple tup = tuptable->vals[i];
+		TupleDesc desc = tuptable->tupdesc;
+		bool isnull;
+		char *key = TextDatumGetCString(SPI_getbinval(tup, desc, 1, &isnull));
+		char *fp = TextDatumGetCString(SPI_getbinval(tup, desc, 2, &isnull));
+		bytea *b = DatumGetByteaPP(SPI_getbinval(tup, desc, 3, &isnull));
+
+		if (siddhi_runtime_restore_state(rt, key, fp, VARDATA_ANY(b),
+										 VARSIZE_ANY_EXHDR(b)))
+			restored++;
+		else
+			stale = lappend(stale, key);
+	}
+	/* states of queries that changed, or are gone, or saved by another
+	 * deploy: nothing will restore them */
+	siddhi_catalog_spi("DELETE FROM siddhi.query_state "
+					   "WHERE app OPERATOR(pg_catalog.=) $1 "
+					   "AND deployed_at OPERATOR(pg_catalog.<>) $2",
+					   2, argtypes, values, NULL, false, true);
+	foreach(lc, stale)
+	{
+		Oid argtypes2[2] = { TEXTOID, TEXTOID };
+		Datum values2[2];
+
+		values2[0] = values[0];
+		values2[1] = CStringGetTextDatum(lfirst(lc));
+		siddhi_catalog_spi("DELETE FROM siddhi.query_state "
+						   "WHERE app OPERATOR(pg_catalog.=) $1 "
+						   "AND query OPERATOR(pg_catalog.=) $2",
+						   2, argtypes2, values2, NULL, false, true);
+	}
+	MemoryContextSwitchTo(cxt);
+	if (restored > 0)
+		ereport(LOG, (errcode(ERRCODE_SIDDHI_ERROR),
+					  errmsg("siddhi: app \"%s\" restored the saved state of "
+							 "%d quer%s",
+							 app, restored, restored == 1 ? "y" : "ies")));
+}

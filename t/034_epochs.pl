@@ -1,0 +1,167 @@
+# Epochs: the state of queries survives the engine's restarts.
+#
+# A window's contents, a group's aggregates, a pattern's partial matches
+# are written in the transaction of the batch that changed them
+# (siddhi.query_state) and restored when the app starts again: after a
+# kill -9 of the engine worker, an immediate stop of the postmaster, and a
+# redeploy that leaves a query's text and inputs alone.  A changed query
+# starts empty, and keep_state => false starts them all empty.
+use strict;
+use warnings;
+use PostgreSQL::Test::Cluster;
+use PostgreSQL::Test::Utils;
+use Test::More;
+
+my $node = PostgreSQL::Test::Cluster->new('epochs');
+$node->init;
+$node->append_conf('postgresql.conf',
+	"shared_preload_libraries = 'siddhi'\nsiddhi.naptime = 100ms\n"
+	  . "restart_after_crash = on\n");
+$node->start;
+
+my $engine_pid =
+  "SELECT pid FROM pg_stat_activity WHERE backend_type = 'siddhi engine'";
+
+sub engine_up
+{
+	my ($what) = @_;
+	ok( $node->poll_query_until(
+			'postgres', "SELECT count(*) = 1 FROM ($engine_pid) e"),
+		"$what: the engine runs");
+}
+
+# kill -9 the engine worker: the postmaster resets shared memory and
+# restarts everything
+sub kill_engine
+{
+	my $pid = $node->safe_psql('postgres', $engine_pid);
+	kill 'KILL', $pid;
+	ok( $node->poll_query_until(
+			'postgres',
+			"SELECT count(*) = 1 FROM pg_stat_activity "
+			  . "WHERE backend_type = 'siddhi engine' AND pid <> $pid"),
+		"the engine is back after kill -9 of $pid");
+}
+
+$node->safe_psql('postgres', q{
+	CREATE EXTENSION siddhi;
+	SELECT count(*) FROM siddhi.deploy('w', $$
+		define stream S (sym string, price double);
+		define table Expired (sym string, price double);
+		@info(name = 'last3')
+		from S#window.length(3) select sym, price
+		insert expired events into Expired;
+	$$);
+});
+engine_up('deploy');
+
+# a length(3) window holds a, b, c after d pushed a out
+$node->safe_psql('postgres', q{
+	INSERT INTO s VALUES ('a', 1), ('b', 2), ('c', 3), ('d', 4);
+	SELECT siddhi.flush();
+});
+is($node->safe_psql('postgres', 'SELECT string_agg(sym, \',\') FROM expired'),
+	'a', 'd pushed a out of the window');
+is( $node->safe_psql(
+		'postgres',
+		q{SELECT saved, bytes > 0, reason IS NULL FROM siddhi.query_states
+		   WHERE app = 'w' AND query = 'last3'}),
+	't|t|t',
+	'the window\'s state is saved');
+
+kill_engine();
+$node->safe_psql('postgres', q{
+	INSERT INTO s VALUES ('e', 5);
+	SELECT siddhi.flush();
+});
+is($node->safe_psql('postgres', 'SELECT string_agg(sym, \',\' ORDER BY sym) FROM expired'),
+	'a,b', 'after kill -9 of the engine, e pushes b out: the window came back');
+
+$node->stop('immediate');
+$node->start;
+engine_up('immediate stop');
+$node->safe_psql('postgres', q{
+	INSERT INTO s VALUES ('f', 6);
+	SELECT siddhi.flush();
+});
+is($node->safe_psql('postgres', 'SELECT string_agg(sym, \',\' ORDER BY sym) FROM expired'),
+	'a,b,c', 'after an immediate stop, f pushes c out');
+
+# a redeploy of the same text keeps the state; the window holds d, e, f
+$node->safe_psql('postgres', q{
+	SELECT count(*) FROM siddhi.deploy('w', (SELECT source FROM siddhi.apps WHERE name = 'w'),
+	                                   replace => true);
+});
+engine_up('redeploy');
+$node->safe_psql('postgres', q{
+	INSERT INTO s VALUES ('g', 7);
+	SELECT siddhi.flush();
+});
+is($node->safe_psql('postgres', 'SELECT string_agg(sym, \',\' ORDER BY sym) FROM expired'),
+	'a,b,c,d', 'a redeploy of the same app keeps the window: g pushes d out');
+
+# a changed query starts empty
+$node->safe_psql('postgres', q{
+	SELECT count(*) FROM siddhi.deploy('w', $$
+		define stream S (sym string, price double);
+		define table Expired (sym string, price double);
+		@info(name = 'last3')
+		from S[price > 0]#window.length(3) select sym, price
+		insert expired events into Expired;
+	$$, replace => true);
+});
+engine_up('changed query');
+$node->safe_psql('postgres', q{
+	INSERT INTO s VALUES ('h', 8);
+	SELECT siddhi.flush();
+});
+is($node->safe_psql('postgres', 'SELECT count(*) FROM expired'),
+	'4', 'a changed query starts with an empty window: h pushes nothing out');
+$node->safe_psql('postgres', q{
+	INSERT INTO s VALUES ('i', 9), ('j', 10), ('j2', 10.5);
+	SELECT siddhi.flush();
+});
+is($node->safe_psql('postgres', 'SELECT string_agg(sym, \',\' ORDER BY sym) FROM expired'),
+	'a,b,c,d,h', 'and fills again: j2 pushes h out');
+
+# keep_state => false starts every query empty
+$node->safe_psql('postgres', q{
+	SELECT count(*) FROM siddhi.deploy('w', (SELECT source FROM siddhi.apps WHERE name = 'w'),
+	                                   replace => true, keep_state => false);
+});
+engine_up('keep_state => false');
+$node->safe_psql('postgres', q{
+	INSERT INTO s VALUES ('k', 11);
+	SELECT siddhi.flush();
+});
+is($node->safe_psql('postgres', 'SELECT count(*) FROM expired'),
+	'5', 'keep_state => false: the window starts empty');
+
+# an undeploy forgets the state: the same app deployed again starts empty
+$node->safe_psql('postgres', q{
+	INSERT INTO s VALUES ('l', 12), ('m', 13);
+	SELECT siddhi.flush();
+	SELECT siddhi.undeploy('w');
+});
+is($node->safe_psql('postgres', q{SELECT count(*) FROM siddhi.query_state WHERE app = 'w'}),
+	'0', 'undeploy deletes the saved state');
+$node->safe_psql('postgres', q{
+	SELECT count(*) FROM siddhi.deploy('w', $$
+		define stream S (sym string, price double);
+		define table Expired (sym string, price double);
+		@info(name = 'last3')
+		from S[price > 0]#window.length(3) select sym, price
+		insert expired events into Expired;
+	$$);
+	TRUNCATE expired;
+});
+engine_up('deploy again');
+$node->safe_psql('postgres', q{
+	INSERT INTO s VALUES ('n', 14);
+	SELECT siddhi.flush();
+});
+is($node->safe_psql('postgres', 'SELECT count(*) FROM expired'),
+	'0', 'deployed again after an undeploy: the window starts empty');
+
+$node->stop;
+done_testing();
