@@ -256,6 +256,67 @@ query_state_roundtrip_all(void)
 }
 
 /*
+ * A playback app's own state, saved under the key "#app": its clock and
+ * its triggers' next times (they follow the clock).  A wall-clock app has
+ * none: its clock is the wall clock and its triggers start again from
+ * the time it starts, as Siddhi's do.
+ */
+#define APP_STATE_KEY "#app"
+
+static char *
+app_state_fingerprint(SiddhiAppRuntime *app)
+{
+	StringInfoData b;
+	ListCell *lc;
+	uint64 h;
+
+	initStringInfo(&b);
+	appendStringInfo(&b, "%d|app", SIDDHI_STATE_FORMAT);
+	foreach(lc, app->triggers)
+	{
+		AppTrigger *t = lfirst(lc);
+
+		appendStringInfo(&b, "|%u:%d:" INT64_FORMAT,
+						 t->junction->desc_sig, (int) t->at_start,
+						 t->every_ms);
+		if (t->cron)
+			appendStringInfoString(&b, ":cron");
+	}
+	h = hash_bytes_extended((const unsigned char *) b.data, b.len, 0);
+	pfree(b.data);
+	return psprintf("%016llx", (unsigned long long) h);
+}
+
+static void
+app_state_serialize(SiddhiAppRuntime *app, StringInfo buf)
+{
+	ListCell *lc;
+
+	siddhi_state_put_int64(buf, app->clock);
+	siddhi_state_put_bool(buf, app->triggers_started);
+	siddhi_state_put_int64(buf, list_length(app->triggers));
+	foreach(lc, app->triggers)
+		siddhi_state_put_int64(buf, ((AppTrigger *) lfirst(lc))->next);
+}
+
+static void
+app_state_restore(SiddhiAppRuntime *app, SiddhiStateReader *r)
+{
+	ListCell *lc;
+	int64 n;
+
+	app->clock = siddhi_state_get_int64(r);
+	app->triggers_started = siddhi_state_get_bool(r);
+	n = siddhi_state_get_count(r, sizeof(int64));
+	if (n != list_length(app->triggers))
+		siddhi_state_corrupt(r, "The app's triggers are not the ones saved");
+	foreach(lc, app->triggers)
+		((AppTrigger *) lfirst(lc))->next = siddhi_state_get_int64(r);
+	siddhi_state_expect_end(r);
+	app->saved_clock = app->clock;
+}
+
+/*
  * The worker's side (src/worker/state.c): the state of each query of app
  * that changed since it was last saved, handed to fn one query at a time
  * (data NULL and reason set when the query cannot be saved yet; such a
@@ -269,6 +330,15 @@ siddhi_runtime_collect_state(SiddhiAppRuntime *app, SiddhiStateFn fn,
 	StringInfoData buf;
 
 	initStringInfo(&buf);
+	/* the clock moved (and with it, the triggers): the app's own state */
+	if (app->playback && app->clock != app->saved_clock)
+	{
+		char *fp = app_state_fingerprint(app);
+
+		app_state_serialize(app, &buf);
+		fn(arg, APP_STATE_KEY, fp, buf.data, buf.len, NULL, 0);
+		pfree(fp);
+	}
 	foreach(lq, app->queries)
 	{
 		QueryRuntime *q = lfirst(lq);
@@ -312,6 +382,7 @@ siddhi_runtime_state_saved(SiddhiAppRuntime *app)
 
 	foreach(lq, app->queries)
 		((QueryRuntime *) lfirst(lq))->state_dirty = false;
+	app->saved_clock = app->clock;
 }
 
 /*
@@ -328,6 +399,18 @@ siddhi_runtime_restore_state(SiddhiAppRuntime *app, const char *key,
 {
 	ListCell *lq;
 
+	if (strcmp(key, APP_STATE_KEY) == 0)
+	{
+		SiddhiStateReader r;
+
+		if (!app->playback ||
+			strcmp(app_state_fingerprint(app), fingerprint) != 0)
+			return false;
+		siddhi_state_reader_init(&r, data, len,
+								 psprintf("app \"%s\"", app->name));
+		app_state_restore(app, &r);
+		return true;
+	}
 	foreach(lq, app->queries)
 	{
 		QueryRuntime *q = lfirst(lq);

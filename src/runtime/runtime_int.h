@@ -227,6 +227,7 @@ struct SiddhiAppRuntime
 	Oid owner;
 	bool playback; /* the app's clock follows event time */
 	int64 clock;   /* playback: the latest event time seen */
+	int64 saved_clock; /* clock when the app's state was last saved */
 	MemoryContext cxt;
 	List *queries;
 	List *windows;	/* of NamedWindow * */
