@@ -50,6 +50,7 @@ int siddhi_pending_memory_kb = 65536;
 bool siddhi_durable_streams = false;
 bool siddhi_synchronous_commit = false;
 bool siddhi_save_state = true;
+int siddhi_max_state_size_kb = 4096;
 bool siddhi_state_roundtrip = false;
 int siddhi_sync_commit_timeout_ms = 10000;
 bool siddhi_preloaded = false;
@@ -134,6 +135,14 @@ define_gucs(void)
 		"again (after a restart, a crash or a redeploy that left the "
 		"query alone).  Off: queries start empty.",
 		&siddhi_save_state, true, PGC_SIGHUP, 0, NULL, NULL, NULL);
+	DefineCustomIntVariable(
+		"siddhi.max_state_size",
+		"The largest state of one query that is saved.",
+		"A query whose state (its window's events, its groups, ...) is "
+		"larger is not saved, and starts empty after a restart: each batch "
+		"that changes a query rewrites its whole state.",
+		&siddhi_max_state_size_kb, 4096, 1, MAX_KILOBYTES, PGC_SIGHUP,
+		GUC_UNIT_KB, NULL, NULL, NULL);
 	DefineCustomBoolVariable(
 		"siddhi.state_roundtrip",
 		"Developer option: round-trip every query's state at each batch's "

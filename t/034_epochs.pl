@@ -163,6 +163,74 @@ $node->safe_psql('postgres', q{
 is($node->safe_psql('postgres', 'SELECT count(*) FROM expired'),
 	'0', 'deployed again after an undeploy: the window starts empty');
 
+# A time(1 hour) window half full: the next output after a restart is
+# the one an uninterrupted run gives (its groups count every event of the
+# hour, those before the restart included).
+$node->safe_psql('postgres', q{
+	SELECT count(*) FROM siddhi.deploy('hour', $$
+		define stream H (k string, v double);
+		define table HOut (k string, n long, total double, mx double);
+		@info(name = 'hourly')
+		from H#window.time(1 hour)
+		select k, count() as n, sum(v) as total, max(v) as mx group by k
+		insert into HOut;
+	$$);
+});
+engine_up('hour');
+$node->safe_psql('postgres', q{
+	INSERT INTO h SELECT CASE WHEN g % 2 = 0 THEN 'a' ELSE 'b' END, g * 1.5
+	  FROM generate_series(1, 30) g;
+	SELECT siddhi.flush();
+});
+$node->restart;
+engine_up('hour, after a restart');
+$node->safe_psql('postgres', q{
+	INSERT INTO h VALUES ('a', 1.25), ('b', 100);
+	SELECT siddhi.flush();
+});
+is( $node->safe_psql(
+		'postgres',
+		q{SELECT string_agg(k || ':' || n || ':' || total || ':' || mx, ' ' ORDER BY k)
+		    FROM (SELECT DISTINCT ON (k) * FROM (SELECT *, row_number() OVER () r FROM hout) x
+		           ORDER BY k, r DESC) y}),
+	'a:16:' . (1.5 * (2 + 4 + 6 + 8 + 10 + 12 + 14 + 16 + 18 + 20 + 22 + 24 + 26 + 28 + 30) + 1.25)
+	  . ':45 b:16:' . (1.5 * (1 + 3 + 5 + 7 + 9 + 11 + 13 + 15 + 17 + 19 + 21 + 23 + 25 + 27 + 29) + 100)
+	  . ':100',
+	'a time(1 hour) window half full: the first outputs after a restart count the whole hour');
+
+# A state over siddhi.max_state_size is not saved, and says why
+$node->safe_psql('postgres', q{
+	ALTER SYSTEM SET siddhi.max_state_size = '256kB';
+	SELECT pg_reload_conf();
+	SELECT count(*) FROM siddhi.deploy('big', $$
+		define stream B (id long);
+		define table BOut (id long);
+		@info(name = 'last5000')
+		from B#window.length(5000) select id insert expired events into BOut;
+	$$);
+});
+engine_up('big');
+$node->safe_psql('postgres', q{
+	INSERT INTO b SELECT g FROM generate_series(1, 10) g;
+	SELECT siddhi.flush();
+});
+is($node->safe_psql('postgres',
+		q{SELECT saved, reason IS NULL FROM siddhi.query_states WHERE app = 'big'}),
+	't|t', 'a small window is saved');
+$node->safe_psql('postgres', q{
+	INSERT INTO b SELECT g FROM generate_series(11, 4500) g;
+	SELECT siddhi.flush();
+});
+is($node->safe_psql('postgres',
+		q{SELECT saved, bytes, reason FROM siddhi.query_states WHERE app = 'big'}),
+	'f|0|larger than siddhi.max_state_size',
+	'a window grown past siddhi.max_state_size is not saved any more');
+$node->safe_psql('postgres', q{
+	ALTER SYSTEM RESET siddhi.max_state_size;
+	SELECT pg_reload_conf();
+	SELECT siddhi.undeploy('big', drop_tables => true);
+});
+
 # A playback app's clock and triggers come back too: the same events
 # give the same trigger times with a restart in the middle as without.
 my $pb_app = q{

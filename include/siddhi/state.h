@@ -36,6 +36,7 @@
 
 /* siddhi.save_state; siddhi.state_roundtrip (a developer option) */
 extern bool siddhi_save_state;
+extern int siddhi_max_state_size_kb; /* siddhi.max_state_size */
 extern bool siddhi_state_roundtrip;
 
 typedef struct SiddhiStateReader

@@ -276,9 +276,8 @@ app_state_fingerprint(SiddhiAppRuntime *app)
 	{
 		AppTrigger *t = lfirst(lc);
 
-		appendStringInfo(&b, "|%u:%d:" INT64_FORMAT,
-						 t->junction->desc_sig, (int) t->at_start,
-						 t->every_ms);
+		appendStringInfo(&b, "|%u:%d:" INT64_FORMAT, t->junction->desc_sig,
+						 (int) t->at_start, t->every_ms);
 		if (t->cron)
 			appendStringInfoString(&b, ":cron");
 	}
@@ -361,13 +360,37 @@ siddhi_runtime_collect_state(SiddhiAppRuntime *app, SiddhiStateFn fn,
 			pfree(fp);
 			continue;
 		}
+		/* too large: not even serialized (its window's memory says so) */
+		if (q->window && MemoryContextMemAllocated(q->window->cxt, true) >
+							 (Size) siddhi_max_state_size_kb * 1024)
+		{
+			/* its saved state is stale from now on: forgotten, once */
+			if (!q->state_oversize)
+				fn(arg, key, fp, NULL, 0, "larger than siddhi.max_state_size",
+				   0);
+			q->state_oversize = true;
+			pfree(key);
+			pfree(fp);
+			continue;
+		}
 		INSTR_TIME_SET_CURRENT(start);
 		resetStringInfo(&buf);
 		query_state_serialize(q, &buf);
 		INSTR_TIME_SET_CURRENT(took);
 		INSTR_TIME_SUBTRACT(took, start);
-		fn(arg, key, fp, buf.data, buf.len, NULL,
-		   INSTR_TIME_GET_MILLISEC(took));
+		if (buf.len > siddhi_max_state_size_kb * 1024)
+		{
+			if (!q->state_oversize)
+				fn(arg, key, fp, NULL, 0, "larger than siddhi.max_state_size",
+				   INSTR_TIME_GET_MILLISEC(took));
+			q->state_oversize = true;
+		}
+		else
+		{
+			fn(arg, key, fp, buf.data, buf.len, NULL,
+			   INSTR_TIME_GET_MILLISEC(took));
+			q->state_oversize = false;
+		}
 		pfree(key);
 		pfree(fp);
 	}

@@ -193,6 +193,7 @@ struct QueryRuntime
 	bool inner_input;			   /* reads a #inner stream of apart */
 	bool state_dirty;			   /* stepped since its state was last saved */
 	bool state_unsaveable_told;	   /* why it is not saved was handed out */
+	bool state_oversize;		   /* over siddhi.max_state_size, said so */
 	uint64 read_checked; /* batch whose SELECT check on input was made */
 	bool read_denied;	 /* and it failed: the batch's events are skipped */
 };
@@ -225,8 +226,8 @@ struct SiddhiAppRuntime
 	char *name;
 	char *source; /* the app's text (query fingerprints, query_state.c) */
 	Oid owner;
-	bool playback; /* the app's clock follows event time */
-	int64 clock;   /* playback: the latest event time seen */
+	bool playback;	   /* the app's clock follows event time */
+	int64 clock;	   /* playback: the latest event time seen */
 	int64 saved_clock; /* clock when the app's state was last saved */
 	MemoryContext cxt;
 	List *queries;
