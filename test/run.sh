@@ -62,7 +62,10 @@ suite "packaging" bash test/packaging.sh
 suite "regress" bash test/regress.sh
 suite "examples" bash test/examples.sh
 suite "tap" bash test/tap.sh
-suite "conformance" bash test/conformance.sh
+# with every query's state saved to bytes and restored into new operators
+# at the end of each batch (a developer setting): each case then also shows
+# that what a query saves is all its output depends on (epochs)
+suite "conformance" env SIDDHI_EXTRA_CONF="siddhi.state_roundtrip = on" bash test/conformance.sh
 rm -f "$log"
 
 # the failures again, last, where a CI log's tail shows them
