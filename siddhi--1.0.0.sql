@@ -833,6 +833,21 @@ CREATE TABLE siddhi.query_state (
 ALTER TABLE siddhi.query_state ALTER state SET STORAGE EXTERNAL;
 REVOKE ALL ON siddhi.query_state FROM PUBLIC;
 SELECT pg_catalog.pg_extension_config_dump('siddhi.query_state', '');
+-- A window that is first in, first out is saved incrementally: its
+-- query's row holds the window's head, and each batch adds a part with
+-- the events that entered since (src/worker/state.c).
+CREATE TABLE siddhi.query_state_part (
+    app         text NOT NULL,
+    query       text NOT NULL,
+    part        bigint NOT NULL,
+    data        bytea NOT NULL,
+    PRIMARY KEY (app, query, part)
+);
+ALTER TABLE siddhi.query_state_part ALTER data SET STORAGE EXTERNAL;
+REVOKE ALL ON siddhi.query_state_part FROM PUBLIC;
+SELECT pg_catalog.pg_extension_config_dump('siddhi.query_state_part', '');
+COMMENT ON TABLE siddhi.query_state_part IS
+    'the events of windows saved incrementally, in parts (epochs); written by the engine';
 COMMENT ON TABLE siddhi.query_state IS
     'the saved state of each query of the siddhi apps (epochs); written by the engine';
 
@@ -840,7 +855,12 @@ COMMENT ON TABLE siddhi.query_state IS
 -- its contents; for the apps the caller may see (as siddhi.apps).
 CREATE VIEW siddhi.query_states WITH (security_barrier) AS
     SELECT s.app, s.query, s.state IS NOT NULL AS saved,
-           COALESCE(pg_catalog.octet_length(s.state), 0)::bigint AS bytes,
+           (COALESCE(pg_catalog.octet_length(s.state), 0) +
+            COALESCE((SELECT pg_catalog.sum(pg_catalog.octet_length(p.data))
+                        FROM siddhi.query_state_part p
+                       WHERE p.app OPERATOR(pg_catalog.=) s.app
+                         AND p.query OPERATOR(pg_catalog.=) s.query), 0))::bigint
+               AS bytes,
            s.saved_at, s.save_ms, s.reason
       FROM siddhi.query_state s
       JOIN siddhi.app a ON a.name OPERATOR(pg_catalog.=) s.app

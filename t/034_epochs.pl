@@ -205,8 +205,8 @@ $node->safe_psql('postgres', q{
 	SELECT count(*) FROM siddhi.deploy('big', $$
 		define stream B (id long);
 		define table BOut (id long);
-		@info(name = 'last5000')
-		from B#window.length(5000) select id insert expired events into BOut;
+		@info(name = 'batch5000')
+		from B#window.lengthBatch(5000) select id insert into BOut;
 	$$);
 });
 engine_up('big');
@@ -230,6 +230,40 @@ $node->safe_psql('postgres', q{
 	SELECT pg_reload_conf();
 	SELECT siddhi.undeploy('big', drop_tables => true);
 });
+
+# A first in, first out window is saved incrementally: each batch adds the
+# events that entered as a part, and when the parts hold much more than
+# the window, one part of what it holds replaces them
+$node->safe_psql('postgres', q{
+	SELECT count(*) FROM siddhi.deploy('inc', $$
+		define stream I (id long, pad string);
+		define table IOut (id long);
+		@info(name = 'last50')
+		from I#window.length(50) select id insert expired events into IOut;
+	$$);
+});
+engine_up('inc');
+for my $b (0 .. 29)
+{
+	my ($a, $z) = ($b * 100 + 1, $b * 100 + 100);
+	$node->safe_psql('postgres',
+		"INSERT INTO i SELECT g, repeat('x', 200) FROM generate_series($a, $z) g");
+}
+$node->safe_psql('postgres', 'SELECT siddhi.flush()');
+my $parts = $node->safe_psql('postgres',
+	q{SELECT count(*) FROM siddhi.query_state_part WHERE app = 'inc'});
+ok($parts >= 1 && $parts < 30, "the parts were compacted ($parts left of 30 batches)");
+kill_engine();
+$node->safe_psql('postgres', q{
+	INSERT INTO i SELECT g, 'y' FROM generate_series(3001, 3010) g;
+	SELECT siddhi.flush();
+});
+is($node->safe_psql('postgres', 'SELECT count(*), count(DISTINCT id), max(id) FROM iout'),
+	'2960|2960|2960',
+	'after kill -9, the window rebuilt from its parts holds the last 50 events');
+$node->safe_psql('postgres', q{SELECT siddhi.undeploy('inc', drop_tables => true)});
+is($node->safe_psql('postgres', q{SELECT count(*) FROM siddhi.query_state_part WHERE app = 'inc'}),
+	'0', 'undeploy deletes the parts');
 
 # A playback app's clock and triggers come back too: the same events
 # give the same trigger times with a restart in the middle as without.

@@ -97,15 +97,27 @@ extern void siddhi_runtime_advance_playback(int64 now, Oid userid,
  * once that committed; and restoring a saved one into an app just
  * started (false: no such query, or its fingerprint differs).
  */
+/*
+ * Part of a window saved incrementally: data NULL when there is none to
+ * write; replace: the query's earlier parts go (this one holds everything).
+ */
+typedef struct SiddhiStatePart
+{
+	int64 number;
+	const char *data;
+	int len;
+	bool replace;
+} SiddhiStatePart;
+
 typedef void (*SiddhiStateFn)(void *arg, const char *key,
 							  const char *fingerprint, const char *data,
-							  int len, const char *reason, double save_ms);
+							  int len, const char *reason, double save_ms,
+							  const SiddhiStatePart *part);
 extern void siddhi_runtime_collect_state(SiddhiAppRuntime *app,
 										 SiddhiStateFn fn, void *arg);
 extern void siddhi_runtime_state_saved(SiddhiAppRuntime *app);
-extern bool siddhi_runtime_restore_state(SiddhiAppRuntime *app,
-										 const char *key,
-										 const char *fingerprint,
-										 const char *data, int len);
+extern bool siddhi_runtime_restore_state(
+	SiddhiAppRuntime *app, const char *key, const char *fingerprint,
+	const char *data, int len, const SiddhiStatePart *parts, int nparts);
 
 #endif /* SIDDHI_RUNTIME_H */

@@ -101,6 +101,21 @@ typedef struct SiddhiWindowOps
 	 */
 	void (*serialize)(SiddhiWindow *w, StringInfo buf);
 	void (*restore)(SiddhiWindow *w, SiddhiStateReader *r);
+
+	/*
+	 * Incremental saves, for the first in, first out kinds (NULL, or false:
+	 * whole saves only).  Each event that enters gets the next sequence
+	 * number.  serialize_parts appends to head what the window is besides
+	 * its events (times, counters) and to events the events it holds with
+	 * a sequence number from since on; *first is the oldest one held, *next
+	 * the one the next event will get.  restore_parts reads a head and the
+	 * events parts saved one after the other, in order: events older than
+	 * the head's oldest left after their part was saved and are skipped.
+	 */
+	bool (*serialize_parts)(SiddhiWindow *w, int64 since, StringInfo head,
+							StringInfo events, int64 *first, int64 *next);
+	void (*restore_parts)(SiddhiWindow *w, SiddhiStateReader *head,
+						  SiddhiStateReader *parts, int nparts);
 } SiddhiWindowOps;
 
 /* What every window starts with. */
@@ -133,6 +148,15 @@ extern void siddhi_window_input_end(SiddhiWindow *w, int64 now,
 /* Whether this kind of window can be saved (serialize and restore). */
 extern bool siddhi_window_can_save(SiddhiWindow *w);
 extern void siddhi_window_serialize(SiddhiWindow *w, StringInfo buf);
+
+/* Incremental saves (the ops above); false: this kind has none. */
+extern bool siddhi_window_serialize_parts(SiddhiWindow *w, int64 since,
+										  StringInfo head, StringInfo events,
+										  int64 *first, int64 *next);
+extern void siddhi_window_restore_parts(SiddhiWindow *w,
+										SiddhiStateReader *head,
+										SiddhiStateReader *parts, int nparts,
+										TupleDesc desc);
 
 /*
  * Restore a window just created: its contents, and its join index (which

@@ -259,9 +259,14 @@ undeploy_internal(const char *name, bool drop_tables, List **kept)
 				 1, argtypes, values, NULL);
 	/* its saved state: a replace keeps it (siddhi_deploy decides) */
 	if (kept == NULL)
+	{
 		catalog_exec("DELETE FROM siddhi.query_state "
 					 "WHERE app OPERATOR(pg_catalog.=) $1",
 					 1, argtypes, values, NULL);
+		catalog_exec("DELETE FROM siddhi.query_state_part "
+					 "WHERE app OPERATOR(pg_catalog.=) $1",
+					 1, argtypes, values, NULL);
+	}
 	/* its pg_depend entries go with its placeholder view, before the drops */
 	siddhi_depend_drop(name);
 	/* drops run as the caller: they need to own what they drop */
@@ -492,6 +497,10 @@ siddhi_deploy(PG_FUNCTION_ARGS)
 							 : "DELETE FROM siddhi.query_state "
 							   "WHERE app OPERATOR(pg_catalog.=) $1",
 						 1, argtypes, values, NULL);
+			if (!keep_state)
+				catalog_exec("DELETE FROM siddhi.query_state_part "
+							 "WHERE app OPERATOR(pg_catalog.=) $1",
+							 1, argtypes, values, NULL);
 		}
 		CommandCounterIncrement();
 	}

@@ -132,6 +132,11 @@ query_state_fingerprint(QueryRuntime *q)
 	return psprintf("%016llx", (unsigned long long) h);
 }
 
+/* how the window section is saved */
+#define WINDOW_NONE 0
+#define WINDOW_WHOLE 1
+#define WINDOW_PARTS 2 /* its head here, its events in parts */
+
 static void
 put_section(StringInfo buf, bool present)
 {
@@ -147,16 +152,34 @@ get_section(SiddhiStateReader *r, bool present)
 }
 
 void
-query_state_serialize(QueryRuntime *q, StringInfo buf)
+query_state_serialize(QueryRuntime *q, StringInfo buf, QueryStateParts *parts)
 {
 	bool aggs = q->sel && siddhi_selector_aggregates(q->sel);
 
 	put_section(buf, q->dedup != NULL);
 	if (q->dedup)
 		siddhi_dedup_serialize(q->dedup, buf);
-	put_section(buf, q->window != NULL);
-	if (q->window)
-		siddhi_window_serialize(q->window, buf);
+	if (q->window && parts && parts->want)
+	{
+		StringInfoData head;
+
+		initStringInfo(&head);
+		parts->used = siddhi_window_serialize_parts(
+			q->window, parts->since, &head, parts->events, &parts->first,
+			&parts->next);
+		if (parts->used)
+		{
+			siddhi_state_put_int32(buf, WINDOW_PARTS);
+			siddhi_state_put_bytes(buf, head.data, head.len);
+		}
+		pfree(head.data);
+	}
+	if (!parts || !parts->used)
+	{
+		siddhi_state_put_int32(buf, q->window ? WINDOW_WHOLE : WINDOW_NONE);
+		if (q->window)
+			siddhi_window_serialize(q->window, buf);
+	}
 	put_section(buf, aggs);
 	if (aggs)
 		siddhi_selector_serialize(q->sel, buf);
@@ -168,16 +191,38 @@ query_state_serialize(QueryRuntime *q, StringInfo buf)
 		siddhi_pattern_serialize(q->pattern, buf);
 }
 
-/* Into a query whose operators were just created (nothing fed yet). */
+/*
+ * Into a query whose operators were just created (nothing fed yet); parts:
+ * the window's event parts, in the order they were saved.
+ */
 void
-query_state_restore(QueryRuntime *q, SiddhiStateReader *r)
+query_state_restore(QueryRuntime *q, SiddhiStateReader *r,
+					SiddhiStateReader *parts, int nparts)
 {
 	bool aggs = q->sel && siddhi_selector_aggregates(q->sel);
+	int32 window;
 
 	if (get_section(r, q->dedup != NULL))
 		siddhi_dedup_restore(q->dedup, r);
-	if (get_section(r, q->window != NULL))
+	window = siddhi_state_get_int32(r);
+	if ((window == WINDOW_NONE) != (q->window == NULL) ||
+		(window != WINDOW_PARTS && nparts > 0) ||
+		(window != WINDOW_NONE && window != WINDOW_WHOLE &&
+		 window != WINDOW_PARTS))
+		siddhi_state_corrupt(r, "An operator is missing or extra");
+	if (window == WINDOW_WHOLE)
 		siddhi_window_restore(q->window, r, q->input->desc);
+	else if (window == WINDOW_PARTS)
+	{
+		SiddhiStateReader head;
+		int len;
+		const char *data = siddhi_state_get_bytes(r, &len);
+
+		siddhi_state_reader_init(&head, data, len, r->what);
+		siddhi_window_restore_parts(q->window, &head, parts, nparts,
+									q->input->desc);
+		siddhi_state_expect_end(&head);
+	}
 	if (get_section(r, aggs))
 		siddhi_selector_restore(q->sel, r);
 	if (get_section(r, q->rate != NULL))
@@ -207,7 +252,7 @@ roundtrip_one(QueryRuntime *q)
 	char *key = query_state_key(q);
 
 	initStringInfo(&buf);
-	query_state_serialize(q, &buf);
+	query_state_serialize(q, &buf, NULL);
 	if (old_window)
 		q->window = siddhi_window_create(q->window_plan, cxt);
 	if (old_pattern)
@@ -221,7 +266,7 @@ roundtrip_one(QueryRuntime *q)
 	if (q->sel && siddhi_selector_aggregates(q->sel))
 		siddhi_selector_clear(q->sel);
 	siddhi_state_reader_init(&r, buf.data, buf.len, key);
-	query_state_restore(q, &r);
+	query_state_restore(q, &r, NULL, 0);
 	if (old_window)
 		MemoryContextDelete(old_window->cxt);
 	if (old_pattern)
@@ -262,6 +307,9 @@ query_state_roundtrip_all(void)
  * the time it starts, as Siddhi's do.
  */
 #define APP_STATE_KEY "#app"
+
+/* parts may hold this much more than 4 times the window before a rewrite */
+#define PARTS_SLACK (64 * 1024)
 
 static char *
 app_state_fingerprint(SiddhiAppRuntime *app)
@@ -327,15 +375,17 @@ siddhi_runtime_collect_state(SiddhiAppRuntime *app, SiddhiStateFn fn,
 {
 	ListCell *lq;
 	StringInfoData buf;
+	StringInfoData events;
 
 	initStringInfo(&buf);
+	initStringInfo(&events);
 	/* the clock moved (and with it, the triggers): the app's own state */
 	if (app->playback && app->clock != app->saved_clock)
 	{
 		char *fp = app_state_fingerprint(app);
 
 		app_state_serialize(app, &buf);
-		fn(arg, APP_STATE_KEY, fp, buf.data, buf.len, NULL, 0);
+		fn(arg, APP_STATE_KEY, fp, buf.data, buf.len, NULL, 0, NULL);
 		pfree(fp);
 	}
 	foreach(lq, app->queries)
@@ -346,6 +396,9 @@ siddhi_runtime_collect_state(SiddhiAppRuntime *app, SiddhiStateFn fn,
 		char *fp;
 		instr_time start;
 		instr_time took;
+		QueryStateParts parts = { 0 };
+		Size live =
+			q->window ? MemoryContextMemAllocated(q->window->cxt, true) : 0;
 
 		if (!q->state_dirty || !query_state_holds(q))
 			continue;
@@ -354,47 +407,77 @@ siddhi_runtime_collect_state(SiddhiAppRuntime *app, SiddhiStateFn fn,
 		if (!query_state_can_save(q, &why))
 		{
 			if (!q->state_unsaveable_told)
-				fn(arg, key, fp, NULL, 0, why, 0);
+				fn(arg, key, fp, NULL, 0, why, 0, NULL);
 			q->state_unsaveable_told = true;
 			pfree(key);
 			pfree(fp);
 			continue;
 		}
-		/* too large: not even serialized (its window's memory says so) */
-		if (q->window && MemoryContextMemAllocated(q->window->cxt, true) >
-							 (Size) siddhi_max_state_size_kb * 1024)
+		/*
+		 * A window that can be saved incrementally writes only the events
+		 * that entered since the last save, as a part; when the parts hold
+		 * much more than the window (events that left since), they are
+		 * replaced by one part of what it holds now.
+		 */
+		resetStringInfo(&events);
+		parts.want = true;
+		parts.since = q->state_since;
+		parts.events = &events;
+		INSTR_TIME_SET_CURRENT(start);
+		resetStringInfo(&buf);
+		query_state_serialize(q, &buf, &parts);
+		if (parts.used && q->state_part_bytes > 4 * (int64) live + PARTS_SLACK)
+		{
+			/* compaction: everything held, in one new part */
+			resetStringInfo(&buf);
+			resetStringInfo(&events);
+			parts.since = 0;
+			parts.used = false;
+			query_state_serialize(q, &buf, &parts);
+			parts.since = -1; /* says: replace the parts */
+		}
+		INSTR_TIME_SET_CURRENT(took);
+		INSTR_TIME_SUBTRACT(took, start);
+		if (parts.used)
+		{
+			SiddhiStatePart part;
+
+			part.replace = parts.since < 0;
+			part.number = q->state_part;
+			/* a part with no event (8 bytes: its count) is not written */
+			part.data = events.len > (int) sizeof(int64) || part.replace
+							? events.data
+							: NULL;
+			part.len = events.len;
+			fn(arg, key, fp, buf.data, buf.len, NULL,
+			   INSTR_TIME_GET_MILLISEC(took), &part);
+			q->state_pending = true;
+			q->state_pend_since = parts.next;
+			q->state_pend_part = q->state_part + (part.data ? 1 : 0);
+			q->state_pend_bytes = (part.replace ? 0 : q->state_part_bytes) +
+								  (part.data ? events.len : 0);
+			q->state_oversize = false;
+		}
+		else if (live > (Size) siddhi_max_state_size_kb * 1024 ||
+				 buf.len > siddhi_max_state_size_kb * 1024)
 		{
 			/* its saved state is stale from now on: forgotten, once */
 			if (!q->state_oversize)
 				fn(arg, key, fp, NULL, 0, "larger than siddhi.max_state_size",
-				   0);
-			q->state_oversize = true;
-			pfree(key);
-			pfree(fp);
-			continue;
-		}
-		INSTR_TIME_SET_CURRENT(start);
-		resetStringInfo(&buf);
-		query_state_serialize(q, &buf);
-		INSTR_TIME_SET_CURRENT(took);
-		INSTR_TIME_SUBTRACT(took, start);
-		if (buf.len > siddhi_max_state_size_kb * 1024)
-		{
-			if (!q->state_oversize)
-				fn(arg, key, fp, NULL, 0, "larger than siddhi.max_state_size",
-				   INSTR_TIME_GET_MILLISEC(took));
+				   INSTR_TIME_GET_MILLISEC(took), NULL);
 			q->state_oversize = true;
 		}
 		else
 		{
 			fn(arg, key, fp, buf.data, buf.len, NULL,
-			   INSTR_TIME_GET_MILLISEC(took));
+			   INSTR_TIME_GET_MILLISEC(took), NULL);
 			q->state_oversize = false;
 		}
 		pfree(key);
 		pfree(fp);
 	}
 	pfree(buf.data);
+	pfree(events.data);
 }
 
 /* The batch that saved the states committed: nothing is dirty any more. */
@@ -404,7 +487,18 @@ siddhi_runtime_state_saved(SiddhiAppRuntime *app)
 	ListCell *lq;
 
 	foreach(lq, app->queries)
-		((QueryRuntime *) lfirst(lq))->state_dirty = false;
+	{
+		QueryRuntime *q = lfirst(lq);
+
+		q->state_dirty = false;
+		if (q->state_pending)
+		{
+			q->state_since = q->state_pend_since;
+			q->state_part = q->state_pend_part;
+			q->state_part_bytes = q->state_pend_bytes;
+			q->state_pending = false;
+		}
+	}
 	app->saved_clock = app->clock;
 }
 
@@ -418,7 +512,7 @@ siddhi_runtime_state_saved(SiddhiAppRuntime *app)
 bool
 siddhi_runtime_restore_state(SiddhiAppRuntime *app, const char *key,
 							 const char *fingerprint, const char *data,
-							 int len)
+							 int len, const SiddhiStatePart *parts, int nparts)
 {
 	ListCell *lq;
 
@@ -452,8 +546,36 @@ siddhi_runtime_restore_state(SiddhiAppRuntime *app, const char *key,
 			char *what =
 				psprintf("query \"%s\" of app \"%s\"", key, app->name);
 
+			SiddhiStateReader *pr =
+				palloc(sizeof(SiddhiStateReader) * Max(nparts, 1));
+
+			for (int i = 0; i < nparts; i++)
+			{
+				siddhi_state_reader_init(&pr[i], parts[i].data, parts[i].len,
+										 what);
+				q->state_part_bytes += parts[i].len;
+				q->state_part = parts[i].number + 1;
+			}
 			siddhi_state_reader_init(&r, data, len, what);
-			query_state_restore(q, &r);
+			query_state_restore(q, &r, pr, nparts);
+			pfree(pr);
+			/* the next incremental save appends what comes next */
+			if (q->window)
+			{
+				StringInfoData head;
+				StringInfoData none;
+				int64 first;
+
+				initStringInfo(&head);
+				initStringInfo(&none);
+				if (siddhi_window_serialize_parts(q->window, PG_INT64_MAX,
+												  &head, &none, &first,
+												  &q->state_since))
+				{
+					pfree(head.data);
+					pfree(none.data);
+				}
+			}
 		}
 		/* restored, not changed: saved again only when it changes */
 		return true;

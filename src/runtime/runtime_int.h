@@ -194,6 +194,16 @@ struct QueryRuntime
 	bool state_dirty;			   /* stepped since its state was last saved */
 	bool state_unsaveable_told;	   /* why it is not saved was handed out */
 	bool state_oversize;		   /* over siddhi.max_state_size, said so */
+	/* incremental saves of its window: the next event to save, the next
+	 * part's number, the bytes of the parts saved; and the same as they
+	 * will be once the batch saving them commits */
+	int64 state_since;
+	int64 state_part;
+	int64 state_part_bytes;
+	bool state_pending;
+	int64 state_pend_since;
+	int64 state_pend_part;
+	int64 state_pend_bytes;
 	uint64 read_checked; /* batch whose SELECT check on input was made */
 	bool read_denied;	 /* and it failed: the batch's events are skipped */
 };
@@ -304,8 +314,25 @@ extern char *query_state_key(QueryRuntime *q);
 extern char *query_state_fingerprint(QueryRuntime *q);
 extern bool query_state_holds(QueryRuntime *q);
 extern bool query_state_can_save(QueryRuntime *q, const char **why);
-extern void query_state_serialize(QueryRuntime *q, StringInfo buf);
-extern void query_state_restore(QueryRuntime *q, SiddhiStateReader *r);
+/*
+ * A window saved incrementally (query_state.c): want asks for it, since is
+ * the first event not saved yet; the window's events from since on go to
+ * events, and used, first and next say what was done.
+ */
+typedef struct QueryStateParts
+{
+	bool want;
+	int64 since;
+	StringInfo events;
+	bool used;
+	int64 first;
+	int64 next;
+} QueryStateParts;
+
+extern void query_state_serialize(QueryRuntime *q, StringInfo buf,
+								  QueryStateParts *parts);
+extern void query_state_restore(QueryRuntime *q, SiddhiStateReader *r,
+								SiddhiStateReader *parts, int nparts);
 extern void query_state_roundtrip_all(void);
 
 /* the driver's state (app.c, query.c, table_sink.c) */

@@ -13,6 +13,13 @@
  * crash the three agree: an app restores the state of its last committed
  * batch, and its inputs go on from the same point.
  *
+ * A window that is first in, first out (length, time, ...) is saved
+ * incrementally: its row holds the window's head (times, counters) and
+ * each batch adds one row of siddhi.query_state_part with the events that
+ * entered since; an event that left is skipped when the parts are read
+ * back.  When the parts hold more than four times what the window does,
+ * one part with what it holds replaces them all.
+ *
  * At start (load_app) an app reads the rows saved for its deployed_at and
  * restores each into the query of the same key whose fingerprint (text,
  * row types of its inputs and output, clock) is the same; the rows it does
@@ -40,9 +47,44 @@ typedef struct SaveArg
 	TimestampTz deployed_at;
 } SaveArg;
 
+static bytea *
+to_bytea(const char *data, int len)
+{
+	bytea *b = palloc(VARHDRSZ + len);
+
+	SET_VARSIZE(b, VARHDRSZ + len);
+	memcpy(VARDATA(b), data, len);
+	return b;
+}
+
+/* A window's part: the earlier ones go first when it replaces them. */
+static void
+save_part(SaveArg *sa, const char *key, const SiddhiStatePart *part)
+{
+	Oid argtypes[4] = { TEXTOID, TEXTOID, INT8OID, BYTEAOID };
+	Datum values[4];
+
+	values[0] = CStringGetTextDatum(sa->app);
+	values[1] = CStringGetTextDatum(key);
+	if (part->replace)
+		siddhi_catalog_spi("DELETE FROM siddhi.query_state_part "
+						   "WHERE app OPERATOR(pg_catalog.=) $1 "
+						   "AND query OPERATOR(pg_catalog.=) $2",
+						   2, argtypes, values, NULL, false, true);
+	if (part->data == NULL)
+		return;
+	values[2] = Int64GetDatum(part->number);
+	values[3] = PointerGetDatum(to_bytea(part->data, part->len));
+	siddhi_catalog_spi("INSERT INTO siddhi.query_state_part "
+					   "(app, query, part, data) VALUES ($1, $2, $3, $4)",
+					   4, argtypes, values, NULL, false, true);
+	pfree(DatumGetPointer(values[3]));
+}
+
 static void
 save_one(void *arg, const char *key, const char *fingerprint, const char *data,
-		 int len, const char *reason, double save_ms)
+		 int len, const char *reason, double save_ms,
+		 const SiddhiStatePart *part)
 {
 	SaveArg *sa = arg;
 	Oid argtypes[7] = { TEXTOID, TEXTOID,	TEXTOID,	   BYTEAOID,
@@ -54,11 +96,11 @@ save_one(void *arg, const char *key, const char *fingerprint, const char *data,
 	values[0] = CStringGetTextDatum(sa->app);
 	values[1] = CStringGetTextDatum(key);
 	values[2] = CStringGetTextDatum(fingerprint);
+	if (part)
+		save_part(sa, key, part);
 	if (data)
 	{
-		b = palloc(VARHDRSZ + len);
-		SET_VARSIZE(b, VARHDRSZ + len);
-		memcpy(VARDATA(b), data, len);
+		b = to_bytea(data, len);
 		values[3] = PointerGetDatum(b);
 	}
 	else
@@ -89,6 +131,45 @@ siddhi_state_save_app(const char *app, TimestampTz deployed_at,
 	SaveArg sa = { app, deployed_at };
 
 	siddhi_runtime_collect_state(rt, save_one, &sa);
+}
+
+/* The parts of a window saved incrementally, in the order saved. */
+static SiddhiStatePart *
+read_parts(const char *app, const char *key, int *nparts)
+{
+	MemoryContext cxt = CurrentMemoryContext;
+	Oid argtypes[2] = { TEXTOID, TEXTOID };
+	Datum values[2];
+	SiddhiStatePart *parts;
+	SPITupleTable *tuptable;
+	uint64 n;
+
+	values[0] = CStringGetTextDatum(app);
+	values[1] = CStringGetTextDatum(key);
+	siddhi_catalog_spi("SELECT part, data FROM siddhi.query_state_part "
+					   "WHERE app OPERATOR(pg_catalog.=) $1 "
+					   "AND query OPERATOR(pg_catalog.=) $2 ORDER BY part",
+					   2, argtypes, values, NULL, true, true);
+	MemoryContextSwitchTo(cxt);
+	tuptable = SPI_tuptable;
+	n = SPI_processed;
+	if (n > INT_MAX / sizeof(SiddhiStatePart))
+		elog(ERROR, "too many parts of the state of query \"%s\"", key);
+	parts = palloc0(sizeof(SiddhiStatePart) * Max(n, 1));
+	for (uint64 i = 0; i < n; i++)
+	{
+		bool isnull;
+		bytea *b;
+
+		parts[i].number = DatumGetInt64(
+			SPI_getbinval(tuptable->vals[i], tuptable->tupdesc, 1, &isnull));
+		b = DatumGetByteaPP(
+			SPI_getbinval(tuptable->vals[i], tuptable->tupdesc, 2, &isnull));
+		parts[i].data = VARDATA_ANY(b);
+		parts[i].len = VARSIZE_ANY_EXHDR(b);
+	}
+	*nparts = (int) n;
+	return parts;
 }
 
 void
@@ -124,9 +205,12 @@ siddhi_state_restore_app(const char *app, TimestampTz deployed_at,
 		char *key = TextDatumGetCString(SPI_getbinval(tup, desc, 1, &isnull));
 		char *fp = TextDatumGetCString(SPI_getbinval(tup, desc, 2, &isnull));
 		bytea *b = DatumGetByteaPP(SPI_getbinval(tup, desc, 3, &isnull));
+		int nparts;
+		SiddhiStatePart *parts = read_parts(app, key, &nparts);
 
+		MemoryContextSwitchTo(cxt);
 		if (siddhi_runtime_restore_state(rt, key, fp, VARDATA_ANY(b),
-										 VARSIZE_ANY_EXHDR(b)))
+										 VARSIZE_ANY_EXHDR(b), parts, nparts))
 			restored++;
 		else
 			stale = lappend(stale, key);
@@ -149,6 +233,13 @@ siddhi_state_restore_app(const char *app, TimestampTz deployed_at,
 						   "AND query OPERATOR(pg_catalog.=) $2",
 						   2, argtypes2, values2, NULL, false, true);
 	}
+	/* and the windows' parts of every state deleted */
+	siddhi_catalog_spi("DELETE FROM siddhi.query_state_part p "
+					   "WHERE app OPERATOR(pg_catalog.=) $1 AND NOT EXISTS "
+					   "(SELECT 1 FROM siddhi.query_state s "
+					   " WHERE s.app OPERATOR(pg_catalog.=) p.app "
+					   " AND s.query OPERATOR(pg_catalog.=) p.query)",
+					   1, argtypes, values, NULL, false, true);
 	MemoryContextSwitchTo(cxt);
 	if (restored > 0)
 		ereport(LOG, (errcode(ERRCODE_SIDDHI_ERROR),

@@ -60,6 +60,10 @@ typedef struct RingWindow
 	WindowSlot *previous; /* batches: the batch emitted last */
 	int64 previous_count;
 	int64 previous_capacity;
+	/* first in, first out kinds: events that ever entered and left the
+	 * ring; the oldest held has sequence number expired (incremental saves) */
+	int64 added;
+	int64 expired;
 } RingWindow;
 
 static const SiddhiWindowOps *const window_ops[] = {
@@ -200,6 +204,25 @@ siddhi_window_serialize(SiddhiWindow *w, StringInfo buf)
 	w->ops->serialize(w, buf);
 }
 
+bool
+siddhi_window_serialize_parts(SiddhiWindow *w, int64 since, StringInfo head,
+							  StringInfo events, int64 *first, int64 *next)
+{
+	return w->ops->serialize_parts &&
+		   w->ops->serialize_parts(w, since, head, events, first, next);
+}
+
+void
+siddhi_window_restore_parts(SiddhiWindow *w, SiddhiStateReader *head,
+							SiddhiStateReader *parts, int nparts,
+							TupleDesc desc)
+{
+	Assert(w->ops->restore_parts);
+	w->ops->restore_parts(w, head, parts, nparts);
+	if (w->index)
+		window_index_restore(w, desc);
+}
+
 void
 siddhi_window_restore(SiddhiWindow *w, SiddhiStateReader *r, TupleDesc desc)
 {
@@ -256,6 +279,7 @@ expire_oldest(RingWindow *w, int64 ts, SiddhiEventFn fn, void *arg)
 	pfree(oldest->tuple);
 	w->head = (w->head + 1) % w->capacity;
 	w->count--;
+	w->expired++;
 }
 
 static void
@@ -270,6 +294,7 @@ length_add(RingWindow *w, MinimalTuple tuple, int64 ts, SiddhiEventFn fn,
 	slot->tuple = keep(w, tuple);
 	slot->timestamp = ts;
 	w->count++;
+	w->added++;
 	fn(arg, SIDDHI_EVENT_CURRENT, slot->tuple, ts);
 }
 
@@ -397,6 +422,7 @@ time_add(RingWindow *w, MinimalTuple tuple, int64 ts, SiddhiEventFn fn,
 	slot->tuple = keep(w, tuple);
 	slot->timestamp = ts;
 	w->count++;
+	w->added++;
 	fn(arg, SIDDHI_EVENT_CURRENT, slot->tuple, ts);
 }
 
@@ -614,6 +640,8 @@ ring_serialize(SiddhiWindow *base, StringInfo buf)
 	RingWindow *w = (RingWindow *) base;
 
 	siddhi_state_put_int64(buf, w->next_flush);
+	siddhi_state_put_int64(buf, w->added);
+	siddhi_state_put_int64(buf, w->expired);
 	put_slots(buf, w->slots, w->head, w->count, w->capacity);
 	put_slots(buf, w->previous, 0, w->previous_count, w->previous_capacity);
 }
@@ -637,6 +665,8 @@ ring_restore(SiddhiWindow *base, SiddhiStateReader *r)
 
 	Assert(w->count == 0 && w->previous_count == 0);
 	w->next_flush = siddhi_state_get_int64(r);
+	w->added = siddhi_state_get_int64(r);
+	w->expired = siddhi_state_get_int64(r);
 	n = siddhi_state_get_count(r, SAVED_SLOT_MIN);
 	if (((w->kind == SIDDHI_WINDOW_LENGTH ||
 		  w->kind == SIDDHI_WINDOW_LENGTH_BATCH) &&
@@ -660,11 +690,107 @@ ring_restore(SiddhiWindow *base, SiddhiStateReader *r)
 	}
 }
 
+/*
+ * Incremental saves (first in, first out kinds): the head is the boundary
+ * and the counters; each part holds events with their sequence numbers,
+ * those from since on.  Parts are restored in the order saved; an event
+ * older than the head's oldest left the window after its part was saved.
+ */
+static bool
+ring_fifo(RingWindow *w)
+{
+	return w->kind == SIDDHI_WINDOW_LENGTH || w->kind == SIDDHI_WINDOW_TIME ||
+		   w->kind == SIDDHI_WINDOW_TIME_LENGTH ||
+		   w->kind == SIDDHI_WINDOW_EXTERNAL_TIME;
+}
+
+static bool
+ring_serialize_parts(SiddhiWindow *base, int64 since, StringInfo head,
+					 StringInfo events, int64 *first, int64 *next)
+{
+	RingWindow *w = (RingWindow *) base;
+	int64 from;
+
+	if (!ring_fifo(w))
+		return false;
+	Assert(w->added - w->expired == w->count);
+	siddhi_state_put_int64(head, w->next_flush);
+	siddhi_state_put_int64(head, w->added);
+	siddhi_state_put_int64(head, w->expired);
+	from = Max(since, w->expired);
+	siddhi_state_put_int64(events, Max(w->added - from, 0));
+	for (int64 seq = from; seq < w->added; seq++)
+	{
+		WindowSlot *sl =
+			&w->slots[(w->head + (seq - w->expired)) % w->capacity];
+
+		siddhi_state_put_int64(events, seq);
+		siddhi_state_put_int64(events, sl->timestamp);
+		siddhi_state_put_int64(events, sl->ext);
+		siddhi_state_put_tuple(events, sl->tuple);
+	}
+	*first = w->expired;
+	*next = w->added;
+	return true;
+}
+
+static void
+ring_restore_parts(SiddhiWindow *base, SiddhiStateReader *head,
+				   SiddhiStateReader *parts, int nparts)
+{
+	RingWindow *w = (RingWindow *) base;
+	int64 added;
+	int64 first;
+
+	Assert(w->count == 0 && ring_fifo(w));
+	w->next_flush = siddhi_state_get_int64(head);
+	added = siddhi_state_get_int64(head);
+	first = siddhi_state_get_int64(head);
+	if (first < 0 || added < first)
+		siddhi_state_corrupt(head, "A window's counters are out of order");
+	w->added = w->expired = first;
+	for (int p = 0; p < nparts; p++)
+	{
+		SiddhiStateReader *r = &parts[p];
+		int64 n = siddhi_state_get_count(r, SAVED_SLOT_MIN + 8);
+
+		for (int64 i = 0; i < n; i++)
+		{
+			int64 seq = siddhi_state_get_int64(r);
+			WindowSlot sl;
+
+			get_slot(w, r, &sl);
+			if (seq < w->added)
+			{
+				pfree(sl.tuple); /* left the window after it was saved */
+				continue;
+			}
+			if (seq != w->added || seq >= added)
+				siddhi_state_corrupt(r, "A window's events are not in order");
+			if (w->count == w->capacity)
+			{
+				if (w->kind == SIDDHI_WINDOW_LENGTH)
+					siddhi_state_corrupt(r, "A window holds more events "
+											"than its length");
+				grow(w);
+			}
+			w->slots[(w->head + w->count) % w->capacity] = sl;
+			w->count++;
+			w->added++;
+		}
+		siddhi_state_expect_end(r);
+	}
+	if (w->added != added)
+		siddhi_state_corrupt(head, "A window's saved events are missing");
+}
+
 #define RING_OPS                                                         \
 	{                                                                    \
 		.create = ring_create, .add = ring_add, .advance = ring_advance, \
 		.deadline = ring_deadline, .scan = ring_scan, .size = ring_size, \
-		.serialize = ring_serialize, .restore = ring_restore             \
+		.serialize = ring_serialize, .restore = ring_restore,            \
+		.serialize_parts = ring_serialize_parts,                         \
+		.restore_parts = ring_restore_parts                              \
 	}
 
 const SiddhiWindowOps siddhi_length_window_ops = RING_OPS;
