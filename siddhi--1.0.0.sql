@@ -836,14 +836,18 @@ SELECT pg_catalog.pg_extension_config_dump('siddhi.query_state', '');
 -- A window that is first in, first out is saved incrementally: its
 -- query's row holds the window's head, and each batch adds a part with
 -- the events that entered since (src/worker/state.c).
+-- A part is cut into pieces of at most 8000 bytes, kept in the row
+-- (compressed in place, lz4; no TOAST: writing it twice costs twice).
 CREATE TABLE siddhi.query_state_part (
     app         text NOT NULL,
     query       text NOT NULL,
     part        bigint NOT NULL,
+    piece       integer NOT NULL,
     data        bytea NOT NULL,
-    PRIMARY KEY (app, query, part)
+    PRIMARY KEY (app, query, part, piece)
 );
-ALTER TABLE siddhi.query_state_part ALTER data SET STORAGE EXTERNAL;
+ALTER TABLE siddhi.query_state_part ALTER data SET STORAGE MAIN,
+    ALTER data SET COMPRESSION lz4;
 REVOKE ALL ON siddhi.query_state_part FROM PUBLIC;
 SELECT pg_catalog.pg_extension_config_dump('siddhi.query_state_part', '');
 COMMENT ON TABLE siddhi.query_state_part IS

@@ -39,6 +39,7 @@
 #include "siddhi/catalog.h"
 #include "siddhi/errors.h"
 #include "state.h"
+#include "utils/array.h"
 #include "utils/builtins.h"
 
 typedef struct SaveArg
@@ -57,12 +58,20 @@ to_bytea(const char *data, int len)
 	return b;
 }
 
-/* A window's part: the earlier ones go first when it replaces them. */
+/* the most bytes of a part in one row (kept in the row, see the table) */
+#define PIECE_BYTES 8000
+
+/*
+ * A window's part, in pieces of PIECE_BYTES, in one statement; the earlier
+ * parts go first when it replaces them.
+ */
 static void
 save_part(SaveArg *sa, const char *key, const SiddhiStatePart *part)
 {
-	Oid argtypes[4] = { TEXTOID, TEXTOID, INT8OID, BYTEAOID };
+	Oid argtypes[4] = { TEXTOID, TEXTOID, INT8OID, BYTEAARRAYOID };
 	Datum values[4];
+	int npieces;
+	Datum *pieces;
 
 	values[0] = CStringGetTextDatum(sa->app);
 	values[1] = CStringGetTextDatum(key);
@@ -73,11 +82,26 @@ save_part(SaveArg *sa, const char *key, const SiddhiStatePart *part)
 						   2, argtypes, values, NULL, false, true);
 	if (part->data == NULL)
 		return;
+	npieces = Max((part->len + PIECE_BYTES - 1) / PIECE_BYTES, 1);
+	pieces = palloc(sizeof(Datum) * npieces);
+	for (int i = 0; i < npieces; i++)
+	{
+		int off = i * PIECE_BYTES;
+
+		pieces[i] = PointerGetDatum(
+			to_bytea(part->data + off, Min(PIECE_BYTES, part->len - off)));
+	}
 	values[2] = Int64GetDatum(part->number);
-	values[3] = PointerGetDatum(to_bytea(part->data, part->len));
+	values[3] = PointerGetDatum(
+		construct_array(pieces, npieces, BYTEAOID, -1, false, TYPALIGN_INT));
 	siddhi_catalog_spi("INSERT INTO siddhi.query_state_part "
-					   "(app, query, part, data) VALUES ($1, $2, $3, $4)",
+					   "(app, query, part, piece, data) "
+					   "SELECT $1, $2, $3, p.n, p.d "
+					   "FROM pg_catalog.unnest($4) WITH ORDINALITY p(d, n)",
 					   4, argtypes, values, NULL, false, true);
+	for (int i = 0; i < npieces; i++)
+		pfree(DatumGetPointer(pieces[i]));
+	pfree(pieces);
 	pfree(DatumGetPointer(values[3]));
 }
 
@@ -133,7 +157,10 @@ siddhi_state_save_app(const char *app, TimestampTz deployed_at,
 	siddhi_runtime_collect_state(rt, save_one, &sa);
 }
 
-/* The parts of a window saved incrementally, in the order saved. */
+/*
+ * The parts of a window saved incrementally, in the order saved, each put
+ * back together from its pieces.
+ */
 static SiddhiStatePart *
 read_parts(const char *app, const char *key, int *nparts)
 {
@@ -143,12 +170,15 @@ read_parts(const char *app, const char *key, int *nparts)
 	SiddhiStatePart *parts;
 	SPITupleTable *tuptable;
 	uint64 n;
+	int np = 0;
+	StringInfoData buf;
 
 	values[0] = CStringGetTextDatum(app);
 	values[1] = CStringGetTextDatum(key);
-	siddhi_catalog_spi("SELECT part, data FROM siddhi.query_state_part "
+	siddhi_catalog_spi("SELECT part, piece, data FROM siddhi.query_state_part "
 					   "WHERE app OPERATOR(pg_catalog.=) $1 "
-					   "AND query OPERATOR(pg_catalog.=) $2 ORDER BY part",
+					   "AND query OPERATOR(pg_catalog.=) $2 "
+					   "ORDER BY part, piece",
 					   2, argtypes, values, NULL, true, true);
 	MemoryContextSwitchTo(cxt);
 	tuptable = SPI_tuptable;
@@ -156,19 +186,30 @@ read_parts(const char *app, const char *key, int *nparts)
 	if (n > INT_MAX / sizeof(SiddhiStatePart))
 		elog(ERROR, "too many parts of the state of query \"%s\"", key);
 	parts = palloc0(sizeof(SiddhiStatePart) * Max(n, 1));
+	initStringInfo(&buf);
 	for (uint64 i = 0; i < n; i++)
 	{
 		bool isnull;
-		bytea *b;
-
-		parts[i].number = DatumGetInt64(
+		int64 number = DatumGetInt64(
 			SPI_getbinval(tuptable->vals[i], tuptable->tupdesc, 1, &isnull));
-		b = DatumGetByteaPP(
-			SPI_getbinval(tuptable->vals[i], tuptable->tupdesc, 2, &isnull));
-		parts[i].data = VARDATA_ANY(b);
-		parts[i].len = VARSIZE_ANY_EXHDR(b);
+		bytea *b = DatumGetByteaPP(
+			SPI_getbinval(tuptable->vals[i], tuptable->tupdesc, 3, &isnull));
+
+		appendBinaryStringInfo(&buf, VARDATA_ANY(b), VARSIZE_ANY_EXHDR(b));
+		/* the part's last piece: the next row starts another part */
+		if (i + 1 == n || DatumGetInt64(SPI_getbinval(tuptable->vals[i + 1],
+													  tuptable->tupdesc, 1,
+													  &isnull)) != number)
+		{
+			parts[np].number = number;
+			parts[np].data = pnstrdup(buf.data, buf.len);
+			parts[np].len = buf.len;
+			np++;
+			resetStringInfo(&buf);
+		}
 	}
-	*nparts = (int) n;
+	pfree(buf.data);
+	*nparts = np;
 	return parts;
 }
 
