@@ -201,8 +201,11 @@ read_parts(const char *app, const char *key, int *nparts)
 													  tuptable->tupdesc, 1,
 													  &isnull)) != number)
 		{
+			char *copy = palloc(Max(buf.len, 1));
+
+			memcpy(copy, buf.data, buf.len);
 			parts[np].number = number;
-			parts[np].data = pnstrdup(buf.data, buf.len);
+			parts[np].data = copy;
 			parts[np].len = buf.len;
 			np++;
 			resetStringInfo(&buf);
