@@ -265,6 +265,47 @@ $node->safe_psql('postgres', q{SELECT siddhi.undeploy('inc', drop_tables => true
 is($node->safe_psql('postgres', q{SELECT count(*) FROM siddhi.query_state_part WHERE app = 'inc'}),
 	'0', 'undeploy deletes the parts');
 
+# A damaged state (cut short, or bytes flipped) fails the app's start with
+# a clear error, never the engine; keep_state => false starts it empty
+$node->safe_psql('postgres', q{
+	SELECT count(*) FROM siddhi.deploy('dmg', $$
+		define stream D (id long);
+		define table DOut (id long);
+		@info(name = 'last5')
+		from D#window.lengthBatch(5) select id insert into DOut;
+	$$);
+});
+engine_up('dmg');
+$node->safe_psql('postgres', q{
+	INSERT INTO d SELECT g FROM generate_series(1, 3) g;
+	SELECT siddhi.flush();
+});
+for my $damage (
+	q{substring(state from 1 for octet_length(state) - 7)},
+	q{overlay(state placing '\xffffffff'::bytea from 10)})
+{
+	my $pid = $node->safe_psql('postgres', $engine_pid);
+	$node->safe_psql('postgres', qq{
+		UPDATE siddhi.query_state SET state = $damage WHERE app = 'dmg';
+	});
+	kill_engine();
+	ok( $node->poll_query_until(
+			'postgres',
+			q{SELECT state = 'failed' AND error LIKE 'the saved state of query "last5" of app "dmg" is damaged%'
+			    FROM siddhi.apps WHERE name = 'dmg'}),
+		"a damaged state ($damage) fails the app's start with a clear error");
+	is($node->safe_psql('postgres', q{SELECT count(*) FROM siddhi.apps WHERE state = 'running' AND name = 'w'}),
+		'1', 'the other apps run');
+}
+$node->safe_psql('postgres', q{
+	SELECT count(*) FROM siddhi.deploy('dmg', (SELECT source FROM siddhi.apps WHERE name = 'dmg'),
+	                                   replace => true, keep_state => false);
+});
+ok( $node->poll_query_until(
+		'postgres', q{SELECT state = 'running' FROM siddhi.apps WHERE name = 'dmg'}),
+	'redeployed with keep_state => false, the app runs again, empty');
+$node->safe_psql('postgres', q{SELECT siddhi.undeploy('dmg', drop_tables => true)});
+
 # A playback app's clock and triggers come back too: the same events
 # give the same trigger times with a restart in the middle as without.
 my $pb_app = q{
