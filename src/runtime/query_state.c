@@ -356,9 +356,9 @@ roundtrip_one(QueryRuntime *q)
 	if (old_window)
 		q->window = siddhi_window_create(q->window_plan, cxt);
 	if (old_pattern)
-		q->pattern = siddhi_pattern_create(
-			q->pattern_prog, cxt,
-			q->app->playback ? q->app->clock : siddhi_now_ms());
+		q->pattern = siddhi_pattern_create(q->pattern_prog, cxt,
+										   q->app->playback ? q->app->clock
+															: siddhi_now_ms());
 	if (old_rate)
 		q->rate = siddhi_rate_create(
 			q->plan->rate_kind, q->plan->rate_type, q->plan->rate_value,

@@ -220,7 +220,7 @@ siddhi_pattern_serialize(SiddhiPattern *pat, StringInfo buf)
 
 /* An event read back: its tuple, deformed as pat_event_keep does. */
 static PatEvent *
-get_event(SiddhiPattern *pat, SiddhiStateReader *r)
+get_event(SiddhiPattern *pat, SiddhiStateReader *r, int *streamp)
 {
 	int stream = siddhi_state_get_int32(r);
 	PatEvent *e;
@@ -229,6 +229,7 @@ get_event(SiddhiPattern *pat, SiddhiStateReader *r)
 
 	if (stream < 0 || stream >= pat->prog->nstreams)
 		siddhi_state_corrupt(r, "An event's stream is out of range");
+	*streamp = stream;
 	desc = pat->prog->stream_desc[stream];
 	natts = Max(desc->natts, 1);
 	e = MemoryContextAllocZero(pat->cxt, sizeof(PatEvent));
@@ -241,9 +242,11 @@ get_event(SiddhiPattern *pat, SiddhiStateReader *r)
 
 		e->tuple = siddhi_state_get_tuple(r, pat->cxt);
 		if ((e->tuple->t_infomask2 & HEAP_NATTS_MASK) > desc->natts ||
-			e->tuple->t_hoff < SizeofMinimalTupleHeader + MINIMAL_TUPLE_OFFSET ||
+			e->tuple->t_hoff <
+				SizeofMinimalTupleHeader + MINIMAL_TUPLE_OFFSET ||
 			e->tuple->t_hoff - MINIMAL_TUPLE_OFFSET > e->tuple->t_len)
-			siddhi_state_corrupt(r, "An event's tuple does not fit its stream");
+			siddhi_state_corrupt(r,
+								 "An event's tuple does not fit its stream");
 		htup.t_len = e->tuple->t_len + MINIMAL_TUPLE_OFFSET;
 		htup.t_data =
 			(HeapTupleHeader) ((char *) e->tuple - MINIMAL_TUPLE_OFFSET);
@@ -280,6 +283,7 @@ siddhi_pattern_restore(SiddhiPattern *pat, SiddhiStateReader *r)
 	int64 nevents, nmatches;
 	uint64 seq;
 	PatEvent **events;
+	int *streams;
 	PatMatch **matches;
 
 	Assert(!pat->busy && pat->out.n == 0);
@@ -306,8 +310,9 @@ siddhi_pattern_restore(SiddhiPattern *pat, SiddhiStateReader *r)
 	if (nevents > PG_INT32_MAX)
 		siddhi_state_corrupt(r, "Too many events");
 	events = palloc(sizeof(PatEvent *) * Max(nevents, 1));
+	streams = palloc(sizeof(int) * Max(nevents, 1));
 	for (int64 i = 0; i < nevents; i++)
-		events[i] = get_event(pat, r);
+		events[i] = get_event(pat, r, &streams[i]);
 
 	nmatches = siddhi_state_get_count(r, SAVED_MATCH_MIN);
 	if (nmatches > PG_INT32_MAX)
@@ -333,6 +338,10 @@ siddhi_pattern_restore(SiddhiPattern *pat, SiddhiStateReader *r)
 				if (id < 0 || id >= nevents)
 					siddhi_state_corrupt(
 						r, "A match names an event that is not there");
+				/* the state's regions read the event as its stream's */
+				if (streams[id] != PLAN(pat, k)->stream)
+					siddhi_state_corrupt(
+						r, "A state holds an event of another stream");
 				pat_slot_append(pat, &m->slots[k], events[id]);
 			}
 		}
@@ -366,14 +375,19 @@ siddhi_pattern_restore(SiddhiPattern *pat, SiddhiStateReader *r)
 
 	pat->seq = seq;
 
-	/* drop our own references: what no list holds goes */
-	for (int64 i = 0; i < nmatches; i++)
-		pat_match_release(pat, matches[i]);
+	/*
+	 * What nothing holds goes (only in a damaged state): events no match
+	 * took, then, dropping our own references, matches no list holds
+	 * (which release their events)
+	 */
 	for (int64 i = 0; i < nevents; i++)
 		if (events[i]->refs == 0)
 			pat_event_free(events[i]);
+	for (int64 i = 0; i < nmatches; i++)
+		pat_match_release(pat, matches[i]);
 	pfree(matches);
 	pfree(events);
+	pfree(streams);
 	/* the program's row cache may point at another pattern's events */
 	pat_event_frees++;
 }
