@@ -19,6 +19,10 @@
  * keys that saw no event for idle.period are released every interval;
  * their state is gone, and a later event of the key starts afresh.
  *
+ * Epochs: the keys are saved with each query of the partition
+ * (query_state.c), in the order they were made, with their last use;
+ * siddhi_partition_restore_key makes them again in that order.
+ *
  *-------------------------------------------------------------------------
  */
 #include "postgres.h"
