@@ -29,6 +29,7 @@ typedef struct SiddhiPartInstance
 	dlist_node node;
 	uint64 hash;						  /* of key */
 	struct SiddhiPartInstance *next_same; /* another key of the same hash */
+	uint64 restore_gen; /* epochs: the last restore that read it */
 } SiddhiPartInstance;
 
 typedef struct SiddhiPartitionRuntime SiddhiPartitionRuntime;
@@ -72,5 +73,18 @@ extern void siddhi_partition_purge(SiddhiPartitionRuntime *p, int64 now,
 								   void (*done)(void *arg,
 												SiddhiPartInstance *inst),
 								   void *arg);
+
+/*
+ * Epochs (src/runtime/query_state.c saves the keys with each query of the
+ * partition): the instance of a saved key, found or made (with fresh
+ * states) and stamped with its saved last use; the next purge time, read
+ * and set; and releasing every key at once (siddhi.state_roundtrip).
+ */
+extern SiddhiPartInstance *siddhi_partition_restore_key(
+	SiddhiPartitionRuntime *p, const char *key, int len, int64 last_used);
+extern int64 siddhi_partition_next_purge(SiddhiPartitionRuntime *p);
+extern void siddhi_partition_set_next_purge(SiddhiPartitionRuntime *p,
+											int64 at);
+extern void siddhi_partition_clear(SiddhiPartitionRuntime *p);
 
 #endif /* SIDDHI_PARTITION_H */

@@ -71,9 +71,12 @@ extern int64 siddhi_pattern_pending(SiddhiPattern *pat);
 extern int64 siddhi_pattern_dropped(SiddhiPattern *pat);
 
 /*
- * Epochs (include/siddhi/state.h): whether a pattern (partial matches, absences, its sequence numbers) can be saved, its state
- * appended to buf, and read back into one just created (restore emits
- * nothing).
+ * Epochs (include/siddhi/state.h, src/runtime/pattern/pattern_save.c):
+ * whether a pattern can be saved (between steps: always, in the engine),
+ * its state (partial matches with their events, absences and due times,
+ * sequence numbers, the dropped count) appended to buf, and read back into
+ * one just created by siddhi_pattern_create from the same program (what
+ * create armed is replaced; restore emits nothing).
  */
 extern bool siddhi_pattern_can_save(SiddhiPattern *x);
 extern void siddhi_pattern_serialize(SiddhiPattern *x, StringInfo buf);

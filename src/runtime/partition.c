@@ -19,6 +19,10 @@
  * keys that saw no event for idle.period are released every interval;
  * their state is gone, and a later event of the key starts afresh.
  *
+ * Epochs: the keys are saved with each query of the partition
+ * (query_state.c), in the order they were made, with their last use;
+ * siddhi_partition_restore_key makes them again in that order.
+ *
  *-------------------------------------------------------------------------
  */
 #include "postgres.h"
@@ -309,4 +313,50 @@ siddhi_partition_purge(SiddhiPartitionRuntime *p, int64 now,
 		p->count--;
 		MemoryContextDelete(inst->cxt);
 	}
+}
+
+/*
+ * Epochs: the keys are saved with the state of each query of the partition
+ * (src/runtime/query_state.c): the key's text and last use with the
+ * query's state for it, and the next purge time.  Restoring a query finds
+ * the key's instance, or makes it (with fresh states for every query, as
+ * a new key's first event does), in the order they were saved, which is
+ * the order they were made.
+ */
+SiddhiPartInstance *
+siddhi_partition_restore_key(SiddhiPartitionRuntime *p, const char *key,
+							 int len, int64 last_used)
+{
+	return instance_for(p, key, len, last_used);
+}
+
+int64
+siddhi_partition_next_purge(SiddhiPartitionRuntime *p)
+{
+	return p->next_purge;
+}
+
+void
+siddhi_partition_set_next_purge(SiddhiPartitionRuntime *p, int64 at)
+{
+	p->next_purge = at;
+}
+
+/* Release every key, as if none had come (siddhi.state_roundtrip). */
+void
+siddhi_partition_clear(SiddhiPartitionRuntime *p)
+{
+	dlist_mutable_iter it;
+
+	dlist_foreach_modify(it, &p->instances)
+	{
+		SiddhiPartInstance *inst =
+			dlist_container(SiddhiPartInstance, node, it.cur);
+
+		dlist_delete(&inst->node);
+		MemoryContextDelete(inst->cxt);
+	}
+	partmap_reset(p->keys);
+	p->count = 0;
+	p->next_purge = -1;
 }

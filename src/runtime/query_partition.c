@@ -139,6 +139,30 @@ partition_event(QueryRuntime *q, TupleTableSlot *slot, int64 ts, int depth,
 	partition_enter(ap, prev);
 }
 
+/*
+ * A key is released (@purge): its patterns go first, through
+ * siddhi_pattern_free, so that the pattern program the keys share forgets
+ * the events it points at (a later key's events may take their addresses).
+ */
+static void
+partition_key_released(void *arg, SiddhiPartInstance *inst)
+{
+	AppPartition *ap = arg;
+	ListCell *lc;
+
+	foreach(lc, ap->queries)
+	{
+		QueryKeyState *ks =
+			inst->states[((QueryRuntime *) lfirst(lc))->part_index];
+
+		if (ks && ks->pattern)
+		{
+			siddhi_pattern_free(ks->pattern);
+			ks->pattern = NULL;
+		}
+	}
+}
+
 /* Time passes for every key of a partition; idle keys may go. */
 void
 partition_advance(AppPartition *ap, int64 now)
@@ -164,7 +188,7 @@ partition_advance(AppPartition *ap, int64 now)
 		partition_enter(ap, prev);
 	}
 	if (prev == NULL)
-		siddhi_partition_purge(ap->rt, now, NULL, NULL);
+		siddhi_partition_purge(ap->rt, now, partition_key_released, ap);
 }
 
 /* The earliest due time of a partition's keys' windows and limiters. */

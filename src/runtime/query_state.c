@@ -10,8 +10,17 @@
  * (groups and their aggregators), the rate limiter and the pattern.  Each
  * section starts with a flag saying whether the operator is there.  A
  * query is saved only when every operator it holds can be
- * (query_state_can_save names the first that cannot); a query of a
- * partition is not saved yet.
+ * (query_state_can_save names the first that cannot).
+ *
+ * A query of a partition holds its operators once per key (QueryKeyState,
+ * query_partition.c): its state is the partition's next purge time, then
+ * each key, oldest first, with its text, its last use and the query's
+ * operators for it, in the sections above (the aggregators on their own:
+ * the selector around them is the query's, shared by the keys and holding
+ * nothing between chunks).  Restoring finds or makes each key's instance
+ * (the first query of the partition restored makes them, in the saved
+ * order, with fresh states for every query) and restores into the key's
+ * fresh operators.
  *
  * A saved state is restored only into a query of the same fingerprint: a
  * hash of the query's text, the row types of its inputs and output and
@@ -58,14 +67,53 @@ query_state_holds(QueryRuntime *q)
 		   (sel && siddhi_selector_aggregates(sel));
 }
 
+/* The state one key of a partition holds for a query: can it be saved? */
+static bool
+key_state_can_save(QueryRuntime *q, QueryKeyState *ks, const char **why)
+{
+	if (ks->dedup && !siddhi_dedup_can_save(ks->dedup))
+		*why = "a deduplicate";
+	else if (ks->window && !siddhi_window_can_save(ks->window))
+		*why = q->window_args.name ? q->window_args.name : "a window";
+	else if (ks->aggs && !siddhi_aggs_can_save(ks->aggs))
+		*why = "an aggregation";
+	else if (ks->rate && !siddhi_rate_can_save(ks->rate))
+		*why = "an output rate limit";
+	else if (ks->pattern && !siddhi_pattern_can_save(ks->pattern))
+		*why = "a pattern";
+	else
+		return true;
+	return false;
+}
+
+static bool
+partition_can_save(QueryRuntime *q, const char **why)
+{
+	dlist_iter it;
+
+	/* SQL's contents would be the query's, not the key's: never here */
+	if (q->plan && q->plan->contents)
+	{
+		*why = "SQL contents in a partition";
+		return false;
+	}
+	dlist_foreach(it, siddhi_partition_instances(q->apart->rt))
+	{
+		SiddhiPartInstance *inst =
+			dlist_container(SiddhiPartInstance, node, it.cur);
+
+		if (!key_state_can_save(q, inst->states[q->part_index], why))
+			return false;
+	}
+	*why = NULL;
+	return true;
+}
+
 bool
 query_state_can_save(QueryRuntime *q, const char **why)
 {
 	if (q->apart)
-	{
-		*why = "a partition";
-		return false;
-	}
+		return partition_can_save(q, why);
 	if (q->dedup && !siddhi_dedup_can_save(q->dedup))
 	{
 		*why = "a deduplicate";
@@ -151,10 +199,101 @@ get_section(SiddhiStateReader *r, bool present)
 	return present;
 }
 
+/* A partition's query: its operators for one key, in the usual sections. */
+static void
+key_state_serialize(QueryKeyState *ks, StringInfo buf)
+{
+	put_section(buf, ks->dedup != NULL);
+	if (ks->dedup)
+		siddhi_dedup_serialize(ks->dedup, buf);
+	put_section(buf, ks->window != NULL);
+	if (ks->window)
+		siddhi_window_serialize(ks->window, buf);
+	put_section(buf, ks->aggs != NULL);
+	if (ks->aggs)
+		siddhi_aggs_serialize(ks->aggs, buf);
+	put_section(buf, ks->rate != NULL);
+	if (ks->rate)
+		siddhi_rate_serialize(ks->rate, buf);
+	put_section(buf, ks->pattern != NULL);
+	if (ks->pattern)
+		siddhi_pattern_serialize(ks->pattern, buf);
+}
+
+/* Into a key's operators just made (partition_make_state). */
+static void
+key_state_restore(QueryRuntime *q, QueryKeyState *ks, SiddhiStateReader *r)
+{
+	if (get_section(r, ks->dedup != NULL))
+		siddhi_dedup_restore(ks->dedup, r);
+	if (get_section(r, ks->window != NULL))
+		siddhi_window_restore(ks->window, r, q->input->desc);
+	if (get_section(r, ks->aggs != NULL))
+		siddhi_aggs_restore(ks->aggs, r);
+	if (get_section(r, ks->rate != NULL))
+		siddhi_rate_restore(ks->rate, r);
+	if (get_section(r, ks->pattern != NULL))
+		siddhi_pattern_restore(ks->pattern, r);
+}
+
+static void
+partition_serialize(QueryRuntime *q, StringInfo buf)
+{
+	SiddhiPartitionRuntime *rt = q->apart->rt;
+	dlist_iter it;
+
+	siddhi_state_put_int64(buf, siddhi_partition_next_purge(rt));
+	siddhi_state_put_int64(buf, siddhi_partition_count(rt));
+	dlist_foreach(it, siddhi_partition_instances(rt))
+	{
+		SiddhiPartInstance *inst =
+			dlist_container(SiddhiPartInstance, node, it.cur);
+
+		siddhi_state_put_bytes(buf, inst->key, inst->keylen);
+		siddhi_state_put_int64(buf, inst->last_used);
+		key_state_serialize(inst->states[q->part_index], buf);
+	}
+}
+
+/* A key: its text's length, last use and five section flags at least. */
+#define SAVED_KEY_MIN ((int) (sizeof(int32) + sizeof(int64) + 5))
+
+static void
+partition_restore(QueryRuntime *q, SiddhiStateReader *r)
+{
+	static uint64 restore_gen = 0;
+	SiddhiPartitionRuntime *rt = q->apart->rt;
+	int64 next_purge = siddhi_state_get_int64(r);
+	int64 n = siddhi_state_get_count(r, SAVED_KEY_MIN);
+
+	/* the saved keys: each read once by this query, or the state is bad */
+	restore_gen++;
+	for (int64 i = 0; i < n; i++)
+	{
+		int len;
+		const char *key = siddhi_state_get_bytes(r, &len);
+		int64 last_used = siddhi_state_get_int64(r);
+		SiddhiPartInstance *inst =
+			siddhi_partition_restore_key(rt, key, len, last_used);
+
+		if (inst->restore_gen == restore_gen)
+			siddhi_state_corrupt(r, "A partition key is there twice");
+		inst->restore_gen = restore_gen;
+		key_state_restore(q, inst->states[q->part_index], r);
+	}
+	siddhi_partition_set_next_purge(rt, next_purge);
+}
+
 void
 query_state_serialize(QueryRuntime *q, StringInfo buf, QueryStateParts *parts)
 {
 	bool aggs = q->sel && siddhi_selector_aggregates(q->sel);
+
+	if (q->apart)
+	{
+		partition_serialize(q, buf);
+		return;
+	}
 
 	put_section(buf, q->dedup != NULL);
 	if (q->dedup)
@@ -201,6 +340,13 @@ query_state_restore(QueryRuntime *q, SiddhiStateReader *r,
 {
 	bool aggs = q->sel && siddhi_selector_aggregates(q->sel);
 	int32 window;
+
+	if (q->apart)
+	{
+		partition_restore(q, r);
+		siddhi_state_expect_end(r);
+		return;
+	}
 
 	if (get_section(r, q->dedup != NULL))
 		siddhi_dedup_restore(q->dedup, r);
@@ -256,7 +402,9 @@ roundtrip_one(QueryRuntime *q)
 	if (old_window)
 		q->window = siddhi_window_create(q->window_plan, cxt);
 	if (old_pattern)
-		q->pattern = siddhi_pattern_create(q->pattern_prog, cxt, 0);
+		q->pattern = siddhi_pattern_create(q->pattern_prog, cxt,
+										   q->app->playback ? q->app->clock
+															: siddhi_now_ms());
 	if (old_rate)
 		q->rate = siddhi_rate_create(
 			q->plan->rate_kind, q->plan->rate_type, q->plan->rate_value,
@@ -279,6 +427,55 @@ roundtrip_one(QueryRuntime *q)
 	MemoryContextSwitchTo(old);
 }
 
+/*
+ * A partition goes round whole: every query's state (each holding all the
+ * keys) to bytes, every key released, and the queries restored in order,
+ * the first making the keys again.  Only between keys, and only when every
+ * query of the partition can be saved.
+ */
+static void
+roundtrip_partition(AppPartition *ap)
+{
+	int n = list_length(ap->queries);
+	MemoryContext old;
+	StringInfoData *bufs;
+	ListCell *lq;
+	int i = 0;
+
+	if (ap->current != NULL)
+		return;
+	foreach(lq, ap->queries)
+	{
+		const char *why;
+
+		if (!query_state_can_save(lfirst(lq), &why))
+			return;
+	}
+	old = MemoryContextSwitchTo(ap->app->cxt);
+	bufs = palloc(sizeof(StringInfoData) * Max(n, 1));
+	foreach(lq, ap->queries)
+	{
+		initStringInfo(&bufs[i]);
+		query_state_serialize(lfirst(lq), &bufs[i]);
+		i++;
+	}
+	siddhi_partition_clear(ap->rt);
+	i = 0;
+	foreach(lq, ap->queries)
+	{
+		SiddhiStateReader r;
+		char *key = query_state_key(lfirst(lq));
+
+		siddhi_state_reader_init(&r, bufs[i].data, bufs[i].len, key);
+		query_state_restore(lfirst(lq), &r);
+		pfree(bufs[i].data);
+		pfree(key);
+		i++;
+	}
+	pfree(bufs);
+	MemoryContextSwitchTo(old);
+}
+
 void
 query_state_roundtrip_all(void)
 {
@@ -294,9 +491,12 @@ query_state_roundtrip_all(void)
 			QueryRuntime *q = lfirst(lq);
 			const char *why;
 
-			if (query_state_holds(q) && query_state_can_save(q, &why))
+			if (q->apart == NULL && query_state_holds(q) &&
+				query_state_can_save(q, &why))
 				roundtrip_one(q);
 		}
+		foreach(lq, app->partitions)
+			roundtrip_partition(lfirst(lq));
 	}
 }
 

@@ -51,7 +51,7 @@
 #include "pattern_int.h"
 #include "siddhi/errors.h"
 #include "utils/rel.h"
-#include "siddhi/state.h"
+
 /* ---------------------------------------------------------------------
  * The interface
  * ---------------------------------------------------------------------
@@ -180,6 +180,8 @@ void
 siddhi_pattern_free(SiddhiPattern *pat)
 {
 	MemoryContextDelete(pat->cxt);
+	/* the program's row cache may point at its events: addresses reused */
+	pat_event_frees++;
 }
 
 /*
@@ -421,26 +423,4 @@ int64
 siddhi_pattern_dropped(SiddhiPattern *pat)
 {
 	return pat->dropped;
-}
-
-/*
- * Epochs: a pattern cannot be saved yet (a query holding one is not saved;
- * siddhi.query_state says so).
- */
-bool
-siddhi_pattern_can_save(SiddhiPattern *x)
-{
-	return false;
-}
-
-void
-siddhi_pattern_serialize(SiddhiPattern *x, StringInfo buf)
-{
-	elog(ERROR, "a pattern cannot be saved yet");
-}
-
-void
-siddhi_pattern_restore(SiddhiPattern *x, SiddhiStateReader *r)
-{
-	elog(ERROR, "a pattern cannot be restored yet");
 }

@@ -17,6 +17,7 @@
 typedef struct PatEvent
 {
 	int refs;
+	int save_id; /* scratch of pattern_save.c: its number in the saved state */
 	int64 ts;
 	MinimalTuple tuple; /* NULL while borrowed, or for an all-null event */
 	Datum *values;		/* deformed; pointing into tuple */
@@ -41,6 +42,7 @@ typedef struct PatSlot
 typedef struct PatMatch
 {
 	int refs;
+	int save_id;  /* scratch of pattern_save.c, as PatEvent's */
 	int64 ts;	  /* of the last event taken; -1 before any */
 	bool expired; /* dropped by within (Siddhi's EXPIRED type) */
 	uint64 seq;	  /* creation order, for dropping the oldest */
