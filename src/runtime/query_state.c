@@ -456,7 +456,7 @@ roundtrip_partition(AppPartition *ap)
 	foreach(lq, ap->queries)
 	{
 		initStringInfo(&bufs[i]);
-		query_state_serialize(lfirst(lq), &bufs[i]);
+		query_state_serialize(lfirst(lq), &bufs[i], NULL);
 		i++;
 	}
 	siddhi_partition_clear(ap->rt);
@@ -467,7 +467,7 @@ roundtrip_partition(AppPartition *ap)
 		char *key = query_state_key(lfirst(lq));
 
 		siddhi_state_reader_init(&r, bufs[i].data, bufs[i].len, key);
-		query_state_restore(lfirst(lq), &r);
+		query_state_restore(lfirst(lq), &r, NULL, 0);
 		pfree(bufs[i].data);
 		pfree(key);
 		i++;
