@@ -26,6 +26,7 @@
 #define SIDDHI_STATE_H
 
 #include "access/htup_details.h"
+#include "access/tupdesc.h"
 #include "lib/stringinfo.h"
 
 /*
@@ -45,6 +46,7 @@ typedef struct SiddhiStateReader
 	int len;
 	int pos;
 	const char *what; /* for messages: "query q1", ... */
+	TupleDesc desc;	  /* set: the row type of the tuples read now */
 } SiddhiStateReader;
 
 extern void siddhi_state_reader_init(SiddhiStateReader *r, const char *data,
@@ -68,7 +70,10 @@ extern bool siddhi_state_get_bool(SiddhiStateReader *r);
 extern double siddhi_state_get_double(SiddhiStateReader *r);
 /* Points into the reader's data; *len gets the length. */
 extern const char *siddhi_state_get_bytes(SiddhiStateReader *r, int *len);
-/* A copy, allocated in cxt. */
+/*
+ * A copy, allocated in cxt; when the reader has a desc, checked to hold
+ * what it says (siddhi_state_tuple_fits) before anyone deforms it.
+ */
 extern MinimalTuple siddhi_state_get_tuple(SiddhiStateReader *r,
 										   MemoryContext cxt);
 /* By reference: a copy, allocated in cxt. */
@@ -77,6 +82,12 @@ extern Datum siddhi_state_get_datum(SiddhiStateReader *r, bool *isnull,
 									MemoryContext cxt);
 /* An int64 count of items that follow, each at least min_bytes long. */
 extern int64 siddhi_state_get_count(SiddhiStateReader *r, int min_bytes);
+
+/*
+ * Does a saved tuple hold what desc says, within its length: its header,
+ * null bitmap and each value's extent, no pointers out of line?
+ */
+extern bool siddhi_state_tuple_fits(TupleDesc desc, MinimalTuple t);
 
 /* The reader has read everything: anything left over is corrupt. */
 extern void siddhi_state_expect_end(SiddhiStateReader *r);

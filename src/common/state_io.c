@@ -12,6 +12,8 @@
  */
 #include "postgres.h"
 
+#include "access/htup_details.h"
+#include "access/tupmacs.h"
 #include "fmgr.h"
 #include "siddhi/state.h"
 #include "utils/datum.h"
@@ -25,6 +27,7 @@ siddhi_state_reader_init(SiddhiStateReader *r, const char *data, int len,
 	r->len = len;
 	r->pos = 0;
 	r->what = what;
+	r->desc = NULL;
 }
 
 void
@@ -163,6 +166,69 @@ siddhi_state_get_bytes(SiddhiStateReader *r, int *len)
 	return take(r, n);
 }
 
+/*
+ * Does a saved tuple hold what desc says, within its length?  Checked
+ * before deforming it, which trusts the lengths it reads: the header, the
+ * null bitmap, then each present attribute's extent, as heap_deform_tuple
+ * walks them.
+ */
+bool
+siddhi_state_tuple_fits(TupleDesc desc, MinimalTuple t)
+{
+	HeapTupleHeader h = (HeapTupleHeader) ((char *) t - MINIMAL_TUPLE_OFFSET);
+	int natts = HeapTupleHeaderGetNatts(h);
+	bool hasnulls = (h->t_infomask & HEAP_HASNULL) != 0;
+	char *end = (char *) t + t->t_len;
+	char *tp;
+	long off = 0;
+
+	if (natts > desc->natts ||
+		h->t_hoff < SizeofMinimalTupleHeader + MINIMAL_TUPLE_OFFSET ||
+		(hasnulls &&
+		 h->t_hoff < offsetof(HeapTupleHeaderData, t_bits) + BITMAPLEN(natts)))
+		return false;
+	tp = (char *) h + h->t_hoff;
+	if (tp > end)
+		return false;
+	for (int i = 0; i < natts; i++)
+	{
+		Form_pg_attribute att = TupleDescAttr(desc, i);
+		char *p;
+
+		if (hasnulls && att_isnull(i, h->t_bits))
+			continue;
+		if (att->attlen == -1)
+		{
+			/* a short header is one byte; a long one is padded to 4 */
+			if (tp + off >= end)
+				return false;
+			off = att_align_pointer(off, att->attalign, -1, tp + off);
+			p = tp + off;
+			/* an event's values are in line: a pointer is never saved */
+			if (p >= end || VARATT_IS_EXTERNAL(p) ||
+				(!VARATT_IS_1B(p) && p + VARHDRSZ > end) ||
+				VARSIZE_ANY(p) < 1 || p + VARSIZE_ANY(p) > end)
+				return false;
+		}
+		else if (att->attlen == -2)
+		{
+			p = tp + off;
+			if (p >= end || strnlen(p, end - p) >= (size_t) (end - p))
+				return false;
+		}
+		else
+		{
+			off = att_align_nominal(off, att->attalign);
+			if (tp + off + att->attlen > end)
+				return false;
+		}
+		off = att_addlength_pointer(off, att->attlen, tp + off);
+		if (tp + off > end)
+			return false;
+	}
+	return true;
+}
+
 MinimalTuple
 siddhi_state_get_tuple(SiddhiStateReader *r, MemoryContext cxt)
 {
@@ -176,6 +242,8 @@ siddhi_state_get_tuple(SiddhiStateReader *r, MemoryContext cxt)
 	memcpy(t, p, len);
 	if (t->t_len != (uint32) len)
 		siddhi_state_corrupt(r, "A tuple's length is not its own");
+	if (r->desc && !siddhi_state_tuple_fits(r->desc, t))
+		siddhi_state_corrupt(r, "A tuple does not fit its row type");
 	return t;
 }
 

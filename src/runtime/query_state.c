@@ -227,7 +227,11 @@ key_state_restore(QueryRuntime *q, QueryKeyState *ks, SiddhiStateReader *r)
 	if (get_section(r, ks->dedup != NULL))
 		siddhi_dedup_restore(ks->dedup, r);
 	if (get_section(r, ks->window != NULL))
+	{
+		r->desc = q->input->desc;
 		siddhi_window_restore(ks->window, r, q->input->desc);
+		r->desc = NULL;
+	}
 	if (get_section(r, ks->aggs != NULL))
 		siddhi_aggs_restore(ks->aggs, r);
 	if (get_section(r, ks->rate != NULL))
@@ -356,6 +360,8 @@ query_state_restore(QueryRuntime *q, SiddhiStateReader *r,
 		(window != WINDOW_NONE && window != WINDOW_WHOLE &&
 		 window != WINDOW_PARTS))
 		siddhi_state_corrupt(r, "An operator is missing or extra");
+	/* a window's tuples are its input's rows: checked as they are read */
+	r->desc = q->input ? q->input->desc : NULL;
 	if (window == WINDOW_WHOLE)
 		siddhi_window_restore(q->window, r, q->input->desc);
 	else if (window == WINDOW_PARTS)
@@ -365,10 +371,13 @@ query_state_restore(QueryRuntime *q, SiddhiStateReader *r,
 		const char *data = siddhi_state_get_bytes(r, &len);
 
 		siddhi_state_reader_init(&head, data, len, r->what);
+		for (int i = 0; i < nparts; i++)
+			parts[i].desc = q->input->desc;
 		siddhi_window_restore_parts(q->window, &head, parts, nparts,
 									q->input->desc);
 		siddhi_state_expect_end(&head);
 	}
+	r->desc = NULL;
 	if (get_section(r, aggs))
 		siddhi_selector_restore(q->sel, r);
 	if (get_section(r, q->rate != NULL))

@@ -218,68 +218,6 @@ siddhi_pattern_serialize(SiddhiPattern *pat, StringInfo buf)
 		pfree(set.events);
 }
 
-/*
- * Does a saved tuple hold what desc says, within its length?  Checked
- * before deforming it, which trusts the lengths it reads: the header, the
- * null bitmap, then each present attribute's extent, as heap_deform_tuple
- * walks them.
- */
-static bool
-tuple_fits(TupleDesc desc, MinimalTuple t)
-{
-	HeapTupleHeader h = (HeapTupleHeader) ((char *) t - MINIMAL_TUPLE_OFFSET);
-	int natts = HeapTupleHeaderGetNatts(h);
-	bool hasnulls = (h->t_infomask & HEAP_HASNULL) != 0;
-	char *end = (char *) t + t->t_len;
-	char *tp;
-	long off = 0;
-
-	if (natts > desc->natts ||
-		h->t_hoff < SizeofMinimalTupleHeader + MINIMAL_TUPLE_OFFSET ||
-		(hasnulls &&
-		 h->t_hoff < offsetof(HeapTupleHeaderData, t_bits) + BITMAPLEN(natts)))
-		return false;
-	tp = (char *) h + h->t_hoff;
-	if (tp > end)
-		return false;
-	for (int i = 0; i < natts; i++)
-	{
-		Form_pg_attribute att = TupleDescAttr(desc, i);
-		char *p;
-
-		if (hasnulls && att_isnull(i, h->t_bits))
-			continue;
-		if (att->attlen == -1)
-		{
-			/* a short header is one byte; a long one is padded to 4 */
-			if (tp + off >= end)
-				return false;
-			off = att_align_pointer(off, att->attalign, -1, tp + off);
-			p = tp + off;
-			/* an event's values are in line: a pointer is never saved */
-			if (p >= end || VARATT_IS_EXTERNAL(p) ||
-				(!VARATT_IS_1B(p) && p + VARHDRSZ > end) ||
-				VARSIZE_ANY(p) < 1 || p + VARSIZE_ANY(p) > end)
-				return false;
-		}
-		else if (att->attlen == -2)
-		{
-			p = tp + off;
-			if (p >= end || strnlen(p, end - p) >= (size_t) (end - p))
-				return false;
-		}
-		else
-		{
-			off = att_align_nominal(off, att->attalign);
-			if (tp + off + att->attlen > end)
-				return false;
-		}
-		off = att_addlength_pointer(off, att->attlen, tp + off);
-		if (tp + off > end)
-			return false;
-	}
-	return true;
-}
 
 /* An event read back: its tuple, deformed as pat_event_keep does. */
 static PatEvent *
@@ -304,7 +242,7 @@ get_event(SiddhiPattern *pat, SiddhiStateReader *r, int *streamp)
 		HeapTupleData htup;
 
 		e->tuple = siddhi_state_get_tuple(r, pat->cxt);
-		if (!tuple_fits(desc, e->tuple))
+		if (!siddhi_state_tuple_fits(desc, e->tuple))
 			siddhi_state_corrupt(r,
 								 "An event's tuple does not fit its stream");
 		htup.t_len = e->tuple->t_len + MINIMAL_TUPLE_OFFSET;
