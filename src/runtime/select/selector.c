@@ -695,30 +695,49 @@ siddhi_selector_current_aggs(SiddhiSelect *s)
 	return s->aggs;
 }
 
-void
-siddhi_selector_clear(SiddhiSelect *s)
+/*
+ * Epochs.  Between batches a selector holds nothing of a chunk (its
+ * pending rows, touched groups and buffered outputs are gone at each
+ * chunk's end): what lasts is its groups and their aggregators
+ * (aggregate_state.c), and the state of its window functions and contents,
+ * which are not saved yet (a query with them is not saved).
+ */
+bool
+siddhi_selector_can_save(SiddhiSelect *s)
 {
-	elog(ERROR, "a selector cannot be cleared yet");
+	if (s->over || s->topn)
+		return false;
+	return s->aggs == NULL || siddhi_aggs_can_save(s->aggs);
+}
+
+void
+siddhi_selector_serialize(SiddhiSelect *s, StringInfo buf)
+{
+	Assert(siddhi_selector_can_save(s));
+	Assert(s->npending == 0 && s->touched == NIL && s->nout == 0);
+	siddhi_state_put_bool(buf, s->aggs != NULL);
+	if (s->aggs)
+		siddhi_aggs_serialize(s->aggs, buf);
+}
+
+/* Into a selector just created or cleared: it emits nothing. */
+void
+siddhi_selector_restore(SiddhiSelect *s, SiddhiStateReader *r)
+{
+	if (siddhi_state_get_bool(r) != (s->aggs != NULL))
+		siddhi_state_corrupt(r, "The selector's groups are missing or extra");
+	if (s->aggs)
+		siddhi_aggs_restore(s->aggs, r);
 }
 
 /*
- * Epochs: a selector cannot be saved yet (a query holding one is not saved;
- * siddhi.query_state says so).
+ * Forget every group: the selector is as just created.  A partition's
+ * selector between keys (aggs NULL) holds none.
  */
-bool
-siddhi_selector_can_save(SiddhiSelect *x)
-{
-	return false;
-}
-
 void
-siddhi_selector_serialize(SiddhiSelect *x, StringInfo buf)
+siddhi_selector_clear(SiddhiSelect *s)
 {
-	elog(ERROR, "a selector cannot be saved yet");
-}
-
-void
-siddhi_selector_restore(SiddhiSelect *x, SiddhiStateReader *r)
-{
-	elog(ERROR, "a selector cannot be restored yet");
+	siddhi_selector_abandon(s);
+	if (s->aggs)
+		siddhi_aggs_clear(s->aggs);
 }
