@@ -699,13 +699,14 @@ siddhi_selector_current_aggs(SiddhiSelect *s)
  * Epochs.  Between batches a selector holds nothing of a chunk (its
  * pending rows, touched groups and buffered outputs are gone at each
  * chunk's end): what lasts is its groups and their aggregators
- * (aggregate_state.c), and the state of its window functions and contents,
- * which are not saved yet (a query with them is not saved).
+ * (aggregate_state.c), SQL's contents (topn.c), and the state of its
+ * window functions, which is not saved yet (a query with them is not
+ * saved).
  */
 bool
 siddhi_selector_can_save(SiddhiSelect *s)
 {
-	if (s->over || s->topn)
+	if (s->over)
 		return false;
 	return s->aggs == NULL || siddhi_aggs_can_save(s->aggs);
 }
@@ -718,6 +719,9 @@ siddhi_selector_serialize(SiddhiSelect *s, StringInfo buf)
 	siddhi_state_put_bool(buf, s->aggs != NULL);
 	if (s->aggs)
 		siddhi_aggs_serialize(s->aggs, buf);
+	siddhi_state_put_bool(buf, s->topn != NULL);
+	if (s->topn)
+		siddhi_topn_serialize(s->topn, buf);
 }
 
 /* Into a selector just created or cleared: it emits nothing. */
@@ -728,6 +732,11 @@ siddhi_selector_restore(SiddhiSelect *s, SiddhiStateReader *r)
 		siddhi_state_corrupt(r, "The selector's groups are missing or extra");
 	if (s->aggs)
 		siddhi_aggs_restore(s->aggs, r);
+	if (siddhi_state_get_bool(r) != (s->topn != NULL))
+		siddhi_state_corrupt(r,
+							 "The selector's contents are missing or extra");
+	if (s->topn)
+		siddhi_topn_restore(s->topn, r);
 }
 
 /*
@@ -740,4 +749,6 @@ siddhi_selector_clear(SiddhiSelect *s)
 	siddhi_selector_abandon(s);
 	if (s->aggs)
 		siddhi_aggs_clear(s->aggs);
+	if (s->topn)
+		siddhi_topn_clear(s->topn);
 }
