@@ -378,6 +378,8 @@ siddhi_percentile_free(void *state, const SiddhiAggPlan *p)
  * empty buckets, so that later growth and collapsing go exactly as they
  * would have (ddsketch.c's compact form keeps only non-empty buckets).
  */
+#define SAVED_KEY_LIMIT (1 << 21)
+
 static void
 put_store(StringInfo buf, const SiddhiDDStore *s)
 {
@@ -395,9 +397,10 @@ get_store(SiddhiStateReader *r, SiddhiDDStore *s, uint64 total)
 	s->offset = siddhi_state_get_int32(r);
 	s->collapsed = siddhi_state_get_bool(r);
 	p = siddhi_state_get_bytes(r, &len);
+	/* keys of doubles lie within about +-37,300 (ddsketch.c) */
 	if (len % sizeof(uint64) != 0 ||
 		len / (int) sizeof(uint64) > SIDDHI_DDSKETCH_MAX_BUCKETS ||
-		(int64) s->offset + len / (int) sizeof(uint64) > PG_INT32_MAX)
+		s->offset > SAVED_KEY_LIMIT || s->offset < -SAVED_KEY_LIMIT)
 		siddhi_state_corrupt(r, "A sketch's buckets are out of range");
 	s->n = s->cap = len / sizeof(uint64);
 	if (s->n > 0)
