@@ -699,16 +699,19 @@ siddhi_selector_current_aggs(SiddhiSelect *s)
  * Epochs.  Between batches a selector holds nothing of a chunk (its
  * pending rows, touched groups and buffered outputs are gone at each
  * chunk's end): what lasts is its groups and their aggregators
- * (aggregate_state.c), SQL's contents (topn.c), and the state of its
- * window functions, which is not saved yet (a query with them is not
- * saved).
+ * (aggregate_state.c), its window functions' state (over_state.c) and
+ * SQL's contents (topn.c).
  */
 bool
 siddhi_selector_can_save(SiddhiSelect *s)
 {
-	if (s->over)
-		return false;
 	return s->aggs == NULL || siddhi_aggs_can_save(s->aggs);
+}
+
+bool
+siddhi_selector_holds_state(SiddhiSelect *s)
+{
+	return s->aggs != NULL || s->over != NULL || s->topn != NULL;
 }
 
 void
@@ -719,6 +722,9 @@ siddhi_selector_serialize(SiddhiSelect *s, StringInfo buf)
 	siddhi_state_put_bool(buf, s->aggs != NULL);
 	if (s->aggs)
 		siddhi_aggs_serialize(s->aggs, buf);
+	siddhi_state_put_bool(buf, s->over != NULL);
+	if (s->over)
+		siddhi_over_serialize(s->over, buf);
 	siddhi_state_put_bool(buf, s->topn != NULL);
 	if (s->topn)
 		siddhi_topn_serialize(s->topn, buf);
@@ -732,6 +738,12 @@ siddhi_selector_restore(SiddhiSelect *s, SiddhiStateReader *r)
 		siddhi_state_corrupt(r, "The selector's groups are missing or extra");
 	if (s->aggs)
 		siddhi_aggs_restore(s->aggs, r);
+	if (siddhi_state_get_bool(r) != (s->over != NULL))
+		siddhi_state_corrupt(r,
+							 "The selector's window functions are missing or "
+							 "extra");
+	if (s->over)
+		siddhi_over_restore(s->over, r);
 	if (siddhi_state_get_bool(r) != (s->topn != NULL))
 		siddhi_state_corrupt(r,
 							 "The selector's contents are missing or extra");
@@ -740,8 +752,9 @@ siddhi_selector_restore(SiddhiSelect *s, SiddhiStateReader *r)
 }
 
 /*
- * Forget every group: the selector is as just created.  A partition's
- * selector between keys (aggs NULL) holds none.
+ * Forget every group, the window functions' rows and the contents: the
+ * selector is as just created.  A partition's selector between keys (aggs
+ * NULL) holds no group.
  */
 void
 siddhi_selector_clear(SiddhiSelect *s)
@@ -749,6 +762,8 @@ siddhi_selector_clear(SiddhiSelect *s)
 	siddhi_selector_abandon(s);
 	if (s->aggs)
 		siddhi_aggs_clear(s->aggs);
+	if (s->over)
+		siddhi_over_clear(s->over);
 	if (s->topn)
 		siddhi_topn_clear(s->topn);
 }
