@@ -54,7 +54,7 @@ query_state_holds(QueryRuntime *q)
 	SiddhiSelect *sel = q->sel;
 
 	return q->window || q->dedup || q->rate || q->pattern || q->apart ||
-		   (sel && siddhi_selector_aggregates(sel));
+		   (sel && siddhi_selector_holds_state(sel));
 }
 
 bool
@@ -75,7 +75,7 @@ query_state_can_save(QueryRuntime *q, const char **why)
 		*why = q->window_args.name ? q->window_args.name : "a window";
 		return false;
 	}
-	if (q->sel && siddhi_selector_aggregates(q->sel) &&
+	if (q->sel && siddhi_selector_holds_state(q->sel) &&
 		!siddhi_selector_can_save(q->sel))
 	{
 		*why = "an aggregation, a window function or SQL contents";
@@ -148,7 +148,7 @@ get_section(SiddhiStateReader *r, bool present)
 void
 query_state_serialize(QueryRuntime *q, StringInfo buf)
 {
-	bool aggs = q->sel && siddhi_selector_aggregates(q->sel);
+	bool aggs = q->sel && siddhi_selector_holds_state(q->sel);
 
 	put_section(buf, q->dedup != NULL);
 	if (q->dedup)
@@ -171,7 +171,7 @@ query_state_serialize(QueryRuntime *q, StringInfo buf)
 void
 query_state_restore(QueryRuntime *q, SiddhiStateReader *r)
 {
-	bool aggs = q->sel && siddhi_selector_aggregates(q->sel);
+	bool aggs = q->sel && siddhi_selector_holds_state(q->sel);
 
 	if (get_section(r, q->dedup != NULL))
 		siddhi_dedup_restore(q->dedup, r);
@@ -217,7 +217,7 @@ roundtrip_one(QueryRuntime *q)
 			q->plan->rate_snapshot, q->plan->group_by != NIL, cxt);
 	if (old_dedup)
 		q->dedup = siddhi_dedup_create(q->plan->dedup_interval, cxt);
-	if (q->sel && siddhi_selector_aggregates(q->sel))
+	if (q->sel && siddhi_selector_holds_state(q->sel))
 		siddhi_selector_clear(q->sel);
 	siddhi_state_reader_init(&r, buf.data, buf.len, key);
 	query_state_restore(q, &r);
