@@ -109,6 +109,55 @@ SELECT event->>'g' AS g, round((event->>'sd')::numeric, 6) AS sd,
   FROM siddhi.poll('st_stats', 100, 0) ORDER BY seq;
 SELECT siddhi.undeploy('st_sqlaggs');
 
+-- window functions over a stream (per partition: running values in
+-- arrival order, the last rows for another ORDER BY) and over a window, and
+-- SQL's contents without aggregates (DISTINCT over a window, a top 2 over
+-- the stream)
+SELECT siddhi.deploy('st_over', $$
+  CREATE STREAM st_ticks (id INT, sym TEXT, price DOUBLE PRECISION, vol INT);
+  @info(name = 'stream_fns')
+  INSERT INTO st_overs
+  SELECT id, row_number() OVER (PARTITION BY sym) AS rn,
+         lag(price, 2, -1) OVER (PARTITION BY sym) AS lag2,
+         first_value(price) OVER (PARTITION BY sym) AS fv,
+         sum(vol) OVER (PARTITION BY sym) AS s,
+         min(price) OVER (PARTITION BY sym) AS lo,
+         rank() OVER (PARTITION BY sym ORDER BY price DESC) AS rk
+  FROM st_ticks;
+  @info(name = 'window_fns')
+  INSERT INTO st_overw
+  SELECT id, rank() OVER (ORDER BY price) AS rk,
+         lead(id) OVER (PARTITION BY sym ORDER BY id) AS nxt,
+         sum(vol) OVER (PARTITION BY sym) AS s
+  FROM st_ticks WINDOW length(3);
+  @info(name = 'distinct_syms')
+  INSERT INTO st_distinct SELECT DISTINCT sym FROM st_ticks WINDOW length(2);
+  @info(name = 'top_prices')
+  INSERT INTO st_topprice SELECT id, price FROM st_ticks ORDER BY price DESC LIMIT 2;
+$$);
+SELECT siddhi.subscribe(s) FROM unnest(ARRAY['st_overs', 'st_overw', 'st_distinct', 'st_topprice']) AS s;
+INSERT INTO st_ticks VALUES (1, 'a', 5.0, 10);
+SELECT siddhi.flush();
+SELECT * FROM st_drain(ARRAY['st_distinct', 'st_topprice']);
+INSERT INTO st_ticks VALUES (2, 'b', 3.0, 20);
+SELECT siddhi.flush();
+SELECT * FROM st_drain(ARRAY['st_distinct', 'st_topprice']);
+INSERT INTO st_ticks VALUES (3, 'a', 7.0, 30);
+SELECT siddhi.flush();
+SELECT * FROM st_drain(ARRAY['st_distinct', 'st_topprice']);
+INSERT INTO st_ticks VALUES (4, 'a', 5.0, 40);
+SELECT siddhi.flush();
+SELECT * FROM st_drain(ARRAY['st_distinct', 'st_topprice']);
+INSERT INTO st_ticks VALUES (5, 'b', 9.0, 50);
+SELECT siddhi.flush();
+SELECT * FROM st_drain(ARRAY['st_distinct', 'st_topprice']);
+INSERT INTO st_ticks VALUES (6, 'a', 2.0, 60);
+SELECT siddhi.flush();
+SELECT * FROM st_drain(ARRAY['st_distinct', 'st_topprice']);
+SELECT event FROM siddhi.poll('st_overs', 100, 0) ORDER BY seq;
+SELECT event FROM siddhi.poll('st_overw', 100, 0) ORDER BY seq;
+SELECT siddhi.undeploy('st_over');
+
 -- rate limiters per events, with and without group by
 SELECT siddhi.deploy('st_rate_events', $$
   define stream StTick (sym string, qty int);
