@@ -122,7 +122,6 @@ get_partition(SiddhiOver *o, OverFn *fn, SiddhiStateReader *r, Datum *values,
 	const char *key = siddhi_state_get_bytes(r, &keylen);
 	int before = fn->nparts;
 	OverPartition *p = siddhi_over_partition_by_key(o, fn, key, keylen);
-	MemoryContext old;
 	int64 n;
 
 	if (fn->nparts == before && before < o->max_parts)
@@ -135,22 +134,31 @@ get_partition(SiddhiOver *o, OverFn *fn, SiddhiStateReader *r, Datum *values,
 	p->acc.count = siddhi_state_get_int64(r);
 	p->acc.isum = siddhi_state_get_int64(r);
 	p->acc.fsum = siddhi_state_get_double(r);
-	old = MemoryContextSwitchTo(o->cxt);
-	p->acc.has_mm = siddhi_state_get_bool(r);
-	if (p->acc.has_mm)
+	/* each value is read before its flag is set: a damaged state fails
+	 * with the partition whole, as siddhi_over_clear frees it */
+	if (siddhi_state_get_bool(r))
 	{
 		bool isnull;
+		Datum mm = siddhi_state_get_datum(r, &isnull, fn->arglen, fn->argbyval,
+										  o->cxt);
 
-		p->acc.mm = siddhi_state_get_datum(r, &isnull, fn->arglen,
-										   fn->argbyval, o->cxt);
-		if (isnull)
-			siddhi_state_corrupt(r, "A partition's min or max is null");
+		if (isnull || fn->plan->arg < 0)
+			siddhi_state_corrupt(r, "A partition's min or max is invalid");
+		p->acc.mm = mm;
+		p->acc.has_mm = true;
 	}
-	p->has_first = siddhi_state_get_bool(r);
-	if (p->has_first)
-		p->first = siddhi_state_get_datum(r, &p->first_null, fn->arglen,
-										  fn->argbyval, o->cxt);
-	MemoryContextSwitchTo(old);
+	if (siddhi_state_get_bool(r))
+	{
+		bool isnull;
+		Datum first = siddhi_state_get_datum(r, &isnull, fn->arglen,
+											 fn->argbyval, o->cxt);
+
+		if (fn->plan->arg < 0)
+			siddhi_state_corrupt(r, "A partition's first value is invalid");
+		p->first = first;
+		p->first_null = isnull;
+		p->has_first = true;
+	}
 	n = siddhi_state_get_count(r, saved_row_min(o));
 	for (int64 i = 0; i < n; i++)
 		siddhi_over_ring_push(o, p, get_row(o, r, values, nulls));

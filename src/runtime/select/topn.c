@@ -732,11 +732,18 @@ siddhi_topn_restore(SiddhiTopN *t, SiddhiStateReader *r)
 		{
 			e->row = siddhi_state_get_tuple(r, t->cxt);
 			e->sortkeys = palloc0(sizeof(Datum) * Max(t->norder, 1));
-			e->sortnulls = palloc0(sizeof(bool) * Max(t->norder, 1));
+			e->sortnulls = palloc(sizeof(bool) * Max(t->norder, 1));
+			/* nulls until read: a damaged state frees no key it lacks */
+			memset(e->sortnulls, true, sizeof(bool) * Max(t->norder, 1));
 			for (int k = 0; k < t->norder; k++)
-				e->sortkeys[k] = siddhi_state_get_datum(
-					r, &e->sortnulls[k], t->order_typlen[k], t->order_byval[k],
-					t->cxt);
+			{
+				bool isnull;
+				Datum d = siddhi_state_get_datum(
+					r, &isnull, t->order_typlen[k], t->order_byval[k], t->cxt);
+
+				e->sortkeys[k] = d;
+				e->sortnulls[k] = isnull;
+			}
 		}
 		MemoryContextSwitchTo(old);
 		e->count = siddhi_state_get_int64(r);
