@@ -81,9 +81,14 @@ SELECT siddhi.deploy('st_sqlaggs', $$
   INSERT INTO st_top
   SELECT g, SUM(x) AS total FROM st_px WINDOW length(4)
   GROUP BY g ORDER BY total DESC LIMIT 2;
+  @info(name = 'median')
+  INSERT INTO st_median
+  SELECT g, PERCENTILE_DISC(0.5) WITHIN GROUP (ORDER BY x) AS med
+  FROM st_px GROUP BY g;
 $$);
 SELECT siddhi.subscribe('st_stats');
 SELECT siddhi.subscribe('st_top');
+SELECT siddhi.subscribe('st_median');
 INSERT INTO st_px VALUES ('p', 1, '{a,b}');
 SELECT siddhi.flush();
 SELECT rows AS top FROM st_drain(ARRAY['st_top']);
@@ -107,6 +112,8 @@ SELECT event->>'g' AS g, round((event->>'sd')::numeric, 6) AS sd,
        event->'cd' AS cd, event->'sdx' AS sdx, event->'adx' AS adx,
        event->'common' AS common
   FROM siddhi.poll('st_stats', 100, 0) ORDER BY seq;
+-- without a window, a sketch: p's 1, 1, 4 (the first 1 never leaves)
+SELECT event FROM siddhi.poll('st_median', 100, 0) ORDER BY seq;
 SELECT siddhi.undeploy('st_sqlaggs');
 
 -- window functions over a stream (per partition: running values in
