@@ -20,7 +20,6 @@
  */
 #include "postgres.h"
 
-#include "siddhi/shmem.h"
 #include "siddhi/state.h"
 #include "utils/memutils.h"
 
@@ -178,9 +177,8 @@ siddhi_over_restore(SiddhiOver *o, SiddhiStateReader *r)
 		siddhi_state_corrupt(r, "The window functions have another shape");
 	if (o->plan->over_window)
 	{
+		/* no siddhi.max_groups check: these rows were in the window */
 		n = siddhi_state_get_count(r, saved_row_min(o));
-		if (n > siddhi_max_groups)
-			siddhi_state_corrupt(r, "A window holds too many rows");
 		if (n > 0)
 		{
 			o->cap = (int) n;
