@@ -69,12 +69,16 @@ extern int64 siddhi_aggs_ngroups(SiddhiAggregates *a);
 extern void siddhi_aggs_reset(SiddhiAggregates *a);
 
 /*
- * Epochs (include/siddhi/state.h): whether the aggregators of every group can be saved, its state
- * appended to buf, and read back into one just created (restore emits
- * nothing).
+ * Epochs (include/siddhi/state.h; select/aggregate_state.c): whether the
+ * groups and their aggregators can be saved (every kind can), their state
+ * appended to buf, and read back into a group map that holds no group
+ * (just created, or cleared); restore emits nothing.
  */
 extern bool siddhi_aggs_can_save(SiddhiAggregates *x);
 extern void siddhi_aggs_serialize(SiddhiAggregates *x, StringInfo buf);
 extern void siddhi_aggs_restore(SiddhiAggregates *x, SiddhiStateReader *r);
+
+/* Forget every group, as a map just created (before a restore). */
+extern void siddhi_aggs_clear(SiddhiAggregates *a);
 
 #endif /* SIDDHI_AGGREGATE_H */

@@ -28,6 +28,8 @@
 #define SIDDHI_OVER_H
 
 #include "executor/execdesc.h"
+#include "lib/stringinfo.h"
+#include "siddhi/state.h"
 #include "nodes/execnodes.h"
 #include "nodes/pg_list.h"
 
@@ -112,5 +114,14 @@ extern void siddhi_over_abandon(SiddhiOver *o);
 /* settings (siddhi.over_history_rows, siddhi.over_max_partitions) */
 extern int siddhi_over_history_rows;
 extern int siddhi_over_max_partitions;
+
+/*
+ * Epochs (select/over_state.c): the functions' state between steps
+ * appended to buf; read back into one just created from the same plan, or
+ * emptied by siddhi_over_clear; restore emits nothing.
+ */
+extern void siddhi_over_serialize(SiddhiOver *o, StringInfo buf);
+extern void siddhi_over_restore(SiddhiOver *o, SiddhiStateReader *r);
+extern void siddhi_over_clear(SiddhiOver *o);
 
 #endif /* SIDDHI_OVER_H */

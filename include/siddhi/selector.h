@@ -87,15 +87,20 @@ extern void siddhi_build_key(ExprContext *econtext, ExprState **exprs,
 							 StringInfo buf);
 
 /*
- * Epochs (include/siddhi/state.h): whether a selector (its groups; window functions and contents not yet) can be saved, its state
- * appended to buf, and read back into one just created (restore emits
- * nothing).
+ * Epochs (include/siddhi/state.h): whether a selector (its groups, window
+ * functions and SQL's contents) can be saved, its state appended to buf,
+ * and read back into one just created or cleared (restore emits nothing).
+ * holds_state: whether it has anything to save (groups, window functions
+ * or contents); a query whose selector holds state needs its selector
+ * saved even when it does not aggregate.
  */
 extern bool siddhi_selector_can_save(SiddhiSelect *x);
+extern bool siddhi_selector_holds_state(SiddhiSelect *s);
 extern void siddhi_selector_serialize(SiddhiSelect *x, StringInfo buf);
 extern void siddhi_selector_restore(SiddhiSelect *x, SiddhiStateReader *r);
 
-/* Epochs: forget every group (a selector about to be restored). */
+/* Epochs: forget every group, row and entry (a selector about to be
+ * restored). */
 extern void siddhi_selector_clear(SiddhiSelect *s);
 
 #endif /* SIDDHI_SELECTOR_H */

@@ -20,7 +20,9 @@
 
 #include "executor/tuptable.h"
 #include "nodes/execnodes.h"
+#include "lib/stringinfo.h"
 #include "siddhi/analyzer.h"
+#include "siddhi/state.h"
 #include "siddhi/window.h"
 
 typedef struct SiddhiTopN SiddhiTopN;
@@ -48,5 +50,14 @@ extern void siddhi_topn_offer(SiddhiTopN *t, ExprContext *econtext,
 /* End of the window's step: emit what goes out (see above). */
 extern void siddhi_topn_chunk_end(SiddhiTopN *t, SiddhiTopNEmit emit,
 								  void *arg);
+
+/*
+ * Epochs: the contents (between steps) appended to buf, and read back into
+ * contents just created from the same plan, or emptied by
+ * siddhi_topn_clear; restore emits nothing.
+ */
+extern void siddhi_topn_serialize(SiddhiTopN *t, StringInfo buf);
+extern void siddhi_topn_restore(SiddhiTopN *t, SiddhiStateReader *r);
+extern void siddhi_topn_clear(SiddhiTopN *t);
 
 #endif /* SIDDHI_TOPN_H */

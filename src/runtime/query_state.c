@@ -64,7 +64,7 @@ query_state_holds(QueryRuntime *q)
 	SiddhiSelect *sel = q->sel;
 
 	return q->window || q->dedup || q->rate || q->pattern || q->apart ||
-		   (sel && siddhi_selector_aggregates(sel));
+		   (sel && siddhi_selector_holds_state(sel));
 }
 
 /* The state one key of a partition holds for a query: can it be saved? */
@@ -124,7 +124,7 @@ query_state_can_save(QueryRuntime *q, const char **why)
 		*why = q->window_args.name ? q->window_args.name : "a window";
 		return false;
 	}
-	if (q->sel && siddhi_selector_aggregates(q->sel) &&
+	if (q->sel && siddhi_selector_holds_state(q->sel) &&
 		!siddhi_selector_can_save(q->sel))
 	{
 		*why = "an aggregation, a window function or SQL contents";
@@ -291,7 +291,7 @@ partition_restore(QueryRuntime *q, SiddhiStateReader *r)
 void
 query_state_serialize(QueryRuntime *q, StringInfo buf, QueryStateParts *parts)
 {
-	bool aggs = q->sel && siddhi_selector_aggregates(q->sel);
+	bool aggs = q->sel && siddhi_selector_holds_state(q->sel);
 
 	if (q->apart)
 	{
@@ -342,7 +342,7 @@ void
 query_state_restore(QueryRuntime *q, SiddhiStateReader *r,
 					SiddhiStateReader *parts, int nparts)
 {
-	bool aggs = q->sel && siddhi_selector_aggregates(q->sel);
+	bool aggs = q->sel && siddhi_selector_holds_state(q->sel);
 	int32 window;
 
 	if (q->apart)
@@ -420,7 +420,7 @@ roundtrip_one(QueryRuntime *q)
 			q->plan->rate_snapshot, q->plan->group_by != NIL, cxt);
 	if (old_dedup)
 		q->dedup = siddhi_dedup_create(q->plan->dedup_interval, cxt);
-	if (q->sel && siddhi_selector_aggregates(q->sel))
+	if (q->sel && siddhi_selector_holds_state(q->sel))
 		siddhi_selector_clear(q->sel);
 	siddhi_state_reader_init(&r, buf.data, buf.len, key);
 	query_state_restore(q, &r, NULL, 0);

@@ -8,8 +8,9 @@
  *
  * unionSet keeps each element of the sets it was given with the number of
  * events that brought it (a removal takes it out at zero); its value is an
- * array of those elements, in no particular order (a Java HashSet has none
- * either).  Memory: one entry per distinct element in the group's window.
+ * array of those elements, in the order of the 64-bit hashes of their text
+ * (a Java HashSet has no defined order either; this one does not depend on
+ * the table's history, so a restored group gives the same).  Memory: one entry per distinct element in the group's window.
  *
  * percentile_cont and percentile_disc keep their state in percentile.c
  * (exact values over a window, a sketch without one).
@@ -49,104 +50,7 @@
 #include "utils/memutils.h"
 #include "utils/typcache.h"
 
-#include "aggregate_sql.h"
-#include "siddhi/state.h"
-
-typedef union AggValue
-{
-	int64 i;
-	double d;
-} AggValue;
-
-typedef struct QueueItem
-{
-	int64 seq;
-	AggValue v;
-} QueueItem;
-
-typedef struct AggState
-{
-	int64 nonnull; /* values added and not removed */
-	AggValue sum;
-	/* min/max: a monotonic queue of (sequence, value) */
-	QueueItem *queue;
-	int qhead;
-	int qlen;
-	int qcap;
-	/* minForever/maxForever */
-	bool has_forever;
-	AggValue forever;
-	double sumsq; /* stdDev */
-	int64 ntrue;  /* and, or */
-	int64 nfalse;
-	HTAB *distinct;		   /* distinctCount, unionSet: value hash -> events */
-	SiddhiAggExtra *extra; /* the kinds of aggregate_sql.c */
-	void *percentile;	   /* percentile.c's state */
-} AggState;
-
-typedef struct DistinctEntry
-{
-	int64 hash;
-	int64 events;
-	Datum value; /* unionSet: the element */
-} DistinctEntry;
-
-/* unionSet: how to take its sets apart and put them together */
-typedef SiddhiSetType SetType;
-
-struct SiddhiAggGroup
-{
-	uint64 hash;  /* of the key */
-	Datum *keys;  /* the group-by values, copied into the aggregates' cxt */
-	bool *knulls; /* and their nulls */
-	int64 events; /* events added and not removed */
-	int64 adds;
-	int64 removes;
-	SiddhiAggMarks marks;
-	AggState states[FLEXIBLE_ARRAY_MEMBER];
-};
-
-typedef struct GroupEntry
-{
-	uint64 hash;
-	SiddhiAggGroup *group;
-	char status; /* simplehash's */
-} GroupEntry;
-
-#define SH_PREFIX groupmap
-#define SH_ELEMENT_TYPE GroupEntry
-#define SH_KEY_TYPE uint64
-#define SH_KEY hash
-#define SH_HASH_KEY(tb, key) ((uint32) ((key) ^ ((key) >> 32)))
-#define SH_EQUAL(tb, a, b) ((a) == (b))
-#define SH_SCOPE static inline
-#define SH_DECLARE
-#define SH_DEFINE
-#include "lib/simplehash.h"
-
-/* How one group-by column is hashed and compared. */
-typedef struct GroupKeyColumn
-{
-	FmgrInfo hash; /* extended hash: (value, seed) -> int64 */
-	FmgrInfo eq;   /* equality */
-	Oid collation; /* for both */
-	bool as_text;  /* no hashing or equality: use the output text */
-	FmgrInfo out;  /* the type's output function, when as_text */
-	int16 typlen;  /* of the value kept (text when as_text) */
-	bool typbyval;
-} GroupKeyColumn;
-
-struct SiddhiAggregates
-{
-	int n;
-	SiddhiAggPlan **plans;
-	bool *is_float;
-	int nkeys;
-	GroupKeyColumn *keycols;
-	SetType *sets; /* per aggregator; used by unionSet */
-	MemoryContext cxt;
-	groupmap_hash *groups;
-};
+#include "aggregate_int.h"
 
 static bool
 type_is_float(Oid t)
@@ -252,6 +156,18 @@ key_equal(SiddhiAggregates *a, SiddhiAggGroup *g, Datum *keys, bool *nulls)
 SiddhiAggGroup *
 siddhi_aggs_group(SiddhiAggregates *a, Datum *keys, bool *nulls, bool create)
 {
+	/* a column without hashing or equality is grouped by its text */
+	for (int k = 0; k < a->nkeys; k++)
+		if (!nulls[k] && a->keycols[k].as_text)
+			keys[k] = PointerGetDatum(cstring_to_text(
+				OutputFunctionCall(&a->keycols[k].out, keys[k])));
+	return siddhi_aggs_group_kept(a, keys, nulls, create, true);
+}
+
+SiddhiAggGroup *
+siddhi_aggs_group_kept(SiddhiAggregates *a, Datum *keys, bool *nulls,
+					   bool create, bool limit)
+{
 	uint64 hash = 0;
 	GroupEntry *e;
 	bool found;
@@ -264,13 +180,8 @@ siddhi_aggs_group(SiddhiAggregates *a, Datum *keys, bool *nulls, bool create)
 		uint64 h = 0x9e3779b97f4a7c15; /* a null's */
 
 		if (!nulls[k])
-		{
-			if (kc->as_text)
-				keys[k] = PointerGetDatum(
-					cstring_to_text(OutputFunctionCall(&kc->out, keys[k])));
 			h = DatumGetUInt64(FunctionCall2Coll(&kc->hash, kc->collation,
 												 keys[k], UInt64GetDatum(k)));
-		}
 		hash = hash_combine64(hash, h);
 	}
 
@@ -286,7 +197,7 @@ siddhi_aggs_group(SiddhiAggregates *a, Datum *keys, bool *nulls, bool create)
 	}
 	if (!create)
 		return NULL;
-	if (a->groups->members >= siddhi_max_groups)
+	if (limit && a->groups->members >= siddhi_max_groups)
 		ereport(
 			ERROR,
 			(errcode(ERRCODE_CONFIGURATION_LIMIT_EXCEEDED),
@@ -397,17 +308,9 @@ queue_retire(AggState *s, int64 seq)
 	}
 }
 
-/*
- * Count one more (or one fewer) event with the value of hash h; a new
- * value keeps a copy of *value (unionSet), freed when its count is zero.
- */
-static void
-distinct_count(SiddhiAggregates *a, AggState *s, int64 h, bool add,
-			   const SetType *st)
+HTAB *
+siddhi_aggs_distinct_table(SiddhiAggregates *a, AggState *s)
 {
-	DistinctEntry *e;
-	bool found;
-
 	if (s->distinct == NULL)
 	{
 		HASHCTL ctl;
@@ -419,7 +322,22 @@ distinct_count(SiddhiAggregates *a, AggState *s, int64 h, bool add,
 		s->distinct = hash_create("siddhi distinct values", 16, &ctl,
 								  HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
 	}
-	e = hash_search(s->distinct, &h, add ? HASH_ENTER : HASH_FIND, &found);
+	return s->distinct;
+}
+
+/*
+ * Count one more (or one fewer) event with the value of hash h; a new
+ * value keeps a copy of *value (unionSet), freed when its count is zero.
+ */
+static void
+distinct_count(SiddhiAggregates *a, AggState *s, int64 h, bool add,
+			   const SetType *st)
+{
+	DistinctEntry *e;
+	bool found;
+
+	e = hash_search(siddhi_aggs_distinct_table(a, s), &h,
+					add ? HASH_ENTER : HASH_FIND, &found);
 	if (add)
 	{
 		e->events = found ? e->events + 1 : 1;
@@ -585,6 +503,16 @@ siddhi_aggs_update(SiddhiAggregates *a, SiddhiAggGroup *g, bool add,
 	}
 }
 
+/* unionSet: elements by the hash of their text */
+static int
+cmp_entry_hash(const void *a, const void *b)
+{
+	int64 x = (*(DistinctEntry *const *) a)->hash;
+	int64 y = (*(DistinctEntry *const *) b)->hash;
+
+	return x < y ? -1 : x > y ? 1 : 0;
+}
+
 static Datum
 from_value(AggValue v, bool is_float, Oid resulttype)
 {
@@ -678,6 +606,8 @@ siddhi_aggs_values(SiddhiAggregates *a, SiddhiAggGroup *g,
 				const SetType *st = &a->sets[k];
 				int n = s->distinct ? hash_get_num_entries(s->distinct) : 0;
 				Datum *elems = palloc(sizeof(Datum) * Max(n, 1));
+				DistinctEntry **es =
+					palloc(sizeof(DistinctEntry *) * Max(n, 1));
 				HASH_SEQ_STATUS seq;
 				DistinctEntry *e;
 				int i = 0;
@@ -686,8 +616,14 @@ siddhi_aggs_values(SiddhiAggregates *a, SiddhiAggGroup *g,
 				{
 					hash_seq_init(&seq, s->distinct);
 					while ((e = hash_seq_search(&seq)) != NULL)
-						elems[i++] = e->value;
+						es[i++] = e;
 				}
+				/* in the order of their hashes, not of the table's buckets:
+				 * a restored table (aggregate_state.c) gives the same */
+				qsort(es, i, sizeof(DistinctEntry *), cmp_entry_hash);
+				for (int j = 0; j < i; j++)
+					elems[j] = es[j]->value;
+				pfree(es);
 				out->value = PointerGetDatum(construct_array(
 					elems, i, st->elemtype, st->typlen, st->byval, st->align));
 			}
@@ -724,6 +660,12 @@ siddhi_aggs_release_if_empty(SiddhiAggregates *a, SiddhiAggGroup *g)
 	if (forever)
 		return;
 	groupmap_delete(a->groups, g->hash);
+	siddhi_aggs_group_free(a, g);
+}
+
+void
+siddhi_aggs_group_free(SiddhiAggregates *a, SiddhiAggGroup *g)
+{
 	for (int k = 0; k < a->nkeys; k++)
 		if (!g->knulls[k] && !a->keycols[k].typbyval)
 			pfree(DatumGetPointer(g->keys[k]));
@@ -772,26 +714,4 @@ int64
 siddhi_aggs_ngroups(SiddhiAggregates *a)
 {
 	return a->groups->members;
-}
-
-/*
- * Epochs: an aggregator cannot be saved yet (a query holding one is not saved;
- * siddhi.query_state says so).
- */
-bool
-siddhi_aggs_can_save(SiddhiAggregates *x)
-{
-	return false;
-}
-
-void
-siddhi_aggs_serialize(SiddhiAggregates *x, StringInfo buf)
-{
-	elog(ERROR, "an aggregator cannot be saved yet");
-}
-
-void
-siddhi_aggs_restore(SiddhiAggregates *x, SiddhiStateReader *r)
-{
-	elog(ERROR, "an aggregator cannot be restored yet");
 }

@@ -30,8 +30,9 @@
  * a value joins the sum when its first event arrives and leaves with its
  * last.  intersectSet counts, per element (told apart by its text, as
  * unionSet does), the sets that hold it, and the number of non-null sets:
- * the intersection is the elements every set holds, in no particular
- * order, and NULL when no set is in the group.  Memory: one entry per
+ * the intersection is the elements every set holds, in the order of the
+ * hashes of their text (as unionSet's), and NULL when no set is in the
+ * group.  Memory: one entry per
  * distinct value or element in the group's window.
  *
  *-------------------------------------------------------------------------
@@ -431,6 +432,15 @@ siddhi_aggx_update(SiddhiAggExtra **xp, const SiddhiAggPlan *p,
 	}
 }
 
+static int
+cmp_entry_key(const void *a, const void *b)
+{
+	int64 x = (*(ValueCount *const *) a)->key;
+	int64 y = (*(ValueCount *const *) b)->key;
+
+	return x < y ? -1 : x > y ? 1 : 0;
+}
+
 /* A variance from the moments; false when it is NULL. */
 static bool
 variance(const SiddhiAggExtra *x, bool sample, double *var)
@@ -503,6 +513,8 @@ siddhi_aggx_value(const SiddhiAggExtra *x, const SiddhiAggPlan *p,
 			HASH_SEQ_STATUS seq;
 			ValueCount *e;
 			Datum *elems;
+			ValueCount **es;
+			int n;
 			int i = 0;
 
 			if (x == NULL || x->n == 0)
@@ -510,16 +522,21 @@ siddhi_aggx_value(const SiddhiAggExtra *x, const SiddhiAggPlan *p,
 				out->isnull = true;
 				break;
 			}
-			elems = palloc(
-				sizeof(Datum) *
-				Max(x->values ? hash_get_num_entries(x->values) : 0, 1));
+			n = x->values ? hash_get_num_entries(x->values) : 0;
+			es = palloc(sizeof(ValueCount *) * Max(n, 1));
+			elems = palloc(sizeof(Datum) * Max(n, 1));
 			if (x->values)
 			{
 				hash_seq_init(&seq, x->values);
 				while ((e = hash_seq_search(&seq)) != NULL)
 					if (e->events == x->n)
-						elems[i++] = e->value;
+						es[i++] = e;
 			}
+			/* by the hashes of their text, as unionSet (aggregate.c) */
+			qsort(es, i, sizeof(ValueCount *), cmp_entry_key);
+			for (int j = 0; j < i; j++)
+				elems[j] = es[j]->value;
+			pfree(es);
 			out->value = PointerGetDatum(construct_array(
 				elems, i, st->elemtype, st->typlen, st->byval, st->align));
 		}
@@ -550,4 +567,83 @@ siddhi_aggx_free(SiddhiAggExtra *x, const SiddhiSetType *st)
 		hash_destroy(x->values);
 	}
 	pfree(x);
+}
+
+/*
+ * Epochs: every field (a kind leaves the others zero), then the value
+ * table's entries: the key, the events and, for intersectSet, the element.
+ * Doubles and the wrapping integer sum come back bit for bit.
+ */
+void
+siddhi_aggx_serialize(const SiddhiAggExtra *x, const SiddhiAggPlan *p,
+					  const SiddhiSetType *st, StringInfo buf)
+{
+	bool with_value = p->kind == SIDDHI_AGG_INTERSECT_SET;
+
+	siddhi_state_put_int64(buf, x->n);
+	siddhi_state_put_int64(buf, x->nonfinite);
+	siddhi_state_put_double(buf, x->mean);
+	siddhi_state_put_double(buf, x->m2);
+	siddhi_state_put_int64(buf, (int64) x->isum);
+	siddhi_state_put_double(buf, x->dsum);
+	if (x->values == NULL)
+		siddhi_state_put_int64(buf, 0);
+	else
+	{
+		HASH_SEQ_STATUS seq;
+		ValueCount *e;
+
+		siddhi_state_put_int64(buf, hash_get_num_entries(x->values));
+		hash_seq_init(&seq, x->values);
+		while ((e = hash_seq_search(&seq)) != NULL)
+		{
+			siddhi_state_put_int64(buf, e->key);
+			siddhi_state_put_int64(buf, e->events);
+			if (with_value)
+				siddhi_state_put_datum(buf, e->value, false, st->typlen,
+									   st->byval);
+		}
+	}
+}
+
+SiddhiAggExtra *
+siddhi_aggx_restore(const SiddhiAggPlan *p, const SiddhiSetType *st,
+					SiddhiStateReader *r, MemoryContext cxt)
+{
+	SiddhiAggExtra *x = MemoryContextAllocZero(cxt, sizeof(SiddhiAggExtra));
+	bool with_value = p->kind == SIDDHI_AGG_INTERSECT_SET;
+	int64 n;
+
+	x->n = siddhi_state_get_int64(r);
+	x->nonfinite = siddhi_state_get_int64(r);
+	x->mean = siddhi_state_get_double(r);
+	x->m2 = siddhi_state_get_double(r);
+	x->isum = (uint64) siddhi_state_get_int64(r);
+	x->dsum = siddhi_state_get_double(r);
+	n = siddhi_state_get_count(r, 2 * (int) sizeof(int64));
+	for (int64 i = 0; i < n; i++)
+	{
+		int64 key = siddhi_state_get_int64(r);
+		int64 events = siddhi_state_get_int64(r);
+		bool found;
+		ValueCount *e;
+
+		if (events <= 0)
+			siddhi_state_corrupt(r, "A distinct value has no events");
+		e = hash_search(values_table(x, cxt), &key, HASH_ENTER, &found);
+		if (found)
+			siddhi_state_corrupt(r, "A distinct value is there twice");
+		e->events = events;
+		e->value = (Datum) 0;
+		if (with_value)
+		{
+			bool isnull;
+
+			e->value =
+				siddhi_state_get_datum(r, &isnull, st->typlen, st->byval, cxt);
+			if (isnull)
+				siddhi_state_corrupt(r, "An element of a set is null");
+		}
+	}
+	return x;
 }

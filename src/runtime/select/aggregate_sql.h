@@ -16,6 +16,7 @@
 #include "fmgr.h"
 #include "nodes/params.h"
 #include "siddhi/analyzer.h"
+#include "siddhi/state.h"
 
 /* How a set aggregator takes its arrays apart (unionSet, intersectSet). */
 typedef struct SiddhiSetType
@@ -52,5 +53,17 @@ extern void siddhi_aggx_value(const SiddhiAggExtra *x, const SiddhiAggPlan *p,
 
 /* Free what x holds (and x). */
 extern void siddhi_aggx_free(SiddhiAggExtra *x, const SiddhiSetType *st);
+
+/*
+ * Epochs: x's state appended to buf; read back into a new one made in cxt
+ * (aggregate_state.c calls these for a group's aggregator).
+ */
+extern void siddhi_aggx_serialize(const SiddhiAggExtra *x,
+								  const SiddhiAggPlan *p,
+								  const SiddhiSetType *st, StringInfo buf);
+extern SiddhiAggExtra *siddhi_aggx_restore(const SiddhiAggPlan *p,
+										   const SiddhiSetType *st,
+										   SiddhiStateReader *r,
+										   MemoryContext cxt);
 
 #endif /* SIDDHI_AGGREGATE_SQL_H */

@@ -47,101 +47,7 @@
 #include "utils/sortsupport.h"
 #include "utils/typcache.h"
 
-typedef struct OverRow
-{
-	int64 seq;	  /* arrival number */
-	int pos;	  /* index in the array being computed over */
-	bool pending; /* a current row of this step, not yet output */
-	bool dead;	  /* expired (window) */
-	Datum *values;
-	bool *nulls;
-} OverRow;
-
-/* A row's slice of results: running state of one computation. */
-typedef struct OverAcc
-{
-	int64 count;
-	int64 isum;
-	double fsum;
-	bool has_mm;
-	Datum mm; /* min or max so far */
-	bool mm_null;
-} OverAcc;
-
-/* One partition of a function over a stream. */
-typedef struct OverPartition
-{
-	dlist_node lru;
-	char *key;
-	int keylen;
-	struct OverPartition *next; /* same hash */
-	uint64 hash;
-	/* arrival order */
-	int64 n;	 /* rows so far */
-	int64 rank;	 /* of the last peer group */
-	int64 dense; /* ditto */
-	OverRow *last;
-	OverAcc acc;
-	bool has_first;
-	Datum first;
-	bool first_null;
-	/* LAG's last rows, or the history: a ring of rows */
-	OverRow **ring;
-	int cap;
-	int head; /* oldest */
-	int len;
-} OverPartition;
-
-typedef struct HashEntry
-{
-	uint64 hash;
-	OverPartition *parts;
-} HashEntry;
-
-typedef struct OverFn
-{
-	SiddhiOverFunc *plan;
-	SortSupportData *part_ssup;
-	SortSupportData *order_ssup;
-	SortSupportData arg_ssup; /* min, max */
-	int16 arglen;
-	bool argbyval;
-	int16 reslen;
-	bool resbyval;
-	HTAB *parts; /* stream */
-	dlist_head lru;
-	int nparts;
-} OverFn;
-
-struct SiddhiOver
-{
-	SiddhiOverPlan *plan;
-	MemoryContext cxt; /* rows, partitions */
-	MemoryContext tmp; /* results of one call */
-	int nfuncs;
-	OverFn *fns;
-	int nexprs;
-	ExprState **exprs;
-	int16 *typlen;
-	bool *typbyval;
-	FmgrInfo *part_out; /* output functions of every expr (partition keys) */
-	ParamExecData *params;
-	int64 seq;
-	/* over a window: the mirror, and the step's current rows */
-	OverRow **rows;
-	int nrows;
-	int cap;
-	MinimalTuple *ptup;
-	int64 *pts;
-	OverRow **prow;
-	int npending;
-	int pcap;
-	int history; /* siddhi.over_history_rows at start */
-	int max_parts;
-	TupleTableSlot *slot;  /* a kept row, at a flush */
-	bool flushing;		   /* emitting a window's step */
-	MemoryContext out_cxt; /* stream: where the params' values go */
-};
+#include "over_int.h"
 
 static void
 over_ssup(SortSupport s, Oid op, Oid coll, bool nulls_first)
@@ -284,6 +190,33 @@ over_free_row(SiddhiOver *o, OverRow *r)
 	pfree(r->values);
 	pfree(r->nulls);
 	pfree(r);
+}
+
+OverRow *
+siddhi_over_row_make(SiddhiOver *o, const Datum *values, const bool *nulls,
+					 int64 seq)
+{
+	MemoryContext old = MemoryContextSwitchTo(o->cxt);
+	OverRow *r = palloc0(sizeof(OverRow));
+
+	r->values = palloc(sizeof(Datum) * Max(o->nexprs, 1));
+	r->nulls = palloc(sizeof(bool) * Max(o->nexprs, 1));
+	for (int i = 0; i < o->nexprs; i++)
+	{
+		r->nulls[i] = nulls[i];
+		r->values[i] =
+			nulls[i] ? (Datum) 0
+					 : datumCopy(values[i], o->typbyval[i], o->typlen[i]);
+	}
+	MemoryContextSwitchTo(old);
+	r->seq = seq;
+	return r;
+}
+
+void
+siddhi_over_row_free(SiddhiOver *o, OverRow *r)
+{
+	over_free_row(o, r);
 }
 
 /* Compare a and b on n keys from first, with ssup. */
@@ -543,9 +476,6 @@ over_partition(SiddhiOver *o, OverFn *fn, OverRow *r)
 {
 	SiddhiOverFunc *f = fn->plan;
 	StringInfoData key;
-	uint64 h;
-	HashEntry *he;
-	bool found;
 	OverPartition *part;
 
 	initStringInfo(&key);
@@ -560,13 +490,27 @@ over_partition(SiddhiOver *o, OverFn *fn, OverRow *r)
 		if (text)
 			appendBinaryStringInfo(&key, text, len);
 	}
-	h = hash_bytes_extended((unsigned char *) key.data, key.len, 0);
+	part = siddhi_over_partition_by_key(o, fn, key.data, key.len);
+	pfree(key.data);
+	return part;
+}
+
+OverPartition *
+siddhi_over_partition_by_key(SiddhiOver *o, OverFn *fn, const char *key,
+							 int keylen)
+{
+	SiddhiOverFunc *f = fn->plan;
+	uint64 h;
+	HashEntry *he;
+	bool found;
+	OverPartition *part;
+
+	h = hash_bytes_extended((const unsigned char *) key, keylen, 0);
 	he = hash_search(fn->parts, &h, HASH_ENTER, &found);
 	if (!found)
 		he->parts = NULL;
 	for (part = he->parts; part; part = part->next)
-		if (part->keylen == key.len &&
-			memcmp(part->key, key.data, key.len) == 0)
+		if (part->keylen == keylen && memcmp(part->key, key, keylen) == 0)
 		{
 			dlist_move_tail(&fn->lru, &part->lru);
 			return part;
@@ -598,9 +542,9 @@ over_partition(SiddhiOver *o, OverFn *fn, OverRow *r)
 		fn->nparts--;
 	}
 	part = MemoryContextAllocZero(o->cxt, sizeof(OverPartition));
-	part->key = MemoryContextAlloc(o->cxt, Max(key.len, 1));
-	memcpy(part->key, key.data, key.len);
-	part->keylen = key.len;
+	part->key = MemoryContextAlloc(o->cxt, Max(keylen, 1));
+	memcpy(part->key, key, keylen);
+	part->keylen = keylen;
 	part->hash = h;
 	part->next = he->parts;
 	he->parts = part;
@@ -610,13 +554,12 @@ over_partition(SiddhiOver *o, OverFn *fn, OverRow *r)
 	if (part->cap > 0)
 		part->ring =
 			MemoryContextAllocZero(o->cxt, sizeof(OverRow *) * part->cap);
-	pfree(key.data);
 	return part;
 }
 
 /* Push r into part's ring, forgetting its oldest row when full. */
-static void
-over_ring_push(SiddhiOver *o, OverPartition *part, OverRow *r)
+void
+siddhi_over_ring_push(SiddhiOver *o, OverPartition *part, OverRow *r)
 {
 	if (part->cap == 0)
 	{
@@ -673,7 +616,7 @@ over_stream_value(SiddhiOver *o, int k, OverRow *r)
 		bool *resnull;
 		MemoryContext old;
 
-		over_ring_push(o, part, over_copy_row(o, r));
+		siddhi_over_ring_push(o, part, over_copy_row(o, r));
 		n = part->len;
 		old = MemoryContextSwitchTo(o->tmp);
 		rows = palloc(sizeof(OverRow *) * n);
@@ -730,7 +673,7 @@ over_stream_value(SiddhiOver *o, int k, OverRow *r)
 				v = over_arg_of(r, f->def, &isnull);
 			/* set before the ring forgets the row it reads */
 			over_set_param(o, k, v, isnull);
-			over_ring_push(o, part, over_copy_row(o, r));
+			siddhi_over_ring_push(o, part, over_copy_row(o, r));
 			return;
 		case SIDDHI_OVER_FIRST_VALUE:
 			if (!part->has_first)

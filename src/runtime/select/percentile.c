@@ -370,3 +370,137 @@ siddhi_percentile_free(void *state, const SiddhiAggPlan *p)
 		pfree(o->blocks);
 	pfree(o);
 }
+
+/*
+ * Epochs.  Exact: the count, then every value in ascending order (the
+ * blocks are rebuilt half full; their layout changes nothing but speed).
+ * A sketch: every field and each store's whole bucket range with its
+ * empty buckets, so that later growth and collapsing go exactly as they
+ * would have (ddsketch.c's compact form keeps only non-empty buckets).
+ */
+#define SAVED_KEY_LIMIT (1 << 21)
+
+static void
+put_store(StringInfo buf, const SiddhiDDStore *s)
+{
+	siddhi_state_put_int32(buf, s->offset);
+	siddhi_state_put_bool(buf, s->collapsed);
+	siddhi_state_put_bytes(buf, s->counts, (int) (sizeof(uint64) * s->n));
+}
+
+static uint64
+get_store(SiddhiStateReader *r, SiddhiDDStore *s, uint64 total)
+{
+	int len;
+	const char *p;
+
+	s->offset = siddhi_state_get_int32(r);
+	s->collapsed = siddhi_state_get_bool(r);
+	p = siddhi_state_get_bytes(r, &len);
+	/* keys of doubles lie within about +-37,300 (ddsketch.c) */
+	if (len % sizeof(uint64) != 0 ||
+		len / (int) sizeof(uint64) > SIDDHI_DDSKETCH_MAX_BUCKETS ||
+		s->offset > SAVED_KEY_LIMIT || s->offset < -SAVED_KEY_LIMIT)
+		siddhi_state_corrupt(r, "A sketch's buckets are out of range");
+	s->n = s->cap = len / sizeof(uint64);
+	if (s->n > 0)
+	{
+		s->counts = palloc(len);
+		memcpy(s->counts, p, len);
+	}
+	for (int i = 0; i < s->n; i++)
+	{
+		if (total + s->counts[i] < total)
+			siddhi_state_corrupt(r, "A sketch's counts overflow");
+		total += s->counts[i];
+	}
+	return total;
+}
+
+void
+siddhi_percentile_serialize(void *state, const SiddhiAggPlan *p,
+							StringInfo buf)
+{
+	if (p->approximate)
+	{
+		SiddhiDDSketch *s = state;
+
+		siddhi_state_put_int64(buf, (int64) s->zeros);
+		siddhi_state_put_int64(buf, (int64) s->pos_inf);
+		siddhi_state_put_int64(buf, (int64) s->neg_inf);
+		siddhi_state_put_int64(buf, (int64) s->nans);
+		siddhi_state_put_int64(buf, (int64) s->count);
+		siddhi_state_put_double(buf, s->min);
+		siddhi_state_put_double(buf, s->max);
+		put_store(buf, &s->pos);
+		put_store(buf, &s->neg);
+	}
+	else
+	{
+		OrderStat *o = state;
+
+		siddhi_state_put_int64(buf, o->count);
+		for (int i = 0; i < o->nblocks; i++)
+			for (int j = 0; j < o->blocks[i]->n; j++)
+				siddhi_state_put_double(buf, o->blocks[i]->v[j]);
+	}
+}
+
+void *
+siddhi_percentile_restore(MemoryContext cxt, const SiddhiAggPlan *p,
+						  SiddhiStateReader *r)
+{
+	MemoryContext old = MemoryContextSwitchTo(cxt);
+
+	if (p->approximate)
+	{
+		SiddhiDDSketch *s = siddhi_ddsketch_create();
+		uint64 total;
+
+		s->zeros = (uint64) siddhi_state_get_int64(r);
+		s->pos_inf = (uint64) siddhi_state_get_int64(r);
+		s->neg_inf = (uint64) siddhi_state_get_int64(r);
+		s->nans = (uint64) siddhi_state_get_int64(r);
+		s->count = (uint64) siddhi_state_get_int64(r);
+		s->min = siddhi_state_get_double(r);
+		s->max = siddhi_state_get_double(r);
+		total = get_store(r, &s->pos, 0);
+		total = get_store(r, &s->neg, total);
+		total += s->zeros + s->pos_inf + s->neg_inf + s->nans;
+		if (total != s->count || s->zeros > s->count ||
+			s->pos_inf > s->count || s->neg_inf > s->count ||
+			s->nans > s->count)
+			siddhi_state_corrupt(r, "A sketch's counts do not add up");
+		MemoryContextSwitchTo(old);
+		return s;
+	}
+	else
+	{
+		OrderStat *o = palloc0(sizeof(OrderStat));
+		int64 n = siddhi_state_get_count(r, sizeof(double));
+		double prev = 0;
+
+		o->cxt = cxt;
+		for (int64 i = 0; i < n; i++)
+		{
+			double x = siddhi_state_get_double(r);
+			OsBlock *b;
+
+			if (i > 0 && cmp_double(prev, x) > 0)
+				siddhi_state_corrupt(r, "A group's values are out of order");
+			prev = x;
+			if (o->nblocks == 0 || o->blocks[o->nblocks - 1]->n == BLOCK_HALF)
+			{
+				b = palloc(BLOCK_SIZE(BLOCK_CAP));
+				b->n = 0;
+				b->cap = BLOCK_CAP;
+				os_insert_block(o, o->nblocks, b);
+			}
+			b = o->blocks[o->nblocks - 1];
+			b->v[b->n++] = x;
+			o->count++;
+		}
+		MemoryContextSwitchTo(old);
+		return o;
+	}
+}

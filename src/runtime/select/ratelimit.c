@@ -72,6 +72,7 @@ struct RateGroup
 						* window groups: its events in the window */
 	int64 output_time; /* first per time: when it last let a row go */
 	bool done;		   /* scratch: emitted in this snapshot */
+	int64 place;	   /* scratch: its place in group_order, when saved */
 };
 
 typedef struct GroupEntry
@@ -554,23 +555,144 @@ siddhi_rate_free(SiddhiRateLimiter *r)
 }
 
 /*
- * Epochs: a rate limiter cannot be saved yet (a query holding one is not saved;
- * siddhi.query_state says so).
+ * Epochs.  Saved: the counter, the end of the period (next) and the last
+ * output time; the groups in the order they were first seen, each with its
+ * key, count, output time and latest row; the rows held (all, or the
+ * window of a snapshot) in order, each naming its group by its place in
+ * that order; and the latest row without group by.  A row is its tuple,
+ * time and kind.  Restore finds each group again by its key (the hash is
+ * computed again) and emits nothing; the period goes on from `next`, so
+ * the next release comes when it would have.
  */
 bool
-siddhi_rate_can_save(SiddhiRateLimiter *x)
+siddhi_rate_can_save(SiddhiRateLimiter *r)
 {
-	return false;
+	return r != NULL;
+}
+
+/* A saved row: its tuple, time and kind. */
+#define SAVED_ROW_MIN ((int) sizeof(int32) * 2 + (int) sizeof(int64))
+
+static void
+put_row(StringInfo buf, RateRow *row)
+{
+	siddhi_state_put_tuple(buf, row->tuple);
+	siddhi_state_put_int64(buf, row->ts);
+	siddhi_state_put_int32(buf, (int32) row->kind);
+}
+
+static RateRow *
+get_row(SiddhiRateLimiter *r, SiddhiStateReader *rd)
+{
+	RateRow *row = MemoryContextAlloc(r->cxt, sizeof(RateRow));
+	int32 kind;
+
+	row->tuple = siddhi_state_get_tuple(rd, r->cxt);
+	row->ts = siddhi_state_get_int64(rd);
+	kind = siddhi_state_get_int32(rd);
+	if (kind != SIDDHI_EVENT_CURRENT && kind != SIDDHI_EVENT_EXPIRED)
+		siddhi_state_corrupt(rd, "A held row is of no kind");
+	row->kind = (SiddhiEventKind) kind;
+	row->group = NULL;
+	return row;
 }
 
 void
-siddhi_rate_serialize(SiddhiRateLimiter *x, StringInfo buf)
+siddhi_rate_serialize(SiddhiRateLimiter *r, StringInfo buf)
 {
-	elog(ERROR, "a rate limiter cannot be saved yet");
+	dlist_iter it;
+	int64 n = 0;
+
+	siddhi_state_put_int64(buf, r->counter);
+	siddhi_state_put_int64(buf, r->next);
+	siddhi_state_put_int64(buf, r->output_time);
+	dlist_foreach(it, &r->group_order) n++;
+	siddhi_state_put_int64(buf, n);
+	n = 0;
+	dlist_foreach(it, &r->group_order)
+	{
+		RateGroup *g = dlist_container(RateGroup, node, it.cur);
+
+		g->place = n++;
+		siddhi_state_put_bytes(buf, g->key, (int) g->keylen);
+		siddhi_state_put_int64(buf, g->count);
+		siddhi_state_put_int64(buf, g->output_time);
+		siddhi_state_put_bool(buf, g->row != NULL);
+		if (g->row)
+		{
+			put_row(buf, g->row);
+			siddhi_state_put_bool(buf, g->row->group == g);
+		}
+	}
+	n = 0;
+	dlist_foreach(it, &r->rows) n++;
+	siddhi_state_put_int64(buf, n);
+	dlist_foreach(it, &r->rows)
+	{
+		RateRow *row = dlist_container(RateRow, node, it.cur);
+
+		put_row(buf, row);
+		siddhi_state_put_int64(buf, row->group ? row->group->place : -1);
+	}
+	siddhi_state_put_bool(buf, r->last != NULL);
+	if (r->last)
+		put_row(buf, r->last);
 }
 
 void
-siddhi_rate_restore(SiddhiRateLimiter *x, SiddhiStateReader *r)
+siddhi_rate_restore(SiddhiRateLimiter *r, SiddhiStateReader *rd)
 {
-	elog(ERROR, "a rate limiter cannot be restored yet");
+	int64 n;
+	RateGroup **groups;
+
+	Assert(dlist_is_empty(&r->rows) && dlist_is_empty(&r->group_order) &&
+		   r->last == NULL);
+	r->counter = siddhi_state_get_int64(rd);
+	r->next = siddhi_state_get_int64(rd);
+	r->output_time = siddhi_state_get_int64(rd);
+	if (r->counter < 0 ||
+		(r->kind == SIDDHI_RATE_EVENTS && r->counter >= r->value))
+		siddhi_state_corrupt(rd, "A rate limiter's counter is out of range");
+	n = siddhi_state_get_count(rd,
+							   (int) sizeof(int32) + 2 * sizeof(int64) + 1);
+	if (n > 0 && !r->grouped)
+		siddhi_state_corrupt(rd, "A rate limiter without group by has groups");
+	groups = palloc(sizeof(RateGroup *) * Max(n, 1));
+	for (int64 i = 0; i < n; i++)
+	{
+		int keylen;
+		const char *key = siddhi_state_get_bytes(rd, &keylen);
+		long before = hash_get_num_entries(r->groups);
+		RateGroup *g = group_get(r, key, keylen, true);
+
+		if (hash_get_num_entries(r->groups) == before)
+			siddhi_state_corrupt(rd, "A group is there twice");
+		g->count = siddhi_state_get_int64(rd);
+		g->output_time = siddhi_state_get_int64(rd);
+		if (siddhi_state_get_bool(rd))
+		{
+			g->row = get_row(r, rd);
+			if (siddhi_state_get_bool(rd))
+				g->row->group = g;
+		}
+		groups[i] = g;
+	}
+	{
+		int64 nrows = siddhi_state_get_count(rd, SAVED_ROW_MIN);
+
+		for (int64 i = 0; i < nrows; i++)
+		{
+			RateRow *row = get_row(r, rd);
+			int64 place = siddhi_state_get_int64(rd);
+
+			if (place < -1 || place >= n)
+				siddhi_state_corrupt(rd, "A held row names no group");
+			if (place >= 0)
+				row->group = groups[place];
+			dlist_push_tail(&r->rows, &row->node);
+		}
+	}
+	if (siddhi_state_get_bool(rd))
+		r->last = get_row(r, rd);
+	pfree(groups);
 }

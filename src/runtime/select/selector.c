@@ -695,30 +695,75 @@ siddhi_selector_current_aggs(SiddhiSelect *s)
 	return s->aggs;
 }
 
-void
-siddhi_selector_clear(SiddhiSelect *s)
+/*
+ * Epochs.  Between batches a selector holds nothing of a chunk (its
+ * pending rows, touched groups and buffered outputs are gone at each
+ * chunk's end): what lasts is its groups and their aggregators
+ * (aggregate_state.c), its window functions' state (over_state.c) and
+ * SQL's contents (topn.c).
+ */
+bool
+siddhi_selector_can_save(SiddhiSelect *s)
 {
-	elog(ERROR, "a selector cannot be cleared yet");
+	return s->aggs == NULL || siddhi_aggs_can_save(s->aggs);
+}
+
+bool
+siddhi_selector_holds_state(SiddhiSelect *s)
+{
+	return s->aggs != NULL || s->over != NULL || s->topn != NULL;
+}
+
+void
+siddhi_selector_serialize(SiddhiSelect *s, StringInfo buf)
+{
+	Assert(siddhi_selector_can_save(s));
+	Assert(s->npending == 0 && s->touched == NIL && s->nout == 0);
+	siddhi_state_put_bool(buf, s->aggs != NULL);
+	if (s->aggs)
+		siddhi_aggs_serialize(s->aggs, buf);
+	siddhi_state_put_bool(buf, s->over != NULL);
+	if (s->over)
+		siddhi_over_serialize(s->over, buf);
+	siddhi_state_put_bool(buf, s->topn != NULL);
+	if (s->topn)
+		siddhi_topn_serialize(s->topn, buf);
+}
+
+/* Into a selector just created or cleared: it emits nothing. */
+void
+siddhi_selector_restore(SiddhiSelect *s, SiddhiStateReader *r)
+{
+	if (siddhi_state_get_bool(r) != (s->aggs != NULL))
+		siddhi_state_corrupt(r, "The selector's groups are missing or extra");
+	if (s->aggs)
+		siddhi_aggs_restore(s->aggs, r);
+	if (siddhi_state_get_bool(r) != (s->over != NULL))
+		siddhi_state_corrupt(r,
+							 "The selector's window functions are missing or "
+							 "extra");
+	if (s->over)
+		siddhi_over_restore(s->over, r);
+	if (siddhi_state_get_bool(r) != (s->topn != NULL))
+		siddhi_state_corrupt(r,
+							 "The selector's contents are missing or extra");
+	if (s->topn)
+		siddhi_topn_restore(s->topn, r);
 }
 
 /*
- * Epochs: a selector cannot be saved yet (a query holding one is not saved;
- * siddhi.query_state says so).
+ * Forget every group, the window functions' rows and the contents: the
+ * selector is as just created.  A partition's selector between keys (aggs
+ * NULL) holds no group.
  */
-bool
-siddhi_selector_can_save(SiddhiSelect *x)
-{
-	return false;
-}
-
 void
-siddhi_selector_serialize(SiddhiSelect *x, StringInfo buf)
+siddhi_selector_clear(SiddhiSelect *s)
 {
-	elog(ERROR, "a selector cannot be saved yet");
-}
-
-void
-siddhi_selector_restore(SiddhiSelect *x, SiddhiStateReader *r)
-{
-	elog(ERROR, "a selector cannot be restored yet");
+	siddhi_selector_abandon(s);
+	if (s->aggs)
+		siddhi_aggs_clear(s->aggs);
+	if (s->over)
+		siddhi_over_clear(s->over);
+	if (s->topn)
+		siddhi_topn_clear(s->topn);
 }

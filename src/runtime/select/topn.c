@@ -41,6 +41,7 @@
 #include "common/hashfn.h"
 #include "executor/executor.h"
 #include "nodes/nodeFuncs.h"
+#include "siddhi/state.h"
 #include "siddhi/topn.h"
 #include "utils/datum.h"
 #include "utils/hsearch.h"
@@ -650,4 +651,153 @@ siddhi_topn_chunk_end(SiddhiTopN *t, SiddhiTopNEmit emit, void *arg)
 		}
 		PG_END_TRY();
 	}
+}
+
+/*
+ * Epochs.  Between steps nothing is touched; what lasts is each entry (its
+ * key, row text when grouped, row, sort keys, copies, arrival number and
+ * time), the next arrival number, the step's time, the rows held and the
+ * rows last sent (a snapshot goes out only when they change).  The
+ * entries' order in the table matters not: rows sort by their keys, then
+ * by arrival number.
+ */
+void
+siddhi_topn_serialize(SiddhiTopN *t, StringInfo buf)
+{
+	HASH_SEQ_STATUS hs;
+	TopNEntry *e;
+
+	Assert(t->ntouched == 0);
+	siddhi_state_put_int64(buf, (int64) t->next_seq);
+	siddhi_state_put_int64(buf, t->step_ts);
+	siddhi_state_put_int64(buf, t->total);
+	siddhi_state_put_int64(buf, hash_get_num_entries(t->entries));
+	hash_seq_init(&hs, t->entries);
+	while ((e = hash_seq_search(&hs)) != NULL)
+	{
+		siddhi_state_put_bytes(buf, e->key.data, (int) e->key.len);
+		if (t->grouped)
+			siddhi_state_put_bytes(buf, e->rowtext, (int) e->rowlen);
+		siddhi_state_put_bool(buf, e->row != NULL);
+		if (e->row)
+		{
+			siddhi_state_put_tuple(buf, e->row);
+			for (int k = 0; k < t->norder; k++)
+				siddhi_state_put_datum(buf, e->sortkeys[k], e->sortnulls[k],
+									   t->order_typlen[k], t->order_byval[k]);
+		}
+		siddhi_state_put_int64(buf, e->count);
+		siddhi_state_put_int64(buf, (int64) e->seq);
+		siddhi_state_put_int64(buf, e->ts);
+	}
+	siddhi_state_put_int64(buf, t->nlast);
+	for (int i = 0; i < t->nlast; i++)
+		siddhi_state_put_bytes(buf, t->last[i], (int) t->lastlen[i]);
+}
+
+/* A saved entry: at least its key's length, a flag and three numbers. */
+#define SAVED_ENTRY_MIN ((int) sizeof(int32) + 1 + 3 * (int) sizeof(int64))
+
+void
+siddhi_topn_restore(SiddhiTopN *t, SiddhiStateReader *r)
+{
+	MemoryContext old;
+	int64 n;
+	uint64 next_seq;
+
+	Assert(hash_get_num_entries(t->entries) == 0 && t->nlast == 0);
+	next_seq = (uint64) siddhi_state_get_int64(r);
+	t->step_ts = siddhi_state_get_int64(r);
+	t->total = siddhi_state_get_int64(r);
+	n = siddhi_state_get_count(r, SAVED_ENTRY_MIN);
+	for (int64 i = 0; i < n; i++)
+	{
+		int len;
+		const char *key = siddhi_state_get_bytes(r, &len);
+		long before = hash_get_num_entries(t->entries);
+		TopNEntry *e = topn_entry(t, key, len);
+
+		if (hash_get_num_entries(t->entries) == before)
+			siddhi_state_corrupt(r, "A row of the contents is there twice");
+		old = MemoryContextSwitchTo(t->cxt);
+		if (t->grouped)
+		{
+			const char *text = siddhi_state_get_bytes(r, &len);
+
+			e->rowtext = palloc(Max(len, 1));
+			memcpy(e->rowtext, text, len);
+			e->rowlen = len;
+		}
+		if (siddhi_state_get_bool(r))
+		{
+			e->row = siddhi_state_get_tuple(r, t->cxt);
+			e->sortkeys = palloc0(sizeof(Datum) * Max(t->norder, 1));
+			e->sortnulls = palloc(sizeof(bool) * Max(t->norder, 1));
+			/* nulls until read: a damaged state frees no key it lacks */
+			memset(e->sortnulls, true, sizeof(bool) * Max(t->norder, 1));
+			for (int k = 0; k < t->norder; k++)
+			{
+				bool isnull;
+				Datum d = siddhi_state_get_datum(
+					r, &isnull, t->order_typlen[k], t->order_byval[k], t->cxt);
+
+				e->sortkeys[k] = d;
+				e->sortnulls[k] = isnull;
+			}
+		}
+		MemoryContextSwitchTo(old);
+		e->count = siddhi_state_get_int64(r);
+		e->seq = (uint64) siddhi_state_get_int64(r);
+		e->ts = siddhi_state_get_int64(r);
+		if (e->count < 0 || (e->count > 0 && e->row == NULL) ||
+			e->seq >= next_seq)
+			siddhi_state_corrupt(r, "A row of the contents is out of range");
+	}
+	t->next_seq = next_seq; /* topn_entry counted the entries made */
+	n = siddhi_state_get_count(r, (int) sizeof(int32));
+	old = MemoryContextSwitchTo(t->cxt);
+	t->last = palloc(sizeof(char *) * Max(n, 1));
+	t->lastlen = palloc(sizeof(Size) * Max(n, 1));
+	for (int64 i = 0; i < n; i++)
+	{
+		int len;
+		const char *text = siddhi_state_get_bytes(r, &len);
+
+		t->last[i] = palloc(Max(len, 1));
+		memcpy(t->last[i], text, len);
+		t->lastlen[i] = len;
+		t->nlast++;
+	}
+	MemoryContextSwitchTo(old);
+}
+
+void
+siddhi_topn_clear(SiddhiTopN *t)
+{
+	HASH_SEQ_STATUS hs;
+	TopNEntry *e;
+	List *all = NIL;
+	ListCell *lc;
+
+	hash_seq_init(&hs, t->entries);
+	while ((e = hash_seq_search(&hs)) != NULL)
+		all = lappend(all, e);
+	foreach(lc, all)
+		topn_remove(t, lfirst(lc));
+	list_free(all);
+	for (int i = 0; i < t->nlast; i++)
+		pfree(t->last[i]);
+	if (t->last)
+	{
+		pfree(t->last);
+		pfree(t->lastlen);
+	}
+	t->last = NULL;
+	t->lastlen = NULL;
+	t->nlast = 0;
+	t->ntouched = 0;
+	t->next_seq = 0;
+	t->step_ts = 0;
+	t->total = 0;
+	MemoryContextReset(t->stepcxt);
 }

@@ -1,0 +1,131 @@
+/*-------------------------------------------------------------------------
+ *
+ * aggregate_int.h
+ *	  The insides of the group map and its aggregators (aggregate.c), for
+ *	  the files that save and restore them (aggregate_state.c).
+ *
+ * Private to src/runtime/select.
+ *
+ *-------------------------------------------------------------------------
+ */
+#ifndef SIDDHI_AGGREGATE_INT_H
+#define SIDDHI_AGGREGATE_INT_H
+
+#include "fmgr.h"
+#include "siddhi/aggregate.h"
+#include "utils/hsearch.h"
+
+#include "aggregate_sql.h"
+
+typedef union AggValue
+{
+	int64 i;
+	double d;
+} AggValue;
+
+typedef struct QueueItem
+{
+	int64 seq;
+	AggValue v;
+} QueueItem;
+
+typedef struct AggState
+{
+	int64 nonnull; /* values added and not removed */
+	AggValue sum;
+	/* min/max: a monotonic queue of (sequence, value) */
+	QueueItem *queue;
+	int qhead;
+	int qlen;
+	int qcap;
+	/* minForever/maxForever */
+	bool has_forever;
+	AggValue forever;
+	double sumsq; /* stdDev */
+	int64 ntrue;  /* and, or */
+	int64 nfalse;
+	HTAB *distinct;		   /* distinctCount, unionSet: value hash -> events */
+	SiddhiAggExtra *extra; /* the kinds of aggregate_sql.c */
+	void *percentile;	   /* percentile.c's state */
+} AggState;
+
+typedef struct DistinctEntry
+{
+	int64 hash;
+	int64 events;
+	Datum value; /* unionSet: the element */
+} DistinctEntry;
+
+/* unionSet: how to take its sets apart and put them together */
+typedef SiddhiSetType SetType;
+
+struct SiddhiAggGroup
+{
+	uint64 hash;  /* of the key */
+	Datum *keys;  /* the group-by values, copied into the aggregates' cxt */
+	bool *knulls; /* and their nulls */
+	int64 events; /* events added and not removed */
+	int64 adds;
+	int64 removes;
+	SiddhiAggMarks marks;
+	AggState states[FLEXIBLE_ARRAY_MEMBER];
+};
+
+typedef struct GroupEntry
+{
+	uint64 hash;
+	SiddhiAggGroup *group;
+	char status; /* simplehash's */
+} GroupEntry;
+
+#define SH_PREFIX groupmap
+#define SH_ELEMENT_TYPE GroupEntry
+#define SH_KEY_TYPE uint64
+#define SH_KEY hash
+#define SH_HASH_KEY(tb, key) ((uint32) ((key) ^ ((key) >> 32)))
+#define SH_EQUAL(tb, a, b) ((a) == (b))
+#define SH_SCOPE static inline
+#define SH_DECLARE
+#define SH_DEFINE
+#include "lib/simplehash.h"
+
+/* How one group-by column is hashed and compared. */
+typedef struct GroupKeyColumn
+{
+	FmgrInfo hash; /* extended hash: (value, seed) -> int64 */
+	FmgrInfo eq;   /* equality */
+	Oid collation; /* for both */
+	bool as_text;  /* no hashing or equality: use the output text */
+	FmgrInfo out;  /* the type's output function, when as_text */
+	int16 typlen;  /* of the value kept (text when as_text) */
+	bool typbyval;
+} GroupKeyColumn;
+
+struct SiddhiAggregates
+{
+	int n;
+	SiddhiAggPlan **plans;
+	bool *is_float;
+	int nkeys;
+	GroupKeyColumn *keycols;
+	SetType *sets; /* per aggregator; used by unionSet */
+	MemoryContext cxt;
+	groupmap_hash *groups;
+};
+
+/*
+ * The group of a key whose values are in the form groups keep (a column
+ * grouped by its text holds the text): found, or made when create
+ * (limit: whether siddhi.max_groups applies), else NULL.
+ */
+extern SiddhiAggGroup *siddhi_aggs_group_kept(SiddhiAggregates *a, Datum *keys,
+											  bool *nulls, bool create,
+											  bool limit);
+
+/* Free a group's memory (it is out of the map already). */
+extern void siddhi_aggs_group_free(SiddhiAggregates *a, SiddhiAggGroup *g);
+
+/* unionSet, distinctCount: the table of a state, made when absent. */
+extern HTAB *siddhi_aggs_distinct_table(SiddhiAggregates *a, AggState *s);
+
+#endif /* SIDDHI_AGGREGATE_INT_H */
