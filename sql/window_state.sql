@@ -8,7 +8,8 @@
 -- order), frequent's and unique:lengthBatch's Java hash tables after they
 -- grew, the aggregators of expression windows, the event expressionBatch
 -- keeps in its aggregators only, hopping's emitted events, delay, sort,
--- externalTimeBatch's timeout and the deduplicate.
+-- externalTimeBatch's timeout, the deduplicate, lossyFrequent's counts,
+-- unique:timeBatch's and cron's next flush.
 CREATE TEMP TABLE outs (run text, stream text, seq bigint, ms bigint,
                         expired boolean, event jsonb);
 CREATE TEMP TABLE feed (step int, stmt text);
@@ -71,9 +72,16 @@ BEGIN
     select k, v insert all events into OUext;
     @info(name = 'dedup') from Ev#unique:deduplicate(k, 2 sec)
     select k, v insert into ODedup;
+    @info(name = 'lossy') from Ev#window.lossyFrequent(0.3, 0.1, k)
+    select k, v insert all events into OLossy;
+    @info(name = 'utb') from Ev#window.unique:timeBatch(k, 1 sec)
+    select k, v insert all events into OUtb;
+    @info(name = 'cron') from Ev#window.cron('*/2 * * * * ?')
+    select k, v insert all events into OCron;
   $$);
   PERFORM siddhi.subscribe(s) FROM unnest(ARRAY['osessjoin', 'ofreq', 'oulb', 'oxs',
-    'oxbincl', 'oxbstream', 'ohop', 'odelay', 'osort', 'osess', 'ouext', 'odedup']) s;
+    'oxbincl', 'oxbstream', 'ohop', 'odelay', 'osort', 'osess', 'ouext', 'odedup',
+    'olossy', 'outb', 'ocron']) s;
 END
 $f$;
 CREATE FUNCTION pg_temp.collect(tag text) RETURNS void LANGUAGE plpgsql AS $f$
@@ -82,7 +90,8 @@ BEGIN
     SELECT tag, s, p.seq, (extract(epoch FROM p.event_time) * 1000)::bigint,
            p.expired, p.event
       FROM unnest(ARRAY['osessjoin', 'ofreq', 'oulb', 'oxs', 'oxbincl', 'oxbstream',
-                        'ohop', 'odelay', 'osort', 'osess', 'ouext', 'odedup']) s,
+                        'ohop', 'odelay', 'osort', 'osess', 'ouext', 'odedup',
+                        'olossy', 'outb', 'ocron']) s,
            LATERAL siddhi.poll(s, 10000, 0) p;
   PERFORM siddhi.undeploy('ws', drop_tables => true);
 END
@@ -145,3 +154,6 @@ SELECT * FROM pg_temp.show('osort');
 SELECT * FROM pg_temp.show('osess');
 SELECT * FROM pg_temp.show('ouext');
 SELECT * FROM pg_temp.show('odedup');
+SELECT * FROM pg_temp.show('olossy');
+SELECT * FROM pg_temp.show('outb');
+SELECT * FROM pg_temp.show('ocron');
