@@ -288,8 +288,7 @@ ext_batch_restore(SiddhiWindow *base, SiddhiStateReader *r)
 	w->last_scheduled = siddhi_state_get_int64(r);
 	w->last_time = siddhi_state_get_int64(r);
 	w->flushed = siddhi_state_get_bool(r);
-	if (w->length <= 0 || (w->start_set && !w->start_attr &&
-						   w->start_time != base->plan->start))
+	if (w->start_set && !w->start_attr && w->start_time != base->plan->start)
 		siddhi_state_corrupt(r, "A batch's start is not its plan's");
 	window_list_get(base, r, &w->current);
 	window_list_get(base, r, &w->expired);

@@ -541,8 +541,8 @@ arg_not_own(Node *n, void *context)
 {
 	if (n == NULL)
 		return false;
-	if (IsA(n, Var) && (((Var *) n)->varno == INNER_VAR ||
-						((Var *) n)->varno == OUTER_VAR))
+	if (IsA(n, Var) &&
+		(((Var *) n)->varno == INNER_VAR || ((Var *) n)->varno == OUTER_VAR))
 		return true;
 	if (IsA(n, Param) && ((Param *) n)->paramkind == PARAM_EXTERN &&
 		((Param *) n)->paramid != 1)

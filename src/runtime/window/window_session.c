@@ -94,7 +94,7 @@ typedef struct SessionWindow
 	int64 heapcap;
 	SessionKey **due; /* scratch: the keys one step closes */
 	int64 duecap;
-	int64 steps; /* timer steps taken */
+	int64 steps;	 /* timer steps taken */
 	int64 peak_keys; /* the most keys held at once (for restore) */
 } SessionWindow;
 

@@ -248,9 +248,8 @@ sort_restore(SiddhiWindow *base, SiddhiStateReader *r)
 		e->isnull = MemoryContextAlloc(base->cxt, sizeof(bool) * w->nkeys);
 		w->count++;
 		for (int k = 0; k < w->nkeys; k++)
-			e->values[k] =
-				siddhi_state_get_datum(r, &e->isnull[k], w->typlen[k],
-									   w->typbyval[k], base->cxt);
+			e->values[k] = siddhi_state_get_datum(
+				r, &e->isnull[k], w->typlen[k], w->typbyval[k], base->cxt);
 	}
 }
 

@@ -766,7 +766,8 @@ unique_restore(SiddhiWindow *base, SiddhiStateReader *r)
 		int64 j = siddhi_state_get_int64(r);
 
 		if (j < 0 || j >= n || entries[j]->jnode != NULL)
-			siddhi_state_corrupt(r, "A key's place in its hash table is wrong");
+			siddhi_state_corrupt(r,
+								 "A key's place in its hash table is wrong");
 		entries[j]->jnode =
 			java_table_append(w->jtable, hashes[j], entries[j], r);
 	}
@@ -789,12 +790,12 @@ unique_restore(SiddhiWindow *base, SiddhiStateReader *r)
 	}
 }
 
-#define UNIQUE_OPS                                                        \
-	{                                                                     \
-		.create = unique_create, .add = unique_add,                       \
-		.advance = unique_advance, .deadline = unique_deadline,           \
-		.scan = unique_scan, .size = unique_size,                         \
-		.serialize = unique_serialize, .restore = unique_restore          \
+#define UNIQUE_OPS                                               \
+	{                                                            \
+		.create = unique_create, .add = unique_add,              \
+		.advance = unique_advance, .deadline = unique_deadline,  \
+		.scan = unique_scan, .size = unique_size,                \
+		.serialize = unique_serialize, .restore = unique_restore \
 	}
 
 const SiddhiWindowOps siddhi_unique_ever_window_ops = UNIQUE_OPS;
@@ -889,8 +890,7 @@ siddhi_dedup_serialize(SiddhiDedup *d, StringInfo buf)
 	dlist_iter it;
 	int64 n = 0;
 
-	dlist_foreach(it, &d->order)
-		n++;
+	dlist_foreach(it, &d->order) n++;
 	siddhi_state_put_int64(buf, n);
 	dlist_foreach(it, &d->order)
 	{
