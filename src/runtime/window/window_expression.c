@@ -110,6 +110,7 @@ typedef struct ExprWindow
 	MinimalTuple agg_extra;
 	int64 agg_extra_ts;
 	bool rebuild;
+	int8 can_save; /* expression_window_can_save: -1 not known yet */
 } ExprWindow;
 
 static SiddhiWindow *
@@ -121,6 +122,7 @@ expression_create(const SiddhiWindowPlan *plan, MemoryContext cxt)
 	w->batch = plan->kind == SIDDHI_WINDOW_EXPRESSION_BATCH;
 	w->include = w->batch && plan->replace_time;
 	w->stream = w->batch && plan->current_event;
+	w->can_save = -1;
 	w->base.cxt = cxt;
 	w->base.plan = plan;
 	return &w->base;
@@ -578,17 +580,19 @@ expression_window_can_save(SiddhiWindow *base)
 	ExprWindow *w = (ExprWindow *) base;
 	ListCell *lc;
 
+	if (w->can_save >= 0)
+		return w->can_save == 1;
+	w->can_save = 1;
 	foreach(lc, w->base.plan->cond_aggs)
 	{
 		SiddhiAggPlan *ap = lfirst(lc);
 
-		if (ap->arg && (arg_not_own((Node *) ap->arg, NULL) ||
-						contain_mutable_functions((Node *) ap->arg)))
-			return false;
-		if (!w->batch && !agg_follows_contents(ap))
-			return false;
+		if ((ap->arg && (arg_not_own((Node *) ap->arg, NULL) ||
+						 contain_mutable_functions((Node *) ap->arg))) ||
+			(!w->batch && !agg_follows_contents(ap)))
+			w->can_save = 0;
 	}
-	return true;
+	return w->can_save == 1;
 }
 
 /* Add one restored event to the aggregators again. */

@@ -688,6 +688,35 @@ get_entry(UniqueWindow *w, SiddhiStateReader *r, WindowKeyMap *map,
 	return e;
 }
 
+/* Whether the kind collects its batch in the HashMap mirror. */
+static bool
+unique_uses_jtable(UniqueWindow *w)
+{
+	return w->kind == SIDDHI_WINDOW_UNIQUE_LENGTH_BATCH ||
+		   w->kind == SIDDHI_WINDOW_UNIQUE_FIRST_LENGTH_BATCH ||
+		   w->kind == SIDDHI_WINDOW_UNIQUE_TIME_BATCH ||
+		   w->kind == SIDDHI_WINDOW_UNIQUE_FIRST_TIME_BATCH ||
+		   w->kind == SIDDHI_WINDOW_UNIQUE_TIME_LENGTH_BATCH;
+}
+
+/* The most entries the kind can hold between two events. */
+static int64
+unique_max_entries(UniqueWindow *w)
+{
+	switch (w->kind)
+	{
+		case SIDDHI_WINDOW_UNIQUE_LENGTH:
+			return w->length;
+		case SIDDHI_WINDOW_UNIQUE_LENGTH_BATCH:
+		case SIDDHI_WINDOW_UNIQUE_FIRST_LENGTH_BATCH:
+			return w->length - 1; /* the n-th key flushes */
+		case SIDDHI_WINDOW_UNIQUE_TIME_LENGTH_BATCH:
+			return w->count - 1;
+		default:
+			return PG_INT64_MAX;
+	}
+}
+
 static void
 unique_serialize(SiddhiWindow *base, StringInfo buf)
 {
@@ -771,6 +800,11 @@ unique_restore(SiddhiWindow *base, SiddhiStateReader *r)
 		entries[j]->jnode =
 			java_table_append(w->jtable, hashes[j], entries[j], r);
 	}
+	/* the batch kinds keep every collected key in the mirror, others none */
+	if (m != (unique_uses_jtable(w) ? n : 0))
+		siddhi_state_corrupt(r, "A hash table does not hold the keys");
+	if (n > unique_max_entries(w))
+		siddhi_state_corrupt(r, "A window holds more keys than it may");
 	pfree(entries);
 	pfree(hashes);
 	n = siddhi_state_get_count(r, sizeof(int64) + sizeof(int32));
