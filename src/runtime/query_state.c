@@ -430,7 +430,8 @@ roundtrip_one(QueryRuntime *q)
 		siddhi_pattern_free(old_pattern);
 	if (old_rate)
 		siddhi_rate_free(old_rate);
-	/* a deduplicate lives in the app's context: left for the app's end */
+	if (old_dedup) /* in a context of its own (siddhi_dedup_create) */
+		MemoryContextDelete(GetMemoryChunkContext(old_dedup));
 	pfree(buf.data);
 	pfree(key);
 	MemoryContextSwitchTo(old);

@@ -259,6 +259,41 @@ ext_batch_size(SiddhiWindow *base)
 	return w->current.count + w->expired.count;
 }
 
+/*
+ * Saved: the batch's start and end, the timer, the latest ts, whether the
+ * timer flushed the batch, then the collected batch and the one to expire
+ * (each event with its tuple as kept: replaced ts included).
+ */
+static void
+ext_batch_serialize(SiddhiWindow *base, StringInfo buf)
+{
+	ExtBatchWindow *w = (ExtBatchWindow *) base;
+
+	siddhi_state_put_int64(buf, w->start_time);
+	siddhi_state_put_int64(buf, w->end_time);
+	siddhi_state_put_int64(buf, w->last_scheduled);
+	siddhi_state_put_int64(buf, w->last_time);
+	siddhi_state_put_bool(buf, w->flushed);
+	window_list_put(buf, &w->current, 0);
+	window_list_put(buf, &w->expired, 0);
+}
+
+static void
+ext_batch_restore(SiddhiWindow *base, SiddhiStateReader *r)
+{
+	ExtBatchWindow *w = (ExtBatchWindow *) base;
+
+	w->start_time = siddhi_state_get_int64(r);
+	w->end_time = siddhi_state_get_int64(r);
+	w->last_scheduled = siddhi_state_get_int64(r);
+	w->last_time = siddhi_state_get_int64(r);
+	w->flushed = siddhi_state_get_bool(r);
+	if (w->start_set && !w->start_attr && w->start_time != base->plan->start)
+		siddhi_state_corrupt(r, "A batch's start is not its plan's");
+	window_list_get(base, r, &w->current);
+	window_list_get(base, r, &w->expired);
+}
+
 const SiddhiWindowOps siddhi_external_time_batch_window_ops = {
 	.create = ext_batch_create,
 	.add = ext_batch_add,
@@ -266,6 +301,8 @@ const SiddhiWindowOps siddhi_external_time_batch_window_ops = {
 	.deadline = ext_batch_deadline,
 	.scan = ext_batch_scan,
 	.size = ext_batch_size,
+	.serialize = ext_batch_serialize,
+	.restore = ext_batch_restore,
 };
 
 /* ---------------------------------------------------------------------
@@ -341,12 +378,36 @@ batch_size(SiddhiWindow *base)
 	return w->current.count + w->previous.count;
 }
 
+/* Saved: the chunk being collected, then the batch to expire. */
+static void
+batch_serialize(SiddhiWindow *base, StringInfo buf)
+{
+	BatchWindow *w = (BatchWindow *) base;
+
+	window_list_put(buf, &w->current, 0);
+	window_list_put(buf, &w->previous, 0);
+}
+
+static void
+batch_restore(SiddhiWindow *base, SiddhiStateReader *r)
+{
+	BatchWindow *w = (BatchWindow *) base;
+
+	window_list_get(base, r, &w->current);
+	window_list_get(base, r, &w->previous);
+	if (w->length > 0 &&
+		(w->current.count >= w->length || w->previous.count > w->length))
+		siddhi_state_corrupt(r, "A batch holds more events than its length");
+}
+
 const SiddhiWindowOps siddhi_batch_window_ops = {
 	.create = batch_create,
 	.add = batch_add,
 	.scan = batch_scan,
 	.size = batch_size,
 	.input_end = batch_input_end,
+	.serialize = batch_serialize,
+	.restore = batch_restore,
 };
 
 /* ---------------------------------------------------------------------
@@ -477,6 +538,55 @@ hopping_size(SiddhiWindow *base)
 	return ((HoppingWindow *) base)->events.count;
 }
 
+/*
+ * Saved: the next boundary, the events kept, then the ones the last
+ * boundary emitted as their places among the kept ones (they are the same
+ * tuples: the expiry must carry the pointer the event went out with).
+ */
+static void
+hopping_serialize(SiddhiWindow *base, StringInfo buf)
+{
+	HoppingWindow *w = (HoppingWindow *) base;
+	int64 j = 0;
+
+	siddhi_state_put_int64(buf, w->next_flush);
+	window_list_put(buf, &w->events, 0);
+	siddhi_state_put_int64(buf, w->emitted.count);
+	/* emitted is a subsequence of events, in the same order */
+	for (int64 i = 0; i < w->emitted.count; i++)
+	{
+		while (j < w->events.count &&
+			   w->events.items[j].tuple != w->emitted.items[i].tuple)
+			j++;
+		if (j == w->events.count)
+			elog(ERROR, "hopping window: an emitted event is not kept");
+		siddhi_state_put_int64(buf, j++);
+	}
+}
+
+static void
+hopping_restore(SiddhiWindow *base, SiddhiStateReader *r)
+{
+	HoppingWindow *w = (HoppingWindow *) base;
+	int64 n;
+	int64 prev = -1;
+
+	w->next_flush = siddhi_state_get_int64(r);
+	window_list_get(base, r, &w->events);
+	n = siddhi_state_get_count(r, sizeof(int64));
+	for (int64 i = 0; i < n; i++)
+	{
+		int64 j = siddhi_state_get_int64(r);
+		WindowEntry *e;
+
+		if (j <= prev || j >= w->events.count)
+			siddhi_state_corrupt(r, "An emitted event is not a kept one");
+		prev = j;
+		e = &w->events.items[j];
+		window_list_push(base, &w->emitted, e->tuple, e->timestamp);
+	}
+}
+
 const SiddhiWindowOps siddhi_hopping_window_ops = {
 	.create = hopping_create,
 	.add = hopping_add,
@@ -484,4 +594,6 @@ const SiddhiWindowOps siddhi_hopping_window_ops = {
 	.deadline = hopping_deadline,
 	.scan = hopping_scan,
 	.size = hopping_size,
+	.serialize = hopping_serialize,
+	.restore = hopping_restore,
 };

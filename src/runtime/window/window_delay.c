@@ -115,6 +115,23 @@ delay_size(SiddhiWindow *base)
 	return w->queue.count - w->head;
 }
 
+/* Saved: the events not yet let out, in arrival order. */
+static void
+delay_serialize(SiddhiWindow *base, StringInfo buf)
+{
+	DelayWindow *w = (DelayWindow *) base;
+
+	window_list_put(buf, &w->queue, w->head);
+}
+
+static void
+delay_restore(SiddhiWindow *base, SiddhiStateReader *r)
+{
+	DelayWindow *w = (DelayWindow *) base;
+
+	window_list_get(base, r, &w->queue);
+}
+
 const SiddhiWindowOps siddhi_delay_window_ops = {
 	.create = delay_create,
 	.add = delay_add,
@@ -122,6 +139,8 @@ const SiddhiWindowOps siddhi_delay_window_ops = {
 	.deadline = delay_deadline,
 	.scan = delay_scan,
 	.size = delay_size,
+	.serialize = delay_serialize,
+	.restore = delay_restore,
 };
 
 typedef struct CronWindow
@@ -208,6 +227,27 @@ cron_size(SiddhiWindow *base)
 	return w->current.count + w->previous.count;
 }
 
+/* Saved: the next fire time, the collected batch, the one to expire. */
+static void
+cron_serialize(SiddhiWindow *base, StringInfo buf)
+{
+	CronWindow *w = (CronWindow *) base;
+
+	siddhi_state_put_int64(buf, w->next_fire);
+	window_list_put(buf, &w->current, 0);
+	window_list_put(buf, &w->previous, 0);
+}
+
+static void
+cron_restore(SiddhiWindow *base, SiddhiStateReader *r)
+{
+	CronWindow *w = (CronWindow *) base;
+
+	w->next_fire = siddhi_state_get_int64(r);
+	window_list_get(base, r, &w->current);
+	window_list_get(base, r, &w->previous);
+}
+
 const SiddhiWindowOps siddhi_cron_window_ops = {
 	.create = cron_create,
 	.add = cron_add,
@@ -215,4 +255,6 @@ const SiddhiWindowOps siddhi_cron_window_ops = {
 	.deadline = cron_deadline,
 	.scan = cron_scan,
 	.size = cron_size,
+	.serialize = cron_serialize,
+	.restore = cron_restore,
 };

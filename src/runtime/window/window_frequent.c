@@ -241,9 +241,81 @@ frequent_size(SiddhiWindow *base)
 	return ((FrequentWindow *) base)->jtable->size;
 }
 
+/*
+ * Saved: lossy counting's event count and bucket, the shape of the
+ * ConcurrentHashMap mirror, then each key in its iteration order (which is
+ * the order expiries come out in): its node's hash, its text, its latest
+ * event and time, its count and its bucket.
+ */
+static void
+frequent_serialize(SiddhiWindow *base, StringInfo buf)
+{
+	FrequentWindow *w = (FrequentWindow *) base;
+	FrequentEntry **items = frequent_keys(w);
+	int64 n = w->jtable->size;
+
+	siddhi_state_put_int64(buf, w->total);
+	siddhi_state_put_double(buf, w->current_bucket);
+	java_table_put_shape(buf, w->jtable);
+	siddhi_state_put_int64(buf, n);
+	for (int64 i = 0; i < n; i++)
+	{
+		FrequentEntry *e = items[i];
+
+		siddhi_state_put_int32(buf, (int32) e->jnode->hash);
+		siddhi_state_put_bytes(buf, e->key.data, e->key.len);
+		siddhi_state_put_int64(buf, e->timestamp);
+		siddhi_state_put_tuple(buf, e->tuple);
+		siddhi_state_put_int64(buf, e->count);
+		siddhi_state_put_int64(buf, e->bucket);
+	}
+	pfree(items);
+}
+
+static void
+frequent_restore(SiddhiWindow *base, SiddhiStateReader *r)
+{
+	FrequentWindow *w = (FrequentWindow *) base;
+	int64 n;
+
+	w->total = siddhi_state_get_int64(r);
+	w->current_bucket = siddhi_state_get_double(r);
+	java_table_get_shape(w->jtable, r);
+	n = siddhi_state_get_count(r, 3 * sizeof(int32) + 3 * sizeof(int64));
+	if (!w->lossy && n > w->counters)
+		siddhi_state_corrupt(r, "A window counts more keys than it may");
+	for (int64 i = 0; i < n; i++)
+	{
+		uint32 hash = (uint32) siddhi_state_get_int32(r);
+		SiddhiWindowEvent ev = { 0 };
+		FrequentEntry *e;
+		bool found;
+
+		ev.key = siddhi_state_get_bytes(r, &ev.keylen);
+		e = window_keymap_find(w->map, &ev, true, &found);
+		if (found)
+			siddhi_state_corrupt(r, "A key is there twice");
+		e->jnode = java_table_append(w->jtable, hash, e, r);
+		e->timestamp = siddhi_state_get_int64(r);
+		e->tuple = siddhi_state_get_tuple(r, base->cxt);
+		e->count = siddhi_state_get_int64(r);
+		e->bucket = siddhi_state_get_int64(r);
+	}
+}
+
 const SiddhiWindowOps siddhi_frequent_window_ops = {
-	frequent_create, frequent_add, NULL, NULL, frequent_scan, frequent_size
+	.create = frequent_create,
+	.add = frequent_add,
+	.scan = frequent_scan,
+	.size = frequent_size,
+	.serialize = frequent_serialize,
+	.restore = frequent_restore,
 };
 const SiddhiWindowOps siddhi_lossy_frequent_window_ops = {
-	frequent_create, frequent_add, NULL, NULL, frequent_scan, frequent_size
+	.create = frequent_create,
+	.add = frequent_add,
+	.scan = frequent_scan,
+	.size = frequent_size,
+	.serialize = frequent_serialize,
+	.restore = frequent_restore,
 };

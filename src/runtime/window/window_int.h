@@ -82,11 +82,29 @@ extern void java_table_clear(JavaTable *t);
 /* The items in Java's iteration order, into out (room for t->size). */
 extern void java_table_items(JavaTable *t, void **out);
 
+/*
+ * Epochs: a JavaTable's shape (its capacity and threshold: a table never
+ * shrinks, clear() keeps them), read back into a table just created; then
+ * its keys appended in the saved iteration order (java_table_items), each
+ * with its node's hash, which puts them back in the same buckets in the
+ * same order, so the iteration order is the same (no resize happens).
+ */
+extern void java_table_put_shape(StringInfo buf, JavaTable *t);
+extern void java_table_get_shape(JavaTable *t, SiddhiStateReader *r);
+extern JavaNode *java_table_append(JavaTable *t, uint32 hash, void *item,
+								   SiddhiStateReader *r);
+
 /* Java's hashCode of the key value as its Java object (Integer, String..). */
 extern int32 java_value_hash(Datum value, bool isnull, Oid type);
 /* Java's hashCode of the String Siddhi makes of the values (toString). */
 extern int32 java_concat_hash(const Datum *values, const bool *isnull,
 							  const Oid *types, int n);
+
+/*
+ * window_expression.c: whether this expression window can be saved (its
+ * aggregators can be rebuilt from its events exactly).
+ */
+extern bool expression_window_can_save(SiddhiWindow *w);
 
 /*
  * window_index.c: a window's events hashed by a join key.  window.c

@@ -325,6 +325,51 @@ java_table_items(JavaTable *t, void **out)
 	Assert(k == t->size);
 }
 
+void
+java_table_put_shape(StringInfo buf, JavaTable *t)
+{
+	siddhi_state_put_int64(buf, t->capacity);
+	siddhi_state_put_int64(buf, t->threshold);
+}
+
+void
+java_table_get_shape(JavaTable *t, SiddhiStateReader *r)
+{
+	int64 cap = siddhi_state_get_int64(r);
+	int64 threshold = siddhi_state_get_int64(r);
+
+	Assert(t->capacity == 0 && t->size == 0);
+	if (cap == 0 && threshold == 0)
+		return;
+	if (cap < JAVA_INITIAL_CAPACITY || cap > JAVA_MAX_CAPACITY ||
+		(cap & (cap - 1)) != 0 || threshold < 0 || threshold > cap)
+		siddhi_state_corrupt(r, "A hash table's size is out of range");
+	t->capacity = (uint32) cap;
+	t->threshold = threshold;
+	t->bins = MemoryContextAllocExtended(t->cxt, sizeof(JavaNode *) * cap,
+										 MCXT_ALLOC_HUGE | MCXT_ALLOC_ZERO);
+}
+
+JavaNode *
+java_table_append(JavaTable *t, uint32 hash, void *item, SiddhiStateReader *r)
+{
+	JavaNode *node;
+	JavaNode **slot;
+
+	if (t->capacity == 0)
+		siddhi_state_corrupt(r, "A hash table holds keys but has no buckets");
+	node = MemoryContextAlloc(t->cxt, sizeof(JavaNode));
+	node->next = NULL;
+	node->hash = hash;
+	node->item = item;
+	slot = &t->bins[hash & (t->capacity - 1)];
+	while (*slot)
+		slot = &(*slot)->next;
+	*slot = node;
+	t->size++;
+	return node;
+}
+
 /* String.hashCode of UTF-8 text, over its UTF-16 code units. */
 static int32
 java_string_hash_step(uint32 h, const char *s, int len)

@@ -74,6 +74,40 @@ window_list_free_tuples(WindowList *l)
 	l->count = 0;
 }
 
+/*
+ * Epochs: the entries of a list from index first on (a count, then each
+ * entry's time, its ext and its tuple), and reading them back onto the
+ * end of a list (the tuples copied into the window's context).
+ */
+#define WINDOW_ENTRY_SAVED_MIN (2 * (int) sizeof(int64) + (int) sizeof(int32))
+
+static inline void
+window_list_put(StringInfo buf, const WindowList *l, int64 first)
+{
+	siddhi_state_put_int64(buf, l->count - first);
+	for (int64 i = first; i < l->count; i++)
+	{
+		siddhi_state_put_int64(buf, l->items[i].timestamp);
+		siddhi_state_put_int64(buf, l->items[i].ext);
+		siddhi_state_put_tuple(buf, l->items[i].tuple);
+	}
+}
+
+static inline void
+window_list_get(SiddhiWindow *w, SiddhiStateReader *r, WindowList *l)
+{
+	int64 n = siddhi_state_get_count(r, WINDOW_ENTRY_SAVED_MIN);
+
+	for (int64 i = 0; i < n; i++)
+	{
+		int64 ts = siddhi_state_get_int64(r);
+		int64 ext = siddhi_state_get_int64(r);
+		MinimalTuple tuple = siddhi_state_get_tuple(r, w->cxt);
+
+		window_list_push(w, l, tuple, ts)->ext = ext;
+	}
+}
+
 /* Swap two lists. */
 static inline void
 window_list_swap(WindowList *a, WindowList *b)

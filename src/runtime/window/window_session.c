@@ -94,7 +94,8 @@ typedef struct SessionWindow
 	int64 heapcap;
 	SessionKey **due; /* scratch: the keys one step closes */
 	int64 duecap;
-	int64 steps; /* timer steps taken */
+	int64 steps;	 /* timer steps taken */
+	int64 peak_keys; /* the most keys held at once (for restore) */
 } SessionWindow;
 
 static SiddhiWindow *
@@ -301,6 +302,7 @@ session_key(SessionWindow *w, const char *key, int keylen)
 				 errhint("Shorten the session gap, or raise "
 						 "siddhi.max_groups.")));
 	k = hash_search(w->keys, &hash, HASH_ENTER, &found);
+	w->peak_keys = Max(w->peak_keys, (int64) hash_get_num_entries(w->keys));
 	k->key = MemoryContextAlloc(w->base.cxt, Max(keylen, 1));
 	memcpy(k->key, key, keylen);
 	k->keylen = keylen;
@@ -563,7 +565,147 @@ session_size(SiddhiWindow *base)
 	return ((SessionWindow *) base)->events;
 }
 
+/* ---------------------------------------------------------------------
+ * Epochs
+ * ---------------------------------------------------------------------
+ *
+ * Saved: the step counter, the most keys held at once, the timer queue as
+ * it is (a heap's array: the same array pops in the same order), then
+ * each key in the order scan visits them: its text, the step that last
+ * queued it, and its current and previous sessions (start, end, alive
+ * time, the iterator's place, and the events with their times).
+ *
+ * scan (a join reading the window) visits the keys in the dynahash's
+ * order: by bucket, then in the order they were entered.  The number of
+ * buckets only grows, one bucket per key entered while the table holds
+ * more keys than buckets (linear hashing), so it is set by the most keys
+ * the window ever held.  Restore grows the new table to the same size,
+ * with keys that it then removes, before it enters the saved keys in
+ * their saved order: each bucket then holds its keys in the same order.
+ */
+static void
+put_session(StringInfo buf, Session *s)
+{
+	siddhi_state_put_int64(buf, s->start);
+	siddhi_state_put_int64(buf, s->end);
+	siddhi_state_put_int64(buf, s->alive);
+	siddhi_state_put_int64(buf, s->iter);
+	siddhi_state_put_int64(buf, s->count);
+	for (int64 i = 0; i < s->count; i++)
+	{
+		siddhi_state_put_int64(buf, s->slots[i].ts);
+		siddhi_state_put_tuple(buf, s->slots[i].tuple);
+	}
+}
+
+static void
+session_serialize(SiddhiWindow *base, StringInfo buf)
+{
+	SessionWindow *w = (SessionWindow *) base;
+	HASH_SEQ_STATUS seq;
+	SessionKey *k;
+
+	siddhi_state_put_int64(buf, w->steps);
+	siddhi_state_put_int64(buf, w->peak_keys);
+	siddhi_state_put_int64(buf, w->nheap);
+	for (int64 i = 0; i < w->nheap; i++)
+	{
+		siddhi_state_put_int64(buf, w->heap[i].time);
+		siddhi_state_put_int64(buf, (int64) w->heap[i].hash);
+	}
+	siddhi_state_put_int64(buf, hash_get_num_entries(w->keys));
+	hash_seq_init(&seq, w->keys);
+	while ((k = hash_seq_search(&seq)) != NULL)
+	{
+		siddhi_state_put_bytes(buf, k->key, k->keylen);
+		siddhi_state_put_int64(buf, k->step);
+		put_session(buf, &k->current);
+		put_session(buf, &k->previous);
+	}
+}
+
+static void
+get_session(SessionWindow *w, SiddhiStateReader *r, Session *s)
+{
+	int64 n;
+
+	s->start = siddhi_state_get_int64(r);
+	s->end = siddhi_state_get_int64(r);
+	s->alive = siddhi_state_get_int64(r);
+	s->iter = siddhi_state_get_int64(r);
+	n = siddhi_state_get_count(r, sizeof(int64) + sizeof(int32));
+	if (s->iter < -1 || s->iter >= n)
+		siddhi_state_corrupt(r, "A session's iterator is out of range");
+	session_reserve(w, s, n);
+	for (int64 i = 0; i < n; i++)
+	{
+		s->slots[i].ts = siddhi_state_get_int64(r);
+		s->slots[i].tuple = siddhi_state_get_tuple(r, w->base.cxt);
+		s->count++;
+		w->events++;
+	}
+}
+
+static void
+session_restore(SiddhiWindow *base, SiddhiStateReader *r)
+{
+	SessionWindow *w = (SessionWindow *) base;
+	int64 peak;
+	int64 n;
+
+	Assert(hash_get_num_entries(w->keys) == 0 && w->nheap == 0);
+	w->steps = siddhi_state_get_int64(r);
+	peak = siddhi_state_get_int64(r);
+	n = siddhi_state_get_count(r, 2 * sizeof(int64));
+	for (int64 i = 0; i < n; i++)
+	{
+		int64 time = siddhi_state_get_int64(r);
+
+		timer_push(w, time, (uint64) siddhi_state_get_int64(r));
+	}
+	/* the heap was saved as an array: pushing it in order rebuilds it */
+	n = siddhi_state_get_count(r, sizeof(int32) + 11 * sizeof(int64));
+	if (peak < n)
+		siddhi_state_corrupt(r, "The most keys held is out of range");
+	/*
+	 * Grow the table as the old one grew (see above), then empty it; never
+	 * beyond what siddhi.max_groups allows now (it may have been lowered).
+	 */
+	peak = Min(peak, Max(siddhi_max_groups, n));
+	for (uint64 d = 0; d < (uint64) peak; d++)
+		(void) hash_search(w->keys, &d, HASH_ENTER, NULL);
+	for (uint64 d = 0; d < (uint64) peak; d++)
+		(void) hash_search(w->keys, &d, HASH_REMOVE, NULL);
+	w->peak_keys = peak;
+	for (int64 i = 0; i < n; i++)
+	{
+		int len;
+		const char *key = siddhi_state_get_bytes(r, &len);
+		uint64 hash = key_hash(key, len);
+		SessionKey *k;
+		bool found;
+
+		k = hash_search(w->keys, &hash, HASH_ENTER, &found);
+		if (found)
+			siddhi_state_corrupt(r, "A session key is there twice");
+		k->key = MemoryContextAlloc(w->base.cxt, Max(len, 1));
+		memcpy(k->key, key, len);
+		k->keylen = len;
+		memset(&k->current, 0, sizeof(Session));
+		memset(&k->previous, 0, sizeof(Session));
+		k->step = siddhi_state_get_int64(r);
+		get_session(w, r, &k->current);
+		get_session(w, r, &k->previous);
+	}
+}
+
 const SiddhiWindowOps siddhi_session_window_ops = {
-	session_create,	  session_add,	session_advance,
-	session_deadline, session_scan, session_size,
+	.create = session_create,
+	.add = session_add,
+	.advance = session_advance,
+	.deadline = session_deadline,
+	.scan = session_scan,
+	.size = session_size,
+	.serialize = session_serialize,
+	.restore = session_restore,
 };

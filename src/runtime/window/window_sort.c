@@ -199,9 +199,65 @@ sort_size(SiddhiWindow *base)
 	return ((SortWindow *) base)->count;
 }
 
+/*
+ * Saved: the arrival counter, then the events in the window's order, each
+ * with its time, its arrival number, its tuple and its sort values (kept
+ * as computed at its arrival, so they are not evaluated again).
+ */
+static void
+sort_serialize(SiddhiWindow *base, StringInfo buf)
+{
+	SortWindow *w = (SortWindow *) base;
+
+	siddhi_state_put_int64(buf, w->seq);
+	siddhi_state_put_int64(buf, w->count);
+	for (int64 i = 0; i < w->count; i++)
+	{
+		SortEntry *e = &w->items[i];
+
+		siddhi_state_put_int64(buf, e->timestamp);
+		siddhi_state_put_int64(buf, e->seq);
+		siddhi_state_put_tuple(buf, e->tuple);
+		for (int k = 0; k < w->nkeys; k++)
+			siddhi_state_put_datum(buf, e->values[k], e->isnull[k],
+								   w->typlen[k], w->typbyval[k]);
+	}
+}
+
+static void
+sort_restore(SiddhiWindow *base, SiddhiStateReader *r)
+{
+	SortWindow *w = (SortWindow *) base;
+	int64 n;
+
+	w->seq = siddhi_state_get_int64(r);
+	n = siddhi_state_get_count(r, 2 * sizeof(int64) + sizeof(int32) +
+									  w->nkeys * sizeof(int32));
+	if (n > w->length)
+		siddhi_state_corrupt(r, "A window holds more events than its length");
+	for (int64 i = 0; i < n; i++)
+	{
+		SortEntry *e = &w->items[i];
+
+		e->timestamp = siddhi_state_get_int64(r);
+		e->seq = siddhi_state_get_int64(r);
+		if (e->seq < 0 || e->seq >= w->seq)
+			siddhi_state_corrupt(r, "An event's arrival number is too high");
+		e->tuple = siddhi_state_get_tuple(r, base->cxt);
+		e->values = MemoryContextAlloc(base->cxt, sizeof(Datum) * w->nkeys);
+		e->isnull = MemoryContextAlloc(base->cxt, sizeof(bool) * w->nkeys);
+		w->count++;
+		for (int k = 0; k < w->nkeys; k++)
+			e->values[k] = siddhi_state_get_datum(
+				r, &e->isnull[k], w->typlen[k], w->typbyval[k], base->cxt);
+	}
+}
+
 const SiddhiWindowOps siddhi_sort_window_ops = {
 	.create = sort_create,
 	.add = sort_add,
 	.scan = sort_scan,
 	.size = sort_size,
+	.serialize = sort_serialize,
+	.restore = sort_restore,
 };

@@ -77,6 +77,7 @@ typedef struct UniqueEntry
 	int64 timestamp;
 	dlist_node node; /* arrival order (ever, first, length, time, ext) */
 	JavaNode *jnode; /* batches: the key's place in Java's HashMap */
+	int64 saved;	 /* serialize: the entry's place in the saved order */
 } UniqueEntry;
 
 /* A batch that went out: kept to expire at the next flush. */
@@ -651,10 +652,184 @@ unique_size(SiddhiWindow *base)
 	return w->nentries + w->previous.count + w->sent_count;
 }
 
-#define UNIQUE_OPS                                                  \
-	{                                                               \
-		unique_create, unique_add, unique_advance, unique_deadline, \
-			unique_scan, unique_size                                \
+/*
+ * Epochs.  Saved: the times and flags of the batch kinds, the shape of the
+ * HashMap mirror, the entries in arrival order (the key's text, its event
+ * and time, and its node's hash in the mirror), the mirror's iteration
+ * order as places in that list, the batch to expire, and
+ * externalTimeBatch's events sent last in their order.
+ */
+static void
+put_entry(StringInfo buf, UniqueEntry *e)
+{
+	siddhi_state_put_bytes(buf, e->key.data, e->key.len);
+	siddhi_state_put_int64(buf, e->timestamp);
+	siddhi_state_put_tuple(buf, e->tuple);
+}
+
+#define UNIQUE_ENTRY_SAVED_MIN (2 * (int) sizeof(int32) + (int) sizeof(int64))
+
+/* An entry read back into map (its tuple in the window's context). */
+static UniqueEntry *
+get_entry(UniqueWindow *w, SiddhiStateReader *r, WindowKeyMap *map,
+		  dlist_head *order)
+{
+	SiddhiWindowEvent ev = { 0 };
+	UniqueEntry *e;
+	bool found;
+
+	ev.key = siddhi_state_get_bytes(r, &ev.keylen);
+	e = window_keymap_find(map, &ev, true, &found);
+	if (found)
+		siddhi_state_corrupt(r, "A key is there twice");
+	dlist_push_tail(order, &e->node);
+	e->timestamp = siddhi_state_get_int64(r);
+	e->tuple = siddhi_state_get_tuple(r, w->base.cxt);
+	return e;
+}
+
+/* Whether the kind collects its batch in the HashMap mirror. */
+static bool
+unique_uses_jtable(UniqueWindow *w)
+{
+	return w->kind == SIDDHI_WINDOW_UNIQUE_LENGTH_BATCH ||
+		   w->kind == SIDDHI_WINDOW_UNIQUE_FIRST_LENGTH_BATCH ||
+		   w->kind == SIDDHI_WINDOW_UNIQUE_TIME_BATCH ||
+		   w->kind == SIDDHI_WINDOW_UNIQUE_FIRST_TIME_BATCH ||
+		   w->kind == SIDDHI_WINDOW_UNIQUE_TIME_LENGTH_BATCH;
+}
+
+/* The most entries the kind can hold between two events. */
+static int64
+unique_max_entries(UniqueWindow *w)
+{
+	switch (w->kind)
+	{
+		case SIDDHI_WINDOW_UNIQUE_LENGTH:
+			return w->length;
+		case SIDDHI_WINDOW_UNIQUE_LENGTH_BATCH:
+		case SIDDHI_WINDOW_UNIQUE_FIRST_LENGTH_BATCH:
+			return w->length - 1; /* the n-th key flushes */
+		case SIDDHI_WINDOW_UNIQUE_TIME_LENGTH_BATCH:
+			return w->count - 1;
+		default:
+			return PG_INT64_MAX;
+	}
+}
+
+static void
+unique_serialize(SiddhiWindow *base, StringInfo buf)
+{
+	UniqueWindow *w = (UniqueWindow *) base;
+	dlist_iter it;
+	int64 i = 0;
+
+	siddhi_state_put_int64(buf, w->next_flush);
+	siddhi_state_put_bool(buf, w->sent_by_count);
+	siddhi_state_put_int64(buf, w->end_time);
+	siddhi_state_put_int64(buf, w->batch_start);
+	siddhi_state_put_int64(buf, w->last_event_time);
+	siddhi_state_put_int64(buf, w->last_scheduled);
+	siddhi_state_put_bool(buf, w->flushed);
+	java_table_put_shape(buf, w->jtable);
+	siddhi_state_put_int64(buf, w->nentries);
+	dlist_foreach(it, &w->order)
+	{
+		UniqueEntry *e = dlist_container(UniqueEntry, node, it.cur);
+
+		put_entry(buf, e);
+		siddhi_state_put_int32(buf, e->jnode ? (int32) e->jnode->hash : 0);
+		e->saved = i++;
+	}
+	siddhi_state_put_int64(buf, w->jtable->size);
+	if (w->jtable->size > 0)
+	{
+		UniqueEntry **items = palloc(sizeof(UniqueEntry *) * w->jtable->size);
+
+		java_table_items(w->jtable, (void **) items);
+		for (int64 j = 0; j < w->jtable->size; j++)
+			siddhi_state_put_int64(buf, items[j]->saved);
+		pfree(items);
+	}
+	siddhi_state_put_int64(buf, w->previous.count);
+	for (int64 j = 0; j < w->previous.count; j++)
+	{
+		siddhi_state_put_int64(buf, w->previous.timestamps[j]);
+		siddhi_state_put_tuple(buf, w->previous.tuples[j]);
+	}
+	siddhi_state_put_int64(buf, w->sent_count);
+	dlist_foreach(it, &w->sentorder)
+		put_entry(buf, dlist_container(UniqueEntry, node, it.cur));
+}
+
+static void
+unique_restore(SiddhiWindow *base, SiddhiStateReader *r)
+{
+	UniqueWindow *w = (UniqueWindow *) base;
+	UniqueEntry **entries;
+	uint32 *hashes;
+	int64 n;
+	int64 m;
+
+	Assert(w->nentries == 0 && w->previous.count == 0 && w->sent_count == 0);
+	w->next_flush = siddhi_state_get_int64(r);
+	w->sent_by_count = siddhi_state_get_bool(r);
+	w->end_time = siddhi_state_get_int64(r);
+	w->batch_start = siddhi_state_get_int64(r);
+	w->last_event_time = siddhi_state_get_int64(r);
+	w->last_scheduled = siddhi_state_get_int64(r);
+	w->flushed = siddhi_state_get_bool(r);
+	java_table_get_shape(w->jtable, r);
+	n = siddhi_state_get_count(r, UNIQUE_ENTRY_SAVED_MIN + sizeof(int32));
+	entries = palloc(sizeof(UniqueEntry *) * Max(n, 1));
+	hashes = palloc(sizeof(uint32) * Max(n, 1));
+	for (int64 i = 0; i < n; i++)
+	{
+		entries[i] = get_entry(w, r, w->map, &w->order);
+		hashes[i] = (uint32) siddhi_state_get_int32(r);
+		w->nentries++;
+	}
+	m = siddhi_state_get_count(r, sizeof(int64));
+	for (int64 i = 0; i < m; i++)
+	{
+		int64 j = siddhi_state_get_int64(r);
+
+		if (j < 0 || j >= n || entries[j]->jnode != NULL)
+			siddhi_state_corrupt(r,
+								 "A key's place in its hash table is wrong");
+		entries[j]->jnode =
+			java_table_append(w->jtable, hashes[j], entries[j], r);
+	}
+	/* the batch kinds keep every collected key in the mirror, others none */
+	if (m != (unique_uses_jtable(w) ? n : 0))
+		siddhi_state_corrupt(r, "A hash table does not hold the keys");
+	if (n > unique_max_entries(w))
+		siddhi_state_corrupt(r, "A window holds more keys than it may");
+	pfree(entries);
+	pfree(hashes);
+	n = siddhi_state_get_count(r, sizeof(int64) + sizeof(int32));
+	for (int64 i = 0; i < n; i++)
+	{
+		int64 ts = siddhi_state_get_int64(r);
+
+		batch_push(w, &w->previous, siddhi_state_get_tuple(r, base->cxt), ts);
+	}
+	n = siddhi_state_get_count(r, UNIQUE_ENTRY_SAVED_MIN);
+	if (n > 0 && w->sentmap == NULL)
+		siddhi_state_corrupt(r, "A window that sends no batch has sent one");
+	for (int64 i = 0; i < n; i++)
+	{
+		(void) get_entry(w, r, w->sentmap, &w->sentorder);
+		w->sent_count++;
+	}
+}
+
+#define UNIQUE_OPS                                               \
+	{                                                            \
+		.create = unique_create, .add = unique_add,              \
+		.advance = unique_advance, .deadline = unique_deadline,  \
+		.scan = unique_scan, .size = unique_size,                \
+		.serialize = unique_serialize, .restore = unique_restore \
 	}
 
 const SiddhiWindowOps siddhi_unique_ever_window_ops = UNIQUE_OPS;
@@ -689,9 +864,16 @@ struct SiddhiDedup
 	dlist_head order;
 };
 
+/*
+ * The deduplicate lives in a context of its own, under cxt, where the
+ * struct itself is allocated: deleting GetMemoryChunkContext(d) frees it
+ * all (src/runtime/query_state.c does when it replaces one).
+ */
 SiddhiDedup *
-siddhi_dedup_create(int64 interval, MemoryContext cxt)
+siddhi_dedup_create(int64 interval, MemoryContext parent)
 {
+	MemoryContext cxt = AllocSetContextCreate(parent, "siddhi deduplicate",
+											  ALLOCSET_START_SMALL_SIZES);
 	SiddhiDedup *d = MemoryContextAllocZero(cxt, sizeof(SiddhiDedup));
 
 	d->interval = interval;
@@ -727,23 +909,49 @@ siddhi_dedup_admit(SiddhiDedup *d, const char *key, int keylen, int64 ts)
 }
 
 /*
- * Epochs: a deduplicate cannot be saved yet (a query holding one is not saved;
- * siddhi.query_state says so).
+ * Epochs: saved, the keys let through in the last interval, oldest first,
+ * each with the time it passed.
  */
 bool
-siddhi_dedup_can_save(SiddhiDedup *x)
+siddhi_dedup_can_save(SiddhiDedup *d)
 {
-	return false;
+	return true;
 }
 
 void
-siddhi_dedup_serialize(SiddhiDedup *x, StringInfo buf)
+siddhi_dedup_serialize(SiddhiDedup *d, StringInfo buf)
 {
-	elog(ERROR, "a deduplicate cannot be saved yet");
+	dlist_iter it;
+	int64 n = 0;
+
+	dlist_foreach(it, &d->order) n++;
+	siddhi_state_put_int64(buf, n);
+	dlist_foreach(it, &d->order)
+	{
+		DedupEntry *e = dlist_container(DedupEntry, node, it.cur);
+
+		siddhi_state_put_bytes(buf, e->key.data, e->key.len);
+		siddhi_state_put_int64(buf, e->timestamp);
+	}
 }
 
 void
-siddhi_dedup_restore(SiddhiDedup *x, SiddhiStateReader *r)
+siddhi_dedup_restore(SiddhiDedup *d, SiddhiStateReader *r)
 {
-	elog(ERROR, "a deduplicate cannot be restored yet");
+	int64 n = siddhi_state_get_count(r, sizeof(int32) + sizeof(int64));
+
+	Assert(dlist_is_empty(&d->order));
+	for (int64 i = 0; i < n; i++)
+	{
+		SiddhiWindowEvent ev = { 0 };
+		DedupEntry *e;
+		bool found;
+
+		ev.key = siddhi_state_get_bytes(r, &ev.keylen);
+		e = window_keymap_find(d->map, &ev, true, &found);
+		if (found)
+			siddhi_state_corrupt(r, "A key is there twice");
+		e->timestamp = siddhi_state_get_int64(r);
+		dlist_push_tail(&d->order, &e->node);
+	}
 }
