@@ -75,7 +75,7 @@ my $engine_pid =
 my $next_id = 1;
 
 # one cycle's feed: transactions of 1 to 200 events, 10 ms of event time
-# apart, 8 keys, v in 0..3
+# apart, 5 keys, v in 0..3 (an e1 at g completes with the event at g + 5)
 sub feed
 {
 	my $sql = '';
@@ -85,7 +85,7 @@ sub feed
 		my ($a, $b) = ($next_id, $next_id + $n - 1);
 		$next_id += $n;
 		my $rows =
-		  "SELECT g * 10, g, (g * 7 % 8)::int, (g * 13 % 4)::int "
+		  "SELECT g * 10, g, (g % 5)::int, (g * 13 % 4)::int "
 		  . "FROM generate_series($a, $b) g";
 		$sql .=
 			"BEGIN;\nINSERT INTO s $rows;\n"
