@@ -397,7 +397,10 @@ static void
 roundtrip_one(QueryRuntime *q)
 {
 	StringInfoData buf;
+	StringInfoData events;
+	QueryStateParts parts = { 0 };
 	SiddhiStateReader r;
+	SiddhiStateReader pr;
 	SiddhiWindow *old_window = q->window;
 	SiddhiPattern *old_pattern = q->pattern;
 	SiddhiRateLimiter *old_rate = q->rate;
@@ -406,8 +409,14 @@ roundtrip_one(QueryRuntime *q)
 	MemoryContext old = MemoryContextSwitchTo(cxt);
 	char *key = query_state_key(q);
 
+	/* a window saved incrementally goes as a real restart reads it: its
+	 * head here, its events in a part */
 	initStringInfo(&buf);
-	query_state_serialize(q, &buf, NULL);
+	initStringInfo(&events);
+	parts.want = true;
+	parts.since = 0;
+	parts.events = &events;
+	query_state_serialize(q, &buf, &parts);
 	if (old_window)
 		q->window = siddhi_window_create(q->window_plan, cxt);
 	if (old_pattern)
@@ -423,7 +432,8 @@ roundtrip_one(QueryRuntime *q)
 	if (q->sel && siddhi_selector_holds_state(q->sel))
 		siddhi_selector_clear(q->sel);
 	siddhi_state_reader_init(&r, buf.data, buf.len, key);
-	query_state_restore(q, &r, NULL, 0);
+	siddhi_state_reader_init(&pr, events.data, events.len, key);
+	query_state_restore(q, &r, &pr, parts.used ? 1 : 0);
 	if (old_window)
 		MemoryContextDelete(old_window->cxt);
 	if (old_pattern)
@@ -433,6 +443,7 @@ roundtrip_one(QueryRuntime *q)
 	if (old_dedup) /* in a context of its own (siddhi_dedup_create) */
 		MemoryContextDelete(GetMemoryChunkContext(old_dedup));
 	pfree(buf.data);
+	pfree(events.data);
 	pfree(key);
 	MemoryContextSwitchTo(old);
 }
