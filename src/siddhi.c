@@ -51,6 +51,7 @@ bool siddhi_durable_streams = false;
 bool siddhi_synchronous_commit = false;
 bool siddhi_save_state = true;
 int siddhi_max_state_size_kb = 4096;
+int siddhi_state_interval_ms = 1000;
 bool siddhi_state_roundtrip = false;
 int siddhi_sync_commit_timeout_ms = 10000;
 bool siddhi_preloaded = false;
@@ -143,6 +144,16 @@ define_gucs(void)
 		"that changes a query rewrites its whole state.",
 		&siddhi_max_state_size_kb, 4096, 1, MAX_KILOBYTES, PGC_SIGHUP,
 		GUC_UNIT_KB, NULL, NULL, NULL);
+	DefineCustomIntVariable(
+		"siddhi.state_interval",
+		"How often state is saved when no durable input needs it.",
+		"A batch that consumed events of a durable stream or records of a "
+		"source always saves the state it changed (exactly once); other "
+		"batches save it at most this often, so a crash can also lose up to "
+		"this much of the state the events of ordinary streams built.  0: "
+		"every batch.",
+		&siddhi_state_interval_ms, 1000, 0, 3600 * 1000, PGC_SIGHUP,
+		GUC_UNIT_MS, NULL, NULL, NULL);
 	DefineCustomBoolVariable(
 		"siddhi.state_roundtrip",
 		"Developer option: round-trip every query's state at each batch's "

@@ -16,7 +16,10 @@ my $node = PostgreSQL::Test::Cluster->new('epochs');
 $node->init;
 $node->append_conf('postgresql.conf',
 	"shared_preload_libraries = 'siddhi'\nsiddhi.naptime = 100ms\n"
-	  . "restart_after_crash = on\n");
+	  . "restart_after_crash = on\n"
+	  # every batch saves (the streams here are not durable: by default
+	  # their batches save at most every second)
+	  . "siddhi.state_interval = 0\n");
 $node->start;
 
 my $engine_pid =

@@ -266,7 +266,7 @@ siddhi_durable_feed(SiddhiChunkHeader *hdr, SiddhiFeedChunk feed)
 		feed(hdr);
 }
 
-void
+bool
 siddhi_durable_end_batch(void)
 {
 	Datum *elems;
@@ -276,7 +276,7 @@ siddhi_durable_end_batch(void)
 	ListCell *lc;
 
 	if (fed_xids == NIL)
-		return;
+		return false;
 	elems = palloc(sizeof(Datum) * list_length(fed_xids));
 	foreach(lc, fed_xids)
 		elems[i++] = Int64GetDatum((int64) (TransactionId) lfirst_oid(lc));
@@ -290,4 +290,5 @@ siddhi_durable_end_batch(void)
 	SPI_finish();
 	fed_xids = NIL;
 	cur_xid = InvalidTransactionId;
+	return true;
 }

@@ -17,10 +17,11 @@ extern void siddhi_durable_start(void);
  * In each batch's transaction: first (the first batch replays what the
  * staging table holds), feed (a durable chunk from the ring: fed, skipped,
  * or its transaction read from the staging table) and last (deletes the
- * staging rows of what the batch fed).
+ * staging rows of what the batch fed: true when there were some).
  */
 extern void siddhi_durable_begin_batch(SiddhiFeedChunk feed);
 extern void siddhi_durable_feed(SiddhiChunkHeader *hdr, SiddhiFeedChunk feed);
-extern void siddhi_durable_end_batch(void);
+/* ... returns whether the batch fed any durable chunk */
+extern bool siddhi_durable_end_batch(void);
 
 #endif /* SIDDHI_DURABLE_H */

@@ -490,6 +490,7 @@ recheck_apps(void)
 
 static uint64 batch_events = 0;
 static bool states_pending = false; /* save_states wrote, not committed yet */
+static int64 last_state_save = 0;	/* when a batch that saved committed */
 
 static void
 feed_rows(SiddhiChunkHeader *hdr)
@@ -524,19 +525,28 @@ release_app_session_locks(void)
 }
 
 /*
- * Epochs (state.c): the state of the queries that changed in this batch,
- * written in its transaction.  In a subtransaction of its own: a failure
- * (a bug) is a WARNING and leaves the queries marked changed, so the
- * next batch tries again; the batch's results commit.
+ * Epochs (state.c): the state of the queries that changed since they were
+ * last saved, written in this batch's transaction.  Always when must (the
+ * batch consumed a durable stream's events or a source's records, whose
+ * inputs resume from this commit after a crash: exactly once needs the
+ * state of this very batch); else at most every siddhi.state_interval (a
+ * commit that writes only state costs a WAL flush, and the events of
+ * ordinary streams in flight are lost in a crash anyway).  In a
+ * subtransaction of its own: a failure (a bug) is a WARNING and leaves
+ * the queries marked changed, so the next batch tries again; the batch's
+ * results commit.
  */
 static void
-save_states(void)
+save_states(bool must)
 {
 	MemoryContext cxt = CurrentMemoryContext;
 	ResourceOwner owner = CurrentResourceOwner;
 	ListCell *lc;
 
 	if (!siddhi_save_state || loaded == NIL)
+		return;
+	if (!must && siddhi_state_interval_ms > 0 &&
+		siddhi_now_ms() - last_state_save < siddhi_state_interval_ms)
 		return;
 	BeginInternalSubTransaction(NULL);
 	PG_TRY();
@@ -583,6 +593,7 @@ states_committed(void)
 	if (!states_pending)
 		return;
 	states_pending = false;
+	last_state_save = siddhi_now_ms();
 	foreach(lc, loaded)
 	{
 		LoadedApp *la = lfirst(lc);
@@ -598,6 +609,8 @@ run_batch(void)
 {
 	instr_time start;
 	instr_time elapsed;
+	uint64 source_events;
+	bool durable;
 
 	INSTR_TIME_SET_CURRENT(start);
 	batch_events = 0;
@@ -616,12 +629,14 @@ run_batch(void)
 	siddhi_durable_begin_batch(feed_rows);
 	siddhi_pending_release(feed_chunk);
 	/* the sources' records and positions, in the same transaction */
-	batch_events += siddhi_sources_feed();
+	source_events = siddhi_sources_feed();
+	batch_events += source_events;
 	/* durable streams' position: their fed chunks leave the staging table */
-	siddhi_durable_end_batch();
+	durable = siddhi_durable_end_batch();
 
 	siddhi_runtime_end_batch();
-	save_states();
+	/* inputs that resume from this batch: the state must be this batch's */
+	save_states(durable || source_events > 0);
 	ReleaseCurrentSubTransaction();
 	PopActiveSnapshot();
 	CommitTransactionCommand();
@@ -653,7 +668,7 @@ run_timers(int64 now)
 	BeginInternalSubTransaction(NULL);
 	siddhi_runtime_fire_timers(now);
 	siddhi_runtime_end_batch();
-	save_states();
+	save_states(false);
 	ReleaseCurrentSubTransaction();
 	PopActiveSnapshot();
 	CommitTransactionCommand();
