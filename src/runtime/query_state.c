@@ -590,6 +590,22 @@ app_state_restore(SiddhiAppRuntime *app, SiddhiStateReader *r)
  * (data NULL and reason set when the query cannot be saved yet; such a
  * query is handed once, when it first changes).
  */
+/* The query's key and fingerprint: they do not change while it runs. */
+static void
+query_state_ids(QueryRuntime *q, const char **key, const char **fp)
+{
+	if (q->state_key == NULL)
+	{
+		MemoryContext old = MemoryContextSwitchTo(q->app->cxt);
+
+		q->state_key = query_state_key(q);
+		q->state_fp = query_state_fingerprint(q);
+		MemoryContextSwitchTo(old);
+	}
+	*key = q->state_key;
+	*fp = q->state_fp;
+}
+
 void
 siddhi_runtime_collect_state(SiddhiAppRuntime *app, SiddhiStateFn fn,
 							 void *arg)
@@ -613,27 +629,24 @@ siddhi_runtime_collect_state(SiddhiAppRuntime *app, SiddhiStateFn fn,
 	{
 		QueryRuntime *q = lfirst(lq);
 		const char *why;
-		char *key;
-		char *fp;
+		const char *key;
+		const char *fp;
 		instr_time start;
 		instr_time took;
 		QueryStateParts parts = { 0 };
-		Size live =
-			q->window ? MemoryContextMemAllocated(q->window->cxt, true) : 0;
+		Size live;
 
 		if (!q->state_dirty || !query_state_holds(q))
 			continue;
-		key = query_state_key(q);
-		fp = query_state_fingerprint(q);
+		query_state_ids(q, &key, &fp);
 		if (!query_state_can_save(q, &why))
 		{
 			if (!q->state_unsaveable_told)
 				fn(arg, key, fp, NULL, 0, why, 0, NULL);
 			q->state_unsaveable_told = true;
-			pfree(key);
-			pfree(fp);
 			continue;
 		}
+		live = q->window ? MemoryContextMemAllocated(q->window->cxt, true) : 0;
 		/*
 		 * A window that can be saved incrementally writes only the events
 		 * that entered since the last save, as a part; when the parts hold
@@ -694,8 +707,6 @@ siddhi_runtime_collect_state(SiddhiAppRuntime *app, SiddhiStateFn fn,
 			   INSTR_TIME_GET_MILLISEC(took), NULL);
 			q->state_oversize = false;
 		}
-		pfree(key);
-		pfree(fp);
 	}
 	pfree(buf.data);
 	pfree(events.data);
@@ -752,15 +763,15 @@ siddhi_runtime_restore_state(SiddhiAppRuntime *app, const char *key,
 	foreach(lq, app->queries)
 	{
 		QueryRuntime *q = lfirst(lq);
-		char *qkey = query_state_key(q);
-		bool same = strcmp(qkey, key) == 0;
+		const char *qkey;
+		const char *qfp;
 		const char *why;
 
-		pfree(qkey);
-		if (!same)
+		query_state_ids(q, &qkey, &qfp);
+		if (strcmp(qkey, key) != 0)
 			continue;
-		if (strcmp(query_state_fingerprint(q), fingerprint) != 0 ||
-			!query_state_holds(q) || !query_state_can_save(q, &why))
+		if (strcmp(qfp, fingerprint) != 0 || !query_state_holds(q) ||
+			!query_state_can_save(q, &why))
 			return false;
 		{
 			SiddhiStateReader r;

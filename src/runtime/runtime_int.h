@@ -191,9 +191,11 @@ struct QueryRuntime
 	SiddhiQueryPlan *plan;		   /* to make a key's state; NULL: join side */
 	SiddhiWindowPlan *window_plan; /* likewise */
 	bool inner_input;			   /* reads a #inner stream of apart */
-	bool state_dirty;			   /* stepped since its state was last saved */
-	bool state_unsaveable_told;	   /* why it is not saved was handed out */
-	bool state_oversize;		   /* over siddhi.max_state_size, said so */
+	char *state_key; /* query_state.c: its key and fingerprint, once made */
+	char *state_fp;
+	bool state_dirty;			/* stepped since its state was last saved */
+	bool state_unsaveable_told; /* why it is not saved was handed out */
+	bool state_oversize;		/* over siddhi.max_state_size, said so */
 	/* incremental saves of its window: the next event to save, the next
 	 * part's number, the bytes of the parts saved; and the same as they
 	 * will be once the batch saving them commits */
