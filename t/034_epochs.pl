@@ -166,6 +166,40 @@ $node->safe_psql('postgres', q{
 is($node->safe_psql('postgres', 'SELECT count(*) FROM expired'),
 	'0', 'deployed again after an undeploy: the window starts empty');
 
+# siddhi.save_state off forgets what was saved (it would go stale); back
+# on, everything is saved anew and restored
+$node->safe_psql('postgres', q{
+	ALTER SYSTEM SET siddhi.save_state = off;
+	SELECT pg_reload_conf();
+});
+$node->poll_query_until('postgres', q{SELECT current_setting('siddhi.save_state') = 'off'});
+sleep(1);
+$node->safe_psql('postgres', q{
+	INSERT INTO s VALUES ('o', 15);
+	SELECT siddhi.flush();
+});
+is($node->safe_psql('postgres', q{SELECT count(*) FROM siddhi.query_state WHERE app = 'w'}),
+	'0', 'siddhi.save_state off: the saved state is deleted');
+$node->safe_psql('postgres', q{
+	ALTER SYSTEM RESET siddhi.save_state;
+	SELECT pg_reload_conf();
+});
+$node->poll_query_until('postgres', q{SELECT current_setting('siddhi.save_state') = 'on'});
+sleep(1);
+$node->safe_psql('postgres', q{
+	INSERT INTO s VALUES ('p', 16);
+	SELECT siddhi.flush();
+});
+is($node->safe_psql('postgres', q{SELECT saved FROM siddhi.query_states WHERE app = 'w'}),
+	't', 'back on: saved again');
+kill_engine();
+$node->safe_psql('postgres', q{
+	INSERT INTO s VALUES ('q', 17), ('r', 18);
+	SELECT siddhi.flush();
+});
+is($node->safe_psql('postgres', 'SELECT string_agg(sym, \',\' ORDER BY sym) FROM expired'),
+	'n,o', 'and restored whole: q and r push n and o out');
+
 # A time(1 hour) window half full: the next output after a restart is
 # the one an uninterrupted run gives (its groups count every event of the
 # hour, those before the restart included).

@@ -116,6 +116,7 @@ typedef void (*SiddhiStateFn)(void *arg, const char *key,
 extern void siddhi_runtime_collect_state(SiddhiAppRuntime *app,
 										 SiddhiStateFn fn, void *arg);
 extern void siddhi_runtime_state_saved(SiddhiAppRuntime *app);
+extern void siddhi_runtime_state_forgotten(SiddhiAppRuntime *app);
 extern bool siddhi_runtime_restore_state(
 	SiddhiAppRuntime *app, const char *key, const char *fingerprint,
 	const char *data, int len, const SiddhiStatePart *parts, int nparts);

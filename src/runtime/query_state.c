@@ -735,6 +735,29 @@ siddhi_runtime_state_saved(SiddhiAppRuntime *app)
 }
 
 /*
+ * The app's saved state was deleted (saving turned off): when saving comes
+ * back, every query is saved anew, windows from their oldest event.
+ */
+void
+siddhi_runtime_state_forgotten(SiddhiAppRuntime *app)
+{
+	ListCell *lq;
+
+	foreach(lq, app->queries)
+	{
+		QueryRuntime *q = lfirst(lq);
+
+		q->state_dirty = true;
+		q->state_since = 0;
+		q->state_part_bytes = 0;
+		q->state_pending = false;
+		q->state_unsaveable_told = false;
+		q->state_oversize = false;
+	}
+	app->saved_clock = PG_INT64_MIN;
+}
+
+/*
  * Restore the saved state of the query key of an app just started, when
  * the fingerprint is the query's.  Returns false (and restores nothing)
  * when there is no such query, or it changed, or cannot be saved now; a

@@ -229,6 +229,8 @@ load_app(const char *name, Oid owner, const char *source,
 		/* its queries' saved state, before any event (epochs) */
 		if (siddhi_save_state)
 			siddhi_state_restore_app(la->name, deployed_at, la->runtime);
+		else
+			siddhi_state_forget_app(la->name);
 		siddhi_metrics_probe_commit();
 		siddhi_sinks_start(la->runtime, plan, la->name);
 		siddhi_source_context_pop(&sctx);
@@ -489,8 +491,9 @@ recheck_apps(void)
 }
 
 static uint64 batch_events = 0;
-static bool states_pending = false; /* save_states wrote, not committed yet */
-static int64 last_state_save = 0;	/* when a batch that saved committed */
+static bool states_pending = false;	 /* save_states wrote, not committed yet */
+static int64 last_state_save = 0;	 /* when a batch that saved committed */
+static bool states_may_exist = true; /* rows in siddhi.query_state */
 
 static void
 feed_rows(SiddhiChunkHeader *hdr)
@@ -543,9 +546,12 @@ save_states(bool must)
 	ResourceOwner owner = CurrentResourceOwner;
 	ListCell *lc;
 
-	if (!siddhi_save_state || loaded == NIL)
+	if (loaded == NIL)
 		return;
-	if (!must && siddhi_state_interval_ms > 0 &&
+	/* turned off: the states saved so far go, once (they go stale) */
+	if (!siddhi_save_state && !states_may_exist)
+		return;
+	if (!must && siddhi_save_state && siddhi_state_interval_ms > 0 &&
 		siddhi_now_ms() - last_state_save < siddhi_state_interval_ms)
 		return;
 	BeginInternalSubTransaction(NULL);
@@ -556,14 +562,21 @@ save_states(bool must)
 		{
 			LoadedApp *la = lfirst(lc);
 
-			if (la->runtime)
+			if (!siddhi_save_state)
+			{
+				siddhi_state_forget_app(la->name);
+				if (la->runtime)
+					siddhi_runtime_state_forgotten(la->runtime);
+			}
+			else if (la->runtime)
 				siddhi_state_save_app(la->name, la->deployed_at, la->runtime);
 		}
 		SPI_finish();
+		states_may_exist = siddhi_save_state;
+		states_pending = siddhi_save_state;
 		ReleaseCurrentSubTransaction();
 		MemoryContextSwitchTo(cxt);
 		CurrentResourceOwner = owner;
-		states_pending = true;
 	}
 	PG_CATCH();
 	{

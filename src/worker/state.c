@@ -291,3 +291,25 @@ siddhi_state_restore_app(const char *app, TimestampTz deployed_at,
 							 "%d quer%s",
 							 app, restored, restored == 1 ? "y" : "ies")));
 }
+
+/*
+ * Saving is off (siddhi.save_state): what was saved would be stale when
+ * saving comes back on, so the app's rows go (SPI connected).
+ */
+void
+siddhi_state_forget_app(const char *app)
+{
+	MemoryContext cxt = CurrentMemoryContext;
+	Oid argtypes[1] = { TEXTOID };
+	Datum values[1];
+
+	values[0] = CStringGetTextDatum(app);
+	siddhi_catalog_spi("DELETE FROM siddhi.query_state "
+					   "WHERE app OPERATOR(pg_catalog.=) $1",
+					   1, argtypes, values, NULL, false, true);
+	siddhi_catalog_spi("DELETE FROM siddhi.query_state_part "
+					   "WHERE app OPERATOR(pg_catalog.=) $1",
+					   1, argtypes, values, NULL, false, true);
+	/* SPI leaves its procedure's memory current: the caller's is back */
+	MemoryContextSwitchTo(cxt);
+}

@@ -27,4 +27,10 @@ extern void siddhi_state_save_app(const char *app, TimestampTz deployed_at,
 extern void siddhi_state_restore_app(const char *app, TimestampTz deployed_at,
 									 SiddhiAppRuntime *rt);
 
+/*
+ * Saving is off: the app's saved state (stale from now on) is deleted
+ * (SPI connected).
+ */
+extern void siddhi_state_forget_app(const char *app);
+
 #endif /* SIDDHI_WORKER_STATE_H */
