@@ -52,6 +52,7 @@ bool siddhi_synchronous_commit = false;
 bool siddhi_save_state = true;
 int siddhi_max_state_size_kb = 4096;
 int siddhi_state_interval_ms = 1000;
+int siddhi_state_interval_events = 0;
 bool siddhi_state_roundtrip = false;
 int siddhi_sync_commit_timeout_ms = 10000;
 bool siddhi_preloaded = false;
@@ -154,6 +155,15 @@ define_gucs(void)
 		"every batch.",
 		&siddhi_state_interval_ms, 1000, 0, 3600 * 1000, PGC_SIGHUP,
 		GUC_UNIT_MS, NULL, NULL, NULL);
+	DefineCustomIntVariable(
+		"siddhi.state_interval_events",
+		"How many events between two saves of state when no durable input "
+		"needs it.",
+		"Besides siddhi.state_interval, a batch saves the state it changed "
+		"once the engine has processed this many events since the last "
+		"save.  0: time alone decides.",
+		&siddhi_state_interval_events, 0, 0, INT_MAX, PGC_SIGHUP, 0, NULL,
+		NULL, NULL);
 	DefineCustomBoolVariable(
 		"siddhi.state_roundtrip",
 		"Developer option: round-trip every query's state at each batch's "

@@ -251,6 +251,7 @@ decode_some(CdcState *st, int want)
 
 	if (st->ctx->reader->EndRecPtr >= end)
 		return;
+	SetCurrentStatementStartTimestamp();
 	StartTransactionCommand();
 	owner = CurrentResourceOwner;
 	siddhi_cdc_active = st;
@@ -474,6 +475,7 @@ cdc_start(const SiddhiSourcePlan *plan, const char *app, List *positions)
 	}
 	st->skipping = st->skip > 0;
 
+	SetCurrentStatementStartTimestamp();
 	StartTransactionCommand();
 	PG_TRY();
 	{

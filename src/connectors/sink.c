@@ -783,6 +783,7 @@ sink_deliver(Sink *s, TimestampTz now, long *timeout_ms)
 		return did;
 	}
 
+	SetCurrentStatementStartTimestamp();
 	StartTransactionCommand();
 	PushActiveSnapshot(GetTransactionSnapshot());
 	PG_TRY();

@@ -139,6 +139,7 @@ extension_exists(void)
 {
 	bool exists;
 
+	SetCurrentStatementStartTimestamp();
 	StartTransactionCommand();
 	exists = OidIsValid(get_extension_oid("siddhi", true));
 	CommitTransactionCommand();
@@ -318,6 +319,7 @@ reload_apps(void)
 		List *relations;
 	} AppRow;
 
+	SetCurrentStatementStartTimestamp();
 	StartTransactionCommand();
 	PushActiveSnapshot(GetTransactionSnapshot());
 	SPI_connect();
@@ -418,6 +420,7 @@ recheck_apps(void)
 	List *again = NIL;
 	ListCell *lc;
 
+	SetCurrentStatementStartTimestamp();
 	StartTransactionCommand();
 	if (!siddhi_watch_any_dirty())
 	{
@@ -493,6 +496,7 @@ recheck_apps(void)
 static uint64 batch_events = 0;
 static bool states_pending = false;	 /* save_states wrote, not committed yet */
 static int64 last_state_save = 0;	 /* when a batch that saved committed */
+static uint64 events_since_save = 0; /* events fed since then */
 static bool states_may_exist = true; /* rows in siddhi.query_state */
 
 static void
@@ -532,9 +536,10 @@ release_app_session_locks(void)
  * last saved, written in this batch's transaction.  Always when must (the
  * batch consumed a durable stream's events or a source's records, whose
  * inputs resume from this commit after a crash: exactly once needs the
- * state of this very batch); else at most every siddhi.state_interval (a
- * commit that writes only state costs a WAL flush, and the events of
- * ordinary streams in flight are lost in a crash anyway).  In a
+ * state of this very batch); else at most every siddhi.state_interval, or
+ * once siddhi.state_interval_events events went by (a commit that writes
+ * only state costs a WAL flush, and the events of ordinary streams in
+ * flight are lost in a crash anyway).  In a
  * subtransaction of its own: a failure (a bug) is a WARNING and leaves
  * the queries marked changed, so the next batch tries again; the batch's
  * results commit.
@@ -552,7 +557,9 @@ save_states(bool must)
 	if (!siddhi_save_state && !states_may_exist)
 		return;
 	if (!must && siddhi_save_state && siddhi_state_interval_ms > 0 &&
-		siddhi_now_ms() - last_state_save < siddhi_state_interval_ms)
+		siddhi_now_ms() - last_state_save < siddhi_state_interval_ms &&
+		(siddhi_state_interval_events == 0 ||
+		 events_since_save < (uint64) siddhi_state_interval_events))
 		return;
 	BeginInternalSubTransaction(NULL);
 	PG_TRY();
@@ -607,6 +614,7 @@ states_committed(void)
 		return;
 	states_pending = false;
 	last_state_save = siddhi_now_ms();
+	events_since_save = 0;
 	foreach(lc, loaded)
 	{
 		LoadedApp *la = lfirst(lc);
@@ -627,12 +635,19 @@ run_batch(void)
 
 	INSTR_TIME_SET_CURRENT(start);
 	batch_events = 0;
+	/*
+	 * A background worker sets the statement's start itself: now() in the
+	 * transaction (a column's DEFAULT now(), a user's function, the saved
+	 * state's saved_at) is this time, not the worker's start.
+	 */
+	SetCurrentStatementStartTimestamp();
 	StartTransactionCommand();
 	if (siddhi_watch_any_dirty())
 	{
 		/* an app changed since the top of the loop: not with stale plans */
 		CommitTransactionCommand();
 		recheck_apps();
+		SetCurrentStatementStartTimestamp();
 		StartTransactionCommand();
 	}
 	PushActiveSnapshot(GetTransactionSnapshot());
@@ -648,6 +663,7 @@ run_batch(void)
 	durable = siddhi_durable_end_batch();
 
 	siddhi_runtime_end_batch();
+	events_since_save += batch_events;
 	/* inputs that resume from this batch: the state must be this batch's */
 	save_states(durable || source_events > 0);
 	ReleaseCurrentSubTransaction();
@@ -675,6 +691,7 @@ run_batch(void)
 static void
 run_timers(int64 now)
 {
+	SetCurrentStatementStartTimestamp();
 	StartTransactionCommand();
 	PushActiveSnapshot(GetTransactionSnapshot());
 	siddhi_runtime_begin_batch();
@@ -761,6 +778,7 @@ siddhi_engine_main(Datum arg)
 	pgstat_report_appname("siddhi engine");
 	siddhi_stats_free_db(dboid);
 	siddhi_metrics_free_db(dboid);
+	SetCurrentStatementStartTimestamp();
 	StartTransactionCommand();
 	siddhi_metrics_engine_start(my_slot, get_database_name(dboid));
 	CommitTransactionCommand();

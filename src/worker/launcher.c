@@ -109,6 +109,7 @@ scan_databases(void)
 	foreach(lc, dbs)
 		((DbState *) lfirst(lc))->seen = false;
 
+	SetCurrentStatementStartTimestamp();
 	StartTransactionCommand();
 	(void) GetTransactionSnapshot();
 	rel = table_open(DatabaseRelationId, AccessShareLock);
