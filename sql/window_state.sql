@@ -9,7 +9,8 @@
 -- grew, the aggregators of expression windows, the event expressionBatch
 -- keeps in its aggregators only, hopping's emitted events, delay, sort,
 -- externalTimeBatch's timeout, the deduplicate, lossyFrequent's counts,
--- unique:timeBatch's and cron's next flush.
+-- unique:timeBatch's and cron's next flush; timeBatch and lengthBatch,
+-- saved incrementally (the batch emitted last, then the one collected).
 CREATE TEMP TABLE outs (run text, stream text, seq bigint, ms bigint,
                         expired boolean, event jsonb);
 CREATE TEMP TABLE feed (step int, stmt text);
@@ -78,10 +79,14 @@ BEGIN
     select k, v insert all events into OUtb;
     @info(name = 'cron') from Ev#window.cron('*/2 * * * * ?')
     select k, v insert all events into OCron;
+    @info(name = 'tb') from Ev#window.timeBatch(1 sec)
+    select k, v insert all events into OTb;
+    @info(name = 'lb') from Ev#window.lengthBatch(3)
+    select k, sum(v) as s insert all events into OLb;
   $$);
   PERFORM siddhi.subscribe(s) FROM unnest(ARRAY['osessjoin', 'ofreq', 'oulb', 'oxs',
     'oxbincl', 'oxbstream', 'ohop', 'odelay', 'osort', 'osess', 'ouext', 'odedup',
-    'olossy', 'outb', 'ocron']) s;
+    'olossy', 'outb', 'ocron', 'otb', 'olb']) s;
 END
 $f$;
 CREATE FUNCTION pg_temp.collect(tag text) RETURNS void LANGUAGE plpgsql AS $f$
@@ -91,7 +96,7 @@ BEGIN
            p.expired, p.event
       FROM unnest(ARRAY['osessjoin', 'ofreq', 'oulb', 'oxs', 'oxbincl', 'oxbstream',
                         'ohop', 'odelay', 'osort', 'osess', 'ouext', 'odedup',
-                        'olossy', 'outb', 'ocron']) s,
+                        'olossy', 'outb', 'ocron', 'otb', 'olb']) s,
            LATERAL siddhi.poll(s, 10000, 0) p;
   PERFORM siddhi.undeploy('ws', drop_tables => true);
 END

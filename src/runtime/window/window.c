@@ -312,6 +312,7 @@ length_batch_add(RingWindow *w, MinimalTuple tuple, int64 ts, SiddhiEventFn fn,
 	w->slots[w->count].tuple = keep(w, tuple);
 	w->slots[w->count].timestamp = ts;
 	w->count++;
+	w->added++;
 	if (w->count < w->length)
 		return;
 	flush_batch(w, ts, fn, arg);
@@ -470,6 +471,7 @@ time_batch_add(RingWindow *w, MinimalTuple tuple, int64 ts, SiddhiEventFn fn,
 	w->slots[w->count].tuple = keep(w, tuple);
 	w->slots[w->count].timestamp = ts;
 	w->count++;
+	w->added++;
 }
 
 static void
@@ -696,10 +698,17 @@ ring_restore(SiddhiWindow *base, SiddhiStateReader *r)
 }
 
 /*
- * Incremental saves (first in, first out kinds): the head is the boundary
- * and the counters; each part holds events with their sequence numbers,
- * those from since on.  Parts are restored in the order saved; an event
- * older than the head's oldest left the window after its part was saved.
+ * Incremental saves.  Every event that enters gets the next sequence
+ * number (added counts them); the window holds a run of consecutive
+ * numbers, oldest first: a ring's (first in, first out kinds), or a
+ * batch's, the batch emitted last and then the one being collected
+ * (lengthBatch and timeBatch, without stream.current.event).  The head
+ * is the boundary, the counters and how many of the run are the batch
+ * emitted last; each part holds consecutive events from since on: its
+ * count, its first number, then each event's time (and external time for
+ * externalTime) and tuple.  Parts are restored in the order saved; an
+ * event older than the head's oldest left the window after its part was
+ * saved.
  */
 static bool
 ring_fifo(RingWindow *w)
@@ -710,31 +719,61 @@ ring_fifo(RingWindow *w)
 }
 
 static bool
+ring_batch(RingWindow *w)
+{
+	return (w->kind == SIDDHI_WINDOW_LENGTH_BATCH ||
+			w->kind == SIDDHI_WINDOW_TIME_BATCH) &&
+		   !w->current_event;
+}
+
+/* The events a batch window holds that are not of the batch collected. */
+static int64
+ring_emitted(RingWindow *w)
+{
+	return ring_batch(w) ? w->previous_count : 0;
+}
+
+/* The slot of the event numbered seq (held). */
+static WindowSlot *
+ring_slot_of(RingWindow *w, int64 seq)
+{
+	int64 collected = w->added - w->count; /* the first of the ring/batch */
+
+	if (seq < collected)
+		return &w->previous[seq - (collected - w->previous_count)];
+	return &w->slots[(w->head + (seq - collected)) % w->capacity];
+}
+
+static bool
 ring_serialize_parts(SiddhiWindow *base, int64 since, StringInfo head,
 					 StringInfo events, int64 *first, int64 *next)
 {
 	RingWindow *w = (RingWindow *) base;
+	int64 oldest;
 	int64 from;
 
-	if (!ring_fifo(w))
+	if (!ring_fifo(w) && !ring_batch(w))
 		return false;
-	Assert(w->added - w->expired == w->count);
+	oldest = w->added - w->count - ring_emitted(w);
+	Assert(!ring_fifo(w) || oldest == w->expired);
 	siddhi_state_put_int64(head, w->next_flush);
 	siddhi_state_put_int64(head, w->added);
-	siddhi_state_put_int64(head, w->expired);
-	from = Max(since, w->expired);
+	siddhi_state_put_int64(head, oldest);
+	siddhi_state_put_int64(head, ring_emitted(w));
+	from = Max(since, oldest);
 	siddhi_state_put_int64(events, Max(w->added - from, 0));
+	if (from < w->added)
+		siddhi_state_put_int64(events, from);
 	for (int64 seq = from; seq < w->added; seq++)
 	{
-		WindowSlot *sl =
-			&w->slots[(w->head + (seq - w->expired)) % w->capacity];
+		WindowSlot *sl = ring_slot_of(w, seq);
 
-		siddhi_state_put_int64(events, seq);
 		siddhi_state_put_int64(events, sl->timestamp);
-		siddhi_state_put_int64(events, sl->ext);
+		if (w->kind == SIDDHI_WINDOW_EXTERNAL_TIME)
+			siddhi_state_put_int64(events, sl->ext);
 		siddhi_state_put_tuple(events, sl->tuple);
 	}
-	*first = w->expired;
+	*first = oldest;
 	*next = w->added;
 	return true;
 }
@@ -744,27 +783,36 @@ ring_restore_parts(SiddhiWindow *base, SiddhiStateReader *head,
 				   SiddhiStateReader *parts, int nparts)
 {
 	RingWindow *w = (RingWindow *) base;
+	bool ext = w->kind == SIDDHI_WINDOW_EXTERNAL_TIME;
 	int64 added;
 	int64 first;
+	int64 emitted;
 
-	Assert(w->count == 0 && ring_fifo(w));
+	Assert(w->count == 0 && w->previous_count == 0 &&
+		   (ring_fifo(w) || ring_batch(w)));
 	w->next_flush = siddhi_state_get_int64(head);
 	added = siddhi_state_get_int64(head);
 	first = siddhi_state_get_int64(head);
-	if (first < 0 || added < first)
+	emitted = siddhi_state_get_int64(head);
+	if (first < 0 || added < first || emitted < 0 || emitted > added - first ||
+		(emitted > 0 && !ring_batch(w)))
 		siddhi_state_corrupt(head, "A window's counters are out of order");
 	w->added = w->expired = first;
 	for (int p = 0; p < nparts; p++)
 	{
 		SiddhiStateReader *r = &parts[p];
-		int64 n = siddhi_state_get_count(r, SAVED_SLOT_MIN + 8);
+		int64 n = siddhi_state_get_count(
+			r, (ext ? 2 : 1) * (int) sizeof(int64) + (int) sizeof(int32));
+		int64 seq = n > 0 ? siddhi_state_get_int64(r) : 0;
 
-		for (int64 i = 0; i < n; i++)
+		for (int64 i = 0; i < n; i++, seq++)
 		{
-			int64 seq = siddhi_state_get_int64(r);
-			WindowSlot sl;
+			WindowSlot sl = { 0 };
 
-			get_slot(w, r, &sl);
+			sl.timestamp = siddhi_state_get_int64(r);
+			if (ext)
+				sl.ext = siddhi_state_get_int64(r);
+			sl.tuple = siddhi_state_get_tuple(r, w->base.cxt);
 			if (seq < w->added)
 			{
 				pfree(sl.tuple); /* left the window after it was saved */
@@ -772,21 +820,39 @@ ring_restore_parts(SiddhiWindow *base, SiddhiStateReader *head,
 			}
 			if (seq != w->added || seq >= added)
 				siddhi_state_corrupt(r, "A window's events are not in order");
-			if (w->count == w->capacity)
+			if (seq < first + emitted)
 			{
-				if (w->kind == SIDDHI_WINDOW_LENGTH)
-					siddhi_state_corrupt(r, "A window holds more events "
-											"than its length");
-				grow(w);
+				/* of the batch emitted last */
+				if (w->previous_count == w->previous_capacity)
+				{
+					if (w->kind == SIDDHI_WINDOW_LENGTH_BATCH)
+						siddhi_state_corrupt(r, "A window holds more events "
+												"than its length");
+					grow_previous(w);
+				}
+				w->previous[w->previous_count++] = sl;
 			}
-			w->slots[(w->head + w->count) % w->capacity] = sl;
-			w->count++;
+			else
+			{
+				if (w->count == w->capacity)
+				{
+					if (w->kind == SIDDHI_WINDOW_LENGTH ||
+						w->kind == SIDDHI_WINDOW_LENGTH_BATCH)
+						siddhi_state_corrupt(r, "A window holds more events "
+												"than its length");
+					grow(w);
+				}
+				w->slots[(w->head + w->count) % w->capacity] = sl;
+				w->count++;
+			}
 			w->added++;
 		}
 		siddhi_state_expect_end(r);
 	}
 	if (w->added != added)
 		siddhi_state_corrupt(head, "A window's saved events are missing");
+	if (ring_batch(w))
+		w->expired = 0; /* kept by first in, first out kinds only */
 }
 
 #define RING_OPS                                                         \
