@@ -120,8 +120,6 @@ save_one(void *arg, const char *key, const char *fingerprint, const char *data,
 	values[0] = CStringGetTextDatum(sa->app);
 	values[1] = CStringGetTextDatum(key);
 	values[2] = CStringGetTextDatum(fingerprint);
-	if (part)
-		save_part(sa, key, part);
 	if (data)
 	{
 		b = to_bytea(data, len);
@@ -142,10 +140,21 @@ save_one(void *arg, const char *key, const char *fingerprint, const char *data,
 		"ON CONFLICT (app, query) DO UPDATE SET "
 		"fingerprint = excluded.fingerprint, state = excluded.state, "
 		"reason = excluded.reason, saved_at = excluded.saved_at, "
-		"save_ms = excluded.save_ms, deployed_at = excluded.deployed_at",
+		"save_ms = excluded.save_ms, deployed_at = excluded.deployed_at "
+		"WHERE s.deployed_at OPERATOR(pg_catalog.=) excluded.deployed_at",
 		7, argtypes, values, nulls, false, true);
 	if (b)
 		pfree(b);
+
+	/*
+	 * A redeploy committed while this batch ran: the row now belongs to the
+	 * new deployment (siddhi.deploy moved it), which this runtime must not
+	 * overwrite, nor add a part to; it is about to be unloaded.
+	 */
+	if (SPI_processed == 0)
+		return;
+	if (part)
+		save_part(sa, key, part);
 }
 
 void
