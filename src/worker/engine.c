@@ -604,6 +604,31 @@ save_states(bool must)
 	PG_END_TRY();
 }
 
+/*
+ * SIGTERM (a fast or smart shutdown, pg_terminate_backend): between two
+ * batches, the worker saves the state of every query that changed since
+ * its last save and exits, so that a clean restart restores all of it; in
+ * a batch (which may be running a user's function for long), it dies at
+ * once, as after a crash: the state of the last saved epoch is restored.
+ */
+static volatile sig_atomic_t in_batch = false;
+static volatile sig_atomic_t stop_requested = false;
+
+static void
+engine_sigterm(SIGNAL_ARGS)
+{
+	int save_errno = errno;
+
+	if (in_batch)
+		die(postgres_signal_arg);
+	else
+	{
+		stop_requested = true;
+		SetLatch(MyLatch);
+	}
+	errno = save_errno;
+}
+
 /* The batch committed: what it saved is the queries' state now. */
 static void
 states_committed(void)
@@ -624,6 +649,27 @@ states_committed(void)
 	}
 }
 
+/*
+ * The worker stops: the state that changed since the last save, saved.
+ * Not waiting long for a lock (a redeploy or a DROP holding the rows):
+ * then nothing more is saved, and another SIGTERM ends it at once.
+ */
+static void
+save_before_stop(void)
+{
+	in_batch = true;
+	SetConfigOption("lock_timeout", "1s", PGC_SUSET, PGC_S_SESSION);
+	SetCurrentStatementStartTimestamp();
+	StartTransactionCommand();
+	PushActiveSnapshot(GetTransactionSnapshot());
+	save_states(true);
+	PopActiveSnapshot();
+	CommitTransactionCommand();
+	states_committed();
+	ereport(LOG, (errmsg("siddhi: engine saved the state of its queries and "
+						 "stops")));
+}
+
 /* One batch: feed the transactions that committed, in one transaction. */
 static void
 run_batch(void)
@@ -634,6 +680,7 @@ run_batch(void)
 	bool durable;
 
 	INSTR_TIME_SET_CURRENT(start);
+	in_batch = !stop_requested;
 	batch_events = 0;
 	/*
 	 * A background worker sets the statement's start itself: now() in the
@@ -672,6 +719,7 @@ run_batch(void)
 	states_committed();
 	siddhi_sources_committed();
 	release_app_session_locks();
+	in_batch = false;
 
 	INSTR_TIME_SET_CURRENT(elapsed);
 	INSTR_TIME_SUBTRACT(elapsed, start);
@@ -691,6 +739,7 @@ run_batch(void)
 static void
 run_timers(int64 now)
 {
+	in_batch = !stop_requested;
 	SetCurrentStatementStartTimestamp();
 	StartTransactionCommand();
 	PushActiveSnapshot(GetTransactionSnapshot());
@@ -704,6 +753,7 @@ run_timers(int64 now)
 	CommitTransactionCommand();
 	states_committed();
 	release_app_session_locks();
+	in_batch = false;
 	siddhi_metrics_probe_sample(); /* windows emptied as time passed */
 	pgstat_report_stat(false);
 }
@@ -732,6 +782,7 @@ siddhi_engine_main(Datum arg)
 	Size bufsize;
 	TimestampTz last_check = 0;
 
+	/* die() until the apps are loaded: nothing to save before */
 	pqsignal(SIGTERM, die);
 	pqsignal(SIGHUP, SignalHandlerForConfigReload);
 	BackgroundWorkerUnblockSignals();
@@ -828,6 +879,7 @@ siddhi_engine_main(Datum arg)
 	reload_apps();
 	/* committed events of durable streams not processed before (durable.c) */
 	run_batch();
+	pqsignal(SIGTERM, engine_sigterm);
 
 	for (;;)
 	{
@@ -841,6 +893,11 @@ siddhi_engine_main(Datum arg)
 		int polled;
 
 		CHECK_FOR_INTERRUPTS();
+		if (stop_requested)
+		{
+			save_before_stop();
+			proc_exit(0);
+		}
 		if (ConfigReloadPending)
 		{
 			ConfigReloadPending = false;
