@@ -27,3 +27,30 @@ now() { date +%s.%N; }
 machine() {
 	echo "$(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB, $(lscpu | sed -n 's/^Model name: *//p' | head -1)"
 }
+
+# bench/compare's generator: insert events $2 .. $3-1 into the app's input
+# streams ($1), in $PARTS transactions, generated as Bench.java generates
+# them ($keys distinct keys, $rate events a second of event time); wait for
+# the engine.  Needs sql() and PSQL.
+insert_events() {
+	local streams=$1 from=$2 to=$3 nstreams per p lo hi k s cols ok
+	nstreams=$(echo "$streams" | wc -l)
+	per=$(((to - from + PARTS - 1) / PARTS))
+	for p in $(seq 0 $((PARTS - 1))); do
+		lo=$((from + p * per))
+		hi=$((lo + per < to ? lo + per : to))
+		k=0
+		for s in $streams; do
+			cols=$(sql "SELECT string_agg(CASE format_type(atttypid, NULL)
+				WHEN 'text' THEN '''S'' || (i % $keys)' WHEN 'integer' THEN '(i % $keys)::int'
+				WHEN 'bigint' THEN CASE attname WHEN 'ts' THEN 'i::int8 * 1000 / $rate' ELSE 'i' END
+				WHEN 'double precision' THEN '(i % 500) / 3.0'
+				WHEN 'real' THEN '((i % 500) / 3.0)::real' ELSE 'i % 2 = 0' END, ', ' ORDER BY attnum)
+				FROM pg_attribute WHERE attrelid = '$s'::regclass AND attnum > 0 AND NOT attisdropped")
+			$RUN_AS $PSQL -d postgres -c "INSERT INTO $s SELECT $cols FROM generate_series($lo, $((hi - 1))) i WHERE i % $nstreams = $k" >/dev/null
+			k=$((k + 1))
+		done
+	done
+	ok=$(sql "SELECT siddhi.flush(600000)")
+	[ "$ok" = t ] || { echo "engine did not finish" >&2; exit 1; }
+}

@@ -39,31 +39,6 @@ engine_stats() {
 	sql "SELECT events || ' ' || busy_us FROM siddhi.engine_stats() WHERE database = (SELECT oid FROM pg_database WHERE datname = current_database())"
 }
 
-# insert events $2 .. $3-1 into the app's input streams ($1), in $PARTS
-# transactions, generated as Bench.java generates them; wait for the engine
-insert_events() {
-	local streams=$1 from=$2 to=$3 nstreams per p lo hi k s cols ok
-	nstreams=$(echo "$streams" | wc -l)
-	per=$(((to - from + PARTS - 1) / PARTS))
-	for p in $(seq 0 $((PARTS - 1))); do
-		lo=$((from + p * per))
-		hi=$((lo + per < to ? lo + per : to))
-		k=0
-		for s in $streams; do
-			cols=$(sql "SELECT string_agg(CASE format_type(atttypid, NULL)
-				WHEN 'text' THEN '''S'' || (i % $keys)' WHEN 'integer' THEN '(i % $keys)::int'
-				WHEN 'bigint' THEN CASE attname WHEN 'ts' THEN 'i::int8 * 1000 / $rate' ELSE 'i' END
-				WHEN 'double precision' THEN '(i % 500) / 3.0'
-				WHEN 'real' THEN '((i % 500) / 3.0)::real' ELSE 'i % 2 = 0' END, ', ' ORDER BY attnum)
-				FROM pg_attribute WHERE attrelid = '$s'::regclass AND attnum > 0 AND NOT attisdropped")
-			$RUN_AS $PSQL -d postgres -c "INSERT INTO $s SELECT $cols FROM generate_series($lo, $((hi - 1))) i WHERE i % $nstreams = $k" >/dev/null
-			k=$((k + 1))
-		done
-	done
-	ok=$(sql "SELECT siddhi.flush(600000)")
-	[ "$ok" = t ] || { echo "engine did not finish $q" >&2; exit 1; }
-}
-
 # SETTINGS='name=value ..': server settings for this invocation, e.g.
 # SETTINGS=siddhi.dispatch_index=off for the engine without its dispatch
 # index (issue 16)

@@ -53,6 +53,7 @@ bool siddhi_save_state = true;
 int siddhi_max_state_size_kb = 4096;
 int siddhi_state_interval_ms = 1000;
 int siddhi_state_interval_events = 0;
+int siddhi_state_budget = 10;
 bool siddhi_state_roundtrip = false;
 int siddhi_sync_commit_timeout_ms = 10000;
 bool siddhi_preloaded = false;
@@ -164,6 +165,16 @@ define_gucs(void)
 		"save.  0: time alone decides.",
 		&siddhi_state_interval_events, 0, 0, INT_MAX, PGC_SIGHUP, 0, NULL,
 		NULL, NULL);
+	DefineCustomIntVariable(
+		"siddhi.state_budget",
+		"The most of the engine's busy time, in percent, that saves no "
+		"durable input needs may take.",
+		"Under load the time between two such saves stretches beyond "
+		"siddhi.state_interval (up to a minute; not for saves under 5 ms) "
+		"so that saving takes at most this share of the engine's busy "
+		"time.  0: siddhi.state_interval alone.  Batches that consumed a "
+		"durable stream's events or a source's records always save.",
+		&siddhi_state_budget, 10, 0, 100, PGC_SIGHUP, 0, NULL, NULL, NULL);
 	DefineCustomBoolVariable(
 		"siddhi.state_roundtrip",
 		"Developer option: round-trip every query's state at each batch's "

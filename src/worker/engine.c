@@ -497,6 +497,37 @@ static uint64 batch_events = 0;
 static bool states_pending = false;	 /* save_states wrote, not committed yet */
 static int64 last_state_save = 0;	 /* when a batch that saved committed */
 static uint64 events_since_save = 0; /* events fed since then */
+static double last_save_cost_ms = 0; /* how long its save_states took */
+
+static double busy_since_save_ms = 0; /* batches' time since then */
+static double batch_save_ms = 0;	   /* of it, this batch's save */
+
+/*
+ * Whether a save that no input needs may come now: siddhi.state_interval
+ * after the last one (or siddhi.state_interval_events events); under load,
+ * later, so that such saves take at most siddhi.state_budget percent of
+ * the engine's busy time (a window whose events outlive the interval
+ * writes each event once; a longer epoch lets more of them leave before
+ * they are written).  Not for cheap saves (under 5 ms), and never more
+ * than a minute (or the interval, if longer) after the last.
+ */
+static bool
+state_save_due(void)
+{
+	int64 elapsed = siddhi_now_ms() - last_state_save;
+
+	if (siddhi_state_interval_events > 0 &&
+		events_since_save >= (uint64) siddhi_state_interval_events)
+		return true;
+	if (elapsed < siddhi_state_interval_ms)
+		return false;
+	if (siddhi_state_budget > 0 && last_save_cost_ms >= 5 &&
+		elapsed < Max(60 * 1000, siddhi_state_interval_ms) &&
+		busy_since_save_ms <
+			last_save_cost_ms * (100 - siddhi_state_budget) / siddhi_state_budget)
+		return false;
+	return true;
+}
 static bool states_may_exist = true; /* rows in siddhi.query_state */
 
 static void
@@ -550,6 +581,8 @@ save_states(bool must)
 	MemoryContext cxt = CurrentMemoryContext;
 	ResourceOwner owner = CurrentResourceOwner;
 	ListCell *lc;
+	instr_time start;
+	instr_time took;
 
 	if (loaded == NIL)
 		return;
@@ -557,10 +590,9 @@ save_states(bool must)
 	if (!siddhi_save_state && !states_may_exist)
 		return;
 	if (!must && siddhi_save_state && siddhi_state_interval_ms > 0 &&
-		siddhi_now_ms() - last_state_save < siddhi_state_interval_ms &&
-		(siddhi_state_interval_events == 0 ||
-		 events_since_save < (uint64) siddhi_state_interval_events))
+		!state_save_due())
 		return;
+	INSTR_TIME_SET_CURRENT(start);
 	BeginInternalSubTransaction(NULL);
 	PG_TRY();
 	{
@@ -602,6 +634,10 @@ save_states(bool must)
 		FreeErrorData(edata);
 	}
 	PG_END_TRY();
+	INSTR_TIME_SET_CURRENT(took);
+	INSTR_TIME_SUBTRACT(took, start);
+	last_save_cost_ms = INSTR_TIME_GET_MILLISEC(took);
+	batch_save_ms += last_save_cost_ms;
 }
 
 /*
@@ -640,6 +676,7 @@ states_committed(void)
 	states_pending = false;
 	last_state_save = siddhi_now_ms();
 	events_since_save = 0;
+	busy_since_save_ms = 0;
 	foreach(lc, loaded)
 	{
 		LoadedApp *la = lfirst(lc);
@@ -723,6 +760,8 @@ run_batch(void)
 
 	INSTR_TIME_SET_CURRENT(elapsed);
 	INSTR_TIME_SUBTRACT(elapsed, start);
+	busy_since_save_ms += INSTR_TIME_GET_MILLISEC(elapsed) - batch_save_ms;
+	batch_save_ms = 0;
 	/* what the queries hold now, and each app's commit latency and lag */
 	siddhi_metrics_probe_sample();
 	siddhi_metrics_batch_end(my_slot,
