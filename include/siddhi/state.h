@@ -63,11 +63,13 @@ extern void siddhi_state_put_double(StringInfo buf, double v);
 extern void siddhi_state_put_bytes(StringInfo buf, const void *data, int len);
 /* A tuple (flat already: MinimalTuples hold no pointers). */
 extern void siddhi_state_put_tuple(StringInfo buf, MinimalTuple tuple);
+extern void siddhi_state_put_varint(StringInfo buf, int64 v);
 /* A value of a type of length typlen, passed by value or not. */
 extern void siddhi_state_put_datum(StringInfo buf, Datum value, bool isnull,
 								   int16 typlen, bool typbyval);
 
 extern int64 siddhi_state_get_int64(SiddhiStateReader *r);
+extern int64 siddhi_state_get_varint(SiddhiStateReader *r);
 extern int32 siddhi_state_get_int32(SiddhiStateReader *r);
 extern bool siddhi_state_get_bool(SiddhiStateReader *r);
 extern double siddhi_state_get_double(SiddhiStateReader *r);

@@ -85,10 +85,41 @@ siddhi_state_put_bytes(StringInfo buf, const void *data, int len)
 		appendBinaryStringInfo(buf, (const char *) data, len);
 }
 
+/*
+ * A signed integer in as few bytes as it needs (zigzag, then seven bits a
+ * byte, the high bit saying another follows): for times and their
+ * differences, mostly small.
+ */
+void
+siddhi_state_put_varint(StringInfo buf, int64 v)
+{
+	uint64 u = ((uint64) v << 1) ^ (uint64) (v >> 63);
+	char bytes[10];
+	int n = 0;
+
+	do
+	{
+		bytes[n] = (char) (u & 0x7F);
+		u >>= 7;
+		if (u != 0)
+			bytes[n] |= (char) 0x80;
+		n++;
+	} while (u != 0);
+	appendBinaryStringInfo(buf, bytes, n);
+}
+
+/*
+ * A tuple: its length, then what follows its padding (the length and the
+ * padding are not written twice).
+ */
+#define TUPLE_SAVED_FROM offsetof(MinimalTupleData, t_infomask2)
+
 void
 siddhi_state_put_tuple(StringInfo buf, MinimalTuple tuple)
 {
-	siddhi_state_put_bytes(buf, tuple, tuple->t_len);
+	siddhi_state_put_int32(buf, (int32) tuple->t_len);
+	appendBinaryStringInfo(buf, (const char *) tuple + TUPLE_SAVED_FROM,
+						   tuple->t_len - TUPLE_SAVED_FROM);
 }
 
 void
@@ -229,19 +260,40 @@ siddhi_state_tuple_fits(TupleDesc desc, MinimalTuple t)
 	return true;
 }
 
+int64
+siddhi_state_get_varint(SiddhiStateReader *r)
+{
+	uint64 u = 0;
+
+	for (int shift = 0;; shift += 7)
+	{
+		uint8 b = *(const uint8 *) take(r, 1);
+
+		if (shift == 63 && (b & 0x7E) != 0)
+			siddhi_state_corrupt(r, "A number is too long");
+		u |= (uint64) (b & 0x7F) << shift;
+		if ((b & 0x80) == 0)
+			break;
+		if (shift == 63)
+			siddhi_state_corrupt(r, "A number is too long");
+	}
+	return (int64) (u >> 1) ^ -(int64) (u & 1);
+}
+
 MinimalTuple
 siddhi_state_get_tuple(SiddhiStateReader *r, MemoryContext cxt)
 {
-	int len;
-	const char *p = siddhi_state_get_bytes(r, &len);
+	int32 len = siddhi_state_get_int32(r);
 	MinimalTuple t;
 
-	if (len < (int) SizeofMinimalTupleHeader)
+	if (len < (int32) SizeofMinimalTupleHeader)
 		siddhi_state_corrupt(r, "A tuple is shorter than its header");
-	t = MemoryContextAlloc(cxt, len);
-	memcpy(t, p, len);
-	if (t->t_len != (uint32) len)
-		siddhi_state_corrupt(r, "A tuple's length is not its own");
+	if (len - (int32) TUPLE_SAVED_FROM > r->len - r->pos)
+		siddhi_state_corrupt(r, "A tuple goes past the end");
+	t = MemoryContextAllocZero(cxt, len);
+	memcpy((char *) t + TUPLE_SAVED_FROM, take(r, len - TUPLE_SAVED_FROM),
+		   len - TUPLE_SAVED_FROM);
+	t->t_len = (uint32) len;
 	if (r->desc && !siddhi_state_tuple_fits(r->desc, t))
 		siddhi_state_corrupt(r, "A tuple does not fit its row type");
 	return t;

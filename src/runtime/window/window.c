@@ -705,8 +705,8 @@ ring_restore(SiddhiWindow *base, SiddhiStateReader *r)
  * (lengthBatch and timeBatch, without stream.current.event).  The head
  * is the boundary, the counters and how many of the run are the batch
  * emitted last; each part holds consecutive events from since on: its
- * count, its first number, then each event's time (and external time for
- * externalTime) and tuple.  Parts are restored in the order saved; an
+ * count, its first number, then each event's time (as the difference from
+ * the one before), its external time for externalTime, and its tuple.  Parts are restored in the order saved; an
  * event older than the head's oldest left the window after its part was
  * saved.
  */
@@ -764,11 +764,13 @@ ring_serialize_parts(SiddhiWindow *base, int64 since, StringInfo head,
 	siddhi_state_put_int64(events, Max(w->added - from, 0));
 	if (from < w->added)
 		siddhi_state_put_int64(events, from);
-	for (int64 seq = from; seq < w->added; seq++)
+	for (int64 seq = from, prev = 0; seq < w->added; seq++)
 	{
 		WindowSlot *sl = ring_slot_of(w, seq);
 
-		siddhi_state_put_int64(events, sl->timestamp);
+		/* each time as the difference from the one before */
+		siddhi_state_put_varint(events, sl->timestamp - prev);
+		prev = sl->timestamp;
 		if (w->kind == SIDDHI_WINDOW_EXTERNAL_TIME)
 			siddhi_state_put_int64(events, sl->ext);
 		siddhi_state_put_tuple(events, sl->tuple);
@@ -802,14 +804,16 @@ ring_restore_parts(SiddhiWindow *base, SiddhiStateReader *head,
 	{
 		SiddhiStateReader *r = &parts[p];
 		int64 n = siddhi_state_get_count(
-			r, (ext ? 2 : 1) * (int) sizeof(int64) + (int) sizeof(int32));
+			r, 1 + (ext ? (int) sizeof(int64) : 0) + (int) sizeof(int32));
 		int64 seq = n > 0 ? siddhi_state_get_int64(r) : 0;
+		int64 ts = 0;
 
 		for (int64 i = 0; i < n; i++, seq++)
 		{
 			WindowSlot sl = { 0 };
 
-			sl.timestamp = siddhi_state_get_int64(r);
+			ts += siddhi_state_get_varint(r);
+			sl.timestamp = ts;
 			if (ext)
 				sl.ext = siddhi_state_get_int64(r);
 			sl.tuple = siddhi_state_get_tuple(r, w->base.cxt);
