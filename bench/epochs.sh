@@ -19,6 +19,13 @@
 # bench/compare by its name (bench/compare/NAME.siddhi, fed by compare's
 # generator) as compare/NAME; compare_windows names all its window
 # benchmarks.
+#
+# ON='name=value ..': settings for the runs with save_state on (the
+# epoch's length), e.g. ON='siddhi.state_interval=0' (every batch) or
+# ON='siddhi.state_interval=10s siddhi.state_budget=0'; reset for the
+# runs with it off.  (Results commit with every batch whatever the
+# epoch's length; a batch that saves commits its results later by what
+# the save took.)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . bench/common.sh
@@ -62,6 +69,14 @@ insert() { # events $1 .. $2-1 in $PARTS transactions, then wait
 }
 # "busy_ns cpu_ns" per event of one run of query $1 with save_state $2
 one_run() {
+	local setting
+	for setting in ${ON:-}; do
+		if [ "$2" = on ]; then
+			sql "ALTER SYSTEM SET ${setting%%=*} = '${setting#*=}'" >/dev/null
+		else
+			sql "ALTER SYSTEM RESET ${setting%%=*}" >/dev/null
+		fi
+	done
 	sql "ALTER SYSTEM SET siddhi.save_state = $2" >/dev/null
 	sql "SELECT pg_reload_conf()" >/dev/null
 	sleep 0.3
@@ -106,7 +121,7 @@ compare_run() {
 median() { sort -n | awk '{a[NR] = $1} END {print a[int((NR + 1) / 2)]}'; }
 
 bench_start >/dev/null
-echo "machine: $(machine); load: $(cut -d' ' -f1-3 /proc/loadavg); events: $EVENTS (warm-up $WARMUP) in $PARTS transactions; median of $RUNS run(s)"
+echo "machine: $(machine); load: $(cut -d' ' -f1-3 /proc/loadavg); events: $EVENTS (warm-up $WARMUP) in $PARTS transactions; median of $RUNS run(s)${ON:+; on: $ON}"
 printf '%-28s %12s %12s %8s %12s %12s %8s\n' query "busy off" "busy on" ratio "cpu off" "cpu on" ratio
 for q in $QUERIES; do
 	: >"$BENCH_DIR.off" && : >"$BENCH_DIR.on" && : >"$BENCH_DIR.coff" && : >"$BENCH_DIR.con"
