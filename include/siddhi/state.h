@@ -33,7 +33,7 @@
  * Bumped whenever any operator's serialized form changes: a state saved by
  * another format is not restored (the query starts empty, with a WARNING).
  */
-#define SIDDHI_STATE_FORMAT 1
+#define SIDDHI_STATE_FORMAT 2
 
 /* siddhi.save_state; siddhi.state_roundtrip (a developer option) */
 extern bool siddhi_save_state;
