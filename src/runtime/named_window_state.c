@@ -19,8 +19,9 @@
  *
  * After a restore its table (output/window_mirror.c) is rebuilt from the
  * window at the end of the next batch: its rows were emptied when the app
- * started, and the mirror knows its rows by the window's tuples, which
- * the restore made anew.
+ * started.  siddhi.state_roundtrip leaves the table alone: the mirror
+ * knows its rows by the window's tuples, and takes the new window's
+ * tuples, in the same scan order, for the old ones.
  *
  *-------------------------------------------------------------------------
  */
@@ -104,8 +105,31 @@ named_window_restore(NamedWindow *nw, SiddhiStateReader *r,
 {
 	window_section_restore(nw->window, nw->junction->desc, r, parts, nparts);
 	siddhi_state_expect_end(r);
-	/* the mirror's rows are the old tuples': shown afresh */
-	siddhi_mirror_invalidate(nw->mirror);
+}
+
+/* The tuples a window holds, in its scan's order. */
+typedef struct ScanList
+{
+	MinimalTuple *tuples;
+	int n;
+	int cap;
+} ScanList;
+
+static void
+scan_collect(void *arg, SiddhiEventKind kind, MinimalTuple tuple, int64 ts)
+{
+	ScanList *l = arg;
+
+	if (kind != SIDDHI_EVENT_CURRENT)
+		return;
+	if (l->n == l->cap)
+	{
+		l->cap = Max(l->cap * 2, 64);
+		l->tuples = l->tuples
+						? repalloc(l->tuples, sizeof(MinimalTuple) * l->cap)
+						: palloc(sizeof(MinimalTuple) * l->cap);
+	}
+	l->tuples[l->n++] = tuple;
 }
 
 void
@@ -162,6 +186,8 @@ named_window_restore_state(SiddhiAppRuntime *app, const char *key,
 									 what);
 		siddhi_state_reader_init(&r, data, len, what);
 		named_window_restore(nw, &r, pr, nparts);
+		/* its table was emptied as the app started: shown afresh */
+		siddhi_mirror_invalidate(nw->mirror);
 		pfree(pr);
 		state_track_restored(&nw->st, nw->window, parts, nparts);
 		return true;
@@ -184,6 +210,8 @@ named_window_roundtrip(NamedWindow *nw)
 	SiddhiStateReader pr;
 	SiddhiWindow *old_window = nw->window;
 	MemoryContext old = MemoryContextSwitchTo(nw->app->cxt);
+	ScanList olds = { 0 };
+	ScanList news = { 0 };
 	char *key;
 
 	if (!siddhi_window_can_save(old_window))
@@ -202,6 +230,17 @@ named_window_roundtrip(NamedWindow *nw)
 	siddhi_state_reader_init(&r, buf.data, buf.len, key);
 	siddhi_state_reader_init(&pr, events.data, events.len, key);
 	named_window_restore(nw, &r, &pr, parts.used ? 1 : 0);
+	/* its table's rows are the same events, now the new window's tuples */
+	siddhi_window_scan(old_window, scan_collect, &olds);
+	siddhi_window_scan(nw->window, scan_collect, &news);
+	if (olds.n == news.n)
+		siddhi_mirror_rekey(nw->mirror, olds.tuples, news.tuples, olds.n);
+	else
+		siddhi_mirror_invalidate(nw->mirror);
+	if (olds.tuples)
+		pfree(olds.tuples);
+	if (news.tuples)
+		pfree(news.tuples);
 	MemoryContextDelete(old_window->cxt);
 	pfree(buf.data);
 	pfree(events.data);
