@@ -224,5 +224,20 @@ SELECT k FROM nwcout ORDER BY k;
 SELECT * FROM nwcwin ORDER BY k;
 SELECT siddhi.undeploy('nwc', drop_tables => true);
 
+-- the SQL dialect's CREATE WINDOW is the same window: after a restart it
+-- holds a and b again, and c pushes a out; its table shows it
+SELECT siddhi.deploy('nwq', $$
+  CREATE STREAM NwqIn (k TEXT);
+  CREATE WINDOW NwqWin (k TEXT) length(2);
+  INSERT INTO NwqWin SELECT k FROM NwqIn;
+$$);
+INSERT INTO nwqin VALUES ('a'), ('b');
+SELECT siddhi.flush();
+SELECT pg_temp.restart();
+INSERT INTO nwqin VALUES ('c');
+SELECT siddhi.flush();
+SELECT * FROM nwqwin ORDER BY k;
+SELECT siddhi.undeploy('nwq', drop_tables => true);
+
 ALTER SYSTEM RESET siddhi.state_interval;
 SELECT pg_reload_conf();
