@@ -12,7 +12,7 @@ SELECT pg_reload_conf();
 SELECT pg_sleep(0.3);
 CREATE TEMP TABLE outs (run text, tab text, row jsonb);
 CREATE TEMP TABLE feed (step int, stmt text);
--- a restart at step 50
+-- steps 0..23, then (the restart run restarts the engine here) steps 100..126
 INSERT INTO feed
   SELECT n * 3, format('SET siddhi.event_time = %s', t) FROM
     (VALUES (0, 1000), (1, 1200), (2, 1500), (3, 2100), (4, 2600), (5, 3000),
