@@ -15,10 +15,13 @@
 # average; the window saved incrementally, the aggregator whole),
 # time_group_by (a time(1 min) window, 1,000 groups), time_10min (a
 # time(10 min) window holding every event of the run: incremental saves
-# keep it cheap), filter (stateless: nothing to save); and any query of
-# bench/compare by its name (bench/compare/NAME.siddhi, fed by compare's
-# generator) as compare/NAME; compare_windows names all its window
-# benchmarks.
+# keep it cheap), filter (stateless: nothing to save), named_length1000
+# (length1000_avg over a named window: the window saved as app state),
+# keyed_pattern (a pattern keyed on one symbol beside a filter keyed on
+# another: the dispatch index's event time saved with the app); and any
+# query of bench/compare by its name (bench/compare/NAME.siddhi, fed by
+# compare's generator) as compare/NAME; compare_windows names all its
+# window benchmarks.
 #
 # ON='name=value ..': settings for the runs with save_state on (the
 # epoch's length), e.g. ON='siddhi.state_interval=0' (every batch) or
@@ -45,7 +48,15 @@ query_text() {
 	time_group_by) echo "from Ticks#window.time(1 min) select symbol, sum(volume) as total group by symbol insert into Out;" ;;
 	time_10min) echo "from Ticks#window.time(10 min) select symbol, price insert expired events into Out;" ;;
 	filter) echo "from Ticks[price > 150.0] select symbol, price, volume insert into Out;" ;;
+	named_length1000) echo "from W select symbol, avg(price) as avg_price insert into Out;" ;;
+	keyed_pattern) echo "from every e1=Ticks[symbol == 'S1'] -> e2=Ticks[symbol == 'S1' and price > e1.price] within 1 sec select e1.symbol, e2.price insert into Out;" ;;
 	*) echo "unknown query $1" >&2; exit 1 ;;
+	esac
+}
+query_defs() { # what the query needs besides the stream
+	case $1 in
+	named_length1000) echo "define window W (symbol string, price double, volume long) length(1000); from Ticks insert into W;" ;;
+	keyed_pattern) echo "from Ticks[symbol == 'S2'] select symbol, price insert into Out2;" ;;
 	esac
 }
 
@@ -86,6 +97,7 @@ one_run() {
 	esac
 	sql "SELECT count(*) FROM siddhi.deploy('ep', \$\$
 	  define stream Ticks (symbol string, price double, volume long);
+	  $(query_defs "$1")
 	  @info(name = 'out') $(query_text "$1")
 	\$\$)" >/dev/null
 	insert 0 "$WARMUP"

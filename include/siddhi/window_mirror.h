@@ -27,6 +27,15 @@ extern void siddhi_mirror_flush(SiddhiWindowMirror *m, SiddhiWindow *window);
 extern void siddhi_mirror_invalidate(SiddhiWindowMirror *m);
 
 extern void siddhi_mirror_reset_pending(SiddhiWindowMirror *m);
+/*
+ * The window was replaced by a copy holding the same events in the same
+ * order (siddhi.state_roundtrip): the rows, known by the old tuples
+ * (olds, in the old window's scan order), are known by the new ones
+ * (news) from now on, and the table is not touched.  When they do not
+ * pair up, the table is shown afresh at the next flush.
+ */
+extern void siddhi_mirror_rekey(SiddhiWindowMirror *m, MinimalTuple *olds,
+								MinimalTuple *news, int n);
 extern void siddhi_mirror_scan_event(void *arg, SiddhiEventKind kind,
 									 MinimalTuple tuple, int64 timestamp);
 

@@ -141,6 +141,7 @@ named_window_start(SiddhiAppRuntime *app, SiddhiNamedWindowPlan *wp,
 						wp->relation->name)));
 	nw->app = app;
 	nw->junction = j;
+	nw->plan = wp;
 	nw->window = siddhi_window_create(wp->window, cxt);
 	window_args_init(&nw->args, wp->window, cxt);
 	nw->econtext = CreateStandaloneExprContext();

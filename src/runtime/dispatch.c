@@ -34,6 +34,19 @@
  * been spared (siddhi_pattern_expire), which is what the skipped events
  * would have done.
  *
+ * Epochs.  The event time is state: after a restart, an event earlier
+ * than the latest before it must still go to every reader, and a keyed
+ * pattern must still first expire what the events it was spared would
+ * have (any_ts, max_ts, spared, spared_max).  Forgetting them changes
+ * results: a match started at 1000 within 10 sec, an event of another
+ * key at 20000 spared it, then after a restart an event of its key at 5000
+ * would pair with it, where without the restart it comes after the
+ * catch-up that dropped it.  So each app whose keyed patterns read a
+ * junction saves these four with its own state (app_state.c), and a
+ * junction that has had no event since the worker started takes them back
+ * (dispatch_time_restore); one that has lived through an app's restart
+ * (a redeploy) keeps its own, which are newer.
+ *
  *-------------------------------------------------------------------------
  */
 #include "dispatch.h"
@@ -87,6 +100,7 @@ typedef struct DispatchIndex
 	int64 max_ts;	  /* the latest of j's events so far */
 	bool spared;	  /* a keyed reader may have skipped an event ... */
 	int64 spared_max; /* ... until this time, since the last catch-up */
+	bool live;		  /* an event came since the worker started */
 } DispatchIndex;
 
 static DispatchIndex *
@@ -112,6 +126,7 @@ dispatch_note_time(Junction *j, int64 ts)
 	if (!idx->any_ts || ts > idx->max_ts)
 		idx->max_ts = ts;
 	idx->any_ts = true;
+	idx->live = true;
 }
 
 static bool
@@ -386,4 +401,37 @@ dispatch_emit(Junction *j, TupleTableSlot *slot, int64 ts, int depth)
 		else
 			query_process(idx->unkeyed[ui++], slot, ts, depth);
 	}
+}
+
+bool
+dispatch_keyed_pattern(QueryRuntime *q)
+{
+	return q->pattern && q->input && reader_key(q->input, q) != NULL;
+}
+
+void
+dispatch_time_get(Junction *j, DispatchTime *t)
+{
+	DispatchIndex *idx = index_of(j);
+
+	t->any_ts = idx->any_ts;
+	t->max_ts = idx->any_ts ? idx->max_ts : 0;
+	t->spared = idx->spared;
+	t->spared_max = idx->spared ? idx->spared_max : 0;
+}
+
+void
+dispatch_time_restore(Junction *j, const DispatchTime *t)
+{
+	DispatchIndex *idx = index_of(j);
+
+	if (idx->live)
+		return;
+	/* several apps read it: each saved the same times, or older ones */
+	if (t->any_ts && (!idx->any_ts || t->max_ts > idx->max_ts))
+		idx->max_ts = t->max_ts;
+	idx->any_ts |= t->any_ts;
+	if (t->spared && (!idx->spared || t->spared_max > idx->spared_max))
+		idx->spared_max = t->spared_max;
+	idx->spared |= t->spared;
 }

@@ -40,4 +40,22 @@ extern int dispatch_apps(Junction *j, SiddhiAppRuntime ***apps);
 /* j's events went to its only reader without the index (one_reader). */
 extern void dispatch_note_time(Junction *j, int64 ts);
 
+/*
+ * Epochs (see dispatch.c's header): the event time of j's index, saved
+ * with the state of each app whose keyed patterns read j, and taken back
+ * by a junction that has had no event since the worker started.
+ */
+typedef struct DispatchTime
+{
+	bool any_ts;
+	int64 max_ts;
+	bool spared;
+	int64 spared_max;
+} DispatchTime;
+
+/* Whether q is a pattern the index may spare events (keyed on j). */
+extern bool dispatch_keyed_pattern(QueryRuntime *q);
+extern void dispatch_time_get(Junction *j, DispatchTime *t);
+extern void dispatch_time_restore(Junction *j, const DispatchTime *t);
+
 #endif /* SIDDHI_RUNTIME_DISPATCH_H */

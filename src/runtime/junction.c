@@ -290,6 +290,7 @@ junction_input_end(Junction *j, int64 now, int depth)
 		siddhi_current_event_ts = clock;
 		playback_clock = nw->app->playback ? nw->app->clock : 0;
 		nw->depth = depth;
+		nw->st.dirty = true;
 		siddhi_window_input_end(nw->window, clock, named_window_event, nw);
 		named_window_chunk_end(nw);
 		siddhi_current_event_ts = save_ts;

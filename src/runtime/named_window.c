@@ -32,6 +32,7 @@ named_window_event(void *arg, SiddhiEventKind kind, MinimalTuple tuple,
 	Junction *j = nw->junction;
 	ListCell *lc;
 
+	nw->st.dirty = true; /* it changed: saved at the batch's end */
 	if (kind == SIDDHI_EVENT_CHUNK_END)
 	{
 		named_window_chunk_end(nw);
@@ -64,6 +65,7 @@ named_window_catch_up(NamedWindow *nw, int64 now, int depth)
 		return;
 	frame = siddhi_usercode_enter(nw->app->owner);
 	nw->depth = depth;
+	nw->st.dirty = true;
 	siddhi_window_advance(nw->window, now, named_window_event, nw);
 	named_window_chunk_end(nw);
 	siddhi_usercode_leave(frame, true);
@@ -90,6 +92,7 @@ named_window_add(NamedWindow *nw, TupleTableSlot *slot, int64 ts, int depth)
 	ev.desc = slot->tts_tupleDescriptor;
 	ev.timestamp = ts;
 	window_event_values(&nw->args, nw->econtext, &ev);
+	nw->st.dirty = true;
 	siddhi_window_add(nw->window, &ev, named_window_event, nw);
 	if (should_free)
 		pfree(ev.tuple);

@@ -658,7 +658,7 @@ query_step(QueryRuntime *q, QueryStep step, TupleTableSlot *slot, int64 ts,
 	/* the owner may not read the input: reported once, at the first event */
 	if (step == STEP_EVENT && q->read_denied && q->read_checked == batch_seq)
 		return;
-	q->state_dirty = true;
+	q->st.dirty = true;
 	/* what came before is kept, whatever happens to this step */
 	siddhi_batch_isolate();
 	GetUserIdAndSecContext(&save_user, &save_sec);
@@ -790,7 +790,7 @@ query_step_chunk(QueryRuntime *q, Junction *j, const char *rows, uint32 nrows)
 			}
 			break;
 		}
-		q->state_dirty = true;
+		q->st.dirty = true;
 		siddhi_batch_isolate();
 		GetUserIdAndSecContext(&save_user, &save_sec);
 		frame = siddhi_usercode_enter(q->owner);

@@ -31,6 +31,10 @@
  * Which queries changed: every step of a query (query_step,
  * query_step_chunk) marks it dirty; the worker saves the dirty ones at
  * the end of each batch and clears the marks once the batch committed.
+ * A query and a named window (named_window_state.c) are each a unit of
+ * saved state with a StateTrack: key, fingerprint, dirty mark and where
+ * its window's incremental saves stand (state_track_*, below).  The app's
+ * own state is app_state.c's.
  *
  *-------------------------------------------------------------------------
  */
@@ -288,6 +292,69 @@ partition_restore(QueryRuntime *q, SiddhiStateReader *r)
 	siddhi_partition_set_next_purge(rt, next_purge);
 }
 
+/*
+ * The window section of a state: none, the whole window, or (parts->want
+ * and the window can) its head here and its events from parts->since on
+ * in parts->events.  A query's and a named window's (named_window_state.c).
+ */
+void
+window_section_serialize(SiddhiWindow *w, StringInfo buf,
+						 QueryStateParts *parts)
+{
+	if (w && parts && parts->want)
+	{
+		StringInfoData head;
+
+		initStringInfo(&head);
+		parts->used = siddhi_window_serialize_parts(
+			w, parts->since, &head, parts->events, &parts->first,
+			&parts->next);
+		if (parts->used)
+		{
+			siddhi_state_put_int32(buf, WINDOW_PARTS);
+			siddhi_state_put_bytes(buf, head.data, head.len);
+		}
+		pfree(head.data);
+	}
+	if (!parts || !parts->used)
+	{
+		siddhi_state_put_int32(buf, w ? WINDOW_WHOLE : WINDOW_NONE);
+		if (w)
+			siddhi_window_serialize(w, buf);
+	}
+}
+
+/* Into a window just created; desc: the row type of its events. */
+void
+window_section_restore(SiddhiWindow *w, TupleDesc desc, SiddhiStateReader *r,
+					   SiddhiStateReader *parts, int nparts)
+{
+	int32 window = siddhi_state_get_int32(r);
+
+	if ((window == WINDOW_NONE) != (w == NULL) ||
+		(window != WINDOW_PARTS && nparts > 0) ||
+		(window != WINDOW_NONE && window != WINDOW_WHOLE &&
+		 window != WINDOW_PARTS))
+		siddhi_state_corrupt(r, "An operator is missing or extra");
+	/* a window's tuples are its input's rows: checked as they are read */
+	r->desc = desc;
+	if (window == WINDOW_WHOLE)
+		siddhi_window_restore(w, r, desc);
+	else if (window == WINDOW_PARTS)
+	{
+		SiddhiStateReader head;
+		int len;
+		const char *data = siddhi_state_get_bytes(r, &len);
+
+		siddhi_state_reader_init(&head, data, len, r->what);
+		for (int i = 0; i < nparts; i++)
+			parts[i].desc = desc;
+		siddhi_window_restore_parts(w, &head, parts, nparts, desc);
+		siddhi_state_expect_end(&head);
+	}
+	r->desc = NULL;
+}
+
 void
 query_state_serialize(QueryRuntime *q, StringInfo buf, QueryStateParts *parts)
 {
@@ -302,27 +369,7 @@ query_state_serialize(QueryRuntime *q, StringInfo buf, QueryStateParts *parts)
 	put_section(buf, q->dedup != NULL);
 	if (q->dedup)
 		siddhi_dedup_serialize(q->dedup, buf);
-	if (q->window && parts && parts->want)
-	{
-		StringInfoData head;
-
-		initStringInfo(&head);
-		parts->used = siddhi_window_serialize_parts(
-			q->window, parts->since, &head, parts->events, &parts->first,
-			&parts->next);
-		if (parts->used)
-		{
-			siddhi_state_put_int32(buf, WINDOW_PARTS);
-			siddhi_state_put_bytes(buf, head.data, head.len);
-		}
-		pfree(head.data);
-	}
-	if (!parts || !parts->used)
-	{
-		siddhi_state_put_int32(buf, q->window ? WINDOW_WHOLE : WINDOW_NONE);
-		if (q->window)
-			siddhi_window_serialize(q->window, buf);
-	}
+	window_section_serialize(q->window, buf, parts);
 	put_section(buf, aggs);
 	if (aggs)
 		siddhi_selector_serialize(q->sel, buf);
@@ -343,7 +390,6 @@ query_state_restore(QueryRuntime *q, SiddhiStateReader *r,
 					SiddhiStateReader *parts, int nparts)
 {
 	bool aggs = q->sel && siddhi_selector_holds_state(q->sel);
-	int32 window;
 
 	if (q->apart)
 	{
@@ -354,30 +400,8 @@ query_state_restore(QueryRuntime *q, SiddhiStateReader *r,
 
 	if (get_section(r, q->dedup != NULL))
 		siddhi_dedup_restore(q->dedup, r);
-	window = siddhi_state_get_int32(r);
-	if ((window == WINDOW_NONE) != (q->window == NULL) ||
-		(window != WINDOW_PARTS && nparts > 0) ||
-		(window != WINDOW_NONE && window != WINDOW_WHOLE &&
-		 window != WINDOW_PARTS))
-		siddhi_state_corrupt(r, "An operator is missing or extra");
-	/* a window's tuples are its input's rows: checked as they are read */
-	r->desc = q->input ? q->input->desc : NULL;
-	if (window == WINDOW_WHOLE)
-		siddhi_window_restore(q->window, r, q->input->desc);
-	else if (window == WINDOW_PARTS)
-	{
-		SiddhiStateReader head;
-		int len;
-		const char *data = siddhi_state_get_bytes(r, &len);
-
-		siddhi_state_reader_init(&head, data, len, r->what);
-		for (int i = 0; i < nparts; i++)
-			parts[i].desc = q->input->desc;
-		siddhi_window_restore_parts(q->window, &head, parts, nparts,
-									q->input->desc);
-		siddhi_state_expect_end(&head);
-	}
-	r->desc = NULL;
+	window_section_restore(q->window, q->input ? q->input->desc : NULL, r,
+						   parts, nparts);
 	if (get_section(r, aggs))
 		siddhi_selector_restore(q->sel, r);
 	if (get_section(r, q->rate != NULL))
@@ -518,94 +542,175 @@ query_state_roundtrip_all(void)
 		}
 		foreach(lq, app->partitions)
 			roundtrip_partition(lfirst(lq));
+		foreach(lq, app->windows)
+			named_window_roundtrip(lfirst(lq));
 	}
 }
-
-/*
- * A playback app's own state, saved under the key "#app": its clock and
- * its triggers' next times (they follow the clock).  A wall-clock app has
- * none: its clock is the wall clock and its triggers start again from
- * the time it starts, as Siddhi's do.
- */
-#define APP_STATE_KEY "#app"
 
 /* parts may hold this much more than 4 times the window before a rewrite */
 #define PARTS_SLACK (64 * 1024)
 
-static char *
-app_state_fingerprint(SiddhiAppRuntime *app)
+/*
+ * Save one unit of state that changed (a query, a named window): ser
+ * writes it, its window (NULL: none) incrementally when it can; fn gets
+ * the bytes, or once the reason it is not saved any more (too large).
+ */
+void
+state_track_save(StateTrack *t, SiddhiWindow *window, StateSerializeFn ser,
+				 void *obj, SiddhiStateFn fn, void *arg, StringInfo buf,
+				 StringInfo events)
 {
-	StringInfoData b;
-	ListCell *lc;
-	uint64 h;
+	instr_time start;
+	instr_time took;
+	QueryStateParts parts = { 0 };
+	Size live = window ? MemoryContextMemAllocated(window->cxt, true) : 0;
 
-	initStringInfo(&b);
-	appendStringInfo(&b, "%d|app", SIDDHI_STATE_FORMAT);
-	foreach(lc, app->triggers)
+	/*
+	 * A window that can be saved incrementally writes only the events that
+	 * entered since the last save, as a part; when the parts hold much
+	 * more than the window (events that left since), they are replaced by
+	 * one part of what it holds now.
+	 */
+	resetStringInfo(events);
+	parts.want = true;
+	parts.since = t->since;
+	parts.events = events;
+	INSTR_TIME_SET_CURRENT(start);
+	resetStringInfo(buf);
+	ser(obj, buf, &parts);
+	if (parts.used && t->part_bytes > 4 * (int64) live + PARTS_SLACK)
 	{
-		AppTrigger *t = lfirst(lc);
-
-		appendStringInfo(&b, "|%u:%d:" INT64_FORMAT, t->junction->desc_sig,
-						 (int) t->at_start, t->every_ms);
-		if (t->cron)
-			appendStringInfoString(&b, ":cron");
+		/* compaction: everything held, in one new part */
+		resetStringInfo(buf);
+		resetStringInfo(events);
+		parts.since = 0;
+		parts.used = false;
+		ser(obj, buf, &parts);
+		parts.since = -1; /* says: replace the parts */
 	}
-	h = hash_bytes_extended((const unsigned char *) b.data, b.len, 0);
-	pfree(b.data);
-	return psprintf("%016llx", (unsigned long long) h);
+	INSTR_TIME_SET_CURRENT(took);
+	INSTR_TIME_SUBTRACT(took, start);
+	if (parts.used)
+	{
+		SiddhiStatePart part;
+
+		part.replace = parts.since < 0;
+		part.number = t->part;
+		/* a part with no event (8 bytes: its count) is not written */
+		part.data = events->len > (int) sizeof(int64) || part.replace
+						? events->data
+						: NULL;
+		part.len = events->len;
+		fn(arg, t->key, t->fp, buf->data, buf->len, NULL,
+		   INSTR_TIME_GET_MILLISEC(took), &part);
+		t->pending = true;
+		t->pend_since = parts.next;
+		t->pend_part = t->part + (part.data ? 1 : 0);
+		t->pend_bytes =
+			(part.replace ? 0 : t->part_bytes) + (part.data ? events->len : 0);
+		t->oversize = false;
+	}
+	else if (live > (Size) siddhi_max_state_size_kb * 1024 ||
+			 buf->len > siddhi_max_state_size_kb * 1024)
+	{
+		/* its saved state is stale from now on: forgotten, once */
+		if (!t->oversize)
+			fn(arg, t->key, t->fp, NULL, 0,
+			   "larger than siddhi.max_state_size",
+			   INSTR_TIME_GET_MILLISEC(took), NULL);
+		t->oversize = true;
+	}
+	else
+	{
+		fn(arg, t->key, t->fp, buf->data, buf->len, NULL,
+		   INSTR_TIME_GET_MILLISEC(took), NULL);
+		t->oversize = false;
+	}
 }
 
-static void
-app_state_serialize(SiddhiAppRuntime *app, StringInfo buf)
+/* The batch that saved the unit committed: it is clean. */
+void
+state_track_saved(StateTrack *t)
 {
-	ListCell *lc;
-
-	siddhi_state_put_int64(buf, app->clock);
-	siddhi_state_put_bool(buf, app->triggers_started);
-	siddhi_state_put_int64(buf, list_length(app->triggers));
-	foreach(lc, app->triggers)
-		siddhi_state_put_int64(buf, ((AppTrigger *) lfirst(lc))->next);
+	t->dirty = false;
+	if (t->pending)
+	{
+		t->since = t->pend_since;
+		t->part = t->pend_part;
+		t->part_bytes = t->pend_bytes;
+		t->pending = false;
+	}
 }
 
-static void
-app_state_restore(SiddhiAppRuntime *app, SiddhiStateReader *r)
+/* Its saved state was deleted: saved anew, its window from the oldest. */
+void
+state_track_forget(StateTrack *t)
 {
-	ListCell *lc;
-	int64 n;
-
-	app->clock = siddhi_state_get_int64(r);
-	app->triggers_started = siddhi_state_get_bool(r);
-	n = siddhi_state_get_count(r, sizeof(int64));
-	if (n != list_length(app->triggers))
-		siddhi_state_corrupt(r, "The app's triggers are not the ones saved");
-	foreach(lc, app->triggers)
-		((AppTrigger *) lfirst(lc))->next = siddhi_state_get_int64(r);
-	siddhi_state_expect_end(r);
-	app->saved_clock = app->clock;
+	t->dirty = true;
+	t->since = 0;
+	t->part_bytes = 0;
+	t->pending = false;
+	t->unsaveable_told = false;
+	t->oversize = false;
 }
 
 /*
- * The worker's side (src/worker/state.c): the state of each query of app
- * that changed since it was last saved, handed to fn one query at a time
- * (data NULL and reason set when the query cannot be saved yet; such a
- * query is handed once, when it first changes).
+ * The unit was restored from its row and parts: the next incremental save
+ * of its window appends what comes next.
  */
+void
+state_track_restored(StateTrack *t, SiddhiWindow *window,
+					 const SiddhiStatePart *parts, int nparts)
+{
+	for (int i = 0; i < nparts; i++)
+	{
+		t->part_bytes += parts[i].len;
+		t->part = parts[i].number + 1;
+	}
+	if (window)
+	{
+		StringInfoData head;
+		StringInfoData none;
+		int64 first;
+
+		initStringInfo(&head);
+		initStringInfo(&none);
+		if (siddhi_window_serialize_parts(window, PG_INT64_MAX, &head, &none,
+										  &first, &t->since))
+		{
+			pfree(head.data);
+			pfree(none.data);
+		}
+	}
+}
+
 /* The query's key and fingerprint: they do not change while it runs. */
 static void
-query_state_ids(QueryRuntime *q, const char **key, const char **fp)
+query_state_ids(QueryRuntime *q)
 {
-	if (q->state_key == NULL)
+	if (q->st.key == NULL)
 	{
 		MemoryContext old = MemoryContextSwitchTo(q->app->cxt);
 
-		q->state_key = query_state_key(q);
-		q->state_fp = query_state_fingerprint(q);
+		q->st.key = query_state_key(q);
+		q->st.fp = query_state_fingerprint(q);
 		MemoryContextSwitchTo(old);
 	}
-	*key = q->state_key;
-	*fp = q->state_fp;
 }
 
+static void
+query_serialize_fn(void *obj, StringInfo buf, QueryStateParts *parts)
+{
+	query_state_serialize((QueryRuntime *) obj, buf, parts);
+}
+
+/*
+ * The worker's side (src/worker/state.c): the state of the app (app_state.c),
+ * of each named window (named_window_state.c) and of each query of app
+ * that changed since it was last saved, handed to fn one at a time (data
+ * NULL and reason set when a query cannot be saved yet; such a query is
+ * handed once, when it first changes).
+ */
 void
 siddhi_runtime_collect_state(SiddhiAppRuntime *app, SiddhiStateFn fn,
 							 void *arg)
@@ -616,97 +721,25 @@ siddhi_runtime_collect_state(SiddhiAppRuntime *app, SiddhiStateFn fn,
 
 	initStringInfo(&buf);
 	initStringInfo(&events);
-	/* the clock moved (and with it, the triggers): the app's own state */
-	if (app->playback && app->clock != app->saved_clock)
-	{
-		char *fp = app_state_fingerprint(app);
-
-		app_state_serialize(app, &buf);
-		fn(arg, APP_STATE_KEY, fp, buf.data, buf.len, NULL, 0, NULL);
-		pfree(fp);
-	}
+	app_state_collect(app, fn, arg, &buf);
+	named_window_collect_state(app, fn, arg, &buf, &events);
 	foreach(lq, app->queries)
 	{
 		QueryRuntime *q = lfirst(lq);
 		const char *why;
-		const char *key;
-		const char *fp;
-		instr_time start;
-		instr_time took;
-		QueryStateParts parts = { 0 };
-		Size live;
 
-		if (!q->state_dirty || !query_state_holds(q))
+		if (!q->st.dirty || !query_state_holds(q))
 			continue;
-		query_state_ids(q, &key, &fp);
+		query_state_ids(q);
 		if (!query_state_can_save(q, &why))
 		{
-			if (!q->state_unsaveable_told)
-				fn(arg, key, fp, NULL, 0, why, 0, NULL);
-			q->state_unsaveable_told = true;
+			if (!q->st.unsaveable_told)
+				fn(arg, q->st.key, q->st.fp, NULL, 0, why, 0, NULL);
+			q->st.unsaveable_told = true;
 			continue;
 		}
-		live = q->window ? MemoryContextMemAllocated(q->window->cxt, true) : 0;
-		/*
-		 * A window that can be saved incrementally writes only the events
-		 * that entered since the last save, as a part; when the parts hold
-		 * much more than the window (events that left since), they are
-		 * replaced by one part of what it holds now.
-		 */
-		resetStringInfo(&events);
-		parts.want = true;
-		parts.since = q->state_since;
-		parts.events = &events;
-		INSTR_TIME_SET_CURRENT(start);
-		resetStringInfo(&buf);
-		query_state_serialize(q, &buf, &parts);
-		if (parts.used && q->state_part_bytes > 4 * (int64) live + PARTS_SLACK)
-		{
-			/* compaction: everything held, in one new part */
-			resetStringInfo(&buf);
-			resetStringInfo(&events);
-			parts.since = 0;
-			parts.used = false;
-			query_state_serialize(q, &buf, &parts);
-			parts.since = -1; /* says: replace the parts */
-		}
-		INSTR_TIME_SET_CURRENT(took);
-		INSTR_TIME_SUBTRACT(took, start);
-		if (parts.used)
-		{
-			SiddhiStatePart part;
-
-			part.replace = parts.since < 0;
-			part.number = q->state_part;
-			/* a part with no event (8 bytes: its count) is not written */
-			part.data = events.len > (int) sizeof(int64) || part.replace
-							? events.data
-							: NULL;
-			part.len = events.len;
-			fn(arg, key, fp, buf.data, buf.len, NULL,
-			   INSTR_TIME_GET_MILLISEC(took), &part);
-			q->state_pending = true;
-			q->state_pend_since = parts.next;
-			q->state_pend_part = q->state_part + (part.data ? 1 : 0);
-			q->state_pend_bytes = (part.replace ? 0 : q->state_part_bytes) +
-								  (part.data ? events.len : 0);
-			q->state_oversize = false;
-		}
-		else if (live > (Size) siddhi_max_state_size_kb * 1024 ||
-				 buf.len > siddhi_max_state_size_kb * 1024)
-		{
-			/* its saved state is stale from now on: forgotten, once */
-			if (!q->state_oversize)
-				fn(arg, key, fp, NULL, 0, "larger than siddhi.max_state_size",
-				   INSTR_TIME_GET_MILLISEC(took), NULL);
-			q->state_oversize = true;
-		}
-		else
-		{
-			fn(arg, key, fp, buf.data, buf.len, NULL,
-			   INSTR_TIME_GET_MILLISEC(took), NULL);
-			q->state_oversize = false;
-		}
+		state_track_save(&q->st, q->window, query_serialize_fn, q, fn, arg,
+						 &buf, &events);
 	}
 	pfree(buf.data);
 	pfree(events.data);
@@ -719,24 +752,15 @@ siddhi_runtime_state_saved(SiddhiAppRuntime *app)
 	ListCell *lq;
 
 	foreach(lq, app->queries)
-	{
-		QueryRuntime *q = lfirst(lq);
-
-		q->state_dirty = false;
-		if (q->state_pending)
-		{
-			q->state_since = q->state_pend_since;
-			q->state_part = q->state_pend_part;
-			q->state_part_bytes = q->state_pend_bytes;
-			q->state_pending = false;
-		}
-	}
-	app->saved_clock = app->clock;
+		state_track_saved(&((QueryRuntime *) lfirst(lq))->st);
+	foreach(lq, app->windows)
+		state_track_saved(&((NamedWindow *) lfirst(lq))->st);
+	app_state_saved(app);
 }
 
 /*
  * The app's saved state was deleted (saving turned off): when saving comes
- * back, every query is saved anew, windows from their oldest event.
+ * back, everything is saved anew, windows from their oldest event.
  */
 void
 siddhi_runtime_state_forgotten(SiddhiAppRuntime *app)
@@ -744,25 +768,19 @@ siddhi_runtime_state_forgotten(SiddhiAppRuntime *app)
 	ListCell *lq;
 
 	foreach(lq, app->queries)
-	{
-		QueryRuntime *q = lfirst(lq);
-
-		q->state_dirty = true;
-		q->state_since = 0;
-		q->state_part_bytes = 0;
-		q->state_pending = false;
-		q->state_unsaveable_told = false;
-		q->state_oversize = false;
-	}
-	app->saved_clock = PG_INT64_MIN;
+		state_track_forget(&((QueryRuntime *) lfirst(lq))->st);
+	foreach(lq, app->windows)
+		state_track_forget(&((NamedWindow *) lfirst(lq))->st);
+	app_state_forget(app);
 }
 
 /*
- * Restore the saved state of the query key of an app just started, when
- * the fingerprint is the query's.  Returns false (and restores nothing)
- * when there is no such query, or it changed, or cannot be saved now; a
- * damaged state is an ERROR, after which the caller must not run the app
- * (its query may be half restored).
+ * Restore the saved state under key of an app just started, when the
+ * fingerprint is that of the query (or named window, or the app's own
+ * state) of that key now.  Returns false (and restores nothing) when there
+ * is no such thing, or it changed, or cannot be saved now; a damaged state
+ * is an ERROR, after which the caller must not run the app (it may be half
+ * restored).
  */
 bool
 siddhi_runtime_restore_state(SiddhiAppRuntime *app, const char *key,
@@ -771,66 +789,37 @@ siddhi_runtime_restore_state(SiddhiAppRuntime *app, const char *key,
 {
 	ListCell *lq;
 
-	if (strcmp(key, APP_STATE_KEY) == 0)
-	{
-		SiddhiStateReader r;
-
-		if (!app->playback ||
-			strcmp(app_state_fingerprint(app), fingerprint) != 0)
-			return false;
-		siddhi_state_reader_init(&r, data, len,
-								 psprintf("app \"%s\"", app->name));
-		app_state_restore(app, &r);
-		return true;
-	}
+	if (key[0] == '#' && strcmp(key, APP_STATE_KEY) == 0)
+		return app_state_restore_key(app, fingerprint, data, len);
+	if (key[0] == '#' &&
+		strncmp(key, NAMED_WINDOW_KEY, strlen(NAMED_WINDOW_KEY)) == 0)
+		return named_window_restore_state(app, key, fingerprint, data, len,
+										  parts, nparts);
 	foreach(lq, app->queries)
 	{
 		QueryRuntime *q = lfirst(lq);
-		const char *qkey;
-		const char *qfp;
 		const char *why;
 
-		query_state_ids(q, &qkey, &qfp);
-		if (strcmp(qkey, key) != 0)
+		query_state_ids(q);
+		if (strcmp(q->st.key, key) != 0)
 			continue;
-		if (strcmp(qfp, fingerprint) != 0 || !query_state_holds(q) ||
+		if (strcmp(q->st.fp, fingerprint) != 0 || !query_state_holds(q) ||
 			!query_state_can_save(q, &why))
 			return false;
 		{
 			SiddhiStateReader r;
 			char *what =
 				psprintf("query \"%s\" of app \"%s\"", key, app->name);
-
 			SiddhiStateReader *pr =
 				palloc(sizeof(SiddhiStateReader) * Max(nparts, 1));
 
 			for (int i = 0; i < nparts; i++)
-			{
 				siddhi_state_reader_init(&pr[i], parts[i].data, parts[i].len,
 										 what);
-				q->state_part_bytes += parts[i].len;
-				q->state_part = parts[i].number + 1;
-			}
 			siddhi_state_reader_init(&r, data, len, what);
 			query_state_restore(q, &r, pr, nparts);
 			pfree(pr);
-			/* the next incremental save appends what comes next */
-			if (q->window)
-			{
-				StringInfoData head;
-				StringInfoData none;
-				int64 first;
-
-				initStringInfo(&head);
-				initStringInfo(&none);
-				if (siddhi_window_serialize_parts(q->window, PG_INT64_MAX,
-												  &head, &none, &first,
-												  &q->state_since))
-				{
-					pfree(head.data);
-					pfree(none.data);
-				}
-			}
+			state_track_restored(&q->st, q->window, parts, nparts);
 		}
 		/* restored, not changed: saved again only when it changes */
 		return true;

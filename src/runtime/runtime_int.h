@@ -104,6 +104,30 @@ typedef struct StreamHook
 } StreamHook;
 
 /*
+ * What the epochs keep of one unit of saved state, a query or a named
+ * window (query_state.c): its key and fingerprint, made once, whether it
+ * changed, and where the incremental saves of its window stand.
+ */
+typedef struct StateTrack
+{
+	char *key;
+	char *fp;
+	bool dirty;			  /* changed since its state was last saved */
+	bool unsaveable_told; /* why it is not saved was handed out */
+	bool oversize;		  /* over siddhi.max_state_size, said so */
+	/* incremental saves of its window: the next event to save, the next
+	 * part's number, the bytes of the parts saved; and the same as they
+	 * will be once the batch saving them commits */
+	int64 since;
+	int64 part;
+	int64 part_bytes;
+	bool pending;
+	int64 pend_since;
+	int64 pend_part;
+	int64 pend_bytes;
+} StateTrack;
+
+/*
  * A named window: events sent to its junction enter the window, and what
  * the window emits goes to the junction's watchers and consumers, marked
  * current or expired.  Its contents are mirrored into its table.
@@ -121,6 +145,8 @@ struct NamedWindow
 	int depth;			   /* of the event being processed */
 	bool delivered;		   /* readers got events since their last chunk end */
 	SiddhiErrorLog errlog; /* its mirror's failures, rate limited */
+	SiddhiNamedWindowPlan *plan; /* its definition (epochs) */
+	StateTrack st;				 /* named_window_state.c: its saves */
 };
 
 typedef struct TableRow
@@ -191,21 +217,7 @@ struct QueryRuntime
 	SiddhiQueryPlan *plan;		   /* to make a key's state; NULL: join side */
 	SiddhiWindowPlan *window_plan; /* likewise */
 	bool inner_input;			   /* reads a #inner stream of apart */
-	char *state_key; /* query_state.c: its key and fingerprint, once made */
-	char *state_fp;
-	bool state_dirty;			/* stepped since its state was last saved */
-	bool state_unsaveable_told; /* why it is not saved was handed out */
-	bool state_oversize;		/* over siddhi.max_state_size, said so */
-	/* incremental saves of its window: the next event to save, the next
-	 * part's number, the bytes of the parts saved; and the same as they
-	 * will be once the batch saving them commits */
-	int64 state_since;
-	int64 state_part;
-	int64 state_part_bytes;
-	bool state_pending;
-	int64 state_pend_since;
-	int64 state_pend_part;
-	int64 state_pend_bytes;
+	StateTrack st;				   /* query_state.c: its saves (epochs) */
 	uint64 read_checked; /* batch whose SELECT check on input was made */
 	bool read_denied;	 /* and it failed: the batch's events are skipped */
 };
@@ -238,9 +250,13 @@ struct SiddhiAppRuntime
 	char *name;
 	char *source; /* the app's text (query fingerprints, query_state.c) */
 	Oid owner;
-	bool playback;	   /* the app's clock follows event time */
-	int64 clock;	   /* playback: the latest event time seen */
-	int64 saved_clock; /* clock when the app's state was last saved */
+	bool playback;		   /* the app's clock follows event time */
+	int64 clock;		   /* playback: the latest event time seen */
+	int64 saved_clock;	   /* clock when the app's state was last saved */
+	bool state_forgotten;  /* app_state.c: save the app's state anew */
+	uint64 saved_dispatch; /* app_state.c: its junctions' times saved */
+	List *dispatch_inputs; /* of Junction *, made at the first save */
+	bool dispatch_listed;
 	MemoryContext cxt;
 	List *queries;
 	List *windows;	/* of NamedWindow * */
@@ -336,6 +352,43 @@ extern void query_state_serialize(QueryRuntime *q, StringInfo buf,
 extern void query_state_restore(QueryRuntime *q, SiddhiStateReader *r,
 								SiddhiStateReader *parts, int nparts);
 extern void query_state_roundtrip_all(void);
+extern void window_section_serialize(SiddhiWindow *w, StringInfo buf,
+									 QueryStateParts *parts);
+extern void window_section_restore(SiddhiWindow *w, TupleDesc desc,
+								   SiddhiStateReader *r,
+								   SiddhiStateReader *parts, int nparts);
+/* one unit of saved state (a query, a named window): query_state.c */
+typedef void (*StateSerializeFn)(void *obj, StringInfo buf,
+								 QueryStateParts *parts);
+extern void state_track_save(StateTrack *t, SiddhiWindow *window,
+							 StateSerializeFn ser, void *obj, SiddhiStateFn fn,
+							 void *arg, StringInfo buf, StringInfo events);
+extern void state_track_saved(StateTrack *t);
+extern void state_track_forget(StateTrack *t);
+extern void state_track_restored(StateTrack *t, SiddhiWindow *window,
+								 const SiddhiStatePart *parts, int nparts);
+
+/* app_state.c: the app's own state, key "#app" */
+#define APP_STATE_KEY "#app"
+extern void app_state_collect(SiddhiAppRuntime *app, SiddhiStateFn fn,
+							  void *arg, StringInfo buf);
+extern void app_state_saved(SiddhiAppRuntime *app);
+extern void app_state_forget(SiddhiAppRuntime *app);
+extern bool app_state_restore_key(SiddhiAppRuntime *app,
+								  const char *fingerprint, const char *data,
+								  int len);
+
+/* named_window_state.c: each named window's contents, key "#window W" */
+#define NAMED_WINDOW_KEY "#window "
+extern void named_window_collect_state(SiddhiAppRuntime *app, SiddhiStateFn fn,
+									   void *arg, StringInfo buf,
+									   StringInfo events);
+extern bool named_window_restore_state(SiddhiAppRuntime *app, const char *key,
+									   const char *fingerprint,
+									   const char *data, int len,
+									   const SiddhiStatePart *parts,
+									   int nparts);
+extern void named_window_roundtrip(NamedWindow *nw);
 
 /* the driver's state (app.c, query.c, table_sink.c) */
 extern HTAB *junctions;

@@ -8,7 +8,9 @@
  * Each batch (run_batch, run_timers in engine.c) ends by writing one row of
  * siddhi.query_state per query whose state changed in it: the state as
  * bytes (src/runtime/query_state.c), its fingerprint, and the app's
- * deployed_at.  The row commits with the batch's results, the staging rows
+ * deployed_at.  A named window's contents ("#window W",
+ * src/runtime/named_window_state.c) and the app's own state ("#app",
+ * src/runtime/app_state.c) are rows of the same table.  The row commits with the batch's results, the staging rows
  * of durable streams it consumed and its sources' positions, so after any
  * crash the three agree: an app restores the state of its last committed
  * batch, and its inputs go on from the same point.

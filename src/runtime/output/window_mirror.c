@@ -269,6 +269,33 @@ siddhi_mirror_invalidate(SiddhiWindowMirror *m)
 	siddhi_mirror_reset_pending(m);
 }
 
+void
+siddhi_mirror_rekey(SiddhiWindowMirror *m, MinimalTuple *olds,
+					MinimalTuple *news, int n)
+{
+	HTAB *rows = new_rows_table(m->cxt);
+
+	for (int i = 0; i < n; i++)
+	{
+		MirrorRow *row = hash_search(m->rows, &olds[i], HASH_FIND, NULL);
+		MirrorRow *moved;
+
+		if (row == NULL)
+			continue;
+		moved = hash_search(rows, &news[i], HASH_ENTER, NULL);
+		moved->tid = row->tid;
+	}
+	if (m->changes != NIL ||
+		hash_get_num_entries(rows) != hash_get_num_entries(m->rows))
+	{
+		hash_destroy(rows);
+		siddhi_mirror_invalidate(m);
+		return;
+	}
+	hash_destroy(m->rows);
+	m->rows = rows;
+}
+
 /* The pending arrivals live in the batch context: start a new table. */
 void
 siddhi_mirror_reset_pending(SiddhiWindowMirror *m)

@@ -194,12 +194,7 @@ siddhi_window_input_end(SiddhiWindow *w, int64 now, SiddhiEventFn fn,
 bool
 siddhi_window_can_save(SiddhiWindow *w)
 {
-	if (w->ops->serialize == NULL || w->ops->restore == NULL)
-		return false;
-	if (w->plan->kind == SIDDHI_WINDOW_EXPRESSION ||
-		w->plan->kind == SIDDHI_WINDOW_EXPRESSION_BATCH)
-		return expression_window_can_save(w);
-	return true;
+	return w->ops->serialize != NULL && w->ops->restore != NULL;
 }
 
 void

@@ -102,15 +102,6 @@ typedef struct ExprWindow
 	SiddhiAggregates *aggs;
 	SiddhiAggGroup *group;
 	ParamListInfo timestamps; /* $1 event, $2 first, $3 last */
-	/*
-	 * The event the aggregators hold besides the queue they follow (see
-	 * "Epochs" below), a copy, or NULL; and, after a restore, that the
-	 * aggregators are still to be rebuilt.
-	 */
-	MinimalTuple agg_extra;
-	int64 agg_extra_ts;
-	bool rebuild;
-	int8 can_save; /* expression_window_can_save: -1 not known yet */
 } ExprWindow;
 
 static SiddhiWindow *
@@ -122,7 +113,6 @@ expression_create(const SiddhiWindowPlan *plan, MemoryContext cxt)
 	w->batch = plan->kind == SIDDHI_WINDOW_EXPRESSION_BATCH;
 	w->include = w->batch && plan->replace_time;
 	w->stream = w->batch && plan->current_event;
-	w->can_save = -1;
 	w->base.cxt = cxt;
 	w->base.plan = plan;
 	return &w->base;
@@ -135,6 +125,16 @@ expression_reset_aggs(ExprWindow *w)
 	MemoryContextReset(w->agg_cxt);
 	w->aggs = siddhi_aggs_create(w->agg_plans, NIL, w->agg_cxt);
 	w->group = siddhi_aggs_group(w->aggs, NULL, NULL, true); /* no group by */
+}
+
+/* The aggregators' memory and the aggregators, empty. */
+static void
+expression_create_aggs(ExprWindow *w)
+{
+	w->agg_plans = w->base.plan->cond_aggs;
+	w->agg_cxt = AllocSetContextCreate(w->base.cxt, "siddhi window aggregates",
+									   ALLOCSET_DEFAULT_SIZES);
+	expression_reset_aggs(w);
 }
 
 /* Set up the condition's evaluation, at the first event. */
@@ -184,10 +184,10 @@ expression_init(ExprWindow *w)
 	}
 	w->timestamps->numParams = 3;
 	w->econtext->ecxt_param_list_info = w->timestamps;
-	w->agg_cxt = AllocSetContextCreate(w->base.cxt, "siddhi window aggregates",
-									   ALLOCSET_DEFAULT_SIZES);
 	MemoryContextSwitchTo(old);
-	expression_reset_aggs(w);
+	/* restored (see "Epochs"): the aggregators are there already */
+	if (w->aggs == NULL)
+		expression_create_aggs(w);
 	w->ready = true;
 }
 
@@ -384,23 +384,7 @@ static void
 batch_restart(ExprWindow *w, ExprSlot *arrival, ExprSlot *first)
 {
 	expression_reset_aggs(w);
-	if (w->agg_extra)
-		pfree(w->agg_extra);
-	w->agg_extra = NULL;
 	(void) expression_check(w, arrival, first, arrival, STEP_ADD);
-}
-
-/*
- * After batch_restart: the aggregators hold the arrival, which the queue
- * they follow will not (see "Epochs"): keep a copy for a restore.
- */
-static void
-batch_extra(ExprWindow *w, const SiddhiWindowEvent *ev)
-{
-	if (w->naggs == 0)
-		return;
-	w->agg_extra = siddhi_window_keep(&w->base, ev->tuple);
-	w->agg_extra_ts = ev->timestamp;
 }
 
 static void
@@ -424,8 +408,6 @@ batch_add(ExprWindow *w, const SiddhiWindowEvent *ev, SiddhiEventFn fn,
 	batch_restart(w, &arrival, &first);
 
 	queue_expire(&w->previous, now, fn, arg);
-	if (batch->count == 0 || w->include)
-		batch_extra(w, ev);
 	if (batch->count == 0)
 	{
 		/* nothing collected: the arrival comes and goes */
@@ -472,8 +454,6 @@ batch_stream_add(ExprWindow *w, const SiddhiWindowEvent *ev, SiddhiEventFn fn,
 		return;
 	}
 	batch_restart(w, &arrival, &first);
-	if (held->count == 0 || w->include)
-		batch_extra(w, ev);
 
 	if (held->count == 0)
 	{
@@ -500,135 +480,19 @@ batch_stream_add(ExprWindow *w, const SiddhiWindowEvent *ev, SiddhiEventFn fn,
  *
  * Saved: the window's queue (expression: the window; expressionBatch: the
  * batch being collected) and the batch to expire, each event with its
- * time and tuple, and the event the aggregators hold besides (agg_extra).
+ * time and tuple, then the aggregators of the condition as they are
+ * (siddhi_aggs_serialize: every kind can be saved), or nothing when the
+ * window has none or has seen no event yet.
  *
- * The aggregators are not saved: they are rebuilt, at the first arrival
- * after the restore (inside the query's step, so the arguments are
- * evaluated as the app's owner), by adding again the events they hold,
- * in the order they were added.  Which events those are:
- *
- *	expression			the window's events: each arrival is added and
- *						each leaving event removed, oldest first.
- *	expressionBatch		agg_extra, then the batch being collected (with
- *						stream.current.event: the arrivals held).  A
- *						flush restarts the aggregators with the arrival
- *						alone; when it is not kept in that queue (nothing
- *						was collected, or include.triggering.event sent
- *						it out with the flushed batch) it is agg_extra.
- *
- * This rebuilds exactly the state the window had when the aggregators'
- * state is a function of the sequence of values added (and removed) and
- * each event gives the same value every time.  So a window is saved only
- * when (expression_window_can_save):
- *
- *	- every argument reads the event at hand only (not first.x, last.x,
- *	  eventTimestamp(first) or eventTimestamp(last), which depended on the
- *	  window at the time) and calls only immutable functions;
- *	- for expression, which also removes events: every aggregator's state
- *	  depends on the events held only, not on those that came and left:
- *	  count, sum and avg of integers, min, max (a queue of the values
- *	  held, in order), distinctCount, and, or.  A float sum that lost a
- *	  value is not the sum of those left (rounding), minForever and
- *	  maxForever remember what left, and the rest are not checked yet.
- *	  expressionBatch only ever adds, from empty aggregators: all kinds.
- *
- * Other windows of these kinds are not saved (their query says so in
- * siddhi.query_state) until the aggregators can be saved themselves
- * (siddhi_aggs_serialize).
+ * The aggregators' state is not made again from the events held: a float
+ * sum that lost a value is not the sum of those left (rounding),
+ * minForever remembers what left, an argument reading first.x or last.x
+ * gave the value of the window at the time, and expressionBatch's
+ * aggregators hold the arrival that restarted them besides the batch.
+ * They are restored into aggregators made at once (restore runs outside
+ * any query step; making them evaluates nothing), and the first event
+ * after the restore sets up the condition around them (expression_init).
  */
-
-/* Does the argument read anything but the event at hand, or vary? */
-static bool
-arg_not_own(Node *n, void *context)
-{
-	if (n == NULL)
-		return false;
-	if (IsA(n, Var) &&
-		(((Var *) n)->varno == INNER_VAR || ((Var *) n)->varno == OUTER_VAR))
-		return true;
-	if (IsA(n, Param) && ((Param *) n)->paramkind == PARAM_EXTERN &&
-		((Param *) n)->paramid != 1)
-		return true;
-	return expression_tree_walker(n, arg_not_own, context);
-}
-
-/* The kinds whose state is a function of the events held (see above). */
-static bool
-agg_follows_contents(const SiddhiAggPlan *ap)
-{
-	switch (ap->kind)
-	{
-		case SIDDHI_AGG_COUNT:
-		case SIDDHI_AGG_MIN:
-		case SIDDHI_AGG_MAX:
-		case SIDDHI_AGG_DISTINCT_COUNT:
-		case SIDDHI_AGG_AND:
-		case SIDDHI_AGG_OR:
-			return true;
-		case SIDDHI_AGG_SUM:
-		case SIDDHI_AGG_AVG:
-			return ap->argtype == INT2OID || ap->argtype == INT4OID ||
-				   ap->argtype == INT8OID;
-		default:
-			return false;
-	}
-}
-
-bool
-expression_window_can_save(SiddhiWindow *base)
-{
-	ExprWindow *w = (ExprWindow *) base;
-	ListCell *lc;
-
-	if (w->can_save >= 0)
-		return w->can_save == 1;
-	w->can_save = 1;
-	foreach(lc, w->base.plan->cond_aggs)
-	{
-		SiddhiAggPlan *ap = lfirst(lc);
-
-		if ((ap->arg && (arg_not_own((Node *) ap->arg, NULL) ||
-						 contain_mutable_functions((Node *) ap->arg))) ||
-			(!w->batch && !agg_follows_contents(ap)))
-			w->can_save = 0;
-	}
-	return w->can_save == 1;
-}
-
-/* Add one restored event to the aggregators again. */
-static void
-rebuild_one(ExprWindow *w, MinimalTuple tuple, int64 ts)
-{
-	ExprContext *econtext = w->econtext;
-
-	ExecStoreMinimalTuple(tuple, w->event_slot, false);
-	ExecStoreMinimalTuple(tuple, w->first_slot, false);
-	ExecStoreMinimalTuple(tuple, w->last_slot, false);
-	econtext->ecxt_scantuple = w->event_slot;
-	econtext->ecxt_innertuple = w->first_slot;
-	econtext->ecxt_outertuple = w->last_slot;
-	for (int i = 0; i < 3; i++)
-		w->timestamps->params[i].value = Int64GetDatum(ts);
-	expression_feed(w, STEP_ADD);
-	ExecClearTuple(w->event_slot);
-	ExecClearTuple(w->first_slot);
-	ExecClearTuple(w->last_slot);
-	ResetExprContext(econtext);
-}
-
-static void
-expression_rebuild(ExprWindow *w)
-{
-	ExprQueue *q = w->batch && w->stream ? &w->previous : &w->events;
-
-	w->rebuild = false;
-	if (w->naggs == 0)
-		return;
-	if (w->agg_extra)
-		rebuild_one(w, w->agg_extra, w->agg_extra_ts);
-	for (int64 i = 0; i < q->count; i++)
-		rebuild_one(w, queue_at(q, i)->tuple, queue_at(q, i)->ts);
-}
 
 static void
 put_queue(StringInfo buf, ExprQueue *q)
@@ -661,15 +525,11 @@ expression_serialize(SiddhiWindow *base, StringInfo buf)
 {
 	ExprWindow *w = (ExprWindow *) base;
 
-	/* restored but not fed since: the aggregators are still the queues */
 	put_queue(buf, &w->events);
 	put_queue(buf, &w->previous);
-	siddhi_state_put_bool(buf, w->agg_extra != NULL);
-	if (w->agg_extra)
-	{
-		siddhi_state_put_int64(buf, w->agg_extra_ts);
-		siddhi_state_put_tuple(buf, w->agg_extra);
-	}
+	siddhi_state_put_bool(buf, w->aggs != NULL);
+	if (w->aggs)
+		siddhi_aggs_serialize(w->aggs, buf);
 }
 
 static void
@@ -684,12 +544,16 @@ expression_restore(SiddhiWindow *base, SiddhiStateReader *r)
 		siddhi_state_corrupt(r, "A sliding window has a batch to expire");
 	if (siddhi_state_get_bool(r))
 	{
-		if (!w->batch)
-			siddhi_state_corrupt(r, "A sliding window has an extra event");
-		w->agg_extra_ts = siddhi_state_get_int64(r);
-		w->agg_extra = siddhi_state_get_tuple(r, base->cxt);
+		MemoryContext old = MemoryContextSwitchTo(w->base.cxt);
+
+		w->agg_plans = w->base.plan->cond_aggs;
+		w->agg_cxt = AllocSetContextCreate(
+			w->base.cxt, "siddhi window aggregates", ALLOCSET_DEFAULT_SIZES);
+		MemoryContextSwitchTo(old);
+		w->aggs = siddhi_aggs_create(w->agg_plans, NIL, w->agg_cxt);
+		siddhi_aggs_restore(w->aggs, r);
+		w->group = siddhi_aggs_group(w->aggs, NULL, NULL, true);
 	}
-	w->rebuild = true;
 }
 
 /* ---------------------------------------------------------------------
@@ -705,8 +569,6 @@ expression_window_add(SiddhiWindow *base, const SiddhiWindowEvent *ev,
 
 	if (!w->ready)
 		expression_init(w);
-	if (w->rebuild)
-		expression_rebuild(w);
 	check_room(w);
 	if (!w->batch)
 		expression_add(w, ev, fn, arg);

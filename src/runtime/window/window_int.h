@@ -101,12 +101,6 @@ extern int32 java_concat_hash(const Datum *values, const bool *isnull,
 							  const Oid *types, int n);
 
 /*
- * window_expression.c: whether this expression window can be saved (its
- * aggregators can be rebuilt from its events exactly).
- */
-extern bool expression_window_can_save(SiddhiWindow *w);
-
-/*
  * window_index.c: a window's events hashed by a join key.  window.c
  * creates one when the plan asks for it and routes the window's callback
  * through it.
