@@ -15,6 +15,11 @@
 # for both apps.  siddhi.source_batch_events = 200 cuts the feed into many
 # batches, so kills fall between and inside them.
 #
+# The aggregation purges its seconds every 4 minutes of event time: a
+# restarted app must purge when the uninterrupted one does (its purge
+# schedule is saved with the app's clock), and what a purge deletes must
+# not depend on where the batches end.
+#
 # With siddhi.save_state = off in this cluster the tables differ (checked
 # by hand: the windows, the partial matches and the aggregation restart
 # empty after each kill while the positions go on), so this proves the
@@ -67,6 +72,8 @@ sub app
 			from $in#window.length(4) select id, k, sum(v) as s
 			insert into Q$sfx;
 		end;
+		\@purge(enable = 'true', interval = '4 min',
+			\@retentionPeriod(sec = '2 min', min = 'all'))
 		define aggregation A$sfx
 		from $in select k, sum(v) as total, count() as cnt
 		group by k aggregate by ts every sec ... min;
@@ -81,13 +88,13 @@ my $engine_pid =
   "SELECT pid FROM pg_stat_activity WHERE backend_type = 'siddhi engine'";
 my $next_id = 1;
 
-# one cycle's feed, as a producer's input: 3,000 records, 10 ms of event
+# one cycle's feed, as a producer's input: 2,000 records, 10 ms of event
 # time apart, 5 keys, v in 0..3 (an e1 at g completes with the event at
 # g + 5), written in bursts of 1 to 200 records 20 ms apart
 sub feed
 {
 	my $in = '';
-	my $end = $next_id + 3000;
+	my $end = $next_id + 2000;
 	my @burst;
 	while ($next_id < $end)
 	{
@@ -190,7 +197,12 @@ for my $t ('w', 'p', 'q')
 		  . "UNION ALL (SELECT 'ref', * FROM ${t}_ref EXCEPT ALL SELECT 'ref', * FROM $t) "
 		  . "ORDER BY 2, 1 LIMIT 20");
 }
-# the incremental aggregation, every granularity
+# the incremental aggregation, every granularity; its purges (every 4
+# minutes of event time, from the first event's) ran in both, at the same
+# moments of event time, whatever the batches and restarts
+cmp_ok(
+	$node->safe_psql('postgres', 'SELECT min(agg_timestamp) FROM a_sec'),
+	'>', 0, 'the seconds were purged');
 for my $g ('sec', 'min')
 {
 	my $diff = $node->safe_psql('postgres',

@@ -522,10 +522,12 @@ query_state_roundtrip_all(void)
 }
 
 /*
- * A playback app's own state, saved under the key "#app": its clock and
- * its triggers' next times (they follow the clock).  A wall-clock app has
- * none: its clock is the wall clock and its triggers start again from
- * the time it starts, as Siddhi's do.
+ * A playback app's own state, saved under the key "#app": its clock, its
+ * triggers' next times (they follow the clock) and its aggregations'
+ * purge schedules (their buckets are in their tables).  A wall-clock app
+ * has none: its clock is the wall clock, its triggers start again from
+ * the time it starts and its aggregations purge one interval after it,
+ * as Siddhi's do.
  */
 #define APP_STATE_KEY "#app"
 
@@ -550,6 +552,11 @@ app_state_fingerprint(SiddhiAppRuntime *app)
 		if (t->cron)
 			appendStringInfoString(&b, ":cron");
 	}
+	/* (none: the fingerprint and the bytes of the apps saved before) */
+	foreach(lc, app->aggregations)
+		appendStringInfo(
+			&b, "|agg:%s",
+			siddhi_incremental_name(((AppAggregation *) lfirst(lc))->inc));
 	h = hash_bytes_extended((const unsigned char *) b.data, b.len, 0);
 	pfree(b.data);
 	return psprintf("%016llx", (unsigned long long) h);
@@ -565,6 +572,53 @@ app_state_serialize(SiddhiAppRuntime *app, StringInfo buf)
 	siddhi_state_put_int64(buf, list_length(app->triggers));
 	foreach(lc, app->triggers)
 		siddhi_state_put_int64(buf, ((AppTrigger *) lfirst(lc))->next);
+	foreach(lc, app->aggregations)
+	{
+		int64 next_purge;
+		bool purged;
+
+		siddhi_incremental_schedule(((AppAggregation *) lfirst(lc))->inc,
+									&next_purge, &purged);
+		siddhi_state_put_int64(buf, next_purge);
+		siddhi_state_put_bool(buf, purged);
+	}
+}
+
+/* An aggregation's purge schedule moved since the app's state was saved. */
+static bool
+app_aggregations_moved(SiddhiAppRuntime *app)
+{
+	ListCell *lc;
+
+	foreach(lc, app->aggregations)
+	{
+		AppAggregation *aa = lfirst(lc);
+		int64 next_purge;
+		bool purged;
+
+		siddhi_incremental_schedule(aa->inc, &next_purge, &purged);
+		if (next_purge != aa->saved_next_purge || purged != aa->saved_purged)
+			return true;
+	}
+	return false;
+}
+
+/* The app's own state as it is now is the saved one (or not, forget). */
+static void
+app_state_mark_saved(SiddhiAppRuntime *app, bool forget)
+{
+	ListCell *lc;
+
+	app->saved_clock = forget ? PG_INT64_MIN : app->clock;
+	foreach(lc, app->aggregations)
+	{
+		AppAggregation *aa = lfirst(lc);
+
+		siddhi_incremental_schedule(aa->inc, &aa->saved_next_purge,
+									&aa->saved_purged);
+		if (forget)
+			aa->saved_next_purge = -1;
+	}
 }
 
 static void
@@ -580,8 +634,16 @@ app_state_restore(SiddhiAppRuntime *app, SiddhiStateReader *r)
 		siddhi_state_corrupt(r, "The app's triggers are not the ones saved");
 	foreach(lc, app->triggers)
 		((AppTrigger *) lfirst(lc))->next = siddhi_state_get_int64(r);
+	foreach(lc, app->aggregations)
+	{
+		int64 next_purge = siddhi_state_get_int64(r);
+		bool purged = siddhi_state_get_bool(r);
+
+		siddhi_incremental_set_schedule(((AppAggregation *) lfirst(lc))->inc,
+										next_purge, purged);
+	}
 	siddhi_state_expect_end(r);
-	app->saved_clock = app->clock;
+	app_state_mark_saved(app, false);
 }
 
 /*
@@ -617,7 +679,8 @@ siddhi_runtime_collect_state(SiddhiAppRuntime *app, SiddhiStateFn fn,
 	initStringInfo(&buf);
 	initStringInfo(&events);
 	/* the clock moved (and with it, the triggers): the app's own state */
-	if (app->playback && app->clock != app->saved_clock)
+	if (app->playback &&
+		(app->clock != app->saved_clock || app_aggregations_moved(app)))
 	{
 		char *fp = app_state_fingerprint(app);
 
@@ -731,7 +794,7 @@ siddhi_runtime_state_saved(SiddhiAppRuntime *app)
 			q->state_pending = false;
 		}
 	}
-	app->saved_clock = app->clock;
+	app_state_mark_saved(app, false);
 }
 
 /*
@@ -754,7 +817,7 @@ siddhi_runtime_state_forgotten(SiddhiAppRuntime *app)
 		q->state_unsaveable_told = false;
 		q->state_oversize = false;
 	}
-	app->saved_clock = PG_INT64_MIN;
+	app_state_mark_saved(app, true);
 }
 
 /*
