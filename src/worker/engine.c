@@ -628,6 +628,12 @@ run_batch(void)
 
 	INSTR_TIME_SET_CURRENT(start);
 	batch_events = 0;
+	/*
+	 * now() in the batch is its start (a background worker's transactions
+	 * otherwise all take the worker's start: siddhi.query_states.saved_at
+	 * and siddhi.errors.occurred_at said when the worker started)
+	 */
+	SetCurrentStatementStartTimestamp();
 	StartTransactionCommand();
 	if (siddhi_watch_any_dirty())
 	{
@@ -680,6 +686,7 @@ run_batch(void)
 static void
 run_timers(int64 now)
 {
+	SetCurrentStatementStartTimestamp(); /* now(): as in run_batch */
 	StartTransactionCommand();
 	PushActiveSnapshot(GetTransactionSnapshot());
 	siddhi_runtime_begin_batch();
