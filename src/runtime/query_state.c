@@ -552,7 +552,7 @@ app_state_fingerprint(SiddhiAppRuntime *app)
 		if (t->cron)
 			appendStringInfoString(&b, ":cron");
 	}
-	/* (none: the fingerprint and the bytes of the apps saved before) */
+	/* an app without aggregations keeps the fingerprint it had */
 	foreach(lc, app->aggregations)
 		appendStringInfo(
 			&b, "|agg:%s",

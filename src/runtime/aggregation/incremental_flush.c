@@ -99,15 +99,6 @@ purge_due(SiddhiIncremental *inc, int64 now)
 }
 
 /*
- * Whether retention has already passed for a delta's bucket: the next
- * purge would delete its row, so it is not written (a backfill of old
- * events then writes no sec and min rows only to delete them again).
- * Only once a purge has run or is due (it then runs at the end of this
- * batch, which a flush within the batch leaves to it): before the first
- * one (one purge interval after the start, as in Siddhi) every bucket is
- * written and readable.  now is the clock purges use.
- */
-/*
  * The time a purge at now deletes before (plus retention), and that a
  * flush at now skips before: now on the wall clock.  In playback the
  * latest moment of the schedule (next_purge, then every purge interval)
@@ -127,6 +118,15 @@ purge_moment(SiddhiIncremental *inc, int64 now)
 	return inc->next_purge - every;
 }
 
+/*
+ * Whether retention has already passed for a delta's bucket: the next
+ * purge would delete its row, so it is not written (a backfill of old
+ * events then writes no sec and min rows only to delete them again).
+ * Only once a purge has run or is due (it then runs at the end of this
+ * batch, which a flush within the batch leaves to it): before the first
+ * one (one purge interval after the start, as in Siddhi) every bucket is
+ * written and readable.  now is the clock purges use.
+ */
 static bool
 delta_expired(SiddhiIncremental *inc, IncDelta *d, int64 now)
 {
