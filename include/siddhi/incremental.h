@@ -40,6 +40,18 @@ extern void siddhi_incremental_error(SiddhiIncremental *inc, ErrorData *edata,
 extern void siddhi_incremental_feed(SiddhiIncremental *inc,
 									TupleTableSlot *slot, int64 ts);
 
+/*
+ * A playback aggregation's purge schedule: the next purge's time (0: none
+ * yet, the first event sets it) and whether one ran.  Its tables hold its
+ * buckets; this is the rest of its state, saved with the app's own state
+ * (src/runtime/query_state.c) so that a restarted app purges when an
+ * uninterrupted one would.
+ */
+extern void siddhi_incremental_schedule(SiddhiIncremental *inc,
+										int64 *next_purge, bool *purged);
+extern void siddhi_incremental_set_schedule(SiddhiIncremental *inc,
+											int64 next_purge, bool purged);
+
 /* Upsert every aggregation's buckets changed in this batch; reset them. */
 extern void siddhi_incremental_flush_all(void);
 

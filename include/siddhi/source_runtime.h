@@ -42,8 +42,12 @@ extern void siddhi_sources_start_app(const char *app, Oid owner,
 									 SiddhiAppRuntime *runtime);
 extern void siddhi_sources_stop_app(const char *app);
 extern int siddhi_sources_poll(void);
-/* the events fed */
-extern uint64 siddhi_sources_feed(void);
+/*
+ * The events fed; *consumed: whether any source's records (or stored
+ * records re-fed) were consumed, even if they made no event: their
+ * positions moved, so the batch must save the queries' state (engine.c)
+ */
+extern uint64 siddhi_sources_feed(bool *consumed);
 extern void siddhi_sources_committed(void);
 /*
  * Between turns: fills fds (up to max) with the descriptors to wait on;

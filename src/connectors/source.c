@@ -663,11 +663,12 @@ feed_source(SourceRt *s)
 }
 
 uint64
-siddhi_sources_feed(void)
+siddhi_sources_feed(bool *consumed)
 {
 	ListCell *lc;
 	uint64 events = 0;
 
+	*consumed = false;
 	if (feed_cxt == NULL)
 		feed_cxt = AllocSetContextCreate(
 			TopMemoryContext, "siddhi source feed", ALLOCSET_DEFAULT_SIZES);
@@ -680,13 +681,15 @@ siddhi_sources_feed(void)
 			MemoryContext old = MemoryContextSwitchTo(feed_cxt);
 
 			events += feed_source(s);
+			*consumed = true;
 			MemoryContextSwitchTo(old);
 		}
 	}
 	{
 		MemoryContext old = MemoryContextSwitchTo(feed_cxt);
 
-		siddhi_source_replay_feed();
+		if (siddhi_source_replay_feed() > 0)
+			*consumed = true;
 		MemoryContextSwitchTo(old);
 	}
 	return events;

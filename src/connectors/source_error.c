@@ -226,9 +226,10 @@ replay_write(int64 id, const char *error)
 /*
  * In a batch: re-feed the rows siddhi.replay_errors() marked.  SPI is
  * connected only around statements: a unit's rollback (batch.c) must not
- * find a connection of its subtransaction.
+ * find a connection of its subtransaction.  Returns how many rows it
+ * consumed (fed, or marked failed again).
  */
-void
+int
 siddhi_source_replay_feed(void)
 {
 	MemoryContext mcxt = CurrentMemoryContext;
@@ -236,7 +237,7 @@ siddhi_source_replay_feed(void)
 	ListCell *lc;
 
 	if (!siddhi_source_replay_due())
-		return;
+		return 0;
 	seen_replay = siddhi_source_replay_generation();
 	siddhi_batch_isolate();
 	SPI_connect();
@@ -303,6 +304,7 @@ siddhi_source_replay_feed(void)
 		siddhi_batch_isolate();
 		replay_write(r->id, NULL);
 	}
+	return list_length(rows);
 }
 
 PG_FUNCTION_INFO_V1(siddhi_replay_errors);

@@ -59,7 +59,8 @@ extern void siddhi_source_on_error(SiddhiSourceErrors *e,
 								   const SiddhiSourceRecord *r,
 								   ErrorData *edata);
 extern void siddhi_source_errors_finish(SiddhiSourceErrors *e);
-extern void siddhi_source_replay_feed(void);
+/* the stored records it re-fed (each one's row of siddhi.errors done) */
+extern int siddhi_source_replay_feed(void);
 extern bool siddhi_source_replay_due(void);
 
 extern void siddhi_source_append_row(StringInfo buf, TupleDesc desc,

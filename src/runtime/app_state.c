@@ -6,10 +6,11 @@
  *
  * It holds:
  *
- *	- in playback, the app's clock and its triggers' next times (they
- *	  follow the clock).  A wall-clock app has none of these: its clock is
- *	  the wall clock and its triggers start again from the time it starts,
- *	  as Siddhi's do;
+ *	- in playback, the app's clock, its triggers' next times (they follow
+ *	  the clock) and its aggregations' purge schedules (their buckets are
+ *	  in their tables).  A wall-clock app has none of these: its clock is
+ *	  the wall clock, its triggers start again from the time it starts and
+ *	  its aggregations purge one interval after it, as Siddhi's do;
  *	- the event time of each stream junction its keyed patterns read
  *	  (dispatch.c, "Epochs"): the latest event time and, when the dispatch
  *	  index spared a keyed reader an event, the latest time spared.  Without
@@ -71,6 +72,44 @@ dispatch_signature(SiddhiAppRuntime *app)
 	return h;
 }
 
+/* An aggregation's purge schedule moved since the app's state was saved. */
+static bool
+app_aggregations_moved(SiddhiAppRuntime *app)
+{
+	ListCell *lc;
+
+	foreach(lc, app->aggregations)
+	{
+		AppAggregation *aa = lfirst(lc);
+		int64 next_purge;
+		bool purged;
+
+		siddhi_incremental_schedule(aa->inc, &next_purge, &purged);
+		if (next_purge != aa->saved_next_purge || purged != aa->saved_purged)
+			return true;
+	}
+	return false;
+}
+
+/* The app's own state as it is now is the saved one (or, forget, not). */
+static void
+app_state_mark_saved(SiddhiAppRuntime *app, bool forget)
+{
+	ListCell *lc;
+
+	app->saved_clock = forget ? PG_INT64_MIN : app->clock;
+	app->saved_dispatch = dispatch_signature(app);
+	foreach(lc, app->aggregations)
+	{
+		AppAggregation *aa = lfirst(lc);
+
+		siddhi_incremental_schedule(aa->inc, &aa->saved_next_purge,
+									&aa->saved_purged);
+		if (forget)
+			aa->saved_next_purge = -1;
+	}
+}
+
 static char *
 app_state_fingerprint(SiddhiAppRuntime *app)
 {
@@ -90,6 +129,10 @@ app_state_fingerprint(SiddhiAppRuntime *app)
 		if (t->cron)
 			appendStringInfoString(&b, ":cron");
 	}
+	foreach(lc, app->aggregations)
+		appendStringInfo(
+			&b, "|agg:%s",
+			siddhi_incremental_name(((AppAggregation *) lfirst(lc))->inc));
 	foreach(lc, app_dispatch_inputs(app))
 	{
 		Junction *j = lfirst(lc);
@@ -114,6 +157,16 @@ app_state_serialize(SiddhiAppRuntime *app, StringInfo buf)
 		siddhi_state_put_int64(buf, list_length(app->triggers));
 		foreach(lc, app->triggers)
 			siddhi_state_put_int64(buf, ((AppTrigger *) lfirst(lc))->next);
+		foreach(lc, app->aggregations)
+		{
+			int64 next_purge;
+			bool purged;
+
+			siddhi_incremental_schedule(((AppAggregation *) lfirst(lc))->inc,
+										&next_purge, &purged);
+			siddhi_state_put_int64(buf, next_purge);
+			siddhi_state_put_bool(buf, purged);
+		}
 	}
 	siddhi_state_put_int64(buf, list_length(app_dispatch_inputs(app)));
 	foreach(lc, app_dispatch_inputs(app))
@@ -149,6 +202,14 @@ app_state_restore(SiddhiAppRuntime *app, SiddhiStateReader *r)
 								 "The app's triggers are not the ones saved");
 		foreach(lc, app->triggers)
 			((AppTrigger *) lfirst(lc))->next = siddhi_state_get_int64(r);
+		foreach(lc, app->aggregations)
+		{
+			int64 next_purge = siddhi_state_get_int64(r);
+			bool purged = siddhi_state_get_bool(r);
+
+			siddhi_incremental_set_schedule(
+				((AppAggregation *) lfirst(lc))->inc, next_purge, purged);
+		}
 	}
 	n = siddhi_state_get_count(r, SAVED_DISPATCH_MIN);
 	if (n != list_length(app_dispatch_inputs(app)))
@@ -164,8 +225,7 @@ app_state_restore(SiddhiAppRuntime *app, SiddhiStateReader *r)
 		dispatch_time_restore(lfirst(lc), &t);
 	}
 	siddhi_state_expect_end(r);
-	app->saved_clock = app->clock;
-	app->saved_dispatch = dispatch_signature(app);
+	app_state_mark_saved(app, false);
 }
 
 /* At the end of a batch: the app's own state, if it moved. */
@@ -173,7 +233,8 @@ void
 app_state_collect(SiddhiAppRuntime *app, SiddhiStateFn fn, void *arg,
 				  StringInfo buf)
 {
-	bool clock_moved = app->playback && app->clock != app->saved_clock;
+	bool clock_moved = app->playback && (app->clock != app->saved_clock ||
+										 app_aggregations_moved(app));
 	bool has_dispatch = app_dispatch_inputs(app) != NIL;
 	char *fp;
 
@@ -193,8 +254,7 @@ app_state_collect(SiddhiAppRuntime *app, SiddhiStateFn fn, void *arg,
 void
 app_state_saved(SiddhiAppRuntime *app)
 {
-	app->saved_clock = app->clock;
-	app->saved_dispatch = dispatch_signature(app);
+	app_state_mark_saved(app, false);
 	app->state_forgotten = false;
 }
 
@@ -202,7 +262,7 @@ app_state_saved(SiddhiAppRuntime *app)
 void
 app_state_forget(SiddhiAppRuntime *app)
 {
-	app->saved_clock = PG_INT64_MIN;
+	app_state_mark_saved(app, true);
 	app->state_forgotten = true;
 }
 

@@ -271,6 +271,9 @@ typedef struct AppAggregation
 {
 	Junction *junction;
 	SiddhiIncremental *inc;
+	/* playback: its purge schedule as last saved (query_state.c) */
+	int64 saved_next_purge;
+	bool saved_purged;
 } AppAggregation;
 
 /*

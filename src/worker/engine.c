@@ -714,6 +714,7 @@ run_batch(void)
 	instr_time start;
 	instr_time elapsed;
 	uint64 source_events;
+	bool consumed;
 	bool durable;
 
 	INSTR_TIME_SET_CURRENT(start);
@@ -741,15 +742,19 @@ run_batch(void)
 	siddhi_durable_begin_batch(feed_rows);
 	siddhi_pending_release(feed_chunk);
 	/* the sources' records and positions, in the same transaction */
-	source_events = siddhi_sources_feed();
+	source_events = siddhi_sources_feed(&consumed);
 	batch_events += source_events;
 	/* durable streams' position: their fed chunks leave the staging table */
 	durable = siddhi_durable_end_batch();
 
 	siddhi_runtime_end_batch();
 	events_since_save += batch_events;
-	/* inputs that resume from this batch: the state must be this batch's */
-	save_states(durable || source_events > 0);
+	/*
+	 * inputs that resume from this batch: the state must be this batch's
+	 * (a source that consumed records moved its position, even when they
+	 * made no event or a stored record re-fed from siddhi.errors went)
+	 */
+	save_states(durable || consumed);
 	ReleaseCurrentSubTransaction();
 	PopActiveSnapshot();
 	CommitTransactionCommand();

@@ -562,6 +562,12 @@ siddhi_incremental_feed(SiddhiIncremental *inc, TupleTableSlot *slot, int64 ts)
 
 	if (ts > inc->latest)
 		inc->latest = ts;
+	/*
+	 * playback: the first purge one interval after the first event's time
+	 * (the event's, not the batch's latest: the same whatever the batches)
+	 */
+	if (inc->next_purge == 0 && inc->plan->playback)
+		inc->next_purge = ts + inc->plan->purge_interval;
 	econtext->ecxt_scantuple = slot;
 	if (inc->qual && !ExecQual(inc->qual, econtext))
 	{
@@ -652,4 +658,20 @@ siddhi_incremental_feed(SiddhiIncremental *inc, TupleTableSlot *slot, int64 ts)
 	 * bounded, and an open bucket is written once */
 	if (inc->ndeltas >= SIDDHI_INC_MAX_DELTAS)
 		inc_flush_one(inc, false, true);
+}
+
+void
+siddhi_incremental_schedule(SiddhiIncremental *inc, int64 *next_purge,
+							bool *purged)
+{
+	*next_purge = inc->next_purge;
+	*purged = inc->purged;
+}
+
+void
+siddhi_incremental_set_schedule(SiddhiIncremental *inc, int64 next_purge,
+								bool purged)
+{
+	inc->next_purge = next_purge;
+	inc->purged = purged;
 }

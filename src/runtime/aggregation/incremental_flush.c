@@ -99,6 +99,26 @@ purge_due(SiddhiIncremental *inc, int64 now)
 }
 
 /*
+ * The time a purge at now deletes before (plus retention), and that a
+ * flush at now skips before: now on the wall clock.  In playback the
+ * latest moment of the schedule (next_purge, then every purge interval)
+ * at or before now, so that what is purged does not depend on where the
+ * batches end (a batch ends at any event time past that moment): the
+ * last purge's moment while none is due.
+ */
+static int64
+purge_moment(SiddhiIncremental *inc, int64 now)
+{
+	int64 every = inc->plan->purge_interval;
+
+	if (!inc->plan->playback || every <= 0 || inc->next_purge == 0)
+		return now;
+	if (now >= inc->next_purge)
+		return inc->next_purge + (now - inc->next_purge) / every * every;
+	return inc->next_purge - every;
+}
+
+/*
  * Whether retention has already passed for a delta's bucket: the next
  * purge would delete its row, so it is not written (a backfill of old
  * events then writes no sec and min rows only to delete them again).
@@ -115,7 +135,7 @@ delta_expired(SiddhiIncremental *inc, IncDelta *d, int64 now)
 	if (!inc->plan->purge || retention < 0 || now == PG_INT64_MIN ||
 		!(inc->purged || purge_due(inc, now)))
 		return false;
-	return d->bucket < now - retention;
+	return d->bucket < purge_moment(inc, now) - retention;
 }
 
 static int64
@@ -325,13 +345,16 @@ incremental_flush(SiddhiIncremental *inc, const int64 *open)
 /*
  * Retention: delete the rows of each granularity older than now minus its
  * retention, at most once per purge interval.  now is the wall clock, or
- * in playback the latest event time (the app's clock).  The caller has
- * connected to SPI.
+ * in playback the latest event time (the app's clock), where the purge is
+ * that of the schedule's moment (purge_moment).  The caller has connected
+ * to SPI.
  */
 static void
 incremental_purge(SiddhiIncremental *inc, int64 now)
 {
 	SiddhiAggregationPlan *ap = inc->plan;
+
+	now = purge_moment(inc, now);
 
 	for (int i = 0; i < inc->ngrans; i++)
 	{
