@@ -201,7 +201,9 @@ DELETE FROM exec_log;
 INSERT INTO mallory.trin VALUES ('a', 1, 1000), ('b', 2, 2000);
 SELECT siddhi.flush();
 -- she may not write the window's table (catalog/readonly.c); a new engine
--- empties it as it loads the app (the mirror's DELETE), as her triggers see
+-- empties it as it loads the app (the mirror's DELETE), as her triggers
+-- see, and rebuilds it from the restored window after its first batch (a
+-- second DELETE statement, of no row)
 SET ROLE siddhi_mallory;
 UPDATE mallory.trwin SET x = x + 100 WHERE k = 'a';
 RESET ROLE;
