@@ -78,6 +78,21 @@ extern bool siddhi_aggs_can_save(SiddhiAggregates *x);
 extern void siddhi_aggs_serialize(SiddhiAggregates *x, StringInfo buf);
 extern void siddhi_aggs_restore(SiddhiAggregates *x, SiddhiStateReader *r);
 
+/*
+ * Incremental saves: the groups that changed since the last committed one
+ * (all of them when all) and the keys of saved groups gone since, appended
+ * to buf; siddhi_aggs_delta_saved when that save committed.  Restore
+ * applies such deltas in the order saved (the first one with all).
+ */
+extern void siddhi_aggs_serialize_delta(SiddhiAggregates *x, bool all,
+										StringInfo buf);
+extern void siddhi_aggs_delta_saved(SiddhiAggregates *x);
+extern void siddhi_aggs_restore_delta(SiddhiAggregates *x,
+									  SiddhiStateReader *r);
+extern Size siddhi_aggs_memory(SiddhiAggregates *x);
+/* after a round trip (siddhi.state_roundtrip): all changed, all saved */
+extern void siddhi_aggs_mark_all(SiddhiAggregates *x);
+
 /* Forget every group, as a map just created (before a restore). */
 extern void siddhi_aggs_clear(SiddhiAggregates *a);
 

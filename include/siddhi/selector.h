@@ -96,8 +96,12 @@ extern void siddhi_build_key(ExprContext *econtext, ExprState **exprs,
  */
 extern bool siddhi_selector_can_save(SiddhiSelect *x);
 extern bool siddhi_selector_holds_state(SiddhiSelect *s);
-extern void siddhi_selector_serialize(SiddhiSelect *x, StringInfo buf);
-extern void siddhi_selector_restore(SiddhiSelect *x, SiddhiStateReader *r);
+extern void siddhi_selector_serialize(SiddhiSelect *x, StringInfo buf,
+									  bool groups_elsewhere);
+extern void siddhi_selector_restore(SiddhiSelect *x, SiddhiStateReader *r,
+									bool *groups_elsewhere);
+/* its group map (saved incrementally by the query), or NULL */
+extern SiddhiAggregates *siddhi_selector_aggs(SiddhiSelect *x);
 
 /* Epochs: forget every group, row and entry (a selector about to be
  * restored). */

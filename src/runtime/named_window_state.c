@@ -103,7 +103,8 @@ static void
 named_window_restore(NamedWindow *nw, SiddhiStateReader *r,
 					 SiddhiStateReader *parts, int nparts)
 {
-	window_section_restore(nw->window, nw->junction->desc, r, parts, nparts);
+	window_section_restore(nw->window, nw->junction->desc, r, parts, nparts,
+						   false);
 	siddhi_state_expect_end(r);
 }
 

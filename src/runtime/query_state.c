@@ -327,12 +327,12 @@ window_section_serialize(SiddhiWindow *w, StringInfo buf,
 /* Into a window just created; desc: the row type of its events. */
 void
 window_section_restore(SiddhiWindow *w, TupleDesc desc, SiddhiStateReader *r,
-					   SiddhiStateReader *parts, int nparts)
+					   SiddhiStateReader *parts, int nparts, bool more)
 {
 	int32 window = siddhi_state_get_int32(r);
 
 	if ((window == WINDOW_NONE) != (w == NULL) ||
-		(window != WINDOW_PARTS && nparts > 0) ||
+		(window != WINDOW_PARTS && nparts > 0 && !more) ||
 		(window != WINDOW_NONE && window != WINDOW_WHOLE &&
 		 window != WINDOW_PARTS))
 		siddhi_state_corrupt(r, "An operator is missing or extra");
@@ -353,12 +353,24 @@ window_section_restore(SiddhiWindow *w, TupleDesc desc, SiddhiStateReader *r,
 		siddhi_state_expect_end(&head);
 	}
 	r->desc = NULL;
+	/* more: the parts go on with another operator's (a query's groups) */
+	for (int i = 0; i < nparts && !more; i++)
+		siddhi_state_expect_end(&parts[i]);
 }
 
+/*
+ * A query's state: whether its groups are in the parts, then its
+ * operators' sections in order.  With parts->want, its groups go into the
+ * part after its window's events (siddhi_aggs_serialize_delta: all of
+ * them, or those changed since the last save), so a large group map is
+ * not written again every epoch.
+ */
 void
 query_state_serialize(QueryRuntime *q, StringInfo buf, QueryStateParts *parts)
 {
 	bool aggs = q->sel && siddhi_selector_holds_state(q->sel);
+	SiddhiAggregates *groups = aggs ? siddhi_selector_aggs(q->sel) : NULL;
+	bool groups_in_parts = groups && parts && parts->want;
 
 	if (q->apart)
 	{
@@ -366,13 +378,22 @@ query_state_serialize(QueryRuntime *q, StringInfo buf, QueryStateParts *parts)
 		return;
 	}
 
+	siddhi_state_put_bool(buf, groups_in_parts);
 	put_section(buf, q->dedup != NULL);
 	if (q->dedup)
 		siddhi_dedup_serialize(q->dedup, buf);
 	window_section_serialize(q->window, buf, parts);
 	put_section(buf, aggs);
 	if (aggs)
-		siddhi_selector_serialize(q->sel, buf);
+		siddhi_selector_serialize(q->sel, buf, groups_in_parts);
+	if (groups_in_parts)
+	{
+		/* in the part, after the window's events if it is there too */
+		siddhi_aggs_serialize_delta(groups, parts->groups_all,
+									parts->events);
+		parts->groups = true;
+		parts->live_extra = siddhi_aggs_memory(groups);
+	}
 	put_section(buf, q->rate != NULL);
 	if (q->rate)
 		siddhi_rate_serialize(q->rate, buf);
@@ -390,6 +411,8 @@ query_state_restore(QueryRuntime *q, SiddhiStateReader *r,
 					SiddhiStateReader *parts, int nparts)
 {
 	bool aggs = q->sel && siddhi_selector_holds_state(q->sel);
+	bool groups_in_parts;
+	bool elsewhere = false;
 
 	if (q->apart)
 	{
@@ -398,12 +421,24 @@ query_state_restore(QueryRuntime *q, SiddhiStateReader *r,
 		return;
 	}
 
+	groups_in_parts = siddhi_state_get_bool(r);
+	if (groups_in_parts &&
+		(!aggs || siddhi_selector_aggs(q->sel) == NULL || nparts == 0))
+		siddhi_state_corrupt(r, "The query's groups are missing");
 	if (get_section(r, q->dedup != NULL))
 		siddhi_dedup_restore(q->dedup, r);
 	window_section_restore(q->window, q->input ? q->input->desc : NULL, r,
-						   parts, nparts);
+						   parts, nparts, groups_in_parts);
 	if (get_section(r, aggs))
-		siddhi_selector_restore(q->sel, r);
+		siddhi_selector_restore(q->sel, r, &elsewhere);
+	if (elsewhere != groups_in_parts)
+		siddhi_state_corrupt(r, "The query's groups are missing");
+	for (int i = 0; i < nparts && groups_in_parts; i++)
+	{
+		siddhi_aggs_restore_delta(siddhi_selector_aggs(q->sel), &parts[i]);
+		siddhi_state_expect_end(&parts[i]);
+	}
+	q->st.groups_saved = groups_in_parts;
 	if (get_section(r, q->rate != NULL))
 		siddhi_rate_restore(q->rate, r);
 	if (get_section(r, q->pattern != NULL))
@@ -439,6 +474,7 @@ roundtrip_one(QueryRuntime *q)
 	initStringInfo(&events);
 	parts.want = true;
 	parts.since = 0;
+	parts.groups_all = true;
 	parts.events = &events;
 	query_state_serialize(q, &buf, &parts);
 	if (old_window)
@@ -457,7 +493,14 @@ roundtrip_one(QueryRuntime *q)
 		siddhi_selector_clear(q->sel);
 	siddhi_state_reader_init(&r, buf.data, buf.len, key);
 	siddhi_state_reader_init(&pr, events.data, events.len, key);
-	query_state_restore(q, &r, &pr, parts.used ? 1 : 0);
+	query_state_restore(q, &r, &pr, parts.used || parts.groups ? 1 : 0);
+	/*
+	 * The groups came back as saved and clean, but the real saves have not
+	 * seen what this batch changed: each goes into the next delta, and a
+	 * tombstone when it goes.
+	 */
+	if (parts.groups)
+		siddhi_aggs_mark_all(siddhi_selector_aggs(q->sel));
 	if (old_window)
 		MemoryContextDelete(old_window->cxt);
 	if (old_pattern)
@@ -563,7 +606,8 @@ state_track_save(StateTrack *t, SiddhiWindow *window, StateSerializeFn ser,
 	instr_time start;
 	instr_time took;
 	QueryStateParts parts = { 0 };
-	Size live = window ? MemoryContextMemAllocated(window->cxt, true) : 0;
+	Size live;
+	bool in_parts;
 
 	/*
 	 * A window that can be saved incrementally writes only the events that
@@ -574,36 +618,45 @@ state_track_save(StateTrack *t, SiddhiWindow *window, StateSerializeFn ser,
 	resetStringInfo(events);
 	parts.want = true;
 	parts.since = t->since;
+	parts.groups_all = !t->groups_saved;
 	parts.events = events;
 	INSTR_TIME_SET_CURRENT(start);
 	resetStringInfo(buf);
 	ser(obj, buf, &parts);
-	if (parts.used && t->part_bytes > 4 * (int64) live + PARTS_SLACK)
+	live = (window ? MemoryContextMemAllocated(window->cxt, true) : 0) +
+		   parts.live_extra;
+	in_parts = parts.used || parts.groups;
+	if (in_parts && t->part_bytes > 4 * (int64) live + PARTS_SLACK)
 	{
 		/* compaction: everything held, in one new part */
 		resetStringInfo(buf);
 		resetStringInfo(events);
 		parts.since = 0;
+		parts.groups_all = true;
 		parts.used = false;
+		parts.groups = false;
 		ser(obj, buf, &parts);
 		parts.since = -1; /* says: replace the parts */
 	}
 	INSTR_TIME_SET_CURRENT(took);
 	INSTR_TIME_SUBTRACT(took, start);
-	if (parts.used)
+	if (in_parts)
 	{
 		SiddhiStatePart part;
 
 		part.replace = parts.since < 0;
 		part.number = t->part;
-		/* a part with no event (8 bytes: its count) is not written */
-		part.data = events->len > (int) sizeof(int64) || part.replace
+		/* a part with no event (8 bytes: its count) is not written; one
+		 * with groups always is (it says which were saved) */
+		part.data = events->len > (int) sizeof(int64) || part.replace ||
+							parts.groups
 						? events->data
 						: NULL;
 		part.len = events->len;
 		fn(arg, t->key, t->fp, buf->data, buf->len, NULL,
 		   INSTR_TIME_GET_MILLISEC(took), &part);
 		t->pending = true;
+		t->pend_groups = parts.groups;
 		t->pend_since = parts.next;
 		t->pend_part = t->part + (part.data ? 1 : 0);
 		t->pend_bytes =
@@ -635,6 +688,7 @@ state_track_saved(StateTrack *t)
 	t->dirty = false;
 	if (t->pending)
 	{
+		t->groups_saved = t->pend_groups;
 		t->since = t->pend_since;
 		t->part = t->pend_part;
 		t->part_bytes = t->pend_bytes;
@@ -650,6 +704,7 @@ state_track_forget(StateTrack *t)
 	t->since = 0;
 	t->part_bytes = 0;
 	t->pending = false;
+	t->groups_saved = false;
 	t->unsaveable_told = false;
 	t->oversize = false;
 }
@@ -752,7 +807,14 @@ siddhi_runtime_state_saved(SiddhiAppRuntime *app)
 	ListCell *lq;
 
 	foreach(lq, app->queries)
-		state_track_saved(&((QueryRuntime *) lfirst(lq))->st);
+	{
+		QueryRuntime *q = lfirst(lq);
+
+		/* the groups in the part that committed are saved, and clean */
+		if (q->st.pending && q->st.pend_groups)
+			siddhi_aggs_delta_saved(siddhi_selector_aggs(q->sel));
+		state_track_saved(&q->st);
+	}
 	foreach(lq, app->windows)
 		state_track_saved(&((NamedWindow *) lfirst(lq))->st);
 	app_state_saved(app);

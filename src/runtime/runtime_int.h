@@ -125,6 +125,9 @@ typedef struct StateTrack
 	int64 pend_since;
 	int64 pend_part;
 	int64 pend_bytes;
+	/* a query's groups are in the parts saved (else the next part has all) */
+	bool groups_saved;
+	bool pend_groups;
 } StateTrack;
 
 /*
@@ -348,6 +351,12 @@ typedef struct QueryStateParts
 	bool used;
 	int64 first;
 	int64 next;
+	/* a query's groups: all of them (else those changed since the last
+	 * save) in the part after the window's events; groups says they are
+	 * there, live_extra is their memory */
+	bool groups_all;
+	bool groups;
+	Size live_extra;
 } QueryStateParts;
 
 extern void query_state_serialize(QueryRuntime *q, StringInfo buf,
@@ -359,7 +368,8 @@ extern void window_section_serialize(SiddhiWindow *w, StringInfo buf,
 									 QueryStateParts *parts);
 extern void window_section_restore(SiddhiWindow *w, TupleDesc desc,
 								   SiddhiStateReader *r,
-								   SiddhiStateReader *parts, int nparts);
+								   SiddhiStateReader *parts, int nparts,
+								   bool more);
 /* one unit of saved state (a query, a named window): query_state.c */
 typedef void (*StateSerializeFn)(void *obj, StringInfo buf,
 								 QueryStateParts *parts);

@@ -223,6 +223,7 @@ siddhi_aggs_group_kept(SiddhiAggregates *a, Datum *keys, bool *nulls,
 	e = groupmap_insert(a->groups, hash, &found);
 	Assert(!found);
 	e->group = g;
+	g->dirty = true;
 	return g;
 }
 
@@ -397,6 +398,7 @@ siddhi_aggs_update(SiddhiAggregates *a, SiddhiAggGroup *g, bool add,
 {
 	int64 seq;
 
+	g->dirty = true;
 	if (add)
 	{
 		seq = ++g->adds;
@@ -666,6 +668,8 @@ siddhi_aggs_release_if_empty(SiddhiAggregates *a, SiddhiAggGroup *g)
 void
 siddhi_aggs_group_free(SiddhiAggregates *a, SiddhiAggGroup *g)
 {
+	if (g->saved)
+		siddhi_aggs_tombstone(a, g);
 	for (int k = 0; k < a->nkeys; k++)
 		if (!g->knulls[k] && !a->keycols[k].typbyval)
 			pfree(DatumGetPointer(g->keys[k]));

@@ -67,6 +67,8 @@ struct SiddhiAggGroup
 	int64 events; /* events added and not removed */
 	int64 adds;
 	int64 removes;
+	bool dirty; /* changed since the last committed incremental save */
+	bool saved; /* in a saved part: its end needs a tombstone */
 	SiddhiAggMarks marks;
 	AggState states[FLEXIBLE_ARRAY_MEMBER];
 };
@@ -111,6 +113,9 @@ struct SiddhiAggregates
 	SetType *sets; /* per aggregator; used by unionSet */
 	MemoryContext cxt;
 	groupmap_hash *groups;
+	/* incremental saves: the keys of saved groups gone since the last */
+	StringInfo gone;
+	int64 ngone;
 };
 
 /*
@@ -124,6 +129,7 @@ extern SiddhiAggGroup *siddhi_aggs_group_kept(SiddhiAggregates *a, Datum *keys,
 
 /* Free a group's memory (it is out of the map already). */
 extern void siddhi_aggs_group_free(SiddhiAggregates *a, SiddhiAggGroup *g);
+extern void siddhi_aggs_tombstone(SiddhiAggregates *a, SiddhiAggGroup *g);
 
 /* unionSet, distinctCount: the table of a state, made when absent. */
 extern HTAB *siddhi_aggs_distinct_table(SiddhiAggregates *a, AggState *s);

@@ -184,6 +184,19 @@ get_state(SiddhiAggregates *a, int k, AggState *s, SiddhiStateReader *r)
 	}
 }
 
+static void
+put_group(SiddhiAggregates *a, SiddhiAggGroup *g, StringInfo buf)
+{
+	for (int k = 0; k < a->nkeys; k++)
+		siddhi_state_put_datum(buf, g->keys[k], g->knulls[k],
+							   a->keycols[k].typlen, a->keycols[k].typbyval);
+	siddhi_state_put_int64(buf, g->events);
+	siddhi_state_put_int64(buf, g->adds);
+	siddhi_state_put_int64(buf, g->removes);
+	for (int k = 0; k < a->n; k++)
+		put_state(a, k, &g->states[k], buf);
+}
+
 void
 siddhi_aggs_serialize(SiddhiAggregates *a, StringInfo buf)
 {
@@ -195,19 +208,7 @@ siddhi_aggs_serialize(SiddhiAggregates *a, StringInfo buf)
 	siddhi_state_put_int64(buf, a->groups->members);
 	groupmap_start_iterate(a->groups, &it);
 	while ((e = groupmap_iterate(a->groups, &it)) != NULL)
-	{
-		SiddhiAggGroup *g = e->group;
-
-		for (int k = 0; k < a->nkeys; k++)
-			siddhi_state_put_datum(buf, g->keys[k], g->knulls[k],
-								   a->keycols[k].typlen,
-								   a->keycols[k].typbyval);
-		siddhi_state_put_int64(buf, g->events);
-		siddhi_state_put_int64(buf, g->adds);
-		siddhi_state_put_int64(buf, g->removes);
-		for (int k = 0; k < a->n; k++)
-			put_state(a, k, &g->states[k], buf);
-	}
+		put_group(a, e->group, buf);
 }
 
 void
@@ -265,9 +266,160 @@ siddhi_aggs_clear(SiddhiAggregates *a)
 	{
 		SiddhiAggGroup *g = lfirst(lc);
 
+		g->saved = false; /* forgotten, not gone */
 		groupmap_delete(a->groups, g->hash);
 		siddhi_aggs_group_free(a, g);
 	}
 	list_free(groups);
 	Assert(a->groups->members == 0);
+	/* tombstones not saved yet stay: the groups were saved, then went */
+}
+
+/*
+ * Incremental saves.  A delta is the shape, the keys of the saved groups
+ * gone since the last committed save (tombstones), then the groups that
+ * changed since (each as siddhi_aggs_serialize writes one).  Restored in
+ * order, tombstones first: a group gone and made again is in both.
+ */
+void
+siddhi_aggs_tombstone(SiddhiAggregates *a, SiddhiAggGroup *g)
+{
+	MemoryContext old = MemoryContextSwitchTo(a->cxt);
+
+	if (a->gone == NULL)
+		a->gone = makeStringInfo();
+	for (int k = 0; k < a->nkeys; k++)
+		siddhi_state_put_datum(a->gone, g->keys[k], g->knulls[k],
+							   a->keycols[k].typlen, a->keycols[k].typbyval);
+	a->ngone++;
+	MemoryContextSwitchTo(old);
+}
+
+void
+siddhi_aggs_serialize_delta(SiddhiAggregates *a, bool all, StringInfo buf)
+{
+	groupmap_iterator it;
+	GroupEntry *e;
+	int64 n = 0;
+	int count_at;
+
+	siddhi_state_put_int32(buf, a->nkeys);
+	siddhi_state_put_int32(buf, a->n);
+	siddhi_state_put_int64(buf, all ? 0 : a->ngone);
+	if (!all && a->ngone > 0)
+		appendBinaryStringInfo(buf, a->gone->data, a->gone->len);
+	count_at = buf->len;
+	siddhi_state_put_int64(buf, 0); /* the groups: counted below */
+	groupmap_start_iterate(a->groups, &it);
+	while ((e = groupmap_iterate(a->groups, &it)) != NULL)
+	{
+		if (!all && !e->group->dirty)
+			continue;
+		put_group(a, e->group, buf);
+		n++;
+	}
+	memcpy(buf->data + count_at, &n, sizeof(n));
+}
+
+/* The save committed: every group is in a saved part, none changed since. */
+void
+siddhi_aggs_delta_saved(SiddhiAggregates *a)
+{
+	groupmap_iterator it;
+	GroupEntry *e;
+
+	groupmap_start_iterate(a->groups, &it);
+	while ((e = groupmap_iterate(a->groups, &it)) != NULL)
+	{
+		e->group->dirty = false;
+		e->group->saved = true;
+	}
+	if (a->gone)
+		resetStringInfo(a->gone);
+	a->ngone = 0;
+}
+
+void
+siddhi_aggs_restore_delta(SiddhiAggregates *a, SiddhiStateReader *r)
+{
+	MemoryContext tmp = AllocSetContextCreate(CurrentMemoryContext,
+											  "siddhi aggregates restore",
+											  ALLOCSET_SMALL_SIZES);
+	Datum *keys = palloc(sizeof(Datum) * Max(a->nkeys, 1));
+	bool *nulls = palloc(sizeof(bool) * Max(a->nkeys, 1));
+	int64 n;
+
+	if (siddhi_state_get_int32(r) != a->nkeys ||
+		siddhi_state_get_int32(r) != a->n)
+		siddhi_state_corrupt(r, "The groups have another shape");
+	/* tombstones: a saved group gone (one already gone is no damage) */
+	n = siddhi_state_get_count(r, (int) sizeof(int32));
+	for (int64 i = 0; i < n; i++)
+	{
+		SiddhiAggGroup *g;
+
+		for (int k = 0; k < a->nkeys; k++)
+			keys[k] =
+				siddhi_state_get_datum(r, &nulls[k], a->keycols[k].typlen,
+									   a->keycols[k].typbyval, tmp);
+		g = siddhi_aggs_group_kept(a, keys, nulls, false, false);
+		if (g)
+		{
+			g->saved = false;
+			groupmap_delete(a->groups, g->hash);
+			siddhi_aggs_group_free(a, g);
+		}
+		MemoryContextReset(tmp);
+	}
+	/* the groups that changed: each replaces the one saved before */
+	n = siddhi_state_get_count(r, SAVED_GROUP_MIN);
+	for (int64 i = 0; i < n; i++)
+	{
+		SiddhiAggGroup *g;
+
+		for (int k = 0; k < a->nkeys; k++)
+			keys[k] =
+				siddhi_state_get_datum(r, &nulls[k], a->keycols[k].typlen,
+									   a->keycols[k].typbyval, tmp);
+		g = siddhi_aggs_group_kept(a, keys, nulls, false, false);
+		if (g)
+		{
+			g->saved = false;
+			groupmap_delete(a->groups, g->hash);
+			siddhi_aggs_group_free(a, g);
+		}
+		g = siddhi_aggs_group_kept(a, keys, nulls, true, false);
+		g->events = siddhi_state_get_int64(r);
+		g->adds = siddhi_state_get_int64(r);
+		g->removes = siddhi_state_get_int64(r);
+		for (int k = 0; k < a->n; k++)
+			get_state(a, k, &g->states[k], r);
+		g->dirty = false;
+		g->saved = true;
+		MemoryContextReset(tmp);
+	}
+	MemoryContextDelete(tmp);
+	pfree(keys);
+	pfree(nulls);
+}
+
+/* Every group changed since the last save, and in a saved part. */
+void
+siddhi_aggs_mark_all(SiddhiAggregates *a)
+{
+	groupmap_iterator it;
+	GroupEntry *e;
+
+	groupmap_start_iterate(a->groups, &it);
+	while ((e = groupmap_iterate(a->groups, &it)) != NULL)
+	{
+		e->group->dirty = true;
+		e->group->saved = true;
+	}
+}
+
+Size
+siddhi_aggs_memory(SiddhiAggregates *a)
+{
+	return MemoryContextMemAllocated(a->cxt, true);
 }

@@ -714,13 +714,26 @@ siddhi_selector_holds_state(SiddhiSelect *s)
 	return s->aggs != NULL || s->over != NULL || s->topn != NULL;
 }
 
+SiddhiAggregates *
+siddhi_selector_aggs(SiddhiSelect *s)
+{
+	return s->aggs;
+}
+
+/*
+ * groups_elsewhere: the groups are saved incrementally, in the query's
+ * parts (src/runtime/query_state.c), not here.
+ */
 void
-siddhi_selector_serialize(SiddhiSelect *s, StringInfo buf)
+siddhi_selector_serialize(SiddhiSelect *s, StringInfo buf,
+						  bool groups_elsewhere)
 {
 	Assert(siddhi_selector_can_save(s));
 	Assert(s->npending == 0 && s->touched == NIL && s->nout == 0);
 	siddhi_state_put_bool(buf, s->aggs != NULL);
 	if (s->aggs)
+		siddhi_state_put_bool(buf, groups_elsewhere);
+	if (s->aggs && !groups_elsewhere)
 		siddhi_aggs_serialize(s->aggs, buf);
 	siddhi_state_put_bool(buf, s->over != NULL);
 	if (s->over)
@@ -732,11 +745,15 @@ siddhi_selector_serialize(SiddhiSelect *s, StringInfo buf)
 
 /* Into a selector just created or cleared: it emits nothing. */
 void
-siddhi_selector_restore(SiddhiSelect *s, SiddhiStateReader *r)
+siddhi_selector_restore(SiddhiSelect *s, SiddhiStateReader *r,
+						bool *groups_elsewhere)
 {
+	*groups_elsewhere = false;
 	if (siddhi_state_get_bool(r) != (s->aggs != NULL))
 		siddhi_state_corrupt(r, "The selector's groups are missing or extra");
 	if (s->aggs)
+		*groups_elsewhere = siddhi_state_get_bool(r);
+	if (s->aggs && !*groups_elsewhere)
 		siddhi_aggs_restore(s->aggs, r);
 	if (siddhi_state_get_bool(r) != (s->over != NULL))
 		siddhi_state_corrupt(r,

@@ -846,7 +846,7 @@ ring_restore_parts(SiddhiWindow *base, SiddhiStateReader *head,
 			}
 			w->added++;
 		}
-		siddhi_state_expect_end(r);
+		/* what follows in the part (a query's groups) is not the window's */
 	}
 	if (w->added != added)
 		siddhi_state_corrupt(head, "A window's saved events are missing");
