@@ -37,8 +37,8 @@
 
 /* siddhi.save_state; siddhi.state_roundtrip (a developer option) */
 extern bool siddhi_save_state;
-extern int siddhi_max_state_size_kb; /* siddhi.max_state_size */
-extern int siddhi_state_interval_ms; /* siddhi.state_interval */
+extern int siddhi_max_state_size_kb;	 /* siddhi.max_state_size */
+extern int siddhi_state_interval_ms;	 /* siddhi.state_interval */
 extern int siddhi_state_interval_events; /* siddhi.state_interval_events */
 extern int siddhi_state_budget;			 /* siddhi.state_budget */
 extern bool siddhi_state_roundtrip;

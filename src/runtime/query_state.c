@@ -389,8 +389,7 @@ query_state_serialize(QueryRuntime *q, StringInfo buf, QueryStateParts *parts)
 	if (groups_in_parts)
 	{
 		/* in the part, after the window's events if it is there too */
-		siddhi_aggs_serialize_delta(groups, parts->groups_all,
-									parts->events);
+		siddhi_aggs_serialize_delta(groups, parts->groups_all, parts->events);
 		parts->groups = true;
 		parts->live_extra = siddhi_aggs_memory(groups);
 	}
@@ -648,10 +647,10 @@ state_track_save(StateTrack *t, SiddhiWindow *window, StateSerializeFn ser,
 		part.number = t->part;
 		/* a part with no event (8 bytes: its count) is not written; one
 		 * with groups always is (it says which were saved) */
-		part.data = events->len > (int) sizeof(int64) || part.replace ||
-							parts.groups
-						? events->data
-						: NULL;
+		part.data =
+			events->len > (int) sizeof(int64) || part.replace || parts.groups
+				? events->data
+				: NULL;
 		part.len = events->len;
 		fn(arg, t->key, t->fp, buf->data, buf->len, NULL,
 		   INSTR_TIME_GET_MILLISEC(took), &part);

@@ -70,6 +70,7 @@
 #include "siddhi/worker.h"
 #include "pending.h"
 #include "durable.h"
+#include "engine_int.h"
 #include "state.h"
 #include "storage/ipc.h"
 #include "storage/latch.h"
@@ -83,14 +84,6 @@
 #include "utils/snapmgr.h"
 #include "utils/timestamp.h"
 
-typedef struct LoadedApp
-{
-	char *name;
-	TimestampTz deployed_at;
-	MemoryContext cxt;
-	SiddhiAppRuntime *runtime;
-	SiddhiAppWatch *watch; /* what it uses (invalidate.c) */
-} LoadedApp;
 
 static int my_slot = -1;
 static List *loaded = NIL; /* of LoadedApp * */
@@ -494,41 +487,6 @@ recheck_apps(void)
 }
 
 static uint64 batch_events = 0;
-static bool states_pending = false;	 /* save_states wrote, not committed yet */
-static int64 last_state_save = 0;	 /* when a batch that saved committed */
-static uint64 events_since_save = 0; /* events fed since then */
-static double last_save_cost_ms = 0; /* how long its save_states took */
-
-static double busy_since_save_ms = 0; /* batches' time since then */
-static double batch_save_ms = 0;	   /* of it, this batch's save */
-
-/*
- * Whether a save that no input needs may come now: siddhi.state_interval
- * after the last one (or siddhi.state_interval_events events); under load,
- * later, so that such saves take at most siddhi.state_budget percent of
- * the engine's busy time (a window whose events outlive the interval
- * writes each event once; a longer epoch lets more of them leave before
- * they are written).  Not for cheap saves (under 5 ms), and never more
- * than a minute (or the interval, if longer) after the last.
- */
-static bool
-state_save_due(void)
-{
-	int64 elapsed = siddhi_now_ms() - last_state_save;
-
-	if (siddhi_state_interval_events > 0 &&
-		events_since_save >= (uint64) siddhi_state_interval_events)
-		return true;
-	if (elapsed < siddhi_state_interval_ms)
-		return false;
-	if (siddhi_state_budget > 0 && last_save_cost_ms >= 5 &&
-		elapsed < Max(60 * 1000, siddhi_state_interval_ms) &&
-		busy_since_save_ms <
-			last_save_cost_ms * (100 - siddhi_state_budget) / siddhi_state_budget)
-		return false;
-	return true;
-}
-static bool states_may_exist = true; /* rows in siddhi.query_state */
 
 static void
 feed_rows(SiddhiChunkHeader *hdr)
@@ -562,83 +520,6 @@ release_app_session_locks(void)
 	LockReleaseSession(USER_LOCKMETHOD);
 }
 
-/*
- * Epochs (state.c): the state of the queries that changed since they were
- * last saved, written in this batch's transaction.  Always when must (the
- * batch consumed a durable stream's events or a source's records, whose
- * inputs resume from this commit after a crash: exactly once needs the
- * state of this very batch); else at most every siddhi.state_interval, or
- * once siddhi.state_interval_events events went by (a commit that writes
- * only state costs a WAL flush, and the events of ordinary streams in
- * flight are lost in a crash anyway).  In a
- * subtransaction of its own: a failure (a bug) is a WARNING and leaves
- * the queries marked changed, so the next batch tries again; the batch's
- * results commit.
- */
-static void
-save_states(bool must)
-{
-	MemoryContext cxt = CurrentMemoryContext;
-	ResourceOwner owner = CurrentResourceOwner;
-	ListCell *lc;
-	instr_time start;
-	instr_time took;
-
-	if (loaded == NIL)
-		return;
-	/* turned off: the states saved so far go, once (they go stale) */
-	if (!siddhi_save_state && !states_may_exist)
-		return;
-	if (!must && siddhi_save_state && siddhi_state_interval_ms > 0 &&
-		!state_save_due())
-		return;
-	INSTR_TIME_SET_CURRENT(start);
-	BeginInternalSubTransaction(NULL);
-	PG_TRY();
-	{
-		SPI_connect();
-		foreach(lc, loaded)
-		{
-			LoadedApp *la = lfirst(lc);
-
-			if (!siddhi_save_state)
-			{
-				siddhi_state_forget_app(la->name);
-				if (la->runtime)
-					siddhi_runtime_state_forgotten(la->runtime);
-			}
-			else if (la->runtime)
-				siddhi_state_save_app(la->name, la->deployed_at, la->runtime);
-		}
-		SPI_finish();
-		states_may_exist = siddhi_save_state;
-		states_pending = siddhi_save_state;
-		ReleaseCurrentSubTransaction();
-		MemoryContextSwitchTo(cxt);
-		CurrentResourceOwner = owner;
-	}
-	PG_CATCH();
-	{
-		ErrorData *edata;
-
-		MemoryContextSwitchTo(cxt);
-		edata = CopyErrorData();
-		FlushErrorState();
-		RollbackAndReleaseCurrentSubTransaction();
-		MemoryContextSwitchTo(cxt);
-		CurrentResourceOwner = owner;
-		ereport(WARNING,
-				(errcode(ERRCODE_SIDDHI_ERROR),
-				 errmsg("siddhi: could not save the state of the queries: %s",
-						edata->message)));
-		FreeErrorData(edata);
-	}
-	PG_END_TRY();
-	INSTR_TIME_SET_CURRENT(took);
-	INSTR_TIME_SUBTRACT(took, start);
-	last_save_cost_ms = INSTR_TIME_GET_MILLISEC(took);
-	batch_save_ms += last_save_cost_ms;
-}
 
 /*
  * SIGTERM (a fast or smart shutdown, pg_terminate_backend): between two
@@ -665,26 +546,6 @@ engine_sigterm(SIGNAL_ARGS)
 	errno = save_errno;
 }
 
-/* The batch committed: what it saved is the queries' state now. */
-static void
-states_committed(void)
-{
-	ListCell *lc;
-
-	if (!states_pending)
-		return;
-	states_pending = false;
-	last_state_save = siddhi_now_ms();
-	events_since_save = 0;
-	busy_since_save_ms = 0;
-	foreach(lc, loaded)
-	{
-		LoadedApp *la = lfirst(lc);
-
-		if (la->runtime)
-			siddhi_runtime_state_saved(la->runtime);
-	}
-}
 
 /*
  * The worker stops: the state that changed since the last save, saved.
@@ -699,10 +560,10 @@ save_before_stop(void)
 	SetCurrentStatementStartTimestamp();
 	StartTransactionCommand();
 	PushActiveSnapshot(GetTransactionSnapshot());
-	save_states(true);
+	siddhi_epoch_save(loaded, true);
 	PopActiveSnapshot();
 	CommitTransactionCommand();
-	states_committed();
+	siddhi_epoch_committed(loaded);
 	ereport(LOG, (errmsg("siddhi: engine saved the state of its queries and "
 						 "stops")));
 }
@@ -748,25 +609,24 @@ run_batch(void)
 	durable = siddhi_durable_end_batch();
 
 	siddhi_runtime_end_batch();
-	events_since_save += batch_events;
+	siddhi_epoch_fed(batch_events);
 	/*
 	 * inputs that resume from this batch: the state must be this batch's
 	 * (a source that consumed records moved its position, even when they
 	 * made no event or a stored record re-fed from siddhi.errors went)
 	 */
-	save_states(durable || consumed);
+	siddhi_epoch_save(loaded, durable || consumed);
 	ReleaseCurrentSubTransaction();
 	PopActiveSnapshot();
 	CommitTransactionCommand();
-	states_committed();
+	siddhi_epoch_committed(loaded);
 	siddhi_sources_committed();
 	release_app_session_locks();
 	in_batch = false;
 
 	INSTR_TIME_SET_CURRENT(elapsed);
 	INSTR_TIME_SUBTRACT(elapsed, start);
-	busy_since_save_ms += INSTR_TIME_GET_MILLISEC(elapsed) - batch_save_ms;
-	batch_save_ms = 0;
+	siddhi_epoch_busy(INSTR_TIME_GET_MILLISEC(elapsed));
 	/* what the queries hold now, and each app's commit latency and lag */
 	siddhi_metrics_probe_sample();
 	siddhi_metrics_batch_end(my_slot,
@@ -791,11 +651,11 @@ run_timers(int64 now)
 	BeginInternalSubTransaction(NULL);
 	siddhi_runtime_fire_timers(now);
 	siddhi_runtime_end_batch();
-	save_states(false);
+	siddhi_epoch_save(loaded, false);
 	ReleaseCurrentSubTransaction();
 	PopActiveSnapshot();
 	CommitTransactionCommand();
-	states_committed();
+	siddhi_epoch_committed(loaded);
 	release_app_session_locks();
 	in_batch = false;
 	siddhi_metrics_probe_sample(); /* windows emptied as time passed */
