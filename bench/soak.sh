@@ -4,7 +4,7 @@
 # One cluster of its own (SIDDHI_SOAK_DIR, port SIDDHI_SOAK_PORT) runs a
 # playback app over a durable stream s with state in every query: a
 # time(10 sec) window group by (50 keys), an every pattern, a partition
-# (1,000 keys, a length(4) window each) and a plain filter writing every
+# (PKEYS keys, 100 by default, a length(4) window each) and a plain filter writing every
 # event's id into the table ids.  A client (bench/soak_feed.pl) feeds
 # small transactions (1 to 40 events, each with a unique id; each
 # transaction also writes its ids into the logged table fed, so fed holds
@@ -52,11 +52,27 @@ PERCENT=${PERCENT:-80}
 SAMPLE=${SAMPLE:-$((KILL_EVERY / 6 < 15 ? (KILL_EVERY / 6 > 5 ? KILL_EVERY / 6 : 5) : 15))}
 WARMUP=${WARMUP:-$((KILL_EVERY / 3 < 60 ? KILL_EVERY / 3 : 60))}
 REF_APP_MAX=${REF_APP_MAX:-3000000}
+# keys of the partition.  Its state is saved whole at every batch of a
+# durable stream (not incrementally, unlike a window's), so it is the bulk
+# of what the soak writes into siddhi.query_state: with 1,000 keys, about
+# 440 kB per batch, which outran autovacuum on this machine (see
+# bench/RESULTS.md, the soak)
+PKEYS=${PKEYS:-100}
+# the soak stops (and fails) when the disk of $SIDDHI_SOAK_DIR has less free
+MIN_FREE_MB=${SOAK_MIN_FREE_MB:-2000}
 D=$BENCH_DIR
 
 [ "${SOAK_BUILD:-1}" = 0 ] || build_and_install
-# a small max_wal_size: the soak writes for an hour on a shared disk
+# a small max_wal_size: the soak writes for an hour on a shared disk.
+# Every batch of a durable stream rewrites the state of each query it
+# changed in siddhi.query_state (the partition's whole, 4 kB to 0.5 MB,
+# mostly TOAST): with the default autovacuum_vacuum_cost_delay (2 ms) and
+# its workers killed at every crash, that table grew by 2.7 GB in 7
+# minutes; unthrottled autovacuum keeps it bounded (samples.csv tracks its
+# size)
 BENCH_CONF="max_wal_size = 1GB
+autovacuum_naptime = 15s
+autovacuum_vacuum_cost_delay = 0
 siddhi.naptime = 100ms
 restart_after_crash = on
 log_min_messages = warning" bench_start >/dev/null
@@ -112,7 +128,7 @@ drain() {
 busy() { try_sql "SELECT busy_us FROM siddhi.engine_stats() WHERE database = (SELECT oid FROM pg_database WHERE datname = 'postgres')"; }
 b0=$(busy)
 t0=$(now)
-perl bench/soak_feed.pl "$FEED_PSQL" 0 "$(($(date +%s) + MEASURE))" "$D/stop" "$D/feed.err" >"$D/measure.out"
+perl bench/soak_feed.pl "$FEED_PSQL" 0 "$(($(date +%s) + MEASURE))" "$D/stop" "$D/feed.err" "$PKEYS" >"$D/measure.out"
 t_fed=$(now)
 drain
 t1=$(now)
@@ -125,10 +141,10 @@ echo "machine: $(machine); load at start: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "sustained rate: $SUSTAINED events/s ($measured events fed in ${MEASURE} s by one client at $CLIENT events/s, all committed by the engine after $(awk -v a="$t0" -v b="$t1" 'BEGIN {printf "%.1f", b - a}') s; the engine busy $(awk -v a="$t0" -v b="$t1" -v u="$((b1 - b0))" 'BEGIN {printf "%.0f", u / 1e4 / (b - a)}') % of that time); soak rate ($PERCENT %): $RATE events/s"
 
 # 2. the soak
-echo "time_s,incarnation,pid,vm_rss_kb,rss_anon_kb,committed_id,processed_id,lag_events,backlog_pieces,state_bytes,wal_bytes,load1" >"$D/samples.csv"
+echo "time_s,incarnation,pid,vm_rss_kb,rss_anon_kb,committed_id,processed_id,lag_events,backlog_pieces,state_bytes,state_table_bytes,wal_bytes,free_mb,load1" >"$D/samples.csv"
 start=$(date +%s)
 end=$((start + DURATION))
-perl bench/soak_feed.pl "$FEED_PSQL" "$RATE" "$end" "$D/stop" "$D/feed.err" >"$D/soak.out" &
+perl bench/soak_feed.pl "$FEED_PSQL" "$RATE" "$end" "$D/stop" "$D/feed.err" "$PKEYS" >"$D/soak.out" &
 feeder=$!
 jitter() { echo $((KILL_EVERY * (70 + RANDOM % 61) / 100)); }
 next_kill=$((start + $(jitter)))
@@ -136,17 +152,29 @@ next_sample=$start
 kills=0 stops=0 incarnation=0 last_pid=
 while [ "$(date +%s)" -lt "$end" ]; do
 	t=$(date +%s)
+	free=$(df -Pm "$D" | awk 'NR == 2 {print $4}')
+	if [ "$free" -lt "$MIN_FREE_MB" ]; then
+		echo "$((t - start)) s: only $free MB free on the disk of $D: the soak stops" >&2
+		touch "$D/stop"
+		wait "$feeder" || true
+		tail -3 "$D/samples.csv" >&2
+		bench_stop
+		rm -rf "$D/data"
+		echo "soak: FAIL (disk)"
+		exit 2
+	fi
 	if [ "$t" -ge "$next_sample" ]; then
 		pid=$(try_sql "$ENGINE_PID")
 		if [ -n "$pid" ] && [ -r "/proc/$pid/status" ]; then
 			[ "$pid" = "$last_pid" ] || { incarnation=$((incarnation + 1)); last_pid=$pid; }
 			rss=$(awk '/^VmRSS:/ {print $2}' "/proc/$pid/status")
 			anon=$(awk '/^RssAnon:/ {print $2}' "/proc/$pid/status")
-			read -r c p b sb w <<<"$(try_sql "SELECT (SELECT COALESCE(max(id), 0) FROM fed) || ' ' || (SELECT COALESCE(max(id), 0) FROM ids) || ' ' ||
+			read -r c p b sb st w <<<"$(try_sql "SELECT (SELECT COALESCE(max(id), 0) FROM fed) || ' ' || (SELECT COALESCE(max(id), 0) FROM ids) || ' ' ||
 			  (SELECT pieces FROM siddhi.durable_backlog) || ' ' || (SELECT COALESCE(sum(bytes), 0) FROM siddhi.query_states WHERE app = 'soak') || ' ' ||
+			  pg_total_relation_size('siddhi.query_state') + pg_total_relation_size('siddhi.query_state_part') || ' ' ||
 			  pg_wal_lsn_diff(pg_current_wal_lsn(), '0/0')")"
 			if [ -n "${w:-}" ]; then
-				echo "$((t - start)),$incarnation,$pid,$rss,$anon,$c,$p,$((c - p)),$b,$sb,$w,$(cut -d' ' -f1 /proc/loadavg)" >>"$D/samples.csv"
+				echo "$((t - start)),$incarnation,$pid,$rss,$anon,$c,$p,$((c - p)),$b,$sb,$st,$w,$free,$(cut -d' ' -f1 /proc/loadavg)" >>"$D/samples.csv"
 			fi
 		fi
 		next_sample=$((t + SAMPLE))
@@ -188,7 +216,7 @@ read -r committed lost dup phantom <<<"$(sql "SELECT (SELECT count(*) FROM fed) 
   (SELECT count(*) FROM ids i WHERE NOT EXISTS (SELECT FROM fed f WHERE f.id = i.id))")"
 
 # the references, from the committed ids (the values of event g: ts = g
-# ms, k = g % 50, p = g % 1000, v = (g / 50 + k) % 4, x = g * 31 % 97):
+# ms, k = g % 50, p = g % PKEYS, v = (g / 50 + k) % 4, x = g * 31 % 97):
 #  - win: at event g the window holds the events of its key with ts in
 #    (g - 10000, g] (an event expires when the clock reaches its ts plus
 #    10 s, before the event that moved the clock is added);
@@ -205,8 +233,8 @@ sql "CREATE VIEW win_sql AS SELECT id, (id % 50)::int AS k, count(*) OVER w AS n
                 OVER (PARTITION BY id % 50 ORDER BY id DESC ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS nxt
          FROM fed) f
       WHERE v = 1 AND nxt IS NOT NULL AND nxt - id <= 1000;
-     CREATE VIEW part_sql AS SELECT id, (id % 1000)::int AS p,
-            sum((id * 31 % 97)::int) OVER (PARTITION BY id % 1000 ORDER BY id ROWS 3 PRECEDING) AS s
+     CREATE VIEW part_sql AS SELECT id, (id % $PKEYS)::int AS p,
+            sum((id * 31 % 97)::int) OVER (PARTITION BY id % $PKEYS ORDER BY id ROWS 3 PRECEDING) AS s
        FROM fed" >/dev/null
 diff_of() { # rows of $1 not in $2 and of $2 not in $1 (multisets)
 	sql "SELECT count(*) FROM ((TABLE $1 EXCEPT ALL TABLE $2) UNION ALL (TABLE $2 EXCEPT ALL TABLE $1)) d"
@@ -223,7 +251,7 @@ ref_app=${REF_APP:-$([ "$committed" -le "$REF_APP_MAX" ] && echo 1 || echo 0)}
 ref_line="not run (REF_APP=0 or more than $REF_APP_MAX events)"
 if [ "$ref_app" = 1 ]; then
 	sql "SELECT count(*) FROM siddhi.deploy('ref', \$\$$(app R _ref plain)\$\$)" >/dev/null
-	sql "INSERT INTO r SELECT id, id, (id % 50)::int, (id % 1000)::int, ((id / 50 + id % 50) % 4)::int, (id * 31 % 97)::int
+	sql "INSERT INTO r SELECT id, id, (id % 50)::int, (id % $PKEYS)::int, ((id / 50 + id % 50) % 4)::int, (id * 31 % 97)::int
 	       FROM fed ORDER BY id" >/dev/null
 	drain
 	ref_line=""
@@ -239,7 +267,7 @@ load_end=$(cut -d' ' -f1-3 /proc/loadavg)
 
 # RSS: per incarnation, after its warm-up
 sql "CREATE TABLE samples (t int, inc int, pid int, rss bigint, anon bigint, committed bigint,
-       processed bigint, lag bigint, backlog bigint, state_bytes bigint, wal numeric, load1 float8)"
+       processed bigint, lag bigint, backlog bigint, state_bytes bigint, state_table bigint, wal numeric, free_mb int, load1 float8)"
 $RUN_AS $PSQL -d postgres -c "\\copy samples FROM '$D/samples.csv' (FORMAT csv, HEADER)"
 sql "CREATE VIEW inc AS SELECT inc, min(t) AS t0, max(t) AS t1, count(*) AS n, max(anon) AS max_anon, max(rss) AS max_rss,
        min(anon) FILTER (WHERE t >= t0w) AS min_anon_w,
@@ -259,7 +287,7 @@ done
 echo "reference app (same app, non-durable, never interrupted, fed the committed events in order):${ref_line%,}"
 echo "client errors: $errors (other than lost connections: $other_errors)"
 echo "samples: $(sql "SELECT count(*) FROM samples") in $D/samples.csv; lag max $(sql "SELECT max(lag) FROM samples") events, median $(sql "SELECT percentile_disc(0.5) WITHIN GROUP (ORDER BY lag) FROM samples")"
-echo "saved state of the app (siddhi.query_states): $(sql "SELECT min(state_bytes) || ' to ' || max(state_bytes) FROM samples") bytes; WAL written: $(sql "SELECT round((max(wal) - min(wal)) / 1048576) || ' MB, ' || round((max(wal) - min(wal)) / nullif(max(committed) - min(committed), 0)) || ' bytes per event' FROM samples")"
+echo "saved state of the app (siddhi.query_states): $(sql "SELECT min(state_bytes) || ' to ' || max(state_bytes) FROM samples") bytes; siddhi.query_state and _part on disk: up to $(sql "SELECT pg_size_pretty(max(state_table)) FROM samples"); WAL written: $(sql "SELECT round((max(wal) - min(wal)) / 1048576) || ' MB, ' || round((max(wal) - min(wal)) / nullif(max(committed) - min(committed), 0)) || ' bytes per event' FROM samples")"
 # the time from each kill to the engine's restored state and replay
 awk '/terminated by signal 9|received immediate shutdown/ {split($2, a, ":"); k = a[1] * 3600 + a[2] * 60 + a[3]}
      /restored the saved state/ && k {split($2, a, ":"); d = a[1] * 3600 + a[2] * 60 + a[3] - k; if (d < 0) d += 86400; printf "%.1f\n", d; k = 0}' \

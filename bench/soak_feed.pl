@@ -4,11 +4,11 @@
 # was told when a crash cut its connection.  One session, one transaction
 # at a time: the commit order is the order of the ids.
 #
-#   perl bench/soak_feed.pl PSQL RATE UNTIL STOPFILE ERRLOG
+#   perl bench/soak_feed.pl PSQL RATE UNTIL STOPFILE ERRLOG PKEYS
 #
 # PSQL: the psql command line (without -c/-f); RATE: events per second (0:
 # as fast as it can); UNTIL: a Unix time to stop at; STOPFILE: stop as soon
-# as this file exists.  When the session dies (a kill of the engine worker
+# as this file exists; PKEYS: the number of partition keys.  When the session dies (a kill of the engine worker
 # resets every backend), the client waits for the server, reads where fed
 # ends and goes on from there; the pace restarts with each session (no
 # catch-up burst).  At the end it prints "sessions transactions events".
@@ -17,7 +17,7 @@ use warnings;
 use IO::Handle;
 use Time::HiRes qw(time sleep);
 
-my ($psql, $rate, $until, $stopfile, $errlog) = @ARGV;
+my ($psql, $rate, $until, $stopfile, $errlog, $pkeys) = @ARGV;
 $SIG{PIPE} = 'IGNORE';
 srand(15);
 my ($sessions, $xacts, $events) = (0, 0, 0);
@@ -42,7 +42,7 @@ while (!$done->())
 		my $n = 1 + int(rand(40));
 		my $last = $next + $n - 1;
 		my $sql =
-		    "BEGIN;\nINSERT INTO s SELECT g, g, (g % 50)::int, (g % 1000)::int, "
+		    "BEGIN;\nINSERT INTO s SELECT g, g, (g % 50)::int, (g % $pkeys)::int, "
 		  . "((g / 50 + g % 50) % 4)::int, (g * 31 % 97)::int "
 		  . "FROM generate_series($next, $last) g;\n"
 		  . "INSERT INTO fed SELECT generate_series($next, $last);\nCOMMIT;\n";
