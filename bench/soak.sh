@@ -300,6 +300,7 @@ $RUN_AS $PSQL -d postgres -c "SELECT inc, t0 AS start_s, t1 - t0 AS life_s, n AS
 echo "across incarnations (those with 3 samples after warm-up): trend of max RssAnon $(sql "SELECT round(regr_slope(max_anon, t0) * 3600) FROM inc WHERE nw >= 3") kB/h; median slope after warm-up $(sql "SELECT round(percentile_cont(0.5) WITHIN GROUP (ORDER BY slope_kb_h)) FROM inc WHERE nw >= 3") kB/h"
 bench_stop
 # the cluster is kept (for a look) only when something failed
-[ "$fail" = 0 ] || { echo "soak: FAIL (the cluster is kept in $D/data)"; exit 1; }
+[ -z "$short" ] || rm -rf "$D/data" # the disk is short
+[ "$fail" = 0 ] || { echo "soak: FAIL${short:+ (stopped early for lack of disk)}"; exit 1; }
 [ "${SOAK_KEEP:-0}" = 1 ] || rm -rf "$D/data"
 echo "soak: PASS"
