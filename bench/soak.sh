@@ -37,7 +37,9 @@
 # phantom or difference.
 #
 #   DURATION=3600 KILL_EVERY=180 nice -n 5 bash bench/soak.sh
-#   (SOAK_BUILD=0: use the installed build; SIDDHI_PREFIX as for the tests)
+#   (SOAK_BUILD=0: use the installed build; SIDDHI_PREFIX as for the tests;
+#   also MEASURE, PERCENT, SAMPLE, WARMUP, PKEYS, REF_APP, REF_APP_MAX,
+#   SOAK_MIN_FREE_MB, SOAK_KEEP=1 to keep the cluster of a passing run)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export SIDDHI_BENCH_DIR=${SIDDHI_SOAK_DIR:-/tmp/siddhi-soak}
@@ -299,7 +301,7 @@ $RUN_AS $PSQL -d postgres -c "SELECT inc, t0 AS start_s, t1 - t0 AS life_s, n AS
        round(slope_kb_h) AS anon_slope_kb_per_h FROM inc ORDER BY inc"
 echo "across incarnations (those with 3 samples after warm-up): trend of max RssAnon $(sql "SELECT round(regr_slope(max_anon, t0) * 3600) FROM inc WHERE nw >= 3") kB/h; median slope after warm-up $(sql "SELECT round(percentile_cont(0.5) WITHIN GROUP (ORDER BY slope_kb_h)) FROM inc WHERE nw >= 3") kB/h"
 bench_stop
-# the cluster is kept (for a look) only when something failed
+# the cluster is kept (for a look) when something failed, unless the disk ran short
 [ -z "$short" ] || rm -rf "$D/data" # the disk is short
 [ "$fail" = 0 ] || { echo "soak: FAIL${short:+ (stopped early for lack of disk)}"; exit 1; }
 [ "${SOAK_KEEP:-0}" = 1 ] || rm -rf "$D/data"
