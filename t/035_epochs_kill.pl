@@ -17,6 +17,7 @@ use warnings;
 use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
 use Test::More;
+use SiddhiEpochs;
 use Time::HiRes qw(usleep);
 
 my $node = PostgreSQL::Test::Cluster->new('epochs_kill');
@@ -147,23 +148,7 @@ $node->safe_psql('postgres', q{
 	SELECT siddhi.flush();
 });
 
-for my $t ('w', 'p', 'q')
-{
-	my $rows = $node->safe_psql('postgres', "SELECT count(*) FROM $t");
-	my $diff = $node->safe_psql('postgres',
-		"SELECT count(*) FROM ((TABLE $t EXCEPT ALL TABLE ${t}_ref) "
-		  . "UNION ALL (TABLE ${t}_ref EXCEPT ALL TABLE $t)) d");
-	cmp_ok($rows, '>', 0, "table $t has rows ($rows)");
-	is($diff, '0', "table $t equals the uninterrupted run's, row for row");
-}
-# the incremental aggregation, every granularity
-for my $g ('sec', 'min')
-{
-	my $diff = $node->safe_psql('postgres',
-		"SELECT count(*) FROM ((SELECT * FROM a_$g EXCEPT ALL SELECT * FROM a_ref_$g) "
-		  . "UNION ALL (SELECT * FROM a_ref_$g EXCEPT ALL SELECT * FROM a_$g)) d");
-	is($diff, '0', "aggregation per $g equals the uninterrupted run's");
-}
+same_outputs($node);
 is( $node->safe_psql('postgres',
 		q{SELECT count(*) FROM siddhi.query_states
 		   WHERE app = 'live' AND NOT saved}),

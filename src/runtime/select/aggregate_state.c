@@ -339,6 +339,28 @@ siddhi_aggs_delta_saved(SiddhiAggregates *a)
 	a->ngone = 0;
 }
 
+/*
+ * Read a saved key into keys/nulls (values in tmp) and drop the group of
+ * that key, if there is one (restoring it: no tombstone).
+ */
+static void
+drop_saved_key(SiddhiAggregates *a, SiddhiStateReader *r, Datum *keys,
+			   bool *nulls, MemoryContext tmp)
+{
+	SiddhiAggGroup *g;
+
+	for (int k = 0; k < a->nkeys; k++)
+		keys[k] = siddhi_state_get_datum(r, &nulls[k], a->keycols[k].typlen,
+										 a->keycols[k].typbyval, tmp);
+	g = siddhi_aggs_group_kept(a, keys, nulls, false, false);
+	if (g)
+	{
+		g->saved = false;
+		groupmap_delete(a->groups, g->hash);
+		siddhi_aggs_group_free(a, g);
+	}
+}
+
 void
 siddhi_aggs_restore_delta(SiddhiAggregates *a, SiddhiStateReader *r)
 {
@@ -356,19 +378,7 @@ siddhi_aggs_restore_delta(SiddhiAggregates *a, SiddhiStateReader *r)
 	n = siddhi_state_get_count(r, (int) sizeof(int32));
 	for (int64 i = 0; i < n; i++)
 	{
-		SiddhiAggGroup *g;
-
-		for (int k = 0; k < a->nkeys; k++)
-			keys[k] =
-				siddhi_state_get_datum(r, &nulls[k], a->keycols[k].typlen,
-									   a->keycols[k].typbyval, tmp);
-		g = siddhi_aggs_group_kept(a, keys, nulls, false, false);
-		if (g)
-		{
-			g->saved = false;
-			groupmap_delete(a->groups, g->hash);
-			siddhi_aggs_group_free(a, g);
-		}
+		drop_saved_key(a, r, keys, nulls, tmp);
 		MemoryContextReset(tmp);
 	}
 	/* the groups that changed: each replaces the one saved before */
@@ -377,17 +387,7 @@ siddhi_aggs_restore_delta(SiddhiAggregates *a, SiddhiStateReader *r)
 	{
 		SiddhiAggGroup *g;
 
-		for (int k = 0; k < a->nkeys; k++)
-			keys[k] =
-				siddhi_state_get_datum(r, &nulls[k], a->keycols[k].typlen,
-									   a->keycols[k].typbyval, tmp);
-		g = siddhi_aggs_group_kept(a, keys, nulls, false, false);
-		if (g)
-		{
-			g->saved = false;
-			groupmap_delete(a->groups, g->hash);
-			siddhi_aggs_group_free(a, g);
-		}
+		drop_saved_key(a, r, keys, nulls, tmp);
 		g = siddhi_aggs_group_kept(a, keys, nulls, true, false);
 		g->events = siddhi_state_get_int64(r);
 		g->adds = siddhi_state_get_int64(r);
