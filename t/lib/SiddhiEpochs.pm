@@ -7,7 +7,7 @@ use warnings;
 use Test::More;
 use Exporter 'import';
 
-our @EXPORT = qw(same_rows same_outputs);
+our @EXPORT = qw(same_rows same_outputs crash_engine);
 
 # Tables $a and $b hold the same rows (of columns $cols, default all), as
 # multisets; on a difference, up to 20 rows of it are shown.
@@ -42,6 +42,31 @@ sub same_outputs
 	same_rows($node, "a_$_", "a_ref_$_",
 		"aggregation per $_ equals the uninterrupted run's")
 	  for ('sec', 'min');
+}
+
+# Cycle $cycle of a kill test, at a random moment of a feed: every fifth
+# an immediate stop of the postmaster, then a start; else a kill -9 of the
+# engine worker $pid, then wait for the next one.  $between runs after the
+# crash and before the restart (e.g. finishing a feed whose session died).
+# Returns 'postmaster' or 'worker'.
+sub crash_engine
+{
+	my ($node, $cycle, $pid, $between) = @_;
+	if ($cycle % 5 == 0)
+	{
+		$node->stop('immediate');
+		$between->() if $between;
+		$node->start;
+		return 'postmaster';
+	}
+	kill 'KILL', $pid;
+	$between->() if $between;
+	ok( $node->poll_query_until(
+			'postgres',
+			"SELECT count(*) = 1 FROM pg_stat_activity "
+			  . "WHERE backend_type = 'siddhi engine' AND pid <> $pid"),
+		"cycle $cycle: the engine is back");
+	return 'worker';
 }
 
 1;
