@@ -166,10 +166,14 @@ siddhi_epoch_fed(uint64 events)
 	events_since_save += events;
 }
 
-/* A batch took this long, its save (if any) included. */
+/*
+ * A batch took this long, its save (if any) included.  A timers' batch
+ * reports nothing: its save, if any, is taken off the next batch's time,
+ * never below nothing.
+ */
 void
 siddhi_epoch_busy(double ms)
 {
-	busy_since_save_ms += ms - batch_save_ms;
+	busy_since_save_ms += Max(ms - batch_save_ms, 0);
 	batch_save_ms = 0;
 }
