@@ -90,8 +90,8 @@ extern void siddhi_aggs_delta_saved(SiddhiAggregates *x);
 extern void siddhi_aggs_restore_delta(SiddhiAggregates *x,
 									  SiddhiStateReader *r);
 extern Size siddhi_aggs_memory(SiddhiAggregates *x);
-/* after a round trip (siddhi.state_roundtrip): all changed, all saved */
-extern void siddhi_aggs_mark_all(SiddhiAggregates *x);
+/* after a round trip (siddhi.state_roundtrip): all changed; saved or not */
+extern void siddhi_aggs_mark_all(SiddhiAggregates *x, bool saved);
 
 /* Forget every group, as a map just created (before a restore). */
 extern void siddhi_aggs_clear(SiddhiAggregates *a);

@@ -463,6 +463,7 @@ roundtrip_one(QueryRuntime *q)
 	SiddhiPattern *old_pattern = q->pattern;
 	SiddhiRateLimiter *old_rate = q->rate;
 	SiddhiDedup *old_dedup = q->dedup;
+	bool groups_saved;
 	MemoryContext cxt = q->app->cxt;
 	MemoryContext old = MemoryContextSwitchTo(cxt);
 	char *key = query_state_key(q);
@@ -492,14 +493,16 @@ roundtrip_one(QueryRuntime *q)
 		siddhi_selector_clear(q->sel);
 	siddhi_state_reader_init(&r, buf.data, buf.len, key);
 	siddhi_state_reader_init(&pr, events.data, events.len, key);
+	groups_saved = q->st.groups_saved;
 	query_state_restore(q, &r, &pr, parts.used || parts.groups ? 1 : 0);
 	/*
 	 * The groups came back as saved and clean, but the real saves have not
-	 * seen what this batch changed: each goes into the next delta, and a
-	 * tombstone when it goes.
+	 * seen what this batch changed: each goes into the next delta, and (if
+	 * the real saves hold groups) a tombstone when it goes.
 	 */
+	q->st.groups_saved = groups_saved;
 	if (parts.groups)
-		siddhi_aggs_mark_all(siddhi_selector_aggs(q->sel));
+		siddhi_aggs_mark_all(siddhi_selector_aggs(q->sel), groups_saved);
 	if (old_window)
 		MemoryContextDelete(old_window->cxt);
 	if (old_pattern)

@@ -403,9 +403,9 @@ siddhi_aggs_restore_delta(SiddhiAggregates *a, SiddhiStateReader *r)
 	pfree(nulls);
 }
 
-/* Every group changed since the last save, and in a saved part. */
+/* Every group changed since the last save, and in a saved part or not. */
 void
-siddhi_aggs_mark_all(SiddhiAggregates *a)
+siddhi_aggs_mark_all(SiddhiAggregates *a, bool saved)
 {
 	groupmap_iterator it;
 	GroupEntry *e;
@@ -414,7 +414,7 @@ siddhi_aggs_mark_all(SiddhiAggregates *a)
 	while ((e = groupmap_iterate(a->groups, &it)) != NULL)
 	{
 		e->group->dirty = true;
-		e->group->saved = true;
+		e->group->saved = saved;
 	}
 }
 
