@@ -115,7 +115,6 @@ app_state_fingerprint(SiddhiAppRuntime *app)
 {
 	StringInfoData b;
 	ListCell *lc;
-	uint64 h;
 
 	initStringInfo(&b);
 	appendStringInfo(&b, "%d|app|%d", SIDDHI_STATE_FORMAT,
@@ -139,9 +138,7 @@ app_state_fingerprint(SiddhiAppRuntime *app)
 
 		appendStringInfo(&b, "|in %s:%u", j->name, j->desc_sig);
 	}
-	h = hash_bytes_extended((const unsigned char *) b.data, b.len, 0);
-	pfree(b.data);
-	return psprintf("%016llx", (unsigned long long) h);
+	return state_fingerprint_text(&b);
 }
 
 static void

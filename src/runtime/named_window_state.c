@@ -27,7 +27,6 @@
  */
 #include "runtime_int.h"
 
-#include "common/hashfn.h"
 #include "siddhi/window_mirror.h"
 
 static char *
@@ -52,7 +51,6 @@ named_window_fingerprint(NamedWindow *nw)
 	const SiddhiWindowPlan *p = nw->plan->window;
 	StringInfoData b;
 	ListCell *lc;
-	uint64 h;
 
 	initStringInfo(&b);
 	appendStringInfo(&b,
@@ -75,9 +73,7 @@ named_window_fingerprint(NamedWindow *nw)
 		appendStringInfo(&b, "|agg %d:%u", (int) ap->kind, ap->argtype);
 		append_node(&b, ap->arg);
 	}
-	h = hash_bytes_extended((const unsigned char *) b.data, b.len, 0);
-	pfree(b.data);
-	return psprintf("%016llx", (unsigned long long) h);
+	return state_fingerprint_text(&b);
 }
 
 static void

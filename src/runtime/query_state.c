@@ -149,6 +149,19 @@ query_state_can_save(QueryRuntime *q, const char **why)
 }
 
 /*
+ * A fingerprint: the hash of what b says (its text is freed), as 16 hex
+ * digits.  The query's, a named window's, the app's own state's.
+ */
+char *
+state_fingerprint_text(StringInfo b)
+{
+	uint64 h = hash_bytes_extended((const unsigned char *) b->data, b->len, 0);
+
+	pfree(b->data);
+	return psprintf("%016llx", (unsigned long long) h);
+}
+
+/*
  * The fingerprint: the query's text, the row types it reads and writes, the
  * clock, and the state format.
  */
@@ -160,7 +173,6 @@ query_state_fingerprint(QueryRuntime *q)
 										   : q;
 	SiddhiQueryPlan *qp = main->plan;
 	StringInfoData b;
-	uint64 h;
 
 	initStringInfo(&b);
 	appendStringInfo(&b, "%d|%s|%d|", SIDDHI_STATE_FORMAT, runtime_role(q),
@@ -179,9 +191,7 @@ query_state_fingerprint(QueryRuntime *q)
 		appendStringInfo(
 			&b, "|%u",
 			siddhi_desc_signature(main->out_slot->tts_tupleDescriptor));
-	h = hash_bytes_extended((const unsigned char *) b.data, b.len, 0);
-	pfree(b.data);
-	return psprintf("%016llx", (unsigned long long) h);
+	return state_fingerprint_text(&b);
 }
 
 /* how the window section is saved */

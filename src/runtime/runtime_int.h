@@ -377,6 +377,7 @@ extern void state_track_save(StateTrack *t, SiddhiWindow *window,
 							 StateSerializeFn ser, void *obj, SiddhiStateFn fn,
 							 void *arg, StringInfo buf, StringInfo events);
 extern void state_track_saved(StateTrack *t);
+extern char *state_fingerprint_text(StringInfo b);
 extern void state_track_forget(StateTrack *t);
 extern void state_track_restored(StateTrack *t, SiddhiWindow *window,
 								 const SiddhiStatePart *parts, int nparts);
