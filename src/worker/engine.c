@@ -522,13 +522,14 @@ release_app_session_locks(void)
 
 
 /*
- * SIGTERM (a fast or smart shutdown, pg_terminate_backend): between two
- * batches, the worker saves the state of every query that changed since
- * its last save and exits, so that a clean restart restores all of it; in
- * a batch (which may be running a user's function for long), it dies at
- * once, as after a crash: the state of the last saved epoch is restored.
+ * SIGTERM (a fast or smart shutdown, pg_terminate_backend): while the
+ * worker waits for work, it saves the state of every query that changed
+ * since its last save and exits, so that a clean restart restores all of
+ * it; anywhere else (a batch running a user's function, a source reading
+ * WAL that will not come during a shutdown) it dies at once, as after a
+ * crash: the state of the last saved epoch is restored.
  */
-static volatile sig_atomic_t in_batch = false;
+static volatile sig_atomic_t idle = false;
 static volatile sig_atomic_t stop_requested = false;
 
 static void
@@ -536,7 +537,7 @@ engine_sigterm(SIGNAL_ARGS)
 {
 	int save_errno = errno;
 
-	if (in_batch)
+	if (!idle)
 		die(postgres_signal_arg);
 	else
 	{
@@ -555,7 +556,6 @@ engine_sigterm(SIGNAL_ARGS)
 static void
 save_before_stop(void)
 {
-	in_batch = true;
 	SetConfigOption("lock_timeout", "1s", PGC_SUSET, PGC_S_SESSION);
 	SetCurrentStatementStartTimestamp();
 	StartTransactionCommand();
@@ -579,7 +579,6 @@ run_batch(void)
 	bool durable;
 
 	INSTR_TIME_SET_CURRENT(start);
-	in_batch = !stop_requested;
 	batch_events = 0;
 	/*
 	 * A background worker sets the statement's start itself: now() in the
@@ -622,7 +621,6 @@ run_batch(void)
 	siddhi_epoch_committed(loaded);
 	siddhi_sources_committed();
 	release_app_session_locks();
-	in_batch = false;
 
 	INSTR_TIME_SET_CURRENT(elapsed);
 	INSTR_TIME_SUBTRACT(elapsed, start);
@@ -643,7 +641,6 @@ run_batch(void)
 static void
 run_timers(int64 now)
 {
-	in_batch = !stop_requested;
 	SetCurrentStatementStartTimestamp();
 	StartTransactionCommand();
 	PushActiveSnapshot(GetTransactionSnapshot());
@@ -657,7 +654,6 @@ run_timers(int64 now)
 	CommitTransactionCommand();
 	siddhi_epoch_committed(loaded);
 	release_app_session_locks();
-	in_batch = false;
 	siddhi_metrics_probe_sample(); /* windows emptied as time passed */
 	pgstat_report_stat(false);
 }
@@ -900,6 +896,7 @@ siddhi_engine_main(Datum arg)
 				/* a delivery report wakes us through the sinks' pipe */
 				if (sink_fd >= 0)
 					fds[nfds++] = sink_fd;
+				idle = true;
 				if (nfds == 0)
 					(void) WaitLatch(MyLatch,
 									 WL_LATCH_SET | WL_TIMEOUT |
@@ -907,6 +904,7 @@ siddhi_engine_main(Datum arg)
 									 timeout, PG_WAIT_EXTENSION);
 				else
 					wait_with_sources(fds, nfds, timeout);
+				idle = false;
 			}
 			ResetLatch(MyLatch);
 		}
