@@ -8,6 +8,8 @@
 #ifndef SIDDHI_CATALOG_H
 #define SIDDHI_CATALOG_H
 
+#include "utils/relcache.h"
+
 /* Register the transaction hook that tells the worker about changes. */
 extern void siddhi_catalog_xact_init(void);
 
@@ -48,5 +50,13 @@ extern void siddhi_pin_end(int level, bool ok);
 extern int siddhi_catalog_spi(const char *sql, int nargs, Oid *argtypes,
 							  Datum *values, const char *nulls, bool read_only,
 							  bool as_superuser);
+
+/*
+ * Rows of bytes into the extension's own tables through the heap and
+ * index access methods, no SQL (src/catalog/catalog_rows.c).
+ */
+extern Relation siddhi_catalog_open_rows(const char *name);
+extern void siddhi_catalog_insert_rows(Relation rel, Datum *values,
+									   bool *nulls, int nrows);
 
 #endif /* SIDDHI_CATALOG_H */

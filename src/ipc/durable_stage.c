@@ -20,7 +20,7 @@
  * stream's position, committed with the batch's results.
  *
  * The pieces are written with the heap and index access methods directly,
- * not through SQL: the inserting role needs no privilege on the table
+ * not through SQL (src/catalog/catalog_rows.c): the inserting role needs no privilege on the table
  * (which holds every role's events and is readable by no one but its
  * owner), and no trigger, rule or policy can be attached to it.
  *
@@ -36,14 +36,11 @@
  */
 #include "postgres.h"
 
-#include "access/genam.h"
-#include "access/heapam.h"
 #include "access/table.h"
 #include "access/xact.h"
-#include "catalog/index.h"
-#include "catalog/namespace.h"
 #include "miscadmin.h"
 #include "pgstat.h"
+#include "siddhi/catalog.h"
 #include "siddhi/ipc.h"
 #include "siddhi/shmem.h"
 #include "storage/condition_variable.h"
@@ -60,95 +57,40 @@
 static int32 stage_n = 0;
 static TransactionId stage_xid = InvalidTransactionId;
 
-static Oid
-staging_relid(void)
-{
-	Oid nsp = get_namespace_oid("siddhi", false);
-	Oid relid = get_relname_relid("stream_staging", nsp);
-
-	if (!OidIsValid(relid))
-		ereport(ERROR, (errcode(ERRCODE_UNDEFINED_TABLE),
-						errmsg("siddhi.stream_staging does not exist"),
-						errhint("Reinstall the extension (DROP EXTENSION "
-								"siddhi; CREATE EXTENSION siddhi).")));
-	return relid;
-}
-
 void
 siddhi_stage_chunk(const char *chunk, Size len)
 {
 	TransactionId top = GetTopTransactionId();
 	Relation rel;
-	List *indexes;
-	Relation *irels;
-	IndexInfo **iinfos;
-	int nidx;
-	int i;
-	bytea *piece;
 	int npieces;
-	TupleTableSlot **slots;
+	Datum *values;
+	char *pieces;
 
 	if (top != stage_xid)
 	{
 		stage_xid = top;
 		stage_n = 0;
 	}
-	rel = table_open(staging_relid(), RowExclusiveLock);
-	indexes = RelationGetIndexList(rel);
-	nidx = list_length(indexes);
-	irels = palloc(sizeof(Relation) * Max(nidx, 1));
-	iinfos = palloc(sizeof(IndexInfo *) * Max(nidx, 1));
-	i = 0;
-	{
-		ListCell *lc;
-
-		foreach(lc, indexes)
-		{
-			irels[i] = index_open(lfirst_oid(lc), RowExclusiveLock);
-			iinfos[i] = BuildIndexInfo(irels[i]);
-			i++;
-		}
-	}
+	rel = siddhi_catalog_open_rows("stream_staging");
 	/* all pieces of the chunk in one heap_multi_insert: one WAL record a page */
 	npieces = (len + STAGE_PIECE - 1) / STAGE_PIECE;
-	slots = palloc(sizeof(TupleTableSlot *) * npieces);
-	piece = palloc(VARHDRSZ + STAGE_PIECE);
+	values = palloc(sizeof(Datum) * 3 * npieces);
+	pieces = palloc((Size) npieces * (VARHDRSZ + STAGE_PIECE));
 	for (int p = 0; p < npieces; p++)
 	{
 		Size off = (Size) p * STAGE_PIECE;
 		Size n = Min(STAGE_PIECE, len - off);
-		Datum values[3];
-		bool nulls[3] = { false, false, false };
+		bytea *piece = (bytea *) (pieces + (Size) p * (VARHDRSZ + STAGE_PIECE));
 
 		SET_VARSIZE(piece, VARHDRSZ + n);
 		memcpy(VARDATA(piece), chunk + off, n);
-		values[0] = Int64GetDatum((int64) top);
-		values[1] = Int32GetDatum(stage_n++);
-		values[2] = PointerGetDatum(piece);
-		slots[p] =
-			MakeSingleTupleTableSlot(RelationGetDescr(rel), &TTSOpsHeapTuple);
-		ExecStoreHeapTuple(
-			heap_form_tuple(RelationGetDescr(rel), values, nulls), slots[p],
-			true);
+		values[p * 3] = Int64GetDatum((int64) top);
+		values[p * 3 + 1] = Int32GetDatum(stage_n++);
+		values[p * 3 + 2] = PointerGetDatum(piece);
 	}
-	heap_multi_insert(rel, slots, npieces, GetCurrentCommandId(true), 0, NULL);
-	for (int p = 0; p < npieces; p++)
-	{
-		for (i = 0; i < nidx; i++)
-		{
-			Datum ivalues[INDEX_MAX_KEYS];
-			bool inulls[INDEX_MAX_KEYS];
-
-			FormIndexDatum(iinfos[i], slots[p], NULL, ivalues, inulls);
-			index_insert(irels[i], ivalues, inulls, &slots[p]->tts_tid, rel,
-						 UNIQUE_CHECK_NO, false, iinfos[i]);
-		}
-		ExecDropSingleTupleTableSlot(slots[p]);
-	}
-	pfree(slots);
-	pfree(piece);
-	for (i = 0; i < nidx; i++)
-		index_close(irels[i], RowExclusiveLock);
+	siddhi_catalog_insert_rows(rel, values, NULL, npieces);
+	pfree(values);
+	pfree(pieces);
 	table_close(rel, RowExclusiveLock);
 }
 

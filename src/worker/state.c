@@ -36,12 +36,12 @@
  */
 #include "postgres.h"
 
+#include "access/table.h"
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
 #include "siddhi/catalog.h"
 #include "siddhi/errors.h"
 #include "state.h"
-#include "utils/array.h"
 #include "utils/builtins.h"
 
 typedef struct SaveArg
@@ -63,17 +63,23 @@ to_bytea(const char *data, int len)
 /* the most bytes of a part in one row (kept in the row, see the table) */
 #define PIECE_BYTES 8000
 
+/* pieces written by one heap_multi_insert (their copies are then freed) */
+#define PIECES_AT_ONCE 64
+
 /*
- * A window's part, in pieces of PIECE_BYTES, in one statement; the earlier
- * parts go first when it replaces them.
+ * A window's part, in pieces of PIECE_BYTES numbered from 1, through the
+ * heap (src/catalog/catalog_rows.c: an array of pieces through SQL copied
+ * a large part four times); the earlier parts go first when it replaces
+ * them.
  */
 static void
 save_part(SaveArg *sa, const char *key, const SiddhiStatePart *part)
 {
-	Oid argtypes[4] = { TEXTOID, TEXTOID, INT8OID, BYTEAARRAYOID };
-	Datum values[4];
+	Oid argtypes[2] = { TEXTOID, TEXTOID };
+	Datum values[2];
+	Datum rows[PIECES_AT_ONCE * 5];
 	int npieces;
-	Datum *pieces;
+	Relation rel;
 
 	values[0] = CStringGetTextDatum(sa->app);
 	values[1] = CStringGetTextDatum(key);
@@ -85,26 +91,27 @@ save_part(SaveArg *sa, const char *key, const SiddhiStatePart *part)
 	if (part->data == NULL)
 		return;
 	npieces = Max((part->len + PIECE_BYTES - 1) / PIECE_BYTES, 1);
-	pieces = palloc(sizeof(Datum) * npieces);
-	for (int i = 0; i < npieces; i++)
+	rel = siddhi_catalog_open_rows("query_state_part");
+	for (int first = 0; first < npieces; first += PIECES_AT_ONCE)
 	{
-		int off = i * PIECE_BYTES;
+		int n = Min(PIECES_AT_ONCE, npieces - first);
 
-		pieces[i] = PointerGetDatum(
-			to_bytea(part->data + off, Min(PIECE_BYTES, part->len - off)));
+		for (int i = 0; i < n; i++)
+		{
+			int off = (first + i) * PIECE_BYTES;
+
+			rows[i * 5] = values[0];
+			rows[i * 5 + 1] = values[1];
+			rows[i * 5 + 2] = Int64GetDatum(part->number);
+			rows[i * 5 + 3] = Int32GetDatum(first + i + 1);
+			rows[i * 5 + 4] = PointerGetDatum(to_bytea(
+				part->data + off, Min(PIECE_BYTES, part->len - off)));
+		}
+		siddhi_catalog_insert_rows(rel, rows, NULL, n);
+		for (int i = 0; i < n; i++)
+			pfree(DatumGetPointer(rows[i * 5 + 4]));
 	}
-	values[2] = Int64GetDatum(part->number);
-	values[3] = PointerGetDatum(
-		construct_array(pieces, npieces, BYTEAOID, -1, false, TYPALIGN_INT));
-	siddhi_catalog_spi("INSERT INTO siddhi.query_state_part "
-					   "(app, query, part, piece, data) "
-					   "SELECT $1, $2, $3, p.n, p.d "
-					   "FROM pg_catalog.unnest($4) WITH ORDINALITY p(d, n)",
-					   4, argtypes, values, NULL, false, true);
-	for (int i = 0; i < npieces; i++)
-		pfree(DatumGetPointer(pieces[i]));
-	pfree(pieces);
-	pfree(DatumGetPointer(values[3]));
+	table_close(rel, RowExclusiveLock);
 }
 
 static void
