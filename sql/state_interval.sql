@@ -38,7 +38,8 @@ SELECT step, at IS NOT NULL AS saved,
        at IS DISTINCT FROM lag(at) OVER (ORDER BY ctid) AS saved_again
   FROM seen ORDER BY ctid;
 -- what was saved is the window after 7 events (the last 4 came after the
--- save): a redeploy, the same text, restores it
+-- save); a redeploy, the same text, restores the window as the replaced
+-- app held it at the end (the engine hands it over), not the last save
 SELECT count(*) FROM siddhi.deploy('si', $$
   define stream S (v int);
   define table T (total long);
@@ -46,9 +47,29 @@ SELECT count(*) FROM siddhi.deploy('si', $$
 $$, replace => true);
 INSERT INTO s VALUES (100);
 SELECT siddhi.flush();
--- 1 + .. + 7 + 100, not 1 + .. + 11 + 100
+-- 1 + .. + 11 + 100, not 1 + .. + 7 + 100
+SELECT max(total) FROM t;
+-- so does an app reloaded because something it uses changed (here, a
+-- function it calls was replaced): 4 events came after its last save
+SELECT siddhi.undeploy('si', drop_tables => true);
+CREATE FUNCTION ident(v int) RETURNS int LANGUAGE sql IMMUTABLE AS 'SELECT v';
+SELECT count(*) FROM siddhi.deploy('si', $$
+  define stream S (v int);
+  define table T (total long);
+  @info(name = 'w') from S#window.length(100) select sum(ident(v)) as total insert into T;
+$$);
+INSERT INTO s VALUES (1), (2), (3), (4), (5), (6), (7);
+SELECT siddhi.flush();
+INSERT INTO s VALUES (8), (9), (10), (11);
+SELECT siddhi.flush();
+CREATE OR REPLACE FUNCTION ident(v int) RETURNS int LANGUAGE sql IMMUTABLE
+  AS 'SELECT v + 0';
+INSERT INTO s VALUES (100);
+SELECT siddhi.flush();
+-- 1 + .. + 11 + 100 again
 SELECT max(total) FROM t;
 ALTER SYSTEM RESET siddhi.state_interval;
 ALTER SYSTEM RESET siddhi.state_interval_events;
 SELECT pg_reload_conf();
 SELECT siddhi.undeploy('si', drop_tables => true);
+DROP FUNCTION ident(int);

@@ -350,17 +350,24 @@ reload_apps(void)
 		LoadedApp *la = lfirst(lc);
 		bool keep = false;
 		ListCell *r;
+		TimestampTz replaced_by = 0;
 
 		foreach(r, rows)
 		{
 			AppRow *row = lfirst(r);
 
-			if (strcmp(row->name, la->name) == 0 &&
-				row->deployed_at == la->deployed_at)
-				keep = true;
+			if (strcmp(row->name, la->name) == 0)
+			{
+				if (row->deployed_at == la->deployed_at)
+					keep = true;
+				else
+					replaced_by = row->deployed_at;
+			}
 		}
 		if (!keep)
 		{
+			if (replaced_by != 0)
+				siddhi_epoch_hand_over(la, replaced_by);
 			unload_app(la);
 			loaded = foreach_delete_current(loaded, lc);
 		}
@@ -396,6 +403,36 @@ reload_apps(void)
 	PopActiveSnapshot();
 	CommitTransactionCommand();
 	pgstat_report_stat(false);
+}
+
+/*
+ * An app's runtime is about to go because its catalog changed (SPI
+ * connected): the state it holds now goes to the deployment that is in
+ * siddhi.app now (epochs.c), whether a replace made a new one or the same
+ * one is reloaded or stopped.  Nothing when the app is undeployed.
+ */
+static void
+hand_over(LoadedApp *la)
+{
+	Oid argtypes[1] = { TEXTOID };
+	Datum values[1];
+	MemoryContext cxt = CurrentMemoryContext;
+	bool isnull;
+	TimestampTz now_deployed;
+
+	values[0] = CStringGetTextDatum(la->name);
+	siddhi_catalog_spi("SELECT deployed_at FROM siddhi.app "
+					   "WHERE name OPERATOR(pg_catalog.=) $1",
+					   1, argtypes, values, NULL, true, false);
+	if (SPI_processed != 1)
+	{
+		MemoryContextSwitchTo(cxt);
+		return;
+	}
+	now_deployed = DatumGetTimestampTz(SPI_getbinval(
+		SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
+	MemoryContextSwitchTo(cxt);
+	siddhi_epoch_hand_over(la, now_deployed);
 }
 
 /*
@@ -439,6 +476,7 @@ recheck_apps(void)
 		ereport(LOG, (errcode(ERRCODE_SIDDHI_ERROR),
 					  errmsg("siddhi: app \"%s\" %s: %s", name,
 							 gone ? "stopped" : "reloaded", why)));
+		hand_over(la);
 		unload_app(la);
 		loaded = foreach_delete_current(loaded, lc);
 		if (gone)

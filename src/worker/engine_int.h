@@ -31,6 +31,8 @@ typedef struct LoadedApp
  */
 extern void siddhi_epoch_save(List *loaded, bool must);
 extern void siddhi_epoch_committed(List *loaded);
+/* an app was replaced: its runtime's state now, to the new deployment */
+extern void siddhi_epoch_hand_over(LoadedApp *la, TimestampTz to);
 /* what each batch fed and how long it took, for siddhi.state_budget */
 extern void siddhi_epoch_fed(uint64 events);
 extern void siddhi_epoch_busy(double ms);

@@ -21,6 +21,7 @@
 #include "state.h"
 #include "utils/memutils.h"
 #include "utils/resowner.h"
+#include "utils/snapmgr.h"
 
 static bool states_may_exist = true; /* rows in siddhi.query_state */
 
@@ -136,6 +137,80 @@ siddhi_epoch_save(List *loaded, bool must)
 	INSTR_TIME_SUBTRACT(took, start);
 	last_save_cost_ms = INSTR_TIME_GET_MILLISEC(took);
 	batch_save_ms += last_save_cost_ms;
+}
+
+/*
+ * An app was replaced (siddhi.deploy(.., replace => true) committed), or
+ * is reloaded or stopped because something it uses changed, and its
+ * runtime is about to go: the state it holds now, as of its last event,
+ * goes to the deployment in siddhi.app now (to), not that of its last
+ * save.
+ * Without this, the new app restored the last save (a second old, or a
+ * minute under siddhi.state_budget), and a durable stream's batches fed
+ * after the replace committed were consumed with their effect on the
+ * state lost (their saves were refused: the rows had moved on).
+ *
+ * To a new deployment only when the replace kept the state (its rows
+ * moved to the new deployed_at; keep_state => false deleted them: nothing
+ * is handed over).
+ * The old runtime's saves since the replace were refused while it took
+ * them as done, so its incremental tracking cannot be trusted: the app's
+ * rows and parts go, and everything is written whole, as at a first save.
+ * Each query of the new app takes its own back only if its fingerprint is
+ * the same, as always.  In a subtransaction: a failure is a WARNING, and
+ * the new app restores what was there before (the last save).
+ */
+void
+siddhi_epoch_hand_over(LoadedApp *la, TimestampTz to)
+{
+	MemoryContext cxt = CurrentMemoryContext;
+	ResourceOwner owner = CurrentResourceOwner;
+
+	if (!siddhi_save_state || la->runtime == NULL)
+		return;
+	BeginInternalSubTransaction(NULL);
+	PG_TRY();
+	{
+		SPI_connect();
+		if (to == la->deployed_at || siddhi_state_kept(la->name, to))
+		{
+			siddhi_state_forget_app(la->name);
+			siddhi_runtime_state_forgotten(la->runtime);
+			siddhi_state_save_app(la->name, to, la->runtime);
+		}
+		SPI_finish();
+		ReleaseCurrentSubTransaction();
+		MemoryContextSwitchTo(cxt);
+		CurrentResourceOwner = owner;
+	}
+	PG_CATCH();
+	{
+		ErrorData *edata;
+
+		MemoryContextSwitchTo(cxt);
+		edata = CopyErrorData();
+		FlushErrorState();
+		RollbackAndReleaseCurrentSubTransaction();
+		MemoryContextSwitchTo(cxt);
+		CurrentResourceOwner = owner;
+		ereport(WARNING,
+				(errcode(ERRCODE_SIDDHI_ERROR),
+				 errmsg("siddhi: could not hand the state of app \"%s\" over "
+						"to its new deployment: %s",
+						la->name, edata->message)));
+		FreeErrorData(edata);
+	}
+	PG_END_TRY();
+
+	/*
+	 * The new app is restored next, in this transaction, by read-only
+	 * statements that use the active snapshot as it is: it must see what
+	 * was just written (else it restored the last save, and its next part
+	 * collided with the one written here).
+	 */
+	CommandCounterIncrement();
+	if (ActiveSnapshotSet())
+		UpdateActiveSnapshotCommandId();
 }
 
 /* The batch committed: what it saved is the queries' state now. */

@@ -331,3 +331,22 @@ siddhi_state_forget_app(const char *app)
 	/* SPI leaves its procedure's memory current: the caller's is back */
 	MemoryContextSwitchTo(cxt);
 }
+
+bool
+siddhi_state_kept(const char *app, TimestampTz deployed_at)
+{
+	MemoryContext cxt = CurrentMemoryContext;
+	Oid argtypes[2] = { TEXTOID, TIMESTAMPTZOID };
+	Datum values[2];
+	bool kept;
+
+	values[0] = CStringGetTextDatum(app);
+	values[1] = TimestampTzGetDatum(deployed_at);
+	siddhi_catalog_spi("SELECT 1 FROM siddhi.query_state "
+					   "WHERE app OPERATOR(pg_catalog.=) $1 "
+					   "AND deployed_at OPERATOR(pg_catalog.=) $2 LIMIT 1",
+					   2, argtypes, values, NULL, true, true);
+	kept = SPI_processed > 0;
+	MemoryContextSwitchTo(cxt);
+	return kept;
+}

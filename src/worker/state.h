@@ -33,4 +33,10 @@ extern void siddhi_state_restore_app(const char *app, TimestampTz deployed_at,
  */
 extern void siddhi_state_forget_app(const char *app);
 
+/*
+ * Whether the app has saved state for its deployment of deployed_at: a
+ * replace with keep_state moved it there (SPI connected).
+ */
+extern bool siddhi_state_kept(const char *app, TimestampTz deployed_at);
+
 #endif /* SIDDHI_WORKER_STATE_H */
