@@ -777,7 +777,7 @@ COMMENT ON TABLE siddhi.source_offsets IS
 
 -- Durable streams (src/ipc/durable_stage.c, src/worker/durable.c): each
 -- chunk of events inserted into a durable stream, cut into pieces of at
--- most 8000 bytes (stored uncompressed in the heap, no TOAST), numbered
+-- most 8000 bytes once lz4-compressed (stored inline, no TOAST), numbered
 -- n within its top-level transaction xid.  Written by the inserting
 -- transaction through the heap access method (no privilege needed), deleted
 -- by the engine in the batch that processes it: what is here is committed

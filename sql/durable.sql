@@ -91,6 +91,38 @@ COMMIT;
 SELECT siddhi.flush();
 SELECT id FROM dur_out WHERE id BETWEEN 300 AND 399 ORDER BY id;
 SELECT transactions, pieces, bytes FROM siddhi.durable_backlog;
+-- staged pieces are lz4-compressed, each holding as much as fits a row
+-- compressed: more than a page of the text that compresses, less of the
+-- random bytes that hardly do, and every row fits its page.  Read back
+-- from the staging table (the engine stops mid-transaction again), both
+-- arrive whole
+SELECT count(*) FROM siddhi.deploy('dur_text', $$
+  CREATE STREAM dur_txt (id bigint, t bytea) WITH (durable = true);
+  CREATE TABLE dur_txt_out (id bigint, t bytea);
+  INSERT INTO dur_txt_out SELECT id, t FROM dur_txt;
+$$);
+CREATE TABLE dur_txt_sent AS
+  SELECT g::bigint AS id,
+         CASE WHEN g > 200 THEN convert_to(repeat('ab', 300), 'UTF8')
+         ELSE (SELECT string_agg(decode(md5(random()::text || g || h), 'hex'),
+                                 ''::bytea)
+                 FROM generate_series(1, 40) h) END AS t
+    FROM generate_series(1, 400) g;
+BEGIN;
+INSERT INTO dur_txt SELECT * FROM dur_txt_sent;
+SELECT max(octet_length(chunk)) > 8000 AS packed,
+       bool_and(pg_column_size(chunk) <= 8000) AS each_fits_a_page
+  FROM siddhi.stream_staging;
+SELECT pg_terminate_backend(pid, 10000) FROM pg_stat_activity
+ WHERE backend_type = 'siddhi engine' AND datname = current_database();
+COMMIT;
+SELECT siddhi.flush();
+SELECT count(*) AS sent, count(o.id) AS arrived,
+       count(*) FILTER (WHERE o.t = s.t) AS same
+  FROM dur_txt_sent s LEFT JOIN dur_txt_out o USING (id);
+SELECT siddhi.undeploy('dur_text', drop_tables => true);
+DROP TABLE dur_txt_sent;
+
 -- a statement inserting into a durable stream while a function it calls
 -- inserts in a subtransaction of its own: refused
 CREATE FUNCTION dur_nested(i bigint) RETURNS int LANGUAGE plpgsql AS $f$

@@ -58,5 +58,7 @@ extern int siddhi_catalog_spi(const char *sql, int nargs, Oid *argtypes,
 extern Relation siddhi_catalog_open_rows(const char *name);
 extern void siddhi_catalog_insert_rows(Relation rel, Datum *values,
 									   bool *nulls, int nrows);
+extern Datum siddhi_catalog_next_piece(const char *data, Size len, Size *off,
+									   Size max_piece);
 
 #endif /* SIDDHI_CATALOG_H */

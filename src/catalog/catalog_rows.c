@@ -15,6 +15,14 @@
  * page, each value compressed as its column says), then their index
  * entries, unique ones checked.
  *
+ * The byte strings are cut into pieces by siddhi_catalog_next_piece:
+ * each compressed with lz4 here, as much of the string as fits one row
+ * compressed, and stored inline as it is (TOAST leaves a compressed value
+ * of a column of storage MAIN alone when the row fits its page).  Cut raw
+ * into 8,000 bytes and compressed by TOAST, a row held about 2.7 kB on
+ * bench/durability.sh's rows: three rows a page, three index entries, and
+ * each row formed twice.
+ *
  * No permission is checked and no trigger, rule or policy applies: the
  * callers write only tables of the extension that have none and that no
  * one but their owner may read.  The tables are found by name in schema
@@ -28,6 +36,8 @@
 #include "access/genam.h"
 #include "access/heapam.h"
 #include "access/table.h"
+#include "access/toast_compression.h"
+#include "access/toast_internals.h"
 #include "access/xact.h"
 #include "catalog/index.h"
 #include "catalog/namespace.h"
@@ -108,4 +118,59 @@ siddhi_catalog_insert_rows(Relation rel, Datum *values, bool *nulls,
 	pfree(slots);
 	if (nonulls)
 		pfree(nonulls);
+}
+
+/* how many bytes a piece takes before compression, as last seen */
+static Size piece_guess = 3 * 8000;
+
+#define PIECE_GUESS_MAX (256 * 1024)
+
+/*
+ * The next piece of data[*off .. len) as a bytea of at most max_piece
+ * bytes (its header included), lz4-compressed when that makes it
+ * smaller; *off moves past what it holds.  Fills each piece as far as the
+ * compression allows: the raw length tried follows what the last pieces
+ * compressed to.
+ */
+Datum
+siddhi_catalog_next_piece(const char *data, Size len, Size *off,
+						  Size max_piece)
+{
+	Size plain = max_piece - VARHDRSZ; /* the most a piece holds raw */
+	Size want = Min(len - *off, Max(piece_guess, plain));
+
+	for (;;)
+	{
+		bytea *raw = palloc(VARHDRSZ + want);
+		Datum packed;
+
+		SET_VARSIZE(raw, VARHDRSZ + want);
+		memcpy(VARDATA(raw), data + *off, want);
+		packed = toast_compress_datum(PointerGetDatum(raw),
+									  TOAST_LZ4_COMPRESSION);
+		if (DatumGetPointer(packed) != NULL &&
+			VARSIZE(DatumGetPointer(packed)) <= max_piece)
+		{
+			Size got = VARSIZE(DatumGetPointer(packed));
+
+			pfree(raw);
+			/* room to spare in a full-sized try: try more next time */
+			if (want >= piece_guess && got < max_piece * 3 / 4)
+				piece_guess = Min(piece_guess + piece_guess / 4,
+								  PIECE_GUESS_MAX);
+			*off += want;
+			return packed;
+		}
+		if (DatumGetPointer(packed) != NULL)
+			pfree(DatumGetPointer(packed));
+		if (want <= plain)
+		{
+			/* it does not compress: as it is */
+			*off += want;
+			return PointerGetDatum(raw);
+		}
+		pfree(raw);
+		want = Max(want * 3 / 4, plain);
+		piece_guess = want;
+	}
 }

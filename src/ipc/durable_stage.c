@@ -5,14 +5,14 @@
  *
  * A chunk of a durable stream goes to the ring as every chunk does (the
  * fast path) and, in the same transaction, into siddhi.stream_staging: the
- * chunk's bytes cut into pieces of at most STAGE_PIECE bytes, numbered
- * within the top-level transaction, all written by one heap_multi_insert
- * (a WAL record per page), with one index entry each on (xid, n).  The
- * column is compressed in place with lz4 (storage MAIN: a piece, even one
- * that does not compress, fits a page, so nothing goes to TOAST): a
- * chunk's row headers and padding compress well, and what is not written
- * is neither WAL-logged nor written back (half the bytes on
- * bench/durability.sh's rows, 0.55x to 0.72x of a logged COPY).  They become visible when the
+ * chunk's bytes cut into pieces of at most STAGE_PIECE bytes each once
+ * lz4-compressed (src/catalog/catalog_rows.c: as much of the chunk as
+ * fits a row compressed, stored inline, storage MAIN, so nothing goes to
+ * TOAST), numbered within the top-level transaction, written by one
+ * heap_multi_insert (a WAL record per page), with one index entry each on
+ * (xid, n).  A chunk's row headers and padding compress well, and what is
+ * not written is neither WAL-logged nor written back (a third of the
+ * bytes on bench/durability.sh's rows).  They become visible when the
  * transaction commits and vanish with it when it aborts, so after a crash
  * the rows left in the table are exactly the committed chunks the engine
  * has not yet processed: the engine deletes a transaction's rows in the
@@ -50,8 +50,10 @@
 #include "utils/rel.h"
 #include "utils/timestamp.h"
 
-/* bytes of chunk per staging row: a row then fits one 8 kB page */
+/* the most bytes of a staging row's piece: a row then fits one 8 kB page */
 #define STAGE_PIECE 8000
+/* pieces written by one heap_multi_insert */
+#define STAGE_MAX_PIECES 64
 
 /* pieces staged by this top-level transaction so far (their n) */
 static int32 stage_n = 0;
@@ -62,9 +64,8 @@ siddhi_stage_chunk(const char *chunk, Size len)
 {
 	TransactionId top = GetTopTransactionId();
 	Relation rel;
-	int npieces;
+	int npieces = 0;
 	Datum *values;
-	char *pieces;
 
 	if (top != stage_xid)
 	{
@@ -73,24 +74,25 @@ siddhi_stage_chunk(const char *chunk, Size len)
 	}
 	rel = siddhi_catalog_open_rows("stream_staging");
 	/* all pieces of the chunk in one heap_multi_insert: one WAL record a page */
-	npieces = (len + STAGE_PIECE - 1) / STAGE_PIECE;
-	values = palloc(sizeof(Datum) * 3 * npieces);
-	pieces = palloc((Size) npieces * (VARHDRSZ + STAGE_PIECE));
-	for (int p = 0; p < npieces; p++)
+	values = palloc(sizeof(Datum) * 3 * STAGE_MAX_PIECES);
+	for (Size off = 0; off < len; npieces++)
 	{
-		Size off = (Size) p * STAGE_PIECE;
-		Size n = Min(STAGE_PIECE, len - off);
-		bytea *piece = (bytea *) (pieces + (Size) p * (VARHDRSZ + STAGE_PIECE));
-
-		SET_VARSIZE(piece, VARHDRSZ + n);
-		memcpy(VARDATA(piece), chunk + off, n);
-		values[p * 3] = Int64GetDatum((int64) top);
-		values[p * 3 + 1] = Int32GetDatum(stage_n++);
-		values[p * 3 + 2] = PointerGetDatum(piece);
+		if (npieces == STAGE_MAX_PIECES)
+		{
+			siddhi_catalog_insert_rows(rel, values, NULL, npieces);
+			for (int p = 0; p < npieces; p++)
+				pfree(DatumGetPointer(values[p * 3 + 2]));
+			npieces = 0;
+		}
+		values[npieces * 3] = Int64GetDatum((int64) top);
+		values[npieces * 3 + 1] = Int32GetDatum(stage_n++);
+		values[npieces * 3 + 2] =
+			siddhi_catalog_next_piece(chunk, len, &off, STAGE_PIECE);
 	}
 	siddhi_catalog_insert_rows(rel, values, NULL, npieces);
+	for (int p = 0; p < npieces; p++)
+		pfree(DatumGetPointer(values[p * 3 + 2]));
 	pfree(values);
-	pfree(pieces);
 	table_close(rel, RowExclusiveLock);
 }
 

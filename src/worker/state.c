@@ -60,17 +60,20 @@ to_bytea(const char *data, int len)
 	return b;
 }
 
-/* the most bytes of a part in one row (kept in the row, see the table) */
-#define PIECE_BYTES 8000
+/*
+ * The most bytes of a part's piece, lz4-compressed, in one row (kept in
+ * the row, see the table): with the row's app and key names, a page.
+ */
+#define PIECE_BYTES 7600
 
 /* pieces written by one heap_multi_insert (their copies are then freed) */
 #define PIECES_AT_ONCE 64
 
 /*
- * A window's part, in pieces of PIECE_BYTES numbered from 1, through the
- * heap (src/catalog/catalog_rows.c: an array of pieces through SQL copied
- * a large part four times); the earlier parts go first when it replaces
- * them.
+ * A window's part, in pieces of at most PIECE_BYTES compressed, numbered
+ * from 1, through the heap (src/catalog/catalog_rows.c: an array of pieces
+ * through SQL copied a large part four times); the earlier parts go first
+ * when it replaces them.
  */
 static void
 save_part(SaveArg *sa, const char *key, const SiddhiStatePart *part)
@@ -78,7 +81,8 @@ save_part(SaveArg *sa, const char *key, const SiddhiStatePart *part)
 	Oid argtypes[2] = { TEXTOID, TEXTOID };
 	Datum values[2];
 	Datum rows[PIECES_AT_ONCE * 5];
-	int npieces;
+	int npieces = 0;
+	Size off = 0;
 	Relation rel;
 
 	values[0] = CStringGetTextDatum(sa->app);
@@ -90,23 +94,25 @@ save_part(SaveArg *sa, const char *key, const SiddhiStatePart *part)
 						   2, argtypes, values, NULL, false, true);
 	if (part->data == NULL)
 		return;
-	npieces = Max((part->len + PIECE_BYTES - 1) / PIECE_BYTES, 1);
 	rel = siddhi_catalog_open_rows("query_state_part");
-	for (int first = 0; first < npieces; first += PIECES_AT_ONCE)
+	while (off < (Size) part->len || npieces == 0)
 	{
-		int n = Min(PIECES_AT_ONCE, npieces - first);
+		int n = 0;
 
-		for (int i = 0; i < n; i++)
+		/* an empty part still has its one (empty) piece */
+		do
 		{
-			int off = (first + i) * PIECE_BYTES;
-
-			rows[i * 5] = values[0];
-			rows[i * 5 + 1] = values[1];
-			rows[i * 5 + 2] = Int64GetDatum(part->number);
-			rows[i * 5 + 3] = Int32GetDatum(first + i + 1);
-			rows[i * 5 + 4] = PointerGetDatum(to_bytea(
-				part->data + off, Min(PIECE_BYTES, part->len - off)));
-		}
+			rows[n * 5] = values[0];
+			rows[n * 5 + 1] = values[1];
+			rows[n * 5 + 2] = Int64GetDatum(part->number);
+			rows[n * 5 + 3] = Int32GetDatum(++npieces);
+			rows[n * 5 + 4] = part->len == 0
+								  ? PointerGetDatum(to_bytea(part->data, 0))
+								  : siddhi_catalog_next_piece(
+										part->data, part->len, &off,
+										PIECE_BYTES);
+			n++;
+		} while (n < PIECES_AT_ONCE && off < (Size) part->len);
 		siddhi_catalog_insert_rows(rel, rows, NULL, n);
 		for (int i = 0; i < n; i++)
 			pfree(DatumGetPointer(rows[i * 5 + 4]));
