@@ -109,6 +109,7 @@ partition_event(QueryRuntime *q, TupleTableSlot *slot, int64 ts, int depth,
 		/* inserted into the inner stream from outside: it has no key */
 		if (prev == NULL)
 			return;
+		partition_touch(ap, prev);
 		query_event(q, slot, ts, depth, kind, true);
 		partition_key_done(q, now, depth);
 		return;
@@ -125,6 +126,7 @@ partition_event(QueryRuntime *q, TupleTableSlot *slot, int64 ts, int depth,
 			SiddhiPartInstance *inst =
 				dlist_container(SiddhiPartInstance, node, it.cur);
 
+			partition_touch(ap, inst);
 			partition_enter(ap, inst);
 			query_event(q, slot, ts, depth, kind, true);
 			partition_key_done(q, now, depth);
@@ -132,6 +134,7 @@ partition_event(QueryRuntime *q, TupleTableSlot *slot, int64 ts, int depth,
 	}
 	for (int i = 0; i < n; i++)
 	{
+		partition_touch(ap, keys[i]);
 		partition_enter(ap, keys[i]);
 		query_event(q, slot, ts, depth, kind, true);
 		partition_key_done(q, now, depth);
@@ -142,7 +145,8 @@ partition_event(QueryRuntime *q, TupleTableSlot *slot, int64 ts, int depth,
 /*
  * A key is released (@purge): its patterns go first, through
  * siddhi_pattern_free, so that the pattern program the keys share forgets
- * the events it points at (a later key's events may take their addresses).
+ * the events it points at (a later key's events may take their addresses);
+ * each query's next save says it is gone (a tombstone, partition_state.c).
  */
 static void
 partition_key_released(void *arg, SiddhiPartInstance *inst)
@@ -155,6 +159,7 @@ partition_key_released(void *arg, SiddhiPartInstance *inst)
 		QueryKeyState *ks =
 			inst->states[((QueryRuntime *) lfirst(lc))->part_index];
 
+		partition_state_released(lfirst(lc), inst);
 		if (ks && ks->pattern)
 		{
 			siddhi_pattern_free(ks->pattern);
@@ -163,7 +168,13 @@ partition_key_released(void *arg, SiddhiPartInstance *inst)
 	}
 }
 
-/* Time passes for every key of a partition; idle keys may go. */
+static int64 key_deadline(AppPartition *ap, SiddhiPartInstance *inst);
+
+/*
+ * Time passes for every key of a partition; idle keys may go.  A key with
+ * something due changes (the epochs' mark); one with nothing due does not:
+ * its windows, limiters and patterns act only at their deadlines.
+ */
 void
 partition_advance(AppPartition *ap, int64 now)
 {
@@ -177,8 +188,11 @@ partition_advance(AppPartition *ap, int64 now)
 		{
 			SiddhiPartInstance *inst =
 				dlist_container(SiddhiPartInstance, node, it.cur);
+			int64 due = key_deadline(ap, inst);
 			ListCell *lc;
 
+			if (due >= 0 && due <= now)
+				partition_touch(ap, inst);
 			foreach(lc, ap->queries)
 			{
 				partition_enter(ap, inst);
@@ -189,6 +203,31 @@ partition_advance(AppPartition *ap, int64 now)
 	}
 	if (prev == NULL)
 		siddhi_partition_purge(ap->rt, now, partition_key_released, ap);
+}
+
+/* The earliest due time of one key's windows, limiters and patterns. */
+static int64
+key_deadline(AppPartition *ap, SiddhiPartInstance *inst)
+{
+	int64 next = -1;
+	ListCell *lc;
+
+	foreach(lc, ap->queries)
+	{
+		QueryKeyState *ks =
+			inst->states[((QueryRuntime *) lfirst(lc))->part_index];
+		int64 due = ks->window ? siddhi_window_deadline(ks->window) : -1;
+
+		if (due >= 0 && (next < 0 || due < next))
+			next = due;
+		due = ks->rate ? siddhi_rate_deadline(ks->rate) : -1;
+		if (due >= 0 && (next < 0 || due < next))
+			next = due;
+		due = ks->pattern ? siddhi_pattern_deadline(ks->pattern) : -1;
+		if (due >= 0 && (next < 0 || due < next))
+			next = due;
+	}
+	return next;
 }
 
 /* The earliest due time of a partition's keys' windows and limiters. */
@@ -202,25 +241,11 @@ partition_deadline(AppPartition *ap)
 		return next;
 	dlist_foreach(it, siddhi_partition_instances(ap->rt))
 	{
-		SiddhiPartInstance *inst =
-			dlist_container(SiddhiPartInstance, node, it.cur);
-		ListCell *lc;
+		int64 due = key_deadline(
+			ap, dlist_container(SiddhiPartInstance, node, it.cur));
 
-		foreach(lc, ap->queries)
-		{
-			QueryKeyState *ks =
-				inst->states[((QueryRuntime *) lfirst(lc))->part_index];
-			int64 due = ks->window ? siddhi_window_deadline(ks->window) : -1;
-
-			if (due >= 0 && (next < 0 || due < next))
-				next = due;
-			due = ks->rate ? siddhi_rate_deadline(ks->rate) : -1;
-			if (due >= 0 && (next < 0 || due < next))
-				next = due;
-			due = ks->pattern ? siddhi_pattern_deadline(ks->pattern) : -1;
-			if (due >= 0 && (next < 0 || due < next))
-				next = due;
-		}
+		if (due >= 0 && (next < 0 || due < next))
+			next = due;
 	}
 	return next;
 }
