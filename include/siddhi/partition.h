@@ -32,7 +32,6 @@ typedef struct SiddhiPartInstance
 	struct SiddhiPartInstance *next_same; /* another key of the same hash */
 	/* epochs (src/runtime/partition_state.c) */
 	int64 seq;			/* its place in creation order, never reused */
-	uint64 changed;		/* the save generation it last changed in */
 	uint64 restore_gen; /* the last restore that read it */
 } SiddhiPartInstance;
 

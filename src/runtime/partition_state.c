@@ -21,18 +21,18 @@
  * A tombstone: the text and number of a key released.
  *
  * Which keys changed: a save generation per partition (AppPartition.gen).
- * Every key a query of the partition works for is stamped with it
- * (partition_touch: each key an event is processed for, every key for a
- * stream the partition does not divide, the key of an inner stream's
- * event, and each key with something due when time passes); each save of
- * a query writes the keys stamped after the generation its last committed
- * save reached, and moves the generation on.  The stamp is the key's, for
- * all the partition's queries at once, not one per query: a join's and a
- * pattern's side runtimes change their main query's state for the key,
- * and an inner stream chains the queries, so "the key changed" is the
- * mark that cannot miss; a query saved in the same batch as another one
- * writes a few keys more, never fewer.  A save that does not commit moves
- * nothing (pend_* in StateTrack): its keys are written again next time.
+ * A query's state for a key (QueryKeyState.changed) is stamped with it
+ * whenever the query works for the key (partition_touch, query_partition.c:
+ * each key an event is processed for, every key for a stream the
+ * partition does not divide, the key of an inner stream's event), and so
+ * is that of the runtimes sharing the work (a join's two sides and main
+ * query, a pattern's main query, which holds what its sides feed); when
+ * time passes, every query's state for each key with something due
+ * (partition_touch_all: a deadline reached is the only moment a window,
+ * limiter or pattern acts on its own).  Each save of a query writes the
+ * keys stamped after the generation its last committed save reached, and
+ * moves the generation on.  A save that does not commit moves nothing
+ * (pend_* in StateTrack): its keys are written again next time.
  *
  * Restoring applies the parts in order, a later record of a key (by text)
  * replacing an earlier one and a tombstone removing the records of its
@@ -137,10 +137,15 @@ key_state_restore(QueryRuntime *q, QueryKeyState *ks, SiddhiStateReader *r)
 		siddhi_pattern_restore(ks->pattern, r);
 }
 
-/* One key's record: text, number, last use, its operators' bytes. */
+/*
+ * One key's record: text, number, last use, its operators' bytes.  Its
+ * length is kept: their sum is what a part with every key would hold.
+ */
 static void
 put_key(QueryRuntime *q, SiddhiPartInstance *inst, StringInfo buf)
 {
+	QueryKeyState *ks = inst->states[q->part_index];
+	int start = buf->len;
 	int32 len;
 	int len_at;
 
@@ -150,23 +155,23 @@ put_key(QueryRuntime *q, SiddhiPartInstance *inst, StringInfo buf)
 	/* length-prefixed, so a restore can pass over records replaced later */
 	len_at = buf->len;
 	siddhi_state_put_int32(buf, 0);
-	key_state_serialize(inst->states[q->part_index], buf);
+	key_state_serialize(ks, buf);
 	len = buf->len - len_at - (int) sizeof(int32);
 	memcpy(buf->data + len_at, &len, sizeof(len));
+	q->keys_bytes += (buf->len - start) - ks->saved_bytes;
+	ks->saved_bytes = buf->len - start;
 }
 
 /*
  * The keys: tombstones of the saved keys released since the last committed
- * save, then the keys changed since (all: none, and every key).  Returns
- * the memory the keys hold, all queries' state for them (the 4x rule).
+ * save, then the keys changed since (all: none, and every key).
  */
-static Size
+static void
 put_keys(QueryRuntime *q, bool all, StringInfo buf, int64 *nwritten)
 {
 	dlist_iter it;
 	int64 n = 0;
 	int count_at;
-	Size live = 0;
 
 	if (all || q->nkeys_gone == 0)
 		siddhi_state_put_int64(buf, 0);
@@ -182,15 +187,14 @@ put_keys(QueryRuntime *q, bool all, StringInfo buf, int64 *nwritten)
 		SiddhiPartInstance *inst =
 			dlist_container(SiddhiPartInstance, node, it.cur);
 
-		live += MemoryContextMemAllocated(inst->cxt, true);
-		if (!all && inst->changed <= q->st.keys_gen)
+		if (!all && ((QueryKeyState *) inst->states[q->part_index])->changed <=
+						q->st.keys_gen)
 			continue;
 		put_key(q, inst, buf);
 		n++;
 	}
 	memcpy(buf->data + count_at, &n, sizeof(n));
 	*nwritten = n + (all ? 0 : q->nkeys_gone);
-	return live;
 }
 
 /*
@@ -206,17 +210,23 @@ partition_state_serialize(QueryRuntime *q, StringInfo buf,
 	bool in_parts = parts && parts->want;
 	bool all = !in_parts || parts->groups_all;
 	int64 n;
-	Size live;
 
 	siddhi_state_put_int64(buf, siddhi_partition_next_purge(ap->rt));
 	siddhi_state_put_int64(buf, siddhi_partition_next_seq(ap->rt));
 	siddhi_state_put_bool(buf, in_parts);
-	live = put_keys(q, all, in_parts ? parts->events : buf, &n);
+	put_keys(q, all, in_parts ? parts->events : buf, &n);
 	if (!in_parts)
 		return;
 	parts->groups = true;
 	parts->empty = n == 0 && !all;
-	parts->live_extra = live;
+
+	/*
+	 * What the keys hold, for the 4x rule: the bytes of every key's last
+	 * record, which a part with all of them would hold.  (Their memory
+	 * would not do: a key's contexts take a few kB however little it
+	 * holds, ten times its bytes and more.)
+	 */
+	parts->live_extra = (Size) Max(q->keys_bytes, 0);
 	/* what this save covers, once it commits; keys touched from now on
 	 * are stamped later */
 	parts->keys_gen = ap->gen++;
@@ -386,6 +396,11 @@ partition_state_restore(QueryRuntime *q, SiddhiStateReader *r,
 								 keys[i].from->what);
 		key_state_restore(q, inst->states[q->part_index], &kr);
 		siddhi_state_expect_end(&kr);
+		/* its record's bytes, as put_key counts them */
+		((QueryKeyState *) inst->states[q->part_index])->saved_bytes =
+			keys[i].len + keys[i].dlen + 2 * sizeof(int32) + 2 * sizeof(int64);
+		q->keys_bytes +=
+			keys[i].len + keys[i].dlen + 2 * sizeof(int32) + 2 * sizeof(int64);
 	}
 	pfree(keys);
 	/* the partition's: the latest any of its queries saved */
@@ -405,6 +420,8 @@ void
 partition_state_released(QueryRuntime *q, SiddhiPartInstance *inst)
 {
 	q->st.dirty = true;
+	q->keys_bytes -=
+		((QueryKeyState *) inst->states[q->part_index])->saved_bytes;
 	if (!q->st.groups_saved || inst->seq >= q->st.keys_seq)
 		return;
 	if (q->keys_gone == NULL)
@@ -473,10 +490,16 @@ partition_roundtrip(AppPartition *ap)
 	bufs = palloc(sizeof(StringInfoData) * Max(nq, 1));
 	events = palloc(sizeof(StringInfoData) * Max(nq, 1));
 	tracks = palloc(sizeof(StateTrack) * Max(nq, 1));
-	stamps = palloc_extended(sizeof(uint64) * Max(nkeys, 1), MCXT_ALLOC_HUGE);
+	stamps = palloc_extended(sizeof(uint64) * Max(nkeys * nq, 1),
+							 MCXT_ALLOC_HUGE);
 	dlist_foreach(it, siddhi_partition_instances(ap->rt))
-		stamps[k++] =
-			dlist_container(SiddhiPartInstance, node, it.cur)->changed;
+	{
+		SiddhiPartInstance *inst =
+			dlist_container(SiddhiPartInstance, node, it.cur);
+
+		for (int j = 0; j < nq; j++)
+			stamps[k++] = ((QueryKeyState *) inst->states[j])->changed;
+	}
 	foreach(lq, ap->queries)
 	{
 		QueryStateParts parts = { 0 };
@@ -501,6 +524,7 @@ partition_roundtrip(AppPartition *ap)
 
 		siddhi_state_reader_init(&r, bufs[i].data, bufs[i].len, key);
 		siddhi_state_reader_init(&pr, events[i].data, events[i].len, key);
+		q->keys_bytes = 0; /* counted again as the keys come back */
 		query_state_restore(q, &r, &pr, 1);
 		q->st = tracks[i];
 		pfree(bufs[i].data);
@@ -511,9 +535,13 @@ partition_roundtrip(AppPartition *ap)
 	Assert(siddhi_partition_count(ap->rt) == nkeys);
 	k = 0;
 	dlist_foreach(it, siddhi_partition_instances(ap->rt))
-		if (k < nkeys)
-			dlist_container(SiddhiPartInstance, node, it.cur)->changed =
-				stamps[k++];
+	{
+		SiddhiPartInstance *inst =
+			dlist_container(SiddhiPartInstance, node, it.cur);
+
+		for (int j = 0; j < nq && k < nkeys * nq; j++)
+			((QueryKeyState *) inst->states[j])->changed = stamps[k++];
+	}
 	pfree(stamps);
 	pfree(tracks);
 	pfree(events);

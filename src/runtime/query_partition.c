@@ -54,6 +54,39 @@ partition_make_state(void *arg, int k, SiddhiPartInstance *inst)
 	return ks;
 }
 
+/*
+ * The epochs' mark (partition_state.c): q's state for the key changed, and
+ * so did that of the runtimes sharing its work, a join's other side and
+ * its main query (a side's event moves the main query's aggregators), a
+ * pattern's main query (which holds the pattern its sides feed).
+ */
+void
+partition_touch(QueryRuntime *q, SiddhiPartInstance *inst)
+{
+	uint64 gen = q->apart->gen;
+	QueryRuntime *main = q->join_main	   ? q->join_main
+						 : q->pattern_main ? q->pattern_main
+										   : q;
+
+	((QueryKeyState *) inst->states[q->part_index])->changed = gen;
+	((QueryKeyState *) inst->states[main->part_index])->changed = gen;
+	if (main->join_other)
+		((QueryKeyState *) inst->states[main->join_other->part_index])
+			->changed = gen;
+}
+
+/* Every query's state for the key changed (time passed with one due). */
+void
+partition_touch_all(AppPartition *ap, SiddhiPartInstance *inst)
+{
+	ListCell *lc;
+
+	foreach(lc, ap->queries)
+		((QueryKeyState *) inst->states[((QueryRuntime *) lfirst(lc))
+											->part_index])
+			->changed = ap->gen;
+}
+
 void
 partition_enter(AppPartition *ap, SiddhiPartInstance *inst)
 {
@@ -109,7 +142,7 @@ partition_event(QueryRuntime *q, TupleTableSlot *slot, int64 ts, int depth,
 		/* inserted into the inner stream from outside: it has no key */
 		if (prev == NULL)
 			return;
-		partition_touch(ap, prev);
+		partition_touch(q, prev);
 		query_event(q, slot, ts, depth, kind, true);
 		partition_key_done(q, now, depth);
 		return;
@@ -126,7 +159,7 @@ partition_event(QueryRuntime *q, TupleTableSlot *slot, int64 ts, int depth,
 			SiddhiPartInstance *inst =
 				dlist_container(SiddhiPartInstance, node, it.cur);
 
-			partition_touch(ap, inst);
+			partition_touch(q, inst);
 			partition_enter(ap, inst);
 			query_event(q, slot, ts, depth, kind, true);
 			partition_key_done(q, now, depth);
@@ -134,7 +167,7 @@ partition_event(QueryRuntime *q, TupleTableSlot *slot, int64 ts, int depth,
 	}
 	for (int i = 0; i < n; i++)
 	{
-		partition_touch(ap, keys[i]);
+		partition_touch(q, keys[i]);
 		partition_enter(ap, keys[i]);
 		query_event(q, slot, ts, depth, kind, true);
 		partition_key_done(q, now, depth);
@@ -192,7 +225,7 @@ partition_advance(AppPartition *ap, int64 now)
 			ListCell *lc;
 
 			if (due >= 0 && due <= now)
-				partition_touch(ap, inst);
+				partition_touch_all(ap, inst);
 			foreach(lc, ap->queries)
 			{
 				partition_enter(ap, inst);

@@ -233,6 +233,7 @@ struct QueryRuntime
 	 * save (partition_state.c): their texts and numbers, and how many */
 	StringInfo keys_gone;
 	int64 nkeys_gone;
+	int64 keys_bytes; /* the sum of its keys' saved_bytes: all its keys */
 	uint64 read_checked; /* batch whose SELECT check on input was made */
 	bool read_denied;	 /* and it failed: the batch's events are skipped */
 };
@@ -240,6 +241,10 @@ struct QueryRuntime
 /* The state of one query for one key of its partition. */
 typedef struct QueryKeyState
 {
+	/* epochs (partition_state.c): the save generation it last changed in,
+	 * and the bytes of its record when last written */
+	uint64 changed;
+	int32 saved_bytes;
 	SiddhiWindow *window;
 	SiddhiDedup *dedup;
 	SiddhiAggregates *aggs;
@@ -258,8 +263,8 @@ struct AppPartition
 	List *queries; /* of QueryRuntime *, join and pattern sides included */
 	SiddhiPartInstance *current;
 	bool timed; /* some query has a window, a rate limiter or a pattern */
-	/* epochs: the save generation; a key its queries worked for is
-	 * stamped with it (partition_touch), and each save moves it on */
+	/* epochs: the save generation; a query's state for a key it worked
+	 * for is stamped with it (partition_touch), and each save moves it on */
 	uint64 gen;
 };
 
@@ -492,12 +497,9 @@ extern void partition_event(QueryRuntime *q, TupleTableSlot *slot, int64 ts,
 
 extern void partition_advance(AppPartition *ap, int64 now);
 
-/* the epochs' mark: the key's state changed (partition_state.c reads it) */
-static inline void
-partition_touch(AppPartition *ap, SiddhiPartInstance *inst)
-{
-	inst->changed = ap->gen;
-}
+/* the epochs' marks: a query's state for a key changed (partition_state.c) */
+extern void partition_touch(QueryRuntime *q, SiddhiPartInstance *inst);
+extern void partition_touch_all(AppPartition *ap, SiddhiPartInstance *inst);
 
 extern int64 partition_deadline(AppPartition *ap);
 
