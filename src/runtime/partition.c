@@ -163,8 +163,7 @@ siddhi_partition_set_queries(SiddhiPartitionRuntime *p, int n)
 }
 
 static SiddhiPartInstance *
-instance_find(SiddhiPartitionRuntime *p, const char *key, int len,
-			  uint64 hash)
+instance_find(SiddhiPartitionRuntime *p, const char *key, int len, uint64 hash)
 {
 	PartEntry *e = partmap_lookup(p->keys, hash);
 	SiddhiPartInstance *inst;
@@ -177,8 +176,8 @@ instance_find(SiddhiPartitionRuntime *p, const char *key, int len,
 
 /* A new key's instance, numbered seq (< 0: the next number), last. */
 static SiddhiPartInstance *
-instance_make(SiddhiPartitionRuntime *p, const char *key, int len,
-			  uint64 hash, int64 now, int64 seq)
+instance_make(SiddhiPartitionRuntime *p, const char *key, int len, uint64 hash,
+			  int64 now, int64 seq)
 {
 	PartEntry *e;
 	bool found;
@@ -366,8 +365,7 @@ siddhi_partition_restore_key(SiddhiPartitionRuntime *p, const char *key,
 	inst = instance_make(p, key, len, hash, last_used, seq);
 	/* after the last instance made before it (mostly: already there) */
 	dlist_delete(&inst->node);
-	for (at = p->instances.head.prev; at != &p->instances.head;
-		 at = at->prev)
+	for (at = p->instances.head.prev; at != &p->instances.head; at = at->prev)
 		if (dlist_container(SiddhiPartInstance, node, at)->seq < seq)
 			break;
 	dlist_insert_after(at, &inst->node);

@@ -390,7 +390,8 @@ partition_state_restore(QueryRuntime *q, SiddhiStateReader *r,
 		SiddhiStateReader kr;
 
 		if (inst->restore_gen == restore_gen)
-			siddhi_state_corrupt(keys[i].from, "A partition key is there twice");
+			siddhi_state_corrupt(keys[i].from,
+								 "A partition key is there twice");
 		inst->restore_gen = restore_gen;
 		siddhi_state_reader_init(&kr, keys[i].data, keys[i].dlen,
 								 keys[i].from->what);
@@ -490,8 +491,8 @@ partition_roundtrip(AppPartition *ap)
 	bufs = palloc(sizeof(StringInfoData) * Max(nq, 1));
 	events = palloc(sizeof(StringInfoData) * Max(nq, 1));
 	tracks = palloc(sizeof(StateTrack) * Max(nq, 1));
-	stamps = palloc_extended(sizeof(uint64) * Max(nkeys * nq, 1),
-							 MCXT_ALLOC_HUGE);
+	stamps =
+		palloc_extended(sizeof(uint64) * Max(nkeys * nq, 1), MCXT_ALLOC_HUGE);
 	dlist_foreach(it, siddhi_partition_instances(ap->rt))
 	{
 		SiddhiPartInstance *inst =

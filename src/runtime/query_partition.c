@@ -82,8 +82,8 @@ partition_touch_all(AppPartition *ap, SiddhiPartInstance *inst)
 	ListCell *lc;
 
 	foreach(lc, ap->queries)
-		((QueryKeyState *) inst->states[((QueryRuntime *) lfirst(lc))
-											->part_index])
+		((QueryKeyState *)
+			 inst->states[((QueryRuntime *) lfirst(lc))->part_index])
 			->changed = ap->gen;
 }
 

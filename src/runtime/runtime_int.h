@@ -233,7 +233,7 @@ struct QueryRuntime
 	 * save (partition_state.c): their texts and numbers, and how many */
 	StringInfo keys_gone;
 	int64 nkeys_gone;
-	int64 keys_bytes; /* the sum of its keys' saved_bytes: all its keys */
+	int64 keys_bytes;	 /* the sum of its keys' saved_bytes: all its keys */
 	uint64 read_checked; /* batch whose SELECT check on input was made */
 	bool read_denied;	 /* and it failed: the batch's events are skipped */
 };
