@@ -167,7 +167,8 @@ put_key(QueryRuntime *q, SiddhiPartInstance *inst, StringInfo buf)
  * save, then the keys changed since (all: none, and every key).
  */
 static void
-put_keys(QueryRuntime *q, bool all, StringInfo buf, int64 *nwritten)
+put_keys(QueryRuntime *q, bool all, StringInfo buf, int64 *nwritten,
+		 bool *every)
 {
 	dlist_iter it;
 	int64 n = 0;
@@ -195,6 +196,7 @@ put_keys(QueryRuntime *q, bool all, StringInfo buf, int64 *nwritten)
 	}
 	memcpy(buf->data + count_at, &n, sizeof(n));
 	*nwritten = n + (all ? 0 : q->nkeys_gone);
+	*every = n == siddhi_partition_count(q->apart->rt);
 }
 
 /*
@@ -210,15 +212,19 @@ partition_state_serialize(QueryRuntime *q, StringInfo buf,
 	bool in_parts = parts && parts->want;
 	bool all = !in_parts || parts->groups_all;
 	int64 n;
+	bool every;
 
 	siddhi_state_put_int64(buf, siddhi_partition_next_purge(ap->rt));
 	siddhi_state_put_int64(buf, siddhi_partition_next_seq(ap->rt));
 	siddhi_state_put_bool(buf, in_parts);
-	put_keys(q, all, in_parts ? parts->events : buf, &n);
+	put_keys(q, all, in_parts ? parts->events : buf, &n, &every);
 	if (!in_parts)
 		return;
 	parts->groups = true;
 	parts->empty = n == 0 && !all;
+	/* every key changed (a stream the partition does not divide, keys
+	 * few and busy): this part is all there is, the older ones can go */
+	parts->complete = every;
 
 	/*
 	 * What the keys hold, for the 4x rule: the bytes of every key's last

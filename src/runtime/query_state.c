@@ -456,7 +456,8 @@ state_track_save(StateTrack *t, SiddhiWindow *window, StateSerializeFn ser,
 	live = (window ? MemoryContextMemAllocated(window->cxt, true) : 0) +
 		   parts.live_extra;
 	in_parts = parts.used || parts.groups;
-	if (in_parts && t->part_bytes > 4 * (int64) live + PARTS_SLACK)
+	if (in_parts && !parts.complete &&
+		t->part_bytes > 4 * (int64) live + PARTS_SLACK)
 	{
 		/* compaction: everything held, in one new part */
 		resetStringInfo(buf);
@@ -474,7 +475,8 @@ state_track_save(StateTrack *t, SiddhiWindow *window, StateSerializeFn ser,
 	{
 		SiddhiStatePart part;
 
-		part.replace = parts.since < 0;
+		/* a part with everything replaces the others, compacted or not */
+		part.replace = parts.since < 0 || parts.complete;
 		part.number = t->part;
 		/* a part with no event (8 bytes: its count) is not written; one
 		 * with groups always is (it says which were saved) */

@@ -378,9 +378,11 @@ typedef struct QueryStateParts
 	bool groups;
 	Size live_extra;
 	/* a partitioned query's keys (partition_state.c): its part says
-	 * nothing (no key, no tombstone); the generation and the next
-	 * sequence number it saved up to */
+	 * nothing (no key, no tombstone), or holds everything (every key
+	 * changed: it replaces the parts as a compaction would); the
+	 * generation and the next sequence number it saved up to */
 	bool empty;
+	bool complete;
 	uint64 keys_gen;
 	int64 keys_seq;
 } QueryStateParts;
