@@ -10,9 +10,21 @@
  * are in parts.  Each save then appends a part with only the keys whose
  * state changed since the query's last committed save, and a tombstone
  * for each saved key released (@purge) since; when the parts hold more
- * than 4 times what the keys hold, one part with every key replaces them
- * (state_track_save, query_state.c).  Without parts (no caller today but
- * a direct one) the head holds every key itself.
+ * than 4 times what one part with every key would (plus 64 kB), such a
+ * part replaces them (state_track_save, query_state.c), and a part that
+ * has every key because every key changed replaces them at once.  What
+ * one part with every key would hold is the sum of each key's last
+ * record (QueryKeyState.saved_bytes, QueryRuntime.keys_bytes): the keys'
+ * memory would not do, a key's contexts take kilobytes however little it
+ * holds.  siddhi.max_state_size does not apply, as to the other states
+ * saved in parts.  Without parts (no caller today) the head holds every
+ * key itself.
+ *
+ * Why a key's last use is the later of the queries' (restore): each query
+ * of a partition saves the keys' last use with its own records, written
+ * when that query last changed; a pattern's side runtime, saved as a query
+ * of its own, may hold a use long past, and taking the last query restored
+ * made live keys look idle to the next purge.
  *
  * A key record: its text, its creation number (SiddhiPartInstance.seq),
  * its last use and, length-prefixed, the query's operators for it in the
