@@ -201,12 +201,15 @@ partition_key_released(void *arg, SiddhiPartInstance *inst)
 	}
 }
 
-static int64 key_deadline(AppPartition *ap, SiddhiPartInstance *inst);
+static int64 key_deadline(AppPartition *ap, SiddhiPartInstance *inst,
+						  uint64 *all);
 
 /*
- * Time passes for every key of a partition; idle keys may go.  A key with
- * something due changes (the epochs' mark); one with nothing due does not:
- * its windows, limiters and patterns act only at their deadlines.
+ * Time passes for every key of a partition; idle keys may go.  The epochs'
+ * mark: a key with something due changed, and so did one whose deadlines
+ * moved (a rate limiter starts its first period when time first passes);
+ * one with nothing due and the same deadlines did not: its windows,
+ * limiters and patterns act only at their deadlines.
  */
 void
 partition_advance(AppPartition *ap, int64 now)
@@ -221,16 +224,19 @@ partition_advance(AppPartition *ap, int64 now)
 		{
 			SiddhiPartInstance *inst =
 				dlist_container(SiddhiPartInstance, node, it.cur);
-			int64 due = key_deadline(ap, inst);
+			uint64 before;
+			uint64 after;
+			int64 due = key_deadline(ap, inst, &before);
 			ListCell *lc;
 
-			if (due >= 0 && due <= now)
-				partition_touch_all(ap, inst);
 			foreach(lc, ap->queries)
 			{
 				partition_enter(ap, inst);
 				query_advance(lfirst(lc), now);
 			}
+			(void) key_deadline(ap, inst, &after);
+			if ((due >= 0 && due <= now) || after != before)
+				partition_touch_all(ap, inst);
 		}
 		partition_enter(ap, prev);
 	}
@@ -238,28 +244,35 @@ partition_advance(AppPartition *ap, int64 now)
 		siddhi_partition_purge(ap->rt, now, partition_key_released, ap);
 }
 
-/* The earliest due time of one key's windows, limiters and patterns. */
+/*
+ * The earliest due time of one key's windows, limiters and patterns; all
+ * (may be NULL) gets a hash of all of them.
+ */
 static int64
-key_deadline(AppPartition *ap, SiddhiPartInstance *inst)
+key_deadline(AppPartition *ap, SiddhiPartInstance *inst, uint64 *all)
 {
 	int64 next = -1;
+	uint64 h = 0;
 	ListCell *lc;
 
 	foreach(lc, ap->queries)
 	{
 		QueryKeyState *ks =
 			inst->states[((QueryRuntime *) lfirst(lc))->part_index];
-		int64 due = ks->window ? siddhi_window_deadline(ks->window) : -1;
+		int64 dues[3];
 
-		if (due >= 0 && (next < 0 || due < next))
-			next = due;
-		due = ks->rate ? siddhi_rate_deadline(ks->rate) : -1;
-		if (due >= 0 && (next < 0 || due < next))
-			next = due;
-		due = ks->pattern ? siddhi_pattern_deadline(ks->pattern) : -1;
-		if (due >= 0 && (next < 0 || due < next))
-			next = due;
+		dues[0] = ks->window ? siddhi_window_deadline(ks->window) : -1;
+		dues[1] = ks->rate ? siddhi_rate_deadline(ks->rate) : -1;
+		dues[2] = ks->pattern ? siddhi_pattern_deadline(ks->pattern) : -1;
+		for (int i = 0; i < 3; i++)
+		{
+			if (dues[i] >= 0 && (next < 0 || dues[i] < next))
+				next = dues[i];
+			h = h * 0x100000001b3ULL ^ (uint64) dues[i];
+		}
 	}
+	if (all)
+		*all = h;
 	return next;
 }
 
@@ -275,7 +288,7 @@ partition_deadline(AppPartition *ap)
 	dlist_foreach(it, siddhi_partition_instances(ap->rt))
 	{
 		int64 due = key_deadline(
-			ap, dlist_container(SiddhiPartInstance, node, it.cur));
+			ap, dlist_container(SiddhiPartInstance, node, it.cur), NULL);
 
 		if (due >= 0 && (next < 0 || due < next))
 			next = due;
