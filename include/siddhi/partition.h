@@ -8,7 +8,8 @@
  * and, for each query of the partition, an opaque pointer to that query's
  * state for the key (query_partition.c makes it, through the make callback, in
  * the instance's context).  Instances are kept in the order they were
- * made; releasing one deletes its context.
+ * made (each numbered by its creation sequence); releasing one deletes its
+ * context.
  *
  *-------------------------------------------------------------------------
  */
@@ -29,7 +30,9 @@ typedef struct SiddhiPartInstance
 	dlist_node node;
 	uint64 hash;						  /* of key */
 	struct SiddhiPartInstance *next_same; /* another key of the same hash */
-	uint64 restore_gen; /* epochs: the last restore that read it */
+	/* epochs (src/runtime/partition_state.c) */
+	int64 seq;			/* its place in creation order, never reused */
+	uint64 restore_gen; /* the last restore that read it */
 } SiddhiPartInstance;
 
 typedef struct SiddhiPartitionRuntime SiddhiPartitionRuntime;
@@ -75,16 +78,22 @@ extern void siddhi_partition_purge(SiddhiPartitionRuntime *p, int64 now,
 								   void *arg);
 
 /*
- * Epochs (src/runtime/query_state.c saves the keys with each query of the
- * partition): the instance of a saved key, found or made (with fresh
- * states) and stamped with its saved last use; the next purge time, read
- * and set; and releasing every key at once (siddhi.state_roundtrip).
+ * Epochs (src/runtime/partition_state.c saves the keys with each query of
+ * the partition): the instance of a saved key, found (its last use the
+ * later of the two) or made (with fresh states, its saved sequence number,
+ * in sequence order among the others); the next purge time and the next
+ * sequence number, read and set; and releasing every key at once
+ * (siddhi.state_roundtrip).
  */
 extern SiddhiPartInstance *siddhi_partition_restore_key(
-	SiddhiPartitionRuntime *p, const char *key, int len, int64 last_used);
+	SiddhiPartitionRuntime *p, const char *key, int len, int64 last_used,
+	int64 seq);
 extern int64 siddhi_partition_next_purge(SiddhiPartitionRuntime *p);
 extern void siddhi_partition_set_next_purge(SiddhiPartitionRuntime *p,
 											int64 at);
+extern int64 siddhi_partition_next_seq(SiddhiPartitionRuntime *p);
+extern void siddhi_partition_set_next_seq(SiddhiPartitionRuntime *p,
+										  int64 seq);
 extern void siddhi_partition_clear(SiddhiPartitionRuntime *p);
 
 #endif /* SIDDHI_PARTITION_H */

@@ -290,6 +290,7 @@ siddhi_runtime_start_app(SiddhiAppPlan *plan)
 		AppPartition *ap = palloc0(sizeof(AppPartition));
 
 		ap->app = app;
+		ap->gen = 1; /* above a new key's stamp, 0 (partition_state.c) */
 		ap->rt = siddhi_partition_create(lfirst(lc), 0, partition_make_state,
 										 ap, cxt);
 		app->partitions = lappend(app->partitions, ap);

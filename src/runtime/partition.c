@@ -19,9 +19,12 @@
  * keys that saw no event for idle.period are released every interval;
  * their state is gone, and a later event of the key starts afresh.
  *
- * Epochs: the keys are saved with each query of the partition
- * (query_state.c), in the order they were made, with their last use;
- * siddhi_partition_restore_key makes them again in that order.
+ * Epochs: each instance has a creation sequence number (p->next_seq, never
+ * reused), which is its place in the instance list.  The keys are saved
+ * with each query of the partition (partition_state.c), incrementally,
+ * each with its sequence number and last use; siddhi_partition_restore_key
+ * makes them again at their place in that order, whatever order the
+ * saved parts hand them in.
  *
  *-------------------------------------------------------------------------
  */
@@ -86,6 +89,7 @@ struct SiddhiPartitionRuntime
 	dlist_head instances; /* oldest first */
 	int64 count;
 	int64 next_purge; /* -1: not yet (no key yet) or no purge */
+	int64 next_seq;	  /* the next new instance's sequence number */
 };
 
 static uint64
@@ -158,23 +162,28 @@ siddhi_partition_set_queries(SiddhiPartitionRuntime *p, int n)
 	p->nqueries = n;
 }
 
-/* The instance of a key, made when new. */
 static SiddhiPartInstance *
-instance_for(SiddhiPartitionRuntime *p, const char *key, int len, int64 now)
+instance_find(SiddhiPartitionRuntime *p, const char *key, int len, uint64 hash)
 {
-	uint64 hash = key_hash(key, len);
+	PartEntry *e = partmap_lookup(p->keys, hash);
+	SiddhiPartInstance *inst;
+
+	for (inst = e ? e->inst : NULL; inst; inst = inst->next_same)
+		if (inst->keylen == len && memcmp(inst->key, key, len) == 0)
+			return inst;
+	return NULL;
+}
+
+/* A new key's instance, numbered seq (< 0: the next number), last. */
+static SiddhiPartInstance *
+instance_make(SiddhiPartitionRuntime *p, const char *key, int len, uint64 hash,
+			  int64 now, int64 seq)
+{
 	PartEntry *e;
 	bool found;
 	SiddhiPartInstance *inst;
 	MemoryContext cxt;
 
-	e = partmap_lookup(p->keys, hash);
-	for (inst = e ? e->inst : NULL; inst; inst = inst->next_same)
-		if (inst->keylen == len && memcmp(inst->key, key, len) == 0)
-		{
-			inst->last_used = now;
-			return inst;
-		}
 	if (p->count >= siddhi_max_partition_keys)
 		ereport(ERROR,
 				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
@@ -213,11 +222,28 @@ instance_for(SiddhiPartitionRuntime *p, const char *key, int len, int64 now)
 	e = partmap_insert(p->keys, hash, &found);
 	inst->next_same = found ? e->inst : NULL;
 	e->inst = inst;
+	inst->seq = seq < 0 ? p->next_seq : seq;
+	p->next_seq = Max(p->next_seq, inst->seq + 1);
 	dlist_push_tail(&p->instances, &inst->node);
 	p->count++;
 	if (p->plan->purge && p->next_purge < 0)
 		p->next_purge = now + p->plan->purge_interval;
 	return inst;
+}
+
+/* The instance of a key, made when new. */
+static SiddhiPartInstance *
+instance_for(SiddhiPartitionRuntime *p, const char *key, int len, int64 now)
+{
+	uint64 hash = key_hash(key, len);
+	SiddhiPartInstance *inst = instance_find(p, key, len, hash);
+
+	if (inst)
+	{
+		inst->last_used = now;
+		return inst;
+	}
+	return instance_make(p, key, len, hash, now, -1);
 }
 
 int
@@ -317,17 +343,45 @@ siddhi_partition_purge(SiddhiPartitionRuntime *p, int64 now,
 
 /*
  * Epochs: the keys are saved with the state of each query of the partition
- * (src/runtime/query_state.c): the key's text and last use with the
- * query's state for it, and the next purge time.  Restoring a query finds
- * the key's instance, or makes it (with fresh states for every query, as
- * a new key's first event does), in the order they were saved, which is
- * the order they were made.
+ * (src/runtime/partition_state.c).  Restoring a query finds the key's
+ * instance, or makes it (with fresh states for every query, as a new key's
+ * first event does) at the place its sequence number gives it: the order
+ * the keys were made in, whichever query's saved state makes them.
  */
 SiddhiPartInstance *
 siddhi_partition_restore_key(SiddhiPartitionRuntime *p, const char *key,
-							 int len, int64 last_used)
+							 int len, int64 last_used, int64 seq)
 {
-	return instance_for(p, key, len, last_used);
+	uint64 hash = key_hash(key, len);
+	SiddhiPartInstance *inst = instance_find(p, key, len, hash);
+	dlist_node *at;
+
+	if (inst)
+	{
+		/* another query saved it after this one did: its use is later */
+		inst->last_used = Max(inst->last_used, last_used);
+		return inst;
+	}
+	inst = instance_make(p, key, len, hash, last_used, seq);
+	/* after the last instance made before it (mostly: already there) */
+	dlist_delete(&inst->node);
+	for (at = p->instances.head.prev; at != &p->instances.head; at = at->prev)
+		if (dlist_container(SiddhiPartInstance, node, at)->seq < seq)
+			break;
+	dlist_insert_after(at, &inst->node);
+	return inst;
+}
+
+int64
+siddhi_partition_next_seq(SiddhiPartitionRuntime *p)
+{
+	return p->next_seq;
+}
+
+void
+siddhi_partition_set_next_seq(SiddhiPartitionRuntime *p, int64 seq)
+{
+	p->next_seq = Max(p->next_seq, seq);
 }
 
 int64
@@ -359,4 +413,5 @@ siddhi_partition_clear(SiddhiPartitionRuntime *p)
 	partmap_reset(p->keys);
 	p->count = 0;
 	p->next_purge = -1;
+	p->next_seq = 0;
 }

@@ -54,6 +54,39 @@ partition_make_state(void *arg, int k, SiddhiPartInstance *inst)
 	return ks;
 }
 
+/*
+ * The epochs' mark (partition_state.c): q's state for the key changed, and
+ * so did that of the runtimes sharing its work, a join's other side and
+ * its main query (a side's event moves the main query's aggregators), a
+ * pattern's main query (which holds the pattern its sides feed).
+ */
+void
+partition_touch(QueryRuntime *q, SiddhiPartInstance *inst)
+{
+	uint64 gen = q->apart->gen;
+	QueryRuntime *main = q->join_main	   ? q->join_main
+						 : q->pattern_main ? q->pattern_main
+										   : q;
+
+	((QueryKeyState *) inst->states[q->part_index])->changed = gen;
+	((QueryKeyState *) inst->states[main->part_index])->changed = gen;
+	if (main->join_other)
+		((QueryKeyState *) inst->states[main->join_other->part_index])
+			->changed = gen;
+}
+
+/* Every query's state for the key changed (time passed with one due). */
+void
+partition_touch_all(AppPartition *ap, SiddhiPartInstance *inst)
+{
+	ListCell *lc;
+
+	foreach(lc, ap->queries)
+		((QueryKeyState *)
+			 inst->states[((QueryRuntime *) lfirst(lc))->part_index])
+			->changed = ap->gen;
+}
+
 void
 partition_enter(AppPartition *ap, SiddhiPartInstance *inst)
 {
@@ -109,6 +142,7 @@ partition_event(QueryRuntime *q, TupleTableSlot *slot, int64 ts, int depth,
 		/* inserted into the inner stream from outside: it has no key */
 		if (prev == NULL)
 			return;
+		partition_touch(q, prev);
 		query_event(q, slot, ts, depth, kind, true);
 		partition_key_done(q, now, depth);
 		return;
@@ -125,6 +159,7 @@ partition_event(QueryRuntime *q, TupleTableSlot *slot, int64 ts, int depth,
 			SiddhiPartInstance *inst =
 				dlist_container(SiddhiPartInstance, node, it.cur);
 
+			partition_touch(q, inst);
 			partition_enter(ap, inst);
 			query_event(q, slot, ts, depth, kind, true);
 			partition_key_done(q, now, depth);
@@ -132,6 +167,7 @@ partition_event(QueryRuntime *q, TupleTableSlot *slot, int64 ts, int depth,
 	}
 	for (int i = 0; i < n; i++)
 	{
+		partition_touch(q, keys[i]);
 		partition_enter(ap, keys[i]);
 		query_event(q, slot, ts, depth, kind, true);
 		partition_key_done(q, now, depth);
@@ -142,7 +178,8 @@ partition_event(QueryRuntime *q, TupleTableSlot *slot, int64 ts, int depth,
 /*
  * A key is released (@purge): its patterns go first, through
  * siddhi_pattern_free, so that the pattern program the keys share forgets
- * the events it points at (a later key's events may take their addresses).
+ * the events it points at (a later key's events may take their addresses);
+ * each query's next save says it is gone (a tombstone, partition_state.c).
  */
 static void
 partition_key_released(void *arg, SiddhiPartInstance *inst)
@@ -155,6 +192,7 @@ partition_key_released(void *arg, SiddhiPartInstance *inst)
 		QueryKeyState *ks =
 			inst->states[((QueryRuntime *) lfirst(lc))->part_index];
 
+		partition_state_released(lfirst(lc), inst);
 		if (ks && ks->pattern)
 		{
 			siddhi_pattern_free(ks->pattern);
@@ -163,7 +201,16 @@ partition_key_released(void *arg, SiddhiPartInstance *inst)
 	}
 }
 
-/* Time passes for every key of a partition; idle keys may go. */
+static int64 key_deadline(AppPartition *ap, SiddhiPartInstance *inst,
+						  uint64 *all);
+
+/*
+ * Time passes for every key of a partition; idle keys may go.  The epochs'
+ * mark: a key with something due changed, and so did one whose deadlines
+ * moved (a rate limiter starts its first period when time first passes);
+ * one with nothing due and the same deadlines did not: its windows,
+ * limiters and patterns act only at their deadlines.
+ */
 void
 partition_advance(AppPartition *ap, int64 now)
 {
@@ -177,6 +224,9 @@ partition_advance(AppPartition *ap, int64 now)
 		{
 			SiddhiPartInstance *inst =
 				dlist_container(SiddhiPartInstance, node, it.cur);
+			uint64 before;
+			uint64 after;
+			int64 due = key_deadline(ap, inst, &before);
 			ListCell *lc;
 
 			foreach(lc, ap->queries)
@@ -184,11 +234,46 @@ partition_advance(AppPartition *ap, int64 now)
 				partition_enter(ap, inst);
 				query_advance(lfirst(lc), now);
 			}
+			(void) key_deadline(ap, inst, &after);
+			if ((due >= 0 && due <= now) || after != before)
+				partition_touch_all(ap, inst);
 		}
 		partition_enter(ap, prev);
 	}
 	if (prev == NULL)
 		siddhi_partition_purge(ap->rt, now, partition_key_released, ap);
+}
+
+/*
+ * The earliest due time of one key's windows, limiters and patterns; all
+ * (may be NULL) gets a hash of all of them.
+ */
+static int64
+key_deadline(AppPartition *ap, SiddhiPartInstance *inst, uint64 *all)
+{
+	int64 next = -1;
+	uint64 h = 0;
+	ListCell *lc;
+
+	foreach(lc, ap->queries)
+	{
+		QueryKeyState *ks =
+			inst->states[((QueryRuntime *) lfirst(lc))->part_index];
+		int64 dues[3];
+
+		dues[0] = ks->window ? siddhi_window_deadline(ks->window) : -1;
+		dues[1] = ks->rate ? siddhi_rate_deadline(ks->rate) : -1;
+		dues[2] = ks->pattern ? siddhi_pattern_deadline(ks->pattern) : -1;
+		for (int i = 0; i < 3; i++)
+		{
+			if (dues[i] >= 0 && (next < 0 || dues[i] < next))
+				next = dues[i];
+			h = h * 0x100000001b3ULL ^ (uint64) dues[i];
+		}
+	}
+	if (all)
+		*all = h;
+	return next;
 }
 
 /* The earliest due time of a partition's keys' windows and limiters. */
@@ -202,25 +287,11 @@ partition_deadline(AppPartition *ap)
 		return next;
 	dlist_foreach(it, siddhi_partition_instances(ap->rt))
 	{
-		SiddhiPartInstance *inst =
-			dlist_container(SiddhiPartInstance, node, it.cur);
-		ListCell *lc;
+		int64 due = key_deadline(
+			ap, dlist_container(SiddhiPartInstance, node, it.cur), NULL);
 
-		foreach(lc, ap->queries)
-		{
-			QueryKeyState *ks =
-				inst->states[((QueryRuntime *) lfirst(lc))->part_index];
-			int64 due = ks->window ? siddhi_window_deadline(ks->window) : -1;
-
-			if (due >= 0 && (next < 0 || due < next))
-				next = due;
-			due = ks->rate ? siddhi_rate_deadline(ks->rate) : -1;
-			if (due >= 0 && (next < 0 || due < next))
-				next = due;
-			due = ks->pattern ? siddhi_pattern_deadline(ks->pattern) : -1;
-			if (due >= 0 && (next < 0 || due < next))
-				next = due;
-		}
+		if (due >= 0 && (next < 0 || due < next))
+			next = due;
 	}
 	return next;
 }

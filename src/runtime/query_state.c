@@ -13,14 +13,9 @@
  * (query_state_can_save names the first that cannot).
  *
  * A query of a partition holds its operators once per key (QueryKeyState,
- * query_partition.c): its state is the partition's next purge time, then
- * each key, oldest first, with its text, its last use and the query's
- * operators for it, in the sections above (the aggregators on their own:
- * the selector around them is the query's, shared by the keys and holding
- * nothing between chunks).  Restoring finds or makes each key's instance
- * (the first query of the partition restored makes them, in the saved
- * order, with fresh states for every query) and restores into the key's
- * fresh operators.
+ * query_partition.c): partition_state.c saves it, the keys incrementally
+ * in parts as groups are (a part has the keys that changed since the last
+ * committed save and tombstones of those released).
  *
  * A saved state is restored only into a query of the same fingerprint: a
  * hash of the query's text, the row types of its inputs and output and
@@ -69,48 +64,6 @@ query_state_holds(QueryRuntime *q)
 
 	return q->window || q->dedup || q->rate || q->pattern || q->apart ||
 		   (sel && siddhi_selector_holds_state(sel));
-}
-
-/* The state one key of a partition holds for a query: can it be saved? */
-static bool
-key_state_can_save(QueryRuntime *q, QueryKeyState *ks, const char **why)
-{
-	if (ks->dedup && !siddhi_dedup_can_save(ks->dedup))
-		*why = "a deduplicate";
-	else if (ks->window && !siddhi_window_can_save(ks->window))
-		*why = q->window_args.name ? q->window_args.name : "a window";
-	else if (ks->aggs && !siddhi_aggs_can_save(ks->aggs))
-		*why = "an aggregation";
-	else if (ks->rate && !siddhi_rate_can_save(ks->rate))
-		*why = "an output rate limit";
-	else if (ks->pattern && !siddhi_pattern_can_save(ks->pattern))
-		*why = "a pattern";
-	else
-		return true;
-	return false;
-}
-
-static bool
-partition_can_save(QueryRuntime *q, const char **why)
-{
-	dlist_iter it;
-
-	/* SQL's contents would be the query's, not the key's: never here */
-	if (q->plan && q->plan->contents)
-	{
-		*why = "SQL contents in a partition";
-		return false;
-	}
-	dlist_foreach(it, siddhi_partition_instances(q->apart->rt))
-	{
-		SiddhiPartInstance *inst =
-			dlist_container(SiddhiPartInstance, node, it.cur);
-
-		if (!key_state_can_save(q, inst->states[q->part_index], why))
-			return false;
-	}
-	*why = NULL;
-	return true;
 }
 
 bool
@@ -183,6 +136,9 @@ query_state_fingerprint(QueryRuntime *q)
 							   qp->ast->end_location - qp->ast->location);
 	else
 		appendStringInfoString(&b, q->name);
+	/* a partition's keys: saved in parts since format 2 */
+	if (q->apart)
+		appendStringInfo(&b, "|keys %d", PARTITION_STATE_FORMAT);
 	if (q->input)
 		appendStringInfo(&b, "|%u", q->input->desc_sig);
 	if (main->output)
@@ -199,107 +155,18 @@ query_state_fingerprint(QueryRuntime *q)
 #define WINDOW_WHOLE 1
 #define WINDOW_PARTS 2 /* its head here, its events in parts */
 
-static void
-put_section(StringInfo buf, bool present)
+void
+state_put_section(StringInfo buf, bool present)
 {
 	siddhi_state_put_bool(buf, present);
 }
 
-static bool
-get_section(SiddhiStateReader *r, bool present)
+bool
+state_get_section(SiddhiStateReader *r, bool present)
 {
 	if (siddhi_state_get_bool(r) != present)
 		siddhi_state_corrupt(r, "An operator is missing or extra");
 	return present;
-}
-
-/* A partition's query: its operators for one key, in the usual sections. */
-static void
-key_state_serialize(QueryKeyState *ks, StringInfo buf)
-{
-	put_section(buf, ks->dedup != NULL);
-	if (ks->dedup)
-		siddhi_dedup_serialize(ks->dedup, buf);
-	put_section(buf, ks->window != NULL);
-	if (ks->window)
-		siddhi_window_serialize(ks->window, buf);
-	put_section(buf, ks->aggs != NULL);
-	if (ks->aggs)
-		siddhi_aggs_serialize(ks->aggs, buf);
-	put_section(buf, ks->rate != NULL);
-	if (ks->rate)
-		siddhi_rate_serialize(ks->rate, buf);
-	put_section(buf, ks->pattern != NULL);
-	if (ks->pattern)
-		siddhi_pattern_serialize(ks->pattern, buf);
-}
-
-/* Into a key's operators just made (partition_make_state). */
-static void
-key_state_restore(QueryRuntime *q, QueryKeyState *ks, SiddhiStateReader *r)
-{
-	if (get_section(r, ks->dedup != NULL))
-		siddhi_dedup_restore(ks->dedup, r);
-	if (get_section(r, ks->window != NULL))
-	{
-		r->desc = q->input->desc;
-		siddhi_window_restore(ks->window, r, q->input->desc);
-		r->desc = NULL;
-	}
-	if (get_section(r, ks->aggs != NULL))
-		siddhi_aggs_restore(ks->aggs, r);
-	if (get_section(r, ks->rate != NULL))
-		siddhi_rate_restore(ks->rate, r);
-	if (get_section(r, ks->pattern != NULL))
-		siddhi_pattern_restore(ks->pattern, r);
-}
-
-static void
-partition_serialize(QueryRuntime *q, StringInfo buf)
-{
-	SiddhiPartitionRuntime *rt = q->apart->rt;
-	dlist_iter it;
-
-	siddhi_state_put_int64(buf, siddhi_partition_next_purge(rt));
-	siddhi_state_put_int64(buf, siddhi_partition_count(rt));
-	dlist_foreach(it, siddhi_partition_instances(rt))
-	{
-		SiddhiPartInstance *inst =
-			dlist_container(SiddhiPartInstance, node, it.cur);
-
-		siddhi_state_put_bytes(buf, inst->key, inst->keylen);
-		siddhi_state_put_int64(buf, inst->last_used);
-		key_state_serialize(inst->states[q->part_index], buf);
-	}
-}
-
-/* A key: its text's length, last use and five section flags at least. */
-#define SAVED_KEY_MIN ((int) (sizeof(int32) + sizeof(int64) + 5))
-
-static void
-partition_restore(QueryRuntime *q, SiddhiStateReader *r)
-{
-	static uint64 restore_gen = 0;
-	SiddhiPartitionRuntime *rt = q->apart->rt;
-	int64 next_purge = siddhi_state_get_int64(r);
-	int64 n = siddhi_state_get_count(r, SAVED_KEY_MIN);
-
-	/* the saved keys: each read once by this query, or the state is bad */
-	restore_gen++;
-	for (int64 i = 0; i < n; i++)
-	{
-		int len;
-		const char *key = siddhi_state_get_bytes(r, &len);
-		int64 last_used = siddhi_state_get_int64(r);
-		SiddhiPartInstance *inst =
-			siddhi_partition_restore_key(rt, key, len, last_used);
-
-		if (inst->restore_gen == restore_gen)
-			siddhi_state_corrupt(r, "A partition key is there twice");
-		inst->restore_gen = restore_gen;
-		key_state_restore(q, inst->states[q->part_index], r);
-	}
-	siddhi_partition_set_next_purge(rt, next_purge);
 }
 
 /*
@@ -384,16 +251,16 @@ query_state_serialize(QueryRuntime *q, StringInfo buf, QueryStateParts *parts)
 
 	if (q->apart)
 	{
-		partition_serialize(q, buf);
+		partition_state_serialize(q, buf, parts);
 		return;
 	}
 
 	siddhi_state_put_bool(buf, groups_in_parts);
-	put_section(buf, q->dedup != NULL);
+	state_put_section(buf, q->dedup != NULL);
 	if (q->dedup)
 		siddhi_dedup_serialize(q->dedup, buf);
 	window_section_serialize(q->window, buf, parts);
-	put_section(buf, aggs);
+	state_put_section(buf, aggs);
 	if (aggs)
 		siddhi_selector_serialize(q->sel, buf, groups_in_parts);
 	if (groups_in_parts)
@@ -403,10 +270,10 @@ query_state_serialize(QueryRuntime *q, StringInfo buf, QueryStateParts *parts)
 		parts->groups = true;
 		parts->live_extra = siddhi_aggs_memory(groups);
 	}
-	put_section(buf, q->rate != NULL);
+	state_put_section(buf, q->rate != NULL);
 	if (q->rate)
 		siddhi_rate_serialize(q->rate, buf);
-	put_section(buf, q->pattern != NULL);
+	state_put_section(buf, q->pattern != NULL);
 	if (q->pattern)
 		siddhi_pattern_serialize(q->pattern, buf);
 }
@@ -425,7 +292,7 @@ query_state_restore(QueryRuntime *q, SiddhiStateReader *r,
 
 	if (q->apart)
 	{
-		partition_restore(q, r);
+		partition_state_restore(q, r, parts, nparts);
 		siddhi_state_expect_end(r);
 		return;
 	}
@@ -434,11 +301,11 @@ query_state_restore(QueryRuntime *q, SiddhiStateReader *r,
 	if (groups_in_parts &&
 		(!aggs || siddhi_selector_aggs(q->sel) == NULL || nparts == 0))
 		siddhi_state_corrupt(r, "The query's groups are missing");
-	if (get_section(r, q->dedup != NULL))
+	if (state_get_section(r, q->dedup != NULL))
 		siddhi_dedup_restore(q->dedup, r);
 	window_section_restore(q->window, q->input ? q->input->desc : NULL, r,
 						   parts, nparts, groups_in_parts);
-	if (get_section(r, aggs))
+	if (state_get_section(r, aggs))
 		siddhi_selector_restore(q->sel, r, &elsewhere);
 	if (elsewhere != groups_in_parts)
 		siddhi_state_corrupt(r, "The query's groups are missing");
@@ -448,9 +315,9 @@ query_state_restore(QueryRuntime *q, SiddhiStateReader *r,
 		siddhi_state_expect_end(&parts[i]);
 	}
 	q->st.groups_saved = groups_in_parts;
-	if (get_section(r, q->rate != NULL))
+	if (state_get_section(r, q->rate != NULL))
 		siddhi_rate_restore(q->rate, r);
-	if (get_section(r, q->pattern != NULL))
+	if (state_get_section(r, q->pattern != NULL))
 		siddhi_pattern_restore(q->pattern, r);
 	siddhi_state_expect_end(r);
 }
@@ -527,55 +394,6 @@ roundtrip_one(QueryRuntime *q)
 	MemoryContextSwitchTo(old);
 }
 
-/*
- * A partition goes round whole: every query's state (each holding all the
- * keys) to bytes, every key released, and the queries restored in order,
- * the first making the keys again.  Only between keys, and only when every
- * query of the partition can be saved.
- */
-static void
-roundtrip_partition(AppPartition *ap)
-{
-	int n = list_length(ap->queries);
-	MemoryContext old;
-	StringInfoData *bufs;
-	ListCell *lq;
-	int i = 0;
-
-	if (ap->current != NULL)
-		return;
-	foreach(lq, ap->queries)
-	{
-		const char *why;
-
-		if (!query_state_can_save(lfirst(lq), &why))
-			return;
-	}
-	old = MemoryContextSwitchTo(ap->app->cxt);
-	bufs = palloc(sizeof(StringInfoData) * Max(n, 1));
-	foreach(lq, ap->queries)
-	{
-		initStringInfo(&bufs[i]);
-		query_state_serialize(lfirst(lq), &bufs[i], NULL);
-		i++;
-	}
-	siddhi_partition_clear(ap->rt);
-	i = 0;
-	foreach(lq, ap->queries)
-	{
-		SiddhiStateReader r;
-		char *key = query_state_key(lfirst(lq));
-
-		siddhi_state_reader_init(&r, bufs[i].data, bufs[i].len, key);
-		query_state_restore(lfirst(lq), &r, NULL, 0);
-		pfree(bufs[i].data);
-		pfree(key);
-		i++;
-	}
-	pfree(bufs);
-	MemoryContextSwitchTo(old);
-}
-
 void
 query_state_roundtrip_all(void)
 {
@@ -596,7 +414,7 @@ query_state_roundtrip_all(void)
 				roundtrip_one(q);
 		}
 		foreach(lq, app->partitions)
-			roundtrip_partition(lfirst(lq));
+			partition_roundtrip(lfirst(lq));
 		foreach(lq, app->windows)
 			named_window_roundtrip(lfirst(lq));
 	}
@@ -638,7 +456,8 @@ state_track_save(StateTrack *t, SiddhiWindow *window, StateSerializeFn ser,
 	live = (window ? MemoryContextMemAllocated(window->cxt, true) : 0) +
 		   parts.live_extra;
 	in_parts = parts.used || parts.groups;
-	if (in_parts && t->part_bytes > 4 * (int64) live + PARTS_SLACK)
+	if (in_parts && !parts.complete &&
+		t->part_bytes > 4 * (int64) live + PARTS_SLACK)
 	{
 		/* compaction: everything held, in one new part */
 		resetStringInfo(buf);
@@ -656,19 +475,22 @@ state_track_save(StateTrack *t, SiddhiWindow *window, StateSerializeFn ser,
 	{
 		SiddhiStatePart part;
 
-		part.replace = parts.since < 0;
+		/* a part with everything replaces the others, compacted or not */
+		part.replace = parts.since < 0 || parts.complete;
 		part.number = t->part;
 		/* a part with no event (8 bytes: its count) is not written; one
 		 * with groups always is (it says which were saved) */
-		part.data =
-			events->len > (int) sizeof(int64) || part.replace || parts.groups
-				? events->data
-				: NULL;
+		part.data = events->len > (int) sizeof(int64) || part.replace ||
+							(parts.groups && !parts.empty)
+						? events->data
+						: NULL;
 		part.len = events->len;
 		fn(arg, t->key, t->fp, buf->data, buf->len, NULL,
 		   INSTR_TIME_GET_MILLISEC(took), &part);
 		t->pending = true;
 		t->pend_groups = parts.groups;
+		t->pend_keys_gen = parts.keys_gen;
+		t->pend_keys_seq = parts.keys_seq;
 		t->pend_since = parts.next;
 		t->pend_part = t->part + (part.data ? 1 : 0);
 		t->pend_bytes =
@@ -701,6 +523,8 @@ state_track_saved(StateTrack *t)
 	if (t->pending)
 	{
 		t->groups_saved = t->pend_groups;
+		t->keys_gen = t->pend_keys_gen;
+		t->keys_seq = t->pend_keys_seq;
 		t->since = t->pend_since;
 		t->part = t->pend_part;
 		t->part_bytes = t->pend_bytes;
@@ -717,6 +541,8 @@ state_track_forget(StateTrack *t)
 	t->part_bytes = 0;
 	t->pending = false;
 	t->groups_saved = false;
+	t->keys_gen = 0;
+	t->keys_seq = 0;
 	t->unsaveable_told = false;
 	t->oversize = false;
 }
@@ -823,7 +649,9 @@ siddhi_runtime_state_saved(SiddhiAppRuntime *app)
 		QueryRuntime *q = lfirst(lq);
 
 		/* the groups in the part that committed are saved, and clean */
-		if (q->st.pending && q->st.pend_groups)
+		if (q->apart)
+			partition_state_saved(q);
+		else if (q->st.pending && q->st.pend_groups)
 			siddhi_aggs_delta_saved(siddhi_selector_aggs(q->sel));
 		state_track_saved(&q->st);
 	}
@@ -842,7 +670,13 @@ siddhi_runtime_state_forgotten(SiddhiAppRuntime *app)
 	ListCell *lq;
 
 	foreach(lq, app->queries)
-		state_track_forget(&((QueryRuntime *) lfirst(lq))->st);
+	{
+		QueryRuntime *q = lfirst(lq);
+
+		state_track_forget(&q->st);
+		if (q->apart)
+			partition_state_forget(q);
+	}
 	foreach(lq, app->windows)
 		state_track_forget(&((NamedWindow *) lfirst(lq))->st);
 	app_state_forget(app);

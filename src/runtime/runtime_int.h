@@ -125,9 +125,17 @@ typedef struct StateTrack
 	int64 pend_since;
 	int64 pend_part;
 	int64 pend_bytes;
-	/* a query's groups are in the parts saved (else the next part has all) */
+	/* a query's groups, or a partitioned query's keys, are in the parts
+	 * saved (else the next part has all) */
 	bool groups_saved;
 	bool pend_groups;
+	/* a partitioned query's keys (partition_state.c): those changed in a
+	 * save generation after keys_gen are not saved yet; those numbered
+	 * keys_seq or later are in no saved part */
+	uint64 keys_gen;
+	int64 keys_seq;
+	uint64 pend_keys_gen;
+	int64 pend_keys_seq;
 } StateTrack;
 
 /*
@@ -221,6 +229,11 @@ struct QueryRuntime
 	SiddhiWindowPlan *window_plan; /* likewise */
 	bool inner_input;			   /* reads a #inner stream of apart */
 	StateTrack st;				   /* query_state.c: its saves (epochs) */
+	/* a partitioned query's saved keys released since its last committed
+	 * save (partition_state.c): their texts and numbers, and how many */
+	StringInfo keys_gone;
+	int64 nkeys_gone;
+	int64 keys_bytes;	 /* the sum of its keys' saved_bytes: all its keys */
 	uint64 read_checked; /* batch whose SELECT check on input was made */
 	bool read_denied;	 /* and it failed: the batch's events are skipped */
 };
@@ -228,6 +241,10 @@ struct QueryRuntime
 /* The state of one query for one key of its partition. */
 typedef struct QueryKeyState
 {
+	/* epochs (partition_state.c): the save generation it last changed in,
+	 * and the bytes of its record when last written */
+	uint64 changed;
+	int32 saved_bytes;
 	SiddhiWindow *window;
 	SiddhiDedup *dedup;
 	SiddhiAggregates *aggs;
@@ -246,6 +263,9 @@ struct AppPartition
 	List *queries; /* of QueryRuntime *, join and pattern sides included */
 	SiddhiPartInstance *current;
 	bool timed; /* some query has a window, a rate limiter or a pattern */
+	/* epochs: the save generation; a query's state for a key it worked
+	 * for is stamped with it (partition_touch), and each save moves it on */
+	uint64 gen;
 };
 
 struct SiddhiAppRuntime
@@ -357,6 +377,14 @@ typedef struct QueryStateParts
 	bool groups_all;
 	bool groups;
 	Size live_extra;
+	/* a partitioned query's keys (partition_state.c): its part says
+	 * nothing (no key, no tombstone), or holds everything (every key
+	 * changed: it replaces the parts as a compaction would); the
+	 * generation and the next sequence number it saved up to */
+	bool empty;
+	bool complete;
+	uint64 keys_gen;
+	int64 keys_seq;
 } QueryStateParts;
 
 extern void query_state_serialize(QueryRuntime *q, StringInfo buf,
@@ -381,6 +409,22 @@ extern char *state_fingerprint_text(StringInfo b);
 extern void state_track_forget(StateTrack *t);
 extern void state_track_restored(StateTrack *t, SiddhiWindow *window,
 								 const SiddhiStatePart *parts, int nparts);
+/* the section flag of an operator in a state (query_state.c) */
+extern void state_put_section(StringInfo buf, bool present);
+extern bool state_get_section(SiddhiStateReader *r, bool present);
+
+/* partition_state.c: a partitioned query's state, its keys incrementally */
+#define PARTITION_STATE_FORMAT 2
+extern bool partition_can_save(QueryRuntime *q, const char **why);
+extern void partition_state_serialize(QueryRuntime *q, StringInfo buf,
+									  QueryStateParts *parts);
+extern void partition_state_restore(QueryRuntime *q, SiddhiStateReader *r,
+									SiddhiStateReader *parts, int nparts);
+extern void partition_state_released(QueryRuntime *q,
+									 SiddhiPartInstance *inst);
+extern void partition_state_saved(QueryRuntime *q);
+extern void partition_state_forget(QueryRuntime *q);
+extern void partition_roundtrip(AppPartition *ap);
 
 /* app_state.c: the app's own state, key "#app" */
 #define APP_STATE_KEY "#app"
@@ -454,6 +498,10 @@ extern void partition_event(QueryRuntime *q, TupleTableSlot *slot, int64 ts,
 							int depth, SiddhiEventKind kind);
 
 extern void partition_advance(AppPartition *ap, int64 now);
+
+/* the epochs' marks: a query's state for a key changed (partition_state.c) */
+extern void partition_touch(QueryRuntime *q, SiddhiPartInstance *inst);
+extern void partition_touch_all(AppPartition *ap, SiddhiPartInstance *inst);
 
 extern int64 partition_deadline(AppPartition *ap);
 

@@ -281,7 +281,17 @@ siddhi_state_restore_app(const char *app, TimestampTz deployed_at,
 										 VARSIZE_ANY_EXHDR(b), parts, nparts))
 			restored++;
 		else
+		{
+			/* its text, inputs or state format changed, or it is gone */
+			ereport(LOG,
+					(errcode(ERRCODE_SIDDHI_ERROR),
+					 errmsg("siddhi: app \"%s\" did not restore the saved "
+							"state of \"%s\": it starts empty",
+							app, key),
+					 errdetail("The query changed or is gone, or the state "
+							   "was saved in another format.")));
 			stale = lappend(stale, key);
+		}
 	}
 	/* states of queries that changed, or are gone, or saved by another
 	 * deploy: nothing will restore them */
