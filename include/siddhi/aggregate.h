@@ -67,6 +67,14 @@ extern void siddhi_aggs_release_if_empty(SiddhiAggregates *a,
 
 extern int64 siddhi_aggs_ngroups(SiddhiAggregates *a);
 extern void siddhi_aggs_reset(SiddhiAggregates *a);
+/*
+ * A batch window's RESET: every group's aggregators start again, the
+ * groups stay; each is passed to touch, so that the caller releases those
+ * still empty at the end of its chunk (siddhi_aggs_release_if_empty).
+ */
+extern void siddhi_aggs_restart(SiddhiAggregates *a,
+								void (*touch)(void *arg, SiddhiAggGroup *g),
+								void *arg);
 
 /*
  * Epochs (include/siddhi/state.h; select/aggregate_state.c): whether the

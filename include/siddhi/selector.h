@@ -70,6 +70,8 @@ extern bool siddhi_selector_aggregates(SiddhiSelect *s);
 
 /* The aggregators start again at the chunk's end (Siddhi's RESET). */
 extern void siddhi_selector_reset_at_end(SiddhiSelect *s);
+/* A batch window's RESET: every group starts again now, between chunks. */
+extern void siddhi_selector_reset(SiddhiSelect *s);
 
 /* The partition wrapper: the aggregators of the key being processed. */
 extern void siddhi_selector_set_aggs(SiddhiSelect *s, SiddhiAggregates *aggs);

@@ -37,7 +37,10 @@ typedef enum SiddhiEventKind
 {
 	SIDDHI_EVENT_CURRENT,
 	SIDDHI_EVENT_EXPIRED,
-	SIDDHI_EVENT_CHUNK_END /* no tuple: the events of one step are out */
+	SIDDHI_EVENT_CHUNK_END, /* no tuple: the events of one step are out */
+	SIDDHI_EVENT_RESET		/* no tuple: a batch window of resets_batches
+							 * closed a batch; its query's aggregators
+							 * start again (Siddhi's RESET) */
 } SiddhiEventKind;
 
 typedef void (*SiddhiEventFn)(void *arg, SiddhiEventKind kind,
@@ -125,6 +128,7 @@ struct SiddhiWindow
 	const SiddhiWindowPlan *plan;
 	MemoryContext cxt; /* the window's own; everything it keeps is here */
 	struct WindowIndex *index; /* by plan->index_attno, or NULL */
+	bool resets_batches;	   /* siddhi_window_reset_batches */
 };
 
 /* Whether the runtime has this kind of window. */
@@ -133,6 +137,17 @@ extern bool siddhi_window_supported(SiddhiWindowKind kind);
 /* A window for the plan, in a context under parent. */
 extern SiddhiWindow *siddhi_window_create(const SiddhiWindowPlan *plan,
 										  MemoryContext parent);
+
+/*
+ * Nothing will ever need the expired events of this window's batches (its
+ * query outputs current events only and no one scans it): a tumbling
+ * batch window (timeBatch, lengthBatch) then keeps no emitted batch to
+ * expire, and each time it closes a batch emits SIDDHI_EVENT_RESET before
+ * the batch's events, as Siddhi's batch windows do when their output
+ * expects no expired events.  Call it on a window just created; returns
+ * whether this kind does so.
+ */
+extern bool siddhi_window_reset_batches(SiddhiWindow *w);
 
 extern void siddhi_window_add(SiddhiWindow *w, const SiddhiWindowEvent *ev,
 							  SiddhiEventFn fn, void *arg);

@@ -349,7 +349,7 @@ siddhi_runtime_start_app(SiddhiAppPlan *plan)
 			SiddhiWindowPlan *wp = qp->window;
 
 			if (q->apart == NULL)
-				q->window = siddhi_window_create(wp, cxt);
+				q->window = query_window_create(q, cxt);
 			window_args_init(&q->window_args, wp, cxt);
 			q->window_slot =
 				MakeSingleTupleTableSlot(q->input->desc, &TTSOpsMinimalTuple);

@@ -425,6 +425,12 @@ window_event(void *arg, SiddhiEventKind kind, MinimalTuple tuple, int64 ts)
 		query_chunk_end(wa->q, wa->depth);
 		return;
 	}
+	if (kind == SIDDHI_EVENT_RESET)
+	{
+		if (wa->q->sel)
+			siddhi_selector_reset(wa->q->sel);
+		return;
+	}
 	if (wa->q->join_main == NULL)
 		OP_OUT(wa->q, SIDDHI_OP_WINDOW, kind);
 
@@ -447,6 +453,31 @@ window_event(void *arg, SiddhiEventKind kind, MinimalTuple tuple, int64 ts)
 	}
 	PG_END_TRY();
 	ExecClearTuple(wa->q->window_slot);
+}
+
+/*
+ * The query's own window (of its plan), or a partition key's.  When
+ * nothing needs the expired events of its batches, a batch window keeps
+ * none and resets the query's aggregators at each batch instead
+ * (siddhi_window_reset_batches), as Siddhi's do: the query outputs current
+ * events only, has no join, pattern, window function, contents or
+ * snapshot limiter, and its window is its own (no one scans it).  It then
+ * holds one batch, not two, and its aggregates start from nothing each
+ * batch rather than from what taking the last batch out left (the same,
+ * but for a floating-point sum's rounding).
+ */
+SiddhiWindow *
+query_window_create(QueryRuntime *q, MemoryContext cxt)
+{
+	SiddhiQueryPlan *qp = q->plan;
+	SiddhiWindow *w = siddhi_window_create(q->window_plan, cxt);
+
+	/* (a join's other side has no plan of its own: it is scanned) */
+	if (qp != NULL && q->events == SIDDHI_EVENTS_CURRENT && qp->join == NULL &&
+		qp->pattern == NULL && qp->over == NULL && !qp->contents &&
+		qp->rate_kind != SIDDHI_RATE_SNAPSHOT)
+		(void) siddhi_window_reset_batches(w);
+	return w;
 }
 
 /* A window's long-valued attribute of the event; null is an error. */

@@ -32,7 +32,7 @@ partition_make_state(void *arg, int k, SiddhiPartInstance *inst)
 
 	ks = palloc0(sizeof(QueryKeyState));
 	if (q->window_plan)
-		ks->window = siddhi_window_create(q->window_plan, inst->cxt);
+		ks->window = query_window_create(q, inst->cxt);
 	if (q->plan && q->plan->dedup_key)
 		ks->dedup = siddhi_dedup_create(q->plan->dedup_interval, inst->cxt);
 	if (q->plan && q->plan->aggregates)

@@ -355,7 +355,7 @@ roundtrip_one(QueryRuntime *q)
 	parts.events = &events;
 	query_state_serialize(q, &buf, &parts);
 	if (old_window)
-		q->window = siddhi_window_create(q->window_plan, cxt);
+		q->window = query_window_create(q, cxt);
 	if (old_pattern)
 		q->pattern = siddhi_pattern_create(q->pattern_prog, cxt,
 										   q->app->playback ? q->app->clock

@@ -464,6 +464,7 @@ extern void sink_buffer(QueryRuntime *q, TupleTableSlot *out);
 extern void runtime_init(void);
 
 extern void query_rate_create(QueryRuntime *q, SiddhiQueryPlan *qp);
+extern SiddhiWindow *query_window_create(QueryRuntime *q, MemoryContext cxt);
 
 extern void query_failed(QueryRuntime *q, MemoryContext mcxt, Oid save_user,
 						 int save_sec);

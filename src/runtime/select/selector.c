@@ -683,6 +683,37 @@ siddhi_selector_reset_at_end(SiddhiSelect *s)
 		s->reset = true;
 }
 
+/* siddhi_aggs_restart's: the group goes at the chunk's end if still empty */
+static void
+touch_group(void *arg, SiddhiAggGroup *g)
+{
+	SiddhiSelect *s = arg;
+	SiddhiAggMarks *marks = siddhi_aggs_marks(g);
+
+	if (!marks->touched)
+	{
+		MemoryContext old =
+			MemoryContextSwitchTo(s->econtext->ecxt_per_tuple_memory);
+
+		s->touched = lappend(s->touched, g);
+		MemoryContextSwitchTo(old);
+		marks->touched = true;
+	}
+}
+
+void
+siddhi_selector_reset(SiddhiSelect *s)
+{
+	if (s->aggs == NULL)
+		return;
+	/* a batch closes between chunks: no row of one is held */
+	if (s->npending > 0)
+		ereport(ERROR, (errcode(ERRCODE_INTERNAL_ERROR),
+						errmsg("a batch window reset its query's "
+							   "aggregators in the middle of a chunk")));
+	siddhi_aggs_restart(s->aggs, touch_group, s);
+}
+
 void
 siddhi_selector_set_aggs(SiddhiSelect *s, SiddhiAggregates *aggs)
 {

@@ -112,6 +112,21 @@ StaticAssertDecl(lengthof(window_ops) ==
 				 "window_ops must have an entry for every SiddhiWindowKind");
 
 bool
+siddhi_window_reset_batches(SiddhiWindow *w)
+{
+	RingWindow *rw = (RingWindow *) w;
+
+	if (w->ops != &siddhi_time_batch_window_ops &&
+		w->ops != &siddhi_length_batch_window_ops)
+		return false;
+	/* stream.current.event emits each arrival and expires it later */
+	if (rw->current_event)
+		return false;
+	w->resets_batches = true;
+	return true;
+}
+
+bool
 siddhi_window_supported(SiddhiWindowKind kind)
 {
 	return kind > SIDDHI_WINDOW_NONE && kind < lengthof(window_ops) &&
@@ -352,7 +367,8 @@ keep_previous(RingWindow *w, MinimalTuple tuple, int64 ts)
 /*
  * A batch closes: the one emitted before expires (stamped ts), the one
  * collected goes out as current, each event with its own time, and is
- * kept to expire at the next close.
+ * kept to expire at the next close.  A window that resets batches keeps
+ * nothing: a RESET, then the batch as current, and its events are gone.
  */
 static void
 flush_batch(RingWindow *w, int64 ts, SiddhiEventFn fn, void *arg)
@@ -360,6 +376,19 @@ flush_batch(RingWindow *w, int64 ts, SiddhiEventFn fn, void *arg)
 	WindowSlot *swap = w->previous;
 	int64 swapcap = w->previous_capacity;
 
+	if (w->base.resets_batches)
+	{
+		/* (a batch kept by a state saved before it reset: expires first) */
+		expire_previous(w, ts, fn, arg);
+		fn(arg, SIDDHI_EVENT_RESET, NULL, ts);
+		for (int64 i = 0; i < w->count; i++)
+			fn(arg, SIDDHI_EVENT_CURRENT, w->slots[i].tuple,
+			   w->slots[i].timestamp);
+		for (int64 i = 0; i < w->count; i++)
+			pfree(w->slots[i].tuple);
+		w->count = 0;
+		return;
+	}
 	expire_previous(w, ts, fn, arg);
 	for (int64 i = 0; i < w->count; i++)
 		fn(arg, SIDDHI_EVENT_CURRENT, w->slots[i].tuple,
