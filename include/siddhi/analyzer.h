@@ -519,6 +519,12 @@ extern const char *siddhi_relation_kind_name(SiddhiRelKind kind);
  * end of analysis); how many queries of the app share q's attribute.
  */
 extern void siddhi_derive_dispatch_keys(SiddhiAppPlan *plan);
+/*
+ * Whether the query's window is a tumbling batch that resets (Siddhi's
+ * RESET) instead of keeping the batch it emitted, nothing needing its
+ * expired events (analyze_window.c; src/runtime/window/README.md).
+ */
+extern bool siddhi_window_plan_resets(const SiddhiQueryPlan *qp);
 extern int siddhi_dispatch_sharing(SiddhiAppPlan *plan, SiddhiQueryPlan *q);
 extern SiddhiRelKind siddhi_relation_kind_parse(const char *kind);
 /*

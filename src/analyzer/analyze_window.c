@@ -784,3 +784,24 @@ siddhi_analyze_deduplicate(AnalyzeState *st, ParseState *pstate,
 	*key = linitial(wp.keys);
 	*interval = arg_time(&wc, 1);
 }
+
+/*
+ * A tumbling timeBatch or lengthBatch (not stream.current.event) of a
+ * query that outputs current events only, with no join, pattern, window
+ * function, SQL contents or snapshot limiter: nothing would ever see the
+ * batch it emitted expire, so the runtime keeps none and resets the
+ * query's aggregators at each batch instead, as Siddhi does when a batch
+ * window's output expects no expired events.  EXPLAIN says so.
+ */
+bool
+siddhi_window_plan_resets(const SiddhiQueryPlan *qp)
+{
+	const SiddhiWindowPlan *w = qp->window;
+
+	return w != NULL &&
+		   (w->kind == SIDDHI_WINDOW_TIME_BATCH ||
+			w->kind == SIDDHI_WINDOW_LENGTH_BATCH) &&
+		   !w->current_event && qp->events == SIDDHI_EVENTS_CURRENT &&
+		   qp->join == NULL && qp->pattern == NULL && qp->over == NULL &&
+		   !qp->contents && qp->rate_kind != SIDDHI_RATE_SNAPSHOT;
+}

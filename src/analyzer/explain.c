@@ -636,9 +636,12 @@ aggregate_node(SiddhiQueryPlan *q, SiddhiExplainCols *c, List **hints)
 		siddhi_explain_prop(
 			n, "Groups",
 			psprintf("%s, at most siddhi.max_groups (%d)",
-					 released ? "released when their last event leaves the "
-								"window"
-							  : "kept for ever",
+					 siddhi_window_plan_resets(q)
+						 ? "started again at each batch, released when "
+						   "the next has no event of theirs"
+					 : released ? "released when their last event leaves the "
+								  "window"
+								: "kept for ever",
 					 siddhi_max_groups));
 		if (!released && !q->pattern)
 			*hints = lappend(

@@ -457,25 +457,21 @@ window_event(void *arg, SiddhiEventKind kind, MinimalTuple tuple, int64 ts)
 
 /*
  * The query's own window (of its plan), or a partition key's.  When
- * nothing needs the expired events of its batches, a batch window keeps
- * none and resets the query's aggregators at each batch instead
- * (siddhi_window_reset_batches), as Siddhi's do: the query outputs current
- * events only, has no join, pattern, window function, contents or
- * snapshot limiter, and its window is its own (no one scans it).  It then
- * holds one batch, not two, and its aggregates start from nothing each
- * batch rather than from what taking the last batch out left (the same,
- * but for a floating-point sum's rounding).
+ * nothing needs the expired events of its batches (the plan says:
+ * siddhi_window_plan_resets), a batch window keeps none and resets the
+ * query's aggregators at each batch instead, as Siddhi's do: it holds one
+ * batch, not two, and its aggregates start from nothing each batch rather
+ * than from what taking the last batch out left (the same, but for a
+ * floating-point sum's rounding).  A join's other side has no plan of its
+ * own: it is scanned, and keeps its batches.
  */
 SiddhiWindow *
 query_window_create(QueryRuntime *q, MemoryContext cxt)
 {
-	SiddhiQueryPlan *qp = q->plan;
 	SiddhiWindow *w = siddhi_window_create(q->window_plan, cxt);
 
-	/* (a join's other side has no plan of its own: it is scanned) */
-	if (qp != NULL && q->events == SIDDHI_EVENTS_CURRENT && qp->join == NULL &&
-		qp->pattern == NULL && qp->over == NULL && !qp->contents &&
-		qp->rate_kind != SIDDHI_RATE_SNAPSHOT)
+	if (q->plan != NULL && q->plan->window == q->window_plan &&
+		siddhi_window_plan_resets(q->plan))
 		(void) siddhi_window_reset_batches(w);
 	return w;
 }
