@@ -62,6 +62,71 @@ state_save_due(void)
 }
 
 /*
+ * Run body(arg) in a subtransaction of its own, SPI connected: a failure
+ * (a bug) rolls back what it wrote and is a WARNING saying what could not
+ * be done ("could not <what>"), and the caller's transaction goes on.
+ * Returns whether it succeeded.
+ */
+static bool
+in_subxact(void (*body)(void *arg), void *arg, const char *what)
+{
+	MemoryContext cxt = CurrentMemoryContext;
+	ResourceOwner owner = CurrentResourceOwner;
+	bool ok = true;
+
+	BeginInternalSubTransaction(NULL);
+	PG_TRY();
+	{
+		SPI_connect();
+		body(arg);
+		SPI_finish();
+		ReleaseCurrentSubTransaction();
+		MemoryContextSwitchTo(cxt);
+		CurrentResourceOwner = owner;
+	}
+	PG_CATCH();
+	{
+		ErrorData *edata;
+
+		MemoryContextSwitchTo(cxt);
+		edata = CopyErrorData();
+		FlushErrorState();
+		RollbackAndReleaseCurrentSubTransaction();
+		MemoryContextSwitchTo(cxt);
+		CurrentResourceOwner = owner;
+		ereport(WARNING, (errcode(ERRCODE_SIDDHI_ERROR),
+						  errmsg("siddhi: could not %s: %s", what,
+								 edata->message)));
+		FreeErrorData(edata);
+		ok = false;
+	}
+	PG_END_TRY();
+	return ok;
+}
+
+/* siddhi_epoch_save's body: every loaded app's changed state */
+static void
+save_all(void *arg)
+{
+	List *loaded = arg;
+	ListCell *lc;
+
+	foreach(lc, loaded)
+	{
+		LoadedApp *la = lfirst(lc);
+
+		if (!siddhi_save_state)
+		{
+			siddhi_state_forget_app(la->name);
+			if (la->runtime)
+				siddhi_runtime_state_forgotten(la->runtime);
+		}
+		else if (la->runtime)
+			siddhi_state_save_app(la->name, la->deployed_at, la->runtime);
+	}
+}
+
+/*
  * Epochs (state.c): the state of the queries that changed since they were
  * last saved, written in this batch's transaction.  Always when must (the
  * batch consumed a durable stream's events or a source's records, whose
@@ -77,9 +142,6 @@ state_save_due(void)
 void
 siddhi_epoch_save(List *loaded, bool must)
 {
-	MemoryContext cxt = CurrentMemoryContext;
-	ResourceOwner owner = CurrentResourceOwner;
-	ListCell *lc;
 	instr_time start;
 	instr_time took;
 
@@ -92,51 +154,35 @@ siddhi_epoch_save(List *loaded, bool must)
 		!state_save_due())
 		return;
 	INSTR_TIME_SET_CURRENT(start);
-	BeginInternalSubTransaction(NULL);
-	PG_TRY();
+	if (in_subxact(save_all, loaded, "save the state of the queries"))
 	{
-		SPI_connect();
-		foreach(lc, loaded)
-		{
-			LoadedApp *la = lfirst(lc);
-
-			if (!siddhi_save_state)
-			{
-				siddhi_state_forget_app(la->name);
-				if (la->runtime)
-					siddhi_runtime_state_forgotten(la->runtime);
-			}
-			else if (la->runtime)
-				siddhi_state_save_app(la->name, la->deployed_at, la->runtime);
-		}
-		SPI_finish();
 		states_may_exist = siddhi_save_state;
 		states_pending = siddhi_save_state;
-		ReleaseCurrentSubTransaction();
-		MemoryContextSwitchTo(cxt);
-		CurrentResourceOwner = owner;
 	}
-	PG_CATCH();
-	{
-		ErrorData *edata;
-
-		MemoryContextSwitchTo(cxt);
-		edata = CopyErrorData();
-		FlushErrorState();
-		RollbackAndReleaseCurrentSubTransaction();
-		MemoryContextSwitchTo(cxt);
-		CurrentResourceOwner = owner;
-		ereport(WARNING,
-				(errcode(ERRCODE_SIDDHI_ERROR),
-				 errmsg("siddhi: could not save the state of the queries: %s",
-						edata->message)));
-		FreeErrorData(edata);
-	}
-	PG_END_TRY();
 	INSTR_TIME_SET_CURRENT(took);
 	INSTR_TIME_SUBTRACT(took, start);
 	last_save_cost_ms = INSTR_TIME_GET_MILLISEC(took);
 	batch_save_ms += last_save_cost_ms;
+}
+
+typedef struct HandOver
+{
+	LoadedApp *la;
+	TimestampTz to;
+} HandOver;
+
+/* siddhi_epoch_hand_over's body */
+static void
+hand_over(void *arg)
+{
+	HandOver *h = arg;
+
+	if (h->to == h->la->deployed_at || siddhi_state_kept(h->la->name, h->to))
+	{
+		siddhi_state_forget_app(h->la->name);
+		siddhi_runtime_state_forgotten(h->la->runtime);
+		siddhi_state_save_app(h->la->name, h->to, h->la->runtime);
+	}
 }
 
 /*
@@ -163,44 +209,16 @@ siddhi_epoch_save(List *loaded, bool must)
 void
 siddhi_epoch_hand_over(LoadedApp *la, TimestampTz to)
 {
-	MemoryContext cxt = CurrentMemoryContext;
-	ResourceOwner owner = CurrentResourceOwner;
+	HandOver h = { la, to };
+	char *what;
 
 	if (!siddhi_save_state || la->runtime == NULL)
 		return;
-	BeginInternalSubTransaction(NULL);
-	PG_TRY();
-	{
-		SPI_connect();
-		if (to == la->deployed_at || siddhi_state_kept(la->name, to))
-		{
-			siddhi_state_forget_app(la->name);
-			siddhi_runtime_state_forgotten(la->runtime);
-			siddhi_state_save_app(la->name, to, la->runtime);
-		}
-		SPI_finish();
-		ReleaseCurrentSubTransaction();
-		MemoryContextSwitchTo(cxt);
-		CurrentResourceOwner = owner;
-	}
-	PG_CATCH();
-	{
-		ErrorData *edata;
-
-		MemoryContextSwitchTo(cxt);
-		edata = CopyErrorData();
-		FlushErrorState();
-		RollbackAndReleaseCurrentSubTransaction();
-		MemoryContextSwitchTo(cxt);
-		CurrentResourceOwner = owner;
-		ereport(WARNING,
-				(errcode(ERRCODE_SIDDHI_ERROR),
-				 errmsg("siddhi: could not hand the state of app \"%s\" over "
-						"to its new deployment: %s",
-						la->name, edata->message)));
-		FreeErrorData(edata);
-	}
-	PG_END_TRY();
+	what = psprintf("hand the state of app \"%s\" over to its new "
+					"deployment",
+					la->name);
+	(void) in_subxact(hand_over, &h, what);
+	pfree(what);
 
 	/*
 	 * The new app is restored next, in this transaction, by read-only
