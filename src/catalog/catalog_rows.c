@@ -66,8 +66,7 @@ siddhi_catalog_open_rows(const char *name)
  * with nulls the same way (NULL: none is null).
  */
 void
-siddhi_catalog_insert_rows(Relation rel, Datum *values, bool *nulls,
-						   int nrows)
+siddhi_catalog_insert_rows(Relation rel, Datum *values, bool *nulls, int nrows)
 {
 	TupleDesc desc = RelationGetDescr(rel);
 	int natts = desc->natts;
@@ -84,10 +83,10 @@ siddhi_catalog_insert_rows(Relation rel, Datum *values, bool *nulls,
 	for (int i = 0; i < nrows; i++)
 	{
 		slots[i] = MakeSingleTupleTableSlot(desc, &TTSOpsHeapTuple);
-		ExecStoreHeapTuple(heap_form_tuple(desc, values + (Size) i * natts,
-										   nulls ? nulls + (Size) i * natts
-												 : nonulls),
-						   slots[i], true);
+		ExecStoreHeapTuple(
+			heap_form_tuple(desc, values + (Size) i * natts,
+							nulls ? nulls + (Size) i * natts : nonulls),
+			slots[i], true);
 	}
 	heap_multi_insert(rel, slots, nrows, GetCurrentCommandId(true), 0, NULL);
 
@@ -107,8 +106,8 @@ siddhi_catalog_insert_rows(Relation rel, Datum *values, bool *nulls,
 			bool inulls[INDEX_MAX_KEYS];
 
 			FormIndexDatum(ii, slots[i], NULL, ivalues, inulls);
-			index_insert(irel, ivalues, inulls, &slots[i]->tts_tid, rel,
-						 check, false, ii);
+			index_insert(irel, ivalues, inulls, &slots[i]->tts_tid, rel, check,
+						 false, ii);
 		}
 		index_close(irel, RowExclusiveLock);
 	}
@@ -146,8 +145,8 @@ siddhi_catalog_next_piece(const char *data, Size len, Size *off,
 
 		SET_VARSIZE(raw, VARHDRSZ + want);
 		memcpy(VARDATA(raw), data + *off, want);
-		packed = toast_compress_datum(PointerGetDatum(raw),
-									  TOAST_LZ4_COMPRESSION);
+		packed =
+			toast_compress_datum(PointerGetDatum(raw), TOAST_LZ4_COMPRESSION);
 		if (DatumGetPointer(packed) != NULL &&
 			VARSIZE(DatumGetPointer(packed)) <= max_piece)
 		{
@@ -156,8 +155,8 @@ siddhi_catalog_next_piece(const char *data, Size len, Size *off,
 			pfree(raw);
 			/* room to spare in a full-sized try: try more next time */
 			if (want >= piece_guess && got < max_piece * 3 / 4)
-				piece_guess = Min(piece_guess + piece_guess / 4,
-								  PIECE_GUESS_MAX);
+				piece_guess =
+					Min(piece_guess + piece_guess / 4, PIECE_GUESS_MAX);
 			*off += want;
 			return packed;
 		}

@@ -94,9 +94,9 @@ in_subxact(void (*body)(void *arg), void *arg, const char *what)
 		RollbackAndReleaseCurrentSubTransaction();
 		MemoryContextSwitchTo(cxt);
 		CurrentResourceOwner = owner;
-		ereport(WARNING, (errcode(ERRCODE_SIDDHI_ERROR),
-						  errmsg("siddhi: could not %s: %s", what,
-								 edata->message)));
+		ereport(WARNING,
+				(errcode(ERRCODE_SIDDHI_ERROR),
+				 errmsg("siddhi: could not %s: %s", what, edata->message)));
 		FreeErrorData(edata);
 		ok = false;
 	}

@@ -106,11 +106,10 @@ save_part(SaveArg *sa, const char *key, const SiddhiStatePart *part)
 			rows[n * 5 + 1] = values[1];
 			rows[n * 5 + 2] = Int64GetDatum(part->number);
 			rows[n * 5 + 3] = Int32GetDatum(++npieces);
-			rows[n * 5 + 4] = part->len == 0
-								  ? PointerGetDatum(to_bytea(part->data, 0))
-								  : siddhi_catalog_next_piece(
-										part->data, part->len, &off,
-										PIECE_BYTES);
+			rows[n * 5 + 4] =
+				part->len == 0 ? PointerGetDatum(to_bytea(part->data, 0))
+							   : siddhi_catalog_next_piece(
+									 part->data, part->len, &off, PIECE_BYTES);
 			n++;
 		} while (n < PIECES_AT_ONCE && off < (Size) part->len);
 		siddhi_catalog_insert_rows(rel, rows, NULL, n);
