@@ -2,21 +2,34 @@
  *
  * dispatch.c
  *	  A stream junction's dispatch index: the readers that can only be
- *	  affected by events whose attribute equals their constant (their
- *	  dispatch key, src/analyzer/analyze_dispatch.c), by that value, so
- *	  that an event visits only the readers that want its value and the
- *	  readers without a key.
+ *	  affected by events whose attribute equals their constant, or lies
+ *	  on one side of it (their dispatch key,
+ *	  src/analyzer/analyze_dispatch.c), by that value, so that an event
+ *	  visits only the readers that want its value and the readers without
+ *	  a key.
  *
  * Built at the first event after the junction's readers changed, in the
  * runtime's memory, from the readers keyed on one attribute (the one
- * most of them are keyed on, with one equality operator and collation;
- * readers keyed otherwise count as unkeyed).  A hash table from value to
- * the keyed readers that want it, each list in the order of
- * j->consumers; per event the value is looked up once and that list is
- * merged with the unkeyed readers by position, so the readers an event
- * visits run in the order they always did.  Memory: one entry per keyed
- * reader, rebuilt only when readers come or go.  siddhi.dispatch_index =
- * off visits every reader.
+ * most of them are keyed on, with one equality operator and collation,
+ * equalities and ranges together; readers keyed otherwise count as
+ * unkeyed).  Equality readers go into a hash table from value to their
+ * positions in j->consumers.  Range readers go into two arrays sorted by
+ * the btree comparison of the attribute's type: lower bounds (> >=),
+ * where the readers an event passes are a prefix (the bounds below its
+ * value, and >= at it: at one value >= sorts first), and upper bounds
+ * (< <=), a suffix; a binary search finds each.  An event whose value is
+ * null passes none (its first conjunct would be null: false).
+ *
+ * Per event, the readers it visits are marked in a bitmap over the
+ * positions (the unkeyed ones copied from a mask, then each match), and
+ * visited in the order of the positions: the order they always ran in,
+ * whatever the mix.  A bitmap costs n/64 words to copy and scan, which for
+ * a thousand readers is less than sorting even a few matches; it lives
+ * on the stack (or, past 4,096 readers, is allocated per event), never in
+ * the index, since a reader's output may come back to this junction
+ * before the loop is done.  Memory: one entry per keyed reader and a bit
+ * per reader, rebuilt only when readers come or go.
+ * siddhi.dispatch_index = off visits every reader.
  *
  * events_in.  A reader an event skips has still been offered it: each
  * keyed reader's count catches up at its next visit and at the end of
@@ -320,7 +333,7 @@ build_functions(Junction *j, DispatchIndex *idx, SiddhiDispatchKey *best)
 		idx->nbuckets = 16;
 }
 
-/* Reader q at pos wants the values of key k: into the hash or a bound. */
+/* The reader at pos wants the values of key k: into the hash or a bound. */
 static void
 add_keyed(DispatchIndex *idx, SiddhiDispatchKey *k, int pos, int nbest)
 {
