@@ -23,8 +23,9 @@
  * Per event, the readers it visits are marked in a bitmap over the
  * positions (the unkeyed ones copied from a mask, then each match), and
  * visited in the order of the positions: the order they always ran in,
- * whatever the mix.  A bitmap costs n/64 words to copy and scan, which for
- * a thousand readers is less than sorting even a few matches; it lives
+ * whatever the mix.  A bitmap costs n/64 words to copy and scan, which up
+ * to a few thousand readers is less than sorting the range matches and
+ * merging them (bench/RESULTS.md, "range conditions"); it lives
  * on the stack (or, past 4,096 readers, is allocated per event), never in
  * the index, since a reader's output may come back to this junction
  * before the loop is done.  Memory: one entry per keyed reader and a bit
