@@ -21,6 +21,10 @@ BEGIN
   select 'f_b' as q, symbol, price as p1, price as p2, ts as at insert into DOut;
   @info(name = 'f_c') from DTicks[symbol == 'C']
   select 'f_c' as q, symbol, price as p1, price as p2, ts as at insert into DOut;
+  -- a range on symbol: in the same index as the equalities and the
+  -- keyed patterns (an event earlier than the latest visits it too)
+  @info(name = 'f_ge_b') from DTicks[symbol >= 'B']
+  select 'f_ge_b' as q, symbol, price as p1, price as p2, ts as at insert into DOut;
   -- keyed on price (a range): the stream's index is on symbol, which
   -- more queries are keyed on, so these count as unkeyed there; no key:
   -- a window, an aggregation
