@@ -206,8 +206,8 @@ range_key(SiddhiQueryPlan *qp, Expr *e)
 		r = t;
 		strategy = commuted_strategy(strategy);
 	}
-	if (strategy == InvalidStrategy || !plain_var(l) ||
-		!non_null_const(r) || ((Var *) l)->varno != 1)
+	if (strategy == InvalidStrategy || !plain_var(l) || !non_null_const(r) ||
+		((Var *) l)->varno != 1)
 		return NULL;
 	eqop = get_opfamily_member(family, type, type, BTEqualStrategyNumber);
 	cmpproc = get_opfamily_proc(family, type, type, BTORDER_PROC);

@@ -819,17 +819,16 @@ static void
 dispatch_props(SiddhiAppPlan *app, SiddhiQueryPlan *q, SiddhiExplainNode *n)
 {
 	SiddhiDispatchKey *k = q->dispatch;
-	static const char *const ops[] = {"?", "<", "<=", "=", ">=", ">"};
+	static const char *const ops[] = { "?", "<", "<=", "=", ">=", ">" };
 
 	if (k == NULL || n == NULL)
 		return;
-	siddhi_explain_prop(n, "Dispatch Key",
-						psprintf("%s %s %s", quote_identifier(k->attname),
-								 ops[k->strategy >= 1 && k->strategy <= 5
-										 ? k->strategy
-										 : 0],
-								 siddhi_explain_expr(siddhi_explain_cols_new(),
-													 (Node *) k->value)));
+	siddhi_explain_prop(
+		n, "Dispatch Key",
+		psprintf("%s %s %s", quote_identifier(k->attname),
+				 ops[k->strategy >= 1 && k->strategy <= 5 ? k->strategy : 0],
+				 siddhi_explain_expr(siddhi_explain_cols_new(),
+									 (Node *) k->value)));
 	siddhi_explain_prop(
 		n, "Dispatch Index",
 		psprintf("%s.%s, %d %s of the app%s", q->input->name,

@@ -519,7 +519,8 @@ visit(DispatchIndex *idx, int pos, TupleTableSlot *slot, int64 ts, int depth)
 	query_process(r->q, slot, ts, depth);
 }
 
-#define SET_BIT(bits, pos) ((bits)[(pos) / 64] |= UINT64CONST(1) << ((pos) % 64))
+#define SET_BIT(bits, pos) \
+	((bits)[(pos) / 64] |= UINT64CONST(1) << ((pos) % 64))
 
 void
 dispatch_emit(Junction *j, TupleTableSlot *slot, int64 ts, int depth)
