@@ -256,9 +256,10 @@ define_gucs(void)
 	DefineCustomBoolVariable(
 		"siddhi.dispatch_index",
 		"Hands a stream's events only to the queries that want their value.",
-		"Queries whose filter or pattern pins one attribute to a constant "
-		"(EXPLAIN shows their Dispatch Key) are indexed by that value in "
-		"their stream; off hands every event to every query, as before.",
+		"Queries whose filter or pattern pins one attribute to a constant, "
+		"or whose filter bounds it by one (EXPLAIN shows their Dispatch "
+		"Key), are indexed by that value in their stream; off hands every "
+		"event to every query, as before.",
 		&siddhi_dispatch_index, true, PGC_SIGHUP, 0, NULL, NULL, NULL);
 	DefineCustomIntVariable(
 		"siddhi.kafka_source_memory",

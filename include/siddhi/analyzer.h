@@ -345,19 +345,26 @@ typedef struct SiddhiPatternPlan
 
 /*
  * A query's dispatch key (analyze_dispatch.c): the query can only ever be
- * affected by events of its input stream whose attribute attnum equals
- * value under eqop (the equality of the type's default hash operator
- * class, a deterministic collation), so the stream's junction may skip
- * it for the others (src/runtime/dispatch.c).
+ * affected by events of its input stream whose attribute attnum compares
+ * to value as strategy says: equal to it (BTEqualStrategyNumber, under
+ * eqop, the equality of the type's default hash operator class), or, for
+ * a stateless filter, less, less or equal, greater or equal, or greater
+ * (BTLessStrategyNumber .. BTGreaterStrategyNumber of the type's default
+ * btree operator class, attribute on the left; eqop is then that class's
+ * equality and cmpproc its BTORDER_PROC), under a deterministic collation.
+ * So the stream's junction may skip it for the others
+ * (src/runtime/dispatch.c).
  */
 typedef struct SiddhiDispatchKey
 {
 	AttrNumber attnum; /* of the input stream */
 	char *attname;
 	Oid type;
-	Oid eqop;
-	Oid collation; /* the comparison's, or InvalidOid */
-	Const *value;  /* not null */
+	Oid eqop;		/* the equality the attribute's index is built on */
+	Oid collation;	/* the comparison's, or InvalidOid */
+	int16 strategy; /* BTEqualStrategyNumber, or a range's (attr op value) */
+	Oid cmpproc;	/* a range's btree comparison (BTORDER_PROC) */
+	Const *value;	/* not null */
 } SiddhiDispatchKey;
 
 typedef struct SiddhiQueryPlan

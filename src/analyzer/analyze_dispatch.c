@@ -2,20 +2,23 @@
  *
  * analyze_dispatch.c
  *	  Dispatch keys: which queries can only ever be affected by events
- *	  whose attribute equals a constant, so that the stream's junction
- *	  may hand each event only to the queries that want its value
- *	  (src/runtime/dispatch.c).
+ *	  whose attribute equals a constant, or lies on one side of it, so
+ *	  that the stream's junction may hand each event only to the queries
+ *	  that want its value (src/runtime/dispatch.c).
  *
  * A query gets a key only when skipping an event it does not want gives
  * exactly the outputs it gives today; when in doubt, none (the query then
  * sees every event, as it always did).  Two kinds qualify:
  *
- *  - a stateless filter: its first filter conjunct is attr = const, and
- *    it has no window, deduplicate, join, aggregation, group by, order by,
- *    limit, window function, rate limiter or partition.  The conjunct
- *    comes first because filters run in order and stop at the first
- *    false: an event without the value never reaches the others, so
- *    skipping it loses no error either.
+ *  - a stateless filter: its first filter conjunct is attr = const, or a
+ *    range attr < const, attr <= const, attr >= const, attr > const (the
+ *    constant on either side), and it has no window, deduplicate, join,
+ *    aggregation, group by, order by, limit, window function, rate
+ *    limiter or partition.  The conjunct comes first because filters run
+ *    in order and stop at the first false: an event without the value
+ *    never reaches the others, so skipping it loses no error either.  An
+ *    event whose attribute is null makes the conjunct null, so false: it
+ *    goes to no keyed query.
  *
  *  - a pattern (never a sequence: a sequence is broken by an event that
  *    does not match, so skipping one changes it) of plain stream states
@@ -27,18 +30,28 @@
  *    pattern is to expire partial matches by within, which the runtime
  *    keeps exact (src/runtime/dispatch.c, "Event time"); a state with an
  *    `every` restarted on expiry (within_every, but for an every around the
- *    first state alone, whose matches hold no event) gets no key.
+ *    first state alone, whose matches hold no event) gets no key.  Ranges
+ *    are not keys of patterns.
  *
- * The comparison must be the equality of the type's default hash
- * operator class, with both sides of the attribute's type and a
- * deterministic collation, so that the runtime's hash index finds
- * exactly the events the operator accepts.
+ * An equality must be the equality of the type's default hash operator
+ * class, with both sides of the attribute's type and a deterministic
+ * collation, so that the runtime's hash index finds exactly the events
+ * the operator accepts.  A range's operator must be the member of the
+ * type's default btree operator class for its strategy, again both sides
+ * of the attribute's type and a deterministic collation: the runtime
+ * sorts the constants by that class's comparison (BTORDER_PROC), which
+ * agrees with its operators, and binary-searches each event's value.  A
+ * range key names the class's equality as its eqop, so ranges and
+ * equalities on one attribute share one index (for the built-in types
+ * the hash and btree classes have the same equality).
  *
  *-------------------------------------------------------------------------
  */
 #include "postgres.h"
 
 #include "access/hash.h"
+#include "access/nbtree.h"
+#include "access/stratnum.h"
 #include "catalog/pg_am.h"
 #include "commands/defrem.h"
 #include "nodes/nodeFuncs.h"
@@ -126,7 +139,88 @@ make_key(SiddhiRelation *input, AttrNumber attnum, Oid op, Oid coll,
 	k->type = value->consttype;
 	k->eqop = op;
 	k->collation = coll;
+	k->strategy = BTEqualStrategyNumber;
 	k->value = copyObject(value);
+	return k;
+}
+
+/* The strategy of c op attr written as attr op' c. */
+static int16
+commuted_strategy(int16 s)
+{
+	switch (s)
+	{
+		case BTLessStrategyNumber:
+			return BTGreaterStrategyNumber;
+		case BTLessEqualStrategyNumber:
+			return BTGreaterEqualStrategyNumber;
+		case BTGreaterEqualStrategyNumber:
+			return BTLessEqualStrategyNumber;
+		case BTGreaterStrategyNumber:
+			return BTLessStrategyNumber;
+	}
+	return InvalidStrategy;
+}
+
+/*
+ * A range conjunct, attr < <= >= > const (or commuted), as a key: the
+ * operator must be the member of the type's default btree operator class
+ * for its strategy, both sides of the attribute's type, under a
+ * deterministic collation, so that the runtime's sorted arrays (ordered
+ * by the class's comparison) find exactly the events the operator
+ * accepts.  The key's eqop is the class's equality: a range key shares
+ * the attribute's index with the equality keys of the same operator.
+ */
+static SiddhiDispatchKey *
+range_key(SiddhiQueryPlan *qp, Expr *e)
+{
+	OpExpr *o;
+	Node *l, *r;
+	Oid type, opclass, family, eqop, cmpproc;
+	int16 strategy;
+	SiddhiDispatchKey *k;
+
+	if (e == NULL || !IsA(e, OpExpr))
+		return NULL;
+	o = (OpExpr *) e;
+	if (list_length(o->args) != 2)
+		return NULL;
+	l = linitial(o->args);
+	r = lsecond(o->args);
+	type = exprType(l);
+	if (exprType(r) != type)
+		return NULL;
+	opclass = GetDefaultOpClass(type, BTREE_AM_OID);
+	if (!OidIsValid(opclass))
+		return NULL;
+	family = get_opclass_family(opclass);
+	strategy = get_op_opfamily_strategy(o->opno, family);
+	if (strategy == BTEqualStrategyNumber || strategy == InvalidStrategy ||
+		get_opfamily_member(family, type, type, strategy) != o->opno)
+		return NULL;
+	if (plain_var(r) && non_null_const(l))
+	{
+		Node *t = l;
+
+		l = r;
+		r = t;
+		strategy = commuted_strategy(strategy);
+	}
+	if (strategy == InvalidStrategy || !plain_var(l) || !non_null_const(r) ||
+		((Var *) l)->varno != 1)
+		return NULL;
+	eqop = get_opfamily_member(family, type, type, BTEqualStrategyNumber);
+	cmpproc = get_opfamily_proc(family, type, type, BTORDER_PROC);
+	if (!OidIsValid(eqop) || !OidIsValid(cmpproc))
+		return NULL;
+	if (type_is_collatable(type) &&
+		(!OidIsValid(o->inputcollid) ||
+		 !get_collation_isdeterministic(o->inputcollid)))
+		return NULL;
+	k = make_key(qp->input, ((Var *) l)->varattno, eqop, o->inputcollid,
+				 (Const *) r);
+	k->strategy = strategy;
+	k->cmpproc = cmpproc;
 	return k;
 }
 
@@ -146,12 +240,13 @@ filter_key(SiddhiQueryPlan *qp)
 {
 	Node *l, *r;
 	Oid op, coll;
+	Expr *first;
 
 	if (qp->window || qp->dedup_key || qp->join || qp->qual == NIL)
 		return NULL;
-	if (!equality_sides(first_conjunct(linitial(qp->qual)), &l, &r, &op,
-						&coll))
-		return NULL;
+	first = first_conjunct(linitial(qp->qual));
+	if (!equality_sides(first, &l, &r, &op, &coll))
+		return range_key(qp, first);
 	if (plain_var(r) && non_null_const(l))
 	{
 		Node *t = l;

@@ -811,20 +811,24 @@ partition_node(SiddhiPartitionPlan *pp, List **hints)
 
 /*
  * The query's dispatch key (analyze_dispatch.c), on the node whose
- * condition it comes from: the attribute and its value, and how many
+ * condition it comes from: the attribute, its comparison (= or a range's
+ * < <= >= >, the attribute on the left) and its value, and how many
  * queries of the app the stream's index holds on that attribute.
  */
 static void
 dispatch_props(SiddhiAppPlan *app, SiddhiQueryPlan *q, SiddhiExplainNode *n)
 {
 	SiddhiDispatchKey *k = q->dispatch;
+	static const char *const ops[] = { "?", "<", "<=", "=", ">=", ">" };
 
 	if (k == NULL || n == NULL)
 		return;
-	siddhi_explain_prop(n, "Dispatch Key",
-						psprintf("%s = %s", quote_identifier(k->attname),
-								 siddhi_explain_expr(siddhi_explain_cols_new(),
-													 (Node *) k->value)));
+	siddhi_explain_prop(
+		n, "Dispatch Key",
+		psprintf("%s %s %s", quote_identifier(k->attname),
+				 ops[k->strategy >= 1 && k->strategy <= 5 ? k->strategy : 0],
+				 siddhi_explain_expr(siddhi_explain_cols_new(),
+									 (Node *) k->value)));
 	siddhi_explain_prop(
 		n, "Dispatch Index",
 		psprintf("%s.%s, %d %s of the app%s", q->input->name,

@@ -2,21 +2,35 @@
  *
  * dispatch.c
  *	  A stream junction's dispatch index: the readers that can only be
- *	  affected by events whose attribute equals their constant (their
- *	  dispatch key, src/analyzer/analyze_dispatch.c), by that value, so
- *	  that an event visits only the readers that want its value and the
- *	  readers without a key.
+ *	  affected by events whose attribute equals their constant, or lies
+ *	  on one side of it (their dispatch key,
+ *	  src/analyzer/analyze_dispatch.c), by that value, so that an event
+ *	  visits only the readers that want its value and the readers without
+ *	  a key.
  *
  * Built at the first event after the junction's readers changed, in the
  * runtime's memory, from the readers keyed on one attribute (the one
- * most of them are keyed on, with one equality operator and collation;
- * readers keyed otherwise count as unkeyed).  A hash table from value to
- * the keyed readers that want it, each list in the order of
- * j->consumers; per event the value is looked up once and that list is
- * merged with the unkeyed readers by position, so the readers an event
- * visits run in the order they always did.  Memory: one entry per keyed
- * reader, rebuilt only when readers come or go.  siddhi.dispatch_index =
- * off visits every reader.
+ * most of them are keyed on, with one equality operator and collation,
+ * equalities and ranges together; readers keyed otherwise count as
+ * unkeyed).  Equality readers go into a hash table from value to their
+ * positions in j->consumers.  Range readers go into two arrays sorted by
+ * the btree comparison of the attribute's type: lower bounds (> >=),
+ * where the readers an event passes are a prefix (the bounds below its
+ * value, and >= at it: at one value >= sorts first), and upper bounds
+ * (< <=), a suffix; a binary search finds each.  An event whose value is
+ * null passes none (its first conjunct would be null: false).
+ *
+ * Per event, the readers it visits are marked in a bitmap over the
+ * positions (the unkeyed ones copied from a mask, then each match), and
+ * visited in the order of the positions: the order they always ran in,
+ * whatever the mix.  A bitmap costs n/64 words to copy and scan, which up
+ * to a few thousand readers is less than sorting the range matches and
+ * merging them (bench/RESULTS.md, "range conditions"); it lives
+ * on the stack (or, past 4,096 readers, is allocated per event), never in
+ * the index, since a reader's output may come back to this junction
+ * before the loop is done.  Memory: one entry per keyed reader and a bit
+ * per reader, rebuilt only when readers come or go.
+ * siddhi.dispatch_index = off visits every reader.
  *
  * events_in.  A reader an event skips has still been offered it: each
  * keyed reader's count catches up at its next visit and at the end of
@@ -52,8 +66,10 @@
 #include "dispatch.h"
 
 #include "access/hash.h"
+#include "access/stratnum.h"
 #include "catalog/pg_am.h"
 #include "commands/defrem.h"
+#include "port/pg_bitutils.h"
 #include "siddhi/shmem.h"
 
 typedef struct DispatchValue
@@ -61,14 +77,23 @@ typedef struct DispatchValue
 	uint32 hash;
 	Datum value;
 	int n;
-	int *readers; /* indexes into keyed, ascending */
+	int *readers; /* positions in j->consumers, ascending */
 	struct DispatchValue *next;
 } DispatchValue;
+
+/* One range reader's bound: a lower (> >=) or an upper (< <=) one. */
+typedef struct DispatchBound
+{
+	Datum value;
+	int tie; /* at one value: lower >= before >, upper < before <= */
+	bool inclusive;
+	int pos;
+} DispatchBound;
 
 typedef struct DispatchReader
 {
 	QueryRuntime *q;
-	int pos;	 /* in j->consumers */
+	bool keyed;	 /* on the index's attribute */
 	uint64 seen; /* events of the index counted in its events_in */
 } DispatchReader;
 
@@ -83,14 +108,20 @@ typedef struct DispatchIndex
 	bool typbyval;
 	FmgrInfo eq;
 	FmgrInfo hash;
-	/* the readers */
+	FmgrInfo cmp; /* btree order, when there are range readers */
+	/* the readers, by position in j->consumers */
+	int nreaders;
+	DispatchReader *readers;
 	int nkeyed;
-	DispatchReader *keyed;
-	int nunkeyed;
-	QueryRuntime **unkeyed;
-	int *unkeyed_pos;
-	int nbuckets; /* a power of two */
+	int *keyed; /* their positions */
+	int nwords;
+	uint64 *unkeyed_mask; /* a bit per position: the unkeyed readers */
+	int nbuckets;		  /* a power of two, or 0: no equality readers */
 	DispatchValue **buckets;
+	int nlower;
+	DispatchBound *lower; /* by value */
+	int nupper;
+	DispatchBound *upper; /* by value */
 	int napps;
 	SiddhiAppRuntime **apps; /* of the readers, in order of the first */
 	uint64 events;			 /* events handed out through the index */
@@ -102,6 +133,9 @@ typedef struct DispatchIndex
 	int64 spared_max; /* ... until this time, since the last catch-up */
 	bool live;		  /* an event came since the worker started */
 } DispatchIndex;
+
+/* Bitmaps of up to this many words live on the stack of dispatch_emit. */
+#define DISPATCH_STACK_WORDS 64
 
 static DispatchIndex *
 index_of(Junction *j)
@@ -164,11 +198,185 @@ value_find(DispatchIndex *idx, Datum v, uint32 h)
 	return NULL;
 }
 
+static int
+value_cmp(DispatchIndex *idx, Datum a, Datum b)
+{
+	return DatumGetInt32(FunctionCall2Coll(&idx->cmp, idx->collation, a, b));
+}
+
+/* Bounds by value, then tie; equal ones keep their positions' order. */
+static int
+bound_cmp(const void *a, const void *b, void *arg)
+{
+	const DispatchBound *x = a;
+	const DispatchBound *y = b;
+	int c = value_cmp(arg, x->value, y->value);
+
+	if (c != 0)
+		return c;
+	if (x->tie != y->tie)
+		return x->tie - y->tie;
+	return x->pos - y->pos;
+}
+
+/*
+ * How many lower bounds v passes: those below v, and the inclusive ones
+ * at v (sorted so, they are a prefix).
+ */
+static int
+lower_matches(DispatchIndex *idx, Datum v)
+{
+	int lo = 0, hi = idx->nlower;
+
+	while (lo < hi)
+	{
+		int mid = lo + (hi - lo) / 2;
+		DispatchBound *b = &idx->lower[mid];
+		int c = value_cmp(idx, b->value, v);
+
+		if (c < 0 || (c == 0 && b->inclusive))
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/*
+ * The first upper bound v is under: those above v, and the inclusive ones
+ * at v, are a suffix.
+ */
+static int
+upper_first(DispatchIndex *idx, Datum v)
+{
+	int lo = 0, hi = idx->nupper;
+
+	while (lo < hi)
+	{
+		int mid = lo + (hi - lo) / 2;
+		DispatchBound *b = &idx->upper[mid];
+		int c = value_cmp(idx, b->value, v);
+
+		if (c > 0 || (c == 0 && b->inclusive))
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+	return lo;
+}
+
+/* The attribute most of j's readers are keyed on, and how many. */
+static SiddhiDispatchKey *
+best_attribute(Junction *j, int *nbest)
+{
+	SiddhiDispatchKey *best = NULL;
+	ListCell *lc;
+
+	*nbest = 0;
+	foreach(lc, j->consumers)
+	{
+		SiddhiDispatchKey *k = reader_key(j, lfirst(lc));
+		int c = 0;
+		ListCell *lc2;
+
+		if (k == NULL || (best && same_attribute(best, k)))
+			continue;
+		foreach(lc2, j->consumers)
+		{
+			SiddhiDispatchKey *k2 = reader_key(j, lfirst(lc2));
+
+			if (k2 && same_attribute(k, k2))
+				c++;
+		}
+		if (c > *nbest)
+		{
+			best = k;
+			*nbest = c;
+		}
+	}
+	return best;
+}
+
+/* The index's lookups for the attribute of key, in idx->cxt. */
+static void
+build_functions(Junction *j, DispatchIndex *idx, SiddhiDispatchKey *best)
+{
+	ListCell *lc;
+	bool equality = false;
+	Oid cmpproc = InvalidOid;
+
+	foreach(lc, j->consumers)
+	{
+		SiddhiDispatchKey *k = reader_key(j, lfirst(lc));
+
+		if (k == NULL || !same_attribute(k, best))
+			continue;
+		if (k->strategy == BTEqualStrategyNumber)
+			equality = true;
+		else
+			cmpproc = k->cmpproc;
+	}
+	get_typlenbyval(best->type, &idx->typlen, &idx->typbyval);
+	fmgr_info_cxt(get_opcode(best->eqop), &idx->eq, idx->cxt);
+	if (equality)
+	{
+		Oid opclass = GetDefaultOpClass(best->type, HASH_AM_OID);
+		Oid family = get_opclass_family(opclass);
+
+		fmgr_info_cxt(get_opfamily_proc(family, best->type, best->type,
+										HASHSTANDARD_PROC),
+					  &idx->hash, idx->cxt);
+	}
+	if (OidIsValid(cmpproc))
+		fmgr_info_cxt(cmpproc, &idx->cmp, idx->cxt);
+	idx->nbuckets = 0;
+	if (equality)
+		idx->nbuckets = 16;
+}
+
+/* The reader at pos wants the values of key k: into the hash or a bound. */
+static void
+add_keyed(DispatchIndex *idx, SiddhiDispatchKey *k, int pos, int nbest)
+{
+	Datum v = datumCopy(k->value->constvalue, idx->typbyval, idx->typlen);
+
+	if (k->strategy == BTEqualStrategyNumber)
+	{
+		uint32 h = value_hash(idx, v);
+		DispatchValue *e = value_find(idx, v, h);
+
+		if (e == NULL)
+		{
+			e = palloc0(sizeof(DispatchValue));
+			e->hash = h;
+			e->value = v;
+			e->readers = palloc(sizeof(int) * nbest);
+			e->next = idx->buckets[h & (idx->nbuckets - 1)];
+			idx->buckets[h & (idx->nbuckets - 1)] = e;
+		}
+		e->readers[e->n++] = pos;
+	}
+	else
+	{
+		bool lower = k->strategy == BTGreaterStrategyNumber ||
+					 k->strategy == BTGreaterEqualStrategyNumber;
+		bool inclusive = k->strategy == BTGreaterEqualStrategyNumber ||
+						 k->strategy == BTLessEqualStrategyNumber;
+		DispatchBound *b =
+			lower ? &idx->lower[idx->nlower++] : &idx->upper[idx->nupper++];
+
+		b->value = v;
+		b->inclusive = inclusive;
+		b->tie = lower ? (inclusive ? 0 : 1) : (inclusive ? 1 : 0);
+		b->pos = pos;
+	}
+}
+
 /* The index over j's readers as they are now. */
 static void
 dispatch_build(Junction *j, DispatchIndex *idx)
 {
-	SiddhiDispatchKey *best = NULL;
+	SiddhiDispatchKey *best;
 	int nbest = 0;
 	int n = list_length(j->consumers);
 	int pos;
@@ -177,8 +385,9 @@ dispatch_build(Junction *j, DispatchIndex *idx)
 
 	MemoryContextReset(idx->cxt);
 	idx->built = true;
-	idx->nkeyed = idx->nunkeyed = 0;
-	idx->keyed = NULL;
+	idx->nreaders = idx->nkeyed = 0;
+	idx->nlower = idx->nupper = 0;
+	idx->readers = NULL;
 	idx->buckets = NULL;
 	idx->events = idx->credited = 0;
 
@@ -197,87 +406,45 @@ dispatch_build(Junction *j, DispatchIndex *idx)
 			idx->apps[idx->napps++] = app;
 	}
 
-	/* the attribute most readers are keyed on */
-	foreach(lc, j->consumers)
-	{
-		SiddhiDispatchKey *k = reader_key(j, lfirst(lc));
-		int c = 0;
-		ListCell *lc2;
-
-		if (k == NULL || (best && same_attribute(best, k)))
-			continue;
-		foreach(lc2, j->consumers)
-		{
-			SiddhiDispatchKey *k2 = reader_key(j, lfirst(lc2));
-
-			if (k2 && same_attribute(k, k2))
-				c++;
-		}
-		if (c > nbest)
-		{
-			best = k;
-			nbest = c;
-		}
-	}
+	best = best_attribute(j, &nbest);
 	/* one reader takes the whole chunk, or none skips anything */
 	if (best == NULL || n < 2)
 		return;
 
 	old = MemoryContextSwitchTo(idx->cxt);
-	{
-		Oid opclass = GetDefaultOpClass(best->type, HASH_AM_OID);
-		Oid family = get_opclass_family(opclass);
-
-		fmgr_info_cxt(get_opcode(best->eqop), &idx->eq, idx->cxt);
-		fmgr_info_cxt(get_opfamily_proc(family, best->type, best->type,
-										HASHSTANDARD_PROC),
-					  &idx->hash, idx->cxt);
-		get_typlenbyval(best->type, &idx->typlen, &idx->typbyval);
-	}
+	build_functions(j, idx, best);
 	idx->attnum = best->attnum;
 	idx->collation = best->collation;
-	idx->keyed = palloc0(sizeof(DispatchReader) * nbest);
-	idx->unkeyed = palloc(sizeof(QueryRuntime *) * n);
-	idx->unkeyed_pos = palloc(sizeof(int) * n);
-	idx->nbuckets = 16;
-	while (idx->nbuckets < nbest)
+	idx->nreaders = n;
+	idx->readers = palloc0(sizeof(DispatchReader) * n);
+	idx->keyed = palloc(sizeof(int) * nbest);
+	idx->nwords = (n + 63) / 64;
+	idx->unkeyed_mask = palloc0(sizeof(uint64) * idx->nwords);
+	while (idx->nbuckets > 0 && idx->nbuckets < nbest)
 		idx->nbuckets *= 2;
-	idx->buckets = palloc0(sizeof(DispatchValue *) * idx->nbuckets);
+	if (idx->nbuckets > 0)
+		idx->buckets = palloc0(sizeof(DispatchValue *) * idx->nbuckets);
+	idx->lower = palloc(sizeof(DispatchBound) * nbest);
+	idx->upper = palloc(sizeof(DispatchBound) * nbest);
 	pos = 0;
 	foreach(lc, j->consumers)
 	{
 		QueryRuntime *q = lfirst(lc);
 		SiddhiDispatchKey *k = reader_key(j, q);
 
+		idx->readers[pos].q = q;
 		if (k && same_attribute(k, best))
 		{
-			Datum v =
-				datumCopy(k->value->constvalue, idx->typbyval, idx->typlen);
-			uint32 h = value_hash(idx, v);
-			DispatchValue *e = value_find(idx, v, h);
-
-			if (e == NULL)
-			{
-				e = palloc0(sizeof(DispatchValue));
-				e->hash = h;
-				e->value = v;
-				e->readers = palloc(sizeof(int) * nbest);
-				e->next = idx->buckets[h & (idx->nbuckets - 1)];
-				idx->buckets[h & (idx->nbuckets - 1)] = e;
-			}
-			e->readers[e->n++] = idx->nkeyed;
-			idx->keyed[idx->nkeyed].q = q;
-			idx->keyed[idx->nkeyed].pos = pos;
-			idx->nkeyed++;
+			add_keyed(idx, k, pos, nbest);
+			idx->readers[pos].keyed = true;
+			idx->keyed[idx->nkeyed++] = pos;
 		}
 		else
-		{
-			idx->unkeyed[idx->nunkeyed] = q;
-			idx->unkeyed_pos[idx->nunkeyed] = pos;
-			idx->nunkeyed++;
-		}
+			idx->unkeyed_mask[pos / 64] |= UINT64CONST(1) << (pos % 64);
 		pos++;
 	}
+	qsort_arg(idx->lower, idx->nlower, sizeof(DispatchBound), bound_cmp, idx);
+	qsort_arg(idx->upper, idx->nupper, sizeof(DispatchBound), bound_cmp, idx);
 	MemoryContextSwitchTo(old);
 }
 
@@ -301,7 +468,7 @@ dispatch_credit(Junction *j)
 		return;
 	for (int i = 0; i < idx->nkeyed; i++)
 	{
-		DispatchReader *r = &idx->keyed[i];
+		DispatchReader *r = &idx->readers[idx->keyed[i]];
 
 		siddhi_stats_count(r->q->stats, (int64) (idx->events - r->seen), 0);
 		r->seen = idx->events;
@@ -327,7 +494,7 @@ catch_up(DispatchIndex *idx)
 {
 	for (int i = 0; i < idx->nkeyed; i++)
 	{
-		QueryRuntime *q = idx->keyed[i].q;
+		QueryRuntime *q = idx->readers[idx->keyed[i]].q;
 
 		if (q->pattern)
 			siddhi_pattern_expire(q->pattern, idx->spared_max);
@@ -335,15 +502,36 @@ catch_up(DispatchIndex *idx)
 	idx->spared = false;
 }
 
+/* Reader at pos takes the event (the idx->events-th). */
+static inline void
+visit(DispatchIndex *idx, int pos, TupleTableSlot *slot, int64 ts, int depth)
+{
+	DispatchReader *r = &idx->readers[pos];
+
+	if (r->keyed)
+	{
+		/* the events it skipped since its last visit were offered */
+		if (idx->events - 1 > r->seen)
+			siddhi_stats_count(r->q->stats,
+							   (int64) (idx->events - 1 - r->seen), 0);
+		r->seen = idx->events;
+	}
+	query_process(r->q, slot, ts, depth);
+}
+
+#define SET_BIT(bits, pos) \
+	((bits)[(pos) / 64] |= UINT64CONST(1) << ((pos) % 64))
+
 void
 dispatch_emit(Junction *j, TupleTableSlot *slot, int64 ts, int depth)
 {
 	DispatchIndex *idx = index_of(j);
 	bool in_order = !idx->any_ts || ts >= idx->max_ts;
-	DispatchValue *e = NULL;
-	int ui = 0;
-	int ki = 0;
-	int nk = 0;
+	uint64 stack_bits[DISPATCH_STACK_WORDS];
+	uint64 *bits;
+	bool isnull;
+	Datum v;
+	int matched = 0;
 
 	if (!idx->built)
 		dispatch_build(j, idx);
@@ -356,51 +544,76 @@ dispatch_emit(Junction *j, TupleTableSlot *slot, int64 ts, int depth)
 			query_process(lfirst(lc), slot, ts, depth);
 		return;
 	}
+	idx->events++;
 	if (!in_order || !siddhi_dispatch_index)
 	{
 		/* every reader, each keyed one counted at its visit */
 		if (idx->spared)
 			catch_up(idx);
-		e = NULL;
-		nk = idx->nkeyed;
+		for (int pos = 0; pos < idx->nreaders; pos++)
+			visit(idx, pos, slot, ts, depth);
+		return;
 	}
-	else
-	{
-		bool isnull;
-		Datum v = slot_getattr(slot, idx->attnum, &isnull);
 
-		if (!isnull)
-			e = value_find(idx, v, value_hash(idx, v));
-		nk = e ? e->n : 0;
-		if (nk < idx->nkeyed)
+	/*
+	 * The readers it visits, as a bit per position (a bitmap of its own:
+	 * a reader's output may come back to this junction): the unkeyed
+	 * ones, and the keyed ones that want its value; a null value is
+	 * wanted by none.  Then in the order of the positions.
+	 */
+	bits = idx->nwords <= DISPATCH_STACK_WORDS
+			   ? stack_bits
+			   : palloc(sizeof(uint64) * idx->nwords);
+	memcpy(bits, idx->unkeyed_mask, sizeof(uint64) * idx->nwords);
+	v = slot_getattr(slot, idx->attnum, &isnull);
+	if (!isnull)
+	{
+		if (idx->nbuckets > 0)
 		{
-			/* some keyed reader skips it */
-			if (!idx->spared || ts > idx->spared_max)
-				idx->spared_max = ts;
-			idx->spared = true;
+			DispatchValue *e = value_find(idx, v, value_hash(idx, v));
+
+			for (int i = 0; e && i < e->n; i++)
+				SET_BIT(bits, e->readers[i]);
+			matched += e ? e->n : 0;
+		}
+		if (idx->nlower > 0)
+		{
+			int nl = lower_matches(idx, v);
+
+			for (int i = 0; i < nl; i++)
+				SET_BIT(bits, idx->lower[i].pos);
+			matched += nl;
+		}
+		if (idx->nupper > 0)
+		{
+			int first = upper_first(idx, v);
+
+			for (int i = first; i < idx->nupper; i++)
+				SET_BIT(bits, idx->upper[i].pos);
+			matched += idx->nupper - first;
 		}
 	}
-	idx->events++;
-	/* the keyed readers it visits and the unkeyed ones, by position */
-	while (ui < idx->nunkeyed || ki < nk)
+	if (matched < idx->nkeyed)
 	{
-		DispatchReader *r = NULL;
-
-		if (ki < nk)
-			r = &idx->keyed[e ? e->readers[ki] : ki];
-		if (r && (ui >= idx->nunkeyed || r->pos < idx->unkeyed_pos[ui]))
-		{
-			/* the events it skipped since its last visit were offered */
-			if (idx->events - 1 > r->seen)
-				siddhi_stats_count(r->q->stats,
-								   (int64) (idx->events - 1 - r->seen), 0);
-			r->seen = idx->events;
-			ki++;
-			query_process(r->q, slot, ts, depth);
-		}
-		else
-			query_process(idx->unkeyed[ui++], slot, ts, depth);
+		/* some keyed reader skips it */
+		if (!idx->spared || ts > idx->spared_max)
+			idx->spared_max = ts;
+		idx->spared = true;
 	}
+	for (int w = 0; w < idx->nwords; w++)
+	{
+		uint64 word = bits[w];
+
+		while (word != 0)
+		{
+			int b = pg_rightmost_one_pos64(word);
+
+			word &= word - 1;
+			visit(idx, w * 64 + b, slot, ts, depth);
+		}
+	}
+	if (bits != stack_bits)
+		pfree(bits);
 }
 
 bool

@@ -2,8 +2,9 @@
  *
  * dispatch.h
  *	  A stream junction's dispatch index (dispatch.c): the readers with a
- *	  dispatch key on one attribute, by value, so that an event visits
- *	  only the readers that want its value and those without a key.
+ *	  dispatch key on one attribute, by value (equal to it, or on one
+ *	  side of it), so that an event visits only the readers that want its
+ *	  value and those without a key.
  *
  *-------------------------------------------------------------------------
  */
