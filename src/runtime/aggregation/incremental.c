@@ -55,6 +55,7 @@
 
 #include "incremental_int.h"
 #include "common/hashfn.h"
+#include "common/int.h"
 #include "executor/executor.h"
 #include "nodes/nodeFuncs.h"
 #include "siddhi/clock.h"
