@@ -84,7 +84,9 @@ fi
 
 # Build tools, from the archive.
 missing=""
-for p in build-essential bison flex dpkg-dev pkg-config perl; do
+# (liblz4-dev: the extension's tables compress with lz4, which a server
+# built without it refuses at CREATE EXTENSION)
+for p in build-essential bison flex dpkg-dev pkg-config perl liblz4-dev; do
 	dpkg -s "$p" >/dev/null 2>&1 || missing="$missing $p"
 done
 if [ -n "$missing" ]; then
@@ -125,7 +127,7 @@ PARTS="src/port src/common src/fe_utils src/timezone src/backend
 # /usr/lib/postgresql/15/lib unless libdir names postgres: name it, or
 # make install would write into the system's PostgreSQL.
 LIBDIR=$PREFIX/lib/postgresql
-stamp="$version $CFLAGS_ASAN libdir=$LIBDIR"
+stamp="$version $CFLAGS_ASAN libdir=$LIBDIR lz4"
 if [ ! -x "$PREFIX/bin/postgres" ] || [ "$(cat "$PREFIX/.siddhi-asan" 2>/dev/null)" != "$stamp" ]; then
 	say "building PostgreSQL (log in $ASAN_DIR/build.log)"
 	rm -rf "$PREFIX"
@@ -136,7 +138,7 @@ if [ ! -x "$PREFIX/bin/postgres" ] || [ "$(cat "$PREFIX/.siddhi-asan" 2>/dev/nul
 		if [ "$(cat .siddhi-asan 2>/dev/null)" != "$stamp" ]; then
 			[ ! -f GNUmakefile ] || make -s distclean
 			./configure --prefix="$PREFIX" --libdir="$LIBDIR" \
-				--enable-cassert --enable-debug \
+				--enable-cassert --enable-debug --with-lz4 \
 				--without-icu --without-readline --without-zlib --without-llvm \
 				CFLAGS="$CFLAGS_ASAN" LDFLAGS="$SANITIZE"
 			echo "$stamp" >.siddhi-asan

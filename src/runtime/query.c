@@ -621,11 +621,20 @@ query_event(QueryRuntime *q, TupleTableSlot *slot, int64 ts, int depth,
 		bool should_free;
 		WindowEventArg wa = { q, depth };
 		SiddhiWindowEvent ev = { 0 };
+		MemoryContext old;
 
 		Assert(kind == SIDDHI_EVENT_CURRENT);
 		if (q->join_main == NULL)
 			OP_IN(q, SIDDHI_OP_WINDOW);
+		/*
+		 * The copy a virtual slot needs goes in the batch's memory: what
+		 * the window's events cause may fail further down (a query reading
+		 * its own output), and that failure rolls the ambient
+		 * subtransaction back, and with it the memory this step is in.
+		 */
+		old = MemoryContextSwitchTo(batch_cxt);
 		ev.tuple = ExecFetchSlotMinimalTuple(slot, &should_free);
+		MemoryContextSwitchTo(old);
 		ev.desc = slot->tts_tupleDescriptor;
 		ev.timestamp = ts;
 		window_event_values(&q->window_args, q->econtext, &ev);
