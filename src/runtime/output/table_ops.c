@@ -210,7 +210,12 @@ scalar_fetch(SiddhiMemberships *ms, Membership *m, ParamExternData *workspace)
 						 GetActiveSnapshot(), InvalidSnapshot, dest, m->params,
 						 NULL, 0);
 	ExecutorStart(qd, 0);
-	slot = MakeSingleTupleTableSlot(qd->tupDesc, &TTSOpsMinimalTuple);
+	/*
+	 * The slot reads the rows after ExecutorEnd, which frees the
+	 * executor's memory and the result type with it: a copy of it.
+	 */
+	slot = MakeSingleTupleTableSlot(CreateTupleDescCopy(qd->tupDesc),
+									&TTSOpsMinimalTuple);
 	ExecutorRun(qd, ForwardScanDirection, 0, true);
 	ExecutorFinish(qd);
 	ExecutorEnd(qd);
