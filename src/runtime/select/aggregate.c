@@ -689,9 +689,39 @@ siddhi_aggs_group_free(SiddhiAggregates *a, SiddhiAggGroup *g)
 }
 
 /*
+ * A group's aggregators start again, as in a group just made;
+ * minForever and maxForever keep theirs (Siddhi's RESET).
+ */
+static void
+group_restart(SiddhiAggregates *a, SiddhiAggGroup *g)
+{
+	for (int k = 0; k < a->n; k++)
+	{
+		AggState *st = &g->states[k];
+
+		if (a->plans[k]->kind == SIDDHI_AGG_MIN_FOREVER ||
+			a->plans[k]->kind == SIDDHI_AGG_MAX_FOREVER)
+			continue;
+		if (st->queue)
+			pfree(st->queue);
+		if (st->distinct)
+			hash_destroy(st->distinct);
+		siddhi_aggx_free(st->extra, &a->sets[k]);
+		if (st->percentile)
+			siddhi_percentile_free(st->percentile, a->plans[k]);
+		memset(st, 0, sizeof(AggState));
+	}
+	g->events = 0;
+	g->adds = 0;
+	g->removes = 0;
+	g->dirty = true;
+}
+
+/*
  * Siddhi's RESET (a join side without a window, after each arrival):
- * every group starts again; minForever/maxForever keep theirs.  The
- * caller holds no group pointers (call it after the chunk's output).
+ * every group starts again, and goes unless minForever/maxForever keep
+ * it.  The caller holds no group pointers (call it after the chunk's
+ * output).
  */
 void
 siddhi_aggs_reset(SiddhiAggregates *a)
@@ -708,19 +738,18 @@ siddhi_aggs_reset(SiddhiAggregates *a)
 	{
 		SiddhiAggGroup *g = lfirst(lc);
 
-		g->events = 0;
+		group_restart(a, g);
 		siddhi_aggs_release_if_empty(a, g);
 	}
 	list_free(groups);
 }
 
 /*
- * Siddhi's RESET of a batch window (siddhi_selector_reset): each group's
- * aggregators start again as in a group just made (minForever and
- * maxForever keep theirs), but the group stays: the next batch usually
- * has the same keys, and making and freeing every group at each batch
- * cost more than the batch's aggregation itself on 100,000 groups.  The
- * caller releases at the end of its chunk the groups no event came to.
+ * Siddhi's RESET of a batch window (siddhi_selector_reset): each group
+ * starts again, but stays: the next batch usually has the same keys, and
+ * making and freeing every group at each batch cost more than the batch's
+ * aggregation itself on 100,000 groups.  The caller releases at the end
+ * of its chunk the groups no event came to (touch).
  */
 void
 siddhi_aggs_restart(SiddhiAggregates *a,
@@ -732,29 +761,8 @@ siddhi_aggs_restart(SiddhiAggregates *a,
 	groupmap_start_iterate(a->groups, &it);
 	while ((e = groupmap_iterate(a->groups, &it)) != NULL)
 	{
-		SiddhiAggGroup *g = e->group;
-
-		for (int k = 0; k < a->n; k++)
-		{
-			AggState *st = &g->states[k];
-
-			if (a->plans[k]->kind == SIDDHI_AGG_MIN_FOREVER ||
-				a->plans[k]->kind == SIDDHI_AGG_MAX_FOREVER)
-				continue;
-			if (st->queue)
-				pfree(st->queue);
-			if (st->distinct)
-				hash_destroy(st->distinct);
-			siddhi_aggx_free(st->extra, &a->sets[k]);
-			if (st->percentile)
-				siddhi_percentile_free(st->percentile, a->plans[k]);
-			memset(st, 0, sizeof(AggState));
-		}
-		g->events = 0;
-		g->adds = 0;
-		g->removes = 0;
-		g->dirty = true;
-		touch(arg, g);
+		group_restart(a, e->group);
+		touch(arg, e->group);
 	}
 }
 
