@@ -10,6 +10,7 @@
 use strict;
 use warnings;
 use PostgreSQL::Test::Cluster;
+use SiddhiPoll;
 use PostgreSQL::Test::Utils;
 use Test::More;
 use Time::HiRes qw(time);

@@ -6,6 +6,7 @@
 use strict;
 use warnings;
 use PostgreSQL::Test::Cluster;
+use SiddhiPoll;
 use PostgreSQL::Test::Utils;
 use Test::More;
 

@@ -9,6 +9,7 @@ use strict;
 use warnings;
 use IPC::Run;
 use PostgreSQL::Test::Cluster;
+use SiddhiPoll;
 use PostgreSQL::Test::Utils;
 use Test::More;
 use Time::HiRes qw(usleep);

@@ -10,6 +10,7 @@ use warnings;
 use IPC::Run;
 use JSON::PP;
 use PostgreSQL::Test::Cluster;
+use SiddhiPoll;
 use PostgreSQL::Test::Utils;
 use Test::More;
 

@@ -8,6 +8,7 @@ use warnings;
 use File::Spec;
 use IO::Uncompress::Gunzip qw(gunzip $GunzipError);
 use PostgreSQL::Test::Cluster;
+use SiddhiPoll;
 use PostgreSQL::Test::Utils;
 use Test::More;
 

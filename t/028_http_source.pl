@@ -13,6 +13,7 @@ use IO::Socket::INET;
 use IPC::Run;
 use Digest::SHA qw(hmac_sha256_hex);
 use PostgreSQL::Test::Cluster;
+use SiddhiPoll;
 use PostgreSQL::Test::Utils;
 use Test::More;
 

@@ -12,6 +12,7 @@ use IO::Socket::INET;
 use IPC::Run;
 use JSON::PP;
 use PostgreSQL::Test::Cluster;
+use SiddhiPoll;
 use PostgreSQL::Test::Utils;
 use Test::More;
 

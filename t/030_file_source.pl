@@ -11,6 +11,7 @@ use strict;
 use warnings;
 use File::Spec;
 use PostgreSQL::Test::Cluster;
+use SiddhiPoll;
 use PostgreSQL::Test::Utils;
 use Test::More;
 use Time::HiRes qw(usleep);

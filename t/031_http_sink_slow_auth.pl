@@ -8,6 +8,7 @@ use warnings;
 use IPC::Run;
 use JSON::PP;
 use PostgreSQL::Test::Cluster;
+use SiddhiPoll;
 use PostgreSQL::Test::Utils;
 use Test::More;
 

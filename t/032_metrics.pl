@@ -10,6 +10,7 @@ use warnings;
 use IO::Socket::INET;
 use IPC::Run;
 use PostgreSQL::Test::Cluster;
+use SiddhiPoll;
 use PostgreSQL::Test::Utils;
 use Test::More;
 
