@@ -532,6 +532,11 @@ extern void siddhi_derive_dispatch_keys(SiddhiAppPlan *plan);
  * expired events (analyze_window.c; src/runtime/window/README.md).
  */
 extern bool siddhi_window_plan_resets(const SiddhiQueryPlan *qp);
+/*
+ * Whether it also folds each event into the query's groups as it arrives,
+ * the window holding none (analyze_window.c).
+ */
+extern bool siddhi_window_plan_folds(const SiddhiQueryPlan *qp);
 extern int siddhi_dispatch_sharing(SiddhiAppPlan *plan, SiddhiQueryPlan *q);
 extern SiddhiRelKind siddhi_relation_kind_parse(const char *kind);
 /*

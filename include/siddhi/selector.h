@@ -73,6 +73,21 @@ extern void siddhi_selector_reset_at_end(SiddhiSelect *s);
 /* A batch window's RESET: every group starts again now, between chunks. */
 extern void siddhi_selector_reset(SiddhiSelect *s);
 
+/*
+ * selector_fold.c: the query's batch window folds (siddhi_window_plan_folds).
+ * An aggregating selector then keeps each group's row across chunks until
+ * the window closes the batch (siddhi_selector_close_batch: the rows go
+ * out, then every group starts again).  Its pending rows are saved after
+ * its groups, and restored after them.
+ */
+extern void siddhi_selector_fold_batches(SiddhiSelect *s);
+extern bool siddhi_selector_folds(SiddhiSelect *s);
+extern void siddhi_selector_close_batch(SiddhiSelect *s, SiddhiSelectEmit emit,
+										void *arg);
+extern void siddhi_selector_serialize_folded(SiddhiSelect *s, StringInfo buf);
+extern void siddhi_selector_restore_folded(SiddhiSelect *s,
+										   SiddhiStateReader *r);
+
 /* The partition wrapper: the aggregators of the key being processed. */
 extern void siddhi_selector_set_aggs(SiddhiSelect *s, SiddhiAggregates *aggs);
 

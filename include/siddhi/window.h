@@ -40,7 +40,9 @@ typedef enum SiddhiEventKind
 	SIDDHI_EVENT_CHUNK_END, /* no tuple: the events of one step are out */
 	SIDDHI_EVENT_RESET		/* no tuple: a batch window of resets_batches
 							 * closed a batch; its query's aggregators
-							 * start again (Siddhi's RESET) */
+							 * start again (Siddhi's RESET); one that
+							 * folds_batches: the query first outputs
+							 * the rows it folded */
 } SiddhiEventKind;
 
 typedef void (*SiddhiEventFn)(void *arg, SiddhiEventKind kind,
@@ -129,6 +131,7 @@ struct SiddhiWindow
 	MemoryContext cxt; /* the window's own; everything it keeps is here */
 	struct WindowIndex *index; /* by plan->index_attno, or NULL */
 	bool resets_batches;	   /* siddhi_window_reset_batches */
+	bool folds_batches;		   /* siddhi_window_fold_batches */
 };
 
 /* Whether the runtime has this kind of window. */
@@ -148,6 +151,17 @@ extern SiddhiWindow *siddhi_window_create(const SiddhiWindowPlan *plan,
  * whether this kind does so.
  */
 extern bool siddhi_window_reset_batches(SiddhiWindow *w);
+
+/*
+ * And its query folds each event into its groups as it arrives
+ * (siddhi_window_plan_folds): the window, which resets its batches, then
+ * keeps no event at all.  Each arrival goes out at once as current, and
+ * at each close of a batch that had events it emits SIDDHI_EVENT_RESET
+ * alone, on which the query outputs the rows it folded and starts its
+ * aggregators again.  Returns whether the window resets its batches (and
+ * so now folds them).
+ */
+extern bool siddhi_window_fold_batches(SiddhiWindow *w);
 
 extern void siddhi_window_add(SiddhiWindow *w, const SiddhiWindowEvent *ev,
 							  SiddhiEventFn fn, void *arg);

@@ -805,3 +805,18 @@ siddhi_window_plan_resets(const SiddhiQueryPlan *qp)
 		   qp->join == NULL && qp->pattern == NULL && qp->over == NULL &&
 		   !qp->contents && qp->rate_kind != SIDDHI_RATE_SNAPSHOT;
 }
+
+/*
+ * And the query aggregates (or groups), outside a partition: each event
+ * can go into its group as it arrives instead of waiting in the window for
+ * the close, since the rows of a batch are made one event after another
+ * in arrival order either way.  The window then holds no event, only the
+ * groups hold state, and the close outputs what they folded.
+ */
+bool
+siddhi_window_plan_folds(const SiddhiQueryPlan *qp)
+{
+	return siddhi_window_plan_resets(qp) &&
+		   (qp->aggregates != NIL || qp->group_by != NIL) &&
+		   qp->partition == NULL;
+}

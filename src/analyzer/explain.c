@@ -304,7 +304,8 @@ side_node(SiddhiAppPlan *app, SiddhiRelation *r, const char *alias, List *qual,
 
 	n = filter_node(c, qual, n);
 	if (w)
-		n = stack(siddhi_explain_window(w, c, alias ? alias : r->name), n);
+		n = stack(siddhi_explain_window(w, c, alias ? alias : r->name, false),
+				  n);
 	return filter_node(c, window_qual, n);
 }
 
@@ -883,10 +884,10 @@ siddhi_explain_query(SiddhiAppPlan *app, SiddhiQueryPlan *q)
 			n = filter_node(ic, q->dedup_qual, stack(f, n));
 		}
 		if (q->window)
-			(n = stack(
-				 siddhi_explain_window(q->window, ic,
-									   p->alias ? p->alias : q->input->name),
-				 n))
+			(n = stack(siddhi_explain_window(
+						   q->window, ic, p->alias ? p->alias : q->input->name,
+						   siddhi_window_plan_folds(q)),
+					   n))
 				->op = 1 + SIDDHI_OP_WINDOW;
 		if (q->window && (q->window->kind == SIDDHI_WINDOW_UNIQUE_EVER ||
 						  q->window->kind == SIDDHI_WINDOW_UNIQUE_FIRST))

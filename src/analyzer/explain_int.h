@@ -22,6 +22,6 @@ extern char *siddhi_explain_sort_keys(SiddhiExplainCols *c, List *keys,
 /* A window over rows of input, c deparsing expressions over them. */
 extern SiddhiExplainNode *siddhi_explain_window(SiddhiWindowPlan *w,
 												SiddhiExplainCols *c,
-												const char *input);
+												const char *input, bool folds);
 
 #endif /* SIDDHI_EXPLAIN_INT_H */

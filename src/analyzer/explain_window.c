@@ -206,10 +206,13 @@ siddhi_explain_sort_keys(SiddhiExplainCols *c, List *keys, List *ops)
 	return buf.data;
 }
 
-/* A window over rows of input (c: deparses expressions over them). */
+/*
+ * A window over rows of input (c: deparses expressions over them); folds:
+ * its query folds each event as it arrives (siddhi_window_plan_folds).
+ */
 SiddhiExplainNode *
 siddhi_explain_window(SiddhiWindowPlan *w, SiddhiExplainCols *c,
-					  const char *input)
+					  const char *input, bool folds)
 {
 	SiddhiExplainNode *n =
 		siddhi_explain_node("Window", NULL, "Window", w->name);
@@ -270,6 +273,9 @@ siddhi_explain_window(SiddhiWindowPlan *w, SiddhiExplainCols *c,
 		siddhi_explain_prop_list(n, "Aggregator",
 								 siddhi_explain_agg_items(c, w->cond_aggs));
 	}
-	siddhi_explain_prop(n, "Bound", window_bound(w));
+	siddhi_explain_prop(n, "Bound",
+						folds ? pstrdup("no event: each folds into its group "
+										"as it arrives")
+							  : window_bound(w));
 	return n;
 }

@@ -372,6 +372,9 @@ siddhi_runtime_start_app(SiddhiAppPlan *plan)
 		q->sel = siddhi_selector_create(
 			qp, rowdesc, q->out_slot, q->econtext, q->apart != NULL,
 			qp->rate_kind != SIDDHI_RATE_NONE, cxt);
+		/* its window folds: the selector keeps the batch's rows */
+		if (q->window && q->window->folds_batches)
+			siddhi_selector_fold_batches(q->sel);
 		if (qp->rate_kind != SIDDHI_RATE_NONE)
 			q->rate_slot = MakeSingleTupleTableSlot(
 				qp->rate_kind == SIDDHI_RATE_SNAPSHOT

@@ -427,7 +427,11 @@ window_event(void *arg, SiddhiEventKind kind, MinimalTuple tuple, int64 ts)
 	}
 	if (kind == SIDDHI_EVENT_RESET)
 	{
-		if (wa->q->sel)
+		RateEmitArg ra = { wa->q, wa->depth };
+
+		if (wa->q->sel && siddhi_selector_folds(wa->q->sel))
+			siddhi_selector_close_batch(wa->q->sel, selector_emit, &ra);
+		else if (wa->q->sel)
 			siddhi_selector_reset(wa->q->sel);
 		return;
 	}
@@ -471,8 +475,9 @@ query_window_create(QueryRuntime *q, MemoryContext cxt)
 	SiddhiWindow *w = siddhi_window_create(q->window_plan, cxt);
 
 	if (q->plan != NULL && q->plan->window == q->window_plan &&
-		siddhi_window_plan_resets(q->plan))
-		(void) siddhi_window_reset_batches(w);
+		siddhi_window_plan_resets(q->plan) && siddhi_window_reset_batches(w) &&
+		siddhi_window_plan_folds(q->plan) && q->apart == NULL)
+		(void) siddhi_window_fold_batches(w);
 	return w;
 }
 

@@ -139,6 +139,9 @@ query_state_fingerprint(QueryRuntime *q)
 	/* a partition's keys: saved in parts since format 2 */
 	if (q->apart)
 		appendStringInfo(&b, "|keys %d", PARTITION_STATE_FORMAT);
+	/* a batch window that folds saves no event, its query a row a group */
+	if (q->window && q->window->folds_batches)
+		appendStringInfoString(&b, "|folds");
 	if (q->input)
 		appendStringInfo(&b, "|%u", q->input->desc_sig);
 	if (main->output)
@@ -270,6 +273,9 @@ query_state_serialize(QueryRuntime *q, StringInfo buf, QueryStateParts *parts)
 		parts->groups = true;
 		parts->live_extra = siddhi_aggs_memory(groups);
 	}
+	/* a folding selector's rows name their groups: after them */
+	if (aggs && siddhi_selector_folds(q->sel))
+		siddhi_selector_serialize_folded(q->sel, buf);
 	state_put_section(buf, q->rate != NULL);
 	if (q->rate)
 		siddhi_rate_serialize(q->rate, buf);
@@ -314,6 +320,8 @@ query_state_restore(QueryRuntime *q, SiddhiStateReader *r,
 		siddhi_aggs_restore_delta(siddhi_selector_aggs(q->sel), &parts[i]);
 		siddhi_state_expect_end(&parts[i]);
 	}
+	if (aggs && siddhi_selector_folds(q->sel))
+		siddhi_selector_restore_folded(q->sel, r);
 	q->st.groups_saved = groups_in_parts;
 	if (state_get_section(r, q->rate != NULL))
 		siddhi_rate_restore(q->rate, r);

@@ -31,57 +31,8 @@
 #include "utils/sortsupport.h"
 #include "siddhi/state.h"
 
-struct SiddhiSelect
-{
-	ExprContext *econtext;	/* the query's */
-	ProjectionInfo *proj;	/* into the query's output slot */
-	SiddhiEventType events; /* current, expired or all events go out */
-	bool want_key;			/* output rows carry their group key */
-	/* aggregation: one output row per group per chunk of window events */
-	SiddhiAggregates *aggs; /* or NULL (between a partition's keys too) */
-	SiddhiOver *over;		/* window functions (over.c), or NULL */
-	int naggs;
-	ExprState **agg_args; /* argument of each aggregator, NULL for count() */
-	FmgrInfo *agg_out;	  /* distinctCount: output function of the value */
-	Datum *agg_values;
-	bool *agg_nulls;
-	int ngroup;
-	ExprState **group_exprs;
-	Datum *group_values; /* the group-by values of the event, for groups */
-	bool *group_nulls;
-	FmgrInfo *group_out;	  /* output functions: the group key's text */
-	StringInfoData keybuf;	  /* is text */
-	ExprState *having;		  /* over the output row */
-	TupleTableSlot *agg_slot; /* holds the event an output row is made from */
-	int npending;			  /* groups to output at the end of this chunk */
-	int pending_cap;
-	SiddhiAggGroup **pending_groups;
-	MinimalTuple *pending_tuples;
-	int64 *pending_ts;
-	SiddhiEventKind *pending_kind;
-	ParamExecData *pending_params; /* naggs per pending group */
-	int16 *agg_typlen;			   /* of each aggregate's result */
-	bool *agg_byval;
-	List *touched;	  /* groups that lost events in this chunk */
-	bool reset;		  /* aggregators start again at the chunk's end */
-	SiddhiTopN *topn; /* SQL's order by / limit / DISTINCT over contents */
-	SiddhiAggGroup *flush_group; /* the group aggregate_flush outputs */
-	/* order by / limit / offset: the outputs of a chunk wait here */
-	bool buffered;
-	int norder;
-	ExprState **order_exprs; /* over the output row */
-	SortSupportData *order_ssup;
-	int64 limit; /* -1: none */
-	int64 offset;
-	TupleTableSlot *sorted_slot; /* output descriptor, minimal tuples */
-	int nout;
-	int out_cap;
-	MinimalTuple *out_tuples;
-	int64 *out_ts;
-	SiddhiEventKind *out_kind;
-	char **out_keys; /* rate limit with group by: each output's group */
-	Size *out_keylens;
-};
+#include "selector_int.h"
+
 
 /* Whether a row of kind goes out of a query that outputs events. */
 static inline bool
@@ -243,8 +194,8 @@ siddhi_selector_group_key(SiddhiSelect *s, Size *keylen)
  * The group-by values of the event in the scan tuple, into group_values
  * and group_nulls, in the current memory context.
  */
-static void
-group_values(SiddhiSelect *s)
+void
+selector_group_values(SiddhiSelect *s)
 {
 	for (int k = 0; k < s->ngroup; k++)
 		s->group_values[k] =
@@ -255,7 +206,7 @@ group_values(SiddhiSelect *s)
  * Make the output row of an input event (aggregate values already in the
  * params), check having, and send it on (or keep it for order by/limit).
  */
-static void
+void
 selector_output(SiddhiSelect *s, TupleTableSlot *slot, int64 ts,
 				SiddhiEventKind kind, SiddhiSelectEmit emit, void *arg)
 {
@@ -333,9 +284,11 @@ aggregate_event(SiddhiSelect *s, TupleTableSlot *slot, int64 ts,
 	MemoryContext old = MemoryContextSwitchTo(econtext->ecxt_per_tuple_memory);
 	SiddhiAggGroup *g;
 	SiddhiAggMarks *marks;
+	MinimalTuple tuple;
+	ParamExecData *params;
 	int i;
 
-	group_values(s);
+	selector_group_values(s);
 	for (int k = 0; k < s->naggs; k++)
 	{
 		s->agg_nulls[k] = false;
@@ -399,54 +352,80 @@ aggregate_event(SiddhiSelect *s, TupleTableSlot *slot, int64 ts,
 		if (!pass)
 			return;
 	}
-	if (marks->pending > 0)
+	/*
+	 * The row's copies go first, so that an error leaves the group's
+	 * earlier row: in the chunk's memory, or, when the selector folds, in
+	 * the batch's.
+	 */
+	old = MemoryContextSwitchTo(s->folds ? s->fold_cxt
+										 : econtext->ecxt_per_tuple_memory);
+	tuple = ExecCopySlotMinimalTuple(slot);
+	params = palloc(sizeof(ParamExecData) * Max(s->naggs, 1));
+	for (int k = 0; k < s->naggs; k++)
 	{
-		/* a later event of the group: it replaces the earlier one */
-		i = marks->pending - 1;
-		pfree(s->pending_tuples[i]);
+		ParamExecData *from = &econtext->ecxt_param_exec_vals[k];
+
+		params[k] = *from;
+		if (!from->isnull)
+			params[k].value =
+				datumCopy(from->value, s->agg_byval[k], s->agg_typlen[k]);
 	}
-	else
+	MemoryContextSwitchTo(old);
+	/* a later event of the group replaces the earlier one */
+	i = selector_pending_slot(s, g);
+	if (s->pending_tuples[i] != NULL)
 	{
-		if (s->npending == s->pending_cap)
+		pfree(s->pending_tuples[i]);
+		for (int k = 0; k < s->naggs && s->folds; k++)
 		{
-			MemoryContext acx = GetMemoryChunkContext(s);
-			int cap = Max(8, s->pending_cap * 2);
+			ParamExecData *was = &s->pending_params[i * s->naggs + k];
+
+			if (!was->isnull && !s->agg_byval[k])
+				pfree(DatumGetPointer(was->value));
+		}
+	}
+	s->pending_tuples[i] = tuple;
+	memcpy(&s->pending_params[i * s->naggs], params,
+		   sizeof(ParamExecData) * s->naggs);
+	pfree(params);
+	s->pending_ts[i] = ts;
+	s->pending_kind[i] = kind;
+}
+
+int
+selector_pending_slot(SiddhiSelect *s, SiddhiAggGroup *g)
+{
+	SiddhiAggMarks *marks = siddhi_aggs_marks(g);
+	int i;
+
+	if (marks->pending > 0)
+		return marks->pending - 1;
+	if (s->npending == s->pending_cap)
+	{
+		MemoryContext acx = GetMemoryChunkContext(s);
+		int cap = Max(8, s->pending_cap * 2);
 
 #define GROW(arr, type)                          \
 	((arr) ? repalloc((arr), sizeof(type) * cap) \
 		   : MemoryContextAlloc(acx, sizeof(type) * cap))
-			s->pending_groups = GROW(s->pending_groups, SiddhiAggGroup *);
-			s->pending_tuples = GROW(s->pending_tuples, MinimalTuple);
-			s->pending_ts = GROW(s->pending_ts, int64);
-			s->pending_kind = GROW(s->pending_kind, SiddhiEventKind);
-			s->pending_params =
-				s->pending_params
-					? repalloc(s->pending_params,
-							   sizeof(ParamExecData) * s->naggs * cap)
-					: MemoryContextAlloc(acx, sizeof(ParamExecData) *
-												  s->naggs * cap);
+		s->pending_groups = GROW(s->pending_groups, SiddhiAggGroup *);
+		s->pending_tuples = GROW(s->pending_tuples, MinimalTuple);
+		s->pending_ts = GROW(s->pending_ts, int64);
+		s->pending_kind = GROW(s->pending_kind, SiddhiEventKind);
+		s->pending_params =
+			s->pending_params
+				? repalloc(s->pending_params,
+						   sizeof(ParamExecData) * Max(s->naggs, 1) * cap)
+				: MemoryContextAlloc(acx, sizeof(ParamExecData) *
+											  Max(s->naggs, 1) * cap);
 #undef GROW
-			s->pending_cap = cap;
-		}
-		i = s->npending++;
-		s->pending_groups[i] = g;
-		marks->pending = i + 1;
+		s->pending_cap = cap;
 	}
-	old = MemoryContextSwitchTo(econtext->ecxt_per_tuple_memory);
-	s->pending_tuples[i] = ExecCopySlotMinimalTuple(slot);
-	for (int k = 0; k < s->naggs; k++)
-	{
-		ParamExecData *from = &econtext->ecxt_param_exec_vals[k];
-		ParamExecData *to = &s->pending_params[i * s->naggs + k];
-
-		*to = *from;
-		if (!from->isnull)
-			to->value =
-				datumCopy(from->value, s->agg_byval[k], s->agg_typlen[k]);
-	}
-	MemoryContextSwitchTo(old);
-	s->pending_ts[i] = ts;
-	s->pending_kind[i] = kind;
+	i = s->npending++;
+	s->pending_groups[i] = g;
+	s->pending_tuples[i] = NULL;
+	marks->pending = i + 1;
+	return i;
 }
 
 void
@@ -480,7 +459,7 @@ siddhi_selector_snapshot(SiddhiSelect *s, TupleTableSlot *slot, int64 ts,
 		MemoryContext old =
 			MemoryContextSwitchTo(econtext->ecxt_per_tuple_memory);
 
-		group_values(s);
+		selector_group_values(s);
 		siddhi_aggs_values(
 			s->aggs,
 			siddhi_aggs_group(s->aggs, s->group_values, s->group_nulls, true),
@@ -505,9 +484,6 @@ siddhi_selector_snapshot(SiddhiSelect *s, TupleTableSlot *slot, int64 ts,
 static void
 aggregate_flush(SiddhiSelect *s, SiddhiSelectEmit emit, void *arg)
 {
-	List *touched;
-	ListCell *lc;
-
 	for (int i = 0; i < s->npending; i++)
 	{
 		memcpy(s->econtext->ecxt_param_exec_vals,
@@ -523,7 +499,15 @@ aggregate_flush(SiddhiSelect *s, SiddhiSelectEmit emit, void *arg)
 	for (int i = 0; i < s->npending; i++)
 		siddhi_aggs_marks(s->pending_groups[i])->pending = 0;
 	s->npending = 0;
-	touched = s->touched;
+	selector_release_touched(s);
+}
+
+void
+selector_release_touched(SiddhiSelect *s)
+{
+	List *touched = s->touched;
+	ListCell *lc;
+
 	s->touched = NIL;
 	foreach(lc, touched)
 	{
@@ -601,7 +585,10 @@ siddhi_selector_chunk_end(SiddhiSelect *s, SiddhiSelectEmit emit, void *arg)
 	int64 last;
 	MemoryContext old;
 
-	if (s->aggs)
+	/* a folding selector's rows wait for the batch's close */
+	if (s->aggs && s->folds)
+		selector_release_touched(s);
+	else if (s->aggs)
 		aggregate_flush(s, emit, arg);
 	if (s->over)
 		siddhi_over_flush(s->over, econtext, over_emit, &oa);
@@ -657,9 +644,11 @@ siddhi_selector_abandon(SiddhiSelect *s)
 {
 	ListCell *lc;
 
-	for (int i = 0; i < s->npending; i++)
+	/* the rows a selector folded stay: they are the batch's, not the chunk's */
+	for (int i = 0; i < s->npending && !s->folds; i++)
 		siddhi_aggs_marks(s->pending_groups[i])->pending = 0;
-	s->npending = 0;
+	if (!s->folds)
+		s->npending = 0;
 	foreach(lc, s->touched)
 		siddhi_aggs_marks(lfirst(lc))->touched = false;
 	s->touched = NIL;
@@ -684,8 +673,8 @@ siddhi_selector_reset_at_end(SiddhiSelect *s)
 }
 
 /* siddhi_aggs_restart's: the group goes at the chunk's end if still empty */
-static void
-touch_group(void *arg, SiddhiAggGroup *g)
+void
+selector_touch_group(void *arg, SiddhiAggGroup *g)
 {
 	SiddhiSelect *s = arg;
 	SiddhiAggMarks *marks = siddhi_aggs_marks(g);
@@ -711,7 +700,7 @@ siddhi_selector_reset(SiddhiSelect *s)
 		ereport(ERROR, (errcode(ERRCODE_INTERNAL_ERROR),
 						errmsg("a batch window reset its query's "
 							   "aggregators in the middle of a chunk")));
-	siddhi_aggs_restart(s->aggs, touch_group, s);
+	siddhi_aggs_restart(s->aggs, selector_touch_group, s);
 }
 
 void
@@ -731,7 +720,8 @@ siddhi_selector_current_aggs(SiddhiSelect *s)
  * pending rows, touched groups and buffered outputs are gone at each
  * chunk's end): what lasts is its groups and their aggregators
  * (aggregate_state.c), its window functions' state (over_state.c) and
- * SQL's contents (topn.c).
+ * SQL's contents (topn.c); a folding selector's pending rows last too, and
+ * are saved after the groups (selector_fold.c).
  */
 bool
 siddhi_selector_can_save(SiddhiSelect *s)
@@ -760,7 +750,9 @@ siddhi_selector_serialize(SiddhiSelect *s, StringInfo buf,
 						  bool groups_elsewhere)
 {
 	Assert(siddhi_selector_can_save(s));
-	Assert(s->npending == 0 && s->touched == NIL && s->nout == 0);
+	/* (a folding selector's pending rows: siddhi_selector_serialize_folded) */
+	Assert((s->npending == 0 || s->folds) && s->touched == NIL &&
+		   s->nout == 0);
 	siddhi_state_put_bool(buf, s->aggs != NULL);
 	if (s->aggs)
 		siddhi_state_put_bool(buf, groups_elsewhere);
@@ -807,6 +799,8 @@ siddhi_selector_restore(SiddhiSelect *s, SiddhiStateReader *r,
 void
 siddhi_selector_clear(SiddhiSelect *s)
 {
+	if (s->folds)
+		selector_drop_folded(s);
 	siddhi_selector_abandon(s);
 	if (s->aggs)
 		siddhi_aggs_clear(s->aggs);

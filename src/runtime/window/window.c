@@ -64,6 +64,7 @@ typedef struct RingWindow
 	 * ring; the oldest held has sequence number expired (incremental saves) */
 	int64 added;
 	int64 expired;
+	int64 folded; /* folds_batches: events of the batch being collected */
 } RingWindow;
 
 static const SiddhiWindowOps *const window_ops[] = {
@@ -123,6 +124,15 @@ siddhi_window_reset_batches(SiddhiWindow *w)
 	if (rw->current_event)
 		return false;
 	w->resets_batches = true;
+	return true;
+}
+
+bool
+siddhi_window_fold_batches(SiddhiWindow *w)
+{
+	if (!w->resets_batches)
+		return false;
+	w->folds_batches = true;
 	return true;
 }
 
@@ -315,10 +325,42 @@ length_add(RingWindow *w, MinimalTuple tuple, int64 ts, SiddhiEventFn fn,
 
 static void flush_batch(RingWindow *w, int64 ts, SiddhiEventFn fn, void *arg);
 
+/*
+ * A folding batch window hands each arrival out at once and keeps none;
+ * at the close it sends the RESET that makes its query output what it
+ * folded.  The count goes to zero before: an error in the output must not
+ * close the batch again.
+ */
+static void
+fold_add(RingWindow *w, MinimalTuple tuple, int64 ts, SiddhiEventFn fn,
+		 void *arg)
+{
+	w->added++;
+	w->folded++;
+	fn(arg, SIDDHI_EVENT_CURRENT, tuple, ts);
+}
+
+static void
+fold_close(RingWindow *w, int64 ts, SiddhiEventFn fn, void *arg)
+{
+	if (w->folded == 0)
+		return;
+	w->folded = 0;
+	fn(arg, SIDDHI_EVENT_RESET, NULL, ts);
+}
+
 static void
 length_batch_add(RingWindow *w, MinimalTuple tuple, int64 ts, SiddhiEventFn fn,
 				 void *arg)
 {
+	if (w->base.folds_batches)
+	{
+		/* the n-th joins its batch, then the batch closes */
+		fold_add(w, tuple, ts, fn, arg);
+		if (w->folded >= w->length)
+			fold_close(w, ts, fn, arg);
+		return;
+	}
 	w->slots[w->count].tuple = keep(w, tuple);
 	w->slots[w->count].timestamp = ts;
 	w->count++;
@@ -376,6 +418,11 @@ flush_batch(RingWindow *w, int64 ts, SiddhiEventFn fn, void *arg)
 	WindowSlot *swap = w->previous;
 	int64 swapcap = w->previous_capacity;
 
+	if (w->base.folds_batches)
+	{
+		fold_close(w, ts, fn, arg);
+		return;
+	}
 	if (w->base.resets_batches)
 	{
 		/* (a batch kept by a state saved before it reset: expires first) */
@@ -490,6 +537,11 @@ time_batch_add(RingWindow *w, MinimalTuple tuple, int64 ts, SiddhiEventFn fn,
 		stream_current(w, tuple, ts, fn, arg);
 		return;
 	}
+	if (w->base.folds_batches)
+	{
+		fold_add(w, tuple, ts, fn, arg);
+		return;
+	}
 	if (w->count == w->capacity)
 		grow(w);
 	w->slots[w->count].tuple = keep(w, tuple);
@@ -515,7 +567,7 @@ time_batch_advance(RingWindow *w, int64 now, SiddhiEventFn fn, void *arg)
 				((now - w->next_flush) / w->length + 1) * w->length;
 			break;
 		}
-		if (w->previous_count == 0 && w->count == 0)
+		if (w->previous_count == 0 && w->count == 0 && w->folded == 0)
 		{
 			/* nothing to emit: skip to the first boundary after now */
 			w->next_flush +=
@@ -673,6 +725,9 @@ ring_serialize(SiddhiWindow *base, StringInfo buf)
 	siddhi_state_put_int64(buf, w->next_flush);
 	siddhi_state_put_int64(buf, w->added);
 	siddhi_state_put_int64(buf, w->expired);
+	/* (the fingerprint of a query whose window folds says so) */
+	if (w->base.folds_batches)
+		siddhi_state_put_int64(buf, w->folded);
 	put_slots(buf, w->slots, w->head, w->count, w->capacity);
 	put_slots(buf, w->previous, 0, w->previous_count, w->previous_capacity);
 }
@@ -698,6 +753,14 @@ ring_restore(SiddhiWindow *base, SiddhiStateReader *r)
 	w->next_flush = siddhi_state_get_int64(r);
 	w->added = siddhi_state_get_int64(r);
 	w->expired = siddhi_state_get_int64(r);
+	if (w->base.folds_batches)
+	{
+		w->folded = siddhi_state_get_int64(r);
+		if (w->folded < 0 ||
+			(w->kind == SIDDHI_WINDOW_LENGTH_BATCH && w->folded >= w->length))
+			siddhi_state_corrupt(r, "A batch holds more events than its "
+									"length");
+	}
 	n = siddhi_state_get_count(r, SAVED_SLOT_MIN);
 	if (((w->kind == SIDDHI_WINDOW_LENGTH ||
 		  w->kind == SIDDHI_WINDOW_LENGTH_BATCH) &&
@@ -747,7 +810,7 @@ ring_batch(RingWindow *w)
 {
 	return (w->kind == SIDDHI_WINDOW_LENGTH_BATCH ||
 			w->kind == SIDDHI_WINDOW_TIME_BATCH) &&
-		   !w->current_event;
+		   !w->current_event && !w->base.folds_batches;
 }
 
 /* The events a batch window holds that are not of the batch collected. */
