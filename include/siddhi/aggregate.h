@@ -75,6 +75,11 @@ extern void siddhi_aggs_reset(SiddhiAggregates *a);
 extern void siddhi_aggs_restart(SiddhiAggregates *a,
 								void (*touch)(void *arg, SiddhiAggGroup *g),
 								void *arg);
+/*
+ * A folding batch's close: the groups that got no event since the last
+ * close go, the others start again and stay.
+ */
+extern void siddhi_aggs_restart_batch(SiddhiAggregates *a);
 
 /*
  * Epochs (include/siddhi/state.h; select/aggregate_state.c): whether the

@@ -33,7 +33,7 @@
  * Bumped whenever any operator's serialized form changes: a state saved by
  * another format is not restored (the query starts empty, with a WARNING).
  */
-#define SIDDHI_STATE_FORMAT 2
+#define SIDDHI_STATE_FORMAT 3
 
 /* siddhi.save_state; siddhi.state_roundtrip (a developer option) */
 extern bool siddhi_save_state;
@@ -72,6 +72,8 @@ extern int64 siddhi_state_get_int64(SiddhiStateReader *r);
 extern int64 siddhi_state_get_varint(SiddhiStateReader *r);
 extern int32 siddhi_state_get_int32(SiddhiStateReader *r);
 extern bool siddhi_state_get_bool(SiddhiStateReader *r);
+/* One byte (flags written by an operator's own fast writer). */
+extern uint8 siddhi_state_get_byte(SiddhiStateReader *r);
 extern double siddhi_state_get_double(SiddhiStateReader *r);
 /* Points into the reader's data; *len gets the length. */
 extern const char *siddhi_state_get_bytes(SiddhiStateReader *r, int *len);

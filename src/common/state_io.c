@@ -177,6 +177,12 @@ siddhi_state_get_bool(SiddhiStateReader *r)
 	return c == 1;
 }
 
+uint8
+siddhi_state_get_byte(SiddhiStateReader *r)
+{
+	return *(const uint8 *) take(r, 1);
+}
+
 double
 siddhi_state_get_double(SiddhiStateReader *r)
 {

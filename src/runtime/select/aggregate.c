@@ -766,6 +766,35 @@ siddhi_aggs_restart(SiddhiAggregates *a,
 	}
 }
 
+/*
+ * The close of a folding batch (selector_fold.c): the groups no event came
+ * to in the batch now closing go (unless minForever/maxForever keep
+ * them), and the others start again and stay for the next batch, which
+ * usually has the same keys.  (Releasing at the close's chunk end instead,
+ * as siddhi_aggs_restart's callers do, would free every group but the
+ * arrival's at each batch, since the batch's events came before.)
+ */
+void
+siddhi_aggs_restart_batch(SiddhiAggregates *a)
+{
+	groupmap_iterator it;
+	GroupEntry *e;
+	List *idle = NIL;
+	ListCell *lc;
+
+	groupmap_start_iterate(a->groups, &it);
+	while ((e = groupmap_iterate(a->groups, &it)) != NULL)
+	{
+		if (e->group->events <= 0)
+			idle = lappend(idle, e->group);
+		else
+			group_restart(a, e->group);
+	}
+	foreach(lc, idle)
+		siddhi_aggs_release_if_empty(a, lfirst(lc));
+	list_free(idle);
+}
+
 int64
 siddhi_aggs_ngroups(SiddhiAggregates *a)
 {

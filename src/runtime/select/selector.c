@@ -673,8 +673,8 @@ siddhi_selector_reset_at_end(SiddhiSelect *s)
 }
 
 /* siddhi_aggs_restart's: the group goes at the chunk's end if still empty */
-void
-selector_touch_group(void *arg, SiddhiAggGroup *g)
+static void
+touch_group(void *arg, SiddhiAggGroup *g)
 {
 	SiddhiSelect *s = arg;
 	SiddhiAggMarks *marks = siddhi_aggs_marks(g);
@@ -700,7 +700,7 @@ siddhi_selector_reset(SiddhiSelect *s)
 		ereport(ERROR, (errcode(ERRCODE_INTERNAL_ERROR),
 						errmsg("a batch window reset its query's "
 							   "aggregators in the middle of a chunk")));
-	siddhi_aggs_restart(s->aggs, selector_touch_group, s);
+	siddhi_aggs_restart(s->aggs, touch_group, s);
 }
 
 void

@@ -54,8 +54,8 @@ siddhi_selector_folds(SiddhiSelect *s)
 }
 
 /*
- * The batch closes: each group's row goes out, then the aggregators start
- * again (the groups still empty at the chunk's end are released).  The
+ * The batch closes: each group's row goes out, and the aggregators start
+ * again (the groups no event came to in this batch are released).  The
  * rows are taken out of the selector first, into their own context: what
  * they cause downstream may bring events back into this query (a loop),
  * which then fold into the next batch.
@@ -90,7 +90,7 @@ siddhi_selector_close_batch(SiddhiSelect *s, SiddhiSelectEmit emit, void *arg)
 		siddhi_aggs_marks(s->pending_groups[i])->pending = 0;
 	}
 	s->npending = 0;
-	siddhi_aggs_restart(s->aggs, selector_touch_group, s);
+	siddhi_aggs_restart_batch(s->aggs);
 
 	PG_TRY();
 	{

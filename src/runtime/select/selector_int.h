@@ -79,8 +79,6 @@ extern void selector_output(SiddhiSelect *s, TupleTableSlot *slot, int64 ts,
 							void *arg);
 /* The index of g's pending row, a new one if it has none (selector.c). */
 extern int selector_pending_slot(SiddhiSelect *s, SiddhiAggGroup *g);
-/* siddhi_aggs_restart's callback (selector.c). */
-extern void selector_touch_group(void *arg, SiddhiAggGroup *g);
 /* Release the groups touched in this chunk that are empty (selector.c). */
 extern void selector_release_touched(SiddhiSelect *s);
 /* A folding selector drops its pending rows (selector_fold.c). */
