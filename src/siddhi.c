@@ -53,7 +53,7 @@ bool siddhi_save_state = true;
 int siddhi_max_state_size_kb = 4096;
 int siddhi_state_interval_ms = 1000;
 int siddhi_state_interval_events = 0;
-int siddhi_state_budget = 10;
+int siddhi_state_budget = 5;
 bool siddhi_state_roundtrip = false;
 int siddhi_sync_commit_timeout_ms = 10000;
 bool siddhi_preloaded = false;
@@ -174,7 +174,7 @@ define_gucs(void)
 		"so that saving takes at most this share of the engine's busy "
 		"time.  0: siddhi.state_interval alone.  Batches that consumed a "
 		"durable stream's events or a source's records always save.",
-		&siddhi_state_budget, 10, 0, 100, PGC_SIGHUP, 0, NULL, NULL, NULL);
+		&siddhi_state_budget, 5, 0, 100, PGC_SIGHUP, 0, NULL, NULL, NULL);
 	DefineCustomBoolVariable(
 		"siddhi.state_roundtrip",
 		"Developer option: round-trip every query's state at each batch's "
