@@ -1,7 +1,9 @@
 # Exactly once with state: 20 kill -9 cycles of the engine worker and 5
 # immediate stops of the postmaster, at random moments, while a client
 # feeds a durable stream of a playback app with a time window group by, a
-# pattern with every, a partition and an incremental aggregation.  After
+# pattern with every, a partition, an incremental aggregation, and two
+# batch windows that fold their events into groups as they arrive (a
+# timeBatch grouped with having, a lengthBatch without groups).  After
 # the cycles, the same committed events, in the same order, are fed to a
 # copy of the app that was never interrupted: every output table must
 # equal its copy's, row for row.  The same feed into a non-durable stream
@@ -39,6 +41,8 @@ sub app
 		define table W$sfx (id long, k int, n long, s long);
 		define table P$sfx (id1 long, id2 long);
 		define table Q$sfx (id long, k int, s long);
+		define table B$sfx (id long, k int, n long, s long);
+		define table L$sfx (id long, n long, s long, mx int);
 		\@info(name = 'win')
 		from $in#window.time(2 sec)
 		select id, k, count() as n, sum(v) as s group by k
@@ -47,6 +51,15 @@ sub app
 		from every e1 = $in\[v == 1] -> e2 = $in\[k == e1.k and v == 2]
 		     within 1 sec
 		select e1.id as id1, e2.id as id2 insert into P$sfx;
+		\@info(name = 'tb')
+		from $in#window.timeBatch(1 sec)
+		select id, k, count() as n, sum(v) as s group by k
+		having sum(v) < 30
+		insert into B$sfx;
+		\@info(name = 'lb')
+		from $in#window.lengthBatch(7)
+		select id, count() as n, sum(v) as s, max(v) as mx
+		insert into L$sfx;
 		partition with (k of $in)
 		begin
 			\@info(name = 'part')
@@ -139,7 +152,7 @@ $node->safe_psql('postgres', q{
 	SELECT siddhi.flush();
 });
 
-same_outputs($node);
+same_outputs($node, 'b', 'l');
 is( $node->safe_psql('postgres',
 		q{SELECT count(*) FROM siddhi.query_states
 		   WHERE app = 'live' AND NOT saved}),

@@ -31,8 +31,8 @@ sub same_rows
 # app's tables are named with $ref: w_ref, a_ref_sec, ...).
 sub same_outputs
 {
-	my ($node) = @_;
-	for my $t ('w', 'p', 'q')
+	my ($node, @more) = @_;
+	for my $t ('w', 'p', 'q', @more)
 	{
 		my $rows = $node->safe_psql('postgres', "SELECT count(*) FROM $t");
 		cmp_ok($rows, '>', 0, "table $t has rows ($rows)");
