@@ -335,6 +335,12 @@ aggregate_event(SiddhiSelect *s, TupleTableSlot *slot, int64 ts,
 	 */
 	if (!kind_goes_out(s->events, kind))
 		return;
+	/* a folding selector without having keeps the event alone */
+	if (s->fold_defers)
+	{
+		selector_fold_keep(s, g, slot, ts, kind);
+		return;
+	}
 	old = MemoryContextSwitchTo(econtext->ecxt_per_tuple_memory);
 	siddhi_aggs_values(s->aggs, g, econtext->ecxt_param_exec_vals);
 	MemoryContextSwitchTo(old);

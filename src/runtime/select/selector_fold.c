@@ -18,6 +18,12 @@
  * either way.  The state is then the groups and one row per group, not
  * every event of the batch.
  *
+ * Without having, a group's row is made of its last event and the
+ * aggregate values it has when the batch closes (no later event of the
+ * group came, or it would have replaced the row): the selector then keeps
+ * only each group's last event as it goes, and computes the values once
+ * per group at the close instead of once per event.
+ *
  * An error at an event skips that event for the query and leaves the
  * batch's other rows; an error while the rows of a close go out loses
  * the rest of that close's rows (as at a chunk's end) but not the next
@@ -44,7 +50,25 @@ siddhi_selector_fold_batches(SiddhiSelect *s)
 {
 	Assert(s->aggs != NULL && s->topn == NULL && s->over == NULL);
 	s->folds = true;
+	s->fold_defers = s->having == NULL;
 	s->fold_cxt = fold_context(s);
+}
+
+void
+selector_fold_keep(SiddhiSelect *s, SiddhiAggGroup *g, TupleTableSlot *slot,
+				   int64 ts, SiddhiEventKind kind)
+{
+	MemoryContext old = MemoryContextSwitchTo(s->fold_cxt);
+	MinimalTuple tuple = ExecCopySlotMinimalTuple(slot);
+	int i;
+
+	MemoryContextSwitchTo(old);
+	i = selector_pending_slot(s, g);
+	if (s->pending_tuples[i] != NULL)
+		pfree(s->pending_tuples[i]);
+	s->pending_tuples[i] = tuple;
+	s->pending_ts[i] = ts;
+	s->pending_kind[i] = kind;
 }
 
 bool
@@ -85,8 +109,17 @@ siddhi_selector_close_batch(SiddhiSelect *s, SiddhiSelectEmit emit, void *arg)
 		tuples[i] = s->pending_tuples[i];
 		ts[i] = s->pending_ts[i];
 		kinds[i] = s->pending_kind[i];
-		memcpy(&params[i * naggs], &s->pending_params[i * s->naggs],
-			   sizeof(ParamExecData) * s->naggs);
+		if (s->fold_defers)
+		{
+			/* the group's values now, before it starts again */
+			old = MemoryContextSwitchTo(rows);
+			siddhi_aggs_values(s->aggs, s->pending_groups[i],
+							   &params[i * naggs]);
+			MemoryContextSwitchTo(old);
+		}
+		else
+			memcpy(&params[i * naggs], &s->pending_params[i * s->naggs],
+				   sizeof(ParamExecData) * s->naggs);
 		siddhi_aggs_marks(s->pending_groups[i])->pending = 0;
 	}
 	s->npending = 0;
@@ -121,20 +154,22 @@ selector_drop_folded(SiddhiSelect *s)
 }
 
 /*
- * Saved after the groups (the rows name theirs): how many, then each
- * row's time, kind, event and aggregate values, in output order.
+ * Saved after the groups (the rows name theirs): whether the values wait
+ * for the close, how many rows, then each row's time, kind, event and
+ * (unless they wait) aggregate values, in output order.
  */
 void
 siddhi_selector_serialize_folded(SiddhiSelect *s, StringInfo buf)
 {
 	Assert(s->folds);
+	siddhi_state_put_bool(buf, s->fold_defers);
 	siddhi_state_put_int64(buf, s->npending);
 	for (int i = 0; i < s->npending; i++)
 	{
 		siddhi_state_put_int64(buf, s->pending_ts[i]);
 		siddhi_state_put_int32(buf, (int32) s->pending_kind[i]);
 		siddhi_state_put_tuple(buf, s->pending_tuples[i]);
-		for (int k = 0; k < s->naggs; k++)
+		for (int k = 0; k < s->naggs && !s->fold_defers; k++)
 		{
 			ParamExecData *p = &s->pending_params[i * s->naggs + k];
 
@@ -151,11 +186,14 @@ siddhi_selector_serialize_folded(SiddhiSelect *s, StringInfo buf)
 void
 siddhi_selector_restore_folded(SiddhiSelect *s, SiddhiStateReader *r)
 {
-	/* a row is at least its time, kind and a tuple's length */
-	int64 n = siddhi_state_get_count(r, 2 * sizeof(int64));
 	ExprContext *econtext = s->econtext;
+	int64 n;
 
 	Assert(s->folds && s->npending == 0);
+	if (siddhi_state_get_bool(r) != s->fold_defers)
+		siddhi_state_corrupt(r, "The folded rows are of another kind");
+	/* a row is at least its time, kind and a tuple's length */
+	n = siddhi_state_get_count(r, 2 * sizeof(int64));
 	r->desc = s->agg_slot->tts_tupleDescriptor;
 	for (int64 j = 0; j < n; j++)
 	{
@@ -182,7 +220,7 @@ siddhi_selector_restore_folded(SiddhiSelect *s, SiddhiStateReader *r)
 		s->pending_tuples[i] = tuple;
 		s->pending_ts[i] = ts;
 		s->pending_kind[i] = (SiddhiEventKind) kind;
-		for (int k = 0; k < s->naggs; k++)
+		for (int k = 0; k < s->naggs && !s->fold_defers; k++)
 		{
 			ParamExecData *p = &s->pending_params[i * s->naggs + k];
 

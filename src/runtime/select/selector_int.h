@@ -51,6 +51,7 @@ struct SiddhiSelect
 	bool reset;	   /* aggregators start again at the chunk's end */
 	/* folds: a batch window's events fold on arrival (selector_fold.c) */
 	bool folds;
+	bool fold_defers;		/* no having: rows get their values at the close */
 	MemoryContext fold_cxt; /* the pending rows of the batch, or NULL */
 	SiddhiTopN *topn; /* SQL's order by / limit / DISTINCT over contents */
 	SiddhiAggGroup *flush_group; /* the group aggregate_flush outputs */
@@ -81,6 +82,10 @@ extern void selector_output(SiddhiSelect *s, TupleTableSlot *slot, int64 ts,
 extern int selector_pending_slot(SiddhiSelect *s, SiddhiAggGroup *g);
 /* Release the groups touched in this chunk that are empty (selector.c). */
 extern void selector_release_touched(SiddhiSelect *s);
+/* A folding selector without having keeps g's event (selector_fold.c). */
+extern void selector_fold_keep(SiddhiSelect *s, SiddhiAggGroup *g,
+							   TupleTableSlot *slot, int64 ts,
+							   SiddhiEventKind kind);
 /* A folding selector drops its pending rows (selector_fold.c). */
 extern void selector_drop_folded(SiddhiSelect *s);
 
