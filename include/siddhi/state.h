@@ -64,6 +64,28 @@ extern void siddhi_state_put_bytes(StringInfo buf, const void *data, int len);
 /* A tuple (flat already: MinimalTuples hold no pointers). */
 extern void siddhi_state_put_tuple(StringInfo buf, MinimalTuple tuple);
 extern void siddhi_state_put_varint(StringInfo buf, int64 v);
+/*
+ * The same varint written at p, which has room for SIDDHI_VARINT_MAX
+ * bytes; returns its length (for writers that reserve room once for
+ * several values).
+ */
+#define SIDDHI_VARINT_MAX 10
+static inline int
+siddhi_state_varint_at(char *p, int64 v)
+{
+	uint64 u = ((uint64) v << 1) ^ (uint64) (v >> 63);
+	int n = 0;
+
+	do
+	{
+		p[n] = (char) (u & 0x7F);
+		u >>= 7;
+		if (u != 0)
+			p[n] |= (char) 0x80;
+		n++;
+	} while (u != 0);
+	return n;
+}
 /* A value of a type of length typlen, passed by value or not. */
 extern void siddhi_state_put_datum(StringInfo buf, Datum value, bool isnull,
 								   int16 typlen, bool typbyval);

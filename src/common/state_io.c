@@ -93,19 +93,9 @@ siddhi_state_put_bytes(StringInfo buf, const void *data, int len)
 void
 siddhi_state_put_varint(StringInfo buf, int64 v)
 {
-	uint64 u = ((uint64) v << 1) ^ (uint64) (v >> 63);
-	char bytes[10];
-	int n = 0;
+	char bytes[SIDDHI_VARINT_MAX];
 
-	do
-	{
-		bytes[n] = (char) (u & 0x7F);
-		u >>= 7;
-		if (u != 0)
-			bytes[n] |= (char) 0x80;
-		n++;
-	} while (u != 0);
-	appendBinaryStringInfo(buf, bytes, n);
+	appendBinaryStringInfo(buf, bytes, siddhi_state_varint_at(bytes, v));
 }
 
 /*

@@ -81,24 +81,6 @@ get_value(SiddhiStateReader *r)
 #define F_REST 0x40	   /* the distinct values, SQL's and percentiles' */
 #define F_ALL 0x7F
 
-/* v as a zigzag varint at p (siddhi_state_put_varint's form); its length */
-static inline int
-varint_at(char *p, int64 v)
-{
-	uint64 u = ((uint64) v << 1) ^ (uint64) (v >> 63);
-	int n = 0;
-
-	do
-	{
-		p[n] = (char) (u & 0x7F);
-		u >>= 7;
-		if (u != 0)
-			p[n] |= (char) 0x80;
-		n++;
-	} while (u != 0);
-	return n;
-}
-
 /* The fixed part of a state or group: at most this many bytes. */
 #define SCALARS_MAX 64
 
@@ -142,7 +124,7 @@ put_state(SiddhiAggregates *a, int k, AggState *s, StringInfo buf)
 	w = scalars_begin(buf);
 	*w++ = (char) flags;
 	if (flags & F_NONNULL)
-		w += varint_at(w, s->nonnull);
+		w += siddhi_state_varint_at(w, s->nonnull);
 	if (flags & F_SUM)
 	{
 		memcpy(w, &s->sum.i, sizeof(int64));
@@ -155,8 +137,8 @@ put_state(SiddhiAggregates *a, int k, AggState *s, StringInfo buf)
 	}
 	if (flags & F_ANDOR)
 	{
-		w += varint_at(w, s->ntrue);
-		w += varint_at(w, s->nfalse);
+		w += siddhi_state_varint_at(w, s->ntrue);
+		w += siddhi_state_varint_at(w, s->nfalse);
 	}
 	if (flags & F_FOREVER)
 	{
@@ -304,9 +286,9 @@ put_group(SiddhiAggregates *a, SiddhiAggGroup *g, StringInfo buf)
 		siddhi_state_put_datum(buf, g->keys[k], g->knulls[k],
 							   a->keycols[k].typlen, a->keycols[k].typbyval);
 	w = scalars_begin(buf);
-	w += varint_at(w, g->events);
-	w += varint_at(w, g->adds);
-	w += varint_at(w, g->removes);
+	w += siddhi_state_varint_at(w, g->events);
+	w += siddhi_state_varint_at(w, g->adds);
+	w += siddhi_state_varint_at(w, g->removes);
 	scalars_end(buf, w);
 	for (int k = 0; k < a->n; k++)
 		put_state(a, k, &g->states[k], buf);
