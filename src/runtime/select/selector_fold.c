@@ -79,10 +79,12 @@ siddhi_selector_folds(SiddhiSelect *s)
 
 /*
  * The batch closes: each group's row goes out, and the aggregators start
- * again (the groups no event came to in this batch are released).  The
- * rows are taken out of the selector first, into their own context: what
- * they cause downstream may bring events back into this query (a loop),
- * which then fold into the next batch.
+ * again (the groups no event came to in this batch are released).  What
+ * can fail comes first and changes nothing (the arrays, the values of the
+ * rows that wait for them); then the rows are taken out of the selector,
+ * into their own context, and the groups start again before the rows go
+ * out: what they cause downstream may bring events back into this query
+ * (a loop), which then fold into the next batch.
  */
 void
 siddhi_selector_close_batch(SiddhiSelect *s, SiddhiSelectEmit emit, void *arg)
@@ -97,29 +99,28 @@ siddhi_selector_close_batch(SiddhiSelect *s, SiddhiSelectEmit emit, void *arg)
 	int naggs = Max(s->naggs, 1);
 
 	Assert(s->folds);
-	s->fold_cxt = fold_context(s);
 	old = MemoryContextSwitchTo(rows);
 	tuples = palloc(sizeof(MinimalTuple) * Max(n, 1));
 	ts = palloc(sizeof(int64) * Max(n, 1));
 	kinds = palloc(sizeof(SiddhiEventKind) * Max(n, 1));
 	params = palloc(sizeof(ParamExecData) * naggs * Max(n, 1));
+	for (int i = 0; i < n; i++)
+	{
+		/* without having: the group's values now, before it starts again */
+		if (s->fold_defers)
+			siddhi_aggs_values(s->aggs, s->pending_groups[i],
+							   &params[i * naggs]);
+		else
+			memcpy(&params[i * naggs], &s->pending_params[i * s->naggs],
+				   sizeof(ParamExecData) * s->naggs);
+	}
 	MemoryContextSwitchTo(old);
+	s->fold_cxt = fold_context(s);
 	for (int i = 0; i < n; i++)
 	{
 		tuples[i] = s->pending_tuples[i];
 		ts[i] = s->pending_ts[i];
 		kinds[i] = s->pending_kind[i];
-		if (s->fold_defers)
-		{
-			/* the group's values now, before it starts again */
-			old = MemoryContextSwitchTo(rows);
-			siddhi_aggs_values(s->aggs, s->pending_groups[i],
-							   &params[i * naggs]);
-			MemoryContextSwitchTo(old);
-		}
-		else
-			memcpy(&params[i * naggs], &s->pending_params[i * s->naggs],
-				   sizeof(ParamExecData) * s->naggs);
 		siddhi_aggs_marks(s->pending_groups[i])->pending = 0;
 	}
 	s->npending = 0;
