@@ -405,6 +405,14 @@ typedef struct SiddhiQueryPlan
 	bool inner_input;				/* it reads a #inner stream */
 	struct SiddhiOverPlan *over;	/* window functions (over.h), or NULL */
 	SiddhiDispatchKey *dispatch;	/* analyze_dispatch.c, or NULL */
+	/*
+	 * analyze_shared.c: when another query of the app on the stream has
+	 * one of qual's conjuncts too, the conjuncts (qual with its ANDs
+	 * flattened) and per conjunct the number of the app's shared condition
+	 * it is, or -1; else both NIL.
+	 */
+	List *qual_conds;  /* of Expr */
+	List *qual_shared; /* of int */
 } SiddhiQueryPlan;
 
 /*
@@ -503,6 +511,7 @@ typedef struct SiddhiAppPlan
 	List *partitions;	/* of SiddhiPartitionPlan * */
 	List *sources;		/* of SiddhiSourcePlan * (connector.h) */
 	List *sinks;		/* of SiddhiSinkPlan * */
+	int nshared;		/* conditions shared by queries (analyze_shared.c) */
 } SiddhiAppPlan;
 
 /*
@@ -538,6 +547,12 @@ extern bool siddhi_window_plan_resets(const SiddhiQueryPlan *qp);
  */
 extern bool siddhi_window_plan_folds(const SiddhiQueryPlan *qp);
 extern int siddhi_dispatch_sharing(SiddhiAppPlan *plan, SiddhiQueryPlan *q);
+/*
+ * analyze_shared.c: the conditions queries of the app share (at the end of
+ * analysis), and how many queries share q's conjunct number id.
+ */
+extern void siddhi_derive_shared_conditions(SiddhiAppPlan *plan);
+extern int siddhi_shared_condition_users(SiddhiAppPlan *plan, int id);
 extern SiddhiRelKind siddhi_relation_kind_parse(const char *kind);
 /*
  * The relations siddhi.app_relation records for app, as SiddhiRelation

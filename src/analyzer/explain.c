@@ -810,34 +810,6 @@ partition_node(SiddhiPartitionPlan *pp, List **hints)
 	return n;
 }
 
-/*
- * The query's dispatch key (analyze_dispatch.c), on the node whose
- * condition it comes from: the attribute, its comparison (= or a range's
- * < <= >= >, the attribute on the left) and its value, and how many
- * queries of the app the stream's index holds on that attribute.
- */
-static void
-dispatch_props(SiddhiAppPlan *app, SiddhiQueryPlan *q, SiddhiExplainNode *n)
-{
-	SiddhiDispatchKey *k = q->dispatch;
-	static const char *const ops[] = { "?", "<", "<=", "=", ">=", ">" };
-
-	if (k == NULL || n == NULL)
-		return;
-	siddhi_explain_prop(
-		n, "Dispatch Key",
-		psprintf("%s %s %s", quote_identifier(k->attname),
-				 ops[k->strategy >= 1 && k->strategy <= 5 ? k->strategy : 0],
-				 siddhi_explain_expr(siddhi_explain_cols_new(),
-									 (Node *) k->value)));
-	siddhi_explain_prop(
-		n, "Dispatch Index",
-		psprintf("%s.%s, %d %s of the app%s", q->input->name,
-				 quote_identifier(k->attname), siddhi_dispatch_sharing(app, q),
-				 siddhi_dispatch_sharing(app, q) == 1 ? "query" : "queries",
-				 siddhi_dispatch_index ? "" : " (siddhi.dispatch_index off)"));
-}
-
 SiddhiExplainNode *
 siddhi_explain_query(SiddhiAppPlan *app, SiddhiQueryPlan *q)
 {
@@ -852,7 +824,7 @@ siddhi_explain_query(SiddhiAppPlan *app, SiddhiQueryPlan *q)
 	if (q->pattern)
 	{
 		(n = pattern_node(q, c, &hints))->op = 1 + SIDDHI_OP_PATTERN;
-		dispatch_props(app, q, n);
+		siddhi_explain_dispatch(app, q, n);
 	}
 	else
 	{
@@ -866,7 +838,8 @@ siddhi_explain_query(SiddhiAppPlan *app, SiddhiQueryPlan *q)
 		n = filter_node(ic, q->qual, n);
 		if (q->qual)
 			n->op = 1 + SIDDHI_OP_FILTER;
-		dispatch_props(app, q, n);
+		siddhi_explain_dispatch(app, q, n);
+		siddhi_explain_shared(app, q, n, ic);
 		if (q->memberships)
 		{
 			/* the probes belong to the filter that reads them */

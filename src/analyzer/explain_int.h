@@ -20,6 +20,11 @@ extern List *siddhi_explain_agg_items(SiddhiExplainCols *c, List *aggs);
 extern char *siddhi_explain_sort_keys(SiddhiExplainCols *c, List *keys,
 									  List *ops);
 /* A window over rows of input, c deparsing expressions over them. */
+/* explain_optimizer.c: a query's dispatch key and shared conditions */
+extern void siddhi_explain_dispatch(SiddhiAppPlan *app, SiddhiQueryPlan *q,
+									SiddhiExplainNode *n);
+extern void siddhi_explain_shared(SiddhiAppPlan *app, SiddhiQueryPlan *q,
+								  SiddhiExplainNode *n, SiddhiExplainCols *c);
 extern SiddhiExplainNode *siddhi_explain_window(SiddhiWindowPlan *w,
 												SiddhiExplainCols *c,
 												const char *input, bool folds);

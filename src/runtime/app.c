@@ -63,6 +63,8 @@ junction_get(Oid relid)
 		j->named = NULL;
 		j->desc_sig = 0;
 		j->dispatch = NULL;
+		j->event = 0;
+		j->events = 0;
 	}
 	{
 		/*
@@ -241,6 +243,29 @@ query_pattern_start(QueryRuntime *q, SiddhiPatternPlan *pp, MemoryContext cxt)
 	}
 }
 
+/*
+ * The filter of a query that shares conjuncts with other queries of its
+ * app (analyze_shared.c), as its conjuncts: query.c evaluates a shared one
+ * once per event for all of them.
+ */
+static void
+shared_conditions_init(QueryRuntime *q, SiddhiQueryPlan *qp)
+{
+	ListCell *lc;
+	ListCell *li;
+	int k = 0;
+
+	q->nconds = list_length(qp->qual_conds);
+	q->conds = palloc(sizeof(ExprState *) * q->nconds);
+	q->cond_shared = palloc(sizeof(int) * q->nconds);
+	forboth(lc, qp->qual_conds, li, qp->qual_shared)
+	{
+		q->conds[k] = ExecInitExpr(lfirst(lc), NULL);
+		q->cond_shared[k] = lfirst_int(li);
+		k++;
+	}
+}
+
 SiddhiAppRuntime *
 siddhi_runtime_start_app(SiddhiAppPlan *plan)
 {
@@ -260,6 +285,7 @@ siddhi_runtime_start_app(SiddhiAppPlan *plan)
 	app->owner = plan->owner;
 	app->playback = plan->playback;
 	app->cxt = cxt;
+	app->shared = palloc0(sizeof(SharedCondition) * Max(plan->nshared, 1));
 
 	foreach(lc, plan->windows)
 		app->windows =
@@ -327,6 +353,8 @@ siddhi_runtime_start_app(SiddhiAppPlan *plan)
 								: q->input->desc;
 		q->econtext = CreateStandaloneExprContext();
 		q->qual = ExecInitQual(qp->qual, NULL);
+		if (qp->qual_shared != NIL)
+			shared_conditions_init(q, qp);
 		if (qp->dedup_key)
 		{
 			Oid outfn;

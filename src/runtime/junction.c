@@ -98,6 +98,7 @@ junction_emit(Junction *j, TupleTableSlot *slot, int64 ts, int depth,
 {
 	ListCell *lc;
 	int64 save_ts = siddhi_current_event_ts;
+	uint64 save_event = j->event;
 
 	siddhi_current_event_ts = ts;
 	if (j->named)
@@ -106,6 +107,9 @@ junction_emit(Junction *j, TupleTableSlot *slot, int64 ts, int depth,
 		siddhi_current_event_ts = save_ts;
 		return;
 	}
+	/* a new event: the conditions its readers share start unknown (a
+	 * loop back into j delivers another one meanwhile, and restores ours) */
+	j->event = ++j->events;
 	/* watchers first: a query's output is seen before what it causes */
 	if (siddhi_stream_watched(MyDatabaseId, j->relid))
 		deliver_to_watchers(j, slot, ts, expired);
@@ -120,6 +124,7 @@ junction_emit(Junction *j, TupleTableSlot *slot, int64 ts, int depth,
 	if (!expired)
 		foreach(lc, j->aggregations)
 			aggregation_event(lfirst(lc), slot, ts);
+	j->event = save_event;
 	siddhi_current_event_ts = save_ts;
 }
 

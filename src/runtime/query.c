@@ -81,6 +81,48 @@ qual_passes(QueryRuntime *q, ExprState *qual, SiddhiOp op,
 }
 
 /*
+ * The filter of a query that shares some of its conjuncts with other
+ * queries of its app (analyze_shared.c): in order, stopping at the first
+ * that is not true, as ExecQual does; a shared one's value, computed for
+ * the event its stream is delivering, serves the other queries too.
+ * (Outside a delivery, as in a chunk a query takes alone, the event's
+ * number is 0 and nothing is shared.)
+ */
+static bool
+shared_qual_passes(QueryRuntime *q, SiddhiEventKind kind)
+{
+	uint64 event = q->input->event;
+
+	OP_IN(q, SIDDHI_OP_FILTER);
+	for (int k = 0; k < q->nconds; k++)
+	{
+		int id = q->cond_shared[k];
+		SharedCondition *c = id >= 0 ? &q->app->shared[id] : NULL;
+		bool value;
+
+		if (c && event != 0 && c->event == event)
+			value = c->value;
+		else
+		{
+			bool isnull;
+			Datum d =
+				ExecEvalExprSwitchContext(q->conds[k], q->econtext, &isnull);
+
+			value = !isnull && DatumGetBool(d);
+			if (c)
+			{
+				c->event = event;
+				c->value = value;
+			}
+		}
+		if (!value)
+			return false;
+	}
+	OP_OUT(q, SIDDHI_OP_FILTER, kind);
+	return true;
+}
+
+/*
  * An error of query q (already rolled back): count it, with its message
  * as the query's last error, and log it, at most once per
  * siddhi.error_log_interval for the query.  Frees edata.
@@ -617,7 +659,8 @@ query_event(QueryRuntime *q, TupleTableSlot *slot, int64 ts, int depth,
 		rate_catch_up(q, q->app->playback ? q->app->clock : siddhi_now_ms(),
 					  depth);
 	q->econtext->ecxt_scantuple = slot;
-	if (q->qual && !qual_passes(q, q->qual, SIDDHI_OP_FILTER, kind))
+	if (q->conds ? !shared_qual_passes(q, kind)
+				 : q->qual && !qual_passes(q, q->qual, SIDDHI_OP_FILTER, kind))
 		return;
 	if (!query_dedup_admit(q, ts))
 		return;

@@ -93,7 +93,19 @@ typedef struct Junction
 	List *aggregations;	  /* of SiddhiIncremental *: current events */
 	List *hooks;		  /* of StreamHook *: sinks of the stream */
 	struct DispatchIndex *dispatch; /* dispatch.c: consumers by value */
+	uint64 event;  /* the event being delivered (shared conditions) */
+	uint64 events; /* events delivered: the next one's number - 1 */
 } Junction;
+
+/*
+ * A condition queries of an app share (analyze_shared.c): its value for
+ * the event its stream's junction delivered as number event.
+ */
+typedef struct SharedCondition
+{
+	uint64 event; /* 0: none yet */
+	bool value;
+} SharedCondition;
 
 /* siddhi_runtime_add_stream_hook(): a sink watching a stream. */
 typedef struct StreamHook
@@ -180,7 +192,12 @@ struct QueryRuntime
 	SiddhiQueryStats *stats;
 	SiddhiErrorLog errlog; /* its errors' LOG lines, rate limited */
 	ExprContext *econtext;
-	ExprState *qual;	/* filters before the window */
+	ExprState *qual; /* filters before the window */
+	/* or, when some of them are shared: each conjunct, and its number in
+	 * app->shared or -1 */
+	int nconds;
+	ExprState **conds;
+	int *cond_shared;
 	SiddhiDedup *dedup; /* #unique:deduplicate, or NULL */
 	ExprState *dedup_key;
 	FmgrInfo dedup_key_out;
@@ -285,8 +302,9 @@ struct SiddhiAppRuntime
 	List *windows;	/* of NamedWindow * */
 	List *triggers; /* of AppTrigger * */
 	bool triggers_started;
-	List *aggregations; /* of AppAggregation * */
-	List *partitions;	/* of AppPartition * */
+	List *aggregations;		 /* of AppAggregation * */
+	List *partitions;		 /* of AppPartition * */
+	SharedCondition *shared; /* plan->nshared of them */
 };
 
 /* An incremental aggregation (incremental.c) and the stream it reads. */
