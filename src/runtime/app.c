@@ -352,9 +352,11 @@ siddhi_runtime_start_app(SiddhiAppPlan *plan)
 				  : qp->pattern ? qp->pattern->desc
 								: q->input->desc;
 		q->econtext = CreateStandaloneExprContext();
-		q->qual = ExecInitQual(qp->qual, NULL);
+		/* the filter whole, or as conjuncts when some are shared */
 		if (qp->qual_shared != NIL)
 			shared_conditions_init(q, qp);
+		else
+			q->qual = ExecInitQual(qp->qual, NULL);
 		if (qp->dedup_key)
 		{
 			Oid outfn;

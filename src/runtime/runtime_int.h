@@ -193,8 +193,8 @@ struct QueryRuntime
 	SiddhiErrorLog errlog; /* its errors' LOG lines, rate limited */
 	ExprContext *econtext;
 	ExprState *qual; /* filters before the window */
-	/* or, when some of them are shared: each conjunct, and its number in
-	 * app->shared or -1 */
+	/* or instead, when some of them are shared: each conjunct, and its
+	 * number in app->shared or -1 */
 	int nconds;
 	ExprState **conds;
 	int *cond_shared;
