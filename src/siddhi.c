@@ -46,6 +46,7 @@ int siddhi_over_history_rows = 1000;
 int siddhi_over_max_partitions = 100000;
 int siddhi_max_partial_matches = 100000;
 bool siddhi_dispatch_index = true;
+bool siddhi_common_subexpressions = true;
 int siddhi_pending_memory_kb = 65536;
 bool siddhi_durable_streams = false;
 bool siddhi_synchronous_commit = false;
@@ -261,6 +262,14 @@ define_gucs(void)
 		"Key), are indexed by that value in their stream; off hands every "
 		"event to every query, as before.",
 		&siddhi_dispatch_index, true, PGC_SIGHUP, 0, NULL, NULL, NULL);
+	DefineCustomBoolVariable(
+		"siddhi.common_subexpressions",
+		"Computes what several queries of an app compute from one event once.",
+		"Conditions and subexpressions that queries of an app on one "
+		"stream share (EXPLAIN shows each Shared Condition and Shared "
+		"Expression) are computed once per event; off computes each where "
+		"it is written.  Read when an app is deployed or loaded.",
+		&siddhi_common_subexpressions, true, PGC_SIGHUP, 0, NULL, NULL, NULL);
 	DefineCustomIntVariable(
 		"siddhi.kafka_source_memory",
 		"Memory for records each Kafka source fetches ahead.",

@@ -413,7 +413,34 @@ typedef struct SiddhiQueryPlan
 	 */
 	List *qual_conds;  /* of Expr */
 	List *qual_shared; /* of int */
+	/*
+	 * analyze_shared_expr.c: when some subexpressions of the query are the
+	 * app's shared expressions, their numbers (shared_exprs), and the
+	 * conjuncts (exec_conds, parallel to qual_conds, which are then set
+	 * even when no conjunct is shared whole) and the select
+	 * (exec_targetlist) the runtime evaluates, each such subexpression
+	 * replaced by PARAM_EXTERN param list_length(memberships) + 1 + its
+	 * number; else NIL.  EXPLAIN shows qual and targetlist as written.
+	 */
+	List *shared_exprs;	   /* of int */
+	List *exec_conds;	   /* of Expr, or NIL: qual_conds */
+	List *exec_targetlist; /* of TargetEntry, or NIL: targetlist */
 } SiddhiQueryPlan;
+
+/*
+ * A subexpression that several places of the queries of an app on one
+ * stream compute from its event alone (analyze_shared_expr.c): the
+ * runtime computes it once per event.  exec is expr with the smaller
+ * shared expressions it holds replaced by PARAM_EXTERN param 1 + their
+ * number.
+ */
+typedef struct SiddhiSharedExpr
+{
+	Oid relid;	/* the stream */
+	Expr *expr; /* as planned, for EXPLAIN */
+	Expr *exec;
+	int users; /* queries that compute it */
+} SiddhiSharedExpr;
 
 /*
  * A named window (define window W (..) time(1 min) output all events):
@@ -512,6 +539,7 @@ typedef struct SiddhiAppPlan
 	List *sources;		/* of SiddhiSourcePlan * (connector.h) */
 	List *sinks;		/* of SiddhiSinkPlan * */
 	int nshared;		/* conditions shared by queries (analyze_shared.c) */
+	List *shared_exprs; /* of SiddhiSharedExpr * (analyze_shared_expr.c) */
 } SiddhiAppPlan;
 
 /*
@@ -553,6 +581,11 @@ extern int siddhi_dispatch_sharing(SiddhiAppPlan *plan, SiddhiQueryPlan *q);
  */
 extern void siddhi_derive_shared_conditions(SiddhiAppPlan *plan);
 extern int siddhi_shared_condition_users(SiddhiAppPlan *plan, int id);
+/*
+ * analyze_shared_expr.c: the subexpressions queries of the app share
+ * (after siddhi_derive_shared_conditions).
+ */
+extern void siddhi_derive_shared_exprs(SiddhiAppPlan *plan);
 extern SiddhiRelKind siddhi_relation_kind_parse(const char *kind);
 /*
  * The relations siddhi.app_relation records for app, as SiddhiRelation

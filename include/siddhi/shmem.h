@@ -28,6 +28,7 @@ extern int siddhi_naptime_ms;
 extern int siddhi_max_groups;
 extern int siddhi_max_partial_matches;
 extern bool siddhi_dispatch_index;
+extern bool siddhi_common_subexpressions; /* analyze_shared*.c */
 extern int siddhi_pending_memory_kb;	  /* siddhi.pending_memory */
 extern bool siddhi_durable_streams;		  /* siddhi.durable_streams */
 extern bool siddhi_synchronous_commit;	  /* siddhi.synchronous_commit */

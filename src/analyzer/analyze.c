@@ -938,6 +938,7 @@ siddhi_analyze_app(SiddhiApp *app, const char *name, SiddhiAnalyzeMode mode,
 	siddhi_analyze_sinks(&st);
 	siddhi_derive_dispatch_keys(st.plan);
 	siddhi_derive_shared_conditions(st.plan);
+	siddhi_derive_shared_exprs(st.plan);
 	/* deploy: the deploying user; load: the owner (analyze_privileges.c) */
 	siddhi_check_app_privileges(&st);
 	return st.plan;

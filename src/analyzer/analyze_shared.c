@@ -27,6 +27,7 @@
 #include "nodes/nodeFuncs.h"
 #include "optimizer/optimizer.h"
 #include "siddhi/analyzer.h"
+#include "siddhi/shmem.h"
 
 typedef struct Candidate
 {
@@ -102,6 +103,8 @@ siddhi_derive_shared_conditions(SiddhiAppPlan *plan)
 	ListCell *lc;
 
 	plan->nshared = 0;
+	if (!siddhi_common_subexpressions)
+		return;
 	foreach(lq, plan->queries)
 	{
 		SiddhiQueryPlan *qp = lfirst(lq);

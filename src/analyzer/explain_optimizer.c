@@ -46,7 +46,8 @@ siddhi_explain_dispatch(SiddhiAppPlan *app, SiddhiQueryPlan *q,
 /*
  * Each conjunct of the query's filter that other queries of the app on
  * the same stream have too, evaluated once per event for all of them, and
- * how many queries share it.
+ * how many queries share it; before them, each subexpression of its
+ * filter or select that is one of the app's shared expressions.
  */
 void
 siddhi_explain_shared(SiddhiAppPlan *app, SiddhiQueryPlan *q,
@@ -55,8 +56,19 @@ siddhi_explain_shared(SiddhiAppPlan *app, SiddhiQueryPlan *q,
 	ListCell *lc;
 	ListCell *li;
 
-	if (q->qual_shared == NIL || n == NULL)
+	if (n == NULL)
 		return;
+	/* the subexpressions it shares (analyze_shared_expr.c) */
+	foreach(lc, q->shared_exprs)
+	{
+		SiddhiSharedExpr *se = list_nth(app->shared_exprs, lfirst_int(lc));
+
+		siddhi_explain_prop_append(
+			n, "Shared Expression",
+			psprintf("%s, once per event for %d %s of the app",
+					 siddhi_explain_expr(c, (Node *) se->expr), se->users,
+					 se->users == 1 ? "query" : "queries"));
+	}
 	forboth(lc, q->qual_conds, li, q->qual_shared)
 	{
 		int users;

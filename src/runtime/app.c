@@ -258,7 +258,8 @@ shared_conditions_init(QueryRuntime *q, SiddhiQueryPlan *qp)
 	q->nconds = list_length(qp->qual_conds);
 	q->conds = palloc(sizeof(ExprState *) * q->nconds);
 	q->cond_shared = palloc(sizeof(int) * q->nconds);
-	forboth(lc, qp->qual_conds, li, qp->qual_shared)
+	forboth(lc, qp->exec_conds ? qp->exec_conds : qp->qual_conds, li,
+			qp->qual_shared)
 	{
 		q->conds[k] = ExecInitExpr(lfirst(lc), NULL);
 		q->cond_shared[k] = lfirst_int(li);
@@ -286,6 +287,8 @@ siddhi_runtime_start_app(SiddhiAppPlan *plan)
 	app->playback = plan->playback;
 	app->cxt = cxt;
 	app->shared = palloc0(sizeof(SharedCondition) * Max(plan->nshared, 1));
+	/* built once the queries are (shared_exprs_start), counted before */
+	app->nsexprs = list_length(plan->shared_exprs);
 
 	foreach(lc, plan->windows)
 		app->windows =
@@ -399,6 +402,11 @@ siddhi_runtime_start_app(SiddhiAppPlan *plan)
 		if (qp->memberships)
 			q->econtext->ecxt_param_list_info =
 				siddhi_memberships_create(qp->memberships, q->econtext, cxt);
+		/* shared expressions: params numbered after the memberships' */
+		if (qp->shared_exprs != NIL)
+			q->econtext->ecxt_param_list_info =
+				shared_exprs_params(q, q->econtext->ecxt_param_list_info,
+									list_length(qp->memberships));
 		q->sel = siddhi_selector_create(
 			qp, rowdesc, q->out_slot, q->econtext, q->apart != NULL,
 			qp->rate_kind != SIDDHI_RATE_NONE, cxt);
@@ -437,6 +445,8 @@ siddhi_runtime_start_app(SiddhiAppPlan *plan)
 		aa->inc = siddhi_incremental_start(ap, app->owner, cxt);
 		app->aggregations = lappend(app->aggregations, aa);
 	}
+	/* the expressions its queries share, which read their junctions */
+	shared_exprs_start(app, plan->shared_exprs, cxt);
 	/* hook the windows and queries up only once all could be built */
 	foreach(lc, app->windows)
 	{

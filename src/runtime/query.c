@@ -852,6 +852,7 @@ query_step_chunk(QueryRuntime *q, Junction *j, const char *rows, uint32 nrows)
 	const char *volatile p = rows;
 	volatile uint32 i = 0;
 	int64 save_ts = siddhi_current_event_ts;
+	uint64 save_event = j->event;
 
 	while (i < nrows)
 	{
@@ -907,6 +908,9 @@ query_step_chunk(QueryRuntime *q, Junction *j, const char *rows, uint32 nrows)
 				ExecStoreMinimalTuple(tuple, slot, false);
 				siddhi_current_event_ts = row->timestamp;
 				timed = siddhi_stats_event(q->stats, row->timestamp);
+				/* numbered: places of q that share an expression share it */
+				if (q->app->nsexprs > 0)
+					j->event = ++j->events;
 				query_event(q, slot, row->timestamp, 0, SIDDHI_EVENT_CURRENT,
 							true);
 				if (timed)
@@ -929,6 +933,7 @@ query_step_chunk(QueryRuntime *q, Junction *j, const char *rows, uint32 nrows)
 		}
 		PG_END_TRY();
 	}
+	j->event = save_event;
 	siddhi_current_event_ts = save_ts;
 }
 

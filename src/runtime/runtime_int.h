@@ -107,6 +107,24 @@ typedef struct SharedCondition
 	bool value;
 } SharedCondition;
 
+/*
+ * A subexpression queries of an app compute from the event of one stream
+ * (shared_expr.c): its value for the event its junction delivered as
+ * number event.
+ */
+typedef struct SharedExpr
+{
+	Junction *junction;
+	ExprState *state;
+	Oid type;
+	int16 typlen;
+	bool byval;
+	uint64 event; /* 0: none kept */
+	Datum value;  /* by reference: in cxt */
+	bool isnull;
+	MemoryContext cxt;
+} SharedExpr;
+
 /* siddhi_runtime_add_stream_hook(): a sink watching a stream. */
 typedef struct StreamHook
 {
@@ -305,6 +323,9 @@ struct SiddhiAppRuntime
 	List *aggregations;		 /* of AppAggregation * */
 	List *partitions;		 /* of AppPartition * */
 	SharedCondition *shared; /* plan->nshared of them */
+	int nsexprs;			 /* shared expressions (shared_expr.c) */
+	SharedExpr *sexprs;
+	ExprContext *sexpr_econtext; /* where they read each other */
 };
 
 /* An incremental aggregation (incremental.c) and the stream it reads. */
@@ -480,6 +501,10 @@ extern HTAB *sinks;
 extern void sink_buffer(QueryRuntime *q, TupleTableSlot *out);
 
 extern void runtime_init(void);
+extern void shared_exprs_start(SiddhiAppRuntime *app, List *plans,
+							   MemoryContext cxt);
+extern ParamListInfo shared_exprs_params(QueryRuntime *q,
+										 ParamListInfo members, int nmembers);
 
 extern void query_rate_create(QueryRuntime *q, SiddhiQueryPlan *qp);
 extern SiddhiWindow *query_window_create(QueryRuntime *q, MemoryContext cxt);

@@ -143,8 +143,10 @@ siddhi_selector_create(SiddhiQueryPlan *qp, TupleDesc rowdesc,
 		s->topn = siddhi_topn_create(qp, out_slot->tts_tupleDescriptor,
 									 s->aggs != NULL, cxt);
 	s->want_key = (rate || s->topn) && s->ngroup > 0;
-	s->proj = ExecBuildProjectionInfo(qp->targetlist, econtext, out_slot, NULL,
-									  rowdesc);
+	/* the select as it runs: shared expressions read as params */
+	s->proj = ExecBuildProjectionInfo(qp->exec_targetlist ? qp->exec_targetlist
+														  : qp->targetlist,
+									  econtext, out_slot, NULL, rowdesc);
 	MemoryContextSwitchTo(old);
 	return s;
 }
