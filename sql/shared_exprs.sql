@@ -173,6 +173,24 @@ SELECT siddhi.flush();
 SELECT pg_temp.calls('se_calls_up') AS up_calls,
        (SELECT string_agg(u, ',' ORDER BY u) FROM o10) AS o10;
 
+-- streaming SQL: CASE, COALESCE and ARRAY around shared expressions, one
+-- shared expression inside another (COALESCE(se_up(sym), ..) in two
+-- queries, se_up(sym) in three): 3 events, 3 calls
+SELECT setval('se_calls_up', 1, false);
+SELECT count(*) FROM siddhi.deploy('se5', $$
+  CREATE STREAM Se5 (sym TEXT, vol BIGINT);
+  CREATE TABLE O11 (a TEXT, b TEXT);
+  INSERT INTO O11 SELECT CASE WHEN vol > 2 THEN se_up(sym) ELSE coalesce(se_up(sym), 'none') END AS a, 'x' AS b FROM Se5;
+  INSERT INTO O11 SELECT se_up(sym) AS a, ARRAY[se_up(sym), sym]::text AS b FROM Se5;
+  INSERT INTO O11 SELECT coalesce(se_up(sym), 'none') AS a, 'y' AS b FROM Se5 WHERE vol > 1;
+$$);
+INSERT INTO se5 VALUES ('a', 1), ('b', 3), (NULL, 2);
+SELECT siddhi.flush();
+SELECT pg_temp.calls('se_calls_up') AS up_calls;
+SELECT * FROM o11 ORDER BY 2, 1;
+SELECT * FROM siddhi.explain('se5') WHERE "QUERY PLAN" ~ 'Shared|Query';
+SELECT siddhi.undeploy('se5', drop_tables => true);
+
 SELECT siddhi.undeploy('se4', drop_tables => true);
 SELECT siddhi.undeploy('se3', drop_tables => true);
 SELECT siddhi.undeploy('se2', drop_tables => true);

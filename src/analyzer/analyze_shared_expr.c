@@ -38,10 +38,11 @@
 
 #include "access/htup_details.h"
 #include "catalog/pg_proc.h"
+#include "common/hashfn.h"
+#include "miscadmin.h"
 #include "nodes/makefuncs.h"
 #include "nodes/nodeFuncs.h"
-#include "optimizer/clauses.h"
-#include "optimizer/optimizer.h"
+#include "utils/hsearch.h"
 #include "utils/lsyscache.h"
 #include "utils/syscache.h"
 #include "siddhi/analyzer.h"
@@ -52,10 +53,33 @@ typedef struct Candidate
 {
 	Oid relid;
 	Node *expr;
+	uint32 hash;
 	int size;  /* its nodes: the larger are chosen first */
 	int count; /* its occurrences */
 	int id;	   /* chosen: its number; else -1 */
 } Candidate;
+
+/*
+ * What the first walk learned of a node of the places, found again by
+ * its address: each later step looks a node up instead of walking under
+ * it again, so that deriving stays about linear in the app's size (a sum
+ * of a thousand terms has a thousand nested subexpressions).
+ */
+typedef struct NodeInfo
+{
+	Node *node; /* key */
+	uint32 hash;
+	int size;	 /* nodes under it, itself included */
+	double cost; /* add_cost */
+	bool bad;	 /* never shared, nor anything above it */
+} NodeInfo;
+
+/* Candidates by hash: those whose hash is the key. */
+typedef struct Bucket
+{
+	uint32 hash; /* key */
+	List *cands; /* of Candidate * */
+} Bucket;
 
 /* The places of one query: its roots. */
 typedef struct Places
@@ -70,13 +94,24 @@ typedef struct Places
 typedef struct Walk
 {
 	Oid relid;
-	List **cands; /* collecting: every candidate */
-	Candidate *c; /* counting: this one */
-	List *chosen; /* counting and rewriting: the chosen, of Candidate * */
+	HTAB *infos;	/* of NodeInfo */
+	HTAB *by_hash;	/* of Bucket: every candidate */
+	List *cands;	/* every candidate, as found */
+	bool recording; /* the first walk: candidates are counted */
+	long nodes;		/* the first walk: nodes seen */
+	Candidate *c;	/* counting: this one */
+	HTAB *chosen;	/* counting and rewriting: of Bucket, the chosen */
+	int min_chosen; /* the smallest chosen's size */
 	int count;
 	int base; /* rewriting: the param number of shared expression 0,
-					 * less 1 */
+			   * less 1 */
 } Walk;
+
+/*
+ * The most candidates the counting step weighs, times the nodes of the
+ * places: what is left over (the smallest) is not shared.
+ */
+#define COUNTING_BUDGET 20000000L
 
 static bool
 query_eligible(SiddhiQueryPlan *qp)
@@ -95,18 +130,6 @@ select_eligible(SiddhiQueryPlan *qp)
 		   qp->rate_kind != SIDDHI_RATE_SNAPSHOT;
 }
 
-static bool
-has_placeholder_or_param(Node *node, void *context)
-{
-	if (node == NULL)
-		return false;
-	if (IsA(node, Param) || IsA(node, CaseTestExpr) ||
-		IsA(node, CoerceToDomainValue) || IsA(node, Aggref) ||
-		IsA(node, WindowFunc))
-		return true;
-	return expression_tree_walker(node, has_placeholder_or_param, context);
-}
-
 /* The function's procost (1 for builtins, 100 for SQL and plpgsql). */
 static double
 func_cost(Oid funcid)
@@ -122,20 +145,19 @@ func_cost(Oid funcid)
 }
 
 /*
- * What computing node costs, roughly, in units of a builtin operator on
- * values passed by value (float8mul, int8mod): a function its procost,
- * plus 5 when a value in or out is passed by reference (allocation,
- * detoasting, copies); a conversion through text 10.
+ * What computing node itself costs, roughly, in units of a builtin
+ * operator on values passed by value (float8mul, int8mod): a function its
+ * procost, plus 5 when a value in or out is passed by reference
+ * (allocation, detoasting, copies); a conversion through text 10.
  */
-static bool
-add_cost(Node *node, void *context)
+static double
+own_cost(Node *node)
 {
-	double *cost = context;
 	Oid funcid = InvalidOid;
 	List *args = NIL;
+	bool byref;
+	ListCell *lc;
 
-	if (node == NULL)
-		return false;
 	switch (nodeTag(node))
 	{
 		case T_FuncExpr:
@@ -153,52 +175,73 @@ add_cost(Node *node, void *context)
 			args = ((ScalarArrayOpExpr *) node)->args;
 			break;
 		case T_CoerceViaIO:
-			*cost += 10;
-			break;
+			return 10;
 		case T_ArrayExpr:
 		case T_RowExpr:
-			*cost += 5;
-			break;
+			return 5;
 		case T_Var:
 		case T_Const:
-			break;
+		case T_RelabelType:
+		case T_CaseWhen:
+		case T_List:
+			return 0;
 		default:
-			*cost += 1;
-			break;
+			return 1;
 	}
-	if (OidIsValid(funcid))
-	{
-		bool byref = !get_typbyval(exprType(node));
-		ListCell *lc;
+	byref = !get_typbyval(exprType(node));
+	foreach(lc, args)
+		byref |= !get_typbyval(exprType(lfirst(lc)));
+	return func_cost(funcid) + (byref ? 5 : 0);
+}
 
-		foreach(lc, args)
-			byref |= !get_typbyval(exprType(lfirst(lc)));
-		*cost += func_cost(funcid) + (byref ? 5 : 0);
-	}
-	return expression_tree_walker(node, add_cost, context);
+static bool
+mutable_func(Oid funcid, void *context)
+{
+	return func_volatile(funcid) != PROVOLATILE_IMMUTABLE;
 }
 
 /*
- * Whether reading node as a shared expression saves more than it costs:
- * a read (a call through the param hook and a check of the event's
- * number, a copy of a value passed by reference) costs about as much as
- * five builtin operators, so float8 arithmetic stays where it is and
- * text functions, conversions and SQL or plpgsql functions are shared.
+ * Whether node itself keeps it, and all above it, from being shared: a
+ * kind of node the event alone may not decide (a parameter, as a
+ * membership probe's or a query's own, a subplan, the placeholder of an
+ * enclosing CASE or domain check, an aggregate), or a function that is
+ * not immutable (a stable one may read a table an earlier query of the
+ * same event just wrote).
  */
 static bool
-worth_sharing(Node *node)
+own_bad(Node *node)
 {
-	double cost = 0;
-
-	add_cost(node, &cost);
-	return cost >= 5;
+	switch (nodeTag(node))
+	{
+		case T_Var:
+		case T_Const:
+		case T_FuncExpr:
+		case T_OpExpr:
+		case T_DistinctExpr:
+		case T_NullIfExpr:
+		case T_ScalarArrayOpExpr:
+		case T_BoolExpr:
+		case T_CoerceViaIO:
+		case T_RelabelType:
+		case T_CaseExpr:
+		case T_CaseWhen:
+		case T_CoalesceExpr:
+		case T_MinMaxExpr:
+		case T_NullTest:
+		case T_BooleanTest:
+		case T_ArrayExpr:
+		case T_RowExpr:
+		case T_List: /* the walker hands some nodes' arguments over whole */
+			return check_functions_in_node(node, mutable_func, NULL);
+		default:
+			return true;
+	}
 }
 
+/* The kinds of node that may be shared (not a column, constant, ..). */
 static bool
-candidate(Node *node)
+sharable_kind(Node *node)
 {
-	if (node == NULL)
-		return false;
 	switch (nodeTag(node))
 	{
 		case T_FuncExpr:
@@ -215,60 +258,179 @@ candidate(Node *node)
 		case T_BooleanTest:
 		case T_ArrayExpr:
 		case T_RowExpr:
-			break;
+			return true;
 		default:
-			return false; /* a column, a constant, a relabeling, .. */
+			return false;
 	}
-	return !contain_mutable_functions(node) && !contain_subplans(node) &&
-		   !has_placeholder_or_param(node, NULL) && worth_sharing(node);
 }
 
-static bool
-count_nodes(Node *node, void *context)
+/* A hash of node itself (its kind and what tells it from its kin). */
+static uint32
+own_hash(Node *node)
 {
-	if (node == NULL)
-		return false;
-	(*(int *) context)++;
-	return expression_tree_walker(node, count_nodes, context);
+	uint32 h = murmurhash32((uint32) nodeTag(node));
+	uint32 v = 0;
+
+	switch (nodeTag(node))
+	{
+		case T_Var:
+			v = ((Var *) node)->varattno * 31 + ((Var *) node)->varno;
+			break;
+		case T_Const:
+		{
+			Const *c = (Const *) node;
+
+			v = c->consttype;
+			if (!c->constisnull && c->constbyval)
+				v ^= murmurhash32((uint32) DatumGetUInt64(c->constvalue));
+			else if (!c->constisnull && c->constlen == -1)
+				v ^= hash_any((unsigned char *) VARDATA_ANY(c->constvalue),
+							  VARSIZE_ANY_EXHDR(c->constvalue));
+			break;
+		}
+		case T_FuncExpr:
+			v = ((FuncExpr *) node)->funcid;
+			break;
+		case T_OpExpr:
+		case T_DistinctExpr:
+		case T_NullIfExpr:
+			v = ((OpExpr *) node)->opno;
+			break;
+		case T_ScalarArrayOpExpr:
+			v = ((ScalarArrayOpExpr *) node)->opno;
+			break;
+		case T_BoolExpr:
+			v = ((BoolExpr *) node)->boolop;
+			break;
+		case T_CoerceViaIO:
+			v = ((CoerceViaIO *) node)->resulttype;
+			break;
+		case T_RelabelType:
+			v = ((RelabelType *) node)->resulttype;
+			break;
+		default:
+			break;
+	}
+	return hash_combine(h, murmurhash32(v));
+}
+
+static NodeInfo *visit(Node *node, Walk *w);
+
+/* visit's walker over a node's children: their sum. */
+typedef struct Children
+{
+	Walk *w;
+	uint32 hash;
+	int size;
+	double cost;
+	bool bad;
+} Children;
+
+static bool
+visit_child(Node *node, Children *ch)
+{
+	NodeInfo *ni = visit(node, ch->w);
+
+	if (ni != NULL)
+	{
+		ch->hash = hash_combine(ch->hash, ni->hash);
+		ch->size += ni->size;
+		ch->cost += ni->cost;
+		ch->bad |= ni->bad;
+	}
+	return false;
 }
 
 static Candidate *
-find(List *list, Oid relid, Node *expr)
+find_in(HTAB *table, Oid relid, Node *node, uint32 hash)
 {
+	Bucket *b = hash_search(table, &hash, HASH_FIND, NULL);
 	ListCell *lc;
 
-	foreach(lc, list)
+	if (b == NULL)
+		return NULL;
+	foreach(lc, b->cands)
 	{
 		Candidate *c = lfirst(lc);
 
-		if (c->relid == relid && equal(c->expr, expr))
+		if (c->relid == relid && equal(c->expr, node))
 			return c;
 	}
 	return NULL;
 }
 
-/* Collect every candidate under node (node included when asked). */
-static bool
-collect(Node *node, Walk *w)
+static void
+add_to(HTAB *table, Candidate *c)
 {
+	bool found;
+	Bucket *b = hash_search(table, &c->hash, HASH_ENTER, &found);
+
+	if (!found)
+		b->cands = NIL;
+	b->cands = lappend(b->cands, c);
+}
+
+/*
+ * The first walk: what each node under node is (NodeInfo), and, when
+ * recording, each that may be shared counted as a candidate.
+ */
+static NodeInfo *
+visit(Node *node, Walk *w)
+{
+	NodeInfo *ni;
+	Children ch = { w, 0, 0, 0, false };
+	bool found;
+
 	if (node == NULL)
-		return false;
-	if (candidate(node))
+		return NULL;
+	check_stack_depth();
+	ni = hash_search(w->infos, &node, HASH_ENTER, &found);
+	if (found)
+		return ni;
+	expression_tree_walker(node, visit_child, &ch);
+	ni->hash = hash_combine(own_hash(node), ch.hash);
+	ni->size = 1 + ch.size;
+	ni->cost = ch.cost + own_cost(node);
+	ni->bad = ch.bad || own_bad(node);
+	w->nodes++;
+	/* worth it when it costs more to compute than to read (below) */
+	if (w->recording && !ni->bad && sharable_kind(node) && ni->cost >= 5)
 	{
-		Candidate *c = find(*w->cands, w->relid, node);
+		Candidate *c = find_in(w->by_hash, w->relid, node, ni->hash);
 
 		if (c == NULL)
 		{
 			c = palloc0(sizeof(Candidate));
 			c->relid = w->relid;
 			c->expr = node;
-			count_nodes(node, &c->size);
+			c->hash = ni->hash;
+			c->size = ni->size;
 			c->id = -1;
-			*w->cands = lappend(*w->cands, c);
+			add_to(w->by_hash, c);
+			w->cands = lappend(w->cands, c);
 		}
 		c->count++;
 	}
-	return expression_tree_walker(node, collect, w);
+	return ni;
+}
+
+static NodeInfo *
+info_of(Walk *w, Node *node)
+{
+	NodeInfo *ni = hash_search(w->infos, &node, HASH_FIND, NULL);
+
+	if (ni == NULL)
+		elog(ERROR, "shared expressions: a node of a query was not seen");
+	return ni;
+}
+
+/* The chosen shared expression node is, or NULL. */
+static Candidate *
+chosen_as(Walk *w, Node *node, NodeInfo *ni)
+{
+	if (w->chosen == NULL || ni->size < w->min_chosen)
+		return NULL;
+	return find_in(w->chosen, w->relid, node, ni->hash);
 }
 
 /*
@@ -278,11 +440,17 @@ collect(Node *node, Walk *w)
 static bool
 count_in(Node *node, Walk *w)
 {
+	NodeInfo *ni;
+
 	if (node == NULL)
 		return false;
-	if (find(w->chosen, w->relid, node) != NULL)
+	ni = info_of(w, node);
+	if (ni->size < w->c->size)
+		return false; /* too small to hold it */
+	if (chosen_as(w, node, ni) != NULL)
 		return false;
-	if (equal(node, w->c->expr))
+	if (ni->hash == w->c->hash && ni->size == w->c->size &&
+		w->relid == w->c->relid && equal(node, w->c->expr))
 	{
 		w->count++;
 		return false;
@@ -294,10 +462,13 @@ static Node *
 rewrite(Node *node, Walk *w)
 {
 	Candidate *c;
+	NodeInfo *ni;
 
 	if (node == NULL)
 		return NULL;
-	if ((c = find(w->chosen, w->relid, node)) != NULL)
+	/* the mutator also hands over what the walker did not (a CaseWhen) */
+	ni = hash_search(w->infos, &node, HASH_FIND, NULL);
+	if (ni != NULL && (c = chosen_as(w, node, ni)) != NULL)
 	{
 		Param *p = makeNode(Param);
 
@@ -373,9 +544,37 @@ places_of(SiddhiAppPlan *plan)
 	return out;
 }
 
-/* Walk each place of each query with fn (a conjunct's children only). */
+/* The first walk, over every place; a conjunct shared whole is seen once. */
 static void
-walk_places(List *places, bool (*fn)(Node *, Walk *), Walk *w)
+visit_places(List *places, Walk *w)
+{
+	ListCell *lp;
+
+	foreach(lp, places)
+	{
+		Places *p = lfirst(lp);
+		ListCell *lc;
+		ListCell *ls;
+
+		w->relid = p->qp->input->relid;
+		forboth(lc, p->conds, ls, p->skip)
+		{
+			Children ch = { w, 0, 0, 0, false };
+
+			/* a conjunct is shared whole or not at all: its children */
+			w->recording = !lfirst_int(ls);
+			expression_tree_walker(lfirst(lc), visit_child, &ch);
+		}
+		w->recording = true;
+		foreach(lc, p->targets)
+			visit((Node *) ((TargetEntry *) lfirst(lc))->expr, w);
+	}
+	w->recording = false;
+}
+
+/* Count w->c in each place of each query (a conjunct's children only). */
+static void
+count_places(List *places, Walk *w)
 {
 	ListCell *lp;
 
@@ -388,9 +587,9 @@ walk_places(List *places, bool (*fn)(Node *, Walk *), Walk *w)
 		w->relid = p->qp->input->relid;
 		forboth(lc, p->conds, ls, p->skip)
 			if (!lfirst_int(ls))
-				expression_tree_walker(lfirst(lc), fn, w);
+				expression_tree_walker(lfirst(lc), count_in, w);
 		foreach(lc, p->targets)
-			fn((Node *) ((TargetEntry *) lfirst(lc))->expr, w);
+			count_in((Node *) ((TargetEntry *) lfirst(lc))->expr, w);
 	}
 }
 
@@ -455,36 +654,53 @@ siddhi_derive_shared_exprs(SiddhiAppPlan *plan)
 	ListCell *lc;
 	ListCell *lp;
 	Walk w = { 0 };
+	HASHCTL ctl = { 0 };
+	long budget;
 	int n = 0;
 
 	plan->shared_exprs = NIL;
 	if (!siddhi_common_subexpressions)
 		return;
 	places = places_of(plan);
-	w.cands = &cands;
-	walk_places(places, collect, &w);
-	foreach(lc, cands)
+	if (places == NIL)
+		return;
+	ctl.keysize = sizeof(Node *);
+	ctl.entrysize = sizeof(NodeInfo);
+	ctl.hcxt = CurrentMemoryContext;
+	w.infos = hash_create("siddhi shared expression nodes", 256, &ctl,
+						  HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
+	ctl.keysize = sizeof(uint32);
+	ctl.entrysize = sizeof(Bucket);
+	w.by_hash = hash_create("siddhi shared expression candidates", 256, &ctl,
+							HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
+	visit_places(places, &w);
+	foreach(lc, w.cands)
 	{
 		Candidate *c = lfirst(lc);
 
 		if (c->count >= 2)
-			chosen = lappend(chosen, c);
+			cands = lappend(cands, c);
 	}
-	if (chosen == NIL)
+	if (cands == NIL)
 		return;
-	list_sort(chosen, by_size_desc);
-	/* the largest first; a smaller one counts where no larger one is */
-	cands = chosen;
-	chosen = NIL;
+	list_sort(cands, by_size_desc);
+	/* each candidate weighed costs a walk of the places: the largest first */
+	budget = Max(1, COUNTING_BUDGET / Max(w.nodes, 1));
+	if (list_length(cands) > budget)
+		cands = list_truncate(cands, (int) budget);
+	/* a smaller one counts where no larger one chosen is */
+	w.chosen = hash_create("siddhi shared expressions", 64, &ctl,
+						   HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
+	w.min_chosen = INT_MAX;
 	foreach(lc, cands)
 	{
 		Candidate *c = lfirst(lc);
 		ListCell *lo;
 
 		w.c = c;
-		w.chosen = chosen;
 		w.count = 0;
-		walk_places(places, count_in, &w);
+		count_places(places, &w);
+		/* a larger one's body counts once */
 		foreach(lo, chosen)
 		{
 			Candidate *o = lfirst(lo);
@@ -498,12 +714,13 @@ siddhi_derive_shared_exprs(SiddhiAppPlan *plan)
 		{
 			c->id = n++;
 			chosen = lappend(chosen, c);
+			add_to(w.chosen, c);
+			w.min_chosen = Min(w.min_chosen, c->size);
 		}
 	}
 	if (chosen == NIL)
 		return;
 	/* each query's places with the shared expressions as params */
-	w.chosen = chosen;
 	foreach(lp, places)
 	{
 		Places *p = lfirst(lp);
