@@ -126,12 +126,28 @@ extern bool siddhi_ring_try_push(SiddhiRing *ring, const char *chunk,
 extern void siddhi_ring_mark_done(SiddhiRing *ring, uint64 pos);
 
 /*
- * Copy out whole chunks, up to max bytes but at least one chunk (buf must
- * hold ring->size bytes); returns bytes copied.  The space stays taken
- * until siddhi_ring_consume().
+ * What siddhi_ring_pop hands out: consecutive chunks at data, len bytes,
+ * the first at ring position pos.
+ */
+typedef struct SiddhiRingRun
+{
+	char *data;
+	Size len;
+	uint64 pos;
+} SiddhiRingRun;
+
+#define SIDDHI_RING_MAX_RUNS 4
+
+/*
+ * Pop whole chunks, up to max bytes but at least one chunk, as at most
+ * SIDDHI_RING_MAX_RUNS runs (*nruns of them): in the ring itself where
+ * chunks lie whole, copied into buf (which must hold ring->size bytes)
+ * where one lies across the ring's end.  Returns the bytes popped.  The
+ * space, and so the runs in the ring, stay the caller's until
+ * siddhi_ring_consume().
  */
 extern Size siddhi_ring_pop(SiddhiRing *ring, char *buf, Size max,
-							uint64 *upto);
+							uint64 *upto, SiddhiRingRun *runs, int *nruns);
 
 /* The engine committed everything popped up to pos: producers may reuse it. */
 extern void siddhi_ring_consume(SiddhiRing *ring, uint64 pos);

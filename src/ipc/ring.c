@@ -8,15 +8,18 @@
  * taken modulo the size.  Producers copy a whole chunk under the ring's
  * LWLock (chunks are at most a few tens of kB), so a chunk is either
  * entirely in the ring or not at all; the consumer copies whole chunks
- * out under the same lock.  A full ring makes producers wait: nothing is
- * dropped.
+ * out under the same lock, or hands them where they are (below).  A full
+ * ring makes producers wait: nothing is dropped.
  *
  * A committing transaction reserves room for its last marker (COMMIT or
  * ABORT) when it pushes PRECOMMIT, because after its commit record it may
  * neither wait nor fail: reserved bytes count as used for everyone else.
  *
  * What the engine popped keeps its room until the batch it went into has
- * committed (consumed): an engine terminated in the middle of a batch
+ * committed (consumed).  So the engine reads the chunks it popped in the
+ * ring itself, where they lie whole (siddhi_ring_pop's runs): no producer
+ * writes there before siddhi_ring_consume; only a chunk across the ring's
+ * end is copied out.  And an engine terminated in the middle of a batch
  * (pg_terminate_backend while it waits for a lock, DROP DATABASE) loses
  * nothing, the next one reads the batch again (siddhi_ring_rewind).
  * Rows it had taken into its pending store (src/worker/pending.c:
@@ -234,28 +237,68 @@ siddhi_ring_try_push(SiddhiRing *ring, const char *chunk, Size len)
 	return pushed;
 }
 
-Size
-siddhi_ring_pop(SiddhiRing *ring, char *buf, Size max, uint64 *upto)
+/*
+ * Where the chunk at the ring's tail (length len) goes: true when it lies
+ * whole in data[], not across its end, at an aligned address (its rows'
+ * tuples are read where they are), so that it is handed in place.
+ */
+static inline bool
+ring_in_place(SiddhiRing *ring, Size len)
 {
+	uint64 pos = ring->tail % ring->size;
+	char *at = ring->data + pos;
+
+	return pos + len <= ring->size && at == (char *) MAXALIGN(at);
+}
+
+Size
+siddhi_ring_pop(SiddhiRing *ring, char *buf, Size max, uint64 *upto,
+				SiddhiRingRun *runs, int *nruns)
+{
+	Size popped = 0;
 	Size copied = 0;
+	int n = 0;
 
 	LWLockAcquire(ring->lock, LW_EXCLUSIVE);
 	while (ring->head - ring->tail >= sizeof(SiddhiChunkHeader))
 	{
 		SiddhiChunkHeader hdr;
 		uint64 save_tail = ring->tail;
+		bool in_place;
+		char *at;
+		SiddhiRingRun *last = n > 0 ? &runs[n - 1] : NULL;
 
 		ring_copy_out(ring, (char *) &hdr, sizeof(hdr));
 		ring->tail = save_tail;
 		Assert(hdr.length <= ring->size);
-		if (copied > 0 && hdr.length > max - copied)
+		if (popped > 0 && hdr.length > max - popped)
 			break;
-		ring_copy_out(ring, buf + copied, hdr.length);
-		copied += hdr.length;
+		in_place = ring_in_place(ring, hdr.length);
+		at = in_place ? ring->data + ring->tail % ring->size : buf + copied;
+		/* it extends the last run, or starts one (if there is room) */
+		if (last == NULL || last->data + last->len != at)
+		{
+			if (n == SIDDHI_RING_MAX_RUNS)
+				break;
+			last = &runs[n++];
+			last->data = at;
+			last->len = 0;
+			last->pos = ring->tail;
+		}
+		if (in_place)
+			ring->tail += hdr.length;
+		else
+		{
+			ring_copy_out(ring, buf + copied, hdr.length);
+			copied += hdr.length;
+		}
+		last->len += hdr.length;
+		popped += hdr.length;
 	}
 	*upto = ring->tail;
 	LWLockRelease(ring->lock);
-	return copied;
+	*nruns = n;
+	return popped;
 }
 
 void

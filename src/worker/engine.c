@@ -823,6 +823,8 @@ siddhi_engine_main(Datum arg)
 	{
 		uint32 gen;
 		Size n;
+		SiddhiRingRun runs[SIDDHI_RING_MAX_RUNS];
+		int nruns = 0;
 		bool busy = false;
 		uint64 upto = 0;
 		int64 deadline;
@@ -854,7 +856,9 @@ siddhi_engine_main(Datum arg)
 		 * deliveries free room.
 		 */
 		blocked = siddhi_sinks_blocked();
-		n = blocked ? 0 : siddhi_ring_pop(ring, buf, bufsize / 2, &upto);
+		n = blocked
+				? 0
+				: siddhi_ring_pop(ring, buf, bufsize / 2, &upto, runs, &nruns);
 		gen = pg_atomic_read_u32(&siddhi_shared->dbs[my_slot].generation);
 		if (gen != seen_generation)
 		{
@@ -868,8 +872,9 @@ siddhi_engine_main(Datum arg)
 			reload_apps();
 		}
 		recheck_apps();
-		if (n > 0)
-			siddhi_pending_absorb(buf, n, upto - n);
+		/* the runs lie in the ring (or buf) until siddhi_ring_consume */
+		for (int k = 0; n > 0 && k < nruns; k++)
+			siddhi_pending_absorb(runs[k].data, runs[k].len, runs[k].pos);
 		if (!blocked)
 			siddhi_pending_poll(upto, n > 0);
 		/*
@@ -879,7 +884,7 @@ siddhi_engine_main(Datum arg)
 		polled = blocked ? 0 : siddhi_sources_poll();
 		if (!blocked && (siddhi_pending_releasable() || polled > 0))
 			run_batch();
-		/* before the next pop reuses buf */
+		/* before the ring's room is consumed (and the next pop reuses buf) */
 		siddhi_pending_keep();
 		busy = n > 0 || polled > 0;
 		/*

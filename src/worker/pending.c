@@ -33,10 +33,11 @@
  *
  * Memory.  Rows of a transaction live in three places, in this order:
  * a temporary file (BufFile) of spilled chunks, copies in memory, and
- * chunks still in the pop buffer of this round ("borrowed", fed without
- * a copy when the transaction commits in the same round: the fast path).
- * Before the next pop, borrowed chunks are copied; when the copies of
- * all transactions would pass siddhi.pending_memory, the transaction
+ * chunks popped this round, in the ring itself or the pop buffer
+ * ("borrowed", fed without a copy when the transaction commits in the
+ * same round: the fast path).  Before the round's room in the ring is
+ * consumed, borrowed chunks are copied; when the copies of all
+ * transactions would pass siddhi.pending_memory, the transaction
  * holding the most memory is written to its file (as logical decoding
  * does with logical_decoding_work_mem).  Files are temporary files of
  * the worker: removed when fed, dropped, or the worker exits.
@@ -81,7 +82,7 @@ typedef struct PendingXact
 	uint64 nspilled;
 	List *owned;	/* copies in memory, after the file's */
 	Size mem;		/* bytes of owned */
-	List *borrowed; /* pointers into the pop buffer, newest */
+	List *borrowed; /* popped this round, in the ring or pop buffer */
 } PendingXact;
 
 static MemoryContext pending_cxt = NULL;
