@@ -70,6 +70,7 @@
 #include "catalog/pg_am.h"
 #include "commands/defrem.h"
 #include "port/pg_bitutils.h"
+#include "siddhi/key_hash.h"
 #include "siddhi/shmem.h"
 
 typedef struct DispatchValue
@@ -107,7 +108,7 @@ typedef struct DispatchIndex
 	int16 typlen;
 	bool typbyval;
 	FmgrInfo eq;
-	FmgrInfo hash;
+	SiddhiKeyHash hash;
 	FmgrInfo cmp; /* btree order, when there are range readers */
 	/* the readers, by position in j->consumers */
 	int nreaders;
@@ -183,7 +184,7 @@ reader_key(Junction *j, QueryRuntime *q)
 static uint32
 value_hash(DispatchIndex *idx, Datum v)
 {
-	return DatumGetUInt32(FunctionCall1Coll(&idx->hash, idx->collation, v));
+	return siddhi_key_hash(&idx->hash, v);
 }
 
 static DispatchValue *
@@ -323,9 +324,10 @@ build_functions(Junction *j, DispatchIndex *idx, SiddhiDispatchKey *best)
 		Oid opclass = GetDefaultOpClass(best->type, HASH_AM_OID);
 		Oid family = get_opclass_family(opclass);
 
-		fmgr_info_cxt(get_opfamily_proc(family, best->type, best->type,
-										HASHSTANDARD_PROC),
-					  &idx->hash, idx->cxt);
+		siddhi_key_hash_init(&idx->hash,
+							 get_opfamily_proc(family, best->type, best->type,
+											   HASHSTANDARD_PROC),
+							 idx->collation, idx->cxt);
 	}
 	if (OidIsValid(cmpproc))
 		fmgr_info_cxt(cmpproc, &idx->cmp, idx->cxt);
@@ -412,9 +414,9 @@ dispatch_build(Junction *j, DispatchIndex *idx)
 		return;
 
 	old = MemoryContextSwitchTo(idx->cxt);
-	build_functions(j, idx, best);
 	idx->attnum = best->attnum;
-	idx->collation = best->collation;
+	idx->collation = best->collation; /* before the functions use it */
+	build_functions(j, idx, best);
 	idx->nreaders = n;
 	idx->readers = palloc0(sizeof(DispatchReader) * n);
 	idx->keyed = palloc(sizeof(int) * nbest);

@@ -64,6 +64,7 @@
 #include "nodes/params.h"
 #include "optimizer/optimizer.h"
 #include "rewrite/rewriteHandler.h"
+#include "siddhi/key_hash.h"
 #include "siddhi/errors.h"
 #include "siddhi/join.h"
 #include "storage/lmgr.h"
@@ -106,8 +107,7 @@ struct SiddhiJoin
 	/* the join key (plan->key_attno): an arrival probes the other window's
 	 * index by it; key_attno[side] 0 when that side scans */
 	AttrNumber key_attno[2];
-	FmgrInfo key_hash[2];
-	Oid key_collation;
+	SiddhiKeyHash key_hash[2];
 	/* other side a table */
 	Oid table;
 	PlannedStmt *probe;
@@ -374,9 +374,9 @@ siddhi_join_create(SiddhiJoinPlan *plan, ExprContext *econtext,
 			OidIsValid(plan->key_hash[side]))
 		{
 			j->key_attno[side] = plan->key_attno[side];
-			fmgr_info_cxt(plan->key_hash[side], &j->key_hash[side], cxt);
+			siddhi_key_hash_init(&j->key_hash[side], plan->key_hash[side],
+								 plan->key_collation, cxt);
 		}
-	j->key_collation = plan->key_collation;
 	if (plan->probe)
 	{
 		List *rewritten = QueryRewrite(copyObject(plan->probe));
@@ -533,8 +533,7 @@ probe_by_key(SiddhiJoin *j, int side, TupleTableSlot *slot,
 
 	if (isnull)
 		return true;
-	hash = DatumGetUInt32(
-		FunctionCall1Coll(&j->key_hash[side], j->key_collation, key));
+	hash = siddhi_key_hash(&j->key_hash[side], key);
 	return siddhi_window_probe(other_window, hash, scan_event, sa);
 }
 

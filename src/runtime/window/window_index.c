@@ -43,6 +43,7 @@
 
 #include "executor/tuptable.h"
 #include "fmgr.h"
+#include "siddhi/key_hash.h"
 #include "siddhi/window.h"
 #include "window_int.h"
 
@@ -65,8 +66,7 @@ typedef struct IndexBucket
 struct WindowIndex
 {
 	AttrNumber attno;
-	FmgrInfo hash;
-	Oid collation;
+	SiddhiKeyHash hash;
 	TupleTableSlot *slot; /* to read the key; made at the first add */
 	IndexBucket *buckets;
 	uint32 nbuckets; /* a power of two */
@@ -121,8 +121,8 @@ window_index_create(SiddhiWindow *w, const SiddhiWindowPlan *plan)
 		return;
 	ix = MemoryContextAllocZero(w->cxt, sizeof(WindowIndex));
 	ix->attno = plan->index_attno;
-	fmgr_info_cxt(plan->index_hash, &ix->hash, w->cxt);
-	ix->collation = plan->index_collation;
+	siddhi_key_hash_init(&ix->hash, plan->index_hash, plan->index_collation,
+						 w->cxt);
 	/* a large length(n) starts smaller and grows as it fills */
 	ix->nbuckets = buckets_for(
 		plan->kind == SIDDHI_WINDOW_LENGTH ? Min(plan->length, 4096) : 64);
@@ -180,10 +180,7 @@ index_insert(SiddhiWindow *w, WindowIndex *ix, MinimalTuple tuple, int64 ts)
 	node->timestamp = ts;
 	ExecStoreMinimalTuple(tuple, ix->slot, false);
 	key = slot_getattr(ix->slot, ix->attno, &node->isnull);
-	node->hash =
-		node->isnull
-			? 0
-			: DatumGetUInt32(FunctionCall1Coll(&ix->hash, ix->collation, key));
+	node->hash = node->isnull ? 0 : siddhi_key_hash(&ix->hash, key);
 	ExecClearTuple(ix->slot);
 	node->newer = NULL;
 	if (ix->newest)
