@@ -586,6 +586,8 @@ extern int siddhi_shared_condition_users(SiddhiAppPlan *plan, int id);
  * (after siddhi_derive_shared_conditions).
  */
 extern void siddhi_derive_shared_exprs(SiddhiAppPlan *plan);
+/* A hash of an expression that equal() expressions share. */
+extern uint32 siddhi_expr_hash(Node *node);
 extern SiddhiRelKind siddhi_relation_kind_parse(const char *kind);
 /*
  * The relations siddhi.app_relation records for app, as SiddhiRelation

@@ -838,6 +838,8 @@ siddhi_finish_expr(ParseState *pstate, Node *e)
 	siddhi_refuse_unrunnable(pstate, e);
 	assign_expr_collations(pstate, e);
 	siddhi_depend_note(e); /* before the planner inlines SQL functions */
+	/* what inlining siddhi's arithmetic gives, without its n squared */
+	e = siddhi_arith_as_catalog(e);
 	return expression_planner((Expr *) e);
 }
 

@@ -238,6 +238,11 @@ extern void siddhi_check_annotations(AnalyzeState *st);
 
 /* what the engine cannot evaluate (analyze_unsupported.c) */
 extern void siddhi_refuse_unrunnable(ParseState *pstate, Node *e);
+/*
+ * analyze_arith.c: SiddhiQL's arithmetic operators (schema siddhi) as the
+ * pg_catalog operators their SQL functions stand for, in one walk.
+ */
+extern Node *siddhi_arith_as_catalog(Node *e);
 extern void siddhi_refuse_aggregate_modifiers(const char *source,
 											  FuncCall *fc);
 

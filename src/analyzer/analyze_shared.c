@@ -27,15 +27,24 @@
 #include "nodes/nodeFuncs.h"
 #include "optimizer/optimizer.h"
 #include "siddhi/analyzer.h"
+#include "utils/hsearch.h"
 #include "siddhi/shmem.h"
 
 typedef struct Candidate
 {
 	Oid relid;
 	Node *cond;
-	int users; /* queries that have it */
-	int id;	   /* shared: its number; else -1 */
+	int users;		/* queries that have it */
+	int last_query; /* the last of them, by its place in the app */
+	int id;			/* shared: its number; else -1 */
 } Candidate;
+
+/* Candidates by the hash of their condition (siddhi_expr_hash). */
+typedef struct Bucket
+{
+	uint32 hash; /* key */
+	List *cands; /* of Candidate * */
+} Bucket;
 
 static bool
 eligible(SiddhiQueryPlan *qp)
@@ -80,36 +89,64 @@ shareable(Node *cond)
 		   !has_param(cond, NULL);
 }
 
+/*
+ * The candidate for cond on relid, or NULL; with add, a new one when there
+ * is none.  By hash, so that a filter of thousands of conjuncts is not
+ * compared with itself pair by pair.
+ */
 static Candidate *
-find(List *cands, Oid relid, Node *cond)
+find(HTAB *cands, Oid relid, Node *cond, bool add)
 {
+	uint32 hash = siddhi_expr_hash(cond);
+	bool found;
+	Bucket *b =
+		hash_search(cands, &hash, add ? HASH_ENTER : HASH_FIND, &found);
+	Candidate *c;
 	ListCell *lc;
 
-	foreach(lc, cands)
+	if (b == NULL)
+		return NULL;
+	if (!found)
+		b->cands = NIL;
+	foreach(lc, b->cands)
 	{
-		Candidate *c = lfirst(lc);
-
+		c = lfirst(lc);
 		if (c->relid == relid && equal(c->cond, cond))
 			return c;
 	}
-	return NULL;
+	if (!add)
+		return NULL;
+	c = palloc0(sizeof(Candidate));
+	c->relid = relid;
+	c->cond = cond;
+	c->id = -1;
+	b->cands = lappend(b->cands, c);
+	return c;
 }
 
 void
 siddhi_derive_shared_conditions(SiddhiAppPlan *plan)
 {
-	List *cands = NIL;
+	List *cands = NIL; /* in the order found */
+	HTAB *by_hash;
+	HASHCTL ctl = { 0 };
 	ListCell *lq;
 	ListCell *lc;
+	int nquery = 0;
 
 	plan->nshared = 0;
 	if (!siddhi_common_subexpressions)
 		return;
+	ctl.keysize = sizeof(uint32);
+	ctl.entrysize = sizeof(Bucket);
+	ctl.hcxt = CurrentMemoryContext;
+	by_hash = hash_create("siddhi shared conditions", 64, &ctl,
+						  HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
 	foreach(lq, plan->queries)
 	{
 		SiddhiQueryPlan *qp = lfirst(lq);
-		List *seen = NIL; /* a query counts once per condition */
 
+		nquery++;
 		qp->qual_conds = NIL;
 		qp->qual_shared = NIL;
 		if (!eligible(qp))
@@ -121,22 +158,16 @@ siddhi_derive_shared_conditions(SiddhiAppPlan *plan)
 
 			if (!shareable(cond))
 				continue;
-			c = find(cands, qp->input->relid, cond);
-			if (c == NULL)
-			{
-				c = palloc0(sizeof(Candidate));
-				c->relid = qp->input->relid;
-				c->cond = cond;
-				c->id = -1;
+			c = find(by_hash, qp->input->relid, cond, true);
+			if (c->users == 0)
 				cands = lappend(cands, c);
-			}
-			if (!list_member_ptr(seen, c))
+			/* a query counts once per condition */
+			if (c->last_query != nquery)
 			{
 				c->users++;
-				seen = lappend(seen, c);
+				c->last_query = nquery;
 			}
 		}
-		list_free(seen);
 	}
 	foreach(lc, cands)
 	{
@@ -160,8 +191,9 @@ siddhi_derive_shared_conditions(SiddhiAppPlan *plan)
 		foreach(lc, conds)
 		{
 			Node *cond = lfirst(lc);
-			Candidate *c =
-				shareable(cond) ? find(cands, qp->input->relid, cond) : NULL;
+			Candidate *c = shareable(cond)
+							   ? find(by_hash, qp->input->relid, cond, false)
+							   : NULL;
 			int id = c ? c->id : -1;
 
 			ids = lappend_int(ids, id);

@@ -314,6 +314,32 @@ own_hash(Node *node)
 	return hash_combine(h, murmurhash32(v));
 }
 
+/* siddhi_expr_hash's walker: the children's hashes, in order. */
+static bool
+expr_hash_walker(Node *node, uint32 *h)
+{
+	if (node == NULL)
+		return false;
+	*h = hash_combine(*h, siddhi_expr_hash(node));
+	return false;
+}
+
+/*
+ * A hash of an expression that equal() expressions share (locations play
+ * no part); the hash visit() gives each node, for analyze_shared.c.
+ */
+uint32
+siddhi_expr_hash(Node *node)
+{
+	uint32 h = 0;
+
+	if (node == NULL)
+		return 0;
+	check_stack_depth();
+	expression_tree_walker(node, expr_hash_walker, &h);
+	return hash_combine(own_hash(node), h);
+}
+
 static NodeInfo *visit(Node *node, Walk *w);
 
 /* visit's walker over a node's children: their sum. */
