@@ -570,9 +570,13 @@ places_of(SiddhiAppPlan *plan)
 	return out;
 }
 
-/* The first walk, over every place; a conjunct shared whole is seen once. */
+/*
+ * Walk each place of each query, a conjunct's children only: the first
+ * walk (visit) sees every place and records a conjunct shared whole once;
+ * counting (count_in) walks the places that count.
+ */
 static void
-visit_places(List *places, Walk *w)
+walk_places(List *places, Walk *w, bool first)
 {
 	ListCell *lp;
 
@@ -587,36 +591,26 @@ visit_places(List *places, Walk *w)
 		{
 			Children ch = { w, 0, 0, 0, false };
 
-			/* a conjunct is shared whole or not at all: its children */
-			w->recording = !lfirst_int(ls);
-			expression_tree_walker(lfirst(lc), visit_child, &ch);
+			if (first)
+			{
+				w->recording = !lfirst_int(ls);
+				expression_tree_walker(lfirst(lc), visit_child, &ch);
+			}
+			else if (!lfirst_int(ls))
+				expression_tree_walker(lfirst(lc), count_in, w);
 		}
-		w->recording = true;
+		w->recording = first;
 		foreach(lc, p->targets)
-			visit((Node *) ((TargetEntry *) lfirst(lc))->expr, w);
+		{
+			Node *e = (Node *) ((TargetEntry *) lfirst(lc))->expr;
+
+			if (first)
+				visit(e, w);
+			else
+				count_in(e, w);
+		}
 	}
 	w->recording = false;
-}
-
-/* Count w->c in each place of each query (a conjunct's children only). */
-static void
-count_places(List *places, Walk *w)
-{
-	ListCell *lp;
-
-	foreach(lp, places)
-	{
-		Places *p = lfirst(lp);
-		ListCell *lc;
-		ListCell *ls;
-
-		w->relid = p->qp->input->relid;
-		forboth(lc, p->conds, ls, p->skip)
-			if (!lfirst_int(ls))
-				expression_tree_walker(lfirst(lc), count_in, w);
-		foreach(lc, p->targets)
-			count_in((Node *) ((TargetEntry *) lfirst(lc))->expr, w);
-	}
 }
 
 /* Collecting the shared expressions an expression reads: their params. */
@@ -699,7 +693,7 @@ siddhi_derive_shared_exprs(SiddhiAppPlan *plan)
 	ctl.entrysize = sizeof(Bucket);
 	w.by_hash = hash_create("siddhi shared expression candidates", 256, &ctl,
 							HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
-	visit_places(places, &w);
+	walk_places(places, &w, true);
 	foreach(lc, w.cands)
 	{
 		Candidate *c = lfirst(lc);
@@ -725,7 +719,7 @@ siddhi_derive_shared_exprs(SiddhiAppPlan *plan)
 
 		w.c = c;
 		w.count = 0;
-		count_places(places, &w);
+		walk_places(places, &w, false);
 		/* a larger one's body counts once */
 		foreach(lo, chosen)
 		{
