@@ -215,7 +215,12 @@ SELECT wait_for('SELECT count(*) FROM mallory.trout', 3);
 SELECT siddhi.flush();
 INSERT INTO mallory.trin VALUES ('d', 4, 4000);
 SELECT siddhi.flush();
-SELECT who, su, what, count(*) FROM exec_log
+-- (the rebuild's DELETE statements: one or two, as the restarted engine's
+-- first batch comes before or with 'c'; 1 stands for any)
+SELECT who, su, what,
+       CASE WHEN what = 'trwin after statement delete' THEN 1
+            ELSE count(*) END AS count
+  FROM exec_log
  WHERE what NOT LIKE '%update' GROUP BY 1, 2, 3 ORDER BY 3, 1;
 SELECT rolsuper FROM pg_roles WHERE rolname = 'siddhi_mallory';
 SELECT k, total FROM mallory.tragg_sec ORDER BY k;
