@@ -284,8 +284,9 @@ own_hash(Node *node)
 			if (!c->constisnull && c->constbyval)
 				v ^= murmurhash32((uint32) DatumGetUInt64(c->constvalue));
 			else if (!c->constisnull && c->constlen == -1)
-				v ^= hash_any((unsigned char *) VARDATA_ANY(c->constvalue),
-							  VARSIZE_ANY_EXHDR(c->constvalue));
+				v ^= DatumGetUInt32(
+					hash_any((unsigned char *) VARDATA_ANY(c->constvalue),
+							 VARSIZE_ANY_EXHDR(c->constvalue)));
 			break;
 		}
 		case T_FuncExpr:

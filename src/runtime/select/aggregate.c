@@ -718,6 +718,23 @@ group_restart(SiddhiAggregates *a, SiddhiAggGroup *g)
 }
 
 /*
+ * Every group of a, as a list: what frees or releases groups walks it, as
+ * the map may not change under its iterator.
+ */
+List *
+siddhi_aggs_group_list(SiddhiAggregates *a)
+{
+	groupmap_iterator it;
+	GroupEntry *e;
+	List *groups = NIL;
+
+	groupmap_start_iterate(a->groups, &it);
+	while ((e = groupmap_iterate(a->groups, &it)) != NULL)
+		groups = lappend(groups, e->group);
+	return groups;
+}
+
+/*
  * Siddhi's RESET (a join side without a window, after each arrival):
  * every group starts again, and goes unless minForever/maxForever keep
  * it.  The caller holds no group pointers (call it after the chunk's
@@ -726,14 +743,9 @@ group_restart(SiddhiAggregates *a, SiddhiAggGroup *g)
 void
 siddhi_aggs_reset(SiddhiAggregates *a)
 {
-	groupmap_iterator it;
-	GroupEntry *e;
-	List *groups = NIL;
+	List *groups = siddhi_aggs_group_list(a);
 	ListCell *lc;
 
-	groupmap_start_iterate(a->groups, &it);
-	while ((e = groupmap_iterate(a->groups, &it)) != NULL)
-		groups = lappend(groups, e->group);
 	foreach(lc, groups)
 	{
 		SiddhiAggGroup *g = lfirst(lc);

@@ -127,6 +127,9 @@ extern SiddhiAggGroup *siddhi_aggs_group_kept(SiddhiAggregates *a, Datum *keys,
 											  bool *nulls, bool create,
 											  bool limit);
 
+/* Every group, as a list (the map may not change under its iterator). */
+extern List *siddhi_aggs_group_list(SiddhiAggregates *a);
+
 /* Free a group's memory (it is out of the map already). */
 extern void siddhi_aggs_group_free(SiddhiAggregates *a, SiddhiAggGroup *g);
 extern void siddhi_aggs_tombstone(SiddhiAggregates *a, SiddhiAggGroup *g);

@@ -351,14 +351,9 @@ siddhi_aggs_restore(SiddhiAggregates *a, SiddhiStateReader *r)
 void
 siddhi_aggs_clear(SiddhiAggregates *a)
 {
-	groupmap_iterator it;
-	GroupEntry *e;
-	List *groups = NIL;
+	List *groups = siddhi_aggs_group_list(a);
 	ListCell *lc;
 
-	groupmap_start_iterate(a->groups, &it);
-	while ((e = groupmap_iterate(a->groups, &it)) != NULL)
-		groups = lappend(groups, e->group);
 	foreach(lc, groups)
 	{
 		SiddhiAggGroup *g = lfirst(lc);
