@@ -509,6 +509,11 @@ typedef struct SiddhiAggregationPlan
 	 */
 	List *bulk_upserts;
 	List *bulk_param_types;
+	/*
+	 * The same without ON CONFLICT, for buckets the runtime knows are not
+	 * in the table yet (src/runtime/aggregation/incremental_flush.c).
+	 */
+	List *bulk_inserts;
 	/* retention (Siddhi's @purge): rows older than now - retention go */
 	bool purge;						   /* purging enabled (the default) */
 	int64 purge_interval;			   /* ms between purges */

@@ -419,7 +419,9 @@ no_bulk:
 				quote_qualified_identifier(r->nspname, table), ins.data);
 			for (param = 1; param <= list_length(ap->param_types); param++)
 				appendStringInfo(&bulk, "%s$%d", param > 1 ? ", " : "", param);
-			appendStringInfo(&bulk, ") ON CONFLICT (%s) DO ", key.data);
+			appendStringInfoChar(&bulk, ')');
+			ap->bulk_inserts = lappend(ap->bulk_inserts, pstrdup(bulk.data));
+			appendStringInfo(&bulk, " ON CONFLICT (%s) DO ", key.data);
 			if (set.len > 0)
 				appendStringInfo(&bulk, "UPDATE SET %s", set.data);
 			else

@@ -17,8 +17,9 @@
  * events are never read again.  At the end of the batch
  * (siddhi_incremental_flush_all, from siddhi_runtime_end_batch) each
  * delta becomes one INSERT .. ON CONFLICT DO UPDATE that merges it into
- * the stored bucket (sum + sum, least(min, min), ...), in the batch's
- * transaction, and the deltas are dropped.  The rows of one granularity go
+ * the stored bucket (sum + sum, least(min, min), ...), or a plain INSERT
+ * when the bucket is new, in the batch's transaction, and the deltas are
+ * dropped.  The rows of one granularity go
  * in one statement (INSERT .. SELECT * FROM unnest(<one array per
  * column>) ON CONFLICT ..), BULK_ROWS at a time, which costs a fraction
  * of a statement per row; aggregations with distinctCount (a sketch is an
@@ -46,8 +47,10 @@
  * incremental_flush.c), in a context reset after every full flush.  An
  * event finds its group once (IncGroup, by the group values' text), and
  * in it the latest bucket of each granularity; a bucket older than that
- * is in inc->older.  The upserts run as the app's owner, through SPI
- * plans prepared once per app.
+ * is in the group's list of older ones.  The writes run as the app's
+ * owner, through SPI plans prepared once per app; a bucket after all
+ * those the runtime wrote is inserted without ON CONFLICT
+ * (incremental_flush.c, insert_new).
  *
  *-------------------------------------------------------------------------
  */
@@ -88,37 +91,26 @@ inc_reset_deltas(SiddhiIncremental *inc)
 	ctl.hcxt = inc->delta_cxt;
 	inc->groups = hash_create("siddhi aggregation groups", 1024, &ctl,
 							  HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
-	ctl.keysize = sizeof(IncOlderKey);
-	ctl.entrysize = sizeof(IncOlder);
-	inc->older = hash_create("siddhi aggregation older buckets", 256, &ctl,
-							 HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
-	inc->order = NIL;
+	for (int g = 0; g < inc->ngrans; g++)
+	{
+		dlist_init(&inc->bygran[g]);
+		inc->held[g] = 0;
+	}
 	inc->ndeltas = 0;
-}
-
-static void
-older_key(IncOlderKey *k, IncGroup *grp, int gran, int64 bucket)
-{
-	memset(k, 0, sizeof(*k));
-	k->group = grp;
-	k->gran = gran;
-	k->bucket = bucket;
 }
 
 /* Free one delta and what it owns (all in delta_cxt), and its group with
  * its last delta. */
-static void
-delta_free(SiddhiIncremental *inc, IncDelta *d)
+void
+inc_delta_free(SiddhiIncremental *inc, IncDelta *d)
 {
 	IncGroup *grp = d->group;
 
+	dlist_delete(&d->onode);
+	inc->ndeltas--;
+	inc->held[d->gran]--;
 	if (d->older)
-	{
-		IncOlderKey k;
-
-		older_key(&k, grp, d->gran, d->bucket);
-		hash_search(inc->older, &k, HASH_REMOVE, NULL);
-	}
+		dlist_delete(&d->gnode);
 	else if (grp->latest[d->gran] == d)
 		grp->latest[d->gran] = NULL;
 	for (int c = 0; c < inc->ncols; c++)
@@ -154,34 +146,9 @@ delta_free(SiddhiIncremental *inc, IncDelta *d)
 		pfree(grp->values);
 		pfree(grp->nulls);
 		pfree(grp->latest);
+		pfree(grp->older);
 		pfree(grp);
 	}
-}
-
-/*
- * Drop the deltas a flush wrote or found past retention; keep the others
- * (INC_KEEP) in their order.
- */
-void
-inc_drop_done(SiddhiIncremental *inc)
-{
-	MemoryContext old = MemoryContextSwitchTo(inc->delta_cxt);
-	List *keep = NIL;
-	ListCell *lc;
-
-	foreach(lc, inc->order)
-	{
-		IncDelta *d = lfirst(lc);
-
-		if (d->fate == INC_KEEP)
-			keep = lappend(keep, d);
-		else
-			delta_free(inc, d);
-	}
-	list_free(inc->order);
-	inc->order = keep;
-	inc->ndeltas = list_length(keep);
-	MemoryContextSwitchTo(old);
 }
 
 SiddhiIncremental *
@@ -248,6 +215,13 @@ siddhi_incremental_start(SiddhiAggregationPlan *ap, Oid owner,
 	inc->plans = palloc0(sizeof(SPIPlanPtr) * inc->ngrans);
 	inc->purges = palloc0(sizeof(SPIPlanPtr) * inc->ngrans);
 	inc->bulk_plans = palloc0(sizeof(SPIPlanPtr) * inc->ngrans);
+	inc->bygran = palloc(sizeof(dlist_head) * inc->ngrans);
+	inc->held = palloc0(sizeof(int) * inc->ngrans);
+	inc->insert_plans = palloc0(sizeof(SPIPlanPtr) * inc->ngrans);
+	inc->written_max = palloc(sizeof(int64) * inc->ngrans);
+	inc->conflicts = palloc0(sizeof(int) * inc->ngrans);
+	for (int g = 0; g < inc->ngrans; g++)
+		inc->written_max[g] = PG_INT64_MIN;
 	inc->latest = PG_INT64_MIN;
 	inc->max_time = PG_INT64_MIN;
 	/*
@@ -324,6 +298,8 @@ siddhi_incremental_stop(SiddhiIncremental *inc)
 			SPI_freeplan(inc->purges[g]);
 		if (inc->bulk_plans[g])
 			SPI_freeplan(inc->bulk_plans[g]);
+		if (inc->insert_plans[g])
+			SPI_freeplan(inc->insert_plans[g]);
 	}
 	/* the rest lives in the app's context */
 }
@@ -479,6 +455,9 @@ find_group(SiddhiIncremental *inc, const char *key, int len, Datum *values,
 	grp->hash = h;
 	grp->nheld = 0;
 	grp->latest = palloc0(sizeof(IncDelta *) * inc->ngrans);
+	grp->older = palloc(sizeof(dlist_head) * inc->ngrans);
+	for (int g = 0; g < inc->ngrans; g++)
+		dlist_init(&grp->older[g]);
 	grp->values = palloc0(sizeof(Datum) * inc->ncols);
 	grp->nulls = palloc0(sizeof(bool) * inc->ncols);
 	for (int c = 0; c < inc->ncols; c++)
@@ -496,6 +475,40 @@ find_group(SiddhiIncremental *inc, const char *key, int len, Datum *values,
 	return grp;
 }
 
+static IncDelta *delta_new(SiddhiIncremental *inc, IncGroup *grp, int g,
+						   int64 bucket);
+
+/*
+ * An out-of-order event's delta: bucket is before its group's latest in
+ * granularity g.  The older list is latest first: walk it to the bucket,
+ * or to where a new delta of it goes.
+ */
+static IncDelta *
+older_delta(SiddhiIncremental *inc, IncGroup *grp, int g, int64 bucket)
+{
+	dlist_iter it;
+	IncDelta *d;
+
+	dlist_foreach(it, &grp->older[g])
+	{
+		IncDelta *o = dlist_container(IncDelta, gnode, it.cur);
+
+		if (o->bucket == bucket)
+			return o;
+		if (o->bucket < bucket)
+		{
+			d = delta_new(inc, grp, g, bucket);
+			d->older = true;
+			dlist_insert_before(&o->gnode, &d->gnode);
+			return d;
+		}
+	}
+	d = delta_new(inc, grp, g, bucket);
+	d->older = true;
+	dlist_push_tail(&grp->older[g], &d->gnode);
+	return d;
+}
+
 /* A new, empty delta of bucket in granularity g for this event's group. */
 static IncDelta *
 delta_new(SiddhiIncremental *inc, IncGroup *grp, int g, int64 bucket)
@@ -507,7 +520,6 @@ delta_new(SiddhiIncremental *inc, IncGroup *grp, int g, int64 bucket)
 	d->group = grp;
 	d->gran = g;
 	d->older = false;
-	d->fate = INC_KEEP;
 	d->bucket = bucket;
 	d->values = (Datum *) ((char *) d + MAXALIGN(sizeof(IncDelta)));
 	d->nulls = (bool *) (d->values + inc->nphys);
@@ -545,8 +557,9 @@ delta_new(SiddhiIncremental *inc, IncGroup *grp, int g, int64 bucket)
 		}
 	}
 	grp->nheld++;
-	inc->order = lappend(inc->order, d);
+	dlist_push_tail(&inc->bygran[g], &d->onode);
 	inc->ndeltas++;
+	inc->held[g]++;
 	return d;
 }
 
@@ -619,36 +632,20 @@ siddhi_incremental_feed(SiddhiIncremental *inc, TupleTableSlot *slot, int64 ts)
 
 		if (d == NULL || d->bucket < bucket)
 		{
-			/* a later bucket: the one before goes with the older ones */
+			/*
+			 * a later bucket: the one before goes with the older ones, at
+			 * the head (every older one is before it)
+			 */
 			if (d != NULL)
 			{
-				IncOlderKey k;
-				IncOlder *o;
-
-				older_key(&k, grp, g, d->bucket);
-				o = hash_search(inc->older, &k, HASH_ENTER, NULL);
-				o->delta = d;
+				dlist_push_head(&grp->older[g], &d->gnode);
 				d->older = true;
 			}
 			d = delta_new(inc, grp, g, bucket);
 			grp->latest[g] = d;
 		}
 		else if (d->bucket > bucket)
-		{
-			/* an out-of-order event, of an older bucket */
-			IncOlderKey k;
-			IncOlder *o;
-			bool found;
-
-			older_key(&k, grp, g, bucket);
-			o = hash_search(inc->older, &k, HASH_ENTER, &found);
-			if (!found)
-			{
-				o->delta = delta_new(inc, grp, g, bucket);
-				o->delta->older = true;
-			}
-			d = o->delta;
-		}
+			d = older_delta(inc, grp, g, bucket);
 		for (int c = 0; c < inc->ncols; c++)
 			delta_add(inc, d, c, values[c], nulls[c]);
 	}

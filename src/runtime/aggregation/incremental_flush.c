@@ -29,12 +29,35 @@
 /* Deltas per bulk upsert: bounds the arrays built for one statement. */
 #define BULK_ROWS 10000
 
+/* A statement of ours on one of the aggregation's tables, prepared once. */
+static SPIPlanPtr
+prepare_kept(SiddhiIncremental *inc, const char *sql, List *types)
+{
+	Oid *argtypes = palloc(sizeof(Oid) * list_length(types));
+	ListCell *t;
+	int i = 0;
+	SPIPlanPtr plan;
+
+	foreach(t, types)
+		argtypes[i++] = lfirst_oid(t);
+	plan = SPI_prepare(sql, i, argtypes);
+	if (plan == NULL)
+		ereport(
+			ERROR, errcode(ERRCODE_SIDDHI_RUNTIME_ERROR),
+			errmsg("could not prepare the upsert of aggregation \"%s\": %s",
+				   inc->plan->name, SPI_result_code_string(SPI_result)));
+	SPI_keepplan(plan);
+	pfree(argtypes);
+	return plan;
+}
+
 /*
- * Upsert the n deltas of granularity g in one statement: one array per
- * column, unnested into rows.  The caller has connected to SPI.
+ * Write the n deltas of granularity g in one statement, plan (the bulk
+ * upsert or the bulk insert): one array per column, unnested into rows.
+ * The caller has connected to SPI.
  */
 static void
-bulk_upsert(SiddhiIncremental *inc, int g, IncDelta **deltas, int n)
+bulk_write(SiddhiIncremental *inc, SPIPlanPtr plan, IncDelta **deltas, int n)
 {
 	Datum *args = palloc(sizeof(Datum) * inc->nphys);
 	Datum *elems = palloc(sizeof(Datum) * n);
@@ -43,26 +66,6 @@ bulk_upsert(SiddhiIncremental *inc, int g, IncDelta **deltas, int n)
 	int lbs[1] = { 1 };
 	int rc;
 
-	if (inc->bulk_plans[g] == NULL)
-	{
-		Oid *types = palloc(sizeof(Oid) * inc->nphys);
-		ListCell *t;
-		int i = 0;
-		SPIPlanPtr plan;
-
-		foreach(t, inc->plan->bulk_param_types)
-			types[i++] = lfirst_oid(t);
-		plan = SPI_prepare(list_nth(inc->plan->bulk_upserts, g), inc->nphys,
-						   types);
-		if (plan == NULL)
-			ereport(
-				ERROR, errcode(ERRCODE_SIDDHI_RUNTIME_ERROR),
-				errmsg(
-					"could not prepare the upsert of aggregation \"%s\": %s",
-					inc->plan->name, SPI_result_code_string(SPI_result)));
-		SPI_keepplan(plan);
-		inc->bulk_plans[g] = plan;
-	}
 	for (int p = 0; p < inc->nphys; p++)
 	{
 		for (int i = 0; i < n; i++)
@@ -75,7 +78,7 @@ bulk_upsert(SiddhiIncremental *inc, int g, IncDelta **deltas, int n)
 			list_nth_oid(inc->plan->param_types, p), inc->typlen[p],
 			inc->typbyval[p], inc->typalign[p]));
 	}
-	rc = SPI_execute_plan(inc->bulk_plans[g], args, NULL, false, 0);
+	rc = SPI_execute_plan(plan, args, NULL, false, 0);
 	if (rc != SPI_OK_INSERT)
 		ereport(ERROR, errcode(ERRCODE_SIDDHI_RUNTIME_ERROR),
 				errmsg("upsert into aggregation \"%s\" failed: %s",
@@ -85,6 +88,83 @@ bulk_upsert(SiddhiIncremental *inc, int g, IncDelta **deltas, int n)
 	pfree(args);
 	pfree(elems);
 	pfree(enulls);
+}
+
+/*
+ * The latest bucket in granularity g's table, or PG_INT64_MIN when it is
+ * empty: a scan of the table, run once per granularity at most, when a
+ * plain insert met a row (below).
+ */
+static int64
+table_max_bucket(SiddhiIncremental *inc, int g)
+{
+	SiddhiRelation *r = list_nth(inc->plan->tables, g);
+	char *sql = psprintf("SELECT max(agg_timestamp) FROM %s",
+						 quote_qualified_identifier(r->nspname, r->name));
+	bool isnull;
+	Datum d;
+
+	if (SPI_execute(sql, true, 1) != SPI_OK_SELECT || SPI_processed != 1)
+		ereport(ERROR, errcode(ERRCODE_SIDDHI_RUNTIME_ERROR),
+				errmsg("could not read the latest bucket of \"%s\"", r->name));
+	d = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1,
+					  &isnull);
+	return isnull ? PG_INT64_MIN : DatumGetInt64(d);
+}
+
+/*
+ * New buckets: n deltas of granularity g whose buckets are after
+ * written_max[g], so no row of the table should have their keys: a plain
+ * INSERT writes them, without ON CONFLICT's probe of the unique index
+ * before each row (a quarter of the engine's time in bench/aggregation.sh).
+ * The unique index still refuses a key that is there (the runtime's
+ * knowledge is a hint: a table kept from an earlier deploy, or written
+ * before a restart, has rows it never saw): then the statement is rolled
+ * back in its own subtransaction and the same deltas are upserted, and
+ * written_max[g] becomes what the table holds (one scan); a second
+ * conflict after that (someone else writes the table) turns the plain
+ * inserts of g off.  The caller has connected to SPI.
+ */
+static void
+insert_new(SiddhiIncremental *inc, int g, IncDelta **deltas, int n)
+{
+	MemoryContext mcxt = CurrentMemoryContext;
+	ResourceOwner owner = CurrentResourceOwner;
+	bool conflict = false;
+
+	BeginInternalSubTransaction(NULL);
+	MemoryContextSwitchTo(mcxt);
+	PG_TRY();
+	{
+		bulk_write(inc, inc->insert_plans[g], deltas, n);
+		ReleaseCurrentSubTransaction();
+		MemoryContextSwitchTo(mcxt);
+		CurrentResourceOwner = owner;
+	}
+	PG_CATCH();
+	{
+		ErrorData *edata;
+
+		MemoryContextSwitchTo(mcxt);
+		edata = CopyErrorData();
+		FlushErrorState();
+		RollbackAndReleaseCurrentSubTransaction();
+		MemoryContextSwitchTo(mcxt);
+		CurrentResourceOwner = owner;
+		if (edata->sqlerrcode != ERRCODE_UNIQUE_VIOLATION)
+			ReThrowError(edata);
+		FreeErrorData(edata);
+		conflict = true;
+	}
+	PG_END_TRY();
+	if (!conflict)
+		return;
+	if (++inc->conflicts[g] == 1)
+		inc->written_max[g] =
+			Max(inc->written_max[g], table_max_bucket(inc, g));
+	else
+		inc->written_max[g] = PG_INT64_MAX;
+	bulk_write(inc, inc->bulk_plans[g], deltas, n);
 }
 
 /*
@@ -144,202 +224,258 @@ purge_clock(SiddhiIncremental *inc)
 	return inc->plan->playback ? inc->latest : siddhi_now_ms();
 }
 
+/* What a flush writes of one granularity. */
+typedef struct FlushSet
+{
+	IncDelta **d;
+	int n;
+} FlushSet;
+
 /*
- * Decide each delta's fate.  Everything (open == NULL): each is written,
- * unless past retention.  To make room (open: the start of each
- * granularity's open bucket): the closed buckets past retention are
- * dropped; then closed ones are written, coarsest granularity first (a
- * fine bucket kept may yet expire unwritten: sec and min rows are most of
- * the rows, and most expire within a long backfill), until at most half
- * the limit is left; if the open buckets alone are more, all are written.
- * Returns whether some delta is kept.
+ * Choose what a flush writes, into sets (per granularity), and drop what
+ * retention has passed, unwritten.  Everything (open == NULL): every delta
+ * is written, unless past retention.  To make room (open: the start of
+ * each granularity's open bucket): the closed buckets past retention at
+ * the head of each granularity's list are dropped (the list is in creation
+ * order, which is time order for a feed in order: the scan stops at the
+ * first bucket still within retention; a late one further on stays, to be
+ * written or dropped at the batch's end); then closed ones are written,
+ * coarsest granularity first (a fine bucket kept may yet expire
+ * unwritten: sec and min rows are most of the rows, and most expire
+ * within a long backfill), oldest first, until at most half the limit is
+ * left; if the open buckets alone are more, all are written.  Each delta
+ * is visited once or twice whatever it holds: the deltas kept are not
+ * walked again at every make-room.  Returns whether some delta is kept.
  */
 static bool
-plan_fates(SiddhiIncremental *inc, const int64 *open, int64 now)
+choose_writes(SiddhiIncremental *inc, const int64 *open, int64 now,
+			  FlushSet *sets)
 {
-	ListCell *lc;
-	int left = inc->ndeltas;
-
-	foreach(lc, inc->order)
-	{
-		IncDelta *d = lfirst(lc);
-
-		if (open != NULL && d->bucket >= open[d->gran])
-			d->fate = INC_KEEP;
-		else if (delta_expired(inc, d, now))
-		{
-			d->fate = INC_DROP;
-			left--;
-		}
-		else if (open == NULL)
-			d->fate = INC_WRITE;
-		else
-			d->fate = INC_KEEP;
-	}
-	if (open == NULL)
-		return false;
-	for (int g = inc->ngrans - 1; g >= 0 && left > SIDDHI_INC_MAX_DELTAS / 2;
-		 g--)
-		foreach(lc, inc->order)
-		{
-			IncDelta *d = lfirst(lc);
-
-			if (d->gran == g && d->fate == INC_KEEP && d->bucket < open[g])
-			{
-				d->fate = INC_WRITE;
-				if (--left <= SIDDHI_INC_MAX_DELTAS / 2)
-					break;
-			}
-		}
-	if (left > SIDDHI_INC_MAX_DELTAS / 2)
-	{
-		foreach(lc, inc->order)
-		{
-			IncDelta *d = lfirst(lc);
-
-			if (d->fate == INC_KEEP)
-				d->fate = INC_WRITE;
-		}
-		return false;
-	}
-	return true;
-}
-
-/* Upsert the deltas granularity by granularity, in bulk statements. */
-static void
-incremental_flush_bulk(SiddhiIncremental *inc)
-{
-	IncDelta **batch = palloc(sizeof(IncDelta *) * BULK_ROWS);
+	int half = SIDDHI_INC_MAX_DELTAS / 2;
+	int left;
+	dlist_mutable_iter mit;
+	dlist_iter it;
 
 	for (int g = 0; g < inc->ngrans; g++)
 	{
-		ListCell *lc;
-		int n = 0;
-
-		foreach(lc, inc->order)
+		sets[g].d = palloc(sizeof(IncDelta *) * Max(inc->held[g], 1));
+		sets[g].n = 0;
+		dlist_foreach_modify(mit, &inc->bygran[g])
 		{
-			IncDelta *d = lfirst(lc);
+			IncDelta *d = dlist_container(IncDelta, onode, mit.cur);
 
-			if (d->gran != g || d->fate != INC_WRITE)
-				continue;
-			batch[n++] = d;
-			if (n == BULK_ROWS)
+			if (open == NULL)
 			{
-				bulk_upsert(inc, g, batch, n);
-				n = 0;
+				/* all go at the end of the flush */
+				if (!delta_expired(inc, d, now))
+					sets[g].d[sets[g].n++] = d;
+			}
+			else if (d->bucket < open[g] && delta_expired(inc, d, now))
+				inc_delta_free(inc, d);
+			else
+				break;
+		}
+	}
+	if (open == NULL)
+		return false;
+	left = inc->ndeltas;
+	for (int g = inc->ngrans - 1; g >= 0 && left > half; g--)
+		dlist_foreach(it, &inc->bygran[g])
+		{
+			IncDelta *d = dlist_container(IncDelta, onode, it.cur);
+
+			if (d->bucket < open[g])
+			{
+				sets[g].d[sets[g].n++] = d;
+				if (--left <= half)
+					break;
 			}
 		}
-		if (n > 0)
-			bulk_upsert(inc, g, batch, n);
+	if (left <= half)
+		return true;
+	/* the open buckets alone are more than half the limit: write all */
+	for (int g = 0; g < inc->ngrans; g++)
+	{
+		sets[g].n = 0;
+		dlist_foreach(it, &inc->bygran[g]) sets[g].d[sets[g].n++] =
+			dlist_container(IncDelta, onode, it.cur);
 	}
-	pfree(batch);
+	return false;
 }
 
-/* Upsert the deltas one statement each. */
+/*
+ * Free the n deltas just written, when the flush keeps others (else they
+ * all go at once at its end).
+ */
 static void
-incremental_flush_rows(SiddhiIncremental *inc)
+free_written(SiddhiIncremental *inc, IncDelta **deltas, int n, bool keep)
+{
+	if (!keep)
+		return;
+	for (int i = 0; i < n; i++)
+		inc_delta_free(inc, deltas[i]);
+}
+
+/*
+ * Write the chosen deltas granularity by granularity, in bulk statements:
+ * those of new buckets (after written_max) inserted, the others upserted.
+ */
+static void
+incremental_flush_bulk(SiddhiIncremental *inc, FlushSet *sets, bool keep)
+{
+	IncDelta **fresh = palloc(sizeof(IncDelta *) * BULK_ROWS);
+	IncDelta **seen = palloc(sizeof(IncDelta *) * BULK_ROWS);
+
+	for (int g = 0; g < inc->ngrans; g++)
+	{
+		int nfresh = 0;
+		int nseen = 0;
+		int64 before = inc->written_max[g];
+		int64 latest = PG_INT64_MIN;
+
+		if (sets[g].n == 0)
+			continue;
+		if (inc->bulk_plans[g] == NULL)
+		{
+			inc->bulk_plans[g] =
+				prepare_kept(inc, list_nth(inc->plan->bulk_upserts, g),
+							 inc->plan->bulk_param_types);
+			inc->insert_plans[g] =
+				prepare_kept(inc, list_nth(inc->plan->bulk_inserts, g),
+							 inc->plan->bulk_param_types);
+		}
+		for (int i = 0; i < sets[g].n; i++)
+		{
+			IncDelta *d = sets[g].d[i];
+
+			latest = Max(latest, d->bucket);
+			/* a conflict of the batch before may have raised written_max */
+			if (d->bucket > before && d->bucket > inc->written_max[g])
+			{
+				fresh[nfresh++] = d;
+				if (nfresh == BULK_ROWS)
+				{
+					insert_new(inc, g, fresh, nfresh);
+					free_written(inc, fresh, nfresh, keep);
+					nfresh = 0;
+				}
+			}
+			else
+			{
+				seen[nseen++] = d;
+				if (nseen == BULK_ROWS)
+				{
+					bulk_write(inc, inc->bulk_plans[g], seen, nseen);
+					free_written(inc, seen, nseen, keep);
+					nseen = 0;
+				}
+			}
+		}
+		if (nfresh > 0)
+		{
+			insert_new(inc, g, fresh, nfresh);
+			free_written(inc, fresh, nfresh, keep);
+		}
+		if (nseen > 0)
+		{
+			bulk_write(inc, inc->bulk_plans[g], seen, nseen);
+			free_written(inc, seen, nseen, keep);
+		}
+		inc->written_max[g] = Max(inc->written_max[g], latest);
+	}
+	pfree(fresh);
+	pfree(seen);
+}
+
+/* Upsert the chosen deltas one statement each. */
+static void
+incremental_flush_rows(SiddhiIncremental *inc, FlushSet *sets, bool keep)
 {
 	char *nulls = palloc(inc->nphys);
 	Datum *values = palloc(sizeof(Datum) * inc->nphys);
-	ListCell *lc;
 
-	foreach(lc, inc->order)
-	{
-		IncDelta *d = lfirst(lc);
-		int rc;
-
-		if (d->fate != INC_WRITE)
-			continue;
-
-		if (inc->plans[d->gran] == NULL)
+	for (int g = 0; g < inc->ngrans; g++)
+		for (int i = 0; i < sets[g].n; i++)
 		{
-			SPIPlanPtr plan;
-			Oid *types = palloc(sizeof(Oid) * inc->nphys);
-			ListCell *t;
-			int i = 0;
+			IncDelta *d = sets[g].d[i];
+			int rc;
 
-			foreach(t, inc->plan->param_types)
-				types[i++] = lfirst_oid(t);
-			plan = SPI_prepare(list_nth(inc->plan->upserts, d->gran),
-							   inc->nphys, types);
-			if (plan == NULL)
+			if (inc->plans[g] == NULL)
+				inc->plans[g] =
+					prepare_kept(inc, list_nth(inc->plan->upserts, g),
+								 inc->plan->param_types);
+			for (int p = 0; p < inc->nphys; p++)
+			{
+				nulls[p] = d->nulls[p] ? 'n' : ' ';
+				values[p] = d->values[p];
+			}
+			/* distinctCount: the sketch goes as an int8[] of stored hashes */
+			for (int c = 0; c < inc->ncols; c++)
+				if (inc->cols[c]->kind == SIDDHI_INC_AGG &&
+					inc->cols[c]->agg == SIDDHI_AGG_DISTINCT_COUNT &&
+					!d->nulls[inc->phys[c]])
+				{
+					SiddhiDistinctSketch *s =
+						(SiddhiDistinctSketch *) DatumGetPointer(
+							d->values[inc->phys[c]]);
+					Datum *elems = palloc(sizeof(Datum) * s->n);
+
+					for (int k = 0; k < s->n; k++)
+						elems[k] =
+							Int64GetDatum(SIDDHI_DISTINCT_TO_STORED(s->h[k]));
+					values[inc->phys[c]] = PointerGetDatum(
+						construct_array(elems, s->n, INT8OID, 8,
+										FLOAT8PASSBYVAL, TYPALIGN_DOUBLE));
+				}
+			/* percentiles: the sketch goes in its compact form, as a bytea */
+			for (int c = 0; c < inc->ncols; c++)
+				if (inc->cols[c]->kind == SIDDHI_INC_AGG &&
+					SIDDHI_AGG_IS_PERCENTILE(inc->cols[c]->agg) &&
+					!d->nulls[inc->phys[c]])
+				{
+					int len;
+					char *buf = siddhi_ddsketch_serialize(
+						(SiddhiDDSketch *) DatumGetPointer(
+							d->values[inc->phys[c]]),
+						&len);
+					bytea *b = palloc(VARHDRSZ + len);
+
+					SET_VARSIZE(b, VARHDRSZ + len);
+					memcpy(VARDATA(b), buf, len);
+					pfree(buf);
+					values[inc->phys[c]] = PointerGetDatum(b);
+				}
+			rc = SPI_execute_plan(inc->plans[g], values, nulls, false, 0);
+			if (rc != SPI_OK_INSERT)
 				ereport(ERROR, errcode(ERRCODE_SIDDHI_RUNTIME_ERROR),
-						errmsg("could not prepare the upsert of aggregation "
-							   "\"%s\": %s",
-							   inc->plan->name,
-							   SPI_result_code_string(SPI_result)));
-			SPI_keepplan(plan);
-			inc->plans[d->gran] = plan;
+						errmsg("upsert into aggregation \"%s\" failed: %s",
+							   inc->plan->name, SPI_result_code_string(rc)));
+			free_written(inc, &d, 1, keep);
 		}
-		for (int p = 0; p < inc->nphys; p++)
-		{
-			nulls[p] = d->nulls[p] ? 'n' : ' ';
-			values[p] = d->values[p];
-		}
-		/* distinctCount: the sketch goes as an int8[] of stored hashes */
-		for (int c = 0; c < inc->ncols; c++)
-			if (inc->cols[c]->kind == SIDDHI_INC_AGG &&
-				inc->cols[c]->agg == SIDDHI_AGG_DISTINCT_COUNT &&
-				!d->nulls[inc->phys[c]])
-			{
-				SiddhiDistinctSketch *s =
-					(SiddhiDistinctSketch *) DatumGetPointer(
-						d->values[inc->phys[c]]);
-				Datum *elems = palloc(sizeof(Datum) * s->n);
-
-				for (int k = 0; k < s->n; k++)
-					elems[k] =
-						Int64GetDatum(SIDDHI_DISTINCT_TO_STORED(s->h[k]));
-				values[inc->phys[c]] = PointerGetDatum(
-					construct_array(elems, s->n, INT8OID, 8, FLOAT8PASSBYVAL,
-									TYPALIGN_DOUBLE));
-			}
-		/* percentiles: the sketch goes in its compact form, as a bytea */
-		for (int c = 0; c < inc->ncols; c++)
-			if (inc->cols[c]->kind == SIDDHI_INC_AGG &&
-				SIDDHI_AGG_IS_PERCENTILE(inc->cols[c]->agg) &&
-				!d->nulls[inc->phys[c]])
-			{
-				int len;
-				char *buf = siddhi_ddsketch_serialize(
-					(SiddhiDDSketch *) DatumGetPointer(
-						d->values[inc->phys[c]]),
-					&len);
-				bytea *b = palloc(VARHDRSZ + len);
-
-				SET_VARSIZE(b, VARHDRSZ + len);
-				memcpy(VARDATA(b), buf, len);
-				pfree(buf);
-				values[inc->phys[c]] = PointerGetDatum(b);
-			}
-		rc = SPI_execute_plan(inc->plans[d->gran], values, nulls, false, 0);
-		if (rc != SPI_OK_INSERT)
-			ereport(ERROR, errcode(ERRCODE_SIDDHI_RUNTIME_ERROR),
-					errmsg("upsert into aggregation \"%s\" failed: %s",
-						   inc->plan->name, SPI_result_code_string(rc)));
-	}
 	pfree(nulls);
 	pfree(values);
 }
 
 /*
- * Upsert one aggregation's deltas (only those of closed buckets when open
+ * Write one aggregation's deltas (only those of closed buckets when open
  * is given: the start of each granularity's open bucket) and drop them.
  * The caller has connected to SPI.
  */
 static void
 incremental_flush(SiddhiIncremental *inc, const int64 *open)
 {
-	bool some_kept = plan_fates(inc, open, purge_clock(inc));
+	FlushSet *sets = palloc(sizeof(FlushSet) * inc->ngrans);
+	bool keep = choose_writes(inc, open, purge_clock(inc), sets);
 
 	if (inc->plan->bulk_param_types != NIL)
-		incremental_flush_bulk(inc);
+		incremental_flush_bulk(inc, sets, keep);
 	else
-		incremental_flush_rows(inc);
-	if (some_kept)
-		inc_drop_done(inc);
-	else
+		incremental_flush_rows(inc, sets, keep);
+	if (!keep)
 		inc_reset_deltas(inc);
+	for (int g = 0; g < inc->ngrans; g++)
+		pfree(sets[g].d);
+	pfree(sets);
 }
 
 /*
@@ -415,7 +551,7 @@ inc_flush_one(SiddhiIncremental *inc, bool allow_purge, bool closed_only)
 		inc->next_purge = now + inc->plan->purge_interval;
 	purge = allow_purge && purge_due(inc, now);
 
-	if (inc->order == NIL && !purge)
+	if (inc->ndeltas == 0 && !purge)
 		return;
 	if (closed_only && inc->max_time != PG_INT64_MIN)
 	{

@@ -11,6 +11,7 @@
 #define SIDDHI_INCREMENTAL_INT_H
 
 #include "executor/spi.h"
+#include "lib/ilist.h"
 #include "lib/stringinfo.h"
 #include "pgtime.h"
 #include "siddhi/batch.h"
@@ -20,28 +21,28 @@
 #define UNIX_EPOCH_USECS \
 	((int64) (POSTGRES_EPOCH_JDATE - UNIX_EPOCH_JDATE) * USECS_PER_DAY)
 
-#define INC_KEEP 0	/* stays in memory (its bucket is open) */
-#define INC_WRITE 1 /* written, then dropped */
-#define INC_DROP 2	/* past retention: dropped unwritten */
-
 typedef struct IncGroup IncGroup;
 
 /* One (granularity, bucket, group)'s partial states held. */
 typedef struct IncDelta
 {
-	IncGroup *group; /* its group */
-	int gran;		 /* index into the plan's grans / plans */
-	bool older;		 /* in the group's older buckets (inc->older) */
-	char fate;		 /* at a flush: INC_KEEP, INC_WRITE or INC_DROP */
-	int64 bucket;	 /* the bucket's start (ms), as values[0] */
-	Datum *values;	 /* physical columns; 0 is agg_timestamp */
+	IncGroup *group;  /* its group */
+	int gran;		  /* index into the plan's grans / plans */
+	bool older;		  /* in its group's older list (gnode) */
+	int64 bucket;	  /* the bucket's start (ms), as values[0] */
+	dlist_node gnode; /* older: in group->older[gran], latest first */
+	dlist_node onode; /* in inc->bygran[gran], oldest made first */
+	Datum *values;	  /* physical columns; 0 is agg_timestamp */
 	bool *nulls;
 } IncDelta;
 
 /*
  * One group's deltas: the latest bucket of each granularity (where nearly
  * every event goes: one lookup of the group per event, not one per
- * granularity), the others in inc->older.  Freed with its last delta.
+ * granularity), and per granularity a list of the older ones held, the
+ * latest first (a bucket moves there when a later one opens, at the head;
+ * an out-of-order event walks it from the head, usually a step or two).
+ * Freed with its last delta.
  */
 struct IncGroup
 {
@@ -49,6 +50,7 @@ struct IncGroup
 	uint32 hash;	   /* of key */
 	int nheld;		   /* its deltas held */
 	IncDelta **latest; /* per granularity, or NULL */
+	dlist_head *older; /* per granularity: older deltas, latest first */
 	Datum *values;	   /* per column: the group-by values (others unset), */
 	bool *nulls;	   /* which its deltas point to */
 	char key[FLEXIBLE_ARRAY_MEMBER]; /* group values as text */
@@ -60,20 +62,6 @@ typedef struct IncSlot
 	uint32 hash;
 	IncGroup *first;
 } IncSlot;
-
-/* inc->older: a delta of a bucket older than its group's latest one */
-typedef struct IncOlderKey
-{
-	IncGroup *group;
-	int64 bucket;
-	int64 gran;
-} IncOlderKey;
-
-typedef struct IncOlder
-{
-	IncOlderKey key;
-	IncDelta *delta;
-} IncOlder;
 
 struct SiddhiIncremental
 {
@@ -91,8 +79,16 @@ struct SiddhiIncremental
 	int16 *typlen;
 	bool *typbyval;
 	char *typalign;
-	SPIPlanPtr *bulk_plans; /* per granularity, when bulk upserts apply */
-	FmgrInfo *out; /* per column: output function (GROUP; the argument's
+	SPIPlanPtr *bulk_plans;	  /* per granularity, when bulk upserts apply */
+	SPIPlanPtr *insert_plans; /* per granularity: bulk_inserts, prepared */
+	/*
+	 * Per granularity: no row of its table has a later bucket than this,
+	 * as far as this runtime knows (incremental_flush.c, "New buckets");
+	 * PG_INT64_MAX when it cannot know.
+	 */
+	int64 *written_max;
+	int *conflicts; /* per granularity: plain inserts that met a row */
+	FmgrInfo *out;	/* per column: output function (GROUP; the argument's
 					* for distinctCount) */
 	int ngrans;
 	int *grans;
@@ -112,9 +108,9 @@ struct SiddhiIncremental
 	MemoryContext delta_cxt;
 	MemoryContext slab; /* the deltas, one chunk each, in delta_cxt */
 	HTAB *groups;		/* IncSlot by the hash of the group's key */
-	HTAB *older;		/* IncOlder */
-	List *order;		/* of IncDelta *, in creation order */
-	int ndeltas;		/* length of order */
+	dlist_head *bygran; /* per granularity: its deltas, in creation order */
+	int ndeltas;		/* deltas held, all granularities */
+	int *held;			/* deltas held, per granularity */
 	StringInfoData keybuf;
 };
 
@@ -123,7 +119,7 @@ extern List *inc_all_incrementals;
 
 /* incremental.c */
 extern void inc_reset_deltas(SiddhiIncremental *inc);
-extern void inc_drop_done(SiddhiIncremental *inc);
+extern void inc_delta_free(SiddhiIncremental *inc, IncDelta *d);
 
 /* incremental_bucket.c: the bucket of the i-th granularity holding ts */
 extern int64 inc_bucket(SiddhiIncremental *inc, int i, int64 ts);

@@ -1,0 +1,136 @@
+-- Incremental aggregations: events out of time order, batches larger
+-- than siddhi.aggregation_max_buckets, and buckets the runtime did not
+-- write itself.  Each group's older buckets are a list, latest first; a
+-- late event walks it to its bucket or to where a new one goes.  New
+-- buckets (after any the runtime wrote) are inserted without ON
+-- CONFLICT; a row already there makes that statement an upsert.
+-- Whatever the path, every bucket holds each event once: checked
+-- against the same sums computed from the raw events.
+CREATE TABLE ord_raw AS
+  SELECT 'K' || (i % 4) AS k, (i % 13)::int8 AS v,
+         -- a permutation of 0 .. 2999 (1009 is prime to 3000): times in
+         -- a scrambled order, 0.7 s apart, over 35 minutes
+         ((i * 1009) % 3000) * 700::int8 AS ts
+    FROM generate_series(0, 2999) i;
+SELECT count(DISTINCT ts) AS distinct_times FROM ord_raw;
+SELECT siddhi.deploy('agg_ord', $$
+  define stream OrdS (k string, v long, ts long);
+  @purge(enable = 'false')
+  define aggregation OrdA from OrdS
+  select k, sum(v) as s, count() as n, min(v) as lo, max(v) as hi
+  group by k
+  aggregate by ts every sec ... hour;
+$$);
+-- the expected buckets, from the raw events
+CREATE VIEW ord_expected AS
+  SELECT g AS agg_granularity, b AS agg_timestamp, k, sum(v) AS s,
+         count(*) AS n, min(v) AS lo, max(v) AS hi
+    FROM (SELECT 'sec' AS g, ts / 1000 * 1000 AS b, k, v FROM ord_raw
+          UNION ALL SELECT 'min', ts / 60000 * 60000, k, v FROM ord_raw
+          UNION ALL SELECT 'hour', ts / 3600000 * 3600000, k, v FROM ord_raw) e
+   GROUP BY 1, 2, 3;
+CREATE FUNCTION ord_differing() RETURNS bigint LANGUAGE sql AS $$
+  SELECT count(*) FROM (
+    (SELECT agg_granularity, agg_timestamp, k, s, n, lo, hi FROM orda
+     EXCEPT SELECT * FROM ord_expected)
+    UNION ALL
+    (SELECT * FROM ord_expected
+     EXCEPT SELECT agg_granularity, agg_timestamp, k, s, n, lo, hi FROM orda)) d
+$$;
+-- one batch, scrambled
+INSERT INTO ords SELECT k, v, ts FROM ord_raw;
+SELECT siddhi.flush();
+SELECT ord_differing() AS differing,
+       (SELECT count(*) FROM orda) AS buckets;
+-- the same events again, in 30 batches (each a scrambled slice) under a
+-- limit of 100 buckets: closed buckets written as each batch goes, late
+-- events into buckets written already; the stored rows count every event
+-- twice now
+ALTER SYSTEM SET siddhi.aggregation_max_buckets = 100;
+SELECT pg_reload_conf();
+SELECT pg_sleep(1);
+DO $$
+BEGIN
+  FOR b IN 0 .. 29 LOOP
+    INSERT INTO ords SELECT k, v, ts FROM ord_raw
+     WHERE ((ts / 700) * 7) % 30 = b;
+    COMMIT;
+  END LOOP;
+END $$;
+SELECT siddhi.flush();
+ALTER SYSTEM RESET siddhi.aggregation_max_buckets;
+SELECT pg_reload_conf();
+SELECT count(*) AS differing
+  FROM orda o FULL JOIN ord_expected e
+    ON (o.agg_granularity, o.agg_timestamp, o.k) = (e.agg_granularity, e.agg_timestamp, e.k)
+ WHERE (o.s, o.n, o.lo, o.hi) IS DISTINCT FROM (2 * e.s, 2 * e.n, e.lo, e.hi);
+-- undeploy keeps the tables; a new deploy of the aggregation knows none
+-- of their rows: its first inserts meet them and become upserts
+SELECT siddhi.undeploy('agg_ord');
+SELECT siddhi.deploy('agg_ord', $$
+  define stream OrdS (k string, v long, ts long);
+  @purge(enable = 'false')
+  define aggregation OrdA from OrdS
+  select k, sum(v) as s, count() as n, min(v) as lo, max(v) as hi
+  group by k
+  aggregate by ts every sec ... hour;
+$$);
+-- in time order now, and one event after all the others (a new bucket
+-- at every granularity, inserted in the same flush)
+INSERT INTO ords SELECT k, v, ts FROM ord_raw ORDER BY ts;
+INSERT INTO ords VALUES ('K9', 5, 7200000);
+SELECT siddhi.flush();
+SELECT count(*) AS differing
+  FROM (SELECT * FROM orda WHERE k <> 'K9') o FULL JOIN ord_expected e
+    ON (o.agg_granularity, o.agg_timestamp, o.k) = (e.agg_granularity, e.agg_timestamp, e.k)
+ WHERE (o.s, o.n, o.lo, o.hi) IS DISTINCT FROM (3 * e.s, 3 * e.n, e.lo, e.hi);
+SELECT agg_granularity, agg_timestamp, s, n FROM orda WHERE k = 'K9' ORDER BY 1;
+SELECT count(*) AS buckets FROM orda;
+SELECT siddhi.undeploy('agg_ord', drop_tables => true);
+DROP FUNCTION ord_differing();
+DROP VIEW ord_expected;
+-- retention under the limit: a backfill in playback, 2 events a second
+-- for 3 hours; at the limit, closed sec and min buckets past retention
+-- are dropped unwritten (those at the head of their lists), the others
+-- written.  The tables end as those of the same events under the
+-- default limit.
+CREATE TABLE ret_raw AS
+  SELECT 'R' || (i % 2) AS k, (i % 5)::int8 AS v, 1000000000000 + i * 500::int8 AS ts
+    FROM generate_series(0, 21599) i;
+SELECT siddhi.deploy('agg_ret', $$
+  @app:playback
+  @eventTime('ts')
+  define stream RetS (k string, v long, ts long);
+  @purge(interval = '10 min', @retentionPeriod(sec = '120 sec', min = '1 hour', hour = 'all'))
+  define aggregation RetA from RetS select k, sum(v) as s, count() as n group by k
+  aggregate by ts every sec ... hour;
+$$);
+SELECT siddhi.deploy('agg_ret2', $$
+  @app:playback
+  @eventTime('ts')
+  define stream RetS2 (k string, v long, ts long);
+  @purge(interval = '10 min', @retentionPeriod(sec = '120 sec', min = '1 hour', hour = 'all'))
+  define aggregation RetB from RetS2 select k, sum(v) as s, count() as n group by k
+  aggregate by ts every sec ... hour;
+$$);
+ALTER SYSTEM SET siddhi.aggregation_max_buckets = 500;
+SELECT pg_reload_conf();
+SELECT pg_sleep(1);
+INSERT INTO rets SELECT * FROM ret_raw ORDER BY ts;
+SELECT siddhi.flush();
+ALTER SYSTEM RESET siddhi.aggregation_max_buckets;
+SELECT pg_reload_conf();
+SELECT pg_sleep(1);
+INSERT INTO rets2 SELECT * FROM ret_raw ORDER BY ts;
+SELECT siddhi.flush();
+SELECT agg_granularity, count(*) AS buckets, sum(n) AS events, sum(s) AS total
+  FROM reta GROUP BY 1 ORDER BY 1;
+SELECT count(*) AS differing FROM (
+  (SELECT agg_granularity, agg_timestamp, k, s, n FROM reta
+   EXCEPT SELECT agg_granularity, agg_timestamp, k, s, n FROM retb)
+  UNION ALL
+  (SELECT agg_granularity, agg_timestamp, k, s, n FROM retb
+   EXCEPT SELECT agg_granularity, agg_timestamp, k, s, n FROM reta)) d;
+SELECT siddhi.undeploy('agg_ret', drop_tables => true);
+SELECT siddhi.undeploy('agg_ret2', drop_tables => true);
+DROP TABLE ord_raw, ret_raw;
