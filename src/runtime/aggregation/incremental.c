@@ -45,7 +45,7 @@
  * distinctCount sketch), at most siddhi.aggregation_max_buckets of them
  * (at the limit a batch writes its closed buckets as it goes, see
  * incremental_flush.c), in a context reset after every full flush.  An
- * event finds its group once (IncGroup, by the group values' text), and
+ * event finds its group once (IncGroup, by its group values), and
  * in it the latest bucket of each granularity; a bucket older than that
  * is in the group's list of older ones.  The writes run as the app's
  * owner, through SPI plans prepared once per app; a bucket after all
@@ -217,6 +217,8 @@ siddhi_incremental_start(SiddhiAggregationPlan *ap, Oid owner,
 	inc->bulk_plans = palloc0(sizeof(SPIPlanPtr) * inc->ngrans);
 	inc->bygran = palloc(sizeof(dlist_head) * inc->ngrans);
 	inc->held = palloc0(sizeof(int) * inc->ngrans);
+	inc->ev_values = palloc0(sizeof(Datum) * inc->ncols);
+	inc->ev_nulls = palloc0(sizeof(bool) * inc->ncols);
 	inc->insert_plans = palloc0(sizeof(SPIPlanPtr) * inc->ngrans);
 	inc->written_max = palloc(sizeof(int64) * inc->ngrans);
 	inc->conflicts = palloc0(sizeof(int) * inc->ngrans);
@@ -244,6 +246,28 @@ siddhi_incremental_start(SiddhiAggregationPlan *ap, Oid owner,
 	i = 0;
 	foreach(lc, ap->grans)
 		inc->grans[i++] = lfirst_int(lc);
+	/* retention -1 (all) is the longest; equal ones coarsest first */
+	inc->by_retention = palloc(sizeof(int) * inc->ngrans);
+	for (int g = 0; g < inc->ngrans; g++)
+	{
+		int k = g;
+		int64 rg = ap->retention[inc->grans[g]];
+
+		if (rg < 0)
+			rg = PG_INT64_MAX;
+		while (k > 0)
+		{
+			int64 rk = ap->retention[inc->grans[inc->by_retention[k - 1]]];
+
+			if (rk < 0)
+				rk = PG_INT64_MAX;
+			if (rk > rg)
+				break;
+			inc->by_retention[k] = inc->by_retention[k - 1];
+			k--;
+		}
+		inc->by_retention[k] = g;
+	}
 	inc->delta_cxt = AllocSetContextCreate(cxt, "siddhi aggregation deltas",
 										   ALLOCSET_DEFAULT_SIZES);
 	initStringInfo(&inc->keybuf);
@@ -433,6 +457,40 @@ delta_add(SiddhiIncremental *inc, IncDelta *d, int c, Datum v, bool isnull)
 }
 
 /*
+ * Append group column c's value to the event's key: a tag, and for a
+ * value its length and bytes (its text, as its type's output function
+ * writes it; a text value as it is), so that no two different lists of
+ * values give one key.
+ */
+static void
+key_append(SiddhiIncremental *inc, int c, Datum value, bool isnull)
+{
+	const char *s;
+	int len;
+
+	if (isnull)
+	{
+		appendStringInfoChar(&inc->keybuf, 'N');
+		return;
+	}
+	if (inc->cols[c]->type == TEXTOID)
+	{
+		text *t = DatumGetTextPP(value);
+
+		s = VARDATA_ANY(t);
+		len = VARSIZE_ANY_EXHDR(t);
+	}
+	else
+	{
+		s = OutputFunctionCall(&inc->out[c], value);
+		len = strlen(s);
+	}
+	appendStringInfoChar(&inc->keybuf, 'V');
+	appendBinaryStringInfo(&inc->keybuf, (const char *) &len, sizeof(len));
+	appendBinaryStringInfo(&inc->keybuf, s, len);
+}
+
+/*
  * The group of this key (of len bytes), made if new with this event's
  * values; in delta_cxt.
  */
@@ -448,10 +506,11 @@ find_group(SiddhiIncremental *inc, const char *key, int len, Datum *values,
 	if (!found)
 		slot->first = NULL;
 	for (grp = slot->first; grp != NULL; grp = grp->next)
-		if (strcmp(grp->key, key) == 0)
+		if (grp->keylen == len && memcmp(grp->key, key, len) == 0)
 			return grp;
-	grp = palloc(offsetof(IncGroup, key) + len + 1);
-	memcpy(grp->key, key, len + 1);
+	grp = palloc(offsetof(IncGroup, key) + len);
+	memcpy(grp->key, key, len);
+	grp->keylen = len;
 	grp->hash = h;
 	grp->nheld = 0;
 	grp->latest = palloc0(sizeof(IncDelta *) * inc->ngrans);
@@ -598,8 +657,10 @@ siddhi_incremental_feed(SiddhiIncremental *inc, TupleTableSlot *slot, int64 ts)
 	if (t > inc->max_time)
 		inc->max_time = t;
 
-	values = palloc(sizeof(Datum) * inc->ncols);
-	nulls = palloc(sizeof(bool) * inc->ncols);
+	/* what this event computes lives until the reset at the end */
+	old = MemoryContextSwitchTo(econtext->ecxt_per_tuple_memory);
+	values = inc->ev_values;
+	nulls = inc->ev_nulls;
 	resetStringInfo(&inc->keybuf);
 	for (int c = 0; c < inc->ncols; c++)
 	{
@@ -609,21 +670,11 @@ siddhi_incremental_feed(SiddhiIncremental *inc, TupleTableSlot *slot, int64 ts)
 			nulls[c] = true;
 			continue;
 		}
-		values[c] =
-			ExecEvalExprSwitchContext(inc->states[c], econtext, &nulls[c]);
+		values[c] = ExecEvalExpr(inc->states[c], econtext, &nulls[c]);
 		if (inc->cols[c]->kind == SIDDHI_INC_GROUP)
-		{
-			if (nulls[c])
-				appendStringInfoString(&inc->keybuf, "\x1e");
-			else
-			{
-				char *s = OutputFunctionCall(&inc->out[c], values[c]);
-
-				appendStringInfo(&inc->keybuf, "%s\x1f", s);
-			}
-		}
+			key_append(inc, c, values[c], nulls[c]);
 	}
-	old = MemoryContextSwitchTo(inc->delta_cxt);
+	MemoryContextSwitchTo(inc->delta_cxt);
 	grp = find_group(inc, inc->keybuf.data, inc->keybuf.len, values, nulls);
 	for (int g = 0; g < inc->ngrans; g++)
 	{

@@ -240,10 +240,11 @@ typedef struct FlushSet
  * order, which is time order for a feed in order: the scan stops at the
  * first bucket still within retention; a late one further on stays, to be
  * written or dropped at the batch's end); then closed ones are written,
- * coarsest granularity first (a fine bucket kept may yet expire
- * unwritten: sec and min rows are most of the rows, and most expire
- * within a long backfill), oldest first, until at most half the limit is
- * left; if the open buckets alone are more, all are written.  Each delta
+ * those that expire last first (the granularity kept longest first, the
+ * latest buckets of one first), until a tenth of the limit is free: the
+ * deltas kept are those that expire soonest, which a later make-room may
+ * drop unwritten (in a long backfill most sec and min buckets expire
+ * before its end); if the open buckets alone are more, all are written.  Each delta
  * is visited once or twice whatever it holds: the deltas kept are not
  * walked again at every make-room.  Returns whether some delta is kept.
  */
@@ -251,7 +252,8 @@ static bool
 choose_writes(SiddhiIncremental *inc, const int64 *open, int64 now,
 			  FlushSet *sets)
 {
-	int half = SIDDHI_INC_MAX_DELTAS / 2;
+	/* keep nine tenths: what stays held may yet expire unwritten */
+	int keep = SIDDHI_INC_MAX_DELTAS - SIDDHI_INC_MAX_DELTAS / 10;
 	int left;
 	dlist_mutable_iter mit;
 	dlist_iter it;
@@ -279,21 +281,25 @@ choose_writes(SiddhiIncremental *inc, const int64 *open, int64 now,
 	if (open == NULL)
 		return false;
 	left = inc->ndeltas;
-	for (int g = inc->ngrans - 1; g >= 0 && left > half; g--)
-		dlist_foreach(it, &inc->bygran[g])
+	for (int i = 0; i < inc->ngrans && left > keep; i++)
+	{
+		int g = inc->by_retention[i];
+
+		dlist_reverse_foreach(it, &inc->bygran[g])
 		{
 			IncDelta *d = dlist_container(IncDelta, onode, it.cur);
 
 			if (d->bucket < open[g])
 			{
 				sets[g].d[sets[g].n++] = d;
-				if (--left <= half)
+				if (--left <= keep)
 					break;
 			}
 		}
-	if (left <= half)
+	}
+	if (left <= keep)
 		return true;
-	/* the open buckets alone are more than half the limit: write all */
+	/* the open buckets alone are more than that: write all */
 	for (int g = 0; g < inc->ngrans; g++)
 	{
 		sets[g].n = 0;

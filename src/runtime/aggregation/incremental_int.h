@@ -53,7 +53,8 @@ struct IncGroup
 	dlist_head *older; /* per granularity: older deltas, latest first */
 	Datum *values;	   /* per column: the group-by values (others unset), */
 	bool *nulls;	   /* which its deltas point to */
-	char key[FLEXIBLE_ARRAY_MEMBER]; /* group values as text */
+	int keylen;
+	char key[FLEXIBLE_ARRAY_MEMBER]; /* group values (key_append) */
 };
 
 /* inc->groups: the groups of one hash of their key */
@@ -106,12 +107,15 @@ struct SiddhiIncremental
 	int64 *cache_hi;	   /* (empty at first) */
 	SiddhiErrorLog errlog; /* its errors' log lines, rate limited */
 	MemoryContext delta_cxt;
-	MemoryContext slab; /* the deltas, one chunk each, in delta_cxt */
-	HTAB *groups;		/* IncSlot by the hash of the group's key */
-	dlist_head *bygran; /* per granularity: its deltas, in creation order */
-	int ndeltas;		/* deltas held, all granularities */
-	int *held;			/* deltas held, per granularity */
-	StringInfoData keybuf;
+	MemoryContext slab;	   /* the deltas, one chunk each, in delta_cxt */
+	HTAB *groups;		   /* IncSlot by the hash of the group's key */
+	dlist_head *bygran;	   /* per granularity: its deltas, in creation order */
+	int ndeltas;		   /* deltas held, all granularities */
+	int *held;			   /* deltas held, per granularity */
+	int *by_retention;	   /* the granularities, the longest kept first */
+	StringInfoData keybuf; /* the event's group key */
+	Datum *ev_values;	   /* per column: the event's values */
+	bool *ev_nulls;
 };
 
 /* every running aggregation of the worker, in TopMemoryContext */
@@ -126,7 +130,7 @@ extern int64 inc_bucket(SiddhiIncremental *inc, int i, int64 ts);
 
 /*
  * incremental_flush.c: write one aggregation's deltas (and purge when due
- * and allowed).  closed_only: make room (below half the limit) rather
+ * and allowed).  closed_only: make room (a tenth of the limit) rather
  * than write everything: drop the deltas of closed buckets past
  * retention, write closed ones coarsest granularity first, and only if
  * that is not enough the open ones too (the open bucket of each
