@@ -42,13 +42,22 @@ INSERT INTO ords SELECT k, v, ts FROM ord_raw;
 SELECT siddhi.flush();
 SELECT ord_differing() AS differing,
        (SELECT count(*) FROM orda) AS buckets;
--- the same events again, in 30 batches (each a scrambled slice) under a
--- limit of 100 buckets: closed buckets written as each batch goes, late
--- events into buckets written already; the stored rows count every event
--- twice now
+-- the same events again, twice, under a limit of 100 buckets: closed
+-- buckets written as each batch goes, late events into buckets written
+-- already
 ALTER SYSTEM SET siddhi.aggregation_max_buckets = 100;
 SELECT pg_reload_conf();
 SELECT pg_sleep(1);
+-- first all of them in one transaction, scrambled: a make-room writes the
+-- newest closed buckets first, often a group's latest while its older
+-- ones stay, and later events still find each bucket
+INSERT INTO ords SELECT k, v, ts FROM ord_raw;
+SELECT siddhi.flush();
+SELECT count(*) AS differing
+  FROM orda o FULL JOIN ord_expected e
+    ON (o.agg_granularity, o.agg_timestamp, o.k) = (e.agg_granularity, e.agg_timestamp, e.k)
+ WHERE (o.s, o.n, o.lo, o.hi) IS DISTINCT FROM (2 * e.s, 2 * e.n, e.lo, e.hi);
+-- then in 30 transactions
 DO $$
 BEGIN
   FOR b IN 0 .. 29 LOOP
@@ -63,7 +72,7 @@ SELECT pg_reload_conf();
 SELECT count(*) AS differing
   FROM orda o FULL JOIN ord_expected e
     ON (o.agg_granularity, o.agg_timestamp, o.k) = (e.agg_granularity, e.agg_timestamp, e.k)
- WHERE (o.s, o.n, o.lo, o.hi) IS DISTINCT FROM (2 * e.s, 2 * e.n, e.lo, e.hi);
+ WHERE (o.s, o.n, o.lo, o.hi) IS DISTINCT FROM (3 * e.s, 3 * e.n, e.lo, e.hi);
 -- undeploy keeps the tables; a new deploy of the aggregation knows none
 -- of their rows: its first inserts meet them and become upserts
 SELECT siddhi.undeploy('agg_ord');
@@ -83,12 +92,52 @@ SELECT siddhi.flush();
 SELECT count(*) AS differing
   FROM (SELECT * FROM orda WHERE k <> 'K9') o FULL JOIN ord_expected e
     ON (o.agg_granularity, o.agg_timestamp, o.k) = (e.agg_granularity, e.agg_timestamp, e.k)
- WHERE (o.s, o.n, o.lo, o.hi) IS DISTINCT FROM (3 * e.s, 3 * e.n, e.lo, e.hi);
+ WHERE (o.s, o.n, o.lo, o.hi) IS DISTINCT FROM (4 * e.s, 4 * e.n, e.lo, e.hi);
 SELECT agg_granularity, agg_timestamp, s, n FROM orda WHERE k = 'K9' ORDER BY 1;
 SELECT count(*) AS buckets FROM orda;
 SELECT siddhi.undeploy('agg_ord', drop_tables => true);
 DROP FUNCTION ord_differing();
 DROP VIEW ord_expected;
+-- a make-room writes a group's latest bucket while its older ones stay:
+-- the newest of those becomes its latest, and a later event of an older
+-- bucket finds it (it made a second delta of that bucket, and the whole
+-- batch of the aggregation was lost).  Limit 100; one transaction: A and
+-- B at minutes 0 .. 20 (86 buckets), A at 45, then at 40 .. 44, then B at
+-- 30 (the 100th: B's latest, closed, made last, so written first), then
+-- B at minute 18 again.
+ALTER SYSTEM SET siddhi.aggregation_max_buckets = 100;
+SELECT pg_reload_conf();
+SELECT pg_sleep(1);
+SELECT siddhi.deploy('agg_latest', $$
+  define stream LatS (k string, v long, ts long);
+  @purge(enable = 'false')
+  define aggregation LatA from LatS select k, sum(v) as s, count() as n
+  group by k aggregate by ts every sec ... hour;
+$$);
+CREATE TABLE lat_raw (seq int, k text, v int8, ts int8);
+INSERT INTO lat_raw
+  SELECT m * 2 + g, CASE g WHEN 0 THEN 'A' ELSE 'B' END, 1, m * 60000 + g * 1000
+    FROM generate_series(0, 20) m, generate_series(0, 1) g;
+INSERT INTO lat_raw VALUES (100, 'A', 1, 45 * 60000);
+INSERT INTO lat_raw SELECT 100 + m, 'A', 1, (44 - m) * 60000 FROM generate_series(1, 5) m;
+INSERT INTO lat_raw VALUES (200, 'B', 1, 30 * 60000), (201, 'B', 10, 18 * 60000 + 5000);
+INSERT INTO lats SELECT k, v, ts FROM lat_raw ORDER BY seq;
+SELECT siddhi.flush();
+ALTER SYSTEM RESET siddhi.aggregation_max_buckets;
+SELECT pg_reload_conf();
+SELECT agg_granularity, agg_timestamp, k, s, n FROM lata
+ WHERE k = 'B' AND agg_timestamp IN (18 * 60000, 30 * 60000, 0) ORDER BY 1, 2;
+SELECT count(*) AS differing
+  FROM lata a FULL JOIN (
+    SELECT g, b, k, sum(v) AS s, count(*) AS n
+      FROM (SELECT 'sec' AS g, ts / 1000 * 1000 AS b, k, v FROM lat_raw
+            UNION ALL SELECT 'min', ts / 60000 * 60000, k, v FROM lat_raw
+            UNION ALL SELECT 'hour', ts / 3600000 * 3600000, k, v FROM lat_raw) e
+     GROUP BY 1, 2, 3) r
+    ON (a.agg_granularity, a.agg_timestamp, a.k) = (r.g, r.b, r.k)
+ WHERE (a.s, a.n) IS DISTINCT FROM (r.s, r.n);
+SELECT siddhi.undeploy('agg_latest', drop_tables => true);
+DROP TABLE lat_raw;
 -- retention under the limit: a backfill in playback, 2 events a second
 -- for 3 hours; at the limit, closed sec and min buckets past retention
 -- are dropped unwritten (those at the head of their lists), the others

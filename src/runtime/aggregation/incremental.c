@@ -112,7 +112,25 @@ inc_delta_free(SiddhiIncremental *inc, IncDelta *d)
 	if (d->older)
 		dlist_delete(&d->gnode);
 	else if (grp->latest[d->gran] == d)
+	{
+		/*
+		 * the latest written while older ones stay (a make-room writes the
+		 * newest first): the newest of those is the latest now, so that
+		 * an event of its bucket or of one between finds it, and no
+		 * bucket gets two deltas
+		 */
+		dlist_head *older = &grp->older[d->gran];
+
 		grp->latest[d->gran] = NULL;
+		if (!dlist_is_empty(older))
+		{
+			IncDelta *n =
+				dlist_container(IncDelta, gnode, dlist_pop_head_node(older));
+
+			n->older = false;
+			grp->latest[d->gran] = n;
+		}
+	}
 	for (int c = 0; c < inc->ncols; c++)
 	{
 		SiddhiIncColumn *col = inc->cols[c];
