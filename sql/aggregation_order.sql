@@ -138,6 +138,20 @@ SELECT count(*) AS differing
  WHERE (a.s, a.n) IS DISTINCT FROM (r.s, r.n);
 SELECT siddhi.undeploy('agg_latest', drop_tables => true);
 DROP TABLE lat_raw;
+-- group keys: two groups whose values, joined with a separator byte,
+-- read the same (the key was the values' text joined by \x1f) stay two
+SELECT siddhi.deploy('agg_keys', $$
+  define stream KeyS (a string, b string, v long, ts long);
+  @purge(enable = 'false')
+  define aggregation KeyA from KeyS select a, b, sum(v) as s, count() as n
+  group by a, b aggregate by ts every sec;
+$$);
+INSERT INTO keys VALUES (E'x\x1fy', 'z', 1, 1000), ('x', E'y\x1fz', 10, 1000),
+  (NULL, 'q', 100, 1000), ('', 'q', 1000, 1000);
+SELECT siddhi.flush();
+SELECT coalesce(replace(a, E'\x1f', '<US>'), '<null>') AS a, replace(b, E'\x1f', '<US>') AS b, s, n
+  FROM keya ORDER BY s;
+SELECT siddhi.undeploy('agg_keys', drop_tables => true);
 -- retention under the limit: a backfill in playback, 2 events a second
 -- for 3 hours; at the limit, closed sec and min buckets past retention
 -- are dropped unwritten (those at the head of their lists), the others
