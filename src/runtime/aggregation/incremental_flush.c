@@ -44,7 +44,7 @@ prepare_kept(SiddhiIncremental *inc, const char *sql, List *types)
 	if (plan == NULL)
 		ereport(
 			ERROR, errcode(ERRCODE_SIDDHI_RUNTIME_ERROR),
-			errmsg("could not prepare the upsert of aggregation \"%s\": %s",
+			errmsg("could not prepare the writes of aggregation \"%s\": %s",
 				   inc->plan->name, SPI_result_code_string(SPI_result)));
 	SPI_keepplan(plan);
 	pfree(argtypes);
@@ -104,7 +104,7 @@ table_max_bucket(SiddhiIncremental *inc, int g)
 	bool isnull;
 	Datum d;
 
-	if (SPI_execute(sql, true, 1) != SPI_OK_SELECT || SPI_processed != 1)
+	if (SPI_execute(sql, false, 1) != SPI_OK_SELECT || SPI_processed != 1)
 		ereport(ERROR, errcode(ERRCODE_SIDDHI_RUNTIME_ERROR),
 				errmsg("could not read the latest bucket of \"%s\"", r->name));
 	d = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1,
@@ -303,8 +303,10 @@ choose_writes(SiddhiIncremental *inc, const int64 *open, int64 now,
 	for (int g = 0; g < inc->ngrans; g++)
 	{
 		sets[g].n = 0;
-		dlist_foreach(it, &inc->bygran[g]) sets[g].d[sets[g].n++] =
-			dlist_container(IncDelta, onode, it.cur);
+		dlist_foreach(it, &inc->bygran[g])
+		{
+			sets[g].d[sets[g].n++] = dlist_container(IncDelta, onode, it.cur);
+		}
 	}
 	return false;
 }
@@ -336,7 +338,6 @@ incremental_flush_bulk(SiddhiIncremental *inc, FlushSet *sets, bool keep)
 	{
 		int nfresh = 0;
 		int nseen = 0;
-		int64 before = inc->written_max[g];
 		int64 latest = PG_INT64_MIN;
 
 		if (sets[g].n == 0)
@@ -355,8 +356,8 @@ incremental_flush_bulk(SiddhiIncremental *inc, FlushSet *sets, bool keep)
 			IncDelta *d = sets[g].d[i];
 
 			latest = Max(latest, d->bucket);
-			/* a conflict of the batch before may have raised written_max */
-			if (d->bucket > before && d->bucket > inc->written_max[g])
+			/* (a conflict of the statement before may have raised it) */
+			if (d->bucket > inc->written_max[g])
 			{
 				fresh[nfresh++] = d;
 				if (nfresh == BULK_ROWS)
