@@ -109,9 +109,9 @@ inc_delta_free(SiddhiIncremental *inc, IncDelta *d)
 	dlist_delete(&d->onode);
 	inc->ndeltas--;
 	inc->held[d->gran]--;
-	if (d->older)
-		dlist_delete(&d->gnode);
-	else if (grp->latest[d->gran] == d)
+	if (grp->latest[d->gran] != d)
+		dlist_delete(&d->gnode); /* one of the older ones */
+	else
 	{
 		/*
 		 * the latest written while older ones stay (a make-room writes the
@@ -124,11 +124,8 @@ inc_delta_free(SiddhiIncremental *inc, IncDelta *d)
 		grp->latest[d->gran] = NULL;
 		if (!dlist_is_empty(older))
 		{
-			IncDelta *n =
+			grp->latest[d->gran] =
 				dlist_container(IncDelta, gnode, dlist_pop_head_node(older));
-
-			n->older = false;
-			grp->latest[d->gran] = n;
 		}
 	}
 	for (int c = 0; c < inc->ncols; c++)
@@ -575,13 +572,11 @@ older_delta(SiddhiIncremental *inc, IncGroup *grp, int g, int64 bucket)
 		if (o->bucket < bucket)
 		{
 			d = delta_new(inc, grp, g, bucket);
-			d->older = true;
 			dlist_insert_before(&o->gnode, &d->gnode);
 			return d;
 		}
 	}
 	d = delta_new(inc, grp, g, bucket);
-	d->older = true;
 	dlist_push_tail(&grp->older[g], &d->gnode);
 	return d;
 }
@@ -596,7 +591,6 @@ delta_new(SiddhiIncremental *inc, IncGroup *grp, int g, int64 bucket)
 
 	d->group = grp;
 	d->gran = g;
-	d->older = false;
 	d->bucket = bucket;
 	d->values = (Datum *) ((char *) d + MAXALIGN(sizeof(IncDelta)));
 	d->nulls = (bool *) (d->values + inc->nphys);
@@ -706,10 +700,7 @@ siddhi_incremental_feed(SiddhiIncremental *inc, TupleTableSlot *slot, int64 ts)
 			 * the head (every older one is before it)
 			 */
 			if (d != NULL)
-			{
 				dlist_push_head(&grp->older[g], &d->gnode);
-				d->older = true;
-			}
 			d = delta_new(inc, grp, g, bucket);
 			grp->latest[g] = d;
 		}

@@ -28,9 +28,8 @@ typedef struct IncDelta
 {
 	IncGroup *group;  /* its group */
 	int gran;		  /* index into the plan's grans / plans */
-	bool older;		  /* in its group's older list (gnode) */
 	int64 bucket;	  /* the bucket's start (ms), as values[0] */
-	dlist_node gnode; /* older: in group->older[gran], latest first */
+	dlist_node gnode; /* unless its group's latest: in group->older[gran] */
 	dlist_node onode; /* in inc->bygran[gran], oldest made first */
 	Datum *values;	  /* physical columns; 0 is agg_timestamp */
 	bool *nulls;
