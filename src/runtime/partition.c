@@ -71,6 +71,7 @@ typedef struct PartStream
 	Oid relid;
 	ExprState *value; /* value partition */
 	FmgrInfo value_out;
+	bool value_is_text; /* of type text: keyed by its bytes */
 	int nranges;
 	ExprState **ranges;
 	char **labels;
@@ -131,6 +132,7 @@ siddhi_partition_create(SiddhiPartitionPlan *plan, int nqueries,
 			ps->value = ExecInitExpr(sp->value, NULL);
 			getTypeOutputInfo(exprType((Node *) sp->value), &outfn, &varlena);
 			fmgr_info(outfn, &ps->value_out);
+			ps->value_is_text = exprType((Node *) sp->value) == TEXTOID;
 		}
 		ps->nranges = list_length(sp->ranges);
 		ps->ranges = palloc0(sizeof(ExprState *) * Max(ps->nranges, 1));
@@ -197,15 +199,22 @@ instance_make(SiddhiPartitionRuntime *p, const char *key, int len, uint64 hash,
 	/* everything the key holds lives in its context */
 	cxt = AllocSetContextCreate(p->cxt, "siddhi partition key",
 								ALLOCSET_SMALL_SIZES);
-	inst = MemoryContextAllocZero(cxt, sizeof(SiddhiPartInstance));
+	/*
+	 * The instance, its queries' states and its key in one piece: a
+	 * lookup reads the key, and the event's step the states, right after.
+	 */
+	inst = MemoryContextAllocZero(
+		cxt, MAXALIGN(sizeof(SiddhiPartInstance)) +
+				 MAXALIGN(sizeof(void *) * Max(p->nqueries, 1)) + len + 1);
 	inst->cxt = cxt;
-	inst->key = MemoryContextAlloc(cxt, len + 1);
+	inst->states =
+		(void **) ((char *) inst + MAXALIGN(sizeof(SiddhiPartInstance)));
+	inst->key =
+		(char *) inst->states + MAXALIGN(sizeof(void *) * Max(p->nqueries, 1));
 	memcpy(inst->key, key, len);
 	inst->key[len] = '\0';
 	inst->keylen = len;
 	inst->last_used = now;
-	inst->states =
-		MemoryContextAllocZero(cxt, sizeof(void *) * Max(p->nqueries, 1));
 	PG_TRY();
 	{
 		for (int i = 0; i < p->nqueries; i++)
@@ -267,6 +276,15 @@ siddhi_partition_route(SiddhiPartitionRuntime *p, Oid relid,
 
 		if (isnull)
 			return 0;
+		if (ps->value_is_text)
+		{
+			/* its text is its bytes (textout's): no copy */
+			struct varlena *t = PG_DETOAST_DATUM_PACKED(v);
+
+			out[n++] =
+				instance_for(p, VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t), now);
+			return n;
+		}
 		text = OutputFunctionCall(&ps->value_out, v);
 		out[n++] = instance_for(p, text, strlen(text), now);
 		pfree(text);
