@@ -164,6 +164,45 @@ siddhi_aggs_group(SiddhiAggregates *a, Datum *keys, bool *nulls, bool create)
 	return siddhi_aggs_group_kept(a, keys, nulls, create, true);
 }
 
+/* A map of more groups than this takes them from a slab of its own. */
+#define GROUPS_BEFORE_SLAB 16
+
+/*
+ * A new group, zeroed, its key arrays in the same piece.  Every group of a
+ * has the same size, so that past the first few they come from a slab:
+ * exactly their size and a chunk header each, where the general allocator
+ * rounds each up to a power of two (a group of two aggregators and one key
+ * would take 256 bytes for 160).  A map of few groups (a partition's key
+ * has one, often) does not pay for a slab's block.
+ */
+static SiddhiAggGroup *
+group_alloc(SiddhiAggregates *a)
+{
+	Size states =
+		MAXALIGN(offsetof(SiddhiAggGroup, states) + sizeof(AggState) * a->n);
+	Size keys = MAXALIGN(sizeof(Datum) * a->nkeys);
+	Size size = states + keys + sizeof(bool) * a->nkeys;
+	MemoryContext cxt = a->cxt;
+	SiddhiAggGroup *g;
+
+	if (a->groups->members >= GROUPS_BEFORE_SLAB)
+	{
+		if (a->slab == NULL)
+		{
+			Size block = SLAB_DEFAULT_BLOCK_SIZE;
+
+			while (block < size * 16)
+				block *= 2;
+			a->slab = SlabContextCreate(a->cxt, "siddhi groups", block, size);
+		}
+		cxt = a->slab;
+	}
+	g = MemoryContextAllocZero(cxt, size);
+	g->keys = (Datum *) ((char *) g + states);
+	g->knulls = (bool *) ((char *) g + states + keys);
+	return g;
+}
+
 SiddhiAggGroup *
 siddhi_aggs_group_kept(SiddhiAggregates *a, Datum *keys, bool *nulls,
 					   bool create, bool limit)
@@ -174,6 +213,8 @@ siddhi_aggs_group_kept(SiddhiAggregates *a, Datum *keys, bool *nulls,
 	SiddhiAggGroup *g;
 	MemoryContext old;
 
+	if (a->single)
+		return a->single;
 	for (int k = 0; k < a->nkeys; k++)
 	{
 		GroupKeyColumn *kc = &a->keycols[k];
@@ -206,11 +247,9 @@ siddhi_aggs_group_kept(SiddhiAggregates *a, Datum *keys, bool *nulls,
 			 errhint("Put the aggregation over a window, so that groups leave "
 					 "with their events, or raise siddhi.max_groups.")));
 	/* build the group first: an error leaves no half-made entry */
-	old = MemoryContextSwitchTo(a->cxt);
-	g = palloc0(offsetof(SiddhiAggGroup, states) + sizeof(AggState) * a->n);
+	g = group_alloc(a);
 	g->hash = hash;
-	g->keys = palloc(sizeof(Datum) * Max(a->nkeys, 1));
-	g->knulls = palloc(sizeof(bool) * Max(a->nkeys, 1));
+	old = MemoryContextSwitchTo(a->cxt);
 	for (int k = 0; k < a->nkeys; k++)
 	{
 		GroupKeyColumn *kc = &a->keycols[k];
@@ -224,6 +263,8 @@ siddhi_aggs_group_kept(SiddhiAggregates *a, Datum *keys, bool *nulls,
 	Assert(!found);
 	e->group = g;
 	g->dirty = true;
+	if (a->nkeys == 0)
+		a->single = g;
 	return g;
 }
 
@@ -419,7 +460,8 @@ siddhi_aggs_update(SiddhiAggregates *a, SiddhiAggGroup *g, bool add,
 		if (p->kind == SIDDHI_AGG_COUNT || nulls[k])
 		{
 			/* a removal may still have to retire a queued sequence */
-			if (!add)
+			if (!add &&
+				(p->kind == SIDDHI_AGG_MIN || p->kind == SIDDHI_AGG_MAX))
 				queue_retire(s, seq);
 			continue;
 		}
@@ -665,26 +707,44 @@ siddhi_aggs_release_if_empty(SiddhiAggregates *a, SiddhiAggGroup *g)
 	siddhi_aggs_group_free(a, g);
 }
 
+/* What aggregator k's state holds beyond itself, freed. */
+static void
+state_release(SiddhiAggregates *a, int k, AggState *st)
+{
+	switch (agg_part(a->plans[k]->kind))
+	{
+		case AGG_PART_QUEUE:
+			if (st->queue)
+				pfree(st->queue);
+			break;
+		case AGG_PART_DISTINCT:
+			if (st->distinct)
+				hash_destroy(st->distinct);
+			break;
+		case AGG_PART_EXTRA:
+			siddhi_aggx_free(st->extra, &a->sets[k]);
+			break;
+		case AGG_PART_PERCENTILE:
+			if (st->percentile)
+				siddhi_percentile_free(st->percentile, a->plans[k]);
+			break;
+		default:
+			break;
+	}
+}
+
 void
 siddhi_aggs_group_free(SiddhiAggregates *a, SiddhiAggGroup *g)
 {
+	if (a->single == g)
+		a->single = NULL;
 	if (g->saved)
 		siddhi_aggs_tombstone(a, g);
 	for (int k = 0; k < a->nkeys; k++)
 		if (!g->knulls[k] && !a->keycols[k].typbyval)
 			pfree(DatumGetPointer(g->keys[k]));
-	pfree(g->keys);
-	pfree(g->knulls);
 	for (int k = 0; k < a->n; k++)
-	{
-		if (g->states[k].queue)
-			pfree(g->states[k].queue);
-		if (g->states[k].distinct)
-			hash_destroy(g->states[k].distinct);
-		siddhi_aggx_free(g->states[k].extra, &a->sets[k]);
-		if (g->states[k].percentile)
-			siddhi_percentile_free(g->states[k].percentile, a->plans[k]);
-	}
+		state_release(a, k, &g->states[k]);
 	pfree(g);
 }
 
@@ -702,13 +762,7 @@ group_restart(SiddhiAggregates *a, SiddhiAggGroup *g)
 		if (a->plans[k]->kind == SIDDHI_AGG_MIN_FOREVER ||
 			a->plans[k]->kind == SIDDHI_AGG_MAX_FOREVER)
 			continue;
-		if (st->queue)
-			pfree(st->queue);
-		if (st->distinct)
-			hash_destroy(st->distinct);
-		siddhi_aggx_free(st->extra, &a->sets[k]);
-		if (st->percentile)
-			siddhi_percentile_free(st->percentile, a->plans[k]);
+		state_release(a, k, st);
 		memset(st, 0, sizeof(AggState));
 	}
 	g->events = 0;

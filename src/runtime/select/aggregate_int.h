@@ -29,25 +29,85 @@ typedef struct QueueItem
 	AggValue v;
 } QueueItem;
 
+/*
+ * One aggregator's state in a group.  Every kind uses nonnull and sum or
+ * neither, and at most one member of the union, the one agg_part names:
+ * a group holds one of these per aggregator, and a grouped query may hold
+ * millions of groups (bench/RESULTS.md, "memory per group key").  Code
+ * that is not for one kind reads the union only through agg_part.
+ */
 typedef struct AggState
 {
 	int64 nonnull; /* values added and not removed */
 	AggValue sum;
-	/* min/max: a monotonic queue of (sequence, value) */
-	QueueItem *queue;
-	int qhead;
-	int qlen;
-	int qcap;
-	/* minForever/maxForever */
-	bool has_forever;
-	AggValue forever;
-	double sumsq; /* stdDev */
-	int64 ntrue;  /* and, or */
-	int64 nfalse;
-	HTAB *distinct;		   /* distinctCount, unionSet: value hash -> events */
-	SiddhiAggExtra *extra; /* the kinds of aggregate_sql.c */
-	void *percentile;	   /* percentile.c's state */
+	union
+	{
+		/* min/max: a monotonic queue of (sequence, value) */
+		struct
+		{
+			QueueItem *queue;
+			int qhead;
+			int qlen;
+			int qcap;
+		};
+		/* minForever/maxForever */
+		struct
+		{
+			bool has_forever;
+			AggValue forever;
+		};
+		double sumsq; /* stdDev */
+		/* and, or */
+		struct
+		{
+			int64 ntrue;
+			int64 nfalse;
+		};
+		HTAB *distinct;		   /* distinctCount, unionSet: hash -> events */
+		SiddhiAggExtra *extra; /* the kinds of aggregate_sql.c */
+		void *percentile;	   /* percentile.c's state */
+	};
 } AggState;
+
+/* Which member of AggState's union a kind uses. */
+typedef enum AggPart
+{
+	AGG_PART_NONE,
+	AGG_PART_QUEUE,
+	AGG_PART_FOREVER,
+	AGG_PART_SUMSQ,
+	AGG_PART_ANDOR,
+	AGG_PART_DISTINCT,
+	AGG_PART_EXTRA,
+	AGG_PART_PERCENTILE
+} AggPart;
+
+static inline AggPart
+agg_part(SiddhiAggKind kind)
+{
+	switch (kind)
+	{
+		case SIDDHI_AGG_MIN:
+		case SIDDHI_AGG_MAX:
+			return AGG_PART_QUEUE;
+		case SIDDHI_AGG_MIN_FOREVER:
+		case SIDDHI_AGG_MAX_FOREVER:
+			return AGG_PART_FOREVER;
+		case SIDDHI_AGG_STDDEV:
+			return AGG_PART_SUMSQ;
+		case SIDDHI_AGG_AND:
+		case SIDDHI_AGG_OR:
+			return AGG_PART_ANDOR;
+		case SIDDHI_AGG_DISTINCT_COUNT:
+		case SIDDHI_AGG_UNION_SET:
+			return AGG_PART_DISTINCT;
+		case SIDDHI_AGG_PERCENTILE_CONT:
+		case SIDDHI_AGG_PERCENTILE_DISC:
+			return AGG_PART_PERCENTILE;
+		default:
+			return siddhi_aggx_handles(kind) ? AGG_PART_EXTRA : AGG_PART_NONE;
+	}
+}
 
 typedef struct DistinctEntry
 {
@@ -62,7 +122,8 @@ typedef SiddhiSetType SetType;
 struct SiddhiAggGroup
 {
 	uint64 hash;  /* of the key */
-	Datum *keys;  /* the group-by values, copied into the aggregates' cxt */
+	Datum *keys;  /* the group-by values (by reference: copied into the
+				   * aggregates' cxt), after states[] in the same piece */
 	bool *knulls; /* and their nulls */
 	int64 events; /* events added and not removed */
 	int64 adds;
@@ -113,6 +174,11 @@ struct SiddhiAggregates
 	SetType *sets; /* per aggregator; used by unionSet */
 	MemoryContext cxt;
 	groupmap_hash *groups;
+	/* without group by: the one group (also in groups), found without a
+	 * hash or the map (a partition has one of these per key, and each
+	 * step of the map is a cache miss there) */
+	SiddhiAggGroup *single;
+	MemoryContext slab; /* the groups past the first few, or NULL */
 	/* incremental saves: the keys of saved groups gone since the last */
 	StringInfo gone;
 	int64 ngone;

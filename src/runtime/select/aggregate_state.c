@@ -106,19 +106,26 @@ put_state(SiddhiAggregates *a, int k, AggState *s, StringInfo buf)
 	uint8 flags = 0;
 	char *w;
 
+	AggPart part = agg_part(p->kind);
+	HTAB *distinct = part == AGG_PART_DISTINCT ? s->distinct : NULL;
+	SiddhiAggExtra *extra = part == AGG_PART_EXTRA ? s->extra : NULL;
+	void *percentile = part == AGG_PART_PERCENTILE ? s->percentile : NULL;
+
 	if (s->nonnull != 0)
 		flags |= F_NONNULL;
 	if (s->sum.i != 0)
 		flags |= F_SUM;
-	if (memcmp(&s->sumsq, &(double){ 0 }, sizeof(double)) != 0)
+	/* of the union, only the kind's own member */
+	if (part == AGG_PART_SUMSQ &&
+		memcmp(&s->sumsq, &(double){ 0 }, sizeof(double)) != 0)
 		flags |= F_SUMSQ;
-	if (s->ntrue != 0 || s->nfalse != 0)
+	if (part == AGG_PART_ANDOR && (s->ntrue != 0 || s->nfalse != 0))
 		flags |= F_ANDOR;
-	if (s->has_forever || s->forever.i != 0)
+	if (part == AGG_PART_FOREVER && (s->has_forever || s->forever.i != 0))
 		flags |= F_FOREVER;
-	if (s->qlen > 0)
+	if (part == AGG_PART_QUEUE && s->qlen > 0)
 		flags |= F_QUEUE;
-	if (s->distinct != NULL || s->extra != NULL || s->percentile != NULL)
+	if (distinct != NULL || extra != NULL || percentile != NULL)
 		flags |= F_REST;
 
 	w = scalars_begin(buf);
@@ -161,15 +168,15 @@ put_state(SiddhiAggregates *a, int k, AggState *s, StringInfo buf)
 	}
 	if (!(flags & F_REST))
 		return;
-	if (s->distinct == NULL)
+	if (distinct == NULL)
 		siddhi_state_put_int64(buf, 0);
 	else
 	{
 		HASH_SEQ_STATUS seq;
 		DistinctEntry *e;
 
-		siddhi_state_put_int64(buf, hash_get_num_entries(s->distinct));
-		hash_seq_init(&seq, s->distinct);
+		siddhi_state_put_int64(buf, hash_get_num_entries(distinct));
+		hash_seq_init(&seq, distinct);
 		while ((e = hash_seq_search(&seq)) != NULL)
 		{
 			siddhi_state_put_int64(buf, e->hash);
@@ -179,12 +186,12 @@ put_state(SiddhiAggregates *a, int k, AggState *s, StringInfo buf)
 									   a->sets[k].byval);
 		}
 	}
-	siddhi_state_put_bool(buf, s->extra != NULL);
-	if (s->extra)
-		siddhi_aggx_serialize(s->extra, p, &a->sets[k], buf);
-	siddhi_state_put_bool(buf, s->percentile != NULL);
-	if (s->percentile)
-		siddhi_percentile_serialize(s->percentile, p, buf);
+	siddhi_state_put_bool(buf, extra != NULL);
+	if (extra)
+		siddhi_aggx_serialize(extra, p, &a->sets[k], buf);
+	siddhi_state_put_bool(buf, percentile != NULL);
+	if (percentile)
+		siddhi_percentile_serialize(percentile, p, buf);
 }
 
 static void
@@ -195,8 +202,17 @@ get_state(SiddhiAggregates *a, int k, AggState *s, SiddhiStateReader *r)
 	uint8 flags = siddhi_state_get_byte(r);
 	int64 n = 0;
 
+	AggPart part = agg_part(p->kind);
+
 	if (flags & ~F_ALL)
 		siddhi_state_corrupt(r, "An aggregator's flags are unknown");
+	/* the fields of the union are the kind's own (saves before the union
+	 * wrote only those: the others were zero) */
+	if (((flags & F_SUMSQ) && part != AGG_PART_SUMSQ) ||
+		((flags & F_ANDOR) && part != AGG_PART_ANDOR) ||
+		((flags & F_FOREVER) && part != AGG_PART_FOREVER) ||
+		((flags & F_QUEUE) && part != AGG_PART_QUEUE))
+		siddhi_state_corrupt(r, "An aggregator has state of another kind");
 	if (flags & F_NONNULL)
 		s->nonnull = siddhi_state_get_varint(r);
 	if (flags & F_SUM)
@@ -247,6 +263,8 @@ get_state(SiddhiAggregates *a, int k, AggState *s, SiddhiStateReader *r)
 
 		if (events <= 0)
 			siddhi_state_corrupt(r, "A distinct value has no events");
+		if (part != AGG_PART_DISTINCT)
+			siddhi_state_corrupt(r, "An aggregator has state of another kind");
 		e = hash_search(siddhi_aggs_distinct_table(a, s), &h, HASH_ENTER,
 						&found);
 		if (found)
