@@ -237,6 +237,10 @@ siddhi_ring_try_push(SiddhiRing *ring, const char *chunk, Size len)
 	return pushed;
 }
 
+/* chunks are MAXALIGNed in length, so they lie aligned where data[] is */
+StaticAssertDecl(offsetof(SiddhiRing, data) % MAXIMUM_ALIGNOF == 0,
+				 "a ring's data must be MAXALIGNed for chunks read in place");
+
 /*
  * Where the chunk at the ring's tail (length len) goes: true when it lies
  * whole in data[], not across its end, at an aligned address (its rows'
