@@ -34,3 +34,21 @@ INSERT INTO gmnulls VALUES (5, 1), (NULL, 2), (3, 3), (NULL, 4), (7, 5),
 SELECT siddhi.flush();
 SELECT seq, lo, hi, sd, everlo, n FROM gmmoving ORDER BY seq;
 SELECT siddhi.undeploy('gm2');
+
+-- text keys are hashed and compared as their bytes; a compressed one
+-- (read from a table's row) is the same key as its plain value
+SELECT siddhi.deploy('gm3', $$
+  define stream GmProbe (id long, k string);
+  define table GmLong (k string);
+  define table GmCounts (id long, k string, n long);
+  from GmProbe#window.length(10) join GmLong on GmProbe.k == GmLong.k
+  select GmProbe.id as id, GmLong.k as k, count() as n
+  group by GmLong.k insert into GmCounts;
+$$);
+INSERT INTO gmlong VALUES (repeat('x', 5000)), (repeat('y', 5000));
+SELECT pg_column_compression(k) IS NOT NULL AS compressed FROM gmlong;
+INSERT INTO gmprobe VALUES (1, repeat('x', 5000)), (2, repeat('x', 5000)),
+  (3, repeat('y', 5000)), (4, repeat('x', 5000));
+SELECT siddhi.flush();
+SELECT id, left(k, 3) AS k, length(k) AS len, n FROM gmcounts ORDER BY id;
+SELECT siddhi.undeploy('gm3');

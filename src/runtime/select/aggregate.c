@@ -45,6 +45,7 @@
 #include "siddhi/shmem.h"
 #include "utils/builtins.h"
 #include "utils/datum.h"
+#include "utils/fmgroids.h"
 #include "utils/hsearch.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
@@ -81,6 +82,10 @@ keycol_init(GroupKeyColumn *kc, Oid type, Oid collation, MemoryContext cxt)
 	}
 	fmgr_info_cxt(tc->hash_extended_proc, &kc->hash, cxt);
 	fmgr_info_copy(&kc->eq, &tc->eq_opr_finfo, cxt);
+	kc->bytes = kc->hash.fn_oid == F_HASHTEXTEXTENDED &&
+				kc->eq.fn_oid == F_TEXTEQ && OidIsValid(kc->collation) &&
+				(kc->collation == C_COLLATION_OID ||
+				 get_collation_isdeterministic(kc->collation));
 	kc->typlen = tc->typlen;
 	kc->typbyval = tc->typbyval;
 }
@@ -146,6 +151,22 @@ key_equal(SiddhiAggregates *a, SiddhiAggGroup *g, Datum *keys, bool *nulls)
 
 		if (g->knulls[k] != nulls[k])
 			return false;
+		if (!nulls[k] && kc->bytes)
+		{
+			/* a compressed or external value: texteq detoasts it */
+			struct varlena *x = (struct varlena *) DatumGetPointer(g->keys[k]);
+			struct varlena *y = (struct varlena *) DatumGetPointer(keys[k]);
+
+			if ((VARATT_IS_EXTENDED(x) && !VARATT_IS_SHORT(x)) ||
+				(VARATT_IS_EXTENDED(y) && !VARATT_IS_SHORT(y)))
+				return DatumGetBool(FunctionCall2Coll(&kc->eq, kc->collation,
+													  g->keys[k], keys[k]));
+			if (VARSIZE_ANY_EXHDR(x) != VARSIZE_ANY_EXHDR(y) ||
+				memcmp(VARDATA_ANY(x), VARDATA_ANY(y), VARSIZE_ANY_EXHDR(x)) !=
+					0)
+				return false;
+			continue;
+		}
 		if (!nulls[k] && !DatumGetBool(FunctionCall2Coll(
 							 &kc->eq, kc->collation, g->keys[k], keys[k])))
 			return false;
@@ -220,7 +241,16 @@ siddhi_aggs_group_kept(SiddhiAggregates *a, Datum *keys, bool *nulls,
 		GroupKeyColumn *kc = &a->keycols[k];
 		uint64 h = 0x9e3779b97f4a7c15; /* a null's */
 
-		if (!nulls[k])
+		if (!nulls[k] && kc->bytes &&
+			!(VARATT_IS_EXTENDED(DatumGetPointer(keys[k])) &&
+			  !VARATT_IS_SHORT(DatumGetPointer(keys[k]))))
+		{
+			struct varlena *v = (struct varlena *) DatumGetPointer(keys[k]);
+
+			h = hash_bytes_extended((const unsigned char *) VARDATA_ANY(v),
+									VARSIZE_ANY_EXHDR(v), k);
+		}
+		else if (!nulls[k])
 			h = DatumGetUInt64(FunctionCall2Coll(&kc->hash, kc->collation,
 												 keys[k], UInt64GetDatum(k)));
 		hash = hash_combine64(hash, h);

@@ -159,6 +159,9 @@ typedef struct GroupKeyColumn
 	FmgrInfo eq;   /* equality */
 	Oid collation; /* for both */
 	bool as_text;  /* no hashing or equality: use the output text */
+	bool bytes;	   /* text under a deterministic collation: hashed and
+					* compared as its bytes, as hashtextextended and
+					* texteq do, without their look-up of the collation */
 	FmgrInfo out;  /* the type's output function, when as_text */
 	int16 typlen;  /* of the value kept (text when as_text) */
 	bool typbyval;
