@@ -81,8 +81,24 @@ typedef enum SiddhiOpCount
 } SiddhiOpCount;
 
 /* one more of what at op (single writer, no locked instruction) */
-extern void siddhi_stats_op(SiddhiQueryStats *e, SiddhiOp op,
-							SiddhiOpCount what);
+/*
+ * e's per-operator counters (SIDDHI_OPS rows of SIDDHI_OP_OUT_EXPIRED + 1),
+ * or NULL: the engine counts through siddhi_stats_op_count, inlined,
+ * several times per event.
+ */
+extern pg_atomic_uint64 *siddhi_stats_op_counters(SiddhiQueryStats *e);
+
+static inline void
+siddhi_stats_op_count(pg_atomic_uint64 *ops, SiddhiOp op, SiddhiOpCount what)
+{
+	if (ops != NULL)
+	{
+		pg_atomic_uint64 *c = &ops[op * (SIDDHI_OP_OUT_EXPIRED + 1) + what];
+
+		/* single writer: plain read-add-write avoids locked instructions */
+		pg_atomic_write_u64(c, pg_atomic_read_u64(c) + 1);
+	}
+}
 
 /* State sampled at the end of a batch; -1: not known */
 extern void siddhi_stats_state(SiddhiQueryStats *e, int64 events, int64 groups,

@@ -224,13 +224,10 @@ siddhi_stats_count(SiddhiQueryStats *e, int64 in, int64 out)
 							pg_atomic_read_u64(&e->events_out) + out);
 }
 
-void
-siddhi_stats_op(SiddhiQueryStats *e, SiddhiOp op, SiddhiOpCount what)
+pg_atomic_uint64 *
+siddhi_stats_op_counters(SiddhiQueryStats *e)
 {
-	if (e == NULL)
-		return;
-	pg_atomic_write_u64(&e->ops[op][what],
-						pg_atomic_read_u64(&e->ops[op][what]) + 1);
+	return e ? &e->ops[0][0] : NULL;
 }
 
 void

@@ -186,6 +186,7 @@ query_join_start(QueryRuntime *q, SiddhiJoinPlan *jp, MemoryContext cxt)
 	o->name = q->name;
 	o->owner = q->owner;
 	o->stats = q->stats;
+	o->opc = q->opc;
 	o->input = junction_get(jp->other->relid);
 	o->econtext = CreateStandaloneExprContext();
 	o->qual = ExecInitQual(jp->other_qual, NULL);
@@ -233,6 +234,8 @@ query_pattern_start(QueryRuntime *q, SiddhiPatternPlan *pp, MemoryContext cxt)
 		o->name = q->name;
 		o->owner = q->owner;
 		o->stats = q->stats;
+		o->opc = q->opc;
+		o->opc = q->opc;
 		o->input = junction_get(((SiddhiRelation *) lfirst(lc))->relid);
 		o->econtext = q->econtext;
 		o->events = q->events;
@@ -348,6 +351,7 @@ siddhi_runtime_start_app(SiddhiAppPlan *plan)
 		}
 		q->stats =
 			siddhi_stats_alloc(MyDatabaseId, app->name, q->name, app->owner);
+		q->opc = siddhi_stats_op_counters(q->stats);
 		siddhi_metrics_probe_add(app, q->stats, &q->window, &q->sel,
 								 &q->pattern, q->apart ? q->apart->rt : NULL);
 		q->input = junction_get(qp->input->relid);

@@ -53,11 +53,12 @@ static void query_pattern_event(QueryRuntime *q, TupleTableSlot *slot,
 #define OP_IN(q, op) ((void) 0)
 #define OP_OUT(q, op, kind) ((void) 0)
 #else
-#define OP_IN(q, op) siddhi_stats_op((q)->stats, (op), SIDDHI_OP_IN)
-#define OP_OUT(q, op, kind)                                                \
-	siddhi_stats_op((q)->stats, (op),                                      \
-					(kind) == SIDDHI_EVENT_EXPIRED ? SIDDHI_OP_OUT_EXPIRED \
-												   : SIDDHI_OP_OUT)
+#define OP_IN(q, op) siddhi_stats_op_count((q)->opc, (op), SIDDHI_OP_IN)
+#define OP_OUT(q, op, kind)                              \
+	siddhi_stats_op_count((q)->opc, (op),                \
+						  (kind) == SIDDHI_EVENT_EXPIRED \
+							  ? SIDDHI_OP_OUT_EXPIRED    \
+							  : SIDDHI_OP_OUT)
 #endif
 
 /*

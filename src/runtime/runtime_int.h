@@ -208,6 +208,7 @@ struct QueryRuntime
 	char *name;
 	Oid owner;
 	SiddhiQueryStats *stats;
+	pg_atomic_uint64 *opc; /* its per-operator counters (OP_IN, OP_OUT) */
 	SiddhiErrorLog errlog; /* its errors' LOG lines, rate limited */
 	ExprContext *econtext;
 	ExprState *qual; /* filters before the window */
