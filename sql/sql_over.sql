@@ -231,8 +231,9 @@ SELECT siddhi.unsubscribe('over_time_query1');
 SELECT siddhi.undeploy('over_time');
 
 -- 4c. A loop of queries that brings a row back into a query with window
--- functions over a window while that query emits its step: an error of
--- that query, counted; the rest goes on.
+-- functions over a window while that query emits its step: the row waits
+-- for the step to end, then goes through as any row (src/runtime/README.md,
+-- "Loops"; before, an error of that query).
 SELECT siddhi.deploy('over_cycle', $$
   CREATE STREAM CyA (id INT, v INT);
   CREATE STREAM CyB (id INT, v INT);

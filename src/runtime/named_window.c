@@ -54,9 +54,11 @@ named_window_event(void *arg, SiddhiEventKind kind, MinimalTuple tuple,
 	nw->delivered = true;
 }
 
-/* Let time pass for a named window, if something is due by now. */
-void
-named_window_catch_up(NamedWindow *nw, int64 now, int depth)
+static void named_window_drain(NamedWindow *nw);
+
+/* Time passes for a named window that nothing else is working on. */
+static void
+catch_up(NamedWindow *nw, int64 now, int depth)
 {
 	int64 due = siddhi_window_deadline(nw->window);
 	int frame;
@@ -71,9 +73,50 @@ named_window_catch_up(NamedWindow *nw, int64 now, int depth)
 	siddhi_usercode_leave(frame, true);
 }
 
-/* An event sent to a named window: it enters, readers get what follows. */
+/*
+ * Let time pass for a named window, if something is due by now; not while
+ * it hands an event out (what is due then goes at its next event or
+ * timer).
+ */
 void
-named_window_add(NamedWindow *nw, TupleTableSlot *slot, int64 ts, int depth)
+named_window_catch_up(NamedWindow *nw, int64 now, int depth)
+{
+	if (!reentry_enter(&nw->reentry))
+		return;
+	PG_TRY();
+	{
+		catch_up(nw, now, depth);
+	}
+	PG_CATCH();
+	{
+		reentry_leave(&nw->reentry);
+		PG_RE_THROW();
+	}
+	PG_END_TRY();
+	reentry_leave(&nw->reentry);
+	named_window_drain(nw);
+}
+
+/* The events that came back into it while it worked (reentry.c). */
+static void
+named_window_drain(NamedWindow *nw)
+{
+	Reentry *r = &nw->reentry;
+	TupleTableSlot *slot = NULL;
+	Deferred *d;
+
+	if (r->queue == NIL || r->draining || r->busy > 0)
+		return;
+	r->draining = true;
+	r->batch = batch_seq;
+	while ((d = reentry_next(r, &slot)) != NULL)
+		named_window_add(nw, slot, d->ts, d->depth);
+	r->draining = false;
+}
+
+/* An event enters a named window that nothing else is working on. */
+static void
+add_event(NamedWindow *nw, TupleTableSlot *slot, int64 ts, int depth)
 {
 	SiddhiWindowEvent ev = { 0 };
 	bool should_free;
@@ -82,7 +125,7 @@ named_window_add(NamedWindow *nw, TupleTableSlot *slot, int64 ts, int depth)
 
 	if (nw->app->playback && ts > nw->app->clock)
 		nw->app->clock = ts;
-	named_window_catch_up(nw, nw->app->playback ? nw->app->clock : ts, depth);
+	catch_up(nw, nw->app->playback ? nw->app->clock : ts, depth);
 	/* watchers see what is inserted into the window, as for a stream */
 	if (siddhi_stream_watched(MyDatabaseId, nw->junction->relid))
 		deliver_to_watchers(nw->junction, slot, ts, false);
@@ -100,4 +143,34 @@ named_window_add(NamedWindow *nw, TupleTableSlot *slot, int64 ts, int depth)
 	ResetExprContext(nw->econtext);
 	nw->depth = save_depth;
 	siddhi_usercode_leave(frame, true);
+}
+
+/*
+ * An event sent to a named window: it enters, readers get what follows.
+ * One that comes back, through a loop, while the window is handing an
+ * event out waits its turn (reentry.c).  An error goes to the step that
+ * sent the event; the events that were waiting for this one go through at
+ * the window's next event.
+ */
+void
+named_window_add(NamedWindow *nw, TupleTableSlot *slot, int64 ts, int depth)
+{
+	if (!reentry_enter(&nw->reentry))
+	{
+		reentry_defer(&nw->reentry, NULL, STEP_EVENT, slot, ts, depth,
+					  SIDDHI_EVENT_CURRENT, false);
+		return;
+	}
+	PG_TRY();
+	{
+		add_event(nw, slot, ts, depth);
+	}
+	PG_CATCH();
+	{
+		reentry_leave(&nw->reentry);
+		PG_RE_THROW();
+	}
+	PG_END_TRY();
+	reentry_leave(&nw->reentry);
+	named_window_drain(nw);
 }

@@ -731,6 +731,7 @@ void
 query_step(QueryRuntime *q, QueryStep step, TupleTableSlot *slot, int64 ts,
 		   int depth, SiddhiEventKind kind, bool end_chunk)
 {
+	QueryRuntime *owner = query_owner(q);
 	MemoryContext mcxt = CurrentMemoryContext;
 	Oid save_user;
 	int save_sec;
@@ -743,6 +744,13 @@ query_step(QueryRuntime *q, QueryStep step, TupleTableSlot *slot, int64 ts,
 	/* the owner may not read the input: reported once, at the first event */
 	if (step == STEP_EVENT && q->read_denied && q->read_checked == batch_seq)
 		return;
+	/* an event that looped back while the query works waits its turn */
+	if (!reentry_enter(&owner->reentry))
+	{
+		reentry_defer(&owner->reentry, q, step, slot, ts, depth, kind,
+					  end_chunk);
+		return;
+	}
 	q->st.dirty = true;
 	/* what came before is kept, whatever happens to this step */
 	siddhi_batch_isolate();
@@ -831,6 +839,8 @@ query_step(QueryRuntime *q, QueryStep step, TupleTableSlot *slot, int64 ts,
 	}
 	PG_END_TRY();
 	siddhi_current_event_ts = save_ts;
+	reentry_leave(&owner->reentry);
+	reentry_drain_query(owner);
 }
 
 
@@ -854,6 +864,8 @@ query_step_chunk(QueryRuntime *q, Junction *j, const char *rows, uint32 nrows)
 	volatile uint32 i = 0;
 	int64 save_ts = siddhi_current_event_ts;
 	uint64 save_event = j->event;
+	QueryRuntime *owner = query_owner(q);
+	volatile bool entered = false;
 
 	while (i < nrows)
 	{
@@ -912,6 +924,10 @@ query_step_chunk(QueryRuntime *q, Junction *j, const char *rows, uint32 nrows)
 				/* numbered: places of q that share an expression share it */
 				if (q->app->nsexprs > 0)
 					j->event = ++j->events;
+				/* (the ring's loop steps nothing else around this) */
+				if (!reentry_enter(&owner->reentry))
+					elog(ERROR, "query \"%s\" is already at work", q->name);
+				entered = true;
 				query_event(q, slot, row->timestamp, 0, SIDDHI_EVENT_CURRENT,
 							true);
 				if (timed)
@@ -920,6 +936,10 @@ query_step_chunk(QueryRuntime *q, Junction *j, const char *rows, uint32 nrows)
 				if (q->join_main)
 					ResetExprContext(q->join_main->econtext);
 				ExecClearTuple(slot);
+				/* what the event brought back goes through before the next */
+				reentry_leave(&owner->reentry);
+				entered = false;
+				reentry_drain_query(owner);
 			}
 			siddhi_usercode_leave(frame, true);
 			siddhi_batch_isolate();
@@ -931,8 +951,12 @@ query_step_chunk(QueryRuntime *q, Junction *j, const char *rows, uint32 nrows)
 			query_abandon_chunk(q);
 			ExecClearTuple(slot);
 			i++; /* p already points past the failing event */
+			if (entered)
+				reentry_leave(&owner->reentry);
+			entered = false;
 		}
 		PG_END_TRY();
+		reentry_drain_query(owner);
 	}
 	j->event = save_event;
 	siddhi_current_event_ts = save_ts;

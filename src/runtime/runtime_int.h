@@ -173,6 +173,31 @@ typedef struct StateTrack
  * the window emits goes to the junction's watchers and consumers, marked
  * current or expired.  Its contents are mirrored into its table.
  */
+/*
+ * reentry.c: the events that came back, through a loop, into a query or
+ * named window while it was still working (src/runtime/reentry.c).
+ */
+typedef struct Deferred
+{
+	QueryRuntime *q; /* the query to step (NULL: the named window) */
+	int step;		 /* a QueryStep */
+	TupleDesc desc;
+	MinimalTuple tuple; /* NULL for a step without one */
+	int64 ts;
+	int depth;
+	SiddhiEventKind kind;
+	bool end_chunk;
+} Deferred;
+
+typedef struct Reentry
+{
+	int busy;	   /* steps under way (0 or 1) */
+	uint64 batch;  /* the batch they began in */
+	bool draining; /* the queue is being worked off */
+	List *queue;   /* of Deferred, oldest first, in cxt */
+	MemoryContext cxt;
+} Reentry;
+
 struct NamedWindow
 {
 	SiddhiAppRuntime *app;
@@ -188,6 +213,7 @@ struct NamedWindow
 	SiddhiErrorLog errlog; /* its mirror's failures, rate limited */
 	SiddhiNamedWindowPlan *plan; /* its definition (epochs) */
 	StateTrack st;				 /* named_window_state.c: its saves */
+	Reentry reentry;			 /* events that looped back into it */
 };
 
 typedef struct TableRow
@@ -209,6 +235,7 @@ struct QueryRuntime
 	Oid owner;
 	SiddhiQueryStats *stats;
 	pg_atomic_uint64 *opc; /* its per-operator counters (OP_IN, OP_OUT) */
+	Reentry reentry;	   /* events that looped back into it (reentry.c) */
 	SiddhiErrorLog errlog; /* its errors' LOG lines, rate limited */
 	ExprContext *econtext;
 	ExprState *qual; /* filters before the window */
@@ -391,6 +418,22 @@ typedef enum QueryStep
 	STEP_ADVANCE,	/* time passes for the query's window */
 	STEP_INPUT_END	/* the chunk its input came in has ended (batch) */
 } QueryStep;
+
+/* reentry.c */
+extern bool reentry_enter(Reentry *r);
+extern void reentry_leave(Reentry *r);
+extern void reentry_defer(Reentry *r, QueryRuntime *q, QueryStep step,
+						  TupleTableSlot *slot, int64 ts, int depth,
+						  SiddhiEventKind kind, bool end_chunk);
+extern Deferred *reentry_next(Reentry *r, TupleTableSlot **slot);
+extern void reentry_drain_query(QueryRuntime *owner);
+
+/* The query whose state q works on: its Reentry is the one q waits on. */
+static inline QueryRuntime *
+query_owner(QueryRuntime *q)
+{
+	return q->join_main ? q->join_main : q->pattern_main ? q->pattern_main : q;
+}
 
 
 /* query_state.c: epochs */
