@@ -25,7 +25,7 @@
 #include "runtime_int.h"
 
 bool
-reentry_enter(Reentry *r)
+reentry_enter_slow(Reentry *r)
 {
 	/* a batch that failed before its end left it busy: nothing runs now */
 	if ((r->busy > 0 || r->draining || r->queue != NIL) &&
@@ -42,13 +42,6 @@ reentry_enter(Reentry *r)
 	r->busy++;
 	r->batch = batch_seq;
 	return true;
-}
-
-void
-reentry_leave(Reentry *r)
-{
-	Assert(r->busy > 0);
-	r->busy--;
 }
 
 void
@@ -118,7 +111,7 @@ reentry_next(Reentry *r, TupleTableSlot **slot)
  * through now, oldest first (and those they bring back, after them).
  */
 void
-reentry_drain_query(QueryRuntime *owner)
+reentry_drain_slow(QueryRuntime *owner)
 {
 	Reentry *r = &owner->reentry;
 	TupleTableSlot *slot = NULL;

@@ -419,20 +419,52 @@ typedef enum QueryStep
 	STEP_INPUT_END	/* the chunk its input came in has ended (batch) */
 } QueryStep;
 
+extern uint64 batch_seq;
+
 /* reentry.c */
-extern bool reentry_enter(Reentry *r);
-extern void reentry_leave(Reentry *r);
+extern bool reentry_enter_slow(Reentry *r);
+extern void reentry_drain_slow(QueryRuntime *owner);
 extern void reentry_defer(Reentry *r, QueryRuntime *q, QueryStep step,
 						  TupleTableSlot *slot, int64 ts, int depth,
 						  SiddhiEventKind kind, bool end_chunk);
 extern Deferred *reentry_next(Reentry *r, TupleTableSlot **slot);
-extern void reentry_drain_query(QueryRuntime *owner);
 
 /* The query whose state q works on: its Reentry is the one q waits on. */
 static inline QueryRuntime *
 query_owner(QueryRuntime *q)
 {
 	return q->join_main ? q->join_main : q->pattern_main ? q->pattern_main : q;
+}
+
+/*
+ * Take r for a step: false when it is busy (the step waits, reentry_defer).
+ * Inline, as every step takes one: nothing waiting is the usual case.
+ */
+static inline bool
+reentry_enter(Reentry *r)
+{
+	if (likely(r->busy == 0 && !r->draining && r->queue == NIL))
+	{
+		r->busy = 1;
+		r->batch = batch_seq;
+		return true;
+	}
+	return reentry_enter_slow(r);
+}
+
+static inline void
+reentry_leave(Reentry *r)
+{
+	Assert(r->busy > 0);
+	r->busy--;
+}
+
+/* The events that waited for owner's step go through (reentry.c). */
+static inline void
+reentry_drain_query(QueryRuntime *owner)
+{
+	if (unlikely(owner->reentry.queue != NIL))
+		reentry_drain_slow(owner);
 }
 
 
@@ -537,7 +569,6 @@ extern List *all_apps;
 extern MemoryContext batch_cxt;
 extern MemoryContext runtime_cxt;
 extern int64 playback_clock;
-extern uint64 batch_seq;
 extern List *agg_read_denied;
 extern List *agg_read_checked;
 extern HTAB *sinks;
