@@ -157,7 +157,7 @@ named_window_add(NamedWindow *nw, TupleTableSlot *slot, int64 ts, int depth)
 {
 	if (!reentry_enter(&nw->reentry))
 	{
-		reentry_defer(&nw->reentry, NULL, STEP_EVENT, slot, ts, depth,
+		reentry_defer(&nw->reentry, nw, NULL, STEP_EVENT, slot, ts, depth,
 					  SIDDHI_EVENT_CURRENT, false);
 		return;
 	}

@@ -747,7 +747,7 @@ query_step(QueryRuntime *q, QueryStep step, TupleTableSlot *slot, int64 ts,
 	/* an event that looped back while the query works waits its turn */
 	if (!reentry_enter(&owner->reentry))
 	{
-		reentry_defer(&owner->reentry, q, step, slot, ts, depth, kind,
+		reentry_defer(&owner->reentry, owner, q, step, slot, ts, depth, kind,
 					  end_chunk);
 		return;
 	}

@@ -45,16 +45,18 @@ reentry_enter_slow(Reentry *r)
 }
 
 void
-reentry_defer(Reentry *r, QueryRuntime *q, QueryStep step,
+reentry_defer(Reentry *r, void *holder, QueryRuntime *q, QueryStep step,
 			  TupleTableSlot *slot, int64 ts, int depth, SiddhiEventKind kind,
 			  bool end_chunk)
 {
 	MemoryContext old;
 	Deferred *d;
 
+	/* under the memory of its query or named window: it goes with the app */
 	if (r->cxt == NULL)
-		r->cxt = AllocSetContextCreate(runtime_cxt, "siddhi loop events",
-									   ALLOCSET_SMALL_SIZES);
+		r->cxt =
+			AllocSetContextCreate(GetMemoryChunkContext(holder),
+								  "siddhi loop events", ALLOCSET_SMALL_SIZES);
 	old = MemoryContextSwitchTo(r->cxt);
 	d = palloc0(sizeof(Deferred));
 	d->q = q;

@@ -424,9 +424,10 @@ extern uint64 batch_seq;
 /* reentry.c */
 extern bool reentry_enter_slow(Reentry *r);
 extern void reentry_drain_slow(QueryRuntime *owner);
-extern void reentry_defer(Reentry *r, QueryRuntime *q, QueryStep step,
-						  TupleTableSlot *slot, int64 ts, int depth,
-						  SiddhiEventKind kind, bool end_chunk);
+/* holder: the palloc'd query or named window r is in */
+extern void reentry_defer(Reentry *r, void *holder, QueryRuntime *q,
+						  QueryStep step, TupleTableSlot *slot, int64 ts,
+						  int depth, SiddhiEventKind kind, bool end_chunk);
 extern Deferred *reentry_next(Reentry *r, TupleTableSlot **slot);
 
 /* The query whose state q works on: its Reentry is the one q waits on. */
