@@ -56,6 +56,25 @@ SELECT siddhi.flush();
 SELECT x FROM loopout3 ORDER BY x;
 SELECT siddhi.undeploy('loop3');
 
+-- the same inside a partition, through its inner streams, each key on
+-- its own (before: the 2 of key a 32 times)
+SELECT siddhi.deploy('loop5', $$
+  define stream LoopP (sym string, x long);
+  define table LoopOut5 (sym string, x long);
+  partition with (sym of LoopP)
+  begin
+    from LoopP select sym, x insert into #Inner;
+    from #Inner#window.length(1) select sym, x + 1 as x
+      insert expired events into #Inner2;
+    from #Inner2[x < 22] select sym, x insert into #Inner;
+    from #Inner select sym, x insert into LoopOut5;
+  end;
+$$);
+INSERT INTO loopp VALUES ('a', 1), ('b', 10), ('a', 20);
+SELECT siddhi.flush();
+SELECT sym, x FROM loopout5 ORDER BY sym, x;
+SELECT siddhi.undeploy('loop5');
+
 -- a loop that never ends stops at the depth limit, as an error of the
 -- query it reached, and the events before it stay
 SELECT siddhi.deploy('loop4', $$
