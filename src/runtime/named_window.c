@@ -54,7 +54,8 @@ named_window_event(void *arg, SiddhiEventKind kind, MinimalTuple tuple,
 	nw->delivered = true;
 }
 
-static void named_window_drain(NamedWindow *nw);
+static void held(NamedWindow *nw, TupleTableSlot *slot, int64 ts, int depth,
+				 bool add);
 
 /* Time passes for a named window that nothing else is working on. */
 static void
@@ -81,37 +82,8 @@ catch_up(NamedWindow *nw, int64 now, int depth)
 void
 named_window_catch_up(NamedWindow *nw, int64 now, int depth)
 {
-	if (!reentry_enter(&nw->reentry))
-		return;
-	PG_TRY();
-	{
-		catch_up(nw, now, depth);
-	}
-	PG_CATCH();
-	{
-		reentry_leave(&nw->reentry);
-		PG_RE_THROW();
-	}
-	PG_END_TRY();
-	reentry_leave(&nw->reentry);
-	named_window_drain(nw);
-}
-
-/* The events that came back into it while it worked (reentry.c). */
-static void
-named_window_drain(NamedWindow *nw)
-{
-	Reentry *r = &nw->reentry;
-	TupleTableSlot *slot = NULL;
-	Deferred *d;
-
-	if (r->queue == NIL || r->draining || r->busy > 0)
-		return;
-	r->draining = true;
-	r->batch = batch_seq;
-	while ((d = reentry_next(r, &slot)) != NULL)
-		named_window_add(nw, slot, d->ts, d->depth);
-	r->draining = false;
+	if (reentry_enter(&nw->reentry))
+		held(nw, NULL, now, depth, false);
 }
 
 /* An event enters a named window that nothing else is working on. */
@@ -145,25 +117,28 @@ add_event(NamedWindow *nw, TupleTableSlot *slot, int64 ts, int depth)
 	siddhi_usercode_leave(frame, true);
 }
 
+/* A waiting event enters, as any other (reentry_drain's step). */
+static void
+replay(void *arg, Deferred *d, TupleTableSlot *slot)
+{
+	named_window_add((NamedWindow *) arg, slot, d->ts, d->depth);
+}
+
 /*
- * An event sent to a named window: it enters, readers get what follows.
- * One that comes back, through a loop, while the window is handing an
- * event out waits its turn (reentry.c).  An error goes to the step that
- * sent the event; the events that were waiting for this one go through at
+ * With nw's Reentry taken: an event enters (add) or time passes; then the
+ * events that came back meanwhile go through.  An error goes to the step
+ * that sent the event or moved the clock; what was waiting goes through at
  * the window's next event.
  */
-void
-named_window_add(NamedWindow *nw, TupleTableSlot *slot, int64 ts, int depth)
+static void
+held(NamedWindow *nw, TupleTableSlot *slot, int64 ts, int depth, bool add)
 {
-	if (!reentry_enter(&nw->reentry))
-	{
-		reentry_defer(&nw->reentry, nw, NULL, STEP_EVENT, slot, ts, depth,
-					  SIDDHI_EVENT_CURRENT, false);
-		return;
-	}
 	PG_TRY();
 	{
-		add_event(nw, slot, ts, depth);
+		if (add)
+			add_event(nw, slot, ts, depth);
+		else
+			catch_up(nw, ts, depth);
 	}
 	PG_CATCH();
 	{
@@ -172,5 +147,20 @@ named_window_add(NamedWindow *nw, TupleTableSlot *slot, int64 ts, int depth)
 	}
 	PG_END_TRY();
 	reentry_leave(&nw->reentry);
-	named_window_drain(nw);
+	reentry_drain(&nw->reentry, replay, nw);
+}
+
+/*
+ * An event sent to a named window: it enters, readers get what follows.
+ * One that comes back, through a loop, while the window is handing an
+ * event out waits its turn (reentry.c).
+ */
+void
+named_window_add(NamedWindow *nw, TupleTableSlot *slot, int64 ts, int depth)
+{
+	if (reentry_enter(&nw->reentry))
+		held(nw, slot, ts, depth, true);
+	else
+		reentry_defer(&nw->reentry, nw, NULL, STEP_EVENT, slot, ts, depth,
+					  SIDDHI_EVENT_CURRENT, false);
 }

@@ -109,13 +109,13 @@ reentry_next(Reentry *r, TupleTableSlot **slot)
 }
 
 /*
- * The events that came back into owner's queries while it worked go
- * through now, oldest first (and those they bring back, after them).
+ * The events that waited for r's owner go through now, oldest first (and
+ * those they bring back, after them): step(arg, d, slot) for each, unless
+ * r is busy or already working them off.
  */
 void
-reentry_drain_slow(QueryRuntime *owner)
+reentry_drain(Reentry *r, ReentryStepFn step, void *arg)
 {
-	Reentry *r = &owner->reentry;
 	TupleTableSlot *slot = NULL;
 	Deferred *d;
 
@@ -124,17 +124,28 @@ reentry_drain_slow(QueryRuntime *owner)
 	r->draining = true;
 	r->batch = batch_seq;
 	while ((d = reentry_next(r, &slot)) != NULL)
-	{
-		Junction *in = d->q->input;
-		uint64 save_event = in ? in->event : 0;
-
-		/* numbered anew: a shared expression kept is another event's */
-		if (in)
-			in->event = ++in->events;
-		query_step(d->q, (QueryStep) d->step, slot, d->ts, d->depth, d->kind,
-				   d->end_chunk);
-		if (in)
-			in->event = save_event;
-	}
+		step(arg, d, slot);
 	r->draining = false;
+}
+
+/* A query's waiting event goes through as a step of its own. */
+static void
+query_replay(void *arg, Deferred *d, TupleTableSlot *slot)
+{
+	Junction *in = d->q->input;
+	uint64 save_event = in ? in->event : 0;
+
+	/* numbered anew: a shared expression kept is another event's */
+	if (in)
+		in->event = ++in->events;
+	query_step(d->q, (QueryStep) d->step, slot, d->ts, d->depth, d->kind,
+			   d->end_chunk);
+	if (in)
+		in->event = save_event;
+}
+
+void
+reentry_drain_slow(QueryRuntime *owner)
+{
+	reentry_drain(&owner->reentry, query_replay, owner);
 }

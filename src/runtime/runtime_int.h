@@ -429,6 +429,8 @@ extern void reentry_defer(Reentry *r, void *holder, QueryRuntime *q,
 						  QueryStep step, TupleTableSlot *slot, int64 ts,
 						  int depth, SiddhiEventKind kind, bool end_chunk);
 extern Deferred *reentry_next(Reentry *r, TupleTableSlot **slot);
+typedef void (*ReentryStepFn)(void *arg, Deferred *d, TupleTableSlot *slot);
+extern void reentry_drain(Reentry *r, ReentryStepFn step, void *arg);
 
 /* The query whose state q works on: its Reentry is the one q waits on. */
 static inline QueryRuntime *
