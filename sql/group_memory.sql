@@ -3,7 +3,7 @@
 -- with its key's arrays, and the groups past the first few come from a
 -- slab of exactly their size (where the general allocator rounded each up
 -- to a power of two).  Before these, this query's state took 459 bytes
--- per key (its memory contexts' blocks); now 244.
+-- per key (its memory contexts' blocks); now 226.
 SELECT siddhi.deploy('gm', $$
   define stream GmFeed (sym string, price double, vol long);
   define table GmOut (sym string, total double, n long);

@@ -138,6 +138,11 @@ siddhi_aggs_create(List *plans, List *group_by, MemoryContext parent)
 	/* without group by there is one group: keep the map small (a partition
 	 * has one of these per key) */
 	a->groups = groupmap_create(cxt, a->nkeys > 0 ? 64 : 2, NULL);
+	/* a group's piece: its states, then its key values and nulls */
+	a->keys_at =
+		MAXALIGN(offsetof(SiddhiAggGroup, states) + sizeof(AggState) * a->n);
+	a->knulls_at = a->keys_at + MAXALIGN(sizeof(Datum) * a->nkeys);
+	a->group_size = a->knulls_at + sizeof(bool) * a->nkeys;
 	return a;
 }
 
@@ -145,22 +150,25 @@ siddhi_aggs_create(List *plans, List *group_by, MemoryContext parent)
 static bool
 key_equal(SiddhiAggregates *a, SiddhiAggGroup *g, Datum *keys, bool *nulls)
 {
+	Datum *gkeys = group_keys(a, g);
+	bool *gnulls = group_knulls(a, g);
+
 	for (int k = 0; k < a->nkeys; k++)
 	{
 		GroupKeyColumn *kc = &a->keycols[k];
 
-		if (g->knulls[k] != nulls[k])
+		if (gnulls[k] != nulls[k])
 			return false;
 		if (!nulls[k] && kc->bytes)
 		{
 			/* a compressed or external value: texteq detoasts it */
-			struct varlena *x = (struct varlena *) DatumGetPointer(g->keys[k]);
+			struct varlena *x = (struct varlena *) DatumGetPointer(gkeys[k]);
 			struct varlena *y = (struct varlena *) DatumGetPointer(keys[k]);
 
 			if ((VARATT_IS_EXTENDED(x) && !VARATT_IS_SHORT(x)) ||
 				(VARATT_IS_EXTENDED(y) && !VARATT_IS_SHORT(y)))
 				return DatumGetBool(FunctionCall2Coll(&kc->eq, kc->collation,
-													  g->keys[k], keys[k]));
+													  gkeys[k], keys[k]));
 			if (VARSIZE_ANY_EXHDR(x) != VARSIZE_ANY_EXHDR(y) ||
 				memcmp(VARDATA_ANY(x), VARDATA_ANY(y), VARSIZE_ANY_EXHDR(x)) !=
 					0)
@@ -168,7 +176,7 @@ key_equal(SiddhiAggregates *a, SiddhiAggGroup *g, Datum *keys, bool *nulls)
 			continue;
 		}
 		if (!nulls[k] && !DatumGetBool(FunctionCall2Coll(
-							 &kc->eq, kc->collation, g->keys[k], keys[k])))
+							 &kc->eq, kc->collation, gkeys[k], keys[k])))
 			return false;
 	}
 	return true;
@@ -199,10 +207,7 @@ siddhi_aggs_group(SiddhiAggregates *a, Datum *keys, bool *nulls, bool create)
 static SiddhiAggGroup *
 group_alloc(SiddhiAggregates *a)
 {
-	Size states =
-		MAXALIGN(offsetof(SiddhiAggGroup, states) + sizeof(AggState) * a->n);
-	Size keys = MAXALIGN(sizeof(Datum) * a->nkeys);
-	Size size = states + keys + sizeof(bool) * a->nkeys;
+	Size size = a->group_size;
 	MemoryContext cxt = a->cxt;
 	SiddhiAggGroup *g;
 
@@ -219,8 +224,6 @@ group_alloc(SiddhiAggregates *a)
 		cxt = a->slab;
 	}
 	g = MemoryContextAllocZero(cxt, size);
-	g->keys = (Datum *) ((char *) g + states);
-	g->knulls = (bool *) ((char *) g + states + keys);
 	return g;
 }
 
@@ -284,9 +287,10 @@ siddhi_aggs_group_kept(SiddhiAggregates *a, Datum *keys, bool *nulls,
 	{
 		GroupKeyColumn *kc = &a->keycols[k];
 
-		g->knulls[k] = nulls[k];
-		g->keys[k] = nulls[k] ? (Datum) 0
-							  : datumCopy(keys[k], kc->typbyval, kc->typlen);
+		group_knulls(a, g)[k] = nulls[k];
+		group_keys(a, g)[k] =
+			nulls[k] ? (Datum) 0
+					 : datumCopy(keys[k], kc->typbyval, kc->typlen);
 	}
 	MemoryContextSwitchTo(old);
 	e = groupmap_insert(a->groups, hash, &found);
@@ -771,8 +775,8 @@ siddhi_aggs_group_free(SiddhiAggregates *a, SiddhiAggGroup *g)
 	if (g->saved)
 		siddhi_aggs_tombstone(a, g);
 	for (int k = 0; k < a->nkeys; k++)
-		if (!g->knulls[k] && !a->keycols[k].typbyval)
-			pfree(DatumGetPointer(g->keys[k]));
+		if (!group_knulls(a, g)[k] && !a->keycols[k].typbyval)
+			pfree(DatumGetPointer(group_keys(a, g)[k]));
 	for (int k = 0; k < a->n; k++)
 		state_release(a, k, &g->states[k]);
 	pfree(g);

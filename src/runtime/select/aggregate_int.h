@@ -122,9 +122,6 @@ typedef SiddhiSetType SetType;
 struct SiddhiAggGroup
 {
 	uint64 hash;  /* of the key */
-	Datum *keys;  /* the group-by values (by reference: copied into the
-				   * aggregates' cxt), after states[] in the same piece */
-	bool *knulls; /* and their nulls */
 	int64 events; /* events added and not removed */
 	int64 adds;
 	int64 removes;
@@ -132,6 +129,8 @@ struct SiddhiAggGroup
 	bool saved; /* in a saved part: its end needs a tombstone */
 	SiddhiAggMarks marks;
 	AggState states[FLEXIBLE_ARRAY_MEMBER];
+	/* then the group-by values (by reference: copied into the aggregates'
+	 * cxt) and their nulls, at a->keys_at and a->knulls_at: group_keys() */
 };
 
 typedef struct GroupEntry
@@ -182,6 +181,9 @@ struct SiddhiAggregates
 	 * step of the map is a cache miss there) */
 	SiddhiAggGroup *single;
 	MemoryContext slab; /* the groups past the first few, or NULL */
+	Size keys_at;		/* where a group's key values are in its piece */
+	Size knulls_at;		/* and their nulls */
+	Size group_size;	/* the whole piece */
 	/* incremental saves: the keys of saved groups gone since the last */
 	StringInfo gone;
 	int64 ngone;
@@ -192,6 +194,19 @@ struct SiddhiAggregates
  * grouped by its text holds the text): found, or made when create
  * (limit: whether siddhi.max_groups applies), else NULL.
  */
+/* A group's key values and nulls (after its states, in its piece). */
+static inline Datum *
+group_keys(SiddhiAggregates *a, SiddhiAggGroup *g)
+{
+	return (Datum *) ((char *) g + a->keys_at);
+}
+
+static inline bool *
+group_knulls(SiddhiAggregates *a, SiddhiAggGroup *g)
+{
+	return (bool *) ((char *) g + a->knulls_at);
+}
+
 extern SiddhiAggGroup *siddhi_aggs_group_kept(SiddhiAggregates *a, Datum *keys,
 											  bool *nulls, bool create,
 											  bool limit);

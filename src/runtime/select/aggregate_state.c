@@ -301,7 +301,7 @@ put_group(SiddhiAggregates *a, SiddhiAggGroup *g, StringInfo buf)
 	char *w;
 
 	for (int k = 0; k < a->nkeys; k++)
-		siddhi_state_put_datum(buf, g->keys[k], g->knulls[k],
+		siddhi_state_put_datum(buf, group_keys(a, g)[k], group_knulls(a, g)[k],
 							   a->keycols[k].typlen, a->keycols[k].typbyval);
 	w = scalars_begin(buf);
 	w += siddhi_state_varint_at(w, g->events);
@@ -399,8 +399,9 @@ siddhi_aggs_tombstone(SiddhiAggregates *a, SiddhiAggGroup *g)
 	if (a->gone == NULL)
 		a->gone = makeStringInfo();
 	for (int k = 0; k < a->nkeys; k++)
-		siddhi_state_put_datum(a->gone, g->keys[k], g->knulls[k],
-							   a->keycols[k].typlen, a->keycols[k].typbyval);
+		siddhi_state_put_datum(a->gone, group_keys(a, g)[k],
+							   group_knulls(a, g)[k], a->keycols[k].typlen,
+							   a->keycols[k].typbyval);
 	a->ngone++;
 	MemoryContextSwitchTo(old);
 }
@@ -445,25 +446,19 @@ prefetch_ahead(SiddhiAggregates *a, SiddhiAggGroup **groups, int64 i, int64 n,
 	if (i + AHEAD < n)
 	{
 		char *g = (char *) groups[i + AHEAD];
-		Size size =
-			whole ? offsetof(SiddhiAggGroup, states) + sizeof(AggState) * a->n
-				  : offsetof(SiddhiAggGroup, marks);
+		/* (the whole piece holds the key's values and nulls too) */
+		Size size = whole ? a->group_size : offsetof(SiddhiAggGroup, marks);
 
 		for (Size off = 0; off < size; off += 64)
 			prefetch(g + off);
-	}
-	if (whole && i + AHEAD / 2 < n)
-	{
-		prefetch(groups[i + AHEAD / 2]->keys);
-		prefetch(groups[i + AHEAD / 2]->knulls);
 	}
 	if (whole && i + AHEAD / 4 < n)
 	{
 		SiddhiAggGroup *g = groups[i + AHEAD / 4];
 
 		for (int k = 0; k < a->nkeys; k++)
-			if (!a->keycols[k].typbyval && !g->knulls[k])
-				prefetch(DatumGetPointer(g->keys[k]));
+			if (!a->keycols[k].typbyval && !group_knulls(a, g)[k])
+				prefetch(DatumGetPointer(group_keys(a, g)[k]));
 	}
 }
 
