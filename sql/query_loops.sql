@@ -91,3 +91,24 @@ SELECT count(*) AS rows, min(x), max(x) FROM loopout4;
 SELECT query, errors > 0 AS stopped FROM siddhi.query_metrics
   WHERE app = 'loop4' ORDER BY query;
 SELECT siddhi.undeploy('loop4');
+
+-- two events loop back into a named window; the first fails there (its
+-- time is null): the error goes to the query that sent the event the
+-- window was working on, and the second still goes through
+SELECT siddhi.deploy('loop6', $$
+  define stream LoopQ (x long, ts long, n long);
+  define window LoopV (x long, ts long, n long) externalTime(ts, 1 sec);
+  define stream LoopR (x long, ts long, n long);
+  define table LoopOut6 (x long);
+  from LoopQ insert into LoopV;
+  from LoopV[x == 1] select 2L as x, n as ts, n insert into LoopR;
+  from LoopV[x == 1] select 3L as x, ts, n insert into LoopR;
+  from LoopR insert into LoopV;
+  from LoopV select x insert into LoopOut6;
+$$);
+INSERT INTO loopq VALUES (1, 100, NULL);
+INSERT INTO loopq VALUES (5, 200, 1);
+SELECT siddhi.flush();
+SELECT x FROM loopout6 ORDER BY x;
+SELECT query, errors FROM siddhi.query_metrics WHERE app = 'loop6' AND errors > 0 ORDER BY query;
+SELECT siddhi.undeploy('loop6');

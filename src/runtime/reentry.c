@@ -123,9 +123,18 @@ reentry_drain(Reentry *r, ReentryStepFn step, void *arg)
 		return;
 	r->draining = true;
 	r->batch = batch_seq;
-	while ((d = reentry_next(r, &slot)) != NULL)
-		step(arg, d, slot);
-	r->draining = false;
+	/* a step that throws (a named window's does, to its sender) leaves the
+	 * rest waiting for the owner's next step */
+	PG_TRY();
+	{
+		while ((d = reentry_next(r, &slot)) != NULL)
+			step(arg, d, slot);
+	}
+	PG_FINALLY();
+	{
+		r->draining = false;
+	}
+	PG_END_TRY();
 }
 
 /* A query's waiting event goes through as a step of its own. */
