@@ -93,8 +93,10 @@ SELECT query, errors > 0 AS stopped FROM siddhi.query_metrics
 SELECT siddhi.undeploy('loop4');
 
 -- two events loop back into a named window; the first fails there (its
--- time is null): the error goes to the query that sent the event the
--- window was working on, and the second still goes through
+-- time is null): it is skipped, logged as the window's error, and the
+-- second still goes through, in the same batch (before, the error went
+-- to the sender and the second waited for the window's next event, in
+-- the next batch, which dropped it)
 SELECT siddhi.deploy('loop6', $$
   define stream LoopQ (x long, ts long, n long);
   define window LoopV (x long, ts long, n long) externalTime(ts, 1 sec);
@@ -107,6 +109,7 @@ SELECT siddhi.deploy('loop6', $$
   from LoopV select x insert into LoopOut6;
 $$);
 INSERT INTO loopq VALUES (1, 100, NULL);
+SELECT siddhi.flush();
 INSERT INTO loopq VALUES (5, 200, 1);
 SELECT siddhi.flush();
 SELECT x FROM loopout6 ORDER BY x;

@@ -117,18 +117,56 @@ add_event(NamedWindow *nw, TupleTableSlot *slot, int64 ts, int depth)
 	siddhi_usercode_leave(frame, true);
 }
 
-/* A waiting event enters, as any other (reentry_drain's step). */
+/*
+ * A waiting event enters, as any other (reentry_drain's step), in a unit
+ * of work of its own: the step that sent it is over, so an error is the
+ * window's (logged, rate limited); the event is skipped and the others
+ * waiting go on.
+ */
 static void
 replay(void *arg, Deferred *d, TupleTableSlot *slot)
 {
-	named_window_add((NamedWindow *) arg, slot, d->ts, d->depth);
+	NamedWindow *nw = arg;
+	MemoryContext mcxt = CurrentMemoryContext;
+	Oid save_user;
+	int save_sec;
+	int frame;
+
+	siddhi_batch_isolate();
+	GetUserIdAndSecContext(&save_user, &save_sec);
+	frame = siddhi_usercode_enter(nw->app->owner);
+	PG_TRY();
+	{
+		named_window_add(nw, slot, d->ts, d->depth);
+		siddhi_usercode_leave(frame, true);
+		siddhi_batch_isolate();
+	}
+	PG_CATCH();
+	{
+		ErrorData *edata;
+		int64 unlogged;
+
+		siddhi_usercode_leave(frame, false);
+		edata = siddhi_batch_unit_failed(batch_cxt);
+		SetUserIdAndSecContext(save_user, save_sec);
+		MemoryContextSwitchTo(mcxt);
+		if (siddhi_error_log_due(&nw->errlog, &unlogged))
+			ereport(LOG,
+					(errcode(ERRCODE_SIDDHI_RUNTIME_ERROR),
+					 errmsg("siddhi app \"%s\": an event that came back "
+							"into window \"%s\" through a loop failed: %s",
+							nw->app->name, nw->junction->name, edata->message),
+					 siddhi_errdetail_unlogged(unlogged)));
+		FreeErrorData(edata);
+	}
+	PG_END_TRY();
 }
 
 /*
  * With nw's Reentry taken: an event enters (add) or time passes; then the
  * events that came back meanwhile go through.  An error goes to the step
- * that sent the event or moved the clock; what was waiting goes through at
- * the window's next event.
+ * that sent the event or moved the clock; what was waiting for it goes
+ * through at the window's next event.
  */
 static void
 held(NamedWindow *nw, TupleTableSlot *slot, int64 ts, int depth, bool add)

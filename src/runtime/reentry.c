@@ -27,15 +27,15 @@
 bool
 reentry_enter_slow(Reentry *r)
 {
-	/* a batch that failed before its end left it busy: nothing runs now */
-	if ((r->busy > 0 || r->draining || r->queue != NIL) &&
-		r->batch != batch_seq)
+	/*
+	 * A batch that failed before its end left it busy: nothing runs now.
+	 * What still waits (behind a named window's event that failed) goes
+	 * through after this step, late rather than lost.
+	 */
+	if ((r->busy > 0 || r->draining) && r->batch != batch_seq)
 	{
 		r->busy = 0;
 		r->draining = false;
-		r->queue = NIL;
-		if (r->cxt)
-			MemoryContextReset(r->cxt);
 	}
 	if (r->busy > 0)
 		return false;
