@@ -49,6 +49,14 @@ extern void siddhi_batch_isolate(void);
 extern ErrorData *siddhi_batch_unit_failed(MemoryContext mcxt);
 
 /*
+ * fn(arg) as owner, in a frame of user code and a unit of work of its
+ * own: NULL when it went through, else its error (the caller frees it),
+ * the unit rolled back, the caller's user and memory context back.
+ */
+extern ErrorData *siddhi_batch_run_unit(Oid owner, void (*fn)(void *arg),
+										void *arg);
+
+/*
  * One error source's log budget: its first error is logged, later ones
  * only once siddhi.error_log_interval has passed since the last line,
  * which then says how many went unlogged.  Every error is still counted

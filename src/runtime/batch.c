@@ -46,6 +46,7 @@
 #include "access/xact.h"
 #include "miscadmin.h"
 #include "siddhi/batch.h"
+#include "siddhi/usercode.h"
 #include "utils/timestamp.h"
 
 int siddhi_error_log_interval_ms = 10000;
@@ -104,6 +105,35 @@ siddhi_batch_unit_failed(MemoryContext mcxt)
 	RollbackAndReleaseCurrentSubTransaction();
 	BeginInternalSubTransaction(NULL);
 	MemoryContextSwitchTo(mcxt);
+	return edata;
+}
+
+ErrorData *
+siddhi_batch_run_unit(Oid owner, void (*fn)(void *arg), void *arg)
+{
+	MemoryContext mcxt = CurrentMemoryContext;
+	ErrorData *volatile edata = NULL;
+	Oid save_user;
+	int save_sec;
+	int frame;
+
+	siddhi_batch_isolate();
+	GetUserIdAndSecContext(&save_user, &save_sec);
+	frame = siddhi_usercode_enter(owner);
+	PG_TRY();
+	{
+		fn(arg);
+		siddhi_usercode_leave(frame, true);
+		siddhi_batch_isolate();
+	}
+	PG_CATCH();
+	{
+		siddhi_usercode_leave(frame, false);
+		edata = siddhi_batch_unit_failed(mcxt);
+		SetUserIdAndSecContext(save_user, save_sec);
+		MemoryContextSwitchTo(mcxt);
+	}
+	PG_END_TRY();
 	return edata;
 }
 

@@ -123,43 +123,39 @@ add_event(NamedWindow *nw, TupleTableSlot *slot, int64 ts, int depth)
  * window's (logged, rate limited); the event is skipped and the others
  * waiting go on.
  */
+typedef struct ReplayArg
+{
+	NamedWindow *nw;
+	Deferred *d;
+	TupleTableSlot *slot;
+} ReplayArg;
+
+static void
+replay_add(void *arg)
+{
+	ReplayArg *ra = arg;
+
+	named_window_add(ra->nw, ra->slot, ra->d->ts, ra->d->depth);
+}
+
 static void
 replay(void *arg, Deferred *d, TupleTableSlot *slot)
 {
 	NamedWindow *nw = arg;
-	MemoryContext mcxt = CurrentMemoryContext;
-	Oid save_user;
-	int save_sec;
-	int frame;
+	ReplayArg ra = { nw, d, slot };
+	ErrorData *edata = siddhi_batch_run_unit(nw->app->owner, replay_add, &ra);
+	int64 unlogged;
 
-	siddhi_batch_isolate();
-	GetUserIdAndSecContext(&save_user, &save_sec);
-	frame = siddhi_usercode_enter(nw->app->owner);
-	PG_TRY();
-	{
-		named_window_add(nw, slot, d->ts, d->depth);
-		siddhi_usercode_leave(frame, true);
-		siddhi_batch_isolate();
-	}
-	PG_CATCH();
-	{
-		ErrorData *edata;
-		int64 unlogged;
-
-		siddhi_usercode_leave(frame, false);
-		edata = siddhi_batch_unit_failed(batch_cxt);
-		SetUserIdAndSecContext(save_user, save_sec);
-		MemoryContextSwitchTo(mcxt);
-		if (siddhi_error_log_due(&nw->errlog, &unlogged))
-			ereport(LOG,
-					(errcode(ERRCODE_SIDDHI_RUNTIME_ERROR),
-					 errmsg("siddhi app \"%s\": an event that came back "
-							"into window \"%s\" through a loop failed: %s",
-							nw->app->name, nw->junction->name, edata->message),
-					 siddhi_errdetail_unlogged(unlogged)));
-		FreeErrorData(edata);
-	}
-	PG_END_TRY();
+	if (edata == NULL)
+		return;
+	if (siddhi_error_log_due(&nw->errlog, &unlogged))
+		ereport(LOG,
+				(errcode(ERRCODE_SIDDHI_RUNTIME_ERROR),
+				 errmsg("siddhi app \"%s\": an event that came back "
+						"into window \"%s\" through a loop failed: %s",
+						nw->app->name, nw->junction->name, edata->message),
+				 siddhi_errdetail_unlogged(unlogged)));
+	FreeErrorData(edata);
 }
 
 /*

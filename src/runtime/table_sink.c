@@ -213,6 +213,15 @@ sink_insert(Oid relid, List *rows, int from)
 }
 
 /* Show what the named windows hold now in their tables. */
+/* A named window's table catches up with it (siddhi_batch_run_unit's fn). */
+static void
+mirror_flush(void *arg)
+{
+	NamedWindow *nw = arg;
+
+	siddhi_mirror_flush(nw->mirror, nw->window);
+}
+
 static void
 mirror_windows(void)
 {
@@ -226,43 +235,23 @@ mirror_windows(void)
 		foreach(lw, app->windows)
 		{
 			NamedWindow *nw = lfirst(lw);
-			MemoryContext mcxt = CurrentMemoryContext;
-			Oid save_user;
-			int save_sec;
-			int frame;
+			ErrorData *edata;
+			int64 unlogged;
 
 			/* a unit of its own: a failure loses this mirror's writes */
-			siddhi_batch_isolate();
-			GetUserIdAndSecContext(&save_user, &save_sec);
-			frame = siddhi_usercode_enter(app->owner);
-			PG_TRY();
-			{
-				siddhi_mirror_flush(nw->mirror, nw->window);
-				siddhi_usercode_leave(frame, true);
-				siddhi_batch_isolate();
-			}
-			PG_CATCH();
-			{
-				ErrorData *edata;
-				int64 unlogged;
-
-				siddhi_usercode_leave(frame, false);
-				edata = siddhi_batch_unit_failed(batch_cxt);
-				SetUserIdAndSecContext(save_user, save_sec);
-				MemoryContextSwitchTo(mcxt);
-				if (siddhi_error_log_due(&nw->errlog, &unlogged))
-					ereport(
-						LOG,
+			edata = siddhi_batch_run_unit(app->owner, mirror_flush, nw);
+			if (edata == NULL)
+				continue;
+			if (siddhi_error_log_due(&nw->errlog, &unlogged))
+				ereport(LOG,
 						(errcode(ERRCODE_SIDDHI_RUNTIME_ERROR),
 						 errmsg("siddhi app \"%s\": could not show window "
 								"\"%s\" in its table: %s",
 								app->name, nw->junction->name, edata->message),
 						 siddhi_errdetail_unlogged(unlogged)));
-				FreeErrorData(edata);
-				/* the mirror rebuilds itself at the next batch */
-				siddhi_mirror_invalidate(nw->mirror);
-			}
-			PG_END_TRY();
+			FreeErrorData(edata);
+			/* the mirror rebuilds itself at the next batch */
+			siddhi_mirror_invalidate(nw->mirror);
 		}
 	}
 }
