@@ -50,11 +50,12 @@ extern ErrorData *siddhi_batch_unit_failed(MemoryContext mcxt);
 
 /*
  * fn(arg) as owner, in a frame of user code and a unit of work of its
- * own: NULL when it went through, else its error (the caller frees it),
+ * own: NULL when it went through, else its error, copied into errcxt (a
+ * context the unit's rollback does not free; the caller frees the copy),
  * the unit rolled back, the caller's user and memory context back.
  */
 extern ErrorData *siddhi_batch_run_unit(Oid owner, void (*fn)(void *arg),
-										void *arg);
+										void *arg, MemoryContext errcxt);
 
 /*
  * One error source's log budget: its first error is logged, later ones

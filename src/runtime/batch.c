@@ -109,7 +109,8 @@ siddhi_batch_unit_failed(MemoryContext mcxt)
 }
 
 ErrorData *
-siddhi_batch_run_unit(Oid owner, void (*fn)(void *arg), void *arg)
+siddhi_batch_run_unit(Oid owner, void (*fn)(void *arg), void *arg,
+					  MemoryContext errcxt)
 {
 	MemoryContext mcxt = CurrentMemoryContext;
 	ErrorData *volatile edata = NULL;
@@ -129,7 +130,7 @@ siddhi_batch_run_unit(Oid owner, void (*fn)(void *arg), void *arg)
 	PG_CATCH();
 	{
 		siddhi_usercode_leave(frame, false);
-		edata = siddhi_batch_unit_failed(mcxt);
+		edata = siddhi_batch_unit_failed(errcxt);
 		SetUserIdAndSecContext(save_user, save_sec);
 		MemoryContextSwitchTo(mcxt);
 	}

@@ -143,7 +143,8 @@ replay(void *arg, Deferred *d, TupleTableSlot *slot)
 {
 	NamedWindow *nw = arg;
 	ReplayArg ra = { nw, d, slot };
-	ErrorData *edata = siddhi_batch_run_unit(nw->app->owner, replay_add, &ra);
+	ErrorData *edata =
+		siddhi_batch_run_unit(nw->app->owner, replay_add, &ra, batch_cxt);
 	int64 unlogged;
 
 	if (edata == NULL)

@@ -239,7 +239,8 @@ mirror_windows(void)
 			int64 unlogged;
 
 			/* a unit of its own: a failure loses this mirror's writes */
-			edata = siddhi_batch_run_unit(app->owner, mirror_flush, nw);
+			edata =
+				siddhi_batch_run_unit(app->owner, mirror_flush, nw, batch_cxt);
 			if (edata == NULL)
 				continue;
 			if (siddhi_error_log_due(&nw->errlog, &unlogged))
