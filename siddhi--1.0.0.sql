@@ -204,6 +204,14 @@ RETURNS bigint
 AS 'MODULE_PATHNAME', 'siddhi_event_timestamp'
 LANGUAGE C VOLATILE;
 
+-- eventTimestamp(e1): the timestamp (ms) of a pattern's event e1, which
+-- the analyser reads from the match; of a query's input stream S,
+-- eventTimestamp(S) is the event being processed, as eventTimestamp().
+CREATE FUNCTION siddhi.event_timestamp(record)
+RETURNS bigint
+AS 'MODULE_PATHNAME', 'siddhi_event_timestamp_of'
+LANGUAGE C STABLE STRICT;
+
 -- In a pattern query's select: the timestamp (ms) of the first event of
 -- the match being emitted; NULL elsewhere.
 CREATE FUNCTION siddhi.pattern_match_start()
@@ -1032,6 +1040,8 @@ COMMENT ON FUNCTION siddhi.cron_next(text, timestamptz) IS
     'when a cron expression (Quartz or Unix) next fires strictly after a time';
 COMMENT ON FUNCTION siddhi.event_timestamp() IS
     'the timestamp in ms of the event being processed (Siddhi''s eventTimestamp())';
+COMMENT ON FUNCTION siddhi.event_timestamp(record) IS
+    'the timestamp in ms of an event: a pattern''s, as eventTimestamp(e1), or the input''s';
 COMMENT ON FUNCTION siddhi.to_int(float8) IS 'Siddhi''s convert(x, ''int''): truncates fractions';
 COMMENT ON FUNCTION siddhi.to_int(float4) IS 'Siddhi''s convert(x, ''int''): truncates fractions';
 COMMENT ON FUNCTION siddhi.to_int(numeric) IS 'Siddhi''s convert(x, ''int''): truncates fractions';

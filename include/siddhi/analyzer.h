@@ -325,6 +325,7 @@ typedef struct SiddhiPatternRegion
 	bool self;
 	int offset; /* of its first attribute in the combined row (0-based) */
 	int natts;
+	int ts_at; /* its event's timestamp (eventTimestamp(e1)), 0-based */
 } SiddhiPatternRegion;
 
 typedef struct SiddhiPatternPlan

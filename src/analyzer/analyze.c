@@ -851,9 +851,9 @@ add_query(AnalyzeState *st, SiddhiQuery *q, int index)
 	ListCell *prev;
 
 	if (qp->join)
-		siddhi_join_finish(qp);
+		siddhi_join_finish(st, qp);
 	if (qp->pattern)
-		siddhi_pattern_finish(qp);
+		siddhi_pattern_finish(st, qp);
 	if (st->partition && qp->join &&
 		qp->join->other->kind == SIDDHI_REL_WINDOW)
 		not_yet(st, "joins with a named window inside a partition",

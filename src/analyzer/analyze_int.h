@@ -188,7 +188,7 @@ extern void siddhi_analyze_join(AnalyzeState *st, ParseState *pstate,
 extern void siddhi_join_select_all(AnalyzeState *st, ParseState *pstate,
 								   SiddhiQuery *q, List **exprs, List **names,
 								   List **locations);
-extern void siddhi_join_finish(SiddhiQueryPlan *qp);
+extern void siddhi_join_finish(AnalyzeState *st, SiddhiQueryPlan *qp);
 
 /* on AND per and within over an aggregation's view named ref (raw). */
 /* analyze_ondemand.c, for analyze_ondemand_sql.c */
@@ -212,7 +212,7 @@ extern Node *siddhi_aggregation_condition(Node *on, Node *within, Node *per,
 /* patterns and sequences (analyze_pattern.c) */
 extern ParseState *siddhi_analyze_pattern(AnalyzeState *st, SiddhiQuery *q,
 										  SiddhiQueryPlan *qp);
-extern void siddhi_pattern_finish(SiddhiQueryPlan *qp);
+extern void siddhi_pattern_finish(AnalyzeState *st, SiddhiQueryPlan *qp);
 
 /* @source, @sink, @map, @OnError (analyze_connector.c) */
 extern void siddhi_analyze_sources(AnalyzeState *st);

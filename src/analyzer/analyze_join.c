@@ -816,15 +816,32 @@ siddhi_join_select_all(AnalyzeState *st, ParseState *pstate, SiddhiQuery *q,
 	}
 }
 
+typedef struct JoinCombine
+{
+	int nprimary;
+	const char *source; /* the app's text, for error positions */
+} JoinCombine;
+
 /* Vars of the other side (varno 2) onto the combined row. */
 static Node *
 combine_mutator(Node *node, void *context)
 {
-	int nprimary = *(int *) context;
+	JoinCombine *jc = context;
 
 	if (node == NULL)
 		return NULL;
 	CHECK_FOR_INTERRUPTS();
+	if (IsA(node, Var) && ((Var *) node)->varlevelsup == 0 &&
+		((Var *) node)->varattno == 0)
+		ereport(
+			ERROR,
+			(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+			 errmsg("a join side's whole event is not supported"),
+			 errdetail("eventTimestamp(side) and a side named alone read "
+					   "the whole event of one side."),
+			 errhint("eventTimestamp() is the time of the event that "
+					 "triggered the join; select the attributes you need."),
+			 siddhi_errposition(jc->source, ((Var *) node)->location)));
 	if (IsA(node, Var) && ((Var *) node)->varlevelsup == 0 &&
 		((Var *) node)->varno == 2)
 	{
@@ -832,7 +849,7 @@ combine_mutator(Node *node, void *context)
 
 		v->varno = 1;
 		v->varnosyn = 1;
-		v->varattno += nprimary;
+		v->varattno += jc->nprimary;
 		v->varattnosyn = v->varattno;
 		return (Node *) v;
 	}
@@ -933,22 +950,21 @@ find_join_key(SiddhiJoinPlan *jp, SiddhiWindowPlan *primary_window)
 }
 
 void
-siddhi_join_finish(SiddhiQueryPlan *qp)
+siddhi_join_finish(AnalyzeState *st, SiddhiQueryPlan *qp)
 {
 	SiddhiJoinPlan *jp = qp->join;
+	JoinCombine jc = { jp->nprimary, st->app->source };
 	ListCell *lc;
 
-	qp->targetlist =
-		(List *) combine_mutator((Node *) qp->targetlist, &jp->nprimary);
-	qp->group_by =
-		(List *) combine_mutator((Node *) qp->group_by, &jp->nprimary);
-	jp->on = (Expr *) combine_mutator((Node *) jp->on, &jp->nprimary);
-	siddhi_scalar_args_finish(qp, combine_mutator, &jp->nprimary);
+	qp->targetlist = (List *) combine_mutator((Node *) qp->targetlist, &jc);
+	qp->group_by = (List *) combine_mutator((Node *) qp->group_by, &jc);
+	jp->on = (Expr *) combine_mutator((Node *) jp->on, &jc);
+	siddhi_scalar_args_finish(qp, combine_mutator, &jc);
 	foreach(lc, qp->aggregates)
 	{
 		SiddhiAggPlan *ap = lfirst(lc);
 
-		ap->arg = (Expr *) combine_mutator((Node *) ap->arg, &jp->nprimary);
+		ap->arg = (Expr *) combine_mutator((Node *) ap->arg, &jc);
 	}
 	find_join_key(jp, qp->window);
 }

@@ -511,6 +511,9 @@ row_cols(SiddhiQueryPlan *q)
 
 			siddhi_explain_cols_add(c, 1, region_name(q->pattern, r),
 									q->pattern->desc, r->offset, r->natts);
+			/* eventTimestamp(e1) reads e1.event_timestamp */
+			siddhi_explain_cols_add(c, 1, region_name(q->pattern, r),
+									q->pattern->desc, r->ts_at, 1);
 		}
 		return c;
 	}

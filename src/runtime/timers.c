@@ -274,3 +274,17 @@ siddhi_event_timestamp(PG_FUNCTION_ARGS)
 		PG_RETURN_INT64(siddhi_now_ms());
 	PG_RETURN_INT64(siddhi_current_event_ts);
 }
+
+PG_FUNCTION_INFO_V1(siddhi_event_timestamp_of);
+
+/*
+ * eventTimestamp(S) of a query that reads S alone: the event being
+ * processed, as eventTimestamp().  In a pattern the analyser reads
+ * eventTimestamp(e1) from the match instead (analyze_pattern.c), and a
+ * join refuses it; so the argument itself is never needed here.
+ */
+Datum
+siddhi_event_timestamp_of(PG_FUNCTION_ARGS)
+{
+	return siddhi_event_timestamp(fcinfo);
+}

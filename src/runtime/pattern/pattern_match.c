@@ -380,9 +380,14 @@ pat_fill_regions(SiddhiPatternProgram *prog, PatMatch *m, int n,
 				   sizeof(Datum) * r->natts);
 			memcpy(&row->tts_isnull[r->offset], e->nulls,
 				   sizeof(bool) * r->natts);
+			row->tts_values[r->ts_at] = Int64GetDatum(e->ts);
+			row->tts_isnull[r->ts_at] = e->ts == -1;
 		}
 		else
+		{
 			memset(&row->tts_isnull[r->offset], true, sizeof(bool) * r->natts);
+			row->tts_isnull[r->ts_at] = true;
+		}
 	}
 }
 
