@@ -62,6 +62,34 @@ SELECT siddhi.deploy('oe_nofault', $$
   from !NoFault select id insert into T;
 $$);
 
+-- a join reads !S on either side (it used to read S itself on the right)
+SELECT count(*) FROM siddhi.deploy('oe_join', $$
+  @sink(type = 'inMemory', topic = 'oe_join') define stream FRight (id int, v string);
+  @sink(type = 'inMemory', topic = 'oe_join') define stream FWrong (name string);
+  @OnError(action = 'STREAM')
+  @source(type = 'inMemory', topic = 'oe_join') define stream FIn (id int, v string);
+  define stream FProbe (k int);
+  define table FJ (k int, id int, err string);
+  define table FJ2 (k int, id int, err string);
+  from FProbe join !FIn#window.length(10)
+  select FProbe.k, FIn.id, FIn._error as err insert into FJ;
+  from !FIn#window.length(10) as f join FProbe#window.length(1) as p
+  select p.k, f.id, f._error as err insert into FJ2;
+$$);
+SELECT wait_app('oe_join');
+BEGIN;
+INSERT INTO fwrong VALUES ('bad');
+INSERT INTO fright VALUES (1, 'ok');
+COMMIT;
+SELECT wait_for($q$SELECT events_in FROM siddhi.queries WHERE app = 'oe_join' AND query = 'query2'$q$, 1);
+INSERT INTO fprobe VALUES (7);
+SELECT wait_for('SELECT count(*) FROM fj', 1);
+SELECT wait_for('SELECT count(*) FROM fj2', 1);
+-- only the record that failed, with its error: not FIn's good event
+SELECT k, id, err IS NOT NULL AS has_error FROM fj;
+SELECT k, id, err IS NOT NULL AS has_error FROM fj2;
+SELECT siddhi.undeploy('oe_join');
+
 -- STORE: into siddhi.errors, replayable
 SELECT siddhi.deploy('oe_store', $$
   @sink(type = 'inMemory', topic = 'oe_store') define stream RightT (id int, v string);

@@ -233,6 +233,7 @@ typedef struct SiddhiJoinPlan
 	SiddhiJoinType type;
 	bool primary_is_left;
 	SiddhiRelation *other;
+	bool other_inner;				/* other is a #inner stream */
 	List *other_qual;				/* of Expr, over the other side */
 	SiddhiWindowPlan *other_window; /* or NULL */
 	List *other_window_qual;
@@ -333,6 +334,7 @@ typedef struct SiddhiPatternPlan
 	bool sequence;
 	int64 within;		/* ms, or -1 */
 	List *streams;		/* of SiddhiRelation *: each distinct input */
+	List *stream_inner; /* of int, by stream: 1 for a #inner stream */
 	List *states;		/* of SiddhiPatternStatePlan *, by id */
 	List *regions;		/* of SiddhiPatternRegion * */
 	TupleDesc desc;		/* the combined row */

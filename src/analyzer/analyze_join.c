@@ -52,12 +52,33 @@ is_lookup(SiddhiRelation *r)
 		   r->kind == SIDDHI_REL_AGGREGATION_VIEW;
 }
 
-/* The relation a join side names: the app's, or an existing table. */
+/*
+ * The relation a join side names: the app's, a #inner stream of the
+ * partition, a fault stream !S, or an existing table.
+ */
 static SiddhiRelation *
 side_relation(AnalyzeState *st, SiddhiStreamInput *in)
 {
-	SiddhiRelation *r = siddhi_find_relation(st, in->stream);
+	SiddhiRelation *r;
 
+	if (in->inner)
+		return siddhi_inner_stream(st, in);
+	if (in->fault)
+	{
+		/* !S: made by @OnError(action = 'STREAM') on S */
+		r = siddhi_find_relation(st, psprintf("!%s", in->stream));
+		if (r == NULL)
+			ereport(
+				ERROR,
+				(errcode(ERRCODE_UNDEFINED_TABLE),
+				 errmsg("fault stream !%s is not defined", in->stream),
+				 siddhi_errposition(st->app->source, in->location),
+				 errhint("Give %s @OnError(action = 'STREAM').", in->stream)));
+		if (in->alias == NULL)
+			in->alias = in->stream;
+		return r;
+	}
+	r = siddhi_find_relation(st, in->stream);
 	if (r == NULL)
 		r = siddhi_bind_existing_table(st, in->stream, in->location);
 	if (r == NULL)
@@ -669,6 +690,7 @@ siddhi_analyze_join(AnalyzeState *st, ParseState *pstate, SiddhiQuery *q,
 	jp->primary_is_left = in->stream == siddhi_join_primary(st, in);
 	other_in = jp->primary_is_left ? in->right : in->stream;
 	jp->other = side_relation(st, other_in);
+	jp->other_inner = other_in->inner;
 	/*
 	 * Siddhi 5.1 deploys `from Agg join S`, then fails on every event of S
 	 * (its lookup reads S's attributes from the aggregation's side) and

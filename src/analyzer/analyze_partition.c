@@ -116,6 +116,36 @@ siddhi_inner_stream_name(AnalyzeState *st, const char *name)
 	return downcase_truncate_identifier(s, strlen(s), false);
 }
 
+/*
+ * The stream #name (in) of the current partition is, for a query, a join
+ * side or a pattern state reading it; the reader names it as written
+ * (#name.a, name.a), not as the stream it is.
+ */
+SiddhiRelation *
+siddhi_inner_stream(AnalyzeState *st, SiddhiStreamInput *in)
+{
+	SiddhiRelation *r;
+
+	if (st->partition == NULL)
+		ereport(ERROR, (errcode(ERRCODE_SIDDHI_SEMANTIC_ERROR),
+						errmsg("inner stream #%s is read outside a partition",
+							   in->stream),
+						siddhi_errposition(st->app->source, in->location),
+						errhint("Inner streams (#name) live inside "
+								"partition .. begin .. end.")));
+	r = siddhi_find_relation(st, siddhi_inner_stream_name(st, in->stream));
+	if (r == NULL)
+		ereport(ERROR, (errcode(ERRCODE_UNDEFINED_TABLE),
+						errmsg("inner stream #%s is not defined", in->stream),
+						siddhi_errposition(st->app->source, in->location),
+						errhint("Insert into #%s from an earlier query of the "
+								"partition.",
+								in->stream)));
+	if (in->alias == NULL)
+		in->alias = in->stream;
+	return r;
+}
+
 static void
 analyze_annotations(AnalyzeState *st, SiddhiPartition *part,
 					SiddhiPartitionPlan *pp)

@@ -63,17 +63,21 @@ typedef struct SubPattern
 	List *emits; /* of int: states whose completion goes out */
 } SubPattern;
 
-/* The relation of a state's stream: a stream of the app, nothing else. */
+/*
+ * The relation of a state's stream: a stream of the app or a #inner stream
+ * of the partition, nothing else.
+ */
 int
 pattern_stream(PatternBuild *b, SiddhiStreamInput *in)
 {
-	SiddhiRelation *r = siddhi_find_relation(b->st, in->stream);
+	SiddhiRelation *r;
 	ListCell *lc;
 	int i = 0;
 
-	if (in->inner || in->fault)
-		siddhi_not_yet(b->st, "inner and fault streams in patterns",
-					   in->location);
+	if (in->fault)
+		siddhi_not_yet(b->st, "fault streams in patterns", in->location);
+	r = in->inner ? siddhi_inner_stream(b->st, in)
+				  : siddhi_find_relation(b->st, in->stream);
 	if (r == NULL)
 		ereport(ERROR, (errcode(ERRCODE_UNDEFINED_TABLE),
 						errmsg("stream \"%s\" is not defined", in->stream),
@@ -95,6 +99,7 @@ pattern_stream(PatternBuild *b, SiddhiStreamInput *in)
 		i++;
 	}
 	b->plan->streams = lappend(b->plan->streams, r);
+	b->plan->stream_inner = lappend_int(b->plan->stream_inner, in->inner);
 	return i;
 }
 
@@ -450,6 +455,7 @@ siddhi_analyze_pattern(AnalyzeState *st, SiddhiQuery *q, SiddhiQueryPlan *qp)
 	pstate = region_pstate(&b, -1, NIL, &plan->rt_regions);
 	qp->pattern = plan;
 	qp->input = linitial(plan->streams);
+	qp->inner_input = linitial_int(plan->stream_inner);
 	return pstate;
 }
 

@@ -165,33 +165,9 @@ siddhi_analyze_query(AnalyzeState *st, SiddhiQuery *q, int index)
 	in = q->input->kind == SIDDHI_INPUT_JOIN
 			 ? siddhi_join_primary(st, q->input)
 			 : q->input->stream;
-	if (q->input->kind == SIDDHI_INPUT_JOIN &&
-		(q->input->stream->inner || q->input->right->inner))
-		siddhi_not_yet(st, "joins of inner streams", in->location);
-
 	if (in->inner)
 	{
-		if (st->partition == NULL)
-			ereport(ERROR,
-					(errcode(ERRCODE_SIDDHI_SEMANTIC_ERROR),
-					 errmsg("inner stream #%s is read outside a partition",
-							in->stream),
-					 siddhi_errposition(source, in->location),
-					 errhint("Inner streams (#name) live inside "
-							 "partition .. begin .. end.")));
-		input =
-			siddhi_find_relation(st, siddhi_inner_stream_name(st, in->stream));
-		if (input == NULL)
-			ereport(ERROR,
-					(errcode(ERRCODE_UNDEFINED_TABLE),
-					 errmsg("inner stream #%s is not defined", in->stream),
-					 siddhi_errposition(source, in->location),
-					 errhint("Insert into #%s from an earlier query of the "
-							 "partition.",
-							 in->stream)));
-		/* the query names it as written, not as the stream it is */
-		if (in->alias == NULL)
-			in->alias = in->stream;
+		input = siddhi_inner_stream(st, in);
 		qp->inner_input = true;
 	}
 	else if (in->fault)

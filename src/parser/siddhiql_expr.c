@@ -487,9 +487,10 @@ parse_call_args(SiddhiqlParser *p)
  */
 
 /*
- * a, S.a, and the pattern forms e1[0].a, e1[last].a, e1[last-1].a.  An
- * index becomes A_Indices on the event reference: 0, 1, .. count from the
- * first event, -1 is the last, -2 the one before it.
+ * a, S.a (also #S.a, after the #), and the pattern forms e1[0].a,
+ * e1[last].a, e1[last-1].a.  An index becomes A_Indices on the event
+ * reference: 0, 1, .. count from the first event, -1 is the last, -2 the
+ * one before it.
  */
 static Node *
 parse_attribute_ref(SiddhiqlParser *p)
@@ -674,6 +675,19 @@ parse_primary(SiddhiqlParser *p)
 			if (is_clause_word(t))
 				sq_syntax_error(p, t, NULL);
 			return parse_attribute_ref(p);
+
+		case TOK_HASH:
+			/* #S.a: an attribute of a partition's inner stream #S */
+			if (sq_peek_at(p, 1)->kind == TOK_IDENT &&
+				sq_peek_at(p, 2)->kind == TOK_DOT)
+			{
+				sq_next(p);
+				return parse_attribute_ref(p);
+			}
+			sq_syntax_error(p, t,
+							"Write #S.attribute for an attribute of "
+							"the inner stream #S.");
+			break;
 
 		default:
 			sq_syntax_error(p, t, NULL);

@@ -202,6 +202,7 @@ query_join_start(QueryRuntime *q, SiddhiJoinPlan *jp, MemoryContext cxt)
 			MakeSingleTupleTableSlot(o->input->desc, &TTSOpsMinimalTuple);
 		o->window_qual = ExecInitQual(jp->other_window_qual, NULL);
 	}
+	o->inner_input = jp->other_inner;
 	o->join_main = q;
 	q->join_other = o;
 	q->app->queries = lappend(q->app->queries, o);
@@ -241,6 +242,7 @@ query_pattern_start(QueryRuntime *q, SiddhiPatternPlan *pp, MemoryContext cxt)
 		o->events = q->events;
 		o->pattern_main = q;
 		o->pattern_stream = i - 1;
+		o->inner_input = list_nth_int(pp->stream_inner, i - 1);
 		o->apart = q->apart;
 		q->app->queries = lappend(q->app->queries, o);
 	}

@@ -481,6 +481,11 @@ class Gen:
         if len(names) > 1 and self.chance(0.5):
             e2, a2 = names[-1]
             sel += ", %s.%s as o1" % (e2, self.col(a2, None))
+        if self.chance(0.2):
+            e2, a2 = self.pick(names)
+            ref = e2 + self.pick(["", "", "[0]", "[last]", "[last - 1]"])
+            sel += (", siddhi.event_timestamp(%s) as o2" if self.sql
+                    else ", eventTimestamp(%s) as o2") % ref
         within = " within %s" % self.duration() if self.chance(0.3) else ""
         if self.sql:
             return "INSERT INTO %s SELECT %s FROM %s (%s)%s%s" % (
@@ -568,6 +573,21 @@ class Gen:
             if self.chance(0.3):
                 body.append("from #%s select * insert into %s;" % (
                     self.name("In"), self.name("Out")))
+            if self.chance(0.3):
+                # an inner stream read by a join side and by pattern states
+                inner = self.name("In")
+                body.append("from %s select * insert into #%s;" % (s, inner))
+                body.append(self.pick([
+                    "from #%s#window.length(2) join %s#window.length(2) "
+                    "on #%s.k == %s.k select #%s.k as a, %s.k as b "
+                    "insert into %s;" % (inner, s, inner, s, inner, s,
+                                         self.name("Out")),
+                    "from every e1=#%s -> e2=%s[k == e1.k] select e1.k, "
+                    "eventTimestamp(e2) - eventTimestamp(e1) as d "
+                    "insert into %s;" % (inner, s, self.name("Out")),
+                    "from e1=#%s<1:3>, e2=#%s select eventTimestamp(e1[last]) "
+                    "as t insert into %s;" % (inner, inner, self.name("Out")),
+                ]))
             body.append(self.query_q())
         return "partition with (%s) begin %s end;" % (key, " ".join(body))
 
