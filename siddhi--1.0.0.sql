@@ -212,6 +212,14 @@ RETURNS bigint
 AS 'MODULE_PATHNAME', 'siddhi_event_timestamp_of'
 LANGUAGE C STABLE STRICT;
 
+-- What SiddhiQL's #log(..) stream processor becomes: logs one line for the
+-- event being processed and returns true (src/runtime/stream_log.c).
+CREATE FUNCTION siddhi.log_event(priority text, message text, logged boolean,
+                                 event record, app text)
+RETURNS boolean
+AS 'MODULE_PATHNAME', 'siddhi_log_event'
+LANGUAGE C VOLATILE;
+
 -- In a pattern query's select: the timestamp (ms) of the first event of
 -- the match being emitted; NULL elsewhere.
 CREATE FUNCTION siddhi.pattern_match_start()
@@ -1040,6 +1048,8 @@ COMMENT ON FUNCTION siddhi.cron_next(text, timestamptz) IS
     'when a cron expression (Quartz or Unix) next fires strictly after a time';
 COMMENT ON FUNCTION siddhi.event_timestamp() IS
     'the timestamp in ms of the event being processed (Siddhi''s eventTimestamp())';
+COMMENT ON FUNCTION siddhi.log_event(text, text, boolean, record, text) IS
+    'what #log(..) of SiddhiQL becomes: logs the event being processed to the server log, returns true';
 COMMENT ON FUNCTION siddhi.event_timestamp(record) IS
     'the timestamp in ms of an event: a pattern''s, as eventTimestamp(e1), or the input''s';
 COMMENT ON FUNCTION siddhi.to_int(float8) IS 'Siddhi''s convert(x, ''int''): truncates fractions';

@@ -48,6 +48,19 @@ extern Node *siddhi_transform_aggregating(AnalyzeState *st, ParseState *pstate,
 										  Node *raw, ParseExprKind kind,
 										  List **aggregates,
 										  bool window_timestamps);
+/*
+ * A built-in stream function of the input (analyze_stream_function.c):
+ * false if call is not one; #log gives *qual, a conjunct for the filters.
+ * siddhi_stream_function_columns appends what #pol2Cart added to select *.
+ */
+extern bool siddhi_analyze_stream_function(AnalyzeState *st,
+										   ParseState *pstate,
+										   SiddhiCall *call, Relation rel,
+										   ParseNamespaceItem *input,
+										   const char *refname, Expr **qual);
+extern void siddhi_stream_function_columns(ParseState *pstate, List **exprs,
+										   List **names, List **locations,
+										   int location);
 /* #unique:deduplicate(key, interval): its key and interval. */
 extern void siddhi_analyze_deduplicate(AnalyzeState *st, ParseState *pstate,
 									   SiddhiCall *call, Expr **key,

@@ -240,9 +240,19 @@ siddhi_analyze_query(AnalyzeState *st, SiddhiQuery *q, int index)
 			qp->window = siddhi_analyze_window(st, pstate, h->call);
 			continue;
 		}
-		if (h->kind == SIDDHI_HANDLER_FUNCTION)
+		if (h->kind == SIDDHI_HANDLER_FUNCTION &&
+			siddhi_analyze_stream_function(
+				st, pstate, h->call, rel, nsitem,
+				in->alias ? in->alias : RelationGetRelationName(rel),
+				(Expr **) &e))
 		{
-			/* only #unique:deduplicate so far, once, before the window */
+			/* #log: a conjunct in its place among the filters */
+			if (e == NULL)
+				continue;
+		}
+		else if (h->kind == SIDDHI_HANDLER_FUNCTION)
+		{
+			/* and #unique:deduplicate, once, before the window */
 			if (h->call->ns == NULL ||
 				pg_strcasecmp(h->call->ns, "unique") != 0 ||
 				pg_strcasecmp(h->call->name, "deduplicate") != 0 ||
@@ -252,10 +262,14 @@ siddhi_analyze_query(AnalyzeState *st, SiddhiQuery *q, int index)
 									   &qp->dedup_interval);
 			continue;
 		}
-		e = siddhi_transform_filter(
-			st, pstate, qp, rel,
-			in->alias ? in->alias : RelationGetRelationName(rel), h->filter);
-		e = coerce_to_boolean(pstate, e, "a filter");
+		else
+		{
+			e = siddhi_transform_filter(
+				st, pstate, qp, rel,
+				in->alias ? in->alias : RelationGetRelationName(rel),
+				h->filter);
+			e = coerce_to_boolean(pstate, e, "a filter");
+		}
 		if (qp->window == NULL && qp->dedup_key)
 			qp->dedup_qual =
 				lappend(qp->dedup_qual, siddhi_finish_expr(pstate, e));
@@ -312,6 +326,9 @@ input_done:
 			names = lappend(names, makeString(pstrdup(NameStr(att->attname))));
 			locations = lappend_int(locations, in->location);
 		}
+		/* and what #pol2Cart added */
+		siddhi_stream_function_columns(pstate, &exprs, &names, &locations,
+									   in->location);
 	}
 	else
 	{

@@ -573,6 +573,15 @@ class Gen:
             if self.chance(0.3):
                 body.append("from #%s select * insert into %s;" % (
                     self.name("In"), self.name("Out")))
+            if self.chance(0.2):
+                # the built-in stream functions
+                body.append(self.pick([
+                    "from %s#log('seen')[k > 1]#log() select k insert into %s;",
+                    "from %s#log('DEBUG', 'm', false) select * insert into %s;",
+                    "from %s#pol2Cart(k, k)[x > 0] select x, y insert into %s;",
+                    "from %s#pol2Cart(k, k, k)#window.length(2) select * "
+                    "insert into %s;",
+                ]) % (s, self.name("Out")))
             if self.chance(0.3):
                 # an inner stream read by a join side and by pattern states
                 inner = self.name("In")
