@@ -62,7 +62,8 @@ SELECT siddhi.deploy('oe_nofault', $$
   from !NoFault select id insert into T;
 $$);
 
--- a join reads !S on either side (it used to read S itself on the right)
+-- a join reads !S on either side (it used to read S itself on the right),
+-- and a pattern's state
 SELECT count(*) FROM siddhi.deploy('oe_join', $$
   @sink(type = 'inMemory', topic = 'oe_join') define stream FRight (id int, v string);
   @sink(type = 'inMemory', topic = 'oe_join') define stream FWrong (name string);
@@ -71,10 +72,13 @@ SELECT count(*) FROM siddhi.deploy('oe_join', $$
   define stream FProbe (k int);
   define table FJ (k int, id int, err string);
   define table FJ2 (k int, id int, err string);
+  define table FJ3 (k int, id int, err string);
   from FProbe join !FIn#window.length(10)
   select FProbe.k, FIn.id, FIn._error as err insert into FJ;
   from !FIn#window.length(10) as f join FProbe#window.length(1) as p
   select p.k, f.id, f._error as err insert into FJ2;
+  from every e1=!FIn -> e2=FProbe
+  select e2.k, e1.id, e1._error as err insert into FJ3;
 $$);
 SELECT wait_app('oe_join');
 BEGIN;
@@ -85,9 +89,11 @@ SELECT wait_for($q$SELECT events_in FROM siddhi.queries WHERE app = 'oe_join' AN
 INSERT INTO fprobe VALUES (7);
 SELECT wait_for('SELECT count(*) FROM fj', 1);
 SELECT wait_for('SELECT count(*) FROM fj2', 1);
+SELECT wait_for('SELECT count(*) FROM fj3', 1);
 -- only the record that failed, with its error: not FIn's good event
 SELECT k, id, err IS NOT NULL AS has_error FROM fj;
 SELECT k, id, err IS NOT NULL AS has_error FROM fj2;
+SELECT k, id, err IS NOT NULL AS has_error FROM fj3;
 SELECT siddhi.undeploy('oe_join');
 
 -- STORE: into siddhi.errors, replayable

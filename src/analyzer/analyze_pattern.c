@@ -64,8 +64,8 @@ typedef struct SubPattern
 } SubPattern;
 
 /*
- * The relation of a state's stream: a stream of the app or a #inner stream
- * of the partition, nothing else.
+ * The relation of a state's stream: a stream of the app, a #inner stream
+ * of the partition or a fault stream !S, nothing else.
  */
 int
 pattern_stream(PatternBuild *b, SiddhiStreamInput *in)
@@ -75,9 +75,21 @@ pattern_stream(PatternBuild *b, SiddhiStreamInput *in)
 	int i = 0;
 
 	if (in->fault)
-		siddhi_not_yet(b->st, "fault streams in patterns", in->location);
-	r = in->inner ? siddhi_inner_stream(b->st, in)
-				  : siddhi_find_relation(b->st, in->stream);
+	{
+		/* !S: made by @OnError(action = 'STREAM') on S */
+		r = siddhi_find_relation(b->st, psprintf("!%s", in->stream));
+		if (r == NULL)
+			ereport(ERROR,
+					(errcode(ERRCODE_UNDEFINED_TABLE),
+					 errmsg("fault stream !%s is not defined", in->stream),
+					 siddhi_errposition(b->st->app->source, in->location),
+					 errhint("Give %s @OnError(action = 'STREAM').",
+							 in->stream)));
+	}
+	else if (in->inner)
+		r = siddhi_inner_stream(b->st, in);
+	else
+		r = siddhi_find_relation(b->st, in->stream);
 	if (r == NULL)
 		ereport(ERROR, (errcode(ERRCODE_UNDEFINED_TABLE),
 						errmsg("stream \"%s\" is not defined", in->stream),
