@@ -228,6 +228,10 @@ extern Node *siddhi_aggregation_condition(Node *on, Node *within, Node *per,
 extern ParseState *siddhi_analyze_pattern(AnalyzeState *st, SiddhiQuery *q,
 										  SiddhiQueryPlan *qp);
 extern void siddhi_pattern_finish(AnalyzeState *st, SiddhiQueryPlan *qp);
+/* select * of a pattern: each state's attributes, in state order */
+extern void siddhi_pattern_select_all(AnalyzeState *st, SiddhiQueryPlan *qp,
+									  int location, List **exprs, List **names,
+									  List **locations);
 
 /* @source, @sink, @map, @OnError (analyze_connector.c) */
 extern void siddhi_analyze_sources(AnalyzeState *st);

@@ -79,12 +79,12 @@ pattern_stream(PatternBuild *b, SiddhiStreamInput *in)
 		/* !S: made by @OnError(action = 'STREAM') on S */
 		r = siddhi_find_relation(b->st, psprintf("!%s", in->stream));
 		if (r == NULL)
-			ereport(ERROR,
-					(errcode(ERRCODE_UNDEFINED_TABLE),
-					 errmsg("fault stream !%s is not defined", in->stream),
-					 siddhi_errposition(b->st->app->source, in->location),
-					 errhint("Give %s @OnError(action = 'STREAM').",
-							 in->stream)));
+			ereport(
+				ERROR,
+				(errcode(ERRCODE_UNDEFINED_TABLE),
+				 errmsg("fault stream !%s is not defined", in->stream),
+				 siddhi_errposition(b->st->app->source, in->location),
+				 errhint("Give %s @OnError(action = 'STREAM').", in->stream)));
 	}
 	else if (in->inner)
 		r = siddhi_inner_stream(b->st, in);
@@ -462,8 +462,6 @@ siddhi_analyze_pattern(AnalyzeState *st, SiddhiQuery *q, SiddhiQueryPlan *qp)
 		free_parsestate(ps);
 	}
 
-	if (q->selector == NULL || q->selector->select_all)
-		siddhi_not_yet(st, "select * in patterns", q->input->location);
 	pstate = region_pstate(&b, -1, NIL, &plan->rt_regions);
 	qp->pattern = plan;
 	qp->input = linitial(plan->streams);

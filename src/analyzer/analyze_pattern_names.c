@@ -593,3 +593,72 @@ lay_out_regions(PatternBuild *b)
 		table_close(relation, AccessShareLock);
 	}
 }
+
+/*
+ * select * of a pattern, as Siddhi expands it: the attributes of each
+ * state's stream, in state order (an absent state's too, null), named as
+ * the stream names them.  Two states with an attribute of the same name
+ * make the names clash, and Siddhi refuses that; so do we.  The Vars are
+ * the select list's (its parse state's entries); siddhi_pattern_finish
+ * moves them onto the combined row.
+ */
+void
+siddhi_pattern_select_all(AnalyzeState *st, SiddhiQueryPlan *qp, int location,
+						  List **exprs, List **names, List **locations)
+{
+	SiddhiPatternPlan *plan = qp->pattern;
+	int nstates = list_length(plan->states);
+
+	for (int i = 0; i < nstates; i++)
+	{
+		SiddhiPatternStatePlan *s = list_nth(plan->states, i);
+		SiddhiRelation *rel = list_nth(plan->streams, s->stream);
+		int varno = 1;
+		Relation r;
+		TupleDesc desc;
+		ListCell *lr;
+
+		/*
+		 * Region i is state i's own, and the select list's entry for it is
+		 * the one rt_regions names; a repeated bare stream name has none
+		 * (it means the first state of that name, whose attributes then
+		 * clash with its own below).
+		 */
+		foreach(lr, plan->rt_regions)
+			if (lfirst_int(lr) == i)
+				varno = foreach_current_index(lr) + 1;
+		r = table_open(rel->relid, AccessShareLock);
+		desc = RelationGetDescr(r);
+		for (int k = 0; k < desc->natts; k++)
+		{
+			Form_pg_attribute att = TupleDescAttr(desc, k);
+			ListCell *lc;
+
+			if (att->attisdropped)
+				continue;
+			foreach(lc, *names)
+				if (strcmp(strVal(lfirst(lc)), NameStr(att->attname)) == 0)
+					ereport(
+						ERROR,
+						(errcode(ERRCODE_DUPLICATE_COLUMN),
+						 errmsg("select * of this pattern gives two "
+								"attributes named \"%s\"",
+								NameStr(att->attname)),
+						 errdetail("Its states' streams have attributes "
+								   "of the same name, as Siddhi refuses "
+								   "too."),
+						 errhint("Name the attributes in the select list: "
+								 "select e1.%s as %s1, e2.%s as %s2.",
+								 NameStr(att->attname), NameStr(att->attname),
+								 NameStr(att->attname), NameStr(att->attname)),
+						 siddhi_errposition(st->app->source, location)));
+			*exprs =
+				lappend(*exprs, makeVar(varno, k + 1, att->atttypid,
+										att->atttypmod, att->attcollation, 0));
+			*names =
+				lappend(*names, makeString(pstrdup(NameStr(att->attname))));
+			*locations = lappend_int(*locations, location);
+		}
+		table_close(r, AccessShareLock);
+	}
+}

@@ -310,6 +310,10 @@ input_done:
 	/* projection */
 	if ((q->selector == NULL || q->selector->select_all) && qp->join)
 		siddhi_join_select_all(st, pstate, q, &exprs, &names, &locations);
+	else if ((q->selector == NULL || q->selector->select_all) && qp->pattern)
+		siddhi_pattern_select_all(
+			st, qp, q->selector ? q->selector->location : q->input->location,
+			&exprs, &names, &locations);
 	else if (q->selector == NULL || q->selector->select_all)
 	{
 		TupleDesc desc = RelationGetDescr(rel);
