@@ -250,6 +250,9 @@ typedef struct SiddhiJoinPlan
 	Oid key_collation;
 	int nprimary;	/* attributes of the primary side */
 	TupleDesc desc; /* the combined row */
+	int ts_at;		/* its primary's, then other's event timestamp
+					 * (eventTimestamp(side)), 0-based; -1: a table or
+					 * aggregation side, whose rows have none */
 	/* other is a table: SELECT its columns WHERE on, primary's attrs $k */
 	struct Query *probe;
 	List *param_types; /* of Oid */

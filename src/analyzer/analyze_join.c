@@ -36,6 +36,7 @@
 #include "parser/parse_coerce.h"
 #include "parser/parse_collate.h"
 #include "parser/parse_expr.h"
+#include "parser/parse_func.h"
 #include "parser/parse_oper.h"
 #include "parser/parse_relation.h"
 #include "parser/parser.h"
@@ -772,11 +773,17 @@ siddhi_analyze_join(AnalyzeState *st, ParseState *pstate, SiddhiQuery *q,
 
 	/* the combined row: the primary's attributes, then the other's */
 	jp->nprimary = pdesc->natts;
-	jp->desc = CreateTemplateTupleDesc(pdesc->natts + odesc->natts);
+	jp->ts_at = is_lookup(jp->other) ? -1 : pdesc->natts + odesc->natts;
+	jp->desc = CreateTemplateTupleDesc(pdesc->natts + odesc->natts +
+									   (jp->ts_at >= 0 ? 2 : 0));
 	for (int i = 0; i < pdesc->natts; i++)
 		TupleDescCopyEntry(jp->desc, i + 1, pdesc, i + 1);
 	for (int i = 0; i < odesc->natts; i++)
 		TupleDescCopyEntry(jp->desc, pdesc->natts + i + 1, odesc, i + 1);
+	/* then each side's event timestamp, for eventTimestamp(side) */
+	for (int i = 0; jp->ts_at >= 0 && i < 2; i++)
+		TupleDescInitEntry(jp->desc, jp->ts_at + i + 1, "event_timestamp",
+						   INT8OID, -1, 0);
 	for (int i = 0; i < jp->desc->natts; i++)
 		TupleDescAttr(jp->desc, i)->attnotnull = false;
 
@@ -796,197 +803,4 @@ siddhi_analyze_join(AnalyzeState *st, ParseState *pstate, SiddhiQuery *q,
 	table_close(orel, AccessShareLock);
 	table_close(prel, AccessShareLock);
 	qp->join = jp;
-}
-
-/* select * in a join: every attribute of the left side, then the right's */
-void
-siddhi_join_select_all(AnalyzeState *st, ParseState *pstate, SiddhiQuery *q,
-					   List **exprs, List **names, List **locations)
-{
-	for (int side = 0; side < 2; side++)
-	{
-		SiddhiStreamInput *in = side == 0 ? q->input->stream : q->input->right;
-		const char *ref = in->alias ? in->alias : in->stream;
-		ParseNamespaceItem *nsi =
-			refnameNamespaceItem(pstate, NULL, ref, in->location, NULL);
-		List *vars;
-		List *colnames;
-		ListCell *v, *n;
-
-		if (nsi == NULL)
-			siddhi_not_yet(st, "select * in this join", in->location);
-		expandRTE(nsi->p_rte, nsi->p_rtindex, 0, in->location, false,
-				  &colnames, &vars);
-		forboth(v, vars, n, colnames)
-		{
-			ListCell *prev;
-
-			foreach(prev, *names)
-				if (strcmp(strVal(lfirst(prev)), strVal(lfirst(n))) == 0)
-					ereport(
-						ERROR,
-						(errcode(ERRCODE_DUPLICATE_COLUMN),
-						 errmsg("output attribute \"%s\" is selected twice",
-								strVal(lfirst(n))),
-						 siddhi_errposition(st->app->source, in->location),
-						 errhint("Select the attributes by name, and "
-								 "rename one with AS.")));
-			*exprs = lappend(*exprs, lfirst(v));
-			*names = lappend(*names, makeString(pstrdup(strVal(lfirst(n)))));
-			*locations = lappend_int(*locations, in->location);
-		}
-	}
-}
-
-typedef struct JoinCombine
-{
-	int nprimary;
-	const char *source; /* the app's text, for error positions */
-} JoinCombine;
-
-/* Vars of the other side (varno 2) onto the combined row. */
-static Node *
-combine_mutator(Node *node, void *context)
-{
-	JoinCombine *jc = context;
-
-	if (node == NULL)
-		return NULL;
-	CHECK_FOR_INTERRUPTS();
-	if (IsA(node, Var) && ((Var *) node)->varlevelsup == 0 &&
-		((Var *) node)->varattno == 0)
-		ereport(
-			ERROR,
-			(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-			 errmsg("a join side's whole event is not supported"),
-			 errdetail("eventTimestamp(side) and a side named alone read "
-					   "the whole event of one side."),
-			 errhint("eventTimestamp() is the time of the event that "
-					 "triggered the join; select the attributes you need."),
-			 siddhi_errposition(jc->source, ((Var *) node)->location)));
-	if (IsA(node, Var) && ((Var *) node)->varlevelsup == 0 &&
-		((Var *) node)->varno == 2)
-	{
-		Var *v = copyObject((Var *) node);
-
-		v->varno = 1;
-		v->varnosyn = 1;
-		v->varattno += jc->nprimary;
-		v->varattnosyn = v->varattno;
-		return (Node *) v;
-	}
-	return expression_tree_mutator(node, combine_mutator, context);
-}
-
-/* A plain attribute of the combined row, under binary-compatible casts. */
-static Var *
-key_var(Node *n)
-{
-	while (n && IsA(n, RelabelType))
-		n = (Node *) ((RelabelType *) n)->arg;
-	if (n && IsA(n, Var) && ((Var *) n)->varlevelsup == 0 &&
-		((Var *) n)->varno == 1 && ((Var *) n)->varattno > 0)
-		return (Var *) n;
-	return NULL;
-}
-
-/*
- * Whether a window can keep its events hashed by a key: those whose
- * contents are first in, first out (window_index.c, which checks too).
- */
-static bool
-window_indexable(SiddhiWindowPlan *w)
-{
-	return w &&
-		   (w->kind == SIDDHI_WINDOW_LENGTH || w->kind == SIDDHI_WINDOW_TIME ||
-			w->kind == SIDDHI_WINDOW_TIME_LENGTH ||
-			w->kind == SIDDHI_WINDOW_EXTERNAL_TIME);
-}
-
-/*
- * The join key (src/runtime/join/README.md): the first conjunct of on
- * that is `a.x == b.y` with one attribute of each side and an operator
- * of a hash opfamily, strict, under a deterministic collation (so equal
- * keys hash alike).  Each window an arrival of the other side probes
- * keeps its events hashed by its side's attribute; the runtime still
- * checks all of on on each candidate.  Nothing when there is no such
- * conjunct: arrivals scan the other window, as any other join does.
- */
-static void
-find_join_key(SiddhiJoinPlan *jp, SiddhiWindowPlan *primary_window)
-{
-	ListCell *lc;
-
-	if (jp->on == NULL || jp->probe != NULL)
-		return;
-	foreach(lc, make_ands_implicit(jp->on))
-	{
-		OpExpr *op = lfirst(lc);
-		Var *l, *r;
-		Oid lhash, rhash;
-
-		if (!IsA(op, OpExpr) || list_length(op->args) != 2)
-			continue;
-		l = key_var(linitial(op->args));
-		r = key_var(lsecond(op->args));
-		if (l == NULL || r == NULL ||
-			(l->varattno <= jp->nprimary) == (r->varattno <= jp->nprimary))
-			continue;
-		if (!op_strict(op->opno) ||
-			!get_op_hash_functions(op->opno, &lhash, &rhash) ||
-			!OidIsValid(lhash) || !OidIsValid(rhash))
-			continue;
-		if (OidIsValid(op->inputcollid) &&
-			!get_collation_isdeterministic(op->inputcollid))
-			continue;
-		if (l->varattno > jp->nprimary)
-		{
-			Var *tv = l;
-			Oid th = lhash;
-
-			l = r;
-			r = tv;
-			lhash = rhash;
-			rhash = th;
-		}
-		jp->key_attno[0] = l->varattno;
-		jp->key_hash[0] = lhash;
-		jp->key_attno[1] = r->varattno - jp->nprimary;
-		jp->key_hash[1] = rhash;
-		jp->key_collation = op->inputcollid;
-		/* the window each triggering side probes keeps the index */
-		if (jp->triggers[0] && window_indexable(jp->other_window))
-		{
-			jp->other_window->index_attno = jp->key_attno[1];
-			jp->other_window->index_hash = jp->key_hash[1];
-			jp->other_window->index_collation = jp->key_collation;
-		}
-		if (jp->triggers[1] && window_indexable(primary_window))
-		{
-			primary_window->index_attno = jp->key_attno[0];
-			primary_window->index_hash = jp->key_hash[0];
-			primary_window->index_collation = jp->key_collation;
-		}
-		return;
-	}
-}
-
-void
-siddhi_join_finish(AnalyzeState *st, SiddhiQueryPlan *qp)
-{
-	SiddhiJoinPlan *jp = qp->join;
-	JoinCombine jc = { jp->nprimary, st->app->source };
-	ListCell *lc;
-
-	qp->targetlist = (List *) combine_mutator((Node *) qp->targetlist, &jc);
-	qp->group_by = (List *) combine_mutator((Node *) qp->group_by, &jc);
-	jp->on = (Expr *) combine_mutator((Node *) jp->on, &jc);
-	siddhi_scalar_args_finish(qp, combine_mutator, &jc);
-	foreach(lc, qp->aggregates)
-	{
-		SiddhiAggPlan *ap = lfirst(lc);
-
-		ap->arg = (Expr *) combine_mutator((Node *) ap->arg, &jc);
-	}
-	find_join_key(jp, qp->window);
 }

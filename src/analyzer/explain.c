@@ -497,9 +497,17 @@ row_cols(SiddhiQueryPlan *q)
 		c = siddhi_explain_cols_new();
 		siddhi_explain_cols_add(c, 1, p->alias ? p->alias : p->stream,
 								jp->desc, 0, jp->nprimary);
-		siddhi_explain_cols_add(c, 1, o->alias ? o->alias : o->stream,
-								jp->desc, jp->nprimary,
-								jp->desc->natts - jp->nprimary);
+		siddhi_explain_cols_add(
+			c, 1, o->alias ? o->alias : o->stream, jp->desc, jp->nprimary,
+			jp->desc->natts - jp->nprimary - (jp->ts_at >= 0 ? 2 : 0));
+		/* eventTimestamp(side) reads side.event_timestamp */
+		if (jp->ts_at >= 0)
+		{
+			siddhi_explain_cols_add(c, 1, p->alias ? p->alias : p->stream,
+									jp->desc, jp->ts_at, 1);
+			siddhi_explain_cols_add(c, 1, o->alias ? o->alias : o->stream,
+									jp->desc, jp->ts_at + 1, 1);
+		}
 		return c;
 	}
 	if (q->pattern)

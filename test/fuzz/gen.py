@@ -411,6 +411,8 @@ class Gen:
                 a, wa, jt, b, wb,
                 ", ".join("x.%s as o%d" % (c, i)
                           for i, (c, _) in enumerate(both[:3])))
+            if self.chance(0.2):
+                q += ", eventTimestamp(%s) as ets" % self.pick(["x", "y"])
             if self.chance(0.3):
                 q += ", sum(y.%s) as tot group by x.k" % (
                     self.col(ba, "num") or "k")

@@ -98,6 +98,7 @@ struct SiddhiJoin
 {
 	int nprimary;
 	int nother;
+	int ts_at; /* the sides' event timestamps in row (plan->ts_at), or -1 */
 	TupleTableSlot *row;		  /* the combined row, virtual */
 	TupleTableSlot *side_slot[2]; /* a side's tuple, to deform */
 	ExprState *on;				  /* over row, or NULL */
@@ -358,7 +359,9 @@ siddhi_join_create(SiddhiJoinPlan *plan, ExprContext *econtext,
 	SiddhiJoin *j = palloc0(sizeof(SiddhiJoin));
 
 	j->nprimary = plan->nprimary;
-	j->nother = plan->desc->natts - plan->nprimary;
+	j->ts_at = plan->ts_at;
+	j->nother =
+		plan->desc->natts - plan->nprimary - (plan->ts_at >= 0 ? 2 : 0);
 	j->row = MakeSingleTupleTableSlot(plan->desc, &TTSOpsVirtual);
 	j->side_slot[0] = MakeSingleTupleTableSlot(
 		side_desc(plan->desc, 0, j->nprimary), &TTSOpsMinimalTuple);
@@ -426,13 +429,37 @@ siddhi_join_uses_index(SiddhiJoin *j)
 	return j->probe_uses_index;
 }
 
+/* A tuple of the other side that satisfies on, and its event's time. */
+typedef struct JoinMatch
+{
+	MinimalTuple tuple;
+	int64 ts;
+} JoinMatch;
+
+/* The sides' event timestamps, when the row has them (stream sides). */
+static inline void
+set_times(SiddhiJoin *j, int side, int64 ts, const JoinMatch *other)
+{
+	TupleTableSlot *row = j->row;
+
+	if (j->ts_at < 0)
+		return;
+	row->tts_values[j->ts_at + side] = Int64GetDatum(ts);
+	row->tts_isnull[j->ts_at + side] = false;
+	row->tts_values[j->ts_at + 1 - side] =
+		Int64GetDatum(other ? other->ts : 0);
+	row->tts_isnull[j->ts_at + 1 - side] = other == NULL;
+}
+
 /*
- * Make the combined row from the arrival (slot, on side) and a tuple of
- * the other side (NULL: nulls).
+ * Make the combined row from the arrival (slot, on side, at ts) and a
+ * tuple of the other side (NULL: nulls).
  */
 static void
-build_row(SiddhiJoin *j, int side, TupleTableSlot *slot, MinimalTuple other)
+build_row(SiddhiJoin *j, int side, TupleTableSlot *slot, int64 ts,
+		  const JoinMatch *match)
 {
+	MinimalTuple other = match ? match->tuple : NULL;
 	TupleTableSlot *row = j->row;
 	int pbase = side == 0 ? 0 : j->nprimary;
 	int obase = side == 0 ? j->nprimary : 0;
@@ -458,6 +485,7 @@ build_row(SiddhiJoin *j, int side, TupleTableSlot *slot, MinimalTuple other)
 		memset(row->tts_values + obase, 0, sizeof(Datum) * on);
 		memset(row->tts_isnull + obase, true, sizeof(bool) * on);
 	}
+	set_times(j, side, ts, match);
 	ExecStoreVirtualTuple(row);
 }
 
@@ -468,7 +496,7 @@ build_row(SiddhiJoin *j, int side, TupleTableSlot *slot, MinimalTuple other)
  * during a scan), so the arrival's stay.
  */
 static void
-set_other(SiddhiJoin *j, int side, MinimalTuple other)
+set_other(SiddhiJoin *j, int side, MinimalTuple other, int64 other_ts)
 {
 	TupleTableSlot *row = j->row;
 	TupleTableSlot *os = j->side_slot[1 - side];
@@ -483,6 +511,11 @@ set_other(SiddhiJoin *j, int side, MinimalTuple other)
 		row->tts_values[obase + i] = os->tts_values[i];
 		row->tts_isnull[obase + i] = os->tts_isnull[i];
 	}
+	if (j->ts_at >= 0)
+	{
+		row->tts_values[j->ts_at + 1 - side] = Int64GetDatum(other_ts);
+		row->tts_isnull[j->ts_at + 1 - side] = false;
+	}
 	ExecStoreVirtualTuple(row);
 }
 
@@ -492,7 +525,7 @@ typedef struct ScanArg
 	SiddhiJoin *j;
 	int side; /* of the arrival */
 	TupleTableSlot *slot;
-	List *matches; /* of MinimalTuple, copies in per-tuple memory */
+	List *matches; /* of JoinMatch *, copies in per-tuple memory */
 } ScanArg;
 
 /* Callback of siddhi_window_scan: keep the contents that satisfy on. */
@@ -502,18 +535,22 @@ scan_event(void *arg, SiddhiEventKind kind, MinimalTuple tuple, int64 ts)
 	ScanArg *sa = arg;
 	SiddhiJoin *j = sa->j;
 	MemoryContext old;
+	JoinMatch *m;
 
 	if (kind == SIDDHI_EVENT_CHUNK_END)
 		return;
 	if (j->on)
 	{
-		set_other(j, sa->side, tuple);
+		set_other(j, sa->side, tuple, ts);
 		j->econtext->ecxt_scantuple = j->row;
 		if (!ExecQual(j->on, j->econtext))
 			return;
 	}
 	old = MemoryContextSwitchTo(j->econtext->ecxt_per_tuple_memory);
-	sa->matches = lappend(sa->matches, heap_copy_minimal_tuple(tuple));
+	m = palloc(sizeof(JoinMatch));
+	m->tuple = heap_copy_minimal_tuple(tuple);
+	m->ts = ts;
+	sa->matches = lappend(sa->matches, m);
 	MemoryContextSwitchTo(old);
 }
 
@@ -605,26 +642,37 @@ siddhi_join_arrive(SiddhiJoin *j, int side, TupleTableSlot *slot, int64 ts,
 		return;
 	if (OidIsValid(j->table))
 	{
+		MemoryContext old =
+			MemoryContextSwitchTo(j->econtext->ecxt_per_tuple_memory);
+
 		Assert(side == 0);
-		sa.matches = probe_table(j, slot);
+		foreach(lc, probe_table(j, slot))
+		{
+			JoinMatch *m = palloc(sizeof(JoinMatch));
+
+			m->tuple = lfirst(lc);
+			m->ts = 0; /* a table's row has no time (ts_at is -1) */
+			sa.matches = lappend(sa.matches, m);
+		}
+		MemoryContextSwitchTo(old);
 	}
 	else if (other_window)
 	{
 		/* the arrival's part of the row, once; candidates fill the rest */
 		if (j->on)
-			build_row(j, side, slot, NULL);
+			build_row(j, side, slot, ts, NULL);
 		if (j->key_attno[side] == 0 ||
 			!probe_by_key(j, side, slot, other_window, &sa))
 			siddhi_window_scan(other_window, scan_event, &sa);
 	}
 	foreach(lc, sa.matches)
 	{
-		build_row(j, side, slot, lfirst(lc));
+		build_row(j, side, slot, ts, lfirst(lc));
 		fn(arg, j->row, ts, kind);
 	}
 	if (sa.matches == NIL && j->outer[side])
 	{
-		build_row(j, side, slot, NULL);
+		build_row(j, side, slot, ts, NULL);
 		fn(arg, j->row, ts, kind);
 	}
 }
