@@ -246,13 +246,13 @@ analyze_key(AnalyzeState *st, SiddhiPartitionKey *k)
 		partition_error(st, k->location, ERRCODE_UNDEFINED_TABLE,
 						psprintf("stream \"%s\" is not defined", k->stream),
 						"A partition divides a stream the app defines.");
-	if (r->kind != SIDDHI_REL_STREAM)
+	if (r->kind != SIDDHI_REL_STREAM && r->kind != SIDDHI_REL_WINDOW)
 		partition_error(
 			st, k->location, ERRCODE_WRONG_OBJECT_TYPE,
-			psprintf("\"%s\" is a %s, and only a stream can be "
-					 "partitioned",
+			psprintf("\"%s\" is a %s, and only a stream or a window can "
+					 "be partitioned",
 					 k->stream,
-					 r->kind == SIDDHI_REL_TABLE ? "table" : "window"),
+					 r->kind == SIDDHI_REL_TABLE ? "table" : "aggregation"),
 			NULL);
 	sp->relid = r->relid;
 	sp->name = pstrdup(k->stream);

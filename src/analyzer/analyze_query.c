@@ -203,9 +203,6 @@ siddhi_analyze_query(AnalyzeState *st, SiddhiQuery *q, int index)
 					in->stream),
 			 siddhi_errposition(source, in->location),
 			 errhint("Join the table with a stream instead.")));
-	if (input->kind == SIDDHI_REL_WINDOW && st->partition)
-		siddhi_not_yet(st, "named windows read inside a partition",
-					   in->location);
 	qp->input = input;
 	qp->partition = st->partition;
 
