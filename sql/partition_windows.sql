@@ -1,6 +1,6 @@
 -- Named windows inside a partition (Siddhi's TimeBatchWindowTestCase 9):
 -- a partition may divide a named window as it divides a stream, and its
--- queries read one.  In playback.
+-- queries read and join one.  In playback.
 
 -- the window divided by symbol: each key's query sees its own events of
 -- each batch (current, and the previous batch's as expired)
@@ -43,12 +43,31 @@ SELECT siddhi.flush();
 SELECT event FROM siddhi.poll('nwout2', 20, 0) ORDER BY seq;
 SELECT siddhi.undeploy('nwp2');
 
--- still refused: a join with a named window inside a partition
-SELECT siddhi.deploy('nwp_bad', $$
-  define stream NwS (k int);
-  define window NwW (k int) length(2);
-  partition with (k of NwS)
+-- a join with a named window: each key's own window of NjS against the
+-- shared named window, whose arrivals reach every key; and the window on
+-- the left
+SELECT count(*) FROM siddhi.deploy('nwj', $$
+  @app:playback
+  @eventTime('ts') define stream NjS (ts long, k int, v int);
+  @eventTime('ts') define stream NjW (ts long, k int, w int);
+  define window NjWin (ts long, k int, w int) length(3);
+  from NjW insert into NjWin;
+  partition with (k of NjS)
   begin
-    from NwS join NwW on NwS.k == NwW.k select NwS.k insert into NwBad;
+    @info(name = 'right')
+    from NjS#window.length(2) join NjWin on NjS.k == NjWin.k
+    select NjS.k, NjS.v, NjWin.w insert into NjOut;
+    @info(name = 'left')
+    from NjWin join NjS#window.length(2) on NjS.k == NjWin.k
+    select NjS.k, NjS.v, NjWin.w insert into NjOut2;
   end;
 $$);
+SELECT siddhi.subscribe('njout'), siddhi.subscribe('njout2');
+INSERT INTO njw VALUES (1000, 1, 100), (1001, 2, 200);
+INSERT INTO njs VALUES (1002, 1, 10), (1003, 2, 20), (1004, 1, 11);
+INSERT INTO njw VALUES (1005, 1, 101);
+SELECT siddhi.flush();
+SELECT event FROM siddhi.poll('njout', 20, 0) ORDER BY seq;
+SELECT event FROM siddhi.poll('njout2', 20, 0) ORDER BY seq;
+SELECT query, events_in, events_out, errors FROM siddhi.queries WHERE app = 'nwj' ORDER BY query;
+SELECT siddhi.undeploy('nwj');

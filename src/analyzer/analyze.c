@@ -854,10 +854,6 @@ add_query(AnalyzeState *st, SiddhiQuery *q, int index)
 		siddhi_join_finish(st, qp);
 	if (qp->pattern)
 		siddhi_pattern_finish(st, qp);
-	if (st->partition && qp->join &&
-		qp->join->other->kind == SIDDHI_REL_WINDOW)
-		not_yet(st, "joins with a named window inside a partition",
-				q->input->location);
 
 	foreach(prev, st->plan->queries)
 		if (strcmp(((SiddhiQueryPlan *) lfirst(prev))->name, qp->name) == 0)
