@@ -31,6 +31,29 @@ SELECT query, events_in, events_out, errors FROM siddhi.queries WHERE app = 'sfn
 SELECT siddhi.explain('sfn', 'logged');
 SELECT siddhi.undeploy('sfn');
 
+-- #log on both sides of a join
+SELECT count(*) FROM siddhi.deploy('sfn_join', $$
+  define stream SfL (k int, v int);
+  define stream SfR (k int, w int);
+  define table SfJ (k int, v int, w int);
+  from SfL#log('left')#window.length(2) join SfR[w > 0]#log('right', false)#window.length(2)
+    on SfL.k == SfR.k
+  select SfL.k, SfL.v, SfR.w insert into SfJ;
+$$);
+INSERT INTO sfl VALUES (1, 10);
+INSERT INTO sfr VALUES (1, 5), (1, -1);
+SELECT siddhi.flush();
+SELECT * FROM sfj;
+SELECT query, events_in, errors FROM siddhi.queries WHERE app = 'sfn_join';
+SELECT siddhi.undeploy('sfn_join');
+-- pol2Cart's names would not reach the join's select from the right side
+SELECT siddhi.deploy('sfn_bad8', $$
+  define stream SfL2 (k int, v int);
+  define stream SfR2 (k int, theta double, rho double);
+  from SfL2 join SfR2#pol2Cart(theta, rho)#window.length(1) on SfL2.k == SfR2.k
+  select SfL2.k insert into SfBad;
+$$);
+
 -- the lines it writes (called here directly, as the engine calls it)
 SET client_min_messages = log;
 SELECT siddhi.log_event('INFO', 'seen', true, ROW(1, 'a'), 'app1');

@@ -431,14 +431,13 @@ analyze_other_side(AnalyzeState *st, SiddhiJoinPlan *jp, Relation rel,
 	ParseState *pstate = make_parsestate(NULL);
 	SiddhiQueryPlan tmp = { 0 };
 	ListCell *lc;
+	ParseNamespaceItem *nsitem;
 
 	pstate->p_sourcetext = st->app->source;
-	addNSItemToQuery(pstate,
-					 addRangeTableEntryForRelation(
-						 pstate, rel, AccessShareLock,
-						 in->alias ? makeAlias(in->alias, NIL) : NULL, false,
-						 true),
-					 false, true, true);
+	nsitem = addRangeTableEntryForRelation(
+		pstate, rel, AccessShareLock,
+		in->alias ? makeAlias(in->alias, NIL) : NULL, false, true);
+	addNSItemToQuery(pstate, nsitem, false, true, true);
 	foreach(lc, in->handlers)
 	{
 		SiddhiStreamHandler *h = lfirst(lc);
@@ -477,17 +476,32 @@ analyze_other_side(AnalyzeState *st, SiddhiJoinPlan *jp, Relation rel,
 			continue;
 		}
 		if (h->kind == SIDDHI_HANDLER_FUNCTION)
-			siddhi_not_yet(st, "stream functions on the right side of a join",
-						   h->location);
-		e = siddhi_transform_filter(
-			st, pstate, &tmp, rel,
-			in->alias ? in->alias : RelationGetRelationName(rel), h->filter);
-		if (tmp.memberships)
-			siddhi_not_yet(st,
-						   "in-table conditions on the right side of a "
-						   "join",
-						   h->location);
-		e = coerce_to_boolean(pstate, e, "a filter");
+		{
+			/* #log: a conjunct of the side's filters, as on the left */
+			if (h->call->ns != NULL ||
+				pg_strcasecmp(h->call->name, "log") != 0)
+				siddhi_not_yet(st,
+							   "stream functions other than log on the "
+							   "right side of a join",
+							   h->location);
+			(void) siddhi_analyze_stream_function(
+				st, pstate, h->call, rel, nsitem,
+				in->alias ? in->alias : RelationGetRelationName(rel),
+				(Expr **) &e);
+		}
+		else
+		{
+			e = siddhi_transform_filter(
+				st, pstate, &tmp, rel,
+				in->alias ? in->alias : RelationGetRelationName(rel),
+				h->filter);
+			if (tmp.memberships)
+				siddhi_not_yet(st,
+							   "in-table conditions on the right side of a "
+							   "join",
+							   h->location);
+			e = coerce_to_boolean(pstate, e, "a filter");
+		}
 		if (jp->other_window == NULL)
 			jp->other_qual =
 				lappend(jp->other_qual, siddhi_finish_expr(pstate, e));
