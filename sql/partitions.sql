@@ -287,13 +287,6 @@ SELECT siddhi.deploy('part_bad9', $$
   CREATE STREAM Pb9 (k TEXT);
   INSERT INTO Pb9Out SELECT k FROM Pb9 PARTITION BY;
 $$);
-SELECT siddhi.deploy('part_bad10', $$
-  define stream Pb10 (k string);
-  define window Pb10W (k string) length(2);
-  partition with (k of Pb10) begin
-    from Pb10 join Pb10W on Pb10.k == Pb10W.k select Pb10.k insert into Pb10Out;
-  end;
-$$);
 
 SELECT siddhi.undeploy(name, drop_tables => true) FROM siddhi.apps
 WHERE name LIKE 'part\_%' ORDER BY name;

@@ -785,7 +785,7 @@ query_step(QueryRuntime *q, QueryStep step, TupleTableSlot *slot, int64 ts,
 		{
 			case STEP_EVENT:
 				if (q->apart)
-					partition_event(q, slot, ts, depth, kind);
+					partition_event(q, slot, ts, depth, kind, end_chunk);
 				else
 					query_event(q, slot, ts, depth, kind, end_chunk);
 				/* the rows of a chunk still open live in per-tuple memory */
@@ -793,7 +793,10 @@ query_step(QueryRuntime *q, QueryStep step, TupleTableSlot *slot, int64 ts,
 					keep_memory = true;
 				break;
 			case STEP_CHUNK_END:
-				query_chunk_end(q, depth);
+				if (q->apart)
+					partition_chunk_end(q, depth);
+				else
+					query_chunk_end(q, depth);
 				break;
 			case STEP_ADVANCE:
 				siddhi_current_event_ts = ts;
@@ -834,6 +837,7 @@ query_step(QueryRuntime *q, QueryStep step, TupleTableSlot *slot, int64 ts,
 		siddhi_usercode_leave(frame, false);
 		query_failed(q, mcxt, save_user, save_sec);
 		query_abandon_chunk(q);
+		q->chunk_key = NULL;
 		if (q->apart)
 			partition_enter(q->apart, save_key);
 	}

@@ -122,14 +122,35 @@ partition_key_done(QueryRuntime *q, int64 now, int depth)
 }
 
 /*
+ * The end of the chunk a key of q has open (partition_event), if any:
+ * what its selector waits for goes out.
+ */
+void
+partition_chunk_end(QueryRuntime *q, int depth)
+{
+	SiddhiPartInstance *prev = q->apart->current;
+
+	if (q->chunk_key == NULL)
+		return;
+	partition_enter(q->apart, q->chunk_key);
+	q->chunk_key = NULL;
+	query_chunk_end(q, depth);
+	partition_enter(q->apart, prev);
+}
+
+/*
  * An event reaches a query of a partition: it is processed for each key
  * it has (partition.c), or, when it comes from a stream the partition
  * does not divide, for every key there is; from an inner stream, for the
- * key that sent it.  Each key's processing is a chunk of its own.
+ * key that sent it.  Each key's processing is a chunk of its own, but
+ * for the events of a chunk a named window hands out (a batch's flush):
+ * there the events of one key that follow each other make one chunk, the
+ * way Siddhi's partition receiver sends a key its part of a chunk, so
+ * that a batch selector outputs once per key.
  */
 void
 partition_event(QueryRuntime *q, TupleTableSlot *slot, int64 ts, int depth,
-				SiddhiEventKind kind)
+				SiddhiEventKind kind, bool end_chunk)
 {
 	AppPartition *ap = q->apart;
 	SiddhiPartInstance *prev = ap->current;
@@ -150,6 +171,19 @@ partition_event(QueryRuntime *q, TupleTableSlot *slot, int64 ts, int depth,
 	q->econtext->ecxt_scantuple = slot;
 	n = siddhi_partition_route(ap->rt, q->input->relid, q->econtext, now,
 							   keys);
+	/* a key's run of a named window's chunk: one chunk for it */
+	if (n != 1 || end_chunk || q->input->named == NULL ||
+		q->chunk_key != keys[0])
+		partition_chunk_end(q, depth);
+	if (n == 1 && !end_chunk && q->input->named != NULL)
+	{
+		partition_touch(q, keys[0]);
+		partition_enter(ap, keys[0]);
+		query_event(q, slot, ts, depth, kind, false);
+		q->chunk_key = keys[0];
+		partition_enter(ap, prev);
+		return;
+	}
 	if (n < 0)
 	{
 		dlist_iter it;
@@ -191,6 +225,9 @@ partition_key_released(void *arg, SiddhiPartInstance *inst)
 	{
 		QueryKeyState *ks =
 			inst->states[((QueryRuntime *) lfirst(lc))->part_index];
+
+		if (((QueryRuntime *) lfirst(lc))->chunk_key == inst)
+			((QueryRuntime *) lfirst(lc))->chunk_key = NULL;
 
 		partition_state_released(lfirst(lc), inst);
 		if (ks && ks->pattern)

@@ -287,7 +287,13 @@ struct QueryRuntime
 	 * keys
 	 */
 	AppPartition *apart;
-	int part_index;				   /* in apart->queries */
+	int part_index; /* in apart->queries */
+	/*
+	 * the key whose chunk of a named window's events is open (each key's
+	 * run of a multi-event chunk is one chunk, as Siddhi's partition
+	 * receiver sends it), or NULL
+	 */
+	SiddhiPartInstance *chunk_key;
 	SiddhiQueryPlan *plan;		   /* to make a key's state; NULL: join side */
 	SiddhiWindowPlan *window_plan; /* likewise */
 	bool inner_input;			   /* reads a #inner stream of apart */
@@ -617,7 +623,8 @@ extern void *partition_make_state(void *arg, int k, SiddhiPartInstance *inst);
 extern void partition_enter(AppPartition *ap, SiddhiPartInstance *inst);
 
 extern void partition_event(QueryRuntime *q, TupleTableSlot *slot, int64 ts,
-							int depth, SiddhiEventKind kind);
+							int depth, SiddhiEventKind kind, bool end_chunk);
+extern void partition_chunk_end(QueryRuntime *q, int depth);
 
 extern void partition_advance(AppPartition *ap, int64 now);
 
