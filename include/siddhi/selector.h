@@ -51,6 +51,14 @@ extern void siddhi_selector_row(SiddhiSelect *s, TupleTableSlot *slot,
 extern void siddhi_selector_chunk_end(SiddhiSelect *s, SiddhiSelectEmit emit,
 									  void *arg);
 
+/*
+ * A join's arrival has made its rows: its groups' rows go out (into the
+ * order by's buffer, if any), as Siddhi's join hands its selector one
+ * chunk per arriving event; order by and limit still wait for the chunk.
+ */
+extern void siddhi_selector_group_end(SiddhiSelect *s, SiddhiSelectEmit emit,
+									  void *arg);
+
 /* After an error: forget the chunk it was in the middle of. */
 extern void siddhi_selector_abandon(SiddhiSelect *s);
 

@@ -40,6 +40,8 @@ static void window_catch_up(QueryRuntime *q, int64 now, int depth);
 static void query_abandon_chunk(QueryRuntime *q);
 static bool query_dedup_admit(QueryRuntime *q, int64 ts);
 static void pattern_emit(void *arg, TupleTableSlot *row, int64 ts);
+static void selector_emit(void *arg, TupleTableSlot *row, int64 ts,
+						  SiddhiEventKind kind, const char *key, Size keylen);
 static void query_pattern_event(QueryRuntime *q, TupleTableSlot *slot,
 								int64 ts, int depth);
 
@@ -381,6 +383,16 @@ query_join(QueryRuntime *q, TupleTableSlot *slot, int64 ts, int depth,
 	siddhi_join_arrive(mq->join, q->join_main ? 1 : 0, slot, ts, kind,
 					   join_side_contents(q->join_main ? mq : mq->join_other),
 					   join_row, &a);
+	/*
+	 * Siddhi's join hands its selector one chunk per arriving event: an
+	 * aggregate outputs once per arrival, not once per chunk of a batch
+	 * window's flush
+	 */
+	{
+		RateEmitArg ra = { mq, depth };
+
+		siddhi_selector_group_end(mq->sel, selector_emit, &ra);
+	}
 }
 
 /*

@@ -84,7 +84,8 @@ def main():
             continue
         vals = ", ".join(sql_literal(v) for v in e["data"])
         script.append(f"SET siddhi.event_time = {int(e['ts'])};")
-        script.append(f"INSERT INTO {e['stream'].lower()} VALUES ({vals});")
+        # quoted: a stream may be named as an SQL keyword (Right, Check)
+        script.append(f"INSERT INTO \"{e['stream'].lower()}\" VALUES ({vals});")
     script.append("RESET siddhi.event_time;")
     script.append("SELECT siddhi.flush(60000);")
     # every watched stream, with its columns in order

@@ -583,6 +583,13 @@ compare_outputs(const void *a, const void *b, void *arg)
  * (SQL's over the contents instead: topn.c).
  */
 void
+siddhi_selector_group_end(SiddhiSelect *s, SiddhiSelectEmit emit, void *arg)
+{
+	if (s->aggs && !s->folds)
+		aggregate_flush(s, emit, arg);
+}
+
+void
 siddhi_selector_chunk_end(SiddhiSelect *s, SiddhiSelectEmit emit, void *arg)
 {
 	OverEmitArg oa = { s, emit, arg };
