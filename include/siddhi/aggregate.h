@@ -38,6 +38,8 @@ typedef struct SiddhiAggMarks
 /* Aggregators plans (of SiddhiAggPlan) grouped by group_by (of Expr). */
 extern SiddhiAggregates *siddhi_aggs_create(List *plans, List *group_by,
 											MemoryContext parent);
+/* events may leave in another order than they came: before any group */
+extern void siddhi_aggs_set_unordered(SiddhiAggregates *a);
 
 /*
  * The group of the key keys/nulls (one per group-by expression), created

@@ -409,8 +409,12 @@ typedef struct SiddhiQueryPlan
 	SiddhiSnapshotKind rate_snapshot;
 	SiddhiPartitionPlan *partition; /* the query's partition, or NULL */
 	bool inner_input;				/* it reads a #inner stream */
-	struct SiddhiOverPlan *over;	/* window functions (over.h), or NULL */
-	SiddhiDispatchKey *dispatch;	/* analyze_dispatch.c, or NULL */
+	bool agg_unordered;			 /* events may leave its aggregates in another
+						 * order than they came (a join, a sort, frequent,
+						 * session or unique window): a min/max removal
+						 * looks its value up, as Siddhi's does */
+	struct SiddhiOverPlan *over; /* window functions (over.h), or NULL */
+	SiddhiDispatchKey *dispatch; /* analyze_dispatch.c, or NULL */
 	/*
 	 * analyze_shared.c: when another query of the app on the stream has
 	 * one of qual's conjuncts too, the conjuncts (qual with its ANDs

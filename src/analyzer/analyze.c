@@ -854,6 +854,7 @@ add_query(AnalyzeState *st, SiddhiQuery *q, int index)
 		siddhi_join_finish(st, qp);
 	if (qp->pattern)
 		siddhi_pattern_finish(st, qp);
+	qp->agg_unordered = siddhi_aggregates_unordered(st, qp);
 
 	foreach(prev, st->plan->queries)
 		if (strcmp(((SiddhiQueryPlan *) lfirst(prev))->name, qp->name) == 0)

@@ -447,3 +447,58 @@ siddhi_aggregators_end(void)
 {
 	current_aggs = NULL;
 }
+
+/* Whether w lets events go first in, first out (the oldest first). */
+static bool
+window_expires_in_order(SiddhiWindowPlan *w)
+{
+	switch (w->kind)
+	{
+		case SIDDHI_WINDOW_LENGTH:
+		case SIDDHI_WINDOW_LENGTH_BATCH:
+		case SIDDHI_WINDOW_TIME:
+		case SIDDHI_WINDOW_TIME_BATCH:
+		case SIDDHI_WINDOW_TIME_LENGTH:
+		case SIDDHI_WINDOW_EXTERNAL_TIME:
+		case SIDDHI_WINDOW_EXTERNAL_TIME_BATCH:
+		case SIDDHI_WINDOW_BATCH:
+		case SIDDHI_WINDOW_DELAY:
+		case SIDDHI_WINDOW_CRON:
+		case SIDDHI_WINDOW_EXPRESSION:
+		case SIDDHI_WINDOW_EXPRESSION_BATCH:
+			return true;
+		default:
+			return false;
+	}
+}
+
+/*
+ * Whether events may leave qp's aggregates in another order than they
+ * came: a join removes the pairs of the event that left; a sort,
+ * frequent, session, hopping or unique window (its own or the named
+ * window it reads) lets any event go.  A min or max removal then takes
+ * the first queued equal value, as Siddhi's deque does, rather than the
+ * oldest (src/runtime/select/aggregate.c).
+ */
+bool
+siddhi_aggregates_unordered(AnalyzeState *st, SiddhiQueryPlan *qp)
+{
+	ListCell *lc;
+
+	if (qp->aggregates == NIL)
+		return false;
+	if (qp->join)
+		return true;
+	if (qp->window && !window_expires_in_order(qp->window))
+		return true;
+	if (qp->input && qp->input->kind == SIDDHI_REL_WINDOW)
+		foreach(lc, st->plan->windows)
+		{
+			SiddhiNamedWindowPlan *nw = lfirst(lc);
+
+			if (nw->relation->relid == qp->input->relid &&
+				!window_expires_in_order(nw->window))
+				return true;
+		}
+	return false;
+}

@@ -228,6 +228,8 @@ extern Node *siddhi_aggregation_condition(Node *on, Node *within, Node *per,
 extern ParseState *siddhi_analyze_pattern(AnalyzeState *st, SiddhiQuery *q,
 										  SiddhiQueryPlan *qp);
 extern void siddhi_pattern_finish(AnalyzeState *st, SiddhiQueryPlan *qp);
+/* events may leave qp's aggregates out of order (analyze_aggregator.c) */
+extern bool siddhi_aggregates_unordered(AnalyzeState *st, SiddhiQueryPlan *qp);
 /* select * of a pattern: each state's attributes, in state order */
 extern void siddhi_pattern_select_all(AnalyzeState *st, SiddhiQueryPlan *qp,
 									  int location, List **exprs, List **names,

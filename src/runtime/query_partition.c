@@ -36,8 +36,12 @@ partition_make_state(void *arg, int k, SiddhiPartInstance *inst)
 	if (q->plan && q->plan->dedup_key)
 		ks->dedup = siddhi_dedup_create(q->plan->dedup_interval, inst->cxt);
 	if (q->plan && q->plan->aggregates)
+	{
 		ks->aggs = siddhi_aggs_create(q->plan->aggregates, q->plan->group_by,
 									  inst->cxt);
+		if (q->plan->agg_unordered)
+			siddhi_aggs_set_unordered(ks->aggs);
+	}
 	if (q->pattern_prog)
 		ks->pattern = siddhi_pattern_create(
 			q->pattern_prog, inst->cxt,

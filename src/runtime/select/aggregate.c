@@ -90,6 +90,17 @@ keycol_init(GroupKeyColumn *kc, Oid type, Oid collation, MemoryContext cxt)
 	kc->typbyval = tc->typbyval;
 }
 
+/*
+ * Events may leave these aggregates in another order than they came;
+ * before any group is made.
+ */
+void
+siddhi_aggs_set_unordered(SiddhiAggregates *a)
+{
+	Assert(a->groups == NULL || a->groups->members == 0);
+	a->unordered = true;
+}
+
 SiddhiAggregates *
 siddhi_aggs_create(List *plans, List *group_by, MemoryContext parent)
 {
@@ -344,12 +355,19 @@ static void
 queue_push(SiddhiAggregates *a, AggState *s, int64 seq, AggValue v,
 		   bool is_float, bool keep_max)
 {
-	/* drop from the back what the new value makes irrelevant */
+	/*
+	 * drop from the back what the new value makes irrelevant: an equal
+	 * value too when events leave in order (the newer outlives it), only
+	 * a smaller (larger) one when a removal looks its value up
+	 */
 	while (s->qlen > 0)
 	{
 		QueueItem *back = &s->queue[(s->qhead + s->qlen - 1) % s->qcap];
-		bool dominated = keep_max ? !less(v, back->v, is_float)
-								  : !less(back->v, v, is_float);
+		bool dominated = a->unordered
+							 ? (keep_max ? less(back->v, v, is_float)
+										 : less(v, back->v, is_float))
+							 : (keep_max ? !less(v, back->v, is_float)
+										 : !less(back->v, v, is_float));
 
 		if (!dominated)
 			break;
@@ -371,6 +389,28 @@ queue_push(SiddhiAggregates *a, AggState *s, int64 seq, AggValue v,
 	s->queue[(s->qhead + s->qlen) % s->qcap].seq = seq;
 	s->queue[(s->qhead + s->qlen) % s->qcap].v = v;
 	s->qlen++;
+}
+
+/*
+ * An event of value v left, in any order (SiddhiAggregates.unordered):
+ * the first queued item of that value goes, as Siddhi's deque's
+ * removeFirstOccurrence; a value the queue dropped changes nothing.
+ */
+static void
+queue_remove_value(AggState *s, AggValue v, bool is_float)
+{
+	for (int i = 0; i < s->qlen; i++)
+	{
+		QueueItem *q = &s->queue[(s->qhead + i) % s->qcap];
+
+		if (less(q->v, v, is_float) || less(v, q->v, is_float))
+			continue;
+		for (int j = i; j < s->qlen - 1; j++)
+			s->queue[(s->qhead + j) % s->qcap] =
+				s->queue[(s->qhead + j + 1) % s->qcap];
+		s->qlen--;
+		return;
+	}
 }
 
 /* The event with this sequence number left: retire it and older ones. */
@@ -494,7 +534,7 @@ siddhi_aggs_update(SiddhiAggregates *a, SiddhiAggGroup *g, bool add,
 		if (p->kind == SIDDHI_AGG_COUNT || nulls[k])
 		{
 			/* a removal may still have to retire a queued sequence */
-			if (!add &&
+			if (!add && !a->unordered &&
 				(p->kind == SIDDHI_AGG_MIN || p->kind == SIDDHI_AGG_MAX))
 				queue_retire(s, seq);
 			continue;
@@ -560,6 +600,8 @@ siddhi_aggs_update(SiddhiAggregates *a, SiddhiAggGroup *g, bool add,
 				s->nonnull += add ? 1 : -1;
 				if (add)
 					queue_push(a, s, seq, v, f, p->kind == SIDDHI_AGG_MAX);
+				else if (a->unordered)
+					queue_remove_value(s, v, f);
 				else
 					queue_retire(s, seq);
 				break;

@@ -187,6 +187,12 @@ struct SiddhiAggregates
 	/* incremental saves: the keys of saved groups gone since the last */
 	StringInfo gone;
 	int64 ngone;
+	/*
+	 * events may leave in another order than they came (a sort, frequent,
+	 * session or unique window, a join): a min/max removal takes the first
+	 * queued equal value rather than the oldest, as Siddhi's does
+	 */
+	bool unordered;
 };
 
 /*

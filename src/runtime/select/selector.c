@@ -61,7 +61,11 @@ siddhi_selector_create(SiddhiQueryPlan *qp, TupleDesc rowdesc,
 
 		s->naggs = list_length(qp->aggregates);
 		if (!keyed_state)
+		{
 			s->aggs = siddhi_aggs_create(qp->aggregates, qp->group_by, cxt);
+			if (qp->agg_unordered)
+				siddhi_aggs_set_unordered(s->aggs);
+		}
 		s->agg_args = palloc0(sizeof(ExprState *) * s->naggs);
 		s->agg_values = palloc0(sizeof(Datum) * s->naggs);
 		s->agg_nulls = palloc0(sizeof(bool) * s->naggs);
