@@ -176,8 +176,9 @@ partition_event(QueryRuntime *q, TupleTableSlot *slot, int64 ts, int depth,
 	n = siddhi_partition_route(ap->rt, q->input->relid, q->econtext, now,
 							   keys);
 	/* a key's run of a named window's chunk: one chunk for it */
-	if (n != 1 || end_chunk || q->input->named == NULL ||
-		q->chunk_key != keys[0])
+	if (q->chunk_key != NULL &&
+		(n != 1 || end_chunk || q->input->named == NULL ||
+		 q->chunk_key != keys[0]))
 		partition_chunk_end(q, depth);
 	if (n == 1 && !end_chunk && q->input->named != NULL)
 	{
