@@ -592,15 +592,15 @@ time_length_add(RingWindow *w, MinimalTuple tuple, int64 ts, SiddhiEventFn fn,
 
 /*
  * externalTime: the arrival's own time (an attribute) is the clock: older
- * events whose time + t it reached expire, stamped with the arrival's
- * timestamp, before it enters.
+ * events whose time + t it reached expire, stamped with that time (as
+ * Siddhi stamps them with its clock), before it enters.
  */
 static void
 external_time_add(RingWindow *w, MinimalTuple tuple, int64 ts, int64 ext,
 				  SiddhiEventFn fn, void *arg)
 {
 	while (w->count > 0 && w->slots[w->head].ext + w->length <= ext)
-		expire_oldest(w, ts, fn, arg);
+		expire_oldest(w, ext, fn, arg);
 	time_add(w, tuple, ts, fn, arg);
 	w->slots[(w->head + w->count - 1) % w->capacity].ext = ext;
 }
