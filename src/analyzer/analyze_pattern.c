@@ -246,15 +246,29 @@ build(PatternBuild *b, SiddhiPatternNode *n, bool start)
 		{
 			SiddhiPatternStatePlan *s2;
 			SiddhiPatternStatePlan *s1;
+			SiddhiPatternNode *left = n->left;
+			SiddhiPatternNode *right = n->right;
 
 			if (n->left->kind != SIDDHI_PAT_STREAM &&
 				n->left->kind != SIDDHI_PAT_NOT)
 				ereport(ERROR, (errcode(ERRCODE_SIDDHI_SEMANTIC_ERROR),
 								errmsg("and/or combines two stream states"),
 								siddhi_errposition(source, n->location)));
+			/*
+			 * e=A or not B for t: as not B for t or e=A, which Siddhi
+			 * answers alike (conformance pattern_or_not_for and
+			 * pattern_or_not_for_right); the absence must be the side a
+			 * match enters by, to wait from when it comes
+			 */
+			if (n->kind == SIDDHI_PAT_OR && right->kind == SIDDHI_PAT_NOT &&
+				left->kind == SIDDHI_PAT_STREAM && right->for_ms >= 0)
+			{
+				left = n->right;
+				right = n->left;
+			}
 			/* Siddhi numbers the right side first */
-			s2 = new_state(b, n->right, start);
-			s1 = new_state(b, n->left, start);
+			s2 = new_state(b, right, start);
+			s1 = new_state(b, left, start);
 			if ((s1->absent && s1->waiting < 0 &&
 				 (s2->absent || n->kind == SIDDHI_PAT_OR)) ||
 				(s2->absent && s2->waiting < 0 &&
