@@ -21,6 +21,7 @@
 #include "analyze_int.h"
 #include "access/table.h"
 #include "catalog/namespace.h"
+#include "catalog/pg_type.h"
 #include "commands/defrem.h"
 #include "executor/spi.h"
 #include "foreign/foreign.h"
@@ -28,6 +29,7 @@
 #include "nodes/makefuncs.h"
 #include "optimizer/optimizer.h"
 #include "parser/parse_collate.h"
+#include "parser/parse_func.h"
 #include "parser/parse_relation.h"
 #include "parser/parse_type.h"
 #include "siddhi/catalog.h"
@@ -830,6 +832,38 @@ siddhi_bind_existing_table(AnalyzeState *st, const char *name, int location)
 	}
 	return siddhi_bind_relation(st, name, SIDDHI_REL_TABLE, NIL, NIL, NIL,
 								NULL, NULL, location);
+}
+
+/*
+ * siddhi.event_timestamp(record), what eventTimestamp(e) calls with an
+ * event's reference (InvalidOid if the extension has none), and the
+ * whole-row Var its argument transformed to, or an error at f saying
+ * which events the query's kind takes (what).
+ */
+Oid
+siddhi_event_timestamp_oid(void)
+{
+	Oid argtype = RECORDOID;
+
+	return LookupFuncName(
+		list_make2(makeString("siddhi"), makeString("event_timestamp")), 1,
+		&argtype, true);
+}
+
+Var *
+siddhi_event_timestamp_arg(FuncExpr *f, const char *source, const char *what)
+{
+	Node *arg = linitial(f->args);
+
+	while (arg && IsA(arg, RelabelType))
+		arg = (Node *) ((RelabelType *) arg)->arg;
+	if (arg == NULL || !IsA(arg, Var) || ((Var *) arg)->varattno != 0 ||
+		((Var *) arg)->varlevelsup != 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_SIDDHI_SEMANTIC_ERROR),
+				 errmsg("eventTimestamp() takes %s or no argument", what),
+				 siddhi_errposition(source, f->location)));
+	return (Var *) arg;
 }
 
 Expr *

@@ -228,6 +228,10 @@ extern Node *siddhi_aggregation_condition(Node *on, Node *within, Node *per,
 extern ParseState *siddhi_analyze_pattern(AnalyzeState *st, SiddhiQuery *q,
 										  SiddhiQueryPlan *qp);
 extern void siddhi_pattern_finish(AnalyzeState *st, SiddhiQueryPlan *qp);
+/* eventTimestamp(e): its function, and its argument's whole row (analyze.c) */
+extern Oid siddhi_event_timestamp_oid(void);
+extern Var *siddhi_event_timestamp_arg(FuncExpr *f, const char *source,
+									   const char *what);
 /* events may leave qp's aggregates out of order (analyze_aggregator.c) */
 extern bool siddhi_aggregates_unordered(AnalyzeState *st, SiddhiQueryPlan *qp);
 /* select * of a pattern: each state's attributes, in state order */

@@ -85,19 +85,8 @@ typedef struct JoinCombine
 static Node *
 combine_event_timestamp(FuncExpr *f, JoinCombine *jc)
 {
-	Node *arg = linitial(f->args);
-	Var *v;
+	Var *v = siddhi_event_timestamp_arg(f, jc->source, "a side of the join");
 
-	while (arg && IsA(arg, RelabelType))
-		arg = (Node *) ((RelabelType *) arg)->arg;
-	if (arg == NULL || !IsA(arg, Var) || ((Var *) arg)->varattno != 0 ||
-		((Var *) arg)->varlevelsup != 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_SIDDHI_SEMANTIC_ERROR),
-				 errmsg("eventTimestamp() takes a side of the join or no "
-						"argument"),
-				 siddhi_errposition(jc->source, f->location)));
-	v = (Var *) arg;
 	if (jc->jp->ts_at >= 0)
 		return (Node *) makeVar(1, jc->jp->ts_at + v->varno, INT8OID, -1,
 								InvalidOid, 0);
@@ -240,12 +229,7 @@ void
 siddhi_join_finish(AnalyzeState *st, SiddhiQueryPlan *qp)
 {
 	SiddhiJoinPlan *jp = qp->join;
-	Oid argtype = RECORDOID;
-	JoinCombine jc = { jp, st->app->source,
-					   LookupFuncName(
-						   list_make2(makeString("siddhi"),
-									  makeString("event_timestamp")),
-						   1, &argtype, true) };
+	JoinCombine jc = { jp, st->app->source, siddhi_event_timestamp_oid() };
 	ListCell *lc;
 
 	qp->targetlist = (List *) combine_mutator((Node *) qp->targetlist, &jc);

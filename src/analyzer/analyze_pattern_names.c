@@ -464,15 +464,11 @@ void
 combine_init(CombineContext *cxt, SiddhiPatternPlan *plan, List *rt_regions,
 			 const char *source)
 {
-	Oid argtype = RECORDOID;
-
 	cxt->plan = plan;
 	cxt->rt_regions = rt_regions;
 	cxt->used = NULL;
 	cxt->source = source;
-	cxt->ts_func = LookupFuncName(
-		list_make2(makeString("siddhi"), makeString("event_timestamp")), 1,
-		&argtype, true);
+	cxt->ts_func = siddhi_event_timestamp_oid();
 }
 
 /*
@@ -483,21 +479,12 @@ combine_init(CombineContext *cxt, SiddhiPatternPlan *plan, List *rt_regions,
 static Node *
 combine_event_timestamp(FuncExpr *f, CombineContext *cxt)
 {
-	Node *arg = linitial(f->args);
-	Var *v;
+	Var *v = siddhi_event_timestamp_arg(
+		f, cxt->source,
+		"an event of the pattern (e1, or e2[0] of a counted state)");
 	int region;
 	SiddhiPatternRegion *r;
 
-	while (arg && IsA(arg, RelabelType))
-		arg = (Node *) ((RelabelType *) arg)->arg;
-	if (arg == NULL || !IsA(arg, Var) || ((Var *) arg)->varattno != 0 ||
-		((Var *) arg)->varlevelsup != 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_SIDDHI_SEMANTIC_ERROR),
-				 errmsg("eventTimestamp() takes an event of the pattern "
-						"(e1, or e2[0] of a counted state) or no argument"),
-				 siddhi_errposition(cxt->source, f->location)));
-	v = (Var *) arg;
 	region = list_nth_int(cxt->rt_regions, v->varno - 1);
 	if (region < 0) /* another alternative's state */
 		return (Node *) makeNullConst(INT8OID, -1, InvalidOid);
