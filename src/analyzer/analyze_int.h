@@ -101,6 +101,8 @@ extern SiddhiPartitionPlan *siddhi_analyze_partition(AnalyzeState *st,
 extern char *siddhi_inner_stream_name(AnalyzeState *st, const char *name);
 extern SiddhiRelation *siddhi_inner_stream(AnalyzeState *st,
 										   SiddhiStreamInput *in);
+extern SiddhiRelation *siddhi_fault_stream(AnalyzeState *st,
+										   SiddhiStreamInput *in);
 extern int64 siddhi_duration_ms(AnalyzeState *st, const char *text,
 								int location, const char *what,
 								const char *hint);

@@ -65,20 +65,7 @@ side_relation(AnalyzeState *st, SiddhiStreamInput *in)
 	if (in->inner)
 		return siddhi_inner_stream(st, in);
 	if (in->fault)
-	{
-		/* !S: made by @OnError(action = 'STREAM') on S */
-		r = siddhi_find_relation(st, psprintf("!%s", in->stream));
-		if (r == NULL)
-			ereport(
-				ERROR,
-				(errcode(ERRCODE_UNDEFINED_TABLE),
-				 errmsg("fault stream !%s is not defined", in->stream),
-				 siddhi_errposition(st->app->source, in->location),
-				 errhint("Give %s @OnError(action = 'STREAM').", in->stream)));
-		if (in->alias == NULL)
-			in->alias = in->stream;
-		return r;
-	}
+		return siddhi_fault_stream(st, in);
 	r = siddhi_find_relation(st, in->stream);
 	if (r == NULL)
 		r = siddhi_bind_existing_table(st, in->stream, in->location);

@@ -146,6 +146,27 @@ siddhi_inner_stream(AnalyzeState *st, SiddhiStreamInput *in)
 	return r;
 }
 
+/*
+ * The fault stream !S (in) that @OnError(action = 'STREAM') made on S
+ * (analyze_connector.c), for a query, a join side or a pattern state
+ * reading it; the reader names it S.
+ */
+SiddhiRelation *
+siddhi_fault_stream(AnalyzeState *st, SiddhiStreamInput *in)
+{
+	SiddhiRelation *r = siddhi_find_relation(st, psprintf("!%s", in->stream));
+
+	if (r == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_TABLE),
+				 errmsg("fault stream !%s is not defined", in->stream),
+				 siddhi_errposition(st->app->source, in->location),
+				 errhint("Give %s @OnError(action = 'STREAM').", in->stream)));
+	if (in->alias == NULL)
+		in->alias = in->stream;
+	return r;
+}
+
 static void
 analyze_annotations(AnalyzeState *st, SiddhiPartition *part,
 					SiddhiPartitionPlan *pp)

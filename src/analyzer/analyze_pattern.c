@@ -75,17 +75,7 @@ pattern_stream(PatternBuild *b, SiddhiStreamInput *in)
 	int i = 0;
 
 	if (in->fault)
-	{
-		/* !S: made by @OnError(action = 'STREAM') on S */
-		r = siddhi_find_relation(b->st, psprintf("!%s", in->stream));
-		if (r == NULL)
-			ereport(
-				ERROR,
-				(errcode(ERRCODE_UNDEFINED_TABLE),
-				 errmsg("fault stream !%s is not defined", in->stream),
-				 siddhi_errposition(b->st->app->source, in->location),
-				 errhint("Give %s @OnError(action = 'STREAM').", in->stream)));
-	}
+		r = siddhi_fault_stream(b->st, in);
 	else if (in->inner)
 		r = siddhi_inner_stream(b->st, in);
 	else

@@ -171,19 +171,7 @@ siddhi_analyze_query(AnalyzeState *st, SiddhiQuery *q, int index)
 		qp->inner_input = true;
 	}
 	else if (in->fault)
-	{
-		/* !S: made by @OnError(action = 'STREAM') on S (analyze_connector.c) */
-		input = siddhi_find_relation(st, psprintf("!%s", in->stream));
-		if (input == NULL)
-			ereport(
-				ERROR,
-				(errcode(ERRCODE_UNDEFINED_TABLE),
-				 errmsg("fault stream !%s is not defined", in->stream),
-				 siddhi_errposition(source, in->location),
-				 errhint("Give %s @OnError(action = 'STREAM').", in->stream)));
-		if (in->alias == NULL)
-			in->alias = in->stream;
-	}
+		input = siddhi_fault_stream(st, in);
 	else
 		input = siddhi_find_relation(st, in->stream);
 	if (input == NULL)
