@@ -228,13 +228,12 @@ partition_key_released(void *arg, SiddhiPartInstance *inst)
 
 	foreach(lc, ap->queries)
 	{
-		QueryKeyState *ks =
-			inst->states[((QueryRuntime *) lfirst(lc))->part_index];
+		QueryRuntime *q = lfirst(lc);
+		QueryKeyState *ks = inst->states[q->part_index];
 
-		if (((QueryRuntime *) lfirst(lc))->chunk_key == inst)
-			((QueryRuntime *) lfirst(lc))->chunk_key = NULL;
-
-		partition_state_released(lfirst(lc), inst);
+		if (q->chunk_key == inst)
+			q->chunk_key = NULL;
+		partition_state_released(q, inst);
 		if (ks && ks->pattern)
 		{
 			siddhi_pattern_free(ks->pattern);
