@@ -504,68 +504,50 @@ catch_up(DispatchIndex *idx)
 	idx->spared = false;
 }
 
-/* Reader at pos takes the event (the idx->events-th). */
+/* Reader at pos takes the event numbered ev in the index's count. */
 static inline void
-visit(DispatchIndex *idx, int pos, TupleTableSlot *slot, int64 ts, int depth)
+visit_event(DispatchIndex *idx, int pos, uint64 ev, TupleTableSlot *slot,
+			int64 ts, int depth, bool end_chunk)
 {
 	DispatchReader *r = &idx->readers[pos];
 
 	if (r->keyed)
 	{
 		/* the events it skipped since its last visit were offered */
-		if (idx->events - 1 > r->seen)
-			siddhi_stats_count(r->q->stats,
-							   (int64) (idx->events - 1 - r->seen), 0);
-		r->seen = idx->events;
+		if (ev - 1 > r->seen)
+			siddhi_stats_count(r->q->stats, (int64) (ev - 1 - r->seen), 0);
+		if (ev > r->seen)
+			r->seen = ev;
 	}
-	query_process(r->q, slot, ts, depth);
+	query_step(r->q, STEP_EVENT, slot, ts, depth, SIDDHI_EVENT_CURRENT,
+			   end_chunk);
+}
+
+/* Reader at pos takes the event (the idx->events-th). */
+static inline void
+visit(DispatchIndex *idx, int pos, TupleTableSlot *slot, int64 ts, int depth)
+{
+	visit_event(idx, pos, idx->events, slot, ts, depth, true);
 }
 
 #define SET_BIT(bits, pos) \
 	((bits)[(pos) / 64] |= UINT64CONST(1) << ((pos) % 64))
+#define TEST_BIT(bits, pos) \
+	(((bits)[(pos) / 64] & (UINT64CONST(1) << ((pos) % 64))) != 0)
 
-void
-dispatch_emit(Junction *j, TupleTableSlot *slot, int64 ts, int depth)
+/*
+ * The readers that want the event in slot, as a bit per position in bits
+ * (nwords words): the unkeyed ones, and the keyed ones that want its
+ * value; a null value is wanted by none.  Notes the keyed readers it
+ * spares.
+ */
+static void
+mark_readers(DispatchIndex *idx, TupleTableSlot *slot, int64 ts, uint64 *bits)
 {
-	DispatchIndex *idx = index_of(j);
-	bool in_order = !idx->any_ts || ts >= idx->max_ts;
-	uint64 stack_bits[DISPATCH_STACK_WORDS];
-	uint64 *bits;
 	bool isnull;
 	Datum v;
 	int matched = 0;
 
-	if (!idx->built)
-		dispatch_build(j, idx);
-	dispatch_note_time(j, ts);
-	if (idx->nkeyed == 0)
-	{
-		ListCell *lc;
-
-		foreach(lc, j->consumers)
-			query_process(lfirst(lc), slot, ts, depth);
-		return;
-	}
-	idx->events++;
-	if (!in_order || !siddhi_dispatch_index)
-	{
-		/* every reader, each keyed one counted at its visit */
-		if (idx->spared)
-			catch_up(idx);
-		for (int pos = 0; pos < idx->nreaders; pos++)
-			visit(idx, pos, slot, ts, depth);
-		return;
-	}
-
-	/*
-	 * The readers it visits, as a bit per position (a bitmap of its own:
-	 * a reader's output may come back to this junction): the unkeyed
-	 * ones, and the keyed ones that want its value; a null value is
-	 * wanted by none.  Then in the order of the positions.
-	 */
-	bits = idx->nwords <= DISPATCH_STACK_WORDS
-			   ? stack_bits
-			   : palloc(sizeof(uint64) * idx->nwords);
 	memcpy(bits, idx->unkeyed_mask, sizeof(uint64) * idx->nwords);
 	v = slot_getattr(slot, idx->attnum, &isnull);
 	if (!isnull)
@@ -602,6 +584,47 @@ dispatch_emit(Junction *j, TupleTableSlot *slot, int64 ts, int depth)
 			idx->spared_max = ts;
 		idx->spared = true;
 	}
+}
+
+void
+dispatch_emit(Junction *j, TupleTableSlot *slot, int64 ts, int depth)
+{
+	DispatchIndex *idx = index_of(j);
+	bool in_order = !idx->any_ts || ts >= idx->max_ts;
+	uint64 stack_bits[DISPATCH_STACK_WORDS];
+	uint64 *bits;
+
+	if (!idx->built)
+		dispatch_build(j, idx);
+	dispatch_note_time(j, ts);
+	if (idx->nkeyed == 0)
+	{
+		ListCell *lc;
+
+		foreach(lc, j->consumers)
+			query_process(lfirst(lc), slot, ts, depth);
+		return;
+	}
+	idx->events++;
+	if (!in_order || !siddhi_dispatch_index)
+	{
+		/* every reader, each keyed one counted at its visit */
+		if (idx->spared)
+			catch_up(idx);
+		for (int pos = 0; pos < idx->nreaders; pos++)
+			visit(idx, pos, slot, ts, depth);
+		return;
+	}
+
+	/*
+	 * The readers it visits, as a bit per position (a bitmap of its own:
+	 * a reader's output may come back to this junction), in the order of
+	 * the positions.
+	 */
+	bits = idx->nwords <= DISPATCH_STACK_WORDS
+			   ? stack_bits
+			   : palloc(sizeof(uint64) * idx->nwords);
+	mark_readers(idx, slot, ts, bits);
 	for (int w = 0; w < idx->nwords; w++)
 	{
 		uint64 word = bits[w];
@@ -615,6 +638,116 @@ dispatch_emit(Junction *j, TupleTableSlot *slot, int64 ts, int depth)
 		}
 	}
 	if (bits != stack_bits)
+		pfree(bits);
+}
+
+/*
+ * A row of a chunk goes to the reader at pos (dispatch_emit_chunk), in a
+ * chunk that goes on: the reader ends it when it has taken its rows.
+ */
+static void
+visit_row(Junction *j, DispatchIndex *idx, int pos, PendingOut *row, uint64 ev,
+		  uint64 number, TupleTableSlot *slot, int depth)
+{
+	ExecStoreMinimalTuple(row->tuple, slot, false);
+	siddhi_current_event_ts = row->ts;
+	j->event = number;
+	visit_event(idx, pos, ev, slot, row->ts, depth, false);
+}
+
+/* A reader has taken its rows of a chunk: its chunk ends. */
+static void
+reader_chunk_end(QueryRuntime *q, int depth)
+{
+	query_step(q, STEP_CHUNK_END, NULL, 0, depth, SIDDHI_EVENT_CHUNK_END,
+			   false);
+}
+
+/*
+ * Each reader takes every row of the chunk it wants, as one chunk of its
+ * own (an aggregating selector outputs once per chunk, as Siddhi's does
+ * for every chunk), before the next reader takes any.
+ */
+void
+dispatch_emit_chunk(Junction *j, PendingOut *rows, int n, TupleTableSlot *slot,
+					int depth, uint64 base)
+{
+	DispatchIndex *idx = index_of(j);
+	bool keyed = siddhi_dispatch_index;
+	bool any;
+	int64 max;
+	uint64 *bits = NULL;
+	uint64 *evs;
+
+	if (!idx->built)
+		dispatch_build(j, idx);
+	any = idx->any_ts;
+	max = idx->max_ts;
+	if (idx->nkeyed == 0)
+	{
+		ListCell *lc;
+
+		for (int i = 0; i < n; i++)
+			dispatch_note_time(j, rows[i].ts);
+		foreach(lc, j->consumers)
+		{
+			for (int i = 0; i < n; i++)
+			{
+				ExecStoreMinimalTuple(rows[i].tuple, slot, false);
+				siddhi_current_event_ts = rows[i].ts;
+				j->event = base + i + 1;
+				query_step(lfirst(lc), STEP_EVENT, slot, rows[i].ts, depth,
+						   SIDDHI_EVENT_CURRENT, false);
+			}
+			reader_chunk_end(lfirst(lc), depth);
+		}
+		return;
+	}
+
+	/*
+	 * Through the index only when every row comes in time order (as for
+	 * one event); else every reader takes every row, the keyed patterns
+	 * first caught up with what they were spared before the chunk.
+	 */
+	for (int i = 0; i < n; i++)
+	{
+		if (any && rows[i].ts < max)
+			keyed = false;
+		if (!any || rows[i].ts > max)
+			max = rows[i].ts;
+		any = true;
+	}
+	evs = palloc(sizeof(uint64) * n);
+	if (keyed)
+		bits = palloc(sizeof(uint64) * idx->nwords * n);
+	else if (idx->spared)
+		catch_up(idx);
+	for (int i = 0; i < n; i++)
+	{
+		dispatch_note_time(j, rows[i].ts);
+		evs[i] = ++idx->events;
+		if (keyed)
+		{
+			ExecStoreMinimalTuple(rows[i].tuple, slot, false);
+			mark_readers(idx, slot, rows[i].ts, bits + i * idx->nwords);
+		}
+	}
+	for (int pos = 0; pos < idx->nreaders; pos++)
+	{
+		bool took = false;
+
+		for (int i = 0; i < n; i++)
+			if (!keyed || TEST_BIT(bits + i * idx->nwords, pos))
+			{
+				visit_row(j, idx, pos, &rows[i], evs[i], base + i + 1, slot,
+						  depth);
+				took = true;
+			}
+		if (took)
+			reader_chunk_end(idx->readers[pos].q, depth);
+	}
+	pfree(evs);
+	if (bits)
 		pfree(bits);
 }
 

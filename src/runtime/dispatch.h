@@ -22,6 +22,13 @@ extern void dispatch_emit(Junction *j, TupleTableSlot *slot, int64 ts,
 						  int depth);
 
 /*
+ * The same for a query's output chunk of n rows (numbered base + 1 on):
+ * each reader takes every row it wants, in order, before the next reader.
+ */
+extern void dispatch_emit_chunk(Junction *j, PendingOut *rows, int n,
+								TupleTableSlot *slot, int depth, uint64 base);
+
+/*
  * The readers of j change (an app starts or stops): count the events the
  * keyed ones were spared as theirs (events_in) and build anew at the next
  * event.

@@ -129,6 +129,72 @@ junction_emit(Junction *j, TupleTableSlot *slot, int64 ts, int depth,
 }
 
 /*
+ * A query's output chunk (out_chunk.c) reaches j: each of its watchers,
+ * hooks, readers and aggregations takes the whole chunk, in the chunk's
+ * order, before the next one takes any of it, as Siddhi's junction hands
+ * a chunk to its receivers.  Each row is stored in slot in turn.  A named
+ * window takes the rows one by one (each its own step, as before).
+ */
+void
+junction_emit_chunk(Junction *j, PendingOut *rows, int n, TupleTableSlot *slot,
+					int depth)
+{
+	ListCell *lc;
+	int64 save_ts = siddhi_current_event_ts;
+	uint64 save_event = j->event;
+	uint64 base;
+
+	if (n == 1 || j->named)
+	{
+		for (int i = 0; i < n; i++)
+		{
+			ExecStoreMinimalTuple(rows[i].tuple, slot, false);
+			junction_emit(j, slot, rows[i].ts, depth, rows[i].expired);
+		}
+		ExecClearTuple(slot);
+		return;
+	}
+	/* the rows are numbered at once: readers share conditions by number */
+	base = j->events;
+	j->events += n;
+	if (siddhi_stream_watched(MyDatabaseId, j->relid))
+		for (int i = 0; i < n; i++)
+		{
+			ExecStoreMinimalTuple(rows[i].tuple, slot, false);
+			siddhi_current_event_ts = rows[i].ts;
+			deliver_to_watchers(j, slot, rows[i].ts, rows[i].expired);
+		}
+	foreach(lc, j->hooks)
+	{
+		StreamHook *h = lfirst(lc);
+
+		for (int i = 0; i < n; i++)
+		{
+			ExecStoreMinimalTuple(rows[i].tuple, slot, false);
+			siddhi_current_event_ts = rows[i].ts;
+			h->fn(h->arg, slot, rows[i].ts, rows[i].expired);
+		}
+	}
+	if (j->consumers != NIL)
+		dispatch_emit_chunk(j, rows, n, slot, depth, base);
+	foreach(lc, j->aggregations)
+	{
+		for (int i = 0; i < n; i++)
+		{
+			if (rows[i].expired)
+				continue;
+			ExecStoreMinimalTuple(rows[i].tuple, slot, false);
+			siddhi_current_event_ts = rows[i].ts;
+			j->event = base + i + 1;
+			aggregation_event(lfirst(lc), slot, rows[i].ts);
+		}
+	}
+	ExecClearTuple(slot);
+	j->event = save_event;
+	siddhi_current_event_ts = save_ts;
+}
+
+/*
  * Whether a chunk of j goes to one query and nothing else, so that it can
  * take the chunk in one step (query_step_chunk): no named window, hook,
  * aggregation or watcher; no partition; no table operation (its

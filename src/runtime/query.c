@@ -215,8 +215,8 @@ query_deliver(QueryRuntime *q, TupleTableSlot *out, int64 ts, int depth,
 	{
 		siddhi_stats_count(q->stats, 0, 1);
 		q->sent_out = true;
-		junction_emit(q->output, out, ts, depth + 1,
-					  kind == SIDDHI_EVENT_EXPIRED);
+		/* out with the rest of the step's rows, as one chunk */
+		out_chunk_add(q, out, ts, depth, kind == SIDDHI_EVENT_EXPIRED);
 	}
 }
 
@@ -631,6 +631,8 @@ pattern_emit(void *arg, TupleTableSlot *row, int64 ts)
 	if (a->q->window_qual == NULL ||
 		ExecQual(a->q->window_qual, a->q->econtext))
 		query_emit_row(a->q, row, ts, a->depth, SIDDHI_EVENT_CURRENT);
+	/* each match goes out as a chunk of its own, as Siddhi's do */
+	out_chunk_flush(a->q);
 	siddhi_current_event_ts = save_ts;
 }
 
@@ -831,6 +833,11 @@ query_step(QueryRuntime *q, QueryStep step, TupleTableSlot *slot, int64 ts,
 			}
 			break;
 		}
+		/* what the step sent goes out, unless its chunk goes on */
+		if (keep_memory)
+			out_chunk_step_done(owner);
+		else
+			out_chunk_flush(owner);
 		if (timed)
 			siddhi_stats_event_done(q->stats, timed);
 		if (!keep_memory)
@@ -849,11 +856,15 @@ query_step(QueryRuntime *q, QueryStep step, TupleTableSlot *slot, int64 ts,
 		siddhi_usercode_leave(frame, false);
 		query_failed(q, mcxt, save_user, save_sec);
 		query_abandon_chunk(q);
+		out_chunk_step_failed(owner);
 		q->chunk_key = NULL;
 		if (q->apart)
 			partition_enter(q->apart, save_key);
 	}
 	PG_END_TRY();
+	/* after a failure, what the chunk's earlier steps sent still goes */
+	if (owner->outc.n > 0 && (step != STEP_EVENT || end_chunk))
+		out_chunk_flush_alone(owner);
 	siddhi_current_event_ts = save_ts;
 	reentry_leave(&owner->reentry);
 	reentry_drain_query(owner);
@@ -946,6 +957,7 @@ query_step_chunk(QueryRuntime *q, Junction *j, const char *rows, uint32 nrows)
 				entered = true;
 				query_event(q, slot, row->timestamp, 0, SIDDHI_EVENT_CURRENT,
 							true);
+				out_chunk_flush(owner);
 				if (timed)
 					siddhi_stats_event_done(q->stats, timed);
 				ResetExprContext(q->econtext);
@@ -965,6 +977,7 @@ query_step_chunk(QueryRuntime *q, Junction *j, const char *rows, uint32 nrows)
 			siddhi_usercode_leave(frame, false);
 			query_failed(q, mcxt, save_user, save_sec);
 			query_abandon_chunk(q);
+			out_chunk_step_failed(owner);
 			ExecClearTuple(slot);
 			i++; /* p already points past the failing event */
 			if (entered)

@@ -113,7 +113,11 @@ partition_enter(AppPartition *ap, SiddhiPartInstance *inst)
 	ap->current = inst;
 }
 
-/* After a query of a partition has run for one key, the end of its chunk. */
+/*
+ * After a query of a partition has run for one key, the end of its chunk;
+ * what it sent goes out as the key's (an inner stream's readers run for
+ * it).
+ */
 static void
 partition_key_done(QueryRuntime *q, int64 now, int depth)
 {
@@ -123,6 +127,7 @@ partition_key_done(QueryRuntime *q, int64 now, int depth)
 
 		siddhi_window_input_end(q->window, now, window_event, &wa);
 	}
+	out_chunk_flush(query_owner(q));
 }
 
 /*
@@ -139,6 +144,7 @@ partition_chunk_end(QueryRuntime *q, int depth)
 	partition_enter(q->apart, q->chunk_key);
 	q->chunk_key = NULL;
 	query_chunk_end(q, depth);
+	out_chunk_flush(query_owner(q));
 	partition_enter(q->apart, prev);
 }
 
@@ -147,10 +153,11 @@ partition_chunk_end(QueryRuntime *q, int depth)
  * it has (partition.c), or, when it comes from a stream the partition
  * does not divide, for every key there is; from an inner stream, for the
  * key that sent it.  Each key's processing is a chunk of its own, but
- * for the events of a chunk a named window hands out (a batch's flush):
- * there the events of one key that follow each other make one chunk, the
- * way Siddhi's partition receiver sends a key its part of a chunk, so
- * that a batch selector outputs once per key.
+ * for the events of a multi-event chunk (a named window's, or a query's
+ * output chunk, out_chunk.c): there the events of one key that follow each
+ * other make one chunk, the way Siddhi's partition receiver sends a key
+ * its part of a chunk, so that an aggregating selector outputs once per
+ * key; an inner stream's chunk is the key's.
  */
 void
 partition_event(QueryRuntime *q, TupleTableSlot *slot, int64 ts, int depth,
@@ -168,6 +175,15 @@ partition_event(QueryRuntime *q, TupleTableSlot *slot, int64 ts, int depth,
 		if (prev == NULL)
 			return;
 		partition_touch(q, prev);
+		if (q->chunk_key != NULL && (end_chunk || q->chunk_key != prev))
+			partition_chunk_end(q, depth);
+		if (!end_chunk)
+		{
+			/* a chunk of the key's own query: it goes on */
+			query_event(q, slot, ts, depth, kind, false);
+			q->chunk_key = prev;
+			return;
+		}
 		query_event(q, slot, ts, depth, kind, true);
 		partition_key_done(q, now, depth);
 		return;
@@ -175,12 +191,11 @@ partition_event(QueryRuntime *q, TupleTableSlot *slot, int64 ts, int depth,
 	q->econtext->ecxt_scantuple = slot;
 	n = siddhi_partition_route(ap->rt, q->input->relid, q->econtext, now,
 							   keys);
-	/* a key's run of a named window's chunk: one chunk for it */
+	/* a key's run of a multi-event chunk: one chunk for it */
 	if (q->chunk_key != NULL &&
-		(n != 1 || end_chunk || q->input->named == NULL ||
-		 q->chunk_key != keys[0]))
+		(n != 1 || end_chunk || q->chunk_key != keys[0]))
 		partition_chunk_end(q, depth);
-	if (n == 1 && !end_chunk && q->input->named != NULL)
+	if (n == 1 && !end_chunk)
 	{
 		partition_touch(q, keys[0]);
 		partition_enter(ap, keys[0]);

@@ -228,6 +228,31 @@ typedef struct TableSink
 	List *rows; /* of TableRow *, in the batch context */
 } TableSink;
 
+/*
+ * out_chunk.c: the rows a query sent to its output stream in one step,
+ * waiting for the step's end to go to the stream's junction together, as
+ * one chunk (each reader takes the whole chunk before the next one).
+ */
+typedef struct PendingOut
+{
+	MinimalTuple tuple; /* in OutChunk.cxt */
+	int64 ts;
+	bool expired;
+} PendingOut;
+
+typedef struct OutChunk
+{
+	PendingOut *rows; /* in the app's context */
+	int n;
+	int max;
+	int kept;  /* rows of steps that ended well (the rest: the step's) */
+	int depth; /* of the step that sent them */
+	bool flushing;
+	SiddhiPartInstance *key; /* a partition's key they were sent for */
+	MemoryContext cxt;		 /* the rows' tuples, reset at each flush */
+	TupleTableSlot *slot;	 /* the output stream's: each row in turn */
+} OutChunk;
+
 struct QueryRuntime
 {
 	SiddhiAppRuntime *app;
@@ -263,6 +288,7 @@ struct QueryRuntime
 	Junction *input;
 	Junction *output; /* output stream, or NULL */
 	bool sent_out;	  /* sent to output since its input chunk last ended */
+	OutChunk outc;	  /* what this step sent there so far (out_chunk.c) */
 	Oid table_relid;  /* output table, or InvalidOid */
 	SiddhiTableOp *table_op; /* delete/update/upsert on it, or NULL */
 	/* a join (join.c): the query reads its primary side, join_other the
@@ -643,6 +669,15 @@ extern void junction_emit(Junction *j, TupleTableSlot *slot, int64 ts,
 						  int depth, bool expired);
 
 extern void query_output_end(QueryRuntime *q, int64 now, int depth);
+extern void junction_emit_chunk(Junction *j, PendingOut *rows, int n,
+								TupleTableSlot *slot, int depth);
+/* out_chunk.c */
+extern void out_chunk_add(QueryRuntime *q, TupleTableSlot *out, int64 ts,
+						  int depth, bool expired);
+extern void out_chunk_flush(QueryRuntime *q);
+extern void out_chunk_step_done(QueryRuntime *q);
+extern void out_chunk_step_failed(QueryRuntime *q);
+extern void out_chunk_flush_alone(QueryRuntime *q);
 
 extern void junction_input_end(Junction *j, int64 now, int depth);
 

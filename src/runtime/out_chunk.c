@@ -1,0 +1,154 @@
+/*-------------------------------------------------------------------------
+ *
+ * out_chunk.c
+ *	  A query's output chunk: the rows one step of a query sends to its
+ *	  output stream wait for the step's end and then go to the stream's
+ *	  junction together, so that each reader of the stream takes the
+ *	  whole chunk before the next reader sees any of it (Siddhi's junction
+ *	  hands a query's output chunk to its receivers the same way).
+ *
+ *	  A step that fails loses the rows it sent (as its other work); the
+ *	  rows of the steps before it in the same chunk (a named window's
+ *	  multi-event chunk) are kept.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "runtime_int.h"
+
+/*
+ * One more row q sends to its output stream (out, stamped ts): a copy
+ * waits in q's chunk.  depth is the sending step's.
+ */
+void
+out_chunk_add(QueryRuntime *q, TupleTableSlot *out, int64 ts, int depth,
+			  bool expired)
+{
+	OutChunk *oc = &q->outc;
+	MemoryContext old;
+	PendingOut *row;
+
+	if (unlikely(oc->flushing))
+	{
+		/* not reached: a query sends nothing while its chunk goes out
+		 * (it is busy, and what loops back to it waits); go on anyway */
+		junction_emit(q->output, out, ts, depth + 1, expired);
+		return;
+	}
+	if (unlikely(oc->cxt == NULL))
+	{
+		oc->cxt = AllocSetContextCreate(q->app->cxt, "siddhi query output",
+										ALLOCSET_SMALL_SIZES);
+		old = MemoryContextSwitchTo(q->app->cxt);
+		oc->slot =
+			MakeSingleTupleTableSlot(q->output->desc, &TTSOpsMinimalTuple);
+		oc->max = 8;
+		oc->rows = palloc(sizeof(PendingOut) * oc->max);
+		MemoryContextSwitchTo(old);
+	}
+	if (oc->n == oc->max)
+	{
+		oc->max *= 2;
+		oc->rows = repalloc(oc->rows, sizeof(PendingOut) * oc->max);
+	}
+	if (oc->n == 0)
+	{
+		oc->depth = depth;
+		oc->key = q->apart ? q->apart->current : NULL;
+	}
+	row = &oc->rows[oc->n++];
+	old = MemoryContextSwitchTo(oc->cxt);
+	row->tuple = ExecCopySlotMinimalTuple(out);
+	MemoryContextSwitchTo(old);
+	row->ts = ts;
+	row->expired = expired;
+}
+
+/*
+ * q's chunk goes to its output stream (called inside q's step, in its
+ * user frame: the stream's watchers and readers run from here).  An error
+ * that escapes (a watcher's) loses what had not gone out yet.
+ */
+void
+out_chunk_flush(QueryRuntime *q)
+{
+	OutChunk *oc = &q->outc;
+
+	if (oc->n == 0 || oc->flushing)
+		return;
+	oc->flushing = true;
+	PG_TRY();
+	{
+		junction_emit_chunk(q->output, oc->rows, oc->n, oc->slot,
+							oc->depth + 1);
+	}
+	PG_FINALLY();
+	{
+		oc->flushing = false;
+		oc->n = 0;
+		oc->kept = 0;
+		MemoryContextReset(oc->cxt);
+	}
+	PG_END_TRY();
+}
+
+/* A step of q that does not end its chunk went well: its rows stay. */
+void
+out_chunk_step_done(QueryRuntime *q)
+{
+	q->outc.kept = q->outc.n;
+}
+
+/*
+ * A step of q failed: the rows it sent are forgotten with the rest of its
+ * work; those of the steps before it in the chunk stay.
+ */
+void
+out_chunk_step_failed(QueryRuntime *q)
+{
+	OutChunk *oc = &q->outc;
+
+	oc->n = oc->flushing ? 0 : oc->kept;
+	oc->kept = oc->n;
+	oc->flushing = false;
+	if (oc->n == 0 && oc->cxt)
+		MemoryContextReset(oc->cxt);
+}
+
+/*
+ * After a failed step that was to end q's chunk: the rows kept from the
+ * steps before it go out in a unit of their own (for a partition's query,
+ * as the key that sent them).
+ */
+void
+out_chunk_flush_alone(QueryRuntime *q)
+{
+	MemoryContext mcxt = CurrentMemoryContext;
+	SiddhiPartInstance *prev = q->apart ? q->apart->current : NULL;
+	Oid save_user;
+	int save_sec;
+	int frame;
+
+	if (q->outc.n == 0)
+		return;
+	siddhi_batch_isolate();
+	GetUserIdAndSecContext(&save_user, &save_sec);
+	frame = siddhi_usercode_enter(q->owner);
+	PG_TRY();
+	{
+		if (q->apart)
+			partition_enter(q->apart, q->outc.key);
+		out_chunk_flush(q);
+		if (q->apart)
+			partition_enter(q->apart, prev);
+		siddhi_usercode_leave(frame, true);
+		siddhi_batch_isolate();
+	}
+	PG_CATCH();
+	{
+		siddhi_usercode_leave(frame, false);
+		query_failed(q, mcxt, save_user, save_sec);
+		if (q->apart)
+			partition_enter(q->apart, prev);
+	}
+	PG_END_TRY();
+}
