@@ -50,6 +50,9 @@ extern SiddhiPartitionPlan *siddhi_partition_plan(SiddhiPartitionRuntime *p);
 /* How many queries the partition has (before its first key). */
 extern void siddhi_partition_set_queries(SiddhiPartitionRuntime *p, int n);
 
+/* Whether the partition divides stream relid (by value or by range). */
+extern bool siddhi_partition_divides(SiddhiPartitionRuntime *p, Oid relid);
+
 /*
  * The instances an event of stream relid goes to (made when new, at app
  * time now), at most SIDDHI_MAX_RANGES: one for a value partition (none

@@ -642,23 +642,16 @@ dispatch_emit(Junction *j, TupleTableSlot *slot, int64 ts, int depth)
 }
 
 /*
- * A row of a chunk goes to the reader at pos (dispatch_emit_chunk), in a
- * chunk that goes on: the reader ends it when it has taken its rows.
+ * A reader has taken its rows of a chunk: its chunk ends (a batch()
+ * window emits what the chunk brought).
  */
-static void
-visit_row(Junction *j, DispatchIndex *idx, int pos, PendingOut *row, uint64 ev,
-		  uint64 number, TupleTableSlot *slot, int depth)
-{
-	ExecStoreMinimalTuple(row->tuple, slot, false);
-	siddhi_current_event_ts = row->ts;
-	j->event = number;
-	visit_event(idx, pos, ev, slot, row->ts, depth, false);
-}
-
-/* A reader has taken its rows of a chunk: its chunk ends. */
 static void
 reader_chunk_end(QueryRuntime *q, int depth)
 {
+	if (q->window && siddhi_window_wants_input_end(q->window))
+		query_step(q, STEP_INPUT_END, NULL,
+				   q->app->playback ? q->app->clock : siddhi_now_ms(), depth,
+				   SIDDHI_EVENT_CHUNK_END, false);
 	query_step(q, STEP_CHUNK_END, NULL, 0, depth, SIDDHI_EVENT_CHUNK_END,
 			   false);
 }
@@ -666,49 +659,38 @@ reader_chunk_end(QueryRuntime *q, int depth)
 /*
  * Each reader takes every row of the chunk it wants, as one chunk of its
  * own (an aggregating selector outputs once per chunk, as Siddhi's does
- * for every chunk), before the next reader takes any.
+ * for every chunk), before the next reader takes any.  The queries of a
+ * partition that read the stream, next to each other, take it row by row
+ * instead: Siddhi's partition is one receiver, which hands each key's run
+ * of rows to all its queries in turn (each query's output for the run
+ * goes out as the run ends, query_partition.c).
  */
 void
 dispatch_emit_chunk(Junction *j, PendingOut *rows, int n, TupleTableSlot *slot,
 					int depth, uint64 base)
 {
 	DispatchIndex *idx = index_of(j);
-	bool keyed = siddhi_dispatch_index;
+	bool keyed;
 	bool any;
 	int64 max;
+	int nreaders;
+	QueryRuntime **qs;
 	uint64 *bits = NULL;
 	uint64 *evs;
+	bool *took;
 
 	if (!idx->built)
 		dispatch_build(j, idx);
 	any = idx->any_ts;
 	max = idx->max_ts;
-	if (idx->nkeyed == 0)
-	{
-		ListCell *lc;
-
-		for (int i = 0; i < n; i++)
-			dispatch_note_time(j, rows[i].ts);
-		foreach(lc, j->consumers)
-		{
-			for (int i = 0; i < n; i++)
-			{
-				ExecStoreMinimalTuple(rows[i].tuple, slot, false);
-				siddhi_current_event_ts = rows[i].ts;
-				j->event = base + i + 1;
-				query_step(lfirst(lc), STEP_EVENT, slot, rows[i].ts, depth,
-						   SIDDHI_EVENT_CURRENT, false);
-			}
-			reader_chunk_end(lfirst(lc), depth);
-		}
-		return;
-	}
 
 	/*
-	 * Through the index only when every row comes in time order (as for
-	 * one event); else every reader takes every row, the keyed patterns
-	 * first caught up with what they were spared before the chunk.
+	 * Through the index only when there is one and every row comes in
+	 * time order (as for one event); else every reader takes every row,
+	 * the keyed patterns first caught up with what they were spared
+	 * before the chunk.
 	 */
+	keyed = idx->nkeyed > 0 && siddhi_dispatch_index;
 	for (int i = 0; i < n; i++)
 	{
 		if (any && rows[i].ts < max)
@@ -717,35 +699,67 @@ dispatch_emit_chunk(Junction *j, PendingOut *rows, int n, TupleTableSlot *slot,
 			max = rows[i].ts;
 		any = true;
 	}
+	nreaders = list_length(j->consumers);
+	qs = palloc(sizeof(QueryRuntime *) * nreaders);
+	took = palloc0(sizeof(bool) * nreaders);
+	for (int pos = 0; pos < nreaders; pos++)
+		qs[pos] = list_nth(j->consumers, pos);
 	evs = palloc(sizeof(uint64) * n);
 	if (keyed)
 		bits = palloc(sizeof(uint64) * idx->nwords * n);
-	else if (idx->spared)
+	else if (idx->nkeyed > 0 && idx->spared)
 		catch_up(idx);
 	for (int i = 0; i < n; i++)
 	{
 		dispatch_note_time(j, rows[i].ts);
-		evs[i] = ++idx->events;
+		evs[i] = idx->nkeyed > 0 ? ++idx->events : 0;
 		if (keyed)
 		{
 			ExecStoreMinimalTuple(rows[i].tuple, slot, false);
 			mark_readers(idx, slot, rows[i].ts, bits + i * idx->nwords);
 		}
 	}
-	for (int pos = 0; pos < idx->nreaders; pos++)
+	for (int pos = 0; pos < nreaders;)
 	{
-		bool took = false;
+		int end = pos + 1;
 
+		/* a partition's queries side by side take the rows together */
+		if (qs[pos]->apart && !qs[pos]->inner_input)
+			while (end < nreaders && qs[end]->apart == qs[pos]->apart &&
+				   !qs[end]->inner_input)
+				end++;
+		/* a stream the partition does not divide: every key takes it */
+		if (qs[pos]->apart && !qs[pos]->inner_input &&
+			!siddhi_partition_divides(qs[pos]->apart->rt, j->relid))
+		{
+			partition_chunk_every_key(qs + pos, end - pos, j, rows, n, slot,
+									  depth, base);
+			pos = end;
+			continue;
+		}
 		for (int i = 0; i < n; i++)
-			if (!keyed || TEST_BIT(bits + i * idx->nwords, pos))
+			for (int p = pos; p < end; p++)
 			{
-				visit_row(j, idx, pos, &rows[i], evs[i], base + i + 1, slot,
-						  depth);
-				took = true;
+				if (keyed && !TEST_BIT(bits + i * idx->nwords, p))
+					continue;
+				ExecStoreMinimalTuple(rows[i].tuple, slot, false);
+				siddhi_current_event_ts = rows[i].ts;
+				j->event = base + i + 1;
+				if (idx->nkeyed > 0)
+					visit_event(idx, p, evs[i], slot, rows[i].ts, depth,
+								false);
+				else
+					query_step(qs[p], STEP_EVENT, slot, rows[i].ts, depth,
+							   SIDDHI_EVENT_CURRENT, false);
+				took[p] = true;
 			}
-		if (took)
-			reader_chunk_end(idx->readers[pos].q, depth);
+		for (int p = pos; p < end; p++)
+			if (took[p])
+				reader_chunk_end(qs[p], depth);
+		pos = end;
 	}
+	pfree(qs);
+	pfree(took);
 	pfree(evs);
 	if (bits)
 		pfree(bits);

@@ -255,6 +255,15 @@ instance_for(SiddhiPartitionRuntime *p, const char *key, int len, int64 now)
 	return instance_make(p, key, len, hash, now, -1);
 }
 
+bool
+siddhi_partition_divides(SiddhiPartitionRuntime *p, Oid relid)
+{
+	for (int i = 0; i < p->nstreams; i++)
+		if (p->streams[i].relid == relid)
+			return true;
+	return false;
+}
+
 int
 siddhi_partition_route(SiddhiPartitionRuntime *p, Oid relid,
 					   ExprContext *econtext, int64 now,

@@ -477,7 +477,10 @@ window_event(void *arg, SiddhiEventKind kind, MinimalTuple tuple, int64 ts)
 
 	if (kind == SIDDHI_EVENT_CHUNK_END)
 	{
+		/* a batch is out: its rows go on as a chunk of their own, as
+		 * Siddhi's batch windows send each batch an input chunk makes */
 		query_chunk_end(wa->q, wa->depth);
+		out_chunk_flush(query_owner(wa->q));
 		return;
 	}
 	if (kind == SIDDHI_EVENT_RESET)

@@ -144,7 +144,9 @@ partition_chunk_end(QueryRuntime *q, int depth)
 	partition_enter(q->apart, q->chunk_key);
 	q->chunk_key = NULL;
 	query_chunk_end(q, depth);
-	out_chunk_flush(query_owner(q));
+	/* a batch() window emits what the key's chunk brought */
+	partition_key_done(q, q->app->playback ? q->app->clock : siddhi_now_ms(),
+					   depth);
 	partition_enter(q->apart, prev);
 }
 
@@ -188,6 +190,18 @@ partition_event(QueryRuntime *q, TupleTableSlot *slot, int64 ts, int depth,
 		partition_key_done(q, now, depth);
 		return;
 	}
+	/* one key's turn at a chunk of a stream not divided (below) */
+	if (ap->only != NULL && ap->only_relid == q->input->relid)
+	{
+		if (q->chunk_key != NULL && q->chunk_key != ap->only)
+			partition_chunk_end(q, depth);
+		partition_touch(q, ap->only);
+		partition_enter(ap, ap->only);
+		query_event(q, slot, ts, depth, kind, false);
+		q->chunk_key = ap->only;
+		partition_enter(ap, prev);
+		return;
+	}
 	q->econtext->ecxt_scantuple = slot;
 	n = siddhi_partition_route(ap->rt, q->input->relid, q->econtext, now,
 							   keys);
@@ -227,6 +241,53 @@ partition_event(QueryRuntime *q, TupleTableSlot *slot, int64 ts, int depth,
 		partition_key_done(q, now, depth);
 	}
 	partition_enter(ap, prev);
+}
+
+/*
+ * A multi-event chunk of stream j, which the partition of qs[0..nq) does
+ * not divide, for those of its queries that read j side by side: each
+ * key there is takes the whole chunk in turn, row by row through the
+ * queries, and then ends it for each (Siddhi's partition sends the chunk
+ * to every key's instance).  Rows are numbered from base + 1.
+ */
+void
+partition_chunk_every_key(QueryRuntime **qs, int nq, Junction *j,
+						  PendingOut *rows, int n, TupleTableSlot *slot,
+						  int depth, uint64 base)
+{
+	AppPartition *ap = qs[0]->apart;
+	SiddhiPartInstance *save_only = ap->only;
+	Oid save_relid = ap->only_relid;
+	SiddhiPartInstance **keys;
+	int nkeys = 0;
+	dlist_iter it;
+
+	/* the keys there are now (the chunk may make none, but be safe) */
+	dlist_foreach(it, siddhi_partition_instances(ap->rt)) nkeys++;
+	keys = palloc(sizeof(SiddhiPartInstance *) * Max(nkeys, 1));
+	nkeys = 0;
+	dlist_foreach(it, siddhi_partition_instances(ap->rt)) keys[nkeys++] =
+		dlist_container(SiddhiPartInstance, node, it.cur);
+	for (int k = 0; k < nkeys; k++)
+	{
+		ap->only = keys[k];
+		ap->only_relid = j->relid;
+		for (int i = 0; i < n; i++)
+			for (int p = 0; p < nq; p++)
+			{
+				ExecStoreMinimalTuple(rows[i].tuple, slot, false);
+				siddhi_current_event_ts = rows[i].ts;
+				j->event = base + i + 1;
+				query_step(qs[p], STEP_EVENT, slot, rows[i].ts, depth,
+						   SIDDHI_EVENT_CURRENT, false);
+			}
+		ap->only = save_only;
+		ap->only_relid = save_relid;
+		for (int p = 0; p < nq; p++)
+			query_step(qs[p], STEP_CHUNK_END, NULL, 0, depth,
+					   SIDDHI_EVENT_CHUNK_END, false);
+	}
+	pfree(keys);
 }
 
 /*

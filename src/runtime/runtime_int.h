@@ -357,6 +357,9 @@ struct AppPartition
 	SiddhiPartitionRuntime *rt;
 	List *queries; /* of QueryRuntime *, join and pattern sides included */
 	SiddhiPartInstance *current;
+	/* partition_chunk_every_key: the one key events of only_relid go to */
+	SiddhiPartInstance *only;
+	Oid only_relid;
 	bool timed; /* some query has a window, a rate limiter or a pattern */
 	/* epochs: the save generation; a query's state for a key it worked
 	 * for is stamped with it (partition_touch), and each save moves it on */
@@ -678,6 +681,11 @@ extern void out_chunk_flush(QueryRuntime *q);
 extern void out_chunk_step_done(QueryRuntime *q);
 extern void out_chunk_step_failed(QueryRuntime *q);
 extern void out_chunk_flush_alone(QueryRuntime *q);
+/* query_partition.c */
+extern void partition_chunk_every_key(QueryRuntime **qs, int nq, Junction *j,
+									  PendingOut *rows, int n,
+									  TupleTableSlot *slot, int depth,
+									  uint64 base);
 
 extern void junction_input_end(Junction *j, int64 now, int depth);
 

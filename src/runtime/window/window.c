@@ -11,7 +11,9 @@
  *
  * lengthBatch(n) collects n events; the n-th arrival flushes them: first
  * the previous batch as expired (stamped with the arrival's time), then
- * the new batch as current (each with its own time).  With
+ * the new batch as current (each with its own time), and the end of a
+ * chunk (a query's input chunk of many events may close several batches,
+ * each a chunk of output of its own, as in Siddhi).  With
  * stream.current.event each arrival goes out as current at once, and the
  * (n+1)-th expires the n before it.
  *
@@ -358,7 +360,10 @@ length_batch_add(RingWindow *w, MinimalTuple tuple, int64 ts, SiddhiEventFn fn,
 		/* the n-th joins its batch, then the batch closes */
 		fold_add(w, tuple, ts, fn, arg);
 		if (w->folded >= w->length)
+		{
 			fold_close(w, ts, fn, arg);
+			fn(arg, SIDDHI_EVENT_CHUNK_END, NULL, ts);
+		}
 		return;
 	}
 	w->slots[w->count].tuple = keep(w, tuple);
@@ -368,6 +373,9 @@ length_batch_add(RingWindow *w, MinimalTuple tuple, int64 ts, SiddhiEventFn fn,
 	if (w->count < w->length)
 		return;
 	flush_batch(w, ts, fn, arg);
+	/* each batch a chunk of its own, as in Siddhi (an input chunk of many
+	 * events may close several) */
+	fn(arg, SIDDHI_EVENT_CHUNK_END, NULL, ts);
 }
 
 /* Room for one more slot in the batch kept to expire later. */
