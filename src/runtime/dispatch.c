@@ -506,8 +506,7 @@ catch_up(DispatchIndex *idx)
 
 /* Reader at pos takes the event numbered ev in the index's count. */
 static inline void
-visit_event(DispatchIndex *idx, int pos, uint64 ev, TupleTableSlot *slot,
-			int64 ts, int depth, bool end_chunk)
+count_visit(DispatchIndex *idx, int pos, uint64 ev)
 {
 	DispatchReader *r = &idx->readers[pos];
 
@@ -519,8 +518,15 @@ visit_event(DispatchIndex *idx, int pos, uint64 ev, TupleTableSlot *slot,
 		if (ev > r->seen)
 			r->seen = ev;
 	}
-	query_step(r->q, STEP_EVENT, slot, ts, depth, SIDDHI_EVENT_CURRENT,
-			   end_chunk);
+}
+
+static inline void
+visit_event(DispatchIndex *idx, int pos, uint64 ev, TupleTableSlot *slot,
+			int64 ts, int depth, bool end_chunk)
+{
+	count_visit(idx, pos, ev);
+	query_step(idx->readers[pos].q, STEP_EVENT, slot, ts, depth,
+			   SIDDHI_EVENT_CURRENT, end_chunk);
 }
 
 /* Reader at pos takes the event (the idx->events-th). */
@@ -678,9 +684,21 @@ dispatch_emit_chunk(Junction *j, PendingOut *rows, int n, TupleTableSlot *slot,
 	uint64 *bits = NULL;
 	uint64 *evs;
 	bool *took;
+	PendingOut *sub;
+	uint64 *numbers;
 
 	if (!idx->built)
 		dispatch_build(j, idx);
+	/* one reader, out of a partition: all the rows in one step */
+	if (list_length(j->consumers) == 1 &&
+		((QueryRuntime *) linitial(j->consumers))->apart == NULL)
+	{
+		for (int i = 0; i < n; i++)
+			dispatch_note_time(j, rows[i].ts);
+		query_step_rows(linitial(j->consumers), j, rows, n, NULL, base, slot,
+						depth);
+		return;
+	}
 	any = idx->any_ts;
 	max = idx->max_ts;
 
@@ -705,6 +723,8 @@ dispatch_emit_chunk(Junction *j, PendingOut *rows, int n, TupleTableSlot *slot,
 	for (int pos = 0; pos < nreaders; pos++)
 		qs[pos] = list_nth(j->consumers, pos);
 	evs = palloc(sizeof(uint64) * n);
+	sub = palloc(sizeof(PendingOut) * n);
+	numbers = palloc(sizeof(uint64) * n);
 	if (keyed)
 		bits = palloc(sizeof(uint64) * idx->nwords * n);
 	else if (idx->nkeyed > 0 && idx->spared)
@@ -715,7 +735,7 @@ dispatch_emit_chunk(Junction *j, PendingOut *rows, int n, TupleTableSlot *slot,
 		evs[i] = idx->nkeyed > 0 ? ++idx->events : 0;
 		if (keyed)
 		{
-			ExecStoreMinimalTuple(rows[i].tuple, slot, false);
+			out_row_store(&rows[i], slot);
 			mark_readers(idx, slot, rows[i].ts, bits + i * idx->nwords);
 		}
 	}
@@ -737,12 +757,31 @@ dispatch_emit_chunk(Junction *j, PendingOut *rows, int n, TupleTableSlot *slot,
 			pos = end;
 			continue;
 		}
+		if (end == pos + 1 && qs[pos]->apart == NULL)
+		{
+			/* one reader: the rows it wants, in one step */
+			int m = 0;
+
+			for (int i = 0; i < n; i++)
+			{
+				if (keyed && !TEST_BIT(bits + i * idx->nwords, pos))
+					continue;
+				if (idx->nkeyed > 0)
+					count_visit(idx, pos, evs[i]);
+				sub[m] = rows[i];
+				numbers[m++] = base + i + 1;
+			}
+			if (m > 0)
+				query_step_rows(qs[pos], j, sub, m, numbers, 0, slot, depth);
+			pos = end;
+			continue;
+		}
 		for (int i = 0; i < n; i++)
 			for (int p = pos; p < end; p++)
 			{
 				if (keyed && !TEST_BIT(bits + i * idx->nwords, p))
 					continue;
-				ExecStoreMinimalTuple(rows[i].tuple, slot, false);
+				out_row_store(&rows[i], slot);
 				siddhi_current_event_ts = rows[i].ts;
 				j->event = base + i + 1;
 				if (idx->nkeyed > 0)
@@ -761,6 +800,8 @@ dispatch_emit_chunk(Junction *j, PendingOut *rows, int n, TupleTableSlot *slot,
 	pfree(qs);
 	pfree(took);
 	pfree(evs);
+	pfree(sub);
+	pfree(numbers);
 	if (bits)
 		pfree(bits);
 }

@@ -148,7 +148,7 @@ junction_emit_chunk(Junction *j, PendingOut *rows, int n, TupleTableSlot *slot,
 	{
 		for (int i = 0; i < n; i++)
 		{
-			ExecStoreMinimalTuple(rows[i].tuple, slot, false);
+			out_row_store(&rows[i], slot);
 			junction_emit(j, slot, rows[i].ts, depth, rows[i].expired);
 		}
 		ExecClearTuple(slot);
@@ -160,7 +160,7 @@ junction_emit_chunk(Junction *j, PendingOut *rows, int n, TupleTableSlot *slot,
 	if (siddhi_stream_watched(MyDatabaseId, j->relid))
 		for (int i = 0; i < n; i++)
 		{
-			ExecStoreMinimalTuple(rows[i].tuple, slot, false);
+			out_row_store(&rows[i], slot);
 			siddhi_current_event_ts = rows[i].ts;
 			deliver_to_watchers(j, slot, rows[i].ts, rows[i].expired);
 		}
@@ -170,7 +170,7 @@ junction_emit_chunk(Junction *j, PendingOut *rows, int n, TupleTableSlot *slot,
 
 		for (int i = 0; i < n; i++)
 		{
-			ExecStoreMinimalTuple(rows[i].tuple, slot, false);
+			out_row_store(&rows[i], slot);
 			siddhi_current_event_ts = rows[i].ts;
 			h->fn(h->arg, slot, rows[i].ts, rows[i].expired);
 		}
@@ -183,7 +183,7 @@ junction_emit_chunk(Junction *j, PendingOut *rows, int n, TupleTableSlot *slot,
 		{
 			if (rows[i].expired)
 				continue;
-			ExecStoreMinimalTuple(rows[i].tuple, slot, false);
+			out_row_store(&rows[i], slot);
 			siddhi_current_event_ts = rows[i].ts;
 			j->event = base + i + 1;
 			aggregation_event(lfirst(lc), slot, rows[i].ts);

@@ -15,6 +15,8 @@
  */
 #include "runtime_int.h"
 
+#include "utils/datum.h"
+
 /*
  * One more row q sends to its output stream (out, stamped ts): a copy
  * waits in q's chunk.  depth is the sending step's.
@@ -26,6 +28,7 @@ out_chunk_add(QueryRuntime *q, TupleTableSlot *out, int64 ts, int depth,
 	OutChunk *oc = &q->outc;
 	MemoryContext old;
 	PendingOut *row;
+	int natts;
 
 	if (unlikely(oc->flushing))
 	{
@@ -39,8 +42,7 @@ out_chunk_add(QueryRuntime *q, TupleTableSlot *out, int64 ts, int depth,
 		oc->cxt = AllocSetContextCreate(q->app->cxt, "siddhi query output",
 										ALLOCSET_SMALL_SIZES);
 		old = MemoryContextSwitchTo(q->app->cxt);
-		oc->slot =
-			MakeSingleTupleTableSlot(q->output->desc, &TTSOpsMinimalTuple);
+		oc->slot = MakeSingleTupleTableSlot(q->output->desc, &TTSOpsVirtual);
 		oc->max = 8;
 		oc->rows = palloc(sizeof(PendingOut) * oc->max);
 		MemoryContextSwitchTo(old);
@@ -56,9 +58,26 @@ out_chunk_add(QueryRuntime *q, TupleTableSlot *out, int64 ts, int depth,
 		oc->key = q->apart ? q->apart->current : NULL;
 	}
 	row = &oc->rows[oc->n++];
-	old = MemoryContextSwitchTo(oc->cxt);
-	row->tuple = ExecCopySlotMinimalTuple(out);
-	MemoryContextSwitchTo(old);
+	/* the values, by-reference ones copied: readers take a virtual row */
+	slot_getallattrs(out);
+	natts = out->tts_tupleDescriptor->natts;
+	row->values =
+		MemoryContextAlloc(oc->cxt, (sizeof(Datum) + sizeof(bool)) * natts);
+	row->isnull = (bool *) (row->values + natts);
+	memcpy(row->isnull, out->tts_isnull, sizeof(bool) * natts);
+	for (int a = 0; a < natts; a++)
+	{
+		Form_pg_attribute att = TupleDescAttr(out->tts_tupleDescriptor, a);
+
+		if (att->attbyval || out->tts_isnull[a])
+			row->values[a] = out->tts_values[a];
+		else
+		{
+			old = MemoryContextSwitchTo(oc->cxt);
+			row->values[a] = datumCopy(out->tts_values[a], false, att->attlen);
+			MemoryContextSwitchTo(old);
+		}
+	}
 	row->ts = ts;
 	row->expired = expired;
 }
@@ -84,9 +103,15 @@ out_chunk_flush(QueryRuntime *q)
 	PG_FINALLY();
 	{
 		oc->flushing = false;
+		/* the rows' memory goes every few hundred rows, not every flush */
+		oc->held += oc->n;
+		if (oc->held >= 256)
+		{
+			MemoryContextReset(oc->cxt);
+			oc->held = 0;
+		}
 		oc->n = 0;
 		oc->kept = 0;
-		MemoryContextReset(oc->cxt);
 	}
 	PG_END_TRY();
 }
@@ -111,7 +136,10 @@ out_chunk_step_failed(QueryRuntime *q)
 	oc->kept = oc->n;
 	oc->flushing = false;
 	if (oc->n == 0 && oc->cxt)
+	{
 		MemoryContextReset(oc->cxt);
+		oc->held = 0;
+	}
 }
 
 /*

@@ -37,7 +37,6 @@ static void query_emit_row(QueryRuntime *q, TupleTableSlot *slot, int64 ts,
 static int64 window_long(WindowArgs *wa, ExprState *e, ExprContext *econtext,
 						 const char *what);
 static void window_catch_up(QueryRuntime *q, int64 now, int depth);
-static void query_abandon_chunk(QueryRuntime *q);
 static bool query_dedup_admit(QueryRuntime *q, int64 ts);
 static void pattern_emit(void *arg, TupleTableSlot *row, int64 ts);
 static void selector_emit(void *arg, TupleTableSlot *row, int64 ts,
@@ -590,7 +589,7 @@ window_catch_up(QueryRuntime *q, int64 now, int depth)
 }
 
 /* After an error: forget the chunk the query was in the middle of. */
-static void
+void
 query_abandon_chunk(QueryRuntime *q)
 {
 	if (q->sel)
@@ -873,126 +872,6 @@ query_step(QueryRuntime *q, QueryStep step, TupleTableSlot *slot, int64 ts,
 	reentry_drain_query(owner);
 }
 
-
-/*
- * A chunk from the ring for a query that is its stream's only reader (no
- * watcher, hook, aggregation or named window; not in a partition, no
- * table operation): the whole chunk in one step, one error
- * boundary and one user frame instead of one per event.  An error skips
- * the event it happened at, as query_step does: the unit is rolled back
- * (the events before it have done their work in the database in units of
- * their own, the queries downstream and table flushes; their effects in
- * memory stay, as they would one step each), the error is counted, and the
- * rest of the chunk goes on in a new step.  In playback each event first
- * moves the app's clock (playback_arrival), as it does one step each.
- */
-void
-query_step_chunk(QueryRuntime *q, Junction *j, const char *rows, uint32 nrows)
-{
-	TupleTableSlot *slot = j->slot;
-	const char *volatile p = rows;
-	volatile uint32 i = 0;
-	int64 save_ts = siddhi_current_event_ts;
-	uint64 save_event = j->event;
-	QueryRuntime *owner = query_owner(q);
-	volatile bool entered = false;
-
-	while (i < nrows)
-	{
-		MemoryContext mcxt = CurrentMemoryContext;
-		Oid save_user;
-		int save_sec;
-		int frame;
-		uint64 timed;
-
-		/* the owner may not read the input: reported once, at the first */
-		if (q->read_denied && q->read_checked == batch_seq)
-		{
-			/* the events still move a playback app's clock */
-			for (; i < nrows && q->app->playback; i++)
-			{
-				const SiddhiRowHeader *row = (const SiddhiRowHeader *) p;
-
-				p += MAXALIGN(sizeof(SiddhiRowHeader)) + MAXALIGN(row->length);
-				playback_arrival(j, row->timestamp);
-			}
-			break;
-		}
-		q->st.dirty = true;
-		siddhi_batch_isolate();
-		GetUserIdAndSecContext(&save_user, &save_sec);
-		frame = siddhi_usercode_enter(q->owner);
-		PG_TRY();
-		{
-			/* once a batch: may the owner still read the input? */
-			if (q->read_checked != batch_seq)
-			{
-				q->read_checked = batch_seq;
-				q->read_denied = true;
-				check_may_read(q->input->relid, q->owner);
-				q->read_denied = false;
-			}
-			for (; i < nrows; i++)
-			{
-				const SiddhiRowHeader *row = (const SiddhiRowHeader *) p;
-				MinimalTuple tuple =
-					(MinimalTuple) (p + MAXALIGN(sizeof(SiddhiRowHeader)));
-
-				p += MAXALIGN(sizeof(SiddhiRowHeader)) + MAXALIGN(row->length);
-				if (q->app->playback)
-				{
-					playback_arrival(j, row->timestamp);
-					if (row->timestamp > q->app->clock)
-						q->app->clock = row->timestamp;
-					playback_clock = q->app->clock;
-				}
-				else
-					playback_clock = 0;
-				ExecStoreMinimalTuple(tuple, slot, false);
-				siddhi_current_event_ts = row->timestamp;
-				timed = siddhi_stats_event(q->stats, row->timestamp);
-				/* numbered: places of q that share an expression share it */
-				if (q->app->nsexprs > 0)
-					j->event = ++j->events;
-				/* (the ring's loop steps nothing else around this) */
-				if (!reentry_enter(&owner->reentry))
-					elog(ERROR, "query \"%s\" is already at work", q->name);
-				entered = true;
-				query_event(q, slot, row->timestamp, 0, SIDDHI_EVENT_CURRENT,
-							true);
-				out_chunk_flush(owner);
-				if (timed)
-					siddhi_stats_event_done(q->stats, timed);
-				ResetExprContext(q->econtext);
-				if (q->join_main)
-					ResetExprContext(q->join_main->econtext);
-				ExecClearTuple(slot);
-				/* what the event brought back goes through before the next */
-				reentry_leave(&owner->reentry);
-				entered = false;
-				reentry_drain_query(owner);
-			}
-			siddhi_usercode_leave(frame, true);
-			siddhi_batch_isolate();
-		}
-		PG_CATCH();
-		{
-			siddhi_usercode_leave(frame, false);
-			query_failed(q, mcxt, save_user, save_sec);
-			query_abandon_chunk(q);
-			out_chunk_step_failed(owner);
-			ExecClearTuple(slot);
-			i++; /* p already points past the failing event */
-			if (entered)
-				reentry_leave(&owner->reentry);
-			entered = false;
-		}
-		PG_END_TRY();
-		reentry_drain_query(owner);
-	}
-	j->event = save_event;
-	siddhi_current_event_ts = save_ts;
-}
 
 void
 query_process(QueryRuntime *q, TupleTableSlot *slot, int64 ts, int depth)

@@ -275,7 +275,7 @@ partition_chunk_every_key(QueryRuntime **qs, int nq, Junction *j,
 		for (int i = 0; i < n; i++)
 			for (int p = 0; p < nq; p++)
 			{
-				ExecStoreMinimalTuple(rows[i].tuple, slot, false);
+				out_row_store(&rows[i], slot);
 				siddhi_current_event_ts = rows[i].ts;
 				j->event = base + i + 1;
 				query_step(qs[p], STEP_EVENT, slot, rows[i].ts, depth,

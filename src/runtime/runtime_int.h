@@ -235,7 +235,8 @@ typedef struct TableSink
  */
 typedef struct PendingOut
 {
-	MinimalTuple tuple; /* in OutChunk.cxt */
+	Datum *values; /* the row's, by-reference ones copied, in OutChunk.cxt */
+	bool *isnull;
 	int64 ts;
 	bool expired;
 } PendingOut;
@@ -249,7 +250,8 @@ typedef struct OutChunk
 	int depth; /* of the step that sent them */
 	bool flushing;
 	SiddhiPartInstance *key; /* a partition's key they were sent for */
-	MemoryContext cxt;		 /* the rows' tuples, reset at each flush */
+	MemoryContext cxt;		 /* the rows' values, reset now and then */
+	int held;				 /* rows flushed since cxt was reset */
 	TupleTableSlot *slot;	 /* the output stream's: each row in turn */
 } OutChunk;
 
@@ -681,6 +683,18 @@ extern void out_chunk_flush(QueryRuntime *q);
 extern void out_chunk_step_done(QueryRuntime *q);
 extern void out_chunk_step_failed(QueryRuntime *q);
 extern void out_chunk_flush_alone(QueryRuntime *q);
+/* Put a row of an output chunk in slot (a virtual slot of its stream). */
+static inline void
+out_row_store(const PendingOut *row, TupleTableSlot *slot)
+{
+	int natts = slot->tts_tupleDescriptor->natts;
+
+	ExecClearTuple(slot);
+	memcpy(slot->tts_values, row->values, sizeof(Datum) * natts);
+	memcpy(slot->tts_isnull, row->isnull, sizeof(bool) * natts);
+	ExecStoreVirtualTuple(slot);
+}
+
 /* query_partition.c */
 extern void partition_chunk_every_key(QueryRuntime **qs, int nq, Junction *j,
 									  PendingOut *rows, int n,
@@ -707,6 +721,11 @@ extern void query_advance(QueryRuntime *q, int64 now);
 
 extern void sink_flush(Oid relid);
 
+extern void query_abandon_chunk(QueryRuntime *q);
+/* query_chunk.c */
+extern void query_step_rows(QueryRuntime *q, Junction *j, PendingOut *rows,
+							int n, const uint64 *numbers, uint64 base,
+							TupleTableSlot *slot, int depth);
 extern void query_step_chunk(QueryRuntime *q, Junction *j, const char *rows,
 							 uint32 nrows);
 

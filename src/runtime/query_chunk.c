@@ -1,0 +1,260 @@
+/*-------------------------------------------------------------------------
+ *
+ * query_chunk.c
+ *	  A query taking a whole chunk in one step, one error boundary and one
+ *	  user frame: a chunk from the ring when the query is its stream's
+ *	  only reader (query_step_chunk), or a query's output chunk for each
+ *	  reader of its stream (query_step_rows).
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "runtime_int.h"
+
+/*
+ * A query's output chunk for reader q (not in a partition), from junction
+ * j: its rows (numbers[i] their numbers there, for shared conditions;
+ * without numbers, base + i + 1), all
+ * in one step, then the chunk's end: a batch() window emits what the chunk
+ * brought, the selector what waits for the end, and what q sent goes on as
+ * one chunk.  An error skips the row it happened at, as query_step does
+ * for an event of a chunk that goes on (the query forgets the chunk it was
+ * in the middle of, and what that row sent), and the rest go on in a new
+ * unit.  When q is busy (a loop brought the chunk back) each row waits its
+ * turn, then the end.
+ */
+void
+query_step_rows(QueryRuntime *q, Junction *j, PendingOut *rows, int n,
+				const uint64 *numbers, uint64 base, TupleTableSlot *slot,
+				int depth)
+{
+	QueryRuntime *owner = query_owner(q);
+	int64 save_ts = siddhi_current_event_ts;
+	uint64 save_event = j->event;
+	volatile int i = 0;
+	volatile bool ended = false;
+
+	/* the owner may not read the input: reported once, at the first event */
+	if (q->read_denied && q->read_checked == batch_seq)
+		return;
+	if (!reentry_enter(&owner->reentry))
+	{
+		for (int k = 0; k < n; k++)
+		{
+			out_row_store(&rows[k], slot);
+			reentry_defer(&owner->reentry, owner, q, STEP_EVENT, slot,
+						  rows[k].ts, depth, SIDDHI_EVENT_CURRENT, false);
+		}
+		if (q->window && siddhi_window_wants_input_end(q->window))
+			reentry_defer(&owner->reentry, owner, q, STEP_INPUT_END, NULL,
+						  q->app->playback ? q->app->clock : siddhi_now_ms(),
+						  depth, SIDDHI_EVENT_CHUNK_END, false);
+		reentry_defer(&owner->reentry, owner, q, STEP_CHUNK_END, NULL, 0,
+					  depth, SIDDHI_EVENT_CHUNK_END, false);
+		return;
+	}
+	q->st.dirty = true;
+	while (!ended)
+	{
+		MemoryContext mcxt = CurrentMemoryContext;
+		Oid save_user;
+		int save_sec;
+		int frame;
+
+		siddhi_batch_isolate();
+		GetUserIdAndSecContext(&save_user, &save_sec);
+		frame = siddhi_usercode_enter(q->owner);
+		PG_TRY();
+		{
+			/* once a batch: may the owner still read the input? */
+			if (q->read_checked != batch_seq)
+			{
+				q->read_checked = batch_seq;
+				q->read_denied = true;
+				check_may_read(q->input->relid, q->owner);
+				q->read_denied = false;
+			}
+			for (; i < n; i++)
+			{
+				uint64 timed;
+
+				if (depth > MAX_CHAIN_DEPTH)
+					ereport(ERROR,
+							(errcode(ERRCODE_SIDDHI_RUNTIME_ERROR),
+							 errmsg("event went through more than %d chained "
+									"queries",
+									MAX_CHAIN_DEPTH),
+							 errhint("Queries that insert into each other's "
+									 "input streams form a loop.")));
+				out_row_store(&rows[i], slot);
+				siddhi_current_event_ts = rows[i].ts;
+				j->event = numbers ? numbers[i] : base + i + 1;
+				timed = siddhi_stats_event(q->stats, rows[i].ts);
+				if (q->app->playback && rows[i].ts > q->app->clock)
+					q->app->clock = rows[i].ts;
+				playback_clock = q->app->playback ? q->app->clock : 0;
+				query_event(q, slot, rows[i].ts, depth, SIDDHI_EVENT_CURRENT,
+							false);
+				out_chunk_step_done(owner);
+				if (timed)
+					siddhi_stats_event_done(q->stats, timed);
+			}
+			/* the chunk's end */
+			if (q->window && siddhi_window_wants_input_end(q->window))
+			{
+				WindowEventArg wa = { q, depth };
+				int64 now = q->app->playback ? q->app->clock : siddhi_now_ms();
+
+				siddhi_current_event_ts = now;
+				siddhi_window_input_end(q->window, now, window_event, &wa);
+			}
+			query_chunk_end(q, depth);
+			out_chunk_flush(owner);
+			ended = true;
+			ResetExprContext(q->econtext);
+			/* a join's other side made q's rows in q's memory */
+			if (q->join_main)
+				ResetExprContext(q->join_main->econtext);
+			siddhi_usercode_leave(frame, true);
+			siddhi_batch_isolate();
+		}
+		PG_CATCH();
+		{
+			siddhi_usercode_leave(frame, false);
+			query_failed(q, mcxt, save_user, save_sec);
+			query_abandon_chunk(q);
+			out_chunk_step_failed(owner);
+			if (i < n)
+				i++; /* that row is skipped */
+			else
+				ended = true; /* the chunk's end failed */
+		}
+		PG_END_TRY();
+	}
+	/* after a failure at the end, what the rows before sent still goes */
+	if (owner->outc.n > 0)
+		out_chunk_flush_alone(owner);
+	j->event = save_event;
+	siddhi_current_event_ts = save_ts;
+	reentry_leave(&owner->reentry);
+	reentry_drain_query(owner);
+}
+
+/*
+ * A chunk from the ring for a query that is its stream's only reader (no
+ * watcher, hook, aggregation or named window; not in a partition, no
+ * table operation): the whole chunk in one step, one error
+ * boundary and one user frame instead of one per event.  An error skips
+ * the event it happened at, as query_step does: the unit is rolled back
+ * (the events before it have done their work in the database in units of
+ * their own, the queries downstream and table flushes; their effects in
+ * memory stay, as they would one step each), the error is counted, and the
+ * rest of the chunk goes on in a new step.  In playback each event first
+ * moves the app's clock (playback_arrival), as it does one step each.
+ */
+void
+query_step_chunk(QueryRuntime *q, Junction *j, const char *rows, uint32 nrows)
+{
+	TupleTableSlot *slot = j->slot;
+	const char *volatile p = rows;
+	volatile uint32 i = 0;
+	int64 save_ts = siddhi_current_event_ts;
+	uint64 save_event = j->event;
+	QueryRuntime *owner = query_owner(q);
+	volatile bool entered = false;
+
+	while (i < nrows)
+	{
+		MemoryContext mcxt = CurrentMemoryContext;
+		Oid save_user;
+		int save_sec;
+		int frame;
+		uint64 timed;
+
+		/* the owner may not read the input: reported once, at the first */
+		if (q->read_denied && q->read_checked == batch_seq)
+		{
+			/* the events still move a playback app's clock */
+			for (; i < nrows && q->app->playback; i++)
+			{
+				const SiddhiRowHeader *row = (const SiddhiRowHeader *) p;
+
+				p += MAXALIGN(sizeof(SiddhiRowHeader)) + MAXALIGN(row->length);
+				playback_arrival(j, row->timestamp);
+			}
+			break;
+		}
+		q->st.dirty = true;
+		siddhi_batch_isolate();
+		GetUserIdAndSecContext(&save_user, &save_sec);
+		frame = siddhi_usercode_enter(q->owner);
+		PG_TRY();
+		{
+			/* once a batch: may the owner still read the input? */
+			if (q->read_checked != batch_seq)
+			{
+				q->read_checked = batch_seq;
+				q->read_denied = true;
+				check_may_read(q->input->relid, q->owner);
+				q->read_denied = false;
+			}
+			for (; i < nrows; i++)
+			{
+				const SiddhiRowHeader *row = (const SiddhiRowHeader *) p;
+				MinimalTuple tuple =
+					(MinimalTuple) (p + MAXALIGN(sizeof(SiddhiRowHeader)));
+
+				p += MAXALIGN(sizeof(SiddhiRowHeader)) + MAXALIGN(row->length);
+				if (q->app->playback)
+				{
+					playback_arrival(j, row->timestamp);
+					if (row->timestamp > q->app->clock)
+						q->app->clock = row->timestamp;
+					playback_clock = q->app->clock;
+				}
+				else
+					playback_clock = 0;
+				ExecStoreMinimalTuple(tuple, slot, false);
+				siddhi_current_event_ts = row->timestamp;
+				timed = siddhi_stats_event(q->stats, row->timestamp);
+				/* numbered: places of q that share an expression share it */
+				if (q->app->nsexprs > 0)
+					j->event = ++j->events;
+				/* (the ring's loop steps nothing else around this) */
+				if (!reentry_enter(&owner->reentry))
+					elog(ERROR, "query \"%s\" is already at work", q->name);
+				entered = true;
+				query_event(q, slot, row->timestamp, 0, SIDDHI_EVENT_CURRENT,
+							true);
+				out_chunk_flush(owner);
+				if (timed)
+					siddhi_stats_event_done(q->stats, timed);
+				ResetExprContext(q->econtext);
+				if (q->join_main)
+					ResetExprContext(q->join_main->econtext);
+				ExecClearTuple(slot);
+				/* what the event brought back goes through before the next */
+				reentry_leave(&owner->reentry);
+				entered = false;
+				reentry_drain_query(owner);
+			}
+			siddhi_usercode_leave(frame, true);
+			siddhi_batch_isolate();
+		}
+		PG_CATCH();
+		{
+			siddhi_usercode_leave(frame, false);
+			query_failed(q, mcxt, save_user, save_sec);
+			query_abandon_chunk(q);
+			out_chunk_step_failed(owner);
+			ExecClearTuple(slot);
+			i++; /* p already points past the failing event */
+			if (entered)
+				reentry_leave(&owner->reentry);
+			entered = false;
+		}
+		PG_END_TRY();
+		reentry_drain_query(owner);
+	}
+	j->event = save_event;
+	siddhi_current_event_ts = save_ts;
+}
