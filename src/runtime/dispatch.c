@@ -629,7 +629,7 @@ dispatch_emit(Junction *j, TupleTableSlot *slot, int64 ts, int depth)
 	 */
 	bits = idx->nwords <= DISPATCH_STACK_WORDS
 			   ? stack_bits
-			   : palloc(sizeof(uint64) * idx->nwords);
+			   : MemoryContextAlloc(batch_cxt, sizeof(uint64) * idx->nwords);
 	mark_readers(idx, slot, ts, bits);
 	for (int w = 0; w < idx->nwords; w++)
 	{
@@ -718,15 +718,19 @@ dispatch_emit_chunk(Junction *j, PendingOut *rows, int n, TupleTableSlot *slot,
 		any = true;
 	}
 	nreaders = list_length(j->consumers);
-	qs = palloc(sizeof(QueryRuntime *) * nreaders);
-	took = palloc0(sizeof(bool) * nreaders);
+	/*
+	 * In the batch's memory, freed at the end: a reader's failure rolls
+	 * back the subtransaction whose memory is current here.
+	 */
+	qs = MemoryContextAlloc(batch_cxt, sizeof(QueryRuntime *) * nreaders);
+	took = MemoryContextAllocZero(batch_cxt, sizeof(bool) * nreaders);
 	for (int pos = 0; pos < nreaders; pos++)
 		qs[pos] = list_nth(j->consumers, pos);
-	evs = palloc(sizeof(uint64) * n);
-	sub = palloc(sizeof(PendingOut) * n);
-	numbers = palloc(sizeof(uint64) * n);
+	evs = MemoryContextAlloc(batch_cxt, sizeof(uint64) * n);
+	sub = MemoryContextAlloc(batch_cxt, sizeof(PendingOut) * n);
+	numbers = MemoryContextAlloc(batch_cxt, sizeof(uint64) * n);
 	if (keyed)
-		bits = palloc(sizeof(uint64) * idx->nwords * n);
+		bits = MemoryContextAlloc(batch_cxt, sizeof(uint64) * idx->nwords * n);
 	else if (idx->nkeyed > 0 && idx->spared)
 		catch_up(idx);
 	for (int i = 0; i < n; i++)

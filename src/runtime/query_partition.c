@@ -264,7 +264,9 @@ partition_chunk_every_key(QueryRuntime **qs, int nq, Junction *j,
 
 	/* the keys there are now (the chunk may make none, but be safe) */
 	dlist_foreach(it, siddhi_partition_instances(ap->rt)) nkeys++;
-	keys = palloc(sizeof(SiddhiPartInstance *) * Max(nkeys, 1));
+	/* (not in the subtransaction's memory: a step's failure frees it) */
+	keys = MemoryContextAlloc(batch_cxt,
+							  sizeof(SiddhiPartInstance *) * Max(nkeys, 1));
 	nkeys = 0;
 	dlist_foreach(it, siddhi_partition_instances(ap->rt)) keys[nkeys++] =
 		dlist_container(SiddhiPartInstance, node, it.cur);
