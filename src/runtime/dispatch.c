@@ -662,30 +662,151 @@ reader_chunk_end(QueryRuntime *q, int depth)
 			   false);
 }
 
+/* A chunk on its way to the readers of j. */
+typedef struct ChunkDelivery
+{
+	Junction *j;
+	PendingOut *rows;
+	int n;
+	TupleTableSlot *slot;
+	int depth;
+	uint64 base; /* the rows' numbers are base + 1 on */
+	bool kinds;	 /* a row keeps its kind (a named window's) */
+	/* the dispatch index's view, or NULL: every reader takes every row */
+	DispatchIndex *idx;
+	uint64 *bits; /* per row, the readers that want it */
+	uint64 *evs;  /* per row, its number in the index's count */
+} ChunkDelivery;
+
+#define WANTS(d, i, p) \
+	((d)->bits == NULL || TEST_BIT((d)->bits + (i) * (d)->idx->nwords, (p)))
+
 /*
- * Each reader takes every row of the chunk it wants, as one chunk of its
- * own (an aggregating selector outputs once per chunk, as Siddhi's does
- * for every chunk), before the next reader takes any.  The queries of a
- * partition that read the stream, next to each other, take it row by row
- * instead: Siddhi's partition is one receiver, which hands each key's run
- * of rows to all its queries in turn (each query's output for the run
+ * Each reader qs[pos] takes every row of the chunk it wants, as one chunk
+ * of its own (an aggregating selector outputs once per chunk, as Siddhi's
+ * does for every chunk), before the next reader takes any.  The queries
+ * of a partition that read the stream, next to each other, take it row by
+ * row instead: Siddhi's partition is one receiver, which hands each key's
+ * run of rows to all its queries in turn (each query's output for the run
  * goes out as the run ends, query_partition.c).
  */
+static void
+readers_take(ChunkDelivery *d, QueryRuntime **qs, int nreaders)
+{
+	Junction *j = d->j;
+	/*
+	 * In the batch's memory, freed at the end: a reader's failure rolls
+	 * back the subtransaction whose memory is current here.
+	 */
+	bool *took = MemoryContextAllocZero(batch_cxt, sizeof(bool) * nreaders);
+	PendingOut *sub = MemoryContextAlloc(batch_cxt, sizeof(PendingOut) * d->n);
+	uint64 *numbers = MemoryContextAlloc(batch_cxt, sizeof(uint64) * d->n);
+
+	for (int pos = 0; pos < nreaders;)
+	{
+		int end = pos + 1;
+
+		/* a partition's queries side by side take the rows together */
+		if (qs[pos]->apart && !qs[pos]->inner_input)
+			while (end < nreaders && qs[end]->apart == qs[pos]->apart &&
+				   !qs[end]->inner_input)
+				end++;
+		/* a stream the partition does not divide: every key takes it */
+		if (qs[pos]->apart && !qs[pos]->inner_input &&
+			!siddhi_partition_divides(qs[pos]->apart->rt, j->relid))
+		{
+			partition_chunk_every_key(qs + pos, end - pos, j, d->rows, d->n,
+									  d->slot, d->depth, d->base, d->kinds);
+			pos = end;
+			continue;
+		}
+		if (end == pos + 1 && qs[pos]->apart == NULL)
+		{
+			/* one reader: the rows it wants, in one step */
+			int m = 0;
+
+			for (int i = 0; i < d->n; i++)
+			{
+				if (!WANTS(d, i, pos))
+					continue;
+				if (d->idx)
+					count_visit(d->idx, pos, d->evs[i]);
+				sub[m] = d->rows[i];
+				numbers[m++] = d->base + i + 1;
+			}
+			if (m > 0)
+				query_step_rows(qs[pos], j, sub, m, numbers, 0, d->slot,
+								d->depth, d->kinds);
+			pos = end;
+			continue;
+		}
+		for (int i = 0; i < d->n; i++)
+			for (int p = pos; p < end; p++)
+			{
+				if (!WANTS(d, i, p))
+					continue;
+				out_row_store(&d->rows[i], d->slot);
+				siddhi_current_event_ts = d->rows[i].ts;
+				j->event = d->base + i + 1;
+				if (d->idx)
+					count_visit(d->idx, p, d->evs[i]);
+				query_step(qs[p], STEP_EVENT, d->slot, d->rows[i].ts, d->depth,
+						   ROW_KIND(d->rows[i], d->kinds), false);
+				took[p] = true;
+			}
+		for (int p = pos; p < end; p++)
+			if (took[p])
+				reader_chunk_end(qs[p], d->depth);
+		pos = end;
+	}
+	pfree(took);
+	pfree(sub);
+	pfree(numbers);
+}
+
+/* j's readers, in order, in the batch's memory (pfree when done). */
+static QueryRuntime **
+readers_of(Junction *j, int *nreaders)
+{
+	QueryRuntime **qs;
+	int pos = 0;
+	ListCell *lc;
+
+	*nreaders = list_length(j->consumers);
+	qs = MemoryContextAlloc(batch_cxt,
+							sizeof(QueryRuntime *) * Max(*nreaders, 1));
+	foreach(lc, j->consumers)
+		qs[pos++] = lfirst(lc);
+	return qs;
+}
+
+void
+dispatch_chunk_all(Junction *j, PendingOut *rows, int n, TupleTableSlot *slot,
+				   int depth, uint64 base, bool kinds)
+{
+	ChunkDelivery d = {
+		j, rows, n, slot, depth, base, kinds, NULL, NULL, NULL
+	};
+	int nreaders;
+	QueryRuntime **qs = readers_of(j, &nreaders);
+
+	readers_take(&d, qs, nreaders);
+	pfree(qs);
+}
+
 void
 dispatch_emit_chunk(Junction *j, PendingOut *rows, int n, TupleTableSlot *slot,
 					int depth, uint64 base)
 {
 	DispatchIndex *idx = index_of(j);
+	ChunkDelivery d = {
+		j, rows, n, slot, depth, base, false, NULL, NULL, NULL
+	};
 	bool keyed;
 	bool any;
 	int64 max;
 	int nreaders;
 	QueryRuntime **qs;
-	uint64 *bits = NULL;
-	uint64 *evs;
-	bool *took;
-	PendingOut *sub;
-	uint64 *numbers;
 
 	if (!idx->built)
 		dispatch_build(j, idx);
@@ -696,7 +817,7 @@ dispatch_emit_chunk(Junction *j, PendingOut *rows, int n, TupleTableSlot *slot,
 		for (int i = 0; i < n; i++)
 			dispatch_note_time(j, rows[i].ts);
 		query_step_rows(linitial(j->consumers), j, rows, n, NULL, base, slot,
-						depth);
+						depth, false);
 		return;
 	}
 	any = idx->any_ts;
@@ -717,97 +838,34 @@ dispatch_emit_chunk(Junction *j, PendingOut *rows, int n, TupleTableSlot *slot,
 			max = rows[i].ts;
 		any = true;
 	}
-	nreaders = list_length(j->consumers);
-	/*
-	 * In the batch's memory, freed at the end: a reader's failure rolls
-	 * back the subtransaction whose memory is current here.
-	 */
-	qs = MemoryContextAlloc(batch_cxt, sizeof(QueryRuntime *) * nreaders);
-	took = MemoryContextAllocZero(batch_cxt, sizeof(bool) * nreaders);
-	for (int pos = 0; pos < nreaders; pos++)
-		qs[pos] = list_nth(j->consumers, pos);
-	evs = MemoryContextAlloc(batch_cxt, sizeof(uint64) * n);
-	sub = MemoryContextAlloc(batch_cxt, sizeof(PendingOut) * n);
-	numbers = MemoryContextAlloc(batch_cxt, sizeof(uint64) * n);
+	if (idx->nkeyed > 0)
+	{
+		d.idx = idx;
+		d.evs = MemoryContextAlloc(batch_cxt, sizeof(uint64) * n);
+	}
 	if (keyed)
-		bits = MemoryContextAlloc(batch_cxt, sizeof(uint64) * idx->nwords * n);
+		d.bits =
+			MemoryContextAlloc(batch_cxt, sizeof(uint64) * idx->nwords * n);
 	else if (idx->nkeyed > 0 && idx->spared)
 		catch_up(idx);
 	for (int i = 0; i < n; i++)
 	{
 		dispatch_note_time(j, rows[i].ts);
-		evs[i] = idx->nkeyed > 0 ? ++idx->events : 0;
+		if (d.evs)
+			d.evs[i] = ++idx->events;
 		if (keyed)
 		{
 			out_row_store(&rows[i], slot);
-			mark_readers(idx, slot, rows[i].ts, bits + i * idx->nwords);
+			mark_readers(idx, slot, rows[i].ts, d.bits + i * idx->nwords);
 		}
 	}
-	for (int pos = 0; pos < nreaders;)
-	{
-		int end = pos + 1;
-
-		/* a partition's queries side by side take the rows together */
-		if (qs[pos]->apart && !qs[pos]->inner_input)
-			while (end < nreaders && qs[end]->apart == qs[pos]->apart &&
-				   !qs[end]->inner_input)
-				end++;
-		/* a stream the partition does not divide: every key takes it */
-		if (qs[pos]->apart && !qs[pos]->inner_input &&
-			!siddhi_partition_divides(qs[pos]->apart->rt, j->relid))
-		{
-			partition_chunk_every_key(qs + pos, end - pos, j, rows, n, slot,
-									  depth, base);
-			pos = end;
-			continue;
-		}
-		if (end == pos + 1 && qs[pos]->apart == NULL)
-		{
-			/* one reader: the rows it wants, in one step */
-			int m = 0;
-
-			for (int i = 0; i < n; i++)
-			{
-				if (keyed && !TEST_BIT(bits + i * idx->nwords, pos))
-					continue;
-				if (idx->nkeyed > 0)
-					count_visit(idx, pos, evs[i]);
-				sub[m] = rows[i];
-				numbers[m++] = base + i + 1;
-			}
-			if (m > 0)
-				query_step_rows(qs[pos], j, sub, m, numbers, 0, slot, depth);
-			pos = end;
-			continue;
-		}
-		for (int i = 0; i < n; i++)
-			for (int p = pos; p < end; p++)
-			{
-				if (keyed && !TEST_BIT(bits + i * idx->nwords, p))
-					continue;
-				out_row_store(&rows[i], slot);
-				siddhi_current_event_ts = rows[i].ts;
-				j->event = base + i + 1;
-				if (idx->nkeyed > 0)
-					visit_event(idx, p, evs[i], slot, rows[i].ts, depth,
-								false);
-				else
-					query_step(qs[p], STEP_EVENT, slot, rows[i].ts, depth,
-							   SIDDHI_EVENT_CURRENT, false);
-				took[p] = true;
-			}
-		for (int p = pos; p < end; p++)
-			if (took[p])
-				reader_chunk_end(qs[p], depth);
-		pos = end;
-	}
+	qs = readers_of(j, &nreaders);
+	readers_take(&d, qs, nreaders);
 	pfree(qs);
-	pfree(took);
-	pfree(evs);
-	pfree(sub);
-	pfree(numbers);
-	if (bits)
-		pfree(bits);
+	if (d.evs)
+		pfree(d.evs);
+	if (d.bits)
+		pfree(d.bits);
 }
 
 bool

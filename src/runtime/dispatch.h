@@ -29,6 +29,14 @@ extern void dispatch_emit_chunk(Junction *j, PendingOut *rows, int n,
 								TupleTableSlot *slot, int depth, uint64 base);
 
 /*
+ * The same without the index: every reader of j takes every row (a named
+ * window's chunk; with kinds, each row keeps its kind).
+ */
+extern void dispatch_chunk_all(Junction *j, PendingOut *rows, int n,
+							   TupleTableSlot *slot, int depth, uint64 base,
+							   bool kinds);
+
+/*
  * The readers of j change (an app starts or stops): count the events the
  * keyed ones were spared as theirs (events_in) and build anew at the next
  * event.

@@ -7,23 +7,52 @@
  *-------------------------------------------------------------------------
  */
 #include "runtime_int.h"
+#include "dispatch.h"
 
 
-/* A named window's step is over: its readers end their chunk. */
+/*
+ * A named window's step is over: what it emitted goes to its readers as
+ * one chunk, each reader taking it whole in turn (dispatch_chunk_all), as
+ * Siddhi's window hands its chunk on.  (While that chunk goes out, a
+ * window that emits again hands those events on one by one: readers got
+ * them, and end their chunk here.)
+ */
 void
 named_window_chunk_end(NamedWindow *nw)
 {
+	OutChunk *oc = &nw->outc;
+	Junction *j = nw->junction;
 	ListCell *lc;
 
+	if (oc->n > 0 && !oc->flushing)
+	{
+		uint64 base = j->events;
+
+		j->events += oc->n;
+		oc->flushing = true;
+		PG_TRY();
+		{
+			dispatch_chunk_all(j, oc->rows, oc->n, oc->slot, oc->depth, base,
+							   true);
+		}
+		PG_FINALLY();
+		{
+			out_chunk_reset(oc);
+		}
+		PG_END_TRY();
+	}
 	if (!nw->delivered)
 		return;
 	nw->delivered = false;
-	foreach(lc, nw->junction->consumers)
+	foreach(lc, j->consumers)
 		query_step(lfirst(lc), STEP_CHUNK_END, NULL, 0, nw->depth,
 				   SIDDHI_EVENT_CHUNK_END, false);
 }
 
-/* Callback of a named window: what it emits goes to the queries reading it. */
+/*
+ * Callback of a named window: what it emits waits for the end of its step
+ * (named_window_chunk_end), for the queries reading it.
+ */
 void
 named_window_event(void *arg, SiddhiEventKind kind, MinimalTuple tuple,
 				   int64 ts)
@@ -46,7 +75,18 @@ named_window_event(void *arg, SiddhiEventKind kind, MinimalTuple tuple,
 		 nw->output == SIDDHI_EVENTS_CURRENT) ||
 		(kind == SIDDHI_EVENT_CURRENT && nw->output == SIDDHI_EVENTS_EXPIRED))
 		return;
+	if (j->consumers == NIL)
+		return;
 	ExecStoreMinimalTuple(tuple, nw->out_slot, false);
+	if (!nw->outc.flushing)
+	{
+		if (nw->outc.n == 0)
+			nw->outc.depth = nw->depth;
+		out_chunk_push(&nw->outc, nw->app->cxt, j->desc, nw->out_slot, ts,
+					   kind == SIDDHI_EVENT_EXPIRED);
+		ExecClearTuple(nw->out_slot);
+		return;
+	}
 	foreach(lc, j->consumers)
 		query_step(lfirst(lc), STEP_EVENT, nw->out_slot, ts, nw->depth, kind,
 				   false);

@@ -18,31 +18,24 @@
 #include "utils/datum.h"
 
 /*
- * One more row q sends to its output stream (out, stamped ts): a copy
- * waits in q's chunk.  depth is the sending step's.
+ * One more row in chunk oc (its memory under parent, made at the first
+ * row, with a slot of desc): out's values, the by-reference ones copied,
+ * stamped ts.  Readers take it as a virtual row.
  */
 void
-out_chunk_add(QueryRuntime *q, TupleTableSlot *out, int64 ts, int depth,
-			  bool expired)
+out_chunk_push(OutChunk *oc, MemoryContext parent, TupleDesc desc,
+			   TupleTableSlot *out, int64 ts, bool expired)
 {
-	OutChunk *oc = &q->outc;
 	MemoryContext old;
 	PendingOut *row;
 	int natts;
 
-	if (unlikely(oc->flushing))
-	{
-		/* not reached: a query sends nothing while its chunk goes out
-		 * (it is busy, and what loops back to it waits); go on anyway */
-		junction_emit(q->output, out, ts, depth + 1, expired);
-		return;
-	}
 	if (unlikely(oc->cxt == NULL))
 	{
-		oc->cxt = AllocSetContextCreate(q->app->cxt, "siddhi query output",
+		oc->cxt = AllocSetContextCreate(parent, "siddhi output chunk",
 										ALLOCSET_SMALL_SIZES);
-		old = MemoryContextSwitchTo(q->app->cxt);
-		oc->slot = MakeSingleTupleTableSlot(q->output->desc, &TTSOpsVirtual);
+		old = MemoryContextSwitchTo(parent);
+		oc->slot = MakeSingleTupleTableSlot(desc, &TTSOpsVirtual);
 		oc->max = 8;
 		oc->rows = palloc(sizeof(PendingOut) * oc->max);
 		MemoryContextSwitchTo(old);
@@ -52,13 +45,7 @@ out_chunk_add(QueryRuntime *q, TupleTableSlot *out, int64 ts, int depth,
 		oc->max *= 2;
 		oc->rows = repalloc(oc->rows, sizeof(PendingOut) * oc->max);
 	}
-	if (oc->n == 0)
-	{
-		oc->depth = depth;
-		oc->key = q->apart ? q->apart->current : NULL;
-	}
 	row = &oc->rows[oc->n++];
-	/* the values, by-reference ones copied: readers take a virtual row */
 	slot_getallattrs(out);
 	natts = out->tts_tupleDescriptor->natts;
 	row->values =
@@ -82,6 +69,56 @@ out_chunk_add(QueryRuntime *q, TupleTableSlot *out, int64 ts, int depth,
 	row->expired = expired;
 }
 
+/* The rows of oc went out: their memory goes every few hundred rows. */
+void
+out_chunk_reset(OutChunk *oc)
+{
+	oc->flushing = false;
+	oc->held += oc->n;
+	if (oc->held >= 256)
+	{
+		MemoryContextReset(oc->cxt);
+		oc->held = 0;
+	}
+	oc->n = 0;
+	oc->kept = 0;
+}
+
+/*
+ * One more row q sends to its output stream (out, stamped ts): a copy
+ * waits in q's chunk.  depth is the sending step's.
+ */
+void
+out_chunk_add(QueryRuntime *q, TupleTableSlot *out, int64 ts, int depth,
+			  bool expired)
+{
+	OutChunk *oc = &q->outc;
+
+	/*
+	 * A stream nothing reads but its watchers: they see the rows in the
+	 * same order now as at the step's end, so nothing waits.
+	 */
+	if (q->output->consumers == NIL && q->output->hooks == NIL &&
+		q->output->aggregations == NIL && q->output->named == NULL)
+	{
+		junction_emit(q->output, out, ts, depth + 1, expired);
+		return;
+	}
+	if (unlikely(oc->flushing))
+	{
+		/* not reached: a query sends nothing while its chunk goes out
+		 * (it is busy, and what loops back to it waits); go on anyway */
+		junction_emit(q->output, out, ts, depth + 1, expired);
+		return;
+	}
+	if (oc->n == 0)
+	{
+		oc->depth = depth;
+		oc->key = q->apart ? q->apart->current : NULL;
+	}
+	out_chunk_push(oc, q->app->cxt, q->output->desc, out, ts, expired);
+}
+
 /*
  * q's chunk goes to its output stream (called inside q's step, in its
  * user frame: the stream's watchers and readers run from here).  An error
@@ -102,16 +139,7 @@ out_chunk_flush(QueryRuntime *q)
 	}
 	PG_FINALLY();
 	{
-		oc->flushing = false;
-		/* the rows' memory goes every few hundred rows, not every flush */
-		oc->held += oc->n;
-		if (oc->held >= 256)
-		{
-			MemoryContextReset(oc->cxt);
-			oc->held = 0;
-		}
-		oc->n = 0;
-		oc->kept = 0;
+		out_chunk_reset(oc);
 	}
 	PG_END_TRY();
 }

@@ -20,12 +20,13 @@
  * for an event of a chunk that goes on (the query forgets the chunk it was
  * in the middle of, and what that row sent), and the rest go on in a new
  * unit.  When q is busy (a loop brought the chunk back) each row waits its
- * turn, then the end.
+ * turn, then the end.  With kinds, a row keeps its kind (a named window's
+ * expired events); else every row is current (a stream's).
  */
 void
 query_step_rows(QueryRuntime *q, Junction *j, PendingOut *rows, int n,
 				const uint64 *numbers, uint64 base, TupleTableSlot *slot,
-				int depth)
+				int depth, bool kinds)
 {
 	QueryRuntime *owner = query_owner(q);
 	int64 save_ts = siddhi_current_event_ts;
@@ -42,7 +43,7 @@ query_step_rows(QueryRuntime *q, Junction *j, PendingOut *rows, int n,
 		{
 			out_row_store(&rows[k], slot);
 			reentry_defer(&owner->reentry, owner, q, STEP_EVENT, slot,
-						  rows[k].ts, depth, SIDDHI_EVENT_CURRENT, false);
+						  rows[k].ts, depth, ROW_KIND(rows[k], kinds), false);
 		}
 		if (q->window && siddhi_window_wants_input_end(q->window))
 			reentry_defer(&owner->reentry, owner, q, STEP_INPUT_END, NULL,
@@ -92,8 +93,8 @@ query_step_rows(QueryRuntime *q, Junction *j, PendingOut *rows, int n,
 				if (q->app->playback && rows[i].ts > q->app->clock)
 					q->app->clock = rows[i].ts;
 				playback_clock = q->app->playback ? q->app->clock : 0;
-				query_event(q, slot, rows[i].ts, depth, SIDDHI_EVENT_CURRENT,
-							false);
+				query_event(q, slot, rows[i].ts, depth,
+							ROW_KIND(rows[i], kinds), false);
 				out_chunk_step_done(owner);
 				if (timed)
 					siddhi_stats_event_done(q->stats, timed);

@@ -248,12 +248,13 @@ partition_event(QueryRuntime *q, TupleTableSlot *slot, int64 ts, int depth,
  * not divide, for those of its queries that read j side by side: each
  * key there is takes the whole chunk in turn, row by row through the
  * queries, and then ends it for each (Siddhi's partition sends the chunk
- * to every key's instance).  Rows are numbered from base + 1.
+ * to every key's instance).  Rows are numbered from base + 1; with kinds
+ * each keeps its kind (a named window's).
  */
 void
 partition_chunk_every_key(QueryRuntime **qs, int nq, Junction *j,
 						  PendingOut *rows, int n, TupleTableSlot *slot,
-						  int depth, uint64 base)
+						  int depth, uint64 base, bool kinds)
 {
 	AppPartition *ap = qs[0]->apart;
 	SiddhiPartInstance *save_only = ap->only;
@@ -281,7 +282,7 @@ partition_chunk_every_key(QueryRuntime **qs, int nq, Junction *j,
 				siddhi_current_event_ts = rows[i].ts;
 				j->event = base + i + 1;
 				query_step(qs[p], STEP_EVENT, slot, rows[i].ts, depth,
-						   SIDDHI_EVENT_CURRENT, false);
+						   ROW_KIND(rows[i], kinds), false);
 			}
 		ap->only = save_only;
 		ap->only_relid = save_relid;
@@ -290,6 +291,9 @@ partition_chunk_every_key(QueryRuntime **qs, int nq, Junction *j,
 					   SIDDHI_EVENT_CHUNK_END, false);
 	}
 	pfree(keys);
+	/* each step counted its row in: a row reached each query once */
+	for (int p = 0; p < nq; p++)
+		siddhi_stats_count(qs[p]->stats, (int64) n - (int64) n * nkeys, 0);
 }
 
 /*

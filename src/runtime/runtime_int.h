@@ -198,36 +198,6 @@ typedef struct Reentry
 	MemoryContext cxt;
 } Reentry;
 
-struct NamedWindow
-{
-	SiddhiAppRuntime *app;
-	Junction *junction;
-	SiddhiWindow *window;
-	WindowArgs args;
-	ExprContext *econtext;
-	SiddhiEventType output;	  /* which events readers get */
-	TupleTableSlot *out_slot; /* holds the events the window emits */
-	SiddhiWindowMirror *mirror;
-	int depth;			   /* of the event being processed */
-	bool delivered;		   /* readers got events since their last chunk end */
-	SiddhiErrorLog errlog; /* its mirror's failures, rate limited */
-	SiddhiNamedWindowPlan *plan; /* its definition (epochs) */
-	StateTrack st;				 /* named_window_state.c: its saves */
-	Reentry reentry;			 /* events that looped back into it */
-};
-
-typedef struct TableRow
-{
-	QueryRuntime *query;
-	MinimalTuple tuple;
-} TableRow;
-
-typedef struct TableSink
-{
-	Oid relid;	/* hash key */
-	List *rows; /* of TableRow *, in the batch context */
-} TableSink;
-
 /*
  * out_chunk.c: the rows a query sent to its output stream in one step,
  * waiting for the step's end to go to the stream's junction together, as
@@ -254,6 +224,37 @@ typedef struct OutChunk
 	int held;				 /* rows flushed since cxt was reset */
 	TupleTableSlot *slot;	 /* the output stream's: each row in turn */
 } OutChunk;
+
+struct NamedWindow
+{
+	SiddhiAppRuntime *app;
+	Junction *junction;
+	SiddhiWindow *window;
+	WindowArgs args;
+	ExprContext *econtext;
+	SiddhiEventType output;	  /* which events readers get */
+	TupleTableSlot *out_slot; /* holds the events the window emits */
+	SiddhiWindowMirror *mirror;
+	int depth;			   /* of the event being processed */
+	bool delivered;		   /* readers got events since their last chunk end */
+	SiddhiErrorLog errlog; /* its mirror's failures, rate limited */
+	SiddhiNamedWindowPlan *plan; /* its definition (epochs) */
+	StateTrack st;				 /* named_window_state.c: its saves */
+	Reentry reentry;			 /* events that looped back into it */
+	OutChunk outc;				 /* what it emitted in this step */
+};
+
+typedef struct TableRow
+{
+	QueryRuntime *query;
+	MinimalTuple tuple;
+} TableRow;
+
+typedef struct TableSink
+{
+	Oid relid;	/* hash key */
+	List *rows; /* of TableRow *, in the batch context */
+} TableSink;
 
 struct QueryRuntime
 {
@@ -677,12 +678,19 @@ extern void query_output_end(QueryRuntime *q, int64 now, int depth);
 extern void junction_emit_chunk(Junction *j, PendingOut *rows, int n,
 								TupleTableSlot *slot, int depth);
 /* out_chunk.c */
+extern void out_chunk_push(OutChunk *oc, MemoryContext parent, TupleDesc desc,
+						   TupleTableSlot *out, int64 ts, bool expired);
+extern void out_chunk_reset(OutChunk *oc);
 extern void out_chunk_add(QueryRuntime *q, TupleTableSlot *out, int64 ts,
 						  int depth, bool expired);
 extern void out_chunk_flush(QueryRuntime *q);
 extern void out_chunk_step_done(QueryRuntime *q);
 extern void out_chunk_step_failed(QueryRuntime *q);
 extern void out_chunk_flush_alone(QueryRuntime *q);
+/* A row's kind for its reader: a named window's keeps it, a stream's is new */
+#define ROW_KIND(row, kinds) \
+	((kinds) && (row).expired ? SIDDHI_EVENT_EXPIRED : SIDDHI_EVENT_CURRENT)
+
 /* Put a row of an output chunk in slot (a virtual slot of its stream). */
 static inline void
 out_row_store(const PendingOut *row, TupleTableSlot *slot)
@@ -699,7 +707,7 @@ out_row_store(const PendingOut *row, TupleTableSlot *slot)
 extern void partition_chunk_every_key(QueryRuntime **qs, int nq, Junction *j,
 									  PendingOut *rows, int n,
 									  TupleTableSlot *slot, int depth,
-									  uint64 base);
+									  uint64 base, bool kinds);
 
 extern void junction_input_end(Junction *j, int64 now, int depth);
 
@@ -725,7 +733,7 @@ extern void query_abandon_chunk(QueryRuntime *q);
 /* query_chunk.c */
 extern void query_step_rows(QueryRuntime *q, Junction *j, PendingOut *rows,
 							int n, const uint64 *numbers, uint64 base,
-							TupleTableSlot *slot, int depth);
+							TupleTableSlot *slot, int depth, bool kinds);
 extern void query_step_chunk(QueryRuntime *q, Junction *j, const char *rows,
 							 uint32 nrows);
 
