@@ -29,6 +29,8 @@ out_chunk_push(OutChunk *oc, MemoryContext parent, TupleDesc desc,
 	MemoryContext old;
 	PendingOut *row;
 	int natts;
+	Size size;
+	char *data;
 
 	if (unlikely(oc->cxt == NULL))
 	{
@@ -48,22 +50,51 @@ out_chunk_push(OutChunk *oc, MemoryContext parent, TupleDesc desc,
 	row = &oc->rows[oc->n++];
 	slot_getallattrs(out);
 	natts = out->tts_tupleDescriptor->natts;
-	row->values =
-		MemoryContextAlloc(oc->cxt, (sizeof(Datum) + sizeof(bool)) * natts);
-	row->isnull = (bool *) (row->values + natts);
-	memcpy(row->isnull, out->tts_isnull, sizeof(bool) * natts);
+
+	/* one piece: values, nulls, then the by-reference values' bytes */
+	size = MAXALIGN((sizeof(Datum) + sizeof(bool)) * natts);
 	for (int a = 0; a < natts; a++)
 	{
 		Form_pg_attribute att = TupleDescAttr(out->tts_tupleDescriptor, a);
+		Pointer p = DatumGetPointer(out->tts_values[a]);
 
 		if (att->attbyval || out->tts_isnull[a])
+			continue;
+		if (att->attlen == -1 && VARATT_IS_EXTERNAL_EXPANDED(p))
+			continue; /* flattened by datumCopy, below */
+		size += MAXALIGN(att->attlen == -1	 ? VARSIZE_ANY(p)
+						 : att->attlen == -2 ? strlen(p) + 1
+											 : att->attlen);
+	}
+	row->values = MemoryContextAlloc(oc->cxt, size);
+	row->isnull = (bool *) (row->values + natts);
+	memcpy(row->isnull, out->tts_isnull, sizeof(bool) * natts);
+	data = (char *) row->values +
+		   MAXALIGN((sizeof(Datum) + sizeof(bool)) * natts);
+	for (int a = 0; a < natts; a++)
+	{
+		Form_pg_attribute att = TupleDescAttr(out->tts_tupleDescriptor, a);
+		Pointer p = DatumGetPointer(out->tts_values[a]);
+		Size len;
+
+		if (att->attbyval || out->tts_isnull[a])
+		{
 			row->values[a] = out->tts_values[a];
-		else
+			continue;
+		}
+		if (att->attlen == -1 && VARATT_IS_EXTERNAL_EXPANDED(p))
 		{
 			old = MemoryContextSwitchTo(oc->cxt);
-			row->values[a] = datumCopy(out->tts_values[a], false, att->attlen);
+			row->values[a] = datumCopy(out->tts_values[a], false, -1);
 			MemoryContextSwitchTo(old);
+			continue;
 		}
+		len = att->attlen == -1	  ? VARSIZE_ANY(p)
+			  : att->attlen == -2 ? strlen(p) + 1
+								  : att->attlen;
+		memcpy(data, p, len);
+		row->values[a] = PointerGetDatum(data);
+		data += MAXALIGN(len);
 	}
 	row->ts = ts;
 	row->expired = expired;
@@ -121,8 +152,7 @@ out_chunk_add(QueryRuntime *q, TupleTableSlot *out, int64 ts, int depth,
 
 /*
  * q's chunk goes to its output stream (called inside q's step, in its
- * user frame: the stream's watchers and readers run from here).  An error
- * that escapes (a watcher's) loses what had not gone out yet.
+ * user frame: the stream's watchers and readers run from here).
  */
 void
 out_chunk_flush(QueryRuntime *q)
@@ -131,17 +161,14 @@ out_chunk_flush(QueryRuntime *q)
 
 	if (oc->n == 0 || oc->flushing)
 		return;
+	/*
+	 * No error boundary of its own: an error that escapes (a watcher's)
+	 * ends the step that flushes, whose failure forgets the chunk
+	 * (out_chunk_step_failed).
+	 */
 	oc->flushing = true;
-	PG_TRY();
-	{
-		junction_emit_chunk(q->output, oc->rows, oc->n, oc->slot,
-							oc->depth + 1);
-	}
-	PG_FINALLY();
-	{
-		out_chunk_reset(oc);
-	}
-	PG_END_TRY();
+	junction_emit_chunk(q->output, oc->rows, oc->n, oc->slot, oc->depth + 1);
+	out_chunk_reset(oc);
 }
 
 /* A step of q that does not end its chunk went well: its rows stay. */
@@ -203,6 +230,7 @@ out_chunk_flush_alone(QueryRuntime *q)
 	{
 		siddhi_usercode_leave(frame, false);
 		query_failed(q, mcxt, save_user, save_sec);
+		out_chunk_step_failed(q);
 		if (q->apart)
 			partition_enter(q->apart, prev);
 	}
