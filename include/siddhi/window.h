@@ -59,6 +59,12 @@ typedef struct SiddhiWindowEvent
 	MinimalTuple tuple;
 	TupleDesc desc; /* the tuple's */
 	int64 timestamp;
+	/*
+	 * the clock as it arrives (0: its timestamp): later for a late event
+	 * in playback or a row of a chunk from upstream; length windows stamp
+	 * what it expires with it, as Siddhi's stamp with their current time
+	 */
+	int64 now;
 	int64 ext;
 	int64 start;
 	const char *key;

@@ -146,6 +146,7 @@ add_event(NamedWindow *nw, TupleTableSlot *slot, int64 ts, int depth)
 	ev.tuple = ExecFetchSlotMinimalTuple(slot, &should_free);
 	ev.desc = slot->tts_tupleDescriptor;
 	ev.timestamp = ts;
+	ev.now = nw->app->playback ? nw->app->clock : ts;
 	window_event_values(&nw->args, nw->econtext, &ev);
 	nw->st.dirty = true;
 	siddhi_window_add(nw->window, &ev, named_window_event, nw);

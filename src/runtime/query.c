@@ -702,6 +702,7 @@ query_event(QueryRuntime *q, TupleTableSlot *slot, int64 ts, int depth,
 		MemoryContextSwitchTo(old);
 		ev.desc = slot->tts_tupleDescriptor;
 		ev.timestamp = ts;
+		ev.now = q->app->playback ? q->app->clock : ts;
 		window_event_values(&q->window_args, q->econtext, &ev);
 		siddhi_window_add(q->window, &ev, window_event, &wa);
 		if (should_free)
@@ -723,13 +724,17 @@ query_event(QueryRuntime *q, TupleTableSlot *slot, int64 ts, int depth,
 			query_emit(q, slot, q->app->playback ? q->app->clock : ts, depth,
 					   SIDDHI_EVENT_EXPIRED);
 		}
-		/* ... and then resets the query's aggregators (Siddhi's RESET) */
+		/* ... and then resets the query's aggregators (Siddhi's RESET),
+		 * at once for a row of a chunk that goes on (each arrival is a
+		 * chunk of its own for a join's selector) */
 		if ((q->join || q->join_main) && q->input->named == NULL &&
 			kind == SIDDHI_EVENT_CURRENT)
 		{
 			QueryRuntime *mq = q->join_main ? q->join_main : q;
 
 			siddhi_selector_reset_at_end(mq->sel);
+			if (!end_chunk)
+				query_chunk_end(q, depth);
 		}
 	}
 	if (end_chunk)

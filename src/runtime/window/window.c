@@ -310,13 +310,13 @@ expire_oldest(RingWindow *w, int64 ts, SiddhiEventFn fn, void *arg)
 }
 
 static void
-length_add(RingWindow *w, MinimalTuple tuple, int64 ts, SiddhiEventFn fn,
-		   void *arg)
+length_add(RingWindow *w, MinimalTuple tuple, int64 ts, int64 now,
+		   SiddhiEventFn fn, void *arg)
 {
 	WindowSlot *slot;
 
 	if (w->count == w->length)
-		expire_oldest(w, ts, fn, arg);
+		expire_oldest(w, now, fn, arg);
 	slot = &w->slots[(w->head + w->count) % w->capacity];
 	slot->tuple = keep(w, tuple);
 	slot->timestamp = ts;
@@ -352,8 +352,8 @@ fold_close(RingWindow *w, int64 ts, SiddhiEventFn fn, void *arg)
 }
 
 static void
-length_batch_add(RingWindow *w, MinimalTuple tuple, int64 ts, SiddhiEventFn fn,
-				 void *arg)
+length_batch_add(RingWindow *w, MinimalTuple tuple, int64 ts, int64 now,
+				 SiddhiEventFn fn, void *arg)
 {
 	if (w->base.folds_batches)
 	{
@@ -361,8 +361,8 @@ length_batch_add(RingWindow *w, MinimalTuple tuple, int64 ts, SiddhiEventFn fn,
 		fold_add(w, tuple, ts, fn, arg);
 		if (w->folded >= w->length)
 		{
-			fold_close(w, ts, fn, arg);
-			fn(arg, SIDDHI_EVENT_CHUNK_END, NULL, ts);
+			fold_close(w, now, fn, arg);
+			fn(arg, SIDDHI_EVENT_CHUNK_END, NULL, now);
 		}
 		return;
 	}
@@ -372,10 +372,10 @@ length_batch_add(RingWindow *w, MinimalTuple tuple, int64 ts, SiddhiEventFn fn,
 	w->added++;
 	if (w->count < w->length)
 		return;
-	flush_batch(w, ts, fn, arg);
+	flush_batch(w, now, fn, arg);
 	/* each batch a chunk of its own, as in Siddhi (an input chunk of many
 	 * events may close several) */
-	fn(arg, SIDDHI_EVENT_CHUNK_END, NULL, ts);
+	fn(arg, SIDDHI_EVENT_CHUNK_END, NULL, now);
 }
 
 /* Room for one more slot in the batch kept to expire later. */
@@ -471,11 +471,11 @@ stream_current(RingWindow *w, MinimalTuple tuple, int64 ts, SiddhiEventFn fn,
  * first expires the n before it, stamped with its time.
  */
 static void
-length_batch_stream_add(RingWindow *w, MinimalTuple tuple, int64 ts,
+length_batch_stream_add(RingWindow *w, MinimalTuple tuple, int64 ts, int64 now,
 						SiddhiEventFn fn, void *arg)
 {
 	if (w->previous_count == w->length)
-		expire_previous(w, ts, fn, arg);
+		expire_previous(w, now, fn, arg);
 	stream_current(w, tuple, ts, fn, arg);
 }
 
@@ -644,17 +644,19 @@ ring_add(SiddhiWindow *base, const SiddhiWindowEvent *ev, SiddhiEventFn fn,
 		 void *arg)
 {
 	RingWindow *w = (RingWindow *) base;
+	int64 now = Max(ev->now, ev->timestamp);
 
 	switch (w->kind)
 	{
 		case SIDDHI_WINDOW_LENGTH:
-			length_add(w, ev->tuple, ev->timestamp, fn, arg);
+			length_add(w, ev->tuple, ev->timestamp, now, fn, arg);
 			break;
 		case SIDDHI_WINDOW_LENGTH_BATCH:
 			if (w->current_event)
-				length_batch_stream_add(w, ev->tuple, ev->timestamp, fn, arg);
+				length_batch_stream_add(w, ev->tuple, ev->timestamp, now, fn,
+										arg);
 			else
-				length_batch_add(w, ev->tuple, ev->timestamp, fn, arg);
+				length_batch_add(w, ev->tuple, ev->timestamp, now, fn, arg);
 			break;
 		case SIDDHI_WINDOW_TIME:
 			time_add(w, ev->tuple, ev->timestamp, fn, arg);
