@@ -590,11 +590,11 @@ time_batch_advance(RingWindow *w, int64 now, SiddhiEventFn fn, void *arg)
 
 /* timeLength: a full window first expires its oldest, then as time(t). */
 static void
-time_length_add(RingWindow *w, MinimalTuple tuple, int64 ts, SiddhiEventFn fn,
-				void *arg)
+time_length_add(RingWindow *w, MinimalTuple tuple, int64 ts, int64 now,
+				SiddhiEventFn fn, void *arg)
 {
 	if (w->count >= w->max_count)
-		expire_oldest(w, ts, fn, arg);
+		expire_oldest(w, now, fn, arg);
 	time_add(w, tuple, ts, fn, arg);
 }
 
@@ -644,7 +644,7 @@ ring_add(SiddhiWindow *base, const SiddhiWindowEvent *ev, SiddhiEventFn fn,
 		 void *arg)
 {
 	RingWindow *w = (RingWindow *) base;
-	int64 now = Max(ev->now, ev->timestamp);
+	int64 now = WINDOW_EVENT_NOW(ev);
 
 	switch (w->kind)
 	{
@@ -665,7 +665,7 @@ ring_add(SiddhiWindow *base, const SiddhiWindowEvent *ev, SiddhiEventFn fn,
 			time_batch_add(w, ev->tuple, ev->timestamp, fn, arg);
 			break;
 		case SIDDHI_WINDOW_TIME_LENGTH:
-			time_length_add(w, ev->tuple, ev->timestamp, fn, arg);
+			time_length_add(w, ev->tuple, ev->timestamp, now, fn, arg);
 			break;
 		case SIDDHI_WINDOW_EXTERNAL_TIME:
 			external_time_add(w, ev->tuple, ev->timestamp, ev->ext, fn, arg);

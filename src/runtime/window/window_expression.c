@@ -343,7 +343,7 @@ expression_add(ExprWindow *w, const SiddhiWindowEvent *ev, SiddhiEventFn fn,
 {
 	ExprQueue *q = &w->events;
 	ExprSlot arrival;
-	int64 now = ev->timestamp;
+	int64 now = WINDOW_EVENT_NOW(ev);
 	bool left = false; /* the arrival itself left */
 
 	arrival.tuple = siddhi_window_keep(&w->base, ev->tuple);

@@ -158,7 +158,7 @@ misra_gries_add(FrequentWindow *w, const SiddhiWindowEvent *ev,
 		for (int64 i = 0; i < n; i++)
 			if (--items[i]->count == 0)
 			{
-				frequent_expire(w, items[i], ev->timestamp, fn, arg);
+				frequent_expire(w, items[i], WINDOW_EVENT_NOW(ev), fn, arg);
 				freed = true;
 			}
 		pfree(items);
@@ -206,7 +206,7 @@ lossy_add(FrequentWindow *w, const SiddhiWindowEvent *ev, SiddhiEventFn fn,
 		for (int64 i = 0; i < n; i++)
 			if ((double) (items[i]->count + items[i]->bucket) <=
 				w->current_bucket)
-				frequent_expire(w, items[i], ev->timestamp, fn, arg);
+				frequent_expire(w, items[i], WINDOW_EVENT_NOW(ev), fn, arg);
 		pfree(items);
 	}
 }

@@ -117,4 +117,12 @@ extern void window_index_restore(SiddhiWindow *w, TupleDesc desc);
 extern void window_index_input_end(SiddhiWindow *w, int64 now,
 								   SiddhiEventFn fn, void *arg);
 
+/*
+ * The time an arrival's expiries are stamped with: the clock as it came
+ * (SiddhiWindowEvent.now), later than its own time for a late event in
+ * playback or a row of a chunk from upstream, as Siddhi's windows stamp
+ * them with their current time.
+ */
+#define WINDOW_EVENT_NOW(ev) Max((ev)->now, (ev)->timestamp)
+
 #endif /* SIDDHI_WINDOW_INT_H */

@@ -27,6 +27,7 @@
 #include "utils/datum.h"
 #include "utils/lsyscache.h"
 #include "utils/sortsupport.h"
+#include "window_int.h"
 
 typedef struct SortEntry
 {
@@ -161,7 +162,7 @@ sort_add(SiddhiWindow *base, const SiddhiWindowEvent *ev, SiddhiEventFn fn,
 		SortEntry *last = &w->items[w->count - 1];
 
 		w->count--;
-		fn(arg, SIDDHI_EVENT_EXPIRED, last->tuple, ev->timestamp);
+		fn(arg, SIDDHI_EVENT_EXPIRED, last->tuple, WINDOW_EVENT_NOW(ev));
 		sort_free_entry(w, last);
 	}
 }
