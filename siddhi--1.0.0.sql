@@ -289,23 +289,24 @@ CREATE FUNCTION siddhi.mul(float4, float4) RETURNS float4
 CREATE FUNCTION siddhi.mul(float8, float8) RETURNS float8
     LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS 'SELECT $1 OPERATOR(pg_catalog.*) $2';
 CREATE FUNCTION siddhi.div(int4, int4) RETURNS int4
-    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS 'SELECT $1 OPERATOR(pg_catalog./) $2';
+    AS 'MODULE_PATHNAME', 'siddhi_div_int4' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 CREATE FUNCTION siddhi.div(int8, int8) RETURNS int8
-    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS 'SELECT $1 OPERATOR(pg_catalog./) $2';
+    AS 'MODULE_PATHNAME', 'siddhi_div_int8' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 CREATE FUNCTION siddhi.div(numeric, numeric) RETURNS numeric
-    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS 'SELECT $1 OPERATOR(pg_catalog./) $2';
+    AS 'MODULE_PATHNAME', 'siddhi_div_numeric' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 CREATE FUNCTION siddhi.div(float4, float4) RETURNS float4
-    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS 'SELECT $1 OPERATOR(pg_catalog./) $2';
+    AS 'MODULE_PATHNAME', 'siddhi_div_float4' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 CREATE FUNCTION siddhi.div(float8, float8) RETURNS float8
-    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS 'SELECT $1 OPERATOR(pg_catalog./) $2';
--- SiddhiQL's a % b, as Java computes it: for floats and doubles too, the
--- remainder keeping the dividend's sign
+    AS 'MODULE_PATHNAME', 'siddhi_div_float8' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+-- SiddhiQL's a / b and a % b as Siddhi computes them (arith_funcs.c): a
+-- zero divisor gives null; % of floats and doubles too is the remainder
+-- keeping the dividend's sign
 CREATE FUNCTION siddhi.mod(int4, int4) RETURNS int4
-    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS 'SELECT $1 OPERATOR(pg_catalog.%) $2';
+    AS 'MODULE_PATHNAME', 'siddhi_mod_int4' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 CREATE FUNCTION siddhi.mod(int8, int8) RETURNS int8
-    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS 'SELECT $1 OPERATOR(pg_catalog.%) $2';
+    AS 'MODULE_PATHNAME', 'siddhi_mod_int8' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 CREATE FUNCTION siddhi.mod(numeric, numeric) RETURNS numeric
-    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS 'SELECT $1 OPERATOR(pg_catalog.%) $2';
+    AS 'MODULE_PATHNAME', 'siddhi_mod_numeric' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 CREATE FUNCTION siddhi.mod(float4, float4) RETURNS float4
     AS 'MODULE_PATHNAME', 'siddhi_mod_float4' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 CREATE FUNCTION siddhi.mod(float8, float8) RETURNS float8

@@ -235,13 +235,16 @@ SELECT siddhi.flush();
 SELECT state, error FROM siddhi.apps WHERE name = 'jn_drop';
 
 -- an error in the middle of an index lookup (the rest of the on
--- condition divides by zero on one row) fails that event alone: the
--- lookups after it, in the same batch and in the next, find their rows
+-- condition divides by zero on one row, through a SQL function: SiddhiQL's
+-- own / gives null) fails that event alone: the lookups after it, in the
+-- same batch and in the next, find their rows
+CREATE OR REPLACE FUNCTION div_or_fail(a int, b int) RETURNS int
+  LANGUAGE sql IMMUTABLE AS 'SELECT a / b';
 CREATE TABLE jn_div (id int PRIMARY KEY, d int);
 INSERT INTO jn_div VALUES (1, 1), (2, 0), (3, 3);
 SELECT siddhi.deploy('jn_div', $$
   define stream JzIn (k int);
-  from JzIn as i join jn_div as t on t.id == i.k and 6 / t.d > 0
+  from JzIn as i join jn_div as t on t.id == i.k and div_or_fail(6, t.d) > 0
   select i.k as k, t.d as d insert into JzOut;
 $$);
 SELECT siddhi.subscribe('jzout');

@@ -44,12 +44,16 @@ INSERT INTO lifein VALUES ('small', 1), ('large', 500);
 SELECT wait_for('SELECT count(*) FROM lifeout WHERE k = ''large''', 1);
 SELECT * FROM lifeout WHERE k IN ('small', 'large');
 
+-- SiddhiQL's / gives null for a zero divisor (as Siddhi's); PostgreSQL's,
+-- through a function, still fails: the error this test needs
+CREATE OR REPLACE FUNCTION div_or_fail(a int, b int) RETURNS int
+  LANGUAGE sql IMMUTABLE AS 'SELECT a / b';
 -- a failing query is counted, logged and skipped; its neighbours go on
 SELECT siddhi.deploy('fragile', $$
   define stream Divide (name string, a int, b int);
   define table Quotients (name string, q int);
   define table Seen (name string);
-  @info(name = 'divide') from Divide select name, a / b as q insert into Quotients;
+  @info(name = 'divide') from Divide select name, div_or_fail(a, b) as q insert into Quotients;
   @info(name = 'seen') from Divide select name insert into Seen;
 $$);
 SELECT wait_app('fragile');

@@ -281,22 +281,3 @@ siddhi_to_text_float4(PG_FUNCTION_ARGS)
 	float_to_shortest_decimal_buf(v, buf);
 	PG_RETURN_TEXT_P(java_float_string(buf, signbit(v), v == 0));
 }
-
-/*
- * SiddhiQL's % of floats and doubles: Java's remainder, which is C's fmod
- * (the sign of the dividend; NaN for a zero divisor).
- */
-PG_FUNCTION_INFO_V1(siddhi_mod_float8);
-PG_FUNCTION_INFO_V1(siddhi_mod_float4);
-
-Datum
-siddhi_mod_float8(PG_FUNCTION_ARGS)
-{
-	PG_RETURN_FLOAT8(fmod(PG_GETARG_FLOAT8(0), PG_GETARG_FLOAT8(1)));
-}
-
-Datum
-siddhi_mod_float4(PG_FUNCTION_ARGS)
-{
-	PG_RETURN_FLOAT4(fmodf(PG_GETARG_FLOAT4(0), PG_GETARG_FLOAT4(1)));
-}
