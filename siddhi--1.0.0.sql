@@ -257,37 +257,39 @@ CREATE FUNCTION siddhi.to_long(text) RETURNS int8
 CREATE FUNCTION siddhi.to_long(bool) RETURNS int8
     LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS 'SELECT $1::int4::int8';
 -- SiddhiQL's a + b, a - b, a * b and a / b, with Java's promotion: one
--- overload per type, so that a float with an int or a long stays a float
+-- overload per type, so that a float with an int or a long stays a float;
+-- and with Java's results (arith_funcs.c): ints and longs wrap around,
+-- floats and doubles overflow to infinity
 CREATE FUNCTION siddhi.add(int4, int4) RETURNS int4
-    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS 'SELECT $1 OPERATOR(pg_catalog.+) $2';
+    AS 'MODULE_PATHNAME', 'siddhi_add_int4' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 CREATE FUNCTION siddhi.add(int8, int8) RETURNS int8
-    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS 'SELECT $1 OPERATOR(pg_catalog.+) $2';
+    AS 'MODULE_PATHNAME', 'siddhi_add_int8' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 CREATE FUNCTION siddhi.add(numeric, numeric) RETURNS numeric
     LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS 'SELECT $1 OPERATOR(pg_catalog.+) $2';
 CREATE FUNCTION siddhi.add(float4, float4) RETURNS float4
-    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS 'SELECT $1 OPERATOR(pg_catalog.+) $2';
+    AS 'MODULE_PATHNAME', 'siddhi_add_float4' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 CREATE FUNCTION siddhi.add(float8, float8) RETURNS float8
-    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS 'SELECT $1 OPERATOR(pg_catalog.+) $2';
+    AS 'MODULE_PATHNAME', 'siddhi_add_float8' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 CREATE FUNCTION siddhi.sub(int4, int4) RETURNS int4
-    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS 'SELECT $1 OPERATOR(pg_catalog.-) $2';
+    AS 'MODULE_PATHNAME', 'siddhi_sub_int4' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 CREATE FUNCTION siddhi.sub(int8, int8) RETURNS int8
-    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS 'SELECT $1 OPERATOR(pg_catalog.-) $2';
+    AS 'MODULE_PATHNAME', 'siddhi_sub_int8' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 CREATE FUNCTION siddhi.sub(numeric, numeric) RETURNS numeric
     LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS 'SELECT $1 OPERATOR(pg_catalog.-) $2';
 CREATE FUNCTION siddhi.sub(float4, float4) RETURNS float4
-    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS 'SELECT $1 OPERATOR(pg_catalog.-) $2';
+    AS 'MODULE_PATHNAME', 'siddhi_sub_float4' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 CREATE FUNCTION siddhi.sub(float8, float8) RETURNS float8
-    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS 'SELECT $1 OPERATOR(pg_catalog.-) $2';
+    AS 'MODULE_PATHNAME', 'siddhi_sub_float8' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 CREATE FUNCTION siddhi.mul(int4, int4) RETURNS int4
-    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS 'SELECT $1 OPERATOR(pg_catalog.*) $2';
+    AS 'MODULE_PATHNAME', 'siddhi_mul_int4' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 CREATE FUNCTION siddhi.mul(int8, int8) RETURNS int8
-    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS 'SELECT $1 OPERATOR(pg_catalog.*) $2';
+    AS 'MODULE_PATHNAME', 'siddhi_mul_int8' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 CREATE FUNCTION siddhi.mul(numeric, numeric) RETURNS numeric
     LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS 'SELECT $1 OPERATOR(pg_catalog.*) $2';
 CREATE FUNCTION siddhi.mul(float4, float4) RETURNS float4
-    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS 'SELECT $1 OPERATOR(pg_catalog.*) $2';
+    AS 'MODULE_PATHNAME', 'siddhi_mul_float4' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 CREATE FUNCTION siddhi.mul(float8, float8) RETURNS float8
-    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS 'SELECT $1 OPERATOR(pg_catalog.*) $2';
+    AS 'MODULE_PATHNAME', 'siddhi_mul_float8' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 CREATE FUNCTION siddhi.div(int4, int4) RETURNS int4
     AS 'MODULE_PATHNAME', 'siddhi_div_int4' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 CREATE FUNCTION siddhi.div(int8, int8) RETURNS int8

@@ -1,11 +1,13 @@
 /*-------------------------------------------------------------------------
  *
  * arith_funcs.c
- *	  SiddhiQL's / and %, as Siddhi computes them: a zero divisor gives
- *	  null (Siddhi's divide and mod executors return null for it, of every
- *	  type), and % of floats and doubles is Java's remainder (C's fmod,
- *	  the sign of the dividend).  The SQL dialect keeps SQL's operators,
- *	  which raise division_by_zero.
+ *	  SiddhiQL's arithmetic as Siddhi computes it, which is Java's: ints
+ *	  and longs wrap around when they overflow, floats and doubles go to
+ *	  infinity (never an error), a zero divisor gives null (Siddhi's
+ *	  divide and mod executors return null for it, of every type), and %
+ *	  of floats and doubles is Java's remainder (C's fmod, the sign of the
+ *	  dividend).  The SQL dialect keeps SQL's operators, which raise
+ *	  numeric_value_out_of_range and division_by_zero.
  *
  *-------------------------------------------------------------------------
  */
@@ -18,6 +20,22 @@
 #include "utils/fmgrprotos.h"
 #include "utils/numeric.h"
 
+/* two's complement wrap-around, as Java's int and long arithmetic */
+#define WRAP32(expr) ((int32) (uint32) (expr))
+#define WRAP64(expr) ((int64) (uint64) (expr))
+
+PG_FUNCTION_INFO_V1(siddhi_add_int4);
+PG_FUNCTION_INFO_V1(siddhi_sub_int4);
+PG_FUNCTION_INFO_V1(siddhi_mul_int4);
+PG_FUNCTION_INFO_V1(siddhi_add_int8);
+PG_FUNCTION_INFO_V1(siddhi_sub_int8);
+PG_FUNCTION_INFO_V1(siddhi_mul_int8);
+PG_FUNCTION_INFO_V1(siddhi_add_float4);
+PG_FUNCTION_INFO_V1(siddhi_sub_float4);
+PG_FUNCTION_INFO_V1(siddhi_mul_float4);
+PG_FUNCTION_INFO_V1(siddhi_add_float8);
+PG_FUNCTION_INFO_V1(siddhi_sub_float8);
+PG_FUNCTION_INFO_V1(siddhi_mul_float8);
 PG_FUNCTION_INFO_V1(siddhi_div_int4);
 PG_FUNCTION_INFO_V1(siddhi_div_int8);
 PG_FUNCTION_INFO_V1(siddhi_div_float4);
@@ -30,21 +48,108 @@ PG_FUNCTION_INFO_V1(siddhi_mod_float8);
 PG_FUNCTION_INFO_V1(siddhi_mod_numeric);
 
 Datum
+siddhi_add_int4(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_INT32(
+		WRAP32((uint32) PG_GETARG_INT32(0) + (uint32) PG_GETARG_INT32(1)));
+}
+
+Datum
+siddhi_sub_int4(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_INT32(
+		WRAP32((uint32) PG_GETARG_INT32(0) - (uint32) PG_GETARG_INT32(1)));
+}
+
+Datum
+siddhi_mul_int4(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_INT32(
+		WRAP32((uint32) PG_GETARG_INT32(0) * (uint32) PG_GETARG_INT32(1)));
+}
+
+Datum
+siddhi_add_int8(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_INT64(
+		WRAP64((uint64) PG_GETARG_INT64(0) + (uint64) PG_GETARG_INT64(1)));
+}
+
+Datum
+siddhi_sub_int8(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_INT64(
+		WRAP64((uint64) PG_GETARG_INT64(0) - (uint64) PG_GETARG_INT64(1)));
+}
+
+Datum
+siddhi_mul_int8(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_INT64(
+		WRAP64((uint64) PG_GETARG_INT64(0) * (uint64) PG_GETARG_INT64(1)));
+}
+
+Datum
+siddhi_add_float4(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_FLOAT4(PG_GETARG_FLOAT4(0) + PG_GETARG_FLOAT4(1));
+}
+
+Datum
+siddhi_sub_float4(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_FLOAT4(PG_GETARG_FLOAT4(0) - PG_GETARG_FLOAT4(1));
+}
+
+Datum
+siddhi_mul_float4(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_FLOAT4(PG_GETARG_FLOAT4(0) * PG_GETARG_FLOAT4(1));
+}
+
+Datum
+siddhi_add_float8(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_FLOAT8(PG_GETARG_FLOAT8(0) + PG_GETARG_FLOAT8(1));
+}
+
+Datum
+siddhi_sub_float8(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_FLOAT8(PG_GETARG_FLOAT8(0) - PG_GETARG_FLOAT8(1));
+}
+
+Datum
+siddhi_mul_float8(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_FLOAT8(PG_GETARG_FLOAT8(0) * PG_GETARG_FLOAT8(1));
+}
+
+Datum
 siddhi_div_int4(PG_FUNCTION_ARGS)
 {
-	if (PG_GETARG_INT32(1) == 0)
+	int32 a = PG_GETARG_INT32(0);
+	int32 b = PG_GETARG_INT32(1);
+
+	if (b == 0)
 		PG_RETURN_NULL();
-	return DirectFunctionCall2(int4div, PG_GETARG_DATUM(0),
-							   PG_GETARG_DATUM(1));
+	/* the one quotient that overflows: Java's wraps (MIN / -1 = MIN) */
+	if (b == -1)
+		PG_RETURN_INT32(WRAP32(0U - (uint32) a));
+	PG_RETURN_INT32(a / b);
 }
 
 Datum
 siddhi_div_int8(PG_FUNCTION_ARGS)
 {
-	if (PG_GETARG_INT64(1) == 0)
+	int64 a = PG_GETARG_INT64(0);
+	int64 b = PG_GETARG_INT64(1);
+
+	if (b == 0)
 		PG_RETURN_NULL();
-	return DirectFunctionCall2(int8div, PG_GETARG_DATUM(0),
-							   PG_GETARG_DATUM(1));
+	if (b == -1)
+		PG_RETURN_INT64(WRAP64(UINT64CONST(0) - (uint64) a));
+	PG_RETURN_INT64(a / b);
 }
 
 Datum
@@ -88,19 +193,25 @@ siddhi_div_numeric(PG_FUNCTION_ARGS)
 Datum
 siddhi_mod_int4(PG_FUNCTION_ARGS)
 {
-	if (PG_GETARG_INT32(1) == 0)
+	int32 b = PG_GETARG_INT32(1);
+
+	if (b == 0)
 		PG_RETURN_NULL();
-	return DirectFunctionCall2(int4mod, PG_GETARG_DATUM(0),
-							   PG_GETARG_DATUM(1));
+	if (b == -1)
+		PG_RETURN_INT32(0); /* (MIN % -1 traps in C) */
+	PG_RETURN_INT32(PG_GETARG_INT32(0) % b);
 }
 
 Datum
 siddhi_mod_int8(PG_FUNCTION_ARGS)
 {
-	if (PG_GETARG_INT64(1) == 0)
+	int64 b = PG_GETARG_INT64(1);
+
+	if (b == 0)
 		PG_RETURN_NULL();
-	return DirectFunctionCall2(int8mod, PG_GETARG_DATUM(0),
-							   PG_GETARG_DATUM(1));
+	if (b == -1)
+		PG_RETURN_INT64(0);
+	PG_RETURN_INT64(PG_GETARG_INT64(0) % b);
 }
 
 Datum
