@@ -394,7 +394,7 @@ batch_add(ExprWindow *w, const SiddhiWindowEvent *ev, SiddhiEventFn fn,
 	ExprQueue *batch = &w->events;
 	ExprSlot arrival;
 	ExprSlot first;
-	int64 now = ev->timestamp;
+	int64 now = WINDOW_EVENT_NOW(ev);
 
 	arrival.tuple = ev->tuple;
 	arrival.ts = ev->timestamp;
@@ -441,7 +441,7 @@ batch_stream_add(ExprWindow *w, const SiddhiWindowEvent *ev, SiddhiEventFn fn,
 	ExprQueue *held = &w->previous;
 	ExprSlot arrival;
 	ExprSlot first;
-	int64 now = ev->timestamp;
+	int64 now = WINDOW_EVENT_NOW(ev);
 
 	arrival.tuple = ev->tuple;
 	arrival.ts = ev->timestamp;
