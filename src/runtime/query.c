@@ -588,6 +588,45 @@ window_catch_up(QueryRuntime *q, int64 now, int depth)
 	siddhi_window_advance(q->window, now, window_event, &wa);
 }
 
+/*
+ * Once a batch: may the owner still read q's input?  ERROR when not; the
+ * batch's events of the stream are then skipped for q (read_denied).
+ */
+void
+query_check_read(QueryRuntime *q)
+{
+	if (q->read_checked == batch_seq)
+		return;
+	q->read_checked = batch_seq;
+	q->read_denied = true;
+	check_may_read(q->input->relid, q->owner);
+	q->read_denied = false;
+}
+
+/* A step's per-event memory goes (a join's other side made q's rows in q's). */
+void
+query_reset_memory(QueryRuntime *q)
+{
+	ResetExprContext(q->econtext);
+	if (q->join_main)
+		ResetExprContext(q->join_main->econtext);
+}
+
+/*
+ * In PG_CATCH of a step of q in user frame frame: leave it, roll the unit
+ * back, count the error, and forget the chunk q was in the middle of and
+ * what the failing step sent.
+ */
+void
+query_step_failed(QueryRuntime *q, int frame, MemoryContext mcxt,
+				  Oid save_user, int save_sec)
+{
+	siddhi_usercode_leave(frame, false);
+	query_failed(q, mcxt, save_user, save_sec);
+	query_abandon_chunk(q);
+	out_chunk_step_failed(query_owner(q));
+}
+
 /* After an error: forget the chunk the query was in the middle of. */
 void
 query_abandon_chunk(QueryRuntime *q)
@@ -786,15 +825,8 @@ query_step(QueryRuntime *q, QueryStep step, TupleTableSlot *slot, int64 ts,
 							MAX_CHAIN_DEPTH),
 					 errhint("Queries that insert into each other's input "
 							 "streams form a loop.")));
-		/* once a batch: may the owner still read the input? */
-		if (step == STEP_EVENT && q->input && !q->input->named &&
-			q->read_checked != batch_seq)
-		{
-			q->read_checked = batch_seq;
-			q->read_denied = true;
-			check_may_read(q->input->relid, q->owner);
-			q->read_denied = false;
-		}
+		if (step == STEP_EVENT && q->input && !q->input->named)
+			query_check_read(q);
 		if (step == STEP_EVENT)
 		{
 			timed = siddhi_stats_event(q->stats, ts);
@@ -848,22 +880,14 @@ query_step(QueryRuntime *q, QueryStep step, TupleTableSlot *slot, int64 ts,
 		if (timed)
 			siddhi_stats_event_done(q->stats, timed);
 		if (!keep_memory)
-		{
-			ResetExprContext(q->econtext);
-			/* a join's other side made q's rows in q's memory */
-			if (q->join_main)
-				ResetExprContext(q->join_main->econtext);
-		}
+			query_reset_memory(q);
 		siddhi_usercode_leave(frame, true);
 		/* and what it did is kept, whatever happens to an outer step */
 		siddhi_batch_isolate();
 	}
 	PG_CATCH();
 	{
-		siddhi_usercode_leave(frame, false);
-		query_failed(q, mcxt, save_user, save_sec);
-		query_abandon_chunk(q);
-		out_chunk_step_failed(owner);
+		query_step_failed(q, frame, mcxt, save_user, save_sec);
 		q->chunk_key = NULL;
 		if (q->apart)
 			partition_enter(q->apart, save_key);

@@ -66,14 +66,7 @@ query_step_rows(QueryRuntime *q, Junction *j, PendingOut *rows, int n,
 		frame = siddhi_usercode_enter(q->owner);
 		PG_TRY();
 		{
-			/* once a batch: may the owner still read the input? */
-			if (q->read_checked != batch_seq)
-			{
-				q->read_checked = batch_seq;
-				q->read_denied = true;
-				check_may_read(q->input->relid, q->owner);
-				q->read_denied = false;
-			}
+			query_check_read(q);
 			for (; i < n; i++)
 			{
 				uint64 timed;
@@ -111,19 +104,13 @@ query_step_rows(QueryRuntime *q, Junction *j, PendingOut *rows, int n,
 			query_chunk_end(q, depth);
 			out_chunk_flush(owner);
 			ended = true;
-			ResetExprContext(q->econtext);
-			/* a join's other side made q's rows in q's memory */
-			if (q->join_main)
-				ResetExprContext(q->join_main->econtext);
+			query_reset_memory(q);
 			siddhi_usercode_leave(frame, true);
 			siddhi_batch_isolate();
 		}
 		PG_CATCH();
 		{
-			siddhi_usercode_leave(frame, false);
-			query_failed(q, mcxt, save_user, save_sec);
-			query_abandon_chunk(q);
-			out_chunk_step_failed(owner);
+			query_step_failed(q, frame, mcxt, save_user, save_sec);
 			if (i < n)
 				i++; /* that row is skipped */
 			else
@@ -190,14 +177,7 @@ query_step_chunk(QueryRuntime *q, Junction *j, const char *rows, uint32 nrows)
 		frame = siddhi_usercode_enter(q->owner);
 		PG_TRY();
 		{
-			/* once a batch: may the owner still read the input? */
-			if (q->read_checked != batch_seq)
-			{
-				q->read_checked = batch_seq;
-				q->read_denied = true;
-				check_may_read(q->input->relid, q->owner);
-				q->read_denied = false;
-			}
+			query_check_read(q);
 			for (; i < nrows; i++)
 			{
 				const SiddhiRowHeader *row = (const SiddhiRowHeader *) p;
@@ -229,9 +209,7 @@ query_step_chunk(QueryRuntime *q, Junction *j, const char *rows, uint32 nrows)
 				out_chunk_flush(owner);
 				if (timed)
 					siddhi_stats_event_done(q->stats, timed);
-				ResetExprContext(q->econtext);
-				if (q->join_main)
-					ResetExprContext(q->join_main->econtext);
+				query_reset_memory(q);
 				ExecClearTuple(slot);
 				/* what the event brought back goes through before the next */
 				reentry_leave(&owner->reentry);
@@ -243,10 +221,7 @@ query_step_chunk(QueryRuntime *q, Junction *j, const char *rows, uint32 nrows)
 		}
 		PG_CATCH();
 		{
-			siddhi_usercode_leave(frame, false);
-			query_failed(q, mcxt, save_user, save_sec);
-			query_abandon_chunk(q);
-			out_chunk_step_failed(owner);
+			query_step_failed(q, frame, mcxt, save_user, save_sec);
 			ExecClearTuple(slot);
 			i++; /* p already points past the failing event */
 			if (entered)

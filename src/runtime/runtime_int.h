@@ -730,6 +730,10 @@ extern void query_advance(QueryRuntime *q, int64 now);
 extern void sink_flush(Oid relid);
 
 extern void query_abandon_chunk(QueryRuntime *q);
+extern void query_check_read(QueryRuntime *q);
+extern void query_reset_memory(QueryRuntime *q);
+extern void query_step_failed(QueryRuntime *q, int frame, MemoryContext mcxt,
+							  Oid save_user, int save_sec);
 /* query_chunk.c */
 extern void query_step_rows(QueryRuntime *q, Junction *j, PendingOut *rows,
 							int n, const uint64 *numbers, uint64 base,

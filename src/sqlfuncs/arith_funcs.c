@@ -24,18 +24,42 @@
 #define WRAP32(expr) ((int32) (uint32) (expr))
 #define WRAP64(expr) ((int64) (uint64) (expr))
 
-PG_FUNCTION_INFO_V1(siddhi_add_int4);
-PG_FUNCTION_INFO_V1(siddhi_sub_int4);
-PG_FUNCTION_INFO_V1(siddhi_mul_int4);
-PG_FUNCTION_INFO_V1(siddhi_add_int8);
-PG_FUNCTION_INFO_V1(siddhi_sub_int8);
-PG_FUNCTION_INFO_V1(siddhi_mul_int8);
-PG_FUNCTION_INFO_V1(siddhi_add_float4);
-PG_FUNCTION_INFO_V1(siddhi_sub_float4);
-PG_FUNCTION_INFO_V1(siddhi_mul_float4);
-PG_FUNCTION_INFO_V1(siddhi_add_float8);
-PG_FUNCTION_INFO_V1(siddhi_sub_float8);
-PG_FUNCTION_INFO_V1(siddhi_mul_float8);
+/*
+ * a op b of ints or longs, wrapping around (done in the unsigned type, where
+ * overflow is defined), or of floats or doubles, IEEE's (no overflow error)
+ */
+#define JAVA_INT_OP(name, op, getarg, ret, utype, wrap)   \
+	PG_FUNCTION_INFO_V1(name);                            \
+	Datum name(PG_FUNCTION_ARGS)                          \
+	{                                                     \
+		ret(wrap((utype) getarg(0) op(utype) getarg(1))); \
+	}
+#define JAVA_FLOAT_OP(name, op, getarg, ret) \
+	PG_FUNCTION_INFO_V1(name);               \
+	Datum name(PG_FUNCTION_ARGS)             \
+	{                                        \
+		ret(getarg(0) op getarg(1));         \
+	}
+
+JAVA_INT_OP(siddhi_add_int4, +, PG_GETARG_INT32, PG_RETURN_INT32, uint32,
+			WRAP32)
+JAVA_INT_OP(siddhi_sub_int4, -, PG_GETARG_INT32, PG_RETURN_INT32, uint32,
+			WRAP32)
+JAVA_INT_OP(siddhi_mul_int4, *, PG_GETARG_INT32, PG_RETURN_INT32, uint32,
+			WRAP32)
+JAVA_INT_OP(siddhi_add_int8, +, PG_GETARG_INT64, PG_RETURN_INT64, uint64,
+			WRAP64)
+JAVA_INT_OP(siddhi_sub_int8, -, PG_GETARG_INT64, PG_RETURN_INT64, uint64,
+			WRAP64)
+JAVA_INT_OP(siddhi_mul_int8, *, PG_GETARG_INT64, PG_RETURN_INT64, uint64,
+			WRAP64)
+JAVA_FLOAT_OP(siddhi_add_float4, +, PG_GETARG_FLOAT4, PG_RETURN_FLOAT4)
+JAVA_FLOAT_OP(siddhi_sub_float4, -, PG_GETARG_FLOAT4, PG_RETURN_FLOAT4)
+JAVA_FLOAT_OP(siddhi_mul_float4, *, PG_GETARG_FLOAT4, PG_RETURN_FLOAT4)
+JAVA_FLOAT_OP(siddhi_add_float8, +, PG_GETARG_FLOAT8, PG_RETURN_FLOAT8)
+JAVA_FLOAT_OP(siddhi_sub_float8, -, PG_GETARG_FLOAT8, PG_RETURN_FLOAT8)
+JAVA_FLOAT_OP(siddhi_mul_float8, *, PG_GETARG_FLOAT8, PG_RETURN_FLOAT8)
+
 PG_FUNCTION_INFO_V1(siddhi_div_int4);
 PG_FUNCTION_INFO_V1(siddhi_div_int8);
 PG_FUNCTION_INFO_V1(siddhi_div_float4);
@@ -46,84 +70,6 @@ PG_FUNCTION_INFO_V1(siddhi_mod_int8);
 PG_FUNCTION_INFO_V1(siddhi_mod_float4);
 PG_FUNCTION_INFO_V1(siddhi_mod_float8);
 PG_FUNCTION_INFO_V1(siddhi_mod_numeric);
-
-Datum
-siddhi_add_int4(PG_FUNCTION_ARGS)
-{
-	PG_RETURN_INT32(
-		WRAP32((uint32) PG_GETARG_INT32(0) + (uint32) PG_GETARG_INT32(1)));
-}
-
-Datum
-siddhi_sub_int4(PG_FUNCTION_ARGS)
-{
-	PG_RETURN_INT32(
-		WRAP32((uint32) PG_GETARG_INT32(0) - (uint32) PG_GETARG_INT32(1)));
-}
-
-Datum
-siddhi_mul_int4(PG_FUNCTION_ARGS)
-{
-	PG_RETURN_INT32(
-		WRAP32((uint32) PG_GETARG_INT32(0) * (uint32) PG_GETARG_INT32(1)));
-}
-
-Datum
-siddhi_add_int8(PG_FUNCTION_ARGS)
-{
-	PG_RETURN_INT64(
-		WRAP64((uint64) PG_GETARG_INT64(0) + (uint64) PG_GETARG_INT64(1)));
-}
-
-Datum
-siddhi_sub_int8(PG_FUNCTION_ARGS)
-{
-	PG_RETURN_INT64(
-		WRAP64((uint64) PG_GETARG_INT64(0) - (uint64) PG_GETARG_INT64(1)));
-}
-
-Datum
-siddhi_mul_int8(PG_FUNCTION_ARGS)
-{
-	PG_RETURN_INT64(
-		WRAP64((uint64) PG_GETARG_INT64(0) * (uint64) PG_GETARG_INT64(1)));
-}
-
-Datum
-siddhi_add_float4(PG_FUNCTION_ARGS)
-{
-	PG_RETURN_FLOAT4(PG_GETARG_FLOAT4(0) + PG_GETARG_FLOAT4(1));
-}
-
-Datum
-siddhi_sub_float4(PG_FUNCTION_ARGS)
-{
-	PG_RETURN_FLOAT4(PG_GETARG_FLOAT4(0) - PG_GETARG_FLOAT4(1));
-}
-
-Datum
-siddhi_mul_float4(PG_FUNCTION_ARGS)
-{
-	PG_RETURN_FLOAT4(PG_GETARG_FLOAT4(0) * PG_GETARG_FLOAT4(1));
-}
-
-Datum
-siddhi_add_float8(PG_FUNCTION_ARGS)
-{
-	PG_RETURN_FLOAT8(PG_GETARG_FLOAT8(0) + PG_GETARG_FLOAT8(1));
-}
-
-Datum
-siddhi_sub_float8(PG_FUNCTION_ARGS)
-{
-	PG_RETURN_FLOAT8(PG_GETARG_FLOAT8(0) - PG_GETARG_FLOAT8(1));
-}
-
-Datum
-siddhi_mul_float8(PG_FUNCTION_ARGS)
-{
-	PG_RETURN_FLOAT8(PG_GETARG_FLOAT8(0) * PG_GETARG_FLOAT8(1));
-}
 
 Datum
 siddhi_div_int4(PG_FUNCTION_ARGS)
