@@ -725,6 +725,14 @@ readers_take(ChunkDelivery *d, QueryRuntime **qs, int nreaders)
 			/* one reader: the rows it wants, in one step */
 			int m = 0;
 
+			if (d->idx == NULL)
+			{
+				/* no index: it wants them all */
+				query_step_rows(qs[pos], j, d->rows, d->n, NULL, d->base,
+								d->slot, d->depth, d->kinds);
+				pos = end;
+				continue;
+			}
 			for (int i = 0; i < d->n; i++)
 			{
 				if (!WANTS(d, i, pos))

@@ -588,28 +588,14 @@ window_catch_up(QueryRuntime *q, int64 now, int depth)
 	siddhi_window_advance(q->window, now, window_event, &wa);
 }
 
-/*
- * Once a batch: may the owner still read q's input?  ERROR when not; the
- * batch's events of the stream are then skipped for q (read_denied).
- */
+/* query_check_read's first check of the batch (runtime_int.h) */
 void
-query_check_read(QueryRuntime *q)
+query_check_read_slow(QueryRuntime *q)
 {
-	if (q->read_checked == batch_seq)
-		return;
 	q->read_checked = batch_seq;
 	q->read_denied = true;
 	check_may_read(q->input->relid, q->owner);
 	q->read_denied = false;
-}
-
-/* A step's per-event memory goes (a join's other side made q's rows in q's). */
-void
-query_reset_memory(QueryRuntime *q)
-{
-	ResetExprContext(q->econtext);
-	if (q->join_main)
-		ResetExprContext(q->join_main->econtext);
 }
 
 /*

@@ -263,14 +263,20 @@ partition_chunk_every_key(QueryRuntime **qs, int nq, Junction *j,
 	int nkeys = 0;
 	dlist_iter it;
 
-	/* the keys there are now (the chunk may make none, but be safe) */
-	dlist_foreach(it, siddhi_partition_instances(ap->rt)) nkeys++;
+	/* the keys there are now (a key the chunk makes, through a loop, waits
+	 * for the next chunk) */
+	dlist_foreach(it, siddhi_partition_instances(ap->rt))
+	{
+		nkeys++;
+	}
 	/* (not in the subtransaction's memory: a step's failure frees it) */
 	keys = MemoryContextAlloc(batch_cxt,
 							  sizeof(SiddhiPartInstance *) * Max(nkeys, 1));
 	nkeys = 0;
-	dlist_foreach(it, siddhi_partition_instances(ap->rt)) keys[nkeys++] =
-		dlist_container(SiddhiPartInstance, node, it.cur);
+	dlist_foreach(it, siddhi_partition_instances(ap->rt))
+	{
+		keys[nkeys++] = dlist_container(SiddhiPartInstance, node, it.cur);
+	}
 	for (int k = 0; k < nkeys; k++)
 	{
 		ap->only = keys[k];

@@ -730,8 +730,28 @@ extern void query_advance(QueryRuntime *q, int64 now);
 extern void sink_flush(Oid relid);
 
 extern void query_abandon_chunk(QueryRuntime *q);
-extern void query_check_read(QueryRuntime *q);
-extern void query_reset_memory(QueryRuntime *q);
+extern void query_check_read_slow(QueryRuntime *q);
+
+/*
+ * Once a batch: may the owner still read q's input?  ERROR when not; the
+ * batch's events of the stream are then skipped for q (read_denied).
+ * Inline: every step asks.
+ */
+static inline void
+query_check_read(QueryRuntime *q)
+{
+	if (unlikely(q->read_checked != batch_seq))
+		query_check_read_slow(q);
+}
+
+/* A step's per-event memory goes (a join's other side made q's rows in q's). */
+static inline void
+query_reset_memory(QueryRuntime *q)
+{
+	ResetExprContext(q->econtext);
+	if (q->join_main)
+		ResetExprContext(q->join_main->econtext);
+}
 extern void query_step_failed(QueryRuntime *q, int frame, MemoryContext mcxt,
 							  Oid save_user, int save_sec);
 /* query_chunk.c */
