@@ -255,13 +255,22 @@ instance_for(SiddhiPartitionRuntime *p, const char *key, int len, int64 now)
 	return instance_make(p, key, len, hash, now, -1);
 }
 
+/* How the partition divides stream relid, or NULL when it does not. */
+static PartStream *
+part_stream(SiddhiPartitionRuntime *p, Oid relid)
+{
+	PartStream *ps = NULL;
+
+	for (int i = 0; i < p->nstreams; i++)
+		if (p->streams[i].relid == relid)
+			ps = &p->streams[i];
+	return ps;
+}
+
 bool
 siddhi_partition_divides(SiddhiPartitionRuntime *p, Oid relid)
 {
-	for (int i = 0; i < p->nstreams; i++)
-		if (p->streams[i].relid == relid)
-			return true;
-	return false;
+	return part_stream(p, relid) != NULL;
 }
 
 int
@@ -269,12 +278,9 @@ siddhi_partition_route(SiddhiPartitionRuntime *p, Oid relid,
 					   ExprContext *econtext, int64 now,
 					   SiddhiPartInstance **out)
 {
-	PartStream *ps = NULL;
+	PartStream *ps = part_stream(p, relid);
 	int n = 0;
 
-	for (int i = 0; i < p->nstreams; i++)
-		if (p->streams[i].relid == relid)
-			ps = &p->streams[i];
 	if (ps == NULL)
 		return -1;
 	if (ps->value)
