@@ -127,6 +127,15 @@ typedef struct SiddhiWindowOps
 							StringInfo events, int64 *first, int64 *next);
 	void (*restore_parts)(SiddhiWindow *w, SiddhiStateReader *head,
 						  SiddhiStateReader *parts, int nparts);
+
+	/*
+	 * Its time passes only between chunks: what falls due while the rows
+	 * of one input chunk go in waits for the clock's next move, as
+	 * Siddhi's scheduler delivers a window's timers (the session window,
+	 * whose only clock is its timers).  false: the window also looks at
+	 * the clock for each row, as Siddhi's time windows do.
+	 */
+	bool timers_between_chunks;
 } SiddhiWindowOps;
 
 /* What every window starts with. */
@@ -168,6 +177,13 @@ extern bool siddhi_window_reset_batches(SiddhiWindow *w);
  * so now folds them).
  */
 extern bool siddhi_window_fold_batches(SiddhiWindow *w);
+
+/* Whether time passes for it only between input chunks (ops above). */
+static inline bool
+siddhi_window_timers_between_chunks(SiddhiWindow *w)
+{
+	return w->ops->timers_between_chunks;
+}
 
 extern void siddhi_window_add(SiddhiWindow *w, const SiddhiWindowEvent *ev,
 							  SiddhiEventFn fn, void *arg);

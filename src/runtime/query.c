@@ -457,6 +457,7 @@ query_chunk_end(QueryRuntime *q, int depth)
 {
 	RateEmitArg ra = { q, depth };
 
+	q->mid_chunk = false;
 	if (q->join_main || q->pattern_main)
 	{
 		query_chunk_end(q->join_main ? q->join_main : q->pattern_main, depth);
@@ -695,8 +696,15 @@ query_event(QueryRuntime *q, TupleTableSlot *slot, int64 ts, int depth,
 			query_chunk_end(q, depth);
 		return;
 	}
-	/* time passes for the window first: what is due leaves before */
-	window_catch_up(q, q->app->playback ? q->app->clock : ts, depth);
+	/*
+	 * Time passes for the window first: what is due leaves before.  Not
+	 * between the rows of one chunk for a window whose time only passes
+	 * between chunks.
+	 */
+	if (!q->mid_chunk || q->window == NULL ||
+		!siddhi_window_timers_between_chunks(q->window))
+		window_catch_up(q, q->app->playback ? q->app->clock : ts, depth);
+	q->mid_chunk = !end_chunk;
 	if (q->rate)
 		rate_catch_up(q, q->app->playback ? q->app->clock : siddhi_now_ms(),
 					  depth);

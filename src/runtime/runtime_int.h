@@ -291,6 +291,7 @@ struct QueryRuntime
 	Junction *input;
 	Junction *output; /* output stream, or NULL */
 	bool sent_out;	  /* sent to output since its input chunk last ended */
+	bool mid_chunk;	  /* took a row of its input chunk, which goes on */
 	OutChunk outc;	  /* what this step sent there so far (out_chunk.c) */
 	Oid table_relid;  /* output table, or InvalidOid */
 	SiddhiTableOp *table_op; /* delete/update/upsert on it, or NULL */

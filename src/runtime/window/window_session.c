@@ -26,7 +26,11 @@
  * heap, as Siddhi's scheduler queues them); each due time is one step that
  * closes the sessions due by then, in the order of their end times, and
  * ends with SIDDHI_EVENT_CHUNK_END.  Stale queue entries cost a step that
- * does nothing.
+ * does nothing.  The timers are the window's only clock, and they pass
+ * between input chunks only (timers_between_chunks): the rows of a chunk
+ * from upstream all meet the sessions as they were when it came, so a row
+ * past a session's end that is due but not yet closed goes out without
+ * joining it, as in Siddhi.
  *
  * Memory: the events of open sessions (a current and a previous session
  * per key); a key with neither is forgotten.  At most siddhi.max_groups
@@ -708,4 +712,5 @@ const SiddhiWindowOps siddhi_session_window_ops = {
 	.size = session_size,
 	.serialize = session_serialize,
 	.restore = session_restore,
+	.timers_between_chunks = true,
 };
