@@ -129,11 +129,12 @@ typedef struct SiddhiWindowOps
 						  SiddhiStateReader *parts, int nparts);
 
 	/*
-	 * Its time passes only between chunks: what falls due while the rows
-	 * of one input chunk go in waits for the clock's next move, as
-	 * Siddhi's scheduler delivers a window's timers (the session window,
-	 * whose only clock is its timers).  false: the window also looks at
-	 * the clock for each row, as Siddhi's time windows do.
+	 * advance is Siddhi's timer for it, and Siddhi delivers timers when
+	 * the clock moves, never between the rows of one chunk: the runtime
+	 * then catches the window up before a chunk's first row only.  What
+	 * Siddhi checks against the clock at every row (a time window's
+	 * expiries) the window's add does itself, in the arrival's chunk.
+	 * false: caught up before every row (the unique: windows).
 	 */
 	bool timers_between_chunks;
 } SiddhiWindowOps;

@@ -511,8 +511,9 @@ time_add(RingWindow *w, MinimalTuple tuple, int64 ts, SiddhiEventFn fn,
 	fn(arg, SIDDHI_EVENT_CURRENT, slot->tuple, ts);
 }
 
-static void
-time_advance(RingWindow *w, int64 now, SiddhiEventFn fn, void *arg)
+/* time, timeLength: the events whose time is up leave; whether any did */
+static bool
+time_expire_due(RingWindow *w, int64 now, SiddhiEventFn fn, void *arg)
 {
 	bool any = false;
 
@@ -521,25 +522,36 @@ time_advance(RingWindow *w, int64 now, SiddhiEventFn fn, void *arg)
 		expire_oldest(w, now, fn, arg);
 		any = true;
 	}
-	if (any)
+	return any;
+}
+
+static void
+time_advance(RingWindow *w, int64 now, SiddhiEventFn fn, void *arg)
+{
+	if (time_expire_due(w, now, fn, arg))
 		fn(arg, SIDDHI_EVENT_CHUNK_END, NULL, now);
 }
 
 static void
-time_batch_add(RingWindow *w, MinimalTuple tuple, int64 ts, SiddhiEventFn fn,
-			   void *arg)
+time_batch_add(RingWindow *w, MinimalTuple tuple, int64 ts, int64 now,
+			   SiddhiEventFn fn, void *arg)
 {
+	/*
+	 * The first batch is timed from the clock when the first event came
+	 * (Siddhi's currentTime), not from the event's own time: they differ
+	 * for a row of a chunk from upstream, or a late event.
+	 */
 	if (w->next_flush < 0 && w->start >= 0)
 	{
-		/* the first boundary s + k*t after the first event */
-		int64 into = (ts - w->start) % w->length;
+		/* the first boundary s + k*t after the clock */
+		int64 into = (now - w->start) % w->length;
 
 		if (into < 0)
 			into += w->length;
-		w->next_flush = ts + (w->length - into);
+		w->next_flush = now + (w->length - into);
 	}
 	else if (w->next_flush < 0)
-		w->next_flush = ts + w->length;
+		w->next_flush = now + w->length;
 	if (w->current_event)
 	{
 		stream_current(w, tuple, ts, fn, arg);
@@ -593,6 +605,7 @@ static void
 time_length_add(RingWindow *w, MinimalTuple tuple, int64 ts, int64 now,
 				SiddhiEventFn fn, void *arg)
 {
+	(void) time_expire_due(w, now, fn, arg);
 	if (w->count >= w->max_count)
 		expire_oldest(w, now, fn, arg);
 	time_add(w, tuple, ts, fn, arg);
@@ -659,10 +672,17 @@ ring_add(SiddhiWindow *base, const SiddhiWindowEvent *ev, SiddhiEventFn fn,
 				length_batch_add(w, ev->tuple, ev->timestamp, now, fn, arg);
 			break;
 		case SIDDHI_WINDOW_TIME:
+			/*
+			 * What is due leaves in the arrival's chunk, before it, as in
+			 * Siddhi.  The catch-up before a chunk's first row took what
+			 * was due then; this takes the rows of the same chunk whose
+			 * time is up at the clock (a chunk from upstream, late).
+			 */
+			(void) time_expire_due(w, now, fn, arg);
 			time_add(w, ev->tuple, ev->timestamp, fn, arg);
 			break;
 		case SIDDHI_WINDOW_TIME_BATCH:
-			time_batch_add(w, ev->tuple, ev->timestamp, fn, arg);
+			time_batch_add(w, ev->tuple, ev->timestamp, now, fn, arg);
 			break;
 		case SIDDHI_WINDOW_TIME_LENGTH:
 			time_length_add(w, ev->tuple, ev->timestamp, now, fn, arg);
@@ -956,13 +976,13 @@ ring_restore_parts(SiddhiWindow *base, SiddhiStateReader *head,
 		w->expired = 0; /* kept by first in, first out kinds only */
 }
 
-#define RING_OPS                                                         \
-	{                                                                    \
-		.create = ring_create, .add = ring_add, .advance = ring_advance, \
-		.deadline = ring_deadline, .scan = ring_scan, .size = ring_size, \
-		.serialize = ring_serialize, .restore = ring_restore,            \
-		.serialize_parts = ring_serialize_parts,                         \
-		.restore_parts = ring_restore_parts                              \
+#define RING_OPS                                                           \
+	{                                                                      \
+		.create = ring_create, .add = ring_add, .advance = ring_advance,   \
+		.deadline = ring_deadline, .scan = ring_scan, .size = ring_size,   \
+		.serialize = ring_serialize, .restore = ring_restore,              \
+		.serialize_parts = ring_serialize_parts,                           \
+		.restore_parts = ring_restore_parts, .timers_between_chunks = true \
 	}
 
 const SiddhiWindowOps siddhi_length_window_ops = RING_OPS;

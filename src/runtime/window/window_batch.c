@@ -50,6 +50,7 @@
 
 #include "access/htup_details.h"
 #include "nodes/primnodes.h"
+#include "window_int.h"
 #include "window_list.h"
 
 /* floor(a / b) for b > 0 */
@@ -186,7 +187,7 @@ ext_batch_add(SiddhiWindow *base, const SiddhiWindowEvent *ev,
 			  SiddhiEventFn fn, void *arg)
 {
 	ExtBatchWindow *w = (ExtBatchWindow *) base;
-	int64 now = ev->timestamp;
+	int64 now = WINDOW_EVENT_NOW(ev); /* the timeout runs on the clock */
 
 	if (w->end_time < 0)
 	{
@@ -303,6 +304,7 @@ const SiddhiWindowOps siddhi_external_time_batch_window_ops = {
 	.size = ext_batch_size,
 	.serialize = ext_batch_serialize,
 	.restore = ext_batch_restore,
+	.timers_between_chunks = true,
 };
 
 /* ---------------------------------------------------------------------

@@ -28,6 +28,7 @@
 
 #include "pgtime.h"
 #include "siddhi/cron.h"
+#include "window_int.h"
 #include "window_list.h"
 
 typedef struct DelayWindow
@@ -48,12 +49,38 @@ delay_create(const SiddhiWindowPlan *plan, MemoryContext cxt)
 	return &w->base;
 }
 
+/* The events whose delay is over leave (as current); whether any did. */
+static bool
+delay_release(DelayWindow *w, int64 now, SiddhiEventFn fn, void *arg)
+{
+	bool any = false;
+
+	while (w->head < w->queue.count &&
+		   w->queue.items[w->head].timestamp + w->delay <= now)
+	{
+		WindowEntry *e = &w->queue.items[w->head++];
+
+		fn(arg, SIDDHI_EVENT_CURRENT, e->tuple, now);
+		pfree(e->tuple);
+		any = true;
+	}
+	if (w->head == w->queue.count)
+		w->head = w->queue.count = 0;
+	return any;
+}
+
 static void
 delay_add(SiddhiWindow *base, const SiddhiWindowEvent *ev, SiddhiEventFn fn,
 		  void *arg)
 {
 	DelayWindow *w = (DelayWindow *) base;
 
+	/*
+	 * What is due by the clock leaves before the arrival, in its chunk, as
+	 * Siddhi checks each row: rows of one chunk from upstream that came
+	 * late (time passes for the window between chunks only).
+	 */
+	(void) delay_release(w, WINDOW_EVENT_NOW(ev), fn, arg);
 	if (w->head > 0 && w->head >= w->queue.count / 2)
 	{
 		/* drop the released prefix before growing */
@@ -70,20 +97,8 @@ static void
 delay_advance(SiddhiWindow *base, int64 now, SiddhiEventFn fn, void *arg)
 {
 	DelayWindow *w = (DelayWindow *) base;
-	bool any = false;
 
-	while (w->head < w->queue.count &&
-		   w->queue.items[w->head].timestamp + w->delay <= now)
-	{
-		WindowEntry *e = &w->queue.items[w->head++];
-
-		fn(arg, SIDDHI_EVENT_CURRENT, e->tuple, now);
-		pfree(e->tuple);
-		any = true;
-	}
-	if (w->head == w->queue.count)
-		w->head = w->queue.count = 0;
-	if (any)
+	if (delay_release(w, now, fn, arg))
 		fn(arg, SIDDHI_EVENT_CHUNK_END, NULL, now);
 }
 
@@ -141,6 +156,7 @@ const SiddhiWindowOps siddhi_delay_window_ops = {
 	.size = delay_size,
 	.serialize = delay_serialize,
 	.restore = delay_restore,
+	.timers_between_chunks = true,
 };
 
 typedef struct CronWindow
@@ -257,4 +273,5 @@ const SiddhiWindowOps siddhi_cron_window_ops = {
 	.size = cron_size,
 	.serialize = cron_serialize,
 	.restore = cron_restore,
+	.timers_between_chunks = true,
 };
