@@ -9,8 +9,6 @@
  */
 #include "runtime_int.h"
 
-int64 siddhi_current_event_ts = 0;
-
 /* the clock of the app whose query runs, when it is in playback; else 0 */
 int64 playback_clock = 0;
 
@@ -474,6 +472,7 @@ window_event(void *arg, SiddhiEventKind kind, MinimalTuple tuple, int64 ts)
 	MemoryContext mcxt = CurrentMemoryContext;
 	Oid save_user;
 	int save_sec;
+	int64 save_ts = siddhi_current_event_ts;
 
 	if (kind == SIDDHI_EVENT_CHUNK_END)
 	{
@@ -504,6 +503,9 @@ window_event(void *arg, SiddhiEventKind kind, MinimalTuple tuple, int64 ts)
 	 */
 	siddhi_batch_isolate();
 	GetUserIdAndSecContext(&save_user, &save_sec);
+	/* eventTimestamp() of what the window hands out: the event's own time
+	 * (a batch's events keep theirs; an expired event has its expiry's) */
+	siddhi_current_event_ts = ts;
 	PG_TRY();
 	{
 		ExecStoreMinimalTuple(tuple, wa->q->window_slot, false);
@@ -514,6 +516,7 @@ window_event(void *arg, SiddhiEventKind kind, MinimalTuple tuple, int64 ts)
 		query_failed(wa->q, mcxt, save_user, save_sec);
 	}
 	PG_END_TRY();
+	siddhi_current_event_ts = save_ts;
 	ExecClearTuple(wa->q->window_slot);
 }
 

@@ -53,6 +53,7 @@
 #include "commands/trigger.h"
 #include "miscadmin.h"
 #include "siddhi/errors.h"
+#include "siddhi/runtime.h"
 #include "siddhi/shmem.h"
 #include "siddhi/usercode.h"
 #include "utils/guc.h"
@@ -74,6 +75,12 @@ typedef struct UserFrame
 
 static UserFrame frames[MAX_FRAMES];
 static int depth = 0;
+
+/*
+ * The time of the event user code is working on: what eventTimestamp()
+ * returns (include/siddhi/runtime.h).  Whoever hands an event on sets it.
+ */
+int64 siddhi_current_event_ts = 0;
 
 int
 siddhi_usercode_enter(Oid owner)

@@ -23,6 +23,7 @@
 #include "common/hashfn.h"
 #include "nodes/nodeFuncs.h"
 #include "siddhi/over.h"
+#include "siddhi/runtime.h"
 #include "siddhi/selector.h"
 #include "siddhi/topn.h"
 #include "utils/datum.h"
@@ -212,9 +213,28 @@ selector_group_values(SiddhiSelect *s)
  * Make the output row of an input event (aggregate values already in the
  * params), check having, and send it on (or keep it for order by/limit).
  */
+static void output_row(SiddhiSelect *s, TupleTableSlot *slot, int64 ts,
+					   SiddhiEventKind kind, SiddhiSelectEmit emit, void *arg);
+
+/*
+ * The row of an event goes out: eventTimestamp() in the select list is
+ * that event's time, also when the row is made later than the event came
+ * (a group's last row at the chunk's end, a folded batch's close).
+ */
 void
 selector_output(SiddhiSelect *s, TupleTableSlot *slot, int64 ts,
 				SiddhiEventKind kind, SiddhiSelectEmit emit, void *arg)
+{
+	int64 save_ts = siddhi_current_event_ts;
+
+	siddhi_current_event_ts = ts;
+	output_row(s, slot, ts, kind, emit, arg);
+	siddhi_current_event_ts = save_ts;
+}
+
+static void
+output_row(SiddhiSelect *s, TupleTableSlot *slot, int64 ts,
+		   SiddhiEventKind kind, SiddhiSelectEmit emit, void *arg)
 {
 	ExprContext *econtext = s->econtext;
 	TupleTableSlot *out;
