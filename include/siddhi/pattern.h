@@ -66,6 +66,12 @@ extern int64 siddhi_pattern_deadline(SiddhiPattern *pat);
 extern void siddhi_pattern_advance(SiddhiPattern *pat, int64 now,
 								   SiddhiPatternEmit emit, void *arg);
 
+/*
+ * The driver's mark, kept with the pattern's state (a partition has one
+ * per key): the input arrival it last let time pass at.
+ */
+extern uint64 *siddhi_pattern_caught_up(SiddhiPattern *pat);
+
 /* Partial matches held now, and dropped so far by the bound. */
 extern int64 siddhi_pattern_pending(SiddhiPattern *pat);
 extern int64 siddhi_pattern_dropped(SiddhiPattern *pat);

@@ -130,8 +130,9 @@ typedef struct SiddhiWindowOps
 
 	/*
 	 * advance is Siddhi's timer for it, and Siddhi delivers timers when
-	 * the clock moves, never between the rows of one chunk: the runtime
-	 * then catches the window up before a chunk's first row only.  What
+	 * the clock moves (an input arrives), never while what one arrival
+	 * causes goes through the app: the runtime then catches the window up
+	 * once per arrival, before the first row that reaches it.  What
 	 * Siddhi checks against the clock at every row (a time window's
 	 * expiries) the window's add does itself, in the arrival's chunk.
 	 * false: caught up before every row (the unique: windows).
@@ -148,6 +149,7 @@ struct SiddhiWindow
 	struct WindowIndex *index; /* by plan->index_attno, or NULL */
 	bool resets_batches;	   /* siddhi_window_reset_batches */
 	bool folds_batches;		   /* siddhi_window_fold_batches */
+	uint64 caught_up;		   /* the driver's: arrival of its last advance */
 };
 
 /* Whether the runtime has this kind of window. */

@@ -104,6 +104,7 @@ catch_up(NamedWindow *nw, int64 now, int depth)
 	int64 due = siddhi_window_deadline(nw->window);
 	int frame;
 
+	nw->window->caught_up = arrival_seq;
 	if (due < 0 || now < due)
 		return;
 	frame = siddhi_usercode_enter(nw->app->owner);
@@ -137,7 +138,10 @@ add_event(NamedWindow *nw, TupleTableSlot *slot, int64 ts, int depth)
 
 	if (nw->app->playback && ts > nw->app->clock)
 		nw->app->clock = ts;
-	catch_up(nw, nw->app->playback ? nw->app->clock : ts, depth);
+	/* at most once per arrival, when Siddhi's timers are its clock */
+	if (!siddhi_window_timers_between_chunks(nw->window) ||
+		nw->window->caught_up != arrival_seq)
+		catch_up(nw, nw->app->playback ? nw->app->clock : ts, depth);
 	/* watchers see what is inserted into the window, as for a stream */
 	if (siddhi_stream_watched(MyDatabaseId, nw->junction->relid))
 		deliver_to_watchers(nw->junction, slot, ts, false);

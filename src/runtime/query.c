@@ -12,6 +12,13 @@
 /* the clock of the app whose query runs, when it is in playback; else 0 */
 int64 playback_clock = 0;
 
+/*
+ * Counts the input arrivals and the clock's moves (playback_arrival,
+ * timers): a window whose time passes between chunks only is caught up
+ * once per arrival (window_catch_up).
+ */
+uint64 arrival_seq = 0;
+
 static void query_error(QueryRuntime *q, ErrorData *edata);
 static void query_table_op(QueryRuntime *q, TupleTableSlot *out);
 static void query_deliver(QueryRuntime *q, TupleTableSlot *out, int64 ts,
@@ -455,7 +462,6 @@ query_chunk_end(QueryRuntime *q, int depth)
 {
 	RateEmitArg ra = { q, depth };
 
-	q->mid_chunk = false;
 	if (q->join_main || q->pattern_main)
 	{
 		query_chunk_end(q->join_main ? q->join_main : q->pattern_main, depth);
@@ -586,6 +592,7 @@ window_catch_up(QueryRuntime *q, int64 now, int depth)
 
 	if (q->window == NULL)
 		return;
+	q->window->caught_up = arrival_seq;
 	due = siddhi_window_deadline(q->window);
 	if (due < 0 || now < due)
 		return;
@@ -676,8 +683,17 @@ query_pattern_event(QueryRuntime *q, TupleTableSlot *slot, int64 ts, int depth)
 	int64 now = mq->app->playback ? mq->app->clock : ts;
 
 	OP_IN(mq, SIDDHI_OP_PATTERN);
-	if (siddhi_pattern_deadline(mq->pattern) >= 0)
-		siddhi_pattern_advance(mq->pattern, now, pattern_emit, &a);
+	/*
+	 * An absence's timer, as Siddhi's, is delivered when an input arrives:
+	 * at most once per arrival, not between the rows of a chunk from
+	 * upstream (a row that breaks the absence may follow in it).
+	 */
+	if (*siddhi_pattern_caught_up(mq->pattern) != arrival_seq)
+	{
+		*siddhi_pattern_caught_up(mq->pattern) = arrival_seq;
+		if (siddhi_pattern_deadline(mq->pattern) >= 0)
+			siddhi_pattern_advance(mq->pattern, now, pattern_emit, &a);
+	}
 	if (mq->rate)
 		rate_catch_up(mq, mq->app->playback ? mq->app->clock : siddhi_now_ms(),
 					  depth);
@@ -700,14 +716,14 @@ query_event(QueryRuntime *q, TupleTableSlot *slot, int64 ts, int depth,
 		return;
 	}
 	/*
-	 * Time passes for the window first: what is due leaves before.  Not
-	 * between the rows of one chunk for a window whose time only passes
-	 * between chunks.
+	 * Time passes for the window first: what is due leaves before.  For a
+	 * window whose timers Siddhi delivers only when an input arrives, at
+	 * most once per arrival: not between the rows of a chunk, nor between
+	 * the chunks one arrival sends down (a partition key's runs).
 	 */
-	if (!q->mid_chunk || q->window == NULL ||
-		!siddhi_window_timers_between_chunks(q->window))
+	if (q->window && (!siddhi_window_timers_between_chunks(q->window) ||
+					  q->window->caught_up != arrival_seq))
 		window_catch_up(q, q->app->playback ? q->app->clock : ts, depth);
-	q->mid_chunk = !end_chunk;
 	if (q->rate)
 		rate_catch_up(q, q->app->playback ? q->app->clock : siddhi_now_ms(),
 					  depth);
@@ -855,6 +871,7 @@ query_step(QueryRuntime *q, QueryStep step, TupleTableSlot *slot, int64 ts,
 				{
 					PatternEmitArg pa = { q, depth };
 
+					*siddhi_pattern_caught_up(q->pattern) = arrival_seq;
 					siddhi_pattern_advance(q->pattern, ts, pattern_emit, &pa);
 				}
 				if (q->rate)

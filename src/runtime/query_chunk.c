@@ -193,7 +193,10 @@ query_step_chunk(QueryRuntime *q, Junction *j, const char *rows, uint32 nrows)
 					playback_clock = q->app->clock;
 				}
 				else
+				{
+					arrival_seq++;
 					playback_clock = 0;
+				}
 				ExecStoreMinimalTuple(tuple, slot, false);
 				siddhi_current_event_ts = row->timestamp;
 				timed = siddhi_stats_event(q->stats, row->timestamp);

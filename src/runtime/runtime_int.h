@@ -291,7 +291,6 @@ struct QueryRuntime
 	Junction *input;
 	Junction *output; /* output stream, or NULL */
 	bool sent_out;	  /* sent to output since its input chunk last ended */
-	bool mid_chunk;	  /* took a row of its input chunk, which goes on */
 	OutChunk outc;	  /* what this step sent there so far (out_chunk.c) */
 	Oid table_relid;  /* output table, or InvalidOid */
 	SiddhiTableOp *table_op; /* delete/update/upsert on it, or NULL */
@@ -611,6 +610,7 @@ extern List *all_apps;
 extern MemoryContext batch_cxt;
 extern MemoryContext runtime_cxt;
 extern int64 playback_clock;
+extern uint64 arrival_seq; /* input arrivals and clock moves so far */
 extern List *agg_read_denied;
 extern List *agg_read_checked;
 extern HTAB *sinks;

@@ -92,6 +92,7 @@ playback_arrival(Junction *j, int64 ts)
 	SiddhiAppRuntime **apps;
 	int napps;
 
+	arrival_seq++;
 	if (j->named && playback_moves(j->named->app, ts))
 	{
 		j->named->app->clock = Max(ts, j->named->app->clock);
@@ -222,6 +223,7 @@ siddhi_runtime_fire_timers(int64 now)
 	ListCell *la;
 
 	siddhi_batch_start();
+	arrival_seq++;
 	foreach(la, all_apps)
 	{
 		SiddhiAppRuntime *app = lfirst(la);
@@ -237,6 +239,7 @@ siddhi_runtime_advance_playback(int64 now, Oid userid, const char *name)
 {
 	ListCell *la;
 
+	arrival_seq++;
 	foreach(la, all_apps)
 	{
 		SiddhiAppRuntime *app = lfirst(la);

@@ -323,6 +323,12 @@ siddhi_pattern_expire(SiddhiPattern *pat, int64 ts)
 		pat_expire_state(pat, k, ts);
 }
 
+uint64 *
+siddhi_pattern_caught_up(SiddhiPattern *pat)
+{
+	return &pat->caught_up;
+}
+
 int64
 siddhi_pattern_deadline(SiddhiPattern *pat)
 {

@@ -115,6 +115,7 @@ struct SiddhiPattern
 	int64 held; /* list entries, all states */
 	int64 dropped;
 	uint64 seq;
+	uint64 caught_up; /* the driver's: siddhi_pattern_caught_up */
 	bool busy;
 	PatList out; /* matches completed by the current step */
 	/* the event being processed, made into a PatEvent when first taken */
