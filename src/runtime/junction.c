@@ -133,7 +133,7 @@ junction_emit(Junction *j, TupleTableSlot *slot, int64 ts, int depth,
  * hooks, readers and aggregations takes the whole chunk, in the chunk's
  * order, before the next one takes any of it, as Siddhi's junction hands
  * a chunk to its receivers.  Each row is stored in slot in turn.  A named
- * window takes the rows one by one (each its own step, as before).
+ * window takes all the rows, then hands on what they made as one chunk.
  */
 void
 junction_emit_chunk(Junction *j, PendingOut *rows, int n, TupleTableSlot *slot,
@@ -144,7 +144,13 @@ junction_emit_chunk(Junction *j, PendingOut *rows, int n, TupleTableSlot *slot,
 	uint64 save_event = j->event;
 	uint64 base;
 
-	if (n == 1 || j->named)
+	if (j->named)
+	{
+		named_window_add_chunk(j->named, rows, n, slot, depth);
+		ExecClearTuple(slot);
+		return;
+	}
+	if (n == 1)
 	{
 		for (int i = 0; i < n; i++)
 		{

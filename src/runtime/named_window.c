@@ -129,7 +129,7 @@ named_window_catch_up(NamedWindow *nw, int64 now, int depth)
 
 /* An event enters a named window that nothing else is working on. */
 static void
-add_event(NamedWindow *nw, TupleTableSlot *slot, int64 ts, int depth)
+add_event(NamedWindow *nw, TupleTableSlot *slot, int64 ts, int depth, bool end)
 {
 	SiddhiWindowEvent ev = { 0 };
 	bool should_free;
@@ -156,7 +156,9 @@ add_event(NamedWindow *nw, TupleTableSlot *slot, int64 ts, int depth)
 	siddhi_window_add(nw->window, &ev, named_window_event, nw);
 	if (should_free)
 		pfree(ev.tuple);
-	named_window_chunk_end(nw);
+	/* a row of a chunk that goes on: its readers get the chunk at once */
+	if (end)
+		named_window_chunk_end(nw);
 	ResetExprContext(nw->econtext);
 	nw->depth = save_depth;
 	siddhi_usercode_leave(frame, true);
@@ -216,7 +218,7 @@ held(NamedWindow *nw, TupleTableSlot *slot, int64 ts, int depth, bool add)
 	PG_TRY();
 	{
 		if (add)
-			add_event(nw, slot, ts, depth);
+			add_event(nw, slot, ts, depth, true);
 		else
 			catch_up(nw, ts, depth);
 	}
@@ -243,4 +245,46 @@ named_window_add(NamedWindow *nw, TupleTableSlot *slot, int64 ts, int depth)
 	else
 		reentry_defer(&nw->reentry, nw, NULL, STEP_EVENT, slot, ts, depth,
 					  SIDDHI_EVENT_CURRENT, false);
+}
+
+/*
+ * A query's output chunk enters a named window as Siddhi's window takes a
+ * chunk: every row goes in, then what the window emitted for all of them
+ * goes to its readers as one chunk (an aggregating reader outputs once).
+ * Busy (a loop back into it), the rows wait their turn one by one.
+ */
+void
+named_window_add_chunk(NamedWindow *nw, PendingOut *rows, int n,
+					   TupleTableSlot *slot, int depth)
+{
+	if (!reentry_enter(&nw->reentry))
+	{
+		for (int i = 0; i < n; i++)
+		{
+			out_row_store(&rows[i], slot);
+			reentry_defer(&nw->reentry, nw, NULL, STEP_EVENT, slot, rows[i].ts,
+						  depth, SIDDHI_EVENT_CURRENT, false);
+		}
+		return;
+	}
+	PG_TRY();
+	{
+		int64 save_ts = siddhi_current_event_ts;
+
+		for (int i = 0; i < n; i++)
+		{
+			out_row_store(&rows[i], slot);
+			siddhi_current_event_ts = rows[i].ts;
+			add_event(nw, slot, rows[i].ts, depth, i == n - 1);
+		}
+		siddhi_current_event_ts = save_ts;
+	}
+	PG_CATCH();
+	{
+		reentry_leave(&nw->reentry);
+		PG_RE_THROW();
+	}
+	PG_END_TRY();
+	reentry_leave(&nw->reentry);
+	reentry_drain(&nw->reentry, replay, nw);
 }

@@ -719,6 +719,8 @@ extern void named_window_event(void *arg, SiddhiEventKind kind,
 
 extern void named_window_catch_up(NamedWindow *nw, int64 now, int depth);
 
+extern void named_window_add_chunk(NamedWindow *nw, PendingOut *rows, int n,
+								   TupleTableSlot *slot, int depth);
 extern void named_window_add(NamedWindow *nw, TupleTableSlot *slot, int64 ts,
 							 int depth);
 
