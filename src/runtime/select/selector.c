@@ -73,6 +73,7 @@ siddhi_selector_create(SiddhiQueryPlan *qp, TupleDesc rowdesc,
 		s->agg_out = palloc0(sizeof(FmgrInfo) * s->naggs);
 		s->agg_typlen = palloc(sizeof(int16) * s->naggs);
 		s->agg_byval = palloc(sizeof(bool) * s->naggs);
+		s->scratch_params = palloc(sizeof(ParamExecData) * Max(s->naggs, 1));
 		foreach(la, qp->aggregates)
 		{
 			SiddhiAggPlan *ap = lfirst(la);
@@ -392,7 +393,7 @@ aggregate_event(SiddhiSelect *s, TupleTableSlot *slot, int64 ts,
 	old = MemoryContextSwitchTo(s->folds ? s->fold_cxt
 										 : econtext->ecxt_per_tuple_memory);
 	tuple = ExecCopySlotMinimalTuple(slot);
-	params = palloc(sizeof(ParamExecData) * Max(s->naggs, 1));
+	params = s->scratch_params;
 	for (int k = 0; k < s->naggs; k++)
 	{
 		ParamExecData *from = &econtext->ecxt_param_exec_vals[k];
@@ -419,7 +420,6 @@ aggregate_event(SiddhiSelect *s, TupleTableSlot *slot, int64 ts,
 	s->pending_tuples[i] = tuple;
 	memcpy(&s->pending_params[i * s->naggs], params,
 		   sizeof(ParamExecData) * s->naggs);
-	pfree(params);
 	s->pending_ts[i] = ts;
 	s->pending_kind[i] = kind;
 }

@@ -45,6 +45,7 @@ struct SiddhiSelect
 	int64 *pending_ts;
 	SiddhiEventKind *pending_kind;
 	ParamExecData *pending_params; /* naggs per pending group */
+	ParamExecData *scratch_params; /* naggs: a row's copies before they go */
 	int16 *agg_typlen;			   /* of each aggregate's result */
 	bool *agg_byval;
 	List *touched; /* groups that lost events in this chunk */
