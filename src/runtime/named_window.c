@@ -251,7 +251,11 @@ named_window_add(NamedWindow *nw, TupleTableSlot *slot, int64 ts, int depth)
  * A query's output chunk enters a named window as Siddhi's window takes a
  * chunk: every row goes in, then what the window emitted for all of them
  * goes to its readers as one chunk (an aggregating reader outputs once).
- * Busy (a loop back into it), the rows wait their turn one by one.
+ * Busy (a loop back into it), the rows wait their turn one by one.  A row
+ * that fails goes to the sender's step, as a single row's error does, and
+ * the rows after it are not added; what the rows before it made stays in
+ * the window's chunk and reaches the readers at its next end (its next
+ * event or timer), not lost, and not run in the failed step.
  */
 void
 named_window_add_chunk(NamedWindow *nw, PendingOut *rows, int n,

@@ -15,9 +15,11 @@ int64 playback_clock = 0;
 /*
  * Counts the input arrivals and the clock's moves (playback_arrival,
  * timers): a window whose time passes between chunks only is caught up
- * once per arrival (window_catch_up).
+ * once per arrival (window_catch_up).  It starts past the 0 that a new
+ * window or pattern state holds, so that nothing counts as caught up
+ * before its first catch-up.
  */
-uint64 arrival_seq = 0;
+uint64 arrival_seq = 1;
 
 static void query_error(QueryRuntime *q, ErrorData *edata);
 static void query_table_op(QueryRuntime *q, TupleTableSlot *out);
