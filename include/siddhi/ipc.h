@@ -71,6 +71,26 @@ typedef struct SiddhiRowHeader
 } SiddhiRowHeader;
 
 /*
+ * Writing a row in place (src/ipc/row.c): siddhi_row_layout says how much
+ * room it takes (row_len, MAXALIGNed), siddhi_row_write fills it at a
+ * MAXALIGNed address of the chunk's buffer.
+ */
+typedef struct SiddhiRowLayout
+{
+	bool hasnull;
+	Size hoff;		/* the tuple's data offset */
+	Size data_len;	/* its data */
+	Size tuple_len; /* the MinimalTuple */
+	Size row_len;	/* header and tuple, each MAXALIGNed */
+} SiddhiRowLayout;
+
+extern void siddhi_row_layout(TupleDesc desc, const Datum *values,
+							  const bool *nulls, SiddhiRowLayout *l);
+extern void siddhi_row_write(char *at, TupleDesc desc, const Datum *values,
+							 const bool *nulls, int64 ts,
+							 const SiddhiRowLayout *l);
+
+/*
  * siddhi.advance_clock(): a chunk of relid InvalidOid whose one row (its
  * timestamp the new time) carries this instead of a tuple.  The worker
  * moves only the playback apps userid may manage (of that name, when app

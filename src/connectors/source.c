@@ -376,56 +376,20 @@ event_time(SourceRt *s, Datum *values, bool *nulls, int64 now)
 }
 
 /*
- * Append one row (SiddhiRowHeader + MinimalTuple, ipc.h) to a chunk.  The
- * tuple is formed in place, in the chunk's buffer (heap_fill_tuple), not
- * formed apart and copied in: rows start MAXALIGNed there as everywhere.
+ * Append one row (SiddhiRowHeader + MinimalTuple, ipc.h) to a chunk,
+ * made in place in the chunk's buffer (src/ipc/row.c).
  */
 void
 siddhi_source_append_row(StringInfo buf, TupleDesc desc, Datum *values,
 						 bool *nulls, int64 ts)
 {
-	int natts = desc->natts;
-	bool hasnull = false;
-	Size hoff;
-	Size data_len;
-	Size len;
-	Size total;
-	SiddhiRowHeader *hdr;
-	MinimalTuple mt;
+	SiddhiRowLayout layout;
 
-	if (natts > MaxTupleAttributeNumber)
-		ereport(ERROR, (errcode(ERRCODE_TOO_MANY_COLUMNS),
-						errmsg("number of columns (%d) exceeds limit (%d)",
-							   natts, MaxTupleAttributeNumber)));
-	for (int i = 0; i < natts; i++)
-		if (nulls[i])
-		{
-			hasnull = true;
-			break;
-		}
-	hoff = SizeofMinimalTupleHeader;
-	if (hasnull)
-		hoff += BITMAPLEN(natts);
-	hoff = MAXALIGN(hoff);
-	data_len = heap_compute_data_size(desc, values, nulls);
-	len = hoff + data_len;
-	if (!AllocSizeIsValid(len))
-		ereport(ERROR, (errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-						errmsg("an event of %zu bytes is too large", len)));
-	total = MAXALIGN(sizeof(SiddhiRowHeader)) + MAXALIGN(len);
-	enlargeStringInfo(buf, (int) total);
+	siddhi_row_layout(desc, values, nulls, &layout);
+	enlargeStringInfo(buf, (int) layout.row_len);
 	Assert(buf->len == MAXALIGN(buf->len));
-	hdr = (SiddhiRowHeader *) (buf->data + buf->len);
-	memset(hdr, 0, total);
-	hdr->timestamp = ts;
-	hdr->length = (uint32) len;
-	mt = (MinimalTuple) ((char *) hdr + MAXALIGN(sizeof(SiddhiRowHeader)));
-	mt->t_len = (uint32) len;
-	HeapTupleHeaderSetNatts(mt, natts);
-	mt->t_hoff = hoff + MINIMAL_TUPLE_OFFSET;
-	heap_fill_tuple(desc, values, nulls, (char *) mt + hoff, data_len,
-					&mt->t_infomask, hasnull ? mt->t_bits : NULL);
-	buf->len += (int) total;
+	siddhi_row_write(buf->data + buf->len, desc, values, nulls, ts, &layout);
+	buf->len += (int) layout.row_len;
 	buf->data[buf->len] = '\0';
 }
 

@@ -197,30 +197,13 @@ chunk_append(Oid relid, uint32 desc_sig, uint32 flags, int64 timestamp,
 			 TupleDesc desc, Datum *values, bool *nulls)
 {
 	TransactionId xid = GetCurrentTransactionId();
-	int natts = desc->natts;
-	bool hasnull = false;
-	Size hoff;
-	Size data_len;
-	Size tuplen;
+	SiddhiRowLayout layout;
 	Size rowlen;
 	SiddhiChunkHeader *hdr;
-	SiddhiRowHeader *row;
-	MinimalTuple tuple;
 
-	/*
-	 * The row's MinimalTuple is made in place in the chunk, not made apart
-	 * and copied in (a large COPY spent a tenth of its time on that): the
-	 * layout heap_form_minimal_tuple gives, header, null bitmap when a
-	 * value is null, then the data at a MAXALIGNed offset.
-	 */
-	for (int i = 0; i < natts; i++)
-		hasnull |= nulls[i];
-	hoff =
-		MAXALIGN(SizeofMinimalTupleHeader + (hasnull ? BITMAPLEN(natts) : 0));
-	data_len = heap_compute_data_size(desc, values, nulls);
-	tuplen = hoff + data_len;
-	rowlen = MAXALIGN(sizeof(SiddhiRowHeader)) + MAXALIGN(tuplen);
-
+	/* the row is made in place in the chunk (row.c) */
+	siddhi_row_layout(desc, values, nulls, &layout);
+	rowlen = layout.row_len;
 	if (chunk_len > 0)
 	{
 		hdr = (SiddhiChunkHeader *) chunk_buf;
@@ -247,21 +230,13 @@ chunk_append(Oid relid, uint32 desc_sig, uint32 flags, int64 timestamp,
 	}
 	chunk_reserve(chunk_len + rowlen);
 	hdr = (SiddhiChunkHeader *) chunk_buf;
-	row = (SiddhiRowHeader *) (chunk_buf + chunk_len);
 	/*
 	 * the alignment padding is zeroed: a durable stream's chunk is written
 	 * to disk as it is (durable_stage.c), and no byte of it may be left
 	 * over from whatever the buffer held before
 	 */
-	memset(row, 0, rowlen);
-	row->timestamp = timestamp;
-	row->length = tuplen;
-	tuple = (MinimalTuple) ((char *) row + MAXALIGN(sizeof(SiddhiRowHeader)));
-	tuple->t_len = tuplen;
-	HeapTupleHeaderSetNatts(tuple, natts);
-	tuple->t_hoff = hoff + MINIMAL_TUPLE_OFFSET;
-	heap_fill_tuple(desc, values, nulls, (char *) tuple + hoff, data_len,
-					&tuple->t_infomask, hasnull ? tuple->t_bits : NULL);
+	siddhi_row_write(chunk_buf + chunk_len, desc, values, nulls, timestamp,
+					 &layout);
 	chunk_len += rowlen;
 	hdr->nrows++;
 }

@@ -95,7 +95,7 @@ named_window_event(void *arg, SiddhiEventKind kind, MinimalTuple tuple,
 }
 
 static void held(NamedWindow *nw, TupleTableSlot *slot, int64 ts, int depth,
-				 bool add);
+				 bool add, PendingOut *rows, int n);
 
 /* Time passes for a named window that nothing else is working on. */
 static void
@@ -124,7 +124,7 @@ void
 named_window_catch_up(NamedWindow *nw, int64 now, int depth)
 {
 	if (reentry_enter(&nw->reentry))
-		held(nw, NULL, now, depth, false);
+		held(nw, NULL, now, depth, false, NULL, 0);
 }
 
 /* An event enters a named window that nothing else is working on. */
@@ -207,17 +207,31 @@ replay(void *arg, Deferred *d, TupleTableSlot *slot)
 }
 
 /*
- * With nw's Reentry taken: an event enters (add) or time passes; then the
- * events that came back meanwhile go through.  An error goes to the step
- * that sent the event or moved the clock; what was waiting for it goes
- * through at the window's next event.
+ * With nw's Reentry taken: an event enters (add), the n rows of a chunk
+ * enter (rows, in slot one by one; named_window_add_chunk), or time
+ * passes; then the events that came back meanwhile go through.  An error
+ * goes to the step that sent the event or moved the clock; what was
+ * waiting for it goes through at the window's next event.
  */
 static void
-held(NamedWindow *nw, TupleTableSlot *slot, int64 ts, int depth, bool add)
+held(NamedWindow *nw, TupleTableSlot *slot, int64 ts, int depth, bool add,
+	 PendingOut *rows, int n)
 {
 	PG_TRY();
 	{
-		if (add)
+		if (rows != NULL)
+		{
+			int64 save_ts = siddhi_current_event_ts;
+
+			for (int i = 0; i < n; i++)
+			{
+				out_row_store(&rows[i], slot);
+				siddhi_current_event_ts = rows[i].ts;
+				add_event(nw, slot, rows[i].ts, depth, i == n - 1);
+			}
+			siddhi_current_event_ts = save_ts;
+		}
+		else if (add)
 			add_event(nw, slot, ts, depth, true);
 		else
 			catch_up(nw, ts, depth);
@@ -241,7 +255,7 @@ void
 named_window_add(NamedWindow *nw, TupleTableSlot *slot, int64 ts, int depth)
 {
 	if (reentry_enter(&nw->reentry))
-		held(nw, slot, ts, depth, true);
+		held(nw, slot, ts, depth, true, NULL, 0);
 	else
 		reentry_defer(&nw->reentry, nw, NULL, STEP_EVENT, slot, ts, depth,
 					  SIDDHI_EVENT_CURRENT, false);
@@ -271,24 +285,5 @@ named_window_add_chunk(NamedWindow *nw, PendingOut *rows, int n,
 		}
 		return;
 	}
-	PG_TRY();
-	{
-		int64 save_ts = siddhi_current_event_ts;
-
-		for (int i = 0; i < n; i++)
-		{
-			out_row_store(&rows[i], slot);
-			siddhi_current_event_ts = rows[i].ts;
-			add_event(nw, slot, rows[i].ts, depth, i == n - 1);
-		}
-		siddhi_current_event_ts = save_ts;
-	}
-	PG_CATCH();
-	{
-		reentry_leave(&nw->reentry);
-		PG_RE_THROW();
-	}
-	PG_END_TRY();
-	reentry_leave(&nw->reentry);
-	reentry_drain(&nw->reentry, replay, nw);
+	held(nw, slot, 0, depth, true, rows, n);
 }
