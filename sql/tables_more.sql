@@ -143,6 +143,40 @@ SELECT pg_advisory_unlock(4242);
 SELECT siddhi.flush();
 SELECT * FROM tmwritten ORDER BY id;
 
+-- A join's lookup of a @PrimaryKey table walks index entries of rows
+-- deleted by an earlier batch: the index scan marks them dead and keeps
+-- what it marked in memory of its own until the batch commits.  That
+-- memory must live as long as the scan, not as long as one event (it was
+-- the query's per-event memory, freed under the scan: a crash at commit,
+-- found by AddressSanitizer).
+SELECT siddhi.deploy('tm_dead', $$
+  define stream DkPut (id int, v int);
+  define stream DkGone (id int);
+  define stream DkAsk (id int);
+  @PrimaryKey('id')
+  define table DkKept (id int, v int);
+  from DkPut update or insert into DkKept set DkKept.v = v on DkKept.id == id;
+  from DkGone delete DkKept on DkKept.id == id;
+  from DkAsk as a join DkKept as k on k.id == a.id
+  select a.id as id, k.v as v insert into DkFound;
+$$);
+SELECT siddhi.subscribe('dkfound');
+INSERT INTO dkput SELECT i, i * 10 FROM generate_series(1, 200) i;
+SELECT siddhi.flush();
+INSERT INTO dkgone SELECT i FROM generate_series(1, 200) i WHERE i % 4 <> 0;
+SELECT siddhi.flush();
+-- each batch of asks (one per transaction) meets the dead entries again
+INSERT INTO dkask SELECT i FROM generate_series(1, 200) i;
+SELECT siddhi.flush();
+INSERT INTO dkask SELECT i FROM generate_series(200, 1, -1) i;
+SELECT siddhi.flush();
+INSERT INTO dkput VALUES (1, 7);
+INSERT INTO dkask VALUES (1), (2), (4);
+SELECT siddhi.flush();
+SELECT count(*) AS found, sum((event->>'v')::int) AS v_sum,
+       count(*) FILTER (WHERE (event->>'id')::int % 4 <> 0) AS of_deleted
+  FROM siddhi.poll('dkfound', 1000, 0);
+
 SELECT siddhi.undeploy(name, drop_tables => true)
   FROM siddhi.apps WHERE name LIKE 'tm\_%' ORDER BY name;
 DROP FUNCTION tm_hold();

@@ -308,6 +308,23 @@ index_lookup_open(SiddhiJoin *j)
 }
 
 /*
+ * The scan's next index entry whose heap tuple is visible, in ls->slot.
+ * The index AM allocates for the scan's lifetime while it scans (btree's
+ * list of the entries it found dead, freed by index_endscan at
+ * pre-commit): in the scan's own memory, where index_beginscan put it,
+ * not in the query's per-event memory, which is reset under the scan.
+ */
+static bool
+lookup_next(LookupScan *ls)
+{
+	MemoryContext old = MemoryContextSwitchTo(TopTransactionContext);
+	bool found = index_getnext_slot(ls->scan, ForwardScanDirection, ls->slot);
+
+	MemoryContextSwitchTo(old);
+	return found;
+}
+
+/*
  * The table's rows that satisfy on for the arrival (its attributes are in
  * j->params), through the index; copies in the query's per-tuple memory.
  */
@@ -317,6 +334,7 @@ index_lookup(SiddhiJoin *j)
 	LookupScan *ls = index_lookup_open(j);
 	ExprContext *ec = j->lookup_econtext;
 	MemoryContext tuple_cxt = j->econtext->ecxt_per_tuple_memory;
+	MemoryContext old;
 	List *rows = NIL;
 
 	/* a snapshot of its own, as the executor's probe had: functions in
@@ -327,11 +345,11 @@ index_lookup(SiddhiJoin *j)
 	ResetExprContext(ec);
 	ExecIndexEvalRuntimeKeys(ec, j->runtime_keys, j->nruntime_keys);
 	ls->busy = true;
+	old = MemoryContextSwitchTo(TopTransactionContext);
 	index_rescan(ls->scan, j->keys, j->nkeys, NULL, 0);
-	while (index_getnext_slot(ls->scan, ForwardScanDirection, ls->slot))
+	MemoryContextSwitchTo(old);
+	while (lookup_next(ls))
 	{
-		MemoryContext old;
-
 		ec->ecxt_scantuple = ls->slot;
 		if (ls->scan->xs_recheck && !ExecQual(j->lookup_recheck, ec))
 			continue;
