@@ -234,6 +234,18 @@ feed_sig_ok(Junction *j, uint32 desc_sig, int natts, uint32 nrows)
 	return false;
 }
 
+/*
+ * Rows of a ring chunk are read in place, as the backend wrote them from
+ * another core: the walk over them asks for the cache lines some rows
+ * ahead (a row of a few attributes is about one line), which made the
+ * filter benchmark's engine about 5 % faster (bench/RESULTS.md).
+ */
+#if defined(__GNUC__)
+#define ring_prefetch(p) __builtin_prefetch((p) + 1536)
+#else
+#define ring_prefetch(p) ((void) 0)
+#endif
+
 void
 siddhi_runtime_feed_chunk(Oid relid, uint32 desc_sig, const char *rows,
 						  uint32 nrows)
@@ -266,15 +278,22 @@ siddhi_runtime_feed_chunk(Oid relid, uint32 desc_sig, const char *rows,
 		return;
 	if (junction_one_reader(j))
 	{
+		int64 max_ts = PG_INT64_MIN;
+
 		/* its only reader takes the chunk in one step, read in place */
 		for (uint32 i = 0; i < nrows; i++)
 		{
 			const SiddhiRowHeader *row = (const SiddhiRowHeader *) p;
 
+			/* the backend wrote the rows from another core: ask for the
+			 * lines ahead while this one is read */
+			ring_prefetch(p);
 			last_ts = row->timestamp;
-			dispatch_note_time(j, row->timestamp);
+			max_ts = Max(max_ts, last_ts);
 			p += MAXALIGN(sizeof(SiddhiRowHeader)) + MAXALIGN(row->length);
 		}
+		if (nrows > 0)
+			dispatch_note_time(j, max_ts);
 		query_step_chunk(linitial(j->consumers), j, rows, nrows);
 		junction_input_end(j, last_ts, 0);
 		return;
@@ -285,6 +304,7 @@ siddhi_runtime_feed_chunk(Oid relid, uint32 desc_sig, const char *rows,
 		MinimalTuple tuple =
 			(MinimalTuple) (p + MAXALIGN(sizeof(SiddhiRowHeader)));
 
+		ring_prefetch(p);
 		playback_arrival(j, row->timestamp);
 		ExecStoreMinimalTuple(tuple, j->slot, false);
 		junction_emit(j, j->slot, row->timestamp, 0, false);
