@@ -75,6 +75,7 @@ extern const char *siddhi_selector_group_key(SiddhiSelect *s, Size *keylen);
 
 /* Whether the query aggregates (its selector keeps groups). */
 extern bool siddhi_selector_aggregates(SiddhiSelect *s);
+extern bool siddhi_selector_reads_expired(SiddhiSelect *s);
 
 /* The aggregators start again at the chunk's end (Siddhi's RESET). */
 extern void siddhi_selector_reset_at_end(SiddhiSelect *s);

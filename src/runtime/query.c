@@ -472,6 +472,25 @@ query_chunk_end(QueryRuntime *q, int depth)
 	siddhi_selector_chunk_end(q->sel, selector_emit, &ra);
 }
 
+/*
+ * Whether the expired events q's window hands out go nowhere: no filter
+ * after the window sees them, and the query (a join side's, its join's)
+ * drops expired rows (query_drops_kind) with no window function to see
+ * them first.  Most sliding windows of queries that output current events
+ * only: each expiry then costs the window's own work alone.
+ */
+static bool
+window_expired_unused(QueryRuntime *q)
+{
+	QueryRuntime *mq = q->join_main ? q->join_main : q;
+
+	if (q->window_qual != NULL || mq->sel == NULL)
+		return false;
+	if (siddhi_selector_reads_expired(mq->sel))
+		return false;
+	return query_drops_kind(mq, SIDDHI_EVENT_EXPIRED);
+}
+
 /* Callback of siddhi_window_add: an event the window hands out. */
 void
 window_event(void *arg, SiddhiEventKind kind, MinimalTuple tuple, int64 ts)
@@ -502,6 +521,8 @@ window_event(void *arg, SiddhiEventKind kind, MinimalTuple tuple, int64 ts)
 	}
 	if (wa->q->join_main == NULL)
 		OP_OUT(wa->q, SIDDHI_OP_WINDOW, kind);
+	if (kind == SIDDHI_EVENT_EXPIRED && window_expired_unused(wa->q))
+		return;
 
 	/*
 	 * An error skips this event for the query and the window goes on: it

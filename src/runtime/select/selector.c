@@ -704,6 +704,13 @@ siddhi_selector_aggregates(SiddhiSelect *s)
 	return s->aggs != NULL;
 }
 
+/* Whether an expired row does something here besides going out. */
+bool
+siddhi_selector_reads_expired(SiddhiSelect *s)
+{
+	return s->aggs != NULL || s->over != NULL;
+}
+
 void
 siddhi_selector_reset_at_end(SiddhiSelect *s)
 {
