@@ -543,7 +543,9 @@ typedef struct ScanArg
 	SiddhiJoin *j;
 	int side; /* of the arrival */
 	TupleTableSlot *slot;
-	List *matches; /* of JoinMatch *, copies in per-tuple memory */
+	int64 ts;
+	bool row_built; /* the arrival's part of j->row is made */
+	List *matches;	/* of JoinMatch *, copies in per-tuple memory */
 } ScanArg;
 
 /* Callback of siddhi_window_scan: keep the contents that satisfy on. */
@@ -559,6 +561,13 @@ scan_event(void *arg, SiddhiEventKind kind, MinimalTuple tuple, int64 ts)
 		return;
 	if (j->on)
 	{
+		/* the arrival's part of the row, once, at the first candidate
+		 * (a probe by key usually has none) */
+		if (!sa->row_built)
+		{
+			build_row(j, sa->side, sa->slot, sa->ts, NULL);
+			sa->row_built = true;
+		}
 		set_other(j, sa->side, tuple, ts);
 		j->econtext->ecxt_scantuple = j->row;
 		if (!ExecQual(j->on, j->econtext))
@@ -653,7 +662,7 @@ siddhi_join_arrive(SiddhiJoin *j, int side, TupleTableSlot *slot, int64 ts,
 				   SiddhiEventKind kind, SiddhiWindow *other_window,
 				   SiddhiJoinRowFn fn, void *arg)
 {
-	ScanArg sa = { j, side, slot, NIL };
+	ScanArg sa = { j, side, slot, ts, false, NIL };
 	ListCell *lc;
 
 	if (!j->triggers[side])
@@ -676,9 +685,6 @@ siddhi_join_arrive(SiddhiJoin *j, int side, TupleTableSlot *slot, int64 ts,
 	}
 	else if (other_window)
 	{
-		/* the arrival's part of the row, once; candidates fill the rest */
-		if (j->on)
-			build_row(j, side, slot, ts, NULL);
 		if (j->key_attno[side] == 0 ||
 			!probe_by_key(j, side, slot, other_window, &sa))
 			siddhi_window_scan(other_window, scan_event, &sa);
