@@ -41,6 +41,7 @@
  */
 #include "postgres.h"
 
+#include "access/htup_details.h"
 #include "executor/tuptable.h"
 #include "fmgr.h"
 #include "siddhi/key_hash.h"
@@ -162,6 +163,7 @@ static void
 index_insert(SiddhiWindow *w, WindowIndex *ix, MinimalTuple tuple, int64 ts)
 {
 	IndexNode *node;
+	HeapTupleData htup;
 	Datum key;
 
 	if (ix->slot == NULL)
@@ -178,10 +180,14 @@ index_insert(SiddhiWindow *w, WindowIndex *ix, MinimalTuple tuple, int64 ts)
 		node = MemoryContextAlloc(w->cxt, sizeof(IndexNode));
 	node->tuple = tuple;
 	node->timestamp = ts;
-	ExecStoreMinimalTuple(tuple, ix->slot, false);
-	key = slot_getattr(ix->slot, ix->attno, &node->isnull);
+	/* the key read straight from the tuple (no slot to store and clear):
+	 * heap_getattr takes a cached offset where the attributes before it
+	 * are fixed-length and not null */
+	htup.t_len = tuple->t_len + MINIMAL_TUPLE_OFFSET;
+	htup.t_data = (HeapTupleHeader) ((char *) tuple - MINIMAL_TUPLE_OFFSET);
+	key = heap_getattr(&htup, ix->attno, ix->slot->tts_tupleDescriptor,
+					   &node->isnull);
 	node->hash = node->isnull ? 0 : siddhi_key_hash(&ix->hash, key);
-	ExecClearTuple(ix->slot);
 	node->newer = NULL;
 	if (ix->newest)
 		ix->newest->newer = node;
