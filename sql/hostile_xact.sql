@@ -40,3 +40,19 @@ RESET ROLE;
 RESET search_path;
 DROP SCHEMA hx;
 DROP ROLE siddhi_hx;
+
+-- an event too large for the session's chunk buffer fails alone: the
+-- buffer keeps its real size, so a later, smaller row that is still
+-- larger than the buffer as it was makes it grow instead of writing past
+-- its end (a backend crash)
+SELECT count(*) FROM siddhi.deploy('hx_big', $$
+  define stream HxBig (s string);
+  define table HxBigT (s string);
+  from HxBig select s insert into HxBigT;
+$$);
+INSERT INTO hxbig VALUES ('small');
+INSERT INTO hxbig VALUES (repeat('x', 1073741771));
+INSERT INTO hxbig VALUES (repeat('y', 4000000));
+SELECT siddhi.flush();
+SELECT length(s) AS len FROM hxbigt ORDER BY len;
+SELECT siddhi.undeploy('hx_big', drop_tables => true);

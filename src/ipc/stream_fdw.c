@@ -124,21 +124,34 @@ chunk_flush(void)
 	pushed_in_xact = true;
 }
 
+/*
+ * Room for need bytes in the session's chunk buffer.  The buffer and its
+ * size change only once the allocation succeeded: they outlive the
+ * statement, and a size recorded for a buffer that failed to grow would
+ * let the next row write past the end of the old one.
+ */
 static void
 chunk_reserve(Size need)
 {
+	Size cap;
+
 	if (chunk_cap >= need)
 		return;
+	if (need > MaxAllocSize)
+		ereport(ERROR, (errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+						errmsg("an event of %zu bytes is too large",
+							   need - MAXALIGN(sizeof(SiddhiChunkHeader)))));
 	if (chunk_buf == NULL)
 	{
-		chunk_cap = Max(need, SIDDHI_CHUNK_TARGET + 1024);
-		chunk_buf = MemoryContextAlloc(TopMemoryContext, chunk_cap);
+		cap = Max(need, SIDDHI_CHUNK_TARGET + 1024);
+		chunk_buf = MemoryContextAlloc(TopMemoryContext, cap);
 	}
 	else
 	{
-		chunk_cap = Max(need, chunk_cap * 2);
-		chunk_buf = repalloc(chunk_buf, chunk_cap);
+		cap = Min(Max(need, chunk_cap * 2), MaxAllocSize);
+		chunk_buf = repalloc(chunk_buf, cap);
 	}
+	chunk_cap = cap;
 }
 
 /*
