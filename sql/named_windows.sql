@@ -99,3 +99,43 @@ SELECT siddhi.undeploy('nwin');
 SELECT to_regclass('nwrecent');
 SELECT siddhi.undeploy('nwin_sql');
 SELECT siddhi.undeploy('nwin_batch');
+
+-- a window's table shows what it holds, not what only passes through it:
+-- a session window lets through, without keeping, a row of a chunk that
+-- comes past its session's end (the rows of a lengthBatch, here), and a
+-- delay window releases what it held; neither ever expires those, so
+-- neither may leave them in the table
+SELECT count(*) FROM siddhi.deploy('nwin_pass', $$
+  @app:playback
+  define stream NwpIn (k string, v int);
+  define window NwpSess (k string, v int) session(1 sec, k) output all events;
+  define window NwpDelay (k string, v int) delay(1 sec);
+  from NwpIn#window.lengthBatch(3) select k, v insert into NwpSess;
+  from NwpIn select k, v insert into NwpDelay;
+  from NwpSess select k, v insert into NwpSessOut;
+  from NwpDelay select k, v insert into NwpDelayOut;
+$$);
+SELECT siddhi.subscribe('nwpsessout');
+SELECT siddhi.subscribe('nwpdelayout');
+SET siddhi.event_time = 1000;
+INSERT INTO nwpin VALUES ('a', 1);
+SET siddhi.event_time = 5000;
+INSERT INTO nwpin VALUES ('a', 2);
+SET siddhi.event_time = 9000;
+INSERT INTO nwpin VALUES ('a', 3);
+RESET siddhi.event_time;
+SELECT siddhi.flush();
+-- while the clock stands at 9 s the session holds (a,1); a delay window's
+-- table stays empty: it hands out what it releases, and keeps it no more
+SELECT * FROM nwpsess ORDER BY v;
+SELECT * FROM nwpdelay ORDER BY v;
+SELECT siddhi.advance_clock(100000);
+SELECT siddhi.flush();
+SELECT count(*) AS held_by_session FROM nwpsess;
+SELECT count(*) AS held_by_delay FROM nwpdelay;
+-- what went through them goes on all the same
+SELECT 'session' AS w, p.expired, p.event FROM siddhi.poll('nwpsessout', 10, 0) p
+UNION ALL
+SELECT 'delay', p.expired, p.event FROM siddhi.poll('nwpdelayout', 10, 0) p
+ORDER BY 1, 3;
+SELECT siddhi.undeploy('nwin_pass', drop_tables => true);

@@ -150,6 +150,12 @@ struct SiddhiWindow
 	bool resets_batches;	   /* siddhi_window_reset_batches */
 	bool folds_batches;		   /* siddhi_window_fold_batches */
 	uint64 caught_up;		   /* the driver's: arrival of its last advance */
+	/*
+	 * The current event being handed out is one the window does not hold
+	 * (window_emit_passing): it will never be expired, so a reader that
+	 * keeps the window's contents (a named window's table) skips it.
+	 */
+	bool passing;
 };
 
 /* Whether the runtime has this kind of window. */

@@ -67,8 +67,12 @@ named_window_event(void *arg, SiddhiEventKind kind, MinimalTuple tuple,
 		named_window_chunk_end(nw);
 		return;
 	}
+	/* the table shows what the window holds: not what only passes */
 	if (kind == SIDDHI_EVENT_CURRENT)
-		siddhi_mirror_arrive(nw->mirror, tuple);
+	{
+		if (!nw->window->passing)
+			siddhi_mirror_arrive(nw->mirror, tuple);
+	}
 	else
 		siddhi_mirror_leave(nw->mirror, tuple);
 	if ((kind == SIDDHI_EVENT_EXPIRED &&

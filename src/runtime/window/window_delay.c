@@ -60,7 +60,8 @@ delay_release(DelayWindow *w, int64 now, SiddhiEventFn fn, void *arg)
 	{
 		WindowEntry *e = &w->queue.items[w->head++];
 
-		fn(arg, SIDDHI_EVENT_CURRENT, e->tuple, now);
+		/* released, not kept: it never expires */
+		window_emit_passing(&w->base, fn, arg, e->tuple, now);
 		pfree(e->tuple);
 		any = true;
 	}

@@ -125,4 +125,25 @@ extern void window_index_input_end(SiddhiWindow *w, int64 now,
  */
 #define WINDOW_EVENT_NOW(ev) Max((ev)->now, (ev)->timestamp)
 
+/*
+ * Hand out as current an event the window does not keep (a session's row
+ * that came past its session's end, a delay's release), flagged as
+ * passing while it goes (SiddhiWindow.passing).
+ */
+static inline void
+window_emit_passing(SiddhiWindow *w, SiddhiEventFn fn, void *arg,
+					MinimalTuple tuple, int64 ts)
+{
+	w->passing = true;
+	PG_TRY();
+	{
+		fn(arg, SIDDHI_EVENT_CURRENT, tuple, ts);
+	}
+	PG_FINALLY();
+	{
+		w->passing = false;
+	}
+	PG_END_TRY();
+}
+
 #endif /* SIDDHI_WINDOW_INT_H */

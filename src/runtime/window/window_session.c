@@ -47,6 +47,7 @@
 #include "siddhi/window.h"
 #include "utils/hsearch.h"
 #include "utils/memutils.h"
+#include "window_int.h"
 
 typedef struct SessionSlot
 {
@@ -417,7 +418,7 @@ session_add(SiddhiWindow *base, const SiddhiWindowEvent *ev, SiddhiEventFn fn,
 			return;
 		}
 		/* Siddhi lets it through without keeping it */
-		fn(arg, SIDDHI_EVENT_CURRENT, ev->tuple, ts);
+		window_emit_passing(base, fn, arg, ev->tuple, ts);
 		pfree(slot.tuple);
 		return;
 	}
