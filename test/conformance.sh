@@ -6,8 +6,9 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 . test/common.sh
-DIR=${SIDDHI_CONF_DIR:-/tmp/siddhi-conformance}
 PORT=${SIDDHI_CONF_PORT:-55800}
+# one directory per port: two runs on one machine never share a cluster
+DIR=${SIDDHI_CONF_DIR:-/tmp/siddhi-conformance-$PORT}
 # SIDDHI_CASES='window_* rate_*' runs only the cases matching those globs
 CASES=${SIDDHI_CASES:-*}
 
