@@ -46,6 +46,12 @@ extern void siddhi_batch_isolate(void);
  * user.  The caller restores its own user afterwards.  mcxt is current on
  * return.
  */
+/*
+ * Whether the unit under way wrote something in the database (its
+ * subtransaction has an xid): a unit of many events ends after each one
+ * that did, so that a later event's failure does not roll it back.
+ */
+extern bool siddhi_batch_wrote(void);
 extern ErrorData *siddhi_batch_unit_failed(MemoryContext mcxt);
 
 /*

@@ -131,18 +131,25 @@ extern Size siddhi_ring_shmem_size(void);
 extern void siddhi_ring_shmem_init(void);
 extern SiddhiRing *siddhi_ring_for_slot(int slot);
 
-/* Append one chunk, waiting for room; errors if it can never fit. */
+/*
+ * Append one chunk, waiting for room; errors if it can never fit.  In the
+ * engine (a function or trigger it runs inserting into a stream) it never
+ * waits: no room now is an error.
+ */
 extern void siddhi_ring_push(SiddhiRing *ring, const char *chunk, Size len);
 
 /*
- * Append len bytes of chunks and keep reserve more bytes free for one
- * later siddhi_ring_push_reserved (waits for room for both).
+ * Append len bytes of chunks and keep reserve more bytes free for later
+ * siddhi_ring_push_reserved calls (waits for room for both, but in the
+ * engine, as above).
  */
 extern void siddhi_ring_push_reserve(SiddhiRing *ring, const char *chunk,
 									 Size len, Size reserve);
 /* Append into space reserved before: never waits, never fails. */
 extern uint64 siddhi_ring_push_reserved(SiddhiRing *ring, const char *chunk,
 										Size len);
+/* Give back reserved room that will not be used. */
+extern void siddhi_ring_unreserve(SiddhiRing *ring, Size len);
 /* Append if there is room now; false if not (never waits). */
 extern bool siddhi_ring_try_push(SiddhiRing *ring, const char *chunk,
 								 Size len);
@@ -204,7 +211,10 @@ extern Size siddhi_subscription_shmem_size(void);
 extern void siddhi_subscription_shmem_init(void);
 /* Does any session watch this stream relation? (cheap, no lock) */
 extern bool siddhi_stream_watched(Oid dboid, Oid relid);
-/* Deliver one event to every session watching the stream. */
+/*
+ * Deliver one event to every session watching the stream; json NULL: the
+ * event could not be made, counted as overflowed for each.
+ */
 extern void siddhi_subscription_deliver(Oid dboid, Oid relid, bool expired,
 										int64 timestamp, const char *json,
 										Size len);

@@ -151,16 +151,6 @@ siddhi_ring_push_reserve(SiddhiRing *ring, const char *chunk, Size len,
 	for (;;)
 	{
 		LWLockAcquire(ring->lock, LW_EXCLUSIVE);
-
-		/*
-		 * The engine itself (a user's trigger or function inserting into a
-		 * stream) cannot wait for its own batch to commit: it gives up
-		 * reading the batch again after a termination instead.
-		 */
-		if (siddhi_in_engine && ring_free(ring) < len + reserve &&
-			ring->size - (ring->head - ring->tail) - ring->reserved >=
-				len + reserve)
-			ring->consumed = ring->tail;
 		if (ring_free(ring) >= len + reserve)
 		{
 			/*
@@ -177,6 +167,25 @@ siddhi_ring_push_reserve(SiddhiRing *ring, const char *chunk, Size len,
 			break;
 		}
 		LWLockRelease(ring->lock);
+
+		/*
+		 * The engine itself (a user's trigger or function inserting into a
+		 * stream) cannot wait: only its own batch's commit makes room, and
+		 * the chunks it popped are read where they lie until then, so their
+		 * room may not be given away either.  The insert fails instead, in
+		 * the query step that made it.
+		 */
+		if (siddhi_in_engine)
+			ereport(ERROR,
+					(errcode(ERRCODE_CONFIGURATION_LIMIT_EXCEEDED),
+					 errmsg("no room in the event ring for events the "
+							"engine inserts itself"),
+					 errdetail("The engine makes room in the ring when its "
+							   "batch commits: a function or trigger it "
+							   "runs cannot wait for room."),
+					 errhint("Raise siddhi.ring_size (now %d kB), or insert "
+							 "fewer events from inside a query.",
+							 siddhi_ring_size_kb)));
 
 		/* the engine is behind: wait for room, never drop */
 		siddhi_wake_worker(ring->slot);
@@ -219,6 +228,16 @@ siddhi_ring_push_reserved(SiddhiRing *ring, const char *chunk, Size len)
 	ring->pushed_chunks++;
 	LWLockRelease(ring->lock);
 	return pos;
+}
+
+void
+siddhi_ring_unreserve(SiddhiRing *ring, Size len)
+{
+	LWLockAcquire(ring->lock, LW_EXCLUSIVE);
+	Assert(ring->reserved >= len);
+	ring->reserved -= Min(ring->reserved, len);
+	LWLockRelease(ring->lock);
+	ConditionVariableBroadcast(&ring->space_cv);
 }
 
 bool

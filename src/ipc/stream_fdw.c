@@ -57,6 +57,7 @@ static Size chunk_len = 0;
 static int chunk_slot = -1;
 static bool pushed_in_xact = false;
 static bool marker_reserved = false; /* PRECOMMIT pushed, room kept */
+static bool engine_markers = false;	 /* the engine's: room kept for both */
 static bool sync_in_xact = false;	 /* a synchronous_commit stream written */
 static int chunk_nest = 0;			 /* transaction nest level of its rows */
 static TransactionId xact_topxid = InvalidTransactionId;
@@ -86,6 +87,27 @@ stream_slot(void)
 	if (chunk_slot < 0 || siddhi_shared->dbs[chunk_slot].dboid != MyDatabaseId)
 		chunk_slot = siddhi_db_slot(MyDatabaseId, true);
 	return chunk_slot;
+}
+
+/*
+ * Push a chunk of this transaction into the database's ring.  The engine
+ * (a function or trigger it runs) pushes its rows as each statement ends
+ * and may neither wait nor fail at its commit: its first push keeps the
+ * room for its PRECOMMIT and end markers (push_precommit, push_end).
+ */
+static void
+ring_push_chunk(const char *buf, Size len)
+{
+	SiddhiRing *ring = siddhi_ring_for_slot(chunk_slot);
+
+	if (siddhi_in_engine && !engine_markers)
+	{
+		siddhi_ring_push_reserve(ring, buf, len, 2 * SIDDHI_MARKER_SIZE);
+		engine_markers = true;
+	}
+	else
+		siddhi_ring_push(ring, buf, len);
+	pushed_in_xact = true;
 }
 
 static void
@@ -119,9 +141,8 @@ chunk_flush(void)
 							 "between.")));
 		siddhi_stage_chunk(chunk_buf, chunk_len);
 	}
-	siddhi_ring_push(siddhi_ring_for_slot(chunk_slot), chunk_buf, chunk_len);
+	ring_push_chunk(chunk_buf, chunk_len);
 	chunk_len = 0;
-	pushed_in_xact = true;
 }
 
 /*
@@ -275,6 +296,28 @@ push_precommit(void)
 
 	if (!pushed_in_xact && chunk_len == 0)
 		return; /* no event in this transaction: nothing to say */
+	if (siddhi_in_engine)
+	{
+		union
+		{
+			SiddhiChunkHeader hdr;
+			char bytes[SIDDHI_MARKER_SIZE];
+		} m;
+
+		/*
+		 * Every statement of the engine pushed its rows as it ended: rows
+		 * still here are an aborted subtransaction's, and are dropped.
+		 */
+		chunk_len = 0;
+		if (!pushed_in_xact)
+			return;
+		Assert(engine_markers);
+		fill_marker(&m.hdr, SIDDHI_CHUNK_PRECOMMIT);
+		(void) siddhi_ring_push_reserved(siddhi_ring_for_slot(chunk_slot),
+										 m.bytes, SIDDHI_MARKER_SIZE);
+		marker_reserved = true;
+		return;
+	}
 	if (chunk_len > 0)
 	{
 		hdr = (SiddhiChunkHeader *) chunk_buf;
@@ -308,6 +351,10 @@ push_end(SiddhiChunkKind kind)
 		char bytes[SIDDHI_MARKER_SIZE];
 	} m;
 
+	/* the engine's room for both markers, PRECOMMIT never pushed */
+	if (engine_markers && !marker_reserved)
+		siddhi_ring_unreserve(siddhi_ring_for_slot(chunk_slot),
+							  2 * SIDDHI_MARKER_SIZE);
 	if (chunk_slot >= 0 && (marker_reserved || pushed_in_xact))
 	{
 		uint64 pos = 0;
@@ -324,7 +371,7 @@ push_end(SiddhiChunkKind kind)
 		siddhi_wake_worker(chunk_slot);
 		/* synchronous commit: until the engine has committed our results */
 		if (kind == SIDDHI_CHUNK_COMMIT && marker_reserved &&
-			(sync_in_xact || siddhi_synchronous_commit))
+			(sync_in_xact || siddhi_synchronous_commit) && !siddhi_in_engine)
 			siddhi_sync_commit_wait(chunk_slot, pos);
 	}
 	sync_in_xact = false;
@@ -332,6 +379,7 @@ push_end(SiddhiChunkKind kind)
 	chunk_len = 0;
 	pushed_in_xact = false;
 	marker_reserved = false;
+	engine_markers = false;
 	xact_topxid = InvalidTransactionId;
 }
 
@@ -571,10 +619,13 @@ stream_end_modify(EState *estate, ResultRelInfo *rinfo)
 	/*
 	 * A durable stream's rows are staged when the statement that inserted
 	 * them ends, in its (sub)transaction: a SAVEPOINT or an exception
-	 * block after it must not be where they are written.
+	 * block after it must not be where they are written.  The engine's
+	 * rows go into the ring then too: no room is an error of the statement
+	 * (of the query step that ran it), never of the batch's commit.
 	 */
 	if (chunk_len > 0 &&
-		(((SiddhiChunkHeader *) chunk_buf)->flags & SIDDHI_CHUNK_DURABLE))
+		((((SiddhiChunkHeader *) chunk_buf)->flags & SIDDHI_CHUNK_DURABLE) ||
+		 siddhi_in_engine))
 		chunk_flush();
 }
 
@@ -680,7 +731,6 @@ siddhi_advance_clock(PG_FUNCTION_ARGS)
 	hdr->desc_sig = 0;
 	row->timestamp = ms;
 	row->length = sizeof(SiddhiClockRequest);
-	siddhi_ring_push(siddhi_ring_for_slot(chunk_slot), buf, sizeof(buf));
-	pushed_in_xact = true;
+	ring_push_chunk(buf, sizeof(buf));
 	PG_RETURN_VOID();
 }

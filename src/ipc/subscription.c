@@ -223,7 +223,9 @@ siddhi_subscription_deliver(Oid dboid, Oid relid, bool expired,
 			rec.timestamp = timestamp;
 			rec.length = len;
 			rec.expired = expired;
-			if (subs->bufsize - (s->head - s->tail) >= sizeof(rec) + len)
+			/* no JSON: the event could not be made (counted as lost) */
+			if (json != NULL &&
+				subs->bufsize - (s->head - s->tail) >= sizeof(rec) + len)
 			{
 				buf_write(s, (char *) &rec, sizeof(rec));
 				buf_write(s, json, len);

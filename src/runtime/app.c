@@ -65,6 +65,7 @@ junction_get(Oid relid)
 		j->dispatch = NULL;
 		j->event = 0;
 		j->events = 0;
+		memset(&j->watch_log, 0, sizeof(j->watch_log));
 	}
 	{
 		/*

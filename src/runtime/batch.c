@@ -93,6 +93,14 @@ siddhi_batch_isolate(void)
 	MemoryContextSwitchTo(mcxt);
 }
 
+bool
+siddhi_batch_wrote(void)
+{
+	return batch_active &&
+		   GetCurrentTransactionNestLevel() == AMBIENT_NEST_LEVEL &&
+		   TransactionIdIsValid(GetCurrentTransactionIdIfAny());
+}
+
 ErrorData *
 siddhi_batch_unit_failed(MemoryContext mcxt)
 {

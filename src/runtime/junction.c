@@ -30,17 +30,55 @@ check_may_read(Oid relid, Oid owner)
 					   "privilege on it; its events are skipped.")));
 }
 
+/*
+ * An event to the sessions watching j (siddhi.subscribe), as JSON.  Making
+ * the JSON can fail (a value whose text is too large, a type's output
+ * function): the event is then counted as overflowed for each watcher,
+ * a unit of its own that loses nothing else.
+ */
 void
 deliver_to_watchers(Junction *j, TupleTableSlot *slot, int64 ts, bool expired)
 {
-	MemoryContext old = MemoryContextSwitchTo(batch_cxt);
-	HeapTuple tuple = ExecCopySlotHeapTuple(slot);
-	Datum rec = heap_copy_tuple_as_datum(tuple, j->desc);
-	text *json = DatumGetTextPP(DirectFunctionCall1(row_to_json, rec));
+	MemoryContext mcxt = CurrentMemoryContext;
+	Oid save_user;
+	int save_sec;
 
-	siddhi_subscription_deliver(MyDatabaseId, j->relid, expired, ts,
-								VARDATA_ANY(json), VARSIZE_ANY_EXHDR(json));
-	MemoryContextSwitchTo(old);
+	siddhi_batch_isolate();
+	GetUserIdAndSecContext(&save_user, &save_sec);
+	PG_TRY();
+	{
+		MemoryContext old = MemoryContextSwitchTo(batch_cxt);
+		HeapTuple tuple = ExecCopySlotHeapTuple(slot);
+		Datum rec = heap_copy_tuple_as_datum(tuple, j->desc);
+		text *json = DatumGetTextPP(DirectFunctionCall1(row_to_json, rec));
+
+		siddhi_subscription_deliver(MyDatabaseId, j->relid, expired, ts,
+									VARDATA_ANY(json),
+									VARSIZE_ANY_EXHDR(json));
+		pfree(json);
+		pfree(DatumGetPointer(rec));
+		heap_freetuple(tuple);
+		MemoryContextSwitchTo(old);
+	}
+	PG_CATCH();
+	{
+		ErrorData *edata = siddhi_batch_unit_failed(batch_cxt);
+		int64 unlogged;
+
+		SetUserIdAndSecContext(save_user, save_sec);
+		MemoryContextSwitchTo(mcxt);
+		siddhi_subscription_deliver(MyDatabaseId, j->relid, expired, ts, NULL,
+									0);
+		if (siddhi_error_log_due(&j->watch_log, &unlogged))
+			ereport(LOG,
+					(errcode(edata->sqlerrcode),
+					 errmsg("siddhi: an event of stream \"%s\" could not be "
+							"sent to its subscribers: %s",
+							j->name, edata->message),
+					 siddhi_errdetail_unlogged(unlogged)));
+		FreeErrorData(edata);
+	}
+	PG_END_TRY();
 }
 
 /*

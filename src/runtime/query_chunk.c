@@ -11,6 +11,22 @@
 #include "runtime_int.h"
 
 /*
+ * What the event just stepped wrote in the database (a function it called
+ * inserting into a table or a stream) stays, whatever a later event of
+ * the chunk does: the unit ends after it, when it wrote anything (one test
+ * when it did not), and the next event begins a new one.
+ */
+static inline void
+keep_writes(QueryRuntime *q, volatile int *frame)
+{
+	if (likely(!siddhi_batch_wrote()))
+		return;
+	siddhi_usercode_leave(*frame, true);
+	siddhi_batch_isolate();
+	*frame = siddhi_usercode_enter(q->owner);
+}
+
+/*
  * A query's output chunk for reader q (not in a partition), from junction
  * j: its rows (numbers[i] their numbers there, for shared conditions;
  * without numbers, base + i + 1), all
@@ -59,7 +75,7 @@ query_step_rows(QueryRuntime *q, Junction *j, PendingOut *rows, int n,
 		MemoryContext mcxt = CurrentMemoryContext;
 		Oid save_user;
 		int save_sec;
-		int frame;
+		volatile int frame;
 
 		siddhi_batch_isolate();
 		GetUserIdAndSecContext(&save_user, &save_sec);
@@ -91,6 +107,7 @@ query_step_rows(QueryRuntime *q, Junction *j, PendingOut *rows, int n,
 				out_chunk_step_done(owner);
 				if (timed)
 					siddhi_stats_event_done(q->stats, timed);
+				keep_writes(q, &frame);
 			}
 			/* the chunk's end */
 			if (q->window && siddhi_window_wants_input_end(q->window))
@@ -155,7 +172,7 @@ query_step_chunk(QueryRuntime *q, Junction *j, const char *rows, uint32 nrows)
 		MemoryContext mcxt = CurrentMemoryContext;
 		Oid save_user;
 		int save_sec;
-		int frame;
+		volatile int frame;
 		uint64 timed;
 
 		/* the owner may not read the input: reported once, at the first */
@@ -218,6 +235,7 @@ query_step_chunk(QueryRuntime *q, Junction *j, const char *rows, uint32 nrows)
 				reentry_leave(&owner->reentry);
 				entered = false;
 				reentry_drain_query(owner);
+				keep_writes(q, &frame);
 			}
 			siddhi_usercode_leave(frame, true);
 			siddhi_batch_isolate();

@@ -95,6 +95,7 @@ typedef struct Junction
 	struct DispatchIndex *dispatch; /* dispatch.c: consumers by value */
 	uint64 event;  /* the event being delivered (shared conditions) */
 	uint64 events; /* events delivered: the next one's number - 1 */
+	SiddhiErrorLog watch_log; /* events its watchers could not be sent */
 } Junction;
 
 /*
