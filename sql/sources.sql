@@ -173,3 +173,33 @@ DROP ROLE siddhi_src_dave;
 SELECT siddhi.undeploy('im_chain', drop_tables => true);
 SELECT wait_for('SELECT (count(*) = 0)::int FROM siddhi.sources', 1) AS none_left;
 DELETE FROM siddhi.secrets;
+
+-- passThrough bytes are an event as it lies in memory: a passThrough
+-- source reads only what passThrough sinks published, never bytes another
+-- mapper made (an avro sink's fixed field let anyone forge a jsonb value
+-- whose output crashed the engine), and such a record is not replayed
+SELECT count(*) FROM siddhi.deploy('pt_sub', $$
+  @source(type='inMemory', topic='pt_topic')
+  @OnError(action='STORE')
+  define stream PtIn (o object);
+  from PtIn select o insert into PtOut;
+$$);
+SELECT count(*) FROM siddhi.deploy('pt_forge', $$
+  CREATE SINK PtForge (b BYTEA) WITH (type='inMemory', topic='pt_topic')
+    MAP (type='avro', schema.def='{"type":"record","name":"r","fields":[{"name":"b","type":{"type":"fixed","name":"f","size":45}}]}');
+$$);
+SELECT count(*) FROM siddhi.deploy('pt_pub', $$
+  @sink(type='inMemory', topic='pt_topic')
+  define stream PtGood (o object);
+$$);
+SELECT siddhi.subscribe('ptout');
+INSERT INTO ptforge VALUES ('\x988f58a62900000000000000000001000200180033ffffff2f010000800b000010610000002000000000800100');
+INSERT INTO ptgood VALUES ('{"fine": 1}');
+SELECT wait_for('SELECT count(*)::int FROM siddhi.errors WHERE app = ''pt_sub''', 1);
+SELECT siddhi.flush();
+SELECT event FROM siddhi.poll('ptout', 10, 0);
+SELECT stream, error FROM siddhi.errors WHERE app = 'pt_sub';
+SELECT siddhi.replay_errors('pt_sub');
+SELECT wait_for('SELECT count(*)::int FROM siddhi.errors WHERE app = ''pt_sub'' AND error LIKE ''%cannot be replayed%''', 1);
+SELECT siddhi.undeploy(a, drop_tables => true) FROM unnest(ARRAY['pt_pub', 'pt_forge', 'pt_sub']) a;
+DELETE FROM siddhi.errors WHERE app = 'pt_sub';

@@ -107,11 +107,14 @@ extern const SiddhiSourceOps siddhi_cdc_source_ops;		 /* cdc_source.c */
  * publishes a payload to a topic; every inMemory source of that topic in
  * the database receives a copy at its next poll.  passThrough carries the
  * event itself (its mapper's bytes are the row type's signature and a
- * MinimalTuple; a source of another row type refuses them).  Bounded
+ * MinimalTuple; a source of another row type refuses them, and a
+ * passThrough source takes only what passThrough sinks published: bytes of
+ * another mapper are no event to trust).  Bounded
  * (siddhi.inmemory_queue_events per topic and source; beyond it the
  * oldest are dropped and counted).  Lost with the worker, as Siddhi's.
  */
 extern void siddhi_inmemory_publish(const char *topic, const char *data,
-									int len, int64 timestamp);
+									int len, int64 timestamp,
+									bool passthrough);
 
 #endif /* SIDDHI_SOURCE_H */

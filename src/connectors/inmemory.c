@@ -40,6 +40,7 @@ typedef struct InMemRecord
 {
 	int len;
 	int64 timestamp;
+	bool passthrough; /* made by a passThrough sink's encoder */
 	char data[FLEXIBLE_ARRAY_MEMBER];
 } InMemRecord;
 
@@ -55,13 +56,14 @@ typedef struct InMemSub
 	int ntaken;
 	int64 next; /* records consumed, for positions */
 	char *part;
+	bool passthrough; /* its mapper is passThrough */
 } InMemSub;
 
 static List *subscribers = NIL; /* of InMemSub *, in TopMemoryContext */
 
 void
 siddhi_inmemory_publish(const char *topic, const char *data, int len,
-						int64 timestamp)
+						int64 timestamp, bool passthrough)
 {
 	ListCell *lc;
 
@@ -76,6 +78,7 @@ siddhi_inmemory_publish(const char *topic, const char *data, int len,
 							   offsetof(InMemRecord, data) + Max(len, 1));
 		r->len = len;
 		r->timestamp = timestamp;
+		r->passthrough = passthrough;
 		memcpy(r->data, data, len);
 		if (s->count == s->cap)
 		{
@@ -106,6 +109,7 @@ inmem_start(const SiddhiSourcePlan *plan, const char *app, List *positions)
 
 	s->topic = MemoryContextStrdup(TopMemoryContext, topic);
 	s->part = s->topic;
+	s->passthrough = pg_strcasecmp(plan->map->type, "passThrough") == 0;
 	s->cap = Max(siddhi_inmemory_queue_events, 1);
 	s->queue = MemoryContextAllocZero(TopMemoryContext,
 									  sizeof(InMemRecord *) * s->cap);
@@ -160,6 +164,16 @@ inmem_poll(void *state, SiddhiSourceRecord *records, int max)
 		records[n].timestamp = r->timestamp;
 		records[n].part = s->part;
 		records[n].next = s->next;
+		/*
+		 * passThrough bytes are an event as it lies in memory, trusted as
+		 * such: only what a passThrough sink encoded may be read as one,
+		 * never bytes another mapper made (any role could forge values
+		 * that crash their output functions)
+		 */
+		records[n].fail = s->passthrough && !r->passthrough
+							  ? "a passThrough source reads only what "
+								"passThrough sinks publish"
+							  : NULL;
 		n++;
 	}
 	return n;
@@ -234,6 +248,7 @@ typedef struct InMemSink
 	Oid owner; /* output functions are user code: run as the app's owner */
 	char *topic;
 	SiddhiMapper *mapper;
+	bool passthrough; /* its mapper is passThrough */
 	StringInfoData buf;
 } InMemSink;
 
@@ -260,7 +275,8 @@ inmem_sink_event(void *arg, TupleTableSlot *slot, int64 ts, bool expired)
 		PG_RE_THROW();
 	}
 	PG_END_TRY();
-	siddhi_inmemory_publish(k->topic, k->buf.data, k->buf.len, ts);
+	siddhi_inmemory_publish(k->topic, k->buf.data, k->buf.len, ts,
+							k->passthrough);
 }
 
 /*
@@ -275,6 +291,7 @@ siddhi_inmemory_sink_start(SiddhiAppRuntime *app, SiddhiSinkPlan *plan)
 	k->owner = siddhi_runtime_app_owner(app);
 	k->topic = pstrdup(siddhi_conn_option(plan->options, "topic", ""));
 	k->mapper = siddhi_mapper_create(plan->map, plan->desc, true);
+	k->passthrough = pg_strcasecmp(plan->map->type, "passThrough") == 0;
 	initStringInfo(&k->buf);
 	siddhi_runtime_add_stream_hook(app, plan->stream->relid, inmem_sink_event,
 								   k);
