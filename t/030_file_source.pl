@@ -124,6 +124,20 @@ ok($node->poll_query_until('postgres', 'SELECT count(*) = 3 FROM outr'),
 	'regex: a record completed by an append');
 is($node->safe_psql('postgres', "SELECT string_agg(id || sym, ',' ORDER BY id) FROM outr"),
 	'1a,2b,3c', 'regex: each record once, text between them skipped');
+# more appends, each loaded by its own poll: the loaded text outlives the
+# poll's memory (it was allocated there, and later polls wrote into what
+# the reset had freed: heap corruption and a crash loop)
+for my $i (4 .. 23)
+{
+	append('rx/events.log',
+		"<e>id:$i, sym:\"" . ('s' x ($i * 400)) . "\"</e>\n");
+	$node->poll_query_until('postgres', "SELECT count(*) = $i FROM outr")
+	  or last;
+}
+is($node->safe_psql('postgres', 'SELECT count(*) FROM outr'),
+	'23', 'regex: twenty more appends, each record once');
+unlike(slurp_file($node->logfile), qr/terminated by signal/,
+	'regex: no process crashed');
 
 # --- restart in the middle ---------------------------------------------------
 # Each round appends 200,000 lines while the engine reads (100 lines a

@@ -33,7 +33,8 @@ struct FileRegex
 	int64 *boff; /* byte offset of each character, and of the end */
 	int64 wlen;
 	int64 cap;
-	int64 cur; /* character where the next search starts */
+	int64 cur;		   /* character where the next search starts */
+	MemoryContext cxt; /* the regex's own (w and boff outlive a poll) */
 };
 
 static bool
@@ -62,6 +63,7 @@ siddhi_file_regex_create(const char *begin, const char *end, char **error)
 {
 	FileRegex *r = palloc0(sizeof(FileRegex));
 
+	r->cxt = CurrentMemoryContext;
 	*error = NULL;
 	if (begin && !compile(&r->begin, begin, error))
 		return NULL;
@@ -90,8 +92,10 @@ siddhi_file_regex_load(FileRegex *r, const char *data, int64 len)
 			pfree(r->w);
 			pfree(r->boff);
 		}
-		r->w = palloc(r->cap * sizeof(pg_wchar));
-		r->boff = palloc((r->cap + 1) * sizeof(int64));
+		/* in the regex's context: a poll's loads come in a context the
+		 * file source resets after each poll */
+		r->w = MemoryContextAllocHuge(r->cxt, r->cap * sizeof(pg_wchar));
+		r->boff = MemoryContextAllocHuge(r->cxt, (r->cap + 1) * sizeof(int64));
 	}
 	while (p < len)
 	{
