@@ -211,3 +211,15 @@ DROP SCHEMA siddhi_ddl_a CASCADE;
 DROP SCHEMA siddhi_ddl_b CASCADE;
 DROP ROLE siddhi_ddl_a;
 DROP ROLE siddhi_ddl_b;
+
+-- a partitioned table that existed before the deploy is refused as an
+-- app's table (its rows crashed the engine, and a durable stream's event
+-- crashed it again at every restart; its lookups read only the parent)
+CREATE TABLE hd_pout (k int, v text) PARTITION BY RANGE (k);
+CREATE TABLE hd_pout_1 PARTITION OF hd_pout FOR VALUES FROM (0) TO (1000000);
+SELECT siddhi.deploy('hd_part', $$
+  @durable define stream HdPIn (k int, v string);
+  define table hd_pout (k int, v string);
+  from HdPIn select k, v insert into hd_pout;
+$$);
+DROP TABLE hd_pout;

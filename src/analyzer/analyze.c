@@ -500,8 +500,16 @@ siddhi_bind_relation(AnalyzeState *st, const char *name, SiddhiRelKind kind,
 						 siddhi_errposition(source, location),
 						 errhint("A named window creates the table that "
 								 "shows its contents: use another name.")));
-			if (kind == SIDDHI_REL_TABLE && relkind != RELKIND_RELATION &&
-				relkind != RELKIND_PARTITIONED_TABLE)
+			if (kind == SIDDHI_REL_TABLE &&
+				relkind == RELKIND_PARTITIONED_TABLE)
+				ereport(
+					ERROR,
+					(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+					 errmsg("\"%s\" is a partitioned table", name),
+					 errdetail("An app's table must be a plain table: the "
+							   "engine writes and looks up its rows as one."),
+					 siddhi_errposition(source, location)));
+			if (kind == SIDDHI_REL_TABLE && relkind != RELKIND_RELATION)
 				ereport(
 					ERROR,
 					(errcode(ERRCODE_WRONG_OBJECT_TYPE),

@@ -115,6 +115,22 @@ sink_insert(Oid relid, List *rows, int from)
 	int filled = 0;
 	BulkInsertState bistate = multi ? GetBulkInsertState() : NULL;
 	CommandId cid;
+	TupleDesc slot_desc;
+
+	/*
+	 * Rows go in as into a plain heap table: a partitioned table (one that
+	 * existed before the deploy) would need them routed to its partitions,
+	 * which this writer does not do; it fails the flush, not the engine.
+	 */
+	if (rel->rd_rel->relkind != RELKIND_RELATION)
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("cannot insert into \"%s\": siddhi writes rows into "
+						"plain tables only",
+						RelationGetRelationName(rel)),
+				 errdetail("It is a partitioned table."),
+				 errhint("Write into one of its partitions, or into a plain "
+						 "table.")));
 
 	/*
 	 * The slots use a copy of the table's descriptor, which is not
@@ -122,7 +138,7 @@ sink_insert(Oid relid, List *rows, int from)
 	 * the resource owner, whose list of pins is searched linearly as each
 	 * is released (a tenth of the engine's time at 1,000 slots a flush).
 	 */
-	TupleDesc slot_desc = CreateTupleDescCopy(RelationGetDescr(rel));
+	slot_desc = CreateTupleDescCopy(RelationGetDescr(rel));
 
 	rte->rtekind = RTE_RELATION;
 	rte->relid = relid;
