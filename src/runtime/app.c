@@ -558,7 +558,7 @@ siddhi_runtime_add_stream_hook(SiddhiAppRuntime *app, Oid relid,
 							   SiddhiStreamHookFn fn, void *arg)
 {
 	Junction *j = junction_get(relid);
-	StreamHook *h = MemoryContextAlloc(app->cxt, sizeof(StreamHook));
+	StreamHook *h = MemoryContextAllocZero(app->cxt, sizeof(StreamHook));
 	MemoryContext old = MemoryContextSwitchTo(runtime_cxt);
 
 	h->app = app;

@@ -82,6 +82,45 @@ deliver_to_watchers(Junction *j, TupleTableSlot *slot, int64 ts, bool expired)
 }
 
 /*
+ * An event to a hook of the stream (a sink): a unit of its own, so that a
+ * sink failing on an event (its mapper refusing a null, a type's output
+ * function) loses that event for that sink only, logged at most once per
+ * siddhi.error_log_interval.
+ */
+static void
+hook_event(Junction *j, StreamHook *h, TupleTableSlot *slot, int64 ts,
+		   bool expired)
+{
+	MemoryContext mcxt = CurrentMemoryContext;
+	Oid save_user;
+	int save_sec;
+
+	siddhi_batch_isolate();
+	GetUserIdAndSecContext(&save_user, &save_sec);
+	PG_TRY();
+	{
+		h->fn(h->arg, slot, ts, expired);
+	}
+	PG_CATCH();
+	{
+		ErrorData *edata = siddhi_batch_unit_failed(batch_cxt);
+		int64 unlogged;
+
+		SetUserIdAndSecContext(save_user, save_sec);
+		MemoryContextSwitchTo(mcxt);
+		if (siddhi_error_log_due(&h->log, &unlogged))
+			ereport(LOG,
+					(errcode(edata->sqlerrcode),
+					 errmsg("siddhi: a sink of stream \"%s\" failed on an "
+							"event: %s (event skipped)",
+							j->name, edata->message),
+					 siddhi_errdetail_unlogged(unlogged)));
+		FreeErrorData(edata);
+	}
+	PG_END_TRY();
+}
+
+/*
  * Feed an incremental aggregation (incremental.c); an error (an overflow,
  * a time out of range, a failing function) skips the event for it only,
  * as for a query.
@@ -152,11 +191,7 @@ junction_emit(Junction *j, TupleTableSlot *slot, int64 ts, int depth,
 	if (siddhi_stream_watched(MyDatabaseId, j->relid))
 		deliver_to_watchers(j, slot, ts, expired);
 	foreach(lc, j->hooks)
-	{
-		StreamHook *h = lfirst(lc);
-
-		h->fn(h->arg, slot, ts, expired);
-	}
+		hook_event(j, lfirst(lc), slot, ts, expired);
 	if (j->consumers != NIL)
 		dispatch_emit(j, slot, ts, depth);
 	if (!expired)
@@ -216,7 +251,7 @@ junction_emit_chunk(Junction *j, PendingOut *rows, int n, TupleTableSlot *slot,
 		{
 			out_row_store(&rows[i], slot);
 			siddhi_current_event_ts = rows[i].ts;
-			h->fn(h->arg, slot, rows[i].ts, rows[i].expired);
+			hook_event(j, h, slot, rows[i].ts, rows[i].expired);
 		}
 	}
 	if (j->consumers != NIL)

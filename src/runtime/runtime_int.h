@@ -132,6 +132,7 @@ typedef struct StreamHook
 	SiddhiAppRuntime *app;
 	SiddhiStreamHookFn fn;
 	void *arg;
+	SiddhiErrorLog log; /* events it failed on */
 } StreamHook;
 
 /*
