@@ -232,6 +232,40 @@ SELECT siddhi.undeploy('hp_agg', drop_tables => true);
 SET ROLE hp_alice;
 SELECT siddhi.undeploy('hp_alice_app', drop_tables => true);
 RESET ROLE;
+-- a function the app calls changes from SECURITY DEFINER to INVOKER: the
+-- app reloads and runs it with its owner's privileges, which read nothing
+-- (it kept the definer's and went on reading bob's secret)
+SET ROLE hp_bob;
+CREATE TABLE hp_b.hp_vault (k int, s text);
+INSERT INTO hp_b.hp_vault VALUES (1, 'TOPSECRET');
+CREATE FUNCTION hp_b.hp_peek(k int) RETURNS text LANGUAGE sql STABLE
+SECURITY DEFINER SET search_path = pg_catalog AS
+$f$ SELECT s FROM hp_b.hp_vault WHERE hp_vault.k = $1 $f$;
+GRANT USAGE ON SCHEMA hp_b TO hp_alice;
+GRANT EXECUTE ON FUNCTION hp_b.hp_peek(int) TO hp_alice;
+SET ROLE hp_alice;
+SET search_path = hp_a;
+SELECT count(*) FROM siddhi.deploy('hp_peek_app', $$
+  CREATE STREAM HpPeekIn (k INT);
+  CREATE TABLE HpPeekOut (k INT, s TEXT);
+  INSERT INTO HpPeekOut SELECT k, hp_b.hp_peek(k) AS s FROM HpPeekIn;
+$$);
+INSERT INTO hp_a.hppeekin VALUES (1);
+SELECT siddhi.flush();
+SELECT * FROM hp_a.hppeekout;
+SET ROLE hp_bob;
+ALTER FUNCTION hp_b.hp_peek(int) SECURITY INVOKER;
+SET ROLE hp_alice;
+SELECT hp_b.hp_peek(1);
+INSERT INTO hp_a.hppeekin VALUES (1);
+SELECT siddhi.flush();
+SELECT * FROM hp_a.hppeekout;
+SELECT errors, last_error FROM siddhi.queries WHERE app = 'hp_peek_app';
+SELECT siddhi.undeploy('hp_peek_app', drop_tables => true);
+RESET ROLE;
+DROP FUNCTION hp_b.hp_peek(int);
+DROP TABLE hp_b.hp_vault;
+RESET ROLE;
 RESET search_path;
 DROP SCHEMA hp_a CASCADE;
 DROP SCHEMA hp_b CASCADE;

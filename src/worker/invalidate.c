@@ -178,13 +178,24 @@ siddhi_watch_init(void)
 	done = true;
 }
 
-/* Hash of a function's body: CREATE OR REPLACE changes it. */
+/*
+ * Hash of a function's body and of what decides how it runs: CREATE OR
+ * REPLACE changes it, and so does ALTER FUNCTION of its security (SECURITY
+ * DEFINER or INVOKER), owner (whose privileges a definer runs with), SET
+ * clauses, strictness, volatility or leakproofness.  The app's compiled
+ * calls keep what they saw at load, so any of these reloads it, as
+ * PostgreSQL's plan cache re-plans.
+ */
 static uint32
 proc_body(HeapTuple tup)
 {
+	Form_pg_proc p = (Form_pg_proc) GETSTRUCT(tup);
 	uint32 h = 0;
 	bool isnull;
 	Datum d;
+	uint32 flags = (p->prosecdef ? 1 : 0) | (p->proisstrict ? 2 : 0) |
+				   (p->proleakproof ? 4 : 0) | ((uint32) p->provolatile << 8) |
+				   ((uint32) p->proparallel << 16);
 
 	d = SysCacheGetAttr(PROCOID, tup, Anum_pg_proc_prosrc, &isnull);
 	if (!isnull)
@@ -193,6 +204,12 @@ proc_body(HeapTuple tup)
 	if (!isnull)
 		h = hash_combine(h, hash_any((unsigned char *) VARDATA_ANY(d),
 									 VARSIZE_ANY_EXHDR(d)));
+	d = SysCacheGetAttr(PROCOID, tup, Anum_pg_proc_proconfig, &isnull);
+	if (!isnull)
+		h = hash_combine(h, hash_any((unsigned char *) VARDATA_ANY(d),
+									 VARSIZE_ANY_EXHDR(d)));
+	h = hash_combine(h, hash_uint32(flags));
+	h = hash_combine(h, hash_uint32(p->proowner));
 	return h;
 }
 
@@ -410,7 +427,7 @@ check_object(SiddhiAppWatch *w, WatchedObj *o, bool *gone)
 		body = proc_body(tup);
 	ReleaseSysCache(tup);
 	if (body != o->body)
-		return psprintf("%s used by the app was replaced", o->desc);
+		return psprintf("%s used by the app was replaced or altered", o->desc);
 	if ((o->privs & ~obj_privs(o, w->owner)) != 0)
 		return psprintf("the app's owner lost a privilege on %s", o->desc);
 	return NULL;
