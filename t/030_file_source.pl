@@ -308,5 +308,28 @@ $node->safe_psql('postgres', q{CREATE ROLE nofiles LOGIN;
 like($err, qr/permission denied to deploy a file source/,
 	'a role without pg_read_server_files is refused');
 
+# a FIFO is no file to read: opening one waited for a writer, and the
+# engine with it (pg_terminate_backend could not end the wait)
+system('mkfifo', "$files/pipe") == 0 or die "mkfifo: $!";
+$node->safe_psql('postgres', q{
+	SELECT siddhi.deploy('fifo', $$
+		@source(type = 'file', file.uri = 'pipe', @map(type = 'text'))
+		define stream F (line string);
+		define table OutF (line string);
+		from F select line insert into OutF;
+	$$)});
+ok($node->poll_query_until('postgres',
+	"SELECT last_error LIKE '%is not a regular file%' FROM siddhi.sources WHERE app = 'fifo'"),
+	'a FIFO is refused as the file to read');
+$node->safe_psql('postgres', q{
+	SELECT siddhi.deploy('after_fifo', $$
+		define stream G (n int);
+		define table OutG (n int);
+		from G select n insert into OutG;
+	$$);
+	INSERT INTO g VALUES (1)});
+ok($node->poll_query_until('postgres', 'SELECT count(*) = 1 FROM outg'),
+	'and the engine goes on');
+
 $node->stop;
 done_testing();

@@ -90,14 +90,27 @@ file_open(FileSink *fs)
 {
 	struct stat st;
 
-	fs->fd = open(fs->path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
+	/* not blocking: a FIFO's open would wait for a reader, and the engine
+	 * with it (uninterruptibly); only a regular file is written */
+	fs->fd =
+		open(fs->path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NONBLOCK,
+			 0640);
 	if (fs->fd < 0)
 	{
 		snprintf(fs->last_error, sizeof(fs->last_error),
 				 "could not open \"%s\": %m", fs->path);
 		return false;
 	}
-	fs->size = fstat(fs->fd, &st) == 0 ? st.st_size : 0;
+	if (fstat(fs->fd, &st) != 0 || !S_ISREG(st.st_mode))
+	{
+		close(fs->fd);
+		fs->fd = -1;
+		snprintf(fs->last_error, sizeof(fs->last_error),
+				 "\"%s\" is not a regular file", fs->path);
+		return false;
+	}
+	(void) fcntl(fs->fd, F_SETFL, fcntl(fs->fd, F_GETFL) & ~O_NONBLOCK);
+	fs->size = st.st_size;
 	fs->opened_at = GetCurrentTimestamp();
 	return true;
 }

@@ -260,7 +260,9 @@ file_src_open(FileSrc *f, const char *path, const char *name, int64 offset)
 	int fd;
 
 	file_src_check_real(f, path, false);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	/* not blocking: a FIFO's open would wait for a writer, and the engine
+	 * with it (uninterruptibly); it is refused just below */
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
 	if (fd < 0)
 	{
 		if (errno == ENOENT)
@@ -276,6 +278,7 @@ file_src_open(FileSrc *f, const char *path, const char *name, int64 offset)
 						errmsg("source %s: \"%s\" is not a regular file",
 							   f->name, path)));
 	}
+	(void) fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
 	file_src_close(f);
 	f->fd = fd;
 	f->dev = st.st_dev;
