@@ -236,5 +236,35 @@ for (1 .. 100)
 }
 ok($gone, 'undeployed: nothing listens at the path any more');
 
-$node->stop;
+# a fast shutdown while a request waits for a busy engine: the request is
+# answered, and the listener stops cleanly (libmicrohttpd aborted on its
+# suspended connection: "abnormal database system shutdown")
+$node->safe_psql('postgres', qq{
+	CREATE FUNCTION slow_n(n int) RETURNS int LANGUAGE sql
+	AS \$\$ SELECT n FROM (SELECT pg_sleep(4)) s \$\$;
+	SELECT siddhi.deploy('late', \$\$
+		\@source(type = 'http', receiver.url = 'http://127.0.0.1:$hport/late',
+		        \@map(type = 'json'))
+		define stream Late (id int);
+		define table LateRows (id int);
+		from Late select id insert into LateRows;
+	\$\$);
+	SELECT siddhi.deploy('busy', \$\$
+		define stream BusyIn (n int);
+		define table BusyOut (n int);
+		from BusyIn select slow_n(n) as n insert into BusyOut;
+	\$\$)});
+$node->safe_psql('postgres', 'INSERT INTO busyin VALUES (1)');
+select(undef, undef, undef, 0.5);
+my $late_out = '';
+my $late = IPC::Run::start(
+	[ 'curl', '-s', '--max-time', '20', '-o', '/dev/null', '-w', '%{http_code}',
+	  '-d', '{"event":{"id":1}}', "http://127.0.0.1:$hport/late" ],
+	'>', \$late_out);
+select(undef, undef, undef, 0.5);
+$node->stop('fast');
+$late->finish;
+like($late_out, qr/^(503|200)$/, 'the waiting request is answered at shutdown');
+unlike(slurp_file($node->logfile), qr/abnormal database system shutdown|terminated by signal/,
+	'the fast shutdown is clean');
 done_testing();

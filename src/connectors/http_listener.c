@@ -396,6 +396,41 @@ resume_answered(void)
 	return any;
 }
 
+/*
+ * Shutting down: every connection still waiting is answered (503, or the
+ * engine's answer if it came) and resumed, because libmicrohttpd may not
+ * stop a daemon with suspended connections (it aborts the process, and a
+ * fast shutdown became a crash).
+ */
+static void
+resume_all(void)
+{
+	while (suspended)
+	{
+		Conn *c = suspended;
+		HttpSlot *s = http_slot(c->slot);
+
+		SpinLockAcquire(&siddhi_http_shared->mutex);
+		if (s->state == HTTP_SLOT_DONE)
+		{
+			c->status = s->status;
+			memcpy(c->answer, s->answer, sizeof(c->answer));
+			s->state = HTTP_SLOT_FREE;
+		}
+		else if (s->state == HTTP_SLOT_TAKEN)
+			s->abandoned = true; /* the engine frees it when done */
+		else
+			s->state = HTTP_SLOT_FREE;
+		SpinLockRelease(&siddhi_http_shared->mutex);
+		if (c->status == 0)
+			set_answer(c, 503, "the server is shutting down");
+		c->slot = -1;
+		c->in_queue = false;
+		suspended = c->next;
+		MHD_resume_connection(c->con);
+	}
+}
+
 static void
 note_bind_error(int port, const char *msg)
 {
@@ -748,6 +783,10 @@ siddhi_http_listener_main(Datum arg)
 				if (daemons[i].d)
 					MHD_run(daemons[i].d);
 	}
+	resume_all();
+	for (int i = 0; i < ndaemons; i++)
+		if (daemons[i].d)
+			MHD_run(daemons[i].d); /* the answers go out */
 	for (int i = 0; i < ndaemons; i++)
 		if (daemons[i].d)
 			MHD_stop_daemon(daemons[i].d);
