@@ -223,3 +223,28 @@ SELECT siddhi.deploy('hd_part', $$
   from HdPIn select k, v insert into hd_pout;
 $$);
 DROP TABLE hd_pout;
+
+-- the index a join's lookup uses is rebuilt (REINDEX CONCURRENTLY gives it
+-- a new OID) or dropped: the lookup is planned again and the app runs on
+-- with its state (every event failed on the gone index before)
+SELECT count(*) FROM siddhi.deploy('hd_idx', $$
+  define stream HdIdxAsk (k int);
+  @PrimaryKey('k')
+  define table HdIdxT (k int, v string);
+  from HdIdxAsk as a join HdIdxT as t on t.k == a.k
+  select a.k as k, t.v as v insert into HdIdxSeen;
+$$);
+INSERT INTO hdidxt VALUES (1, 'one'), (2, 'two');
+SELECT siddhi.subscribe('hdidxseen');
+INSERT INTO hdidxask VALUES (1);
+SELECT siddhi.flush();
+REINDEX INDEX CONCURRENTLY hdidxt_pkey;
+INSERT INTO hdidxask VALUES (2);
+SELECT siddhi.flush();
+ALTER TABLE hdidxt DROP CONSTRAINT hdidxt_pkey;
+INSERT INTO hdidxask VALUES (1);
+SELECT siddhi.flush();
+SELECT event FROM siddhi.poll('hdidxseen', 10, 0) ORDER BY seq;
+SELECT errors, state FROM siddhi.queries q JOIN siddhi.apps a ON a.name = q.app
+ WHERE q.app = 'hd_idx';
+SELECT siddhi.undeploy('hd_idx', drop_tables => true);

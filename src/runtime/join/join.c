@@ -70,6 +70,7 @@
 #include "storage/lmgr.h"
 #include "storage/proc.h"
 #include "tcop/tcopprot.h"
+#include "utils/inval.h"
 #include "utils/rel.h"
 #include "utils/relcache.h"
 #include "utils/resowner.h"
@@ -126,7 +127,25 @@ struct SiddhiJoin
 	ExprContext *lookup_econtext; /* params are the arrival's attributes */
 	LookupScan *lookup;			  /* open in transaction lookup_lxid */
 	LocalTransactionId lookup_lxid;
+	/* the probe as planned: re-planned when the table's indexes change */
+	Query *probe_query;
+	List *probe_indexes; /* the table's index OIDs it was planned with */
+	uint64 probe_gen;	 /* relcache_gen when they were last compared */
+	MemoryContext cxt;
 };
+
+/* relcache invalidations seen (any relation): a join then compares its
+ * table's indexes with those its probe was planned with */
+static uint64 relcache_gen = 1;
+static bool relcache_callback_registered = false;
+
+static List *table_indexes(Oid relid);
+
+static void
+join_relcache_callback(Datum arg, Oid relid)
+{
+	relcache_gen++;
+}
 
 /* A descriptor of attributes [from, from + n) of desc. */
 static TupleDesc
@@ -412,6 +431,15 @@ siddhi_join_create(SiddhiJoinPlan *plan, ExprContext *econtext,
 							plan->other->name, list_length(rewritten))));
 		j->table = plan->other->relid;
 		j->aggregation = plan->other->kind == SIDDHI_REL_AGGREGATION_VIEW;
+		j->probe_query = copyObject(plan->probe);
+		j->cxt = cxt;
+		j->probe_indexes = table_indexes(j->table);
+		j->probe_gen = relcache_gen;
+		if (!relcache_callback_registered)
+		{
+			CacheRegisterRelcacheCallback(join_relcache_callback, (Datum) 0);
+			relcache_callback_registered = true;
+		}
 		j->probe = pg_plan_query(linitial(rewritten), NULL, 0, NULL);
 		j->probe_uses_index = plan_uses_index(j->probe->planTree);
 		j->params = makeParamList(list_length(plan->param_types));
@@ -601,6 +629,65 @@ probe_by_key(SiddhiJoin *j, int side, TupleTableSlot *slot,
 	return siddhi_window_probe(other_window, hash, scan_event, sa);
 }
 
+/* The OIDs of a table's indexes, in the current memory context. */
+static List *
+table_indexes(Oid relid)
+{
+	Relation rel = table_open(relid, AccessShareLock);
+	List *idx = list_copy(RelationGetIndexList(rel));
+
+	table_close(rel, NoLock);
+	return idx;
+}
+
+/*
+ * Plan the probe again when the table's indexes changed since it was
+ * planned (DROP INDEX, REINDEX CONCURRENTLY, CREATE INDEX): a plan, or a
+ * bare index scan, on an index that is gone fails every event, and a new
+ * index may serve the lookup.  The app runs on with its state.
+ */
+static void
+probe_replan_if_needed(SiddhiJoin *j)
+{
+	MemoryContext old;
+	List *now;
+	List *rewritten;
+
+	if (j->probe_gen == relcache_gen)
+		return;
+	j->probe_gen = relcache_gen;
+	old = MemoryContextSwitchTo(j->cxt);
+	now = table_indexes(j->table);
+	if (equal(now, j->probe_indexes))
+	{
+		list_free(now);
+		MemoryContextSwitchTo(old);
+		return;
+	}
+	list_free(j->probe_indexes);
+	j->probe_indexes = now;
+	rewritten = QueryRewrite(copyObject(j->probe_query));
+	if (list_length(rewritten) != 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("rules on the joined table make a join's lookup %d "
+						"statements",
+						list_length(rewritten))));
+	j->probe = pg_plan_query(linitial(rewritten), NULL, 0, NULL);
+	j->probe_uses_index = plan_uses_index(j->probe->planTree);
+	/* the bare index scan of the old plan, if any, goes */
+	j->indexid = InvalidOid;
+	j->keys = NULL;
+	j->nkeys = 0;
+	j->runtime_keys = NULL;
+	j->nruntime_keys = 0;
+	j->lookup_qual = NULL;
+	j->lookup_recheck = NULL;
+	j->lookup = NULL;
+	index_lookup_prepare(j);
+	MemoryContextSwitchTo(old);
+}
+
 /* The table's rows that satisfy on for the arrival in slot. */
 static List *
 probe_table(SiddhiJoin *j, TupleTableSlot *slot)
@@ -613,6 +700,7 @@ probe_table(SiddhiJoin *j, TupleTableSlot *slot)
 	List *rows = NIL;
 	ListCell *lc;
 
+	probe_replan_if_needed(j);
 	slot_getallattrs(slot);
 	for (int i = 0; i < j->params->numParams; i++)
 	{
