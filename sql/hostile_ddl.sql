@@ -248,3 +248,22 @@ SELECT event FROM siddhi.poll('hdidxseen', 10, 0) ORDER BY seq;
 SELECT errors, state FROM siddhi.queries q JOIN siddhi.apps a ON a.name = q.app
  WHERE q.app = 'hd_idx';
 SELECT siddhi.undeploy('hd_idx', drop_tables => true);
+
+-- a constraint added to a domain an app writes is enforced at once: the
+-- app reloads (it kept the constraints it compiled at load)
+CREATE DOMAIN hd_posint AS int CHECK (VALUE > 0);
+CREATE TABLE hd_dout (k hd_posint);
+SELECT count(*) FROM siddhi.deploy('hd_dom', $$
+  CREATE STREAM HdDomIn (k INT);
+  CREATE TABLE hd_dout (k hd_posint);
+  INSERT INTO hd_dout SELECT (k - 100)::hd_posint AS k FROM HdDomIn;
+$$);
+INSERT INTO hddomin VALUES (5000);
+SELECT siddhi.flush();
+ALTER DOMAIN hd_posint ADD CONSTRAINT hd_lt CHECK (VALUE < 1000) NOT VALID;
+INSERT INTO hddomin VALUES (5100), (600);
+SELECT siddhi.flush();
+SELECT k FROM hd_dout ORDER BY k;
+SELECT siddhi.undeploy('hd_dom');
+DROP TABLE hd_dout;
+DROP DOMAIN hd_posint;

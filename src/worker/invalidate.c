@@ -37,6 +37,7 @@
 #include "catalog/indexing.h"
 #include "catalog/namespace.h"
 #include "catalog/objectaddress.h"
+#include "catalog/pg_constraint.h"
 #include "catalog/pg_depend.h"
 #include "catalog/pg_proc.h"
 #include "catalog/pg_rewrite.h"
@@ -73,7 +74,7 @@ typedef struct WatchedObj
 	uint32 hash; /* its syscache hash value */
 	char *desc;	 /* "function f(integer)" */
 	AclMode privs;
-	uint32 body; /* functions: hash of prosrc and probin */
+	uint32 body; /* proc_body or type_body: a change reloads the app */
 } WatchedObj;
 
 struct SiddhiAppWatch
@@ -173,6 +174,8 @@ siddhi_watch_init(void)
 	CacheRegisterSyscacheCallback(TYPEOID, syscache_callback, (Datum) 0);
 	CacheRegisterSyscacheCallback(NAMESPACEOID, syscache_callback, (Datum) 0);
 	CacheRegisterSyscacheCallback(AUTHOID, syscache_callback, (Datum) 0);
+	/* a domain's constraints (type_body) */
+	CacheRegisterSyscacheCallback(CONSTROID, syscache_callback, (Datum) 0);
 	CacheRegisterSyscacheCallback(AUTHMEMROLEMEM, syscache_callback,
 								  (Datum) 0);
 	done = true;
@@ -210,6 +213,57 @@ proc_body(HeapTuple tup)
 									 VARSIZE_ANY_EXHDR(d)));
 	h = hash_combine(h, hash_uint32(flags));
 	h = hash_combine(h, hash_uint32(p->proowner));
+	return h;
+}
+
+/*
+ * Hash of a domain's constraints (and of its base domains'): ALTER DOMAIN
+ * ADD, DROP or VALIDATE CONSTRAINT and SET/DROP NOT NULL change it.  The
+ * app's compiled coercions keep the constraints they saw at load, so any
+ * change reloads it.  0 for a type that is not a domain.
+ */
+static uint32
+type_body(Oid typid)
+{
+	uint32 h = 0;
+
+	for (int depth = 0; depth < 32 && OidIsValid(typid); depth++)
+	{
+		HeapTuple tup = SearchSysCache1(TYPEOID, ObjectIdGetDatum(typid));
+		Form_pg_type t;
+		Oid base;
+		Relation rel;
+		ScanKeyData key;
+		SysScanDesc scan;
+		HeapTuple ctup;
+
+		if (!HeapTupleIsValid(tup))
+			break;
+		t = (Form_pg_type) GETSTRUCT(tup);
+		if (t->typtype != TYPTYPE_DOMAIN)
+		{
+			ReleaseSysCache(tup);
+			break;
+		}
+		h = hash_combine(h, hash_uint32(t->typnotnull ? 1 : 2));
+		base = t->typbasetype;
+		ReleaseSysCache(tup);
+		rel = table_open(ConstraintRelationId, AccessShareLock);
+		ScanKeyInit(&key, Anum_pg_constraint_contypid, BTEqualStrategyNumber,
+					F_OIDEQ, ObjectIdGetDatum(typid));
+		scan = systable_beginscan(rel, ConstraintTypidIndexId, true, NULL, 1,
+								  &key);
+		while ((ctup = systable_getnext(scan)) != NULL)
+		{
+			Form_pg_constraint c = (Form_pg_constraint) GETSTRUCT(ctup);
+
+			h = hash_combine(h, hash_uint32(c->oid));
+			h = hash_combine(h, hash_uint32(c->convalidated ? 1 : 2));
+		}
+		systable_endscan(scan);
+		table_close(rel, AccessShareLock);
+		typid = base;
+	}
 	return h;
 }
 
@@ -253,6 +307,8 @@ watch_object(SiddhiAppWatch *w, int cacheid, Oid classid, Oid oid)
 	if (cacheid == PROCOID)
 		o->body = proc_body(tup);
 	ReleaseSysCache(tup);
+	if (cacheid == TYPEOID)
+		o->body = type_body(oid);
 	o->cacheid = cacheid;
 	o->oid = oid;
 	o->hash = GetSysCacheHashValue1(cacheid, ObjectIdGetDatum(oid));
@@ -426,6 +482,8 @@ check_object(SiddhiAppWatch *w, WatchedObj *o, bool *gone)
 	if (o->cacheid == PROCOID)
 		body = proc_body(tup);
 	ReleaseSysCache(tup);
+	if (o->cacheid == TYPEOID)
+		body = type_body(o->oid);
 	if (body != o->body)
 		return psprintf("%s used by the app was replaced or altered", o->desc);
 	if ((o->privs & ~obj_privs(o, w->owner)) != 0)
