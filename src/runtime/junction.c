@@ -31,15 +31,17 @@ check_may_read(Oid relid, Oid owner)
 }
 
 /*
- * An event to the sessions watching j (siddhi.subscribe), as JSON.  Making
- * the JSON can fail (a value whose text is too large, a type's output
- * function): the event is then counted as overflowed for each watcher,
- * a unit of its own that loses nothing else.
+ * One delivery of an event (to a stream's watchers, to one of its hooks)
+ * as a unit of its own: a failure loses that delivery only, is logged at
+ * most once per siddhi.error_log_interval (what: who failed, for the
+ * line), and returns false.
  */
-void
-deliver_to_watchers(Junction *j, TupleTableSlot *slot, int64 ts, bool expired)
+static bool
+delivery_unit(void (*fn)(void *arg), void *arg, SiddhiErrorLog *log,
+			  const char *what, Junction *j)
 {
 	MemoryContext mcxt = CurrentMemoryContext;
+	volatile bool ok = true;
 	Oid save_user;
 	int save_sec;
 
@@ -47,18 +49,7 @@ deliver_to_watchers(Junction *j, TupleTableSlot *slot, int64 ts, bool expired)
 	GetUserIdAndSecContext(&save_user, &save_sec);
 	PG_TRY();
 	{
-		MemoryContext old = MemoryContextSwitchTo(batch_cxt);
-		HeapTuple tuple = ExecCopySlotHeapTuple(slot);
-		Datum rec = heap_copy_tuple_as_datum(tuple, j->desc);
-		text *json = DatumGetTextPP(DirectFunctionCall1(row_to_json, rec));
-
-		siddhi_subscription_deliver(MyDatabaseId, j->relid, expired, ts,
-									VARDATA_ANY(json),
-									VARSIZE_ANY_EXHDR(json));
-		pfree(json);
-		pfree(DatumGetPointer(rec));
-		heap_freetuple(tuple);
-		MemoryContextSwitchTo(old);
+		fn(arg);
 	}
 	PG_CATCH();
 	{
@@ -67,57 +58,81 @@ deliver_to_watchers(Junction *j, TupleTableSlot *slot, int64 ts, bool expired)
 
 		SetUserIdAndSecContext(save_user, save_sec);
 		MemoryContextSwitchTo(mcxt);
-		siddhi_subscription_deliver(MyDatabaseId, j->relid, expired, ts, NULL,
-									0);
-		if (siddhi_error_log_due(&j->watch_log, &unlogged))
+		if (siddhi_error_log_due(log, &unlogged))
 			ereport(LOG,
 					(errcode(edata->sqlerrcode),
-					 errmsg("siddhi: an event of stream \"%s\" could not be "
-							"sent to its subscribers: %s",
-							j->name, edata->message),
+					 errmsg("siddhi: %s of stream \"%s\" failed on an event: "
+							"%s (event skipped)",
+							what, j->name, edata->message),
 					 siddhi_errdetail_unlogged(unlogged)));
 		FreeErrorData(edata);
+		ok = false;
 	}
 	PG_END_TRY();
+	return ok;
+}
+
+typedef struct Delivery
+{
+	Junction *j;
+	StreamHook *h;
+	TupleTableSlot *slot;
+	int64 ts;
+	bool expired;
+} Delivery;
+
+static void
+watchers_json(void *arg)
+{
+	Delivery *d = arg;
+	MemoryContext old = MemoryContextSwitchTo(batch_cxt);
+	HeapTuple tuple = ExecCopySlotHeapTuple(d->slot);
+	Datum rec = heap_copy_tuple_as_datum(tuple, d->j->desc);
+	text *json = DatumGetTextPP(DirectFunctionCall1(row_to_json, rec));
+
+	siddhi_subscription_deliver(MyDatabaseId, d->j->relid, d->expired, d->ts,
+								VARDATA_ANY(json), VARSIZE_ANY_EXHDR(json));
+	pfree(json);
+	pfree(DatumGetPointer(rec));
+	heap_freetuple(tuple);
+	MemoryContextSwitchTo(old);
 }
 
 /*
- * An event to a hook of the stream (a sink): a unit of its own, so that a
- * sink failing on an event (its mapper refusing a null, a type's output
- * function) loses that event for that sink only, logged at most once per
- * siddhi.error_log_interval.
+ * An event to the sessions watching j (siddhi.subscribe), as JSON.  Making
+ * the JSON can fail (a value whose text is too large, a type's output
+ * function): the event then counts as overflowed for each watcher.
+ */
+void
+deliver_to_watchers(Junction *j, TupleTableSlot *slot, int64 ts, bool expired)
+{
+	Delivery d = { j, NULL, slot, ts, expired };
+
+	if (!delivery_unit(watchers_json, &d, &j->watch_log, "the subscribers", j))
+		siddhi_subscription_deliver(MyDatabaseId, j->relid, expired, ts, NULL,
+									0);
+}
+
+static void
+hook_call(void *arg)
+{
+	Delivery *d = arg;
+
+	d->h->fn(d->h->arg, d->slot, d->ts, d->expired);
+}
+
+/*
+ * An event to a hook of the stream (a sink): a sink failing on an event
+ * (its mapper refusing a null, a type's output function) loses that event
+ * for that sink only.
  */
 static void
 hook_event(Junction *j, StreamHook *h, TupleTableSlot *slot, int64 ts,
 		   bool expired)
 {
-	MemoryContext mcxt = CurrentMemoryContext;
-	Oid save_user;
-	int save_sec;
+	Delivery d = { j, h, slot, ts, expired };
 
-	siddhi_batch_isolate();
-	GetUserIdAndSecContext(&save_user, &save_sec);
-	PG_TRY();
-	{
-		h->fn(h->arg, slot, ts, expired);
-	}
-	PG_CATCH();
-	{
-		ErrorData *edata = siddhi_batch_unit_failed(batch_cxt);
-		int64 unlogged;
-
-		SetUserIdAndSecContext(save_user, save_sec);
-		MemoryContextSwitchTo(mcxt);
-		if (siddhi_error_log_due(&h->log, &unlogged))
-			ereport(LOG,
-					(errcode(edata->sqlerrcode),
-					 errmsg("siddhi: a sink of stream \"%s\" failed on an "
-							"event: %s (event skipped)",
-							j->name, edata->message),
-					 siddhi_errdetail_unlogged(unlogged)));
-		FreeErrorData(edata);
-	}
-	PG_END_TRY();
+	(void) delivery_unit(hook_call, &d, &h->log, "a sink", j);
 }
 
 /*
