@@ -779,14 +779,6 @@ siddhi_source_decode_one(SourceRt *s, const char *data, int len,
 	EmitArg ea;
 	int frame;
 
-	/*
-	 * passThrough bytes are trusted as an event in memory: a stored row's
-	 * could have been made by anyone, so it is never read as one
-	 */
-	if (pg_strcasecmp(s->plan->map->type, "passThrough") == 0)
-		ereport(ERROR, (errcode(ERRCODE_DATATYPE_MISMATCH),
-						errmsg("a record of a passThrough source cannot be "
-							   "replayed")));
 	memset(&ea, 0, sizeof(ea));
 	ea.s = s;
 	ea.rows = rows;

@@ -127,9 +127,19 @@ siddhi_source_on_error(SiddhiSourceErrors *e, const SiddhiSourceRecord *r,
 		{
 			StoredError *se = palloc(sizeof(StoredError));
 
-			se->payload = palloc(VARHDRSZ + r->len);
-			SET_VARSIZE(se->payload, VARHDRSZ + r->len);
-			memcpy(VARDATA(se->payload), r->data, r->len);
+			/*
+			 * A record its source refused by itself (a line over
+			 * max.line.length, handed out cut; bytes a passThrough source
+			 * may not trust) keeps no payload: a replay would feed what is
+			 * not the record, or what may not be read as one.
+			 */
+			se->payload = NULL;
+			if (r->fail == NULL)
+			{
+				se->payload = palloc(VARHDRSZ + r->len);
+				SET_VARSIZE(se->payload, VARHDRSZ + r->len);
+				memcpy(VARDATA(se->payload), r->data, r->len);
+			}
 			se->message = pstrdup(edata->message);
 			e->stored = lappend(e->stored, se);
 		}
@@ -166,7 +176,8 @@ siddhi_source_errors_finish(SiddhiSourceErrors *e)
 		siddhi_catalog_spi("INSERT INTO siddhi.errors "
 						   "(app, stream, source, payload, error) "
 						   "VALUES ($1::pg_catalog.name, $2, $3, $4, $5)",
-						   5, argtypes, values, NULL, false, true);
+						   5, argtypes, values, se->payload ? NULL : "   n ",
+						   false, true);
 	}
 	SPI_finish();
 }
@@ -254,11 +265,13 @@ siddhi_source_replay_feed(void)
 		bool isnull;
 		MemoryContext old = MemoryContextSwitchTo(mcxt);
 		ReplayRow *r = palloc(sizeof(ReplayRow));
+		Datum payload;
 
 		r->id = DatumGetInt64(SPI_getbinval(t, d, 1, &isnull));
 		r->app = pstrdup(SPI_getvalue(t, d, 2));
 		r->source = pstrdup(SPI_getvalue(t, d, 3));
-		r->payload = DatumGetByteaPCopy(SPI_getbinval(t, d, 4, &isnull));
+		payload = SPI_getbinval(t, d, 4, &isnull);
+		r->payload = isnull ? NULL : DatumGetByteaPCopy(payload);
 		rows = lappend(rows, r);
 		MemoryContextSwitchTo(old);
 	}
@@ -276,6 +289,12 @@ siddhi_source_replay_feed(void)
 		{
 			replay_write(r->id, "the source is not running: its app is not "
 								"loaded, or no longer has it");
+			continue;
+		}
+		if (r->payload == NULL)
+		{
+			replay_write(r->id, "its source refused the record by itself: it "
+								"was not kept, and cannot be replayed");
 			continue;
 		}
 		initStringInfo(&buf);
