@@ -19,7 +19,9 @@
 static inline void
 keep_writes(QueryRuntime *q, volatile int *frame)
 {
-	if (likely(!siddhi_batch_wrote()))
+	/* the common case, nothing written, in one call */
+	if (likely(!TransactionIdIsValid(GetCurrentTransactionIdIfAny())) ||
+		!siddhi_batch_wrote())
 		return;
 	siddhi_usercode_leave(*frame, true);
 	siddhi_batch_isolate();
