@@ -724,14 +724,20 @@ END
 $$;
 
 -- Values of ${NAME} in connector options (passwords, tokens): set by
--- superusers, read by the engine only.  App text never holds them.
+-- superusers, read by the engine only.  App text never holds them.  A
+-- secret is for the apps of superusers and of roles with the privileges
+-- of usable_by (NULL: superusers' apps only).
 CREATE TABLE siddhi.secrets (
     name text PRIMARY KEY,
-    value text NOT NULL
+    value text NOT NULL,
+    usable_by regrole
 );
 REVOKE ALL ON siddhi.secrets FROM PUBLIC;
 COMMENT ON TABLE siddhi.secrets IS
     'values of ${NAME} references in connector options; superusers only';
+COMMENT ON COLUMN siddhi.secrets.usable_by IS
+    'apps whose owner has the privileges of this role may use the secret '
+    '(NULL: apps of superusers only)';
 
 -- Sinks -------------------------------------------------------------------
 

@@ -164,8 +164,47 @@ SELECT siddhi.deploy('carol_kafka', $$
   define stream CarolKafka (n int);
 $$);
 SELECT siddhi.undeploy('carol_kafka', drop_tables => true);
+-- a secret is not hers to use: neither to read from a topic named by it
+-- nor to send it anywhere (a sink's topic, a URL of her own server)
+SELECT siddhi.deploy('carol_secret', $$
+  @source(type = 'inMemory', topic = '${PRICE_TOPIC}')
+  define stream CarolSecret (sym string, price double);
+$$);
+SELECT wait_app('carol_secret');
+SELECT state, error FROM siddhi.apps WHERE name = 'carol_secret';
+SELECT siddhi.deploy('carol_leak', $$
+  @sink(type = 'inMemory', topic = 'leak-${PRICE_TOPIC}')
+  define stream CarolLeak (n int);
+$$);
+SELECT wait_app('carol_leak');
+SELECT state, error FROM siddhi.apps WHERE name = 'carol_leak';
+SELECT siddhi.undeploy('carol_leak', drop_tables => true);
+-- nor change whom it is for
+UPDATE siddhi.secrets SET usable_by = 'siddhi_src_carol';
+RESET ROLE;
+-- a superuser makes it usable by a role she is a member of
+CREATE ROLE siddhi_src_feeds;
+UPDATE siddhi.secrets SET usable_by = 'siddhi_src_feeds'
+ WHERE name = 'PRICE_TOPIC';
+GRANT siddhi_src_feeds TO siddhi_src_carol;
+SET ROLE siddhi_src_carol;
+SELECT siddhi.deploy('carol_secret', $$
+  @source(type = 'inMemory', topic = '${PRICE_TOPIC}')
+  define stream CarolSecret (sym string, price double);
+  define table CarolPrices (sym string, price double);
+  from CarolSecret select sym, price insert into CarolPrices;
+$$, replace => true);
+SELECT wait_app('carol_secret');
+SELECT state FROM siddhi.apps WHERE name = 'carol_secret';
+RESET ROLE;
+INSERT INTO raw VALUES ('g', 7);
+SET ROLE siddhi_src_carol;
+SELECT wait_for('SELECT count(*) FROM carolprices', 1);
+SELECT * FROM carolprices;
+SELECT siddhi.undeploy('carol_secret', drop_tables => true);
 SELECT siddhi.undeploy('carol_chain', drop_tables => true);
 RESET ROLE;
+DROP ROLE siddhi_src_feeds;
 DROP SCHEMA carol;
 DROP ROLE siddhi_src_carol;
 DROP ROLE siddhi_src_dave;

@@ -565,6 +565,8 @@ siddhi_sinks_start(SiddhiAppRuntime *rt, SiddhiAppPlan *plan, const char *app)
 		if (!siddhi_sink_uses_outbox(sp))
 		{
 			/* inMemory: the in-memory broker's sink hooks the stream */
+			sp->options =
+				siddhi_secrets_resolve(sp->options, app, plan->owner);
 			siddhi_inmemory_sink_start(rt, sp);
 			continue;
 		}
@@ -573,8 +575,11 @@ siddhi_sinks_start(SiddhiAppRuntime *rt, SiddhiAppPlan *plan, const char *app)
 									ALLOCSET_DEFAULT_SIZES);
 		old = MemoryContextSwitchTo(cxt);
 		s = palloc0(sizeof(Sink));
-		/* ${NAME} in options, from siddhi.secrets (a missing one fails) */
-		sp->options = siddhi_secrets_resolve(sp->options, app);
+		/*
+		 * ${NAME} in options, from siddhi.secrets (a missing one, or one
+		 * the app's owner may not use, fails the load)
+		 */
+		sp->options = siddhi_secrets_resolve(sp->options, app, plan->owner);
 		s->plan = sp;
 		s->rt = rt;
 		s->app = pstrdup(app);

@@ -145,7 +145,7 @@ siddhi_sources_start_app(const char *app, Oid owner, SiddhiAppPlan *plan,
 		s->plan = palloc(sizeof(SiddhiSourcePlan));
 		memcpy(s->plan, sp, sizeof(SiddhiSourcePlan));
 		s->plan->name = pstrdup(sp->name);
-		s->plan->options = siddhi_secrets_resolve(sp->options, app);
+		s->plan->options = siddhi_secrets_resolve(sp->options, app, owner);
 		s->desc = CreateTupleDescCopy(sp->desc);
 		s->relid = sp->stream->relid;
 		s->desc_sig = siddhi_desc_signature(sp->desc);
