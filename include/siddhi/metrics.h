@@ -211,17 +211,13 @@ extern bool siddhi_sink_stats_snap(int i, bool *used, SiddhiSinkSnap *s);
 
 /*
  * runtime/metrics_probe.c: what a query holds, read at the end of each
- * batch through the addresses of its state pointers (a partition's query
+ * batch from its operators (include/siddhi/operator.h; a partition's query
  * reports its keys only: its per-key state is not summed).
  */
-struct SiddhiWindow;
-struct SiddhiSelect;
-struct SiddhiPattern;
+struct SiddhiOperator;
 struct SiddhiPartitionRuntime;
 extern void siddhi_metrics_probe_add(void *app, SiddhiQueryStats *stats,
-									 struct SiddhiWindow **window,
-									 struct SiddhiSelect **sel,
-									 struct SiddhiPattern **pattern,
+									 struct SiddhiOperator *opers, int nopers,
 									 struct SiddhiPartitionRuntime *part);
 extern void siddhi_metrics_probe_drop(void *app);
 /* the engine: the app being started did start, or failed */

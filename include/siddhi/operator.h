@@ -1,47 +1,36 @@
 /*-------------------------------------------------------------------------
  *
  * operator.h
- *	  The operator interface of issue 12: one vtable for every step of a
- *	  query (filter, window, join side, pattern, selector, rate limiter,
- *	  deduplicate, outputs) and for the partition wrapper.
+ *	  The operator interface of issue 12: one vtable for every stateful
+ *	  step of a query (deduplicate, window, aggregators, rate limiter,
+ *	  pattern), and the chunk types the rest of the interface is to use.
  *
- * DESIGN ONLY: nothing includes this header yet.  It fixes the contract
- * the later steps of issue 12 convert the runtime to, one operator family
- * at a time (src/runtime/README.md, "The operator interface").
+ * What is in use (src/runtime/query_ops.c binds each family to it):
+ * the questions the driver asks of every operator without knowing its
+ * kind.  A query keeps its stateful operators in SiddhiOperator slots, in
+ * the order their state is saved; the partition wrapper makes, swaps,
+ * saves, restores and frees each key's states through them, and the clock,
+ * the epochs and the metrics ask each for its deadline, whether it can be
+ * saved and what it holds.  A state is passed explicitly: an operator is
+ * its program (op->arg, the driver's), and a partition holds one state per
+ * key and operator.
  *
- * A query is a chain of operators built from the analyzer's plan.  The
- * driver (src/runtime/query.c) hands the chain's first operator a chunk
- * of events; each operator processes the whole chunk and appends what it
- * emits to its output chunk, which the driver hands to the next operator;
- * the last operator's output goes to the junction of the query's output
- * stream through the driver's work queue, never by a call back into the
- * driver.  Timers, playback, EXPLAIN, state sizes and the epochs of the
- * durability issue call the same functions on every operator and know no
- * operator kind.
+ * What is not (the rest of the design, src/runtime/README.md, "The
+ * operator interface"): process, advance and input_end over SiddhiChunk.
+ * Events still flow through each family's own interface
+ * (include/siddhi/window.h, pattern.h, selector.h, ratelimit.h, join.h),
+ * which the driver calls directly on its hot path.
  *
- * Contract of every function below:
+ * Contract of the functions below:
  *
- *	- The driver calls them inside one error boundary and one user frame
- *	  (src/runtime/usercode.c) per chunk and query, with the query's
- *	  per-chunk memory context current; that context is reset after the
- *	  chunk, so anything an operator keeps goes into op->cxt (program) or
- *	  its state's context (state).
- *	- process() keeps in->pos at the index of the event it is working on.
- *	  When it throws, the driver rolls the chunk's unit back, counts the
- *	  error against the query for event pos, and feeds the rest of the
- *	  chunk (pos + 1 on) again one event per unit: an error skips only the
- *	  offending event for that query, as today.  In-memory state changed by
- *	  the events before pos stays (today every event is its own unit, and
- *	  in-memory state is not rolled back either).  Operators with effects in
- *	  the database (output/) run each event in a unit of their own.
- *	- No function may call into the driver; an operator that needs the
- *	  driver to do something first (write the rows buffered for a table
- *	  before a probe) declares it (needs_flush) and the driver does it.
- *	- Tuples in an input chunk are valid until the call returns (they may
- *	  point into a committed ring chunk, read in place); an operator copies
- *	  what it keeps.  Tuples an operator emits are valid until the chunk's
- *	  context is reset, or as long as the operator documents (windows emit
- *	  an expired event with the pointer they emitted it with as current).
+ *	- state_create makes a fresh state in a context under parent (or in
+ *	  parent itself: the partition deletes a key's context with all its
+ *	  states); state_free, when not NULL, must be called before that (a
+ *	  pattern's program forgets the events its state points at).
+ *	- No function may call into the driver, nor change the state it is
+ *	  asked about (deadline, size, can_save, serialize).
+ *	- serialize/restore: a versioned, architecture-independent form, into
+ *	  a state just made by state_create.
  *
  *-------------------------------------------------------------------------
  */
@@ -84,80 +73,80 @@ typedef struct SiddhiChunk
 	SiddhiChunkEvent *events;
 } SiddhiChunk;
 
-/* What an operator holds now (siddhi.queries, memory reports, EXPLAIN). */
+/*
+ * What an operator holds now (siddhi.query_metrics, memory reports,
+ * EXPLAIN); -1: nothing of the kind.
+ */
 typedef struct SiddhiOpSize
 {
 	int64 events;  /* events held (windows, rate limiters, sinks) */
 	int64 groups;  /* group keys (selector, keyed windows, limiters) */
 	int64 matches; /* partial matches (patterns) */
 	int64 dropped; /* partial matches dropped at the bound, so far */
-	Size bytes;	   /* memory of its state context */
+	int64 bytes;   /* memory of its state context */
 } SiddhiOpSize;
 
 typedef struct SiddhiOperator SiddhiOperator;
+struct SiddhiStateReader;
 
 typedef struct SiddhiOperatorOps
 {
-	/* Its kind, as EXPLAIN names it: "filter", "window", "join", ... */
+	/* Its kind, as EXPLAIN names it: "window", "pattern", ... */
 	const char *kind;
 
-	/*
-	 * Make a fresh state (the mutable part) in a context of its own under
-	 * parent.  The partition wrapper keeps one per key and sets op->state
-	 * before each call; every other operator has one, made at start.
-	 */
+	/* A fresh state (above); the partition wrapper makes one per key. */
 	void *(*state_create)(SiddhiOperator *op, MemoryContext parent);
+	/* NULL: freed with its context */
 	void (*state_free)(SiddhiOperator *op, void *state);
 
 	/*
-	 * Process every event of in, which came in on input port (0 for
-	 * operators with one input), appending what it causes to out, in
-	 * Siddhi's order (a window: the expired events an arrival pushes out
-	 * before the arrival).  out is NULL for the last operator of a chain
-	 * that writes nowhere (a table operation).
+	 * The state the driver's hot path works on now, and setting it (the
+	 * partition wrapper, before a key's step).  NULL: *op->slot.
+	 */
+	void *(*state_get)(SiddhiOperator *op);
+	void (*state_set)(SiddhiOperator *op, void *state);
+
+	/* When time must next pass for it (ms), or -1 for never.  NULL: never. */
+	int64 (*deadline)(SiddhiOperator *op, void *state);
+
+	/* Adds what it holds to size.  NULL: nothing worth counting. */
+	void (*size)(SiddhiOperator *op, void *state, SiddhiOpSize *size);
+
+	/* Epochs.  can_save false: why is op->label.  NULL: always. */
+	bool (*can_save)(SiddhiOperator *op, void *state);
+	void (*serialize)(SiddhiOperator *op, void *state, StringInfo buf);
+	void (*restore)(SiddhiOperator *op, void *state,
+					struct SiddhiStateReader *r);
+
+	/*
+	 * Not yet used (the header's start): a chunk through the operator,
+	 * time passing, the end of an input chunk, EXPLAIN.
 	 */
 	void (*process)(SiddhiOperator *op, int port, SiddhiChunk *in,
 					SiddhiChunk *out);
-
-	/*
-	 * The clock is now `now` (ms; the app clock in playback): emit what is
-	 * due into out.  NULL: time means nothing to this operator.
-	 */
 	void (*advance)(SiddhiOperator *op, int64 now, SiddhiChunk *out);
-
-	/* When advance is next needed, or -1 for never.  NULL: never. */
-	int64 (*deadline)(SiddhiOperator *op);
-
-	/*
-	 * The chunk of input the last events came in has ended (batch
-	 * windows, a chain's end of step).  NULL: chunks mean nothing to it.
-	 */
 	void (*input_end)(SiddhiOperator *op, int64 now, SiddhiChunk *out);
-
-	/* The table whose buffered rows must be written before process(). */
-	Oid (*needs_flush)(SiddhiOperator *op);
-
-	void (*size)(SiddhiOperator *op, SiddhiOpSize *size);
-
-	/* Its properties for EXPLAIN (any format), under the query's node. */
 	void (*explain)(SiddhiOperator *op, ExplainState *es);
-
-	/*
-	 * Epochs: append the state to buf in a versioned, architecture-
-	 * independent form; restore it into a fresh state.  NULL: stateless.
-	 */
-	void (*serialize)(SiddhiOperator *op, StringInfo buf);
-	void (*restore)(SiddhiOperator *op, const char *data, int len);
 } SiddhiOperatorOps;
 
-/* What every operator starts with. */
+/* One stateful step of a query. */
 struct SiddhiOperator
 {
-	const SiddhiOperatorOps *ops;
-	SiddhiOperator *next; /* the next in its query's chain, or NULL */
-	MemoryContext cxt;	  /* the program: expressions, slots, plan */
-	void *state;		  /* the mutable part (per key in a partition) */
-	const char *label;	  /* for EXPLAIN and errors: "length(10)", .. */
+	const SiddhiOperatorOps *ops; /* NULL: the query has no such step */
+	void *arg;					  /* its program: the driver's query */
+	void **slot;				  /* where the hot path reads its state */
+	const char *label;			  /* for messages: "length(10)", ... */
 };
+
+/* The state op's step works on now. */
+static inline void *
+siddhi_operator_state(SiddhiOperator *op)
+{
+	return op->ops->state_get ? op->ops->state_get(op) : *op->slot;
+}
+
+/* size->field += n, a field never added to being -1 */
+#define SIDDHI_OPSIZE_ADD(size, field, n) \
+	((size)->field = Max((size)->field, 0) + (n))
 
 #endif /* SIDDHI_OPERATOR_H */

@@ -355,8 +355,8 @@ siddhi_runtime_start_app(SiddhiAppPlan *plan)
 		q->stats =
 			siddhi_stats_alloc(MyDatabaseId, app->name, q->name, app->owner);
 		q->opc = siddhi_stats_op_counters(q->stats);
-		siddhi_metrics_probe_add(app, q->stats, &q->window, &q->sel,
-								 &q->pattern, q->apart ? q->apart->rt : NULL);
+		siddhi_metrics_probe_add(app, q->stats, q->opers, QOP_COUNT,
+								 q->apart ? q->apart->rt : NULL);
 		q->input = junction_get(qp->input->relid);
 		rowdesc = qp->join		? qp->join->desc
 				  : qp->pattern ? qp->pattern->desc
@@ -466,6 +466,7 @@ siddhi_runtime_start_app(SiddhiAppPlan *plan)
 		QueryRuntime *q = lfirst(lc);
 		MemoryContext o2 = MemoryContextSwitchTo(runtime_cxt);
 
+		query_opers_init(q);
 		q->input->consumers = lappend(q->input->consumers, q);
 		dispatch_invalidate(q->input);
 		MemoryContextSwitchTo(o2);

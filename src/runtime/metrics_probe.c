@@ -4,16 +4,16 @@
  *	  The state each query holds, sampled at the end of every batch into
  *	  its counters (siddhi.query_metrics, siddhi_query_* metrics).
  *
- * runtime.c registers, for each query with counters, the addresses of
- * its window, aggregates and pattern pointers (they stay in place for the
- * query's life; a partition swaps what they point to per key) and its
- * partition; the engine calls siddhi_metrics_probe_sample() after each
- * batch.  Reading a size is O(1) per operator (a window's count, the
- * groups of the aggregates, the pattern's partial matches); the bytes are
- * those of the operators' memory contexts, which hold everything they
- * keep.  A partition's query reports its keys and the bytes of nothing
- * else: its per-key windows and groups are not summed (they are not
- * reachable between keys without walking every key).
+ * app.c registers, for each query with counters, its operators
+ * (include/siddhi/operator.h: they stay in place for the query's life; a
+ * partition swaps the states they work on per key) and its partition;
+ * the engine calls siddhi_metrics_probe_sample() after each batch.  Each
+ * operator adds what it holds (size): O(1) per operator (a window's
+ * count, the groups of the aggregates, the pattern's partial matches);
+ * the bytes are those of the operators' memory contexts, which hold
+ * everything they keep.  A partition's query reports its keys and the
+ * bytes of nothing else: its per-key windows and groups are not summed
+ * (they are not reachable between keys without walking every key).
  *
  * Memory: one small struct per query, in TopMemoryContext, freed when
  * its app stops (siddhi_metrics_probe_drop).  An app whose start fails
@@ -27,21 +27,17 @@
 #include "postgres.h"
 
 #include "nodes/pg_list.h"
-#include "siddhi/aggregate.h"
-#include "siddhi/selector.h"
 #include "siddhi/metrics.h"
+#include "siddhi/operator.h"
 #include "siddhi/partition.h"
-#include "siddhi/pattern.h"
-#include "siddhi/window.h"
 #include "utils/memutils.h"
 
 typedef struct StateProbe
 {
 	void *app; /* the SiddhiAppRuntime, as a key */
 	SiddhiQueryStats *stats;
-	SiddhiWindow **window;
-	SiddhiSelect **sel; /* its aggregators: those of the key being processed */
-	SiddhiPattern **pattern;
+	SiddhiOperator *opers; /* the query's, working on the current states */
+	int nopers;
 	SiddhiPartitionRuntime *part;
 	bool live; /* its app started */
 } StateProbe;
@@ -50,8 +46,8 @@ static List *probes = NIL;
 
 void
 siddhi_metrics_probe_add(void *app, SiddhiQueryStats *stats,
-						 SiddhiWindow **window, SiddhiSelect **sel,
-						 SiddhiPattern **pattern, SiddhiPartitionRuntime *part)
+						 SiddhiOperator *opers, int nopers,
+						 SiddhiPartitionRuntime *part)
 {
 	MemoryContext old;
 	StateProbe *p;
@@ -62,9 +58,8 @@ siddhi_metrics_probe_add(void *app, SiddhiQueryStats *stats,
 	p = palloc(sizeof(StateProbe));
 	p->app = app;
 	p->stats = stats;
-	p->window = window;
-	p->sel = sel;
-	p->pattern = pattern;
+	p->opers = opers;
+	p->nopers = nopers;
 	p->part = part;
 	p->live = false;
 	probes = lappend(probes, p);
@@ -116,13 +111,6 @@ siddhi_metrics_probe_abort(void)
 	}
 }
 
-/* Bytes of the memory context a palloc'd operator lives in. */
-static int64
-context_bytes(void *op)
-{
-	return (int64) MemoryContextMemAllocated(GetMemoryChunkContext(op), true);
-}
-
 void
 siddhi_metrics_probe_sample(void)
 {
@@ -134,40 +122,27 @@ siddhi_metrics_probe_sample(void)
 	foreach(lc, probes)
 	{
 		StateProbe *p = lfirst(lc);
-		SiddhiWindow *w;
-		SiddhiAggregates *a;
-		SiddhiPattern *pat;
-		int64 events = -1;
-		int64 groups = -1;
-		int64 keys = -1;
-		int64 bytes = -1;
+		SiddhiOpSize size = { -1, -1, -1, -1, -1 };
 
 		if (!p->live)
 			continue;
-		w = *p->window;
-		a = *p->sel ? siddhi_selector_current_aggs(*p->sel) : NULL;
-		pat = *p->pattern;
-
 		if (p->part)
 		{
-			keys = siddhi_partition_count(p->part);
-			siddhi_stats_state(p->stats, -1, -1, keys, -1);
+			siddhi_stats_state(p->stats, -1, -1,
+							   siddhi_partition_count(p->part), -1);
 			continue;
 		}
-		if (w || a || pat)
-			bytes = 0;
-		if (w)
+		for (int i = 0; i < p->nopers; i++)
 		{
-			events = siddhi_window_size(w);
-			bytes += (int64) MemoryContextMemAllocated(w->cxt, true);
+			SiddhiOperator *op = &p->opers[i];
+			void *state;
+
+			if (op->ops == NULL || op->ops->size == NULL)
+				continue;
+			state = siddhi_operator_state(op);
+			if (state)
+				op->ops->size(op, state, &size);
 		}
-		if (a)
-		{
-			groups = siddhi_aggs_ngroups(a);
-			bytes += context_bytes(a);
-		}
-		if (pat)
-			bytes += context_bytes(pat);
-		siddhi_stats_state(p->stats, events, groups, keys, bytes);
+		siddhi_stats_state(p->stats, size.events, size.groups, -1, size.bytes);
 	}
 }

@@ -70,19 +70,18 @@
 static bool
 key_state_can_save(QueryRuntime *q, QueryKeyState *ks, const char **why)
 {
-	if (ks->dedup && !siddhi_dedup_can_save(ks->dedup))
-		*why = "a deduplicate";
-	else if (ks->window && !siddhi_window_can_save(ks->window))
-		*why = q->window_args.name ? q->window_args.name : "a window";
-	else if (ks->aggs && !siddhi_aggs_can_save(ks->aggs))
-		*why = "an aggregation";
-	else if (ks->rate && !siddhi_rate_can_save(ks->rate))
-		*why = "an output rate limit";
-	else if (ks->pattern && !siddhi_pattern_can_save(ks->pattern))
-		*why = "a pattern";
-	else
-		return true;
-	return false;
+	for (int i = 0; i < QOP_COUNT; i++)
+	{
+		SiddhiOperator *op = &q->opers[i];
+
+		if (op->ops && op->ops->can_save && ks->states[i] &&
+			!op->ops->can_save(op, ks->states[i]))
+		{
+			*why = op->label;
+			return false;
+		}
+	}
+	return true;
 }
 
 bool
@@ -108,45 +107,34 @@ partition_can_save(QueryRuntime *q, const char **why)
 	return true;
 }
 
-/* A partition's query: its operators for one key, in the usual sections. */
+/*
+ * A partition's query: its operators for one key, a section each, in the
+ * order of QueryOp.
+ */
 static void
-key_state_serialize(QueryKeyState *ks, StringInfo buf)
+key_state_serialize(QueryRuntime *q, QueryKeyState *ks, StringInfo buf)
 {
-	state_put_section(buf, ks->dedup != NULL);
-	if (ks->dedup)
-		siddhi_dedup_serialize(ks->dedup, buf);
-	state_put_section(buf, ks->window != NULL);
-	if (ks->window)
-		siddhi_window_serialize(ks->window, buf);
-	state_put_section(buf, ks->aggs != NULL);
-	if (ks->aggs)
-		siddhi_aggs_serialize(ks->aggs, buf);
-	state_put_section(buf, ks->rate != NULL);
-	if (ks->rate)
-		siddhi_rate_serialize(ks->rate, buf);
-	state_put_section(buf, ks->pattern != NULL);
-	if (ks->pattern)
-		siddhi_pattern_serialize(ks->pattern, buf);
+	for (int i = 0; i < QOP_COUNT; i++)
+	{
+		SiddhiOperator *op = &q->opers[i];
+
+		state_put_section(buf, ks->states[i] != NULL);
+		if (ks->states[i])
+			op->ops->serialize(op, ks->states[i], buf);
+	}
 }
 
 /* Into a key's operators just made (partition_make_state). */
 static void
 key_state_restore(QueryRuntime *q, QueryKeyState *ks, SiddhiStateReader *r)
 {
-	if (state_get_section(r, ks->dedup != NULL))
-		siddhi_dedup_restore(ks->dedup, r);
-	if (state_get_section(r, ks->window != NULL))
+	for (int i = 0; i < QOP_COUNT; i++)
 	{
-		r->desc = q->input->desc;
-		siddhi_window_restore(ks->window, r, q->input->desc);
-		r->desc = NULL;
+		SiddhiOperator *op = &q->opers[i];
+
+		if (state_get_section(r, ks->states[i] != NULL))
+			op->ops->restore(op, ks->states[i], r);
 	}
-	if (state_get_section(r, ks->aggs != NULL))
-		siddhi_aggs_restore(ks->aggs, r);
-	if (state_get_section(r, ks->rate != NULL))
-		siddhi_rate_restore(ks->rate, r);
-	if (state_get_section(r, ks->pattern != NULL))
-		siddhi_pattern_restore(ks->pattern, r);
 }
 
 /*
@@ -167,7 +155,7 @@ put_key(QueryRuntime *q, SiddhiPartInstance *inst, StringInfo buf)
 	/* length-prefixed, so a restore can pass over records replaced later */
 	len_at = buf->len;
 	siddhi_state_put_int32(buf, 0);
-	key_state_serialize(ks, buf);
+	key_state_serialize(q, ks, buf);
 	len = buf->len - len_at - (int) sizeof(int32);
 	memcpy(buf->data + len_at, &len, sizeof(len));
 	q->keys_bytes += (buf->len - start) - ks->saved_bytes;

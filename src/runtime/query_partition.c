@@ -31,28 +31,12 @@ partition_make_state(void *arg, int k, SiddhiPartInstance *inst)
 	MemoryContext old = MemoryContextSwitchTo(inst->cxt);
 
 	ks = palloc0(sizeof(QueryKeyState));
-	if (q->window_plan)
-		ks->window = query_window_create(q, inst->cxt);
-	if (q->plan && q->plan->dedup_key)
-		ks->dedup = siddhi_dedup_create(q->plan->dedup_interval, inst->cxt);
-	if (q->plan && q->plan->aggregates)
+	for (int i = 0; i < QOP_COUNT; i++)
 	{
-		ks->aggs = siddhi_aggs_create(q->plan->aggregates, q->plan->group_by,
-									  inst->cxt);
-		if (q->plan->agg_unordered)
-			siddhi_aggs_set_unordered(ks->aggs);
-	}
-	if (q->pattern_prog)
-		ks->pattern = siddhi_pattern_create(
-			q->pattern_prog, inst->cxt,
-			q->app->playback ? q->app->clock : siddhi_now_ms());
-	if (q->plan && q->plan->rate_kind != SIDDHI_RATE_NONE)
-	{
-		SiddhiRateLimiter *save = q->rate;
+		SiddhiOperator *op = &q->opers[i];
 
-		query_rate_create(q, q->plan);
-		ks->rate = q->rate;
-		q->rate = save;
+		if (op->ops)
+			ks->states[i] = op->ops->state_create(op, inst->cxt);
 	}
 	MemoryContextSwitchTo(old);
 	return ks;
@@ -103,12 +87,18 @@ partition_enter(AppPartition *ap, SiddhiPartInstance *inst)
 		QueryRuntime *q = lfirst(lc);
 		QueryKeyState *ks = inst ? inst->states[q->part_index] : NULL;
 
-		q->window = ks ? ks->window : NULL;
-		q->dedup = ks ? ks->dedup : NULL;
-		if (q->sel)
-			siddhi_selector_set_aggs(q->sel, ks ? ks->aggs : NULL);
-		q->rate = ks ? ks->rate : NULL;
-		q->pattern = ks ? ks->pattern : NULL;
+		for (int i = 0; i < QOP_COUNT; i++)
+		{
+			SiddhiOperator *op = &q->opers[i];
+			void *state = ks ? ks->states[i] : NULL;
+
+			if (op->ops == NULL)
+				continue;
+			if (op->ops->state_set)
+				op->ops->state_set(op, state);
+			else
+				*op->slot = state;
+		}
 	}
 	ap->current = inst;
 }
@@ -322,10 +312,15 @@ partition_key_released(void *arg, SiddhiPartInstance *inst)
 		if (q->chunk_key == inst)
 			q->chunk_key = NULL;
 		partition_state_released(q, inst);
-		if (ks && ks->pattern)
+		for (int i = 0; ks && i < QOP_COUNT; i++)
 		{
-			siddhi_pattern_free(ks->pattern);
-			ks->pattern = NULL;
+			SiddhiOperator *op = &q->opers[i];
+
+			if (op->ops && op->ops->state_free && ks->states[i])
+			{
+				op->ops->state_free(op, ks->states[i]);
+				ks->states[i] = NULL;
+			}
 		}
 	}
 }
@@ -386,18 +381,20 @@ key_deadline(AppPartition *ap, SiddhiPartInstance *inst, uint64 *all)
 
 	foreach(lc, ap->queries)
 	{
-		QueryKeyState *ks =
-			inst->states[((QueryRuntime *) lfirst(lc))->part_index];
-		int64 dues[3];
+		QueryRuntime *q = lfirst(lc);
+		QueryKeyState *ks = inst->states[q->part_index];
 
-		dues[0] = ks->window ? siddhi_window_deadline(ks->window) : -1;
-		dues[1] = ks->rate ? siddhi_rate_deadline(ks->rate) : -1;
-		dues[2] = ks->pattern ? siddhi_pattern_deadline(ks->pattern) : -1;
-		for (int i = 0; i < 3; i++)
+		for (int i = 0; i < QOP_COUNT; i++)
 		{
-			if (dues[i] >= 0 && (next < 0 || dues[i] < next))
-				next = dues[i];
-			h = h * 0x100000001b3ULL ^ (uint64) dues[i];
+			SiddhiOperator *op = &q->opers[i];
+			int64 due;
+
+			if (op->ops == NULL || op->ops->deadline == NULL)
+				continue;
+			due = ks->states[i] ? op->ops->deadline(op, ks->states[i]) : -1;
+			if (due >= 0 && (next < 0 || due < next))
+				next = due;
+			h = h * 0x100000001b3ULL ^ (uint64) due;
 		}
 	}
 	if (all)

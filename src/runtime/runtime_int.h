@@ -33,6 +33,7 @@
 #include "siddhi/pattern.h"
 #include "siddhi/ipc.h"
 #include "siddhi/metrics.h"
+#include "siddhi/operator.h"
 #include "siddhi/ratelimit.h"
 #include "siddhi/selector.h"
 #include "siddhi/state.h"
@@ -64,6 +65,21 @@
 #define MAX_CHAIN_DEPTH 64
 
 typedef struct QueryRuntime QueryRuntime;
+
+/*
+ * A query's stateful operators (QueryRuntime.opers), in the order a
+ * partition key's state is saved (partition_state.c).
+ */
+typedef enum QueryOp
+{
+	QOP_DEDUP,
+	QOP_WINDOW,
+	QOP_AGGS,
+	QOP_RATE,
+	QOP_PATTERN,
+	QOP_COUNT
+} QueryOp;
+
 typedef struct NamedWindow NamedWindow;
 typedef struct AppPartition AppPartition;
 
@@ -313,6 +329,11 @@ struct QueryRuntime
 	QueryRuntime *pattern_main;
 	int pattern_stream;
 	/*
+	 * Its stateful operators through the operator interface
+	 * (query_ops.c): ops NULL where the query has none of the kind.
+	 */
+	SiddhiOperator opers[QOP_COUNT];
+	/*
 	 * a query of a partition: window, dedup, aggs, rate and pattern above
 	 * belong to the key being processed (partition_enter), NULL between
 	 * keys
@@ -345,11 +366,7 @@ typedef struct QueryKeyState
 	 * and the bytes of its record when last written */
 	uint64 changed;
 	int32 saved_bytes;
-	SiddhiWindow *window;
-	SiddhiDedup *dedup;
-	SiddhiAggregates *aggs;
-	SiddhiRateLimiter *rate;
-	SiddhiPattern *pattern;
+	void *states[QOP_COUNT]; /* QueryRuntime.opers' */
 } QueryKeyState;
 
 /*
@@ -627,6 +644,10 @@ extern ParamListInfo shared_exprs_params(QueryRuntime *q,
 
 extern void query_rate_create(QueryRuntime *q, SiddhiQueryPlan *qp);
 extern SiddhiWindow *query_window_create(QueryRuntime *q, MemoryContext cxt);
+
+/* query_ops.c: its stateful operators through the operator interface */
+extern void query_opers_init(QueryRuntime *q);
+extern int64 query_opers_deadline(QueryRuntime *q);
 
 extern void query_failed(QueryRuntime *q, MemoryContext mcxt, Oid save_user,
 						 int save_sec);

@@ -179,15 +179,9 @@ siddhi_runtime_next_deadline(void)
 			continue; /* its clock moves only with its events */
 		foreach(lq, app->queries)
 		{
-			QueryRuntime *q = lfirst(lq);
-			int64 due = q->window ? siddhi_window_deadline(q->window) : -1;
+			/* a partition's: no state between keys (below) */
+			int64 due = query_opers_deadline(lfirst(lq));
 
-			if (due >= 0 && (next < 0 || due < next))
-				next = due;
-			due = q->rate ? siddhi_rate_deadline(q->rate) : -1;
-			if (due >= 0 && (next < 0 || due < next))
-				next = due;
-			due = q->pattern ? siddhi_pattern_deadline(q->pattern) : -1;
 			if (due >= 0 && (next < 0 || due < next))
 				next = due;
 		}
