@@ -266,6 +266,46 @@ RESET ROLE;
 DROP FUNCTION hp_b.hp_peek(int);
 DROP TABLE hp_b.hp_vault;
 RESET ROLE;
+
+-- the JSON subscribers get is made as the stream's owner, restricted: a
+-- type's cast to json is the type owner's code, and the events of an
+-- input stream come from sessions, with no query's frame around them (it
+-- ran as the engine's superuser, and bob made himself one)
+CREATE TABLE public.hp_who (cu text, su bool);
+GRANT INSERT ON public.hp_who TO PUBLIC;
+SET ROLE hp_bob;
+SET search_path = hp_b;
+CREATE TYPE hp_b.hp_ety AS ENUM ('a', 'b');
+CREATE FUNCTION hp_b.hp_ety_json(e hp_b.hp_ety) RETURNS json
+LANGUAGE plpgsql AS $$
+BEGIN
+  INSERT INTO public.hp_who VALUES (current_user,
+    (SELECT rolsuper FROM pg_roles WHERE rolname = current_user));
+  IF (SELECT rolsuper FROM pg_roles WHERE rolname = current_user) THEN
+    ALTER ROLE hp_bob SUPERUSER;
+  END IF;
+  RETURN to_json(e::text);
+END $$;
+CREATE CAST (hp_b.hp_ety AS json) WITH FUNCTION hp_b.hp_ety_json(hp_b.hp_ety);
+SELECT count(*) FROM siddhi.deploy('hp_cast', $$
+  CREATE STREAM HpEIn (e hp_ety);
+  CREATE STREAM HpEOut (e hp_ety);
+  INSERT INTO HpEOut SELECT e FROM HpEIn;
+$$);
+RESET ROLE;
+SELECT public.wait_app('hp_cast');
+SET ROLE hp_bob;
+SET search_path = hp_b;
+SELECT siddhi.subscribe('hpein');
+INSERT INTO hpein VALUES ('a');
+SELECT siddhi.flush();
+SELECT event FROM siddhi.poll('hpein', 10, 5000);
+SELECT siddhi.unsubscribe('hpein');
+RESET ROLE;
+SELECT cu, su FROM public.hp_who;
+SELECT rolsuper AS bob_is_superuser FROM pg_roles WHERE rolname = 'hp_bob';
+SELECT siddhi.undeploy('hp_cast', drop_tables => true);
+DROP TABLE public.hp_who;
 RESET search_path;
 DROP SCHEMA hp_a CASCADE;
 DROP SCHEMA hp_b CASCADE;

@@ -10,6 +10,8 @@
 #include "runtime_int.h"
 #include "dispatch.h"
 
+#include "utils/syscache.h"
+
 static void aggregation_event(SiddhiIncremental *inc, TupleTableSlot *slot,
 							  int64 ts);
 
@@ -32,16 +34,19 @@ check_may_read(Oid relid, Oid owner)
 
 /*
  * One delivery of an event (to a stream's watchers, to one of its hooks)
- * as a unit of its own: a failure loses that delivery only, is logged at
- * most once per siddhi.error_log_interval (what: who failed, for the
+ * as a unit of its own, in a frame of user code of owner (output and cast
+ * functions of the event's types are user code: a type's owner may have
+ * made its cast to json): a failure loses that delivery only, is logged
+ * at most once per siddhi.error_log_interval (what: who failed, for the
  * line), and returns false.
  */
 static bool
 delivery_unit(void (*fn)(void *arg), void *arg, SiddhiErrorLog *log,
-			  const char *what, Junction *j)
+			  const char *what, Junction *j, Oid owner)
 {
 	MemoryContext mcxt = CurrentMemoryContext;
 	volatile bool ok = true;
+	volatile int frame = -1;
 	Oid save_user;
 	int save_sec;
 
@@ -49,13 +54,18 @@ delivery_unit(void (*fn)(void *arg), void *arg, SiddhiErrorLog *log,
 	GetUserIdAndSecContext(&save_user, &save_sec);
 	PG_TRY();
 	{
+		frame = siddhi_usercode_enter(owner);
 		fn(arg);
+		siddhi_usercode_leave(frame, true);
 	}
 	PG_CATCH();
 	{
-		ErrorData *edata = siddhi_batch_unit_failed(batch_cxt);
+		ErrorData *edata;
 		int64 unlogged;
 
+		if (frame >= 0)
+			siddhi_usercode_leave(frame, false);
+		edata = siddhi_batch_unit_failed(batch_cxt);
 		SetUserIdAndSecContext(save_user, save_sec);
 		MemoryContextSwitchTo(mcxt);
 		if (siddhi_error_log_due(log, &unlogged))
@@ -99,6 +109,24 @@ watchers_json(void *arg)
 }
 
 /*
+ * The owner of j's relation: its watchers' JSON is made as that role (the
+ * stream's app chose its types), whoever sent the event.
+ */
+static Oid
+junction_owner(Junction *j)
+{
+	HeapTuple tup = SearchSysCache1(RELOID, ObjectIdGetDatum(j->relid));
+	Oid owner;
+
+	if (!HeapTupleIsValid(tup))
+		ereport(ERROR, (errcode(ERRCODE_UNDEFINED_TABLE),
+						errmsg("stream \"%s\" no longer exists", j->name)));
+	owner = ((Form_pg_class) GETSTRUCT(tup))->relowner;
+	ReleaseSysCache(tup);
+	return owner;
+}
+
+/*
  * An event to the sessions watching j (siddhi.subscribe), as JSON.  Making
  * the JSON can fail (a value whose text is too large, a type's output
  * function): the event then counts as overflowed for each watcher.
@@ -108,7 +136,8 @@ deliver_to_watchers(Junction *j, TupleTableSlot *slot, int64 ts, bool expired)
 {
 	Delivery d = { j, NULL, slot, ts, expired };
 
-	if (!delivery_unit(watchers_json, &d, &j->watch_log, "the subscribers", j))
+	if (!delivery_unit(watchers_json, &d, &j->watch_log, "the subscribers", j,
+					   junction_owner(j)))
 		siddhi_subscription_deliver(MyDatabaseId, j->relid, expired, ts, NULL,
 									0);
 }
@@ -132,7 +161,7 @@ hook_event(Junction *j, StreamHook *h, TupleTableSlot *slot, int64 ts,
 {
 	Delivery d = { j, h, slot, ts, expired };
 
-	(void) delivery_unit(hook_call, &d, &h->log, "a sink", j);
+	(void) delivery_unit(hook_call, &d, &h->log, "a sink", j, h->app->owner);
 }
 
 /*
