@@ -267,3 +267,30 @@ SELECT k FROM hd_dout ORDER BY k;
 SELECT siddhi.undeploy('hd_dom');
 DROP TABLE hd_dout;
 DROP DOMAIN hd_posint;
+
+-- tables with dropped columns: the output row keeps every column in its
+-- place (the insert crashed the cluster; update or insert into wrote the
+-- values shifted, without an error)
+CREATE TABLE hd_dt (a int, b text, c bigint, d text, e text);
+ALTER TABLE hd_dt DROP COLUMN b;
+ALTER TABLE hd_dt DROP COLUMN e;
+CREATE TABLE hd_wt (z int, a int, b int, c int, d int);
+ALTER TABLE hd_wt DROP COLUMN z;
+ALTER TABLE hd_wt DROP COLUMN b;
+INSERT INTO hd_wt VALUES (1, 1, 1);
+SELECT count(*) FROM siddhi.deploy('hd_dropped', $$
+  define stream HdDIn (a int, c long, d string);
+  define table HD_DT (a int, c long, d string);
+  define table HD_WT (a int, c int, d int);
+  from HdDIn select a, c, d insert into HD_DT;
+  from HdDIn select a, convert(c, 'int') as c, convert(a + c, 'int') as d
+    update or insert into HD_WT on HD_WT.a == a;
+$$);
+SELECT wait_app('hd_dropped');
+INSERT INTO hddin VALUES (1, 10, 'x'), (7, 8, 'y');
+SELECT siddhi.flush();
+SELECT * FROM hd_dt ORDER BY a;
+SELECT * FROM hd_wt ORDER BY a;
+SELECT errors FROM siddhi.queries WHERE app = 'hd_dropped' ORDER BY query;
+SELECT siddhi.undeploy('hd_dropped', drop_tables => true);
+DROP TABLE IF EXISTS hd_dt, hd_wt;

@@ -483,8 +483,16 @@ input_done:
 			Node *expr = lfirst(e);
 			Node *coerced;
 
+			/* a dropped column before it: a null in its place */
 			while (TupleDescAttr(odesc, resno)->attisdropped)
+			{
 				resno++;
+				qp->targetlist =
+					lappend(qp->targetlist,
+							makeTargetEntry((Expr *) makeNullConst(INT4OID, -1,
+																   InvalidOid),
+											resno, NULL, true));
+			}
 			att = TupleDescAttr(odesc, resno);
 			coerced = coerce_to_target_type(
 				pstate, expr, exprType(expr), att->atttypid, att->atttypmod,
@@ -504,6 +512,21 @@ input_done:
 				lappend(qp->targetlist,
 						makeTargetEntry(siddhi_finish_expr(pstate, coerced),
 										resno, NameStr(att->attname), false));
+			/*
+			 * A dropped column after it gets a null (junk: no expression of
+			 * the query's): the output row is the relation's, every column
+			 * in place, as PostgreSQL's own INSERT makes it.
+			 */
+			while (resno < odesc->natts &&
+				   TupleDescAttr(odesc, resno)->attisdropped)
+			{
+				resno++;
+				qp->targetlist =
+					lappend(qp->targetlist,
+							makeTargetEntry((Expr *) makeNullConst(INT4OID, -1,
+																   InvalidOid),
+											resno, NULL, true));
+			}
 		}
 		table_close(orel, AccessShareLock);
 	}

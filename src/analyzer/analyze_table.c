@@ -320,6 +320,7 @@ siddhi_analyze_table_op(AnalyzeState *st, ParseState *qpstate, SiddhiQuery *q,
 	Node *qual;
 	ListCell *le, *ln, *ll;
 	int resno = 0;
+	int attno = 0; /* T's attribute for the next expression (upsert) */
 	AclMode perms = o->kind == SIDDHI_OUT_DELETE ? ACL_DELETE : ACL_UPDATE;
 
 	if (q->selector && (q->selector->having || q->selector->order_by ||
@@ -367,9 +368,9 @@ siddhi_analyze_table_op(AnalyzeState *st, ParseState *qpstate, SiddhiQuery *q,
 		{
 			Form_pg_attribute att;
 
-			while (TupleDescAttr(RelationGetDescr(rel), resno)->attisdropped)
-				resno++;
-			att = TupleDescAttr(RelationGetDescr(rel), resno);
+			while (TupleDescAttr(RelationGetDescr(rel), attno)->attisdropped)
+				attno++;
+			att = TupleDescAttr(RelationGetDescr(rel), attno++);
 			e = coerce_to_target_type(qpstate, e, type, att->atttypid,
 									  att->atttypmod, COERCION_ASSIGNMENT,
 									  COERCE_IMPLICIT_CAST, lfirst_int(ll));
