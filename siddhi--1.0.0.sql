@@ -800,6 +800,18 @@ SELECT pg_catalog.pg_extension_config_dump('siddhi.source_offsets', '');
 COMMENT ON TABLE siddhi.source_offsets IS
     'committed positions of the sources of siddhi apps; written by the engine';
 
+-- Whose the positions and stored records an undeployed app left behind
+-- are (src/catalog/deploy.c): a new app of the same name takes them over
+-- only when its owner has the privileges of that role; else they go.
+CREATE TABLE siddhi.app_leftovers (
+    name text PRIMARY KEY,
+    owner oid NOT NULL
+);
+REVOKE ALL ON siddhi.app_leftovers FROM PUBLIC;
+SELECT pg_catalog.pg_extension_config_dump('siddhi.app_leftovers', '');
+COMMENT ON TABLE siddhi.app_leftovers IS
+    'the owner of what each undeployed app left in siddhi.source_offsets and siddhi.errors';
+
 -- Durable streams (src/ipc/durable_stage.c, src/worker/durable.c): each
 -- chunk of events inserted into a durable stream, cut into pieces of at
 -- most 8000 bytes once lz4-compressed (stored inline, no TOAST), numbered

@@ -202,6 +202,41 @@ SET ROLE siddhi_src_carol;
 SELECT wait_for('SELECT count(*) FROM carolprices', 1);
 SELECT * FROM carolprices;
 SELECT siddhi.undeploy('carol_secret', drop_tables => true);
+RESET ROLE;
+-- what an undeployed app left (stored records, positions) is not for the
+-- next role to take its name: they go at her deploy
+SELECT count(*) FROM siddhi.deploy('left_feed', $$
+  @OnError(action = 'STORE')
+  @source(type = 'inMemory', topic = 'left_private', @map(type = 'json'))
+  define stream LeftIn (card string, amount double);
+$$);
+SELECT count(*) FROM siddhi.deploy('left_pub', $$
+  define stream LeftRaw (s string);
+  @sink(type = 'inMemory', topic = 'left_private',
+        @map(type = 'text', @payload('{{s}}')))
+  define stream LeftOut (s string);
+  from LeftRaw select s insert into LeftOut;
+$$);
+SELECT wait_app('left_feed'), wait_app('left_pub');
+INSERT INTO leftraw VALUES ('{"card": "4111", "amount": "oops"}'),
+                           ('{"card": "4222", "amount": 1.5}');
+SELECT wait_for($$SELECT count(*) FROM siddhi.errors
+                  WHERE app = 'left_feed'$$, 1);
+SELECT wait_for($$SELECT count(*) FROM siddhi.source_offsets
+                  WHERE app = 'left_feed'$$, 1);
+SELECT siddhi.undeploy('left_feed', drop_tables => true);
+SET ROLE siddhi_src_carol;
+SELECT count(*) FROM siddhi.deploy('left_feed', $$
+  define stream LeftMine (x int);
+$$);
+SELECT count(*) AS records_she_sees FROM siddhi.errors;
+RESET ROLE;
+SELECT count(*) AS records_left FROM siddhi.errors WHERE app = 'left_feed';
+SELECT count(*) AS positions_left FROM siddhi.source_offsets
+ WHERE app = 'left_feed';
+SELECT siddhi.undeploy('left_pub', drop_tables => true);
+SET ROLE siddhi_src_carol;
+SELECT siddhi.undeploy('left_feed', drop_tables => true);
 SELECT siddhi.undeploy('carol_chain', drop_tables => true);
 RESET ROLE;
 DROP ROLE siddhi_src_feeds;
@@ -236,7 +271,7 @@ INSERT INTO ptforge VALUES ('\x988f58a62900000000000000000001000200180033ffffff2
 INSERT INTO ptgood VALUES ('{"fine": 1}');
 SELECT wait_for('SELECT count(*)::int FROM siddhi.errors WHERE app = ''pt_sub''', 1);
 SELECT siddhi.flush();
-SELECT event FROM siddhi.poll('ptout', 10, 0);
+SELECT event FROM siddhi.poll('ptout', 10, 5000);
 SELECT stream, error FROM siddhi.errors WHERE app = 'pt_sub';
 SELECT siddhi.replay_errors('pt_sub');
 SELECT wait_for('SELECT count(*)::int FROM siddhi.errors WHERE app = ''pt_sub'' AND error LIKE ''%cannot be replayed%''', 1);

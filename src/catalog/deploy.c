@@ -255,6 +255,15 @@ undeploy_internal(const char *name, bool drop_tables, List **kept)
 	if (kept == NULL)
 		relids = list_concat(relids, siddhi_outbox_relids(name));
 	lock_all_or_wait(relids);
+	/* whose its positions and stored records are, for the next app of
+	 * its name (take_leftovers) */
+	if (kept == NULL)
+		catalog_exec(
+			"INSERT INTO siddhi.app_leftovers AS l (name, owner) "
+			"SELECT a.name, a.owner::pg_catalog.oid FROM siddhi.app a "
+			"WHERE a.name OPERATOR(pg_catalog.=) $1 "
+			"ON CONFLICT (name) DO UPDATE SET owner = EXCLUDED.owner",
+			1, argtypes, values, NULL);
 	catalog_exec("DELETE FROM siddhi.app WHERE name OPERATOR(pg_catalog.=) $1",
 				 1, argtypes, values, NULL);
 	/* its saved state: a replace keeps it (siddhi_deploy decides) */
@@ -441,6 +450,48 @@ refuse_explain(SiddhiApp *ast)
 	}
 }
 
+/*
+ * A new app of name: what an app of that name left when it was undeployed
+ * (its sources' positions, its stored records, siddhi.errors) is the new
+ * one's only if its owner, the caller, has the privileges of the old one's
+ * (a redeploy resumes); else it goes, so that nobody reads another role's
+ * records, or positions that may name a secret's topic, by taking a name.
+ * Left without a record of their owner, only a superuser keeps them.
+ */
+static void
+take_leftovers(const char *name)
+{
+	Oid argtypes[1] = { TEXTOID };
+	Datum values[1] = { CStringGetTextDatum(name) };
+	Oid old = InvalidOid;
+	bool keep;
+
+	catalog_exec("SELECT owner FROM siddhi.app_leftovers "
+				 "WHERE name OPERATOR(pg_catalog.=) $1",
+				 1, argtypes, values, NULL);
+	if (SPI_processed == 1)
+	{
+		bool isnull;
+
+		old = DatumGetObjectId(SPI_getbinval(
+			SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
+	}
+	keep = superuser() ||
+		   (OidIsValid(old) && has_privs_of_role(GetUserId(), old));
+	if (!keep)
+	{
+		catalog_exec("DELETE FROM siddhi.source_offsets "
+					 "WHERE app OPERATOR(pg_catalog.=) $1",
+					 1, argtypes, values, NULL);
+		catalog_exec("DELETE FROM siddhi.errors "
+					 "WHERE app OPERATOR(pg_catalog.=) $1",
+					 1, argtypes, values, NULL);
+	}
+	catalog_exec("DELETE FROM siddhi.app_leftovers "
+				 "WHERE name OPERATOR(pg_catalog.=) $1",
+				 1, argtypes, values, NULL);
+}
+
 PG_FUNCTION_INFO_V1(siddhi_deploy);
 
 Datum
@@ -504,6 +555,8 @@ siddhi_deploy(PG_FUNCTION_ARGS)
 		}
 		CommandCounterIncrement();
 	}
+	else
+		take_leftovers(name);
 
 	siddhi_source_context_push(&sctx, source, name);
 	ast = siddhi_parse_app(source);

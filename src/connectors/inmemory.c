@@ -16,8 +16,9 @@
  * when the sink's stream gets the event, in the publishing batch; the
  * source feeds it in a later batch.  Records queued are lost with the
  * worker (kill -9, restart), and a batch that fails as a whole (the worker
- * dies before its commit) has published already.  Positions: part is the
- * topic, next counts the records the source consumed, carried across
+ * dies before its commit) has published already.  Positions: part is
+ * "topic" (not its name, which may be a secret's value), next counts the
+ * records the source consumed, carried across
  * restarts from siddhi.source_offsets (a count, not a way to re-read).
  *
  * Everything runs in the engine process, so a source has no descriptor to
@@ -108,7 +109,8 @@ inmem_start(const SiddhiSourcePlan *plan, const char *app, List *positions)
 	s = MemoryContextAllocZero(TopMemoryContext, sizeof(InMemSub));
 
 	s->topic = MemoryContextStrdup(TopMemoryContext, topic);
-	s->part = s->topic;
+	/* not the topic, which may come from a secret: one part per source */
+	s->part = "topic";
 	s->passthrough = pg_strcasecmp(plan->map->type, "passThrough") == 0;
 	s->cap = Max(siddhi_inmemory_queue_events, 1);
 	s->queue = MemoryContextAllocZero(TopMemoryContext,
