@@ -246,6 +246,29 @@ DROP ROLE siddhi_src_dave;
 
 SELECT siddhi.undeploy('im_chain', drop_tables => true);
 SELECT wait_for('SELECT (count(*) = 0)::int FROM siddhi.sources', 1) AS none_left;
+-- a connector's error texts never show a secret's value, nor a part of it
+-- (a URL the allowed hosts refuse, a header that does not parse)
+INSERT INTO siddhi.secrets VALUES ('HOOK_TOKEN', 'T000/B000/XXXXsecretXXXX'),
+                                  ('HOOK_KEY', 'ab''cd-s3cr3t-key');
+SELECT count(*) FROM siddhi.deploy('hook_leak', $$
+  define stream HlIn (id long);
+  @sink(type = 'http', publisher.url = 'http://127.0.0.1:9/services/${HOOK_TOKEN}',
+        @map(type = 'json'))
+  define stream HlOut (id long);
+  @sink(type = 'http', publisher.url = 'http://192.0.2.1:9/x',
+        headers = "'X-Api-Key:${HOOK_KEY}'", @map(type = 'json'))
+  define stream HlOut2 (id long);
+  from HlIn select id insert into HlOut;
+  from HlIn select id insert into HlOut2;
+$$);
+SELECT wait_app('hook_leak');
+INSERT INTO hlin VALUES (1);
+SELECT wait_for($$SELECT count(*) FROM siddhi.sinks
+                  WHERE app = 'hook_leak' AND last_error IS NOT NULL$$, 2);
+SELECT sink, last_error LIKE '%secret%' AS shows_secret,
+       last_error LIKE '%${HOOK_%' AS names_it
+  FROM siddhi.sinks WHERE app = 'hook_leak' ORDER BY sink;
+SELECT siddhi.undeploy('hook_leak', drop_tables => true);
 DELETE FROM siddhi.secrets;
 
 -- passThrough bytes are an event as it lies in memory: a passThrough

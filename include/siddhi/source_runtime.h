@@ -57,6 +57,7 @@ extern void siddhi_sources_committed(void);
 extern int siddhi_sources_wait(int *fds, int max, long *timeout_ms);
 
 /* secrets.c: ${NAME} in each option's value, from siddhi.secrets */
+extern const char *siddhi_secrets_redact(const char *text);
 extern List *siddhi_secrets_resolve(List *options, const char *app, Oid owner);
 
 /* inmemory.c */

@@ -29,6 +29,138 @@
 #include "miscadmin.h"
 #include "utils/acl.h"
 #include "utils/builtins.h"
+#include "utils/elog.h"
+#include "utils/memutils.h"
+
+/*
+ * The values resolved so far in this process, for siddhi_secrets_redact:
+ * kept until it exits (an app unloaded may have logged them already), at
+ * most MAX_KNOWN.
+ */
+typedef struct KnownSecret
+{
+	char *name;
+	char *value;
+	int len;
+} KnownSecret;
+
+#define MAX_KNOWN 1024
+/* a part of a value this long or longer is hidden, or the whole value */
+#define REDACT_MIN_PART 8
+
+static KnownSecret known[MAX_KNOWN];
+static int nknown = 0;
+static emit_log_hook_type prev_emit_log_hook = NULL;
+
+static void redact_log_hook(ErrorData *edata);
+
+static void
+remember_secret(const char *name, const char *value)
+{
+	int len = strlen(value);
+
+	if (len == 0 || nknown >= MAX_KNOWN)
+		return;
+	for (int i = 0; i < nknown; i++)
+		if (known[i].len == len && strcmp(known[i].value, value) == 0)
+			return;
+	known[nknown].name = MemoryContextStrdup(TopMemoryContext, name);
+	known[nknown].value = MemoryContextStrdup(TopMemoryContext, value);
+	known[nknown].len = len;
+	nknown++;
+	if (nknown == 1)
+	{
+		prev_emit_log_hook = emit_log_hook;
+		emit_log_hook = redact_log_hook;
+	}
+}
+
+/*
+ * The longest part of a known value that text starts with, if it is long
+ * enough to hide (REDACT_MIN_PART bytes, or the whole value); its secret
+ * in *which.
+ */
+static int
+secret_match(const char *text, int *which)
+{
+	int best = 0;
+
+	for (int k = 0; k < nknown; k++)
+	{
+		const char *v = known[k].value;
+		int need = Min(REDACT_MIN_PART, known[k].len);
+
+		for (int j = 0; j + need <= known[k].len; j++)
+		{
+			int n = 0;
+
+			while (v[j + n] != '\0' && text[n] == v[j + n])
+				n++;
+			if (n >= need && n > best)
+			{
+				best = n;
+				*which = k;
+			}
+		}
+	}
+	return best;
+}
+
+/*
+ * text with every part of a secret's value resolved in this process (at
+ * least REDACT_MIN_PART bytes long, or the whole value) replaced by its
+ * ${NAME}: for error texts a connector makes of resolved options (a URL
+ * the allowed hosts refuse, a header that does not parse, a host curl
+ * cannot resolve).  text itself when nothing is hidden, else a palloc'd
+ * copy.
+ */
+const char *
+siddhi_secrets_redact(const char *text)
+{
+	StringInfoData buf;
+	const char *p;
+	bool any = false;
+
+	if (nknown == 0 || text == NULL)
+		return text;
+	initStringInfo(&buf);
+	for (p = text; *p;)
+	{
+		int which = 0;
+		int n = secret_match(p, &which);
+
+		if (n > 0)
+		{
+			appendStringInfo(&buf, "${%s}", known[which].name);
+			p += n;
+			any = true;
+		}
+		else
+			appendStringInfoChar(&buf, *p++);
+	}
+	if (!any)
+	{
+		pfree(buf.data);
+		return text;
+	}
+	return buf.data;
+}
+
+/* The server log gets no value either. */
+static void
+redact_log_hook(ErrorData *edata)
+{
+	MemoryContext old = MemoryContextSwitchTo(ErrorContext);
+
+	edata->message = (char *) siddhi_secrets_redact(edata->message);
+	edata->detail = (char *) siddhi_secrets_redact(edata->detail);
+	edata->detail_log = (char *) siddhi_secrets_redact(edata->detail_log);
+	edata->hint = (char *) siddhi_secrets_redact(edata->hint);
+	edata->context = (char *) siddhi_secrets_redact(edata->context);
+	MemoryContextSwitchTo(old);
+	if (prev_emit_log_hook)
+		prev_emit_log_hook(edata);
+}
 
 /*
  * The value of secret name for an app of owner; ERROR naming it when there
@@ -79,6 +211,7 @@ secret_value(const char *name, const char *app, Oid owner)
 	v = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
 	/* out of SPI's memory, which SPI_finish frees */
 	result = MemoryContextStrdup(cxt, v ? v : "");
+	remember_secret(name, result);
 	SPI_finish();
 	return result;
 }

@@ -20,6 +20,7 @@
 #include "port/atomics.h"
 #include "siddhi/metrics.h"
 #include "siddhi/sink.h"
+#include "siddhi/source_runtime.h"
 #include "storage/shmem.h"
 #include "storage/spin.h"
 #include "utils/acl.h"
@@ -214,12 +215,17 @@ siddhi_sink_stats_add(SiddhiSinkStats *e, int64 sent, int64 failed,
 void
 siddhi_sink_stats_error(SiddhiSinkStats *e, const char *error)
 {
+	const char *shown;
+
 	if (e == NULL)
 		return;
+	shown = siddhi_secrets_redact(error);
 	SpinLockAcquire(&e->mutex);
-	strlcpy(e->last_error, error, SINK_ERROR_LEN);
+	strlcpy(e->last_error, shown, SINK_ERROR_LEN);
 	e->last_error_at = GetCurrentTimestamp();
 	SpinLockRelease(&e->mutex);
+	if (shown != error)
+		pfree((char *) shown);
 }
 
 PG_FUNCTION_INFO_V1(siddhi_sink_stats);

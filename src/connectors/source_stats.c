@@ -231,18 +231,26 @@ siddhi_source_stats_count(SiddhiSourceStats *e, int64 records, int64 events,
 void
 siddhi_source_stats_error(SiddhiSourceStats *e, const char *msg)
 {
+	const char *shown;
+
 	if (e == NULL)
 		return;
+	shown = siddhi_secrets_redact(msg);
 	SpinLockAcquire(&e->mutex);
-	strlcpy(e->last_error, msg, TEXT_LEN);
+	strlcpy(e->last_error, shown, TEXT_LEN);
 	e->last_error_at = GetCurrentTimestamp();
 	SpinLockRelease(&e->mutex);
+	if (shown != msg)
+		pfree((char *) shown);
 }
 
 void
 siddhi_source_stats_state(SiddhiSourceStats *e, SiddhiSourceState state,
 						  const SiddhiSourceStatus *status)
 {
+	const char *detail;
+	const char *error;
+
 	if (e == NULL)
 		return;
 	pg_atomic_write_u32(&e->state, state);
@@ -253,15 +261,20 @@ siddhi_source_stats_state(SiddhiSourceStats *e, SiddhiSourceState state,
 	}
 	pg_atomic_write_u32(&e->connected, status->connected ? 1 : 0);
 	pg_atomic_write_u64(&e->lag, (uint64) status->lag);
+	detail = siddhi_secrets_redact(status->detail);
+	error = siddhi_secrets_redact(status->last_error);
 	SpinLockAcquire(&e->mutex);
-	strlcpy(e->detail, status->detail, TEXT_LEN);
-	if (status->last_error[0] != '\0' &&
-		strcmp(status->last_error, e->last_error) != 0)
+	strlcpy(e->detail, detail, TEXT_LEN);
+	if (error[0] != '\0' && strcmp(error, e->last_error) != 0)
 	{
-		strlcpy(e->last_error, status->last_error, TEXT_LEN);
+		strlcpy(e->last_error, error, TEXT_LEN);
 		e->last_error_at = GetCurrentTimestamp();
 	}
 	SpinLockRelease(&e->mutex);
+	if (detail != status->detail)
+		pfree((char *) detail);
+	if (error != status->last_error)
+		pfree((char *) error);
 }
 
 /* ---------------------------------------------------------------------

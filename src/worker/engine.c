@@ -272,7 +272,7 @@ load_app(const char *name, Oid owner, const char *source,
 		ereport(LOG, (errcode(ERRCODE_SIDDHI_ERROR),
 					  errmsg("siddhi: app \"%s\" failed to start: %s", name,
 							 edata->message)));
-		set_app_state(name, deployed_at, "failed", msg);
+		set_app_state(name, deployed_at, "failed", siddhi_secrets_redact(msg));
 		MemoryContextDelete(cxt);
 		pfree(la->name);
 		pfree(la);
