@@ -42,7 +42,7 @@ ok($node->poll_query_until('postgres', $running),
 like(
 	$node->safe_psql('postgres',
 		"SELECT slot_name || ' ' || plugin FROM pg_replication_slots"),
-	qr/^siddhi_cdc_\d+_[0-9a-f]{8} siddhi$/,
+	qr/^siddhi_cdc_\d+_[0-9a-f]{32} siddhi$/,
 	'one slot of plugin siddhi');
 
 $node->safe_psql('postgres', q{

@@ -35,6 +35,9 @@
  */
 #include "postgres.h"
 
+#include "common/cryptohash.h"
+#include "common/sha2.h"
+
 #include <sys/timerfd.h>
 #include <unistd.h>
 
@@ -82,14 +85,32 @@ opt(const SiddhiSourcePlan *plan, const char *key, const char *def)
 	return siddhi_conn_option(plan->options, key, def);
 }
 
-/* The slot's name: siddhi_cdc_<database oid>_<8 hex of app/source>. */
+/*
+ * The slot's name: siddhi_cdc_<database oid>_<32 hex of the SHA-256 of
+ * app/source>.  Called in a transaction.
+ */
 static void
 siddhi_cdc_slot_name(const char *app, const char *source, char *out)
 {
 	char *key = psprintf("%s/%s", app, source);
-	uint32 h = hash_bytes((const unsigned char *) key, strlen(key));
+	uint8 digest[PG_SHA256_DIGEST_LENGTH];
+	pg_cryptohash_ctx *ctx = pg_cryptohash_create(PG_SHA256);
+	int n;
 
-	snprintf(out, NAMEDATALEN, "siddhi_cdc_%u_%08x", MyDatabaseId, h);
+	/*
+	 * A cryptographic digest, 128 bits of it: with a short hash anyone who
+	 * may deploy a cdc source could compute, offline, an app name whose
+	 * slot is another app's, and share, move or drop its position.
+	 */
+	if (ctx == NULL || pg_cryptohash_init(ctx) < 0 ||
+		pg_cryptohash_update(ctx, (const uint8 *) key, strlen(key)) < 0 ||
+		pg_cryptohash_final(ctx, digest, sizeof(digest)) < 0)
+		elog(ERROR, "could not compute the name of a replication slot: %s",
+			 pg_cryptohash_error(ctx));
+	pg_cryptohash_free(ctx);
+	n = snprintf(out, NAMEDATALEN, "siddhi_cdc_%u_", MyDatabaseId);
+	for (int i = 0; i < 16 && n + 2 < NAMEDATALEN; i++, n += 2)
+		snprintf(out + n, NAMEDATALEN - n, "%02x", digest[i]);
 	pfree(key);
 }
 
@@ -463,7 +484,6 @@ cdc_start(const SiddhiSourcePlan *plan, const char *app, List *positions)
 	st->colnames = palloc0(sizeof(char *) * Max(st->desc->natts, 1));
 	initStringInfo(&st->mem);
 	initStringInfo(&st->out);
-	siddhi_cdc_slot_name(app, plan->name, st->slot);
 	foreach(lc, positions)
 	{
 		SiddhiSourcePosition *p = lfirst(lc);
@@ -479,6 +499,8 @@ cdc_start(const SiddhiSourcePlan *plan, const char *app, List *positions)
 	StartTransactionCommand();
 	PG_TRY();
 	{
+		/* in a transaction: the digest needs a resource owner */
+		siddhi_cdc_slot_name(app, plan->name, st->slot);
 		start_catalog(st, plan);
 	}
 	PG_CATCH();
