@@ -74,6 +74,17 @@ SELECT * FROM siddhi.query('sqod', $q$
   SELECT symbol, sum(total) AS total FROM OdqAgg WITHIN last 90 days PER 'day' GROUP BY symbol$q$);
 SELECT * FROM siddhi.query('sqod', $q$
   SELECT symbol, sum(total) AS total FROM OdqAgg.range(from: now() - 7 days, to: now()) PER 'hour' GROUP BY symbol$q$);
+-- aggregates of an aggregation without GROUP BY, as the roadmap writes
+-- them: grouped by the other items (plain SQL would refuse it); the same
+-- rows as with GROUP BY
+SELECT * FROM siddhi.query('sqod', $q$
+  SELECT symbol, sum(total) AS total FROM OdqAgg WITHIN last '30 days' PER 'hour'$q$);
+SELECT * FROM siddhi.query('sqod', $q$
+  SELECT symbol, lower(symbol) AS low, sum(total) AS total, count(*) AS buckets
+    FROM OdqAgg WITHIN '2017-**-** **:**:**' PER 'hour' ORDER BY symbol$q$);
+-- with no plain item, one row over all buckets, as in SQL
+SELECT * FROM siddhi.query('sqod', $q$
+  SELECT sum(total) AS total FROM OdqAgg WITHIN '2017-**-** **:**:**' PER 'hour'$q$);
 
 -- changes of tables return the rows they changed
 SELECT * FROM siddhi.query('sqod', $q$INSERT INTO OdqStock VALUES ('ORCL', 1.5, 7)$q$);

@@ -5,9 +5,9 @@
 -- the aggregation's `by` names.
 --
 -- The block's first query runs as an on-demand query in streaming SQL
--- (siddhi.query), `FROM TrafficMetrics WITHIN last '7 days' PER 'hour'`
--- as written, with `GROUP BY endpoint` added: the roadmap selects
--- endpoint beside SUM(..), which SQL allows only with it.  The second
+-- (siddhi.query), `FROM TrafficMetrics WITHIN last '7 days' PER 'hour'`,
+-- as written: endpoint beside SUM(..) with no GROUP BY, which a query of
+-- an aggregation reads as grouped by endpoint.  The second
 -- reads `DATE(timestamp)`, a column the aggregation does not have: it
 -- runs as plain SQL over the aggregation's view (one row per bucket, with
 -- agg_granularity and agg_timestamp, the bucket's start).  The events are placed three to
@@ -65,8 +65,7 @@ SELECT event->>'endpoint' AS endpoint,
         AVG(avg_response_time) as avg_latency
     FROM TrafficMetrics
     WITHIN last '7 days'
-    PER 'hour'
-    GROUP BY endpoint$q$)
+    PER 'hour'$q$)
  ORDER BY endpoint;
 
 -- Query daily rollup for last quarter (the roadmap's second query), over

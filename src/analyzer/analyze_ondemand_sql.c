@@ -24,7 +24,9 @@
  *
  * A select of an aggregation with neither ORDER BY nor GROUP BY nor an
  * aggregate gives its buckets in time order, as Siddhi's does (ties in
- * the order of the group-by columns: the output is repeatable).  A SELECT
+ * the order of the group-by columns: the output is repeatable); one with
+ * aggregates and no GROUP BY is grouped by its other items
+ * (implicit_group_by), as the roadmap's queries of aggregations read.  A SELECT
  * returns each row as one jsonb (to_jsonb(_r)); INSERT, UPDATE and DELETE,
  * allowed on tables only, return the rows they changed (RETURNING
  * to_jsonb(T)).  src/sqlfuncs/query.c runs the statements as the caller.
@@ -419,6 +421,56 @@ has_aggregate(Node *node, void *context)
 	return raw_expression_tree_walker(node, has_aggregate, context);
 }
 
+/* Does the expression call a window function? */
+static bool
+has_window_call(Node *node, void *context)
+{
+	if (node == NULL)
+		return false;
+	if (IsA(node, FuncCall) && ((FuncCall *) node)->over)
+		return true;
+	if (IsA(node, SelectStmt))
+		return false;
+	return raw_expression_tree_walker(node, has_window_call, context);
+}
+
+/*
+ * A select of an aggregation with aggregates and no GROUP BY, as the
+ * roadmap writes them (SELECT endpoint, SUM(request_count) FROM A WITHIN
+ * .. PER 'hour'): grouped by its items that are not aggregates, as if
+ * GROUP BY named them, where plain SQL would refuse the statement.
+ * Nothing changes with a star, a window function or no plain item.
+ */
+static void
+implicit_group_by(SelectStmt *s)
+{
+	List *groups = NIL;
+	int i = 0;
+	ListCell *lc;
+
+	foreach(lc, s->targetList)
+	{
+		ResTarget *rt = lfirst(lc);
+
+		i++;
+		if (has_window_call(rt->val, NULL) ||
+			(IsA(rt->val, ColumnRef) &&
+			 IsA(llast(((ColumnRef *) rt->val)->fields), A_Star)))
+			return;
+		if (!has_aggregate(rt->val, NULL))
+		{
+			A_Const *c = makeNode(A_Const);
+
+			c->val.ival.type = T_Integer;
+			c->val.ival.ival = i;
+			c->location = -1;
+			groups = lappend(groups, c);
+		}
+	}
+	if (groups != NIL && list_length(groups) < i)
+		s->groupClause = groups;
+}
+
 /* The target of a change: a table of the app, schema-qualified. */
 static void
 change_target(OdSqlContext *cx, RangeVar *rv, List *returning,
@@ -492,6 +544,10 @@ siddhi_ondemand_translate_sql(const char *app, const char *text)
 				s->sortClause = lappend(s->sortClause, sb);
 			}
 		}
+		else if (cx.aggregation && s->groupClause == NIL &&
+				 s->op == SETOP_NONE &&
+				 has_aggregate((Node *) s->targetList, NULL))
+			implicit_group_by(s);
 		stmt = siddhi_od_select_as_jsonb(stmt);
 	}
 	else if (IsA(stmt, InsertStmt))
