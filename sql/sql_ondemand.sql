@@ -85,6 +85,33 @@ SELECT * FROM siddhi.query('sqod', $q$
 -- with no plain item, one row over all buckets, as in SQL
 SELECT * FROM siddhi.query('sqod', $q$
   SELECT sum(total) AS total FROM OdqAgg WITHIN '2017-**-** **:**:**' PER 'hour'$q$);
+-- the attribute an aggregation is aggregated by names the bucket's start,
+-- of its type, when a query names it (the roadmap's DATE(timestamp))
+SELECT count(*) FROM siddhi.deploy('sqod_by', $$
+  CREATE STREAM ReqMs (endpoint TEXT, n BIGINT, timestamp BIGINT);
+  CREATE STREAM ReqTs (endpoint TEXT, n BIGINT, at TIMESTAMP);
+  CREATE AGGREGATION ReqMsAgg WITH (by = 'timestamp', granularity = 'second')
+    AS SELECT endpoint, SUM(n) AS requests FROM ReqMs GROUP BY endpoint;
+  CREATE AGGREGATION ReqTsAgg WITH (by = 'at', granularity = 'second')
+    AS SELECT endpoint, SUM(n) AS requests FROM ReqTs GROUP BY endpoint;
+$$);
+INSERT INTO reqms VALUES ('/a', 1, 1496289950000), ('/a', 2, 1496376350000),
+  ('/b', 5, 1496376351000);
+INSERT INTO reqts VALUES ('/a', 1, '2017-06-01 04:05:50'),
+  ('/a', 2, '2017-06-02 04:05:50'), ('/b', 5, '2017-06-02 04:05:51');
+SELECT siddhi.flush();
+SELECT event FROM siddhi.query('sqod_by', $q$
+  SELECT timestamp, endpoint, SUM(requests) AS daily_requests
+    FROM ReqMsAgg WITHIN '2017-**-** **:**:**' PER 'day'
+   ORDER BY timestamp, daily_requests DESC$q$);
+SELECT event FROM siddhi.query('sqod_by', $q$
+  SELECT DATE(at) AS day, endpoint, SUM(requests) AS daily_requests
+    FROM ReqTsAgg WITHIN '2017-**-** **:**:**' PER 'day'
+   ORDER BY day, daily_requests DESC$q$);
+-- and * is the view's columns, as before
+SELECT event FROM siddhi.query('sqod_by', $q$
+  SELECT * FROM ReqTsAgg WITHIN '2017-**-** **:**:**' PER 'day' LIMIT 1$q$);
+SELECT siddhi.undeploy('sqod_by', drop_tables => true);
 
 -- changes of tables return the rows they changed
 SELECT * FROM siddhi.query('sqod', $q$INSERT INTO OdqStock VALUES ('ORCL', 1.5, 7)$q$);

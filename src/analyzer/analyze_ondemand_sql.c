@@ -37,6 +37,7 @@
 
 #include "access/relation.h"
 #include "analyze_int.h"
+#include "catalog/namespace.h"
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
 #include "miscadmin.h"
@@ -46,6 +47,7 @@
 #include "siddhi/errors.h"
 #include "siddhi/parser.h"
 #include "utils/builtins.h"
+#include "utils/lsyscache.h"
 #include "utils/rel.h"
 
 typedef struct OdSqlContext
@@ -149,6 +151,104 @@ aggregation_groups(OdSqlContext *cx, OdRelation *r, List **groups)
 	return finest;
 }
 
+/* Does the statement name column `name` anywhere (a ColumnRef's last field)? */
+static bool
+names_column(Node *node, void *context)
+{
+	if (node == NULL)
+		return false;
+	if (IsA(node, ColumnRef))
+	{
+		Node *last = llast(((ColumnRef *) node)->fields);
+
+		return IsA(last, String) && strcmp(strVal(last), context) == 0;
+	}
+	return raw_expression_tree_walker(node, names_column, context);
+}
+
+static bool
+str_member(List *names, const char *name)
+{
+	ListCell *lc;
+
+	foreach(lc, names)
+		if (strcmp(lfirst(lc), name) == 0)
+			return true;
+	return false;
+}
+
+/* Does the statement name a column that is not one of names? */
+static bool
+names_other_column(Node *node, List *names)
+{
+	if (node == NULL)
+		return false;
+	if (IsA(node, ColumnRef))
+	{
+		Node *last = llast(((ColumnRef *) node)->fields);
+
+		return IsA(last, String) && !str_member(names, strVal(last));
+	}
+	return raw_expression_tree_walker(node, names_other_column, names);
+}
+
+/*
+ * The attribute aggregation r is aggregated by (its "aggregate by" or
+ * WITH (by = ..)), and its type, from the app's text and the stream's
+ * relation; NULL when it has none (arrival time) or it cannot be found.
+ */
+static char *
+aggregation_by(OdSqlContext *cx, OdRelation *r, Oid *type)
+{
+	Oid types[1] = { TEXTOID };
+	Datum args[1] = { CStringGetTextDatum(cx->app) };
+	MemoryContext cxt = CurrentMemoryContext;
+	char *source = NULL;
+	char *by = NULL;
+	SiddhiApp *ast;
+	ListCell *lc;
+
+	SPI_connect();
+	siddhi_catalog_spi("SELECT source FROM siddhi.app "
+					   "WHERE name OPERATOR(pg_catalog.=) $1",
+					   1, types, args, NULL, true, false);
+	if (SPI_processed == 1)
+	{
+		MemoryContext old = MemoryContextSwitchTo(cxt);
+
+		source = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
+		MemoryContextSwitchTo(old);
+	}
+	SPI_finish();
+	if (source == NULL)
+		return NULL;
+	ast = siddhi_parse_app(source);
+	foreach(lc, ast->definitions)
+	{
+		SiddhiDefinition *d = lfirst(lc);
+		SiddhiInput *in;
+		Oid relid;
+		AttrNumber att;
+
+		if (d->kind != SIDDHI_DEF_AGGREGATION || d->aggregate_by == NULL ||
+			pg_strcasecmp(d->name, r->relname) != 0 || d->aggregation == NULL)
+			continue;
+		in = d->aggregation->input;
+		if (in == NULL || in->stream == NULL)
+			return NULL;
+		relid = get_relname_relid(in->stream->stream,
+								  get_namespace_oid(r->nspname, false));
+		att = OidIsValid(relid) ? get_attnum(relid, d->aggregate_by)
+								: InvalidAttrNumber;
+		if (att == InvalidAttrNumber)
+			return NULL;
+		*type = get_atttype(relid, att);
+		by = d->aggregate_by;
+		break;
+	}
+	return by;
+}
+
 /*
  * The aggregation r as the FROM item rv stands for it: a subselect of its
  * view over one granularity and the WITHIN range, named as rv.
@@ -219,6 +319,47 @@ aggregation_item(OdSqlContext *cx, RangeVar *rv, OdRelation *r)
 		s->targetList =
 			lappend(s->targetList,
 					target((Node *) colref("_v", lfirst(lc), -1), NULL));
+	/*
+	 * The attribute it is aggregated by, when the statement names it
+	 * (DATE(timestamp) in the roadmap): the bucket's start, of that
+	 * attribute's type (a timestamp, or milliseconds).  Only then, so that
+	 * * keeps the view's columns.
+	 */
+	if (names_other_column(cx->od->stmt, cols))
+	{
+		Oid bytype = InvalidOid;
+		char *by = aggregation_by(cx, r, &bytype);
+
+		if (by != NULL && !str_member(cols, by) &&
+			names_column(cx->od->stmt, by))
+		{
+			Node *ts = (Node *) colref("_v", "agg_timestamp", -1);
+
+			if (bytype == TIMESTAMPTZOID || bytype == TIMESTAMPOID)
+			{
+				A_Const *k = makeNode(A_Const);
+
+				k->val.fval.type = T_Float;
+				k->val.fval.fval = "1000.0";
+				k->location = -1;
+				ts = (Node *) makeFuncCall(
+					list_make2(makeString("pg_catalog"),
+							   makeString("to_timestamp")),
+					list_make1(
+						makeSimpleA_Expr(AEXPR_OP, "/", ts, (Node *) k, -1)),
+					COERCE_EXPLICIT_CALL, -1);
+				/* a timestamp's milliseconds are counted in UTC */
+				if (bytype == TIMESTAMPOID)
+					ts = (Node *) makeFuncCall(
+						list_make2(makeString("pg_catalog"),
+								   makeString("timezone")),
+						list_make2(string_const("UTC", -1), ts),
+						COERCE_EXPLICIT_CALL, -1);
+			}
+			s->targetList = lappend(s->targetList, target(ts, by));
+			cols = lappend(cols, by);
+		}
+	}
 	s->fromClause = list_make1(
 		makeRangeVar(pstrdup(r->nspname), pstrdup(r->relname), rv->location));
 	((RangeVar *) linitial(s->fromClause))->alias = makeAlias("_v", NIL);
