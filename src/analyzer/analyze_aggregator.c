@@ -322,6 +322,13 @@ siddhi_replace_aggregates(AggContext *ac, Node *n)
 			t->arg = (Expr *) siddhi_replace_aggregates(ac, (Node *) t->arg);
 			return (Node *) t;
 		}
+		case T_BooleanTest:
+		{
+			BooleanTest *t = SHALLOW_COPY(BooleanTest, n);
+
+			t->arg = (Expr *) siddhi_replace_aggregates(ac, (Node *) t->arg);
+			return (Node *) t;
+		}
 		case T_CoalesceExpr:
 		{
 			CoalesceExpr *c = SHALLOW_COPY(CoalesceExpr, n);

@@ -600,6 +600,15 @@ replace_in_table(InTableContext *ic, Node *n)
 			lfirst(lc) = replace_in_table(ic, lfirst(lc));
 		return (Node *) b;
 	}
+	if (IsA(n, BooleanTest))
+	{
+		/* SiddhiQL's not x, a != b: x IS NOT TRUE, (a = b) IS NOT TRUE */
+		BooleanTest *b = palloc(sizeof(BooleanTest));
+
+		*b = *(BooleanTest *) n;
+		b->arg = (Expr *) replace_in_table(ic, (Node *) b->arg);
+		return (Node *) b;
+	}
 	if (IsA(n, A_Expr))
 	{
 		A_Expr *e = palloc(sizeof(A_Expr));

@@ -76,7 +76,7 @@ sq_parse_call(SiddhiqlParser *p)
 	{
 		do
 		{
-			c->args = lappend(c->args, siddhiql_parse_expr(p));
+			c->args = lappend(c->args, siddhiql_parse_value(p));
 		} while (sq_accept(p, TOK_COMMA));
 		sq_expect(p, TOK_RPAREN, NULL);
 	}

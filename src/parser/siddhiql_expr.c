@@ -18,6 +18,23 @@
  * plain FuncCall that the analyzer resolves.  src/parser/README.md has the
  * full mapping table.
  *
+ * Siddhi's conditions are never null: a comparison with a null operand
+ * is false, != with one is true, "not" of a null is true, and/or take a
+ * null as false.  PostgreSQL's NULL already acts as false where a boolean
+ * decides something (a filter, on, having, a pattern's condition,
+ * ifThenElse's condition), and a tree of AND/OR over comparisons is NULL
+ * exactly where Siddhi's answer is false; only a NOT above a null, and a
+ * condition used as a value, tell the two apart.  So ==, <, <=, >, >=,
+ * and, or stay PostgreSQL's own operators (the plain shapes the analyzer
+ * recognises: dispatch keys, shared conditions, join and table keys),
+ * and only these differ:
+ *
+ *		not x		x IS NOT TRUE
+ *		a != b		(a = b) IS NOT TRUE
+ *		a condition used as a value (a select item, a function's argument,
+ *		an operand of a comparison or of "is null", a set value, a group
+ *		or order key): x IS TRUE
+ *
  *-------------------------------------------------------------------------
  */
 #include "postgres.h"
@@ -32,6 +49,111 @@
 #include "siddhiql_lexer.h"
 
 static Node *parse_or(SiddhiqlParser *p);
+
+/* ---------------------------------------------------------------------
+ * Conditions as Siddhi has them: never null (see the top of the file)
+ * ---------------------------------------------------------------------
+ */
+
+static Node *
+make_bool_test(Node *arg, BoolTestType type, int location)
+{
+	BooleanTest *b = makeNode(BooleanTest);
+
+	b->arg = (Expr *) arg;
+	b->booltesttype = type;
+	b->location = location;
+	return (Node *) b;
+}
+
+/* A comparison as the parser builds it: =, <, <=, >, >= unqualified. */
+static bool
+is_comparison(Node *n)
+{
+	A_Expr *e = (A_Expr *) n;
+	const char *op;
+
+	if (!IsA(n, A_Expr) || e->kind != AEXPR_OP || e->lexpr == NULL ||
+		list_length(e->name) != 1)
+		return false;
+	op = strVal(linitial(e->name));
+	return strcmp(op, "=") == 0 || strcmp(op, "<") == 0 ||
+		   strcmp(op, "<=") == 0 || strcmp(op, ">") == 0 ||
+		   strcmp(op, ">=") == 0;
+}
+
+/*
+ * Whether the bool n is never null by its own node: a null or bool test
+ * (is null, not x, a != b), a not (built only over what is never null),
+ * a literal, pg_typeof(x) = 'type' (instanceOf..).
+ */
+static bool
+never_null_node(Node *n)
+{
+	if (IsA(n, NullTest) || IsA(n, BooleanTest))
+		return true;
+	if (IsA(n, BoolExpr))
+		return ((BoolExpr *) n)->boolop == NOT_EXPR;
+	if (IsA(n, TypeCast))
+		n = ((TypeCast *) n)->arg;
+	if (IsA(n, A_Const))
+		return !((A_Const *) n)->isnull;
+	if (is_comparison(n))
+	{
+		A_Expr *e = (A_Expr *) n;
+		FuncCall *fc = (FuncCall *) e->lexpr;
+		Node *r = e->rexpr;
+
+		if (IsA(r, TypeCast))
+			r = ((TypeCast *) r)->arg;
+		return strcmp(strVal(linitial(e->name)), "=") == 0 &&
+			   IsA(fc, FuncCall) && list_length(fc->funcname) == 2 &&
+			   strcmp(strVal(linitial(fc->funcname)), "pg_catalog") == 0 &&
+			   strcmp(strVal(lsecond(fc->funcname)), "pg_typeof") == 0 &&
+			   IsA(r, A_Const) && !((A_Const *) r)->isnull;
+	}
+	return false;
+}
+
+/*
+ * Whether the bool n is never null: never_null_node(), or an and/or of
+ * such (one level only, so that the parse stays linear; a deeper one is
+ * taken as maybe null, which costs an IS TRUE and nothing else).
+ */
+static bool
+never_null(Node *n)
+{
+	ListCell *lc;
+
+	if (!IsA(n, BoolExpr) || ((BoolExpr *) n)->boolop == NOT_EXPR)
+		return never_null_node(n);
+	foreach(lc, ((BoolExpr *) n)->args)
+		if (!never_null_node(lfirst(lc)))
+			return false;
+	return true;
+}
+
+/*
+ * Whether n is a condition that PostgreSQL may make null where Siddhi
+ * says false: a comparison, an and/or, that may be null.
+ */
+static bool
+may_be_null_condition(Node *n)
+{
+	return (is_comparison(n) || IsA(n, BoolExpr)) && !never_null(n);
+}
+
+/*
+ * An expression used as a value: a condition that may be null is false
+ * instead (x IS TRUE), as Siddhi has it; anything else as it is.
+ */
+Node *
+siddhiql_as_value(Node *n)
+{
+	if (n != NULL && may_be_null_condition(n))
+		return make_bool_test(n, IS_TRUE, exprLocation(n));
+	return n;
+}
 
 /* ---------------------------------------------------------------------
  * Constants
@@ -287,6 +409,13 @@ make_call(SiddhiqlParser *p, SiddhiqlToken *ns, SiddhiqlToken *name,
 	const char *f = name->str;
 	FuncCall *fc;
 	NullTest *nt;
+	ListCell *lc;
+
+	/* arguments are values, but for ifThenElse's condition */
+	foreach(lc, args)
+		if (foreach_current_index(lc) > 0 || ns != NULL || name->quoted ||
+			pg_strcasecmp(f, "ifThenElse") != 0)
+			lfirst(lc) = siddhiql_as_value(lfirst(lc));
 
 	if (ns == NULL && !name->quoted)
 	{
@@ -709,7 +838,7 @@ parse_postfix(SiddhiqlParser *p)
 		nt->nulltesttype = sq_accept_kw(p, "not") ? IS_NOT_NULL : IS_NULL;
 		if (!sq_accept_kw(p, "null"))
 			sq_syntax_error(p, sq_peek(p), "Write \"is null\".");
-		nt->arg = (Expr *) e;
+		nt->arg = (Expr *) siddhiql_as_value(e);
 		nt->location = loc;
 		return (Node *) nt;
 	}
@@ -799,6 +928,7 @@ binary_op_name(SiddhiqlTokKind kind, int level)
 				   : kind == TOK_GE ? ">="
 									: NULL;
 		case 3: /* equality */
+			/* != is built as (a = b) IS NOT TRUE */
 			return kind == TOK_EQ ? "=" : kind == TOK_NE ? "<>" : NULL;
 	}
 	return NULL;
@@ -824,7 +954,18 @@ parse_binary_level(SiddhiqlParser *p, int level)
 		}
 		sq_next(p);
 		right = level == 0 ? parse_unary(p) : parse_binary_level(p, level - 1);
-		if (level == 0 || level == 1)
+		if (level == 2 || level == 3)
+		{
+			/* a condition compared is a value (never null) */
+			left = siddhiql_as_value(left);
+			right = siddhiql_as_value(right);
+		}
+		if (t->kind == TOK_NE)
+			/* Siddhi's != is true when an operand is null */
+			left = make_bool_test(
+				(Node *) makeSimpleA_Expr(AEXPR_OP, "=", left, right, t->loc),
+				IS_NOT_TRUE, t->loc);
+		else if (level == 0 || level == 1)
 			/*
 			 * Arithmetic as Java does it: the operators of schema siddhi
 			 * (over siddhi.add/sub/mul/div/mod), overloaded per type,
@@ -873,9 +1014,18 @@ parse_not(SiddhiqlParser *p)
 	check_stack_depth();
 	if (sq_is_kw(t, "not"))
 	{
+		Node *arg;
+
 		sq_next(p);
-		return (Node *) makeBoolExpr(NOT_EXPR, list_make1(parse_not(p)),
-									 t->loc);
+		arg = parse_not(p);
+		/*
+		 * Siddhi's not takes a null as false: x IS NOT TRUE, but a plain
+		 * NOT over what is never null (the planner turns NOT (x IS NULL)
+		 * into x IS NOT NULL, NOT (x IS NOT TRUE) into x IS TRUE).
+		 */
+		if (never_null(arg))
+			return (Node *) makeBoolExpr(NOT_EXPR, list_make1(arg), t->loc);
+		return make_bool_test(arg, IS_NOT_TRUE, t->loc);
 	}
 	return parse_in(p);
 }
@@ -909,9 +1059,23 @@ parse_or(SiddhiqlParser *p)
 	return parse_bool_level(p, OR_EXPR);
 }
 
-/* Parse one expression at the current token. */
+/*
+ * Parse one expression at the current token: a condition (a filter, on,
+ * having), or a value that is not a bool (within, per, limit).
+ */
 Node *
 siddhiql_parse_expr(SiddhiqlParser *p)
 {
 	return parse_or(p);
+}
+
+/*
+ * Parse one expression used as a value (a select item, a set value, a
+ * group or order key, an argument of a window or stream function): a
+ * condition at its top is never null (siddhiql_as_value).
+ */
+Node *
+siddhiql_parse_value(SiddhiqlParser *p)
+{
+	return siddhiql_as_value(parse_or(p));
 }

@@ -198,7 +198,7 @@ parse_expr_list(SiddhiqlParser *p)
 
 	do
 	{
-		l = lappend(l, siddhiql_parse_expr(p));
+		l = lappend(l, siddhiql_parse_value(p));
 	} while (sq_accept(p, TOK_COMMA));
 	return l;
 }
@@ -224,7 +224,7 @@ sq_parse_selector(SiddhiqlParser *p)
 			ResTarget *rt = makeNode(ResTarget);
 
 			rt->location = sq_peek(p)->loc;
-			rt->val = siddhiql_parse_expr(p);
+			rt->val = siddhiql_parse_value(p);
 			if (sq_accept_kw(p, "as"))
 			{
 				int loc;
@@ -249,7 +249,7 @@ sq_parse_selector(SiddhiqlParser *p)
 			SortBy *sb = makeNode(SortBy);
 
 			sb->location = sq_peek(p)->loc;
-			sb->node = siddhiql_parse_expr(p);
+			sb->node = siddhiql_parse_value(p);
 			if (sq_accept_kw(p, "asc"))
 				sb->sortby_dir = SORTBY_ASC;
 			else if (sq_accept_kw(p, "desc"))
@@ -340,7 +340,7 @@ sq_parse_set_clause(SiddhiqlParser *p)
 		if (sq_accept(p, TOK_DOT))
 			rt->name = sq_expect_name(p, &loc);
 		sq_expect(p, TOK_ASSIGN, "Write set T.column = value.");
-		rt->val = siddhiql_parse_expr(p);
+		rt->val = siddhiql_parse_value(p);
 		set = lappend(set, rt);
 	} while (sq_accept(p, TOK_COMMA));
 	return set;
@@ -490,7 +490,7 @@ parse_partition_key(SiddhiqlParser *p)
 		}
 	}
 	else
-		k->expr = e;
+		k->expr = siddhiql_as_value(e);
 	sq_expect_kw(p, "of", "Write partition with (<attribute> of <stream>).");
 	k->stream = sq_expect_name(p, &loc);
 	return k;
