@@ -725,7 +725,7 @@ query_pattern_event(QueryRuntime *q, TupleTableSlot *slot, int64 ts, int depth)
 		if (siddhi_pattern_deadline(mq->pattern) >= 0)
 			siddhi_pattern_advance(mq->pattern, now, pattern_emit, &a);
 	}
-	if (mq->rate)
+	if (mq->rate && !limiter_waits_its_turn(mq))
 		rate_catch_up(mq, mq->app->playback ? mq->app->clock : siddhi_now_ms(),
 					  depth);
 	siddhi_pattern_event(mq->pattern, q->pattern_stream, slot, ts,
@@ -755,7 +755,8 @@ query_event(QueryRuntime *q, TupleTableSlot *slot, int64 ts, int depth,
 	if (q->window && (!siddhi_window_timers_between_chunks(q->window) ||
 					  q->window->caught_up != arrival_seq))
 		window_catch_up(q, q->app->playback ? q->app->clock : ts, depth);
-	if (q->rate)
+	/* ... then for the limiter, but while the app's timers fire */
+	if (q->rate && !limiter_waits_its_turn(q))
 		rate_catch_up(q, q->app->playback ? q->app->clock : siddhi_now_ms(),
 					  depth);
 	q->econtext->ecxt_scantuple = slot;
