@@ -77,7 +77,9 @@ extern void siddhi_rate_remember(SiddhiRateLimiter *r, MinimalTuple tuple,
 /*
  * Time passes: the clock is now `now` (ms).  The first call starts the
  * first period of a time or snapshot limiter; every period that has ended
- * by now emits through fn, in order.
+ * by now emits through fn, in order.  A snapshot's period ends with a
+ * call of fn of kind SIDDHI_EVENT_CHUNK_END (no tuple): Siddhi's limiter
+ * sends each period's snapshot as a chunk of its own.
  */
 extern void siddhi_rate_advance(SiddhiRateLimiter *r, int64 now,
 								SiddhiRateEmitFn fn, void *arg);

@@ -234,6 +234,12 @@ rate_emit(void *arg, MinimalTuple tuple, int64 ts, SiddhiEventKind kind,
 	RateEmitArg *ra = arg;
 	QueryRuntime *q = ra->q;
 
+	if (kind == SIDDHI_EVENT_CHUNK_END)
+	{
+		/* a snapshot's period: its rows go on as a chunk of their own */
+		out_chunk_flush(query_owner(q));
+		return;
+	}
 	OP_OUT(q, SIDDHI_OP_RATE, kind);
 	ExecStoreMinimalTuple(tuple, q->rate_slot, false);
 	if (siddhi_rate_is_snapshot(q->rate))

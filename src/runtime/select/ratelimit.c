@@ -543,6 +543,8 @@ siddhi_rate_advance(SiddhiRateLimiter *r, int64 now, SiddhiRateEmitFn fn,
 			if (snapshot_empty(r) || ++repeats > MAX_SNAPSHOT_REPEATS)
 				break;
 			emit_snapshot(r, fn, arg);
+			/* each timer of Siddhi's limiter is a step of its own */
+			fn(arg, NULL, r->next - r->value, SIDDHI_EVENT_CHUNK_END, NULL, 0);
 		}
 		else if (r->type == SIDDHI_RATE_ALL)
 		{
