@@ -138,9 +138,10 @@ query_advance(QueryRuntime *q, int64 now)
  * of the queries before it sent (a batch's flush).  Siddhi's schedulers
  * fire one after the other in the order they were made, each all it has
  * due, so such rows reach the limiter before its own timer ends the
- * period: they are in it.  Otherwise (the wall clock, whose timers fire
- * late, or a clock the event itself moved) the periods end first, and a
- * limiter not started yet (a partition's key the event makes) starts.
+ * period: they are in it.  Otherwise (an input event on the wall clock,
+ * whose timers fire late, or a clock the event itself moved) the periods
+ * end first, and a limiter not started yet (a partition's key the event
+ * makes) starts.
  */
 bool
 limiter_waits_its_turn(QueryRuntime *q)
