@@ -58,6 +58,17 @@ extern void siddhi_rate_offer(SiddhiRateLimiter *r, MinimalTuple tuple,
 							  Size keylen, int64 now, SiddhiRateEmitFn fn,
 							  void *arg);
 
+/*
+ * Snapshots: an event at ts is about to be taken in (siddhi_rate_remember).
+ * When the limiter's period has ended by ts, the snapshot of that one
+ * period goes out through fn first, as the state was before the event:
+ * Siddhi's snapshot limiters check every event they take in against the
+ * end of their period (the later periods end at the limiter's own turn,
+ * siddhi_rate_advance).
+ */
+extern void siddhi_rate_before_event(SiddhiRateLimiter *r, int64 ts,
+									 SiddhiRateEmitFn fn, void *arg);
+
 /* Snapshots: an event leaving the query's window (or input, without one). */
 extern void siddhi_rate_remember(SiddhiRateLimiter *r, MinimalTuple tuple,
 								 int64 ts, SiddhiEventKind kind,
@@ -66,7 +77,9 @@ extern void siddhi_rate_remember(SiddhiRateLimiter *r, MinimalTuple tuple,
 /*
  * Time passes: the clock is now `now` (ms).  The first call starts the
  * first period of a time or snapshot limiter; every period that has ended
- * by now emits through fn, in order.
+ * by now emits through fn, in order.  A snapshot's period ends with a
+ * call of fn of kind SIDDHI_EVENT_CHUNK_END (no tuple): Siddhi's limiter
+ * sends each period's snapshot as a chunk of its own.
  */
 extern void siddhi_rate_advance(SiddhiRateLimiter *r, int64 now,
 								SiddhiRateEmitFn fn, void *arg);

@@ -30,7 +30,7 @@ static void rate_emit(void *arg, MinimalTuple tuple, int64 ts,
 static void rate_catch_up(QueryRuntime *q, int64 now, int depth);
 static void query_snapshot_row(QueryRuntime *q, int64 ts, int depth);
 static void query_rate_remember(QueryRuntime *q, TupleTableSlot *slot,
-								int64 ts, SiddhiEventKind kind);
+								int64 ts, int depth, SiddhiEventKind kind);
 static void join_row(void *arg, TupleTableSlot *row, int64 ts,
 					 SiddhiEventKind kind);
 static SiddhiWindow *join_side_contents(QueryRuntime *side);
@@ -234,6 +234,12 @@ rate_emit(void *arg, MinimalTuple tuple, int64 ts, SiddhiEventKind kind,
 	RateEmitArg *ra = arg;
 	QueryRuntime *q = ra->q;
 
+	if (kind == SIDDHI_EVENT_CHUNK_END)
+	{
+		/* a snapshot's period: its rows go on as a chunk of their own */
+		out_chunk_flush(query_owner(q));
+		return;
+	}
 	OP_OUT(q, SIDDHI_OP_RATE, kind);
 	ExecStoreMinimalTuple(tuple, q->rate_slot, false);
 	if (siddhi_rate_is_snapshot(q->rate))
@@ -308,16 +314,24 @@ query_snapshot_row(QueryRuntime *q, int64 ts, int depth)
 	siddhi_selector_snapshot(q->sel, q->rate_slot, ts, snapshot_deliver, &ra);
 }
 
-/* Snapshots: hand an event leaving the window to the limiter. */
+/*
+ * Snapshots: hand an event leaving the window to the limiter, once a
+ * period that ended by its time has had its snapshot (before the selector
+ * takes the event in: the snapshot shows the aggregates as they were).
+ */
 static void
-query_rate_remember(QueryRuntime *q, TupleTableSlot *slot, int64 ts,
+query_rate_remember(QueryRuntime *q, TupleTableSlot *slot, int64 ts, int depth,
 					SiddhiEventKind kind)
 {
+	RateEmitArg ra = { q, depth };
 	bool should_free;
 	MinimalTuple t;
 	Size keylen;
-	const char *key = siddhi_selector_group_key(q->sel, &keylen);
+	const char *key;
 
+	siddhi_rate_before_event(q->rate, ts, rate_emit, &ra);
+	q->econtext->ecxt_scantuple = slot;
+	key = siddhi_selector_group_key(q->sel, &keylen);
 	OP_IN(q, SIDDHI_OP_RATE);
 	t = ExecFetchSlotMinimalTuple(slot, &should_free);
 	siddhi_rate_remember(q->rate, t, ts, kind, key, keylen);
@@ -442,7 +456,7 @@ query_emit_row(QueryRuntime *q, TupleTableSlot *slot, int64 ts, int depth,
 	if (q->rate && siddhi_rate_is_snapshot(q->rate))
 	{
 		/* a snapshot shows the state: it keeps what the window holds */
-		query_rate_remember(q, slot, ts, kind);
+		query_rate_remember(q, slot, ts, depth, kind);
 		if (!siddhi_selector_aggregates(q->sel))
 			return;
 	}
@@ -717,7 +731,7 @@ query_pattern_event(QueryRuntime *q, TupleTableSlot *slot, int64 ts, int depth)
 		if (siddhi_pattern_deadline(mq->pattern) >= 0)
 			siddhi_pattern_advance(mq->pattern, now, pattern_emit, &a);
 	}
-	if (mq->rate)
+	if (mq->rate && !limiter_waits_its_turn(mq))
 		rate_catch_up(mq, mq->app->playback ? mq->app->clock : siddhi_now_ms(),
 					  depth);
 	siddhi_pattern_event(mq->pattern, q->pattern_stream, slot, ts,
@@ -747,7 +761,8 @@ query_event(QueryRuntime *q, TupleTableSlot *slot, int64 ts, int depth,
 	if (q->window && (!siddhi_window_timers_between_chunks(q->window) ||
 					  q->window->caught_up != arrival_seq))
 		window_catch_up(q, q->app->playback ? q->app->clock : ts, depth);
-	if (q->rate)
+	/* ... then for the limiter, but while the app's timers fire */
+	if (q->rate && !limiter_waits_its_turn(q))
 		rate_catch_up(q, q->app->playback ? q->app->clock : siddhi_now_ms(),
 					  depth);
 	q->econtext->ecxt_scantuple = slot;

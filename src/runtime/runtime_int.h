@@ -405,6 +405,9 @@ struct SiddhiAppRuntime
 	List *windows;	/* of NamedWindow * */
 	List *triggers; /* of AppTrigger * */
 	bool triggers_started;
+	/* app_advance: the arrival whose timers it fires, and the time */
+	uint64 timers_arrival;
+	int64 timers_now;
 	List *aggregations;		 /* of AppAggregation * */
 	List *partitions;		 /* of AppPartition * */
 	SharedCondition *shared; /* plan->nshared of them */
@@ -752,6 +755,7 @@ extern void trigger_schedule(AppTrigger *t, int64 now, bool first);
 extern void playback_arrival(Junction *j, int64 ts);
 
 extern void query_advance(QueryRuntime *q, int64 now);
+extern bool limiter_waits_its_turn(QueryRuntime *q);
 
 extern void sink_flush(Oid relid);
 

@@ -131,11 +131,37 @@ query_advance(QueryRuntime *q, int64 now)
 	query_output_end(q, now, 0);
 }
 
+/*
+ * Whether q's rate limiter, before an event reaches it, leaves the
+ * periods that have ended to its own turn: when its app's timers are
+ * firing for this arrival (app_advance) and the event is what the timers
+ * of the queries before it sent (a batch's flush).  Siddhi's schedulers
+ * fire one after the other in the order they were made, each all it has
+ * due, so such rows reach the limiter before its own timer ends the
+ * period: they are in it.  Otherwise (an input event on the wall clock,
+ * whose timers fire late, or a clock the event itself moved) the periods
+ * end first, and a limiter not started yet (a partition's key the event
+ * makes) starts.
+ */
+bool
+limiter_waits_its_turn(QueryRuntime *q)
+{
+	SiddhiAppRuntime *app = q->app;
+
+	if (siddhi_rate_deadline(q->rate) < 0)
+		return false;
+	return app->timers_arrival == arrival_seq &&
+		   (!app->playback || app->clock <= app->timers_now);
+}
+
 /* Let time pass for an app's named windows and queries. */
 static void
 app_advance(SiddhiAppRuntime *app, int64 now)
 {
 	ListCell *lc;
+
+	app->timers_arrival = arrival_seq;
+	app->timers_now = now;
 
 	if (app->triggers)
 	{

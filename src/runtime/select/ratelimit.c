@@ -26,7 +26,13 @@
  * Time: the limiter knows only the times it is given.  The runtime starts
  * it at the app's start on the wall clock, or, in playback, at the app
  * clock's first value (the first event's time), and advances it after the
- * query's window, so a window flush due at the same time is seen first.
+ * query's window, so a window flush due at the same time is seen first
+ * (Siddhi's schedulers fire in the order they were made, the window's
+ * before the limiter's, each all it has due).  A snapshot also ends a
+ * period before an event it takes in that is stamped at or after the
+ * period's end (siddhi_rate_before_event): an expiry the window lets go
+ * when the clock jumps is stamped with the clock, and shows the state
+ * before it in that period's snapshot.
  *
  * Emitting may run other queries (depth first), so the limiter updates
  * its state before it calls back; rows released are detached first and
@@ -493,6 +499,26 @@ emit_snapshot(SiddhiRateLimiter *r, SiddhiRateEmitFn fn, void *arg)
 	MemoryContextDelete(cxt);
 }
 
+/*
+ * Siddhi's snapshot limiters (the *PerSnapshotOutputRateLimiter classes)
+ * end a period when a timer event of theirs comes, and also when any
+ * event they take in (current, expired, a batch's reset) is stamped at
+ * or after the period's end: the snapshot of the state before that event
+ * goes first, one period per event.  An expiry is stamped with the clock,
+ * so when the clock jumps over period ends, each event the window lets
+ * go then ends one period, before the limiter's own timers run.
+ */
+void
+siddhi_rate_before_event(SiddhiRateLimiter *r, int64 ts, SiddhiRateEmitFn fn,
+						 void *arg)
+{
+	if (r->kind != SIDDHI_RATE_SNAPSHOT || r->next < 0 || ts < r->next)
+		return;
+	r->next += r->value; /* before emitting: emitting may come back */
+	if (!snapshot_empty(r))
+		emit_snapshot(r, fn, arg);
+}
+
 void
 siddhi_rate_advance(SiddhiRateLimiter *r, int64 now, SiddhiRateEmitFn fn,
 					void *arg)
@@ -517,6 +543,8 @@ siddhi_rate_advance(SiddhiRateLimiter *r, int64 now, SiddhiRateEmitFn fn,
 			if (snapshot_empty(r) || ++repeats > MAX_SNAPSHOT_REPEATS)
 				break;
 			emit_snapshot(r, fn, arg);
+			/* each timer of Siddhi's limiter is a step of its own */
+			fn(arg, NULL, r->next - r->value, SIDDHI_EVENT_CHUNK_END, NULL, 0);
 		}
 		else if (r->type == SIDDHI_RATE_ALL)
 		{
