@@ -130,6 +130,8 @@ extern char *siddhi_default_query_name(AnalyzeState *st, int index);
 /* SQL's ORDER BY / LIMIT and DISTINCT over the contents (analyze_topn.c) */
 extern void siddhi_analyze_contents(AnalyzeState *st, SiddhiQuery *q,
 									SiddhiQueryPlan *qp);
+extern void siddhi_analyze_contents_input(AnalyzeState *st, SiddhiQuery *q,
+										  SiddhiQueryPlan *qp);
 
 /* output rate limits (analyze_ratelimit.c) */
 extern void siddhi_analyze_output_rate(AnalyzeState *st, SiddhiQuery *q,
