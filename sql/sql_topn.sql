@@ -239,6 +239,8 @@ SELECT siddhi.deploy('topn_names', $$
   @info(name = 'stream') INSERT INTO NmStream
   SELECT symbol, price FROM TnNames WINDOW LENGTH(5)
   ORDER BY TnNames.price DESC LIMIT 2;
+  @info(name = 'position') INSERT INTO NmPosition
+  SELECT symbol, price FROM TnNames WINDOW LENGTH(5) ORDER BY 2 DESC, 1 LIMIT 2;
   @info(name = 'renamed') INSERT INTO NmRenamed
   SELECT symbol AS sym, price AS p FROM TnNames WINDOW LENGTH(5)
   ORDER BY price, tnnames.symbol LIMIT 2;
@@ -257,7 +259,7 @@ SELECT siddhi.deploy('topn_names', $$
   GROUP BY s.symbol HAVING s.symbol <> 'X';
 $$);
 SELECT siddhi.subscribe(s) FROM unnest(ARRAY['nmalias', 'nmstream',
-  'nmrenamed', 'nmoutfirst', 'nmhaving', 'nmhaving2', 'nmjoin']) s;
+  'nmposition', 'nmrenamed', 'nmoutfirst', 'nmhaving', 'nmhaving2', 'nmjoin']) s;
 SET siddhi.event_time = 1000;
 INSERT INTO tnnames VALUES ('A', 10);
 SET siddhi.event_time = 1100;
@@ -284,6 +286,8 @@ CREATE FUNCTION pg_temp.events(s text) RETURNS TABLE (ms bigint, events text)
 -- and by stream name
 SELECT * FROM pg_temp.events('nmalias');
 SELECT * FROM pg_temp.events('nmstream');
+-- and by position (ORDER BY 2 is the second output column, as in SQL)
+SELECT * FROM pg_temp.events('nmposition');
 -- price is output as p, symbol as sym: the 2 lowest prices
 SELECT * FROM pg_temp.events('nmrenamed');
 -- price is the output's -price: the highest price
@@ -312,6 +316,17 @@ SELECT siddhi.deploy('topn_names_bad3', $$
   CREATE STREAM TnNames (symbol TEXT, price DOUBLE);
   SELECT COUNT(*) AS n FROM TnNames WINDOW TUMBLING(1 sec) GROUP BY symbol
   HAVING symbol <> 'X';
+$$);
+\echo :LAST_ERROR_SQLSTATE
+-- a position outside the select list, a constant that is no position
+SELECT siddhi.deploy('topn_names_bad6', $$
+  CREATE STREAM TnNames (symbol TEXT, price DOUBLE);
+  SELECT symbol, price FROM TnNames WINDOW LENGTH(5) ORDER BY 3 LIMIT 2;
+$$);
+\echo :LAST_ERROR_SQLSTATE
+SELECT siddhi.deploy('topn_names_bad7', $$
+  CREATE STREAM TnNames (symbol TEXT, price DOUBLE);
+  SELECT symbol, price FROM TnNames WINDOW LENGTH(5) ORDER BY 'price' LIMIT 2;
 $$);
 \echo :LAST_ERROR_SQLSTATE
 -- a name neither the output nor the input has

@@ -185,6 +185,36 @@ output_refs(OutputRefs *o, Node *n, ParseExprKind kind, const char *clause)
 }
 
 /*
+ * SQL's ORDER BY 2: an integer constant alone is the position of an output
+ * column, as in PostgreSQL (findTargetlistEntrySQL92), with its errors.
+ */
+static Node *
+order_by_position(OutputRefs *o, Node *n)
+{
+	A_Const *c = (A_Const *) n;
+	ColumnRef *cref;
+	int pos;
+
+	if (!IsA(n, A_Const) || c->isnull)
+		return n;
+	if (!IsA(&c->val, Integer))
+		ereport(ERROR, (errcode(ERRCODE_SYNTAX_ERROR),
+						errmsg("non-integer constant in ORDER BY"),
+						siddhi_errposition(o->st->app->source, c->location)));
+	pos = intVal(&c->val);
+	if (pos < 1 || pos > list_length(o->outnames))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_COLUMN_REFERENCE),
+				 errmsg("ORDER BY position %d is not in select list", pos),
+				 siddhi_errposition(o->st->app->source, c->location)));
+	cref = makeNode(ColumnRef);
+	cref->fields =
+		list_make1(makeString(strVal(list_nth(o->outnames, pos - 1))));
+	cref->location = c->location;
+	return (Node *) cref;
+}
+
+/*
  * EMIT FINAL: output once when the window closes.  The windows that emit
  * their current events only when a batch closes do exactly that already.
  */
@@ -687,7 +717,8 @@ input_done:
 			Oid op;
 
 			if (sql)
-				e = output_refs(&oref, e, EXPR_KIND_ORDER_BY, "ORDER BY");
+				e = output_refs(&oref, order_by_position(&oref, e),
+								EXPR_KIND_ORDER_BY, "ORDER BY");
 			e = transformExpr(opstate, e, EXPR_KIND_ORDER_BY);
 			tc = lookup_type_cache(exprType(e),
 								   TYPECACHE_LT_OPR | TYPECACHE_GT_OPR);
