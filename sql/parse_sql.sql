@@ -91,6 +91,13 @@ SELECT * FROM s WINDOW Unique:FirstLengthBatch(k, 10);
 SELECT * FROM s WINDOW unique:ever(k);
 $$);
 
+-- SQL's INTERVAL 'n' UNIT (and the plural), folded to milliseconds
+SELECT siddhi.parse($$
+SELECT * FROM s WINDOW TUMBLING(INTERVAL '5' MINUTE);
+SELECT * FROM s WINDOW TUMBLING(INTERVAL '2' Hours);
+SELECT * FROM s WINDOW SLIDING(interval '1.5' second);
+$$);
+
 -- all of PostgreSQL's expressions, durations inside them
 SELECT siddhi.parse($$
 SELECT CASE WHEN price > 10 THEN 'high' ELSE 'low' END AS band,

@@ -225,6 +225,124 @@ SELECT * FROM pg_temp.chunks('nameddistinct');
 SELECT * FROM pg_temp.chunks('namedtop');
 SELECT siddhi.undeploy('topn_named');
 
+-- HAVING and ORDER BY name the input's columns, qualified by the input's
+-- alias or stream name or not, as in PostgreSQL: the query sorts and
+-- filters its output rows, so such a column reads the select item that
+-- outputs it.  An output column's name comes first (as ORDER BY reads it).
+SELECT siddhi.deploy('topn_names', $$
+  @app:playback
+  CREATE STREAM TnNames (symbol TEXT, price DOUBLE);
+  CREATE STREAM TnQty (symbol TEXT, qty INT);
+  @info(name = 'alias') INSERT INTO NmAlias
+  SELECT symbol, price FROM TnNames s WINDOW LENGTH(5)
+  ORDER BY s.price DESC LIMIT 2;
+  @info(name = 'stream') INSERT INTO NmStream
+  SELECT symbol, price FROM TnNames WINDOW LENGTH(5)
+  ORDER BY TnNames.price DESC LIMIT 2;
+  @info(name = 'position') INSERT INTO NmPosition
+  SELECT symbol, price FROM TnNames WINDOW LENGTH(5) ORDER BY 2 DESC, 1 LIMIT 2;
+  @info(name = 'renamed') INSERT INTO NmRenamed
+  SELECT symbol AS sym, price AS p FROM TnNames WINDOW LENGTH(5)
+  ORDER BY price, tnnames.symbol LIMIT 2;
+  @info(name = 'outfirst') INSERT INTO NmOutFirst
+  SELECT symbol, -price AS price FROM TnNames WINDOW LENGTH(5)
+  ORDER BY price LIMIT 1;
+  @info(name = 'having') INSERT INTO NmHaving
+  SELECT s.symbol, MAX(s.price) AS m FROM TnNames AS s WINDOW TUMBLING(1 sec)
+  GROUP BY s.symbol HAVING s.symbol <> 'X';
+  @info(name = 'having2') INSERT INTO NmHaving2
+  SELECT symbol AS sym, COUNT(*) AS n FROM TnNames WINDOW TUMBLING(1 sec)
+  GROUP BY symbol HAVING symbol <> 'X' AND COUNT(*) > 1;
+  @info(name = 'joinhaving') INSERT INTO NmJoin
+  SELECT s.symbol AS sym, SUM(t.qty) AS q FROM TnNames AS s WINDOW length(5)
+  JOIN TnQty AS t WINDOW length(5) ON s.symbol = t.symbol
+  GROUP BY s.symbol HAVING s.symbol <> 'X';
+$$);
+SELECT siddhi.subscribe(s) FROM unnest(ARRAY['nmalias', 'nmstream',
+  'nmposition', 'nmrenamed', 'nmoutfirst', 'nmhaving', 'nmhaving2', 'nmjoin']) s;
+SET siddhi.event_time = 1000;
+INSERT INTO tnnames VALUES ('A', 10);
+SET siddhi.event_time = 1100;
+INSERT INTO tnnames VALUES ('X', 50);
+SET siddhi.event_time = 1200;
+INSERT INTO tnnames VALUES ('B', 30);
+SET siddhi.event_time = 1300;
+INSERT INTO tnnames VALUES ('A', 20);
+SET siddhi.event_time = 1400;
+INSERT INTO tnnames VALUES ('X', 5);
+SET siddhi.event_time = 1500;
+INSERT INTO tnqty VALUES ('X', 7), ('A', 3);
+RESET siddhi.event_time;
+SELECT siddhi.advance_clock(2500);
+SELECT siddhi.flush();
+-- one line per output chunk: its time and its events, in order
+CREATE FUNCTION pg_temp.events(s text) RETURNS TABLE (ms bigint, events text)
+  LANGUAGE sql AS $f$
+    SELECT (extract(epoch FROM event_time) * 1000)::bigint,
+           string_agg(event::text, ' ' ORDER BY seq)
+      FROM siddhi.poll(s, 1000, 0) GROUP BY event_time ORDER BY 1
+  $f$;
+-- the 2 highest prices of the last 5, when they change: the same by alias
+-- and by stream name
+SELECT * FROM pg_temp.events('nmalias');
+SELECT * FROM pg_temp.events('nmstream');
+-- and by position (ORDER BY 2 is the second output column, as in SQL)
+SELECT * FROM pg_temp.events('nmposition');
+-- price is output as p, symbol as sym: the 2 lowest prices
+SELECT * FROM pg_temp.events('nmrenamed');
+-- price is the output's -price: the highest price
+SELECT * FROM pg_temp.events('nmoutfirst');
+-- the batch closing at 2000: a row for A and one for B (stamped with
+-- their last events), none for X
+SELECT * FROM pg_temp.events('nmhaving');
+SELECT * FROM pg_temp.events('nmhaving2');
+-- the join's rows for A (X's fail HAVING)
+SELECT * FROM pg_temp.events('nmjoin');
+SELECT siddhi.undeploy('topn_names');
+-- an input column no select item outputs as it is: refused, as PostgreSQL
+-- refuses an ORDER BY column outside SELECT DISTINCT's list
+SELECT siddhi.deploy('topn_names_bad1', $$
+  CREATE STREAM TnNames (symbol TEXT, price DOUBLE);
+  SELECT symbol FROM TnNames WINDOW LENGTH(5) ORDER BY price DESC LIMIT 2;
+$$);
+\echo :LAST_ERROR_SQLSTATE
+SELECT siddhi.deploy('topn_names_bad2', $$
+  CREATE STREAM TnNames (symbol TEXT, price DOUBLE);
+  SELECT symbol, price * 2 AS price FROM TnNames s WINDOW LENGTH(5)
+  ORDER BY s.price LIMIT 2;
+$$);
+\echo :LAST_ERROR_SQLSTATE
+SELECT siddhi.deploy('topn_names_bad3', $$
+  CREATE STREAM TnNames (symbol TEXT, price DOUBLE);
+  SELECT COUNT(*) AS n FROM TnNames WINDOW TUMBLING(1 sec) GROUP BY symbol
+  HAVING symbol <> 'X';
+$$);
+\echo :LAST_ERROR_SQLSTATE
+-- a position outside the select list, a constant that is no position
+SELECT siddhi.deploy('topn_names_bad6', $$
+  CREATE STREAM TnNames (symbol TEXT, price DOUBLE);
+  SELECT symbol, price FROM TnNames WINDOW LENGTH(5) ORDER BY 3 LIMIT 2;
+$$);
+\echo :LAST_ERROR_SQLSTATE
+SELECT siddhi.deploy('topn_names_bad7', $$
+  CREATE STREAM TnNames (symbol TEXT, price DOUBLE);
+  SELECT symbol, price FROM TnNames WINDOW LENGTH(5) ORDER BY 'price' LIMIT 2;
+$$);
+\echo :LAST_ERROR_SQLSTATE
+-- a name neither the output nor the input has
+SELECT siddhi.deploy('topn_names_bad4', $$
+  CREATE STREAM TnNames (symbol TEXT, price DOUBLE);
+  SELECT symbol FROM TnNames s WINDOW LENGTH(5) ORDER BY s.volume LIMIT 2;
+$$);
+\echo :LAST_ERROR_SQLSTATE
+-- SiddhiQL's having and order by name output attributes only, as in Siddhi
+SELECT siddhi.deploy('topn_names_bad5', $$
+  define stream TnNames (symbol string, price double);
+  from TnNames#window.length(5) select symbol as sym having symbol != 'X'
+  insert into NmSiddhi;
+$$);
+\echo :LAST_ERROR_SQLSTATE
+
 -- refused, with the position and what to write instead
 SELECT siddhi.deploy('topn_bad1', $$
   CREATE STREAM TnS (a INT);
@@ -248,6 +366,14 @@ SELECT siddhi.deploy('topn_bad5', $$
   INSERT INTO TnO SELECT s.a FROM TnS AS s WINDOW length(2) JOIN TnT AS t WINDOW length(2)
     ON s.a = t.a ORDER BY a LIMIT 1;
 $$);
+-- the same with the column qualified: still the join's refusal
+SELECT siddhi.deploy('topn_bad5b', $$
+  CREATE STREAM TnS (symbol TEXT, price DOUBLE);
+  CREATE STREAM TnT (symbol TEXT, qty INT);
+  SELECT s.symbol, t.qty FROM TnS s WINDOW LENGTH(5) JOIN TnT t WINDOW LENGTH(5)
+    ON s.symbol = t.symbol ORDER BY t.qty LIMIT 3;
+$$);
+\echo :LAST_ERROR_SQLSTATE
 SELECT siddhi.deploy('topn_bad6', $$
   CREATE STREAM TnS (k TEXT, a INT);
   INSERT INTO TnO SELECT k, a FROM TnS WINDOW length(3) PARTITION BY k

@@ -72,6 +72,8 @@ typedef struct SiddhiCall
 	char *name; /* "length", "timeBatch", ... case as written */
 	List *args; /* raw expression nodes */
 	int location;
+	char *written; /* a window the SQL dialect maps (TUMBLING for
+					* timeBatch): the name as written, for errors */
 } SiddhiCall;
 
 typedef enum SiddhiDefKind

@@ -8,6 +8,7 @@
 #ifndef SIDDHI_ANALYZE_INT_H
 #define SIDDHI_ANALYZE_INT_H
 
+#include "datatype/timestamp.h"
 #include "parser/parse_node.h"
 #include "utils/relcache.h"
 #include "siddhi/analyzer.h"
@@ -106,6 +107,7 @@ extern SiddhiRelation *siddhi_fault_stream(AnalyzeState *st,
 extern int64 siddhi_duration_ms(AnalyzeState *st, const char *text,
 								int location, const char *what,
 								const char *hint);
+extern bool siddhi_interval_parse(const char *text, Interval *result);
 
 /* analyze.c, for the other files */
 extern void siddhi_lookup_known(AnalyzeState *st, SiddhiRelation *r,
@@ -130,6 +132,8 @@ extern char *siddhi_default_query_name(AnalyzeState *st, int index);
 /* SQL's ORDER BY / LIMIT and DISTINCT over the contents (analyze_topn.c) */
 extern void siddhi_analyze_contents(AnalyzeState *st, SiddhiQuery *q,
 									SiddhiQueryPlan *qp);
+extern void siddhi_analyze_contents_input(AnalyzeState *st, SiddhiQuery *q,
+										  SiddhiQueryPlan *qp);
 
 /* output rate limits (analyze_ratelimit.c) */
 extern void siddhi_analyze_output_rate(AnalyzeState *st, SiddhiQuery *q,

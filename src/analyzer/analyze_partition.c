@@ -57,8 +57,8 @@ static pg_attribute_noreturn() void partition_error(AnalyzeState *st,
  * input errors): the same steps as interval_in, whose error codes become a
  * false result.
  */
-static bool
-interval_parse(const char *text, Interval *result)
+bool
+siddhi_interval_parse(const char *text, Interval *result)
 {
 	char workbuf[256];
 	char *field[MAXDATEFIELDS];
@@ -94,7 +94,7 @@ siddhi_duration_ms(AnalyzeState *st, const char *text, int location,
 				   const char *what, const char *hint)
 {
 	Interval ivbuf;
-	Interval *iv = interval_parse(text, &ivbuf) ? &ivbuf : NULL;
+	Interval *iv = siddhi_interval_parse(text, &ivbuf) ? &ivbuf : NULL;
 
 	if (iv == NULL || iv->time < 0 || iv->day < 0 || iv->month < 0)
 		partition_error(st, location, ERRCODE_INVALID_PARAMETER_VALUE,

@@ -11,7 +11,8 @@
  * own, analyze_pattern.c), so transformExpr reports every name and type
  * error at the app's line and column.  Aggregator calls are replaced as
  * the select list is transformed (analyze_aggregator.c); having and order
- * by are transformed over the output row, whose attributes they name.
+ * by are transformed over the output row, whose attributes they name (in
+ * SQL, an input column a select item outputs names that item's column).
  *
  *-------------------------------------------------------------------------
  */
@@ -19,6 +20,7 @@
 
 #include "analyze_int.h"
 #include "access/table.h"
+#include "catalog/namespace.h"
 #include "executor/executor.h"
 #include "executor/spi.h"
 #include "miscadmin.h"
@@ -79,6 +81,137 @@ constant_count(AnalyzeState *st, ParseState *pstate, Node *raw,
 				 siddhi_errposition(st->app->source, exprLocation(raw))));
 	return c->consttype == INT4OID ? DatumGetInt32(c->constvalue)
 								   : DatumGetInt64(c->constvalue);
+}
+
+/*
+ * SQL's HAVING and ORDER BY may name the query's input columns, qualified
+ * (s.price, S.price) or not, where PostgreSQL lets them.  A continuous
+ * query evaluates them over its output rows (its contents, analyze_topn.c,
+ * hold those rows and nothing else), so an input column is read where a
+ * select item outputs it: the reference becomes one to that output column.
+ */
+typedef struct OutputRefs
+{
+	AnalyzeState *st;
+	ParseState *pstate; /* the input's: the FROM clause's names */
+	List *exprs;		/* each select item, transformed */
+	List *outnames;		/* each one's output column, as String */
+	ParseExprKind kind;
+	const char *clause; /* "ORDER BY", "HAVING" */
+} OutputRefs;
+
+static bool
+is_output_name(OutputRefs *o, const char *name)
+{
+	ListCell *ln;
+
+	foreach(ln, o->outnames)
+		if (strcmp(strVal(lfirst(ln)), name) == 0)
+			return true;
+	return false;
+}
+
+/* Rewrite cref in place when it names an input column: see OutputRefs. */
+static void
+output_ref(OutputRefs *o, ColumnRef *cref)
+{
+	int nfields = list_length(cref->fields);
+	ListCell *le;
+	ListCell *ln;
+	Node *e;
+	int levels;
+	char *name;
+
+	if (IsA(llast(cref->fields), A_Star) || nfields > 2)
+		return;
+	/* an output column's name first, as PostgreSQL's ORDER BY reads it */
+	if (nfields == 1 && is_output_name(o, strVal(linitial(cref->fields))))
+		return;
+	/* not a range of the FROM clause: left to the output row's names */
+	if (nfields == 2 &&
+		refnameNamespaceItem(o->pstate, NULL, strVal(linitial(cref->fields)),
+							 cref->location, &levels) == NULL)
+		return;
+	/* what it is in the FROM clause; PostgreSQL's error if nothing */
+	e = transformExpr(o->pstate, (Node *) copyObject(cref), o->kind);
+	forboth(le, o->exprs, ln, o->outnames)
+		if (equal(e, lfirst(le)))
+		{
+			cref->fields = list_make1(makeString(strVal(lfirst(ln))));
+			return;
+		}
+	/* as PostgreSQL's 42P10 for ORDER BY under SELECT DISTINCT */
+	name = NameListToString(cref->fields);
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_COLUMN_REFERENCE),
+			 nfields == 1
+				 ? errmsg("column \"%s\" in %s must appear in the select list",
+						  name, o->clause)
+				 : errmsg("column %s in %s must appear in the select list",
+						  name, o->clause),
+			 errdetail("A continuous query %s its output rows, which hold "
+					   "only the columns it selects.",
+					   strcmp(o->clause, "HAVING") == 0 ? "filters" : "sorts"),
+			 errhint("Add %s to the select list.", name),
+			 siddhi_errposition(o->st->app->source, cref->location)));
+}
+
+/* raw_expression_tree_walker: each column reference, not in subqueries */
+static bool
+output_refs_walker(Node *n, OutputRefs *o)
+{
+	if (n == NULL)
+		return false;
+	check_stack_depth();
+	if (IsA(n, ColumnRef))
+	{
+		output_ref(o, (ColumnRef *) n);
+		return false;
+	}
+	if (IsA(n, SubLink))
+		return output_refs_walker(((SubLink *) n)->testexpr, o);
+	return raw_expression_tree_walker(n, output_refs_walker, (void *) o);
+}
+
+/* A copy of raw HAVING or ORDER BY expression n, its refs rewritten. */
+static Node *
+output_refs(OutputRefs *o, Node *n, ParseExprKind kind, const char *clause)
+{
+	n = copyObject(n);
+	o->kind = kind;
+	o->clause = clause;
+	output_refs_walker(n, o);
+	return n;
+}
+
+/*
+ * SQL's ORDER BY 2: an integer constant alone is the position of an output
+ * column, as in PostgreSQL (findTargetlistEntrySQL92), with its errors.
+ */
+static Node *
+order_by_position(OutputRefs *o, Node *n)
+{
+	A_Const *c = (A_Const *) n;
+	ColumnRef *cref;
+	int pos;
+
+	if (!IsA(n, A_Const) || c->isnull)
+		return n;
+	if (!IsA(&c->val, Integer))
+		ereport(ERROR, (errcode(ERRCODE_SYNTAX_ERROR),
+						errmsg("non-integer constant in ORDER BY"),
+						siddhi_errposition(o->st->app->source, c->location)));
+	pos = intVal(&c->val);
+	if (pos < 1 || pos > list_length(o->outnames))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_COLUMN_REFERENCE),
+				 errmsg("ORDER BY position %d is not in select list", pos),
+				 siddhi_errposition(o->st->app->source, c->location)));
+	cref = makeNode(ColumnRef);
+	cref->fields =
+		list_make1(makeString(strVal(list_nth(o->outnames, pos - 1))));
+	cref->location = c->location;
+	return (Node *) cref;
 }
 
 /*
@@ -536,9 +669,26 @@ input_done:
 	if (q->selector && (q->selector->having || q->selector->order_by ||
 						q->selector->limit || q->selector->offset))
 	{
-		ParseState *opstate = make_parsestate(NULL);
-		Relation orel = table_open(output->relid, AccessShareLock);
+		ParseState *opstate;
+		Relation orel;
 		SiddhiSelector *sel = q->selector;
+		OutputRefs oref = { st, pstate, exprs, NIL };
+		bool sql = st->app->dialect == SIDDHI_DIALECT_SQL;
+
+		/* a join's ORDER BY: refused before its names are looked at */
+		siddhi_analyze_contents_input(st, q, qp);
+		/* the output columns, for SQL's input columns (SiddhiQL's having
+		 * and order by name output attributes only, as in Siddhi) */
+		foreach(lc, qp->targetlist)
+		{
+			TargetEntry *te = lfirst(lc);
+
+			if (!te->resjunk)
+				oref.outnames =
+					lappend(oref.outnames, makeString(te->resname));
+		}
+		opstate = make_parsestate(NULL);
+		orel = table_open(output->relid, AccessShareLock);
 
 		opstate->p_sourcetext = source;
 		opstate->p_paramref_hook = siddhi_aggregate_paramref;
@@ -549,9 +699,11 @@ input_done:
 						 false, true, true);
 		if (sel->having)
 		{
-			Node *e = transformExpr(
-				opstate, siddhi_replace_aggregates(&ac, sel->having),
-				EXPR_KIND_HAVING);
+			Node *e = siddhi_replace_aggregates(&ac, sel->having);
+
+			if (sql)
+				e = output_refs(&oref, e, EXPR_KIND_HAVING, "HAVING");
+			e = transformExpr(opstate, e, EXPR_KIND_HAVING);
 
 			e = coerce_to_boolean(opstate, e, "HAVING");
 			qp->having = list_make1(siddhi_finish_expr(opstate, e));
@@ -559,13 +711,18 @@ input_done:
 		foreach(lc, sel->order_by)
 		{
 			SortBy *sb = lfirst(lc);
-			Node *e = transformExpr(opstate,
-									siddhi_replace_aggregates(&ac, sb->node),
-									EXPR_KIND_ORDER_BY);
-			TypeCacheEntry *tc = lookup_type_cache(
-				exprType(e), TYPECACHE_LT_OPR | TYPECACHE_GT_OPR);
+			Node *e = siddhi_replace_aggregates(&ac, sb->node);
+			TypeCacheEntry *tc;
 			bool desc = sb->sortby_dir == SORTBY_DESC;
-			Oid op = desc ? tc->gt_opr : tc->lt_opr;
+			Oid op;
+
+			if (sql)
+				e = output_refs(&oref, order_by_position(&oref, e),
+								EXPR_KIND_ORDER_BY, "ORDER BY");
+			e = transformExpr(opstate, e, EXPR_KIND_ORDER_BY);
+			tc = lookup_type_cache(exprType(e),
+								   TYPECACHE_LT_OPR | TYPECACHE_GT_OPR);
+			op = desc ? tc->gt_opr : tc->lt_opr;
 
 			if (!OidIsValid(op))
 				ereport(ERROR,

@@ -31,6 +31,59 @@ refuse(AnalyzeState *st, int location, const char *msg, const char *hint)
 }
 
 /*
+ * The clause of sel that asks for the contents (ORDER BY, LIMIT, OFFSET
+ * or SELECT DISTINCT): its name and location.  False when there is none.
+ */
+static bool
+contents_clause(SiddhiSelector *sel, int *loc, const char **what)
+{
+	if (sel->distinct)
+	{
+		*loc = sel->distinct_location;
+		*what = "SELECT DISTINCT";
+		return true;
+	}
+	if (sel->order_by == NIL && sel->limit == NULL && sel->offset == NULL)
+		return false;
+	*loc = sel->order_by
+			   ? exprLocation(((SortBy *) linitial(sel->order_by))->node)
+			   : exprLocation(sel->limit ? sel->limit : sel->offset);
+	*what = sel->order_by ? "ORDER BY" : sel->limit ? "LIMIT" : "OFFSET";
+	return true;
+}
+
+/*
+ * Refuse the contents clauses of query q of the SQL dialect where its
+ * input cannot have them yet (a join, a pattern, a partition).  Called
+ * before ORDER BY is transformed, so that a query over a join hears this
+ * rather than that its ORDER BY names a column of the join.
+ */
+void
+siddhi_analyze_contents_input(AnalyzeState *st, SiddhiQuery *q,
+							  SiddhiQueryPlan *qp)
+{
+	int loc;
+	const char *what;
+
+	if (st->app->dialect != SIDDHI_DIALECT_SQL || q->selector == NULL ||
+		!contents_clause(q->selector, &loc, &what))
+		return;
+	if (qp->join || qp->pattern)
+		refuse(st, loc,
+			   psprintf("%s is not supported yet in a query over a %s", what,
+						qp->join ? "join" : "pattern"),
+			   "Insert its rows into a stream, and write the "
+			   "ORDER BY, LIMIT or DISTINCT in a query on that stream, over "
+			   "a window.");
+	if (qp->partition)
+		refuse(
+			st, loc,
+			psprintf("%s is not supported yet in a partitioned query", what),
+			"Drop PARTITION BY and GROUP BY the key: ORDER BY and LIMIT "
+			"then apply to the groups' rows.");
+}
+
+/*
  * Query q of the SQL dialect, analyzed into qp (its order by, limit,
  * offset, aggregates, window and rate): mark it to keep its contents when
  * it has ORDER BY, LIMIT, OFFSET or DISTINCT.
@@ -45,23 +98,10 @@ siddhi_analyze_contents(AnalyzeState *st, SiddhiQuery *q, SiddhiQueryPlan *qp)
 	int loc;
 	const char *what;
 
-	if (st->app->dialect != SIDDHI_DIALECT_SQL || sel == NULL)
+	if (st->app->dialect != SIDDHI_DIALECT_SQL || sel == NULL ||
+		!contents_clause(sel, &loc, &what))
 		return;
 	ordered = sel->order_by != NIL || sel->limit || sel->offset;
-	if (!ordered && !sel->distinct)
-		return;
-	if (sel->distinct)
-	{
-		loc = sel->distinct_location;
-		what = "SELECT DISTINCT";
-	}
-	else
-	{
-		loc = sel->order_by
-				  ? exprLocation(((SortBy *) linitial(sel->order_by))->node)
-				  : exprLocation(sel->limit ? sel->limit : sel->offset);
-		what = sel->order_by ? "ORDER BY" : sel->limit ? "LIMIT" : "OFFSET";
-	}
 	grouped = qp->aggregates != NIL || qp->group_by != NIL;
 	windowed = qp->window != NULL ||
 			   (qp->input && qp->input->kind == SIDDHI_REL_WINDOW);
@@ -71,19 +111,7 @@ siddhi_analyze_contents(AnalyzeState *st, SiddhiQuery *q, SiddhiQueryPlan *qp)
 			   psprintf("%s is not supported in a table operation", what),
 			   "Insert the rows into a stream with INSERT INTO s SELECT .., "
 			   "and change the table from a query on that stream.");
-	if (qp->join || qp->pattern)
-		refuse(st, loc,
-			   psprintf("%s is not supported yet in a query over a %s", what,
-						qp->join ? "join" : "pattern"),
-			   "Insert its rows into a stream, and write the "
-			   "ORDER BY, LIMIT or DISTINCT in a query on that stream, over "
-			   "a window.");
-	if (qp->partition)
-		refuse(
-			st, loc,
-			psprintf("%s is not supported yet in a partitioned query", what),
-			"Drop PARTITION BY and GROUP BY the key: ORDER BY and LIMIT "
-			"then apply to the groups' rows.");
+	siddhi_analyze_contents_input(st, q, qp);
 	if (qp->rate_kind == SIDDHI_RATE_SNAPSHOT)
 		refuse(st, loc,
 			   psprintf("%s is not supported with an output snapshot", what),

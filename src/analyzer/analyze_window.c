@@ -18,6 +18,7 @@
 #include "postgres.h"
 
 #include "access/relation.h"
+#include "common/int.h"
 #include "analyze_int.h"
 #include "catalog/pg_type.h"
 #include "miscadmin.h"
@@ -36,6 +37,7 @@
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
 #include "utils/rel.h"
+#include "utils/timestamp.h"
 #include "utils/typcache.h"
 
 #define MAX_WINDOW_COUNT 100000000
@@ -119,6 +121,8 @@ typedef struct WindowCall
 	const WindowSig *def;
 	SiddhiWindowPlan *wp;
 	int nargs;
+	const char *shown;	   /* its name as written (TUMBLING, timeBatch) */
+	const char *signature; /* and its signature under that name */
 } WindowCall;
 
 static Node *
@@ -141,12 +145,12 @@ static void bad_arg(WindowCall *wc, int i, const char *what)
 static void
 bad_arg(WindowCall *wc, int i, const char *what)
 {
-	ereport(ERROR,
-			(errcode(ERRCODE_SIDDHI_SEMANTIC_ERROR),
-			 errmsg("argument %d of window %s must be %s", i + 1, wc->wp->name,
-					what),
-			 errhint("The window is %s.", wc->def->signature),
-			 siddhi_errposition(wc->st->app->source, arg_location(wc, i))));
+	ereport(
+		ERROR,
+		(errcode(ERRCODE_SIDDHI_SEMANTIC_ERROR),
+		 errmsg("argument %d of window %s must be %s", i + 1, wc->shown, what),
+		 errhint("The window is %s.", wc->signature),
+		 siddhi_errposition(wc->st->app->source, arg_location(wc, i))));
 }
 
 /* Argument i analyzed and folded (a constant when it can be one). */
@@ -187,6 +191,20 @@ arg_bool(WindowCall *wc, int i)
 	return DatumGetBool(c->constvalue);
 }
 
+/* v, argument i, must be in [1, max] (min 0 when zero_ok). */
+static void
+check_range(WindowCall *wc, int i, int64 v, int64 max, bool zero_ok)
+{
+	if (v < (zero_ok ? 0 : 1) || v > max)
+		ereport(ERROR, (errcode(ERRCODE_SIDDHI_SEMANTIC_ERROR),
+						errmsg("argument %d of window %s must be between %d "
+							   "and " INT64_FORMAT,
+							   i + 1, wc->shown, zero_ok ? 0 : 1, max),
+						errhint("The window is %s.", wc->signature),
+						siddhi_errposition(wc->st->app->source,
+										   arg_location(wc, i))));
+}
+
 /* A constant integer in [1, max] (min 0 when zero_ok). */
 static int64
 arg_int(WindowCall *wc, int i, int64 max, bool zero_ok, const char *what)
@@ -200,14 +218,7 @@ arg_int(WindowCall *wc, int i, int64 max, bool zero_ok, const char *what)
 	v = c->consttype == INT8OID	  ? DatumGetInt64(c->constvalue)
 		: c->consttype == INT4OID ? DatumGetInt32(c->constvalue)
 								  : DatumGetInt16(c->constvalue);
-	if (v < (zero_ok ? 0 : 1) || v > max)
-		ereport(ERROR, (errcode(ERRCODE_SIDDHI_SEMANTIC_ERROR),
-						errmsg("argument %d of window %s must be between %d "
-							   "and " INT64_FORMAT,
-							   i + 1, wc->wp->name, zero_ok ? 0 : 1, max),
-						errhint("The window is %s.", wc->def->signature),
-						siddhi_errposition(wc->st->app->source,
-										   arg_location(wc, i))));
+	check_range(wc, i, v, max, zero_ok);
 	return v;
 }
 
@@ -218,11 +229,66 @@ arg_count(WindowCall *wc, int i)
 				   "a constant number of events");
 }
 
+/*
+ * Argument i when it is a duration that is not milliseconds already (the
+ * parser folds 5 minutes and INTERVAL '5' MINUTE to those): an interval
+ * constant (INTERVAL '1' HOUR TO MINUTE) or, in the SQL dialect, a string
+ * literal that is a valid interval ('5 minutes').  *ms is in
+ * milliseconds, a month 30 days as the parser counts it; PG_INT64_MAX
+ * when it overflows.
+ */
+static bool
+arg_duration(WindowCall *wc, int i, int64 *ms)
+{
+	Const *c = arg_const(wc, i);
+	Interval buf;
+	Interval *iv;
+	int64 part;
+
+	if (c == NULL)
+		return false;
+	if (c->consttype == INTERVALOID)
+		iv = DatumGetIntervalP(c->constvalue);
+	else if (wc->st->app->dialect == SIDDHI_DIALECT_SQL &&
+			 (c->consttype == UNKNOWNOID || c->consttype == TEXTOID) &&
+			 siddhi_interval_parse(c->consttype == UNKNOWNOID
+									   ? DatumGetCString(c->constvalue)
+									   : TextDatumGetCString(c->constvalue),
+								   &buf))
+		iv = &buf;
+	else
+		return false;
+	*ms = iv->time / 1000;
+	if (pg_mul_s64_overflow((int64) iv->day, INT64CONST(86400000), &part) ||
+		pg_add_s64_overflow(*ms, part, ms) ||
+		pg_mul_s64_overflow((int64) iv->month, INT64CONST(30) * 86400000,
+							&part) ||
+		pg_add_s64_overflow(*ms, part, ms))
+		*ms = PG_INT64_MAX;
+	return true;
+}
+
+/* A constant time in [1, max] ms (min 0 when zero_ok), however written. */
+static int64
+arg_time_in(WindowCall *wc, int i, int64 max, bool zero_ok, const char *what)
+{
+	int64 ms;
+
+	if (!arg_duration(wc, i, &ms))
+		return arg_int(wc, i, max, zero_ok,
+					   wc->st->app->dialect == SIDDHI_DIALECT_SQL
+						   ? "a constant duration such as 5 minutes, "
+							 "INTERVAL '5' MINUTE or '5 minutes'"
+						   : what);
+	check_range(wc, i, ms, max, zero_ok);
+	return ms;
+}
+
 static int64
 arg_time(WindowCall *wc, int i)
 {
-	return arg_int(wc, i, MAX_WINDOW_TIME, false,
-				   "a constant time such as 1 sec (or milliseconds)");
+	return arg_time_in(wc, i, MAX_WINDOW_TIME, false,
+					   "a constant time such as 1 sec (or milliseconds)");
 }
 
 static bool
@@ -232,6 +298,15 @@ arg_is_int(WindowCall *wc, int i)
 
 	return c && (c->consttype == INT4OID || c->consttype == INT8OID ||
 				 c->consttype == INT2OID);
+}
+
+/* A constant time, in milliseconds or as a duration. */
+static bool
+arg_is_time(WindowCall *wc, int i)
+{
+	int64 ms;
+
+	return arg_is_int(wc, i) || arg_duration(wc, i, &ms);
 }
 
 static char *
@@ -304,8 +379,8 @@ arg_long_attr(WindowCall *wc, int i, const char *what)
 	if (t != INT8OID && t != INT4OID)
 		ereport(ERROR, (errcode(ERRCODE_DATATYPE_MISMATCH),
 						errmsg("the %s of window %s must be a long, not %s",
-							   what, wc->wp->name, format_type_be(t)),
-						errhint("The window is %s.", wc->def->signature),
+							   what, wc->shown, format_type_be(t)),
+						errhint("The window is %s.", wc->signature),
 						siddhi_errposition(wc->st->app->source,
 										   arg_location(wc, i))));
 	e = coerce_to_target_type(wc->pstate, e, t, INT8OID, -1, COERCION_IMPLICIT,
@@ -395,7 +470,7 @@ session_args(WindowCall *wc)
 	int latency = -1;
 
 	wp->length = arg_time(wc, 0);
-	if (wc->nargs == 2 && arg_is_int(wc, 1))
+	if (wc->nargs == 2 && arg_is_time(wc, 1))
 		latency = 1;
 	else if (wc->nargs > 1)
 	{
@@ -408,8 +483,8 @@ session_args(WindowCall *wc)
 	}
 	if (latency > 0)
 	{
-		wp->timeout = arg_int(wc, latency, MAX_WINDOW_TIME, true,
-							  "a constant time such as 1 sec");
+		wp->timeout = arg_time_in(wc, latency, MAX_WINDOW_TIME, true,
+								  "a constant time such as 1 sec");
 		if (wp->timeout > wp->length)
 			bad_arg(wc, latency, "at most the session gap");
 	}
@@ -430,8 +505,8 @@ external_batch_args(WindowCall *wc, int i)
 			wp->start_expr = arg_long_attr(wc, i, "start time");
 	}
 	if (wc->nargs > i + 1)
-		wp->timeout = arg_int(wc, i + 1, MAX_WINDOW_TIME, true,
-							  "a constant time such as 1 sec (0: none)");
+		wp->timeout = arg_time_in(wc, i + 1, MAX_WINDOW_TIME, true,
+								  "a constant time such as 1 sec (0: none)");
 	if (wc->nargs > i + 2)
 		wp->replace_time = arg_bool(wc, i + 2);
 	if (wp->replace_time && !(IsA(wp->time_expr, Var) &&
@@ -528,7 +603,7 @@ window_condition(WindowCall *wc)
 		ereport(ERROR,
 				(errcode(ERRCODE_DATATYPE_MISMATCH),
 				 errmsg("the expression of window %s must be a bool, not %s",
-						wp->name, format_type_be(exprType(e))),
+						wc->shown, format_type_be(exprType(e))),
 				 errhint("The window keeps events while the expression is "
 						 "true, for example 'count() <= 10'."),
 				 siddhi_errposition(source, exprLocation(raw))));
@@ -735,12 +810,17 @@ siddhi_analyze_window(AnalyzeState *st, ParseState *pstate, SiddhiCall *call)
 	wc.def = def;
 	wc.wp = wp;
 	wc.nargs = list_length(call->args);
+	/* the SQL dialect's TUMBLING is timeBatch: errors say TUMBLING */
+	wc.shown = call->written ? call->written : wp->name;
+	wc.signature = call->written ? psprintf("%s%s", call->written,
+											strchr(def->signature, '('))
+								 : def->signature;
 	if (wc.nargs < def->min_args ||
 		(def->max_args >= 0 && wc.nargs > def->max_args))
 		ereport(ERROR, (errcode(ERRCODE_SIDDHI_SEMANTIC_ERROR),
 						errmsg("window %s does not take %d argument%s",
-							   wp->name, wc.nargs, wc.nargs == 1 ? "" : "s"),
-						errhint("The window is %s.", def->signature),
+							   wc.shown, wc.nargs, wc.nargs == 1 ? "" : "s"),
+						errhint("The window is %s.", wc.signature),
 						siddhi_errposition(source, call->location)));
 	read_args(&wc);
 	return wp;
@@ -773,6 +853,8 @@ siddhi_analyze_deduplicate(AnalyzeState *st, ParseState *pstate,
 	wc.def = &def;
 	wc.wp = &wp;
 	wc.nargs = list_length(call->args);
+	wc.shown = wp.name;
+	wc.signature = def.signature;
 	if (wc.nargs != 2)
 		ereport(ERROR, (errcode(ERRCODE_SIDDHI_SEMANTIC_ERROR),
 						errmsg("stream function %s does not take %d "

@@ -27,6 +27,7 @@
 #include "siddhi/parser.h"
 #include "sqlstream_int.h"
 #include "utils/builtins.h"
+#include "utils/datetime.h"
 #include "utils/timestamp.h"
 
 typedef struct WindowName
@@ -119,9 +120,13 @@ interval_error_callback(void *arg)
 		siddhi_errposition(ctx->p->source, ctx->location);
 }
 
-/* INTERVAL 'text' in milliseconds (a month is 30 days, as in Siddhi). */
+/*
+ * INTERVAL 'text' [unit] in milliseconds (a month is 30 days, as in
+ * Siddhi); typmod is the unit's, as PostgreSQL's INTERVAL '5' MINUTE
+ * reads '5' as minutes, or -1.
+ */
 static int64
-interval_ms(SqlParser *p, int tok)
+interval_ms(SqlParser *p, int tok, int32 typmod)
 {
 	IntervalErrorContext ectx;
 	ErrorContextCallback cb;
@@ -135,9 +140,9 @@ interval_ms(SqlParser *p, int tok)
 	cb.arg = &ectx;
 	cb.previous = error_context_stack;
 	error_context_stack = &cb;
-	iv = DatumGetIntervalP(
-		DirectFunctionCall3(interval_in, CStringGetDatum(p->tokens[tok].str),
-							ObjectIdGetDatum(InvalidOid), Int32GetDatum(-1)));
+	iv = DatumGetIntervalP(DirectFunctionCall3(
+		interval_in, CStringGetDatum(p->tokens[tok].str),
+		ObjectIdGetDatum(InvalidOid), Int32GetDatum(typmod)));
 	error_context_stack = cb.previous;
 
 	ms = iv->time / 1000;
@@ -152,6 +157,31 @@ interval_ms(SqlParser *p, int tok)
 	return ms;
 }
 
+/*
+ * The interval typmod of the unit at token tok of INTERVAL 'n' unit (SQL's
+ * SECOND, MINUTE, HOUR, DAY, and their plurals, which PostgreSQL refuses
+ * but the dialect's 5 minutes has), or -1 when it is none of them.
+ */
+static int32
+interval_unit_typmod(SqlParser *p, int tok)
+{
+	static const struct
+	{
+		const char *word;
+		int field;
+	} units[] = {
+		{ "second", SECOND },  { "seconds", SECOND }, { "minute", MINUTE },
+		{ "minutes", MINUTE }, { "hour", HOUR },	  { "hours", HOUR },
+		{ "day", DAY },		   { "days", DAY },
+	};
+
+	for (int i = 0; i < lengthof(units); i++)
+		if (sqlstream_is_word(p, tok, units[i].word))
+			return INTERVAL_TYPMOD(INTERVAL_FULL_PRECISION,
+								   INTERVAL_MASK(units[i].field));
+	return -1;
+}
+
 /* One argument, tokens [first, last). */
 static Node *
 parse_window_arg(SqlParser *p, int first, int last)
@@ -162,8 +192,15 @@ parse_window_arg(SqlParser *p, int first, int last)
 		return make_ms_const(ms, p->tokens[first].start);
 	if (last == first + 2 && sqlstream_is_word(p, first, "interval") &&
 		p->tokens[first + 1].code == SCONST)
-		return make_ms_const(interval_ms(p, first + 1),
+		return make_ms_const(interval_ms(p, first + 1, -1),
 							 p->tokens[first].start);
+	/* SQL's INTERVAL '5' MINUTE */
+	if (last == first + 3 && sqlstream_is_word(p, first, "interval") &&
+		p->tokens[first + 1].code == SCONST &&
+		interval_unit_typmod(p, first + 2) >= 0)
+		return make_ms_const(
+			interval_ms(p, first + 1, interval_unit_typmod(p, first + 2)),
+			p->tokens[first].start);
 	return sqlstream_parse_expr(p, first, last);
 }
 
@@ -277,6 +314,9 @@ sqlstream_parse_window(SqlParser *p, int name_tok, int limit, int *next)
 	}
 	if (call->name == NULL)
 		unknown_window(p, ns, p->tokens[tok].str, call->location);
+	if (pg_strcasecmp(p->tokens[tok].str, call->name) != 0)
+		call->written = pnstrdup(p->source + p->tokens[tok].start,
+								 p->tokens[tok].end - p->tokens[tok].start);
 
 	/* arguments: split at commas outside brackets */
 	bounds = palloc(sizeof(int) * 2 * (close - open + 1));
