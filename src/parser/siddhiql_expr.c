@@ -35,6 +35,8 @@
  *		an operand of a comparison or of "is null", a set value, a group
  *		or order key): x IS TRUE
  *
+ * (siddhiql_nulls.c builds them and knows which conditions are never null.)
+ *
  *-------------------------------------------------------------------------
  */
 #include "postgres.h"
@@ -49,111 +51,6 @@
 #include "siddhiql_lexer.h"
 
 static Node *parse_or(SiddhiqlParser *p);
-
-/* ---------------------------------------------------------------------
- * Conditions as Siddhi has them: never null (see the top of the file)
- * ---------------------------------------------------------------------
- */
-
-static Node *
-make_bool_test(Node *arg, BoolTestType type, int location)
-{
-	BooleanTest *b = makeNode(BooleanTest);
-
-	b->arg = (Expr *) arg;
-	b->booltesttype = type;
-	b->location = location;
-	return (Node *) b;
-}
-
-/* A comparison as the parser builds it: =, <, <=, >, >= unqualified. */
-static bool
-is_comparison(Node *n)
-{
-	A_Expr *e = (A_Expr *) n;
-	const char *op;
-
-	if (!IsA(n, A_Expr) || e->kind != AEXPR_OP || e->lexpr == NULL ||
-		list_length(e->name) != 1)
-		return false;
-	op = strVal(linitial(e->name));
-	return strcmp(op, "=") == 0 || strcmp(op, "<") == 0 ||
-		   strcmp(op, "<=") == 0 || strcmp(op, ">") == 0 ||
-		   strcmp(op, ">=") == 0;
-}
-
-/*
- * Whether the bool n is never null by its own node: a null or bool test
- * (is null, not x, a != b), a not (built only over what is never null),
- * a literal, pg_typeof(x) = 'type' (instanceOf..).
- */
-static bool
-never_null_node(Node *n)
-{
-	if (IsA(n, NullTest) || IsA(n, BooleanTest))
-		return true;
-	if (IsA(n, BoolExpr))
-		return ((BoolExpr *) n)->boolop == NOT_EXPR;
-	if (IsA(n, TypeCast))
-		n = ((TypeCast *) n)->arg;
-	if (IsA(n, A_Const))
-		return !((A_Const *) n)->isnull;
-	if (is_comparison(n))
-	{
-		A_Expr *e = (A_Expr *) n;
-		FuncCall *fc = (FuncCall *) e->lexpr;
-		Node *r = e->rexpr;
-
-		if (IsA(r, TypeCast))
-			r = ((TypeCast *) r)->arg;
-		return strcmp(strVal(linitial(e->name)), "=") == 0 &&
-			   IsA(fc, FuncCall) && list_length(fc->funcname) == 2 &&
-			   strcmp(strVal(linitial(fc->funcname)), "pg_catalog") == 0 &&
-			   strcmp(strVal(lsecond(fc->funcname)), "pg_typeof") == 0 &&
-			   IsA(r, A_Const) && !((A_Const *) r)->isnull;
-	}
-	return false;
-}
-
-/*
- * Whether the bool n is never null: never_null_node(), or an and/or of
- * such (one level only, so that the parse stays linear; a deeper one is
- * taken as maybe null, which costs an IS TRUE and nothing else).
- */
-static bool
-never_null(Node *n)
-{
-	ListCell *lc;
-
-	if (!IsA(n, BoolExpr) || ((BoolExpr *) n)->boolop == NOT_EXPR)
-		return never_null_node(n);
-	foreach(lc, ((BoolExpr *) n)->args)
-		if (!never_null_node(lfirst(lc)))
-			return false;
-	return true;
-}
-
-/*
- * Whether n is a condition that PostgreSQL may make null where Siddhi
- * says false: a comparison, an and/or, that may be null.
- */
-static bool
-may_be_null_condition(Node *n)
-{
-	return (is_comparison(n) || IsA(n, BoolExpr)) && !never_null(n);
-}
-
-/*
- * An expression used as a value: a condition that may be null is false
- * instead (x IS TRUE), as Siddhi has it; anything else as it is.
- */
-Node *
-siddhiql_as_value(Node *n)
-{
-	if (n != NULL && may_be_null_condition(n))
-		return make_bool_test(n, IS_TRUE, exprLocation(n));
-	return n;
-}
 
 /* ---------------------------------------------------------------------
  * Constants
@@ -962,7 +859,7 @@ parse_binary_level(SiddhiqlParser *p, int level)
 		}
 		if (t->kind == TOK_NE)
 			/* Siddhi's != is true when an operand is null */
-			left = make_bool_test(
+			left = siddhiql_make_bool_test(
 				(Node *) makeSimpleA_Expr(AEXPR_OP, "=", left, right, t->loc),
 				IS_NOT_TRUE, t->loc);
 		else if (level == 0 || level == 1)
@@ -1023,9 +920,9 @@ parse_not(SiddhiqlParser *p)
 		 * NOT over what is never null (the planner turns NOT (x IS NULL)
 		 * into x IS NOT NULL, NOT (x IS NOT TRUE) into x IS TRUE).
 		 */
-		if (never_null(arg))
+		if (siddhiql_never_null(arg))
 			return (Node *) makeBoolExpr(NOT_EXPR, list_make1(arg), t->loc);
-		return make_bool_test(arg, IS_NOT_TRUE, t->loc);
+		return siddhiql_make_bool_test(arg, IS_NOT_TRUE, t->loc);
 	}
 	return parse_in(p);
 }

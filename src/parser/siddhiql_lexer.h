@@ -144,6 +144,10 @@ extern void sq_parse_pattern_input(SiddhiqlParser *p, SiddhiInput *in,
 extern Node *siddhiql_parse_expr(SiddhiqlParser *p);
 extern Node *siddhiql_parse_value(SiddhiqlParser *p);
 extern Node *siddhiql_as_value(Node *n);
+/* siddhiql_nulls.c */
+extern Node *siddhiql_make_bool_test(Node *arg, BoolTestType type,
+									 int location);
+extern bool siddhiql_never_null(Node *n);
 extern bool siddhiql_at_time_value(SiddhiqlParser *p);
 extern int64 siddhiql_parse_time_ms(SiddhiqlParser *p, int *location);
 extern bool siddhiql_time_unit_ms(SiddhiqlToken *t, int64 *ms);
