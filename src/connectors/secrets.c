@@ -50,7 +50,26 @@ typedef struct KnownSecret
 
 static KnownSecret known[MAX_KNOWN];
 static int nknown = 0;
+static int nshort = 0; /* values shorter than REDACT_MIN_PART */
 static emit_log_hook_type prev_emit_log_hook = NULL;
+
+/*
+ * A bitmap of the hashes of every REDACT_MIN_PART-byte part of the known
+ * values: a position of a text whose next bytes hash to no set bit starts
+ * no long part, so a long log line costs one hash per byte, not a compare
+ * with every value.
+ */
+#define GRAM_BITS 65536
+static uint64 gram_bits[GRAM_BITS / 64];
+
+static inline uint32
+gram_hash(const char *s)
+{
+	uint64 x;
+
+	memcpy(&x, s, REDACT_MIN_PART);
+	return (uint32) ((x * UINT64CONST(0x9E3779B97F4A7C15)) >> 48);
+}
 
 static void redact_log_hook(ErrorData *edata);
 
@@ -68,6 +87,14 @@ remember_secret(const char *name, const char *value)
 	known[nknown].value = MemoryContextStrdup(TopMemoryContext, value);
 	known[nknown].len = len;
 	nknown++;
+	if (len < REDACT_MIN_PART)
+		nshort++;
+	for (int j = 0; j + REDACT_MIN_PART <= len; j++)
+	{
+		uint32 h = gram_hash(value + j);
+
+		gram_bits[h / 64] |= UINT64CONST(1) << (h % 64);
+	}
 	if (nknown == 1)
 	{
 		prev_emit_log_hook = emit_log_hook;
@@ -81,14 +108,26 @@ remember_secret(const char *name, const char *value)
  * in *which.
  */
 static int
-secret_match(const char *text, int *which)
+secret_match(const char *text, int avail, int *which)
 {
 	int best = 0;
+	bool long_part = false;
 
+	if (avail >= REDACT_MIN_PART)
+	{
+		uint32 h = gram_hash(text);
+
+		long_part = (gram_bits[h / 64] & (UINT64CONST(1) << (h % 64))) != 0;
+	}
+	if (!long_part && nshort == 0)
+		return 0;
 	for (int k = 0; k < nknown; k++)
 	{
 		const char *v = known[k].value;
 		int need = Min(REDACT_MIN_PART, known[k].len);
+
+		if (need == REDACT_MIN_PART && !long_part)
+			continue;
 
 		for (int j = 0; j + need <= known[k].len; j++)
 		{
@@ -119,15 +158,17 @@ siddhi_secrets_redact(const char *text)
 {
 	StringInfoData buf;
 	const char *p;
+	const char *end;
 	bool any = false;
 
 	if (nknown == 0 || text == NULL)
 		return text;
+	end = text + strlen(text);
 	initStringInfo(&buf);
 	for (p = text; *p;)
 	{
 		int which = 0;
-		int n = secret_match(p, &which);
+		int n = secret_match(p, end - p, &which);
 
 		if (n > 0)
 		{
