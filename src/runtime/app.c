@@ -407,8 +407,8 @@ siddhi_runtime_start_app(SiddhiAppPlan *plan)
 		if (qp->table_op)
 			q->table_op = siddhi_table_op_create(qp->table_op, cxt);
 		if (qp->memberships)
-			q->econtext->ecxt_param_list_info =
-				siddhi_memberships_create(qp->memberships, q->econtext, cxt);
+			q->econtext->ecxt_param_list_info = siddhi_memberships_create(
+				qp->memberships, q->econtext, siddhi_runtime_flush_table, cxt);
 		/* shared expressions: params numbered after the memberships' */
 		if (qp->shared_exprs != NIL)
 			q->econtext->ecxt_param_list_info =

@@ -37,7 +37,6 @@
 #include "optimizer/optimizer.h"
 #include "rewrite/rewriteHandler.h"
 #include "siddhi/errors.h"
-#include "siddhi/runtime.h"
 #include "siddhi/table_ops.h"
 #include "storage/lmgr.h"
 #include "tcop/tcopprot.h"
@@ -71,6 +70,7 @@ struct SiddhiMemberships
 	int n;
 	Membership *m;
 	ExprContext *econtext; /* its scan tuple is the event */
+	SiddhiTableFlush flush;
 	ParamExternData result;
 };
 
@@ -263,7 +263,7 @@ membership_fetch(ParamListInfo params, int paramid, bool speculative,
 	}
 	m = &ms->m[paramid - 1];
 	/* rows queries inserted into the table earlier in the batch count */
-	siddhi_runtime_flush_table(m->table);
+	ms->flush(m->table);
 	if (m->args != NIL)
 	{
 		ListCell *la;
@@ -290,7 +290,7 @@ membership_fetch(ParamListInfo params, int paramid, bool speculative,
 
 ParamListInfo
 siddhi_memberships_create(List *plans, ExprContext *econtext,
-						  MemoryContext cxt)
+						  SiddhiTableFlush flush, MemoryContext cxt)
 {
 	MemoryContext old = MemoryContextSwitchTo(cxt);
 	SiddhiMemberships *ms = palloc0(sizeof(SiddhiMemberships));
@@ -300,6 +300,7 @@ siddhi_memberships_create(List *plans, ExprContext *econtext,
 	ms->n = list_length(plans);
 	ms->m = palloc0(sizeof(Membership) * ms->n);
 	ms->econtext = econtext;
+	ms->flush = flush;
 	foreach(lc, plans)
 	{
 		SiddhiMembershipPlan *mp = lfirst(lc);
