@@ -310,7 +310,6 @@ aggregate_event(SiddhiSelect *s, TupleTableSlot *slot, int64 ts,
 	ExprContext *econtext = s->econtext;
 	MemoryContext old = MemoryContextSwitchTo(econtext->ecxt_per_tuple_memory);
 	SiddhiAggGroup *g;
-	SiddhiAggMarks *marks;
 	MinimalTuple tuple;
 	ParamExecData *params;
 	int i;
@@ -345,14 +344,8 @@ aggregate_event(SiddhiSelect *s, TupleTableSlot *slot, int64 ts,
 
 	siddhi_aggs_update(s->aggs, g, kind == SIDDHI_EVENT_CURRENT, s->agg_values,
 					   s->agg_nulls);
-	marks = siddhi_aggs_marks(g);
-	if (kind == SIDDHI_EVENT_EXPIRED && !marks->touched)
-	{
-		old = MemoryContextSwitchTo(econtext->ecxt_per_tuple_memory);
-		s->touched = lappend(s->touched, g);
-		MemoryContextSwitchTo(old);
-		marks->touched = true;
-	}
+	if (kind == SIDDHI_EVENT_EXPIRED)
+		selector_touch(s, g);
 
 	/*
 	 * As Siddhi's selector: each event the query outputs (by its kind)
@@ -535,16 +528,36 @@ aggregate_flush(SiddhiSelect *s, SiddhiSelectEmit emit, void *arg)
 }
 
 void
+selector_touch(SiddhiSelect *s, SiddhiAggGroup *g)
+{
+	SiddhiAggMarks *marks = siddhi_aggs_marks(g);
+
+	if (marks->touched)
+		return;
+	if (s->ntouched == s->touched_cap)
+	{
+		int cap = Max(8, s->touched_cap * 2);
+
+		s->touched = s->touched
+						 ? repalloc(s->touched, sizeof(SiddhiAggGroup *) * cap)
+						 : MemoryContextAlloc(GetMemoryChunkContext(s),
+											  sizeof(SiddhiAggGroup *) * cap);
+		s->touched_cap = cap;
+	}
+	s->touched[s->ntouched++] = g;
+	marks->touched = true;
+}
+
+void
 selector_release_touched(SiddhiSelect *s)
 {
-	List *touched = s->touched;
-	ListCell *lc;
+	int n = s->ntouched;
 
-	s->touched = NIL;
-	foreach(lc, touched)
+	s->ntouched = 0;
+	for (int i = 0; i < n; i++)
 	{
-		siddhi_aggs_marks(lfirst(lc))->touched = false;
-		siddhi_aggs_release_if_empty(s->aggs, lfirst(lc));
+		siddhi_aggs_marks(s->touched[i])->touched = false;
+		siddhi_aggs_release_if_empty(s->aggs, s->touched[i]);
 	}
 }
 
@@ -681,16 +694,14 @@ siddhi_selector_chunk_end(SiddhiSelect *s, SiddhiSelectEmit emit, void *arg)
 void
 siddhi_selector_abandon(SiddhiSelect *s)
 {
-	ListCell *lc;
-
 	/* the rows a selector folded stay: they are the batch's, not the chunk's */
 	for (int i = 0; i < s->npending && !s->folds; i++)
 		siddhi_aggs_marks(s->pending_groups[i])->pending = 0;
 	if (!s->folds)
 		s->npending = 0;
-	foreach(lc, s->touched)
-		siddhi_aggs_marks(lfirst(lc))->touched = false;
-	s->touched = NIL;
+	for (int i = 0; i < s->ntouched; i++)
+		siddhi_aggs_marks(s->touched[i])->touched = false;
+	s->ntouched = 0;
 	s->nout = 0;
 	s->reset = false;
 	s->flush_group = NULL;
@@ -722,18 +733,7 @@ siddhi_selector_reset_at_end(SiddhiSelect *s)
 static void
 touch_group(void *arg, SiddhiAggGroup *g)
 {
-	SiddhiSelect *s = arg;
-	SiddhiAggMarks *marks = siddhi_aggs_marks(g);
-
-	if (!marks->touched)
-	{
-		MemoryContext old =
-			MemoryContextSwitchTo(s->econtext->ecxt_per_tuple_memory);
-
-		s->touched = lappend(s->touched, g);
-		MemoryContextSwitchTo(old);
-		marks->touched = true;
-	}
+	selector_touch(arg, g);
 }
 
 void
@@ -797,8 +797,7 @@ siddhi_selector_serialize(SiddhiSelect *s, StringInfo buf,
 {
 	Assert(siddhi_selector_can_save(s));
 	/* (a folding selector's pending rows: siddhi_selector_serialize_folded) */
-	Assert((s->npending == 0 || s->folds) && s->touched == NIL &&
-		   s->nout == 0);
+	Assert((s->npending == 0 || s->folds) && s->ntouched == 0 && s->nout == 0);
 	siddhi_state_put_bool(buf, s->aggs != NULL);
 	if (s->aggs)
 		siddhi_state_put_bool(buf, groups_elsewhere);

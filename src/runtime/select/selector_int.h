@@ -48,8 +48,12 @@ struct SiddhiSelect
 	ParamExecData *scratch_params; /* naggs: a row's copies before they go */
 	int16 *agg_typlen;			   /* of each aggregate's result */
 	bool *agg_byval;
-	List *touched; /* groups that lost events in this chunk */
-	bool reset;	   /* aggregators start again at the chunk's end */
+	/* groups that lost events in this chunk (in the selector's memory,
+	 * reused chunk after chunk) */
+	SiddhiAggGroup **touched;
+	int ntouched;
+	int touched_cap;
+	bool reset; /* aggregators start again at the chunk's end */
 	/* folds: a batch window's events fold on arrival (selector_fold.c) */
 	bool folds;
 	bool fold_defers;		/* no having: rows get their values at the close */
@@ -83,6 +87,9 @@ extern void selector_output(SiddhiSelect *s, TupleTableSlot *slot, int64 ts,
 extern int selector_pending_slot(SiddhiSelect *s, SiddhiAggGroup *g);
 /* Release the groups touched in this chunk that are empty (selector.c). */
 extern void selector_release_touched(SiddhiSelect *s);
+
+/* Note that g lost events in this chunk (once per chunk). */
+extern void selector_touch(SiddhiSelect *s, SiddhiAggGroup *g);
 /* A folding selector without having keeps g's event (selector_fold.c). */
 extern void selector_fold_keep(SiddhiSelect *s, SiddhiAggGroup *g,
 							   TupleTableSlot *slot, int64 ts,

@@ -34,40 +34,13 @@
  */
 #include "postgres.h"
 
+#include "port/pg_bitutils.h"
 #include "siddhi/state.h"
 #include "siddhi/window.h"
 #include "utils/memutils.h"
 #include "window_int.h"
+#include "window_ring.h"
 
-typedef struct WindowSlot
-{
-	MinimalTuple tuple;
-	int64 timestamp;
-	int64 ext; /* externalTime: the event's own time */
-} WindowSlot;
-
-typedef struct RingWindow
-{
-	SiddhiWindow base;
-	SiddhiWindowKind kind;
-	bool current_event; /* stream.current.event */
-	int64 start;		/* timeBatch start.time, or -1 */
-	int64 length;		/* events, or milliseconds */
-	int64 next_flush;	/* timeBatch: the next boundary; -1 before any event */
-	int64 max_count;	/* timeLength: the most events kept */
-	WindowSlot *slots;	/* length, time: a ring; batches: the batch */
-	int64 head;			/* rings: the oldest slot */
-	int64 count;
-	int64 capacity;		  /* slots allocated */
-	WindowSlot *previous; /* batches: the batch emitted last */
-	int64 previous_count;
-	int64 previous_capacity;
-	/* first in, first out kinds: events that ever entered and left the
-	 * ring; the oldest held has sequence number expired (incremental saves) */
-	int64 added;
-	int64 expired;
-	int64 folded; /* folds_batches: events of the batch being collected */
-} RingWindow;
 
 static const SiddhiWindowOps *const window_ops[] = {
 	[SIDDHI_WINDOW_LENGTH] = &siddhi_length_window_ops,
@@ -296,17 +269,59 @@ ring_create(const SiddhiWindowPlan *plan, MemoryContext cxt)
 
 #define keep(w, tuple) siddhi_window_keep(&(w)->base, (tuple))
 
-/* Emit the oldest event of a ring as expired, stamped ts, and drop it. */
-static void
-expire_oldest(RingWindow *w, int64 ts, SiddhiEventFn fn, void *arg)
+/*
+ * Emit the oldest event of a ring as expired, stamped ts, and take it out;
+ * its memory is the caller's.
+ */
+static MinimalTuple
+expire_take(RingWindow *w, int64 ts, SiddhiEventFn fn, void *arg)
 {
 	WindowSlot *oldest = &w->slots[w->head];
 
 	fn(arg, SIDDHI_EVENT_EXPIRED, oldest->tuple, ts);
-	pfree(oldest->tuple);
 	w->head = (w->head + 1) % w->capacity;
 	w->count--;
 	w->expired++;
+	return oldest->tuple;
+}
+
+/* Emit the oldest event of a ring as expired, stamped ts, and drop it. */
+static void
+expire_oldest(RingWindow *w, int64 ts, SiddhiEventFn fn, void *arg)
+{
+	pfree(expire_take(w, ts, fn, arg));
+}
+
+/*
+ * A length window's copies are sized in powers of two (as the allocator
+ * rounds small ones anyway), so that the arrival can take the memory of
+ * the event it pushes out: no allocation per event once the window is
+ * full.  What a copy has room for is known from its length alone: the
+ * power of two at or above it is never more than what was allocated.
+ */
+#define LENGTH_ROUNDED_MAX 1024
+
+static Size
+length_room(Size len)
+{
+	return len <= LENGTH_ROUNDED_MAX ? pg_nextpower2_32(Max(len, 32)) : len;
+}
+
+MinimalTuple
+ring_window_keep_in(RingWindow *w, MinimalTuple tuple, MinimalTuple spare)
+{
+	MinimalTuple copy;
+
+	if (spare != NULL && tuple->t_len <= length_room(spare->t_len))
+		copy = spare;
+	else
+	{
+		if (spare != NULL)
+			pfree(spare);
+		copy = MemoryContextAlloc(w->base.cxt, length_room(tuple->t_len));
+	}
+	memcpy(copy, tuple, tuple->t_len);
+	return copy;
 }
 
 static void
@@ -314,11 +329,12 @@ length_add(RingWindow *w, MinimalTuple tuple, int64 ts, int64 now,
 		   SiddhiEventFn fn, void *arg)
 {
 	WindowSlot *slot;
+	MinimalTuple spare = NULL;
 
 	if (w->count == w->length)
-		expire_oldest(w, now, fn, arg);
+		spare = expire_take(w, now, fn, arg);
 	slot = &w->slots[(w->head + w->count) % w->capacity];
-	slot->tuple = keep(w, tuple);
+	slot->tuple = ring_window_keep_in(w, tuple, spare);
 	slot->timestamp = ts;
 	w->count++;
 	w->added++;
@@ -379,8 +395,8 @@ length_batch_add(RingWindow *w, MinimalTuple tuple, int64 ts, int64 now,
 }
 
 /* Room for one more slot in the batch kept to expire later. */
-static void
-grow_previous(RingWindow *w)
+void
+ring_window_grow_previous(RingWindow *w)
 {
 	int64 cap = w->previous_capacity * 2;
 
@@ -408,7 +424,7 @@ static void
 keep_previous(RingWindow *w, MinimalTuple tuple, int64 ts)
 {
 	if (w->previous_count == w->previous_capacity)
-		grow_previous(w);
+		ring_window_grow_previous(w);
 	w->previous[w->previous_count].tuple = keep(w, tuple);
 	w->previous[w->previous_count].timestamp = ts;
 	w->previous_count++;
@@ -480,8 +496,8 @@ length_batch_stream_add(RingWindow *w, MinimalTuple tuple, int64 ts, int64 now,
 }
 
 /* Room for one more slot in a time window's ring (or batch). */
-static void
-grow(RingWindow *w)
+void
+ring_window_grow(RingWindow *w)
 {
 	int64 cap = w->capacity * 2;
 	WindowSlot *slots =
@@ -502,7 +518,7 @@ time_add(RingWindow *w, MinimalTuple tuple, int64 ts, SiddhiEventFn fn,
 	WindowSlot *slot;
 
 	if (w->count == w->capacity)
-		grow(w);
+		ring_window_grow(w);
 	slot = &w->slots[(w->head + w->count) % w->capacity];
 	slot->tuple = keep(w, tuple);
 	slot->timestamp = ts;
@@ -563,7 +579,7 @@ time_batch_add(RingWindow *w, MinimalTuple tuple, int64 ts, int64 now,
 		return;
 	}
 	if (w->count == w->capacity)
-		grow(w);
+		ring_window_grow(w);
 	w->slots[w->count].tuple = keep(w, tuple);
 	w->slots[w->count].timestamp = ts;
 	w->count++;
@@ -727,262 +743,14 @@ ring_size(SiddhiWindow *base)
 	return w->count + w->previous_count;
 }
 
-/*
- * Saved: the timeBatch boundary, then the ring (or the batch being
- * collected) oldest first, then the batch emitted last; each event as its
- * time, its external time and its tuple.
- */
-static void
-put_slots(StringInfo buf, const WindowSlot *slots, int64 first, int64 n,
-		  int64 capacity)
-{
-	siddhi_state_put_int64(buf, n);
-	for (int64 i = 0; i < n; i++)
-	{
-		const WindowSlot *s = &slots[(first + i) % capacity];
-
-		siddhi_state_put_int64(buf, s->timestamp);
-		siddhi_state_put_int64(buf, s->ext);
-		siddhi_state_put_tuple(buf, s->tuple);
-	}
-}
-
-static void
-ring_serialize(SiddhiWindow *base, StringInfo buf)
-{
-	RingWindow *w = (RingWindow *) base;
-
-	siddhi_state_put_int64(buf, w->next_flush);
-	siddhi_state_put_int64(buf, w->added);
-	siddhi_state_put_int64(buf, w->expired);
-	/* (the fingerprint of a query whose window folds says so) */
-	if (w->base.folds_batches)
-		siddhi_state_put_int64(buf, w->folded);
-	put_slots(buf, w->slots, w->head, w->count, w->capacity);
-	put_slots(buf, w->previous, 0, w->previous_count, w->previous_capacity);
-}
-
-/* An event is at least its two times and a tuple header's length. */
-#define SAVED_SLOT_MIN (2 * (int) sizeof(int64) + (int) sizeof(int32))
-
-static void
-get_slot(RingWindow *w, SiddhiStateReader *r, WindowSlot *s)
-{
-	s->timestamp = siddhi_state_get_int64(r);
-	s->ext = siddhi_state_get_int64(r);
-	s->tuple = siddhi_state_get_tuple(r, w->base.cxt);
-}
-
-static void
-ring_restore(SiddhiWindow *base, SiddhiStateReader *r)
-{
-	RingWindow *w = (RingWindow *) base;
-	int64 n;
-
-	Assert(w->count == 0 && w->previous_count == 0);
-	w->next_flush = siddhi_state_get_int64(r);
-	w->added = siddhi_state_get_int64(r);
-	w->expired = siddhi_state_get_int64(r);
-	if (w->base.folds_batches)
-	{
-		w->folded = siddhi_state_get_int64(r);
-		if (w->folded < 0 ||
-			(w->kind == SIDDHI_WINDOW_LENGTH_BATCH && w->folded >= w->length))
-			siddhi_state_corrupt(r, "A batch holds more events than its "
-									"length");
-	}
-	n = siddhi_state_get_count(r, SAVED_SLOT_MIN);
-	if (((w->kind == SIDDHI_WINDOW_LENGTH ||
-		  w->kind == SIDDHI_WINDOW_LENGTH_BATCH) &&
-		 n > w->length) ||
-		(w->kind == SIDDHI_WINDOW_TIME_LENGTH && n > w->max_count))
-		siddhi_state_corrupt(r, "A window holds more events than its length");
-	while (w->capacity < n)
-		grow(w);
-	for (int64 i = 0; i < n; i++)
-	{
-		get_slot(w, r, &w->slots[i]);
-		w->count++;
-	}
-	n = siddhi_state_get_count(r, SAVED_SLOT_MIN);
-	while (w->previous_capacity < n)
-		grow_previous(w);
-	for (int64 i = 0; i < n; i++)
-	{
-		get_slot(w, r, &w->previous[i]);
-		w->previous_count++;
-	}
-}
-
-/*
- * Incremental saves.  Every event that enters gets the next sequence
- * number (added counts them); the window holds a run of consecutive
- * numbers, oldest first: a ring's (first in, first out kinds), or a
- * batch's, the batch emitted last and then the one being collected
- * (lengthBatch and timeBatch, without stream.current.event).  The head
- * is the boundary, the counters and how many of the run are the batch
- * emitted last; each part holds consecutive events from since on: its
- * count, its first number, then each event's time (as the difference from
- * the one before), its external time for externalTime, and its tuple.  Parts are restored in the order saved; an
- * event older than the head's oldest left the window after its part was
- * saved.
- */
-static bool
-ring_fifo(RingWindow *w)
-{
-	return w->kind == SIDDHI_WINDOW_LENGTH || w->kind == SIDDHI_WINDOW_TIME ||
-		   w->kind == SIDDHI_WINDOW_TIME_LENGTH ||
-		   w->kind == SIDDHI_WINDOW_EXTERNAL_TIME;
-}
-
-static bool
-ring_batch(RingWindow *w)
-{
-	return (w->kind == SIDDHI_WINDOW_LENGTH_BATCH ||
-			w->kind == SIDDHI_WINDOW_TIME_BATCH) &&
-		   !w->current_event && !w->base.folds_batches;
-}
-
-/* The events a batch window holds that are not of the batch collected. */
-static int64
-ring_emitted(RingWindow *w)
-{
-	return ring_batch(w) ? w->previous_count : 0;
-}
-
-/* The slot of the event numbered seq (held). */
-static WindowSlot *
-ring_slot_of(RingWindow *w, int64 seq)
-{
-	int64 collected = w->added - w->count; /* the first of the ring/batch */
-
-	if (seq < collected)
-		return &w->previous[seq - (collected - w->previous_count)];
-	return &w->slots[(w->head + (seq - collected)) % w->capacity];
-}
-
-static bool
-ring_serialize_parts(SiddhiWindow *base, int64 since, StringInfo head,
-					 StringInfo events, int64 *first, int64 *next)
-{
-	RingWindow *w = (RingWindow *) base;
-	int64 oldest;
-	int64 from;
-
-	if (!ring_fifo(w) && !ring_batch(w))
-		return false;
-	oldest = w->added - w->count - ring_emitted(w);
-	Assert(!ring_fifo(w) || oldest == w->expired);
-	siddhi_state_put_int64(head, w->next_flush);
-	siddhi_state_put_int64(head, w->added);
-	siddhi_state_put_int64(head, oldest);
-	siddhi_state_put_int64(head, ring_emitted(w));
-	from = Max(since, oldest);
-	siddhi_state_put_int64(events, Max(w->added - from, 0));
-	if (from < w->added)
-		siddhi_state_put_int64(events, from);
-	for (int64 seq = from, prev = 0; seq < w->added; seq++)
-	{
-		WindowSlot *sl = ring_slot_of(w, seq);
-
-		/* each time as the difference from the one before */
-		siddhi_state_put_varint(events, sl->timestamp - prev);
-		prev = sl->timestamp;
-		if (w->kind == SIDDHI_WINDOW_EXTERNAL_TIME)
-			siddhi_state_put_int64(events, sl->ext);
-		siddhi_state_put_tuple(events, sl->tuple);
-	}
-	*first = oldest;
-	*next = w->added;
-	return true;
-}
-
-static void
-ring_restore_parts(SiddhiWindow *base, SiddhiStateReader *head,
-				   SiddhiStateReader *parts, int nparts)
-{
-	RingWindow *w = (RingWindow *) base;
-	bool ext = w->kind == SIDDHI_WINDOW_EXTERNAL_TIME;
-	int64 added;
-	int64 first;
-	int64 emitted;
-
-	Assert(w->count == 0 && w->previous_count == 0 &&
-		   (ring_fifo(w) || ring_batch(w)));
-	w->next_flush = siddhi_state_get_int64(head);
-	added = siddhi_state_get_int64(head);
-	first = siddhi_state_get_int64(head);
-	emitted = siddhi_state_get_int64(head);
-	if (first < 0 || added < first || emitted < 0 || emitted > added - first ||
-		(emitted > 0 && !ring_batch(w)))
-		siddhi_state_corrupt(head, "A window's counters are out of order");
-	w->added = w->expired = first;
-	for (int p = 0; p < nparts; p++)
-	{
-		SiddhiStateReader *r = &parts[p];
-		int64 n = siddhi_state_get_count(
-			r, 1 + (ext ? (int) sizeof(int64) : 0) + (int) sizeof(int32));
-		int64 seq = n > 0 ? siddhi_state_get_int64(r) : 0;
-		int64 ts = 0;
-
-		for (int64 i = 0; i < n; i++, seq++)
-		{
-			WindowSlot sl = { 0 };
-
-			ts += siddhi_state_get_varint(r);
-			sl.timestamp = ts;
-			if (ext)
-				sl.ext = siddhi_state_get_int64(r);
-			sl.tuple = siddhi_state_get_tuple(r, w->base.cxt);
-			if (seq < w->added)
-			{
-				pfree(sl.tuple); /* left the window after it was saved */
-				continue;
-			}
-			if (seq != w->added || seq >= added)
-				siddhi_state_corrupt(r, "A window's events are not in order");
-			if (seq < first + emitted)
-			{
-				/* of the batch emitted last */
-				if (w->previous_count == w->previous_capacity)
-				{
-					if (w->kind == SIDDHI_WINDOW_LENGTH_BATCH)
-						siddhi_state_corrupt(r, "A window holds more events "
-												"than its length");
-					grow_previous(w);
-				}
-				w->previous[w->previous_count++] = sl;
-			}
-			else
-			{
-				if (w->count == w->capacity)
-				{
-					if (w->kind == SIDDHI_WINDOW_LENGTH ||
-						w->kind == SIDDHI_WINDOW_LENGTH_BATCH)
-						siddhi_state_corrupt(r, "A window holds more events "
-												"than its length");
-					grow(w);
-				}
-				w->slots[(w->head + w->count) % w->capacity] = sl;
-				w->count++;
-			}
-			w->added++;
-		}
-		/* what follows in the part (a query's groups) is not the window's */
-	}
-	if (w->added != added)
-		siddhi_state_corrupt(head, "A window's saved events are missing");
-	if (ring_batch(w))
-		w->expired = 0; /* kept by first in, first out kinds only */
-}
-
-#define RING_OPS                                                           \
-	{                                                                      \
-		.create = ring_create, .add = ring_add, .advance = ring_advance,   \
-		.deadline = ring_deadline, .scan = ring_scan, .size = ring_size,   \
-		.serialize = ring_serialize, .restore = ring_restore,              \
-		.serialize_parts = ring_serialize_parts,                           \
-		.restore_parts = ring_restore_parts, .timers_between_chunks = true \
+#define RING_OPS                                                            \
+	{                                                                       \
+		.create = ring_create, .add = ring_add, .advance = ring_advance,    \
+		.deadline = ring_deadline, .scan = ring_scan, .size = ring_size,    \
+		.serialize = ring_window_serialize, .restore = ring_window_restore, \
+		.serialize_parts = ring_window_serialize_parts,                     \
+		.restore_parts = ring_window_restore_parts,                         \
+		.timers_between_chunks = true                                       \
 	}
 
 const SiddhiWindowOps siddhi_length_window_ops = RING_OPS;
