@@ -441,6 +441,10 @@ siddhi_aggs_distinct_table(SiddhiAggregates *a, AggState *s)
 	return s->distinct;
 }
 
+/* distinctCount's stand-in for a null value: the hash of the empty text */
+#define DISTINCT_NULL_HASH \
+	((int64) hash_bytes_extended((const unsigned char *) "", 0, 1))
+
 /*
  * Count one more (or one fewer) event with the value of hash h; a new
  * value keeps a copy of *value (unionSet), freed when its count is zero.
@@ -531,6 +535,16 @@ siddhi_aggs_update(SiddhiAggregates *a, SiddhiAggGroup *g, bool add,
 		bool f = a->is_float[k];
 		AggValue v;
 
+		/*
+		 * distinctCount counts null as one value of its own, as Siddhi's
+		 * map of values does (a null key); the hash of no text stands for
+		 * it.
+		 */
+		if (p->kind == SIDDHI_AGG_DISTINCT_COUNT && nulls[k])
+		{
+			distinct_count(a, s, DISTINCT_NULL_HASH, add, NULL);
+			continue;
+		}
 		if (p->kind == SIDDHI_AGG_COUNT || nulls[k])
 		{
 			/* a removal may still have to retire a queued sequence */
