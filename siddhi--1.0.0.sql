@@ -228,14 +228,16 @@ AS 'MODULE_PATHNAME', 'siddhi_pattern_match_start'
 LANGUAGE C VOLATILE;
 
 -- convert(x, 'int' | 'long'): Siddhi truncates fractions (a cast rounds)
+-- and narrows the way Java does (a cast fails out of range): a long keeps
+-- its low 32 bits, a double or float saturates at the bounds, NaN is 0
 CREATE FUNCTION siddhi.to_int(float8) RETURNS int4
-    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS 'SELECT pg_catalog.trunc($1)::int4';
+    AS 'MODULE_PATHNAME', 'siddhi_to_int_float8' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 CREATE FUNCTION siddhi.to_int(float4) RETURNS int4
-    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS 'SELECT pg_catalog.trunc($1::float8)::int4';
+    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS 'SELECT siddhi.to_int($1::float8)';
 CREATE FUNCTION siddhi.to_int(numeric) RETURNS int4
     LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS 'SELECT pg_catalog.trunc($1)::int4';
 CREATE FUNCTION siddhi.to_int(int8) RETURNS int4
-    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS 'SELECT $1::int4';
+    AS 'MODULE_PATHNAME', 'siddhi_to_int_int8' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 CREATE FUNCTION siddhi.to_int(int4) RETURNS int4
     LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS 'SELECT $1';
 CREATE FUNCTION siddhi.to_int(text) RETURNS int4
@@ -243,9 +245,9 @@ CREATE FUNCTION siddhi.to_int(text) RETURNS int4
 CREATE FUNCTION siddhi.to_int(bool) RETURNS int4
     LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS 'SELECT $1::int4';
 CREATE FUNCTION siddhi.to_long(float8) RETURNS int8
-    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS 'SELECT pg_catalog.trunc($1)::int8';
+    AS 'MODULE_PATHNAME', 'siddhi_to_long_float8' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 CREATE FUNCTION siddhi.to_long(float4) RETURNS int8
-    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS 'SELECT pg_catalog.trunc($1::float8)::int8';
+    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS 'SELECT siddhi.to_long($1::float8)';
 CREATE FUNCTION siddhi.to_long(numeric) RETURNS int8
     LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS 'SELECT pg_catalog.trunc($1)::int8';
 CREATE FUNCTION siddhi.to_long(int8) RETURNS int8

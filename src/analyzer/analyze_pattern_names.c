@@ -351,6 +351,15 @@ qualifier_walker(Node *node, List **names)
 			*names = lappend(*names, strVal(linitial(c->fields)));
 		return false;
 	}
+	if (IsA(node, NullTest) && IsA(((NullTest *) node)->arg, ColumnRef))
+	{
+		/* e2 is null: e2 alone names a region too (if it is not a column) */
+		ColumnRef *c = (ColumnRef *) ((NullTest *) node)->arg;
+
+		if (list_length(c->fields) == 1 && IsA(linitial(c->fields), String))
+			*names = lappend(*names, strVal(linitial(c->fields)));
+		return false;
+	}
 	if (is_event_timestamp_call(node))
 	{
 		/* eventTimestamp(e1): e1 alone names a region too */
@@ -493,6 +502,33 @@ combine_event_timestamp(FuncExpr *f, CombineContext *cxt)
 	return (Node *) makeVar(1, r->ts_at + 1, INT8OID, -1, InvalidOid, 0);
 }
 
+/*
+ * e2 is [not] null, Siddhi's test of whether state e2 has an event (the
+ * other side of an or came, or an optional state took none): the
+ * argument transforms to a whole-row Var of a region's range-table entry,
+ * and the test becomes one of that region's timestamp column, null exactly
+ * when the region holds no event.
+ */
+static Node *
+combine_state_null_test(NullTest *t, CombineContext *cxt)
+{
+	Var *v = (Var *) t->arg;
+	int region = list_nth_int(cxt->rt_regions, v->varno - 1);
+	SiddhiPatternRegion *r;
+	NullTest *n;
+
+	if (region < 0) /* another alternative's state: never has an event */
+		return (Node *) makeBoolConst(t->nulltesttype == IS_NULL, false);
+	r = list_nth(cxt->plan->regions, region);
+	cxt->used = bms_add_member(cxt->used, region);
+	n = makeNode(NullTest);
+	n->arg = (Expr *) makeVar(1, r->ts_at + 1, INT8OID, -1, InvalidOid, 0);
+	n->nulltesttype = t->nulltesttype;
+	n->argisrow = false;
+	n->location = t->location;
+	return (Node *) n;
+}
+
 /* Vars of region entries onto the combined row. */
 Node *
 combine_mutator(Node *node, CombineContext *cxt)
@@ -500,6 +536,10 @@ combine_mutator(Node *node, CombineContext *cxt)
 	if (node == NULL)
 		return NULL;
 	CHECK_FOR_INTERRUPTS();
+	if (IsA(node, NullTest) && IsA(((NullTest *) node)->arg, Var) &&
+		((Var *) ((NullTest *) node)->arg)->varattno == InvalidAttrNumber &&
+		((Var *) ((NullTest *) node)->arg)->varlevelsup == 0)
+		return combine_state_null_test((NullTest *) node, cxt);
 	if (IsA(node, FuncExpr) && list_length(((FuncExpr *) node)->args) == 1 &&
 		((FuncExpr *) node)->funcid == cxt->ts_func &&
 		OidIsValid(cxt->ts_func))

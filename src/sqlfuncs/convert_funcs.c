@@ -13,7 +13,11 @@
  *	  and siddhi.to_text(float4); the parser (src/parser/siddhiql_expr.c,
  *	  make_call) turns convert() into them and their SQL overloads.  Also
  *	  siddhi.mod(float8|float4, ...), SiddhiQL's % of doubles and floats,
- *	  which PostgreSQL's % does not take.
+ *	  which PostgreSQL's % does not take.  And Java's narrowing of
+ *	  numbers, where a PostgreSQL cast fails out of range: a long to int
+ *	  keeps its low 32 bits, a double or float to int or long truncates
+ *	  and saturates at the type's bounds, NaN is 0 (siddhi.to_int(int8),
+ *	  siddhi.to_int(float8), siddhi.to_long(float8)).
  *
  *-------------------------------------------------------------------------
  */
@@ -33,6 +37,47 @@ PG_FUNCTION_INFO_V1(siddhi_to_float_text);
 PG_FUNCTION_INFO_V1(siddhi_to_bool_text);
 PG_FUNCTION_INFO_V1(siddhi_to_text_float8);
 PG_FUNCTION_INFO_V1(siddhi_to_text_float4);
+PG_FUNCTION_INFO_V1(siddhi_to_int_int8);
+PG_FUNCTION_INFO_V1(siddhi_to_int_float8);
+PG_FUNCTION_INFO_V1(siddhi_to_long_float8);
+
+/* Java's (int) of a long: the low 32 bits, so 2^32 + 1 is 1 */
+Datum
+siddhi_to_int_int8(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_INT32((int32) (uint32) (uint64) PG_GETARG_INT64(0));
+}
+
+/* Java's (int) of a double: toward zero, NaN 0, saturating at the bounds */
+Datum
+siddhi_to_int_float8(PG_FUNCTION_ARGS)
+{
+	double d = PG_GETARG_FLOAT8(0);
+
+	if (isnan(d))
+		PG_RETURN_INT32(0);
+	if (d >= (double) PG_INT32_MAX)
+		PG_RETURN_INT32(PG_INT32_MAX);
+	if (d <= (double) PG_INT32_MIN)
+		PG_RETURN_INT32(PG_INT32_MIN);
+	PG_RETURN_INT32((int32) d);
+}
+
+/* Java's (long) of a double: as (int), within a long's bounds */
+Datum
+siddhi_to_long_float8(PG_FUNCTION_ARGS)
+{
+	double d = PG_GETARG_FLOAT8(0);
+
+	if (isnan(d))
+		PG_RETURN_INT64(0);
+	/* 2^63 is the first double past PG_INT64_MAX */
+	if (d >= 9223372036854775808.0)
+		PG_RETURN_INT64(PG_INT64_MAX);
+	if (d <= (double) PG_INT64_MIN)
+		PG_RETURN_INT64(PG_INT64_MIN);
+	PG_RETURN_INT64((int64) d);
+}
 
 /*
  * Java's Long.parseLong: an optional sign and decimal digits, nothing else

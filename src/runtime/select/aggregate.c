@@ -441,11 +441,16 @@ siddhi_aggs_distinct_table(SiddhiAggregates *a, AggState *s)
 	return s->distinct;
 }
 
+/* distinctCount's stand-in for a null value: the hash of the empty text */
+#define DISTINCT_NULL_HASH \
+	((int64) hash_bytes_extended((const unsigned char *) "", 0, 1))
+
 /*
  * Count one more (or one fewer) event with the value of hash h; a new
  * value keeps a copy of *value (unionSet), freed when its count is zero.
+ * The value's entry when it has one left, else NULL.
  */
-static void
+static DistinctEntry *
 distinct_count(SiddhiAggregates *a, AggState *s, int64 h, bool add,
 			   const SetType *st)
 {
@@ -458,14 +463,19 @@ distinct_count(SiddhiAggregates *a, AggState *s, int64 h, bool add,
 	{
 		e->events = found ? e->events + 1 : 1;
 		if (!found)
+		{
 			e->value = (Datum) 0;
+			e->isnull = false;
+		}
 	}
 	else if (e && --e->events == 0)
 	{
 		if (e->value != (Datum) 0 && st && !st->byval)
 			pfree(DatumGetPointer(e->value));
 		hash_search(s->distinct, &h, HASH_REMOVE, NULL);
+		return NULL;
 	}
+	return e;
 }
 
 /* unionSet: each element of the set arrives (or leaves) once. */
@@ -486,7 +496,15 @@ union_set_update(SiddhiAggregates *a, const SetType *st, AggState *s,
 		int64 h;
 
 		if (nulls[i])
+		{
+			/* a null element is one more element, as in a Java HashSet */
+			DistinctEntry *e =
+				distinct_count(a, s, DISTINCT_NULL_HASH, add, st);
+
+			if (e)
+				e->isnull = true;
 			continue;
+		}
 		text = OutputFunctionCall((FmgrInfo *) &st->out, elems[i]);
 		h = (int64) hash_bytes_extended((const unsigned char *) text,
 										strlen(text), 0);
@@ -531,6 +549,16 @@ siddhi_aggs_update(SiddhiAggregates *a, SiddhiAggGroup *g, bool add,
 		bool f = a->is_float[k];
 		AggValue v;
 
+		/*
+		 * distinctCount counts null as one value of its own, as Siddhi's
+		 * map of values does (a null key); the hash of no text stands for
+		 * it.
+		 */
+		if (p->kind == SIDDHI_AGG_DISTINCT_COUNT && nulls[k])
+		{
+			distinct_count(a, s, DISTINCT_NULL_HASH, add, NULL);
+			continue;
+		}
 		if (p->kind == SIDDHI_AGG_COUNT || nulls[k])
 		{
 			/* a removal may still have to retire a queued sequence */
@@ -726,6 +754,9 @@ siddhi_aggs_values(SiddhiAggregates *a, SiddhiAggGroup *g,
 				const SetType *st = &a->sets[k];
 				int n = s->distinct ? hash_get_num_entries(s->distinct) : 0;
 				Datum *elems = palloc(sizeof(Datum) * Max(n, 1));
+				bool *enulls = palloc(sizeof(bool) * Max(n, 1));
+				int dims[1];
+				int lbs[1] = { 1 };
 				DistinctEntry **es =
 					palloc(sizeof(DistinctEntry *) * Max(n, 1));
 				HASH_SEQ_STATUS seq;
@@ -742,10 +773,15 @@ siddhi_aggs_values(SiddhiAggregates *a, SiddhiAggGroup *g,
 				 * a restored table (aggregate_state.c) gives the same */
 				qsort(es, i, sizeof(DistinctEntry *), cmp_entry_hash);
 				for (int j = 0; j < i; j++)
+				{
 					elems[j] = es[j]->value;
+					enulls[j] = es[j]->isnull;
+				}
 				pfree(es);
-				out->value = PointerGetDatum(construct_array(
-					elems, i, st->elemtype, st->typlen, st->byval, st->align));
+				dims[0] = i;
+				out->value = PointerGetDatum(construct_md_array(
+					elems, enulls, 1, dims, lbs, st->elemtype, st->typlen,
+					st->byval, st->align));
 			}
 			break;
 			case SIDDHI_AGG_PERCENTILE_CONT:

@@ -114,6 +114,7 @@ typedef struct DistinctEntry
 	int64 hash;
 	int64 events;
 	Datum value; /* unionSet: the element */
+	bool isnull; /* unionSet: the element is null (Siddhi's sets hold one) */
 } DistinctEntry;
 
 /* unionSet: how to take its sets apart and put them together */

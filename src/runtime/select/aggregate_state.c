@@ -182,8 +182,8 @@ put_state(SiddhiAggregates *a, int k, AggState *s, StringInfo buf)
 			siddhi_state_put_int64(buf, e->hash);
 			siddhi_state_put_int64(buf, e->events);
 			if (with_value)
-				siddhi_state_put_datum(buf, e->value, false, a->sets[k].typlen,
-									   a->sets[k].byval);
+				siddhi_state_put_datum(buf, e->value, e->isnull,
+									   a->sets[k].typlen, a->sets[k].byval);
 		}
 	}
 	siddhi_state_put_bool(buf, extra != NULL);
@@ -271,15 +271,10 @@ get_state(SiddhiAggregates *a, int k, AggState *s, SiddhiStateReader *r)
 			siddhi_state_corrupt(r, "A distinct value is there twice");
 		e->events = events;
 		e->value = (Datum) 0;
+		e->isnull = false;
 		if (with_value)
-		{
-			bool isnull;
-
-			e->value = siddhi_state_get_datum(r, &isnull, a->sets[k].typlen,
+			e->value = siddhi_state_get_datum(r, &e->isnull, a->sets[k].typlen,
 											  a->sets[k].byval, a->cxt);
-			if (isnull)
-				siddhi_state_corrupt(r, "An element of a set is null");
-		}
 	}
 	if (siddhi_state_get_bool(r))
 	{
