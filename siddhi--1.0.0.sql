@@ -704,8 +704,9 @@ GRANT EXECUTE ON FUNCTION siddhi.query(text, text) TO PUBLIC;
 -- entries tell PostgreSQL what the app uses: DROP TABLE, ALTER .. TYPE,
 -- DROP FUNCTION and the like then need CASCADE, as for any view, and say
 -- which app stands in the way ("view siddhi_app.myapp depends on table
--- t").  The views are empty (SELECT of nothing) and owned by the
--- bootstrap superuser; siddhi.deploy() and the engine write them.
+-- t").  The views are empty (SELECT of nothing) and owned by the app's
+-- owner, whose apps DROP ROLE, DROP OWNED and REASSIGN OWNED thus see
+-- (src/worker/app_owner.c); siddhi.deploy() and the engine write them.
 CREATE SCHEMA siddhi_app;
 COMMENT ON SCHEMA siddhi_app IS
     'one empty view per deployed siddhi app, carrying its dependencies';

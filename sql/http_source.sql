@@ -95,12 +95,22 @@ $$);
 RESET ROLE;
 REVOKE CREATE ON SCHEMA public FROM siddhi_http_nobody;
 DROP ROLE siddhi_http_nobody;
--- the roadmap's spelling deploys; its token's secret is checked when the
--- app loads (there is none: the app fails, saying which)
+-- the roadmap's spelling; its token's secret is checked at deploy (there
+-- is none: the deploy fails, saying which), and again when the app loads
 SELECT siddhi.deploy('h_ok', $$
 CREATE SOURCE Feed (id BIGINT) WITH (type = 'http', url = 'http://127.0.0.1:1/feed',
   method = 'GET', interval = '60000', auth.type = 'bearer', auth.token = '${NO_SUCH_TOKEN}') MAP (type = 'json');
 $$);
+-- stored at the deploy, gone by the load (the engine hears of the app
+-- when the transaction commits)
+BEGIN;
+INSERT INTO siddhi.secrets VALUES ('NO_SUCH_TOKEN', 'gone-before-the-load');
+SELECT count(*) FROM siddhi.deploy('h_ok', $$
+CREATE SOURCE Feed (id BIGINT) WITH (type = 'http', url = 'http://127.0.0.1:1/feed',
+  method = 'GET', interval = '60000', auth.type = 'bearer', auth.token = '${NO_SUCH_TOKEN}') MAP (type = 'json');
+$$);
+DELETE FROM siddhi.secrets WHERE name = 'NO_SUCH_TOKEN';
+COMMIT;
 DO $$
 BEGIN
   FOR i IN 1..200 LOOP

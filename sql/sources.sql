@@ -76,21 +76,33 @@ SELECT source LIKE '%${PRICE_TOPIC}%' AS reference_kept
   FROM siddhi.apps WHERE name = 'im_secret';
 SELECT detail LIKE '%prices%' AS shows_value FROM siddhi.sources
  WHERE app = 'im_secret';
--- a missing secret fails the app's load, naming it
+-- a missing secret fails the deploy, naming it, at the option
 SELECT siddhi.deploy('im_nosecret', $$
   @source(type = 'inMemory', topic = '${NO_SUCH_SECRET}')
   define stream Nothing (sym string, price double);
 $$);
-SELECT wait_app('im_nosecret');
-SELECT state, error FROM siddhi.apps WHERE name = 'im_nosecret';
-SELECT siddhi.undeploy('im_nosecret', drop_tables => true);
--- stored now, a redeploy loads
+\echo :LAST_ERROR_SQLSTATE
+SELECT count(*) FROM siddhi.apps WHERE name = 'im_nosecret';
+-- a sink's option too, after others that resolve
+SELECT siddhi.deploy('im_nosecret', $$
+  @sink(type = 'inMemory', topic = '${PRICE_TOPIC}-${NO_SUCH_SECRET}')
+  define stream Nothing (sym string, price double);
+$$);
+\echo :LAST_ERROR_SQLSTATE
+-- stored now, the deploy loads
 INSERT INTO siddhi.secrets VALUES ('NO_SUCH_SECRET', 'elsewhere');
 SELECT siddhi.deploy('im_nosecret', $$
   @source(type = 'inMemory', topic = '${NO_SUCH_SECRET}')
   define stream Nothing (sym string, price double);
 $$);
 SELECT wait_app('im_nosecret');
+-- a secret deleted after the deploy fails the app's next load, naming it
+DELETE FROM siddhi.secrets WHERE name = 'NO_SUCH_SECRET';
+SELECT pg_terminate_backend(pid, 10000) FROM pg_stat_activity
+ WHERE backend_type = 'siddhi engine' AND datname = current_database();
+SELECT wait_for($$SELECT count(*) FROM siddhi.apps
+                  WHERE name = 'im_nosecret' AND state = 'failed'$$, 1);
+SELECT state, error FROM siddhi.apps WHERE name = 'im_nosecret';
 SELECT siddhi.undeploy('im_nosecret', drop_tables => true);
 SELECT siddhi.undeploy('im_secret', drop_tables => true);
 
@@ -165,20 +177,20 @@ SELECT siddhi.deploy('carol_kafka', $$
 $$);
 SELECT siddhi.undeploy('carol_kafka', drop_tables => true);
 -- a secret is not hers to use: neither to read from a topic named by it
--- nor to send it anywhere (a sink's topic, a URL of her own server)
+-- nor to send it anywhere (a sink's topic, a URL of her own server); the
+-- deploy says so, and nothing is created
 SELECT siddhi.deploy('carol_secret', $$
   @source(type = 'inMemory', topic = '${PRICE_TOPIC}')
   define stream CarolSecret (sym string, price double);
 $$);
-SELECT wait_app('carol_secret');
-SELECT state, error FROM siddhi.apps WHERE name = 'carol_secret';
+\echo :LAST_ERROR_SQLSTATE
 SELECT siddhi.deploy('carol_leak', $$
   @sink(type = 'inMemory', topic = 'leak-${PRICE_TOPIC}')
   define stream CarolLeak (n int);
 $$);
-SELECT wait_app('carol_leak');
-SELECT state, error FROM siddhi.apps WHERE name = 'carol_leak';
-SELECT siddhi.undeploy('carol_leak', drop_tables => true);
+\echo :LAST_ERROR_SQLSTATE
+SELECT count(*) FROM siddhi.apps WHERE name IN ('carol_secret', 'carol_leak');
+SELECT count(*) FROM pg_class WHERE relname IN ('carolsecret', 'carolleak');
 -- nor change whom it is for
 UPDATE siddhi.secrets SET usable_by = 'siddhi_src_carol';
 RESET ROLE;
@@ -201,6 +213,15 @@ INSERT INTO raw VALUES ('g', 7);
 SET ROLE siddhi_src_carol;
 SELECT wait_for('SELECT count(*) FROM carolprices', 1);
 SELECT * FROM carolprices;
+RESET ROLE;
+-- taken away after the deploy: the app's next load fails, naming it
+REVOKE siddhi_src_feeds FROM siddhi_src_carol;
+SELECT pg_terminate_backend(pid, 10000) FROM pg_stat_activity
+ WHERE backend_type = 'siddhi engine' AND datname = current_database();
+SELECT wait_for($$SELECT count(*) FROM siddhi.apps
+                  WHERE name = 'carol_secret' AND state = 'failed'$$, 1);
+SELECT state, error FROM siddhi.apps WHERE name = 'carol_secret';
+SET ROLE siddhi_src_carol;
 SELECT siddhi.undeploy('carol_secret', drop_tables => true);
 RESET ROLE;
 -- what an undeployed app left (stored records, positions) is not for the

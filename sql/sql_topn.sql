@@ -329,6 +329,24 @@ SELECT siddhi.deploy('topn_names_bad7', $$
   SELECT symbol, price FROM TnNames WINDOW LENGTH(5) ORDER BY 'price' LIMIT 2;
 $$);
 \echo :LAST_ERROR_SQLSTATE
+-- a whole row (s.*): the output row holds only the selected columns
+SELECT siddhi.deploy('topn_names_bad8', $$
+  CREATE STREAM TnNames (symbol TEXT, price DOUBLE);
+  SELECT symbol, price FROM TnNames AS s WINDOW LENGTH(5) ORDER BY s.* LIMIT 2;
+$$);
+\echo :LAST_ERROR_SQLSTATE
+SELECT siddhi.deploy('topn_names_bad9', $$
+  CREATE STREAM TnNames (symbol TEXT, price DOUBLE);
+  SELECT symbol, COUNT(*) AS n FROM TnNames WINDOW TUMBLING(1 sec)
+  GROUP BY symbol HAVING TnNames.* IS NOT NULL;
+$$);
+\echo :LAST_ERROR_SQLSTATE
+-- .. and a name that is no range of FROM, PostgreSQL's error for it
+SELECT siddhi.deploy('topn_names_bad10', $$
+  CREATE STREAM TnNames (symbol TEXT, price DOUBLE);
+  SELECT symbol, price FROM TnNames AS s WINDOW LENGTH(5) ORDER BY t.* LIMIT 2;
+$$);
+\echo :LAST_ERROR_SQLSTATE
 -- a name neither the output nor the input has
 SELECT siddhi.deploy('topn_names_bad4', $$
   CREATE STREAM TnNames (symbol TEXT, price DOUBLE);

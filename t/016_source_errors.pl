@@ -76,11 +76,25 @@ $node->safe_psql('postgres', q{
 		define table HushedOut (id int);
 		from Hushed select id insert into HushedOut;
 	$$)});
-$node->safe_psql('postgres', q{
+# a missing secret fails the deploy, naming it and nothing else
+my ($ret, $stdout, $stderr) = $node->psql('postgres', q{
 	SELECT siddhi.deploy('missing', $$
 		@source(type = 'inMemory', topic = '${NOT_THERE}')
 		define stream Nowhere (id int);
 	$$)});
+like($stderr, qr/secret "NOT_THERE" is not set/,
+	'the deploy names the missing secret');
+# one that goes between the deploy and the load fails the load
+$node->safe_psql('postgres', q{
+	BEGIN;
+	INSERT INTO siddhi.secrets VALUES ('NOT_THERE', 'soon-gone-0815');
+	SELECT siddhi.deploy('missing', $$
+		@source(type = 'inMemory', topic = '${NOT_THERE}')
+		define stream Nowhere (id int);
+	$$);
+	DELETE FROM siddhi.secrets WHERE name = 'NOT_THERE';
+	COMMIT;
+});
 ok( $node->poll_query_until(
 		'postgres',
 		"SELECT string_agg(name || ':' || state, ',' ORDER BY name) "
@@ -102,6 +116,7 @@ $log = slurp_file($node->logfile);
 like($log, qr/app "missing" failed to start: secret "NOT_THERE" is not set/,
 	'the log names the missing secret');
 unlike($log, qr/hush-hush-4711/, 'the secret value is never logged');
+unlike($log, qr/soon-gone-0815/, 'nor the value of one deleted since');
 
 $node->stop;
 done_testing();

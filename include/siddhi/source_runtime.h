@@ -59,6 +59,8 @@ extern int siddhi_sources_wait(int *fds, int max, long *timeout_ms);
 /* secrets.c: ${NAME} in each option's value, from siddhi.secrets */
 extern const char *siddhi_secrets_redact(const char *text);
 extern List *siddhi_secrets_resolve(List *options, const char *app, Oid owner);
+extern void siddhi_secrets_check(List *options, const char *source,
+								 const char *app, Oid owner);
 
 /* inmemory.c */
 extern void siddhi_inmemory_sink_start(SiddhiAppRuntime *app,

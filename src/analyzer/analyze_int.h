@@ -107,7 +107,6 @@ extern SiddhiRelation *siddhi_fault_stream(AnalyzeState *st,
 extern int64 siddhi_duration_ms(AnalyzeState *st, const char *text,
 								int location, const char *what,
 								const char *hint);
-extern bool siddhi_interval_parse(const char *text, Interval *result);
 
 /* analyze.c, for the other files */
 extern void siddhi_lookup_known(AnalyzeState *st, SiddhiRelation *r,

@@ -30,6 +30,7 @@
 #include "parser/parse_expr.h"
 #include "parser/parse_relation.h"
 #include "parser/scansup.h"
+#include "siddhi/duration.h"
 #include "siddhi/errors.h"
 #include "siddhi/parser.h"
 #include "utils/builtins.h"
@@ -53,56 +54,22 @@ static pg_attribute_noreturn() void partition_error(AnalyzeState *st,
 }
 
 /*
- * Parse a PostgreSQL interval without throwing (PostgreSQL 15 has no soft
- * input errors): the same steps as interval_in, whose error codes become a
- * false result.
- */
-bool
-siddhi_interval_parse(const char *text, Interval *result)
-{
-	char workbuf[256];
-	char *field[MAXDATEFIELDS];
-	int ftype[MAXDATEFIELDS];
-	int nf;
-	int dtype = 0;
-	struct pg_itm_in itm;
-	int dterr;
-
-	memset(&itm, 0, sizeof(itm));
-	dterr = ParseDateTime(text, workbuf, sizeof(workbuf), field, ftype,
-						  MAXDATEFIELDS, &nf);
-	if (dterr == 0)
-		dterr = DecodeInterval(field, ftype, nf, INTERVAL_FULL_RANGE, &dtype,
-							   &itm);
-	if (dterr == DTERR_BAD_FORMAT)
-	{
-		/* ISO 8601: P1DT2H */
-		memset(&itm, 0, sizeof(itm));
-		dterr = DecodeISO8601Interval(pstrdup(text), &dtype, &itm);
-	}
-	if (dterr != 0 || dtype != DTK_DELTA)
-		return false;
-	return itmin2interval(&itm, result) == 0;
-}
-
-/*
- * A duration such as '15 sec' or '1 min' (a PostgreSQL interval), in ms;
+ * A duration such as '15 sec' or '1 min' (a PostgreSQL interval), in ms,
+ * a month 30 days and a year 365 as Siddhi counts them (duration.c);
  * `what` names it in the error.
  */
 int64
 siddhi_duration_ms(AnalyzeState *st, const char *text, int location,
 				   const char *what, const char *hint)
 {
-	Interval ivbuf;
-	Interval *iv = siddhi_interval_parse(text, &ivbuf) ? &ivbuf : NULL;
+	int64 ms;
+	bool negative;
 
-	if (iv == NULL || iv->time < 0 || iv->day < 0 || iv->month < 0)
+	if (!siddhi_duration_parse(text, INTERVAL_FULL_RANGE, &ms, &negative) ||
+		negative)
 		partition_error(st, location, ERRCODE_INVALID_PARAMETER_VALUE,
 						psprintf("invalid %s \"%s\"", what, text), hint);
-	/* as extract(epoch from ..): a year is 365.25 days, a month 30 */
-	return iv->time / 1000 + (int64) iv->day * 86400000 +
-		   (int64) (iv->month / 12) * 31557600000 +
-		   (int64) (iv->month % 12) * 30 * 86400000;
+	return ms;
 }
 
 /* The stream an inner stream #name of the current partition is. */

@@ -111,6 +111,33 @@ is_output_name(OutputRefs *o, const char *name)
 	return false;
 }
 
+/*
+ * s.* in HAVING or ORDER BY: PostgreSQL would compare whole rows of s, but
+ * the clause is evaluated over the output row, which holds only the
+ * selected columns.  A name that is no range of the FROM clause gets
+ * PostgreSQL's own error for it (42P01).
+ */
+static void
+output_star(OutputRefs *o, ColumnRef *cref)
+{
+	char *name = NameListToString(
+		list_truncate(list_copy(cref->fields), list_length(cref->fields) - 1));
+	int levels;
+
+	if (list_length(cref->fields) == 2 &&
+		refnameNamespaceItem(o->pstate, NULL, strVal(linitial(cref->fields)),
+							 cref->location, &levels) == NULL)
+		(void) transformExpr(o->pstate, (Node *) copyObject(cref), o->kind);
+	ereport(ERROR,
+			(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+			 errmsg("%s.* is not supported in %s", name, o->clause),
+			 errdetail("A continuous query %s its output rows, which hold "
+					   "only the columns it selects.",
+					   strcmp(o->clause, "HAVING") == 0 ? "filters" : "sorts"),
+			 errhint("Name the columns in %s.", o->clause),
+			 siddhi_errposition(o->st->app->source, cref->location)));
+}
+
 /* Rewrite cref in place when it names an input column: see OutputRefs. */
 static void
 output_ref(OutputRefs *o, ColumnRef *cref)
@@ -122,7 +149,12 @@ output_ref(OutputRefs *o, ColumnRef *cref)
 	int levels;
 	char *name;
 
-	if (IsA(llast(cref->fields), A_Star) || nfields > 2)
+	if (IsA(llast(cref->fields), A_Star))
+	{
+		output_star(o, cref);
+		return;
+	}
+	if (nfields > 2)
 		return;
 	/* an output column's name first, as PostgreSQL's ORDER BY reads it */
 	if (nfields == 1 && is_output_name(o, strVal(linitial(cref->fields))))

@@ -29,6 +29,7 @@
 #include "parser/parse_expr.h"
 #include "parser/parse_oper.h"
 #include "siddhi/cron.h"
+#include "siddhi/duration.h"
 #include "parser/parse_relation.h"
 #include "parser/parsetree.h"
 #include "rewrite/rewriteManip.h"
@@ -234,38 +235,29 @@ arg_count(WindowCall *wc, int i)
  * parser folds 5 minutes and INTERVAL '5' MINUTE to those): an interval
  * constant (INTERVAL '1' HOUR TO MINUTE) or, in the SQL dialect, a string
  * literal that is a valid interval ('5 minutes').  *ms is in
- * milliseconds, a month 30 days as the parser counts it; PG_INT64_MAX
- * when it overflows.
+ * milliseconds, a month 30 days and a year 365 as the parser counts them
+ * (duration.c); PG_INT64_MAX when it overflows.
  */
 static bool
 arg_duration(WindowCall *wc, int i, int64 *ms)
 {
 	Const *c = arg_const(wc, i);
-	Interval buf;
-	Interval *iv;
-	int64 part;
+	bool negative;
 
 	if (c == NULL)
 		return false;
 	if (c->consttype == INTERVALOID)
-		iv = DatumGetIntervalP(c->constvalue);
-	else if (wc->st->app->dialect == SIDDHI_DIALECT_SQL &&
-			 (c->consttype == UNKNOWNOID || c->consttype == TEXTOID) &&
-			 siddhi_interval_parse(c->consttype == UNKNOWNOID
-									   ? DatumGetCString(c->constvalue)
-									   : TextDatumGetCString(c->constvalue),
-								   &buf))
-		iv = &buf;
-	else
-		return false;
-	*ms = iv->time / 1000;
-	if (pg_mul_s64_overflow((int64) iv->day, INT64CONST(86400000), &part) ||
-		pg_add_s64_overflow(*ms, part, ms) ||
-		pg_mul_s64_overflow((int64) iv->month, INT64CONST(30) * 86400000,
-							&part) ||
-		pg_add_s64_overflow(*ms, part, ms))
-		*ms = PG_INT64_MAX;
-	return true;
+	{
+		if (!siddhi_duration_of_interval(DatumGetIntervalP(c->constvalue), ms))
+			*ms = PG_INT64_MAX;
+		return true;
+	}
+	return wc->st->app->dialect == SIDDHI_DIALECT_SQL &&
+		   (c->consttype == UNKNOWNOID || c->consttype == TEXTOID) &&
+		   siddhi_duration_parse(c->consttype == UNKNOWNOID
+									 ? DatumGetCString(c->constvalue)
+									 : TextDatumGetCString(c->constvalue),
+								 INTERVAL_FULL_RANGE, ms, &negative);
 }
 
 /* A constant time in [1, max] ms (min 0 when zero_ok), however written. */

@@ -30,8 +30,9 @@
  * a cascaded drop of an extension member into a drop of the whole
  * extension.  They live in schema siddhi_app (a member; nothing else goes
  * there, so app names cannot clash with the extension's own objects), are
- * owned by the bootstrap superuser, and pg_dump writes them as the empty
- * views they are.  The engine worker records the entries again whenever
+ * created by the bootstrap superuser and owned by the app's owner (its
+ * pg_shdepend entry on the role: set_placeholder_owner), and pg_dump
+ * writes them as the empty views they are.  The engine worker records the entries again whenever
  * it loads an app, so a restored database (or one whose view was dropped)
  * gets them back.
  *
@@ -59,10 +60,12 @@
 #include "catalog/indexing.h"
 #include "catalog/namespace.h"
 #include "catalog/pg_authid.h"
+#include "catalog/pg_class.h"
 #include "catalog/pg_depend.h"
 #include "catalog/pg_operator.h"
 #include "catalog/pg_rewrite.h"
 #include "catalog/pg_type.h"
+#include "commands/tablecmds.h"
 #include "commands/view.h"
 #include "executor/spi.h"
 #include "miscadmin.h"
@@ -78,6 +81,7 @@
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
 #include "utils/rel.h"
+#include "utils/syscache.h"
 #include "utils/inval.h"
 
 /* Where the plan's expressions and statements are gathered. */
@@ -331,6 +335,31 @@ create_placeholder(const char *name)
 	return addr.objectId;
 }
 
+/*
+ * The view is owned by the app's owner: its pg_shdepend entry is the app's
+ * on its owner, so that DROP ROLE refuses while the role owns apps, and
+ * DROP OWNED BY / REASSIGN OWNED BY find them (src/worker/app_owner.c
+ * does the rest).  Nobody but superusers may use schema siddhi_app, so
+ * owning the empty view lets its owner do nothing with it by name.  The
+ * caller is the bootstrap superuser; recursing skips the checks of ALTER
+ * VIEW .. OWNER TO (CREATE on the schema), as REASSIGN OWNED does.
+ */
+static void
+set_placeholder_owner(Oid view, Oid owner)
+{
+	HeapTuple tup = SearchSysCache1(RELOID, ObjectIdGetDatum(view));
+	Oid current;
+
+	if (!HeapTupleIsValid(tup))
+		elog(ERROR, "cache lookup failed for relation %u", view);
+	current = ((Form_pg_class) GETSTRUCT(tup))->relowner;
+	ReleaseSysCache(tup);
+	if (current == owner)
+		return;
+	ATExecChangeOwner(view, owner, true, AccessExclusiveLock);
+	CommandCounterIncrement();
+}
+
 /* Remove the NORMAL entries of the rule: those we recorded. */
 static void
 forget_dependencies(Oid rule)
@@ -402,6 +431,7 @@ siddhi_depend_record(const char *name, SiddhiAppPlan *plan)
 	}
 	if (!OidIsValid(view))
 		view = create_placeholder(name);
+	set_placeholder_owner(view, plan->owner);
 	rule = get_rewrite_oid(view, ViewSelectRuleName, false);
 	forget_dependencies(rule);
 

@@ -41,6 +41,7 @@
 #include "siddhi/parser.h"
 #include "siddhi/shmem.h"
 #include "siddhi/sink.h"
+#include "siddhi/source_runtime.h"
 #include "storage/lmgr.h"
 #include "utils/acl.h"
 #include "utils/builtins.h"
@@ -562,6 +563,13 @@ siddhi_deploy(PG_FUNCTION_ARGS)
 	ast = siddhi_parse_app(source);
 	refuse_explain(ast);
 	plan = siddhi_analyze_app(ast, name, SIDDHI_ANALYZE_DEPLOY, kept);
+	/* a secret it cannot use fails the deploy, not only the load */
+	foreach(lc, plan->sources)
+		siddhi_secrets_check(((SiddhiSourcePlan *) lfirst(lc))->options,
+							 source, name, GetUserId());
+	foreach(lc, plan->sinks)
+		siddhi_secrets_check(((SiddhiSinkPlan *) lfirst(lc))->options, source,
+							 name, GetUserId());
 	siddhi_source_context_pop(&sctx);
 	drop_unused_streams(kept, plan);
 

@@ -12,7 +12,10 @@
  * refers to it fails to load, so a role that may deploy connectors cannot
  * send somebody else's password to a server of its own.  A reference to a
  * name that is not there fails the app's load with an error that names
- * it; a value is never written into a message or the log.  Resolved
+ * it; a value is never written into a message or the log.  deploy checks
+ * the same (siddhi_secrets_check) without reading a value, so that a
+ * missing secret fails the deploy rather than the first load; the load
+ * checks again, since a secret may go after the deploy.  Resolved
  * values live only in the engine's memory, in the copy of the options the
  * source is started with: siddhi.apps keeps showing the references.
  *
@@ -25,6 +28,7 @@
 #include "lib/stringinfo.h"
 #include "siddhi/catalog.h"
 #include "siddhi/errors.h"
+#include "siddhi/parser.h"
 #include "siddhi/source_runtime.h"
 #include "miscadmin.h"
 #include "utils/acl.h"
@@ -204,25 +208,33 @@ redact_log_hook(ErrorData *edata)
 }
 
 /*
- * The value of secret name for an app of owner; ERROR naming it when there
- * is none or when the owner may not use it.
+ * Look secret name up for an app of owner, as the bootstrap superuser
+ * (siddhi.secrets is superusers' only): ERROR naming it when there is none
+ * or when the owner may not use it.  With want_value, its value (in the
+ * caller's memory context), else NULL and the value is not read.  source
+ * and location, when source is not NULL, place the error at the option
+ * (deploy); at load, the app's text is not shown.
  */
 static char *
-secret_value(const char *name, const char *app, Oid owner)
+secret_lookup(const char *name, const char *app, Oid owner, bool want_value,
+			  const char *source, int location)
 {
 	Oid argtypes[1] = { TEXTOID };
 	Datum values[1];
 	MemoryContext cxt = CurrentMemoryContext;
-	char *v;
-	char *result;
+	char *result = NULL;
 	bool isnull;
 	Datum usable_by;
+	const char *then = source ? "" : ", then redeploy the app";
 
 	SPI_connect();
 	values[0] = CStringGetTextDatum(name);
-	siddhi_catalog_spi("SELECT value, usable_by::pg_catalog.oid "
-					   "FROM siddhi.secrets "
-					   "WHERE name OPERATOR(pg_catalog.=) $1",
+	siddhi_catalog_spi(want_value ? "SELECT value, usable_by::pg_catalog.oid "
+									"FROM siddhi.secrets "
+									"WHERE name OPERATOR(pg_catalog.=) $1"
+								  : "SELECT NULL, usable_by::pg_catalog.oid "
+									"FROM siddhi.secrets "
+									"WHERE name OPERATOR(pg_catalog.=) $1",
 					   1, argtypes, values, NULL, true, true);
 	if (SPI_processed != 1)
 		ereport(ERROR,
@@ -231,9 +243,9 @@ secret_value(const char *name, const char *app, Oid owner)
 				 errdetail("App \"%s\" refers to ${%s} in a connector option.",
 						   app, name),
 				 errhint("A superuser can store it: INSERT INTO "
-						 "siddhi.secrets VALUES ('%s', '..'), then "
-						 "redeploy the app.",
-						 name)));
+						 "siddhi.secrets VALUES ('%s', '..')%s.",
+						 name, then),
+				 source ? siddhi_errposition(source, location) : 0));
 	usable_by = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2,
 							  &isnull);
 	if (!superuser_arg(owner) &&
@@ -246,44 +258,61 @@ secret_value(const char *name, const char *app, Oid owner)
 						   "nor a member of the secret's usable_by role.",
 						   app, name, GetUserNameFromId(owner, true)),
 				 errhint("A superuser can allow it: UPDATE siddhi.secrets SET "
-						 "usable_by = '<role>' WHERE name = '%s', then "
-						 "redeploy the app.",
-						 name)));
-	v = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
-	/* out of SPI's memory, which SPI_finish frees */
-	result = MemoryContextStrdup(cxt, v ? v : "");
-	remember_secret(name, result);
+						 "usable_by = '<role>' WHERE name = '%s'%s.",
+						 name, then),
+				 source ? siddhi_errposition(source, location) : 0));
+	if (want_value)
+	{
+		char *v =
+			SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
+
+		/* out of SPI's memory, which SPI_finish frees */
+		result = MemoryContextStrdup(cxt, v ? v : "");
+		remember_secret(name, result);
+	}
 	SPI_finish();
 	return result;
 }
 
-/* value with every ${NAME} replaced (a copy; value itself if none). */
+/*
+ * The next ${NAME} reference of value at or after *p: its name (palloc'd)
+ * and *p moved past it, *start at its '$'; NULL when there is none more.
+ */
+static char *
+next_reference(const char **p, const char **start)
+{
+	const char *s = strstr(*p, "${");
+	const char *end;
+
+	if (s == NULL || (end = strchr(s + 2, '}')) == NULL)
+		return NULL;
+	*start = s;
+	*p = end + 1;
+	return pnstrdup(s + 2, end - s - 2);
+}
+
+/* A copy of value with every ${NAME} replaced by the secret's value. */
 static char *
 resolve_value(const char *value, const char *app, Oid owner)
 {
 	StringInfoData buf;
-	const char *p = value;
+	const char *copied = value; /* value up to here is in buf */
+	const char *next = value;
+	const char *ref;
+	char *name;
 
-	if (strstr(value, "${") == NULL)
-		return pstrdup(value);
 	initStringInfo(&buf);
-	while (*p)
+	while ((name = next_reference(&next, &ref)) != NULL)
 	{
-		const char *end;
+		char *v = secret_lookup(name, app, owner, true, NULL, -1);
 
-		if (p[0] == '$' && p[1] == '{' && (end = strchr(p + 2, '}')) != NULL)
-		{
-			char *name = pnstrdup(p + 2, end - p - 2);
-			char *v = secret_value(name, app, owner);
-
-			appendStringInfoString(&buf, v);
-			pfree(v);
-			pfree(name);
-			p = end + 1;
-		}
-		else
-			appendStringInfoChar(&buf, *p++);
+		appendBinaryStringInfo(&buf, copied, ref - copied);
+		appendStringInfoString(&buf, v);
+		pfree(v);
+		pfree(name);
+		copied = next;
 	}
+	appendStringInfoString(&buf, copied);
 	return buf.data;
 }
 
@@ -309,4 +338,31 @@ siddhi_secrets_resolve(List *options, const char *app, Oid owner)
 		result = lappend(result, c);
 	}
 	return result;
+}
+
+/*
+ * At deploy, as the load will: every ${NAME} in options must be a secret
+ * that owner may use; else an ERROR at the option (source is the app's
+ * text).  No value is read.  The load checks again: a secret may be
+ * dropped or taken away after the deploy.
+ */
+void
+siddhi_secrets_check(List *options, const char *source, const char *app,
+					 Oid owner)
+{
+	ListCell *lc;
+
+	foreach(lc, options)
+	{
+		SiddhiConnOption *o = lfirst(lc);
+		const char *next = o->value;
+		const char *ref;
+		char *name;
+
+		while ((name = next_reference(&next, &ref)) != NULL)
+		{
+			(void) secret_lookup(name, app, owner, false, source, o->location);
+			pfree(name);
+		}
+	}
 }

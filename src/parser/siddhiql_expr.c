@@ -46,6 +46,7 @@
 #include "nodes/makefuncs.h"
 #include "nodes/nodeFuncs.h"
 #include "parser/parser.h"
+#include "siddhi/duration.h"
 #include "siddhi/errors.h"
 #include "siddhi/parser.h"
 #include "siddhiql_lexer.h"
@@ -185,12 +186,12 @@ siddhiql_time_unit_ms(SiddhiqlToken *t, int64 *ms)
 		const char *name;
 		int64 ms;
 	} units[] = {
-		{ "year", INT64CONST(365) * 24 * 3600 * 1000 },
-		{ "years", INT64CONST(365) * 24 * 3600 * 1000 },
-		{ "month", INT64CONST(30) * 24 * 3600 * 1000 },
-		{ "months", INT64CONST(30) * 24 * 3600 * 1000 },
-		{ "week", INT64CONST(7) * 24 * 3600 * 1000 },
-		{ "weeks", INT64CONST(7) * 24 * 3600 * 1000 },
+		{ "year", SIDDHI_MS_PER_YEAR },
+		{ "years", SIDDHI_MS_PER_YEAR },
+		{ "month", SIDDHI_MS_PER_MONTH },
+		{ "months", SIDDHI_MS_PER_MONTH },
+		{ "week", SIDDHI_MS_PER_WEEK },
+		{ "weeks", SIDDHI_MS_PER_WEEK },
 		{ "day", INT64CONST(24) * 3600 * 1000 },
 		{ "days", INT64CONST(24) * 3600 * 1000 },
 		{ "hour", INT64CONST(3600) * 1000 },

@@ -36,6 +36,7 @@
 #include "parser/parser.h"
 #include "parser/scanner.h"
 #include "parser/gram.h"
+#include "siddhi/duration.h"
 #include "siddhi/errors.h"
 #include "siddhi/parser.h"
 #include "sqlstream_int.h"
@@ -71,12 +72,12 @@ static const struct
 	{ "hours", INT64CONST(3600000) },
 	{ "day", INT64CONST(86400000) },
 	{ "days", INT64CONST(86400000) },
-	{ "week", INT64CONST(7) * 86400000 },
-	{ "weeks", INT64CONST(7) * 86400000 },
-	{ "month", INT64CONST(30) * 86400000 },
-	{ "months", INT64CONST(30) * 86400000 },
-	{ "year", INT64CONST(365) * 86400000 },
-	{ "years", INT64CONST(365) * 86400000 },
+	{ "week", SIDDHI_MS_PER_WEEK },
+	{ "weeks", SIDDHI_MS_PER_WEEK },
+	{ "month", SIDDHI_MS_PER_MONTH },
+	{ "months", SIDDHI_MS_PER_MONTH },
+	{ "year", SIDDHI_MS_PER_YEAR },
+	{ "years", SIDDHI_MS_PER_YEAR },
 };
 
 /*

@@ -217,6 +217,52 @@ sqlstream_transform_input(SqlParser *p, SelectStmt *sel, QueryScan *qs,
 	return in;
 }
 
+/*
+ * SQL's GROUP BY 2: an integer constant alone is the position of a select
+ * item, as in PostgreSQL (findTargetlistEntrySQL92), and stands for that
+ * item's expression: GROUP BY then groups by what the item computes, an
+ * aggregate being refused there as PostgreSQL refuses it.  Other constants
+ * keep PostgreSQL's errors.  Under SELECT * the positions would need the
+ * input's columns, which only the analyzer knows: refused here.
+ */
+static List *
+group_by_positions(SqlParser *p, SelectStmt *sel, SiddhiSelector *s)
+{
+	List *result = NIL;
+	ListCell *lc;
+
+	foreach(lc, sel->groupClause)
+	{
+		Node *n = lfirst(lc);
+		A_Const *c = (A_Const *) n;
+		int pos;
+
+		if (!IsA(n, A_Const))
+		{
+			result = lappend(result, n);
+			continue;
+		}
+		if (c->isnull || !IsA(&c->val, Integer))
+			ereport(ERROR, errcode(ERRCODE_SYNTAX_ERROR),
+					errmsg("non-integer constant in GROUP BY"),
+					siddhi_errposition(p->source, c->location));
+		if (s->select_all)
+			sqlstream_not_supported(
+				p, c->location,
+				"GROUP BY position with SELECT * is not supported",
+				"Name the column: GROUP BY column.");
+		pos = intVal(&c->val);
+		if (pos < 1 || pos > list_length(s->targets))
+			ereport(ERROR, errcode(ERRCODE_INVALID_COLUMN_REFERENCE),
+					errmsg("GROUP BY position %d is not in select list", pos),
+					siddhi_errposition(p->source, c->location));
+		result = lappend(
+			result,
+			copyObject(((ResTarget *) list_nth(s->targets, pos - 1))->val));
+	}
+	return result;
+}
+
 /* The select list and the clauses after WHERE. */
 static SiddhiSelector *
 transform_selector(SqlParser *p, SelectStmt *sel, QueryScan *qs, int pos)
@@ -281,7 +327,7 @@ transform_selector(SqlParser *p, SelectStmt *sel, QueryScan *qs, int pos)
 			sqlstream_not_supported(p, ((GroupingSet *) lfirst(lc))->location,
 									"grouping sets are not supported", NULL);
 	}
-	s->group_by = sel->groupClause;
+	s->group_by = group_by_positions(p, sel, s);
 	s->having = sel->havingClause;
 	s->order_by = sel->sortClause;
 	s->limit = sel->limitCount;

@@ -23,6 +23,7 @@
 #include "parser/parser.h"
 #include "parser/scanner.h"
 #include "parser/gram.h"
+#include "siddhi/duration.h"
 #include "siddhi/errors.h"
 #include "siddhi/parser.h"
 #include "sqlstream_int.h"
@@ -121,9 +122,10 @@ interval_error_callback(void *arg)
 }
 
 /*
- * INTERVAL 'text' [unit] in milliseconds (a month is 30 days, as in
- * Siddhi); typmod is the unit's, as PostgreSQL's INTERVAL '5' MINUTE
- * reads '5' as minutes, or -1.
+ * INTERVAL 'text' [unit] in milliseconds, a month 30 days and a year 365
+ * as Siddhi counts them (duration.c): INTERVAL '1 year' is 1 year.
+ * typmod is the unit's, as PostgreSQL's INTERVAL '5' MINUTE reads '5' as
+ * minutes (and drops what is finer than the unit), or -1.
  */
 static int64
 interval_ms(SqlParser *p, int tok, int32 typmod)
@@ -132,8 +134,10 @@ interval_ms(SqlParser *p, int tok, int32 typmod)
 	ErrorContextCallback cb;
 	Interval *iv;
 	int64 ms;
-	int64 part;
+	bool negative;
+	bool fits;
 
+	/* interval_in's errors, at the literal */
 	ectx.p = p;
 	ectx.location = p->tokens[tok].start;
 	cb.callback = interval_error_callback;
@@ -145,12 +149,17 @@ interval_ms(SqlParser *p, int tok, int32 typmod)
 		ObjectIdGetDatum(InvalidOid), Int32GetDatum(typmod)));
 	error_context_stack = cb.previous;
 
-	ms = iv->time / 1000;
-	if (pg_mul_s64_overflow((int64) iv->day, INT64CONST(86400000), &part) ||
-		pg_add_s64_overflow(ms, part, &ms) ||
-		pg_mul_s64_overflow((int64) iv->month, INT64CONST(30) * 86400000,
-							&part) ||
-		pg_add_s64_overflow(ms, part, &ms))
+	/* the text tells a year from 12 months; the value no longer does */
+	if (typmod < 0)
+		fits = siddhi_duration_parse(p->tokens[tok].str, INTERVAL_FULL_RANGE,
+									 &ms, &negative) &&
+			   ms != PG_INT64_MAX && ms != PG_INT64_MIN;
+	else if (INTERVAL_RANGE(typmod) == INTERVAL_MASK(MONTH))
+		/* INTERVAL '13' MONTH: 13 months, not a year and a month */
+		fits = !pg_mul_s64_overflow(iv->month, SIDDHI_MS_PER_MONTH, &ms);
+	else
+		fits = siddhi_duration_of_interval(iv, &ms);
+	if (!fits)
 		ereport(ERROR, errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
 				errmsg("duration is out of range"),
 				siddhi_errposition(p->source, p->tokens[tok].start));
@@ -159,8 +168,9 @@ interval_ms(SqlParser *p, int tok, int32 typmod)
 
 /*
  * The interval typmod of the unit at token tok of INTERVAL 'n' unit (SQL's
- * SECOND, MINUTE, HOUR, DAY, and their plurals, which PostgreSQL refuses
- * but the dialect's 5 minutes has), or -1 when it is none of them.
+ * SECOND, MINUTE, HOUR, DAY, MONTH, YEAR, and their plurals, which
+ * PostgreSQL refuses but the dialect's 5 minutes has), or -1 when it is
+ * none of them.
  */
 static int32
 interval_unit_typmod(SqlParser *p, int tok)
@@ -172,7 +182,8 @@ interval_unit_typmod(SqlParser *p, int tok)
 	} units[] = {
 		{ "second", SECOND },  { "seconds", SECOND }, { "minute", MINUTE },
 		{ "minutes", MINUTE }, { "hour", HOUR },	  { "hours", HOUR },
-		{ "day", DAY },		   { "days", DAY },
+		{ "day", DAY },		   { "days", DAY },		  { "month", MONTH },
+		{ "months", MONTH },   { "year", YEAR },	  { "years", YEAR },
 	};
 
 	for (int i = 0; i < lengthof(units); i++)

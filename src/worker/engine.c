@@ -81,6 +81,7 @@
 #include "utils/builtins.h"
 #include "utils/guc.h"
 #include "utils/memutils.h"
+#include "utils/syscache.h"
 #include "utils/snapmgr.h"
 #include "utils/timestamp.h"
 
@@ -207,6 +208,19 @@ load_app(const char *name, Oid owner, const char *source,
 		char *src;
 		List *rels;
 
+		/*
+		 * An app keeps its owner through its placeholder view's pg_shdepend
+		 * entry (depend.c); one whose view a CASCADE dropped does not, and
+		 * its owner may be dropped since: never run it as an OID nobody has
+		 * (or somebody gets later).
+		 */
+		if (!SearchSysCacheExists1(AUTHOID, ObjectIdGetDatum(owner)))
+			ereport(ERROR,
+					(errcode(ERRCODE_UNDEFINED_OBJECT),
+					 errmsg("the owner of app \"%s\", role %u, no longer "
+							"exists",
+							name, owner),
+					 errhint("A superuser can undeploy it.")));
 		MemoryContextSwitchTo(cxt);
 		src = pstrdup(source);
 		rels = relations;

@@ -20,6 +20,9 @@
  * generation, which wakes the worker; it finds the extension gone and
  * exits for good, freeing the slot (engine.c).
  *
+ * DROP ROLE, DROP OWNED BY and REASSIGN OWNED BY: the apps the roles own
+ * (app_owner.c).
+ *
  * State: the database paused by the current transaction, in this
  * backend's memory; the slot's pause flag is under siddhi_shared->lock.
  *
@@ -40,6 +43,7 @@
 #include "tcop/utility.h"
 #include "utils/acl.h"
 #include "utils/timestamp.h"
+#include "app_owner.h"
 
 /* How long a command waits for the engine worker to exit. */
 #define ENGINE_STOP_WAIT_MS 10000
@@ -185,6 +189,8 @@ siddhi_utility(PlannedStmt *pstmt, const char *queryString, bool readOnlyTree,
 
 	if (OidIsValid(dboid))
 		engine_stop(dboid, for_drop);
+	if (IsA(parsetree, DropRoleStmt))
+		siddhi_app_owner_drop_role((DropRoleStmt *) parsetree);
 
 	if (prev_utility_hook)
 		prev_utility_hook(pstmt, queryString, readOnlyTree, context, params,
@@ -195,6 +201,11 @@ siddhi_utility(PlannedStmt *pstmt, const char *queryString, bool readOnlyTree,
 
 	if (drops_siddhi(parsetree))
 		extension_dropped = true;
+	/* the apps of the roles, with the views the command dropped or gave */
+	if (IsA(parsetree, DropOwnedStmt))
+		siddhi_app_owner_dropped((DropOwnedStmt *) parsetree);
+	else if (IsA(parsetree, ReassignOwnedStmt))
+		siddhi_app_owner_reassigned((ReassignOwnedStmt *) parsetree);
 }
 
 static void
