@@ -340,3 +340,24 @@ DROP FUNCTION jn_sqlstate(text);
 SELECT siddhi.undeploy(a) FROM unnest(ARRAY['jn_kinds', 'jn_sql', 'jn_expired',
   'jn_named', 'jn_enrich', 'jn_sql_enrich', 'jn_self', 'jn_drop',
   'jn_deftable', 'jn_star']) a;
+
+-- An arrival that matches much (3,000 rows of 300 bytes, past the room a
+-- join keeps for its matches' copies between arrivals): every match goes
+-- out, and the next arrivals, small and large, still match correctly.
+SELECT siddhi.deploy('jn_wide', $$
+  define stream JwA (n int, pad string);
+  define stream JwB (n int);
+  define table JwOut (b int, matched long);
+  from JwA#window.length(3000) join JwB#window.length(1) on JwA.n < JwB.n
+  select JwB.n as b, count() as matched group by JwB.n insert into JwOut;
+$$);
+INSERT INTO jwa SELECT i, repeat('x', 300) FROM generate_series(1, 3000) i;
+SELECT siddhi.flush();
+INSERT INTO jwb VALUES (5000);
+SELECT siddhi.flush();
+INSERT INTO jwb VALUES (3);
+SELECT siddhi.flush();
+INSERT INTO jwb VALUES (2001);
+SELECT siddhi.flush();
+SELECT b, max(matched) AS matched FROM jwout GROUP BY b ORDER BY b;
+SELECT siddhi.undeploy('jn_wide');

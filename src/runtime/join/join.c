@@ -95,6 +95,18 @@ typedef struct LookupScan
 static List *open_lookups = NIL;
 static bool lookup_callbacks_registered = false;
 
+/*
+ * A tuple of the other side that satisfies on, and its event's time.  A
+ * window's is copied into the join's copies (at offset off) while the
+ * window is probed, and tuple set once the probe is over.
+ */
+typedef struct JoinMatch
+{
+	MinimalTuple tuple;
+	Size off;
+	int64 ts;
+} JoinMatch;
+
 struct SiddhiJoin
 {
 	int nprimary;
@@ -132,6 +144,19 @@ struct SiddhiJoin
 	List *probe_indexes; /* the table's index OIDs it was planned with */
 	uint64 probe_gen;	 /* relcache_gen when they were last compared */
 	MemoryContext cxt;
+	/*
+	 * An arrival's matches, and the copies of a window's matched tuples:
+	 * kept from one arrival to the next (in cxt), so that a probe
+	 * allocates nothing once they are large enough.  An arrival never
+	 * starts inside another of the same join (row is shared as well):
+	 * its query's queue takes events that reach it while it steps.
+	 */
+	JoinMatch *matches;
+	int nmatches;
+	int matches_cap;
+	char *copies;
+	Size copies_used;
+	Size copies_cap;
 };
 
 /* relcache invalidations seen (any relation): a join then compares its
@@ -395,6 +420,7 @@ siddhi_join_create(SiddhiJoinPlan *plan, ExprContext *econtext,
 	MemoryContext old = MemoryContextSwitchTo(cxt);
 	SiddhiJoin *j = palloc0(sizeof(SiddhiJoin));
 
+	j->cxt = cxt;
 	j->nprimary = plan->nprimary;
 	j->ts_at = plan->ts_at;
 	j->nother =
@@ -432,7 +458,6 @@ siddhi_join_create(SiddhiJoinPlan *plan, ExprContext *econtext,
 		j->table = plan->other->relid;
 		j->aggregation = plan->other->kind == SIDDHI_REL_AGGREGATION_VIEW;
 		j->probe_query = copyObject(plan->probe);
-		j->cxt = cxt;
 		j->probe_indexes = table_indexes(j->table);
 		j->probe_gen = relcache_gen;
 		if (!relcache_callback_registered)
@@ -474,13 +499,6 @@ siddhi_join_uses_index(SiddhiJoin *j)
 {
 	return j->probe_uses_index;
 }
-
-/* A tuple of the other side that satisfies on, and its event's time. */
-typedef struct JoinMatch
-{
-	MinimalTuple tuple;
-	int64 ts;
-} JoinMatch;
 
 /* The sides' event timestamps, when the row has them (stream sides). */
 static inline void
@@ -573,8 +591,50 @@ typedef struct ScanArg
 	TupleTableSlot *slot;
 	int64 ts;
 	bool row_built; /* the arrival's part of j->row is made */
-	List *matches;	/* of JoinMatch *, copies in per-tuple memory */
 } ScanArg;
+
+/* The next match of an arrival, in j->matches. */
+static JoinMatch *
+next_match(SiddhiJoin *j)
+{
+	if (j->nmatches == j->matches_cap)
+	{
+		int cap = Max(16, j->matches_cap * 2);
+
+		j->matches = j->matches
+						 ? repalloc(j->matches, sizeof(JoinMatch) * cap)
+						 : MemoryContextAlloc(j->cxt, sizeof(JoinMatch) * cap);
+		j->matches_cap = cap;
+	}
+	return &j->matches[j->nmatches++];
+}
+
+/*
+ * The most room for copies a join keeps between arrivals; an arrival that
+ * needed more gives it back after it (matches are a few per arrival when
+ * a join is probed by its key).
+ */
+#define JOIN_COPIES_KEPT (256 * 1024)
+
+/* Copy a window's tuple into j->copies; its offset there. */
+static Size
+copy_match(SiddhiJoin *j, MinimalTuple tuple)
+{
+	Size off = j->copies_used;
+	Size need = off + MAXALIGN(tuple->t_len);
+
+	if (need > j->copies_cap)
+	{
+		Size cap = Max(Max(need, 4096), j->copies_cap * 2);
+
+		j->copies = j->copies ? repalloc_huge(j->copies, cap)
+							  : MemoryContextAllocHuge(j->cxt, cap);
+		j->copies_cap = cap;
+	}
+	memcpy(j->copies + off, tuple, tuple->t_len);
+	j->copies_used = need;
+	return off;
+}
 
 /* Callback of siddhi_window_scan: keep the contents that satisfy on. */
 static void
@@ -582,7 +642,6 @@ scan_event(void *arg, SiddhiEventKind kind, MinimalTuple tuple, int64 ts)
 {
 	ScanArg *sa = arg;
 	SiddhiJoin *j = sa->j;
-	MemoryContext old;
 	JoinMatch *m;
 
 	if (kind == SIDDHI_EVENT_CHUNK_END)
@@ -601,12 +660,10 @@ scan_event(void *arg, SiddhiEventKind kind, MinimalTuple tuple, int64 ts)
 		if (!ExecQual(j->on, j->econtext))
 			return;
 	}
-	old = MemoryContextSwitchTo(j->econtext->ecxt_per_tuple_memory);
-	m = palloc(sizeof(JoinMatch));
-	m->tuple = heap_copy_minimal_tuple(tuple);
+	m = next_match(j);
+	m->tuple = NULL;
+	m->off = copy_match(j, tuple);
 	m->ts = ts;
-	sa->matches = lappend(sa->matches, m);
-	MemoryContextSwitchTo(old);
 }
 
 /*
@@ -750,39 +807,57 @@ siddhi_join_arrive(SiddhiJoin *j, int side, TupleTableSlot *slot, int64 ts,
 				   SiddhiEventKind kind, SiddhiWindow *other_window,
 				   SiddhiJoinRowFn fn, void *arg)
 {
-	ScanArg sa = { j, side, slot, ts, false, NIL };
+	ScanArg sa = { j, side, slot, ts, false };
 	ListCell *lc;
+	int nmatches;
 
 	if (!j->triggers[side])
 		return;
+	/* (what an arrival that failed left goes) */
+	j->nmatches = 0;
+	j->copies_used = 0;
 	if (OidIsValid(j->table))
 	{
 		MemoryContext old =
 			MemoryContextSwitchTo(j->econtext->ecxt_per_tuple_memory);
+		List *rows = probe_table(j, slot);
 
+		MemoryContextSwitchTo(old);
 		Assert(side == 0);
-		foreach(lc, probe_table(j, slot))
+		foreach(lc, rows)
 		{
-			JoinMatch *m = palloc(sizeof(JoinMatch));
+			JoinMatch *m = next_match(j);
 
 			m->tuple = lfirst(lc);
 			m->ts = 0; /* a table's row has no time (ts_at is -1) */
-			sa.matches = lappend(sa.matches, m);
 		}
-		MemoryContextSwitchTo(old);
 	}
 	else if (other_window)
 	{
 		if (j->key_attno[side] == 0 ||
 			!probe_by_key(j, side, slot, other_window, &sa))
 			siddhi_window_scan(other_window, scan_event, &sa);
+		/* the copies are where they stay now */
+		for (int i = 0; i < j->nmatches; i++)
+			j->matches[i].tuple =
+				(MinimalTuple) (j->copies + j->matches[i].off);
 	}
-	foreach(lc, sa.matches)
+	nmatches = j->nmatches;
+	for (int i = 0; i < nmatches; i++)
 	{
-		build_row(j, side, slot, ts, lfirst(lc));
+		build_row(j, side, slot, ts, &j->matches[i]);
 		fn(arg, j->row, ts, kind);
 	}
-	if (sa.matches == NIL && j->outer[side])
+	j->nmatches = 0;
+	j->copies_used = 0;
+	if (j->copies_cap > JOIN_COPIES_KEPT)
+	{
+		/* a probe that matched much: its room is not kept */
+		pfree(j->copies);
+		j->copies = NULL;
+		j->copies_cap = 0;
+	}
+	if (nmatches == 0 && j->outer[side])
 	{
 		build_row(j, side, slot, ts, NULL);
 		fn(arg, j->row, ts, kind);
