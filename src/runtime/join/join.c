@@ -148,8 +148,9 @@ struct SiddhiJoin
 	 * An arrival's matches, and the copies of a window's matched tuples:
 	 * kept from one arrival to the next (in cxt), so that a probe
 	 * allocates nothing once they are large enough.  An arrival never
-	 * starts inside another of the same join (row is shared as well):
-	 * its query's queue takes events that reach it while it steps.
+	 * starts inside another of the same join: both sides' queries have
+	 * the join's main query as their owner, and an event that reaches
+	 * either while it steps waits in the owner's queue (reentry.c).
 	 */
 	JoinMatch *matches;
 	int nmatches;
