@@ -38,6 +38,8 @@ typedef struct SiddhiAggMarks
 /* Aggregators plans (of SiddhiAggPlan) grouped by group_by (of Expr). */
 extern SiddhiAggregates *siddhi_aggs_create(List *plans, List *group_by,
 											MemoryContext parent);
+extern SiddhiAggregates *siddhi_aggs_create_in(List *plans, List *group_by,
+											   MemoryContext cxt);
 /* events may leave in another order than they came: before any group */
 extern void siddhi_aggs_set_unordered(SiddhiAggregates *a);
 

@@ -127,7 +127,7 @@ aggs_create(SiddhiOperator *op, MemoryContext parent)
 {
 	SiddhiQueryPlan *qp = OP_QUERY(op)->plan;
 	SiddhiAggregates *a =
-		siddhi_aggs_create(qp->aggregates, qp->group_by, parent);
+		siddhi_aggs_create_in(qp->aggregates, qp->group_by, parent);
 
 	if (qp->agg_unordered)
 		siddhi_aggs_set_unordered(a);

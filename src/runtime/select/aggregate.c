@@ -104,8 +104,21 @@ siddhi_aggs_set_unordered(SiddhiAggregates *a)
 SiddhiAggregates *
 siddhi_aggs_create(List *plans, List *group_by, MemoryContext parent)
 {
-	MemoryContext cxt = AllocSetContextCreate(parent, "siddhi aggregates",
-											  ALLOCSET_START_SMALL_SIZES);
+	return siddhi_aggs_create_in(
+		plans, group_by,
+		AllocSetContextCreate(parent, "siddhi aggregates",
+							  ALLOCSET_START_SMALL_SIZES));
+}
+
+/*
+ * Aggregators that live in cxt itself rather than in a context of their
+ * own: a partition key's (query_ops.c), whose context holds the key's
+ * every state, so that they lie in the same few lines of memory as the
+ * key (partition.c prefetches those together).
+ */
+SiddhiAggregates *
+siddhi_aggs_create_in(List *plans, List *group_by, MemoryContext cxt)
+{
 	SiddhiAggregates *a =
 		MemoryContextAllocZero(cxt, sizeof(SiddhiAggregates));
 	ListCell *lc;
