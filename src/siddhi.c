@@ -22,6 +22,7 @@
 #include "siddhi/ipc.h"
 #include "siddhi/metrics.h"
 #include "siddhi/kafka_source.h"
+#include "siddhi/join.h"
 #include "siddhi/partition.h"
 #include "siddhi/http.h"
 #include "siddhi/incremental.h"
@@ -238,6 +239,16 @@ define_gucs(void)
 		"of the query.  @purge releases idle keys.",
 		&siddhi_max_partition_keys, 1000000, 1, INT_MAX, PGC_SIGHUP, 0, NULL,
 		NULL, NULL);
+	DefineCustomIntVariable(
+		"siddhi.join_lookup_cache",
+		"Keys whose row a join with a table remembers the place of.",
+		"A join through a table's primary key (or another unique index) "
+		"remembers where it found each key's row, checks the row is still "
+		"there and still matches on the next lookup, and descends the "
+		"index only when it is not; 16 bytes per key.  0 turns it off for "
+		"apps started after.",
+		&siddhi_join_lookup_cache, 1000000, 0, INT_MAX / 2, PGC_SIGHUP, 0,
+		NULL, NULL, NULL);
 	DefineCustomIntVariable(
 		"siddhi.error_log_interval",
 		"Least time between two log lines about errors of one query.",

@@ -24,6 +24,9 @@
 
 typedef struct SiddhiJoin SiddhiJoin;
 
+/* siddhi.join_lookup_cache: keys one join remembers rows of (0: none) */
+extern int siddhi_join_lookup_cache;
+
 typedef void (*SiddhiJoinRowFn)(void *arg, TupleTableSlot *row, int64 ts,
 								SiddhiEventKind kind);
 

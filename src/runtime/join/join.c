@@ -54,12 +54,14 @@
 #include "postgres.h"
 
 #include "access/genam.h"
+#include "access/nbtree.h"
 #include "access/table.h"
 #include "access/tableam.h"
 #include "access/xact.h"
 #include "executor/executor.h"
 #include "executor/nodeIndexscan.h"
 #include "executor/tstoreReceiver.h"
+#include "lookup_cache.h"
 #include "miscadmin.h"
 #include "nodes/params.h"
 #include "optimizer/optimizer.h"
@@ -76,6 +78,8 @@
 #include "utils/resowner.h"
 #include "utils/snapmgr.h"
 #include "utils/tuplestore.h"
+#include "catalog/pg_am_d.h"
+#include "catalog/pg_index.h"
 
 /*
  * The index scan of one join's table, open for one transaction (see the
@@ -89,6 +93,8 @@ typedef struct LookupScan
 	TupleTableSlot *slot;
 	bool busy;	 /* a lookup is running: pins may be held */
 	bool broken; /* a subtransaction aborted during a lookup */
+	/* the heap's blocks when opened: no TID of the cache past them */
+	BlockNumber nblocks;
 } LookupScan;
 
 /* The lookups open in this transaction, closed at pre-commit. */
@@ -139,6 +145,10 @@ struct SiddhiJoin
 	ExprContext *lookup_econtext; /* params are the arrival's attributes */
 	LookupScan *lookup;			  /* open in transaction lookup_lxid */
 	LocalTransactionId lookup_lxid;
+	/* by a unique key: where each key's row was (lookup_cache.c), and
+	 * the storage those TIDs are of */
+	SiddhiLookupCache *cache;
+	RelFileNode cache_node;
 	/* the probe as planned: re-planned when the table's indexes change */
 	Query *probe_query;
 	List *probe_indexes; /* the table's index OIDs it was planned with */
@@ -278,6 +288,45 @@ lookup_subxact_callback(SubXactEvent event, SubTransactionId sub,
 }
 
 /*
+ * A cache of where each key's row is (lookup_cache.c), when the scan's
+ * keys fix every column of a unique btree index by equality, a row at
+ * most matching them: the index is immediate (a deferred one may hold
+ * duplicates until commit) and not partial (a row's version off the
+ * index could satisfy the keys).  NULL otherwise.
+ */
+static SiddhiLookupCache *
+lookup_cache_for(SiddhiJoin *j, Relation index)
+{
+	int natts = IndexRelationGetNumberOfKeyAttributes(index);
+	Form_pg_index ix = index->rd_index;
+	Oid *argtypes;
+	bool *fixed;
+
+	if (!ix->indisunique || !ix->indimmediate ||
+		index->rd_rel->relam != BTREE_AM_OID ||
+		!heap_attisnull(index->rd_indextuple, Anum_pg_index_indpred, NULL) ||
+		j->nkeys != natts)
+		return NULL;
+	argtypes = palloc(sizeof(Oid) * natts);
+	fixed = palloc0(sizeof(bool) * natts);
+	for (int k = 0; k < j->nkeys; k++)
+	{
+		ScanKey key = &j->keys[k];
+		int col = key->sk_attno - 1;
+
+		if (key->sk_strategy != BTEqualStrategyNumber ||
+			(key->sk_flags & (SK_ROW_HEADER | SK_SEARCHARRAY | SK_SEARCHNULL |
+							  SK_SEARCHNOTNULL | SK_ORDER_BY)) ||
+			col < 0 || col >= natts || fixed[col])
+			return NULL;
+		fixed[col] = true;
+		argtypes[k] = OidIsValid(key->sk_subtype) ? key->sk_subtype
+												  : index->rd_opcintype[col];
+	}
+	return siddhi_lookup_cache_create(argtypes, j->nkeys, j->cxt);
+}
+
+/*
  * When the probe's plan is a plain index scan of the table, keep what a
  * lookup needs without the executor: the scan keys (their stream-side
  * values evaluated per arrival), the plan's other quals, and the index
@@ -301,6 +350,8 @@ index_lookup_prepare(SiddhiJoin *j)
 	ExecIndexBuildScanKeys(NULL, index, is->indexqual, false, &j->keys,
 						   &j->nkeys, &j->runtime_keys, &j->nruntime_keys,
 						   &array_keys, &narray_keys);
+	if (narray_keys == 0)
+		j->cache = lookup_cache_for(j, index);
 	index_close(index, AccessShareLock);
 	if (narray_keys > 0)
 		return;
@@ -344,6 +395,19 @@ index_lookup_open(SiddhiJoin *j)
 	/* each lookup sets the scan's snapshot (index_lookup) */
 	ls->scan =
 		index_beginscan(ls->heap, ls->index, InvalidSnapshot, j->nkeys, 0);
+	/*
+	 * The cache's TIDs are of the heap's storage; the heap cannot shrink
+	 * while we hold our lock (truncation takes an exclusive one).
+	 */
+	if (j->cache)
+	{
+		ls->nblocks = RelationGetNumberOfBlocks(ls->heap);
+		if (!RelFileNodeEquals(j->cache_node, ls->heap->rd_node))
+		{
+			siddhi_lookup_cache_clear(j->cache);
+			j->cache_node = ls->heap->rd_node;
+		}
+	}
 	open_lookups = lappend(open_lookups, ls);
 	CurrentResourceOwner = save;
 	MemoryContextSwitchTo(old);
@@ -370,6 +434,42 @@ lookup_next(LookupScan *ls)
 }
 
 /*
+ * The row the cache says the key's lookup found last time, if it still
+ * does: visible to the lookup's snapshot (the fetch follows the HOT chain
+ * from its root, as an index scan's does) and satisfying the index's
+ * conditions for this arrival; in ls->slot.  A TID that does not is
+ * forgotten.
+ */
+static bool
+cached_row(SiddhiJoin *j, LookupScan *ls, uint64 hash)
+{
+	ItemPointerData tid;
+	bool call_again = false;
+	bool all_dead = false;
+	bool found;
+	MemoryContext old;
+
+	if (!siddhi_lookup_cache_get(j->cache, hash, &tid))
+		return false;
+	if (ItemPointerGetBlockNumber(&tid) < ls->nblocks)
+	{
+		old = MemoryContextSwitchTo(TopTransactionContext);
+		found = table_index_fetch_tuple(ls->scan->xs_heapfetch, &tid,
+										ls->scan->xs_snapshot, ls->slot,
+										&call_again, &all_dead);
+		MemoryContextSwitchTo(old);
+		if (found)
+		{
+			j->lookup_econtext->ecxt_scantuple = ls->slot;
+			if (ExecQual(j->lookup_recheck, j->lookup_econtext))
+				return true;
+		}
+	}
+	siddhi_lookup_cache_forget(j->cache, hash);
+	return false;
+}
+
+/*
  * The table's rows that satisfy on for the arrival (its attributes are in
  * j->params), through the index; copies in the query's per-tuple memory.
  */
@@ -381,6 +481,8 @@ index_lookup(SiddhiJoin *j)
 	MemoryContext tuple_cxt = j->econtext->ecxt_per_tuple_memory;
 	MemoryContext old;
 	List *rows = NIL;
+	uint64 hash = 0;
+	bool cached;
 
 	/* a snapshot of its own, as the executor's probe had: functions in
 	 * the quals see it too */
@@ -390,6 +492,18 @@ index_lookup(SiddhiJoin *j)
 	ResetExprContext(ec);
 	ExecIndexEvalRuntimeKeys(ec, j->runtime_keys, j->nruntime_keys);
 	ls->busy = true;
+	cached = j->cache && siddhi_lookup_cache_hash(j->cache, j->keys, &hash);
+	if (cached && cached_row(j, ls, hash))
+	{
+		/* the key's row, where it was: the index would find it alone */
+		if (!j->lookup_qual || ExecQual(j->lookup_qual, ec))
+		{
+			old = MemoryContextSwitchTo(tuple_cxt);
+			rows = lappend(rows, ExecCopySlotMinimalTuple(ls->slot));
+			MemoryContextSwitchTo(old);
+		}
+		goto done;
+	}
 	old = MemoryContextSwitchTo(TopTransactionContext);
 	index_rescan(ls->scan, j->keys, j->nkeys, NULL, 0);
 	MemoryContextSwitchTo(old);
@@ -398,12 +512,22 @@ index_lookup(SiddhiJoin *j)
 		ec->ecxt_scantuple = ls->slot;
 		if (ls->scan->xs_recheck && !ExecQual(j->lookup_recheck, ec))
 			continue;
+		if (cached)
+		{
+			/* the root of its HOT chain, as the index has it */
+			BlockNumber blk = ItemPointerGetBlockNumber(&ls->scan->xs_heaptid);
+
+			siddhi_lookup_cache_put(j->cache, hash, &ls->scan->xs_heaptid);
+			ls->nblocks = Max(ls->nblocks, blk + 1);
+			cached = false;
+		}
 		if (j->lookup_qual && !ExecQual(j->lookup_qual, ec))
 			continue;
 		old = MemoryContextSwitchTo(tuple_cxt);
 		rows = lappend(rows, ExecCopySlotMinimalTuple(ls->slot));
 		MemoryContextSwitchTo(old);
 	}
+done:
 	/* no pin outlives the lookup */
 	ExecClearTuple(ls->slot);
 	if (ls->scan->xs_heapfetch)
@@ -742,6 +866,8 @@ probe_replan_if_needed(SiddhiJoin *j)
 	j->lookup_qual = NULL;
 	j->lookup_recheck = NULL;
 	j->lookup = NULL;
+	siddhi_lookup_cache_free(j->cache);
+	j->cache = NULL;
 	index_lookup_prepare(j);
 	MemoryContextSwitchTo(old);
 }

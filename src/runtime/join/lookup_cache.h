@@ -1,0 +1,45 @@
+/*-------------------------------------------------------------------------
+ *
+ * lookup_cache.h
+ *	  Where a table join's lookup found each key's row last time: a hint
+ *	  that saves the index descent, checked against the heap on use.
+ *
+ *-------------------------------------------------------------------------
+ */
+#ifndef SIDDHI_LOOKUP_CACHE_H
+#define SIDDHI_LOOKUP_CACHE_H
+
+#include "access/skey.h"
+#include "storage/itemptr.h"
+
+typedef struct SiddhiLookupCache SiddhiLookupCache;
+
+/*
+ * A cache for lookups by nkeys equality keys of a unique index, whose
+ * arguments have the given types; NULL when the keys are not of a kind
+ * it can hash (or the cache is off).
+ */
+extern SiddhiLookupCache *siddhi_lookup_cache_create(const Oid *argtypes,
+													 int nkeys,
+													 MemoryContext cxt);
+
+/* The hash of the keys' current arguments; false when one is null. */
+extern bool siddhi_lookup_cache_hash(SiddhiLookupCache *c, ScanKey keys,
+									 uint64 *hash);
+
+/* The heap TID last seen for hash, if any. */
+extern bool siddhi_lookup_cache_get(SiddhiLookupCache *c, uint64 hash,
+									ItemPointer tid);
+
+/* Remember tid for hash (nothing when full); forget it. */
+extern void siddhi_lookup_cache_put(SiddhiLookupCache *c, uint64 hash,
+									ItemPointer tid);
+extern void siddhi_lookup_cache_forget(SiddhiLookupCache *c, uint64 hash);
+
+/* Forget everything (the table's storage was replaced). */
+extern void siddhi_lookup_cache_clear(SiddhiLookupCache *c);
+
+extern int64 siddhi_lookup_cache_entries(SiddhiLookupCache *c);
+extern void siddhi_lookup_cache_free(SiddhiLookupCache *c);
+
+#endif
