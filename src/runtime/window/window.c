@@ -336,6 +336,7 @@ length_add(RingWindow *w, MinimalTuple tuple, int64 ts, int64 now,
 	slot = &w->slots[(w->head + w->count) % w->capacity];
 	slot->tuple = ring_window_keep_in(w, tuple, spare);
 	slot->timestamp = ts;
+	slot->ext = 0;
 	w->count++;
 	w->added++;
 	fn(arg, SIDDHI_EVENT_CURRENT, slot->tuple, ts);
@@ -384,6 +385,7 @@ length_batch_add(RingWindow *w, MinimalTuple tuple, int64 ts, int64 now,
 	}
 	w->slots[w->count].tuple = keep(w, tuple);
 	w->slots[w->count].timestamp = ts;
+	w->slots[w->count].ext = 0;
 	w->count++;
 	w->added++;
 	if (w->count < w->length)
@@ -427,6 +429,7 @@ keep_previous(RingWindow *w, MinimalTuple tuple, int64 ts)
 		ring_window_grow_previous(w);
 	w->previous[w->previous_count].tuple = keep(w, tuple);
 	w->previous[w->previous_count].timestamp = ts;
+	w->previous[w->previous_count].ext = 0;
 	w->previous_count++;
 }
 
@@ -522,6 +525,7 @@ time_add(RingWindow *w, MinimalTuple tuple, int64 ts, SiddhiEventFn fn,
 	slot = &w->slots[(w->head + w->count) % w->capacity];
 	slot->tuple = keep(w, tuple);
 	slot->timestamp = ts;
+	slot->ext = 0; /* externalTime sets it after */
 	w->count++;
 	w->added++;
 	fn(arg, SIDDHI_EVENT_CURRENT, slot->tuple, ts);
@@ -582,6 +586,7 @@ time_batch_add(RingWindow *w, MinimalTuple tuple, int64 ts, int64 now,
 		ring_window_grow(w);
 	w->slots[w->count].tuple = keep(w, tuple);
 	w->slots[w->count].timestamp = ts;
+	w->slots[w->count].ext = 0;
 	w->count++;
 	w->added++;
 }
