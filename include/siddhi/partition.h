@@ -18,6 +18,7 @@
 
 #include "nodes/execnodes.h"
 #include "lib/ilist.h"
+#include "lib/pairingheap.h"
 #include "siddhi/analyzer.h"
 
 typedef struct SiddhiPartInstance
@@ -33,6 +34,11 @@ typedef struct SiddhiPartInstance
 	/* epochs (src/runtime/partition_state.c) */
 	int64 seq;			/* its place in creation order, never reused */
 	uint64 restore_gen; /* the last restore that read it */
+	/* when time is next due for it (src/runtime/partition_schedule.c) */
+	pairingheap_node due_node; /* in the schedule's heap when due >= 0 */
+	int64 due;
+	dlist_node dirty_node; /* in its list of keys to look at again */
+	bool dirty;
 } SiddhiPartInstance;
 
 typedef struct SiddhiPartitionRuntime SiddhiPartitionRuntime;

@@ -164,6 +164,9 @@ extern bool siddhi_window_supported(SiddhiWindowKind kind);
 /* A window for the plan, in a context under parent. */
 extern SiddhiWindow *siddhi_window_create(const SiddhiWindowPlan *plan,
 										  MemoryContext parent);
+/* the same, in cxt itself: freed with it (a partition key's) */
+extern SiddhiWindow *siddhi_window_create_in(const SiddhiWindowPlan *plan,
+											 MemoryContext cxt);
 
 /*
  * Nothing will ever need the expired events of this window's batches (its

@@ -484,6 +484,7 @@ siddhi_runtime_start_app(SiddhiAppPlan *plan)
 		AppPartition *ap = lfirst(lc);
 
 		siddhi_partition_set_queries(ap->rt, list_length(ap->queries));
+		partition_schedule_init(ap);
 	}
 	foreach(lc, app->aggregations)
 	{

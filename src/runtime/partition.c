@@ -215,6 +215,7 @@ instance_make(SiddhiPartitionRuntime *p, const char *key, int len, uint64 hash,
 	inst->key[len] = '\0';
 	inst->keylen = len;
 	inst->last_used = now;
+	inst->due = -1; /* in no schedule yet (partition_schedule.c) */
 	PG_TRY();
 	{
 		for (int i = 0; i < p->nqueries; i++)

@@ -403,6 +403,8 @@ partition_state_restore(QueryRuntime *q, SiddhiStateReader *r,
 								 keys[i].from->what);
 		key_state_restore(q, inst->states[q->part_index], &kr);
 		siddhi_state_expect_end(&kr);
+		/* its windows and patterns may have time due */
+		partition_schedule_mark(q->apart, inst);
 		/* its record's bytes, as put_key counts them */
 		((QueryKeyState *) inst->states[q->part_index])->saved_bytes =
 			keys[i].len + keys[i].dlen + 2 * sizeof(int32) + 2 * sizeof(int64);
@@ -520,6 +522,7 @@ partition_roundtrip(AppPartition *ap)
 		query_state_serialize(lfirst(lq), &bufs[i], &parts);
 		i++;
 	}
+	partition_schedule_reset(ap);
 	siddhi_partition_clear(ap->rt);
 	i = 0;
 	foreach(lq, ap->queries)

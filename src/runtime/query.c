@@ -576,7 +576,9 @@ window_event(void *arg, SiddhiEventKind kind, MinimalTuple tuple, int64 ts)
 SiddhiWindow *
 query_window_create(QueryRuntime *q, MemoryContext cxt)
 {
-	SiddhiWindow *w = siddhi_window_create(q->window_plan, cxt);
+	/* a partition key's lies in the key's context (siddhi_window_create_in) */
+	SiddhiWindow *w = q->apart ? siddhi_window_create_in(q->window_plan, cxt)
+							   : siddhi_window_create(q->window_plan, cxt);
 
 	if (q->plan != NULL && q->plan->window == q->window_plan &&
 		siddhi_window_plan_resets(q->plan) && siddhi_window_reset_batches(w) &&

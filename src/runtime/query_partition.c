@@ -80,6 +80,9 @@ partition_enter(AppPartition *ap, SiddhiPartInstance *inst)
 {
 	ListCell *lc;
 
+	/* whatever it does next may move its deadlines */
+	if (inst != NULL)
+		partition_schedule_mark(ap, inst);
 	if (ap->current == inst)
 		return;
 	foreach(lc, ap->queries)
@@ -304,6 +307,7 @@ partition_key_released(void *arg, SiddhiPartInstance *inst)
 	AppPartition *ap = arg;
 	ListCell *lc;
 
+	partition_schedule_forget(ap, inst);
 	foreach(lc, ap->queries)
 	{
 		QueryRuntime *q = lfirst(lc);
@@ -325,11 +329,29 @@ partition_key_released(void *arg, SiddhiPartInstance *inst)
 	}
 }
 
-static int64 key_deadline(AppPartition *ap, SiddhiPartInstance *inst,
-						  uint64 *all);
+
+/* Time passes for one key of a partition. */
+static void
+key_advance(AppPartition *ap, SiddhiPartInstance *inst, int64 now)
+{
+	uint64 before;
+	uint64 after;
+	int64 due = partition_key_deadline(ap, inst, &before);
+	ListCell *lc;
+
+	foreach(lc, ap->queries)
+	{
+		partition_enter(ap, inst);
+		query_advance(lfirst(lc), now);
+	}
+	(void) partition_key_deadline(ap, inst, &after);
+	if ((due >= 0 && due <= now) || after != before)
+		partition_touch_all(ap, inst);
+}
 
 /*
- * Time passes for every key of a partition; idle keys may go.  The epochs'
+ * Time passes for every key of a partition that has something due (for
+ * every key, when a limiter may start); idle keys may go.  The epochs'
  * mark: a key with something due changed, and so did one whose deadlines
  * moved (a rate limiter starts its first period when time first passes);
  * one with nothing due and the same deadlines did not: its windows,
@@ -340,66 +362,27 @@ partition_advance(AppPartition *ap, int64 now)
 {
 	SiddhiPartInstance *prev = ap->current;
 
-	if (ap->timed)
+	if (ap->schedule)
+	{
+		/* the keys with something due (partition_schedule.c) */
+		SiddhiPartInstance **keys;
+		int n = partition_schedule_due(ap, now, &keys);
+
+		for (int k = 0; k < n; k++)
+			key_advance(ap, keys[k], now);
+		pfree(keys);
+		partition_enter(ap, prev);
+	}
+	else if (ap->timed)
 	{
 		dlist_iter it;
 
-		dlist_foreach(it, siddhi_partition_instances(ap->rt))
-		{
-			SiddhiPartInstance *inst =
-				dlist_container(SiddhiPartInstance, node, it.cur);
-			uint64 before;
-			uint64 after;
-			int64 due = key_deadline(ap, inst, &before);
-			ListCell *lc;
-
-			foreach(lc, ap->queries)
-			{
-				partition_enter(ap, inst);
-				query_advance(lfirst(lc), now);
-			}
-			(void) key_deadline(ap, inst, &after);
-			if ((due >= 0 && due <= now) || after != before)
-				partition_touch_all(ap, inst);
-		}
+		dlist_foreach(it, siddhi_partition_instances(ap->rt)) key_advance(
+			ap, dlist_container(SiddhiPartInstance, node, it.cur), now);
 		partition_enter(ap, prev);
 	}
 	if (prev == NULL)
 		siddhi_partition_purge(ap->rt, now, partition_key_released, ap);
-}
-
-/*
- * The earliest due time of one key's windows, limiters and patterns; all
- * (may be NULL) gets a hash of all of them.
- */
-static int64
-key_deadline(AppPartition *ap, SiddhiPartInstance *inst, uint64 *all)
-{
-	int64 next = -1;
-	uint64 h = 0;
-	ListCell *lc;
-
-	foreach(lc, ap->queries)
-	{
-		QueryRuntime *q = lfirst(lc);
-		QueryKeyState *ks = inst->states[q->part_index];
-
-		for (int i = 0; i < QOP_COUNT; i++)
-		{
-			SiddhiOperator *op = &q->opers[i];
-			int64 due;
-
-			if (op->ops == NULL || op->ops->deadline == NULL)
-				continue;
-			due = ks->states[i] ? op->ops->deadline(op, ks->states[i]) : -1;
-			if (due >= 0 && (next < 0 || due < next))
-				next = due;
-			h = h * 0x100000001b3ULL ^ (uint64) due;
-		}
-	}
-	if (all)
-		*all = h;
-	return next;
 }
 
 /* The earliest due time of a partition's keys' windows and limiters. */
@@ -411,9 +394,17 @@ partition_deadline(AppPartition *ap)
 
 	if (!ap->timed)
 		return next;
+	if (ap->schedule)
+	{
+		int64 due = partition_schedule_next(ap);
+
+		if (due >= 0 && (next < 0 || due < next))
+			next = due;
+		return next;
+	}
 	dlist_foreach(it, siddhi_partition_instances(ap->rt))
 	{
-		int64 due = key_deadline(
+		int64 due = partition_key_deadline(
 			ap, dlist_container(SiddhiPartInstance, node, it.cur), NULL);
 
 		if (due >= 0 && (next < 0 || due < next))

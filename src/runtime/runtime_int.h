@@ -383,6 +383,14 @@ struct AppPartition
 	SiddhiPartInstance *only;
 	Oid only_relid;
 	bool timed; /* some query has a window, a rate limiter or a pattern */
+	/*
+	 * partition_schedule.c: the keys by the time next due for them, when
+	 * no query has a rate limiter (one may start when time passes, due or
+	 * not: those partitions look at every key); NULL otherwise.  dirty:
+	 * the keys stepped since, whose times are looked at again first.
+	 */
+	pairingheap *schedule;
+	dlist_head dirty;
 	/* epochs: the save generation; a query's state for a key it worked
 	 * for is stamped with it (partition_touch), and each save moves it on */
 	uint64 gen;
@@ -686,6 +694,27 @@ extern void partition_event(QueryRuntime *q, TupleTableSlot *slot, int64 ts,
 extern void partition_chunk_end(QueryRuntime *q, int depth);
 
 extern void partition_advance(AppPartition *ap, int64 now);
+/* partition_schedule.c */
+extern void partition_schedule_init(AppPartition *ap);
+extern int64 partition_key_deadline(AppPartition *ap, SiddhiPartInstance *inst,
+									uint64 *all);
+extern void partition_schedule_forget(AppPartition *ap,
+									  SiddhiPartInstance *inst);
+extern void partition_schedule_reset(AppPartition *ap);
+extern int64 partition_schedule_next(AppPartition *ap);
+extern int partition_schedule_due(AppPartition *ap, int64 now,
+								  SiddhiPartInstance ***keys);
+
+/* A key was stepped (partition_enter) or restored: look at its times. */
+static inline void
+partition_schedule_mark(AppPartition *ap, SiddhiPartInstance *inst)
+{
+	if (ap->schedule != NULL && !inst->dirty)
+	{
+		inst->dirty = true;
+		dlist_push_tail(&ap->dirty, &inst->dirty_node);
+	}
+}
 
 /* the epochs' marks: a query's state for a key changed (partition_state.c) */
 extern void partition_touch(QueryRuntime *q, SiddhiPartInstance *inst);

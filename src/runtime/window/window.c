@@ -121,8 +121,20 @@ siddhi_window_supported(SiddhiWindowKind kind)
 SiddhiWindow *
 siddhi_window_create(const SiddhiWindowPlan *plan, MemoryContext parent)
 {
-	MemoryContext cxt = AllocSetContextCreate(parent, "siddhi window",
-											  ALLOCSET_START_SMALL_SIZES);
+	return siddhi_window_create_in(
+		plan, AllocSetContextCreate(parent, "siddhi window",
+									ALLOCSET_START_SMALL_SIZES));
+}
+
+/*
+ * A window that lives in cxt itself rather than in a context of its own:
+ * a partition key's (query.c), whose context holds the key's every state,
+ * so that an event's step finds the key, its window and its aggregators
+ * in the same few lines of memory.
+ */
+SiddhiWindow *
+siddhi_window_create_in(const SiddhiWindowPlan *plan, MemoryContext cxt)
+{
 	const SiddhiWindowOps *ops;
 	SiddhiWindow *w;
 
