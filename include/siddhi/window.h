@@ -164,7 +164,10 @@ extern bool siddhi_window_supported(SiddhiWindowKind kind);
 /* A window for the plan, in a context under parent. */
 extern SiddhiWindow *siddhi_window_create(const SiddhiWindowPlan *plan,
 										  MemoryContext parent);
-/* the same, in cxt itself: freed with it (a partition key's) */
+/* whether a window of the kind may ever have time due */
+extern bool siddhi_window_kind_timed(SiddhiWindowKind kind);
+/* the same as siddhi_window_create, in cxt itself: freed with it (a
+ * partition key's) */
 extern SiddhiWindow *siddhi_window_create_in(const SiddhiWindowPlan *plan,
 											 MemoryContext cxt);
 

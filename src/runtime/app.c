@@ -474,7 +474,9 @@ siddhi_runtime_start_app(SiddhiAppPlan *plan)
 		{
 			q->part_index = list_length(q->apart->queries);
 			q->apart->queries = lappend(q->apart->queries, q);
-			if (q->window_plan || q->pattern_prog ||
+			if ((q->window_plan &&
+				 siddhi_window_kind_timed(q->window_plan->kind)) ||
+				q->pattern_prog ||
 				(q->plan && q->plan->rate_kind != SIDDHI_RATE_NONE))
 				q->apart->timed = true;
 		}

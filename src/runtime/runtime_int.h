@@ -382,7 +382,8 @@ struct AppPartition
 	/* partition_chunk_every_key: the one key events of only_relid go to */
 	SiddhiPartInstance *only;
 	Oid only_relid;
-	bool timed; /* some query has a window, a rate limiter or a pattern */
+	bool
+		timed; /* some query has a timed window, a rate limiter or a pattern */
 	/*
 	 * partition_schedule.c: the keys by the time next due for them, when
 	 * no query has a rate limiter (one may start when time passes, due or

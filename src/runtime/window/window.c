@@ -42,6 +42,8 @@
 #include "window_ring.h"
 
 
+static int64 ring_deadline(SiddhiWindow *base);
+
 static const SiddhiWindowOps *const window_ops[] = {
 	[SIDDHI_WINDOW_LENGTH] = &siddhi_length_window_ops,
 	[SIDDHI_WINDOW_LENGTH_BATCH] = &siddhi_length_batch_window_ops,
@@ -116,6 +118,28 @@ siddhi_window_supported(SiddhiWindowKind kind)
 {
 	return kind > SIDDHI_WINDOW_NONE && kind < lengthof(window_ops) &&
 		   window_ops[kind] != NULL;
+}
+
+/*
+ * Whether a window of this kind may ever have a deadline: not the count
+ * windows (length, lengthBatch) nor externalTime, which the ring's
+ * deadline leaves at -1, nor a kind with no deadline at all.
+ */
+bool
+siddhi_window_kind_timed(SiddhiWindowKind kind)
+{
+	const SiddhiWindowOps *ops;
+
+	if (!siddhi_window_supported(kind))
+		return false;
+	ops = window_ops[kind];
+	if (ops->deadline == NULL)
+		return false;
+	if (ops->deadline == ring_deadline)
+		return kind == SIDDHI_WINDOW_TIME ||
+			   kind == SIDDHI_WINDOW_TIME_BATCH ||
+			   kind == SIDDHI_WINDOW_TIME_LENGTH;
+	return true;
 }
 
 SiddhiWindow *
