@@ -79,6 +79,16 @@ extern bool siddhi_selector_reads_expired(SiddhiSelect *s);
 
 /* The aggregators start again at the chunk's end (Siddhi's RESET). */
 extern void siddhi_selector_reset_at_end(SiddhiSelect *s);
+
+/*
+ * The driver knows that the next current event to reach s, if any, is the
+ * last the selector sees before its chunk ends (on: an arrival that ends
+ * its chunk, with no window or a length window, whose current event comes
+ * last); off again once that arrival is through.  An aggregating selector
+ * then outputs that event's row at once, rather than copying it to output
+ * at the chunk's end, when no other group waits to go before it.
+ */
+extern void siddhi_selector_last(SiddhiSelect *s, bool on);
 /* A batch window's RESET: every group starts again now, between chunks. */
 extern void siddhi_selector_reset(SiddhiSelect *s);
 

@@ -796,13 +796,24 @@ query_event(QueryRuntime *q, TupleTableSlot *slot, int64 ts, int depth,
 		ev.timestamp = ts;
 		ev.now = q->app->playback ? q->app->clock : ts;
 		window_event_values(&q->window_args, q->econtext, &ev);
+		/* a length window hands the arrival out last, after its expiry */
+		if (end_chunk && q->sel && q->join_main == NULL && q->join == NULL &&
+			q->window_plan->kind == SIDDHI_WINDOW_LENGTH)
+			siddhi_selector_last(q->sel, true);
 		siddhi_window_add(q->window, &ev, window_event, &wa);
+		if (q->sel)
+			siddhi_selector_last(q->sel, false);
 		if (should_free)
 			pfree(ev.tuple);
 	}
 	else
 	{
+		/* no window: the arrival alone, unless a join makes it several */
+		if (end_chunk && q->sel && q->join_main == NULL && q->join == NULL)
+			siddhi_selector_last(q->sel, true);
 		query_emit(q, slot, ts, depth, kind);
+		if (q->sel)
+			siddhi_selector_last(q->sel, false);
 		/*
 		 * A join side without a window is Siddhi's empty window: when the
 		 * query outputs expired events, each arrival also leaves at once,

@@ -305,7 +305,7 @@ output_row(SiddhiSelect *s, TupleTableSlot *slot, int64 ts,
  */
 static void
 aggregate_event(SiddhiSelect *s, TupleTableSlot *slot, int64 ts,
-				SiddhiEventKind kind)
+				SiddhiEventKind kind, SiddhiSelectEmit emit, void *arg)
 {
 	ExprContext *econtext = s->econtext;
 	MemoryContext old = MemoryContextSwitchTo(econtext->ecxt_per_tuple_memory);
@@ -377,6 +377,18 @@ aggregate_event(SiddhiSelect *s, TupleTableSlot *slot, int64 ts,
 		econtext->ecxt_scantuple = slot;
 		if (!pass)
 			return;
+	}
+	/*
+	 * The chunk's last event, with no other group's row waiting: its row
+	 * is the one the chunk's end would output, and nothing comes before
+	 * it, so it goes now, without the copies.
+	 */
+	if (s->last_current && kind == SIDDHI_EVENT_CURRENT && s->npending == 0 &&
+		!s->having && !s->topn && !s->folds && !s->buffered && !s->over)
+	{
+		s->last_current = false;
+		selector_output(s, slot, ts, kind, emit, arg);
+		return;
 	}
 	/*
 	 * The row's copies go first, so that an error leaves the group's
@@ -459,7 +471,7 @@ siddhi_selector_row(SiddhiSelect *s, TupleTableSlot *slot, int64 ts,
 {
 	if (s->aggs)
 	{
-		aggregate_event(s, slot, ts, kind);
+		aggregate_event(s, slot, ts, kind, emit, arg);
 		return;
 	}
 	/* window functions: now over a stream, at the step's end over a window */
@@ -525,6 +537,12 @@ aggregate_flush(SiddhiSelect *s, SiddhiSelectEmit emit, void *arg)
 		siddhi_aggs_marks(s->pending_groups[i])->pending = 0;
 	s->npending = 0;
 	selector_release_touched(s);
+}
+
+void
+siddhi_selector_last(SiddhiSelect *s, bool on)
+{
+	s->last_current = on && s->aggs != NULL;
 }
 
 void
@@ -637,6 +655,7 @@ siddhi_selector_chunk_end(SiddhiSelect *s, SiddhiSelectEmit emit, void *arg)
 	int64 last;
 	MemoryContext old;
 
+	s->last_current = false;
 	/* a folding selector's rows wait for the batch's close */
 	if (s->aggs && s->folds)
 		selector_release_touched(s);
@@ -705,6 +724,7 @@ siddhi_selector_abandon(SiddhiSelect *s)
 	s->nout = 0;
 	s->reset = false;
 	s->flush_group = NULL;
+	s->last_current = false;
 	if (s->over)
 		siddhi_over_abandon(s->over);
 }

@@ -39,6 +39,8 @@ struct SiddhiSelect
 	ExprState *having;		  /* over the output row */
 	TupleTableSlot *agg_slot; /* holds the event an output row is made from */
 	int npending;			  /* groups to output at the end of this chunk */
+	/* the next current event is the chunk's last (siddhi_selector_last) */
+	bool last_current;
 	int pending_cap;
 	SiddhiAggGroup **pending_groups;
 	MinimalTuple *pending_tuples;
