@@ -329,7 +329,6 @@ partition_key_released(void *arg, SiddhiPartInstance *inst)
 	}
 }
 
-
 /* Time passes for one key of a partition. */
 static void
 key_advance(AppPartition *ap, SiddhiPartInstance *inst, int64 now)
@@ -377,8 +376,11 @@ partition_advance(AppPartition *ap, int64 now)
 	{
 		dlist_iter it;
 
-		dlist_foreach(it, siddhi_partition_instances(ap->rt)) key_advance(
-			ap, dlist_container(SiddhiPartInstance, node, it.cur), now);
+		dlist_foreach(it, siddhi_partition_instances(ap->rt))
+		{
+			key_advance(ap, dlist_container(SiddhiPartInstance, node, it.cur),
+						now);
+		}
 		partition_enter(ap, prev);
 	}
 	if (prev == NULL)

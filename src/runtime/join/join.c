@@ -30,7 +30,8 @@
  * plain index scan, we keep its scan keys, open the table and index once
  * per transaction (the first lookup of a batch) and, per arrival, only
  * evaluate the keys, rescan the index and check the plan's remaining
- * quals.  Ownership: the relations, their locks and the scan belong to the
+ * quals; by a unique key, lookup_cache.c remembers where each key's row
+ * was, and the row is read there when it still is (cached_row).  Ownership: the relations, their locks and the scan belong to the
  * top transaction's resource owner and are closed just before commit (a
  * transaction callback); buffer pins are taken by the current
  * subtransaction and all dropped before a lookup returns.  An error in
@@ -58,6 +59,8 @@
 #include "access/table.h"
 #include "access/tableam.h"
 #include "access/xact.h"
+#include "catalog/pg_am_d.h"
+#include "catalog/pg_index.h"
 #include "executor/executor.h"
 #include "executor/nodeIndexscan.h"
 #include "executor/tstoreReceiver.h"
@@ -78,8 +81,6 @@
 #include "utils/resowner.h"
 #include "utils/snapmgr.h"
 #include "utils/tuplestore.h"
-#include "catalog/pg_am_d.h"
-#include "catalog/pg_index.h"
 
 /*
  * The index scan of one join's table, open for one transaction (see the
