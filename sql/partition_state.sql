@@ -237,5 +237,30 @@ SELECT siddhi.flush();
 SELECT DISTINCT ON (k) k, c FROM pssums WHERE k IN ('k0', 'k1') ORDER BY k, c DESC;
 SELECT siddhi.undeploy('ps', drop_tables => true);
 
+-- time for the keys a restart restored: each key with a time window is
+-- scheduled by its deadline (src/runtime/partition_schedule.c), so the
+-- clock that b's events move expires a's events, though a sees none
+SELECT count(*) FROM siddhi.deploy('pt', $$
+  @app:playback
+  @eventTime('ts')
+  define stream PtIn (k string, v int, ts long);
+  define table PtGone (k string, s long);
+  partition with (k of PtIn)
+  begin
+    from PtIn#window.time(1 sec) select k, sum(v) as s
+    insert expired events into PtGone;
+  end;
+$$);
+INSERT INTO ptin VALUES ('a', 1, 1000), ('b', 2, 1100), ('a', 3, 1200);
+SELECT siddhi.flush();
+SELECT pg_temp.restart();
+INSERT INTO ptin VALUES ('b', 4, 2150);
+SELECT siddhi.flush();
+SELECT * FROM ptgone ORDER BY k, s;
+INSERT INTO ptin VALUES ('b', 5, 2300);
+SELECT siddhi.flush();
+SELECT * FROM ptgone ORDER BY k, s;
+SELECT siddhi.undeploy('pt', drop_tables => true);
+
 ALTER SYSTEM RESET siddhi.state_interval;
 SELECT pg_reload_conf();

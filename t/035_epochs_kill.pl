@@ -1,7 +1,8 @@
 # Exactly once with state: 20 kill -9 cycles of the engine worker and 5
 # immediate stops of the postmaster, at random moments, while a client
 # feeds a durable stream of a playback app with a time window group by, a
-# pattern with every, a partition, an incremental aggregation, and two
+# pattern with every, a partition (a length and a time window per key),
+# an incremental aggregation, and two
 # batch windows that fold their events into groups as they arrive (a
 # timeBatch grouped with having, a lengthBatch without groups).  After
 # the cycles, the same committed events, in the same order, are fed to a
@@ -41,6 +42,7 @@ sub app
 		define table W$sfx (id long, k int, n long, s long);
 		define table P$sfx (id1 long, id2 long);
 		define table Q$sfx (id long, k int, s long);
+		define table T$sfx (id long, k int, n long, s long);
 		define table B$sfx (id long, k int, n long, s long);
 		define table L$sfx (id long, n long, s long, mx int);
 		\@info(name = 'win')
@@ -65,6 +67,10 @@ sub app
 			\@info(name = 'part')
 			from $in#window.length(4) select id, k, sum(v) as s
 			insert into Q$sfx;
+			\@info(name = 'part_time')
+			from $in#window.time(500 milliseconds)
+			select id, k, count() as n, sum(v) as s
+			insert into T$sfx;
 		end;
 		define aggregation A$sfx
 		from $in select k, sum(v) as total, count() as cnt
@@ -152,7 +158,7 @@ $node->safe_psql('postgres', q{
 	SELECT siddhi.flush();
 });
 
-same_outputs($node, 'b', 'l');
+same_outputs($node, 'b', 'l', 't');
 is( $node->safe_psql('postgres',
 		q{SELECT count(*) FROM siddhi.query_states
 		   WHERE app = 'live' AND NOT saved}),
