@@ -115,6 +115,39 @@ SELECT siddhi.flush();
 SELECT event->>'k' AS k, event->>'n' AS n FROM siddhi.poll('ppcounts', 100, 0)
 ORDER BY seq;
 
+-- a purged key leaves the schedule its time window put it in: b goes at
+-- 5000 (idle since 1000) and comes back afresh; at 12000 a's first event
+-- expires (a 3), then the purge takes a and b (idle since 5000), b with
+-- an event due at 15000 that must not come back when time passes it
+SELECT siddhi.deploy('part_purge_time', $$
+  @app:playback
+  define stream PqEvents (k string, v int);
+  @purge(enable = 'true', interval = '1 sec', idle.period = '2 sec')
+  partition with (k of PqEvents)
+  begin
+    from PqEvents#window.time(10 sec) select k, count() as n
+    insert all events into PqCounts;
+  end;
+$$);
+SELECT siddhi.subscribe('pqcounts');
+SET siddhi.event_time = 1000;
+INSERT INTO pqevents VALUES ('a', 1), ('b', 1);
+SET siddhi.event_time = 2500;
+INSERT INTO pqevents VALUES ('a', 1);
+SET siddhi.event_time = 4000;
+INSERT INTO pqevents VALUES ('a', 1);
+SET siddhi.event_time = 5000;
+INSERT INTO pqevents VALUES ('a', 1), ('b', 1);
+SET siddhi.event_time = 12000;
+INSERT INTO pqevents VALUES ('a', 1);
+SET siddhi.event_time = 16000;
+INSERT INTO pqevents VALUES ('a', 1);
+RESET siddhi.event_time;
+SELECT siddhi.flush();
+SELECT event->>'k' AS k, event->>'n' AS n FROM siddhi.poll('pqcounts', 100, 0)
+ORDER BY seq;
+SELECT siddhi.undeploy('part_purge_time');
+
 -- without @purge the keys are bounded by siddhi.max_partition_keys
 ALTER SYSTEM SET siddhi.max_partition_keys = 2;
 SELECT pg_reload_conf();
