@@ -168,6 +168,27 @@ SELECT errors, last_error FROM siddhi.queries WHERE app = 'part_bounded';
 ALTER SYSTEM RESET siddhi.max_partition_keys;
 SELECT pg_reload_conf();
 
+-- an event that fails in the middle of a chunk (a partition's query takes
+-- the ring's chunk in one step) is skipped for its key alone: the
+-- chunk's other events and keys go on, and the key's window holds it
+CREATE FUNCTION pf_div(a int, b int) RETURNS int
+  LANGUAGE sql IMMUTABLE AS 'SELECT a / b';
+SELECT count(*) FROM siddhi.deploy('part_fail', $$
+  define stream PfEvents (k string, v int);
+  define table PfOut (k string, r int, n long);
+  partition with (k of PfEvents)
+  begin
+    from PfEvents#window.length(2) select k, pf_div(10, v) as r, count() as n
+    insert into PfOut;
+  end;
+$$);
+INSERT INTO pfevents VALUES ('a', 1), ('b', 2), ('a', 0), ('b', 5), ('a', 2);
+SELECT siddhi.flush();
+SELECT * FROM pfout ORDER BY k, n, r;
+SELECT errors FROM siddhi.queries WHERE app = 'part_fail';
+SELECT siddhi.undeploy('part_fail', drop_tables => true);
+DROP FUNCTION pf_div(int, int);
+
 -- a join inside a partition: both sides keyed, each key joins its own windows
 SELECT siddhi.deploy('part_join', $$
   @app:playback

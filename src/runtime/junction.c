@@ -320,8 +320,9 @@ junction_emit_chunk(Junction *j, PendingOut *rows, int n, TupleTableSlot *slot,
 /*
  * Whether a chunk of j goes to one query and nothing else, so that it can
  * take the chunk in one step (query_step_chunk): no named window, hook,
- * aggregation or watcher; no partition; no table operation (its
- * deferred triggers fire after each event's step).
+ * aggregation or watcher; no table operation (its deferred triggers fire
+ * after each event's step).  A partition's query takes it too, each
+ * event routed to its keys as one step would.
  */
 static bool
 junction_one_reader(Junction *j)
@@ -332,7 +333,7 @@ junction_one_reader(Junction *j)
 		list_length(j->consumers) != 1)
 		return false;
 	q = linitial(j->consumers);
-	if (q->apart || q->table_op || (q->join_main && q->join_main->table_op) ||
+	if (q->table_op || (q->join_main && q->join_main->table_op) ||
 		(q->pattern_main && q->pattern_main->table_op))
 		return false;
 	return !siddhi_stream_watched(MyDatabaseId, j->relid);

@@ -148,8 +148,9 @@ query_step_rows(QueryRuntime *q, Junction *j, PendingOut *rows, int n,
 
 /*
  * A chunk from the ring for a query that is its stream's only reader (no
- * watcher, hook, aggregation or named window; not in a partition, no
- * table operation): the whole chunk in one step, one error
+ * watcher, hook, aggregation or named window; no table operation; a
+ * partition's query routes each event to its keys): the whole chunk in
+ * one step, one error
  * boundary and one user frame instead of one per event.  An error skips
  * the event it happened at, as query_step does: the unit is rolled back
  * (the events before it have done their work in the database in units of
@@ -226,8 +227,12 @@ query_step_chunk(QueryRuntime *q, Junction *j, const char *rows, uint32 nrows)
 				if (!reentry_enter(&owner->reentry))
 					elog(ERROR, "query \"%s\" is already at work", q->name);
 				entered = true;
-				query_event(q, slot, row->timestamp, 0, SIDDHI_EVENT_CURRENT,
-							true);
+				if (q->apart)
+					partition_event(q, slot, row->timestamp, 0,
+									SIDDHI_EVENT_CURRENT, true);
+				else
+					query_event(q, slot, row->timestamp, 0,
+								SIDDHI_EVENT_CURRENT, true);
 				out_chunk_flush(owner);
 				if (timed)
 					siddhi_stats_event_done(q->stats, timed);
@@ -246,6 +251,10 @@ query_step_chunk(QueryRuntime *q, Junction *j, const char *rows, uint32 nrows)
 		{
 			query_step_failed(q, frame, mcxt, save_user, save_sec);
 			ExecClearTuple(slot);
+			/* a partition's key goes back to none, as between steps */
+			q->chunk_key = NULL;
+			if (q->apart)
+				partition_enter(q->apart, NULL);
 			i++; /* p already points past the failing event */
 			if (entered)
 				reentry_leave(&owner->reentry);
