@@ -9,7 +9,9 @@
 #
 # Each kind is one app: stream Feed (sym string, price double, vol long,
 # ts long) into one query whose state, after N events, is N held events
-# (windows) or N group keys (group_by): the window's parameter is chosen so
+# (windows) or N group keys (group_by; partition: N partition keys, each
+# with a running sum; partition_length: each with a length(2) window and
+# its average): the window's parameter is chosen so
 # that it holds every event fed (length(N), lengthBatch(N+1) collecting,
 # time(1 day) at 1,000 events per second of event time, ...) and the keyed
 # ones see N distinct keys.  Both engines get the same generated events (as
@@ -34,7 +36,7 @@ SIZES=${SIZES:-100000}
 SMALL=${SMALL:-1000}
 RATE=1000
 CHUNK=200000
-kinds=${*:-"length time lengthBatch timeBatch externalTime session sort unique firstUnique frequent group_by"}
+kinds=${*:-"length time lengthBatch timeBatch externalTime session sort unique firstUnique frequent group_by partition partition_length"}
 
 # the query of a kind holding n events (or n keys); keys fed: keys_of
 query_of() {
@@ -51,12 +53,14 @@ query_of() {
 	firstUnique) echo "from Feed#window.unique:first(sym) select sym, price, vol insert into Out;" ;;
 	frequent) echo "from Feed#window.frequent($n, sym) select sym, price, vol insert into Out;" ;;
 	group_by) echo "from Feed select sym, sum(price) as total, count() as n group by sym insert into Out;" ;;
+	partition) echo "partition with (sym of Feed) begin from Feed select sym, sum(price) as total, count() as n insert into Out; end;" ;;
+	partition_length) echo "partition with (sym of Feed) begin from Feed#window.length(2) select sym, avg(price) as mean insert into Out; end;" ;;
 	*) echo "unknown kind $kind" >&2; exit 2 ;;
 	esac
 }
 # distinct keys among n events: n for the keyed kinds, else 1000
 keys_of() {
-	case $1 in unique | firstUnique | frequent | group_by) echo "$2" ;; *) echo 1000 ;; esac
+	case $1 in unique | firstUnique | frequent | group_by | partition*) echo "$2" ;; *) echo 1000 ;; esac
 }
 app_file() {
 	local f="$BENCH_DIR/mem_$1_$2.siddhi"

@@ -38,8 +38,9 @@ typedef struct SiddhiAggMarks
 /* Aggregators plans (of SiddhiAggPlan) grouped by group_by (of Expr). */
 extern SiddhiAggregates *siddhi_aggs_create(List *plans, List *group_by,
 											MemoryContext parent);
-extern SiddhiAggregates *siddhi_aggs_create_in(List *plans, List *group_by,
-											   MemoryContext cxt);
+/* ones like proto's, in cxt itself, sharing what describes them */
+extern SiddhiAggregates *siddhi_aggs_create_like(const SiddhiAggregates *proto,
+												 MemoryContext cxt);
 /* events may leave in another order than they came: before any group */
 extern void siddhi_aggs_set_unordered(SiddhiAggregates *a);
 

@@ -89,6 +89,9 @@ extern void siddhi_selector_reset_at_end(SiddhiSelect *s);
  * at the chunk's end, when no other group waits to go before it.
  */
 extern void siddhi_selector_last(SiddhiSelect *s, bool on);
+
+/* A partition's query: what each key's aggregators are made like. */
+extern SiddhiAggregates *siddhi_selector_agg_proto(SiddhiSelect *s);
 /* A batch window's RESET: every group starts again now, between chunks. */
 extern void siddhi_selector_reset(SiddhiSelect *s);
 

@@ -125,13 +125,9 @@ static const SiddhiOperatorOps window_ops = {
 static void *
 aggs_create(SiddhiOperator *op, MemoryContext parent)
 {
-	SiddhiQueryPlan *qp = OP_QUERY(op)->plan;
-	SiddhiAggregates *a =
-		siddhi_aggs_create_in(qp->aggregates, qp->group_by, parent);
-
-	if (qp->agg_unordered)
-		siddhi_aggs_set_unordered(a);
-	return a;
+	/* a key's, in its context, described as the query's (unordered too) */
+	return siddhi_aggs_create_like(
+		siddhi_selector_agg_proto(OP_QUERY(op)->sel), parent);
 }
 
 /* they live in the selector, which a partition points at a key's */

@@ -104,21 +104,8 @@ siddhi_aggs_set_unordered(SiddhiAggregates *a)
 SiddhiAggregates *
 siddhi_aggs_create(List *plans, List *group_by, MemoryContext parent)
 {
-	return siddhi_aggs_create_in(
-		plans, group_by,
-		AllocSetContextCreate(parent, "siddhi aggregates",
-							  ALLOCSET_START_SMALL_SIZES));
-}
-
-/*
- * Aggregators that live in cxt itself rather than in a context of their
- * own: a partition key's (query_ops.c), whose context holds the key's
- * every state, so that they lie in the same few lines of memory as the
- * key (partition.c prefetches those together).
- */
-SiddhiAggregates *
-siddhi_aggs_create_in(List *plans, List *group_by, MemoryContext cxt)
-{
+	MemoryContext cxt = AllocSetContextCreate(parent, "siddhi aggregates",
+											  ALLOCSET_START_SMALL_SIZES);
 	SiddhiAggregates *a =
 		MemoryContextAllocZero(cxt, sizeof(SiddhiAggregates));
 	ListCell *lc;
@@ -167,6 +154,35 @@ siddhi_aggs_create_in(List *plans, List *group_by, MemoryContext cxt)
 		MAXALIGN(offsetof(SiddhiAggGroup, states) + sizeof(AggState) * a->n);
 	a->knulls_at = a->keys_at + MAXALIGN(sizeof(Datum) * a->nkeys);
 	a->group_size = a->knulls_at + sizeof(bool) * a->nkeys;
+	return a;
+}
+
+/*
+ * Aggregators like proto's, with groups of their own, in cxt itself
+ * rather than in a context of their own: a partition key's (query_ops.c),
+ * whose context holds the key's every state, so that they lie in the same
+ * few lines of memory as the key.  What describes them (the plans, the
+ * key columns' and set aggregators' functions) is proto's, read only and
+ * shared by every key: proto lives as long as the query.
+ */
+SiddhiAggregates *
+siddhi_aggs_create_like(const SiddhiAggregates *proto, MemoryContext cxt)
+{
+	SiddhiAggregates *a =
+		MemoryContextAllocZero(cxt, sizeof(SiddhiAggregates));
+
+	a->cxt = cxt;
+	a->n = proto->n;
+	a->plans = proto->plans;
+	a->is_float = proto->is_float;
+	a->nkeys = proto->nkeys;
+	a->keycols = proto->keycols;
+	a->sets = proto->sets;
+	a->keys_at = proto->keys_at;
+	a->knulls_at = proto->knulls_at;
+	a->group_size = proto->group_size;
+	a->unordered = proto->unordered;
+	a->groups = groupmap_create(cxt, a->nkeys > 0 ? 64 : 2, NULL);
 	return a;
 }
 

@@ -67,6 +67,14 @@ siddhi_selector_create(SiddhiQueryPlan *qp, TupleDesc rowdesc,
 			if (qp->agg_unordered)
 				siddhi_aggs_set_unordered(s->aggs);
 		}
+		else
+		{
+			/* each key's are made like these (siddhi_aggs_create_like) */
+			s->agg_proto =
+				siddhi_aggs_create(qp->aggregates, qp->group_by, cxt);
+			if (qp->agg_unordered)
+				siddhi_aggs_set_unordered(s->agg_proto);
+		}
 		s->agg_args = palloc0(sizeof(ExprState *) * s->naggs);
 		s->agg_values = palloc0(sizeof(Datum) * s->naggs);
 		s->agg_nulls = palloc0(sizeof(bool) * s->naggs);
@@ -537,6 +545,12 @@ aggregate_flush(SiddhiSelect *s, SiddhiSelectEmit emit, void *arg)
 		siddhi_aggs_marks(s->pending_groups[i])->pending = 0;
 	s->npending = 0;
 	selector_release_touched(s);
+}
+
+SiddhiAggregates *
+siddhi_selector_agg_proto(SiddhiSelect *s)
+{
+	return s->agg_proto;
 }
 
 void

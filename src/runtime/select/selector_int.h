@@ -24,7 +24,9 @@ struct SiddhiSelect
 	bool want_key;			/* output rows carry their group key */
 	/* aggregation: one output row per group per chunk of window events */
 	SiddhiAggregates *aggs; /* or NULL (between a partition's keys too) */
-	SiddhiOver *over;		/* window functions (over.c), or NULL */
+	/* a partition's query: what each key's aggregators are made like */
+	SiddhiAggregates *agg_proto;
+	SiddhiOver *over; /* window functions (over.c), or NULL */
 	int naggs;
 	ExprState **agg_args; /* argument of each aggregator, NULL for count() */
 	FmgrInfo *agg_out;	  /* distinctCount: output function of the value */
