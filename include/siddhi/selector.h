@@ -83,8 +83,9 @@ extern void siddhi_selector_reset_at_end(SiddhiSelect *s);
 /*
  * The driver knows that the next current event to reach s, if any, is the
  * last the selector sees before its chunk ends (on: an arrival that ends
- * its chunk, with no window or a length window, whose current event comes
- * last); off again once that arrival is through.  An aggregating selector
+ * its chunk, with no window or one that hands the arrival out last,
+ * siddhi_window_kind_current_last); off again once that arrival is
+ * through.  An aggregating selector
  * then outputs that event's row at once, rather than copying it to output
  * at the chunk's end, when no other group waits to go before it.
  */

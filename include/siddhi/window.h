@@ -164,6 +164,8 @@ extern bool siddhi_window_supported(SiddhiWindowKind kind);
 /* A window for the plan, in a context under parent. */
 extern SiddhiWindow *siddhi_window_create(const SiddhiWindowPlan *plan,
 										  MemoryContext parent);
+/* whether a window of the kind hands an arrival out last in its add */
+extern bool siddhi_window_kind_current_last(SiddhiWindowKind kind);
 /* whether a window of the kind may ever have time due */
 extern bool siddhi_window_kind_timed(SiddhiWindowKind kind);
 /* the same as siddhi_window_create, in cxt itself: freed with it (a

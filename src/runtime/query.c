@@ -796,9 +796,10 @@ query_event(QueryRuntime *q, TupleTableSlot *slot, int64 ts, int depth,
 		ev.timestamp = ts;
 		ev.now = q->app->playback ? q->app->clock : ts;
 		window_event_values(&q->window_args, q->econtext, &ev);
-		/* a length window hands the arrival out last, after its expiry */
+		/* length and time windows hand the arrival out last, after what
+		 * it expires */
 		if (end_chunk && q->sel && q->join_main == NULL && q->join == NULL &&
-			q->window_plan->kind == SIDDHI_WINDOW_LENGTH)
+			siddhi_window_kind_current_last(q->window_plan->kind))
 			siddhi_selector_last(q->sel, true);
 		siddhi_window_add(q->window, &ev, window_event, &wa);
 		if (q->sel)

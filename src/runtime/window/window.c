@@ -142,6 +142,19 @@ siddhi_window_kind_timed(SiddhiWindowKind kind)
 	return true;
 }
 
+/*
+ * Whether a window of this kind hands each arrival out as the last event
+ * of its add, after what the arrival expires (length, time, timeLength,
+ * externalTime: length_add, time_add and their callers above).
+ */
+bool
+siddhi_window_kind_current_last(SiddhiWindowKind kind)
+{
+	return kind == SIDDHI_WINDOW_LENGTH || kind == SIDDHI_WINDOW_TIME ||
+		   kind == SIDDHI_WINDOW_TIME_LENGTH ||
+		   kind == SIDDHI_WINDOW_EXTERNAL_TIME;
+}
+
 SiddhiWindow *
 siddhi_window_create(const SiddhiWindowPlan *plan, MemoryContext parent)
 {
