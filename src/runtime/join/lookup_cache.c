@@ -73,17 +73,16 @@ siddhi_lookup_cache_create(const Oid *argtypes, int nkeys, MemoryContext cxt)
 
 	if (siddhi_join_lookup_cache <= 0 || nkeys <= 0)
 		return NULL;
+	for (int k = 0; k < nkeys; k++)
+		if (!OidIsValid(argtypes[k]))
+			return NULL;
 	c = MemoryContextAllocZero(cxt, sizeof(SiddhiLookupCache));
 	c->cxt = cxt;
 	c->nkeys = nkeys;
 	c->typlen = MemoryContextAlloc(cxt, sizeof(int16) * nkeys);
 	c->byval = MemoryContextAlloc(cxt, sizeof(bool) * nkeys);
 	for (int k = 0; k < nkeys; k++)
-	{
-		if (!OidIsValid(argtypes[k]))
-			return NULL;
 		get_typlenbyval(argtypes[k], &c->typlen[k], &c->byval[k]);
-	}
 	c->map = tidcache_create(cxt, 256, NULL);
 	return c;
 }
@@ -169,12 +168,6 @@ void
 siddhi_lookup_cache_clear(SiddhiLookupCache *c)
 {
 	tidcache_reset(c->map);
-}
-
-int64
-siddhi_lookup_cache_entries(SiddhiLookupCache *c)
-{
-	return c ? c->map->members : 0;
 }
 
 void

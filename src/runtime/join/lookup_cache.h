@@ -39,7 +39,6 @@ extern void siddhi_lookup_cache_forget(SiddhiLookupCache *c, uint64 hash);
 /* Forget everything (the table's storage was replaced). */
 extern void siddhi_lookup_cache_clear(SiddhiLookupCache *c);
 
-extern int64 siddhi_lookup_cache_entries(SiddhiLookupCache *c);
 extern void siddhi_lookup_cache_free(SiddhiLookupCache *c);
 
 #endif
