@@ -666,7 +666,9 @@ analyze_aggregation(AnalyzeState *st, SiddhiDefinition *d)
 
 	foreach(lc, q->selector->group_by)
 	{
-		Node *e = transformExpr(pstate, lfirst(lc), EXPR_KIND_GROUP_BY);
+		Node *e = transformExpr(
+			pstate, siddhi_group_by_alias(st, pstate, q->selector, lfirst(lc)),
+			EXPR_KIND_GROUP_BY);
 
 		group = lappend(group, siddhi_finish_expr(pstate, e));
 	}

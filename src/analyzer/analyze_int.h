@@ -81,6 +81,8 @@ extern void siddhi_analyze_table_op(AnalyzeState *st, ParseState *pstate,
  * a membership (qp->memberships) read as bool PARAM_EXTERN param k.
  */
 #define SIDDHI_MEMBERSHIP_PARAM_BASE 2000000
+extern Node *siddhi_group_by_alias(AnalyzeState *st, ParseState *pstate,
+								   SiddhiSelector *s, Node *n);
 extern Node *siddhi_transform_filter(AnalyzeState *st, ParseState *pstate,
 									 SiddhiQueryPlan *qp, Relation input,
 									 const char *refname, Node *raw);

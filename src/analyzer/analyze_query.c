@@ -247,6 +247,46 @@ order_by_position(OutputRefs *o, Node *n)
 }
 
 /*
+ * SQL's GROUP BY name, where name is no column of the FROM clause but the
+ * alias of a select item: PostgreSQL (findTargetlistEntrySQL92) groups by
+ * that item's expression, an input column of the name winning over the
+ * alias.  SiddhiQL groups by input attributes only, as Siddhi does.
+ */
+Node *
+siddhi_group_by_alias(AnalyzeState *st, ParseState *pstate, SiddhiSelector *s,
+					  Node *n)
+{
+	ColumnRef *cref = (ColumnRef *) n;
+	const char *name;
+	Node *found = NULL;
+	ListCell *lc;
+
+	if (st->app->dialect != SIDDHI_DIALECT_SQL || !IsA(n, ColumnRef) ||
+		list_length(cref->fields) != 1 || !IsA(linitial(cref->fields), String))
+		return n;
+	name = strVal(linitial(cref->fields));
+	if (colNameToVar(pstate, name, false, cref->location) != NULL)
+		return n;
+	if (pstate->p_post_columnref_hook != NULL &&
+		pstate->p_post_columnref_hook(pstate, cref, NULL) != NULL)
+		return n;
+	foreach(lc, s->targets)
+	{
+		ResTarget *rt = lfirst_node(ResTarget, lc);
+
+		if (rt->name == NULL || strcmp(rt->name, name) != 0)
+			continue;
+		if (found != NULL && !equal(found, rt->val))
+			ereport(ERROR,
+					(errcode(ERRCODE_AMBIGUOUS_COLUMN),
+					 errmsg("GROUP BY \"%s\" is ambiguous", name),
+					 siddhi_errposition(st->app->source, cref->location)));
+		found = rt->val;
+	}
+	return found ? copyObject(found) : n;
+}
+
+/*
  * EMIT FINAL: output once when the window closes.  The windows that emit
  * their current events only when a batch closes do exactly that already.
  */
@@ -449,7 +489,9 @@ input_done:
 
 		foreach(lc, s->group_by)
 		{
-			Node *e = transformExpr(pstate, lfirst(lc), EXPR_KIND_GROUP_BY);
+			Node *e = transformExpr(
+				pstate, siddhi_group_by_alias(st, pstate, s, lfirst(lc)),
+				EXPR_KIND_GROUP_BY);
 
 			qp->group_by =
 				lappend(qp->group_by, siddhi_finish_expr(pstate, e));
