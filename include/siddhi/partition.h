@@ -69,7 +69,14 @@ extern bool siddhi_partition_divides(SiddhiPartitionRuntime *p, Oid relid);
 #define SIDDHI_MAX_RANGES 64
 extern int siddhi_partition_route(SiddhiPartitionRuntime *p, Oid relid,
 								  ExprContext *econtext, int64 now,
-								  SiddhiPartInstance **out);
+								  SiddhiPartInstance **out,
+								  const uint64 *ahead);
+/* A key hashed ahead of its event, and its instance fetched: see there. */
+extern bool siddhi_partition_keys_ahead(SiddhiPartitionRuntime *p, Oid relid);
+extern bool siddhi_partition_key_ahead(SiddhiPartitionRuntime *p, Oid relid,
+									   TupleTableSlot *slot, uint64 *hash);
+extern void siddhi_partition_prefetch_key(SiddhiPartitionRuntime *p,
+										  uint64 hash);
 
 /* The instances, oldest first (dlist of SiddhiPartInstance.node). */
 extern dlist_head *siddhi_partition_instances(SiddhiPartitionRuntime *p);

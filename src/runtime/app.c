@@ -85,6 +85,7 @@ junction_get(Oid relid)
 			j->desc = CreateTupleDescCopy(RelationGetDescr(rel));
 			BlessTupleDesc(j->desc);
 			j->slot = MakeSingleTupleTableSlot(j->desc, &TTSOpsMinimalTuple);
+			j->ahead = MakeSingleTupleTableSlot(j->desc, &TTSOpsMinimalTuple);
 			j->desc_sig = sig;
 		}
 		table_close(rel, AccessShareLock);

@@ -54,11 +54,26 @@ typedef struct PartEntry
 	char status;			  /* simplehash's */
 } PartEntry;
 
+#ifdef __GNUC__
+#define key_prefetch(p) __builtin_prefetch(p)
+#else
+#define key_prefetch(p) ((void) (p))
+#endif
+
+/*
+ * How much of a key's instance block siddhi_partition_prefetch_key fetches:
+ * the instance, its key, and its queries' states made right after it in
+ * the key's context (a running sum's whole state fits; 1 kB was no faster
+ * on partition_100k_sum, bench/RESULTS.md).
+ */
+#define PREFETCH_SPAN 512
+
 #define SH_PREFIX partmap
 #define SH_ELEMENT_TYPE PartEntry
 #define SH_KEY_TYPE uint64
 #define SH_KEY hash
-#define SH_HASH_KEY(tb, key) ((uint32) ((key) ^ ((key) >> 32)))
+#define PARTMAP_HASH(key) ((uint32) ((key) ^ ((key) >> 32)))
+#define SH_HASH_KEY(tb, key) PARTMAP_HASH(key)
 #define SH_EQUAL(tb, a, b) ((a) == (b))
 #define SH_SCOPE static inline
 #define SH_DECLARE
@@ -71,7 +86,8 @@ typedef struct PartStream
 	Oid relid;
 	ExprState *value; /* value partition */
 	FmgrInfo value_out;
-	bool value_is_text; /* of type text: keyed by its bytes */
+	bool value_is_text;	  /* of type text: keyed by its bytes */
+	AttrNumber key_attno; /* the value is this text column: hashed ahead */
 	int nranges;
 	ExprState **ranges;
 	char **labels;
@@ -133,6 +149,8 @@ siddhi_partition_create(SiddhiPartitionPlan *plan, int nqueries,
 			getTypeOutputInfo(exprType((Node *) sp->value), &outfn, &varlena);
 			fmgr_info(outfn, &ps->value_out);
 			ps->value_is_text = exprType((Node *) sp->value) == TEXTOID;
+			if (ps->value_is_text && IsA(sp->value, Var))
+				ps->key_attno = ((Var *) sp->value)->varattno;
 		}
 		ps->nranges = list_length(sp->ranges);
 		ps->ranges = palloc0(sizeof(ExprState *) * Max(ps->nranges, 1));
@@ -241,11 +259,12 @@ instance_make(SiddhiPartitionRuntime *p, const char *key, int len, uint64 hash,
 	return inst;
 }
 
-/* The instance of a key, made when new. */
+/* The instance of a key, made when new; hash is key's, or NULL. */
 static SiddhiPartInstance *
-instance_for(SiddhiPartitionRuntime *p, const char *key, int len, int64 now)
+instance_for(SiddhiPartitionRuntime *p, const char *key, int len, int64 now,
+			 const uint64 *ahead)
 {
-	uint64 hash = key_hash(key, len);
+	uint64 hash = ahead ? *ahead : key_hash(key, len);
 	SiddhiPartInstance *inst = instance_find(p, key, len, hash);
 
 	if (inst)
@@ -274,10 +293,69 @@ siddhi_partition_divides(SiddhiPartitionRuntime *p, Oid relid)
 	return part_stream(p, relid) != NULL;
 }
 
+/*
+ * Keys looked at ahead.  With many keys, routing an event waits on memory
+ * three times, one after the other: the key map's slot, the key's
+ * instance, its text.  A chunk's loop (query_chunk.c) therefore hashes the
+ * key of an event a few rows before it routes it and has the map's slot
+ * fetched (siddhi_partition_key_ahead), has the instance fetched a row
+ * before (siddhi_partition_prefetch_key), and hands the hash to the
+ * routing, so that the waits overlap the work on the rows between.  Only
+ * a text column as the key is looked at ahead: reading it cannot fail.
+ */
+bool
+siddhi_partition_keys_ahead(SiddhiPartitionRuntime *p, Oid relid)
+{
+	PartStream *ps = part_stream(p, relid);
+
+	return ps != NULL && ps->key_attno > 0;
+}
+
+bool
+siddhi_partition_key_ahead(SiddhiPartitionRuntime *p, Oid relid,
+						   TupleTableSlot *slot, uint64 *hash)
+{
+	PartStream *ps = part_stream(p, relid);
+	struct varlena *v;
+	bool isnull;
+	Datum d;
+
+	if (ps == NULL || ps->key_attno <= 0)
+		return false;
+	d = slot_getattr(slot, ps->key_attno, &isnull);
+	if (isnull)
+		return false;
+	v = (struct varlena *) DatumGetPointer(d);
+	if (VARATT_IS_EXTENDED(v) && !VARATT_IS_SHORT(v))
+		return false; /* compressed: routing detoasts it */
+	*hash = key_hash(VARDATA_ANY(v), VARSIZE_ANY_EXHDR(v));
+	key_prefetch(
+		&p->keys->data[partmap_initial_bucket(p->keys, PARTMAP_HASH(*hash))]);
+	return true;
+}
+
+void
+siddhi_partition_prefetch_key(SiddhiPartitionRuntime *p, uint64 hash)
+{
+	PartEntry *e = partmap_lookup(p->keys, hash);
+	char *inst;
+
+	if (e == NULL)
+		return;
+	/* the instance, its key, and what its queries made next to it */
+	inst = (char *) e->inst;
+	for (int off = 0; off < PREFETCH_SPAN; off += 64)
+		key_prefetch(inst + off);
+}
+
+/*
+ * ahead: the hash siddhi_partition_key_ahead gave for this event's key,
+ * or NULL.
+ */
 int
 siddhi_partition_route(SiddhiPartitionRuntime *p, Oid relid,
 					   ExprContext *econtext, int64 now,
-					   SiddhiPartInstance **out)
+					   SiddhiPartInstance **out, const uint64 *ahead)
 {
 	PartStream *ps = part_stream(p, relid);
 	int n = 0;
@@ -297,19 +375,19 @@ siddhi_partition_route(SiddhiPartitionRuntime *p, Oid relid,
 			/* its text is its bytes (textout's): no copy */
 			struct varlena *t = PG_DETOAST_DATUM_PACKED(v);
 
-			out[n++] =
-				instance_for(p, VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t), now);
+			out[n++] = instance_for(p, VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t),
+									now, ps->key_attno ? ahead : NULL);
 			return n;
 		}
 		text = OutputFunctionCall(&ps->value_out, v);
-		out[n++] = instance_for(p, text, strlen(text), now);
+		out[n++] = instance_for(p, text, strlen(text), now, NULL);
 		pfree(text);
 		return n;
 	}
 	for (int k = 0; k < ps->nranges && n < SIDDHI_MAX_RANGES; k++)
 		if (ExecQual(ps->ranges[k], econtext))
-			out[n++] =
-				instance_for(p, ps->labels[k], strlen(ps->labels[k]), now);
+			out[n++] = instance_for(p, ps->labels[k], strlen(ps->labels[k]),
+									now, NULL);
 	return n;
 }
 

@@ -147,6 +147,38 @@ query_step_rows(QueryRuntime *q, Junction *j, PendingOut *rows, int n,
 }
 
 /*
+ * A partition's keys ahead of their rows: the key of row i + AHEAD_ROWS is
+ * hashed and its place in the key map fetched, and the instance of row
+ * i + 1's key fetched; the caller hands row i's hash to its routing
+ * (partition.c says why).
+ */
+#define AHEAD_ROWS 2
+
+static void
+keys_ahead(QueryRuntime *q, Junction *j, uint32 i, uint32 nrows,
+		   const char **ahead_p, uint32 *ahead_i, uint64 *hashes, bool *hashed)
+{
+	SiddhiPartitionRuntime *rt = q->apart->rt;
+
+	while (*ahead_i < nrows && *ahead_i <= i + AHEAD_ROWS)
+	{
+		const SiddhiRowHeader *row = (const SiddhiRowHeader *) *ahead_p;
+		int k = *ahead_i % (AHEAD_ROWS + 1);
+
+		ExecStoreMinimalTuple(
+			(MinimalTuple) (*ahead_p + MAXALIGN(sizeof(SiddhiRowHeader))),
+			j->ahead, false);
+		*ahead_p += MAXALIGN(sizeof(SiddhiRowHeader)) + MAXALIGN(row->length);
+		hashed[k] = siddhi_partition_key_ahead(rt, q->input->relid, j->ahead,
+											   &hashes[k]);
+		ExecClearTuple(j->ahead);
+		(*ahead_i)++;
+	}
+	if (i + 1 < nrows && hashed[(i + 1) % (AHEAD_ROWS + 1)])
+		siddhi_partition_prefetch_key(rt, hashes[(i + 1) % (AHEAD_ROWS + 1)]);
+}
+
+/*
  * A chunk from the ring for a query that is its stream's only reader (no
  * watcher, hook, aggregation or named window; no table operation; a
  * partition's query routes each event to its keys): the whole chunk in
@@ -197,6 +229,15 @@ query_step_chunk(QueryRuntime *q, Junction *j, const char *rows, uint32 nrows)
 		frame = siddhi_usercode_enter(q->owner);
 		PG_TRY();
 		{
+			/* a partition's keys, looked at ahead (partition.c) */
+			bool ahead =
+				q->apart != NULL && !q->inner_input && nrows - i > 1 &&
+				siddhi_partition_keys_ahead(q->apart->rt, q->input->relid);
+			const char *ahead_p = p;
+			uint32 ahead_i = i;
+			uint64 hashes[AHEAD_ROWS + 1];
+			bool hashed[AHEAD_ROWS + 1];
+
 			query_check_read(q);
 			for (; i < nrows; i++)
 			{
@@ -205,6 +246,9 @@ query_step_chunk(QueryRuntime *q, Junction *j, const char *rows, uint32 nrows)
 					(MinimalTuple) (p + MAXALIGN(sizeof(SiddhiRowHeader)));
 
 				p += MAXALIGN(sizeof(SiddhiRowHeader)) + MAXALIGN(row->length);
+				if (ahead)
+					keys_ahead(q, j, i, nrows, &ahead_p, &ahead_i, hashes,
+							   hashed);
 				if (q->app->playback)
 				{
 					playback_arrival(j, row->timestamp);
@@ -228,8 +272,15 @@ query_step_chunk(QueryRuntime *q, Junction *j, const char *rows, uint32 nrows)
 					elog(ERROR, "query \"%s\" is already at work", q->name);
 				entered = true;
 				if (q->apart)
+				{
+					/* taken at once: nothing routes before it */
+					q->apart->ahead_valid =
+						ahead && hashed[i % (AHEAD_ROWS + 1)];
+					if (q->apart->ahead_valid)
+						q->apart->ahead_hash = hashes[i % (AHEAD_ROWS + 1)];
 					partition_event(q, slot, row->timestamp, 0,
 									SIDDHI_EVENT_CURRENT, true);
+				}
 				else
 					query_event(q, slot, row->timestamp, 0,
 								SIDDHI_EVENT_CURRENT, true);

@@ -162,8 +162,11 @@ partition_event(QueryRuntime *q, TupleTableSlot *slot, int64 ts, int depth,
 	SiddhiPartInstance *prev = ap->current;
 	SiddhiPartInstance *keys[SIDDHI_MAX_RANGES];
 	int64 now = q->app->playback ? q->app->clock : ts;
+	uint64 ahead_hash = ap->ahead_hash;
+	bool ahead = ap->ahead_valid;
 	int n;
 
+	ap->ahead_valid = false; /* this event's, whatever the way it goes */
 	if (q->inner_input)
 	{
 		/* inserted into the inner stream from outside: it has no key */
@@ -196,8 +199,8 @@ partition_event(QueryRuntime *q, TupleTableSlot *slot, int64 ts, int depth,
 		return;
 	}
 	q->econtext->ecxt_scantuple = slot;
-	n = siddhi_partition_route(ap->rt, q->input->relid, q->econtext, now,
-							   keys);
+	n = siddhi_partition_route(ap->rt, q->input->relid, q->econtext, now, keys,
+							   ahead ? &ahead_hash : NULL);
 	/* a key's run of a multi-event chunk: one chunk for it */
 	if (q->chunk_key != NULL &&
 		(n != 1 || end_chunk || q->chunk_key != keys[0]))

@@ -101,13 +101,14 @@ typedef struct Junction
 {
 	Oid relid; /* hash key */
 	char *name;
-	TupleDesc desc;		  /* blessed, for JSON output */
-	uint32 desc_sig;	  /* siddhi_desc_signature(desc) */
-	TupleTableSlot *slot; /* holds events fed from the ring */
-	List *consumers;	  /* of QueryRuntime * */
-	NamedWindow *named;	  /* a named window's: events go through it */
-	List *aggregations;	  /* of SiddhiIncremental *: current events */
-	List *hooks;		  /* of StreamHook *: sinks of the stream */
+	TupleDesc desc;		   /* blessed, for JSON output */
+	uint32 desc_sig;	   /* siddhi_desc_signature(desc) */
+	TupleTableSlot *slot;  /* holds events fed from the ring */
+	TupleTableSlot *ahead; /* a later row of the chunk (query_chunk.c) */
+	List *consumers;	   /* of QueryRuntime * */
+	NamedWindow *named;	   /* a named window's: events go through it */
+	List *aggregations;	   /* of SiddhiIncremental *: current events */
+	List *hooks;		   /* of StreamHook *: sinks of the stream */
 	struct DispatchIndex *dispatch; /* dispatch.c: consumers by value */
 	uint64 event;  /* the event being delivered (shared conditions) */
 	uint64 events; /* events delivered: the next one's number - 1 */
@@ -395,6 +396,10 @@ struct AppPartition
 	/* epochs: the save generation; a query's state for a key it worked
 	 * for is stamped with it (partition_touch), and each save moves it on */
 	uint64 gen;
+	/* query_chunk.c: the hash of the next routed event's key, computed
+	 * ahead (siddhi_partition_key_ahead); partition_event takes it */
+	uint64 ahead_hash;
+	bool ahead_valid;
 };
 
 struct SiddhiAppRuntime
