@@ -239,6 +239,10 @@ SELECT siddhi.deploy('topn_names', $$
   @info(name = 'stream') INSERT INTO NmStream
   SELECT symbol, price FROM TnNames WINDOW LENGTH(5)
   ORDER BY TnNames.price DESC LIMIT 2;
+  -- ORDER BY NULL sorts nothing, as in PostgreSQL
+  @info(name = 'constant') INSERT INTO NmConstant
+  SELECT symbol, price FROM TnNames WINDOW LENGTH(5)
+  ORDER BY NULL, price DESC LIMIT 2;
   @info(name = 'position') INSERT INTO NmPosition
   SELECT symbol, price FROM TnNames WINDOW LENGTH(5) ORDER BY 2 DESC, 1 LIMIT 2;
   @info(name = 'renamed') INSERT INTO NmRenamed
@@ -259,7 +263,7 @@ SELECT siddhi.deploy('topn_names', $$
   GROUP BY s.symbol HAVING s.symbol <> 'X';
 $$);
 SELECT siddhi.subscribe(s) FROM unnest(ARRAY['nmalias', 'nmstream',
-  'nmposition', 'nmrenamed', 'nmoutfirst', 'nmhaving', 'nmhaving2', 'nmjoin']) s;
+  'nmconstant', 'nmposition', 'nmrenamed', 'nmoutfirst', 'nmhaving', 'nmhaving2', 'nmjoin']) s;
 SET siddhi.event_time = 1000;
 INSERT INTO tnnames VALUES ('A', 10);
 SET siddhi.event_time = 1100;
@@ -286,6 +290,7 @@ CREATE FUNCTION pg_temp.events(s text) RETURNS TABLE (ms bigint, events text)
 -- and by stream name
 SELECT * FROM pg_temp.events('nmalias');
 SELECT * FROM pg_temp.events('nmstream');
+SELECT * FROM pg_temp.events('nmconstant');
 -- and by position (ORDER BY 2 is the second output column, as in SQL)
 SELECT * FROM pg_temp.events('nmposition');
 -- price is output as p, symbol as sym: the 2 lowest prices

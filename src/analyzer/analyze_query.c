@@ -794,6 +794,10 @@ input_done:
 				e = output_refs(&oref, order_by_position(&oref, e),
 								EXPR_KIND_ORDER_BY, "ORDER BY");
 			e = transformExpr(opstate, e, EXPR_KIND_ORDER_BY);
+			/* ORDER BY NULL, or 'x': text, as PostgreSQL sorts them */
+			if (exprType(e) == UNKNOWNOID)
+				e = coerce_type(opstate, e, UNKNOWNOID, TEXTOID, -1,
+								COERCION_IMPLICIT, COERCE_IMPLICIT_CAST, -1);
 			tc = lookup_type_cache(exprType(e),
 								   TYPECACHE_LT_OPR | TYPECACHE_GT_OPR);
 			op = desc ? tc->gt_opr : tc->lt_opr;
