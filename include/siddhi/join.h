@@ -54,6 +54,14 @@ extern void siddhi_join_arrive(SiddhiJoin *j, int side, TupleTableSlot *slot,
 /* Whether the table lookup's plan reads the table through an index. */
 extern bool siddhi_join_uses_index(SiddhiJoin *j);
 
+/*
+ * Whether the table lookup can be warmed ahead of an arrival, and warm it
+ * for the arrival in slot (a later row of the chunk being stepped: its
+ * key's slot of the lookup cache is fetched into the CPU's cache).
+ */
+extern bool siddhi_join_prefetches(SiddhiJoin *j);
+extern void siddhi_join_prefetch_key(SiddhiJoin *j, TupleTableSlot *slot);
+
 /* Whether the lookup reads an aggregation (its pending buckets first). */
 extern bool siddhi_join_reads_aggregation(SiddhiJoin *j);
 

@@ -178,6 +178,26 @@ keys_ahead(QueryRuntime *q, Junction *j, uint32 i, uint32 nrows,
 		siddhi_partition_prefetch_key(rt, hashes[(i + 1) % (AHEAD_ROWS + 1)]);
 }
 
+/* A table join's: the lookup of row i + AHEAD_ROWS warmed (join.h). */
+static void
+lookups_ahead(QueryRuntime *q, Junction *j, uint32 i, uint32 nrows,
+			  const char **ahead_p, uint32 *ahead_i)
+{
+	while (*ahead_i < nrows && *ahead_i <= i + AHEAD_ROWS)
+	{
+		const SiddhiRowHeader *row = (const SiddhiRowHeader *) *ahead_p;
+
+		ExecStoreMinimalTuple(
+			(MinimalTuple) (*ahead_p + MAXALIGN(sizeof(SiddhiRowHeader))),
+			j->ahead, false);
+		*ahead_p += MAXALIGN(sizeof(SiddhiRowHeader)) + MAXALIGN(row->length);
+		if (*ahead_i > i)
+			siddhi_join_prefetch_key(q->join, j->ahead);
+		ExecClearTuple(j->ahead);
+		(*ahead_i)++;
+	}
+}
+
 /*
  * A chunk from the ring for a query that is its stream's only reader (no
  * watcher, hook, aggregation or named window; no table operation; a
@@ -238,6 +258,12 @@ query_step_chunk(QueryRuntime *q, Junction *j, const char *rows, uint32 nrows)
 			uint64 hashes[AHEAD_ROWS + 1];
 			bool hashed[AHEAD_ROWS + 1];
 
+			/* a table join's lookups, warmed ahead (join_lookup.c) */
+			bool join_ahead = q->join != NULL && nrows - i > 1 &&
+							  siddhi_join_prefetches(q->join);
+			const char *join_p = p;
+			uint32 join_i = i;
+
 			query_check_read(q);
 			for (; i < nrows; i++)
 			{
@@ -249,6 +275,8 @@ query_step_chunk(QueryRuntime *q, Junction *j, const char *rows, uint32 nrows)
 				if (ahead)
 					keys_ahead(q, j, i, nrows, &ahead_p, &ahead_i, hashes,
 							   hashed);
+				if (join_ahead)
+					lookups_ahead(q, j, i, nrows, &join_p, &join_i);
 				if (q->app->playback)
 				{
 					playback_arrival(j, row->timestamp);

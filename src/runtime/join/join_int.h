@@ -70,6 +70,11 @@ struct SiddhiJoin
 	 * the storage those TIDs are of */
 	SiddhiLookupCache *cache;
 	RelFileNode cache_node;
+	/* each scan key as the arrival's attribute it is (0: a constant), to
+	 * prefetch a later arrival's cache slot; NULL when one is neither */
+	AttrNumber *ahead_attno;
+	Datum *ahead_values;
+	bool *ahead_nulls;
 	/* the probe as planned: re-planned when the table's indexes change */
 	Query *probe_query;
 	List *probe_indexes; /* the table's index OIDs it was planned with */

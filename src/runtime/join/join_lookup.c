@@ -180,6 +180,67 @@ lookup_cache_for(SiddhiJoin *j, Relation index)
  * values evaluated per arrival), the plan's other quals, and the index
  * quals themselves for an index whose matches need a recheck.
  */
+/*
+ * When every scan key is an attribute of the arrival (a parameter, maybe
+ * relabelled) or a constant, the keys a later arrival will look up can be
+ * read off its row: siddhi_join_prefetch_key.
+ */
+static void
+lookup_ahead_prepare(SiddhiJoin *j)
+{
+	AttrNumber *attnos = palloc0(sizeof(AttrNumber) * j->nkeys);
+
+	for (int r = 0; r < j->nruntime_keys; r++)
+	{
+		IndexRuntimeKeyInfo *rk = &j->runtime_keys[r];
+		Expr *e = rk->key_expr->expr;
+		int k = rk->scan_key - j->keys;
+
+		while (IsA(e, RelabelType))
+			e = ((RelabelType *) e)->arg;
+		if (k < 0 || k >= j->nkeys || !IsA(e, Param) ||
+			((Param *) e)->paramkind != PARAM_EXTERN ||
+			((Param *) e)->paramid < 1 ||
+			((Param *) e)->paramid > j->params->numParams)
+		{
+			pfree(attnos);
+			return;
+		}
+		attnos[k] = ((Param *) e)->paramid;
+	}
+	j->ahead_attno = attnos;
+	j->ahead_values = palloc(sizeof(Datum) * j->nkeys);
+	j->ahead_nulls = palloc(sizeof(bool) * j->nkeys);
+}
+
+bool
+siddhi_join_prefetches(SiddhiJoin *j)
+{
+	return j->ahead_attno != NULL;
+}
+
+void
+siddhi_join_prefetch_key(SiddhiJoin *j, TupleTableSlot *slot)
+{
+	if (j->ahead_attno == NULL || j->cache == NULL)
+		return;
+	for (int k = 0; k < j->nkeys; k++)
+	{
+		/* an attribute the arrival gets later (a stream function's) */
+		if (j->ahead_attno[k] > slot->tts_tupleDescriptor->natts)
+			return;
+		if (j->ahead_attno[k] > 0)
+			j->ahead_values[k] =
+				slot_getattr(slot, j->ahead_attno[k], &j->ahead_nulls[k]);
+		else
+		{
+			j->ahead_values[k] = j->keys[k].sk_argument;
+			j->ahead_nulls[k] = (j->keys[k].sk_flags & SK_ISNULL) != 0;
+		}
+	}
+	siddhi_lookup_cache_prefetch(j->cache, j->ahead_values, j->ahead_nulls);
+}
+
 void
 join_index_lookup_prepare(SiddhiJoin *j)
 {
@@ -203,6 +264,9 @@ join_index_lookup_prepare(SiddhiJoin *j)
 	index_close(index, AccessShareLock);
 	if (narray_keys > 0)
 		return;
+	j->ahead_attno = NULL;
+	if (j->cache)
+		lookup_ahead_prepare(j);
 	j->lookup_qual = ExecInitQual(is->scan.plan.qual, NULL);
 	j->lookup_recheck = ExecInitQual(is->indexqualorig, NULL);
 	j->lookup_econtext = CreateStandaloneExprContext();

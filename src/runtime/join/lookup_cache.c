@@ -87,6 +87,42 @@ siddhi_lookup_cache_create(const Oid *argtypes, int nkeys, MemoryContext cxt)
 	return c;
 }
 
+/* Key k's value d into h; false when it is not worth hashing. */
+static inline bool
+hash_key(SiddhiLookupCache *c, int k, Datum d, uint64 *h)
+{
+	const unsigned char *bytes;
+	Size len;
+
+	if (c->byval[k])
+	{
+		bytes = (const unsigned char *) &d;
+		len = sizeof(Datum);
+	}
+	else if (c->typlen[k] == -1)
+	{
+		struct varlena *v = (struct varlena *) DatumGetPointer(d);
+
+		/* a compressed or out-of-line value: not worth a detoast */
+		if (VARATT_IS_EXTENDED(v) && !VARATT_IS_SHORT(v))
+			return false;
+		bytes = (const unsigned char *) VARDATA_ANY(v);
+		len = VARSIZE_ANY_EXHDR(v);
+	}
+	else if (c->typlen[k] == -2)
+	{
+		bytes = (const unsigned char *) DatumGetCString(d);
+		len = strlen((const char *) bytes);
+	}
+	else
+	{
+		bytes = (const unsigned char *) DatumGetPointer(d);
+		len = c->typlen[k];
+	}
+	*h = hash_combine64(*h, hash_bytes_extended(bytes, len, k));
+	return true;
+}
+
 bool
 siddhi_lookup_cache_hash(SiddhiLookupCache *c, ScanKey keys, uint64 *hash)
 {
@@ -94,41 +130,27 @@ siddhi_lookup_cache_hash(SiddhiLookupCache *c, ScanKey keys, uint64 *hash)
 
 	for (int k = 0; k < c->nkeys; k++)
 	{
-		Datum d = keys[k].sk_argument;
-		const unsigned char *bytes;
-		Size len;
-
-		if (keys[k].sk_flags & SK_ISNULL)
+		if ((keys[k].sk_flags & SK_ISNULL) ||
+			!hash_key(c, k, keys[k].sk_argument, &h))
 			return false;
-		if (c->byval[k])
-		{
-			bytes = (const unsigned char *) &d;
-			len = sizeof(Datum);
-		}
-		else if (c->typlen[k] == -1)
-		{
-			struct varlena *v = (struct varlena *) DatumGetPointer(d);
-
-			/* a compressed or out-of-line value: not worth a detoast */
-			if (VARATT_IS_EXTENDED(v) && !VARATT_IS_SHORT(v))
-				return false;
-			bytes = (const unsigned char *) VARDATA_ANY(v);
-			len = VARSIZE_ANY_EXHDR(v);
-		}
-		else if (c->typlen[k] == -2)
-		{
-			bytes = (const unsigned char *) DatumGetCString(d);
-			len = strlen((const char *) bytes);
-		}
-		else
-		{
-			bytes = (const unsigned char *) DatumGetPointer(d);
-			len = c->typlen[k];
-		}
-		h = hash_combine64(h, hash_bytes_extended(bytes, len, k));
 	}
 	*hash = h;
 	return true;
+}
+
+void
+siddhi_lookup_cache_prefetch(SiddhiLookupCache *c, const Datum *values,
+							 const bool *isnull)
+{
+	uint64 h = 0;
+
+	for (int k = 0; k < c->nkeys; k++)
+		if (isnull[k] || !hash_key(c, k, values[k], &h))
+			return;
+#ifdef __GNUC__
+	__builtin_prefetch(&c->map->data[tidcache_initial_bucket(
+		c->map, (uint32) (h ^ (h >> 32)))]);
+#endif
 }
 
 bool

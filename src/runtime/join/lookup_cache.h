@@ -27,6 +27,14 @@ extern SiddhiLookupCache *siddhi_lookup_cache_create(const Oid *argtypes,
 extern bool siddhi_lookup_cache_hash(SiddhiLookupCache *c, ScanKey keys,
 									 uint64 *hash);
 
+/*
+ * Fetch into the cache the slot of the keys' values given (a later
+ * arrival's), so that its lookup finds it there: a hint, nothing more.
+ */
+extern void siddhi_lookup_cache_prefetch(SiddhiLookupCache *c,
+										 const Datum *values,
+										 const bool *isnull);
+
 /* The heap TID last seen for hash, if any. */
 extern bool siddhi_lookup_cache_get(SiddhiLookupCache *c, uint64 hash,
 									ItemPointer tid);
