@@ -114,15 +114,14 @@ playback_arrival(Junction *j, int64 ts)
 	}
 }
 
-/* Let time pass for one query's window, and end what that sent on. */
 /*
  * Whether letting time pass for q would do nothing: no rate limiter (one
  * may start its first period when time first passes, with no deadline
- * before), no pattern, not a partition's (partition_advance), nothing waiting for
- * its turn, and a window with nothing due (its catch-up is marked as
- * window_catch_up marks it) or none.  A playback app lets time pass at
- * every event; a step, with its user frame and error boundary, was a
- * good part of a cheap query's cost for nothing.
+ * before), no pattern, not a partition's (partition_advance), nothing
+ * waiting for its turn, and a window with nothing due (its catch-up is
+ * marked as window_catch_up marks it) or none.  A playback app lets time
+ * pass at every event; a step, with its user frame and error boundary,
+ * was a good part of a cheap query's cost for nothing.
  */
 static bool
 advance_is_idle(QueryRuntime *q, int64 now)
@@ -143,6 +142,7 @@ advance_is_idle(QueryRuntime *q, int64 now)
 	return true;
 }
 
+/* Let time pass for one query's window, and end what that sent on. */
 void
 query_advance(QueryRuntime *q, int64 now)
 {
