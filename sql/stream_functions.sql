@@ -53,6 +53,30 @@ SELECT siddhi.deploy('sfn_bad8', $$
   from SfL2 join SfR2#pol2Cart(theta, rho)#window.length(1) on SfL2.k == SfR2.k
   select SfL2.k insert into SfBad;
 $$);
+-- a join's table with a column x as well: an unqualified x is ambiguous,
+-- as two ranges' x are; qualified, each side's is its own
+SELECT siddhi.deploy('sfn_bad9', $$
+  define stream SfP (k int, theta double, rho double);
+  @PrimaryKey('x')
+  define table SfPT (x double, label string);
+  from SfP#pol2Cart(theta, rho) join SfPT on SfPT.x == x
+  select k, SfPT.label as label insert into SfBad;
+$$);
+\echo :LAST_ERROR_SQLSTATE
+SELECT siddhi.deploy('sfn_pjoin', $$
+  define stream SfP (k int, theta double, rho double);
+  @PrimaryKey('x')
+  define table SfPT (x double, label string);
+  from SfP#pol2Cart(theta, rho) as p join SfPT on SfPT.x == p.x
+  select k, p.y as y, SfPT.label as label insert into SfPJ;
+  define table SfPJT (k int, y double, label string);
+  from SfPJ insert into SfPJT;
+$$);
+INSERT INTO sfpt VALUES (1, 'one'), (0, 'zero');
+INSERT INTO sfp VALUES (1, 0, 1), (2, 0, 0), (3, 90, 2);
+SELECT siddhi.flush();
+SELECT k, round(y::numeric, 6) AS y, label FROM sfpjt ORDER BY k;
+SELECT siddhi.undeploy('sfn_pjoin', drop_tables => true);
 
 -- the lines it writes (called here directly, as the engine calls it)
 SET client_min_messages = log;

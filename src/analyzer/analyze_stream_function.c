@@ -182,8 +182,20 @@ pol2cart_hook(ParseState *pstate, ColumnRef *cref, Node *var)
 	int n = list_length(cref->fields);
 	const char *name;
 
-	if (var != NULL || n > 2 || !IsA(llast(cref->fields), String))
+	if (n > 2 || !IsA(llast(cref->fields), String))
 		return NULL;
+	if (var != NULL)
+	{
+		/* a join's other side has it too: as PostgreSQL's two ranges */
+		name = strVal(llast(cref->fields));
+		for (int i = 0; i < pc->ncols && n == 1; i++)
+			if (strcmp(name, pc->names[i]) == 0)
+				ereport(ERROR,
+						(errcode(ERRCODE_AMBIGUOUS_COLUMN),
+						 errmsg("column reference \"%s\" is ambiguous", name),
+						 parser_errposition(pstate, cref->location)));
+		return NULL;
+	}
 	if (n == 2 && (!IsA(linitial(cref->fields), String) ||
 				   strcmp(strVal(linitial(cref->fields)), pc->refname) != 0))
 		return NULL;
