@@ -66,6 +66,9 @@ extern void siddhi_aggs_values(SiddhiAggregates *a, SiddhiAggGroup *g,
 /* Whether no event of the group is left (it is released at chunk end). */
 extern bool siddhi_aggs_group_empty(SiddhiAggGroup *g);
 
+/* Whether g is one of a's groups. */
+extern bool siddhi_aggs_holds(SiddhiAggregates *a, SiddhiAggGroup *g);
+
 /* Release the group if no event of it is left. */
 extern void siddhi_aggs_release_if_empty(SiddhiAggregates *a,
 										 SiddhiAggGroup *g);

@@ -75,6 +75,14 @@ extern const char *siddhi_selector_group_key(SiddhiSelect *s, Size *keylen);
 
 /* Whether the query aggregates (its selector keeps groups). */
 extern bool siddhi_selector_aggregates(SiddhiSelect *s);
+/*
+ * Nothing of the chunk under way waits in s (pending rows but a folding
+ * batch's, rows out, a reset or flush due; groups it emptied are released
+ * by siddhi_selector_abandon as by its end), and s has no window
+ * functions, top-n or ordering: what siddhi_selector_abandon would forget
+ * is only what comes next.
+ */
+extern bool siddhi_selector_chunk_clean(SiddhiSelect *s);
 extern bool siddhi_selector_reads_expired(SiddhiSelect *s);
 
 /* The aggregators start again at the chunk's end (Siddhi's RESET). */

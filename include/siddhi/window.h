@@ -166,6 +166,8 @@ extern SiddhiWindow *siddhi_window_create(const SiddhiWindowPlan *plan,
 										  MemoryContext parent);
 /* whether a window of the kind hands an arrival out last in its add */
 extern bool siddhi_window_kind_current_last(SiddhiWindowKind kind);
+/* whether the window's add does nothing after handing the arrival out */
+extern bool siddhi_window_hands_arrival_last(SiddhiWindow *w);
 /* whether a window of the kind may ever have time due */
 extern bool siddhi_window_kind_timed(SiddhiWindowKind kind);
 /* the same as siddhi_window_create, in cxt itself: freed with it (a

@@ -539,6 +539,23 @@ window_event(void *arg, SiddhiEventKind kind, MinimalTuple tuple, int64 ts)
 		return;
 
 	/*
+	 * The arrival, its window's last act, with nothing of the step waiting
+	 * (rows in the selector or sent on, writes): an error may go to the
+	 * step's boundary, which skips the event as the one below would.
+	 */
+	if (kind == SIDDHI_EVENT_CURRENT && wa->arrival_last &&
+		siddhi_selector_chunk_clean(wa->q->sel) &&
+		query_owner(wa->q)->outc.n == 0 && !siddhi_batch_wrote())
+	{
+		siddhi_current_event_ts = ts;
+		ExecStoreMinimalTuple(tuple, wa->q->window_slot, false);
+		query_emit(wa->q, wa->q->window_slot, ts, wa->depth, kind);
+		siddhi_current_event_ts = save_ts;
+		ExecClearTuple(wa->q->window_slot);
+		return;
+	}
+
+	/*
 	 * An error skips this event for the query and the window goes on: it
 	 * has handed the event out, and an expiry that failed must still
 	 * happen, or the window's deadline never moves and its timer fires
@@ -801,6 +818,10 @@ query_event(QueryRuntime *q, TupleTableSlot *slot, int64 ts, int depth,
 		if (end_chunk && q->sel && q->join_main == NULL && q->join == NULL &&
 			siddhi_window_kind_current_last(q->window_plan->kind))
 			siddhi_selector_last(q->sel, true);
+		/* nothing of the window's add after the arrival (window_event) */
+		wa.arrival_last = end_chunk && q->sel && q->join_main == NULL &&
+						  q->join == NULL && q->apart == NULL &&
+						  siddhi_window_hands_arrival_last(q->window);
 		siddhi_window_add(q->window, &ev, window_event, &wa);
 		if (q->sel)
 			siddhi_selector_last(q->sel, false);

@@ -475,6 +475,11 @@ typedef struct WindowEventArg
 {
 	QueryRuntime *q;
 	int depth;
+	/*
+	 * The window hands the arrival out last (query_event): that hand-out
+	 * may go without an error boundary of its own (window_event).
+	 */
+	bool arrival_last;
 } WindowEventArg;
 
 

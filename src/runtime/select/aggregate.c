@@ -697,6 +697,17 @@ siddhi_aggs_group_empty(SiddhiAggGroup *g)
 	return g->events <= 0;
 }
 
+bool
+siddhi_aggs_holds(SiddhiAggregates *a, SiddhiAggGroup *g)
+{
+	GroupEntry *e;
+
+	if (a->single)
+		return a->single == g;
+	e = groupmap_lookup(a->groups, g->hash);
+	return e != NULL && e->group == g;
+}
+
 void
 siddhi_aggs_release_if_empty(SiddhiAggregates *a, SiddhiAggGroup *g)
 {

@@ -732,8 +732,14 @@ siddhi_selector_abandon(SiddhiSelect *s)
 		siddhi_aggs_marks(s->pending_groups[i])->pending = 0;
 	if (!s->folds)
 		s->npending = 0;
+	/* groups the chunk emptied go, as at its end (those of the aggregators
+	 * in place: a partition's key may have changed since) */
 	for (int i = 0; i < s->ntouched; i++)
+	{
 		siddhi_aggs_marks(s->touched[i])->touched = false;
+		if (s->aggs && siddhi_aggs_holds(s->aggs, s->touched[i]))
+			siddhi_aggs_release_if_empty(s->aggs, s->touched[i]);
+	}
 	s->ntouched = 0;
 	s->nout = 0;
 	s->reset = false;
@@ -741,6 +747,14 @@ siddhi_selector_abandon(SiddhiSelect *s)
 	s->last_current = false;
 	if (s->over)
 		siddhi_over_abandon(s->over);
+}
+
+bool
+siddhi_selector_chunk_clean(SiddhiSelect *s)
+{
+	return s->npending == (s->folds ? s->npending : 0) && s->nout == 0 &&
+		   !s->reset && s->flush_group == NULL && s->over == NULL &&
+		   s->topn == NULL && !s->buffered;
 }
 
 bool

@@ -563,9 +563,10 @@ ring_window_grow(RingWindow *w)
 	w->capacity = cap;
 }
 
+/* The arrival kept (ext: externalTime's time of it, else 0), then out. */
 static void
-time_add(RingWindow *w, MinimalTuple tuple, int64 ts, SiddhiEventFn fn,
-		 void *arg)
+time_add(RingWindow *w, MinimalTuple tuple, int64 ts, int64 ext,
+		 SiddhiEventFn fn, void *arg)
 {
 	WindowSlot *slot;
 
@@ -574,7 +575,7 @@ time_add(RingWindow *w, MinimalTuple tuple, int64 ts, SiddhiEventFn fn,
 	slot = &w->slots[(w->head + w->count) % w->capacity];
 	slot->tuple = keep(w, tuple);
 	slot->timestamp = ts;
-	slot->ext = 0; /* externalTime sets it after */
+	slot->ext = ext;
 	w->count++;
 	w->added++;
 	fn(arg, SIDDHI_EVENT_CURRENT, slot->tuple, ts);
@@ -678,7 +679,7 @@ time_length_add(RingWindow *w, MinimalTuple tuple, int64 ts, int64 now,
 	(void) time_expire_due(w, now, fn, arg);
 	if (w->count >= w->max_count)
 		expire_oldest(w, now, fn, arg);
-	time_add(w, tuple, ts, fn, arg);
+	time_add(w, tuple, ts, 0, fn, arg);
 }
 
 /*
@@ -692,8 +693,7 @@ external_time_add(RingWindow *w, MinimalTuple tuple, int64 ts, int64 ext,
 {
 	while (w->count > 0 && w->slots[w->head].ext + w->length <= ext)
 		expire_oldest(w, ext, fn, arg);
-	time_add(w, tuple, ts, fn, arg);
-	w->slots[(w->head + w->count - 1) % w->capacity].ext = ext;
+	time_add(w, tuple, ts, ext, fn, arg);
 }
 
 static void
@@ -749,7 +749,7 @@ ring_add(SiddhiWindow *base, const SiddhiWindowEvent *ev, SiddhiEventFn fn,
 			 * time is up at the clock (a chunk from upstream, late).
 			 */
 			(void) time_expire_due(w, now, fn, arg);
-			time_add(w, ev->tuple, ev->timestamp, fn, arg);
+			time_add(w, ev->tuple, ev->timestamp, 0, fn, arg);
 			break;
 		case SIDDHI_WINDOW_TIME_BATCH:
 			time_batch_add(w, ev->tuple, ev->timestamp, now, fn, arg);
@@ -813,3 +813,23 @@ const SiddhiWindowOps siddhi_time_window_ops = RING_OPS;
 const SiddhiWindowOps siddhi_time_batch_window_ops = RING_OPS;
 const SiddhiWindowOps siddhi_time_length_window_ops = RING_OPS;
 const SiddhiWindowOps siddhi_external_time_window_ops = RING_OPS;
+
+/*
+ * Whether w's add does nothing after handing the arrival out, its last
+ * act: length, time, timeLength and externalTime (after what the arrival
+ * expires), and a folding timeBatch (its batch closes before an arrival,
+ * never after).  A lengthBatch closes its batch after the arrival.
+ */
+bool
+siddhi_window_hands_arrival_last(SiddhiWindow *w)
+{
+	RingWindow *r;
+
+	if (w->ops->add != ring_add)
+		return false;
+	r = (RingWindow *) w;
+	if (siddhi_window_kind_current_last(r->kind))
+		return true;
+	return r->kind == SIDDHI_WINDOW_TIME_BATCH && w->folds_batches &&
+		   !r->current_event;
+}
