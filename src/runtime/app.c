@@ -238,7 +238,6 @@ query_pattern_start(QueryRuntime *q, SiddhiPatternPlan *pp, MemoryContext cxt)
 		o->owner = q->owner;
 		o->stats = q->stats;
 		o->opc = q->opc;
-		o->opc = q->opc;
 		o->input = junction_get(((SiddhiRelation *) lfirst(lc))->relid);
 		o->econtext = q->econtext;
 		o->events = q->events;

@@ -154,6 +154,18 @@ query_step_rows(QueryRuntime *q, Junction *j, PendingOut *rows, int n,
  */
 #define AHEAD_ROWS 2
 
+/* The chunk's row at *p into j->ahead; *p moves to the next row. */
+static inline void
+row_ahead(Junction *j, const char **p)
+{
+	const SiddhiRowHeader *row = (const SiddhiRowHeader *) *p;
+
+	ExecStoreMinimalTuple(
+		(MinimalTuple) (*p + MAXALIGN(sizeof(SiddhiRowHeader))), j->ahead,
+		false);
+	*p += MAXALIGN(sizeof(SiddhiRowHeader)) + MAXALIGN(row->length);
+}
+
 static void
 keys_ahead(QueryRuntime *q, Junction *j, uint32 i, uint32 nrows,
 		   const char **ahead_p, uint32 *ahead_i, uint64 *hashes, bool *hashed)
@@ -162,13 +174,9 @@ keys_ahead(QueryRuntime *q, Junction *j, uint32 i, uint32 nrows,
 
 	while (*ahead_i < nrows && *ahead_i <= i + AHEAD_ROWS)
 	{
-		const SiddhiRowHeader *row = (const SiddhiRowHeader *) *ahead_p;
 		int k = *ahead_i % (AHEAD_ROWS + 1);
 
-		ExecStoreMinimalTuple(
-			(MinimalTuple) (*ahead_p + MAXALIGN(sizeof(SiddhiRowHeader))),
-			j->ahead, false);
-		*ahead_p += MAXALIGN(sizeof(SiddhiRowHeader)) + MAXALIGN(row->length);
+		row_ahead(j, ahead_p);
 		hashed[k] = siddhi_partition_key_ahead(rt, q->input->relid, j->ahead,
 											   &hashes[k]);
 		ExecClearTuple(j->ahead);
@@ -185,12 +193,7 @@ lookups_ahead(QueryRuntime *q, Junction *j, uint32 i, uint32 nrows,
 {
 	while (*ahead_i < nrows && *ahead_i <= i + AHEAD_ROWS)
 	{
-		const SiddhiRowHeader *row = (const SiddhiRowHeader *) *ahead_p;
-
-		ExecStoreMinimalTuple(
-			(MinimalTuple) (*ahead_p + MAXALIGN(sizeof(SiddhiRowHeader))),
-			j->ahead, false);
-		*ahead_p += MAXALIGN(sizeof(SiddhiRowHeader)) + MAXALIGN(row->length);
+		row_ahead(j, ahead_p);
 		if (*ahead_i > i)
 			siddhi_join_prefetch_key(q->join, j->ahead);
 		ExecClearTuple(j->ahead);
