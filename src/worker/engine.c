@@ -944,10 +944,22 @@ siddhi_engine_main(Datum arg)
 				int nfds;
 				int sink_fd = siddhi_sinks_wait_fd();
 
+				long stats_wait;
+
 				deadline = siddhi_runtime_next_deadline();
 				if (deadline >= 0 && !blocked)
 					timeout = Max(0, Min(timeout, deadline - siddhi_now_ms()));
 				timeout = Min(timeout, sink_timeout);
+				/*
+				 * table statistics a batch left pending (they go at most
+				 * once a second): sent before going idle, or as soon as they
+				 * may, as a backend does when idle; else a sink's or an
+				 * aggregation's table showed none of the last batch's rows
+				 * to autovacuum and pg_stat_user_tables until the next one
+				 */
+				stats_wait = pgstat_report_stat(false);
+				if (stats_wait > 0)
+					timeout = Min(timeout, stats_wait);
 				/* sources: their descriptors, or a short poll timeout */
 				nfds = siddhi_sources_wait(fds, lengthof(fds) - 1, &timeout);
 				/* a delivery report wakes us through the sinks' pipe */

@@ -325,8 +325,50 @@ free_written(SiddhiIncremental *inc, IncDelta **deltas, int n, bool keep)
 }
 
 /*
+ * Whether no row of d's table can have d's key, as far as this runtime
+ * knows ("New buckets", above): its bucket is after every bucket written
+ * to that table, or outside the span of those its group wrote.  The
+ * second holds the buckets a make-room leaves behind: it writes the
+ * newest closed buckets first, so a later one writes the older ones of
+ * the same groups, which are before what those groups wrote, not after
+ * what the table holds (in bench/aggregation.sh's sparse feed, 44 % of
+ * the hour rows were so upserted, each probing the unique index first).
+ * A group made after some of its key's buckets were written starts with
+ * the span of all written (find_group).  After a conflict the table's
+ * rows are not all ours: only the first rule, raised to the table's
+ * latest bucket, stays.
+ */
+static inline bool
+delta_is_new(SiddhiIncremental *inc, IncDelta *d)
+{
+	int g = d->gran;
+
+	if (d->bucket > inc->written_max[g])
+		return true;
+	if (inc->conflicts[g] > 0)
+		return false;
+	return d->bucket > d->group->wrote_hi[g] ||
+		   d->bucket < d->group->wrote_lo[g];
+}
+
+/* The n deltas were written (or are about to be): their groups' spans. */
+static void
+note_written(SiddhiIncremental *inc, IncDelta **deltas, int n)
+{
+	for (int i = 0; i < n; i++)
+	{
+		IncDelta *d = deltas[i];
+		IncGroup *grp = d->group;
+
+		grp->wrote_lo[d->gran] = Min(grp->wrote_lo[d->gran], d->bucket);
+		grp->wrote_hi[d->gran] = Max(grp->wrote_hi[d->gran], d->bucket);
+		inc->written_min[d->gran] = Min(inc->written_min[d->gran], d->bucket);
+	}
+}
+
+/*
  * Write the chosen deltas granularity by granularity, in bulk statements:
- * those of new buckets (after written_max) inserted, the others upserted.
+ * those of new buckets (delta_is_new) inserted, the others upserted.
  */
 static void
 incremental_flush_bulk(SiddhiIncremental *inc, FlushSet *sets, bool keep)
@@ -357,12 +399,13 @@ incremental_flush_bulk(SiddhiIncremental *inc, FlushSet *sets, bool keep)
 
 			latest = Max(latest, d->bucket);
 			/* (a conflict of the statement before may have raised it) */
-			if (d->bucket > inc->written_max[g])
+			if (delta_is_new(inc, d))
 			{
 				fresh[nfresh++] = d;
 				if (nfresh == BULK_ROWS)
 				{
 					insert_new(inc, g, fresh, nfresh);
+					note_written(inc, fresh, nfresh);
 					free_written(inc, fresh, nfresh, keep);
 					nfresh = 0;
 				}
@@ -373,6 +416,7 @@ incremental_flush_bulk(SiddhiIncremental *inc, FlushSet *sets, bool keep)
 				if (nseen == BULK_ROWS)
 				{
 					bulk_write(inc, inc->bulk_plans[g], seen, nseen);
+					note_written(inc, seen, nseen);
 					free_written(inc, seen, nseen, keep);
 					nseen = 0;
 				}
@@ -381,11 +425,13 @@ incremental_flush_bulk(SiddhiIncremental *inc, FlushSet *sets, bool keep)
 		if (nfresh > 0)
 		{
 			insert_new(inc, g, fresh, nfresh);
+			note_written(inc, fresh, nfresh);
 			free_written(inc, fresh, nfresh, keep);
 		}
 		if (nseen > 0)
 		{
 			bulk_write(inc, inc->bulk_plans[g], seen, nseen);
+			note_written(inc, seen, nseen);
 			free_written(inc, seen, nseen, keep);
 		}
 		inc->written_max[g] = Max(inc->written_max[g], latest);

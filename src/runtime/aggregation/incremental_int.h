@@ -50,6 +50,8 @@ struct IncGroup
 	int nheld;		   /* its deltas held */
 	IncDelta **latest; /* per granularity, or NULL */
 	dlist_head *older; /* per granularity: older deltas, latest first */
+	int64 *wrote_lo;   /* per granularity: its buckets this runtime may */
+	int64 *wrote_hi;   /* have written lie in [lo, hi] ("New buckets") */
 	Datum *values;	   /* per column: the group-by values (others unset), */
 	bool *nulls;	   /* which its deltas point to */
 	int keylen;
@@ -87,8 +89,9 @@ struct SiddhiIncremental
 	 * PG_INT64_MAX when it cannot know.
 	 */
 	int64 *written_max;
-	int *conflicts; /* per granularity: plain inserts that met a row */
-	FmgrInfo *out;	/* per column: output function (GROUP; the argument's
+	int64 *written_min; /* and none an earlier bucket than this */
+	int *conflicts;		/* per granularity: plain inserts that met a row */
+	FmgrInfo *out;		/* per column: output function (GROUP; the argument's
 					* for distinctCount) */
 	int ngrans;
 	int *grans;
@@ -106,7 +109,8 @@ struct SiddhiIncremental
 	int64 *cache_hi;	   /* (empty at first) */
 	SiddhiErrorLog errlog; /* its errors' log lines, rate limited */
 	MemoryContext delta_cxt;
-	MemoryContext slab;	   /* the deltas, one chunk each, in delta_cxt */
+	void *free_deltas;	   /* freed deltas, the last freed first */
+	Size delta_size;	   /* a delta with its values and nulls */
 	HTAB *groups;		   /* IncSlot by the hash of the group's key */
 	dlist_head *bygran;	   /* per granularity: its deltas, in creation order */
 	int ndeltas;		   /* deltas held, all granularities */
