@@ -115,6 +115,8 @@ siddhi_pattern_compile(SiddhiPatternPlan *plan, ExprContext *econtext,
 	k = 0;
 	foreach(lc, plan->regions)
 		prog->regions[k++] = lfirst(lc);
+	for (k = 0; k < prog->nstates; k++)
+		pat_compile_guards(prog, &prog->states[k]);
 	prog->filled = palloc0(sizeof(PatEvent *) * Max(prog->nregions, 1));
 	prog->filled_gen = pat_event_frees - 1;
 	prog->starts = palloc0(sizeof(int) * Max(prog->nstates, 1));

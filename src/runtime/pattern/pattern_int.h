@@ -76,12 +76,30 @@ typedef struct PatState
 } PatState;
 
 /* A state as compiled. */
+/*
+ * A leading conjunct of a state's condition that compares two events'
+ * attributes for equality (e2.symbol == e1.symbol): checked on the
+ * events themselves before the combined row is filled, so that a pending
+ * match of another symbol costs a comparison (pat_guards_fail).
+ */
+typedef struct PatEqGuard
+{
+	int ra, ca; /* one side: region, and column within it */
+	int rb, cb; /* the other */
+	Oid collid;
+	bool bytes; /* text under a deterministic collation: equal iff the
+				 * same bytes */
+	FmgrInfo fn;
+} PatEqGuard;
+
 typedef struct PatStateProg
 {
 	SiddhiPatternStatePlan *plan;
 	ExprState *filter;
 	int nregions;
 	int *regions;
+	int nguards;
+	PatEqGuard *guards;
 } PatStateProg;
 
 struct SiddhiPatternProgram
@@ -145,6 +163,7 @@ extern void pat_list_sort(PatList *l);
 extern void pat_fill_regions(SiddhiPatternProgram *prog, PatMatch *m, int n,
 							 const int *regions);
 extern bool pat_condition_holds(SiddhiPattern *pat, int k, PatMatch *m);
+extern void pat_compile_guards(SiddhiPatternProgram *prog, PatStateProg *sp);
 
 /* pattern_state.c */
 extern void pat_start_state_reset(SiddhiPattern *pat, int k);

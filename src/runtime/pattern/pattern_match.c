@@ -16,8 +16,13 @@
  */
 #include "postgres.h"
 
+#include "catalog/pg_collation.h"
 #include "executor/executor.h"
+#include "nodes/nodeFuncs.h"
 #include "pattern_int.h"
+#include "utils/fmgroids.h"
+#include "utils/lsyscache.h"
+#include "utils/pg_locale.h"
 
 uint64 pat_event_frees = 0;
 static PatEvent pattern_no_event; /* marks a region filled with nulls */
@@ -391,6 +396,121 @@ pat_fill_regions(SiddhiPatternProgram *prog, PatMatch *m, int n,
 	}
 }
 
+/* The region and column of the combined row's attribute attno, or false. */
+static bool
+guard_side(SiddhiPatternProgram *prog, Expr *arg, int *region, int *col)
+{
+	Var *v;
+
+	while (arg != NULL && IsA(arg, RelabelType))
+		arg = ((RelabelType *) arg)->arg;
+	if (arg == NULL || !IsA(arg, Var))
+		return false;
+	v = (Var *) arg;
+	for (int r = 0; r < prog->nregions; r++)
+	{
+		SiddhiPatternRegion *reg = prog->regions[r];
+
+		if (v->varattno > reg->offset &&
+			v->varattno <= reg->offset + reg->natts)
+		{
+			*region = r;
+			*col = v->varattno - 1 - reg->offset;
+			return true;
+		}
+	}
+	return false;
+}
+
+/*
+ * The guards of a state (PatEqGuard): its condition's leading conjuncts
+ * that are an equality operator between two events' attributes.  Only
+ * leading ones: PostgreSQL evaluates an AND's arms in order and stops at
+ * the first false one, so a guard found false skips exactly what the
+ * condition would have skipped (an arm after it that could fail is not
+ * run either way); a null or a region without its event decides nothing
+ * here, the condition does.
+ */
+void
+pat_compile_guards(SiddhiPatternProgram *prog, PatStateProg *sp)
+{
+	Expr *filter = (Expr *) sp->plan->filter;
+	List *conjuncts;
+	ListCell *lc;
+
+	if (filter == NULL)
+		return;
+	if (IsA(filter, BoolExpr) && ((BoolExpr *) filter)->boolop == AND_EXPR)
+		conjuncts = ((BoolExpr *) filter)->args;
+	else
+		conjuncts = list_make1(filter);
+	sp->guards = palloc0(sizeof(PatEqGuard) * list_length(conjuncts));
+	foreach(lc, conjuncts)
+	{
+		OpExpr *op = lfirst(lc);
+		PatEqGuard *g = &sp->guards[sp->nguards];
+
+		if (!IsA(op, OpExpr) || list_length(op->args) != 2 ||
+			!op_mergejoinable(op->opno, exprType(linitial(op->args))) ||
+			!func_strict(op->opfuncid) ||
+			!guard_side(prog, linitial(op->args), &g->ra, &g->ca) ||
+			!guard_side(prog, lsecond(op->args), &g->rb, &g->cb))
+			break;
+		g->collid = op->inputcollid;
+		g->bytes = op->opfuncid == F_TEXTEQ &&
+				   (!OidIsValid(g->collid) || lc_collate_is_c(g->collid) ||
+					g->collid == DEFAULT_COLLATION_OID ||
+					get_collation_isdeterministic(g->collid));
+		fmgr_info(op->opfuncid, &g->fn);
+		sp->nguards++;
+	}
+}
+
+/* A varlena whose bytes are all here: not compressed, not out of line. */
+static inline bool
+plain_varlena(Datum d)
+{
+	return !VARATT_IS_COMPRESSED(DatumGetPointer(d)) &&
+		   !VARATT_IS_EXTERNAL(DatumGetPointer(d));
+}
+
+/* Whether a guard of state k is false for m: its condition is then false. */
+static bool
+pat_guards_fail(SiddhiPatternProgram *prog, PatStateProg *sp, PatMatch *m)
+{
+	for (int i = 0; i < sp->nguards; i++)
+	{
+		PatEqGuard *g = &sp->guards[i];
+		PatEvent *ea = region_event(prog->regions[g->ra], m);
+		PatEvent *eb = region_event(prog->regions[g->rb], m);
+		Datum a;
+		Datum b;
+		bool equal;
+
+		if (ea == NULL || eb == NULL || ea->nulls[g->ca] || eb->nulls[g->cb])
+			return false;
+		a = ea->values[g->ca];
+		b = eb->values[g->cb];
+		if (g->bytes && plain_varlena(a) && plain_varlena(b))
+			equal = VARSIZE_ANY_EXHDR(DatumGetPointer(a)) ==
+						VARSIZE_ANY_EXHDR(DatumGetPointer(b)) &&
+					memcmp(VARDATA_ANY(DatumGetPointer(a)),
+						   VARDATA_ANY(DatumGetPointer(b)),
+						   VARSIZE_ANY_EXHDR(DatumGetPointer(a))) == 0;
+		else
+		{
+			MemoryContext old =
+				MemoryContextSwitchTo(prog->econtext->ecxt_per_tuple_memory);
+
+			equal = DatumGetBool(FunctionCall2Coll(&g->fn, g->collid, a, b));
+			MemoryContextSwitchTo(old);
+		}
+		if (!equal)
+			return true;
+	}
+	return false;
+}
+
 bool
 pat_condition_holds(SiddhiPattern *pat, int k, PatMatch *m)
 {
@@ -401,6 +521,8 @@ pat_condition_holds(SiddhiPattern *pat, int k, PatMatch *m)
 
 	if (sp->filter == NULL)
 		return true;
+	if (sp->nguards > 0 && pat_guards_fail(pat->prog, sp, m))
+		return false;
 	pat_fill_regions(pat->prog, m, sp->nregions, sp->regions);
 	econtext->ecxt_scantuple = pat->prog->row;
 	d = ExecEvalExprSwitchContext(sp->filter, econtext, &isnull);
