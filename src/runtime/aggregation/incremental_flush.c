@@ -91,25 +91,54 @@ bulk_write(SiddhiIncremental *inc, SPIPlanPtr plan, IncDelta **deltas, int n)
 }
 
 /*
- * The latest bucket in granularity g's table, or PG_INT64_MIN when it is
- * empty: a scan of the table, run once per granularity at most, when a
- * plain insert met a row (below).
+ * The earliest and latest buckets in granularity g's table (PG_INT64_MAX
+ * and PG_INT64_MIN when it is empty): a scan of the table, run once per
+ * granularity at most, when a plain insert met a row (below).
  */
-static int64
-table_max_bucket(SiddhiIncremental *inc, int g)
+static void
+table_bucket_span(SiddhiIncremental *inc, int g, int64 *lo, int64 *hi)
 {
 	SiddhiRelation *r = list_nth(inc->plan->tables, g);
-	char *sql = psprintf("SELECT max(agg_timestamp) FROM %s",
-						 quote_qualified_identifier(r->nspname, r->name));
+	char *sql =
+		psprintf("SELECT min(agg_timestamp), max(agg_timestamp) FROM %s",
+				 quote_qualified_identifier(r->nspname, r->name));
 	bool isnull;
 	Datum d;
 
 	if (SPI_execute(sql, false, 1) != SPI_OK_SELECT || SPI_processed != 1)
 		ereport(ERROR, errcode(ERRCODE_SIDDHI_RUNTIME_ERROR),
-				errmsg("could not read the latest bucket of \"%s\"", r->name));
+				errmsg("could not read the buckets of \"%s\"", r->name));
 	d = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1,
 					  &isnull);
-	return isnull ? PG_INT64_MIN : DatumGetInt64(d);
+	*lo = isnull ? PG_INT64_MAX : DatumGetInt64(d);
+	d = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2,
+					  &isnull);
+	*hi = isnull ? PG_INT64_MIN : DatumGetInt64(d);
+}
+
+/*
+ * A table of granularity g holds rows this runtime did not write: what is
+ * known written becomes what it holds, for the table and for every group
+ * held now (those made later start with it, find_group).
+ */
+static void
+learn_table(SiddhiIncremental *inc, int g)
+{
+	int64 lo;
+	int64 hi;
+	HASH_SEQ_STATUS hs;
+	IncSlot *slot;
+
+	table_bucket_span(inc, g, &lo, &hi);
+	inc->written_min[g] = Min(inc->written_min[g], lo);
+	inc->written_max[g] = Max(inc->written_max[g], hi);
+	hash_seq_init(&hs, inc->groups);
+	while ((slot = hash_seq_search(&hs)) != NULL)
+		for (IncGroup *grp = slot->first; grp != NULL; grp = grp->next)
+		{
+			grp->wrote_lo[g] = Min(grp->wrote_lo[g], inc->written_min[g]);
+			grp->wrote_hi[g] = Max(grp->wrote_hi[g], inc->written_max[g]);
+		}
 }
 
 /*
@@ -121,9 +150,10 @@ table_max_bucket(SiddhiIncremental *inc, int g)
  * knowledge is a hint: a table kept from an earlier deploy, or written
  * before a restart, has rows it never saw): then the statement is rolled
  * back in its own subtransaction and the same deltas are upserted, and
- * written_max[g] becomes what the table holds (one scan); a second
- * conflict after that (someone else writes the table) turns the plain
- * inserts of g off.  The caller has connected to SPI.
+ * the span of the table's buckets counts as written (one scan,
+ * learn_table); a second conflict after that (someone else writes the
+ * table) turns the plain inserts of g off.  The caller has connected to
+ * SPI.
  */
 static void
 insert_new(SiddhiIncremental *inc, int g, IncDelta **deltas, int n)
@@ -160,8 +190,7 @@ insert_new(SiddhiIncremental *inc, int g, IncDelta **deltas, int n)
 	if (!conflict)
 		return;
 	if (++inc->conflicts[g] == 1)
-		inc->written_max[g] =
-			Max(inc->written_max[g], table_max_bucket(inc, g));
+		learn_table(inc, g);
 	else
 		inc->written_max[g] = PG_INT64_MAX;
 	bulk_write(inc, inc->bulk_plans[g], deltas, n);
@@ -334,19 +363,19 @@ free_written(SiddhiIncremental *inc, IncDelta **deltas, int n, bool keep)
  * what the table holds (in bench/aggregation.sh's sparse feed, 44 % of
  * the hour rows were so upserted, each probing the unique index first).
  * A group made after some of its key's buckets were written starts with
- * the span of all written (find_group).  After a conflict the table's
- * rows are not all ours: only the first rule, raised to the table's
- * latest bucket, stays.
+ * the span of all written (find_group).  After a conflict, what the table
+ * holds counts as written (learn_table); after a second one, nothing is
+ * new.
  */
 static inline bool
 delta_is_new(SiddhiIncremental *inc, IncDelta *d)
 {
 	int g = d->gran;
 
+	if (inc->conflicts[g] > 1)
+		return false; /* plain inserts are off */
 	if (d->bucket > inc->written_max[g])
 		return true;
-	if (inc->conflicts[g] > 0)
-		return false;
 	return d->bucket > d->group->wrote_hi[g] ||
 		   d->bucket < d->group->wrote_lo[g];
 }
