@@ -710,6 +710,37 @@ run_timers(int64 now)
 	pgstat_report_stat(false);
 }
 
+/*
+ * Table statistics a batch left pending, sent while the engine is idle;
+ * returns how long it may wait before it must look again (ms).
+ * pgstat_report_stat(false) sends at most once a second and, outside a
+ * transaction, measures that second from the last commit, so an idle
+ * process never gets past it: a backend forces the send from an idle
+ * timeout, and so does this, a second after it first found them
+ * pending.  Without it the rows of an engine's last batch stayed out of
+ * pg_stat_user_tables, and so out of autovacuum's view of the sink and
+ * aggregation tables, until the next batch.
+ */
+static long
+idle_stats(TimestampTz now)
+{
+	static TimestampTz force_at = 0;
+
+	if (force_at == 0)
+	{
+		if (pgstat_report_stat(false) == 0)
+			return LONG_MAX;
+		force_at = TimestampTzPlusMilliseconds(now, 1000);
+	}
+	if (now >= force_at)
+	{
+		pgstat_report_stat(true);
+		force_at = 0;
+		return LONG_MAX;
+	}
+	return (long) ((force_at - now) / 1000) + 1;
+}
+
 /* Wait for the latch or a source's descriptor, up to timeout ms. */
 static void
 wait_with_sources(int *fds, int nfds, long timeout)
@@ -944,22 +975,11 @@ siddhi_engine_main(Datum arg)
 				int nfds;
 				int sink_fd = siddhi_sinks_wait_fd();
 
-				long stats_wait;
-
 				deadline = siddhi_runtime_next_deadline();
 				if (deadline >= 0 && !blocked)
 					timeout = Max(0, Min(timeout, deadline - siddhi_now_ms()));
 				timeout = Min(timeout, sink_timeout);
-				/*
-				 * table statistics a batch left pending (they go at most
-				 * once a second): sent before going idle, or as soon as they
-				 * may, as a backend does when idle; else a sink's or an
-				 * aggregation's table showed none of the last batch's rows
-				 * to autovacuum and pg_stat_user_tables until the next one
-				 */
-				stats_wait = pgstat_report_stat(false);
-				if (stats_wait > 0)
-					timeout = Min(timeout, stats_wait);
+				timeout = Min(timeout, idle_stats(now));
 				/* sources: their descriptors, or a short poll timeout */
 				nfds = siddhi_sources_wait(fds, lengthof(fds) - 1, &timeout);
 				/* a delivery report wakes us through the sinks' pipe */
