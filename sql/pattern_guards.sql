@@ -32,11 +32,20 @@ SELECT count(*) FROM siddhi.deploy('pg2', $$
   @info(name = 'seq')
   from every e1=PgIn2[v > 100], e2=PgIn2[k == e1.k]
   select e1.v as v1, e2.v as v2 insert into PgSeq;
+  -- the first equality hashed (PatStateProg.hash_guard): each waiting
+  -- match keeps its value's hash; a long, written the other way round
+  @info(name = 'ints')
+  from every e1=PgIn2[v > 100] -> e2=PgIn2[e1.n == n and v < e1.v]
+  select e1.v as v1, e2.v as v2 insert into PgInts;
 $$);
-SELECT siddhi.subscribe(s) FROM unnest(ARRAY['pgcount', 'pgseq']) s;
+SELECT siddhi.subscribe(s) FROM unnest(ARRAY['pgcount', 'pgseq', 'pgints']) s;
 INSERT INTO pgin2 VALUES ('d', 400, 3), ('d', 1, 4), ('e', 2, 3), ('d', 3, 3),
   ('d', 4, 3), ('d', 9, 9), ('d', 5, 3), ('f', 500, 1), ('f', 6, 1);
+-- a waiting match whose key is null keeps no hash: the condition decides
+INSERT INTO pgin2 VALUES (NULL, 600, NULL), ('g', 700, 7), (NULL, 1, NULL),
+  ('g', 8, 7);
 SELECT siddhi.flush();
 SELECT event FROM siddhi.poll('pgcount', 100, 0) ORDER BY seq;
 SELECT event FROM siddhi.poll('pgseq', 100, 0) ORDER BY seq;
+SELECT event FROM siddhi.poll('pgints', 100, 0) ORDER BY seq;
 SELECT siddhi.undeploy('pg2');

@@ -46,6 +46,8 @@ typedef struct PatMatch
 	int64 ts;	  /* of the last event taken; -1 before any */
 	bool expired; /* dropped by within (Siddhi's EXPIRED type) */
 	uint64 seq;	  /* creation order, for dropping the oldest */
+	int gh_state; /* the state gh is of, or -1 (PatStateProg.hash_guard) */
+	uint32 gh;	  /* the hash of the value its guard there compares */
 	PatSlot slots[FLEXIBLE_ARRAY_MEMBER];
 } PatMatch;
 
@@ -89,6 +91,7 @@ typedef struct PatEqGuard
 	Oid collid;
 	bool bytes; /* text under a deterministic collation: equal iff the
 				 * same bytes */
+	bool ints;	/* an integer type on both sides: equal iff the same */
 	FmgrInfo fn;
 } PatEqGuard;
 
@@ -100,6 +103,14 @@ typedef struct PatStateProg
 	int *regions;
 	int nguards;
 	PatEqGuard *guards;
+	/*
+	 * The first guard compares the arriving event (region cur_region) with
+	 * an event a match took earlier and keeps while it waits here (region
+	 * kept_region): each waiting match keeps that value's hash
+	 * (PatMatch.gh), so that one of another value is passed over at the
+	 * cost of its hash (pat_process_stream).  -1: no such guard.
+	 */
+	int hash_guard;
 } PatStateProg;
 
 struct SiddhiPatternProgram
@@ -164,6 +175,10 @@ extern void pat_fill_regions(SiddhiPatternProgram *prog, PatMatch *m, int n,
 							 const int *regions);
 extern bool pat_condition_holds(SiddhiPattern *pat, int k, PatMatch *m);
 extern void pat_compile_guards(SiddhiPatternProgram *prog, PatStateProg *sp);
+extern bool pat_guard_hash(PatStateProg *sp, PatEvent *e, int col,
+						   uint32 *hash);
+extern bool pat_guard_may_pass(SiddhiPattern *pat, int k, PatMatch *m,
+							   uint32 cur_hash);
 
 /* pattern_state.c */
 extern void pat_start_state_reset(SiddhiPattern *pat, int k);

@@ -17,6 +17,7 @@
 #include "postgres.h"
 
 #include "catalog/pg_collation.h"
+#include "common/hashfn.h"
 #include "executor/executor.h"
 #include "nodes/nodeFuncs.h"
 #include "pattern_int.h"
@@ -127,6 +128,7 @@ pat_match_new(SiddhiPattern *pat)
 
 	m->ts = -1;
 	m->seq = pat->seq++;
+	m->gh_state = -1;
 	return m;
 }
 
@@ -422,6 +424,120 @@ guard_side(SiddhiPatternProgram *prog, Expr *arg, int *region, int *col)
 	return false;
 }
 
+/* A varlena whose bytes are all here: not compressed, not out of line. */
+static inline bool
+plain_varlena(Datum d)
+{
+	return !VARATT_IS_COMPRESSED(DatumGetPointer(d)) &&
+		   !VARATT_IS_EXTERNAL(DatumGetPointer(d));
+}
+
+/*
+ * Whether region r is the arriving event in state k's own condition: the
+ * plain attributes of a state that takes one event.
+ */
+static bool
+region_is_arrival(SiddhiPatternProgram *prog, int r, int k)
+{
+	SiddhiPatternRegion *reg = prog->regions[r];
+	SiddhiPatternStatePlan *s = prog->states[k].plan;
+
+	return reg->state == k && reg->index == -1 && !reg->self && !s->count;
+}
+
+/*
+ * Whether region r is an event a match took before it waits in state k
+ * and keeps unchanged while it waits there: a state before k that takes
+ * one event, neither counted, logical nor absent.
+ */
+static bool
+region_is_kept(SiddhiPatternProgram *prog, int r, int k)
+{
+	SiddhiPatternRegion *reg = prog->regions[r];
+	SiddhiPatternStatePlan *s;
+
+	if (reg->state >= k || reg->self || (reg->index != 0 && reg->index != -1))
+		return false;
+	s = prog->states[reg->state].plan;
+	return s != NULL && !s->count && !s->logical && !s->absent;
+}
+
+/* The first guard's sides, when it can be hashed (PatStateProg). */
+static void
+hash_guard_sides(SiddhiPatternProgram *prog, PatStateProg *sp, PatEqGuard *g)
+{
+	int k = sp->plan->id;
+
+	if (region_is_arrival(prog, g->ra, k) && region_is_kept(prog, g->rb, k))
+		sp->hash_guard = 0;
+	else if (region_is_arrival(prog, g->rb, k) &&
+			 region_is_kept(prog, g->ra, k))
+	{
+		/* the arrival's side first */
+		int r = g->ra, c = g->ca;
+
+		g->ra = g->rb;
+		g->ca = g->cb;
+		g->rb = r;
+		g->cb = c;
+		sp->hash_guard = 0;
+	}
+}
+
+/*
+ * The hash of e's value in col for state sp's hashed guard; false when it
+ * has none to give (null, or text not all here).  Equal values hash alike:
+ * the same bytes, or the same integer.
+ */
+bool
+pat_guard_hash(PatStateProg *sp, PatEvent *e, int col, uint32 *hash)
+{
+	PatEqGuard *g = &sp->guards[sp->hash_guard];
+	Datum d;
+
+	if (e == NULL || e->nulls[col])
+		return false;
+	d = e->values[col];
+	if (g->ints)
+	{
+		int64 v = g->fn.fn_oid == F_INT8EQ	 ? DatumGetInt64(d)
+				  : g->fn.fn_oid == F_INT4EQ ? DatumGetInt32(d)
+											 : DatumGetInt16(d);
+
+		*hash = hash_bytes_uint32((uint32) v) ^ (uint32) (v >> 32);
+		return true;
+	}
+	if (!plain_varlena(d))
+		return false;
+	*hash = hash_bytes((const unsigned char *) VARDATA_ANY(DatumGetPointer(d)),
+					   VARSIZE_ANY_EXHDR(DatumGetPointer(d)));
+	return true;
+}
+
+/*
+ * Whether m's value for state k's hashed guard may equal the arriving
+ * event's (cur_hash): false only when their hashes differ, so that the
+ * condition is false.  The kept event's hash is computed once per match
+ * and state.
+ */
+bool
+pat_guard_may_pass(SiddhiPattern *pat, int k, PatMatch *m, uint32 cur_hash)
+{
+	SiddhiPatternProgram *prog = pat->prog;
+	PatStateProg *sp = &prog->states[k];
+
+	if (m->gh_state != k)
+	{
+		PatEqGuard *g = &sp->guards[sp->hash_guard];
+
+		if (!pat_guard_hash(sp, region_event(prog->regions[g->rb], m), g->cb,
+							&m->gh))
+			return true;
+		m->gh_state = k;
+	}
+	return m->gh == cur_hash;
+}
+
 /*
  * The guards of a state (PatEqGuard): its condition's leading conjuncts
  * that are an equality operator between two events' attributes.  Only
@@ -438,6 +554,7 @@ pat_compile_guards(SiddhiPatternProgram *prog, PatStateProg *sp)
 	List *conjuncts;
 	ListCell *lc;
 
+	sp->hash_guard = -1;
 	if (filter == NULL)
 		return;
 	if (IsA(filter, BoolExpr) && ((BoolExpr *) filter)->boolop == AND_EXPR)
@@ -461,17 +578,13 @@ pat_compile_guards(SiddhiPatternProgram *prog, PatStateProg *sp)
 				   (!OidIsValid(g->collid) || lc_collate_is_c(g->collid) ||
 					g->collid == DEFAULT_COLLATION_OID ||
 					get_collation_isdeterministic(g->collid));
+		g->ints = op->opfuncid == F_INT2EQ || op->opfuncid == F_INT4EQ ||
+				  op->opfuncid == F_INT8EQ;
 		fmgr_info(op->opfuncid, &g->fn);
 		sp->nguards++;
 	}
-}
-
-/* A varlena whose bytes are all here: not compressed, not out of line. */
-static inline bool
-plain_varlena(Datum d)
-{
-	return !VARATT_IS_COMPRESSED(DatumGetPointer(d)) &&
-		   !VARATT_IS_EXTERNAL(DatumGetPointer(d));
+	if (sp->nguards > 0 && (sp->guards[0].bytes || sp->guards[0].ints))
+		hash_guard_sides(prog, sp, &sp->guards[0]);
 }
 
 /* Whether a guard of state k is false for m: its condition is then false. */

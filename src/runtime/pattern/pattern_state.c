@@ -190,8 +190,18 @@ pat_process_stream(SiddhiPattern *pat, int k, PatEvent *e)
 {
 	SiddhiPatternStatePlan *s = PLAN(pat, k);
 	PatState *st = &pat->states[k];
+	PatStateProg *sp = &pat->prog->states[k];
 	bool sequence = pat->prog->plan->sequence;
 	int i = 0;
+	uint32 cur_hash = 0;
+	/*
+	 * the waiting matches whose kept value hashes otherwise fail the
+	 * condition's first equality: passed over as a failed condition is
+	 * (a sequence drops such a match, which the full path does)
+	 */
+	bool hashing =
+		sp->hash_guard >= 0 && !sequence &&
+		pat_guard_hash(sp, e, sp->guards[sp->hash_guard].ca, &cur_hash);
 
 	while (i < st->pending.n)
 	{
@@ -200,6 +210,12 @@ pat_process_stream(SiddhiPattern *pat, int k, PatEvent *e)
 		if (s->logical == SIDDHI_PAT_OR && m->slots[s->partner].n > 0)
 		{
 			pat_list_remove_at(pat, &st->pending, i);
+			continue;
+		}
+		if (hashing && !pat_guard_may_pass(pat, k, m, cur_hash))
+		{
+			st->changed = false;
+			i++;
 			continue;
 		}
 		pat_slot_set(pat, &m->slots[k], e);
