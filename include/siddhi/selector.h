@@ -84,6 +84,7 @@ extern bool siddhi_selector_aggregates(SiddhiSelect *s);
  */
 extern bool siddhi_selector_chunk_clean(SiddhiSelect *s);
 extern bool siddhi_selector_reads_expired(SiddhiSelect *s);
+extern bool siddhi_selector_expiry_silent(SiddhiSelect *s);
 
 /* The aggregators start again at the chunk's end (Siddhi's RESET). */
 extern void siddhi_selector_reset_at_end(SiddhiSelect *s);

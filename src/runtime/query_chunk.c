@@ -224,6 +224,8 @@ query_step_chunk(QueryRuntime *q, Junction *j, const char *rows, uint32 nrows)
 	uint64 save_event = j->event;
 	QueryRuntime *owner = query_owner(q);
 	volatile bool entered = false;
+	/* its own step lets time pass for it (timers.c) */
+	bool expiry_in_step = query_expiry_in_step(q);
 
 	while (i < nrows)
 	{
@@ -282,7 +284,9 @@ query_step_chunk(QueryRuntime *q, Junction *j, const char *rows, uint32 nrows)
 					lookups_ahead(q, j, i, nrows, &join_p, &join_i);
 				if (q->app->playback)
 				{
+					q->app->arrival_query = expiry_in_step ? q : NULL;
 					playback_arrival(j, row->timestamp);
+					q->app->arrival_query = NULL;
 					if (row->timestamp > q->app->clock)
 						q->app->clock = row->timestamp;
 					playback_clock = q->app->clock;
@@ -331,6 +335,7 @@ query_step_chunk(QueryRuntime *q, Junction *j, const char *rows, uint32 nrows)
 		}
 		PG_CATCH();
 		{
+			q->app->arrival_query = NULL;
 			query_step_failed(q, frame, mcxt, save_user, save_sec);
 			ExecClearTuple(slot);
 			/* a partition's key goes back to none, as between steps */

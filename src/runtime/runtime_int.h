@@ -422,6 +422,8 @@ struct SiddhiAppRuntime
 	/* app_advance: the arrival whose timers it fires, and the time */
 	uint64 timers_arrival;
 	int64 timers_now;
+	/* the query whose own step lets time pass for it (query_step_chunk) */
+	QueryRuntime *arrival_query;
 	List *aggregations;		 /* of AppAggregation * */
 	List *partitions;		 /* of AppPartition * */
 	SharedCondition *shared; /* plan->nshared of them */
@@ -652,6 +654,7 @@ extern MemoryContext batch_cxt;
 extern MemoryContext runtime_cxt;
 extern int64 playback_clock;
 extern uint64 arrival_seq; /* input arrivals and clock moves so far */
+extern bool query_expiry_in_step(QueryRuntime *q);
 extern List *agg_read_denied;
 extern List *agg_read_checked;
 extern HTAB *sinks;

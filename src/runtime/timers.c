@@ -218,9 +218,48 @@ app_advance(SiddhiAppRuntime *app, int64 now)
 		siddhi_current_event_ts = save_ts;
 	}
 	foreach(lc, app->queries)
+	{
+		/* its step, next, lets time pass first (query_expiry_in_step) */
+		if (lfirst(lc) == app->arrival_query)
+			continue;
 		query_advance(lfirst(lc), now);
+	}
 	foreach(lc, app->partitions)
 		partition_advance(lfirst(lc), now);
+}
+
+/*
+ * Whether an arrival that q alone reads (query_step_chunk) may leave q's
+ * expiries to q's own step of it, rather than a step of their own before
+ * it (query_advance): a playback app's time window expires at nearly
+ * every event, and the step, with its user frame and error boundary, was
+ * a tenth of such a query's cost.  The step does it first thing
+ * (query_event: window_catch_up, each expired event in its own error
+ * boundary as before), so what the expiries do is the same, in the same
+ * order, if
+ *
+ *	- q is the app's last query and the app has no partition: nothing of
+ *	  app_advance comes after q's turn;
+ *	- its window only expires as time passes (time), and nothing waits on
+ *	  the clock besides (no rate limiter, pattern, join or deduplicate);
+ *	- the expiries send nothing: the query outputs current events only and
+ *	  its selector makes each chunk's rows from the rows alone (no order
+ *	  by, limit, window function or batch), so that the expired rows
+ *	  joining the arrival's chunk change no row that goes out.
+ */
+bool
+query_expiry_in_step(QueryRuntime *q)
+{
+	SiddhiAppRuntime *app = q->app;
+
+	return app->playback && app->partitions == NIL &&
+		   llast(app->queries) == q && q->window != NULL &&
+		   q->window_plan != NULL &&
+		   q->window_plan->kind == SIDDHI_WINDOW_TIME && q->rate == NULL &&
+		   q->pattern == NULL && q->pattern_main == NULL && q->join == NULL &&
+		   q->join_main == NULL && q->dedup == NULL && q->apart == NULL &&
+		   q->events == SIDDHI_EVENTS_CURRENT && q->sel != NULL &&
+		   siddhi_selector_expiry_silent(q->sel);
 }
 
 int64

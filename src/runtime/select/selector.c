@@ -763,6 +763,20 @@ siddhi_selector_aggregates(SiddhiSelect *s)
 	return s->aggs != NULL;
 }
 
+/*
+ * Whether the rows a chunk makes depend only on its rows, each group's
+ * last (or each row) going out by its own kind: no order by, limit or
+ * offset, window function, batch fold or contents.  Expired rows that
+ * join a chunk of current ones then change nothing that goes out of a
+ * query of current events (query_expiry_in_step).
+ */
+bool
+siddhi_selector_expiry_silent(SiddhiSelect *s)
+{
+	return s->over == NULL && s->topn == NULL && !s->folds && s->norder == 0 &&
+		   s->limit < 0 && s->offset <= 0;
+}
+
 /* Whether an expired row does something here besides going out. */
 bool
 siddhi_selector_reads_expired(SiddhiSelect *s)
