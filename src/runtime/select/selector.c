@@ -773,8 +773,8 @@ siddhi_selector_aggregates(SiddhiSelect *s)
 bool
 siddhi_selector_expiry_silent(SiddhiSelect *s)
 {
-	return s->over == NULL && s->topn == NULL && !s->folds && s->norder == 0 &&
-		   s->limit < 0 && s->offset <= 0;
+	return s->over == NULL && s->topn == NULL && !s->folds && !s->buffered &&
+		   s->events != SIDDHI_EVENTS_ALL;
 }
 
 /* Whether an expired row does something here besides going out. */
