@@ -187,6 +187,16 @@ limiter_waits_its_turn(QueryRuntime *q)
 		   (!app->playback || app->clock <= app->timers_now);
 }
 
+/* Whether letting time pass does nothing for queries[from ..]. */
+static bool
+rest_idle(List *queries, int from, int64 now)
+{
+	for (int i = from; i < list_length(queries); i++)
+		if (!advance_is_idle(list_nth(queries, i), now))
+			return false;
+	return true;
+}
+
 /* Let time pass for an app's named windows and queries. */
 static void
 app_advance(SiddhiAppRuntime *app, int64 now)
@@ -219,8 +229,10 @@ app_advance(SiddhiAppRuntime *app, int64 now)
 	}
 	foreach(lc, app->queries)
 	{
-		/* its step, next, lets time pass first (query_expiry_in_step) */
-		if (lfirst(lc) == app->arrival_query)
+		/* its step, next, lets time pass first (query_expiry_in_step),
+		 * unless a query after it has something due now */
+		if (lfirst(lc) == app->arrival_query &&
+			rest_idle(app->queries, foreach_current_index(lc) + 1, now))
 			continue;
 		query_advance(lfirst(lc), now);
 	}
@@ -238,8 +250,8 @@ app_advance(SiddhiAppRuntime *app, int64 now)
  * boundary as before), so what the expiries do is the same, in the same
  * order, if
  *
- *	- q is the app's last query and the app has no partition: nothing of
- *	  app_advance comes after q's turn;
+ *	- the app has no partition, and the queries after q have nothing due
+ *	  (app_advance checks): nothing of app_advance comes after q's turn;
  *	- its window only expires as time passes (time), and nothing waits on
  *	  the clock besides (no rate limiter, pattern, join or deduplicate);
  *	- the expiries send nothing: the query outputs current events only and
@@ -252,8 +264,7 @@ query_expiry_in_step(QueryRuntime *q)
 {
 	SiddhiAppRuntime *app = q->app;
 
-	return app->playback && app->partitions == NIL &&
-		   llast(app->queries) == q && q->window != NULL &&
+	return app->playback && app->partitions == NIL && q->window != NULL &&
 		   q->window_plan != NULL &&
 		   q->window_plan->kind == SIDDHI_WINDOW_TIME && q->rate == NULL &&
 		   q->pattern == NULL && q->pattern_main == NULL && q->join == NULL &&
