@@ -710,52 +710,6 @@ run_timers(int64 now)
 	pgstat_report_stat(false);
 }
 
-/*
- * Table statistics a batch left pending, sent while the engine is idle;
- * returns how long it may wait before it must look again (ms).
- * pgstat_report_stat(false) sends at most once a second and, outside a
- * transaction, measures that second from the last commit, so an idle
- * process never gets past it: a backend forces the send from an idle
- * timeout, and so does this, a second after it first found them
- * pending.  Without it the rows of an engine's last batch stayed out of
- * pg_stat_user_tables, and so out of autovacuum's view of the sink and
- * aggregation tables, until the next batch.
- */
-static long
-idle_stats(TimestampTz now)
-{
-	static TimestampTz force_at = 0;
-
-	if (force_at == 0)
-	{
-		if (pgstat_report_stat(false) == 0)
-			return LONG_MAX;
-		force_at = TimestampTzPlusMilliseconds(now, 1000);
-	}
-	if (now >= force_at)
-	{
-		pgstat_report_stat(true);
-		force_at = 0;
-		return LONG_MAX;
-	}
-	return (long) ((force_at - now) / 1000) + 1;
-}
-
-/* Wait for the latch or a source's descriptor, up to timeout ms. */
-static void
-wait_with_sources(int *fds, int nfds, long timeout)
-{
-	WaitEventSet *set = CreateWaitEventSet(CurrentMemoryContext, nfds + 2);
-	WaitEvent event;
-
-	AddWaitEventToSet(set, WL_LATCH_SET, PGINVALID_SOCKET, MyLatch, NULL);
-	AddWaitEventToSet(set, WL_EXIT_ON_PM_DEATH, PGINVALID_SOCKET, NULL, NULL);
-	for (int i = 0; i < nfds; i++)
-		AddWaitEventToSet(set, WL_SOCKET_READABLE, fds[i], NULL, NULL);
-	(void) WaitEventSetWait(set, timeout, &event, 1, PG_WAIT_EXTENSION);
-	FreeWaitEventSet(set);
-}
-
 void
 siddhi_engine_main(Datum arg)
 {
@@ -965,36 +919,7 @@ siddhi_engine_main(Datum arg)
 					break;
 				}
 			}
-			{
-				/* markers wake us; prepared transactions are polled */
-				long timeout = siddhi_pending_wants_poll()
-								   ? Min(100, siddhi_naptime_ms)
-								   : siddhi_naptime_ms;
-
-				int fds[65];
-				int nfds;
-				int sink_fd = siddhi_sinks_wait_fd();
-
-				deadline = siddhi_runtime_next_deadline();
-				if (deadline >= 0 && !blocked)
-					timeout = Max(0, Min(timeout, deadline - siddhi_now_ms()));
-				timeout = Min(timeout, sink_timeout);
-				timeout = Min(timeout, idle_stats(now));
-				/* sources: their descriptors, or a short poll timeout */
-				nfds = siddhi_sources_wait(fds, lengthof(fds) - 1, &timeout);
-				/* a delivery report wakes us through the sinks' pipe */
-				if (sink_fd >= 0)
-					fds[nfds++] = sink_fd;
-				idle = true;
-				if (nfds == 0)
-					(void) WaitLatch(MyLatch,
-									 WL_LATCH_SET | WL_TIMEOUT |
-										 WL_EXIT_ON_PM_DEATH,
-									 timeout, PG_WAIT_EXTENSION);
-				else
-					wait_with_sources(fds, nfds, timeout);
-				idle = false;
-			}
+			engine_wait(now, blocked, sink_timeout, &idle);
 			ResetLatch(MyLatch);
 		}
 		else if (!PostmasterIsAlive())

@@ -1,13 +1,15 @@
 /*-------------------------------------------------------------------------
  *
  * engine_int.h
- *	  What the engine worker's files share: the apps it runs (engine.c)
- *	  and when it saves their state (epochs.c).
+ *	  What the engine worker's files share: the apps it runs (engine.c),
+ *	  when it saves their state (epochs.c), how it waits (engine_wait.c).
  *
  *-------------------------------------------------------------------------
  */
 #ifndef SIDDHI_WORKER_ENGINE_INT_H
 #define SIDDHI_WORKER_ENGINE_INT_H
+
+#include <signal.h>
 
 #include "nodes/pg_list.h"
 #include "siddhi/depend.h"
@@ -36,5 +38,12 @@ extern void siddhi_epoch_hand_over(LoadedApp *la, TimestampTz to);
 /* what each batch fed and how long it took, for siddhi.state_budget */
 extern void siddhi_epoch_fed(uint64 events);
 extern void siddhi_epoch_busy(double ms);
+
+/*
+ * engine_wait.c: an idle engine's sleep, until something may be due; *idle
+ * is set while it waits.
+ */
+extern void engine_wait(TimestampTz now, bool blocked, long sink_timeout,
+						volatile sig_atomic_t *idle);
 
 #endif /* SIDDHI_WORKER_ENGINE_INT_H */
