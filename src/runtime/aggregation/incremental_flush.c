@@ -380,7 +380,7 @@ delta_is_new(SiddhiIncremental *inc, IncDelta *d)
 		   d->bucket < d->group->wrote_lo[g];
 }
 
-/* The n deltas were written (or are about to be): their groups' spans. */
+/* The n deltas were written: what is known written, and their groups'. */
 static void
 note_written(SiddhiIncremental *inc, IncDelta **deltas, int n)
 {
@@ -392,7 +392,25 @@ note_written(SiddhiIncremental *inc, IncDelta **deltas, int n)
 		grp->wrote_lo[d->gran] = Min(grp->wrote_lo[d->gran], d->bucket);
 		grp->wrote_hi[d->gran] = Max(grp->wrote_hi[d->gran], d->bucket);
 		inc->written_min[d->gran] = Min(inc->written_min[d->gran], d->bucket);
+		inc->written_max[d->gran] = Max(inc->written_max[d->gran], d->bucket);
 	}
+}
+
+/*
+ * One statement of granularity g's deltas: new ones inserted, the others
+ * upserted; then what is known written, and the deltas freed when the
+ * flush keeps others.
+ */
+static void
+write_part(SiddhiIncremental *inc, int g, IncDelta **deltas, int n, bool new,
+		   bool keep)
+{
+	if (new)
+		insert_new(inc, g, deltas, n);
+	else
+		bulk_write(inc, inc->bulk_plans[g], deltas, n);
+	note_written(inc, deltas, n);
+	free_written(inc, deltas, n, keep);
 }
 
 /*
@@ -409,7 +427,6 @@ incremental_flush_bulk(SiddhiIncremental *inc, FlushSet *sets, bool keep)
 	{
 		int nfresh = 0;
 		int nseen = 0;
-		int64 latest = PG_INT64_MIN;
 
 		if (sets[g].n == 0)
 			continue;
@@ -426,16 +443,13 @@ incremental_flush_bulk(SiddhiIncremental *inc, FlushSet *sets, bool keep)
 		{
 			IncDelta *d = sets[g].d[i];
 
-			latest = Max(latest, d->bucket);
-			/* (a conflict of the statement before may have raised it) */
+			/* (the statements before may have raised what is written) */
 			if (delta_is_new(inc, d))
 			{
 				fresh[nfresh++] = d;
 				if (nfresh == BULK_ROWS)
 				{
-					insert_new(inc, g, fresh, nfresh);
-					note_written(inc, fresh, nfresh);
-					free_written(inc, fresh, nfresh, keep);
+					write_part(inc, g, fresh, nfresh, true, keep);
 					nfresh = 0;
 				}
 			}
@@ -444,26 +458,15 @@ incremental_flush_bulk(SiddhiIncremental *inc, FlushSet *sets, bool keep)
 				seen[nseen++] = d;
 				if (nseen == BULK_ROWS)
 				{
-					bulk_write(inc, inc->bulk_plans[g], seen, nseen);
-					note_written(inc, seen, nseen);
-					free_written(inc, seen, nseen, keep);
+					write_part(inc, g, seen, nseen, false, keep);
 					nseen = 0;
 				}
 			}
 		}
 		if (nfresh > 0)
-		{
-			insert_new(inc, g, fresh, nfresh);
-			note_written(inc, fresh, nfresh);
-			free_written(inc, fresh, nfresh, keep);
-		}
+			write_part(inc, g, fresh, nfresh, true, keep);
 		if (nseen > 0)
-		{
-			bulk_write(inc, inc->bulk_plans[g], seen, nseen);
-			note_written(inc, seen, nseen);
-			free_written(inc, seen, nseen, keep);
-		}
-		inc->written_max[g] = Max(inc->written_max[g], latest);
+			write_part(inc, g, seen, nseen, false, keep);
 	}
 	pfree(fresh);
 	pfree(seen);
