@@ -62,6 +62,15 @@ extern bool siddhi_join_uses_index(SiddhiJoin *j);
 extern bool siddhi_join_prefetches(SiddhiJoin *j);
 extern void siddhi_join_prefetch_key(SiddhiJoin *j, TupleTableSlot *slot);
 
+/*
+ * A row the engine wrote into relid, the join's table (slot's tts_tid is
+ * where it went): its key's next lookup starts there instead of at the
+ * index's root.  siddhi_join_notes_rows says whether the join wants them.
+ */
+extern bool siddhi_join_notes_rows(SiddhiJoin *j, Oid relid);
+extern void siddhi_join_note_row(SiddhiJoin *j, Relation rel,
+								 TupleTableSlot *slot);
+
 /* Whether the lookup reads an aggregation (its pending buckets first). */
 extern bool siddhi_join_reads_aggregation(SiddhiJoin *j);
 

@@ -92,6 +92,52 @@ sink_can_multi_insert(Relation rel, List *rows, int from)
 	return true;
 }
 
+static void
+note_joins_of(List *queries, Oid relid, List **joins)
+{
+	ListCell *lc;
+
+	foreach(lc, queries)
+	{
+		QueryRuntime *q = lfirst(lc);
+
+		if (q->join && siddhi_join_notes_rows(q->join, relid))
+			*joins = list_append_unique_ptr(*joins, q->join);
+	}
+}
+
+/*
+ * The joins that look rows of relid up through a cache of where each key's
+ * row is: they are told where the rows written go (join/README.md).
+ */
+static List *
+sink_noting_joins(Oid relid)
+{
+	List *joins = NIL;
+	ListCell *la;
+	ListCell *lp;
+
+	foreach(la, all_apps)
+	{
+		SiddhiAppRuntime *app = lfirst(la);
+
+		note_joins_of(app->queries, relid, &joins);
+		foreach(lp, app->partitions)
+			note_joins_of(((AppPartition *) lfirst(lp))->queries, relid,
+						  &joins);
+	}
+	return joins;
+}
+
+static inline void
+sink_note_row(List *joins, Relation rel, TupleTableSlot *slot)
+{
+	ListCell *lc;
+
+	foreach(lc, joins)
+		siddhi_join_note_row(lfirst(lc), rel, slot);
+}
+
 /*
  * Insert rows[from..] into a table, each as its query's owner: the rows
  * of one owner in a row form one trigger query, run in a frame of that
@@ -116,6 +162,7 @@ sink_insert(Oid relid, List *rows, int from)
 	BulkInsertState bistate = multi ? GetBulkInsertState() : NULL;
 	CommandId cid;
 	TupleDesc slot_desc;
+	List *joins = sink_noting_joins(relid);
 
 	/*
 	 * Rows go in as into a plain heap table: a partitioned table (one that
@@ -190,7 +237,10 @@ sink_insert(Oid relid, List *rows, int from)
 		ExecForceStoreMinimalTuple(row->tuple, slot, false);
 		if (!multi)
 		{
+			/* a row a trigger skips has no place to note */
+			ItemPointerSetInvalid(&slot->tts_tid);
 			ExecSimpleRelationInsert(rri, estate, slot);
+			sink_note_row(joins, rel, slot);
 			filled = 0;
 		}
 		else
@@ -209,6 +259,7 @@ sink_insert(Oid relid, List *rows, int from)
 							rri, slots[k], estate, false, false, NULL, NIL);
 					ExecARInsertTriggers(estate, rri, slots[k], recheck, NULL);
 					list_free(recheck);
+					sink_note_row(joins, rel, slots[k]);
 				}
 				filled = 0;
 			}
@@ -221,6 +272,7 @@ sink_insert(Oid relid, List *rows, int from)
 		AfterTriggerEndQuery(estate);
 		siddhi_usercode_leave(frame, true);
 	}
+	list_free(joins);
 	ExecCloseIndices(rri);
 	ExecCloseResultRelations(estate); /* those the triggers opened */
 	ExecResetTupleTable(estate->es_tupleTable, false);

@@ -70,6 +70,12 @@ struct SiddhiJoin
 	 * the storage those TIDs are of */
 	SiddhiLookupCache *cache;
 	RelFileNode cache_node;
+	/* each scan key's column of the table, to note where the rows the
+	 * engine writes into it went (siddhi_join_note_row); NULL when a key's
+	 * type is not its column's */
+	AttrNumber *seed_attno;
+	Datum *seed_values;
+	bool *seed_nulls;
 	/* each scan key as the arrival's attribute it is (0: a constant), to
 	 * prefetch a later arrival's cache slot; NULL when one is neither */
 	AttrNumber *ahead_attno;

@@ -36,6 +36,7 @@
 #include "nodes/params.h"
 #include "siddhi/join.h"
 #include "storage/proc.h"
+#include "utils/lsyscache.h"
 #include "utils/rel.h"
 #include "utils/resowner.h"
 #include "utils/snapmgr.h"
@@ -142,6 +143,36 @@ lookup_subxact_callback(SubXactEvent event, SubTransactionId sub,
  * duplicates until commit) and not partial (a row's version off the
  * index could satisfy the keys).  NULL otherwise.
  */
+static void
+lookup_seed_prepare(SiddhiJoin *j, Relation index, const Oid *argtypes)
+{
+	AttrNumber *attnos = palloc(sizeof(AttrNumber) * j->nkeys);
+
+	j->seed_attno = NULL;
+	for (int k = 0; k < j->nkeys; k++)
+	{
+		AttrNumber attno =
+			index->rd_index->indkey.values[j->keys[k].sk_attno - 1];
+
+		/* an expression's column, or a key of another type than the
+		 * column's: its bytes would not be the arrival's */
+		if (attno <= 0 || get_atttype(j->table, attno) != argtypes[k])
+		{
+			pfree(attnos);
+			return;
+		}
+		attnos[k] = attno;
+	}
+	j->seed_attno = attnos;
+	j->seed_values = palloc(sizeof(Datum) * j->nkeys);
+	j->seed_nulls = palloc(sizeof(bool) * j->nkeys);
+}
+
+/*
+ * Also where the rows the engine writes into the table go, so that a key's
+ * first lookup after them need not descend the index either:
+ * lookup_seed_prepare and siddhi_join_note_row.
+ */
 static SiddhiLookupCache *
 lookup_cache_for(SiddhiJoin *j, Relation index)
 {
@@ -171,6 +202,7 @@ lookup_cache_for(SiddhiJoin *j, Relation index)
 		argtypes[k] = OidIsValid(key->sk_subtype) ? key->sk_subtype
 												  : index->rd_opcintype[col];
 	}
+	lookup_seed_prepare(j, index, argtypes);
 	return siddhi_lookup_cache_create(argtypes, j->nkeys, j->cxt);
 }
 
@@ -278,6 +310,34 @@ join_index_lookup_prepare(SiddhiJoin *j)
 		RegisterSubXactCallback(lookup_subxact_callback, NULL);
 		lookup_callbacks_registered = true;
 	}
+}
+
+bool
+siddhi_join_notes_rows(SiddhiJoin *j, Oid relid)
+{
+	return j->cache != NULL && j->seed_attno != NULL && j->table == relid;
+}
+
+void
+siddhi_join_note_row(SiddhiJoin *j, Relation rel, TupleTableSlot *slot)
+{
+	uint64 hash;
+
+	if (!siddhi_join_notes_rows(j, RelationGetRelid(rel)) ||
+		!ItemPointerIsValid(&slot->tts_tid))
+		return;
+	/* TIDs of another storage than the cache's: the cache's are stale */
+	if (!RelFileNodeEquals(j->cache_node, rel->rd_node))
+	{
+		siddhi_lookup_cache_clear(j->cache);
+		j->cache_node = rel->rd_node;
+	}
+	for (int k = 0; k < j->nkeys; k++)
+		j->seed_values[k] =
+			slot_getattr(slot, j->seed_attno[k], &j->seed_nulls[k]);
+	if (siddhi_lookup_cache_hash_values(j->cache, j->seed_values,
+										j->seed_nulls, &hash))
+		siddhi_lookup_cache_put(j->cache, hash, &slot->tts_tid);
 }
 
 /*

@@ -138,15 +138,27 @@ siddhi_lookup_cache_hash(SiddhiLookupCache *c, ScanKey keys, uint64 *hash)
 	return true;
 }
 
-void
-siddhi_lookup_cache_prefetch(SiddhiLookupCache *c, const Datum *values,
-							 const bool *isnull)
+bool
+siddhi_lookup_cache_hash_values(SiddhiLookupCache *c, const Datum *values,
+								const bool *isnull, uint64 *hash)
 {
 	uint64 h = 0;
 
 	for (int k = 0; k < c->nkeys; k++)
 		if (isnull[k] || !hash_key(c, k, values[k], &h))
-			return;
+			return false;
+	*hash = h;
+	return true;
+}
+
+void
+siddhi_lookup_cache_prefetch(SiddhiLookupCache *c, const Datum *values,
+							 const bool *isnull)
+{
+	uint64 h;
+
+	if (!siddhi_lookup_cache_hash_values(c, values, isnull, &h))
+		return;
 #ifdef __GNUC__
 	__builtin_prefetch(&c->map->data[tidcache_initial_bucket(
 		c->map, (uint32) (h ^ (h >> 32)))]);

@@ -28,6 +28,14 @@ extern bool siddhi_lookup_cache_hash(SiddhiLookupCache *c, ScanKey keys,
 									 uint64 *hash);
 
 /*
+ * The hash of key values given in the keys' order (a row written into the
+ * table, its index columns); false when one is null or not hashed.
+ */
+extern bool siddhi_lookup_cache_hash_values(SiddhiLookupCache *c,
+											const Datum *values,
+											const bool *isnull, uint64 *hash);
+
+/*
  * Fetch into the cache the slot of the keys' values given (a later
  * arrival's), so that its lookup finds it there: a hint, nothing more.
  */
