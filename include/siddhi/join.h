@@ -42,12 +42,14 @@ extern SiddhiJoin *siddhi_join_create(SiddhiJoinPlan *plan,
 extern Oid siddhi_join_table(SiddhiJoin *j);
 
 /*
- * An event of side (0 primary, 1 other) left that side's window (or its
- * filters, when it has none): probe the other side, whose contents are
- * other_window (NULL: empty, or the table), and hand each row to fn.
+ * An event of side (0 primary, 1 other) left that side's window,
+ * own_window (or its filters, when it has none: NULL): probe the other
+ * side, whose contents are other_window (NULL: empty, or the table), and
+ * hand each row to fn.
  */
 extern void siddhi_join_arrive(SiddhiJoin *j, int side, TupleTableSlot *slot,
 							   int64 ts, SiddhiEventKind kind,
+							   SiddhiWindow *own_window,
 							   SiddhiWindow *other_window, SiddhiJoinRowFn fn,
 							   void *arg);
 

@@ -236,6 +236,18 @@ extern void siddhi_window_restore(SiddhiWindow *w, SiddhiStateReader *r,
 								  TupleDesc desc);
 
 /*
+ * The hash the window's index took of the key of the event it entered
+ * last, when that event's tuple is t, its key attno and its hash function
+ * and collation kh's (a join's arrival, probing the other side with the same key):
+ * the arrival need not hash its key again.  False otherwise.
+ */
+struct SiddhiKeyHash;
+extern bool siddhi_window_newest_hash(SiddhiWindow *w, MinimalTuple t,
+									  AttrNumber attno,
+									  const struct SiddhiKeyHash *kh,
+									  uint32 *hash);
+
+/*
  * The events held whose index key hashes to hash (plan->index_attno,
  * window_index.c), oldest first, as scan hands them out; a superset of
  * those whose key equals the probe's.  False, having called nothing,

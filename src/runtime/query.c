@@ -400,9 +400,9 @@ query_join(QueryRuntime *q, TupleTableSlot *slot, int64 ts, int depth,
 			siddhi_incremental_flush_all();
 		siddhi_stats_lookup(mq->stats, siddhi_join_uses_index(mq->join));
 	}
-	siddhi_join_arrive(mq->join, q->join_main ? 1 : 0, slot, ts, kind,
-					   join_side_contents(q->join_main ? mq : mq->join_other),
-					   join_row, &a);
+	siddhi_join_arrive(
+		mq->join, q->join_main ? 1 : 0, slot, ts, kind, q->window,
+		join_side_contents(q->join_main ? mq : mq->join_other), join_row, &a);
 	/*
 	 * Siddhi's join hands its selector one chunk per arriving event: an
 	 * aggregate outputs once per arrival, not once per chunk of a batch

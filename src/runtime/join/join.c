@@ -376,12 +376,19 @@ scan_event(void *arg, SiddhiEventKind kind, MinimalTuple tuple, int64 ts)
  */
 static bool
 probe_by_key(SiddhiJoin *j, int side, TupleTableSlot *slot,
-			 SiddhiWindow *other_window, ScanArg *sa)
+			 SiddhiWindow *own_window, SiddhiWindow *other_window, ScanArg *sa)
 {
 	bool isnull;
-	Datum key = slot_getattr(slot, j->key_attno[side], &isnull);
+	Datum key;
 	uint32 hash;
 
+	/* the arrival's own window hashed its key as it took the event in */
+	if (slot->tts_ops == &TTSOpsMinimalTuple &&
+		siddhi_window_newest_hash(
+			own_window, ((MinimalTupleTableSlot *) slot)->mintuple,
+			j->key_attno[side], &j->key_hash[side], &hash))
+		return siddhi_window_probe(other_window, hash, scan_event, sa);
+	key = slot_getattr(slot, j->key_attno[side], &isnull);
 	if (isnull)
 		return true;
 	hash = siddhi_key_hash(&j->key_hash[side], key);
@@ -508,8 +515,8 @@ probe_table(SiddhiJoin *j, TupleTableSlot *slot)
 
 void
 siddhi_join_arrive(SiddhiJoin *j, int side, TupleTableSlot *slot, int64 ts,
-				   SiddhiEventKind kind, SiddhiWindow *other_window,
-				   SiddhiJoinRowFn fn, void *arg)
+				   SiddhiEventKind kind, SiddhiWindow *own_window,
+				   SiddhiWindow *other_window, SiddhiJoinRowFn fn, void *arg)
 {
 	ScanArg sa = { j, side, slot, ts, false };
 	ListCell *lc;
@@ -539,7 +546,7 @@ siddhi_join_arrive(SiddhiJoin *j, int side, TupleTableSlot *slot, int64 ts,
 	else if (other_window)
 	{
 		if (j->key_attno[side] == 0 ||
-			!probe_by_key(j, side, slot, other_window, &sa))
+			!probe_by_key(j, side, slot, own_window, other_window, &sa))
 			siddhi_window_scan(other_window, scan_event, &sa);
 		/* the copies are where they stay now */
 		for (int i = 0; i < j->nmatches; i++)

@@ -304,6 +304,21 @@ window_index_restore(SiddhiWindow *w, TupleDesc desc)
 }
 
 bool
+siddhi_window_newest_hash(SiddhiWindow *w, MinimalTuple t, AttrNumber attno,
+						  const SiddhiKeyHash *kh, uint32 *hash)
+{
+	WindowIndex *ix = w ? w->index : NULL;
+
+	if (ix == NULL || ix->broken || ix->newest == NULL ||
+		ix->newest->tuple != t || ix->newest->isnull || ix->attno != attno ||
+		ix->hash.bytes != kh->bytes || ix->hash.collation != kh->collation ||
+		ix->hash.fn.fn_oid != kh->fn.fn_oid)
+		return false;
+	*hash = ix->newest->hash;
+	return true;
+}
+
+bool
 siddhi_window_probe(SiddhiWindow *w, uint32 hash, SiddhiEventFn fn, void *arg)
 {
 	WindowIndex *ix = w->index;
