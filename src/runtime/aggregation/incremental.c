@@ -644,6 +644,7 @@ delta_new(SiddhiIncremental *inc, IncGroup *grp, int g, int64 bucket)
 	d->group = grp;
 	d->gran = g;
 	d->bucket = bucket;
+	d->fresh = !inc_maybe_written(inc, grp, g, bucket);
 	d->values = (Datum *) ((char *) d + MAXALIGN(sizeof(IncDelta)));
 	d->nulls = (bool *) (d->values + inc->nphys);
 	memset(d->values, 0, sizeof(Datum) * inc->nphys);

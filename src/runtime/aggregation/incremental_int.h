@@ -28,6 +28,7 @@ typedef struct IncDelta
 {
 	IncGroup *group;  /* its group */
 	int gran;		  /* index into the plan's grans / plans */
+	bool fresh;		  /* no row of its bucket written when it was made */
 	int64 bucket;	  /* the bucket's start (ms), as values[0] */
 	dlist_node gnode; /* unless its group's latest: in group->older[gran] */
 	dlist_node onode; /* in inc->bygran[gran], oldest made first */
@@ -154,5 +155,20 @@ extern void inc_flush_one(SiddhiIncremental *inc, bool allow_purge,
  */
 #define SIDDHI_INC_MAX_DELTAS siddhi_aggregation_max_buckets
 
+
+/*
+ * Whether this runtime may have written grp's bucket of granularity g
+ * (incremental_flush.c, "New buckets"): a bucket after every one written
+ * to the table, or outside the group's span of written buckets, was not.
+ */
+static inline bool
+inc_maybe_written(SiddhiIncremental *inc, IncGroup *grp, int g, int64 bucket)
+{
+	if (inc->conflicts[g] > 1)
+		return true; /* plain inserts are off */
+	if (bucket > inc->written_max[g])
+		return false;
+	return bucket <= grp->wrote_hi[g] && bucket >= grp->wrote_lo[g];
+}
 
 #endif /* SIDDHI_INCREMENTAL_INT_H */
