@@ -421,9 +421,26 @@ write_part(SiddhiIncremental *inc, int g, IncDelta **deltas, int n, bool new,
 	free_written(inc, deltas, n, keep);
 }
 
+/* Deltas by group (where each lies in memory), then by bucket. */
+static int
+delta_cmp_group(const void *a, const void *b)
+{
+	const IncDelta *x = *(IncDelta *const *) a;
+	const IncDelta *y = *(IncDelta *const *) b;
+
+	if (x->group != y->group)
+		return x->group < y->group ? -1 : 1;
+	return x->bucket < y->bucket ? -1 : (x->bucket > y->bucket ? 1 : 0);
+}
+
 /*
  * Write the chosen deltas granularity by granularity, in bulk statements:
- * those of new buckets (delta_is_new) inserted, the others upserted.
+ * those of new buckets (delta_is_new) inserted, the others upserted.  The
+ * rows of one group go together, oldest bucket first: the table's unique
+ * index is by the group's values, then the bucket, so consecutive rows
+ * land in the same leaf page instead of one page per row across the whole
+ * index (and a group's rows share heap pages, which a retrieval of one
+ * group reads).
  */
 static void
 incremental_flush_bulk(SiddhiIncremental *inc, FlushSet *sets, bool keep)
@@ -438,6 +455,7 @@ incremental_flush_bulk(SiddhiIncremental *inc, FlushSet *sets, bool keep)
 
 		if (sets[g].n == 0)
 			continue;
+		qsort(sets[g].d, sets[g].n, sizeof(IncDelta *), delta_cmp_group);
 		if (inc->bulk_plans[g] == NULL)
 		{
 			inc->bulk_plans[g] =
