@@ -176,7 +176,8 @@ insert_new(SiddhiIncremental *inc, int g, IncDelta **deltas, int n)
 	MemoryContextSwitchTo(mcxt);
 	PG_TRY();
 	{
-		bulk_write(inc, inc->insert_plans[g], deltas, n);
+		if (!inc_direct_insert(inc, g, deltas, n))
+			bulk_write(inc, inc->insert_plans[g], deltas, n);
 		ReleaseCurrentSubTransaction();
 		MemoryContextSwitchTo(mcxt);
 		CurrentResourceOwner = owner;

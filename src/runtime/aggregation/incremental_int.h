@@ -144,6 +144,15 @@ extern void inc_flush_one(SiddhiIncremental *inc, bool allow_purge,
 						  bool closed_only);
 
 /*
+ * incremental_write.c: the n deltas of new buckets of granularity g put
+ * straight into its table (a unique violation raised as the INSERT would);
+ * false, having written nothing, when the table is not one it can write
+ * so (the caller runs the INSERT).
+ */
+extern bool inc_direct_insert(SiddhiIncremental *inc, int g, IncDelta **deltas,
+							  int n);
+
+/*
  * Deltas kept before they are written, even within a batch
  * (siddhi.aggregation_max_buckets, 400,000 by default): a COPY of
  * millions of events is one batch, and its deltas would otherwise all be
