@@ -166,3 +166,39 @@ SELECT idx_scan AS descents FROM pg_stat_user_indexes WHERE relname = 'jspx';
 SELECT sym, bid FROM jspx ORDER BY sym;
 SELECT errors FROM siddhi.queries WHERE app = 'jlcseed' ORDER BY query;
 SELECT siddhi.undeploy('jlcseed', drop_tables => true);
+
+-- A lookup that fails half way (a condition of the user's raises on one
+-- row) loses that arrival only, for that query; the pages the lookup's
+-- scan holds stay its own until the batch commits, and the next arrivals
+-- of the batch, in the same and other pages, find their rows.
+CREATE FUNCTION public.jlc_check(b float8) RETURNS bool LANGUAGE plpgsql AS $f$
+BEGIN
+  IF b = 5 THEN
+    RAISE EXCEPTION 'bid five';
+  END IF;
+  RETURN true;
+END $f$;
+SELECT count(*) FROM siddhi.deploy('jlcerr', $$
+  define stream JeLoad (sym string, bid double);
+  define stream JeAsk (sym string, n int);
+  @PrimaryKey('sym')
+  define table JePx (sym string, bid double);
+  from JeLoad insert into JePx;
+  from JeAsk join JePx on JePx.sym == JeAsk.sym and jlc_check(JePx.bid)
+  select JeAsk.n as n, JePx.bid as bid insert into JeGot;
+$$);
+SELECT siddhi.subscribe('jegot');
+INSERT INTO jeload SELECT 's' || i, i FROM generate_series(1, 300) i;
+SELECT siddhi.flush();
+INSERT INTO jeask SELECT 's' || (i % 300 + 1), i FROM generate_series(0, 899) i;
+SELECT siddhi.flush();
+SELECT count(*) AS got, sum((event->>'bid')::int) AS bids
+  FROM siddhi.poll('jegot', 10000, 0);
+BEGIN;
+INSERT INTO jeask VALUES ('s5', 1), ('s6', 2), ('s5', 3), ('s299', 4);
+COMMIT;
+SELECT siddhi.flush();
+SELECT event FROM siddhi.poll('jegot', 100, 0) ORDER BY seq;
+SELECT query, errors FROM siddhi.queries WHERE app = 'jlcerr' ORDER BY query;
+SELECT siddhi.undeploy('jlcerr', drop_tables => true);
+DROP FUNCTION public.jlc_check(float8);

@@ -85,20 +85,9 @@ lookup_xact_callback(XactEvent event, void *arg)
 			{
 				LookupScan *ls = lfirst(lc);
 
-				if (ls->broken)
-				{
-					/*
-					 * The abort released the pins its scan and slot point
-					 * to: leave them to the transaction's memory, and give
-					 * back the index reference index_beginscan took.
-					 */
-					RelationDecrementReferenceCount(ls->index);
-				}
-				else
-				{
-					ExecDropSingleTupleTableSlot(ls->slot);
-					index_endscan(ls->scan);
-				}
+				/* (a broken scan's pins are the top owner's too) */
+				ExecDropSingleTupleTableSlot(ls->slot);
+				index_endscan(ls->scan);
 				index_close(ls->index, NoLock);
 				table_close(ls->heap, NoLock);
 			}
@@ -115,7 +104,11 @@ lookup_xact_callback(XactEvent event, void *arg)
 	}
 }
 
-/* A subtransaction aborted: a lookup it interrupted holds stale pins. */
+/*
+ * A subtransaction aborted: a lookup it interrupted may have left its scan
+ * half way, not to be stepped again (its pins are the top owner's: they
+ * stay valid until the scan is closed at pre-commit).
+ */
 static void
 lookup_subxact_callback(SubXactEvent event, SubTransactionId sub,
 						SubTransactionId parent, void *arg)
@@ -399,8 +392,12 @@ static bool
 lookup_next(LookupScan *ls)
 {
 	MemoryContext old = MemoryContextSwitchTo(TopTransactionContext);
-	bool found = index_getnext_slot(ls->scan, ForwardScanDirection, ls->slot);
+	ResourceOwner save = CurrentResourceOwner;
+	bool found;
 
+	CurrentResourceOwner = TopTransactionResourceOwner;
+	found = index_getnext_slot(ls->scan, ForwardScanDirection, ls->slot);
+	CurrentResourceOwner = save;
 	MemoryContextSwitchTo(old);
 	return found;
 }
@@ -425,10 +422,14 @@ cached_row(SiddhiJoin *j, LookupScan *ls, uint64 hash)
 		return false;
 	if (ItemPointerGetBlockNumber(&tid) < ls->nblocks)
 	{
+		ResourceOwner save = CurrentResourceOwner;
+
 		old = MemoryContextSwitchTo(TopTransactionContext);
+		CurrentResourceOwner = TopTransactionResourceOwner;
 		found = table_index_fetch_tuple(ls->scan->xs_heapfetch, &tid,
 										ls->scan->xs_snapshot, ls->slot,
 										&call_again, &all_dead);
+		CurrentResourceOwner = save;
 		MemoryContextSwitchTo(old);
 		if (found)
 		{
@@ -455,6 +456,7 @@ join_index_lookup(SiddhiJoin *j)
 	List *rows = NIL;
 	uint64 hash = 0;
 	bool cached;
+	ResourceOwner save;
 
 	/* a snapshot of its own, as the executor's probe had: functions in
 	 * the quals see it too */
@@ -477,7 +479,10 @@ join_index_lookup(SiddhiJoin *j)
 		goto done;
 	}
 	old = MemoryContextSwitchTo(TopTransactionContext);
+	save = CurrentResourceOwner;
+	CurrentResourceOwner = TopTransactionResourceOwner;
 	index_rescan(ls->scan, j->keys, j->nkeys, NULL, 0);
+	CurrentResourceOwner = save;
 	MemoryContextSwitchTo(old);
 	while (lookup_next(ls))
 	{
@@ -500,10 +505,17 @@ join_index_lookup(SiddhiJoin *j)
 		MemoryContextSwitchTo(old);
 	}
 done:
-	/* no pin outlives the lookup */
+	/*
+	 * The slot's pin goes; the heap fetch keeps its page pinned for the
+	 * next lookup, which reads the same page without finding it again
+	 * when the key's row is there too (keys looked up in the order their
+	 * rows were written).  Every pin of the scan is the top owner's, so a
+	 * subtransaction's abort leaves them valid; pre-commit drops them.
+	 */
+	save = CurrentResourceOwner;
+	CurrentResourceOwner = TopTransactionResourceOwner;
 	ExecClearTuple(ls->slot);
-	if (ls->scan->xs_heapfetch)
-		table_index_fetch_reset(ls->scan->xs_heapfetch);
+	CurrentResourceOwner = save;
 	ls->busy = false;
 	ls->scan->xs_snapshot = InvalidSnapshot;
 	PopActiveSnapshot();
