@@ -15,10 +15,11 @@
  * same rows, as before).
  *
  * Only into a table that such an INSERT would write the same way: a plain
- * heap with no trigger on insert but the engine's guard (which lets the
- * engine's writes through), no row security, no generated columns, indexes
- * checked at once (no deferred or exclusion constraint), its columns those
- * the aggregation made (one per physical column, of its type), and the
+ * heap, not a partition (whose constraint the INSERT checks), with no
+ * trigger on insert but the engine's guard (which lets the engine's writes
+ * through), no row security, no generated columns, indexes checked at
+ * once (no deferred or exclusion constraint), its columns those the
+ * aggregation made (one per physical column, of its type), and the
  * current user (the app's owner, in the flush's frame) allowed to insert.
  * Otherwise inc_direct_insert says no and the caller runs the statement.
  *
@@ -77,7 +78,8 @@ table_takes_rows(SiddhiIncremental *inc, Relation rel, ResultRelInfo *rri)
 	TupleDesc desc = RelationGetDescr(rel);
 	int p = 0;
 
-	if (rel->rd_rel->relkind != RELKIND_RELATION || fires_on_insert(rel) ||
+	if (rel->rd_rel->relkind != RELKIND_RELATION ||
+		rel->rd_rel->relispartition || fires_on_insert(rel) ||
 		rel->rd_rel->relrowsecurity ||
 		(desc->constr && desc->constr->has_generated_stored) ||
 		pg_class_aclcheck(RelationGetRelid(rel), GetUserId(), ACL_INSERT) !=
