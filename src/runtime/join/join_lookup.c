@@ -130,11 +130,10 @@ lookup_subxact_callback(SubXactEvent event, SubTransactionId sub,
 }
 
 /*
- * A cache of where each key's row is (lookup_cache.c), when the scan's
- * keys fix every column of a unique btree index by equality, a row at
- * most matching them: the index is immediate (a deferred one may hold
- * duplicates until commit) and not partial (a row's version off the
- * index could satisfy the keys).  NULL otherwise.
+ * Each scan key's column of the table, so that the rows the engine writes
+ * into it can be noted in the cache (siddhi_join_note_row); none when a
+ * key is an expression's, or of another type than its column (the bytes
+ * hashed would not be the arrival's).
  */
 static void
 lookup_seed_prepare(SiddhiJoin *j, Relation index, const Oid *argtypes)
@@ -147,8 +146,6 @@ lookup_seed_prepare(SiddhiJoin *j, Relation index, const Oid *argtypes)
 		AttrNumber attno =
 			index->rd_index->indkey.values[j->keys[k].sk_attno - 1];
 
-		/* an expression's column, or a key of another type than the
-		 * column's: its bytes would not be the arrival's */
 		if (attno <= 0 || get_atttype(j->table, attno) != argtypes[k])
 		{
 			pfree(attnos);
@@ -162,9 +159,12 @@ lookup_seed_prepare(SiddhiJoin *j, Relation index, const Oid *argtypes)
 }
 
 /*
- * Also where the rows the engine writes into the table go, so that a key's
- * first lookup after them need not descend the index either:
- * lookup_seed_prepare and siddhi_join_note_row.
+ * A cache of where each key's row is (lookup_cache.c), when the scan's
+ * keys fix every column of a unique btree index by equality, a row at
+ * most matching them: the index is immediate (a deferred one may hold
+ * duplicates until commit) and not partial (a row's version off the
+ * index could satisfy the keys).  NULL otherwise.  It is also told where
+ * the rows the engine writes into the table go (lookup_seed_prepare).
  */
 static SiddhiLookupCache *
 lookup_cache_for(SiddhiJoin *j, Relation index)
