@@ -36,3 +36,23 @@ SELECT event FROM siddhi.poll('we_exp', 100, 0) ORDER BY seq;
 SELECT query, events_in, events_out, errors FROM siddhi.queries
  WHERE app = 'we' ORDER BY query;
 SELECT siddhi.undeploy('we');
+
+-- A window join's arrival takes the step's error boundary too: the rows
+-- its probe made before the failing match have gone out, the failing
+-- match and those after it are skipped, and the next arrivals go on.
+SELECT siddhi.deploy('wj', $$
+  CREATE STREAM wj_l (k TEXT, n INT);
+  CREATE STREAM wj_r (k TEXT, s TEXT);
+  @info(name = 'j') INSERT INTO wj_out
+  SELECT l.k, l.n, CAST(r.s AS INT) AS v
+  FROM wj_l l WINDOW LENGTH(5) JOIN wj_r r WINDOW LENGTH(5) ON l.k = r.k;
+$$);
+SELECT siddhi.subscribe('wj_out');
+INSERT INTO wj_r VALUES ('a', '1'), ('a', 'x'), ('a', '3'), ('b', '4');
+SELECT siddhi.flush();
+INSERT INTO wj_l VALUES ('a', 10), ('b', 20), ('a', 30);
+SELECT siddhi.flush();
+SELECT event FROM siddhi.poll('wj_out', 100, 0) ORDER BY seq;
+SELECT query, events_in, events_out, errors FROM siddhi.queries
+ WHERE app = 'wj' ORDER BY query;
+SELECT siddhi.undeploy('wj');

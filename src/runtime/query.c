@@ -544,7 +544,8 @@ window_event(void *arg, SiddhiEventKind kind, MinimalTuple tuple, int64 ts)
 	 * step's boundary, which skips the event as the one below would.
 	 */
 	if (kind == SIDDHI_EVENT_CURRENT && wa->arrival_last &&
-		siddhi_selector_chunk_clean(wa->q->sel) &&
+		siddhi_selector_chunk_clean(
+			(wa->q->join_main ? wa->q->join_main : wa->q)->sel) &&
 		query_owner(wa->q)->outc.n == 0 && !siddhi_batch_wrote())
 	{
 		siddhi_current_event_ts = ts;
@@ -818,10 +819,14 @@ query_event(QueryRuntime *q, TupleTableSlot *slot, int64 ts, int depth,
 		if (end_chunk && q->sel && q->join_main == NULL && q->join == NULL &&
 			siddhi_window_kind_current_last(q->window_plan->kind))
 			siddhi_selector_last(q->sel, true);
-		/* nothing of the window's add after the arrival (window_event) */
-		wa.arrival_last = end_chunk && q->sel && q->join_main == NULL &&
-						  q->join == NULL && q->apart == NULL &&
-						  siddhi_window_hands_arrival_last(q->window);
+		/*
+		 * nothing of the window's add after the arrival (window_event); a
+		 * join side's probe makes the rows of one arrival, which an error
+		 * part way skips together (as a chunk of its own they would be)
+		 */
+		wa.arrival_last =
+			end_chunk && (q->join_main ? q->join_main : q)->sel &&
+			q->apart == NULL && siddhi_window_hands_arrival_last(q->window);
 		siddhi_window_add(q->window, &ev, window_event, &wa);
 		if (q->sel)
 			siddhi_selector_last(q->sel, false);
