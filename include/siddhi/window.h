@@ -150,6 +150,7 @@ struct SiddhiWindow
 	bool resets_batches;	   /* siddhi_window_reset_batches */
 	bool folds_batches;		   /* siddhi_window_fold_batches */
 	uint64 caught_up;		   /* the driver's: arrival of its last advance */
+	bool timed;				   /* siddhi_window_kind_timed of its kind */
 	/*
 	 * The current event being handed out is one the window does not hold
 	 * (window_emit_passing): it will never be expired, so a reader that

@@ -8,6 +8,7 @@
  *-------------------------------------------------------------------------
  */
 #include "runtime_int.h"
+#include "siddhi/minslot.h"
 #include "dispatch.h"
 
 #include "utils/syscache.h"
@@ -424,9 +425,9 @@ siddhi_runtime_feed_chunk(Oid relid, uint32 desc_sig, const char *rows,
 
 		ring_prefetch(p);
 		playback_arrival(j, row->timestamp);
-		ExecStoreMinimalTuple(tuple, j->slot, false);
+		siddhi_slot_put_minimal(j->slot, tuple);
 		junction_emit(j, j->slot, row->timestamp, 0, false);
-		ExecClearTuple(j->slot);
+		siddhi_slot_empty(j->slot);
 		p += MAXALIGN(sizeof(SiddhiRowHeader)) + MAXALIGN(row->length);
 		last_ts = row->timestamp;
 	}

@@ -8,6 +8,7 @@
  *-------------------------------------------------------------------------
  */
 #include "runtime_int.h"
+#include "siddhi/minslot.h"
 
 /* the clock of the app whose query runs, when it is in playback; else 0 */
 int64 playback_clock = 0;
@@ -549,10 +550,10 @@ window_event(void *arg, SiddhiEventKind kind, MinimalTuple tuple, int64 ts)
 		query_owner(wa->q)->outc.n == 0 && !siddhi_batch_wrote())
 	{
 		siddhi_current_event_ts = ts;
-		ExecStoreMinimalTuple(tuple, wa->q->window_slot, false);
+		siddhi_slot_put_minimal(wa->q->window_slot, tuple);
 		query_emit(wa->q, wa->q->window_slot, ts, wa->depth, kind);
 		siddhi_current_event_ts = save_ts;
-		ExecClearTuple(wa->q->window_slot);
+		siddhi_slot_empty(wa->q->window_slot);
 		return;
 	}
 
@@ -569,7 +570,7 @@ window_event(void *arg, SiddhiEventKind kind, MinimalTuple tuple, int64 ts)
 	siddhi_current_event_ts = ts;
 	PG_TRY();
 	{
-		ExecStoreMinimalTuple(tuple, wa->q->window_slot, false);
+		siddhi_slot_put_minimal(wa->q->window_slot, tuple);
 		query_emit(wa->q, wa->q->window_slot, ts, wa->depth, kind);
 	}
 	PG_CATCH();
@@ -578,31 +579,7 @@ window_event(void *arg, SiddhiEventKind kind, MinimalTuple tuple, int64 ts)
 	}
 	PG_END_TRY();
 	siddhi_current_event_ts = save_ts;
-	ExecClearTuple(wa->q->window_slot);
-}
-
-/*
- * The query's own window (of its plan), or a partition key's.  When
- * nothing needs the expired events of its batches (the plan says:
- * siddhi_window_plan_resets), a batch window keeps none and resets the
- * query's aggregators at each batch instead, as Siddhi's do: it holds one
- * batch, not two, and its aggregates start from nothing each batch rather
- * than from what taking the last batch out left (the same, but for a
- * floating-point sum's rounding).  A join's other side has no plan of its
- * own: it is scanned, and keeps its batches.
- */
-SiddhiWindow *
-query_window_create(QueryRuntime *q, MemoryContext cxt)
-{
-	/* a partition key's lies in the key's context (siddhi_window_create_in) */
-	SiddhiWindow *w = q->apart ? siddhi_window_create_in(q->window_plan, cxt)
-							   : siddhi_window_create(q->window_plan, cxt);
-
-	if (q->plan != NULL && q->plan->window == q->window_plan &&
-		siddhi_window_plan_resets(q->plan) && siddhi_window_reset_batches(w) &&
-		siddhi_window_plan_folds(q->plan) && q->apart == NULL)
-		(void) siddhi_window_fold_batches(w);
-	return w;
+	siddhi_slot_empty(wa->q->window_slot);
 }
 
 /* A window's long-valued attribute of the event; null is an error. */
@@ -776,10 +753,12 @@ query_event(QueryRuntime *q, TupleTableSlot *slot, int64 ts, int depth,
 	 * Time passes for the window first: what is due leaves before.  For a
 	 * window whose timers Siddhi delivers only when an input arrives, at
 	 * most once per arrival: not between the rows of a chunk, nor between
-	 * the chunks one arrival sends down (a partition key's runs).
+	 * the chunks one arrival sends down (a partition key's runs).  A
+	 * count window never has time due.
 	 */
-	if (q->window && (!siddhi_window_timers_between_chunks(q->window) ||
-					  q->window->caught_up != arrival_seq))
+	if (q->window && q->window->timed &&
+		(!siddhi_window_timers_between_chunks(q->window) ||
+		 q->window->caught_up != arrival_seq))
 		window_catch_up(q, q->app->playback ? q->app->clock : ts, depth);
 	/* ... then for the limiter, but while the app's timers fire */
 	if (q->rate && !limiter_waits_its_turn(q))

@@ -9,6 +9,7 @@
  *-------------------------------------------------------------------------
  */
 #include "runtime_int.h"
+#include "siddhi/minslot.h"
 
 /*
  * What the event just stepped wrote in the database (a function it called
@@ -160,9 +161,8 @@ row_ahead(Junction *j, const char **p)
 {
 	const SiddhiRowHeader *row = (const SiddhiRowHeader *) *p;
 
-	ExecStoreMinimalTuple(
-		(MinimalTuple) (*p + MAXALIGN(sizeof(SiddhiRowHeader))), j->ahead,
-		false);
+	siddhi_slot_put_minimal(
+		j->ahead, (MinimalTuple) (*p + MAXALIGN(sizeof(SiddhiRowHeader))));
 	*p += MAXALIGN(sizeof(SiddhiRowHeader)) + MAXALIGN(row->length);
 }
 
@@ -179,7 +179,7 @@ keys_ahead(QueryRuntime *q, Junction *j, uint32 i, uint32 nrows,
 		row_ahead(j, ahead_p);
 		hashed[k] = siddhi_partition_key_ahead(rt, q->input->relid, j->ahead,
 											   &hashes[k]);
-		ExecClearTuple(j->ahead);
+		siddhi_slot_empty(j->ahead);
 		(*ahead_i)++;
 	}
 	if (i + 1 < nrows && hashed[(i + 1) % (AHEAD_ROWS + 1)])
@@ -196,7 +196,7 @@ lookups_ahead(QueryRuntime *q, Junction *j, uint32 i, uint32 nrows,
 		row_ahead(j, ahead_p);
 		if (*ahead_i > i)
 			siddhi_join_prefetch_key(q->join, j->ahead);
-		ExecClearTuple(j->ahead);
+		siddhi_slot_empty(j->ahead);
 		(*ahead_i)++;
 	}
 }
@@ -296,7 +296,7 @@ query_step_chunk(QueryRuntime *q, Junction *j, const char *rows, uint32 nrows)
 					arrival_seq++;
 					playback_clock = 0;
 				}
-				ExecStoreMinimalTuple(tuple, slot, false);
+				siddhi_slot_put_minimal(slot, tuple);
 				siddhi_current_event_ts = row->timestamp;
 				timed = siddhi_stats_event(q->stats, row->timestamp);
 				/* numbered: places of q that share an expression share it */
@@ -323,7 +323,7 @@ query_step_chunk(QueryRuntime *q, Junction *j, const char *rows, uint32 nrows)
 				if (timed)
 					siddhi_stats_event_done(q->stats, timed);
 				query_reset_memory(q);
-				ExecClearTuple(slot);
+				siddhi_slot_empty(slot);
 				/* what the event brought back goes through before the next */
 				reentry_leave(&owner->reentry);
 				entered = false;
@@ -337,7 +337,7 @@ query_step_chunk(QueryRuntime *q, Junction *j, const char *rows, uint32 nrows)
 		{
 			q->app->arrival_query = NULL;
 			query_step_failed(q, frame, mcxt, save_user, save_sec);
-			ExecClearTuple(slot);
+			siddhi_slot_empty(slot);
 			/* a partition's key goes back to none, as between steps */
 			q->chunk_key = NULL;
 			if (q->apart)

@@ -66,6 +66,30 @@ static const SiddhiOperatorOps dedup_ops = {
 
 /* windows */
 
+/*
+ * The query's own window (of its plan), or a partition key's.  When
+ * nothing needs the expired events of its batches (the plan says:
+ * siddhi_window_plan_resets), a batch window keeps none and resets the
+ * query's aggregators at each batch instead, as Siddhi's do: it holds one
+ * batch, not two, and its aggregates start from nothing each batch rather
+ * than from what taking the last batch out left (the same, but for a
+ * floating-point sum's rounding).  A join's other side has no plan of its
+ * own: it is scanned, and keeps its batches.
+ */
+SiddhiWindow *
+query_window_create(QueryRuntime *q, MemoryContext cxt)
+{
+	/* a partition key's lies in the key's context (siddhi_window_create_in) */
+	SiddhiWindow *w = q->apart ? siddhi_window_create_in(q->window_plan, cxt)
+							   : siddhi_window_create(q->window_plan, cxt);
+
+	if (q->plan != NULL && q->plan->window == q->window_plan &&
+		siddhi_window_plan_resets(q->plan) && siddhi_window_reset_batches(w) &&
+		siddhi_window_plan_folds(q->plan) && q->apart == NULL)
+		(void) siddhi_window_fold_batches(w);
+	return w;
+}
+
 static void *
 window_create(SiddhiOperator *op, MemoryContext parent)
 {

@@ -58,6 +58,7 @@
 #include "nodes/params.h"
 #include "optimizer/optimizer.h"
 #include "rewrite/rewriteHandler.h"
+#include "siddhi/minslot.h"
 #include "siddhi/key_hash.h"
 #include "siddhi/errors.h"
 #include "siddhi/join.h"
@@ -231,7 +232,7 @@ build_row(SiddhiJoin *j, int side, TupleTableSlot *slot, int64 ts,
 	int obase = side == 0 ? j->nprimary : 0;
 	int on = side == 0 ? j->nother : j->nprimary;
 
-	ExecClearTuple(row);
+	siddhi_slot_empty(row);
 	slot_getallattrs(slot);
 	memcpy(row->tts_values + pbase, slot->tts_values,
 		   sizeof(Datum) * slot->tts_tupleDescriptor->natts);
@@ -241,7 +242,7 @@ build_row(SiddhiJoin *j, int side, TupleTableSlot *slot, int64 ts,
 	{
 		TupleTableSlot *os = j->side_slot[1 - side];
 
-		ExecStoreMinimalTuple(other, os, false);
+		siddhi_slot_put_minimal(os, other);
 		slot_getallattrs(os);
 		memcpy(row->tts_values + obase, os->tts_values, sizeof(Datum) * on);
 		memcpy(row->tts_isnull + obase, os->tts_isnull, sizeof(bool) * on);
@@ -269,8 +270,8 @@ set_other(SiddhiJoin *j, int side, MinimalTuple other, int64 other_ts)
 	int obase = side == 0 ? j->nprimary : 0;
 	int on = side == 0 ? j->nother : j->nprimary;
 
-	ExecClearTuple(row);
-	ExecStoreMinimalTuple(other, os, false);
+	siddhi_slot_empty(row);
+	siddhi_slot_put_minimal(os, other);
 	slot_getallattrs(os);
 	for (int i = 0; i < on; i++)
 	{

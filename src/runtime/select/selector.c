@@ -22,6 +22,7 @@
 
 #include "common/hashfn.h"
 #include "nodes/nodeFuncs.h"
+#include "siddhi/minslot.h"
 #include "siddhi/over.h"
 #include "siddhi/runtime.h"
 #include "siddhi/selector.h"
@@ -534,12 +535,12 @@ aggregate_flush(SiddhiSelect *s, SiddhiSelectEmit emit, void *arg)
 		memcpy(s->econtext->ecxt_param_exec_vals,
 			   &s->pending_params[i * s->naggs],
 			   sizeof(ParamExecData) * s->naggs);
-		ExecStoreMinimalTuple(s->pending_tuples[i], s->agg_slot, false);
+		siddhi_slot_put_minimal(s->agg_slot, s->pending_tuples[i]);
 		s->flush_group = s->pending_groups[i];
 		selector_output(s, s->agg_slot, s->pending_ts[i], s->pending_kind[i],
 						emit, arg);
 		s->flush_group = NULL;
-		ExecClearTuple(s->agg_slot);
+		siddhi_slot_empty(s->agg_slot);
 	}
 	for (int i = 0; i < s->npending; i++)
 		siddhi_aggs_marks(s->pending_groups[i])->pending = 0;

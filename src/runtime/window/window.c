@@ -182,6 +182,7 @@ siddhi_window_create_in(const SiddhiWindowPlan *plan, MemoryContext cxt)
 	w->ops = ops;
 	w->plan = plan;
 	w->cxt = cxt;
+	w->timed = siddhi_window_kind_timed(plan->kind);
 	w->index = NULL;
 	window_index_create(w, plan);
 	return w;
