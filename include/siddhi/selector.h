@@ -84,6 +84,17 @@ extern bool siddhi_selector_aggregates(SiddhiSelect *s);
  */
 extern bool siddhi_selector_chunk_clean(SiddhiSelect *s);
 extern bool siddhi_selector_reads_expired(SiddhiSelect *s);
+
+/*
+ * Whether each current row s takes goes out at once as its projection and
+ * nothing else happens in s: no aggregate, window function, having, order
+ * by, limit or fold, no group key wanted, and current rows go out.  Its
+ * rows may then skip siddhi_selector_row and the chunk's end, which would
+ * do just that: siddhi_selector_project makes the row.
+ */
+extern bool siddhi_selector_plain(SiddhiSelect *s);
+extern TupleTableSlot *siddhi_selector_project(SiddhiSelect *s,
+											   TupleTableSlot *slot);
 extern bool siddhi_selector_expiry_silent(SiddhiSelect *s);
 
 /* The aggregators start again at the chunk's end (Siddhi's RESET). */

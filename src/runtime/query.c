@@ -24,8 +24,6 @@ uint64 arrival_seq = 1;
 
 static void query_error(QueryRuntime *q, ErrorData *edata);
 static void query_table_op(QueryRuntime *q, TupleTableSlot *out);
-static void query_deliver(QueryRuntime *q, TupleTableSlot *out, int64 ts,
-						  int depth, SiddhiEventKind kind);
 static void rate_emit(void *arg, MinimalTuple tuple, int64 ts,
 					  SiddhiEventKind kind, const char *key, Size keylen);
 static void rate_catch_up(QueryRuntime *q, int64 now, int depth);
@@ -51,86 +49,6 @@ static void selector_emit(void *arg, TupleTableSlot *row, int64 ts,
 						  SiddhiEventKind kind, const char *key, Size keylen);
 static void query_pattern_event(QueryRuntime *q, TupleTableSlot *slot,
 								int64 ts, int depth);
-
-/*
- * EXPLAIN ANALYZE's counters of an operator of q (metrics.h): one more
- * event in, or out as kind.  A join's other side counts no filter or
- * window of its own: its slots are the main side's.  bench/metrics_cost's
- * baseline (SIDDHI_NO_METRICS) counts nothing.
- */
-#ifdef SIDDHI_NO_METRICS
-#define OP_IN(q, op) ((void) 0)
-#define OP_OUT(q, op, kind) ((void) 0)
-#else
-#define OP_IN(q, op) siddhi_stats_op_count((q)->opc, (op), SIDDHI_OP_IN)
-#define OP_OUT(q, op, kind)                              \
-	siddhi_stats_op_count((q)->opc, (op),                \
-						  (kind) == SIDDHI_EVENT_EXPIRED \
-							  ? SIDDHI_OP_OUT_EXPIRED    \
-							  : SIDDHI_OP_OUT)
-#endif
-
-/*
- * Does the event in q's scan slot pass filter qual (operator op)?  Counted
- * for EXPLAIN ANALYZE, but on a join's other side, whose slots are the
- * main side's.
- */
-static inline bool
-qual_passes(QueryRuntime *q, ExprState *qual, SiddhiOp op,
-			SiddhiEventKind kind)
-{
-	bool counted = q->join_main == NULL;
-
-	if (counted)
-		OP_IN(q, op);
-	if (!ExecQual(qual, q->econtext))
-		return false;
-	if (counted)
-		OP_OUT(q, op, kind);
-	return true;
-}
-
-/*
- * The filter of a query that shares some of its conjuncts with other
- * queries of its app (analyze_shared.c): in order, stopping at the first
- * that is not true, as ExecQual does; a shared one's value, computed for
- * the event its stream is delivering, serves the other queries too.
- * (Outside a delivery, as in a chunk a query takes alone, the event's
- * number is 0 and nothing is shared.)
- */
-static bool
-shared_qual_passes(QueryRuntime *q, SiddhiEventKind kind)
-{
-	uint64 event = q->input->event;
-
-	OP_IN(q, SIDDHI_OP_FILTER);
-	for (int k = 0; k < q->nconds; k++)
-	{
-		int id = q->cond_shared[k];
-		SharedCondition *c = id >= 0 ? &q->app->shared[id] : NULL;
-		bool value;
-
-		if (c && event != 0 && c->event == event)
-			value = c->value;
-		else
-		{
-			bool isnull;
-			Datum d =
-				ExecEvalExprSwitchContext(q->conds[k], q->econtext, &isnull);
-
-			value = !isnull && DatumGetBool(d);
-			if (c)
-			{
-				c->event = event;
-				c->value = value;
-			}
-		}
-		if (!value)
-			return false;
-	}
-	OP_OUT(q, SIDDHI_OP_FILTER, kind);
-	return true;
-}
 
 /*
  * An error of query q (already rolled back): count it, with its message
@@ -205,7 +123,7 @@ query_table_op(QueryRuntime *q, TupleTableSlot *out)
  * Send an output row to the query's table or stream, past any limiter.
  * It counts as out when it reaches the stream, or once it is written.
  */
-static void
+void
 query_deliver(QueryRuntime *q, TupleTableSlot *out, int64 ts, int depth,
 			  SiddhiEventKind kind)
 {
@@ -742,6 +660,12 @@ void
 query_event(QueryRuntime *q, TupleTableSlot *slot, int64 ts, int depth,
 			SiddhiEventKind kind, bool end_chunk)
 {
+	/* a plain query's chunk end does nothing (query_plain.c) */
+	if (q->plain && kind == SIDDHI_EVENT_CURRENT)
+	{
+		query_event_plain(q, slot, ts, depth);
+		return;
+	}
 	if (q->pattern || q->pattern_main)
 	{
 		query_pattern_event(q, slot, ts, depth);

@@ -358,6 +358,7 @@ struct QueryRuntime
 	int64 keys_bytes;	 /* the sum of its keys' saved_bytes: all its keys */
 	uint64 read_checked; /* batch whose SELECT check on input was made */
 	bool read_denied;	 /* and it failed: the batch's events are skipped */
+	bool plain;			 /* query_plain: its events go the short way */
 };
 
 /* The state of one query for one key of its partition. */
@@ -680,6 +681,53 @@ extern void query_failed(QueryRuntime *q, MemoryContext mcxt, Oid save_user,
 extern void query_send(QueryRuntime *q, TupleTableSlot *out, int64 ts,
 					   int depth, SiddhiEventKind kind, const char *key,
 					   Size keylen);
+/* A row of q's output goes to its table, stream or table operation. */
+extern void query_deliver(QueryRuntime *q, TupleTableSlot *out, int64 ts,
+						  int depth, SiddhiEventKind kind);
+
+/*
+ * EXPLAIN ANALYZE's counters of an operator of q (metrics.h): one more
+ * event in, or out as kind.  A join's other side counts no filter or
+ * window of its own: its slots are the main side's.  bench/metrics_cost's
+ * baseline (SIDDHI_NO_METRICS) counts nothing.
+ */
+#ifdef SIDDHI_NO_METRICS
+#define OP_IN(q, op) ((void) 0)
+#define OP_OUT(q, op, kind) ((void) 0)
+#else
+#define OP_IN(q, op) siddhi_stats_op_count((q)->opc, (op), SIDDHI_OP_IN)
+#define OP_OUT(q, op, kind)                              \
+	siddhi_stats_op_count((q)->opc, (op),                \
+						  (kind) == SIDDHI_EVENT_EXPIRED \
+							  ? SIDDHI_OP_OUT_EXPIRED    \
+							  : SIDDHI_OP_OUT)
+#endif
+
+/*
+ * Does the event in q's scan slot pass filter qual (operator op)?  Counted
+ * for EXPLAIN ANALYZE, but on a join's other side, whose slots are the
+ * main side's.
+ */
+static inline bool
+qual_passes(QueryRuntime *q, ExprState *qual, SiddhiOp op,
+			SiddhiEventKind kind)
+{
+	bool counted = q->join_main == NULL;
+
+	if (counted)
+		OP_IN(q, op);
+	if (!ExecQual(qual, q->econtext))
+		return false;
+	if (counted)
+		OP_OUT(q, op, kind);
+	return true;
+}
+
+/* query_plain.c */
+extern bool shared_qual_passes(QueryRuntime *q, SiddhiEventKind kind);
+extern bool query_plain(QueryRuntime *q);
+extern void query_event_plain(QueryRuntime *q, TupleTableSlot *slot, int64 ts,
+							  int depth);
 
 extern void window_event(void *arg, SiddhiEventKind kind, MinimalTuple tuple,
 						 int64 ts);

@@ -778,6 +778,22 @@ siddhi_selector_expiry_silent(SiddhiSelect *s)
 		   s->events != SIDDHI_EVENTS_ALL;
 }
 
+bool
+siddhi_selector_plain(SiddhiSelect *s)
+{
+	return s->aggs == NULL && s->over == NULL && s->having == NULL &&
+		   s->topn == NULL && !s->folds && !s->buffered && !s->want_key &&
+		   kind_goes_out(s->events, SIDDHI_EVENT_CURRENT);
+}
+
+TupleTableSlot *
+siddhi_selector_project(SiddhiSelect *s, TupleTableSlot *slot)
+{
+	Assert(siddhi_selector_plain(s));
+	s->econtext->ecxt_scantuple = slot;
+	return ExecProject(s->proj);
+}
+
 /* Whether an expired row does something here besides going out. */
 bool
 siddhi_selector_reads_expired(SiddhiSelect *s)
