@@ -20,6 +20,7 @@
 
 #include "access/htup_details.h"
 #include "executor/tuptable.h"
+#include "nodes/execnodes.h"
 
 /* As ExecStoreMinimalTuple(tuple, slot, false). */
 static inline void
@@ -60,5 +61,15 @@ siddhi_slot_empty(TupleTableSlot *slot)
 	mslot->off = 0;
 	mslot->mintuple = NULL;
 }
+
+/*
+ * The first natts attributes of the minimal tuple in slot, read at once
+ * into its values (src/common/minslot.c), where the engine knows they
+ * will be read; a slot of another kind, or already read, is left to the
+ * executor's lazy reading.  siddhi_expr_scan_attrs: how many attributes
+ * of its scan tuple a compiled expression reads (0: none).
+ */
+extern void siddhi_slot_read(TupleTableSlot *slot, int natts);
+extern int siddhi_expr_scan_attrs(ExprState *state);
 
 #endif /* SIDDHI_MINSLOT_H */

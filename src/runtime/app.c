@@ -420,7 +420,7 @@ siddhi_runtime_start_app(SiddhiAppPlan *plan)
 		/* its window folds: the selector keeps the batch's rows */
 		if (q->window && q->window->folds_batches)
 			siddhi_selector_fold_batches(q->sel);
-		q->plain = query_plain(q);
+		query_plain_init(q);
 		if (qp->rate_kind != SIDDHI_RATE_NONE)
 			q->rate_slot = MakeSingleTupleTableSlot(
 				qp->rate_kind == SIDDHI_RATE_SNAPSHOT

@@ -15,6 +15,7 @@
  *-------------------------------------------------------------------------
  */
 #include "runtime_int.h"
+#include "siddhi/minslot.h"
 
 /*
  * The filter of a query that shares some of its conjuncts with other
@@ -59,22 +60,30 @@ shared_qual_passes(QueryRuntime *q, SiddhiEventKind kind)
 }
 
 /*
- * Whether q is plain (see the banner), decided once its selector is made.
+ * Whether q is plain (see the banner), decided once its selector is made,
+ * and how many of the event's attributes its filter and projection read.
  * A partition's query is routed per key (partition.c) and never takes the
  * short way; nor does a join's or pattern's side, nor a query whose
  * output contents (SQL's EMIT of a window's contents) follow expiries.
  */
-bool
-query_plain(QueryRuntime *q)
+void
+query_plain_init(QueryRuntime *q)
 {
 	SiddhiQueryPlan *qp = q->plan;
 
-	return qp != NULL && q->sel != NULL && qp->window == NULL &&
-		   qp->join == NULL && qp->pattern == NULL &&
-		   qp->rate_kind == SIDDHI_RATE_NONE && qp->dedup_key == NULL &&
-		   !qp->contents && q->window_qual == NULL && q->apart == NULL &&
-		   q->join_main == NULL && q->pattern_main == NULL &&
-		   siddhi_selector_plain(q->sel);
+	q->plain = qp != NULL && q->sel != NULL && qp->window == NULL &&
+			   qp->join == NULL && qp->pattern == NULL &&
+			   qp->rate_kind == SIDDHI_RATE_NONE && qp->dedup_key == NULL &&
+			   !qp->contents && q->window_qual == NULL && q->apart == NULL &&
+			   q->join_main == NULL && q->pattern_main == NULL &&
+			   siddhi_selector_plain(q->sel);
+	if (!q->plain)
+		return;
+	q->plain_reads = Max(siddhi_expr_scan_attrs(q->qual),
+						 siddhi_selector_scan_attrs(q->sel));
+	for (int k = 0; k < q->nconds; k++)
+		q->plain_reads =
+			Max(q->plain_reads, siddhi_expr_scan_attrs(q->conds[k]));
 }
 
 /*
@@ -89,6 +98,7 @@ query_event_plain(QueryRuntime *q, TupleTableSlot *slot, int64 ts, int depth)
 	TupleTableSlot *out;
 
 	q->econtext->ecxt_scantuple = slot;
+	siddhi_slot_read(slot, q->plain_reads);
 	if (q->conds ? !shared_qual_passes(q, SIDDHI_EVENT_CURRENT)
 				 : q->qual && !qual_passes(q, q->qual, SIDDHI_OP_FILTER,
 										   SIDDHI_EVENT_CURRENT))

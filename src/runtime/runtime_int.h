@@ -358,7 +358,8 @@ struct QueryRuntime
 	int64 keys_bytes;	 /* the sum of its keys' saved_bytes: all its keys */
 	uint64 read_checked; /* batch whose SELECT check on input was made */
 	bool read_denied;	 /* and it failed: the batch's events are skipped */
-	bool plain;			 /* query_plain: its events go the short way */
+	bool plain;			 /* query_plain_init: its events go the short way */
+	int plain_reads;	 /* attributes of its events they read */
 };
 
 /* The state of one query for one key of its partition. */
@@ -725,7 +726,7 @@ qual_passes(QueryRuntime *q, ExprState *qual, SiddhiOp op,
 
 /* query_plain.c */
 extern bool shared_qual_passes(QueryRuntime *q, SiddhiEventKind kind);
-extern bool query_plain(QueryRuntime *q);
+extern void query_plain_init(QueryRuntime *q);
 extern void query_event_plain(QueryRuntime *q, TupleTableSlot *slot, int64 ts,
 							  int depth);
 

@@ -794,6 +794,12 @@ siddhi_selector_project(SiddhiSelect *s, TupleTableSlot *slot)
 	return ExecProject(s->proj);
 }
 
+int
+siddhi_selector_scan_attrs(SiddhiSelect *s)
+{
+	return siddhi_expr_scan_attrs(&s->proj->pi_state);
+}
+
 /* Whether an expired row does something here besides going out. */
 bool
 siddhi_selector_reads_expired(SiddhiSelect *s)
