@@ -95,7 +95,7 @@ extern bool siddhi_selector_reads_expired(SiddhiSelect *s);
 extern bool siddhi_selector_plain(SiddhiSelect *s);
 extern TupleTableSlot *siddhi_selector_project(SiddhiSelect *s,
 											   TupleTableSlot *slot);
-/* how many attributes of its input rows s's projection reads */
+/* how many attributes of an input row s's expressions read */
 extern int siddhi_selector_scan_attrs(SiddhiSelect *s);
 extern bool siddhi_selector_expiry_silent(SiddhiSelect *s);
 

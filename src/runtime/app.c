@@ -8,6 +8,7 @@
  *-------------------------------------------------------------------------
  */
 #include "runtime_int.h"
+#include "siddhi/minslot.h"
 #include "dispatch.h"
 
 HTAB *junctions = NULL;
@@ -421,6 +422,11 @@ siddhi_runtime_start_app(SiddhiAppPlan *plan)
 		if (q->window && q->window->folds_batches)
 			siddhi_selector_fold_batches(q->sel);
 		query_plain_init(q);
+		/* what the selector reads of each event the window hands out (a
+		 * join reads all of its sides' events itself) */
+		if (q->window && qp->join == NULL)
+			q->window_reads = Max(siddhi_selector_scan_attrs(q->sel),
+								  siddhi_expr_scan_attrs(q->window_qual));
 		if (qp->rate_kind != SIDDHI_RATE_NONE)
 			q->rate_slot = MakeSingleTupleTableSlot(
 				qp->rate_kind == SIDDHI_RATE_SNAPSHOT

@@ -469,6 +469,7 @@ window_event(void *arg, SiddhiEventKind kind, MinimalTuple tuple, int64 ts)
 	{
 		siddhi_current_event_ts = ts;
 		siddhi_slot_put_minimal(wa->q->window_slot, tuple);
+		siddhi_slot_read(wa->q->window_slot, wa->q->window_reads);
 		query_emit(wa->q, wa->q->window_slot, ts, wa->depth, kind);
 		siddhi_current_event_ts = save_ts;
 		siddhi_slot_empty(wa->q->window_slot);
@@ -489,6 +490,7 @@ window_event(void *arg, SiddhiEventKind kind, MinimalTuple tuple, int64 ts)
 	PG_TRY();
 	{
 		siddhi_slot_put_minimal(wa->q->window_slot, tuple);
+		siddhi_slot_read(wa->q->window_slot, wa->q->window_reads);
 		query_emit(wa->q, wa->q->window_slot, ts, wa->depth, kind);
 	}
 	PG_CATCH();

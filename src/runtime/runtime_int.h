@@ -360,6 +360,7 @@ struct QueryRuntime
 	bool read_denied;	 /* and it failed: the batch's events are skipped */
 	bool plain;			 /* query_plain_init: its events go the short way */
 	int plain_reads;	 /* attributes of its events they read */
+	int window_reads;	 /* of each event its window hands out, read at once */
 };
 
 /* The state of one query for one key of its partition. */

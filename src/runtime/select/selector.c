@@ -797,7 +797,13 @@ siddhi_selector_project(SiddhiSelect *s, TupleTableSlot *slot)
 int
 siddhi_selector_scan_attrs(SiddhiSelect *s)
 {
-	return siddhi_expr_scan_attrs(&s->proj->pi_state);
+	int n = siddhi_expr_scan_attrs(&s->proj->pi_state);
+
+	for (int k = 0; k < s->ngroup; k++)
+		n = Max(n, siddhi_expr_scan_attrs(s->group_exprs[k]));
+	for (int k = 0; k < s->naggs; k++)
+		n = Max(n, siddhi_expr_scan_attrs(s->agg_args[k]));
+	return n;
 }
 
 /* Whether an expired row does something here besides going out. */
