@@ -61,7 +61,7 @@ shared_qual_passes(QueryRuntime *q, SiddhiEventKind kind)
 
 /*
  * Whether q is plain (see the banner), decided once its selector is made,
- * and how many of the event's attributes its filter and projection read.
+ * and how many of the event's attributes to read at once.
  * A partition's query is routed per key (partition.c) and never takes the
  * short way; nor does a join's or pattern's side, nor a query whose
  * output contents (SQL's EMIT of a window's contents) follow expiries.
@@ -79,11 +79,14 @@ query_plain_init(QueryRuntime *q)
 			   siddhi_selector_plain(q->sel);
 	if (!q->plain)
 		return;
-	q->plain_reads = Max(siddhi_expr_scan_attrs(q->qual),
-						 siddhi_selector_scan_attrs(q->sel));
+	/* a filter's, when it has one: most events may stop there, and the
+	 * projection reads what else it needs of those that pass */
+	q->plain_reads = siddhi_expr_scan_attrs(q->qual);
 	for (int k = 0; k < q->nconds; k++)
 		q->plain_reads =
 			Max(q->plain_reads, siddhi_expr_scan_attrs(q->conds[k]));
+	if (q->qual == NULL && q->nconds == 0)
+		q->plain_reads = siddhi_selector_scan_attrs(q->sel);
 }
 
 /*
