@@ -339,7 +339,7 @@ query_join(QueryRuntime *q, TupleTableSlot *slot, int64 ts, int depth,
  * filters after the window, then aggregation, or the output if the query
  * outputs events of this kind.
  */
-static void
+static pg_attribute_always_inline void
 query_emit(QueryRuntime *q, TupleTableSlot *slot, int64 ts, int depth,
 		   SiddhiEventKind kind)
 {
@@ -363,11 +363,14 @@ selector_emit(void *arg, TupleTableSlot *row, int64 ts, SiddhiEventKind kind,
 	RateEmitArg *ra = arg;
 
 	OP_OUT(ra->q, SIDDHI_OP_SELECT, kind);
-	query_send(ra->q, row, ts, ra->depth, kind, key, keylen);
+	if (ra->q->rate == NULL)
+		query_deliver(ra->q, row, ts, ra->depth, kind); /* as query_send */
+	else
+		query_send(ra->q, row, ts, ra->depth, kind, key, keylen);
 }
 
 /* After the window (and join): aggregation, or the output. */
-static void
+static pg_attribute_always_inline void
 query_emit_row(QueryRuntime *q, TupleTableSlot *slot, int64 ts, int depth,
 			   SiddhiEventKind kind)
 {

@@ -438,6 +438,25 @@ siddhi_aggs_update(SiddhiAggregates *a, SiddhiAggGroup *g, bool add,
 		seq = ++g->removes;
 		g->events--;
 	}
+	if (a->sums_only)
+	{
+		/* the cases of the switch below for count, sum and avg */
+		for (int k = 0; k < a->n; k++)
+		{
+			AggState *s = &g->states[k];
+			AggValue v;
+
+			if (nulls[k] || a->plans[k]->kind == SIDDHI_AGG_COUNT)
+				continue;
+			v = to_value(values[k], a->plans[k]->argtype);
+			if (a->is_float[k])
+				s->sum.d += add ? v.d : -v.d;
+			else
+				s->sum.i += add ? v.i : -v.i;
+			s->nonnull += add ? 1 : -1;
+		}
+		return;
+	}
 	for (int k = 0; k < a->n; k++)
 	{
 		SiddhiAggPlan *p = a->plans[k];

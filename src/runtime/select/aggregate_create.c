@@ -105,6 +105,12 @@ siddhi_aggs_create(List *plans, List *group_by, MemoryContext parent)
 		}
 		i++;
 	}
+	a->sums_only = true;
+	for (i = 0; i < a->n; i++)
+		if (a->plans[i]->kind != SIDDHI_AGG_COUNT &&
+			a->plans[i]->kind != SIDDHI_AGG_SUM &&
+			a->plans[i]->kind != SIDDHI_AGG_AVG)
+			a->sums_only = false;
 	a->nkeys = list_length(group_by);
 	a->keycols =
 		MemoryContextAllocZero(cxt, sizeof(GroupKeyColumn) * Max(a->nkeys, 1));
@@ -151,6 +157,7 @@ siddhi_aggs_create_like(const SiddhiAggregates *proto, MemoryContext cxt)
 	a->knulls_at = proto->knulls_at;
 	a->group_size = proto->group_size;
 	a->unordered = proto->unordered;
+	a->sums_only = proto->sums_only;
 	a->groups = groupmap_create(cxt, a->nkeys > 0 ? 64 : 2, NULL);
 	return a;
 }

@@ -194,6 +194,9 @@ struct SiddhiAggregates
 	 * queued equal value rather than the oldest, as Siddhi's does
 	 */
 	bool unordered;
+	/* every aggregator a count, sum or avg: an update is a few additions
+	 * (siddhi_aggs_update's first loop) */
+	bool sums_only;
 };
 
 /*
