@@ -54,3 +54,20 @@ insert_events() {
 	ok=$(sql "SELECT siddhi.flush(600000)")
 	[ "$ok" = t ] || { echo "engine did not finish" >&2; exit 1; }
 }
+
+# Deploy bench/compare app file $1 as app ab, with keys and rate from its
+# "-- bench:" line, and load its table when that line names one (load=,
+# rows=); sets streams to its other input streams.  Needs sql() and
+# PARTS.
+compare_deploy() {
+	local app=$1 load rows
+	keys=$(sed -n 's/^-- bench:.*keys=\([0-9]*\).*/\1/p' "$app")
+	rate=$(sed -n 's/^-- bench:.*rate=\([0-9]*\).*/\1/p' "$app")
+	keys=${keys:-1000} rate=${rate:-1000}
+	sql "SELECT count(*) FROM siddhi.deploy('ab', \$app\$$(cat "$app")\$app\$)" >/dev/null
+	load=$(sed -n 's/^-- bench:.*load=\([A-Za-z_0-9]*\).*/\1/p' "$app" | tr '[:upper:]' '[:lower:]')
+	rows=$(sed -n 's/^-- bench:.*rows=\([0-9]*\).*/\1/p' "$app")
+	[ -n "$load" ] && insert_events "$load" 0 "$rows"
+	streams=$(sed -n 's/^[[:space:]]*define stream \([A-Za-z_0-9]*\).*/\1/p' "$app" |
+		tr '[:upper:]' '[:lower:]' | grep -vx -e out -e "${load:-out}" | sort)
+}

@@ -24,16 +24,8 @@ for r in $(seq 1 "$R"); do
 			. bench/common.sh
 			sql() { $RUN_AS $PSQL -d postgres -At -c "$1"; }
 			PARTS=10
-			keys=$(sed -n 's/^-- bench:.*keys=\([0-9]*\).*/\1/p' "$app")
-			rate=$(sed -n 's/^-- bench:.*rate=\([0-9]*\).*/\1/p' "$app")
-			keys=${keys:-1000} rate=${rate:-1000}
 			bench_start >/dev/null
-			sql "SELECT count(*) FROM siddhi.deploy('ab', \$app\$$(cat "$app")\$app\$)" >/dev/null
-			load=$(sed -n 's/^-- bench:.*load=\([A-Za-z_0-9]*\).*/\1/p' "$app" | tr '[:upper:]' '[:lower:]')
-			rows=$(sed -n 's/^-- bench:.*rows=\([0-9]*\).*/\1/p' "$app")
-			[ -n "$load" ] && insert_events "$load" 0 "$rows"
-			streams=$(sed -n 's/^[[:space:]]*define stream \([A-Za-z_0-9]*\).*/\1/p' "$app" |
-				tr '[:upper:]' '[:lower:]' | grep -vx -e out -e "${load:-out}" | sort)
+			compare_deploy "$app"
 			insert_events "$streams" 0 200000
 			s1=$(sql "SELECT events || ' ' || busy_us FROM siddhi.engine_stats() LIMIT 1")
 			insert_events "$streams" 200000 $((200000 + N))

@@ -44,15 +44,7 @@ CONF
 		done
 		sql "CREATE EXTENSION siddhi" >/dev/null
 		PARTS=4
-		keys=$(sed -n 's/^-- bench:.*keys=\([0-9]*\).*/\1/p' "$app")
-		rate=$(sed -n 's/^-- bench:.*rate=\([0-9]*\).*/\1/p' "$app")
-		keys=${keys:-1000} rate=${rate:-1000}
-		sql "SELECT count(*) FROM siddhi.deploy('ab', \$app\$$(cat "$app")\$app\$)" >/dev/null
-		load=$(sed -n 's/^-- bench:.*load=\([A-Za-z_0-9]*\).*/\1/p' "$app" | tr '[:upper:]' '[:lower:]')
-		rows=$(sed -n 's/^-- bench:.*rows=\([0-9]*\).*/\1/p' "$app")
-		[ -n "$load" ] && insert_events "$load" 0 "$rows"
-		streams=$(sed -n 's/^[[:space:]]*define stream \([A-Za-z_0-9]*\).*/\1/p' "$app" |
-			tr '[:upper:]' '[:lower:]' | grep -vx -e out -e "${load:-out}" | sort)
+		compare_deploy "$app"
 		insert_events "$streams" 0 "$N"
 		events=$(sql "SELECT events FROM siddhi.engine_stats() LIMIT 1")
 		# the server's processes write their counts as they exit

@@ -423,8 +423,9 @@ siddhi_runtime_start_app(SiddhiAppPlan *plan)
 			siddhi_selector_fold_batches(q->sel);
 		query_plain_init(q);
 		/* what the selector reads of each event the window hands out (a
-		 * join reads all of its sides' events itself) */
-		if (q->window && qp->join == NULL)
+		 * join reads all of its sides' events itself); a partition's
+		 * keys' windows hand theirs out through the same slot */
+		if (qp->window && qp->join == NULL)
 			q->window_reads = Max(siddhi_selector_scan_attrs(q->sel),
 								  siddhi_expr_scan_attrs(q->window_qual));
 		if (qp->rate_kind != SIDDHI_RATE_NONE)

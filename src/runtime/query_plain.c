@@ -8,8 +8,8 @@
  *	  the stages a query of any shape goes through (query_emit, the
  *	  selector's row and chunk end, the limiter's send) would let such an
  *	  event through unchanged; the short way takes the filter, the
- *	  projection and the output alone, with the same counters, and is
- *	  about a quarter of the projection benchmark's instructions fewer
+ *	  projection and the output alone, with the same counters, and saves
+ *	  a quarter of the projection benchmark's instructions
  *	  (bench/RESULTS.md).
  *
  *-------------------------------------------------------------------------
