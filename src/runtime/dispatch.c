@@ -529,13 +529,6 @@ visit_event(DispatchIndex *idx, int pos, uint64 ev, TupleTableSlot *slot,
 			   SIDDHI_EVENT_CURRENT, end_chunk);
 }
 
-/* Reader at pos takes the event (the idx->events-th). */
-static inline void
-visit(DispatchIndex *idx, int pos, TupleTableSlot *slot, int64 ts, int depth)
-{
-	visit_event(idx, pos, idx->events, slot, ts, depth, true);
-}
-
 #define SET_BIT(bits, pos) \
 	((bits)[(pos) / 64] |= UINT64CONST(1) << ((pos) % 64))
 #define TEST_BIT(bits, pos) \
@@ -592,41 +585,45 @@ mark_readers(DispatchIndex *idx, TupleTableSlot *slot, int64 ts, uint64 *bits)
 	}
 }
 
-void
-dispatch_emit(Junction *j, TupleTableSlot *slot, int64 ts, int depth)
+/*
+ * The readers of j that take the event in slot, as their positions in
+ * j->consumers, in that order, into pos (room for every reader); *ev is
+ * the event's number for dispatch_reader.
+ */
+int
+dispatch_choose(Junction *j, TupleTableSlot *slot, int64 ts, int *pos,
+				uint64 *ev)
 {
 	DispatchIndex *idx = index_of(j);
 	bool in_order = !idx->any_ts || ts >= idx->max_ts;
 	uint64 stack_bits[DISPATCH_STACK_WORDS];
 	uint64 *bits;
+	int n = 0;
 
 	if (!idx->built)
 		dispatch_build(j, idx);
 	dispatch_note_time(j, ts);
+	*ev = 0;
 	if (idx->nkeyed == 0)
 	{
-		ListCell *lc;
+		int nall = list_length(j->consumers);
 
-		foreach(lc, j->consumers)
-			query_process(lfirst(lc), slot, ts, depth);
-		return;
+		for (int i = 0; i < nall; i++)
+			pos[i] = i;
+		return nall;
 	}
-	idx->events++;
+	*ev = ++idx->events;
 	if (!in_order || !siddhi_dispatch_index)
 	{
 		/* every reader, each keyed one counted at its visit */
 		if (idx->spared)
 			catch_up(idx);
-		for (int pos = 0; pos < idx->nreaders; pos++)
-			visit(idx, pos, slot, ts, depth);
-		return;
+		for (int i = 0; i < idx->nreaders; i++)
+			pos[i] = i;
+		return idx->nreaders;
 	}
 
-	/*
-	 * The readers it visits, as a bit per position (a bitmap of its own:
-	 * a reader's output may come back to this junction), in the order of
-	 * the positions.
-	 */
+	/* the readers it visits, as a bit per position, in their order */
 	bits = idx->nwords <= DISPATCH_STACK_WORDS
 			   ? stack_bits
 			   : MemoryContextAlloc(batch_cxt, sizeof(uint64) * idx->nwords);
@@ -637,14 +634,47 @@ dispatch_emit(Junction *j, TupleTableSlot *slot, int64 ts, int depth)
 
 		while (word != 0)
 		{
-			int b = pg_rightmost_one_pos64(word);
-
+			pos[n++] = w * 64 + pg_rightmost_one_pos64(word);
 			word &= word - 1;
-			visit(idx, w * 64 + b, slot, ts, depth);
 		}
 	}
 	if (bits != stack_bits)
 		pfree(bits);
+	return n;
+}
+
+/* The reader at pos, which takes event ev (dispatch_choose) now. */
+QueryRuntime *
+dispatch_reader(Junction *j, int pos, uint64 ev)
+{
+	DispatchIndex *idx;
+
+	if (ev == 0)
+		return list_nth(j->consumers, pos);
+	idx = index_of(j);
+	count_visit(idx, pos, ev);
+	return idx->readers[pos].q;
+}
+
+#define DISPATCH_STACK_READERS 256
+
+void
+dispatch_emit(Junction *j, TupleTableSlot *slot, int64 ts, int depth)
+{
+	int stack_pos[DISPATCH_STACK_READERS];
+	int nall = list_length(j->consumers);
+	/* a list of its own: a reader's output may come back to j */
+	int *pos = nall <= DISPATCH_STACK_READERS
+				   ? stack_pos
+				   : MemoryContextAlloc(batch_cxt, sizeof(int) * nall);
+	uint64 ev;
+	int n = dispatch_choose(j, slot, ts, pos, &ev);
+
+	for (int i = 0; i < n; i++)
+		query_step(dispatch_reader(j, pos[i], ev), STEP_EVENT, slot, ts, depth,
+				   SIDDHI_EVENT_CURRENT, true);
+	if (pos != stack_pos)
+		pfree(pos);
 }
 
 /*

@@ -22,6 +22,16 @@ extern void dispatch_emit(Junction *j, TupleTableSlot *slot, int64 ts,
 						  int depth);
 
 /*
+ * dispatch_emit's choice, for a caller that steps the readers itself
+ * (readers_step_chunk): the positions in j->consumers of the readers that
+ * take the event in slot, in order, into pos (room for all of j's
+ * readers); then dispatch_reader(j, pos[i], *ev) before each one's step.
+ */
+extern int dispatch_choose(Junction *j, TupleTableSlot *slot, int64 ts,
+						   int *pos, uint64 *ev);
+extern QueryRuntime *dispatch_reader(Junction *j, int pos, uint64 ev);
+
+/*
  * The same for a query's output chunk of n rows (numbered base + 1 on):
  * each reader takes every row it wants, in order, before the next reader.
  */

@@ -319,24 +319,35 @@ junction_emit_chunk(Junction *j, PendingOut *rows, int n, TupleTableSlot *slot,
 }
 
 /*
- * Whether a chunk of j goes to one query and nothing else, so that it can
- * take the chunk in one step (query_step_chunk): no named window, hook,
- * aggregation or watcher; no table operation (its deferred triggers fire
- * after each event's step).  A partition's query takes it too, each
- * event routed to its keys as one step would.
+ * Whether q may take its events of a ring chunk in a step that spans
+ * several of them: no table operation (its deferred triggers fire after
+ * each event's step).  A partition's query may, each event routed to its
+ * keys as one step would.
  */
 static bool
-junction_one_reader(Junction *j)
+reader_takes_chunks(QueryRuntime *q)
 {
-	QueryRuntime *q;
+	return !(q->table_op || (q->join_main && q->join_main->table_op) ||
+			 (q->pattern_main && q->pattern_main->table_op));
+}
+
+/*
+ * Whether a chunk of j goes to its readers and nothing else: no named
+ * window, hook, aggregation or watcher, and readers that all take chunks.
+ * One reader takes it in one step (query_step_chunk), several in one
+ * step together (readers_step_chunk).
+ */
+static bool
+junction_readers_only(Junction *j)
+{
+	ListCell *lc;
 
 	if (j->named || j->hooks != NIL || j->aggregations != NIL ||
-		list_length(j->consumers) != 1)
+		j->consumers == NIL)
 		return false;
-	q = linitial(j->consumers);
-	if (q->table_op || (q->join_main && q->join_main->table_op) ||
-		(q->pattern_main && q->pattern_main->table_op))
-		return false;
+	foreach(lc, j->consumers)
+		if (!reader_takes_chunks(lfirst(lc)))
+			return false;
 	return !siddhi_stream_watched(MyDatabaseId, j->relid);
 }
 
@@ -395,11 +406,11 @@ siddhi_runtime_feed_chunk(Oid relid, uint32 desc_sig, const char *rows,
 	j = hash_search(junctions, &relid, HASH_FIND, NULL);
 	if (j == NULL || !feed_sig_ok(j, desc_sig, j->desc->natts, nrows))
 		return;
-	if (junction_one_reader(j))
+	if (junction_readers_only(j))
 	{
 		int64 max_ts = PG_INT64_MIN;
 
-		/* its only reader takes the chunk in one step, read in place */
+		/* its readers take the chunk in one step, read in place */
 		for (uint32 i = 0; i < nrows; i++)
 		{
 			const SiddhiRowHeader *row = (const SiddhiRowHeader *) p;
@@ -410,6 +421,13 @@ siddhi_runtime_feed_chunk(Oid relid, uint32 desc_sig, const char *rows,
 			last_ts = row->timestamp;
 			max_ts = Max(max_ts, last_ts);
 			p += MAXALIGN(sizeof(SiddhiRowHeader)) + MAXALIGN(row->length);
+		}
+		if (list_length(j->consumers) > 1)
+		{
+			/* each event to each of its readers in turn (dispatch.c) */
+			readers_step_chunk(j, rows, nrows);
+			junction_input_end(j, last_ts, 0);
+			return;
 		}
 		if (nrows > 0)
 			dispatch_note_time(j, max_ts);

@@ -9,6 +9,7 @@
  *-------------------------------------------------------------------------
  */
 #include "runtime_int.h"
+#include "dispatch.h"
 #include "siddhi/minslot.h"
 
 /*
@@ -18,7 +19,7 @@
  * when it did not), and the next event begins a new one.
  */
 static inline void
-keep_writes(QueryRuntime *q, volatile int *frame)
+keep_writes(Oid owner, volatile int *frame)
 {
 	/* the common case, nothing written, in one call */
 	if (likely(!TransactionIdIsValid(GetCurrentTransactionIdIfAny())) ||
@@ -26,7 +27,7 @@ keep_writes(QueryRuntime *q, volatile int *frame)
 		return;
 	siddhi_usercode_leave(*frame, true);
 	siddhi_batch_isolate();
-	*frame = siddhi_usercode_enter(q->owner);
+	*frame = siddhi_usercode_enter(owner);
 }
 
 /*
@@ -110,7 +111,7 @@ query_step_rows(QueryRuntime *q, Junction *j, PendingOut *rows, int n,
 				out_chunk_step_done(owner);
 				if (timed)
 					siddhi_stats_event_done(q->stats, timed);
-				keep_writes(q, &frame);
+				keep_writes(q->owner, &frame);
 			}
 			/* the chunk's end */
 			if (q->window && siddhi_window_wants_input_end(q->window))
@@ -328,7 +329,7 @@ query_step_chunk(QueryRuntime *q, Junction *j, const char *rows, uint32 nrows)
 				reentry_leave(&owner->reentry);
 				entered = false;
 				reentry_drain_query(owner);
-				keep_writes(q, &frame);
+				keep_writes(q->owner, &frame);
 			}
 			siddhi_usercode_leave(frame, true);
 			siddhi_batch_isolate();
@@ -349,6 +350,180 @@ query_step_chunk(QueryRuntime *q, Junction *j, const char *rows, uint32 nrows)
 		}
 		PG_END_TRY();
 		reentry_drain_query(owner);
+	}
+	j->event = save_event;
+	siddhi_current_event_ts = save_ts;
+}
+
+/*
+ * A chunk from the ring for a stream with several readers and nothing
+ * else (junction_readers_chunk): each event goes to its readers in turn,
+ * as junction_emit hands it (the dispatch index's choice, Siddhi's order
+ * across readers), but all in one error boundary and one user frame per
+ * owner, where each reader's step of each event had its own: for a
+ * cheap query the boundary, the frame and the unit around it cost twice
+ * its work (bench/RESULTS.md, shared_filter_20).
+ *
+ * An error skips that event for that reader, as query_step does: the unit
+ * is rolled back (what the visits before it wrote in the database is in
+ * units of their own: keep_writes after each visit, and the queries
+ * downstream isolate theirs), the error counted against the reader, what
+ * it sent forgotten, and the event goes on to the next reader in a new
+ * unit.  A setting an expression changes with set_config(.., true) lasts
+ * until the frame ends: the end of the chunk, or the next reader with
+ * another owner.
+ */
+void
+readers_step_chunk(Junction *j, const char *rows, uint32 nrows)
+{
+	TupleTableSlot *slot = j->slot;
+	int nall = list_length(j->consumers);
+	int *pos = MemoryContextAlloc(batch_cxt, sizeof(int) * Max(nall, 1));
+	const char *volatile p = rows;
+	volatile uint32 i = 0;
+	/* the event i's readers (npos of them), and the next one to visit */
+	volatile int npos = 0;
+	volatile int k = 0;
+	volatile bool arrived = false;
+	volatile uint64 ev = 0;
+	volatile int64 ts = 0;
+	int64 save_ts = siddhi_current_event_ts;
+	uint64 save_event = j->event;
+
+	while (i < nrows)
+	{
+		MemoryContext mcxt = CurrentMemoryContext;
+		Oid save_user;
+		int save_sec;
+		volatile int frame = -1;
+		volatile Oid frame_owner = InvalidOid;
+		QueryRuntime *volatile q = NULL;
+		QueryRuntime *volatile failed = NULL;
+		volatile bool entered = false;
+
+		siddhi_batch_isolate();
+		GetUserIdAndSecContext(&save_user, &save_sec);
+		PG_TRY();
+		{
+			for (; i < nrows; i++)
+			{
+				if (!arrived)
+				{
+					const SiddhiRowHeader *row = (const SiddhiRowHeader *) p;
+					MinimalTuple tuple =
+						(MinimalTuple) (p + MAXALIGN(sizeof(SiddhiRowHeader)));
+					uint64 evn;
+
+					p += MAXALIGN(sizeof(SiddhiRowHeader)) +
+						 MAXALIGN(row->length);
+					ts = row->timestamp;
+					/* the clocks of the playback apps move first */
+					playback_arrival(j, ts);
+					siddhi_slot_put_minimal(slot, tuple);
+					siddhi_current_event_ts = ts;
+					/* numbered: readers share conditions by number */
+					j->event = ++j->events;
+					npos = dispatch_choose(j, slot, ts, pos, &evn);
+					ev = evn;
+					k = 0;
+					arrived = true;
+				}
+				for (; k < npos; k++)
+				{
+					QueryRuntime *r = dispatch_reader(j, pos[k], ev);
+					QueryRuntime *owner = query_owner(r);
+					uint64 timed;
+
+					/* the owner may not read the input: once, at the first */
+					if (r->read_denied && r->read_checked == batch_seq)
+						continue;
+					/* a loop brought it back: the event waits its turn */
+					if (!reentry_enter(&owner->reentry))
+					{
+						reentry_defer(&owner->reentry, owner, r, STEP_EVENT,
+									  slot, ts, 0, SIDDHI_EVENT_CURRENT, true);
+						continue;
+					}
+					q = r;
+					entered = true;
+					if (frame < 0 || q->owner != frame_owner)
+					{
+						if (frame >= 0)
+						{
+							siddhi_usercode_leave(frame, true);
+							siddhi_batch_isolate();
+						}
+						frame = siddhi_usercode_enter(q->owner);
+						frame_owner = q->owner;
+					}
+					q->st.dirty = true;
+					query_check_read(q);
+					timed = siddhi_stats_event(q->stats, ts);
+					if (q->app->playback && ts > q->app->clock)
+						q->app->clock = ts;
+					playback_clock = q->app->playback ? q->app->clock : 0;
+					siddhi_current_event_ts = ts;
+					if (q->apart)
+						partition_event(q, slot, ts, 0, SIDDHI_EVENT_CURRENT,
+										true);
+					else
+						query_event(q, slot, ts, 0, SIDDHI_EVENT_CURRENT,
+									true);
+					out_chunk_flush(owner);
+					if (timed)
+						siddhi_stats_event_done(q->stats, timed);
+					query_reset_memory(q);
+					reentry_leave(&owner->reentry);
+					entered = false;
+					q = NULL;
+					reentry_drain_query(owner);
+					keep_writes(frame_owner, &frame);
+				}
+				siddhi_slot_empty(slot);
+				arrived = false;
+			}
+			if (frame >= 0)
+				siddhi_usercode_leave(frame, true);
+			siddhi_batch_isolate();
+		}
+		PG_CATCH();
+		{
+			if (q != NULL)
+			{
+				/* the reader's step failed: the event goes on to the next */
+				query_step_failed(q, frame, mcxt, save_user, save_sec);
+				q->chunk_key = NULL;
+				if (q->apart)
+					partition_enter(q->apart, NULL);
+				if (entered)
+					reentry_leave(&query_owner(q)->reentry);
+				failed = q;
+				k++;
+			}
+			else
+			{
+				/* before any reader (the clocks, the choice): the event is
+				 * lost for all of them, counted against the first */
+				QueryRuntime *first = linitial(j->consumers);
+
+				if (frame >= 0)
+					siddhi_usercode_leave(frame, false);
+				query_failed(first, mcxt, save_user, save_sec);
+				siddhi_slot_empty(slot);
+				arrived = false;
+				i++;
+			}
+		}
+		PG_END_TRY();
+		if (failed != NULL)
+		{
+			QueryRuntime *owner = query_owner(failed);
+
+			/* what the failed step's query sent before still goes */
+			if (owner->outc.n > 0)
+				out_chunk_flush_alone(owner);
+			reentry_drain_query(owner);
+		}
 	}
 	j->event = save_event;
 	siddhi_current_event_ts = save_ts;

@@ -883,5 +883,6 @@ extern void query_step_rows(QueryRuntime *q, Junction *j, PendingOut *rows,
 							TupleTableSlot *slot, int depth, bool kinds);
 extern void query_step_chunk(QueryRuntime *q, Junction *j, const char *rows,
 							 uint32 nrows);
+extern void readers_step_chunk(Junction *j, const char *rows, uint32 nrows);
 
 #endif /* SIDDHI_RUNTIME_INT_H */

@@ -1,0 +1,109 @@
+-- A chunk of a stream with several readers goes to them in one step
+-- (readers_step_chunk): each event to each reader in turn, in Siddhi's
+-- order, an error skipping that event for that reader only, and each
+-- owner's code in a frame of its own: what one owner's code sets is not
+-- seen by another owner's.
+CREATE ROLE rc_alice LOGIN;
+CREATE ROLE rc_bob LOGIN;
+CREATE SCHEMA rc_a AUTHORIZATION rc_alice;
+GRANT USAGE, CREATE ON SCHEMA rc_a TO rc_bob;
+
+SET ROLE rc_alice;
+SET search_path = rc_a;
+-- fails past v = 47: PostgreSQL's + through a SQL function
+CREATE FUNCTION add_or_fail(a int, b int) RETURNS int
+  LANGUAGE sql IMMUTABLE AS 'SELECT a + b';
+-- app code that changes settings for the rest of the session, if it can
+CREATE FUNCTION rc_setter(x int) RETURNS int LANGUAGE plpgsql AS $$
+BEGIN
+  PERFORM pg_catalog.set_config('work_mem', '77kB', false);
+  RETURN x;
+END $$;
+CREATE FUNCTION rc_seen(x int) RETURNS text LANGUAGE sql
+AS $$ SELECT pg_catalog.current_setting('work_mem') || ' ' || current_user $$;
+SELECT siddhi.deploy('rc_app', $$
+  define stream RcIn (id int, v int);
+  define table RcAll (id int, v int);
+  define table RcFail (id int, x int);
+  define table RcSum (id int, s long);
+  define table RcMixed (tag string, id int, n long);
+  define table RcEvenT (id int);
+  define table RcAliceSeen (id int, seen string);
+  define table RcAll2 (id int, v int);
+  define stream Mixed (tag string, id int);
+  define stream RcEven (id int);
+  @info(name = 'all') from RcIn select id, v insert into RcAll;
+  @info(name = 'fail') from RcIn select id, add_or_fail(v, 2147483600) as x
+    insert into RcFail;
+  @info(name = 'sum') from RcIn#window.length(3) select id, sum(v) as s
+    insert into RcSum;
+  @info(name = 'ma') from RcIn select 'a' as tag, id insert into Mixed;
+  @info(name = 'mb') from RcIn[v != 3] select 'b' as tag, id insert into Mixed;
+  @info(name = 'order') from Mixed select tag, id, count() as n
+    insert into RcMixed;
+  @info(name = 'even') from RcIn[v % 2 == 0] select id insert into RcEven;
+  @info(name = 'event') from RcEven select id insert into RcEvenT;
+  @info(name = 'setter') from RcIn[rc_setter(id) > 0] select id, v
+    insert into RcAll2;
+  @info(name = 'seen') from RcIn select id, rc_seen(id) as seen
+    insert into RcAliceSeen;
+$$);
+GRANT SELECT ON rc_a.rcin TO rc_bob;
+RESET search_path;
+RESET ROLE;
+
+-- another owner reading the same stream
+SET ROLE rc_bob;
+SET search_path = rc_a;
+CREATE FUNCTION bob_seen(x int) RETURNS text LANGUAGE sql
+AS $$ SELECT pg_catalog.current_setting('work_mem') || ' ' || current_user $$;
+SELECT siddhi.deploy('rc_bob_app', $$
+  define stream RcIn (id int, v int);
+  define table RcBobSeen (id int, seen string);
+  @info(name = 'bob') from RcIn select id, bob_seen(id) as seen
+    insert into RcBobSeen;
+$$);
+RESET search_path;
+RESET ROLE;
+SELECT wait_app('rc_app'), wait_app('rc_bob_app');
+SHOW work_mem;
+
+-- one chunk: six events, all readers
+INSERT INTO rc_a.rcin VALUES (1, 1), (2, 2), (3, 3), (4, 48), (5, 5), (6, 50);
+SELECT siddhi.flush();
+
+SELECT * FROM rc_a.rcall ORDER BY id;
+-- 4 and 6 fail in 'fail' alone
+SELECT * FROM rc_a.rcfail ORDER BY id;
+SELECT * FROM rc_a.rcsum ORDER BY id;
+-- event by event, each reader in turn: a1 b1 a2 b2 a3 a4 b4 ...
+SELECT * FROM rc_a.rcmixed ORDER BY n;
+SELECT * FROM rc_a.rcevent ORDER BY id;
+SELECT count(*) AS setter_rows FROM rc_a.rcall2;
+-- alice's setting lasts at most her frame; bob's code never sees it
+SELECT * FROM rc_a.rcbobseen ORDER BY id;
+SELECT count(*) AS alice_rows,
+       count(*) FILTER (WHERE seen LIKE '% rc_alice') AS as_alice
+  FROM rc_a.rcaliceseen;
+SELECT query, events_in, errors, last_error IS NOT NULL AS has_error
+  FROM siddhi.queries WHERE app IN ('rc_app', 'rc_bob_app')
+  ORDER BY app, query;
+
+-- a second chunk after the failures: everything goes on
+INSERT INTO rc_a.rcin VALUES (7, 7), (8, 8);
+SELECT siddhi.flush();
+SELECT count(*) FROM rc_a.rcall;
+SELECT * FROM rc_a.rcfail WHERE id > 6 ORDER BY id;
+SELECT * FROM rc_a.rcmixed WHERE id > 6 ORDER BY n;
+SELECT count(*) FROM rc_a.rcbobseen;
+SHOW work_mem;
+
+SET ROLE rc_bob;
+SELECT siddhi.undeploy('rc_bob_app', drop_tables => true);
+RESET ROLE;
+SET ROLE rc_alice;
+SELECT siddhi.undeploy('rc_app', drop_tables => true);
+RESET ROLE;
+DROP SCHEMA rc_a CASCADE;
+DROP ROLE rc_alice;
+DROP ROLE rc_bob;
