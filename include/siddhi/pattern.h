@@ -63,6 +63,8 @@ extern void siddhi_pattern_expire(SiddhiPattern *pat, int64 ts);
 
 /* When the pattern next needs time to pass (-1: never), and let it pass. */
 extern int64 siddhi_pattern_deadline(SiddhiPattern *pat);
+/* Whether it can ever have a deadline (an absent state): else never. */
+extern bool siddhi_pattern_timed(SiddhiPattern *pat);
 extern void siddhi_pattern_advance(SiddhiPattern *pat, int64 now,
 								   SiddhiPatternEmit emit, void *arg);
 

@@ -419,6 +419,9 @@ struct SiddhiAppRuntime
 	bool dispatch_listed;
 	MemoryContext cxt;
 	List *queries;
+	/* app_advance: the queries time can do something for (timers.c) */
+	List *advancing;
+	bool advancing_listed;
 	List *windows;	/* of NamedWindow * */
 	List *triggers; /* of AppTrigger * */
 	bool triggers_started;

@@ -331,6 +331,12 @@ siddhi_pattern_caught_up(SiddhiPattern *pat)
 	return &pat->caught_up;
 }
 
+bool
+siddhi_pattern_timed(SiddhiPattern *pat)
+{
+	return pat->prog->has_absent;
+}
+
 int64
 siddhi_pattern_deadline(SiddhiPattern *pat)
 {
