@@ -69,7 +69,15 @@ siddhi_slot_empty(TupleTableSlot *slot)
  * executor's lazy reading.  siddhi_expr_scan_attrs: how many attributes
  * of its scan tuple a compiled expression reads (0: none).
  */
-extern void siddhi_slot_read(TupleTableSlot *slot, int natts);
+extern void siddhi_slot_read_all(TupleTableSlot *slot, int natts);
 extern int siddhi_expr_scan_attrs(ExprState *state);
+
+/* a slot read already (the second reader of an event): nothing to do */
+static inline void
+siddhi_slot_read(TupleTableSlot *slot, int natts)
+{
+	if (natts > 0 && slot->tts_nvalid == 0)
+		siddhi_slot_read_all(slot, natts);
+}
 
 #endif /* SIDDHI_MINSLOT_H */

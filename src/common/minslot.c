@@ -43,7 +43,7 @@ siddhi_expr_scan_attrs(ExprState *state)
 }
 
 void
-siddhi_slot_read(TupleTableSlot *slot, int natts)
+siddhi_slot_read_all(TupleTableSlot *slot, int natts)
 {
 	MinimalTupleTableSlot *mslot = (MinimalTupleTableSlot *) slot;
 	TupleDesc desc = slot->tts_tupleDescriptor;

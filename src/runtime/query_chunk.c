@@ -466,6 +466,8 @@ readers_step_chunk(Junction *j, const char *rows, uint32 nrows)
 					if (q->apart)
 						partition_event(q, slot, ts, 0, SIDDHI_EVENT_CURRENT,
 										true);
+					else if (q->plain)
+						query_event_plain(q, slot, ts, 0); /* as query_event */
 					else
 						query_event(q, slot, ts, 0, SIDDHI_EVENT_CURRENT,
 									true);

@@ -870,13 +870,24 @@ query_check_read(QueryRuntime *q)
 		query_check_read_slow(q);
 }
 
+/* ResetExprContext, without MemoryContextReset's call when it would
+ * do nothing (as it decides: no child, nothing allocated since) */
+static inline void
+reset_expr_memory(ExprContext *econtext)
+{
+	MemoryContext m = econtext->ecxt_per_tuple_memory;
+
+	if (m->firstchild != NULL || !m->isReset)
+		MemoryContextReset(m);
+}
+
 /* A step's per-event memory goes (a join's other side made q's rows in q's). */
 static inline void
 query_reset_memory(QueryRuntime *q)
 {
-	ResetExprContext(q->econtext);
+	reset_expr_memory(q->econtext);
 	if (q->join_main)
-		ResetExprContext(q->join_main->econtext);
+		reset_expr_memory(q->join_main->econtext);
 }
 extern void query_step_failed(QueryRuntime *q, int frame, MemoryContext mcxt,
 							  Oid save_user, int save_sec);
