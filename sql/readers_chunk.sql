@@ -98,6 +98,41 @@ SELECT * FROM rc_a.rcmixed WHERE id > 6 ORDER BY n;
 SELECT count(*) FROM rc_a.rcbobseen;
 SHOW work_mem;
 
+-- a table operation and an aggregation among a stream's readers: each
+-- event's upsert fails alone (a check), the aggregation skips the event
+-- that overflows its sum alone
+SET ROLE rc_alice;
+SET search_path = rc_a;
+SELECT count(*) FROM siddhi.deploy('rc_agg', $$
+  define stream RcT (k string, v long, ts long);
+  define table RcTAll (k string, v long);
+  @PrimaryKey('k')
+  define table RcOps (k string, v long);
+  @info(name = 'tall') from RcT select k, v insert into RcTAll;
+  @info(name = 'ops') from RcT select k, v
+    update or insert into RcOps on RcOps.k == k;
+  @purge(enable = 'false')
+  define aggregation RcTAgg from RcT
+  select k, sum(v) as total, count() as n group by k
+  aggregate by ts every sec ... min;
+$$);
+ALTER TABLE rcops ADD CHECK (v <> 5);
+RESET search_path;
+RESET ROLE;
+SELECT wait_app('rc_agg');
+INSERT INTO rc_a.rct VALUES ('a', 1, 1000), ('a', 5, 1000),
+  ('b', 9223372036854775807, 1000), ('b', 1, 1000), ('a', 2, 2000);
+SELECT siddhi.flush();
+SELECT * FROM rc_a.rctall ORDER BY k, v;
+SELECT * FROM rc_a.rcops ORDER BY k;
+SELECT agg_granularity, agg_timestamp, k, total, n FROM rc_a.rctagg
+  ORDER BY 1, 3, 2;
+SELECT query, events_in, errors FROM siddhi.queries WHERE app = 'rc_agg'
+  ORDER BY query;
+SET ROLE rc_alice;
+SELECT siddhi.undeploy('rc_agg', drop_tables => true);
+RESET ROLE;
+
 SET ROLE rc_bob;
 SELECT siddhi.undeploy('rc_bob_app', drop_tables => true);
 RESET ROLE;

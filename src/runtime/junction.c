@@ -178,40 +178,63 @@ aggregation_event(SiddhiIncremental *inc, TupleTableSlot *slot, int64 ts)
 	int save_sec;
 	int frame;
 
-	if (list_member_ptr(agg_read_denied, inc))
+	if (aggregation_denied(inc))
 		return;
 	siddhi_batch_isolate();
 	GetUserIdAndSecContext(&save_user, &save_sec);
 	frame = siddhi_usercode_enter(siddhi_incremental_owner(inc));
 	PG_TRY();
 	{
-		/* once a batch: may the owner still read the stream? */
-		if (!list_member_ptr(agg_read_checked, inc))
-		{
-			MemoryContext old = MemoryContextSwitchTo(batch_cxt);
-
-			agg_read_checked = lappend(agg_read_checked, inc);
-			agg_read_denied = lappend(agg_read_denied, inc);
-			MemoryContextSwitchTo(old);
-			check_may_read(siddhi_incremental_input(inc),
-						   siddhi_incremental_owner(inc));
-			agg_read_denied = list_delete_ptr(agg_read_denied, inc);
-		}
+		aggregation_check_read(inc);
 		siddhi_incremental_feed(inc, slot, ts);
 		siddhi_usercode_leave(frame, true);
 		siddhi_batch_isolate();
 	}
 	PG_CATCH();
 	{
-		ErrorData *edata;
-
 		siddhi_usercode_leave(frame, false);
-		edata = siddhi_batch_unit_failed(batch_cxt);
-		SetUserIdAndSecContext(save_user, save_sec);
-		MemoryContextSwitchTo(mcxt);
-		siddhi_incremental_error(inc, edata, "event skipped");
+		aggregation_failed(inc, mcxt, save_user, save_sec);
 	}
 	PG_END_TRY();
+}
+
+/* Whether inc's owner was found unable to read its stream this batch. */
+bool
+aggregation_denied(SiddhiIncremental *inc)
+{
+	return agg_read_denied != NIL && list_member_ptr(agg_read_denied, inc);
+}
+
+/* Once a batch: may inc's owner still read the stream?  ERROR if not. */
+void
+aggregation_check_read(SiddhiIncremental *inc)
+{
+	MemoryContext old;
+
+	if (list_member_ptr(agg_read_checked, inc))
+		return;
+	old = MemoryContextSwitchTo(batch_cxt);
+	agg_read_checked = lappend(agg_read_checked, inc);
+	agg_read_denied = lappend(agg_read_denied, inc);
+	MemoryContextSwitchTo(old);
+	check_may_read(siddhi_incremental_input(inc),
+				   siddhi_incremental_owner(inc));
+	agg_read_denied = list_delete_ptr(agg_read_denied, inc);
+}
+
+/*
+ * In PG_CATCH of inc's unit, its user frame left: roll the unit back,
+ * count the error against inc, and go on as save_user.
+ */
+void
+aggregation_failed(SiddhiIncremental *inc, MemoryContext mcxt, Oid save_user,
+				   int save_sec)
+{
+	ErrorData *edata = siddhi_batch_unit_failed(batch_cxt);
+
+	SetUserIdAndSecContext(save_user, save_sec);
+	MemoryContextSwitchTo(mcxt);
+	siddhi_incremental_error(inc, edata, "event skipped");
 }
 
 void
@@ -319,36 +342,31 @@ junction_emit_chunk(Junction *j, PendingOut *rows, int n, TupleTableSlot *slot,
 }
 
 /*
- * Whether q may take its events of a ring chunk in a step that spans
- * several of them: no table operation (its deferred triggers fire after
- * each event's step).  A partition's query may, each event routed to its
- * keys as one step would.
- */
-static bool
-reader_takes_chunks(QueryRuntime *q)
-{
-	return !(q->table_op || (q->join_main && q->join_main->table_op) ||
-			 (q->pattern_main && q->pattern_main->table_op));
-}
-
-/*
- * Whether a chunk of j goes to its readers and nothing else: no named
- * window, hook, aggregation or watcher, and readers that all take chunks.
- * One reader takes it in one step (query_step_chunk), several in one
- * step together (readers_step_chunk).
+ * Whether a chunk of j goes to its readers and aggregations and nothing
+ * else (no named window, hook or watcher), so that they can take it in
+ * one step: one reader alone in query_step_chunk, unless its step must
+ * end its frame after each event (a table operation), else all together
+ * in readers_step_chunk.
  */
 static bool
 junction_readers_only(Junction *j)
 {
-	ListCell *lc;
-
-	if (j->named || j->hooks != NIL || j->aggregations != NIL ||
-		j->consumers == NIL)
+	if (j->named || j->hooks != NIL ||
+		(j->consumers == NIL && j->aggregations == NIL))
 		return false;
-	foreach(lc, j->consumers)
-		if (!reader_takes_chunks(lfirst(lc)))
-			return false;
 	return !siddhi_stream_watched(MyDatabaseId, j->relid);
+}
+
+static bool
+junction_one_reader(Junction *j)
+{
+	QueryRuntime *q;
+
+	if (j->aggregations != NIL || list_length(j->consumers) != 1)
+		return false;
+	q = linitial(j->consumers);
+	return !(q->table_op || (q->join_main && q->join_main->table_op) ||
+			 (q->pattern_main && q->pattern_main->table_op));
 }
 
 /* Rows written under another row type than j's are dropped, with a LOG. */
@@ -422,7 +440,7 @@ siddhi_runtime_feed_chunk(Oid relid, uint32 desc_sig, const char *rows,
 			max_ts = Max(max_ts, last_ts);
 			p += MAXALIGN(sizeof(SiddhiRowHeader)) + MAXALIGN(row->length);
 		}
-		if (list_length(j->consumers) > 1)
+		if (!junction_one_reader(j))
 		{
 			/* each event to each of its readers in turn (dispatch.c) */
 			readers_step_chunk(j, rows, nrows);

@@ -567,7 +567,7 @@ query_check_read_slow(QueryRuntime *q)
 }
 
 /*
- * In PG_CATCH of a step of q in user frame frame: leave it, roll the unit
+ * In PG_CATCH of a step of q in user frame frame (or none, -1): leave it, roll the unit
  * back, count the error, and forget the chunk q was in the middle of and
  * what the failing step sent.
  */
@@ -575,7 +575,8 @@ void
 query_step_failed(QueryRuntime *q, int frame, MemoryContext mcxt,
 				  Oid save_user, int save_sec)
 {
-	siddhi_usercode_leave(frame, false);
+	if (frame >= 0) /* (-1: between frames) */
+		siddhi_usercode_leave(frame, false);
 	query_failed(q, mcxt, save_user, save_sec);
 	query_abandon_chunk(q);
 	out_chunk_step_failed(query_owner(q));

@@ -356,32 +356,88 @@ query_step_chunk(QueryRuntime *q, Junction *j, const char *rows, uint32 nrows)
 }
 
 /*
- * A chunk from the ring for a stream with several readers and nothing
- * else (junction_readers_chunk): each event goes to its readers in turn,
- * as junction_emit hands it (the dispatch index's choice, Siddhi's order
- * across readers), but all in one error boundary and one user frame per
- * owner, where each reader's step of each event had its own: for a
- * cheap query the boundary, the frame and the unit around it cost twice
- * its work (bench/RESULTS.md, shared_filter_20).
+ * Whether q's step of an event must end its user frame: a table
+ * operation's deferred triggers fire then, as after a step of its own.
+ */
+static inline bool
+reader_ends_frame(QueryRuntime *q)
+{
+	return q->table_op || (q->join_main && q->join_main->table_op) ||
+		   (q->pattern_main && q->pattern_main->table_op);
+}
+
+/* The user frame for owner's code, kept from the visit before when its. */
+static inline void
+frame_for(Oid owner, volatile int *frame, volatile Oid *frame_owner)
+{
+	if (*frame >= 0 && owner == *frame_owner)
+		return;
+	if (*frame >= 0)
+	{
+		siddhi_usercode_leave(*frame, true);
+		siddhi_batch_isolate();
+	}
+	*frame = siddhi_usercode_enter(owner);
+	*frame_owner = owner;
+}
+
+/* Reader q's step of the event in slot, in the frame of q's owner. */
+static inline void
+reader_visit(QueryRuntime *q, TupleTableSlot *slot, int64 ts)
+{
+	QueryRuntime *owner = query_owner(q);
+	uint64 timed;
+
+	q->st.dirty = true;
+	query_check_read(q);
+	timed = siddhi_stats_event(q->stats, ts);
+	if (q->app->playback && ts > q->app->clock)
+		q->app->clock = ts;
+	playback_clock = q->app->playback ? q->app->clock : 0;
+	siddhi_current_event_ts = ts;
+	if (q->apart)
+		partition_event(q, slot, ts, 0, SIDDHI_EVENT_CURRENT, true);
+	else if (q->plain)
+		query_event_plain(q, slot, ts, 0); /* as query_event would */
+	else
+		query_event(q, slot, ts, 0, SIDDHI_EVENT_CURRENT, true);
+	out_chunk_flush(owner);
+	if (timed)
+		siddhi_stats_event_done(q->stats, timed);
+	query_reset_memory(q);
+}
+
+/*
+ * A chunk from the ring for a stream's readers and incremental
+ * aggregations, and nothing else (junction.c: no named window, hook or
+ * watcher): each event goes to the readers the dispatch index chooses, in
+ * their order, then to the aggregations, as junction_emit hands it
+ * (Siddhi's order: each event from the ring is a chunk of its own), but
+ * all in one error boundary and one user frame per owner, where each
+ * reader's step of each event had its own: for a cheap query the
+ * boundary, the frame and the unit around it cost twice its work
+ * (bench/RESULTS.md, shared_filter_20).
  *
- * An error skips that event for that reader, as query_step does: the unit
- * is rolled back (what the visits before it wrote in the database is in
- * units of their own: keep_writes after each visit, and the queries
- * downstream isolate theirs), the error counted against the reader, what
- * it sent forgotten, and the event goes on to the next reader in a new
- * unit.  A setting an expression changes with set_config(.., true) lasts
- * until the frame ends: the end of the chunk, or the next reader with
- * another owner.
+ * An error skips that event for that reader or aggregation only, as
+ * query_step does: the unit is rolled back (what the visits before it
+ * wrote in the database is in units of their own: keep_writes after each
+ * visit, and the queries downstream isolate theirs), the error counted
+ * against it, what it sent forgotten, and the event goes on to the next
+ * one in a new unit.  A setting an expression changes with
+ * set_config(.., true) lasts until the frame ends: the end of the chunk,
+ * or the next visit of another owner.  A table operation's visit ends the
+ * frame (reader_ends_frame).
  */
 void
 readers_step_chunk(Junction *j, const char *rows, uint32 nrows)
 {
 	TupleTableSlot *slot = j->slot;
 	int nall = list_length(j->consumers);
+	int naggs = list_length(j->aggregations);
 	int *pos = MemoryContextAlloc(batch_cxt, sizeof(int) * Max(nall, 1));
 	const char *volatile p = rows;
 	volatile uint32 i = 0;
-	/* the event i's readers (npos of them), and the next one to visit */
+	/* event i's readers (npos of them, then the aggregations), the next */
 	volatile int npos = 0;
 	volatile int k = 0;
 	volatile bool arrived = false;
@@ -397,7 +453,9 @@ readers_step_chunk(Junction *j, const char *rows, uint32 nrows)
 		int save_sec;
 		volatile int frame = -1;
 		volatile Oid frame_owner = InvalidOid;
+		/* at work: a reader, or an aggregation */
 		QueryRuntime *volatile q = NULL;
+		SiddhiIncremental *volatile inc = NULL;
 		QueryRuntime *volatile failed = NULL;
 		volatile bool entered = false;
 
@@ -412,7 +470,7 @@ readers_step_chunk(Junction *j, const char *rows, uint32 nrows)
 					const SiddhiRowHeader *row = (const SiddhiRowHeader *) p;
 					MinimalTuple tuple =
 						(MinimalTuple) (p + MAXALIGN(sizeof(SiddhiRowHeader)));
-					uint64 evn;
+					uint64 evn = 0;
 
 					p += MAXALIGN(sizeof(SiddhiRowHeader)) +
 						 MAXALIGN(row->length);
@@ -423,7 +481,8 @@ readers_step_chunk(Junction *j, const char *rows, uint32 nrows)
 					siddhi_current_event_ts = ts;
 					/* numbered: readers share conditions by number */
 					j->event = ++j->events;
-					npos = dispatch_choose(j, slot, ts, pos, &evn);
+					npos =
+						nall > 0 ? dispatch_choose(j, slot, ts, pos, &evn) : 0;
 					ev = evn;
 					k = 0;
 					arrived = true;
@@ -432,7 +491,6 @@ readers_step_chunk(Junction *j, const char *rows, uint32 nrows)
 				{
 					QueryRuntime *r = dispatch_reader(j, pos[k], ev);
 					QueryRuntime *owner = query_owner(r);
-					uint64 timed;
 
 					/* the owner may not read the input: once, at the first */
 					if (r->read_denied && r->read_checked == batch_seq)
@@ -446,40 +504,35 @@ readers_step_chunk(Junction *j, const char *rows, uint32 nrows)
 					}
 					q = r;
 					entered = true;
-					if (frame < 0 || q->owner != frame_owner)
-					{
-						if (frame >= 0)
-						{
-							siddhi_usercode_leave(frame, true);
-							siddhi_batch_isolate();
-						}
-						frame = siddhi_usercode_enter(q->owner);
-						frame_owner = q->owner;
-					}
-					q->st.dirty = true;
-					query_check_read(q);
-					timed = siddhi_stats_event(q->stats, ts);
-					if (q->app->playback && ts > q->app->clock)
-						q->app->clock = ts;
-					playback_clock = q->app->playback ? q->app->clock : 0;
-					siddhi_current_event_ts = ts;
-					if (q->apart)
-						partition_event(q, slot, ts, 0, SIDDHI_EVENT_CURRENT,
-										true);
-					else if (q->plain)
-						query_event_plain(q, slot, ts, 0); /* as query_event */
-					else
-						query_event(q, slot, ts, 0, SIDDHI_EVENT_CURRENT,
-									true);
-					out_chunk_flush(owner);
-					if (timed)
-						siddhi_stats_event_done(q->stats, timed);
-					query_reset_memory(q);
+					frame_for(r->owner, &frame, &frame_owner);
+					reader_visit(r, slot, ts);
 					reentry_leave(&owner->reentry);
 					entered = false;
-					q = NULL;
 					reentry_drain_query(owner);
+					if (reader_ends_frame(r))
+					{
+						siddhi_usercode_leave(frame, true);
+						frame = -1;
+						siddhi_batch_isolate();
+					}
+					else
+						keep_writes(frame_owner, &frame);
+					q = NULL;
+				}
+				for (; k < npos + naggs; k++)
+				{
+					SiddhiIncremental *a = list_nth(j->aggregations, k - npos);
+
+					if (aggregation_denied(a))
+						continue;
+					inc = a;
+					frame_for(siddhi_incremental_owner(a), &frame,
+							  &frame_owner);
+					aggregation_check_read(a);
+					siddhi_current_event_ts = ts;
+					siddhi_incremental_feed(a, slot, ts);
 					keep_writes(frame_owner, &frame);
+					inc = NULL;
 				}
 				siddhi_slot_empty(slot);
 				arrived = false;
@@ -502,15 +555,26 @@ readers_step_chunk(Junction *j, const char *rows, uint32 nrows)
 				failed = q;
 				k++;
 			}
-			else
+			else if (inc != NULL)
 			{
-				/* before any reader (the clocks, the choice): the event is
-				 * lost for all of them, counted against the first */
-				QueryRuntime *first = linitial(j->consumers);
-
+				/* the aggregation's: the same */
 				if (frame >= 0)
 					siddhi_usercode_leave(frame, false);
-				query_failed(first, mcxt, save_user, save_sec);
+				aggregation_failed(inc, mcxt, save_user, save_sec);
+				k++;
+			}
+			else
+			{
+				/* before any visit (the clocks, the choice): the event is
+				 * lost for all, counted against the first reader */
+				if (frame >= 0)
+					siddhi_usercode_leave(frame, false);
+				if (nall > 0)
+					query_failed(linitial(j->consumers), mcxt, save_user,
+								 save_sec);
+				else
+					aggregation_failed(linitial(j->aggregations), mcxt,
+									   save_user, save_sec);
 				siddhi_slot_empty(slot);
 				arrived = false;
 				i++;

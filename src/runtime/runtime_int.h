@@ -898,5 +898,10 @@ extern void query_step_rows(QueryRuntime *q, Junction *j, PendingOut *rows,
 extern void query_step_chunk(QueryRuntime *q, Junction *j, const char *rows,
 							 uint32 nrows);
 extern void readers_step_chunk(Junction *j, const char *rows, uint32 nrows);
+/* junction.c: an aggregation's events (readers_step_chunk feeds them too) */
+extern bool aggregation_denied(SiddhiIncremental *inc);
+extern void aggregation_check_read(SiddhiIncremental *inc);
+extern void aggregation_failed(SiddhiIncremental *inc, MemoryContext mcxt,
+							   Oid save_user, int save_sec);
 
 #endif /* SIDDHI_RUNTIME_INT_H */
