@@ -1,8 +1,8 @@
 -- A chunk of a stream with several readers goes to them in one step
 -- (readers_step_chunk): each event to each reader in turn, in Siddhi's
 -- order, an error skipping that event for that reader only, and each
--- owner's code in a frame of its own: what one owner's code sets is not
--- seen by another owner's.
+-- app's code in a frame of its own: what one app's code sets is not seen
+-- by another app's, of the same owner or another.
 CREATE ROLE rc_alice LOGIN;
 CREATE ROLE rc_bob LOGIN;
 CREATE SCHEMA rc_a AUTHORIZATION rc_alice;
@@ -49,6 +49,14 @@ SELECT siddhi.deploy('rc_app', $$
     insert into RcAliceSeen;
 $$);
 GRANT SELECT ON rc_a.rcin TO rc_bob;
+-- another app of hers on the same stream: her other app's setting is not
+-- its own
+SELECT count(*) FROM siddhi.deploy('rc_app2', $$
+  define stream RcIn (id int, v int);
+  define table RcAlice2Seen (id int, seen string);
+  @info(name = 'seen2') from RcIn select id, rc_seen(id) as seen
+    insert into RcAlice2Seen;
+$$);
 RESET search_path;
 RESET ROLE;
 
@@ -65,7 +73,7 @@ SELECT siddhi.deploy('rc_bob_app', $$
 $$);
 RESET search_path;
 RESET ROLE;
-SELECT wait_app('rc_app'), wait_app('rc_bob_app');
+SELECT wait_app('rc_app'), wait_app('rc_app2'), wait_app('rc_bob_app');
 SHOW work_mem;
 
 -- one chunk: six events, all readers
@@ -82,11 +90,12 @@ SELECT * FROM rc_a.rcevent ORDER BY id;
 SELECT count(*) AS setter_rows FROM rc_a.rcall2;
 -- alice's setting lasts at most her frame; bob's code never sees it
 SELECT * FROM rc_a.rcbobseen ORDER BY id;
-SELECT count(*) AS alice_rows,
-       count(*) FILTER (WHERE seen LIKE '% rc_alice') AS as_alice
-  FROM rc_a.rcaliceseen;
+-- in her app that sets it, the setting lasts the chunk's frame (the
+-- setter reads each event before 'seen' does)
+SELECT seen, count(*) FROM rc_a.rcaliceseen GROUP BY seen;
+SELECT * FROM rc_a.rcalice2seen ORDER BY id;
 SELECT query, events_in, errors, last_error IS NOT NULL AS has_error
-  FROM siddhi.queries WHERE app IN ('rc_app', 'rc_bob_app')
+  FROM siddhi.queries WHERE app IN ('rc_app', 'rc_app2', 'rc_bob_app')
   ORDER BY app, query;
 
 -- a second chunk after the failures: everything goes on
@@ -137,6 +146,7 @@ SET ROLE rc_bob;
 SELECT siddhi.undeploy('rc_bob_app', drop_tables => true);
 RESET ROLE;
 SET ROLE rc_alice;
+SELECT siddhi.undeploy('rc_app2', drop_tables => true);
 SELECT siddhi.undeploy('rc_app', drop_tables => true);
 RESET ROLE;
 DROP SCHEMA rc_a CASCADE;

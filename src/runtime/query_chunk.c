@@ -366,11 +366,17 @@ reader_ends_frame(QueryRuntime *q)
 		   (q->pattern_main && q->pattern_main->table_op);
 }
 
-/* The user frame for owner's code, kept from the visit before when its. */
+/*
+ * The user frame for the code of app (a query's app, or an aggregation),
+ * run as owner: the frame of the visit before when it was the same app's,
+ * else a new one, so that what one app's code sets is never seen by
+ * another's.
+ */
 static inline void
-frame_for(Oid owner, volatile int *frame, volatile Oid *frame_owner)
+frame_for(const void *app, Oid owner, volatile int *frame,
+		  const void *volatile *frame_app)
 {
-	if (*frame >= 0 && owner == *frame_owner)
+	if (*frame >= 0 && app == *frame_app)
 		return;
 	if (*frame >= 0)
 	{
@@ -378,7 +384,7 @@ frame_for(Oid owner, volatile int *frame, volatile Oid *frame_owner)
 		siddhi_batch_isolate();
 	}
 	*frame = siddhi_usercode_enter(owner);
-	*frame_owner = owner;
+	*frame_app = app;
 }
 
 /* Reader q's step of the event in slot, in the frame of q's owner. */
@@ -425,8 +431,8 @@ reader_visit(QueryRuntime *q, TupleTableSlot *slot, int64 ts)
  * against it, what it sent forgotten, and the event goes on to the next
  * one in a new unit.  A setting an expression changes with
  * set_config(.., true) lasts until the frame ends: the end of the chunk,
- * or the next visit of another owner.  A table operation's visit ends the
- * frame (reader_ends_frame).
+ * or the next visit of another app or of an aggregation (frame_for).  A
+ * table operation's visit ends the frame (reader_ends_frame).
  */
 void
 readers_step_chunk(Junction *j, const char *rows, uint32 nrows)
@@ -452,7 +458,7 @@ readers_step_chunk(Junction *j, const char *rows, uint32 nrows)
 		Oid save_user;
 		int save_sec;
 		volatile int frame = -1;
-		volatile Oid frame_owner = InvalidOid;
+		const void *volatile frame_app = NULL;
 		/* at work: a reader, or an aggregation */
 		QueryRuntime *volatile q = NULL;
 		SiddhiIncremental *volatile inc = NULL;
@@ -463,6 +469,10 @@ readers_step_chunk(Junction *j, const char *rows, uint32 nrows)
 		GetUserIdAndSecContext(&save_user, &save_sec);
 		PG_TRY();
 		{
+			int n;
+			uint64 e;
+			int64 t;
+
 			for (; i < nrows; i++)
 			{
 				if (!arrived)
@@ -487,9 +497,13 @@ readers_step_chunk(Junction *j, const char *rows, uint32 nrows)
 					k = 0;
 					arrived = true;
 				}
-				for (; k < npos; k++)
+				/* event i's, in registers from here on */
+				n = npos;
+				e = ev;
+				t = ts;
+				for (; k < n; k++)
 				{
-					QueryRuntime *r = dispatch_reader(j, pos[k], ev);
+					QueryRuntime *r = dispatch_reader(j, pos[k], e);
 					QueryRuntime *owner = query_owner(r);
 
 					/* the owner may not read the input: once, at the first */
@@ -499,13 +513,13 @@ readers_step_chunk(Junction *j, const char *rows, uint32 nrows)
 					if (!reentry_enter(&owner->reentry))
 					{
 						reentry_defer(&owner->reentry, owner, r, STEP_EVENT,
-									  slot, ts, 0, SIDDHI_EVENT_CURRENT, true);
+									  slot, t, 0, SIDDHI_EVENT_CURRENT, true);
 						continue;
 					}
 					q = r;
 					entered = true;
-					frame_for(r->owner, &frame, &frame_owner);
-					reader_visit(r, slot, ts);
+					frame_for(r->app, r->owner, &frame, &frame_app);
+					reader_visit(r, slot, t);
 					reentry_leave(&owner->reentry);
 					entered = false;
 					reentry_drain_query(owner);
@@ -516,22 +530,22 @@ readers_step_chunk(Junction *j, const char *rows, uint32 nrows)
 						siddhi_batch_isolate();
 					}
 					else
-						keep_writes(frame_owner, &frame);
+						keep_writes(r->owner, &frame);
 					q = NULL;
 				}
-				for (; k < npos + naggs; k++)
+				for (; k < n + naggs; k++)
 				{
-					SiddhiIncremental *a = list_nth(j->aggregations, k - npos);
+					SiddhiIncremental *a = list_nth(j->aggregations, k - n);
 
 					if (aggregation_denied(a))
 						continue;
 					inc = a;
-					frame_for(siddhi_incremental_owner(a), &frame,
-							  &frame_owner);
+					frame_for(a, siddhi_incremental_owner(a), &frame,
+							  &frame_app);
 					aggregation_check_read(a);
-					siddhi_current_event_ts = ts;
-					siddhi_incremental_feed(a, slot, ts);
-					keep_writes(frame_owner, &frame);
+					siddhi_current_event_ts = t;
+					siddhi_incremental_feed(a, slot, t);
+					keep_writes(siddhi_incremental_owner(a), &frame);
 					inc = NULL;
 				}
 				siddhi_slot_empty(slot);
