@@ -142,6 +142,36 @@ SET ROLE rc_alice;
 SELECT siddhi.undeploy('rc_agg', drop_tables => true);
 RESET ROLE;
 
+-- a source's events (its mapped values, not ring rows) take the same
+-- step: one reader fails on one of them alone, a window holds them
+SET search_path = rc_a;
+SELECT count(*) FROM siddhi.deploy('rc_src', $$
+  define stream RcRaw (id int, v int);
+  @sink(type = 'inMemory', topic = 'rc_topic')
+  define stream RcPub (id int, v int);
+  @source(type = 'inMemory', topic = 'rc_topic')
+  define stream RcSrc (id int, v int);
+  define table RcSrcAll (id int, v int);
+  define table RcSrcFail (id int, x int);
+  define table RcSrcSum (id int, s long);
+  from RcRaw select id, v insert into RcPub;
+  @info(name = 'sall') from RcSrc select id, v insert into RcSrcAll;
+  @info(name = 'sfail') from RcSrc select id, add_or_fail(v, 2147483600) as x
+    insert into RcSrcFail;
+  @info(name = 'ssum') from RcSrc#window.length(2) select id, sum(v) as s
+    insert into RcSrcSum;
+$$);
+RESET search_path;
+SELECT wait_app('rc_src');
+INSERT INTO rc_a.rcraw VALUES (1, 1), (2, 48), (3, 3), (4, 4);
+SELECT wait_for('SELECT count(*) FROM rc_a.rcsrcsum', 4);
+SELECT * FROM rc_a.rcsrcall ORDER BY id;
+SELECT * FROM rc_a.rcsrcfail ORDER BY id;
+SELECT * FROM rc_a.rcsrcsum ORDER BY id;
+SELECT query, events_in, errors FROM siddhi.queries WHERE app = 'rc_src'
+  AND query LIKE 's%' ORDER BY query;
+SELECT siddhi.undeploy('rc_src', drop_tables => true);
+
 SET ROLE rc_bob;
 SELECT siddhi.undeploy('rc_bob_app', drop_tables => true);
 RESET ROLE;

@@ -442,8 +442,10 @@ siddhi_runtime_feed_chunk(Oid relid, uint32 desc_sig, const char *rows,
 		}
 		if (!junction_one_reader(j))
 		{
+			ChunkRows cr = { .ring = rows };
+
 			/* each event to each of its readers in turn (dispatch.c) */
-			readers_step_chunk(j, rows, nrows);
+			readers_step_chunk(j, &cr, nrows);
 			junction_input_end(j, last_ts, 0);
 			return;
 		}
@@ -485,6 +487,15 @@ siddhi_runtime_feed_values(Oid relid, uint32 desc_sig, int natts,
 
 	if (j == NULL || nrows == 0 || !feed_sig_ok(j, desc_sig, natts, nrows))
 		return;
+	if (junction_readers_only(j))
+	{
+		ChunkRows cr = { NULL, natts, values, nulls, ts };
+
+		/* its readers take the chunk in one step, as a ring chunk's */
+		readers_step_chunk(j, &cr, nrows);
+		junction_input_end(j, ts[nrows - 1], 0);
+		return;
+	}
 	for (uint32 i = 0; i < nrows; i++)
 	{
 		ExecClearTuple(j->slot);

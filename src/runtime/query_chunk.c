@@ -435,13 +435,13 @@ reader_visit(QueryRuntime *q, TupleTableSlot *slot, int64 ts)
  * table operation's visit ends the frame (reader_ends_frame).
  */
 void
-readers_step_chunk(Junction *j, const char *rows, uint32 nrows)
+readers_step_chunk(Junction *j, const ChunkRows *rows, uint32 nrows)
 {
 	TupleTableSlot *slot = j->slot;
 	int nall = list_length(j->consumers);
 	int naggs = list_length(j->aggregations);
 	int *pos = MemoryContextAlloc(batch_cxt, sizeof(int) * Max(nall, 1));
-	const char *volatile p = rows;
+	const char *volatile p = rows->ring;
 	volatile uint32 i = 0;
 	/* event i's readers (npos of them, then the aggregations), the next */
 	volatile int npos = 0;
@@ -477,17 +477,37 @@ readers_step_chunk(Junction *j, const char *rows, uint32 nrows)
 			{
 				if (!arrived)
 				{
-					const SiddhiRowHeader *row = (const SiddhiRowHeader *) p;
-					MinimalTuple tuple =
-						(MinimalTuple) (p + MAXALIGN(sizeof(SiddhiRowHeader)));
 					uint64 evn = 0;
 
-					p += MAXALIGN(sizeof(SiddhiRowHeader)) +
-						 MAXALIGN(row->length);
-					ts = row->timestamp;
-					/* the clocks of the playback apps move first */
-					playback_arrival(j, ts);
-					siddhi_slot_put_minimal(slot, tuple);
+					if (p != NULL)
+					{
+						const SiddhiRowHeader *row =
+							(const SiddhiRowHeader *) p;
+						MinimalTuple tuple =
+							(MinimalTuple) (p +
+											MAXALIGN(sizeof(SiddhiRowHeader)));
+
+						p += MAXALIGN(sizeof(SiddhiRowHeader)) +
+							 MAXALIGN(row->length);
+						ts = row->timestamp;
+						/* the clocks of the playback apps move first */
+						playback_arrival(j, ts);
+						siddhi_slot_put_minimal(slot, tuple);
+					}
+					else
+					{
+						/* a source's mapped values, as a virtual tuple */
+						ExecClearTuple(slot);
+						memcpy(slot->tts_values,
+							   rows->values + (Size) i * rows->natts,
+							   sizeof(Datum) * rows->natts);
+						memcpy(slot->tts_isnull,
+							   rows->nulls + (Size) i * rows->natts,
+							   sizeof(bool) * rows->natts);
+						ExecStoreVirtualTuple(slot);
+						ts = rows->ts[i];
+						playback_arrival(j, ts);
+					}
 					siddhi_current_event_ts = ts;
 					/* numbered: readers share conditions by number */
 					j->event = ++j->events;

@@ -897,7 +897,17 @@ extern void query_step_rows(QueryRuntime *q, Junction *j, PendingOut *rows,
 							TupleTableSlot *slot, int depth, bool kinds);
 extern void query_step_chunk(QueryRuntime *q, Junction *j, const char *rows,
 							 uint32 nrows);
-extern void readers_step_chunk(Junction *j, const char *rows, uint32 nrows);
+/* A chunk's rows: from the ring (read in place), or a source's values */
+typedef struct ChunkRows
+{
+	const char *ring; /* ring rows, or NULL: */
+	int natts;		  /* nrows x natts values and nulls, row after row */
+	const Datum *values;
+	const bool *nulls;
+	const int64 *ts;
+} ChunkRows;
+extern void readers_step_chunk(Junction *j, const ChunkRows *rows,
+							   uint32 nrows);
 /* junction.c: an aggregation's events (readers_step_chunk feeds them too) */
 extern bool aggregation_denied(SiddhiIncremental *inc);
 extern void aggregation_check_read(SiddhiIncremental *inc);
