@@ -360,13 +360,9 @@ junction_readers_only(Junction *j)
 static bool
 junction_one_reader(Junction *j)
 {
-	QueryRuntime *q;
-
 	if (j->aggregations != NIL || list_length(j->consumers) != 1)
 		return false;
-	q = linitial(j->consumers);
-	return !(q->table_op || (q->join_main && q->join_main->table_op) ||
-			 (q->pattern_main && q->pattern_main->table_op));
+	return !query_ends_in_table_op(linitial(j->consumers));
 }
 
 /* Rows written under another row type than j's are dropped, with a LOG. */

@@ -356,17 +356,6 @@ query_step_chunk(QueryRuntime *q, Junction *j, const char *rows, uint32 nrows)
 }
 
 /*
- * Whether q's step of an event must end its user frame: a table
- * operation's deferred triggers fire then, as after a step of its own.
- */
-static inline bool
-reader_ends_frame(QueryRuntime *q)
-{
-	return q->table_op || (q->join_main && q->join_main->table_op) ||
-		   (q->pattern_main && q->pattern_main->table_op);
-}
-
-/*
  * The user frame for the code of app (a query's app, or an aggregation),
  * run as owner: the frame of the visit before when it was the same app's,
  * else a new one, so that what one app's code sets is never seen by
@@ -432,7 +421,7 @@ reader_visit(QueryRuntime *q, TupleTableSlot *slot, int64 ts)
  * one in a new unit.  A setting an expression changes with
  * set_config(.., true) lasts until the frame ends: the end of the chunk,
  * or the next visit of another app or of an aggregation (frame_for).  A
- * table operation's visit ends the frame (reader_ends_frame).
+ * table operation's visit ends the frame (query_ends_in_table_op).
  */
 void
 readers_step_chunk(Junction *j, const ChunkRows *rows, uint32 nrows)
@@ -543,7 +532,7 @@ readers_step_chunk(Junction *j, const ChunkRows *rows, uint32 nrows)
 					reentry_leave(&owner->reentry);
 					entered = false;
 					reentry_drain_query(owner);
-					if (reader_ends_frame(r))
+					if (query_ends_in_table_op(r))
 					{
 						siddhi_usercode_leave(frame, true);
 						frame = -1;

@@ -897,6 +897,18 @@ extern void query_step_rows(QueryRuntime *q, Junction *j, PendingOut *rows,
 							TupleTableSlot *slot, int depth, bool kinds);
 extern void query_step_chunk(QueryRuntime *q, Junction *j, const char *rows,
 							 uint32 nrows);
+/*
+ * Whether q (or the join or pattern it feeds) ends in a table operation:
+ * its step must end its user frame after each event, so that the
+ * operation's deferred triggers fire then (query_chunk.c).
+ */
+static inline bool
+query_ends_in_table_op(QueryRuntime *q)
+{
+	return q->table_op || (q->join_main && q->join_main->table_op) ||
+		   (q->pattern_main && q->pattern_main->table_op);
+}
+
 /* A chunk's rows: from the ring (read in place), or a source's values */
 typedef struct ChunkRows
 {
