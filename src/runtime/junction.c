@@ -480,13 +480,12 @@ siddhi_runtime_feed_values(Oid relid, uint32 desc_sig, int natts,
 {
 	Junction *j =
 		junctions ? hash_search(junctions, &relid, HASH_FIND, NULL) : NULL;
+	ChunkRows cr = { NULL, natts, values, nulls, ts };
 
 	if (j == NULL || nrows == 0 || !feed_sig_ok(j, desc_sig, natts, nrows))
 		return;
 	if (junction_readers_only(j))
 	{
-		ChunkRows cr = { NULL, natts, values, nulls, ts };
-
 		/* its readers take the chunk in one step, as a ring chunk's */
 		readers_step_chunk(j, &cr, nrows);
 		junction_input_end(j, ts[nrows - 1], 0);
@@ -494,12 +493,7 @@ siddhi_runtime_feed_values(Oid relid, uint32 desc_sig, int natts,
 	}
 	for (uint32 i = 0; i < nrows; i++)
 	{
-		ExecClearTuple(j->slot);
-		memcpy(j->slot->tts_values, values + (Size) i * natts,
-			   sizeof(Datum) * natts);
-		memcpy(j->slot->tts_isnull, nulls + (Size) i * natts,
-			   sizeof(bool) * natts);
-		ExecStoreVirtualTuple(j->slot);
+		chunk_row_store_values(j->slot, &cr, i);
 		playback_arrival(j, ts[i]);
 		junction_emit(j, j->slot, ts[i], 0, false);
 		ExecClearTuple(j->slot);

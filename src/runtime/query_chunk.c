@@ -486,14 +486,7 @@ readers_step_chunk(Junction *j, const ChunkRows *rows, uint32 nrows)
 					else
 					{
 						/* a source's mapped values, as a virtual tuple */
-						ExecClearTuple(slot);
-						memcpy(slot->tts_values,
-							   rows->values + (Size) i * rows->natts,
-							   sizeof(Datum) * rows->natts);
-						memcpy(slot->tts_isnull,
-							   rows->nulls + (Size) i * rows->natts,
-							   sizeof(bool) * rows->natts);
-						ExecStoreVirtualTuple(slot);
+						chunk_row_store_values(slot, rows, i);
 						ts = rows->ts[i];
 						playback_arrival(j, ts);
 					}

@@ -920,6 +920,18 @@ typedef struct ChunkRows
 } ChunkRows;
 extern void readers_step_chunk(Junction *j, const ChunkRows *rows,
 							   uint32 nrows);
+
+/* A source's row i of rows into slot, as a virtual tuple. */
+static inline void
+chunk_row_store_values(TupleTableSlot *slot, const ChunkRows *rows, uint32 i)
+{
+	ExecClearTuple(slot);
+	memcpy(slot->tts_values, rows->values + (Size) i * rows->natts,
+		   sizeof(Datum) * rows->natts);
+	memcpy(slot->tts_isnull, rows->nulls + (Size) i * rows->natts,
+		   sizeof(bool) * rows->natts);
+	ExecStoreVirtualTuple(slot);
+}
 /* junction.c: an aggregation's events (readers_step_chunk feeds them too) */
 extern bool aggregation_denied(SiddhiIncremental *inc);
 extern void aggregation_check_read(SiddhiIncremental *inc);
